@@ -1,0 +1,113 @@
+//! Throughput benchmark: `cargo bench --bench scan`.
+//!
+//! Generates a synthetic project tree (env files among many unrelated files, in nested
+//! folders), then runs the real pipeline (walk, read, parse, all rules, finalise) on it
+//! several times and prints the median wall time and files per second.
+//!
+//! Size with `BENCH_ENV_FILES` (default 5000) and `BENCH_OTHER_FILES` (default 20000);
+//! the tree is kept in `target/bench-tree` so the binary can be timed on it too:
+//! `hyperfine 'target/release/preflight check target/bench-tree --format json -o /dev/null'`.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use preflight::config::DEFAULT_MAX_FILE_SIZE;
+use preflight::discover::{exclude_set, WalkOptions};
+use preflight::engine;
+use preflight::policy::Catalog;
+
+fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// A deterministic pseudo-random generator, so every run scans the same tree.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn token(&mut self, len: usize) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        (0..len).map(|_| ALPHABET[self.next() as usize % ALPHABET.len()] as char).collect()
+    }
+}
+
+fn env_file(rng: &mut Lcg, i: usize) -> String {
+    let mut text = format!("# service {i}\nNODE_ENV={}\nPORT={}\n", if i % 7 == 0 { "development" } else { "production" }, 3000 + i % 1000);
+    text.push_str(&format!("JWT_SECRET={}\n", if i % 5 == 0 { "CHANGE_THIS_JWT_SECRET".to_owned() } else { rng.token(48) }));
+    text.push_str(&format!("SESSION_SECRET={}\n", rng.token(if i % 3 == 0 { 12 } else { 40 })));
+    text.push_str(&format!(
+        "DATABASE_URL=postgresql://app:{}@db{}.internal.example.net:5432/app{}\n",
+        rng.token(20),
+        i % 13,
+        if i % 2 == 0 { "?sslmode=require" } else { "" }
+    ));
+    text.push_str(&format!("REDIS_URL=redis://:{}@cache.example.net:6379\n", rng.token(24)));
+    for k in 0..20 {
+        text.push_str(&format!("FEATURE_{k}_ENABLED={}\nSERVICE_{k}_HOST=svc{k}.internal\n", k % 2 == 0));
+    }
+    text.push_str("CORS_ORIGIN=https://app.example.org\nexport TZ=UTC\n");
+    text
+}
+
+fn generate(root: &Path, env_files: usize, other_files: usize) {
+    let marker = root.join(format!(".generated-{env_files}-{other_files}"));
+    if marker.exists() {
+        return;
+    }
+    let _ = std::fs::remove_dir_all(root);
+    let mut rng = Lcg(42);
+    for i in 0..env_files {
+        let dir = root.join(format!("team{}/svc{}/deploy", i % 50, i));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let name = if i % 4 == 0 { ".env" } else { ".env.production" };
+        std::fs::write(dir.join(name), env_file(&mut rng, i)).expect("write");
+    }
+    for i in 0..other_files {
+        let dir = root.join(format!("team{}/svc{}/src", i % 50, i % env_files.max(1)));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join(format!("module{i}.js")), "export const x = 1;\n").expect("write");
+    }
+    std::fs::create_dir_all(root.join("node_modules/big")).expect("mkdir");
+    std::fs::write(marker, "").expect("marker");
+}
+
+fn main() {
+    let env_files = env_count("BENCH_ENV_FILES", 5000);
+    let other_files = env_count("BENCH_OTHER_FILES", 20000);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-tree");
+    let started = Instant::now();
+    generate(&root, env_files, other_files);
+    println!("tree: {env_files} env files + {other_files} other files in {} (ready in {:.1?})", root.display(), started.elapsed());
+
+    let catalog = Catalog::builtin().expect("catalog");
+    let options = WalkOptions {
+        exclude: Vec::new(),
+        exclude_base: root.clone(),
+        respect_gitignore: false,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+    };
+    let excludes = exclude_set(&[]).expect("empty set");
+    let mut times: Vec<Duration> = Vec::new();
+    let mut findings = 0;
+    let mut checked = 0;
+    for _ in 0..7 {
+        let t = Instant::now();
+        let outcome = engine::scan(std::slice::from_ref(&root), &options, &excludes, &catalog);
+        times.push(t.elapsed());
+        findings = outcome.findings.len();
+        checked = outcome.files_checked;
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    println!(
+        "scan: median {median:.1?} (min {:.1?}, max {:.1?}) over {} runs; {checked} files checked, {findings} findings",
+        times[0],
+        times[times.len() - 1],
+        times.len()
+    );
+    println!("throughput: {:.0} env files/s checked", checked as f64 / median.as_secs_f64());
+}

@@ -1,0 +1,267 @@
+//! Command-line interface: argument parsing and the wiring of config, catalog, engine and
+//! reporters. Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage or
+//! configuration error.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, DEFAULT_MAX_FILE_SIZE};
+use crate::discover::{exclude_set, WalkOptions};
+use crate::engine;
+use crate::policy::{Catalog, Rule, Severity};
+use crate::report::{self, Format, Report, Style};
+
+/// A compliance auditor and pre-flight linter for production deployments.
+#[derive(Debug, Parser)]
+#[command(name = "preflight", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Never colour the output (the `NO_COLOR` environment variable does the same).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check deployment files under the given paths.
+    Check(CheckArgs),
+    /// List every rule, one line each.
+    Rules,
+    /// Explain a rule: why it matters, how to fix it, references.
+    Explain {
+        /// A rule id (`ENV010`) or name (`env-placeholder-secret`).
+        rule: String,
+    },
+}
+
+/// The gate: the least severity that fails the run, or never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Fail on critical findings only.
+    Critical,
+    /// Fail on high or critical.
+    High,
+    /// Fail on medium and above.
+    Medium,
+    /// Fail on low and above.
+    Low,
+    /// Fail on any finding.
+    Info,
+    /// Report only, never fail.
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            Self::Critical => Some(Severity::Critical),
+            Self::High => Some(Severity::High),
+            Self::Medium => Some(Severity::Medium),
+            Self::Low => Some(Severity::Low),
+            Self::Info => Some(Severity::Info),
+            Self::Never => None,
+        }
+    }
+}
+
+/// Options of `preflight check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a finding is at least this severe [default: high, or `fail_on` from preflight.toml].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Only run these rules: ids, names or id prefixes (`ENV`, `ENV01`), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules: ids, names or id prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Use this configuration file instead of looking for preflight.toml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Print only the summary line (human format) and no per-file notes.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Skip files that .gitignore ignores (off by default: .env files are git-ignored, yet
+    /// they are what a pre-flight must check).
+    #[arg(long)]
+    pub respect_gitignore: bool,
+}
+
+/// Runs the CLI with the process's arguments.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let color_allowed = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let result = match cli.command {
+        Command::Check(args) => check(args, color_allowed),
+        Command::Rules => with_catalog(list_rules),
+        Command::Explain { rule } => with_catalog(|catalog| explain(catalog, &rule)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn with_catalog(f: impl FnOnce(&Catalog) -> Result<ExitCode, String>) -> Result<ExitCode, String> {
+    let loaded = config::load(None, &[PathBuf::from(".")]).map_err(|e| e.0)?;
+    let catalog = build_catalog(&loaded, &[], &[])?;
+    f(&catalog)
+}
+
+fn build_catalog(loaded: &config::LoadedConfig, select: &[String], ignore: &[String]) -> Result<Catalog, String> {
+    let mut catalog = Catalog::builtin().map_err(|e| e.0)?;
+    for file in &loaded.config.policy_files {
+        catalog.add_policy_file(&loaded.base.join(file)).map_err(|e| e.0)?;
+    }
+    catalog.apply_overrides(&loaded.config.rules).map_err(|e| e.0)?;
+    catalog.select(select, ignore).map_err(|e| e.0)?;
+    Ok(catalog)
+}
+
+fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
+    for path in &args.paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(format!("path `{}` does not exist", path.display()));
+        }
+    }
+    let loaded = config::load(args.config.as_deref(), &args.paths).map_err(|e| e.0)?;
+    let catalog = build_catalog(&loaded, &args.select, &args.ignore)?;
+    let options = WalkOptions {
+        exclude: loaded.config.exclude.clone(),
+        exclude_base: loaded.base.clone(),
+        respect_gitignore: args.respect_gitignore || loaded.config.respect_gitignore.unwrap_or(false),
+        max_file_size: loaded.config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+    };
+    let excludes = exclude_set(&options.exclude).map_err(|e| format!("bad `exclude` pattern in config: {e}"))?;
+    let outcome = engine::scan(&args.paths, &options, &excludes, &catalog);
+
+    let root = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let report = Report {
+        findings: &outcome.findings,
+        diagnostics: &outcome.diagnostics,
+        catalog: &catalog,
+        files_checked: outcome.files_checked,
+        root: &root,
+    };
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let style = Style { color: color_allowed && to_terminal, quiet: args.quiet };
+    let warnings = match &args.output {
+        Some(path) => {
+            let file = File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let mut out = BufWriter::new(file);
+            let warnings = report::write(args.format, &report, style, &mut out).and_then(|w| out.flush().map(|()| w));
+            warnings.map_err(|e| format!("cannot write {}: {e}", path.display()))?
+        }
+        None => {
+            let mut out = io::stdout().lock();
+            match report::write(args.format, &report, style, &mut out).and_then(|w| out.flush().map(|()| w)) {
+                Ok(warnings) => warnings,
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Vec::new(),
+                Err(e) => return Err(format!("cannot write the report: {e}")),
+            }
+        }
+    };
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+    if args.format != Format::Human && !args.quiet {
+        for d in &outcome.diagnostics {
+            eprintln!("warning: {}: {}", d.path, d.message);
+        }
+    }
+    let gate = args.fail_on.unwrap_or(match loaded.config.fail_on {
+        Some(severity) => match severity {
+            Severity::Critical => FailOn::Critical,
+            Severity::High => FailOn::High,
+            Severity::Medium => FailOn::Medium,
+            Severity::Low => FailOn::Low,
+            Severity::Info => FailOn::Info,
+        },
+        None => FailOn::High,
+    });
+    let failing = gate
+        .threshold()
+        .is_some_and(|t| outcome.findings.iter().any(|f| f.is_active() && f.severity >= t));
+    Ok(ExitCode::from(u8::from(failing)))
+}
+
+fn list_rules(catalog: &Catalog) -> Result<ExitCode, String> {
+    let mut out = io::stdout().lock();
+    let name_width = catalog.all().iter().map(|r| r.name.len()).max().unwrap_or(0);
+    for rule in catalog.all() {
+        let _ = writeln!(out, "{:<8} {:<8} {:<name_width$}  {}", rule.id, rule.severity, rule.name, rule.title);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(catalog: &Catalog, id: &str) -> Result<ExitCode, String> {
+    let rule = catalog
+        .get(id)
+        .ok_or_else(|| format!("unknown rule `{id}` (see `preflight rules` for the list)"))?;
+    let mut out = io::stdout().lock();
+    let _ = out.write_all(explain_text(rule).as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The full documentation of a rule, as `preflight explain` prints it (Markdown).
+pub fn explain_text(rule: &Rule) -> String {
+    let targets: Vec<&str> = rule.targets.iter().map(|t| t.as_str()).collect();
+    let mut text = format!(
+        "# {} ({}): {}\n\nSeverity: {}    Applies to: {}    Defined in: {}\n\n## Why it matters\n{}\n\n## How to fix it\n{}\n",
+        rule.id,
+        rule.name,
+        rule.title,
+        rule.severity,
+        targets.join(", "),
+        rule.origin,
+        rule.rationale,
+        rule.remediation
+    );
+    if let Some(problems) = &rule.known_problems {
+        text.push_str(&format!("\n## Known problems\n{problems}\n"));
+    }
+    let mut examples = |title: &str, list: &[String]| {
+        if !list.is_empty() {
+            text.push_str(&format!("\n## {title}\n"));
+            for example in list {
+                text.push_str(&format!("```\n{}\n```\n", example.trim_end()));
+            }
+        }
+    };
+    examples("Reported", &rule.examples.fail);
+    examples("Accepted", &rule.examples.pass);
+    if !rule.references.is_empty() {
+        text.push_str("\n## References\n");
+        for reference in &rule.references {
+            text.push_str(&format!("- {reference}\n"));
+        }
+    }
+    text
+}

@@ -1,0 +1,105 @@
+//! `preflight.toml`: project settings, found next to the scanned tree or named by `--config`.
+//!
+//! ```toml
+//! fail_on = "high"                      # default gate for `check`
+//! exclude = ["fixtures", "docs/*.env"]  # globs, relative to this file
+//! policy_files = ["ops/policies.toml"]  # extra rules, relative to this file
+//! respect_gitignore = false             # .env files are git-ignored by design: keep false
+//! max_file_size = 5242880               # bytes; bigger files are skipped with a note
+//!
+//! [rules.ENV012]                        # an id, a name or a prefix such as "ENV01"
+//! severity = "medium"
+//! [rules.ENV033]
+//! enabled = false
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::policy::{toml_error, PolicyError, RuleOverride, Severity};
+
+/// The file name looked for when `--config` is not given.
+pub const CONFIG_FILE: &str = "preflight.toml";
+
+/// Default for `max_file_size`: far above any real config file, far below a log or dump.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
+
+/// The settings of `preflight.toml`. Unknown keys are errors: a typo must not silently
+/// turn a control off.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Default `--fail-on`.
+    pub fail_on: Option<Severity>,
+    /// Paths to leave out (globs).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Extra policy files.
+    #[serde(default)]
+    pub policy_files: Vec<PathBuf>,
+    /// Honour `.gitignore` when walking.
+    pub respect_gitignore: Option<bool>,
+    /// Largest file read, in bytes.
+    pub max_file_size: Option<u64>,
+    /// Per-rule severity changes and switches.
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleOverride>,
+}
+
+/// A configuration and where it came from.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedConfig {
+    /// The settings (defaults when no file was found).
+    pub config: Config,
+    /// The directory relative paths in the file are resolved against.
+    pub base: PathBuf,
+    /// The file, if one was found.
+    pub path: Option<PathBuf>,
+}
+
+/// Loads `explicit` (which must exist), or the nearest `preflight.toml` in the first
+/// scanned directory or its ancestors, or the defaults.
+pub fn load(explicit: Option<&Path>, scan_paths: &[PathBuf]) -> Result<LoadedConfig, PolicyError> {
+    let path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => find(scan_paths),
+    };
+    let Some(path) = path else {
+        return Ok(LoadedConfig { base: PathBuf::from("."), ..LoadedConfig::default() });
+    };
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|e| PolicyError(format!("cannot read config {origin}: {e}")))?;
+    let config: Config = toml::from_str(&text).map_err(|e| toml_error(&origin, &text, &e))?;
+    let base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+    Ok(LoadedConfig { config, base, path: Some(path) })
+}
+
+fn find(scan_paths: &[PathBuf]) -> Option<PathBuf> {
+    let first = scan_paths.first()?;
+    let start = if first.is_dir() { first.clone() } else { first.parent()?.to_path_buf() };
+    let start = std::path::absolute(&start).ok()?;
+    start.ancestors().map(|dir| dir.join(CONFIG_FILE)).find(|candidate| candidate.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("preflight.toml");
+        std::fs::write(&path, "fail_on = \"high\"\nexclud = []\n").unwrap();
+        let err = load(Some(&path), &[]).unwrap_err();
+        assert!(err.0.contains("preflight.toml:2:1"), "{err}");
+    }
+
+    #[test]
+    fn rule_overrides_parse() {
+        let config: Config = toml::from_str("[rules.ENV012]\nseverity = \"medium\"\n[rules.ENV033]\nenabled = false\n").unwrap();
+        assert_eq!(config.rules["ENV012"].severity, Some(Severity::Medium));
+        assert_eq!(config.rules["ENV033"].enabled, Some(false));
+    }
+}

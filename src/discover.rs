@@ -1,0 +1,270 @@
+//! Finding the files to check: a parallel walk of the given paths, skipping VCS and
+//! dependency folders and the user's `exclude` globs, classifying each file by its name.
+//!
+//! `.gitignore` is deliberately *not* honoured by default: `.env` files are git-ignored by
+//! design, yet they are exactly what a pre-flight on a deploy host must check. Pass
+//! `--respect-gitignore` (or set `respect_gitignore = true`) for a "what would be committed"
+//! view.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::{WalkBuilder, WalkState};
+
+use crate::finding::{Diagnostic, DiagnosticKind};
+use crate::policy::Target;
+use crate::source::SourceFile;
+
+/// Folders no deployment file lives in, skipped without looking inside.
+pub const SKIPPED_DIRS: &[&str] = &[
+    ".git", ".hg", ".svn", "node_modules", "target", "vendor", ".venv", "venv", "__pycache__",
+    ".tox", ".mypy_cache", ".pytest_cache", "bower_components", ".terraform", ".next", ".nuxt",
+];
+
+/// Last name parts of files that merely mention env in their name (`env.d.ts`, `.env.vault`).
+const NOT_ENV_EXTENSIONS: &[&str] = &[
+    "py", "js", "mjs", "cjs", "ts", "sh", "json", "yaml", "yml", "toml", "md", "rb", "go", "rs", "java", "php",
+    "txt", "cfg", "ini", "conf", "vault", "swp", "bak", "orig", "gpg", "age", "enc", "asc",
+];
+
+/// Name parts that mark an env file as a committed template.
+const EXAMPLE_MARKERS: &[&str] = &["example", "sample", "template", "tpl", "dist", "defaults", "default", "schema", "skel"];
+/// Name parts that mark an env file as development-only.
+const DEV_MARKERS: &[&str] = &["development", "dev", "test", "testing", "ci", "e2e"];
+
+/// Decides what kind of file `path` is from its name; `None` for files preflight does not
+/// check. Cheap by design: no file is opened to decide.
+pub fn classify(path: &Path) -> Option<Target> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let parts: Vec<&str> = name.split('.').filter(|p| !p.is_empty()).collect();
+    let is_env = name == ".env" || name.starts_with(".env.") || name.ends_with(".env") || name.contains(".env.");
+    let last = parts.last().copied().unwrap_or("");
+    let is_other = NOT_ENV_EXTENSIONS.contains(&last) || name.ends_with('~');
+    if !is_env || is_other {
+        return None;
+    }
+    if parts.iter().any(|p| EXAMPLE_MARKERS.contains(p)) {
+        Some(Target::EnvExample)
+    } else if parts.iter().any(|p| DEV_MARKERS.contains(p)) {
+        Some(Target::EnvDev)
+    } else {
+        Some(Target::Env)
+    }
+}
+
+/// How to walk.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Glob patterns of paths to leave out, relative to `exclude_base`.
+    pub exclude: Vec<String>,
+    /// The directory `exclude` patterns are relative to (where `preflight.toml` is).
+    pub exclude_base: PathBuf,
+    /// Honour `.gitignore` files.
+    pub respect_gitignore: bool,
+    /// Files larger than this are not read.
+    pub max_file_size: u64,
+}
+
+/// A file to check.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Where it is.
+    pub path: PathBuf,
+    /// What kind of file it is.
+    pub target: Target,
+}
+
+/// Compiles exclude patterns; a pattern without `/` matches a name at any depth, like
+/// `.gitignore` does.
+pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, globset::Error> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let pattern = pattern.trim_end_matches('/');
+        let anchored = pattern.trim_start_matches("./");
+        let base = if anchored.contains('/') { anchored.to_owned() } else { format!("**/{anchored}") };
+        builder.add(Glob::new(&base)?);
+        builder.add(Glob::new(&format!("{base}/**"))?);
+    }
+    builder.build()
+}
+
+/// Walks `paths` in parallel. Files named explicitly are always kept (and reported when of
+/// no known kind); directories are searched for known kinds.
+pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) -> (Vec<Candidate>, Vec<Diagnostic>) {
+    let found = Mutex::new(Vec::new());
+    let problems = Mutex::new(Vec::new());
+    let mut dirs = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            dirs.push(path.clone());
+        } else {
+            match classify(path) {
+                Some(target) => lock(&found).push(Candidate { path: path.clone(), target }),
+                None => lock(&problems).push(Diagnostic {
+                    path: display_path(path),
+                    kind: DiagnosticKind::Unrecognised,
+                    message: "not a kind of file preflight checks (by its name); it was skipped".into(),
+                }),
+            }
+        }
+    }
+    if let Some((first, rest)) = dirs.split_first() {
+        let mut builder = WalkBuilder::new(first);
+        for dir in rest {
+            builder.add(dir);
+        }
+        let base = std::path::absolute(&options.exclude_base).unwrap_or_else(|_| options.exclude_base.clone());
+        let excludes = excludes.clone();
+        let excluded = move |path: &Path| {
+            let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            let relative = absolute.strip_prefix(&base).unwrap_or(&absolute);
+            excludes.is_match(relative)
+        };
+        builder
+            .hidden(false)
+            .parents(false)
+            .ignore(false)
+            .git_ignore(options.respect_gitignore)
+            .git_exclude(options.respect_gitignore)
+            .git_global(false)
+            .require_git(false)
+            .follow_links(true)
+            .filter_entry(move |entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                let skipped = is_dir && entry.depth() > 0 && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d);
+                !skipped && !excluded(entry.path())
+            });
+        builder.build_parallel().run(|| {
+            Box::new(|entry| {
+                match entry {
+                    Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                        if let Some(target) = classify(entry.path()) {
+                            lock(&found).push(Candidate { path: entry.into_path(), target });
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(err) => lock(&problems).push(walk_problem(&err)),
+                }
+                WalkState::Continue
+            })
+        });
+    }
+    let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found.dedup_by(|a, b| a.path == b.path);
+    (found, problems.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn walk_problem(err: &ignore::Error) -> Diagnostic {
+    fn innermost(err: &ignore::Error) -> (&ignore::Error, Option<&Path>) {
+        match err {
+            ignore::Error::WithPath { path, err } => (innermost(err).0, Some(path)),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => innermost(err),
+            other => (other, None),
+        }
+    }
+    let (inner, path) = innermost(err);
+    let (kind, path) = match inner {
+        ignore::Error::Loop { child, .. } => (DiagnosticKind::BrokenLink, Some(child.as_path())),
+        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => (DiagnosticKind::BrokenLink, path),
+        _ => (DiagnosticKind::Unreadable, path),
+    };
+    Diagnostic {
+        path: path.map(display_path).unwrap_or_default(),
+        kind,
+        message: match kind {
+            DiagnosticKind::BrokenLink => format!("symbolic link loop or dangling link: {inner}"),
+            _ => inner.to_string(),
+        },
+    }
+}
+
+/// The path as users see it: relative to the working directory when below it.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let shown = cwd
+        .as_deref()
+        .and_then(|cwd| absolute.strip_prefix(cwd).ok())
+        .filter(|rel| !rel.as_os_str().is_empty())
+        .unwrap_or(path);
+    let text = shown.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
+}
+
+/// Reads a candidate once: refuses files over the size limit and binary files, decodes the
+/// rest (remembering where invalid UTF-8 starts).
+pub fn read(candidate: &Candidate, max_file_size: u64) -> Result<SourceFile, Diagnostic> {
+    let path = &candidate.path;
+    let shown = display_path(path);
+    let problem = |kind, message: String| Diagnostic { path: shown.clone(), kind, message };
+    let file = std::fs::File::open(path).map_err(|e| problem(DiagnosticKind::Unreadable, format!("cannot read: {e}")))?;
+    let metadata = file.metadata().map_err(|e| problem(DiagnosticKind::Unreadable, format!("cannot read: {e}")))?;
+    if !metadata.is_file() {
+        return Err(problem(DiagnosticKind::Unreadable, "not a regular file (a FIFO, socket or device); skipped".into()));
+    }
+    let size = metadata.len();
+    if size > max_file_size {
+        return Err(problem(
+            DiagnosticKind::TooLarge,
+            format!("{size} bytes, over the {max_file_size}-byte limit (`max_file_size` in preflight.toml)"),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(max_file_size + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| problem(DiagnosticKind::Unreadable, format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > max_file_size {
+        return Err(problem(DiagnosticKind::TooLarge, format!("over the {max_file_size}-byte limit")));
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err(problem(DiagnosticKind::Binary, "contains NUL bytes: a binary file, not text; skipped".into()));
+    }
+    Ok(SourceFile::from_bytes(path.clone(), shown, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_env_files_by_name() {
+        let cases = [
+            (".env", Some(Target::Env)),
+            (".env.production", Some(Target::Env)),
+            (".env.local", Some(Target::Env)),
+            ("db.env", Some(Target::Env)),
+            ("prod.env", Some(Target::Env)),
+            (".env.development", Some(Target::EnvDev)),
+            (".env.test", Some(Target::EnvDev)),
+            (".env.example", Some(Target::EnvExample)),
+            (".env.production.sample", Some(Target::EnvExample)),
+            ("env.py", None),
+            (".envrc", None),
+            (".env.vault", None),
+            ("environment.ts", None),
+            (".env.d.ts", None),
+            ("docker.env.production", Some(Target::Env)),
+            ("secrets.env.gpg", None),
+            ("README.md", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(classify(Path::new(name)), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn exclude_patterns_match_names_anywhere_and_anchored_paths() {
+        let set = exclude_set(&["fixtures".into(), "deploy/old/*.env".into()]).unwrap();
+        assert!(set.is_match("fixtures/env/.env"));
+        assert!(set.is_match("a/fixtures/x"));
+        assert!(set.is_match("deploy/old/a.env"));
+        assert!(!set.is_match("deploy/new/a.env"));
+    }
+}

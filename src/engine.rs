@@ -1,0 +1,244 @@
+//! The pipeline in one place: discover → read → parse → evaluate → finalise.
+//!
+//! Finalising is where cross-cutting guarantees live, so no rule can forget them: exact
+//! locations, secrets masked in snippets and scrubbed from messages, inline suppressions,
+//! and fingerprints that do not depend on line numbers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use globset::GlobSet;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::discover::{self, WalkOptions};
+use crate::document::Document;
+use crate::finding::{Diagnostic, Finding, Location, RelatedLocation, Snippet, Suppression};
+use crate::policy::{Catalog, Rule};
+use crate::redact::{self, Sensitive};
+use crate::rules::{self, Emitter, RawFinding};
+use crate::source::{SourceFile, Span};
+use crate::suppress::{self, SuppressionComment};
+
+/// What a scan found.
+#[derive(Debug, Default)]
+pub struct ScanOutcome {
+    /// Findings, suppressed ones included, sorted by file and position.
+    pub findings: Vec<Finding>,
+    /// Files that could not be checked.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many files were parsed and checked.
+    pub files_checked: usize,
+}
+
+/// Scans `paths` with the enabled rules of `catalog`.
+pub fn scan(paths: &[std::path::PathBuf], options: &WalkOptions, excludes: &GlobSet, catalog: &Catalog) -> ScanOutcome {
+    let (candidates, mut diagnostics) = discover::discover(paths, options, excludes);
+    let read: Vec<Result<Document, Diagnostic>> = candidates
+        .par_iter()
+        .map(|c| discover::read(c, options.max_file_size).map(|source| Document::parse(source, c.target)))
+        .collect();
+    let mut documents = Vec::with_capacity(read.len());
+    for result in read {
+        match result {
+            Ok(doc) => documents.push(doc),
+            Err(problem) => diagnostics.push(problem),
+        }
+    }
+    diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
+    ScanOutcome {
+        findings: evaluate(catalog, &documents),
+        files_checked: documents.len(),
+        diagnostics,
+    }
+}
+
+/// Runs every enabled rule on `documents` and finalises the findings.
+pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
+    let (project_rules, document_rules): (Vec<&Rule>, Vec<&Rule>) = catalog.enabled().partition(|r| rules::is_project_rule(r));
+    let mut raw: Vec<(&Rule, RawFinding)> = documents
+        .par_iter()
+        .flat_map_iter(|doc| {
+            document_rules.iter().flat_map(move |rule| {
+                let mut out = Emitter::new(catalog);
+                rules::check_document(rule, doc, &mut out);
+                out.into_findings().into_iter().map(move |f| (*rule, f))
+            })
+        })
+        .collect();
+    for rule in project_rules {
+        let mut out = Emitter::new(catalog);
+        rules::check_project(rule, documents, &mut out);
+        raw.extend(out.into_findings().into_iter().map(|f| (rule, f)));
+    }
+
+    let contexts: HashMap<usize, FileContext> = documents
+        .par_iter()
+        .map(|doc| (Arc::as_ptr(&doc.source) as usize, FileContext::new(doc)))
+        .collect();
+    let empty = FileContext::default();
+    let mut findings: Vec<Finding> = raw
+        .into_iter()
+        .map(|(rule, f)| {
+            let context = contexts.get(&(Arc::as_ptr(&f.source) as usize)).unwrap_or(&empty);
+            finalise(rule, f, context, catalog)
+        })
+        .collect();
+    make_fingerprints_unique(&mut findings);
+    findings.sort_by(|a, b| {
+        (&a.location.path, a.location.start_line, a.location.start_column, &a.rule_id)
+            .cmp(&(&b.location.path, b.location.start_line, b.location.start_column, &b.rule_id))
+    });
+    findings
+}
+
+/// What finalising needs to know about a file.
+#[derive(Default)]
+struct FileContext {
+    sensitive: Vec<Sensitive>,
+    suppressions: Vec<SuppressionComment>,
+}
+
+impl FileContext {
+    fn new(doc: &Document) -> Self {
+        Self { sensitive: doc.sensitive(), suppressions: suppress::find(&doc.source) }
+    }
+
+    fn spans(&self) -> Vec<Span> {
+        self.sensitive.iter().map(|s| s.span).collect()
+    }
+
+    fn secrets(&self, source: &SourceFile) -> Vec<String> {
+        let mut secrets: Vec<String> = self
+            .sensitive
+            .iter()
+            .flat_map(|s| [s.value.clone(), source.slice(s.span).to_owned()])
+            .collect();
+        // Longest first, so a secret containing another is scrubbed whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        secrets
+    }
+}
+
+fn location(source: &SourceFile, span: Span) -> Location {
+    let (start, end) = source.locate(span);
+    Location {
+        path: source.display_path.clone(),
+        start_line: start.line,
+        start_column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+    }
+}
+
+/// Most lines a snippet shows.
+const SNIPPET_LINES: usize = 6;
+
+fn snippet(source: &SourceFile, span: Span, sensitive: &[Span]) -> Snippet {
+    let first = source.lines.line_of(span.start);
+    let last = source.lines.line_of(span.end.saturating_sub(1).max(span.start)).min(first + SNIPPET_LINES - 1);
+    let start = source.lines.line_span(&source.text, first).start;
+    let end = source.lines.line_span(&source.text, last).end;
+    Snippet {
+        first_line: first + 1,
+        text: redact::mask(&source.text[start..end], start, sensitive),
+    }
+}
+
+fn finalise(rule: &Rule, raw: RawFinding, context: &FileContext, catalog: &Catalog) -> Finding {
+    let source = &raw.source;
+    let secrets = context.secrets(source);
+    let line = source.lines.line_of(raw.span.start);
+    let suppression = context
+        .suppressions
+        .iter()
+        .find(|c| {
+            c.target_line == line
+                && !c.reason.is_empty()
+                && c.rules.iter().any(|r| catalog.get(r).is_some_and(|named| named.id == rule.id))
+        })
+        .map(|c| Suppression { reason: redact::scrub(&c.reason, &secrets), line: c.line + 1 });
+    Finding {
+        rule_id: rule.id.clone(),
+        severity: rule.severity,
+        message: redact::scrub(&raw.message, &secrets),
+        location: location(source, raw.span),
+        related: raw
+            .related
+            .iter()
+            .map(|(file, span, message)| RelatedLocation {
+                location: location(file, *span),
+                message: redact::scrub(message, &secrets),
+            })
+            .collect(),
+        snippet: snippet(source, raw.span, &context.spans()),
+        fingerprint: fingerprint(&rule.id, &source.display_path, &raw.key),
+        suppression,
+    }
+}
+
+/// `sha256(rule \0 path \0 logical key)`, hex, 32 characters. No line numbers: the
+/// fingerprint survives edits above the finding.
+pub fn fingerprint(rule_id: &str, path: &str, key: &str) -> String {
+    let digest = Sha256::digest(format!("{rule_id}\0{path}\0{key}").as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Two findings with the same rule, file and key (a check reporting one key twice) get
+/// distinct fingerprints, numbered in file order.
+fn make_fingerprints_unique(findings: &mut [Finding]) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for finding in findings.iter_mut() {
+        let n = seen.entry(finding.fingerprint.clone()).or_insert(0);
+        if *n > 0 {
+            finding.fingerprint = fingerprint(&finding.rule_id, &finding.fingerprint, &n.to_string());
+        }
+        *n += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Target;
+
+    fn check(text: &str) -> Vec<Finding> {
+        let catalog = Catalog::builtin().unwrap();
+        let source = SourceFile::from_bytes(".env".into(), ".env".into(), text.as_bytes().to_vec());
+        evaluate(&catalog, &[Document::parse(source, Target::Env)])
+    }
+
+    #[test]
+    fn fingerprint_survives_lines_added_above() {
+        let before = check("JWT_SECRET=changeme\n");
+        let after = check("# a comment\nPORT=1\n\nJWT_SECRET=changeme\n");
+        let pick = |f: &[Finding]| f.iter().find(|f| f.rule_id == "ENV010").unwrap().clone();
+        assert_eq!(pick(&before).fingerprint, pick(&after).fingerprint);
+        assert_ne!(pick(&before).location.start_line, pick(&after).location.start_line);
+    }
+
+    #[test]
+    fn secrets_are_masked_in_snippets_and_scrubbed_from_messages() {
+        let findings = check("SESSION_SECRET=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
+        let weak = findings.iter().find(|f| f.rule_id == "ENV013").unwrap();
+        assert!(!weak.snippet.text.contains("aaaa"), "{}", weak.snippet.text);
+        assert!(!weak.message.contains("aaaa"), "{}", weak.message);
+        assert_eq!(weak.location.start_column, 16);
+    }
+
+    #[test]
+    fn suppression_with_reason_is_recorded_not_dropped() {
+        let findings = check("DEBUG=true # preflight: ignore[ENV001] staging box without users\n");
+        let debug = findings.iter().find(|f| f.rule_id == "ENV001").unwrap();
+        assert_eq!(debug.suppression.as_ref().unwrap().reason, "staging box without users");
+        assert!(!findings.iter().any(|f| f.rule_id == "PF002"));
+    }
+
+    #[test]
+    fn suppression_without_reason_is_not_applied_and_reported() {
+        let findings = check("DEBUG=true # preflight: ignore[ENV001]\n");
+        assert!(findings.iter().any(|f| f.rule_id == "ENV001" && f.is_active()));
+        assert!(findings.iter().any(|f| f.rule_id == "PF002"));
+    }
+}

@@ -1,0 +1,115 @@
+//! What a scan produces: findings (a rule matched, with an exact location) and diagnostics
+//! (a file could not be read). Reporters only ever see these types.
+
+use serde::Serialize;
+
+use crate::policy::Severity;
+
+/// Where in a file something is: 1-based lines and columns (columns in characters), the end
+/// being exclusive, as SARIF and editors expect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// Path as shown to users: relative to the working directory when below it, `/`-separated.
+    pub path: String,
+    /// First line.
+    pub start_line: usize,
+    /// First column.
+    pub start_column: usize,
+    /// Last line.
+    pub end_line: usize,
+    /// Column just past the end.
+    pub end_column: usize,
+}
+
+/// A second place that explains a finding ("first defined here").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelatedLocation {
+    /// Where.
+    #[serde(flatten)]
+    pub location: Location,
+    /// Why it is related.
+    pub message: String,
+}
+
+/// The source lines of a finding's primary location, with every secret value masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Snippet {
+    /// Line number of the first line in `text`.
+    pub first_line: usize,
+    /// The lines, `\n`-separated, secrets replaced by `*`s of the same length so columns
+    /// still line up.
+    pub text: String,
+}
+
+/// An inline `# preflight: ignore[ID] reason` that silenced a finding. Suppressed findings
+/// stay in machine-readable reports, so an audit can see what was waived and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    /// The reason written in the comment.
+    pub reason: String,
+    /// 1-based line of the comment.
+    pub line: usize,
+}
+
+/// One violation of one rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The rule's id.
+    pub rule_id: String,
+    /// The severity in effect.
+    pub severity: Severity,
+    /// What is wrong and what to write instead. Never contains a secret value.
+    pub message: String,
+    /// The exact place.
+    pub location: Location,
+    /// Other places that explain it.
+    pub related: Vec<RelatedLocation>,
+    /// The redacted source lines.
+    pub snippet: Snippet,
+    /// Stable identity: rule + file + logical key (not the line), so it survives edits above.
+    pub fingerprint: String,
+    /// Set when an inline comment waived it.
+    pub suppression: Option<Suppression>,
+}
+
+impl Finding {
+    /// Whether the finding counts (is not suppressed).
+    pub fn is_active(&self) -> bool {
+        self.suppression.is_none()
+    }
+}
+
+/// Why a file was not checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosticKind {
+    /// Permission denied or another I/O error.
+    Unreadable,
+    /// Larger than `max_file_size`.
+    TooLarge,
+    /// Looks binary (NUL bytes).
+    Binary,
+    /// A symbolic link loop, or a link to nowhere.
+    BrokenLink,
+    /// Named explicitly on the command line but of no kind preflight checks.
+    Unrecognised,
+}
+
+/// A file preflight could not check, and why. Reported next to the findings, never fatal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The file (display path).
+    pub path: String,
+    /// The category.
+    pub kind: DiagnosticKind,
+    /// The details.
+    pub message: String,
+}
+
+/// Counts of active findings by severity, most severe first.
+pub fn count_by_severity(findings: &[Finding]) -> Vec<(Severity, usize)> {
+    Severity::ALL
+        .iter()
+        .map(|s| (*s, findings.iter().filter(|f| f.is_active() && f.severity == *s).count()))
+        .collect()
+}

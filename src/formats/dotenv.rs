@@ -1,0 +1,440 @@
+//! A lossless-position parser for `.env` files.
+//!
+//! There is no single dotenv standard; this follows the union of what python-dotenv, the npm
+//! `dotenv` package and Docker Compose accept, so that anything one of them loads is read here
+//! with the same value: `export` prefixes, `KEY = value` with spaces, single quotes (literal),
+//! double quotes (escapes), backticks, quoted values spanning lines, inline `#` comments after
+//! whitespace, `${VAR}` references. Malformed lines become [`ParseError`]s and parsing goes on
+//! with the next line, so one typo never hides the rest of the file.
+
+use crate::source::Span;
+
+/// How a value was written; it decides escapes, comments and interpolation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quote {
+    /// `KEY=value`
+    None,
+    /// `KEY='value'`: literal.
+    Single,
+    /// `KEY="value"`: backslash escapes and `${VAR}` expansion.
+    Double,
+    /// ``KEY=`value` ``: literal (npm dotenv).
+    Backtick,
+}
+
+/// The value side of an assignment.
+#[derive(Debug, Clone)]
+pub struct EnvValue {
+    /// The value as the application receives it (quotes removed, escapes applied).
+    pub text: String,
+    /// The value as written, quotes included.
+    pub span: Span,
+    /// The value as written, without its quotes.
+    pub inner_span: Span,
+    /// The quoting style.
+    pub quote: Quote,
+    /// Whether the value contains `$VAR`/`${VAR}` references the loader expands.
+    pub interpolated: bool,
+}
+
+impl EnvValue {
+    /// Whether the whole value is a single `${VAR}`/`$VAR` reference, i.e. not a literal at all.
+    pub fn is_pure_reference(&self) -> bool {
+        if !self.interpolated {
+            return false;
+        }
+        let t = self.text.trim();
+        let name = t
+            .strip_prefix("${")
+            .and_then(|rest| rest.strip_suffix('}'))
+            .or_else(|| t.strip_prefix('$'));
+        name.is_some_and(|name| {
+            let name = name.split([':', '-', '?']).next().unwrap_or(name);
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+    }
+}
+
+/// One `KEY=VALUE` statement (which may span several lines when its value is quoted).
+#[derive(Debug, Clone)]
+pub struct EnvEntry {
+    /// The variable name.
+    pub key: String,
+    /// Where the name is written.
+    pub key_span: Span,
+    /// The value, or `None` for a bare `KEY` line without `=`.
+    pub value: Option<EnvValue>,
+    /// The `export` keyword, when present.
+    pub export_span: Option<Span>,
+    /// The whole statement, from the first character of the line to the end of the value.
+    pub span: Span,
+}
+
+/// A line the parser could not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// Where the problem is.
+    pub span: Span,
+    /// What is wrong, in words a user can act on.
+    pub message: String,
+}
+
+/// A parsed `.env` file: its statements in order, including duplicates, plus parse errors.
+#[derive(Debug, Clone, Default)]
+pub struct EnvFile {
+    /// Every statement, in file order.
+    pub entries: Vec<EnvEntry>,
+    /// Lines that could not be parsed.
+    pub errors: Vec<ParseError>,
+}
+
+impl EnvFile {
+    /// Parses `text`; never fails, malformed lines are collected in [`EnvFile::errors`].
+    pub fn parse(text: &str) -> Self {
+        Parser { text, pos: 0, file: EnvFile::default() }.run()
+    }
+
+    /// The statement whose value the application sees for `key`: the last one, as every
+    /// common loader lets a later assignment override an earlier one.
+    pub fn effective(&self, key: &str) -> Option<&EnvEntry> {
+        self.entries.iter().rev().find(|e| e.key == key)
+    }
+
+    /// Whether `entry` is the one that wins for its key.
+    pub fn is_effective(&self, entry: &EnvEntry) -> bool {
+        self.effective(&entry.key).is_some_and(|e| std::ptr::eq(e, entry))
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+    file: EnvFile,
+}
+
+impl Parser<'_> {
+    fn run(mut self) -> EnvFile {
+        while self.pos < self.text.len() {
+            self.statement();
+        }
+        self.file
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.text.as_bytes()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.pos).copied()
+    }
+
+    fn skip_blanks(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Offset of the end of the current line (before `\r\n` or `\n`).
+    fn line_end(&self, from: usize) -> usize {
+        let end = self.text[from..].find('\n').map_or(self.text.len(), |i| from + i);
+        if end > from && self.bytes()[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        }
+    }
+
+    /// Moves past the end of the current line.
+    fn next_line(&mut self) {
+        self.pos = self.text[self.pos..]
+            .find('\n')
+            .map_or(self.text.len(), |i| self.pos + i + 1);
+    }
+
+    fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.file.errors.push(ParseError { span, message: message.into() });
+    }
+
+    fn statement(&mut self) {
+        let line_start = self.pos;
+        self.skip_blanks();
+        match self.peek() {
+            None => return,
+            Some(b'\n' | b'\r' | b'#') => return self.next_line(),
+            _ => {}
+        }
+        let export_span = self.export_keyword();
+        let key_start = self.pos;
+        while self
+            .peek()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        {
+            self.pos += 1;
+        }
+        let key_span = Span::new(key_start, self.pos);
+        let key = &self.text[key_span.range()];
+        let line_end = self.line_end(line_start);
+        if key.is_empty() || key.as_bytes()[0].is_ascii_digit() {
+            let bad = Span::new(key_start, line_end.max(key_start));
+            self.error(bad, "expected `KEY=VALUE`: a variable name starts with a letter or `_`");
+            return self.next_line();
+        }
+        let key = key.to_owned();
+        self.skip_blanks();
+        match self.peek() {
+            Some(b'=') => self.pos += 1,
+            None | Some(b'\n' | b'\r' | b'#') => {
+                self.file.entries.push(EnvEntry {
+                    key,
+                    key_span,
+                    value: None,
+                    export_span,
+                    span: Span::new(line_start, key_span.end),
+                });
+                return self.next_line();
+            }
+            Some(_) => {
+                let bad = Span::new(key_start, line_end);
+                self.error(bad, format!("expected `=` after `{key}`: variable names cannot contain spaces or `{}`", self.text[self.pos..].chars().next().unwrap_or(' ')));
+                return self.next_line();
+            }
+        }
+        self.skip_blanks();
+        let value = self.value();
+        let end = value.span.end;
+        self.file.entries.push(EnvEntry {
+            key,
+            key_span,
+            value: Some(value),
+            export_span,
+            span: Span::new(line_start, end),
+        });
+        self.trailing();
+    }
+
+    fn export_keyword(&mut self) -> Option<Span> {
+        let rest = &self.text[self.pos..];
+        let after = rest.strip_prefix("export")?;
+        if after.starts_with([' ', '\t']) {
+            let span = Span::new(self.pos, self.pos + "export".len());
+            self.pos = span.end;
+            self.skip_blanks();
+            Some(span)
+        } else {
+            None
+        }
+    }
+
+    fn value(&mut self) -> EnvValue {
+        let start = self.pos;
+        let quote = match self.peek() {
+            Some(b'\'') => Quote::Single,
+            Some(b'"') => Quote::Double,
+            Some(b'`') => Quote::Backtick,
+            _ => return self.unquoted(),
+        };
+        let delimiter = self.bytes()[start];
+        let body_start = start + 1;
+        let mut text = String::new();
+        let mut i = body_start;
+        let bytes = self.bytes();
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b == delimiter {
+                self.pos = i + 1;
+                let interpolated = quote == Quote::Double && has_reference(&self.text[body_start..i]);
+                return EnvValue {
+                    text,
+                    span: Span::new(start, i + 1),
+                    inner_span: Span::new(body_start, i),
+                    quote,
+                    interpolated,
+                };
+            }
+            if b == b'\\' && quote != Quote::Backtick && i + 1 < bytes.len() {
+                let next = bytes[i + 1];
+                let escaped = match (quote, next) {
+                    (Quote::Double, b'n') => Some('\n'),
+                    (Quote::Double, b'r') => Some('\r'),
+                    (Quote::Double, b't') => Some('\t'),
+                    (Quote::Double, b'"' | b'\\' | b'$') => Some(next as char),
+                    (Quote::Single, b'\'' | b'\\') => Some(next as char),
+                    _ => None,
+                };
+                if let Some(c) = escaped {
+                    text.push(c);
+                    i += 2;
+                    continue;
+                }
+            }
+            let ch = self.text[i..].chars().next().unwrap_or('\u{fffd}');
+            text.push(ch);
+            i += ch.len_utf8();
+        }
+        // Unterminated: report at the opening quote and read the line as an unquoted value,
+        // which is what the lenient loaders fall back to, then continue on the next line.
+        let line_end = self.line_end(start);
+        self.error(
+            Span::new(start, line_end),
+            format!("unterminated {} quote: the value runs to the end of the file", quote_name(quote)),
+        );
+        self.pos = start;
+        let mut value = self.unquoted();
+        value.quote = Quote::None;
+        value
+    }
+
+    fn unquoted(&mut self) -> EnvValue {
+        let start = self.pos;
+        let line_end = self.line_end(start);
+        let raw = &self.text[start..line_end];
+        let mut end = raw.len();
+        let mut prev_blank = true;
+        for (i, c) in raw.char_indices() {
+            if c == '#' && prev_blank {
+                end = i;
+                break;
+            }
+            prev_blank = c == ' ' || c == '\t';
+        }
+        let value = raw[..end].trim_end_matches([' ', '\t']);
+        let span = Span::new(start, start + value.len());
+        self.pos = line_end;
+        EnvValue {
+            text: value.to_owned(),
+            span,
+            inner_span: span,
+            quote: Quote::None,
+            interpolated: has_reference(value),
+        }
+    }
+
+    /// After a value: blanks, an optional comment, the end of the line. Anything else is an
+    /// error (python-dotenv refuses such lines; others silently drop the rest).
+    fn trailing(&mut self) {
+        self.skip_blanks();
+        match self.peek() {
+            None | Some(b'\n' | b'\r' | b'#') => {}
+            Some(_) => {
+                let end = self.line_end(self.pos);
+                self.error(
+                    Span::new(self.pos, end),
+                    "unexpected text after the closing quote; put the whole value inside the quotes",
+                );
+            }
+        }
+        self.next_line();
+    }
+}
+
+fn quote_name(quote: Quote) -> &'static str {
+    match quote {
+        Quote::Single => "single",
+        Quote::Double => "double",
+        Quote::Backtick => "backtick",
+        Quote::None => "no",
+    }
+}
+
+/// `$NAME` or `${...}` somewhere in `s` (a `\$` escape does not count).
+fn has_reference(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'$'
+            && (i == 0 || bytes[i - 1] != b'\\')
+            && bytes
+                .get(i + 1)
+                .is_some_and(|&n| n == b'{' || n == b'_' || n.is_ascii_alphabetic())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> Vec<(String, Option<String>)> {
+        let file = EnvFile::parse(text);
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        file.entries
+            .into_iter()
+            .map(|e| (e.key, e.value.map(|v| v.text)))
+            .collect()
+    }
+
+    fn one(text: &str) -> String {
+        values(text).remove(0).1.unwrap()
+    }
+
+    #[test]
+    fn reads_the_forms_loaders_accept() {
+        assert_eq!(one("A=b"), "b");
+        assert_eq!(one("export A=b"), "b");
+        assert_eq!(one("  A = b  "), "b");
+        assert_eq!(one("A=b # comment"), "b");
+        assert_eq!(one("A=b#not-a-comment"), "b#not-a-comment");
+        assert_eq!(one("A='x # y'"), "x # y");
+        assert_eq!(one(r#"A="a\nb\"c""#), "a\nb\"c");
+        assert_eq!(one(r"A='a\nb'"), r"a\nb");
+        assert_eq!(one("A=`b`"), "b");
+        assert_eq!(one("A="), "");
+        assert_eq!(one("A=\"\""), "");
+    }
+
+    #[test]
+    fn quoted_values_span_lines() {
+        let file = EnvFile::parse("KEY=\"-----BEGIN\nabc\n-----END\"\nNEXT=1\n");
+        assert_eq!(file.entries.len(), 2);
+        assert_eq!(file.entries[0].value.as_ref().unwrap().text, "-----BEGIN\nabc\n-----END");
+        assert_eq!(file.entries[1].key, "NEXT");
+    }
+
+    #[test]
+    fn comments_blank_lines_and_crlf() {
+        let v = values("# c\r\n\r\nA=1\r\nB=\"2\"\r\n");
+        assert_eq!(v, vec![("A".into(), Some("1".into())), ("B".into(), Some("2".into()))]);
+    }
+
+    #[test]
+    fn last_assignment_wins() {
+        let file = EnvFile::parse("A=1\nA=2\n");
+        let winner = file.effective("A").unwrap();
+        assert_eq!(winner.value.as_ref().unwrap().text, "2");
+        assert!(!file.is_effective(&file.entries[0]));
+        assert!(file.is_effective(&file.entries[1]));
+    }
+
+    #[test]
+    fn bad_lines_are_errors_and_parsing_continues() {
+        let file = EnvFile::parse("this is not env\nGOOD=1\n9X=2\nA=\"open\nB=3\nC='x' y\n");
+        let keys: Vec<_> = file.entries.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["GOOD", "A", "B", "C"]);
+        assert_eq!(file.errors.len(), 4, "{:?}", file.errors);
+    }
+
+    #[test]
+    fn bare_key_has_no_value() {
+        let file = EnvFile::parse("LONELY\n");
+        assert!(file.entries[0].value.is_none());
+    }
+
+    #[test]
+    fn references_are_recognised() {
+        let file = EnvFile::parse("A=${SECRET}\nB=\"$X\"\nC='${X}'\nD=a\\$b\n");
+        let refs: Vec<_> = file
+            .entries
+            .iter()
+            .map(|e| e.value.as_ref().unwrap().is_pure_reference())
+            .collect();
+        assert_eq!(refs, [true, true, false, false]);
+    }
+
+    #[test]
+    fn spans_point_at_key_and_value() {
+        let text = "export  KEY = 'v'\n";
+        let file = EnvFile::parse(text);
+        let e = &file.entries[0];
+        assert_eq!(&text[e.key_span.range()], "KEY");
+        assert_eq!(&text[e.value.as_ref().unwrap().span.range()], "'v'");
+        assert_eq!(&text[e.export_span.unwrap().range()], "export");
+    }
+}

@@ -1,0 +1,455 @@
+//! The policy catalog: every rule's metadata, prose and logic, loaded from `policies/*.toml`
+//! (compiled into the binary) plus the user's own policy files.
+//!
+//! The catalog is the single registry the CLI (`rules`, `explain`), the engine and the SARIF
+//! rule metadata read from, so documentation cannot drift from behaviour.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+/// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Hygiene, for the record.
+    Info,
+    /// Hygiene with a small security benefit.
+    Low,
+    /// A hardening gap.
+    Medium,
+    /// A control the deployment guides call mandatory is off.
+    High,
+    /// Remote takeover or secret exposure as shipped.
+    Critical,
+}
+
+impl Severity {
+    /// All severities, most severe first.
+    pub const ALL: [Severity; 5] = [Self::Critical, Self::High, Self::Medium, Self::Low, Self::Info];
+
+    /// The lower-case name used in configuration and reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kind of file a rule applies to; discovery assigns one to every file it keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    /// Every kind of file (parse errors, suppression comments).
+    Any,
+    /// An environment file that is deployed: `.env`, `.env.production`, `app.env`, ….
+    Env,
+    /// An environment file for development or tests: `.env.development`, `.env.test`.
+    EnvDev,
+    /// A committed template: `.env.example`, `.env.sample`, `.env.template`, `.env.dist`.
+    EnvExample,
+}
+
+impl Target {
+    /// The name used in policy files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Any => "any",
+            Self::Env => "env",
+            Self::EnvDev => "env-dev",
+            Self::EnvExample => "env-example",
+        }
+    }
+}
+
+/// Passing and failing inputs for a rule: documentation and a test at once.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// Inputs the rule must report.
+    #[serde(default)]
+    pub fail: Vec<String>,
+    /// Inputs the rule must accept.
+    #[serde(default)]
+    pub pass: Vec<String>,
+}
+
+/// A declarative check on environment files: "key X must / must not match Y".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvCondition {
+    /// Which variables the rule looks at.
+    #[serde(with = "serde_regex")]
+    pub key: Regex,
+    /// Report when the value in effect matches this.
+    #[serde(default, with = "serde_regex_opt")]
+    pub value_matches: Option<Regex>,
+    /// Report when the value in effect does not match this.
+    #[serde(default, with = "serde_regex_opt")]
+    pub value_not_matches: Option<Regex>,
+    /// The finding's message; `{key}` and `{value}` are replaced (secret values are redacted
+    /// from every message whatever the template says).
+    pub message: String,
+}
+
+/// How a rule decides: data, or a named check compiled into the binary.
+#[derive(Debug, Clone)]
+pub enum RuleLogic {
+    /// A declarative condition from the policy file.
+    Env(EnvCondition),
+    /// The name of a built-in check (see `rules::builtin`).
+    Builtin(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    id: String,
+    name: String,
+    title: String,
+    severity: Severity,
+    targets: Vec<Target>,
+    rationale: String,
+    remediation: String,
+    #[serde(default)]
+    known_problems: Option<String>,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    examples: Examples,
+    #[serde(default)]
+    check: Option<String>,
+    #[serde(default)]
+    condition: Option<EnvCondition>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    #[serde(rename = "rule", default)]
+    rules: Vec<RuleSpec>,
+}
+
+/// One policy: what it checks, why, how to fix it, and how it decides.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable code (`ENV010`); what users select, ignore, suppress and look up.
+    pub id: String,
+    /// Readable slug (`env-placeholder-secret`), accepted wherever an id is.
+    pub name: String,
+    /// One line: the problem.
+    pub title: String,
+    /// Severity in effect (after `preflight.toml` overrides).
+    pub severity: Severity,
+    /// File kinds the rule applies to.
+    pub targets: Vec<Target>,
+    /// Why it matters.
+    pub rationale: String,
+    /// How to fix it.
+    pub remediation: String,
+    /// Where the rule may be wrong, said honestly.
+    pub known_problems: Option<String>,
+    /// Links to the standards and guides the rule comes from.
+    pub references: Vec<String>,
+    /// Free-form tags (SARIF `properties.tags`).
+    pub tags: Vec<String>,
+    /// Passing and failing inputs.
+    pub examples: Examples,
+    /// How the rule decides.
+    pub logic: RuleLogic,
+    /// Where the rule was defined (`policies/env.toml`, or a user's file).
+    pub origin: String,
+}
+
+impl Rule {
+    /// Whether the rule looks at files of kind `target`.
+    pub fn applies_to(&self, target: Target) -> bool {
+        self.targets.iter().any(|t| *t == Target::Any || *t == target)
+    }
+}
+
+/// An error in a policy or configuration file, already phrased for a one-line message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError(pub String);
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+/// The policy files shipped inside the binary.
+const BUILTIN_POLICIES: &[(&str, &str)] = &[
+    ("policies/core.toml", include_str!("../policies/core.toml")),
+    ("policies/env.toml", include_str!("../policies/env.toml")),
+];
+
+/// A user's change to one rule, from `preflight.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleOverride {
+    /// New severity.
+    pub severity: Option<Severity>,
+    /// `false` turns the rule off.
+    pub enabled: Option<bool>,
+}
+
+/// All known rules, in id order, with the user's selection applied.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    rules: Vec<Rule>,
+    enabled: Vec<bool>,
+}
+
+impl Catalog {
+    /// The built-in policies.
+    pub fn builtin() -> Result<Self, PolicyError> {
+        let mut catalog = Self::default();
+        for (origin, text) in BUILTIN_POLICIES {
+            catalog.add_policy_text(origin, text)?;
+        }
+        Ok(catalog)
+    }
+
+    /// Adds the rules of a user's policy file.
+    pub fn add_policy_file(&mut self, path: &Path) -> Result<(), PolicyError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| PolicyError(format!("cannot read policy file {}: {e}", path.display())))?;
+        self.add_policy_text(&path.display().to_string(), &text)
+    }
+
+    /// Adds the rules of a policy file's text; `origin` names it in errors.
+    pub fn add_policy_text(&mut self, origin: &str, text: &str) -> Result<(), PolicyError> {
+        let file: PolicyFile = toml::from_str(text).map_err(|e| toml_error(origin, text, &e))?;
+        for spec in file.rules {
+            let rule = build_rule(origin, spec)?;
+            if let Some(other) = self.rules.iter().find(|r| r.id == rule.id || r.name == rule.name) {
+                return Err(PolicyError(format!(
+                    "{origin}: rule {} ({}) is already defined in {}",
+                    rule.id, rule.name, other.origin
+                )));
+            }
+            self.rules.push(rule);
+            self.enabled.push(true);
+        }
+        self.sort();
+        Ok(())
+    }
+
+    fn sort(&mut self) {
+        let mut pairs: Vec<_> = self.rules.drain(..).zip(self.enabled.drain(..)).collect();
+        pairs.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        (self.rules, self.enabled) = pairs.into_iter().unzip();
+    }
+
+    /// Every rule, enabled or not.
+    pub fn all(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rules that will run.
+    pub fn enabled(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().zip(&self.enabled).filter(|(_, on)| **on).map(|(r, _)| r)
+    }
+
+    /// Whether `rule_id` is enabled.
+    pub fn is_enabled(&self, rule_id: &str) -> bool {
+        self.rules.iter().zip(&self.enabled).any(|(r, on)| *on && r.id == rule_id)
+    }
+
+    /// Looks a rule up by id or name, ignoring case.
+    pub fn get(&self, id_or_name: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
+    }
+
+    /// Indices of the rules a selector names: an id, a name, an id prefix (`ENV`, `ENV01`) or
+    /// `ALL`. An unknown selector is an error, so a typo never silently selects nothing.
+    fn matching(&self, selector: &str) -> Result<Vec<usize>, PolicyError> {
+        let upper = selector.to_ascii_uppercase();
+        let hits: Vec<usize> = self
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| upper == "ALL" || r.id.starts_with(&upper) || r.name.eq_ignore_ascii_case(selector))
+            .map(|(i, _)| i)
+            .collect();
+        if hits.is_empty() {
+            return Err(PolicyError(format!(
+                "unknown rule `{selector}` (see `preflight rules` for the list)"
+            )));
+        }
+        Ok(hits)
+    }
+
+    /// Applies `preflight.toml`'s per-rule severity changes and switches.
+    pub fn apply_overrides(&mut self, overrides: &BTreeMap<String, RuleOverride>) -> Result<(), PolicyError> {
+        for (selector, change) in overrides {
+            for i in self.matching(selector)? {
+                if let Some(severity) = change.severity {
+                    self.rules[i].severity = severity;
+                }
+                if let Some(enabled) = change.enabled {
+                    self.enabled[i] = enabled;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps only the rules `select` names (all when empty), minus those `ignore` names.
+    pub fn select(&mut self, select: &[String], ignore: &[String]) -> Result<(), PolicyError> {
+        if !select.is_empty() {
+            let mut keep = vec![false; self.rules.len()];
+            for selector in select {
+                for i in self.matching(selector)? {
+                    keep[i] = true;
+                }
+            }
+            for (on, keep) in self.enabled.iter_mut().zip(keep) {
+                *on &= keep;
+            }
+        }
+        for selector in ignore {
+            for i in self.matching(selector)? {
+                self.enabled[i] = false;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn build_rule(origin: &str, spec: RuleSpec) -> Result<Rule, PolicyError> {
+    let id_ok = !spec.id.is_empty()
+        && spec.id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !id_ok {
+        return Err(PolicyError(format!(
+            "{origin}: rule id `{}` must be upper-case letters, digits, `-` or `_`",
+            spec.id
+        )));
+    }
+    let logic = match (spec.check, spec.condition) {
+        (Some(check), None) => {
+            if !crate::rules::is_builtin(&check) {
+                return Err(PolicyError(format!("{origin}: rule {}: no built-in check named `{check}`", spec.id)));
+            }
+            RuleLogic::Builtin(check)
+        }
+        (None, Some(condition)) => {
+            if condition.value_matches.is_some() == condition.value_not_matches.is_some() {
+                return Err(PolicyError(format!(
+                    "{origin}: rule {}: a condition needs exactly one of `value_matches` and `value_not_matches`",
+                    spec.id
+                )));
+            }
+            RuleLogic::Env(condition)
+        }
+        _ => {
+            return Err(PolicyError(format!(
+                "{origin}: rule {} needs exactly one of `check` and `condition`",
+                spec.id
+            )))
+        }
+    };
+    if spec.targets.is_empty() {
+        return Err(PolicyError(format!("{origin}: rule {} has no targets", spec.id)));
+    }
+    Ok(Rule {
+        id: spec.id,
+        name: spec.name,
+        title: spec.title,
+        severity: spec.severity,
+        targets: spec.targets,
+        rationale: spec.rationale.trim().to_owned(),
+        remediation: spec.remediation.trim().to_owned(),
+        known_problems: spec.known_problems.map(|s| s.trim().to_owned()),
+        references: spec.references,
+        tags: spec.tags,
+        examples: spec.examples,
+        logic,
+        origin: origin.to_owned(),
+    })
+}
+
+/// Formats a TOML error as one line: `file:line:column: message`.
+pub fn toml_error(origin: &str, text: &str, err: &toml::de::Error) -> PolicyError {
+    let message = err.message().trim().replace('\n', " ");
+    match err.span() {
+        Some(span) => {
+            let index = crate::source::LineIndex::new(text);
+            let at = index.line_column(text, span.start);
+            PolicyError(format!("{origin}:{}:{}: {message}", at.line, at.column))
+        }
+        None => PolicyError(format!("{origin}: {message}")),
+    }
+}
+
+mod serde_regex {
+    use regex::Regex;
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Regex, D::Error> {
+        let pattern = String::deserialize(d)?;
+        Regex::new(&pattern).map_err(serde::de::Error::custom)
+    }
+}
+
+mod serde_regex_opt {
+    use regex::Regex;
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Regex>, D::Error> {
+        let pattern = String::deserialize(d)?;
+        Regex::new(&pattern).map(Some).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalog_loads_and_ids_are_unique() {
+        let catalog = Catalog::builtin().unwrap();
+        assert!(catalog.all().len() > 10);
+        assert!(catalog.get("ENV010").is_some());
+        assert!(catalog.get("env-placeholder-secret").is_some());
+    }
+
+    #[test]
+    fn selection_by_prefix_and_unknown_selector_is_an_error() {
+        let mut catalog = Catalog::builtin().unwrap();
+        catalog.select(&["ENV01".into()], &["ENV012".into()]).unwrap();
+        let ids: Vec<_> = catalog.enabled().map(|r| r.id.as_str()).collect();
+        assert!(ids.iter().all(|id| id.starts_with("ENV01")));
+        assert!(!ids.contains(&"ENV012"));
+        assert!(catalog.select(&["NOPE".into()], &[]).is_err());
+    }
+
+    #[test]
+    fn bad_policy_file_reports_line_and_column() {
+        let mut catalog = Catalog::default();
+        let err = catalog
+            .add_policy_text("mine.toml", "[[rule]]\nid = \"X1\"\nbogus = 1\n")
+            .unwrap_err();
+        assert!(err.0.starts_with("mine.toml:"), "{err}");
+    }
+}

@@ -1,0 +1,118 @@
+//! Keeping secret values out of every output.
+//!
+//! Documents name the byte ranges that hold secrets; the engine masks those ranges in code
+//! frames and scrubs their text from messages, whatever a rule wrote. Reporters therefore
+//! never receive a secret, in any format.
+
+use crate::formats::dotenv::EnvFile;
+use crate::secrets::{looks_like_token, parse_url, secret_kind};
+use crate::source::Span;
+
+/// A secret in a document: where it is written, and its value as the application sees it
+/// (which differs from the written text when escapes were used).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sensitive {
+    /// The written form, to mask in code frames.
+    pub span: Span,
+    /// The value, to scrub from messages.
+    pub value: String,
+}
+
+/// Values of secret-like keys, passwords inside URLs, and values that look like generated
+/// credentials whatever their key is called.
+pub fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    for entry in &env.entries {
+        let Some(value) = &entry.value else { continue };
+        if value.text.is_empty() {
+            continue;
+        }
+        if secret_kind(&entry.key).is_some() || looks_like_token(&value.text) {
+            found.push(Sensitive { span: value.inner_span, value: value.text.clone() });
+            continue;
+        }
+        if let Some(url) = parse_url(&value.text) {
+            if let Some((password, range)) = url.password {
+                // The URL was parsed from the unescaped value; map back onto the raw text
+                // only when both are the same, otherwise hide the whole value.
+                let raw_equals_text = value.inner_span.len() == value.text.len();
+                let span = if raw_equals_text {
+                    Span::new(value.inner_span.start + range.start, value.inner_span.start + range.end)
+                } else {
+                    value.inner_span
+                };
+                found.push(Sensitive { span, value: password.to_owned() });
+            }
+        }
+    }
+    // A line the parser could not read may still hold a secret: keep the leading word
+    // visible (it is usually the key) and hide the rest.
+    for error in &env.errors {
+        let written = text.get(error.span.range()).unwrap_or("");
+        let cut = written.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(0);
+        let span = Span::new(error.span.start + cut, error.span.end);
+        found.push(Sensitive { span, value: text.get(span.range()).unwrap_or("").trim().to_owned() });
+    }
+    found
+}
+
+/// Replaces every character inside `spans` (absolute offsets) of `text` (which starts at
+/// absolute offset `base`) with `*`, keeping line breaks so the frame keeps its shape.
+pub fn mask(text: &str, base: usize, spans: &[Span]) -> String {
+    text.char_indices()
+        .map(|(i, c)| {
+            let at = base + i;
+            if c != '\n' && spans.iter().any(|s| s.start <= at && at < s.end) {
+                '*'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Removes every secret in `secrets` from a message. Secrets shorter than 3 characters
+/// cannot be scrubbed without destroying the message and say nothing anyway.
+pub fn scrub(message: &str, secrets: &[String]) -> String {
+    let mut out = message.to_owned();
+    for secret in secrets {
+        if secret.chars().count() >= 3 && out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), "[redacted]");
+        }
+    }
+    out
+}
+
+/// A hint that identifies a secret without revealing it: its length, and for long values
+/// the first two characters.
+pub fn hint(value: &str) -> String {
+    let len = value.chars().count();
+    if len >= 16 {
+        let head: String = value.chars().take(2).collect();
+        format!("`{head}…` ({len} chars)")
+    } else {
+        format!("({len} chars)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_secret_keys_url_passwords_and_tokens_only() {
+        let text = "JWT_SECRET=abcdef\nNODE_ENV=production\nDATABASE_URL=postgres://u:pw123@h/db\nX=sk_live_51HxYz9Kq2Lm8Np4Rt\n";
+        let env = EnvFile::parse(text);
+        let spans: Vec<Span> = env_sensitive(&env, text).into_iter().map(|s| s.span).collect();
+        let masked = mask(text, 0, &spans);
+        assert_eq!(
+            masked,
+            "JWT_SECRET=******\nNODE_ENV=production\nDATABASE_URL=postgres://u:*****@h/db\nX=**************************\n"
+        );
+    }
+
+    #[test]
+    fn scrub_replaces_secret_text() {
+        assert_eq!(scrub("value is hunter2!", &["hunter2".into()]), "value is [redacted]!");
+    }
+}

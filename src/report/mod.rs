@@ -1,0 +1,61 @@
+//! Reporters turn findings into output for people and machines. They know nothing of the
+//! file formats that were checked: everything they print comes from [`Finding`]s,
+//! [`Diagnostic`]s and the [`Catalog`].
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::finding::{Diagnostic, Finding};
+use crate::policy::Catalog;
+
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+/// Everything a reporter may print.
+pub struct Report<'a> {
+    /// All findings, suppressed ones included, sorted by path and position.
+    pub findings: &'a [Finding],
+    /// Files that could not be checked.
+    pub diagnostics: &'a [Diagnostic],
+    /// The rules (for titles, help text, references).
+    pub catalog: &'a Catalog,
+    /// How many files were checked.
+    pub files_checked: usize,
+    /// The directory display paths are relative to (SARIF's `%SRCROOT%`).
+    pub root: &'a Path,
+}
+
+/// The output formats `--format` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Code frames for people.
+    Human,
+    /// A documented, stable JSON document for scripts.
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…::`), annotations on a PR's diff.
+    Github,
+}
+
+/// Options that change how a report looks, not what it says.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// ANSI colours in human output.
+    pub color: bool,
+    /// Only the summary line in human output.
+    pub quiet: bool,
+}
+
+/// Writes `report` in `format`. Warnings about the output itself (e.g. SARIF results cut to
+/// fit GitHub's limits) are returned for the caller to print on stderr.
+pub fn write(format: Format, report: &Report, style: Style, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    match format {
+        Format::Human => human::write(report, style, out).map(|()| Vec::new()),
+        Format::Json => json::write(report, out).map(|()| Vec::new()),
+        Format::Sarif => sarif::write(report, out),
+        Format::Github => github::write(report, out).map(|()| Vec::new()),
+    }
+}

@@ -1,0 +1,232 @@
+//! SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer), built with serde-sarif.
+//!
+//! GitHub's limits are enforced here, most severe results kept first, with a warning when
+//! anything had to be cut: 25,000 results per run, 1,000 locations per result, 20 tags per
+//! rule, 10 MB gzipped per file.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactContent, ArtifactLocation, Invocation, Location as SarifLocation, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
+    ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
+};
+
+use crate::cli::explain_text;
+use crate::finding::{Finding, Location};
+use crate::policy::{Rule, Severity};
+use crate::report::Report;
+
+/// Results GitHub accepts in one run.
+pub const MAX_RESULTS: usize = 25_000;
+/// Locations GitHub accepts in one result.
+pub const MAX_LOCATIONS: usize = 1_000;
+/// Tags GitHub accepts on one rule.
+pub const MAX_TAGS: usize = 20;
+/// Gzipped size GitHub accepts for one SARIF file.
+pub const MAX_GZIPPED_BYTES: usize = 10 * 1024 * 1024;
+
+const SRCROOT: &str = "%SRCROOT%";
+const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const FINGERPRINT_KEY: &str = "preflight/v1";
+
+fn level(severity: Severity) -> ResultLevel {
+    match severity {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::Low | Severity::Info => ResultLevel::Note,
+    }
+}
+
+/// GitHub's `security-severity` score: >= 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium,
+/// 0.1–3.9 low. Info has no score and shows as a note.
+fn security_severity(severity: Severity) -> Option<&'static str> {
+    match severity {
+        Severity::Critical => Some("9.5"),
+        Severity::High => Some("8.0"),
+        Severity::Medium => Some("5.5"),
+        Severity::Low => Some("3.0"),
+        Severity::Info => None,
+    }
+}
+
+/// A path as a URI reference: relative paths are percent-encoded and resolved against
+/// `%SRCROOT%`; paths outside the working directory become `file://` URIs.
+fn artifact(path: &str) -> ArtifactLocation {
+    if std::path::Path::new(path).is_absolute() {
+        let uri = url::Url::from_file_path(path).map_or_else(|()| path.to_owned(), String::from);
+        return ArtifactLocation::builder().uri(uri).build();
+    }
+    let encoded: String = path
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    ArtifactLocation::builder().uri(encoded).uri_base_id(SRCROOT).build()
+}
+
+fn region(location: &Location, snippet: Option<&str>) -> Region {
+    let base = Region::builder()
+        .start_line(location.start_line as i64)
+        .start_column(location.start_column as i64)
+        .end_line(location.end_line as i64)
+        .end_column(location.end_column as i64);
+    match snippet {
+        Some(text) => base.snippet(ArtifactContent::builder().text(text).build()).build(),
+        None => base.build(),
+    }
+}
+
+fn physical(location: &Location, snippet: Option<&str>, message: Option<&str>, id: Option<i64>) -> SarifLocation {
+    let physical = PhysicalLocation::builder()
+        .artifact_location(artifact(&location.path))
+        .region(region(location, snippet))
+        .build();
+    match (message, id) {
+        (Some(text), Some(id)) => SarifLocation::builder().physical_location(physical).message(Message::from(text)).id(id).build(),
+        _ => SarifLocation::builder().physical_location(physical).build(),
+    }
+}
+
+fn descriptor(rule: &Rule) -> ReportingDescriptor {
+    let mut tags: Vec<String> = vec!["security".to_owned()];
+    tags.extend(rule.tags.iter().filter(|t| t.as_str() != "security").cloned());
+    tags.truncate(MAX_TAGS);
+    let mut extra = BTreeMap::new();
+    if let Some(score) = security_severity(rule.severity) {
+        extra.insert("security-severity".to_owned(), json!(score));
+    }
+    extra.insert("precision".to_owned(), json!("high"));
+    extra.insert("preflight-severity".to_owned(), json!(rule.severity.as_str()));
+    let help_text = format!("{}\n\n{}", rule.rationale, rule.remediation);
+    let base = ReportingDescriptor::builder()
+        .id(&rule.id)
+        .name(&rule.name)
+        .short_description(MultiformatMessageString::builder().text(&rule.title).build())
+        .full_description(MultiformatMessageString::builder().text(&rule.rationale).build())
+        .help(MultiformatMessageString::builder().text(help_text).markdown(explain_text(rule)).build())
+        .default_configuration(ReportingConfiguration::builder().level(json!(level(rule.severity))).build())
+        .properties(PropertyBag::builder().tags(tags).additional_properties(extra).build());
+    match rule.references.first() {
+        Some(uri) => base.help_uri(uri).build(),
+        None => base.build(),
+    }
+}
+
+fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert(FINGERPRINT_KEY.to_owned(), finding.fingerprint.clone());
+    let related: Vec<SarifLocation> = finding
+        .related
+        .iter()
+        .take(MAX_LOCATIONS - 1)
+        .enumerate()
+        .map(|(i, r)| physical(&r.location, None, Some(&r.message), Some(i as i64 + 1)))
+        .collect();
+    let mut extra = BTreeMap::new();
+    extra.insert("severity".to_owned(), json!(finding.severity.as_str()));
+    let base = SarifResult::builder()
+        .rule_id(&finding.rule_id)
+        .level(level(finding.severity))
+        .message(Message::from(finding.message.as_str()))
+        .locations(vec![physical(&finding.location, Some(&finding.snippet.text), None, None)])
+        .partial_fingerprints(fingerprints)
+        .properties(PropertyBag::builder().additional_properties(extra).build());
+    let mut result = match rule_index {
+        Some(index) => base.rule_index(index as i64).build(),
+        None => base.build(),
+    };
+    if !related.is_empty() {
+        result.related_locations = Some(related);
+    }
+    if let Some(s) = &finding.suppression {
+        result.suppressions = Some(vec![Suppression::builder().kind(json!("inSource")).justification(&s.reason).build()]);
+    }
+    result
+}
+
+fn build(report: &Report, findings: &[&Finding]) -> Sarif {
+    let rules: Vec<&Rule> = report.catalog.enabled().collect();
+    let driver = ToolComponent::builder()
+        .name("preflight")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .rules(rules.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
+        .build();
+    let results: Vec<SarifResult> = findings
+        .iter()
+        .map(|f| result(f, rules.iter().position(|r| r.id == f.rule_id)))
+        .collect();
+    let notifications: Vec<Notification> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            Notification::builder()
+                .message(Message::from(format!("could not check {}: {}", d.path, d.message).as_str()))
+                .level(json!("warning"))
+                .locations(vec![SarifLocation::builder()
+                    .physical_location(PhysicalLocation::builder().artifact_location(artifact(&d.path)).build())
+                    .build()])
+                .build()
+        })
+        .collect();
+    let root_uri = url::Url::from_directory_path(report.root).map_or_else(|()| "file:///".to_owned(), String::from);
+    let mut bases = BTreeMap::new();
+    bases.insert(SRCROOT.to_owned(), ArtifactLocation::builder().uri(root_uri).build());
+    let invocation = Invocation::builder()
+        .execution_successful(true)
+        .tool_execution_notifications(notifications)
+        .build();
+    let run = Run::builder()
+        .tool(Tool::from(driver))
+        .results(results)
+        .invocations(vec![invocation])
+        .original_uri_base_ids(bases)
+        .column_kind(json!("unicodeCodePoints"))
+        .build();
+    Sarif::builder().schema(SCHEMA).version(json!("2.1.0")).runs(vec![run]).build()
+}
+
+fn gzipped_len(bytes: &[u8]) -> io::Result<usize> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len())
+}
+
+/// Writes the SARIF log; returns warnings when results were cut to fit GitHub's limits.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    let mut ordered: Vec<&Finding> = report.findings.iter().collect();
+    // Most severe first; active before suppressed, so a cut drops the least useful.
+    ordered.sort_by_key(|f| (std::cmp::Reverse(f.severity), !f.is_active()));
+    let mut warnings = Vec::new();
+    if ordered.len() > MAX_RESULTS {
+        warnings.push(format!(
+            "SARIF: {} results exceed GitHub's {MAX_RESULTS} per run; the {} least severe were left out",
+            ordered.len(),
+            ordered.len() - MAX_RESULTS
+        ));
+        ordered.truncate(MAX_RESULTS);
+    }
+    let total = ordered.len();
+    loop {
+        let bytes = serde_json::to_vec_pretty(&build(report, &ordered)).map_err(io::Error::other)?;
+        let fits = bytes.len() <= MAX_GZIPPED_BYTES || gzipped_len(&bytes)? <= MAX_GZIPPED_BYTES;
+        if fits || ordered.is_empty() {
+            if ordered.len() < total {
+                warnings.push(format!(
+                    "SARIF: the file would exceed GitHub's 10 MB gzipped limit; the {} least severe results were left out",
+                    total - ordered.len()
+                ));
+            }
+            out.write_all(&bytes)?;
+            writeln!(out)?;
+            return Ok(warnings);
+        }
+        ordered.truncate(ordered.len() * 9 / 10);
+    }
+}
+

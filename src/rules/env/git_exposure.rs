@@ -1,0 +1,146 @@
+//! ENV015–ENV016: secrets files committed to git, or one `git add .` away from it.
+//!
+//! Only committed `.gitignore` files count: a user's global excludes or `.git/info/exclude`
+//! protect one clone, not the teammate who clones next. Git is asked once per repository
+//! (`git ls-files`), never once per file.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::Match;
+
+use crate::document::Document;
+use crate::rules::Emitter;
+use crate::source::Span;
+
+/// The repository holding `path`: the nearest ancestor with a `.git` entry.
+fn repository_root(path: &Path) -> Option<PathBuf> {
+    path.ancestors().skip(1).find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
+}
+
+/// Which of `files` (absolute) git tracks in `root`; `None` when git cannot tell (not
+/// installed, or not a repository after all).
+fn tracked_files(root: &Path, files: &[&Path]) -> Option<HashSet<PathBuf>> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "-z", "--full-name", "--"])
+        .args(files)
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    Some(
+        output
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| root.join(String::from_utf8_lossy(p).as_ref()))
+            .collect(),
+    )
+}
+
+struct Repository<'a> {
+    docs: Vec<&'a Document>,
+    tracked: Option<HashSet<PathBuf>>,
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Groups documents by repository and asks git which are tracked.
+fn repositories<'a>(docs: &[&'a Document]) -> Vec<(PathBuf, Repository<'a>)> {
+    let mut by_root: BTreeMap<PathBuf, Vec<&Document>> = BTreeMap::new();
+    for doc in docs {
+        if let Some(root) = repository_root(&absolute(&doc.source.path)) {
+            by_root.entry(root).or_default().push(doc);
+        }
+    }
+    by_root
+        .into_iter()
+        .map(|(root, docs)| {
+            let paths: Vec<PathBuf> = docs.iter().map(|d| absolute(&d.source.path)).collect();
+            let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+            let tracked = tracked_files(&root, &refs);
+            (root, Repository { docs, tracked })
+        })
+        .collect()
+}
+
+fn whole_file(doc: &Document) -> Span {
+    doc.source.lines.line_span(&doc.source.text, 0)
+}
+
+/// ENV015: a secrets file in git's index.
+pub fn tracked(docs: &[&Document], out: &mut Emitter) {
+    for (root, repo) in repositories(docs) {
+        let Some(tracked) = &repo.tracked else { continue };
+        for doc in repo.docs.iter().filter(|d| tracked.contains(&absolute(&d.source.path))) {
+            out.report(
+                &doc.source,
+                whole_file(doc),
+                "tracked",
+                format!(
+                    "`{}` is committed to the git repository at `{}`: every secret in it is in the history for good; rotate them, `git rm --cached` the file and add it to `.gitignore`",
+                    doc.source.display_path,
+                    root.display()
+                ),
+            );
+        }
+    }
+}
+
+/// ENV016: a secrets file in a work tree that no committed `.gitignore` covers.
+pub fn not_ignored(docs: &[&Document], out: &mut Emitter) {
+    for (root, repo) in repositories(docs) {
+        let mut matchers: HashMap<PathBuf, Option<Gitignore>> = HashMap::new();
+        for doc in &repo.docs {
+            let path = absolute(&doc.source.path);
+            if repo.tracked.as_ref().is_some_and(|t| t.contains(&path)) {
+                continue;
+            }
+            if !is_ignored(&root, &path, &mut matchers) {
+                let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                out.report(
+                    &doc.source,
+                    whole_file(doc),
+                    "not-ignored",
+                    format!(
+                        "`{}` is inside a git work tree but no `.gitignore` covers it, so `git add .` would commit its secrets; add `{name}` (or `.env*` with `!.env.example`) to `.gitignore`",
+                        doc.source.display_path
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Applies the `.gitignore` files from the file's directory up to the repository root, the
+/// deepest match winning, as git does.
+fn is_ignored(root: &Path, path: &Path, cache: &mut HashMap<PathBuf, Option<Gitignore>>) -> bool {
+    for dir in path.ancestors().skip(1) {
+        let matcher = cache.entry(dir.to_path_buf()).or_insert_with(|| {
+            let file = dir.join(".gitignore");
+            file.is_file().then(|| {
+                let mut builder = GitignoreBuilder::new(dir);
+                builder.add(&file);
+                builder.build().unwrap_or_else(|_| Gitignore::empty())
+            })
+        });
+        if let Some(matcher) = matcher {
+            match matcher.matched_path_or_any_parents(path, false) {
+                Match::Ignore(_) => return true,
+                Match::Whitelist(_) => return false,
+                Match::None => {}
+            }
+        }
+        if dir == root {
+            break;
+        }
+    }
+    false
+}

@@ -1,0 +1,85 @@
+//! ENV030–ENV034: how the file is written: encoding, duplicates, quoting, `export`, lines
+//! that assign nothing.
+
+use crate::document::Document;
+use crate::formats::dotenv::Quote;
+use crate::rules::Emitter;
+use crate::source::Span;
+
+/// ENV030: bytes that are not UTF-8.
+pub fn not_utf8(doc: &Document, out: &mut Emitter) {
+    let Some(at) = doc.source.invalid_utf8_at else { return };
+    let end = doc.source.text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    out.report(
+        &doc.source,
+        Span::new(at, end),
+        "encoding",
+        format!(
+            "the file is not valid UTF-8 (first bad byte at offset {at}); python-dotenv and Node fail or garble values — re-save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"
+        ),
+    );
+}
+
+/// ENV031: a key assigned twice.
+pub fn duplicate_key(doc: &Document, out: &mut Emitter) {
+    let Some(env) = doc.as_env() else { return };
+    for (i, entry) in env.entries.iter().enumerate() {
+        let Some(earlier) = env.entries[..i].iter().rev().find(|e| e.key == entry.key) else { continue };
+        let line = doc.source.lines.line_of(earlier.key_span.start) + 1;
+        let nth = env.entries[..i].iter().filter(|e| e.key == entry.key).count();
+        out.report(
+            &doc.source,
+            entry.key_span,
+            format!("{}#{nth}", entry.key),
+            format!(
+                "`{}` is already assigned on line {line}; loaders keep the later value, so delete the line that should not apply",
+                entry.key
+            ),
+        )
+        .related(&doc.source, earlier.key_span, "earlier assignment");
+    }
+}
+
+/// ENV032: an unquoted value with blanks inside.
+pub fn unquoted_whitespace(doc: &Document, out: &mut Emitter) {
+    let Some(env) = doc.as_env() else { return };
+    for entry in &env.entries {
+        let Some(value) = &entry.value else { continue };
+        if value.quote == Quote::None && value.text.contains([' ', '\t']) {
+            out.report(
+                &doc.source,
+                value.span,
+                entry.key.clone(),
+                format!("the value of `{}` contains spaces but is not quoted; a shell sourcing this file runs the second word as a command — write `{}=\"…\"`", entry.key, entry.key),
+            );
+        }
+    }
+}
+
+/// ENV033: `export KEY=value`.
+pub fn export_prefix(doc: &Document, out: &mut Emitter) {
+    let Some(env) = doc.as_env() else { return };
+    for entry in &env.entries {
+        if let Some(span) = entry.export_span {
+            out.report(
+                &doc.source,
+                span,
+                entry.key.clone(),
+                format!("`export {}` is not understood by systemd's `EnvironmentFile=` or `docker run --env-file`; write `{}=…`", entry.key, entry.key),
+            );
+        }
+    }
+}
+
+/// ENV034: a bare `KEY` line.
+pub fn missing_assignment(doc: &Document, out: &mut Emitter) {
+    let Some(env) = doc.as_env() else { return };
+    for entry in env.entries.iter().filter(|e| e.value.is_none()) {
+        out.report(
+            &doc.source,
+            entry.key_span,
+            entry.key.clone(),
+            format!("`{}` has no `=`: most loaders ignore the line, Docker Compose passes the variable through from the host; write `{}=value`", entry.key, entry.key),
+        );
+    }
+}

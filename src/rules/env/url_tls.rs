@@ -1,0 +1,73 @@
+//! ENV020–ENV021: connection URLs that send credentials and data in clear text.
+
+use crate::document::Document;
+use crate::formats::dotenv::EnvEntry;
+use crate::rules::Emitter;
+use crate::secrets::{parse_url, UrlParts};
+
+fn each_url(doc: &Document, out: &mut Emitter, judge: impl Fn(&EnvEntry, &UrlParts) -> Option<String>) {
+    let Some(env) = doc.as_env() else { return };
+    for entry in env.entries.iter().filter(|e| env.is_effective(e)) {
+        let Some(value) = &entry.value else { continue };
+        let Some(url) = parse_url(&value.text) else { continue };
+        if url.host_is_local() {
+            continue;
+        }
+        if let Some(message) = judge(entry, &url) {
+            out.report(&doc.source, value.inner_span, entry.key.clone(), message);
+        }
+    }
+}
+
+fn param_in(url: &UrlParts, names: &[&str], accepted: &[&str]) -> bool {
+    names.iter().any(|name| {
+        url.param(name)
+            .is_some_and(|v| accepted.iter().any(|a| v.eq_ignore_ascii_case(a)))
+    })
+}
+
+/// ENV020: PostgreSQL, MySQL/MariaDB and MongoDB URLs to another host without TLS required.
+pub fn database(doc: &Document, out: &mut Emitter) {
+    each_url(doc, out, |entry, url| {
+        let (encrypted, fix) = match url.scheme.as_str() {
+            "postgres" | "postgresql" => (
+                param_in(url, &["sslmode"], &["require", "verify-ca", "verify-full"])
+                    || param_in(url, &["ssl"], &["true", "1"]),
+                "append `?sslmode=verify-full` (or at least `sslmode=require`)",
+            ),
+            "mysql" | "mysql2" | "mariadb" | "mysqlx" => (
+                param_in(url, &["ssl-mode", "sslmode", "ssl_mode"], &["required", "require", "verify_ca", "verify_identity", "verify-ca", "verify-full"])
+                    || param_in(url, &["ssl", "tls", "useSSL"], &["true", "1", "required"])
+                    || param_in(url, &["sslaccept"], &["strict"]),
+                "append `?ssl-mode=VERIFY_IDENTITY` (or at least `ssl-mode=REQUIRED`)",
+            ),
+            "mongodb" => (
+                param_in(url, &["tls", "ssl"], &["true"]),
+                "append `?tls=true`",
+            ),
+            "mongodb+srv" => (
+                !param_in(url, &["tls", "ssl"], &["false"]),
+                "remove `tls=false`",
+            ),
+            _ => return None,
+        };
+        (!encrypted).then(|| {
+            format!(
+                "`{}` connects to `{}` without requiring TLS, so credentials and data cross the network in clear text; {fix}",
+                entry.key, url.host
+            )
+        })
+    });
+}
+
+/// ENV021: `redis://` carrying a password to another host.
+pub fn redis(doc: &Document, out: &mut Emitter) {
+    each_url(doc, out, |entry, url| {
+        (url.scheme == "redis" && url.password.is_some()).then(|| {
+            format!(
+                "`{}` sends its Redis password to `{}` in clear text; use `rediss://` (TLS) instead of `redis://`",
+                entry.key, url.host
+            )
+        })
+    });
+}

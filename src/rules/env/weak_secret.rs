@@ -1,0 +1,76 @@
+//! ENV010–ENV013: secrets that are placeholders, documentation examples, too short, or
+//! predictable. Each secret gets at most one of these, the most specific (see
+//! [`crate::secrets::assess`]).
+
+use crate::document::Document;
+use crate::redact::hint;
+use crate::rules::env::{secret_values, SecretValue};
+use crate::rules::Emitter;
+use crate::secrets::{assess, vendor_example, Weakness};
+
+const GENERATE: &str = "generate one with `openssl rand -base64 48` and keep it out of version control";
+
+fn report_weak(doc: &Document, out: &mut Emitter, describe: impl Fn(&Weakness, &SecretValue) -> Option<String>) {
+    let Some(env) = doc.as_env() else { return };
+    for secret in secret_values(env) {
+        if let Some(message) = assess(secret.kind, secret.value).and_then(|w| describe(&w, &secret)) {
+            out.report(&doc.source, secret.span, secret.fingerprint_key(), message);
+        }
+    }
+}
+
+/// ENV010: placeholder text or a well-known password.
+pub fn placeholder(doc: &Document, out: &mut Emitter) {
+    report_weak(doc, out, |weakness, secret| match weakness {
+        Weakness::Placeholder(why) => Some(format!("{} {why}, not a secret; {GENERATE}", secret.label())),
+        _ => None,
+    });
+}
+
+/// ENV011: a credential copied from a vendor's documentation, in any variable.
+pub fn example_credential(doc: &Document, out: &mut Emitter) {
+    let Some(env) = doc.as_env() else { return };
+    for entry in env.entries.iter().filter(|e| env.is_effective(e)) {
+        let Some(value) = &entry.value else { continue };
+        if let Some(what) = vendor_example(&value.text) {
+            out.report(
+                &doc.source,
+                value.inner_span,
+                entry.key.clone(),
+                format!(
+                    "`{}` holds the {what}, published for everyone to read; issue a real credential from the vendor's console",
+                    entry.key
+                ),
+            );
+        }
+    }
+}
+
+/// ENV012: shorter than its kind of secret needs.
+pub fn short(doc: &Document, out: &mut Emitter) {
+    report_weak(doc, out, |weakness, secret| match weakness {
+        Weakness::TooShort { len: 0, .. } => Some(format!(
+            "{} is empty, so anything signed with it can be forged; {GENERATE}",
+            secret.label()
+        )),
+        Weakness::TooShort { min, .. } => Some(format!(
+            "{} is {}, shorter than the {min} characters a {} needs; {GENERATE}",
+            secret.label(),
+            hint(secret.value),
+            secret.kind.noun()
+        )),
+        _ => None,
+    });
+}
+
+/// ENV013: long enough but predictable.
+pub fn low_entropy(doc: &Document, out: &mut Emitter) {
+    report_weak(doc, out, |weakness, secret| match weakness {
+        Weakness::LowEntropy { bits, distinct } => Some(format!(
+            "{} is predictable: {} with only {distinct} distinct characters (about {bits:.0} bits of entropy); {GENERATE}",
+            secret.label(),
+            hint(secret.value),
+        )),
+        _ => None,
+    });
+}

@@ -1,0 +1,201 @@
+//! Rule logic. Declarative rules are evaluated here from their policy data; rules whose
+//! logic data cannot express are built-in checks, one small module per family, registered
+//! by name in [`BUILTINS`]. Checks report through an [`Emitter`] and know nothing of output.
+
+use std::sync::Arc;
+
+use crate::document::Document;
+use crate::policy::{Catalog, Rule, RuleLogic};
+use crate::source::{SourceFile, Span};
+
+pub mod core;
+pub mod env;
+
+/// A finding as a check reports it: a span in a file, before the engine adds the location,
+/// redacted snippet, fingerprint and suppression state.
+#[derive(Debug, Clone)]
+pub struct RawFinding {
+    /// The file.
+    pub source: Arc<SourceFile>,
+    /// The exact place.
+    pub span: Span,
+    /// What identifies this finding within the file for fingerprints (a key name, not a line).
+    pub key: String,
+    /// What is wrong and what to write instead.
+    pub message: String,
+    /// Other places that explain the finding.
+    pub related: Vec<(Arc<SourceFile>, Span, String)>,
+}
+
+impl RawFinding {
+    /// Adds a related location.
+    pub fn related(&mut self, source: &Arc<SourceFile>, span: Span, message: impl Into<String>) -> &mut Self {
+        self.related.push((Arc::clone(source), span, message.into()));
+        self
+    }
+}
+
+/// Where checks put their findings.
+pub struct Emitter<'a> {
+    /// The whole catalog (a check on suppression comments needs to know every rule id).
+    pub catalog: &'a Catalog,
+    findings: Vec<RawFinding>,
+}
+
+impl<'a> Emitter<'a> {
+    /// An empty emitter.
+    pub fn new(catalog: &'a Catalog) -> Self {
+        Self { catalog, findings: Vec::new() }
+    }
+
+    /// Reports a finding at `span` of `source`.
+    pub fn report(
+        &mut self,
+        source: &Arc<SourceFile>,
+        span: Span,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut RawFinding {
+        self.findings.push(RawFinding {
+            source: Arc::clone(source),
+            span,
+            key: key.into(),
+            message: message.into(),
+            related: Vec::new(),
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+
+    /// The findings reported so far.
+    pub fn into_findings(self) -> Vec<RawFinding> {
+        self.findings
+    }
+}
+
+/// A check that looks at one document at a time.
+pub type DocumentCheck = fn(&Document, &mut Emitter);
+/// A check that needs the whole scan (secrets reused across files, git state).
+pub type ProjectCheck = fn(&[&Document], &mut Emitter);
+
+/// The two shapes a built-in check comes in.
+#[derive(Clone, Copy)]
+pub enum Builtin {
+    /// Per document.
+    Document(DocumentCheck),
+    /// Across documents.
+    Project(ProjectCheck),
+}
+
+/// Every built-in check, by the name policy files use in `check = "…"`.
+pub const BUILTINS: &[(&str, Builtin)] = &[
+    ("parse-errors", Builtin::Document(core::parse_errors)),
+    ("suppression-comments", Builtin::Document(core::suppression_comments)),
+    ("placeholder-secret", Builtin::Document(env::weak_secret::placeholder)),
+    ("example-credential", Builtin::Document(env::weak_secret::example_credential)),
+    ("short-secret", Builtin::Document(env::weak_secret::short)),
+    ("low-entropy-secret", Builtin::Document(env::weak_secret::low_entropy)),
+    ("reused-secret", Builtin::Project(env::reused_secret::check)),
+    ("secrets-file-tracked", Builtin::Project(env::git_exposure::tracked)),
+    ("secrets-file-not-ignored", Builtin::Project(env::git_exposure::not_ignored)),
+    ("database-url-without-tls", Builtin::Document(env::url_tls::database)),
+    ("redis-url-without-tls", Builtin::Document(env::url_tls::redis)),
+    ("not-utf8", Builtin::Document(env::syntax::not_utf8)),
+    ("duplicate-key", Builtin::Document(env::syntax::duplicate_key)),
+    ("unquoted-whitespace", Builtin::Document(env::syntax::unquoted_whitespace)),
+    ("export-prefix", Builtin::Document(env::syntax::export_prefix)),
+    ("missing-assignment", Builtin::Document(env::syntax::missing_assignment)),
+];
+
+/// Whether a policy file may name `name` as its check.
+pub fn is_builtin(name: &str) -> bool {
+    builtin(name).is_some()
+}
+
+fn builtin(name: &str) -> Option<Builtin> {
+    BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+}
+
+/// Runs a rule's per-document logic on `doc` (nothing for project-wide rules).
+pub fn check_document(rule: &Rule, doc: &Document, out: &mut Emitter) {
+    if !rule.applies_to(doc.target) {
+        return;
+    }
+    match &rule.logic {
+        RuleLogic::Env(condition) => env::condition::check(condition, doc, out),
+        RuleLogic::Builtin(name) => {
+            if let Some(Builtin::Document(check)) = builtin(name) {
+                check(doc, out);
+            }
+        }
+    }
+}
+
+/// Runs a rule's project-wide logic on the documents it applies to (nothing for others).
+pub fn check_project(rule: &Rule, docs: &[Document], out: &mut Emitter) {
+    if let RuleLogic::Builtin(name) = &rule.logic {
+        if let Some(Builtin::Project(check)) = builtin(name) {
+            let docs: Vec<&Document> = docs.iter().filter(|d| rule.applies_to(d.target)).collect();
+            if !docs.is_empty() {
+                check(&docs, out);
+            }
+        }
+    }
+}
+
+/// Whether a rule needs the whole scan.
+pub fn is_project_rule(rule: &Rule) -> bool {
+    matches!(&rule.logic, RuleLogic::Builtin(name) if matches!(builtin(name), Some(Builtin::Project(_))))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The shared tester: every rule's `examples` in the catalog are run through that rule
+    //! alone (oxc's pass/fail tables, kept next to the rule's prose).
+
+    use super::*;
+    use crate::policy::Target;
+    use crate::source::SourceFile;
+
+    fn findings_of(rule: &Rule, catalog: &Catalog, text: &str) -> Vec<RawFinding> {
+        let target = match rule.targets[0] {
+            Target::Any => Target::Env,
+            other => other,
+        };
+        let source = SourceFile::from_bytes("example.env".into(), "example.env".into(), text.as_bytes().to_vec());
+        let docs = vec![Document::parse(source, target)];
+        let mut out = Emitter::new(catalog);
+        check_document(rule, &docs[0], &mut out);
+        check_project(rule, &docs, &mut out);
+        out.into_findings()
+    }
+
+    #[test]
+    fn every_rule_example_behaves_as_documented() {
+        let catalog = Catalog::builtin().unwrap();
+        let mut failures = Vec::new();
+        for rule in catalog.all() {
+            for text in &rule.examples.fail {
+                if findings_of(rule, &catalog, text).is_empty() {
+                    failures.push(format!("{} should report:\n{text}", rule.id));
+                }
+            }
+            for text in &rule.examples.pass {
+                let found = findings_of(rule, &catalog, text);
+                if !found.is_empty() {
+                    failures.push(format!("{} should accept:\n{text}\nbut said: {}", rule.id, found[0].message));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+
+    #[test]
+    fn every_rule_has_examples_unless_it_needs_a_repository_or_bytes() {
+        let catalog = Catalog::builtin().unwrap();
+        let exempt = ["ENV015", "ENV016", "ENV030"];
+        for rule in catalog.all().iter().filter(|r| !exempt.contains(&r.id.as_str())) {
+            assert!(!rule.examples.fail.is_empty(), "{} has no failing example", rule.id);
+            assert!(!rule.examples.pass.is_empty(), "{} has no passing example", rule.id);
+        }
+    }
+}

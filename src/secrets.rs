@@ -1,0 +1,418 @@
+//! What a secret looks like, and what a weak one looks like.
+//!
+//! Shared by the rules (which judge secrets) and by redaction (which hides them from every
+//! report), so that anything a rule treats as a secret is also never printed.
+
+/// What a secret-like key is used for; it decides how long and random its value must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// Keys that sign or encrypt (JWT/session secrets, `SECRET_KEY`, peppers): 32+ chars.
+    Signing,
+    /// Passwords and passphrases: 12+ chars.
+    Password,
+    /// API keys, tokens, credentials issued by a service: 16+ chars.
+    Token,
+}
+
+impl SecretKind {
+    /// The shortest value accepted for this kind of secret.
+    pub const fn min_len(self) -> usize {
+        match self {
+            Self::Signing => 32,
+            Self::Password => 12,
+            Self::Token => 16,
+        }
+    }
+
+    /// The least estimated entropy (bits) accepted for this kind of secret.
+    pub const fn min_bits(self) -> f64 {
+        match self {
+            Self::Signing => 100.0,
+            Self::Password => 40.0,
+            Self::Token => 60.0,
+        }
+    }
+
+    /// A word for messages.
+    pub const fn noun(self) -> &'static str {
+        match self {
+            Self::Signing => "signing/encryption secret",
+            Self::Password => "password",
+            Self::Token => "API key or token",
+        }
+    }
+}
+
+/// Last name parts that make a key describe a secret rather than hold one
+/// (`SSL_KEY_PATH`, `JWT_EXPIRES_IN`, `AWS_ACCESS_KEY_ID`, `PASSWORD_MIN_LENGTH`).
+const NON_SECRET_SUFFIXES: &[&str] = &[
+    "PATH", "FILE", "DIR", "ID", "URL", "URI", "HOST", "PORT", "USER", "USERNAME", "NAME",
+    "TTL", "EXPIRY", "EXPIRES", "IN", "EXPIRATION", "LENGTH", "LEN", "ALGORITHM", "ALG", "TYPE",
+    "REGION", "LIFETIME", "TIMEOUT", "ENABLED", "ENABLE", "HEADER", "PREFIX", "FORMAT",
+    "VERSION", "COUNT", "SIZE", "ROUNDS", "ITERATIONS", "COST", "AGE", "DAYS", "HOURS",
+    "MINUTES", "SECONDS", "MS", "NAMESPACE", "ISSUER", "AUDIENCE", "LOCATION", "MODE",
+    "POLICY", "ENDPOINT", "DOMAIN", "SCOPE", "EMAIL", "FIELD", "PARAM", "SERVICE", "PROVIDER",
+    "STRATEGY", "STORE", "BACKEND", "ENGINE", "ENV", "LIMIT", "MIN", "MAX", "REQUIRED",
+    "RESET", "ROTATION", "POLICY", "CHARS", "HASH", "HASHER", "HASHERS", "VALIDATORS",
+];
+
+/// Classifies an environment variable name: `Some` when its value is a secret.
+pub fn secret_kind(key: &str) -> Option<SecretKind> {
+    let upper = key.to_ascii_uppercase();
+    let parts: Vec<&str> = upper.split(['_', '.', '-']).filter(|p| !p.is_empty()).collect();
+    let last = *parts.last()?;
+    if NON_SECRET_SUFFIXES.contains(&last)
+        || parts.iter().any(|p| matches!(*p, "PUBLIC" | "PUBLISHABLE" | "PUB"))
+    {
+        return None;
+    }
+    let has = |word: &str| parts.contains(&word);
+    if parts.iter().any(|p| p.contains("PASSWORD") || p.contains("PASSWD"))
+        || has("PASS")
+        || has("PWD")
+        || has("PASSPHRASE")
+    {
+        return Some(SecretKind::Password);
+    }
+    if has("CLIENT") && parts.iter().any(|p| p.contains("SECRET")) {
+        return Some(SecretKind::Token);
+    }
+    if parts.iter().any(|p| p.contains("SECRET"))
+        || has("PEPPER")
+        || has("SALT")
+        || has("SIGNING")
+        || has("HMAC")
+        || (has("KEY") && (has("ENCRYPTION") || has("ENCRYPT") || has("APP") || has("MASTER") || has("SESSION") || has("COOKIE") || has("JWT")))
+    {
+        return Some(SecretKind::Signing);
+    }
+    if parts.iter().any(|p| p.contains("TOKEN"))
+        || has("KEY")
+        || has("APIKEY")
+        || parts.iter().any(|p| p.starts_with("CREDENTIAL"))
+    {
+        return Some(SecretKind::Token);
+    }
+    None
+}
+
+/// Values that point at a secret kept elsewhere rather than being one.
+pub fn is_indirection(value: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "/", "./", "../", "~/", "file:", "op://", "vault:", "arn:aws:", "secret://", "sm://",
+        "projects/", "azurekeyvault:", "doppler:", "${", "$(",
+    ];
+    PREFIXES.iter().any(|p| value.starts_with(p))
+}
+
+/// Words that descriptive placeholder text is made of (`your_very_secure_jwt_secret_64_chars`).
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "a", "access", "admin", "api", "app", "auth", "change", "characters", "chars", "database",
+    "db", "default", "email", "encryption", "enter", "generate", "generated", "grafana",
+    "here", "insert", "jwt", "key", "long", "mail", "me", "min", "minimum", "my", "new",
+    "pass", "passphrase", "password", "put", "qr", "random", "redis", "refresh", "replace",
+    "s3", "secret", "secure", "session", "set", "smtp", "some", "string", "strong", "super",
+    "the", "this", "to", "token", "user", "value", "very", "with", "your", "yours",
+];
+
+/// Substrings that only placeholder text contains.
+const PLACEHOLDER_MARKERS: &[&str] = &[
+    "change_this", "changethis", "change_me", "changeme", "replace_me", "replaceme", "your_",
+    "_here", "xxxx", "example", "todo", "fixme", "tbd", "placeholder", "dummy", "lorem",
+    "insert_", "put_your", "<", ">", "...",
+];
+
+/// Passwords every cracking list starts with.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password", "passw0rd", "pass", "secret", "admin", "root", "test", "testing", "default",
+    "changeme", "letmein", "welcome", "qwerty", "123456", "12345678", "123456789", "1234567890",
+    "postgres", "mysql", "redis", "guest", "master", "toor", "abc123", "iloveyou", "dragon",
+    "monkey", "trustno1", "p@ssw0rd", "p@ssword", "secret123", "password1", "password123",
+    "admin123", "django-insecure", "keyboard cat", "supersecret", "mysecret", "s3cr3t",
+];
+
+/// Credentials published in vendors' own documentation: valid-looking, known to everyone.
+const VENDOR_EXAMPLES: &[(&str, &str)] = &[
+    ("AKIAIOSFODNN7EXAMPLE", "AWS documentation access key id"),
+    ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AWS documentation secret access key"),
+    ("AKIAI44QH8DHBEXAMPLE", "AWS documentation access key id"),
+    ("je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY", "AWS documentation secret access key"),
+    ("sk_test_4eC39HqLyjWDarjtT1zdp7dc", "Stripe documentation test key"),
+    ("sk_test_BQokikJOvBiI2HlWgH4olfQ2", "Stripe documentation test key"),
+    ("ghp_16C7e42F292c6912E7710c838347Ae178B4a", "GitHub documentation token"),
+    ("xoxb-not-a-real-token-this-will-not-work", "Slack documentation token"),
+    ("django-insecure-", "Django's generated development key"),
+];
+
+/// Why a secret value is weak, most specific first.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Weakness {
+    /// A credential from a vendor's documentation.
+    VendorExample(&'static str),
+    /// Placeholder text (`CHANGE_THIS`, `your_secret_here`) or a well-known password.
+    Placeholder(String),
+    /// Shorter than the kind requires (or empty).
+    TooShort { len: usize, min: usize },
+    /// Long enough, but predictable: few distinct characters or low estimated entropy.
+    LowEntropy { bits: f64, distinct: usize },
+}
+
+/// Judges one secret value of the given kind. `None` means it looks like a real secret.
+pub fn assess(kind: SecretKind, value: &str) -> Option<Weakness> {
+    if let Some(what) = vendor_example(value) {
+        return Some(Weakness::VendorExample(what));
+    }
+    if let Some(marker) = placeholder(value) {
+        return Some(Weakness::Placeholder(marker));
+    }
+    let len = value.chars().count();
+    if len < kind.min_len() {
+        return Some(Weakness::TooShort { len, min: kind.min_len() });
+    }
+    let distinct = distinct_chars(value);
+    let bits = entropy_bits(value);
+    if distinct < 5 || bits < kind.min_bits() {
+        return Some(Weakness::LowEntropy { bits, distinct });
+    }
+    None
+}
+
+/// Which vendor's documentation a value was copied from, if any. Checked on every value,
+/// not only secret-like keys: `SMTP_USER=AKIAIOSFODNN7EXAMPLE` is still AWS's example.
+pub fn vendor_example(value: &str) -> Option<&'static str> {
+    VENDOR_EXAMPLES.iter().find(|(v, _)| value.contains(v)).map(|(_, what)| *what)
+}
+
+/// The placeholder marker a value contains, described for a message (never the value itself).
+pub fn placeholder(value: &str) -> Option<String> {
+    let lower = value.to_ascii_lowercase().replace(['-', ' '], "_");
+    if let Some(marker) = PLACEHOLDER_MARKERS.iter().find(|m| lower.contains(*m)) {
+        return Some(format!("contains the placeholder text `{}`", marker.trim_matches('_')));
+    }
+    let bare = lower.trim_matches(|c: char| c.is_ascii_digit() || c == '!' || c == '_');
+    if COMMON_PASSWORDS.contains(&lower.as_str()) || COMMON_PASSWORDS.contains(&bare) {
+        return Some("is a well-known default password".to_owned());
+    }
+    let words: Vec<&str> = lower.split(['_', '.']).filter(|w| !w.is_empty()).collect();
+    let all_words = words
+        .iter()
+        .all(|w| PLACEHOLDER_WORDS.contains(w) || w.chars().all(|c| c.is_ascii_digit()));
+    if words.len() >= 2 && all_words && words.iter().any(|w| !w.chars().all(|c| c.is_ascii_digit())) {
+        return Some("is descriptive text".to_owned());
+    }
+    None
+}
+
+/// How many different characters a value has (Django refuses `SECRET_KEY`s with fewer than 5).
+pub fn distinct_chars(value: &str) -> usize {
+    let mut seen: Vec<char> = value.chars().collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
+
+/// Shannon entropy of the value's characters times its length: a rough upper bound on how
+/// many bits an attacker has to guess, good enough to tell `aaaa…` from random output.
+pub fn entropy_bits(value: &str) -> f64 {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.is_empty() {
+        return 0.0;
+    }
+    let mut sorted = chars.clone();
+    sorted.sort_unstable();
+    let n = chars.len() as f64;
+    let per_char: f64 = sorted
+        .chunk_by(|a, b| a == b)
+        .map(|run| {
+            let p = run.len() as f64 / n;
+            -p * p.log2()
+        })
+        .sum();
+    per_char * n
+}
+
+/// Whether an unlabelled value looks like a generated credential (used to redact values of
+/// keys that do not look secret, e.g. `STRIPE=sk_live_…`).
+pub fn looks_like_token(value: &str) -> bool {
+    let len = value.chars().count();
+    len >= 20
+        && !value.contains(char::is_whitespace)
+        && !value.contains("://")
+        && !is_indirection(value)
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().any(|c| c.is_ascii_alphabetic())
+        && entropy_bits(value) / len as f64 >= 3.5
+}
+
+/// The parts of a connection URL a security rule looks at, with byte offsets into the URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlParts<'a> {
+    /// Lower-cased scheme (`postgresql`, `rediss`, …).
+    pub scheme: String,
+    /// The host name, without port or brackets.
+    pub host: &'a str,
+    /// The password, from the userinfo or a `password=` query parameter.
+    pub password: Option<(&'a str, std::ops::Range<usize>)>,
+    /// The query string, without `?`.
+    pub query: &'a str,
+}
+
+impl UrlParts<'_> {
+    /// The value of a query parameter (case-insensitive name).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            k.eq_ignore_ascii_case(name).then_some(v)
+        })
+    }
+
+    /// Whether the host is this machine (loopback, a unix socket) or a single-label service
+    /// name on a private container network (`postgres`, `redis`), where traffic need not
+    /// leave the host.
+    pub fn host_is_local(&self) -> bool {
+        let host = self.host.trim_start_matches('[').trim_end_matches(']');
+        host.is_empty()
+            || host.eq_ignore_ascii_case("localhost")
+            || host.starts_with("127.")
+            || host == "::1"
+            || host.starts_with('%')
+            || self.param("host").is_some_and(|h| h.starts_with('/') || h.starts_with("%2F"))
+            || (!host.contains('.') && !host.contains(':'))
+    }
+}
+
+fn query_password(query: &str, query_start: usize) -> Option<(&str, std::ops::Range<usize>)> {
+    let mut offset = query_start;
+    for pair in query.split('&') {
+        if let Some((k, v)) = pair.split_once('=') {
+            let is_password = matches!(k.to_ascii_lowercase().as_str(), "password" | "pass" | "pwd");
+            if is_password && !v.is_empty() {
+                let start = offset + k.len() + 1;
+                return Some((v, start..start + v.len()));
+            }
+        }
+        offset += pair.len() + 1;
+    }
+    None
+}
+
+/// Splits `scheme://user:password@host:port/path?query` by hand, keeping byte offsets (the
+/// `url` crate normalises and would lose where the password is written).
+pub fn parse_url(value: &str) -> Option<UrlParts<'_>> {
+    let (scheme, rest) = value.split_once("://")?;
+    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+        return None;
+    }
+    let rest_start = scheme.len() + 3;
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_len];
+    let (userinfo, hostport) = match authority.rfind('@') {
+        Some(at) => (Some(&authority[..at]), &authority[at + 1..]),
+        None => (None, authority),
+    };
+    let host = if hostport.starts_with('[') {
+        hostport.split_inclusive(']').next().unwrap_or(hostport)
+    } else {
+        hostport.rsplit_once(':').map_or(hostport, |(h, _)| h)
+    };
+    let after_authority = rest_start + authority_len;
+    let query_start = value[after_authority..]
+        .find('?')
+        .map_or(value.len(), |i| after_authority + i + 1);
+    let query_end = value[query_start..].find('#').map_or(value.len(), |i| query_start + i);
+    let query = &value[query_start..query_end];
+    let userinfo_password = userinfo.and_then(|ui| {
+        let (_, pw) = ui.split_once(':')?;
+        let start = rest_start + ui.len() - pw.len();
+        (!pw.is_empty()).then(|| (pw, start..start + pw.len()))
+    });
+    let password = userinfo_password.or_else(|| query_password(query, query_start));
+    Some(UrlParts {
+        scheme: scheme.to_ascii_lowercase(),
+        host,
+        password,
+        query,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_secret_keys() {
+        use SecretKind::*;
+        let cases = [
+            ("JWT_SECRET", Some(Signing)),
+            ("SECRET_KEY", Some(Signing)),
+            ("ENCRYPTION_KEY", Some(Signing)),
+            ("AUTH_PEPPER", Some(Signing)),
+            ("DB_PASSWORD", Some(Password)),
+            ("SMTP_PASS", Some(Password)),
+            ("GITHUB_TOKEN", Some(Token)),
+            ("STRIPE_API_KEY", Some(Token)),
+            ("OAUTH_CLIENT_SECRET", Some(Token)),
+            ("AWS_SECRET_ACCESS_KEY", Some(Signing)),
+            ("AWS_ACCESS_KEY_ID", None),
+            ("SSL_KEY_PATH", None),
+            ("AUTH_PEPPER_FILE", None),
+            ("JWT_EXPIRES_IN", None),
+            ("STRIPE_PUBLISHABLE_KEY", None),
+            ("KEYFORGE_HOME", None),
+            ("PASSWORD_MIN_LENGTH", None),
+            ("NODE_ENV", None),
+        ];
+        for (key, want) in cases {
+            assert_eq!(secret_kind(key), want, "{key}");
+        }
+    }
+
+    #[test]
+    fn recognises_placeholders_from_the_guides() {
+        for v in [
+            "CHANGE_THIS_STRONG_PASSWORD",
+            "your_very_secure_jwt_secret_64_characters_minimum",
+            "secure_password",
+            "STRONG_PASSWORD",
+            "redis-password",
+            "your_access_key",
+            "pass",
+            "<your-token>",
+        ] {
+            assert!(placeholder(v).is_some(), "{v}");
+        }
+        for v in ["k3J9xQ2mW8vN5pL7", "correct-horse-battery-staple", "production"] {
+            assert_eq!(placeholder(v), None, "{v}");
+        }
+    }
+
+    #[test]
+    fn judges_strength() {
+        let strong = "Zq8vN2pL7xR4tW9mK3jH6gF1dS5aB0cE";
+        assert_eq!(assess(SecretKind::Signing, strong), None);
+        assert!(matches!(assess(SecretKind::Signing, "Zq8vN2pL7xR4"), Some(Weakness::TooShort { len: 12, min: 32 })));
+        assert!(matches!(assess(SecretKind::Signing, &"ab".repeat(20)), Some(Weakness::LowEntropy { .. })));
+        assert!(matches!(assess(SecretKind::Token, "AKIAIOSFODNN7EXAMPLE"), Some(Weakness::VendorExample(_))));
+    }
+
+    #[test]
+    fn finds_url_passwords_and_hosts() {
+        let url = "postgresql://app:s3cr3t-Pw@db.example.net:5432/app?sslmode=require";
+        let parts = parse_url(url).unwrap();
+        assert_eq!(parts.host, "db.example.net");
+        let (pw, range) = parts.password.clone().unwrap();
+        assert_eq!((pw, &url[range]), ("s3cr3t-Pw", "s3cr3t-Pw"));
+        assert_eq!(parts.param("SSLMODE"), Some("require"));
+        assert!(!parts.host_is_local());
+
+        let url = "rediss://redis-cluster:6379?password=hunter2hunter2";
+        let parts = parse_url(url).unwrap();
+        let (_, range) = parts.password.clone().unwrap();
+        assert_eq!(&url[range], "hunter2hunter2");
+        assert!(parts.host_is_local());
+
+        let parts = parse_url("redis://:pw@[::1]:6379").unwrap();
+        assert!(parts.host_is_local());
+        assert_eq!(parse_url("not a url"), None);
+    }
+}

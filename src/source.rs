@@ -1,0 +1,184 @@
+//! Source text and positions: every document keeps the text it was parsed from, so a
+//! finding can always be turned into an exact file/line/column and a (redacted) code frame.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+/// A half-open byte range into a [`SourceFile`]'s text.
+///
+/// Parsers hand out spans instead of line numbers so that positions are exact and cheap,
+/// and lines/columns are computed only for the findings that are actually reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    /// First byte of the range.
+    pub start: usize,
+    /// One past the last byte of the range.
+    pub end: usize,
+}
+
+impl Span {
+    /// Builds a span from byte offsets.
+    pub const fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+
+    /// The span as a range, for slicing the text it points into.
+    pub const fn range(self) -> Range<usize> {
+        self.start..self.end
+    }
+
+    /// The bytes in the span.
+    pub const fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    /// Whether the span covers no bytes (an insertion point, e.g. "after this key").
+    pub const fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// A 1-based line and column; columns count Unicode scalar values, like editors do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineColumn {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+/// Byte offsets of line starts, so offset→line/column is a binary search, not a rescan.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`; `\n` ends a line (a preceding `\r` stays part of the line).
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { starts }
+    }
+
+    /// The 0-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// Line and column of a byte offset within `text` (the text this index was built on).
+    pub fn line_column(&self, text: &str, offset: usize) -> LineColumn {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.line_of(offset);
+        let start = self.starts[line];
+        LineColumn {
+            line: line + 1,
+            column: text[start..offset].chars().count() + 1,
+        }
+    }
+
+    /// The byte range of 0-based line `line`, without its line terminator.
+    pub fn line_span(&self, text: &str, line: usize) -> Span {
+        let start = self.starts[line];
+        let mut end = self.starts.get(line + 1).map_or(text.len(), |next| next - 1);
+        if end > start && text.as_bytes()[end - 1] == b'\r' {
+            end -= 1;
+        }
+        Span::new(start, end.max(start))
+    }
+
+    /// How many lines the text has.
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// One file as read from disk (or from a remote host later), decoded once and shared by the
+/// parser, the rules and the reporters.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Where the file was read from.
+    pub path: PathBuf,
+    /// The path shown to users and written into reports: relative to the working directory
+    /// when the file is below it, with `/` separators.
+    pub display_path: String,
+    /// The decoded text (lossily decoded when the bytes were not UTF-8).
+    pub text: String,
+    /// Byte offset of the first invalid UTF-8 sequence in the original bytes, if any.
+    pub invalid_utf8_at: Option<usize>,
+    /// Line starts of `text`.
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    /// Decodes `bytes` (lossily if needed, remembering where the first bad byte was).
+    pub fn from_bytes(path: PathBuf, display_path: String, bytes: Vec<u8>) -> Self {
+        let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(err) => {
+                let at = err.utf8_error().valid_up_to();
+                (String::from_utf8_lossy(err.as_bytes()).into_owned(), Some(at))
+            }
+        };
+        let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+        let lines = LineIndex::new(&text);
+        Self {
+            path,
+            display_path,
+            text,
+            invalid_utf8_at,
+            lines,
+        }
+    }
+
+    /// Text of a span (empty if the span is out of range, which only a buggy rule produces).
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+
+    /// Start and end positions of a span.
+    pub fn locate(&self, span: Span) -> (LineColumn, LineColumn) {
+        (
+            self.lines.line_column(&self.text, span.start),
+            self.lines.line_column(&self.text, span.end),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "a=1\nÄÖ=x\n";
+        let index = LineIndex::new(text);
+        let x = text.find('x').unwrap();
+        assert_eq!(index.line_column(text, x), LineColumn { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn line_span_excludes_crlf() {
+        let text = "a=1\r\nb=2";
+        let index = LineIndex::new(text);
+        assert_eq!(&text[index.line_span(text, 0).range()], "a=1");
+        assert_eq!(&text[index.line_span(text, 1).range()], "b=2");
+    }
+
+    #[test]
+    fn invalid_utf8_offset_is_remembered() {
+        let file = SourceFile::from_bytes("x".into(), "x".into(), b"A=\xff\n".to_vec());
+        assert_eq!(file.invalid_utf8_at, Some(2));
+        assert!(file.text.starts_with("A="));
+    }
+}

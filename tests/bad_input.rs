@@ -1,0 +1,126 @@
+//! Bad input is normal input: every case gets a clear note or finding with a location, the
+//! scan goes on, and nothing panics.
+
+mod common;
+
+use common::{active_rules, json_report, preflight_in, tree};
+use predicates::prelude::*;
+
+#[test]
+fn non_utf8_env_is_a_finding_with_the_byte_offset_and_the_rest_is_still_checked() {
+    let dir = tree(&[(".env", b"APP=caf\xe9\nDEBUG=true\n")]);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert_eq!(code, 1);
+    let rules = active_rules(&report);
+    assert!(rules.contains(&"ENV030".to_owned()), "{rules:?}");
+    assert!(rules.contains(&"ENV001".to_owned()), "later lines still checked: {rules:?}");
+    let finding = report["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "ENV030").unwrap();
+    assert!(finding["message"].as_str().unwrap().contains("offset 7"));
+    assert_eq!(finding["location"]["start_line"], 1);
+    assert_eq!(finding["location"]["start_column"], 8);
+}
+
+#[test]
+fn binary_oversized_and_unreadable_files_are_noted_and_skipped() {
+    let dir = tree(&[
+        ("bin/.env", b"\0\0\0ELF"),
+        ("big/.env", &[b'A'; 300]),
+        ("ok/.env", b"DEBUG=true\n"),
+        ("preflight.toml", b"max_file_size = 200\n"),
+    ]);
+    // Reading /proc/self/mem at offset 0 fails with EIO even for root: a real unreadable file.
+    std::os::unix::fs::symlink("/proc/self/mem", dir.path().join("mem.env")).unwrap();
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert_eq!(code, 1, "the readable file's finding still counts");
+    assert_eq!(active_rules(&report), ["ENV001"]);
+    let kinds: Vec<(&str, &str)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("big/.env", "too-large"), ("bin/.env", "binary"), ("mem.env", "unreadable")]);
+    preflight_in(dir.path())
+        .args(["check", "."])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("warning: could not check bin/.env"))
+        .stdout(predicate::str::contains("3 files could not be checked"));
+}
+
+#[test]
+fn symlink_loops_and_dangling_links_do_not_stop_the_scan() {
+    let dir = tree(&[("app/.env", b"DEBUG=true\n")]);
+    std::os::unix::fs::symlink("..", dir.path().join("app/loop")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/target", dir.path().join("app/.env.local")).unwrap();
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(active_rules(&report), ["ENV001"]);
+    let kinds: Vec<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert!(kinds.iter().all(|k| *k == "broken-link"), "{kinds:?}");
+    assert!(!kinds.is_empty());
+}
+
+#[test]
+fn fifo_named_env_is_not_read() {
+    let dir = tree(&[]);
+    let fifo = dir.path().join(".env");
+    let status = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(status.success());
+    preflight_in(dir.path())
+        .args(["check", ".env"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("not a regular file"));
+}
+
+#[test]
+fn empty_directory_is_clean() {
+    let dir = tree(&[]);
+    preflight_in(dir.path())
+        .args(["check", "."])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No findings in 0 files checked."));
+}
+
+#[test]
+fn malformed_lines_are_findings_with_locations() {
+    let dir = tree(&[(".env", b"GOOD=1\nthis is not env\nQUOTE=\"open\nNEXT=2\n")]);
+    let (report, _) = json_report(dir.path(), &["."]);
+    let errors: Vec<(u64, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "PF001")
+        .map(|f| (f["location"]["start_line"].as_u64().unwrap(), f["location"]["start_column"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(errors, [(2, 1), (3, 7)]);
+}
+
+#[test]
+fn explicit_file_of_unknown_kind_is_noted() {
+    let dir = tree(&[("notes.txt", b"hello")]);
+    preflight_in(dir.path())
+        .args(["check", "notes.txt"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("not a kind of file preflight checks"));
+}
+
+#[test]
+fn dependency_and_vcs_folders_are_skipped_but_gitignored_env_files_are_checked() {
+    let dir = tree(&[
+        ("node_modules/pkg/.env", b"DEBUG=true\n"),
+        ("vendor/x/.env", b"DEBUG=true\n"),
+        (".venv/.env", b"DEBUG=true\n"),
+        (".gitignore", b".env\n"),
+        (".env", b"DEBUG=true\n"),
+    ]);
+    let (report, _) = json_report(dir.path(), &["."]);
+    let paths: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["location"]["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, [".env"]);
+    let (report, code) = json_report(dir.path(), &[".", "--respect-gitignore"]);
+    assert_eq!((report["summary"]["files_checked"].as_u64(), code), (Some(0), 0));
+}

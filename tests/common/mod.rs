@@ -1,0 +1,60 @@
+//! Helpers shared by the integration tests: they drive the real `preflight` binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `preflight` with colours off, run from `dir`.
+pub fn preflight_in(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("preflight").expect("binary builds");
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+/// `preflight` run from the repository root.
+pub fn preflight() -> Command {
+    preflight_in(&root())
+}
+
+/// Runs `preflight check ARGS --format json` and parses the report.
+pub fn json_report(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
+    let output = preflight_in(dir)
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    let code = output.status.code().expect("exited");
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)));
+    (report, code)
+}
+
+/// The rule ids of the active (unsuppressed) findings in a JSON report.
+pub fn active_rules(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["suppression"].is_null())
+        .map(|f| f["rule_id"].as_str().expect("rule_id").to_owned())
+        .collect()
+}
+
+/// Writes `files` (path, contents) under a new temporary directory.
+pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, contents) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, contents).expect("write");
+    }
+    dir
+}

@@ -1,0 +1,67 @@
+//! Whole-file fixtures under `fixtures/<target>/`: each checked file has its expected
+//! findings next to it in `<file>.expected`, one `RULE line:column` per line.
+//! Run with `PREFLIGHT_BLESS=1` to rewrite the expectations, then review the diff.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{json_report, root};
+
+fn fixture_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("fixtures folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "expected" && e != "md"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn actual(file: &Path) -> String {
+    // Git state depends on where the tree is checked out; ENV015/ENV016 have their own tests.
+    let (report, _) = json_report(&root(), &[file.to_str().expect("utf-8 path"), "--ignore", "ENV015,ENV016"]);
+    let mut lines: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let state = if f["suppression"].is_null() { "" } else { " (suppressed)" };
+            format!("{} {}:{}{state}", f["rule_id"].as_str().unwrap(), f["location"]["start_line"], f["location"]["start_column"])
+        })
+        .collect();
+    lines.push(String::new());
+    lines.join("\n")
+}
+
+#[test]
+fn env_fixtures_report_exactly_their_expected_findings() {
+    let dir = root().join("fixtures/env");
+    let bless = std::env::var_os("PREFLIGHT_BLESS").is_some();
+    let mut mismatches = Vec::new();
+    let files = fixture_files(&dir);
+    assert!(files.len() >= 10, "fixtures missing");
+    for file in files {
+        let expected_path = PathBuf::from(format!("{}.expected", file.display()));
+        let got = actual(&file);
+        if bless {
+            std::fs::write(&expected_path, &got).expect("write expectation");
+            continue;
+        }
+        let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if want != got {
+            mismatches.push(format!("{}:\n--- expected\n{want}--- actual\n{got}", file.display()));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn passing_fixtures_are_clean() {
+    for file in fixture_files(&root().join("fixtures/env")) {
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("pass") || name.starts_with(".env.pass") {
+            assert_eq!(actual(&file), "", "{name} should be clean");
+        }
+    }
+}

@@ -36,18 +36,18 @@ impl Lcg {
 }
 
 fn env_file(rng: &mut Lcg, i: usize) -> String {
-    let mut text = format!("# service {i}\nNODE_ENV={}\nPORT={}\n", if i % 7 == 0 { "development" } else { "production" }, 3000 + i % 1000);
-    text.push_str(&format!("JWT_SECRET={}\n", if i % 5 == 0 { "CHANGE_THIS_JWT_SECRET".to_owned() } else { rng.token(48) }));
-    text.push_str(&format!("SESSION_SECRET={}\n", rng.token(if i % 3 == 0 { 12 } else { 40 })));
+    let mut text = format!("# service {i}\nNODE_ENV={}\nPORT={}\n", if i.is_multiple_of(7) { "development" } else { "production" }, 3000 + i % 1000);
+    text.push_str(&format!("JWT_SECRET={}\n", if i.is_multiple_of(5) { "CHANGE_THIS_JWT_SECRET".to_owned() } else { rng.token(48) }));
+    text.push_str(&format!("SESSION_SECRET={}\n", rng.token(if i.is_multiple_of(3) { 12 } else { 40 })));
     text.push_str(&format!(
         "DATABASE_URL=postgresql://app:{}@db{}.internal.example.net:5432/app{}\n",
         rng.token(20),
         i % 13,
-        if i % 2 == 0 { "?sslmode=require" } else { "" }
+        if i.is_multiple_of(2) { "?sslmode=require" } else { "" }
     ));
     text.push_str(&format!("REDIS_URL=redis://:{}@cache.example.net:6379\n", rng.token(24)));
-    for k in 0..20 {
-        text.push_str(&format!("FEATURE_{k}_ENABLED={}\nSERVICE_{k}_HOST=svc{k}.internal\n", k % 2 == 0));
+    for k in 0..20_u32 {
+        text.push_str(&format!("FEATURE_{k}_ENABLED={}\nSERVICE_{k}_HOST=svc{k}.internal\n", k.is_multiple_of(2)));
     }
     text.push_str("CORS_ORIGIN=https://app.example.org\nexport TZ=UTC\n");
     text
@@ -63,7 +63,7 @@ fn generate(root: &Path, env_files: usize, other_files: usize) {
     for i in 0..env_files {
         let dir = root.join(format!("team{}/svc{}/deploy", i % 50, i));
         std::fs::create_dir_all(&dir).expect("mkdir");
-        let name = if i % 4 == 0 { ".env" } else { ".env.production" };
+        let name = if i.is_multiple_of(4) { ".env" } else { ".env.production" };
         std::fs::write(dir.join(name), env_file(&mut rng, i)).expect("write");
     }
     for i in 0..other_files {

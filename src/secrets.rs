@@ -70,6 +70,7 @@ pub fn secret_kind(key: &str) -> Option<SecretKind> {
     if parts.iter().any(|p| p.contains("PASSWORD") || p.contains("PASSWD"))
         || has("PASS")
         || has("PWD")
+        || has("PW")
         || has("PASSPHRASE")
     {
         return Some(SecretKind::Password);
@@ -117,9 +118,9 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 
 /// Substrings that only placeholder text contains.
 const PLACEHOLDER_MARKERS: &[&str] = &[
-    "change_this", "changethis", "change_me", "changeme", "replace_me", "replaceme", "your_",
-    "_here", "xxxx", "example", "todo", "fixme", "tbd", "placeholder", "dummy", "lorem",
-    "insert_", "put_your", "<", ">", "...",
+    "change_this", "changethis", "change_me", "changeme", "changeit", "change_it", "replace_me", "replaceme", "your_",
+    "_here", "xxxx", "example", "todo", "fixme", "placeholder", "dummy", "lorem", "insert_",
+    "put_your", "...",
 ];
 
 /// Passwords every cracking list starts with.
@@ -186,6 +187,9 @@ pub fn vendor_example(value: &str) -> Option<&'static str> {
 /// The placeholder marker a value contains, described for a message (never the value itself).
 pub fn placeholder(value: &str) -> Option<String> {
     let lower = value.to_ascii_lowercase().replace(['-', ' '], "_");
+    if lower.starts_with('<') && lower.ends_with('>') {
+        return Some("is a `<…>` placeholder".to_owned());
+    }
     if let Some(marker) = PLACEHOLDER_MARKERS.iter().find(|m| lower.contains(*m)) {
         return Some(format!("contains the placeholder text `{}`", marker.trim_matches('_')));
     }
@@ -348,6 +352,7 @@ mod tests {
             ("ENCRYPTION_KEY", Some(Signing)),
             ("AUTH_PEPPER", Some(Signing)),
             ("DB_PASSWORD", Some(Password)),
+            ("PGADMIN_PW", Some(Password)),
             ("SMTP_PASS", Some(Password)),
             ("GITHUB_TOKEN", Some(Token)),
             ("STRIPE_API_KEY", Some(Token)),

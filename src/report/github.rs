@@ -29,7 +29,7 @@ fn command(severity: Severity) -> &'static str {
 /// Writes one workflow command per active finding.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut active: Vec<&Finding> = report.findings.iter().filter(|f| f.is_active()).collect();
-    active.sort_by(|a, b| b.severity.cmp(&a.severity));
+    active.sort_by_key(|f| std::cmp::Reverse(f.severity));
     for f in active {
         let loc = &f.location;
         let title = report

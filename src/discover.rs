@@ -204,12 +204,14 @@ pub fn read(candidate: &Candidate, max_file_size: u64) -> Result<SourceFile, Dia
     let path = &candidate.path;
     let shown = display_path(path);
     let problem = |kind, message: String| Diagnostic { path: shown.clone(), kind, message };
-    let file = std::fs::File::open(path).map_err(|e| problem(DiagnosticKind::Unreadable, format!("cannot read: {e}")))?;
-    let metadata = file.metadata().map_err(|e| problem(DiagnosticKind::Unreadable, format!("cannot read: {e}")))?;
+    let unreadable = |e: std::io::Error| problem(DiagnosticKind::Unreadable, format!("cannot read: {e}"));
+    // Look before opening: opening a FIFO blocks until someone writes to it.
+    let metadata = std::fs::metadata(path).map_err(unreadable)?;
     if !metadata.is_file() {
         return Err(problem(DiagnosticKind::Unreadable, "not a regular file (a FIFO, socket or device); skipped".into()));
     }
     let size = metadata.len();
+    let file = std::fs::File::open(path).map_err(unreadable)?;
     if size > max_file_size {
         return Err(problem(
             DiagnosticKind::TooLarge,
@@ -219,7 +221,7 @@ pub fn read(candidate: &Candidate, max_file_size: u64) -> Result<SourceFile, Dia
     let mut bytes = Vec::with_capacity(size as usize);
     file.take(max_file_size + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| problem(DiagnosticKind::Unreadable, format!("cannot read: {e}")))?;
+        .map_err(unreadable)?;
     if bytes.len() as u64 > max_file_size {
         return Err(problem(DiagnosticKind::TooLarge, format!("over the {max_file_size}-byte limit")));
     }

@@ -17,7 +17,10 @@ use preflight::engine;
 use preflight::policy::Catalog;
 
 fn env_count(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// A deterministic pseudo-random generator, so every run scans the same tree.
@@ -25,29 +28,62 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 
     fn token(&mut self, len: usize) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        (0..len).map(|_| ALPHABET[self.next() as usize % ALPHABET.len()] as char).collect()
+        (0..len)
+            .map(|_| ALPHABET[self.next() as usize % ALPHABET.len()] as char)
+            .collect()
     }
 }
 
 fn env_file(rng: &mut Lcg, i: usize) -> String {
-    let mut text = format!("# service {i}\nNODE_ENV={}\nPORT={}\n", if i.is_multiple_of(7) { "development" } else { "production" }, 3000 + i % 1000);
-    text.push_str(&format!("JWT_SECRET={}\n", if i.is_multiple_of(5) { "CHANGE_THIS_JWT_SECRET".to_owned() } else { rng.token(48) }));
-    text.push_str(&format!("SESSION_SECRET={}\n", rng.token(if i.is_multiple_of(3) { 12 } else { 40 })));
+    let mut text = format!(
+        "# service {i}\nNODE_ENV={}\nPORT={}\n",
+        if i.is_multiple_of(7) {
+            "development"
+        } else {
+            "production"
+        },
+        3000 + i % 1000
+    );
+    text.push_str(&format!(
+        "JWT_SECRET={}\n",
+        if i.is_multiple_of(5) {
+            "CHANGE_THIS_JWT_SECRET".to_owned()
+        } else {
+            rng.token(48)
+        }
+    ));
+    text.push_str(&format!(
+        "SESSION_SECRET={}\n",
+        rng.token(if i.is_multiple_of(3) { 12 } else { 40 })
+    ));
     text.push_str(&format!(
         "DATABASE_URL=postgresql://app:{}@db{}.internal.example.net:5432/app{}\n",
         rng.token(20),
         i % 13,
-        if i.is_multiple_of(2) { "?sslmode=require" } else { "" }
+        if i.is_multiple_of(2) {
+            "?sslmode=require"
+        } else {
+            ""
+        }
     ));
-    text.push_str(&format!("REDIS_URL=redis://:{}@cache.example.net:6379\n", rng.token(24)));
+    text.push_str(&format!(
+        "REDIS_URL=redis://:{}@cache.example.net:6379\n",
+        rng.token(24)
+    ));
     for k in 0..20_u32 {
-        text.push_str(&format!("FEATURE_{k}_ENABLED={}\nSERVICE_{k}_HOST=svc{k}.internal\n", k.is_multiple_of(2)));
+        text.push_str(&format!(
+            "FEATURE_{k}_ENABLED={}\nSERVICE_{k}_HOST=svc{k}.internal\n",
+            k.is_multiple_of(2)
+        ));
     }
     text.push_str("CORS_ORIGIN=https://app.example.org\nexport TZ=UTC\n");
     text
@@ -63,7 +99,11 @@ fn generate(root: &Path, env_files: usize, other_files: usize) {
     for i in 0..env_files {
         let dir = root.join(format!("team{}/svc{}/deploy", i % 50, i));
         std::fs::create_dir_all(&dir).expect("mkdir");
-        let name = if i.is_multiple_of(4) { ".env" } else { ".env.production" };
+        let name = if i.is_multiple_of(4) {
+            ".env"
+        } else {
+            ".env.production"
+        };
         std::fs::write(dir.join(name), env_file(&mut rng, i)).expect("write");
     }
     for i in 0..other_files {
@@ -81,7 +121,11 @@ fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-tree");
     let started = Instant::now();
     generate(&root, env_files, other_files);
-    println!("tree: {env_files} env files + {other_files} other files in {} (ready in {:.1?})", root.display(), started.elapsed());
+    println!(
+        "tree: {env_files} env files + {other_files} other files in {} (ready in {:.1?})",
+        root.display(),
+        started.elapsed()
+    );
 
     let catalog = Catalog::builtin().expect("catalog");
     let options = WalkOptions {
@@ -109,5 +153,8 @@ fn main() {
         times[times.len() - 1],
         times.len()
     );
-    println!("throughput: {:.0} env files/s checked", checked as f64 / median.as_secs_f64());
+    println!(
+        "throughput: {:.0} env files/s checked",
+        checked as f64 / median.as_secs_f64()
+    );
 }

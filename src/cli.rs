@@ -135,12 +135,20 @@ fn with_catalog(f: impl FnOnce(&Catalog) -> Result<ExitCode, String>) -> Result<
     f(&catalog)
 }
 
-fn build_catalog(loaded: &config::LoadedConfig, select: &[String], ignore: &[String]) -> Result<Catalog, String> {
+fn build_catalog(
+    loaded: &config::LoadedConfig,
+    select: &[String],
+    ignore: &[String],
+) -> Result<Catalog, String> {
     let mut catalog = Catalog::builtin().map_err(|e| e.0)?;
     for file in &loaded.config.policy_files {
-        catalog.add_policy_file(&loaded.base.join(file)).map_err(|e| e.0)?;
+        catalog
+            .add_policy_file(&loaded.base.join(file))
+            .map_err(|e| e.0)?;
     }
-    catalog.apply_overrides(&loaded.config.rules).map_err(|e| e.0)?;
+    catalog
+        .apply_overrides(&loaded.config.rules)
+        .map_err(|e| e.0)?;
     catalog.select(select, ignore).map_err(|e| e.0)?;
     Ok(catalog)
 }
@@ -156,13 +164,16 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
     let options = WalkOptions {
         exclude: loaded.config.exclude.clone(),
         exclude_base: loaded.base.clone(),
-        respect_gitignore: args.respect_gitignore || loaded.config.respect_gitignore.unwrap_or(false),
+        respect_gitignore: args.respect_gitignore
+            || loaded.config.respect_gitignore.unwrap_or(false),
         max_file_size: loaded.config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
     };
-    let excludes = exclude_set(&options.exclude).map_err(|e| format!("bad `exclude` pattern in config: {e}"))?;
+    let excludes = exclude_set(&options.exclude)
+        .map_err(|e| format!("bad `exclude` pattern in config: {e}"))?;
     let outcome = engine::scan(&args.paths, &options, &excludes, &catalog);
 
-    let root = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let root =
+        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
     let report = Report {
         findings: &outcome.findings,
         diagnostics: &outcome.diagnostics,
@@ -171,17 +182,24 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
         root: &root,
     };
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    let style = Style { color: color_allowed && to_terminal, quiet: args.quiet };
+    let style = Style {
+        color: color_allowed && to_terminal,
+        quiet: args.quiet,
+    };
     let warnings = match &args.output {
         Some(path) => {
-            let file = File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let file =
+                File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             let mut out = BufWriter::new(file);
-            let warnings = report::write(args.format, &report, style, &mut out).and_then(|w| out.flush().map(|()| w));
+            let warnings = report::write(args.format, &report, style, &mut out)
+                .and_then(|w| out.flush().map(|()| w));
             warnings.map_err(|e| format!("cannot write {}: {e}", path.display()))?
         }
         None => {
             let mut out = io::stdout().lock();
-            match report::write(args.format, &report, style, &mut out).and_then(|w| out.flush().map(|()| w)) {
+            match report::write(args.format, &report, style, &mut out)
+                .and_then(|w| out.flush().map(|()| w))
+            {
                 Ok(warnings) => warnings,
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Vec::new(),
                 Err(e) => return Err(format!("cannot write the report: {e}")),
@@ -206,17 +224,29 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
         },
         None => FailOn::High,
     });
-    let failing = gate
-        .threshold()
-        .is_some_and(|t| outcome.findings.iter().any(|f| f.is_active() && f.severity >= t));
+    let failing = gate.threshold().is_some_and(|t| {
+        outcome
+            .findings
+            .iter()
+            .any(|f| f.is_active() && f.severity >= t)
+    });
     Ok(ExitCode::from(u8::from(failing)))
 }
 
 fn list_rules(catalog: &Catalog) -> Result<ExitCode, String> {
     let mut out = io::stdout().lock();
-    let name_width = catalog.all().iter().map(|r| r.name.len()).max().unwrap_or(0);
+    let name_width = catalog
+        .all()
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(0);
     for rule in catalog.all() {
-        let _ = writeln!(out, "{:<8} {:<8} {:<name_width$}  {}", rule.id, rule.severity, rule.name, rule.title);
+        let _ = writeln!(
+            out,
+            "{:<8} {:<8} {:<name_width$}  {}",
+            rule.id, rule.severity, rule.name, rule.title
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -67,20 +67,39 @@ pub fn load(explicit: Option<&Path>, scan_paths: &[PathBuf]) -> Result<LoadedCon
         None => find(scan_paths),
     };
     let Some(path) = path else {
-        return Ok(LoadedConfig { base: PathBuf::from("."), ..LoadedConfig::default() });
+        return Ok(LoadedConfig {
+            base: PathBuf::from("."),
+            ..LoadedConfig::default()
+        });
     };
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(&path).map_err(|e| PolicyError(format!("cannot read config {origin}: {e}")))?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| PolicyError(format!("cannot read config {origin}: {e}")))?;
     let config: Config = toml::from_str(&text).map_err(|e| toml_error(&origin, &text, &e))?;
-    let base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
-    Ok(LoadedConfig { config, base, path: Some(path) })
+    let base = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    Ok(LoadedConfig {
+        config,
+        base,
+        path: Some(path),
+    })
 }
 
 fn find(scan_paths: &[PathBuf]) -> Option<PathBuf> {
     let first = scan_paths.first()?;
-    let start = if first.is_dir() { first.clone() } else { first.parent()?.to_path_buf() };
+    let start = if first.is_dir() {
+        first.clone()
+    } else {
+        first.parent()?.to_path_buf()
+    };
     let start = std::path::absolute(&start).ok()?;
-    start.ancestors().map(|dir| dir.join(CONFIG_FILE)).find(|candidate| candidate.is_file())
+    start
+        .ancestors()
+        .map(|dir| dir.join(CONFIG_FILE))
+        .find(|candidate| candidate.is_file())
 }
 
 #[cfg(test)]
@@ -98,7 +117,10 @@ mod tests {
 
     #[test]
     fn rule_overrides_parse() {
-        let config: Config = toml::from_str("[rules.ENV012]\nseverity = \"medium\"\n[rules.ENV033]\nenabled = false\n").unwrap();
+        let config: Config = toml::from_str(
+            "[rules.ENV012]\nseverity = \"medium\"\n[rules.ENV033]\nenabled = false\n",
+        )
+        .unwrap();
         assert_eq!(config.rules["ENV012"].severity, Some(Severity::Medium));
         assert_eq!(config.rules["ENV033"].enabled, Some(false));
     }

@@ -19,18 +19,35 @@ use crate::source::SourceFile;
 
 /// Folders no deployment file lives in, skipped without looking inside.
 pub const SKIPPED_DIRS: &[&str] = &[
-    ".git", ".hg", ".svn", "node_modules", "target", "vendor", ".venv", "venv", "__pycache__",
-    ".tox", ".mypy_cache", ".pytest_cache", "bower_components", ".terraform", ".next", ".nuxt",
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "target",
+    "vendor",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    "bower_components",
+    ".terraform",
+    ".next",
+    ".nuxt",
 ];
 
 /// Last name parts of files that merely mention env in their name (`env.d.ts`, `.env.vault`).
 const NOT_ENV_EXTENSIONS: &[&str] = &[
-    "py", "js", "mjs", "cjs", "ts", "sh", "json", "yaml", "yml", "toml", "md", "rb", "go", "rs", "java", "php",
-    "txt", "cfg", "ini", "conf", "vault", "swp", "bak", "orig", "gpg", "age", "enc", "asc",
+    "py", "js", "mjs", "cjs", "ts", "sh", "json", "yaml", "yml", "toml", "md", "rb", "go", "rs",
+    "java", "php", "txt", "cfg", "ini", "conf", "vault", "swp", "bak", "orig", "gpg", "age", "enc",
+    "asc",
 ];
 
 /// Name parts that mark an env file as a committed template.
-const EXAMPLE_MARKERS: &[&str] = &["example", "sample", "template", "tpl", "dist", "defaults", "default", "schema", "skel"];
+const EXAMPLE_MARKERS: &[&str] = &[
+    "example", "sample", "template", "tpl", "dist", "defaults", "default", "schema", "skel",
+];
 /// Name parts that mark an env file as development-only.
 const DEV_MARKERS: &[&str] = &["development", "dev", "test", "testing", "ci", "e2e"];
 
@@ -39,7 +56,10 @@ const DEV_MARKERS: &[&str] = &["development", "dev", "test", "testing", "ci", "e
 pub fn classify(path: &Path) -> Option<Target> {
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();
     let parts: Vec<&str> = name.split('.').filter(|p| !p.is_empty()).collect();
-    let is_env = name == ".env" || name.starts_with(".env.") || name.ends_with(".env") || name.contains(".env.");
+    let is_env = name == ".env"
+        || name.starts_with(".env.")
+        || name.ends_with(".env")
+        || name.contains(".env.");
     let last = parts.last().copied().unwrap_or("");
     let is_other = NOT_ENV_EXTENSIONS.contains(&last) || name.ends_with('~');
     if !is_env || is_other {
@@ -83,7 +103,11 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, globset::Error> {
     for pattern in patterns {
         let pattern = pattern.trim_end_matches('/');
         let anchored = pattern.trim_start_matches("./");
-        let base = if anchored.contains('/') { anchored.to_owned() } else { format!("**/{anchored}") };
+        let base = if anchored.contains('/') {
+            anchored.to_owned()
+        } else {
+            format!("**/{anchored}")
+        };
         builder.add(Glob::new(&base)?);
         builder.add(Glob::new(&format!("{base}/**"))?);
     }
@@ -92,7 +116,11 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, globset::Error> {
 
 /// Walks `paths` in parallel. Files named explicitly are always kept (and reported when of
 /// no known kind); directories are searched for known kinds.
-pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) -> (Vec<Candidate>, Vec<Diagnostic>) {
+pub fn discover(
+    paths: &[PathBuf],
+    options: &WalkOptions,
+    excludes: &GlobSet,
+) -> (Vec<Candidate>, Vec<Diagnostic>) {
     let found = Mutex::new(Vec::new());
     let problems = Mutex::new(Vec::new());
     let mut dirs = Vec::new();
@@ -101,11 +129,15 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
             dirs.push(path.clone());
         } else {
             match classify(path) {
-                Some(target) => lock(&found).push(Candidate { path: path.clone(), target }),
+                Some(target) => lock(&found).push(Candidate {
+                    path: path.clone(),
+                    target,
+                }),
                 None => lock(&problems).push(Diagnostic {
                     path: display_path(path),
                     kind: DiagnosticKind::Unrecognised,
-                    message: "not a kind of file preflight checks (by its name); it was skipped".into(),
+                    message: "not a kind of file preflight checks (by its name); it was skipped"
+                        .into(),
                 }),
             }
         }
@@ -115,7 +147,8 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
         for dir in rest {
             builder.add(dir);
         }
-        let base = std::path::absolute(&options.exclude_base).unwrap_or_else(|_| options.exclude_base.clone());
+        let base = std::path::absolute(&options.exclude_base)
+            .unwrap_or_else(|_| options.exclude_base.clone());
         let excludes = excludes.clone();
         let excluded = move |path: &Path| {
             let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -133,7 +166,9 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
             .follow_links(true)
             .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                let skipped = is_dir && entry.depth() > 0 && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d);
+                let skipped = is_dir
+                    && entry.depth() > 0
+                    && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d);
                 !skipped && !excluded(entry.path())
             });
         builder.build_parallel().run(|| {
@@ -141,7 +176,10 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
                 match entry {
                     Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
                         if let Some(target) = classify(entry.path()) {
-                            lock(&found).push(Candidate { path: entry.into_path(), target });
+                            lock(&found).push(Candidate {
+                                path: entry.into_path(),
+                                target,
+                            });
                         }
                     }
                     Ok(_) => {}
@@ -154,7 +192,10 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
     let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found.dedup_by(|a, b| a.path == b.path);
-    (found, problems.into_inner().unwrap_or_else(|e| e.into_inner()))
+    (
+        found,
+        problems.into_inner().unwrap_or_else(|e| e.into_inner()),
+    )
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -165,14 +206,18 @@ fn walk_problem(err: &ignore::Error) -> Diagnostic {
     fn innermost(err: &ignore::Error) -> (&ignore::Error, Option<&Path>) {
         match err {
             ignore::Error::WithPath { path, err } => (innermost(err).0, Some(path)),
-            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => innermost(err),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                innermost(err)
+            }
             other => (other, None),
         }
     }
     let (inner, path) = innermost(err);
     let (kind, path) = match inner {
         ignore::Error::Loop { child, .. } => (DiagnosticKind::BrokenLink, Some(child.as_path())),
-        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => (DiagnosticKind::BrokenLink, path),
+        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            (DiagnosticKind::BrokenLink, path)
+        }
         _ => (DiagnosticKind::Unreadable, path),
     };
     Diagnostic {
@@ -203,12 +248,20 @@ pub fn display_path(path: &Path) -> String {
 pub fn read(candidate: &Candidate, max_file_size: u64) -> Result<SourceFile, Diagnostic> {
     let path = &candidate.path;
     let shown = display_path(path);
-    let problem = |kind, message: String| Diagnostic { path: shown.clone(), kind, message };
-    let unreadable = |e: std::io::Error| problem(DiagnosticKind::Unreadable, format!("cannot read: {e}"));
+    let problem = |kind, message: String| Diagnostic {
+        path: shown.clone(),
+        kind,
+        message,
+    };
+    let unreadable =
+        |e: std::io::Error| problem(DiagnosticKind::Unreadable, format!("cannot read: {e}"));
     // Look before opening: opening a FIFO blocks until someone writes to it.
     let metadata = std::fs::metadata(path).map_err(unreadable)?;
     if !metadata.is_file() {
-        return Err(problem(DiagnosticKind::Unreadable, "not a regular file (a FIFO, socket or device); skipped".into()));
+        return Err(problem(
+            DiagnosticKind::Unreadable,
+            "not a regular file (a FIFO, socket or device); skipped".into(),
+        ));
     }
     let size = metadata.len();
     let file = std::fs::File::open(path).map_err(unreadable)?;
@@ -223,10 +276,16 @@ pub fn read(candidate: &Candidate, max_file_size: u64) -> Result<SourceFile, Dia
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
     if bytes.len() as u64 > max_file_size {
-        return Err(problem(DiagnosticKind::TooLarge, format!("over the {max_file_size}-byte limit")));
+        return Err(problem(
+            DiagnosticKind::TooLarge,
+            format!("over the {max_file_size}-byte limit"),
+        ));
     }
     if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(problem(DiagnosticKind::Binary, "contains NUL bytes: a binary file, not text; skipped".into()));
+        return Err(problem(
+            DiagnosticKind::Binary,
+            "contains NUL bytes: a binary file, not text; skipped".into(),
+        ));
     }
     Ok(SourceFile::from_bytes(path.clone(), shown, bytes))
 }

@@ -32,11 +32,18 @@ pub struct ScanOutcome {
 }
 
 /// Scans `paths` with the enabled rules of `catalog`.
-pub fn scan(paths: &[std::path::PathBuf], options: &WalkOptions, excludes: &GlobSet, catalog: &Catalog) -> ScanOutcome {
+pub fn scan(
+    paths: &[std::path::PathBuf],
+    options: &WalkOptions,
+    excludes: &GlobSet,
+    catalog: &Catalog,
+) -> ScanOutcome {
     let (candidates, mut diagnostics) = discover::discover(paths, options, excludes);
     let read: Vec<Result<Document, Diagnostic>> = candidates
         .par_iter()
-        .map(|c| discover::read(c, options.max_file_size).map(|source| Document::parse(source, c.target)))
+        .map(|c| {
+            discover::read(c, options.max_file_size).map(|source| Document::parse(source, c.target))
+        })
         .collect();
     let mut documents = Vec::with_capacity(read.len());
     for result in read {
@@ -55,7 +62,8 @@ pub fn scan(paths: &[std::path::PathBuf], options: &WalkOptions, excludes: &Glob
 
 /// Runs every enabled rule on `documents` and finalises the findings.
 pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
-    let (project_rules, document_rules): (Vec<&Rule>, Vec<&Rule>) = catalog.enabled().partition(|r| rules::is_project_rule(r));
+    let (project_rules, document_rules): (Vec<&Rule>, Vec<&Rule>) =
+        catalog.enabled().partition(|r| rules::is_project_rule(r));
     let mut raw: Vec<(&Rule, RawFinding)> = documents
         .par_iter()
         .flat_map_iter(|doc| {
@@ -80,14 +88,26 @@ pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
     let mut findings: Vec<Finding> = raw
         .into_iter()
         .map(|(rule, f)| {
-            let context = contexts.get(&(Arc::as_ptr(&f.source) as usize)).unwrap_or(&empty);
+            let context = contexts
+                .get(&(Arc::as_ptr(&f.source) as usize))
+                .unwrap_or(&empty);
             finalise(rule, f, context, catalog)
         })
         .collect();
     make_fingerprints_unique(&mut findings);
     findings.sort_by(|a, b| {
-        (&a.location.path, a.location.start_line, a.location.start_column, &a.rule_id)
-            .cmp(&(&b.location.path, b.location.start_line, b.location.start_column, &b.rule_id))
+        (
+            &a.location.path,
+            a.location.start_line,
+            a.location.start_column,
+            &a.rule_id,
+        )
+            .cmp(&(
+                &b.location.path,
+                b.location.start_line,
+                b.location.start_column,
+                &b.rule_id,
+            ))
     });
     findings
 }
@@ -101,7 +121,10 @@ struct FileContext {
 
 impl FileContext {
     fn new(doc: &Document) -> Self {
-        Self { sensitive: doc.sensitive(), suppressions: suppress::find(&doc.source) }
+        Self {
+            sensitive: doc.sensitive(),
+            suppressions: suppress::find(&doc.source),
+        }
     }
 
     fn spans(&self) -> Vec<Span> {
@@ -135,14 +158,20 @@ fn location(source: &SourceFile, span: Span) -> Location {
 /// Most lines a snippet shows.
 const SNIPPET_LINES: usize = 6;
 
-fn snippet(source: &SourceFile, span: Span, sensitive: &[Span]) -> Snippet {
+fn snippet(source: &SourceFile, span: Span, sensitive: &[Span], secrets: &[String]) -> Snippet {
     let first = source.lines.line_of(span.start);
-    let last = source.lines.line_of(span.end.saturating_sub(1).max(span.start)).min(first + SNIPPET_LINES - 1);
+    let last = source
+        .lines
+        .line_of(span.end.saturating_sub(1).max(span.start))
+        .min(first + SNIPPET_LINES - 1);
     let start = source.lines.line_span(&source.text, first).start;
     let end = source.lines.line_span(&source.text, last).end;
     Snippet {
         first_line: first + 1,
-        text: redact::mask(&source.text[start..end], start, sensitive),
+        text: redact::mask_occurrences(
+            &redact::mask(&source.text[start..end], start, sensitive),
+            secrets,
+        ),
     }
 }
 
@@ -156,9 +185,14 @@ fn finalise(rule: &Rule, raw: RawFinding, context: &FileContext, catalog: &Catal
         .find(|c| {
             c.target_line == line
                 && !c.reason.is_empty()
-                && c.rules.iter().any(|r| catalog.get(r).is_some_and(|named| named.id == rule.id))
+                && c.rules
+                    .iter()
+                    .any(|r| catalog.get(r).is_some_and(|named| named.id == rule.id))
         })
-        .map(|c| Suppression { reason: redact::scrub(&c.reason, &secrets), line: c.line + 1 });
+        .map(|c| Suppression {
+            reason: redact::scrub(&c.reason, &secrets),
+            line: c.line + 1,
+        });
     Finding {
         rule_id: rule.id.clone(),
         severity: rule.severity,
@@ -172,7 +206,7 @@ fn finalise(rule: &Rule, raw: RawFinding, context: &FileContext, catalog: &Catal
                 message: redact::scrub(message, &secrets),
             })
             .collect(),
-        snippet: snippet(source, raw.span, &context.spans()),
+        snippet: snippet(source, raw.span, &context.spans(), &secrets),
         fingerprint: fingerprint(&rule.id, &source.display_path, &raw.key),
         suppression,
     }
@@ -192,7 +226,8 @@ fn make_fingerprints_unique(findings: &mut [Finding]) {
     for finding in findings.iter_mut() {
         let n = seen.entry(finding.fingerprint.clone()).or_insert(0);
         if *n > 0 {
-            finding.fingerprint = fingerprint(&finding.rule_id, &finding.fingerprint, &n.to_string());
+            finding.fingerprint =
+                fingerprint(&finding.rule_id, &finding.fingerprint, &n.to_string());
         }
         *n += 1;
     }
@@ -215,7 +250,10 @@ mod tests {
         let after = check("# a comment\nPORT=1\n\nJWT_SECRET=changeme\n");
         let pick = |f: &[Finding]| f.iter().find(|f| f.rule_id == "ENV010").unwrap().clone();
         assert_eq!(pick(&before).fingerprint, pick(&after).fingerprint);
-        assert_ne!(pick(&before).location.start_line, pick(&after).location.start_line);
+        assert_ne!(
+            pick(&before).location.start_line,
+            pick(&after).location.start_line
+        );
     }
 
     #[test]
@@ -231,14 +269,19 @@ mod tests {
     fn suppression_with_reason_is_recorded_not_dropped() {
         let findings = check("DEBUG=true # preflight: ignore[ENV001] staging box without users\n");
         let debug = findings.iter().find(|f| f.rule_id == "ENV001").unwrap();
-        assert_eq!(debug.suppression.as_ref().unwrap().reason, "staging box without users");
+        assert_eq!(
+            debug.suppression.as_ref().unwrap().reason,
+            "staging box without users"
+        );
         assert!(!findings.iter().any(|f| f.rule_id == "PF002"));
     }
 
     #[test]
     fn suppression_without_reason_is_not_applied_and_reported() {
         let findings = check("DEBUG=true # preflight: ignore[ENV001]\n");
-        assert!(findings.iter().any(|f| f.rule_id == "ENV001" && f.is_active()));
+        assert!(findings
+            .iter()
+            .any(|f| f.rule_id == "ENV001" && f.is_active()));
         assert!(findings.iter().any(|f| f.rule_id == "PF002"));
     }
 }

@@ -110,6 +110,14 @@ pub struct Diagnostic {
 pub fn count_by_severity(findings: &[Finding]) -> Vec<(Severity, usize)> {
     Severity::ALL
         .iter()
-        .map(|s| (*s, findings.iter().filter(|f| f.is_active() && f.severity == *s).count()))
+        .map(|s| {
+            (
+                *s,
+                findings
+                    .iter()
+                    .filter(|f| f.is_active() && f.severity == *s)
+                    .count(),
+            )
+        })
         .collect()
 }

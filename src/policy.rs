@@ -12,7 +12,19 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Hygiene, for the record.
@@ -29,7 +41,13 @@ pub enum Severity {
 
 impl Severity {
     /// All severities, most severe first.
-    pub const ALL: [Severity; 5] = [Self::Critical, Self::High, Self::Medium, Self::Low, Self::Info];
+    pub const ALL: [Severity; 5] = [
+        Self::Critical,
+        Self::High,
+        Self::Medium,
+        Self::Low,
+        Self::Info,
+    ];
 
     /// The lower-case name used in configuration and reports.
     pub const fn as_str(self) -> &'static str {
@@ -179,7 +197,9 @@ pub struct Rule {
 impl Rule {
     /// Whether the rule looks at files of kind `target`.
     pub fn applies_to(&self, target: Target) -> bool {
-        self.targets.iter().any(|t| *t == Target::Any || *t == target)
+        self.targets
+            .iter()
+            .any(|t| *t == Target::Any || *t == target)
     }
 }
 
@@ -240,7 +260,11 @@ impl Catalog {
         let file: PolicyFile = toml::from_str(text).map_err(|e| toml_error(origin, text, &e))?;
         for spec in file.rules {
             let rule = build_rule(origin, spec)?;
-            if let Some(other) = self.rules.iter().find(|r| r.id == rule.id || r.name == rule.name) {
+            if let Some(other) = self
+                .rules
+                .iter()
+                .find(|r| r.id == rule.id || r.name == rule.name)
+            {
                 return Err(PolicyError(format!(
                     "{origin}: rule {} ({}) is already defined in {}",
                     rule.id, rule.name, other.origin
@@ -266,19 +290,26 @@ impl Catalog {
 
     /// The rules that will run.
     pub fn enabled(&self) -> impl Iterator<Item = &Rule> {
-        self.rules.iter().zip(&self.enabled).filter(|(_, on)| **on).map(|(r, _)| r)
+        self.rules
+            .iter()
+            .zip(&self.enabled)
+            .filter(|(_, on)| **on)
+            .map(|(r, _)| r)
     }
 
     /// Whether `rule_id` is enabled.
     pub fn is_enabled(&self, rule_id: &str) -> bool {
-        self.rules.iter().zip(&self.enabled).any(|(r, on)| *on && r.id == rule_id)
+        self.rules
+            .iter()
+            .zip(&self.enabled)
+            .any(|(r, on)| *on && r.id == rule_id)
     }
 
     /// Looks a rule up by id or name, ignoring case.
     pub fn get(&self, id_or_name: &str) -> Option<&Rule> {
-        self.rules
-            .iter()
-            .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
+        self.rules.iter().find(|r| {
+            r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name)
+        })
     }
 
     /// Indices of the rules a selector names: an id, a name, an id prefix (`ENV`, `ENV01`) or
@@ -289,7 +320,9 @@ impl Catalog {
             .rules
             .iter()
             .enumerate()
-            .filter(|(_, r)| upper == "ALL" || r.id.starts_with(&upper) || r.name.eq_ignore_ascii_case(selector))
+            .filter(|(_, r)| {
+                upper == "ALL" || r.id.starts_with(&upper) || r.name.eq_ignore_ascii_case(selector)
+            })
             .map(|(i, _)| i)
             .collect();
         if hits.is_empty() {
@@ -301,7 +334,10 @@ impl Catalog {
     }
 
     /// Applies `preflight.toml`'s per-rule severity changes and switches.
-    pub fn apply_overrides(&mut self, overrides: &BTreeMap<String, RuleOverride>) -> Result<(), PolicyError> {
+    pub fn apply_overrides(
+        &mut self,
+        overrides: &BTreeMap<String, RuleOverride>,
+    ) -> Result<(), PolicyError> {
         for (selector, change) in overrides {
             for i in self.matching(selector)? {
                 if let Some(severity) = change.severity {
@@ -339,7 +375,10 @@ impl Catalog {
 
 fn build_rule(origin: &str, spec: RuleSpec) -> Result<Rule, PolicyError> {
     let id_ok = !spec.id.is_empty()
-        && spec.id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        && spec
+            .id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if !id_ok {
         return Err(PolicyError(format!(
             "{origin}: rule id `{}` must be upper-case letters, digits, `-` or `_`",
@@ -349,7 +388,10 @@ fn build_rule(origin: &str, spec: RuleSpec) -> Result<Rule, PolicyError> {
     let logic = match (spec.check, spec.condition) {
         (Some(check), None) => {
             if !crate::rules::is_builtin(&check) {
-                return Err(PolicyError(format!("{origin}: rule {}: no built-in check named `{check}`", spec.id)));
+                return Err(PolicyError(format!(
+                    "{origin}: rule {}: no built-in check named `{check}`",
+                    spec.id
+                )));
             }
             RuleLogic::Builtin(check)
         }
@@ -370,7 +412,10 @@ fn build_rule(origin: &str, spec: RuleSpec) -> Result<Rule, PolicyError> {
         }
     };
     if spec.targets.is_empty() {
-        return Err(PolicyError(format!("{origin}: rule {} has no targets", spec.id)));
+        return Err(PolicyError(format!(
+            "{origin}: rule {} has no targets",
+            spec.id
+        )));
     }
     Ok(Rule {
         id: spec.id,
@@ -418,7 +463,9 @@ mod serde_regex_opt {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Regex>, D::Error> {
         let pattern = String::deserialize(d)?;
-        Regex::new(&pattern).map(Some).map_err(serde::de::Error::custom)
+        Regex::new(&pattern)
+            .map(Some)
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -437,7 +484,9 @@ mod tests {
     #[test]
     fn selection_by_prefix_and_unknown_selector_is_an_error() {
         let mut catalog = Catalog::builtin().unwrap();
-        catalog.select(&["ENV01".into()], &["ENV012".into()]).unwrap();
+        catalog
+            .select(&["ENV01".into()], &["ENV012".into()])
+            .unwrap();
         let ids: Vec<_> = catalog.enabled().map(|r| r.id.as_str()).collect();
         assert!(ids.iter().all(|id| id.starts_with("ENV01")));
         assert!(!ids.contains(&"ENV012"));

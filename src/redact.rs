@@ -28,7 +28,10 @@ pub fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
             continue;
         }
         if secret_kind(&entry.key).is_some() || looks_like_token(&value.text) {
-            found.push(Sensitive { span: value.inner_span, value: value.text.clone() });
+            found.push(Sensitive {
+                span: value.inner_span,
+                value: value.text.clone(),
+            });
             continue;
         }
         if let Some(url) = parse_url(&value.text) {
@@ -37,11 +40,17 @@ pub fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
                 // only when both are the same, otherwise hide the whole value.
                 let raw_equals_text = value.inner_span.len() == value.text.len();
                 let span = if raw_equals_text {
-                    Span::new(value.inner_span.start + range.start, value.inner_span.start + range.end)
+                    Span::new(
+                        value.inner_span.start + range.start,
+                        value.inner_span.start + range.end,
+                    )
                 } else {
                     value.inner_span
                 };
-                found.push(Sensitive { span, value: password.to_owned() });
+                found.push(Sensitive {
+                    span,
+                    value: password.to_owned(),
+                });
             }
         }
     }
@@ -49,9 +58,14 @@ pub fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
     // visible (it is usually the key) and hide the rest.
     for error in &env.errors {
         let written = text.get(error.span.range()).unwrap_or("");
-        let cut = written.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(0);
+        let cut = written
+            .find(|c: char| c == '=' || c.is_whitespace())
+            .unwrap_or(0);
         let span = Span::new(error.span.start + cut, error.span.end);
-        found.push(Sensitive { span, value: text.get(span.range()).unwrap_or("").trim().to_owned() });
+        found.push(Sensitive {
+            span,
+            value: text.get(span.range()).unwrap_or("").trim().to_owned(),
+        });
     }
     found
 }
@@ -69,6 +83,18 @@ pub fn mask(text: &str, base: usize, spans: &[Span]) -> String {
             }
         })
         .collect()
+}
+
+/// Masks every other occurrence of a secret in a snippet (a secret repeated in a comment,
+/// say), with as many `*` as it has characters, so columns still line up.
+pub fn mask_occurrences(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        if secret.chars().count() >= 3 && out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), &"*".repeat(secret.chars().count()));
+        }
+    }
+    out
 }
 
 /// Removes every secret in `secrets` from a message. Secrets shorter than 3 characters
@@ -103,7 +129,10 @@ mod tests {
     fn masks_secret_keys_url_passwords_and_tokens_only() {
         let text = "JWT_SECRET=abcdef\nNODE_ENV=production\nDATABASE_URL=postgres://u:pw123@h/db\nX=sk_live_51HxYz9Kq2Lm8Np4Rt\n";
         let env = EnvFile::parse(text);
-        let spans: Vec<Span> = env_sensitive(&env, text).into_iter().map(|s| s.span).collect();
+        let spans: Vec<Span> = env_sensitive(&env, text)
+            .into_iter()
+            .map(|s| s.span)
+            .collect();
         let masked = mask(text, 0, &spans);
         assert_eq!(
             masked,
@@ -113,6 +142,9 @@ mod tests {
 
     #[test]
     fn scrub_replaces_secret_text() {
-        assert_eq!(scrub("value is hunter2!", &["hunter2".into()]), "value is [redacted]!");
+        assert_eq!(
+            scrub("value is hunter2!", &["hunter2".into()]),
+            "value is [redacted]!"
+        );
     }
 }

@@ -46,28 +46,99 @@ impl SecretKind {
 /// Last name parts that make a key describe a secret rather than hold one
 /// (`SSL_KEY_PATH`, `JWT_EXPIRES_IN`, `AWS_ACCESS_KEY_ID`, `PASSWORD_MIN_LENGTH`).
 const NON_SECRET_SUFFIXES: &[&str] = &[
-    "PATH", "FILE", "DIR", "ID", "URL", "URI", "HOST", "PORT", "USER", "USERNAME", "NAME",
-    "TTL", "EXPIRY", "EXPIRES", "IN", "EXPIRATION", "LENGTH", "LEN", "ALGORITHM", "ALG", "TYPE",
-    "REGION", "LIFETIME", "TIMEOUT", "ENABLED", "ENABLE", "HEADER", "PREFIX", "FORMAT",
-    "VERSION", "COUNT", "SIZE", "ROUNDS", "ITERATIONS", "COST", "AGE", "DAYS", "HOURS",
-    "MINUTES", "SECONDS", "MS", "NAMESPACE", "ISSUER", "AUDIENCE", "LOCATION", "MODE",
-    "POLICY", "ENDPOINT", "DOMAIN", "SCOPE", "EMAIL", "FIELD", "PARAM", "SERVICE", "PROVIDER",
-    "STRATEGY", "STORE", "BACKEND", "ENGINE", "ENV", "LIMIT", "MIN", "MAX", "REQUIRED",
-    "RESET", "ROTATION", "POLICY", "CHARS", "HASH", "HASHER", "HASHERS", "VALIDATORS",
+    "PATH",
+    "FILE",
+    "DIR",
+    "ID",
+    "URL",
+    "URI",
+    "HOST",
+    "PORT",
+    "USER",
+    "USERNAME",
+    "NAME",
+    "TTL",
+    "EXPIRY",
+    "EXPIRES",
+    "IN",
+    "EXPIRATION",
+    "LENGTH",
+    "LEN",
+    "ALGORITHM",
+    "ALG",
+    "TYPE",
+    "REGION",
+    "LIFETIME",
+    "TIMEOUT",
+    "ENABLED",
+    "ENABLE",
+    "HEADER",
+    "PREFIX",
+    "FORMAT",
+    "VERSION",
+    "COUNT",
+    "SIZE",
+    "ROUNDS",
+    "ITERATIONS",
+    "COST",
+    "AGE",
+    "DAYS",
+    "HOURS",
+    "MINUTES",
+    "SECONDS",
+    "MS",
+    "NAMESPACE",
+    "ISSUER",
+    "AUDIENCE",
+    "LOCATION",
+    "MODE",
+    "POLICY",
+    "ENDPOINT",
+    "DOMAIN",
+    "SCOPE",
+    "EMAIL",
+    "FIELD",
+    "PARAM",
+    "SERVICE",
+    "PROVIDER",
+    "STRATEGY",
+    "STORE",
+    "BACKEND",
+    "ENGINE",
+    "ENV",
+    "LIMIT",
+    "MIN",
+    "MAX",
+    "REQUIRED",
+    "RESET",
+    "ROTATION",
+    "POLICY",
+    "CHARS",
+    "HASH",
+    "HASHER",
+    "HASHERS",
+    "VALIDATORS",
 ];
 
 /// Classifies an environment variable name: `Some` when its value is a secret.
 pub fn secret_kind(key: &str) -> Option<SecretKind> {
     let upper = key.to_ascii_uppercase();
-    let parts: Vec<&str> = upper.split(['_', '.', '-']).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = upper
+        .split(['_', '.', '-'])
+        .filter(|p| !p.is_empty())
+        .collect();
     let last = *parts.last()?;
     if NON_SECRET_SUFFIXES.contains(&last)
-        || parts.iter().any(|p| matches!(*p, "PUBLIC" | "PUBLISHABLE" | "PUB"))
+        || parts
+            .iter()
+            .any(|p| matches!(*p, "PUBLIC" | "PUBLISHABLE" | "PUB"))
     {
         return None;
     }
     let has = |word: &str| parts.contains(&word);
-    if parts.iter().any(|p| p.contains("PASSWORD") || p.contains("PASSWD"))
+    if parts
+        .iter()
+        .any(|p| p.contains("PASSWORD") || p.contains("PASSWD"))
         || has("PASS")
         || has("PWD")
         || has("PW")
@@ -83,7 +154,14 @@ pub fn secret_kind(key: &str) -> Option<SecretKind> {
         || has("SALT")
         || has("SIGNING")
         || has("HMAC")
-        || (has("KEY") && (has("ENCRYPTION") || has("ENCRYPT") || has("APP") || has("MASTER") || has("SESSION") || has("COOKIE") || has("JWT")))
+        || (has("KEY")
+            && (has("ENCRYPTION")
+                || has("ENCRYPT")
+                || has("APP")
+                || has("MASTER")
+                || has("SESSION")
+                || has("COOKIE")
+                || has("JWT")))
     {
         return Some(SecretKind::Signing);
     }
@@ -100,48 +178,182 @@ pub fn secret_kind(key: &str) -> Option<SecretKind> {
 /// Values that point at a secret kept elsewhere rather than being one.
 pub fn is_indirection(value: &str) -> bool {
     const PREFIXES: &[&str] = &[
-        "/", "./", "../", "~/", "file:", "op://", "vault:", "arn:aws:", "secret://", "sm://",
-        "projects/", "azurekeyvault:", "doppler:", "${", "$(",
+        "/",
+        "./",
+        "../",
+        "~/",
+        "file:",
+        "op://",
+        "vault:",
+        "arn:aws:",
+        "secret://",
+        "sm://",
+        "projects/",
+        "azurekeyvault:",
+        "doppler:",
+        "${",
+        "$(",
     ];
     PREFIXES.iter().any(|p| value.starts_with(p))
 }
 
 /// Words that descriptive placeholder text is made of (`your_very_secure_jwt_secret_64_chars`).
 const PLACEHOLDER_WORDS: &[&str] = &[
-    "a", "access", "admin", "api", "app", "auth", "change", "characters", "chars", "database",
-    "db", "default", "email", "encryption", "enter", "generate", "generated", "grafana",
-    "here", "insert", "jwt", "key", "long", "mail", "me", "min", "minimum", "my", "new",
-    "pass", "passphrase", "password", "put", "qr", "random", "redis", "refresh", "replace",
-    "s3", "secret", "secure", "session", "set", "smtp", "some", "string", "strong", "super",
-    "the", "this", "to", "token", "user", "value", "very", "with", "your", "yours",
+    "a",
+    "access",
+    "admin",
+    "api",
+    "app",
+    "auth",
+    "change",
+    "characters",
+    "chars",
+    "database",
+    "db",
+    "default",
+    "email",
+    "encryption",
+    "enter",
+    "generate",
+    "generated",
+    "grafana",
+    "here",
+    "insert",
+    "jwt",
+    "key",
+    "long",
+    "mail",
+    "me",
+    "min",
+    "minimum",
+    "my",
+    "new",
+    "pass",
+    "passphrase",
+    "password",
+    "put",
+    "qr",
+    "random",
+    "redis",
+    "refresh",
+    "replace",
+    "s3",
+    "secret",
+    "secure",
+    "session",
+    "set",
+    "smtp",
+    "some",
+    "string",
+    "strong",
+    "super",
+    "the",
+    "this",
+    "to",
+    "token",
+    "user",
+    "value",
+    "very",
+    "with",
+    "your",
+    "yours",
 ];
 
 /// Substrings that only placeholder text contains.
 const PLACEHOLDER_MARKERS: &[&str] = &[
-    "change_this", "changethis", "change_me", "changeme", "changeit", "change_it", "replace_me", "replaceme", "your_",
-    "_here", "xxxx", "example", "todo", "fixme", "placeholder", "dummy", "lorem", "insert_",
-    "put_your", "...",
+    "change_this",
+    "changethis",
+    "change_me",
+    "changeme",
+    "changeit",
+    "change_it",
+    "replace_me",
+    "replaceme",
+    "your_",
+    "_here",
+    "xxxx",
+    "example",
+    "todo",
+    "fixme",
+    "placeholder",
+    "dummy",
+    "lorem",
+    "insert_",
+    "put_your",
+    "...",
 ];
 
 /// Passwords every cracking list starts with.
 const COMMON_PASSWORDS: &[&str] = &[
-    "password", "passw0rd", "pass", "secret", "admin", "root", "test", "testing", "default",
-    "changeme", "letmein", "welcome", "qwerty", "123456", "12345678", "123456789", "1234567890",
-    "postgres", "mysql", "redis", "guest", "master", "toor", "abc123", "iloveyou", "dragon",
-    "monkey", "trustno1", "p@ssw0rd", "p@ssword", "secret123", "password1", "password123",
-    "admin123", "django-insecure", "keyboard cat", "supersecret", "mysecret", "s3cr3t",
+    "password",
+    "passw0rd",
+    "pass",
+    "secret",
+    "admin",
+    "root",
+    "test",
+    "testing",
+    "default",
+    "changeme",
+    "letmein",
+    "welcome",
+    "qwerty",
+    "123456",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "postgres",
+    "mysql",
+    "redis",
+    "guest",
+    "master",
+    "toor",
+    "abc123",
+    "iloveyou",
+    "dragon",
+    "monkey",
+    "trustno1",
+    "p@ssw0rd",
+    "p@ssword",
+    "secret123",
+    "password1",
+    "password123",
+    "admin123",
+    "django-insecure",
+    "keyboard cat",
+    "supersecret",
+    "mysecret",
+    "s3cr3t",
 ];
 
 /// Credentials published in vendors' own documentation: valid-looking, known to everyone.
 const VENDOR_EXAMPLES: &[(&str, &str)] = &[
     ("AKIAIOSFODNN7EXAMPLE", "AWS documentation access key id"),
-    ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AWS documentation secret access key"),
+    (
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "AWS documentation secret access key",
+    ),
     ("AKIAI44QH8DHBEXAMPLE", "AWS documentation access key id"),
-    ("je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY", "AWS documentation secret access key"),
-    ("sk_test_4eC39HqLyjWDarjtT1zdp7dc", "Stripe documentation test key"),
-    ("sk_test_BQokikJOvBiI2HlWgH4olfQ2", "Stripe documentation test key"),
-    ("ghp_16C7e42F292c6912E7710c838347Ae178B4a", "GitHub documentation token"),
-    ("xoxb-not-a-real-token-this-will-not-work", "Slack documentation token"),
+    (
+        "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+        "AWS documentation secret access key",
+    ),
+    (
+        "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+        "Stripe documentation test key",
+    ),
+    (
+        "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+        "Stripe documentation test key",
+    ),
+    (
+        "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+        "GitHub documentation token",
+    ),
+    (
+        "xoxb-not-a-real-token-this-will-not-work",
+        "Slack documentation token",
+    ),
     ("django-insecure-", "Django's generated development key"),
 ];
 
@@ -168,7 +380,10 @@ pub fn assess(kind: SecretKind, value: &str) -> Option<Weakness> {
     }
     let len = value.chars().count();
     if len < kind.min_len() {
-        return Some(Weakness::TooShort { len, min: kind.min_len() });
+        return Some(Weakness::TooShort {
+            len,
+            min: kind.min_len(),
+        });
     }
     let distinct = distinct_chars(value);
     let bits = entropy_bits(value);
@@ -181,7 +396,10 @@ pub fn assess(kind: SecretKind, value: &str) -> Option<Weakness> {
 /// Which vendor's documentation a value was copied from, if any. Checked on every value,
 /// not only secret-like keys: `SMTP_USER=AKIAIOSFODNN7EXAMPLE` is still AWS's example.
 pub fn vendor_example(value: &str) -> Option<&'static str> {
-    VENDOR_EXAMPLES.iter().find(|(v, _)| value.contains(v)).map(|(_, what)| *what)
+    VENDOR_EXAMPLES
+        .iter()
+        .find(|(v, _)| value.contains(v))
+        .map(|(_, what)| *what)
 }
 
 /// The placeholder marker a value contains, described for a message (never the value itself).
@@ -191,7 +409,10 @@ pub fn placeholder(value: &str) -> Option<String> {
         return Some("is a `<…>` placeholder".to_owned());
     }
     if let Some(marker) = PLACEHOLDER_MARKERS.iter().find(|m| lower.contains(*m)) {
-        return Some(format!("contains the placeholder text `{}`", marker.trim_matches('_')));
+        return Some(format!(
+            "contains the placeholder text `{}`",
+            marker.trim_matches('_')
+        ));
     }
     let bare = lower.trim_matches(|c: char| c.is_ascii_digit() || c == '!' || c == '_');
     if COMMON_PASSWORDS.contains(&lower.as_str()) || COMMON_PASSWORDS.contains(&bare) {
@@ -201,7 +422,8 @@ pub fn placeholder(value: &str) -> Option<String> {
     let all_words = words
         .iter()
         .all(|w| PLACEHOLDER_WORDS.contains(w) || w.chars().all(|c| c.is_ascii_digit()));
-    if words.len() >= 2 && all_words && words.iter().any(|w| !w.chars().all(|c| c.is_ascii_digit())) {
+    if words.len() >= 2 && all_words && words.iter().any(|w| !w.chars().all(|c| c.is_ascii_digit()))
+    {
         return Some("is descriptive text".to_owned());
     }
     None
@@ -280,7 +502,9 @@ impl UrlParts<'_> {
             || host.starts_with("127.")
             || host == "::1"
             || host.starts_with('%')
-            || self.param("host").is_some_and(|h| h.starts_with('/') || h.starts_with("%2F"))
+            || self
+                .param("host")
+                .is_some_and(|h| h.starts_with('/') || h.starts_with("%2F"))
             || (!host.contains('.') && !host.contains(':'))
     }
 }
@@ -289,7 +513,8 @@ fn query_password(query: &str, query_start: usize) -> Option<(&str, std::ops::Ra
     let mut offset = query_start;
     for pair in query.split('&') {
         if let Some((k, v)) = pair.split_once('=') {
-            let is_password = matches!(k.to_ascii_lowercase().as_str(), "password" | "pass" | "pwd");
+            let is_password =
+                matches!(k.to_ascii_lowercase().as_str(), "password" | "pass" | "pwd");
             if is_password && !v.is_empty() {
                 let start = offset + k.len() + 1;
                 return Some((v, start..start + v.len()));
@@ -304,7 +529,11 @@ fn query_password(query: &str, query_start: usize) -> Option<(&str, std::ops::Ra
 /// `url` crate normalises and would lose where the password is written).
 pub fn parse_url(value: &str) -> Option<UrlParts<'_>> {
     let (scheme, rest) = value.split_once("://")?;
-    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
         return None;
     }
     let rest_start = scheme.len() + 3;
@@ -323,7 +552,9 @@ pub fn parse_url(value: &str) -> Option<UrlParts<'_>> {
     let query_start = value[after_authority..]
         .find('?')
         .map_or(value.len(), |i| after_authority + i + 1);
-    let query_end = value[query_start..].find('#').map_or(value.len(), |i| query_start + i);
+    let query_end = value[query_start..]
+        .find('#')
+        .map_or(value.len(), |i| query_start + i);
     let query = &value[query_start..query_end];
     let userinfo_password = userinfo.and_then(|ui| {
         let (_, pw) = ui.split_once(':')?;
@@ -386,7 +617,11 @@ mod tests {
         ] {
             assert!(placeholder(v).is_some(), "{v}");
         }
-        for v in ["k3J9xQ2mW8vN5pL7", "correct-horse-battery-staple", "production"] {
+        for v in [
+            "k3J9xQ2mW8vN5pL7",
+            "correct-horse-battery-staple",
+            "production",
+        ] {
             assert_eq!(placeholder(v), None, "{v}");
         }
     }
@@ -395,9 +630,18 @@ mod tests {
     fn judges_strength() {
         let strong = "Zq8vN2pL7xR4tW9mK3jH6gF1dS5aB0cE";
         assert_eq!(assess(SecretKind::Signing, strong), None);
-        assert!(matches!(assess(SecretKind::Signing, "Zq8vN2pL7xR4"), Some(Weakness::TooShort { len: 12, min: 32 })));
-        assert!(matches!(assess(SecretKind::Signing, &"ab".repeat(20)), Some(Weakness::LowEntropy { .. })));
-        assert!(matches!(assess(SecretKind::Token, "AKIAIOSFODNN7EXAMPLE"), Some(Weakness::VendorExample(_))));
+        assert!(matches!(
+            assess(SecretKind::Signing, "Zq8vN2pL7xR4"),
+            Some(Weakness::TooShort { len: 12, min: 32 })
+        ));
+        assert!(matches!(
+            assess(SecretKind::Signing, &"ab".repeat(20)),
+            Some(Weakness::LowEntropy { .. })
+        ));
+        assert!(matches!(
+            assess(SecretKind::Token, "AKIAIOSFODNN7EXAMPLE"),
+            Some(Weakness::VendorExample(_))
+        ));
     }
 
     #[test]

@@ -83,7 +83,10 @@ impl LineIndex {
     /// The byte range of 0-based line `line`, without its line terminator.
     pub fn line_span(&self, text: &str, line: usize) -> Span {
         let start = self.starts[line];
-        let mut end = self.starts.get(line + 1).map_or(text.len(), |next| next - 1);
+        let mut end = self
+            .starts
+            .get(line + 1)
+            .map_or(text.len(), |next| next - 1);
         if end > start && text.as_bytes()[end - 1] == b'\r' {
             end -= 1;
         }
@@ -127,10 +130,16 @@ impl SourceFile {
             Ok(text) => (text, None),
             Err(err) => {
                 let at = err.utf8_error().valid_up_to();
-                (String::from_utf8_lossy(err.as_bytes()).into_owned(), Some(at))
+                (
+                    String::from_utf8_lossy(err.as_bytes()).into_owned(),
+                    Some(at),
+                )
             }
         };
-        let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+        let text = text
+            .strip_prefix('\u{feff}')
+            .map(str::to_owned)
+            .unwrap_or(text);
         let lines = LineIndex::new(&text);
         Self {
             path,
@@ -164,7 +173,10 @@ mod tests {
         let text = "a=1\nÄÖ=x\n";
         let index = LineIndex::new(text);
         let x = text.find('x').unwrap();
-        assert_eq!(index.line_column(text, x), LineColumn { line: 2, column: 4 });
+        assert_eq!(
+            index.line_column(text, x),
+            LineColumn { line: 2, column: 4 }
+        );
     }
 
     #[test]

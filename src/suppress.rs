@@ -63,7 +63,11 @@ mod tests {
     use super::*;
 
     fn comments(text: &str) -> Vec<SuppressionComment> {
-        find(&SourceFile::from_bytes("t".into(), "t".into(), text.as_bytes().to_vec()))
+        find(&SourceFile::from_bytes(
+            "t".into(),
+            "t".into(),
+            text.as_bytes().to_vec(),
+        ))
     }
 
     #[test]

@@ -13,8 +13,16 @@ fn non_utf8_env_is_a_finding_with_the_byte_offset_and_the_rest_is_still_checked(
     assert_eq!(code, 1);
     let rules = active_rules(&report);
     assert!(rules.contains(&"ENV030".to_owned()), "{rules:?}");
-    assert!(rules.contains(&"ENV001".to_owned()), "later lines still checked: {rules:?}");
-    let finding = report["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "ENV030").unwrap();
+    assert!(
+        rules.contains(&"ENV001".to_owned()),
+        "later lines still checked: {rules:?}"
+    );
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "ENV030")
+        .unwrap();
     assert!(finding["message"].as_str().unwrap().contains("offset 7"));
     assert_eq!(finding["location"]["start_line"], 1);
     assert_eq!(finding["location"]["start_column"], 8);
@@ -39,12 +47,21 @@ fn binary_oversized_and_unreadable_files_are_noted_and_skipped() {
         .iter()
         .map(|d| (d["path"].as_str().unwrap(), d["kind"].as_str().unwrap()))
         .collect();
-    assert_eq!(kinds, [("big/.env", "too-large"), ("bin/.env", "binary"), ("mem.env", "unreadable")]);
+    assert_eq!(
+        kinds,
+        [
+            ("big/.env", "too-large"),
+            ("bin/.env", "binary"),
+            ("mem.env", "unreadable")
+        ]
+    );
     preflight_in(dir.path())
         .args(["check", "."])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("warning: could not check bin/.env"))
+        .stdout(predicate::str::contains(
+            "warning: could not check bin/.env",
+        ))
         .stdout(predicate::str::contains("3 files could not be checked"));
 }
 
@@ -56,7 +73,12 @@ fn symlink_loops_and_dangling_links_do_not_stop_the_scan() {
     let (report, code) = json_report(dir.path(), &["."]);
     assert_eq!(code, 1);
     assert_eq!(active_rules(&report), ["ENV001"]);
-    let kinds: Vec<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
     assert!(kinds.iter().all(|k| *k == "broken-link"), "{kinds:?}");
     assert!(!kinds.is_empty());
 }
@@ -65,7 +87,10 @@ fn symlink_loops_and_dangling_links_do_not_stop_the_scan() {
 fn fifo_named_env_is_not_read() {
     let dir = tree(&[]);
     let fifo = dir.path().join(".env");
-    let status = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
     assert!(status.success());
     preflight_in(dir.path())
         .args(["check", ".env"])
@@ -94,7 +119,12 @@ fn malformed_lines_are_findings_with_locations() {
         .unwrap()
         .iter()
         .filter(|f| f["rule_id"] == "PF001")
-        .map(|f| (f["location"]["start_line"].as_u64().unwrap(), f["location"]["start_column"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["location"]["start_line"].as_u64().unwrap(),
+                f["location"]["start_column"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(errors, [(2, 1), (3, 7)]);
 }
@@ -106,7 +136,9 @@ fn explicit_file_of_unknown_kind_is_noted() {
         .args(["check", "notes.txt"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("not a kind of file preflight checks"));
+        .stdout(predicate::str::contains(
+            "not a kind of file preflight checks",
+        ));
 }
 
 #[test]
@@ -119,8 +151,16 @@ fn dependency_and_vcs_folders_are_skipped_but_gitignored_env_files_are_checked()
         (".env", b"DEBUG=true\n"),
     ]);
     let (report, _) = json_report(dir.path(), &["."]);
-    let paths: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["location"]["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
     assert_eq!(paths, [".env"]);
     let (report, code) = json_report(dir.path(), &[".", "--respect-gitignore"]);
-    assert_eq!((report["summary"]["files_checked"].as_u64(), code), (Some(0), 0));
+    assert_eq!(
+        (report["summary"]["files_checked"].as_u64(), code),
+        (Some(0), 0)
+    );
 }

@@ -12,14 +12,22 @@ fn example_shop_fails_with_a_human_report() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("critical[ENV010]"))
-        .stdout(predicate::str::contains("--> examples/insecure-shop/.env.production:"))
+        .stdout(predicate::str::contains(
+            "--> examples/insecure-shop/.env.production:",
+        ))
         .stdout(predicate::str::contains("= help:"))
-        .stdout(predicate::str::is_match(r"Found \d+ findings \(.*critical.*\) in 2 files checked\.").unwrap());
+        .stdout(
+            predicate::str::is_match(r"Found \d+ findings \(.*critical.*\) in 2 files checked\.")
+                .unwrap(),
+        );
 }
 
 #[test]
 fn clean_tree_exits_zero() {
-    let dir = tree(&[(".env", b"NODE_ENV=production\nJWT_SECRET=Zq8vN2pL7xR4tW9mK3jH6gF1dS5aB0cEy7Ut\n")]);
+    let dir = tree(&[(
+        ".env",
+        b"NODE_ENV=production\nJWT_SECRET=Zq8vN2pL7xR4tW9mK3jH6gF1dS5aB0cEy7Ut\n",
+    )]);
     preflight_in(dir.path())
         .args(["check", "."])
         .assert()
@@ -30,11 +38,18 @@ fn clean_tree_exits_zero() {
 #[test]
 fn fail_on_sets_the_gate() {
     let dir = tree(&[(".env", b"DEBUG=true\n")]);
-    let check = |gate: &str| preflight_in(dir.path()).args(["check", ".", "--fail-on", gate]).assert();
+    let check = |gate: &str| {
+        preflight_in(dir.path())
+            .args(["check", ".", "--fail-on", gate])
+            .assert()
+    };
     check("critical").code(0);
     check("high").code(1);
     check("never").code(0);
-    preflight_in(dir.path()).args(["check", "."]).assert().code(1);
+    preflight_in(dir.path())
+        .args(["check", "."])
+        .assert()
+        .code(1);
 }
 
 #[test]
@@ -50,17 +65,39 @@ fn quiet_prints_only_the_summary() {
 #[test]
 fn usage_and_configuration_errors_exit_two_with_one_line() {
     let one_error_line = predicate::str::is_match(r"^error: [^\n]+\n$").unwrap();
-    preflight().args(["check", "does/not/exist"]).assert().code(2).stderr(one_error_line.clone());
-    preflight().args(["check", ".", "--select", "NOPE"]).assert().code(2).stderr(one_error_line.clone());
-    preflight().args(["explain", "NOPE"]).assert().code(2).stderr(one_error_line.clone());
-    preflight().args(["check", "--format", "xml"]).assert().code(2);
-    let dir = tree(&[("preflight.toml", b"fail_on = \"loud\"\n"), (".env", b"A=1\n")]);
+    preflight()
+        .args(["check", "does/not/exist"])
+        .assert()
+        .code(2)
+        .stderr(one_error_line.clone());
+    preflight()
+        .args(["check", ".", "--select", "NOPE"])
+        .assert()
+        .code(2)
+        .stderr(one_error_line.clone());
+    preflight()
+        .args(["explain", "NOPE"])
+        .assert()
+        .code(2)
+        .stderr(one_error_line.clone());
+    preflight()
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
+    let dir = tree(&[
+        ("preflight.toml", b"fail_on = \"loud\"\n"),
+        (".env", b"A=1\n"),
+    ]);
     preflight_in(dir.path())
         .args(["check", "."])
         .assert()
         .code(2)
         .stderr(predicate::str::is_match(r"^error: .*preflight.toml:1:11: [^\n]+\n$").unwrap());
-    preflight().args(["check", ".", "--config", "missing.toml"]).assert().code(2).stderr(one_error_line);
+    preflight()
+        .args(["check", ".", "--config", "missing.toml"])
+        .assert()
+        .code(2)
+        .stderr(one_error_line);
 }
 
 #[test]
@@ -90,15 +127,40 @@ fn json_report_has_documented_fields() {
     assert_eq!(report["tool"]["name"], "preflight");
     assert_eq!(report["summary"]["files_checked"], 2);
     let finding = &report["findings"][0];
-    for field in ["rule_id", "rule_name", "title", "severity", "message", "location", "snippet", "fingerprint", "related"] {
+    for field in [
+        "rule_id",
+        "rule_name",
+        "title",
+        "severity",
+        "message",
+        "location",
+        "snippet",
+        "fingerprint",
+        "related",
+    ] {
         assert!(!finding[field].is_null(), "missing {field}");
     }
-    for field in ["path", "start_line", "start_column", "end_line", "end_column"] {
-        assert!(finding["location"][field].is_number() || finding["location"][field].is_string(), "{field}");
+    for field in [
+        "path",
+        "start_line",
+        "start_column",
+        "end_line",
+        "end_column",
+    ] {
+        assert!(
+            finding["location"][field].is_number() || finding["location"][field].is_string(),
+            "{field}"
+        );
     }
     let rules = active_rules(&report);
-    for expected in ["ENV001", "ENV002", "ENV004", "ENV010", "ENV011", "ENV012", "ENV013", "ENV014", "ENV020", "ENV021", "ENV022", "ENV031", "ENV032", "ENV033"] {
-        assert!(rules.iter().any(|r| r == expected), "{expected} not reported: {rules:?}");
+    for expected in [
+        "ENV001", "ENV002", "ENV004", "ENV010", "ENV011", "ENV012", "ENV013", "ENV014", "ENV020",
+        "ENV021", "ENV022", "ENV031", "ENV032", "ENV033",
+    ] {
+        assert!(
+            rules.iter().any(|r| r == expected),
+            "{expected} not reported: {rules:?}"
+        );
     }
 }
 
@@ -111,10 +173,21 @@ fn github_format_prints_workflow_commands_most_severe_first() {
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8(output.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("::error file=examples/insecure-shop/.env.production,line="), "{}", lines[0]);
-    assert!(lines.iter().all(|l| l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice ")));
-    let first_notice = lines.iter().position(|l| l.starts_with("::notice")).unwrap();
-    assert!(lines[first_notice..].iter().all(|l| l.starts_with("::notice")));
+    assert!(
+        lines[0].starts_with("::error file=examples/insecure-shop/.env.production,line="),
+        "{}",
+        lines[0]
+    );
+    assert!(lines.iter().all(|l| l.starts_with("::error ")
+        || l.starts_with("::warning ")
+        || l.starts_with("::notice ")));
+    let first_notice = lines
+        .iter()
+        .position(|l| l.starts_with("::notice"))
+        .unwrap();
+    assert!(lines[first_notice..]
+        .iter()
+        .all(|l| l.starts_with("::notice")));
 }
 
 #[test]
@@ -122,7 +195,13 @@ fn output_file_receives_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.json");
     preflight()
-        .args(["check", "examples/insecure-shop", "--format", "json", "--output"])
+        .args([
+            "check",
+            "examples/insecure-shop",
+            "--format",
+            "json",
+            "--output",
+        ])
         .arg(&out)
         .assert()
         .code(1)
@@ -133,10 +212,24 @@ fn output_file_receives_the_report() {
 
 #[test]
 fn select_and_ignore_filter_rules() {
-    let (report, _) = json_report(&common::root(), &["examples/insecure-shop", "--select", "ENV01", "--ignore", "ENV010"]);
+    let (report, _) = json_report(
+        &common::root(),
+        &[
+            "examples/insecure-shop",
+            "--select",
+            "ENV01",
+            "--ignore",
+            "ENV010",
+        ],
+    );
     let rules = active_rules(&report);
     assert!(!rules.is_empty());
-    assert!(rules.iter().all(|r| r.starts_with("ENV01") && r != "ENV010"), "{rules:?}");
+    assert!(
+        rules
+            .iter()
+            .all(|r| r.starts_with("ENV01") && r != "ENV010"),
+        "{rules:?}"
+    );
 }
 
 #[test]
@@ -150,28 +243,46 @@ fn config_overrides_severity_disables_rules_and_excludes_paths() {
         ),
     ]);
     let (report, code) = json_report(dir.path(), &["."]);
-    assert_eq!(code, 0, "ENV001 lowered to low no longer fails the default gate");
+    assert_eq!(
+        code, 0,
+        "ENV001 lowered to low no longer fails the default gate"
+    );
     assert_eq!(active_rules(&report), ["ENV001"]);
     assert_eq!(report["findings"][0]["severity"], "low");
 }
 
 #[test]
 fn inline_suppression_is_reported_as_suppressed() {
-    let dir = tree(&[(".env", b"DEBUG=true # preflight: ignore[ENV001] internal demo host\n")]);
+    let dir = tree(&[(
+        ".env",
+        b"DEBUG=true # preflight: ignore[ENV001] internal demo host\n",
+    )]);
     let (report, code) = json_report(dir.path(), &["."]);
     assert_eq!(code, 0);
     assert_eq!(report["summary"]["suppressed"], 1);
-    assert_eq!(report["findings"][0]["suppression"]["reason"], "internal demo host");
-    let output = preflight_in(dir.path()).args(["check", ".", "--format", "sarif"]).output().unwrap();
+    assert_eq!(
+        report["findings"][0]["suppression"]["reason"],
+        "internal demo host"
+    );
+    let output = preflight_in(dir.path())
+        .args(["check", ".", "--format", "sarif"])
+        .output()
+        .unwrap();
     let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let result = &sarif["runs"][0]["results"][0];
     assert_eq!(result["suppressions"][0]["kind"], "inSource");
-    assert_eq!(result["suppressions"][0]["justification"], "internal demo host");
+    assert_eq!(
+        result["suppressions"][0]["justification"],
+        "internal demo host"
+    );
 }
 
 #[test]
 fn env_example_files_are_not_judged_for_placeholders() {
-    let dir = tree(&[(".env.example", b"JWT_SECRET=CHANGE_ME\nNODE_ENV=development\n")]);
+    let dir = tree(&[(
+        ".env.example",
+        b"JWT_SECRET=CHANGE_ME\nNODE_ENV=development\n",
+    )]);
     let (report, code) = json_report(dir.path(), &["."]);
     assert_eq!(code, 0);
     assert!(active_rules(&report).is_empty());

@@ -10,7 +10,10 @@ use common::{json_report, root};
 fn shared_corpus_scans_without_parse_errors() {
     let corpus = root().join("../shared/corpus");
     if !corpus.is_dir() {
-        eprintln!("skipped: {} is not present in this checkout", corpus.display());
+        eprintln!(
+            "skipped: {} is not present in this checkout",
+            corpus.display()
+        );
         return;
     }
     let (report, code) = json_report(&corpus, &["."]);
@@ -21,6 +24,12 @@ fn shared_corpus_scans_without_parse_errors() {
         .iter()
         .filter(|f| f["rule_id"] == "PF001")
         .collect();
-    assert!(parse_errors.is_empty(), "parse errors on the corpus: {parse_errors:#?}");
-    assert!(report["diagnostics"].as_array().expect("diagnostics").is_empty());
+    assert!(
+        parse_errors.is_empty(),
+        "parse errors on the corpus: {parse_errors:#?}"
+    );
+    assert!(report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .is_empty());
 }

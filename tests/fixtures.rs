@@ -20,14 +20,30 @@ fn fixture_files(dir: &Path) -> Vec<PathBuf> {
 
 fn actual(file: &Path) -> String {
     // Git state depends on where the tree is checked out; ENV015/ENV016 have their own tests.
-    let (report, _) = json_report(&root(), &[file.to_str().expect("utf-8 path"), "--ignore", "ENV015,ENV016"]);
+    let (report, _) = json_report(
+        &root(),
+        &[
+            file.to_str().expect("utf-8 path"),
+            "--ignore",
+            "ENV015,ENV016",
+        ],
+    );
     let mut lines: Vec<String> = report["findings"]
         .as_array()
         .expect("findings")
         .iter()
         .map(|f| {
-            let state = if f["suppression"].is_null() { "" } else { " (suppressed)" };
-            format!("{} {}:{}{state}", f["rule_id"].as_str().unwrap(), f["location"]["start_line"], f["location"]["start_column"])
+            let state = if f["suppression"].is_null() {
+                ""
+            } else {
+                " (suppressed)"
+            };
+            format!(
+                "{} {}:{}{state}",
+                f["rule_id"].as_str().unwrap(),
+                f["location"]["start_line"],
+                f["location"]["start_column"]
+            )
         })
         .collect();
     lines.push(String::new());
@@ -50,7 +66,10 @@ fn env_fixtures_report_exactly_their_expected_findings() {
         }
         let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if want != got {
-            mismatches.push(format!("{}:\n--- expected\n{want}--- actual\n{got}", file.display()));
+            mismatches.push(format!(
+                "{}:\n--- expected\n{want}--- actual\n{got}",
+                file.display()
+            ));
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));

@@ -10,7 +10,14 @@ use common::{active_rules, json_report, tree};
 
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.org",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .current_dir(dir)
         .status()
@@ -41,11 +48,18 @@ fn untracked_env_file_without_gitignore_is_reported() {
 
 #[test]
 fn gitignore_in_a_parent_or_the_same_folder_covers_it() {
-    let dir = tree(&[("deploy/.env.production", b"NODE_ENV=production\n"), (".gitignore", b".env*\n!.env.example\n")]);
+    let dir = tree(&[
+        ("deploy/.env.production", b"NODE_ENV=production\n"),
+        (".gitignore", b".env*\n!.env.example\n"),
+    ]);
     git(dir.path(), &["init", "-q"]);
     assert!(git_rules(dir.path()).is_empty());
     std::fs::write(dir.path().join("deploy/.gitignore"), "!.env.production\n").unwrap();
-    assert_eq!(git_rules(dir.path()), ["ENV016"], "a deeper negation wins, as in git");
+    assert_eq!(
+        git_rules(dir.path()),
+        ["ENV016"],
+        "a deeper negation wins, as in git"
+    );
 }
 
 #[test]

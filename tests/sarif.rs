@@ -14,8 +14,15 @@ fn assert_valid(sarif: &serde_json::Value) {
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
-    assert!(errors.is_empty(), "SARIF does not validate:\n{}", errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF does not validate:\n{}",
+        errors.join("\n")
+    );
 }
 
 #[test]
@@ -25,21 +32,43 @@ fn example_shop_sarif_validates_and_carries_github_metadata() {
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];
     assert_eq!(run["columnKind"], "unicodeCodePoints");
-    assert!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap().starts_with("file:///"));
+    assert!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("file:///"));
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    let placeholder = rules.iter().find(|r| r["id"] == "ENV010").expect("ENV010 described");
+    let placeholder = rules
+        .iter()
+        .find(|r| r["id"] == "ENV010")
+        .expect("ENV010 described");
     assert_eq!(placeholder["properties"]["security-severity"], "9.5");
-    assert!(placeholder["properties"]["tags"].as_array().unwrap().iter().any(|t| t == "security"));
-    assert!(placeholder["help"]["markdown"].as_str().unwrap().contains("## How to fix it"));
+    assert!(placeholder["properties"]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == "security"));
+    assert!(placeholder["help"]["markdown"]
+        .as_str()
+        .unwrap()
+        .contains("## How to fix it"));
     assert!(placeholder["helpUri"].as_str().unwrap().starts_with("http"));
     let results = run["results"].as_array().unwrap();
     assert!(results.len() > 5);
     for result in results {
         let location = &result["locations"][0]["physicalLocation"];
         assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
-        assert!(location["artifactLocation"]["uri"].as_str().unwrap().starts_with("examples/insecure-shop/"));
+        assert!(location["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("examples/insecure-shop/"));
         assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
-        assert_eq!(result["partialFingerprints"]["preflight/v1"].as_str().unwrap().len(), 32);
+        assert_eq!(
+            result["partialFingerprints"]["preflight/v1"]
+                .as_str()
+                .unwrap()
+                .len(),
+            32
+        );
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
     }
@@ -51,7 +80,10 @@ fn example_shop_sarif_validates_and_carries_github_metadata() {
             _ => 0,
         })
         .collect();
-    assert!(severities.windows(2).all(|w| w[0] >= w[1]), "most severe first");
+    assert!(
+        severities.windows(2).all(|w| w[0] >= w[1]),
+        "most severe first"
+    );
 }
 
 #[test]
@@ -66,10 +98,21 @@ fn sarif_validates_for_clean_runs_related_locations_notifications_and_odd_paths(
     let run = &sarif["runs"][0];
     let result = &run["results"][0];
     assert_eq!(result["ruleId"], "ENV031");
-    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "with%20space/.env");
-    assert_eq!(result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"], 1);
-    let notes = run["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
-    assert!(notes[0]["message"]["text"].as_str().unwrap().contains("bin/.env"));
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "with%20space/.env"
+    );
+    assert_eq!(
+        result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        1
+    );
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(notes[0]["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("bin/.env"));
 
     let clean = sarif_of(preflight_in(&dir.path().join("clean")).args(["check", "."]));
     assert_valid(&clean);

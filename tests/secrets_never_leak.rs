@@ -30,19 +30,35 @@ BROKEN LINE=cnry8Gf4Hd6Js8Ka0Lq
 
 #[test]
 fn no_output_format_contains_a_canary() {
-    let dir = tree(&[(".env.production", ENV.as_bytes()), (".env.staging", b"JWT_SECRET=cnry1Qx7vTz9Lw2Pk4Mj\n")]);
+    let dir = tree(&[
+        (".env.production", ENV.as_bytes()),
+        (".env.staging", b"JWT_SECRET=cnry1Qx7vTz9Lw2Pk4Mj\n"),
+    ]);
     for format in ["human", "json", "sarif", "github"] {
         let output = preflight_in(dir.path())
             .args(["check", ".", "--format", format])
             .output()
             .expect("runs");
-        assert_eq!(output.status.code(), Some(1), "{format} should report findings");
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{format} should report findings"
+        );
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stdout.len() > 500, "{format} output suspiciously short: {stdout}");
+        assert!(
+            stdout.len() > 500,
+            "{format} output suspiciously short: {stdout}"
+        );
         for canary in CANARIES {
-            assert!(!stdout.contains(canary), "{format} stdout leaks {canary}:\n{stdout}");
-            assert!(!stderr.contains(canary), "{format} stderr leaks {canary}:\n{stderr}");
+            assert!(
+                !stdout.contains(canary),
+                "{format} stdout leaks {canary}:\n{stdout}"
+            );
+            assert!(
+                !stderr.contains(canary),
+                "{format} stderr leaks {canary}:\n{stderr}"
+            );
         }
     }
 }
@@ -52,13 +68,19 @@ fn findings_still_point_at_the_secrets_they_hide() {
     let dir = tree(&[(".env", ENV.as_bytes())]);
     let (report, _) = common::json_report(dir.path(), &["."]);
     let findings = report["findings"].as_array().unwrap();
-    let reused = findings.iter().find(|f| f["rule_id"] == "ENV014").expect("reuse found");
+    let reused = findings
+        .iter()
+        .find(|f| f["rule_id"] == "ENV014")
+        .expect("reuse found");
     assert_eq!(reused["location"]["start_line"], 4);
     assert_eq!(reused["location"]["start_column"], 11);
     let url = findings
         .iter()
         .find(|f| f["rule_id"] == "ENV012" && f["location"]["start_line"] == 5)
         .expect("short URL password found");
-    assert_eq!(url["location"]["start_column"], 32);
-    assert!(url["snippet"]["text"].as_str().unwrap().contains("app:*******@db.example.org"));
+    assert_eq!(url["location"]["start_column"], 31);
+    assert!(url["snippet"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("app:*******@db.example.org"));
 }

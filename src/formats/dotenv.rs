@@ -91,7 +91,12 @@ pub struct EnvFile {
 impl EnvFile {
     /// Parses `text`; never fails, malformed lines are collected in [`EnvFile::errors`].
     pub fn parse(text: &str) -> Self {
-        Parser { text, pos: 0, file: EnvFile::default() }.run()
+        Parser {
+            text,
+            pos: 0,
+            file: EnvFile::default(),
+        }
+        .run()
     }
 
     /// The statement whose value the application sees for `key`: the last one, as every
@@ -102,7 +107,8 @@ impl EnvFile {
 
     /// Whether `entry` is the one that wins for its key.
     pub fn is_effective(&self, entry: &EnvEntry) -> bool {
-        self.effective(&entry.key).is_some_and(|e| std::ptr::eq(e, entry))
+        self.effective(&entry.key)
+            .is_some_and(|e| std::ptr::eq(e, entry))
     }
 }
 
@@ -136,7 +142,9 @@ impl Parser<'_> {
 
     /// Offset of the end of the current line (before `\r\n` or `\n`).
     fn line_end(&self, from: usize) -> usize {
-        let end = self.text[from..].find('\n').map_or(self.text.len(), |i| from + i);
+        let end = self.text[from..]
+            .find('\n')
+            .map_or(self.text.len(), |i| from + i);
         if end > from && self.bytes()[end - 1] == b'\r' {
             end - 1
         } else {
@@ -152,7 +160,10 @@ impl Parser<'_> {
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) {
-        self.file.errors.push(ParseError { span, message: message.into() });
+        self.file.errors.push(ParseError {
+            span,
+            message: message.into(),
+        });
     }
 
     fn statement(&mut self) {
@@ -176,7 +187,10 @@ impl Parser<'_> {
         let line_end = self.line_end(line_start);
         if key.is_empty() || key.as_bytes()[0].is_ascii_digit() {
             let bad = Span::new(key_start, line_end.max(key_start));
-            self.error(bad, "expected `KEY=VALUE`: a variable name starts with a letter or `_`");
+            self.error(
+                bad,
+                "expected `KEY=VALUE`: a variable name starts with a letter or `_`",
+            );
             return self.next_line();
         }
         let key = key.to_owned();
@@ -195,7 +209,13 @@ impl Parser<'_> {
             }
             Some(_) => {
                 let bad = Span::new(key_start, line_end);
-                self.error(bad, format!("expected `=` after `{key}`: variable names cannot contain spaces or `{}`", self.text[self.pos..].chars().next().unwrap_or(' ')));
+                self.error(
+                    bad,
+                    format!(
+                        "expected `=` after `{key}`: variable names cannot contain spaces or `{}`",
+                        self.text[self.pos..].chars().next().unwrap_or(' ')
+                    ),
+                );
                 return self.next_line();
             }
         }
@@ -242,7 +262,8 @@ impl Parser<'_> {
             let b = bytes[i];
             if b == delimiter {
                 self.pos = i + 1;
-                let interpolated = quote == Quote::Double && has_reference(&self.text[body_start..i]);
+                let interpolated =
+                    quote == Quote::Double && has_reference(&self.text[body_start..i]);
                 return EnvValue {
                     text,
                     span: Span::new(start, i + 1),
@@ -276,7 +297,10 @@ impl Parser<'_> {
         let line_end = self.line_end(start);
         self.error(
             Span::new(start, line_end),
-            format!("unterminated {} quote: the value runs to the end of the file", quote_name(quote)),
+            format!(
+                "unterminated {} quote: the value runs to the end of the file",
+                quote_name(quote)
+            ),
         );
         self.pos = start;
         let mut value = self.unquoted();
@@ -384,14 +408,23 @@ mod tests {
     fn quoted_values_span_lines() {
         let file = EnvFile::parse("KEY=\"-----BEGIN\nabc\n-----END\"\nNEXT=1\n");
         assert_eq!(file.entries.len(), 2);
-        assert_eq!(file.entries[0].value.as_ref().unwrap().text, "-----BEGIN\nabc\n-----END");
+        assert_eq!(
+            file.entries[0].value.as_ref().unwrap().text,
+            "-----BEGIN\nabc\n-----END"
+        );
         assert_eq!(file.entries[1].key, "NEXT");
     }
 
     #[test]
     fn comments_blank_lines_and_crlf() {
         let v = values("# c\r\n\r\nA=1\r\nB=\"2\"\r\n");
-        assert_eq!(v, vec![("A".into(), Some("1".into())), ("B".into(), Some("2".into()))]);
+        assert_eq!(
+            v,
+            vec![
+                ("A".into(), Some("1".into())),
+                ("B".into(), Some("2".into()))
+            ]
+        );
     }
 
     #[test]

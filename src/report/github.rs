@@ -15,7 +15,10 @@ fn escape_property(value: &str) -> String {
 
 /// Escapes the message: `%`, CR and LF are special.
 fn escape_data(value: &str) -> String {
-    value.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    value
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn command(severity: Severity) -> &'static str {

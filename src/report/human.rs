@@ -52,42 +52,90 @@ pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<(
     summary(report, &painter, out)
 }
 
-fn frame(report: &Report, finding: &Finding, painter: &Painter, out: &mut dyn Write) -> io::Result<()> {
+fn frame(
+    report: &Report,
+    finding: &Finding,
+    painter: &Painter,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let rule = report.catalog.get(&finding.rule_id);
     let blue = Ansi::new().fg_color(Some(AnsiColor::Blue.into())).bold();
-    let head = painter.paint(severity_style(finding.severity), &format!("{}[{}]", finding.severity, finding.rule_id));
-    writeln!(out, "{head}: {}", painter.paint(Ansi::new().bold(), &finding.message))?;
+    let head = painter.paint(
+        severity_style(finding.severity),
+        &format!("{}[{}]", finding.severity, finding.rule_id),
+    );
+    writeln!(
+        out,
+        "{head}: {}",
+        painter.paint(Ansi::new().bold(), &finding.message)
+    )?;
     let loc = &finding.location;
     let lines: Vec<&str> = finding.snippet.text.split('\n').collect();
     let last_line = finding.snippet.first_line + lines.len().saturating_sub(1);
     let width = last_line.to_string().len();
     let gutter = painter.paint(blue, &format!("{:width$} |", ""));
-    writeln!(out, "{:width$}{} {}:{}:{}", "", painter.paint(blue, "-->"), loc.path, loc.start_line, loc.start_column)?;
+    writeln!(
+        out,
+        "{:width$}{} {}:{}:{}",
+        "",
+        painter.paint(blue, "-->"),
+        loc.path,
+        loc.start_line,
+        loc.start_column
+    )?;
     writeln!(out, "{gutter}")?;
     for (i, line) in lines.iter().enumerate() {
         let number = finding.snippet.first_line + i;
         let shown = line.replace('\t', " ");
-        writeln!(out, "{} {shown}", painter.paint(blue, &format!("{number:>width$} |")))?;
+        writeln!(
+            out,
+            "{} {shown}",
+            painter.paint(blue, &format!("{number:>width$} |"))
+        )?;
         if number == loc.start_line {
             let line_len = shown.chars().count();
             let start = loc.start_column.saturating_sub(1).min(line_len);
-            let end = if loc.end_line == loc.start_line { loc.end_column.saturating_sub(1) } else { line_len };
+            let end = if loc.end_line == loc.start_line {
+                loc.end_column.saturating_sub(1)
+            } else {
+                line_len
+            };
             let carets = "^".repeat(end.saturating_sub(start).max(1));
             let label = rule.map_or("", |r| r.title.as_str());
-            let marks = painter.paint(severity_style(finding.severity), &format!("{carets} {label}"));
+            let marks = painter.paint(
+                severity_style(finding.severity),
+                &format!("{carets} {label}"),
+            );
             writeln!(out, "{gutter} {:start$}{marks}", "")?;
         }
     }
     writeln!(out, "{gutter}")?;
     for related in &finding.related {
         let r = &related.location;
-        writeln!(out, "{:width$} = note: {} at {}:{}:{}", "", related.message, r.path, r.start_line, r.start_column)?;
+        writeln!(
+            out,
+            "{:width$} = note: {} at {}:{}:{}",
+            "", related.message, r.path, r.start_line, r.start_column
+        )?;
     }
     if let Some(rule) = rule {
-        let help = rule.remediation.lines().next().unwrap_or("");
-        writeln!(out, "{:width$} {} {help}", "", painter.paint(Ansi::new().bold(), "= help:"))?;
+        let first_paragraph = rule.remediation.split("\n\n").next().unwrap_or("");
+        let help = first_paragraph
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        writeln!(
+            out,
+            "{:width$} {} {help}",
+            "",
+            painter.paint(Ansi::new().bold(), "= help:")
+        )?;
     }
-    writeln!(out, "{:width$} = see: preflight explain {}", "", finding.rule_id)?;
+    writeln!(
+        out,
+        "{:width$} = see: preflight explain {}",
+        "", finding.rule_id
+    )?;
     writeln!(out)
 }
 
@@ -97,20 +145,30 @@ fn summary(report: &Report, painter: &Painter, out: &mut dyn Write) -> io::Resul
     let suppressed = report.findings.iter().filter(|f| !f.is_active()).count();
     let files = plural(report.files_checked, "file");
     let mut line = if total == 0 {
-        painter.paint(Ansi::new().fg_color(Some(AnsiColor::Green.into())).bold(), &format!("No findings in {files} checked."))
+        painter.paint(
+            Ansi::new().fg_color(Some(AnsiColor::Green.into())).bold(),
+            &format!("No findings in {files} checked."),
+        )
     } else {
         let parts: Vec<String> = counts
             .iter()
             .filter(|(_, n)| *n > 0)
             .map(|(s, n)| painter.paint(severity_style(*s), &format!("{n} {s}")))
             .collect();
-        format!("Found {} ({}) in {files} checked.", plural(total, "finding"), parts.join(", "))
+        format!(
+            "Found {} ({}) in {files} checked.",
+            plural(total, "finding"),
+            parts.join(", ")
+        )
     };
     if suppressed > 0 {
         line.push_str(&format!(" {suppressed} suppressed inline."));
     }
     if !report.diagnostics.is_empty() {
-        line.push_str(&format!(" {} could not be checked.", plural(report.diagnostics.len(), "file")));
+        line.push_str(&format!(
+            " {} could not be checked.",
+            plural(report.diagnostics.len(), "file")
+        ));
     }
     writeln!(out, "{line}")
 }

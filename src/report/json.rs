@@ -60,7 +60,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let counts = count_by_severity(report.findings);
     let doc = JsonReport {
         schema_version: SCHEMA_VERSION,
-        tool: Tool { name: "preflight", version: env!("CARGO_PKG_VERSION") },
+        tool: Tool {
+            name: "preflight",
+            version: env!("CARGO_PKG_VERSION"),
+        },
         summary: Summary {
             files_checked: report.files_checked,
             findings: counts.iter().map(|(_, n)| n).sum(),

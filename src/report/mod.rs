@@ -51,7 +51,12 @@ pub struct Style {
 
 /// Writes `report` in `format`. Warnings about the output itself (e.g. SARIF results cut to
 /// fit GitHub's limits) are returned for the caller to print on stderr.
-pub fn write(format: Format, report: &Report, style: Style, out: &mut dyn Write) -> io::Result<Vec<String>> {
+pub fn write(
+    format: Format,
+    report: &Report,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<Vec<String>> {
     match format {
         Format::Human => human::write(report, style, out).map(|()| Vec::new()),
         Format::Json => json::write(report, out).map(|()| Vec::new()),

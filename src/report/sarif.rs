@@ -9,9 +9,10 @@ use std::io::{self, Write};
 
 use serde_json::json;
 use serde_sarif::sarif::{
-    ArtifactContent, ArtifactLocation, Invocation, Location as SarifLocation, Message, MultiformatMessageString,
-    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
-    ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
+    ArtifactContent, ArtifactLocation, Invocation, Location as SarifLocation, Message,
+    MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
+    Suppression, Tool, ToolComponent,
 };
 
 use crate::cli::explain_text;
@@ -29,7 +30,8 @@ pub const MAX_TAGS: usize = 20;
 pub const MAX_GZIPPED_BYTES: usize = 10 * 1024 * 1024;
 
 const SRCROOT: &str = "%SRCROOT%";
-const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 const FINGERPRINT_KEY: &str = "preflight/v1";
 
 fn level(severity: Severity) -> ResultLevel {
@@ -62,11 +64,16 @@ fn artifact(path: &str) -> ArtifactLocation {
     let encoded: String = path
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect();
-    ArtifactLocation::builder().uri(encoded).uri_base_id(SRCROOT).build()
+    ArtifactLocation::builder()
+        .uri(encoded)
+        .uri_base_id(SRCROOT)
+        .build()
 }
 
 fn region(location: &Location, snippet: Option<&str>) -> Region {
@@ -76,41 +83,82 @@ fn region(location: &Location, snippet: Option<&str>) -> Region {
         .end_line(location.end_line as i64)
         .end_column(location.end_column as i64);
     match snippet {
-        Some(text) => base.snippet(ArtifactContent::builder().text(text).build()).build(),
+        Some(text) => base
+            .snippet(ArtifactContent::builder().text(text).build())
+            .build(),
         None => base.build(),
     }
 }
 
-fn physical(location: &Location, snippet: Option<&str>, message: Option<&str>, id: Option<i64>) -> SarifLocation {
+fn physical(
+    location: &Location,
+    snippet: Option<&str>,
+    message: Option<&str>,
+    id: Option<i64>,
+) -> SarifLocation {
     let physical = PhysicalLocation::builder()
         .artifact_location(artifact(&location.path))
         .region(region(location, snippet))
         .build();
     match (message, id) {
-        (Some(text), Some(id)) => SarifLocation::builder().physical_location(physical).message(Message::from(text)).id(id).build(),
+        (Some(text), Some(id)) => SarifLocation::builder()
+            .physical_location(physical)
+            .message(Message::from(text))
+            .id(id)
+            .build(),
         _ => SarifLocation::builder().physical_location(physical).build(),
     }
 }
 
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
     let mut tags: Vec<String> = vec!["security".to_owned()];
-    tags.extend(rule.tags.iter().filter(|t| t.as_str() != "security").cloned());
+    tags.extend(
+        rule.tags
+            .iter()
+            .filter(|t| t.as_str() != "security")
+            .cloned(),
+    );
     tags.truncate(MAX_TAGS);
     let mut extra = BTreeMap::new();
     if let Some(score) = security_severity(rule.severity) {
         extra.insert("security-severity".to_owned(), json!(score));
     }
     extra.insert("precision".to_owned(), json!("high"));
-    extra.insert("preflight-severity".to_owned(), json!(rule.severity.as_str()));
+    extra.insert(
+        "preflight-severity".to_owned(),
+        json!(rule.severity.as_str()),
+    );
     let help_text = format!("{}\n\n{}", rule.rationale, rule.remediation);
     let base = ReportingDescriptor::builder()
         .id(&rule.id)
         .name(&rule.name)
-        .short_description(MultiformatMessageString::builder().text(&rule.title).build())
-        .full_description(MultiformatMessageString::builder().text(&rule.rationale).build())
-        .help(MultiformatMessageString::builder().text(help_text).markdown(explain_text(rule)).build())
-        .default_configuration(ReportingConfiguration::builder().level(json!(level(rule.severity))).build())
-        .properties(PropertyBag::builder().tags(tags).additional_properties(extra).build());
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(&rule.title)
+                .build(),
+        )
+        .full_description(
+            MultiformatMessageString::builder()
+                .text(&rule.rationale)
+                .build(),
+        )
+        .help(
+            MultiformatMessageString::builder()
+                .text(help_text)
+                .markdown(explain_text(rule))
+                .build(),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(level(rule.severity)))
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(tags)
+                .additional_properties(extra)
+                .build(),
+        );
     match rule.references.first() {
         Some(uri) => base.help_uri(uri).build(),
         None => base.build(),
@@ -133,7 +181,12 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
         .rule_id(&finding.rule_id)
         .level(level(finding.severity))
         .message(Message::from(finding.message.as_str()))
-        .locations(vec![physical(&finding.location, Some(&finding.snippet.text), None, None)])
+        .locations(vec![physical(
+            &finding.location,
+            Some(&finding.snippet.text),
+            None,
+            None,
+        )])
         .partial_fingerprints(fingerprints)
         .properties(PropertyBag::builder().additional_properties(extra).build());
     let mut result = match rule_index {
@@ -144,7 +197,10 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
         result.related_locations = Some(related);
     }
     if let Some(s) = &finding.suppression {
-        result.suppressions = Some(vec![Suppression::builder().kind(json!("inSource")).justification(&s.reason).build()]);
+        result.suppressions = Some(vec![Suppression::builder()
+            .kind(json!("inSource"))
+            .justification(&s.reason)
+            .build()]);
     }
     result
 }
@@ -166,17 +222,27 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
         .iter()
         .map(|d| {
             Notification::builder()
-                .message(Message::from(format!("could not check {}: {}", d.path, d.message).as_str()))
+                .message(Message::from(
+                    format!("could not check {}: {}", d.path, d.message).as_str(),
+                ))
                 .level(json!("warning"))
                 .locations(vec![SarifLocation::builder()
-                    .physical_location(PhysicalLocation::builder().artifact_location(artifact(&d.path)).build())
+                    .physical_location(
+                        PhysicalLocation::builder()
+                            .artifact_location(artifact(&d.path))
+                            .build(),
+                    )
                     .build()])
                 .build()
         })
         .collect();
-    let root_uri = url::Url::from_directory_path(report.root).map_or_else(|()| "file:///".to_owned(), String::from);
+    let root_uri = url::Url::from_directory_path(report.root)
+        .map_or_else(|()| "file:///".to_owned(), String::from);
     let mut bases = BTreeMap::new();
-    bases.insert(SRCROOT.to_owned(), ArtifactLocation::builder().uri(root_uri).build());
+    bases.insert(
+        SRCROOT.to_owned(),
+        ArtifactLocation::builder().uri(root_uri).build(),
+    );
     let invocation = Invocation::builder()
         .execution_successful(true)
         .tool_execution_notifications(notifications)
@@ -188,7 +254,11 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
         .original_uri_base_ids(bases)
         .column_kind(json!("unicodeCodePoints"))
         .build();
-    Sarif::builder().schema(SCHEMA).version(json!("2.1.0")).runs(vec![run]).build()
+    Sarif::builder()
+        .schema(SCHEMA)
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build()
 }
 
 fn gzipped_len(bytes: &[u8]) -> io::Result<usize> {
@@ -213,7 +283,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<Vec<String>> {
     }
     let total = ordered.len();
     loop {
-        let bytes = serde_json::to_vec_pretty(&build(report, &ordered)).map_err(io::Error::other)?;
+        let bytes =
+            serde_json::to_vec_pretty(&build(report, &ordered)).map_err(io::Error::other)?;
         let fits = bytes.len() <= MAX_GZIPPED_BYTES || gzipped_len(&bytes)? <= MAX_GZIPPED_BYTES;
         if fits || ordered.is_empty() {
             if ordered.len() < total {
@@ -229,4 +300,3 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<Vec<String>> {
         ordered.truncate(ordered.len() * 9 / 10);
     }
 }
-

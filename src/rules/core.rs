@@ -28,14 +28,25 @@ pub fn suppression_comments(doc: &Document, out: &mut Emitter) {
             );
         }
         if comment.rules.is_empty() {
-            out.report(&doc.source, comment.span, key.clone(), "this suppression names no rule; write `# preflight: ignore[RULE-ID] <reason>`");
+            out.report(
+                &doc.source,
+                comment.span,
+                key.clone(),
+                "this suppression names no rule; write `# preflight: ignore[RULE-ID] <reason>`",
+            );
         }
-        for rule in comment.rules.iter().filter(|r| out.catalog.get(r).is_none()) {
+        for rule in comment
+            .rules
+            .iter()
+            .filter(|r| out.catalog.get(r).is_none())
+        {
             out.report(
                 &doc.source,
                 comment.span,
                 format!("{key}:{rule}"),
-                format!("this suppression names `{rule}`, which is not a rule (see `preflight rules`)"),
+                format!(
+                    "this suppression names `{rule}`, which is not a rule (see `preflight rules`)"
+                ),
             );
         }
     }

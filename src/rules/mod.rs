@@ -29,8 +29,14 @@ pub struct RawFinding {
 
 impl RawFinding {
     /// Adds a related location.
-    pub fn related(&mut self, source: &Arc<SourceFile>, span: Span, message: impl Into<String>) -> &mut Self {
-        self.related.push((Arc::clone(source), span, message.into()));
+    pub fn related(
+        &mut self,
+        source: &Arc<SourceFile>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Self {
+        self.related
+            .push((Arc::clone(source), span, message.into()));
         self
     }
 }
@@ -45,7 +51,10 @@ pub struct Emitter<'a> {
 impl<'a> Emitter<'a> {
     /// An empty emitter.
     pub fn new(catalog: &'a Catalog) -> Self {
-        Self { catalog, findings: Vec::new() }
+        Self {
+            catalog,
+            findings: Vec::new(),
+        }
     }
 
     /// Reports a finding at `span` of `source`.
@@ -89,21 +98,57 @@ pub enum Builtin {
 /// Every built-in check, by the name policy files use in `check = "…"`.
 pub const BUILTINS: &[(&str, Builtin)] = &[
     ("parse-errors", Builtin::Document(core::parse_errors)),
-    ("suppression-comments", Builtin::Document(core::suppression_comments)),
-    ("placeholder-secret", Builtin::Document(env::weak_secret::placeholder)),
-    ("example-credential", Builtin::Document(env::weak_secret::example_credential)),
+    (
+        "suppression-comments",
+        Builtin::Document(core::suppression_comments),
+    ),
+    (
+        "placeholder-secret",
+        Builtin::Document(env::weak_secret::placeholder),
+    ),
+    (
+        "example-credential",
+        Builtin::Document(env::weak_secret::example_credential),
+    ),
     ("short-secret", Builtin::Document(env::weak_secret::short)),
-    ("low-entropy-secret", Builtin::Document(env::weak_secret::low_entropy)),
+    (
+        "low-entropy-secret",
+        Builtin::Document(env::weak_secret::low_entropy),
+    ),
     ("reused-secret", Builtin::Project(env::reused_secret::check)),
-    ("secrets-file-tracked", Builtin::Project(env::git_exposure::tracked)),
-    ("secrets-file-not-ignored", Builtin::Project(env::git_exposure::not_ignored)),
-    ("database-url-without-tls", Builtin::Document(env::url_tls::database)),
-    ("redis-url-without-tls", Builtin::Document(env::url_tls::redis)),
+    (
+        "secrets-file-tracked",
+        Builtin::Project(env::git_exposure::tracked),
+    ),
+    (
+        "secrets-file-not-ignored",
+        Builtin::Project(env::git_exposure::not_ignored),
+    ),
+    (
+        "database-url-without-tls",
+        Builtin::Document(env::url_tls::database),
+    ),
+    (
+        "redis-url-without-tls",
+        Builtin::Document(env::url_tls::redis),
+    ),
     ("not-utf8", Builtin::Document(env::syntax::not_utf8)),
-    ("duplicate-key", Builtin::Document(env::syntax::duplicate_key)),
-    ("unquoted-whitespace", Builtin::Document(env::syntax::unquoted_whitespace)),
-    ("export-prefix", Builtin::Document(env::syntax::export_prefix)),
-    ("missing-assignment", Builtin::Document(env::syntax::missing_assignment)),
+    (
+        "duplicate-key",
+        Builtin::Document(env::syntax::duplicate_key),
+    ),
+    (
+        "unquoted-whitespace",
+        Builtin::Document(env::syntax::unquoted_whitespace),
+    ),
+    (
+        "export-prefix",
+        Builtin::Document(env::syntax::export_prefix),
+    ),
+    (
+        "missing-assignment",
+        Builtin::Document(env::syntax::missing_assignment),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.
@@ -161,7 +206,11 @@ mod tests {
             Target::Any => Target::Env,
             other => other,
         };
-        let source = SourceFile::from_bytes("example.env".into(), "example.env".into(), text.as_bytes().to_vec());
+        let source = SourceFile::from_bytes(
+            "example.env".into(),
+            "example.env".into(),
+            text.as_bytes().to_vec(),
+        );
         let docs = vec![Document::parse(source, target)];
         let mut out = Emitter::new(catalog);
         check_document(rule, &docs[0], &mut out);
@@ -182,7 +231,10 @@ mod tests {
             for text in &rule.examples.pass {
                 let found = findings_of(rule, &catalog, text);
                 if !found.is_empty() {
-                    failures.push(format!("{} should accept:\n{text}\nbut said: {}", rule.id, found[0].message));
+                    failures.push(format!(
+                        "{} should accept:\n{text}\nbut said: {}",
+                        rule.id, found[0].message
+                    ));
                 }
             }
         }
@@ -193,9 +245,21 @@ mod tests {
     fn every_rule_has_examples_unless_it_needs_a_repository_or_bytes() {
         let catalog = Catalog::builtin().unwrap();
         let exempt = ["ENV015", "ENV016", "ENV030"];
-        for rule in catalog.all().iter().filter(|r| !exempt.contains(&r.id.as_str())) {
-            assert!(!rule.examples.fail.is_empty(), "{} has no failing example", rule.id);
-            assert!(!rule.examples.pass.is_empty(), "{} has no passing example", rule.id);
+        for rule in catalog
+            .all()
+            .iter()
+            .filter(|r| !exempt.contains(&r.id.as_str()))
+        {
+            assert!(
+                !rule.examples.fail.is_empty(),
+                "{} has no failing example",
+                rule.id
+            );
+            assert!(
+                !rule.examples.pass.is_empty(),
+                "{} has no passing example",
+                rule.id
+            );
         }
     }
 }

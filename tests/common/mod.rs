@@ -32,8 +32,12 @@ pub fn json_report(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
         .output()
         .expect("runs");
     let code = output.status.code().expect("exited");
-    let report = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)));
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
     (report, code)
 }
 

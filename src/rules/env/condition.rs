@@ -8,7 +8,11 @@ use crate::rules::Emitter;
 /// breaks the condition.
 pub fn check(condition: &EnvCondition, doc: &Document, out: &mut Emitter) {
     let Some(env) = doc.as_env() else { return };
-    for entry in env.entries.iter().filter(|e| env.is_effective(e) && condition.key.is_match(&e.key)) {
+    for entry in env
+        .entries
+        .iter()
+        .filter(|e| env.is_effective(e) && condition.key.is_match(&e.key))
+    {
         let Some(value) = &entry.value else { continue };
         let violated = match (&condition.value_matches, &condition.value_not_matches) {
             (Some(bad), _) => bad.is_match(&value.text),
@@ -16,8 +20,15 @@ pub fn check(condition: &EnvCondition, doc: &Document, out: &mut Emitter) {
             (None, None) => false,
         };
         if violated {
-            let message = condition.message.replace("{key}", &entry.key).replace("{value}", &value.text);
-            let span = if value.text.is_empty() { entry.key_span } else { value.inner_span };
+            let message = condition
+                .message
+                .replace("{key}", &entry.key)
+                .replace("{value}", &value.text);
+            let span = if value.text.is_empty() {
+                entry.key_span
+            } else {
+                value.inner_span
+            };
             out.report(&doc.source, span, entry.key.clone(), message);
         }
     }

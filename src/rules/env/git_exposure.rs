@@ -17,7 +17,10 @@ use crate::source::Span;
 
 /// The repository holding `path`: the nearest ancestor with a `.git` entry.
 fn repository_root(path: &Path) -> Option<PathBuf> {
-    path.ancestors().skip(1).find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
+    path.ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 /// Which of `files` (absolute) git tracks in `root`; `None` when git cannot tell (not
@@ -71,18 +74,25 @@ fn repositories<'a>(docs: &[&'a Document]) -> Vec<(PathBuf, Repository<'a>)> {
         .collect()
 }
 
-fn whole_file(doc: &Document) -> Span {
-    doc.source.lines.line_span(&doc.source.text, 0)
+/// A finding about the file as a whole points at its start.
+fn whole_file() -> Span {
+    Span::new(0, 0)
 }
 
 /// ENV015: a secrets file in git's index.
 pub fn tracked(docs: &[&Document], out: &mut Emitter) {
     for (root, repo) in repositories(docs) {
-        let Some(tracked) = &repo.tracked else { continue };
-        for doc in repo.docs.iter().filter(|d| tracked.contains(&absolute(&d.source.path))) {
+        let Some(tracked) = &repo.tracked else {
+            continue;
+        };
+        for doc in repo
+            .docs
+            .iter()
+            .filter(|d| tracked.contains(&absolute(&d.source.path)))
+        {
             out.report(
                 &doc.source,
-                whole_file(doc),
+                whole_file(),
                 "tracked",
                 format!(
                     "`{}` is committed to the git repository at `{}`: every secret in it is in the history for good; rotate them, `git rm --cached` the file and add it to `.gitignore`",
@@ -104,10 +114,12 @@ pub fn not_ignored(docs: &[&Document], out: &mut Emitter) {
                 continue;
             }
             if !is_ignored(&root, &path, &mut matchers) {
-                let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let name = path
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
                 out.report(
                     &doc.source,
-                    whole_file(doc),
+                    whole_file(),
                     "not-ignored",
                     format!(
                         "`{}` is inside a git work tree but no `.gitignore` covers it, so `git add .` would commit its secrets; add `{name}` (or `.env*` with `!.env.example`) to `.gitignore`",

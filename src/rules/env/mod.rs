@@ -60,20 +60,41 @@ pub fn secret_values(env: &EnvFile) -> Vec<SecretValue<'_>> {
             if let Some((password, range)) = url.password {
                 let raw_equals_text = value.inner_span.len() == value.text.len();
                 let span = if raw_equals_text {
-                    Span::new(value.inner_span.start + range.start, value.inner_span.start + range.end)
+                    Span::new(
+                        value.inner_span.start + range.start,
+                        value.inner_span.start + range.end,
+                    )
                 } else {
                     value.span
                 };
-                found.push(SecretValue { key: &entry.key, kind: SecretKind::Password, value: password, span, in_url: true });
+                found.push(SecretValue {
+                    key: &entry.key,
+                    kind: SecretKind::Password,
+                    value: password,
+                    span,
+                    in_url: true,
+                });
             }
             continue;
         }
-        let Some(kind) = secret_kind(&entry.key) else { continue };
+        let Some(kind) = secret_kind(&entry.key) else {
+            continue;
+        };
         if is_indirection(&value.text) || (value.text.is_empty() && kind != SecretKind::Signing) {
             continue;
         }
-        let span = if value.text.is_empty() { entry.key_span } else { value.inner_span };
-        found.push(SecretValue { key: &entry.key, kind, value: &value.text, span, in_url: false });
+        let span = if value.text.is_empty() {
+            entry.key_span
+        } else {
+            value.inner_span
+        };
+        found.push(SecretValue {
+            key: &entry.key,
+            kind,
+            value: &value.text,
+            span,
+            in_url: false,
+        });
     }
     found
 }

@@ -30,7 +30,10 @@ pub fn check(docs: &[&Document], out: &mut Emitter) {
                 Some(Weakness::Placeholder(_) | Weakness::VendorExample(_))
             );
             if secret.value.chars().count() >= 8 && !placeholder {
-                by_value.entry(secret.value).or_default().push(Occurrence { doc, secret });
+                by_value
+                    .entry(secret.value)
+                    .or_default()
+                    .push(Occurrence { doc, secret });
             }
         }
     }
@@ -38,7 +41,10 @@ pub fn check(docs: &[&Document], out: &mut Emitter) {
     groups.sort_by_key(|g| (g[0].doc.source.display_path.clone(), g[0].secret.span));
     for group in groups {
         for (i, later) in group.iter().enumerate().skip(1) {
-            let Some(first) = group[..i].iter().find(|earlier| !same_credential(&earlier.secret, &later.secret)) else {
+            let Some(first) = group[..i]
+                .iter()
+                .find(|earlier| !same_credential(&earlier.secret, &later.secret))
+            else {
                 continue;
             };
             let same_file = std::ptr::eq(first.doc, later.doc);
@@ -56,9 +62,17 @@ pub fn check(docs: &[&Document], out: &mut Emitter) {
                     first.doc.source.display_path
                 )
             };
-            let key = format!("{}=={}", later.secret.fingerprint_key(), first.secret.fingerprint_key());
+            let key = format!(
+                "{}=={}",
+                later.secret.fingerprint_key(),
+                first.secret.fingerprint_key()
+            );
             out.report(&later.doc.source, later.secret.span, key, message)
-                .related(&first.doc.source, first.secret.span, format!("{} is set here", first.secret.label()));
+                .related(
+                    &first.doc.source,
+                    first.secret.span,
+                    format!("{} is set here", first.secret.label()),
+                );
         }
     }
 }

@@ -8,8 +8,13 @@ use crate::source::Span;
 
 /// ENV030: bytes that are not UTF-8.
 pub fn not_utf8(doc: &Document, out: &mut Emitter) {
-    let Some(at) = doc.source.invalid_utf8_at else { return };
-    let end = doc.source.text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    let Some(at) = doc.source.invalid_utf8_at else {
+        return;
+    };
+    let end = doc.source.text[at..]
+        .chars()
+        .next()
+        .map_or(at, |c| at + c.len_utf8());
     out.report(
         &doc.source,
         Span::new(at, end),
@@ -24,9 +29,14 @@ pub fn not_utf8(doc: &Document, out: &mut Emitter) {
 pub fn duplicate_key(doc: &Document, out: &mut Emitter) {
     let Some(env) = doc.as_env() else { return };
     for (i, entry) in env.entries.iter().enumerate() {
-        let Some(earlier) = env.entries[..i].iter().rev().find(|e| e.key == entry.key) else { continue };
+        let Some(earlier) = env.entries[..i].iter().rev().find(|e| e.key == entry.key) else {
+            continue;
+        };
         let line = doc.source.lines.line_of(earlier.key_span.start) + 1;
-        let nth = env.entries[..i].iter().filter(|e| e.key == entry.key).count();
+        let nth = env.entries[..i]
+            .iter()
+            .filter(|e| e.key == entry.key)
+            .count();
         out.report(
             &doc.source,
             entry.key_span,

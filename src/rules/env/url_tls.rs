@@ -5,11 +5,17 @@ use crate::formats::dotenv::EnvEntry;
 use crate::rules::Emitter;
 use crate::secrets::{parse_url, UrlParts};
 
-fn each_url(doc: &Document, out: &mut Emitter, judge: impl Fn(&EnvEntry, &UrlParts) -> Option<String>) {
+fn each_url(
+    doc: &Document,
+    out: &mut Emitter,
+    judge: impl Fn(&EnvEntry, &UrlParts) -> Option<String>,
+) {
     let Some(env) = doc.as_env() else { return };
     for entry in env.entries.iter().filter(|e| env.is_effective(e)) {
         let Some(value) = &entry.value else { continue };
-        let Some(url) = parse_url(&value.text) else { continue };
+        let Some(url) = parse_url(&value.text) else {
+            continue;
+        };
         if url.host_is_local() {
             continue;
         }
@@ -36,8 +42,18 @@ pub fn database(doc: &Document, out: &mut Emitter) {
                 "append `?sslmode=verify-full` (or at least `sslmode=require`)",
             ),
             "mysql" | "mysql2" | "mariadb" | "mysqlx" => (
-                param_in(url, &["ssl-mode", "sslmode", "ssl_mode"], &["required", "require", "verify_ca", "verify_identity", "verify-ca", "verify-full"])
-                    || param_in(url, &["ssl", "tls", "useSSL"], &["true", "1", "required"])
+                param_in(
+                    url,
+                    &["ssl-mode", "sslmode", "ssl_mode"],
+                    &[
+                        "required",
+                        "require",
+                        "verify_ca",
+                        "verify_identity",
+                        "verify-ca",
+                        "verify-full",
+                    ],
+                ) || param_in(url, &["ssl", "tls", "useSSL"], &["true", "1", "required"])
                     || param_in(url, &["sslaccept"], &["strict"]),
                 "append `?ssl-mode=VERIFY_IDENTITY` (or at least `ssl-mode=REQUIRED`)",
             ),

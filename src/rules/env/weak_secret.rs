@@ -8,12 +8,18 @@ use crate::rules::env::{secret_values, SecretValue};
 use crate::rules::Emitter;
 use crate::secrets::{assess, vendor_example, Weakness};
 
-const GENERATE: &str = "generate one with `openssl rand -base64 48` and keep it out of version control";
+const GENERATE: &str =
+    "generate one with `openssl rand -base64 48` and keep it out of version control";
 
-fn report_weak(doc: &Document, out: &mut Emitter, describe: impl Fn(&Weakness, &SecretValue) -> Option<String>) {
+fn report_weak(
+    doc: &Document,
+    out: &mut Emitter,
+    describe: impl Fn(&Weakness, &SecretValue) -> Option<String>,
+) {
     let Some(env) = doc.as_env() else { return };
     for secret in secret_values(env) {
-        if let Some(message) = assess(secret.kind, secret.value).and_then(|w| describe(&w, &secret)) {
+        if let Some(message) = assess(secret.kind, secret.value).and_then(|w| describe(&w, &secret))
+        {
             out.report(&doc.source, secret.span, secret.fingerprint_key(), message);
         }
     }
@@ -22,7 +28,10 @@ fn report_weak(doc: &Document, out: &mut Emitter, describe: impl Fn(&Weakness, &
 /// ENV010: placeholder text or a well-known password.
 pub fn placeholder(doc: &Document, out: &mut Emitter) {
     report_weak(doc, out, |weakness, secret| match weakness {
-        Weakness::Placeholder(why) => Some(format!("{} {why}, not a secret; {GENERATE}", secret.label())),
+        Weakness::Placeholder(why) => Some(format!(
+            "{} {why}, not a secret; {GENERATE}",
+            secret.label()
+        )),
         _ => None,
     });
 }
@@ -53,10 +62,9 @@ pub fn short(doc: &Document, out: &mut Emitter) {
             "{} is empty, so anything signed with it can be forged; {GENERATE}",
             secret.label()
         )),
-        Weakness::TooShort { min, .. } => Some(format!(
-            "{} is {}, shorter than the {min} characters a {} needs; {GENERATE}",
+        Weakness::TooShort { len, min } => Some(format!(
+            "{} is only {len} characters long; a {} needs at least {min}; {GENERATE}",
             secret.label(),
-            hint(secret.value),
             secret.kind.noun()
         )),
         _ => None,
@@ -65,12 +73,14 @@ pub fn short(doc: &Document, out: &mut Emitter) {
 
 /// ENV013: long enough but predictable.
 pub fn low_entropy(doc: &Document, out: &mut Emitter) {
-    report_weak(doc, out, |weakness, secret| match weakness {
+    report_weak(doc, out, |weakness, secret| {
+        match weakness {
         Weakness::LowEntropy { bits, distinct } => Some(format!(
             "{} is predictable: {} with only {distinct} distinct characters (about {bits:.0} bits of entropy); {GENERATE}",
             secret.label(),
             hint(secret.value),
         )),
         _ => None,
+    }
     });
 }

@@ -90,6 +90,14 @@ pub struct EnvFile {
 
 impl EnvFile {
     /// Parses `text`; never fails, malformed lines are collected in [`EnvFile::errors`].
+    ///
+    /// ```
+    /// use preflight::formats::dotenv::EnvFile;
+    ///
+    /// let env = EnvFile::parse("export A=1\nA=\"two\\nlines\" # wins\nnot an assignment\n");
+    /// assert_eq!(env.effective("A").unwrap().value.as_ref().unwrap().text, "two\nlines");
+    /// assert_eq!(env.errors.len(), 1);
+    /// ```
     pub fn parse(text: &str) -> Self {
         Parser {
             text,

@@ -15,7 +15,7 @@ use crate::discover::{self, WalkOptions};
 use crate::document::Document;
 use crate::finding::{Diagnostic, Finding, Location, RelatedLocation, Snippet, Suppression};
 use crate::policy::{Catalog, Rule};
-use crate::redact::{self, Sensitive};
+use crate::redact::{self, Scrubber};
 use crate::rules::{self, Emitter, RawFinding};
 use crate::source::{SourceFile, Span};
 use crate::suppress::{self, SuppressionComment};
@@ -74,11 +74,15 @@ pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
             })
         })
         .collect();
-    for rule in project_rules {
-        let mut out = Emitter::new(catalog);
-        rules::check_project(rule, documents, &mut out);
-        raw.extend(out.into_findings().into_iter().map(|f| (rule, f)));
-    }
+    let project_findings: Vec<(&Rule, RawFinding)> = project_rules
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut out = Emitter::new(catalog);
+            rules::check_project(rule, documents, &mut out);
+            out.into_findings().into_iter().map(move |f| (*rule, f))
+        })
+        .collect();
+    raw.extend(project_findings);
 
     let contexts: HashMap<usize, FileContext> = documents
         .par_iter()
@@ -112,35 +116,26 @@ pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
     findings
 }
 
-/// What finalising needs to know about a file.
+/// What finalising needs to know about a file, computed once per file.
 #[derive(Default)]
 struct FileContext {
-    sensitive: Vec<Sensitive>,
+    sensitive_spans: Vec<Span>,
+    scrubber: Scrubber,
     suppressions: Vec<SuppressionComment>,
 }
 
 impl FileContext {
     fn new(doc: &Document) -> Self {
+        let sensitive = doc.sensitive();
+        let secrets = sensitive
+            .iter()
+            .flat_map(|s| [s.value.clone(), doc.source.slice(s.span).to_owned()])
+            .collect();
         Self {
-            sensitive: doc.sensitive(),
+            sensitive_spans: sensitive.iter().map(|s| s.span).collect(),
+            scrubber: Scrubber::new(secrets),
             suppressions: suppress::find(&doc.source),
         }
-    }
-
-    fn spans(&self) -> Vec<Span> {
-        self.sensitive.iter().map(|s| s.span).collect()
-    }
-
-    fn secrets(&self, source: &SourceFile) -> Vec<String> {
-        let mut secrets: Vec<String> = self
-            .sensitive
-            .iter()
-            .flat_map(|s| [s.value.clone(), source.slice(s.span).to_owned()])
-            .collect();
-        // Longest first, so a secret containing another is scrubbed whole.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        secrets.dedup();
-        secrets
     }
 }
 
@@ -158,7 +153,7 @@ fn location(source: &SourceFile, span: Span) -> Location {
 /// Most lines a snippet shows.
 const SNIPPET_LINES: usize = 6;
 
-fn snippet(source: &SourceFile, span: Span, sensitive: &[Span], secrets: &[String]) -> Snippet {
+fn snippet(source: &SourceFile, span: Span, context: &FileContext) -> Snippet {
     let first = source.lines.line_of(span.start);
     let last = source
         .lines
@@ -168,16 +163,16 @@ fn snippet(source: &SourceFile, span: Span, sensitive: &[Span], secrets: &[Strin
     let end = source.lines.line_span(&source.text, last).end;
     Snippet {
         first_line: first + 1,
-        text: redact::mask_occurrences(
-            &redact::mask(&source.text[start..end], start, sensitive),
-            secrets,
-        ),
+        text: context.scrubber.mask(&redact::mask(
+            &source.text[start..end],
+            start,
+            &context.sensitive_spans,
+        )),
     }
 }
 
 fn finalise(rule: &Rule, raw: RawFinding, context: &FileContext, catalog: &Catalog) -> Finding {
     let source = &raw.source;
-    let secrets = context.secrets(source);
     let line = source.lines.line_of(raw.span.start);
     let suppression = context
         .suppressions
@@ -190,23 +185,23 @@ fn finalise(rule: &Rule, raw: RawFinding, context: &FileContext, catalog: &Catal
                     .any(|r| catalog.get(r).is_some_and(|named| named.id == rule.id))
         })
         .map(|c| Suppression {
-            reason: redact::scrub(&c.reason, &secrets),
+            reason: context.scrubber.scrub(&c.reason),
             line: c.line + 1,
         });
     Finding {
         rule_id: rule.id.clone(),
         severity: rule.severity,
-        message: redact::scrub(&raw.message, &secrets),
+        message: context.scrubber.scrub(&raw.message),
         location: location(source, raw.span),
         related: raw
             .related
             .iter()
             .map(|(file, span, message)| RelatedLocation {
                 location: location(file, *span),
-                message: redact::scrub(message, &secrets),
+                message: context.scrubber.scrub(message),
             })
             .collect(),
-        snippet: snippet(source, raw.span, &context.spans(), &secrets),
+        snippet: snippet(source, raw.span, context),
         fingerprint: fingerprint(&rule.id, &source.display_path, &raw.key),
         suppression,
     }

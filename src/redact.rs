@@ -85,28 +85,52 @@ pub fn mask(text: &str, base: usize, spans: &[Span]) -> String {
         .collect()
 }
 
-/// Masks every other occurrence of a secret in a snippet (a secret repeated in a comment,
-/// say), with as many `*` as it has characters, so columns still line up.
-pub fn mask_occurrences(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_owned();
-    for secret in secrets {
-        if secret.chars().count() >= 3 && out.contains(secret.as_str()) {
-            out = out.replace(secret.as_str(), &"*".repeat(secret.chars().count()));
-        }
-    }
-    out
+/// Removes a file's secrets from text, wherever they occur. Built once per file; a file
+/// holds a handful of secrets, so a sorted list beats building an automaton.
+#[derive(Debug, Default)]
+pub struct Scrubber {
+    /// Secrets with their length in characters, longest first so that a secret containing
+    /// another is replaced whole.
+    secrets: Vec<(String, usize)>,
 }
 
-/// Removes every secret in `secrets` from a message. Secrets shorter than 3 characters
-/// cannot be scrubbed without destroying the message and say nothing anyway.
-pub fn scrub(message: &str, secrets: &[String]) -> String {
-    let mut out = message.to_owned();
-    for secret in secrets {
-        if secret.chars().count() >= 3 && out.contains(secret.as_str()) {
-            out = out.replace(secret.as_str(), "[redacted]");
-        }
+impl Scrubber {
+    /// A scrubber for `secrets`. Secrets shorter than 3 characters cannot be scrubbed without
+    /// destroying the text and say nothing anyway.
+    pub fn new(secrets: Vec<String>) -> Self {
+        let mut secrets: Vec<(String, usize)> = secrets
+            .into_iter()
+            .map(|s| {
+                let len = s.chars().count();
+                (s, len)
+            })
+            .filter(|(_, len)| *len >= 3)
+            .collect();
+        secrets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        secrets.dedup();
+        Self { secrets }
     }
-    out
+
+    /// Replaces each secret in a message by `[redacted]`.
+    pub fn scrub(&self, text: &str) -> String {
+        self.replace(text, |_| "[redacted]".to_owned())
+    }
+
+    /// Replaces each secret in a snippet by as many `*` as it has characters, so columns
+    /// still line up (a secret repeated in a comment, say).
+    pub fn mask(&self, text: &str) -> String {
+        self.replace(text, |len| "*".repeat(len))
+    }
+
+    fn replace(&self, text: &str, with: impl Fn(usize) -> String) -> String {
+        let mut out = text.to_owned();
+        for (secret, len) in &self.secrets {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), &with(*len));
+            }
+        }
+        out
+    }
 }
 
 /// A hint that identifies a secret without revealing it: its length, and for long values

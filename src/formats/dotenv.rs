@@ -86,6 +86,8 @@ pub struct EnvFile {
     pub entries: Vec<EnvEntry>,
     /// Lines that could not be parsed.
     pub errors: Vec<ParseError>,
+    /// For each entry, whether it is the assignment in effect for its key.
+    in_effect: Vec<bool>,
 }
 
 impl EnvFile {
@@ -99,12 +101,22 @@ impl EnvFile {
     /// assert_eq!(env.errors.len(), 1);
     /// ```
     pub fn parse(text: &str) -> Self {
-        Parser {
+        let mut file = Parser {
             text,
             pos: 0,
             file: EnvFile::default(),
         }
-        .run()
+        .run();
+        let mut seen = std::collections::HashSet::new();
+        let mut in_effect: Vec<bool> = file
+            .entries
+            .iter()
+            .rev()
+            .map(|e| seen.insert(e.key.as_str()))
+            .collect();
+        in_effect.reverse();
+        file.in_effect = in_effect;
+        file
     }
 
     /// The statement whose value the application sees for `key`: the last one, as every
@@ -113,10 +125,13 @@ impl EnvFile {
         self.entries.iter().rev().find(|e| e.key == key)
     }
 
-    /// Whether `entry` is the one that wins for its key.
-    pub fn is_effective(&self, entry: &EnvEntry) -> bool {
-        self.effective(&entry.key)
-            .is_some_and(|e| std::ptr::eq(e, entry))
+    /// The statements in effect (the last assignment of each key), in file order.
+    pub fn effective_entries(&self) -> impl Iterator<Item = &EnvEntry> {
+        self.entries
+            .iter()
+            .zip(&self.in_effect)
+            .filter(|(_, on)| **on)
+            .map(|(e, _)| e)
     }
 }
 
@@ -440,8 +455,8 @@ mod tests {
         let file = EnvFile::parse("A=1\nA=2\n");
         let winner = file.effective("A").unwrap();
         assert_eq!(winner.value.as_ref().unwrap().text, "2");
-        assert!(!file.is_effective(&file.entries[0]));
-        assert!(file.is_effective(&file.entries[1]));
+        let in_effect: Vec<_> = file.effective_entries().map(|e| e.span).collect();
+        assert_eq!(in_effect, [file.entries[1].span]);
     }
 
     #[test]

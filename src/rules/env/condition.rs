@@ -11,7 +11,7 @@ pub fn check(condition: &EnvCondition, doc: &Document, out: &mut Emitter) {
     for entry in env
         .entries
         .iter()
-        .filter(|e| env.is_effective(e) && condition.key.is_match(&e.key))
+        .filter(|e| condition.key.is_match(&e.key))
     {
         let Some(value) = &entry.value else { continue };
         let violated = match (&condition.value_matches, &condition.value_not_matches) {

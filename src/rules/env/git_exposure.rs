@@ -16,11 +16,26 @@ use crate::rules::Emitter;
 use crate::source::Span;
 
 /// The repository holding `path`: the nearest ancestor with a `.git` entry.
-fn repository_root(path: &Path) -> Option<PathBuf> {
-    path.ancestors()
-        .skip(1)
-        .find(|dir| dir.join(".git").exists())
-        .map(Path::to_path_buf)
+/// Every directory visited on the way up is remembered, so sibling and nested files cost
+/// no further `stat` calls.
+fn repository_root(dir: &Path, cache: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
+    let mut visited = Vec::new();
+    let mut found = None;
+    for ancestor in dir.ancestors() {
+        if let Some(known) = cache.get(ancestor) {
+            found = known.clone();
+            break;
+        }
+        visited.push(ancestor.to_path_buf());
+        if ancestor.join(".git").exists() {
+            found = Some(ancestor.to_path_buf());
+            break;
+        }
+    }
+    for dir in visited {
+        cache.insert(dir, found.clone());
+    }
+    found
 }
 
 /// Which of `files` (absolute) git tracks in `root`; `None` when git cannot tell (not
@@ -58,8 +73,11 @@ fn absolute(path: &Path) -> PathBuf {
 /// Groups documents by repository and asks git which are tracked.
 fn repositories<'a>(docs: &[&'a Document]) -> Vec<(PathBuf, Repository<'a>)> {
     let mut by_root: BTreeMap<PathBuf, Vec<&Document>> = BTreeMap::new();
+    let mut root_of_dir: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
     for doc in docs {
-        if let Some(root) = repository_root(&absolute(&doc.source.path)) {
+        let path = absolute(&doc.source.path);
+        let Some(dir) = path.parent() else { continue };
+        if let Some(root) = repository_root(dir, &mut root_of_dir) {
             by_root.entry(root).or_default().push(doc);
         }
     }

@@ -51,7 +51,7 @@ impl SecretValue<'_> {
 /// secrets kept elsewhere (`${VAR}`, `/run/secrets/x`, `op://…`).
 pub fn secret_values(env: &EnvFile) -> Vec<SecretValue<'_>> {
     let mut found = Vec::new();
-    for entry in env.entries.iter().filter(|e| env.is_effective(e)) {
+    for entry in env.effective_entries() {
         let Some(value) = &entry.value else { continue };
         if value.interpolated {
             continue;

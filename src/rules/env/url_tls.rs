@@ -11,7 +11,7 @@ fn each_url(
     judge: impl Fn(&EnvEntry, &UrlParts) -> Option<String>,
 ) {
     let Some(env) = doc.as_env() else { return };
-    for entry in env.entries.iter().filter(|e| env.is_effective(e)) {
+    for entry in env.effective_entries() {
         let Some(value) = &entry.value else { continue };
         let Some(url) = parse_url(&value.text) else {
             continue;

@@ -39,7 +39,7 @@ pub fn placeholder(doc: &Document, out: &mut Emitter) {
 /// ENV011: a credential copied from a vendor's documentation, in any variable.
 pub fn example_credential(doc: &Document, out: &mut Emitter) {
     let Some(env) = doc.as_env() else { return };
-    for entry in env.entries.iter().filter(|e| env.is_effective(e)) {
+    for entry in env.effective_entries() {
         let Some(value) = &entry.value else { continue };
         if let Some(what) = vendor_example(&value.text) {
             out.report(

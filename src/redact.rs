@@ -165,10 +165,12 @@ mod tests {
     }
 
     #[test]
-    fn scrub_replaces_secret_text() {
+    fn scrubber_replaces_secrets_longest_first() {
+        let scrubber = Scrubber::new(vec!["hunter2".into(), "hunter2hunter2".into(), "ab".into()]);
         assert_eq!(
-            scrub("value is hunter2!", &["hunter2".into()]),
-            "value is [redacted]!"
+            scrubber.scrub("ab hunter2hunter2 hunter2!"),
+            "ab [redacted] [redacted]!"
         );
+        assert_eq!(scrubber.mask("x=hunter2"), "x=*******");
     }
 }

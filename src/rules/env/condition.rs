@@ -9,8 +9,7 @@ use crate::rules::Emitter;
 pub fn check(condition: &EnvCondition, doc: &Document, out: &mut Emitter) {
     let Some(env) = doc.as_env() else { return };
     for entry in env
-        .entries
-        .iter()
+        .effective_entries()
         .filter(|e| condition.key.is_match(&e.key))
     {
         let Some(value) = &entry.value else { continue };

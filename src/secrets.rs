@@ -423,7 +423,12 @@ pub fn placeholder(value: &str) -> Option<String> {
     }
     if let Some(marker) = PLACEHOLDER_MARKER.find(&lower) {
         let marker = marker.as_str().trim_matches('_');
-        return Some(format!("contains the placeholder text `{marker}`"));
+        // When the marker is the whole value, naming it would print the value.
+        return Some(if lower.trim_matches('_') == marker {
+            "is a well-known placeholder".to_owned()
+        } else {
+            format!("contains the placeholder text `{marker}`")
+        });
     }
     let bare = lower.trim_matches(|c: char| c.is_ascii_digit() || c == '!' || c == '_');
     if COMMON_PASSWORDS.contains(&lower.as_str()) || COMMON_PASSWORDS.contains(&bare) {

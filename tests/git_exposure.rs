@@ -67,3 +67,20 @@ fn files_outside_any_repository_are_not_judged() {
     let dir = tree(&[(".env", b"NODE_ENV=production\n")]);
     assert!(git_rules(dir.path()).is_empty());
 }
+
+#[test]
+fn a_path_through_dotdot_is_judged_by_where_it_really_is() {
+    let dir = tree(&[
+        ("repo/README", b"x"),
+        ("outside/.env", b"NODE_ENV=production\n"),
+    ]);
+    git(&dir.path().join("repo"), &["init", "-q"]);
+    let (report, _) = json_report(
+        &dir.path().join("repo"),
+        &["../outside", "--select", "ENV015,ENV016"],
+    );
+    assert!(
+        active_rules(&report).is_empty(),
+        "outside/.env is not in repo/"
+    );
+}

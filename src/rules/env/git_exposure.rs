@@ -66,8 +66,12 @@ struct Repository<'a> {
     tracked: Option<HashSet<PathBuf>>,
 }
 
+/// The resolved path, as git sees it: `std::path::absolute` keeps `..`, which would make
+/// `/work/app/../other` look as if it were inside `/work/app`.
 fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Groups documents by repository and asks git which are tracked.

@@ -5,7 +5,7 @@
 //! never receive a secret, in any format.
 
 use crate::formats::dotenv::EnvFile;
-use crate::secrets::{looks_like_token, parse_url, secret_kind};
+use crate::secrets::{env_url_password, looks_like_token, secret_kind};
 use crate::source::Span;
 
 /// A secret in a document: where it is written, and its value as the application sees it
@@ -34,24 +34,11 @@ pub fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
             });
             continue;
         }
-        if let Some(url) = parse_url(&value.text) {
-            if let Some((password, range)) = url.password {
-                // The URL was parsed from the unescaped value; map back onto the raw text
-                // only when both are the same, otherwise hide the whole value.
-                let raw_equals_text = value.inner_span.len() == value.text.len();
-                let span = if raw_equals_text {
-                    Span::new(
-                        value.inner_span.start + range.start,
-                        value.inner_span.start + range.end,
-                    )
-                } else {
-                    value.inner_span
-                };
-                found.push(Sensitive {
-                    span,
-                    value: password.to_owned(),
-                });
-            }
+        if let Some((password, span)) = env_url_password(value) {
+            found.push(Sensitive {
+                span,
+                value: password.to_owned(),
+            });
         }
     }
     // A line the parser could not read may still hold a secret: keep the leading word

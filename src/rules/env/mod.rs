@@ -1,7 +1,7 @@
 //! Rules for environment files.
 
 use crate::formats::dotenv::EnvFile;
-use crate::secrets::{is_indirection, parse_url, secret_kind, SecretKind};
+use crate::secrets::{env_url_password, is_indirection, parse_url, secret_kind, SecretKind};
 use crate::source::Span;
 
 pub mod condition;
@@ -56,17 +56,8 @@ pub fn secret_values(env: &EnvFile) -> Vec<SecretValue<'_>> {
         if value.interpolated {
             continue;
         }
-        if let Some(url) = parse_url(&value.text) {
-            if let Some((password, range)) = url.password {
-                let raw_equals_text = value.inner_span.len() == value.text.len();
-                let span = if raw_equals_text {
-                    Span::new(
-                        value.inner_span.start + range.start,
-                        value.inner_span.start + range.end,
-                    )
-                } else {
-                    value.span
-                };
+        if parse_url(&value.text).is_some() {
+            if let Some((password, span)) = env_url_password(value) {
                 found.push(SecretValue {
                     key: &entry.key,
                     kind: SecretKind::Password,

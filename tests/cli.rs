@@ -287,3 +287,54 @@ fn env_example_files_are_not_judged_for_placeholders() {
     assert_eq!(code, 0);
     assert!(active_rules(&report).is_empty());
 }
+
+#[test]
+fn user_policy_files_add_declarative_rules_that_explain_and_report() {
+    let policy = br#"
+[[rule]]
+id = "ACME001"
+name = "acme-experimental-flag"
+title = "Experimental feature enabled"
+severity = "high"
+targets = ["env"]
+rationale = "Experimental features are not load-tested."
+remediation = "Set the flag to false."
+references = ["https://wiki.acme.example/flags"]
+[rule.condition]
+key = '^ACME_EXPERIMENTAL_.*$'
+value_matches = '(?i)^(true|1)$'
+message = "`{key}` enables an experimental feature; set `{key}=false`"
+"#;
+    let dir = tree(&[
+        ("ops/acme.toml", policy),
+        ("preflight.toml", b"policy_files = [\"ops/acme.toml\"]\n"),
+        (
+            ".env",
+            b"ACME_EXPERIMENTAL_SEARCH=true\nACME_EXPERIMENTAL_CART=false\n",
+        ),
+    ]);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(active_rules(&report), ["ACME001"]);
+    assert_eq!(
+        report["findings"][0]["title"],
+        "Experimental feature enabled"
+    );
+    preflight_in(dir.path())
+        .args(["explain", "ACME001"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ops/acme.toml"));
+
+    let broken = tree(&[
+        ("bad.toml", b"[[rule]]\nid = \"X1\"\nname = \"x\"\ntitle = \"t\"\nseverity = \"high\"\ntargets = [\"env\"]\nrationale = \"r\"\nremediation = \"r\"\ncheck = \"no-such-check\"\n"),
+        ("preflight.toml", b"policy_files = [\"bad.toml\"]\n"),
+    ]);
+    preflight_in(broken.path())
+        .args(["check", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no built-in check named `no-such-check`",
+        ));
+}

@@ -118,3 +118,25 @@ fn sarif_validates_for_clean_runs_related_locations_notifications_and_odd_paths(
     assert_valid(&clean);
     assert_eq!(clean["runs"][0]["results"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn sarif_keeps_the_most_severe_results_within_githubs_limit_and_warns() {
+    let mut env = String::from("DEBUG=true\n");
+    for i in 0..25_100 {
+        env.push_str(&format!("export K{i}=1\n"));
+    }
+    let dir = tree(&[(".env", env.as_bytes())]);
+    let output = preflight_in(dir.path())
+        .args(["check", ".", "--format", "sarif"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("exceed GitHub's 25000 per run"), "{stderr}");
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("SARIF");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 25_000);
+    assert_eq!(
+        results[0]["ruleId"], "ENV001",
+        "the high finding survives the cut"
+    );
+}

@@ -338,3 +338,32 @@ message = "`{key}` enables an experimental feature; set `{key}=false`"
             "no built-in check named `no-such-check`",
         ));
 }
+
+/// Runs preflight on a real pseudo-terminal (util-linux `script`), where colours are on
+/// unless `--no-color` or `NO_COLOR` say otherwise.
+fn on_a_terminal(env: &str, flags: &str) -> String {
+    let binary = assert_cmd::cargo::cargo_bin("preflight");
+    let command = format!(
+        "{env} {} check {flags} examples/insecure-shop",
+        binary.display()
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(common::root())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("script(1) runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn colours_on_a_terminal_unless_switched_off() {
+    let escape = "\u{1b}[";
+    assert!(
+        on_a_terminal("", "").contains(escape),
+        "colours expected on a terminal"
+    );
+    assert!(!on_a_terminal("env NO_COLOR=1", "").contains(escape));
+    assert!(!on_a_terminal("", "--no-color").contains(escape));
+    assert!(on_a_terminal("", "--no-color").contains("critical[ENV010]"));
+}

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{self, DEFAULT_MAX_FILE_SIZE};
 use crate::discover::{exclude_set, WalkOptions};
 use crate::engine;
-use crate::policy::{Catalog, Rule, Severity};
+use crate::policy::{Catalog, Severity};
 use crate::report::{self, Format, Report, Style};
 
 /// A compliance auditor and pre-flight linter for production deployments.
@@ -256,42 +256,6 @@ fn explain(catalog: &Catalog, id: &str) -> Result<ExitCode, String> {
         .get(id)
         .ok_or_else(|| format!("unknown rule `{id}` (see `preflight rules` for the list)"))?;
     let mut out = io::stdout().lock();
-    let _ = out.write_all(explain_text(rule).as_bytes());
+    let _ = out.write_all(rule.explain().as_bytes());
     Ok(ExitCode::SUCCESS)
-}
-
-/// The full documentation of a rule, as `preflight explain` prints it (Markdown).
-pub fn explain_text(rule: &Rule) -> String {
-    let targets: Vec<&str> = rule.targets.iter().map(|t| t.as_str()).collect();
-    let mut text = format!(
-        "# {} ({}): {}\n\nSeverity: {}    Applies to: {}    Defined in: {}\n\n## Why it matters\n{}\n\n## How to fix it\n{}\n",
-        rule.id,
-        rule.name,
-        rule.title,
-        rule.severity,
-        targets.join(", "),
-        rule.origin,
-        rule.rationale,
-        rule.remediation
-    );
-    if let Some(problems) = &rule.known_problems {
-        text.push_str(&format!("\n## Known problems\n{problems}\n"));
-    }
-    let mut examples = |title: &str, list: &[String]| {
-        if !list.is_empty() {
-            text.push_str(&format!("\n## {title}\n"));
-            for example in list {
-                text.push_str(&format!("```\n{}\n```\n", example.trim_end()));
-            }
-        }
-    };
-    examples("Reported", &rule.examples.fail);
-    examples("Accepted", &rule.examples.pass);
-    if !rule.references.is_empty() {
-        text.push_str("\n## References\n");
-        for reference in &rule.references {
-            text.push_str(&format!("- {reference}\n"));
-        }
-    }
-    text
 }

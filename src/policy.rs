@@ -201,6 +201,42 @@ impl Rule {
             .iter()
             .any(|t| *t == Target::Any || *t == target)
     }
+
+    /// The full documentation of a rule, as `preflight explain` prints it (Markdown).
+    pub fn explain(&self) -> String {
+        let targets: Vec<&str> = self.targets.iter().map(|t| t.as_str()).collect();
+        let mut text = format!(
+            "# {} ({}): {}\n\nSeverity: {}    Applies to: {}    Defined in: {}\n\n## Why it matters\n{}\n\n## How to fix it\n{}\n",
+            self.id,
+            self.name,
+            self.title,
+            self.severity,
+            targets.join(", "),
+            self.origin,
+            self.rationale,
+            self.remediation
+        );
+        if let Some(problems) = &self.known_problems {
+            text.push_str(&format!("\n## Known problems\n{problems}\n"));
+        }
+        let mut examples = |title: &str, list: &[String]| {
+            if !list.is_empty() {
+                text.push_str(&format!("\n## {title}\n"));
+                for example in list {
+                    text.push_str(&format!("```\n{}\n```\n", example.trim_end()));
+                }
+            }
+        };
+        examples("Reported", &self.examples.fail);
+        examples("Accepted", &self.examples.pass);
+        if !self.references.is_empty() {
+            text.push_str("\n## References\n");
+            for reference in &self.references {
+                text.push_str(&format!("- {reference}\n"));
+            }
+        }
+        text
+    }
 }
 
 /// An error in a policy or configuration file, already phrased for a one-line message.
@@ -295,14 +331,6 @@ impl Catalog {
             .zip(&self.enabled)
             .filter(|(_, on)| **on)
             .map(|(r, _)| r)
-    }
-
-    /// Whether `rule_id` is enabled.
-    pub fn is_enabled(&self, rule_id: &str) -> bool {
-        self.rules
-            .iter()
-            .zip(&self.enabled)
-            .any(|(r, on)| *on && r.id == rule_id)
     }
 
     /// Looks a rule up by id or name, ignoring case.

@@ -92,11 +92,6 @@ impl LineIndex {
         }
         Span::new(start, end.max(start))
     }
-
-    /// How many lines the text has.
-    pub fn line_count(&self) -> usize {
-        self.starts.len()
-    }
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {

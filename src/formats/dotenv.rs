@@ -37,24 +37,6 @@ pub struct EnvValue {
     pub interpolated: bool,
 }
 
-impl EnvValue {
-    /// Whether the whole value is a single `${VAR}`/`$VAR` reference, i.e. not a literal at all.
-    pub fn is_pure_reference(&self) -> bool {
-        if !self.interpolated {
-            return false;
-        }
-        let t = self.text.trim();
-        let name = t
-            .strip_prefix("${")
-            .and_then(|rest| rest.strip_suffix('}'))
-            .or_else(|| t.strip_prefix('$'));
-        name.is_some_and(|name| {
-            let name = name.split([':', '-', '?']).next().unwrap_or(name);
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        })
-    }
-}
-
 /// One `KEY=VALUE` statement (which may span several lines when its value is quoted).
 #[derive(Debug, Clone)]
 pub struct EnvEntry {
@@ -479,7 +461,7 @@ mod tests {
         let refs: Vec<_> = file
             .entries
             .iter()
-            .map(|e| e.value.as_ref().unwrap().is_pure_reference())
+            .map(|e| e.value.as_ref().unwrap().interpolated)
             .collect();
         assert_eq!(refs, [true, true, false, false]);
     }

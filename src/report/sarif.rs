@@ -15,7 +15,6 @@ use serde_sarif::sarif::{
     Suppression, Tool, ToolComponent,
 };
 
-use crate::cli::explain_text;
 use crate::finding::{Finding, Location};
 use crate::policy::{Rule, Severity};
 use crate::report::Report;
@@ -145,7 +144,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         .help(
             MultiformatMessageString::builder()
                 .text(help_text)
-                .markdown(explain_text(rule))
+                .markdown(rule.explain())
                 .build(),
         )
         .default_configuration(

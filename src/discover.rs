@@ -51,10 +51,58 @@ const EXAMPLE_MARKERS: &[&str] = &[
 /// Name parts that mark an env file as development-only.
 const DEV_MARKERS: &[&str] = &["development", "dev", "test", "testing", "ci", "e2e"];
 
+/// What a file's name says about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classification {
+    /// The kind of file.
+    pub target: Target,
+    /// The name is ambiguous (`*.conf`): the parsed content must confirm the kind.
+    pub confirm_by_content: bool,
+}
+
 /// Decides what kind of file `path` is from its name; `None` for files preflight does not
-/// check. Cheap by design: no file is opened to decide.
-pub fn classify(path: &Path) -> Option<Target> {
+/// check. Cheap by design: no file is opened to decide, and ambiguous names are marked for
+/// a look at the content once the file is read anyway.
+pub fn classify(path: &Path) -> Option<Classification> {
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let certain = |target| {
+        Some(Classification {
+            target,
+            confirm_by_content: false,
+        })
+    };
+    let probable = |target| {
+        Some(Classification {
+            target,
+            confirm_by_content: true,
+        })
+    };
+    if let Some(target) = classify_env(&name) {
+        return certain(target);
+    }
+    if name == "nginx.conf" {
+        return certain(Target::Nginx);
+    }
+    let in_nginx_dir = path
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .any(|c| {
+            matches!(
+                c.as_os_str().to_str(),
+                Some("nginx" | ".nginx" | "sites-available" | "sites-enabled")
+            )
+        });
+    let extension = name.rsplit_once('.').map(|(_, ext)| ext);
+    match extension {
+        Some("conf" | "types") => probable(Target::Nginx),
+        None | Some("params") if in_nginx_dir => probable(Target::Nginx),
+        _ if name.ends_with("_params") && in_nginx_dir => probable(Target::Nginx),
+        _ => None,
+    }
+}
+
+fn classify_env(name: &str) -> Option<Target> {
     let parts: Vec<&str> = name.split('.').filter(|p| !p.is_empty()).collect();
     let is_env = name == ".env"
         || name.starts_with(".env.")
@@ -92,8 +140,8 @@ pub struct WalkOptions {
 pub struct Candidate {
     /// Where it is.
     pub path: PathBuf,
-    /// What kind of file it is.
-    pub target: Target,
+    /// What its name says it is.
+    pub kind: Classification,
 }
 
 /// Compiles exclude patterns; a pattern without `/` matches a name at any depth, like
@@ -129,9 +177,9 @@ pub fn discover(
             dirs.push(path.clone());
         } else {
             match classify(path) {
-                Some(target) => lock(&found).push(Candidate {
+                Some(kind) => lock(&found).push(Candidate {
                     path: path.clone(),
-                    target,
+                    kind,
                 }),
                 None => lock(&problems).push(Diagnostic {
                     path: display_path(path),
@@ -175,10 +223,10 @@ pub fn discover(
             Box::new(|entry| {
                 match entry {
                     Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                        if let Some(target) = classify(entry.path()) {
+                        if let Some(kind) = classify(entry.path()) {
                             lock(&found).push(Candidate {
                                 path: entry.into_path(),
-                                target,
+                                kind,
                             });
                         }
                     }
@@ -314,9 +362,15 @@ mod tests {
             ("docker.env.production", Some(Target::Env)),
             ("secrets.env.gpg", None),
             ("README.md", None),
+            ("nginx.conf", Some(Target::Nginx)),
+            ("site.conf", Some(Target::Nginx)),
+            ("etc/nginx/proxy_params", Some(Target::Nginx)),
+            ("etc/nginx/sites-available/default", Some(Target::Nginx)),
+            ("app/nginx/Dockerfile", Some(Target::Nginx)),
+            ("app/Dockerfile", None),
         ];
         for (name, want) in cases {
-            assert_eq!(classify(Path::new(name)), want, "{name}");
+            assert_eq!(classify(Path::new(name)).map(|c| c.target), want, "{name}");
         }
     }
 

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use crate::formats::dotenv::{EnvFile, ParseError};
+use crate::formats::dotenv::EnvFile;
+use crate::formats::nginx::NginxConfig;
+use crate::formats::ParseError;
 use crate::policy::Target;
 use crate::redact::Sensitive;
 use crate::source::SourceFile;
@@ -12,6 +14,8 @@ use crate::source::SourceFile;
 pub enum Content {
     /// A `.env` file.
     Env(EnvFile),
+    /// An nginx configuration file or fragment.
+    Nginx(NginxConfig),
 }
 
 /// One file ready for the rules.
@@ -32,6 +36,7 @@ impl Document {
             Target::Env | Target::EnvDev | Target::EnvExample | Target::Any => {
                 Content::Env(EnvFile::parse(&source.text))
             }
+            Target::Nginx => Content::Nginx(NginxConfig::parse(&source.text)),
         };
         Self {
             source: Arc::new(source),
@@ -44,6 +49,24 @@ impl Document {
     pub fn as_env(&self) -> Option<&EnvFile> {
         match &self.content {
             Content::Env(env) => Some(env),
+            Content::Nginx(_) => None,
+        }
+    }
+
+    /// Whether the content confirms the kind the file's name suggested (see
+    /// [`crate::discover::Classification::confirm_by_content`]).
+    pub fn confirms_kind(&self) -> bool {
+        match &self.content {
+            Content::Env(_) => true,
+            Content::Nginx(config) => config.looks_like_nginx(),
+        }
+    }
+
+    /// The nginx tree, for nginx rules.
+    pub fn as_nginx(&self) -> Option<&NginxConfig> {
+        match &self.content {
+            Content::Nginx(config) => Some(config),
+            Content::Env(_) => None,
         }
     }
 
@@ -51,6 +74,7 @@ impl Document {
     pub fn parse_errors(&self) -> &[ParseError] {
         match &self.content {
             Content::Env(env) => &env.errors,
+            Content::Nginx(config) => &config.errors,
         }
     }
 
@@ -58,6 +82,7 @@ impl Document {
     pub fn sensitive(&self) -> Vec<Sensitive> {
         match &self.content {
             Content::Env(env) => crate::redact::env_sensitive(env, &self.source.text),
+            Content::Nginx(config) => crate::redact::nginx_sensitive(config),
         }
     }
 }

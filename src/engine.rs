@@ -39,14 +39,19 @@ pub fn scan(
     catalog: &Catalog,
 ) -> ScanOutcome {
     let (candidates, mut diagnostics) = discover::discover(paths, options, excludes);
-    let read: Vec<Result<Document, Diagnostic>> = candidates
+    let read: Vec<Option<Result<Document, Diagnostic>>> = candidates
         .par_iter()
-        .map(|c| {
-            discover::read(c, options.max_file_size).map(|source| Document::parse(source, c.target))
+        .map(|c| match discover::read(c, options.max_file_size) {
+            // A name-based guess the content does not confirm is simply not ours.
+            Ok(source) => {
+                let doc = Document::parse(source, c.kind.target);
+                (!c.kind.confirm_by_content || doc.confirms_kind()).then_some(Ok(doc))
+            }
+            Err(problem) => Some(Err(problem)),
         })
         .collect();
     let mut documents = Vec::with_capacity(read.len());
-    for result in read {
+    for result in read.into_iter().flatten() {
         match result {
             Ok(doc) => documents.push(doc),
             Err(problem) => diagnostics.push(problem),

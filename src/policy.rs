@@ -79,6 +79,8 @@ pub enum Target {
     EnvDev,
     /// A committed template: `.env.example`, `.env.sample`, `.env.template`, `.env.dist`.
     EnvExample,
+    /// An nginx configuration file or fragment.
+    Nginx,
 }
 
 impl Target {
@@ -89,6 +91,7 @@ impl Target {
             Self::Env => "env",
             Self::EnvDev => "env-dev",
             Self::EnvExample => "env-example",
+            Self::Nginx => "nginx",
         }
     }
 }

@@ -5,6 +5,7 @@
 //! never receive a secret, in any format.
 
 use crate::formats::dotenv::EnvFile;
+use crate::formats::nginx::NginxConfig;
 use crate::secrets::{env_url_password, looks_like_token, secret_kind};
 use crate::source::Span;
 
@@ -53,6 +54,48 @@ pub fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
             span,
             value: text.get(span.range()).unwrap_or("").trim().to_owned(),
         });
+    }
+    found
+}
+
+/// Header names whose values are credentials.
+const CREDENTIAL_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "x-api-key",
+    "x-auth-token",
+];
+
+/// In nginx files: values of credential headers set with `proxy_set_header`/`add_header`/
+/// `more_set_headers`/`grpc_set_header`, and any argument that looks like a generated token.
+pub fn nginx_sensitive(config: &NginxConfig) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    for (_, directive) in config.walk() {
+        let sets_header = matches!(
+            directive.name.as_str(),
+            "proxy_set_header"
+                | "add_header"
+                | "grpc_set_header"
+                | "more_set_headers"
+                | "more_set_input_headers"
+        );
+        for (i, arg) in directive.args.iter().enumerate() {
+            let credential_header = sets_header
+                && i == 1
+                && CREDENTIAL_HEADERS.contains(
+                    &directive.args[0]
+                        .value
+                        .to_ascii_lowercase()
+                        .trim_end_matches(':'),
+                );
+            if credential_header || looks_like_token(&arg.value) {
+                found.push(Sensitive {
+                    span: arg.span,
+                    value: arg.value.clone(),
+                });
+            }
+        }
     }
     found
 }

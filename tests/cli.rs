@@ -125,7 +125,7 @@ fn json_report_has_documented_fields() {
     assert_eq!(code, 1);
     assert_eq!(report["schema_version"], 1);
     assert_eq!(report["tool"]["name"], "preflight");
-    assert_eq!(report["summary"]["files_checked"], 2);
+    assert_eq!(report["summary"]["files_checked"], 3);
     let finding = &report["findings"][0];
     for field in [
         "rule_id",

@@ -7,6 +7,7 @@
 //! whitespace, `${VAR}` references. Malformed lines become [`ParseError`]s and parsing goes on
 //! with the next line, so one typo never hides the rest of the file.
 
+use crate::formats::ParseError;
 use crate::source::Span;
 
 /// How a value was written; it decides escapes, comments and interpolation.
@@ -50,15 +51,6 @@ pub struct EnvEntry {
     pub export_span: Option<Span>,
     /// The whole statement, from the first character of the line to the end of the value.
     pub span: Span,
-}
-
-/// A line the parser could not read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
-    /// Where the problem is.
-    pub span: Span,
-    /// What is wrong, in words a user can act on.
-    pub message: String,
 }
 
 /// A parsed `.env` file: its statements in order, including duplicates, plus parse errors.

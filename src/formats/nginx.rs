@@ -1,0 +1,664 @@
+//! A faithful parser for nginx configuration files.
+//!
+//! It follows nginx's own tokenizer (`ngx_conf_read_token` in `src/core/ngx_conf_file.c`):
+//! words are separated by blanks, `;` ends a directive, `{ … }` opens a block, `#` starts a
+//! comment only where a word could start, single and double quotes group a word (with `\`
+//! escapes), `${var}` keeps its braces inside a word, and `}` inside a word is part of it.
+//! Directive names are never checked against a list: nginx keeps adding directives
+//! (`http2 on;` since 1.25.1), so unknown ones are kept like any other. `*_by_lua_block`
+//! bodies are Lua, not nginx syntax, and are kept raw.
+//!
+//! The tree keeps a span for every directive, name, argument and block, plus every comment,
+//! so the original text can be reproduced and every finding located exactly.
+
+use crate::formats::ParseError;
+use crate::source::Span;
+
+/// One word of a directive, as nginx reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NginxArg {
+    /// The word with quotes removed and `\` escapes applied (`\"` → `"`), as nginx sees it.
+    pub value: String,
+    /// The word as written, quotes included.
+    pub span: Span,
+    /// The quote character, if the word was quoted.
+    pub quote: Option<char>,
+}
+
+/// A `{ … }` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NginxBlock {
+    /// The directives inside (empty for raw blocks).
+    pub directives: Vec<NginxDirective>,
+    /// From `{` to `}` inclusive.
+    pub span: Span,
+    /// For `*_by_lua_block`: the Lua source between the braces, not parsed.
+    pub raw: Option<Span>,
+}
+
+/// `name arg…;` or `name arg… { … }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NginxDirective {
+    /// The directive name (`server`, `add_header`, …).
+    pub name: String,
+    /// Where the name is written.
+    pub name_span: Span,
+    /// The arguments after the name.
+    pub args: Vec<NginxArg>,
+    /// The block, for block directives.
+    pub block: Option<NginxBlock>,
+    /// From the name to the `;` or the closing `}`.
+    pub span: Span,
+}
+
+impl NginxDirective {
+    /// The argument values, as nginx sees them.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.args.iter().map(|a| a.value.as_str())
+    }
+
+    /// The directives of this directive's block (none for simple directives).
+    pub fn children(&self) -> &[NginxDirective] {
+        self.block.as_ref().map_or(&[], |b| &b.directives)
+    }
+}
+
+/// A parsed nginx file: its top-level directives, comments and parse errors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NginxConfig {
+    /// Directives at the top of the file.
+    pub directives: Vec<NginxDirective>,
+    /// Every `# comment`, in file order.
+    pub comments: Vec<Span>,
+    /// What could not be read.
+    pub errors: Vec<ParseError>,
+}
+
+impl NginxConfig {
+    /// Parses `text`; never fails, errors are collected in [`NginxConfig::errors`].
+    pub fn parse(text: &str) -> Self {
+        let mut parser = Parser {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            comments: Vec::new(),
+            errors: Vec::new(),
+        };
+        let directives = parser.block_body(None);
+        NginxConfig {
+            directives,
+            comments: parser.comments,
+            errors: parser.errors,
+        }
+    }
+
+    /// Whether this is plausibly an nginx file at all, for names that do not say (`*.conf`
+    /// is also fail2ban, logrotate, BIND…): at least one complete directive that only nginx
+    /// has, a `server { … }` or `if (…) { … }` block, `set $var`, or an `include` of a relative `*.conf` (fragments
+    /// such as h5bp's `basic.conf` consist of nothing else). Syntax errors do not disqualify
+    /// a file, so broken nginx files are still reported.
+    pub fn looks_like_nginx(&self) -> bool {
+        self.walk().iter().any(|(_, d)| {
+            let first = d.args.first().map_or("", |a| a.value.as_str());
+            NGINX_DIRECTIVES.binary_search(&d.name.as_str()).is_ok()
+                || (d.name == "server" && d.block.is_some())
+                || (d.name == "if" && first.starts_with('(') && d.block.is_some())
+                || (d.name == "set" && first.starts_with('$'))
+                || (d.name == "include"
+                    && !first.starts_with('/')
+                    && (first.ends_with(".conf") || first.ends_with('*')))
+        })
+    }
+
+    /// Every directive in the file, depth first, with the names of the blocks around it
+    /// (`["http", "server"]` for a directive inside `server` inside `http`).
+    pub fn walk(&self) -> Vec<(Vec<&str>, &NginxDirective)> {
+        fn visit<'a>(
+            list: &'a [NginxDirective],
+            path: &mut Vec<&'a str>,
+            out: &mut Vec<(Vec<&'a str>, &'a NginxDirective)>,
+        ) {
+            for directive in list {
+                out.push((path.clone(), directive));
+                if let Some(block) = &directive.block {
+                    path.push(&directive.name);
+                    visit(&block.directives, path, out);
+                    path.pop();
+                }
+            }
+        }
+        let mut out = Vec::new();
+        visit(&self.directives, &mut Vec::new(), &mut out);
+        out
+    }
+}
+
+/// Directive names that only nginx uses (sorted, for binary search). Only used to recognise
+/// nginx files; directives not listed here are still parsed and kept.
+const NGINX_DIRECTIVES: &[&str] = &[
+    "access_log",
+    "add_header",
+    "alias",
+    "auth_basic",
+    "auth_basic_user_file",
+    "autoindex",
+    "brotli",
+    "brotli_static",
+    "brotli_types",
+    "charset",
+    "charset_types",
+    "client_body_buffer_size",
+    "client_max_body_size",
+    "default_type",
+    "error_log",
+    "error_page",
+    "etag",
+    "events",
+    "expires",
+    "fastcgi_index",
+    "fastcgi_param",
+    "fastcgi_pass",
+    "fastcgi_split_path_info",
+    "geo",
+    "grpc_pass",
+    "gzip",
+    "gzip_comp_level",
+    "gzip_proxied",
+    "gzip_static",
+    "gzip_types",
+    "gzip_vary",
+    "http",
+    "keepalive_timeout",
+    "limit_conn",
+    "limit_conn_zone",
+    "limit_req",
+    "limit_req_zone",
+    "listen",
+    "location",
+    "log_format",
+    "map",
+    "more_clear_headers",
+    "more_set_headers",
+    "open_file_cache",
+    "open_file_cache_errors",
+    "open_file_cache_min_uses",
+    "open_file_cache_valid",
+    "proxy_buffering",
+    "proxy_cache",
+    "proxy_http_version",
+    "proxy_pass",
+    "proxy_read_timeout",
+    "proxy_redirect",
+    "proxy_set_header",
+    "resolver",
+    "return",
+    "rewrite",
+    "sendfile",
+    "server_name",
+    "server_tokens",
+    "ssl_certificate",
+    "ssl_certificate_key",
+    "ssl_ciphers",
+    "ssl_dhparam",
+    "ssl_prefer_server_ciphers",
+    "ssl_protocols",
+    "ssl_session_cache",
+    "ssl_session_tickets",
+    "ssl_session_timeout",
+    "ssl_stapling",
+    "ssl_stapling_verify",
+    "ssl_trusted_certificate",
+    "stream",
+    "tcp_nodelay",
+    "tcp_nopush",
+    "try_files",
+    "types",
+    "types_hash_max_size",
+    "upstream",
+    "uwsgi_param",
+    "uwsgi_pass",
+    "valid_referers",
+    "worker_connections",
+    "worker_processes",
+];
+
+/// What ended a directive's list of words.
+enum Terminator {
+    Semicolon(usize),
+    BlockOpen(usize),
+    BlockClose(usize),
+    Eof,
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    comments: Vec<Span>,
+    errors: Vec<ParseError>,
+}
+
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+impl Parser<'_> {
+    fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.errors.push(ParseError {
+            span,
+            message: message.into(),
+        });
+    }
+
+    /// Directives until the `}` closing the block opened at `open` (or the end of the file
+    /// at the top level).
+    fn block_body(&mut self, open: Option<usize>) -> Vec<NginxDirective> {
+        let mut directives = Vec::new();
+        loop {
+            let (words, terminator) = self.words();
+            match terminator {
+                Terminator::Semicolon(at) => match split_name(words) {
+                    Some((name, name_span, args)) => {
+                        let span = Span::new(name_span.start, at + 1);
+                        directives.push(NginxDirective {
+                            name,
+                            name_span,
+                            args,
+                            block: None,
+                            span,
+                        });
+                    }
+                    None => self.error(
+                        Span::new(at, at + 1),
+                        "unexpected \";\": a directive needs a name",
+                    ),
+                },
+                Terminator::BlockOpen(at) => match split_name(words) {
+                    Some((name, name_span, args)) => {
+                        let block = if name.ends_with("_by_lua_block") {
+                            self.raw_block(at)
+                        } else {
+                            let inner = self.block_body(Some(at));
+                            NginxBlock {
+                                directives: inner,
+                                span: Span::new(at, self.pos),
+                                raw: None,
+                            }
+                        };
+                        let span = Span::new(name_span.start, block.span.end);
+                        directives.push(NginxDirective {
+                            name,
+                            name_span,
+                            args,
+                            block: Some(block),
+                            span,
+                        });
+                    }
+                    None => {
+                        self.error(
+                            Span::new(at, at + 1),
+                            "unexpected \"{\": a block needs a directive name before it",
+                        );
+                        // Read the anonymous block anyway so its closing brace does not end ours.
+                        self.block_body(Some(at));
+                    }
+                },
+                Terminator::BlockClose(at) => {
+                    if let Some(last) = words.last() {
+                        let first = &words[0];
+                        self.error(
+                            Span::new(first.span.start, last.span.end),
+                            format!(
+                                "unexpected \"}}\": the directive `{}` is missing its \";\"",
+                                first.value
+                            ),
+                        );
+                    }
+                    if open.is_some() {
+                        return directives;
+                    }
+                    self.error(
+                        Span::new(at, at + 1),
+                        "unexpected \"}\": no block is open here",
+                    );
+                }
+                Terminator::Eof => {
+                    if let Some(last) = words.last() {
+                        let first = &words[0];
+                        self.error(
+                            Span::new(first.span.start, last.span.end),
+                            format!(
+                                "unexpected end of file: the directive `{}` is missing its \";\"",
+                                first.value
+                            ),
+                        );
+                    }
+                    if let Some(open) = open {
+                        self.error(
+                            Span::new(open, open + 1),
+                            "unexpected end of file: this \"{\" is never closed",
+                        );
+                    }
+                    return directives;
+                }
+            }
+        }
+    }
+
+    /// Reads words up to the next `;`, `{`, `}` or the end of the file.
+    fn words(&mut self) -> (Vec<NginxArg>, Terminator) {
+        let mut words = Vec::new();
+        loop {
+            while self.pos < self.bytes.len() && is_blank(self.bytes[self.pos]) {
+                self.pos += 1;
+            }
+            let Some(&b) = self.bytes.get(self.pos) else {
+                return (words, Terminator::Eof);
+            };
+            let at = self.pos;
+            match b {
+                b'#' => {
+                    let end = self.text[at..]
+                        .find('\n')
+                        .map_or(self.text.len(), |i| at + i);
+                    self.comments.push(Span::new(at, end));
+                    self.pos = end;
+                }
+                b';' => {
+                    self.pos += 1;
+                    return (words, Terminator::Semicolon(at));
+                }
+                b'{' => {
+                    self.pos += 1;
+                    return (words, Terminator::BlockOpen(at));
+                }
+                b'}' => {
+                    self.pos += 1;
+                    return (words, Terminator::BlockClose(at));
+                }
+                b'"' | b'\'' => {
+                    if let Some(word) = self.quoted(b) {
+                        words.push(word);
+                    }
+                }
+                _ => words.push(self.bare()),
+            }
+        }
+    }
+
+    /// A quoted word. After the closing quote nginx wants a blank, `;`, `{` or `}`.
+    fn quoted(&mut self, quote: u8) -> Option<NginxArg> {
+        let start = self.pos;
+        let mut value = String::new();
+        let mut i = start + 1;
+        while i < self.bytes.len() {
+            let b = self.bytes[i];
+            if b == b'\\' && i + 1 < self.bytes.len() {
+                i += 1 + unescape(&self.text[i + 1..], &mut value);
+                continue;
+            }
+            if b == quote {
+                self.pos = i + 1;
+                let span = Span::new(start, i + 1);
+                if let Some(&next) = self.bytes.get(self.pos) {
+                    // nginx: a blank, `;`, `{`, or `)` (closing an `if` condition).
+                    if !is_blank(next) && !matches!(next, b';' | b'{' | b')') {
+                        let c = self.text[self.pos..].chars().next().unwrap_or(' ');
+                        self.error(
+                            Span::new(self.pos, self.pos + c.len_utf8()),
+                            format!(
+                                "unexpected \"{c}\" after a quoted word: put a blank before it"
+                            ),
+                        );
+                    }
+                }
+                return Some(NginxArg {
+                    value,
+                    span,
+                    quote: Some(quote as char),
+                });
+            }
+            let c = self.text[i..].chars().next().unwrap_or('\u{fffd}');
+            value.push(c);
+            i += c.len_utf8();
+        }
+        self.error(
+            Span::new(start, start + 1),
+            "unterminated quote: the word runs to the end of the file",
+        );
+        self.pos = self.bytes.len();
+        None
+    }
+
+    /// An unquoted word: up to a blank, `;` or `{` (but `${` belongs to the word).
+    fn bare(&mut self) -> NginxArg {
+        let start = self.pos;
+        let mut value = String::new();
+        let mut variable = false;
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if b == b'{' && variable {
+                value.push('{');
+                self.pos += 1;
+                variable = false;
+                continue;
+            }
+            if is_blank(b) || b == b';' || b == b'{' {
+                break;
+            }
+            variable = b == b'$';
+            if b == b'\\' && self.pos + 1 < self.bytes.len() {
+                self.pos += 1 + unescape(&self.text[self.pos + 1..], &mut value);
+                continue;
+            }
+            let c = self.text[self.pos..].chars().next().unwrap_or('\u{fffd}');
+            value.push(c);
+            self.pos += c.len_utf8();
+        }
+        NginxArg {
+            value,
+            span: Span::new(start, self.pos),
+            quote: None,
+        }
+    }
+
+    /// The body of a `*_by_lua_block`: Lua source, kept as is. Braces are counted outside
+    /// Lua strings and comments to find the end.
+    fn raw_block(&mut self, open: usize) -> NginxBlock {
+        let mut depth = 1usize;
+        let mut i = open + 1;
+        while i < self.bytes.len() {
+            match self.bytes[i] {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.pos = i + 1;
+                        return NginxBlock {
+                            directives: Vec::new(),
+                            span: Span::new(open, i + 1),
+                            raw: Some(Span::new(open + 1, i)),
+                        };
+                    }
+                }
+                q @ (b'"' | b'\'') => {
+                    i += 1;
+                    while i < self.bytes.len() && self.bytes[i] != q {
+                        i += if self.bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                }
+                b'-' if self.bytes.get(i + 1) == Some(&b'-') => {
+                    while i < self.bytes.len() && self.bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        self.error(
+            Span::new(open, open + 1),
+            "unexpected end of file: this Lua block is never closed",
+        );
+        self.pos = self.bytes.len();
+        NginxBlock {
+            directives: Vec::new(),
+            span: Span::new(open, self.bytes.len()),
+            raw: Some(Span::new(open + 1, self.bytes.len())),
+        }
+    }
+}
+
+/// Applies one `\` escape as nginx does for every word: `\"`, `\'` and `\\` lose the
+/// backslash, `\t`, `\r`, `\n` become the control character, anything else keeps it
+/// (so regexes such as `\.` arrive intact). Returns the bytes consumed after the `\`.
+fn unescape(after: &str, value: &mut String) -> usize {
+    let Some(next) = after.chars().next() else {
+        value.push('\\');
+        return 0;
+    };
+    match next {
+        '"' | '\'' | '\\' => value.push(next),
+        't' => value.push('\t'),
+        'r' => value.push('\r'),
+        'n' => value.push('\n'),
+        other => {
+            value.push('\\');
+            value.push(other);
+        }
+    }
+    next.len_utf8()
+}
+
+/// The first word is the directive's name, the rest its arguments.
+fn split_name(mut words: Vec<NginxArg>) -> Option<(String, Span, Vec<NginxArg>)> {
+    if words.is_empty() {
+        return None;
+    }
+    let name = words.remove(0);
+    Some((name.value, name.span, words))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> NginxConfig {
+        let config = NginxConfig::parse(text);
+        assert!(config.errors.is_empty(), "{:?}", config.errors);
+        config
+    }
+
+    #[test]
+    fn reads_blocks_arguments_and_comments() {
+        let text = "user www-data; # who\nhttp {\n  server {\n    listen 443 ssl;\n    add_header X-Frame-Options \"DENY\" always;\n  }\n}\n";
+        let config = parse_ok(text);
+        assert_eq!(config.directives.len(), 2);
+        let server = &config.directives[1].children()[0];
+        assert_eq!(server.name, "server");
+        let header = &server.children()[1];
+        assert_eq!(
+            header.values().collect::<Vec<_>>(),
+            ["X-Frame-Options", "DENY", "always"]
+        );
+        assert_eq!(&text[header.args[1].span.range()], "\"DENY\"");
+        assert_eq!(config.comments.len(), 1);
+        let paths: Vec<String> = config
+            .walk()
+            .iter()
+            .map(|(p, d)| format!("{}/{}", p.join("/"), d.name))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "/user",
+                "/http",
+                "http/server",
+                "http/server/listen",
+                "http/server/add_header"
+            ]
+        );
+    }
+
+    #[test]
+    fn variables_regexes_and_escapes_follow_nginx() {
+        let config = parse_ok(
+            "location ~* \\.(js|css)$ { return 301 https://${host}$request_uri; }\nset $a 'it\\'s';\nif ($http_origin ~* \"^https://a\\.b$\") { }\n",
+        );
+        let location = &config.directives[0];
+        assert_eq!(
+            location.values().collect::<Vec<_>>(),
+            ["~*", "\\.(js|css)$"]
+        );
+        assert_eq!(
+            location.children()[0].args[1].value,
+            "https://${host}$request_uri"
+        );
+        assert_eq!(config.directives[1].args[1].value, "it's");
+        let condition: Vec<&str> = config.directives[2].values().collect();
+        assert_eq!(condition, ["($http_origin", "~*", "^https://a\\.b$", ")"]);
+    }
+
+    #[test]
+    fn hash_inside_a_word_is_not_a_comment_and_brace_inside_a_word_is_part_of_it() {
+        let config = parse_ok("add_header X-A a#b;\nreturn 200 x};\n");
+        assert_eq!(config.directives[0].args[1].value, "a#b");
+        assert_eq!(config.directives[1].args[1].value, "x}");
+    }
+
+    #[test]
+    fn nginx_is_told_apart_from_other_conf_formats() {
+        let nginx = [
+            "server {\n  listen 80;\n}\n",
+            "resolver\n  1.1.1.1\n  valid=60s;\n",
+            "include h5bp/security/x-frame-options.conf;\n",
+            "if ($http_origin !~ '^https://a') {\n}\n",
+            "rewrite ^ http://some$uri;\n",
+            "server {\n  listen 80\n}\n",
+        ];
+        for text in nginx {
+            assert!(NginxConfig::parse(text).looks_like_nginx(), "{text}");
+        }
+        let other = [
+            "[sshd]\nenabled = true\n",
+            "/var/log/app/*.log {\n  daily\n  rotate 7\n}\n",
+            "options {\n  directory \"/var/cache/bind\";\n};\ninclude \"/etc/bind/named.conf.local\";\n",
+            "bind 127.0.0.1\nrequirepass x\n",
+        ];
+        for text in other {
+            assert!(!NginxConfig::parse(text).looks_like_nginx(), "{text}");
+        }
+    }
+
+    #[test]
+    fn directive_list_is_sorted_for_binary_search() {
+        assert!(NGINX_DIRECTIVES.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn lua_blocks_are_kept_raw() {
+        let text = "content_by_lua_block {\n  local t = { a = \"}\" } -- }\n  ngx.say(t.a)\n}\nlisten 80;\n";
+        let config = parse_ok(text);
+        let lua = config.directives[0].block.as_ref().unwrap();
+        assert!(text[lua.raw.unwrap().range()].contains("ngx.say"));
+        assert_eq!(config.directives[1].name, "listen");
+    }
+
+    #[test]
+    fn errors_have_locations_and_parsing_continues() {
+        let config = NginxConfig::parse("server {\n  listen 80\n}\n}\nuser x;\n");
+        let messages: Vec<&str> = config.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("`listen` is missing its \";\""));
+        assert!(messages[1].contains("no block is open"));
+        assert_eq!(config.directives.last().unwrap().name, "user");
+
+        let config = NginxConfig::parse("http {\n  server {\n");
+        assert_eq!(config.errors.len(), 2, "{:?}", config.errors);
+        let config = NginxConfig::parse("add_header X \"open;\n");
+        assert!(config.errors[0].message.contains("unterminated quote"));
+        let config = NginxConfig::parse("add_header X \"a\"b;\n");
+        assert!(config.errors[0].message.contains("after a quoted word"));
+        let config = NginxConfig::parse("location / { return 200 \"a\"}\n");
+        assert!(config.errors[0].message.contains("after a quoted word"));
+    }
+}

@@ -17,7 +17,7 @@ fn example_shop_fails_with_a_human_report() {
         ))
         .stdout(predicate::str::contains("= help:"))
         .stdout(
-            predicate::str::is_match(r"Found \d+ findings \(.*critical.*\) in 2 files checked\.")
+            predicate::str::is_match(r"Found \d+ findings \(.*critical.*\) in 3 files checked\.")
                 .unwrap(),
         );
 }

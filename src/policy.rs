@@ -258,6 +258,10 @@ impl std::error::Error for PolicyError {}
 const BUILTIN_POLICIES: &[(&str, &str)] = &[
     ("policies/core.toml", include_str!("../policies/core.toml")),
     ("policies/env.toml", include_str!("../policies/env.toml")),
+    (
+        "policies/nginx.toml",
+        include_str!("../policies/nginx.toml"),
+    ),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

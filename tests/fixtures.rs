@@ -51,36 +51,40 @@ fn actual(file: &Path) -> String {
 }
 
 #[test]
-fn env_fixtures_report_exactly_their_expected_findings() {
-    let dir = root().join("fixtures/env");
+fn fixtures_report_exactly_their_expected_findings() {
     let bless = std::env::var_os("PREFLIGHT_BLESS").is_some();
     let mut mismatches = Vec::new();
-    let files = fixture_files(&dir);
-    assert!(files.len() >= 10, "fixtures missing");
-    for file in files {
-        let expected_path = PathBuf::from(format!("{}.expected", file.display()));
-        let got = actual(&file);
-        if bless {
-            std::fs::write(&expected_path, &got).expect("write expectation");
-            continue;
-        }
-        let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if want != got {
-            mismatches.push(format!(
-                "{}:\n--- expected\n{want}--- actual\n{got}",
-                file.display()
-            ));
+    let mut count = 0;
+    for target in ["env", "nginx"] {
+        for file in fixture_files(&root().join("fixtures").join(target)) {
+            count += 1;
+            let expected_path = PathBuf::from(format!("{}.expected", file.display()));
+            let got = actual(&file);
+            if bless {
+                std::fs::write(&expected_path, &got).expect("write expectation");
+                continue;
+            }
+            let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
+            if want != got {
+                mismatches.push(format!(
+                    "{}:\n--- expected\n{want}--- actual\n{got}",
+                    file.display()
+                ));
+            }
         }
     }
+    assert!(count >= 20, "fixtures missing");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
 
 #[test]
 fn passing_fixtures_are_clean() {
-    for file in fixture_files(&root().join("fixtures/env")) {
-        let name = file.file_name().unwrap().to_string_lossy().to_string();
-        if name.starts_with("pass") || name.starts_with(".env.pass") {
-            assert_eq!(actual(&file), "", "{name} should be clean");
+    for target in ["env", "nginx"] {
+        for file in fixture_files(&root().join("fixtures").join(target)) {
+            let name = file.file_name().unwrap().to_string_lossy().to_string();
+            if name.starts_with("pass") {
+                assert_eq!(actual(&file), "", "{name} should be clean");
+            }
         }
     }
 }

@@ -14,7 +14,17 @@ const CANARIES: &[&str] = &[
     "cnry6Zx9Cv7Bn5Mm3",
     "cnry7Ab",
     "cnry8Gf4Hd6Js8Ka0Lq",
+    "cnry9Basic",
+    "cnry10Zt5Yr7Xq3Wp9Vn2Mb8",
 ];
+
+/// nginx: a credential header and a token-like argument on lines that have findings.
+const NGINX: &str = "\
+location /api/ {
+    proxy_set_header Host $http_host; proxy_set_header Authorization \"Basic cnry9Basic\";
+    proxy_set_header Host $arg_h; set $token cnry10Zt5Yr7Xq3Wp9Vn2Mb8;
+}
+";
 
 const ENV: &str = "\
 JWT_SECRET=cnry1Qx7vTz9Lw2Pk4Mj
@@ -33,6 +43,7 @@ fn no_output_format_contains_a_canary() {
     let dir = tree(&[
         (".env.production", ENV.as_bytes()),
         (".env.staging", b"JWT_SECRET=cnry1Qx7vTz9Lw2Pk4Mj\n"),
+        ("nginx/site.conf", NGINX.as_bytes()),
     ]);
     for format in ["human", "json", "sarif", "github"] {
         let output = preflight_in(dir.path())

@@ -110,18 +110,18 @@ impl NginxConfig {
         })
     }
 
-    /// Every directive in the file, depth first, with the names of the blocks around it
-    /// (`["http", "server"]` for a directive inside `server` inside `http`).
-    pub fn walk(&self) -> Vec<(Vec<&str>, &NginxDirective)> {
+    /// Every directive in the file, depth first, with the block directives around it,
+    /// outermost first (`[http, server]` for a directive inside `server` inside `http`).
+    pub fn walk(&self) -> Vec<(Vec<&NginxDirective>, &NginxDirective)> {
         fn visit<'a>(
             list: &'a [NginxDirective],
-            path: &mut Vec<&'a str>,
-            out: &mut Vec<(Vec<&'a str>, &'a NginxDirective)>,
+            path: &mut Vec<&'a NginxDirective>,
+            out: &mut Vec<(Vec<&'a NginxDirective>, &'a NginxDirective)>,
         ) {
             for directive in list {
                 out.push((path.clone(), directive));
                 if let Some(block) = &directive.block {
-                    path.push(&directive.name);
+                    path.push(directive);
                     visit(&block.directives, path, out);
                     path.pop();
                 }
@@ -565,7 +565,10 @@ mod tests {
         let paths: Vec<String> = config
             .walk()
             .iter()
-            .map(|(p, d)| format!("{}/{}", p.join("/"), d.name))
+            .map(|(p, d)| {
+                let names: Vec<&str> = p.iter().map(|b| b.name.as_str()).collect();
+                format!("{}/{}", names.join("/"), d.name)
+            })
             .collect();
         assert_eq!(
             paths,

@@ -10,6 +10,7 @@ use crate::source::{SourceFile, Span};
 
 pub mod core;
 pub mod env;
+pub mod nginx;
 
 /// A finding as a check reports it: a span in a file, before the engine adds the location,
 /// redacted snippet, fingerprint and suppression state.
@@ -148,6 +149,26 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
     (
         "missing-assignment",
         Builtin::Document(env::syntax::missing_assignment),
+    ),
+    (
+        "nginx-server-tokens",
+        Builtin::Document(nginx::exposure::server_tokens),
+    ),
+    (
+        "nginx-autoindex",
+        Builtin::Document(nginx::exposure::autoindex),
+    ),
+    (
+        "nginx-weak-tls-protocols",
+        Builtin::Document(nginx::tls::weak_protocols),
+    ),
+    (
+        "nginx-host-spoofing",
+        Builtin::Document(nginx::host_spoofing::check),
+    ),
+    (
+        "nginx-alias-traversal",
+        Builtin::Document(nginx::alias_traversal::check),
     ),
 ];
 

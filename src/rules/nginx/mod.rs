@@ -1,0 +1,56 @@
+//! Rules for nginx configuration files. These look at one directive and the blocks around
+//! it; rules that need inherited values (headers, TLS settings, rate limits flowing from
+//! `http` to `server` to `location`) come with the effective-configuration model.
+
+use crate::document::Document;
+use crate::formats::nginx::NginxDirective;
+use crate::rules::Emitter;
+
+pub mod alias_traversal;
+pub mod exposure;
+pub mod host_spoofing;
+pub mod tls;
+
+/// Calls `check` for every directive named `name`, with the blocks around it.
+fn each_directive<'a>(
+    doc: &'a Document,
+    name: &str,
+    mut check: impl FnMut(&[&'a NginxDirective], &'a NginxDirective),
+) {
+    let Some(config) = doc.as_nginx() else { return };
+    for (blocks, directive) in config.walk() {
+        if directive.name == name {
+            check(&blocks, directive);
+        }
+    }
+}
+
+/// A fingerprint key that names a directive by where it is, not by its line:
+/// `server(shop.example.org) > location(/uploads) > autoindex`.
+fn directive_key(blocks: &[&NginxDirective], directive: &NginxDirective) -> String {
+    let mut parts: Vec<String> = blocks
+        .iter()
+        .map(|b| {
+            let args: Vec<&str> = b.values().collect();
+            format!("{}({})", b.name, args.join(" "))
+        })
+        .collect();
+    parts.push(directive.name.clone());
+    parts.join(" > ")
+}
+
+/// Reports `message` at `directive`'s argument `arg` (or its name when it has none).
+fn report_at(
+    doc: &Document,
+    out: &mut Emitter,
+    blocks: &[&NginxDirective],
+    directive: &NginxDirective,
+    arg: usize,
+    message: String,
+) {
+    let span = directive
+        .args
+        .get(arg)
+        .map_or(directive.name_span, |a| a.span);
+    out.report(&doc.source, span, directive_key(blocks, directive), message);
+}

@@ -1,0 +1,50 @@
+//! gixy's own labelled suite (`../shared/corpus/gixy-tests/<check>/`): files ending in
+//! `_fp.conf` must not be reported by the matching preflight rule, every other `.conf` must.
+//! Covers the gixy checks preflight implements so far.
+
+mod common;
+
+use common::{active_rules, json_report, root};
+
+/// gixy check folder → preflight rule.
+const CHECKS: &[(&str, &str)] = &[("host_spoofing", "NGX004"), ("alias_traversal", "NGX005")];
+
+#[test]
+fn preflight_agrees_with_gixys_labels() {
+    let suite = root().join("../shared/corpus/gixy-tests");
+    if !suite.is_dir() {
+        eprintln!(
+            "skipped: {} is not present in this checkout",
+            suite.display()
+        );
+        return;
+    }
+    let mut disagreements = Vec::new();
+    let mut table = Vec::new();
+    for (folder, rule) in CHECKS {
+        let mut files: Vec<_> = std::fs::read_dir(suite.join(folder))
+            .expect("gixy folder")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "conf"))
+            .collect();
+        files.sort();
+        let mut agree = 0;
+        for file in &files {
+            let (report, _) =
+                json_report(&root(), &[file.to_str().expect("utf-8"), "--select", rule]);
+            let flagged = !active_rules(&report).is_empty();
+            let expected = !file.to_string_lossy().ends_with("_fp.conf");
+            if flagged == expected {
+                agree += 1;
+            } else {
+                disagreements.push(format!(
+                    "{rule} on {}: preflight {flagged}, gixy {expected}",
+                    file.display()
+                ));
+            }
+        }
+        table.push(format!("{folder} ({rule}): {agree}/{}", files.len()));
+    }
+    eprintln!("{}", table.join("\n"));
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}

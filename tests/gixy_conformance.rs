@@ -7,7 +7,11 @@ mod common;
 use common::{active_rules, json_report, root};
 
 /// gixy check folder → preflight rule.
-const CHECKS: &[(&str, &str)] = &[("host_spoofing", "NGX004"), ("alias_traversal", "NGX005")];
+const CHECKS: &[(&str, &str)] = &[
+    ("host_spoofing", "NGX004"),
+    ("alias_traversal", "NGX005"),
+    ("add_header_redefinition", "NGX010"),
+];
 
 #[test]
 fn preflight_agrees_with_gixys_labels() {

@@ -170,6 +170,10 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "nginx-alias-traversal",
         Builtin::Document(nginx::alias_traversal::check),
     ),
+    (
+        "nginx-add-header-inheritance",
+        Builtin::Document(nginx::header_inheritance::check),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

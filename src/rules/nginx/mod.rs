@@ -1,6 +1,5 @@
-//! Rules for nginx configuration files. These look at one directive and the blocks around
-//! it; rules that need inherited values (headers, TLS settings, rate limits flowing from
-//! `http` to `server` to `location`) come with the effective-configuration model.
+//! Rules for nginx configuration files: directives judged where they stand, and the
+//! add_header inheritance trap. Includes are not followed yet.
 
 use crate::document::Document;
 use crate::formats::nginx::NginxDirective;
@@ -8,6 +7,7 @@ use crate::rules::Emitter;
 
 pub mod alias_traversal;
 pub mod exposure;
+pub mod header_inheritance;
 pub mod host_spoofing;
 pub mod tls;
 

@@ -1,0 +1,160 @@
+//! NGX010: the add_header inheritance trap.
+//!
+//! nginx inherits `add_header` from the enclosing level only when a level has none of its
+//! own. One `add_header Cache-Control …` in a static-files location therefore silently drops
+//! HSTS, CSP and every other security header set on the server (the Node guide, S0, does
+//! exactly this twice). Since nginx 1.29.3, `add_header_inherit merge` keeps them, and
+//! `add_header_inherit off` drops them on purpose; both are honoured.
+
+use std::collections::HashSet;
+
+use crate::document::Document;
+use crate::formats::nginx::NginxDirective;
+use crate::rules::Emitter;
+
+/// Response headers whose loss weakens the browser's protections.
+const SECURITY_HEADERS: &[&str] = &[
+    "content-security-policy",
+    "content-security-policy-report-only",
+    "cross-origin-embedder-policy",
+    "cross-origin-opener-policy",
+    "cross-origin-resource-policy",
+    "permissions-policy",
+    "referrer-policy",
+    "strict-transport-security",
+    "x-content-type-options",
+    "x-frame-options",
+    "x-xss-protection",
+];
+
+/// Blocks `add_header` is valid in, through which it is inherited.
+const HEADER_CONTEXTS: &[&str] = &["http", "server", "location", "if"];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Inherit {
+    /// nginx's classic rule: inherit only when the level has no `add_header` of its own.
+    On,
+    /// `add_header_inherit merge`: inherited and own headers both apply.
+    Merge,
+    /// `add_header_inherit off`: nothing is inherited, deliberately.
+    Off,
+}
+
+fn header_name(directive: &NginxDirective) -> Option<String> {
+    directive.args.first().map(|a| a.value.to_ascii_lowercase())
+}
+
+fn describe(directive: &NginxDirective) -> String {
+    let args: Vec<&str> = directive.values().collect();
+    if args.is_empty() {
+        format!("`{}`", directive.name)
+    } else {
+        format!("`{} {}`", directive.name, args.join(" "))
+    }
+}
+
+struct Level<'a> {
+    /// The headers a response gets at the enclosing level.
+    inherited: Vec<&'a NginxDirective>,
+    /// How the enclosing level passes them on.
+    mode: Inherit,
+    /// How the enclosing level is named in messages.
+    parent: String,
+}
+
+/// NGX010: reports a level whose own `add_header` drops inherited security headers, at its
+/// first `add_header`, naming the headers lost and pointing at where they were set.
+pub fn check(doc: &Document, out: &mut Emitter) {
+    let Some(config) = doc.as_nginx() else { return };
+    let top = Level {
+        inherited: Vec::new(),
+        mode: Inherit::On,
+        parent: "the enclosing level".to_owned(),
+    };
+    visit(doc, out, &config.directives, &top, "this file's top level");
+}
+
+fn visit<'a>(
+    doc: &Document,
+    out: &mut Emitter,
+    list: &'a [NginxDirective],
+    outer: &Level<'a>,
+    here: &str,
+) {
+    let own: Vec<&NginxDirective> = list.iter().filter(|d| d.name == "add_header").collect();
+    let mode = match list
+        .iter()
+        .rev()
+        .find(|d| d.name == "add_header_inherit")
+        .and_then(|d| d.args.first())
+    {
+        Some(arg) if arg.value == "merge" => Inherit::Merge,
+        Some(arg) if arg.value == "off" => Inherit::Off,
+        Some(_) => Inherit::On,
+        None => outer.mode,
+    };
+    // An `include` at this level may add headers this file does not show.
+    let opaque = list.iter().any(|d| d.name == "include");
+    if let Some(first) = own.first() {
+        if mode == Inherit::On && !opaque {
+            let kept: HashSet<String> = own.iter().filter_map(|d| header_name(d)).collect();
+            let mut seen = HashSet::new();
+            let dropped: Vec<&NginxDirective> = outer
+                .inherited
+                .iter()
+                .copied()
+                .filter(|h| {
+                    header_name(h).is_some_and(|n| {
+                        SECURITY_HEADERS.contains(&n.as_str())
+                            && !kept.contains(&n)
+                            && seen.insert(n)
+                    })
+                })
+                .collect();
+            if !dropped.is_empty() {
+                let names: Vec<String> = dropped
+                    .iter()
+                    .filter_map(|d| d.args.first().map(|a| format!("`{}`", a.value)))
+                    .collect();
+                let span = first.name_span;
+                let finding = out.report(
+                    &doc.source,
+                    span,
+                    format!("{here} > add_header"),
+                    format!(
+                        "this `add_header` makes {here} drop {} inherited from {}: nginx inherits `add_header` only into levels that set none; repeat those headers here (or include one shared snippet everywhere), or write `add_header_inherit merge;` (nginx 1.29.3+)",
+                        names.join(", "),
+                        outer.parent
+                    ),
+                );
+                for header in dropped {
+                    finding.related(&doc.source, header.span, "dropped header set here");
+                }
+            }
+        }
+    }
+    let effective: Vec<&NginxDirective> = match (own.is_empty(), mode) {
+        (true, _) => outer.inherited.clone(),
+        (false, Inherit::Merge) => outer
+            .inherited
+            .iter()
+            .copied()
+            .chain(own.iter().copied())
+            .collect(),
+        (false, _) => own,
+    };
+    for directive in list
+        .iter()
+        .filter(|d| HEADER_CONTEXTS.contains(&d.name.as_str()))
+    {
+        let Some(block) = &directive.block else {
+            continue;
+        };
+        let level = Level {
+            inherited: effective.clone(),
+            mode,
+            parent: here.to_owned(),
+        };
+        visit(doc, out, &block.directives, &level, &describe(directive));
+    }
+}

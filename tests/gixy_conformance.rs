@@ -11,6 +11,8 @@ const CHECKS: &[(&str, &str)] = &[
     ("host_spoofing", "NGX004"),
     ("alias_traversal", "NGX005"),
     ("add_header_redefinition", "NGX010"),
+    ("add_header_multiline", "NGX006"),
+    ("valid_referers", "NGX007"),
 ];
 
 #[test]

@@ -174,6 +174,14 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "nginx-add-header-inheritance",
         Builtin::Document(nginx::header_inheritance::check),
     ),
+    (
+        "nginx-multiline-header",
+        Builtin::Document(nginx::header_values::multiline),
+    ),
+    (
+        "nginx-valid-referers-none",
+        Builtin::Document(nginx::header_values::referers_none),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

@@ -8,6 +8,7 @@ use crate::rules::Emitter;
 pub mod alias_traversal;
 pub mod exposure;
 pub mod header_inheritance;
+pub mod header_values;
 pub mod host_spoofing;
 pub mod tls;
 

@@ -1,0 +1,63 @@
+//! NGX006–NGX007: header and referer directives whose values do not do what they seem to.
+
+use crate::document::Document;
+use crate::rules::nginx::{each_directive, report_at};
+use crate::rules::Emitter;
+
+/// NGX006: a header value spanning lines. nginx sends the line break as is; browsers and
+/// proxies reject such a response or read the continuation as a new header (gixy's
+/// `add_header_multiline`). `more_set_headers` flags (`-s`, `-t`, `-r`) and their values
+/// are not header values.
+pub fn multiline(doc: &Document, out: &mut Emitter) {
+    let mut check = |name: &str| {
+        each_directive(doc, name, |blocks, directive| {
+            let mut skip_next = false;
+            for (i, arg) in directive.args.iter().enumerate() {
+                if name == "more_set_headers" {
+                    if skip_next {
+                        skip_next = false;
+                        continue;
+                    }
+                    if matches!(arg.value.as_str(), "-s" | "-t") {
+                        skip_next = true;
+                        continue;
+                    }
+                    if arg.value == "-r" {
+                        continue;
+                    }
+                } else if i != 1 {
+                    continue;
+                }
+                if arg.value.contains('\n') {
+                    report_at(
+                        doc,
+                        out,
+                        blocks,
+                        directive,
+                        i,
+                        format!("this `{name}` value spans several lines; nginx sends the line breaks, which clients reject or read as new headers — write the value on one line"),
+                    );
+                }
+            }
+        });
+    };
+    check("add_header");
+    check("more_set_headers");
+}
+
+/// NGX007: `valid_referers none` accepts requests without a `Referer`, which is every
+/// request an attacker crafts (gixy's `valid_referers`).
+pub fn referers_none(doc: &Document, out: &mut Emitter) {
+    each_directive(doc, "valid_referers", |blocks, directive| {
+        if let Some(i) = directive.args.iter().position(|a| a.value == "none") {
+            report_at(
+                doc,
+                out,
+                blocks,
+                directive,
+                i,
+                "`none` accepts requests without a `Referer` header, which an attacker can always send; remove `none` and list the allowed sites".to_owned(),
+            );
+        }
+    });
+}

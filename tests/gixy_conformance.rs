@@ -6,6 +6,13 @@ mod common;
 
 use common::{active_rules, json_report, root};
 
+/// Files where preflight deliberately differs from gixy's label, and why. The test checks
+/// that they still differ, so this list cannot go stale.
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
+    "origins/origin_https.conf",
+    "gixy flags `https?` only because this file passes it the `https_only` option; preflight, like gixy by default, does not report it",
+)];
+
 /// gixy check folder → preflight rule.
 const CHECKS: &[(&str, &str)] = &[
     ("host_spoofing", "NGX004"),
@@ -13,6 +20,7 @@ const CHECKS: &[(&str, &str)] = &[
     ("add_header_redefinition", "NGX010"),
     ("add_header_multiline", "NGX006"),
     ("valid_referers", "NGX007"),
+    ("origins", "NGX008"),
 ];
 
 #[test]
@@ -39,7 +47,16 @@ fn preflight_agrees_with_gixys_labels() {
             let (report, _) =
                 json_report(&root(), &[file.to_str().expect("utf-8"), "--select", rule]);
             let flagged = !active_rules(&report).is_empty();
-            let expected = !file.to_string_lossy().ends_with("_fp.conf");
+            let labelled = !file.to_string_lossy().ends_with("_fp.conf");
+            let relative = format!(
+                "{folder}/{}",
+                file.file_name().expect("name").to_string_lossy()
+            );
+            let known = KNOWN_DIFFERENCES.iter().find(|(f, _)| *f == relative);
+            if let Some((_, why)) = known {
+                eprintln!("known difference, {relative}: {why}");
+            }
+            let expected = labelled != known.is_some();
             if flagged == expected {
                 agree += 1;
             } else {
@@ -49,7 +66,15 @@ fn preflight_agrees_with_gixys_labels() {
                 ));
             }
         }
-        table.push(format!("{folder} ({rule}): {agree}/{}", files.len()));
+        let differences = KNOWN_DIFFERENCES
+            .iter()
+            .filter(|(f, _)| f.starts_with(folder))
+            .count();
+        table.push(format!(
+            "{folder} ({rule}): agrees with gixy on {}/{}",
+            agree - differences,
+            files.len()
+        ));
     }
     eprintln!("{}", table.join("\n"));
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));

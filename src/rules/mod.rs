@@ -182,6 +182,10 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "nginx-valid-referers-none",
         Builtin::Document(nginx::header_values::referers_none),
     ),
+    (
+        "nginx-origin-regex",
+        Builtin::Document(nginx::origin_regex::check),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

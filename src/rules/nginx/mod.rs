@@ -10,6 +10,7 @@ pub mod exposure;
 pub mod header_inheritance;
 pub mod header_values;
 pub mod host_spoofing;
+pub mod origin_regex;
 pub mod tls;
 
 /// Calls `check` for every directive named `name`, with the blocks around it.

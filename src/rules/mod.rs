@@ -186,6 +186,10 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "nginx-origin-regex",
         Builtin::Document(nginx::origin_regex::check),
     ),
+    (
+        "nginx-directive-context",
+        Builtin::Document(nginx::context::check),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

@@ -6,6 +6,7 @@ use crate::formats::nginx::NginxDirective;
 use crate::rules::Emitter;
 
 pub mod alias_traversal;
+pub mod context;
 pub mod exposure;
 pub mod header_inheritance;
 pub mod header_values;
@@ -29,7 +30,7 @@ fn each_directive<'a>(
 
 /// A fingerprint key that names a directive by where it is, not by its line:
 /// `server(shop.example.org) > location(/uploads) > autoindex`.
-fn directive_key(blocks: &[&NginxDirective], directive: &NginxDirective) -> String {
+pub(crate) fn directive_key(blocks: &[&NginxDirective], directive: &NginxDirective) -> String {
     let mut parts: Vec<String> = blocks
         .iter()
         .map(|b| {

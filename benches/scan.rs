@@ -4,7 +4,8 @@
 //! folders), then runs the real pipeline (walk, read, parse, all rules, finalise) on it
 //! several times and prints the median wall time and files per second.
 //!
-//! Size with `BENCH_ENV_FILES` (default 5000) and `BENCH_OTHER_FILES` (default 20000);
+//! Size with `BENCH_ENV_FILES` (default 5000), `BENCH_NGINX_FILES` (default 3000) and
+//! `BENCH_OTHER_FILES` (default 20000);
 //! the tree is kept in `target/bench-tree` so the binary can be timed on it too:
 //! `hyperfine 'target/release/preflight check target/bench-tree --format json -o /dev/null'`.
 
@@ -89,8 +90,37 @@ fn env_file(rng: &mut Lcg, i: usize) -> String {
     text
 }
 
-fn generate(root: &Path, env_files: usize, other_files: usize) {
-    let marker = root.join(format!(".generated-{env_files}-{other_files}"));
+/// A realistic site: redirect server, TLS server with headers, a few locations (one with the
+/// add_header trap every 5th file, weak protocols every 7th).
+fn nginx_site(i: usize) -> String {
+    let protocols = if i.is_multiple_of(7) {
+        "TLSv1 TLSv1.1 TLSv1.2"
+    } else {
+        "TLSv1.2 TLSv1.3"
+    };
+    let trap = if i.is_multiple_of(5) {
+        "        add_header Cache-Control \"public\";\n"
+    } else {
+        ""
+    };
+    format!(
+        "server {{\n    listen 80;\n    server_name svc{i}.example.org;\n    return 301 https://$host$request_uri;\n}}\n\n\
+         server {{\n    listen 443 ssl;\n    server_name svc{i}.example.org;\n    server_tokens off;\n\
+         ssl_certificate /etc/letsencrypt/live/svc{i}/fullchain.pem;\n    ssl_certificate_key /etc/letsencrypt/live/svc{i}/privkey.pem;\n\
+         ssl_protocols {protocols};\n    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;\n\
+         add_header Strict-Transport-Security \"max-age=63072000\" always;\n    add_header X-Frame-Options DENY always;\n\
+         add_header X-Content-Type-Options nosniff always;\n\n    location / {{\n        proxy_pass http://127.0.0.1:{port};\n\
+         proxy_set_header Host $host;\n        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n    }}\n\n\
+         location /static/ {{\n        alias /srv/svc{i}/static/;\n        expires 7d;\n{trap}    }}\n\n\
+         location = /health {{\n        access_log off;\n        return 204;\n    }}\n}}\n",
+        port = 4000 + i % 1000
+    )
+}
+
+fn generate(root: &Path, env_files: usize, nginx_files: usize, other_files: usize) {
+    let marker = root.join(format!(
+        ".generated-{env_files}-{nginx_files}-{other_files}"
+    ));
     if marker.exists() {
         return;
     }
@@ -106,6 +136,11 @@ fn generate(root: &Path, env_files: usize, other_files: usize) {
         };
         std::fs::write(dir.join(name), env_file(&mut rng, i)).expect("write");
     }
+    for i in 0..nginx_files {
+        let dir = root.join(format!("team{}/svc{}/nginx", i % 50, i));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("site.conf"), nginx_site(i)).expect("write");
+    }
     for i in 0..other_files {
         let dir = root.join(format!("team{}/svc{}/src", i % 50, i % env_files.max(1)));
         std::fs::create_dir_all(&dir).expect("mkdir");
@@ -117,12 +152,13 @@ fn generate(root: &Path, env_files: usize, other_files: usize) {
 
 fn main() {
     let env_files = env_count("BENCH_ENV_FILES", 5000);
+    let nginx_files = env_count("BENCH_NGINX_FILES", 3000);
     let other_files = env_count("BENCH_OTHER_FILES", 20000);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-tree");
     let started = Instant::now();
-    generate(&root, env_files, other_files);
+    generate(&root, env_files, nginx_files, other_files);
     println!(
-        "tree: {env_files} env files + {other_files} other files in {} (ready in {:.1?})",
+        "tree: {env_files} env + {nginx_files} nginx + {other_files} other files in {} (ready in {:.1?})",
         root.display(),
         started.elapsed()
     );
@@ -154,7 +190,7 @@ fn main() {
         times.len()
     );
     println!(
-        "throughput: {:.0} env files/s checked",
+        "throughput: {:.0} files/s checked",
         checked as f64 / median.as_secs_f64()
     );
 }

@@ -1,4 +1,4 @@
-//! Differential test against the real nginx (Debian's nginx-light, installed by `.ci/run`):
+//! Differential test against the real nginx (Debian's nginx package, installed by `.ci/run`):
 //! for every configuration in `fixtures/nginx-context/`, `nginx -t` accepts it exactly when
 //! preflight reports no syntax (PF001) or context (NGX020) finding. Fragments are wrapped in
 //! a minimal main configuration at each level (main, http, server, location); nginx accepts a

@@ -4,18 +4,13 @@
 
 mod common;
 
-use common::{json_report, root};
+use common::{json_report, shared_corpus};
 
 #[test]
 fn shared_corpus_scans_without_parse_errors() {
-    let corpus = root().join("../shared/corpus");
-    if !corpus.is_dir() {
-        eprintln!(
-            "skipped: {} is not present in this checkout",
-            corpus.display()
-        );
+    let Some(corpus) = shared_corpus("") else {
         return;
-    }
+    };
     let (report, code) = json_report(&corpus, &["."]);
     assert!(code == 0 || code == 1, "exit code {code}");
     let parse_errors: Vec<&serde_json::Value> = report["findings"]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{active_rules, json_report, root};
+use common::{active_rules, json_report, root, shared_corpus};
 
 /// Files where preflight deliberately differs from gixy's label, and why. The test checks
 /// that they still differ, so this list cannot go stale.
@@ -25,14 +25,9 @@ const CHECKS: &[(&str, &str)] = &[
 
 #[test]
 fn preflight_agrees_with_gixys_labels() {
-    let suite = root().join("../shared/corpus/gixy-tests");
-    if !suite.is_dir() {
-        eprintln!(
-            "skipped: {} is not present in this checkout",
-            suite.display()
-        );
+    let Some(suite) = shared_corpus("gixy-tests") else {
         return;
-    }
+    };
     let mut disagreements = Vec::new();
     let mut table = Vec::new();
     for (folder, rule) in CHECKS {

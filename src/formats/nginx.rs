@@ -304,16 +304,7 @@ impl Parser<'_> {
                     }
                 },
                 Terminator::BlockClose(at) => {
-                    if let Some(last) = words.last() {
-                        let first = &words[0];
-                        self.error(
-                            Span::new(first.span.start, last.span.end),
-                            format!(
-                                "unexpected \"}}\": the directive `{}` is missing its \";\"",
-                                first.value
-                            ),
-                        );
-                    }
+                    self.unterminated(&words, "unexpected \"}\"");
                     if open.is_some() {
                         return directives;
                     }
@@ -323,16 +314,7 @@ impl Parser<'_> {
                     );
                 }
                 Terminator::Eof => {
-                    if let Some(last) = words.last() {
-                        let first = &words[0];
-                        self.error(
-                            Span::new(first.span.start, last.span.end),
-                            format!(
-                                "unexpected end of file: the directive `{}` is missing its \";\"",
-                                first.value
-                            ),
-                        );
-                    }
+                    self.unterminated(&words, "unexpected end of file");
                     if let Some(open) = open {
                         self.error(
                             Span::new(open, open + 1),
@@ -342,6 +324,20 @@ impl Parser<'_> {
                     return directives;
                 }
             }
+        }
+    }
+
+    /// Reports words that no `;` or block ended, as nginx does when `what` comes instead.
+    fn unterminated(&mut self, words: &[NginxArg], what: &str) {
+        if let (Some(first), Some(last)) = (words.first(), words.last()) {
+            let span = Span::new(first.span.start, last.span.end);
+            self.error(
+                span,
+                format!(
+                    "{what}: the directive `{}` is missing its \";\"",
+                    first.value
+                ),
+            );
         }
     }
 

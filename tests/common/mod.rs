@@ -62,3 +62,18 @@ pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// A folder of `../shared/corpus`, or `None` (with a note) when this checkout has no
+/// `shared/` beside it.
+pub fn shared_corpus(folder: &str) -> Option<PathBuf> {
+    let path = root().join("../shared/corpus").join(folder);
+    if path.is_dir() {
+        Some(path)
+    } else {
+        eprintln!(
+            "skipped: {} is not present in this checkout",
+            path.display()
+        );
+        None
+    }
+}

@@ -190,6 +190,14 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "nginx-directive-context",
         Builtin::Document(nginx::context::check),
     ),
+    (
+        "nginx-header-without-always",
+        Builtin::Document(nginx::security_headers::without_always),
+    ),
+    (
+        "nginx-weak-hsts",
+        Builtin::Document(nginx::security_headers::weak_hsts),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

@@ -12,6 +12,7 @@ pub mod header_inheritance;
 pub mod header_values;
 pub mod host_spoofing;
 pub mod origin_regex;
+pub mod security_headers;
 pub mod tls;
 
 /// Calls `check` for every directive named `name`, with the blocks around it.

@@ -198,6 +198,14 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "nginx-weak-hsts",
         Builtin::Document(nginx::security_headers::weak_hsts),
     ),
+    (
+        "nginx-unknown-ciphers",
+        Builtin::Document(nginx::tls::unknown_ciphers),
+    ),
+    (
+        "nginx-weak-ciphers",
+        Builtin::Document(nginx::tls::weak_ciphers),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

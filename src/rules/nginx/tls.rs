@@ -1,4 +1,4 @@
-//! NGX003: TLS protocol versions that are broken or deprecated.
+//! NGX003, NGX013–NGX014: TLS protocol versions and cipher lists.
 
 use crate::document::Document;
 use crate::rules::nginx::{each_directive, report_at};
@@ -23,4 +23,245 @@ pub fn weak_protocols(doc: &Document, out: &mut Emitter) {
             }
         }
     });
+}
+
+/// Cipher suite names OpenSSL 3 knows (generated list, see the file's header).
+static CIPHER_NAMES: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("openssl_ciphers.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect()
+    });
+
+/// OpenSSL's cipher-string keywords (openssl-ciphers(1)), current ones confirmed with
+/// `openssl ciphers KEYWORD`.
+const CIPHER_ALIASES: &[&str] = &[
+    "DEFAULT",
+    "COMPLEMENTOFDEFAULT",
+    "ALL",
+    "COMPLEMENTOFALL",
+    "HIGH",
+    "MEDIUM",
+    "eNULL",
+    "NULL",
+    "aNULL",
+    "kRSA",
+    "aRSA",
+    "RSA",
+    "kDHE",
+    "kEDH",
+    "DH",
+    "DHE",
+    "EDH",
+    "ADH",
+    "kEECDH",
+    "kECDHE",
+    "ECDH",
+    "ECDHE",
+    "EECDH",
+    "AECDH",
+    "aDSS",
+    "DSS",
+    "aECDSA",
+    "ECDSA",
+    "TLSv1.2",
+    "TLSv1.0",
+    "TLSv1",
+    "SSLv3",
+    "AES128",
+    "AES256",
+    "AES",
+    "AESGCM",
+    "AESCCM",
+    "AESCCM8",
+    "ARIA128",
+    "ARIA256",
+    "ARIA",
+    "CAMELLIA128",
+    "CAMELLIA256",
+    "CAMELLIA",
+    "CHACHA20",
+    "SHA1",
+    "SHA",
+    "SHA256",
+    "SHA384",
+    "PSK",
+    "kPSK",
+    "kECDHEPSK",
+    "kDHEPSK",
+    "kRSAPSK",
+    "aPSK",
+    "SUITEB128",
+    "SUITEB128ONLY",
+    "SUITEB192",
+    "CBC",
+    "kSRP",
+    "aSRP",
+    "SRP",
+    "3DES",
+    "DES",
+    "RC4",
+    "RC2",
+    "IDEA",
+    "SEED",
+    "MD5",
+    "LOW",
+    "EXP",
+    "EXPORT",
+    "EXPORT40",
+    "EXPORT56",
+];
+
+/// Keywords and name parts that select broken ciphers: no encryption, no authentication,
+/// 40/56-bit export ciphers, RC4, DES/3DES, MD5 MACs.
+const WEAK_CIPHER_PARTS: &[&str] = &[
+    "NULL", "eNULL", "aNULL", "ADH", "AECDH", "EXP", "EXPORT", "EXPORT40", "EXPORT56", "LOW",
+    "RC4", "RC2", "DES", "3DES", "MD5",
+];
+
+fn is_weak(part: &str) -> bool {
+    WEAK_CIPHER_PARTS.contains(&part)
+        || part.split('-').any(|piece| {
+            matches!(
+                piece,
+                "NULL" | "RC4" | "DES" | "CBC3" | "MD5" | "EXP" | "ADH" | "AECDH" | "EXP1024"
+            )
+        })
+}
+
+/// How each element of an `ssl_ciphers` string reads.
+enum Verdict<'a> {
+    /// A name or keyword OpenSSL does not know: silently ignored.
+    Unknown(&'a str),
+    /// An enabled element that selects broken ciphers.
+    Weak(&'a str),
+}
+
+fn judge(ciphers: &str) -> Vec<Verdict<'_>> {
+    let mut verdicts = Vec::new();
+    for element in ciphers.split([':', ',', ' ']).filter(|e| !e.is_empty()) {
+        if element.starts_with('@') {
+            continue;
+        }
+        let enabled = !element.starts_with(['!', '-']);
+        let body = element.trim_start_matches(['!', '-', '+']);
+        for part in body.split('+').filter(|p| !p.is_empty()) {
+            if !CIPHER_NAMES.contains(part) && !CIPHER_ALIASES.contains(&part) && !is_weak(part) {
+                verdicts.push(Verdict::Unknown(part));
+            } else if enabled && is_weak(part) {
+                verdicts.push(Verdict::Weak(part));
+            }
+        }
+    }
+    verdicts
+}
+
+/// NGX013: names in `ssl_ciphers` that OpenSSL does not know and silently skips.
+pub fn unknown_ciphers(doc: &Document, out: &mut Emitter) {
+    each_directive(doc, "ssl_ciphers", |blocks, directive| {
+        let Some(arg) = directive.args.first() else {
+            return;
+        };
+        let unknown: Vec<String> = judge(&arg.value)
+            .into_iter()
+            .filter_map(|v| match v {
+                Verdict::Unknown(name) => Some(format!("`{name}`")),
+                Verdict::Weak(_) => None,
+            })
+            .collect();
+        if !unknown.is_empty() {
+            report_at(
+                doc,
+                out,
+                blocks,
+                directive,
+                0,
+                format!(
+                    "{} {}; OpenSSL silently ignores unknown names, so the list does not say what you think — use Mozilla's intermediate list (`ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:…`)",
+                    unknown.join(", "),
+                    if unknown.len() == 1 { "is not a cipher OpenSSL knows" } else { "are not ciphers OpenSSL knows" }
+                ),
+            );
+        }
+    });
+}
+
+/// NGX014: enabled elements of `ssl_ciphers` that select broken ciphers.
+pub fn weak_ciphers(doc: &Document, out: &mut Emitter) {
+    each_directive(doc, "ssl_ciphers", |blocks, directive| {
+        let Some(arg) = directive.args.first() else {
+            return;
+        };
+        let weak: Vec<String> = judge(&arg.value)
+            .into_iter()
+            .filter_map(|v| match v {
+                Verdict::Weak(name) => Some(format!("`{name}`")),
+                Verdict::Unknown(_) => None,
+            })
+            .collect();
+        if !weak.is_empty() {
+            report_at(
+                doc,
+                out,
+                blocks,
+                directive,
+                0,
+                format!(
+                    "`ssl_ciphers` enables {} (no encryption, no authentication, export-grade, RC4, DES or MD5); exclude them with `!` or use Mozilla's intermediate list",
+                    weak.join(", ")
+                ),
+            );
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unknown(s: &str) -> Vec<&str> {
+        judge(s)
+            .into_iter()
+            .filter_map(|v| {
+                if let Verdict::Unknown(n) = v {
+                    Some(n)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    fn weak(s: &str) -> Vec<&str> {
+        judge(s)
+            .into_iter()
+            .filter_map(|v| {
+                if let Verdict::Weak(n) = v {
+                    Some(n)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reads_cipher_strings_like_openssl() {
+        let s0 = "ECDHE-RSA-AES256-GCM-SHA512:DHE-RSA-AES256-GCM-SHA512:ECDHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES256-GCM-SHA384";
+        assert_eq!(
+            unknown(s0),
+            ["ECDHE-RSA-AES256-GCM-SHA512", "DHE-RSA-AES256-GCM-SHA512"]
+        );
+        assert!(weak(s0).is_empty());
+        assert!(unknown("HIGH:!aNULL:!MD5").is_empty());
+        assert!(weak("HIGH:!aNULL:!MD5").is_empty());
+        assert!(unknown("EECDH+AESGCM:EDH+AESGCM:@STRENGTH").is_empty());
+        assert_eq!(weak("ALL:RC4-SHA:!aNULL"), ["RC4-SHA"]);
+        assert_eq!(weak("DEFAULT:aNULL"), ["aNULL"]);
+        assert_eq!(
+            unknown("ECDHE-RSA-AES128-GCM-SHA256 EECDH+CHACHA20,AES256-GCM-SHA384"),
+            Vec::<&str>::new()
+        );
+    }
 }

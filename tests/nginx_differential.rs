@@ -1,6 +1,6 @@
 //! Differential test against the real nginx (Debian's nginx package, installed by `.ci/run`):
 //! for every configuration in `fixtures/nginx-context/`, `nginx -t` accepts it exactly when
-//! preflight reports no syntax (PF001) or context (NGX020) finding. Fragments are wrapped in
+//! preflight reports no syntax (PF001), context (NGX020) or missing-certificate (NGX015) finding. Fragments are wrapped in
 //! a minimal main configuration at each level (main, http, server, location); nginx accepts a
 //! fragment when any level works.
 
@@ -89,7 +89,11 @@ fn preflight_and_nginx_agree_on_syntax_and_contexts() {
         });
         let (report, _) = json_report(
             &root(),
-            &[file.to_str().expect("utf-8"), "--select", "PF001,NGX020"],
+            &[
+                file.to_str().expect("utf-8"),
+                "--select",
+                "PF001,NGX015,NGX020",
+            ],
         );
         let preflight_accepts = active_rules(&report).is_empty();
         let name = file

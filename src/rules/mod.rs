@@ -206,6 +206,14 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "nginx-weak-ciphers",
         Builtin::Document(nginx::tls::weak_ciphers),
     ),
+    (
+        "nginx-tls-without-certificate",
+        Builtin::Document(nginx::https::without_certificate),
+    ),
+    (
+        "nginx-http-without-redirect",
+        Builtin::Document(nginx::https::without_redirect),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

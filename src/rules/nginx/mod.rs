@@ -11,6 +11,7 @@ pub mod exposure;
 pub mod header_inheritance;
 pub mod header_values;
 pub mod host_spoofing;
+pub mod https;
 pub mod origin_regex;
 pub mod security_headers;
 pub mod tls;

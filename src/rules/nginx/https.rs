@@ -7,6 +7,25 @@ use crate::formats::nginx::NginxDirective;
 use crate::rules::nginx::directive_key;
 use crate::rules::Emitter;
 
+/// Reports at a server's `listen` directive, keyed by where the server is.
+fn report_on_listen(
+    doc: &Document,
+    out: &mut Emitter,
+    blocks: &[&NginxDirective],
+    server: &NginxDirective,
+    listen: &Listen,
+    message: String,
+) {
+    let mut path = blocks.to_vec();
+    path.push(server);
+    out.report(
+        &doc.source,
+        listen.directive.name_span,
+        directive_key(&path, listen.directive),
+        message,
+    );
+}
+
 /// Every `server { … }` in an `http` context, with the enclosing `http` block if the file
 /// has it (a site file's servers have none).
 fn servers(doc: &Document) -> Vec<(Vec<&NginxDirective>, &NginxDirective)> {
@@ -81,12 +100,12 @@ pub fn without_certificate(doc: &Document, out: &mut Emitter) {
             .filter(|name| !has(server.children(), name) && !has(http, name))
             .collect();
         if !missing.is_empty() {
-            let mut path = blocks.clone();
-            path.push(server);
-            out.report(
-                &doc.source,
-                listen.directive.name_span,
-                directive_key(&path, listen.directive),
+            report_on_listen(
+                doc,
+                out,
+                &blocks,
+                server,
+                &listen,
                 format!(
                     "this server listens with `ssl` but sets no {}, here or in `http`: nginx refuses to start; add `ssl_certificate /etc/letsencrypt/live/<name>/fullchain.pem;` and `ssl_certificate_key …/privkey.pem;`",
                     missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" or ")
@@ -163,12 +182,12 @@ pub fn without_redirect(doc: &Document, out: &mut Emitter) {
         else {
             continue;
         };
-        let mut path = blocks.clone();
-        path.push(server);
-        out.report(
-            &doc.source,
-            listen.directive.name_span,
-            directive_key(&path, listen.directive),
+        report_on_listen(
+            doc,
+            out,
+            &blocks,
+            server,
+            &listen,
             format!(
                 "`{}` is served over plain HTTP on port 80 without a redirect, so logins and cookies can travel unencrypted; add `return 301 https://$host$request_uri;` to this server (keep `location /.well-known/acme-challenge/` if needed)",
                 names[0]

@@ -157,63 +157,63 @@ fn judge(ciphers: &str) -> Vec<Verdict<'_>> {
     verdicts
 }
 
-/// NGX013: names in `ssl_ciphers` that OpenSSL does not know and silently skips.
-pub fn unknown_ciphers(doc: &Document, out: &mut Emitter) {
+/// Reports, once per `ssl_ciphers`, the elements `pick` selects, phrased by `message`.
+fn report_ciphers(
+    doc: &Document,
+    out: &mut Emitter,
+    pick: fn(&Verdict) -> Option<String>,
+    message: fn(&[String]) -> String,
+) {
     each_directive(doc, "ssl_ciphers", |blocks, directive| {
         let Some(arg) = directive.args.first() else {
             return;
         };
-        let unknown: Vec<String> = judge(&arg.value)
-            .into_iter()
-            .filter_map(|v| match v {
-                Verdict::Unknown(name) => Some(format!("`{name}`")),
-                Verdict::Weak(_) => None,
-            })
-            .collect();
-        if !unknown.is_empty() {
-            report_at(
-                doc,
-                out,
-                blocks,
-                directive,
-                0,
-                format!(
-                    "{} {}; OpenSSL silently ignores unknown names, so the list does not say what you think — use Mozilla's intermediate list (`ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:…`)",
-                    unknown.join(", "),
-                    if unknown.len() == 1 { "is not a cipher OpenSSL knows" } else { "are not ciphers OpenSSL knows" }
-                ),
-            );
+        let picked: Vec<String> = judge(&arg.value).iter().filter_map(pick).collect();
+        if !picked.is_empty() {
+            report_at(doc, out, blocks, directive, 0, message(&picked));
         }
     });
 }
 
+/// NGX013: names in `ssl_ciphers` that OpenSSL does not know and silently skips.
+pub fn unknown_ciphers(doc: &Document, out: &mut Emitter) {
+    report_ciphers(
+        doc,
+        out,
+        |v| match v {
+            Verdict::Unknown(name) => Some(format!("`{name}`")),
+            Verdict::Weak(_) => None,
+        },
+        |names| {
+            let verb = if names.len() == 1 {
+                "is not a cipher OpenSSL knows"
+            } else {
+                "are not ciphers OpenSSL knows"
+            };
+            format!(
+                "{} {verb}; OpenSSL silently ignores unknown names, so the list does not say what you think — use Mozilla's intermediate list (`ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:…`)",
+                names.join(", ")
+            )
+        },
+    );
+}
+
 /// NGX014: enabled elements of `ssl_ciphers` that select broken ciphers.
 pub fn weak_ciphers(doc: &Document, out: &mut Emitter) {
-    each_directive(doc, "ssl_ciphers", |blocks, directive| {
-        let Some(arg) = directive.args.first() else {
-            return;
-        };
-        let weak: Vec<String> = judge(&arg.value)
-            .into_iter()
-            .filter_map(|v| match v {
-                Verdict::Weak(name) => Some(format!("`{name}`")),
-                Verdict::Unknown(_) => None,
-            })
-            .collect();
-        if !weak.is_empty() {
-            report_at(
-                doc,
-                out,
-                blocks,
-                directive,
-                0,
-                format!(
-                    "`ssl_ciphers` enables {} (no encryption, no authentication, export-grade, RC4, DES or MD5); exclude them with `!` or use Mozilla's intermediate list",
-                    weak.join(", ")
-                ),
-            );
-        }
-    });
+    report_ciphers(
+        doc,
+        out,
+        |v| match v {
+            Verdict::Weak(name) => Some(format!("`{name}`")),
+            Verdict::Unknown(_) => None,
+        },
+        |names| {
+            format!(
+                "`ssl_ciphers` enables {} (no encryption, no authentication, export-grade, RC4, DES or MD5); exclude them with `!` or use Mozilla's intermediate list",
+                names.join(", ")
+            )
+        },
+    );
 }
 
 #[cfg(test)]

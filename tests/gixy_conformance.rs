@@ -21,6 +21,8 @@ const CHECKS: &[(&str, &str)] = &[
     ("add_header_multiline", "NGX006"),
     ("valid_referers", "NGX007"),
     ("origins", "NGX008"),
+    ("ssrf", "NGX017"),
+    ("http_splitting", "NGX018"),
 ];
 
 #[test]

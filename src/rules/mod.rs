@@ -214,6 +214,11 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "nginx-http-without-redirect",
         Builtin::Document(nginx::https::without_redirect),
     ),
+    ("nginx-ssrf", Builtin::Document(nginx::ssrf::check)),
+    (
+        "nginx-response-splitting",
+        Builtin::Document(nginx::response_splitting::check),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

@@ -3,7 +3,7 @@
 
 use crate::document::Document;
 use crate::formats::nginx::NginxDirective;
-use crate::rules::Emitter;
+use crate::rules::{Emitter, RawFinding};
 
 pub mod alias_traversal;
 pub mod context;
@@ -13,8 +13,11 @@ pub mod header_values;
 pub mod host_spoofing;
 pub mod https;
 pub mod origin_regex;
+pub mod response_splitting;
 pub mod security_headers;
+pub mod ssrf;
 pub mod tls;
+pub mod variables;
 
 /// Calls `check` for every directive named `name`, with the blocks around it.
 fn each_directive<'a>(
@@ -45,17 +48,17 @@ pub(crate) fn directive_key(blocks: &[&NginxDirective], directive: &NginxDirecti
 }
 
 /// Reports `message` at `directive`'s argument `arg` (or its name when it has none).
-fn report_at(
+fn report_at<'e>(
     doc: &Document,
-    out: &mut Emitter,
+    out: &'e mut Emitter,
     blocks: &[&NginxDirective],
     directive: &NginxDirective,
     arg: usize,
     message: String,
-) {
+) -> &'e mut RawFinding {
     let span = directive
         .args
         .get(arg)
         .map_or(directive.name_span, |a| a.span);
-    out.report(&doc.source, span, directive_key(blocks, directive), message);
+    out.report(&doc.source, span, directive_key(blocks, directive), message)
 }

@@ -1,0 +1,87 @@
+//! NGX017: `proxy_pass` to a host the client chooses (gixy's `ssrf`).
+
+use crate::document::Document;
+use crate::rules::nginx::variables::{expand, Piece};
+use crate::rules::nginx::{each_directive, report_at};
+use crate::rules::Emitter;
+
+/// Which part of the upstream URL a piece of `proxy_pass`'s value lands in.
+#[derive(Clone, Copy, PartialEq)]
+enum UrlPart {
+    Scheme,
+    Host,
+    Path,
+}
+
+/// NGX017: a `proxy_pass` whose scheme or host is built from a variable the client
+/// controls and that can hold a dot (so it can name any host): a query argument, a header,
+/// or a regex capture of the URI, directly or through `set`. Variables that always start
+/// with `/` (`$request_uri`, `$uri`) end the host; `internal` locations are only reachable
+/// from nginx itself and are not judged.
+pub fn check(doc: &Document, out: &mut Emitter) {
+    each_directive(doc, "proxy_pass", |blocks, directive| {
+        let Some(value) = directive.args.first() else {
+            return;
+        };
+        let internal = blocks
+            .iter()
+            .any(|b| b.name == "location" && b.children().iter().any(|d| d.name == "internal"));
+        if internal {
+            return;
+        }
+        let mut part = UrlPart::Scheme;
+        for piece in expand(blocks, directive, &value.value) {
+            match piece {
+                Piece::Text(text) => part = advance(part, &text),
+                Piece::Variable { .. } if part == UrlPart::Path => return,
+                Piece::Variable { traits: None, .. } => return,
+                Piece::Variable {
+                    traits: Some(traits),
+                    ..
+                } if traits.leading_slash => part = UrlPart::Path,
+                Piece::Variable {
+                    name,
+                    via,
+                    traits: Some(traits),
+                    origin,
+                } if traits.controlled && traits.dot => {
+                    let shown = Piece::describe(&name, via.as_deref());
+                    let which = if part == UrlPart::Scheme {
+                        "scheme and host"
+                    } else {
+                        "host"
+                    };
+                    let finding = report_at(
+                        doc,
+                        out,
+                        blocks,
+                        directive,
+                        0,
+                        format!("the upstream's {which} comes from {shown}, which the client controls, so anyone can make nginx fetch internal addresses (cloud metadata at 169.254.169.254, admin ports); proxy to a fixed upstream, map allowed values with `map`, or mark the location `internal`"),
+                    );
+                    if let Some(span) = origin {
+                        finding.related(
+                            &doc.source,
+                            span,
+                            format!("`${name}` is set from the request here"),
+                        );
+                    }
+                    return;
+                }
+                Piece::Variable { .. } => {}
+            }
+        }
+    });
+}
+
+/// The URL part after `text`, given the part it starts in.
+fn advance(part: UrlPart, text: &str) -> UrlPart {
+    match part {
+        UrlPart::Scheme => match text.find("://") {
+            Some(at) => advance(UrlPart::Host, &text[at + 3..]),
+            None => UrlPart::Scheme,
+        },
+        UrlPart::Host if text.contains(['/', '?', '#']) => UrlPart::Path,
+        other => other,
+    }
+}

@@ -4,7 +4,7 @@
 //! locations, secrets masked in snippets and scrubbed from messages, inline suppressions,
 //! and fingerprints that do not depend on line numbers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use globset::GlobSet;
@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::discover::{self, WalkOptions};
 use crate::document::Document;
 use crate::finding::{Diagnostic, Finding, Location, RelatedLocation, Snippet, Suppression};
+use crate::includes;
 use crate::policy::{Catalog, Rule};
 use crate::redact::{self, Scrubber};
 use crate::rules::{self, Emitter, RawFinding};
@@ -58,6 +59,7 @@ pub fn scan(
         }
     }
     diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
+    includes::resolve(&mut documents);
     ScanOutcome {
         findings: evaluate(catalog, &documents),
         files_checked: documents.len(),
@@ -88,6 +90,17 @@ pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
         })
         .collect();
     raw.extend(project_findings);
+    // A snippet included in several places is judged in each of them; the same finding at
+    // the same place is reported once.
+    let mut seen = HashSet::new();
+    raw.retain(|(rule, f)| {
+        seen.insert((
+            rule.id.clone(),
+            Arc::as_ptr(&f.source) as usize,
+            f.span,
+            f.message.clone(),
+        ))
+    });
 
     let contexts: HashMap<usize, FileContext> = documents
         .par_iter()

@@ -12,6 +12,7 @@ pub mod document;
 pub mod engine;
 pub mod finding;
 pub mod formats;
+pub mod includes;
 pub mod policy;
 pub mod redact;
 pub mod report;

@@ -112,3 +112,104 @@ fn preflight_and_nginx_agree_on_syntax_and_contexts() {
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// Copies the directory tree `from` into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("readable") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
+
+/// Whether `nginx -t` accepts the configuration directory `case` (with its `nginx.conf`),
+/// copied to a scratch prefix so that relative includes resolve as on a server, and with
+/// `/etc/nginx/…` includes pointed at the copy, as a server's `/etc/nginx` would be.
+fn nginx_accepts_tree(nginx: &Path, case: &Path) -> (bool, String) {
+    let prefix = tempfile::tempdir().expect("tempdir");
+    let conf = prefix.path().join("conf");
+    copy_tree(case, &conf);
+    std::fs::create_dir_all(prefix.path().join("logs")).expect("logs");
+    let main = conf.join("nginx.conf");
+    let text = std::fs::read_to_string(&main).expect("nginx.conf");
+    std::fs::write(
+        &main,
+        text.replace("/etc/nginx/", &format!("{}/", conf.display())),
+    )
+    .expect("write");
+    let output = Command::new(nginx)
+        .arg("-t")
+        .arg("-q")
+        .arg("-p")
+        .arg(prefix.path())
+        .arg("-e")
+        .arg("stderr")
+        .arg("-g")
+        .arg(format!("pid {}/nginx.pid;", prefix.path().display()))
+        .arg("-c")
+        .arg(&main)
+        .output()
+        .expect("nginx runs");
+    // An include cycle makes nginx recurse until it crashes: that is a refusal too.
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The same agreement for whole configuration directories whose files include each other
+/// (`fixtures/nginx-include/`): contexts come from the including file, and missing files
+/// and include cycles make nginx fail.
+#[test]
+fn preflight_and_nginx_agree_across_includes() {
+    let Some(nginx) = nginx() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install nginx (see .ci/run)"
+        );
+        eprintln!("skipped: nginx is not installed");
+        return;
+    };
+    let dir = root().join("fixtures/nginx-include");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 6);
+    let mut disagreements = Vec::new();
+    for case in &cases {
+        let (accepted, errors) = nginx_accepts_tree(&nginx, case);
+        let (report, _) = json_report(
+            &root(),
+            &[
+                case.to_str().expect("utf-8"),
+                "--select",
+                "PF001,NGX015,NGX020,NGX021",
+            ],
+        );
+        let preflight_accepts = active_rules(&report).is_empty();
+        let name = case
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        assert_eq!(
+            name.starts_with("ok-"),
+            accepted,
+            "{name}: fixture label disagrees with nginx: {errors}"
+        );
+        if accepted != preflight_accepts {
+            disagreements.push(format!(
+                "{name}: nginx accepts={accepted}, preflight accepts={preflight_accepts}; nginx said {errors}"
+            ));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}

@@ -11,8 +11,10 @@
 //! The tree keeps a span for every directive, name, argument and block, plus every comment,
 //! so the original text can be reproduced and every finding located exactly.
 
+use std::sync::Arc;
+
 use crate::formats::ParseError;
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// One word of a directive, as nginx reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +39,7 @@ pub struct NginxBlock {
 }
 
 /// `name arg…;` or `name arg… { … }`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct NginxDirective {
     /// The directive name (`server`, `add_header`, …).
     pub name: String,
@@ -49,7 +51,27 @@ pub struct NginxDirective {
     pub block: Option<NginxBlock>,
     /// From the name to the `;` or the closing `}`.
     pub span: Span,
+    /// The file the directive was written in, when an `include` brought it into another
+    /// file's tree; `None` for the file's own directives. Spans are relative to it.
+    pub origin: Option<Arc<SourceFile>>,
 }
+
+impl PartialEq for NginxDirective {
+    /// Same text at the same place; the origin file is compared by identity.
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.name_span == other.name_span
+            && self.args == other.args
+            && self.block == other.block
+            && self.span == other.span
+            && match (&self.origin, &other.origin) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (a, b) => a.is_none() && b.is_none(),
+            }
+    }
+}
+
+impl Eq for NginxDirective {}
 
 impl NginxDirective {
     /// The argument values, as nginx sees them.
@@ -72,6 +94,23 @@ pub struct NginxConfig {
     pub comments: Vec<Span>,
     /// What could not be read.
     pub errors: Vec<ParseError>,
+    /// What following this file's `include` directives found (filled after parsing, when
+    /// the other files of the scan are known).
+    pub includes: IncludeResolution,
+}
+
+/// The result of following `include` directives across the files of a scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IncludeResolution {
+    /// This file's directives with every followed `include` replaced by the directives of
+    /// the files it names (their [`NginxDirective::origin`] says which); `None` when no
+    /// include was followed.
+    pub expanded: Option<Vec<NginxDirective>>,
+    /// Another file of the scan includes this one, so its directives are judged there, in
+    /// the context they are included in.
+    pub included_elsewhere: bool,
+    /// Includes nginx would fail on: a file that does not exist, a cycle.
+    pub problems: Vec<ParseError>,
 }
 
 impl NginxConfig {
@@ -89,6 +128,7 @@ impl NginxConfig {
             directives,
             comments: parser.comments,
             errors: parser.errors,
+            includes: IncludeResolution::default(),
         }
     }
 
@@ -110,27 +150,41 @@ impl NginxConfig {
         })
     }
 
-    /// Every directive in the file, depth first, with the block directives around it,
-    /// outermost first (`[http, server]` for a directive inside `server` inside `http`).
+    /// Every directive written in the file, depth first, with the block directives around
+    /// it, outermost first (`[http, server]` for a directive inside `server` inside `http`).
     pub fn walk(&self) -> Vec<(Vec<&NginxDirective>, &NginxDirective)> {
-        fn visit<'a>(
-            list: &'a [NginxDirective],
-            path: &mut Vec<&'a NginxDirective>,
-            out: &mut Vec<(Vec<&'a NginxDirective>, &'a NginxDirective)>,
-        ) {
-            for directive in list {
-                out.push((path.clone(), directive));
-                if let Some(block) = &directive.block {
-                    path.push(directive);
-                    visit(&block.directives, path, out);
-                    path.pop();
-                }
+        walk(&self.directives)
+    }
+
+    /// The directives as nginx would see them from this file: its own, with followed
+    /// includes expanded.
+    pub fn tree(&self) -> &[NginxDirective] {
+        self.includes
+            .expanded
+            .as_deref()
+            .unwrap_or(&self.directives)
+    }
+}
+
+/// Every directive of `list`, depth first, with the block directives around it.
+pub fn walk(list: &[NginxDirective]) -> Vec<(Vec<&NginxDirective>, &NginxDirective)> {
+    fn visit<'a>(
+        list: &'a [NginxDirective],
+        path: &mut Vec<&'a NginxDirective>,
+        out: &mut Vec<(Vec<&'a NginxDirective>, &'a NginxDirective)>,
+    ) {
+        for directive in list {
+            out.push((path.clone(), directive));
+            if let Some(block) = &directive.block {
+                path.push(directive);
+                visit(&block.directives, path, out);
+                path.pop();
             }
         }
-        let mut out = Vec::new();
-        visit(&self.directives, &mut Vec::new(), &mut out);
-        out
     }
+    let mut out = Vec::new();
+    visit(list, &mut Vec::new(), &mut out);
+    out
 }
 
 /// Directive names that only nginx uses (sorted, for binary search). Only used to recognise
@@ -266,6 +320,7 @@ impl Parser<'_> {
                             args,
                             block: None,
                             span,
+                            origin: None,
                         });
                     }
                     None => self.error(
@@ -292,6 +347,7 @@ impl Parser<'_> {
                             args,
                             block: Some(block),
                             span,
+                            origin: None,
                         });
                     }
                     None => {

@@ -8,7 +8,7 @@
 
 use crate::document::Document;
 use crate::formats::nginx::NginxDirective;
-use crate::rules::nginx::directive_key;
+use crate::rules::nginx::{directive_key, source_of, tree};
 use crate::rules::Emitter;
 
 /// Where a directive stands: the enclosing block, with `if` split by what encloses it.
@@ -180,9 +180,8 @@ fn violations(list: &[NginxDirective], context: Context) -> usize {
 
 /// NGX020: every listed directive in a context nginx rejects it in.
 pub fn check(doc: &Document, out: &mut Emitter) {
-    let Some(config) = doc.as_nginx() else { return };
-    let top = top_context(&config.directives);
-    visit(doc, out, &config.directives, top, &mut Vec::new());
+    let Some(tree) = tree(doc) else { return };
+    visit(doc, out, tree, top_context(tree), &mut Vec::new());
 }
 
 fn visit<'a>(
@@ -207,7 +206,7 @@ fn visit<'a>(
                     .collect()
             };
             out.report(
-                &doc.source,
+                source_of(doc, directive),
                 directive.name_span,
                 directive_key(blocks, directive),
                 format!(

@@ -9,7 +9,8 @@
 use std::collections::HashSet;
 
 use crate::document::Document;
-use crate::formats::nginx::NginxDirective;
+use crate::formats::nginx::{walk, NginxDirective};
+use crate::rules::nginx::{source_of, tree};
 use crate::rules::Emitter;
 
 /// Response headers whose loss weakens the browser's protections.
@@ -65,60 +66,104 @@ struct Level<'a> {
 /// NGX010: reports a level whose own `add_header` drops inherited security headers, at its
 /// first `add_header`, naming the headers lost and pointing at where they were set.
 pub fn check(doc: &Document, out: &mut Emitter) {
-    let Some(config) = doc.as_nginx() else { return };
+    let Some(tree) = tree(doc) else { return };
     let top = Level {
         inherited: Vec::new(),
         mode: Inherit::On,
         parent: "the enclosing level".to_owned(),
     };
-    visit(doc, out, &config.directives, &top, "this file's top level");
+    let walk = Walk {
+        doc,
+        always_set: always_set_variables(tree),
+    };
+    walk.visit(out, tree, &top, "this file's top level");
 }
 
-fn visit<'a>(
-    doc: &Document,
-    out: &mut Emitter,
-    list: &'a [NginxDirective],
-    outer: &Level<'a>,
-    here: &str,
-) {
-    let own: Vec<&NginxDirective> = list.iter().filter(|d| d.name == "add_header").collect();
-    let mode = match list
-        .iter()
-        .rev()
-        .find(|d| d.name == "add_header_inherit")
-        .and_then(|d| d.args.first())
-    {
-        Some(arg) if arg.value == "merge" => Inherit::Merge,
-        Some(arg) if arg.value == "off" => Inherit::Off,
-        Some(_) => Inherit::On,
-        None => outer.mode,
-    };
-    // An `include` at this level may add headers this file does not show.
-    let opaque = list.iter().any(|d| d.name == "include");
-    if let Some(first) = own.first() {
-        if mode == Inherit::On && !opaque {
-            let kept: HashSet<String> = own.iter().filter_map(|d| header_name(d)).collect();
-            let mut seen = HashSet::new();
-            let dropped: Vec<&NginxDirective> = outer
-                .inherited
-                .iter()
-                .copied()
-                .filter(|h| {
-                    header_name(h).is_some_and(|n| {
-                        SECURITY_HEADERS.contains(&n.as_str())
-                            && !kept.contains(&n)
-                            && seen.insert(n)
-                    })
-                })
-                .collect();
-            if !dropped.is_empty() {
-                let names: Vec<String> = dropped
+/// Variables the configuration always gives a value: `set`, or a `map` with a non-empty
+/// `default`. A header whose value is any other variable is sent only for some responses,
+/// by design (h5bp maps `X-Frame-Options` to `DENY` for HTML and to nothing otherwise) or
+/// from a `map` this scan does not show, so a level that drops it may be one where it would
+/// be empty anyway.
+fn always_set_variables(tree: &[NginxDirective]) -> HashSet<String> {
+    walk(tree)
+        .into_iter()
+        .filter(|(_, d)| match d.name.as_str() {
+            "set" => true,
+            "map" => d.children().iter().any(|entry| {
+                entry.name == "default" && entry.args.first().is_some_and(|v| !v.value.is_empty())
+            }),
+            _ => false,
+        })
+        .filter_map(|(_, d)| {
+            let variable = if d.name == "set" {
+                d.args.first()
+            } else {
+                d.args.get(1)
+            };
+            variable.map(|v| v.value.to_ascii_lowercase())
+        })
+        .collect()
+}
+
+/// What one run of the check needs besides the level it is at.
+struct Walk<'d> {
+    doc: &'d Document,
+    always_set: HashSet<String>,
+}
+
+impl Walk<'_> {
+    /// Whether `header` is one whose loss weakens the browser's protections: a security
+    /// header with a value that is always sent (see [`always_set_variables`]).
+    fn matters(&self, header: &NginxDirective) -> bool {
+        let value = header.args.get(1).map(|v| v.value.to_ascii_lowercase());
+        let conditional =
+            value.is_some_and(|v| v.starts_with('$') && !self.always_set.contains(&v));
+        header_name(header).is_some_and(|n| SECURITY_HEADERS.contains(&n.as_str())) && !conditional
+    }
+
+    fn visit<'a>(
+        &self,
+        out: &mut Emitter,
+        list: &'a [NginxDirective],
+        outer: &Level<'a>,
+        here: &str,
+    ) {
+        let doc = self.doc;
+        let own: Vec<&NginxDirective> = list.iter().filter(|d| d.name == "add_header").collect();
+        let mode = match list
+            .iter()
+            .rev()
+            .find(|d| d.name == "add_header_inherit")
+            .and_then(|d| d.args.first())
+        {
+            Some(arg) if arg.value == "merge" => Inherit::Merge,
+            Some(arg) if arg.value == "off" => Inherit::Off,
+            Some(_) => Inherit::On,
+            None => outer.mode,
+        };
+        // An `include` at this level may add headers this file does not show.
+        let opaque = list.iter().any(|d| d.name == "include");
+        if let Some(first) = own.first() {
+            if mode == Inherit::On && !opaque {
+                let kept: HashSet<String> = own.iter().filter_map(|d| header_name(d)).collect();
+                let mut seen = HashSet::new();
+                let dropped: Vec<&NginxDirective> = outer
+                    .inherited
                     .iter()
-                    .filter_map(|d| d.args.first().map(|a| format!("`{}`", a.value)))
+                    .copied()
+                    .filter(|h| {
+                        self.matters(h)
+                            && header_name(h).is_some_and(|n| !kept.contains(&n) && seen.insert(n))
+                    })
                     .collect();
-                let span = first.name_span;
-                let finding = out.report(
-                    &doc.source,
+                if !dropped.is_empty() {
+                    let names: Vec<String> = dropped
+                        .iter()
+                        .filter_map(|d| d.args.first().map(|a| format!("`{}`", a.value)))
+                        .collect();
+                    let span = first.name_span;
+                    let finding = out.report(
+                    source_of(doc, first),
                     span,
                     format!("{here} > add_header"),
                     format!(
@@ -127,34 +172,39 @@ fn visit<'a>(
                         outer.parent
                     ),
                 );
-                for header in dropped {
-                    finding.related(&doc.source, header.span, "dropped header set here");
+                    for header in dropped {
+                        finding.related(
+                            source_of(doc, header),
+                            header.span,
+                            "dropped header set here",
+                        );
+                    }
                 }
             }
         }
-    }
-    let effective: Vec<&NginxDirective> = match (own.is_empty(), mode) {
-        (true, _) => outer.inherited.clone(),
-        (false, Inherit::Merge) => outer
-            .inherited
+        let effective: Vec<&NginxDirective> = match (own.is_empty(), mode) {
+            (true, _) => outer.inherited.clone(),
+            (false, Inherit::Merge) => outer
+                .inherited
+                .iter()
+                .copied()
+                .chain(own.iter().copied())
+                .collect(),
+            (false, _) => own,
+        };
+        for directive in list
             .iter()
-            .copied()
-            .chain(own.iter().copied())
-            .collect(),
-        (false, _) => own,
-    };
-    for directive in list
-        .iter()
-        .filter(|d| HEADER_CONTEXTS.contains(&d.name.as_str()))
-    {
-        let Some(block) = &directive.block else {
-            continue;
-        };
-        let level = Level {
-            inherited: effective.clone(),
-            mode,
-            parent: here.to_owned(),
-        };
-        visit(doc, out, &block.directives, &level, &describe(directive));
+            .filter(|d| HEADER_CONTEXTS.contains(&d.name.as_str()))
+        {
+            let Some(block) = &directive.block else {
+                continue;
+            };
+            let level = Level {
+                inherited: effective.clone(),
+                mode,
+                parent: here.to_owned(),
+            };
+            self.visit(out, &block.directives, &level, &describe(directive));
+        }
     }
 }

@@ -3,8 +3,8 @@
 //! block around it, when the file has one.
 
 use crate::document::Document;
-use crate::formats::nginx::NginxDirective;
-use crate::rules::nginx::directive_key;
+use crate::formats::nginx::{walk, NginxDirective};
+use crate::rules::nginx::{directive_key, source_of, tree};
 use crate::rules::Emitter;
 
 /// Reports at a server's `listen` directive, keyed by where the server is.
@@ -19,7 +19,7 @@ fn report_on_listen(
     let mut path = blocks.to_vec();
     path.push(server);
     out.report(
-        &doc.source,
+        source_of(doc, listen.directive),
         listen.directive.name_span,
         directive_key(&path, listen.directive),
         message,
@@ -29,11 +29,10 @@ fn report_on_listen(
 /// Every `server { … }` in an `http` context, with the enclosing `http` block if the file
 /// has it (a site file's servers have none).
 fn servers(doc: &Document) -> Vec<(Vec<&NginxDirective>, &NginxDirective)> {
-    let Some(config) = doc.as_nginx() else {
+    let Some(tree) = tree(doc) else {
         return Vec::new();
     };
-    config
-        .walk()
+    walk(tree)
         .into_iter()
         .filter(|(blocks, d)| {
             d.name == "server" && d.block.is_some() && blocks.iter().all(|b| b.name == "http")

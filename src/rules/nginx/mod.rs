@@ -1,9 +1,13 @@
 //! Rules for nginx configuration files: directives judged where they stand, and the
-//! add_header inheritance trap. Includes are not followed yet.
+//! add_header inheritance trap. Rules see each configuration once, from the file nothing
+//! else includes, with its includes expanded (see [`crate::includes`]).
 
 use crate::document::Document;
-use crate::formats::nginx::NginxDirective;
+use std::sync::Arc;
+
+use crate::formats::nginx::{walk, NginxDirective};
 use crate::rules::{Emitter, RawFinding};
+use crate::source::SourceFile;
 
 pub mod alias_traversal;
 pub mod context;
@@ -12,6 +16,7 @@ pub mod header_inheritance;
 pub mod header_values;
 pub mod host_spoofing;
 pub mod https;
+pub mod includes;
 pub mod origin_regex;
 pub mod response_splitting;
 pub mod security_headers;
@@ -19,14 +24,30 @@ pub mod ssrf;
 pub mod tls;
 pub mod variables;
 
-/// Calls `check` for every directive named `name`, with the blocks around it.
+/// The directives nginx rules judge in `doc`: its tree with followed includes expanded, or
+/// nothing when another scanned file includes it (it is judged there, in its real context).
+pub(crate) fn tree(doc: &Document) -> Option<&[NginxDirective]> {
+    let config = doc.as_nginx()?;
+    (!config.includes.included_elsewhere).then(|| config.tree())
+}
+
+/// The file `directive` was written in: an included file, or `doc` itself.
+pub(crate) fn source_of<'a>(
+    doc: &'a Document,
+    directive: &'a NginxDirective,
+) -> &'a Arc<SourceFile> {
+    directive.origin.as_ref().unwrap_or(&doc.source)
+}
+
+/// Calls `check` for every directive named `name` in `doc`'s [`tree`], with the blocks
+/// around it.
 fn each_directive<'a>(
     doc: &'a Document,
     name: &str,
     mut check: impl FnMut(&[&'a NginxDirective], &'a NginxDirective),
 ) {
-    let Some(config) = doc.as_nginx() else { return };
-    for (blocks, directive) in config.walk() {
+    let Some(tree) = tree(doc) else { return };
+    for (blocks, directive) in walk(tree) {
         if directive.name == name {
             check(&blocks, directive);
         }
@@ -60,5 +81,10 @@ fn report_at<'e>(
         .args
         .get(arg)
         .map_or(directive.name_span, |a| a.span);
-    out.report(&doc.source, span, directive_key(blocks, directive), message)
+    out.report(
+        source_of(doc, directive),
+        span,
+        directive_key(blocks, directive),
+        message,
+    )
 }

@@ -3,7 +3,7 @@
 use crate::document::Document;
 use crate::formats::nginx::NginxDirective;
 use crate::rules::nginx::variables::{expand, Piece};
-use crate::rules::nginx::{each_directive, report_at};
+use crate::rules::nginx::{each_directive, report_at, source_of};
 use crate::rules::Emitter;
 
 /// Where a directive writes a value that ends up in a header or request line, and whether
@@ -85,9 +85,9 @@ pub fn check(doc: &Document, out: &mut Emitter) {
                 arg,
                 format!("{shown} can hold {breaks} decoded from the URL (`{encoded}`), and `{}` writes it into the {target}, so a crafted link adds headers of the attacker's choosing; use `$request_uri` or a capture that excludes line breaks (`([^/\\r\\n]+)`, `(.*)`)", sink.directive),
             );
-            if let Some(span) = origin {
+            if let Some((span, written_in)) = origin {
                 finding.related(
-                    &doc.source,
+                    source_of(doc, written_in),
                     span,
                     format!("`${name}` comes from this regex"),
                 );

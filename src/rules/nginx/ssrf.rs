@@ -2,7 +2,7 @@
 
 use crate::document::Document;
 use crate::rules::nginx::variables::{expand, Piece};
-use crate::rules::nginx::{each_directive, report_at};
+use crate::rules::nginx::{each_directive, report_at, source_of};
 use crate::rules::Emitter;
 
 /// Which part of the upstream URL a piece of `proxy_pass`'s value lands in.
@@ -59,9 +59,9 @@ pub fn check(doc: &Document, out: &mut Emitter) {
                         0,
                         format!("the upstream's {which} comes from {shown}, which the client controls, so anyone can make nginx fetch internal addresses (cloud metadata at 169.254.169.254, admin ports); proxy to a fixed upstream, map allowed values with `map`, or mark the location `internal`"),
                     );
-                    if let Some(span) = origin {
+                    if let Some((span, written_in)) = origin {
                         finding.related(
-                            &doc.source,
+                            source_of(doc, written_in),
                             span,
                             format!("`${name}` is set from the request here"),
                         );

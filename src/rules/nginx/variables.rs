@@ -30,7 +30,7 @@ pub struct ValueTraits {
     pub leading_slash: bool,
 }
 
-impl Piece {
+impl Piece<'_> {
     /// How a message names the variable: `$proxy_host (= $2)` when it came through `set`.
     pub fn describe(name: &str, via: Option<&str>) -> String {
         match via {
@@ -62,7 +62,7 @@ impl ValueTraits {
 
 /// One piece of a value after `set` variables were expanded.
 #[derive(Debug, Clone)]
-pub enum Piece {
+pub enum Piece<'a> {
     /// Literal text.
     Text(String),
     /// A variable and, when it could be traced, what it can hold and where it came from.
@@ -74,9 +74,9 @@ pub enum Piece {
         via: Option<String>,
         /// What it can contain; `None` when its origin is unknown.
         traits: Option<ValueTraits>,
-        /// The directive that gives it its value (a `location` regex, `set`, `rewrite`),
-        /// absent for built-in variables.
-        origin: Option<Span>,
+        /// The regex that gives it its value (of a `location`, `if` or `rewrite`), and the
+        /// directive it is written in; absent for built-in variables.
+        origin: Option<(Span, &'a NginxDirective)>,
     },
 }
 
@@ -125,19 +125,23 @@ pub fn split(value: &str) -> Vec<(bool, &str)> {
 /// Expands `value`, found in `directive` inside `blocks`, into pieces: `set` variables are
 /// replaced by their own pieces (so `set $u "http://x$request_uri"; proxy_pass $u;` is
 /// judged as `http://x$request_uri`), other variables are traced to their origin.
-pub fn expand(blocks: &[&NginxDirective], directive: &NginxDirective, value: &str) -> Vec<Piece> {
+pub fn expand<'a>(
+    blocks: &[&'a NginxDirective],
+    directive: &'a NginxDirective,
+    value: &str,
+) -> Vec<Piece<'a>> {
     let mut out = Vec::new();
     expand_into(blocks, directive, value, None, 0, &mut out);
     out
 }
 
-fn expand_into(
-    blocks: &[&NginxDirective],
-    directive: &NginxDirective,
+fn expand_into<'a>(
+    blocks: &[&'a NginxDirective],
+    directive: &'a NginxDirective,
     value: &str,
     via: Option<&str>,
     depth: usize,
-    out: &mut Vec<Piece>,
+    out: &mut Vec<Piece<'a>>,
 ) {
     for (is_variable, part) in split(value) {
         if !is_variable {
@@ -197,17 +201,17 @@ fn find_set<'a>(
 /// itself when it is a `rewrite` (nginx escapes captures there when the URI was escaped, so
 /// they cannot carry a decoded line break), otherwise the innermost `location ~` or
 /// `if (… ~ …)` around it.
-fn capture(
-    blocks: &[&NginxDirective],
-    directive: &NginxDirective,
+fn capture<'a>(
+    blocks: &[&'a NginxDirective],
+    directive: &'a NginxDirective,
     name: &str,
-) -> Option<(Option<ValueTraits>, Span)> {
+) -> Option<(Option<ValueTraits>, (Span, &'a NginxDirective))> {
     if directive.name == "rewrite" {
         if let Some(pattern) = directive.args.first() {
             if let Some(mut traits) = group_traits(&pattern.value, false, name) {
                 traits.line_feed = false;
                 traits.carriage_return = false;
-                return Some((Some(traits), pattern.span));
+                return Some((Some(traits), (pattern.span, directive)));
             }
         }
     }
@@ -217,9 +221,9 @@ fn capture(
         };
         let numbered = name.bytes().all(|b| b.is_ascii_digit());
         match group_traits(pattern, case_insensitive, name) {
-            Some(traits) => return Some((Some(traits), span)),
+            Some(traits) => return Some((Some(traits), (span, *block))),
             // `$1` belongs to the innermost regex even when it has no such group.
-            None if numbered => return Some((None, span)),
+            None if numbered => return Some((None, (span, *block))),
             None => {}
         }
     }
@@ -413,25 +417,33 @@ mod tests {
     use super::*;
     use crate::formats::nginx::NginxConfig;
 
-    /// The pieces of the first `directive` named `name`'s argument `arg` in `text`.
-    fn pieces(text: &str, name: &str, arg: usize) -> Vec<Piece> {
+    /// What `describe` makes of the pieces of the first directive named `name`'s argument
+    /// `arg` in `text`.
+    fn with_pieces<R>(
+        text: &str,
+        name: &str,
+        arg: usize,
+        describe: impl FnOnce(Vec<Piece>) -> R,
+    ) -> R {
         let config = NginxConfig::parse(text);
         let walked = config.walk();
         let (blocks, directive) = walked
             .iter()
             .find(|(_, d)| d.name == name)
             .expect("directive present");
-        expand(blocks, directive, &directive.args[arg].value)
+        describe(expand(blocks, directive, &directive.args[arg].value))
     }
 
     fn traits_of(text: &str, name: &str, arg: usize) -> Vec<Option<ValueTraits>> {
-        pieces(text, name, arg)
-            .into_iter()
-            .filter_map(|p| match p {
-                Piece::Variable { traits, .. } => Some(traits),
-                Piece::Text(_) => None,
-            })
-            .collect()
+        with_pieces(text, name, arg, |pieces| {
+            pieces
+                .into_iter()
+                .filter_map(|p| match p {
+                    Piece::Variable { traits, .. } => Some(traits),
+                    Piece::Text(_) => None,
+                })
+                .collect()
+        })
     }
 
     #[test]
@@ -469,16 +481,18 @@ mod tests {
 
     #[test]
     fn set_variables_are_expanded_and_unknown_ones_stay_unknown() {
-        let p = pieces(
+        with_pieces(
             "location / { set $u \"http://some$request_uri\"; proxy_pass $u$nowhere; }",
             "proxy_pass",
             0,
+            |p| {
+                assert!(matches!(&p[0], Piece::Text(t) if t == "http://some"));
+                assert!(
+                    matches!(&p[1], Piece::Variable { name, via: Some(via), traits: Some(t), .. } if name == "request_uri" && via == "u" && t.leading_slash)
+                );
+                assert!(matches!(&p[2], Piece::Variable { traits: None, .. }));
+            },
         );
-        assert!(matches!(&p[0], Piece::Text(t) if t == "http://some"));
-        assert!(
-            matches!(&p[1], Piece::Variable { name, traits: Some(t), .. } if name == "request_uri" && t.leading_slash)
-        );
-        assert!(matches!(&p[2], Piece::Variable { traits: None, .. }));
     }
 
     #[test]

@@ -1,0 +1,414 @@
+//! Following nginx `include` directives across the files of a scan.
+//!
+//! nginx reads an included file as if its text stood in place of the `include`, so a
+//! snippet's `add_header` belongs to the `server` that includes it and a site file's
+//! directives are in `http` context. Rules should see the configuration that way. After
+//! parsing, this module resolves every `include` against the scanned files the way nginx
+//! does — relative paths against the configuration prefix (the directory of `nginx.conf`),
+//! `/etc/nginx/…` mapped onto that prefix, globs sorted — and gives each file a tree with
+//! its includes expanded. A file that another one includes is judged there, in its real
+//! context, and not on its own; a file nothing includes is judged on its own.
+//!
+//! Includes nginx would fail on become problems of the file that has them: a named file
+//! that does not exist in a directory the scan has (`nginx -t`: `open() … failed`), and
+//! cycles. An include preflight cannot follow (a file outside the scan, a path with a
+//! variable) is left in the tree, and rules treat the level it stands at as unknown.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use globset::GlobBuilder;
+
+use crate::document::{Content, Document};
+use crate::formats::nginx::NginxDirective;
+use crate::formats::ParseError;
+use crate::source::{SourceFile, Span};
+
+/// Files distributions and images ship next to `nginx.conf`; a scanned project that
+/// includes them without shipping them relies on the host's copies.
+const PROVIDED_BY_PACKAGES: &[&str] = &[
+    "mime.types",
+    "fastcgi_params",
+    "fastcgi.conf",
+    "scgi_params",
+    "uwsgi_params",
+    "proxy_params",
+    "koi-utf",
+    "koi-win",
+    "win-utf",
+    "snippets/fastcgi-php.conf",
+    "snippets/snakeoil.conf",
+];
+
+/// What one `include` resolves to.
+enum Resolution {
+    /// Scanned files, in the order nginx reads them.
+    Files(Vec<usize>),
+    /// A named file nginx would fail to open.
+    Missing(PathBuf),
+    /// Cannot be followed: the level it stands at is unknown.
+    Unknown,
+}
+
+/// One `include` of one file.
+struct Edge {
+    /// The file that has it.
+    from: usize,
+    /// Its span in that file (the key to find it again when expanding).
+    span: Span,
+    /// Where the argument is written, for problems.
+    argument: Span,
+    resolution: Resolution,
+}
+
+/// Resolves the includes of every nginx document in `documents` and records the expanded
+/// trees, which files are included elsewhere, and the problems.
+pub fn resolve(documents: &mut [Document]) {
+    let edges = {
+        let index = ScanIndex::new(documents);
+        let mut edges = Vec::new();
+        for (i, doc) in documents.iter().enumerate() {
+            let Content::Nginx(config) = &doc.content else {
+                continue;
+            };
+            for (_, directive) in config.walk() {
+                if directive.name != "include" {
+                    continue;
+                }
+                let Some(argument) = directive.args.first() else {
+                    continue;
+                };
+                edges.push(Edge {
+                    from: i,
+                    span: directive.span,
+                    argument: argument.span,
+                    resolution: index.resolve(&doc.source.path, &argument.value),
+                });
+            }
+        }
+        edges
+    };
+    if edges.is_empty() {
+        return;
+    }
+
+    let mut problems: HashMap<usize, Vec<ParseError>> = HashMap::new();
+    let graph = Graph::new(&edges);
+    let mut followed: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    for edge in &edges {
+        match &edge.resolution {
+            Resolution::Files(targets) => {
+                if let Some(cycle) = targets.iter().find_map(|&t| graph.path(t, edge.from)) {
+                    let names: Vec<String> = std::iter::once(edge.from)
+                        .chain(cycle)
+                        .map(|i| format!("`{}`", documents[i].source.display_path))
+                        .collect();
+                    problems.entry(edge.from).or_default().push(ParseError {
+                        span: edge.argument,
+                        message: format!(
+                            "this `include` forms a cycle ({}), so nginx includes the same files again and again until it crashes; include each file from one place only",
+                            names.join(" → ")
+                        ),
+                    });
+                } else {
+                    followed.insert((edge.from, edge.span.start), targets.clone());
+                }
+            }
+            Resolution::Missing(path) => {
+                problems.entry(edge.from).or_default().push(ParseError {
+                    span: edge.argument,
+                    message: format!(
+                        "the included file `{}` does not exist, so `nginx -t` fails with \"open() … failed\" and nginx will not start or reload; fix the path (relative paths start at the directory of `nginx.conf`) or add the file",
+                        shown(path)
+                    ),
+                });
+            }
+            Resolution::Unknown => {}
+        }
+    }
+
+    let included: HashSet<usize> = followed
+        .iter()
+        .flat_map(|((from, _), targets)| targets.iter().filter(move |t| *t != from))
+        .copied()
+        .collect();
+    let mut expander = Expander {
+        documents,
+        followed: &followed,
+        done: HashMap::new(),
+    };
+    let with_includes: HashSet<usize> = followed.keys().map(|(from, _)| *from).collect();
+    let expanded: Vec<(usize, Vec<NginxDirective>)> = with_includes
+        .iter()
+        .map(|&i| (i, expander.expand(i)))
+        .collect();
+    for (i, tree) in expanded {
+        if let Content::Nginx(config) = &mut documents[i].content {
+            config.includes.expanded = Some(tree);
+        }
+    }
+    for (i, doc) in documents.iter_mut().enumerate() {
+        if let Content::Nginx(config) = &mut doc.content {
+            config.includes.included_elsewhere = included.contains(&i);
+            config.includes.problems = problems.remove(&i).unwrap_or_default();
+        }
+    }
+}
+
+/// The scanned nginx files by path, and the configuration prefixes (directories holding an
+/// `nginx.conf`).
+struct ScanIndex {
+    files: HashMap<PathBuf, usize>,
+    prefixes: HashSet<PathBuf>,
+}
+
+impl ScanIndex {
+    fn new(documents: &[Document]) -> Self {
+        let mut files = HashMap::new();
+        let mut prefixes = HashSet::new();
+        for (i, doc) in documents.iter().enumerate() {
+            if !matches!(doc.content, Content::Nginx(_)) {
+                continue;
+            }
+            let path = normalize(&doc.source.path);
+            if path.file_name().is_some_and(|n| n == "nginx.conf") {
+                if let Some(dir) = path.parent() {
+                    prefixes.insert(dir.to_path_buf());
+                }
+            }
+            files.entry(canonical(&path)).or_insert(i);
+        }
+        Self { files, prefixes }
+    }
+
+    /// The nearest directory at or above `file`'s that holds an `nginx.conf`.
+    fn prefix_of(&self, file: &Path) -> Option<&Path> {
+        let file = normalize(file);
+        file.ancestors()
+            .skip(1)
+            .find_map(|dir| self.prefixes.get(dir).map(PathBuf::as_path))
+    }
+
+    /// What `include pattern` in `file` names.
+    fn resolve(&self, file: &Path, pattern: &str) -> Resolution {
+        if pattern.contains('$') {
+            return Resolution::Unknown;
+        }
+        let prefix = self.prefix_of(file);
+        let relative = pattern
+            .strip_prefix("/etc/nginx/")
+            .or_else(|| (!pattern.starts_with('/')).then_some(pattern));
+        let bases: Vec<PathBuf> = match (prefix, relative) {
+            (Some(prefix), Some(_)) => vec![prefix.to_path_buf()],
+            // No nginx.conf in the scan: try the including file's directory and the ones
+            // above it, where a project keeps `snippets/` next to `sites-available/`.
+            (None, Some(_)) => normalize(file)
+                .ancestors()
+                .skip(1)
+                .take(3)
+                .map(Path::to_path_buf)
+                .collect(),
+            (_, None) => vec![PathBuf::new()],
+        };
+        let named = relative.unwrap_or(pattern);
+        let is_glob = named.contains(['*', '?', '[']);
+        for base in &bases {
+            let candidate = normalize(&base.join(named));
+            let matches = if is_glob {
+                glob(&candidate)
+            } else if candidate.is_file() {
+                vec![candidate.clone()]
+            } else {
+                Vec::new()
+            };
+            if matches.is_empty() {
+                continue;
+            }
+            let scanned: Option<Vec<usize>> = matches
+                .iter()
+                .map(|m| self.files.get(&canonical(m)).copied())
+                .collect();
+            return scanned.map_or(Resolution::Unknown, Resolution::Files);
+        }
+        // Nothing matched. nginx accepts a glob that matches nothing; a named file that is
+        // missing is an error, reported when the scan has the directory it should be in.
+        let Some(prefix) = prefix.filter(|_| relative.is_some() && !is_glob) else {
+            return Resolution::Unknown;
+        };
+        let candidate = normalize(&prefix.join(named));
+        let provided = PROVIDED_BY_PACKAGES.contains(&named);
+        if is_glob || provided || !candidate.parent().is_some_and(Path::is_dir) {
+            return Resolution::Unknown;
+        }
+        Resolution::Missing(candidate)
+    }
+}
+
+/// The files matching `pattern`, sorted as nginx's `glob()` returns them. Wildcards are
+/// honoured in the last component only; elsewhere the include is not followed.
+fn glob(pattern: &Path) -> Vec<PathBuf> {
+    let (Some(dir), Some(name)) = (pattern.parent(), pattern.file_name()) else {
+        return Vec::new();
+    };
+    if dir.to_string_lossy().contains(['*', '?', '[']) {
+        return Vec::new();
+    }
+    let Ok(matcher) = GlobBuilder::new(&name.to_string_lossy())
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher())
+    else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name();
+            // glob() skips dot files unless the pattern names them.
+            !name.to_string_lossy().starts_with('.') && matcher.is_match(&name)
+        })
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    found.sort();
+    found
+}
+
+/// `path` made absolute, with `.` and `..` applied, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` relative to the working directory when it is below it, as reports show paths.
+fn shown(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    relative
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// The file `path` really is (through symlinks such as `sites-enabled/*`).
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Which files include which, for cycle detection.
+struct Graph {
+    next: HashMap<usize, Vec<usize>>,
+}
+
+impl Graph {
+    fn new(edges: &[Edge]) -> Self {
+        let mut next: HashMap<usize, Vec<usize>> = HashMap::new();
+        for edge in edges {
+            if let Resolution::Files(targets) = &edge.resolution {
+                next.entry(edge.from).or_default().extend(targets);
+            }
+        }
+        Self { next }
+    }
+
+    /// The files on a path of includes from `from` to `to`, both included, if any.
+    fn path(&self, from: usize, to: usize) -> Option<Vec<usize>> {
+        let mut came_from: HashMap<usize, usize> = HashMap::new();
+        let mut queue = std::collections::VecDeque::from([from]);
+        let mut seen = HashSet::from([from]);
+        while let Some(at) = queue.pop_front() {
+            if at == to {
+                let mut path = vec![at];
+                let mut cursor = at;
+                while let Some(&previous) = came_from.get(&cursor) {
+                    path.push(previous);
+                    cursor = previous;
+                }
+                path.reverse();
+                return Some(path);
+            }
+            for &n in self.next.get(&at).into_iter().flatten() {
+                if seen.insert(n) {
+                    came_from.insert(n, at);
+                    queue.push_back(n);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Builds expanded trees, each file once (the include graph it follows has no cycles).
+struct Expander<'a> {
+    documents: &'a [Document],
+    followed: &'a HashMap<(usize, usize), Vec<usize>>,
+    done: HashMap<usize, Vec<NginxDirective>>,
+}
+
+impl<'a> Expander<'a> {
+    /// File `i`'s directives with its followed includes expanded.
+    fn expand(&mut self, i: usize) -> Vec<NginxDirective> {
+        if let Some(tree) = self.done.get(&i) {
+            return tree.clone();
+        }
+        let documents = self.documents;
+        let Content::Nginx(config) = &documents[i].content else {
+            return Vec::new();
+        };
+        let tree = self.splice(i, &config.directives);
+        self.done.insert(i, tree.clone());
+        tree
+    }
+
+    fn splice(&mut self, i: usize, list: &'a [NginxDirective]) -> Vec<NginxDirective> {
+        let mut out = Vec::with_capacity(list.len());
+        for directive in list {
+            if directive.name == "include" {
+                if let Some(targets) = self.followed.get(&(i, directive.span.start)) {
+                    for &target in targets {
+                        let source = &self.documents[target].source;
+                        out.extend(self.expand(target).into_iter().map(|mut d| {
+                            set_origin(&mut d, source);
+                            d
+                        }));
+                    }
+                    continue;
+                }
+            }
+            let mut copy = directive.clone();
+            if let Some(block) = &mut copy.block {
+                block.directives = self.splice(i, directive.children());
+            }
+            out.push(copy);
+        }
+        out
+    }
+}
+
+/// Marks `directive` and its children as read from `source`, unless an include further
+/// down already said where they came from.
+fn set_origin(directive: &mut NginxDirective, source: &Arc<SourceFile>) {
+    if directive.origin.is_none() {
+        directive.origin = Some(Arc::clone(source));
+        if let Some(block) = &mut directive.block {
+            for child in &mut block.directives {
+                set_origin(child, source);
+            }
+        }
+    }
+}

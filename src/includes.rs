@@ -222,7 +222,10 @@ impl ScanIndex {
             } else {
                 Vec::new()
             };
-            if matches.is_empty() {
+            // A glob whose directory exists means what it matches, even nothing (nginx
+            // accepts that); otherwise try the next base.
+            let directory_exists = is_glob && candidate.parent().is_some_and(Path::is_dir);
+            if matches.is_empty() && !directory_exists {
                 continue;
             }
             let scanned: Option<Vec<usize>> = matches
@@ -231,8 +234,9 @@ impl ScanIndex {
                 .collect();
             return scanned.map_or(Resolution::Unknown, Resolution::Files);
         }
-        // Nothing matched. nginx accepts a glob that matches nothing; a named file that is
-        // missing is an error, reported when the scan has the directory it should be in.
+        // Nothing matched. A named file that is missing is an error, reported when the scan
+        // has the directory it should be in; a glob into a directory the scan does not have
+        // may match files on the server.
         let Some(prefix) = prefix.filter(|_| relative.is_some() && !is_glob) else {
             return Resolution::Unknown;
         };

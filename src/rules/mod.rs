@@ -216,6 +216,26 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
     ),
     ("nginx-ssrf", Builtin::Document(nginx::ssrf::check)),
     (
+        "nginx-missing-hsts",
+        Builtin::Document(nginx::security_headers::missing_hsts),
+    ),
+    (
+        "nginx-missing-security-headers",
+        Builtin::Document(nginx::security_headers::missing_headers),
+    ),
+    (
+        "nginx-hsts-without-subdomains",
+        Builtin::Document(nginx::security_headers::hsts_without_subdomains),
+    ),
+    (
+        "nginx-login-without-rate-limit",
+        Builtin::Document(nginx::request_limits::login_without_rate_limit),
+    ),
+    (
+        "nginx-body-size",
+        Builtin::Document(nginx::request_limits::body_size),
+    ),
+    (
         "nginx-include-problems",
         Builtin::Document(nginx::includes::check),
     ),

@@ -1,11 +1,31 @@
 //! NGX001–NGX002: nginx telling visitors more than it should.
 
 use crate::document::Document;
-use crate::rules::nginx::{each_directive, report_at};
+use crate::rules::nginx::effective::{inherited, Effective};
+use crate::rules::nginx::{each_directive, report_at, tree};
 use crate::rules::Emitter;
 
-/// NGX001: `server_tokens on` (or `build`) explicitly set.
+/// NGX001: `server_tokens on` (or `build`) set, or left at nginx's default `on` in a main
+/// configuration's `http` block. A site file without `http` is not judged for the default:
+/// its `nginx.conf` decides.
 pub fn server_tokens(doc: &Document, out: &mut Emitter) {
+    if let Some(tree) = tree(doc) {
+        for http in tree
+            .iter()
+            .filter(|d| d.name == "http" && d.block.is_some())
+        {
+            if inherited(&[tree, http.children()], "server_tokens") == Effective::Default {
+                report_at(
+                    doc,
+                    out,
+                    &[],
+                    http,
+                    0,
+                    "nginx's default `server_tokens on` is in effect here, so every error page and `Server` header carries the nginx version; write `server_tokens off;` in this `http` block".to_owned(),
+                );
+            }
+        }
+    }
     each_directive(doc, "server_tokens", |blocks, directive| {
         let value = directive.args.first().map_or("", |a| a.value.as_str());
         if matches!(value, "on" | "build") {

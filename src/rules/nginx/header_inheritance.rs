@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 use crate::document::Document;
 use crate::formats::nginx::{walk, NginxDirective};
+use crate::rules::nginx::effective::{has_unfollowed_include, HeaderInheritance, HeaderScope};
 use crate::rules::nginx::{source_of, tree};
 use crate::rules::Emitter;
 
@@ -31,16 +32,6 @@ const SECURITY_HEADERS: &[&str] = &[
 /// Blocks `add_header` is valid in, through which it is inherited.
 const HEADER_CONTEXTS: &[&str] = &["http", "server", "location", "if"];
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Inherit {
-    /// nginx's classic rule: inherit only when the level has no `add_header` of its own.
-    On,
-    /// `add_header_inherit merge`: inherited and own headers both apply.
-    Merge,
-    /// `add_header_inherit off`: nothing is inherited, deliberately.
-    Off,
-}
-
 fn header_name(directive: &NginxDirective) -> Option<String> {
     directive.args.first().map(|a| a.value.to_ascii_lowercase())
 }
@@ -55,10 +46,8 @@ fn describe(directive: &NginxDirective) -> String {
 }
 
 struct Level<'a> {
-    /// The headers a response gets at the enclosing level.
-    inherited: Vec<&'a NginxDirective>,
-    /// How the enclosing level passes them on.
-    mode: Inherit,
+    /// The headers a response gets at the enclosing level, and how they are passed on.
+    scope: HeaderScope<'a>,
     /// How the enclosing level is named in messages.
     parent: String,
 }
@@ -68,8 +57,7 @@ struct Level<'a> {
 pub fn check(doc: &Document, out: &mut Emitter) {
     let Some(tree) = tree(doc) else { return };
     let top = Level {
-        inherited: Vec::new(),
-        mode: Inherit::On,
+        scope: HeaderScope::top(),
         parent: "the enclosing level".to_owned(),
     };
     let walk = Walk {
@@ -130,25 +118,16 @@ impl Walk<'_> {
     ) {
         let doc = self.doc;
         let own: Vec<&NginxDirective> = list.iter().filter(|d| d.name == "add_header").collect();
-        let mode = match list
-            .iter()
-            .rev()
-            .find(|d| d.name == "add_header_inherit")
-            .and_then(|d| d.args.first())
-        {
-            Some(arg) if arg.value == "merge" => Inherit::Merge,
-            Some(arg) if arg.value == "off" => Inherit::Off,
-            Some(_) => Inherit::On,
-            None => outer.mode,
-        };
-        // An `include` at this level may add headers this file does not show.
-        let opaque = list.iter().any(|d| d.name == "include");
+        let scope = outer.scope.enter(list);
+        // An `include` at this level that was not followed may add headers not seen here.
+        let opaque = has_unfollowed_include(list);
         if let Some(first) = own.first() {
-            if mode == Inherit::On && !opaque {
+            if scope.mode == HeaderInheritance::Replace && !opaque {
                 let kept: HashSet<String> = own.iter().filter_map(|d| header_name(d)).collect();
                 let mut seen = HashSet::new();
                 let dropped: Vec<&NginxDirective> = outer
-                    .inherited
+                    .scope
+                    .headers
                     .iter()
                     .copied()
                     .filter(|h| {
@@ -182,16 +161,6 @@ impl Walk<'_> {
                 }
             }
         }
-        let effective: Vec<&NginxDirective> = match (own.is_empty(), mode) {
-            (true, _) => outer.inherited.clone(),
-            (false, Inherit::Merge) => outer
-                .inherited
-                .iter()
-                .copied()
-                .chain(own.iter().copied())
-                .collect(),
-            (false, _) => own,
-        };
         for directive in list
             .iter()
             .filter(|d| HEADER_CONTEXTS.contains(&d.name.as_str()))
@@ -200,8 +169,7 @@ impl Walk<'_> {
                 continue;
             };
             let level = Level {
-                inherited: effective.clone(),
-                mode,
+                scope: scope.clone(),
                 parent: here.to_owned(),
             };
             self.visit(out, &block.directives, &level, &describe(directive));

@@ -11,6 +11,7 @@ use crate::source::SourceFile;
 
 pub mod alias_traversal;
 pub mod context;
+pub mod effective;
 pub mod exposure;
 pub mod header_inheritance;
 pub mod header_values;
@@ -18,8 +19,10 @@ pub mod host_spoofing;
 pub mod https;
 pub mod includes;
 pub mod origin_regex;
+pub mod request_limits;
 pub mod response_splitting;
 pub mod security_headers;
+pub mod servers;
 pub mod ssrf;
 pub mod tls;
 pub mod variables;

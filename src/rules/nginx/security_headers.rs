@@ -1,7 +1,14 @@
-//! NGX011–NGX012: security headers written so that they do less than they seem to.
+//! NGX011, NGX012, NGX019, NGX022, NGX023: security headers that are missing from what an
+//! HTTPS server's responses get (judged on the effective headers, includes and inheritance
+//! applied), or written so that they do less than they seem to.
 
 use crate::document::Document;
-use crate::rules::nginx::{each_directive, report_at};
+use crate::formats::nginx::NginxDirective;
+use crate::rules::nginx::effective::{chain, HeaderScope};
+use crate::rules::nginx::servers::{
+    is_redirecting, listens, public_names, report_on_listen, servers, Listen,
+};
+use crate::rules::nginx::{each_directive, report_at, tree};
 use crate::rules::Emitter;
 
 /// Headers that must also be on error responses (a 404 or 500 page can be framed or sniffed
@@ -41,41 +48,174 @@ pub fn without_always(doc: &Document, out: &mut Emitter) {
     });
 }
 
-/// NGX012: HSTS with a max-age under a year, or without `includeSubDomains`.
-pub fn weak_hsts(doc: &Document, out: &mut Emitter) {
+/// The `max-age` of an HSTS value, if it has a valid one.
+fn hsts_max_age(value: &str) -> Option<u64> {
+    value.split(';').find_map(|part| {
+        let (key, number) = part.trim().split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("max-age")
+            .then(|| number.trim().trim_matches('"').parse::<u64>().ok())?
+    })
+}
+
+/// Calls `check` with every `add_header Strict-Transport-Security` and its value.
+fn each_hsts<'a>(
+    doc: &'a Document,
+    mut check: impl FnMut(&[&'a NginxDirective], &'a NginxDirective, &'a str),
+) {
     each_directive(doc, "add_header", |blocks, directive| {
-        let (Some(name), Some(value)) = (directive.args.first(), directive.args.get(1)) else {
-            return;
-        };
-        if !name.value.eq_ignore_ascii_case("strict-transport-security") {
-            return;
+        if let (Some(name), Some(value)) = (directive.args.first(), directive.args.get(1)) {
+            if name.value.eq_ignore_ascii_case("strict-transport-security") {
+                check(blocks, directive, &value.value);
+            }
         }
-        let lower = value.value.to_ascii_lowercase();
-        let max_age = lower.split(';').find_map(|part| {
-            let (key, number) = part.trim().split_once('=')?;
-            (key.trim() == "max-age")
-                .then(|| number.trim().trim_matches('"').parse::<u64>().ok())?
-        });
-        let problem = match max_age {
-            None => Some("has no valid `max-age`, so browsers ignore it".to_owned()),
-            Some(age) if age < MIN_HSTS_MAX_AGE => Some(format!(
+    });
+}
+
+/// NGX012: HSTS with a max-age under a year, or none browsers accept.
+pub fn weak_hsts(doc: &Document, out: &mut Emitter) {
+    each_hsts(doc, |blocks, directive, value| {
+        let problem = match hsts_max_age(value) {
+            None if value.starts_with('$') => return,
+            None => "has no valid `max-age`, so browsers ignore it".to_owned(),
+            Some(age) if age < MIN_HSTS_MAX_AGE => format!(
                 "has `max-age={age}` ({} days); browsers forget the policy that soon — use at least `max-age=31536000`",
                 age / 86_400
-            )),
-            Some(_) if !lower.contains("includesubdomains") => Some(
-                "has no `includeSubDomains`, so a cookie set for the parent domain can still be read over plain HTTP on a subdomain".to_owned(),
             ),
-            Some(_) => None,
+            Some(_) => return,
         };
-        if let Some(problem) = problem {
+        report_at(
+            doc,
+            out,
+            blocks,
+            directive,
+            1,
+            format!("this `Strict-Transport-Security` header {problem}"),
+        );
+    });
+}
+
+/// NGX023: HSTS without `includeSubDomains`.
+pub fn hsts_without_subdomains(doc: &Document, out: &mut Emitter) {
+    each_hsts(doc, |blocks, directive, value| {
+        let valid = hsts_max_age(value).is_some_and(|age| age > 0);
+        if valid && !value.to_ascii_lowercase().contains("includesubdomains") {
             report_at(
                 doc,
                 out,
                 blocks,
                 directive,
                 1,
-                format!("this `Strict-Transport-Security` header {problem}"),
+                "this `Strict-Transport-Security` header has no `includeSubDomains`, so a subdomain can still be reached over plain HTTP and set or read the parent domain's cookies; append `; includeSubDomains` once every subdomain serves HTTPS".to_owned(),
             );
         }
     });
+}
+
+/// HTTPS servers for public names, with the headers a response from them gets (`None` when
+/// an include that was not followed may add some).
+fn https_servers<'a>(
+    doc: &'a Document,
+) -> Vec<(
+    Vec<&'a NginxDirective>,
+    &'a NginxDirective,
+    Listen<'a>,
+    Option<HeaderScope<'a>>,
+)> {
+    let Some(tree) = tree(doc) else {
+        return Vec::new();
+    };
+    servers(doc)
+        .into_iter()
+        .filter(|(_, server)| !public_names(server).is_empty())
+        .filter_map(|(blocks, server)| {
+            let listen = listens(server).into_iter().find(|l| l.ssl && !l.local)?;
+            let scope = HeaderScope::along(&chain(tree, &blocks, server));
+            let scope = (!scope.unknown).then_some(scope);
+            Some((blocks, server, listen, scope))
+        })
+        .collect()
+}
+
+/// NGX019: an HTTPS server whose responses carry no `Strict-Transport-Security`.
+pub fn missing_hsts(doc: &Document, out: &mut Emitter) {
+    for (blocks, server, listen, scope) in https_servers(doc) {
+        let Some(scope) = scope else { continue };
+        if scope.get("strict-transport-security").is_none() {
+            report_on_listen(
+                doc,
+                out,
+                &blocks,
+                server,
+                &listen,
+                format!(
+                    "`{}` is served over HTTPS without `Strict-Transport-Security`, so a visitor's first plain-HTTP request can be intercepted and kept on HTTP; add `add_header Strict-Transport-Security \"max-age=31536000; includeSubDomains\" always;` to this server",
+                    public_names(server)[0]
+                ),
+            );
+        }
+    }
+}
+
+/// The security headers every HTML-serving site needs, as (what is missing, headers that
+/// provide it, the line to add).
+const BASELINE_HEADERS: &[(&str, &[&str], &str)] = &[
+    (
+        "Content-Security-Policy",
+        &["content-security-policy"],
+        "add_header Content-Security-Policy \"default-src 'self'; frame-ancestors 'none'\" always;",
+    ),
+    (
+        "X-Content-Type-Options",
+        &["x-content-type-options"],
+        "add_header X-Content-Type-Options nosniff always;",
+    ),
+    (
+        "X-Frame-Options (or CSP `frame-ancestors`)",
+        &["x-frame-options"],
+        "add_header X-Frame-Options DENY always;",
+    ),
+    (
+        "Referrer-Policy",
+        &["referrer-policy"],
+        "add_header Referrer-Policy strict-origin-when-cross-origin always;",
+    ),
+];
+
+/// NGX022: an HTTPS server serving content whose responses lack baseline security headers
+/// (a server that only redirects serves no page to protect).
+pub fn missing_headers(doc: &Document, out: &mut Emitter) {
+    for (blocks, server, listen, scope) in https_servers(doc) {
+        let Some(scope) = scope.filter(|_| !is_redirecting(server)) else {
+            continue;
+        };
+        let frame_ancestors = scope.get("content-security-policy").is_some_and(|csp| {
+            csp.args
+                .get(1)
+                .is_some_and(|v| v.value.to_ascii_lowercase().contains("frame-ancestors"))
+        });
+        let missing: Vec<&(&str, &[&str], &str)> = BASELINE_HEADERS
+            .iter()
+            .filter(|(_, names, _)| names.iter().all(|n| scope.get(n).is_none()))
+            .filter(|(_, names, _)| !(names.contains(&"x-frame-options") && frame_ancestors))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let what: Vec<String> = missing.iter().map(|(m, _, _)| format!("`{m}`")).collect();
+        let lines: Vec<&str> = missing.iter().map(|(_, _, line)| *line).collect();
+        report_on_listen(
+            doc,
+            out,
+            &blocks,
+            server,
+            &listen,
+            format!(
+                "responses from `{}` carry no {}; add to this server: {}",
+                public_names(server)[0],
+                what.join(", "),
+                lines.join(" ")
+            ),
+        );
+    }
 }

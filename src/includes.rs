@@ -65,8 +65,8 @@ struct Edge {
 /// Resolves the includes of every nginx document in `documents` and records the expanded
 /// trees, which files are included elsewhere, and the problems.
 pub fn resolve(documents: &mut [Document]) {
+    let index = ScanIndex::new(documents);
     let edges = {
-        let index = ScanIndex::new(documents);
         let mut edges = Vec::new();
         for (i, doc) in documents.iter().enumerate() {
             let Content::Nginx(config) = &doc.content else {
@@ -128,10 +128,16 @@ pub fn resolve(documents: &mut [Document]) {
         }
     }
 
+    // An included file is judged where it is included, under every name it was read by.
+    let copies: HashMap<usize, &Vec<usize>> = index
+        .files
+        .values()
+        .flat_map(|same| same.iter().map(move |&i| (i, same)))
+        .collect();
     let included: HashSet<usize> = followed
         .iter()
         .flat_map(|((from, _), targets)| targets.iter().filter(move |t| *t != from))
-        .copied()
+        .flat_map(|t| copies.get(t).map_or(vec![*t], |same| same.to_vec()))
         .collect();
     let mut expander = Expander {
         documents,
@@ -159,13 +165,15 @@ pub fn resolve(documents: &mut [Document]) {
 /// The scanned nginx files by path, and the configuration prefixes (directories holding an
 /// `nginx.conf`).
 struct ScanIndex {
-    files: HashMap<PathBuf, usize>,
+    /// Documents by the file they really are: a `sites-enabled/` symlink and its target are
+    /// the same file read twice.
+    files: HashMap<PathBuf, Vec<usize>>,
     prefixes: HashSet<PathBuf>,
 }
 
 impl ScanIndex {
     fn new(documents: &[Document]) -> Self {
-        let mut files = HashMap::new();
+        let mut files: HashMap<PathBuf, Vec<usize>> = HashMap::new();
         let mut prefixes = HashSet::new();
         for (i, doc) in documents.iter().enumerate() {
             if !matches!(doc.content, Content::Nginx(_)) {
@@ -177,7 +185,7 @@ impl ScanIndex {
                     prefixes.insert(dir.to_path_buf());
                 }
             }
-            files.entry(canonical(&path)).or_insert(i);
+            files.entry(canonical(&path)).or_default().push(i);
         }
         Self { files, prefixes }
     }
@@ -230,7 +238,7 @@ impl ScanIndex {
             }
             let scanned: Option<Vec<usize>> = matches
                 .iter()
-                .map(|m| self.files.get(&canonical(m)).copied())
+                .map(|m| self.files.get(&canonical(m)).map(|same| same[0]))
                 .collect();
             return scanned.map_or(Resolution::Unknown, Resolution::Files);
         }

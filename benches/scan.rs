@@ -90,13 +90,24 @@ fn env_file(rng: &mut Lcg, i: usize) -> String {
     text
 }
 
-/// A realistic site: redirect server, TLS server with headers, a few locations (one with the
-/// add_header trap every 5th file, weak protocols every 7th).
-fn nginx_site(i: usize) -> String {
+/// The TLS settings of a site, written in the site or in an included snippet.
+fn tls_settings(i: usize) -> String {
     let protocols = if i.is_multiple_of(7) {
         "TLSv1 TLSv1.1 TLSv1.2"
     } else {
         "TLSv1.2 TLSv1.3"
+    };
+    format!("ssl_protocols {protocols};\nssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;\n")
+}
+
+/// A realistic site: redirect server, TLS server with headers, a few locations (one with the
+/// add_header trap every 5th file, weak protocols every 7th). Every 3rd site is a full
+/// configuration: an `nginx.conf` includes the site, which includes its TLS snippet.
+fn nginx_site(i: usize) -> String {
+    let tls = if i.is_multiple_of(3) {
+        "include snippets/tls.conf;\n".to_owned()
+    } else {
+        tls_settings(i)
     };
     let trap = if i.is_multiple_of(5) {
         "        add_header Cache-Control \"public\";\n"
@@ -107,7 +118,7 @@ fn nginx_site(i: usize) -> String {
         "server {{\n    listen 80;\n    server_name svc{i}.example.org;\n    return 301 https://$host$request_uri;\n}}\n\n\
          server {{\n    listen 443 ssl;\n    server_name svc{i}.example.org;\n    server_tokens off;\n\
          ssl_certificate /etc/letsencrypt/live/svc{i}/fullchain.pem;\n    ssl_certificate_key /etc/letsencrypt/live/svc{i}/privkey.pem;\n\
-         ssl_protocols {protocols};\n    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;\n\
+         {tls}\
          add_header Strict-Transport-Security \"max-age=63072000\" always;\n    add_header X-Frame-Options DENY always;\n\
          add_header X-Content-Type-Options nosniff always;\n\n    location / {{\n        proxy_pass http://127.0.0.1:{port};\n\
          proxy_set_header Host $host;\n        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n    }}\n\n\
@@ -119,7 +130,7 @@ fn nginx_site(i: usize) -> String {
 
 fn generate(root: &Path, env_files: usize, nginx_files: usize, other_files: usize) {
     let marker = root.join(format!(
-        ".generated-{env_files}-{nginx_files}-{other_files}"
+        ".generated-v2-{env_files}-{nginx_files}-{other_files}"
     ));
     if marker.exists() {
         return;
@@ -140,6 +151,13 @@ fn generate(root: &Path, env_files: usize, nginx_files: usize, other_files: usiz
         let dir = root.join(format!("team{}/svc{}/nginx", i % 50, i));
         std::fs::create_dir_all(&dir).expect("mkdir");
         std::fs::write(dir.join("site.conf"), nginx_site(i)).expect("write");
+        if i.is_multiple_of(3) {
+            std::fs::create_dir_all(dir.join("snippets")).expect("mkdir");
+            std::fs::write(dir.join("snippets/tls.conf"), tls_settings(i)).expect("write");
+            let main =
+                "events {}\nhttp {\n    server_tokens off;\n    include /etc/nginx/site.conf;\n}\n";
+            std::fs::write(dir.join("nginx.conf"), main).expect("write");
+        }
     }
     for i in 0..other_files {
         let dir = root.join(format!("team{}/svc{}/src", i % 50, i % env_files.max(1)));

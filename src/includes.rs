@@ -16,7 +16,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use globset::GlobBuilder;
 
@@ -129,15 +129,10 @@ pub fn resolve(documents: &mut [Document]) {
     }
 
     // An included file is judged where it is included, under every name it was read by.
-    let copies: HashMap<usize, &Vec<usize>> = index
-        .files
-        .values()
-        .flat_map(|same| same.iter().map(move |&i| (i, same)))
-        .collect();
     let included: HashSet<usize> = followed
         .iter()
         .flat_map(|((from, _), targets)| targets.iter().filter(move |t| *t != from))
-        .flat_map(|t| copies.get(t).map_or(vec![*t], |same| same.to_vec()))
+        .flat_map(|t| index.copies.get(t).cloned().unwrap_or_else(|| vec![*t]))
         .collect();
     let mut expander = Expander {
         documents,
@@ -165,16 +160,19 @@ pub fn resolve(documents: &mut [Document]) {
 /// The scanned nginx files by path, and the configuration prefixes (directories holding an
 /// `nginx.conf`).
 struct ScanIndex {
-    /// Documents by the file they really are: a `sites-enabled/` symlink and its target are
-    /// the same file read twice.
-    files: HashMap<PathBuf, Vec<usize>>,
+    /// Documents by path, `.` and `..` applied.
+    files: HashMap<PathBuf, usize>,
+    /// Documents that are the same file read under several names (a `sites-enabled/`
+    /// symlink and its target), each mapped to all of them.
+    copies: HashMap<usize, Vec<usize>>,
     prefixes: HashSet<PathBuf>,
 }
 
 impl ScanIndex {
     fn new(documents: &[Document]) -> Self {
-        let mut files: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        let mut files = HashMap::new();
         let mut prefixes = HashSet::new();
+        let mut any_symlink = false;
         for (i, doc) in documents.iter().enumerate() {
             if !matches!(doc.content, Content::Nginx(_)) {
                 continue;
@@ -185,9 +183,28 @@ impl ScanIndex {
                     prefixes.insert(dir.to_path_buf());
                 }
             }
-            files.entry(canonical(&path)).or_default().push(i);
+            any_symlink |= std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink());
+            files.insert(path, i);
         }
-        Self { files, prefixes }
+        // Resolving every path costs a system call per component; only worth it when some
+        // file is a symlink and may be another one under a second name.
+        let mut copies = HashMap::new();
+        if any_symlink {
+            let mut by_file: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+            for (path, &i) in &files {
+                by_file.entry(canonical(path)).or_default().push(i);
+            }
+            for same in by_file.into_values().filter(|same| same.len() > 1) {
+                for &i in &same {
+                    copies.insert(i, same.clone());
+                }
+            }
+        }
+        Self {
+            files,
+            copies,
+            prefixes,
+        }
     }
 
     /// The nearest directory at or above `file`'s that holds an `nginx.conf`.
@@ -238,7 +255,7 @@ impl ScanIndex {
             }
             let scanned: Option<Vec<usize>> = matches
                 .iter()
-                .map(|m| self.files.get(&canonical(m)).map(|same| same[0]))
+                .map(|m| self.files.get(&normalize(m)).copied())
                 .collect();
             return scanned.map_or(Resolution::Unknown, Resolution::Files);
         }
@@ -290,9 +307,16 @@ fn glob(pattern: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// The working directory, asked once (relative paths are resolved against it often).
+static WORKING_DIRECTORY: LazyLock<Option<PathBuf>> =
+    LazyLock::new(|| std::env::current_dir().ok());
+
 /// `path` made absolute, with `.` and `..` applied, without touching the file system.
 fn normalize(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let absolute = match &*WORKING_DIRECTORY {
+        Some(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
     let mut out = PathBuf::new();
     for component in absolute.components() {
         match component {
@@ -308,8 +332,8 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// `path` relative to the working directory when it is below it, as reports show paths.
 fn shown(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
+    let relative = WORKING_DIRECTORY
+        .as_ref()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
     relative
         .unwrap_or_else(|| path.to_path_buf())

@@ -166,6 +166,30 @@ impl NginxConfig {
     }
 }
 
+/// Calls `visit` for every directive of `list`, depth first, with the block directives
+/// around it, outermost first. Unlike [`walk`] it allocates nothing per directive, which
+/// matters because every nginx rule goes through the whole tree.
+pub fn for_each<'a>(
+    list: &'a [NginxDirective],
+    visit: &mut impl FnMut(&[&'a NginxDirective], &'a NginxDirective),
+) {
+    fn go<'a>(
+        list: &'a [NginxDirective],
+        path: &mut Vec<&'a NginxDirective>,
+        visit: &mut impl FnMut(&[&'a NginxDirective], &'a NginxDirective),
+    ) {
+        for directive in list {
+            visit(path, directive);
+            if let Some(block) = &directive.block {
+                path.push(directive);
+                go(&block.directives, path, visit);
+                path.pop();
+            }
+        }
+    }
+    go(list, &mut Vec::new(), visit);
+}
+
 /// Every directive of `list`, depth first, with the block directives around it.
 pub fn walk(list: &[NginxDirective]) -> Vec<(Vec<&NginxDirective>, &NginxDirective)> {
     fn visit<'a>(

@@ -5,7 +5,7 @@
 use crate::document::Document;
 use std::sync::Arc;
 
-use crate::formats::nginx::{walk, NginxDirective};
+use crate::formats::nginx::{for_each, NginxDirective};
 use crate::rules::{Emitter, RawFinding};
 use crate::source::SourceFile;
 
@@ -50,11 +50,11 @@ fn each_directive<'a>(
     mut check: impl FnMut(&[&'a NginxDirective], &'a NginxDirective),
 ) {
     let Some(tree) = tree(doc) else { return };
-    for (blocks, directive) in walk(tree) {
+    for_each(tree, &mut |blocks, directive| {
         if directive.name == name {
-            check(&blocks, directive);
+            check(blocks, directive);
         }
-    }
+    });
 }
 
 /// A fingerprint key that names a directive by where it is, not by its line:

@@ -151,6 +151,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("port", "22"),
     ("pubkeyauthentication", "yes"),
     ("strictmodes", "yes"),
+    ("usepam", "no"),
     ("x11forwarding", "no"),
 ];
 

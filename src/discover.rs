@@ -414,7 +414,10 @@ mod tests {
             ("app/nginx/Dockerfile", Some(Target::Nginx)),
             ("app/Dockerfile", None),
             ("etc/ssh/sshd_config", Some(Target::Sshd)),
-            ("etc/ssh/sshd_config.d/50-cloud-init.conf", Some(Target::Sshd)),
+            (
+                "etc/ssh/sshd_config.d/50-cloud-init.conf",
+                Some(Target::Sshd),
+            ),
             ("etc/nginx/conf.d/site.conf", Some(Target::Nginx)),
             ("hardened.sshd_config", Some(Target::Sshd)),
             ("sshd-T.txt", Some(Target::Sshd)),

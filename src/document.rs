@@ -125,4 +125,3 @@ fn read_included(path: &std::path::Path) -> Option<SourceFile> {
     };
     crate::discover::read(&candidate, crate::config::DEFAULT_MAX_FILE_SIZE).ok()
 }
-

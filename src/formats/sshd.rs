@@ -272,10 +272,7 @@ fn match_criteria(args: &[SshdArg]) -> Vec<(String, String)> {
 /// Splits one line into words like OpenSSH's `argv_split(…, terminate_on_comment)`.
 /// Returns the words (offsets absolute, from `base`), the comment span, and a problem.
 #[allow(clippy::type_complexity)]
-fn split_words(
-    line: &str,
-    base: usize,
-) -> (Vec<SshdArg>, Option<Span>, Option<(Span, String)>) {
+fn split_words(line: &str, base: usize) -> (Vec<SshdArg>, Option<Span>, Option<(Span, String)>) {
     let bytes = line.as_bytes();
     let mut words = Vec::new();
     let mut i = 0;
@@ -314,7 +311,10 @@ fn split_words(
             return (
                 words,
                 None,
-                Some((span, "unterminated quote; sshd refuses this line".to_owned())),
+                Some((
+                    span,
+                    "unterminated quote; sshd refuses this line".to_owned(),
+                )),
             );
         }
         words.push(SshdArg { value, span });
@@ -349,7 +349,10 @@ mod tests {
         );
         let value = &file.lines[1].args[0];
         assert_eq!(&text[value.span.range()], "no");
-        assert_eq!(&text[file.lines[1].keyword_span.range()], "passwordauthentication");
+        assert_eq!(
+            &text[file.lines[1].keyword_span.range()],
+            "passwordauthentication"
+        );
     }
 
     #[test]

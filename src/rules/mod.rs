@@ -215,23 +215,74 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "nginx-http-without-redirect",
         Builtin::Document(nginx::https::without_redirect),
     ),
-    ("sshd-root-login-password", Builtin::Document(sshd::authentication::root_login_password)),
-    ("sshd-root-login-key", Builtin::Document(sshd::authentication::root_login_key)),
-    ("sshd-password-authentication", Builtin::Document(sshd::authentication::password_authentication)),
-    ("sshd-keyboard-interactive", Builtin::Document(sshd::authentication::keyboard_interactive)),
-    ("sshd-empty-passwords", Builtin::Document(sshd::authentication::empty_passwords)),
-    ("sshd-match-reenables-login", Builtin::Document(sshd::authentication::match_reenables_login)),
-    ("sshd-weak-ciphers", Builtin::Document(sshd::algorithms::weak_ciphers)),
-    ("sshd-weak-macs", Builtin::Document(sshd::algorithms::weak_macs)),
-    ("sshd-weak-kex", Builtin::Document(sshd::algorithms::weak_kex)),
-    ("sshd-weak-host-key-algorithms", Builtin::Document(sshd::algorithms::weak_host_keys)),
-    ("sshd-protocol-1", Builtin::Document(sshd::algorithms::protocol_1)),
-    ("sshd-x11-forwarding", Builtin::Document(sshd::hardening::x11_forwarding)),
-    ("sshd-max-auth-tries", Builtin::Document(sshd::hardening::max_auth_tries)),
-    ("sshd-login-grace-time", Builtin::Document(sshd::hardening::login_grace_time)),
-    ("sshd-no-allow-list", Builtin::Document(sshd::hardening::no_allow_list)),
-    ("sshd-shadowed-value", Builtin::Document(sshd::semantics::shadowed_value)),
-    ("sshd-missing-include", Builtin::Document(sshd::semantics::missing_include)),
+    (
+        "sshd-root-login-password",
+        Builtin::Document(sshd::authentication::root_login_password),
+    ),
+    (
+        "sshd-root-login-key",
+        Builtin::Document(sshd::authentication::root_login_key),
+    ),
+    (
+        "sshd-password-authentication",
+        Builtin::Document(sshd::authentication::password_authentication),
+    ),
+    (
+        "sshd-keyboard-interactive",
+        Builtin::Document(sshd::authentication::keyboard_interactive),
+    ),
+    (
+        "sshd-empty-passwords",
+        Builtin::Document(sshd::authentication::empty_passwords),
+    ),
+    (
+        "sshd-match-reenables-login",
+        Builtin::Document(sshd::authentication::match_reenables_login),
+    ),
+    (
+        "sshd-weak-ciphers",
+        Builtin::Document(sshd::algorithms::weak_ciphers),
+    ),
+    (
+        "sshd-weak-macs",
+        Builtin::Document(sshd::algorithms::weak_macs),
+    ),
+    (
+        "sshd-weak-kex",
+        Builtin::Document(sshd::algorithms::weak_kex),
+    ),
+    (
+        "sshd-weak-host-key-algorithms",
+        Builtin::Document(sshd::algorithms::weak_host_keys),
+    ),
+    (
+        "sshd-protocol-1",
+        Builtin::Document(sshd::algorithms::protocol_1),
+    ),
+    (
+        "sshd-x11-forwarding",
+        Builtin::Document(sshd::hardening::x11_forwarding),
+    ),
+    (
+        "sshd-max-auth-tries",
+        Builtin::Document(sshd::hardening::max_auth_tries),
+    ),
+    (
+        "sshd-login-grace-time",
+        Builtin::Document(sshd::hardening::login_grace_time),
+    ),
+    (
+        "sshd-no-allow-list",
+        Builtin::Document(sshd::hardening::no_allow_list),
+    ),
+    (
+        "sshd-shadowed-value",
+        Builtin::Document(sshd::semantics::shadowed_value),
+    ),
+    (
+        "sshd-missing-include",
+        Builtin::Document(sshd::semantics::missing_include),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

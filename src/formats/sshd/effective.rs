@@ -185,7 +185,10 @@ const TIMES: &[&str] = &["clientaliveinterval", "logingracetime"];
 
 /// A keyword's default, when [`DEFAULTS`] knows it.
 pub fn default_of(keyword: &str) -> Option<&'static str> {
-    DEFAULTS.iter().find(|(k, _)| *k == keyword).map(|(_, v)| *v)
+    DEFAULTS
+        .iter()
+        .find(|(k, _)| *k == keyword)
+        .map(|(_, v)| *v)
 }
 
 /// Whether every line of `keyword` adds to its value (`AllowUsers`, `Port`, …).
@@ -385,7 +388,9 @@ impl SshdConfig {
         };
         let mut chain = Vec::new();
         config.flatten(0, None, &base, read, &mut chain);
-        config.global = config.compute(None);
+        let mut global = config.first_values(None);
+        global.extend(config.first_values(Some(&Connection::default())));
+        config.global = global;
         config
     }
 
@@ -478,58 +483,68 @@ impl SshdConfig {
             .find(|s| s.file == b.file && s.line == line)
     }
 
-    /// Whether block `block` (and every block it was included from) applies: to the global
-    /// configuration when `connection` is `None` (only `Match all` does), else to it.
-    fn block_applies(&self, block: usize, connection: Option<&Connection>) -> bool {
+    /// Whether block `block` (and every block it was included from) applies to
+    /// `connection`. Only `Match all` applies to the blank connection `sshd -T` uses
+    /// without `-C`.
+    fn block_applies(&self, block: usize, connection: &Connection) -> bool {
         let b = self.blocks[block];
         let Some(matcher) = self.files[b.file].file.matches.get(b.matcher) else {
             return false;
         };
         let here = matcher.criteria.iter().all(|(criterion, patterns)| {
-            let field = |f: fn(&Connection) -> &Option<String>| {
-                connection.and_then(|c| f(c).as_deref())
+            let list = |field: &Option<String>, fold_case: bool| {
+                field
+                    .as_deref()
+                    .is_some_and(|v| pattern_list(patterns, v, fold_case))
+            };
+            let addresses = |field: &Option<String>| {
+                field.as_deref().is_some_and(|a| address_list(patterns, a))
             };
             match criterion.as_str() {
                 "all" => true,
-                "user" => field(|c| &c.user).is_some_and(|u| pattern_list(patterns, u, false)),
-                "host" => field(|c| &c.host).is_some_and(|h| pattern_list(patterns, h, true)),
-                "address" => field(|c| &c.addr).is_some_and(|a| address_list(patterns, a)),
-                "localaddress" => {
-                    field(|c| &c.laddr).is_some_and(|a| address_list(patterns, a))
-                }
-                "localport" => field(|c| &c.lport).is_some_and(|p| pattern_list(patterns, p, false)),
-                "rdomain" => field(|c| &c.rdomain).is_some_and(|r| pattern_list(patterns, r, false)),
+                "user" => list(&connection.user, false),
+                "host" => list(&connection.host, true),
+                "address" => addresses(&connection.addr),
+                "localaddress" => addresses(&connection.laddr),
+                "localport" => list(&connection.lport, false),
+                "rdomain" => list(&connection.rdomain, false),
                 // Group needs the host's group database; unknown criteria never match.
                 _ => false,
             }
         });
-        here && b.within.is_none_or(|outer| self.block_applies(outer, connection))
+        here && b
+            .within
+            .is_none_or(|outer| self.block_applies(outer, connection))
     }
 
-    /// First value of every keyword among the statements that apply.
-    fn compute(&self, connection: Option<&Connection>) -> BTreeMap<String, Setting> {
+    /// First value of every keyword: among the statements outside `Match` blocks when
+    /// `connection` is `None`, else among those in the blocks that apply to it.
+    fn first_values(&self, connection: Option<&Connection>) -> BTreeMap<String, Setting> {
         let mut settings = BTreeMap::new();
         for statement in &self.statements {
             let applies = match (statement.block, connection) {
                 (None, None) => true,
-                (None, Some(_)) => false,
-                (Some(block), _) => self.block_applies(block, connection),
+                (Some(block), Some(connection)) => self.block_applies(block, connection),
+                _ => false,
             };
             let line = self.line(*statement);
             if !applies || matches!(line.keyword.as_str(), "match" | "include") {
                 continue;
             }
-            settings.entry(line.keyword.clone()).or_insert_with(|| Setting {
-                value: normalize(line),
-                origin: Origin::Set(*statement),
-            });
+            settings
+                .entry(line.keyword.clone())
+                .or_insert_with(|| Setting {
+                    value: normalize(line),
+                    origin: Origin::Set(*statement),
+                });
         }
         settings
     }
 
-    /// The value in effect for the global configuration (no `Match` applied except
-    /// `Match all`), falling back to OpenSSH's default; `None` for keywords that are
-    /// neither set nor in [`DEFAULTS`].
+    /// The value in effect for every connection: the global value, overridden by the
+    /// first value in a `Match all` block (sshd applies those to every connection, and so
+    /// does `sshd -T` without `-C`), falling back to OpenSSH's default; `None` for keywords
+    /// that are neither set nor in [`DEFAULTS`].
     pub fn effective(&self, keyword: &str) -> Option<Setting> {
         self.global.get(keyword).cloned().or_else(|| {
             default_of(keyword).map(|value| Setting {
@@ -542,8 +557,9 @@ impl SshdConfig {
     /// The value in effect for `connection`: the first value in the `Match` blocks it
     /// satisfies, else the global one.
     pub fn effective_for(&self, keyword: &str, connection: &Connection) -> Option<Setting> {
-        self.compute(Some(connection))
+        self.first_values(Some(connection))
             .remove(keyword)
+            .or_else(|| self.global.get(keyword).cloned())
             .or_else(|| self.effective(keyword))
     }
 
@@ -575,14 +591,18 @@ impl SshdConfig {
         let mut out = Vec::new();
         for statement in &self.statements {
             let line = self.line(*statement);
-            if matches!(line.keyword.as_str(), "match" | "include") || accumulates(&line.keyword)
-            {
+            if matches!(line.keyword.as_str(), "match" | "include") || accumulates(&line.keyword) {
                 continue;
             }
-            // Global lines and `Match all` lines compete for the global value.
-            let scope = statement
-                .block
-                .filter(|b| !self.block_applies(*b, None));
+            // `Match all` blocks compete with each other (the first one wins for every
+            // connection); other blocks and the global lines each form their own scope.
+            let scope = statement.block.map(|b| {
+                if self.block_applies(b, &Connection::default()) {
+                    usize::MAX
+                } else {
+                    b
+                }
+            });
             match first.get(&(scope, line.keyword.as_str())) {
                 Some(winner) => out.push((*statement, *winner)),
                 None => {
@@ -615,7 +635,13 @@ mod tests {
         assert!(matches!(root.origin, Origin::Set(s) if s.line == 0));
         assert_eq!(c.effective("logingracetime").unwrap().value, "90");
         let password = c.effective("passwordauthentication").unwrap();
-        assert_eq!(password, Setting { value: "yes".into(), origin: Origin::Default });
+        assert_eq!(
+            password,
+            Setting {
+                value: "yes".into(),
+                origin: Origin::Default
+            }
+        );
         assert_eq!(c.shadowed().len(), 1);
     }
 
@@ -629,12 +655,22 @@ mod tests {
             addr: Some("10.1.2.3".into()),
             ..Connection::default()
         };
-        assert_eq!(c.effective_for("passwordauthentication", &bob).unwrap().value, "yes");
+        assert_eq!(
+            c.effective_for("passwordauthentication", &bob)
+                .unwrap()
+                .value,
+            "yes"
+        );
         let outside = Connection {
             addr: Some("192.0.2.1".into()),
             ..bob.clone()
         };
-        assert_eq!(c.effective_for("passwordauthentication", &outside).unwrap().value, "no");
+        assert_eq!(
+            c.effective_for("passwordauthentication", &outside)
+                .unwrap()
+                .value,
+            "no"
+        );
         let overrides = c.block_overrides();
         assert_eq!(overrides[0].1.len(), 1);
         assert!(c.shadowed().is_empty());

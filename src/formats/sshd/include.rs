@@ -35,7 +35,12 @@ impl IncludeBase {
             dir
         };
         let root = (ssh_dir.ends_with("etc/ssh"))
-            .then(|| ssh_dir.parent().and_then(Path::parent).map(Path::to_path_buf))
+            .then(|| {
+                ssh_dir
+                    .parent()
+                    .and_then(Path::parent)
+                    .map(Path::to_path_buf)
+            })
             .flatten();
         Self { ssh_dir, root }
     }
@@ -62,8 +67,7 @@ pub fn expand(pattern: &Path) -> Vec<PathBuf> {
     let mut found = vec![PathBuf::new()];
     for component in pattern.components() {
         let part = component.as_os_str().to_string_lossy();
-        let wild = matches!(component, Component::Normal(_))
-            && part.contains(['*', '?', '[']);
+        let wild = matches!(component, Component::Normal(_)) && part.contains(['*', '?', '[']);
         if !wild {
             for path in &mut found {
                 path.push(component.as_os_str());

@@ -9,12 +9,7 @@ use crate::rules::sshd::{report_setting, with_effective};
 use crate::rules::Emitter;
 
 /// Ciphers: CBC modes (plaintext recovery, Terrapin with EtM), RC4, 3DES, Blowfish, CAST.
-const WEAK_CIPHERS: &[&str] = &[
-    "*-cbc",
-    "rijndael-cbc@lysator.liu.se",
-    "arcfour*",
-    "none",
-];
+const WEAK_CIPHERS: &[&str] = &["*-cbc", "rijndael-cbc@lysator.liu.se", "arcfour*", "none"];
 /// MACs: MD5, RIPEMD-160, SHA-1 and 64-bit tags.
 const WEAK_MACS: &[&str] = &["hmac-md5*", "hmac-ripemd160*", "hmac-sha1*", "umac-64*"];
 /// Key exchange: SHA-1 based and the 1024-bit group 1.
@@ -33,7 +28,14 @@ const WEAK_HOST_KEYS: &[&str] = &[
 ];
 
 /// Reports the weak entries of the algorithm list `keyword`, when it is written somewhere.
-fn weak_list(doc: &Document, out: &mut Emitter, keyword: &str, name: &str, weak: &[&str], fix: &str) {
+fn weak_list(
+    doc: &Document,
+    out: &mut Emitter,
+    keyword: &str,
+    name: &str,
+    weak: &[&str],
+    fix: &str,
+) {
     with_effective(doc, out, keyword, |config, setting, out| {
         if setting.origin == Origin::Default {
             return;
@@ -44,11 +46,18 @@ fn weak_list(doc: &Document, out: &mut Emitter, keyword: &str, name: &str, weak:
             .filter(|a| weak.iter().any(|w| wildcard(w, a)))
             .collect();
         if !found.is_empty() {
-            report_setting(doc, config, out, name, setting, &format!(
-                "`{}` {} weak; {fix}",
-                found.join("`, `"),
-                if found.len() == 1 { "is" } else { "are" }
-            ));
+            report_setting(
+                doc,
+                config,
+                out,
+                name,
+                setting,
+                &format!(
+                    "`{}` {} weak; {fix}",
+                    found.join("`, `"),
+                    if found.len() == 1 { "is" } else { "are" }
+                ),
+            );
         }
     });
 }

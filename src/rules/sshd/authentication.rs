@@ -19,7 +19,10 @@ pub fn root_login_password(doc: &Document, out: &mut Emitter) {
 /// default): root may still log in with a key.
 pub fn root_login_key(doc: &Document, out: &mut Emitter) {
     with_effective(doc, out, "permitrootlogin", |config, setting, out| {
-        if matches!(setting.value.as_str(), "prohibit-password" | "forced-commands-only") {
+        if matches!(
+            setting.value.as_str(),
+            "prohibit-password" | "forced-commands-only"
+        ) {
             report_setting(doc, config, out, "PermitRootLogin", setting,
                 "root may still log in with a key, so a stolen key skips sudo and its audit trail; write `PermitRootLogin no`");
         }
@@ -28,25 +31,35 @@ pub fn root_login_key(doc: &Document, out: &mut Emitter) {
 
 /// SSH003: password authentication on, explicitly or by OpenSSH's default.
 pub fn password_authentication(doc: &Document, out: &mut Emitter) {
-    with_effective(doc, out, "passwordauthentication", |config, setting, out| {
-        if setting.value == "yes" {
-            report_setting(doc, config, out, "PasswordAuthentication", setting,
+    with_effective(
+        doc,
+        out,
+        "passwordauthentication",
+        |config, setting, out| {
+            if setting.value == "yes" {
+                report_setting(doc, config, out, "PasswordAuthentication", setting,
                 "passwords can be guessed by every bot on the internet; write `PasswordAuthentication no` (before any `Match` block) once your key login works");
-        }
-    });
+            }
+        },
+    );
 }
 
 /// SSH004: keyboard-interactive authentication on while PAM is used: PAM asks for the
 /// password, so `PasswordAuthentication no` alone does not stop password logins.
 pub fn keyboard_interactive(doc: &Document, out: &mut Emitter) {
-    with_effective(doc, out, "kbdinteractiveauthentication", |config, setting, out| {
-        let pam = config.effective("usepam").is_some_and(|p| p.value == "yes");
-        let explicit = matches!(setting.origin, Origin::Set(_));
-        if setting.value == "yes" && (pam || explicit) {
-            report_setting(doc, config, out, "KbdInteractiveAuthentication", setting,
+    with_effective(
+        doc,
+        out,
+        "kbdinteractiveauthentication",
+        |config, setting, out| {
+            let pam = config.effective("usepam").is_some_and(|p| p.value == "yes");
+            let explicit = matches!(setting.origin, Origin::Set(_));
+            if setting.value == "yes" && (pam || explicit) {
+                report_setting(doc, config, out, "KbdInteractiveAuthentication", setting,
                 "with PAM this is password login by another name, even with `PasswordAuthentication no`; write `KbdInteractiveAuthentication no` (`ChallengeResponseAuthentication no` on OpenSSH before 8.7)");
-        }
-    });
+            }
+        },
+    );
 }
 
 /// SSH005: `PermitEmptyPasswords yes`.
@@ -62,7 +75,10 @@ pub fn empty_passwords(doc: &Document, out: &mut Emitter) {
 /// What a `Match` block may switch back on, and when that is weaker than the global value.
 const REENABLED: &[(&str, &str)] = &[
     ("passwordauthentication", "PasswordAuthentication"),
-    ("kbdinteractiveauthentication", "KbdInteractiveAuthentication"),
+    (
+        "kbdinteractiveauthentication",
+        "KbdInteractiveAuthentication",
+    ),
     ("permitrootlogin", "PermitRootLogin"),
     ("permitemptypasswords", "PermitEmptyPasswords"),
 ];
@@ -100,7 +116,10 @@ pub fn match_reenables_login(doc: &Document, out: &mut Emitter) {
             } else {
                 (
                     config.line(at).value_span(),
-                    format!(" (in {}, read through this Include)", place(config, match_statement)),
+                    format!(
+                        " (in {}, read through this Include)",
+                        place(config, match_statement)
+                    ),
                 )
             };
             out.report(

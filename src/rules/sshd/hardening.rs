@@ -24,7 +24,11 @@ const MAX_LOGIN_GRACE: u64 = 60;
 /// SSH013: `MaxAuthTries` above 4 (OpenSSH's default is 6).
 pub fn max_auth_tries(doc: &Document, out: &mut Emitter) {
     with_effective(doc, out, "maxauthtries", |config, setting, out| {
-        if setting.value.parse::<u64>().is_ok_and(|n| n > MAX_AUTH_TRIES) {
+        if setting
+            .value
+            .parse::<u64>()
+            .is_ok_and(|n| n > MAX_AUTH_TRIES)
+        {
             report_setting(doc, config, out, "MaxAuthTries", setting, &format!(
                 "each connection may guess that many times; write `MaxAuthTries {MAX_AUTH_TRIES}` or less"));
         }
@@ -34,7 +38,11 @@ pub fn max_auth_tries(doc: &Document, out: &mut Emitter) {
 /// SSH014: `LoginGraceTime` above 60 seconds or 0 (unlimited; OpenSSH's default is 120).
 pub fn login_grace_time(doc: &Document, out: &mut Emitter) {
     with_effective(doc, out, "logingracetime", |config, setting, out| {
-        if setting.value.parse::<u64>().is_ok_and(|n| n == 0 || n > MAX_LOGIN_GRACE) {
+        if setting
+            .value
+            .parse::<u64>()
+            .is_ok_and(|n| n == 0 || n > MAX_LOGIN_GRACE)
+        {
             report_setting(doc, config, out, "LoginGraceTime", setting,
                 "unauthenticated connections are held that long (0: forever), so a few hosts can exhaust `MaxStartups`; write `LoginGraceTime 60` or less");
         }
@@ -47,10 +55,12 @@ pub fn no_allow_list(doc: &Document, out: &mut Emitter) {
     if config.role == SshdRole::DropIn {
         return;
     }
-    let listed = config
-        .statements
-        .iter()
-        .any(|s| matches!(config.line(*s).keyword.as_str(), "allowusers" | "allowgroups"));
+    let listed = config.statements.iter().any(|s| {
+        matches!(
+            config.line(*s).keyword.as_str(),
+            "allowusers" | "allowgroups"
+        )
+    });
     if !listed {
         out.report(&doc.source, Span::new(0, 0), "allowusers",
             "neither `AllowUsers` nor `AllowGroups` is set, so every account with a shell and a credential may log in over SSH; write `AllowGroups ssh-users` (and add the admins to that group) or `AllowUsers deploy`");

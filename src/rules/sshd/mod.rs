@@ -76,7 +76,12 @@ fn report_setting(
             let line = config.line(*statement);
             let written = format!("`{name} {}`", line.values().collect::<Vec<_>>().join(" "));
             if at == *statement {
-                out.report(&doc.source, line.value_span(), key, format!("{written}: {problem}"));
+                out.report(
+                    &doc.source,
+                    line.value_span(),
+                    key,
+                    format!("{written}: {problem}"),
+                );
             } else {
                 let origin = place(config, *statement);
                 out.report(

@@ -164,3 +164,40 @@ fn dependency_and_vcs_folders_are_skipped_but_gitignored_env_files_are_checked()
         (Some(0), 0)
     );
 }
+
+#[test]
+fn sshd_include_loops_garbage_and_special_files_do_not_stop_the_scan() {
+    let dir = tree(&[
+        (
+            "etc/ssh/sshd_config",
+            b"Include sshd_config\nInclude sshd_config.d/*\nBanner \"unterminated\nMatch\nPermitRootLogin yes\n\xff\xfe=\n",
+        ),
+        (
+            "etc/ssh/sshd_config.d/a.conf",
+            b"Include /etc/ssh/sshd_config.d/b.conf\nX11Forwarding yes\n",
+        ),
+        (
+            "etc/ssh/sshd_config.d/b.conf",
+            b"Include /etc/ssh/sshd_config.d/a.conf\nPermitEmptyPasswords yes\n",
+        ),
+        ("etc/ssh/sshd_config.d/sub/c.conf", b"MaxAuthTries 1\n"),
+    ]);
+    // A FIFO that a careless reader would block on forever.
+    let fifo = dir.path().join("etc/ssh/sshd_config.d/zz-fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let (report, code) = json_report(dir.path(), &["etc/ssh/sshd_config"]);
+    assert_eq!(code, 1);
+    let rules = active_rules(&report);
+    for expected in ["PF001", "SSH001", "SSH005", "SSH012"] {
+        assert!(
+            rules.contains(&expected.to_owned()),
+            "{expected} in {rules:?}"
+        );
+    }
+    // The directory `sub` is not a file; `MaxAuthTries 1` is never read, so the default 6 is.
+    assert!(rules.contains(&"SSH013".to_owned()), "{rules:?}");
+}

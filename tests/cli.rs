@@ -108,7 +108,13 @@ fn rules_lists_the_catalog_and_explain_documents_a_rule() {
         .success()
         .stdout(predicate::str::contains("ENV010"))
         .stdout(predicate::str::contains("PF001"));
-    for id in ["ENV010", "env-placeholder-secret", "env010"] {
+    for id in [
+        "ENV010",
+        "env-placeholder-secret",
+        "env010",
+        "SSH003",
+        "sshd-match-reenables-login",
+    ] {
         preflight()
             .args(["explain", id])
             .assert()

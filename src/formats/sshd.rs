@@ -106,6 +106,44 @@ const ALIASES: &[(&str, &str)] = &[
     ("hostbasedacceptedkeytypes", "hostbasedacceptedalgorithms"),
 ];
 
+/// Keywords sshd accepts only outside `Match` blocks (checked against OpenSSH 9.2's
+/// `sshd -T`: "Directive … is not allowed within a Match block", and sshd refuses to start).
+/// In a `Match all` block they are read as global settings. Keywords not listed here are
+/// treated as allowed in `Match`, so unknown or newer keywords never raise an error.
+pub const GLOBAL_ONLY: &[&str] = &[
+    "addressfamily",
+    "ciphers",
+    "compression",
+    "hostcertificate",
+    "hostkey",
+    "hostkeyagent",
+    "hostkeyalgorithms",
+    "kexalgorithms",
+    "listenaddress",
+    "logingracetime",
+    "macs",
+    "maxstartups",
+    "permituserenvironment",
+    "pidfile",
+    "port",
+    "printlastlog",
+    "printmotd",
+    "protocol",
+    "strictmodes",
+    "subsystem",
+    "syslogfacility",
+    "tcpkeepalive",
+    "usedns",
+    "usepam",
+    "versionaddendum",
+];
+
+/// Whether sshd accepts `keyword` (canonical) inside a `Match` block, and so lets a block
+/// override it per connection.
+pub fn allowed_in_match(keyword: &str) -> bool {
+    GLOBAL_ONLY.binary_search(&keyword).is_err()
+}
+
 /// The canonical lower-case name of a keyword.
 pub fn canonical_keyword(word: &str) -> String {
     let lower = word.to_ascii_lowercase();
@@ -213,7 +251,15 @@ impl SshdFile {
                     format!("`{keyword_text}` has no value; sshd refuses to start"),
                 );
             }
-            self.matches.len().checked_sub(1)
+            let block = self.matches.len().checked_sub(1);
+            let conditional = block.is_some_and(|b| !self.matches[b].is_all());
+            if conditional && !allowed_in_match(&keyword) {
+                self.error(
+                    keyword_span,
+                    format!("`{keyword_text}` is not allowed inside a `Match` block and sshd refuses to start; move it above the first `Match`"),
+                );
+            }
+            block
         };
         self.lines.push(SshdLine {
             keyword,
@@ -381,6 +427,16 @@ mod tests {
         let file = SshdFile::parse("PermitRootLogin\nBanner \"open\n= x\nMatch\nÄ=ö\n\\");
         assert_eq!(file.errors.len(), 6, "{:?}", file.errors);
         assert_eq!(file.lines.last().unwrap().keyword, "\\");
+    }
+
+    #[test]
+    fn global_only_keywords_inside_match_are_errors_except_in_match_all() {
+        let file = SshdFile::parse("Match User a\n  LoginGraceTime 10\n  X11Forwarding no\nMatch all\n  Ciphers aes128-ctr\n");
+        assert_eq!(file.errors.len(), 1, "{:?}", file.errors);
+        assert!(file.errors[0]
+            .message
+            .contains("`LoginGraceTime` is not allowed"));
+        assert!(GLOBAL_ONLY.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::formats::sshd::include::{expand, IncludeBase};
-use crate::formats::sshd::{SshdFile, SshdLine};
+use crate::formats::sshd::{allowed_in_match, SshdFile, SshdLine};
 use crate::source::SourceFile;
 
 /// sshd's limit on nested includes (`SERVCONF_MAX_DEPTH`).
@@ -517,34 +517,43 @@ impl SshdConfig {
             .is_none_or(|outer| self.block_applies(outer, connection))
     }
 
-    /// First value of every keyword: among the statements outside `Match` blocks when
-    /// `connection` is `None`, else among those in the blocks that apply to it.
+    /// First value of every keyword. `None`: sshd's first reading, where the lines outside
+    /// `Match` blocks and those in `Match all` blocks count. `Some(connection)`: its second
+    /// reading for a connection, where only the blocks that apply to it count, and only for
+    /// keywords a `Match` block may set.
     fn first_values(&self, connection: Option<&Connection>) -> BTreeMap<String, Setting> {
+        let blank = Connection::default();
         let mut settings = BTreeMap::new();
         for statement in &self.statements {
-            let applies = match (statement.block, connection) {
-                (None, None) => true,
-                (Some(block), Some(connection)) => self.block_applies(block, connection),
-                _ => false,
-            };
             let line = self.line(*statement);
-            if !applies || matches!(line.keyword.as_str(), "match" | "include") {
+            if matches!(line.keyword.as_str(), "match" | "include") {
                 continue;
             }
-            settings
-                .entry(line.keyword.clone())
-                .or_insert_with(|| Setting {
-                    value: normalize(line),
-                    origin: Origin::Set(*statement),
-                });
+            let applies = match (statement.block, connection) {
+                (None, None) => true,
+                (Some(block), None) => self.block_applies(block, &blank),
+                (Some(block), Some(connection)) => {
+                    allowed_in_match(&line.keyword) && self.block_applies(block, connection)
+                }
+                (None, Some(_)) => false,
+            };
+            if applies {
+                settings
+                    .entry(line.keyword.clone())
+                    .or_insert_with(|| Setting {
+                        value: normalize(line),
+                        origin: Origin::Set(*statement),
+                    });
+            }
         }
         settings
     }
 
-    /// The value in effect for every connection: the global value, overridden by the
-    /// first value in a `Match all` block (sshd applies those to every connection, and so
-    /// does `sshd -T` without `-C`), falling back to OpenSSH's default; `None` for keywords
-    /// that are neither set nor in [`DEFAULTS`].
+    /// The value in effect for every connection: the first value of sshd's first reading
+    /// (global lines and `Match all` blocks), overridden for keywords a `Match` may set by
+    /// the first value in a `Match all` block (sshd applies those to every connection, and
+    /// so does `sshd -T` without `-C`), falling back to OpenSSH's default; `None` for
+    /// keywords that are neither set nor in [`DEFAULTS`].
     pub fn effective(&self, keyword: &str) -> Option<Setting> {
         self.global.get(keyword).cloned().or_else(|| {
             default_of(keyword).map(|value| Setting {
@@ -594,15 +603,15 @@ impl SshdConfig {
             if matches!(line.keyword.as_str(), "match" | "include") || accumulates(&line.keyword) {
                 continue;
             }
-            // `Match all` blocks compete with each other (the first one wins for every
-            // connection); other blocks and the global lines each form their own scope.
-            let scope = statement.block.map(|b| {
-                if self.block_applies(b, &Connection::default()) {
-                    usize::MAX
-                } else {
-                    b
+            // Global lines form one scope, each conditional block its own. `Match all`
+            // lines compete with each other for keywords a `Match` may set (the first one
+            // wins for every connection), and with the global lines for the others.
+            let scope = match statement.block {
+                Some(b) if self.block_applies(b, &Connection::default()) => {
+                    allowed_in_match(&line.keyword).then_some(usize::MAX)
                 }
-            });
+                other => other,
+            };
             match first.get(&(scope, line.keyword.as_str())) {
                 Some(winner) => out.push((*statement, *winner)),
                 None => {

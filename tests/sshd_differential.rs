@@ -4,6 +4,9 @@
 //! for a few connections evaluated against the `Match` blocks — equal what `sshd -T` prints,
 //! for every security keyword the rules read.
 //!
+//! The other direction: every file in `fixtures/sshd-refused/` is refused by sshd and has a
+//! parse error (PF001) in preflight, and no accepted configuration has one.
+//!
 //! Each configuration is copied to `<tmp>/preflight/etc/ssh/` with the folders next to it
 //! (drop-ins). sshd resolves `Include` against the real `/etc/ssh`, so its copy, in
 //! `<tmp>/sshd/etc/ssh/`, has its `Include` paths rewritten to that folder: the same mapping
@@ -193,25 +196,11 @@ fn sshd_effective(
     host_key: &Path,
     spec: Option<&str>,
 ) -> Vec<(String, String)> {
-    let mut command = Command::new(sshd);
-    command
-        .arg("-T")
-        .arg("-f")
-        .arg(config)
-        .arg("-h")
-        .arg(host_key);
-    if let Some(spec) = spec {
-        command.arg("-C").arg(spec);
-    }
-    let output = command.output().expect("sshd runs");
-    assert!(
-        output.status.success(),
-        "sshd -T refused {} ({spec:?}): {}",
-        config.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = sshd_test(sshd, config, host_key, spec).unwrap_or_else(|stderr| {
+        panic!("sshd -T refused {} ({spec:?}): {stderr}", config.display())
+    });
     let mut values: Vec<(String, String)> = Vec::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
+    for line in stdout.lines() {
         let Some((keyword, value)) = line.split_once(' ') else {
             continue;
         };
@@ -245,22 +234,42 @@ fn connection(spec: &str) -> Connection {
     connection
 }
 
-/// Makes sure sshd's privilege separation directory exists; `false` when it cannot be
-/// created (not root), the one case where the test may be skipped.
-fn privsep_dir_ready() -> bool {
-    let dir = Path::new("/run/sshd");
-    dir.is_dir() || std::fs::create_dir_all(dir).is_ok()
+/// Runs `sshd -T` on `config`; `Err(stderr)` when sshd refuses it.
+fn sshd_test(
+    sshd: &Path,
+    config: &Path,
+    host_key: &Path,
+    spec: Option<&str>,
+) -> Result<String, String> {
+    let mut command = Command::new(sshd);
+    command
+        .arg("-T")
+        .arg("-f")
+        .arg(config)
+        .arg("-h")
+        .arg(host_key);
+    if let Some(spec) = spec {
+        command.arg("-C").arg(spec);
+    }
+    let output = command.output().expect("sshd runs");
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
 }
 
-#[test]
-fn preflight_and_sshd_agree_on_effective_values() {
+/// The sshd binary, a scratch host key (in the returned folder) and the privilege
+/// separation directory, or `None` (with the reason printed) when the test cannot run
+/// outside CI.
+fn sshd_ready() -> Option<(PathBuf, tempfile::TempDir, PathBuf)> {
     let Some(sshd) = sshd() else {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must install openssh-server (see .ci/run)"
         );
         eprintln!("skipped: sshd is not installed");
-        return;
+        return None;
     };
     if !privsep_dir_ready() {
         assert!(
@@ -268,7 +277,7 @@ fn preflight_and_sshd_agree_on_effective_values() {
             "CI runs as root and must be able to create /run/sshd"
         );
         eprintln!("skipped: /run/sshd is missing and cannot be created (not root)");
-        return;
+        return None;
     }
     let keys = tempfile::tempdir().expect("tempdir");
     let host_key = keys.path().join("host_ed25519");
@@ -279,7 +288,21 @@ fn preflight_and_sshd_agree_on_effective_values() {
         .status()
         .expect("ssh-keygen runs");
     assert!(status.success(), "ssh-keygen failed");
+    Some((sshd, keys, host_key))
+}
 
+/// Makes sure sshd's privilege separation directory exists; `false` when it cannot be
+/// created (not root), the one case where the test may be skipped.
+fn privsep_dir_ready() -> bool {
+    let dir = Path::new("/run/sshd");
+    dir.is_dir() || std::fs::create_dir_all(dir).is_ok()
+}
+
+#[test]
+fn preflight_and_sshd_agree_on_effective_values() {
+    let Some((sshd, _keys, host_key)) = sshd_ready() else {
+        return;
+    };
     let cases = cases();
     assert!(cases.len() >= 7, "differential fixtures missing");
     let mut disagreements = Vec::new();
@@ -291,6 +314,13 @@ fn preflight_and_sshd_agree_on_effective_values() {
         let source = SourceFile::from_bytes(ours.clone(), case.name.clone(), bytes);
         let doc = Document::parse(source, Target::Sshd);
         let config = doc.as_sshd().expect("an sshd document");
+        if !doc.parse_errors().is_empty() {
+            disagreements.push(format!(
+                "{}: sshd accepts it, preflight reports {:?}",
+                case.name,
+                doc.parse_errors()
+            ));
+        }
         let runs = std::iter::once(None).chain(CONNECTIONS.iter().map(|c| Some(*c)));
         for spec in runs {
             let expected = sshd_effective(&sshd, &theirs, &host_key, spec);
@@ -320,5 +350,37 @@ fn preflight_and_sshd_agree_on_effective_values() {
         cases.len(),
         CONNECTIONS.len() + 1
     );
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+#[test]
+fn sshd_refuses_exactly_what_preflight_reports_as_broken() {
+    let Some((sshd, _keys, host_key)) = sshd_ready() else {
+        return;
+    };
+    let dir = root().join("fixtures/sshd-refused");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sshd_config"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 8, "refused fixtures missing");
+    let mut disagreements = Vec::new();
+    for file in &files {
+        let refused = sshd_test(&sshd, file, &host_key, None).err();
+        let bytes = std::fs::read(file).expect("readable");
+        let source = SourceFile::from_bytes(file.clone(), file.display().to_string(), bytes);
+        let doc = Document::parse(source, Target::Sshd);
+        match (refused, doc.parse_errors().is_empty()) {
+            (Some(_), false) => {}
+            (None, _) => disagreements.push(format!("{}: sshd accepts it", file.display())),
+            (Some(why), true) => disagreements.push(format!(
+                "{}: sshd refuses it ({}), preflight reports nothing",
+                file.display(),
+                why.trim()
+            )),
+        }
+    }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

@@ -144,6 +144,96 @@ pub fn allowed_in_match(keyword: &str) -> bool {
     GLOBAL_ONLY.binary_search(&keyword).is_err()
 }
 
+/// Keywords whose single value is `yes` or `no` (any case).
+const FLAGS: &[&str] = &[
+    "allowagentforwarding",
+    "disableforwarding",
+    "exposeauthinfo",
+    "gssapiauthentication",
+    "hostbasedauthentication",
+    "ignorerhosts",
+    "kbdinteractiveauthentication",
+    "kerberosauthentication",
+    "passwordauthentication",
+    "permitemptypasswords",
+    "permittty",
+    "permituserrc",
+    "printlastlog",
+    "printmotd",
+    "pubkeyauthentication",
+    "strictmodes",
+    "streamlocalbindunlink",
+    "tcpkeepalive",
+    "usedns",
+    "usepam",
+    "x11forwarding",
+    "x11uselocalhost",
+];
+
+/// Keywords with a fixed set of values (any case).
+const CHOICES: &[(&str, &[&str])] = &[
+    (
+        "allowstreamlocalforwarding",
+        &["yes", "all", "no", "local", "remote"],
+    ),
+    (
+        "allowtcpforwarding",
+        &["yes", "all", "no", "local", "remote"],
+    ),
+    ("compression", &["yes", "delayed", "no"]),
+    ("gatewayports", &["yes", "no", "clientspecified"]),
+    (
+        "permitrootlogin",
+        &[
+            "yes",
+            "prohibit-password",
+            "without-password",
+            "forced-commands-only",
+            "no",
+        ],
+    ),
+    ("permittunnel", &["yes", "point-to-point", "ethernet", "no"]),
+];
+
+/// Keywords whose value is a non-negative integer.
+const INTEGERS: &[&str] = &["clientalivecountmax", "maxauthtries", "maxsessions"];
+
+/// Keywords whose value is a time (`90`, `2m`, `1h30m`); `sshd -T` prints them in seconds.
+const TIMES: &[&str] = &["clientaliveinterval", "logingracetime"];
+
+/// Why sshd would refuse `args` for `keyword`, for the keywords whose values it checks
+/// while reading (flags, fixed choices, integers, times); `None` when it accepts them or the
+/// keyword is not one of those.
+fn invalid_value(keyword: &str, args: &[SshdArg]) -> Option<String> {
+    let choices: &[&str] = if FLAGS.contains(&keyword) {
+        &["yes", "no"]
+    } else if let Some((_, choices)) = CHOICES.iter().find(|(k, _)| *k == keyword) {
+        choices
+    } else if INTEGERS.contains(&keyword) || TIMES.contains(&keyword) {
+        &[]
+    } else {
+        return None;
+    };
+    let value = args.first()?.value.as_str();
+    if args.len() > 1 {
+        return Some("has more than one value".to_owned());
+    }
+    let valid = if INTEGERS.contains(&keyword) {
+        value.parse::<u32>().is_ok()
+    } else if TIMES.contains(&keyword) {
+        effective::seconds(value).is_some()
+    } else {
+        choices.iter().any(|c| c.eq_ignore_ascii_case(value))
+    };
+    (!valid).then(|| match choices {
+        [] => format!("has an invalid value `{value}`"),
+        _ => format!(
+            "has an unsupported value `{value}` (use one of: {})",
+            choices.join(", ")
+        ),
+    })
+}
+
 /// The canonical lower-case name of a keyword.
 pub fn canonical_keyword(word: &str) -> String {
     let lower = word.to_ascii_lowercase();
@@ -249,6 +339,12 @@ impl SshdFile {
                 self.error(
                     keyword_span,
                     format!("`{keyword_text}` has no value; sshd refuses to start"),
+                );
+            }
+            if let Some(problem) = invalid_value(&keyword, &args) {
+                self.error(
+                    Span::new(keyword_span.start, end),
+                    format!("`{keyword_text}` {problem}; sshd refuses to start"),
                 );
             }
             let block = self.matches.len().checked_sub(1);
@@ -437,6 +533,31 @@ mod tests {
             .message
             .contains("`LoginGraceTime` is not allowed"));
         assert!(GLOBAL_ONLY.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn values_sshd_refuses_are_errors() {
+        let bad = [
+            "PasswordAuthentication maybe",
+            "X11Forwarding 1",
+            "MaxAuthTries -1",
+            "LoginGraceTime 2x",
+            "PermitRootLogin yes please",
+        ];
+        for text in bad {
+            assert_eq!(SshdFile::parse(text).errors.len(), 1, "{text}");
+        }
+        let good = [
+            "PasswordAuthentication YES",
+            "PermitRootLogin Without-Password",
+            "LoginGraceTime 1M",
+            "AllowTcpForwarding Local",
+            "Ciphers whatever",
+            "Frobnicate x y",
+        ];
+        for text in good {
+            assert!(SshdFile::parse(text).errors.is_empty(), "{text}");
+        }
     }
 
     #[test]

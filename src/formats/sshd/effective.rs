@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::formats::sshd::include::{expand, IncludeBase};
-use crate::formats::sshd::{allowed_in_match, SshdFile, SshdLine};
+use crate::formats::sshd::{allowed_in_match, SshdFile, SshdLine, TIMES};
 use crate::source::SourceFile;
 
 /// sshd's limit on nested includes (`SERVCONF_MAX_DEPTH`).
@@ -179,9 +179,6 @@ const ALGORITHM_LISTS: &[&str] = &[
     "casignaturealgorithms",
     "hostbasedacceptedalgorithms",
 ];
-
-/// Options whose values are times (`2m`, `1h30m`); `sshd -T` prints them in seconds.
-const TIMES: &[&str] = &["clientaliveinterval", "logingracetime"];
 
 /// A keyword's default, when [`DEFAULTS`] knows it.
 pub fn default_of(keyword: &str) -> Option<&'static str> {

@@ -5,7 +5,8 @@
 //! for every security keyword the rules read.
 //!
 //! The other direction: every file in `fixtures/sshd-refused/` is refused by sshd and has a
-//! parse error (PF001) in preflight, and no accepted configuration has one.
+//! parse error (PF001) or an unknown keyword (SSH018) in preflight, and no accepted
+//! configuration has either.
 //!
 //! Each configuration is copied to `<tmp>/preflight/etc/ssh/` with the folders next to it
 //! (drop-ins). sshd resolves `Include` against the real `/etc/ssh`, so its copy, in
@@ -20,6 +21,7 @@ use std::process::Command;
 use common::root;
 use preflight::document::Document;
 use preflight::formats::sshd::effective::Connection;
+use preflight::formats::sshd::is_known_keyword;
 use preflight::policy::Target;
 use preflight::source::SourceFile;
 
@@ -314,6 +316,20 @@ fn preflight_and_sshd_agree_on_effective_values() {
         let source = SourceFile::from_bytes(ours.clone(), case.name.clone(), bytes);
         let doc = Document::parse(source, Target::Sshd);
         let config = doc.as_sshd().expect("an sshd document");
+        // sshd accepted every keyword of the configuration and printed its own.
+        let unknown: Vec<&str> = config
+            .files
+            .iter()
+            .flat_map(|f| &f.file.lines)
+            .map(|l| l.keyword.as_str())
+            .filter(|k| !is_known_keyword(k))
+            .collect();
+        if !unknown.is_empty() {
+            disagreements.push(format!(
+                "{}: sshd accepts {unknown:?}, preflight does not know them",
+                case.name
+            ));
+        }
         if !doc.parse_errors().is_empty() {
             disagreements.push(format!(
                 "{}: sshd accepts it, preflight reports {:?}",
@@ -324,6 +340,11 @@ fn preflight_and_sshd_agree_on_effective_values() {
         let runs = std::iter::once(None).chain(CONNECTIONS.iter().map(|c| Some(*c)));
         for spec in runs {
             let expected = sshd_effective(&sshd, &theirs, &host_key, spec);
+            for (keyword, _) in expected.iter().filter(|(k, _)| !is_known_keyword(k)) {
+                disagreements.push(format!(
+                    "sshd -T prints `{keyword}`, preflight does not know it"
+                ));
+            }
             for keyword in KEYWORDS {
                 let want = expected
                     .iter()
@@ -372,7 +393,13 @@ fn sshd_refuses_exactly_what_preflight_reports_as_broken() {
         let bytes = std::fs::read(file).expect("readable");
         let source = SourceFile::from_bytes(file.clone(), file.display().to_string(), bytes);
         let doc = Document::parse(source, Target::Sshd);
-        match (refused, doc.parse_errors().is_empty()) {
+        let config = doc.as_sshd().expect("an sshd document");
+        let unknown_keyword = config.files[0]
+            .file
+            .lines
+            .iter()
+            .any(|l| !is_known_keyword(&l.keyword));
+        match (refused, doc.parse_errors().is_empty() && !unknown_keyword) {
             (Some(_), false) => {}
             (None, _) => disagreements.push(format!("{}: sshd accepts it", file.display())),
             (Some(why), true) => disagreements.push(format!(

@@ -234,6 +234,177 @@ fn invalid_value(keyword: &str, args: &[SshdArg]) -> Option<String> {
     })
 }
 
+/// Every keyword sshd reads (lower case): those OpenSSH 9.2's `sshd -T` prints (Debian's
+/// build, GSSAPI key exchange included), those it reads but does not print (`Match`,
+/// `Include`, the allow/deny lists, aliases, deprecated keywords it still accepts with a
+/// warning, Debian's additions), and the keywords of OpenSSH 9.3–10.0. sshd refuses to start
+/// on any other word, so a typo in a keyword is an outage, not a no-op.
+pub const KNOWN_KEYWORDS: &[&str] = &[
+    "acceptenv",
+    "addressfamily",
+    "afstokenpassing",
+    "allowagentforwarding",
+    "allowgroups",
+    "allowstreamlocalforwarding",
+    "allowtcpforwarding",
+    "allowusers",
+    "authenticationmethods",
+    "authorizedkeyscommand",
+    "authorizedkeyscommanduser",
+    "authorizedkeysfile",
+    "authorizedkeysfile2",
+    "authorizedprincipalscommand",
+    "authorizedprincipalscommanduser",
+    "authorizedprincipalsfile",
+    "banner",
+    "casignaturealgorithms",
+    "challengeresponseauthentication",
+    "channeltimeout",
+    "chrootdirectory",
+    "ciphers",
+    "clientalivecountmax",
+    "clientaliveinterval",
+    "compression",
+    "debianbanner",
+    "denygroups",
+    "denyusers",
+    "disableforwarding",
+    "dsaauthentication",
+    "exposeauthinfo",
+    "fingerprinthash",
+    "forcecommand",
+    "gatewayports",
+    "gssapiauthentication",
+    "gssapicleanupcredentials",
+    "gssapicleanupcreds",
+    "gssapikexalgorithms",
+    "gssapikeyexchange",
+    "gssapistorecredentialsonrekey",
+    "gssapistrictacceptorcheck",
+    "gssapiusesessioncredcache",
+    "gssusesessionccache",
+    "hostbasedacceptedalgorithms",
+    "hostbasedacceptedkeytypes",
+    "hostbasedauthentication",
+    "hostbasedusesnamefrompacketonly",
+    "hostcertificate",
+    "hostdsakey",
+    "hostkey",
+    "hostkeyagent",
+    "hostkeyalgorithms",
+    "ignorerhosts",
+    "ignoreuserknownhosts",
+    "include",
+    "ipqos",
+    "kbdinteractiveauthentication",
+    "kerberosauthentication",
+    "kerberosgetafstoken",
+    "kerberosorlocalpasswd",
+    "kerberostgtpassing",
+    "kerberosticketcleanup",
+    "kexalgorithms",
+    "keyregenerationinterval",
+    "listenaddress",
+    "logingracetime",
+    "loglevel",
+    "logverbose",
+    "macs",
+    "match",
+    "maxauthtries",
+    "maxsessions",
+    "maxstartups",
+    "modulifile",
+    "pamauthenticationviakbdint",
+    "pamservicename",
+    "passwordauthentication",
+    "permitblacklistedkeys",
+    "permitemptypasswords",
+    "permitlisten",
+    "permitopen",
+    "permitrootlogin",
+    "permittty",
+    "permittunnel",
+    "permituserenvironment",
+    "permituserrc",
+    "persourcemaxstartups",
+    "persourcenetblocksize",
+    "persourcepenalties",
+    "persourcepenaltyexemptlist",
+    "pidfile",
+    "port",
+    "printlastlog",
+    "printmotd",
+    "protocol",
+    "pubkeyacceptedalgorithms",
+    "pubkeyacceptedkeytypes",
+    "pubkeyauthentication",
+    "pubkeyauthoptions",
+    "rdomain",
+    "refuseconnection",
+    "rekeylimit",
+    "requiredrsasize",
+    "reversemappingcheck",
+    "revokedkeys",
+    "rhostsauthentication",
+    "rhostsrsaauthentication",
+    "rsaauthentication",
+    "securitykeyprovider",
+    "serverkeybits",
+    "setenv",
+    "skeyauthentication",
+    "sshdauthpath",
+    "sshdsessionpath",
+    "streamlocalbindmask",
+    "streamlocalbindunlink",
+    "strictmodes",
+    "subsystem",
+    "syslogfacility",
+    "tcpkeepalive",
+    "trustedusercakeys",
+    "unusedconnectiontimeout",
+    "usedns",
+    "uselogin",
+    "usepam",
+    "useprivilegeseparation",
+    "verifyreversemapping",
+    "versionaddendum",
+    "x11displayoffset",
+    "x11forwarding",
+    "x11uselocalhost",
+    "xauthlocation",
+];
+
+/// Whether sshd knows `keyword` (canonical, lower case).
+pub fn is_known_keyword(keyword: &str) -> bool {
+    KNOWN_KEYWORDS.binary_search(&keyword).is_ok()
+}
+
+/// The known keyword closest to a misspelt one (at most three edits away), for messages.
+pub fn closest_keyword(keyword: &str) -> Option<&'static str> {
+    KNOWN_KEYWORDS
+        .iter()
+        .map(|k| (edit_distance(k, keyword), *k))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance, on characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
 /// The canonical lower-case name of a keyword.
 pub fn canonical_keyword(word: &str) -> String {
     let lower = word.to_ascii_lowercase();
@@ -558,6 +729,19 @@ mod tests {
         for text in good {
             assert!(SshdFile::parse(text).errors.is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn misspelt_keywords_are_unknown_with_a_suggestion() {
+        assert!(KNOWN_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_known_keyword("permitrootlogin"));
+        assert!(!is_known_keyword("permitrootlogon"));
+        assert_eq!(closest_keyword("permitrootlogon"), Some("permitrootlogin"));
+        assert_eq!(
+            closest_keyword("passwordauthenticaton"),
+            Some("passwordauthentication")
+        );
+        assert_eq!(closest_keyword("frobnicate"), None);
     }
 
     #[test]

@@ -283,6 +283,10 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "sshd-missing-include",
         Builtin::Document(sshd::semantics::missing_include),
     ),
+    (
+        "sshd-unknown-keyword",
+        Builtin::Document(sshd::keywords::unknown_keyword),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

@@ -16,6 +16,7 @@ use crate::source::Span;
 pub mod algorithms;
 pub mod authentication;
 pub mod hardening;
+pub mod keywords;
 pub mod semantics;
 
 /// The statement in the document's own file that stands for `statement`: itself, or the

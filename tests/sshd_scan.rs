@@ -71,10 +71,7 @@ fn cloud_init_drop_in_beats_the_hardened_main_file() {
         .as_str()
         .expect("message")
         .contains("50-cloud-init.conf:1"));
-    assert_eq!(
-        at_include["related"][0]["location"]["path"],
-        drop_in.as_str()
-    );
+    assert_eq!(at_include["related"][0]["path"], drop_in.as_str());
 }
 
 #[test]

@@ -201,3 +201,28 @@ fn sshd_include_loops_garbage_and_special_files_do_not_stop_the_scan() {
     // The directory `sub` is not a file; `MaxAuthTries 1` is never read, so the default 6 is.
     assert!(rules.contains(&"SSH013".to_owned()), "{rules:?}");
 }
+
+#[test]
+fn sshd_includes_that_include_each_other_stop_quickly() {
+    let files: Vec<(String, Vec<u8>)> = (0..12)
+        .map(|i| {
+            (
+                format!("etc/ssh/sshd_config.d/{i:02}.conf"),
+                format!("Include /etc/ssh/sshd_config.d/*.conf\nMaxSessions {i}\n").into_bytes(),
+            )
+        })
+        .chain(std::iter::once((
+            "etc/ssh/sshd_config".to_owned(),
+            b"Include sshd_config.d/*.conf\n".to_vec(),
+        )))
+        .collect();
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_slice()))
+        .collect();
+    let dir = tree(&borrowed);
+    let started = std::time::Instant::now();
+    let (report, _) = json_report(dir.path(), &["."]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(report["summary"]["files_checked"], 13);
+}

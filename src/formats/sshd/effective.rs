@@ -19,6 +19,9 @@ use crate::source::SourceFile;
 
 /// sshd's limit on nested includes (`SERVCONF_MAX_DEPTH`).
 const MAX_INCLUDE_DEPTH: usize = 16;
+/// How many included files one configuration may read: globs that include each other
+/// would otherwise multiply (sshd gives up on such a file; preflight stops reading).
+const MAX_INCLUDED_FILES: usize = 256;
 
 /// What kind of sshd file a document is; it decides whether absent keywords count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,20 +275,29 @@ pub fn algorithm_list(value: &str, default: &str) -> String {
     }
 }
 
-/// OpenSSH's `match_pattern`: `*` any run, `?` one character.
+/// OpenSSH's `match_pattern`: `*` any run, `?` one character. Linear backtracking (one
+/// resume point), so a pattern full of stars cannot make a scan slow.
 pub fn wildcard(pattern: &str, text: &str) -> bool {
-    fn go(p: &[char], t: &[char]) -> bool {
-        match p.split_first() {
-            None => t.is_empty(),
-            Some(('*', rest)) => (0..=t.len()).any(|i| go(rest, &t[i..])),
-            Some((c, rest)) => t
-                .split_first()
-                .is_some_and(|(tc, trest)| (*c == '?' || c == tc) && go(rest, trest)),
-        }
-    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    go(&p, &t)
+    let (mut i, mut j) = (0, 0);
+    let mut resume: Option<(usize, usize)> = None;
+    while j < t.len() {
+        if i < p.len() && (p[i] == '?' || (p[i] != '*' && p[i] == t[j])) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            resume = Some((i, j));
+            i += 1;
+        } else if let Some((star, matched)) = resume {
+            i = star + 1;
+            j = matched + 1;
+            resume = Some((star, matched + 1));
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|c| *c == '*')
 }
 
 /// OpenSSH's `match_pattern_list`: comma-separated patterns, `!` negates, a matching
@@ -400,7 +412,8 @@ impl SshdConfig {
         read: &mut dyn FnMut(&Path) -> Option<SourceFile>,
         chain: &mut Vec<std::path::PathBuf>,
     ) {
-        chain.push(self.files[index].source.path.clone());
+        let path = &self.files[index].source.path;
+        chain.push(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()));
         let mut block = within;
         let count = self.files[index].file.lines.len();
         for line in 0..count {
@@ -436,7 +449,11 @@ impl SshdConfig {
                 }
                 for path in paths {
                     // sshd refuses loops and deep nesting; preflight simply stops there.
-                    if chain.len() >= MAX_INCLUDE_DEPTH || chain.contains(&path) {
+                    let path = std::fs::canonicalize(&path).unwrap_or(path);
+                    if chain.len() >= MAX_INCLUDE_DEPTH
+                        || chain.contains(&path)
+                        || self.files.len() > MAX_INCLUDED_FILES
+                    {
                         continue;
                     }
                     let Some(included) = read(&path) else {
@@ -693,5 +710,10 @@ mod tests {
         assert!(address_list("10.0.0.0/8,!10.9.0.0/16", "10.1.0.1"));
         assert!(!address_list("10.0.0.0/8,!10.9.0.0/16", "10.9.0.1"));
         assert!(address_list("fd00::/8", "fd12::1"));
+        assert!(wildcard("*.example.org", "a.b.example.org"));
+        assert!(wildcard("a*b?c*", "aXXbYc"));
+        assert!(!wildcard("a*b?c", "aXXbYcd"));
+        assert!(!wildcard(&"*a".repeat(40), &format!("{}b", "a".repeat(60))));
+        assert!(wildcard(&"*a".repeat(40), &"a".repeat(60)));
     }
 }

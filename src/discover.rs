@@ -14,6 +14,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::{WalkBuilder, WalkState};
 
 use crate::finding::{Diagnostic, DiagnosticKind};
+use crate::formats::sshd::effective::SshdRole;
 use crate::policy::Target;
 use crate::source::SourceFile;
 
@@ -83,6 +84,9 @@ pub fn classify(path: &Path) -> Option<Classification> {
     if name == "nginx.conf" {
         return certain(Target::Nginx);
     }
+    if is_sshd_name(path, &name) {
+        return certain(Target::Sshd);
+    }
     let in_nginx_dir = path
         .parent()
         .into_iter()
@@ -99,6 +103,47 @@ pub fn classify(path: &Path) -> Option<Classification> {
         None | Some("params") if in_nginx_dir => probable(Target::Nginx),
         _ if name.ends_with("_params") && in_nginx_dir => probable(Target::Nginx),
         _ => None,
+    }
+}
+
+/// sshd files by name: `sshd_config`, `*.sshd_config`, `*.conf` in a `sshd_config.d/`
+/// folder (before nginx claims `*.conf`), and saved `sshd -T` output (`sshd-T.txt`,
+/// `sshd_effective*`).
+fn is_sshd_name(path: &Path, name: &str) -> bool {
+    let in_drop_in_dir = parent_name(path).is_some_and(|d| d.eq_ignore_ascii_case("sshd_config.d"));
+    name == "sshd_config"
+        || name.ends_with(".sshd_config")
+        || (in_drop_in_dir && name.ends_with(".conf"))
+        || is_dump_name(name)
+}
+
+fn parent_name(path: &Path) -> Option<&str> {
+    path.parent()?.file_name()?.to_str()
+}
+
+/// Names under which `sshd -T` output is saved.
+fn is_dump_name(name: &str) -> bool {
+    name.starts_with("sshd-t.")
+        || name.starts_with("sshd_t.")
+        || name == "sshd-t"
+        || name.starts_with("sshd_effective")
+        || name.starts_with("sshd-effective")
+}
+
+/// What an sshd file is, by its name: a dump, a drop-in (only what it sets counts), or a
+/// complete `sshd_config` (absent keywords take OpenSSH's defaults).
+pub fn sshd_role(path: &Path) -> SshdRole {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if is_dump_name(&name) {
+        SshdRole::Dump
+    } else if parent_name(path).is_some_and(|d| d.ends_with(".d")) {
+        SshdRole::DropIn
+    } else {
+        SshdRole::Main
     }
 }
 
@@ -368,10 +413,30 @@ mod tests {
             ("etc/nginx/sites-available/default", Some(Target::Nginx)),
             ("app/nginx/Dockerfile", Some(Target::Nginx)),
             ("app/Dockerfile", None),
+            ("etc/ssh/sshd_config", Some(Target::Sshd)),
+            (
+                "etc/ssh/sshd_config.d/50-cloud-init.conf",
+                Some(Target::Sshd),
+            ),
+            ("etc/nginx/conf.d/site.conf", Some(Target::Nginx)),
+            ("hardened.sshd_config", Some(Target::Sshd)),
+            ("sshd-T.txt", Some(Target::Sshd)),
+            ("sshd_effective.txt", Some(Target::Sshd)),
+            ("ssh_config", None),
         ];
         for (name, want) in cases {
             assert_eq!(classify(Path::new(name)).map(|c| c.target), want, "{name}");
         }
+    }
+
+    #[test]
+    fn sshd_roles_follow_the_name() {
+        assert_eq!(sshd_role(Path::new("etc/ssh/sshd_config")), SshdRole::Main);
+        assert_eq!(
+            sshd_role(Path::new("etc/ssh/sshd_config.d/50-cloud-init.conf")),
+            SshdRole::DropIn
+        );
+        assert_eq!(sshd_role(Path::new("host/sshd-T.txt")), SshdRole::Dump);
     }
 
     #[test]

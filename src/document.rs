@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::formats::dotenv::EnvFile;
 use crate::formats::nginx::NginxConfig;
+use crate::formats::sshd::effective::SshdConfig;
 use crate::formats::ParseError;
 use crate::policy::Target;
 use crate::redact::Sensitive;
@@ -16,6 +17,8 @@ pub enum Content {
     Env(EnvFile),
     /// An nginx configuration file or fragment.
     Nginx(NginxConfig),
+    /// An sshd configuration with its includes and effective values.
+    Sshd(SshdConfig),
 }
 
 /// One file ready for the rules.
@@ -32,14 +35,23 @@ pub struct Document {
 impl Document {
     /// Parses `source` as `target`. Parsing never fails: errors are kept in the document.
     pub fn parse(source: SourceFile, target: Target) -> Self {
+        let source = Arc::new(source);
         let content = match target {
             Target::Env | Target::EnvDev | Target::EnvExample | Target::Any => {
                 Content::Env(EnvFile::parse(&source.text))
             }
             Target::Nginx => Content::Nginx(NginxConfig::parse(&source.text)),
+            Target::Sshd => {
+                let role = crate::discover::sshd_role(&source.path);
+                Content::Sshd(SshdConfig::load(
+                    Arc::clone(&source),
+                    role,
+                    &mut read_included,
+                ))
+            }
         };
         Self {
-            source: Arc::new(source),
+            source,
             target,
             content,
         }
@@ -49,7 +61,7 @@ impl Document {
     pub fn as_env(&self) -> Option<&EnvFile> {
         match &self.content {
             Content::Env(env) => Some(env),
-            Content::Nginx(_) => None,
+            Content::Nginx(_) | Content::Sshd(_) => None,
         }
     }
 
@@ -59,6 +71,7 @@ impl Document {
         match &self.content {
             Content::Env(_) => true,
             Content::Nginx(config) => config.looks_like_nginx(),
+            Content::Sshd(_) => true,
         }
     }
 
@@ -66,7 +79,15 @@ impl Document {
     pub fn as_nginx(&self) -> Option<&NginxConfig> {
         match &self.content {
             Content::Nginx(config) => Some(config),
-            Content::Env(_) => None,
+            Content::Env(_) | Content::Sshd(_) => None,
+        }
+    }
+
+    /// The sshd configuration, for sshd rules.
+    pub fn as_sshd(&self) -> Option<&SshdConfig> {
+        match &self.content {
+            Content::Sshd(config) => Some(config),
+            Content::Env(_) | Content::Nginx(_) => None,
         }
     }
 
@@ -75,6 +96,10 @@ impl Document {
         match &self.content {
             Content::Env(env) => &env.errors,
             Content::Nginx(config) => &config.errors,
+            Content::Sshd(config) => config
+                .files
+                .first()
+                .map_or(&[], |main| main.file.errors.as_slice()),
         }
     }
 
@@ -83,6 +108,20 @@ impl Document {
         match &self.content {
             Content::Env(env) => crate::redact::env_sensitive(env, &self.source.text),
             Content::Nginx(config) => crate::redact::nginx_sensitive(config),
+            // sshd_config names key files but holds no secret values.
+            Content::Sshd(_) => Vec::new(),
         }
     }
+}
+
+/// Reads a file an sshd `Include` names, with discovery's limits (size, binary files).
+fn read_included(path: &std::path::Path) -> Option<SourceFile> {
+    let candidate = crate::discover::Candidate {
+        path: path.to_path_buf(),
+        kind: crate::discover::Classification {
+            target: Target::Sshd,
+            confirm_by_content: false,
+        },
+    };
+    crate::discover::read(&candidate, crate::config::DEFAULT_MAX_FILE_SIZE).ok()
 }

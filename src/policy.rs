@@ -81,6 +81,9 @@ pub enum Target {
     EnvExample,
     /// An nginx configuration file or fragment.
     Nginx,
+    /// An OpenSSH server configuration: `sshd_config`, a drop-in from `sshd_config.d/`, or
+    /// `sshd -T` output.
+    Sshd,
 }
 
 impl Target {
@@ -92,6 +95,7 @@ impl Target {
             Self::EnvDev => "env-dev",
             Self::EnvExample => "env-example",
             Self::Nginx => "nginx",
+            Self::Sshd => "sshd",
         }
     }
 }
@@ -262,6 +266,7 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         "policies/nginx.toml",
         include_str!("../policies/nginx.toml"),
     ),
+    ("policies/sshd.toml", include_str!("../policies/sshd.toml")),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

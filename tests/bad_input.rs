@@ -164,3 +164,65 @@ fn dependency_and_vcs_folders_are_skipped_but_gitignored_env_files_are_checked()
         (Some(0), 0)
     );
 }
+
+#[test]
+fn sshd_include_loops_garbage_and_special_files_do_not_stop_the_scan() {
+    let dir = tree(&[
+        (
+            "etc/ssh/sshd_config",
+            b"Include sshd_config\nInclude sshd_config.d/*\nBanner \"unterminated\nMatch\nPermitRootLogin yes\n\xff\xfe=\n",
+        ),
+        (
+            "etc/ssh/sshd_config.d/a.conf",
+            b"Include /etc/ssh/sshd_config.d/b.conf\nX11Forwarding yes\n",
+        ),
+        (
+            "etc/ssh/sshd_config.d/b.conf",
+            b"Include /etc/ssh/sshd_config.d/a.conf\nPermitEmptyPasswords yes\n",
+        ),
+        ("etc/ssh/sshd_config.d/sub/c.conf", b"MaxAuthTries 1\n"),
+    ]);
+    // A FIFO that a careless reader would block on forever.
+    let fifo = dir.path().join("etc/ssh/sshd_config.d/zz-fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let (report, code) = json_report(dir.path(), &["etc/ssh/sshd_config"]);
+    assert_eq!(code, 1);
+    let rules = active_rules(&report);
+    for expected in ["PF001", "SSH001", "SSH005", "SSH012"] {
+        assert!(
+            rules.contains(&expected.to_owned()),
+            "{expected} in {rules:?}"
+        );
+    }
+    // The directory `sub` is not a file; `MaxAuthTries 1` is never read, so the default 6 is.
+    assert!(rules.contains(&"SSH013".to_owned()), "{rules:?}");
+}
+
+#[test]
+fn sshd_includes_that_include_each_other_stop_quickly() {
+    let files: Vec<(String, Vec<u8>)> = (0..12)
+        .map(|i| {
+            (
+                format!("etc/ssh/sshd_config.d/{i:02}.conf"),
+                format!("Include /etc/ssh/sshd_config.d/*.conf\nMaxSessions {i}\n").into_bytes(),
+            )
+        })
+        .chain(std::iter::once((
+            "etc/ssh/sshd_config".to_owned(),
+            b"Include sshd_config.d/*.conf\n".to_vec(),
+        )))
+        .collect();
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_slice()))
+        .collect();
+    let dir = tree(&borrowed);
+    let started = std::time::Instant::now();
+    let (report, _) = json_report(dir.path(), &["."]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(report["summary"]["files_checked"], 13);
+}

@@ -17,7 +17,7 @@ fn example_shop_fails_with_a_human_report() {
         ))
         .stdout(predicate::str::contains("= help:"))
         .stdout(
-            predicate::str::is_match(r"Found \d+ findings \(.*critical.*\) in 3 files checked\.")
+            predicate::str::is_match(r"Found \d+ findings \(.*critical.*\) in 4 files checked\.")
                 .unwrap(),
         );
 }
@@ -108,7 +108,13 @@ fn rules_lists_the_catalog_and_explain_documents_a_rule() {
         .success()
         .stdout(predicate::str::contains("ENV010"))
         .stdout(predicate::str::contains("PF001"));
-    for id in ["ENV010", "env-placeholder-secret", "env010"] {
+    for id in [
+        "ENV010",
+        "env-placeholder-secret",
+        "env010",
+        "SSH003",
+        "sshd-match-reenables-login",
+    ] {
         preflight()
             .args(["explain", id])
             .assert()
@@ -125,7 +131,7 @@ fn json_report_has_documented_fields() {
     assert_eq!(code, 1);
     assert_eq!(report["schema_version"], 1);
     assert_eq!(report["tool"]["name"], "preflight");
-    assert_eq!(report["summary"]["files_checked"], 3);
+    assert_eq!(report["summary"]["files_checked"], 4);
     let finding = &report["findings"][0];
     for field in [
         "rule_id",

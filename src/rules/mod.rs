@@ -11,6 +11,7 @@ use crate::source::{SourceFile, Span};
 pub mod core;
 pub mod env;
 pub mod nginx;
+pub mod sshd;
 
 /// A finding as a check reports it: a span in a file, before the engine adds the location,
 /// redacted snippet, fingerprint and suppression state.
@@ -243,6 +244,78 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "nginx-response-splitting",
         Builtin::Document(nginx::response_splitting::check),
     ),
+    (
+        "sshd-root-login-password",
+        Builtin::Document(sshd::authentication::root_login_password),
+    ),
+    (
+        "sshd-root-login-key",
+        Builtin::Document(sshd::authentication::root_login_key),
+    ),
+    (
+        "sshd-password-authentication",
+        Builtin::Document(sshd::authentication::password_authentication),
+    ),
+    (
+        "sshd-keyboard-interactive",
+        Builtin::Document(sshd::authentication::keyboard_interactive),
+    ),
+    (
+        "sshd-empty-passwords",
+        Builtin::Document(sshd::authentication::empty_passwords),
+    ),
+    (
+        "sshd-match-reenables-login",
+        Builtin::Document(sshd::authentication::match_reenables_login),
+    ),
+    (
+        "sshd-weak-ciphers",
+        Builtin::Document(sshd::algorithms::weak_ciphers),
+    ),
+    (
+        "sshd-weak-macs",
+        Builtin::Document(sshd::algorithms::weak_macs),
+    ),
+    (
+        "sshd-weak-kex",
+        Builtin::Document(sshd::algorithms::weak_kex),
+    ),
+    (
+        "sshd-weak-host-key-algorithms",
+        Builtin::Document(sshd::algorithms::weak_host_keys),
+    ),
+    (
+        "sshd-protocol-1",
+        Builtin::Document(sshd::algorithms::protocol_1),
+    ),
+    (
+        "sshd-x11-forwarding",
+        Builtin::Document(sshd::hardening::x11_forwarding),
+    ),
+    (
+        "sshd-max-auth-tries",
+        Builtin::Document(sshd::hardening::max_auth_tries),
+    ),
+    (
+        "sshd-login-grace-time",
+        Builtin::Document(sshd::hardening::login_grace_time),
+    ),
+    (
+        "sshd-no-allow-list",
+        Builtin::Document(sshd::hardening::no_allow_list),
+    ),
+    (
+        "sshd-shadowed-value",
+        Builtin::Document(sshd::semantics::shadowed_value),
+    ),
+    (
+        "sshd-missing-include",
+        Builtin::Document(sshd::semantics::missing_include),
+    ),
+    (
+        "sshd-unknown-keyword",
+        Builtin::Document(sshd::keywords::unknown_keyword),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.
@@ -300,11 +373,13 @@ mod tests {
             Target::Any => Target::Env,
             other => other,
         };
-        let source = SourceFile::from_bytes(
-            "example.env".into(),
-            "example.env".into(),
-            text.as_bytes().to_vec(),
-        );
+        // Each example is read as a file of its rule's kind, named as discovery would.
+        let name = match target {
+            Target::Sshd => "sshd_config",
+            Target::Nginx => "nginx.conf",
+            _ => "example.env",
+        };
+        let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());
         let docs = vec![Document::parse(source, target)];
         let mut out = Emitter::new(catalog);
         check_document(rule, &docs[0], &mut out);

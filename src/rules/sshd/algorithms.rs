@@ -1,0 +1,97 @@
+//! SSH007–SSH011: broken or weak cryptography. The lists are CIS's (OpenSSH benchmark
+//! items "only strong Ciphers / MAC algorithms / Key Exchange algorithms") and ssh-audit's
+//! failures; only values written in the configuration are judged (see the rules' known
+//! problems about OpenSSH's default MAC list).
+
+use crate::document::Document;
+use crate::formats::sshd::effective::{wildcard, Origin};
+use crate::rules::sshd::{report_setting, with_effective};
+use crate::rules::Emitter;
+
+/// Ciphers: CBC modes (plaintext recovery, Terrapin with EtM), RC4, 3DES, Blowfish, CAST.
+const WEAK_CIPHERS: &[&str] = &["*-cbc", "rijndael-cbc@lysator.liu.se", "arcfour*", "none"];
+/// MACs: MD5, RIPEMD-160, SHA-1 and 64-bit tags.
+const WEAK_MACS: &[&str] = &["hmac-md5*", "hmac-ripemd160*", "hmac-sha1*", "umac-64*"];
+/// Key exchange: SHA-1 based and the 1024-bit group 1.
+const WEAK_KEX: &[&str] = &[
+    "diffie-hellman-group1-sha1",
+    "diffie-hellman-group14-sha1",
+    "diffie-hellman-group-exchange-sha1",
+    "gss-*-sha1-*",
+];
+/// Host key signatures: SHA-1 RSA and DSA.
+const WEAK_HOST_KEYS: &[&str] = &[
+    "ssh-rsa",
+    "ssh-dss",
+    "ssh-rsa-cert-v01@openssh.com",
+    "ssh-dss-cert-v01@openssh.com",
+];
+
+/// Reports the weak entries of the algorithm list `keyword`, when it is written somewhere.
+fn weak_list(
+    doc: &Document,
+    out: &mut Emitter,
+    keyword: &str,
+    name: &str,
+    weak: &[&str],
+    fix: &str,
+) {
+    with_effective(doc, out, keyword, |config, setting, out| {
+        if setting.origin == Origin::Default {
+            return;
+        }
+        let found: Vec<&str> = setting
+            .value
+            .split(',')
+            .filter(|a| weak.iter().any(|w| wildcard(w, a)))
+            .collect();
+        if !found.is_empty() {
+            report_setting(
+                doc,
+                config,
+                out,
+                name,
+                setting,
+                &format!(
+                    "`{}` {} weak; {fix}",
+                    found.join("`, `"),
+                    if found.len() == 1 { "is" } else { "are" }
+                ),
+            );
+        }
+    });
+}
+
+/// SSH007: weak `Ciphers`.
+pub fn weak_ciphers(doc: &Document, out: &mut Emitter) {
+    weak_list(doc, out, "ciphers", "Ciphers", WEAK_CIPHERS,
+        "write `Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr`");
+}
+
+/// SSH008: weak `MACs`.
+pub fn weak_macs(doc: &Document, out: &mut Emitter) {
+    weak_list(doc, out, "macs", "MACs", WEAK_MACS,
+        "write `MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com`");
+}
+
+/// SSH009: weak `KexAlgorithms`.
+pub fn weak_kex(doc: &Document, out: &mut Emitter) {
+    weak_list(doc, out, "kexalgorithms", "KexAlgorithms", WEAK_KEX,
+        "write `KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group-exchange-sha256`");
+}
+
+/// SSH010: weak `HostKeyAlgorithms`.
+pub fn weak_host_keys(doc: &Document, out: &mut Emitter) {
+    weak_list(doc, out, "hostkeyalgorithms", "HostKeyAlgorithms", WEAK_HOST_KEYS,
+        "write `HostKeyAlgorithms ssh-ed25519,rsa-sha2-512,rsa-sha2-256` (or delete the line: OpenSSH's default is sound)");
+}
+
+/// SSH011: `Protocol 1` (or `1,2`), the SSH-1 protocol broken since 2001.
+pub fn protocol_1(doc: &Document, out: &mut Emitter) {
+    with_effective(doc, out, "protocol", |config, setting, out| {
+        if setting.value.split(',').any(|p| p.trim() == "1") {
+            report_setting(doc, config, out, "Protocol", setting,
+                "SSH-1 is broken; OpenSSH 7.4 and later ignore the line and no longer speak SSH-1, so a config that asks for it was written for a server too old to be trusted; delete the line (and upgrade the server if it still honours it)");
+        }
+    });
+}

@@ -1,0 +1,138 @@
+//! SSH001–SSH006: who may log in, and with what.
+
+use crate::document::Document;
+use crate::formats::sshd::effective::Origin;
+use crate::rules::sshd::{place, report_setting, with_effective};
+use crate::rules::Emitter;
+
+/// SSH001: `PermitRootLogin yes`: root may log in with a password.
+pub fn root_login_password(doc: &Document, out: &mut Emitter) {
+    with_effective(doc, out, "permitrootlogin", |config, setting, out| {
+        if setting.value == "yes" {
+            report_setting(doc, config, out, "PermitRootLogin", setting,
+                "root may log in directly, with a password too, so one guessed or leaked password is the whole machine; write `PermitRootLogin no` and use a named account with sudo");
+        }
+    });
+}
+
+/// SSH002: `PermitRootLogin prohibit-password` or `forced-commands-only` (OpenSSH's
+/// default): root may still log in with a key.
+pub fn root_login_key(doc: &Document, out: &mut Emitter) {
+    with_effective(doc, out, "permitrootlogin", |config, setting, out| {
+        if matches!(
+            setting.value.as_str(),
+            "prohibit-password" | "forced-commands-only"
+        ) {
+            report_setting(doc, config, out, "PermitRootLogin", setting,
+                "root may still log in with a key, so a stolen key skips sudo and its audit trail; write `PermitRootLogin no`");
+        }
+    });
+}
+
+/// SSH003: password authentication on, explicitly or by OpenSSH's default.
+pub fn password_authentication(doc: &Document, out: &mut Emitter) {
+    with_effective(
+        doc,
+        out,
+        "passwordauthentication",
+        |config, setting, out| {
+            if setting.value == "yes" {
+                report_setting(doc, config, out, "PasswordAuthentication", setting,
+                "passwords can be guessed by every bot on the internet; write `PasswordAuthentication no` (before any `Match` block) once your key login works");
+            }
+        },
+    );
+}
+
+/// SSH004: keyboard-interactive authentication on while PAM is used: PAM asks for the
+/// password, so `PasswordAuthentication no` alone does not stop password logins.
+pub fn keyboard_interactive(doc: &Document, out: &mut Emitter) {
+    with_effective(
+        doc,
+        out,
+        "kbdinteractiveauthentication",
+        |config, setting, out| {
+            let pam = config.effective("usepam").is_some_and(|p| p.value == "yes");
+            let explicit = matches!(setting.origin, Origin::Set(_));
+            if setting.value == "yes" && (pam || explicit) {
+                report_setting(doc, config, out, "KbdInteractiveAuthentication", setting,
+                "with PAM this is password login by another name, even with `PasswordAuthentication no`; write `KbdInteractiveAuthentication no` (`ChallengeResponseAuthentication no` on OpenSSH before 8.7)");
+            }
+        },
+    );
+}
+
+/// SSH005: `PermitEmptyPasswords yes`.
+pub fn empty_passwords(doc: &Document, out: &mut Emitter) {
+    with_effective(doc, out, "permitemptypasswords", |config, setting, out| {
+        if setting.value == "yes" {
+            report_setting(doc, config, out, "PermitEmptyPasswords", setting,
+                "accounts without a password can log in with nothing at all; write `PermitEmptyPasswords no` (the default) or delete the line");
+        }
+    });
+}
+
+/// What a `Match` block may switch back on, and when that is weaker than the global value.
+const REENABLED: &[(&str, &str)] = &[
+    ("passwordauthentication", "PasswordAuthentication"),
+    (
+        "kbdinteractiveauthentication",
+        "KbdInteractiveAuthentication",
+    ),
+    ("permitrootlogin", "PermitRootLogin"),
+    ("permitemptypasswords", "PermitEmptyPasswords"),
+];
+
+/// SSH006: a `Match` block that turns password or root login back on for the
+/// connections it matches. Reported at the `Match` line, with the setting as related.
+pub fn match_reenables_login(doc: &Document, out: &mut Emitter) {
+    let Some(config) = doc.as_sshd() else { return };
+    for (block, statements) in config.block_overrides() {
+        let Some(match_statement) = config.match_statement(block) else {
+            continue;
+        };
+        let match_line = config.line(match_statement);
+        let criteria: Vec<&str> = match_line.values().collect();
+        for statement in statements {
+            let line = config.line(statement);
+            let Some((_, name)) = REENABLED.iter().find(|(k, _)| *k == line.keyword) else {
+                continue;
+            };
+            let value = crate::formats::sshd::effective::normalize(line);
+            let global = config
+                .effective(&line.keyword)
+                .map(|s| s.value)
+                .unwrap_or_default();
+            let weaker = match line.keyword.as_str() {
+                "permitrootlogin" => value != "no" && global == "no",
+                _ => value == "yes" && global == "no",
+            };
+            if !weaker {
+                continue;
+            }
+            let at = super::anchor(config, match_statement);
+            let (span, source_note) = if at == match_statement {
+                (match_line.span, String::new())
+            } else {
+                (
+                    config.line(at).value_span(),
+                    format!(
+                        " (in {}, read through this Include)",
+                        place(config, match_statement)
+                    ),
+                )
+            };
+            out.report(
+                &doc.source,
+                span,
+                format!("match({}) > {}", criteria.join(" "), line.keyword),
+                format!(
+                    "`Match {}`{source_note} turns `{name} {}` back on for the connections it matches, although the global value is `{global}`; remove the line from the block, or narrow the block to the addresses that truly need it",
+                    criteria.join(" "),
+                    line.first_value()
+                ),
+            )
+            .related(config.source(statement), line.value_span(), format!("{name} is set here"));
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! SSH018: keywords sshd does not know. sshd refuses to start on them, so a typo in a
+//! hardening line takes SSH down at the next restart (and the line never did its job).
+
+use crate::document::Document;
+use crate::formats::sshd::{closest_keyword, is_known_keyword};
+use crate::rules::Emitter;
+
+/// SSH018: a keyword that is not an OpenSSH server keyword.
+pub fn unknown_keyword(doc: &Document, out: &mut Emitter) {
+    let Some(config) = doc.as_sshd() else { return };
+    let Some(main) = config.files.first() else {
+        return;
+    };
+    for line in main
+        .file
+        .lines
+        .iter()
+        .filter(|l| !is_known_keyword(&l.keyword))
+    {
+        let written = doc.source.slice(line.keyword_span);
+        let hint = closest_keyword(&line.keyword).map_or_else(
+            || "check the spelling against `man sshd_config`".to_owned(),
+            |k| format!("did you mean `{}`?", camel_case(k, written)),
+        );
+        out.report(
+            &doc.source,
+            line.keyword_span,
+            format!("unknown:{}", line.keyword),
+            format!("`{written}` is not an sshd keyword and sshd refuses to start with it (`sshd -t` says \"Bad configuration option\"); {hint}"),
+        );
+    }
+}
+
+/// The suggestion in the spelling the user wrote where it matches, lower case otherwise
+/// (sshd ignores case; the manual's capitals are not derivable from the lower-case name).
+fn camel_case(known: &str, written: &str) -> String {
+    let mut out = String::new();
+    let mut written = written.chars();
+    for c in known.chars() {
+        match written.next() {
+            Some(w) if w.eq_ignore_ascii_case(&c) => out.push(w),
+            _ => {
+                out.push(c);
+                written = "".chars();
+            }
+        }
+    }
+    out
+}

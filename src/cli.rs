@@ -4,14 +4,18 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::baseline::BaselineFile;
+use crate::changed::ChangedFiles;
 
 use crate::config::{self, DEFAULT_MAX_FILE_SIZE};
 use crate::discover::{exclude_set, WalkOptions};
 use crate::engine;
+use crate::init;
 use crate::policy::{Catalog, Severity};
 use crate::report::{self, Format, Report, Style};
 
@@ -39,6 +43,19 @@ pub enum Command {
         /// A rule id (`ENV010`) or name (`env-placeholder-secret`).
         rule: String,
     },
+    /// Write a commented `preflight.toml` and a GitHub workflow that runs preflight.
+    Init {
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script (`preflight completions bash > /etc/bash_completion.d/preflight`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from these definitions.
+    Man,
 }
 
 /// The gate: the least severity that fails the run, or never.
@@ -102,6 +119,17 @@ pub struct CheckArgs {
     /// they are what a pre-flight must check).
     #[arg(long)]
     pub respect_gitignore: bool,
+    /// Report only findings in files changed since this git ref (a pull request's base,
+    /// e.g. `origin/main`); the whole tree is still scanned for cross-file rules.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// Compare with a baseline written by `--write-baseline`: findings recorded there are
+    /// shown apart and do not fail the run.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings as the baseline in FILE, then exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// Runs the CLI with the process's arguments.
@@ -119,6 +147,15 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args, color_allowed),
         Command::Rules => with_catalog(list_rules),
         Command::Explain { rule } => with_catalog(|catalog| explain(catalog, &rule)),
+        Command::Init { force } => init::run(Path::new("."), force),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "preflight", &mut io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut io::stdout())
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| format!("cannot write the manual page: {e}")),
     };
     match result {
         Ok(code) => code,
@@ -170,16 +207,35 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
     };
     let excludes = exclude_set(&options.exclude)
         .map_err(|e| format!("bad `exclude` pattern in config: {e}"))?;
-    let outcome = engine::scan(&args.paths, &options, &excludes, &catalog);
+    let mut outcome = engine::scan(&args.paths, &options, &excludes, &catalog);
 
     let root =
         std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    if let Some(reference) = &args.changed_since {
+        let changed = ChangedFiles::since(reference, &root)?;
+        outcome.findings.retain(|f| changed.touches(f, &root));
+    }
+    if let Some(path) = &args.write_baseline {
+        let baseline = BaselineFile::from_findings(&outcome.findings);
+        baseline.write(path)?;
+        eprintln!(
+            "wrote {} findings to the baseline {}",
+            baseline.findings.len(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let baseline = match &args.baseline {
+        Some(path) => Some(BaselineFile::read(path)?.apply(&mut outcome.findings)),
+        None => None,
+    };
     let report = Report {
         findings: &outcome.findings,
         diagnostics: &outcome.diagnostics,
         catalog: &catalog,
         files_checked: outcome.files_checked,
         root: &root,
+        baseline,
     };
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let style = Style {

@@ -222,6 +222,7 @@ fn finalise(rule: &Rule, raw: RawFinding, context: &FileContext, catalog: &Catal
         snippet: snippet(source, raw.span, context),
         fingerprint: fingerprint(&rule.id, &source.display_path, &raw.key),
         suppression,
+        baseline: None,
     }
 }
 

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::baseline::BaselineState;
 use crate::policy::Severity;
 
 /// Where in a file something is: 1-based lines and columns (columns in characters), the end
@@ -70,12 +71,20 @@ pub struct Finding {
     pub fingerprint: String,
     /// Set when an inline comment waived it.
     pub suppression: Option<Suppression>,
+    /// Set when the run compared findings with a baseline (`--baseline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
 }
 
 impl Finding {
-    /// Whether the finding counts (is not suppressed).
+    /// Whether the finding counts: not suppressed inline, not already in the baseline.
     pub fn is_active(&self) -> bool {
-        self.suppression.is_none()
+        self.suppression.is_none() && !self.is_baselined()
+    }
+
+    /// Whether the finding was recorded in the baseline the run compared with.
+    pub fn is_baselined(&self) -> bool {
+        self.baseline == Some(BaselineState::Unchanged)
     }
 }
 

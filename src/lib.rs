@@ -5,6 +5,8 @@
 //! [`policy`] catalog on them, [`engine`] wires the stages and adds the guarantees every
 //! finding needs (locations, redaction, suppressions, fingerprints), and [`report`] prints.
 
+pub mod baseline;
+pub mod changed;
 pub mod cli;
 pub mod config;
 pub mod discover;
@@ -13,6 +15,7 @@ pub mod engine;
 pub mod finding;
 pub mod formats;
 pub mod includes;
+pub mod init;
 pub mod policy;
 pub mod redact;
 pub mod report;

@@ -4,26 +4,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{active_rules, json_report, tree};
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.org",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
+use common::{active_rules, git, json_report, tree};
 
 fn git_rules(dir: &Path) -> Vec<String> {
     let (report, _) = json_report(dir, &[".", "--select", "ENV015,ENV016"]);

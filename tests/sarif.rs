@@ -3,26 +3,11 @@
 
 mod common;
 
-use common::{preflight, preflight_in, tree};
+use common::{assert_valid_sarif as assert_valid, preflight, preflight_in, tree};
 
 fn sarif_of(cmd: &mut assert_cmd::Command) -> serde_json::Value {
     let output = cmd.args(["--format", "sarif"]).output().expect("runs");
     serde_json::from_slice(&output.stdout).expect("SARIF is JSON")
-}
-
-fn assert_valid(sarif: &serde_json::Value) {
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(sarif)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "SARIF does not validate:\n{}",
-        errors.join("\n")
-    );
 }
 
 #[test]

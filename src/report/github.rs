@@ -2,6 +2,7 @@
 //! turns into annotations on the pull request's diff. Most severe first, because GitHub
 //! shows only the first annotations of a step.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use crate::finding::Finding;
@@ -29,11 +30,39 @@ fn command(severity: Severity) -> &'static str {
     }
 }
 
-/// Writes one workflow command per active finding.
+/// Annotations GitHub shows per kind (error, warning, notice) and step; more are dropped
+/// silently (actions/toolkit's problem-matchers documentation).
+const PER_KIND: usize = 10;
+
+/// Writes one workflow command per active finding, most severe first, within GitHub's
+/// limits: findings beyond them are printed as plain log lines, and one notice says how
+/// many were not annotated.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut active: Vec<&Finding> = report.findings.iter().filter(|f| f.is_active()).collect();
     active.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let overflows = ["error", "warning", "notice"].iter().any(|kind| {
+        active
+            .iter()
+            .filter(|f| command(f.severity) == *kind)
+            .count()
+            > PER_KIND
+    });
+    let mut shown: HashMap<&str, usize> = HashMap::new();
+    let mut rest = Vec::new();
     for f in active {
+        let kind = command(f.severity);
+        // One notice is kept for the line that says what was left out.
+        let limit = if overflows && kind == "notice" {
+            PER_KIND - 1
+        } else {
+            PER_KIND
+        };
+        let count = shown.entry(kind).or_default();
+        if *count >= limit {
+            rest.push(f);
+            continue;
+        }
+        *count += 1;
         let loc = &f.location;
         let title = report
             .catalog
@@ -41,8 +70,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .map_or_else(|| f.rule_id.clone(), |r| format!("{} {}", r.id, r.title));
         writeln!(
             out,
-            "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            command(f.severity),
+            "::{kind} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             escape_property(&loc.path),
             loc.start_line,
             loc.start_column,
@@ -50,6 +78,26 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             loc.end_column,
             escape_property(&title),
             escape_data(&format!("[{}] {}", f.severity, f.message))
+        )?;
+    }
+    for f in &rest {
+        let loc = &f.location;
+        writeln!(
+            out,
+            "{}:{}:{}: {} [{}] {}",
+            loc.path,
+            loc.start_line,
+            loc.start_column,
+            f.severity,
+            f.rule_id,
+            escape_data(&f.message)
+        )?;
+    }
+    if !rest.is_empty() {
+        writeln!(
+            out,
+            "::notice title=preflight::{} more findings are listed in the log, not annotated: GitHub shows at most {PER_KIND} errors, {PER_KIND} warnings and {PER_KIND} notices per step. The SARIF report (code scanning) has all of them.",
+            rest.len()
         )?;
     }
     Ok(())

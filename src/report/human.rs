@@ -142,7 +142,11 @@ fn frame(
 fn summary(report: &Report, painter: &Painter, out: &mut dyn Write) -> io::Result<()> {
     let counts = count_by_severity(report.findings);
     let total: usize = counts.iter().map(|(_, n)| n).sum();
-    let suppressed = report.findings.iter().filter(|f| !f.is_active()).count();
+    let suppressed = report
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_some())
+        .count();
     let files = plural(report.files_checked, "file");
     let mut line = if total == 0 {
         painter.paint(
@@ -163,6 +167,12 @@ fn summary(report: &Report, painter: &Painter, out: &mut dyn Write) -> io::Resul
     };
     if suppressed > 0 {
         line.push_str(&format!(" {suppressed} suppressed inline."));
+    }
+    if let Some(baseline) = report.baseline {
+        line.push_str(&format!(
+            " Baseline: {} new, {} unchanged (not shown), {} fixed.",
+            baseline.new, baseline.unchanged, baseline.fixed
+        ));
     }
     if !report.diagnostics.is_empty() {
         line.push_str(&format!(

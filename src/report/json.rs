@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::baseline::BaselineSummary;
 use crate::finding::{count_by_severity, Diagnostic, Finding};
 use crate::report::Report;
 
@@ -33,6 +34,8 @@ struct Summary {
     findings: usize,
     suppressed: usize,
     by_severity: BTreeMap<&'static str, usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<BaselineSummary>,
 }
 
 #[derive(Serialize)]
@@ -67,8 +70,13 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         summary: Summary {
             files_checked: report.files_checked,
             findings: counts.iter().map(|(_, n)| n).sum(),
-            suppressed: report.findings.iter().filter(|f| !f.is_active()).count(),
+            suppressed: report
+                .findings
+                .iter()
+                .filter(|f| f.suppression.is_some())
+                .count(),
             by_severity: counts.iter().map(|(s, n)| (s.as_str(), *n)).collect(),
+            baseline: report.baseline,
         },
         findings,
         diagnostics: report.diagnostics,

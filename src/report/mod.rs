@@ -5,12 +5,14 @@
 use std::io::{self, Write};
 use std::path::Path;
 
+use crate::baseline::BaselineSummary;
 use crate::finding::{Diagnostic, Finding};
 use crate::policy::Catalog;
 
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 
 /// Everything a reporter may print.
@@ -25,6 +27,8 @@ pub struct Report<'a> {
     pub files_checked: usize,
     /// The directory display paths are relative to (SARIF's `%SRCROOT%`).
     pub root: &'a Path,
+    /// The comparison with `--baseline`, when the run made one.
+    pub baseline: Option<BaselineSummary>,
 }
 
 /// The output formats `--format` accepts.
@@ -38,6 +42,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::error file=…::`), annotations on a PR's diff.
     Github,
+    /// A Markdown summary (totals and a table), for `$GITHUB_STEP_SUMMARY`.
+    Markdown,
 }
 
 /// Options that change how a report looks, not what it says.
@@ -62,5 +68,6 @@ pub fn write(
         Format::Json => json::write(report, out).map(|()| Vec::new()),
         Format::Sarif => sarif::write(report, out),
         Format::Github => github::write(report, out).map(|()| Vec::new()),
+        Format::Markdown => markdown::write(report, out).map(|()| Vec::new()),
     }
 }

@@ -195,6 +195,9 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
     if !related.is_empty() {
         result.related_locations = Some(related);
     }
+    if let Some(state) = finding.baseline {
+        result.baseline_state = Some(json!(state));
+    }
     if let Some(s) = &finding.suppression {
         result.suppressions = Some(vec![Suppression::builder()
             .kind(json!("inSource"))

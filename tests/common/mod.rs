@@ -41,13 +41,13 @@ pub fn json_report(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
     (report, code)
 }
 
-/// The rule ids of the active (unsuppressed) findings in a JSON report.
+/// The rule ids of the active findings in a JSON report (not suppressed, not baselined).
 pub fn active_rules(report: &serde_json::Value) -> Vec<String> {
     report["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .filter(|f| f["suppression"].is_null())
+        .filter(|f| f["suppression"].is_null() && f["baseline"] != "unchanged")
         .map(|f| f["rule_id"].as_str().expect("rule_id").to_owned())
         .collect()
 }
@@ -76,4 +76,39 @@ pub fn shared_corpus(folder: &str) -> Option<PathBuf> {
         );
         None
     }
+}
+
+/// Asserts that `sarif` validates against the official SARIF 2.1.0 schema.
+pub fn assert_valid_sarif(sarif: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../data/sarif-schema-2.1.0.json"))
+            .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF does not validate:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// Runs git in `dir` with a fixed identity and default branch; panics on failure.
+pub fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.org",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
 }

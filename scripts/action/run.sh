@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs preflight for the action. Inputs arrive as INPUT_* environment variables (never
+# spliced into this script's text). Writes the job summary, optional SARIF and annotations,
+# and the outputs `findings`, `sarif-file` and `exit-code`; the gate itself is a later step,
+# so that the SARIF upload happens even when findings fail the run.
+set -euo pipefail
+preflight="$INSTALL_ROOT/bin/preflight"
+out="${RUNNER_TEMP:-/tmp}/preflight-report"
+mkdir -p "$out"
+
+args=(check "$INPUT_PATH")
+[ -n "${INPUT_CONFIG:-}" ] && args+=(--config "$INPUT_CONFIG")
+[ -n "${INPUT_BASELINE:-}" ] && args+=(--baseline "$INPUT_BASELINE")
+[ -n "${INPUT_CHANGED_SINCE:-}" ] && args+=(--changed-since "$INPUT_CHANGED_SINCE")
+
+# The gating run writes the JSON report; its exit code is the step's verdict.
+code=0
+"$preflight" "${args[@]}" --fail-on "$INPUT_FAIL_ON" --format json --output "$out/preflight.json" || code=$?
+if [ "$code" -ge 2 ]; then
+  echo "::error title=preflight::preflight could not run (exit code $code); see the log above"
+  echo "exit-code=$code" >> "$GITHUB_OUTPUT"
+  exit "$code"
+fi
+
+"$preflight" "${args[@]}" --fail-on never --format markdown >> "${GITHUB_STEP_SUMMARY:-/dev/null}"
+sarif=""
+if [ "$INPUT_SARIF" = "true" ]; then
+  sarif="$out/preflight.sarif"
+  "$preflight" "${args[@]}" --fail-on never --format sarif --output "$sarif"
+fi
+if [ "$INPUT_ANNOTATIONS" = "true" ]; then
+  "$preflight" "${args[@]}" --fail-on never --format github
+fi
+
+findings=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["summary"]["findings"])' "$out/preflight.json")
+{
+  echo "findings=$findings"
+  echo "sarif-file=$sarif"
+  echo "exit-code=$code"
+} >> "$GITHUB_OUTPUT"
+echo "preflight: $findings findings, exit code $code"

@@ -285,3 +285,55 @@ fn sarif_carries_the_baseline_state_and_still_validates() {
         "{states:?}"
     );
 }
+
+#[test]
+fn a_pull_request_fails_only_on_what_it_introduces() {
+    // main: a committed baseline of the findings the project lives with.
+    let dir = tree(&[
+        ("deploy/.env.production", LEAKY),
+        ("deploy/other.env", b"PORT=1\n"),
+    ]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "project"]);
+    preflight_in(dir.path())
+        .args(["check", ".", "--write-baseline", ".preflight-baseline.json"])
+        .assert()
+        .success();
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "baseline"]);
+    // A branch reorders the old file and breaks another one.
+    git(dir.path(), &["checkout", "-qb", "feature"]);
+    std::fs::write(
+        dir.path().join("deploy/.env.production"),
+        b"DEBUG=true\n\nJWT_SECRET=changeme\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("deploy/other.env"),
+        b"PORT=1\nNODE_ENV=development\n",
+    )
+    .expect("write");
+    git(dir.path(), &["commit", "-qam", "feature"]);
+    let args = [
+        ".",
+        "--baseline",
+        ".preflight-baseline.json",
+        "--changed-since",
+        "main",
+    ];
+    let (report, code) = json_report(dir.path(), &args);
+    assert_eq!(code, 1);
+    assert_eq!(active_rules(&report), ["ENV002"], "{report}");
+    // DEBUG, JWT_SECRET and both files being committed (ENV015) were accepted on main.
+    assert_eq!(report["summary"]["baseline"]["unchanged"], 4, "{report}");
+    // Fixing it makes the pull request pass although the old findings remain.
+    std::fs::write(
+        dir.path().join("deploy/other.env"),
+        b"PORT=1\nNODE_ENV=production\n",
+    )
+    .expect("write");
+    git(dir.path(), &["commit", "-qam", "fix"]);
+    let (report, code) = json_report(dir.path(), &args);
+    assert_eq!(code, 0, "{report}");
+}

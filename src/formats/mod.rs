@@ -7,6 +7,12 @@ pub mod dotenv;
 pub mod nginx;
 pub mod sshd;
 
+pub mod fail2ban;
+pub mod firewall;
+pub mod logrotate;
+pub mod postgres;
+pub mod redis;
+
 /// Something a parser could not read. Parsers collect these and go on, so one mistake never
 /// hides the rest of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]

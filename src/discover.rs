@@ -121,21 +121,20 @@ fn is_sshd_name(path: &Path, name: &str) -> bool {
 }
 
 /// Host service files by name, decided before nginx claims `*.conf` by content:
-/// firewall rules (`ufw-status*`, `user.rules`/`user6.rules`, `rules.v4`/`rules.v6`,
-/// `iptables-save*`), `postgresql.conf`, `pg_hba.conf`, `redis.conf` (and `redis-6379.conf`),
+/// firewall rules (names containing `ufw-status` or `iptables-save`, `user.rules`/
+/// `user6.rules`, `rules.v4`/`rules.v6`), `postgresql.conf`, `pg_hba.conf`, `redis.conf` (and `redis-6379.conf`),
 /// fail2ban's `jail.conf`/`jail.local`/`jail.d/*`, logrotate's `logrotate.conf` and every
 /// file in `logrotate.d/`. A `<label>.<name>` prefix (`prod.redis.conf`) keeps the kind.
 fn host_service_target(path: &Path, name: &str) -> Option<Target> {
     let parent = parent_name(path).unwrap_or("");
     let base = |suffix: &str| name == suffix || name.ends_with(&format!(".{suffix}"));
-    let firewall = name.starts_with("ufw-status")
-        || name.starts_with("ufw_status")
-        || name.starts_with("iptables-save")
-        || name.starts_with("ip6tables-save")
+    let firewall = ["ufw-status", "ufw_status", "iptables-save", "ip6tables-save"]
+        .iter()
+        .any(|n| name.contains(n))
         || base("user.rules")
         || base("user6.rules")
-        || name == "rules.v4"
-        || name == "rules.v6";
+        || base("rules.v4")
+        || base("rules.v6");
     if firewall {
         Some(Target::Firewall)
     } else if base("postgresql.conf") || name == "postgresql.auto.conf" {

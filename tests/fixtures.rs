@@ -55,7 +55,18 @@ fn fixtures_report_exactly_their_expected_findings() {
     let bless = std::env::var_os("PREFLIGHT_BLESS").is_some();
     let mut mismatches = Vec::new();
     let mut count = 0;
-    for target in ["env", "nginx", "sshd", "sshd/sshd_config.d"] {
+    for target in [
+        "env",
+        "nginx",
+        "sshd",
+        "sshd/sshd_config.d",
+        "firewall",
+        "postgres",
+        "redis",
+        "fail2ban",
+        "fail2ban/jail.d",
+        "logrotate",
+    ] {
         for file in fixture_files(&root().join("fixtures").join(target)) {
             count += 1;
             let expected_path = PathBuf::from(format!("{}.expected", file.display()));
@@ -79,7 +90,18 @@ fn fixtures_report_exactly_their_expected_findings() {
 
 #[test]
 fn passing_fixtures_are_clean() {
-    for target in ["env", "nginx", "sshd", "sshd/sshd_config.d"] {
+    for target in [
+        "env",
+        "nginx",
+        "sshd",
+        "sshd/sshd_config.d",
+        "firewall",
+        "postgres",
+        "redis",
+        "fail2ban",
+        "fail2ban/jail.d",
+        "logrotate",
+    ] {
         for file in fixture_files(&root().join("fixtures").join(target)) {
             let name = file.file_name().unwrap().to_string_lossy().to_string();
             if name.starts_with("pass") {

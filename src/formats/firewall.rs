@@ -384,6 +384,15 @@ fn parse_iptables(text: &str) -> FirewallRules {
             }),
         }
     }
+    // iptables-restore files are per family: `ip6tables-save` output and ufw's
+    // `user6.rules` (chains `ufw6-…`) hold IPv6 rules only.
+    let ipv6 = text.contains("ip6tables-save")
+        || out.rules.iter().any(|r| {
+            r.chain.starts_with("ufw6-") || r.source.as_deref().is_some_and(|s| s.contains(':'))
+        });
+    for rule in &mut out.rules {
+        rule.ipv6 = ipv6;
+    }
     out
 }
 

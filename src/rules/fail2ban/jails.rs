@@ -23,6 +23,15 @@ fn enabled_sshd_jail(set: &JailSet) -> Option<&'static str> {
         .map(|(_, jail)| jail)
 }
 
+/// The last `[sshd]` header of the set, where `enabled = true` belongs.
+fn sshd_section<'a>(set: &JailSet<'a>) -> Option<(&'a std::sync::Arc<crate::source::SourceFile>, Span)> {
+    set.docs.iter().rev().find_map(|doc| {
+        let jail = doc.as_fail2ban()?;
+        let section = jail.sections.iter().rev().find(|s| SSHD_JAILS.contains(&s.name.as_str()))?;
+        Some((&doc.source, section.span))
+    })
+}
+
 /// F2B001: no sshd jail enabled in the merged jail files (fail2ban's jails are all off by
 /// default).
 pub fn no_sshd_jail(docs: &[&Document], out: &mut Emitter) {
@@ -35,6 +44,9 @@ pub fn no_sshd_jail(docs: &[&Document], out: &mut Emitter) {
         if let Some(off) = SSHD_JAILS.iter().find_map(|j| set.get(j, "enabled")) {
             out.report(off.source, off.entry.value_span, "sshd:enabled",
                 format!("`enabled = {}` is what fail2ban ends up with for the sshd jail (read: {read}), so password guessing on SSH is never banned; write `[sshd]` / `enabled = true` in jail.local", off.entry.value));
+        } else if let Some((source, header)) = sshd_section(&set) {
+            out.report(source, header, "sshd:enabled",
+                format!("the `[sshd]` jail is never enabled in {read} (fail2ban's jails are off unless enabled), so password guessing on SSH is never banned; add `enabled = true` here"));
         } else if let Some(anchor) = set.anchor() {
             out.report(&anchor.source, Span::new(0, 0), "sshd:enabled",
                 format!("no sshd jail is enabled in {read} (fail2ban's jails are off unless enabled), so password guessing on SSH is never banned; add `[sshd]` with `enabled = true` to jail.local"));

@@ -83,8 +83,13 @@ fn report_open_ports(doc: &Document, out: &mut Emitter, ports: &[(u16, &str)]) {
             rule.span,
             key,
             format!(
-                "port {} is accepted from any {family} address; allow only the hosts that need it (`ufw allow from 10.0.0.0/8 to any port {}` or `-s 10.0.0.0/8` on the rule) or keep the service on a private interface",
-                list.join(", "),
+                "{} {} accepted from any {family} address; allow only the hosts that need it (`ufw allow from 10.0.0.0/8 to any port {}` or `-s 10.0.0.0/8` on the rule) or keep the service on a private interface",
+                if list.len() == 1 { "port" } else { "ports" },
+                if list.len() == 1 {
+                    format!("{} is", list[0])
+                } else {
+                    format!("{} are", list.join(", "))
+                },
                 opened[0].0
             ),
         );

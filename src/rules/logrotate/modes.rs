@@ -17,16 +17,22 @@ fn modes(doc: &Document) -> impl Iterator<Item = (&LogrotateDirective, u32)> {
         })
 }
 
-/// Reports each mode for which `bad` holds.
-fn report_modes(doc: &Document, out: &mut Emitter, bad: u32, what: &str, fix: &str) {
+/// Reports each mode for which `bad` holds (and `unless` does not: a world-writable mode is
+/// LOG001's alone).
+fn report_modes(doc: &Document, out: &mut Emitter, bad: u32, unless: u32, what: &str, fix: &str) {
     for (directive, mode) in modes(doc) {
-        if mode & bad != 0 {
+        if mode & bad != 0 && mode & unless == 0 {
+            let created = if directive.name == "createolddir" {
+                "the directory of old logs"
+            } else {
+                "new log files"
+            };
             let written: Vec<&str> = directive.args.iter().map(|a| a.value.as_str()).collect();
             out.report(
                 &doc.source,
                 directive.args[0].span,
                 format!("{}:{}", directive.name, written.join(" ")),
-                format!("`{} {}` makes new log files {what}; {fix}", directive.name, written.join(" ")),
+                format!("`{} {}` makes {created} {what}; {fix}", directive.name, written.join(" ")),
             );
         }
     }
@@ -35,13 +41,13 @@ fn report_modes(doc: &Document, out: &mut Emitter, bad: u32, what: &str, fix: &s
 /// LOG001: world-writable logs (`0666`, `0777`): anyone on the host can forge or erase
 /// entries.
 pub fn world_writable(doc: &Document, out: &mut Emitter) {
-    report_modes(doc, out, 0o002, "writable by every account on the host, so any process can forge or wipe the audit trail",
+    report_modes(doc, out, 0o002, 0, "writable by every account on the host, so any process can forge or wipe the audit trail",
         "use `create 0640 <owner> adm`");
 }
 
 /// LOG002: world-readable logs (`644`, as the S0 guide writes): logs hold tokens, e-mail
 /// addresses and IPs.
 pub fn world_readable(doc: &Document, out: &mut Emitter) {
-    report_modes(doc, out, 0o004, "readable by every account on the host (application logs carry session ids, e-mail addresses, tokens in URLs)",
+    report_modes(doc, out, 0o004, 0o002, "readable by every account on the host (application logs carry session ids, e-mail addresses, tokens in URLs)",
         "use `create 0640 <owner> adm` so only the owner and the `adm` group read them");
 }

@@ -33,6 +33,19 @@ pub fn ssl_off(doc: &Document, out: &mut Emitter) {
     }
 }
 
+/// What comes before the standard name: `""` for `pg_hba.conf`, `prod` for
+/// `prod.pg_hba.conf`, so `prod.pg_hba.conf` pairs with `prod.postgresql.conf`.
+fn label(path: &Path, standard: &str) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.strip_suffix(standard)
+        .unwrap_or(&name)
+        .trim_end_matches('.')
+        .to_owned()
+}
+
 /// PostgreSQL's spellings of a false boolean.
 fn is_off(value: &str) -> bool {
     matches!(
@@ -51,11 +64,10 @@ pub fn open_to_internet(docs: &[&Document], out: &mut Emitter) {
     for doc in docs {
         let Some(hba) = doc.as_pg_hba() else { continue };
         let dir = doc.source.path.parent();
+        let label = label(&doc.source.path, "pg_hba.conf");
         let sibling = confs
             .iter()
-            .filter(|(d, _, _)| Some(*d) == dir)
-            .find(|(_, s, _)| s.path.file_name().is_some_and(|n| n == "postgresql.conf"))
-            .or_else(|| confs.iter().find(|(d, _, _)| Some(*d) == dir));
+            .find(|(d, s, _)| Some(*d) == dir && self::label(&s.path, "postgresql.conf") == label);
         let listening = match sibling {
             Some((_, _, conf)) => listens_publicly(conf),
             None => Some(true),
@@ -69,12 +81,12 @@ pub fn open_to_internet(docs: &[&Document], out: &mut Emitter) {
             }
             let address = record.address.as_ref().map_or("", |a| a.value.as_str());
             let why = match sibling {
-                Some(_) => "the server listens beyond localhost",
-                None => "no postgresql.conf was scanned beside it, and the official container image listens on every address",
+                Some(_) => "and the server listens beyond localhost",
+                None => "(no postgresql.conf was scanned beside it; the official container image listens on every address)",
             };
             let finding = out.report(&doc.source, record.address.as_ref().map_or(record.span, |a| a.span),
                 format!("{}:{address}", record.kind.value),
-                format!("`{} {} {} {address} {}` lets every address on the internet try to log in, and {why}; list the application's networks (`10.0.0.0/8`, the app server's `/32`) instead", record.kind.value, record.database.value, record.user.value, record.method.value));
+                format!("`{} {} {} {address} {}` lets every address on the internet try to log in {why}; list the application's networks (`10.0.0.0/8`, the app server's `/32`) instead", record.kind.value, record.database.value, record.user.value, record.method.value));
             if let Some((_, source, conf)) = sibling {
                 if let Some(listen) = conf.get("listen_addresses") {
                     finding.related(source, listen.value_span, "the server listens here");

@@ -26,10 +26,11 @@ fn each_record(
 
 /// The record as written, for messages.
 fn written(record: &HbaRecord) -> String {
-    let address = record
-        .address
-        .as_ref()
-        .map_or(String::new(), |a| format!(" {}", a.value));
+    let address: String = [&record.address, &record.mask]
+        .into_iter()
+        .flatten()
+        .map(|f| format!(" {}", f.value))
+        .collect();
     format!(
         "`{} {} {}{address} {}`",
         record.kind.value, record.database.value, record.user.value, record.method.value

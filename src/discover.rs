@@ -81,14 +81,15 @@ pub fn classify(path: &Path) -> Option<Classification> {
     if let Some(target) = classify_env(&name) {
         return certain(target);
     }
+    // Before `nginx.conf`: `jail.d/nginx.conf` is a fail2ban jail, not nginx's main file.
+    if let Some(target) = host_service_target(path, &name) {
+        return certain(target);
+    }
     if name == "nginx.conf" {
         return certain(Target::Nginx);
     }
     if is_sshd_name(path, &name) {
         return certain(Target::Sshd);
-    }
-    if let Some(target) = host_service_target(path, &name) {
-        return certain(target);
     }
     let in_nginx_dir = path
         .parent()
@@ -128,9 +129,14 @@ fn is_sshd_name(path: &Path, name: &str) -> bool {
 fn host_service_target(path: &Path, name: &str) -> Option<Target> {
     let parent = parent_name(path).unwrap_or("");
     let base = |suffix: &str| name == suffix || name.ends_with(&format!(".{suffix}"));
-    let firewall = ["ufw-status", "ufw_status", "iptables-save", "ip6tables-save"]
-        .iter()
-        .any(|n| name.contains(n))
+    let firewall = [
+        "ufw-status",
+        "ufw_status",
+        "iptables-save",
+        "ip6tables-save",
+    ]
+    .iter()
+    .any(|n| name.contains(n))
         || base("user.rules")
         || base("user6.rules")
         || base("rules.v4")
@@ -467,10 +473,18 @@ mod tests {
             ("sshd_effective.txt", Some(Target::Sshd)),
             ("ssh_config", None),
             ("etc/fail2ban/jail.local", Some(Target::Fail2ban)),
-            ("etc/fail2ban/jail.d/defaults-debian.conf", Some(Target::Fail2ban)),
+            (
+                "etc/fail2ban/jail.d/defaults-debian.conf",
+                Some(Target::Fail2ban),
+            ),
             ("etc/fail2ban/jail.d/sshd.local", Some(Target::Fail2ban)),
+            ("etc/fail2ban/jail.d/nginx.conf", Some(Target::Fail2ban)),
+            ("etc/logrotate.d/nginx.conf", Some(Target::Logrotate)),
             ("etc/fail2ban/fail2ban.conf", Some(Target::Nginx)),
-            ("etc/postgresql/16/main/postgresql.conf", Some(Target::Postgres)),
+            (
+                "etc/postgresql/16/main/postgresql.conf",
+                Some(Target::Postgres),
+            ),
             ("etc/postgresql/16/main/pg_hba.conf", Some(Target::PgHba)),
             ("etc/redis/redis.conf", Some(Target::Redis)),
             ("redis-6379.conf", Some(Target::Redis)),

@@ -3,13 +3,13 @@
 use std::sync::Arc;
 
 use crate::formats::dotenv::EnvFile;
-use crate::formats::nginx::NginxConfig;
-use crate::formats::sshd::effective::SshdConfig;
 use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
 use crate::formats::logrotate::LogrotateConf;
+use crate::formats::nginx::NginxConfig;
 use crate::formats::postgres::{PgConf, PgHba};
 use crate::formats::redis::RedisConf;
+use crate::formats::sshd::effective::SshdConfig;
 use crate::formats::ParseError;
 use crate::policy::Target;
 use crate::redact::Sensitive;
@@ -140,7 +140,7 @@ impl Document {
             // sshd_config names key files but holds no secret values.
             Content::Sshd(_) => Vec::new(),
             Content::Redis(conf) => crate::redact::redis_sensitive(conf),
-            Content::Postgres(conf) => crate::redact::postgres_sensitive(conf),
+            Content::Postgres(conf) => crate::redact::postgres_sensitive(conf, &self.source.text),
             // Firewall rules, PostgreSQL settings and pg_hba records, jails and logrotate
             // snippets hold addresses and modes, not credentials.
             _ => Vec::new(),

@@ -293,7 +293,10 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         "policies/postgres.toml",
         include_str!("../policies/postgres.toml"),
     ),
-    ("policies/redis.toml", include_str!("../policies/redis.toml")),
+    (
+        "policies/redis.toml",
+        include_str!("../policies/redis.toml"),
+    ),
     (
         "policies/fail2ban.toml",
         include_str!("../policies/fail2ban.toml"),

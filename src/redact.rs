@@ -156,10 +156,26 @@ pub fn redis_sensitive(conf: &RedisConf) -> Vec<Sensitive> {
 }
 
 /// In `postgresql.conf`: the `password=` part of connection strings
-/// (`primary_conninfo = 'host=… password=…'`, as the S3 guide writes it).
-pub fn postgres_sensitive(conf: &PgConf) -> Vec<Sensitive> {
-    let mut found = Vec::new();
-    for setting in conf.settings.iter().filter(|s| s.name.ends_with("conninfo")) {
+/// (`primary_conninfo = 'host=… password=…'`, as the S3 guide writes it), and unreadable
+/// lines that mention one.
+pub fn postgres_sensitive(conf: &PgConf, text: &str) -> Vec<Sensitive> {
+    let mut found: Vec<Sensitive> = conf
+        .errors
+        .iter()
+        .filter(|e| {
+            text.get(e.span.range())
+                .is_some_and(|t| t.contains("password"))
+        })
+        .map(|e| Sensitive {
+            span: e.span,
+            value: String::new(),
+        })
+        .collect();
+    for setting in conf
+        .settings
+        .iter()
+        .filter(|s| s.name.ends_with("conninfo"))
+    {
         for word in setting.value.split_whitespace() {
             if let Some(password) = word.strip_prefix("password=") {
                 let password = password.trim_matches('\'').to_owned();

@@ -55,7 +55,8 @@ pub struct JailFile {
 /// Where a trailing comment starts (`#` or `;` after a blank), if any.
 fn comment_start(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    (1..bytes.len()).find(|&i| matches!(bytes[i], b'#' | b';') && bytes[i - 1].is_ascii_whitespace())
+    (1..bytes.len())
+        .find(|&i| matches!(bytes[i], b'#' | b';') && bytes[i - 1].is_ascii_whitespace())
 }
 
 impl JailFile {

@@ -414,7 +414,9 @@ fn iptables_rule(words: &[(String, Span)], span: Span) -> FirewallRule {
     let mut negate = false;
     let mut i = 2;
     // `-I CHAIN 3 …` has a position number.
-    if words.first().is_some_and(|w| w.0 == "-I" || w.0 == "--insert")
+    if words
+        .first()
+        .is_some_and(|w| w.0 == "-I" || w.0 == "--insert")
         && words.get(2).is_some_and(|w| w.0.parse::<u32>().is_ok())
     {
         i = 3;
@@ -505,7 +507,10 @@ mod tests {
         assert_eq!(fw.rules[2].ports, vec![(80, 80), (443, 443)]);
         assert!(fw.rules[3].ipv6);
         assert_eq!(fw.rules[3].verdict, Verdict::Drop);
-        assert_eq!(&text[fw.rules[0].span.range()], "22/tcp                     ALLOW IN    Anywhere");
+        assert_eq!(
+            &text[fw.rules[0].span.range()],
+            "22/tcp                     ALLOW IN    Anywhere"
+        );
     }
 
     #[test]
@@ -524,7 +529,13 @@ mod tests {
 
     #[test]
     fn garbage_is_collected_as_errors_without_panicking() {
-        for text in ["-A", ":", "Status: active\nTo Action From\nx", "\u{0}\u{ffff}ALLOW", "*filter\n-A INPUT ! -s"] {
+        for text in [
+            "-A",
+            ":",
+            "Status: active\nTo Action From\nx",
+            "\u{0}\u{ffff}ALLOW",
+            "*filter\n-A INPUT ! -s",
+        ] {
             let _ = FirewallRules::parse(text);
         }
         let fw = FirewallRules::parse("*filter\nhello world\n");

@@ -69,7 +69,9 @@ impl PgConf {
                     if !tail.is_empty() && !tail.starts_with('#') {
                         out.errors.push(ParseError {
                             span: Span::new(value_at, start + line.len()),
-                            message: format!("`{name}` has more than one value; quote values with blanks"),
+                            message: format!(
+                                "`{name}` has more than one value; quote values with blanks"
+                            ),
                         });
                         continue;
                     }
@@ -227,8 +229,9 @@ impl PgHba {
         }
         let needed = if is_local { 4 } else { 5 };
         if fields.len() < needed {
-            self.errors
-                .push(error("missing fields: `TYPE DATABASE USER [ADDRESS] METHOD [OPTIONS]`"));
+            self.errors.push(error(
+                "missing fields: `TYPE DATABASE USER [ADDRESS] METHOD [OPTIONS]`",
+            ));
             return;
         }
         fields[0].value = kind;

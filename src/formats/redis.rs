@@ -187,7 +187,10 @@ mod tests {
         let conf = RedisConf::parse(text);
         assert_eq!(conf.directives.len(), 4);
         assert_eq!(conf.last("requirepass").unwrap().first(), "s3crAt \"x\"");
-        let renames: Vec<_> = conf.all("rename-command").map(|d| d.first().to_owned()).collect();
+        let renames: Vec<_> = conf
+            .all("rename-command")
+            .map(|d| d.first().to_owned())
+            .collect();
         assert_eq!(renames, ["CONFIG", "flushall"]);
         assert_eq!(conf.all("rename-command").nth(1).unwrap().args[1].value, "");
         assert_eq!(conf.errors.len(), 1);
@@ -197,7 +200,14 @@ mod tests {
 
     #[test]
     fn non_ascii_and_odd_escapes_do_not_panic() {
-        for text in ["requirepass \"\\x\"", "a \"\\xé\"", "a '\\", "\"", "a\"b\" c", "ü ü"] {
+        for text in [
+            "requirepass \"\\x\"",
+            "a \"\\xé\"",
+            "a '\\",
+            "\"",
+            "a\"b\" c",
+            "ü ü",
+        ] {
             let _ = RedisConf::parse(text);
         }
     }

@@ -18,16 +18,24 @@ fn enabled_sshd_jail(set: &JailSet) -> Option<&'static str> {
         .enumerate()
         .find(|&(i, jail)| {
             (i == 0 || set.has_section(jail))
-                && set.get(jail, "enabled").is_some_and(|e| is_true(&e.entry.value))
+                && set
+                    .get(jail, "enabled")
+                    .is_some_and(|e| is_true(&e.entry.value))
         })
         .map(|(_, jail)| jail)
 }
 
 /// The last `[sshd]` header of the set, where `enabled = true` belongs.
-fn sshd_section<'a>(set: &JailSet<'a>) -> Option<(&'a std::sync::Arc<crate::source::SourceFile>, Span)> {
+fn sshd_section<'a>(
+    set: &JailSet<'a>,
+) -> Option<(&'a std::sync::Arc<crate::source::SourceFile>, Span)> {
     set.docs.iter().rev().find_map(|doc| {
         let jail = doc.as_fail2ban()?;
-        let section = jail.sections.iter().rev().find(|s| SSHD_JAILS.contains(&s.name.as_str()))?;
+        let section = jail
+            .sections
+            .iter()
+            .rev()
+            .find(|s| SSHD_JAILS.contains(&s.name.as_str()))?;
         Some((&doc.source, section.span))
     })
 }
@@ -39,7 +47,11 @@ pub fn no_sshd_jail(docs: &[&Document], out: &mut Emitter) {
         if enabled_sshd_jail(&set).is_some() {
             continue;
         }
-        let files: Vec<&str> = set.docs.iter().map(|d| d.source.display_path.as_str()).collect();
+        let files: Vec<&str> = set
+            .docs
+            .iter()
+            .map(|d| d.source.display_path.as_str())
+            .collect();
         let read = files.join(", ");
         if let Some(off) = SSHD_JAILS.iter().find_map(|j| set.get(j, "enabled")) {
             out.report(off.source, off.entry.value_span, "sshd:enabled",
@@ -58,7 +70,9 @@ pub fn no_sshd_jail(docs: &[&Document], out: &mut Emitter) {
 pub fn short_bantime(docs: &[&Document], out: &mut Emitter) {
     for set in jail_sets(docs) {
         let jail = enabled_sshd_jail(&set).unwrap_or("sshd");
-        let Some(bantime) = set.get(jail, "bantime") else { continue };
+        let Some(bantime) = set.get(jail, "bantime") else {
+            continue;
+        };
         if let Some(n) = seconds(&bantime.entry.value) {
             if (0..MIN_BANTIME).contains(&n) {
                 out.report(bantime.source, bantime.entry.value_span, format!("{jail}:bantime"),
@@ -72,8 +86,16 @@ pub fn short_bantime(docs: &[&Document], out: &mut Emitter) {
 pub fn high_maxretry(docs: &[&Document], out: &mut Emitter) {
     for set in jail_sets(docs) {
         let jail = enabled_sshd_jail(&set).unwrap_or("sshd");
-        let Some(maxretry) = set.get(jail, "maxretry") else { continue };
-        if maxretry.entry.value.trim().parse::<i64>().is_ok_and(|n| n > MAX_RETRY) {
+        let Some(maxretry) = set.get(jail, "maxretry") else {
+            continue;
+        };
+        if maxretry
+            .entry
+            .value
+            .trim()
+            .parse::<i64>()
+            .is_ok_and(|n| n > MAX_RETRY)
+        {
             out.report(maxretry.source, maxretry.entry.value_span, format!("{jail}:maxretry"),
                 format!("`maxretry = {}` allows that many failed logins per `findtime` before a ban; 3 to 5 is usual (S0 uses 3)", maxretry.entry.value));
         }

@@ -58,7 +58,9 @@ pub fn admin_ports(doc: &Document, out: &mut Emitter) {
 /// One finding per accepting rule, naming every listed port it opens. Rules without any
 /// port (accept everything) are FW003's business.
 fn report_open_ports(doc: &Document, out: &mut Emitter, ports: &[(u16, &str)]) {
-    let Some(rules) = doc.as_firewall() else { return };
+    let Some(rules) = doc.as_firewall() else {
+        return;
+    };
     let mut by_rule: BTreeMap<usize, Vec<(u16, &str)>> = BTreeMap::new();
     for &(port, service) in ports {
         for (_, _, index) in deciding_rules(rules, Some(port)) {
@@ -76,7 +78,11 @@ fn report_open_ports(doc: &Document, out: &mut Emitter, ports: &[(u16, &str)]) {
             "{}:{}:{}",
             rule.chain,
             family,
-            opened.iter().map(|(p, _)| p.to_string()).collect::<Vec<_>>().join(",")
+            opened
+                .iter()
+                .map(|(p, _)| p.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
         );
         out.report(
             &doc.source,

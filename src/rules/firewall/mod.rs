@@ -25,9 +25,11 @@ fn is_anywhere(address: &str) -> bool {
 /// Interfaces that are not reachable from the outside; a rule limited to them never lets an
 /// internet connection in. Others (`eth0`, `ens3`, negations) may be public.
 fn is_internal_interface(interface: &str) -> bool {
-    ["lo", "docker", "br-", "virbr", "wg", "tun", "tap", "veth", "cni", "flannel", "cali"]
-        .iter()
-        .any(|p| interface.starts_with(p))
+    [
+        "lo", "docker", "br-", "virbr", "wg", "tun", "tap", "veth", "cni", "flannel", "cali",
+    ]
+    .iter()
+    .any(|p| interface.starts_with(p))
 }
 
 /// Whether `rule` matches a new connection from anywhere on a public interface (to `port`
@@ -45,7 +47,8 @@ fn matches_from_anywhere(rule: &FirewallRule, port: Option<u16>) -> bool {
     let port_open = match port {
         Some(port) => {
             rule.protocol.as_deref().is_none_or(|p| p == "tcp")
-                && (rule.ports.is_empty() || rule.ports.iter().any(|&(a, b)| a <= port && port <= b))
+                && (rule.ports.is_empty()
+                    || rule.ports.iter().any(|&(a, b)| a <= port && port <= b))
         }
         None => rule.ports.is_empty() && rule.protocol.is_none(),
     };

@@ -9,7 +9,9 @@ use crate::rules::Emitter;
 /// (incoming)`, `:INPUT ACCEPT` without a final DROP/REJECT), or a rule accepts every
 /// port from anywhere before anything is denied.
 pub fn no_default_deny(doc: &Document, out: &mut Emitter) {
-    let Some(rules) = doc.as_firewall() else { return };
+    let Some(rules) = doc.as_firewall() else {
+        return;
+    };
     if rules.active.is_some_and(|(active, _)| !active) {
         return; // FW004: an inactive ufw filters nothing at all.
     }
@@ -22,12 +24,17 @@ pub fn no_default_deny(doc: &Document, out: &mut Emitter) {
                 format!("this rule accepts every port from any {family} address, so nothing after it is ever denied; remove it and allow only the ports the host serves"));
         }
     }
-    let Some(policy) = rules.policy("INPUT") else { return };
+    let Some(policy) = rules.policy("INPUT") else {
+        return;
+    };
     if !matches!(policy.policy.as_str(), "ACCEPT" | "ALLOW") {
         return;
     }
     // A catch-all DROP/REJECT at the end of INPUT is default deny too.
-    if catch_all.iter().any(|(chain, _, _)| chain == "INPUT" || chain == "IN") {
+    if catch_all
+        .iter()
+        .any(|(chain, _, _)| chain == "INPUT" || chain == "IN")
+    {
         return;
     }
     let how = match rules.source {
@@ -40,7 +47,9 @@ pub fn no_default_deny(doc: &Document, out: &mut Emitter) {
 
 /// FW004: `Status: inactive` — ufw is installed but filters nothing.
 pub fn ufw_inactive(doc: &Document, out: &mut Emitter) {
-    let Some(rules) = doc.as_firewall() else { return };
+    let Some(rules) = doc.as_firewall() else {
+        return;
+    };
     if let Some((false, span)) = rules.active {
         out.report(&doc.source, span, "status",
             "ufw is inactive: no rule is applied and every listening port is reachable; add the rules, then `sudo ufw enable`");

@@ -32,7 +32,11 @@ fn report_modes(doc: &Document, out: &mut Emitter, bad: u32, unless: u32, what: 
                 &doc.source,
                 directive.args[0].span,
                 format!("{}:{}", directive.name, written.join(" ")),
-                format!("`{} {}` makes {created} {what}; {fix}", directive.name, written.join(" ")),
+                format!(
+                    "`{} {}` makes {created} {what}; {fix}",
+                    directive.name,
+                    written.join(" ")
+                ),
             );
         }
     }
@@ -41,8 +45,14 @@ fn report_modes(doc: &Document, out: &mut Emitter, bad: u32, unless: u32, what: 
 /// LOG001: world-writable logs (`0666`, `0777`): anyone on the host can forge or erase
 /// entries.
 pub fn world_writable(doc: &Document, out: &mut Emitter) {
-    report_modes(doc, out, 0o002, 0, "writable by every account on the host, so any process can forge or wipe the audit trail",
-        "use `create 0640 <owner> adm`");
+    report_modes(
+        doc,
+        out,
+        0o002,
+        0,
+        "writable by every account on the host, so any process can forge or wipe the audit trail",
+        "use `create 0640 <owner> adm`",
+    );
 }
 
 /// LOG002: world-readable logs (`644`, as the S0 guide writes): logs hold tokens, e-mail

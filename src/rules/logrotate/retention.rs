@@ -37,7 +37,9 @@ fn top_level_rotate(conf: &LogrotateConf) -> Option<&str> {
 /// at rotation) or with `rotate 0`, so nothing is left for incident review.
 pub fn no_retention(docs: &[&Document], out: &mut Emitter) {
     for doc in docs {
-        let Some(conf) = doc.as_logrotate() else { continue };
+        let Some(conf) = doc.as_logrotate() else {
+            continue;
+        };
         let inherited = inherited_rotate(doc, docs);
         for (index, block) in conf.blocks.iter().enumerate() {
             let count = conf
@@ -51,7 +53,12 @@ pub fn no_retention(docs: &[&Document], out: &mut Emitter) {
                 Some("0") => format!("`rotate 0` deletes `{}` at every rotation, so nothing is left to investigate an incident with; keep some (`rotate 14`)", paths.join(" ")),
                 Some(_) => continue,
             };
-            out.report(&doc.source, block.header_span, format!("rotate:{}", paths.join(" ")), message);
+            out.report(
+                &doc.source,
+                block.header_span,
+                format!("rotate:{}", paths.join(" ")),
+                message,
+            );
         }
     }
 }

@@ -11,13 +11,15 @@ use crate::source::{SourceFile, Span};
 
 /// PG001: `ssl` off (PostgreSQL's default) while `listen_addresses` goes beyond localhost.
 pub fn ssl_off(doc: &Document, out: &mut Emitter) {
-    let Some(conf) = doc.as_postgres() else { return };
+    let Some(conf) = doc.as_postgres() else {
+        return;
+    };
     if listens_publicly(conf) != Some(true) {
         return;
     }
-    let listen = conf
-        .get("listen_addresses")
-        .map_or_else(String::new, |s| format!(" (`listen_addresses = '{}'`)", s.value));
+    let listen = conf.get("listen_addresses").map_or_else(String::new, |s| {
+        format!(" (`listen_addresses = '{}'`)", s.value)
+    });
     match conf.get("ssl") {
         Some(ssl) if is_off(&ssl.value) => {
             out.report(&doc.source, ssl.value_span, "ssl",
@@ -26,7 +28,9 @@ pub fn ssl_off(doc: &Document, out: &mut Emitter) {
         Some(_) => {}
         None if super::has_includes(conf) => {}
         None => {
-            let span = conf.get("listen_addresses").map_or(Span::new(0, 0), |s| s.value_span);
+            let span = conf
+                .get("listen_addresses")
+                .map_or(Span::new(0, 0), |s| s.value_span);
             out.report(&doc.source, span, "ssl",
                 format!("`ssl` is not set (PostgreSQL's default is off) while the server listens on the network{listen}: set `ssl = on` with a certificate, and use `hostssl` records in pg_hba.conf"));
         }
@@ -75,7 +79,11 @@ pub fn open_to_internet(docs: &[&Document], out: &mut Emitter) {
         if listening == Some(false) {
             continue;
         }
-        for record in hba.records.iter().filter(|r| r.is_host() && is_whole_internet(r)) {
+        for record in hba
+            .records
+            .iter()
+            .filter(|r| r.is_host() && is_whole_internet(r))
+        {
             if record.method.value == "reject" {
                 continue;
             }

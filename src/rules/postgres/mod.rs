@@ -29,18 +29,18 @@ fn listens_publicly(conf: &PgConf) -> Option<bool> {
 
 /// Whether the file pulls in other files that may set what it leaves out.
 fn has_includes(conf: &PgConf) -> bool {
-    conf.settings
-        .iter()
-        .any(|s| matches!(s.name.as_str(), "include" | "include_if_exists" | "include_dir"))
+    conf.settings.iter().any(|s| {
+        matches!(
+            s.name.as_str(),
+            "include" | "include_if_exists" | "include_dir"
+        )
+    })
 }
 
 /// Loopback addresses, with or without a prefix length.
 fn is_loopback(address: &str) -> bool {
     let host = address.split('/').next().unwrap_or(address);
-    host == "localhost"
-        || host == "::1"
-        || host.starts_with("127.")
-        || host == "samehost"
+    host == "localhost" || host == "::1" || host.starts_with("127.") || host == "samehost"
 }
 
 /// Whether a `host*` record admits clients from outside the machine.
@@ -54,10 +54,15 @@ fn is_remote(record: &HbaRecord) -> bool {
 
 /// Whether a record admits every address on the internet.
 fn is_whole_internet(record: &HbaRecord) -> bool {
-    let Some(address) = &record.address else { return false };
+    let Some(address) = &record.address else {
+        return false;
+    };
     let mask_zero = record
         .mask
         .as_ref()
         .is_some_and(|m| m.value == "0.0.0.0" || m.value == "::");
-    matches!(address.value.as_str(), "all" | "0.0.0.0/0" | "::/0" | "::0/0" | "0/0") || mask_zero
+    matches!(
+        address.value.as_str(),
+        "all" | "0.0.0.0/0" | "::/0" | "::0/0" | "0/0"
+    ) || mask_zero
 }

@@ -69,7 +69,9 @@ pub fn bind_all(doc: &Document, out: &mut Emitter) {
         None if has_includes(conf) => {}
         None => {
             if protected_mode_off(conf) {
-                let span = conf.last("protected-mode").map_or(Span::new(0, 0), |d| d.value_span());
+                let span = conf
+                    .last("protected-mode")
+                    .map_or(Span::new(0, 0), |d| d.value_span());
                 out.report(&doc.source, span, "bind",
                     "no `bind` line, so Redis listens on every interface, and protected mode is off; write `bind 127.0.0.1 -::1` (plus the private address applications use)");
             }

@@ -8,7 +8,7 @@
 //! This module reads one file. Which file overrides which (`.local` over `.conf`, `jail.d`
 //! after the main file) is the rules' view across files.
 
-use crate::formats::ParseError;
+use crate::formats::{lines_with_offsets, ParseError};
 use crate::source::Span;
 
 /// One `key = value`.
@@ -63,11 +63,7 @@ impl JailFile {
     /// Parses `text`.
     pub fn parse(text: &str) -> Self {
         let mut out = Self::default();
-        let mut offset = 0;
-        for raw in text.split_inclusive('\n') {
-            let start = offset;
-            offset += raw.len();
-            let line = raw.trim_end_matches(['\n', '\r']);
+        for (start, line) in lines_with_offsets(text) {
             let body = line.trim_start();
             let lead = line.len() - body.len();
             if body.is_empty() || body.starts_with('#') || body.starts_with(';') {

@@ -8,7 +8,7 @@
 //! a check written once covers every input. The parser only records what is written; which
 //! ports matter and what "anywhere" means for exposure is the rules' business.
 
-use crate::formats::ParseError;
+use crate::formats::{lines_with_offsets, quoted_words, ParseError};
 use crate::source::Span;
 
 /// Which of the three inputs a file is.
@@ -95,16 +95,6 @@ pub struct FirewallRules {
     pub rules: Vec<FirewallRule>,
     /// What could not be read.
     pub errors: Vec<ParseError>,
-}
-
-/// Lines of `text` with the byte offset each starts at, line ends removed.
-fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut offset = 0;
-    text.split_inclusive('\n').map(move |line| {
-        let start = offset;
-        offset += line.len();
-        (start, line.trim_end_matches(['\n', '\r']))
-    })
 }
 
 impl FirewallRules {
@@ -292,34 +282,10 @@ fn parse_port_list(text: &str, range_sep: char) -> Vec<PortRange> {
         .collect()
 }
 
-/// Splits an iptables-restore line into words with their spans (double quotes group, as
+/// Splits an iptables-restore line into words with their spans (quotes group, as
 /// iptables-restore does for `--comment "…"`).
 fn words(line: &str, start: usize) -> Vec<(String, Span)> {
-    let mut out = Vec::new();
-    let mut chars = line.char_indices().peekable();
-    while let Some(&(i, c)) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-            continue;
-        }
-        let mut word = String::new();
-        let mut end = i;
-        let mut quote: Option<char> = None;
-        while let Some(&(j, c)) = chars.peek() {
-            if quote.is_none() && c.is_whitespace() {
-                break;
-            }
-            chars.next();
-            end = j + c.len_utf8();
-            match (quote, c) {
-                (None, '"' | '\'') => quote = Some(c),
-                (Some(q), c) if c == q => quote = None,
-                _ => word.push(c),
-            }
-        }
-        out.push((word, Span::new(start + i, start + end)));
-    }
-    out
+    quoted_words(line, start, |_| false)
 }
 
 /// Reads iptables-restore syntax: `*table`, `:CHAIN POLICY [p:b]`, `-A CHAIN …`, `COMMIT`,

@@ -5,7 +5,7 @@
 //! `lastaction`, `preremove`) take the following lines verbatim up to `endscript`.
 //! Directives outside blocks are the file's defaults for the blocks after them.
 
-use crate::formats::ParseError;
+use crate::formats::{lines_with_offsets, quoted_words, ParseError};
 use crate::source::Span;
 
 /// One word of a directive or a block's path list.
@@ -59,40 +59,12 @@ const SCRIPTS: &[&str] = &[
     "preremove",
 ];
 
-/// Blank-separated words; double or single quotes group.
+/// Blank-separated words; quotes group, `{` and `}` stand alone.
 fn words(line: &str, start: usize) -> Vec<LogrotateWord> {
-    let mut out = Vec::new();
-    let mut chars = line.char_indices().peekable();
-    while let Some(&(i, c)) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-            continue;
-        }
-        let mut value = String::new();
-        let mut end = i;
-        let mut quote = None;
-        while let Some(&(j, c)) = chars.peek() {
-            if quote.is_none() && (c.is_whitespace() || c == '{' || c == '}') && j != i {
-                break;
-            }
-            chars.next();
-            end = j + c.len_utf8();
-            match (quote, c) {
-                (None, '"' | '\'') => quote = Some(c),
-                (Some(q), c) if c == q => quote = None,
-                (None, '{' | '}') => {
-                    value.push(c);
-                    break;
-                }
-                _ => value.push(c),
-            }
-        }
-        out.push(LogrotateWord {
-            value,
-            span: Span::new(start + i, start + end),
-        });
-    }
-    out
+    quoted_words(line, start, |c| c == '{' || c == '}')
+        .into_iter()
+        .map(|(value, span)| LogrotateWord { value, span })
+        .collect()
 }
 
 impl LogrotateConf {
@@ -102,11 +74,7 @@ impl LogrotateConf {
         let mut current: Option<usize> = None;
         let mut in_script = false;
         let mut pending_paths: Vec<LogrotateWord> = Vec::new();
-        let mut offset = 0;
-        for raw in text.split_inclusive('\n') {
-            let start = offset;
-            offset += raw.len();
-            let line = raw.trim_end_matches(['\n', '\r']);
+        for (start, line) in lines_with_offsets(text) {
             let body = line.trim();
             if in_script {
                 if body.eq_ignore_ascii_case("endscript") {

@@ -8,7 +8,7 @@
 //! one file. `pg_hba.conf` follows `hba.c`: one record a line, fields separated by blanks,
 //! double quotes group, `#` comments, a trailing `\` continues the line (PostgreSQL 16).
 
-use crate::formats::ParseError;
+use crate::formats::{lines_with_offsets, ParseError};
 use crate::source::Span;
 
 /// One `name = value` line of `postgresql.conf`.
@@ -37,11 +37,7 @@ impl PgConf {
     /// Parses a `postgresql.conf` (or `postgresql.auto.conf`, same syntax).
     pub fn parse(text: &str) -> Self {
         let mut out = Self::default();
-        let mut offset = 0;
-        for raw in text.split_inclusive('\n') {
-            let start = offset;
-            offset += raw.len();
-            let line = raw.trim_end_matches(['\n', '\r']);
+        for (start, line) in lines_with_offsets(text) {
             let body = line.trim_start();
             if body.is_empty() || body.starts_with('#') {
                 continue;
@@ -184,11 +180,7 @@ impl PgHba {
         let mut out = Self::default();
         let mut fields: Vec<HbaField> = Vec::new();
         let mut record_start: Option<usize> = None;
-        let mut offset = 0;
-        for raw in text.split_inclusive('\n') {
-            let start = offset;
-            offset += raw.len();
-            let line = raw.trim_end_matches(['\n', '\r']);
+        for (start, line) in lines_with_offsets(text) {
             let (mut line_fields, continued) = hba_fields(line, start);
             if record_start.is_none() {
                 record_start = line_fields.first().map(|f| f.span.start);

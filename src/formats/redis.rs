@@ -4,7 +4,7 @@
 //! comments (Redis has no trailing comments). `include` is kept as a directive; this module
 //! reads one file. When a single-valued directive repeats, the last one wins, as in Redis.
 
-use crate::formats::ParseError;
+use crate::formats::{lines_with_offsets, ParseError};
 use crate::source::Span;
 
 /// One argument.
@@ -55,11 +55,7 @@ impl RedisConf {
     /// Parses `text`.
     pub fn parse(text: &str) -> Self {
         let mut out = Self::default();
-        let mut offset = 0;
-        for raw in text.split_inclusive('\n') {
-            let start = offset;
-            offset += raw.len();
-            let line = raw.trim_end_matches(['\n', '\r']);
+        for (start, line) in lines_with_offsets(text) {
             let body = line.trim_start();
             if body.is_empty() || body.starts_with('#') {
                 continue;

@@ -480,7 +480,6 @@ mod tests {
             ("etc/fail2ban/jail.d/sshd.local", Some(Target::Fail2ban)),
             ("etc/fail2ban/jail.d/nginx.conf", Some(Target::Fail2ban)),
             ("etc/logrotate.d/nginx.conf", Some(Target::Logrotate)),
-            ("etc/fail2ban/fail2ban.conf", Some(Target::Nginx)),
             (
                 "etc/postgresql/16/main/postgresql.conf",
                 Some(Target::Postgres),

@@ -102,6 +102,14 @@ pub fn classify(path: &Path) -> Option<Classification> {
             )
         });
     let extension = name.rsplit_once('.').map(|(_, ext)| ext);
+    // Saved command output (`host1-ufw.txt`, `firewall.out`): kept only if the content is
+    // `ufw status` output or iptables-save output.
+    let firewall_word = ["ufw", "iptables", "firewall"]
+        .iter()
+        .any(|w| name.contains(w));
+    if firewall_word && matches!(extension, Some("txt" | "out" | "log")) {
+        return probable(Target::Firewall);
+    }
     match extension {
         Some("conf" | "types") => probable(Target::Nginx),
         None | Some("params") if in_nginx_dir => probable(Target::Nginx),
@@ -496,6 +504,8 @@ mod tests {
             ("ufw-status-verbose.txt", Some(Target::Firewall)),
             ("etc/iptables/rules.v4", Some(Target::Firewall)),
             ("iptables-save.txt", Some(Target::Firewall)),
+            ("host1-ufw.txt", Some(Target::Firewall)),
+            ("notes.txt", None),
         ];
         for (name, want) in cases {
             assert_eq!(classify(Path::new(name)).map(|c| c.target), want, "{name}");

@@ -94,6 +94,7 @@ impl Document {
         match &self.content {
             Content::Env(_) => true,
             Content::Nginx(config) => config.looks_like_nginx(),
+            Content::Firewall(rules) => rules.looks_like_firewall(),
             _ => true,
         }
     }

@@ -171,3 +171,27 @@ fn host_service_conf_files_are_not_taken_for_nginx() {
     );
     assert!(!found.iter().any(|(id, _, _)| id == "PF001"), "{found:?}");
 }
+
+#[test]
+fn saved_command_output_is_kept_only_when_its_content_is_firewall_rules() {
+    let dir = tree(&[
+        ("audit/web1-ufw.txt", b"Status: inactive\n"),
+        (
+            "audit/web2-iptables.txt",
+            b"*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n",
+        ),
+        (
+            "audit/firewall-notes.txt",
+            b"We should really enable ufw.\nStatus: nobody knows\n",
+        ),
+    ]);
+    let (report, _) = json_report(dir.path(), &["."]);
+    assert_eq!(report["summary"]["files_checked"], 2, "{report}");
+    assert_eq!(
+        findings(&report),
+        [
+            ("FW004".to_owned(), "audit/web1-ufw.txt".to_owned(), 1),
+            ("FW003".to_owned(), "audit/web2-iptables.txt".to_owned(), 2),
+        ]
+    );
+}

@@ -113,6 +113,18 @@ impl FirewallRules {
         }
     }
 
+    /// Whether the text really is one of the three inputs, for files whose name only
+    /// suggests it (`firewall.txt`): a `Status:` line, or iptables-restore lines with no
+    /// line that is not.
+    pub fn looks_like_firewall(&self) -> bool {
+        match self.source {
+            FirewallSource::UfwStatus => self.active.is_some(),
+            FirewallSource::IptablesSave => {
+                self.errors.is_empty() && !(self.policies.is_empty() && self.rules.is_empty())
+            }
+        }
+    }
+
     /// The policy of `chain`, if the input states one.
     pub fn policy(&self, chain: &str) -> Option<&ChainPolicy> {
         self.policies.iter().rev().find(|p| p.chain == chain)

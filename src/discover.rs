@@ -81,6 +81,10 @@ pub fn classify(path: &Path) -> Option<Classification> {
     if let Some(target) = classify_env(&name) {
         return certain(target);
     }
+    // Before `nginx.conf`: `jail.d/nginx.conf` is a fail2ban jail, not nginx's main file.
+    if let Some(target) = host_service_target(path, &name) {
+        return certain(target);
+    }
     if name == "nginx.conf" {
         return certain(Target::Nginx);
     }
@@ -98,6 +102,14 @@ pub fn classify(path: &Path) -> Option<Classification> {
             )
         });
     let extension = name.rsplit_once('.').map(|(_, ext)| ext);
+    // Saved command output (`host1-ufw.txt`, `firewall.out`): kept only if the content is
+    // `ufw status` output or iptables-save output.
+    let firewall_word = ["ufw", "iptables", "firewall"]
+        .iter()
+        .any(|w| name.contains(w));
+    if firewall_word && matches!(extension, Some("txt" | "out" | "log")) {
+        return probable(Target::Firewall);
+    }
     match extension {
         Some("conf" | "types") => probable(Target::Nginx),
         None | Some("params") if in_nginx_dir => probable(Target::Nginx),
@@ -115,6 +127,51 @@ fn is_sshd_name(path: &Path, name: &str) -> bool {
         || name.ends_with(".sshd_config")
         || (in_drop_in_dir && name.ends_with(".conf"))
         || is_dump_name(name)
+}
+
+/// Host service files by name, decided before nginx claims `*.conf` by content:
+/// firewall rules (names containing `ufw-status` or `iptables-save`, `user.rules`/
+/// `user6.rules`, `rules.v4`/`rules.v6`), `postgresql.conf`, `pg_hba.conf`, `redis.conf` (and `redis-6379.conf`),
+/// fail2ban's `jail.conf`/`jail.local`/`jail.d/*`, logrotate's `logrotate.conf` and every
+/// file in `logrotate.d/`. A `<label>.<name>` prefix (`prod.redis.conf`) keeps the kind.
+fn host_service_target(path: &Path, name: &str) -> Option<Target> {
+    let parent = parent_name(path).unwrap_or("");
+    let base = |suffix: &str| name == suffix || name.ends_with(&format!(".{suffix}"));
+    let firewall = [
+        "ufw-status",
+        "ufw_status",
+        "iptables-save",
+        "ip6tables-save",
+    ]
+    .iter()
+    .any(|n| name.contains(n))
+        || base("user.rules")
+        || base("user6.rules")
+        || base("rules.v4")
+        || base("rules.v6");
+    if firewall {
+        Some(Target::Firewall)
+    } else if base("postgresql.conf") || name == "postgresql.auto.conf" {
+        Some(Target::Postgres)
+    } else if base("pg_hba.conf") {
+        Some(Target::PgHba)
+    } else if base("redis.conf")
+        || (name.starts_with("redis") && name.ends_with(".conf") && parent != "conf.d")
+    {
+        Some(Target::Redis)
+    } else if base("jail.local")
+        || base("jail.conf")
+        || (parent == "jail.d" && (name.ends_with(".conf") || name.ends_with(".local")))
+    {
+        Some(Target::Fail2ban)
+    } else if name == "logrotate.conf"
+        || name.ends_with(".logrotate")
+        || (parent == "logrotate.d" && !name.starts_with('.') && !name.ends_with('~'))
+    {
+        Some(Target::Logrotate)
+    } else {
+        None
+    }
 }
 
 fn parent_name(path: &Path) -> Option<&str> {
@@ -423,6 +480,32 @@ mod tests {
             ("sshd-T.txt", Some(Target::Sshd)),
             ("sshd_effective.txt", Some(Target::Sshd)),
             ("ssh_config", None),
+            ("etc/fail2ban/jail.local", Some(Target::Fail2ban)),
+            (
+                "etc/fail2ban/jail.d/defaults-debian.conf",
+                Some(Target::Fail2ban),
+            ),
+            ("etc/fail2ban/jail.d/sshd.local", Some(Target::Fail2ban)),
+            ("etc/fail2ban/jail.d/nginx.conf", Some(Target::Fail2ban)),
+            ("etc/logrotate.d/nginx.conf", Some(Target::Logrotate)),
+            (
+                "etc/postgresql/16/main/postgresql.conf",
+                Some(Target::Postgres),
+            ),
+            ("etc/postgresql/16/main/pg_hba.conf", Some(Target::PgHba)),
+            ("etc/redis/redis.conf", Some(Target::Redis)),
+            ("redis-6379.conf", Some(Target::Redis)),
+            ("etc/logrotate.d/nginx", Some(Target::Logrotate)),
+            ("etc/logrotate.d/app.conf", Some(Target::Logrotate)),
+            ("etc/logrotate.conf", Some(Target::Logrotate)),
+            ("debian/app.logrotate", Some(Target::Logrotate)),
+            ("etc/ufw/user.rules", Some(Target::Firewall)),
+            ("etc/ufw/user6.rules", Some(Target::Firewall)),
+            ("ufw-status-verbose.txt", Some(Target::Firewall)),
+            ("etc/iptables/rules.v4", Some(Target::Firewall)),
+            ("iptables-save.txt", Some(Target::Firewall)),
+            ("host1-ufw.txt", Some(Target::Firewall)),
+            ("notes.txt", None),
         ];
         for (name, want) in cases {
             assert_eq!(classify(Path::new(name)).map(|c| c.target), want, "{name}");

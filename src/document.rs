@@ -3,7 +3,12 @@
 use std::sync::Arc;
 
 use crate::formats::dotenv::EnvFile;
+use crate::formats::fail2ban::JailFile;
+use crate::formats::firewall::FirewallRules;
+use crate::formats::logrotate::LogrotateConf;
 use crate::formats::nginx::NginxConfig;
+use crate::formats::postgres::{PgConf, PgHba};
+use crate::formats::redis::RedisConf;
 use crate::formats::sshd::effective::SshdConfig;
 use crate::formats::ParseError;
 use crate::policy::Target;
@@ -19,6 +24,18 @@ pub enum Content {
     Nginx(NginxConfig),
     /// An sshd configuration with its includes and effective values.
     Sshd(SshdConfig),
+    /// Firewall rules (ufw status, ufw rule files, iptables-save).
+    Firewall(FirewallRules),
+    /// `postgresql.conf`.
+    Postgres(PgConf),
+    /// `pg_hba.conf`.
+    PgHba(PgHba),
+    /// `redis.conf`.
+    Redis(RedisConf),
+    /// A fail2ban jail file.
+    Fail2ban(JailFile),
+    /// A logrotate file.
+    Logrotate(LogrotateConf),
 }
 
 /// One file ready for the rules.
@@ -49,6 +66,12 @@ impl Document {
                     &mut read_included,
                 ))
             }
+            Target::Firewall => Content::Firewall(FirewallRules::parse(&source.text)),
+            Target::Postgres => Content::Postgres(PgConf::parse(&source.text)),
+            Target::PgHba => Content::PgHba(PgHba::parse(&source.text)),
+            Target::Redis => Content::Redis(RedisConf::parse(&source.text)),
+            Target::Fail2ban => Content::Fail2ban(JailFile::parse(&source.text)),
+            Target::Logrotate => Content::Logrotate(LogrotateConf::parse(&source.text)),
         };
         Self {
             source,
@@ -61,7 +84,7 @@ impl Document {
     pub fn as_env(&self) -> Option<&EnvFile> {
         match &self.content {
             Content::Env(env) => Some(env),
-            Content::Nginx(_) | Content::Sshd(_) => None,
+            _ => None,
         }
     }
 
@@ -71,7 +94,8 @@ impl Document {
         match &self.content {
             Content::Env(_) => true,
             Content::Nginx(config) => config.looks_like_nginx(),
-            Content::Sshd(_) => true,
+            Content::Firewall(rules) => rules.looks_like_firewall(),
+            _ => true,
         }
     }
 
@@ -79,7 +103,7 @@ impl Document {
     pub fn as_nginx(&self) -> Option<&NginxConfig> {
         match &self.content {
             Content::Nginx(config) => Some(config),
-            Content::Env(_) | Content::Sshd(_) => None,
+            _ => None,
         }
     }
 
@@ -87,7 +111,7 @@ impl Document {
     pub fn as_sshd(&self) -> Option<&SshdConfig> {
         match &self.content {
             Content::Sshd(config) => Some(config),
-            Content::Env(_) | Content::Nginx(_) => None,
+            _ => None,
         }
     }
 
@@ -100,6 +124,12 @@ impl Document {
                 .files
                 .first()
                 .map_or(&[], |main| main.file.errors.as_slice()),
+            Content::Firewall(rules) => &rules.errors,
+            Content::Postgres(conf) => &conf.errors,
+            Content::PgHba(hba) => &hba.errors,
+            Content::Redis(conf) => &conf.errors,
+            Content::Fail2ban(jail) => &jail.errors,
+            Content::Logrotate(conf) => &conf.errors,
         }
     }
 
@@ -110,6 +140,11 @@ impl Document {
             Content::Nginx(config) => crate::redact::nginx_sensitive(config),
             // sshd_config names key files but holds no secret values.
             Content::Sshd(_) => Vec::new(),
+            Content::Redis(conf) => crate::redact::redis_sensitive(conf),
+            Content::Postgres(conf) => crate::redact::postgres_sensitive(conf, &self.source.text),
+            // Firewall rules, PostgreSQL settings and pg_hba records, jails and logrotate
+            // snippets hold addresses and modes, not credentials.
+            _ => Vec::new(),
         }
     }
 }
@@ -124,4 +159,54 @@ fn read_included(path: &std::path::Path) -> Option<SourceFile> {
         },
     };
     crate::discover::read(&candidate, crate::config::DEFAULT_MAX_FILE_SIZE).ok()
+}
+
+impl Document {
+    /// The firewall rules, for firewall rules.
+    pub fn as_firewall(&self) -> Option<&FirewallRules> {
+        match &self.content {
+            Content::Firewall(rules) => Some(rules),
+            _ => None,
+        }
+    }
+
+    /// `postgresql.conf`, for PostgreSQL rules.
+    pub fn as_postgres(&self) -> Option<&PgConf> {
+        match &self.content {
+            Content::Postgres(conf) => Some(conf),
+            _ => None,
+        }
+    }
+
+    /// `pg_hba.conf`, for PostgreSQL rules.
+    pub fn as_pg_hba(&self) -> Option<&PgHba> {
+        match &self.content {
+            Content::PgHba(hba) => Some(hba),
+            _ => None,
+        }
+    }
+
+    /// `redis.conf`, for Redis rules.
+    pub fn as_redis(&self) -> Option<&RedisConf> {
+        match &self.content {
+            Content::Redis(conf) => Some(conf),
+            _ => None,
+        }
+    }
+
+    /// A fail2ban jail file, for fail2ban rules.
+    pub fn as_fail2ban(&self) -> Option<&JailFile> {
+        match &self.content {
+            Content::Fail2ban(jail) => Some(jail),
+            _ => None,
+        }
+    }
+
+    /// A logrotate file, for logrotate rules.
+    pub fn as_logrotate(&self) -> Option<&LogrotateConf> {
+        match &self.content {
+            Content::Logrotate(conf) => Some(conf),
+            _ => None,
+        }
+    }
 }

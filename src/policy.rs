@@ -84,6 +84,18 @@ pub enum Target {
     /// An OpenSSH server configuration: `sshd_config`, a drop-in from `sshd_config.d/`, or
     /// `sshd -T` output.
     Sshd,
+    /// Firewall rules: `ufw status verbose` output, ufw's `user.rules`, `iptables-save`.
+    Firewall,
+    /// PostgreSQL's `postgresql.conf`.
+    Postgres,
+    /// PostgreSQL's `pg_hba.conf`.
+    PgHba,
+    /// `redis.conf`.
+    Redis,
+    /// fail2ban jail files: `jail.conf`, `jail.local`, `jail.d/*`.
+    Fail2ban,
+    /// logrotate's `logrotate.conf` and `logrotate.d/*` snippets.
+    Logrotate,
 }
 
 impl Target {
@@ -96,6 +108,12 @@ impl Target {
             Self::EnvExample => "env-example",
             Self::Nginx => "nginx",
             Self::Sshd => "sshd",
+            Self::Firewall => "firewall",
+            Self::Postgres => "postgres",
+            Self::PgHba => "pg-hba",
+            Self::Redis => "redis",
+            Self::Fail2ban => "fail2ban",
+            Self::Logrotate => "logrotate",
         }
     }
 }
@@ -267,6 +285,26 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         include_str!("../policies/nginx.toml"),
     ),
     ("policies/sshd.toml", include_str!("../policies/sshd.toml")),
+    (
+        "policies/firewall.toml",
+        include_str!("../policies/firewall.toml"),
+    ),
+    (
+        "policies/postgres.toml",
+        include_str!("../policies/postgres.toml"),
+    ),
+    (
+        "policies/redis.toml",
+        include_str!("../policies/redis.toml"),
+    ),
+    (
+        "policies/fail2ban.toml",
+        include_str!("../policies/fail2ban.toml"),
+    ),
+    (
+        "policies/logrotate.toml",
+        include_str!("../policies/logrotate.toml"),
+    ),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

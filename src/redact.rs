@@ -6,6 +6,8 @@
 
 use crate::formats::dotenv::EnvFile;
 use crate::formats::nginx::NginxConfig;
+use crate::formats::postgres::PgConf;
+use crate::formats::redis::RedisConf;
 use crate::secrets::{env_url_password, looks_like_token, secret_kind};
 use crate::source::Span;
 
@@ -94,6 +96,95 @@ pub fn nginx_sensitive(config: &NginxConfig) -> Vec<Sensitive> {
                     span: arg.span,
                     value: arg.value.clone(),
                 });
+            }
+        }
+    }
+    found
+}
+
+/// Redis directives whose arguments are credentials: the server password, the password a
+/// replica uses, and the TLS key passphrase.
+const REDIS_SECRET_DIRECTIVES: &[&str] = &[
+    "requirepass",
+    "masterauth",
+    "tls-key-file-pass",
+    "tls-client-key-file-pass",
+];
+
+/// In `redis.conf`: the values of [`REDIS_SECRET_DIRECTIVES`], `>password` and `#hash`
+/// rules of ACL `user` lines, the new names of renamed commands (a secret name is the only
+/// thing guarding the command), and unreadable lines (which may be a broken `requirepass`).
+pub fn redis_sensitive(conf: &RedisConf) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    let mut push = |arg: &crate::formats::redis::RedisArg, value: &str| {
+        if !value.is_empty() {
+            found.push(Sensitive {
+                span: arg.span,
+                value: value.to_owned(),
+            });
+        }
+    };
+    for directive in &conf.directives {
+        match directive.name.as_str() {
+            name if REDIS_SECRET_DIRECTIVES.contains(&name) => {
+                for arg in &directive.args {
+                    push(arg, &arg.value);
+                }
+            }
+            "user" => {
+                for arg in directive.args.iter().skip(1) {
+                    if let Some(secret) = arg.value.strip_prefix(['>', '<', '#', '!']) {
+                        push(arg, secret);
+                    }
+                }
+            }
+            "rename-command" => {
+                if let Some(arg) = directive.args.get(1) {
+                    push(arg, &arg.value);
+                }
+            }
+            _ => {}
+        }
+    }
+    for error in &conf.errors {
+        found.push(Sensitive {
+            span: error.span,
+            value: String::new(),
+        });
+    }
+    found
+}
+
+/// In `postgresql.conf`: the `password=` part of connection strings
+/// (`primary_conninfo = 'host=… password=…'`, as the S3 guide writes it), and unreadable
+/// lines that mention one.
+pub fn postgres_sensitive(conf: &PgConf, text: &str) -> Vec<Sensitive> {
+    let mut found: Vec<Sensitive> = conf
+        .errors
+        .iter()
+        .filter(|e| {
+            text.get(e.span.range())
+                .is_some_and(|t| t.contains("password"))
+        })
+        .map(|e| Sensitive {
+            span: e.span,
+            value: String::new(),
+        })
+        .collect();
+    for setting in conf
+        .settings
+        .iter()
+        .filter(|s| s.name.ends_with("conninfo"))
+    {
+        for word in setting.value.split_whitespace() {
+            if let Some(password) = word.strip_prefix("password=") {
+                let password = password.trim_matches('\'').to_owned();
+                if !password.is_empty() {
+                    found.push(Sensitive {
+                        span: setting.value_span,
+                        value: password,
+                    });
+                }
             }
         }
     }

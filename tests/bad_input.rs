@@ -226,3 +226,89 @@ fn sshd_includes_that_include_each_other_stop_quickly() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     assert_eq!(report["summary"]["files_checked"], 13);
 }
+
+/// Fixture texts of the host service formats, cut, spliced and sprinkled with odd bytes by a
+/// fixed pseudo-random sequence, scanned at once: every file is parsed and every rule runs,
+/// and the scan ends normally with a JSON report.
+#[test]
+fn mangled_host_service_files_never_stop_the_scan() {
+    let sources: &[(&str, &str)] = &[
+        ("firewall", "fail-verbose.ufw-status.txt"),
+        ("firewall", "fail-open-host.rules.v4"),
+        ("firewall", "fail-s0-guide.user.rules"),
+        ("postgres", "fail-s3-guide.postgresql.conf"),
+        ("postgres", "fail-tutorial.pg_hba.conf"),
+        ("redis", "fail-tutorial.redis.conf"),
+        ("fail2ban", "fail-copied.jail.local"),
+        ("logrotate", "fail-careless.logrotate"),
+    ];
+    const ODD: &[&[u8]] = &[
+        b"\xff\xfe",
+        b"\"",
+        b"'",
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b"\\",
+        b"#",
+        b";",
+        b"=",
+        b"\n",
+        b"\r\n",
+        b"\t",
+        b" ",
+        b":",
+        b"/",
+        b"-A",
+        b"!",
+        "é€".as_bytes(),
+        b"(v6)",
+        b"ALLOW",
+        b"\\x",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n.max(1) as u64) as usize
+    };
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for (i, (folder, name)) in sources.iter().enumerate() {
+        let text = std::fs::read(common::root().join("fixtures").join(folder).join(name))
+            .expect("fixture");
+        for round in 0..25 {
+            let mut bytes = text.clone();
+            for _ in 0..=next(6) {
+                let at = next(bytes.len() + 1);
+                match next(3) {
+                    0 => bytes.truncate(at),
+                    1 => {
+                        let odd = ODD[next(ODD.len())];
+                        bytes.splice(at..at, odd.iter().copied());
+                    }
+                    _ => {
+                        let end = (at + next(40)).min(bytes.len());
+                        bytes.drain(at..end);
+                    }
+                }
+            }
+            files.push((format!("t{i}-{round}/{name}"), bytes));
+        }
+    }
+    files.push(("huge/redis.conf".into(), b"bind ".repeat(200_000)));
+    files.push((
+        "huge/pg_hba.conf".into(),
+        b"host all all \\\n".repeat(50_000),
+    ));
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    let dir = tree(&borrowed);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert!(code == 0 || code == 1, "exit {code}");
+    let checked = report["summary"]["files_checked"].as_u64().expect("count");
+    assert!(checked >= 190, "only {checked} files checked");
+}

@@ -8,6 +8,20 @@ use std::path::{Path, PathBuf};
 
 use common::{json_report, root};
 
+/// The folders under `fixtures/` whose files are checked one by one.
+const FIXTURE_DIRS: &[&str] = &[
+    "env",
+    "nginx",
+    "sshd",
+    "sshd/sshd_config.d",
+    "firewall",
+    "postgres",
+    "redis",
+    "fail2ban",
+    "fail2ban/jail.d",
+    "logrotate",
+];
+
 fn fixture_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("fixtures folder")
@@ -55,7 +69,7 @@ fn fixtures_report_exactly_their_expected_findings() {
     let bless = std::env::var_os("PREFLIGHT_BLESS").is_some();
     let mut mismatches = Vec::new();
     let mut count = 0;
-    for target in ["env", "nginx", "sshd", "sshd/sshd_config.d"] {
+    for target in FIXTURE_DIRS {
         for file in fixture_files(&root().join("fixtures").join(target)) {
             count += 1;
             let expected_path = PathBuf::from(format!("{}.expected", file.display()));
@@ -79,7 +93,7 @@ fn fixtures_report_exactly_their_expected_findings() {
 
 #[test]
 fn passing_fixtures_are_clean() {
-    for target in ["env", "nginx", "sshd", "sshd/sshd_config.d"] {
+    for target in FIXTURE_DIRS {
         for file in fixture_files(&root().join("fixtures").join(target)) {
             let name = file.file_name().unwrap().to_string_lossy().to_string();
             if name.starts_with("pass") {

@@ -4,23 +4,12 @@
 
 mod common;
 
-use common::{json_report, tree};
+use common::{findings_at, json_report, tree};
 use serde_json::Value;
 
 /// `(rule, path, line)` of every finding, sorted.
 fn findings(report: &Value) -> Vec<(String, String, u64)> {
-    let mut found: Vec<(String, String, u64)> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().expect("rule").to_owned(),
-                f["location"]["path"].as_str().expect("path").to_owned(),
-                f["location"]["start_line"].as_u64().expect("line"),
-            )
-        })
-        .collect();
+    let mut found = findings_at(report);
     found.sort();
     found
 }

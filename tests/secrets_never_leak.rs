@@ -16,7 +16,34 @@ const CANARIES: &[&str] = &[
     "cnry8Gf4Hd6Js8Ka0Lq",
     "cnry9Basic",
     "cnry10Zt5Yr7Xq3Wp9Vn2Mb8",
+    "cnry11Redis",
+    "cnry12Master",
+    "cnry13Renamed",
+    "cnry14AclUser",
+    "cnry15Conninfo",
+    "cnry16Broken",
 ];
+
+/// redis.conf: the password, the replica's password, an ACL user's password and a renamed
+/// command's new name, on lines with findings (RDS003 on `bind`, RDS004 on the last rename).
+const REDIS: &str = "\
+bind 0.0.0.0 # cnry11Redis (Redis has no trailing comments: these are more bind addresses)
+requirepass cnry11Redis
+masterauth \"cnry12Master\"
+protected-mode no
+rename-command FLUSHALL cnry13Renamed
+";
+
+/// redis.conf with ACL users: a `>password` rule on a line with a finding (RDS001).
+const REDIS_ACL: &str = "user default on nopass >cnry14AclUser ~* +@all\n";
+
+/// postgresql.conf: a replication password in `primary_conninfo`, and one on a line the
+/// parser cannot read (PF001 shows that line).
+const POSTGRES: &str = "\
+listen_addresses = '*'
+primary_conninfo = 'host=primary.internal port=5432 user=replication password=cnry15Conninfo'
+primary_conninfo = 'host=primary.internal password=cnry16Broken' extra
+";
 
 /// nginx: a credential header and a token-like argument on lines that have findings.
 const NGINX: &str = "\
@@ -44,6 +71,12 @@ fn no_output_format_contains_a_canary() {
         (".env.production", ENV.as_bytes()),
         (".env.staging", b"JWT_SECRET=cnry1Qx7vTz9Lw2Pk4Mj\n"),
         ("nginx/site.conf", NGINX.as_bytes()),
+        ("etc/redis/redis.conf", REDIS.as_bytes()),
+        ("etc/redis/acl.redis.conf", REDIS_ACL.as_bytes()),
+        (
+            "etc/postgresql/16/main/postgresql.conf",
+            POSTGRES.as_bytes(),
+        ),
     ]);
     for format in ["human", "json", "sarif", "github"] {
         let output = preflight_in(dir.path())
@@ -94,4 +127,44 @@ fn findings_still_point_at_the_secrets_they_hide() {
         .as_str()
         .unwrap()
         .contains("app:*******@db.example.org"));
+}
+
+#[test]
+fn host_service_secrets_are_masked_in_the_snippets_that_show_them() {
+    let dir = tree(&[
+        ("redis.conf", REDIS.as_bytes()),
+        ("acl.redis.conf", REDIS_ACL.as_bytes()),
+        ("postgresql.conf", POSTGRES.as_bytes()),
+    ]);
+    let (report, _) = common::json_report(dir.path(), &["."]);
+    let snippet = |path: &str, rule: &str, line: u64| -> String {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| {
+                f["location"]["path"] == path
+                    && f["rule_id"] == rule
+                    && f["location"]["start_line"] == line
+            })
+            .unwrap_or_else(|| panic!("{rule} at {path}:{line} in {report}"))["snippet"]["text"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        snippet("redis.conf", "RDS003", 1),
+        "bind 0.0.0.0 # *********** (Redis has no trailing comments: these are more bind addresses)"
+    );
+    assert_eq!(
+        snippet("redis.conf", "RDS004", 5),
+        "rename-command FLUSHALL *************"
+    );
+    assert_eq!(
+        snippet("acl.redis.conf", "RDS001", 1),
+        "user default on nopass ************** ~* +@all"
+    );
+    let broken = snippet("postgresql.conf", "PF001", 3);
+    assert!(!broken.contains("cnry16"), "{broken}");
+    assert!(broken.starts_with("primary_conninfo = *"), "{broken}");
 }

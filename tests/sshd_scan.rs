@@ -3,22 +3,7 @@
 
 mod common;
 
-use common::{json_report, tree};
-
-fn findings(report: &serde_json::Value) -> Vec<(String, String, u64)> {
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().expect("id").to_owned(),
-                f["location"]["path"].as_str().expect("path").to_owned(),
-                f["location"]["start_line"].as_u64().expect("line"),
-            )
-        })
-        .collect()
-}
+use common::{findings_at as findings, json_report, tree};
 
 #[test]
 fn cloud_init_drop_in_beats_the_hardened_main_file() {

@@ -13,6 +13,12 @@ pub mod env;
 pub mod nginx;
 pub mod sshd;
 
+pub mod fail2ban;
+pub mod firewall;
+pub mod logrotate;
+pub mod postgres;
+pub mod redis;
+
 /// A finding as a check reports it: a span in a file, before the engine adds the location,
 /// redacted snippet, fingerprint and suppression state.
 #[derive(Debug, Clone)]
@@ -316,6 +322,87 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "sshd-unknown-keyword",
         Builtin::Document(sshd::keywords::unknown_keyword),
     ),
+    (
+        "firewall-data-port-open",
+        Builtin::Document(firewall::exposure::data_ports),
+    ),
+    (
+        "firewall-admin-port-open",
+        Builtin::Document(firewall::exposure::admin_ports),
+    ),
+    (
+        "firewall-no-default-deny",
+        Builtin::Document(firewall::policy::no_default_deny),
+    ),
+    (
+        "firewall-ufw-inactive",
+        Builtin::Document(firewall::policy::ufw_inactive),
+    ),
+    (
+        "postgres-ssl-off",
+        Builtin::Document(postgres::exposure::ssl_off),
+    ),
+    (
+        "postgres-open-to-internet",
+        Builtin::Project(postgres::exposure::open_to_internet),
+    ),
+    (
+        "postgres-trust-network",
+        Builtin::Document(postgres::hba::trust_network),
+    ),
+    (
+        "postgres-trust-local",
+        Builtin::Document(postgres::hba::trust_local),
+    ),
+    (
+        "postgres-cleartext-password",
+        Builtin::Document(postgres::hba::cleartext_password),
+    ),
+    ("postgres-md5", Builtin::Document(postgres::hba::md5)),
+    (
+        "postgres-hostnossl-remote",
+        Builtin::Document(postgres::hba::hostnossl_remote),
+    ),
+    (
+        "redis-no-password",
+        Builtin::Document(redis::access::no_password),
+    ),
+    (
+        "redis-protected-mode-off",
+        Builtin::Document(redis::access::protected_mode),
+    ),
+    (
+        "redis-bind-all-interfaces",
+        Builtin::Document(redis::access::bind_all),
+    ),
+    (
+        "redis-dangerous-commands",
+        Builtin::Document(redis::commands::not_renamed),
+    ),
+    (
+        "fail2ban-no-sshd-jail",
+        Builtin::Project(fail2ban::jails::no_sshd_jail),
+    ),
+    (
+        "fail2ban-short-bantime",
+        Builtin::Project(fail2ban::jails::short_bantime),
+    ),
+    (
+        "fail2ban-high-maxretry",
+        Builtin::Project(fail2ban::jails::high_maxretry),
+    ),
+    (
+        "logrotate-world-writable",
+        Builtin::Document(logrotate::modes::world_writable),
+    ),
+    (
+        "logrotate-world-readable",
+        Builtin::Document(logrotate::modes::world_readable),
+    ),
+    (
+        "logrotate-no-retention",
+        Builtin::Project(logrotate::retention::no_retention),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.
@@ -377,6 +464,12 @@ mod tests {
         let name = match target {
             Target::Sshd => "sshd_config",
             Target::Nginx => "nginx.conf",
+            Target::Firewall => "rules.v4",
+            Target::Postgres => "postgresql.conf",
+            Target::PgHba => "pg_hba.conf",
+            Target::Redis => "redis.conf",
+            Target::Fail2ban => "jail.local",
+            Target::Logrotate => "logrotate.d/app",
             _ => "example.env",
         };
         let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());

@@ -112,3 +112,19 @@ pub fn git(dir: &Path, args: &[&str]) {
         .expect("git runs");
     assert!(status.success(), "git {args:?}");
 }
+
+/// `(rule, path, line)` of every finding in a JSON report, for tests that scan a tree.
+pub fn findings_at(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().expect("id").to_owned(),
+                f["location"]["path"].as_str().expect("path").to_owned(),
+                f["location"]["start_line"].as_u64().expect("line"),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,156 @@
+//! fail2ban's jail files (`jail.conf`, `jail.local`, `jail.d/*.conf|*.local`): Python
+//! `configparser` INI as fail2ban configures it. `[section]` headers, `key = value` or
+//! `key: value`, indented lines continue the previous value, whole-line comments start with
+//! `#` or `;`, and fail2ban also strips trailing comments that start with `#` or `;` after a
+//! blank. Interpolations (`%(known/port)s`, `%(action_)s`) are kept as text. Keys are
+//! case-insensitive (`configparser` lower-cases them); section names are not.
+//!
+//! This module reads one file. Which file overrides which (`.local` over `.conf`, `jail.d`
+//! after the main file) is the rules' view across files.
+
+use crate::formats::{lines_with_offsets, ParseError};
+use crate::source::Span;
+
+/// One `key = value`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IniEntry {
+    /// The key in lower case.
+    pub key: String,
+    /// The key as written.
+    pub key_span: Span,
+    /// The value, continuation lines joined with `\n`, trailing comment removed.
+    pub value: String,
+    /// From the first to the last character of the value (empty at the end of the key when
+    /// the value is empty).
+    pub value_span: Span,
+}
+
+/// One `[name]` section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IniSection {
+    /// The name between the brackets.
+    pub name: String,
+    /// The header line.
+    pub span: Span,
+    /// The entries in order.
+    pub entries: Vec<IniEntry>,
+}
+
+impl IniSection {
+    /// The last entry for `key` (lower case) in this section.
+    pub fn get(&self, key: &str) -> Option<&IniEntry> {
+        self.entries.iter().rev().find(|e| e.key == key)
+    }
+}
+
+/// A parsed jail file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JailFile {
+    /// Sections in file order (a repeated header is a separate entry here).
+    pub sections: Vec<IniSection>,
+    /// What could not be read.
+    pub errors: Vec<ParseError>,
+}
+
+/// Where a trailing comment starts (`#` or `;` after a blank), if any.
+fn comment_start(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    (1..bytes.len())
+        .find(|&i| matches!(bytes[i], b'#' | b';') && bytes[i - 1].is_ascii_whitespace())
+}
+
+impl JailFile {
+    /// Parses `text`.
+    pub fn parse(text: &str) -> Self {
+        let mut out = Self::default();
+        for (start, line) in lines_with_offsets(text) {
+            let body = line.trim_start();
+            let lead = line.len() - body.len();
+            if body.is_empty() || body.starts_with('#') || body.starts_with(';') {
+                continue;
+            }
+            let content = &body[..comment_start(body).unwrap_or(body.len())];
+            let content = content.trim_end();
+            let at = start + lead;
+            // An indented line continues the value above (configparser's rule).
+            if lead > 0 {
+                if let Some(entry) = out.sections.last_mut().and_then(|s| s.entries.last_mut()) {
+                    entry.value.push('\n');
+                    entry.value.push_str(content);
+                    entry.value_span.end = at + content.len();
+                    continue;
+                }
+            }
+            if let Some(name) = content.strip_prefix('[') {
+                match name.strip_suffix(']') {
+                    Some(name) => out.sections.push(IniSection {
+                        name: name.to_owned(),
+                        span: Span::new(at, at + content.len()),
+                        entries: Vec::new(),
+                    }),
+                    None => out.errors.push(ParseError {
+                        span: Span::new(at, at + content.len()),
+                        message: "a section header needs a closing `]`".into(),
+                    }),
+                }
+                continue;
+            }
+            let Some(sep) = content.find(['=', ':']) else {
+                out.errors.push(ParseError {
+                    span: Span::new(at, at + content.len()),
+                    message: "expected `key = value`".into(),
+                });
+                continue;
+            };
+            let key = content[..sep].trim_end();
+            let value = content[sep + 1..].trim_start();
+            let value_at = at + content.len() - value.len();
+            let Some(section) = out.sections.last_mut() else {
+                out.errors.push(ParseError {
+                    span: Span::new(at, at + content.len()),
+                    message: "a setting before any `[section]` header (fail2ban refuses the file)"
+                        .into(),
+                });
+                continue;
+            };
+            section.entries.push(IniEntry {
+                key: key.to_ascii_lowercase(),
+                key_span: Span::new(at, at + key.len()),
+                value: value.to_owned(),
+                value_span: Span::new(value_at, value_at + value.len()),
+            });
+        }
+        out
+    }
+
+    /// The last value of `key` in the last section named `section`, as configparser merges
+    /// repeated sections of one file.
+    pub fn get(&self, section: &str, key: &str) -> Option<&IniEntry> {
+        self.sections
+            .iter()
+            .rev()
+            .filter(|s| s.name == section)
+            .find_map(|s| s.get(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_entries_continuations_and_comments() {
+        let text = "# jail.local\n[DEFAULT]\nbantime = 3600 ; one hour\nfindtime: 600\n[sshd]\nenabled = true\nport    = ssh\naction = %(action_)s\n         %(mta)s-whois[name=%(__name__)s]\n[broken\nstray line\n";
+        let jail = JailFile::parse(text);
+        assert_eq!(jail.sections.len(), 2);
+        assert_eq!(jail.get("DEFAULT", "bantime").unwrap().value, "3600");
+        assert_eq!(jail.get("DEFAULT", "findtime").unwrap().value, "600");
+        let enabled = jail.get("sshd", "enabled").unwrap();
+        assert_eq!(&text[enabled.value_span.range()], "true");
+        assert_eq!(
+            jail.get("sshd", "action").unwrap().value,
+            "%(action_)s\n%(mta)s-whois[name=%(__name__)s]"
+        );
+        assert_eq!(jail.errors.len(), 2);
+    }
+}

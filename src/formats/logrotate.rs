@@ -1,0 +1,197 @@
+//! logrotate's configuration (`/etc/logrotate.conf`, snippets in `/etc/logrotate.d/`),
+//! following logrotate's `config.c`: one directive a line; `#` starts a comment at the start
+//! of a line; one or more (possibly quoted, possibly globbed) paths followed by `{` open a
+//! block that `}` closes; the script directives (`postrotate`, `prerotate`, `firstaction`,
+//! `lastaction`, `preremove`) take the following lines verbatim up to `endscript`.
+//! Directives outside blocks are the file's defaults for the blocks after them.
+
+use crate::formats::{lines_with_offsets, quoted_words, ParseError};
+use crate::source::Span;
+
+/// One word of a directive or a block's path list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogrotateWord {
+    /// The word, quotes removed.
+    pub value: String,
+    /// As written.
+    pub span: Span,
+}
+
+/// One directive (`create 0640 www-data adm`, `rotate 14`, `daily`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogrotateDirective {
+    /// The name in lower case.
+    pub name: String,
+    /// The name as written.
+    pub name_span: Span,
+    /// The arguments.
+    pub args: Vec<LogrotateWord>,
+    /// Index into [`LogrotateConf::blocks`] of the enclosing block; `None` at top level.
+    pub block: Option<usize>,
+}
+
+/// One `paths { … }` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogrotateBlock {
+    /// The log files it rotates.
+    pub paths: Vec<LogrotateWord>,
+    /// The path list up to the `{`.
+    pub header_span: Span,
+}
+
+/// A parsed logrotate file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogrotateConf {
+    /// Directives in file order, top-level and in blocks.
+    pub directives: Vec<LogrotateDirective>,
+    /// The blocks in file order.
+    pub blocks: Vec<LogrotateBlock>,
+    /// What could not be read.
+    pub errors: Vec<ParseError>,
+}
+
+/// Directives whose following lines are a shell script ended by `endscript`.
+const SCRIPTS: &[&str] = &[
+    "postrotate",
+    "prerotate",
+    "firstaction",
+    "lastaction",
+    "preremove",
+];
+
+/// Blank-separated words; quotes group, `{` and `}` stand alone.
+fn words(line: &str, start: usize) -> Vec<LogrotateWord> {
+    quoted_words(line, start, |c| c == '{' || c == '}')
+        .into_iter()
+        .map(|(value, span)| LogrotateWord { value, span })
+        .collect()
+}
+
+impl LogrotateConf {
+    /// Parses `text`.
+    pub fn parse(text: &str) -> Self {
+        let mut out = Self::default();
+        let mut current: Option<usize> = None;
+        let mut in_script = false;
+        let mut pending_paths: Vec<LogrotateWord> = Vec::new();
+        for (start, line) in lines_with_offsets(text) {
+            let body = line.trim();
+            if in_script {
+                if body.eq_ignore_ascii_case("endscript") {
+                    in_script = false;
+                }
+                continue;
+            }
+            if body.is_empty() || body.starts_with('#') {
+                continue;
+            }
+            let mut words = words(line, start);
+            let Some(first) = words.first() else { continue };
+            if first.value == "}" {
+                if current.take().is_none() {
+                    out.errors.push(ParseError {
+                        span: first.span,
+                        message: "`}` without an open block".into(),
+                    });
+                }
+                continue;
+            }
+            if words.last().is_some_and(|w| w.value == "{") {
+                let brace = words.pop().map_or(Span::default(), |w| w.span);
+                if current.is_some() {
+                    out.errors.push(ParseError {
+                        span: brace,
+                        message: "blocks cannot be nested".into(),
+                    });
+                    continue;
+                }
+                pending_paths.append(&mut words);
+                let header_start = pending_paths.first().map_or(brace.start, |w| w.span.start);
+                if pending_paths.is_empty() {
+                    out.errors.push(ParseError {
+                        span: brace,
+                        message: "a block needs at least one log file path before `{`".into(),
+                    });
+                }
+                out.blocks.push(LogrotateBlock {
+                    paths: std::mem::take(&mut pending_paths),
+                    header_span: Span::new(header_start, brace.end),
+                });
+                current = Some(out.blocks.len() - 1);
+                continue;
+            }
+            // A path line whose `{` comes on a later line (logrotate allows a list of
+            // paths over several lines).
+            if first.value.starts_with('/') || first.value.starts_with('~') {
+                pending_paths.append(&mut words);
+                continue;
+            }
+            let name = first.value.to_ascii_lowercase();
+            in_script = SCRIPTS.contains(&name.as_str());
+            let name_span = first.span;
+            words.remove(0);
+            out.directives.push(LogrotateDirective {
+                name,
+                name_span,
+                args: words,
+                block: current,
+            });
+        }
+        if current.is_some() {
+            out.errors.push(ParseError {
+                span: Span::new(text.len(), text.len()),
+                message: "a block is not closed with `}`".into(),
+            });
+        }
+        for path in pending_paths {
+            out.errors.push(ParseError {
+                span: path.span,
+                message: "a log file path not followed by a `{ … }` block".into(),
+            });
+        }
+        out
+    }
+
+    /// The directive `name` that applies to block `block`: its own, or the last top-level
+    /// one written before the block.
+    pub fn applying(&self, block: usize, name: &str) -> Option<&LogrotateDirective> {
+        let header = self.blocks.get(block)?.header_span.start;
+        self.directives
+            .iter()
+            .rev()
+            .find(|d| d.block == Some(block) && d.name == name)
+            .or_else(|| {
+                self.directives
+                    .iter()
+                    .rev()
+                    .find(|d| d.block.is_none() && d.name == name && d.name_span.start < header)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_directives_and_scripts() {
+        let text = "weekly\nrotate 4\ncreate\n/var/log/app4kitas/*.log {\n    daily\n    rotate 52\n    create 644 app4kitas app4kitas\n    postrotate\n        pm2 reloadLogs { not a block }\n    endscript\n}\n/var/log/a.log\n\"/var/log/b c.log\" {\n  missingok\n}\n";
+        let conf = LogrotateConf::parse(text);
+        assert!(conf.errors.is_empty(), "{:?}", conf.errors);
+        assert_eq!(conf.blocks.len(), 2);
+        assert_eq!(conf.blocks[0].paths[0].value, "/var/log/app4kitas/*.log");
+        assert_eq!(conf.blocks[1].paths[1].value, "/var/log/b c.log");
+        let create = conf.applying(0, "create").unwrap();
+        assert_eq!(create.args[0].value, "644");
+        assert_eq!(conf.applying(1, "rotate").unwrap().args[0].value, "4");
+        assert!(conf.directives.iter().all(|d| d.name != "pm2"));
+    }
+
+    #[test]
+    fn unbalanced_braces_are_errors() {
+        assert_eq!(LogrotateConf::parse("}\n").errors.len(), 1);
+        assert_eq!(LogrotateConf::parse("/a {\n").errors.len(), 1);
+        assert_eq!(LogrotateConf::parse("/a {\n/b {\n}\n").errors.len(), 1);
+        let _ = LogrotateConf::parse("{{{{\"\u{0}");
+    }
+}

@@ -1,0 +1,57 @@
+//! FW003–FW004: whether anything is denied by default, and whether ufw runs at all.
+
+use crate::document::Document;
+use crate::formats::firewall::FirewallSource;
+use crate::rules::firewall::{accepts, deciding_rules};
+use crate::rules::Emitter;
+
+/// FW003: incoming traffic is accepted unless a rule says otherwise (`Default: allow
+/// (incoming)`, `:INPUT ACCEPT` without a final DROP/REJECT), or a rule accepts every
+/// port from anywhere before anything is denied.
+pub fn no_default_deny(doc: &Document, out: &mut Emitter) {
+    let Some(rules) = doc.as_firewall() else {
+        return;
+    };
+    if rules.active.is_some_and(|(active, _)| !active) {
+        return; // FW004: an inactive ufw filters nothing at all.
+    }
+    let catch_all = deciding_rules(rules, None);
+    for (chain, ipv6, index) in &catch_all {
+        let rule = &rules.rules[*index];
+        if accepts(rule) {
+            let family = if *ipv6 { "IPv6" } else { "IPv4" };
+            out.report(&doc.source, rule.span, format!("catch-all:{chain}:{family}"),
+                format!("this rule accepts every port from any {family} address, so nothing after it is ever denied; remove it and allow only the ports the host serves"));
+        }
+    }
+    let Some(policy) = rules.policy("INPUT") else {
+        return;
+    };
+    if !matches!(policy.policy.as_str(), "ACCEPT" | "ALLOW") {
+        return;
+    }
+    // A catch-all DROP/REJECT at the end of INPUT is default deny too.
+    if catch_all
+        .iter()
+        .any(|(chain, _, _)| chain == "INPUT" || chain == "IN")
+    {
+        return;
+    }
+    let how = match rules.source {
+        FirewallSource::UfwStatus => "write `sudo ufw default deny incoming`",
+        FirewallSource::IptablesSave => "set `:INPUT DROP [0:0]` (`iptables -P INPUT DROP`) after the rules that allow loopback, established connections and the served ports",
+    };
+    out.report(&doc.source, policy.span, "default:INPUT",
+        format!("incoming connections are accepted by default, so every port a service listens on is open; {how}"));
+}
+
+/// FW004: `Status: inactive` — ufw is installed but filters nothing.
+pub fn ufw_inactive(doc: &Document, out: &mut Emitter) {
+    let Some(rules) = doc.as_firewall() else {
+        return;
+    };
+    if let Some((false, span)) = rules.active {
+        out.report(&doc.source, span, "status",
+            "ufw is inactive: no rule is applied and every listening port is reachable; add the rules, then `sudo ufw enable`");
+    }
+}

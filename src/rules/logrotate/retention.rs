@@ -1,0 +1,64 @@
+//! LOG003: blocks that keep no rotated log.
+
+use std::path::Path;
+
+use crate::document::Document;
+use crate::formats::logrotate::LogrotateConf;
+use crate::rules::Emitter;
+
+/// The `rotate` count `logrotate.conf` sets for every snippet, when that file was scanned
+/// beside the `logrotate.d/` folder `doc` is in.
+fn inherited_rotate<'a>(doc: &Document, docs: &[&'a Document]) -> Option<&'a str> {
+    let dir = doc.source.path.parent()?;
+    if dir.file_name()? != "logrotate.d" {
+        return None;
+    }
+    let main = dir.parent()?.join("logrotate.conf");
+    docs.iter()
+        .filter(|d| d.source.path == main || same_file(&d.source.path, &main))
+        .filter_map(|d| d.as_logrotate())
+        .find_map(|conf| top_level_rotate(conf))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    std::path::absolute(a).ok() == std::path::absolute(b).ok()
+}
+
+fn top_level_rotate(conf: &LogrotateConf) -> Option<&str> {
+    conf.directives
+        .iter()
+        .rev()
+        .find(|d| d.block.is_none() && d.name == "rotate")
+        .and_then(|d| d.args.first())
+        .map(|a| a.value.as_str())
+}
+
+/// LOG003: a block with no `rotate` count (logrotate's default is 0: the old log is deleted
+/// at rotation) or with `rotate 0`, so nothing is left for incident review.
+pub fn no_retention(docs: &[&Document], out: &mut Emitter) {
+    for doc in docs {
+        let Some(conf) = doc.as_logrotate() else {
+            continue;
+        };
+        let inherited = inherited_rotate(doc, docs);
+        for (index, block) in conf.blocks.iter().enumerate() {
+            let count = conf
+                .applying(index, "rotate")
+                .and_then(|d| d.args.first())
+                .map(|a| a.value.as_str())
+                .or(inherited);
+            let paths: Vec<&str> = block.paths.iter().map(|p| p.value.as_str()).collect();
+            let message = match count {
+                None => format!("`{}` has no `rotate` count, so logrotate keeps no old log (its default is 0) and nothing is left to investigate an incident with; add `rotate 14` (and `maxsize 100M` for busy logs)", paths.join(" ")),
+                Some("0") => format!("`rotate 0` deletes `{}` at every rotation, so nothing is left to investigate an incident with; keep some (`rotate 14`)", paths.join(" ")),
+                Some(_) => continue,
+            };
+            out.report(
+                &doc.source,
+                block.header_span,
+                format!("rotate:{}", paths.join(" ")),
+                message,
+            );
+        }
+    }
+}

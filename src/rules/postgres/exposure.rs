@@ -1,0 +1,105 @@
+//! PG001–PG002: a server reachable from the network without TLS, or by everyone.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::document::Document;
+use crate::formats::postgres::PgConf;
+use crate::rules::postgres::{is_whole_internet, listens_publicly};
+use crate::rules::Emitter;
+use crate::source::{SourceFile, Span};
+
+/// PG001: `ssl` off (PostgreSQL's default) while `listen_addresses` goes beyond localhost.
+pub fn ssl_off(doc: &Document, out: &mut Emitter) {
+    let Some(conf) = doc.as_postgres() else {
+        return;
+    };
+    if listens_publicly(conf) != Some(true) {
+        return;
+    }
+    let listen = conf.get("listen_addresses").map_or_else(String::new, |s| {
+        format!(" (`listen_addresses = '{}'`)", s.value)
+    });
+    match conf.get("ssl") {
+        Some(ssl) if is_off(&ssl.value) => {
+            out.report(&doc.source, ssl.value_span, "ssl",
+                format!("`ssl = {}` while the server listens on the network{listen}: passwords (md5 included) and data cross the network in clear; set `ssl = on` with `ssl_cert_file`/`ssl_key_file`, and use `hostssl` records in pg_hba.conf", ssl.value));
+        }
+        Some(_) => {}
+        None if super::has_includes(conf) => {}
+        None => {
+            let span = conf
+                .get("listen_addresses")
+                .map_or(Span::new(0, 0), |s| s.value_span);
+            out.report(&doc.source, span, "ssl",
+                format!("`ssl` is not set (PostgreSQL's default is off) while the server listens on the network{listen}: set `ssl = on` with a certificate, and use `hostssl` records in pg_hba.conf"));
+        }
+    }
+}
+
+/// What comes before the standard name: `""` for `pg_hba.conf`, `prod` for
+/// `prod.pg_hba.conf`, so `prod.pg_hba.conf` pairs with `prod.postgresql.conf`.
+fn label(path: &Path, standard: &str) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.strip_suffix(standard)
+        .unwrap_or(&name)
+        .trim_end_matches('.')
+        .to_owned()
+}
+
+/// PostgreSQL's spellings of a false boolean.
+fn is_off(value: &str) -> bool {
+    matches!(
+        value.to_ascii_lowercase().as_str(),
+        "off" | "false" | "no" | "0" | "of" | "f" | "n"
+    )
+}
+
+/// PG002: `pg_hba.conf` admits `0.0.0.0/0`/`::/0`/`all` while the server in the same
+/// directory listens beyond localhost (or no `postgresql.conf` was scanned beside it).
+pub fn open_to_internet(docs: &[&Document], out: &mut Emitter) {
+    let confs: Vec<(&Path, &Arc<SourceFile>, &PgConf)> = docs
+        .iter()
+        .filter_map(|d| Some((d.source.path.parent()?, &d.source, d.as_postgres()?)))
+        .collect();
+    for doc in docs {
+        let Some(hba) = doc.as_pg_hba() else { continue };
+        let dir = doc.source.path.parent();
+        let label = label(&doc.source.path, "pg_hba.conf");
+        let sibling = confs
+            .iter()
+            .find(|(d, s, _)| Some(*d) == dir && self::label(&s.path, "postgresql.conf") == label);
+        let listening = match sibling {
+            Some((_, _, conf)) => listens_publicly(conf),
+            None => Some(true),
+        };
+        if listening == Some(false) {
+            continue;
+        }
+        for record in hba
+            .records
+            .iter()
+            .filter(|r| r.is_host() && is_whole_internet(r))
+        {
+            if record.method.value == "reject" {
+                continue;
+            }
+            let address = record.address.as_ref().map_or("", |a| a.value.as_str());
+            let why = match sibling {
+                Some(_) => "and the server listens beyond localhost",
+                None => "(no postgresql.conf was scanned beside it; the official container image listens on every address)",
+            };
+            let finding = out.report(&doc.source, record.address.as_ref().map_or(record.span, |a| a.span),
+                format!("{}:{address}", record.kind.value),
+                format!("`{} {} {} {address} {}` lets every address on the internet try to log in {why}; list the application's networks (`10.0.0.0/8`, the app server's `/32`) instead", record.kind.value, record.database.value, record.user.value, record.method.value));
+            if let Some((_, source, conf)) = sibling {
+                if let Some(listen) = conf.get("listen_addresses") {
+                    finding.related(source, listen.value_span, "the server listens here");
+                }
+            }
+        }
+    }
+}

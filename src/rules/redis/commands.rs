@@ -1,0 +1,43 @@
+//! RDS004: commands that wipe or reconfigure the server still callable.
+
+use crate::document::Document;
+use crate::rules::redis::{has_includes, uses_acl};
+use crate::rules::Emitter;
+use crate::source::Span;
+
+/// The commands S4 and Redis's security guide tell you to rename or disable.
+pub const DANGEROUS: &[&str] = &["FLUSHALL", "FLUSHDB", "CONFIG", "DEBUG", "KEYS", "SHUTDOWN"];
+
+/// RDS004: a dangerous command neither renamed nor disabled with `rename-command`.
+pub fn not_renamed(doc: &Document, out: &mut Emitter) {
+    let Some(conf) = doc.as_redis() else { return };
+    if uses_acl(conf) || has_includes(conf) {
+        return;
+    }
+    let debug_disabled = conf
+        .last("enable-debug-command")
+        .is_some_and(|d| d.first().eq_ignore_ascii_case("no"));
+    let missing: Vec<&str> = DANGEROUS
+        .iter()
+        .copied()
+        .filter(|command| !(*command == "DEBUG" && debug_disabled))
+        .filter(|command| {
+            !conf
+                .all("rename-command")
+                .any(|d| d.first().eq_ignore_ascii_case(command))
+        })
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let span = conf
+        .all("rename-command")
+        .last()
+        .map_or(Span::new(0, 0), |d| d.name_span);
+    let lines: Vec<String> = missing
+        .iter()
+        .map(|c| format!("`rename-command {c} \"\"`"))
+        .collect();
+    out.report(&doc.source, span, format!("rename-command:{}", missing.join(",")),
+        format!("{} can still be called by any client that gets in (wiping the data, rewriting the configuration or blocking the server); disable them: {} — or define ACL users without `@dangerous`", missing.join(", "), lines.join(", ")));
+}

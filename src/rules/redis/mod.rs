@@ -1,0 +1,26 @@
+//! Rules for `redis.conf` (S4's "disable dangerous commands" and Redis's own security
+//! page): authentication, protected mode, the interfaces it binds, renamed commands.
+//! A file with `include` lines may get its missing settings from there, so "not set" rules
+//! stay silent for it.
+
+use crate::formats::redis::RedisConf;
+
+pub mod access;
+pub mod commands;
+
+/// Whether the file includes others (which may set what it leaves out).
+fn has_includes(conf: &RedisConf) -> bool {
+    conf.all("include").next().is_some()
+}
+
+/// Whether ACLs are configured (`user` lines or an `aclfile`), which replace both
+/// `requirepass` and `rename-command`.
+fn uses_acl(conf: &RedisConf) -> bool {
+    conf.all("user").next().is_some() || conf.last("aclfile").is_some()
+}
+
+/// `protected-mode no` in effect.
+fn protected_mode_off(conf: &RedisConf) -> bool {
+    conf.last("protected-mode")
+        .is_some_and(|d| d.first().eq_ignore_ascii_case("no"))
+}

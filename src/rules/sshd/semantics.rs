@@ -39,14 +39,22 @@ pub fn shadowed_value(doc: &Document, out: &mut Emitter) {
 /// SSH017: an `Include` whose pattern matches no file (sshd goes on silently).
 pub fn missing_include(doc: &Document, out: &mut Emitter) {
     let Some(config) = doc.as_sshd() else { return };
-    for missing in config.missing_includes.iter().filter(|m| m.file == 0) {
+    // A glob that matches nothing is how an empty drop-in folder looks (Debian ships
+    // `Include /etc/ssh/sshd_config.d/*.conf` with the folder empty): only a named file
+    // that is missing is a mistake.
+    let named = |pattern: &str| !pattern.contains(['*', '?', '[']);
+    for missing in config
+        .missing_includes
+        .iter()
+        .filter(|m| m.file == 0 && named(&m.pattern))
+    {
         let line = &config.files[0].file.lines[missing.line];
         out.report(
             &doc.source,
             line.value_span(),
             format!("include:{}", missing.pattern),
             format!(
-                "`Include {}` reads no file here, so the settings you expect from it are not applied (sshd does not complain); fix the path, or copy the included files next to this one so they are checked too",
+                "`Include {}` names a file that does not exist here, so the settings you expect from it are not applied (sshd does not complain); fix the path, or copy the included files next to this one so they are checked too",
                 missing.pattern
             ),
         );

@@ -87,6 +87,9 @@ pub fn classify(path: &Path) -> Option<Classification> {
     if is_sshd_name(path, &name) {
         return certain(Target::Sshd);
     }
+    if let Some(kind) = classify_host_file(path, &name) {
+        return Some(kind);
+    }
     let in_nginx_dir = path
         .parent()
         .into_iter()
@@ -115,6 +118,33 @@ fn is_sshd_name(path: &Path, name: &str) -> bool {
         || name.ends_with(".sshd_config")
         || (in_drop_in_dir && name.ends_with(".conf"))
         || is_dump_name(name)
+}
+
+/// systemd units, crontabs, Compose files and database configurations, by name (before
+/// nginx claims `*.conf`).
+fn classify_host_file(path: &Path, name: &str) -> Option<Classification> {
+    use crate::formats::{crontab, dbconf::DatabaseConfigFile, systemd::UnitKind};
+    let kind = |target, confirm_by_content| {
+        Some(Classification {
+            target,
+            confirm_by_content,
+        })
+    };
+    if UnitKind::from_path(path).is_some() {
+        return kind(Target::Systemd, false);
+    }
+    if let Some(confirm) = crontab::crontab_name(path) {
+        return kind(Target::Cron, confirm);
+    }
+    if DatabaseConfigFile::engine_of(path).is_some() {
+        return kind(Target::DatabaseConfig, false);
+    }
+    let compose = (name.starts_with("docker-compose") || name.starts_with("compose"))
+        && (name.ends_with(".yml") || name.ends_with(".yaml"));
+    compose.then_some(Classification {
+        target: Target::Compose,
+        confirm_by_content: false,
+    })
 }
 
 fn parent_name(path: &Path) -> Option<&str> {
@@ -423,6 +453,24 @@ mod tests {
             ("sshd-T.txt", Some(Target::Sshd)),
             ("sshd_effective.txt", Some(Target::Sshd)),
             ("ssh_config", None),
+            ("deploy/app.service", Some(Target::Systemd)),
+            ("deploy/backup.timer", Some(Target::Systemd)),
+            (
+                "etc/systemd/system/app.service.d/override.conf",
+                Some(Target::Systemd),
+            ),
+            ("etc/crontab", Some(Target::Cron)),
+            ("etc/cron.d/pg-backup", Some(Target::Cron)),
+            ("etc/cron.d/README.md", None),
+            ("deploy/app.crontab", Some(Target::Cron)),
+            ("docker-compose.yml", Some(Target::Compose)),
+            ("compose.prod.yaml", Some(Target::Compose)),
+            (
+                "etc/postgresql/16/main/postgresql.conf",
+                Some(Target::DatabaseConfig),
+            ),
+            ("redis.conf", Some(Target::DatabaseConfig)),
+            ("config.yml", None),
         ];
         for (name, want) in cases {
             assert_eq!(classify(Path::new(name)).map(|c| c.target), want, "{name}");

@@ -2,9 +2,13 @@
 
 use std::sync::Arc;
 
+use crate::formats::crontab::{CronFlavor, Crontab};
+use crate::formats::dbconf::DatabaseConfigFile;
 use crate::formats::dotenv::EnvFile;
 use crate::formats::nginx::NginxConfig;
 use crate::formats::sshd::effective::SshdConfig;
+use crate::formats::systemd::{UnitFile, UnitKind};
+use crate::formats::yaml::YamlFile;
 use crate::formats::ParseError;
 use crate::policy::Target;
 use crate::redact::Sensitive;
@@ -19,6 +23,14 @@ pub enum Content {
     Nginx(NginxConfig),
     /// An sshd configuration with its includes and effective values.
     Sshd(SshdConfig),
+    /// A systemd unit file.
+    Systemd(UnitFile),
+    /// A crontab.
+    Cron(Crontab),
+    /// A Docker Compose file, as YAML with positions.
+    Compose(YamlFile),
+    /// A database server's configuration file.
+    DatabaseConfig(DatabaseConfigFile),
 }
 
 /// One file ready for the rules.
@@ -49,6 +61,20 @@ impl Document {
                     &mut read_included,
                 ))
             }
+            Target::Systemd => Content::Systemd(UnitFile::parse(
+                &source.text,
+                UnitKind::from_path(&source.path).unwrap_or(UnitKind::Other),
+            )),
+            Target::Cron => Content::Cron(Crontab::parse(
+                &source.text,
+                CronFlavor::from_path(&source.path),
+            )),
+            Target::Compose => Content::Compose(YamlFile::parse(&source.text)),
+            Target::DatabaseConfig => Content::DatabaseConfig(DatabaseConfigFile::parse(
+                &source.text,
+                DatabaseConfigFile::engine_of(&source.path)
+                    .unwrap_or(crate::formats::dbconf::DatabaseEngine::Postgres),
+            )),
         };
         Self {
             source,
@@ -62,6 +88,8 @@ impl Document {
         match &self.content {
             Content::Env(env) => Some(env),
             Content::Nginx(_) | Content::Sshd(_) => None,
+            Content::Systemd(_) | Content::Cron(_) | Content::Compose(_) => None,
+            Content::DatabaseConfig(_) => None,
         }
     }
 
@@ -72,6 +100,8 @@ impl Document {
             Content::Env(_) => true,
             Content::Nginx(config) => config.looks_like_nginx(),
             Content::Sshd(_) => true,
+            Content::Cron(crontab) => crontab.looks_like_crontab(),
+            Content::Systemd(_) | Content::Compose(_) | Content::DatabaseConfig(_) => true,
         }
     }
 
@@ -80,6 +110,8 @@ impl Document {
         match &self.content {
             Content::Nginx(config) => Some(config),
             Content::Env(_) | Content::Sshd(_) => None,
+            Content::Systemd(_) | Content::Cron(_) | Content::Compose(_) => None,
+            Content::DatabaseConfig(_) => None,
         }
     }
 
@@ -88,6 +120,8 @@ impl Document {
         match &self.content {
             Content::Sshd(config) => Some(config),
             Content::Env(_) | Content::Nginx(_) => None,
+            Content::Systemd(_) | Content::Cron(_) | Content::Compose(_) => None,
+            Content::DatabaseConfig(_) => None,
         }
     }
 
@@ -100,6 +134,10 @@ impl Document {
                 .files
                 .first()
                 .map_or(&[], |main| main.file.errors.as_slice()),
+            Content::Systemd(unit) => &unit.errors,
+            Content::Cron(crontab) => &crontab.errors,
+            Content::Compose(yaml) => &yaml.errors,
+            Content::DatabaseConfig(_) => &[],
         }
     }
 
@@ -110,6 +148,43 @@ impl Document {
             Content::Nginx(config) => crate::redact::nginx_sensitive(config),
             // sshd_config names key files but holds no secret values.
             Content::Sshd(_) => Vec::new(),
+            Content::Systemd(unit) => crate::redact::systemd_sensitive(unit),
+            Content::Cron(crontab) => crate::redact::cron_sensitive(crontab, &self.source.text),
+            Content::Compose(yaml) => crate::redact::yaml_sensitive(yaml),
+            // Settings are not read; passwords there (`requirepass`) are masked when they are.
+            Content::DatabaseConfig(_) => Vec::new(),
+        }
+    }
+
+    /// The systemd unit, for systemd rules.
+    pub fn as_systemd(&self) -> Option<&UnitFile> {
+        match &self.content {
+            Content::Systemd(unit) => Some(unit),
+            _ => None,
+        }
+    }
+
+    /// The crontab, for cron rules.
+    pub fn as_cron(&self) -> Option<&Crontab> {
+        match &self.content {
+            Content::Cron(crontab) => Some(crontab),
+            _ => None,
+        }
+    }
+
+    /// The Compose file's YAML, for compose rules.
+    pub fn as_compose(&self) -> Option<&YamlFile> {
+        match &self.content {
+            Content::Compose(yaml) => Some(yaml),
+            _ => None,
+        }
+    }
+
+    /// The database configuration, for rules about databases.
+    pub fn as_database_config(&self) -> Option<&DatabaseConfigFile> {
+        match &self.content {
+            Content::DatabaseConfig(config) => Some(config),
+            _ => None,
         }
     }
 }

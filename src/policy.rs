@@ -84,6 +84,14 @@ pub enum Target {
     /// An OpenSSH server configuration: `sshd_config`, a drop-in from `sshd_config.d/`, or
     /// `sshd -T` output.
     Sshd,
+    /// A systemd unit file: `*.service`, `*.timer`, `*.socket`, or a drop-in.
+    Systemd,
+    /// A crontab: `/etc/crontab`, `/etc/cron.d/*`, a user's crontab or `crontab -l` output.
+    Cron,
+    /// A Docker Compose file (`docker-compose.yml`, `compose.yaml`, …).
+    Compose,
+    /// A database server's configuration (`postgresql.conf`, `redis.conf`, `my.cnf`, …).
+    DatabaseConfig,
 }
 
 impl Target {
@@ -96,6 +104,10 @@ impl Target {
             Self::EnvExample => "env-example",
             Self::Nginx => "nginx",
             Self::Sshd => "sshd",
+            Self::Systemd => "systemd",
+            Self::Cron => "cron",
+            Self::Compose => "compose",
+            Self::DatabaseConfig => "database-config",
         }
     }
 }
@@ -267,6 +279,11 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         include_str!("../policies/nginx.toml"),
     ),
     ("policies/sshd.toml", include_str!("../policies/sshd.toml")),
+    (
+        "policies/systemd.toml",
+        include_str!("../policies/systemd.toml"),
+    ),
+    ("policies/cron.toml", include_str!("../policies/cron.toml")),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

@@ -3,9 +3,14 @@
 
 use crate::source::Span;
 
+pub mod crontab;
+pub mod dbconf;
 pub mod dotenv;
 pub mod nginx;
+pub mod shell;
 pub mod sshd;
+pub mod systemd;
+pub mod yaml;
 
 /// Something a parser could not read. Parsers collect these and go on, so one mistake never
 /// hides the rest of a file.

@@ -8,10 +8,13 @@ use crate::document::Document;
 use crate::policy::{Catalog, Rule, RuleLogic};
 use crate::source::{SourceFile, Span};
 
+pub mod backup;
 pub mod core;
+pub mod cron;
 pub mod env;
 pub mod nginx;
 pub mod sshd;
+pub mod systemd;
 
 /// A finding as a check reports it: a span in a file, before the engine adds the location,
 /// redacted snippet, fingerprint and suppression state.
@@ -316,6 +319,39 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "sshd-unknown-keyword",
         Builtin::Document(sshd::keywords::unknown_keyword),
     ),
+    (
+        "systemd-runs-as-root",
+        Builtin::Document(systemd::identity::runs_as_root),
+    ),
+    (
+        "systemd-secret-in-environment",
+        Builtin::Document(systemd::environment::secret_in_environment),
+    ),
+    (
+        "systemd-no-new-privileges",
+        Builtin::Document(systemd::hardening::no_new_privileges),
+    ),
+    (
+        "systemd-protect-system",
+        Builtin::Document(systemd::hardening::protect_system),
+    ),
+    (
+        "systemd-private-tmp",
+        Builtin::Document(systemd::hardening::private_tmp),
+    ),
+    ("backups-missing", Builtin::Project(backup::present::check)),
+    (
+        "backup-without-retention",
+        Builtin::Document(backup::retention::without_retention),
+    ),
+    (
+        "backup-unencrypted",
+        Builtin::Document(backup::encryption::unencrypted),
+    ),
+    (
+        "cron-secret",
+        Builtin::Document(cron::secrets::secret_in_crontab),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.
@@ -377,6 +413,10 @@ mod tests {
         let name = match target {
             Target::Sshd => "sshd_config",
             Target::Nginx => "nginx.conf",
+            Target::Systemd => "app.service",
+            Target::Cron => "crontab",
+            Target::Compose => "docker-compose.yml",
+            Target::DatabaseConfig => "postgresql.conf",
             _ => "example.env",
         };
         let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());

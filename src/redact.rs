@@ -84,10 +84,13 @@ pub fn assignment_sensitive(name: &str, value: &str, span: Span) -> Option<Sensi
 pub fn command_sensitive(line: &str, locate: &dyn Fn(usize, usize) -> Span) -> Vec<Sensitive> {
     let mut found = Vec::new();
     for words in simple_commands(line) {
-        let mysql = words.iter().any(|w| {
-            let name = w.text.rsplit('/').next().unwrap_or("");
-            name.starts_with("mysql") || name.starts_with("mariadb")
-        });
+        let runs = |prefix: &str| {
+            words
+                .iter()
+                .any(|w| w.text.rsplit('/').next().unwrap_or("").starts_with(prefix))
+        };
+        let mysql = runs("mysql") || runs("mariadb");
+        let redis = runs("redis-cli");
         for (i, word) in words.iter().enumerate() {
             let written = &line[word.range.clone()];
             let exact = written == word.text;
@@ -111,7 +114,7 @@ pub fn command_sensitive(line: &str, locate: &dyn Fn(usize, usize) -> Span) -> V
             }
             if mysql && text.len() > 2 && text.starts_with("-p") {
                 push(2, "password");
-            } else if i > 0 && words[i - 1].text == "-a" {
+            } else if redis && i > 0 && words[i - 1].text == "-a" {
                 push(0, "password");
             } else {
                 push(0, "");

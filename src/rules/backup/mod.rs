@@ -81,13 +81,14 @@ fn exec_entries(unit: &UnitFile) -> impl Iterator<Item = &crate::formats::system
         .filter(|e| EXEC_KEYS.contains(&e.key.as_str()))
 }
 
-/// The backup jobs of a crontab or a systemd service. A retention step anywhere in the
-/// same file (a separate `find … -delete` line, an `ExecStartPost=`) counts for every job
-/// in it.
+/// The backup jobs of a crontab or a systemd service. A line that only cleans up (a
+/// separate `find … -delete` job, an `ExecStartPost=restic forget …`) counts for every job
+/// in the file; a cleanup on a backup's own line counts for that backup only.
 pub fn jobs(doc: &Document) -> Vec<FoundJob> {
     let lines = command_lines(doc);
     let file_retention = lines
         .iter()
+        .filter(|line| recognise(line.text).is_none())
         .find_map(|line| retention(line.text).map(|r| (line.locate)(r)));
     lines
         .iter()

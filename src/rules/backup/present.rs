@@ -27,23 +27,6 @@ struct Database {
     service: Option<String>,
 }
 
-/// Host names of hosted databases whose provider takes the backups.
-const MANAGED_HOSTS: &[&str] = &[
-    "rds.amazonaws.com",
-    "database.azure.com",
-    "database.windows.net",
-    "supabase.co",
-    "supabase.com",
-    "neon.tech",
-    "db.ondigitalocean.com",
-    "mongodb.net",
-    "aivencloud.com",
-    "psdb.cloud",
-    "render.com",
-    "railway.app",
-    "rlwy.net",
-];
-
 /// `services:` of a Compose file, as `(name, service)`.
 fn compose_services(doc: &Document) -> Vec<(&str, &YamlNode)> {
     let Some(yaml) = doc.as_compose() else {
@@ -120,8 +103,9 @@ fn backup_scheduled(docs: &[&Document]) -> bool {
     })
 }
 
-/// Databases named by a deployed `.env`: a `DATABASE_URL` to a self-run server, or the
-/// official images' `POSTGRES_*`/`MYSQL_*`/`MARIADB_*`/`MONGO_INITDB_*` variables.
+/// Databases named by a deployed `.env`: a `DATABASE_URL` to this host or a Compose
+/// service (`localhost`, `db`), or the official images' `POSTGRES_*`/`MYSQL_*`/`MARIADB_*`/
+/// `MONGO_INITDB_*` variables when no database URL points elsewhere.
 fn env_databases(doc: &Document) -> Vec<Database> {
     let Some(env) = doc.as_env() else {
         return Vec::new();
@@ -129,6 +113,17 @@ fn env_databases(doc: &Document) -> Vec<Database> {
     if doc.target != Target::Env {
         return Vec::new();
     }
+    // A database URL to another host says the database runs elsewhere (and is backed up
+    // there); the official images' variables then only configure the client.
+    let remote = env.effective_entries().any(|entry| {
+        let key = entry.key.to_ascii_uppercase();
+        (key.ends_with("DATABASE_URL") || key.ends_with("DB_URL"))
+            && entry
+                .value
+                .as_ref()
+                .and_then(|v| parse_url(&v.text))
+                .is_some_and(|url| !url.host_is_local())
+    });
     let mut found = Vec::new();
     for entry in env.effective_entries() {
         let Some(value) = entry.value.as_ref().filter(|v| !v.text.is_empty()) else {
@@ -137,12 +132,11 @@ fn env_databases(doc: &Document) -> Vec<Database> {
         let key = entry.key.to_ascii_uppercase();
         let engine = if key.ends_with("DATABASE_URL") || key.ends_with("DB_URL") {
             parse_url(&value.text)
-                .filter(|url| {
-                    let host = url.host.to_ascii_lowercase();
-                    !MANAGED_HOSTS.iter().any(|m| host.ends_with(m))
-                })
+                .filter(|url| url.host_is_local())
                 .and_then(|url| DatabaseEngine::from_url_scheme(&url.scheme))
                 .filter(|e| *e != DatabaseEngine::Redis)
+        } else if remote {
+            None
         } else if key.starts_with("POSTGRES_") {
             Some(DatabaseEngine::Postgres)
         } else if key.starts_with("MYSQL_") || key.starts_with("MARIADB_") {
@@ -241,7 +235,7 @@ pub fn check(docs: &[&Document], out: &mut Emitter) {
         finding.related(
             &other.source,
             other.span,
-            format!("{} runs {} too", other.label, other.engine.name()),
+            format!("{} points at {} too", other.label, other.engine.name()),
         );
     }
 }

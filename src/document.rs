@@ -148,9 +148,9 @@ impl Document {
             Content::Nginx(config) => crate::redact::nginx_sensitive(config),
             // sshd_config names key files but holds no secret values.
             Content::Sshd(_) => Vec::new(),
-            Content::Systemd(unit) => crate::redact::systemd_sensitive(unit),
+            Content::Systemd(unit) => crate::redact::systemd_sensitive(unit, &self.source.text),
             Content::Cron(crontab) => crate::redact::cron_sensitive(crontab, &self.source.text),
-            Content::Compose(yaml) => crate::redact::yaml_sensitive(yaml),
+            Content::Compose(yaml) => crate::redact::yaml_sensitive(yaml, &self.source.text),
             // Settings are not read; passwords there (`requirepass`) are masked when they are.
             Content::DatabaseConfig(_) => Vec::new(),
         }

@@ -8,6 +8,7 @@ use crate::formats::crontab::Crontab;
 use crate::formats::dotenv::EnvFile;
 use crate::formats::nginx::NginxConfig;
 use crate::formats::shell::simple_commands;
+use crate::formats::ParseError;
 use crate::formats::systemd::UnitFile;
 use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
 use crate::secrets::{looks_like_token, parse_url, secret_kind};
@@ -35,12 +36,17 @@ pub fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
             value.inner_span,
         ));
     }
-    // A line the parser could not read may still hold a secret: keep the leading word
-    // visible (it is usually the key) and hide the rest.
-    for error in &env.errors {
+    unreadable_lines(&env.errors, text, &mut found);
+    found
+}
+
+/// A line a parser could not read may still hold a secret: keep the leading word visible
+/// (it is usually the key) and hide the rest.
+fn unreadable_lines(errors: &[ParseError], text: &str, found: &mut Vec<Sensitive>) {
+    for error in errors {
         let written = text.get(error.span.range()).unwrap_or("");
         let cut = written
-            .find(|c: char| c == '=' || c.is_whitespace())
+            .find(|c: char| c == '=' || c == ':' || c.is_whitespace())
             .unwrap_or(0);
         let span = Span::new(error.span.start + cut, error.span.end);
         found.push(Sensitive {
@@ -48,7 +54,6 @@ pub fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
             value: text.get(span.range()).unwrap_or("").trim().to_owned(),
         });
     }
-    found
 }
 
 /// The secret in a `NAME=value` assignment, wherever it is written (a `.env` line, a
@@ -125,7 +130,7 @@ pub fn command_sensitive(line: &str, locate: &dyn Fn(usize, usize) -> Span) -> V
 }
 
 /// In unit files: `Environment=` values and secrets on `Exec*=` command lines.
-pub fn systemd_sensitive(unit: &UnitFile) -> Vec<Sensitive> {
+pub fn systemd_sensitive(unit: &UnitFile, text: &str) -> Vec<Sensitive> {
     let mut found: Vec<Sensitive> = unit
         .environment()
         .into_iter()
@@ -138,6 +143,7 @@ pub fn systemd_sensitive(unit: &UnitFile) -> Vec<Sensitive> {
             }));
         }
     }
+    unreadable_lines(&unit.errors, text, &mut found);
     found
 }
 
@@ -161,12 +167,13 @@ pub fn cron_sensitive(crontab: &Crontab, text: &str) -> Vec<Sensitive> {
             command_sensitive(&job.command, &|_, _| whole)
         });
     }
+    unreadable_lines(&crontab.errors, text, &mut found);
     found
 }
 
 /// In YAML (Compose files): `KEY: value` pairs and `- KEY=value` list items whose key is
 /// secret-like, URL passwords and token-like scalars.
-pub fn yaml_sensitive(yaml: &YamlFile) -> Vec<Sensitive> {
+pub fn yaml_sensitive(yaml: &YamlFile, text: &str) -> Vec<Sensitive> {
     let mut found = Vec::new();
     let mut stack: Vec<&YamlNode> = yaml.documents.iter().collect();
     while let Some(node) = stack.pop() {
@@ -199,6 +206,7 @@ pub fn yaml_sensitive(yaml: &YamlFile) -> Vec<Sensitive> {
             YamlValue::Alias => {}
         }
     }
+    unreadable_lines(&yaml.errors, text, &mut found);
     found
 }
 

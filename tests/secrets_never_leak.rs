@@ -16,7 +16,40 @@ const CANARIES: &[&str] = &[
     "cnry8Gf4Hd6Js8Ka0Lq",
     "cnry9Basic",
     "cnry10Zt5Yr7Xq3Wp9Vn2Mb8",
+    "cnry11SysDbPw",
+    "cnry12UnitUrlPw",
+    "cnry13CronPgPw",
+    "cnry14MysqlPw",
+    "cnry15ComposePw",
+    "cnry16CronVarPw",
+    "cnry17YamlErrorLine",
 ];
+
+/// A unit with secrets in `Environment=` (on a continuation line too) and on `ExecStart=`.
+const UNIT: &str = "\
+[Service]
+Environment=NODE_ENV=production \\
+  \"DB_PASSWORD=cnry11SysDbPw\" DATABASE_URL=postgresql://app:cnry12UnitUrlPw@db.internal/app
+ExecStart=/usr/bin/app --db-password=cnry11SysDbPw
+";
+
+/// A crontab with a secret variable, `PGPASSWORD=` and mysql's glued `-p`, on finding lines.
+const CRONTAB: &str = "\
+DB_PASSWORD=cnry16CronVarPw
+0 2 * * * PGPASSWORD=cnry13CronPgPw pg_dump app | gzip > /b/app.sql.gz
+0 3 * * * mysqldump -pcnry14MysqlPw shop > /b/shop.sql
+";
+
+/// A Compose file whose database has a password and no backup (BAK001 on the image line),
+/// and a line the YAML parser cannot read (PF001 shows it).
+const COMPOSE: &str = "\
+services:
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_PASSWORD: cnry15ComposePw
+      - DB_PASSWORD=cnry17YamlErrorLine
+";
 
 /// nginx: a credential header and a token-like argument on lines that have findings.
 const NGINX: &str = "\
@@ -44,6 +77,9 @@ fn no_output_format_contains_a_canary() {
         (".env.production", ENV.as_bytes()),
         (".env.staging", b"JWT_SECRET=cnry1Qx7vTz9Lw2Pk4Mj\n"),
         ("nginx/site.conf", NGINX.as_bytes()),
+        ("deploy/app.service", UNIT.as_bytes()),
+        ("deploy/app.crontab", CRONTAB.as_bytes()),
+        ("docker-compose.yml", COMPOSE.as_bytes()),
     ]);
     for format in ["human", "json", "sarif", "github"] {
         let output = preflight_in(dir.path())

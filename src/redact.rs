@@ -8,9 +8,9 @@ use crate::formats::crontab::Crontab;
 use crate::formats::dotenv::EnvFile;
 use crate::formats::nginx::NginxConfig;
 use crate::formats::shell::simple_commands;
-use crate::formats::ParseError;
 use crate::formats::systemd::UnitFile;
 use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
+use crate::formats::ParseError;
 use crate::secrets::{looks_like_token, parse_url, secret_kind};
 use crate::source::Span;
 

@@ -83,7 +83,11 @@ fn a_systemd_backup_service_counts_only_when_a_timer_starts_it() {
         ("docker-compose.yml", COMPOSE.as_bytes()),
         ("deploy/db-backup.service", service),
     ]);
-    assert_eq!(without_timer.len(), 1, "a service nobody starts is no schedule");
+    assert_eq!(
+        without_timer.len(),
+        1,
+        "a service nobody starts is no schedule"
+    );
     let with_timer = backup_findings(&[
         ("docker-compose.yml", COMPOSE.as_bytes()),
         ("deploy/db-backup.service", service),
@@ -121,7 +125,10 @@ fn other_evidence_of_a_database_and_other_backup_jobs() {
     );
     assert!(backup_findings(&[("compose.yaml", with_sidecar.as_bytes())]).is_empty());
     // A redis.conf is a database too.
-    assert_eq!(backup_findings(&[("etc/redis/redis.conf", b"bind 127.0.0.1\n")]).len(), 1);
+    assert_eq!(
+        backup_findings(&[("etc/redis/redis.conf", b"bind 127.0.0.1\n")]).len(),
+        1
+    );
 }
 
 #[test]

@@ -2,15 +2,19 @@
 
 use crate::document::Document;
 use crate::formats::systemd::parse_boolean;
-use crate::rules::systemd::{judges_defaults, service};
+use crate::rules::systemd::{dynamic_user, judges_defaults, service};
 use crate::rules::Emitter;
 
 /// Reports `key` in `[Service]` when its value in effect is not accepted by `good`, or
-/// (complete units only) when it is absent; `advice` ends the message.
+/// (complete units only) when it is absent; `advice` ends the message. `DynamicUser=yes`
+/// forces all three protections on.
 fn require(doc: &Document, out: &mut Emitter, key: &str, good: fn(&str) -> bool, advice: &str) {
     let Some((unit, section)) = service(doc) else {
         return;
     };
+    if dynamic_user(unit) {
+        return;
+    }
     match unit.last("Service", key) {
         Some(entry) if !good(&entry.value) => {
             out.report(

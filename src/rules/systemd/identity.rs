@@ -1,8 +1,7 @@
 //! SYS001: a service that runs as root.
 
 use crate::document::Document;
-use crate::formats::systemd::parse_boolean;
-use crate::rules::systemd::{judges_defaults, service};
+use crate::rules::systemd::{dynamic_user, judges_defaults, service};
 use crate::rules::Emitter;
 
 /// SYS001: `User=root`/`User=0`, or (in a complete `.service`) neither `User=` nor
@@ -11,10 +10,7 @@ pub fn runs_as_root(doc: &Document, out: &mut Emitter) {
     let Some((unit, section)) = service(doc) else {
         return;
     };
-    let dynamic = unit
-        .last("Service", "DynamicUser")
-        .and_then(|e| parse_boolean(&e.value))
-        .unwrap_or(false);
+    let dynamic = dynamic_user(unit);
     match unit.last("Service", "User") {
         Some(user) if matches!(user.value.as_str(), "root" | "0") && !dynamic => {
             out.report(&doc.source, user.value_span, "User",

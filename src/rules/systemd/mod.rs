@@ -4,7 +4,7 @@
 //! fragments: only what they set is judged.
 
 use crate::document::Document;
-use crate::formats::systemd::{UnitFile, UnitKind, UnitSection};
+use crate::formats::systemd::{parse_boolean, UnitFile, UnitKind, UnitSection};
 
 pub mod environment;
 pub mod hardening;
@@ -28,4 +28,13 @@ fn judges_defaults(doc: &Document, unit: &UnitFile) -> bool {
         .replace('\\', "/")
         .contains("systemd/user/");
     unit.kind == UnitKind::Service && !user_unit
+}
+
+/// `DynamicUser=yes`: a transient non-root user, and systemd then forces
+/// `NoNewPrivileges=`, `ProtectSystem=strict` and `PrivateTmp=` on whatever the unit says
+/// (checked against `systemd-analyze security`, tests/systemd_differential.rs).
+fn dynamic_user(unit: &UnitFile) -> bool {
+    unit.last("Service", "DynamicUser")
+        .and_then(|e| parse_boolean(&e.value))
+        .unwrap_or(false)
 }

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use saphyr_parser::{Event, Marker, Parser};
 
 use crate::formats::ParseError;
-use crate::source::{LineIndex, Span};
+use crate::source::Span;
 
 /// One node of a YAML document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,10 +88,9 @@ impl YamlFile {
     /// Parses `text`. Never fails and never panics: a syntax error is recorded and what was
     /// read up to it is kept.
     pub fn parse(text: &str) -> Self {
-        let lines = LineIndex::new(text);
         let mut builder = Builder {
             text,
-            lines: &lines,
+            cursor: (0, 0),
             stack: Vec::new(),
             documents: Vec::new(),
             skipping: 0,
@@ -148,7 +147,8 @@ const MAX_DEPTH: usize = 256;
 
 struct Builder<'a> {
     text: &'a str,
-    lines: &'a LineIndex,
+    /// `(characters, bytes)` before the last marker converted.
+    cursor: (usize, usize),
     stack: Vec<Open>,
     documents: Vec<YamlNode>,
     /// How many levels below [`MAX_DEPTH`] are being skipped.
@@ -158,22 +158,33 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    /// The byte offset of a parser marker (line, column in characters).
-    fn offset(&self, marker: &Marker) -> usize {
-        let line = marker.line().saturating_sub(1);
-        if line > self.lines.line_of(self.text.len()) {
-            return self.text.len();
+    /// The byte offset of a parser marker, whose index counts characters. Markers arrive
+    /// nearly in order, so a cursor walks from the last one: linear in the file, even for
+    /// a megabyte of YAML on one line.
+    fn offset(&mut self, marker: &Marker) -> usize {
+        let target = marker.index();
+        let (mut chars, mut bytes) = self.cursor;
+        while chars > target && bytes > 0 {
+            bytes -= 1;
+            while bytes > 0 && !self.text.is_char_boundary(bytes) {
+                bytes -= 1;
+            }
+            chars -= 1;
         }
-        let start = self.lines.line_span(self.text, line).start;
-        let rest = &self.text[start..];
-        let within = rest
-            .char_indices()
-            .nth(marker.col())
-            .map_or(rest.len(), |(i, _)| i);
-        start + within
+        if chars < target {
+            for c in self.text[bytes..].chars() {
+                if chars == target {
+                    break;
+                }
+                bytes += c.len_utf8();
+                chars += 1;
+            }
+        }
+        self.cursor = (chars, bytes);
+        bytes
     }
 
-    fn span(&self, span: saphyr_parser::Span) -> Span {
+    fn span(&mut self, span: saphyr_parser::Span) -> Span {
         let start = self.offset(&span.start);
         let end = self.offset(&span.end).max(start);
         Span::new(start, end)
@@ -317,6 +328,7 @@ mod tests {
             "&a [*a, *a]\n".to_owned(),
             "\u{feff}\t: :\n  - ? ]\n".to_owned(),
             "key: \"unterminated\n".to_owned(),
+            format!("[{}]", "1, ".repeat(1_000_000)),
         ] {
             let _ = YamlFile::parse(&text);
         }

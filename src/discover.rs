@@ -141,10 +141,10 @@ fn classify_host_file(path: &Path, name: &str) -> Option<Classification> {
     }
     let compose = (name.starts_with("docker-compose") || name.starts_with("compose"))
         && (name.ends_with(".yml") || name.ends_with(".yaml"));
-    compose.then_some(Classification {
-        target: Target::Compose,
-        confirm_by_content: false,
-    })
+    if compose {
+        return kind(Target::Compose, false);
+    }
+    None
 }
 
 fn parent_name(path: &Path) -> Option<&str> {

@@ -217,9 +217,10 @@ fn variable(text: &str, line: Span) -> Option<CronVariable> {
     let raw = after.trim();
     let mut start = line.start + eq + 1 + lead;
     let mut value = raw;
-    if raw.len() >= 2 && (raw.starts_with('"') && raw.ends_with('"'))
-        || (raw.len() >= 2 && raw.starts_with('\'') && raw.ends_with('\''))
-    {
+    let quoted = ['"', '\'']
+        .iter()
+        .any(|q| raw.starts_with(*q) && raw.ends_with(*q));
+    if raw.len() >= 2 && quoted {
         value = &raw[1..raw.len() - 1];
         start += 1;
     }

@@ -328,7 +328,7 @@ mod tests {
             "&a [*a, *a]\n".to_owned(),
             "\u{feff}\t: :\n  - ? ]\n".to_owned(),
             "key: \"unterminated\n".to_owned(),
-            format!("[{}]", "1, ".repeat(1_000_000)),
+            format!("[{}]", "1, ".repeat(200_000)),
         ] {
             let _ = YamlFile::parse(&text);
         }

@@ -352,6 +352,10 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "cron-secret",
         Builtin::Document(cron::secrets::secret_in_crontab),
     ),
+    (
+        "systemd-secret-on-command-line",
+        Builtin::Document(systemd::environment::secret_on_command_line),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

@@ -45,7 +45,18 @@ impl DatabaseEngine {
             .unwrap_or(repository)
             .to_ascii_lowercase();
         let starts = |prefixes: &[&str]| prefixes.iter().any(|p| name.starts_with(p));
-        if name.contains("backup") || name.contains("exporter") || name.contains("admin") {
+        // Tools around a database are not the database: backup sidecars, exporters, admin
+        // UIs (`mongo-express`, `redis-commander`, `pgadmin`), proxies and operators.
+        let tool = ["backup", "exporter", "admin", "commander", "insight"]
+            .iter()
+            .any(|t| name.contains(t))
+            || name.split(['-', '_']).skip(1).any(|part| {
+                matches!(
+                    part,
+                    "express" | "ui" | "web" | "router" | "proxy" | "operator" | "client"
+                )
+            });
+        if tool {
             None
         } else if starts(&[
             "postgres",
@@ -59,7 +70,7 @@ impl DatabaseEngine {
             Some(Self::Mysql)
         } else if starts(&["mongo"]) {
             Some(Self::Mongo)
-        } else if starts(&["redis", "valkey", "keydb"]) && !name.contains("commander") {
+        } else if starts(&["redis", "valkey", "keydb"]) {
             Some(Self::Redis)
         } else {
             None
@@ -139,6 +150,13 @@ mod tests {
             ("prodrigestivill/postgres-backup-local", None),
             ("prometheuscommunity/postgres-exporter", None),
             ("rediscommander/redis-commander", None),
+            ("mongo-express:1", None),
+            ("redis/redisinsight", None),
+            ("mysql/mysql-router", None),
+            (
+                "bitnami/postgresql-repmgr:16",
+                Some(DatabaseEngine::Postgres),
+            ),
             ("node:20", None),
         ] {
             assert_eq!(DatabaseEngine::from_image(image), want, "{image}");

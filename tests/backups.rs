@@ -176,3 +176,27 @@ fn a_compose_file_that_is_not_yaml_is_a_parse_error_not_a_crash() {
     assert!(rules.contains(&"PF001"), "{rules:?}");
     assert!(rules.contains(&"BAK001"), "read up to the error: {rules:?}");
 }
+
+#[test]
+fn fixture_trees_bad_ones_get_exactly_one_finding_ok_ones_none() {
+    let base = common::root().join("fixtures/backups");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&base).expect("fixtures/backups") {
+        let path = entry.expect("entry").path();
+        if !path.is_dir() {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let (report, _) = json_report(&path, &["."]);
+        let found: Vec<&serde_json::Value> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["rule_id"] == "BAK001")
+            .collect();
+        let want = usize::from(name.starts_with("bad-"));
+        assert_eq!(found.len(), want, "{name}: {found:#?}");
+        checked += 1;
+    }
+    assert!(checked >= 5, "fixture trees missing");
+}

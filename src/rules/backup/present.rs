@@ -160,7 +160,8 @@ fn env_databases(doc: &Document) -> Vec<Database> {
 }
 
 /// Every place that says the deployment runs a database, the most telling first: Compose
-/// services, then server configuration files, then `.env` variables.
+/// services, then server configuration files, then `.env` variables; Redis (often a cache)
+/// after the databases proper.
 fn databases(docs: &[&Document]) -> Vec<Database> {
     let mut compose = Vec::new();
     let mut configs = Vec::new();
@@ -195,7 +196,9 @@ fn databases(docs: &[&Document]) -> Vec<Database> {
         }
         env.extend(env_databases(doc));
     }
-    compose.into_iter().chain(configs).chain(env).collect()
+    let mut all: Vec<Database> = compose.into_iter().chain(configs).chain(env).collect();
+    all.sort_by_key(|db| db.engine == DatabaseEngine::Redis);
+    all
 }
 
 /// A crontab line that backs `db` up and keeps two weeks.
@@ -205,13 +208,25 @@ fn suggested_job(db: &Database) -> String {
         None => String::new(),
     };
     let (dump, ext) = match db.engine {
-        DatabaseEngine::Postgres => ("pg_dump -U app app", "sql"),
-        DatabaseEngine::Mysql => ("mysqldump --single-transaction app", "sql"),
-        DatabaseEngine::Mongo => ("mongodump --archive", "archive"),
-        DatabaseEngine::Redis => ("redis-cli --rdb -", "rdb"),
+        DatabaseEngine::Postgres => ("pg_dump -U app app |", "sql"),
+        DatabaseEngine::Mysql => ("mysqldump --single-transaction app |", "sql"),
+        DatabaseEngine::Mongo => ("mongodump --archive |", "archive"),
+        // On the host, `redis-cli --rdb FILE` fetches a snapshot into FILE; in a container
+        // the snapshot is taken there and copied out.
+        DatabaseEngine::Redis => {
+            let save = match &db.service {
+                Some(service) => {
+                    format!("{run}redis-cli SAVE && docker compose cp {service}:/data/dump.rdb")
+                }
+                None => "redis-cli --rdb".to_owned(),
+            };
+            return format!(
+                "`0 3 * * * {save} /var/backups/redis-$(date +\\%F).rdb && find /var/backups -name 'redis-*.rdb' -mtime +14 -delete`"
+            );
+        }
     };
     format!(
-        "`0 3 * * * {run}{dump} | gzip > /var/backups/app-$(date +\\%F).{ext}.gz && find /var/backups -name 'app-*.{ext}.gz' -mtime +14 -delete`"
+        "`0 3 * * * {run}{dump} gzip > /var/backups/app-$(date +\\%F).{ext}.gz && find /var/backups -name 'app-*.{ext}.gz' -mtime +14 -delete`"
     )
 }
 

@@ -71,7 +71,10 @@ fn many_database_definitions_still_give_one_finding_with_the_others_related() {
         (".env", b"DATABASE_URL=postgresql://app:x@localhost/app\n"),
     ]);
     assert_eq!(found.len(), 1, "{found:#?}");
-    assert_eq!(found[0]["location"]["path"], "docker-compose.prod.yml");
+    // The PostgreSQL image, although Redis comes first in path order: a database proper
+    // before a cache.
+    assert_eq!(found[0]["location"]["path"], "docker-compose.yml");
+    assert_eq!(found[0]["location"]["start_line"], 7);
     assert_eq!(found[0]["related"].as_array().unwrap().len(), 3);
 }
 

@@ -139,7 +139,8 @@ fn classify_host_file(path: &Path, name: &str) -> Option<Classification> {
     if DatabaseConfigFile::engine_of(path).is_some() {
         return kind(Target::DatabaseConfig, false);
     }
-    let compose = (name.starts_with("docker-compose") || name.starts_with("compose"))
+    // `compose.yaml`, `compose.prod.yml`, `docker-compose.override.yml`; not `composer.yml`.
+    let compose = (name.starts_with("docker-compose") || name.starts_with("compose."))
         && (name.ends_with(".yml") || name.ends_with(".yaml"));
     if compose {
         return kind(Target::Compose, false);
@@ -471,6 +472,8 @@ mod tests {
             ),
             ("redis.conf", Some(Target::DatabaseConfig)),
             ("config.yml", None),
+            ("composer.yml", None),
+            ("docker-compose.override.yml", Some(Target::Compose)),
         ];
         for (name, want) in cases {
             assert_eq!(classify(Path::new(name)).map(|c| c.target), want, "{name}");

@@ -91,6 +91,9 @@ pub fn classify(path: &Path) -> Option<Classification> {
     if is_sshd_name(path, &name) {
         return certain(Target::Sshd);
     }
+    if let Some(kind) = classify_host_file(path, &name) {
+        return Some(kind);
+    }
     let in_nginx_dir = path
         .parent()
         .into_iter()
@@ -172,6 +175,34 @@ fn host_service_target(path: &Path, name: &str) -> Option<Target> {
     } else {
         None
     }
+}
+
+/// systemd units, crontabs, Compose files and database configurations, by name (before
+/// nginx claims `*.conf`).
+fn classify_host_file(path: &Path, name: &str) -> Option<Classification> {
+    use crate::formats::{crontab, dbconf::DatabaseConfigFile, systemd::UnitKind};
+    let kind = |target, confirm_by_content| {
+        Some(Classification {
+            target,
+            confirm_by_content,
+        })
+    };
+    if UnitKind::from_path(path).is_some() {
+        return kind(Target::Systemd, false);
+    }
+    if let Some(confirm) = crontab::crontab_name(path) {
+        return kind(Target::Cron, confirm);
+    }
+    if DatabaseConfigFile::engine_of(path).is_some() {
+        return kind(Target::DatabaseConfig, false);
+    }
+    // `compose.yaml`, `compose.prod.yml`, `docker-compose.override.yml`; not `composer.yml`.
+    let compose = (name.starts_with("docker-compose") || name.starts_with("compose."))
+        && (name.ends_with(".yml") || name.ends_with(".yaml"));
+    if compose {
+        return kind(Target::Compose, false);
+    }
+    None
 }
 
 fn parent_name(path: &Path) -> Option<&str> {
@@ -506,6 +537,23 @@ mod tests {
             ("iptables-save.txt", Some(Target::Firewall)),
             ("host1-ufw.txt", Some(Target::Firewall)),
             ("notes.txt", None),
+            ("deploy/app.service", Some(Target::Systemd)),
+            ("deploy/backup.timer", Some(Target::Systemd)),
+            (
+                "etc/systemd/system/app.service.d/override.conf",
+                Some(Target::Systemd),
+            ),
+            ("etc/crontab", Some(Target::Cron)),
+            ("etc/cron.d/pg-backup", Some(Target::Cron)),
+            ("etc/cron.d/README.md", None),
+            ("deploy/app.crontab", Some(Target::Cron)),
+            ("docker-compose.yml", Some(Target::Compose)),
+            ("compose.prod.yaml", Some(Target::Compose)),
+            ("etc/mysql/my.cnf", Some(Target::DatabaseConfig)),
+            ("etc/mongod.conf", Some(Target::DatabaseConfig)),
+            ("config.yml", None),
+            ("composer.yml", None),
+            ("docker-compose.override.yml", Some(Target::Compose)),
         ];
         for (name, want) in cases {
             assert_eq!(classify(Path::new(name)).map(|c| c.target), want, "{name}");

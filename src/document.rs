@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use crate::formats::crontab::{CronFlavor, Crontab};
+use crate::formats::dbconf::DatabaseConfigFile;
 use crate::formats::dotenv::EnvFile;
 use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
@@ -10,6 +12,8 @@ use crate::formats::nginx::NginxConfig;
 use crate::formats::postgres::{PgConf, PgHba};
 use crate::formats::redis::RedisConf;
 use crate::formats::sshd::effective::SshdConfig;
+use crate::formats::systemd::{UnitFile, UnitKind};
+use crate::formats::yaml::YamlFile;
 use crate::formats::ParseError;
 use crate::policy::Target;
 use crate::redact::Sensitive;
@@ -36,6 +40,14 @@ pub enum Content {
     Fail2ban(JailFile),
     /// A logrotate file.
     Logrotate(LogrotateConf),
+    /// A systemd unit file.
+    Systemd(UnitFile),
+    /// A crontab.
+    Cron(Crontab),
+    /// A Docker Compose file, as YAML with positions.
+    Compose(YamlFile),
+    /// A database server's configuration file.
+    DatabaseConfig(DatabaseConfigFile),
 }
 
 /// One file ready for the rules.
@@ -72,6 +84,20 @@ impl Document {
             Target::Redis => Content::Redis(RedisConf::parse(&source.text)),
             Target::Fail2ban => Content::Fail2ban(JailFile::parse(&source.text)),
             Target::Logrotate => Content::Logrotate(LogrotateConf::parse(&source.text)),
+            Target::Systemd => Content::Systemd(UnitFile::parse(
+                &source.text,
+                UnitKind::from_path(&source.path).unwrap_or(UnitKind::Other),
+            )),
+            Target::Cron => Content::Cron(Crontab::parse(
+                &source.text,
+                CronFlavor::from_path(&source.path),
+            )),
+            Target::Compose => Content::Compose(YamlFile::parse(&source.text)),
+            Target::DatabaseConfig => Content::DatabaseConfig(DatabaseConfigFile::parse(
+                &source.text,
+                DatabaseConfigFile::engine_of(&source.path)
+                    .unwrap_or(crate::formats::dbconf::DatabaseEngine::Postgres),
+            )),
         };
         Self {
             source,
@@ -94,6 +120,7 @@ impl Document {
         match &self.content {
             Content::Env(_) => true,
             Content::Nginx(config) => config.looks_like_nginx(),
+            Content::Cron(crontab) => crontab.looks_like_crontab(),
             Content::Firewall(rules) => rules.looks_like_firewall(),
             _ => true,
         }
@@ -130,6 +157,10 @@ impl Document {
             Content::Redis(conf) => &conf.errors,
             Content::Fail2ban(jail) => &jail.errors,
             Content::Logrotate(conf) => &conf.errors,
+            Content::Systemd(unit) => &unit.errors,
+            Content::Cron(crontab) => &crontab.errors,
+            Content::Compose(yaml) => &yaml.errors,
+            Content::DatabaseConfig(_) => &[],
         }
     }
 
@@ -142,9 +173,44 @@ impl Document {
             Content::Sshd(_) => Vec::new(),
             Content::Redis(conf) => crate::redact::redis_sensitive(conf),
             Content::Postgres(conf) => crate::redact::postgres_sensitive(conf, &self.source.text),
-            // Firewall rules, PostgreSQL settings and pg_hba records, jails and logrotate
-            // snippets hold addresses and modes, not credentials.
+            Content::Systemd(unit) => crate::redact::systemd_sensitive(unit, &self.source.text),
+            Content::Cron(crontab) => crate::redact::cron_sensitive(crontab, &self.source.text),
+            Content::Compose(yaml) => crate::redact::yaml_sensitive(yaml, &self.source.text),
+            // Firewall rules, PostgreSQL settings and pg_hba records, jails, logrotate snippets
+            // and other database configurations hold addresses and modes, not credentials.
             _ => Vec::new(),
+        }
+    }
+
+    /// The systemd unit, for systemd rules.
+    pub fn as_systemd(&self) -> Option<&UnitFile> {
+        match &self.content {
+            Content::Systemd(unit) => Some(unit),
+            _ => None,
+        }
+    }
+
+    /// The crontab, for cron rules.
+    pub fn as_cron(&self) -> Option<&Crontab> {
+        match &self.content {
+            Content::Cron(crontab) => Some(crontab),
+            _ => None,
+        }
+    }
+
+    /// The Compose file's YAML, for compose rules.
+    pub fn as_compose(&self) -> Option<&YamlFile> {
+        match &self.content {
+            Content::Compose(yaml) => Some(yaml),
+            _ => None,
+        }
+    }
+
+    /// The database configuration, for rules about databases.
+    pub fn as_database_config(&self) -> Option<&DatabaseConfigFile> {
+        match &self.content {
+            Content::DatabaseConfig(config) => Some(config),
+            _ => None,
         }
     }
 }

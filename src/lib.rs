@@ -5,6 +5,7 @@
 //! [`policy`] catalog on them, [`engine`] wires the stages and adds the guarantees every
 //! finding needs (locations, redaction, suppressions, fingerprints), and [`report`] prints.
 
+pub mod backup;
 pub mod baseline;
 pub mod changed;
 pub mod cli;

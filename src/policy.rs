@@ -96,6 +96,14 @@ pub enum Target {
     Fail2ban,
     /// logrotate's `logrotate.conf` and `logrotate.d/*` snippets.
     Logrotate,
+    /// A systemd unit file: `*.service`, `*.timer`, `*.socket`, or a drop-in.
+    Systemd,
+    /// A crontab: `/etc/crontab`, `/etc/cron.d/*`, a user's crontab or `crontab -l` output.
+    Cron,
+    /// A Docker Compose file (`docker-compose.yml`, `compose.yaml`, …).
+    Compose,
+    /// A database server's configuration (`postgresql.conf`, `redis.conf`, `my.cnf`, …).
+    DatabaseConfig,
 }
 
 impl Target {
@@ -114,6 +122,10 @@ impl Target {
             Self::Redis => "redis",
             Self::Fail2ban => "fail2ban",
             Self::Logrotate => "logrotate",
+            Self::Systemd => "systemd",
+            Self::Cron => "cron",
+            Self::Compose => "compose",
+            Self::DatabaseConfig => "database-config",
         }
     }
 }
@@ -305,6 +317,11 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         "policies/logrotate.toml",
         include_str!("../policies/logrotate.toml"),
     ),
+    (
+        "policies/systemd.toml",
+        include_str!("../policies/systemd.toml"),
+    ),
+    ("policies/cron.toml", include_str!("../policies/cron.toml")),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

@@ -99,7 +99,7 @@ fn pg_hba_open_to_the_internet_matters_only_when_the_server_listens_publicly() {
         ),
         ("etc/postgresql/16/main/pg_hba.conf", OPEN_HBA),
     ]);
-    let (report, _) = json_report(dir.path(), &["."]);
+    let (report, _) = json_report(dir.path(), &[".", "--select", "PG"]);
     assert!(ids(&report).is_empty(), "{:?}", findings(&report));
 
     let dir = tree(&[
@@ -109,7 +109,7 @@ fn pg_hba_open_to_the_internet_matters_only_when_the_server_listens_publicly() {
         ),
         ("etc/postgresql/16/main/pg_hba.conf", OPEN_HBA),
     ]);
-    let (report, code) = json_report(dir.path(), &["."]);
+    let (report, code) = json_report(dir.path(), &[".", "--select", "PG"]);
     assert_eq!(code, 1);
     assert_eq!(
         findings(&report),

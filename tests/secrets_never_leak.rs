@@ -22,6 +22,13 @@ const CANARIES: &[&str] = &[
     "cnry14AclUser",
     "cnry15Conninfo",
     "cnry16Broken",
+    "cnry21SysDbPw",
+    "cnry22UnitUrlPw",
+    "cnry23CronPgPw",
+    "cnry24MysqlPw",
+    "cnry25ComposePw",
+    "cnry26CronVarPw",
+    "cnry27YamlErrorLine",
 ];
 
 /// redis.conf: the password, the replica's password, an ACL user's password and a renamed
@@ -43,6 +50,32 @@ const POSTGRES: &str = "\
 listen_addresses = '*'
 primary_conninfo = 'host=primary.internal port=5432 user=replication password=cnry15Conninfo'
 primary_conninfo = 'host=primary.internal password=cnry16Broken' extra
+";
+
+/// A unit with secrets in `Environment=` (on a continuation line too) and on `ExecStart=`.
+const UNIT: &str = "\
+[Service]
+Environment=NODE_ENV=production \\
+  \"DB_PASSWORD=cnry21SysDbPw\" DATABASE_URL=postgresql://app:cnry22UnitUrlPw@db.internal/app
+ExecStart=/usr/bin/app --db-password=cnry21SysDbPw
+";
+
+/// A crontab with a secret variable, `PGPASSWORD=` and mysql's glued `-p`, on finding lines.
+const CRONTAB: &str = "\
+DB_PASSWORD=cnry26CronVarPw
+0 2 * * * PGPASSWORD=cnry23CronPgPw pg_dump app | gzip > /b/app.sql.gz
+0 3 * * * mysqldump -pcnry24MysqlPw shop > /b/shop.sql
+";
+
+/// A Compose file whose database has a password and no backup (BAK001 on the image line),
+/// and a line the YAML parser cannot read (PF001 shows it).
+const COMPOSE: &str = "\
+services:
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_PASSWORD: cnry25ComposePw
+      - DB_PASSWORD=cnry27YamlErrorLine
 ";
 
 /// nginx: a credential header and a token-like argument on lines that have findings.
@@ -77,6 +110,9 @@ fn no_output_format_contains_a_canary() {
             "etc/postgresql/16/main/postgresql.conf",
             POSTGRES.as_bytes(),
         ),
+        ("deploy/app.service", UNIT.as_bytes()),
+        ("deploy/app.crontab", CRONTAB.as_bytes()),
+        ("docker-compose.yml", COMPOSE.as_bytes()),
     ]);
     for format in ["human", "json", "sarif", "github"] {
         let output = preflight_in(dir.path())

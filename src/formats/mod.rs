@@ -3,9 +3,14 @@
 
 use crate::source::Span;
 
+pub mod crontab;
+pub mod dbconf;
 pub mod dotenv;
 pub mod nginx;
+pub mod shell;
 pub mod sshd;
+pub mod systemd;
+pub mod yaml;
 
 pub mod fail2ban;
 pub mod firewall;

@@ -8,10 +8,13 @@ use crate::document::Document;
 use crate::policy::{Catalog, Rule, RuleLogic};
 use crate::source::{SourceFile, Span};
 
+pub mod backup;
 pub mod core;
+pub mod cron;
 pub mod env;
 pub mod nginx;
 pub mod sshd;
+pub mod systemd;
 
 pub mod fail2ban;
 pub mod firewall;
@@ -403,6 +406,43 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "logrotate-no-retention",
         Builtin::Project(logrotate::retention::no_retention),
     ),
+    (
+        "systemd-runs-as-root",
+        Builtin::Document(systemd::identity::runs_as_root),
+    ),
+    (
+        "systemd-secret-in-environment",
+        Builtin::Document(systemd::environment::secret_in_environment),
+    ),
+    (
+        "systemd-no-new-privileges",
+        Builtin::Document(systemd::hardening::no_new_privileges),
+    ),
+    (
+        "systemd-protect-system",
+        Builtin::Document(systemd::hardening::protect_system),
+    ),
+    (
+        "systemd-private-tmp",
+        Builtin::Document(systemd::hardening::private_tmp),
+    ),
+    ("backups-missing", Builtin::Project(backup::present::check)),
+    (
+        "backup-without-retention",
+        Builtin::Document(backup::retention::without_retention),
+    ),
+    (
+        "backup-unencrypted",
+        Builtin::Document(backup::encryption::unencrypted),
+    ),
+    (
+        "cron-secret",
+        Builtin::Document(cron::secrets::secret_in_crontab),
+    ),
+    (
+        "systemd-secret-on-command-line",
+        Builtin::Document(systemd::environment::secret_on_command_line),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.
@@ -470,6 +510,10 @@ mod tests {
             Target::Redis => "redis.conf",
             Target::Fail2ban => "jail.local",
             Target::Logrotate => "logrotate.d/app",
+            Target::Systemd => "app.service",
+            Target::Cron => "crontab",
+            Target::Compose => "docker-compose.yml",
+            Target::DatabaseConfig => "postgresql.conf",
             _ => "example.env",
         };
         let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());

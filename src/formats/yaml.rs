@@ -1,0 +1,342 @@
+//! YAML with positions: a generic tree whose every key, value and collection carries the
+//! [`Span`] it was written at, so rules on Compose files, Kubernetes manifests or CI
+//! workflows can point at the exact line of `image: postgres:16`.
+//!
+//! Built on `saphyr-parser` (the maintained YAML 1.2 parser of the saphyr project, the
+//! successor of yaml-rust/yaml-rust2), driven through its event API rather than its loader:
+//! scalars keep their text as written (no `yes`→bool, no `010`→8 surprises: each rule decides
+//! what a value means), duplicate keys are kept in order instead of failing the whole file,
+//! aliases are not expanded (no "billion laughs"), and the tree is built with an explicit
+//! stack, so deep nesting cannot overflow ours. A syntax error ends the tree where it
+//! happened: what was read before it is kept, and the error is recorded with its position.
+
+use std::borrow::Cow;
+
+use saphyr_parser::{Event, Marker, Parser};
+
+use crate::formats::ParseError;
+use crate::source::Span;
+
+/// One node of a YAML document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlNode {
+    /// Where the node is written (for a scalar: the value, quotes included).
+    pub span: Span,
+    /// What it holds.
+    pub value: YamlValue,
+}
+
+/// The content of a node. Scalars are kept as text; tags are dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum YamlValue {
+    /// A scalar, as the application reads it (quotes removed, escapes applied), untyped.
+    Scalar(String),
+    /// A sequence.
+    Sequence(Vec<YamlNode>),
+    /// A mapping, in document order, duplicate keys included.
+    Mapping(Vec<(YamlNode, YamlNode)>),
+    /// An alias (`*name`): not expanded.
+    Alias,
+}
+
+impl YamlNode {
+    /// The scalar text, if this is a scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            YamlValue::Scalar(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The entries, if this is a mapping.
+    pub fn entries(&self) -> &[(YamlNode, YamlNode)] {
+        match &self.value {
+            YamlValue::Mapping(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// The items, if this is a sequence.
+    pub fn items(&self) -> &[YamlNode] {
+        match &self.value {
+            YamlValue::Sequence(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// The value of the last entry whose key is the scalar `key` (YAML loaders that accept
+    /// duplicates keep the last one).
+    pub fn get(&self, key: &str) -> Option<&YamlNode> {
+        self.entries()
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
+    }
+}
+
+/// A parsed YAML file: one node per document (`---` separates them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct YamlFile {
+    /// The documents, in order.
+    pub documents: Vec<YamlNode>,
+    /// What could not be read (at most one: the parser stops at the first error).
+    pub errors: Vec<ParseError>,
+}
+
+impl YamlFile {
+    /// Parses `text`. Never fails and never panics: a syntax error is recorded and what was
+    /// read up to it is kept.
+    pub fn parse(text: &str) -> Self {
+        let mut builder = Builder {
+            text,
+            cursor: (0, 0),
+            stack: Vec::new(),
+            documents: Vec::new(),
+            skipping: 0,
+            too_deep: None,
+        };
+        // Events are pulled one by one: the parser's own `load()` recurses once per
+        // nesting level and overflows the stack on hostile input.
+        let mut parser = Parser::new_from_str(text);
+        let mut errors = Vec::new();
+        while let Some(next) = parser.next_event() {
+            match next {
+                Ok((event, span)) => builder.on_event(event, span),
+                Err(error) => {
+                    let at = builder.offset(error.marker());
+                    let end = lines_end(text, at);
+                    errors.push(ParseError {
+                        span: Span::new(at, end),
+                        message: format!("YAML syntax error: {}", error.info()),
+                    });
+                    break;
+                }
+            }
+        }
+        if let Some(span) = builder.too_deep {
+            errors.push(ParseError {
+                span,
+                message: format!(
+                    "nested more than {MAX_DEPTH} levels deep; the deeper levels were not read"
+                ),
+            });
+        }
+        builder.close_all();
+        Self {
+            documents: builder.documents,
+            errors,
+        }
+    }
+}
+
+/// The end of the line holding `at`, so an error span is never empty.
+fn lines_end(text: &str, at: usize) -> usize {
+    text[at..].find('\n').map_or(text.len(), |i| at + i)
+}
+
+/// A collection being read.
+enum Open {
+    Sequence(Span, Vec<YamlNode>),
+    Mapping(Span, Vec<(YamlNode, YamlNode)>, Option<YamlNode>),
+}
+
+/// Deeper collections are skipped: no configuration nests this deep, and dropping a
+/// 100,000-level tree would overflow the stack.
+const MAX_DEPTH: usize = 256;
+
+struct Builder<'a> {
+    text: &'a str,
+    /// `(characters, bytes)` before the last marker converted.
+    cursor: (usize, usize),
+    stack: Vec<Open>,
+    documents: Vec<YamlNode>,
+    /// How many levels below [`MAX_DEPTH`] are being skipped.
+    skipping: usize,
+    /// Where the first skipped collection starts.
+    too_deep: Option<Span>,
+}
+
+impl Builder<'_> {
+    /// The byte offset of a parser marker, whose index counts characters. Markers arrive
+    /// nearly in order, so a cursor walks from the last one: linear in the file, even for
+    /// a megabyte of YAML on one line.
+    fn offset(&mut self, marker: &Marker) -> usize {
+        let target = marker.index();
+        let (mut chars, mut bytes) = self.cursor;
+        while chars > target && bytes > 0 {
+            bytes -= 1;
+            while bytes > 0 && !self.text.is_char_boundary(bytes) {
+                bytes -= 1;
+            }
+            chars -= 1;
+        }
+        if chars < target {
+            for c in self.text[bytes..].chars() {
+                if chars == target {
+                    break;
+                }
+                bytes += c.len_utf8();
+                chars += 1;
+            }
+        }
+        self.cursor = (chars, bytes);
+        bytes
+    }
+
+    fn span(&mut self, span: saphyr_parser::Span) -> Span {
+        let start = self.offset(&span.start);
+        let end = self.offset(&span.end).max(start);
+        Span::new(start, end)
+    }
+
+    /// Hands a finished node to the collection it belongs to, or ends a document.
+    fn push(&mut self, node: YamlNode) {
+        match self.stack.last_mut() {
+            None => self.documents.push(node),
+            Some(Open::Sequence(_, items)) => items.push(node),
+            Some(Open::Mapping(_, entries, key)) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+        }
+    }
+
+    /// Closes the innermost collection; `end` is where it ended.
+    fn close(&mut self, end: usize) {
+        let Some(open) = self.stack.pop() else { return };
+        let node = match open {
+            Open::Sequence(span, items) => YamlNode {
+                span: Span::new(span.start, end.max(span.start)),
+                value: YamlValue::Sequence(items),
+            },
+            Open::Mapping(span, mut entries, key) => {
+                // A key whose value was cut off by an error keeps an empty value.
+                if let Some(k) = key {
+                    let at = k.span.end;
+                    entries.push((
+                        k,
+                        YamlNode {
+                            span: Span::new(at, at),
+                            value: YamlValue::Scalar(String::new()),
+                        },
+                    ));
+                }
+                YamlNode {
+                    span: Span::new(span.start, end.max(span.start)),
+                    value: YamlValue::Mapping(entries),
+                }
+            }
+        };
+        self.push(node);
+    }
+
+    /// Closes everything still open (after an error).
+    fn close_all(&mut self) {
+        while !self.stack.is_empty() {
+            self.close(self.text.len());
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// Adds one parser event to the tree.
+    fn on_event(&mut self, event: Event<'_>, span: saphyr_parser::Span) {
+        let span = self.span(span);
+        let opens = matches!(event, Event::SequenceStart(..) | Event::MappingStart(..));
+        let closes = matches!(event, Event::SequenceEnd | Event::MappingEnd);
+        if self.skipping > 0 || (opens && self.stack.len() >= MAX_DEPTH) {
+            if opens {
+                self.skipping += 1;
+                self.too_deep.get_or_insert(span);
+            } else if closes {
+                self.skipping -= 1;
+            }
+            return;
+        }
+        match event {
+            Event::Scalar(value, ..) => self.push(YamlNode {
+                span,
+                value: YamlValue::Scalar(Cow::into_owned(value)),
+            }),
+            Event::Alias(_) => self.push(YamlNode {
+                span,
+                value: YamlValue::Alias,
+            }),
+            Event::SequenceStart(..) => self.stack.push(Open::Sequence(span, Vec::new())),
+            Event::MappingStart(..) => self.stack.push(Open::Mapping(span, Vec::new(), None)),
+            Event::SequenceEnd | Event::MappingEnd => self.close(span.end),
+            Event::Nothing
+            | Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart(_)
+            | Event::DocumentEnd => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at<'a>(text: &'a str, node: &YamlNode) -> &'a str {
+        &text[node.span.range()]
+    }
+
+    #[test]
+    fn keys_and_values_carry_their_exact_positions() {
+        let text = "services:\n  db:\n    image: \"postgres:16\"\n  ä: {x: 1}\n";
+        let file = YamlFile::parse(text);
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        let services = file.documents[0].get("services").unwrap();
+        let image = services.get("db").unwrap().get("image").unwrap();
+        assert_eq!(image.as_str(), Some("postgres:16"));
+        assert_eq!(at(text, image), "\"postgres:16\"");
+        let key = &services.entries()[1].0;
+        assert_eq!(at(text, key), "ä");
+        let x = services.get("ä").unwrap().get("x").unwrap();
+        assert_eq!(at(text, x), "1");
+    }
+
+    #[test]
+    fn scalars_stay_text_and_duplicates_are_kept() {
+        let file = YamlFile::parse("a: yes\na: 010\n");
+        let entries = file.documents[0].entries();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(file.documents[0].get("a").unwrap().as_str(), Some("010"));
+        assert_eq!(entries[0].1.as_str(), Some("yes"));
+    }
+
+    #[test]
+    fn a_syntax_error_keeps_what_came_before_it() {
+        let text = "services:\n  db:\n    image: redis\n  bad: [unclosed\n";
+        let file = YamlFile::parse(text);
+        assert_eq!(file.errors.len(), 1);
+        let services = file.documents[0].get("services").unwrap();
+        assert_eq!(
+            services.get("db").unwrap().get("image").unwrap().as_str(),
+            Some("redis")
+        );
+    }
+
+    #[test]
+    fn hostile_input_neither_panics_nor_overflows() {
+        for text in [
+            "[".repeat(100_000),
+            "{a: ".repeat(50_000),
+            "- ".repeat(10_000),
+            "&a [*a, *a]\n".to_owned(),
+            "\u{feff}\t: :\n  - ? ]\n".to_owned(),
+            "key: \"unterminated\n".to_owned(),
+            format!("[{}]", "1, ".repeat(200_000)),
+        ] {
+            let _ = YamlFile::parse(&text);
+        }
+    }
+
+    #[test]
+    fn several_documents_are_read() {
+        let file = YamlFile::parse("a: 1\n---\nb: 2\n");
+        assert_eq!(file.documents.len(), 2);
+    }
+}

@@ -1,0 +1,267 @@
+//! BAK001: a project that runs a database but backs it up nowhere. One finding per scan,
+//! not per file: the question is about the deployment as a whole.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::backup::recognise;
+use crate::document::{Content, Document};
+use crate::formats::dbconf::{DatabaseConfigFile, DatabaseEngine};
+use crate::formats::systemd::UnitKind;
+use crate::formats::yaml::YamlNode;
+use crate::policy::Target;
+use crate::rules::backup::jobs;
+use crate::rules::Emitter;
+use crate::secrets::parse_url;
+use crate::source::{SourceFile, Span};
+
+/// A place that says the deployment runs a database.
+struct Database {
+    source: Arc<SourceFile>,
+    span: Span,
+    engine: DatabaseEngine,
+    /// How the message names it (`the Compose service \`db\` (postgres:16)`).
+    label: String,
+    /// The Compose service, for `docker compose exec` in the suggested job.
+    service: Option<String>,
+}
+
+/// `services:` of a Compose file, as `(name, service)`.
+fn compose_services(doc: &Document) -> Vec<(&str, &YamlNode)> {
+    let Some(yaml) = doc.as_compose() else {
+        return Vec::new();
+    };
+    yaml.documents
+        .iter()
+        .filter_map(|d| d.get("services"))
+        .flat_map(|s| s.entries())
+        .filter_map(|(k, v)| Some((k.as_str()?, v)))
+        .collect()
+}
+
+/// A Compose service that runs backups: a backup image (`prodrigestivill/postgres-backup-
+/// local`, `offen/docker-volume-backup`) or a command that is a backup job.
+fn compose_backs_up(doc: &Document) -> bool {
+    compose_services(doc).iter().any(|(_, service)| {
+        let image_is_backup = service
+            .get("image")
+            .and_then(YamlNode::as_str)
+            .is_some_and(|i| i.to_ascii_lowercase().contains("backup"));
+        let command_is_backup = ["command", "entrypoint"].iter().any(|key| {
+            service.get(key).is_some_and(|c| {
+                let line = match c.as_str() {
+                    Some(line) => line.to_owned(),
+                    None => c
+                        .items()
+                        .iter()
+                        .filter_map(YamlNode::as_str)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                };
+                recognise(&line).is_some()
+            })
+        });
+        image_is_backup || command_is_backup
+    })
+}
+
+/// The services timers start: `Unit=` of `[Timer]`, or the timer's own name.
+fn timed_services(docs: &[&Document]) -> HashSet<String> {
+    docs.iter()
+        .filter_map(|doc| {
+            let unit = doc.as_systemd()?;
+            if unit.kind != UnitKind::Timer {
+                return None;
+            }
+            match unit.last("Timer", "Unit") {
+                Some(entry) => Some(entry.value.clone()),
+                None => {
+                    let stem = doc.source.path.file_stem()?.to_str()?;
+                    Some(format!("{stem}.service"))
+                }
+            }
+        })
+        .collect()
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Whether any backup job is scheduled anywhere in the scan.
+fn backup_scheduled(docs: &[&Document]) -> bool {
+    let timed = timed_services(docs);
+    docs.iter().any(|doc| match doc.target {
+        Target::Cron => !jobs(doc).is_empty(),
+        Target::Systemd => timed.contains(&file_name(&doc.source.path)) && !jobs(doc).is_empty(),
+        Target::Compose => compose_backs_up(doc),
+        _ => false,
+    })
+}
+
+/// Databases named by a deployed `.env`: a `DATABASE_URL` to this host or a Compose
+/// service (`localhost`, `db`), or the official images' `POSTGRES_*`/`MYSQL_*`/`MARIADB_*`/
+/// `MONGO_INITDB_*` variables when no database URL points elsewhere.
+fn env_databases(doc: &Document) -> Vec<Database> {
+    let Some(env) = doc.as_env() else {
+        return Vec::new();
+    };
+    if doc.target != Target::Env {
+        return Vec::new();
+    }
+    // A database URL to another host says the database runs elsewhere (and is backed up
+    // there); the official images' variables then only configure the client.
+    let remote = env.effective_entries().any(|entry| {
+        let key = entry.key.to_ascii_uppercase();
+        (key.ends_with("DATABASE_URL") || key.ends_with("DB_URL"))
+            && entry
+                .value
+                .as_ref()
+                .and_then(|v| parse_url(&v.text))
+                .is_some_and(|url| !url.host_is_local())
+    });
+    let mut found = Vec::new();
+    for entry in env.effective_entries() {
+        let Some(value) = entry.value.as_ref().filter(|v| !v.text.is_empty()) else {
+            continue;
+        };
+        let key = entry.key.to_ascii_uppercase();
+        let engine = if key.ends_with("DATABASE_URL") || key.ends_with("DB_URL") {
+            parse_url(&value.text)
+                .filter(|url| url.host_is_local())
+                .and_then(|url| DatabaseEngine::from_url_scheme(&url.scheme))
+                .filter(|e| *e != DatabaseEngine::Redis)
+        } else if remote {
+            None
+        } else if key.starts_with("POSTGRES_") {
+            Some(DatabaseEngine::Postgres)
+        } else if key.starts_with("MYSQL_") || key.starts_with("MARIADB_") {
+            Some(DatabaseEngine::Mysql)
+        } else if key.starts_with("MONGO_INITDB_") {
+            Some(DatabaseEngine::Mongo)
+        } else {
+            None
+        };
+        if let Some(engine) = engine {
+            found.push(Database {
+                source: Arc::clone(&doc.source),
+                span: entry.key_span,
+                engine,
+                label: format!("`{}` in `{}`", entry.key, doc.source.display_path),
+                service: None,
+            });
+        }
+    }
+    found
+}
+
+/// A database server's own configuration file: the analyzed `postgresql.conf` and
+/// `redis.conf`, or another engine's file that is only recognised (`my.cnf`, `mongod.conf`).
+fn server_config(doc: &Document) -> Option<DatabaseConfigFile> {
+    let engine = match &doc.content {
+        Content::Postgres(_) => DatabaseEngine::Postgres,
+        Content::Redis(_) => DatabaseEngine::Redis,
+        _ => doc.as_database_config()?.engine,
+    };
+    Some(DatabaseConfigFile::parse(&doc.source.text, engine))
+}
+
+/// Every place that says the deployment runs a database, the most telling first: Compose
+/// services, then server configuration files, then `.env` variables; Redis (often a cache)
+/// after the databases proper.
+fn databases(docs: &[&Document]) -> Vec<Database> {
+    let mut compose = Vec::new();
+    let mut configs = Vec::new();
+    let mut env = Vec::new();
+    for doc in docs {
+        for (name, service) in compose_services(doc) {
+            let Some(image) = service.get("image") else {
+                continue;
+            };
+            let Some(engine) = image.as_str().and_then(DatabaseEngine::from_image) else {
+                continue;
+            };
+            compose.push(Database {
+                source: Arc::clone(&doc.source),
+                span: image.span,
+                engine,
+                label: format!(
+                    "the Compose service `{name}` (`{}`)",
+                    image.as_str().unwrap_or_default()
+                ),
+                service: Some(name.to_owned()),
+            });
+        }
+        if let Some(config) = server_config(doc) {
+            configs.push(Database {
+                source: Arc::clone(&doc.source),
+                span: config.first_setting,
+                engine: config.engine,
+                label: format!("`{}`", doc.source.display_path),
+                service: None,
+            });
+        }
+        env.extend(env_databases(doc));
+    }
+    let mut all: Vec<Database> = compose.into_iter().chain(configs).chain(env).collect();
+    all.sort_by_key(|db| db.engine == DatabaseEngine::Redis);
+    all
+}
+
+/// A crontab line that backs `db` up and keeps two weeks.
+fn suggested_job(db: &Database) -> String {
+    let run = match &db.service {
+        Some(service) => format!("docker compose exec -T {service} "),
+        None => String::new(),
+    };
+    let (dump, ext) = match db.engine {
+        DatabaseEngine::Postgres => ("pg_dump -U app app |", "sql"),
+        DatabaseEngine::Mysql => ("mysqldump --single-transaction app |", "sql"),
+        DatabaseEngine::Mongo => ("mongodump --archive |", "archive"),
+        // On the host, `redis-cli --rdb FILE` fetches a snapshot into FILE; in a container
+        // the snapshot is taken there and copied out.
+        DatabaseEngine::Redis => {
+            let save = match &db.service {
+                Some(service) => {
+                    format!("{run}redis-cli SAVE && docker compose cp {service}:/data/dump.rdb")
+                }
+                None => "redis-cli --rdb".to_owned(),
+            };
+            return format!(
+                "`0 3 * * * {save} /var/backups/redis-$(date +\\%F).rdb && find /var/backups -name 'redis-*.rdb' -mtime +14 -delete`"
+            );
+        }
+    };
+    format!(
+        "`0 3 * * * {run}{dump} gzip > /var/backups/app-$(date +\\%F).{ext}.gz && find /var/backups -name 'app-*.{ext}.gz' -mtime +14 -delete`"
+    )
+}
+
+/// BAK001: the scan holds a database and no scheduled backup job (crontab line, systemd
+/// service started by a timer, Compose backup service). Reported once, at the most telling
+/// place that defines a database; the other places are related locations.
+pub fn check(docs: &[&Document], out: &mut Emitter) {
+    let mut found = databases(docs);
+    if found.is_empty() || backup_scheduled(docs) {
+        return;
+    }
+    let first = found.remove(0);
+    let message = format!(
+        "{} runs {}, but no backup job was found in any scanned crontab, systemd timer or Compose service; schedule one, e.g. the crontab line {}",
+        first.label,
+        first.engine.name(),
+        suggested_job(&first)
+    );
+    let finding = out.report(&first.source, first.span, "backups", message);
+    for other in found.iter().take(4) {
+        finding.related(
+            &other.source,
+            other.span,
+            format!("{} points at {} too", other.label, other.engine.name()),
+        );
+    }
+}

@@ -1,0 +1,4 @@
+//! Rules for crontabs themselves (backup jobs found in them are judged by
+//! [`crate::rules::backup`]).
+
+pub mod secrets;

@@ -98,6 +98,9 @@ pub fn classify(path: &Path) -> Option<Classification> {
             )
         });
     let extension = name.rsplit_once('.').map(|(_, ext)| ext);
+    if extension == Some("py") && is_django_settings_name(path, &name) {
+        return probable(Target::Django);
+    }
     match extension {
         Some("conf" | "types") => probable(Target::Nginx),
         None | Some("params") if in_nginx_dir => probable(Target::Nginx),
@@ -145,6 +148,14 @@ pub fn sshd_role(path: &Path) -> SshdRole {
     } else {
         SshdRole::Main
     }
+}
+
+/// Python files that may be Django settings: `settings.py`, `*settings*.py`, and any module
+/// of a `settings/` package. The content must confirm it (an assignment to `DEBUG`,
+/// `SECRET_KEY`, `MIDDLEWARE`, … or a star import), so an unrelated `settings.py` is left alone.
+fn is_django_settings_name(path: &Path, name: &str) -> bool {
+    name.contains("settings")
+        || parent_name(path).is_some_and(|d| d.eq_ignore_ascii_case("settings"))
 }
 
 fn classify_env(name: &str) -> Option<Target> {
@@ -422,6 +433,10 @@ mod tests {
             ("hardened.sshd_config", Some(Target::Sshd)),
             ("sshd-T.txt", Some(Target::Sshd)),
             ("sshd_effective.txt", Some(Target::Sshd)),
+            ("shop/settings.py", Some(Target::Django)),
+            ("shop/settings/production.py", Some(Target::Django)),
+            ("shop/test_settings.py", Some(Target::Django)),
+            ("shop/views.py", None),
             ("ssh_config", None),
         ];
         for (name, want) in cases {

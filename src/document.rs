@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::formats::dotenv::EnvFile;
 use crate::formats::nginx::NginxConfig;
+use crate::formats::python_settings::SettingsModule;
 use crate::formats::sshd::effective::SshdConfig;
 use crate::formats::ParseError;
 use crate::policy::Target;
@@ -19,6 +20,8 @@ pub enum Content {
     Nginx(NginxConfig),
     /// An sshd configuration with its includes and effective values.
     Sshd(SshdConfig),
+    /// A Django settings module, statically read.
+    Django(SettingsModule),
 }
 
 /// One file ready for the rules.
@@ -49,6 +52,7 @@ impl Document {
                     &mut read_included,
                 ))
             }
+            Target::Django => Content::Django(SettingsModule::parse(&source.text)),
         };
         Self {
             source,
@@ -61,7 +65,7 @@ impl Document {
     pub fn as_env(&self) -> Option<&EnvFile> {
         match &self.content {
             Content::Env(env) => Some(env),
-            Content::Nginx(_) | Content::Sshd(_) => None,
+            Content::Nginx(_) | Content::Sshd(_) | Content::Django(_) => None,
         }
     }
 
@@ -72,6 +76,7 @@ impl Document {
             Content::Env(_) => true,
             Content::Nginx(config) => config.looks_like_nginx(),
             Content::Sshd(_) => true,
+            Content::Django(module) => module.looks_like_django(),
         }
     }
 
@@ -79,7 +84,7 @@ impl Document {
     pub fn as_nginx(&self) -> Option<&NginxConfig> {
         match &self.content {
             Content::Nginx(config) => Some(config),
-            Content::Env(_) | Content::Sshd(_) => None,
+            Content::Env(_) | Content::Sshd(_) | Content::Django(_) => None,
         }
     }
 
@@ -87,7 +92,15 @@ impl Document {
     pub fn as_sshd(&self) -> Option<&SshdConfig> {
         match &self.content {
             Content::Sshd(config) => Some(config),
-            Content::Env(_) | Content::Nginx(_) => None,
+            Content::Env(_) | Content::Nginx(_) | Content::Django(_) => None,
+        }
+    }
+
+    /// The Django settings module, for Django rules.
+    pub fn as_django(&self) -> Option<&SettingsModule> {
+        match &self.content {
+            Content::Django(module) => Some(module),
+            _ => None,
         }
     }
 
@@ -100,6 +113,7 @@ impl Document {
                 .files
                 .first()
                 .map_or(&[], |main| main.file.errors.as_slice()),
+            Content::Django(module) => &module.errors,
         }
     }
 
@@ -110,6 +124,7 @@ impl Document {
             Content::Nginx(config) => crate::redact::nginx_sensitive(config),
             // sshd_config names key files but holds no secret values.
             Content::Sshd(_) => Vec::new(),
+            Content::Django(module) => crate::redact::django_sensitive(module),
         }
     }
 }

@@ -84,6 +84,8 @@ pub enum Target {
     /// An OpenSSH server configuration: `sshd_config`, a drop-in from `sshd_config.d/`, or
     /// `sshd -T` output.
     Sshd,
+    /// A Django settings module (`settings.py`, `settings/*.py`, `*settings*.py`).
+    Django,
 }
 
 impl Target {
@@ -96,6 +98,7 @@ impl Target {
             Self::EnvExample => "env-example",
             Self::Nginx => "nginx",
             Self::Sshd => "sshd",
+            Self::Django => "django",
         }
     }
 }
@@ -267,6 +270,10 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         include_str!("../policies/nginx.toml"),
     ),
     ("policies/sshd.toml", include_str!("../policies/sshd.toml")),
+    (
+        "policies/django.toml",
+        include_str!("../policies/django.toml"),
+    ),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

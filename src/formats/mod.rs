@@ -5,6 +5,7 @@ use crate::source::Span;
 
 pub mod dotenv;
 pub mod nginx;
+pub mod python_settings;
 pub mod sshd;
 
 /// Something a parser could not read. Parsers collect these and go on, so one mistake never

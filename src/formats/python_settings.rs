@@ -1,0 +1,1483 @@
+//! Django settings modules, read without running them.
+//!
+//! `manage.py check --deploy` needs the project importable, its dependencies installed and
+//! every environment variable set, so teams skip it. This module parses a settings file with
+//! a real Python grammar (tree-sitter-python), turns its module-level statements into a small
+//! expression language, and evaluates them statically: literals, environment lookups
+//! (`os.environ`, `os.getenv`, django-environ's `env.bool`, python-decouple's `config`) taken
+//! at their defaults, comparisons, `+=`/`.append` on lists, and `from .base import *` chains
+//! across the modules of a scan. Whatever cannot be known is [`Value::Unknown`] with the
+//! reason, never a guess. It knows nothing of rules.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tree_sitter::Node;
+
+use crate::formats::ParseError;
+use crate::source::Span;
+
+/// Settings whose assignment marks a Python file as a Django settings module.
+pub const MARKER_SETTINGS: &[&str] = &[
+    "INSTALLED_APPS",
+    "MIDDLEWARE",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "ROOT_URLCONF",
+];
+
+/// How an environment lookup converts the text it reads (django-environ's `env.bool`,
+/// decouple's `cast=bool`), which decides what a default like `"False"` becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cast {
+    /// The value as it is (`os.environ.get`, `env.str`).
+    None,
+    /// Parsed as a boolean.
+    Bool,
+    /// Parsed as an integer.
+    Int,
+    /// Split on commas into a list.
+    List,
+    /// A conversion preflight does not model.
+    Other,
+}
+
+/// A comparison operator, as far as settings use them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    NotEq,
+    /// `in`
+    In,
+    /// `not in`
+    NotIn,
+}
+
+/// An expression of a settings module, reduced to what settings are made of.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A string literal (escape sequences decoded for the common cases).
+    Str(String),
+    /// An integer literal.
+    Int(i64),
+    /// `True`/`False`.
+    Bool(bool),
+    /// `None`.
+    None,
+    /// A list or tuple display.
+    List(Vec<Expr>),
+    /// A dict display.
+    Dict(Vec<(Expr, Expr)>),
+    /// A name defined earlier in the module (or imported from another settings module).
+    Name(String),
+    /// An environment variable read, with its default when one is given.
+    Env {
+        /// The variable's name.
+        var: String,
+        /// The value used when the variable is unset.
+        default: Option<Box<Expr>>,
+        /// How the text is converted.
+        cast: Cast,
+    },
+    /// `bool(x)`, `int(x)`, `str(x)`.
+    Convert(Cast, Box<Expr>),
+    /// `x.lower()`, `x.upper()`, `x.strip()`, `x.split(",")`.
+    Method(Box<Expr>, String, Vec<Expr>),
+    /// `a == b`, `a in (…)`.
+    Compare(Box<Expr>, CompareOp, Box<Expr>),
+    /// `not x`.
+    Not(Box<Expr>),
+    /// `a and b`.
+    And(Box<Expr>, Box<Expr>),
+    /// `a or b`.
+    Or(Box<Expr>, Box<Expr>),
+    /// `a + b`.
+    Add(Box<Expr>, Box<Expr>),
+    /// `a[b]`.
+    Index(Box<Expr>, Box<Expr>),
+    /// `then if condition else otherwise`, as (condition, then, otherwise).
+    IfElse(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// Anything else, with what it was.
+    Unknown(String),
+}
+
+/// What a module-level statement does to the settings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatementKind {
+    /// `NAME = value`.
+    Assign(String, Expr),
+    /// `NAME += value`.
+    Extend(String, Expr),
+    /// `NAME.append(value)` / `NAME.insert(i, value)`.
+    Append(String, Expr),
+    /// `NAME.remove(value)`.
+    Remove(String, Expr),
+    /// `NAME["key"] = value` (a dict item, e.g. `DATABASES["default"]`).
+    SetItem(String, Expr, Expr),
+    /// `from module import *`; `optional` when inside `try` (a missing module is expected).
+    StarImport {
+        /// The module as written (`.base`, `project.settings.base`).
+        module: String,
+        /// Written inside a `try` block.
+        optional: bool,
+    },
+    /// A name set where its value depends on a condition preflight cannot decide.
+    Conditional(String, String),
+}
+
+/// One module-level statement and where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// What it does.
+    pub kind: StatementKind,
+    /// The whole statement.
+    pub span: Span,
+    /// The value part (the literal a finding should point at and a mask should cover).
+    pub value_span: Span,
+}
+
+/// A parsed settings module.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsModule {
+    /// Module-level statements in order.
+    pub statements: Vec<Statement>,
+    /// Syntax errors (the rest of the file is still read).
+    pub errors: Vec<ParseError>,
+    /// The last non-empty line, where findings about absent settings point.
+    pub end: Span,
+    /// String literals assigned (anywhere in a value) under a secret-like setting or key.
+    pub secret_literals: Vec<(Span, String)>,
+}
+
+impl SettingsModule {
+    /// Parses `text`. Never fails: a grammar that cannot load or a broken file yields errors.
+    pub fn parse(text: &str) -> Self {
+        let mut module = Self {
+            end: last_line(text),
+            ..Self::default()
+        };
+        let mut parser = tree_sitter::Parser::new();
+        if parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .is_err()
+        {
+            module.errors.push(ParseError {
+                span: Span::new(0, 0),
+                message: "the Python grammar could not be loaded".to_owned(),
+            });
+            return module;
+        }
+        let Some(tree) = parser.parse(text, None) else {
+            module.errors.push(ParseError {
+                span: Span::new(0, 0),
+                message: "the file could not be parsed as Python".to_owned(),
+            });
+            return module;
+        };
+        let root = tree.root_node();
+        let mut reader = Reader {
+            text,
+            module: &mut module,
+        };
+        reader.block(root, Context::Top);
+        reader.errors(root);
+        module
+    }
+
+    /// Whether the module assigns a setting only Django settings have.
+    pub fn looks_like_django(&self) -> bool {
+        self.statements.iter().any(|s| match &s.kind {
+            StatementKind::Assign(name, _) | StatementKind::Extend(name, _) => {
+                MARKER_SETTINGS.contains(&name.as_str())
+            }
+            StatementKind::StarImport { .. } => true,
+            _ => false,
+        })
+    }
+
+    /// The modules this one star-imports, as written.
+    pub fn star_imports(&self) -> impl Iterator<Item = (&str, Span)> {
+        self.statements.iter().filter_map(|s| match &s.kind {
+            StatementKind::StarImport { module, .. } => Some((module.as_str(), s.span)),
+            _ => None,
+        })
+    }
+}
+
+fn last_line(text: &str) -> Span {
+    let trimmed = text.trim_end();
+    let start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+    Span::new(start, trimmed.len())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    Top,
+    Try,
+    Conditional,
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    module: &'a mut SettingsModule,
+}
+
+fn span_of(node: Node) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+fn children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).collect()
+}
+
+impl Reader<'_> {
+    fn text(&self, node: Node) -> &str {
+        self.text.get(node.byte_range()).unwrap_or("")
+    }
+
+    fn errors(&mut self, root: Node) {
+        if !root.has_error() {
+            return;
+        }
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            if node.is_error() || node.is_missing() {
+                let line_end = self.text[node.start_byte()..]
+                    .find('\n')
+                    .map_or(self.text.len(), |i| node.start_byte() + i);
+                self.module.errors.push(ParseError {
+                    span: Span::new(node.start_byte(), line_end.max(node.start_byte())),
+                    message: if node.is_missing() {
+                        format!("Python syntax error: missing `{}`", node.kind())
+                    } else {
+                        "Python syntax error".to_owned()
+                    },
+                });
+                continue;
+            }
+            if node.has_error() {
+                stack.extend(named_children(node).into_iter().rev());
+            }
+        }
+        self.module.errors.sort_by_key(|e| e.span);
+    }
+
+    fn push(&mut self, kind: StatementKind, span: Span, value_span: Span) {
+        self.module.statements.push(Statement {
+            kind,
+            span,
+            value_span,
+        });
+    }
+
+    fn block(&mut self, node: Node, context: Context) {
+        for child in named_children(node) {
+            self.statement(child, context);
+        }
+    }
+
+    fn statement(&mut self, node: Node, context: Context) {
+        match node.kind() {
+            "expression_statement" => {
+                for expr in named_children(node) {
+                    self.expression_statement(expr, node, context);
+                }
+            }
+            "import_from_statement" => {
+                let is_star = children(node).iter().any(|c| c.kind() == "wildcard_import");
+                if let (true, Some(module)) = (is_star, node.child_by_field_name("module_name")) {
+                    let module = self.text(module).to_owned();
+                    self.push(
+                        StatementKind::StarImport {
+                            module,
+                            optional: context == Context::Try,
+                        },
+                        span_of(node),
+                        span_of(node),
+                    );
+                }
+            }
+            "try_statement" => {
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.block(body, Context::Try);
+                }
+                // Handlers run only when the body failed: what they set is conditional.
+                for handler in named_children(node)
+                    .into_iter()
+                    .filter(|c| c.kind() != "block")
+                {
+                    for block in named_children(handler)
+                        .into_iter()
+                        .filter(|c| c.kind() == "block")
+                    {
+                        self.block(block, Context::Conditional);
+                    }
+                }
+            }
+            "if_statement" | "for_statement" | "while_statement" | "with_statement" => {
+                let mut blocks = Vec::new();
+                let mut stack = named_children(node);
+                while let Some(child) = stack.pop() {
+                    match child.kind() {
+                        "block" => blocks.push(child),
+                        "elif_clause" | "else_clause" | "with_clause" => {
+                            stack.extend(named_children(child))
+                        }
+                        _ => {}
+                    }
+                }
+                blocks.sort_by_key(|b| b.start_byte());
+                for block in blocks {
+                    self.block(block, Context::Conditional);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn expression_statement(&mut self, expr: Node, statement: Node, context: Context) {
+        let span = span_of(statement);
+        match expr.kind() {
+            "assignment" => {
+                let (Some(left), Some(right)) = (
+                    expr.child_by_field_name("left"),
+                    expr.child_by_field_name("right"),
+                ) else {
+                    return;
+                };
+                // `A = B = value`: the value is the innermost right-hand side.
+                let mut targets = vec![left];
+                let mut value = right;
+                while value.kind() == "assignment" {
+                    if let Some(l) = value.child_by_field_name("left") {
+                        targets.push(l);
+                    }
+                    match value.child_by_field_name("right") {
+                        Some(r) => value = r,
+                        None => return,
+                    }
+                }
+                for target in targets {
+                    self.assign(target, value, span, context);
+                }
+            }
+            "augmented_assignment" => {
+                let (Some(left), Some(right), Some(op)) = (
+                    expr.child_by_field_name("left"),
+                    expr.child_by_field_name("right"),
+                    expr.child_by_field_name("operator"),
+                ) else {
+                    return;
+                };
+                if left.kind() != "identifier" {
+                    return;
+                }
+                let name = self.text(left).to_owned();
+                self.note_secrets(&name, right);
+                let kind = match (context, self.text(op)) {
+                    (Context::Conditional, _) => {
+                        StatementKind::Conditional(name, "changed inside a condition".into())
+                    }
+                    (_, "+=") => StatementKind::Extend(name, self.expr(right)),
+                    _ => {
+                        StatementKind::Assign(name, Expr::Unknown(format!("`{}`", self.text(expr))))
+                    }
+                };
+                self.push(kind, span, span_of(right));
+            }
+            "call" => {
+                let Some(function) = expr.child_by_field_name("function") else {
+                    return;
+                };
+                if function.kind() != "attribute" {
+                    return;
+                }
+                let (Some(object), Some(method)) = (
+                    function.child_by_field_name("object"),
+                    function.child_by_field_name("attribute"),
+                ) else {
+                    return;
+                };
+                if object.kind() != "identifier" {
+                    return;
+                }
+                let name = self.text(object).to_owned();
+                let args: Vec<Node> = expr
+                    .child_by_field_name("arguments")
+                    .map(named_children)
+                    .unwrap_or_default();
+                let value = match (self.text(method), args.as_slice()) {
+                    ("append", [v]) | ("insert", [_, v]) => Some((false, *v)),
+                    ("extend", [v]) => Some((true, *v)),
+                    ("remove", [v]) => {
+                        let e = self.expr(*v);
+                        let kind = if context == Context::Conditional {
+                            StatementKind::Conditional(
+                                name.clone(),
+                                "changed inside a condition".into(),
+                            )
+                        } else {
+                            StatementKind::Remove(name.clone(), e)
+                        };
+                        self.push(kind, span, span_of(*v));
+                        None
+                    }
+                    _ => None,
+                };
+                if let Some((extend, v)) = value {
+                    let e = self.expr(v);
+                    let kind = match (context, extend) {
+                        (Context::Conditional, _) => {
+                            StatementKind::Conditional(name, "changed inside a condition".into())
+                        }
+                        (_, true) => StatementKind::Extend(name, e),
+                        (_, false) => StatementKind::Append(name, e),
+                    };
+                    self.push(kind, span, span_of(v));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn assign(&mut self, target: Node, value: Node, span: Span, context: Context) {
+        match target.kind() {
+            "identifier" => {
+                let name = self.text(target).to_owned();
+                self.note_secrets(&name, value);
+                let kind = if context == Context::Conditional {
+                    StatementKind::Conditional(name, "set inside a condition".into())
+                } else {
+                    StatementKind::Assign(name, self.expr(value))
+                };
+                self.push(kind, span, span_of(value));
+            }
+            "subscript" => {
+                let (Some(object), Some(index)) = (
+                    target.child_by_field_name("value"),
+                    target.child_by_field_name("subscript"),
+                ) else {
+                    return;
+                };
+                if object.kind() != "identifier" {
+                    return;
+                }
+                let name = self.text(object).to_owned();
+                self.note_secrets(&name, value);
+                let kind = if context == Context::Conditional {
+                    StatementKind::Conditional(name, "changed inside a condition".into())
+                } else {
+                    StatementKind::SetItem(name, self.expr(index), self.expr(value))
+                };
+                self.push(kind, span, span_of(value));
+            }
+            "pattern_list" | "tuple_pattern" | "list_pattern" => {
+                for child in named_children(target) {
+                    if child.kind() == "identifier" {
+                        let name = self.text(child).to_owned();
+                        self.push(
+                            StatementKind::Conditional(name, "unpacked from a sequence".into()),
+                            span,
+                            span_of(value),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Records string literals in the value of a secret-like setting, and under secret-like
+    /// dict keys anywhere (`DATABASES = {"default": {"PASSWORD": "…"}}`), for masking.
+    fn note_secrets(&mut self, name: &str, value: Node) {
+        if is_secret_name(name) {
+            self.collect_strings(value);
+            return;
+        }
+        let mut stack = vec![value];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "pair" {
+                if let (Some(key), Some(v)) = (
+                    node.child_by_field_name("key"),
+                    node.child_by_field_name("value"),
+                ) {
+                    if let Expr::Str(key) = self.expr(key) {
+                        if is_secret_name(&key) {
+                            self.collect_strings(v);
+                            continue;
+                        }
+                    }
+                }
+            }
+            if node.kind() == "keyword_argument" {
+                if let (Some(key), Some(v)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) {
+                    if is_secret_name(self.text(key)) {
+                        self.collect_strings(v);
+                        continue;
+                    }
+                }
+            }
+            stack.extend(named_children(node));
+        }
+    }
+
+    fn collect_strings(&mut self, node: Node) {
+        let mut stack = vec![node];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "string" {
+                if let Expr::Str(value) = self.expr(node) {
+                    if !value.is_empty() {
+                        self.module
+                            .secret_literals
+                            .push((string_inner(node), value));
+                    }
+                }
+                continue;
+            }
+            stack.extend(named_children(node));
+        }
+    }
+
+    fn expr(&self, node: Node) -> Expr {
+        match node.kind() {
+            "string" => self.string(node),
+            "concatenated_string" => {
+                let mut out = String::new();
+                for part in named_children(node) {
+                    match self.string(part) {
+                        Expr::Str(s) => out.push_str(&s),
+                        other => return other,
+                    }
+                }
+                Expr::Str(out)
+            }
+            "integer" => parse_int(self.text(node))
+                .map_or_else(|| Expr::Unknown(self.text(node).to_owned()), Expr::Int),
+            "true" => Expr::Bool(true),
+            "false" => Expr::Bool(false),
+            "none" => Expr::None,
+            "list" | "tuple" | "set" => {
+                Expr::List(named_children(node).iter().map(|c| self.expr(*c)).collect())
+            }
+            "dictionary" => Expr::Dict(
+                named_children(node)
+                    .iter()
+                    .filter_map(|pair| {
+                        Some((
+                            self.expr(pair.child_by_field_name("key")?),
+                            self.expr(pair.child_by_field_name("value")?),
+                        ))
+                    })
+                    .collect(),
+            ),
+            "parenthesized_expression" => match named_children(node).as_slice() {
+                [inner] => self.expr(*inner),
+                _ => self.unknown(node),
+            },
+            "identifier" => Expr::Name(self.text(node).to_owned()),
+            "unary_operator" => {
+                let (Some(op), Some(arg)) = (
+                    node.child_by_field_name("operator"),
+                    node.child_by_field_name("argument"),
+                ) else {
+                    return self.unknown(node);
+                };
+                match (self.text(op), self.expr(arg)) {
+                    ("-", Expr::Int(i)) => Expr::Int(-i),
+                    ("+", Expr::Int(i)) => Expr::Int(i),
+                    _ => self.unknown(node),
+                }
+            }
+            "not_operator" => node
+                .child_by_field_name("argument")
+                .map_or_else(|| self.unknown(node), |a| Expr::Not(Box::new(self.expr(a)))),
+            "boolean_operator" => {
+                let (Some(l), Some(op), Some(r)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("operator"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return self.unknown(node);
+                };
+                let (l, r) = (Box::new(self.expr(l)), Box::new(self.expr(r)));
+                if self.text(op) == "and" {
+                    Expr::And(l, r)
+                } else {
+                    Expr::Or(l, r)
+                }
+            }
+            "binary_operator" => {
+                let (Some(l), Some(op), Some(r)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("operator"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return self.unknown(node);
+                };
+                if self.text(op) == "+" {
+                    Expr::Add(Box::new(self.expr(l)), Box::new(self.expr(r)))
+                } else {
+                    self.unknown(node)
+                }
+            }
+            "comparison_operator" => self.comparison(node),
+            "conditional_expression" => match named_children(node).as_slice() {
+                [then, condition, otherwise] => Expr::IfElse(
+                    Box::new(self.expr(*condition)),
+                    Box::new(self.expr(*then)),
+                    Box::new(self.expr(*otherwise)),
+                ),
+                _ => self.unknown(node),
+            },
+            "subscript" => {
+                let (Some(value), Some(index)) = (
+                    node.child_by_field_name("value"),
+                    node.child_by_field_name("subscript"),
+                ) else {
+                    return self.unknown(node);
+                };
+                if is_environ(self.text(value)) {
+                    return match self.expr(index) {
+                        Expr::Str(var) => Expr::Env {
+                            var,
+                            default: None,
+                            cast: Cast::None,
+                        },
+                        _ => self.unknown(node),
+                    };
+                }
+                Expr::Index(Box::new(self.expr(value)), Box::new(self.expr(index)))
+            }
+            "call" => self.call(node),
+            _ => self.unknown(node),
+        }
+    }
+
+    fn unknown(&self, node: Node) -> Expr {
+        let text = self.text(node);
+        let short: String = text.chars().take(60).collect();
+        let short = short.lines().next().unwrap_or("").to_owned();
+        Expr::Unknown(if short.len() < text.len() {
+            format!("`{short}…`")
+        } else {
+            format!("`{short}`")
+        })
+    }
+
+    fn string(&self, node: Node) -> Expr {
+        if node.kind() != "string" {
+            return self.unknown(node);
+        }
+        let prefix = self
+            .text(node)
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let raw = prefix.contains('r');
+        let mut out = String::new();
+        for part in named_children(node) {
+            match part.kind() {
+                "string_content" => {
+                    let text = self.text(part);
+                    if raw {
+                        out.push_str(text);
+                    } else {
+                        out.push_str(&unescape(text));
+                    }
+                }
+                "escape_sequence" => out.push_str(&unescape(self.text(part))),
+                "interpolation" => return self.unknown(node),
+                _ => {}
+            }
+        }
+        Expr::Str(out)
+    }
+
+    fn comparison(&self, node: Node) -> Expr {
+        let operands = named_children(node);
+        let operators: Vec<String> = children(node)
+            .iter()
+            .filter(|c| !c.is_named())
+            .map(|c| self.text(*c).to_owned())
+            .collect();
+        let op = match operators.join(" ").as_str() {
+            "==" => CompareOp::Eq,
+            "!=" => CompareOp::NotEq,
+            "in" => CompareOp::In,
+            "not in" => CompareOp::NotIn,
+            _ => return self.unknown(node),
+        };
+        match operands.as_slice() {
+            [l, r] => Expr::Compare(Box::new(self.expr(*l)), op, Box::new(self.expr(*r))),
+            _ => self.unknown(node),
+        }
+    }
+
+    fn call(&self, node: Node) -> Expr {
+        let Some(function) = node.child_by_field_name("function") else {
+            return self.unknown(node);
+        };
+        let mut args = Vec::new();
+        let mut kwargs = BTreeMap::new();
+        if let Some(list) = node.child_by_field_name("arguments") {
+            for arg in named_children(list) {
+                if arg.kind() == "keyword_argument" {
+                    if let (Some(k), Some(v)) = (
+                        arg.child_by_field_name("name"),
+                        arg.child_by_field_name("value"),
+                    ) {
+                        kwargs.insert(self.text(k).to_owned(), v);
+                    }
+                } else if arg.kind() != "comment" {
+                    args.push(arg);
+                }
+            }
+        }
+        let path = self.text(function);
+        let var = || match args.first().map(|a| self.expr(*a)) {
+            Some(Expr::Str(var)) => Some(var),
+            _ => None,
+        };
+        let default = |position: usize| {
+            kwargs
+                .get("default")
+                .or_else(|| args.get(position))
+                .map(|d| Box::new(self.expr(*d)))
+        };
+        // os.environ.get / os.getenv: (name, default).
+        if is_environ_get(path) {
+            return var().map_or_else(
+                || self.unknown(node),
+                |var| Expr::Env {
+                    var,
+                    default: default(1),
+                    cast: Cast::None,
+                },
+            );
+        }
+        // django-environ: env("X", default=…), env.bool("X", default=…), env.str(…), ….
+        if let Some(method) = env_method(path) {
+            let cast = match method {
+                "" | "str" => Cast::None,
+                "bool" => Cast::Bool,
+                "int" => Cast::Int,
+                "list" | "tuple" => Cast::List,
+                _ => Cast::Other,
+            };
+            return var().map_or_else(
+                || self.unknown(node),
+                |var| Expr::Env {
+                    var,
+                    default: default(1),
+                    cast,
+                },
+            );
+        }
+        // python-decouple: config("X", default=…, cast=bool).
+        if path == "config" || path == "decouple.config" {
+            let cast = match kwargs.get("cast").map(|c| self.text(*c)) {
+                None | Some("str") => Cast::None,
+                Some("bool") => Cast::Bool,
+                Some("int") => Cast::Int,
+                Some(c) if c.starts_with("Csv") => Cast::List,
+                Some(_) => Cast::Other,
+            };
+            return var().map_or_else(
+                || self.unknown(node),
+                |var| Expr::Env {
+                    var,
+                    default: default(1),
+                    cast,
+                },
+            );
+        }
+        let convert = match path {
+            "bool" => Some(Cast::Bool),
+            "int" => Some(Cast::Int),
+            "str" => Some(Cast::None),
+            "list" | "tuple" => Some(Cast::List),
+            _ => None,
+        };
+        if let (Some(cast), [arg]) = (convert, args.as_slice()) {
+            return Expr::Convert(cast, Box::new(self.expr(*arg)));
+        }
+        if function.kind() == "attribute" {
+            if let (Some(object), Some(method)) = (
+                function.child_by_field_name("object"),
+                function.child_by_field_name("attribute"),
+            ) {
+                let method = self.text(method);
+                if matches!(method, "lower" | "upper" | "strip" | "split") {
+                    return Expr::Method(
+                        Box::new(self.expr(object)),
+                        method.to_owned(),
+                        args.iter().map(|a| self.expr(*a)).collect(),
+                    );
+                }
+            }
+        }
+        self.unknown(node)
+    }
+}
+
+fn string_inner(node: Node) -> Span {
+    let parts = named_children(node);
+    let start = parts
+        .iter()
+        .find(|p| p.kind() == "string_start")
+        .map_or(node.start_byte(), |p| p.end_byte());
+    let end = parts
+        .iter()
+        .rev()
+        .find(|p| p.kind() == "string_end")
+        .map_or(node.end_byte(), |p| p.start_byte());
+    Span::new(start, end.max(start))
+}
+
+fn is_environ(path: &str) -> bool {
+    matches!(path, "os.environ" | "environ")
+}
+
+fn is_environ_get(path: &str) -> bool {
+    matches!(
+        path,
+        "os.environ.get" | "environ.get" | "os.getenv" | "getenv"
+    )
+}
+
+/// `env(…)` or `env.<cast>(…)`: the django-environ reader (by its conventional name).
+fn env_method(path: &str) -> Option<&str> {
+    if path == "env" {
+        return Some("");
+    }
+    path.strip_prefix("env.")
+        .filter(|m| m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+/// Setting names and dict keys that hold credentials.
+pub fn is_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper.contains("SECRET")
+        || upper.contains("PASSWORD")
+        || upper.ends_with("_PASS")
+        || upper.contains("TOKEN")
+        || upper.ends_with("API_KEY")
+        || upper.ends_with("PRIVATE_KEY")
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    let clean = text.replace('_', "");
+    let lower = clean.to_ascii_lowercase();
+    if let Some(hex) = lower.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok();
+    }
+    if let Some(oct) = lower.strip_prefix("0o") {
+        return i64::from_str_radix(oct, 8).ok();
+    }
+    if let Some(bin) = lower.strip_prefix("0b") {
+        return i64::from_str_radix(bin, 2).ok();
+    }
+    clean.parse().ok()
+}
+
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some('\n') => {}
+            Some(other @ ('\\' | '\'' | '"')) => out.push(other),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// A statically known value, or the reason it is not known.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A string.
+    Str(String),
+    /// An integer.
+    Int(i64),
+    /// A boolean.
+    Bool(bool),
+    /// `None`.
+    None,
+    /// A list or tuple.
+    List(Vec<Value>),
+    /// A dict.
+    Dict(Vec<(Value, Value)>),
+    /// Not knowable without running the program, and why.
+    Unknown(String),
+}
+
+impl Value {
+    /// Python's truthiness; `None` when the value is unknown.
+    pub fn truthy(&self) -> Option<bool> {
+        Some(match self {
+            Self::Str(s) => !s.is_empty(),
+            Self::Int(i) => *i != 0,
+            Self::Bool(b) => *b,
+            Self::None => false,
+            Self::List(l) => !l.is_empty(),
+            Self::Dict(d) => !d.is_empty(),
+            Self::Unknown(_) => return None,
+        })
+    }
+
+    /// Whether the value is the boolean `True` (Django's `is True` checks).
+    pub fn is_true(&self) -> Option<bool> {
+        match self {
+            Self::Unknown(_) => None,
+            Self::Bool(b) => Some(*b),
+            _ => Some(false),
+        }
+    }
+
+    /// The items of a list, tuple or dict keys.
+    pub fn items(&self) -> Option<Vec<&Value>> {
+        match self {
+            Self::List(l) => Some(l.iter().collect()),
+            Self::Dict(d) => Some(d.iter().map(|(k, _)| k).collect()),
+            Self::Str(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The value under `key` of a dict.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Self::Dict(d) => d
+                .iter()
+                .find(|(k, _)| matches!(k, Self::Str(s) if s == key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// A short Python-like rendering for messages (never used for secret settings).
+    pub fn display(&self) -> String {
+        match self {
+            Self::Str(s) => format!("{s:?}"),
+            Self::Int(i) => i.to_string(),
+            Self::Bool(true) => "True".into(),
+            Self::Bool(false) => "False".into(),
+            Self::None => "None".into(),
+            Self::List(l) => format!(
+                "[{}]",
+                l.iter().map(Self::display).collect::<Vec<_>>().join(", ")
+            ),
+            Self::Dict(_) => "{…}".into(),
+            Self::Unknown(reason) => format!("unknown ({reason})"),
+        }
+    }
+}
+
+/// A settings module taking part in an evaluation: where it is and what it says.
+#[derive(Debug, Clone, Copy)]
+pub struct ModuleRef<'a> {
+    /// Its path (to resolve relative and dotted imports).
+    pub path: &'a Path,
+    /// Its statements.
+    pub module: &'a SettingsModule,
+}
+
+/// The value a setting ends up with, and where it got it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    /// The value (at environment defaults).
+    pub value: Value,
+    /// The module (index into the evaluated list) of the statement that last set it.
+    pub module: usize,
+    /// That statement.
+    pub span: Span,
+    /// The value part of that statement.
+    pub value_span: Span,
+    /// Environment variables the value was read from, with whether each had a default.
+    pub env: Vec<(String, bool)>,
+}
+
+/// A star import that named no module of the scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnresolvedImport {
+    /// The module that imports.
+    pub module: usize,
+    /// The import statement.
+    pub span: Span,
+    /// The module as written.
+    pub name: String,
+    /// Inside `try` (expected to be missing sometimes).
+    pub optional: bool,
+}
+
+/// The settings one module produces once its star imports have been followed.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    /// Every setting by name.
+    pub settings: BTreeMap<String, Binding>,
+    /// Modules pulled in through `from … import *`, with the importing statement.
+    pub imported: Vec<(usize, usize, Span)>,
+    /// Star imports of modules not in the scan.
+    pub unresolved: Vec<UnresolvedImport>,
+}
+
+/// Evaluates `modules[entry]`, following star imports into the other modules.
+pub fn evaluate(modules: &[ModuleRef], entry: usize) -> Evaluation {
+    let mut evaluation = Evaluation::default();
+    let mut stack = Vec::new();
+    run(modules, entry, &mut evaluation, &mut stack);
+    evaluation
+}
+
+/// Which module of `modules` a star import in `from` names.
+pub fn resolve_import(modules: &[ModuleRef], from: usize, name: &str) -> Option<usize> {
+    let base = modules.get(from)?.path.parent()?;
+    let dots = name.chars().take_while(|c| *c == '.').count();
+    let rest: Vec<&str> = name[dots..].split('.').filter(|s| !s.is_empty()).collect();
+    if dots > 0 {
+        let mut dir: PathBuf = base.to_path_buf();
+        for _ in 1..dots {
+            dir = dir.parent()?.to_path_buf();
+        }
+        for part in &rest {
+            dir.push(part);
+        }
+        let file = dir.with_extension("py");
+        let package = dir.join("__init__.py");
+        return modules
+            .iter()
+            .position(|m| m.path == file || (!rest.is_empty() && m.path == package));
+    }
+    // Absolute: the longest path suffix that matches `a/b/c.py` or `a/b/c/__init__.py`.
+    let file: PathBuf = rest.iter().collect::<PathBuf>().with_extension("py");
+    let package: PathBuf = rest.iter().collect::<PathBuf>().join("__init__.py");
+    modules
+        .iter()
+        .position(|m| m.path.ends_with(&file) || m.path.ends_with(&package))
+}
+
+fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Vec<usize>) {
+    if stack.contains(&index) || stack.len() > 32 {
+        return;
+    }
+    let Some(module) = modules.get(index) else {
+        return;
+    };
+    stack.push(index);
+    for statement in &module.module.statements {
+        let set = |out: &mut Evaluation, name: &str, value: Value, env: Vec<(String, bool)>| {
+            out.settings.insert(
+                name.to_owned(),
+                Binding {
+                    value,
+                    module: index,
+                    span: statement.span,
+                    value_span: statement.value_span,
+                    env,
+                },
+            );
+        };
+        match &statement.kind {
+            StatementKind::Assign(name, expr) => {
+                let mut env = Vec::new();
+                let value = eval(expr, &out.settings, &mut env);
+                set(out, name, value, env);
+            }
+            StatementKind::Extend(name, expr) | StatementKind::Append(name, expr) => {
+                let mut env = out
+                    .settings
+                    .get(name)
+                    .map(|b| b.env.clone())
+                    .unwrap_or_default();
+                let current = out.settings.get(name).map(|b| b.value.clone());
+                let added = eval(expr, &out.settings, &mut env);
+                let value = match (current, added, &statement.kind) {
+                    (Some(Value::List(mut list)), Value::List(more), StatementKind::Extend(..)) => {
+                        list.extend(more);
+                        Value::List(list)
+                    }
+                    (Some(Value::List(mut list)), item, StatementKind::Append(..))
+                        if !matches!(item, Value::Unknown(_)) =>
+                    {
+                        list.push(item);
+                        Value::List(list)
+                    }
+                    (Some(Value::Str(mut s)), Value::Str(more), StatementKind::Extend(..)) => {
+                        s.push_str(&more);
+                        Value::Str(s)
+                    }
+                    (None, _, _) => Value::Unknown(format!("{name} is changed before it is set")),
+                    _ => Value::Unknown(format!("{name} is extended with an unknown value")),
+                };
+                set(out, name, value, env);
+            }
+            StatementKind::Remove(name, expr) => {
+                let mut env = Vec::new();
+                let gone = eval(expr, &out.settings, &mut env);
+                if let Some(binding) = out.settings.get_mut(name) {
+                    if let Value::List(list) = &mut binding.value {
+                        if let Some(at) = list.iter().position(|v| *v == gone) {
+                            list.remove(at);
+                        }
+                    }
+                    binding.span = statement.span;
+                    binding.value_span = statement.value_span;
+                    binding.module = index;
+                }
+            }
+            StatementKind::SetItem(name, key, expr) => {
+                let mut env = Vec::new();
+                let key = eval(key, &out.settings, &mut env);
+                let item = eval(expr, &out.settings, &mut env);
+                if let Some(binding) = out.settings.get_mut(name) {
+                    if let Value::Dict(dict) = &mut binding.value {
+                        match dict.iter_mut().find(|(k, _)| *k == key) {
+                            Some((_, v)) => *v = item,
+                            None => dict.push((key, item)),
+                        }
+                    }
+                    binding.env.extend(env);
+                }
+            }
+            StatementKind::Conditional(name, reason) => {
+                set(out, name, Value::Unknown(reason.clone()), Vec::new());
+            }
+            StatementKind::StarImport {
+                module: name,
+                optional,
+            } => match resolve_import(modules, index, name) {
+                Some(target) => {
+                    out.imported.push((target, index, statement.span));
+                    run(modules, target, out, stack);
+                }
+                None => out.unresolved.push(UnresolvedImport {
+                    module: index,
+                    span: statement.span,
+                    name: name.clone(),
+                    optional: *optional,
+                }),
+            },
+        }
+    }
+    stack.pop();
+}
+
+fn eval(expr: &Expr, scope: &BTreeMap<String, Binding>, env: &mut Vec<(String, bool)>) -> Value {
+    match expr {
+        Expr::Str(s) => Value::Str(s.clone()),
+        Expr::Int(i) => Value::Int(*i),
+        Expr::Bool(b) => Value::Bool(*b),
+        Expr::None => Value::None,
+        Expr::List(items) => Value::List(items.iter().map(|e| eval(e, scope, env)).collect()),
+        Expr::Dict(pairs) => Value::Dict(
+            pairs
+                .iter()
+                .map(|(k, v)| (eval(k, scope, env), eval(v, scope, env)))
+                .collect(),
+        ),
+        Expr::Name(name) => match scope.get(name) {
+            Some(binding) => {
+                env.extend(binding.env.iter().cloned());
+                binding.value.clone()
+            }
+            None => Value::Unknown(format!("`{name}` is not a known setting")),
+        },
+        Expr::Env { var, default, cast } => {
+            env.push((var.clone(), default.is_some()));
+            match default {
+                None => Value::Unknown(format!(
+                    "read from the environment variable {var}, which has no default"
+                )),
+                Some(default) => {
+                    let value = eval(default, scope, env);
+                    apply_cast(*cast, value)
+                }
+            }
+        }
+        Expr::Convert(cast, inner) => {
+            let value = eval(inner, scope, env);
+            match cast {
+                Cast::Bool => value.truthy().map_or(value, Value::Bool),
+                _ => apply_cast(*cast, value),
+            }
+        }
+        Expr::Method(receiver, method, args) => {
+            let value = eval(receiver, scope, env);
+            match (value, method.as_str()) {
+                (Value::Str(s), "lower") => Value::Str(s.to_lowercase()),
+                (Value::Str(s), "upper") => Value::Str(s.to_uppercase()),
+                (Value::Str(s), "strip") => Value::Str(s.trim().to_owned()),
+                (Value::Str(s), "split") => {
+                    let parts: Vec<Value> = match args.first().map(|a| eval(a, scope, env)) {
+                        Some(Value::Str(sep)) if !sep.is_empty() => s
+                            .split(sep.as_str())
+                            .map(|p| Value::Str(p.to_owned()))
+                            .collect(),
+                        None => s
+                            .split_whitespace()
+                            .map(|p| Value::Str(p.to_owned()))
+                            .collect(),
+                        _ => {
+                            return Value::Unknown(format!(
+                                "`.{method}()` with an unknown separator"
+                            ))
+                        }
+                    };
+                    Value::List(parts)
+                }
+                (Value::Unknown(reason), _) => Value::Unknown(reason),
+                (other, _) => Value::Unknown(format!("`.{method}()` on {}", other.display())),
+            }
+        }
+        Expr::Compare(left, op, right) => {
+            let (l, r) = (eval(left, scope, env), eval(right, scope, env));
+            if let Value::Unknown(reason) = &l {
+                return Value::Unknown(reason.clone());
+            }
+            if let Value::Unknown(reason) = &r {
+                return Value::Unknown(reason.clone());
+            }
+            let contains = |hay: &Value, needle: &Value| match (hay, needle) {
+                (Value::Str(h), Value::Str(n)) => Some(h.contains(n.as_str())),
+                (Value::List(items), n) => Some(items.contains(n)),
+                (Value::Dict(pairs), n) => Some(pairs.iter().any(|(k, _)| k == n)),
+                _ => None,
+            };
+            let result = match op {
+                CompareOp::Eq => Some(py_eq(&l, &r)),
+                CompareOp::NotEq => Some(!py_eq(&l, &r)),
+                CompareOp::In => contains(&r, &l),
+                CompareOp::NotIn => contains(&r, &l).map(|b| !b),
+            };
+            result.map_or_else(
+                || Value::Unknown("a comparison preflight cannot evaluate".into()),
+                Value::Bool,
+            )
+        }
+        Expr::Not(inner) => {
+            let value = eval(inner, scope, env);
+            value.truthy().map_or(value, |b| Value::Bool(!b))
+        }
+        Expr::And(l, r) => {
+            let left = eval(l, scope, env);
+            match left.truthy() {
+                Some(false) => left,
+                Some(true) => eval(r, scope, env),
+                None => left,
+            }
+        }
+        Expr::Or(l, r) => {
+            let left = eval(l, scope, env);
+            match left.truthy() {
+                Some(true) => left,
+                Some(false) => eval(r, scope, env),
+                None => left,
+            }
+        }
+        Expr::Add(l, r) => match (eval(l, scope, env), eval(r, scope, env)) {
+            (Value::Str(a), Value::Str(b)) => Value::Str(a + &b),
+            (Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_add(b)),
+            (Value::List(mut a), Value::List(b)) => {
+                a.extend(b);
+                Value::List(a)
+            }
+            (Value::Unknown(reason), _) | (_, Value::Unknown(reason)) => Value::Unknown(reason),
+            _ => Value::Unknown("an addition of mismatched types".into()),
+        },
+        Expr::Index(value, index) => match (eval(value, scope, env), eval(index, scope, env)) {
+            (Value::Dict(pairs), key) => pairs
+                .into_iter()
+                .find(|(k, _)| *k == key)
+                .map_or_else(|| Value::Unknown("a missing dict key".into()), |(_, v)| v),
+            (Value::List(items), Value::Int(i)) => {
+                let at = if i < 0 { items.len() as i64 + i } else { i };
+                usize::try_from(at)
+                    .ok()
+                    .and_then(|at| items.get(at).cloned())
+                    .unwrap_or_else(|| Value::Unknown("an index out of range".into()))
+            }
+            (Value::Unknown(reason), _) => Value::Unknown(reason),
+            _ => Value::Unknown("an index preflight cannot evaluate".into()),
+        },
+        Expr::IfElse(condition, then, otherwise) => {
+            let condition = eval(condition, scope, env);
+            match condition.truthy() {
+                Some(true) => eval(then, scope, env),
+                Some(false) => eval(otherwise, scope, env),
+                None => {
+                    let (a, b) = (eval(then, scope, env), eval(otherwise, scope, env));
+                    if a == b {
+                        a
+                    } else {
+                        condition
+                    }
+                }
+            }
+        }
+        Expr::Unknown(what) => Value::Unknown(format!("{what} cannot be evaluated statically")),
+    }
+}
+
+fn py_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Bool(x), Value::Int(y)) | (Value::Int(y), Value::Bool(x)) => i64::from(*x) == *y,
+        _ => a == b,
+    }
+}
+
+/// What django-environ and decouple make of a default (they cast string defaults; a
+/// non-string default is returned as it is).
+fn apply_cast(cast: Cast, value: Value) -> Value {
+    match (cast, value) {
+        (Cast::Bool, Value::Str(s)) => Value::Bool(matches!(
+            s.trim().to_ascii_lowercase().as_str(),
+            "true" | "on" | "ok" | "y" | "yes" | "1" | "t"
+        )),
+        (Cast::Int, Value::Str(s)) => s.trim().parse().map_or_else(
+            |_| Value::Unknown(format!("{s:?} is not an integer")),
+            Value::Int,
+        ),
+        (Cast::Int, Value::Bool(b)) => Value::Int(i64::from(b)),
+        (Cast::List, Value::Str(s)) => Value::List(
+            s.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| Value::Str(p.to_owned()))
+                .collect(),
+        ),
+        (Cast::None, Value::Int(i)) => Value::Int(i),
+        (Cast::Other, value) => Value::Unknown(format!(
+            "a conversion preflight does not model of {}",
+            value.display()
+        )),
+        (_, value) => value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(text: &str) -> BTreeMap<String, Binding> {
+        let module = SettingsModule::parse(text);
+        let path = Path::new("settings.py");
+        evaluate(
+            &[ModuleRef {
+                path,
+                module: &module,
+            }],
+            0,
+        )
+        .settings
+    }
+
+    fn value(text: &str, name: &str) -> Value {
+        settings(text)
+            .get(name)
+            .map_or(Value::Unknown("unset".into()), |b| b.value.clone())
+    }
+
+    #[test]
+    fn environment_lookups_take_their_defaults() {
+        let text = "import os\nDEBUG = os.environ.get('DEBUG', True)\nA = os.getenv('A', 'x')\nB = os.environ['B']\nC = env.bool('C', default='yes')\nD = config('D', default='False', cast=bool)\nE = os.getenv('E', '0') == '1'\nF = os.getenv('F', 'True').lower() in ('true', '1')\n";
+        assert_eq!(value(text, "DEBUG"), Value::Bool(true));
+        assert_eq!(value(text, "A"), Value::Str("x".into()));
+        assert!(matches!(value(text, "B"), Value::Unknown(r) if r.contains("B")));
+        assert_eq!(value(text, "C"), Value::Bool(true));
+        assert_eq!(value(text, "D"), Value::Bool(false));
+        assert_eq!(value(text, "E"), Value::Bool(false));
+        assert_eq!(value(text, "F"), Value::Bool(true));
+    }
+
+    #[test]
+    fn lists_grow_with_plus_equals_and_append() {
+        let text = "MIDDLEWARE = ['a']\nMIDDLEWARE += ['b']\nMIDDLEWARE.append('c')\nMIDDLEWARE.insert(0, 'd')\nMIDDLEWARE.remove('a')\n";
+        let want: Vec<Value> = ["b", "c", "d"]
+            .iter()
+            .map(|s| Value::Str((*s).into()))
+            .collect();
+        assert_eq!(value(text, "MIDDLEWARE"), Value::List(want));
+    }
+
+    #[test]
+    fn conditional_assignments_are_unknown_not_guessed() {
+        let text = "DEBUG = False\nif something():\n    DEBUG = True\n";
+        assert!(matches!(value(text, "DEBUG"), Value::Unknown(_)));
+    }
+
+    #[test]
+    fn star_imports_inherit_and_override() {
+        let base = SettingsModule::parse("DEBUG = True\nSECRET_KEY = 'x'\nA = [1]\n");
+        let prod = SettingsModule::parse("from .base import *\nA += [2]\nSECRET_KEY = 'y'\n");
+        let modules = [
+            ModuleRef {
+                path: Path::new("p/settings/base.py"),
+                module: &base,
+            },
+            ModuleRef {
+                path: Path::new("p/settings/production.py"),
+                module: &prod,
+            },
+        ];
+        let result = evaluate(&modules, 1);
+        assert_eq!(result.settings["DEBUG"].value, Value::Bool(true));
+        assert_eq!(result.settings["DEBUG"].module, 0);
+        assert_eq!(result.settings["SECRET_KEY"].module, 1);
+        assert_eq!(
+            result.settings["A"].value,
+            Value::List(vec![Value::Int(1), Value::Int(2)])
+        );
+        assert_eq!(
+            resolve_import(&modules, 1, "p.settings.base"),
+            Some(0),
+            "dotted import"
+        );
+    }
+
+    #[test]
+    fn broken_python_is_an_error_not_a_panic() {
+        let module = SettingsModule::parse("DEBUG = (\nSECRET_KEY = 'x'\n\u{0}\u{ffff}");
+        assert!(!module.errors.is_empty());
+        let module = SettingsModule::parse("");
+        assert!(module.statements.is_empty());
+    }
+
+    #[test]
+    fn secret_literals_are_found_under_secret_keys() {
+        let module = SettingsModule::parse(
+            "SECRET_KEY = 'abc'\nDATABASES = {'default': {'PASSWORD': 'hunter2', 'NAME': 'db'}}\n",
+        );
+        let values: Vec<&str> = module
+            .secret_literals
+            .iter()
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(values, ["abc", "hunter2"]);
+    }
+}

@@ -96,6 +96,8 @@ pub enum Expr {
     Or(Box<Expr>, Box<Expr>),
     /// `a + b`.
     Add(Box<Expr>, Box<Expr>),
+    /// `a * b` (`"x" * 50`, `60 * 60 * 24`).
+    Mul(Box<Expr>, Box<Expr>),
     /// `a[b]`.
     Index(Box<Expr>, Box<Expr>),
     /// `then if condition else otherwise`, as (condition, then, otherwise).
@@ -533,9 +535,43 @@ impl Reader<'_> {
         }
     }
 
+    /// Collects the string literals of a value, leaving out what names a secret rather than
+    /// holding it: the variable name of an environment lookup (`os.environ["SECRET_KEY"]`,
+    /// `config("SECRET_KEY")`) and `cast=` arguments.
     fn collect_strings(&mut self, node: Node) {
         let mut stack = vec![node];
         while let Some(node) = stack.pop() {
+            if node.kind() == "subscript" {
+                if let Some(value) = node.child_by_field_name("value") {
+                    if is_environ(self.text(value)) {
+                        continue;
+                    }
+                }
+            }
+            if node.kind() == "call" {
+                if let Some(arguments) = node.child_by_field_name("arguments") {
+                    let mut positional = 0;
+                    for arg in named_children(arguments) {
+                        if arg.kind() == "keyword_argument" {
+                            let is_cast = arg
+                                .child_by_field_name("name")
+                                .is_some_and(|n| self.text(n) == "cast");
+                            if let (false, Some(v)) = (is_cast, arg.child_by_field_name("value")) {
+                                stack.push(v);
+                            }
+                        } else {
+                            if positional > 0 {
+                                stack.push(arg);
+                            }
+                            positional += 1;
+                        }
+                    }
+                }
+                if let Some(function) = node.child_by_field_name("function") {
+                    stack.push(function);
+                }
+                continue;
+            }
             if node.kind() == "string" {
                 if let Expr::Str(value) = self.expr(node) {
                     if !value.is_empty() {
@@ -626,10 +662,10 @@ impl Reader<'_> {
                 ) else {
                     return self.unknown(node);
                 };
-                if self.text(op) == "+" {
-                    Expr::Add(Box::new(self.expr(l)), Box::new(self.expr(r)))
-                } else {
-                    self.unknown(node)
+                match self.text(op) {
+                    "+" => Expr::Add(Box::new(self.expr(l)), Box::new(self.expr(r))),
+                    "*" => Expr::Mul(Box::new(self.expr(l)), Box::new(self.expr(r))),
+                    _ => self.unknown(node),
                 }
             }
             "comparison_operator" => self.comparison(node),
@@ -1310,6 +1346,19 @@ fn eval(expr: &Expr, scope: &BTreeMap<String, Binding>, env: &mut Vec<(String, b
             (Value::Unknown(reason), _) | (_, Value::Unknown(reason)) => Value::Unknown(reason),
             _ => Value::Unknown("an addition of mismatched types".into()),
         },
+        Expr::Mul(l, r) => match (eval(l, scope, env), eval(r, scope, env)) {
+            (Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_mul(b)),
+            (Value::Str(s), Value::Int(n)) | (Value::Int(n), Value::Str(s)) => {
+                let n = usize::try_from(n).unwrap_or(0);
+                if s.len().saturating_mul(n) > 1 << 20 {
+                    Value::Unknown("a string too long to build".into())
+                } else {
+                    Value::Str(s.repeat(n))
+                }
+            }
+            (Value::Unknown(reason), _) | (_, Value::Unknown(reason)) => Value::Unknown(reason),
+            _ => Value::Unknown("a multiplication preflight cannot evaluate".into()),
+        },
         Expr::Index(value, index) => match (eval(value, scope, env), eval(index, scope, env)) {
             (Value::Dict(pairs), key) => pairs
                 .into_iter()
@@ -1479,5 +1528,22 @@ mod tests {
             .map(|(_, v)| v.as_str())
             .collect();
         assert_eq!(values, ["abc", "hunter2"]);
+        let module = SettingsModule::parse(
+            "SECRET_KEY = os.environ.get('SECRET_KEY', 'fallback')\nAPI_TOKEN = config('API_TOKEN', cast=str)\n",
+        );
+        let values: Vec<&str> = module
+            .secret_literals
+            .iter()
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(values, ["fallback"], "lookup names are not secrets");
+        assert_eq!(
+            value("HSTS = 60 * 60 * 24 * 365\nK = 'ab' * 3\n", "K"),
+            Value::Str("ababab".into())
+        );
+        assert_eq!(
+            value("HSTS = 60 * 60 * 24 * 365\n", "HSTS"),
+            Value::Int(31_536_000)
+        );
     }
 }

@@ -805,12 +805,13 @@ impl Reader<'_> {
             );
         }
         // django-environ: env("X", default=…), env.bool("X", default=…), env.str(…), ….
+        // It returns a default as written, without the cast (`parse_default=False`), so
+        // `env.bool("X", default="on")` is the string "on", not True.
         if let Some(method) = env_method(path) {
             let cast = match method {
-                "" | "str" => Cast::None,
-                "bool" => Cast::Bool,
-                "int" => Cast::Int,
-                "list" | "tuple" => Cast::List,
+                "" | "str" | "bool" | "int" | "float" | "list" | "tuple" | "dict" | "json" => {
+                    Cast::None
+                }
                 _ => Cast::Other,
             };
             return var().map_or_else(
@@ -1458,7 +1459,8 @@ mod tests {
         assert_eq!(value(text, "DEBUG"), Value::Bool(true));
         assert_eq!(value(text, "A"), Value::Str("x".into()));
         assert!(matches!(value(text, "B"), Value::Unknown(r) if r.contains("B")));
-        assert_eq!(value(text, "C"), Value::Bool(true));
+        // django-environ returns defaults uncast; decouple casts them.
+        assert_eq!(value(text, "C"), Value::Str("yes".into()));
         assert_eq!(value(text, "D"), Value::Bool(false));
         assert_eq!(value(text, "E"), Value::Bool(false));
         assert_eq!(value(text, "F"), Value::Bool(true));

@@ -148,7 +148,8 @@ pub struct SettingsModule {
     pub statements: Vec<Statement>,
     /// Syntax errors (the rest of the file is still read).
     pub errors: Vec<ParseError>,
-    /// The last non-empty line, where findings about absent settings point.
+    /// The first line of the last top-level statement, where findings about absent
+    /// settings point.
     pub end: Span,
     /// String literals assigned (anywhere in a value) under a secret-like setting or key.
     pub secret_literals: Vec<(Span, String)>,
@@ -180,6 +181,17 @@ impl SettingsModule {
             return module;
         };
         let root = tree.root_node();
+        // Absent settings are reported at the last top-level statement (its first line),
+        // not inside a trailing `try`/`if` block.
+        if let Some(last) = named_children(root)
+            .into_iter()
+            .rev()
+            .find(|n| n.kind() != "comment")
+        {
+            let start = last.start_byte();
+            let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            module.end = Span::new(start, end);
+        }
         let mut reader = Reader {
             text,
             module: &mut module,

@@ -16,7 +16,24 @@ const CANARIES: &[&str] = &[
     "cnry8Gf4Hd6Js8Ka0Lq",
     "cnry9Basic",
     "cnry10Zt5Yr7Xq3Wp9Vn2Mb8",
+    "cnry11Dj4Kq8Wz2Xv6Bn0Mm3Ll7Pp1Oo5Ii9Uu3Yy7Tt1Rr5Ee9Ww3Qq7Aa1Ss5",
+    "cnry12weak",
+    "cnry13DbPw",
+    "cnry14old",
 ];
+
+/// Django: a strong hardcoded key (DJ003), a weak fallback key inherited from a base module
+/// (DJ004, reported with the base line as a related location) and a database password.
+const DJANGO_BASE: &str = "\
+SECRET_KEY = 'cnry12weak'
+SECRET_KEY_FALLBACKS = ['cnry14old']
+DEBUG = True
+DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'PASSWORD': 'cnry13DbPw'}}
+";
+const DJANGO_PRODUCTION: &str = "\
+from .base import *
+SECRET_KEY = 'cnry11Dj4Kq8Wz2Xv6Bn0Mm3Ll7Pp1Oo5Ii9Uu3Yy7Tt1Rr5Ee9Ww3Qq7Aa1Ss5'
+";
 
 /// nginx: a credential header and a token-like argument on lines that have findings.
 const NGINX: &str = "\
@@ -44,8 +61,10 @@ fn no_output_format_contains_a_canary() {
         (".env.production", ENV.as_bytes()),
         (".env.staging", b"JWT_SECRET=cnry1Qx7vTz9Lw2Pk4Mj\n"),
         ("nginx/site.conf", NGINX.as_bytes()),
+        ("shop/settings/base.py", DJANGO_BASE.as_bytes()),
+        ("shop/settings/production.py", DJANGO_PRODUCTION.as_bytes()),
     ]);
-    for format in ["human", "json", "sarif", "github"] {
+    for format in ["human", "json", "sarif", "github", "markdown"] {
         let output = preflight_in(dir.path())
             .args(["check", ".", "--format", format])
             .output()
@@ -94,4 +113,25 @@ fn findings_still_point_at_the_secrets_they_hide() {
         .as_str()
         .unwrap()
         .contains("app:*******@db.example.org"));
+}
+
+#[test]
+fn django_secret_findings_are_reported_with_the_value_masked() {
+    let dir = tree(&[
+        ("shop/settings/base.py", DJANGO_BASE.as_bytes()),
+        ("shop/settings/production.py", DJANGO_PRODUCTION.as_bytes()),
+    ]);
+    let (report, _) = common::json_report(dir.path(), &["."]);
+    let rules = common::active_rules(&report);
+    for rule in ["DJ001", "DJ003", "DJ004", "DJ007"] {
+        assert!(rules.iter().any(|r| r == rule), "{rule} missing: {rules:?}");
+    }
+    let hardcoded = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "DJ003")
+        .expect("DJ003");
+    let snippet = hardcoded["snippet"]["text"].as_str().unwrap();
+    assert!(snippet.contains("SECRET_KEY = '*"), "{snippet}");
 }

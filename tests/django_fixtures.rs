@@ -112,3 +112,38 @@ fn a_settings_py_that_is_not_django_is_left_alone() {
     assert_eq!(code, 0);
     assert_eq!(report["findings"].as_array().expect("findings").len(), 0);
 }
+
+#[test]
+fn the_module_django_settings_module_names_is_checked_whatever_its_name() {
+    let manage: &[u8] =
+        b"import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.prod')\n";
+    let wsgi: &[u8] =
+        b"import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"proj.deploy\")\n";
+    let dir = common::tree(&[
+        ("manage.py", manage),
+        ("config/__init__.py", b""),
+        ("config/prod.py", b"DEBUG = True\n"),
+        ("proj/wsgi.py", wsgi),
+        ("proj/deploy.py", b"ALLOWED_HOSTS = []\n"),
+        (".env", b"DJANGO_SETTINGS_MODULE=envset.live\n"),
+        ("envset/live.py", b"SECRET_KEY = 'short'\n"),
+        ("other/prod.py", b"DEBUG = True\n"),
+    ]);
+    let (report, _) = json_report(dir.path(), &[".", "--select", "DJ001,DJ002,DJ005"]);
+    let findings = report["findings"].as_array().expect("findings");
+    let has = |rule: &str, path: &str| {
+        findings
+            .iter()
+            .filter(|f| f["rule_id"] == rule && f["location"]["path"] == path)
+            .count()
+    };
+    assert_eq!(has("DJ001", "config/prod.py"), 1, "{findings:?}");
+    assert_eq!(has("DJ002", "envset/live.py"), 1, "{findings:?}");
+    assert_eq!(has("DJ005", "proj/deploy.py"), 1, "{findings:?}");
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["location"]["path"] != "other/prod.py"),
+        "a module nothing names is not a settings module: {findings:?}"
+    );
+}

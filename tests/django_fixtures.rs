@@ -147,3 +147,41 @@ fn the_module_django_settings_module_names_is_checked_whatever_its_name() {
         "a module nothing names is not a settings module: {findings:?}"
     );
 }
+
+#[test]
+fn broken_python_import_cycles_and_deep_nesting_do_not_stop_the_scan() {
+    let deep = format!("DEBUG = {}True{}\n", "[".repeat(20_000), "]".repeat(20_000));
+    let nested_ifs: String = (0..300)
+        .map(|i| format!("{}if x:\n", "    ".repeat(i)))
+        .collect::<String>()
+        + &format!("{}DEBUG = True\n", "    ".repeat(300));
+    let dir = common::tree(&[
+        (
+            "a/settings/a.py",
+            b"from .b import *\nDEBUG = True\n" as &[u8],
+        ),
+        ("a/settings/b.py", b"from .a import *\nSECRET_KEY = 'x'\n"),
+        (
+            "b/settings.py",
+            b"DEBUG = (\nSECRET_KEY = 'x\n\xff\xfe\x01 def ::\n",
+        ),
+        ("c/settings.py", deep.as_bytes()),
+        ("d/settings.py", nested_ifs.as_bytes()),
+        (
+            "e/settings.py",
+            b"from ....nowhere import *\nfrom . import *\nDEBUG = True\n",
+        ),
+    ]);
+    let (report, code) = json_report(dir.path(), &[".", "--fail-on", "never"]);
+    assert_eq!(code, 0, "{report}");
+    let findings = report["findings"].as_array().expect("findings");
+    let paths: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["location"]["path"].as_str())
+        .collect();
+    assert!(
+        paths.contains(&"b/settings.py"),
+        "parse errors are reported: {paths:?}"
+    );
+    assert!(paths.contains(&"e/settings.py"), "{paths:?}");
+}

@@ -189,12 +189,16 @@ impl SettingsModule {
             .find(|n| n.kind() != "comment")
         {
             let start = last.start_byte();
-            let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            let end = text
+                .get(start..)
+                .and_then(|rest| rest.find('\n'))
+                .map_or(text.len(), |i| start + i);
             module.end = Span::new(start, end);
         }
         let mut reader = Reader {
             text,
             module: &mut module,
+            depth: std::cell::Cell::new(0),
         };
         reader.block(root, Context::Top);
         reader.errors(root);
@@ -237,7 +241,13 @@ enum Context {
 struct Reader<'a> {
     text: &'a str,
     module: &'a mut SettingsModule,
+    /// How deep the reader is in nested expressions and blocks: a crafted file with
+    /// thousands of nested brackets must not overflow the stack.
+    depth: std::cell::Cell<usize>,
 }
+
+/// Deeper nesting than this is left unknown (real settings nest a handful of levels).
+const MAX_DEPTH: usize = 100;
 
 fn span_of(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
@@ -265,8 +275,10 @@ impl Reader<'_> {
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
             if node.is_error() || node.is_missing() {
-                let line_end = self.text[node.start_byte()..]
-                    .find('\n')
+                let line_end = self
+                    .text
+                    .get(node.start_byte()..)
+                    .and_then(|rest| rest.find('\n'))
                     .map_or(self.text.len(), |i| node.start_byte() + i);
                 self.module.errors.push(ParseError {
                     span: Span::new(node.start_byte(), line_end.max(node.start_byte())),
@@ -294,9 +306,14 @@ impl Reader<'_> {
     }
 
     fn block(&mut self, node: Node, context: Context) {
+        if self.depth.get() > MAX_DEPTH {
+            return;
+        }
+        self.depth.set(self.depth.get() + 1);
         for child in named_children(node) {
             self.statement(child, context);
         }
+        self.depth.set(self.depth.get() - 1);
     }
 
     fn statement(&mut self, node: Node, context: Context) {
@@ -599,6 +616,16 @@ impl Reader<'_> {
     }
 
     fn expr(&self, node: Node) -> Expr {
+        if self.depth.get() > MAX_DEPTH {
+            return Expr::Unknown("an expression nested too deeply".into());
+        }
+        self.depth.set(self.depth.get() + 1);
+        let expr = self.expr_inner(node);
+        self.depth.set(self.depth.get() - 1);
+        expr
+    }
+
+    fn expr_inner(&self, node: Node) -> Expr {
         match node.kind() {
             "string" => self.string(node),
             "concatenated_string" => {

@@ -239,6 +239,17 @@ impl Rule {
         };
         examples("Reported", &self.examples.fail);
         examples("Accepted", &self.examples.pass);
+        let other_ids: Vec<&str> = self
+            .tags
+            .iter()
+            .filter(|t| t.contains('.'))
+            .map(String::as_str)
+            .collect();
+        if !other_ids.is_empty() {
+            // The ids other tools give the same check (Django's `security.W018`), so users
+            // can match their reports to ours.
+            text.push_str(&format!("\nAlso known as: {}\n", other_ids.join(", ")));
+        }
         if !self.references.is_empty() {
             text.push_str("\n## References\n");
             for reference in &self.references {

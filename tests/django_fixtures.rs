@@ -185,3 +185,20 @@ fn broken_python_import_cycles_and_deep_nesting_do_not_stop_the_scan() {
     );
     assert!(paths.contains(&"e/settings.py"), "{paths:?}");
 }
+
+#[test]
+fn explain_and_sarif_carry_djangos_check_ids() {
+    let explain = common::preflight()
+        .args(["explain", "DJ001"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&explain.stdout);
+    assert!(text.contains("Also known as: security.W018"), "{text}");
+    let sarif = common::preflight()
+        .args(["check", "fixtures/django/single", "--format", "sarif"])
+        .output()
+        .expect("runs");
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("json");
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].to_string();
+    assert!(rules.contains("security.W018"), "SARIF rule tags: {rules}");
+}

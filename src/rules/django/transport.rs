@@ -102,46 +102,45 @@ pub fn ssl_redirect(docs: &[&Document], out: &mut Emitter) {
     });
 }
 
-/// DJ019: `SESSION_COOKIE_SECURE` not True while sessions are used (security.W010, W011,
-/// W012 — as Django picks them).
-pub fn session_cookie_secure(docs: &[&Document], out: &mut Emitter) {
+/// Django's session-cookie checks: which id applies depends on where sessions are enabled —
+/// the app only, the middleware only, or both (then the combined id replaces the two).
+fn session_cookie(
+    docs: &[&Document],
+    out: &mut Emitter,
+    setting: &'static str,
+    [app_only, middleware_only, both]: [&'static str; 3],
+    message: &'static str,
+) {
     each_deployed(docs, out, |d, out| {
-        if !known_not_true(d, "SESSION_COOKIE_SECURE") {
+        if !known_not_true(d, setting) {
             return;
         }
         let app = d.has_app("django.contrib.sessions");
         let middleware = d.has_middleware("django.contrib.sessions.middleware.SessionMiddleware");
         let id = match (app, middleware) {
-            (Some(true), Some(true)) => "security.W012",
-            (Some(true), Some(false)) => "security.W010",
-            (Some(false), Some(true)) => "security.W011",
+            (Some(true), Some(true)) => both,
+            (Some(true), Some(false)) => app_only,
+            (Some(false), Some(true)) => middleware_only,
             _ => return,
         };
-        d.report(out, "SESSION_COOKIE_SECURE", None,
-            "SESSION_COOKIE_SECURE is not True: the session cookie is also sent over plain HTTP, where it can be sniffed and the session hijacked; set it to True",
-            Some(id));
+        d.report(out, setting, None, message, Some(id));
     });
+}
+
+/// DJ019: `SESSION_COOKIE_SECURE` not True while sessions are used (security.W010, W011,
+/// W012 — as Django picks them).
+pub fn session_cookie_secure(docs: &[&Document], out: &mut Emitter) {
+    session_cookie(docs, out, "SESSION_COOKIE_SECURE",
+        ["security.W010", "security.W011", "security.W012"],
+        "SESSION_COOKIE_SECURE is not True: the session cookie is also sent over plain HTTP, where it can be sniffed and the session hijacked; set it to True");
 }
 
 /// DJ020: `SESSION_COOKIE_HTTPONLY` not True while sessions are used (security.W013, W014,
 /// W015).
 pub fn session_cookie_httponly(docs: &[&Document], out: &mut Emitter) {
-    each_deployed(docs, out, |d, out| {
-        if !known_not_true(d, "SESSION_COOKIE_HTTPONLY") {
-            return;
-        }
-        let app = d.has_app("django.contrib.sessions");
-        let middleware = d.has_middleware("django.contrib.sessions.middleware.SessionMiddleware");
-        let id = match (app, middleware) {
-            (Some(true), Some(true)) => "security.W015",
-            (Some(true), Some(false)) => "security.W013",
-            (Some(false), Some(true)) => "security.W014",
-            _ => return,
-        };
-        d.report(out, "SESSION_COOKIE_HTTPONLY", None,
-            "SESSION_COOKIE_HTTPONLY is not True: scripts can read the session cookie, so one XSS hijacks sessions; remove the line or set it to True",
-            Some(id));
-    });
+    session_cookie(docs, out, "SESSION_COOKIE_HTTPONLY",
+        ["security.W013", "security.W014", "security.W015"],
+        "SESSION_COOKIE_HTTPONLY is not True: scripts can read the session cookie, so one XSS hijacks sessions; remove the line or set it to True");
 }
 
 /// DJ021: `CSRF_COOKIE_SECURE` not True while the CSRF middleware uses a cookie

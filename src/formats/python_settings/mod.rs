@@ -257,6 +257,15 @@ fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     node.named_children(&mut cursor).collect()
 }
 
+/// The named fields of a node, all or none (`fields(node, ["left", "right"])`).
+fn fields<'t, const N: usize>(node: Node<'t>, names: [&str; N]) -> Option<[Node<'t>; N]> {
+    let mut found = [node; N];
+    for (slot, name) in found.iter_mut().zip(names) {
+        *slot = node.child_by_field_name(name)?;
+    }
+    Some(found)
+}
+
 fn children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     let mut cursor = node.walk();
     node.children(&mut cursor).collect()
@@ -378,10 +387,7 @@ impl Reader<'_> {
         let span = span_of(statement);
         match expr.kind() {
             "assignment" => {
-                let (Some(left), Some(right)) = (
-                    expr.child_by_field_name("left"),
-                    expr.child_by_field_name("right"),
-                ) else {
+                let Some([left, right]) = fields(expr, ["left", "right"]) else {
                     return;
                 };
                 // `A = B = value`: the value is the innermost right-hand side.
@@ -401,11 +407,7 @@ impl Reader<'_> {
                 }
             }
             "augmented_assignment" => {
-                let (Some(left), Some(right), Some(op)) = (
-                    expr.child_by_field_name("left"),
-                    expr.child_by_field_name("right"),
-                    expr.child_by_field_name("operator"),
-                ) else {
+                let Some([left, right, op]) = fields(expr, ["left", "right", "operator"]) else {
                     return;
                 };
                 if left.kind() != "identifier" {
@@ -431,10 +433,7 @@ impl Reader<'_> {
                 if function.kind() != "attribute" {
                     return;
                 }
-                let (Some(object), Some(method)) = (
-                    function.child_by_field_name("object"),
-                    function.child_by_field_name("attribute"),
-                ) else {
+                let Some([object, method]) = fields(function, ["object", "attribute"]) else {
                     return;
                 };
                 if object.kind() != "identifier" {
@@ -492,10 +491,7 @@ impl Reader<'_> {
                 self.push(kind, span, span_of(value));
             }
             "subscript" => {
-                let (Some(object), Some(index)) = (
-                    target.child_by_field_name("value"),
-                    target.child_by_field_name("subscript"),
-                ) else {
+                let Some([object, index]) = fields(target, ["value", "subscript"]) else {
                     return;
                 };
                 if object.kind() != "identifier" {
@@ -536,10 +532,7 @@ impl Reader<'_> {
         let mut stack = vec![value];
         while let Some(node) = stack.pop() {
             if node.kind() == "pair" {
-                if let (Some(key), Some(v)) = (
-                    node.child_by_field_name("key"),
-                    node.child_by_field_name("value"),
-                ) {
+                if let Some([key, v]) = fields(node, ["key", "value"]) {
                     if let Expr::Str(key) = self.expr(key) {
                         if is_secret_name(&key) {
                             self.collect_strings(v);
@@ -549,10 +542,7 @@ impl Reader<'_> {
                 }
             }
             if node.kind() == "keyword_argument" {
-                if let (Some(key), Some(v)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) {
+                if let Some([key, v]) = fields(node, ["name", "value"]) {
                     if is_secret_name(self.text(key)) {
                         self.collect_strings(v);
                         continue;
@@ -662,10 +652,7 @@ impl Reader<'_> {
             },
             "identifier" => Expr::Name(self.text(node).to_owned()),
             "unary_operator" => {
-                let (Some(op), Some(arg)) = (
-                    node.child_by_field_name("operator"),
-                    node.child_by_field_name("argument"),
-                ) else {
+                let Some([op, arg]) = fields(node, ["operator", "argument"]) else {
                     return self.unknown(node);
                 };
                 match (self.text(op), self.expr(arg)) {
@@ -678,11 +665,7 @@ impl Reader<'_> {
                 .child_by_field_name("argument")
                 .map_or_else(|| self.unknown(node), |a| Expr::Not(Box::new(self.expr(a)))),
             "boolean_operator" => {
-                let (Some(l), Some(op), Some(r)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("operator"),
-                    node.child_by_field_name("right"),
-                ) else {
+                let Some([l, op, r]) = fields(node, ["left", "operator", "right"]) else {
                     return self.unknown(node);
                 };
                 let (l, r) = (Box::new(self.expr(l)), Box::new(self.expr(r)));
@@ -693,11 +676,7 @@ impl Reader<'_> {
                 }
             }
             "binary_operator" => {
-                let (Some(l), Some(op), Some(r)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("operator"),
-                    node.child_by_field_name("right"),
-                ) else {
+                let Some([l, op, r]) = fields(node, ["left", "operator", "right"]) else {
                     return self.unknown(node);
                 };
                 match self.text(op) {
@@ -716,10 +695,7 @@ impl Reader<'_> {
                 _ => self.unknown(node),
             },
             "subscript" => {
-                let (Some(value), Some(index)) = (
-                    node.child_by_field_name("value"),
-                    node.child_by_field_name("subscript"),
-                ) else {
+                let Some([value, index]) = fields(node, ["value", "subscript"]) else {
                     return self.unknown(node);
                 };
                 if is_environ(self.text(value)) {
@@ -809,10 +785,7 @@ impl Reader<'_> {
         if let Some(list) = node.child_by_field_name("arguments") {
             for arg in named_children(list) {
                 if arg.kind() == "keyword_argument" {
-                    if let (Some(k), Some(v)) = (
-                        arg.child_by_field_name("name"),
-                        arg.child_by_field_name("value"),
-                    ) {
+                    if let Some([k, v]) = fields(arg, ["name", "value"]) {
                         kwargs.insert(self.text(k).to_owned(), v);
                     }
                 } else if arg.kind() != "comment" {
@@ -890,10 +863,7 @@ impl Reader<'_> {
             return Expr::Convert(cast, Box::new(self.expr(*arg)));
         }
         if function.kind() == "attribute" {
-            if let (Some(object), Some(method)) = (
-                function.child_by_field_name("object"),
-                function.child_by_field_name("attribute"),
-            ) {
+            if let Some([object, method]) = fields(function, ["object", "attribute"]) {
                 let method = self.text(method);
                 if matches!(method, "lower" | "upper" | "strip" | "split") {
                     return Expr::Method(

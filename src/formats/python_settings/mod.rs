@@ -1060,30 +1060,29 @@ mod tests {
         assert!(module.statements.is_empty());
     }
 
+    fn secrets(text: &str) -> Vec<String> {
+        SettingsModule::parse(text)
+            .secret_literals
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect()
+    }
+
     #[test]
-    fn secret_literals_are_found_under_secret_keys() {
-        let module = SettingsModule::parse(
-            "SECRET_KEY = 'abc'\nDATABASES = {'default': {'PASSWORD': 'hunter2', 'NAME': 'db'}}\n",
-        );
-        let values: Vec<&str> = module
-            .secret_literals
-            .iter()
-            .map(|(_, v)| v.as_str())
-            .collect();
-        assert_eq!(values, ["abc", "hunter2"]);
-        let module = SettingsModule::parse(
-            "SECRET_KEY = os.environ.get('SECRET_KEY', 'fallback')\nAPI_TOKEN = config('API_TOKEN', cast=str)\n",
-        );
-        let values: Vec<&str> = module
-            .secret_literals
-            .iter()
-            .map(|(_, v)| v.as_str())
-            .collect();
-        assert_eq!(values, ["fallback"], "lookup names are not secrets");
+    fn secret_literals_are_found_under_secret_keys_but_lookup_names_are_not_secrets() {
         assert_eq!(
-            value("HSTS = 60 * 60 * 24 * 365\nK = 'ab' * 3\n", "K"),
-            Value::Str("ababab".into())
+            secrets("SECRET_KEY = 'abc'\nDATABASES = {'default': {'PASSWORD': 'hunter2', 'NAME': 'db'}}\n"),
+            ["abc", "hunter2"]
         );
+        assert_eq!(
+            secrets("SECRET_KEY = os.environ.get('SECRET_KEY', 'fallback')\nAPI_TOKEN = config('API_TOKEN', cast=str)\n"),
+            ["fallback"]
+        );
+    }
+
+    #[test]
+    fn multiplication_builds_durations_and_repeated_strings() {
+        assert_eq!(value("K = 'ab' * 3\n", "K"), Value::Str("ababab".into()));
         assert_eq!(
             value("HSTS = 60 * 60 * 24 * 365\n", "HSTS"),
             Value::Int(31_536_000)

@@ -33,15 +33,23 @@ const DEV_MARKERS: &[&str] = &[
     "ci",
 ];
 
-/// Whether a settings module's name says it is not deployed.
+/// Whether a settings module's name, or a `tests` folder it sits in, says it is not
+/// deployed.
 fn is_dev_module(path: &std::path::Path) -> bool {
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    stem.split(['_', '-', '.'])
-        .any(|part| DEV_MARKERS.contains(&part))
+    let in_tests = path
+        .parent()
+        .into_iter()
+        .flat_map(std::path::Path::components)
+        .any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test")));
+    in_tests
+        || stem
+            .split(['_', '-', '.'])
+            .any(|part| DEV_MARKERS.contains(&part))
 }
 
 /// A deployed settings module with its settings evaluated.
@@ -286,5 +294,33 @@ pub fn each_deployed(
 ) {
     for deployed in Deployed::all(docs) {
         check(&deployed, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_dev_module;
+    use std::path::Path;
+
+    #[test]
+    fn development_and_test_settings_are_recognised_by_name_and_folder() {
+        for dev in [
+            "shop/settings/dev.py",
+            "shop/settings/local.py",
+            "shop/test_settings.py",
+            "shop/settings_development.py",
+            "tests/settings.py",
+        ] {
+            assert!(is_dev_module(Path::new(dev)), "{dev}");
+        }
+        for deployed in [
+            "shop/settings.py",
+            "shop/settings/production.py",
+            "shop/settings/base.py",
+            "config/prod.py",
+            "devices/settings.py",
+        ] {
+            assert!(!is_dev_module(Path::new(deployed)), "{deployed}");
+        }
     }
 }

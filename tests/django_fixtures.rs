@@ -106,8 +106,14 @@ fn inherited_debug_is_reported_at_the_star_import_with_the_base_line_related() {
 }
 
 #[test]
-fn a_settings_py_that_is_not_django_is_left_alone() {
-    let dir = common::tree(&[("tool/settings.py", b"COLOR = 'blue'\nWIDTH = 80\n" as &[u8])]);
+fn settings_py_files_that_are_not_django_are_left_alone() {
+    let dir = common::tree(&[
+        ("tool/settings.py", b"COLOR = 'blue'\nWIDTH = 80\n" as &[u8]),
+        (
+            "flask_app/settings.py",
+            b"from defaults import *\nDEBUG = True\nSECRET_KEY = 'dev'\n",
+        ),
+    ]);
     let (report, code) = json_report(dir.path(), &["."]);
     assert_eq!(code, 0);
     assert_eq!(report["findings"].as_array().expect("findings").len(), 0);
@@ -150,11 +156,15 @@ fn the_module_django_settings_module_names_is_checked_whatever_its_name() {
 
 #[test]
 fn broken_python_import_cycles_and_deep_nesting_do_not_stop_the_scan() {
-    let deep = format!("DEBUG = {}True{}\n", "[".repeat(20_000), "]".repeat(20_000));
+    let deep = format!(
+        "INSTALLED_APPS = []\nDEBUG = {}True{}\n",
+        "[".repeat(20_000),
+        "]".repeat(20_000)
+    );
     let nested_ifs: String = (0..300)
         .map(|i| format!("{}if x:\n", "    ".repeat(i)))
         .collect::<String>()
-        + &format!("{}DEBUG = True\n", "    ".repeat(300));
+        + &format!("{}DEBUG = True\nINSTALLED_APPS = []\n", "    ".repeat(300));
     let dir = common::tree(&[
         (
             "a/settings/a.py",
@@ -163,7 +173,7 @@ fn broken_python_import_cycles_and_deep_nesting_do_not_stop_the_scan() {
         ("a/settings/b.py", b"from .a import *\nSECRET_KEY = 'x'\n"),
         (
             "b/settings.py",
-            b"DEBUG = (\nSECRET_KEY = 'x\n\xff\xfe\x01 def ::\n",
+            b"INSTALLED_APPS = []\nDEBUG = (\nSECRET_KEY = 'x\n\xff\xfe\x01 def ::\n",
         ),
         ("c/settings.py", deep.as_bytes()),
         ("d/settings.py", nested_ifs.as_bytes()),

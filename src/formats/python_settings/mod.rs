@@ -16,14 +16,17 @@ use tree_sitter::Node;
 use crate::formats::ParseError;
 use crate::source::Span;
 
-/// Settings whose assignment marks a Python file as a Django settings module.
+/// Settings whose assignment marks a Python file as a Django settings module. `DEBUG` and
+/// `SECRET_KEY` are not enough: Flask and many other tools use them too.
 pub const MARKER_SETTINGS: &[&str] = &[
     "INSTALLED_APPS",
     "MIDDLEWARE",
-    "SECRET_KEY",
-    "DEBUG",
     "ALLOWED_HOSTS",
     "ROOT_URLCONF",
+    "WSGI_APPLICATION",
+    "ASGI_APPLICATION",
+    "AUTH_PASSWORD_VALIDATORS",
+    "DATABASES",
 ];
 
 /// How an environment lookup converts the text it reads (django-environ's `env.bool`,
@@ -204,13 +207,16 @@ impl SettingsModule {
         module
     }
 
-    /// Whether the module assigns a setting only Django settings have.
+    /// Whether the module assigns a setting only Django settings have, or star-imports a
+    /// sibling or another settings module (`from .base import *`).
     pub fn looks_like_django(&self) -> bool {
         self.statements.iter().any(|s| match &s.kind {
             StatementKind::Assign(name, _) | StatementKind::Extend(name, _) => {
                 MARKER_SETTINGS.contains(&name.as_str())
             }
-            StatementKind::StarImport { .. } => true,
+            StatementKind::StarImport { module, .. } => {
+                module.starts_with('.') || module.contains("settings")
+            }
             _ => false,
         })
     }

@@ -810,45 +810,31 @@ impl Reader<'_> {
                 .or_else(|| args.get(position))
                 .map(|d| Box::new(self.expr(*d)))
         };
-        // os.environ.get / os.getenv: (name, default).
-        if is_environ_get(path) {
-            return var().map_or_else(
-                || self.unknown(node),
-                |var| Expr::Env {
-                    var,
-                    default: default(1),
-                    cast: Cast::None,
-                },
-            );
-        }
-        // django-environ: env("X", default=…), env.bool("X", default=…), env.str(…), ….
-        // It returns a default as written, without the cast (`parse_default=False`), so
-        // `env.bool("X", default="on")` is the string "on", not True.
-        if let Some(method) = env_method(path) {
-            let cast = match method {
+        // os.environ.get / os.getenv: (name, default). django-environ: env("X", default=…),
+        // env.bool("X", default=…), …; it returns a default as written, without the cast
+        // (`parse_default=False`), so `env.bool("X", default="on")` is the string "on".
+        // python-decouple: config("X", default=…, cast=bool) casts defaults too.
+        let lookup = if is_environ_get(path) {
+            Some(Cast::None)
+        } else if let Some(method) = env_method(path) {
+            Some(match method {
                 "" | "str" | "bool" | "int" | "float" | "list" | "tuple" | "dict" | "json" => {
                     Cast::None
                 }
                 _ => Cast::Other,
-            };
-            return var().map_or_else(
-                || self.unknown(node),
-                |var| Expr::Env {
-                    var,
-                    default: default(1),
-                    cast,
-                },
-            );
-        }
-        // python-decouple: config("X", default=…, cast=bool).
-        if path == "config" || path == "decouple.config" {
-            let cast = match kwargs.get("cast").map(|c| self.text(*c)) {
+            })
+        } else if path == "config" || path == "decouple.config" {
+            Some(match kwargs.get("cast").map(|c| self.text(*c)) {
                 None | Some("str") => Cast::None,
                 Some("bool") => Cast::Bool,
                 Some("int") => Cast::Int,
                 Some(c) if c.starts_with("Csv") => Cast::List,
                 Some(_) => Cast::Other,
-            };
+            })
+        } else {
+            None
+        };
+        if let Some(cast) = lookup {
             return var().map_or_else(
                 || self.unknown(node),
                 |var| Expr::Env {

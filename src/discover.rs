@@ -113,6 +113,9 @@ pub fn classify(path: &Path) -> Option<Classification> {
     if firewall_word && matches!(extension, Some("txt" | "out" | "log")) {
         return probable(Target::Firewall);
     }
+    if extension == Some("py") && is_django_settings_name(path, &name) {
+        return probable(Target::Django);
+    }
     match extension {
         Some("conf" | "types") => probable(Target::Nginx),
         None | Some("params") if in_nginx_dir => probable(Target::Nginx),
@@ -235,6 +238,14 @@ pub fn sshd_role(path: &Path) -> SshdRole {
     }
 }
 
+/// Python files that may be Django settings: `settings.py`, `*settings*.py`, and any module
+/// of a `settings/` package. The content must confirm it (an assignment to `DEBUG`,
+/// `SECRET_KEY`, `MIDDLEWARE`, … or a star import), so an unrelated `settings.py` is left alone.
+fn is_django_settings_name(path: &Path, name: &str) -> bool {
+    name.contains("settings")
+        || parent_name(path).is_some_and(|d| d.eq_ignore_ascii_case("settings"))
+}
+
 fn classify_env(name: &str) -> Option<Target> {
     let parts: Vec<&str> = name.split('.').filter(|p| !p.is_empty()).collect();
     let is_env = name == ".env"
@@ -304,6 +315,7 @@ pub fn discover(
 ) -> (Vec<Candidate>, Vec<Diagnostic>) {
     let found = Mutex::new(Vec::new());
     let problems = Mutex::new(Vec::new());
+    let entry_points = Mutex::new(Vec::new());
     let mut dirs = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -356,6 +368,9 @@ pub fn discover(
             Box::new(|entry| {
                 match entry {
                     Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                        if names_django_settings(entry.path()) {
+                            lock(&entry_points).push(entry.path().to_path_buf());
+                        }
                         if let Some(kind) = classify(entry.path()) {
                             lock(&found).push(Candidate {
                                 path: entry.into_path(),
@@ -371,12 +386,68 @@ pub fn discover(
         });
     }
     let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    for entry_point in entry_points.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        found.extend(django_settings_named_in(&entry_point));
+    }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found.dedup_by(|a, b| a.path == b.path);
     (
         found,
         problems.into_inner().unwrap_or_else(|e| e.into_inner()),
     )
+}
+
+/// Files that name the Django settings module in `DJANGO_SETTINGS_MODULE`.
+fn names_django_settings(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        matches!(n, "manage.py" | "wsgi.py" | "asgi.py")
+            || classify_env(&n.to_ascii_lowercase()) == Some(Target::Env)
+    })
+}
+
+/// The settings modules `DJANGO_SETTINGS_MODULE` names in a `manage.py`, `wsgi.py`,
+/// `asgi.py` or `.env`, so settings with any file name (`config/prod.py`) are checked. The
+/// dotted name is resolved from the folder of `manage.py`/`.env` and from the parent of the
+/// project package that holds `wsgi.py`/`asgi.py`, as Python's import path would be.
+fn django_settings_named_in(entry_point: &Path) -> Vec<Candidate> {
+    const LIMIT: usize = 256 * 1024;
+    let Ok(text) = std::fs::read(entry_point) else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(&text[..text.len().min(LIMIT)]).into_owned();
+    let Ok(pattern) = regex::Regex::new(
+        r#"DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"#,
+    ) else {
+        return Vec::new();
+    };
+    let Some(dir) = entry_point.parent() else {
+        return Vec::new();
+    };
+    let in_package = entry_point
+        .file_name()
+        .is_some_and(|n| n == "wsgi.py" || n == "asgi.py");
+    let base = if in_package {
+        dir.parent().unwrap_or(dir)
+    } else {
+        dir
+    };
+    let mut found = Vec::new();
+    for capture in pattern.captures_iter(&text) {
+        let parts: PathBuf = capture[1].split('.').collect();
+        let module = base.join(&parts);
+        for file in [module.with_extension("py"), module.join("__init__.py")] {
+            if file.is_file() {
+                found.push(Candidate {
+                    path: file,
+                    kind: Classification {
+                        target: Target::Django,
+                        confirm_by_content: false,
+                    },
+                });
+            }
+        }
+    }
+    found
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -510,6 +581,10 @@ mod tests {
             ("hardened.sshd_config", Some(Target::Sshd)),
             ("sshd-T.txt", Some(Target::Sshd)),
             ("sshd_effective.txt", Some(Target::Sshd)),
+            ("shop/settings.py", Some(Target::Django)),
+            ("shop/settings/production.py", Some(Target::Django)),
+            ("shop/test_settings.py", Some(Target::Django)),
+            ("shop/views.py", None),
             ("ssh_config", None),
             ("etc/fail2ban/jail.local", Some(Target::Fail2ban)),
             (

@@ -10,6 +10,7 @@ use crate::formats::firewall::FirewallRules;
 use crate::formats::logrotate::LogrotateConf;
 use crate::formats::nginx::NginxConfig;
 use crate::formats::postgres::{PgConf, PgHba};
+use crate::formats::python_settings::SettingsModule;
 use crate::formats::redis::RedisConf;
 use crate::formats::sshd::effective::SshdConfig;
 use crate::formats::systemd::{UnitFile, UnitKind};
@@ -48,6 +49,8 @@ pub enum Content {
     Compose(YamlFile),
     /// A database server's configuration file.
     DatabaseConfig(DatabaseConfigFile),
+    /// A Django settings module, statically read.
+    Django(SettingsModule),
 }
 
 /// One file ready for the rules.
@@ -98,6 +101,7 @@ impl Document {
                 DatabaseConfigFile::engine_of(&source.path)
                     .unwrap_or(crate::formats::dbconf::DatabaseEngine::Postgres),
             )),
+            Target::Django => Content::Django(SettingsModule::parse(&source.text)),
         };
         Self {
             source,
@@ -120,6 +124,7 @@ impl Document {
         match &self.content {
             Content::Env(_) => true,
             Content::Nginx(config) => config.looks_like_nginx(),
+            Content::Django(module) => module.looks_like_django(),
             Content::Cron(crontab) => crontab.looks_like_crontab(),
             Content::Firewall(rules) => rules.looks_like_firewall(),
             _ => true,
@@ -138,6 +143,14 @@ impl Document {
     pub fn as_sshd(&self) -> Option<&SshdConfig> {
         match &self.content {
             Content::Sshd(config) => Some(config),
+            _ => None,
+        }
+    }
+
+    /// The Django settings module, for Django rules.
+    pub fn as_django(&self) -> Option<&SettingsModule> {
+        match &self.content {
+            Content::Django(module) => Some(module),
             _ => None,
         }
     }
@@ -161,6 +174,7 @@ impl Document {
             Content::Cron(crontab) => &crontab.errors,
             Content::Compose(yaml) => &yaml.errors,
             Content::DatabaseConfig(_) => &[],
+            Content::Django(module) => &module.errors,
         }
     }
 
@@ -176,6 +190,7 @@ impl Document {
             Content::Systemd(unit) => crate::redact::systemd_sensitive(unit, &self.source.text),
             Content::Cron(crontab) => crate::redact::cron_sensitive(crontab, &self.source.text),
             Content::Compose(yaml) => crate::redact::yaml_sensitive(yaml, &self.source.text),
+            Content::Django(module) => crate::redact::django_sensitive(module),
             // Firewall rules, PostgreSQL settings and pg_hba records, jails, logrotate snippets
             // and other database configurations hold addresses and modes, not credentials.
             _ => Vec::new(),

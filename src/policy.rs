@@ -104,6 +104,8 @@ pub enum Target {
     Compose,
     /// A database server's configuration (`postgresql.conf`, `redis.conf`, `my.cnf`, …).
     DatabaseConfig,
+    /// A Django settings module (`settings.py`, `settings/*.py`, `*settings*.py`).
+    Django,
 }
 
 impl Target {
@@ -126,6 +128,7 @@ impl Target {
             Self::Cron => "cron",
             Self::Compose => "compose",
             Self::DatabaseConfig => "database-config",
+            Self::Django => "django",
         }
     }
 }
@@ -266,6 +269,17 @@ impl Rule {
         };
         examples("Reported", &self.examples.fail);
         examples("Accepted", &self.examples.pass);
+        let other_ids: Vec<&str> = self
+            .tags
+            .iter()
+            .filter(|t| t.contains('.'))
+            .map(String::as_str)
+            .collect();
+        if !other_ids.is_empty() {
+            // The ids other tools give the same check (Django's `security.W018`), so users
+            // can match their reports to ours.
+            text.push_str(&format!("\nAlso known as: {}\n", other_ids.join(", ")));
+        }
         if !self.references.is_empty() {
             text.push_str("\n## References\n");
             for reference in &self.references {
@@ -322,6 +336,10 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         include_str!("../policies/systemd.toml"),
     ),
     ("policies/cron.toml", include_str!("../policies/cron.toml")),
+    (
+        "policies/django.toml",
+        include_str!("../policies/django.toml"),
+    ),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

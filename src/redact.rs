@@ -8,6 +8,7 @@ use crate::formats::crontab::Crontab;
 use crate::formats::dotenv::EnvFile;
 use crate::formats::nginx::NginxConfig;
 use crate::formats::postgres::PgConf;
+use crate::formats::python_settings::SettingsModule;
 use crate::formats::redis::RedisConf;
 use crate::formats::shell::simple_commands;
 use crate::formats::systemd::UnitFile;
@@ -416,6 +417,20 @@ pub fn hint(value: &str) -> String {
     } else {
         format!("({len} chars)")
     }
+}
+
+/// In Django settings: string literals under secret-like settings (`SECRET_KEY`,
+/// `SECRET_KEY_FALLBACKS`) and secret-like dict keys (`DATABASES[…]["PASSWORD"]`), and any
+/// literal that looks like a generated credential.
+pub fn django_sensitive(module: &SettingsModule) -> Vec<Sensitive> {
+    module
+        .secret_literals
+        .iter()
+        .map(|(span, value)| Sensitive {
+            span: *span,
+            value: value.clone(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -29,6 +29,10 @@ const CANARIES: &[&str] = &[
     "cnry25ComposePw",
     "cnry26CronVarPw",
     "cnry27YamlErrorLine",
+    "cnry31Dj4Kq8Wz2Xv6Bn0Mm3Ll7Pp1Oo5Ii9Uu3Yy7Tt1Rr5Ee9Ww3Qq7Aa1Ss5",
+    "cnry32weak",
+    "cnry33DbPw",
+    "cnry34old",
 ];
 
 /// redis.conf: the password, the replica's password, an ACL user's password and a renamed
@@ -78,6 +82,19 @@ services:
       - DB_PASSWORD=cnry27YamlErrorLine
 ";
 
+/// Django: a strong hardcoded key (DJ003), a weak fallback key inherited from a base module
+/// (DJ004, reported with the base line as a related location) and a database password.
+const DJANGO_BASE: &str = "\
+SECRET_KEY = 'cnry32weak'
+SECRET_KEY_FALLBACKS = ['cnry34old']
+DEBUG = True
+DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'PASSWORD': 'cnry33DbPw'}}
+";
+const DJANGO_PRODUCTION: &str = "\
+from .base import *
+SECRET_KEY = 'cnry31Dj4Kq8Wz2Xv6Bn0Mm3Ll7Pp1Oo5Ii9Uu3Yy7Tt1Rr5Ee9Ww3Qq7Aa1Ss5'
+";
+
 /// nginx: a credential header and a token-like argument on lines that have findings.
 const NGINX: &str = "\
 location /api/ {
@@ -113,6 +130,8 @@ fn no_output_format_contains_a_canary() {
         ("deploy/app.service", UNIT.as_bytes()),
         ("deploy/app.crontab", CRONTAB.as_bytes()),
         ("docker-compose.yml", COMPOSE.as_bytes()),
+        ("shop/settings/base.py", DJANGO_BASE.as_bytes()),
+        ("shop/settings/production.py", DJANGO_PRODUCTION.as_bytes()),
     ]);
     for format in ["human", "json", "sarif", "github"] {
         let output = preflight_in(dir.path())
@@ -203,4 +222,25 @@ fn host_service_secrets_are_masked_in_the_snippets_that_show_them() {
     let broken = snippet("postgresql.conf", "PF001", 3);
     assert!(!broken.contains("cnry16"), "{broken}");
     assert!(broken.starts_with("primary_conninfo = *"), "{broken}");
+}
+
+#[test]
+fn django_secret_findings_are_reported_with_the_value_masked() {
+    let dir = tree(&[
+        ("shop/settings/base.py", DJANGO_BASE.as_bytes()),
+        ("shop/settings/production.py", DJANGO_PRODUCTION.as_bytes()),
+    ]);
+    let (report, _) = common::json_report(dir.path(), &["."]);
+    let rules = common::active_rules(&report);
+    for rule in ["DJ001", "DJ003", "DJ004", "DJ007"] {
+        assert!(rules.iter().any(|r| r == rule), "{rule} missing: {rules:?}");
+    }
+    let hardcoded = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "DJ003")
+        .expect("DJ003");
+    let snippet = hardcoded["snippet"]["text"].as_str().unwrap();
+    assert!(snippet.contains("SECRET_KEY = '*"), "{snippet}");
 }

@@ -7,6 +7,7 @@ pub mod crontab;
 pub mod dbconf;
 pub mod dotenv;
 pub mod nginx;
+pub mod python_settings;
 pub mod shell;
 pub mod sshd;
 pub mod systemd;

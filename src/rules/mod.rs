@@ -11,6 +11,7 @@ use crate::source::{SourceFile, Span};
 pub mod backup;
 pub mod core;
 pub mod cron;
+pub mod django;
 pub mod env;
 pub mod nginx;
 pub mod sshd;
@@ -443,6 +444,99 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "systemd-secret-on-command-line",
         Builtin::Document(systemd::environment::secret_on_command_line),
     ),
+    ("django-debug", Builtin::Project(django::core::debug)),
+    (
+        "django-weak-secret-key",
+        Builtin::Project(django::core::weak_secret_key),
+    ),
+    (
+        "django-hardcoded-secret-key",
+        Builtin::Project(django::core::hardcoded_secret_key),
+    ),
+    (
+        "django-weak-fallback-key",
+        Builtin::Project(django::core::weak_fallback_keys),
+    ),
+    (
+        "django-allowed-hosts-empty",
+        Builtin::Project(django::core::allowed_hosts_empty),
+    ),
+    (
+        "django-allowed-hosts-wildcard",
+        Builtin::Project(django::core::allowed_hosts_wildcard),
+    ),
+    (
+        "django-sqlite-in-production",
+        Builtin::Project(django::core::sqlite_database),
+    ),
+    (
+        "django-unknown-setting",
+        Builtin::Project(django::core::unknown_statically),
+    ),
+    (
+        "django-security-middleware-missing",
+        Builtin::Project(django::middleware::security_middleware),
+    ),
+    (
+        "django-xframe-middleware-missing",
+        Builtin::Project(django::middleware::xframe_middleware),
+    ),
+    (
+        "django-csrf-middleware-missing",
+        Builtin::Project(django::middleware::csrf_middleware),
+    ),
+    (
+        "django-xframe-not-deny",
+        Builtin::Project(django::middleware::xframe_not_deny),
+    ),
+    (
+        "django-hsts-missing",
+        Builtin::Project(django::transport::hsts_missing),
+    ),
+    (
+        "django-hsts-short",
+        Builtin::Project(django::transport::hsts_short),
+    ),
+    (
+        "django-hsts-no-subdomains",
+        Builtin::Project(django::transport::hsts_subdomains),
+    ),
+    (
+        "django-hsts-no-preload",
+        Builtin::Project(django::transport::hsts_preload),
+    ),
+    (
+        "django-nosniff-off",
+        Builtin::Project(django::transport::nosniff),
+    ),
+    (
+        "django-ssl-redirect-off",
+        Builtin::Project(django::transport::ssl_redirect),
+    ),
+    (
+        "django-session-cookie-insecure",
+        Builtin::Project(django::transport::session_cookie_secure),
+    ),
+    (
+        "django-session-cookie-script-readable",
+        Builtin::Project(django::transport::session_cookie_httponly),
+    ),
+    (
+        "django-csrf-cookie-insecure",
+        Builtin::Project(django::transport::csrf_cookie_secure),
+    ),
+    (
+        "django-referrer-policy-unset",
+        Builtin::Project(django::transport::referrer_policy_unset),
+    ),
+    (
+        "django-referrer-policy-invalid",
+        Builtin::Project(django::transport::referrer_policy_invalid),
+    ),
+    (
+        "django-coop-invalid",
+        Builtin::Project(django::transport::coop_invalid),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.
@@ -514,6 +608,7 @@ mod tests {
             Target::Cron => "crontab",
             Target::Compose => "docker-compose.yml",
             Target::DatabaseConfig => "postgresql.conf",
+            Target::Django => "settings.py",
             _ => "example.env",
         };
         let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());

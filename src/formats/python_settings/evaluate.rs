@@ -1,0 +1,484 @@
+//! The static evaluation of settings modules: their statements run in order over a scope of
+//! settings, environment lookups take their defaults, and `from … import *` pulls in the
+//! other modules of the scan. What cannot be known becomes [`Value::Unknown`] with a reason.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{Cast, CompareOp, Expr, SettingsModule, StatementKind};
+use crate::source::Span;
+
+/// A statically known value, or the reason it is not known.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A string.
+    Str(String),
+    /// An integer.
+    Int(i64),
+    /// A boolean.
+    Bool(bool),
+    /// `None`.
+    None,
+    /// A list or tuple.
+    List(Vec<Value>),
+    /// A dict.
+    Dict(Vec<(Value, Value)>),
+    /// Not knowable without running the program, and why.
+    Unknown(String),
+}
+
+impl Value {
+    /// Python's truthiness; `None` when the value is unknown.
+    pub fn truthy(&self) -> Option<bool> {
+        Some(match self {
+            Self::Str(s) => !s.is_empty(),
+            Self::Int(i) => *i != 0,
+            Self::Bool(b) => *b,
+            Self::None => false,
+            Self::List(l) => !l.is_empty(),
+            Self::Dict(d) => !d.is_empty(),
+            Self::Unknown(_) => return None,
+        })
+    }
+
+    /// Whether the value is the boolean `True` (Django's `is True` checks).
+    pub fn is_true(&self) -> Option<bool> {
+        match self {
+            Self::Unknown(_) => None,
+            Self::Bool(b) => Some(*b),
+            _ => Some(false),
+        }
+    }
+
+    /// The items of a list, tuple or dict keys.
+    pub fn items(&self) -> Option<Vec<&Value>> {
+        match self {
+            Self::List(l) => Some(l.iter().collect()),
+            Self::Dict(d) => Some(d.iter().map(|(k, _)| k).collect()),
+            Self::Str(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The value under `key` of a dict.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Self::Dict(d) => d
+                .iter()
+                .find(|(k, _)| matches!(k, Self::Str(s) if s == key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// A short Python-like rendering for messages (never used for secret settings).
+    pub fn display(&self) -> String {
+        match self {
+            Self::Str(s) => format!("{s:?}"),
+            Self::Int(i) => i.to_string(),
+            Self::Bool(true) => "True".into(),
+            Self::Bool(false) => "False".into(),
+            Self::None => "None".into(),
+            Self::List(l) => format!(
+                "[{}]",
+                l.iter().map(Self::display).collect::<Vec<_>>().join(", ")
+            ),
+            Self::Dict(_) => "{…}".into(),
+            Self::Unknown(reason) => format!("unknown ({reason})"),
+        }
+    }
+}
+
+/// A settings module taking part in an evaluation: where it is and what it says.
+#[derive(Debug, Clone, Copy)]
+pub struct ModuleRef<'a> {
+    /// Its path (to resolve relative and dotted imports).
+    pub path: &'a Path,
+    /// Its statements.
+    pub module: &'a SettingsModule,
+}
+
+/// The value a setting ends up with, and where it got it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    /// The value (at environment defaults).
+    pub value: Value,
+    /// The module (index into the evaluated list) of the statement that last set it.
+    pub module: usize,
+    /// That statement.
+    pub span: Span,
+    /// The value part of that statement.
+    pub value_span: Span,
+    /// Environment variables the value was read from, with whether each had a default.
+    pub env: Vec<(String, bool)>,
+}
+
+/// A star import that named no module of the scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnresolvedImport {
+    /// The module that imports.
+    pub module: usize,
+    /// The import statement.
+    pub span: Span,
+    /// The module as written.
+    pub name: String,
+    /// Inside `try` (expected to be missing sometimes).
+    pub optional: bool,
+}
+
+/// The settings one module produces once its star imports have been followed.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    /// Every setting by name.
+    pub settings: BTreeMap<String, Binding>,
+    /// Modules pulled in through `from … import *`, with the importing statement.
+    pub imported: Vec<(usize, usize, Span)>,
+    /// Star imports of modules not in the scan.
+    pub unresolved: Vec<UnresolvedImport>,
+}
+
+/// Evaluates `modules[entry]`, following star imports into the other modules.
+pub fn evaluate(modules: &[ModuleRef], entry: usize) -> Evaluation {
+    let mut evaluation = Evaluation::default();
+    let mut stack = Vec::new();
+    run(modules, entry, &mut evaluation, &mut stack);
+    evaluation
+}
+
+/// Which module of `modules` a star import in `from` names.
+pub fn resolve_import(modules: &[ModuleRef], from: usize, name: &str) -> Option<usize> {
+    let base = modules.get(from)?.path.parent()?;
+    let dots = name.chars().take_while(|c| *c == '.').count();
+    let rest: Vec<&str> = name[dots..].split('.').filter(|s| !s.is_empty()).collect();
+    if dots > 0 {
+        let mut dir: PathBuf = base.to_path_buf();
+        for _ in 1..dots {
+            dir = dir.parent()?.to_path_buf();
+        }
+        for part in &rest {
+            dir.push(part);
+        }
+        let file = dir.with_extension("py");
+        let package = dir.join("__init__.py");
+        return modules
+            .iter()
+            .position(|m| m.path == file || (!rest.is_empty() && m.path == package));
+    }
+    // Absolute: the longest path suffix that matches `a/b/c.py` or `a/b/c/__init__.py`.
+    let file: PathBuf = rest.iter().collect::<PathBuf>().with_extension("py");
+    let package: PathBuf = rest.iter().collect::<PathBuf>().join("__init__.py");
+    modules
+        .iter()
+        .position(|m| m.path.ends_with(&file) || m.path.ends_with(&package))
+}
+
+fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Vec<usize>) {
+    if stack.contains(&index) || stack.len() > 32 {
+        return;
+    }
+    let Some(module) = modules.get(index) else {
+        return;
+    };
+    stack.push(index);
+    for statement in &module.module.statements {
+        let set = |out: &mut Evaluation, name: &str, value: Value, env: Vec<(String, bool)>| {
+            out.settings.insert(
+                name.to_owned(),
+                Binding {
+                    value,
+                    module: index,
+                    span: statement.span,
+                    value_span: statement.value_span,
+                    env,
+                },
+            );
+        };
+        match &statement.kind {
+            StatementKind::Assign(name, expr) => {
+                let mut env = Vec::new();
+                let value = eval(expr, &out.settings, &mut env);
+                set(out, name, value, env);
+            }
+            StatementKind::Extend(name, expr) | StatementKind::Append(name, expr) => {
+                let mut env = out
+                    .settings
+                    .get(name)
+                    .map(|b| b.env.clone())
+                    .unwrap_or_default();
+                let current = out.settings.get(name).map(|b| b.value.clone());
+                let added = eval(expr, &out.settings, &mut env);
+                let value = match (current, added, &statement.kind) {
+                    (Some(Value::List(mut list)), Value::List(more), StatementKind::Extend(..)) => {
+                        list.extend(more);
+                        Value::List(list)
+                    }
+                    (Some(Value::List(mut list)), item, StatementKind::Append(..))
+                        if !matches!(item, Value::Unknown(_)) =>
+                    {
+                        list.push(item);
+                        Value::List(list)
+                    }
+                    (Some(Value::Str(mut s)), Value::Str(more), StatementKind::Extend(..)) => {
+                        s.push_str(&more);
+                        Value::Str(s)
+                    }
+                    (None, _, _) => Value::Unknown(format!("{name} is changed before it is set")),
+                    _ => Value::Unknown(format!("{name} is extended with an unknown value")),
+                };
+                set(out, name, value, env);
+            }
+            StatementKind::Remove(name, expr) => {
+                let mut env = Vec::new();
+                let gone = eval(expr, &out.settings, &mut env);
+                if let Some(binding) = out.settings.get_mut(name) {
+                    if let Value::List(list) = &mut binding.value {
+                        if let Some(at) = list.iter().position(|v| *v == gone) {
+                            list.remove(at);
+                        }
+                    }
+                    binding.span = statement.span;
+                    binding.value_span = statement.value_span;
+                    binding.module = index;
+                }
+            }
+            StatementKind::SetItem(name, key, expr) => {
+                let mut env = Vec::new();
+                let key = eval(key, &out.settings, &mut env);
+                let item = eval(expr, &out.settings, &mut env);
+                if let Some(binding) = out.settings.get_mut(name) {
+                    if let Value::Dict(dict) = &mut binding.value {
+                        match dict.iter_mut().find(|(k, _)| *k == key) {
+                            Some((_, v)) => *v = item,
+                            None => dict.push((key, item)),
+                        }
+                    }
+                    binding.env.extend(env);
+                }
+            }
+            StatementKind::Conditional(name, reason) => {
+                set(out, name, Value::Unknown(reason.clone()), Vec::new());
+            }
+            StatementKind::StarImport {
+                module: name,
+                optional,
+            } => match resolve_import(modules, index, name) {
+                Some(target) => {
+                    out.imported.push((target, index, statement.span));
+                    run(modules, target, out, stack);
+                }
+                None => out.unresolved.push(UnresolvedImport {
+                    module: index,
+                    span: statement.span,
+                    name: name.clone(),
+                    optional: *optional,
+                }),
+            },
+        }
+    }
+    stack.pop();
+}
+
+fn eval(expr: &Expr, scope: &BTreeMap<String, Binding>, env: &mut Vec<(String, bool)>) -> Value {
+    match expr {
+        Expr::Str(s) => Value::Str(s.clone()),
+        Expr::Int(i) => Value::Int(*i),
+        Expr::Bool(b) => Value::Bool(*b),
+        Expr::None => Value::None,
+        Expr::List(items) => Value::List(items.iter().map(|e| eval(e, scope, env)).collect()),
+        Expr::Dict(pairs) => Value::Dict(
+            pairs
+                .iter()
+                .map(|(k, v)| (eval(k, scope, env), eval(v, scope, env)))
+                .collect(),
+        ),
+        Expr::Name(name) => match scope.get(name) {
+            Some(binding) => {
+                env.extend(binding.env.iter().cloned());
+                binding.value.clone()
+            }
+            None => Value::Unknown(format!("`{name}` is not a known setting")),
+        },
+        Expr::Env { var, default, cast } => {
+            env.push((var.clone(), default.is_some()));
+            match default {
+                None => Value::Unknown(format!(
+                    "read from the environment variable {var}, which has no default"
+                )),
+                Some(default) => {
+                    let value = eval(default, scope, env);
+                    apply_cast(*cast, value)
+                }
+            }
+        }
+        Expr::Convert(cast, inner) => {
+            let value = eval(inner, scope, env);
+            match cast {
+                Cast::Bool => value.truthy().map_or(value, Value::Bool),
+                _ => apply_cast(*cast, value),
+            }
+        }
+        Expr::Method(receiver, method, args) => {
+            let value = eval(receiver, scope, env);
+            match (value, method.as_str()) {
+                (Value::Str(s), "lower") => Value::Str(s.to_lowercase()),
+                (Value::Str(s), "upper") => Value::Str(s.to_uppercase()),
+                (Value::Str(s), "strip") => Value::Str(s.trim().to_owned()),
+                (Value::Str(s), "split") => {
+                    let parts: Vec<Value> = match args.first().map(|a| eval(a, scope, env)) {
+                        Some(Value::Str(sep)) if !sep.is_empty() => s
+                            .split(sep.as_str())
+                            .map(|p| Value::Str(p.to_owned()))
+                            .collect(),
+                        None => s
+                            .split_whitespace()
+                            .map(|p| Value::Str(p.to_owned()))
+                            .collect(),
+                        _ => {
+                            return Value::Unknown(format!(
+                                "`.{method}()` with an unknown separator"
+                            ))
+                        }
+                    };
+                    Value::List(parts)
+                }
+                (Value::Unknown(reason), _) => Value::Unknown(reason),
+                (other, _) => Value::Unknown(format!("`.{method}()` on {}", other.display())),
+            }
+        }
+        Expr::Compare(left, op, right) => {
+            let (l, r) = (eval(left, scope, env), eval(right, scope, env));
+            if let Value::Unknown(reason) = &l {
+                return Value::Unknown(reason.clone());
+            }
+            if let Value::Unknown(reason) = &r {
+                return Value::Unknown(reason.clone());
+            }
+            let contains = |hay: &Value, needle: &Value| match (hay, needle) {
+                (Value::Str(h), Value::Str(n)) => Some(h.contains(n.as_str())),
+                (Value::List(items), n) => Some(items.contains(n)),
+                (Value::Dict(pairs), n) => Some(pairs.iter().any(|(k, _)| k == n)),
+                _ => None,
+            };
+            let result = match op {
+                CompareOp::Eq => Some(py_eq(&l, &r)),
+                CompareOp::NotEq => Some(!py_eq(&l, &r)),
+                CompareOp::In => contains(&r, &l),
+                CompareOp::NotIn => contains(&r, &l).map(|b| !b),
+            };
+            result.map_or_else(
+                || Value::Unknown("a comparison preflight cannot evaluate".into()),
+                Value::Bool,
+            )
+        }
+        Expr::Not(inner) => {
+            let value = eval(inner, scope, env);
+            value.truthy().map_or(value, |b| Value::Bool(!b))
+        }
+        Expr::And(l, r) => {
+            let left = eval(l, scope, env);
+            match left.truthy() {
+                Some(false) => left,
+                Some(true) => eval(r, scope, env),
+                None => left,
+            }
+        }
+        Expr::Or(l, r) => {
+            let left = eval(l, scope, env);
+            match left.truthy() {
+                Some(true) => left,
+                Some(false) => eval(r, scope, env),
+                None => left,
+            }
+        }
+        Expr::Add(l, r) => match (eval(l, scope, env), eval(r, scope, env)) {
+            (Value::Str(a), Value::Str(b)) => Value::Str(a + &b),
+            (Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_add(b)),
+            (Value::List(mut a), Value::List(b)) => {
+                a.extend(b);
+                Value::List(a)
+            }
+            (Value::Unknown(reason), _) | (_, Value::Unknown(reason)) => Value::Unknown(reason),
+            _ => Value::Unknown("an addition of mismatched types".into()),
+        },
+        Expr::Mul(l, r) => match (eval(l, scope, env), eval(r, scope, env)) {
+            (Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_mul(b)),
+            (Value::Str(s), Value::Int(n)) | (Value::Int(n), Value::Str(s)) => {
+                let n = usize::try_from(n).unwrap_or(0);
+                if s.len().saturating_mul(n) > 1 << 20 {
+                    Value::Unknown("a string too long to build".into())
+                } else {
+                    Value::Str(s.repeat(n))
+                }
+            }
+            (Value::Unknown(reason), _) | (_, Value::Unknown(reason)) => Value::Unknown(reason),
+            _ => Value::Unknown("a multiplication preflight cannot evaluate".into()),
+        },
+        Expr::Index(value, index) => match (eval(value, scope, env), eval(index, scope, env)) {
+            (Value::Dict(pairs), key) => pairs
+                .into_iter()
+                .find(|(k, _)| *k == key)
+                .map_or_else(|| Value::Unknown("a missing dict key".into()), |(_, v)| v),
+            (Value::List(items), Value::Int(i)) => {
+                let at = if i < 0 { items.len() as i64 + i } else { i };
+                usize::try_from(at)
+                    .ok()
+                    .and_then(|at| items.get(at).cloned())
+                    .unwrap_or_else(|| Value::Unknown("an index out of range".into()))
+            }
+            (Value::Unknown(reason), _) => Value::Unknown(reason),
+            _ => Value::Unknown("an index preflight cannot evaluate".into()),
+        },
+        Expr::IfElse(condition, then, otherwise) => {
+            let condition = eval(condition, scope, env);
+            match condition.truthy() {
+                Some(true) => eval(then, scope, env),
+                Some(false) => eval(otherwise, scope, env),
+                None => {
+                    let (a, b) = (eval(then, scope, env), eval(otherwise, scope, env));
+                    if a == b {
+                        a
+                    } else {
+                        condition
+                    }
+                }
+            }
+        }
+        Expr::Unknown(what) => Value::Unknown(format!("{what} cannot be evaluated statically")),
+    }
+}
+
+fn py_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Bool(x), Value::Int(y)) | (Value::Int(y), Value::Bool(x)) => i64::from(*x) == *y,
+        _ => a == b,
+    }
+}
+
+/// What django-environ and decouple make of a default (they cast string defaults; a
+/// non-string default is returned as it is).
+fn apply_cast(cast: Cast, value: Value) -> Value {
+    match (cast, value) {
+        (Cast::Bool, Value::Str(s)) => Value::Bool(matches!(
+            s.trim().to_ascii_lowercase().as_str(),
+            "true" | "on" | "ok" | "y" | "yes" | "1" | "t"
+        )),
+        (Cast::Int, Value::Str(s)) => s.trim().parse().map_or_else(
+            |_| Value::Unknown(format!("{s:?} is not an integer")),
+            Value::Int,
+        ),
+        (Cast::Int, Value::Bool(b)) => Value::Int(i64::from(b)),
+        (Cast::List, Value::Str(s)) => Value::List(
+            s.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| Value::Str(p.to_owned()))
+                .collect(),
+        ),
+        (Cast::None, Value::Int(i)) => Value::Int(i),
+        (Cast::Other, value) => Value::Unknown(format!(
+            "a conversion preflight does not model of {}",
+            value.display()
+        )),
+        (_, value) => value,
+    }
+}

@@ -1,0 +1,1083 @@
+//! Django settings modules, read without running them.
+//!
+//! `manage.py check --deploy` needs the project importable, its dependencies installed and
+//! every environment variable set, so teams skip it. This module parses a settings file with
+//! a real Python grammar (tree-sitter-python), turns its module-level statements into a small
+//! expression language, and evaluates them statically: literals, environment lookups
+//! (`os.environ`, `os.getenv`, django-environ's `env.bool`, python-decouple's `config`) taken
+//! at their defaults, comparisons, `+=`/`.append` on lists, and `from .base import *` chains
+//! across the modules of a scan. Whatever cannot be known is [`Value::Unknown`] with the
+//! reason, never a guess. It knows nothing of rules.
+
+use std::collections::BTreeMap;
+
+use tree_sitter::Node;
+
+use crate::formats::ParseError;
+use crate::source::Span;
+
+/// Settings whose assignment marks a Python file as a Django settings module. `DEBUG` and
+/// `SECRET_KEY` are not enough: Flask and many other tools use them too.
+pub const MARKER_SETTINGS: &[&str] = &[
+    "INSTALLED_APPS",
+    "MIDDLEWARE",
+    "ALLOWED_HOSTS",
+    "ROOT_URLCONF",
+    "WSGI_APPLICATION",
+    "ASGI_APPLICATION",
+    "AUTH_PASSWORD_VALIDATORS",
+    "DATABASES",
+];
+
+/// How an environment lookup converts the text it reads (django-environ's `env.bool`,
+/// decouple's `cast=bool`), which decides what a default like `"False"` becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cast {
+    /// The value as it is (`os.environ.get`, `env.str`).
+    None,
+    /// Parsed as a boolean.
+    Bool,
+    /// Parsed as an integer.
+    Int,
+    /// Split on commas into a list.
+    List,
+    /// A conversion preflight does not model.
+    Other,
+}
+
+/// A comparison operator, as far as settings use them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    NotEq,
+    /// `in`
+    In,
+    /// `not in`
+    NotIn,
+}
+
+/// An expression of a settings module, reduced to what settings are made of.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A string literal (escape sequences decoded for the common cases).
+    Str(String),
+    /// An integer literal.
+    Int(i64),
+    /// `True`/`False`.
+    Bool(bool),
+    /// `None`.
+    None,
+    /// A list or tuple display.
+    List(Vec<Expr>),
+    /// A dict display.
+    Dict(Vec<(Expr, Expr)>),
+    /// A name defined earlier in the module (or imported from another settings module).
+    Name(String),
+    /// An environment variable read, with its default when one is given.
+    Env {
+        /// The variable's name.
+        var: String,
+        /// The value used when the variable is unset.
+        default: Option<Box<Expr>>,
+        /// How the text is converted.
+        cast: Cast,
+    },
+    /// `bool(x)`, `int(x)`, `str(x)`.
+    Convert(Cast, Box<Expr>),
+    /// `x.lower()`, `x.upper()`, `x.strip()`, `x.split(",")`.
+    Method(Box<Expr>, String, Vec<Expr>),
+    /// `a == b`, `a in (…)`.
+    Compare(Box<Expr>, CompareOp, Box<Expr>),
+    /// `not x`.
+    Not(Box<Expr>),
+    /// `a and b`.
+    And(Box<Expr>, Box<Expr>),
+    /// `a or b`.
+    Or(Box<Expr>, Box<Expr>),
+    /// `a + b`.
+    Add(Box<Expr>, Box<Expr>),
+    /// `a * b` (`"x" * 50`, `60 * 60 * 24`).
+    Mul(Box<Expr>, Box<Expr>),
+    /// `a[b]`.
+    Index(Box<Expr>, Box<Expr>),
+    /// `then if condition else otherwise`, as (condition, then, otherwise).
+    IfElse(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// Anything else, with what it was.
+    Unknown(String),
+}
+
+/// What a module-level statement does to the settings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatementKind {
+    /// `NAME = value`.
+    Assign(String, Expr),
+    /// `NAME += value`.
+    Extend(String, Expr),
+    /// `NAME.append(value)` / `NAME.insert(i, value)`.
+    Append(String, Expr),
+    /// `NAME.remove(value)`.
+    Remove(String, Expr),
+    /// `NAME["key"] = value` (a dict item, e.g. `DATABASES["default"]`).
+    SetItem(String, Expr, Expr),
+    /// `from module import *`; `optional` when inside `try` (a missing module is expected).
+    StarImport {
+        /// The module as written (`.base`, `project.settings.base`).
+        module: String,
+        /// Written inside a `try` block.
+        optional: bool,
+    },
+    /// A name set where its value depends on a condition preflight cannot decide.
+    Conditional(String, String),
+}
+
+/// One module-level statement and where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// What it does.
+    pub kind: StatementKind,
+    /// The whole statement.
+    pub span: Span,
+    /// The value part (the literal a finding should point at and a mask should cover).
+    pub value_span: Span,
+}
+
+/// A parsed settings module.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsModule {
+    /// Module-level statements in order.
+    pub statements: Vec<Statement>,
+    /// Syntax errors (the rest of the file is still read).
+    pub errors: Vec<ParseError>,
+    /// The first line of the last top-level statement, where findings about absent
+    /// settings point.
+    pub end: Span,
+    /// String literals assigned (anywhere in a value) under a secret-like setting or key.
+    pub secret_literals: Vec<(Span, String)>,
+}
+
+impl SettingsModule {
+    /// Parses `text`. Never fails: a grammar that cannot load or a broken file yields errors.
+    pub fn parse(text: &str) -> Self {
+        let mut module = Self {
+            end: last_line(text),
+            ..Self::default()
+        };
+        let mut parser = tree_sitter::Parser::new();
+        if parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .is_err()
+        {
+            module.errors.push(ParseError {
+                span: Span::new(0, 0),
+                message: "the Python grammar could not be loaded".to_owned(),
+            });
+            return module;
+        }
+        let Some(tree) = parser.parse(text, None) else {
+            module.errors.push(ParseError {
+                span: Span::new(0, 0),
+                message: "the file could not be parsed as Python".to_owned(),
+            });
+            return module;
+        };
+        let root = tree.root_node();
+        // Absent settings are reported at the last top-level statement (its first line),
+        // not inside a trailing `try`/`if` block.
+        if let Some(last) = named_children(root)
+            .into_iter()
+            .rev()
+            .find(|n| n.kind() != "comment")
+        {
+            let start = last.start_byte();
+            let end = text
+                .get(start..)
+                .and_then(|rest| rest.find('\n'))
+                .map_or(text.len(), |i| start + i);
+            module.end = Span::new(start, end);
+        }
+        let mut reader = Reader {
+            text,
+            module: &mut module,
+            depth: std::cell::Cell::new(0),
+        };
+        reader.block(root, Context::Top);
+        reader.errors(root);
+        module
+    }
+
+    /// Whether the module assigns a setting only Django settings have, or star-imports a
+    /// sibling or another settings module (`from .base import *`).
+    pub fn looks_like_django(&self) -> bool {
+        self.statements.iter().any(|s| match &s.kind {
+            StatementKind::Assign(name, _) | StatementKind::Extend(name, _) => {
+                MARKER_SETTINGS.contains(&name.as_str())
+            }
+            StatementKind::StarImport { module, .. } => {
+                module.starts_with('.') || module.contains("settings")
+            }
+            _ => false,
+        })
+    }
+
+    /// The modules this one star-imports, as written.
+    pub fn star_imports(&self) -> impl Iterator<Item = (&str, Span)> {
+        self.statements.iter().filter_map(|s| match &s.kind {
+            StatementKind::StarImport { module, .. } => Some((module.as_str(), s.span)),
+            _ => None,
+        })
+    }
+}
+
+fn last_line(text: &str) -> Span {
+    let trimmed = text.trim_end();
+    let start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+    Span::new(start, trimmed.len())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    Top,
+    Try,
+    Conditional,
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    module: &'a mut SettingsModule,
+    /// How deep the reader is in nested expressions and blocks: a crafted file with
+    /// thousands of nested brackets must not overflow the stack.
+    depth: std::cell::Cell<usize>,
+}
+
+/// Deeper nesting than this is left unknown (real settings nest a handful of levels).
+const MAX_DEPTH: usize = 100;
+
+fn span_of(node: Node) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// The named fields of a node, all or none (`fields(node, ["left", "right"])`).
+fn fields<'t, const N: usize>(node: Node<'t>, names: [&str; N]) -> Option<[Node<'t>; N]> {
+    let mut found = [node; N];
+    for (slot, name) in found.iter_mut().zip(names) {
+        *slot = node.child_by_field_name(name)?;
+    }
+    Some(found)
+}
+
+fn children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).collect()
+}
+
+impl Reader<'_> {
+    fn text(&self, node: Node) -> &str {
+        self.text.get(node.byte_range()).unwrap_or("")
+    }
+
+    fn errors(&mut self, root: Node) {
+        if !root.has_error() {
+            return;
+        }
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            if node.is_error() || node.is_missing() {
+                let line_end = self
+                    .text
+                    .get(node.start_byte()..)
+                    .and_then(|rest| rest.find('\n'))
+                    .map_or(self.text.len(), |i| node.start_byte() + i);
+                self.module.errors.push(ParseError {
+                    span: Span::new(node.start_byte(), line_end.max(node.start_byte())),
+                    message: if node.is_missing() {
+                        format!("Python syntax error: missing `{}`", node.kind())
+                    } else {
+                        "Python syntax error".to_owned()
+                    },
+                });
+                continue;
+            }
+            if node.has_error() {
+                stack.extend(named_children(node).into_iter().rev());
+            }
+        }
+        self.module.errors.sort_by_key(|e| e.span);
+    }
+
+    fn push(&mut self, kind: StatementKind, span: Span, value_span: Span) {
+        self.module.statements.push(Statement {
+            kind,
+            span,
+            value_span,
+        });
+    }
+
+    fn block(&mut self, node: Node, context: Context) {
+        if self.depth.get() > MAX_DEPTH {
+            return;
+        }
+        self.depth.set(self.depth.get() + 1);
+        for child in named_children(node) {
+            self.statement(child, context);
+        }
+        self.depth.set(self.depth.get() - 1);
+    }
+
+    fn statement(&mut self, node: Node, context: Context) {
+        match node.kind() {
+            "expression_statement" => {
+                for expr in named_children(node) {
+                    self.expression_statement(expr, node, context);
+                }
+            }
+            "import_from_statement" => {
+                let is_star = children(node).iter().any(|c| c.kind() == "wildcard_import");
+                if let (true, Some(module)) = (is_star, node.child_by_field_name("module_name")) {
+                    let module = self.text(module).to_owned();
+                    self.push(
+                        StatementKind::StarImport {
+                            module,
+                            optional: context == Context::Try,
+                        },
+                        span_of(node),
+                        span_of(node),
+                    );
+                }
+            }
+            "try_statement" => {
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.block(body, Context::Try);
+                }
+                // Handlers run only when the body failed: what they set is conditional.
+                for handler in named_children(node)
+                    .into_iter()
+                    .filter(|c| c.kind() != "block")
+                {
+                    for block in named_children(handler)
+                        .into_iter()
+                        .filter(|c| c.kind() == "block")
+                    {
+                        self.block(block, Context::Conditional);
+                    }
+                }
+            }
+            "if_statement" | "for_statement" | "while_statement" | "with_statement" => {
+                let mut blocks = Vec::new();
+                let mut stack = named_children(node);
+                while let Some(child) = stack.pop() {
+                    match child.kind() {
+                        "block" => blocks.push(child),
+                        "elif_clause" | "else_clause" | "with_clause" => {
+                            stack.extend(named_children(child))
+                        }
+                        _ => {}
+                    }
+                }
+                blocks.sort_by_key(|b| b.start_byte());
+                for block in blocks {
+                    self.block(block, Context::Conditional);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn expression_statement(&mut self, expr: Node, statement: Node, context: Context) {
+        let span = span_of(statement);
+        match expr.kind() {
+            "assignment" => {
+                let Some([left, right]) = fields(expr, ["left", "right"]) else {
+                    return;
+                };
+                // `A = B = value`: the value is the innermost right-hand side.
+                let mut targets = vec![left];
+                let mut value = right;
+                while value.kind() == "assignment" {
+                    if let Some(l) = value.child_by_field_name("left") {
+                        targets.push(l);
+                    }
+                    match value.child_by_field_name("right") {
+                        Some(r) => value = r,
+                        None => return,
+                    }
+                }
+                for target in targets {
+                    self.assign(target, value, span, context);
+                }
+            }
+            "augmented_assignment" => {
+                let Some([left, right, op]) = fields(expr, ["left", "right", "operator"]) else {
+                    return;
+                };
+                if left.kind() != "identifier" {
+                    return;
+                }
+                let name = self.text(left).to_owned();
+                self.note_secrets(&name, right);
+                let kind = match (context, self.text(op)) {
+                    (Context::Conditional, _) => {
+                        StatementKind::Conditional(name, "changed inside a condition".into())
+                    }
+                    (_, "+=") => StatementKind::Extend(name, self.expr(right)),
+                    _ => {
+                        StatementKind::Assign(name, Expr::Unknown(format!("`{}`", self.text(expr))))
+                    }
+                };
+                self.push(kind, span, span_of(right));
+            }
+            "call" => {
+                let Some(function) = expr.child_by_field_name("function") else {
+                    return;
+                };
+                if function.kind() != "attribute" {
+                    return;
+                }
+                let Some([object, method]) = fields(function, ["object", "attribute"]) else {
+                    return;
+                };
+                if object.kind() != "identifier" {
+                    return;
+                }
+                let name = self.text(object).to_owned();
+                let args: Vec<Node> = expr
+                    .child_by_field_name("arguments")
+                    .map(named_children)
+                    .unwrap_or_default();
+                let value = match (self.text(method), args.as_slice()) {
+                    ("append", [v]) | ("insert", [_, v]) => Some((false, *v)),
+                    ("extend", [v]) => Some((true, *v)),
+                    ("remove", [v]) => {
+                        let e = self.expr(*v);
+                        let kind = if context == Context::Conditional {
+                            StatementKind::Conditional(
+                                name.clone(),
+                                "changed inside a condition".into(),
+                            )
+                        } else {
+                            StatementKind::Remove(name.clone(), e)
+                        };
+                        self.push(kind, span, span_of(*v));
+                        None
+                    }
+                    _ => None,
+                };
+                if let Some((extend, v)) = value {
+                    let e = self.expr(v);
+                    let kind = match (context, extend) {
+                        (Context::Conditional, _) => {
+                            StatementKind::Conditional(name, "changed inside a condition".into())
+                        }
+                        (_, true) => StatementKind::Extend(name, e),
+                        (_, false) => StatementKind::Append(name, e),
+                    };
+                    self.push(kind, span, span_of(v));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn assign(&mut self, target: Node, value: Node, span: Span, context: Context) {
+        match target.kind() {
+            "identifier" => {
+                let name = self.text(target).to_owned();
+                self.note_secrets(&name, value);
+                let kind = if context == Context::Conditional {
+                    StatementKind::Conditional(name, "set inside a condition".into())
+                } else {
+                    StatementKind::Assign(name, self.expr(value))
+                };
+                self.push(kind, span, span_of(value));
+            }
+            "subscript" => {
+                let Some([object, index]) = fields(target, ["value", "subscript"]) else {
+                    return;
+                };
+                if object.kind() != "identifier" {
+                    return;
+                }
+                let name = self.text(object).to_owned();
+                self.note_secrets(&name, value);
+                let kind = if context == Context::Conditional {
+                    StatementKind::Conditional(name, "changed inside a condition".into())
+                } else {
+                    StatementKind::SetItem(name, self.expr(index), self.expr(value))
+                };
+                self.push(kind, span, span_of(value));
+            }
+            "pattern_list" | "tuple_pattern" | "list_pattern" => {
+                for child in named_children(target) {
+                    if child.kind() == "identifier" {
+                        let name = self.text(child).to_owned();
+                        self.push(
+                            StatementKind::Conditional(name, "unpacked from a sequence".into()),
+                            span,
+                            span_of(value),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Records string literals in the value of a secret-like setting, and under secret-like
+    /// dict keys anywhere (`DATABASES = {"default": {"PASSWORD": "…"}}`), for masking.
+    fn note_secrets(&mut self, name: &str, value: Node) {
+        if is_secret_name(name) {
+            self.collect_strings(value);
+            return;
+        }
+        let mut stack = vec![value];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "pair" {
+                if let Some([key, v]) = fields(node, ["key", "value"]) {
+                    if let Expr::Str(key) = self.expr(key) {
+                        if is_secret_name(&key) {
+                            self.collect_strings(v);
+                            continue;
+                        }
+                    }
+                }
+            }
+            if node.kind() == "keyword_argument" {
+                if let Some([key, v]) = fields(node, ["name", "value"]) {
+                    if is_secret_name(self.text(key)) {
+                        self.collect_strings(v);
+                        continue;
+                    }
+                }
+            }
+            stack.extend(named_children(node));
+        }
+    }
+
+    /// Collects the string literals of a value, leaving out what names a secret rather than
+    /// holding it: the variable name of an environment lookup (`os.environ["SECRET_KEY"]`,
+    /// `config("SECRET_KEY")`) and `cast=` arguments.
+    fn collect_strings(&mut self, node: Node) {
+        let mut stack = vec![node];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "subscript" {
+                if let Some(value) = node.child_by_field_name("value") {
+                    if is_environ(self.text(value)) {
+                        continue;
+                    }
+                }
+            }
+            if node.kind() == "call" {
+                if let Some(arguments) = node.child_by_field_name("arguments") {
+                    let mut positional = 0;
+                    for arg in named_children(arguments) {
+                        if arg.kind() == "keyword_argument" {
+                            let is_cast = arg
+                                .child_by_field_name("name")
+                                .is_some_and(|n| self.text(n) == "cast");
+                            if let (false, Some(v)) = (is_cast, arg.child_by_field_name("value")) {
+                                stack.push(v);
+                            }
+                        } else {
+                            if positional > 0 {
+                                stack.push(arg);
+                            }
+                            positional += 1;
+                        }
+                    }
+                }
+                if let Some(function) = node.child_by_field_name("function") {
+                    stack.push(function);
+                }
+                continue;
+            }
+            if node.kind() == "string" {
+                if let Expr::Str(value) = self.expr(node) {
+                    if !value.is_empty() {
+                        self.module
+                            .secret_literals
+                            .push((string_inner(node), value));
+                    }
+                }
+                continue;
+            }
+            stack.extend(named_children(node));
+        }
+    }
+
+    fn expr(&self, node: Node) -> Expr {
+        if self.depth.get() > MAX_DEPTH {
+            return Expr::Unknown("an expression nested too deeply".into());
+        }
+        self.depth.set(self.depth.get() + 1);
+        let expr = self.expr_inner(node);
+        self.depth.set(self.depth.get() - 1);
+        expr
+    }
+
+    fn expr_inner(&self, node: Node) -> Expr {
+        match node.kind() {
+            "string" => self.string(node),
+            "concatenated_string" => {
+                let mut out = String::new();
+                for part in named_children(node) {
+                    match self.string(part) {
+                        Expr::Str(s) => out.push_str(&s),
+                        other => return other,
+                    }
+                }
+                Expr::Str(out)
+            }
+            "integer" => parse_int(self.text(node))
+                .map_or_else(|| Expr::Unknown(self.text(node).to_owned()), Expr::Int),
+            "true" => Expr::Bool(true),
+            "false" => Expr::Bool(false),
+            "none" => Expr::None,
+            "list" | "tuple" | "set" => {
+                Expr::List(named_children(node).iter().map(|c| self.expr(*c)).collect())
+            }
+            "dictionary" => Expr::Dict(
+                named_children(node)
+                    .iter()
+                    .filter_map(|pair| {
+                        Some((
+                            self.expr(pair.child_by_field_name("key")?),
+                            self.expr(pair.child_by_field_name("value")?),
+                        ))
+                    })
+                    .collect(),
+            ),
+            "parenthesized_expression" => match named_children(node).as_slice() {
+                [inner] => self.expr(*inner),
+                _ => self.unknown(node),
+            },
+            "identifier" => Expr::Name(self.text(node).to_owned()),
+            "unary_operator" => {
+                let Some([op, arg]) = fields(node, ["operator", "argument"]) else {
+                    return self.unknown(node);
+                };
+                match (self.text(op), self.expr(arg)) {
+                    ("-", Expr::Int(i)) => Expr::Int(-i),
+                    ("+", Expr::Int(i)) => Expr::Int(i),
+                    _ => self.unknown(node),
+                }
+            }
+            "not_operator" => node
+                .child_by_field_name("argument")
+                .map_or_else(|| self.unknown(node), |a| Expr::Not(Box::new(self.expr(a)))),
+            "boolean_operator" => {
+                let Some([l, op, r]) = fields(node, ["left", "operator", "right"]) else {
+                    return self.unknown(node);
+                };
+                let (l, r) = (Box::new(self.expr(l)), Box::new(self.expr(r)));
+                if self.text(op) == "and" {
+                    Expr::And(l, r)
+                } else {
+                    Expr::Or(l, r)
+                }
+            }
+            "binary_operator" => {
+                let Some([l, op, r]) = fields(node, ["left", "operator", "right"]) else {
+                    return self.unknown(node);
+                };
+                match self.text(op) {
+                    "+" => Expr::Add(Box::new(self.expr(l)), Box::new(self.expr(r))),
+                    "*" => Expr::Mul(Box::new(self.expr(l)), Box::new(self.expr(r))),
+                    _ => self.unknown(node),
+                }
+            }
+            "comparison_operator" => self.comparison(node),
+            "conditional_expression" => match named_children(node).as_slice() {
+                [then, condition, otherwise] => Expr::IfElse(
+                    Box::new(self.expr(*condition)),
+                    Box::new(self.expr(*then)),
+                    Box::new(self.expr(*otherwise)),
+                ),
+                _ => self.unknown(node),
+            },
+            "subscript" => {
+                let Some([value, index]) = fields(node, ["value", "subscript"]) else {
+                    return self.unknown(node);
+                };
+                if is_environ(self.text(value)) {
+                    return match self.expr(index) {
+                        Expr::Str(var) => Expr::Env {
+                            var,
+                            default: None,
+                            cast: Cast::None,
+                        },
+                        _ => self.unknown(node),
+                    };
+                }
+                Expr::Index(Box::new(self.expr(value)), Box::new(self.expr(index)))
+            }
+            "call" => self.call(node),
+            _ => self.unknown(node),
+        }
+    }
+
+    fn unknown(&self, node: Node) -> Expr {
+        let text = self.text(node);
+        let short: String = text.chars().take(60).collect();
+        let short = short.lines().next().unwrap_or("").to_owned();
+        Expr::Unknown(if short.len() < text.len() {
+            format!("`{short}…`")
+        } else {
+            format!("`{short}`")
+        })
+    }
+
+    fn string(&self, node: Node) -> Expr {
+        if node.kind() != "string" {
+            return self.unknown(node);
+        }
+        let prefix = self
+            .text(node)
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let raw = prefix.contains('r');
+        let mut out = String::new();
+        for part in named_children(node) {
+            match part.kind() {
+                "string_content" => {
+                    let text = self.text(part);
+                    if raw {
+                        out.push_str(text);
+                    } else {
+                        out.push_str(&unescape(text));
+                    }
+                }
+                "escape_sequence" => out.push_str(&unescape(self.text(part))),
+                "interpolation" => return self.unknown(node),
+                _ => {}
+            }
+        }
+        Expr::Str(out)
+    }
+
+    fn comparison(&self, node: Node) -> Expr {
+        let operands = named_children(node);
+        let operators: Vec<String> = children(node)
+            .iter()
+            .filter(|c| !c.is_named())
+            .map(|c| self.text(*c).to_owned())
+            .collect();
+        let op = match operators.join(" ").as_str() {
+            "==" => CompareOp::Eq,
+            "!=" => CompareOp::NotEq,
+            "in" => CompareOp::In,
+            "not in" => CompareOp::NotIn,
+            _ => return self.unknown(node),
+        };
+        match operands.as_slice() {
+            [l, r] => Expr::Compare(Box::new(self.expr(*l)), op, Box::new(self.expr(*r))),
+            _ => self.unknown(node),
+        }
+    }
+
+    fn call(&self, node: Node) -> Expr {
+        let Some(function) = node.child_by_field_name("function") else {
+            return self.unknown(node);
+        };
+        let mut args = Vec::new();
+        let mut kwargs = BTreeMap::new();
+        if let Some(list) = node.child_by_field_name("arguments") {
+            for arg in named_children(list) {
+                if arg.kind() == "keyword_argument" {
+                    if let Some([k, v]) = fields(arg, ["name", "value"]) {
+                        kwargs.insert(self.text(k).to_owned(), v);
+                    }
+                } else if arg.kind() != "comment" {
+                    args.push(arg);
+                }
+            }
+        }
+        let path = self.text(function);
+        let var = || match args.first().map(|a| self.expr(*a)) {
+            Some(Expr::Str(var)) => Some(var),
+            _ => None,
+        };
+        let default = |position: usize| {
+            kwargs
+                .get("default")
+                .or_else(|| args.get(position))
+                .map(|d| Box::new(self.expr(*d)))
+        };
+        // os.environ.get / os.getenv: (name, default). django-environ: env("X", default=…),
+        // env.bool("X", default=…), …; it returns a default as written, without the cast
+        // (`parse_default=False`), so `env.bool("X", default="on")` is the string "on".
+        // python-decouple: config("X", default=…, cast=bool) casts defaults too.
+        let lookup = if is_environ_get(path) {
+            Some(Cast::None)
+        } else if let Some(method) = env_method(path) {
+            Some(match method {
+                "" | "str" | "bool" | "int" | "float" | "list" | "tuple" | "dict" | "json" => {
+                    Cast::None
+                }
+                _ => Cast::Other,
+            })
+        } else if path == "config" || path == "decouple.config" {
+            Some(match kwargs.get("cast").map(|c| self.text(*c)) {
+                None | Some("str") => Cast::None,
+                Some("bool") => Cast::Bool,
+                Some("int") => Cast::Int,
+                Some(c) if c.starts_with("Csv") => Cast::List,
+                Some(_) => Cast::Other,
+            })
+        } else {
+            None
+        };
+        if let Some(cast) = lookup {
+            return var().map_or_else(
+                || self.unknown(node),
+                |var| Expr::Env {
+                    var,
+                    default: default(1),
+                    cast,
+                },
+            );
+        }
+        let convert = match path {
+            "bool" => Some(Cast::Bool),
+            "int" => Some(Cast::Int),
+            "str" => Some(Cast::None),
+            "list" | "tuple" => Some(Cast::List),
+            _ => None,
+        };
+        if let (Some(cast), [arg]) = (convert, args.as_slice()) {
+            return Expr::Convert(cast, Box::new(self.expr(*arg)));
+        }
+        if function.kind() == "attribute" {
+            if let Some([object, method]) = fields(function, ["object", "attribute"]) {
+                let method = self.text(method);
+                if matches!(method, "lower" | "upper" | "strip" | "split") {
+                    return Expr::Method(
+                        Box::new(self.expr(object)),
+                        method.to_owned(),
+                        args.iter().map(|a| self.expr(*a)).collect(),
+                    );
+                }
+            }
+        }
+        self.unknown(node)
+    }
+}
+
+fn string_inner(node: Node) -> Span {
+    let parts = named_children(node);
+    let start = parts
+        .iter()
+        .find(|p| p.kind() == "string_start")
+        .map_or(node.start_byte(), |p| p.end_byte());
+    let end = parts
+        .iter()
+        .rev()
+        .find(|p| p.kind() == "string_end")
+        .map_or(node.end_byte(), |p| p.start_byte());
+    Span::new(start, end.max(start))
+}
+
+fn is_environ(path: &str) -> bool {
+    matches!(path, "os.environ" | "environ")
+}
+
+fn is_environ_get(path: &str) -> bool {
+    matches!(
+        path,
+        "os.environ.get" | "environ.get" | "os.getenv" | "getenv"
+    )
+}
+
+/// `env(…)` or `env.<cast>(…)`: the django-environ reader (by its conventional name).
+fn env_method(path: &str) -> Option<&str> {
+    if path == "env" {
+        return Some("");
+    }
+    path.strip_prefix("env.")
+        .filter(|m| m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+/// Setting names and dict keys that hold credentials.
+pub fn is_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper.contains("SECRET")
+        || upper.contains("PASSWORD")
+        || upper.ends_with("_PASS")
+        || upper.contains("TOKEN")
+        || upper.ends_with("API_KEY")
+        || upper.ends_with("PRIVATE_KEY")
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    let clean = text.replace('_', "");
+    let lower = clean.to_ascii_lowercase();
+    if let Some(hex) = lower.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok();
+    }
+    if let Some(oct) = lower.strip_prefix("0o") {
+        return i64::from_str_radix(oct, 8).ok();
+    }
+    if let Some(bin) = lower.strip_prefix("0b") {
+        return i64::from_str_radix(bin, 2).ok();
+    }
+    clean.parse().ok()
+}
+
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some('\n') => {}
+            Some(other @ ('\\' | '\'' | '"')) => out.push(other),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+mod evaluate;
+
+pub use evaluate::{
+    evaluate, resolve_import, Binding, Evaluation, ModuleRef, UnresolvedImport, Value,
+};
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn settings(text: &str) -> BTreeMap<String, Binding> {
+        let module = SettingsModule::parse(text);
+        let path = Path::new("settings.py");
+        evaluate(
+            &[ModuleRef {
+                path,
+                module: &module,
+            }],
+            0,
+        )
+        .settings
+    }
+
+    fn value(text: &str, name: &str) -> Value {
+        settings(text)
+            .get(name)
+            .map_or(Value::Unknown("unset".into()), |b| b.value.clone())
+    }
+
+    #[test]
+    fn environment_lookups_take_their_defaults() {
+        let text = "import os\nDEBUG = os.environ.get('DEBUG', True)\nA = os.getenv('A', 'x')\nB = os.environ['B']\nC = env.bool('C', default='yes')\nD = config('D', default='False', cast=bool)\nE = os.getenv('E', '0') == '1'\nF = os.getenv('F', 'True').lower() in ('true', '1')\n";
+        assert_eq!(value(text, "DEBUG"), Value::Bool(true));
+        assert_eq!(value(text, "A"), Value::Str("x".into()));
+        assert!(matches!(value(text, "B"), Value::Unknown(r) if r.contains("B")));
+        // django-environ returns defaults uncast; decouple casts them.
+        assert_eq!(value(text, "C"), Value::Str("yes".into()));
+        assert_eq!(value(text, "D"), Value::Bool(false));
+        assert_eq!(value(text, "E"), Value::Bool(false));
+        assert_eq!(value(text, "F"), Value::Bool(true));
+    }
+
+    #[test]
+    fn lists_grow_with_plus_equals_and_append() {
+        let text = "MIDDLEWARE = ['a']\nMIDDLEWARE += ['b']\nMIDDLEWARE.append('c')\nMIDDLEWARE.insert(0, 'd')\nMIDDLEWARE.remove('a')\n";
+        let want: Vec<Value> = ["b", "c", "d"]
+            .iter()
+            .map(|s| Value::Str((*s).into()))
+            .collect();
+        assert_eq!(value(text, "MIDDLEWARE"), Value::List(want));
+    }
+
+    #[test]
+    fn conditional_assignments_are_unknown_not_guessed() {
+        let text = "DEBUG = False\nif something():\n    DEBUG = True\n";
+        assert!(matches!(value(text, "DEBUG"), Value::Unknown(_)));
+    }
+
+    #[test]
+    fn star_imports_inherit_and_override() {
+        let base = SettingsModule::parse("DEBUG = True\nSECRET_KEY = 'x'\nA = [1]\n");
+        let prod = SettingsModule::parse("from .base import *\nA += [2]\nSECRET_KEY = 'y'\n");
+        let modules = [
+            ModuleRef {
+                path: Path::new("p/settings/base.py"),
+                module: &base,
+            },
+            ModuleRef {
+                path: Path::new("p/settings/production.py"),
+                module: &prod,
+            },
+        ];
+        let result = evaluate(&modules, 1);
+        assert_eq!(result.settings["DEBUG"].value, Value::Bool(true));
+        assert_eq!(result.settings["DEBUG"].module, 0);
+        assert_eq!(result.settings["SECRET_KEY"].module, 1);
+        assert_eq!(
+            result.settings["A"].value,
+            Value::List(vec![Value::Int(1), Value::Int(2)])
+        );
+        assert_eq!(
+            resolve_import(&modules, 1, "p.settings.base"),
+            Some(0),
+            "dotted import"
+        );
+    }
+
+    #[test]
+    fn broken_python_is_an_error_not_a_panic() {
+        let module = SettingsModule::parse("DEBUG = (\nSECRET_KEY = 'x'\n\u{0}\u{ffff}");
+        assert!(!module.errors.is_empty());
+        let module = SettingsModule::parse("");
+        assert!(module.statements.is_empty());
+    }
+
+    fn secrets(text: &str) -> Vec<String> {
+        SettingsModule::parse(text)
+            .secret_literals
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect()
+    }
+
+    #[test]
+    fn secret_literals_are_found_under_secret_keys_but_lookup_names_are_not_secrets() {
+        assert_eq!(
+            secrets("SECRET_KEY = 'abc'\nDATABASES = {'default': {'PASSWORD': 'hunter2', 'NAME': 'db'}}\n"),
+            ["abc", "hunter2"]
+        );
+        assert_eq!(
+            secrets("SECRET_KEY = os.environ.get('SECRET_KEY', 'fallback')\nAPI_TOKEN = config('API_TOKEN', cast=str)\n"),
+            ["fallback"]
+        );
+    }
+
+    #[test]
+    fn multiplication_builds_durations_and_repeated_strings() {
+        assert_eq!(value("K = 'ab' * 3\n", "K"), Value::Str("ababab".into()));
+        assert_eq!(
+            value("HSTS = 60 * 60 * 24 * 365\n", "HSTS"),
+            Value::Int(31_536_000)
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! Rules for Django settings: the checks of `manage.py check --deploy`, read statically.
+//!
+//! Every rule is project-wide, because a settings module is judged with what it
+//! star-imports (`from .base import *`). The modules judged are the *deployed* ones: those
+//! no other scanned settings module imports, and whose name does not say they are for
+//! development or tests (`dev.py`, `local.py`, `test_settings.py`). A base module is judged
+//! through the modules that import it, like an nginx snippet through its includer.
+//!
+//! Findings land in the deployed module: a value inherited from a base module is reported
+//! at the `from … import *` line, with the assignment in the base module as a related
+//! location; an absent setting is reported at the `MIDDLEWARE` assignment (middleware
+//! checks) or the module's last line. Each message ends with Django's own check id.
+
+use std::sync::Arc;
+
+use crate::document::Document;
+use crate::formats::python_settings::{evaluate, Binding, Evaluation, ModuleRef, Value};
+use crate::rules::Emitter;
+use crate::source::{SourceFile, Span};
+
+pub mod core;
+pub mod middleware;
+pub mod transport;
+
+/// Module names (or name parts) that mark settings for development or tests.
+const DEV_MARKERS: &[&str] = &[
+    "dev",
+    "development",
+    "local",
+    "test",
+    "tests",
+    "testing",
+    "ci",
+];
+
+/// Whether a settings module's name, or a `tests` folder it sits in, says it is not
+/// deployed.
+fn is_dev_module(path: &std::path::Path) -> bool {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let in_tests = path
+        .parent()
+        .into_iter()
+        .flat_map(std::path::Path::components)
+        .any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test")));
+    in_tests
+        || stem
+            .split(['_', '-', '.'])
+            .any(|part| DEV_MARKERS.contains(&part))
+}
+
+/// A deployed settings module with its settings evaluated.
+pub struct Deployed<'a> {
+    /// Every Django document of the scan (bindings index into it).
+    docs: Vec<&'a Document>,
+    /// Which of `docs` is the deployed module.
+    entry: usize,
+    /// What it evaluates to.
+    pub evaluation: Evaluation,
+}
+
+/// The value of a setting as Django would see it, and where it was set (`None`: Django's
+/// default applies).
+pub struct Setting<'e> {
+    /// The value in effect.
+    pub value: Value,
+    /// The statement that set it.
+    pub binding: Option<&'e Binding>,
+}
+
+/// Django's defaults (`django/conf/global_settings.py`) for the settings the checks read.
+fn default_of(name: &str) -> Value {
+    match name {
+        "DEBUG"
+        | "SESSION_COOKIE_SECURE"
+        | "CSRF_COOKIE_SECURE"
+        | "CSRF_USE_SESSIONS"
+        | "SECURE_HSTS_INCLUDE_SUBDOMAINS"
+        | "SECURE_HSTS_PRELOAD"
+        | "SECURE_SSL_REDIRECT" => Value::Bool(false),
+        "SECURE_CONTENT_TYPE_NOSNIFF" | "SESSION_COOKIE_HTTPONLY" => Value::Bool(true),
+        "SECURE_HSTS_SECONDS" => Value::Int(0),
+        "X_FRAME_OPTIONS" => Value::Str("DENY".into()),
+        "SECURE_REFERRER_POLICY" | "SECURE_CROSS_ORIGIN_OPENER_POLICY" => {
+            Value::Str("same-origin".into())
+        }
+        "SECRET_KEY" => Value::Str(String::new()),
+        _ => Value::List(Vec::new()),
+    }
+}
+
+impl<'a> Deployed<'a> {
+    /// Evaluates every deployed settings module of the scan.
+    pub fn all(docs: &[&'a Document]) -> Vec<Self> {
+        let docs: Vec<&Document> = docs
+            .iter()
+            .copied()
+            .filter(|d| d.as_django().is_some())
+            .collect();
+        let refs: Vec<ModuleRef> = docs
+            .iter()
+            .filter_map(|d| {
+                Some(ModuleRef {
+                    path: &d.source.path,
+                    module: d.as_django()?,
+                })
+            })
+            .collect();
+        let mut imported = vec![false; refs.len()];
+        for (i, module) in refs.iter().enumerate() {
+            for (name, _) in module.module.star_imports() {
+                if let Some(target) =
+                    crate::formats::python_settings::resolve_import(&refs, i, name)
+                {
+                    if target != i {
+                        imported[target] = true;
+                    }
+                }
+            }
+        }
+        (0..refs.len())
+            .filter(|i| !imported[*i] && !is_dev_module(refs[*i].path))
+            .map(|entry| Self {
+                evaluation: evaluate(&refs, entry),
+                docs: docs.clone(),
+                entry,
+            })
+            .collect()
+    }
+
+    /// The deployed module's file.
+    pub fn source(&self) -> &Arc<SourceFile> {
+        &self.docs[self.entry].source
+    }
+
+    /// The setting `name` in effect.
+    pub fn get(&self, name: &str) -> Setting<'_> {
+        match self.evaluation.settings.get(name) {
+            Some(binding) => Setting {
+                value: binding.value.clone(),
+                binding: Some(binding),
+            },
+            None => Setting {
+                value: default_of(name),
+                binding: None,
+            },
+        }
+    }
+
+    /// The `from … import *` line of the deployed module that led to `module`.
+    fn import_line(&self, module: usize) -> Option<Span> {
+        let mut current = module;
+        for _ in 0..32 {
+            let (_, importer, span) = self
+                .evaluation
+                .imported
+                .iter()
+                .find(|(target, _, _)| *target == current)?;
+            if *importer == self.entry {
+                return Some(*span);
+            }
+            current = *importer;
+        }
+        None
+    }
+
+    /// The end of the deployed module, where absent settings are reported.
+    fn end(&self) -> Span {
+        self.docs[self.entry]
+            .as_django()
+            .map_or(Span::default(), |m| m.end)
+    }
+
+    /// Reports a problem with setting `name`. A value set in the deployed module is reported
+    /// where it is written; an inherited one at the import that brought it in; an absent one
+    /// at `absent_at` (or the module's last line). `django_id` ends the message.
+    pub fn report(
+        &self,
+        out: &mut Emitter,
+        name: &str,
+        absent_at: Option<&str>,
+        message: &str,
+        django_id: Option<&str>,
+    ) {
+        let suffix = django_id.map_or(String::new(), |id| format!(" (Django: {id})"));
+        let key = name.to_owned();
+        match self.evaluation.settings.get(name) {
+            Some(binding) if binding.module == self.entry => {
+                let env = env_note(binding);
+                out.report(
+                    self.source(),
+                    binding.value_span,
+                    key,
+                    format!("{message}{env}{suffix}"),
+                );
+            }
+            Some(binding) => {
+                let origin = &self.docs[binding.module].source;
+                let at = self
+                    .import_line(binding.module)
+                    .unwrap_or_else(|| self.end());
+                let env = env_note(binding);
+                let (line, _) = origin.locate(binding.span);
+                out.report(
+                    self.source(),
+                    at,
+                    key,
+                    format!(
+                        "{message}{env}; inherited from {}:{} and not overridden here{suffix}",
+                        origin.display_path, line.line
+                    ),
+                )
+                .related(origin, binding.value_span, format!("{name} is set here"));
+            }
+            None => {
+                let at = absent_at
+                    .and_then(|other| self.evaluation.settings.get(other))
+                    .map(|b| {
+                        if b.module == self.entry {
+                            b.value_span
+                        } else {
+                            self.import_line(b.module).unwrap_or_else(|| self.end())
+                        }
+                    })
+                    .unwrap_or_else(|| self.end());
+                out.report(
+                    self.source(),
+                    at,
+                    key,
+                    format!("{message}; {name} is not set, so Django's default applies{suffix}"),
+                );
+            }
+        }
+    }
+
+    /// Whether `MIDDLEWARE` is known and contains `class`; `None` when unknown.
+    pub fn has_middleware(&self, class: &str) -> Option<bool> {
+        contains(&self.get("MIDDLEWARE").value, class)
+    }
+
+    /// Whether `INSTALLED_APPS` is known and contains `app`; `None` when unknown.
+    pub fn has_app(&self, app: &str) -> Option<bool> {
+        contains(&self.get("INSTALLED_APPS").value, app)
+    }
+}
+
+fn contains(list: &Value, item: &str) -> Option<bool> {
+    match list {
+        Value::Unknown(_) => None,
+        other => {
+            let items = other.items()?;
+            if items.iter().any(|v| matches!(v, Value::Unknown(_))) {
+                // An unknown entry might be the one we look for, unless it is there anyway.
+                return items
+                    .iter()
+                    .any(|v| matches!(v, Value::Str(s) if s == item))
+                    .then_some(true);
+            }
+            Some(
+                items
+                    .iter()
+                    .any(|v| matches!(v, Value::Str(s) if s == item)),
+            )
+        }
+    }
+}
+
+/// " (the default when DJANGO_DEBUG is unset)" for values read from the environment.
+fn env_note(binding: &Binding) -> String {
+    let vars: Vec<&str> = binding
+        .env
+        .iter()
+        .filter(|(_, has_default)| *has_default)
+        .map(|(v, _)| v.as_str())
+        .collect();
+    if vars.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (the default when the environment variable {} is unset)",
+            vars.join(", ")
+        )
+    }
+}
+
+/// Runs `check` on every deployed settings module of the scan.
+pub fn each_deployed(
+    docs: &[&Document],
+    out: &mut Emitter,
+    check: impl Fn(&Deployed, &mut Emitter),
+) {
+    for deployed in Deployed::all(docs) {
+        check(&deployed, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_dev_module;
+    use std::path::Path;
+
+    #[test]
+    fn development_and_test_settings_are_recognised_by_name_and_folder() {
+        for dev in [
+            "shop/settings/dev.py",
+            "shop/settings/local.py",
+            "shop/test_settings.py",
+            "shop/settings_development.py",
+            "tests/settings.py",
+        ] {
+            assert!(is_dev_module(Path::new(dev)), "{dev}");
+        }
+        for deployed in [
+            "shop/settings.py",
+            "shop/settings/production.py",
+            "shop/settings/base.py",
+            "config/prod.py",
+            "devices/settings.py",
+        ] {
+            assert!(!is_dev_module(Path::new(deployed)), "{deployed}");
+        }
+    }
+}

@@ -416,9 +416,13 @@ impl<'a> Expander<'a> {
         for directive in list {
             if directive.name == "include" {
                 if let Some(targets) = self.followed.get(&(i, directive.span.start)) {
+                    let site = (Arc::clone(&self.documents[i].source), directive.span);
                     for &target in targets {
                         let source = &self.documents[target].source;
                         out.extend(self.expand(target).into_iter().map(|mut d| {
+                            if d.origin.is_none() {
+                                d.included_at = Some(site.clone());
+                            }
                             set_origin(&mut d, source);
                             d
                         }));

@@ -107,6 +107,14 @@ fn a_fragment_is_judged_in_the_context_it_is_included_in() {
         findings(&report),
         [("NGX020".to_owned(), "conf.d/zones.conf".to_owned(), 1)]
     );
+    // The finding points back at the `include` that put it there.
+    let related = &report["findings"][0]["related"][0];
+    assert_eq!(related["path"], "nginx.conf");
+    assert_eq!(related["start_line"], 5);
+    assert!(related["message"]
+        .as_str()
+        .expect("message")
+        .contains("included here"));
 }
 
 #[cfg(unix)]

@@ -54,6 +54,9 @@ pub struct NginxDirective {
     /// The file the directive was written in, when an `include` brought it into another
     /// file's tree; `None` for the file's own directives. Spans are relative to it.
     pub origin: Option<Arc<SourceFile>>,
+    /// For a directive at the top of an included file: the `include` that brought it in
+    /// (its file and span), so a finding can say where the context came from.
+    pub included_at: Option<(Arc<SourceFile>, Span)>,
 }
 
 impl PartialEq for NginxDirective {
@@ -64,6 +67,11 @@ impl PartialEq for NginxDirective {
             && self.args == other.args
             && self.block == other.block
             && self.span == other.span
+            && self.included_at.as_ref().map(|(f, s)| (Arc::as_ptr(f), *s))
+                == other
+                    .included_at
+                    .as_ref()
+                    .map(|(f, s)| (Arc::as_ptr(f), *s))
             && match (&self.origin, &other.origin) {
                 (Some(a), Some(b)) => Arc::ptr_eq(a, b),
                 (a, b) => a.is_none() && b.is_none(),
@@ -345,6 +353,7 @@ impl Parser<'_> {
                             block: None,
                             span,
                             origin: None,
+                            included_at: None,
                         });
                     }
                     None => self.error(
@@ -372,6 +381,7 @@ impl Parser<'_> {
                             block: Some(block),
                             span,
                             origin: None,
+                            included_at: None,
                         });
                     }
                     None => {

@@ -205,7 +205,7 @@ fn visit<'a>(
                     .map(name)
                     .collect()
             };
-            out.report(
+            let finding = out.report(
                 source_of(doc, directive),
                 directive.name_span,
                 directive_key(blocks, directive),
@@ -216,6 +216,13 @@ fn visit<'a>(
                     allowed_in.join(" or ")
                 ),
             );
+            // In an included file, the context comes from the `include`: point at it.
+            let site = std::iter::once(directive)
+                .chain(blocks.iter().rev().copied())
+                .find_map(|d| d.included_at.as_ref());
+            if let Some((file, span)) = site {
+                finding.related(file, *span, format!("included here, in {}", name(context)));
+            }
             continue;
         }
         if let Some(block) = &directive.block {

@@ -205,7 +205,22 @@ fn classify_host_file(path: &Path, name: &str) -> Option<Classification> {
     if compose {
         return kind(Target::Compose, false);
     }
+    if is_dockerfile_name(name) {
+        return kind(Target::Dockerfile, false);
+    }
     None
+}
+
+/// `Dockerfile`, `Dockerfile.prod`, `api.Dockerfile`, `app.dockerfile`, `Containerfile`
+/// (lower-cased); not the per-Dockerfile ignore file `Dockerfile.dockerignore`.
+fn is_dockerfile_name(name: &str) -> bool {
+    let ignore_file = name.ends_with(".dockerignore");
+    let docker = name == "dockerfile"
+        || name.starts_with("dockerfile.")
+        || name.ends_with(".dockerfile")
+        || name == "containerfile"
+        || name.starts_with("containerfile.");
+    docker && !ignore_file
 }
 
 fn parent_name(path: &Path) -> Option<&str> {
@@ -570,8 +585,8 @@ mod tests {
             ("site.conf", Some(Target::Nginx)),
             ("etc/nginx/proxy_params", Some(Target::Nginx)),
             ("etc/nginx/sites-available/default", Some(Target::Nginx)),
-            ("app/nginx/Dockerfile", Some(Target::Nginx)),
-            ("app/Dockerfile", None),
+            ("app/nginx/Dockerfile", Some(Target::Dockerfile)),
+            ("app/Dockerfile", Some(Target::Dockerfile)),
             ("etc/ssh/sshd_config", Some(Target::Sshd)),
             (
                 "etc/ssh/sshd_config.d/50-cloud-init.conf",
@@ -629,6 +644,12 @@ mod tests {
             ("config.yml", None),
             ("composer.yml", None),
             ("docker-compose.override.yml", Some(Target::Compose)),
+            ("Dockerfile", Some(Target::Dockerfile)),
+            ("deploy/Dockerfile.prod", Some(Target::Dockerfile)),
+            ("api.Dockerfile", Some(Target::Dockerfile)),
+            ("web.dockerfile", Some(Target::Dockerfile)),
+            ("Containerfile", Some(Target::Dockerfile)),
+            ("Dockerfile.dockerignore", None),
         ];
         for (name, want) in cases {
             assert_eq!(classify(Path::new(name)).map(|c| c.target), want, "{name}");

@@ -462,3 +462,49 @@ mod tests {
         assert_eq!(scrubber.mask("x=hunter2"), "x=*******");
     }
 }
+
+/// In Dockerfiles: `ENV` values and `ARG` defaults under secret names (or that look like
+/// credentials), secrets on `RUN` command lines and in `RUN` heredoc scripts, and whatever
+/// follows an instruction BuildKit does not know (a stray `DB_PASSWORD=…` line).
+pub fn dockerfile_sensitive(file: &crate::formats::dockerfile::Dockerfile) -> Vec<Sensitive> {
+    use crate::formats::dockerfile::INSTRUCTIONS;
+    let mut found = Vec::new();
+    for instruction in &file.instructions {
+        for pair in &instruction.pairs {
+            if let (Some(value), Some(span)) = (&pair.value, pair.value_span) {
+                found.extend(assignment_sensitive(&pair.key, value, span));
+            }
+        }
+        if instruction.keyword == "RUN" {
+            if let Some(line) = instruction.shell() {
+                found.extend(command_sensitive(line, &|start, end| {
+                    instruction.shell_span(start, end)
+                }));
+            }
+            for heredoc in &instruction.heredocs {
+                let mut at = 0;
+                for line in heredoc.body.split('\n') {
+                    let base = at;
+                    found.extend(command_sensitive(line, &|start, end| {
+                        heredoc.file_span(base + start, base + end)
+                    }));
+                    at += line.len() + 1;
+                }
+            }
+        }
+        if !INSTRUCTIONS.contains(&instruction.keyword.as_str()) {
+            let span = Span::new(instruction.keyword_span.start, instruction.span.end);
+            let written = instruction
+                .words
+                .iter()
+                .map(|w| w.text.clone())
+                .collect::<Vec<_>>()
+                .join(" ");
+            found.push(Sensitive {
+                span,
+                value: written,
+            });
+        }
+    }
+    found
+}

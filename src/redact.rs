@@ -493,18 +493,37 @@ pub fn dockerfile_sensitive(file: &crate::formats::dockerfile::Dockerfile) -> Ve
             }
         }
         if !INSTRUCTIONS.contains(&instruction.keyword.as_str()) {
-            let span = Span::new(instruction.keyword_span.start, instruction.span.end);
-            let written = instruction
-                .words
-                .iter()
-                .map(|w| w.text.clone())
-                .collect::<Vec<_>>()
-                .join(" ");
-            found.push(Sensitive {
-                span,
-                value: written,
+            // Not an instruction: a stray `NAME=value` or `NAME value` line, judged as an
+            // assignment so a secret in it is masked like any other.
+            let written = instruction.span;
+            let keyword = instruction.keyword_span;
+            let rest = instruction.arguments_span();
+            found.extend(match file_text_split(instruction) {
+                Some((name, value, at)) => {
+                    assignment_sensitive(&name, &value, Span::new(keyword.start + at, written.end))
+                }
+                None => {
+                    let value: Vec<&str> =
+                        instruction.words.iter().map(|w| w.text.as_str()).collect();
+                    assignment_sensitive(&instruction.keyword, &value.join(" "), rest)
+                }
             });
         }
     }
     found
+}
+
+/// A keyword written as `NAME=value…`: the name, the value (with the rest of the line) and
+/// the value's offset from the keyword's start.
+fn file_text_split(
+    instruction: &crate::formats::dockerfile::Instruction,
+) -> Option<(String, String, usize)> {
+    let first = instruction.keyword_written();
+    let (name, value) = first.split_once('=')?;
+    let mut whole = value.to_owned();
+    for word in &instruction.words {
+        whole.push(' ');
+        whole.push_str(&word.text);
+    }
+    Some((name.to_owned(), whole.trim().to_owned(), name.len() + 1))
 }

@@ -212,6 +212,16 @@ impl Instruction {
             .span(self.args_start + start, self.args_start + end)
     }
 
+    /// The keyword as written (case kept).
+    pub fn keyword_written(&self) -> &str {
+        let end = self
+            .logical
+            .text
+            .find(char::is_whitespace)
+            .unwrap_or(self.logical.text.len());
+        &self.logical.text[..end]
+    }
+
     /// Where the arguments (after the flags) are written.
     pub fn arguments_span(&self) -> Span {
         self.logical.span(self.args_start, self.logical.text.len())

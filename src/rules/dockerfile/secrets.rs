@@ -48,8 +48,15 @@ pub fn secret_build_arg(doc: &Document, out: &mut Emitter) {
     let Some(file) = doc.as_dockerfile() else {
         return;
     };
+    // A stage's `ARG NAME` re-declaring a global one brings the same value into scope: one
+    // finding, at the first declaration.
+    let mut seen: Vec<&str> = Vec::new();
     for instruction in file.instructions.iter().filter(|i| i.keyword == "ARG") {
         for pair in &instruction.pairs {
+            if seen.contains(&pair.key.as_str()) {
+                continue;
+            }
+            seen.push(&pair.key);
             let literal = pair
                 .value
                 .as_deref()

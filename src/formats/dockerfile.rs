@@ -731,6 +731,11 @@ impl Dockerfile {
         let mut heredocs = Vec::new();
         if matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") && exec_is_none(&arguments) {
             for (name, strip, s, e) in heredoc_markers(args_text) {
+                // Once the file has ended inside a heredoc, later markers have no body to
+                // read: one error says so.
+                if *next >= lines.len() && !heredocs.is_empty() {
+                    break;
+                }
                 let marker_span = logical.span(args_start + s, args_start + e);
                 heredocs.push(self.heredoc(name, strip, marker_span, lines, next));
             }

@@ -433,36 +433,6 @@ pub fn django_sensitive(module: &SettingsModule) -> Vec<Sensitive> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masks_secret_keys_url_passwords_and_tokens_only() {
-        let text = "JWT_SECRET=abcdef\nNODE_ENV=production\nDATABASE_URL=postgres://u:pw123@h/db\nX=sk_live_51HxYz9Kq2Lm8Np4Rt\n";
-        let env = EnvFile::parse(text);
-        let spans: Vec<Span> = env_sensitive(&env, text)
-            .into_iter()
-            .map(|s| s.span)
-            .collect();
-        let masked = mask(text, 0, &spans);
-        assert_eq!(
-            masked,
-            "JWT_SECRET=******\nNODE_ENV=production\nDATABASE_URL=postgres://u:*****@h/db\nX=**************************\n"
-        );
-    }
-
-    #[test]
-    fn scrubber_replaces_secrets_longest_first() {
-        let scrubber = Scrubber::new(vec!["hunter2".into(), "hunter2hunter2".into(), "ab".into()]);
-        assert_eq!(
-            scrubber.scrub("ab hunter2hunter2 hunter2!"),
-            "ab [redacted] [redacted]!"
-        );
-        assert_eq!(scrubber.mask("x=hunter2"), "x=*******");
-    }
-}
-
 /// In Dockerfiles: `ENV` values and `ARG` defaults under secret names (or that look like
 /// credentials), secrets on `RUN` command lines and in `RUN` heredoc scripts, and whatever
 /// follows an instruction BuildKit does not know (a stray `DB_PASSWORD=…` line).
@@ -526,4 +496,34 @@ fn file_text_split(
         whole.push_str(&word.text);
     }
     Some((name.to_owned(), whole.trim().to_owned(), name.len() + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_secret_keys_url_passwords_and_tokens_only() {
+        let text = "JWT_SECRET=abcdef\nNODE_ENV=production\nDATABASE_URL=postgres://u:pw123@h/db\nX=sk_live_51HxYz9Kq2Lm8Np4Rt\n";
+        let env = EnvFile::parse(text);
+        let spans: Vec<Span> = env_sensitive(&env, text)
+            .into_iter()
+            .map(|s| s.span)
+            .collect();
+        let masked = mask(text, 0, &spans);
+        assert_eq!(
+            masked,
+            "JWT_SECRET=******\nNODE_ENV=production\nDATABASE_URL=postgres://u:*****@h/db\nX=**************************\n"
+        );
+    }
+
+    #[test]
+    fn scrubber_replaces_secrets_longest_first() {
+        let scrubber = Scrubber::new(vec!["hunter2".into(), "hunter2hunter2".into(), "ab".into()]);
+        assert_eq!(
+            scrubber.scrub("ab hunter2hunter2 hunter2!"),
+            "ab [redacted] [redacted]!"
+        );
+        assert_eq!(scrubber.mask("x=hunter2"), "x=*******");
+    }
 }

@@ -53,7 +53,8 @@ impl ShellCommand {
             .iter()
             .enumerate()
             .find(|(_, (w, _))| {
-                !(w.contains('=') && !w.starts_with('-')) && w != "sudo" && w != "env"
+                let assignment = w.contains('=') && !w.starts_with('-');
+                !assignment && w != "sudo" && w != "env"
             })
             .map(|(i, (w, _))| (w.rsplit('/').next().unwrap_or(w), i))
     }

@@ -10,10 +10,10 @@ use crate::rules::Emitter;
 pub fn node_env(doc: &Document, out: &mut Emitter) {
     let last = final_instructions(doc)
         .into_iter()
+        .rev()
         .filter(|i| i.keyword == "ENV")
-        .flat_map(|i| i.pairs.iter())
-        .filter(|p| p.key == "NODE_ENV")
-        .last();
+        .flat_map(|i| i.pairs.iter().rev())
+        .find(|p| p.key == "NODE_ENV");
     let Some(pair) = last else { return };
     let (Some(value), Some(span)) = (&pair.value, pair.value_span) else {
         return;

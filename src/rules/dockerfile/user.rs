@@ -4,10 +4,11 @@ use crate::document::Document;
 use crate::rules::dockerfile::{final_instructions, final_stage, last_in_final, run_commands};
 use crate::rules::Emitter;
 
-/// Whether a `USER` value names root (`root`, `0`, `root:root`, `0:0`).
+/// Whether a `USER` value names root (`root`, `0`, `root:root`, `0:0`), or Windows
+/// containers' administrator (`ContainerAdministrator`).
 fn is_root(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or(user);
-    matches!(name, "root" | "0")
+    matches!(name, "root" | "0") || name.eq_ignore_ascii_case("ContainerAdministrator")
 }
 
 /// DKR002: the final image runs as root: its last `USER` (inherited from the stages it is

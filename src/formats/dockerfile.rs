@@ -938,12 +938,14 @@ impl Dockerfile {
             instruction.stage = Some(last);
             self.stages[last].instructions.push(index);
         } else if instruction.keyword == "ARG" {
-            global_args.extend(
-                instruction
-                    .pairs
-                    .iter()
-                    .map(|p| (p.key.clone(), p.value.clone())),
-            );
+            // Defaults are expanded where they are declared (`ARG B=${A}-x`), as BuildKit does.
+            for pair in &instruction.pairs {
+                let value = pair
+                    .value
+                    .as_deref()
+                    .and_then(|v| substitute(v, global_args));
+                global_args.push((pair.key.clone(), value));
+            }
         } else if INSTRUCTIONS.contains(&instruction.keyword.as_str()) {
             self.errors.push(ParseError {
                 span: instruction.keyword_span,
@@ -1080,7 +1082,7 @@ mod tests {
 
     #[test]
     fn stages_args_before_from_and_flags() {
-        let text = "ARG VERSION=18\nARG BASE\nFROM --platform=$BUILDPLATFORM node:${VERSION}-alpine AS Build\nRUN npm ci\nFROM build\nCOPY --from=build --chown=app:app /app /app\nFROM ${BASE}\n";
+        let text = "ARG MAJOR=18\nARG VERSION=${MAJOR}\nARG BASE\nFROM --platform=$BUILDPLATFORM node:${VERSION}-alpine AS Build\nRUN npm ci\nFROM build\nCOPY --from=build --chown=app:app /app /app\nFROM ${BASE}\n";
         let file = Dockerfile::parse(text);
         assert!(file.errors.is_empty(), "{:?}", file.errors);
         assert_eq!(file.stages.len(), 3);
@@ -1092,7 +1094,7 @@ mod tests {
         assert_eq!(file.stages[0].name.as_deref(), Some("build"));
         assert_eq!(file.stages[1].base_stage, Some(0));
         assert_eq!(file.stages[2].image.resolved, None);
-        let copy = &file.instructions[5];
+        let copy = &file.instructions[6];
         assert_eq!(
             copy.flag("chown").and_then(|f| f.value.as_deref()),
             Some("app:app")

@@ -205,22 +205,48 @@ fn classify_host_file(path: &Path, name: &str) -> Option<Classification> {
     if compose {
         return kind(Target::Compose, false);
     }
-    if is_dockerfile_name(name) {
-        return kind(Target::Dockerfile, false);
+    if let Some(confirm) = dockerfile_name(name) {
+        return kind(Target::Dockerfile, confirm);
     }
     None
 }
 
-/// `Dockerfile`, `Dockerfile.prod`, `api.Dockerfile`, `app.dockerfile`, `Containerfile`
-/// (lower-cased); not the per-Dockerfile ignore file `Dockerfile.dockerignore`.
-fn is_dockerfile_name(name: &str) -> bool {
-    let ignore_file = name.ends_with(".dockerignore");
-    let docker = name == "dockerfile"
-        || name.starts_with("dockerfile.")
-        || name.ends_with(".dockerfile")
-        || name == "containerfile"
-        || name.starts_with("containerfile.");
-    docker && !ignore_file
+/// Dockerfiles by name (lower-cased): `Dockerfile`, `Containerfile` and `api.Dockerfile` for
+/// certain (`Some(false)`); `Dockerfile.prod`, `Containerfile.dev` if the content has a
+/// `FROM` (`Some(true)`), since that suffix also names notes, templates and backups; never
+/// `Dockerfile.md`, `Dockerfile.j2`, `Dockerfile.orig` or the ignore file
+/// `Dockerfile.dockerignore`.
+fn dockerfile_name(name: &str) -> Option<bool> {
+    const NOT_DOCKERFILES: &[&str] = &[
+        "dockerignore",
+        "md",
+        "txt",
+        "rst",
+        "j2",
+        "jinja",
+        "jinja2",
+        "tmpl",
+        "tpl",
+        "erb",
+        "orig",
+        "bak",
+        "swp",
+        "rej",
+        "patch",
+        "diff",
+        "sh",
+        "py",
+        "json",
+        "yml",
+        "yaml",
+        "lock",
+    ];
+    if name == "dockerfile" || name == "containerfile" || name.ends_with(".dockerfile") {
+        return Some(false);
+    }
+    let suffixed = name.starts_with("dockerfile.") || name.starts_with("containerfile.");
+    let extension = name.rsplit_once('.').map_or("", |(_, ext)| ext);
+    (suffixed && !NOT_DOCKERFILES.contains(&extension) && !name.ends_with('~')).then_some(true)
 }
 
 fn parent_name(path: &Path) -> Option<&str> {
@@ -650,6 +676,9 @@ mod tests {
             ("web.dockerfile", Some(Target::Dockerfile)),
             ("Containerfile", Some(Target::Dockerfile)),
             ("Dockerfile.dockerignore", None),
+            ("docs/Dockerfile.md", None),
+            ("Dockerfile.j2", None),
+            ("Containerfile.dev", Some(Target::Dockerfile)),
         ];
         for (name, want) in cases {
             assert_eq!(classify(Path::new(name)).map(|c| c.target), want, "{name}");

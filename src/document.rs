@@ -131,6 +131,7 @@ impl Document {
             Content::Django(module) => module.looks_like_django(),
             Content::Cron(crontab) => crontab.looks_like_crontab(),
             Content::Firewall(rules) => rules.looks_like_firewall(),
+            Content::Dockerfile(file) => !file.stages.is_empty(),
             _ => true,
         }
     }

@@ -113,6 +113,7 @@ fn broken_dockerfiles_give_findings_not_crashes() {
             b"FROM alpine:3.19\nUSER root\nCMD [\"a\", \"\\u12\nSHELL not json\n",
         ),
         ("empty/Dockerfile", b""),
+        ("notes/Dockerfile.notes", b"how to build:\nrun make first\n"),
     ]);
     let has = |path: &str, rule: &str, line: u64| {
         found
@@ -147,6 +148,11 @@ fn broken_dockerfiles_give_findings_not_crashes() {
         !found
             .iter()
             .any(|(p, _, _)| p == "lone/Dockerfile" || p == "empty/Dockerfile"),
+        "{found:?}"
+    );
+    // `Dockerfile.<suffix>` without a `FROM` is some other file, not a broken Dockerfile.
+    assert!(
+        !found.iter().any(|(p, _, _)| p.starts_with("notes/")),
         "{found:?}"
     );
 }

@@ -1130,4 +1130,37 @@ mod tests {
         let file = Dockerfile::parse("\\");
         assert_eq!(file.errors.len(), 0);
     }
+
+    #[test]
+    fn directives_are_only_read_before_a_blank_line_and_checked() {
+        let file = Dockerfile::parse(
+            "# syntax=docker/dockerfile:1\n# syntax=other\n# escape=x\n\n# escape=`\nFROM alpine\n",
+        );
+        assert_eq!(file.directives.len(), 3);
+        assert_eq!(file.escape, '\\');
+        let messages: Vec<&str> = file.errors.iter().map(|e| e.message.as_str()).collect();
+        assert!(messages[0].contains("given twice"), "{messages:?}");
+        assert!(messages[1].contains("invalid escape"), "{messages:?}");
+        assert_eq!(messages.len(), 2);
+    }
+
+    #[test]
+    fn json_escapes_are_decoded_and_spans_cover_the_written_item() {
+        let text = "FROM alpine\nENTRYPOINT [\"/bin/sh\", \"-c\", \"echo \\\"hi\\\" \\u00e9\"]\n";
+        let file = Dockerfile::parse(text);
+        let Arguments::Exec(words) = &file.instructions[1].arguments else {
+            panic!("exec form expected: {:?}", file.instructions[1].arguments);
+        };
+        assert_eq!(words[2].text, "echo \"hi\" \u{e9}");
+        assert_eq!(at(text, words[2].span), "\"echo \\\"hi\\\" \\u00e9\"");
+    }
+
+    #[test]
+    fn stage_names_are_case_insensitive_and_onbuild_is_kept() {
+        let file =
+            Dockerfile::parse("FROM golang:1.22 as Builder\nONBUILD RUN make\nFROM BUILDER\n");
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        assert_eq!(file.stages[1].base_stage, Some(0));
+        assert_eq!(file.instructions[1].keyword, "ONBUILD");
+    }
 }

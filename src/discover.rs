@@ -205,7 +205,48 @@ fn classify_host_file(path: &Path, name: &str) -> Option<Classification> {
     if compose {
         return kind(Target::Compose, false);
     }
+    if let Some(confirm) = dockerfile_name(name) {
+        return kind(Target::Dockerfile, confirm);
+    }
     None
+}
+
+/// Dockerfiles by name (lower-cased): `Dockerfile`, `Containerfile` and `api.Dockerfile` for
+/// certain (`Some(false)`); `Dockerfile.prod`, `Containerfile.dev` if the content has a
+/// `FROM` (`Some(true)`), since that suffix also names notes, templates and backups; never
+/// `Dockerfile.md`, `Dockerfile.j2`, `Dockerfile.orig` or the ignore file
+/// `Dockerfile.dockerignore`.
+fn dockerfile_name(name: &str) -> Option<bool> {
+    const NOT_DOCKERFILES: &[&str] = &[
+        "dockerignore",
+        "md",
+        "txt",
+        "rst",
+        "j2",
+        "jinja",
+        "jinja2",
+        "tmpl",
+        "tpl",
+        "erb",
+        "orig",
+        "bak",
+        "swp",
+        "rej",
+        "patch",
+        "diff",
+        "sh",
+        "py",
+        "json",
+        "yml",
+        "yaml",
+        "lock",
+    ];
+    if name == "dockerfile" || name == "containerfile" || name.ends_with(".dockerfile") {
+        return Some(false);
+    }
+    let suffixed = name.starts_with("dockerfile.") || name.starts_with("containerfile.");
+    let extension = name.rsplit_once('.').map_or("", |(_, ext)| ext);
+    (suffixed && !NOT_DOCKERFILES.contains(&extension) && !name.ends_with('~')).then_some(true)
 }
 
 fn parent_name(path: &Path) -> Option<&str> {
@@ -570,8 +611,8 @@ mod tests {
             ("site.conf", Some(Target::Nginx)),
             ("etc/nginx/proxy_params", Some(Target::Nginx)),
             ("etc/nginx/sites-available/default", Some(Target::Nginx)),
-            ("app/nginx/Dockerfile", Some(Target::Nginx)),
-            ("app/Dockerfile", None),
+            ("app/nginx/Dockerfile", Some(Target::Dockerfile)),
+            ("app/Dockerfile", Some(Target::Dockerfile)),
             ("etc/ssh/sshd_config", Some(Target::Sshd)),
             (
                 "etc/ssh/sshd_config.d/50-cloud-init.conf",
@@ -629,6 +670,15 @@ mod tests {
             ("config.yml", None),
             ("composer.yml", None),
             ("docker-compose.override.yml", Some(Target::Compose)),
+            ("Dockerfile", Some(Target::Dockerfile)),
+            ("deploy/Dockerfile.prod", Some(Target::Dockerfile)),
+            ("api.Dockerfile", Some(Target::Dockerfile)),
+            ("web.dockerfile", Some(Target::Dockerfile)),
+            ("Containerfile", Some(Target::Dockerfile)),
+            ("Dockerfile.dockerignore", None),
+            ("docs/Dockerfile.md", None),
+            ("Dockerfile.j2", None),
+            ("Containerfile.dev", Some(Target::Dockerfile)),
         ];
         for (name, want) in cases {
             assert_eq!(classify(Path::new(name)).map(|c| c.target), want, "{name}");

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::formats::crontab::{CronFlavor, Crontab};
 use crate::formats::dbconf::DatabaseConfigFile;
+use crate::formats::dockerfile::Dockerfile;
 use crate::formats::dotenv::EnvFile;
 use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
@@ -51,6 +52,8 @@ pub enum Content {
     DatabaseConfig(DatabaseConfigFile),
     /// A Django settings module, statically read.
     Django(SettingsModule),
+    /// A Dockerfile.
+    Dockerfile(Dockerfile),
 }
 
 /// One file ready for the rules.
@@ -102,6 +105,7 @@ impl Document {
                     .unwrap_or(crate::formats::dbconf::DatabaseEngine::Postgres),
             )),
             Target::Django => Content::Django(SettingsModule::parse(&source.text)),
+            Target::Dockerfile => Content::Dockerfile(Dockerfile::parse(&source.text)),
         };
         Self {
             source,
@@ -127,6 +131,7 @@ impl Document {
             Content::Django(module) => module.looks_like_django(),
             Content::Cron(crontab) => crontab.looks_like_crontab(),
             Content::Firewall(rules) => rules.looks_like_firewall(),
+            Content::Dockerfile(file) => !file.stages.is_empty(),
             _ => true,
         }
     }
@@ -175,6 +180,7 @@ impl Document {
             Content::Compose(yaml) => &yaml.errors,
             Content::DatabaseConfig(_) => &[],
             Content::Django(module) => &module.errors,
+            Content::Dockerfile(file) => &file.errors,
         }
     }
 
@@ -191,6 +197,7 @@ impl Document {
             Content::Cron(crontab) => crate::redact::cron_sensitive(crontab, &self.source.text),
             Content::Compose(yaml) => crate::redact::yaml_sensitive(yaml, &self.source.text),
             Content::Django(module) => crate::redact::django_sensitive(module),
+            Content::Dockerfile(file) => crate::redact::dockerfile_sensitive(file),
             // Firewall rules, PostgreSQL settings and pg_hba records, jails, logrotate snippets
             // and other database configurations hold addresses and modes, not credentials.
             _ => Vec::new(),
@@ -287,6 +294,16 @@ impl Document {
     pub fn as_logrotate(&self) -> Option<&LogrotateConf> {
         match &self.content {
             Content::Logrotate(conf) => Some(conf),
+            _ => None,
+        }
+    }
+}
+
+impl Document {
+    /// The Dockerfile, for Dockerfile rules.
+    pub fn as_dockerfile(&self) -> Option<&Dockerfile> {
+        match &self.content {
+            Content::Dockerfile(file) => Some(file),
             _ => None,
         }
     }

@@ -106,6 +106,8 @@ pub enum Target {
     DatabaseConfig,
     /// A Django settings module (`settings.py`, `settings/*.py`, `*settings*.py`).
     Django,
+    /// A Dockerfile or Containerfile (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`).
+    Dockerfile,
 }
 
 impl Target {
@@ -129,6 +131,7 @@ impl Target {
             Self::Compose => "compose",
             Self::DatabaseConfig => "database-config",
             Self::Django => "django",
+            Self::Dockerfile => "dockerfile",
         }
     }
 }
@@ -339,6 +342,10 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
     (
         "policies/django.toml",
         include_str!("../policies/django.toml"),
+    ),
+    (
+        "policies/dockerfile.toml",
+        include_str!("../policies/dockerfile.toml"),
     ),
 ];
 

@@ -433,6 +433,71 @@ pub fn django_sensitive(module: &SettingsModule) -> Vec<Sensitive> {
         .collect()
 }
 
+/// In Dockerfiles: `ENV` values and `ARG` defaults under secret names (or that look like
+/// credentials), secrets on `RUN` command lines and in `RUN` heredoc scripts, and whatever
+/// follows an instruction BuildKit does not know (a stray `DB_PASSWORD=…` line).
+pub fn dockerfile_sensitive(file: &crate::formats::dockerfile::Dockerfile) -> Vec<Sensitive> {
+    use crate::formats::dockerfile::INSTRUCTIONS;
+    let mut found = Vec::new();
+    for instruction in &file.instructions {
+        for pair in &instruction.pairs {
+            if let (Some(value), Some(span)) = (&pair.value, pair.value_span) {
+                found.extend(assignment_sensitive(&pair.key, value, span));
+            }
+        }
+        if instruction.keyword == "RUN" {
+            if let Some(line) = instruction.shell() {
+                found.extend(command_sensitive(line, &|start, end| {
+                    instruction.shell_span(start, end)
+                }));
+            }
+            for heredoc in &instruction.heredocs {
+                let mut at = 0;
+                for line in heredoc.body.split('\n') {
+                    let base = at;
+                    found.extend(command_sensitive(line, &|start, end| {
+                        heredoc.file_span(base + start, base + end)
+                    }));
+                    at += line.len() + 1;
+                }
+            }
+        }
+        if !INSTRUCTIONS.contains(&instruction.keyword.as_str()) {
+            // Not an instruction: a stray `NAME=value` or `NAME value` line, judged as an
+            // assignment so a secret in it is masked like any other.
+            let written = instruction.span;
+            let keyword = instruction.keyword_span;
+            let rest = instruction.arguments_span();
+            found.extend(match file_text_split(instruction) {
+                Some((name, value, at)) => {
+                    assignment_sensitive(&name, &value, Span::new(keyword.start + at, written.end))
+                }
+                None => {
+                    let value: Vec<&str> =
+                        instruction.words.iter().map(|w| w.text.as_str()).collect();
+                    assignment_sensitive(&instruction.keyword, &value.join(" "), rest)
+                }
+            });
+        }
+    }
+    found
+}
+
+/// A keyword written as `NAME=value…`: the name, the value (with the rest of the line) and
+/// the value's offset from the keyword's start.
+fn file_text_split(
+    instruction: &crate::formats::dockerfile::Instruction,
+) -> Option<(String, String, usize)> {
+    let first = instruction.keyword_written();
+    let (name, value) = first.split_once('=')?;
+    let mut whole = value.to_owned();
+    for word in &instruction.words {
+        whole.push(' ');
+        whole.push_str(&word.text);
+    }
+    Some((name.to_owned(), whole.trim().to_owned(), name.len() + 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,7 @@ const FIXTURE_DIRS: &[&str] = &[
     "systemd/keyforge.service.d",
     "cron",
     "cron/cron.d",
+    "dockerfile",
 ];
 
 fn fixture_files(dir: &Path) -> Vec<PathBuf> {

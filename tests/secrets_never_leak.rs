@@ -33,6 +33,13 @@ const CANARIES: &[&str] = &[
     "cnry32weak",
     "cnry33DbPw",
     "cnry34old",
+    "cnry5xArgToken7Hq2",
+    "cnry5xEnvDbPw",
+    "cnry5xUrlPw",
+    "cnry5xLegacyForm",
+    "cnry5xRunPw",
+    "cnry5xHeredocPw",
+    "cnry5xStrayLine",
 ];
 
 /// redis.conf: the password, the replica's password, an ACL user's password and a renamed
@@ -103,6 +110,22 @@ location /api/ {
 }
 ";
 
+/// A Dockerfile with secrets in an `ARG` default, `ENV` pairs (quoted, inside a URL, on a
+/// continuation line, in the legacy form), on `RUN` command lines and in a heredoc script,
+/// and on a stray line BuildKit refuses (PF001 shows it); every line has a finding.
+const DOCKERFILE: &str = "\
+ARG NPM_TOKEN=cnry5xArgToken7Hq2
+FROM node:latest
+ENV NODE_ENV=production \\
+    DB_PASSWORD=\"cnry5xEnvDbPw\" DATABASE_URL=postgresql://app:cnry5xUrlPw@db/app
+ENV SESSION_SECRET cnry5xLegacyForm
+RUN mysql -pcnry5xRunPw -e 'select 1' && curl -fsSL https://get.example.com | sh
+RUN <<EOF
+PGPASSWORD=cnry5xHeredocPw apt-get install -y postgresql-client
+EOF
+API_TOKEN=cnry5xStrayLine
+";
+
 const ENV: &str = "\
 JWT_SECRET=cnry1Qx7vTz9Lw2Pk4Mj
 DB_PASSWORD=\"cnry2hunter\"
@@ -132,6 +155,7 @@ fn no_output_format_contains_a_canary() {
         ("docker-compose.yml", COMPOSE.as_bytes()),
         ("shop/settings/base.py", DJANGO_BASE.as_bytes()),
         ("shop/settings/production.py", DJANGO_PRODUCTION.as_bytes()),
+        ("api/Dockerfile", DOCKERFILE.as_bytes()),
     ]);
     for format in ["human", "json", "sarif", "github"] {
         let output = preflight_in(dir.path())
@@ -243,4 +267,37 @@ fn django_secret_findings_are_reported_with_the_value_masked() {
         .expect("DJ003");
     let snippet = hardcoded["snippet"]["text"].as_str().unwrap();
     assert!(snippet.contains("SECRET_KEY = '*"), "{snippet}");
+}
+
+#[test]
+fn dockerfile_secrets_are_masked_where_their_findings_point() {
+    let dir = tree(&[("Dockerfile", DOCKERFILE.as_bytes())]);
+    let (report, _) = common::json_report(dir.path(), &["."]);
+    let findings = report["findings"].as_array().unwrap();
+    let at = |rule: &str, line: u64| {
+        findings
+            .iter()
+            .find(|f| f["rule_id"] == rule && f["location"]["start_line"] == line)
+            .unwrap_or_else(|| panic!("{rule} on line {line} in {report}"))
+    };
+    // Each secret is found where it is written, and its snippet shows the line masked.
+    for (rule, line, column, masked) in [
+        ("DKR003", 1, 15, "ARG NPM_TOKEN=*"),
+        ("DKR003", 4, 17, "DB_PASSWORD=*"),
+        ("DKR003", 5, 20, "ENV SESSION_SECRET *"),
+        ("DKR009", 6, 42, "mysql -p*"),
+        ("DKR008", 8, 36, "PGPASSWORD=*"),
+        ("PF001", 10, 1, "API_TOKEN=*"),
+    ] {
+        let finding = at(rule, line);
+        assert_eq!(finding["location"]["start_column"], column, "{finding}");
+        let snippet = finding["snippet"]["text"].as_str().unwrap();
+        assert!(snippet.contains(masked), "{rule}: {snippet}");
+        assert!(!snippet.contains("cnry5x"), "{rule}: {snippet}");
+    }
+    let url = at("DKR003", 4);
+    assert!(url["snippet"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("postgresql://app:***********@db/app"));
 }

@@ -23,6 +23,8 @@ pub mod logrotate;
 pub mod postgres;
 pub mod redis;
 
+pub mod dockerfile;
+
 /// A finding as a check reports it: a span in a file, before the engine adds the location,
 /// redacted snippet, fingerprint and suppression state.
 #[derive(Debug, Clone)]
@@ -537,6 +539,67 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "django-coop-invalid",
         Builtin::Project(django::transport::coop_invalid),
     ),
+    (
+        "dockerfile-unpinned-base-image",
+        Builtin::Document(dockerfile::base_image::unpinned),
+    ),
+    (
+        "dockerfile-runs-as-root",
+        Builtin::Document(dockerfile::user::runs_as_root),
+    ),
+    (
+        "dockerfile-secret-in-env",
+        Builtin::Document(dockerfile::secrets::literal_secret),
+    ),
+    (
+        "dockerfile-secret-build-arg",
+        Builtin::Document(dockerfile::secrets::secret_build_arg),
+    ),
+    (
+        "dockerfile-add-remote-url",
+        Builtin::Document(dockerfile::files::add_remote_url),
+    ),
+    (
+        "dockerfile-add-instead-of-copy",
+        Builtin::Document(dockerfile::files::add_instead_of_copy),
+    ),
+    (
+        "dockerfile-copy-whole-context",
+        Builtin::Document(dockerfile::files::copy_whole_context),
+    ),
+    (
+        "dockerfile-apt-recommends",
+        Builtin::Document(dockerfile::build_commands::apt_recommends),
+    ),
+    (
+        "dockerfile-pipe-to-shell",
+        Builtin::Document(dockerfile::build_commands::pipe_to_shell),
+    ),
+    (
+        "dockerfile-npm-install",
+        Builtin::Document(dockerfile::build_commands::npm_install),
+    ),
+    (
+        "dockerfile-node-env",
+        Builtin::Document(dockerfile::runtime::node_env),
+    ),
+    (
+        "dockerfile-dev-server",
+        Builtin::Document(dockerfile::runtime::dev_server_command),
+    ),
+    (
+        "dockerfile-no-healthcheck",
+        Builtin::Document(dockerfile::runtime::no_healthcheck),
+    ),
+    (
+        "dockerfile-expose-ssh",
+        Builtin::Document(dockerfile::user::exposes_ssh),
+    ),
+    ("dockerfile-sudo", Builtin::Document(dockerfile::user::sudo)),
+    (
+        "dockerfile-shell-form-command",
+        Builtin::Document(dockerfile::runtime::shell_form_command),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.
@@ -609,6 +672,7 @@ mod tests {
             Target::Compose => "docker-compose.yml",
             Target::DatabaseConfig => "postgresql.conf",
             Target::Django => "settings.py",
+            Target::Dockerfile => "Dockerfile",
             _ => "example.env",
         };
         let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());

@@ -19,6 +19,8 @@ pub mod logrotate;
 pub mod postgres;
 pub mod redis;
 
+pub mod javascript;
+
 /// Something a parser could not read. Parsers collect these and go on, so one mistake never
 /// hides the rest of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,6 +7,7 @@ use crate::formats::dbconf::DatabaseConfigFile;
 use crate::formats::dotenv::EnvFile;
 use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
+use crate::formats::javascript::{Dialect, JsModule, PackageJson};
 use crate::formats::logrotate::LogrotateConf;
 use crate::formats::nginx::NginxConfig;
 use crate::formats::postgres::{PgConf, PgHba};
@@ -51,6 +52,10 @@ pub enum Content {
     DatabaseConfig(DatabaseConfigFile),
     /// A Django settings module, statically read.
     Django(SettingsModule),
+    /// A `package.json`.
+    NodePackage(PackageJson),
+    /// A JavaScript/TypeScript module: a PM2 process file or a Node server file.
+    JavaScript(JsModule),
 }
 
 /// One file ready for the rules.
@@ -102,6 +107,10 @@ impl Document {
                     .unwrap_or(crate::formats::dbconf::DatabaseEngine::Postgres),
             )),
             Target::Django => Content::Django(SettingsModule::parse(&source.text)),
+            Target::NodePackage => Content::NodePackage(PackageJson::parse(&source.text)),
+            Target::Pm2 | Target::NodeApp => {
+                Content::JavaScript(JsModule::parse(&source.text, Dialect::of(&source.path)))
+            }
         };
         Self {
             source,
@@ -127,6 +136,7 @@ impl Document {
             Content::Django(module) => module.looks_like_django(),
             Content::Cron(crontab) => crontab.looks_like_crontab(),
             Content::Firewall(rules) => rules.looks_like_firewall(),
+            Content::JavaScript(module) => module.looks_like_node_server(),
             _ => true,
         }
     }
@@ -175,6 +185,8 @@ impl Document {
             Content::Compose(yaml) => &yaml.errors,
             Content::DatabaseConfig(_) => &[],
             Content::Django(module) => &module.errors,
+            Content::NodePackage(package) => &package.errors,
+            Content::JavaScript(module) => &module.errors,
         }
     }
 
@@ -191,6 +203,10 @@ impl Document {
             Content::Cron(crontab) => crate::redact::cron_sensitive(crontab, &self.source.text),
             Content::Compose(yaml) => crate::redact::yaml_sensitive(yaml, &self.source.text),
             Content::Django(module) => crate::redact::django_sensitive(module),
+            Content::JavaScript(module) => crate::redact::javascript_sensitive(module),
+            Content::NodePackage(package) => {
+                crate::redact::package_json_sensitive(package, &self.source.text)
+            }
             // Firewall rules, PostgreSQL settings and pg_hba records, jails, logrotate snippets
             // and other database configurations hold addresses and modes, not credentials.
             _ => Vec::new(),
@@ -287,6 +303,24 @@ impl Document {
     pub fn as_logrotate(&self) -> Option<&LogrotateConf> {
         match &self.content {
             Content::Logrotate(conf) => Some(conf),
+            _ => None,
+        }
+    }
+}
+
+impl Document {
+    /// A `package.json`, for Node script rules.
+    pub fn as_package_json(&self) -> Option<&PackageJson> {
+        match &self.content {
+            Content::NodePackage(package) => Some(package),
+            _ => None,
+        }
+    }
+
+    /// A JavaScript/TypeScript module, for PM2 and Node server rules.
+    pub fn as_javascript(&self) -> Option<&JsModule> {
+        match &self.content {
+            Content::JavaScript(module) => Some(module),
             _ => None,
         }
     }

@@ -106,6 +106,13 @@ pub enum Target {
     DatabaseConfig,
     /// A Django settings module (`settings.py`, `settings/*.py`, `*settings*.py`).
     Django,
+    /// A Node.js `package.json` (its `scripts`).
+    NodePackage,
+    /// A PM2 process file: `ecosystem.config.js`, `.cjs` or `.json`.
+    Pm2,
+    /// A JavaScript/TypeScript server or bootstrap file that imports Express, Nest, cors,
+    /// helmet, express-session, cookie-parser or a JWT library.
+    NodeApp,
 }
 
 impl Target {
@@ -129,6 +136,9 @@ impl Target {
             Self::Compose => "compose",
             Self::DatabaseConfig => "database-config",
             Self::Django => "django",
+            Self::NodePackage => "node-package",
+            Self::Pm2 => "pm2",
+            Self::NodeApp => "node-app",
         }
     }
 }
@@ -340,6 +350,7 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         "policies/django.toml",
         include_str!("../policies/django.toml"),
     ),
+    ("policies/node.toml", include_str!("../policies/node.toml")),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

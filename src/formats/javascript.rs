@@ -157,6 +157,19 @@ pub struct JsModule {
     pub errors: Vec<ParseError>,
 }
 
+/// Modules whose import makes a file a Node server file (`@nestjs` covers every Nest package).
+pub const NODE_SERVER_MODULES: &[&str] = &[
+    "express",
+    "@nestjs",
+    "cors",
+    "helmet",
+    "express-session",
+    "cookie-session",
+    "cookie-parser",
+    "jsonwebtoken",
+    "fastify",
+];
+
 /// How deep nested values are followed; deeper ones are [`JsValue::Other`] (no stack
 /// overflow on hostile input).
 const MAX_DEPTH: usize = 64;
@@ -228,11 +241,17 @@ impl JsModule {
     pub fn imports(&self, name: &str) -> bool {
         self.imports.iter().any(|i| {
             i.source == name
-                || i
-                    .source
+                || i.source
                     .strip_prefix(name)
                     .is_some_and(|rest| rest.starts_with('/'))
         })
+    }
+
+    /// Whether the module is part of a Node web server: it imports Express, Nest, or one of
+    /// the middleware packages the Node rules judge. A `src/utils.js` that imports none of
+    /// them is not a deployment file and is left alone.
+    pub fn looks_like_node_server(&self) -> bool {
+        NODE_SERVER_MODULES.iter().any(|m| self.imports(m))
     }
 
     /// The local name a module is imported under (`session` for
@@ -342,12 +361,15 @@ impl Reader<'_> {
                 if let Some(source) = node.child_by_field_name("source") {
                     let local = find_kind(node, "import_clause").and_then(|clause| {
                         let mut cursor = clause.walk();
-                        let found = clause.named_children(&mut cursor).find_map(|c| match c.kind() {
-                            "identifier" => Some(self.source(c).to_owned()),
-                            "namespace_import" => find_kind(c, "identifier")
-                                .map(|i| self.source(i).to_owned()),
-                            _ => None,
-                        });
+                        let found =
+                            clause
+                                .named_children(&mut cursor)
+                                .find_map(|c| match c.kind() {
+                                    "identifier" => Some(self.source(c).to_owned()),
+                                    "namespace_import" => find_kind(c, "identifier")
+                                        .map(|i| self.source(i).to_owned()),
+                                    _ => None,
+                                });
                         found
                     });
                     module.imports.push(Import {
@@ -710,7 +732,10 @@ mod tests {
         let cors = module.calls.iter().find(|c| c.callee == "cors").unwrap();
         let options = &cors.args[0];
         assert_eq!(options.get("origin").and_then(JsNode::as_str), Some("*"));
-        assert_eq!(options.get("credentials").and_then(JsNode::as_bool), Some(true));
+        assert_eq!(
+            options.get("credentials").and_then(JsNode::as_bool),
+            Some(true)
+        );
         let (_, secret) = module.bindings.iter().find(|(n, _)| n == "secret").unwrap();
         match &secret.value {
             JsValue::Env { var, default } => {
@@ -733,13 +758,17 @@ mod tests {
             .iter()
             .find(|c| c.method() == "enableCors")
             .unwrap();
-        assert_eq!(cors.args[0].get("origin").and_then(JsNode::as_bool), Some(true));
+        assert_eq!(
+            cors.args[0].get("origin").and_then(JsNode::as_bool),
+            Some(true)
+        );
         assert!(module.calls.iter().any(|c| c.callee == "app.listen"));
     }
 
     #[test]
     fn package_json_scripts_have_spans_into_the_file() {
-        let text = "{\n  \"name\": \"api\",\n  \"scripts\": { \"start\": \"nodemon server.js\" }\n}\n";
+        let text =
+            "{\n  \"name\": \"api\",\n  \"scripts\": { \"start\": \"nodemon server.js\" }\n}\n";
         let package = PackageJson::parse(text);
         let start = package.script("start").unwrap();
         assert_eq!(&text[start.value.span.range()], "\"nodemon server.js\"");
@@ -748,7 +777,13 @@ mod tests {
 
     #[test]
     fn garbage_does_not_panic() {
-        for text in ["{", "app.listen(", "\u{0}\u{1}", "((((((((((", "{\"a\": [1, 2"] {
+        for text in [
+            "{",
+            "app.listen(",
+            "\u{0}\u{1}",
+            "((((((((((",
+            "{\"a\": [1, 2",
+        ] {
             let _ = JsModule::parse(text, Dialect::JavaScript);
             let _ = PackageJson::parse(text);
         }

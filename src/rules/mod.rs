@@ -23,6 +23,8 @@ pub mod logrotate;
 pub mod postgres;
 pub mod redis;
 
+pub mod node;
+
 /// A finding as a check reports it: a span in a file, before the engine adds the location,
 /// redacted snippet, fingerprint and suppression state.
 #[derive(Debug, Clone)]
@@ -537,6 +539,66 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "django-coop-invalid",
         Builtin::Project(django::transport::coop_invalid),
     ),
+    (
+        "node-script-nodemon",
+        Builtin::Document(node::scripts::nodemon),
+    ),
+    (
+        "node-script-inspect",
+        Builtin::Document(node::scripts::inspect),
+    ),
+    (
+        "node-script-ts-node",
+        Builtin::Document(node::scripts::ts_node),
+    ),
+    (
+        "node-script-dev-env",
+        Builtin::Document(node::scripts::dev_node_env),
+    ),
+    (
+        "pm2-node-env",
+        Builtin::Document(node::pm2::node_env_not_production),
+    ),
+    (
+        "pm2-watch",
+        Builtin::Document(node::pm2::watch_in_production),
+    ),
+    (
+        "node-cors-wildcard",
+        Builtin::Document(node::server::cors_wildcard),
+    ),
+    (
+        "node-cors-reflect-credentials",
+        Builtin::Document(node::server::cors_reflect_credentials),
+    ),
+    (
+        "node-helmet-missing",
+        Builtin::Project(node::server::helmet_missing),
+    ),
+    (
+        "node-cookie-insecure",
+        Builtin::Document(node::server::cookie_not_secure),
+    ),
+    (
+        "node-cookie-script-readable",
+        Builtin::Document(node::server::cookie_not_http_only),
+    ),
+    (
+        "node-cookie-no-samesite",
+        Builtin::Document(node::server::cookie_no_same_site),
+    ),
+    (
+        "node-session-memory-store",
+        Builtin::Document(node::server::session_memory_store),
+    ),
+    (
+        "node-hardcoded-secret",
+        Builtin::Document(node::secrets::hardcoded_secret),
+    ),
+    (
+        "node-listen-all-interfaces",
+        Builtin::Document(node::server::listen_all_interfaces),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.
@@ -609,6 +671,9 @@ mod tests {
             Target::Compose => "docker-compose.yml",
             Target::DatabaseConfig => "postgresql.conf",
             Target::Django => "settings.py",
+            Target::NodePackage => "package.json",
+            Target::Pm2 => "ecosystem.config.js",
+            Target::NodeApp => "server.js",
             _ => "example.env",
         };
         let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());

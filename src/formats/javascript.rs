@@ -248,10 +248,18 @@ impl JsModule {
     }
 
     /// Whether the module is part of a Node web server: it imports Express, Nest, or one of
-    /// the middleware packages the Node rules judge. A `src/utils.js` that imports none of
-    /// them is not a deployment file and is left alone.
+    /// the middleware packages the Node rules judge, or it starts a server it imports
+    /// (`const app = require('./app'); app.listen(…)`). A `src/utils.js` that does none of
+    /// this is not a deployment file and is left alone.
     pub fn looks_like_node_server(&self) -> bool {
-        NODE_SERVER_MODULES.iter().any(|m| self.imports(m))
+        let starts_imported_server = self.calls.iter().any(|c| {
+            c.method() == "listen"
+                && self
+                    .imports
+                    .iter()
+                    .any(|i| i.local.as_deref() == Some(c.receiver()))
+        });
+        starts_imported_server || NODE_SERVER_MODULES.iter().any(|m| self.imports(m))
     }
 
     /// The local name a module is imported under (`session` for
@@ -321,10 +329,21 @@ impl Reader<'_> {
         if depth > 4 * MAX_DEPTH {
             return;
         }
-        if node.is_error() || node.is_missing() {
+        // One error per broken region: the parser's recovery nests error nodes.
+        let inside_error = node
+            .parent()
+            .is_some_and(|p| p.is_error() || p.has_error() && p.kind() == "ERROR");
+        if (node.is_error() || node.is_missing()) && !inside_error {
             module.errors.push(ParseError {
                 span: self.span(node),
-                message: "JavaScript syntax error".to_owned(),
+                message: format!(
+                    "{} syntax error",
+                    if node.is_missing() {
+                        "JavaScript (missing token)"
+                    } else {
+                        "JavaScript"
+                    }
+                ),
             });
         }
         match node.kind() {
@@ -346,13 +365,7 @@ impl Reader<'_> {
                         }
                     }
                     for (index, arg) in call.args.iter().enumerate() {
-                        if let JsValue::Str(value) = &arg.value {
-                            module.strings.push(NamedString {
-                                name: format!("{}#{index}", call.callee),
-                                value: value.clone(),
-                                span: arg.span,
-                            });
-                        }
+                        self.name_string(module, &format!("{}#{index}", call.callee), arg);
                     }
                     module.calls.push(*call);
                 }
@@ -430,13 +443,15 @@ impl Reader<'_> {
 
     /// Records a string given to `name` (directly or as an environment default).
     fn name_string(&self, module: &mut JsModule, name: &str, value: &JsNode) {
-        let literal = match &value.value {
-            JsValue::Str(_) => Some(value),
+        // An environment default is named after the variable (`process.env.JWT_SECRET ||
+        // 'dev'` gives `JWT_SECRET`), which says more than `const fallback`.
+        let (name, literal) = match &value.value {
+            JsValue::Str(_) => (name, Some(value)),
             JsValue::Env {
+                var,
                 default: Some(default),
-                ..
-            } => Some(default.as_ref()),
-            _ => None,
+            } => (var.as_str(), Some(default.as_ref())),
+            _ => (name, None),
         };
         if let Some(JsNode {
             value: JsValue::Str(s),
@@ -763,6 +778,25 @@ mod tests {
             Some(true)
         );
         assert!(module.calls.iter().any(|c| c.callee == "app.listen"));
+    }
+
+    #[test]
+    fn strings_are_named_after_what_they_are_given_to() {
+        let text = "jwt.sign(p, process.env.JWT_SECRET || 'a');\nconst fallback = process.env.SESSION_SECRET ?? 'b';\nconst o = { 'jwtSecret': 'c' };\njwt.verify(t, 'd');\n";
+        let module = JsModule::parse(text, Dialect::JavaScript);
+        let names: Vec<(&str, &str)> = module
+            .strings
+            .iter()
+            .map(|s| (s.name.as_str(), s.value.as_str()))
+            .collect();
+        for want in [
+            ("JWT_SECRET", "a"),
+            ("SESSION_SECRET", "b"),
+            ("jwtSecret", "c"),
+            ("jwt.verify#1", "d"),
+        ] {
+            assert!(names.contains(&want), "{want:?} in {names:?}");
+        }
     }
 
     #[test]

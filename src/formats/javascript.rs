@@ -170,6 +170,9 @@ pub const NODE_SERVER_MODULES: &[&str] = &[
     "fastify",
 ];
 
+/// How long one file may take to parse (real files take milliseconds).
+const PARSE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// How deep nested values are followed; deeper ones are [`JsValue::Other`] (no stack
 /// overflow on hostile input).
 const MAX_DEPTH: usize = 64;
@@ -189,14 +192,24 @@ impl JsModule {
             Dialect::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
         };
         let mut parser = tree_sitter::Parser::new();
+        // tree-sitter's error recovery is quadratic on some hostile input (thousands of
+        // unclosed brackets): give up after a bound rather than stall the whole scan.
+        let started = std::time::Instant::now();
+        let mut give_up = |_: &tree_sitter::ParseState| started.elapsed() > PARSE_TIME_LIMIT;
+        let options = tree_sitter::ParseOptions::new().progress_callback(&mut give_up);
+        let bytes = source.as_bytes();
         let tree = match parser.set_language(&language) {
-            Ok(()) => parser.parse(&source, None),
+            Ok(()) => parser.parse_with_options(
+                &mut |offset, _| bytes.get(offset..).unwrap_or_default(),
+                None,
+                Some(options),
+            ),
             Err(_) => None,
         };
         let Some(tree) = tree else {
             module.errors.push(ParseError {
                 span: Span::new(0, 0),
-                message: "the file could not be parsed as JavaScript".to_owned(),
+                message: "the file could not be parsed as JavaScript (grammar unavailable, or parsing took too long)".to_owned(),
             });
             return module;
         };
@@ -206,12 +219,35 @@ impl JsModule {
             len: text.len(),
         };
         let root = tree.root_node();
-        reader.walk(root, &mut module, 0);
+        reader.walk(root, &mut module, 0, false);
         if dialect == Dialect::Json {
             let first = root
                 .named_child(0)
                 .and_then(|statement| statement.named_child(0));
             module.exports = first.map(|expr| reader.value(expr, 0));
+            // A broken document still has readable `"scripts": {…}` pairs inside the
+            // parser's error region: keep them, so one typo does not hide the scripts.
+            if !matches!(
+                module.exports.as_ref().map(|e| &e.value),
+                Some(JsValue::Object(_))
+            ) {
+                if let Some(pair) = find_pair(root, &reader, "scripts", 0) {
+                    let key = pair.child_by_field_name("key");
+                    let value = pair.child_by_field_name("value");
+                    if let (Some(key), Some(value)) = (key, value) {
+                        module.exports = Some(JsNode {
+                            value: JsValue::Object(vec![Property {
+                                key: "scripts".to_owned(),
+                                key_span: reader.span(key),
+                                value: reader.value(value, 0),
+                            }]),
+                            span: reader.span(pair),
+                        });
+                    }
+                } else {
+                    module.exports = scripts_after_error(root, &reader);
+                }
+            }
         }
         module
     }
@@ -325,14 +361,12 @@ impl Reader<'_> {
     }
 
     /// Collects calls, imports, bindings, exports and named strings from the whole tree.
-    fn walk(&self, node: Node, module: &mut JsModule, depth: usize) {
+    fn walk(&self, node: Node, module: &mut JsModule, depth: usize, inside_error: bool) {
         if depth > 4 * MAX_DEPTH {
             return;
         }
-        // One error per broken region: the parser's recovery nests error nodes.
-        let inside_error = node
-            .parent()
-            .is_some_and(|p| p.is_error() || p.has_error() && p.kind() == "ERROR");
+        // One error per broken region: the parser's recovery nests error nodes. (Asking a
+        // node for its parent walks down from the root: quadratic on wide error regions.)
         if (node.is_error() || node.is_missing()) && !inside_error {
             module.errors.push(ParseError {
                 span: self.span(node),
@@ -349,17 +383,14 @@ impl Reader<'_> {
         match node.kind() {
             "call_expression" | "new_expression" => {
                 if let JsValue::Call(call) = self.value(node, 0).value {
-                    if call.callee == "require" {
+                    // `const x = require('y')` was recorded with its name by the declarator,
+                    // which is walked just before its value.
+                    let declared = module.imports.last().is_some_and(|i| i.span == call.span);
+                    if call.callee == "require" && !declared {
                         if let Some(source) = call.args.first().and_then(JsNode::as_str) {
-                            let local = node
-                                .parent()
-                                .filter(|p| p.kind() == "variable_declarator")
-                                .and_then(|p| p.child_by_field_name("name"))
-                                .filter(|n| n.kind() == "identifier")
-                                .map(|n| self.source(n).to_owned());
                             module.imports.push(Import {
                                 source: source.to_owned(),
-                                local,
+                                local: None,
                                 span: call.span,
                             });
                         }
@@ -399,6 +430,16 @@ impl Reader<'_> {
                 ) {
                     if name.kind() == "identifier" {
                         let value = self.value(value, 0);
+                        if let JsValue::Call(call) = &value.value {
+                            let source = call.args.first().and_then(JsNode::as_str);
+                            if let (Some(source), "require") = (source, call.callee.as_str()) {
+                                module.imports.push(Import {
+                                    source: source.to_owned(),
+                                    local: Some(self.source(name).to_owned()),
+                                    span: call.span,
+                                });
+                            }
+                        }
                         self.name_string(module, self.source(name), &value);
                         module.bindings.push((self.source(name).to_owned(), value));
                     }
@@ -437,7 +478,7 @@ impl Reader<'_> {
         }
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
-            self.walk(child, module, depth + 1);
+            self.walk(child, module, depth + 1, inside_error || node.is_error());
         }
     }
 
@@ -679,6 +720,84 @@ fn string_content(reader: &Reader, node: Node) -> String {
         }
     }
     out
+}
+
+/// When the parser lost the `"scripts"` pair itself (an unterminated string further down
+/// turns the object into an error region), the string-valued pairs that follow a
+/// `"scripts"` string in that region, up to the next nested object: the scripts as written.
+fn scripts_after_error(root: Node, reader: &Reader) -> Option<JsNode> {
+    let mut flat = Vec::new();
+    flatten(root, &mut flat, 0);
+    let start = flat
+        .iter()
+        .position(|n| n.kind() == "string" && string_content(reader, *n) == "scripts")?;
+    let mut props = Vec::new();
+    for node in &flat[start + 1..] {
+        if node.kind() != "pair" {
+            continue;
+        }
+        let (Some(key), Some(value)) = (
+            node.child_by_field_name("key"),
+            node.child_by_field_name("value"),
+        ) else {
+            continue;
+        };
+        if value.kind() == "object" {
+            break;
+        }
+        props.push(Property {
+            key: key_text(reader, key),
+            key_span: reader.span(key),
+            value: reader.value(value, 0),
+        });
+    }
+    if props.is_empty() {
+        return None;
+    }
+    let span = reader.span(flat[start]);
+    Some(JsNode {
+        value: JsValue::Object(vec![Property {
+            key: "scripts".to_owned(),
+            key_span: span,
+            value: JsNode {
+                value: JsValue::Object(props),
+                span,
+            },
+        }]),
+        span,
+    })
+}
+
+/// Every node of the tree in source order (bounded depth).
+fn flatten<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>, depth: usize) {
+    if depth > 4 * MAX_DEPTH {
+        return;
+    }
+    out.push(node);
+    let mut cursor = node.walk();
+    let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
+    for child in children {
+        flatten(child, out, depth + 1);
+    }
+}
+
+/// The first `key: value` pair with the given key, anywhere in the tree.
+fn find_pair<'t>(node: Node<'t>, reader: &Reader, key: &str, depth: usize) -> Option<Node<'t>> {
+    if depth > 4 * MAX_DEPTH {
+        return None;
+    }
+    if node.kind() == "pair"
+        && node
+            .child_by_field_name("key")
+            .is_some_and(|k| key_text(reader, k) == key)
+    {
+        return Some(node);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
+    children
+        .into_iter()
+        .find_map(|c| find_pair(c, reader, key, depth + 1))
 }
 
 /// The first descendant (or the node itself) of a kind.

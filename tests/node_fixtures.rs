@@ -138,3 +138,24 @@ fn javascript_files_that_import_no_server_package_are_not_read() {
     assert_eq!(code, 0, "{report}");
     assert!(report["findings"].as_array().expect("findings").is_empty());
 }
+
+#[test]
+fn helmet_is_judged_per_package_not_per_scan() {
+    let app = b"const express = require('express');\nconst app = express();\napp.listen(3000, '127.0.0.1');\n" as &[u8];
+    let with_helmet = b"const express = require('express');\nconst helmet = require('helmet');\nconst app = express();\napp.use(helmet());\napp.listen(3000, '127.0.0.1');\n" as &[u8];
+    let dir = common::tree(&[
+        ("api/package.json", b"{\"name\": \"api\"}\n" as &[u8]),
+        ("api/server.js", app),
+        ("admin/package.json", b"{\"name\": \"admin\"}\n"),
+        ("admin/server.js", with_helmet),
+    ]);
+    let (report, _) = json_report(dir.path(), &["."]);
+    let helmet: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "NODE009")
+        .map(|f| f["location"]["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(helmet, ["api/server.js"]);
+}

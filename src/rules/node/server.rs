@@ -114,24 +114,47 @@ fn uses_helmet(module: &JsModule) -> bool {
             .any(|c| c.callee == "helmet" || c.method() == "helmet")
 }
 
-/// NODE009: an Express or Nest app, in a scan where some file listens, and no file of the
-/// scan uses helmet. Project-wide: the app is often created in `app.js` and started in
-/// `server.js`, and helmet may be applied in either.
+/// NODE009: an Express or Nest app, in a project where some file listens, and no file of
+/// the project uses helmet. Per project (the files under the nearest scanned
+/// `package.json`, or the whole scan without one): the app is often created in `app.js`
+/// and started in `server.js`, and helmet may be applied in either.
 pub fn helmet_missing(docs: &[&Document], out: &mut Emitter) {
+    let roots: Vec<&std::path::Path> = docs
+        .iter()
+        .filter(|d| d.as_package_json().is_some())
+        .filter_map(|d| d.source.path.parent())
+        .collect();
+    let project_of = |doc: &Document| {
+        roots
+            .iter()
+            .filter(|r| doc.source.path.starts_with(r))
+            .max_by_key(|r| r.as_os_str().len())
+            .copied()
+    };
     let modules: Vec<(&Document, &JsModule)> = docs
         .iter()
         .filter_map(|d| Some((*d, d.as_javascript()?)))
         .collect();
-    let listens = modules
-        .iter()
-        .any(|(_, m)| m.calls.iter().any(|c| c.method() == "listen"));
-    if !listens || modules.iter().any(|(_, m)| uses_helmet(m)) {
-        return;
-    }
-    for (doc, module) in &modules {
-        for call in app_creations(module) {
-            out.report(&doc.source, call.span, "helmet",
-                "no helmet anywhere in this server: responses go out without the baseline security headers (Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, frame protection) and with `X-Powered-By: Express`; add `app.use(helmet())` right after creating the app");
+    let mut projects: Vec<Option<&std::path::Path>> =
+        modules.iter().map(|(d, _)| project_of(d)).collect();
+    projects.sort();
+    projects.dedup();
+    for project in projects {
+        let members: Vec<&(&Document, &JsModule)> = modules
+            .iter()
+            .filter(|(d, _)| project_of(d) == project)
+            .collect();
+        let listens = members
+            .iter()
+            .any(|(_, m)| m.calls.iter().any(|c| c.method() == "listen"));
+        if !listens || members.iter().any(|(_, m)| uses_helmet(m)) {
+            continue;
+        }
+        for (doc, module) in members {
+            for call in app_creations(module) {
+                out.report(&doc.source, call.span, "helmet",
+                    "no helmet anywhere in this server: responses go out without the baseline security headers (Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, frame protection) and with `X-Powered-By: Express`; add `app.use(helmet())` right after creating the app");
+            }
         }
     }
 }

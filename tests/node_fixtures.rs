@@ -159,3 +159,28 @@ fn helmet_is_judged_per_package_not_per_scan() {
         .collect();
     assert_eq!(helmet, ["api/server.js"]);
 }
+
+#[test]
+fn a_json_process_file_is_read_like_a_javascript_one() {
+    let dir = common::tree(&[(
+        "ecosystem.config.json",
+        b"{\n  \"apps\": [{\n    \"name\": \"api\",\n    \"script\": \"dist/main.js\",\n    \"watch\": true,\n    \"env\": { \"NODE_ENV\": \"development\" }\n  }]\n}\n" as &[u8],
+    )]);
+    let (report, _) = json_report(dir.path(), &["."]);
+    let found: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().expect("rule").to_owned(),
+                f["location"]["start_line"].as_u64().expect("line"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("NODE006".to_owned(), 5), ("NODE005".to_owned(), 6)],
+        "{report}"
+    );
+}

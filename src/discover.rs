@@ -116,6 +116,9 @@ pub fn classify(path: &Path) -> Option<Classification> {
     if extension == Some("py") && is_django_settings_name(path, &name) {
         return probable(Target::Django);
     }
+    if let Some(kind) = classify_node(path, &name) {
+        return Some(kind);
+    }
     match extension {
         Some("conf" | "types") => probable(Target::Nginx),
         None | Some("params") if in_nginx_dir => probable(Target::Nginx),
@@ -285,6 +288,44 @@ pub fn sshd_role(path: &Path) -> SshdRole {
 fn is_django_settings_name(path: &Path, name: &str) -> bool {
     name.contains("settings")
         || parent_name(path).is_some_and(|d| d.eq_ignore_ascii_case("settings"))
+}
+
+/// Node.js files by name: `package.json`, PM2's `ecosystem.config.{js,cjs,json}` (and
+/// `ecosystem.<stage>.config.js`), and the JavaScript/TypeScript files a server is usually
+/// bootstrapped from (`server`, `app`, `index`, `main`) or configured in (anything under
+/// `src/` or `config/`). Those are only kept when their imports confirm a Node server
+/// (Express, Nest, cors, helmet, sessions, JWT): most `.js` files are not deployment files.
+fn classify_node(path: &Path, name: &str) -> Option<Classification> {
+    if name == "package.json" {
+        return Some(Classification {
+            target: Target::NodePackage,
+            confirm_by_content: false,
+        });
+    }
+    let (stem, extension) = name.rsplit_once('.')?;
+    if stem.starts_with("ecosystem") && stem.ends_with("config") {
+        return matches!(extension, "js" | "cjs" | "mjs" | "json").then_some(Classification {
+            target: Target::Pm2,
+            confirm_by_content: false,
+        });
+    }
+    let script = matches!(extension, "js" | "cjs" | "mjs" | "ts" | "mts" | "cts");
+    let generated_or_test = [".d", ".test", ".spec", ".min", ".e2e-spec"]
+        .iter()
+        .any(|s| stem.ends_with(s));
+    if !script || generated_or_test {
+        return None;
+    }
+    let bootstrap_name = matches!(stem, "server" | "app" | "index" | "main");
+    let in_config_folder = path
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .any(|c| matches!(c.as_os_str().to_str(), Some("src" | "config")));
+    (bootstrap_name || in_config_folder).then_some(Classification {
+        target: Target::NodeApp,
+        confirm_by_content: true,
+    })
 }
 
 fn classify_env(name: &str) -> Option<Target> {
@@ -679,6 +720,16 @@ mod tests {
             ("docs/Dockerfile.md", None),
             ("Dockerfile.j2", None),
             ("Containerfile.dev", Some(Target::Dockerfile)),
+            ("backend/package.json", Some(Target::NodePackage)),
+            ("ecosystem.config.js", Some(Target::Pm2)),
+            ("ecosystem.production.config.cjs", Some(Target::Pm2)),
+            ("backend/src/server.js", Some(Target::NodeApp)),
+            ("main.ts", Some(Target::NodeApp)),
+            ("src/config/session.ts", Some(Target::NodeApp)),
+            ("src/app.spec.ts", None),
+            ("src/types.d.ts", None),
+            ("scripts/build.js", None),
+            ("public/bundle.min.js", None),
         ];
         for (name, want) in cases {
             assert_eq!(classify(Path::new(name)).map(|c| c.target), want, "{name}");

@@ -8,6 +8,7 @@ use crate::formats::dockerfile::Dockerfile;
 use crate::formats::dotenv::EnvFile;
 use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
+use crate::formats::javascript::{Dialect, JsModule, PackageJson};
 use crate::formats::logrotate::LogrotateConf;
 use crate::formats::nginx::NginxConfig;
 use crate::formats::postgres::{PgConf, PgHba};
@@ -54,6 +55,10 @@ pub enum Content {
     Django(SettingsModule),
     /// A Dockerfile.
     Dockerfile(Dockerfile),
+    /// A `package.json`.
+    NodePackage(PackageJson),
+    /// A JavaScript/TypeScript module: a PM2 process file or a Node server file.
+    JavaScript(JsModule),
 }
 
 /// One file ready for the rules.
@@ -106,6 +111,10 @@ impl Document {
             )),
             Target::Django => Content::Django(SettingsModule::parse(&source.text)),
             Target::Dockerfile => Content::Dockerfile(Dockerfile::parse(&source.text)),
+            Target::NodePackage => Content::NodePackage(PackageJson::parse(&source.text)),
+            Target::Pm2 | Target::NodeApp => {
+                Content::JavaScript(JsModule::parse(&source.text, Dialect::of(&source.path)))
+            }
         };
         Self {
             source,
@@ -132,6 +141,7 @@ impl Document {
             Content::Cron(crontab) => crontab.looks_like_crontab(),
             Content::Firewall(rules) => rules.looks_like_firewall(),
             Content::Dockerfile(file) => !file.stages.is_empty(),
+            Content::JavaScript(module) => module.looks_like_node_server(),
             _ => true,
         }
     }
@@ -181,6 +191,8 @@ impl Document {
             Content::DatabaseConfig(_) => &[],
             Content::Django(module) => &module.errors,
             Content::Dockerfile(file) => &file.errors,
+            Content::NodePackage(package) => &package.errors,
+            Content::JavaScript(module) => &module.errors,
         }
     }
 
@@ -198,6 +210,10 @@ impl Document {
             Content::Compose(yaml) => crate::redact::yaml_sensitive(yaml, &self.source.text),
             Content::Django(module) => crate::redact::django_sensitive(module),
             Content::Dockerfile(file) => crate::redact::dockerfile_sensitive(file),
+            Content::JavaScript(module) => crate::redact::javascript_sensitive(module),
+            Content::NodePackage(package) => {
+                crate::redact::package_json_sensitive(package, &self.source.text)
+            }
             // Firewall rules, PostgreSQL settings and pg_hba records, jails, logrotate snippets
             // and other database configurations hold addresses and modes, not credentials.
             _ => Vec::new(),
@@ -304,6 +320,22 @@ impl Document {
     pub fn as_dockerfile(&self) -> Option<&Dockerfile> {
         match &self.content {
             Content::Dockerfile(file) => Some(file),
+            _ => None,
+        }
+    }
+
+    /// A `package.json`, for Node script rules.
+    pub fn as_package_json(&self) -> Option<&PackageJson> {
+        match &self.content {
+            Content::NodePackage(package) => Some(package),
+            _ => None,
+        }
+    }
+
+    /// A JavaScript/TypeScript module, for PM2 and Node server rules.
+    pub fn as_javascript(&self) -> Option<&JsModule> {
+        match &self.content {
+            Content::JavaScript(module) => Some(module),
             _ => None,
         }
     }

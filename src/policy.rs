@@ -108,6 +108,13 @@ pub enum Target {
     Django,
     /// A Dockerfile or Containerfile (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`).
     Dockerfile,
+    /// A Node.js `package.json` (its `scripts`).
+    NodePackage,
+    /// A PM2 process file: `ecosystem.config.js`, `.cjs` or `.json`.
+    Pm2,
+    /// A JavaScript/TypeScript server or bootstrap file that imports Express, Nest, cors,
+    /// helmet, express-session, cookie-parser or a JWT library.
+    NodeApp,
 }
 
 impl Target {
@@ -132,6 +139,9 @@ impl Target {
             Self::DatabaseConfig => "database-config",
             Self::Django => "django",
             Self::Dockerfile => "dockerfile",
+            Self::NodePackage => "node-package",
+            Self::Pm2 => "pm2",
+            Self::NodeApp => "node-app",
         }
     }
 }
@@ -347,6 +357,7 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         "policies/dockerfile.toml",
         include_str!("../policies/dockerfile.toml"),
     ),
+    ("policies/node.toml", include_str!("../policies/node.toml")),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

@@ -6,6 +6,7 @@
 
 use crate::formats::crontab::Crontab;
 use crate::formats::dotenv::EnvFile;
+use crate::formats::javascript::{JsModule, PackageJson};
 use crate::formats::nginx::NginxConfig;
 use crate::formats::postgres::PgConf;
 use crate::formats::python_settings::SettingsModule;
@@ -496,6 +497,45 @@ fn file_text_split(
         whole.push_str(&word.text);
     }
     Some((name.to_owned(), whole.trim().to_owned(), name.len() + 1))
+}
+
+/// In JavaScript/TypeScript (PM2 files, server files): string literals given to a secret
+/// ([`crate::secrets::js_secret_kind`]: `secret: '…'`, `jwt.sign(p, '…')`, the default of
+/// `process.env.JWT_SECRET || '…'`) and literals that look like generated credentials.
+pub fn javascript_sensitive(module: &JsModule) -> Vec<Sensitive> {
+    module
+        .strings
+        .iter()
+        .filter(|s| !s.value.is_empty())
+        .filter(|s| crate::secrets::js_secret_kind(&s.name).is_some() || looks_like_token(&s.value))
+        .map(|s| Sensitive {
+            span: s.span,
+            value: s.value.clone(),
+        })
+        .collect()
+}
+
+/// In `package.json`: secrets on script command lines (`JWT_SECRET=… node server.js`,
+/// URLs with passwords), as on any command line.
+pub fn package_json_sensitive(package: &PackageJson, text: &str) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    for script in &package.scripts {
+        let Some(command) = script.value.as_str() else {
+            continue;
+        };
+        let span = script.value.span;
+        // Offsets map one to one when the literal has no escapes; otherwise mask it whole.
+        let exact = text.get(span.range()).map(str::len) == Some(command.len() + 2);
+        let locate = |start: usize, end: usize| {
+            if exact {
+                Span::new(span.start + 1 + start, span.start + 1 + end)
+            } else {
+                span
+            }
+        };
+        found.extend(command_sensitive(command, &locate));
+    }
+    found
 }
 
 #[cfg(test)]

@@ -603,6 +603,32 @@ pub fn parse_url(value: &str) -> Option<UrlParts<'_>> {
     })
 }
 
+/// Whether a JavaScript string is given to a secret, and which kind: a property or variable
+/// with a secret-like name (`jwtSecret`, `secret`, `JWT_SECRET`, camelCase split like
+/// snake_case), or the secret argument of a signing call (`jwt.sign(payload, secret)`,
+/// `jwt.verify(token, secret)`, `cookieParser(secret)`). `name` is a
+/// [`crate::formats::javascript::NamedString`] name (`key` or `callee#index`).
+pub fn js_secret_kind(name: &str) -> Option<SecretKind> {
+    if let Some((callee, index)) = name.rsplit_once('#') {
+        let method = callee.rsplit('.').next().unwrap_or(callee);
+        let secret_position = matches!(
+            (method, index),
+            ("sign" | "verify", "1") | ("cookieParser", "0")
+        );
+        return secret_position.then_some(SecretKind::Signing);
+    }
+    let mut snake = String::with_capacity(name.len() + 4);
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            snake.push('_');
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        snake.push(c);
+    }
+    secret_kind(&snake)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -312,3 +312,33 @@ fn mangled_host_service_files_never_stop_the_scan() {
     let checked = report["summary"]["files_checked"].as_u64().expect("count");
     assert!(checked >= 190, "only {checked} files checked");
 }
+
+#[test]
+fn broken_node_files_are_parse_errors_with_locations_and_the_rest_is_still_checked() {
+    let deep = format!("{{\"scripts\": {}", "[".repeat(3_000));
+    let dir = tree(&[
+        (
+            "api/package.json",
+            b"{\n  \"scripts\": {\n    \"start\": \"nodemon server.js\",\n  \"oops\n}\n" as &[u8],
+        ),
+        ("deep/package.json", deep.as_bytes()),
+        (
+            "api/server.js",
+            b"const express = require('express');\nconst app = express(;\napp.listen(3000, '0.0.0.0');\n",
+        ),
+        ("api/ecosystem.config.js", b"module.exports = { apps: [ { watch: true, "),
+        ("nest/src/main.ts", b"import { NestFactory } from '@nestjs/core';\n\xff\xfe const x: = ;\n"),
+    ]);
+    let (report, _) = json_report(dir.path(), &["."]);
+    let rules = active_rules(&report);
+    for rule in ["PF001", "NODE001", "NODE015"] {
+        assert!(rules.iter().any(|r| r == rule), "{rule} missing: {rules:?}");
+    }
+    let syntax = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "PF001" && f["location"]["path"] == "api/server.js")
+        .expect("server.js syntax error");
+    assert_eq!(syntax["location"]["start_line"], 2, "{syntax}");
+}

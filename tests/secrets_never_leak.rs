@@ -40,6 +40,13 @@ const CANARIES: &[&str] = &[
     "cnry5xRunPw",
     "cnry5xHeredocPw",
     "cnry5xStrayLine",
+    "cnry4xJwtSignLiteral9Qm2Vn7Bx4Kp8Lz3Wr6Ty1",
+    "cnry4xSessionKeyboardCat",
+    "cnry4xFallbackDev",
+    "cnry4xCookieParser",
+    "cnry4xPm2Secret",
+    "cnry4xScriptSecret",
+    "cnry4xNestConstant",
 ];
 
 /// redis.conf: the password, the replica's password, an ACL user's password and a renamed
@@ -102,6 +109,32 @@ from .base import *
 SECRET_KEY = 'cnry31Dj4Kq8Wz2Xv6Bn0Mm3Ll7Pp1Oo5Ii9Uu3Yy7Tt1Rr5Ee9Ww3Qq7Aa1Ss5'
 ";
 
+/// Node: a strong JWT literal in `jwt.sign`, a session secret, an environment fallback and a
+/// cookie-parser secret (NODE014), a PM2 env secret and a secret on a start script's
+/// command line, and a Nest JWT constant.
+const NODE_APP: &str = "\
+const express = require('express');
+const session = require('express-session');
+const cookieParser = require('cookie-parser');
+const jwt = require('jsonwebtoken');
+const app = express();
+app.use(cookieParser('cnry4xCookieParser'));
+app.use(session({ secret: 'cnry4xSessionKeyboardCat', cookie: { secure: false } }));
+const fallback = process.env.JWT_SECRET || 'cnry4xFallbackDev';
+app.get('/t', (req, res) => res.send(jwt.sign({ a: 1 }, 'cnry4xJwtSignLiteral9Qm2Vn7Bx4Kp8Lz3Wr6Ty1')));
+app.listen(3000);
+";
+const NODE_PM2: &str = "\
+module.exports = { apps: [{ name: 'api', script: 'src/app.js', env: { JWT_SECRET: 'cnry4xPm2Secret' } }] };
+";
+const NODE_PACKAGE: &str = r#"{ "scripts": { "start": "JWT_SECRET=cnry4xScriptSecret nodemon src/app.js" } }
+"#;
+const NEST_AUTH: &str = "\
+import { JwtModule } from '@nestjs/jwt';
+export const jwtConstants = { secret: 'cnry4xNestConstant' };
+export const auth = JwtModule.register({ secret: jwtConstants.secret });
+";
+
 /// nginx: a credential header and a token-like argument on lines that have findings.
 const NGINX: &str = "\
 location /api/ {
@@ -153,6 +186,10 @@ fn no_output_format_contains_a_canary() {
         ("deploy/app.service", UNIT.as_bytes()),
         ("deploy/app.crontab", CRONTAB.as_bytes()),
         ("docker-compose.yml", COMPOSE.as_bytes()),
+        ("api/src/app.js", NODE_APP.as_bytes()),
+        ("api/ecosystem.config.js", NODE_PM2.as_bytes()),
+        ("api/package.json", NODE_PACKAGE.as_bytes()),
+        ("auth/src/auth.module.ts", NEST_AUTH.as_bytes()),
         ("shop/settings/base.py", DJANGO_BASE.as_bytes()),
         ("shop/settings/production.py", DJANGO_PRODUCTION.as_bytes()),
         ("api/Dockerfile", DOCKERFILE.as_bytes()),
@@ -300,4 +337,42 @@ fn dockerfile_secrets_are_masked_where_their_findings_point() {
         .as_str()
         .unwrap()
         .contains("postgresql://app:***********@db/app"));
+}
+
+#[test]
+fn node_secret_literals_are_reported_with_the_value_masked() {
+    let dir = tree(&[
+        ("api/src/app.js", NODE_APP.as_bytes()),
+        ("api/ecosystem.config.js", NODE_PM2.as_bytes()),
+        ("api/package.json", NODE_PACKAGE.as_bytes()),
+        ("auth/src/auth.module.ts", NEST_AUTH.as_bytes()),
+    ]);
+    let (report, _) = common::json_report(dir.path(), &["."]);
+    let hardcoded: Vec<(String, u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "NODE014")
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().unwrap().to_owned(),
+                f["location"]["start_line"].as_u64().unwrap(),
+                f["snippet"]["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let at = |path: &str, line: u64| {
+        hardcoded
+            .iter()
+            .find(|(p, l, _)| p == path && *l == line)
+            .unwrap_or_else(|| panic!("NODE014 at {path}:{line} in {hardcoded:?}"))
+            .2
+            .clone()
+    };
+    assert!(at("api/src/app.js", 6).contains("cookieParser(*"));
+    assert!(at("api/src/app.js", 7).contains("secret: *"));
+    assert!(at("api/src/app.js", 8).contains("|| *"));
+    assert!(at("api/src/app.js", 9).contains("{ a: 1 }, *"));
+    assert!(at("api/ecosystem.config.js", 1).contains("JWT_SECRET: *"));
+    assert!(at("auth/src/auth.module.ts", 2).contains("secret: *"));
 }

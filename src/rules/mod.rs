@@ -24,6 +24,7 @@ pub mod postgres;
 pub mod redis;
 
 pub mod dockerfile;
+pub mod node;
 
 /// A finding as a check reports it: a span in a file, before the engine adds the location,
 /// redacted snippet, fingerprint and suppression state.
@@ -600,6 +601,66 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "dockerfile-shell-form-command",
         Builtin::Document(dockerfile::runtime::shell_form_command),
     ),
+    (
+        "node-script-nodemon",
+        Builtin::Document(node::scripts::nodemon),
+    ),
+    (
+        "node-script-inspect",
+        Builtin::Document(node::scripts::inspect),
+    ),
+    (
+        "node-script-ts-node",
+        Builtin::Document(node::scripts::ts_node),
+    ),
+    (
+        "node-script-dev-env",
+        Builtin::Document(node::scripts::dev_node_env),
+    ),
+    (
+        "pm2-node-env",
+        Builtin::Document(node::pm2::node_env_not_production),
+    ),
+    (
+        "pm2-watch",
+        Builtin::Document(node::pm2::watch_in_production),
+    ),
+    (
+        "node-cors-wildcard",
+        Builtin::Document(node::server::cors_wildcard),
+    ),
+    (
+        "node-cors-reflect-credentials",
+        Builtin::Document(node::server::cors_reflect_credentials),
+    ),
+    (
+        "node-helmet-missing",
+        Builtin::Project(node::server::helmet_missing),
+    ),
+    (
+        "node-cookie-insecure",
+        Builtin::Document(node::server::cookie_not_secure),
+    ),
+    (
+        "node-cookie-script-readable",
+        Builtin::Document(node::server::cookie_not_http_only),
+    ),
+    (
+        "node-cookie-no-samesite",
+        Builtin::Document(node::server::cookie_no_same_site),
+    ),
+    (
+        "node-session-memory-store",
+        Builtin::Document(node::server::session_memory_store),
+    ),
+    (
+        "node-hardcoded-secret",
+        Builtin::Document(node::secrets::hardcoded_secret),
+    ),
+    (
+        "node-listen-all-interfaces",
+        Builtin::Document(node::server::listen_all_interfaces),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.
@@ -673,6 +734,9 @@ mod tests {
             Target::DatabaseConfig => "postgresql.conf",
             Target::Django => "settings.py",
             Target::Dockerfile => "Dockerfile",
+            Target::NodePackage => "package.json",
+            Target::Pm2 => "ecosystem.config.js",
+            Target::NodeApp => "server.js",
             _ => "example.env",
         };
         let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());

@@ -1,0 +1,946 @@
+//! JavaScript and TypeScript modules (Express/Nest bootstrap files, PM2's
+//! `ecosystem.config.js`) and `package.json`, reduced to what deployment rules read.
+//!
+//! Regexes cannot tell `cors({ origin: '*' })` from a comment or a string that mentions it,
+//! so files are parsed with the real grammars (tree-sitter-javascript and
+//! tree-sitter-typescript) and reduced to a small value model: calls with their arguments,
+//! object literals, string literals, `process.env.X` (unknown until run time) and
+//! `process.env.X || 'default'` (the default is known), every node with its span. JSON is a
+//! JavaScript expression, so `package.json` and `ecosystem.config.json` are read by the same
+//! code. It knows nothing of rules.
+
+use tree_sitter::Node;
+
+use crate::formats::ParseError;
+use crate::source::Span;
+
+/// Which grammar reads a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `.js`, `.cjs`, `.mjs`, `.jsx`.
+    JavaScript,
+    /// `.ts`, `.mts`, `.cts`.
+    TypeScript,
+    /// `.tsx`.
+    Tsx,
+    /// `.json`: one JavaScript expression.
+    Json,
+}
+
+impl Dialect {
+    /// The grammar a file's name asks for (JavaScript when the name says nothing).
+    pub fn of(path: &std::path::Path) -> Self {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("ts" | "mts" | "cts") => Self::TypeScript,
+            Some("tsx") => Self::Tsx,
+            Some("json") => Self::Json,
+            _ => Self::JavaScript,
+        }
+    }
+}
+
+/// A JavaScript value as far as it can be known without running the file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsValue {
+    /// A string literal or a template without substitutions.
+    Str(String),
+    /// A number literal.
+    Num(f64),
+    /// `true`/`false`.
+    Bool(bool),
+    /// `null`/`undefined`.
+    Null,
+    /// An object literal.
+    Object(Vec<Property>),
+    /// An array literal.
+    Array(Vec<JsNode>),
+    /// `process.env.X` (or `process.env['X']`), with the `||`/`??` default when one is given.
+    Env {
+        /// The variable's name.
+        var: String,
+        /// The value used when the variable is unset or empty.
+        default: Option<Box<JsNode>>,
+    },
+    /// A name (resolved by [`JsModule::resolve`] when it is a `const`/`let`/`var`).
+    Ident(String),
+    /// A call or `new` expression.
+    Call(Box<Call>),
+    /// Anything else (a function, arithmetic, a template with substitutions), with its kind.
+    Other(String),
+}
+
+/// A value with where it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsNode {
+    /// The value.
+    pub value: JsValue,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// One `key: value` of an object literal (`{ secure }` shorthand reads as `secure: secure`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Property {
+    /// The key, unquoted.
+    pub key: String,
+    /// Where the key is written.
+    pub key_span: Span,
+    /// The value.
+    pub value: JsNode,
+}
+
+/// A call, `new` expression included: `cors({…})`, `app.listen(3000)`, `jwt.sign(p, 's')`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// The callee as a dotted path (`app.use`, `JwtModule.register`, `express`); empty for
+    /// callees that are not names (`require('x')()` gives `require()`).
+    pub callee: String,
+    /// The arguments.
+    pub args: Vec<JsNode>,
+    /// The whole call.
+    pub span: Span,
+    /// Whether it is a `new` expression.
+    pub is_new: bool,
+}
+
+impl Call {
+    /// The last part of the callee (`listen` for `app.listen`).
+    pub fn method(&self) -> &str {
+        self.callee.rsplit('.').next().unwrap_or("")
+    }
+
+    /// The part before the method (`app` for `app.listen`); empty for plain functions.
+    pub fn receiver(&self) -> &str {
+        self.callee.rsplit_once('.').map_or("", |(r, _)| r)
+    }
+}
+
+/// A module imported with `require('x')` or `import … from 'x'`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    /// The module specifier (`express`, `@nestjs/core`, `./app`).
+    pub source: String,
+    /// The local name it is bound to, when it is one name (`const cors = require('cors')`,
+    /// `import helmet from 'helmet'`, `import * as session from 'express-session'`).
+    pub local: Option<String>,
+    /// The statement.
+    pub span: Span,
+}
+
+/// A string literal and the name it is given to: the property key, the variable, or the
+/// callee and argument position (`jwt.sign#1`). Redaction decides from this which
+/// literals are secrets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedString {
+    /// The property key, variable name or `callee#index`.
+    pub name: String,
+    /// The decoded value.
+    pub value: String,
+    /// Where the literal is written, quotes included.
+    pub span: Span,
+}
+
+/// A parsed JavaScript/TypeScript module or JSON document.
+#[derive(Debug, Clone, Default)]
+pub struct JsModule {
+    /// Every call of the file, outermost first, in source order.
+    pub calls: Vec<Call>,
+    /// Every import.
+    pub imports: Vec<Import>,
+    /// `const`/`let`/`var` declarations and plain assignments to names, in source order.
+    pub bindings: Vec<(String, JsNode)>,
+    /// `module.exports = …` or `export default …` (for JSON: the document itself).
+    pub exports: Option<JsNode>,
+    /// Every string literal with the name it is given to.
+    pub strings: Vec<NamedString>,
+    /// Syntax errors.
+    pub errors: Vec<ParseError>,
+}
+
+/// Modules whose import makes a file a Node server file (`@nestjs` covers every Nest package).
+pub const NODE_SERVER_MODULES: &[&str] = &[
+    "express",
+    "@nestjs",
+    "cors",
+    "helmet",
+    "express-session",
+    "cookie-session",
+    "cookie-parser",
+    "jsonwebtoken",
+    "fastify",
+];
+
+/// How long one file may take to parse (real files take milliseconds).
+const PARSE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How deep nested values are followed; deeper ones are [`JsValue::Other`] (no stack
+/// overflow on hostile input).
+const MAX_DEPTH: usize = 64;
+
+impl JsModule {
+    /// Parses `text` with the grammar of `dialect`. Never fails: problems are in `errors`.
+    pub fn parse(text: &str, dialect: Dialect) -> Self {
+        let mut module = Self::default();
+        // JSON is parsed as the expression `(…)`: a bare `{` would start a block.
+        let (source, shift) = match dialect {
+            Dialect::Json => (format!("({text}\n)"), 1),
+            _ => (text.to_owned(), 0),
+        };
+        let language: tree_sitter::Language = match dialect {
+            Dialect::JavaScript | Dialect::Json => tree_sitter_javascript::LANGUAGE.into(),
+            Dialect::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Dialect::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        };
+        let mut parser = tree_sitter::Parser::new();
+        // tree-sitter's error recovery is quadratic on some hostile input (thousands of
+        // unclosed brackets): give up after a bound rather than stall the whole scan.
+        let started = std::time::Instant::now();
+        let mut give_up = |_: &tree_sitter::ParseState| started.elapsed() > PARSE_TIME_LIMIT;
+        let options = tree_sitter::ParseOptions::new().progress_callback(&mut give_up);
+        let bytes = source.as_bytes();
+        let tree = match parser.set_language(&language) {
+            Ok(()) => parser.parse_with_options(
+                &mut |offset, _| bytes.get(offset..).unwrap_or_default(),
+                None,
+                Some(options),
+            ),
+            Err(_) => None,
+        };
+        let Some(tree) = tree else {
+            module.errors.push(ParseError {
+                span: Span::new(0, 0),
+                message: "the file could not be parsed as JavaScript (grammar unavailable, or parsing took too long)".to_owned(),
+            });
+            return module;
+        };
+        let reader = Reader {
+            text: &source,
+            shift,
+            len: text.len(),
+        };
+        let root = tree.root_node();
+        reader.walk(root, &mut module, 0, false);
+        if dialect == Dialect::Json {
+            let first = root
+                .named_child(0)
+                .and_then(|statement| statement.named_child(0));
+            module.exports = first.map(|expr| reader.value(expr, 0));
+            // A broken document still has readable `"scripts": {…}` pairs inside the
+            // parser's error region: keep them, so one typo does not hide the scripts.
+            if !matches!(
+                module.exports.as_ref().map(|e| &e.value),
+                Some(JsValue::Object(_))
+            ) {
+                if let Some(pair) = find_pair(root, &reader, "scripts", 0) {
+                    let key = pair.child_by_field_name("key");
+                    let value = pair.child_by_field_name("value");
+                    if let (Some(key), Some(value)) = (key, value) {
+                        module.exports = Some(JsNode {
+                            value: JsValue::Object(vec![Property {
+                                key: "scripts".to_owned(),
+                                key_span: reader.span(key),
+                                value: reader.value(value, 0),
+                            }]),
+                            span: reader.span(pair),
+                        });
+                    }
+                } else {
+                    module.exports = scripts_after_error(root, &reader);
+                }
+            }
+        }
+        module
+    }
+
+    /// Follows a name to the value it was last bound to before `before` (at most a few
+    /// steps, so `a = b; b = a` ends); anything else is returned as it is.
+    pub fn resolve<'a>(&'a self, node: &'a JsNode) -> &'a JsNode {
+        let mut current = node;
+        for _ in 0..8 {
+            let JsValue::Ident(name) = &current.value else {
+                return current;
+            };
+            let bound = self
+                .bindings
+                .iter()
+                .rev()
+                .find(|(n, value)| n == name && value.span != current.span);
+            match bound {
+                Some((_, value)) => current = value,
+                None => return current,
+            }
+        }
+        current
+    }
+
+    /// Whether the file imports a module whose specifier is `name` or starts with `name/`.
+    pub fn imports(&self, name: &str) -> bool {
+        self.imports.iter().any(|i| {
+            i.source == name
+                || i.source
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+    }
+
+    /// Whether the module is part of a Node web server: it imports Express, Nest, or one of
+    /// the middleware packages the Node rules judge, or it starts a server it imports
+    /// (`const app = require('./app'); app.listen(…)`). A `src/utils.js` that does none of
+    /// this is not a deployment file and is left alone.
+    pub fn looks_like_node_server(&self) -> bool {
+        let starts_imported_server = self.calls.iter().any(|c| {
+            c.method() == "listen"
+                && self
+                    .imports
+                    .iter()
+                    .any(|i| i.local.as_deref() == Some(c.receiver()))
+        });
+        starts_imported_server || NODE_SERVER_MODULES.iter().any(|m| self.imports(m))
+    }
+
+    /// The local name a module is imported under (`session` for
+    /// `const session = require('express-session')`).
+    pub fn local_name_of(&self, source: &str) -> Option<&str> {
+        self.imports
+            .iter()
+            .find(|i| i.source == source)
+            .and_then(|i| i.local.as_deref())
+    }
+}
+
+impl JsNode {
+    /// The property `key` of an object value.
+    pub fn get(&self, key: &str) -> Option<&JsNode> {
+        match &self.value {
+            JsValue::Object(props) => props.iter().rev().find(|p| p.key == key).map(|p| &p.value),
+            _ => None,
+        }
+    }
+
+    /// The property `key` with its key span.
+    pub fn property(&self, key: &str) -> Option<&Property> {
+        match &self.value {
+            JsValue::Object(props) => props.iter().rev().find(|p| p.key == key),
+            _ => None,
+        }
+    }
+
+    /// The value as a string, if it is a literal one or an environment read with a literal
+    /// default.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            JsValue::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value as a boolean literal.
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            JsValue::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+struct Reader<'t> {
+    text: &'t str,
+    shift: usize,
+    len: usize,
+}
+
+impl Reader<'_> {
+    fn span(&self, node: Node) -> Span {
+        let start = node.start_byte().saturating_sub(self.shift).min(self.len);
+        let end = node.end_byte().saturating_sub(self.shift).min(self.len);
+        Span::new(start, end.max(start))
+    }
+
+    fn source(&self, node: Node) -> &str {
+        self.text.get(node.byte_range()).unwrap_or("")
+    }
+
+    /// Collects calls, imports, bindings, exports and named strings from the whole tree.
+    fn walk(&self, node: Node, module: &mut JsModule, depth: usize, inside_error: bool) {
+        if depth > 4 * MAX_DEPTH {
+            return;
+        }
+        // One error per broken region: the parser's recovery nests error nodes. (Asking a
+        // node for its parent walks down from the root: quadratic on wide error regions.)
+        if (node.is_error() || node.is_missing()) && !inside_error {
+            module.errors.push(ParseError {
+                span: self.span(node),
+                message: format!(
+                    "{} syntax error",
+                    if node.is_missing() {
+                        "JavaScript (missing token)"
+                    } else {
+                        "JavaScript"
+                    }
+                ),
+            });
+        }
+        match node.kind() {
+            "call_expression" | "new_expression" => {
+                if let JsValue::Call(call) = self.value(node, 0).value {
+                    // `const x = require('y')` was recorded with its name by the declarator,
+                    // which is walked just before its value.
+                    let declared = module.imports.last().is_some_and(|i| i.span == call.span);
+                    if call.callee == "require" && !declared {
+                        if let Some(source) = call.args.first().and_then(JsNode::as_str) {
+                            module.imports.push(Import {
+                                source: source.to_owned(),
+                                local: None,
+                                span: call.span,
+                            });
+                        }
+                    }
+                    for (index, arg) in call.args.iter().enumerate() {
+                        self.name_string(module, &format!("{}#{index}", call.callee), arg);
+                    }
+                    module.calls.push(*call);
+                }
+            }
+            "import_statement" => {
+                if let Some(source) = node.child_by_field_name("source") {
+                    let local = find_kind(node, "import_clause").and_then(|clause| {
+                        let mut cursor = clause.walk();
+                        let found =
+                            clause
+                                .named_children(&mut cursor)
+                                .find_map(|c| match c.kind() {
+                                    "identifier" => Some(self.source(c).to_owned()),
+                                    "namespace_import" => find_kind(c, "identifier")
+                                        .map(|i| self.source(i).to_owned()),
+                                    _ => None,
+                                });
+                        found
+                    });
+                    module.imports.push(Import {
+                        source: string_content(self, source),
+                        local,
+                        span: self.span(node),
+                    });
+                }
+            }
+            "variable_declarator" => {
+                if let (Some(name), Some(value)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) {
+                    if name.kind() == "identifier" {
+                        let value = self.value(value, 0);
+                        if let JsValue::Call(call) = &value.value {
+                            let source = call.args.first().and_then(JsNode::as_str);
+                            if let (Some(source), "require") = (source, call.callee.as_str()) {
+                                module.imports.push(Import {
+                                    source: source.to_owned(),
+                                    local: Some(self.source(name).to_owned()),
+                                    span: call.span,
+                                });
+                            }
+                        }
+                        self.name_string(module, self.source(name), &value);
+                        module.bindings.push((self.source(name).to_owned(), value));
+                    }
+                }
+            }
+            "assignment_expression" => {
+                if let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) {
+                    let target = self.source(left);
+                    let value = self.value(right, 0);
+                    if matches!(target, "module.exports" | "exports") {
+                        module.exports = Some(value.clone());
+                    }
+                    let last = target.rsplit('.').next().unwrap_or(target).to_owned();
+                    self.name_string(module, &last, &value);
+                    module.bindings.push((target.to_owned(), value));
+                }
+            }
+            "export_statement" => {
+                if let Some(value) = node.child_by_field_name("value") {
+                    module.exports = Some(self.value(value, 0));
+                }
+            }
+            "pair" => {
+                if let (Some(key), Some(value)) = (
+                    node.child_by_field_name("key"),
+                    node.child_by_field_name("value"),
+                ) {
+                    let value = self.value(value, 0);
+                    self.name_string(module, &key_text(self, key), &value);
+                }
+            }
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            self.walk(child, module, depth + 1, inside_error || node.is_error());
+        }
+    }
+
+    /// Records a string given to `name` (directly or as an environment default).
+    fn name_string(&self, module: &mut JsModule, name: &str, value: &JsNode) {
+        // An environment default is named after the variable (`process.env.JWT_SECRET ||
+        // 'dev'` gives `JWT_SECRET`), which says more than `const fallback`.
+        let (name, literal) = match &value.value {
+            JsValue::Str(_) => (name, Some(value)),
+            JsValue::Env {
+                var,
+                default: Some(default),
+            } => (var.as_str(), Some(default.as_ref())),
+            _ => (name, None),
+        };
+        if let Some(JsNode {
+            value: JsValue::Str(s),
+            span,
+        }) = literal
+        {
+            module.strings.push(NamedString {
+                name: name.to_owned(),
+                value: s.clone(),
+                span: *span,
+            });
+        }
+    }
+
+    /// Reduces an expression to a [`JsNode`].
+    fn value(&self, node: Node, depth: usize) -> JsNode {
+        let span = self.span(node);
+        let other = |kind: &str| JsNode {
+            value: JsValue::Other(kind.to_owned()),
+            span,
+        };
+        if depth > MAX_DEPTH {
+            return other("deep");
+        }
+        let value = match node.kind() {
+            "string" => JsValue::Str(string_content(self, node)),
+            "template_string" => {
+                if find_kind(node, "template_substitution").is_some() {
+                    JsValue::Other("template".to_owned())
+                } else {
+                    let raw = self.source(node);
+                    JsValue::Str(raw.trim_start_matches('`').trim_end_matches('`').to_owned())
+                }
+            }
+            "number" => JsValue::Num(self.source(node).replace('_', "").parse().unwrap_or(0.0)),
+            "true" => JsValue::Bool(true),
+            "false" => JsValue::Bool(false),
+            "null" | "undefined" => JsValue::Null,
+            "identifier" if self.source(node) == "undefined" => JsValue::Null,
+            "identifier" | "property_identifier" | "shorthand_property_identifier" => {
+                JsValue::Ident(self.source(node).to_owned())
+            }
+            "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+            | "await_expression"
+            | "type_assertion" => match node.named_child(0) {
+                Some(inner) if inner.kind() != "type_arguments" => {
+                    return self.value(inner, depth + 1)
+                }
+                _ => JsValue::Other(node.kind().to_owned()),
+            },
+            "object" => {
+                let mut props = Vec::new();
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    match child.kind() {
+                        "pair" => {
+                            if let (Some(key), Some(value)) = (
+                                child.child_by_field_name("key"),
+                                child.child_by_field_name("value"),
+                            ) {
+                                props.push(Property {
+                                    key: key_text(self, key),
+                                    key_span: self.span(key),
+                                    value: self.value(value, depth + 1),
+                                });
+                            }
+                        }
+                        "shorthand_property_identifier" => props.push(Property {
+                            key: self.source(child).to_owned(),
+                            key_span: self.span(child),
+                            value: JsNode {
+                                value: JsValue::Ident(self.source(child).to_owned()),
+                                span: self.span(child),
+                            },
+                        }),
+                        _ => {}
+                    }
+                }
+                JsValue::Object(props)
+            }
+            "array" => {
+                let mut cursor = node.walk();
+                let items = node
+                    .named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .map(|c| self.value(c, depth + 1))
+                    .collect();
+                JsValue::Array(items)
+            }
+            "member_expression" | "subscript_expression" => match env_var(self, node) {
+                Some(var) => JsValue::Env { var, default: None },
+                None => JsValue::Ident(self.source(node).to_owned()),
+            },
+            "binary_expression" => {
+                let op = node
+                    .child_by_field_name("operator")
+                    .map(|o| self.source(o))
+                    .unwrap_or("");
+                let left = node
+                    .child_by_field_name("left")
+                    .map(|l| self.value(l, depth + 1));
+                let right = node
+                    .child_by_field_name("right")
+                    .map(|r| self.value(r, depth + 1));
+                match (op, left, right) {
+                    (
+                        "||" | "??",
+                        Some(JsNode {
+                            value: JsValue::Env { var, default: None },
+                            ..
+                        }),
+                        Some(right),
+                    ) => JsValue::Env {
+                        var,
+                        default: Some(Box::new(right)),
+                    },
+                    _ => JsValue::Other("binary_expression".to_owned()),
+                }
+            }
+            "call_expression" | "new_expression" => {
+                let is_new = node.kind() == "new_expression";
+                let callee = node
+                    .child_by_field_name(if is_new { "constructor" } else { "function" })
+                    .map(|c| callee_name(self, c))
+                    .unwrap_or_default();
+                let args = node
+                    .child_by_field_name("arguments")
+                    .map(|a| {
+                        let mut cursor = a.walk();
+                        a.named_children(&mut cursor)
+                            .filter(|c| c.kind() != "comment")
+                            .map(|c| self.value(c, depth + 1))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                JsValue::Call(Box::new(Call {
+                    callee,
+                    args,
+                    span,
+                    is_new,
+                }))
+            }
+            kind => JsValue::Other(kind.to_owned()),
+        };
+        JsNode { value, span }
+    }
+}
+
+/// The dotted name of a callee: `app.use`, `express`, `require('cors')` gives `require()`.
+fn callee_name(reader: &Reader, node: Node) -> String {
+    match node.kind() {
+        "identifier" | "property_identifier" | "this" | "super" => reader.source(node).to_owned(),
+        "member_expression" => {
+            let object = node
+                .child_by_field_name("object")
+                .map(|o| callee_name(reader, o))
+                .unwrap_or_default();
+            let property = node
+                .child_by_field_name("property")
+                .map(|p| reader.source(p))
+                .unwrap_or("");
+            format!("{object}.{property}")
+        }
+        "call_expression" => {
+            let inner = node
+                .child_by_field_name("function")
+                .map(|f| callee_name(reader, f))
+                .unwrap_or_default();
+            format!("{inner}()")
+        }
+        "parenthesized_expression" | "await_expression" | "non_null_expression" => node
+            .named_child(0)
+            .map(|n| callee_name(reader, n))
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// The variable of `process.env.X` / `process.env['X']`.
+fn env_var(reader: &Reader, node: Node) -> Option<String> {
+    let object = node.child_by_field_name("object")?;
+    if reader.source(object).replace(char::is_whitespace, "") != "process.env" {
+        return None;
+    }
+    let property = node
+        .child_by_field_name("property")
+        .or_else(|| node.child_by_field_name("index"))?;
+    Some(match property.kind() {
+        "string" => string_content(reader, property),
+        _ => reader.source(property).to_owned(),
+    })
+}
+
+/// An object key without quotes.
+fn key_text(reader: &Reader, key: Node) -> String {
+    match key.kind() {
+        "string" => string_content(reader, key),
+        _ => reader.source(key).to_owned(),
+    }
+}
+
+/// The decoded content of a string literal (common escapes only).
+fn string_content(reader: &Reader, node: Node) -> String {
+    let raw = reader.source(node);
+    let inner = raw
+        .get(1..raw.len().saturating_sub(1))
+        .filter(|_| raw.len() >= 2)
+        .unwrap_or("");
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// When the parser lost the `"scripts"` pair itself (an unterminated string further down
+/// turns the object into an error region), the string-valued pairs that follow a
+/// `"scripts"` string in that region, up to the next nested object: the scripts as written.
+fn scripts_after_error(root: Node, reader: &Reader) -> Option<JsNode> {
+    let mut flat = Vec::new();
+    flatten(root, &mut flat, 0);
+    let start = flat
+        .iter()
+        .position(|n| n.kind() == "string" && string_content(reader, *n) == "scripts")?;
+    let mut props = Vec::new();
+    for node in &flat[start + 1..] {
+        if node.kind() != "pair" {
+            continue;
+        }
+        let (Some(key), Some(value)) = (
+            node.child_by_field_name("key"),
+            node.child_by_field_name("value"),
+        ) else {
+            continue;
+        };
+        if value.kind() == "object" {
+            break;
+        }
+        props.push(Property {
+            key: key_text(reader, key),
+            key_span: reader.span(key),
+            value: reader.value(value, 0),
+        });
+    }
+    if props.is_empty() {
+        return None;
+    }
+    let span = reader.span(flat[start]);
+    Some(JsNode {
+        value: JsValue::Object(vec![Property {
+            key: "scripts".to_owned(),
+            key_span: span,
+            value: JsNode {
+                value: JsValue::Object(props),
+                span,
+            },
+        }]),
+        span,
+    })
+}
+
+/// Every node of the tree in source order (bounded depth).
+fn flatten<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>, depth: usize) {
+    if depth > 4 * MAX_DEPTH {
+        return;
+    }
+    out.push(node);
+    let mut cursor = node.walk();
+    let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
+    for child in children {
+        flatten(child, out, depth + 1);
+    }
+}
+
+/// The first `key: value` pair with the given key, anywhere in the tree.
+fn find_pair<'t>(node: Node<'t>, reader: &Reader, key: &str, depth: usize) -> Option<Node<'t>> {
+    if depth > 4 * MAX_DEPTH {
+        return None;
+    }
+    if node.kind() == "pair"
+        && node
+            .child_by_field_name("key")
+            .is_some_and(|k| key_text(reader, k) == key)
+    {
+        return Some(node);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
+    children
+        .into_iter()
+        .find_map(|c| find_pair(c, reader, key, depth + 1))
+}
+
+/// The first descendant (or the node itself) of a kind.
+fn find_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
+    if node.kind() == kind {
+        return Some(node);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+    children.into_iter().find_map(|c| find_kind(c, kind))
+}
+
+/// A `package.json`'s `scripts`, with spans.
+#[derive(Debug, Clone, Default)]
+pub struct PackageJson {
+    /// The package name, when given.
+    pub name: Option<String>,
+    /// `scripts` entries in order: name, command, span of the command literal.
+    pub scripts: Vec<Property>,
+    /// The whole document (dependencies and the rest).
+    pub document: Option<JsNode>,
+    /// Syntax errors.
+    pub errors: Vec<ParseError>,
+}
+
+impl PackageJson {
+    /// Parses a `package.json`. Never fails.
+    pub fn parse(text: &str) -> Self {
+        let module = JsModule::parse(text, Dialect::Json);
+        let scripts = match module.exports.as_ref().and_then(|d| d.get("scripts")) {
+            Some(JsNode {
+                value: JsValue::Object(props),
+                ..
+            }) => props.clone(),
+            _ => Vec::new(),
+        };
+        Self {
+            name: module
+                .exports
+                .as_ref()
+                .and_then(|d| d.get("name"))
+                .and_then(JsNode::as_str)
+                .map(str::to_owned),
+            scripts,
+            document: module.exports,
+            errors: module.errors,
+        }
+    }
+
+    /// The command of script `name`.
+    pub fn script(&self, name: &str) -> Option<&Property> {
+        self.scripts.iter().rev().find(|p| p.key == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_calls_objects_and_env_defaults() {
+        let text = "const cors = require('cors');\nconst secret = process.env.JWT_SECRET || 'dev-secret';\napp.use(cors({ origin: '*', credentials: true }));\n";
+        let module = JsModule::parse(text, Dialect::JavaScript);
+        assert!(module.imports("cors"));
+        assert_eq!(module.local_name_of("cors"), Some("cors"));
+        let cors = module.calls.iter().find(|c| c.callee == "cors").unwrap();
+        let options = &cors.args[0];
+        assert_eq!(options.get("origin").and_then(JsNode::as_str), Some("*"));
+        assert_eq!(
+            options.get("credentials").and_then(JsNode::as_bool),
+            Some(true)
+        );
+        let (_, secret) = module.bindings.iter().find(|(n, _)| n == "secret").unwrap();
+        match &secret.value {
+            JsValue::Env { var, default } => {
+                assert_eq!(var, "JWT_SECRET");
+                let default = default.as_ref().unwrap();
+                assert_eq!(&text[default.span.range()], "'dev-secret'");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_typescript_imports_and_nest_calls() {
+        let text = "import { NestFactory } from '@nestjs/core';\nimport * as session from 'express-session';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableCors({ origin: true, credentials: true } as CorsOptions);\n  await app.listen(3000);\n}\n";
+        let module = JsModule::parse(text, Dialect::TypeScript);
+        assert!(module.imports("@nestjs"));
+        assert_eq!(module.local_name_of("express-session"), Some("session"));
+        let cors = module
+            .calls
+            .iter()
+            .find(|c| c.method() == "enableCors")
+            .unwrap();
+        assert_eq!(
+            cors.args[0].get("origin").and_then(JsNode::as_bool),
+            Some(true)
+        );
+        assert!(module.calls.iter().any(|c| c.callee == "app.listen"));
+    }
+
+    #[test]
+    fn strings_are_named_after_what_they_are_given_to() {
+        let text = "jwt.sign(p, process.env.JWT_SECRET || 'a');\nconst fallback = process.env.SESSION_SECRET ?? 'b';\nconst o = { 'jwtSecret': 'c' };\njwt.verify(t, 'd');\n";
+        let module = JsModule::parse(text, Dialect::JavaScript);
+        let names: Vec<(&str, &str)> = module
+            .strings
+            .iter()
+            .map(|s| (s.name.as_str(), s.value.as_str()))
+            .collect();
+        for want in [
+            ("JWT_SECRET", "a"),
+            ("SESSION_SECRET", "b"),
+            ("jwtSecret", "c"),
+            ("jwt.verify#1", "d"),
+        ] {
+            assert!(names.contains(&want), "{want:?} in {names:?}");
+        }
+    }
+
+    #[test]
+    fn package_json_scripts_have_spans_into_the_file() {
+        let text =
+            "{\n  \"name\": \"api\",\n  \"scripts\": { \"start\": \"nodemon server.js\" }\n}\n";
+        let package = PackageJson::parse(text);
+        let start = package.script("start").unwrap();
+        assert_eq!(&text[start.value.span.range()], "\"nodemon server.js\"");
+        assert_eq!(package.name.as_deref(), Some("api"));
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        for text in [
+            "{",
+            "app.listen(",
+            "\u{0}\u{1}",
+            "((((((((((",
+            "{\"a\": [1, 2",
+        ] {
+            let _ = JsModule::parse(text, Dialect::JavaScript);
+            let _ = PackageJson::parse(text);
+        }
+        let deep = "[".repeat(5000);
+        let _ = PackageJson::parse(&deep);
+    }
+}

@@ -1,0 +1,138 @@
+//! NODE001–NODE004: what the production scripts of a `package.json` run. `npm start` is
+//! what PM2, Docker images and platform buildpacks run, so a development tool there
+//! (nodemon, the inspector, ts-node, `NODE_ENV=development`) ends up in production.
+
+use crate::document::Document;
+use crate::formats::javascript::Property;
+use crate::rules::Emitter;
+use crate::source::Span;
+
+/// Script name parts that mark a script for development.
+const DEV_PARTS: &[&str] = &[
+    "dev",
+    "development",
+    "debug",
+    "watch",
+    "test",
+    "local",
+    "e2e",
+];
+
+/// Whether npm runs the script in production: `start`, or a name with `prod`/`production`
+/// (`start:prod`, `prod`), but not one that says it is for development (`start:dev`).
+pub fn is_production_script(name: &str) -> bool {
+    let parts: Vec<String> = name
+        .split([':', '-', '_', '.'])
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if parts.iter().any(|p| DEV_PARTS.contains(&p.as_str())) {
+        return false;
+    }
+    name == "start" || parts.iter().any(|p| p == "prod" || p == "production")
+}
+
+/// A word of a production script command, with its span in the file.
+struct Word<'a> {
+    script: &'a Property,
+    text: &'a str,
+    span: Span,
+}
+
+/// The words of every production script.
+fn production_words(doc: &Document) -> Vec<Word<'_>> {
+    let Some(package) = doc.as_package_json() else {
+        return Vec::new();
+    };
+    let mut words = Vec::new();
+    for script in &package.scripts {
+        let Some(command) = script.value.as_str() else {
+            continue;
+        };
+        if !is_production_script(&script.key) {
+            continue;
+        }
+        let literal = script.value.span;
+        // Exact offsets when the literal has no escapes, else the whole literal.
+        let exact = doc.source.text.get(literal.range()).map(str::len) == Some(command.len() + 2);
+        let mut offset = 0;
+        for piece in command.split_inclusive(|c: char| c.is_whitespace() || c == ';') {
+            let text = piece.trim_end_matches(|c: char| c.is_whitespace() || c == ';');
+            let start = offset;
+            offset += piece.len();
+            if text.is_empty() {
+                continue;
+            }
+            let span = if exact {
+                Span::new(
+                    literal.start + 1 + start,
+                    literal.start + 1 + start + text.len(),
+                )
+            } else {
+                literal
+            };
+            words.push(Word { script, text, span });
+        }
+    }
+    words
+}
+
+/// The program a word names (`nodemon` for `./node_modules/.bin/nodemon`).
+fn program(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+/// NODE001: a production script runs nodemon.
+pub fn nodemon(doc: &Document, out: &mut Emitter) {
+    for word in production_words(doc) {
+        if program(word.text) == "nodemon" {
+            out.report(&doc.source, word.span, format!("scripts.{}", word.script.key),
+                format!("the `{}` script runs nodemon: a file watcher that restarts the app on every change, holds file handles and is not a process manager; run `node` (under PM2 or systemd) in production and keep nodemon in a `dev` script", word.script.key));
+        }
+    }
+}
+
+/// NODE002: a production script starts the inspector (`--inspect`, `--inspect-brk`).
+pub fn inspect(doc: &Document, out: &mut Emitter) {
+    for word in production_words(doc) {
+        let option = word
+            .text
+            .trim_start_matches("NODE_OPTIONS=")
+            .trim_matches(['"', '\'']);
+        if !option.starts_with("--inspect") {
+            continue;
+        }
+        let public = option.contains("0.0.0.0") || option.contains("[::]");
+        let reach = if public {
+            "on every interface: anyone who reaches the port can run code as the application"
+        } else {
+            "on 127.0.0.1:9229: any local user or SSRF-able process can attach and run code as the application"
+        };
+        out.report(&doc.source, word.span, format!("scripts.{}", word.script.key),
+            format!("the `{}` script starts the Node inspector {reach}; remove `--inspect` from production scripts", word.script.key));
+    }
+}
+
+/// NODE003: a production script runs ts-node (compiles TypeScript at every start).
+pub fn ts_node(doc: &Document, out: &mut Emitter) {
+    for word in production_words(doc) {
+        let name = program(word.text);
+        if name.starts_with("ts-node") || word.text.starts_with("ts-node/") {
+            out.report(&doc.source, word.span, format!("scripts.{}", word.script.key),
+                format!("the `{}` script runs ts-node: TypeScript is compiled in memory at every start (slow starts, more memory, the compiler in production); compile with `tsc` at build time and run `node dist/…`", word.script.key));
+        }
+    }
+}
+
+/// NODE004: a production script sets `NODE_ENV=development`.
+pub fn dev_node_env(doc: &Document, out: &mut Emitter) {
+    for word in production_words(doc) {
+        let Some(value) = word.text.strip_prefix("NODE_ENV=") else {
+            continue;
+        };
+        let value = value.trim_matches(['"', '\'']);
+        if matches!(value, "development" | "dev") {
+            out.report(&doc.source, word.span, format!("scripts.{}", word.script.key),
+                format!("the `{}` script sets NODE_ENV={value}: Express then sends stack traces to clients, disables view caching, and many libraries turn off their production safeguards; set NODE_ENV=production", word.script.key));
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! NODE014: signing secrets written in the source (`jwt.sign(payload, 'secret')`,
+//! `JwtModule.register({ secret: '…' })`, `session({ secret: '…' })`, the default of
+//! `process.env.JWT_SECRET || '…'`). Whoever reads the repository can forge tokens and
+//! sessions. The value is judged with the same classifier as `.env` secrets, and never
+//! shown: the engine masks it in every output.
+
+use crate::document::Document;
+use crate::rules::Emitter;
+use crate::secrets::{assess, js_secret_kind, SecretKind, Weakness};
+
+/// NODE014: a string literal given to a signing secret.
+pub fn hardcoded_secret(doc: &Document, out: &mut Emitter) {
+    let Some(module) = doc.as_javascript() else {
+        return;
+    };
+    for s in &module.strings {
+        if s.value.is_empty() || js_secret_kind(&s.name) != Some(SecretKind::Signing) {
+            continue;
+        }
+        let how = match assess(SecretKind::Signing, &s.value) {
+            Some(Weakness::VendorExample(what)) => format!("is {what}"),
+            Some(Weakness::Placeholder(why)) => why,
+            Some(Weakness::TooShort { len, min }) => {
+                format!("is {len} characters long (at least {min} needed)")
+            }
+            Some(Weakness::LowEntropy { .. }) => "is predictable".to_owned(),
+            None => "looks random but is committed with the code".to_owned(),
+        };
+        let name = s.name.split('#').next().unwrap_or(&s.name);
+        out.report(&doc.source, s.span, format!("secret.{name}"),
+            format!("a signing secret is written in the source (`{name}`) and {how}: everyone with the repository can forge tokens or session cookies; read it from the environment without a fallback (`process.env.JWT_SECRET`, failing at start when unset)"));
+    }
+}

@@ -497,11 +497,16 @@ fn django_settings_named_in(entry_point: &Path) -> Vec<Candidate> {
         return Vec::new();
     };
     let text = String::from_utf8_lossy(&text[..text.len().min(LIMIT)]).into_owned();
-    let Ok(pattern) = regex::Regex::new(
-        r#"DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"#,
-    ) else {
+    if !text.contains("DJANGO_SETTINGS_MODULE") {
         return Vec::new();
-    };
+    }
+    static SETTINGS_MODULE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"#,
+        )
+        .expect("valid regex")
+    });
+    let pattern = &*SETTINGS_MODULE;
     let Some(dir) = entry_point.parent() else {
         return Vec::new();
     };
@@ -566,15 +571,25 @@ fn walk_problem(err: &ignore::Error) -> Diagnostic {
 
 /// The path as users see it: relative to the working directory when below it.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let cwd = working_directory();
+    let absolute = match cwd {
+        Some(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
     let shown = cwd
-        .as_deref()
         .and_then(|cwd| absolute.strip_prefix(cwd).ok())
         .filter(|rel| !rel.as_os_str().is_empty())
         .unwrap_or(path);
     let text = shown.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
+}
+
+/// The working directory, asked once: relative paths are resolved against it for every
+/// file of a scan.
+pub fn working_directory() -> Option<&'static Path> {
+    static CWD: std::sync::LazyLock<Option<PathBuf>> =
+        std::sync::LazyLock::new(|| std::env::current_dir().ok());
+    CWD.as_deref()
 }
 
 /// Reads a candidate once: refuses files over the size limit and binary files, decodes the

@@ -131,6 +131,16 @@ impl Document {
         }
     }
 
+    /// Whether `text` could confirm `target` at all, decided before parsing: most JavaScript
+    /// under `src/` is not a server file, and parsing thousands of modules to find that out
+    /// would dominate a scan.
+    pub fn may_confirm(target: Target, text: &str) -> bool {
+        match target {
+            Target::NodeApp => JsModule::could_be_node_server(text),
+            _ => true,
+        }
+    }
+
     /// Whether the content confirms the kind the file's name suggested (see
     /// [`crate::discover::Classification::confirm_by_content`]).
     pub fn confirms_kind(&self) -> bool {

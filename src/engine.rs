@@ -44,6 +44,12 @@ pub fn scan(
         .par_iter()
         .map(|c| match discover::read(c, options.max_file_size) {
             // A name-based guess the content does not confirm is simply not ours.
+            Ok(source)
+                if c.kind.confirm_by_content
+                    && !Document::may_confirm(c.kind.target, &source.text) =>
+            {
+                None
+            }
             Ok(source) => {
                 let doc = Document::parse(source, c.kind.target);
                 (!c.kind.confirm_by_content || doc.confirms_kind()).then_some(Ok(doc))

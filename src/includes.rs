@@ -16,10 +16,11 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use globset::GlobBuilder;
 
+use crate::discover::working_directory;
 use crate::document::{Content, Document};
 use crate::formats::nginx::NginxDirective;
 use crate::formats::ParseError;
@@ -307,13 +308,9 @@ fn glob(pattern: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// The working directory, asked once (relative paths are resolved against it often).
-static WORKING_DIRECTORY: LazyLock<Option<PathBuf>> =
-    LazyLock::new(|| std::env::current_dir().ok());
-
 /// `path` made absolute, with `.` and `..` applied, without touching the file system.
 fn normalize(path: &Path) -> PathBuf {
-    let absolute = match &*WORKING_DIRECTORY {
+    let absolute = match working_directory() {
         Some(cwd) if path.is_relative() => cwd.join(path),
         _ => path.to_path_buf(),
     };
@@ -332,9 +329,8 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// `path` relative to the working directory when it is below it, as reports show paths.
 fn shown(path: &Path) -> String {
-    let relative = WORKING_DIRECTORY
-        .as_ref()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    let relative =
+        working_directory().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
     relative
         .unwrap_or_else(|| path.to_path_buf())
         .display()

@@ -283,6 +283,13 @@ impl JsModule {
         })
     }
 
+    /// Whether `text` can be a Node server file at all: it names one of
+    /// [`NODE_SERVER_MODULES`] or calls `listen`. A substring test that spares parsing the
+    /// thousands of ordinary modules under `src/` that discovery has to look at.
+    pub fn could_be_node_server(text: &str) -> bool {
+        text.contains("listen") || NODE_SERVER_MODULES.iter().any(|m| text.contains(m))
+    }
+
     /// Whether the module is part of a Node web server: it imports Express, Nest, or one of
     /// the middleware packages the Node rules judge, or it starts a server it imports
     /// (`const app = require('./app'); app.listen(…)`). A `src/utils.js` that does none of

@@ -4,71 +4,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
-use common::{json_report, root};
-
-fn cases() -> Vec<PathBuf> {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/django"))
-        .expect("fixtures/django")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
-    cases
-}
-
-/// The findings for a case, with paths relative to the case folder.
-fn actual(case: &Path) -> (String, serde_json::Value) {
-    let (report, _) = json_report(
-        case,
-        &[".", "--fail-on", "never", "--ignore", "ENV015,ENV016"],
-    );
-    let mut lines: Vec<String> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}:{}",
-                f["rule_id"].as_str().expect("rule id"),
-                f["location"]["path"].as_str().expect("path"),
-                f["location"]["start_line"],
-                f["location"]["start_column"]
-            )
-        })
-        .collect();
-    lines.push(String::new());
-    (lines.join("\n"), report)
-}
+use common::{case_findings, check_fixture_cases, json_report, root};
 
 #[test]
 fn django_fixtures_report_exactly_their_expected_findings() {
-    let bless = std::env::var_os("PREFLIGHT_BLESS").is_some();
-    let mut mismatches = Vec::new();
-    let cases = cases();
-    assert!(cases.len() >= 7, "fixtures missing");
-    for case in &cases {
-        let expected_path = PathBuf::from(format!("{}.expected", case.display()));
-        let (got, _) = actual(case);
-        if bless {
-            std::fs::write(&expected_path, &got).expect("write expectation");
-            continue;
-        }
-        let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if want != got {
-            mismatches.push(format!(
-                "{}:\n--- expected\n{want}--- actual\n{got}",
-                case.display()
-            ));
-        }
-    }
-    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    assert!(check_fixture_cases("django") >= 7, "fixtures missing");
 }
 
 #[test]
 fn hardened_settings_have_nothing_above_info() {
-    let (_, report) = actual(&root().join("fixtures/django/hardened"));
+    let (_, report) = case_findings(&root().join("fixtures/django/hardened"));
     let findings = report["findings"].as_array().expect("findings");
     assert!(
         !findings.is_empty(),
@@ -81,7 +26,7 @@ fn hardened_settings_have_nothing_above_info() {
 
 #[test]
 fn a_base_module_and_dev_settings_are_judged_only_through_production() {
-    let (got, _) = actual(&root().join("fixtures/django/package"));
+    let (got, _) = case_findings(&root().join("fixtures/django/package"));
     assert!(got.contains("production.py"), "{got}");
     assert!(
         !got.contains("base.py") && !got.contains("dev.py"),
@@ -91,7 +36,7 @@ fn a_base_module_and_dev_settings_are_judged_only_through_production() {
 
 #[test]
 fn inherited_debug_is_reported_at_the_star_import_with_the_base_line_related() {
-    let (_, report) = actual(&root().join("fixtures/django/package"));
+    let (_, report) = case_findings(&root().join("fixtures/django/package"));
     let debug = report["findings"]
         .as_array()
         .expect("findings")

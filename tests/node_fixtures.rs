@@ -4,43 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
-use common::{json_report, root};
-
-fn cases() -> Vec<PathBuf> {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/node"))
-        .expect("fixtures/node")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
-    cases
-}
-
-/// The findings for a case, with paths relative to the case folder.
-fn actual(case: &Path) -> (String, serde_json::Value) {
-    let (report, _) = json_report(
-        case,
-        &[".", "--fail-on", "never", "--ignore", "ENV015,ENV016"],
-    );
-    let mut lines: Vec<String> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}:{}",
-                f["rule_id"].as_str().expect("rule id"),
-                f["location"]["path"].as_str().expect("path"),
-                f["location"]["start_line"],
-                f["location"]["start_column"]
-            )
-        })
-        .collect();
-    lines.push(String::new());
-    (lines.join("\n"), report)
-}
+use common::{case_findings, check_fixture_cases, json_report, root};
 
 fn rules_of(report: &serde_json::Value) -> Vec<String> {
     report["findings"]
@@ -53,33 +17,14 @@ fn rules_of(report: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn node_fixtures_report_exactly_their_expected_findings() {
-    let bless = std::env::var_os("PREFLIGHT_BLESS").is_some();
-    let mut mismatches = Vec::new();
-    let cases = cases();
-    assert!(cases.len() >= 5, "fixtures missing");
-    for case in &cases {
-        let expected_path = PathBuf::from(format!("{}.expected", case.display()));
-        let (got, _) = actual(case);
-        if bless {
-            std::fs::write(&expected_path, &got).expect("write expectation");
-            continue;
-        }
-        let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if want != got {
-            mismatches.push(format!(
-                "{}:\n--- expected\n{want}--- actual\n{got}",
-                case.display()
-            ));
-        }
-    }
-    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    assert!(check_fixture_cases("node") >= 5, "fixtures missing");
 }
 
 #[test]
 fn every_node_rule_fails_somewhere_and_hardened_projects_pass() {
     let mut failing = Vec::new();
     for case in ["express-insecure", "nest-insecure"] {
-        let (_, report) = actual(&root().join("fixtures/node").join(case));
+        let (_, report) = case_findings(&root().join("fixtures/node").join(case));
         failing.extend(rules_of(&report));
     }
     for n in 1..=15 {
@@ -87,7 +32,7 @@ fn every_node_rule_fails_somewhere_and_hardened_projects_pass() {
         assert!(failing.contains(&id), "{id} has no failing fixture");
     }
     for case in ["express-hardened", "nest-hardened", "guide-pm2"] {
-        let (got, report) = actual(&root().join("fixtures/node").join(case));
+        let (got, report) = case_findings(&root().join("fixtures/node").join(case));
         assert!(rules_of(&report).is_empty(), "{case}:\n{got}");
     }
 }
@@ -105,13 +50,13 @@ fn the_guides_process_file_and_cluster_bootstrap_are_read_and_pass() {
     )]);
     let (report, _) = json_report(dir.path(), &["."]);
     assert_eq!(rules_of(&report), ["NODE005"]);
-    let (got, report) = actual(&root().join("fixtures/node/guide-pm2"));
+    let (got, report) = case_findings(&root().join("fixtures/node/guide-pm2"));
     assert!(rules_of(&report).is_empty(), "{got}");
 }
 
 #[test]
 fn absent_options_are_reported_at_the_call_not_line_one() {
-    let (_, report) = actual(&root().join("fixtures/node/express-insecure"));
+    let (_, report) = case_findings(&root().join("fixtures/node/express-insecure"));
     for f in report["findings"].as_array().expect("findings") {
         if matches!(
             f["rule_id"].as_str(),

@@ -128,3 +128,64 @@ pub fn findings_at(report: &serde_json::Value) -> Vec<(String, String, u64)> {
         })
         .collect()
 }
+
+/// The case folders under `fixtures/<folder>/`, sorted: whole-project fixtures.
+pub fn fixture_cases(folder: &str) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures").join(folder))
+        .expect("fixture folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// A project fixture's findings as `RULE path:line:column` lines (paths relative to the case
+/// folder; the git rules left out), and the JSON report.
+pub fn case_findings(case: &Path) -> (String, serde_json::Value) {
+    let (report, _) = json_report(
+        case,
+        &[".", "--fail-on", "never", "--ignore", "ENV015,ENV016"],
+    );
+    let mut lines: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}:{}",
+                f["rule_id"].as_str().expect("rule id"),
+                f["location"]["path"].as_str().expect("path"),
+                f["location"]["start_line"],
+                f["location"]["start_column"]
+            )
+        })
+        .collect();
+    lines.push(String::new());
+    (lines.join("\n"), report)
+}
+
+/// Compares every case of `fixtures/<folder>/` with its `<case>.expected`, or rewrites the
+/// expectations when `PREFLIGHT_BLESS` is set. Returns the number of cases.
+pub fn check_fixture_cases(folder: &str) -> usize {
+    let bless = std::env::var_os("PREFLIGHT_BLESS").is_some();
+    let mut mismatches = Vec::new();
+    let cases = fixture_cases(folder);
+    for case in &cases {
+        let expected_path = PathBuf::from(format!("{}.expected", case.display()));
+        let (got, _) = case_findings(case);
+        if bless {
+            std::fs::write(&expected_path, &got).expect("write expectation");
+            continue;
+        }
+        let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if want != got {
+            mismatches.push(format!(
+                "{}:\n--- expected\n{want}--- actual\n{got}",
+                case.display()
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    cases.len()
+}

@@ -26,21 +26,33 @@ use crate::formats::nginx::NginxDirective;
 use crate::formats::ParseError;
 use crate::source::{SourceFile, Span};
 
-/// Files distributions and images ship next to `nginx.conf`; a scanned project that
-/// includes them without shipping them relies on the host's copies.
-const PROVIDED_BY_PACKAGES: &[&str] = &[
-    "mime.types",
-    "fastcgi_params",
-    "fastcgi.conf",
-    "scgi_params",
-    "uwsgi_params",
-    "proxy_params",
-    "koi-utf",
-    "koi-win",
-    "win-utf",
-    "snippets/fastcgi-php.conf",
-    "snippets/snakeoil.conf",
+/// Files distributions and images ship next to `nginx.conf`, and whether their content is
+/// neutral to the checks (MIME types, charset maps, `*_params`, `load_module` lines) —
+/// `snippets/snakeoil.conf` sets a certificate, `fastcgi-php.conf` a `try_files`. A scanned
+/// project that includes them without shipping them relies on the host's copies.
+const PACKAGE_FILES: &[(&str, bool)] = &[
+    ("mime.types", true),
+    ("fastcgi_params", true),
+    ("fastcgi.conf", true),
+    ("scgi_params", true),
+    ("uwsgi_params", true),
+    ("proxy_params", true),
+    ("koi-utf", true),
+    ("koi-win", true),
+    ("win-utf", true),
+    ("modules-enabled/*.conf", true),
+    ("snippets/fastcgi-php.conf", false),
+    ("snippets/snakeoil.conf", false),
 ];
+
+/// For an `include` path naming a file packages ship (`mime.types`,
+/// `/etc/nginx/proxy_params`): whether its content is neutral to the checks.
+pub fn package_file(path: &str) -> Option<bool> {
+    PACKAGE_FILES
+        .iter()
+        .find(|(file, _)| path == *file || path.ends_with(&format!("/{file}")))
+        .map(|(_, neutral)| *neutral)
+}
 
 /// What one `include` resolves to.
 enum Resolution {
@@ -267,7 +279,7 @@ impl ScanIndex {
             return Resolution::Unknown;
         };
         let candidate = normalize(&prefix.join(named));
-        let provided = PROVIDED_BY_PACKAGES.contains(&named);
+        let provided = package_file(named).is_some();
         if is_glob || provided || !candidate.parent().is_some_and(Path::is_dir) {
             return Resolution::Unknown;
         }

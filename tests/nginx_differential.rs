@@ -32,27 +32,20 @@ fn wrappings(file: &Path) -> Vec<String> {
     ]
 }
 
-/// Whether `nginx -t` accepts `main` (written to a scratch prefix).
-fn nginx_accepts(nginx: &Path, main: &str) -> (bool, String) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let conf = dir.path().join("nginx.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "pid {}/nginx.pid;\nerror_log stderr;\n{main}",
-            dir.path().display()
-        ),
-    )
-    .expect("write");
+/// Runs `nginx -t` on `conf` with `prefix` as nginx's prefix (its pid file there, errors on
+/// stderr): whether nginx accepts it, and what it said.
+fn nginx_test(nginx: &Path, prefix: &Path, conf: &Path) -> (bool, String) {
     let output = Command::new(nginx)
         .arg("-t")
         .arg("-q")
         .arg("-p")
-        .arg(dir.path())
+        .arg(prefix)
         .arg("-e")
         .arg("stderr")
+        .arg("-g")
+        .arg(format!("pid {}/nginx.pid;", prefix.display()))
         .arg("-c")
-        .arg(&conf)
+        .arg(conf)
         .output()
         .expect("nginx runs");
     (
@@ -61,14 +54,30 @@ fn nginx_accepts(nginx: &Path, main: &str) -> (bool, String) {
     )
 }
 
-#[test]
-fn preflight_and_nginx_agree_on_syntax_and_contexts() {
-    let Some(nginx) = nginx() else {
+/// Whether `nginx -t` accepts `main` (written to a scratch prefix).
+fn nginx_accepts(nginx: &Path, main: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(&conf, format!("error_log stderr;\n{main}")).expect("write");
+    nginx_test(nginx, dir.path(), &conf)
+}
+
+/// The installed nginx; without one the test fails in CI and is skipped elsewhere.
+fn nginx_or_skip() -> Option<PathBuf> {
+    let found = nginx();
+    if found.is_none() {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must install nginx (see .ci/run)"
         );
         eprintln!("skipped: nginx is not installed");
+    }
+    found
+}
+
+#[test]
+fn preflight_and_nginx_agree_on_syntax_and_contexts() {
+    let Some(nginx) = nginx_or_skip() else {
         return;
     };
     let dir = root().join("fixtures/nginx-context");
@@ -142,24 +151,8 @@ fn nginx_accepts_tree(nginx: &Path, case: &Path) -> (bool, String) {
         text.replace("/etc/nginx/", &format!("{}/", conf.display())),
     )
     .expect("write");
-    let output = Command::new(nginx)
-        .arg("-t")
-        .arg("-q")
-        .arg("-p")
-        .arg(prefix.path())
-        .arg("-e")
-        .arg("stderr")
-        .arg("-g")
-        .arg(format!("pid {}/nginx.pid;", prefix.path().display()))
-        .arg("-c")
-        .arg(&main)
-        .output()
-        .expect("nginx runs");
     // An include cycle makes nginx recurse until it crashes: that is a refusal too.
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    nginx_test(nginx, prefix.path(), &main)
 }
 
 /// The same agreement for whole configuration directories whose files include each other
@@ -167,12 +160,7 @@ fn nginx_accepts_tree(nginx: &Path, case: &Path) -> (bool, String) {
 /// and include cycles make nginx fail.
 #[test]
 fn preflight_and_nginx_agree_across_includes() {
-    let Some(nginx) = nginx() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install nginx (see .ci/run)"
-        );
-        eprintln!("skipped: nginx is not installed");
+    let Some(nginx) = nginx_or_skip() else {
         return;
     };
     let dir = root().join("fixtures/nginx-include");

@@ -15,6 +15,7 @@
 //! size limits — so a site file is judged on what it sets itself.
 
 use crate::formats::nginx::NginxDirective;
+use crate::includes::package_file;
 
 /// The directive lists of each level, outermost (the file's top level) first.
 pub type Chain<'a> = Vec<&'a [NginxDirective]>;
@@ -42,31 +43,14 @@ pub enum Effective<T> {
     Unknown,
 }
 
-/// Files packages ship whose content is known not to matter to these questions: MIME
-/// types, charset maps, `*_params` (FastCGI/uWSGI/SCGI parameters, proxy headers) and the
-/// `load_module` lines of `modules-enabled/`.
-const NEUTRAL_INCLUDES: &[&str] = &[
-    "mime.types",
-    "fastcgi_params",
-    "fastcgi.conf",
-    "scgi_params",
-    "uwsgi_params",
-    "proxy_params",
-    "koi-utf",
-    "koi-win",
-    "win-utf",
-    "modules-enabled/*.conf",
-];
-
 /// Whether `list` has an `include` that was not followed and may set anything.
 pub fn has_unfollowed_include(list: &[NginxDirective]) -> bool {
     list.iter().any(|d| {
         d.name == "include"
-            && !d.args.first().is_some_and(|path| {
-                NEUTRAL_INCLUDES.iter().any(|neutral| {
-                    path.value == *neutral || path.value.ends_with(&format!("/{neutral}"))
-                })
-            })
+            && d
+                .args
+                .first()
+                .is_none_or(|path| package_file(&path.value) != Some(true))
     })
 }
 

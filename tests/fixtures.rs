@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{json_report, root};
+use common::{check_expectations, json_report, root};
 
 /// The folders under `fixtures/` whose files are checked one by one.
 const FIXTURE_DIRS: &[&str] = &[
@@ -72,29 +72,12 @@ fn actual(file: &Path) -> String {
 
 #[test]
 fn fixtures_report_exactly_their_expected_findings() {
-    let bless = std::env::var_os("PREFLIGHT_BLESS").is_some();
-    let mut mismatches = Vec::new();
-    let mut count = 0;
-    for target in FIXTURE_DIRS {
-        for file in fixture_files(&root().join("fixtures").join(target)) {
-            count += 1;
-            let expected_path = PathBuf::from(format!("{}.expected", file.display()));
-            let got = actual(&file);
-            if bless {
-                std::fs::write(&expected_path, &got).expect("write expectation");
-                continue;
-            }
-            let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
-            if want != got {
-                mismatches.push(format!(
-                    "{}:\n--- expected\n{want}--- actual\n{got}",
-                    file.display()
-                ));
-            }
-        }
-    }
-    assert!(count >= 20, "fixtures missing");
-    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    let files: Vec<PathBuf> = FIXTURE_DIRS
+        .iter()
+        .flat_map(|target| fixture_files(&root().join("fixtures").join(target)))
+        .collect();
+    assert!(files.len() >= 20, "fixtures missing");
+    check_expectations(&files, actual);
 }
 
 #[test]

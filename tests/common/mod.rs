@@ -165,15 +165,14 @@ pub fn case_findings(case: &Path) -> (String, serde_json::Value) {
     (lines.join("\n"), report)
 }
 
-/// Compares every case of `fixtures/<folder>/` with its `<case>.expected`, or rewrites the
-/// expectations when `PREFLIGHT_BLESS` is set. Returns the number of cases.
-pub fn check_fixture_cases(folder: &str) -> usize {
+/// Compares what `actual` gives for each of `items` with the `<item>.expected` file next
+/// to it, or rewrites the expectations when `PREFLIGHT_BLESS` is set (review the diff).
+pub fn check_expectations(items: &[PathBuf], actual: impl Fn(&Path) -> String) {
     let bless = std::env::var_os("PREFLIGHT_BLESS").is_some();
     let mut mismatches = Vec::new();
-    let cases = fixture_cases(folder);
-    for case in &cases {
-        let expected_path = PathBuf::from(format!("{}.expected", case.display()));
-        let (got, _) = case_findings(case);
+    for item in items {
+        let expected_path = PathBuf::from(format!("{}.expected", item.display()));
+        let got = actual(item);
         if bless {
             std::fs::write(&expected_path, &got).expect("write expectation");
             continue;
@@ -182,10 +181,17 @@ pub fn check_fixture_cases(folder: &str) -> usize {
         if want != got {
             mismatches.push(format!(
                 "{}:\n--- expected\n{want}--- actual\n{got}",
-                case.display()
+                item.display()
             ));
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+/// Compares every case of `fixtures/<folder>/` with its `<case>.expected` (see
+/// [`check_expectations`]). Returns the number of cases.
+pub fn check_fixture_cases(folder: &str) -> usize {
+    let cases = fixture_cases(folder);
+    check_expectations(&cases, |case| case_findings(case).0);
     cases.len()
 }

@@ -47,8 +47,7 @@ pub enum Effective<T> {
 pub fn has_unfollowed_include(list: &[NginxDirective]) -> bool {
     list.iter().any(|d| {
         d.name == "include"
-            && d
-                .args
+            && d.args
                 .first()
                 .is_none_or(|path| package_file(&path.value) != Some(true))
     })

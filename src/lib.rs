@@ -17,6 +17,7 @@ pub mod finding;
 pub mod formats;
 pub mod includes;
 pub mod init;
+pub mod live;
 pub mod policy;
 pub mod redact;
 pub mod report;

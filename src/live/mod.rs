@@ -1,0 +1,6 @@
+//! Live host audits: a host is one more *source* of documents. A [`transport::Transport`]
+//! runs a fixed allowlist of read-only commands on the host (over SSH, or on this machine
+//! for `preflight audit local`), the collected snapshot becomes documents, and the same
+//! analyzers and rules as a static scan judge them.
+
+pub mod transport;

@@ -1,0 +1,173 @@
+//! How commands reach a host. Collection is written once against [`Transport`], so a host
+//! audited over SSH and the same host audited locally run the very same commands and
+//! produce the same snapshot.
+
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What a command printed and how it ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecOutput {
+    /// The exit status; `None` when the command was ended by a signal.
+    pub status: Option<i32>,
+    /// Standard output, as bytes (files and command output need not be UTF-8).
+    pub stdout: Vec<u8>,
+    /// Standard error, kept for "unable to check" notes.
+    pub stderr: Vec<u8>,
+}
+
+impl ExecOutput {
+    /// Whether the command exited with status 0.
+    pub fn success(&self) -> bool {
+        self.status == Some(0)
+    }
+}
+
+/// Why a command could not be run at all (as opposed to running and failing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecError {
+    /// The command did not finish within its timeout; it was stopped.
+    Timeout(Duration),
+    /// The channel to the host failed (connection dropped, process could not start).
+    Transport(String),
+}
+
+impl std::fmt::Display for ExecError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Timeout(limit) => write!(f, "timed out after {} s", limit.as_secs_f32()),
+            Self::Transport(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for ExecError {}
+
+/// A way to run a shell command line on one host.
+///
+/// Command lines are POSIX `sh` syntax, executed by the host's login shell over SSH or
+/// by `sh -c` locally; callers only ever pass commands from the snapshot allowlist.
+pub trait Transport: Send + Sync {
+    /// The host's name as reports show it (`prod-1`, `localhost`).
+    fn host_label(&self) -> &str;
+
+    /// Runs `command` and waits at most `timeout` for it to finish.
+    fn exec(&self, command: &str, timeout: Duration) -> Result<ExecOutput, ExecError>;
+}
+
+/// This machine, for `preflight audit local`: commands run under `sh -c`.
+#[derive(Debug, Clone)]
+pub struct LocalTransport {
+    label: String,
+}
+
+impl LocalTransport {
+    /// A transport labelled with this machine's host name.
+    pub fn new() -> Self {
+        let label = std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|name| name.trim().to_owned())
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| "localhost".to_owned());
+        Self { label }
+    }
+}
+
+impl Default for LocalTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Transport for LocalTransport {
+    fn host_label(&self) -> &str {
+        &self.label
+    }
+
+    fn exec(&self, command: &str, timeout: Duration) -> Result<ExecOutput, ExecError> {
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // Its own process group, so a timeout stops the command's children too.
+            .process_group(0)
+            .spawn()
+            .map_err(|e| ExecError::Transport(format!("cannot start sh: {e}")))?;
+        // Readers on their own threads, so a command filling a pipe never blocks the wait.
+        let drain = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut bytes);
+                }
+                bytes
+            })
+        };
+        let stdout = drain(
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let stderr = drain(
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if started.elapsed() >= timeout => {
+                    let _ = Command::new("kill")
+                        .args(["-KILL", "--", &format!("-{}", child.id())])
+                        .stderr(Stdio::null())
+                        .status();
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(ExecError::Timeout(timeout));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => return Err(ExecError::Transport(e.to_string())),
+            }
+        };
+        Ok(ExecOutput {
+            status: status.code(),
+            stdout: stdout.join().unwrap_or_default(),
+            stderr: stderr.join().unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_commands_report_output_and_status() {
+        let local = LocalTransport::new();
+        let out = local
+            .exec(
+                "printf 'a\\0b'; echo oops >&2; exit 3",
+                Duration::from_secs(5),
+            )
+            .unwrap();
+        assert_eq!(out.stdout, b"a\0b");
+        assert_eq!(out.stderr, b"oops\n");
+        assert_eq!(out.status, Some(3));
+        assert!(!out.success());
+    }
+
+    #[test]
+    fn a_hanging_command_is_stopped_at_its_timeout() {
+        let started = Instant::now();
+        let result = LocalTransport::new().exec("sleep 5", Duration::from_millis(200));
+        assert_eq!(result, Err(ExecError::Timeout(Duration::from_millis(200))));
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+}

@@ -243,15 +243,7 @@ pub struct ImageRef {
 impl ImageRef {
     /// The tag (`18-alpine` of `node:18-alpine`), if the resolved reference has one.
     pub fn tag(&self) -> Option<&str> {
-        let name = self.resolved.as_deref()?;
-        let name = name.split('@').next().unwrap_or(name);
-        let last = name.rsplit('/').next().unwrap_or(name);
-        last.split_once(':').map(|(_, tag)| tag)
-    }
-
-    /// Whether the resolved reference pins a digest (`@sha256:…`).
-    pub fn has_digest(&self) -> bool {
-        self.resolved.as_deref().is_some_and(|r| r.contains('@'))
+        super::image::tag(self.resolved.as_deref()?)
     }
 }
 

@@ -20,6 +20,7 @@ pub mod postgres;
 pub mod redis;
 
 pub mod dockerfile;
+pub mod image;
 pub mod javascript;
 
 /// Something a parser could not read. Parsers collect these and go on, so one mistake never

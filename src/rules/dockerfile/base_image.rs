@@ -1,6 +1,7 @@
 //! DKR001: base images that are not pinned.
 
 use crate::document::Document;
+use crate::formats::image::{self, ImagePin};
 use crate::rules::Emitter;
 
 /// DKR001: `FROM image` without a tag, or with `:latest`, in any stage (a builder stage's
@@ -15,16 +16,13 @@ pub fn unpinned(doc: &Document, out: &mut Emitter) {
         let Some(resolved) = stage.image.resolved.as_deref() else {
             continue;
         };
-        if resolved.eq_ignore_ascii_case("scratch")
-            || resolved.is_empty()
-            || stage.image.has_digest()
-        {
+        if resolved.eq_ignore_ascii_case("scratch") || resolved.is_empty() {
             continue;
         }
-        let problem = match stage.image.tag() {
-            None => "has no tag, so it means `:latest`",
-            Some("latest") => "is `:latest`",
-            Some(_) => continue,
+        let problem = match image::pin(resolved) {
+            ImagePin::Untagged => "has no tag, so it means `:latest`",
+            ImagePin::Latest => "is `:latest`",
+            ImagePin::Tag(_) | ImagePin::Digest => continue,
         };
         out.report(&doc.source, stage.image.span, resolved, format!(
             "the base image `{resolved}` {problem}: every build may pull a different image, with other packages and other vulnerabilities, and a rebuild of the same commit is not the same image; pin a version tag (`node:20.11-alpine`) or a digest (`@sha256:…`)"));

@@ -11,6 +11,16 @@
 //! severity = "medium"
 //! [rules.ENV033]
 //! enabled = false
+//!
+//! [hosts.prod-1]                        # inventory for `preflight audit host`
+//! address = "10.0.0.5"                  # default: the name, resolved via ~/.ssh/config
+//! user = "deploy"
+//! port = 22
+//! groups = ["web"]                      # `audit host --group web`
+//! app_dirs = ["/srv/app"]
+//! cert_paths = ["/etc/ssl/private/app.pem"]
+//! backup_dirs = ["/var/backups/db"]
+//! backup_max_age = "36h"
 //! ```
 
 use std::collections::BTreeMap;
@@ -46,6 +56,36 @@ pub struct Config {
     /// Per-rule severity changes and switches.
     #[serde(default)]
     pub rules: BTreeMap<String, RuleOverride>,
+    /// The live-audit inventory: `[hosts.NAME]` tables.
+    #[serde(default)]
+    pub hosts: BTreeMap<String, HostEntry>,
+}
+
+/// One inventory host: where it is, how to log in, which groups it belongs to, and what
+/// the snapshot should look at beyond the fixed allowlist.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostEntry {
+    /// Host name or IP address to connect to (default: the table's name).
+    pub address: Option<String>,
+    /// Login user.
+    pub user: Option<String>,
+    /// SSH port.
+    pub port: Option<u16>,
+    /// Group names, for `--group`.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Application directories whose `.env` files and settings are collected.
+    #[serde(default)]
+    pub app_dirs: Vec<PathBuf>,
+    /// Certificate files to check besides `/etc/letsencrypt/live`.
+    #[serde(default)]
+    pub cert_paths: Vec<PathBuf>,
+    /// Backup directories whose newest file time is checked.
+    #[serde(default)]
+    pub backup_dirs: Vec<PathBuf>,
+    /// The oldest a newest backup may be (`"36h"`, `"2d"`).
+    pub backup_max_age: Option<String>,
 }
 
 /// A configuration and where it came from.

@@ -3,4 +3,8 @@
 //! for `preflight audit local`), the collected snapshot becomes documents, and the same
 //! analyzers and rules as a static scan judge them.
 
+pub mod known_hosts;
+pub mod ssh;
+pub mod ssh_config;
+pub mod target;
 pub mod transport;

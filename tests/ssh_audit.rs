@@ -1,0 +1,457 @@
+//! Live audits over SSH against a real OpenSSH server started by the test on loopback:
+//! its own sshd_config, host key, client key and authorized_keys in a temporary
+//! directory. Needs /usr/sbin/sshd (openssh-server); without it the tests are skipped,
+//! except in CI (`CI` set), where they fail.
+
+mod common;
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use preflight::live::ssh::{ConnectError, SshClient, SshOptions};
+use preflight::live::ssh_config::SshConfig;
+use preflight::live::target::{resolve, ResolvedTarget};
+use preflight::live::transport::Transport;
+
+const SSHD: &str = "/usr/sbin/sshd";
+
+/// Whether sshd can be run here; a skip note otherwise (a failure in CI).
+fn sshd_available() -> bool {
+    if Path::new(SSHD).is_file() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have openssh-server installed (.ci/run)"
+    );
+    eprintln!("skipped: {SSHD} is not installed");
+    false
+}
+
+fn run(program: &str, args: &[&str]) {
+    let status = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    assert!(status.success(), "{program} {args:?} failed");
+}
+
+/// Generates an unencrypted key pair at `path` (and `path.pub`).
+fn keygen(path: &Path, kind: &str) {
+    let mut args = vec!["-q", "-t", kind, "-N", "", "-C", "preflight-test", "-f"];
+    let path = path.to_str().expect("utf-8 path");
+    args.push(path);
+    if kind == "rsa" {
+        args.extend(["-b", "2048"]);
+    }
+    run("ssh-keygen", &args);
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind")
+        .port()
+}
+
+fn current_user() -> String {
+    let out = Command::new("id").arg("-un").output().expect("id");
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
+/// A client: its key pair and a known_hosts file, in a temporary directory.
+struct ClientKeys {
+    dir: tempfile::TempDir,
+}
+
+impl ClientKeys {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        keygen(&dir.path().join("id_ed25519"), "ed25519");
+        Self { dir }
+    }
+
+    fn key(&self) -> PathBuf {
+        self.dir.path().join("id_ed25519")
+    }
+
+    fn known_hosts(&self) -> PathBuf {
+        self.dir.path().join("known_hosts")
+    }
+}
+
+/// One sshd on 127.0.0.1, killed when dropped.
+struct Sshd {
+    dir: tempfile::TempDir,
+    port: u16,
+    child: Child,
+}
+
+impl Sshd {
+    /// Starts an sshd that accepts `client`'s key for the current user.
+    fn start(client: &ClientKeys) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        keygen(&dir.path().join("host_ed25519"), "ed25519");
+        let public = std::fs::read(client.dir.path().join("id_ed25519.pub")).expect("pub");
+        std::fs::write(dir.path().join("authorized_keys"), public).expect("authorized_keys");
+        // The privilege-separation directory sshd insists on.
+        let _ = std::fs::create_dir_all("/run/sshd");
+        let config = dir.path().join("sshd_config");
+        std::fs::write(
+            &config,
+            format!(
+                "ListenAddress 127.0.0.1\nHostKey {dir}/host_ed25519\nAuthorizedKeysFile {dir}/authorized_keys\n\
+                 StrictModes no\nPidFile none\nUsePAM no\nPasswordAuthentication no\n\
+                 KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n\
+                 AllowTcpForwarding yes\nMaxStartups 100\nLogLevel ERROR\n",
+                dir = dir.path().display()
+            ),
+        )
+        .expect("sshd_config");
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            let port = free_port();
+            let mut child = Command::new(SSHD)
+                .args(["-D", "-e", "-f"])
+                .arg(&config)
+                .args(["-p", &port.to_string()])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start sshd");
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(10) {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Self { dir, port, child };
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("sshd output");
+            last_error = String::from_utf8_lossy(&out.stderr).into_owned();
+        }
+        panic!("sshd did not start: {last_error}");
+    }
+
+    /// The host's public key line (`ssh-ed25519 AAAA…`).
+    fn host_key(&self) -> String {
+        let text = std::fs::read_to_string(self.dir.path().join("host_ed25519.pub")).expect("pub");
+        text.split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// A target for this server, with `client`'s key.
+    fn target(&self, client: &ClientKeys) -> ResolvedTarget {
+        let mut target = resolve(
+            &format!("{}@127.0.0.1:{}", current_user(), self.port),
+            &Default::default(),
+            &SshConfig::default(),
+        )
+        .expect("target");
+        target.identity_files = vec![client.key()];
+        target
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn options(client: &ClientKeys, accept_new: bool) -> SshOptions {
+    SshOptions {
+        known_hosts: Some(client.known_hosts()),
+        accept_new_host_key: accept_new,
+        connect_timeout: Duration::from_secs(5),
+        identities: Vec::new(),
+        use_agent: false,
+    }
+}
+
+fn ssh_client(options: SshOptions) -> SshClient {
+    SshClient::new(options, |name| {
+        resolve(name, &Default::default(), &SshConfig::default())
+    })
+    .expect("client")
+}
+
+fn in_a_minute() -> Instant {
+    Instant::now() + Duration::from_secs(60)
+}
+
+#[test]
+fn commands_run_over_ssh_and_their_output_comes_back() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    let sshd = Sshd::start(&client);
+    let ssh = ssh_client(options(&client, true));
+    let transport = ssh
+        .connect(&sshd.target(&client), in_a_minute())
+        .expect("connects");
+    assert!(transport.accepted_host_key().is_some());
+    let out = transport
+        .exec(
+            "printf 'a\\0b'; echo oops >&2; exit 3",
+            Duration::from_secs(10),
+        )
+        .expect("runs");
+    assert_eq!(out.stdout, b"a\0b");
+    assert_eq!(out.stderr, b"oops\n");
+    assert_eq!(out.status, Some(3));
+    // The same connection serves many commands.
+    for i in 0..5 {
+        let out = transport
+            .exec(&format!("echo {i}"), Duration::from_secs(10))
+            .expect("runs");
+        assert_eq!(out.stdout, format!("{i}\n").as_bytes());
+        assert!(out.success());
+    }
+    // A command that hangs is stopped at its timeout; the session stays usable.
+    let started = Instant::now();
+    let hung = transport.exec("sleep 30", Duration::from_millis(500));
+    assert!(hung.is_err(), "{hung:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        !transport.timed_out(),
+        "a command timeout is not the host deadline"
+    );
+    let out = transport
+        .exec("echo after", Duration::from_secs(10))
+        .unwrap();
+    assert_eq!(out.stdout, b"after\n");
+    transport.disconnect();
+    // The key was recorded, as ssh records it, and is trusted next time.
+    let recorded = std::fs::read_to_string(client.known_hosts()).unwrap();
+    assert_eq!(
+        recorded,
+        format!("[127.0.0.1]:{} {}\n", sshd.port, sshd.host_key())
+    );
+    let strict = ssh_client(options(&client, false));
+    strict
+        .connect(&sshd.target(&client), in_a_minute())
+        .expect("a recorded key is trusted")
+        .disconnect();
+}
+
+#[test]
+fn an_unknown_host_key_is_refused_without_accept_new() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    let sshd = Sshd::start(&client);
+    let ssh = ssh_client(options(&client, false));
+    let Err(ConnectError::HostKeyRefused(message)) =
+        ssh.connect(&sshd.target(&client), in_a_minute())
+    else {
+        panic!("an unknown key must be refused");
+    };
+    assert!(message.contains("is not in"), "{message}");
+    assert!(message.contains("--accept-new-host-key"), "{message}");
+    assert!(!client.known_hosts().exists(), "nothing recorded");
+}
+
+#[test]
+fn a_changed_host_key_is_refused_with_both_fingerprints() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    let sshd = Sshd::start(&client);
+    let old = client.dir.path().join("old_host");
+    keygen(&old, "ed25519");
+    let old_key = std::fs::read_to_string(old.with_extension("pub")).unwrap();
+    let old_key: String = old_key
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    std::fs::write(
+        client.known_hosts(),
+        format!("[127.0.0.1]:{} {old_key}\n", sshd.port),
+    )
+    .unwrap();
+    // Even --accept-new-host-key never accepts a changed key.
+    let ssh = ssh_client(options(&client, true));
+    let Err(ConnectError::HostKeyRefused(message)) =
+        ssh.connect(&sshd.target(&client), in_a_minute())
+    else {
+        panic!("a changed key must be refused");
+    };
+    let fingerprint = |pub_file: &Path| {
+        let out = Command::new("ssh-keygen")
+            .arg("-lf")
+            .arg(pub_file)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .to_owned()
+    };
+    let presented = fingerprint(&sshd.dir.path().join("host_ed25519.pub"));
+    let known = fingerprint(&old.with_extension("pub"));
+    assert!(message.contains("HAS CHANGED"), "{message}");
+    assert!(message.contains(&presented), "{message}\nlacks {presented}");
+    assert!(message.contains(&known), "{message}\nlacks {known}");
+    assert!(
+        message.contains(&old_key),
+        "the known_hosts line is shown: {message}"
+    );
+}
+
+#[test]
+fn a_hashed_known_hosts_entry_is_trusted() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    let sshd = Sshd::start(&client);
+    std::fs::write(
+        client.known_hosts(),
+        format!("[127.0.0.1]:{} {}\n", sshd.port, sshd.host_key()),
+    )
+    .unwrap();
+    // ssh-keygen -H hashes every name in place, as HashKnownHosts would have written it.
+    run(
+        "ssh-keygen",
+        &["-H", "-f", client.known_hosts().to_str().unwrap()],
+    );
+    let hashed = std::fs::read_to_string(client.known_hosts()).unwrap();
+    assert!(hashed.starts_with("|1|"), "{hashed}");
+    let ssh = ssh_client(options(&client, false));
+    ssh.connect(&sshd.target(&client), in_a_minute())
+        .expect("the hashed entry matches")
+        .disconnect();
+}
+
+#[test]
+fn a_wrong_client_key_is_refused() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    let sshd = Sshd::start(&client);
+    let stranger = ClientKeys::new();
+    let ssh = ssh_client(options(&client, true));
+    let mut target = sshd.target(&client);
+    target.identity_files = vec![stranger.key()];
+    let Err(ConnectError::AuthFailed(message)) = ssh.connect(&target, in_a_minute()) else {
+        panic!("a key not in authorized_keys must be refused");
+    };
+    assert!(message.contains("rejected"), "{message}");
+    assert!(message.contains("never used"), "{message}");
+}
+
+#[test]
+fn an_unreachable_port_fails_fast() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    let ssh = ssh_client(options(&client, true));
+    let mut target = resolve(
+        &format!("127.0.0.1:{}", free_port()),
+        &Default::default(),
+        &SshConfig::default(),
+    )
+    .unwrap();
+    target.identity_files = vec![client.key()];
+    let started = Instant::now();
+    let Err(ConnectError::Unreachable(message)) = ssh.connect(&target, in_a_minute()) else {
+        panic!("nothing listens there");
+    };
+    assert!(message.contains("cannot connect"), "{message}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn a_host_that_never_speaks_times_out_at_the_deadline() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts and keeps the connection open, silent.
+    let _holder = std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(1).collect();
+        std::thread::sleep(Duration::from_secs(30));
+        drop(held);
+    });
+    let client = ClientKeys::new();
+    let ssh = ssh_client(options(&client, true));
+    let target = resolve(
+        &format!("127.0.0.1:{port}"),
+        &Default::default(),
+        &SshConfig::default(),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let result = ssh.connect(&target, Instant::now() + Duration::from_secs(2));
+    assert!(
+        matches!(result, Err(ConnectError::TimedOut(_))),
+        "{:?}",
+        result.err()
+    );
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+}
+
+#[test]
+fn proxy_jump_reaches_a_host_through_another() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    let bastion = Sshd::start(&client);
+    let inner = Sshd::start(&client);
+    let user = current_user();
+    let config = SshConfig::parse(
+        &format!(
+            "Host bastion\n  HostName 127.0.0.1\n  Port {}\n  User {user}\n  IdentityFile {key}\n\
+             Host inner\n  HostName 127.0.0.1\n  Port {}\n  User {user}\n  IdentityFile {key}\n  ProxyJump bastion\n",
+            bastion.port,
+            inner.port,
+            key = client.key().display()
+        ),
+        Path::new("."),
+    )
+    .unwrap();
+    let for_jumps = config.clone();
+    let ssh = SshClient::new(options(&client, true), move |name| {
+        resolve(name, &Default::default(), &for_jumps)
+    })
+    .unwrap();
+    let target = resolve("inner", &Default::default(), &config).unwrap();
+    let transport = ssh
+        .connect(&target, in_a_minute())
+        .expect("connects via bastion");
+    let out = transport.exec("echo via", Duration::from_secs(10)).unwrap();
+    assert_eq!(out.stdout, b"via\n");
+    transport.disconnect();
+    let recorded = std::fs::read_to_string(client.known_hosts()).unwrap();
+    assert_eq!(
+        recorded.lines().count(),
+        2,
+        "both host keys recorded: {recorded}"
+    );
+}

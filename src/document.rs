@@ -59,6 +59,8 @@ pub enum Content {
     NodePackage(PackageJson),
     /// A JavaScript/TypeScript module: a PM2 process file or a Node server file.
     JavaScript(JsModule),
+    /// Host state from a live snapshot: command output, certificates, backup listings.
+    Host(crate::live::outputs::HostOutput),
 }
 
 /// One file ready for the rules.
@@ -115,6 +117,16 @@ impl Document {
             Target::Pm2 | Target::NodeApp => {
                 Content::JavaScript(JsModule::parse(&source.text, Dialect::of(&source.path)))
             }
+            Target::Listeners
+            | Target::Processes
+            | Target::Certificate
+            | Target::BackupListing
+            | Target::Fail2banStatus
+            | Target::Nftables
+            | Target::SecurityUpdates => Content::Host(
+                crate::live::outputs::HostOutput::parse(target, &source.text)
+                    .expect("a host-state target"),
+            ),
         };
         Self {
             source,
@@ -203,6 +215,7 @@ impl Document {
             Content::Dockerfile(file) => &file.errors,
             Content::NodePackage(package) => &package.errors,
             Content::JavaScript(module) => &module.errors,
+            Content::Host(output) => output.errors(),
         }
     }
 
@@ -224,6 +237,7 @@ impl Document {
             Content::NodePackage(package) => {
                 crate::redact::package_json_sensitive(package, &self.source.text)
             }
+            Content::Host(output) => crate::redact::host_output_sensitive(output, &self.source),
             // Firewall rules, PostgreSQL settings and pg_hba records, jails, logrotate snippets
             // and other database configurations hold addresses and modes, not credentials.
             _ => Vec::new(),
@@ -346,6 +360,16 @@ impl Document {
     pub fn as_javascript(&self) -> Option<&JsModule> {
         match &self.content {
             Content::JavaScript(module) => Some(module),
+            _ => None,
+        }
+    }
+}
+
+impl Document {
+    /// Host state from a live snapshot, for live rules.
+    pub fn as_host(&self) -> Option<&crate::live::outputs::HostOutput> {
+        match &self.content {
+            Content::Host(output) => Some(output),
             _ => None,
         }
     }

@@ -102,6 +102,9 @@ pub enum DiagnosticKind {
     BrokenLink,
     /// Named explicitly on the command line but of no kind preflight checks.
     Unrecognised,
+    /// A live host's command or file the snapshot could not read (missing, not permitted,
+    /// timed out): a note, not a failure of the host.
+    UnableToCheck,
 }
 
 /// A file preflight could not check, and why. Reported next to the findings, never fatal.

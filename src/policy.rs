@@ -115,6 +115,20 @@ pub enum Target {
     /// A JavaScript/TypeScript server or bootstrap file that imports Express, Nest, cors,
     /// helmet, express-session, cookie-parser or a JWT library.
     NodeApp,
+    /// `ss -tlnpH` output from a live host: the listening TCP sockets.
+    Listeners,
+    /// `ps` output from a live host: the running processes and their users.
+    Processes,
+    /// A PEM certificate (chain) read from a live host.
+    Certificate,
+    /// A live host's backup directories with their newest files' modification times.
+    BackupListing,
+    /// `fail2ban-client status` output from a live host.
+    Fail2banStatus,
+    /// `nft list ruleset` output from a live host.
+    Nftables,
+    /// `apt-get -s upgrade` output from a live host: pending upgrades and their suites.
+    SecurityUpdates,
 }
 
 impl Target {
@@ -142,6 +156,13 @@ impl Target {
             Self::NodePackage => "node-package",
             Self::Pm2 => "pm2",
             Self::NodeApp => "node-app",
+            Self::Listeners => "listeners",
+            Self::Processes => "processes",
+            Self::Certificate => "certificate",
+            Self::BackupListing => "backup-listing",
+            Self::Fail2banStatus => "fail2ban-status",
+            Self::Nftables => "nftables",
+            Self::SecurityUpdates => "security-updates",
         }
     }
 }

@@ -3,7 +3,11 @@
 //! for `preflight audit local`), the collected snapshot becomes documents, and the same
 //! analyzers and rules as a static scan judge them.
 
+pub mod audit;
 pub mod known_hosts;
+pub mod outputs;
+pub mod save;
+pub mod snapshot;
 pub mod ssh;
 pub mod ssh_config;
 pub mod target;

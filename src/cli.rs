@@ -69,6 +69,46 @@ pub enum Command {
 pub enum AuditTarget {
     /// This machine, without SSH (`preflight audit local --sudo`).
     Local(AuditLocalArgs),
+    /// Hosts over SSH: `prod-1` (~/.ssh/config or `[hosts]` in preflight.toml),
+    /// `deploy@10.0.0.5:2222`, or `--group web` from the inventory.
+    Host(AuditHostArgs),
+}
+
+/// Options of `preflight audit host`.
+#[derive(Debug, Args)]
+pub struct AuditHostArgs {
+    /// Hosts: ssh_config aliases, inventory names, `[user@]host[:port]` or `[user@][v6]:port`.
+    #[arg(value_name = "HOST")]
+    pub targets: Vec<String>,
+    /// Also audit every inventory host in this group (repeatable).
+    #[arg(long, short = 'g', value_name = "GROUP")]
+    pub group: Vec<String>,
+    /// Hosts audited at the same time.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 16)]
+    pub jobs: usize,
+    /// The OpenSSH client configuration to read [default: ~/.ssh/config].
+    #[arg(long = "ssh-config", short = 'F', value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
+    /// The known_hosts file host keys are checked against [default: UserKnownHostsFile, else ~/.ssh/known_hosts].
+    #[arg(long, value_name = "FILE")]
+    pub known_hosts: Option<PathBuf>,
+    /// Trust the key of a host not yet in known_hosts, and record it there. A changed key
+    /// is refused all the same.
+    #[arg(long)]
+    pub accept_new_host_key: bool,
+    /// A private key file to offer before the configured or default ones (repeatable).
+    #[arg(long, short = 'i', value_name = "FILE")]
+    pub identity: Vec<PathBuf>,
+    /// Do not use the ssh-agent at SSH_AUTH_SOCK.
+    #[arg(long)]
+    pub no_agent: bool,
+    /// The longest wait for a TCP connection and SSH handshake, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub connect_timeout: u64,
+    /// What every audit shares. Over SSH, `--timeout` is each host's whole budget
+    /// (connection and every command): a hanging host costs at most that much.
+    #[command(flatten)]
+    pub options: AuditOptions,
 }
 
 /// Options of `preflight audit local`.
@@ -242,6 +282,7 @@ pub fn main() -> ExitCode {
             .map_err(|e| format!("cannot write the manual page: {e}")),
         Command::Audit { target } => match target {
             AuditTarget::Local(args) => audit_local(&args.options, color_allowed),
+            AuditTarget::Host(args) => audit_host(&args, color_allowed),
         },
     };
     match result {
@@ -471,4 +512,91 @@ pub fn audit_transports(
         color_allowed,
     };
     emit(&outcome, None, &catalog, &loaded, &root, &settings)
+}
+
+/// `preflight audit host`: each target over SSH, concurrently, reported together with
+/// locations `ssh://LABEL/path`. Exit 2 when any host could not be audited.
+fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, String> {
+    use crate::live::{audit, fleet, save, snapshot, ssh, ssh_config::SshConfig, target};
+
+    let options = &args.options;
+    let root =
+        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let loaded =
+        config::load(options.config.as_deref(), std::slice::from_ref(&root)).map_err(|e| e.0)?;
+    let catalog = build_catalog(&loaded, &options.select, &options.ignore)?;
+    let inventory = loaded.config.hosts.clone();
+    let ssh_config_path = args
+        .ssh_config
+        .clone()
+        .unwrap_or_else(|| crate::live::ssh_config::home_dir().join(".ssh/config"));
+    let ssh_config = SshConfig::load(&ssh_config_path)?;
+    let mut names = args.targets.clone();
+    for group in &args.group {
+        names.extend(target::group_members(&inventory, group)?);
+    }
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|name| seen.insert(name.clone()));
+    if names.is_empty() {
+        return Err("name at least one host, or an inventory group with --group".to_owned());
+    }
+    let targets = names
+        .iter()
+        .map(|name| target::resolve(name, &inventory, &ssh_config))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ssh_options = ssh::SshOptions {
+        known_hosts: args.known_hosts.clone(),
+        accept_new_host_key: args.accept_new_host_key,
+        connect_timeout: std::time::Duration::from_secs(args.connect_timeout.max(1)),
+        identities: args.identity.clone(),
+        use_agent: !args.no_agent,
+    };
+    let client = ssh::SshClient::new(ssh_options, move |name| {
+        target::resolve(name, &inventory, &ssh_config)
+    })?;
+    let base_collect = options.collect_options();
+    let several = targets.len() > 1;
+    let fleet_options = fleet::FleetOptions {
+        jobs: args.jobs,
+        timeout: std::time::Duration::from_secs(options.timeout.max(1)),
+        quiet: options.quiet,
+    };
+    let results = fleet::audit_fleet(&client, &targets, fleet_options, |target, transport| {
+        let collect = fleet::collect_options_for(&base_collect, target.inventory.as_ref())?;
+        let prefix = format!("ssh://{}", target.label);
+        let snapshot = snapshot::collect(transport, &collect);
+        if let Some(dir) = &options.save_snapshot {
+            let dir = if several {
+                dir.join(fleet::directory_name(&target.label))
+            } else {
+                dir.clone()
+            };
+            save::save(&snapshot, &prefix, &dir)?;
+        }
+        Ok(audit::audit(&snapshot, &catalog, &prefix))
+    });
+    let mut outcome = engine::ScanOutcome::default();
+    let mut failed = false;
+    for result in results {
+        if let Some(why) = result.status.reason() {
+            failed = true;
+            outcome.diagnostics.push(crate::finding::Diagnostic {
+                path: format!("ssh://{}", result.label),
+                kind: crate::finding::DiagnosticKind::HostNotAudited,
+                message: format!("{}: {why}", result.status.word()),
+            });
+        }
+        outcome.findings.extend(result.outcome.findings);
+        outcome.diagnostics.extend(result.outcome.diagnostics);
+        outcome.files_checked += result.outcome.files_checked;
+    }
+    let settings = ReportSettings {
+        format: options.format,
+        output: options.output.as_deref(),
+        quiet: options.quiet,
+        fail_on: options.fail_on,
+        color_allowed,
+    };
+    let code = emit(&outcome, None, &catalog, &loaded, &root, &settings)?;
+    Ok(if failed { ExitCode::from(2) } else { code })
 }

@@ -105,6 +105,9 @@ pub enum DiagnosticKind {
     /// A live host's command or file the snapshot could not read (missing, not permitted,
     /// timed out): a note, not a failure of the host.
     UnableToCheck,
+    /// A live host that could not be audited at all (unreachable, authentication failed,
+    /// host key refused, timed out, connection lost).
+    HostNotAudited,
 }
 
 /// A file preflight could not check, and why. Reported next to the findings, never fatal.

@@ -4,6 +4,7 @@
 //! analyzers and rules as a static scan judge them.
 
 pub mod audit;
+pub mod fleet;
 pub mod known_hosts;
 pub mod outputs;
 pub mod save;

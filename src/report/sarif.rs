@@ -54,8 +54,14 @@ fn security_severity(severity: Severity) -> Option<&'static str> {
 }
 
 /// A path as a URI reference: relative paths are percent-encoded and resolved against
-/// `%SRCROOT%`; paths outside the working directory become `file://` URIs.
+/// `%SRCROOT%`; paths outside the working directory become `file://` URIs; a live host's
+/// files are already URIs (`ssh://prod-1/etc/ssh/sshd_config`).
 fn artifact(path: &str) -> ArtifactLocation {
+    if path.starts_with("ssh://") {
+        if let Ok(uri) = url::Url::parse(path) {
+            return ArtifactLocation::builder().uri(String::from(uri)).build();
+        }
+    }
     if std::path::Path::new(path).is_absolute() {
         let uri = url::Url::from_file_path(path).map_or_else(|()| path.to_owned(), String::from);
         return ArtifactLocation::builder().uri(uri).build();

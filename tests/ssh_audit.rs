@@ -97,6 +97,11 @@ struct Sshd {
 impl Sshd {
     /// Starts an sshd that accepts `client`'s key for the current user.
     fn start(client: &ClientKeys) -> Self {
+        Self::start_with(client, "")
+    }
+
+    /// Starts an sshd with `extra` lines appended to its configuration.
+    fn start_with(client: &ClientKeys, extra: &str) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         keygen(&dir.path().join("host_ed25519"), "ed25519");
         let public = std::fs::read(client.dir.path().join("id_ed25519.pub")).expect("pub");
@@ -110,7 +115,7 @@ impl Sshd {
                 "ListenAddress 127.0.0.1\nHostKey {dir}/host_ed25519\nAuthorizedKeysFile {dir}/authorized_keys\n\
                  StrictModes no\nPidFile none\nUsePAM no\nPasswordAuthentication no\n\
                  KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n\
-                 AllowTcpForwarding yes\nMaxStartups 100\nLogLevel ERROR\n",
+                 AllowTcpForwarding yes\nMaxStartups 100\nMaxSessions 100\nLogLevel ERROR\n{extra}",
                 dir = dir.path().display()
             ),
         )
@@ -454,4 +459,274 @@ fn proxy_jump_reaches_a_host_through_another() {
         2,
         "both host keys recorded: {recorded}"
     );
+}
+
+/// `preflight audit host` with this client's key and known_hosts, never the user's agent
+/// or ~/.ssh (HOME is the client's directory).
+fn audit_host(client: &ClientKeys, args: &[&str]) -> std::process::Output {
+    common::preflight_in(client.dir.path())
+        .env("HOME", client.dir.path())
+        .env_remove("SSH_AUTH_SOCK")
+        .args(["audit", "host", "--no-agent", "-i"])
+        .arg(client.key())
+        .arg("--known-hosts")
+        .arg(client.known_hosts())
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn json(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// (rule, path without the host prefix, line, message) of every finding.
+fn finding_keys(report: &serde_json::Value, prefix: &str) -> Vec<(String, String, u64, String)> {
+    let mut keys: Vec<_> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let path = f["location"]["path"].as_str().expect("path");
+            (
+                f["rule_id"].as_str().expect("rule").to_owned(),
+                path.strip_prefix(prefix)
+                    .unwrap_or_else(|| panic!("{path} lacks {prefix}"))
+                    .to_owned(),
+                f["location"]["start_line"].as_u64().expect("line"),
+                f["message"].as_str().expect("message").to_owned(),
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn audit_host_over_ssh_finds_what_audit_local_finds() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    let sshd = Sshd::start(&client);
+    let target = format!("{}@127.0.0.1:{}", current_user(), sshd.port);
+    let started = Instant::now();
+    let over_ssh = audit_host(
+        &client,
+        &[
+            &target,
+            "--accept-new-host-key",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--timeout",
+            "120",
+        ],
+    );
+    let ssh_took = started.elapsed();
+    assert_eq!(
+        over_ssh.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&over_ssh.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&over_ssh.stderr);
+    let label = format!("127.0.0.1:{}", sshd.port);
+    assert!(
+        stderr.contains(&format!("{label}: added the host key")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{label}: ok")) || stderr.contains(&format!("{label}: findings")),
+        "{stderr}"
+    );
+    let local = common::preflight_in(client.dir.path())
+        .args([
+            "audit",
+            "local",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--timeout",
+            "120",
+        ])
+        .output()
+        .expect("runs");
+    let (remote, local) = (json(&over_ssh), json(&local));
+    let prefix = format!("ssh://{label}");
+    assert_eq!(finding_keys(&remote, &prefix), finding_keys(&local, ""));
+    // Each finding names its host; the same files were read.
+    for finding in remote["findings"].as_array().unwrap() {
+        assert_eq!(finding["host"], label.as_str());
+    }
+    assert_eq!(
+        remote["summary"]["files_checked"],
+        local["summary"]["files_checked"]
+    );
+    assert!(remote["summary"]["files_checked"].as_u64().unwrap() > 0);
+    eprintln!("one host over SSH: {ssh_took:?}");
+}
+
+#[test]
+fn cli_failures_exit_2_with_a_status_line() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    let sshd = Sshd::start(&client);
+    let target = format!("{}@127.0.0.1:{}", current_user(), sshd.port);
+    // Unknown host key, no --accept-new-host-key.
+    let refused = audit_host(&client, &[&target]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains(": host key refused"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&refused.stdout);
+    assert!(
+        stdout.contains(&format!("could not check ssh://127.0.0.1:{}", sshd.port)),
+        "{stdout}"
+    );
+    // Nothing listening: unreachable, quickly.
+    let started = Instant::now();
+    let unreachable = audit_host(
+        &client,
+        &[&format!("127.0.0.1:{}", free_port()), "--format", "sarif"],
+    );
+    assert_eq!(unreachable.status.code(), Some(2));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(String::from_utf8_lossy(&unreachable.stderr).contains(": unreachable"));
+    let sarif = json(&unreachable);
+    common::assert_valid_sarif(&sarif);
+    let note = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert!(
+        note["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("unreachable: cannot connect"),
+        "{note}"
+    );
+}
+
+#[test]
+fn a_fleet_of_twenty_with_one_hanging_host_finishes_within_the_timeout() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    // The fleet's hosts are shaped so the test measures the fleet, not this machine: a
+    // login shell reading the real ~/.bashrc (pyenv init and the like: 200 ms per command
+    // here) and apt-get's simulation (seconds of CPU per host) would, twenty times at
+    // once on two cores, measure the CPU. So the sessions get an empty HOME and a PATH
+    // whose apt-get reports itself missing (an "unable to check" note); everything else
+    // is collected for real. The single-host test above runs the unshaped snapshot.
+    let fakebin = client.dir.path().join("fakebin");
+    let home = client.dir.path().join("session-home");
+    std::fs::create_dir(&fakebin).unwrap();
+    std::fs::create_dir(&home).unwrap();
+    let stub = fakebin.join("apt-get");
+    std::fs::write(
+        &stub,
+        "#!/bin/sh\necho 'apt-get: left out by the fleet test' >&2\nexit 127\n",
+    )
+    .unwrap();
+    run("chmod", &["+x", stub.to_str().unwrap()]);
+    let env = format!(
+        "SetEnv PATH={}:/usr/local/bin:/usr/bin:/bin HOME={}\n",
+        fakebin.display(),
+        home.display()
+    );
+    let servers: Vec<Sshd> = (0..4).map(|_| Sshd::start_with(&client, &env)).collect();
+    // A host that accepts TCP connections and never says a word.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    let _holder = std::thread::spawn(move || {
+        let _held: Vec<_> = silent.incoming().take(1).collect();
+        std::thread::sleep(Duration::from_secs(120));
+    });
+    let user = current_user();
+    let mut config = String::new();
+    let mut names = Vec::new();
+    for i in 0..19 {
+        let server = &servers[i % servers.len()];
+        config.push_str(&format!(
+            "Host web-{i:02}\n  HostName 127.0.0.1\n  Port {}\n  User {user}\n",
+            server.port
+        ));
+        names.push(format!("web-{i:02}"));
+    }
+    config.push_str(&format!(
+        "Host hanging\n  HostName 127.0.0.1\n  Port {silent_port}\n"
+    ));
+    names.push("hanging".to_owned());
+    let config_path = client.dir.path().join("ssh_config");
+    std::fs::write(&config_path, config).unwrap();
+    let timeout = 40;
+    let mut args: Vec<String> = vec![
+        "-F".into(),
+        config_path.display().to_string(),
+        "--accept-new-host-key".into(),
+        "--timeout".into(),
+        timeout.to_string(),
+        // Longer than --timeout: the host deadline, not the handshake limit, must end it.
+        "--connect-timeout".into(),
+        "100".into(),
+        "--jobs".into(),
+        "20".into(),
+        "--format".into(),
+        "sarif".into(),
+        "--fail-on".into(),
+        "never".into(),
+    ];
+    args.extend(names.iter().cloned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let started = Instant::now();
+    let output = audit_host(&client, &args);
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        took < Duration::from_secs(timeout + 10),
+        "took {took:?} with --timeout {timeout}"
+    );
+    assert!(stderr.contains("hanging: timed out"), "{stderr}");
+    for name in &names[..19] {
+        assert!(
+            stderr.contains(&format!("{name}: ok"))
+                || stderr.contains(&format!("{name}: findings")),
+            "{name} not audited:\n{stderr}"
+        );
+    }
+    // One SARIF run for the whole fleet, every host's files as ssh:// URIs.
+    let sarif = json(&output);
+    common::assert_valid_sarif(&sarif);
+    let runs = sarif["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let uris: std::collections::BTreeSet<String> = runs[0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    for name in &names[..19] {
+        let with_findings = stderr.contains(&format!("{name}: findings"));
+        assert_eq!(
+            with_findings,
+            uris.iter()
+                .any(|u| u.starts_with(&format!("ssh://{name}/"))),
+            "{name}: status line and results disagree: {uris:?}"
+        );
+    }
+    eprintln!("fleet of {} targets: {took:?}", names.len());
 }

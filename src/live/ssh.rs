@@ -663,7 +663,7 @@ impl Transport for SshTransport {
         let limit = timeout.min(remaining);
         if limit.is_zero() {
             self.deadline_hit.store(true, Ordering::Relaxed);
-            return Err(ExecError::Timeout(timeout));
+            return Err(ExecError::Timeout(limit));
         }
         match self
             .runtime

@@ -294,7 +294,24 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
     };
     let excludes = exclude_set(&options.exclude)
         .map_err(|e| format!("bad `exclude` pattern in config: {e}"))?;
-    let mut outcome = engine::scan(&args.paths, &options, &excludes, &catalog);
+    // A saved host snapshot (`--save-snapshot`) is re-checked as the host it came from.
+    let (snapshots, paths): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| crate::live::save::is_snapshot(p));
+    let mut outcome = if paths.is_empty() {
+        engine::ScanOutcome::default()
+    } else {
+        engine::scan(&paths, &options, &excludes, &catalog)
+    };
+    for dir in &snapshots {
+        let (snapshot, prefix) = crate::live::save::load(dir)?;
+        absorb(
+            &mut outcome,
+            crate::live::audit::audit(&snapshot, &catalog, &prefix),
+        );
+    }
 
     let root =
         std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
@@ -458,10 +475,10 @@ pub fn audit_transports(
         if let Some(dir) = &options.save_snapshot {
             crate::live::save::save(&snapshot, location_prefix, dir)?;
         }
-        let judged = crate::live::audit::audit(&snapshot, &catalog, location_prefix);
-        outcome.findings.extend(judged.findings);
-        outcome.diagnostics.extend(judged.diagnostics);
-        outcome.files_checked += judged.files_checked;
+        absorb(
+            &mut outcome,
+            crate::live::audit::audit(&snapshot, &catalog, location_prefix),
+        );
     }
     let settings = ReportSettings {
         format: options.format,
@@ -471,4 +488,11 @@ pub fn audit_transports(
         color_allowed,
     };
     emit(&outcome, None, &catalog, &loaded, &root, &settings)
+}
+
+/// Adds one host's (or one snapshot's) outcome to a report's.
+fn absorb(outcome: &mut engine::ScanOutcome, judged: engine::ScanOutcome) {
+    outcome.findings.extend(judged.findings);
+    outcome.diagnostics.extend(judged.diagnostics);
+    outcome.files_checked += judged.files_checked;
 }

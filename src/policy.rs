@@ -379,6 +379,7 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         include_str!("../policies/dockerfile.toml"),
     ),
     ("policies/node.toml", include_str!("../policies/node.toml")),
+    ("policies/live.toml", include_str!("../policies/live.toml")),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

@@ -319,6 +319,9 @@ fn backup_listing_command(dirs: &[PathBuf], max_age: Duration) -> String {
     )
 }
 
+/// The exit status the file reader uses for "no such file": nothing to check, no note.
+const ABSENT: i32 = 66;
+
 /// Runs allowlisted commands and records what could not be checked.
 struct Runner<'a> {
     transport: &'a dyn Transport,
@@ -337,6 +340,7 @@ impl Runner<'_> {
             line
         };
         let why = match self.transport.exec(&line, self.options.command_timeout) {
+            Ok(out) if out.status == Some(ABSENT) && out.stdout.is_empty() => return None,
             Ok(out) => match refusal(&out) {
                 None if out.stdout.len() > SIZE_LIMIT => {
                     format!("its output is over the {SIZE_LIMIT}-byte limit")
@@ -353,10 +357,15 @@ impl Runner<'_> {
         None
     }
 
-    /// Reads a file through the transport (`head -c`, size-capped).
+    /// Reads a file through the transport (`head -c`, size-capped). A file that does not
+    /// exist is simply not there (no note); one that cannot be read is a note.
     fn file(&mut self, path: &Path) -> Option<Vec<u8>> {
         let shown = path.to_string_lossy();
-        let command = format!("head -c {} -- {}", SIZE_LIMIT + 1, quote(&shown));
+        let command = format!(
+            "if [ -e {0} ]; then head -c {1} -- {0}; else exit {ABSENT}; fi",
+            quote(&shown),
+            SIZE_LIMIT + 1
+        );
         let out = self.command(&command, &shown)?;
         if out.stdout.len() > SIZE_LIMIT {
             self.unable.push(UnableToCheck {

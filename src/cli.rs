@@ -400,7 +400,11 @@ fn emit(
     }
     if args.format != Format::Human && !args.quiet {
         for d in &outcome.diagnostics {
-            eprintln!("warning: {}: {}", d.path, d.message);
+            if d.kind == crate::finding::DiagnosticKind::UnableToCheck {
+                eprintln!("note: unable to check {}: {}", d.path, d.message);
+            } else {
+                eprintln!("warning: {}: {}", d.path, d.message);
+            }
         }
     }
     let gate = args.fail_on.unwrap_or(match loaded.config.fail_on {

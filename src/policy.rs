@@ -127,7 +127,7 @@ pub enum Target {
     Fail2banStatus,
     /// `nft list ruleset` output from a live host.
     Nftables,
-    /// `apt-get -s upgrade` output from a live host: pending upgrades and their suites.
+    /// `apt list --upgradable` output from a live host: pending upgrades and their suites.
     SecurityUpdates,
 }
 

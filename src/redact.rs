@@ -596,4 +596,3 @@ mod tests {
         assert_eq!(scrubber.mask("x=hunter2"), "x=*******");
     }
 }
-

@@ -17,7 +17,7 @@
 //! | firewall | `ufw status verbose`, `nft list ruleset`, `iptables-save` | `/.preflight/ufw-status-verbose.txt`, `nft-ruleset.txt`, `iptables-save.txt` |
 //! | fail2ban | `fail2ban-client status; fail2ban-client status sshd` | `/.preflight/fail2ban-status.txt` |
 //! | timers | `systemctl list-timers --all --no-pager` | `/.preflight/systemctl-list-timers.txt` |
-//! | security updates | `apt-get -s -o Debug::NoLocking=1 upgrade` | `/.preflight/apt-upgrade.txt` |
+//! | security updates | `apt list --upgradable` | `/.preflight/apt-upgradable.txt` |
 //! | backup ages | `find DIR -type f -printf '%T@ %p\n'` per `--backup-dir` (names and times only) | `/.preflight/backups.txt` |
 //! | file lists | `find` on the directories below (names only) | — |
 //! | files | `head -c LIMIT FILE` | the file's path |
@@ -171,8 +171,8 @@ const PROBES: &[Probe] = &[
         target: Target::Fail2banStatus,
     },
     Probe {
-        command: "LC_ALL=C apt-get -s -o Debug::NoLocking=1 upgrade",
-        name: "apt-upgrade.txt",
+        command: "LC_ALL=C apt list --upgradable 2>/dev/null",
+        name: "apt-upgradable.txt",
         target: Target::SecurityUpdates,
     },
 ];

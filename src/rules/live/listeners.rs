@@ -27,12 +27,22 @@ const ADMIN_PORTS: &[(u16, &str)] = &[
 /// LIVE001: a database or cache port listening publicly. Scanners find an open 6379 or
 /// 5432 within hours; a firewall rule is one mistake away from exposing it.
 pub fn database_port(doc: &Document, out: &mut Emitter) {
-    report(doc, out, DATA_PORTS, "bind it to 127.0.0.1 (or a private address the application uses) in its configuration");
+    report(
+        doc,
+        out,
+        DATA_PORTS,
+        "bind it to 127.0.0.1 (or a private address the application uses) in its configuration",
+    );
 }
 
 /// LIVE002: an admin, monitoring or debug port listening publicly.
 pub fn admin_port(doc: &Document, out: &mut Emitter) {
-    report(doc, out, ADMIN_PORTS, "bind it to 127.0.0.1 and reach it through nginx or an SSH tunnel");
+    report(
+        doc,
+        out,
+        ADMIN_PORTS,
+        "bind it to 127.0.0.1 and reach it through nginx or an SSH tunnel",
+    );
 }
 
 fn report(doc: &Document, out: &mut Emitter, ports: &[(u16, &str)], fix: &str) {
@@ -58,10 +68,10 @@ fn report(doc: &Document, out: &mut Emitter, ports: &[(u16, &str)], fix: &str) {
 }
 
 fn who(socket: &Listener) -> String {
-    socket
-        .process
-        .as_deref()
-        .map_or_else(|| "a process (run with --sudo to see which)".to_owned(), |p| format!("`{p}`"))
+    socket.process.as_deref().map_or_else(
+        || "a process (run with --sudo to see which)".to_owned(),
+        |p| format!("`{p}`"),
+    )
 }
 
 fn where_(socket: &Listener) -> String {

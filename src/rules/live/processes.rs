@@ -7,13 +7,36 @@ use crate::rules::Emitter;
 
 /// Programs that run application code.
 const APP_PROGRAMS: &[&str] = &[
-    "node", "nodejs", "gunicorn", "uvicorn", "hypercorn", "daphne", "celery", "java", "ruby",
-    "puma", "rails", "php", "deno", "bun", "flask", "waitress-serve",
+    "node",
+    "nodejs",
+    "gunicorn",
+    "uvicorn",
+    "hypercorn",
+    "daphne",
+    "celery",
+    "java",
+    "ruby",
+    "puma",
+    "rails",
+    "php",
+    "deno",
+    "bun",
+    "flask",
+    "waitress-serve",
 ];
 
 /// Where distribution packages keep their programs: a Python daemon started from there
 /// (`fail2ban-server`, `unattended-upgrade`) is the system's, not an application.
-const SYSTEM_PREFIXES: &[&str] = &["/usr/bin/", "/usr/sbin/", "/usr/lib/", "/usr/share/", "/usr/libexec/", "/bin/", "/sbin/", "/lib/"];
+const SYSTEM_PREFIXES: &[&str] = &[
+    "/usr/bin/",
+    "/usr/sbin/",
+    "/usr/lib/",
+    "/usr/share/",
+    "/usr/libexec/",
+    "/bin/",
+    "/sbin/",
+    "/lib/",
+];
 
 /// Whether `process` runs application code: a known runtime or server, or a Python
 /// interpreter running something that is not a system script.
@@ -23,6 +46,10 @@ fn is_application(process: &Process) -> bool {
         return true;
     }
     if !program.starts_with("python") {
+        return false;
+    }
+    // `python3 -c '…'` is a one-off command, not a service.
+    if process.words().nth(1) == Some("-c") {
         return false;
     }
     let script = process.words().skip(1).find(|w| !w.starts_with('-'));
@@ -66,12 +93,14 @@ pub fn dev_server(doc: &Document, out: &mut Emitter) {
         let runserver = words
             .windows(2)
             .any(|w| w[0].ends_with("manage.py") && w[1] == "runserver");
-        let nodemon = words
-            .iter()
-            .take(3)
-            .any(|w| w.rsplit('/').next() == Some("nodemon") || w.ends_with("nodemon/bin/nodemon.js"));
+        let nodemon = words.iter().take(3).any(|w| {
+            w.rsplit('/').next() == Some("nodemon") || w.ends_with("nodemon/bin/nodemon.js")
+        });
         let (what, instead) = if runserver {
-            ("Django's development server (`manage.py runserver`)", "gunicorn or uvicorn behind nginx")
+            (
+                "Django's development server (`manage.py runserver`)",
+                "gunicorn or uvicorn behind nginx",
+            )
         } else if nodemon {
             ("nodemon", "`node` under systemd or PM2")
         } else {

@@ -14,9 +14,17 @@ pub fn pending(doc: &Document, out: &mut Emitter) {
     let Some(first) = security.first() else {
         return;
     };
-    let names: Vec<&str> = security.iter().take(5).map(|u| u.package.as_str()).collect();
+    let names: Vec<&str> = security
+        .iter()
+        .take(5)
+        .map(|u| u.package.as_str())
+        .collect();
     let more = security.len().saturating_sub(names.len());
-    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
     out.report(
         &doc.source,
         first.span,

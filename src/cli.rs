@@ -455,43 +455,88 @@ fn explain(catalog: &Catalog, id: &str) -> Result<ExitCode, String> {
 
 /// `preflight audit local`: this machine's snapshot, judged like a host over SSH.
 fn audit_local(options: &AuditOptions, color_allowed: bool) -> Result<ExitCode, String> {
+    let audit = AuditRun::new(options)?;
     let transport = crate::live::transport::LocalTransport::new();
-    audit_transports(&[&transport], "", options, color_allowed)
+    let mut outcome = engine::ScanOutcome::default();
+    audit.host(
+        &transport,
+        "",
+        options.save_snapshot.as_deref(),
+        &mut outcome,
+    )?;
+    audit.report(&outcome, options, color_allowed)
 }
 
-/// Collects, saves (when asked) and judges each host, then reports them together. Each
-/// host's locations start with its `location_prefix` (`""` for this machine).
-pub fn audit_transports(
-    hosts: &[&dyn crate::live::transport::Transport],
-    location_prefix: &str,
-    options: &AuditOptions,
-    color_allowed: bool,
-) -> Result<ExitCode, String> {
-    let root =
-        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
-    let loaded =
-        config::load(options.config.as_deref(), std::slice::from_ref(&root)).map_err(|e| e.0)?;
-    let catalog = build_catalog(&loaded, &options.select, &options.ignore)?;
-    let collect = options.collect_options();
-    let mut outcome = engine::ScanOutcome::default();
-    for host in hosts {
-        let snapshot = crate::live::snapshot::collect(*host, &collect);
-        if let Some(dir) = &options.save_snapshot {
+/// What every `preflight audit` run shares: the configuration, the catalog and the
+/// snapshot options. A fleet audits each host with [`AuditRun::host`] and reports once
+/// with [`AuditRun::report`].
+pub struct AuditRun {
+    loaded: config::LoadedConfig,
+    catalog: Catalog,
+    root: PathBuf,
+    collect: crate::live::snapshot::CollectOptions,
+}
+
+impl AuditRun {
+    /// Loads the configuration (`--config` or `preflight.toml` from the working directory)
+    /// and builds the catalog with `--select`/`--ignore`.
+    pub fn new(options: &AuditOptions) -> Result<Self, String> {
+        let root = std::env::current_dir()
+            .map_err(|e| format!("cannot read the working directory: {e}"))?;
+        let loaded = config::load(options.config.as_deref(), std::slice::from_ref(&root))
+            .map_err(|e| e.0)?;
+        let catalog = build_catalog(&loaded, &options.select, &options.ignore)?;
+        Ok(Self {
+            loaded,
+            catalog,
+            root,
+            collect: options.collect_options(),
+        })
+    }
+
+    /// Collects the snapshot of the host behind `transport`, saves it to `save` (when
+    /// given) and adds its findings and notes to `outcome`. Locations start with
+    /// `location_prefix` (`ssh://prod-1`, or `""` for this machine).
+    pub fn host(
+        &self,
+        transport: &dyn crate::live::transport::Transport,
+        location_prefix: &str,
+        save: Option<&Path>,
+        outcome: &mut engine::ScanOutcome,
+    ) -> Result<(), String> {
+        let snapshot = crate::live::snapshot::collect(transport, &self.collect);
+        if let Some(dir) = save {
             crate::live::save::save(&snapshot, location_prefix, dir)?;
         }
-        absorb(
-            &mut outcome,
-            crate::live::audit::audit(&snapshot, &catalog, location_prefix),
-        );
+        let judged = crate::live::audit::audit(&snapshot, &self.catalog, location_prefix);
+        absorb(outcome, judged);
+        Ok(())
     }
-    let settings = ReportSettings {
-        format: options.format,
-        output: options.output.as_deref(),
-        quiet: options.quiet,
-        fail_on: options.fail_on,
-        color_allowed,
-    };
-    emit(&outcome, None, &catalog, &loaded, &root, &settings)
+
+    /// Prints the report of every audited host and returns the gate's exit code (0 clean,
+    /// 1 findings at or above `--fail-on`).
+    pub fn report(
+        &self,
+        outcome: &engine::ScanOutcome,
+        options: &AuditOptions,
+        color_allowed: bool,
+    ) -> Result<ExitCode, String> {
+        let settings = ReportSettings {
+            format: options.format,
+            output: options.output.as_deref(),
+            quiet: options.quiet,
+            fail_on: options.fail_on,
+            color_allowed,
+        };
+        emit(
+            outcome,
+            None,
+            &self.catalog,
+            &self.loaded,
+            &self.root,
+            &settings,
+        )
+    }
 }
 
 /// Adds one host's (or one snapshot's) outcome to a report's.

@@ -497,6 +497,83 @@ mod tests {
         );
     }
 
+    /// A host where only some commands exist: everything else is "not found", and the
+    /// commands it was asked to run are recorded.
+    struct FakeHost {
+        asked: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl Transport for FakeHost {
+        fn host_label(&self) -> &str {
+            "fake-1"
+        }
+
+        fn exec(
+            &self,
+            command: &str,
+            _: Duration,
+        ) -> Result<ExecOutput, crate::live::transport::ExecError> {
+            self.asked.lock().unwrap().push(command.to_owned());
+            let ok = |stdout: &str| ExecOutput {
+                status: Some(0),
+                stdout: stdout.as_bytes().to_vec(),
+                stderr: Vec::new(),
+            };
+            Ok(if command.contains("ss -tlnpH") {
+                ok("LISTEN 0 128 0.0.0.0:6379 0.0.0.0:*\n")
+            } else if command.contains("/etc/crontab") {
+                ExecOutput {
+                    status: Some(ABSENT),
+                    ..ExecOutput::default()
+                }
+            } else if command.contains("sshd -T") {
+                return Err(crate::live::transport::ExecError::Timeout(
+                    Duration::from_secs(1),
+                ));
+            } else {
+                ExecOutput {
+                    status: Some(127),
+                    stdout: Vec::new(),
+                    stderr: b"sh: 1: not found\n".to_vec(),
+                }
+            })
+        }
+    }
+
+    #[test]
+    fn missing_commands_become_notes_and_missing_files_are_skipped() {
+        let host = FakeHost {
+            asked: std::sync::Mutex::new(Vec::new()),
+        };
+        let options = CollectOptions {
+            sudo: true,
+            ..CollectOptions::default()
+        };
+        let snapshot = collect(&host, &options);
+        assert_eq!(snapshot.host, "fake-1");
+        let paths: Vec<&Path> = snapshot.files.iter().map(|f| f.path.as_path()).collect();
+        assert_eq!(paths, [Path::new("/.preflight/ss-tlnpH.txt")]);
+        let note = |what: &str| {
+            snapshot
+                .unable
+                .iter()
+                .find(|n| n.what == what)
+                .map(|n| n.why.as_str())
+        };
+        assert_eq!(
+            note("nft list ruleset"),
+            Some("not installed (command not found)")
+        );
+        assert_eq!(note("sshd -T"), Some("timed out after 1 s"));
+        assert_eq!(note("/etc/crontab"), None, "an absent file is no note");
+        // --sudo wraps every command line, quoted, in `sudo -n sh -c`.
+        let asked = host.asked.lock().unwrap();
+        assert!(
+            asked.iter().all(|c| c.starts_with("sudo -n sh -c 'PATH=")),
+            "{asked:?}"
+        );
+    }
+
     #[test]
     fn shell_words_are_quoted() {
         assert_eq!(quote("/srv/it's here"), "'/srv/it'\\''s here'");

@@ -355,6 +355,9 @@ fn secrets_never_appear_in_any_output_format() {
         for canary in [ENV_CANARY, URL_CANARY, PROCESS_CANARY] {
             assert!(!printed.contains(canary), "{canary} in the {format} report");
         }
+        if format == "sarif" {
+            common::assert_valid_sarif(&json(&output));
+        }
     }
 }
 

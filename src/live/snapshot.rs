@@ -94,7 +94,8 @@ pub struct UnableToCheck {
 pub struct SnapshotFile {
     /// Its path on the host; command output lives under [`OUTPUT_DIR`].
     pub path: PathBuf,
-    /// How it is read.
+    /// How it is read; [`Target::Any`] for output kept for the record and not judged
+    /// (`systemctl list-timers`).
     pub target: Target,
     /// The bytes, as collected (secrets included: redacted only when saved).
     pub bytes: Vec<u8>,

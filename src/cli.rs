@@ -335,7 +335,24 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
     };
     let excludes = exclude_set(&options.exclude)
         .map_err(|e| format!("bad `exclude` pattern in config: {e}"))?;
-    let mut outcome = engine::scan(&args.paths, &options, &excludes, &catalog);
+    // A saved host snapshot (`--save-snapshot`) is re-checked as the host it came from.
+    let (snapshots, paths): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| crate::live::save::is_snapshot(p));
+    let mut outcome = if paths.is_empty() {
+        engine::ScanOutcome::default()
+    } else {
+        engine::scan(&paths, &options, &excludes, &catalog)
+    };
+    for dir in &snapshots {
+        let (snapshot, prefix) = crate::live::save::load(dir)?;
+        absorb(
+            &mut outcome,
+            crate::live::audit::audit(&snapshot, &catalog, &prefix),
+        );
+    }
 
     let root =
         std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
@@ -424,7 +441,11 @@ fn emit(
     }
     if args.format != Format::Human && !args.quiet {
         for d in &outcome.diagnostics {
-            eprintln!("warning: {}: {}", d.path, d.message);
+            if d.kind == crate::finding::DiagnosticKind::UnableToCheck {
+                eprintln!("note: unable to check {}: {}", d.path, d.message);
+            } else {
+                eprintln!("warning: {}: {}", d.path, d.message);
+            }
         }
     }
     let gate = args.fail_on.unwrap_or(match loaded.config.fail_on {
@@ -475,43 +496,95 @@ fn explain(catalog: &Catalog, id: &str) -> Result<ExitCode, String> {
 
 /// `preflight audit local`: this machine's snapshot, judged like a host over SSH.
 fn audit_local(options: &AuditOptions, color_allowed: bool) -> Result<ExitCode, String> {
+    let audit = AuditRun::new(options)?;
     let transport = crate::live::transport::LocalTransport::new();
-    audit_transports(&[&transport], "", options, color_allowed)
+    let mut outcome = engine::ScanOutcome::default();
+    audit.host(
+        &transport,
+        "",
+        options.save_snapshot.as_deref(),
+        &mut outcome,
+    )?;
+    audit.report(&outcome, options, color_allowed)
 }
 
-/// Collects, saves (when asked) and judges each host, then reports them together. Each
-/// host's locations start with its `location_prefix` (`""` for this machine).
-pub fn audit_transports(
-    hosts: &[&dyn crate::live::transport::Transport],
-    location_prefix: &str,
-    options: &AuditOptions,
-    color_allowed: bool,
-) -> Result<ExitCode, String> {
-    let root =
-        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
-    let loaded =
-        config::load(options.config.as_deref(), std::slice::from_ref(&root)).map_err(|e| e.0)?;
-    let catalog = build_catalog(&loaded, &options.select, &options.ignore)?;
-    let collect = options.collect_options();
-    let mut outcome = engine::ScanOutcome::default();
-    for host in hosts {
-        let snapshot = crate::live::snapshot::collect(*host, &collect);
-        if let Some(dir) = &options.save_snapshot {
+/// What every `preflight audit` run shares: the configuration, the catalog and the
+/// snapshot options. A fleet audits each host with [`AuditRun::host`] and reports once
+/// with [`AuditRun::report`].
+pub struct AuditRun {
+    loaded: config::LoadedConfig,
+    catalog: Catalog,
+    root: PathBuf,
+    collect: crate::live::snapshot::CollectOptions,
+}
+
+impl AuditRun {
+    /// Loads the configuration (`--config` or `preflight.toml` from the working directory)
+    /// and builds the catalog with `--select`/`--ignore`.
+    pub fn new(options: &AuditOptions) -> Result<Self, String> {
+        let root = std::env::current_dir()
+            .map_err(|e| format!("cannot read the working directory: {e}"))?;
+        let loaded = config::load(options.config.as_deref(), std::slice::from_ref(&root))
+            .map_err(|e| e.0)?;
+        let catalog = build_catalog(&loaded, &options.select, &options.ignore)?;
+        Ok(Self {
+            loaded,
+            catalog,
+            root,
+            collect: options.collect_options(),
+        })
+    }
+
+    /// Collects the snapshot of the host behind `transport`, saves it to `save` (when
+    /// given) and adds its findings and notes to `outcome`. Locations start with
+    /// `location_prefix` (`ssh://prod-1`, or `""` for this machine).
+    pub fn host(
+        &self,
+        transport: &dyn crate::live::transport::Transport,
+        location_prefix: &str,
+        save: Option<&Path>,
+        outcome: &mut engine::ScanOutcome,
+    ) -> Result<(), String> {
+        let snapshot = crate::live::snapshot::collect(transport, &self.collect);
+        if let Some(dir) = save {
             crate::live::save::save(&snapshot, location_prefix, dir)?;
         }
-        let judged = crate::live::audit::audit(&snapshot, &catalog, location_prefix);
-        outcome.findings.extend(judged.findings);
-        outcome.diagnostics.extend(judged.diagnostics);
-        outcome.files_checked += judged.files_checked;
+        let judged = crate::live::audit::audit(&snapshot, &self.catalog, location_prefix);
+        absorb(outcome, judged);
+        Ok(())
     }
-    let settings = ReportSettings {
-        format: options.format,
-        output: options.output.as_deref(),
-        quiet: options.quiet,
-        fail_on: options.fail_on,
-        color_allowed,
-    };
-    emit(&outcome, None, &catalog, &loaded, &root, &settings)
+
+    /// Prints the report of every audited host and returns the gate's exit code (0 clean,
+    /// 1 findings at or above `--fail-on`).
+    pub fn report(
+        &self,
+        outcome: &engine::ScanOutcome,
+        options: &AuditOptions,
+        color_allowed: bool,
+    ) -> Result<ExitCode, String> {
+        let settings = ReportSettings {
+            format: options.format,
+            output: options.output.as_deref(),
+            quiet: options.quiet,
+            fail_on: options.fail_on,
+            color_allowed,
+        };
+        emit(
+            outcome,
+            None,
+            &self.catalog,
+            &self.loaded,
+            &self.root,
+            &settings,
+        )
+    }
+}
+
+/// Adds one host's (or one snapshot's) outcome to a report's.
+fn absorb(outcome: &mut engine::ScanOutcome, judged: engine::ScanOutcome) {
+    outcome.findings.extend(judged.findings);
+    outcome.diagnostics.extend(judged.diagnostics);
+    outcome.files_checked += judged.files_checked;
 }
 
 /// `preflight audit host`: each target over SSH, concurrently, reported together with

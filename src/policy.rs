@@ -127,7 +127,7 @@ pub enum Target {
     Fail2banStatus,
     /// `nft list ruleset` output from a live host.
     Nftables,
-    /// `apt-get -s upgrade` output from a live host: pending upgrades and their suites.
+    /// `apt list --upgradable` output from a live host: pending upgrades and their suites.
     SecurityUpdates,
 }
 
@@ -379,6 +379,7 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         include_str!("../policies/dockerfile.toml"),
     ),
     ("policies/node.toml", include_str!("../policies/node.toml")),
+    ("policies/live.toml", include_str!("../policies/live.toml")),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

@@ -60,7 +60,7 @@ pub fn audit(snapshot: &HostSnapshot, catalog: &Catalog, location_prefix: &str) 
     diagnostics.extend(snapshot.unable.iter().map(|note| Diagnostic {
         path: format!("{location_prefix}{}", note.what),
         kind: DiagnosticKind::UnableToCheck,
-        message: format!("unable to check: {}", note.why),
+        message: note.why.clone(),
     }));
     ScanOutcome {
         findings: engine::evaluate(catalog, &documents),

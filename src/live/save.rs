@@ -189,3 +189,94 @@ pub fn redacted(file: &SnapshotFile) -> Vec<u8> {
     out.push_str(&text[at..]);
     out.into_bytes()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, target: Target, text: &str) -> SnapshotFile {
+        SnapshotFile {
+            path: PathBuf::from(path),
+            target,
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn secrets_are_replaced_by_length_hints_keeping_keys_and_quotes() {
+        let env = file(
+            "/srv/shop/.env",
+            Target::Env,
+            "DEBUG=false\nSECRET_KEY=\"Zx9Cv7Bn5Mm3Qw1Er4Ty\"\n",
+        );
+        let text = String::from_utf8(redacted(&env)).unwrap();
+        assert_eq!(text, "DEBUG=false\nSECRET_KEY=\"[redacted:20chars]\"\n");
+        let settings = file(
+            "/srv/shop/shop/settings.py",
+            Target::Django,
+            "DEBUG = False\nSECRET_KEY = 'k3J9xQ2mV8pL5nR7tW1yZ4bC6dF0gH'\n",
+        );
+        let text = String::from_utf8(redacted(&settings)).unwrap();
+        assert!(!text.contains("k3J9xQ2m"), "{text}");
+        assert!(text.contains("SECRET_KEY = '[redacted:"), "{text}");
+        let listing = file(
+            "/.preflight/ss-tlnpH.txt",
+            Target::Listeners,
+            "LISTEN 0 1 0.0.0.0:22 0.0.0.0:*\n",
+        );
+        assert_eq!(redacted(&listing), listing.bytes);
+    }
+
+    #[test]
+    fn a_saved_snapshot_loads_back_with_its_time_prefix_and_notes() {
+        let dir = tempfile::tempdir().unwrap();
+        let snapshot = HostSnapshot {
+            host: "prod-1".into(),
+            collected_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000),
+            files: vec![file(
+                "/etc/crontab",
+                Target::Cron,
+                "0 3 * * * root /usr/local/bin/backup\n",
+            )],
+            unable: vec![UnableToCheck {
+                what: "nft list ruleset".into(),
+                why: "not installed (command not found)".into(),
+            }],
+        };
+        save(&snapshot, "ssh://prod-1", dir.path()).unwrap();
+        assert!(is_snapshot(dir.path()));
+        assert!(dir.path().join("etc/crontab").is_file());
+        let (loaded, prefix) = load(dir.path()).unwrap();
+        assert_eq!(prefix, "ssh://prod-1");
+        assert_eq!(loaded.host, "prod-1");
+        assert_eq!(loaded.collected_at, snapshot.collected_at);
+        assert_eq!(loaded.files, snapshot.files);
+        assert_eq!(loaded.unable, snapshot.unable);
+    }
+
+    #[test]
+    fn a_manifest_cannot_point_outside_its_folder() {
+        assert_eq!(relative(Path::new("/etc/../../x")), None);
+        assert_eq!(relative(Path::new("/")), None);
+        assert_eq!(
+            relative(Path::new("/etc/crontab")),
+            Some(PathBuf::from("etc/crontab"))
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(MANIFEST),
+            r#"{"format":"preflight-host-snapshot","host":"h","collected_at":0,"allowlist_version":1,"location_prefix":"","files":[{"path":"/../../etc/passwd","kind":"env"}],"unable_to_check":[]}"#,
+        )
+        .unwrap();
+        let (loaded, _) = load(dir.path()).unwrap();
+        assert!(loaded.files.is_empty());
+        std::fs::write(
+            dir.path().join(MANIFEST),
+            r#"{"format":"preflight-host-snapshot"}"#,
+        )
+        .unwrap();
+        assert!(load(dir.path())
+            .unwrap_err()
+            .contains("not a valid snapshot manifest"));
+    }
+}

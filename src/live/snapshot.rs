@@ -17,7 +17,7 @@
 //! | firewall | `ufw status verbose`, `nft list ruleset`, `iptables-save` | `/.preflight/ufw-status-verbose.txt`, `nft-ruleset.txt`, `iptables-save.txt` |
 //! | fail2ban | `fail2ban-client status; fail2ban-client status sshd` | `/.preflight/fail2ban-status.txt` |
 //! | timers | `systemctl list-timers --all --no-pager` | `/.preflight/systemctl-list-timers.txt` |
-//! | security updates | `apt-get -s -o Debug::NoLocking=1 upgrade` | `/.preflight/apt-upgrade.txt` |
+//! | security updates | `apt list --upgradable` | `/.preflight/apt-upgradable.txt` |
 //! | backup ages | `find DIR -type f -printf '%T@ %p\n'` per `--backup-dir` (names and times only) | `/.preflight/backups.txt` |
 //! | file lists | `find` on the directories below (names only) | — |
 //! | files | `head -c LIMIT FILE` | the file's path |
@@ -94,7 +94,8 @@ pub struct UnableToCheck {
 pub struct SnapshotFile {
     /// Its path on the host; command output lives under [`OUTPUT_DIR`].
     pub path: PathBuf,
-    /// How it is read.
+    /// How it is read; [`Target::Any`] for output kept for the record and not judged
+    /// (`systemctl list-timers`).
     pub target: Target,
     /// The bytes, as collected (secrets included: redacted only when saved).
     pub bytes: Vec<u8>,
@@ -171,8 +172,8 @@ const PROBES: &[Probe] = &[
         target: Target::Fail2banStatus,
     },
     Probe {
-        command: "LC_ALL=C apt-get -s -o Debug::NoLocking=1 upgrade",
-        name: "apt-upgrade.txt",
+        command: "LC_ALL=C apt list --upgradable 2>/dev/null",
+        name: "apt-upgradable.txt",
         target: Target::SecurityUpdates,
     },
 ];
@@ -319,6 +320,9 @@ fn backup_listing_command(dirs: &[PathBuf], max_age: Duration) -> String {
     )
 }
 
+/// The exit status the file reader uses for "no such file": nothing to check, no note.
+const ABSENT: i32 = 66;
+
 /// Runs allowlisted commands and records what could not be checked.
 struct Runner<'a> {
     transport: &'a dyn Transport,
@@ -337,6 +341,7 @@ impl Runner<'_> {
             line
         };
         let why = match self.transport.exec(&line, self.options.command_timeout) {
+            Ok(out) if out.status == Some(ABSENT) && out.stdout.is_empty() => return None,
             Ok(out) => match refusal(&out) {
                 None if out.stdout.len() > SIZE_LIMIT => {
                     format!("its output is over the {SIZE_LIMIT}-byte limit")
@@ -353,10 +358,15 @@ impl Runner<'_> {
         None
     }
 
-    /// Reads a file through the transport (`head -c`, size-capped).
+    /// Reads a file through the transport (`head -c`, size-capped). A file that does not
+    /// exist is simply not there (no note); one that cannot be read is a note.
     fn file(&mut self, path: &Path) -> Option<Vec<u8>> {
         let shown = path.to_string_lossy();
-        let command = format!("head -c {} -- {}", SIZE_LIMIT + 1, quote(&shown));
+        let command = format!(
+            "if [ -e {0} ]; then head -c {1} -- {0}; else exit {ABSENT}; fi",
+            quote(&shown),
+            SIZE_LIMIT + 1
+        );
         let out = self.command(&command, &shown)?;
         if out.stdout.len() > SIZE_LIMIT {
             self.unable.push(UnableToCheck {
@@ -485,6 +495,83 @@ mod tests {
         assert_eq!(
             certificate_paths_in_nginx(&files),
             [PathBuf::from("/etc/letsencrypt/live/shop/fullchain.pem")]
+        );
+    }
+
+    /// A host where only some commands exist: everything else is "not found", and the
+    /// commands it was asked to run are recorded.
+    struct FakeHost {
+        asked: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl Transport for FakeHost {
+        fn host_label(&self) -> &str {
+            "fake-1"
+        }
+
+        fn exec(
+            &self,
+            command: &str,
+            _: Duration,
+        ) -> Result<ExecOutput, crate::live::transport::ExecError> {
+            self.asked.lock().unwrap().push(command.to_owned());
+            let ok = |stdout: &str| ExecOutput {
+                status: Some(0),
+                stdout: stdout.as_bytes().to_vec(),
+                stderr: Vec::new(),
+            };
+            Ok(if command.contains("ss -tlnpH") {
+                ok("LISTEN 0 128 0.0.0.0:6379 0.0.0.0:*\n")
+            } else if command.contains("/etc/crontab") {
+                ExecOutput {
+                    status: Some(ABSENT),
+                    ..ExecOutput::default()
+                }
+            } else if command.contains("sshd -T") {
+                return Err(crate::live::transport::ExecError::Timeout(
+                    Duration::from_secs(1),
+                ));
+            } else {
+                ExecOutput {
+                    status: Some(127),
+                    stdout: Vec::new(),
+                    stderr: b"sh: 1: not found\n".to_vec(),
+                }
+            })
+        }
+    }
+
+    #[test]
+    fn missing_commands_become_notes_and_missing_files_are_skipped() {
+        let host = FakeHost {
+            asked: std::sync::Mutex::new(Vec::new()),
+        };
+        let options = CollectOptions {
+            sudo: true,
+            ..CollectOptions::default()
+        };
+        let snapshot = collect(&host, &options);
+        assert_eq!(snapshot.host, "fake-1");
+        let paths: Vec<&Path> = snapshot.files.iter().map(|f| f.path.as_path()).collect();
+        assert_eq!(paths, [Path::new("/.preflight/ss-tlnpH.txt")]);
+        let note = |what: &str| {
+            snapshot
+                .unable
+                .iter()
+                .find(|n| n.what == what)
+                .map(|n| n.why.as_str())
+        };
+        assert_eq!(
+            note("nft list ruleset"),
+            Some("not installed (command not found)")
+        );
+        assert_eq!(note("sshd -T"), Some("timed out after 1 s"));
+        assert_eq!(note("/etc/crontab"), None, "an absent file is no note");
+        // --sudo wraps every command line, quoted, in `sudo -n sh -c`.
+        let asked = host.asked.lock().unwrap();
+        assert!(
+            asked.iter().all(|c| c.starts_with("sudo -n sh -c 'PATH=")),
+            "{asked:?}"
         );
     }
 

@@ -15,7 +15,7 @@ use serde_sarif::sarif::{
     Suppression, Tool, ToolComponent,
 };
 
-use crate::finding::{Finding, Location};
+use crate::finding::{DiagnosticKind, Finding, Location};
 use crate::policy::{Rule, Severity};
 use crate::report::Report;
 
@@ -231,9 +231,18 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
         .map(|d| {
             Notification::builder()
                 .message(Message::from(
-                    format!("could not check {}: {}", d.path, d.message).as_str(),
+                    if d.kind == DiagnosticKind::UnableToCheck {
+                        format!("unable to check {}: {}", d.path, d.message)
+                    } else {
+                        format!("could not check {}: {}", d.path, d.message)
+                    }
+                    .as_str(),
                 ))
-                .level(json!("warning"))
+                .level(json!(if d.kind == DiagnosticKind::UnableToCheck {
+                    "note"
+                } else {
+                    "warning"
+                }))
                 .locations(vec![SarifLocation::builder()
                     .physical_location(
                         PhysicalLocation::builder()

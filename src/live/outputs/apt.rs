@@ -1,29 +1,30 @@
-//! `apt-get -s upgrade` output (a simulation: nothing is installed): the `Inst` lines, and
-//! which of them come from a security suite (`Debian-Security:12/stable-security`,
-//! `Ubuntu:22.04/jammy-security`).
+//! `apt list --upgradable` output: the packages with a newer version available, and
+//! which of them come from a security suite (`bookworm-security`, `jammy-security`).
+//! (`apt-get -s upgrade` says the same but takes four times as long: it plans the upgrade.)
 
 use crate::source::Span;
 
-/// One package the upgrade would install.
+/// One package with a newer version available.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingUpgrade {
     /// The package name.
     pub package: String,
-    /// Whether the new version comes from a `-security` suite.
+    /// Whether a suite offering the new version is a `-security` suite.
     pub security: bool,
-    /// The `Inst` line.
+    /// The line.
     pub span: Span,
 }
 
 /// The pending upgrades.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PendingUpgrades {
-    /// `Inst` lines in output order.
+    /// Packages in output order.
     pub upgrades: Vec<PendingUpgrade>,
 }
 
 impl PendingUpgrades {
-    /// Reads the `Inst` lines; everything else (progress, `Conf` lines) is ignored.
+    /// Reads `name/suite[,suite…] version arch [upgradable from: old]` lines; everything
+    /// else (`Listing...`) is ignored.
     pub fn parse(text: &str) -> Self {
         let mut upgrades = Vec::new();
         let mut offset = 0;
@@ -31,18 +32,16 @@ impl PendingUpgrades {
             let start = offset;
             offset += line.len();
             let content = line.trim_end_matches(['\n', '\r']);
-            let Some(rest) = content.strip_prefix("Inst ") else {
+            if !content.contains("[upgradable from:") {
+                continue;
+            }
+            let first = content.split_whitespace().next().unwrap_or("");
+            let Some((package, suites)) = first.split_once('/') else {
                 continue;
             };
-            let package = rest.split_whitespace().next().unwrap_or("").to_owned();
-            // The suites are in the last parenthesis: `(1.2 Debian:12.15/oldstable, Debian-Security:12/oldstable-security [amd64])`.
-            let suites = rest.rsplit_once('(').map_or("", |(_, s)| s);
-            let security = suites
-                .split([',', ' '])
-                .any(|s| s.ends_with("-security") || s.starts_with("Debian-Security:"));
             upgrades.push(PendingUpgrade {
-                package,
-                security,
+                package: package.to_owned(),
+                security: suites.split(',').any(|s| s.ends_with("-security")),
                 span: Span::new(start, start + content.len()),
             });
         }
@@ -59,30 +58,41 @@ impl PendingUpgrades {
 mod tests {
     use super::*;
 
-    /// `Inst` lines captured from `apt-get -s upgrade` on Debian 12 (apt 2.6) while writing
-    /// this parser: four from the security suite, two point-release updates.
-    const CAPTURED: &str = "Inst libgcrypt20-dev [1.10.1-3] (1.10.1-3+deb12u1 Debian:12.15/oldstable, Debian-Security:12/oldstable-security [amd64]) []
-Inst libgcrypt20 [1.10.1-3] (1.10.1-3+deb12u1 Debian:12.15/oldstable, Debian-Security:12/oldstable-security [amd64])
-Inst liblzma-dev [5.4.1-1] (5.4.1-1+deb12u2 Debian-Security:12/oldstable-security [amd64]) []
-Inst liblzma5 [5.4.1-1] (5.4.1-1+deb12u2 Debian-Security:12/oldstable-security [amd64])
-Inst base-files [12.4+deb12u11] (12.4+deb12u15 Debian:12.15/oldstable [amd64])
-Inst bash [5.2.15-2+b8] (5.2.15-2+b13 Debian:12.15/oldstable [amd64])
+    /// Lines captured from `apt list --upgradable` (apt 2.6, Debian 12) while writing this
+    /// parser: six from the security suite (one offered by both suites), two point-release
+    /// updates, and apt's `Listing...` line.
+    const CAPTURED: &str = "libgcrypt20/oldstable,oldstable-security 1.10.1-3+deb12u1 amd64 [upgradable from: 1.10.1-3]
+liblzma5/oldstable-security 5.4.1-1+deb12u2 amd64 [upgradable from: 5.4.1-1]
+apt-transport-https/oldstable-security 2.6.2 all [upgradable from: 2.6.1]
+apt/oldstable-security 2.6.2 amd64 [upgradable from: 2.6.1]
+ca-certificates/oldstable-security 20250419~deb12u2 all [upgradable from: 20230311+deb12u1]
+jq/oldstable-security 1.6-2.1+deb12u3 amd64 [upgradable from: 1.6-2.1+deb12u1]
+Listing...
+appstream/oldstable 0.16.1-2+b1 amd64 [upgradable from: 0.16.1-2]
+base-files/oldstable 12.4+deb12u15 amd64 [upgradable from: 12.4+deb12u11]
 ";
 
     #[test]
     fn security_suites_are_told_apart() {
         let pending = PendingUpgrades::parse(CAPTURED);
-        assert_eq!(pending.upgrades.len(), 6);
+        assert_eq!(pending.upgrades.len(), 8);
         let security: Vec<&str> = pending.security().map(|u| u.package.as_str()).collect();
         assert_eq!(
             security,
-            ["libgcrypt20-dev", "libgcrypt20", "liblzma-dev", "liblzma5"]
+            [
+                "libgcrypt20",
+                "liblzma5",
+                "apt-transport-https",
+                "apt",
+                "ca-certificates",
+                "jq"
+            ]
         );
     }
 
     #[test]
     fn ubuntu_suites_and_other_lines() {
-        let text = "Reading package lists...\nInst openssl [3.0.2-0ubuntu1.15] (3.0.2-0ubuntu1.18 Ubuntu:22.04/jammy-security [amd64])\nConf openssl (3.0.2-0ubuntu1.18 Ubuntu:22.04/jammy-security [amd64])\n";
+        let text = "Listing... Done\nopenssl/jammy-updates,jammy-security 3.0.2-0ubuntu1.18 amd64 [upgradable from: 3.0.2-0ubuntu1.15]\nWARNING: apt does not have a stable CLI interface.\n";
         let pending = PendingUpgrades::parse(text);
         assert_eq!(pending.upgrades.len(), 1);
         assert!(pending.upgrades[0].security);

@@ -1,5 +1,5 @@
 //! Parsers for what the snapshot collects that is not a configuration file: command
-//! output (`ss`, `ps`, `nft`, `fail2ban-client`, `apt-get -s`), certificates and backup
+//! output (`ss`, `ps`, `nft`, `fail2ban-client`, `apt list`), certificates and backup
 //! listings. They know nothing of rules; [`HostOutput`] is the document content the live
 //! rules read.
 

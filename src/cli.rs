@@ -590,20 +590,16 @@ fn absorb(outcome: &mut engine::ScanOutcome, judged: engine::ScanOutcome) {
 /// `preflight audit host`: each target over SSH, concurrently, reported together with
 /// locations `ssh://LABEL/path`. Exit 2 when any host could not be audited.
 fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, String> {
-    use crate::live::{audit, fleet, save, snapshot, ssh, ssh_config::SshConfig, target};
+    use crate::live::{audit, fleet, save, snapshot, ssh, ssh_config, target};
 
     let options = &args.options;
-    let root =
-        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
-    let loaded =
-        config::load(options.config.as_deref(), std::slice::from_ref(&root)).map_err(|e| e.0)?;
-    let catalog = build_catalog(&loaded, &options.select, &options.ignore)?;
-    let inventory = loaded.config.hosts.clone();
+    let run = AuditRun::new(options)?;
+    let inventory = run.loaded.config.hosts.clone();
     let ssh_config_path = args
         .ssh_config
         .clone()
-        .unwrap_or_else(|| crate::live::ssh_config::home_dir().join(".ssh/config"));
-    let ssh_config = SshConfig::load(&ssh_config_path)?;
+        .unwrap_or_else(|| ssh_config::home_dir().join(".ssh/config"));
+    let ssh_config = ssh_config::SshConfig::load(&ssh_config_path)?;
     let mut names = args.targets.clone();
     for group in &args.group {
         names.extend(target::group_members(&inventory, group)?);
@@ -627,7 +623,6 @@ fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, Str
     let client = ssh::SshClient::new(ssh_options, move |name| {
         target::resolve(name, &inventory, &ssh_config)
     })?;
-    let base_collect = options.collect_options();
     let several = targets.len() > 1;
     let fleet_options = fleet::FleetOptions {
         jobs: args.jobs,
@@ -635,7 +630,8 @@ fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, Str
         quiet: options.quiet,
     };
     let results = fleet::audit_fleet(&client, &targets, fleet_options, |target, transport| {
-        let collect = fleet::collect_options_for(&base_collect, target.inventory.as_ref())?;
+        // Like `AuditRun::host`, with the host's inventory directories added.
+        let collect = fleet::collect_options_for(&run.collect, target.inventory.as_ref())?;
         let prefix = format!("ssh://{}", target.label);
         let snapshot = snapshot::collect(transport, &collect);
         if let Some(dir) = &options.save_snapshot {
@@ -646,7 +642,7 @@ fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, Str
             };
             save::save(&snapshot, &prefix, &dir)?;
         }
-        Ok(audit::audit(&snapshot, &catalog, &prefix))
+        Ok(audit::audit(&snapshot, &run.catalog, &prefix))
     });
     let mut outcome = engine::ScanOutcome::default();
     let mut failed = false;
@@ -659,17 +655,8 @@ fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, Str
                 message: format!("{}: {why}", result.status.word()),
             });
         }
-        outcome.findings.extend(result.outcome.findings);
-        outcome.diagnostics.extend(result.outcome.diagnostics);
-        outcome.files_checked += result.outcome.files_checked;
+        absorb(&mut outcome, result.outcome);
     }
-    let settings = ReportSettings {
-        format: options.format,
-        output: options.output.as_deref(),
-        quiet: options.quiet,
-        fail_on: options.fail_on,
-        color_allowed,
-    };
-    let code = emit(&outcome, None, &catalog, &loaded, &root, &settings)?;
+    let code = run.report(&outcome, options, color_allowed)?;
     Ok(if failed { ExitCode::from(2) } else { code })
 }

@@ -622,18 +622,18 @@ fn a_fleet_of_twenty_with_one_hanging_host_finishes_within_the_timeout() {
     let client = ClientKeys::new();
     // The fleet's hosts are shaped so the test measures the fleet, not this machine: a
     // login shell reading the real ~/.bashrc (pyenv init and the like: 200 ms per command
-    // here) and apt-get's simulation (seconds of CPU per host) would, twenty times at
+    // here) and apt's package list (seconds of CPU per host) would, twenty times at
     // once on two cores, measure the CPU. So the sessions get an empty HOME and a PATH
-    // whose apt-get reports itself missing (an "unable to check" note); everything else
+    // whose apt reports itself missing (an "unable to check" note); everything else
     // is collected for real. The single-host test above runs the unshaped snapshot.
     let fakebin = client.dir.path().join("fakebin");
     let home = client.dir.path().join("session-home");
     std::fs::create_dir(&fakebin).unwrap();
     std::fs::create_dir(&home).unwrap();
-    let stub = fakebin.join("apt-get");
+    let stub = fakebin.join("apt");
     std::fs::write(
         &stub,
-        "#!/bin/sh\necho 'apt-get: left out by the fleet test' >&2\nexit 127\n",
+        "#!/bin/sh\necho 'apt: left out by the fleet test' >&2\nexit 127\n",
     )
     .unwrap();
     run("chmod", &["+x", stub.to_str().unwrap()]);

@@ -730,3 +730,96 @@ fn a_fleet_of_twenty_with_one_hanging_host_finishes_within_the_timeout() {
     }
     eprintln!("fleet of {} targets: {took:?}", names.len());
 }
+
+const ENV_CANARY: &str = "cnrySsh1weak";
+const URL_CANARY: &str = "cnrySsh2UrlPw";
+
+#[test]
+fn an_inventory_group_is_audited_with_its_app_dirs_and_secrets_never_leak() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    let sshd = Sshd::start(&client);
+    let app = client.dir.path().join("srv/shop");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(
+        app.join(".env"),
+        format!(
+            "DEBUG=false\nSECRET_KEY={ENV_CANARY}\nDATABASE_URL=postgres://shop:{URL_CANARY}@db.internal/shop\n"
+        ),
+    )
+    .unwrap();
+    let user = current_user();
+    std::fs::write(
+        client.dir.path().join("preflight.toml"),
+        format!(
+            "[hosts.shop-1]\naddress = \"127.0.0.1\"\nport = {port}\nuser = \"{user}\"\ngroups = [\"web\"]\n\
+             app_dirs = [\"{app}\"]\nbackup_max_age = \"2d\"\n\n\
+             [hosts.db-1]\naddress = \"127.0.0.1\"\nport = {port}\nuser = \"{user}\"\ngroups = [\"db\"]\n",
+            port = sshd.port,
+            app = app.display()
+        ),
+    )
+    .unwrap();
+    let first = audit_host(
+        &client,
+        &[
+            "--group",
+            "web",
+            "--accept-new-host-key",
+            "--format",
+            "json",
+            "--timeout",
+            "120",
+        ],
+    );
+    assert_ne!(
+        first.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let report = json(&first);
+    let env_path = format!("ssh://shop-1{}/.env", app.display());
+    let on_env: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["location"]["path"] == env_path.as_str())
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        on_env.contains(&"ENV012"),
+        "the app dir's .env was read: {on_env:?}"
+    );
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["host"] == "shop-1"),
+        "only the web group was audited"
+    );
+    // Every format, the host's secrets masked.
+    for format in ["json", "sarif", "human", "markdown", "github"] {
+        let output = audit_host(
+            &client,
+            &["--group", "web", "--format", format, "--timeout", "120"],
+        );
+        assert_ne!(output.status.code(), Some(2), "{format}");
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(printed.contains("shop-1"), "{format}: {printed}");
+        for canary in [ENV_CANARY, URL_CANARY] {
+            assert!(!printed.contains(canary), "{canary} in the {format} report");
+        }
+    }
+    // A group nobody is in is an error, not an empty clean fleet.
+    let typo = audit_host(&client, &["--group", "wbe"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("no inventory host is in group `wbe`"));
+}

@@ -823,3 +823,171 @@ fn an_inventory_group_is_audited_with_its_app_dirs_and_secrets_never_leak() {
     assert_eq!(typo.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&typo.stderr).contains("no inventory host is in group `wbe`"));
 }
+
+#[test]
+fn ecdsa_and_rsa_keys_authenticate_and_a_passphrase_key_fails_clearly_without_a_terminal() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    let sshd = Sshd::start(&client);
+    let mut authorized = String::new();
+    for kind in ["ecdsa", "rsa"] {
+        let key = client.dir.path().join(format!("id_{kind}"));
+        keygen(&key, kind);
+        authorized.push_str(&std::fs::read_to_string(key.with_extension("pub")).unwrap());
+    }
+    let locked = client.dir.path().join("id_locked");
+    run(
+        "ssh-keygen",
+        &[
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "correct horse",
+            "-f",
+            locked.to_str().unwrap(),
+        ],
+    );
+    authorized.push_str(&std::fs::read_to_string(locked.with_extension("pub")).unwrap());
+    std::fs::write(sshd.dir.path().join("authorized_keys"), authorized).unwrap();
+    let ssh = ssh_client(options(&client, true));
+    // OpenSSH (8.8+) refuses SHA-1 `ssh-rsa` signatures: the RSA login proves rsa-sha2.
+    for kind in ["ecdsa", "rsa"] {
+        let mut target = sshd.target(&client);
+        target.identity_files = vec![client.dir.path().join(format!("id_{kind}"))];
+        let transport = ssh
+            .connect(&target, in_a_minute())
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let out = transport.exec("echo in", Duration::from_secs(10)).unwrap();
+        assert_eq!(out.stdout, b"in\n", "{kind}");
+        transport.disconnect();
+    }
+    // Standard input is not a terminal here: the key is skipped with a clear reason.
+    let target = format!("{}@127.0.0.1:{}", current_user(), sshd.port);
+    let output = common::preflight_in(client.dir.path())
+        .env("HOME", client.dir.path())
+        .env_remove("SSH_AUTH_SOCK")
+        .args(["audit", "host", "--no-agent", "-i"])
+        .arg(&locked)
+        .arg("--known-hosts")
+        .arg(client.known_hosts())
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(": auth failed"), "{stderr}");
+    assert!(
+        stderr.contains("protected by a passphrase and there is no terminal"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("correct horse"));
+}
+
+#[test]
+fn keys_held_by_ssh_agent_authenticate() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    let sshd = Sshd::start(&client);
+    let socket = client.dir.path().join("agent.sock");
+    let mut agent = Command::new("ssh-agent")
+        .args(["-D", "-a"])
+        .arg(&socket)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("ssh-agent");
+    let started = Instant::now();
+    while !socket.exists() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let added = Command::new("ssh-add")
+        .arg(client.key())
+        .env("SSH_AUTH_SOCK", &socket)
+        .output()
+        .expect("ssh-add");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    // No key file to offer (HOME has no .ssh): only the agent can log in.
+    let output = common::preflight_in(client.dir.path())
+        .env("HOME", client.dir.path())
+        .env("SSH_AUTH_SOCK", &socket)
+        .args(["audit", "host", "--accept-new-host-key", "--known-hosts"])
+        .arg(client.known_hosts())
+        .arg(format!("{}@127.0.0.1:{}", current_user(), sshd.port))
+        .args(["--format", "json", "--fail-on", "never", "--timeout", "120"])
+        .output()
+        .unwrap();
+    let _ = agent.kill();
+    let _ = agent.wait();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(json(&output)["summary"]["files_checked"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn a_passphrase_is_asked_on_a_terminal_and_unlocks_the_key() {
+    if !sshd_available() {
+        return;
+    }
+    let client = ClientKeys::new();
+    let sshd = Sshd::start(&client);
+    let locked = client.dir.path().join("id_locked");
+    run(
+        "ssh-keygen",
+        &[
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "correct horse",
+            "-f",
+            locked.to_str().unwrap(),
+        ],
+    );
+    std::fs::copy(
+        locked.with_extension("pub"),
+        sshd.dir.path().join("authorized_keys"),
+    )
+    .unwrap();
+    let command = format!(
+        "env HOME={home} SSH_AUTH_SOCK= {bin} audit host --no-agent -i {key} --known-hosts {kh} \
+         --accept-new-host-key {user}@127.0.0.1:{port} --fail-on never --quiet --timeout 120",
+        home = client.dir.path().display(),
+        bin = assert_cmd::cargo::cargo_bin("preflight").display(),
+        key = locked.display(),
+        kh = client.known_hosts().display(),
+        user = current_user(),
+        port = sshd.port,
+    );
+    // util-linux `script` gives preflight a pseudo-terminal; the passphrase is typed once
+    // the prompt had time to appear (and to switch echo off).
+    let mut script = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script(1) runs");
+    std::thread::sleep(Duration::from_secs(3));
+    use std::io::Write;
+    script
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse\n")
+        .unwrap();
+    let output = script.wait_with_output().unwrap();
+    let transcript = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        transcript.contains(&format!("Enter passphrase for key '{}'", locked.display())),
+        "{transcript}"
+    );
+    assert!(transcript.contains("files checked"), "{transcript}");
+    assert_eq!(output.status.code(), Some(0), "{transcript}");
+}

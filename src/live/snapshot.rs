@@ -127,6 +127,8 @@ impl HostSnapshot {
 struct Probe {
     /// The command line.
     command: &'static str,
+    /// How notes name it.
+    label: &'static str,
     /// The file name under [`OUTPUT_DIR`].
     name: &'static str,
     /// How the output is read.
@@ -138,41 +140,49 @@ struct Probe {
 const PROBES: &[Probe] = &[
     Probe {
         command: "sshd -T",
+        label: "sshd -T",
         name: "sshd-T.txt",
         target: Target::Sshd,
     },
     Probe {
         command: "ss -tlnpH 2>/dev/null || ss -tlnH",
+        label: "ss -tlnpH",
         name: "ss-tlnpH.txt",
         target: Target::Listeners,
     },
     Probe {
         command: "ps -ww -eo user:32=,pid=,args=",
+        label: "ps",
         name: "ps.txt",
         target: Target::Processes,
     },
     Probe {
         command: "ufw status verbose",
+        label: "ufw status verbose",
         name: "ufw-status-verbose.txt",
         target: Target::Firewall,
     },
     Probe {
         command: "nft list ruleset",
+        label: "nft list ruleset",
         name: "nft-ruleset.txt",
         target: Target::Nftables,
     },
     Probe {
         command: "iptables-save",
+        label: "iptables-save",
         name: "iptables-save.txt",
         target: Target::Firewall,
     },
     Probe {
         command: "if command -v fail2ban-client >/dev/null 2>&1; then fail2ban-client status 2>&1; fail2ban-client status sshd 2>&1; true; else echo 'fail2ban-client: not installed'; fi",
+        label: "fail2ban-client status",
         name: "fail2ban-status.txt",
         target: Target::Fail2banStatus,
     },
     Probe {
         command: "LC_ALL=C apt list --upgradable 2>/dev/null",
+        label: "apt list --upgradable",
         name: "apt-upgradable.txt",
         target: Target::SecurityUpdates,
     },
@@ -212,7 +222,7 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
         bytes,
     };
     for probe in PROBES {
-        if let Some(out) = run.command(probe.command, probe.command) {
+        if let Some(out) = run.command(probe.command, probe.label) {
             files.push(output(probe.name, probe.target, out.stdout));
         }
     }

@@ -453,8 +453,8 @@ pub fn split_nginx_dump(text: &str) -> Vec<SnapshotFile> {
             file.bytes.pop();
         }
     }
-    // A file included twice is printed once; only files nginx reads as configuration
-    // (not `mime.types` and other maps, which are large and neutral) are kept.
+    // Package files that are neutral to the checks (`mime.types`, `*_params`, module
+    // loads) are left out, as the nginx rules treat them when a project does not ship them.
     files.retain(|f| crate::includes::package_file(&f.path.to_string_lossy()) != Some(true));
     files
 }

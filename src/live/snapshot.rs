@@ -54,6 +54,9 @@ pub struct CollectOptions {
     pub sudo: bool,
     /// The longest one command may take.
     pub command_timeout: Duration,
+    /// The longest the whole collection may take (a fleet's bound per host): each command
+    /// gets at most what is left, and commands after the limit become notes.
+    pub host_timeout: Option<Duration>,
     /// Application directories whose `.env` files and settings are read.
     pub app_dirs: Vec<PathBuf>,
     /// Certificate files to check besides Let's Encrypt's and nginx's.
@@ -69,6 +72,7 @@ impl Default for CollectOptions {
         Self {
             sudo: false,
             command_timeout: Duration::from_secs(30),
+            host_timeout: None,
             app_dirs: Vec::new(),
             cert_paths: Vec::new(),
             backup_dirs: Vec::new(),
@@ -209,9 +213,11 @@ pub fn output_target(name: &str) -> Option<Target> {
 /// Collects the snapshot of the host behind `transport`. Never fails: what cannot be read
 /// becomes an [`UnableToCheck`] note.
 pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnapshot {
+    let started = std::time::Instant::now();
     let mut run = Runner {
         transport,
         options,
+        deadline: options.host_timeout.map(|limit| started + limit),
         unable: Vec::new(),
     };
     let collected_at = SystemTime::now();
@@ -337,6 +343,8 @@ const ABSENT: i32 = 66;
 struct Runner<'a> {
     transport: &'a dyn Transport,
     options: &'a CollectOptions,
+    /// When the host's time is up.
+    deadline: Option<std::time::Instant>,
     unable: Vec<UnableToCheck>,
 }
 
@@ -350,7 +358,20 @@ impl Runner<'_> {
         } else {
             line
         };
-        let why = match self.transport.exec(&line, self.options.command_timeout) {
+        let left = self
+            .deadline
+            .map(|d| d.saturating_duration_since(std::time::Instant::now()));
+        if left.is_some_and(|left| left.is_zero()) {
+            self.unable.push(UnableToCheck {
+                what: what.to_owned(),
+                why: "skipped: the host's time limit was reached".into(),
+            });
+            return None;
+        }
+        let timeout = left.map_or(self.options.command_timeout, |left| {
+            left.min(self.options.command_timeout)
+        });
+        let why = match self.transport.exec(&line, timeout) {
             Ok(out) if out.status == Some(ABSENT) && out.stdout.is_empty() => return None,
             Ok(out) => match refusal(&out) {
                 None if out.stdout.len() > SIZE_LIMIT => {
@@ -583,6 +604,48 @@ mod tests {
             asked.iter().all(|c| c.starts_with("sudo -n sh -c 'PATH=")),
             "{asked:?}"
         );
+    }
+
+    /// A host where every command hangs until its timeout.
+    struct HangingHost;
+
+    impl Transport for HangingHost {
+        fn host_label(&self) -> &str {
+            "hanging"
+        }
+
+        fn exec(
+            &self,
+            _: &str,
+            timeout: Duration,
+        ) -> Result<ExecOutput, crate::live::transport::ExecError> {
+            std::thread::sleep(timeout);
+            Err(crate::live::transport::ExecError::Timeout(timeout))
+        }
+    }
+
+    #[test]
+    fn a_hanging_host_is_given_up_at_its_time_limit() {
+        let options = CollectOptions {
+            command_timeout: Duration::from_millis(40),
+            host_timeout: Some(Duration::from_millis(100)),
+            backup_dirs: vec![PathBuf::from("/var/backups")],
+            ..CollectOptions::default()
+        };
+        let started = std::time::Instant::now();
+        let snapshot = collect(&HangingHost, &options);
+        assert!(
+            started.elapsed() < Duration::from_millis(400),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(snapshot.files.is_empty());
+        let skipped = snapshot
+            .unable
+            .iter()
+            .filter(|n| n.why.starts_with("skipped"))
+            .count();
+        assert!(skipped >= 5, "{:?}", snapshot.unable);
     }
 
     #[test]

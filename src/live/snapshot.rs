@@ -12,7 +12,7 @@
 //! |------|---------|---------|
 //! | effective sshd settings | `sshd -T` | `/.preflight/sshd-T.txt` |
 //! | effective nginx configuration | `nginx -T` | each file at its path (split at `# configuration file PATH:`) |
-//! | listening TCP sockets | `ss -tlnpH` (else `ss -tlnH`) | `/.preflight/ss-tlnpH.txt` |
+//! | listening TCP sockets | `ss -tlnpH` (else `ss -tlnH`, else `netstat -tlnp`) | `/.preflight/ss-tlnpH.txt` |
 //! | processes | `ps -ww -eo user:32=,pid=,args=` | `/.preflight/ps.txt` |
 //! | firewall | `ufw status verbose`, `nft list ruleset`, `iptables-save` | `/.preflight/ufw-status-verbose.txt`, `nft-ruleset.txt`, `iptables-save.txt` |
 //! | fail2ban | `fail2ban-client status; fail2ban-client status sshd` | `/.preflight/fail2ban-status.txt` |
@@ -149,7 +149,7 @@ const PROBES: &[Probe] = &[
         target: Target::Sshd,
     },
     Probe {
-        command: "ss -tlnpH 2>/dev/null || ss -tlnH",
+        command: "ss -tlnpH 2>/dev/null || ss -tlnH 2>/dev/null || netstat -tlnp",
         label: "ss -tlnpH",
         name: "ss-tlnpH.txt",
         target: Target::Listeners,

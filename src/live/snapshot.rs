@@ -199,16 +199,7 @@ const TIMERS: (&str, &str) = (
 );
 
 /// The file name (under [`OUTPUT_DIR`]) of the backup listing.
-pub const BACKUPS_NAME: &str = "backups.txt";
-
-/// How a file under [`OUTPUT_DIR`] is read, by its name; `None` for names the allowlist
-/// does not produce.
-pub fn output_target(name: &str) -> Option<Target> {
-    if name == BACKUPS_NAME {
-        return Some(Target::BackupListing);
-    }
-    PROBES.iter().find(|p| p.name == name).map(|p| p.target)
-}
+const BACKUPS_NAME: &str = "backups.txt";
 
 /// Collects the snapshot of the host behind `transport`. Never fails: what cannot be read
 /// becomes an [`UnableToCheck`] note.

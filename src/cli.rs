@@ -174,6 +174,7 @@ impl AuditOptions {
         crate::live::snapshot::CollectOptions {
             sudo: self.sudo,
             command_timeout: std::time::Duration::from_secs(self.timeout.max(1)),
+            host_timeout: None,
             app_dirs: self.app_dir.clone(),
             cert_paths: self.cert_path.clone(),
             backup_dirs: self.backup_dir.clone(),

@@ -58,7 +58,11 @@ pub fn audit(snapshot: &HostSnapshot, catalog: &Catalog, location_prefix: &str) 
     }
     crate::includes::resolve(&mut documents);
     diagnostics.extend(snapshot.unable.iter().map(|note| Diagnostic {
-        path: format!("{location_prefix}{}", note.what),
+        // Files at their shown path; commands named, with the host when there is a prefix.
+        path: match (note.what.starts_with('/'), location_prefix) {
+            (true, _) | (false, "") => format!("{location_prefix}{}", note.what),
+            (false, prefix) => format!("{} on {prefix}", note.what),
+        },
         kind: DiagnosticKind::UnableToCheck,
         message: note.why.clone(),
     }));
@@ -76,4 +80,78 @@ fn lay_out(root: &Path, path: &Path, bytes: &[u8]) -> Option<PathBuf> {
     std::fs::create_dir_all(target.parent()?).ok()?;
     std::fs::write(&target, bytes).ok()?;
     Some(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::snapshot::{SnapshotFile, UnableToCheck};
+
+    fn file(path: &str, target: Target, text: &str) -> SnapshotFile {
+        SnapshotFile {
+            path: PathBuf::from(path),
+            target,
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn locations_carry_the_prefix_and_nginx_includes_are_followed() {
+        let snapshot = HostSnapshot {
+            host: "prod-1".into(),
+            collected_at: std::time::SystemTime::now(),
+            files: vec![
+                file("/.preflight/ss-tlnpH.txt", Target::Listeners, "LISTEN 0 128 0.0.0.0:6379 0.0.0.0:*\n"),
+                file("/etc/nginx/nginx.conf", Target::Nginx, "events {}\nhttp {\n    server_tokens off;\n    include /etc/nginx/sites-enabled/*;\n}\n"),
+                // Judged inside `http` through the include: no NGX001 (server_tokens is off there).
+                file("/etc/nginx/sites-enabled/shop", Target::Nginx, "server {\n    listen 80;\n    autoindex on;\n}\n"),
+            ],
+            unable: vec![
+                UnableToCheck { what: "nft list ruleset".into(), why: "not installed".into() },
+                UnableToCheck { what: "/var/spool/cron/crontabs".into(), why: "not permitted".into() },
+            ],
+        };
+        let catalog = Catalog::builtin().unwrap();
+        let outcome = audit(&snapshot, &catalog, "ssh://prod-1");
+        let at = |rule: &str| {
+            outcome
+                .findings
+                .iter()
+                .find(|f| f.rule_id == rule)
+                .map(|f| (f.location.path.clone(), f.location.start_line))
+        };
+        assert_eq!(
+            at("LIVE001"),
+            Some(("ssh://prod-1/.preflight/ss-tlnpH.txt".into(), 1))
+        );
+        let autoindex = outcome
+            .findings
+            .iter()
+            .find(|f| f.location.path == "ssh://prod-1/etc/nginx/sites-enabled/shop")
+            .expect("the site is judged");
+        assert_eq!(autoindex.location.start_line, 3);
+        assert!(
+            !outcome
+                .findings
+                .iter()
+                .any(|f| f.message.contains("server_tokens")),
+            "server_tokens is off in the http block that includes the site"
+        );
+        let notes: Vec<&str> = outcome
+            .diagnostics
+            .iter()
+            .map(|d| d.path.as_str())
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                "nft list ruleset on ssh://prod-1",
+                "ssh://prod-1/var/spool/cron/crontabs"
+            ]
+        );
+        assert!(outcome
+            .diagnostics
+            .iter()
+            .all(|d| d.kind == DiagnosticKind::UnableToCheck));
+    }
 }

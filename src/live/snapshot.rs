@@ -12,7 +12,7 @@
 //! |------|---------|---------|
 //! | effective sshd settings | `sshd -T` | `/.preflight/sshd-T.txt` |
 //! | effective nginx configuration | `nginx -T` | each file at its path (split at `# configuration file PATH:`) |
-//! | listening TCP sockets | `ss -tlnpH` (else `ss -tlnH`) | `/.preflight/ss-tlnpH.txt` |
+//! | listening TCP sockets | `ss -tlnpH` (else `ss -tlnH`, else `netstat -tlnp`) | `/.preflight/ss-tlnpH.txt` |
 //! | processes | `ps -ww -eo user:32=,pid=,args=` | `/.preflight/ps.txt` |
 //! | firewall | `ufw status verbose`, `nft list ruleset`, `iptables-save` | `/.preflight/ufw-status-verbose.txt`, `nft-ruleset.txt`, `iptables-save.txt` |
 //! | fail2ban | `fail2ban-client status; fail2ban-client status sshd` | `/.preflight/fail2ban-status.txt` |
@@ -54,6 +54,9 @@ pub struct CollectOptions {
     pub sudo: bool,
     /// The longest one command may take.
     pub command_timeout: Duration,
+    /// The longest the whole collection may take (a fleet's bound per host): each command
+    /// gets at most what is left, and commands after the limit become notes.
+    pub host_timeout: Option<Duration>,
     /// Application directories whose `.env` files and settings are read.
     pub app_dirs: Vec<PathBuf>,
     /// Certificate files to check besides Let's Encrypt's and nginx's.
@@ -69,6 +72,7 @@ impl Default for CollectOptions {
         Self {
             sudo: false,
             command_timeout: Duration::from_secs(30),
+            host_timeout: None,
             app_dirs: Vec::new(),
             cert_paths: Vec::new(),
             backup_dirs: Vec::new(),
@@ -127,6 +131,8 @@ impl HostSnapshot {
 struct Probe {
     /// The command line.
     command: &'static str,
+    /// How notes name it.
+    label: &'static str,
     /// The file name under [`OUTPUT_DIR`].
     name: &'static str,
     /// How the output is read.
@@ -138,41 +144,49 @@ struct Probe {
 const PROBES: &[Probe] = &[
     Probe {
         command: "sshd -T",
+        label: "sshd -T",
         name: "sshd-T.txt",
         target: Target::Sshd,
     },
     Probe {
-        command: "ss -tlnpH 2>/dev/null || ss -tlnH",
+        command: "ss -tlnpH 2>/dev/null || ss -tlnH 2>/dev/null || netstat -tlnp",
+        label: "ss -tlnpH",
         name: "ss-tlnpH.txt",
         target: Target::Listeners,
     },
     Probe {
         command: "ps -ww -eo user:32=,pid=,args=",
+        label: "ps",
         name: "ps.txt",
         target: Target::Processes,
     },
     Probe {
         command: "ufw status verbose",
+        label: "ufw status verbose",
         name: "ufw-status-verbose.txt",
         target: Target::Firewall,
     },
     Probe {
         command: "nft list ruleset",
+        label: "nft list ruleset",
         name: "nft-ruleset.txt",
         target: Target::Nftables,
     },
     Probe {
         command: "iptables-save",
+        label: "iptables-save",
         name: "iptables-save.txt",
         target: Target::Firewall,
     },
     Probe {
         command: "if command -v fail2ban-client >/dev/null 2>&1; then fail2ban-client status 2>&1; fail2ban-client status sshd 2>&1; true; else echo 'fail2ban-client: not installed'; fi",
+        label: "fail2ban-client status",
         name: "fail2ban-status.txt",
         target: Target::Fail2banStatus,
     },
     Probe {
         command: "LC_ALL=C apt list --upgradable 2>/dev/null",
+        label: "apt list --upgradable",
         name: "apt-upgradable.txt",
         target: Target::SecurityUpdates,
     },
@@ -185,23 +199,16 @@ const TIMERS: (&str, &str) = (
 );
 
 /// The file name (under [`OUTPUT_DIR`]) of the backup listing.
-pub const BACKUPS_NAME: &str = "backups.txt";
-
-/// How a file under [`OUTPUT_DIR`] is read, by its name; `None` for names the allowlist
-/// does not produce.
-pub fn output_target(name: &str) -> Option<Target> {
-    if name == BACKUPS_NAME {
-        return Some(Target::BackupListing);
-    }
-    PROBES.iter().find(|p| p.name == name).map(|p| p.target)
-}
+const BACKUPS_NAME: &str = "backups.txt";
 
 /// Collects the snapshot of the host behind `transport`. Never fails: what cannot be read
 /// becomes an [`UnableToCheck`] note.
 pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnapshot {
+    let started = std::time::Instant::now();
     let mut run = Runner {
         transport,
         options,
+        deadline: options.host_timeout.map(|limit| started + limit),
         unable: Vec::new(),
     };
     let collected_at = SystemTime::now();
@@ -212,7 +219,7 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
         bytes,
     };
     for probe in PROBES {
-        if let Some(out) = run.command(probe.command, probe.command) {
+        if let Some(out) = run.command(probe.command, probe.label) {
             files.push(output(probe.name, probe.target, out.stdout));
         }
     }
@@ -327,6 +334,8 @@ const ABSENT: i32 = 66;
 struct Runner<'a> {
     transport: &'a dyn Transport,
     options: &'a CollectOptions,
+    /// When the host's time is up.
+    deadline: Option<std::time::Instant>,
     unable: Vec<UnableToCheck>,
 }
 
@@ -340,7 +349,20 @@ impl Runner<'_> {
         } else {
             line
         };
-        let why = match self.transport.exec(&line, self.options.command_timeout) {
+        let left = self
+            .deadline
+            .map(|d| d.saturating_duration_since(std::time::Instant::now()));
+        if left.is_some_and(|left| left.is_zero()) {
+            self.unable.push(UnableToCheck {
+                what: what.to_owned(),
+                why: "skipped: the host's time limit was reached".into(),
+            });
+            return None;
+        }
+        let timeout = left.map_or(self.options.command_timeout, |left| {
+            left.min(self.options.command_timeout)
+        });
+        let why = match self.transport.exec(&line, timeout) {
             Ok(out) if out.status == Some(ABSENT) && out.stdout.is_empty() => return None,
             Ok(out) => match refusal(&out) {
                 None if out.stdout.len() > SIZE_LIMIT => {
@@ -443,8 +465,8 @@ pub fn split_nginx_dump(text: &str) -> Vec<SnapshotFile> {
             file.bytes.pop();
         }
     }
-    // A file included twice is printed once; only files nginx reads as configuration
-    // (not `mime.types` and other maps, which are large and neutral) are kept.
+    // Package files that are neutral to the checks (`mime.types`, `*_params`, module
+    // loads) are left out, as the nginx rules treat them when a project does not ship them.
     files.retain(|f| crate::includes::package_file(&f.path.to_string_lossy()) != Some(true));
     files
 }
@@ -573,6 +595,48 @@ mod tests {
             asked.iter().all(|c| c.starts_with("sudo -n sh -c 'PATH=")),
             "{asked:?}"
         );
+    }
+
+    /// A host where every command hangs until its timeout.
+    struct HangingHost;
+
+    impl Transport for HangingHost {
+        fn host_label(&self) -> &str {
+            "hanging"
+        }
+
+        fn exec(
+            &self,
+            _: &str,
+            timeout: Duration,
+        ) -> Result<ExecOutput, crate::live::transport::ExecError> {
+            std::thread::sleep(timeout);
+            Err(crate::live::transport::ExecError::Timeout(timeout))
+        }
+    }
+
+    #[test]
+    fn a_hanging_host_is_given_up_at_its_time_limit() {
+        let options = CollectOptions {
+            command_timeout: Duration::from_millis(40),
+            host_timeout: Some(Duration::from_millis(100)),
+            backup_dirs: vec![PathBuf::from("/var/backups")],
+            ..CollectOptions::default()
+        };
+        let started = std::time::Instant::now();
+        let snapshot = collect(&HangingHost, &options);
+        assert!(
+            started.elapsed() < Duration::from_millis(400),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(snapshot.files.is_empty());
+        let skipped = snapshot
+            .unable
+            .iter()
+            .filter(|n| n.why.starts_with("skipped"))
+            .count();
+        assert!(skipped >= 5, "{:?}", snapshot.unable);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `ss -tlnpH` (or `ss -tlnH`) output: the TCP sockets a host listens on, with the
-//! process that owns each one when `ss` may show it (root, or `--sudo`).
+//! process that owns each one when `ss` may show it (root, or `--sudo`). Hosts without
+//! `ss` answer with `netstat -tlnp`, read the same way.
 
 use crate::source::Span;
 
@@ -53,21 +54,29 @@ impl Listeners {
             offset += line.len();
             let content = line.trim_end_matches(['\n', '\r']);
             let words = words_with_offsets(content);
-            // State, Recv-Q, Send-Q, Local, Peer, [Process]
-            if words.len() < 5 || words[0].1 != "LISTEN" {
-                continue;
-            }
-            let (local_at, local) = words[3];
+            let process;
+            let (local_at, local) = match words.first().map(|w| w.1) {
+                // ss: State, Recv-Q, Send-Q, Local, Peer, [users:(("name",pid=…))]
+                Some("LISTEN") if words.len() >= 5 => {
+                    process = content.find("users:((\"").and_then(|at| {
+                        let rest = &content[at + 9..];
+                        rest.find('"').map(|end| rest[..end].to_owned())
+                    });
+                    words[3]
+                }
+                // netstat: Proto, Recv-Q, Send-Q, Local, Foreign, State, [PID/Program]
+                Some("tcp" | "tcp6") if words.get(5).is_some_and(|w| w.1 == "LISTEN") => {
+                    process = words
+                        .get(6)
+                        .and_then(|(_, w)| w.split_once('/'))
+                        .map(|(_, name)| name.trim_end_matches(':').to_owned());
+                    words[3]
+                }
+                _ => continue,
+            };
             let Some((address, port)) = split_address(local) else {
                 continue;
             };
-            let process = words
-                .get(5)
-                .and_then(|_| content.find("users:((\""))
-                .and_then(|at| {
-                    let rest = &content[at + 9..];
-                    rest.find('"').map(|end| rest[..end].to_owned())
-                });
             sockets.push(Listener {
                 address,
                 port,
@@ -160,6 +169,44 @@ LISTEN 0      128        [::1]:9229    [::]:* users:((\"python3\",pid=6392,fd=6)
         assert_eq!(parsed.sockets[0].address, "10.0.0.5");
         assert_eq!(parsed.sockets[1].address, "::");
         assert!(parsed.sockets.iter().all(Listener::is_public));
+    }
+
+    /// Captured from `netstat -tlnp` (net-tools 2.10, Debian 12) with the same kind of
+    /// test server, and the sshd instances another test was running.
+    const NETSTAT: &str = "Active Internet connections (only servers)
+Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name    
+tcp        0      0 0.0.0.0:6379            0.0.0.0:*               LISTEN      1388/python3        
+tcp        0      0 0.0.0.0:2024            0.0.0.0:*               LISTEN      -                   
+tcp        0      0 127.0.0.1:43100         0.0.0.0:*               LISTEN      15522/sshd: /usr/sb 
+tcp        0      0 127.0.0.1:43101         0.0.0.0:*               LISTEN      15525/sshd: /usr/sb 
+tcp        0      0 127.0.0.1:43102         0.0.0.0:*               LISTEN      15528/sshd: /usr/sb 
+tcp        0      0 127.0.0.1:43103         0.0.0.0:*               LISTEN      15531/sshd: /usr/sb 
+tcp        0      0 127.0.0.1:5432          0.0.0.0:*               LISTEN      1388/python3        
+tcp6       0      0 :::8080                 :::*                    LISTEN      1388/python3        
+";
+
+    #[test]
+    fn netstat_output_is_read_the_same_way() {
+        let parsed = Listeners::parse(NETSTAT);
+        let got: Vec<(&str, u16, Option<&str>)> = parsed
+            .sockets
+            .iter()
+            .map(|l| (l.address.as_str(), l.port, l.process.as_deref()))
+            .filter(|(_, port, _)| *port < 43000)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("0.0.0.0", 6379, Some("python3")),
+                ("0.0.0.0", 2024, None),
+                ("127.0.0.1", 5432, Some("python3")),
+                ("::", 8080, Some("python3")),
+            ]
+        );
+        assert!(parsed
+            .sockets
+            .iter()
+            .any(|l| l.process.as_deref() == Some("sshd")));
     }
 
     #[test]

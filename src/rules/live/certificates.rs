@@ -70,3 +70,45 @@ fn names(leaf: &Certificate) -> String {
         shown.join(", ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Content;
+    use crate::policy::{Catalog, Target};
+    use crate::source::SourceFile;
+
+    /// The certificate of the parser's tests: notAfter 1 795 714 281 (Nov 26 17:31:21 2026).
+    const PEM: &str = include_str!("../../live/outputs/testdata/shop-example.pem");
+    const NOT_AFTER: i64 = 1_795_714_281;
+
+    /// The messages of `check` with the snapshot taken `before` seconds before expiry.
+    fn messages(check: fn(&Document, &mut Emitter), before: i64) -> Vec<String> {
+        let source = SourceFile::from_bytes("cert.pem".into(), "cert.pem".into(), PEM.into());
+        let mut doc = Document::parse(source, Target::Certificate);
+        if let Content::Host(output) = &mut doc.content {
+            output.judge_at(NOT_AFTER - before);
+        }
+        let catalog = Catalog::builtin().unwrap();
+        let mut out = Emitter::new(&catalog);
+        check(&doc, &mut out);
+        out.into_findings().into_iter().map(|f| f.message).collect()
+    }
+
+    #[test]
+    fn expiry_is_judged_at_the_snapshot_time() {
+        let ten_days = messages(expiring, 10 * DAY + 60);
+        assert_eq!(ten_days.len(), 1);
+        assert!(
+            ten_days[0].starts_with("the certificate for `shop.example`, `www.shop.example`, `10.0.0.5` expires in 10 days (notAfter "),
+            "{}",
+            ten_days[0]
+        );
+        assert!(messages(expired, 10 * DAY).is_empty());
+        assert_eq!(messages(expired, 2 * DAY).len(), 1);
+        assert!(messages(expiring, 2 * DAY).is_empty());
+        assert!(messages(expired, -5 * DAY)[0].contains("expired 5 days ago"));
+        assert!(messages(expiring, 30 * DAY).is_empty());
+        assert!(messages(expired, 30 * DAY).is_empty());
+    }
+}

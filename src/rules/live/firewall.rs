@@ -45,3 +45,55 @@ pub fn inactive(docs: &[&Document], out: &mut Emitter) {
         "no firewall filters incoming traffic: ufw is inactive or absent and neither nftables nor iptables drops by default, so every listening port is reachable; `ufw default deny incoming`, allow SSH and the served ports, then `ufw enable`",
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Catalog, Target};
+    use crate::source::SourceFile;
+
+    fn doc(name: &str, target: Target, text: &str) -> Document {
+        let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());
+        Document::parse(source, target)
+    }
+
+    fn findings(docs: &[Document]) -> Vec<String> {
+        let catalog = Catalog::builtin().unwrap();
+        let mut out = Emitter::new(&catalog);
+        let refs: Vec<&Document> = docs.iter().collect();
+        inactive(&refs, &mut out);
+        out.into_findings()
+            .iter()
+            .map(|f| format!("{}:{}", f.source.display_path, f.span.start))
+            .collect()
+    }
+
+    /// `ufw status verbose` as captured on a Debian 12 machine with ufw installed, not enabled.
+    const UFW_INACTIVE: &str = "Status: inactive\n";
+
+    #[test]
+    fn an_inactive_ufw_counts_only_when_nothing_else_drops() {
+        let ufw = || {
+            doc(
+                "/.preflight/ufw-status-verbose.txt",
+                Target::Firewall,
+                UFW_INACTIVE,
+            )
+        };
+        let nft = |text: &str| doc("/.preflight/nft-ruleset.txt", Target::Nftables, text);
+        let dropping = "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t}\n}\n";
+        assert_eq!(
+            findings(&[ufw(), nft("")]),
+            ["/.preflight/ufw-status-verbose.txt:8"]
+        );
+        assert!(findings(&[ufw(), nft(dropping)]).is_empty());
+        let iptables = doc(
+            "/.preflight/iptables-save.txt",
+            Target::Firewall,
+            "*filter\n:INPUT DROP [0:0]\nCOMMIT\n",
+        );
+        assert!(findings(&[ufw(), nft(""), iptables]).is_empty());
+        // Without nftables' view (not readable), nothing is claimed.
+        assert!(findings(&[ufw()]).is_empty());
+    }
+}

@@ -630,11 +630,16 @@ fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, Str
         timeout: std::time::Duration::from_secs(options.timeout.max(1)),
         quiet: options.quiet,
     };
-    let results = fleet::audit_fleet(&client, &targets, fleet_options, |target, transport| {
+    // Checked before connecting anywhere: a bad inventory value is a configuration error.
+    let collect = targets
+        .iter()
+        .map(|t| fleet::collect_options_for(&run.collect, t.inventory.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let results = fleet::audit_fleet(&client, &targets, fleet_options, |index, transport| {
         // Like `AuditRun::host`, with the host's inventory directories added.
-        let collect = fleet::collect_options_for(&run.collect, target.inventory.as_ref())?;
+        let (target, collect) = (&targets[index], &collect[index]);
         let prefix = format!("ssh://{}", target.label);
-        let snapshot = snapshot::collect(transport, &collect);
+        let snapshot = snapshot::collect(transport, collect);
         if let Some(dir) = &options.save_snapshot {
             let dir = if several {
                 dir.join(fleet::directory_name(&target.label))

@@ -515,6 +515,12 @@ fn audit_host_over_ssh_finds_what_audit_local_finds() {
     }
     let client = ClientKeys::new();
     let sshd = Sshd::start(&client);
+    // A real condition on this machine: a database port open on every interface.
+    let listener = [5432, 3306, 27017, 9200, 6379]
+        .into_iter()
+        .find_map(|port| TcpListener::bind(("0.0.0.0", port)).ok())
+        .expect("a free database port");
+    let planted = listener.local_addr().unwrap().port();
     let target = format!("{}@127.0.0.1:{}", current_user(), sshd.port);
     let started = Instant::now();
     let over_ssh = audit_host(
@@ -560,9 +566,29 @@ fn audit_host_over_ssh_finds_what_audit_local_finds() {
         ])
         .output()
         .expect("runs");
+    drop(listener);
     let (remote, local) = (json(&over_ssh), json(&local));
     let prefix = format!("ssh://{label}");
-    assert_eq!(finding_keys(&remote, &prefix), finding_keys(&local, ""));
+    let (remote_keys, local_keys) = (finding_keys(&remote, &prefix), finding_keys(&local, ""));
+    assert!(
+        remote_keys
+            .iter()
+            .any(|(rule, _, _, message)| rule == "LIVE001"
+                && message.contains(&format!("port {planted} "))),
+        "the planted listener on 0.0.0.0:{planted} was found over SSH: {remote_keys:#?}"
+    );
+    // Processes and sockets are the machine's moving state (other tests start and stop
+    // them between the two runs); everything else must match exactly.
+    let settled = |keys: Vec<(String, String, u64, String)>| -> Vec<_> {
+        keys.into_iter()
+            .filter(|(_, path, _, _)| {
+                !["/.preflight/ps", "/.preflight/ss", "/.preflight/netstat"]
+                    .iter()
+                    .any(|moving| path.starts_with(moving))
+            })
+            .collect()
+    };
+    assert_eq!(settled(remote_keys), settled(local_keys));
     // Each finding names its host; the same files were read.
     for finding in remote["findings"].as_array().unwrap() {
         assert_eq!(finding["host"], label.as_str());
@@ -696,6 +722,9 @@ fn a_fleet_of_twenty_with_one_hanging_host_finishes_within_the_timeout() {
         "took {took:?} with --timeout {timeout}"
     );
     assert!(stderr.contains("hanging: timed out"), "{stderr}");
+    // Five aliases per server, accepted concurrently: each key recorded once.
+    let recorded = std::fs::read_to_string(client.known_hosts()).unwrap();
+    assert_eq!(recorded.lines().count(), servers.len(), "{recorded}");
     for name in &names[..19] {
         assert!(
             stderr.contains(&format!("{name}: ok"))

@@ -34,6 +34,8 @@ pub enum HostStatus {
     TimedOut(String),
     /// The connection dropped during the audit.
     ConnectionLost(String),
+    /// Audited, but its result could not be kept (e.g. `--save-snapshot` could not write).
+    Failed(String),
 }
 
 impl HostStatus {
@@ -52,6 +54,7 @@ impl HostStatus {
             Self::HostKeyRefused(_) => "host key refused".to_owned(),
             Self::TimedOut(_) => "timed out".to_owned(),
             Self::ConnectionLost(_) => "connection lost".to_owned(),
+            Self::Failed(_) => "failed".to_owned(),
         }
     }
 
@@ -63,7 +66,8 @@ impl HostStatus {
             | Self::AuthFailed(why)
             | Self::HostKeyRefused(why)
             | Self::TimedOut(why)
-            | Self::ConnectionLost(why) => Some(why),
+            | Self::ConnectionLost(why)
+            | Self::Failed(why) => Some(why),
         }
     }
 }
@@ -104,13 +108,13 @@ pub struct FleetOptions {
     pub quiet: bool,
 }
 
-/// Audits every target with `audit` (collect and judge, given a connected transport) and
-/// returns the results in the targets' order.
+/// Audits every target with `audit` (collect and judge, given the target's index and a
+/// connected transport) and returns the results in the targets' order.
 pub fn audit_fleet(
     client: &SshClient,
     targets: &[ResolvedTarget],
     options: FleetOptions,
-    audit: impl Fn(&ResolvedTarget, &SshTransport) -> Result<ScanOutcome, String> + Sync,
+    audit: impl Fn(usize, &SshTransport) -> Result<ScanOutcome, String> + Sync,
 ) -> Vec<HostAudit> {
     let progress = if std::io::stderr().is_terminal() && !options.quiet && targets.len() > 1 {
         ProgressBar::with_draw_target(Some(targets.len() as u64), ProgressDrawTarget::stderr())
@@ -141,7 +145,13 @@ pub fn audit_fleet(
                 let Some(target) = targets.get(index) else {
                     break;
                 };
-                let result = audit_one(client, target, options.timeout, &audit, &say);
+                let result = audit_one(
+                    client,
+                    target,
+                    options.timeout,
+                    &|t: &SshTransport| audit(index, t),
+                    &say,
+                );
                 say(status_line(&result));
                 progress.inc(1);
                 results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(result);
@@ -161,7 +171,7 @@ fn audit_one(
     client: &SshClient,
     target: &ResolvedTarget,
     timeout: Duration,
-    audit: &(impl Fn(&ResolvedTarget, &SshTransport) -> Result<ScanOutcome, String> + Sync),
+    audit: &(impl Fn(&SshTransport) -> Result<ScanOutcome, String> + Sync),
     say: &(impl Fn(String) + Sync),
 ) -> HostAudit {
     let started = Instant::now();
@@ -179,11 +189,11 @@ fn audit_one(
     if let Some(note) = transport.accepted_host_key() {
         say(format!("{}: {note}", target.label));
     }
-    let outcome = match audit(target, &transport) {
+    let outcome = match audit(&transport) {
         Ok(outcome) => outcome,
         Err(why) => {
             transport.disconnect();
-            return done(HostStatus::Unreachable(why), ScanOutcome::default());
+            return done(HostStatus::Failed(why), ScanOutcome::default());
         }
     };
     let status = if transport.timed_out() {

@@ -502,23 +502,50 @@ struct Verifier {
 }
 
 impl Verifier {
-    fn judge(&mut self, key: &PublicKey) -> Result<Option<String>, String> {
-        let name = if self.port == 22 {
+    /// `host` or `[host]:port`, as known_hosts names it.
+    fn name(&self) -> String {
+        if self.port == 22 {
             self.host.clone()
         } else {
             format!("[{}]:{}", self.host, self.port)
-        };
-        let presented = format!("{} {}", key.algorithm(), fingerprint(key));
-        let file = self.known_hosts.path().display().to_string();
+        }
+    }
+
+    /// `Ok(None)` for a trusted key, `Ok(Some(note))` for a newly recorded one, `Err(why)`
+    /// for a refused one.
+    fn judge(&mut self, key: &PublicKey) -> Result<Option<String>, String> {
         match self.known_hosts.verify(&self.host, self.port, key) {
             Verdict::Trusted => Ok(None),
             Verdict::Unknown if self.accept_new => {
+                // Another host of the fleet (an alias of the same address) may have recorded
+                // a key meanwhile: look again under the lock before appending.
                 let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+                self.known_hosts = KnownHosts::load(self.known_hosts.path())?;
+                match self.known_hosts.verify(&self.host, self.port, key) {
+                    Verdict::Trusted => return Ok(None),
+                    Verdict::Unknown => {}
+                    other => return self.refuse(key, other),
+                }
                 self.known_hosts.append(&self.host, self.port, key)?;
                 Ok(Some(format!(
-                    "added the host key of {name} ({presented}) to {file}"
+                    "added the host key of {} ({} {}) to {}",
+                    self.name(),
+                    key.algorithm(),
+                    fingerprint(key),
+                    self.known_hosts.path().display()
                 )))
             }
+            other => self.refuse(key, other),
+        }
+    }
+
+    /// Why `key`, judged `verdict`, is not accepted for this host.
+    fn refuse(&self, key: &PublicKey, verdict: Verdict) -> Result<Option<String>, String> {
+        let name = self.name();
+        let presented = format!("{} {}", key.algorithm(), fingerprint(key));
+        let file = self.known_hosts.path().display().to_string();
+        match verdict {
+            Verdict::Trusted => Ok(None),
             Verdict::Unknown => Err(format!(
                 "the host key of {name} ({presented}) is not in {file}; check the fingerprint \
                  on the host (`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub`), then connect once \

@@ -29,7 +29,7 @@ struct Planted {
     /// A database port bound to 127.0.0.1 only.
     loopback_port: Option<u16>,
     _listeners: Vec<TcpListener>,
-    _process: Child,
+    process: Child,
 }
 
 impl Planted {
@@ -101,17 +101,29 @@ fn planted() -> &'static Planted {
                     .map(|l| listeners.push(l))
                     .is_ok()
             });
-        // A process with a password on its command line, as `ps` will show it.
-        let process = Command::new("sh")
-            .args(["-c", "sleep 60", "preflight-test", &format!("--password={PROCESS_CANARY}")])
+        // An application process with a password on its command line, as `ps` will show
+        // it (run as root in CI, so LIVE003 shows the line in every report, masked).
+        let app = root.join("app/worker.py");
+        std::fs::write(&app, "import time\ntime.sleep(60)\n").unwrap();
+        let process = Command::new("python3")
+            .arg(&app)
+            .arg(format!("--password={PROCESS_CANARY}"))
             .spawn()
-            .expect("sh runs");
+            .expect("python3 runs");
+        // Wait until the interpreter runs (a version manager's shim execs it a moment later).
+        let comm = format!("/proc/{}/comm", process.id());
+        for _ in 0..100 {
+            if std::fs::read_to_string(&comm).is_ok_and(|c| c.starts_with("python")) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         Planted {
             dir,
             public_port,
             loopback_port,
             _listeners: listeners,
-            _process: process,
+            process,
         }
     })
 }
@@ -267,6 +279,18 @@ fn planted_conditions_are_found_and_clean_ones_are_not() {
     );
     assert_eq!(with("LIVE007", "fresh"), 0, "{live:#?}");
     assert_eq!(with("LIVE007", "does not exist"), 1, "{live:#?}");
+
+    if is_root() {
+        let pid = format!("(pid {})", planted.process.id());
+        let worker = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "LIVE003" && f["message"].as_str().unwrap().contains(&pid))
+            .unwrap_or_else(|| panic!("no LIVE003 for the planted worker {pid}: {live:#?}"));
+        let snippet = worker["snippet"]["text"].as_str().unwrap();
+        assert!(snippet.contains("--password=*****"), "{snippet}");
+    }
 
     // The application's .env went through the same env rules as a static scan.
     let env_path = planted.path("app/.env").display().to_string();

@@ -76,6 +76,9 @@ pub enum AuditTarget {
 
 /// Options of `preflight audit host`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Over SSH, --timeout is each host's whole budget (connection and every command): a host that hangs costs at most that much. Exit 2 when any host could not be audited. See docs/live-audit-ssh.md."
+)]
 pub struct AuditHostArgs {
     /// Hosts: ssh_config aliases, inventory names, `[user@]host[:port]` or `[user@][v6]:port`.
     #[arg(value_name = "HOST")]

@@ -390,7 +390,11 @@ impl Manifests {
         let restart = node.get("restartPolicy").and_then(YamlNode::as_str);
         let runs_to_completion = matches!(kind, "Job" | "CronJob")
             || (kind == "Pod" && matches!(restart, Some("Never" | "OnFailure")));
-        let pod_security = self.mapping(node, "securityContext");
+        // The pod's settings, read once and inherited by every container.
+        let mut pod_security = SecurityContext::default();
+        if let Some(context) = self.mapping(node, "securityContext") {
+            self.user_settings(context, Level::Pod, &mut pod_security);
+        }
         let mut containers = Vec::new();
         for (key, role) in [
             ("initContainers", ContainerRole::Init),
@@ -402,7 +406,7 @@ impl Manifests {
                     self.wrong_type(item, key, "a list of containers (mappings)");
                     continue;
                 }
-                containers.push(self.container(item, role, pod_security));
+                containers.push(self.container(item, role, &pod_security));
             }
         }
         Some(PodSpec {
@@ -417,30 +421,12 @@ impl Manifests {
         &mut self,
         node: &YamlNode,
         role: ContainerRole,
-        pod_security: Option<&YamlNode>,
+        pod_security: &SecurityContext,
     ) -> Container {
         let name_node = node.get("name");
-        let own = self.mapping(node, "securityContext");
-        let mut security = SecurityContext::default();
-        for (level, context) in [(Level::Pod, pod_security), (Level::Container, own)] {
-            let Some(context) = context else { continue };
-            if let Some(s) = self.bool_setting(context, "runAsNonRoot", level) {
-                security.run_as_non_root = Some(s);
-            }
-            if let Some(user) = context.get("runAsUser") {
-                match user.as_str().and_then(|u| u.parse::<i64>().ok()) {
-                    Some(value) => {
-                        security.run_as_user = Some(Setting {
-                            value,
-                            span: user.span,
-                            level,
-                        });
-                    }
-                    None => self.wrong_type(user, "runAsUser", "a number"),
-                }
-            }
-        }
-        if let Some(context) = own {
+        let mut security = pod_security.clone();
+        if let Some(context) = self.mapping(node, "securityContext") {
+            self.user_settings(context, Level::Container, &mut security);
             security.privileged = self.bool_setting(context, "privileged", Level::Container);
             security.allow_privilege_escalation =
                 self.bool_setting(context, "allowPrivilegeEscalation", Level::Container);
@@ -460,6 +446,26 @@ impl Manifests {
             at: name_node.map_or(node.span, |n| n.span),
             node: node.clone(),
             security,
+        }
+    }
+
+    /// `runAsNonRoot` and `runAsUser` of a pod's or container's `securityContext`, set over
+    /// what `security` holds (a container's own settings win over the pod's).
+    fn user_settings(&mut self, context: &YamlNode, level: Level, security: &mut SecurityContext) {
+        if let Some(s) = self.bool_setting(context, "runAsNonRoot", level) {
+            security.run_as_non_root = Some(s);
+        }
+        if let Some(user) = context.get("runAsUser") {
+            match user.as_str().and_then(|u| u.parse::<i64>().ok()) {
+                Some(value) => {
+                    security.run_as_user = Some(Setting {
+                        value,
+                        span: user.span,
+                        level,
+                    });
+                }
+                None => self.wrong_type(user, "runAsUser", "a number"),
+            }
         }
     }
 
@@ -532,15 +538,25 @@ fn not_checked(
     None
 }
 
-/// Whether a `{{` is written outside every YAML scalar and comment: there the template
-/// action is read as YAML structure (`cell: {{cell}}` becomes a nested mapping), while
-/// `name: etcd-{{cell}}` or an alert template in a block scalar is only text.
+/// Whether a `{{` is written outside a block scalar and comments: outside any scalar the
+/// template action is read as YAML structure (`cell: {{cell}}` becomes a nested mapping), and
+/// in a plain or quoted scalar (`name: etcd-{{cell}}`, `shard: "{{shard}}"`) it is a value
+/// some tool fills in before the manifest is applied. In a block scalar (`|`, `>`) it is text
+/// for the application: Prometheus and Alertmanager templates in a ConfigMap.
 fn structural_action(text: &str, yaml: &YamlFile) -> bool {
-    let mut scalars = Vec::new();
+    let mut blocks = Vec::new();
     let mut stack: Vec<&YamlNode> = yaml.documents.iter().collect();
     while let Some(node) = stack.pop() {
         match &node.value {
-            YamlValue::Scalar(_) => scalars.push(node.span),
+            YamlValue::Scalar(_) => {
+                // A block scalar's span starts at its content; its `|` or `>` header (with
+                // chomping and indentation indicators) ends the text before it.
+                let head = text.get(..node.span.start).unwrap_or("").trim_end();
+                let indicator = head.rsplit(char::is_whitespace).next().unwrap_or("");
+                if indicator.starts_with(['|', '>']) {
+                    blocks.push(node.span);
+                }
+            }
             YamlValue::Sequence(items) => stack.extend(items),
             YamlValue::Mapping(entries) => stack.extend(entries.iter().flat_map(|(k, v)| [k, v])),
             YamlValue::Alias => {}
@@ -550,7 +566,7 @@ fn structural_action(text: &str, yaml: &YamlFile) -> bool {
         let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
         let before = &text[line_start..at];
         let commented = before.trim_start().starts_with('#') || before.contains(" #");
-        !commented && !scalars.iter().any(|s| s.start <= at && at < s.end)
+        !commented && !blocks.iter().any(|s| s.start <= at && at < s.end)
     })
 }
 
@@ -650,7 +666,10 @@ mod tests {
             &mut |_| None,
         );
         assert_eq!(under.not_checked, Some(NotChecked::HelmTemplate));
-        let alert = "apiVersion: v1\nkind: ConfigMap\ndata:\n  rule: |\n    summary: {{ $labels.instance }} down\n";
+        let alert = "apiVersion: v1\nkind: ConfigMap\ndata:\n  rule: |\n    summary: {{ $labels.instance }} down\n  # {{ not an action }}\n";
         assert_eq!(parse(alert).not_checked, None);
+        let mustache =
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    shard: \"{{shard}}\"\n";
+        assert_eq!(parse(mustache).not_checked, Some(NotChecked::GoTemplate));
     }
 }

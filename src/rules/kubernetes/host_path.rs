@@ -9,44 +9,73 @@ use crate::rules::kubernetes::{object_key, workloads};
 use crate::rules::Emitter;
 use crate::source::Span;
 
-/// Host paths that hand over the node, and why.
-const SENSITIVE: &[(&str, &str)] = &[
-    ("/", "the node's whole filesystem"),
+/// Host paths that hand over the node, and why; `true` when everything under the path is
+/// as sensitive (the kubelet's files), `false` when only the folder itself is (`/dev/log` is
+/// the syslog socket, `/etc/ssl/certs` public CA certificates). The exact-path entries are
+/// kube-linter's sensitive host mounts.
+const SENSITIVE: &[(&str, bool, &str)] = &[
+    ("/", false, "the node's whole filesystem"),
     (
         "/var/run/docker.sock",
+        false,
         "the Docker socket: root on the node",
     ),
-    ("/run/docker.sock", "the Docker socket: root on the node"),
+    (
+        "/run/docker.sock",
+        false,
+        "the Docker socket: root on the node",
+    ),
     (
         "/var/run/containerd/containerd.sock",
+        false,
         "the containerd socket: root on the node",
     ),
     (
         "/run/containerd/containerd.sock",
+        false,
         "the containerd socket: root on the node",
     ),
     (
         "/var/run/crio/crio.sock",
+        false,
         "the CRI-O socket: root on the node",
     ),
     (
+        "/var/run",
+        false,
+        "every runtime socket of the node, Docker's and containerd's included",
+    ),
+    (
+        "/run",
+        false,
+        "every runtime socket of the node, Docker's and containerd's included",
+    ),
+    (
         "/etc",
+        false,
         "the node's configuration, users and password hashes",
     ),
-    ("/root", "root's home, SSH keys included"),
+    (
+        "/etc/kubernetes",
+        true,
+        "the cluster's credentials and certificates",
+    ),
+    ("/root", true, "root's home, SSH keys included"),
     (
         "/var/lib/kubelet",
+        true,
         "the kubelet's files, every pod's secrets included",
     ),
-    ("/var/lib/docker", "every container's filesystem"),
-    ("/proc", "every process of the node"),
-    ("/sys", "the kernel's settings"),
-    ("/boot", "the node's kernel and boot loader"),
-    ("/dev", "the node's devices"),
+    ("/var/lib/docker", true, "every container's filesystem"),
+    ("/proc", false, "every process of the node"),
+    ("/sys", false, "the kernel's settings"),
+    ("/boot", false, "the node's kernel and boot loader"),
+    ("/dev", false, "the node's devices"),
+    ("/lib", false, "the node's libraries"),
+    ("/usr", false, "the node's programs"),
 ];
 
-/// What a sensitive host path exposes: the path itself or anything under it (`/etc/ssl` is
-/// under `/etc`; everything is under `/`, so only `/` itself counts for it).
+/// What a sensitive host path exposes, if it is one.
 pub fn sensitive(path: &str) -> Option<&'static str> {
     let path = if path.len() > 1 {
         path.trim_end_matches('/')
@@ -55,8 +84,8 @@ pub fn sensitive(path: &str) -> Option<&'static str> {
     };
     SENSITIVE
         .iter()
-        .find(|(p, _)| path == *p || (*p != "/" && path.starts_with(&format!("{p}/"))))
-        .map(|(_, what)| *what)
+        .find(|(p, below, _)| path == *p || (*below && path.starts_with(&format!("{p}/"))))
+        .map(|(_, _, what)| *what)
 }
 
 /// The `hostPath.path` of every volume of a pod spec, with the volume's name.

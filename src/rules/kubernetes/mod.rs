@@ -78,7 +78,9 @@ fn where_(object: &Object, container: &Container) -> String {
 
 /// How a committed secret value is weak, in words that never show it: `None` when
 /// nothing is known against it beyond being committed. `name` decides what kind of secret
-/// it is; a URL's password is judged as a password.
+/// it is; a URL's password is judged as a password. A value under a name that is not
+/// secret-like (a Secret's `username`) is only judged for vendor examples: calling `admin`
+/// a weak password there would be wrong.
 fn weakness(name: &str, value: &str) -> Option<String> {
     let (kind, value, what) = match parse_url(value).and_then(|u| u.password) {
         Some((password, _)) => (Some(SecretKind::Password), password, "its password "),
@@ -86,7 +88,7 @@ fn weakness(name: &str, value: &str) -> Option<String> {
     };
     let how = match assess(kind.unwrap_or(SecretKind::Password), value)? {
         Weakness::VendorExample(example) => format!("is {example}"),
-        Weakness::Placeholder(why) => why,
+        Weakness::Placeholder(why) if kind.is_some() => why,
         Weakness::TooShort { len, min } if kind.is_some() => {
             format!("is {len} characters long (at least {min} needed)")
         }

@@ -343,3 +343,23 @@ fn a_cronjob_running_pg_dump_counts_as_a_backup_job() {
     let (report, _) = json_report(job.path(), &["."]);
     assert!(active_rules(&report).contains(&"BAK001".to_owned()));
 }
+
+#[test]
+fn settings_with_secret_like_names_are_not_scrubbed_from_messages() {
+    // `automountServiceAccountToken: false` has "token" in its name: `false` is still not a
+    // secret, and messages that quote `allowPrivilegeEscalation: false` stay readable.
+    let dir = tree(&[(
+        "pod.yaml",
+        b"apiVersion: v1\nkind: Pod\nspec:\n  automountServiceAccountToken: false\n  containers:\n  - name: web\n".as_slice(),
+    )]);
+    let (report, _) = json_report(dir.path(), &["."]);
+    let escalation = findings(&report)
+        .iter()
+        .find(|f| f["rule_id"] == "K8S003")
+        .expect("K8S003");
+    let message = escalation["message"].as_str().unwrap();
+    assert!(
+        message.contains("`allowPrivilegeEscalation: false`"),
+        "{message}"
+    );
+}

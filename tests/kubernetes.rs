@@ -75,6 +75,7 @@ fn templates_and_kustomize_inputs_are_reported_once_as_not_checked() {
         [
             "fixtures/kubernetes-templates/chart/templates/deployment.yaml",
             "fixtures/kubernetes-templates/chart/templates/service.yaml",
+            "fixtures/kubernetes-templates/chart/templates/tests/test-connection.yaml",
             "fixtures/kubernetes-templates/kustomize/kustomization.yaml",
             "fixtures/kubernetes-templates/kustomize/patch-replicas.yaml",
             "fixtures/kubernetes-templates/kustomize/patches/resources.yaml",

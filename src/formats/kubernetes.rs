@@ -521,10 +521,12 @@ fn not_checked(
     ) {
         return Some(NotChecked::Kustomization);
     }
+    // Helm renders everything under a chart's `templates/`, sub-folders included.
     let under_templates = path
         .parent()
-        .and_then(Path::file_name)
-        .is_some_and(|d| d == "templates");
+        .into_iter()
+        .flat_map(Path::components)
+        .any(|c| c.as_os_str() == "templates");
     let actions = text.contains("{{") && text.contains("}}");
     if actions && under_templates {
         return Some(NotChecked::HelmTemplate);

@@ -56,6 +56,91 @@ pub enum Command {
     },
     /// Print the manual page (roff), generated from these definitions.
     Man,
+    /// Audit a running host: its effective configuration and live state.
+    Audit {
+        /// Which host.
+        #[command(subcommand)]
+        target: AuditTarget,
+    },
+}
+
+/// The hosts `preflight audit` can look at.
+#[derive(Debug, Subcommand)]
+pub enum AuditTarget {
+    /// This machine, without SSH (`preflight audit local --sudo`).
+    Local(AuditLocalArgs),
+}
+
+/// Options of `preflight audit local`.
+#[derive(Debug, Args)]
+pub struct AuditLocalArgs {
+    /// What every audit shares.
+    #[command(flatten)]
+    pub options: AuditOptions,
+}
+
+/// Options every `preflight audit` target shares: reporting like `check`, and what the
+/// host snapshot collects.
+#[derive(Debug, Args)]
+pub struct AuditOptions {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a finding is at least this severe [default: high, or `fail_on` from preflight.toml].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Only run these rules: ids, names or id prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules: ids, names or id prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Use this configuration file instead of looking for preflight.toml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Print only the summary line (human format).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Run the snapshot's commands through `sudo -n` (never prompts; refused commands
+    /// become "unable to check" notes).
+    #[arg(long)]
+    pub sudo: bool,
+    /// The longest one command may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Also write what was collected (secrets redacted) to DIR, for `preflight check DIR`.
+    #[arg(long, value_name = "DIR")]
+    pub save_snapshot: Option<PathBuf>,
+    /// An application directory whose `.env` files and settings are checked (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub app_dir: Vec<PathBuf>,
+    /// A certificate file to check besides Let's Encrypt's and nginx's (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub cert_path: Vec<PathBuf>,
+    /// A backup directory whose newest file must be recent (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub backup_dir: Vec<PathBuf>,
+    /// The oldest the newest backup may be, in hours.
+    #[arg(long, value_name = "HOURS", default_value_t = 26)]
+    pub backup_max_age: u64,
+}
+
+impl AuditOptions {
+    /// What the snapshot collects, from these options.
+    pub fn collect_options(&self) -> crate::live::snapshot::CollectOptions {
+        crate::live::snapshot::CollectOptions {
+            sudo: self.sudo,
+            command_timeout: std::time::Duration::from_secs(self.timeout.max(1)),
+            host_timeout: None,
+            app_dirs: self.app_dir.clone(),
+            cert_paths: self.cert_path.clone(),
+            backup_dirs: self.backup_dir.clone(),
+            backup_max_age: std::time::Duration::from_secs(self.backup_max_age * 3600),
+        }
+    }
 }
 
 /// The gate: the least severity that fails the run, or never.
@@ -156,6 +241,9 @@ pub fn main() -> ExitCode {
             .render(&mut io::stdout())
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| format!("cannot write the manual page: {e}")),
+        Command::Audit { target } => match target {
+            AuditTarget::Local(args) => audit_local(&args.options, color_allowed),
+        },
     };
     match result {
         Ok(code) => code,
@@ -207,7 +295,24 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
     };
     let excludes = exclude_set(&options.exclude)
         .map_err(|e| format!("bad `exclude` pattern in config: {e}"))?;
-    let mut outcome = engine::scan(&args.paths, &options, &excludes, &catalog);
+    // A saved host snapshot (`--save-snapshot`) is re-checked as the host it came from.
+    let (snapshots, paths): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| crate::live::save::is_snapshot(p));
+    let mut outcome = if paths.is_empty() {
+        engine::ScanOutcome::default()
+    } else {
+        engine::scan(&paths, &options, &excludes, &catalog)
+    };
+    for dir in &snapshots {
+        let (snapshot, prefix) = crate::live::save::load(dir)?;
+        absorb(
+            &mut outcome,
+            crate::live::audit::audit(&snapshot, &catalog, &prefix),
+        );
+    }
 
     let root =
         std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
@@ -229,14 +334,43 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
         Some(path) => Some(BaselineFile::read(path)?.apply(&mut outcome.findings)),
         None => None,
     };
+    let settings = ReportSettings {
+        format: args.format,
+        output: args.output.as_deref(),
+        quiet: args.quiet,
+        fail_on: args.fail_on,
+        color_allowed,
+    };
+    emit(&outcome, baseline, &catalog, &loaded, &root, &settings)
+}
+
+/// How to print a report and gate on it: the options `check` and `audit` share.
+struct ReportSettings<'a> {
+    format: Format,
+    output: Option<&'a Path>,
+    quiet: bool,
+    fail_on: Option<FailOn>,
+    color_allowed: bool,
+}
+
+/// Writes the report of `outcome` and returns the exit code the gate gives.
+fn emit(
+    outcome: &engine::ScanOutcome,
+    baseline: Option<crate::baseline::BaselineSummary>,
+    catalog: &Catalog,
+    loaded: &config::LoadedConfig,
+    root: &Path,
+    args: &ReportSettings,
+) -> Result<ExitCode, String> {
     let report = Report {
         findings: &outcome.findings,
         diagnostics: &outcome.diagnostics,
-        catalog: &catalog,
+        catalog,
         files_checked: outcome.files_checked,
-        root: &root,
+        root,
         baseline,
     };
+    let color_allowed = args.color_allowed;
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let style = Style {
         color: color_allowed && to_terminal,
@@ -267,7 +401,11 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
     }
     if args.format != Format::Human && !args.quiet {
         for d in &outcome.diagnostics {
-            eprintln!("warning: {}: {}", d.path, d.message);
+            if d.kind == crate::finding::DiagnosticKind::UnableToCheck {
+                eprintln!("note: unable to check {}: {}", d.path, d.message);
+            } else {
+                eprintln!("warning: {}: {}", d.path, d.message);
+            }
         }
     }
     let gate = args.fail_on.unwrap_or(match loaded.config.fail_on {
@@ -314,4 +452,97 @@ fn explain(catalog: &Catalog, id: &str) -> Result<ExitCode, String> {
     let mut out = io::stdout().lock();
     let _ = out.write_all(rule.explain().as_bytes());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `preflight audit local`: this machine's snapshot, judged like a host over SSH.
+fn audit_local(options: &AuditOptions, color_allowed: bool) -> Result<ExitCode, String> {
+    let audit = AuditRun::new(options)?;
+    let transport = crate::live::transport::LocalTransport::new();
+    let mut outcome = engine::ScanOutcome::default();
+    audit.host(
+        &transport,
+        "",
+        options.save_snapshot.as_deref(),
+        &mut outcome,
+    )?;
+    audit.report(&outcome, options, color_allowed)
+}
+
+/// What every `preflight audit` run shares: the configuration, the catalog and the
+/// snapshot options. A fleet audits each host with [`AuditRun::host`] and reports once
+/// with [`AuditRun::report`].
+pub struct AuditRun {
+    loaded: config::LoadedConfig,
+    catalog: Catalog,
+    root: PathBuf,
+    collect: crate::live::snapshot::CollectOptions,
+}
+
+impl AuditRun {
+    /// Loads the configuration (`--config` or `preflight.toml` from the working directory)
+    /// and builds the catalog with `--select`/`--ignore`.
+    pub fn new(options: &AuditOptions) -> Result<Self, String> {
+        let root = std::env::current_dir()
+            .map_err(|e| format!("cannot read the working directory: {e}"))?;
+        let loaded = config::load(options.config.as_deref(), std::slice::from_ref(&root))
+            .map_err(|e| e.0)?;
+        let catalog = build_catalog(&loaded, &options.select, &options.ignore)?;
+        Ok(Self {
+            loaded,
+            catalog,
+            root,
+            collect: options.collect_options(),
+        })
+    }
+
+    /// Collects the snapshot of the host behind `transport`, saves it to `save` (when
+    /// given) and adds its findings and notes to `outcome`. Locations start with
+    /// `location_prefix` (`ssh://prod-1`, or `""` for this machine).
+    pub fn host(
+        &self,
+        transport: &dyn crate::live::transport::Transport,
+        location_prefix: &str,
+        save: Option<&Path>,
+        outcome: &mut engine::ScanOutcome,
+    ) -> Result<(), String> {
+        let snapshot = crate::live::snapshot::collect(transport, &self.collect);
+        if let Some(dir) = save {
+            crate::live::save::save(&snapshot, location_prefix, dir)?;
+        }
+        let judged = crate::live::audit::audit(&snapshot, &self.catalog, location_prefix);
+        absorb(outcome, judged);
+        Ok(())
+    }
+
+    /// Prints the report of every audited host and returns the gate's exit code (0 clean,
+    /// 1 findings at or above `--fail-on`).
+    pub fn report(
+        &self,
+        outcome: &engine::ScanOutcome,
+        options: &AuditOptions,
+        color_allowed: bool,
+    ) -> Result<ExitCode, String> {
+        let settings = ReportSettings {
+            format: options.format,
+            output: options.output.as_deref(),
+            quiet: options.quiet,
+            fail_on: options.fail_on,
+            color_allowed,
+        };
+        emit(
+            outcome,
+            None,
+            &self.catalog,
+            &self.loaded,
+            &self.root,
+            &settings,
+        )
+    }
+}
+
+/// Adds one host's (or one snapshot's) outcome to a report's.
+fn absorb(outcome: &mut engine::ScanOutcome, judged: engine::ScanOutcome) {
+    outcome.findings.extend(judged.findings);
+    outcome.diagnostics.extend(judged.diagnostics);
+    outcome.files_checked += judged.files_checked;
 }

@@ -62,6 +62,8 @@ pub enum Content {
     JavaScript(JsModule),
     /// Kubernetes manifests.
     Kubernetes(Manifests),
+    /// Host state from a live snapshot: command output, certificates, backup listings.
+    Host(crate::live::outputs::HostOutput),
 }
 
 /// One file ready for the rules.
@@ -123,6 +125,16 @@ impl Document {
                 &source.path,
                 &mut read_sibling,
             )),
+            Target::Listeners
+            | Target::Processes
+            | Target::Certificate
+            | Target::BackupListing
+            | Target::Fail2banStatus
+            | Target::Nftables
+            | Target::SecurityUpdates => Content::Host(
+                crate::live::outputs::HostOutput::parse(target, &source.text)
+                    .expect("a host-state target"),
+            ),
         };
         Self {
             source,
@@ -214,6 +226,7 @@ impl Document {
             Content::NodePackage(package) => &package.errors,
             Content::JavaScript(module) => &module.errors,
             Content::Kubernetes(manifests) => &manifests.errors,
+            Content::Host(output) => output.errors(),
         }
     }
 
@@ -238,6 +251,7 @@ impl Document {
             Content::Kubernetes(manifests) => {
                 crate::redact::kubernetes_sensitive(manifests, &self.source.text)
             }
+            Content::Host(output) => crate::redact::host_output_sensitive(output, &self.source),
             // Firewall rules, PostgreSQL settings and pg_hba records, jails, logrotate snippets
             // and other database configurations hold addresses and modes, not credentials.
             _ => Vec::new(),
@@ -379,6 +393,14 @@ impl Document {
     pub fn not_checked(&self) -> Option<&'static str> {
         match &self.content {
             Content::Kubernetes(manifests) => manifests.not_checked.map(|n| n.reason()),
+            _ => None,
+        }
+    }
+
+    /// Host state from a live snapshot, for live rules.
+    pub fn as_host(&self) -> Option<&crate::live::outputs::HostOutput> {
+        match &self.content {
+            Content::Host(output) => Some(output),
             _ => None,
         }
     }

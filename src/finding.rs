@@ -105,6 +105,9 @@ pub enum DiagnosticKind {
     /// A template or tool input (a Helm template, a kustomization) that is only checkable
     /// once rendered.
     Template,
+    /// A live host's command or file the snapshot could not read (missing, not permitted,
+    /// timed out): a note, not a failure of the host.
+    UnableToCheck,
 }
 
 /// A file preflight could not check, and why. Reported next to the findings, never fatal.

@@ -118,6 +118,20 @@ pub enum Target {
     /// A Kubernetes manifest: a `*.yaml`/`*.yml` file whose documents have `apiVersion` and
     /// `kind`.
     Kubernetes,
+    /// `ss -tlnpH` output from a live host: the listening TCP sockets.
+    Listeners,
+    /// `ps` output from a live host: the running processes and their users.
+    Processes,
+    /// A PEM certificate (chain) read from a live host.
+    Certificate,
+    /// A live host's backup directories with their newest files' modification times.
+    BackupListing,
+    /// `fail2ban-client status` output from a live host.
+    Fail2banStatus,
+    /// `nft list ruleset` output from a live host.
+    Nftables,
+    /// `apt list --upgradable` output from a live host: pending upgrades and their suites.
+    SecurityUpdates,
 }
 
 impl Target {
@@ -146,6 +160,13 @@ impl Target {
             Self::Pm2 => "pm2",
             Self::NodeApp => "node-app",
             Self::Kubernetes => "kubernetes",
+            Self::Listeners => "listeners",
+            Self::Processes => "processes",
+            Self::Certificate => "certificate",
+            Self::BackupListing => "backup-listing",
+            Self::Fail2banStatus => "fail2ban-status",
+            Self::Nftables => "nftables",
+            Self::SecurityUpdates => "security-updates",
         }
     }
 }
@@ -366,6 +387,7 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         "policies/kubernetes.toml",
         include_str!("../policies/kubernetes.toml"),
     ),
+    ("policies/live.toml", include_str!("../policies/live.toml")),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

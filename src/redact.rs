@@ -601,6 +601,35 @@ pub fn package_json_sensitive(package: &PackageJson, text: &str) -> Vec<Sensitiv
     found
 }
 
+/// In host state from a live snapshot: secrets on process command lines (as in crontabs)
+/// and private-key blocks in certificate files. Other command output holds addresses,
+/// names and times, not credentials.
+pub fn host_output_sensitive(
+    output: &crate::live::outputs::HostOutput,
+    source: &crate::source::SourceFile,
+) -> Vec<Sensitive> {
+    use crate::live::outputs::HostOutput;
+    match output {
+        HostOutput::Processes(list) => list
+            .processes
+            .iter()
+            .flat_map(|p| {
+                let base = p.args_span.start;
+                command_sensitive(&p.args, &|from, to| Span::new(base + from, base + to))
+            })
+            .collect(),
+        HostOutput::Certificate(file) => file
+            .private_keys
+            .iter()
+            .map(|&span| Sensitive {
+                span,
+                value: source.slice(span).to_owned(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,4 +3,8 @@
 //! for `preflight audit local`), the collected snapshot becomes documents, and the same
 //! analyzers and rules as a static scan judge them.
 
+pub mod audit;
+pub mod outputs;
+pub mod save;
+pub mod snapshot;
 pub mod transport;

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style as Ansi};
 
-use crate::finding::{count_by_severity, Finding};
+use crate::finding::{count_by_severity, DiagnosticKind, Finding};
 use crate::policy::Severity;
 use crate::report::{Report, Style};
 
@@ -42,6 +42,11 @@ pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<(
             frame(report, finding, &painter, out)?;
         }
         for d in report.diagnostics {
+            if d.kind == DiagnosticKind::UnableToCheck {
+                let label = painter.paint(severity_style(Severity::Info), "note");
+                writeln!(out, "{label}: unable to check {}: {}", d.path, d.message)?;
+                continue;
+            }
             let label = painter.paint(severity_style(Severity::Medium), "warning");
             writeln!(out, "{label}: could not check {}: {}", d.path, d.message)?;
         }
@@ -174,11 +179,19 @@ fn summary(report: &Report, painter: &Painter, out: &mut dyn Write) -> io::Resul
             baseline.new, baseline.unchanged, baseline.fixed
         ));
     }
-    if !report.diagnostics.is_empty() {
+    let unable = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == DiagnosticKind::UnableToCheck)
+        .count();
+    if report.diagnostics.len() > unable {
         line.push_str(&format!(
             " {} could not be checked.",
-            plural(report.diagnostics.len(), "file")
+            plural(report.diagnostics.len() - unable, "file")
         ));
+    }
+    if unable > 0 {
+        line.push_str(&format!(" {}.", plural(unable, "unable-to-check note")));
     }
     writeln!(out, "{line}")
 }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use crate::finding::{count_by_severity, Finding};
+use crate::finding::{count_by_severity, DiagnosticKind, Finding};
 use crate::report::Report;
 
 /// Rows in the table; the rest is counted (a step summary is capped at 1 MiB, and a long
@@ -47,6 +47,19 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             out,
             "\nBaseline: {} new, {} unchanged (not listed), {} fixed.",
             baseline.new, baseline.unchanged, baseline.fixed
+        )?;
+    }
+    let unable: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == DiagnosticKind::UnableToCheck)
+        .map(|d| format!("- `{}`: {}", cell(&d.path), cell(&d.message)))
+        .collect();
+    if !unable.is_empty() {
+        writeln!(
+            out,
+            "\nUnable to check on the host (notes):\n\n{}",
+            unable.join("\n")
         )?;
     }
     if active.is_empty() {

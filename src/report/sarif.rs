@@ -15,7 +15,7 @@ use serde_sarif::sarif::{
     Suppression, Tool, ToolComponent,
 };
 
-use crate::finding::{Finding, Location};
+use crate::finding::{DiagnosticKind, Finding, Location};
 use crate::policy::{Rule, Severity};
 use crate::report::Report;
 
@@ -223,18 +223,34 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
         .diagnostics
         .iter()
         .map(|d| {
-            Notification::builder()
-                .message(Message::from(
-                    format!("could not check {}: {}", d.path, d.message).as_str(),
-                ))
-                .level(json!("warning"))
-                .locations(vec![SarifLocation::builder()
+            let note = d.kind == DiagnosticKind::UnableToCheck;
+            // A live host's command (`nft list ruleset`, `ps on ssh://prod-1`) is no file:
+            // no location. Files are absolute paths or `ssh://host/path`.
+            let is_file =
+                d.path.starts_with('/') || (d.path.contains("://") && !d.path.contains(' '));
+            let is_command = note && !is_file;
+            let locations = if is_command {
+                Vec::new()
+            } else {
+                vec![SarifLocation::builder()
                     .physical_location(
                         PhysicalLocation::builder()
                             .artifact_location(artifact(&d.path))
                             .build(),
                     )
-                    .build()])
+                    .build()]
+            };
+            let (level, verb) = if note {
+                ("note", "unable to check")
+            } else {
+                ("warning", "could not check")
+            };
+            Notification::builder()
+                .message(Message::from(
+                    format!("{verb} {}: {}", d.path, d.message).as_str(),
+                ))
+                .level(json!(level))
+                .locations(locations)
                 .build()
         })
         .collect();

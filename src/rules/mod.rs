@@ -27,6 +27,7 @@ pub mod dockerfile;
 pub mod node;
 
 pub mod kubernetes;
+pub mod live;
 
 /// A finding as a check reports it: a span in a file, before the engine adds the location,
 /// redacted snippet, fingerprint and suppression state.
@@ -747,6 +748,43 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "k8s-automount-token",
         Builtin::Document(kubernetes::automount_token::check),
     ),
+    (
+        "live-public-database-port",
+        Builtin::Document(live::listeners::database_port),
+    ),
+    (
+        "live-public-admin-port",
+        Builtin::Document(live::listeners::admin_port),
+    ),
+    (
+        "live-app-process-root",
+        Builtin::Document(live::processes::app_as_root),
+    ),
+    (
+        "live-dev-server-running",
+        Builtin::Document(live::processes::dev_server),
+    ),
+    (
+        "live-certificate-expiring",
+        Builtin::Document(live::certificates::expiring),
+    ),
+    (
+        "live-certificate-expired",
+        Builtin::Document(live::certificates::expired),
+    ),
+    ("live-backup-stale", Builtin::Document(live::backups::stale)),
+    (
+        "live-fail2ban-inactive",
+        Builtin::Document(live::fail2ban::inactive),
+    ),
+    (
+        "live-firewall-inactive",
+        Builtin::Project(live::firewall::inactive),
+    ),
+    (
+        "live-security-updates",
+        Builtin::Document(live::updates::pending),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.
@@ -862,7 +900,9 @@ mod tests {
         let catalog = Catalog::builtin().unwrap();
         // Git repositories (ENV015/016), invalid UTF-8 (ENV030) and files including each
         // other (NGX021, see fixtures/nginx-include) cannot be written as one example text.
-        let exempt = ["ENV015", "ENV016", "ENV030", "NGX021"];
+        // A certificate "within 14 days" (LIVE005) depends on the day the test runs; see
+        // tests/live_local.rs.
+        let exempt = ["ENV015", "ENV016", "ENV030", "NGX021", "LIVE005"];
         for rule in catalog
             .all()
             .iter()

@@ -1,0 +1,157 @@
+//! A snapshot judged: its files become documents for the same analyzers and rules as a
+//! static scan (plus the live-only rules), shown at `<prefix><path on the host>`.
+
+use std::path::{Path, PathBuf};
+
+use crate::document::{Content, Document};
+use crate::engine::{self, ScanOutcome};
+use crate::finding::{Diagnostic, DiagnosticKind};
+use crate::live::snapshot::HostSnapshot;
+use crate::policy::{Catalog, Target};
+use crate::source::SourceFile;
+
+/// Judges `snapshot` with the enabled rules of `catalog`. Every document's display path
+/// is `location_prefix` followed by the file's absolute path on the host (`ssh://prod-1`
+/// gives `ssh://prod-1/etc/ssh/sshd_config`; `""` gives `/etc/ssh/sshd_config`). Notes on
+/// what could not be checked come back as diagnostics of kind
+/// [`DiagnosticKind::UnableToCheck`].
+pub fn audit(snapshot: &HostSnapshot, catalog: &Catalog, location_prefix: &str) -> ScanOutcome {
+    // nginx `include`s are resolved against files on disk (globs, `sites-enabled/`), so the
+    // nginx files are laid out in a private directory standing in for the host's root.
+    let root = tempfile::Builder::new()
+        .prefix("preflight-snapshot-")
+        .tempdir()
+        .ok();
+    let judged_at = snapshot.collected_at_secs();
+    let mut documents = Vec::new();
+    let mut diagnostics = Vec::new();
+    for file in &snapshot.files {
+        if file.target == Target::Any {
+            continue;
+        }
+        let shown = format!("{location_prefix}{}", file.path.display());
+        let path = match (&root, file.target) {
+            (Some(root), Target::Nginx) => {
+                lay_out(root.path(), &file.path, &file.bytes).unwrap_or_else(|| file.path.clone())
+            }
+            _ => file.path.clone(),
+        };
+        if file.bytes[..file.bytes.len().min(8192)].contains(&0) {
+            diagnostics.push(Diagnostic {
+                path: shown,
+                kind: DiagnosticKind::Binary,
+                message: "contains NUL bytes: a binary file, not text; skipped".into(),
+            });
+            continue;
+        }
+        let source = SourceFile::from_bytes(path, shown, file.bytes.clone());
+        let mut document = Document::parse(source, file.target);
+        if let Content::Host(output) = &mut document.content {
+            output.judge_at(judged_at);
+        }
+        let confirmed = !crate::discover::classify(&file.path).is_some_and(|c| {
+            c.confirm_by_content && c.target == file.target && !document.confirms_kind()
+        });
+        if confirmed {
+            documents.push(document);
+        }
+    }
+    crate::includes::resolve(&mut documents);
+    diagnostics.extend(snapshot.unable.iter().map(|note| Diagnostic {
+        // Files at their shown path; commands named, with the host when there is a prefix.
+        path: match (note.what.starts_with('/'), location_prefix) {
+            (true, _) | (false, "") => format!("{location_prefix}{}", note.what),
+            (false, prefix) => format!("{} on {prefix}", note.what),
+        },
+        kind: DiagnosticKind::UnableToCheck,
+        message: note.why.clone(),
+    }));
+    ScanOutcome {
+        findings: engine::evaluate(catalog, &documents),
+        files_checked: documents.len(),
+        diagnostics,
+    }
+}
+
+/// Writes `bytes` at `root` + `path`, returning where.
+fn lay_out(root: &Path, path: &Path, bytes: &[u8]) -> Option<PathBuf> {
+    let relative = path.strip_prefix("/").unwrap_or(path);
+    let target = root.join(relative);
+    std::fs::create_dir_all(target.parent()?).ok()?;
+    std::fs::write(&target, bytes).ok()?;
+    Some(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::snapshot::{SnapshotFile, UnableToCheck};
+
+    fn file(path: &str, target: Target, text: &str) -> SnapshotFile {
+        SnapshotFile {
+            path: PathBuf::from(path),
+            target,
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn locations_carry_the_prefix_and_nginx_includes_are_followed() {
+        let snapshot = HostSnapshot {
+            host: "prod-1".into(),
+            collected_at: std::time::SystemTime::now(),
+            files: vec![
+                file("/.preflight/ss-tlnpH.txt", Target::Listeners, "LISTEN 0 128 0.0.0.0:6379 0.0.0.0:*\n"),
+                file("/etc/nginx/nginx.conf", Target::Nginx, "events {}\nhttp {\n    server_tokens off;\n    include /etc/nginx/sites-enabled/*;\n}\n"),
+                // Judged inside `http` through the include: no NGX001 (server_tokens is off there).
+                file("/etc/nginx/sites-enabled/shop", Target::Nginx, "server {\n    listen 80;\n    autoindex on;\n}\n"),
+            ],
+            unable: vec![
+                UnableToCheck { what: "nft list ruleset".into(), why: "not installed".into() },
+                UnableToCheck { what: "/var/spool/cron/crontabs".into(), why: "not permitted".into() },
+            ],
+        };
+        let catalog = Catalog::builtin().unwrap();
+        let outcome = audit(&snapshot, &catalog, "ssh://prod-1");
+        let at = |rule: &str| {
+            outcome
+                .findings
+                .iter()
+                .find(|f| f.rule_id == rule)
+                .map(|f| (f.location.path.clone(), f.location.start_line))
+        };
+        assert_eq!(
+            at("LIVE001"),
+            Some(("ssh://prod-1/.preflight/ss-tlnpH.txt".into(), 1))
+        );
+        let autoindex = outcome
+            .findings
+            .iter()
+            .find(|f| f.location.path == "ssh://prod-1/etc/nginx/sites-enabled/shop")
+            .expect("the site is judged");
+        assert_eq!(autoindex.location.start_line, 3);
+        assert!(
+            !outcome
+                .findings
+                .iter()
+                .any(|f| f.message.contains("server_tokens")),
+            "server_tokens is off in the http block that includes the site"
+        );
+        let notes: Vec<&str> = outcome
+            .diagnostics
+            .iter()
+            .map(|d| d.path.as_str())
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                "nft list ruleset on ssh://prod-1",
+                "ssh://prod-1/var/spool/cron/crontabs"
+            ]
+        );
+        assert!(outcome
+            .diagnostics
+            .iter()
+            .all(|d| d.kind == DiagnosticKind::UnableToCheck));
+    }
+}

@@ -1,0 +1,119 @@
+//! The backup listing the snapshot collects for each configured backup directory: a
+//! header line naming the directory and the allowed age, then the newest files with their
+//! modification times (never their contents), as this shell loop prints them:
+//!
+//! ```text
+//! # backup-dir /var/backups/db max-age=93600
+//! 1732456800.1234567890 /var/backups/db/shop-2024-11-24.sql.gz
+//! # backup-dir /srv/missing max-age=93600 missing
+//! ```
+
+use crate::source::Span;
+
+/// One directory's listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupDir {
+    /// The directory.
+    pub path: String,
+    /// The oldest the newest file may be, in seconds.
+    pub max_age: u64,
+    /// The directory does not exist (or is not a directory).
+    pub missing: bool,
+    /// The newest file: modification time (seconds since the epoch), path, and line.
+    pub newest: Option<(f64, String, Span)>,
+    /// The header line.
+    pub span: Span,
+}
+
+/// All directories of a listing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BackupListing {
+    /// Directories in listing order.
+    pub dirs: Vec<BackupDir>,
+    /// The moment ages are judged against (seconds since the epoch): the snapshot's
+    /// `collected_at`, or `None` for "now".
+    pub judged_at: Option<i64>,
+}
+
+impl BackupListing {
+    /// Reads a listing; lines before the first header and unreadable lines are ignored.
+    pub fn parse(text: &str) -> Self {
+        let mut dirs: Vec<BackupDir> = Vec::new();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let start = offset;
+            offset += line.len();
+            let content = line.trim_end_matches(['\n', '\r']);
+            let span = Span::new(start, start + content.len());
+            if let Some(header) = content.strip_prefix("# backup-dir ") {
+                let mut words: Vec<&str> = header.split(' ').collect();
+                let missing = words.last() == Some(&"missing");
+                if missing {
+                    words.pop();
+                }
+                let max_age = words
+                    .last()
+                    .and_then(|w| w.strip_prefix("max-age="))
+                    .and_then(|n| n.parse().ok());
+                if let Some(max_age) = max_age {
+                    words.pop();
+                    dirs.push(BackupDir {
+                        path: words.join(" "),
+                        max_age,
+                        missing,
+                        newest: None,
+                        span,
+                    });
+                }
+                continue;
+            }
+            let Some(dir) = dirs.last_mut() else {
+                continue;
+            };
+            let Some((time, path)) = content.split_once(' ') else {
+                continue;
+            };
+            let Ok(time) = time.parse::<f64>() else {
+                continue;
+            };
+            if dir
+                .newest
+                .as_ref()
+                .is_none_or(|(newest, _, _)| time > *newest)
+            {
+                dir.newest = Some((time, path.to_owned(), span));
+            }
+        }
+        Self {
+            dirs,
+            judged_at: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_headers_and_keeps_the_newest_file() {
+        // The shape `find DIR -type f -printf '%T@ %p\n'` prints (GNU findutils 4.9).
+        let text = "# backup-dir /var/backups/db max-age=93600\n\
+                    1732456800.1234567890 /var/backups/db/a.sql.gz\n\
+                    1732543200.0000000000 /var/backups/db/my dump.sql.gz\n\
+                    # backup-dir /srv/empty max-age=3600\n\
+                    # backup-dir /srv/gone dir max-age=93600 missing\n";
+        let listing = BackupListing::parse(text);
+        assert_eq!(listing.dirs.len(), 3);
+        let db = &listing.dirs[0];
+        assert_eq!(db.path, "/var/backups/db");
+        assert_eq!(db.max_age, 93600);
+        let (time, path, span) = db.newest.as_ref().unwrap();
+        assert_eq!(*time, 1732543200.0);
+        assert_eq!(path, "/var/backups/db/my dump.sql.gz");
+        assert!(text[span.range()].starts_with("1732543200"));
+        assert!(listing.dirs[1].newest.is_none() && !listing.dirs[1].missing);
+        assert_eq!(listing.dirs[2].path, "/srv/gone dir");
+        assert!(listing.dirs[2].missing);
+    }
+}

@@ -1,0 +1,282 @@
+//! `--save-snapshot DIR`: a snapshot on disk, secrets redacted, that `preflight check DIR`
+//! re-checks offline with the same live findings at the same locations.
+//!
+//! Layout: every file at its host path under `DIR` (`DIR/etc/crontab`,
+//! `DIR/srv/shop/.env`), command output under `DIR/.preflight/` (the snapshot's
+//! [`OUTPUT_DIR`]), and `DIR/manifest.json` ([`Manifest`]): the host, when it was collected
+//! (time-based rules judge against it, not against the time of the re-check), the
+//! allowlist version, the location prefix reports used, each file's kind, and the
+//! "unable to check" notes.
+//!
+//! Redaction: every secret a document names (`.env` values, Django `SECRET_KEY`, passwords
+//! on command lines, private-key blocks, …, see [`crate::redact`]) is replaced by
+//! `[redacted:Nchars]`; key names stay, so the file still reads as what it was.
+
+use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::Document;
+use crate::live::snapshot::{HostSnapshot, SnapshotFile, UnableToCheck, ALLOWLIST_VERSION};
+use crate::policy::Target;
+use crate::source::SourceFile;
+
+/// The name of the manifest in a saved snapshot.
+pub const MANIFEST: &str = "manifest.json";
+
+/// What `manifest.json` holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Always `"preflight-host-snapshot"`: how `preflight check` recognises the folder.
+    pub format: String,
+    /// The host's label.
+    pub host: String,
+    /// When collection started, seconds since the Unix epoch.
+    pub collected_at: i64,
+    /// The allowlist version that collected it.
+    pub allowlist_version: u32,
+    /// What reports put before each host path (`ssh://prod-1`, or `""`).
+    pub location_prefix: String,
+    /// Each saved file: its path on the host and its kind.
+    pub files: Vec<ManifestFile>,
+    /// What could not be checked.
+    pub unable_to_check: Vec<UnableToCheck>,
+}
+
+/// One saved file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestFile {
+    /// Its absolute path on the host (command output under `/.preflight/`).
+    pub path: PathBuf,
+    /// How it is read.
+    pub kind: Target,
+}
+
+/// The `format` value of a manifest.
+const FORMAT: &str = "preflight-host-snapshot";
+
+/// Writes `snapshot` to `dir` (created if needed), secrets redacted.
+pub fn save(snapshot: &HostSnapshot, location_prefix: &str, dir: &Path) -> Result<(), String> {
+    let fail = |path: &Path, e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
+    let mut files = Vec::new();
+    for file in &snapshot.files {
+        let Some(relative) = relative(&file.path) else {
+            continue;
+        };
+        let target = dir.join(relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
+        }
+        std::fs::write(&target, redacted(file)).map_err(|e| fail(&target, e))?;
+        files.push(ManifestFile {
+            path: file.path.clone(),
+            kind: file.target,
+        });
+    }
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        host: snapshot.host.clone(),
+        collected_at: snapshot.collected_at_secs(),
+        allowlist_version: ALLOWLIST_VERSION,
+        location_prefix: location_prefix.into(),
+        files,
+        unable_to_check: snapshot.unable.clone(),
+    };
+    let path = dir.join(MANIFEST);
+    let json = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
+    std::fs::write(&path, json + "\n").map_err(|e| fail(&path, e))
+}
+
+/// Whether `dir` is a saved snapshot (has a manifest of ours).
+pub fn is_snapshot(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join(MANIFEST))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .is_some_and(|v| v.get("format").and_then(|f| f.as_str()) == Some(FORMAT))
+}
+
+/// Reads a saved snapshot back, with the location prefix it was audited with.
+pub fn load(dir: &Path) -> Result<(HostSnapshot, String), String> {
+    let path = dir.join(MANIFEST);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not a valid snapshot manifest: {e}", path.display()))?;
+    let mut files = Vec::new();
+    let mut unable = manifest.unable_to_check;
+    for entry in manifest.files {
+        let Some(relative) = relative(&entry.path) else {
+            continue;
+        };
+        match std::fs::read(dir.join(relative)) {
+            Ok(bytes) => files.push(SnapshotFile {
+                path: entry.path,
+                target: entry.kind,
+                bytes,
+            }),
+            Err(e) => unable.push(UnableToCheck {
+                what: entry.path.display().to_string(),
+                why: format!("missing from the saved snapshot: {e}"),
+            }),
+        }
+    }
+    let snapshot = HostSnapshot {
+        host: manifest.host,
+        collected_at: SystemTime::UNIX_EPOCH
+            + Duration::from_secs(manifest.collected_at.max(0) as u64),
+        files,
+        unable,
+    };
+    Ok((snapshot, manifest.location_prefix))
+}
+
+/// A host path made relative, refusing `..` so a manifest cannot point outside the folder.
+fn relative(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::RootDir | Component::CurDir => {}
+            Component::ParentDir | Component::Prefix(_) => return None,
+        }
+    }
+    (!out.as_os_str().is_empty()).then_some(out)
+}
+
+/// The file's bytes with every secret its document names replaced by a length hint.
+pub fn redacted(file: &SnapshotFile) -> Vec<u8> {
+    if file.target == Target::Any {
+        return file.bytes.clone();
+    }
+    let source = SourceFile::from_bytes(
+        file.path.clone(),
+        file.path.display().to_string(),
+        file.bytes.clone(),
+    );
+    let document = Document::parse(source, file.target);
+    let mut spans: Vec<crate::source::Span> = document.sensitive().iter().map(|s| s.span).collect();
+    if spans.is_empty() {
+        return file.bytes.clone();
+    }
+    spans.sort_by_key(|span| (span.start, std::cmp::Reverse(span.end)));
+    let text = &document.source.text;
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for span in spans {
+        let Some(secret) = text.get(span.range()).filter(|_| span.start >= at) else {
+            continue;
+        };
+        // A quoted literal keeps its quotes, so the file still parses as what it was.
+        let quote = secret
+            .chars()
+            .next()
+            .filter(|q| matches!(q, '"' | '\'') && secret.len() >= 2 && secret.ends_with(*q));
+        let inner = quote.map_or(secret, |q| {
+            &secret[q.len_utf8()..secret.len() - q.len_utf8()]
+        });
+        out.push_str(&text[at..span.start]);
+        let hint = format!("[redacted:{}chars]", inner.chars().count());
+        match quote {
+            Some(q) => out.extend([q.to_string(), hint, q.to_string()]),
+            None => out.push_str(&hint),
+        }
+        at = span.end;
+    }
+    out.push_str(&text[at..]);
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, target: Target, text: &str) -> SnapshotFile {
+        SnapshotFile {
+            path: PathBuf::from(path),
+            target,
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn secrets_are_replaced_by_length_hints_keeping_keys_and_quotes() {
+        let env = file(
+            "/srv/shop/.env",
+            Target::Env,
+            "DEBUG=false\nSECRET_KEY=\"Zx9Cv7Bn5Mm3Qw1Er4Ty\"\n",
+        );
+        let text = String::from_utf8(redacted(&env)).unwrap();
+        assert_eq!(text, "DEBUG=false\nSECRET_KEY=\"[redacted:20chars]\"\n");
+        let settings = file(
+            "/srv/shop/shop/settings.py",
+            Target::Django,
+            "DEBUG = False\nSECRET_KEY = 'k3J9xQ2mV8pL5nR7tW1yZ4bC6dF0gH'\n",
+        );
+        let text = String::from_utf8(redacted(&settings)).unwrap();
+        assert!(!text.contains("k3J9xQ2m"), "{text}");
+        assert!(text.contains("SECRET_KEY = '[redacted:"), "{text}");
+        let listing = file(
+            "/.preflight/ss-tlnpH.txt",
+            Target::Listeners,
+            "LISTEN 0 1 0.0.0.0:22 0.0.0.0:*\n",
+        );
+        assert_eq!(redacted(&listing), listing.bytes);
+    }
+
+    #[test]
+    fn a_saved_snapshot_loads_back_with_its_time_prefix_and_notes() {
+        let dir = tempfile::tempdir().unwrap();
+        let snapshot = HostSnapshot {
+            host: "prod-1".into(),
+            collected_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000),
+            files: vec![file(
+                "/etc/crontab",
+                Target::Cron,
+                "0 3 * * * root /usr/local/bin/backup\n",
+            )],
+            unable: vec![UnableToCheck {
+                what: "nft list ruleset".into(),
+                why: "not installed (command not found)".into(),
+            }],
+        };
+        save(&snapshot, "ssh://prod-1", dir.path()).unwrap();
+        assert!(is_snapshot(dir.path()));
+        assert!(dir.path().join("etc/crontab").is_file());
+        let (loaded, prefix) = load(dir.path()).unwrap();
+        assert_eq!(prefix, "ssh://prod-1");
+        assert_eq!(loaded.host, "prod-1");
+        assert_eq!(loaded.collected_at, snapshot.collected_at);
+        assert_eq!(loaded.files, snapshot.files);
+        assert_eq!(loaded.unable, snapshot.unable);
+    }
+
+    #[test]
+    fn a_manifest_cannot_point_outside_its_folder() {
+        assert_eq!(relative(Path::new("/etc/../../x")), None);
+        assert_eq!(relative(Path::new("/")), None);
+        assert_eq!(
+            relative(Path::new("/etc/crontab")),
+            Some(PathBuf::from("etc/crontab"))
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(MANIFEST),
+            r#"{"format":"preflight-host-snapshot","host":"h","collected_at":0,"allowlist_version":1,"location_prefix":"","files":[{"path":"/../../etc/passwd","kind":"env"}],"unable_to_check":[]}"#,
+        )
+        .unwrap();
+        let (loaded, _) = load(dir.path()).unwrap();
+        assert!(loaded.files.is_empty());
+        std::fs::write(
+            dir.path().join(MANIFEST),
+            r#"{"format":"preflight-host-snapshot"}"#,
+        )
+        .unwrap();
+        assert!(load(dir.path())
+            .unwrap_err()
+            .contains("not a valid snapshot manifest"));
+    }
+}

@@ -1,0 +1,667 @@
+//! The host snapshot: what a fixed allowlist of read-only commands and files shows about
+//! one host, collected through a [`Transport`] so SSH and `audit local` run the very same
+//! command lines.
+//!
+//! # The allowlist ([`ALLOWLIST_VERSION`] 1)
+//!
+//! Every command runs under `sh -c` (over SSH: the login shell) with `/usr/sbin:/sbin`
+//! added to `PATH`; `--sudo` wraps it in `sudo -n sh -c '…'` (never a password prompt).
+//! Command output is kept under [`OUTPUT_DIR`] (`/.preflight/`); files keep their paths.
+//!
+//! | What | Command | Kept as |
+//! |------|---------|---------|
+//! | effective sshd settings | `sshd -T` | `/.preflight/sshd-T.txt` |
+//! | effective nginx configuration | `nginx -T` | each file at its path (split at `# configuration file PATH:`) |
+//! | listening TCP sockets | `ss -tlnpH` (else `ss -tlnH`, else `netstat -tlnp`) | `/.preflight/ss-tlnpH.txt` |
+//! | processes | `ps -ww -eo user:32=,pid=,args=` | `/.preflight/ps.txt` |
+//! | firewall | `ufw status verbose`, `nft list ruleset`, `iptables-save` | `/.preflight/ufw-status-verbose.txt`, `nft-ruleset.txt`, `iptables-save.txt` |
+//! | fail2ban | `fail2ban-client status; fail2ban-client status sshd` | `/.preflight/fail2ban-status.txt` |
+//! | timers | `systemctl list-timers --all --no-pager` | `/.preflight/systemctl-list-timers.txt` |
+//! | security updates | `apt list --upgradable` | `/.preflight/apt-upgradable.txt` |
+//! | backup ages | `find DIR -type f -printf '%T@ %p\n'` per `--backup-dir` (names and times only) | `/.preflight/backups.txt` |
+//! | file lists | `find` on the directories below (names only) | — |
+//! | files | `head -c LIMIT FILE` | the file's path |
+//!
+//! Files read: `/etc/crontab`, `/etc/cron.d/*`, `/var/spool/cron/crontabs/*` (needs root),
+//! `*.service`/`*.timer` under `/etc/systemd/system` (two levels), `fullchain.pem` under
+//! `/etc/letsencrypt/live/*/`, every `ssl_certificate` nginx names, `--cert-path` files,
+//! and in each `--app-dir` (three levels, no `node_modules`/`.git`/virtualenvs) the files
+//! preflight knows by name: `.env*`/`*.env`, `*settings*.py`/`settings/*.py`,
+//! `package.json`, `ecosystem.config.*`.
+//!
+//! A command that is missing (exit 127), refused (permission, sudo without a password
+//! rule) or that times out becomes an [`UnableToCheck`] note; the host is still audited.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use crate::live::transport::{ExecOutput, Transport};
+use crate::policy::Target;
+
+/// Bumped whenever the allowlist changes what is collected; written into manifests.
+pub const ALLOWLIST_VERSION: u32 = 1;
+
+/// Where command output lives in a snapshot (a directory no host has).
+pub const OUTPUT_DIR: &str = "/.preflight";
+
+/// Largest file or command output kept, in bytes.
+pub const SIZE_LIMIT: usize = 4 * 1024 * 1024;
+
+/// How the snapshot is collected.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    /// Run every command through `sudo -n`.
+    pub sudo: bool,
+    /// The longest one command may take.
+    pub command_timeout: Duration,
+    /// The longest the whole collection may take (a fleet's bound per host): each command
+    /// gets at most what is left, and commands after the limit become notes.
+    pub host_timeout: Option<Duration>,
+    /// Application directories whose `.env` files and settings are read.
+    pub app_dirs: Vec<PathBuf>,
+    /// Certificate files to check besides Let's Encrypt's and nginx's.
+    pub cert_paths: Vec<PathBuf>,
+    /// Backup directories whose newest file's age is checked.
+    pub backup_dirs: Vec<PathBuf>,
+    /// The oldest the newest backup may be.
+    pub backup_max_age: Duration,
+}
+
+impl Default for CollectOptions {
+    fn default() -> Self {
+        Self {
+            sudo: false,
+            command_timeout: Duration::from_secs(30),
+            host_timeout: None,
+            app_dirs: Vec::new(),
+            cert_paths: Vec::new(),
+            backup_dirs: Vec::new(),
+            backup_max_age: DEFAULT_BACKUP_MAX_AGE,
+        }
+    }
+}
+
+/// 26 hours: a daily backup, with two hours of slack.
+pub const DEFAULT_BACKUP_MAX_AGE: Duration = Duration::from_secs(26 * 3600);
+
+/// Something the snapshot could not look at, and why. Reported as a note, not a failure.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UnableToCheck {
+    /// The command or file (`nft list ruleset`, `/var/spool/cron/crontabs`).
+    pub what: String,
+    /// Why (`not installed`, `permission denied: run with --sudo`, `timed out after 30 s`).
+    pub why: String,
+}
+
+/// One collected file or command output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotFile {
+    /// Its path on the host; command output lives under [`OUTPUT_DIR`].
+    pub path: PathBuf,
+    /// How it is read; [`Target::Any`] for output kept for the record and not judged
+    /// (`systemctl list-timers`).
+    pub target: Target,
+    /// The bytes, as collected (secrets included: redacted only when saved).
+    pub bytes: Vec<u8>,
+}
+
+/// Everything collected from one host.
+#[derive(Debug, Clone)]
+pub struct HostSnapshot {
+    /// The host's label (`prod-1`, this machine's name).
+    pub host: String,
+    /// When collection started; time-based rules judge against it.
+    pub collected_at: SystemTime,
+    /// Files and command outputs.
+    pub files: Vec<SnapshotFile>,
+    /// What could not be checked.
+    pub unable: Vec<UnableToCheck>,
+}
+
+impl HostSnapshot {
+    /// `collected_at` in whole seconds since the epoch.
+    pub fn collected_at_secs(&self) -> i64 {
+        self.collected_at
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    }
+}
+
+/// A command of the allowlist whose output is kept as one snapshot file.
+struct Probe {
+    /// The command line.
+    command: &'static str,
+    /// How notes name it.
+    label: &'static str,
+    /// The file name under [`OUTPUT_DIR`].
+    name: &'static str,
+    /// How the output is read.
+    target: Target,
+}
+
+/// Commands whose output is kept whole. (nginx, certificates, crontabs, units, app files
+/// and backups are collected by the steps in [`collect`].)
+const PROBES: &[Probe] = &[
+    Probe {
+        command: "sshd -T",
+        label: "sshd -T",
+        name: "sshd-T.txt",
+        target: Target::Sshd,
+    },
+    Probe {
+        command: "ss -tlnpH 2>/dev/null || ss -tlnH 2>/dev/null || netstat -tlnp",
+        label: "ss -tlnpH",
+        name: "ss-tlnpH.txt",
+        target: Target::Listeners,
+    },
+    Probe {
+        command: "ps -ww -eo user:32=,pid=,args=",
+        label: "ps",
+        name: "ps.txt",
+        target: Target::Processes,
+    },
+    Probe {
+        command: "ufw status verbose",
+        label: "ufw status verbose",
+        name: "ufw-status-verbose.txt",
+        target: Target::Firewall,
+    },
+    Probe {
+        command: "nft list ruleset",
+        label: "nft list ruleset",
+        name: "nft-ruleset.txt",
+        target: Target::Nftables,
+    },
+    Probe {
+        command: "iptables-save",
+        label: "iptables-save",
+        name: "iptables-save.txt",
+        target: Target::Firewall,
+    },
+    Probe {
+        command: "if command -v fail2ban-client >/dev/null 2>&1; then fail2ban-client status 2>&1; fail2ban-client status sshd 2>&1; true; else echo 'fail2ban-client: not installed'; fi",
+        label: "fail2ban-client status",
+        name: "fail2ban-status.txt",
+        target: Target::Fail2banStatus,
+    },
+    Probe {
+        command: "LC_ALL=C apt list --upgradable 2>/dev/null",
+        label: "apt list --upgradable",
+        name: "apt-upgradable.txt",
+        target: Target::SecurityUpdates,
+    },
+];
+
+/// `systemctl list-timers` output is kept for the record (no rule reads it yet).
+const TIMERS: (&str, &str) = (
+    "systemctl list-timers --all --no-pager",
+    "systemctl-list-timers.txt",
+);
+
+/// The file name (under [`OUTPUT_DIR`]) of the backup listing.
+const BACKUPS_NAME: &str = "backups.txt";
+
+/// Collects the snapshot of the host behind `transport`. Never fails: what cannot be read
+/// becomes an [`UnableToCheck`] note.
+pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnapshot {
+    let started = std::time::Instant::now();
+    let mut run = Runner {
+        transport,
+        options,
+        deadline: options.host_timeout.map(|limit| started + limit),
+        unable: Vec::new(),
+    };
+    let collected_at = SystemTime::now();
+    let mut files = Vec::new();
+    let output = |name: &str, target, bytes| SnapshotFile {
+        path: Path::new(OUTPUT_DIR).join(name),
+        target,
+        bytes,
+    };
+    for probe in PROBES {
+        if let Some(out) = run.command(probe.command, probe.label) {
+            files.push(output(probe.name, probe.target, out.stdout));
+        }
+    }
+    if let Some(out) = run.command(TIMERS.0, TIMERS.0) {
+        files.push(output(TIMERS.1, Target::Any, out.stdout));
+    }
+    let nginx = run
+        .command("nginx -T 2>/dev/null", "nginx -T")
+        .map(|out| split_nginx_dump(&String::from_utf8_lossy(&out.stdout)))
+        .unwrap_or_default();
+    let mut certificates = certificate_paths_in_nginx(&nginx);
+    files.extend(nginx);
+
+    let listed = |run: &mut Runner, what: &str, command: String| -> Vec<PathBuf> {
+        run.command(&command, what)
+            .map(|out| {
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(PathBuf::from)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut host_files = vec![PathBuf::from("/etc/crontab")];
+    host_files.extend(listed(
+        &mut run,
+        "/etc/cron.d",
+        "find /etc/cron.d -maxdepth 1 -type f 2>/dev/null; true".into(),
+    ));
+    host_files.extend(listed(
+        &mut run,
+        "/var/spool/cron/crontabs",
+        "if [ -d /var/spool/cron/crontabs ]; then find /var/spool/cron/crontabs -maxdepth 1 -type f; fi".into(),
+    ));
+    host_files.extend(listed(
+        &mut run,
+        "/etc/systemd/system",
+        "find /etc/systemd/system -maxdepth 2 -type f \\( -name '*.service' -o -name '*.timer' \\) 2>/dev/null; true".into(),
+    ));
+    for dir in &options.app_dirs {
+        let command = format!(
+            "find {} -maxdepth 3 \\( -name node_modules -o -name .git -o -name venv -o -name .venv \\) -prune -o -type f \\( -name '.env' -o -name '.env.*' -o -name '*.env' -o -name '*settings*.py' -o -path '*/settings/*.py' -o -name package.json -o -name 'ecosystem.config.*' \\) -print",
+            quote(&dir.to_string_lossy())
+        );
+        host_files.extend(listed(&mut run, &dir.to_string_lossy(), command));
+    }
+    for path in host_files {
+        let Some(target) = crate::discover::classify(&path).map(|c| c.target) else {
+            continue;
+        };
+        if let Some(bytes) = run.file(&path) {
+            files.push(SnapshotFile {
+                path,
+                target,
+                bytes,
+            });
+        }
+    }
+
+    certificates.extend(listed(
+        &mut run,
+        "/etc/letsencrypt/live",
+        "if [ -d /etc/letsencrypt/live ]; then find /etc/letsencrypt/live -mindepth 2 -maxdepth 2 -name fullchain.pem; fi".into(),
+    ));
+    certificates.extend(options.cert_paths.iter().cloned());
+    certificates.sort();
+    certificates.dedup();
+    for path in certificates {
+        if let Some(bytes) = run.file(&path) {
+            files.push(SnapshotFile {
+                path,
+                target: Target::Certificate,
+                bytes,
+            });
+        }
+    }
+
+    if !options.backup_dirs.is_empty() {
+        let command = backup_listing_command(&options.backup_dirs, options.backup_max_age);
+        if let Some(out) = run.command(&command, "backup directories") {
+            files.push(output(BACKUPS_NAME, Target::BackupListing, out.stdout));
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    HostSnapshot {
+        host: transport.host_label().to_owned(),
+        collected_at,
+        files,
+        unable: run.unable,
+    }
+}
+
+/// The shell loop that lists each backup directory's newest files: a header per directory
+/// (with the allowed age, and `missing` when it is not a directory), then `mtime path`
+/// lines, newest first, at most five. Names and times only, never contents.
+fn backup_listing_command(dirs: &[PathBuf], max_age: Duration) -> String {
+    let dirs: Vec<String> = dirs.iter().map(|d| quote(&d.to_string_lossy())).collect();
+    format!(
+        "for d in {}; do if [ -d \"$d\" ]; then printf '# backup-dir %s max-age={}\\n' \"$d\"; find \"$d\" -type f -printf '%T@ %p\\n' 2>/dev/null | sort -rn | head -n 5; else printf '# backup-dir %s max-age={} missing\\n' \"$d\"; fi; done",
+        dirs.join(" "),
+        max_age.as_secs(),
+        max_age.as_secs()
+    )
+}
+
+/// The exit status the file reader uses for "no such file": nothing to check, no note.
+const ABSENT: i32 = 66;
+
+/// Runs allowlisted commands and records what could not be checked.
+struct Runner<'a> {
+    transport: &'a dyn Transport,
+    options: &'a CollectOptions,
+    /// When the host's time is up.
+    deadline: Option<std::time::Instant>,
+    unable: Vec<UnableToCheck>,
+}
+
+impl Runner<'_> {
+    /// Runs `command` (`what` names it in notes); `None`, with a note, when it is missing,
+    /// refused, failed or timed out.
+    fn command(&mut self, command: &str, what: &str) -> Option<ExecOutput> {
+        let line = format!("PATH=\"$PATH:/usr/sbin:/sbin\"; {command}");
+        let line = if self.options.sudo {
+            format!("sudo -n sh -c {}", quote(&line))
+        } else {
+            line
+        };
+        let left = self
+            .deadline
+            .map(|d| d.saturating_duration_since(std::time::Instant::now()));
+        if left.is_some_and(|left| left.is_zero()) {
+            self.unable.push(UnableToCheck {
+                what: what.to_owned(),
+                why: "skipped: the host's time limit was reached".into(),
+            });
+            return None;
+        }
+        let timeout = left.map_or(self.options.command_timeout, |left| {
+            left.min(self.options.command_timeout)
+        });
+        let why = match self.transport.exec(&line, timeout) {
+            Ok(out) if out.status == Some(ABSENT) && out.stdout.is_empty() => return None,
+            Ok(out) => match refusal(&out) {
+                None if out.stdout.len() > SIZE_LIMIT => {
+                    format!("its output is over the {SIZE_LIMIT}-byte limit")
+                }
+                None => return Some(out),
+                Some(why) => why,
+            },
+            Err(e) => e.to_string(),
+        };
+        self.unable.push(UnableToCheck {
+            what: what.to_owned(),
+            why,
+        });
+        None
+    }
+
+    /// Reads a file through the transport (`head -c`, size-capped). A file that does not
+    /// exist is simply not there (no note); one that cannot be read is a note.
+    fn file(&mut self, path: &Path) -> Option<Vec<u8>> {
+        let shown = path.to_string_lossy();
+        let command = format!(
+            "if [ -e {0} ]; then head -c {1} -- {0}; else exit {ABSENT}; fi",
+            quote(&shown),
+            SIZE_LIMIT + 1
+        );
+        let out = self.command(&command, &shown)?;
+        if out.stdout.len() > SIZE_LIMIT {
+            self.unable.push(UnableToCheck {
+                what: shown.into_owned(),
+                why: format!("over the {SIZE_LIMIT}-byte limit"),
+            });
+            return None;
+        }
+        Some(out.stdout)
+    }
+}
+
+/// Why a command's result is no answer: not installed, not permitted, or failed.
+fn refusal(out: &ExecOutput) -> Option<String> {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let first_line = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let lower = stderr.to_ascii_lowercase();
+    let denied = [
+        "permission denied",
+        "operation not permitted",
+        "a password is required",
+        "must be root",
+        "need to be root",
+        "are not allowed",
+        "no hostkeys available",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    if out.status == Some(127) || lower.contains("command not found") {
+        Some("not installed (command not found)".into())
+    } else if denied {
+        Some(format!(
+            "not permitted ({}); run as root or with --sudo",
+            first_line.trim()
+        ))
+    } else if !out.success() {
+        Some(match out.status {
+            Some(code) => format!("exited with status {code}: {}", first_line.trim()),
+            None => "ended by a signal".into(),
+        })
+    } else {
+        None
+    }
+}
+
+/// `s` as one POSIX shell word.
+pub fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Splits `nginx -T` output into its files: each starts after a
+/// `# configuration file PATH:` line and runs to the next one. The `nginx: the
+/// configuration file … syntax is ok` lines go to standard error and are not here.
+pub fn split_nginx_dump(text: &str) -> Vec<SnapshotFile> {
+    const MARKER: &str = "# configuration file ";
+    let mut files: Vec<SnapshotFile> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let header = line
+            .strip_prefix(MARKER)
+            .and_then(|rest| rest.trim_end().strip_suffix(':'));
+        match (header, files.last_mut()) {
+            (Some(path), _) => files.push(SnapshotFile {
+                path: PathBuf::from(path),
+                target: Target::Nginx,
+                bytes: Vec::new(),
+            }),
+            (None, Some(file)) => file.bytes.extend_from_slice(line.as_bytes()),
+            (None, None) => {}
+        }
+    }
+    // nginx -T prints an empty line after each file's text; it is not part of the file.
+    for file in &mut files {
+        if file.bytes.ends_with(b"\n\n") {
+            file.bytes.pop();
+        }
+    }
+    // Package files that are neutral to the checks (`mime.types`, `*_params`, module
+    // loads) are left out, as the nginx rules treat them when a project does not ship them.
+    files.retain(|f| crate::includes::package_file(&f.path.to_string_lossy()) != Some(true));
+    files
+}
+
+/// The certificate files named by `ssl_certificate` in the nginx files (without
+/// variables).
+fn certificate_paths_in_nginx(files: &[SnapshotFile]) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    for file in files {
+        let config =
+            crate::formats::nginx::NginxConfig::parse(&String::from_utf8_lossy(&file.bytes));
+        for (_, directive) in config.walk() {
+            if directive.name == "ssl_certificate" {
+                if let Some(arg) = directive.args.first().filter(|a| !a.value.contains('$')) {
+                    let path = Path::new(&arg.value);
+                    paths.push(if path.is_absolute() {
+                        path.to_path_buf()
+                    } else {
+                        Path::new("/etc/nginx").join(path)
+                    });
+                }
+            }
+        }
+    }
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nginx_dumps_are_split_at_their_file_markers() {
+        let dump = "# configuration file /etc/nginx/nginx.conf:\nhttp {\n    include /etc/nginx/sites-enabled/*;\n}\n\n# configuration file /etc/nginx/mime.types:\ntypes { text/html html; }\n\n# configuration file /etc/nginx/sites-enabled/shop:\nserver {\n    ssl_certificate /etc/letsencrypt/live/shop/fullchain.pem;\n}\n\n";
+        let files = split_nginx_dump(dump);
+        let paths: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
+        assert_eq!(
+            paths,
+            [
+                Path::new("/etc/nginx/nginx.conf"),
+                Path::new("/etc/nginx/sites-enabled/shop")
+            ]
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&files[0].bytes),
+            "http {\n    include /etc/nginx/sites-enabled/*;\n}\n"
+        );
+        assert_eq!(
+            certificate_paths_in_nginx(&files),
+            [PathBuf::from("/etc/letsencrypt/live/shop/fullchain.pem")]
+        );
+    }
+
+    /// A host where only some commands exist: everything else is "not found", and the
+    /// commands it was asked to run are recorded.
+    struct FakeHost {
+        asked: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl Transport for FakeHost {
+        fn host_label(&self) -> &str {
+            "fake-1"
+        }
+
+        fn exec(
+            &self,
+            command: &str,
+            _: Duration,
+        ) -> Result<ExecOutput, crate::live::transport::ExecError> {
+            self.asked.lock().unwrap().push(command.to_owned());
+            let ok = |stdout: &str| ExecOutput {
+                status: Some(0),
+                stdout: stdout.as_bytes().to_vec(),
+                stderr: Vec::new(),
+            };
+            Ok(if command.contains("ss -tlnpH") {
+                ok("LISTEN 0 128 0.0.0.0:6379 0.0.0.0:*\n")
+            } else if command.contains("/etc/crontab") {
+                ExecOutput {
+                    status: Some(ABSENT),
+                    ..ExecOutput::default()
+                }
+            } else if command.contains("sshd -T") {
+                return Err(crate::live::transport::ExecError::Timeout(
+                    Duration::from_secs(1),
+                ));
+            } else {
+                ExecOutput {
+                    status: Some(127),
+                    stdout: Vec::new(),
+                    stderr: b"sh: 1: not found\n".to_vec(),
+                }
+            })
+        }
+    }
+
+    #[test]
+    fn missing_commands_become_notes_and_missing_files_are_skipped() {
+        let host = FakeHost {
+            asked: std::sync::Mutex::new(Vec::new()),
+        };
+        let options = CollectOptions {
+            sudo: true,
+            ..CollectOptions::default()
+        };
+        let snapshot = collect(&host, &options);
+        assert_eq!(snapshot.host, "fake-1");
+        let paths: Vec<&Path> = snapshot.files.iter().map(|f| f.path.as_path()).collect();
+        assert_eq!(paths, [Path::new("/.preflight/ss-tlnpH.txt")]);
+        let note = |what: &str| {
+            snapshot
+                .unable
+                .iter()
+                .find(|n| n.what == what)
+                .map(|n| n.why.as_str())
+        };
+        assert_eq!(
+            note("nft list ruleset"),
+            Some("not installed (command not found)")
+        );
+        assert_eq!(note("sshd -T"), Some("timed out after 1 s"));
+        assert_eq!(note("/etc/crontab"), None, "an absent file is no note");
+        // --sudo wraps every command line, quoted, in `sudo -n sh -c`.
+        let asked = host.asked.lock().unwrap();
+        assert!(
+            asked.iter().all(|c| c.starts_with("sudo -n sh -c 'PATH=")),
+            "{asked:?}"
+        );
+    }
+
+    /// A host where every command hangs until its timeout.
+    struct HangingHost;
+
+    impl Transport for HangingHost {
+        fn host_label(&self) -> &str {
+            "hanging"
+        }
+
+        fn exec(
+            &self,
+            _: &str,
+            timeout: Duration,
+        ) -> Result<ExecOutput, crate::live::transport::ExecError> {
+            std::thread::sleep(timeout);
+            Err(crate::live::transport::ExecError::Timeout(timeout))
+        }
+    }
+
+    #[test]
+    fn a_hanging_host_is_given_up_at_its_time_limit() {
+        let options = CollectOptions {
+            command_timeout: Duration::from_millis(40),
+            host_timeout: Some(Duration::from_millis(100)),
+            backup_dirs: vec![PathBuf::from("/var/backups")],
+            ..CollectOptions::default()
+        };
+        let started = std::time::Instant::now();
+        let snapshot = collect(&HangingHost, &options);
+        assert!(
+            started.elapsed() < Duration::from_millis(400),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(snapshot.files.is_empty());
+        let skipped = snapshot
+            .unable
+            .iter()
+            .filter(|n| n.why.starts_with("skipped"))
+            .count();
+        assert!(skipped >= 5, "{:?}", snapshot.unable);
+    }
+
+    #[test]
+    fn shell_words_are_quoted() {
+        assert_eq!(quote("/srv/it's here"), "'/srv/it'\\''s here'");
+    }
+
+    #[test]
+    fn refusals_are_told_apart_from_answers() {
+        let out = |status, stderr: &str| ExecOutput {
+            status: Some(status),
+            stdout: Vec::new(),
+            stderr: stderr.as_bytes().to_vec(),
+        };
+        assert!(refusal(&out(0, "")).is_none());
+        assert!(refusal(&out(127, "sh: 1: nft: not found"))
+            .unwrap()
+            .starts_with("not installed"));
+        assert!(refusal(&out(1, "sudo: a password is required"))
+            .unwrap()
+            .contains("--sudo"));
+        assert!(
+            refusal(&out(1, "ERROR: You need to be root to run this script"))
+                .unwrap()
+                .starts_with("not permitted")
+        );
+    }
+}

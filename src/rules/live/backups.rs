@@ -1,0 +1,48 @@
+//! LIVE007: the newest file in a backup directory is older than allowed, or there is none.
+//! A backup job that stopped (full disk, expired credentials, a renamed database) fails
+//! silently; the age of its newest artefact is what tells.
+
+use crate::document::Document;
+use crate::live::outputs::HostOutput;
+use crate::rules::Emitter;
+
+/// LIVE007: stale, empty or missing backup directory.
+pub fn stale(doc: &Document, out: &mut Emitter) {
+    let Some(HostOutput::Backups(listing)) = doc.as_host() else {
+        return;
+    };
+    let now = super::judged_at(listing.judged_at);
+    for dir in &listing.dirs {
+        let allowed = hours(dir.max_age as i64);
+        let (span, message) = match &dir.newest {
+            _ if dir.missing => (
+                dir.span,
+                format!("the backup directory `{}` does not exist; point the backup job at it, or fix `--backup-dir`", dir.path),
+            ),
+            None => (
+                dir.span,
+                format!("the backup directory `{}` holds no file: the backup job never ran or writes elsewhere; run it once by hand and check its timer or crontab", dir.path),
+            ),
+            Some((time, path, span)) => {
+                let age = now - *time as i64;
+                if age <= dir.max_age as i64 {
+                    continue;
+                }
+                (
+                    *span,
+                    format!("the newest backup `{path}` is {} old, more than the {allowed} allowed: the backup job has stopped; check its logs and timer, then run it by hand", hours(age)),
+                )
+            }
+        };
+        out.report(&doc.source, span, format!("backup:{}", dir.path), message);
+    }
+}
+
+fn hours(seconds: i64) -> String {
+    let hours = seconds / 3600;
+    if hours >= 48 {
+        format!("{} days {} hours", hours / 24, hours % 24)
+    } else {
+        format!("{hours} hours")
+    }
+}

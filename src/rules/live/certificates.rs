@@ -1,0 +1,114 @@
+//! LIVE005–LIVE006: TLS certificates about to expire, or expired. Renewal (certbot's timer)
+//! fails silently more often than anyone notices; browsers then refuse the site.
+
+use crate::document::Document;
+use crate::live::outputs::certificate::Certificate;
+use crate::live::outputs::HostOutput;
+use crate::rules::Emitter;
+use crate::source::Span;
+
+const DAY: i64 = 86_400;
+
+/// LIVE005: the leaf certificate expires within 14 days (but more than 3).
+pub fn expiring(doc: &Document, out: &mut Emitter) {
+    check(doc, out, |days| (3 * DAY < days) && days <= 14 * DAY);
+}
+
+/// LIVE006: the leaf certificate has expired or expires within 3 days.
+pub fn expired(doc: &Document, out: &mut Emitter) {
+    check(doc, out, |left| left <= 3 * DAY);
+}
+
+fn check(doc: &Document, out: &mut Emitter, applies: impl Fn(i64) -> bool) {
+    let Some(HostOutput::Certificate(file)) = doc.as_host() else {
+        return;
+    };
+    let Some(leaf) = file.leaf() else {
+        return;
+    };
+    let now = super::judged_at(file.judged_at);
+    let left = leaf.not_after - now;
+    if !applies(left) {
+        return;
+    }
+    let when = if left < 0 {
+        format!("expired {} ago", days(-left))
+    } else {
+        format!("expires in {}", days(left))
+    };
+    out.report(
+        &doc.source,
+        Span::new(leaf.span.start, leaf.span.start + "-----BEGIN CERTIFICATE-----".len()),
+        "leaf",
+        format!(
+            "the certificate for {} {when} (notAfter {}); renew it (`certbot renew`, and check that certbot's timer runs) and reload nginx",
+            names(leaf),
+            leaf.not_after_text
+        ),
+    );
+}
+
+fn days(seconds: i64) -> String {
+    let days = seconds / DAY;
+    match days {
+        0 => format!("{} hours", seconds / 3600),
+        1 => "1 day".into(),
+        n => format!("{n} days"),
+    }
+}
+
+fn names(leaf: &Certificate) -> String {
+    let mut names: Vec<&str> = leaf.names.iter().map(String::as_str).collect();
+    if names.is_empty() {
+        names.push(&leaf.subject);
+    }
+    let shown: Vec<String> = names.iter().take(3).map(|n| format!("`{n}`")).collect();
+    let more = names.len().saturating_sub(3);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Content;
+    use crate::policy::{Catalog, Target};
+    use crate::source::SourceFile;
+
+    /// The certificate of the parser's tests: notAfter 1 795 714 281 (Nov 26 17:31:21 2026).
+    const PEM: &str = include_str!("../../live/outputs/testdata/shop-example.pem");
+    const NOT_AFTER: i64 = 1_795_714_281;
+
+    /// The messages of `check` with the snapshot taken `before` seconds before expiry.
+    fn messages(check: fn(&Document, &mut Emitter), before: i64) -> Vec<String> {
+        let source = SourceFile::from_bytes("cert.pem".into(), "cert.pem".into(), PEM.into());
+        let mut doc = Document::parse(source, Target::Certificate);
+        if let Content::Host(output) = &mut doc.content {
+            output.judge_at(NOT_AFTER - before);
+        }
+        let catalog = Catalog::builtin().unwrap();
+        let mut out = Emitter::new(&catalog);
+        check(&doc, &mut out);
+        out.into_findings().into_iter().map(|f| f.message).collect()
+    }
+
+    #[test]
+    fn expiry_is_judged_at_the_snapshot_time() {
+        let ten_days = messages(expiring, 10 * DAY + 60);
+        assert_eq!(ten_days.len(), 1);
+        assert!(
+            ten_days[0].starts_with("the certificate for `shop.example`, `www.shop.example`, `10.0.0.5` expires in 10 days (notAfter "),
+            "{}",
+            ten_days[0]
+        );
+        assert!(messages(expired, 10 * DAY).is_empty());
+        assert_eq!(messages(expired, 2 * DAY).len(), 1);
+        assert!(messages(expiring, 2 * DAY).is_empty());
+        assert!(messages(expired, -5 * DAY)[0].contains("expired 5 days ago"));
+        assert!(messages(expiring, 30 * DAY).is_empty());
+        assert!(messages(expired, 30 * DAY).is_empty());
+    }
+}

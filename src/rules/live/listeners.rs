@@ -1,0 +1,82 @@
+//! LIVE001–LIVE002: services listening on every interface (or a public address) on ports
+//! that should never face the internet.
+
+use crate::document::Document;
+use crate::live::outputs::ss::Listener;
+use crate::live::outputs::HostOutput;
+use crate::rules::Emitter;
+
+/// Database and cache ports, with what usually listens there.
+const DATA_PORTS: &[(u16, &str)] = &[
+    (5432, "PostgreSQL"),
+    (3306, "MySQL/MariaDB"),
+    (6379, "Redis"),
+    (27017, "MongoDB"),
+    (9200, "Elasticsearch"),
+];
+
+/// Admin, monitoring, debug and development-server ports.
+const ADMIN_PORTS: &[(u16, &str)] = &[
+    (9229, "the Node.js inspector"),
+    (8000, "a development or application server"),
+    (8080, "an application or admin server"),
+    (9090, "Prometheus"),
+    (3001, "Grafana or a Node.js app"),
+];
+
+/// LIVE001: a database or cache port listening publicly. Scanners find an open 6379 or
+/// 5432 within hours; a firewall rule is one mistake away from exposing it.
+pub fn database_port(doc: &Document, out: &mut Emitter) {
+    report(
+        doc,
+        out,
+        DATA_PORTS,
+        "bind it to 127.0.0.1 (or a private address the application uses) in its configuration",
+    );
+}
+
+/// LIVE002: an admin, monitoring or debug port listening publicly.
+pub fn admin_port(doc: &Document, out: &mut Emitter) {
+    report(
+        doc,
+        out,
+        ADMIN_PORTS,
+        "bind it to 127.0.0.1 and reach it through nginx or an SSH tunnel",
+    );
+}
+
+fn report(doc: &Document, out: &mut Emitter, ports: &[(u16, &str)], fix: &str) {
+    let Some(HostOutput::Listeners(listeners)) = doc.as_host() else {
+        return;
+    };
+    for socket in listeners.sockets.iter().filter(|s| s.is_public()) {
+        let Some((_, service)) = ports.iter().find(|(port, _)| *port == socket.port) else {
+            continue;
+        };
+        out.report(
+            &doc.source,
+            socket.local_span,
+            format!("{}:{}", socket.address, socket.port),
+            format!(
+                "{} listens on {} port {} ({service}), reachable from other machines; {fix}",
+                who(socket),
+                where_(socket),
+                socket.port
+            ),
+        );
+    }
+}
+
+fn who(socket: &Listener) -> String {
+    socket.process.as_deref().map_or_else(
+        || "a process (run with --sudo to see which)".to_owned(),
+        |p| format!("`{p}`"),
+    )
+}
+
+fn where_(socket: &Listener) -> String {
+    match socket.address.as_str() {
+        "0.0.0.0" | "::" | "*" => format!("every interface ({})", socket.address),
+        address => format!("the public address {address}"),
+    }
+}

@@ -1,0 +1,119 @@
+//! LIVE003–LIVE004: application processes as root, and development servers running.
+
+use crate::document::Document;
+use crate::live::outputs::ps::Process;
+use crate::live::outputs::HostOutput;
+use crate::rules::Emitter;
+
+/// Programs that run application code.
+const APP_PROGRAMS: &[&str] = &[
+    "node",
+    "nodejs",
+    "gunicorn",
+    "uvicorn",
+    "hypercorn",
+    "daphne",
+    "celery",
+    "java",
+    "ruby",
+    "puma",
+    "rails",
+    "php",
+    "deno",
+    "bun",
+    "flask",
+    "waitress-serve",
+];
+
+/// Where distribution packages keep their programs: a Python daemon started from there
+/// (`fail2ban-server`, `unattended-upgrade`) is the system's, not an application.
+const SYSTEM_PREFIXES: &[&str] = &[
+    "/usr/bin/",
+    "/usr/sbin/",
+    "/usr/lib/",
+    "/usr/share/",
+    "/usr/libexec/",
+    "/bin/",
+    "/sbin/",
+    "/lib/",
+];
+
+/// Whether `process` runs application code: a known runtime or server, or a Python
+/// interpreter running something that is not a system script.
+fn is_application(process: &Process) -> bool {
+    let program = process.program();
+    if APP_PROGRAMS.contains(&program) {
+        return true;
+    }
+    if !program.starts_with("python") {
+        return false;
+    }
+    // `python3 -c '…'` is a one-off command, not a service.
+    if process.words().nth(1) == Some("-c") {
+        return false;
+    }
+    let script = process.words().skip(1).find(|w| !w.starts_with('-'));
+    match script {
+        None => false,
+        Some(script) => !SYSTEM_PREFIXES.iter().any(|p| script.starts_with(p)),
+    }
+}
+
+/// LIVE003: an application process running as root. A bug in the application (a path
+/// traversal, a deserialisation flaw, a template injection) then owns the whole host.
+pub fn app_as_root(doc: &Document, out: &mut Emitter) {
+    let Some(HostOutput::Processes(list)) = doc.as_host() else {
+        return;
+    };
+    for process in &list.processes {
+        if process.user != "root" || process.is_kernel_thread() || !is_application(process) {
+            continue;
+        }
+        out.report(
+            &doc.source,
+            process.args_span,
+            format!("root:{}", process.args),
+            format!(
+                "`{}` (pid {}) runs as root, so any flaw in the application gives the whole host away; run it as an unprivileged user (`User=app` in its systemd unit, `user` in the process manager)",
+                process.program(),
+                process.pid
+            ),
+        );
+    }
+}
+
+/// LIVE004: `manage.py runserver` or `nodemon` running at all. Development servers are
+/// single-threaded, reload on file changes and show debug pages; none belongs on a host.
+pub fn dev_server(doc: &Document, out: &mut Emitter) {
+    let Some(HostOutput::Processes(list)) = doc.as_host() else {
+        return;
+    };
+    for process in &list.processes {
+        let words: Vec<&str> = process.words().collect();
+        let runserver = words
+            .windows(2)
+            .any(|w| w[0].ends_with("manage.py") && w[1] == "runserver");
+        let nodemon = words.iter().take(3).any(|w| {
+            w.rsplit('/').next() == Some("nodemon") || w.ends_with("nodemon/bin/nodemon.js")
+        });
+        let (what, instead) = if runserver {
+            (
+                "Django's development server (`manage.py runserver`)",
+                "gunicorn or uvicorn behind nginx",
+            )
+        } else if nodemon {
+            ("nodemon", "`node` under systemd or PM2")
+        } else {
+            continue;
+        };
+        out.report(
+            &doc.source,
+            process.args_span,
+            format!("dev:{}", process.args),
+            format!(
+                "{what} is running (pid {}, user {}): it reloads on file changes and is not built for production traffic; run the application with {instead}",
+                process.pid, process.user
+            ),
+        );
+    }
+}

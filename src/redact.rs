@@ -567,3 +567,31 @@ mod tests {
         assert_eq!(scrubber.mask("x=hunter2"), "x=*******");
     }
 }
+
+/// In Compose files: what [`yaml_sensitive`] finds, the literal defaults of secret
+/// variables (`${DB_PASSWORD:-changeme}`: `changeme` is scrubbed from messages on its own),
+/// and secrets on `command:`/`entrypoint:` lines (`redis-server --requirepass …`).
+pub fn compose_sensitive(
+    file: &crate::formats::compose::ComposeFile,
+    text: &str,
+) -> Vec<Sensitive> {
+    let mut found = yaml_sensitive(&file.yaml, text);
+    for service in &file.services {
+        for var in &service.environment {
+            let Some(value) = &var.value else { continue };
+            for (default, range) in value.template().literal_fallbacks() {
+                found.extend(assignment_sensitive(
+                    &var.name,
+                    &default,
+                    value.span_of(range),
+                ));
+            }
+        }
+        for command in &service.command {
+            found.extend(command_sensitive(&command.text, &|start, end| {
+                command.span_of(start..end)
+            }));
+        }
+    }
+    found
+}

@@ -358,6 +358,10 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         include_str!("../policies/dockerfile.toml"),
     ),
     ("policies/node.toml", include_str!("../policies/node.toml")),
+    (
+        "policies/compose.toml",
+        include_str!("../policies/compose.toml"),
+    ),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

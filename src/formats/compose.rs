@@ -136,8 +136,8 @@ pub struct Service {
     /// Another service waits for this one to finish (`depends_on` with
     /// `condition: service_completed_successfully`): a one-shot job.
     pub one_shot: bool,
-    /// The service takes keys this reader does not follow (a `<<:` merge key, or an alias
-    /// as the value of a key it reads): absent keys may be present there.
+    /// The service was not read whole (a `<<:` merge key or an alias as the value of a key,
+    /// a value of the wrong type, a YAML syntax error inside it): absent keys may be present.
     pub incomplete: bool,
 }
 
@@ -239,7 +239,8 @@ pub struct EnvFileRef {
 pub struct Mount {
     /// Where the entry is written (the source, for the long syntax).
     pub span: Span,
-    /// The host path or volume name, interpolated; `None` when unknown.
+    /// The host path or volume name, interpolated ([`UNKNOWN`] where a variable without
+    /// default decides it); `None` for an anonymous volume.
     pub source: Option<String>,
     /// The path in the container.
     pub target: Option<String>,
@@ -255,6 +256,7 @@ impl ComposeFile {
         let mut reader = Reader {
             source: text,
             errors: yaml.errors.clone(),
+            cut_at: yaml.errors.first().map(|e| e.span.start),
         };
         let mut services = Vec::new();
         for document in &yaml.documents {
@@ -324,10 +326,16 @@ fn mark_one_shot_jobs(yaml: &YamlFile, services: &mut [Service]) {
 struct Reader<'a> {
     source: &'a str,
     errors: Vec<ParseError>,
+    /// Where a YAML syntax error cut the tree short: services reaching it are incomplete.
+    cut_at: Option<usize>,
 }
 
 impl Reader<'_> {
     fn error(&mut self, span: Span, message: impl Into<String>) {
+        // A value a syntax error cut short has the wrong type because of that error only.
+        if self.cut_at.is_some_and(|cut| span.end >= cut) {
+            return;
+        }
         self.errors.push(ParseError {
             span,
             message: message.into(),
@@ -387,15 +395,21 @@ impl Reader<'_> {
                 service.incomplete = true;
                 return Some(service);
             }
-            _ if is_null(node, self.source) => return Some(service),
             _ => {
+                // `name:` with nothing after it: point at the name.
+                let at = if node.span.is_empty() {
+                    key.span
+                } else {
+                    node.span
+                };
                 self.error(
-                    node.span,
-                    format!("service `{name}` must be a mapping of settings; it was not read"),
+                    at,
+                    format!("service `{name}` must be a mapping of settings (`image:`, `ports:`, …); Compose refuses the file"),
                 );
                 return None;
             }
         }
+        let errors_before = self.errors.len();
         for (k, value) in node.entries() {
             let Some(k) = k.as_str() else { continue };
             if matches!(value.value, YamlValue::Alias) || k == "<<" {
@@ -452,6 +466,9 @@ impl Reader<'_> {
                 _ => {}
             }
         }
+        // A key of the wrong type, or a syntax error inside the service, leaves it half read.
+        service.incomplete |= self.errors.len() > errors_before
+            || self.cut_at.is_some_and(|cut| node.span.end >= cut);
         Some(service)
     }
 
@@ -609,7 +626,7 @@ impl Reader<'_> {
                 };
                 Some(Mount {
                     span: item.span,
-                    source: source.filter(|s| !s.contains(UNKNOWN)).map(str::to_owned),
+                    source: source.map(str::to_owned),
                     target: target.map(str::to_owned),
                     read_only: mode.is_some_and(|m| m.split(',').any(|o| o == "ro")),
                 })
@@ -618,7 +635,7 @@ impl Reader<'_> {
                 let source = item.get("source").and_then(|n| self.string(n));
                 Some(Mount {
                     span: source.as_ref().map_or(item.span, |s| s.span),
-                    source: source.and_then(|s| s.resolved()),
+                    source: source.map(|s| s.rendered()),
                     target: item
                         .get("target")
                         .and_then(YamlNode::as_str)
@@ -696,7 +713,8 @@ mod tests {
     #[test]
     fn every_short_port_form_is_read_like_docker() {
         let p = ports("      - \"5432\"\n      - \"5432:5432\"\n      - \"127.0.0.1:5432:5432\"\n      - \"[::1]:5432:5432\"\n      - \"9000-9005:9000-9005\"\n      - \"53:53/udp\"\n      - 6379\n      - \"127.0.0.1::5000\"\n      - \"0.0.0.0:80:80\"\n      - \"${DB_PORT}:5432\"\n      - \"${BIND:-127.0.0.1}:6379:6379\"\n");
-        let summary: Vec<(Option<&str>, Option<&str>, u16, &str, bool)> = p
+        type Summary<'a> = (Option<&'a str>, Option<&'a str>, u16, &'a str, bool);
+        let summary: Vec<Summary> = p
             .iter()
             .map(|p| {
                 (

@@ -167,3 +167,36 @@ fn compose_secrets_never_reach_any_output_format() {
         }
     }
 }
+
+/// awesome-compose (../shared/corpus): every Compose file is read without an error, and its
+/// Compose findings are the reviewed ones in `tests/data/awesome-compose.cmp.expected`
+/// (each checked by hand: databases published on every interface, committed passwords,
+/// untagged images… in example projects written for local development).
+#[test]
+fn awesome_compose_files_parse_and_report_the_reviewed_findings() {
+    let Some(corpus) = common::shared_corpus("awesome-compose") else {
+        return;
+    };
+    let mut composes: Vec<String> = Vec::new();
+    for project in std::fs::read_dir(&corpus).expect("corpus").flatten() {
+        for name in ["compose.yaml", "compose.yml", "docker-compose.yml"] {
+            if project.path().join(name).is_file() {
+                composes.push(format!("{}/{name}", project.file_name().to_string_lossy()));
+            }
+        }
+    }
+    composes.sort();
+    assert!(composes.len() >= 35, "{composes:?}");
+    let args: Vec<&str> = composes.iter().map(String::as_str).collect();
+    let (report, _) = json_report(&corpus, &args);
+    assert!(findings(&report, "PF001").is_empty(), "{report:#}");
+    let item = common::root().join("tests/data/awesome-compose.cmp");
+    common::check_expectations(&[item], |_| {
+        let mut lines: Vec<String> = findings(&report, "CMP")
+            .into_iter()
+            .map(|(rule, path, line)| format!("{rule} {path}:{line}"))
+            .collect();
+        lines.push(String::new());
+        lines.join("\n")
+    });
+}

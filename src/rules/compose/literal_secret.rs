@@ -79,6 +79,9 @@ fn judge(
     }
     let name = &var.name;
     let why = match secret_kind(name) {
+        // An empty password or token is unset, as in the `.env` rules; an empty signing key
+        // is not.
+        Some(kind) if literal.is_empty() && kind != SecretKind::Signing => return,
         Some(kind) => describe(kind, literal),
         None => match parse_url(literal).and_then(|u| u.password) {
             Some((password, _)) if !password.is_empty() => " (a password inside a URL)".to_owned(),

@@ -60,7 +60,7 @@ impl Template {
     /// Parses `text`. Never fails: an unclosed `${` is kept as literal text, which is what
     /// a rule wants to see (Compose itself would refuse the file).
     pub fn parse(text: &str) -> Self {
-        parse_at(text, 0)
+        parse_at(text, 0, 0)
     }
 
     /// Whether nothing is substituted: the value is what is written.
@@ -140,8 +140,14 @@ fn name_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 
-/// Parses `text`, which starts at byte `base` of the written string.
-fn parse_at(text: &str, base: usize) -> Template {
+/// How deeply defaults may nest (`${A:-${B:-…}}`): far more than anyone writes, few enough
+/// that hostile input can neither overflow the stack nor make the scan for closing braces
+/// quadratic (each scan stops after this many nested openings).
+const MAX_NESTING: usize = 32;
+
+/// Parses `text`, which starts at byte `base` of the written string and is nested `level`
+/// defaults deep.
+fn parse_at(text: &str, base: usize, level: usize) -> Template {
     let bytes = text.as_bytes();
     let mut pieces: Vec<Piece> = Vec::new();
     let mut literal = String::new();
@@ -185,7 +191,7 @@ fn parse_at(text: &str, base: usize) -> Template {
                 }));
                 i = end;
             }
-            Some(b'{') => match braced(text, i, base) {
+            Some(b'{') => match braced(text, i, base, level) {
                 Some((variable, end)) => {
                     flush(&mut pieces, &mut literal, literal_at, i);
                     pieces.push(Piece::Variable(variable));
@@ -213,7 +219,10 @@ fn parse_at(text: &str, base: usize) -> Template {
 }
 
 /// Reads `${…}` starting at `start` (the `$`): the variable and the byte after the `}`.
-fn braced(text: &str, start: usize, base: usize) -> Option<(Variable, usize)> {
+fn braced(text: &str, start: usize, base: usize, level: usize) -> Option<(Variable, usize)> {
+    if level >= MAX_NESTING {
+        return None;
+    }
     let bytes = text.as_bytes();
     let name_from = start + 2;
     if !bytes.get(name_from).is_some_and(|&c| name_start(c)) {
@@ -246,6 +255,9 @@ fn braced(text: &str, start: usize, base: usize) -> Option<(Variable, usize)> {
         match bytes.get(j)? {
             b'$' if bytes.get(j + 1) == Some(&b'{') => {
                 depth += 1;
+                if depth > MAX_NESTING {
+                    return None;
+                }
                 j += 2;
                 continue;
             }
@@ -259,7 +271,7 @@ fn braced(text: &str, start: usize, base: usize) -> Option<(Variable, usize)> {
         }
         j += 1;
     };
-    let body = parse_at(&text[body_from..close], base + body_from);
+    let body = parse_at(&text[body_from..close], base + body_from, level + 1);
     let fallback = match op {
         b'-' => Fallback::Default {
             unset_only: !colon,
@@ -317,6 +329,17 @@ mod tests {
         );
         // A `$` that starts nothing stays a `$`, like Compose.
         assert!(Template::parse("price $5 and ${").is_literal());
+    }
+
+    #[test]
+    fn hostile_nesting_is_neither_deep_nor_slow() {
+        let deep = format!("{}x{}", "${A:-".repeat(100_000), "}".repeat(100_000));
+        let unclosed = "${A:-".repeat(200_000);
+        let start = std::time::Instant::now();
+        for text in [deep, unclosed] {
+            let _ = Template::parse(&text).unset_value();
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

@@ -567,7 +567,7 @@ pub fn compose_sensitive(
             .any(|service| service.image.as_ref().is_some_and(|i| i.span == s.span))
     });
     for service in &file.services {
-        for var in &service.environment {
+        for var in service.environment.iter().chain(&service.build_args) {
             let Some(value) = &var.value else { continue };
             for (default, range) in value.template().literal_fallbacks() {
                 found.extend(assignment_sensitive(

@@ -128,6 +128,11 @@ services:
       - JWT_SECRET=${JWT:+cmpcnry6AltSecret}
       - SESSION_SECRET=cmpcnry7ListSecretValue
     env_file: app.vars
+  web:
+    build:
+      context: .
+      args:
+        NPM_TOKEN: cmpcnry9BuildArgToken
 ";
 
 const CANARIES: &[&str] = &[
@@ -139,6 +144,7 @@ const CANARIES: &[&str] = &[
     "cmpcnry6AltSecret",
     "cmpcnry7ListSecretValue",
     "cmpcnry8EnvFileSecret",
+    "cmpcnry9BuildArgToken",
 ];
 
 #[test]
@@ -149,7 +155,7 @@ fn compose_secrets_never_reach_any_output_format() {
     ]);
     let (report, _) = json_report(dir.path(), &["."]);
     let secret_findings = findings(&report, "CMP003");
-    assert!(secret_findings.len() >= 6, "{secret_findings:?}");
+    assert!(secret_findings.len() >= 7, "{secret_findings:?}");
     for format in ["human", "json", "sarif", "markdown", "github"] {
         let output = preflight_in(dir.path())
             .args(["check", ".", "--format", format])

@@ -117,6 +117,8 @@ pub struct Service {
     pub environment: Vec<EnvVar>,
     /// `env_file:`, every form.
     pub env_files: Vec<EnvFileRef>,
+    /// `build.args:`, map or list form (recorded in the built image's history).
+    pub build_args: Vec<EnvVar>,
     /// `volumes:`.
     pub volumes: Vec<Mount>,
     /// `privileged:`.
@@ -212,7 +214,7 @@ impl PortMapping {
     }
 }
 
-/// One `environment:` variable.
+/// One `environment:` variable or build argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvVar {
     /// The name.
@@ -418,7 +420,12 @@ impl Reader<'_> {
             }
             match k {
                 "image" => service.image = self.scalar(&name, k, value),
-                "build" => service.build = !is_null(value, self.source),
+                "build" => {
+                    service.build = !is_null(value, self.source);
+                    if let Some(args) = value.get("args") {
+                        self.variables(&name, "build.args", args, &mut service.build_args);
+                    }
+                }
                 "ports" => {
                     for item in self.list(&name, k, value) {
                         if let Some(port) = self.port(&name, item) {
@@ -426,7 +433,9 @@ impl Reader<'_> {
                         }
                     }
                 }
-                "environment" => self.environment(&name, value, &mut service.environment),
+                "environment" => {
+                    self.variables(&name, "environment", value, &mut service.environment);
+                }
                 "env_file" => self.env_files(&name, value, &mut service.env_files),
                 "volumes" => {
                     for item in self.list(&name, k, value) {
@@ -472,8 +481,9 @@ impl Reader<'_> {
         Some(service)
     }
 
-    /// `environment:` as a mapping (`KEY: value`) or a list (`- KEY=value`, `- KEY`).
-    fn environment(&mut self, service: &str, node: &YamlNode, out: &mut Vec<EnvVar>) {
+    /// `environment:` or `build.args:` (`section`) as a mapping (`KEY: value`) or a list
+    /// (`- KEY=value`, `- KEY`).
+    fn variables(&mut self, service: &str, section: &str, node: &YamlNode, out: &mut Vec<EnvVar>) {
         match &node.value {
             YamlValue::Mapping(entries) => {
                 for (key, value) in entries {
@@ -485,7 +495,7 @@ impl Reader<'_> {
                         _ => {
                             self.error(
                                 value.span,
-                                format!("the value of `{name}` in the environment of service `{service}` must be a single value; it was not read"),
+                                format!("the value of `{name}` in `{section}` of service `{service}` must be a single value; it was not read"),
                             );
                             continue;
                         }
@@ -501,7 +511,7 @@ impl Reader<'_> {
                 for item in items {
                     let Some(entry) = self.string(item) else {
                         if !matches!(item.value, YamlValue::Alias) {
-                            self.error(item.span, format!("an `environment` item of service `{service}` must be `KEY=value` or `KEY`; it was not read"));
+                            self.error(item.span, format!("an item of `{section}` of service `{service}` must be `KEY=value` or `KEY`; it was not read"));
                         }
                         continue;
                     };
@@ -525,7 +535,7 @@ impl Reader<'_> {
             _ if is_null(node, self.source) => {}
             _ => self.error(
                 node.span,
-                format!("`environment` of service `{service}` must be a mapping (`KEY: value`) or a list (`- KEY=value`); it was not read"),
+                format!("`{section}` of service `{service}` must be a mapping (`KEY: value`) or a list (`- KEY=value`); it was not read"),
             ),
         }
     }

@@ -14,21 +14,30 @@ use crate::source::Span;
 /// Values are judged by the shared secret checker; they are never printed.
 pub fn check(doc: &Document, out: &mut Emitter) {
     for service in services(doc) {
-        for var in &service.environment {
+        let variables = service.environment.iter().map(|v| (v, Where::Environment));
+        let args = service.build_args.iter().map(|v| (v, Where::BuildArgs));
+        for (var, place) in variables.chain(args) {
             let Some(value) = &var.value else { continue };
             let template = value.template();
             if template.is_literal() {
                 let literal = template.unset_value().unwrap_or_default();
-                judge(doc, out, service, var, &literal, value.span, false);
+                judge(doc, out, service, (var, place), &literal, value.span, false);
             } else {
                 for (default, range) in template.literal_fallbacks() {
                     let span = value.span_of(range);
-                    judge(doc, out, service, var, &default, span, true);
+                    judge(doc, out, service, (var, place), &default, span, true);
                 }
             }
         }
         command_line(doc, out, service);
     }
+}
+
+/// Where a variable is set.
+#[derive(Clone, Copy)]
+enum Where {
+    Environment,
+    BuildArgs,
 }
 
 /// A password on the `command:` line (`redis-server --requirepass CHANGE_THIS`, S3's Redis),
@@ -69,7 +78,7 @@ fn judge(
     doc: &Document,
     out: &mut Emitter,
     service: &Service,
-    var: &EnvVar,
+    (var, place): (&EnvVar, Where),
     literal: &str,
     span: Span,
     default: bool,
@@ -88,20 +97,28 @@ fn judge(
             _ => return,
         },
     };
+    let (label, section, also) = match place {
+        Where::Environment => ("", "environment", ""),
+        Where::BuildArgs => (
+            "the build argument ",
+            "build.args",
+            ", and a build argument is recorded in `docker history` of the image",
+        ),
+    };
     let (what, key) = match default {
         false => (
             format!(
-                "`{name}` of service `{}` is a literal secret written into the Compose file{why}",
+                "{label}`{name}` of service `{}` is a literal secret written into the Compose file{why}{also}",
                 service.name
             ),
-            format!("{}:environment:{name}", service.name),
+            format!("{}:{section}:{name}", service.name),
         ),
         true => (
             format!(
-                "the default of `{name}` of service `{}` is a literal secret written into the Compose file{why}; it is what runs when the variable is not set on the deploy host",
+                "the default of {label}`{name}` of service `{}` is a literal secret written into the Compose file{why}{also}; it is what runs when the variable is not set on the deploy host",
                 service.name
             ),
-            format!("{}:environment:{name}:default", service.name),
+            format!("{}:{section}:{name}:default", service.name),
         ),
     };
     out.report(&doc.source, span, key, format!(

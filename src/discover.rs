@@ -120,6 +120,9 @@ pub fn classify(path: &Path) -> Option<Classification> {
         return Some(kind);
     }
     match extension {
+        // Kept only when a document has `apiVersion` and `kind` (or it is a template or
+        // kustomize input): workflows, values files and other YAML are left alone.
+        Some("yaml" | "yml") => probable(Target::Kubernetes),
         Some("conf" | "types") => probable(Target::Nginx),
         None | Some("params") if in_nginx_dir => probable(Target::Nginx),
         _ if name.ends_with("_params") && in_nginx_dir => probable(Target::Nginx),
@@ -792,8 +795,9 @@ mod tests {
             ("compose.prod.yaml", Some(Target::Compose)),
             ("etc/mysql/my.cnf", Some(Target::DatabaseConfig)),
             ("etc/mongod.conf", Some(Target::DatabaseConfig)),
-            ("config.yml", None),
-            ("composer.yml", None),
+            // Other YAML is a Kubernetes manifest only if its content says so.
+            ("config.yml", Some(Target::Kubernetes)),
+            ("composer.yml", Some(Target::Kubernetes)),
             ("docker-compose.override.yml", Some(Target::Compose)),
             ("Dockerfile", Some(Target::Dockerfile)),
             ("deploy/Dockerfile.prod", Some(Target::Dockerfile)),

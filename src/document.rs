@@ -10,6 +10,7 @@ use crate::formats::dotenv::EnvFile;
 use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
 use crate::formats::javascript::{Dialect, JsModule, PackageJson};
+use crate::formats::kubernetes::Manifests;
 use crate::formats::logrotate::LogrotateConf;
 use crate::formats::nginx::NginxConfig;
 use crate::formats::postgres::{PgConf, PgHba};
@@ -60,6 +61,8 @@ pub enum Content {
     NodePackage(PackageJson),
     /// A JavaScript/TypeScript module: a PM2 process file or a Node server file.
     JavaScript(JsModule),
+    /// Kubernetes manifests.
+    Kubernetes(Manifests),
 }
 
 /// One file ready for the rules.
@@ -116,6 +119,11 @@ impl Document {
             Target::Pm2 | Target::NodeApp => {
                 Content::JavaScript(JsModule::parse(&source.text, Dialect::of(&source.path)))
             }
+            Target::Kubernetes => Content::Kubernetes(Manifests::parse(
+                &source.text,
+                &source.path,
+                &mut read_sibling,
+            )),
         };
         Self {
             source,
@@ -138,6 +146,7 @@ impl Document {
     pub fn may_confirm(target: Target, text: &str) -> bool {
         match target {
             Target::NodeApp => JsModule::could_be_node_server(text),
+            Target::Kubernetes => crate::formats::kubernetes::may_be_manifest(text),
             _ => true,
         }
     }
@@ -153,6 +162,7 @@ impl Document {
             Content::Firewall(rules) => rules.looks_like_firewall(),
             Content::Dockerfile(file) => !file.stages.is_empty(),
             Content::JavaScript(module) => module.looks_like_node_server(),
+            Content::Kubernetes(manifests) => manifests.is_kubernetes(),
             _ => true,
         }
     }
@@ -204,6 +214,7 @@ impl Document {
             Content::Dockerfile(file) => &file.errors,
             Content::NodePackage(package) => &package.errors,
             Content::JavaScript(module) => &module.errors,
+            Content::Kubernetes(manifests) => &manifests.errors,
         }
     }
 
@@ -224,6 +235,9 @@ impl Document {
             Content::JavaScript(module) => crate::redact::javascript_sensitive(module),
             Content::NodePackage(package) => {
                 crate::redact::package_json_sensitive(package, &self.source.text)
+            }
+            Content::Kubernetes(manifests) => {
+                crate::redact::kubernetes_sensitive(manifests, &self.source.text)
             }
             // Firewall rules, PostgreSQL settings and pg_hba records, jails, logrotate snippets
             // and other database configurations hold addresses and modes, not credentials.
@@ -360,4 +374,38 @@ impl Document {
             _ => None,
         }
     }
+
+    /// Kubernetes manifests, for Kubernetes rules (none for files that are not checked).
+    pub fn as_kubernetes(&self) -> Option<&Manifests> {
+        match &self.content {
+            Content::Kubernetes(manifests) if manifests.not_checked.is_none() => Some(manifests),
+            _ => None,
+        }
+    }
+
+    /// Why a file of a checked kind is deliberately not checked (a Helm template, a
+    /// kustomize input): reported as a diagnostic instead of findings.
+    pub fn not_checked(&self) -> Option<&'static str> {
+        match &self.content {
+            Content::Kubernetes(manifests) => manifests.not_checked.map(|n| n.reason()),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a file next to a manifest (its `kustomization.yaml`), with discovery's limits.
+fn read_sibling(path: &std::path::Path) -> Option<String> {
+    if !path.is_file() {
+        return None;
+    }
+    let candidate = crate::discover::Candidate {
+        path: path.to_path_buf(),
+        kind: crate::discover::Classification {
+            target: Target::Kubernetes,
+            confirm_by_content: false,
+        },
+    };
+    crate::discover::read(&candidate, crate::config::DEFAULT_MAX_FILE_SIZE)
+        .ok()
+        .map(|source| source.text.clone())
 }

@@ -102,6 +102,9 @@ pub enum DiagnosticKind {
     BrokenLink,
     /// Named explicitly on the command line but of no kind preflight checks.
     Unrecognised,
+    /// A template or tool input (a Helm template, a kustomization) that is only checkable
+    /// once rendered.
+    Template,
 }
 
 /// A file preflight could not check, and why. Reported next to the findings, never fatal.

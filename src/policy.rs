@@ -115,6 +115,9 @@ pub enum Target {
     /// A JavaScript/TypeScript server or bootstrap file that imports Express, Nest, cors,
     /// helmet, express-session, cookie-parser or a JWT library.
     NodeApp,
+    /// A Kubernetes manifest: a `*.yaml`/`*.yml` file whose documents have `apiVersion` and
+    /// `kind`.
+    Kubernetes,
 }
 
 impl Target {
@@ -142,6 +145,7 @@ impl Target {
             Self::NodePackage => "node-package",
             Self::Pm2 => "pm2",
             Self::NodeApp => "node-app",
+            Self::Kubernetes => "kubernetes",
         }
     }
 }
@@ -361,6 +365,10 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
     (
         "policies/compose.toml",
         include_str!("../policies/compose.toml"),
+    ),
+    (
+        "policies/kubernetes.toml",
+        include_str!("../policies/kubernetes.toml"),
     ),
 ];
 

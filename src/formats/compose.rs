@@ -138,8 +138,9 @@ pub struct Service {
     /// Another service waits for this one to finish (`depends_on` with
     /// `condition: service_completed_successfully`): a one-shot job.
     pub one_shot: bool,
-    /// The service was not read whole (a `<<:` merge key or an alias as the value of a key,
-    /// a value of the wrong type, a YAML syntax error inside it): absent keys may be present.
+    /// The service was not read whole (a `<<:` merge key or an alias the YAML reader could
+    /// not expand, a value of the wrong type, a YAML syntax error inside it): absent keys
+    /// may be present.
     pub incomplete: bool,
 }
 
@@ -305,6 +306,42 @@ fn is_null(node: &YamlNode, source: &str) -> bool {
         && matches!(written, "" | "~" | "null" | "Null" | "NULL")
 }
 
+/// A mapping's entries with those its `<<` merge keys bring in (`<<: *defaults`, or a list
+/// of them; the YAML reader has expanded the aliases), its own keys first and winning, as
+/// Compose reads them. `false` when a merge could not be read (an alias left unexpanded).
+fn with_merged(node: &YamlNode) -> (Vec<&(YamlNode, YamlNode)>, bool) {
+    let own: Vec<&(YamlNode, YamlNode)> = node
+        .entries()
+        .iter()
+        .filter(|(k, _)| k.as_str() != Some("<<"))
+        .collect();
+    let mut entries = own.clone();
+    let mut whole = true;
+    for (_, merged) in node
+        .entries()
+        .iter()
+        .filter(|(k, _)| k.as_str() == Some("<<"))
+    {
+        let sources: Vec<&YamlNode> = match &merged.value {
+            YamlValue::Sequence(items) => items.iter().collect(),
+            _ => vec![merged],
+        };
+        for source in sources {
+            if !matches!(source.value, YamlValue::Mapping(_)) {
+                whole = false;
+                continue;
+            }
+            for entry in source.entries() {
+                let taken = entries.iter().any(|(k, _)| k.as_str() == entry.0.as_str());
+                if !taken {
+                    entries.push(entry);
+                }
+            }
+        }
+    }
+    (entries, whole)
+}
+
 /// Services that another service waits for with `condition: service_completed_successfully`.
 fn mark_one_shot_jobs(yaml: &YamlFile, services: &mut [Service]) {
     let waited_for: Vec<String> = yaml
@@ -412,9 +449,11 @@ impl Reader<'_> {
             }
         }
         let errors_before = self.errors.len();
-        for (k, value) in node.entries() {
+        let (entries, merged_whole) = with_merged(node);
+        service.incomplete |= !merged_whole;
+        for (k, value) in entries {
             let Some(k) = k.as_str() else { continue };
-            if matches!(value.value, YamlValue::Alias) || k == "<<" {
+            if matches!(value.value, YamlValue::Alias) {
                 service.incomplete = true;
                 continue;
             }
@@ -834,11 +873,14 @@ mod tests {
     }
 
     #[test]
-    fn merge_keys_and_aliases_make_a_service_incomplete_and_jobs_are_one_shot() {
-        let text = "x-common: &common\n  restart: always\nservices:\n  web:\n    <<: *common\n    image: app:1\n    depends_on:\n      migrate:\n        condition: service_completed_successfully\n  migrate:\n    image: app:1\n";
+    fn merge_keys_are_read_own_keys_win_and_jobs_are_one_shot() {
+        let text = "x-common: &common\n  restart: always\n  image: base:1\nservices:\n  web:\n    <<: *common\n    image: app:1\n    depends_on:\n      migrate:\n        condition: service_completed_successfully\n  migrate:\n    image: app:1\n  broken:\n    <<: *nowhere\n";
         let file = ComposeFile::parse(text);
-        assert!(file.services[0].incomplete);
-        assert!(!file.services[1].incomplete);
-        assert!(file.services[1].one_shot && !file.services[0].one_shot);
+        let web = &file.services[0];
+        assert!(!web.incomplete);
+        assert_eq!(web.restart.as_ref().unwrap().text, "always");
+        assert_eq!(web.image.as_ref().unwrap().text, "app:1");
+        assert!(file.services[1].one_shot && !web.one_shot);
+        assert!(file.services[2].incomplete);
     }
 }

@@ -25,6 +25,7 @@ pub mod javascript;
 
 pub mod compose;
 pub mod interpolation;
+pub mod kubernetes;
 
 /// Something a parser could not read. Parsers collect these and go on, so one mistake never
 /// hides the rest of a file.

@@ -27,6 +27,7 @@ pub mod dockerfile;
 pub mod node;
 
 pub mod compose;
+pub mod kubernetes;
 
 /// A finding as a check reports it: a span in a file, before the engine adds the location,
 /// redacted snippet, fingerprint and suppression state.
@@ -711,6 +712,90 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "compose-port-base60",
         Builtin::Document(compose::base60_port::check),
     ),
+    (
+        "k8s-run-as-root",
+        Builtin::Document(kubernetes::run_as_root::check),
+    ),
+    (
+        "k8s-privileged",
+        Builtin::Document(kubernetes::privileged::check),
+    ),
+    (
+        "k8s-privilege-escalation",
+        Builtin::Document(kubernetes::privilege_escalation::check),
+    ),
+    (
+        "k8s-capabilities-not-dropped",
+        Builtin::Document(kubernetes::capabilities::check),
+    ),
+    (
+        "k8s-dangerous-capabilities",
+        Builtin::Document(kubernetes::dangerous_capabilities::check),
+    ),
+    (
+        "k8s-writable-root-filesystem",
+        Builtin::Document(kubernetes::read_only_root::check),
+    ),
+    (
+        "k8s-host-namespaces",
+        Builtin::Document(kubernetes::host_namespaces::check),
+    ),
+    (
+        "k8s-sensitive-host-path",
+        Builtin::Document(kubernetes::host_path::check_sensitive),
+    ),
+    (
+        "k8s-host-path",
+        Builtin::Document(kubernetes::host_path::check),
+    ),
+    (
+        "k8s-image-latest",
+        Builtin::Document(kubernetes::image_latest::check),
+    ),
+    (
+        "k8s-pull-policy-latest",
+        Builtin::Document(kubernetes::pull_policy::check),
+    ),
+    (
+        "k8s-image-no-digest",
+        Builtin::Document(kubernetes::image_digest::check),
+    ),
+    (
+        "k8s-no-resources",
+        Builtin::Document(kubernetes::resources::check),
+    ),
+    (
+        "k8s-no-probes",
+        Builtin::Document(kubernetes::probes::check),
+    ),
+    (
+        "k8s-secret-manifest",
+        Builtin::Document(kubernetes::secret_manifest::check),
+    ),
+    (
+        "k8s-env-secret",
+        Builtin::Document(kubernetes::env_secret::check),
+    ),
+    (
+        "k8s-exposed-service",
+        Builtin::Document(kubernetes::exposed_service::check),
+    ),
+    (
+        "k8s-ingress-no-tls",
+        Builtin::Document(kubernetes::ingress_tls::check),
+    ),
+    (
+        "k8s-rbac-wildcard",
+        Builtin::Document(kubernetes::rbac_wildcard::check),
+    ),
+    (
+        "k8s-rbac-secrets",
+        Builtin::Document(kubernetes::rbac_secrets::check),
+    ),
+    (
+        "k8s-automount-token",
+        Builtin::Document(kubernetes::automount_token::check),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.
@@ -787,6 +872,7 @@ mod tests {
             Target::NodePackage => "package.json",
             Target::Pm2 => "ecosystem.config.js",
             Target::NodeApp => "server.js",
+            Target::Kubernetes => "manifest.yaml",
             _ => "example.env",
         };
         let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());

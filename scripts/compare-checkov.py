@@ -72,8 +72,8 @@ CHECKOV_CONCEPTS: dict[str, str] = {
     "CKV_K8S_21": "default-namespace",
     "CKV_K8S_22": "read-only-root",
     "CKV_K8S_23": "runs-as-root",
-    "CKV_K8S_25": "capabilities",
-    "CKV_K8S_27": "docker-socket",
+    "CKV_K8S_25": "dangerous-capability",
+    "CKV_K8S_27": "sensitive-host-path",
     "CKV_K8S_28": "capabilities",
     "CKV_K8S_29": "security-context",
     "CKV_K8S_30": "security-context",
@@ -132,11 +132,31 @@ PREFLIGHT_CONCEPTS: dict[str, str] = {
     "ENV013": "literal-secret",
     "PF001": "parse-error",
     "BAK001": "backup-missing",
+    "K8S001": "runs-as-root",
+    "K8S002": "privileged",
+    "K8S003": "privilege-escalation",
+    "K8S004": "capabilities",
+    "K8S005": "dangerous-capability",
+    "K8S006": "read-only-root",
+    "K8S007": "host-namespace",
+    "K8S008": "sensitive-host-path",
+    "K8S009": "host-path",
+    "K8S010": "unpinned-image",
+    "K8S011": "pull-policy",
+    "K8S012": "image-digest",
+    "K8S013": "resources",
+    "K8S014": "probes",
+    "K8S015": "literal-secret",
+    "K8S016": "literal-secret",
+    "K8S017": "exposed-data-port",
+    "K8S018": "ingress-no-tls",
+    "K8S019": "rbac-wildcard",
+    "K8S020": "rbac-secrets",
+    "K8S021": "automount-token",
 }
 
-# Rules not in the table above (the Kubernetes rules, written on another branch) are mapped
-# by words of their name, as `preflight rules` lists them. Verify the result after a merge
-# and move the ids into PREFLIGHT_CONCEPTS.
+# Rules not in the table above (rules added later) are mapped by words of their name, as
+# `preflight rules` lists them. Verify the result and move the ids into PREFLIGHT_CONCEPTS.
 PREFLIGHT_NAME_WORDS: list[tuple[str, str]] = [
     ("privilege-escalation", "privilege-escalation"),
     ("privileged", "privileged"),
@@ -185,7 +205,7 @@ def preflight_concepts(preflight: str) -> dict[str, str]:
     concepts = {}
     for line in out.splitlines():
         parts = line.split()
-        if len(parts) < 3 or not re.fullmatch(r"[A-Z]+[0-9]+", parts[0]):
+        if len(parts) < 3 or not re.fullmatch(r"[A-Z][A-Z0-9]*[0-9]{3}", parts[0]):
             continue
         rule_id, name = parts[0], parts[2]
         concept = PREFLIGHT_CONCEPTS.get(rule_id)
@@ -296,7 +316,8 @@ def compare(files, checkov_found, preflight_found, concepts):
         for check_id, line in checkov_found.get(path, []):
             by_concept[checkov_concept(check_id)]["checkov"].append(f"{check_id}@{line}")
         for rule_id, line in preflight_found.get(path, []):
-            concept = concepts.get(rule_id.removesuffix("(suppressed)"), f"preflight:{rule_id}")
+            rule = rule_id.removesuffix("(suppressed)")
+            concept = concepts.get(rule) or PREFLIGHT_CONCEPTS.get(rule, f"preflight:{rule}")
             by_concept[concept]["preflight"].append(f"{rule_id}@{line}")
         for concept, seen in sorted(by_concept.items()):
             lines = [{int(x.rsplit("@", 1)[1]) for x in seen[t]} for t in ("checkov", "preflight")]

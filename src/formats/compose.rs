@@ -190,6 +190,9 @@ impl PortRange {
 pub struct PortMapping {
     /// The whole entry.
     pub span: Span,
+    /// The entry as one line for messages: the short syntax as written, the long syntax as
+    /// `target: 5432, published: 5432`.
+    pub display: String,
     /// The host address, interpolated (`None`: not given, i.e. every interface); contains
     /// [`UNKNOWN`] when a variable without default decides it.
     pub host_ip: Option<String>,
@@ -204,13 +207,49 @@ pub struct PortMapping {
     pub yaml11_integer: bool,
 }
 
+/// Which addresses of the host a published port listens on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binding {
+    /// No address, `0.0.0.0`, `::`: every interface.
+    AllInterfaces,
+    /// A concrete address that is neither loopback nor private (RFC 1918, unique-local,
+    /// link-local): a public interface.
+    PublicAddress,
+    /// The loopback or a private network.
+    Internal,
+    /// A variable without default, or not an address (a host name).
+    Unknown,
+}
+
 impl PortMapping {
-    /// Whether the port is published on every interface (no address, `0.0.0.0`, `::`).
-    /// Unknown addresses are not.
-    pub fn on_all_interfaces(&self) -> bool {
-        match self.host_ip.as_deref() {
-            None => true,
-            Some(ip) => matches!(ip.trim_matches(['[', ']']), "" | "0.0.0.0" | "::"),
+    /// Where the port listens on the host.
+    pub fn binding(&self) -> Binding {
+        let Some(ip) = self.host_ip.as_deref() else {
+            return Binding::AllInterfaces;
+        };
+        let ip = ip.trim_matches(['[', ']']);
+        if ip.is_empty() {
+            return Binding::AllInterfaces;
+        }
+        if ip == "localhost" {
+            return Binding::Internal;
+        }
+        match ip.parse::<std::net::IpAddr>() {
+            Ok(addr) if addr.is_unspecified() => Binding::AllInterfaces,
+            Ok(std::net::IpAddr::V4(v4))
+                if v4.is_loopback() || v4.is_private() || v4.is_link_local() =>
+            {
+                Binding::Internal
+            }
+            Ok(std::net::IpAddr::V6(v6))
+                if v6.is_loopback()
+                    || (v6.segments()[0] & 0xfe00) == 0xfc00
+                    || (v6.segments()[0] & 0xffc0) == 0xfe80 =>
+            {
+                Binding::Internal
+            }
+            Ok(_) => Binding::PublicAddress,
+            Err(_) => Binding::Unknown,
         }
     }
 }
@@ -622,6 +661,7 @@ impl Reader<'_> {
                 let plain = written.verbatim_at == Some(item.span.start);
                 let port = port.map(|p| PortMapping {
                     yaml11_integer: plain && is_yaml11_sexagesimal(&written.text),
+                    display: written.text.clone(),
                     ..p
                 });
                 if port.is_none() {
@@ -643,8 +683,14 @@ impl Reader<'_> {
                     );
                     return None;
                 }
+                let display = ["target", "published", "host_ip"]
+                    .iter()
+                    .filter_map(|k| Some(format!("{k}: {}", item.get(k)?.as_str()?)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 Some(PortMapping {
                     span: item.span,
+                    display,
                     host_ip: read("host_ip"),
                     published: read("published"),
                     target: target.as_deref().and_then(PortRange::parse),
@@ -719,6 +765,7 @@ fn short_port(text: &str, span: Span) -> Option<PortMapping> {
     }
     Some(PortMapping {
         span,
+        display: text.to_owned(),
         host_ip,
         published: published.filter(|p| !p.is_empty()).map(str::to_owned),
         target,
@@ -771,7 +818,7 @@ mod tests {
                     p.published.as_deref(),
                     p.target.unwrap().start,
                     p.protocol.as_str(),
-                    p.on_all_interfaces(),
+                    p.binding() == Binding::AllInterfaces,
                 )
             })
             .collect();
@@ -792,13 +839,27 @@ mod tests {
             ]
         );
         assert!(p[4].target.unwrap().contains(9005));
+        let bindings: Vec<Binding> = ports("      - \"203.0.113.7:5432:5432\"\n      - \"10.0.0.5:5432:5432\"\n      - \"[fd00::1]:5432:5432\"\n      - \"[2001:db8::1]:5432:5432\"\n      - \"${IP}:5432:5432\"\n")
+            .iter()
+            .map(PortMapping::binding)
+            .collect();
+        assert_eq!(
+            bindings,
+            vec![
+                Binding::PublicAddress,
+                Binding::Internal,
+                Binding::Internal,
+                Binding::PublicAddress,
+                Binding::Unknown
+            ]
+        );
     }
 
     #[test]
     fn long_port_syntax_and_its_address_are_read() {
         let p = ports("      - target: 5432\n        published: \"5432\"\n        host_ip: 127.0.0.1\n      - target: 6379\n        published: 6379\n        protocol: tcp\n        mode: host\n");
-        assert!(!p[0].on_all_interfaces());
-        assert!(p[1].on_all_interfaces());
+        assert_eq!(p[0].binding(), Binding::Internal);
+        assert_eq!(p[1].binding(), Binding::AllInterfaces);
         assert_eq!(
             p[1].target,
             Some(PortRange {

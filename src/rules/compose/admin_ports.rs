@@ -1,7 +1,7 @@
 //! CMP002: a monitoring or admin interface published on every interface.
 
 use crate::document::Document;
-use crate::rules::compose::{image_name, loopback_host_port, services};
+use crate::rules::compose::{exposed_on, image_name, loopback_host_port, services};
 use crate::rules::firewall::exposure::ADMIN_PORTS;
 use crate::rules::Emitter;
 
@@ -30,7 +30,10 @@ pub fn check(doc: &Document, out: &mut Emitter) {
         let by_image = image_name(service)
             .and_then(|name| ADMIN_IMAGES.iter().find(|(n, _)| *n == name))
             .map(|(_, what)| *what);
-        for port in service.ports.iter().filter(|p| p.on_all_interfaces()) {
+        for port in &service.ports {
+            let Some(exposed) = exposed_on(port) else {
+                continue;
+            };
             let Some(target) = port.target else { continue };
             let by_port = ADMIN_PORTS
                 .iter()
@@ -40,14 +43,14 @@ pub fn check(doc: &Document, out: &mut Emitter) {
                 (None, Some(what)) => (target.start, what),
                 (None, None) => continue,
             };
-            let written = doc.source.slice(port.span);
+            let written = &port.display;
             let host = loopback_host_port(port, number);
             out.report(
                 &doc.source,
                 port.span,
                 format!("{}:ports:{number}", service.name),
                 format!(
-                    "`{written}` publishes {what} (container port {number}) of service `{}` on every interface of the host, past ufw: bind it to the loopback (`\"127.0.0.1:{host}:{number}\"`) and reach it through an SSH tunnel or an authenticated reverse proxy",
+                    "`{written}` publishes {what} (container port {number}) of service `{}` {exposed}, past ufw: bind it to the loopback (`\"127.0.0.1:{host}:{number}\"`) and reach it through an SSH tunnel or an authenticated reverse proxy",
                     service.name
                 ),
             );

@@ -9,7 +9,7 @@ use crate::rules::Emitter;
 pub fn check(doc: &Document, out: &mut Emitter) {
     for service in services(doc) {
         for port in service.ports.iter().filter(|p| p.yaml11_integer) {
-            let written = doc.source.slice(port.span);
+            let written = &port.display;
             out.report(
                 &doc.source,
                 port.span,

@@ -5,7 +5,7 @@
 //! A finding about something absent points at the service's name.
 
 use crate::document::Document;
-use crate::formats::compose::{PortMapping, Service, UNKNOWN};
+use crate::formats::compose::{Binding, PortMapping, Service, UNKNOWN};
 
 pub mod admin_ports;
 pub mod base60_port;
@@ -41,4 +41,17 @@ fn loopback_host_port(port: &PortMapping, container: u16) -> String {
         .clone()
         .filter(|p| !p.contains(UNKNOWN))
         .unwrap_or_else(|| container.to_string())
+}
+
+/// Where a published port faces the network, for a message (`None`: loopback, a private
+/// network, or unknown).
+fn exposed_on(port: &PortMapping) -> Option<String> {
+    match port.binding() {
+        Binding::AllInterfaces => Some("on every interface of the host".to_owned()),
+        Binding::PublicAddress => Some(format!(
+            "on the public address `{}`",
+            port.host_ip.as_deref().unwrap_or("")
+        )),
+        Binding::Internal | Binding::Unknown => None,
+    }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::formats::compose::ComposeFile;
 use crate::formats::crontab::{CronFlavor, Crontab};
 use crate::formats::dbconf::DatabaseConfigFile;
 use crate::formats::dockerfile::Dockerfile;
@@ -48,8 +49,8 @@ pub enum Content {
     Systemd(UnitFile),
     /// A crontab.
     Cron(Crontab),
-    /// A Docker Compose file, as YAML with positions.
-    Compose(YamlFile),
+    /// A Docker Compose file: its services, and the YAML they were read from.
+    Compose(ComposeFile),
     /// A database server's configuration file.
     DatabaseConfig(DatabaseConfigFile),
     /// A Django settings module, statically read.
@@ -108,7 +109,7 @@ impl Document {
                 &source.text,
                 CronFlavor::from_path(&source.path),
             )),
-            Target::Compose => Content::Compose(YamlFile::parse(&source.text)),
+            Target::Compose => Content::Compose(ComposeFile::parse(&source.text)),
             Target::DatabaseConfig => Content::DatabaseConfig(DatabaseConfigFile::parse(
                 &source.text,
                 DatabaseConfigFile::engine_of(&source.path)
@@ -219,7 +220,7 @@ impl Document {
             Content::Logrotate(conf) => &conf.errors,
             Content::Systemd(unit) => &unit.errors,
             Content::Cron(crontab) => &crontab.errors,
-            Content::Compose(yaml) => &yaml.errors,
+            Content::Compose(file) => &file.errors,
             Content::DatabaseConfig(_) => &[],
             Content::Django(module) => &module.errors,
             Content::Dockerfile(file) => &file.errors,
@@ -241,7 +242,7 @@ impl Document {
             Content::Postgres(conf) => crate::redact::postgres_sensitive(conf, &self.source.text),
             Content::Systemd(unit) => crate::redact::systemd_sensitive(unit, &self.source.text),
             Content::Cron(crontab) => crate::redact::cron_sensitive(crontab, &self.source.text),
-            Content::Compose(yaml) => crate::redact::yaml_sensitive(yaml, &self.source.text),
+            Content::Compose(file) => crate::redact::compose_sensitive(file, &self.source.text),
             Content::Django(module) => crate::redact::django_sensitive(module),
             Content::Dockerfile(file) => crate::redact::dockerfile_sensitive(file),
             Content::JavaScript(module) => crate::redact::javascript_sensitive(module),
@@ -274,10 +275,10 @@ impl Document {
         }
     }
 
-    /// The Compose file's YAML, for compose rules.
+    /// The Compose file's YAML, for rules that read keys the Compose model does not.
     pub fn as_compose(&self) -> Option<&YamlFile> {
         match &self.content {
-            Content::Compose(yaml) => Some(yaml),
+            Content::Compose(file) => Some(&file.yaml),
             _ => None,
         }
     }
@@ -380,6 +381,14 @@ impl Document {
 }
 
 impl Document {
+    /// The Compose file's services, for Compose rules.
+    pub fn as_compose_file(&self) -> Option<&ComposeFile> {
+        match &self.content {
+            Content::Compose(file) => Some(file),
+            _ => None,
+        }
+    }
+
     /// Kubernetes manifests, for Kubernetes rules (none for files that are not checked).
     pub fn as_kubernetes(&self) -> Option<&Manifests> {
         match &self.content {

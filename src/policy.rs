@@ -384,6 +384,10 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
     ),
     ("policies/node.toml", include_str!("../policies/node.toml")),
     (
+        "policies/compose.toml",
+        include_str!("../policies/compose.toml"),
+    ),
+    (
         "policies/kubernetes.toml",
         include_str!("../policies/kubernetes.toml"),
     ),

@@ -124,7 +124,9 @@ pub fn command_sensitive(line: &str, locate: &dyn Fn(usize, usize) -> Span) -> V
             }
             if mysql && text.len() > 2 && text.starts_with("-p") {
                 push(2, "password");
-            } else if redis && i > 0 && words[i - 1].text == "-a" {
+            } else if i > 0
+                && (redis && words[i - 1].text == "-a" || password_option(&words[i - 1].text))
+            {
                 push(0, "password");
             } else {
                 push(0, "");
@@ -132,6 +134,16 @@ pub fn command_sensitive(line: &str, locate: &dyn Fn(usize, usize) -> Span) -> V
         }
     }
     found
+}
+
+/// Options whose next word is a password: `--password X`, `--token X`, and the Redis
+/// server's `--requirepass X` and `--masterauth X` (`redis-server --requirepass …` in S3/S4
+/// Compose files and unit files).
+fn password_option(word: &str) -> bool {
+    let Some(name) = word.strip_prefix("--") else {
+        return false;
+    };
+    matches!(name, "requirepass" | "masterauth") || secret_kind(name).is_some()
 }
 
 /// In unit files: `Environment=` values and secrets on `Exec*=` command lines.
@@ -628,6 +640,42 @@ pub fn host_output_sensitive(
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// In Compose files: what [`yaml_sensitive`] finds, the literal defaults of secret
+/// variables (`${DB_PASSWORD:-changeme}`: `changeme` is scrubbed from messages on its own),
+/// and secrets on `command:`/`entrypoint:` lines (`redis-server --requirepass …`).
+pub fn compose_sensitive(
+    file: &crate::formats::compose::ComposeFile,
+    text: &str,
+) -> Vec<Sensitive> {
+    let mut found = yaml_sensitive(&file.yaml, text);
+    // Image references (`postgres:16.4-alpine`) can look random, but are never secrets, and
+    // the findings about them must show them.
+    found.retain(|s| {
+        !file
+            .services
+            .iter()
+            .any(|service| service.image.as_ref().is_some_and(|i| i.span == s.span))
+    });
+    for service in &file.services {
+        for var in service.environment.iter().chain(&service.build_args) {
+            let Some(value) = &var.value else { continue };
+            for (default, range) in value.template().literal_fallbacks() {
+                found.extend(assignment_sensitive(
+                    &var.name,
+                    &default,
+                    value.span_of(range),
+                ));
+            }
+        }
+        for command in &service.command {
+            found.extend(command_sensitive(&command.text, &|start, end| {
+                command.span_of(start..end)
+            }));
+        }
+    }
+    found
 }
 
 #[cfg(test)]

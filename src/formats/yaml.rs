@@ -15,7 +15,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Marker, Parser};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
 use crate::formats::ParseError;
 use crate::source::Span;
@@ -147,6 +147,25 @@ impl YamlFile {
             errors,
         }
     }
+}
+
+/// A quoted scalar's span, ending at its closing quote: the parser's span runs on over the
+/// blanks and comment that follow it (`- "5432:5432"  # db`).
+fn quoted_span(text: &str, span: Span) -> Span {
+    let written = text.get(span.range()).unwrap_or("").as_bytes();
+    let Some(&quote) = written.first() else {
+        return span;
+    };
+    let mut i = 1;
+    while i < written.len() {
+        match written[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && written.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote => return Span::new(span.start, span.start + i + 1),
+            _ => i += 1,
+        }
+    }
+    span
 }
 
 /// The end of the line holding `at`, so an error span is never empty.
@@ -326,13 +345,21 @@ impl Builder<'_> {
             return;
         }
         match event {
-            Event::Scalar(value, _, anchor, _) => self.finish(
-                YamlNode {
-                    span,
-                    value: YamlValue::Scalar(Cow::into_owned(value)),
-                },
-                anchor,
-            ),
+            Event::Scalar(value, style, anchor, _) => {
+                let span = match style {
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        quoted_span(self.text, span)
+                    }
+                    _ => span,
+                };
+                self.finish(
+                    YamlNode {
+                        span,
+                        value: YamlValue::Scalar(Cow::into_owned(value)),
+                    },
+                    anchor,
+                );
+            }
             Event::Alias(anchor) => {
                 let node = self.alias(anchor, span);
                 self.push(node);
@@ -447,6 +474,15 @@ mod tests {
         let file = YamlFile::parse(&text);
         assert!(size(&file.documents[0]) <= EXPANSION_BUDGET * 2);
         assert!(file.documents[0].get("i").is_some());
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_closing_quote() {
+        let text = "- \"a\\\"b\"   # note\n- 'it''s'  # more\n- plain  # c\n";
+        let file = YamlFile::parse(text);
+        let items = file.documents[0].items();
+        let written: Vec<&str> = items.iter().map(|i| at(text, i)).collect();
+        assert_eq!(written, vec!["\"a\\\"b\"", "'it''s'", "plain"]);
     }
 
     #[test]

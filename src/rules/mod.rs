@@ -26,6 +26,7 @@ pub mod redis;
 pub mod dockerfile;
 pub mod node;
 
+pub mod compose;
 pub mod kubernetes;
 pub mod live;
 
@@ -663,6 +664,54 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
     (
         "node-listen-all-interfaces",
         Builtin::Document(node::server::listen_all_interfaces),
+    ),
+    (
+        "compose-data-port-public",
+        Builtin::Document(compose::data_ports::check),
+    ),
+    (
+        "compose-admin-port-public",
+        Builtin::Document(compose::admin_ports::check),
+    ),
+    (
+        "compose-literal-secret",
+        Builtin::Document(compose::literal_secret::check),
+    ),
+    (
+        "compose-privileged",
+        Builtin::Document(compose::privileged::check),
+    ),
+    (
+        "compose-docker-socket",
+        Builtin::Document(compose::docker_socket::check),
+    ),
+    (
+        "compose-host-namespace",
+        Builtin::Document(compose::host_namespace::check),
+    ),
+    (
+        "compose-no-restart-policy",
+        Builtin::Document(compose::restart::check),
+    ),
+    (
+        "compose-unpinned-image",
+        Builtin::Document(compose::image::check),
+    ),
+    (
+        "compose-dangerous-capability",
+        Builtin::Document(compose::capabilities::check),
+    ),
+    (
+        "compose-runs-as-root",
+        Builtin::Document(compose::root_user::check),
+    ),
+    (
+        "compose-env-file-missing",
+        Builtin::Document(compose::env_file_missing::check),
+    ),
+    (
+        "compose-port-base60",
+        Builtin::Document(compose::base60_port::check),
     ),
     (
         "k8s-run-as-root",

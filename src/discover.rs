@@ -120,6 +120,9 @@ pub fn classify(path: &Path) -> Option<Classification> {
         return Some(kind);
     }
     match extension {
+        // Kept only when a document has `apiVersion` and `kind` (or it is a template or
+        // kustomize input): workflows, values files and other YAML are left alone.
+        Some("yaml" | "yml") => probable(Target::Kubernetes),
         Some("conf" | "types") => probable(Target::Nginx),
         None | Some("params") if in_nginx_dir => probable(Target::Nginx),
         _ if name.ends_with("_params") && in_nginx_dir => probable(Target::Nginx),
@@ -471,6 +474,7 @@ pub fn discover(
     for entry_point in entry_points.into_inner().unwrap_or_else(|e| e.into_inner()) {
         found.extend(django_settings_named_in(&entry_point));
     }
+    add_compose_env_files(&mut found, options.max_file_size);
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found.dedup_by(|a, b| a.path == b.path);
     (
@@ -535,6 +539,74 @@ fn django_settings_named_in(entry_point: &Path) -> Vec<Candidate> {
         }
     }
     found
+}
+
+/// Adds the files Compose files name in `env_file:` as `.env` files, whatever their name
+/// (`config/web.conf`, `secrets.txt`), so the `.env` rules check what the containers get.
+/// A name that already says what the file is keeps its kind (`.env.example` stays a
+/// template); a guess awaiting confirmation by content (`*.conf`) gives way.
+fn add_compose_env_files(found: &mut Vec<Candidate>, max_file_size: u64) {
+    let composes: Vec<PathBuf> = found
+        .iter()
+        .filter(|c| c.kind.target == Target::Compose)
+        .map(|c| c.path.clone())
+        .collect();
+    let mut named = Vec::new();
+    for compose in composes {
+        let Ok(metadata) = std::fs::metadata(&compose) else {
+            continue;
+        };
+        // Too large to read, it is reported as such when read for checking.
+        if metadata.len() > max_file_size {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&compose) else {
+            continue;
+        };
+        let file = crate::formats::compose::ComposeFile::parse(&String::from_utf8_lossy(&bytes));
+        let dir = compose.parent().unwrap_or(Path::new(""));
+        for reference in file.services.iter().flat_map(|s| &s.env_files) {
+            let Some(path) = &reference.path else {
+                continue;
+            };
+            let path = lexically_normal(&dir.join(path));
+            if !path.is_file() {
+                continue;
+            }
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            named.push(Candidate {
+                kind: Classification {
+                    target: classify_env(&name).unwrap_or(Target::Env),
+                    confirm_by_content: false,
+                },
+                path,
+            });
+        }
+    }
+    found.retain(|c| !(c.kind.confirm_by_content && named.iter().any(|n| n.path == c.path)));
+    found.extend(named);
+}
+
+/// `a/./b/../c` as `a/c`, without touching the file system, like Go's `filepath.Join`
+/// (which Compose resolves relative `env_file` paths with) cleans it.
+fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -723,8 +795,9 @@ mod tests {
             ("compose.prod.yaml", Some(Target::Compose)),
             ("etc/mysql/my.cnf", Some(Target::DatabaseConfig)),
             ("etc/mongod.conf", Some(Target::DatabaseConfig)),
-            ("config.yml", None),
-            ("composer.yml", None),
+            // Other YAML is a Kubernetes manifest only if its content says so.
+            ("config.yml", Some(Target::Kubernetes)),
+            ("composer.yml", Some(Target::Kubernetes)),
             ("docker-compose.override.yml", Some(Target::Compose)),
             ("Dockerfile", Some(Target::Dockerfile)),
             ("deploy/Dockerfile.prod", Some(Target::Dockerfile)),

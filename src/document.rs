@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::formats::compose::ComposeFile;
 use crate::formats::crontab::{CronFlavor, Crontab};
 use crate::formats::dbconf::DatabaseConfigFile;
 use crate::formats::dockerfile::Dockerfile;
@@ -9,6 +10,7 @@ use crate::formats::dotenv::EnvFile;
 use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
 use crate::formats::javascript::{Dialect, JsModule, PackageJson};
+use crate::formats::kubernetes::Manifests;
 use crate::formats::logrotate::LogrotateConf;
 use crate::formats::nginx::NginxConfig;
 use crate::formats::postgres::{PgConf, PgHba};
@@ -47,8 +49,8 @@ pub enum Content {
     Systemd(UnitFile),
     /// A crontab.
     Cron(Crontab),
-    /// A Docker Compose file, as YAML with positions.
-    Compose(YamlFile),
+    /// A Docker Compose file: its services, and the YAML they were read from.
+    Compose(ComposeFile),
     /// A database server's configuration file.
     DatabaseConfig(DatabaseConfigFile),
     /// A Django settings module, statically read.
@@ -59,6 +61,8 @@ pub enum Content {
     NodePackage(PackageJson),
     /// A JavaScript/TypeScript module: a PM2 process file or a Node server file.
     JavaScript(JsModule),
+    /// Kubernetes manifests.
+    Kubernetes(Manifests),
     /// Host state from a live snapshot: command output, certificates, backup listings.
     Host(crate::live::outputs::HostOutput),
 }
@@ -105,7 +109,7 @@ impl Document {
                 &source.text,
                 CronFlavor::from_path(&source.path),
             )),
-            Target::Compose => Content::Compose(YamlFile::parse(&source.text)),
+            Target::Compose => Content::Compose(ComposeFile::parse(&source.text)),
             Target::DatabaseConfig => Content::DatabaseConfig(DatabaseConfigFile::parse(
                 &source.text,
                 DatabaseConfigFile::engine_of(&source.path)
@@ -117,6 +121,11 @@ impl Document {
             Target::Pm2 | Target::NodeApp => {
                 Content::JavaScript(JsModule::parse(&source.text, Dialect::of(&source.path)))
             }
+            Target::Kubernetes => Content::Kubernetes(Manifests::parse(
+                &source.text,
+                &source.path,
+                &mut read_sibling,
+            )),
             Target::Listeners
             | Target::Processes
             | Target::Certificate
@@ -149,6 +158,7 @@ impl Document {
     pub fn may_confirm(target: Target, text: &str) -> bool {
         match target {
             Target::NodeApp => JsModule::could_be_node_server(text),
+            Target::Kubernetes => crate::formats::kubernetes::may_be_manifest(text),
             _ => true,
         }
     }
@@ -164,6 +174,7 @@ impl Document {
             Content::Firewall(rules) => rules.looks_like_firewall(),
             Content::Dockerfile(file) => !file.stages.is_empty(),
             Content::JavaScript(module) => module.looks_like_node_server(),
+            Content::Kubernetes(manifests) => manifests.is_kubernetes(),
             _ => true,
         }
     }
@@ -209,12 +220,13 @@ impl Document {
             Content::Logrotate(conf) => &conf.errors,
             Content::Systemd(unit) => &unit.errors,
             Content::Cron(crontab) => &crontab.errors,
-            Content::Compose(yaml) => &yaml.errors,
+            Content::Compose(file) => &file.errors,
             Content::DatabaseConfig(_) => &[],
             Content::Django(module) => &module.errors,
             Content::Dockerfile(file) => &file.errors,
             Content::NodePackage(package) => &package.errors,
             Content::JavaScript(module) => &module.errors,
+            Content::Kubernetes(manifests) => &manifests.errors,
             Content::Host(output) => output.errors(),
         }
     }
@@ -230,12 +242,15 @@ impl Document {
             Content::Postgres(conf) => crate::redact::postgres_sensitive(conf, &self.source.text),
             Content::Systemd(unit) => crate::redact::systemd_sensitive(unit, &self.source.text),
             Content::Cron(crontab) => crate::redact::cron_sensitive(crontab, &self.source.text),
-            Content::Compose(yaml) => crate::redact::yaml_sensitive(yaml, &self.source.text),
+            Content::Compose(file) => crate::redact::compose_sensitive(file, &self.source.text),
             Content::Django(module) => crate::redact::django_sensitive(module),
             Content::Dockerfile(file) => crate::redact::dockerfile_sensitive(file),
             Content::JavaScript(module) => crate::redact::javascript_sensitive(module),
             Content::NodePackage(package) => {
                 crate::redact::package_json_sensitive(package, &self.source.text)
+            }
+            Content::Kubernetes(manifests) => {
+                crate::redact::kubernetes_sensitive(manifests, &self.source.text)
             }
             Content::Host(output) => crate::redact::host_output_sensitive(output, &self.source),
             // Firewall rules, PostgreSQL settings and pg_hba records, jails, logrotate snippets
@@ -260,10 +275,10 @@ impl Document {
         }
     }
 
-    /// The Compose file's YAML, for compose rules.
+    /// The Compose file's YAML, for rules that read keys the Compose model does not.
     pub fn as_compose(&self) -> Option<&YamlFile> {
         match &self.content {
-            Content::Compose(yaml) => Some(yaml),
+            Content::Compose(file) => Some(&file.yaml),
             _ => None,
         }
     }
@@ -366,6 +381,31 @@ impl Document {
 }
 
 impl Document {
+    /// The Compose file's services, for Compose rules.
+    pub fn as_compose_file(&self) -> Option<&ComposeFile> {
+        match &self.content {
+            Content::Compose(file) => Some(file),
+            _ => None,
+        }
+    }
+
+    /// Kubernetes manifests, for Kubernetes rules (none for files that are not checked).
+    pub fn as_kubernetes(&self) -> Option<&Manifests> {
+        match &self.content {
+            Content::Kubernetes(manifests) if manifests.not_checked.is_none() => Some(manifests),
+            _ => None,
+        }
+    }
+
+    /// Why a file of a checked kind is deliberately not checked (a Helm template, a
+    /// kustomize input): reported as a diagnostic instead of findings.
+    pub fn not_checked(&self) -> Option<&'static str> {
+        match &self.content {
+            Content::Kubernetes(manifests) => manifests.not_checked.map(|n| n.reason()),
+            _ => None,
+        }
+    }
+
     /// Host state from a live snapshot, for live rules.
     pub fn as_host(&self) -> Option<&crate::live::outputs::HostOutput> {
         match &self.content {
@@ -373,4 +413,21 @@ impl Document {
             _ => None,
         }
     }
+}
+
+/// Reads a file next to a manifest (its `kustomization.yaml`), with discovery's limits.
+fn read_sibling(path: &std::path::Path) -> Option<String> {
+    if !path.is_file() {
+        return None;
+    }
+    let candidate = crate::discover::Candidate {
+        path: path.to_path_buf(),
+        kind: crate::discover::Classification {
+            target: Target::Kubernetes,
+            confirm_by_content: false,
+        },
+    };
+    crate::discover::read(&candidate, crate::config::DEFAULT_MAX_FILE_SIZE)
+        .ok()
+        .map(|source| source.text.clone())
 }

@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 
 use crate::discover::{self, WalkOptions};
 use crate::document::Document;
-use crate::finding::{Diagnostic, Finding, Location, RelatedLocation, Snippet, Suppression};
+use crate::finding::{
+    Diagnostic, DiagnosticKind, Finding, Location, RelatedLocation, Snippet, Suppression,
+};
 use crate::includes;
 use crate::policy::{Catalog, Rule};
 use crate::redact::{self, Scrubber};
@@ -52,7 +54,18 @@ pub fn scan(
             }
             Ok(source) => {
                 let doc = Document::parse(source, c.kind.target);
-                (!c.kind.confirm_by_content || doc.confirms_kind()).then_some(Ok(doc))
+                if !c.kind.confirm_by_content || doc.confirms_kind() {
+                    Some(match doc.not_checked() {
+                        Some(reason) => Err(Diagnostic {
+                            path: doc.source.display_path.clone(),
+                            kind: DiagnosticKind::Template,
+                            message: reason.to_owned(),
+                        }),
+                        None => Ok(doc),
+                    })
+                } else {
+                    None
+                }
             }
             Err(problem) => Some(Err(problem)),
         })

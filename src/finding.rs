@@ -102,6 +102,9 @@ pub enum DiagnosticKind {
     BrokenLink,
     /// Named explicitly on the command line but of no kind preflight checks.
     Unrecognised,
+    /// A template or tool input (a Helm template, a kustomization) that is only checkable
+    /// once rendered.
+    Template,
     /// A live host's command or file the snapshot could not read (missing, not permitted,
     /// timed out): a note, not a failure of the host.
     UnableToCheck,

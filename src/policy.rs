@@ -115,6 +115,9 @@ pub enum Target {
     /// A JavaScript/TypeScript server or bootstrap file that imports Express, Nest, cors,
     /// helmet, express-session, cookie-parser or a JWT library.
     NodeApp,
+    /// A Kubernetes manifest: a `*.yaml`/`*.yml` file whose documents have `apiVersion` and
+    /// `kind`.
+    Kubernetes,
     /// `ss -tlnpH` output from a live host: the listening TCP sockets.
     Listeners,
     /// `ps` output from a live host: the running processes and their users.
@@ -156,6 +159,7 @@ impl Target {
             Self::NodePackage => "node-package",
             Self::Pm2 => "pm2",
             Self::NodeApp => "node-app",
+            Self::Kubernetes => "kubernetes",
             Self::Listeners => "listeners",
             Self::Processes => "processes",
             Self::Certificate => "certificate",
@@ -379,6 +383,14 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         include_str!("../policies/dockerfile.toml"),
     ),
     ("policies/node.toml", include_str!("../policies/node.toml")),
+    (
+        "policies/compose.toml",
+        include_str!("../policies/compose.toml"),
+    ),
+    (
+        "policies/kubernetes.toml",
+        include_str!("../policies/kubernetes.toml"),
+    ),
     ("policies/live.toml", include_str!("../policies/live.toml")),
 ];
 

@@ -7,6 +7,7 @@
 use crate::formats::crontab::Crontab;
 use crate::formats::dotenv::EnvFile;
 use crate::formats::javascript::{JsModule, PackageJson};
+use crate::formats::kubernetes::{self, Manifests};
 use crate::formats::nginx::NginxConfig;
 use crate::formats::postgres::PgConf;
 use crate::formats::python_settings::SettingsModule;
@@ -123,7 +124,9 @@ pub fn command_sensitive(line: &str, locate: &dyn Fn(usize, usize) -> Span) -> V
             }
             if mysql && text.len() > 2 && text.starts_with("-p") {
                 push(2, "password");
-            } else if redis && i > 0 && words[i - 1].text == "-a" {
+            } else if i > 0
+                && (redis && words[i - 1].text == "-a" || password_option(&words[i - 1].text))
+            {
                 push(0, "password");
             } else {
                 push(0, "");
@@ -131,6 +134,16 @@ pub fn command_sensitive(line: &str, locate: &dyn Fn(usize, usize) -> Span) -> V
         }
     }
     found
+}
+
+/// Options whose next word is a password: `--password X`, `--token X`, and the Redis
+/// server's `--requirepass X` and `--masterauth X` (`redis-server --requirepass …` in S3/S4
+/// Compose files and unit files).
+fn password_option(word: &str) -> bool {
+    let Some(name) = word.strip_prefix("--") else {
+        return false;
+    };
+    matches!(name, "requirepass" | "masterauth") || secret_kind(name).is_some()
 }
 
 /// In unit files: `Environment=` values and secrets on `Exec*=` command lines.
@@ -211,6 +224,68 @@ pub fn yaml_sensitive(yaml: &YamlFile, text: &str) -> Vec<Sensitive> {
         }
     }
     unreadable_lines(&yaml.errors, text, &mut found);
+    found
+}
+
+/// Keys whose values in a manifest name things rather than hold them: `secretKeyRef: {name:
+/// db, key: password}` names a Secret's entry, and image references are long and random-
+/// looking without being secrets.
+const KUBERNETES_NAMING_KEYS: &[&str] = &["key", "name", "image", "secretName", "claimName"];
+
+/// Values no secret is made of: API fields such as `automountServiceAccountToken: false` or
+/// `tokenExpirationSeconds: 3600` have secret-like names, and scrubbing `false` or a number
+/// from every message would only garble them.
+fn is_plain_setting(value: &str) -> bool {
+    matches!(value, "true" | "false" | "null" | "~") || value.chars().all(|c| c.is_ascii_digit())
+}
+
+/// In Kubernetes manifests: every value of a Secret's `data` (encoded and decoded) and
+/// `stringData`, `env[].value`s of secret-like names, values of secret-like keys elsewhere
+/// (a ConfigMap's `DB_PASSWORD`), token-like values and passwords inside URLs.
+pub fn kubernetes_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    let mut stack: Vec<&YamlNode> = manifests.yaml.documents.iter().collect();
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            YamlValue::Mapping(entries) => {
+                for (key, value) in entries {
+                    match (key.as_str(), value.as_str()) {
+                        (Some(name), _) if KUBERNETES_NAMING_KEYS.contains(&name) => {}
+                        (_, Some(text)) if is_plain_setting(text) => {}
+                        (Some(name), Some(text)) => {
+                            found.extend(assignment_sensitive(name, text, value.span));
+                        }
+                        _ => stack.push(value),
+                    }
+                }
+            }
+            YamlValue::Sequence(items) => stack.extend(items),
+            YamlValue::Scalar(text) => found.extend(assignment_sensitive("", text, node.span)),
+            YamlValue::Alias => {}
+        }
+    }
+    for object in &manifests.objects {
+        for (_, plain, written) in kubernetes::secret_values(object) {
+            if let Some(encoded) = written.as_str().filter(|e| *e != plain && !e.is_empty()) {
+                found.push(Sensitive {
+                    span: written.span,
+                    value: encoded.to_owned(),
+                });
+            }
+            if !plain.is_empty() {
+                found.push(Sensitive {
+                    span: written.span,
+                    value: plain,
+                });
+            }
+        }
+        let containers = object.pod.iter().flat_map(|p| &p.containers);
+        for (name, value) in containers.flat_map(kubernetes::literal_env) {
+            let text = value.as_str().unwrap_or_default();
+            found.extend(assignment_sensitive(name, text, value.span));
+        }
+    }
+    unreadable_lines(&manifests.errors, text, &mut found);
     found
 }
 
@@ -565,6 +640,42 @@ pub fn host_output_sensitive(
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// In Compose files: what [`yaml_sensitive`] finds, the literal defaults of secret
+/// variables (`${DB_PASSWORD:-changeme}`: `changeme` is scrubbed from messages on its own),
+/// and secrets on `command:`/`entrypoint:` lines (`redis-server --requirepass …`).
+pub fn compose_sensitive(
+    file: &crate::formats::compose::ComposeFile,
+    text: &str,
+) -> Vec<Sensitive> {
+    let mut found = yaml_sensitive(&file.yaml, text);
+    // Image references (`postgres:16.4-alpine`) can look random, but are never secrets, and
+    // the findings about them must show them.
+    found.retain(|s| {
+        !file
+            .services
+            .iter()
+            .any(|service| service.image.as_ref().is_some_and(|i| i.span == s.span))
+    });
+    for service in &file.services {
+        for var in service.environment.iter().chain(&service.build_args) {
+            let Some(value) = &var.value else { continue };
+            for (default, range) in value.template().literal_fallbacks() {
+                found.extend(assignment_sensitive(
+                    &var.name,
+                    &default,
+                    value.span_of(range),
+                ));
+            }
+        }
+        for command in &service.command {
+            found.extend(command_sensitive(&command.text, &|start, end| {
+                command.span_of(start..end)
+            }));
+        }
+    }
+    found
 }
 
 #[cfg(test)]

@@ -135,10 +135,15 @@ pub fn secret_kind(key: &str) -> Option<SecretKind> {
         .filter(|p| !p.is_empty())
         .collect();
     let last = *parts.last()?;
+    // `MYSQL_RANDOM_ROOT_PASSWORD=yes`, `ALLOW_EMPTY_PASSWORD=yes` (Docker images' flags)
+    // say how a secret is made, and hold none.
     if NON_SECRET_SUFFIXES.contains(&last)
-        || parts
-            .iter()
-            .any(|p| matches!(*p, "PUBLIC" | "PUBLISHABLE" | "PUB"))
+        || parts.iter().any(|p| {
+            matches!(
+                *p,
+                "PUBLIC" | "PUBLISHABLE" | "PUB" | "ALLOW" | "EMPTY" | "RANDOM"
+            )
+        })
     {
         return None;
     }

@@ -17,7 +17,7 @@ fn example_shop_fails_with_a_human_report() {
         ))
         .stdout(predicate::str::contains("= help:"))
         .stdout(
-            predicate::str::is_match(r"Found \d+ findings \(.*critical.*\) in 6 files checked\.")
+            predicate::str::is_match(r"Found \d+ findings \(.*critical.*\) in 7 files checked\.")
                 .unwrap(),
         );
 }
@@ -131,7 +131,7 @@ fn json_report_has_documented_fields() {
     assert_eq!(code, 1);
     assert_eq!(report["schema_version"], 1);
     assert_eq!(report["tool"]["name"], "preflight");
-    assert_eq!(report["summary"]["files_checked"], 6);
+    assert_eq!(report["summary"]["files_checked"], 7);
     let finding = &report["findings"][0];
     for field in [
         "rule_id",

@@ -23,10 +23,12 @@ fn shared_corpus_scans_without_parse_errors() {
         parse_errors.is_empty(),
         "parse errors on the corpus: {parse_errors:#?}"
     );
+    // Only templates (vitess' and New Relic's `{{…}}` manifests) are left unchecked.
     assert!(report["diagnostics"]
         .as_array()
         .expect("diagnostics")
-        .is_empty());
+        .iter()
+        .all(|d| d["kind"] == "template"));
 }
 
 /// Every Dockerfile of the corpus (awesome-compose's, found here by name, independently of

@@ -25,6 +25,7 @@ const FIXTURE_DIRS: &[&str] = &[
     "cron",
     "cron/cron.d",
     "dockerfile",
+    "kubernetes",
 ];
 
 fn fixture_files(dir: &Path) -> Vec<PathBuf> {

@@ -105,12 +105,19 @@ fn planted() -> &'static Planted {
         // it (run as root in CI, so LIVE003 shows the line in every report, masked).
         let app = root.join("app/worker.py");
         std::fs::write(&app, "import time\ntime.sleep(60)\n").unwrap();
-        let process = Command::new("python3")
+        // The interpreter itself, not a version manager's shim: a shim is a shell script whose
+        // process only becomes Python after `exec`, which can take seconds on a loaded machine.
+        let interpreter = Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .expect("python3 runs");
+        let interpreter = String::from_utf8(interpreter.stdout).unwrap();
+        let process = Command::new(interpreter.trim())
             .arg(&app)
             .arg(format!("--password={PROCESS_CANARY}"))
             .spawn()
             .expect("python3 runs");
-        // Wait until the interpreter runs (a version manager's shim execs it a moment later).
+        // Wait until the interpreter runs.
         let comm = format!("/proc/{}/comm", process.id());
         for _ in 0..100 {
             if std::fs::read_to_string(&comm).is_ok_and(|c| c.starts_with("python")) {

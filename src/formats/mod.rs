@@ -23,6 +23,10 @@ pub mod dockerfile;
 pub mod image;
 pub mod javascript;
 
+pub mod compose;
+pub mod interpolation;
+pub mod kubernetes;
+
 /// Something a parser could not read. Parsers collect these and go on, so one mistake never
 /// hides the rest of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,13 +6,16 @@
 //! successor of yaml-rust/yaml-rust2), driven through its event API rather than its loader:
 //! scalars keep their text as written (no `yes`→bool, no `010`→8 surprises: each rule decides
 //! what a value means), duplicate keys are kept in order instead of failing the whole file,
-//! aliases are not expanded (no "billion laughs"), and the tree is built with an explicit
-//! stack, so deep nesting cannot overflow ours. A syntax error ends the tree where it
+//! aliases are expanded into copies of their anchored node (spans pointing at the anchor,
+//! where the value is written) within a budget, so a "billion laughs" file stays an alias
+//! instead of exhausting memory, merge keys (`<<: *defaults`) are honoured by [`YamlNode::get`],
+//! and the tree is built with an explicit stack, so deep nesting cannot overflow ours. A syntax error ends the tree where it
 //! happened: what was read before it is kept, and the error is recorded with its position.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
-use saphyr_parser::{Event, Marker, Parser};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
 use crate::formats::ParseError;
 use crate::source::Span;
@@ -35,7 +38,8 @@ pub enum YamlValue {
     Sequence(Vec<YamlNode>),
     /// A mapping, in document order, duplicate keys included.
     Mapping(Vec<(YamlNode, YamlNode)>),
-    /// An alias (`*name`): not expanded.
+    /// An alias (`*name`) that could not be expanded: its anchor is unknown, or expanding
+    /// it would exceed the expansion budget.
     Alias,
 }
 
@@ -65,13 +69,26 @@ impl YamlNode {
     }
 
     /// The value of the last entry whose key is the scalar `key` (YAML loaders that accept
-    /// duplicates keep the last one).
+    /// duplicates keep the last one); failing that, the value the mappings merged in with
+    /// `<<` give it (the first of a merged list wins, as in YAML 1.1's merge key type).
     pub fn get(&self, key: &str) -> Option<&YamlNode> {
-        self.entries()
-            .iter()
-            .rev()
-            .find(|(k, _)| k.as_str() == Some(key))
-            .map(|(_, v)| v)
+        let entries = self.entries();
+        if let Some((_, v)) = entries.iter().rev().find(|(k, _)| k.as_str() == Some(key)) {
+            return Some(v);
+        }
+        let merged = entries.iter().filter(|(k, _)| k.as_str() == Some("<<"));
+        merged
+            .flat_map(|(_, v)| match &v.value {
+                YamlValue::Sequence(items) => items.iter().collect(),
+                _ => vec![v],
+            })
+            .find_map(|m| {
+                m.entries()
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k.as_str() == Some(key))
+                    .map(|(_, v)| v)
+            })
     }
 }
 
@@ -95,6 +112,8 @@ impl YamlFile {
             documents: Vec::new(),
             skipping: 0,
             too_deep: None,
+            anchors: HashMap::new(),
+            expanded: 0,
         };
         // Events are pulled one by one: the parser's own `load()` recurses once per
         // nesting level and overflows the stack on hostile input.
@@ -130,15 +149,53 @@ impl YamlFile {
     }
 }
 
+/// A quoted scalar's span, ending at its closing quote: the parser's span runs on over the
+/// blanks and comment that follow it (`- "5432:5432"  # db`).
+fn quoted_span(text: &str, span: Span) -> Span {
+    let written = text.get(span.range()).unwrap_or("").as_bytes();
+    let Some(&quote) = written.first() else {
+        return span;
+    };
+    let mut i = 1;
+    while i < written.len() {
+        match written[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && written.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote => return Span::new(span.start, span.start + i + 1),
+            _ => i += 1,
+        }
+    }
+    span
+}
+
 /// The end of the line holding `at`, so an error span is never empty.
 fn lines_end(text: &str, at: usize) -> usize {
     text[at..].find('\n').map_or(text.len(), |i| at + i)
 }
 
-/// A collection being read.
+/// A collection being read, with the anchor id it is to be remembered under (0: none).
 enum Open {
-    Sequence(Span, Vec<YamlNode>),
-    Mapping(Span, Vec<(YamlNode, YamlNode)>, Option<YamlNode>),
+    Sequence(Span, usize, Vec<YamlNode>),
+    Mapping(Span, usize, Vec<(YamlNode, YamlNode)>, Option<YamlNode>),
+}
+
+/// How many nodes alias expansion may copy in one file: far more than any real
+/// configuration repeats, far less than a "billion laughs" file asks for.
+const EXPANSION_BUDGET: usize = 100_000;
+
+/// How many nodes `node` holds, itself included.
+fn size(node: &YamlNode) -> usize {
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        match &n.value {
+            YamlValue::Sequence(items) => stack.extend(items),
+            YamlValue::Mapping(entries) => stack.extend(entries.iter().flat_map(|(k, v)| [k, v])),
+            YamlValue::Scalar(_) | YamlValue::Alias => {}
+        }
+    }
+    count
 }
 
 /// Deeper collections are skipped: no configuration nests this deep, and dropping a
@@ -155,6 +212,10 @@ struct Builder<'a> {
     skipping: usize,
     /// Where the first skipped collection starts.
     too_deep: Option<Span>,
+    /// Anchored nodes by the parser's anchor id, with their size.
+    anchors: HashMap<usize, (YamlNode, usize)>,
+    /// How many nodes alias expansion has copied so far.
+    expanded: usize,
 }
 
 impl Builder<'_> {
@@ -190,12 +251,35 @@ impl Builder<'_> {
         Span::new(start, end)
     }
 
+    /// Remembers `node` under `anchor` (0: not anchored) and hands it on.
+    fn finish(&mut self, node: YamlNode, anchor: usize) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, (node.clone(), size(&node)));
+        }
+        self.push(node);
+    }
+
+    /// A copy of the node anchored as `anchor`, or an [`YamlValue::Alias`] at `span` when
+    /// the anchor is unknown or the copy would exceed the budget.
+    fn alias(&mut self, anchor: usize, span: Span) -> YamlNode {
+        match self.anchors.get(&anchor) {
+            Some((node, size)) if self.expanded + size <= EXPANSION_BUDGET => {
+                self.expanded += size;
+                node.clone()
+            }
+            _ => YamlNode {
+                span,
+                value: YamlValue::Alias,
+            },
+        }
+    }
+
     /// Hands a finished node to the collection it belongs to, or ends a document.
     fn push(&mut self, node: YamlNode) {
         match self.stack.last_mut() {
             None => self.documents.push(node),
-            Some(Open::Sequence(_, items)) => items.push(node),
-            Some(Open::Mapping(_, entries, key)) => match key.take() {
+            Some(Open::Sequence(_, _, items)) => items.push(node),
+            Some(Open::Mapping(_, _, entries, key)) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => entries.push((k, node)),
             },
@@ -205,12 +289,15 @@ impl Builder<'_> {
     /// Closes the innermost collection; `end` is where it ended.
     fn close(&mut self, end: usize) {
         let Some(open) = self.stack.pop() else { return };
-        let node = match open {
-            Open::Sequence(span, items) => YamlNode {
-                span: Span::new(span.start, end.max(span.start)),
-                value: YamlValue::Sequence(items),
-            },
-            Open::Mapping(span, mut entries, key) => {
+        let (node, anchor) = match open {
+            Open::Sequence(span, anchor, items) => (
+                YamlNode {
+                    span: Span::new(span.start, end.max(span.start)),
+                    value: YamlValue::Sequence(items),
+                },
+                anchor,
+            ),
+            Open::Mapping(span, anchor, mut entries, key) => {
                 // A key whose value was cut off by an error keeps an empty value.
                 if let Some(k) = key {
                     let at = k.span.end;
@@ -222,13 +309,16 @@ impl Builder<'_> {
                         },
                     ));
                 }
-                YamlNode {
-                    span: Span::new(span.start, end.max(span.start)),
-                    value: YamlValue::Mapping(entries),
-                }
+                (
+                    YamlNode {
+                        span: Span::new(span.start, end.max(span.start)),
+                        value: YamlValue::Mapping(entries),
+                    },
+                    anchor,
+                )
             }
         };
-        self.push(node);
+        self.finish(node, anchor);
     }
 
     /// Closes everything still open (after an error).
@@ -255,16 +345,32 @@ impl Builder<'_> {
             return;
         }
         match event {
-            Event::Scalar(value, ..) => self.push(YamlNode {
-                span,
-                value: YamlValue::Scalar(Cow::into_owned(value)),
-            }),
-            Event::Alias(_) => self.push(YamlNode {
-                span,
-                value: YamlValue::Alias,
-            }),
-            Event::SequenceStart(..) => self.stack.push(Open::Sequence(span, Vec::new())),
-            Event::MappingStart(..) => self.stack.push(Open::Mapping(span, Vec::new(), None)),
+            Event::Scalar(value, style, anchor, _) => {
+                let span = match style {
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        quoted_span(self.text, span)
+                    }
+                    _ => span,
+                };
+                self.finish(
+                    YamlNode {
+                        span,
+                        value: YamlValue::Scalar(Cow::into_owned(value)),
+                    },
+                    anchor,
+                );
+            }
+            Event::Alias(anchor) => {
+                let node = self.alias(anchor, span);
+                self.push(node);
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.stack.push(Open::Sequence(span, anchor, Vec::new()));
+            }
+            Event::MappingStart(anchor, _) => {
+                self.stack
+                    .push(Open::Mapping(span, anchor, Vec::new(), None));
+            }
             Event::SequenceEnd | Event::MappingEnd => self.close(span.end),
             Event::Nothing
             | Event::StreamStart
@@ -332,6 +438,51 @@ mod tests {
         ] {
             let _ = YamlFile::parse(&text);
         }
+    }
+
+    #[test]
+    fn aliases_are_copies_of_their_anchor_and_merge_keys_are_read() {
+        let text = "base: &base\n  image: redis:7\n  user: &u \"1001\"\nsvc:\n  <<: *base\n  user: *u\n  name: cache\nlist: [*base]\n";
+        let file = YamlFile::parse(text);
+        let doc = &file.documents[0];
+        let svc = doc.get("svc").unwrap();
+        let image = svc.get("image").unwrap();
+        assert_eq!(image.as_str(), Some("redis:7"));
+        assert_eq!(at(text, image), "redis:7");
+        assert_eq!(svc.get("user").unwrap().as_str(), Some("1001"));
+        assert_eq!(svc.get("name").unwrap().as_str(), Some("cache"));
+        assert_eq!(
+            doc.get("list").unwrap().items()[0]
+                .get("image")
+                .unwrap()
+                .as_str(),
+            Some("redis:7")
+        );
+    }
+
+    #[test]
+    fn a_billion_laughs_stays_aliases_beyond_the_budget() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (name, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+            .iter()
+            .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+        {
+            text.push_str(&format!(
+                "{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        let file = YamlFile::parse(&text);
+        assert!(size(&file.documents[0]) <= EXPANSION_BUDGET * 2);
+        assert!(file.documents[0].get("i").is_some());
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_closing_quote() {
+        let text = "- \"a\\\"b\"   # note\n- 'it''s'  # more\n- plain  # c\n";
+        let file = YamlFile::parse(text);
+        let items = file.documents[0].items();
+        let written: Vec<&str> = items.iter().map(|i| at(text, i)).collect();
+        assert_eq!(written, vec!["\"a\\\"b\"", "'it''s'", "plain"]);
     }
 
     #[test]

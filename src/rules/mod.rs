@@ -26,6 +26,8 @@ pub mod redis;
 pub mod dockerfile;
 pub mod node;
 
+pub mod compose;
+pub mod kubernetes;
 pub mod live;
 
 /// A finding as a check reports it: a span in a file, before the engine adds the location,
@@ -664,6 +666,138 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         Builtin::Document(node::server::listen_all_interfaces),
     ),
     (
+        "compose-data-port-public",
+        Builtin::Document(compose::data_ports::check),
+    ),
+    (
+        "compose-admin-port-public",
+        Builtin::Document(compose::admin_ports::check),
+    ),
+    (
+        "compose-literal-secret",
+        Builtin::Document(compose::literal_secret::check),
+    ),
+    (
+        "compose-privileged",
+        Builtin::Document(compose::privileged::check),
+    ),
+    (
+        "compose-docker-socket",
+        Builtin::Document(compose::docker_socket::check),
+    ),
+    (
+        "compose-host-namespace",
+        Builtin::Document(compose::host_namespace::check),
+    ),
+    (
+        "compose-no-restart-policy",
+        Builtin::Document(compose::restart::check),
+    ),
+    (
+        "compose-unpinned-image",
+        Builtin::Document(compose::image::check),
+    ),
+    (
+        "compose-dangerous-capability",
+        Builtin::Document(compose::capabilities::check),
+    ),
+    (
+        "compose-runs-as-root",
+        Builtin::Document(compose::root_user::check),
+    ),
+    (
+        "compose-env-file-missing",
+        Builtin::Document(compose::env_file_missing::check),
+    ),
+    (
+        "compose-port-base60",
+        Builtin::Document(compose::base60_port::check),
+    ),
+    (
+        "k8s-run-as-root",
+        Builtin::Document(kubernetes::run_as_root::check),
+    ),
+    (
+        "k8s-privileged",
+        Builtin::Document(kubernetes::privileged::check),
+    ),
+    (
+        "k8s-privilege-escalation",
+        Builtin::Document(kubernetes::privilege_escalation::check),
+    ),
+    (
+        "k8s-capabilities-not-dropped",
+        Builtin::Document(kubernetes::capabilities::check),
+    ),
+    (
+        "k8s-dangerous-capabilities",
+        Builtin::Document(kubernetes::dangerous_capabilities::check),
+    ),
+    (
+        "k8s-writable-root-filesystem",
+        Builtin::Document(kubernetes::read_only_root::check),
+    ),
+    (
+        "k8s-host-namespaces",
+        Builtin::Document(kubernetes::host_namespaces::check),
+    ),
+    (
+        "k8s-sensitive-host-path",
+        Builtin::Document(kubernetes::host_path::check_sensitive),
+    ),
+    (
+        "k8s-host-path",
+        Builtin::Document(kubernetes::host_path::check),
+    ),
+    (
+        "k8s-image-latest",
+        Builtin::Document(kubernetes::image_latest::check),
+    ),
+    (
+        "k8s-pull-policy-latest",
+        Builtin::Document(kubernetes::pull_policy::check),
+    ),
+    (
+        "k8s-image-no-digest",
+        Builtin::Document(kubernetes::image_digest::check),
+    ),
+    (
+        "k8s-no-resources",
+        Builtin::Document(kubernetes::resources::check),
+    ),
+    (
+        "k8s-no-probes",
+        Builtin::Document(kubernetes::probes::check),
+    ),
+    (
+        "k8s-secret-manifest",
+        Builtin::Document(kubernetes::secret_manifest::check),
+    ),
+    (
+        "k8s-env-secret",
+        Builtin::Document(kubernetes::env_secret::check),
+    ),
+    (
+        "k8s-exposed-service",
+        Builtin::Document(kubernetes::exposed_service::check),
+    ),
+    (
+        "k8s-ingress-no-tls",
+        Builtin::Document(kubernetes::ingress_tls::check),
+    ),
+    (
+        "k8s-rbac-wildcard",
+        Builtin::Document(kubernetes::rbac_wildcard::check),
+    ),
+    (
+        "k8s-rbac-secrets",
+        Builtin::Document(kubernetes::rbac_secrets::check),
+    ),
+    (
+        "k8s-automount-token",
+        Builtin::Document(kubernetes::automount_token::check),
+    ),
+    (
         "live-public-database-port",
         Builtin::Document(live::listeners::database_port),
     ),
@@ -776,6 +910,7 @@ mod tests {
             Target::NodePackage => "package.json",
             Target::Pm2 => "ecosystem.config.js",
             Target::NodeApp => "server.js",
+            Target::Kubernetes => "manifest.yaml",
             _ => "example.env",
         };
         let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());

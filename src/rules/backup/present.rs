@@ -99,8 +99,33 @@ fn backup_scheduled(docs: &[&Document]) -> bool {
         Target::Cron => !jobs(doc).is_empty(),
         Target::Systemd => timed.contains(&file_name(&doc.source.path)) && !jobs(doc).is_empty(),
         Target::Compose => compose_backs_up(doc),
+        Target::Kubernetes => kubernetes_backs_up(doc),
         _ => false,
     })
+}
+
+/// A Kubernetes CronJob whose container runs a backup job (its `command` and `args`
+/// joined as the shell would see them, `sh -c "…"` included).
+fn kubernetes_backs_up(doc: &Document) -> bool {
+    let Some(manifests) = doc.as_kubernetes() else {
+        return false;
+    };
+    manifests
+        .objects
+        .iter()
+        .filter(|o| o.kind == "CronJob")
+        .flat_map(|o| o.pod.iter().flat_map(|p| &p.containers))
+        .any(|container| {
+            let words: Vec<&str> = ["command", "args"]
+                .iter()
+                .filter_map(|k| container.node.get(k))
+                .flat_map(|v| match v.as_str() {
+                    Some(line) => vec![line],
+                    None => v.items().iter().filter_map(YamlNode::as_str).collect(),
+                })
+                .collect();
+            recognise(&words.join(" ")).is_some() || words.iter().any(|w| recognise(w).is_some())
+        })
 }
 
 /// Databases named by a deployed `.env`: a `DATABASE_URL` to this host or a Compose
@@ -251,7 +276,7 @@ pub fn check(docs: &[&Document], out: &mut Emitter) {
     }
     let first = found.remove(0);
     let message = format!(
-        "{} runs {}, but no backup job was found in any scanned crontab, systemd timer or Compose service; schedule one, e.g. the crontab line {}",
+        "{} runs {}, but no backup job was found in any scanned crontab, systemd timer, Compose service or Kubernetes CronJob; schedule one, e.g. the crontab line {}",
         first.label,
         first.engine.name(),
         suggested_job(&first)

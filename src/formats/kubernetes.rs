@@ -1,0 +1,677 @@
+//! Kubernetes manifests: the objects of a YAML file (several documents, `kind: List` items),
+//! and for every workload its pod spec and containers with the security context each
+//! container really runs with, computed once here so every rule judges the same thing.
+//!
+//! Files that are not manifests yet — Helm templates, files whose Go-template actions
+//! (`{{ … }}`) change their YAML structure, kustomizations and the patches they apply — are
+//! recognised and marked [`NotChecked`]: judging a fragment or an unrendered template would
+//! only produce noise.
+
+use std::path::Path;
+
+use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
+use crate::formats::ParseError;
+use crate::source::Span;
+
+/// A YAML file read as Kubernetes manifests.
+#[derive(Debug, Clone, Default)]
+pub struct Manifests {
+    /// The YAML tree.
+    pub yaml: YamlFile,
+    /// The Kubernetes objects, in file order (`List` items in place of their list).
+    pub objects: Vec<Object>,
+    /// YAML syntax errors and values of the wrong type where the model needed them
+    /// (`containers: "x"`): Kubernetes refuses both.
+    pub errors: Vec<ParseError>,
+    /// Why the file is not checked, when it is a template or a kustomize input.
+    pub not_checked: Option<NotChecked>,
+}
+
+/// Files that look like manifests but are inputs to a tool that renders them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotChecked {
+    /// A file under a Helm chart's `templates/` with Go-template actions.
+    HelmTemplate,
+    /// Go-template actions (`{{ … }}`) outside YAML strings: the file is not YAML until
+    /// rendered.
+    GoTemplate,
+    /// A `kustomization.yaml`.
+    Kustomization,
+    /// A patch a `kustomization.yaml` next to it applies (a fragment, not an object).
+    KustomizePatch,
+}
+
+impl NotChecked {
+    /// Why the file is left alone, in words for the report.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::HelmTemplate => "not checked: template (a Helm chart template; run `helm template` and check the rendered manifests)",
+            Self::GoTemplate => "not checked: template (Go-template actions `{{ … }}` make it YAML only once rendered; check the rendered manifests)",
+            Self::Kustomization => "not checked: template (a kustomization; run `kustomize build` and check its output)",
+            Self::KustomizePatch => "not checked: template (a patch applied by the kustomization.yaml next to it; run `kustomize build` and check its output)",
+        }
+    }
+}
+
+/// One Kubernetes object.
+#[derive(Debug, Clone)]
+pub struct Object {
+    /// `kind`, as written.
+    pub kind: String,
+    /// Where the `kind` value is written: findings about the object as a whole point here.
+    pub kind_span: Span,
+    /// `metadata.name`, if given.
+    pub name: Option<String>,
+    /// The object's mapping.
+    pub node: YamlNode,
+    /// The pod spec it runs, for workloads.
+    pub pod: Option<PodSpec>,
+}
+
+impl Object {
+    /// `Deployment `api`` for messages.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(name) => format!("{} `{name}`", self.kind),
+            None => self.kind.clone(),
+        }
+    }
+}
+
+/// A pod spec: of a Pod, or the pod template of a workload.
+#[derive(Debug, Clone)]
+pub struct PodSpec {
+    /// The spec mapping.
+    pub node: YamlNode,
+    /// Where findings about something the pod spec lacks point: its `spec:` key.
+    pub at: Span,
+    /// Whether the pods run to completion (Jobs, CronJobs, Pods that are not restarted):
+    /// probes do not apply to them.
+    pub runs_to_completion: bool,
+    /// Its containers, init and ephemeral containers included.
+    pub containers: Vec<Container>,
+}
+
+impl PodSpec {
+    /// A pod-level boolean (`hostNetwork`, `automountServiceAccountToken`) and its span.
+    pub fn flag(&self, key: &str) -> Option<(bool, Span)> {
+        let node = self.node.get(key)?;
+        Some((boolean(node)?, node.span))
+    }
+}
+
+/// Which list of the pod spec a container is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerRole {
+    /// `containers`: the application.
+    App,
+    /// `initContainers`: run to completion before the application starts.
+    Init,
+    /// `ephemeralContainers`: debugging containers added to a running pod.
+    Ephemeral,
+}
+
+/// One container.
+#[derive(Debug, Clone)]
+pub struct Container {
+    /// The list it is in.
+    pub role: ContainerRole,
+    /// Its `name` (empty when missing).
+    pub name: String,
+    /// Where findings about what the container lacks point: its `name` value, or the list
+    /// item when it has no name.
+    pub at: Span,
+    /// The container's mapping.
+    pub node: YamlNode,
+    /// The security context in effect.
+    pub security: SecurityContext,
+}
+
+impl Container {
+    /// `container `api`` (or `init container `migrate``) for messages.
+    pub fn label(&self) -> String {
+        let role = match self.role {
+            ContainerRole::App => "container",
+            ContainerRole::Init => "init container",
+            ContainerRole::Ephemeral => "ephemeral container",
+        };
+        format!("{role} `{}`", self.name)
+    }
+
+    /// The container's `image`, with its span.
+    pub fn image(&self) -> Option<(&str, Span)> {
+        let node = self.node.get("image")?;
+        Some((node.as_str()?, node.span))
+    }
+}
+
+/// Where a security setting comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// The pod's `securityContext`, inherited.
+    Pod,
+    /// The container's own `securityContext`.
+    Container,
+}
+
+/// A setting in effect, where it is written and at which level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting<T> {
+    /// The value.
+    pub value: T,
+    /// Where it is written.
+    pub span: Span,
+    /// Whether it is inherited from the pod.
+    pub level: Level,
+}
+
+/// The security context a container runs with: the container's own settings, and for
+/// `runAsNonRoot` and `runAsUser` the pod's where the container does not set them
+/// (Kubernetes' rule: "the value specified in SecurityContext takes precedence").
+#[derive(Debug, Clone, Default)]
+pub struct SecurityContext {
+    /// `runAsNonRoot`.
+    pub run_as_non_root: Option<Setting<bool>>,
+    /// `runAsUser`.
+    pub run_as_user: Option<Setting<i64>>,
+    /// `privileged`.
+    pub privileged: Option<Setting<bool>>,
+    /// `allowPrivilegeEscalation`.
+    pub allow_privilege_escalation: Option<Setting<bool>>,
+    /// `readOnlyRootFilesystem`.
+    pub read_only_root_filesystem: Option<Setting<bool>>,
+    /// `capabilities.drop`, upper-cased without the `CAP_` prefix, with spans.
+    pub drop: Vec<(String, Span)>,
+    /// `capabilities.add`, likewise.
+    pub add: Vec<(String, Span)>,
+}
+
+/// A YAML 1.1 boolean (the YAML Kubernetes reads): `true`/`yes`/`on` and their negations.
+pub fn boolean(node: &YamlNode) -> Option<bool> {
+    match node.as_str()?.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "y" => Some(true),
+        "false" | "no" | "off" | "n" => Some(false),
+        _ => None,
+    }
+}
+
+/// The text a Secret's `data` value stands for: standard base64 (padding optional, line
+/// breaks ignored, as Kubernetes decodes it), or `None` when it is not base64 or not text.
+pub fn decode_base64(encoded: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(encoded.len() * 3 / 4);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for c in encoded.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push(((buffer >> bits) & 0xff) as u8);
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// A Secret's literal values: `(key, value as the application reads it, the written
+/// value)` for every entry of `data` (decoded) and `stringData`.
+pub fn secret_values(object: &Object) -> Vec<(&YamlNode, String, &YamlNode)> {
+    if object.kind != "Secret" {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for (field, encoded) in [("data", true), ("stringData", false)] {
+        for (key, value) in object.node.get(field).map_or(&[][..], YamlNode::entries) {
+            let Some(text) = value.as_str() else { continue };
+            let plain = if encoded {
+                decode_base64(text).unwrap_or_else(|| text.to_owned())
+            } else {
+                text.to_owned()
+            };
+            found.push((key, plain, value));
+        }
+    }
+    found
+}
+
+/// A container's `env` entries with a literal `value`: `(name, value node)`.
+pub fn literal_env(container: &Container) -> Vec<(&str, &YamlNode)> {
+    container
+        .node
+        .get("env")
+        .map_or(&[][..], YamlNode::items)
+        .iter()
+        .filter_map(|item| {
+            let name = item.get("name")?.as_str()?;
+            let value = item.get("value")?;
+            value.as_str().map(|_| (name, value))
+        })
+        .collect()
+}
+
+/// Workload kinds and the path from the object to their pod spec.
+const POD_SPEC_PATHS: &[(&str, &[&str])] = &[
+    ("Pod", &["spec"]),
+    ("PodTemplate", &["template", "spec"]),
+    ("Deployment", &["spec", "template", "spec"]),
+    ("StatefulSet", &["spec", "template", "spec"]),
+    ("DaemonSet", &["spec", "template", "spec"]),
+    ("ReplicaSet", &["spec", "template", "spec"]),
+    ("ReplicationController", &["spec", "template", "spec"]),
+    ("Job", &["spec", "template", "spec"]),
+    (
+        "CronJob",
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+    ),
+];
+
+/// Whether `text` could hold a manifest at all (both keys written somewhere), decided
+/// before parsing so random YAML is not parsed twice.
+pub fn may_be_manifest(text: &str) -> bool {
+    text.contains("apiVersion") && text.contains("kind")
+}
+
+impl Manifests {
+    /// Reads `text`, the file at `path`; `read` returns the text of another file (the
+    /// `kustomization.yaml` next to it), if it can be read.
+    pub fn parse(text: &str, path: &Path, read: &mut dyn FnMut(&Path) -> Option<String>) -> Self {
+        let yaml = YamlFile::parse(text);
+        let mut manifests = Self {
+            not_checked: not_checked(text, path, &yaml, read),
+            ..Self::default()
+        };
+        if manifests.not_checked.is_none() {
+            manifests.errors.clone_from(&yaml.errors);
+            let mut stack: Vec<&YamlNode> = yaml.documents.iter().rev().collect();
+            while let Some(node) = stack.pop() {
+                let Some(kind_node) = node.get("kind") else {
+                    continue;
+                };
+                let Some(kind) = kind_node.as_str() else {
+                    continue;
+                };
+                if node.get("apiVersion").is_none() {
+                    continue;
+                }
+                if kind.ends_with("List") {
+                    if let Some(items) = node.get("items") {
+                        stack.extend(items.items().iter().rev());
+                    }
+                    continue;
+                }
+                let object = manifests.object(node, kind, kind_node.span);
+                manifests.objects.push(object);
+            }
+        }
+        manifests.yaml = yaml;
+        manifests
+    }
+
+    /// Whether the file holds at least one object, or is a template or kustomize input
+    /// (which are Kubernetes files too, only not checkable as they are).
+    pub fn is_kubernetes(&self) -> bool {
+        !self.objects.is_empty() || self.not_checked.is_some()
+    }
+
+    fn object(&mut self, node: &YamlNode, kind: &str, kind_span: Span) -> Object {
+        let name = node
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(YamlNode::as_str)
+            .map(str::to_owned);
+        let pod = POD_SPEC_PATHS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .and_then(|(_, path)| self.pod_spec(node, kind, path));
+        Object {
+            kind: kind.to_owned(),
+            kind_span,
+            name,
+            node: node.clone(),
+            pod,
+        }
+    }
+
+    /// Records that `node` should have been a `what`.
+    fn wrong_type(&mut self, node: &YamlNode, key: &str, what: &str) {
+        self.errors.push(ParseError {
+            span: node.span,
+            message: format!("`{key}` must be {what}; Kubernetes refuses this manifest"),
+        });
+    }
+
+    /// The mapping under `key` of `node`, recording an error when it is something else.
+    fn mapping<'a>(&mut self, node: &'a YamlNode, key: &str) -> Option<&'a YamlNode> {
+        let value = node.get(key)?;
+        match &value.value {
+            YamlValue::Mapping(_) => Some(value),
+            YamlValue::Scalar(s) if s.is_empty() || s == "null" || s == "~" => None,
+            _ => {
+                self.wrong_type(value, key, "a mapping");
+                None
+            }
+        }
+    }
+
+    /// The sequence under `key` of `node`, recording an error when it is something else.
+    fn sequence<'a>(&mut self, node: &'a YamlNode, key: &str) -> &'a [YamlNode] {
+        let Some(value) = node.get(key) else {
+            return &[];
+        };
+        match &value.value {
+            YamlValue::Sequence(items) => items,
+            YamlValue::Scalar(s) if s.is_empty() || s == "null" || s == "~" => &[],
+            _ => {
+                self.wrong_type(value, key, "a list");
+                &[]
+            }
+        }
+    }
+
+    fn pod_spec(&mut self, object: &YamlNode, kind: &str, path: &[&str]) -> Option<PodSpec> {
+        let mut node = object;
+        let mut key_span = None;
+        for key in path {
+            key_span = node
+                .entries()
+                .iter()
+                .rev()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(k, _)| k.span);
+            node = self.mapping(node, key)?;
+        }
+        let restart = node.get("restartPolicy").and_then(YamlNode::as_str);
+        let runs_to_completion = matches!(kind, "Job" | "CronJob")
+            || (kind == "Pod" && matches!(restart, Some("Never" | "OnFailure")));
+        // The pod's settings, read once and inherited by every container.
+        let mut pod_security = SecurityContext::default();
+        if let Some(context) = self.mapping(node, "securityContext") {
+            self.user_settings(context, Level::Pod, &mut pod_security);
+        }
+        let mut containers = Vec::new();
+        for (key, role) in [
+            ("initContainers", ContainerRole::Init),
+            ("containers", ContainerRole::App),
+            ("ephemeralContainers", ContainerRole::Ephemeral),
+        ] {
+            for item in self.sequence(node, key) {
+                if !matches!(item.value, YamlValue::Mapping(_)) {
+                    self.wrong_type(item, key, "a list of containers (mappings)");
+                    continue;
+                }
+                containers.push(self.container(item, role, &pod_security));
+            }
+        }
+        Some(PodSpec {
+            node: node.clone(),
+            at: key_span.unwrap_or(node.span),
+            runs_to_completion,
+            containers,
+        })
+    }
+
+    fn container(
+        &mut self,
+        node: &YamlNode,
+        role: ContainerRole,
+        pod_security: &SecurityContext,
+    ) -> Container {
+        let name_node = node.get("name");
+        let mut security = pod_security.clone();
+        if let Some(context) = self.mapping(node, "securityContext") {
+            self.user_settings(context, Level::Container, &mut security);
+            security.privileged = self.bool_setting(context, "privileged", Level::Container);
+            security.allow_privilege_escalation =
+                self.bool_setting(context, "allowPrivilegeEscalation", Level::Container);
+            security.read_only_root_filesystem =
+                self.bool_setting(context, "readOnlyRootFilesystem", Level::Container);
+            if let Some(capabilities) = self.mapping(context, "capabilities") {
+                security.drop = self.capabilities(capabilities, "drop");
+                security.add = self.capabilities(capabilities, "add");
+            }
+        }
+        Container {
+            role,
+            name: name_node
+                .and_then(YamlNode::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            at: name_node.map_or(node.span, |n| n.span),
+            node: node.clone(),
+            security,
+        }
+    }
+
+    /// `runAsNonRoot` and `runAsUser` of a pod's or container's `securityContext`, set over
+    /// what `security` holds (a container's own settings win over the pod's).
+    fn user_settings(&mut self, context: &YamlNode, level: Level, security: &mut SecurityContext) {
+        if let Some(s) = self.bool_setting(context, "runAsNonRoot", level) {
+            security.run_as_non_root = Some(s);
+        }
+        if let Some(user) = context.get("runAsUser") {
+            match user.as_str().and_then(|u| u.parse::<i64>().ok()) {
+                Some(value) => {
+                    security.run_as_user = Some(Setting {
+                        value,
+                        span: user.span,
+                        level,
+                    });
+                }
+                None => self.wrong_type(user, "runAsUser", "a number"),
+            }
+        }
+    }
+
+    fn bool_setting(
+        &mut self,
+        context: &YamlNode,
+        key: &str,
+        level: Level,
+    ) -> Option<Setting<bool>> {
+        let node = context.get(key)?;
+        match boolean(node) {
+            Some(value) => Some(Setting {
+                value,
+                span: node.span,
+                level,
+            }),
+            None => {
+                self.wrong_type(node, key, "true or false");
+                None
+            }
+        }
+    }
+
+    fn capabilities(&mut self, capabilities: &YamlNode, key: &str) -> Vec<(String, Span)> {
+        self.sequence(capabilities, key)
+            .iter()
+            .filter_map(|item| {
+                let name = item.as_str()?.to_ascii_uppercase();
+                let name = name
+                    .strip_prefix("CAP_")
+                    .map_or(name.clone(), str::to_owned);
+                Some((name, item.span))
+            })
+            .collect()
+    }
+}
+
+/// Why a file is not to be checked, if it is a template or a kustomize input.
+fn not_checked(
+    text: &str,
+    path: &Path,
+    yaml: &YamlFile,
+    read: &mut dyn FnMut(&Path) -> Option<String>,
+) -> Option<NotChecked> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if matches!(
+        name.as_str(),
+        "kustomization.yaml" | "kustomization.yml" | "kustomization"
+    ) {
+        return Some(NotChecked::Kustomization);
+    }
+    // Helm renders everything under a chart's `templates/`, sub-folders included.
+    let under_templates = path
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .any(|c| c.as_os_str() == "templates");
+    let actions = text.contains("{{") && text.contains("}}");
+    if actions && under_templates {
+        return Some(NotChecked::HelmTemplate);
+    }
+    if actions && (!yaml.errors.is_empty() || structural_action(text, yaml)) {
+        return Some(NotChecked::GoTemplate);
+    }
+    if is_kustomize_patch(path, read) {
+        return Some(NotChecked::KustomizePatch);
+    }
+    None
+}
+
+/// Whether a `{{` is written outside a block scalar and comments: outside any scalar the
+/// template action is read as YAML structure (`cell: {{cell}}` becomes a nested mapping), and
+/// in a plain or quoted scalar (`name: etcd-{{cell}}`, `shard: "{{shard}}"`) it is a value
+/// some tool fills in before the manifest is applied. In a block scalar (`|`, `>`) it is text
+/// for the application: Prometheus and Alertmanager templates in a ConfigMap.
+fn structural_action(text: &str, yaml: &YamlFile) -> bool {
+    let mut blocks = Vec::new();
+    let mut stack: Vec<&YamlNode> = yaml.documents.iter().collect();
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            YamlValue::Scalar(_) => {
+                // A block scalar's span starts at its content; its `|` or `>` header (with
+                // chomping and indentation indicators) ends the text before it.
+                let head = text.get(..node.span.start).unwrap_or("").trim_end();
+                let indicator = head.rsplit(char::is_whitespace).next().unwrap_or("");
+                if indicator.starts_with(['|', '>']) {
+                    blocks.push(node.span);
+                }
+            }
+            YamlValue::Sequence(items) => stack.extend(items),
+            YamlValue::Mapping(entries) => stack.extend(entries.iter().flat_map(|(k, v)| [k, v])),
+            YamlValue::Alias => {}
+        }
+    }
+    text.match_indices("{{").any(|(at, _)| {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let before = &text[line_start..at];
+        let commented = before.trim_start().starts_with('#') || before.contains(" #");
+        !commented && !blocks.iter().any(|s| s.start <= at && at < s.end)
+    })
+}
+
+/// Whether a `kustomization.yaml` in the file's folder or the one above applies it as a
+/// patch (`patchesStrategicMerge`, `patches[].path`, `patchesJson6902[].path`).
+fn is_kustomize_patch(path: &Path, read: &mut dyn FnMut(&Path) -> Option<String>) -> bool {
+    let target = normal(path);
+    path.ancestors().skip(1).take(2).any(|dir| {
+        ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+            .iter()
+            .filter_map(|k| read(&dir.join(k)))
+            .any(|text| {
+                YamlFile::parse(&text).documents.iter().any(|doc| {
+                    let strategic = doc
+                        .get("patchesStrategicMerge")
+                        .into_iter()
+                        .flat_map(YamlNode::items)
+                        .filter_map(YamlNode::as_str);
+                    let with_path = ["patches", "patchesJson6902"]
+                        .iter()
+                        .filter_map(|k| doc.get(k))
+                        .flat_map(YamlNode::items)
+                        .filter_map(|p| p.get("path").and_then(YamlNode::as_str));
+                    strategic
+                        .chain(with_path)
+                        .any(|p| normal(&dir.join(p)) == target)
+                })
+            })
+    })
+}
+
+/// `path` without `.` components, for comparing paths written differently.
+fn normal(path: &Path) -> std::path::PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Manifests {
+        Manifests::parse(text, Path::new("app.yaml"), &mut |_| None)
+    }
+
+    #[test]
+    fn pod_level_settings_are_inherited_and_container_settings_win() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      securityContext: {runAsNonRoot: true, runAsUser: 1001}\n      initContainers:\n      - name: migrate\n        securityContext: {runAsUser: 0}\n      containers:\n      - name: api\n";
+        let m = parse(text);
+        let pod = m.objects[0].pod.as_ref().unwrap();
+        let migrate = &pod.containers[0];
+        assert_eq!(migrate.role, ContainerRole::Init);
+        assert_eq!(migrate.security.run_as_user.as_ref().unwrap().value, 0);
+        assert_eq!(
+            migrate.security.run_as_user.as_ref().unwrap().level,
+            Level::Container
+        );
+        let api = &pod.containers[1];
+        assert_eq!(api.security.run_as_user.as_ref().unwrap().level, Level::Pod);
+        assert!(api.security.run_as_non_root.as_ref().unwrap().value);
+        assert_eq!(&text[api.at.range()], "api");
+    }
+
+    #[test]
+    fn lists_and_documents_and_cronjobs_are_read() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  spec:\n    containers: [{name: a}]\n---\napiVersion: batch/v1\nkind: CronJob\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: b}]\n";
+        let m = parse(text);
+        assert_eq!(m.objects.len(), 2);
+        assert!(!m.objects[0].pod.as_ref().unwrap().runs_to_completion);
+        assert!(m.objects[1].pod.as_ref().unwrap().runs_to_completion);
+    }
+
+    #[test]
+    fn base64_is_decoded_like_kubernetes_does() {
+        assert_eq!(decode_base64("cGFzc3dvcmQ=").as_deref(), Some("password"));
+        assert_eq!(decode_base64("cGFzc3dvcmQ").as_deref(), Some("password"));
+        assert_eq!(decode_base64("cGFz\nc3dvcmQ=").as_deref(), Some("password"));
+        assert_eq!(decode_base64("not base64!"), None);
+    }
+
+    #[test]
+    fn wrong_types_are_located_errors() {
+        let text = "apiVersion: v1\nkind: Pod\nspec:\n  containers: \"x\"\n";
+        let m = parse(text);
+        assert_eq!(m.errors.len(), 1);
+        assert_eq!(&text[m.errors[0].span.range()], "\"x\"");
+    }
+
+    #[test]
+    fn templates_are_recognised_and_strings_with_braces_are_not() {
+        let helm = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n";
+        assert_eq!(parse(helm).not_checked, Some(NotChecked::GoTemplate));
+        let under = Manifests::parse(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: \"{{ .Release.Name }}\"\n",
+            Path::new("chart/templates/svc.yaml"),
+            &mut |_| None,
+        );
+        assert_eq!(under.not_checked, Some(NotChecked::HelmTemplate));
+        let alert = "apiVersion: v1\nkind: ConfigMap\ndata:\n  rule: |\n    summary: {{ $labels.instance }} down\n  # {{ not an action }}\n";
+        assert_eq!(parse(alert).not_checked, None);
+        let mustache =
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    shard: \"{{shard}}\"\n";
+        assert_eq!(parse(mustache).not_checked, Some(NotChecked::GoTemplate));
+    }
+}

@@ -1,0 +1,59 @@
+//! CMP002: a monitoring or admin interface published on every interface.
+
+use crate::document::Document;
+use crate::rules::compose::{exposed_on, image_name, loopback_host_port, services};
+use crate::rules::firewall::exposure::ADMIN_PORTS;
+use crate::rules::Emitter;
+
+/// Container ports of the firewall's admin list that are also what ordinary web
+/// applications listen on: judged by the image instead.
+const APPLICATION_PORTS: &[u16] = &[3000, 3001, 8000, 8080];
+
+/// Admin and monitoring user interfaces, by image name, whatever port they listen on.
+const ADMIN_IMAGES: &[(&str, &str)] = &[
+    ("grafana", "Grafana"),
+    ("pgadmin4", "pgAdmin"),
+    ("adminer", "Adminer"),
+    ("phpmyadmin", "phpMyAdmin"),
+    ("mongo-express", "mongo-express"),
+    ("portainer", "Portainer (control of the Docker host)"),
+    ("portainer-ce", "Portainer (control of the Docker host)"),
+    ("redis-commander", "Redis Commander"),
+    ("prometheus", "Prometheus"),
+    ("kibana", "Kibana"),
+];
+
+/// CMP002: Prometheus, Grafana, Kibana, pgAdmin, the Node inspector… published on every
+/// interface: they leak metrics and versions, often ship default logins, and some run code.
+pub fn check(doc: &Document, out: &mut Emitter) {
+    for service in services(doc) {
+        let by_image = image_name(service)
+            .and_then(|name| ADMIN_IMAGES.iter().find(|(n, _)| *n == name))
+            .map(|(_, what)| *what);
+        for port in &service.ports {
+            let Some(exposed) = exposed_on(port) else {
+                continue;
+            };
+            let Some(target) = port.target else { continue };
+            let by_port = ADMIN_PORTS
+                .iter()
+                .find(|(n, _)| target.contains(*n) && !APPLICATION_PORTS.contains(n));
+            let (number, what) = match (by_port, by_image) {
+                (Some((n, what)), _) => (*n, *what),
+                (None, Some(what)) => (target.start, what),
+                (None, None) => continue,
+            };
+            let written = &port.display;
+            let host = loopback_host_port(port, number);
+            out.report(
+                &doc.source,
+                port.span,
+                format!("{}:ports:{number}", service.name),
+                format!(
+                    "`{written}` publishes {what} (container port {number}) of service `{}` {exposed}, past ufw: bind it to the loopback (`\"127.0.0.1:{host}:{number}\"`) and reach it through an SSH tunnel or an authenticated reverse proxy",
+                    service.name
+                ),
+            );
+        }
+    }
+}

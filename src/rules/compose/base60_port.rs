@@ -1,0 +1,24 @@
+//! CMP012: an unquoted `HOST:CONTAINER` port that YAML 1.1 reads as a base-60 number.
+
+use crate::document::Document;
+use crate::rules::compose::services;
+use crate::rules::Emitter;
+
+/// CMP012: `- 22:22` is the string `22:22` for Compose v2, but the integer 1342 for YAML 1.1
+/// readers (Compose v1, PyYAML-based tools and linters): the same file means two things.
+pub fn check(doc: &Document, out: &mut Emitter) {
+    for service in services(doc) {
+        for port in service.ports.iter().filter(|p| p.yaml11_integer) {
+            let written = &port.display;
+            out.report(
+                &doc.source,
+                port.span,
+                format!("{}:ports:{written}", service.name),
+                format!(
+                    "the unquoted port `{written}` of service `{}` is a base-60 integer for YAML 1.1 readers (docker-compose v1, PyYAML-based tools) and a port mapping only for Compose v2; quote it: `\"{written}\"`",
+                    service.name
+                ),
+            );
+        }
+    }
+}

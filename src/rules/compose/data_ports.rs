@@ -1,0 +1,34 @@
+//! CMP001: a database, cache, queue or Docker API port published on every interface.
+
+use crate::document::Document;
+use crate::rules::compose::{exposed_on, loopback_host_port, services};
+use crate::rules::firewall::exposure::DATA_PORTS;
+use crate::rules::Emitter;
+
+/// CMP001: `"5432:5432"` publishes the container's PostgreSQL on every address of the host,
+/// and Docker's own iptables rules put it in front of ufw: the database is on the internet.
+/// Judged by the container port (`"5433:5432"` is PostgreSQL too).
+pub fn check(doc: &Document, out: &mut Emitter) {
+    for service in services(doc) {
+        for port in &service.ports {
+            let Some(exposed) = exposed_on(port) else {
+                continue;
+            };
+            let Some(target) = port.target else { continue };
+            let Some((number, what)) = DATA_PORTS.iter().find(|(n, _)| target.contains(*n)) else {
+                continue;
+            };
+            let written = &port.display;
+            let host = loopback_host_port(port, *number);
+            out.report(
+                &doc.source,
+                port.span,
+                format!("{}:ports:{number}", service.name),
+                format!(
+                    "`{written}` publishes {what} (container port {number}) of service `{}` {exposed}, and Docker's iptables rules bypass ufw: bind it to the loopback (`\"127.0.0.1:{host}:{number}\"`) or remove the mapping and let the other services reach it over the Compose network as `{}:{number}`",
+                    service.name, service.name
+                ),
+            );
+        }
+    }
+}

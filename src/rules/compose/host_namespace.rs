@@ -1,0 +1,28 @@
+//! CMP006: the host's network, PID, IPC, UTS or user namespace shared with a container.
+
+use crate::document::Document;
+use crate::rules::compose::services;
+use crate::rules::Emitter;
+
+/// CMP006: `network_mode: host` puts every port the container listens on onto the host's
+/// interfaces (the `ports:` list and its `127.0.0.1` no longer apply); `pid: host` lets it
+/// see and signal every host process; `ipc`, `uts` and `userns_mode` remove the other walls.
+pub fn check(doc: &Document, out: &mut Emitter) {
+    for service in services(doc) {
+        for (key, value) in &service.namespaces {
+            if value.resolved().as_deref() != Some("host") {
+                continue;
+            }
+            let consequence = match *key {
+                "network_mode" => "every port it listens on is open on the host's interfaces (its `ports:` and any `127.0.0.1` binding no longer apply) and it reaches services bound to the host's loopback",
+                "pid" => "it sees every process of the host, their command lines and environments, and can signal them",
+                "ipc" => "it shares the host's shared memory and semaphores",
+                "uts" => "it can change the host's hostname",
+                _ => "user namespace remapping is off for it, so its root is the host's root",
+            };
+            out.report(&doc.source, value.span, format!("{}:{key}", service.name), format!(
+                "service `{}` shares the host's namespace with `{key}: host`: {consequence}; remove it (use `ports:` bound to an address, or a shared Compose network)",
+                service.name));
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! CMP003: a secret written into the Compose file, as a value or as an interpolation default.
+
+use crate::document::Document;
+use crate::formats::compose::{EnvVar, Service};
+use crate::redact::command_sensitive;
+use crate::rules::compose::services;
+use crate::rules::Emitter;
+use crate::secrets::{assess, is_indirection, parse_url, secret_kind, SecretKind, Weakness};
+use crate::source::Span;
+
+/// CMP003: `POSTGRES_PASSWORD: CHANGE_THIS…` (S3), `${DB_PASSWORD:-changeme}` or
+/// `command: redis-server --requirepass …` puts a secret into a file that is committed, and the default one is what runs when the deploy
+/// host forgets the variable. `${DB_PASSWORD}` and `${DB_PASSWORD:?…}` are not literal.
+/// Values are judged by the shared secret checker; they are never printed.
+pub fn check(doc: &Document, out: &mut Emitter) {
+    for service in services(doc) {
+        let variables = service.environment.iter().map(|v| (v, Where::Environment));
+        let args = service.build_args.iter().map(|v| (v, Where::BuildArgs));
+        for (var, place) in variables.chain(args) {
+            let Some(value) = &var.value else { continue };
+            let template = value.template();
+            if template.is_literal() {
+                let literal = template.unset_value().unwrap_or_default();
+                judge(doc, out, service, (var, place), &literal, value.span, false);
+            } else {
+                for (default, range) in template.literal_fallbacks() {
+                    let span = value.span_of(range);
+                    judge(doc, out, service, (var, place), &default, span, true);
+                }
+            }
+        }
+        command_line(doc, out, service);
+    }
+}
+
+/// Where a variable is set.
+#[derive(Clone, Copy)]
+enum Where {
+    Environment,
+    BuildArgs,
+}
+
+/// A password on the `command:` line (`redis-server --requirepass CHANGE_THIS`, S3's Redis),
+/// found by the same reader of command lines that masks them.
+fn command_line(doc: &Document, out: &mut Emitter, service: &Service) {
+    for command in &service.command {
+        let found = command_sensitive(&command.text, &|start, end| command.span_of(start..end));
+        for secret in found.iter().filter(|s| !s.value.contains('$')) {
+            let why = describe(SecretKind::Password, &secret.value);
+            out.report(&doc.source, secret.span, format!("{}:command", service.name), format!(
+                "the command of service `{}` has a literal password on its command line{why}: it is committed with the file and shown by `docker inspect` and `ps` on the host; read it from a file or the environment inside the container (`sh -c 'exec redis-server --requirepass \"$$REDIS_PASSWORD\"'` with `REDIS_PASSWORD` from an `env_file:`), or use the server's config file",
+                service.name));
+        }
+    }
+}
+
+/// Why a literal secret of `kind` is weak, as a clause for a message (empty when it looks
+/// like a real secret, which is still one too many in a committed file).
+fn describe(kind: SecretKind, literal: &str) -> String {
+    match assess(kind, literal) {
+        Some(Weakness::VendorExample(what)) => format!(", and it is the {what}"),
+        Some(Weakness::Placeholder(why)) => format!(", and it {why}"),
+        Some(Weakness::TooShort { len: 0, .. }) => ", and it is empty".to_owned(),
+        Some(Weakness::TooShort { len, min }) => format!(
+            ", and it is only {len} characters long (a {} needs {min})",
+            kind.noun()
+        ),
+        Some(Weakness::LowEntropy { bits, .. }) => {
+            format!(", and it is predictable (about {bits:.0} bits of entropy)")
+        }
+        None => String::new(),
+    }
+}
+
+/// Reports `literal`, the value of `var` (or a `default` written inside it) when it is a
+/// secret.
+fn judge(
+    doc: &Document,
+    out: &mut Emitter,
+    service: &Service,
+    (var, place): (&EnvVar, Where),
+    literal: &str,
+    span: Span,
+    default: bool,
+) {
+    if is_indirection(literal) {
+        return;
+    }
+    let name = &var.name;
+    let why = match secret_kind(name) {
+        // An empty password or token is unset, as in the `.env` rules; an empty signing key
+        // is not.
+        Some(kind) if literal.is_empty() && kind != SecretKind::Signing => return,
+        Some(kind) => describe(kind, literal),
+        None => match parse_url(literal).and_then(|u| u.password) {
+            Some((password, _)) if !password.is_empty() => " (a password inside a URL)".to_owned(),
+            _ => return,
+        },
+    };
+    let (label, section, also) = match place {
+        Where::Environment => ("", "environment", ""),
+        Where::BuildArgs => (
+            "the build argument ",
+            "build.args",
+            ", and a build argument is recorded in `docker history` of the image",
+        ),
+    };
+    let (what, key) = match default {
+        false => (
+            format!(
+                "{label}`{name}` of service `{}` is a literal secret written into the Compose file{why}{also}",
+                service.name
+            ),
+            format!("{}:{section}:{name}", service.name),
+        ),
+        true => (
+            format!(
+                "the default of {label}`{name}` of service `{}` is a literal secret written into the Compose file{why}{also}; it is what runs when the variable is not set on the deploy host",
+                service.name
+            ),
+            format!("{}:{section}:{name}:default", service.name),
+        ),
+    };
+    out.report(&doc.source, span, key, format!(
+        "{what}; the file is committed: take it from the environment with `{name}: ${{{name}:?set {name}}}` (Compose refuses to start without it), an `env_file:` kept out of git, or Compose `secrets:`"
+    ));
+}

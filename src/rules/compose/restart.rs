@@ -1,0 +1,23 @@
+//! CMP007: a long-running service without a restart policy.
+
+use crate::document::Document;
+use crate::rules::compose::services;
+use crate::rules::Emitter;
+
+/// CMP007: without `restart:` a crashed service stays down, and after a reboot of the host
+/// nothing comes back. Services that another service waits for to complete (one-shot jobs)
+/// and an explicit `restart: "no"` are choices, not omissions.
+pub fn check(doc: &Document, out: &mut Emitter) {
+    for service in services(doc) {
+        if service.restart.is_some()
+            || service.deploy_restart_policy
+            || service.one_shot
+            || service.incomplete
+        {
+            continue;
+        }
+        out.report(&doc.source, service.key_span, format!("{}:restart", service.name), format!(
+            "service `{}` has no `restart:` policy: it stays down after a crash and does not come back after a reboot of the host; add `restart: unless-stopped` (or `restart: \"no\"` for a one-shot job)",
+            service.name));
+    }
+}

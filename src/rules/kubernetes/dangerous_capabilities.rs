@@ -1,0 +1,34 @@
+//! K8S005: capabilities that give a container control over the node or its network.
+
+use crate::document::Document;
+use crate::rules::kubernetes::{containers, key, where_};
+use crate::rules::Emitter;
+
+/// Capabilities that break out of a container or take over the node's network, with what
+/// they allow.
+const DANGEROUS: &[(&str, &str)] = &[
+    ("ALL", "every capability"),
+    ("SYS_ADMIN", "mounts, namespaces and most of what root can do"),
+    ("NET_ADMIN", "reconfiguring the node's network and firewall when on the host network, the pod's otherwise"),
+    ("SYS_PTRACE", "reading other processes' memory"),
+    ("SYS_MODULE", "loading kernel modules"),
+    ("SYS_RAWIO", "raw access to devices and memory"),
+    ("DAC_READ_SEARCH", "reading any file, the known container-escape `open_by_handle_at`"),
+    ("BPF", "loading eBPF programs into the kernel"),
+    ("PERFMON", "tracing the kernel"),
+    ("SYS_BOOT", "rebooting the node"),
+];
+
+/// K8S005: `capabilities.add` of `ALL`, `SYS_ADMIN`, `NET_ADMIN` and the like.
+pub fn check(doc: &Document, out: &mut Emitter) {
+    for (object, _, container) in containers(doc) {
+        for (name, span) in &container.security.add {
+            let Some((_, what)) = DANGEROUS.iter().find(|(c, _)| c == name) else {
+                continue;
+            };
+            out.report(&doc.source, *span, key(object, container, &format!("add {name}")), format!(
+                "{} adds the capability `{name}` ({what}); remove it, or run this as a separate, reviewed node agent",
+                where_(object, container)));
+        }
+    }
+}

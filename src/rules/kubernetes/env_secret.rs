@@ -1,0 +1,40 @@
+//! K8S016: a secret written as a literal `env[].value` of a container: it is in the
+//! repository and in the pod spec every `get pod -o yaml` prints. `valueFrom.secretKeyRef`
+//! is the way; a value composed only of other variables (`$(DB_PASS)`, as S3 builds its
+//! `DATABASE_URL`) holds no secret itself.
+
+use crate::document::Document;
+use crate::formats::kubernetes::literal_env;
+use crate::rules::kubernetes::{containers, key, weakness, where_};
+use crate::rules::Emitter;
+use crate::secrets::{is_indirection, parse_url, secret_kind};
+
+/// K8S016: a secret-like name with a literal value, or a URL with a literal password.
+pub fn check(doc: &Document, out: &mut Emitter) {
+    for (object, _, container) in containers(doc) {
+        for (name, value) in literal_env(container) {
+            let text = value.as_str().unwrap_or_default();
+            if text.is_empty() {
+                continue;
+            }
+            let url_password = parse_url(text)
+                .and_then(|u| u.password)
+                .filter(|(p, _)| !p.is_empty() && !p.contains("$("));
+            let literal =
+                secret_kind(name).is_some() && !is_indirection(text) && !text.contains("$(");
+            if !literal && url_password.is_none() {
+                continue;
+            }
+            let how = weakness(name, text).map_or_else(String::new, |w| format!(", and it {w}"));
+            let what = if literal {
+                "a literal secret"
+            } else {
+                "a URL with a literal password"
+            };
+            out.report(&doc.source, value.span, key(object, container, &format!("env {name}")), format!(
+                "`{name}` of {} is {what} ({} characters){how}: it is committed and shown by every `kubectl get pod -o yaml`; use `valueFrom: {{secretKeyRef: {{name: …, key: …}}}}` (compose URLs from secret-sourced variables with `$(VAR)`)",
+                where_(object, container),
+                text.chars().count()));
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Rules for Kubernetes manifests. Workloads are read once into pod specs and containers
+//! with their effective security context ([`crate::formats::kubernetes`]); the rules here
+//! only judge that model. A finding about something a container lacks points at its
+//! `name:`; one about something a pod spec lacks at its `spec:` key; one about a bad value
+//! at the value.
+
+use crate::document::Document;
+use crate::formats::kubernetes::{Container, ContainerRole, Object, PodSpec};
+use crate::secrets::{assess, parse_url, secret_kind, SecretKind, Weakness};
+
+pub mod automount_token;
+pub mod capabilities;
+pub mod dangerous_capabilities;
+pub mod env_secret;
+pub mod exposed_service;
+pub mod host_namespaces;
+pub mod host_path;
+pub mod image_digest;
+pub mod image_latest;
+pub mod ingress_tls;
+pub mod privilege_escalation;
+pub mod privileged;
+pub mod probes;
+pub mod pull_policy;
+pub mod rbac_secrets;
+pub mod rbac_wildcard;
+pub mod read_only_root;
+pub mod resources;
+pub mod run_as_root;
+pub mod secret_manifest;
+
+/// The objects of a checked manifest file.
+fn objects(doc: &Document) -> impl Iterator<Item = &Object> {
+    doc.as_kubernetes()
+        .into_iter()
+        .flat_map(|m| m.objects.iter())
+}
+
+/// Every workload with its pod spec.
+fn workloads(doc: &Document) -> impl Iterator<Item = (&Object, &PodSpec)> {
+    objects(doc).filter_map(|o| Some((o, o.pod.as_ref()?)))
+}
+
+/// Every container of every workload, init and ephemeral containers included.
+fn containers(doc: &Document) -> impl Iterator<Item = (&Object, &PodSpec, &Container)> {
+    workloads(doc).flat_map(|(o, p)| p.containers.iter().map(move |c| (o, p, c)))
+}
+
+/// The containers that run as the application (no ephemeral debugging containers, which
+/// cannot declare resources, probes or ports).
+fn declared_containers(doc: &Document) -> impl Iterator<Item = (&Object, &PodSpec, &Container)> {
+    containers(doc).filter(|(_, _, c)| c.role != ContainerRole::Ephemeral)
+}
+
+/// The fingerprint key of a finding about a container: stable across line changes.
+fn key(object: &Object, container: &Container, what: &str) -> String {
+    format!(
+        "{}/{}/{}:{what}",
+        object.kind,
+        object.name.as_deref().unwrap_or(""),
+        container.name
+    )
+}
+
+/// The fingerprint key of a finding about an object.
+fn object_key(object: &Object, what: &str) -> String {
+    format!(
+        "{}/{}:{what}",
+        object.kind,
+        object.name.as_deref().unwrap_or("")
+    )
+}
+
+/// `container `api` of Deployment `web`` for messages.
+fn where_(object: &Object, container: &Container) -> String {
+    format!("{} of {}", container.label(), object.label())
+}
+
+/// How a committed secret value is weak, in words that never show it: `None` when
+/// nothing is known against it beyond being committed. `name` decides what kind of secret
+/// it is; a URL's password is judged as a password. A value under a name that is not
+/// secret-like (a Secret's `username`) is only judged for vendor examples: calling `admin`
+/// a weak password there would be wrong.
+fn weakness(name: &str, value: &str) -> Option<String> {
+    let (kind, value, what) = match parse_url(value).and_then(|u| u.password) {
+        Some((password, _)) => (Some(SecretKind::Password), password, "its password "),
+        None => (secret_kind(name), value, ""),
+    };
+    let how = match assess(kind.unwrap_or(SecretKind::Password), value)? {
+        Weakness::VendorExample(example) => format!("is {example}"),
+        Weakness::Placeholder(why) if kind.is_some() => why,
+        Weakness::TooShort { len, min } if kind.is_some() => {
+            format!("is {len} characters long (at least {min} needed)")
+        }
+        Weakness::LowEntropy { .. } if kind.is_some() => "is predictable".to_owned(),
+        _ => return None,
+    };
+    Some(format!("{what}{how}"))
+}
+
+/// Whether `value` only composes other variables (`$(DB_PASS)`, `${TOKEN}`) and literal
+/// punctuation, rather than holding a secret itself.
+fn is_reference(value: &str) -> bool {
+    value.starts_with("$(") || value.starts_with("${")
+}

@@ -1,0 +1,31 @@
+//! K8S014: a long-running container without a liveness or readiness probe. Without a
+//! readiness probe traffic reaches a pod before it can serve (and during a rollout, a
+//! broken version); without a liveness probe a hung process is never restarted. Jobs,
+//! CronJobs, pods that are not restarted and init containers run to completion: probes do
+//! not apply to them.
+
+use crate::document::Document;
+use crate::formats::kubernetes::ContainerRole;
+use crate::rules::kubernetes::{containers, key, where_};
+use crate::rules::Emitter;
+
+/// K8S014: `livenessProbe` or `readinessProbe` missing on an application container of a
+/// long-running workload.
+pub fn check(doc: &Document, out: &mut Emitter) {
+    for (object, pod, container) in containers(doc) {
+        if pod.runs_to_completion || container.role != ContainerRole::App {
+            continue;
+        }
+        let missing: Vec<&str> = ["readinessProbe", "livenessProbe"]
+            .into_iter()
+            .filter(|p| container.node.get(p).is_none())
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        out.report(&doc.source, container.at, key(object, container, "probes"), format!(
+            "{} has no `{}`: Kubernetes sends it traffic before it is ready and never restarts it when it hangs; add an HTTP or TCP probe on its health endpoint",
+            where_(object, container),
+            missing.join("` or `")));
+    }
+}

@@ -1,0 +1,29 @@
+//! K8S011: `imagePullPolicy: IfNotPresent` or `Never` with a `:latest` (or untagged) image:
+//! each node keeps the `latest` it pulled first, so replicas on different nodes run
+//! different code and a new push reaches only new nodes.
+
+use crate::document::Document;
+use crate::formats::image::{pin, ImagePin};
+use crate::rules::kubernetes::{containers, key, where_};
+use crate::rules::Emitter;
+
+/// K8S011: a mutable `latest` image that nodes are told not to pull again.
+pub fn check(doc: &Document, out: &mut Emitter) {
+    for (object, _, container) in containers(doc) {
+        let Some((image, _)) = container.image() else {
+            continue;
+        };
+        if !matches!(pin(image), ImagePin::Untagged | ImagePin::Latest) {
+            continue;
+        }
+        let Some(policy) = container.node.get("imagePullPolicy") else {
+            continue;
+        };
+        let Some(value @ ("IfNotPresent" | "Never")) = policy.as_str() else {
+            continue;
+        };
+        out.report(&doc.source, policy.span, key(object, container, "imagePullPolicy"), format!(
+            "{} runs the mutable image `{image}` with `imagePullPolicy: {value}`: every node keeps the copy it pulled first, so replicas run different versions; pin a version tag or digest (then `IfNotPresent` is right)",
+            where_(object, container)));
+    }
+}

@@ -1,0 +1,38 @@
+//! K8S020: a ClusterRole that reads Secrets (`get`, `list` or `watch` on `secrets`) without
+//! naming which: bound cluster-wide, it reads every password and token of every namespace,
+//! other services' and the cluster's own included (S2's `keyforge-deployer`).
+
+use crate::document::Document;
+use crate::formats::yaml::YamlNode;
+use crate::rules::kubernetes::{object_key, objects};
+use crate::rules::Emitter;
+
+/// K8S020: `secrets` with a read verb in a ClusterRole rule without `resourceNames`.
+pub fn check(doc: &Document, out: &mut Emitter) {
+    for object in objects(doc).filter(|o| o.kind == "ClusterRole") {
+        for rule in object.node.get("rules").map_or(&[][..], YamlNode::items) {
+            let list = |field: &str| rule.get(field).map_or(&[][..], YamlNode::items);
+            let core = list("apiGroups")
+                .iter()
+                .any(|g| matches!(g.as_str(), Some("" | "*")));
+            let reads: Vec<&str> = list("verbs")
+                .iter()
+                .filter_map(YamlNode::as_str)
+                .filter(|v| matches!(*v, "get" | "list" | "watch" | "*"))
+                .collect();
+            let named = !list("resourceNames").is_empty();
+            if !core || reads.is_empty() || named {
+                continue;
+            }
+            for item in list("resources")
+                .iter()
+                .filter(|r| r.as_str() == Some("secrets"))
+            {
+                out.report(&doc.source, item.span, object_key(object, "secrets"), format!(
+                    "{} may `{}` every Secret in the cluster: whoever holds it (a CI token, a compromised pod) reads all passwords and tokens; use a namespaced Role, or list the Secrets it needs in `resourceNames`",
+                    object.label(),
+                    reads.join("`/`")));
+            }
+        }
+    }
+}

@@ -151,7 +151,8 @@ pub struct AuditOptions {
     /// become "unable to check" notes).
     #[arg(long)]
     pub sudo: bool,
-    /// The longest one command may take, in seconds.
+    /// The longest one command may take, in seconds (`audit local`); over SSH, each host's
+    /// whole budget (connection and every command), so a hanging host costs no more.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
     /// Also write what was collected (secrets redacted) to DIR, for `preflight check DIR`.

@@ -347,7 +347,7 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
     ),
     (
         "firewall-ufw-inactive",
-        Builtin::Document(firewall::policy::ufw_inactive),
+        Builtin::Project(firewall::policy::ufw_inactive),
     ),
     (
         "postgres-ssl-off",

@@ -8,6 +8,26 @@ use crate::formats::firewall::{FirewallRule, FirewallRules, Verdict};
 pub mod exposure;
 pub mod policy;
 
+/// Whether a firewall other than ufw drops incoming traffic by default somewhere in
+/// `docs`: an iptables `INPUT` policy of DROP/REJECT, or (in a live snapshot) an nftables
+/// input chain with `policy drop`. An inactive ufw is then no open door, and its rules
+/// (FW004, LIVE009) say nothing.
+pub fn other_firewall_drops(docs: &[&crate::document::Document]) -> bool {
+    docs.iter().any(|doc| {
+        let iptables = doc.as_firewall().is_some_and(|rules| {
+            rules.active.is_none()
+                && rules
+                    .policy("INPUT")
+                    .is_some_and(|p| matches!(p.policy.as_str(), "DROP" | "REJECT"))
+        });
+        let nftables = matches!(
+            doc.as_host(),
+            Some(crate::live::outputs::HostOutput::Nftables(ruleset)) if ruleset.default_drop()
+        );
+        iptables || nftables
+    })
+}
+
 /// Chains that filter traffic addressed to the host itself: iptables' `INPUT`, ufw's own
 /// `ufw-user-input`/`ufw6-user-input`, and the `IN` rows of `ufw status`.
 fn is_input_chain(chain: &str) -> bool {

@@ -45,13 +45,17 @@ pub fn no_default_deny(doc: &Document, out: &mut Emitter) {
         format!("incoming connections are accepted by default, so every port a service listens on is open; {how}"));
 }
 
-/// FW004: `Status: inactive` — ufw is installed but filters nothing.
-pub fn ufw_inactive(doc: &Document, out: &mut Emitter) {
-    let Some(rules) = doc.as_firewall() else {
+/// FW004: `Status: inactive` — ufw is installed but filters nothing. Judged across the
+/// scan: when iptables or nftables drops by default (a host filtering without ufw), an
+/// inactive ufw opens nothing and is not reported.
+pub fn ufw_inactive(docs: &[&Document], out: &mut Emitter) {
+    if super::other_firewall_drops(docs) {
         return;
-    };
-    if let Some((false, span)) = rules.active {
-        out.report(&doc.source, span, "status",
-            "ufw is inactive: no rule is applied and every listening port is reachable; add the rules, then `sudo ufw enable`");
+    }
+    for doc in docs {
+        if let Some((false, span)) = doc.as_firewall().and_then(|rules| rules.active) {
+            out.report(&doc.source, span, "status",
+                "ufw is inactive: no rule is applied and every listening port is reachable; add the rules, then `sudo ufw enable`");
+        }
     }
 }

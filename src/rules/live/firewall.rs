@@ -1,48 +1,42 @@
-//! LIVE009: no firewall filters incoming traffic at all: ufw inactive (or absent), no
-//! nftables input chain and no iptables `INPUT` policy that drops by default.
+//! LIVE009: no firewall filters incoming traffic at all: no ufw status, no nftables input
+//! chain and no iptables `INPUT` policy that drops by default. An inactive ufw is FW004's
+//! finding (said once, there).
 
 use crate::document::Document;
 use crate::live::outputs::HostOutput;
+use crate::rules::firewall::other_firewall_drops;
 use crate::rules::Emitter;
 use crate::source::Span;
 
 /// LIVE009: across the snapshot's firewall outputs, nothing drops by default.
 pub fn inactive(docs: &[&Document], out: &mut Emitter) {
-    let mut filtering = false;
-    let mut ufw_inactive = None;
-    let mut nftables = None;
-    for doc in docs {
-        if let Some(rules) = doc.as_firewall() {
-            match rules.active {
-                Some((true, _)) => filtering = true,
-                Some((false, span)) => ufw_inactive = Some((*doc, span)),
-                None => {
-                    filtering |= rules
-                        .policy("INPUT")
-                        .is_some_and(|p| matches!(p.policy.as_str(), "DROP" | "REJECT"));
-                }
-            }
-        }
-        if let Some(HostOutput::Nftables(ruleset)) = doc.as_host() {
-            filtering |= ruleset.default_drop();
-            nftables = Some((*doc, ruleset));
-        }
+    // ufw's status, active or not, is judged by the ufw rules (FW003, FW004).
+    if docs
+        .iter()
+        .any(|doc| doc.as_firewall().is_some_and(|r| r.active.is_some()))
+    {
+        return;
     }
     // Without nftables' view (a static scan, or `nft` not readable) the host may filter
     // in a way these files do not show: say nothing.
-    let Some((nft_doc, ruleset)) = nftables.filter(|_| !filtering) else {
+    let Some((doc, ruleset)) = docs.iter().find_map(|doc| match doc.as_host() {
+        Some(HostOutput::Nftables(ruleset)) => Some((*doc, ruleset)),
+        _ => None,
+    }) else {
         return;
     };
-    let (doc, span) = match (ufw_inactive, ruleset.input_chains.first()) {
-        (Some((doc, span)), _) => (doc, span),
-        (None, Some(chain)) => (nft_doc, chain.span),
-        (None, None) => (nft_doc, Span::new(0, 0)),
-    };
+    if other_firewall_drops(docs) {
+        return;
+    }
+    let span = ruleset
+        .input_chains
+        .first()
+        .map_or(Span::new(0, 0), |chain| chain.span);
     out.report(
         &doc.source,
         span,
         "no-firewall",
-        "no firewall filters incoming traffic: ufw is inactive or absent and neither nftables nor iptables drops by default, so every listening port is reachable; `ufw default deny incoming`, allow SSH and the served ports, then `ufw enable`",
+        "no firewall filters incoming traffic: ufw is absent and neither nftables nor iptables drops by default, so every listening port is reachable; install ufw (`ufw default deny incoming`, allow SSH and the served ports, `ufw enable`) or give the nftables input chain `policy drop`",
     );
 }
 
@@ -57,11 +51,11 @@ mod tests {
         Document::parse(source, target)
     }
 
-    fn findings(docs: &[Document]) -> Vec<String> {
+    fn findings(rule: fn(&[&Document], &mut Emitter), docs: &[Document]) -> Vec<String> {
         let catalog = Catalog::builtin().unwrap();
         let mut out = Emitter::new(&catalog);
         let refs: Vec<&Document> = docs.iter().collect();
-        inactive(&refs, &mut out);
+        rule(&refs, &mut out);
         out.into_findings()
             .iter()
             .map(|f| format!("{}:{}", f.source.display_path, f.span.start))
@@ -72,7 +66,7 @@ mod tests {
     const UFW_INACTIVE: &str = "Status: inactive\n";
 
     #[test]
-    fn an_inactive_ufw_counts_only_when_nothing_else_drops() {
+    fn a_host_without_any_default_drop_is_reported_once() {
         let ufw = || {
             doc(
                 "/.preflight/ufw-status-verbose.txt",
@@ -82,18 +76,33 @@ mod tests {
         };
         let nft = |text: &str| doc("/.preflight/nft-ruleset.txt", Target::Nftables, text);
         let dropping = "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t}\n}\n";
+        let iptables = || {
+            doc(
+                "/.preflight/iptables-save.txt",
+                Target::Firewall,
+                "*filter\n:INPUT DROP [0:0]\nCOMMIT\n",
+            )
+        };
+        let ufw_rule = crate::rules::firewall::policy::ufw_inactive;
+        // An inactive ufw is FW004's finding, said once; LIVE009 is for hosts without ufw.
         assert_eq!(
-            findings(&[ufw(), nft("")]),
+            findings(ufw_rule, &[ufw(), nft("")]),
             ["/.preflight/ufw-status-verbose.txt:8"]
         );
-        assert!(findings(&[ufw(), nft(dropping)]).is_empty());
-        let iptables = doc(
-            "/.preflight/iptables-save.txt",
-            Target::Firewall,
-            "*filter\n:INPUT DROP [0:0]\nCOMMIT\n",
+        assert!(findings(inactive, &[ufw(), nft("")]).is_empty());
+        assert_eq!(
+            findings(inactive, &[nft("")]),
+            ["/.preflight/nft-ruleset.txt:0"]
         );
-        assert!(findings(&[ufw(), nft(""), iptables]).is_empty());
-        // Without nftables' view (not readable), nothing is claimed.
-        assert!(findings(&[ufw()]).is_empty());
+        // Something else drops by default: neither says the host is open.
+        let elsewhere = || [vec![nft(dropping)], vec![nft(""), iptables()]];
+        for (mut others, alone) in elsewhere().into_iter().zip(elsewhere()) {
+            assert!(findings(inactive, &alone).is_empty());
+            others.push(ufw());
+            assert!(findings(ufw_rule, &others).is_empty());
+        }
+        // Without nftables' view (not readable), LIVE009 claims nothing.
+        assert!(findings(inactive, &[ufw()]).is_empty());
+        assert!(findings(inactive, &[iptables()]).is_empty());
     }
 }

@@ -834,6 +834,14 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "live-security-updates",
         Builtin::Document(live::updates::pending),
     ),
+    (
+        "k8s-no-seccomp",
+        Builtin::Document(kubernetes::seccomp::missing),
+    ),
+    (
+        "k8s-seccomp-unconfined",
+        Builtin::Document(kubernetes::seccomp::unconfined),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

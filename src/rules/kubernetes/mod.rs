@@ -27,6 +27,7 @@ pub mod rbac_wildcard;
 pub mod read_only_root;
 pub mod resources;
 pub mod run_as_root;
+pub mod seccomp;
 pub mod secret_manifest;
 
 /// The objects of a checked manifest file.

@@ -842,6 +842,10 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "k8s-seccomp-unconfined",
         Builtin::Document(kubernetes::seccomp::unconfined),
     ),
+    (
+        "k8s-host-port",
+        Builtin::Document(kubernetes::host_port::check),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

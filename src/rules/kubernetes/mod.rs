@@ -15,6 +15,7 @@ pub mod env_secret;
 pub mod exposed_service;
 pub mod host_namespaces;
 pub mod host_path;
+pub mod host_port;
 pub mod image_digest;
 pub mod image_latest;
 pub mod ingress_tls;

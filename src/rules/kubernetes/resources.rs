@@ -45,8 +45,15 @@ pub fn check(doc: &Document, out: &mut Emitter) {
                     .map(|(k, _)| k.span)
             })
             .unwrap_or(container.at);
+        let no_request = missing.iter().any(|m| m.starts_with("requests"));
+        let no_limit = missing.iter().any(|m| m == "limits.memory");
+        let why = match (no_request, no_limit) {
+            (true, true) => "the scheduler cannot place it sensibly and nothing stops it from taking the node's memory",
+            (true, false) => "the scheduler reserves nothing for it and packs nodes until they thrash",
+            _ => "nothing stops it from taking the node's memory",
+        };
         out.report(&doc.source, span, key(object, container, "resources"), format!(
-            "{} sets no `{}`: the scheduler cannot place it sensibly and nothing stops it from taking the node's memory; add `resources: {{requests: {{cpu: 100m, memory: 128Mi}}, limits: {{memory: 256Mi}}}}` sized from its real use",
+            "{} sets no `{}`: {why}; add `resources: {{requests: {{cpu: 100m, memory: 128Mi}}, limits: {{memory: 256Mi}}}}` sized from its real use (a limit alone also counts as the request)",
             where_(object, container),
             missing.join("`, `")));
     }

@@ -73,6 +73,7 @@ CHECKOV_CONCEPTS: dict[str, str] = {
     "CKV_K8S_22": "read-only-root",
     "CKV_K8S_23": "runs-as-root",
     "CKV_K8S_25": "dangerous-capability",
+    "CKV_K8S_26": "host-port",
     "CKV_K8S_27": "sensitive-host-path",
     "CKV_K8S_28": "capabilities",
     "CKV_K8S_29": "security-context",
@@ -153,6 +154,9 @@ PREFLIGHT_CONCEPTS: dict[str, str] = {
     "K8S019": "rbac-wildcard",
     "K8S020": "rbac-secrets",
     "K8S021": "automount-token",
+    "K8S022": "seccomp",
+    "K8S023": "host-port",
+    "K8S024": "seccomp",
 }
 
 # Rules not in the table above (rules added later) are mapped by words of their name, as

@@ -166,14 +166,16 @@ pub struct Setting<T> {
 }
 
 /// The security context a container runs with: the container's own settings, and for
-/// `runAsNonRoot` and `runAsUser` the pod's where the container does not set them
-/// (Kubernetes' rule: "the value specified in SecurityContext takes precedence").
+/// `runAsNonRoot`, `runAsUser` and `seccompProfile` the pod's where the container does not
+/// set them (Kubernetes' rule: "the value specified in SecurityContext takes precedence").
 #[derive(Debug, Clone, Default)]
 pub struct SecurityContext {
     /// `runAsNonRoot`.
     pub run_as_non_root: Option<Setting<bool>>,
     /// `runAsUser`.
     pub run_as_user: Option<Setting<i64>>,
+    /// `seccompProfile.type` (the span is the type's value).
+    pub seccomp: Option<Setting<Seccomp>>,
     /// `privileged`.
     pub privileged: Option<Setting<bool>>,
     /// `allowPrivilegeEscalation`.
@@ -184,6 +186,17 @@ pub struct SecurityContext {
     pub drop: Vec<(String, Span)>,
     /// `capabilities.add`, likewise.
     pub add: Vec<(String, Span)>,
+}
+
+/// A seccomp profile type: which system calls the container's processes may make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seccomp {
+    /// `RuntimeDefault`: the container runtime's default filter.
+    RuntimeDefault,
+    /// `Localhost`: a profile file on the node.
+    Localhost,
+    /// `Unconfined`: no filter, every system call allowed.
+    Unconfined,
 }
 
 /// A YAML 1.1 boolean (the YAML Kubernetes reads): `true`/`yes`/`on` and their negations.
@@ -393,7 +406,7 @@ impl Manifests {
         // The pod's settings, read once and inherited by every container.
         let mut pod_security = SecurityContext::default();
         if let Some(context) = self.mapping(node, "securityContext") {
-            self.user_settings(context, Level::Pod, &mut pod_security);
+            self.inherited_settings(context, Level::Pod, &mut pod_security);
         }
         let mut containers = Vec::new();
         for (key, role) in [
@@ -426,7 +439,7 @@ impl Manifests {
         let name_node = node.get("name");
         let mut security = pod_security.clone();
         if let Some(context) = self.mapping(node, "securityContext") {
-            self.user_settings(context, Level::Container, &mut security);
+            self.inherited_settings(context, Level::Container, &mut security);
             security.privileged = self.bool_setting(context, "privileged", Level::Container);
             security.allow_privilege_escalation =
                 self.bool_setting(context, "allowPrivilegeEscalation", Level::Container);
@@ -449,9 +462,25 @@ impl Manifests {
         }
     }
 
-    /// `runAsNonRoot` and `runAsUser` of a pod's or container's `securityContext`, set over
-    /// what `security` holds (a container's own settings win over the pod's).
-    fn user_settings(&mut self, context: &YamlNode, level: Level, security: &mut SecurityContext) {
+    /// `runAsNonRoot`, `runAsUser` and `seccompProfile` of a pod's or container's
+    /// `securityContext`, set over what `security` holds (a container's own settings win over
+    /// the pod's).
+    fn inherited_settings(
+        &mut self,
+        context: &YamlNode,
+        level: Level,
+        security: &mut SecurityContext,
+    ) {
+        if let Some(profile) = self.mapping(context, "seccompProfile") {
+            match seccomp_type(profile) {
+                Some((value, span)) => security.seccomp = Some(Setting { value, span, level }),
+                None => self.wrong_type(
+                    profile.get("type").unwrap_or(profile),
+                    "seccompProfile.type",
+                    "`RuntimeDefault`, `Localhost` or `Unconfined`",
+                ),
+            }
+        }
         if let Some(s) = self.bool_setting(context, "runAsNonRoot", level) {
             security.run_as_non_root = Some(s);
         }
@@ -501,6 +530,18 @@ impl Manifests {
             })
             .collect()
     }
+}
+
+/// The `type` of a `seccompProfile` mapping and its span, if it is one Kubernetes knows.
+fn seccomp_type(profile: &YamlNode) -> Option<(Seccomp, Span)> {
+    let node = profile.get("type")?;
+    let value = match node.as_str()? {
+        "RuntimeDefault" => Seccomp::RuntimeDefault,
+        "Localhost" => Seccomp::Localhost,
+        "Unconfined" => Seccomp::Unconfined,
+        _ => return None,
+    };
+    Some((value, node.span))
 }
 
 /// Why a file is not to be checked, if it is a template or a kustomize input.
@@ -631,6 +672,23 @@ mod tests {
         assert_eq!(api.security.run_as_user.as_ref().unwrap().level, Level::Pod);
         assert!(api.security.run_as_non_root.as_ref().unwrap().value);
         assert_eq!(&text[api.at.range()], "api");
+    }
+
+    #[test]
+    fn seccomp_profile_is_inherited_and_overridden_like_the_user() {
+        let text = "apiVersion: v1\nkind: Pod\nspec:\n  securityContext:\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: a\n  - name: b\n    securityContext:\n      seccompProfile: {type: Unconfined}\n  - name: c\n    securityContext:\n      seccompProfile: {type: Bogus}\n";
+        let m = parse(text);
+        let pod = m.objects[0].pod.as_ref().unwrap();
+        let a = pod.containers[0].security.seccomp.as_ref().unwrap();
+        assert_eq!((a.value, a.level), (Seccomp::RuntimeDefault, Level::Pod));
+        let b = pod.containers[1].security.seccomp.as_ref().unwrap();
+        assert_eq!((b.value, b.level), (Seccomp::Unconfined, Level::Container));
+        assert_eq!(&text[b.span.range()], "Unconfined");
+        // An unknown type is an error, and the pod's profile stays in effect for the rules.
+        assert_eq!(m.errors.len(), 1);
+        assert_eq!(&text[m.errors[0].span.range()], "Bogus");
+        let c = pod.containers[2].security.seccomp.as_ref().unwrap();
+        assert_eq!(c.value, Seccomp::RuntimeDefault);
     }
 
     #[test]

@@ -70,7 +70,8 @@ impl YamlNode {
 
     /// The value of the last entry whose key is the scalar `key` (YAML loaders that accept
     /// duplicates keep the last one); failing that, the value the mappings merged in with
-    /// `<<` give it (the first of a merged list wins, as in YAML 1.1's merge key type).
+    /// `<<` give it (the first of a merged list wins, as in YAML 1.1's merge key type),
+    /// their own merged mappings included (`&b {<<: *a}` merged elsewhere brings `a`'s keys).
     pub fn get(&self, key: &str) -> Option<&YamlNode> {
         let entries = self.entries();
         if let Some((_, v)) = entries.iter().rev().find(|(k, _)| k.as_str() == Some(key)) {
@@ -82,13 +83,7 @@ impl YamlNode {
                 YamlValue::Sequence(items) => items.iter().collect(),
                 _ => vec![v],
             })
-            .find_map(|m| {
-                m.entries()
-                    .iter()
-                    .rev()
-                    .find(|(k, _)| k.as_str() == Some(key))
-                    .map(|(_, v)| v)
-            })
+            .find_map(|m| m.get(key))
     }
 }
 
@@ -458,6 +453,17 @@ mod tests {
                 .as_str(),
             Some("redis:7")
         );
+    }
+
+    #[test]
+    fn merge_keys_of_merged_mappings_are_honoured() {
+        let text = "a: &a {image: redis:7, user: \"1\"}\nb: &b\n  <<: *a\n  user: \"2\"\nc:\n  <<: *b\n  name: c\n";
+        let file = YamlFile::parse(text);
+        let c = file.documents[0].get("c").unwrap();
+        assert_eq!(c.get("image").unwrap().as_str(), Some("redis:7"));
+        assert_eq!(c.get("user").unwrap().as_str(), Some("2"));
+        assert_eq!(c.get("name").unwrap().as_str(), Some("c"));
+        assert!(c.get("missing").is_none());
     }
 
     #[test]

@@ -834,6 +834,18 @@ pub const BUILTINS: &[(&str, Builtin)] = &[
         "live-security-updates",
         Builtin::Document(live::updates::pending),
     ),
+    (
+        "k8s-no-seccomp",
+        Builtin::Document(kubernetes::seccomp::missing),
+    ),
+    (
+        "k8s-seccomp-unconfined",
+        Builtin::Document(kubernetes::seccomp::unconfined),
+    ),
+    (
+        "k8s-host-port",
+        Builtin::Document(kubernetes::host_port::check),
+    ),
 ];
 
 /// Whether a policy file may name `name` as its check.

@@ -3,6 +3,7 @@
 //! pod then talks to the API server with it.
 
 use crate::document::Document;
+use crate::formats::kubernetes::PodSpec;
 use crate::rules::kubernetes::{object_key, workloads};
 use crate::rules::Emitter;
 
@@ -10,12 +11,7 @@ use crate::rules::Emitter;
 /// `default` service account (a named account suggests the pod calls the API).
 pub fn check(doc: &Document, out: &mut Emitter) {
     for (object, pod) in workloads(doc) {
-        let account = pod
-            .node
-            .get("serviceAccountName")
-            .or_else(|| pod.node.get("serviceAccount"))
-            .and_then(|a| a.as_str());
-        if account.is_some_and(|a| a != "default") {
+        if service_account(pod).is_some_and(|a| a != "default") {
             continue;
         }
         match pod.flag("automountServiceAccountToken") {
@@ -32,4 +28,14 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             }
         }
     }
+}
+
+/// The service account the pod runs as, when one is named: `serviceAccountName`, or the
+/// deprecated `serviceAccount` Kubernetes copies into it when `serviceAccountName` is empty.
+/// An empty or null value names none, so the pod runs as `default`.
+fn service_account(pod: &PodSpec) -> Option<&str> {
+    ["serviceAccountName", "serviceAccount"]
+        .iter()
+        .filter_map(|key| pod.node.get(key)?.as_str())
+        .find(|name| !name.is_empty() && !matches!(*name, "null" | "~"))
 }

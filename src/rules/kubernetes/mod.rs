@@ -15,6 +15,7 @@ pub mod env_secret;
 pub mod exposed_service;
 pub mod host_namespaces;
 pub mod host_path;
+pub mod host_port;
 pub mod image_digest;
 pub mod image_latest;
 pub mod ingress_tls;
@@ -27,6 +28,7 @@ pub mod rbac_wildcard;
 pub mod read_only_root;
 pub mod resources;
 pub mod run_as_root;
+pub mod seccomp;
 pub mod secret_manifest;
 
 /// The objects of a checked manifest file.

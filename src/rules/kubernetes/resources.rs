@@ -1,14 +1,17 @@
 //! K8S013: a container without resource requests or a memory limit. Without requests the
 //! scheduler packs pods blindly and the container is first to be evicted; without a memory
-//! limit one leak takes the node's memory from every other pod.
+//! limit one leak takes the node's memory from every other pod. A container that sets a
+//! limit but no request gets the limit as its request from Kubernetes, so a limit counts as
+//! the request it implies.
 
 use crate::document::Document;
 use crate::formats::yaml::YamlNode;
 use crate::rules::kubernetes::{declared_containers, key, where_};
 use crate::rules::Emitter;
 
-/// K8S013: `resources.requests.cpu`, `resources.requests.memory` or
-/// `resources.limits.memory` missing (a CPU limit is not required: it throttles).
+/// K8S013: neither `resources.requests.cpu` nor `resources.limits.cpu`, neither
+/// `resources.requests.memory` nor `resources.limits.memory`, or no `resources.limits.memory`
+/// (a CPU limit is not required: it throttles).
 pub fn check(doc: &Document, out: &mut Emitter) {
     for (object, _, container) in declared_containers(doc) {
         let resources = container.node.get("resources");
@@ -19,19 +22,16 @@ pub fn check(doc: &Document, out: &mut Emitter) {
                 .and_then(YamlNode::as_str)
                 .is_some_and(|v| !v.is_empty())
         };
-        let missing: Vec<&str> = [
-            ("requests", "cpu"),
-            ("requests", "memory"),
-            ("limits", "memory"),
-        ]
-        .iter()
-        .filter(|(section, name)| !has(section, name))
-        .map(|(section, name)| match (*section, *name) {
-            ("requests", "cpu") => "requests.cpu",
-            ("requests", _) => "requests.memory",
-            _ => "limits.memory",
-        })
-        .collect();
+        let mut missing = Vec::new();
+        for name in ["cpu", "memory"] {
+            // Kubernetes defaults a missing request to the limit of the same resource.
+            if !has("requests", name) && !has("limits", name) {
+                missing.push(format!("requests.{name}"));
+            }
+        }
+        if !has("limits", "memory") {
+            missing.push("limits.memory".to_owned());
+        }
         if missing.is_empty() {
             continue;
         }
@@ -45,8 +45,15 @@ pub fn check(doc: &Document, out: &mut Emitter) {
                     .map(|(k, _)| k.span)
             })
             .unwrap_or(container.at);
+        let no_request = missing.iter().any(|m| m.starts_with("requests"));
+        let no_limit = missing.iter().any(|m| m == "limits.memory");
+        let why = match (no_request, no_limit) {
+            (true, true) => "the scheduler cannot place it sensibly and nothing stops it from taking the node's memory",
+            (true, false) => "the scheduler reserves nothing for it and packs nodes until they thrash",
+            _ => "nothing stops it from taking the node's memory",
+        };
         out.report(&doc.source, span, key(object, container, "resources"), format!(
-            "{} sets no `{}`: the scheduler cannot place it sensibly and nothing stops it from taking the node's memory; add `resources: {{requests: {{cpu: 100m, memory: 128Mi}}, limits: {{memory: 256Mi}}}}` sized from its real use",
+            "{} sets no `{}`: {why}; add `resources: {{requests: {{cpu: 100m, memory: 128Mi}}, limits: {{memory: 256Mi}}}}` sized from its real use (a limit alone also counts as the request)",
             where_(object, container),
             missing.join("`, `")));
     }

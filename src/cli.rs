@@ -126,27 +126,9 @@ pub struct AuditLocalArgs {
 /// host snapshot collects.
 #[derive(Debug, Args)]
 pub struct AuditOptions {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Write the report to this file instead of standard output.
-    #[arg(long, short)]
-    pub output: Option<PathBuf>,
-    /// Exit with 1 when a finding is at least this severe [default: high, or `fail_on` from preflight.toml].
-    #[arg(long, value_enum)]
-    pub fail_on: Option<FailOn>,
-    /// Only run these rules: ids, names or id prefixes, comma-separated.
-    #[arg(long, value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Skip these rules: ids, names or id prefixes, comma-separated.
-    #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
-    /// Use this configuration file instead of looking for preflight.toml.
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Print only the summary line (human format).
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// How to report, which rules, which configuration.
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Run the snapshot's commands through `sudo -n` (never prompts; refused commands
     /// become "unable to check" notes).
     #[arg(long)]
@@ -217,12 +199,10 @@ impl FailOn {
     }
 }
 
-/// Options of `preflight check`.
+/// What `check` and every `audit` share: the report's format and destination, the gate,
+/// the rules and the configuration file.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// Files or directories to check.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
+pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -244,6 +224,30 @@ pub struct CheckArgs {
     /// Print only the summary line (human format) and no per-file notes.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+impl ReportArgs {
+    /// The printing and gating part, for [`emit`].
+    fn settings(&self, color_allowed: bool) -> ReportSettings<'_> {
+        ReportSettings {
+            format: self.format,
+            output: self.output.as_deref(),
+            quiet: self.quiet,
+            fail_on: self.fail_on,
+            color_allowed,
+        }
+    }
+}
+
+/// Options of `preflight check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// How to report, which rules, which configuration.
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Skip files that .gitignore ignores (off by default: .env files are git-ignored, yet
     /// they are what a pre-flight must check).
     #[arg(long)]
@@ -329,8 +333,8 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
             return Err(format!("path `{}` does not exist", path.display()));
         }
     }
-    let loaded = config::load(args.config.as_deref(), &args.paths).map_err(|e| e.0)?;
-    let catalog = build_catalog(&loaded, &args.select, &args.ignore)?;
+    let loaded = config::load(args.report.config.as_deref(), &args.paths).map_err(|e| e.0)?;
+    let catalog = build_catalog(&loaded, &args.report.select, &args.report.ignore)?;
     let options = WalkOptions {
         exclude: loaded.config.exclude.clone(),
         exclude_base: loaded.base.clone(),
@@ -379,13 +383,7 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
         Some(path) => Some(BaselineFile::read(path)?.apply(&mut outcome.findings)),
         None => None,
     };
-    let settings = ReportSettings {
-        format: args.format,
-        output: args.output.as_deref(),
-        quiet: args.quiet,
-        fail_on: args.fail_on,
-        color_allowed,
-    };
+    let settings = args.report.settings(color_allowed);
     emit(&outcome, baseline, &catalog, &loaded, &root, &settings)
 }
 
@@ -529,9 +527,12 @@ impl AuditRun {
     pub fn new(options: &AuditOptions) -> Result<Self, String> {
         let root = std::env::current_dir()
             .map_err(|e| format!("cannot read the working directory: {e}"))?;
-        let loaded = config::load(options.config.as_deref(), std::slice::from_ref(&root))
-            .map_err(|e| e.0)?;
-        let catalog = build_catalog(&loaded, &options.select, &options.ignore)?;
+        let loaded = config::load(
+            options.report.config.as_deref(),
+            std::slice::from_ref(&root),
+        )
+        .map_err(|e| e.0)?;
+        let catalog = build_catalog(&loaded, &options.report.select, &options.report.ignore)?;
         Ok(Self {
             loaded,
             catalog,
@@ -567,13 +568,7 @@ impl AuditRun {
         options: &AuditOptions,
         color_allowed: bool,
     ) -> Result<ExitCode, String> {
-        let settings = ReportSettings {
-            format: options.format,
-            output: options.output.as_deref(),
-            quiet: options.quiet,
-            fail_on: options.fail_on,
-            color_allowed,
-        };
+        let settings = options.report.settings(color_allowed);
         emit(
             outcome,
             None,
@@ -632,7 +627,7 @@ fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, Str
     let fleet_options = fleet::FleetOptions {
         jobs: args.jobs,
         timeout: std::time::Duration::from_secs(options.timeout.max(1)),
-        quiet: options.quiet,
+        quiet: options.report.quiet,
     };
     // Checked before connecting anywhere: a bad inventory value is a configuration error.
     let collect = targets

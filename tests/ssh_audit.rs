@@ -866,19 +866,7 @@ fn ecdsa_and_rsa_keys_authenticate_and_a_passphrase_key_fails_clearly_without_a_
         keygen(&key, kind);
         authorized.push_str(&std::fs::read_to_string(key.with_extension("pub")).unwrap());
     }
-    let locked = client.dir.path().join("id_locked");
-    run(
-        "ssh-keygen",
-        &[
-            "-q",
-            "-t",
-            "ed25519",
-            "-N",
-            "correct horse",
-            "-f",
-            locked.to_str().unwrap(),
-        ],
-    );
+    let locked = passphrase_key(&client);
     authorized.push_str(&std::fs::read_to_string(locked.with_extension("pub")).unwrap());
     std::fs::write(sshd.dir.path().join("authorized_keys"), authorized).unwrap();
     let ssh = ssh_client(options(&client, true));
@@ -967,19 +955,7 @@ fn a_passphrase_is_asked_on_a_terminal_and_unlocks_the_key() {
     }
     let client = ClientKeys::new();
     let sshd = Sshd::start(&client);
-    let locked = client.dir.path().join("id_locked");
-    run(
-        "ssh-keygen",
-        &[
-            "-q",
-            "-t",
-            "ed25519",
-            "-N",
-            "correct horse",
-            "-f",
-            locked.to_str().unwrap(),
-        ],
-    );
+    let locked = passphrase_key(&client);
     std::fs::copy(
         locked.with_extension("pub"),
         sshd.dir.path().join("authorized_keys"),
@@ -1019,4 +995,22 @@ fn a_passphrase_is_asked_on_a_terminal_and_unlocks_the_key() {
     );
     assert!(transcript.contains("files checked"), "{transcript}");
     assert_eq!(output.status.code(), Some(0), "{transcript}");
+}
+
+/// An ed25519 client key protected by the passphrase `correct horse`.
+fn passphrase_key(client: &ClientKeys) -> PathBuf {
+    let locked = client.dir.path().join("id_locked");
+    run(
+        "ssh-keygen",
+        &[
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "correct horse",
+            "-f",
+            locked.to_str().unwrap(),
+        ],
+    );
+    locked
 }

@@ -702,13 +702,18 @@ pub fn read(candidate: &Candidate, max_file_size: u64) -> Result<SourceFile, Dia
             format!("over the {max_file_size}-byte limit"),
         ));
     }
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(problem(
-            DiagnosticKind::Binary,
-            "contains NUL bytes: a binary file, not text; skipped".into(),
-        ));
+    if is_binary(&bytes) {
+        return Err(problem(DiagnosticKind::Binary, BINARY.into()));
     }
     Ok(SourceFile::from_bytes(path.clone(), shown, bytes))
+}
+
+/// Why a binary file is skipped, for its diagnostic.
+pub const BINARY: &str = "contains NUL bytes: a binary file, not text; skipped";
+
+/// Whether `bytes` are a binary file's: a NUL in the first 8 KiB, as git and ripgrep decide.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8192)].contains(&0)
 }
 
 #[cfg(test)]

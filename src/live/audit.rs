@@ -1,8 +1,6 @@
 //! A snapshot judged: its files become documents for the same analyzers and rules as a
 //! static scan (plus the live-only rules), shown at `<prefix><path on the host>`.
 
-use std::path::{Path, PathBuf};
-
 use crate::document::{Content, Document};
 use crate::engine::{self, ScanOutcome};
 use crate::finding::{Diagnostic, DiagnosticKind};
@@ -32,15 +30,18 @@ pub fn audit(snapshot: &HostSnapshot, catalog: &Catalog, location_prefix: &str) 
         let shown = format!("{location_prefix}{}", file.path.display());
         let path = match (&root, file.target) {
             (Some(root), Target::Nginx) => {
-                lay_out(root.path(), &file.path, &file.bytes).unwrap_or_else(|| file.path.clone())
+                crate::live::save::write_under(root.path(), &file.path, &file.bytes)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| file.path.clone())
             }
             _ => file.path.clone(),
         };
-        if file.bytes[..file.bytes.len().min(8192)].contains(&0) {
+        if crate::discover::is_binary(&file.bytes) {
             diagnostics.push(Diagnostic {
                 path: shown,
                 kind: DiagnosticKind::Binary,
-                message: "contains NUL bytes: a binary file, not text; skipped".into(),
+                message: crate::discover::BINARY.into(),
             });
             continue;
         }
@@ -73,27 +74,10 @@ pub fn audit(snapshot: &HostSnapshot, catalog: &Catalog, location_prefix: &str) 
     }
 }
 
-/// Writes `bytes` at `root` + `path`, returning where.
-fn lay_out(root: &Path, path: &Path, bytes: &[u8]) -> Option<PathBuf> {
-    let relative = path.strip_prefix("/").unwrap_or(path);
-    let target = root.join(relative);
-    std::fs::create_dir_all(target.parent()?).ok()?;
-    std::fs::write(&target, bytes).ok()?;
-    Some(target)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::live::snapshot::{SnapshotFile, UnableToCheck};
-
-    fn file(path: &str, target: Target, text: &str) -> SnapshotFile {
-        SnapshotFile {
-            path: PathBuf::from(path),
-            target,
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
 
     #[test]
     fn locations_carry_the_prefix_and_nginx_includes_are_followed() {
@@ -101,10 +85,10 @@ mod tests {
             host: "prod-1".into(),
             collected_at: std::time::SystemTime::now(),
             files: vec![
-                file("/.preflight/ss-tlnpH.txt", Target::Listeners, "LISTEN 0 128 0.0.0.0:6379 0.0.0.0:*\n"),
-                file("/etc/nginx/nginx.conf", Target::Nginx, "events {}\nhttp {\n    server_tokens off;\n    include /etc/nginx/sites-enabled/*;\n}\n"),
+                SnapshotFile::text("/.preflight/ss-tlnpH.txt", Target::Listeners, "LISTEN 0 128 0.0.0.0:6379 0.0.0.0:*\n"),
+                SnapshotFile::text("/etc/nginx/nginx.conf", Target::Nginx, "events {}\nhttp {\n    server_tokens off;\n    include /etc/nginx/sites-enabled/*;\n}\n"),
                 // Judged inside `http` through the include: no NGX001 (server_tokens is off there).
-                file("/etc/nginx/sites-enabled/shop", Target::Nginx, "server {\n    listen 80;\n    autoindex on;\n}\n"),
+                SnapshotFile::text("/etc/nginx/sites-enabled/shop", Target::Nginx, "server {\n    listen 80;\n    autoindex on;\n}\n"),
             ],
             unable: vec![
                 UnableToCheck { what: "nft list ruleset".into(), why: "not installed".into() },
@@ -153,5 +137,21 @@ mod tests {
             .diagnostics
             .iter()
             .all(|d| d.kind == DiagnosticKind::UnableToCheck));
+    }
+
+    #[test]
+    fn a_hostile_nginx_path_is_never_written_outside_the_private_folder() {
+        let escape = std::env::temp_dir().join(format!("preflight-escape-{}", std::process::id()));
+        let hostile = format!("/etc/nginx/../../../../../..{}/x.conf", escape.display());
+        let snapshot = HostSnapshot {
+            host: "evil".into(),
+            collected_at: std::time::SystemTime::now(),
+            files: vec![SnapshotFile::text(&hostile, Target::Nginx, "events {}\n")],
+            unable: Vec::new(),
+        };
+        let catalog = Catalog::builtin().unwrap();
+        let outcome = audit(&snapshot, &catalog, "ssh://evil");
+        assert_eq!(outcome.files_checked, 1);
+        assert!(!escape.exists(), "{} was written", escape.display());
     }
 }

@@ -64,14 +64,11 @@ pub fn save(snapshot: &HostSnapshot, location_prefix: &str, dir: &Path) -> Resul
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
     let mut files = Vec::new();
     for file in &snapshot.files {
-        let Some(relative) = relative(&file.path) else {
-            continue;
-        };
-        let target = dir.join(relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
+        match write_under(dir, &file.path, &redacted(file)) {
+            Ok(Some(_)) => {}
+            Ok(None) => continue,
+            Err(e) => return Err(fail(&dir.join(&file.path), e)),
         }
-        std::fs::write(&target, redacted(file)).map_err(|e| fail(&target, e))?;
         files.push(ManifestFile {
             path: file.path.clone(),
             kind: file.target,
@@ -135,6 +132,24 @@ pub fn load(dir: &Path) -> Result<(HostSnapshot, String), String> {
 }
 
 /// A host path made relative, refusing `..` so a manifest cannot point outside the folder.
+/// Writes `bytes` at `path` (a host path) under `root`, creating folders, and returns where;
+/// `None` for a path that would leave `root` (`..`, which a hostile host could send).
+pub(crate) fn write_under(
+    root: &Path,
+    path: &Path,
+    bytes: &[u8],
+) -> std::io::Result<Option<PathBuf>> {
+    let Some(relative) = relative(path) else {
+        return Ok(None);
+    };
+    let target = root.join(relative);
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&target, bytes)?;
+    Ok(Some(target))
+}
+
 fn relative(path: &Path) -> Option<PathBuf> {
     let mut out = PathBuf::new();
     for component in path.components() {
@@ -194,24 +209,16 @@ pub fn redacted(file: &SnapshotFile) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn file(path: &str, target: Target, text: &str) -> SnapshotFile {
-        SnapshotFile {
-            path: PathBuf::from(path),
-            target,
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
-
     #[test]
     fn secrets_are_replaced_by_length_hints_keeping_keys_and_quotes() {
-        let env = file(
+        let env = SnapshotFile::text(
             "/srv/shop/.env",
             Target::Env,
             "DEBUG=false\nSECRET_KEY=\"Zx9Cv7Bn5Mm3Qw1Er4Ty\"\n",
         );
         let text = String::from_utf8(redacted(&env)).unwrap();
         assert_eq!(text, "DEBUG=false\nSECRET_KEY=\"[redacted:20chars]\"\n");
-        let settings = file(
+        let settings = SnapshotFile::text(
             "/srv/shop/shop/settings.py",
             Target::Django,
             "DEBUG = False\nSECRET_KEY = 'k3J9xQ2mV8pL5nR7tW1yZ4bC6dF0gH'\n",
@@ -219,7 +226,7 @@ mod tests {
         let text = String::from_utf8(redacted(&settings)).unwrap();
         assert!(!text.contains("k3J9xQ2m"), "{text}");
         assert!(text.contains("SECRET_KEY = '[redacted:"), "{text}");
-        let listing = file(
+        let listing = SnapshotFile::text(
             "/.preflight/ss-tlnpH.txt",
             Target::Listeners,
             "LISTEN 0 1 0.0.0.0:22 0.0.0.0:*\n",
@@ -233,7 +240,7 @@ mod tests {
         let snapshot = HostSnapshot {
             host: "prod-1".into(),
             collected_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000),
-            files: vec![file(
+            files: vec![SnapshotFile::text(
                 "/etc/crontab",
                 Target::Cron,
                 "0 3 * * * root /usr/local/bin/backup\n",

@@ -105,6 +105,18 @@ pub struct SnapshotFile {
     pub bytes: Vec<u8>,
 }
 
+#[cfg(test)]
+impl SnapshotFile {
+    /// A collected text file, for tests.
+    pub(crate) fn text(path: &str, target: Target, text: &str) -> Self {
+        Self {
+            path: PathBuf::from(path),
+            target,
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+}
+
 /// Everything collected from one host.
 #[derive(Debug, Clone)]
 pub struct HostSnapshot {

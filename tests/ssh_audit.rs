@@ -30,6 +30,16 @@ fn sshd_available() -> bool {
     false
 }
 
+/// Client keys and an sshd that trusts them, or `None` (skipped) where sshd is missing.
+fn started() -> Option<(ClientKeys, Sshd)> {
+    if !sshd_available() {
+        return None;
+    }
+    let client = ClientKeys::new();
+    let sshd = Sshd::start(&client);
+    Some((client, sshd))
+}
+
 fn run(program: &str, args: &[&str]) {
     let status = Command::new(program)
         .args(args)
@@ -201,11 +211,9 @@ fn in_a_minute() -> Instant {
 
 #[test]
 fn commands_run_over_ssh_and_their_output_comes_back() {
-    if !sshd_available() {
+    let Some((client, sshd)) = started() else {
         return;
-    }
-    let client = ClientKeys::new();
-    let sshd = Sshd::start(&client);
+    };
     let ssh = ssh_client(options(&client, true));
     let transport = ssh
         .connect(&sshd.target(&client), in_a_minute())
@@ -257,11 +265,9 @@ fn commands_run_over_ssh_and_their_output_comes_back() {
 
 #[test]
 fn an_unknown_host_key_is_refused_without_accept_new() {
-    if !sshd_available() {
+    let Some((client, sshd)) = started() else {
         return;
-    }
-    let client = ClientKeys::new();
-    let sshd = Sshd::start(&client);
+    };
     let ssh = ssh_client(options(&client, false));
     let Err(ConnectError::HostKeyRefused(message)) =
         ssh.connect(&sshd.target(&client), in_a_minute())
@@ -275,11 +281,9 @@ fn an_unknown_host_key_is_refused_without_accept_new() {
 
 #[test]
 fn a_changed_host_key_is_refused_with_both_fingerprints() {
-    if !sshd_available() {
+    let Some((client, sshd)) = started() else {
         return;
-    }
-    let client = ClientKeys::new();
-    let sshd = Sshd::start(&client);
+    };
     let old = client.dir.path().join("old_host");
     keygen(&old, "ed25519");
     let old_key = std::fs::read_to_string(old.with_extension("pub")).unwrap();
@@ -326,11 +330,9 @@ fn a_changed_host_key_is_refused_with_both_fingerprints() {
 
 #[test]
 fn a_hashed_known_hosts_entry_is_trusted() {
-    if !sshd_available() {
+    let Some((client, sshd)) = started() else {
         return;
-    }
-    let client = ClientKeys::new();
-    let sshd = Sshd::start(&client);
+    };
     std::fs::write(
         client.known_hosts(),
         format!("[127.0.0.1]:{} {}\n", sshd.port, sshd.host_key()),
@@ -351,11 +353,9 @@ fn a_hashed_known_hosts_entry_is_trusted() {
 
 #[test]
 fn a_wrong_client_key_is_refused() {
-    if !sshd_available() {
+    let Some((client, sshd)) = started() else {
         return;
-    }
-    let client = ClientKeys::new();
-    let sshd = Sshd::start(&client);
+    };
     let stranger = ClientKeys::new();
     let ssh = ssh_client(options(&client, true));
     let mut target = sshd.target(&client);
@@ -510,11 +510,9 @@ fn finding_keys(report: &serde_json::Value, prefix: &str) -> Vec<(String, String
 
 #[test]
 fn audit_host_over_ssh_finds_what_audit_local_finds() {
-    if !sshd_available() {
+    let Some((client, sshd)) = started() else {
         return;
-    }
-    let client = ClientKeys::new();
-    let sshd = Sshd::start(&client);
+    };
     // A real condition on this machine: a database port open on every interface.
     let listener = [5432, 3306, 27017, 9200, 6379]
         .into_iter()
@@ -603,11 +601,9 @@ fn audit_host_over_ssh_finds_what_audit_local_finds() {
 
 #[test]
 fn cli_failures_exit_2_with_a_status_line() {
-    if !sshd_available() {
+    let Some((client, sshd)) = started() else {
         return;
-    }
-    let client = ClientKeys::new();
-    let sshd = Sshd::start(&client);
+    };
     let target = format!("{}@127.0.0.1:{}", current_user(), sshd.port);
     // Unknown host key, no --accept-new-host-key.
     let refused = audit_host(&client, &[&target]);
@@ -765,11 +761,9 @@ const URL_CANARY: &str = "cnrySsh2UrlPw";
 
 #[test]
 fn an_inventory_group_is_audited_with_its_app_dirs_and_secrets_never_leak() {
-    if !sshd_available() {
+    let Some((client, sshd)) = started() else {
         return;
-    }
-    let client = ClientKeys::new();
-    let sshd = Sshd::start(&client);
+    };
     let app = client.dir.path().join("srv/shop");
     std::fs::create_dir_all(&app).unwrap();
     std::fs::write(
@@ -855,11 +849,9 @@ fn an_inventory_group_is_audited_with_its_app_dirs_and_secrets_never_leak() {
 
 #[test]
 fn ecdsa_and_rsa_keys_authenticate_and_a_passphrase_key_fails_clearly_without_a_terminal() {
-    if !sshd_available() {
+    let Some((client, sshd)) = started() else {
         return;
-    }
-    let client = ClientKeys::new();
-    let sshd = Sshd::start(&client);
+    };
     let mut authorized = String::new();
     for kind in ["ecdsa", "rsa"] {
         let key = client.dir.path().join(format!("id_{kind}"));
@@ -905,11 +897,9 @@ fn ecdsa_and_rsa_keys_authenticate_and_a_passphrase_key_fails_clearly_without_a_
 
 #[test]
 fn keys_held_by_ssh_agent_authenticate() {
-    if !sshd_available() {
+    let Some((client, sshd)) = started() else {
         return;
-    }
-    let client = ClientKeys::new();
-    let sshd = Sshd::start(&client);
+    };
     let socket = client.dir.path().join("agent.sock");
     let mut agent = Command::new("ssh-agent")
         .args(["-D", "-a"])
@@ -950,11 +940,9 @@ fn keys_held_by_ssh_agent_authenticate() {
 
 #[test]
 fn a_passphrase_is_asked_on_a_terminal_and_unlocks_the_key() {
-    if !sshd_available() {
+    let Some((client, sshd)) = started() else {
         return;
-    }
-    let client = ClientKeys::new();
-    let sshd = Sshd::start(&client);
+    };
     let locked = passphrase_key(&client);
     std::fs::copy(
         locked.with_extension("pub"),

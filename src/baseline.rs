@@ -11,6 +11,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::finding::BaselineState;
 use crate::finding::Finding;
 
 /// Version of the baseline file format.
@@ -37,16 +38,6 @@ pub struct BaselineEntry {
     pub path: String,
     /// Its message when it was recorded.
     pub message: String,
-}
-
-/// Whether a finding was already in the baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BaselineState {
-    /// Not in the baseline: it counts.
-    New,
-    /// Recorded in the baseline: shown apart, not gated on.
-    Unchanged,
 }
 
 /// What comparing a scan with a baseline found.

@@ -15,7 +15,7 @@ use ignore::{WalkBuilder, WalkState};
 
 use crate::finding::{Diagnostic, DiagnosticKind};
 use crate::formats::sshd::effective::SshdRole;
-use crate::policy::Target;
+use crate::formats::Target;
 use crate::source::SourceFile;
 
 /// Folders no deployment file lives in, skipped without looking inside.

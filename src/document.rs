@@ -20,7 +20,7 @@ use crate::formats::sshd::effective::SshdConfig;
 use crate::formats::systemd::{UnitFile, UnitKind};
 use crate::formats::yaml::YamlFile;
 use crate::formats::ParseError;
-use crate::policy::Target;
+use crate::formats::Target;
 use crate::redact::Sensitive;
 use crate::source::SourceFile;
 
@@ -64,7 +64,7 @@ pub enum Content {
     /// Kubernetes manifests.
     Kubernetes(Manifests),
     /// Host state from a live snapshot: command output, certificates, backup listings.
-    Host(crate::live::outputs::HostOutput),
+    Host(crate::formats::host::HostOutput),
 }
 
 /// One file ready for the rules.
@@ -133,7 +133,7 @@ impl Document {
             | Target::Fail2banStatus
             | Target::Nftables
             | Target::SecurityUpdates => Content::Host(
-                crate::live::outputs::HostOutput::parse(target, &source.text)
+                crate::formats::host::HostOutput::parse(target, &source.text)
                     .expect("a host-state target"),
             ),
         };
@@ -407,7 +407,7 @@ impl Document {
     }
 
     /// Host state from a live snapshot, for live rules.
-    pub fn as_host(&self) -> Option<&crate::live::outputs::HostOutput> {
+    pub fn as_host(&self) -> Option<&crate::formats::host::HostOutput> {
         match &self.content {
             Content::Host(output) => Some(output),
             _ => None,

@@ -269,7 +269,7 @@ fn make_fingerprints_unique(findings: &mut [Finding]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::Target;
+    use crate::formats::Target;
 
     fn check(text: &str) -> Vec<Finding> {
         let catalog = Catalog::builtin().unwrap();

@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use crate::baseline::BaselineState;
 use crate::policy::Severity;
 
 /// Where in a file something is: 1-based lines and columns (columns in characters), the end
@@ -138,4 +137,14 @@ pub fn count_by_severity(findings: &[Finding]) -> Vec<(Severity, usize)> {
             )
         })
         .collect()
+}
+
+/// Whether a finding was already in the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    /// Not in the baseline: it counts.
+    New,
+    /// Recorded in the baseline: shown apart, not gated on.
+    Unchanged,
 }

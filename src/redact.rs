@@ -617,10 +617,10 @@ pub fn package_json_sensitive(package: &PackageJson, text: &str) -> Vec<Sensitiv
 /// and private-key blocks in certificate files. Other command output holds addresses,
 /// names and times, not credentials.
 pub fn host_output_sensitive(
-    output: &crate::live::outputs::HostOutput,
+    output: &crate::formats::host::HostOutput,
     source: &crate::source::SourceFile,
 ) -> Vec<Sensitive> {
-    use crate::live::outputs::HostOutput;
+    use crate::formats::host::HostOutput;
     match output {
         HostOutput::Processes(list) => list
             .processes

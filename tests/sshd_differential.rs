@@ -22,7 +22,7 @@ use common::root;
 use preflight::document::Document;
 use preflight::formats::sshd::effective::Connection;
 use preflight::formats::sshd::is_known_keyword;
-use preflight::policy::Target;
+use preflight::formats::Target;
 use preflight::source::SourceFile;
 
 /// The keywords the rules read (single-valued ones; `sshd -T` prints each once).

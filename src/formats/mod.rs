@@ -27,6 +27,10 @@ pub mod compose;
 pub mod interpolation;
 pub mod kubernetes;
 
+pub mod host;
+mod target;
+pub use target::Target;
+
 /// Something a parser could not read. Parsers collect these and go on, so one mistake never
 /// hides the rest of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]

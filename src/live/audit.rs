@@ -4,8 +4,9 @@
 use crate::document::{Content, Document};
 use crate::engine::{self, ScanOutcome};
 use crate::finding::{Diagnostic, DiagnosticKind};
+use crate::formats::Target;
 use crate::live::snapshot::HostSnapshot;
-use crate::policy::{Catalog, Target};
+use crate::policy::Catalog;
 use crate::source::SourceFile;
 
 /// Judges `snapshot` with the enabled rules of `catalog`. Every document's display path

@@ -6,7 +6,6 @@
 pub mod audit;
 pub mod fleet;
 pub mod known_hosts;
-pub mod outputs;
 pub mod save;
 pub mod snapshot;
 pub mod ssh;

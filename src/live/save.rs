@@ -18,8 +18,8 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use crate::document::Document;
+use crate::formats::Target;
 use crate::live::snapshot::{HostSnapshot, SnapshotFile, UnableToCheck, ALLOWLIST_VERSION};
-use crate::policy::Target;
 use crate::source::SourceFile;
 
 /// The name of the manifest in a saved snapshot.

@@ -35,8 +35,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use crate::formats::Target;
 use crate::live::transport::{ExecOutput, Transport};
-use crate::policy::Target;
 
 /// Bumped whenever the allowlist changes what is collected; written into manifests.
 pub const ALLOWLIST_VERSION: u32 = 1;

@@ -895,7 +895,7 @@ mod tests {
     //! alone (oxc's pass/fail tables, kept next to the rule's prose).
 
     use super::*;
-    use crate::policy::Target;
+    use crate::formats::Target;
     use crate::source::SourceFile;
 
     fn findings_of(rule: &Rule, catalog: &Catalog, text: &str) -> Vec<RawFinding> {

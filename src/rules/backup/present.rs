@@ -10,7 +10,7 @@ use crate::document::{Content, Document};
 use crate::formats::dbconf::{DatabaseConfigFile, DatabaseEngine};
 use crate::formats::systemd::UnitKind;
 use crate::formats::yaml::YamlNode;
-use crate::policy::Target;
+use crate::formats::Target;
 use crate::rules::backup::jobs;
 use crate::rules::Emitter;
 use crate::secrets::parse_url;

@@ -22,7 +22,7 @@ pub fn other_firewall_drops(docs: &[&crate::document::Document]) -> bool {
         });
         let nftables = matches!(
             doc.as_host(),
-            Some(crate::live::outputs::HostOutput::Nftables(ruleset)) if ruleset.default_drop()
+            Some(crate::formats::host::HostOutput::Nftables(ruleset)) if ruleset.default_drop()
         );
         iptables || nftables
     })

@@ -3,7 +3,7 @@
 //! silently; the age of its newest artefact is what tells.
 
 use crate::document::Document;
-use crate::live::outputs::HostOutput;
+use crate::formats::host::HostOutput;
 use crate::rules::Emitter;
 
 /// LIVE007: stale, empty or missing backup directory.

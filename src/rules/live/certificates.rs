@@ -2,8 +2,8 @@
 //! fails silently more often than anyone notices; browsers then refuse the site.
 
 use crate::document::Document;
-use crate::live::outputs::certificate::Certificate;
-use crate::live::outputs::HostOutput;
+use crate::formats::host::certificate::Certificate;
+use crate::formats::host::HostOutput;
 use crate::rules::Emitter;
 use crate::source::Span;
 
@@ -75,11 +75,12 @@ fn names(leaf: &Certificate) -> String {
 mod tests {
     use super::*;
     use crate::document::Content;
-    use crate::policy::{Catalog, Target};
+    use crate::formats::Target;
+    use crate::policy::Catalog;
     use crate::source::SourceFile;
 
     /// The certificate of the parser's tests: notAfter 1 795 714 281 (Nov 26 17:31:21 2026).
-    const PEM: &str = include_str!("../../live/outputs/testdata/shop-example.pem");
+    const PEM: &str = include_str!("../../formats/host/testdata/shop-example.pem");
     const NOT_AFTER: i64 = 1_795_714_281;
 
     /// The messages of `check` with the snapshot taken `before` seconds before expiry.

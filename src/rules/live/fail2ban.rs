@@ -2,8 +2,8 @@
 //! `enabled = true` protects nothing if the server is stopped.
 
 use crate::document::Document;
-use crate::live::outputs::fail2ban::Fail2banState;
-use crate::live::outputs::HostOutput;
+use crate::formats::host::fail2ban::Fail2banState;
+use crate::formats::host::HostOutput;
 use crate::rules::Emitter;
 
 /// LIVE008: fail2ban inactive or without an sshd jail.

@@ -3,7 +3,7 @@
 //! finding (said once, there).
 
 use crate::document::Document;
-use crate::live::outputs::HostOutput;
+use crate::formats::host::HostOutput;
 use crate::rules::firewall::other_firewall_drops;
 use crate::rules::Emitter;
 use crate::source::Span;
@@ -43,7 +43,8 @@ pub fn inactive(docs: &[&Document], out: &mut Emitter) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Catalog, Target};
+    use crate::formats::Target;
+    use crate::policy::Catalog;
     use crate::source::SourceFile;
 
     fn doc(name: &str, target: Target, text: &str) -> Document {

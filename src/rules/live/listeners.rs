@@ -2,8 +2,8 @@
 //! that should never face the internet.
 
 use crate::document::Document;
-use crate::live::outputs::ss::Listener;
-use crate::live::outputs::HostOutput;
+use crate::formats::host::ss::Listener;
+use crate::formats::host::HostOutput;
 use crate::rules::Emitter;
 
 /// Database and cache ports, with what usually listens there.

@@ -1,6 +1,6 @@
 //! Live-only rules (LIVE001–LIVE010): what only a running host shows — sockets, processes,
 //! certificate expiry, backup ages, fail2ban and firewall state, pending security updates.
-//! They read the host-state documents a snapshot produces ([`crate::live::outputs`]).
+//! They read the host-state documents a snapshot produces ([`crate::formats::host`]).
 
 pub mod backups;
 pub mod certificates;

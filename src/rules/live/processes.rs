@@ -1,8 +1,8 @@
 //! LIVE003–LIVE004: application processes as root, and development servers running.
 
 use crate::document::Document;
-use crate::live::outputs::ps::Process;
-use crate::live::outputs::HostOutput;
+use crate::formats::host::ps::Process;
+use crate::formats::host::HostOutput;
 use crate::rules::Emitter;
 
 /// Programs that run application code.

@@ -1,7 +1,7 @@
 //! LIVE010: security updates are pending. Published fixes are what attackers read first.
 
 use crate::document::Document;
-use crate::live::outputs::HostOutput;
+use crate::formats::host::HostOutput;
 use crate::rules::Emitter;
 
 /// LIVE010: packages from a `-security` suite wait to be installed; one finding, at the

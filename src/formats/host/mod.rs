@@ -11,7 +11,7 @@ pub mod nft;
 pub mod ps;
 pub mod ss;
 
-use crate::policy::Target;
+use crate::formats::Target;
 
 /// A parsed piece of host state, one variant per live [`Target`].
 #[derive(Debug, Clone)]

@@ -1,0 +1,107 @@
+//! What kind of file a document is: the key that joins discovery, parsers and rules.
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of file a rule applies to; discovery assigns one to every file it keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    /// Every kind of file (parse errors, suppression comments).
+    Any,
+    /// An environment file that is deployed: `.env`, `.env.production`, `app.env`, ….
+    Env,
+    /// An environment file for development or tests: `.env.development`, `.env.test`.
+    EnvDev,
+    /// A committed template: `.env.example`, `.env.sample`, `.env.template`, `.env.dist`.
+    EnvExample,
+    /// An nginx configuration file or fragment.
+    Nginx,
+    /// An OpenSSH server configuration: `sshd_config`, a drop-in from `sshd_config.d/`, or
+    /// `sshd -T` output.
+    Sshd,
+    /// Firewall rules: `ufw status verbose` output, ufw's `user.rules`, `iptables-save`.
+    Firewall,
+    /// PostgreSQL's `postgresql.conf`.
+    Postgres,
+    /// PostgreSQL's `pg_hba.conf`.
+    PgHba,
+    /// `redis.conf`.
+    Redis,
+    /// fail2ban jail files: `jail.conf`, `jail.local`, `jail.d/*`.
+    Fail2ban,
+    /// logrotate's `logrotate.conf` and `logrotate.d/*` snippets.
+    Logrotate,
+    /// A systemd unit file: `*.service`, `*.timer`, `*.socket`, or a drop-in.
+    Systemd,
+    /// A crontab: `/etc/crontab`, `/etc/cron.d/*`, a user's crontab or `crontab -l` output.
+    Cron,
+    /// A Docker Compose file (`docker-compose.yml`, `compose.yaml`, …).
+    Compose,
+    /// A database server's configuration (`postgresql.conf`, `redis.conf`, `my.cnf`, …).
+    DatabaseConfig,
+    /// A Django settings module (`settings.py`, `settings/*.py`, `*settings*.py`).
+    Django,
+    /// A Dockerfile or Containerfile (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`).
+    Dockerfile,
+    /// A Node.js `package.json` (its `scripts`).
+    NodePackage,
+    /// A PM2 process file: `ecosystem.config.js`, `.cjs` or `.json`.
+    Pm2,
+    /// A JavaScript/TypeScript server or bootstrap file that imports Express, Nest, cors,
+    /// helmet, express-session, cookie-parser or a JWT library.
+    NodeApp,
+    /// A Kubernetes manifest: a `*.yaml`/`*.yml` file whose documents have `apiVersion` and
+    /// `kind`.
+    Kubernetes,
+    /// `ss -tlnpH` output from a live host: the listening TCP sockets.
+    Listeners,
+    /// `ps` output from a live host: the running processes and their users.
+    Processes,
+    /// A PEM certificate (chain) read from a live host.
+    Certificate,
+    /// A live host's backup directories with their newest files' modification times.
+    BackupListing,
+    /// `fail2ban-client status` output from a live host.
+    Fail2banStatus,
+    /// `nft list ruleset` output from a live host.
+    Nftables,
+    /// `apt list --upgradable` output from a live host: pending upgrades and their suites.
+    SecurityUpdates,
+}
+
+impl Target {
+    /// The name used in policy files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Any => "any",
+            Self::Env => "env",
+            Self::EnvDev => "env-dev",
+            Self::EnvExample => "env-example",
+            Self::Nginx => "nginx",
+            Self::Sshd => "sshd",
+            Self::Firewall => "firewall",
+            Self::Postgres => "postgres",
+            Self::PgHba => "pg-hba",
+            Self::Redis => "redis",
+            Self::Fail2ban => "fail2ban",
+            Self::Logrotate => "logrotate",
+            Self::Systemd => "systemd",
+            Self::Cron => "cron",
+            Self::Compose => "compose",
+            Self::DatabaseConfig => "database-config",
+            Self::Django => "django",
+            Self::Dockerfile => "dockerfile",
+            Self::NodePackage => "node-package",
+            Self::Pm2 => "pm2",
+            Self::NodeApp => "node-app",
+            Self::Kubernetes => "kubernetes",
+            Self::Listeners => "listeners",
+            Self::Processes => "processes",
+            Self::Certificate => "certificate",
+            Self::BackupListing => "backup-listing",
+            Self::Fail2banStatus => "fail2ban-status",
+            Self::Nftables => "nftables",
+            Self::SecurityUpdates => "security-updates",
+        }
+    }
+}

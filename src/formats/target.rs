@@ -104,4 +104,38 @@ impl Target {
             Self::SecurityUpdates => "security-updates",
         }
     }
+
+    /// A file name discovery gives this kind, for examples and tests that write a text as a
+    /// file of this kind (`nginx.conf`, `docker-compose.yml`).
+    pub fn example_file_name(self) -> &'static str {
+        match self {
+            Self::Sshd => "sshd_config",
+            Self::Nginx => "nginx.conf",
+            Self::Firewall => "rules.v4",
+            Self::Postgres | Self::DatabaseConfig => "postgresql.conf",
+            Self::PgHba => "pg_hba.conf",
+            Self::Redis => "redis.conf",
+            Self::Fail2ban => "jail.local",
+            Self::Logrotate => "logrotate.d/app",
+            Self::Systemd => "app.service",
+            Self::Cron => "crontab",
+            Self::Compose => "docker-compose.yml",
+            Self::Django => "settings.py",
+            Self::Dockerfile => "Dockerfile",
+            Self::NodePackage => "package.json",
+            Self::Pm2 => "ecosystem.config.js",
+            Self::NodeApp => "server.js",
+            Self::Kubernetes => "manifest.yaml",
+            Self::EnvDev => ".env.development",
+            Self::EnvExample => ".env.example",
+            Self::Listeners => ".preflight/ss-tlnpH.txt",
+            Self::Processes => ".preflight/ps.txt",
+            Self::Certificate => "fullchain.pem",
+            Self::BackupListing => ".preflight/backups.txt",
+            Self::Fail2banStatus => ".preflight/fail2ban-status.txt",
+            Self::Nftables => ".preflight/nft-ruleset.txt",
+            Self::SecurityUpdates => ".preflight/apt-upgradable.txt",
+            Self::Env | Self::Any => "example.env",
+        }
+    }
 }

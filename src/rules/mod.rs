@@ -904,27 +904,7 @@ mod tests {
             other => other,
         };
         // Each example is read as a file of its rule's kind, named as discovery would.
-        let name = match target {
-            Target::Sshd => "sshd_config",
-            Target::Nginx => "nginx.conf",
-            Target::Firewall => "rules.v4",
-            Target::Postgres => "postgresql.conf",
-            Target::PgHba => "pg_hba.conf",
-            Target::Redis => "redis.conf",
-            Target::Fail2ban => "jail.local",
-            Target::Logrotate => "logrotate.d/app",
-            Target::Systemd => "app.service",
-            Target::Cron => "crontab",
-            Target::Compose => "docker-compose.yml",
-            Target::DatabaseConfig => "postgresql.conf",
-            Target::Django => "settings.py",
-            Target::Dockerfile => "Dockerfile",
-            Target::NodePackage => "package.json",
-            Target::Pm2 => "ecosystem.config.js",
-            Target::NodeApp => "server.js",
-            Target::Kubernetes => "manifest.yaml",
-            _ => "example.env",
-        };
+        let name = target.example_file_name();
         let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());
         let docs = vec![Document::parse(source, target)];
         let mut out = Emitter::new(catalog);

@@ -1,15 +1,22 @@
 //! A parsed file: its source, its kind, and the format-specific tree the rules read.
+//!
+//! The one place that lists every format: [`formats!`] generates the [`Content`] enum, the
+//! dispatch from a [`Target`] to its parser, the classifiers in the order file names are
+//! claimed, and the typed accessors rules use. Everything a format knows lives with its
+//! parser, behind [`Format`].
 
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::formats::compose::ComposeFile;
-use crate::formats::crontab::{CronFlavor, Crontab};
+use crate::formats::crontab::Crontab;
 use crate::formats::dbconf::DatabaseConfigFile;
 use crate::formats::dockerfile::Dockerfile;
 use crate::formats::dotenv::EnvFile;
 use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
-use crate::formats::javascript::{Dialect, JsModule, PackageJson};
+use crate::formats::host::HostOutput;
+use crate::formats::javascript::{JsModule, PackageJson};
 use crate::formats::kubernetes::Manifests;
 use crate::formats::logrotate::LogrotateConf;
 use crate::formats::nginx::NginxConfig;
@@ -17,54 +24,162 @@ use crate::formats::postgres::{PgConf, PgHba};
 use crate::formats::python_settings::SettingsModule;
 use crate::formats::redis::RedisConf;
 use crate::formats::sshd::effective::SshdConfig;
-use crate::formats::systemd::{UnitFile, UnitKind};
+use crate::formats::systemd::UnitFile;
 use crate::formats::yaml::YamlFile;
-use crate::formats::ParseError;
-use crate::formats::Target;
-use crate::redact::Sensitive;
+use crate::formats::{
+    Classification, FileName, Files, FollowUp, Format, NoFiles, ParseContext, ParseError,
+    Sensitive, Target,
+};
 use crate::source::SourceFile;
 
-/// The parsed content, one variant per supported format.
-#[derive(Debug)]
-pub enum Content {
+/// The object-safe part of [`Format`], so the pipeline can ask any document the same
+/// questions without knowing its format.
+trait Parsed {
+    fn errors(&self) -> &[ParseError];
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive>;
+    fn confirms_kind(&self) -> bool;
+    fn not_checked(&self) -> Option<&'static str>;
+    fn follow_ups(&self, source: &SourceFile, target: Target) -> Vec<FollowUp>;
+}
+
+impl<T: Format> Parsed for T {
+    fn errors(&self) -> &[ParseError] {
+        Format::errors(self)
+    }
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        Format::sensitive(self, source)
+    }
+    fn confirms_kind(&self) -> bool {
+        Format::confirms_kind(self)
+    }
+    fn not_checked(&self) -> Option<&'static str> {
+        Format::not_checked(self)
+    }
+    fn follow_ups(&self, source: &SourceFile, target: Target) -> Vec<FollowUp> {
+        Format::follow_ups(self, source, target)
+    }
+}
+
+/// The registry: one line per format, in the order file names are claimed (a name certain
+/// of its kind beats a guess; among equals the earlier line wins: `jail.d/nginx.conf` is a
+/// fail2ban jail, `postgresql.conf` is PostgreSQL's rather than a generic database file).
+macro_rules! formats {
+    ($( $(#[$doc:meta])* $variant:ident($ty:ty) as $accessor:ident for $($target:ident)|+; )+) => {
+        /// The parsed content, one variant per supported format.
+        #[derive(Debug)]
+        pub enum Content {
+            $( $(#[$doc])* $variant($ty), )+
+        }
+
+        impl Content {
+            fn parse(source: &Arc<SourceFile>, context: &ParseContext) -> Self {
+                match context.target {
+                    $( $(Target::$target)|+ => Self::$variant(<$ty as Format>::parse(source, context)), )+
+                }
+            }
+
+            fn parsed(&self) -> &dyn Parsed {
+                match self {
+                    $( Self::$variant(content) => content, )+
+                }
+            }
+        }
+
+        /// Lets each format relate its documents to each other (see [`Format::relate`]).
+        pub fn relate(documents: &mut [Document], files: &dyn Files) {
+            $({
+                let mut group: Vec<(&Arc<SourceFile>, &mut $ty)> = documents
+                    .iter_mut()
+                    .filter_map(|doc| match &mut doc.content {
+                        Content::$variant(content) => Some((&doc.source, content)),
+                        _ => None,
+                    })
+                    .collect();
+                if !group.is_empty() {
+                    <$ty as Format>::relate(&mut group, files);
+                }
+            })+
+        }
+
+        /// Every format's name test, in registration order.
+        const CLASSIFIERS: &[fn(&FileName) -> Option<Classification>] =
+            &[$( <$ty as Format>::classify, )+];
+
+        /// Whether `text` could confirm `target` at all, asked before parsing.
+        pub fn may_confirm(target: Target, text: &str) -> bool {
+            match target {
+                $( $(Target::$target)|+ => <$ty as Format>::may_confirm(text), )+
+            }
+        }
+
+        impl Document {
+            $(
+                #[doc = concat!("The content as `", stringify!($ty), "`, for its rules (none for a file that is not checked).")]
+                pub fn $accessor(&self) -> Option<&$ty> {
+                    match &self.content {
+                        Content::$variant(content) if self.not_checked().is_none() => Some(content),
+                        _ => None,
+                    }
+                }
+            )+
+        }
+    };
+}
+
+formats! {
     /// A `.env` file.
-    Env(EnvFile),
-    /// An nginx configuration file or fragment.
-    Nginx(NginxConfig),
-    /// An sshd configuration with its includes and effective values.
-    Sshd(SshdConfig),
+    Env(EnvFile) as as_env for Env | EnvDev | EnvExample | Any;
     /// Firewall rules (ufw status, ufw rule files, iptables-save).
-    Firewall(FirewallRules),
+    Firewall(FirewallRules) as as_firewall for Firewall;
     /// `postgresql.conf`.
-    Postgres(PgConf),
+    Postgres(PgConf) as as_postgres for Postgres;
     /// `pg_hba.conf`.
-    PgHba(PgHba),
+    PgHba(PgHba) as as_pg_hba for PgHba;
     /// `redis.conf`.
-    Redis(RedisConf),
+    Redis(RedisConf) as as_redis for Redis;
     /// A fail2ban jail file.
-    Fail2ban(JailFile),
+    Fail2ban(JailFile) as as_fail2ban for Fail2ban;
     /// A logrotate file.
-    Logrotate(LogrotateConf),
+    Logrotate(LogrotateConf) as as_logrotate for Logrotate;
+    /// An nginx configuration file or fragment.
+    Nginx(NginxConfig) as as_nginx for Nginx;
+    /// An sshd configuration with its includes and effective values.
+    Sshd(SshdConfig) as as_sshd for Sshd;
     /// A systemd unit file.
-    Systemd(UnitFile),
+    Systemd(UnitFile) as as_systemd for Systemd;
     /// A crontab.
-    Cron(Crontab),
-    /// A Docker Compose file: its services, and the YAML they were read from.
-    Compose(ComposeFile),
+    Cron(Crontab) as as_cron for Cron;
     /// A database server's configuration file.
-    DatabaseConfig(DatabaseConfigFile),
-    /// A Django settings module, statically read.
-    Django(SettingsModule),
+    DatabaseConfig(DatabaseConfigFile) as as_database_config for DatabaseConfig;
+    /// A Docker Compose file: its services, and the YAML they were read from.
+    Compose(ComposeFile) as as_compose_file for Compose;
     /// A Dockerfile.
-    Dockerfile(Dockerfile),
+    Dockerfile(Dockerfile) as as_dockerfile for Dockerfile;
+    /// A Django settings module, statically read.
+    Django(SettingsModule) as as_django for Django;
     /// A `package.json`.
-    NodePackage(PackageJson),
+    NodePackage(PackageJson) as as_package_json for NodePackage;
     /// A JavaScript/TypeScript module: a PM2 process file or a Node server file.
-    JavaScript(JsModule),
+    JavaScript(JsModule) as as_javascript for Pm2 | NodeApp;
     /// Kubernetes manifests.
-    Kubernetes(Manifests),
+    Kubernetes(Manifests) as as_kubernetes for Kubernetes;
     /// Host state from a live snapshot: command output, certificates, backup listings.
-    Host(crate::formats::host::HostOutput),
+    Host(HostOutput) as as_host for Listeners | Processes | Certificate | BackupListing | Fail2banStatus | Nftables | SecurityUpdates;
+}
+
+/// What kind of file `path` is, from its name alone; `None` for files preflight does not
+/// check. The first format certain of the name wins, else the first that guesses it.
+pub fn classify(path: &Path) -> Option<Classification> {
+    let name = FileName::new(path)?;
+    let mut guess = None;
+    for classify in CLASSIFIERS {
+        match classify(&name) {
+            Some(kind) if !kind.confirm_by_content => return Some(kind),
+            Some(kind) if guess.is_none() => guess = Some(kind),
+            _ => {}
+        }
+    }
+    guess
 }
 
 /// One file ready for the rules.
@@ -79,355 +194,173 @@ pub struct Document {
 }
 
 impl Document {
-    /// Parses `source` as `target`. Parsing never fails: errors are kept in the document.
+    /// Parses `source` as `target` on its own (includes cannot be followed, time-based
+    /// judgements are made now). Parsing never fails: errors are kept in the document.
     pub fn parse(source: SourceFile, target: Target) -> Self {
-        let source = Arc::new(source);
-        let content = match target {
-            Target::Env | Target::EnvDev | Target::EnvExample | Target::Any => {
-                Content::Env(EnvFile::parse(&source.text))
-            }
-            Target::Nginx => Content::Nginx(NginxConfig::parse(&source.text)),
-            Target::Sshd => {
-                let role = crate::discover::sshd_role(&source.path);
-                Content::Sshd(SshdConfig::load(
-                    Arc::clone(&source),
-                    role,
-                    &mut read_included,
-                ))
-            }
-            Target::Firewall => Content::Firewall(FirewallRules::parse(&source.text)),
-            Target::Postgres => Content::Postgres(PgConf::parse(&source.text)),
-            Target::PgHba => Content::PgHba(PgHba::parse(&source.text)),
-            Target::Redis => Content::Redis(RedisConf::parse(&source.text)),
-            Target::Fail2ban => Content::Fail2ban(JailFile::parse(&source.text)),
-            Target::Logrotate => Content::Logrotate(LogrotateConf::parse(&source.text)),
-            Target::Systemd => Content::Systemd(UnitFile::parse(
-                &source.text,
-                UnitKind::from_path(&source.path).unwrap_or(UnitKind::Other),
-            )),
-            Target::Cron => Content::Cron(Crontab::parse(
-                &source.text,
-                CronFlavor::from_path(&source.path),
-            )),
-            Target::Compose => Content::Compose(ComposeFile::parse(&source.text)),
-            Target::DatabaseConfig => Content::DatabaseConfig(DatabaseConfigFile::parse(
-                &source.text,
-                DatabaseConfigFile::engine_of(&source.path)
-                    .unwrap_or(crate::formats::dbconf::DatabaseEngine::Postgres),
-            )),
-            Target::Django => Content::Django(SettingsModule::parse(&source.text)),
-            Target::Dockerfile => Content::Dockerfile(Dockerfile::parse(&source.text)),
-            Target::NodePackage => Content::NodePackage(PackageJson::parse(&source.text)),
-            Target::Pm2 | Target::NodeApp => {
-                Content::JavaScript(JsModule::parse(&source.text, Dialect::of(&source.path)))
-            }
-            Target::Kubernetes => Content::Kubernetes(Manifests::parse(
-                &source.text,
-                &source.path,
-                &mut read_sibling,
-            )),
-            Target::Listeners
-            | Target::Processes
-            | Target::Certificate
-            | Target::BackupListing
-            | Target::Fail2banStatus
-            | Target::Nftables
-            | Target::SecurityUpdates => Content::Host(
-                crate::formats::host::HostOutput::parse(target, &source.text)
-                    .expect("a host-state target"),
-            ),
-        };
+        Self::parse_with(
+            Arc::new(source),
+            &ParseContext {
+                target,
+                judged_at: None,
+                files: &NoFiles,
+            },
+        )
+    }
+
+    /// Parses `source` as `context` says (the kind, the files its includes are read from).
+    pub fn parse_with(source: Arc<SourceFile>, context: &ParseContext) -> Self {
+        let content = Content::parse(&source, context);
         Self {
             source,
-            target,
+            target: context.target,
             content,
         }
     }
 
-    /// The `.env` tree, for env rules.
-    pub fn as_env(&self) -> Option<&EnvFile> {
-        match &self.content {
-            Content::Env(env) => Some(env),
-            _ => None,
-        }
-    }
-
-    /// Whether `text` could confirm `target` at all, decided before parsing: most JavaScript
-    /// under `src/` is not a server file, and parsing thousands of modules to find that out
-    /// would dominate a scan.
-    pub fn may_confirm(target: Target, text: &str) -> bool {
-        match target {
-            Target::NodeApp => JsModule::could_be_node_server(text),
-            Target::Kubernetes => crate::formats::kubernetes::may_be_manifest(text),
-            _ => true,
-        }
-    }
-
     /// Whether the content confirms the kind the file's name suggested (see
-    /// [`crate::discover::Classification::confirm_by_content`]).
+    /// [`Classification::confirm_by_content`]).
     pub fn confirms_kind(&self) -> bool {
-        match &self.content {
-            Content::Env(_) => true,
-            Content::Nginx(config) => config.looks_like_nginx(),
-            Content::Django(module) => module.looks_like_django(),
-            Content::Cron(crontab) => crontab.looks_like_crontab(),
-            Content::Firewall(rules) => rules.looks_like_firewall(),
-            Content::Dockerfile(file) => !file.stages.is_empty(),
-            Content::JavaScript(module) => module.looks_like_node_server(),
-            Content::Kubernetes(manifests) => manifests.is_kubernetes(),
-            _ => true,
-        }
-    }
-
-    /// The nginx tree, for nginx rules.
-    pub fn as_nginx(&self) -> Option<&NginxConfig> {
-        match &self.content {
-            Content::Nginx(config) => Some(config),
-            _ => None,
-        }
-    }
-
-    /// The sshd configuration, for sshd rules.
-    pub fn as_sshd(&self) -> Option<&SshdConfig> {
-        match &self.content {
-            Content::Sshd(config) => Some(config),
-            _ => None,
-        }
-    }
-
-    /// The Django settings module, for Django rules.
-    pub fn as_django(&self) -> Option<&SettingsModule> {
-        match &self.content {
-            Content::Django(module) => Some(module),
-            _ => None,
-        }
+        self.content.parsed().confirms_kind()
     }
 
     /// Lines the parser could not read.
     pub fn parse_errors(&self) -> &[ParseError] {
-        match &self.content {
-            Content::Env(env) => &env.errors,
-            Content::Nginx(config) => &config.errors,
-            Content::Sshd(config) => config
-                .files
-                .first()
-                .map_or(&[], |main| main.file.errors.as_slice()),
-            Content::Firewall(rules) => &rules.errors,
-            Content::Postgres(conf) => &conf.errors,
-            Content::PgHba(hba) => &hba.errors,
-            Content::Redis(conf) => &conf.errors,
-            Content::Fail2ban(jail) => &jail.errors,
-            Content::Logrotate(conf) => &conf.errors,
-            Content::Systemd(unit) => &unit.errors,
-            Content::Cron(crontab) => &crontab.errors,
-            Content::Compose(file) => &file.errors,
-            Content::DatabaseConfig(_) => &[],
-            Content::Django(module) => &module.errors,
-            Content::Dockerfile(file) => &file.errors,
-            Content::NodePackage(package) => &package.errors,
-            Content::JavaScript(module) => &module.errors,
-            Content::Kubernetes(manifests) => &manifests.errors,
-            Content::Host(output) => output.errors(),
-        }
+        self.content.parsed().errors()
     }
 
     /// The secrets in the document, to be masked and scrubbed from every report.
     pub fn sensitive(&self) -> Vec<Sensitive> {
-        match &self.content {
-            Content::Env(env) => crate::redact::env_sensitive(env, &self.source.text),
-            Content::Nginx(config) => crate::redact::nginx_sensitive(config),
-            // sshd_config names key files but holds no secret values.
-            Content::Sshd(_) => Vec::new(),
-            Content::Redis(conf) => crate::redact::redis_sensitive(conf),
-            Content::Postgres(conf) => crate::redact::postgres_sensitive(conf, &self.source.text),
-            Content::Systemd(unit) => crate::redact::systemd_sensitive(unit, &self.source.text),
-            Content::Cron(crontab) => crate::redact::cron_sensitive(crontab, &self.source.text),
-            Content::Compose(file) => crate::redact::compose_sensitive(file, &self.source.text),
-            Content::Django(module) => crate::redact::django_sensitive(module),
-            Content::Dockerfile(file) => crate::redact::dockerfile_sensitive(file),
-            Content::JavaScript(module) => crate::redact::javascript_sensitive(module),
-            Content::NodePackage(package) => {
-                crate::redact::package_json_sensitive(package, &self.source.text)
-            }
-            Content::Kubernetes(manifests) => {
-                crate::redact::kubernetes_sensitive(manifests, &self.source.text)
-            }
-            Content::Host(output) => crate::redact::host_output_sensitive(output, &self.source),
-            // Firewall rules, PostgreSQL settings and pg_hba records, jails, logrotate snippets
-            // and other database configurations hold addresses and modes, not credentials.
-            _ => Vec::new(),
-        }
-    }
-
-    /// The systemd unit, for systemd rules.
-    pub fn as_systemd(&self) -> Option<&UnitFile> {
-        match &self.content {
-            Content::Systemd(unit) => Some(unit),
-            _ => None,
-        }
-    }
-
-    /// The crontab, for cron rules.
-    pub fn as_cron(&self) -> Option<&Crontab> {
-        match &self.content {
-            Content::Cron(crontab) => Some(crontab),
-            _ => None,
-        }
-    }
-
-    /// The Compose file's YAML, for rules that read keys the Compose model does not.
-    pub fn as_compose(&self) -> Option<&YamlFile> {
-        match &self.content {
-            Content::Compose(file) => Some(&file.yaml),
-            _ => None,
-        }
-    }
-
-    /// The database configuration, for rules about databases.
-    pub fn as_database_config(&self) -> Option<&DatabaseConfigFile> {
-        match &self.content {
-            Content::DatabaseConfig(config) => Some(config),
-            _ => None,
-        }
-    }
-}
-
-/// Reads a file an sshd `Include` names, with discovery's limits (size, binary files).
-fn read_included(path: &std::path::Path) -> Option<SourceFile> {
-    let candidate = crate::discover::Candidate {
-        path: path.to_path_buf(),
-        kind: crate::discover::Classification {
-            target: Target::Sshd,
-            confirm_by_content: false,
-        },
-    };
-    crate::discover::read(&candidate, crate::config::DEFAULT_MAX_FILE_SIZE).ok()
-}
-
-impl Document {
-    /// The firewall rules, for firewall rules.
-    pub fn as_firewall(&self) -> Option<&FirewallRules> {
-        match &self.content {
-            Content::Firewall(rules) => Some(rules),
-            _ => None,
-        }
-    }
-
-    /// `postgresql.conf`, for PostgreSQL rules.
-    pub fn as_postgres(&self) -> Option<&PgConf> {
-        match &self.content {
-            Content::Postgres(conf) => Some(conf),
-            _ => None,
-        }
-    }
-
-    /// `pg_hba.conf`, for PostgreSQL rules.
-    pub fn as_pg_hba(&self) -> Option<&PgHba> {
-        match &self.content {
-            Content::PgHba(hba) => Some(hba),
-            _ => None,
-        }
-    }
-
-    /// `redis.conf`, for Redis rules.
-    pub fn as_redis(&self) -> Option<&RedisConf> {
-        match &self.content {
-            Content::Redis(conf) => Some(conf),
-            _ => None,
-        }
-    }
-
-    /// A fail2ban jail file, for fail2ban rules.
-    pub fn as_fail2ban(&self) -> Option<&JailFile> {
-        match &self.content {
-            Content::Fail2ban(jail) => Some(jail),
-            _ => None,
-        }
-    }
-
-    /// A logrotate file, for logrotate rules.
-    pub fn as_logrotate(&self) -> Option<&LogrotateConf> {
-        match &self.content {
-            Content::Logrotate(conf) => Some(conf),
-            _ => None,
-        }
-    }
-}
-
-impl Document {
-    /// The Dockerfile, for Dockerfile rules.
-    pub fn as_dockerfile(&self) -> Option<&Dockerfile> {
-        match &self.content {
-            Content::Dockerfile(file) => Some(file),
-            _ => None,
-        }
-    }
-
-    /// A `package.json`, for Node script rules.
-    pub fn as_package_json(&self) -> Option<&PackageJson> {
-        match &self.content {
-            Content::NodePackage(package) => Some(package),
-            _ => None,
-        }
-    }
-
-    /// A JavaScript/TypeScript module, for PM2 and Node server rules.
-    pub fn as_javascript(&self) -> Option<&JsModule> {
-        match &self.content {
-            Content::JavaScript(module) => Some(module),
-            _ => None,
-        }
-    }
-}
-
-impl Document {
-    /// The Compose file's services, for Compose rules.
-    pub fn as_compose_file(&self) -> Option<&ComposeFile> {
-        match &self.content {
-            Content::Compose(file) => Some(file),
-            _ => None,
-        }
-    }
-
-    /// Kubernetes manifests, for Kubernetes rules (none for files that are not checked).
-    pub fn as_kubernetes(&self) -> Option<&Manifests> {
-        match &self.content {
-            Content::Kubernetes(manifests) if manifests.not_checked.is_none() => Some(manifests),
-            _ => None,
-        }
+        self.content.parsed().sensitive(&self.source)
     }
 
     /// Why a file of a checked kind is deliberately not checked (a Helm template, a
     /// kustomize input): reported as a diagnostic instead of findings.
     pub fn not_checked(&self) -> Option<&'static str> {
-        match &self.content {
-            Content::Kubernetes(manifests) => manifests.not_checked.map(|n| n.reason()),
-            _ => None,
-        }
+        self.content.parsed().not_checked()
     }
 
-    /// Host state from a live snapshot, for live rules.
-    pub fn as_host(&self) -> Option<&crate::formats::host::HostOutput> {
-        match &self.content {
-            Content::Host(output) => Some(output),
-            _ => None,
-        }
+    /// The files this document names that belong to the deployment too (see
+    /// [`Format::follow_ups`]).
+    pub fn follow_ups(&self) -> Vec<FollowUp> {
+        self.content.parsed().follow_ups(&self.source, self.target)
+    }
+
+    /// The Compose file's YAML, for rules that read keys the Compose model does not.
+    pub fn as_compose(&self) -> Option<&YamlFile> {
+        self.as_compose_file().map(|file| &file.yaml)
     }
 }
 
-/// Reads a file next to a manifest (its `kustomization.yaml`), with discovery's limits.
-fn read_sibling(path: &std::path::Path) -> Option<String> {
-    if !path.is_file() {
-        return None;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_claimed_by_its_name_in_registration_order() {
+        let cases = [
+            (".env", Some(Target::Env)),
+            (".env.production", Some(Target::Env)),
+            (".env.local", Some(Target::Env)),
+            ("db.env", Some(Target::Env)),
+            ("prod.env", Some(Target::Env)),
+            (".env.development", Some(Target::EnvDev)),
+            (".env.test", Some(Target::EnvDev)),
+            (".env.example", Some(Target::EnvExample)),
+            (".env.production.sample", Some(Target::EnvExample)),
+            ("env.py", None),
+            (".envrc", None),
+            (".env.vault", None),
+            ("environment.ts", None),
+            (".env.d.ts", None),
+            ("docker.env.production", Some(Target::Env)),
+            ("secrets.env.gpg", None),
+            ("README.md", None),
+            ("nginx.conf", Some(Target::Nginx)),
+            ("site.conf", Some(Target::Nginx)),
+            ("etc/nginx/proxy_params", Some(Target::Nginx)),
+            ("etc/nginx/sites-available/default", Some(Target::Nginx)),
+            ("app/nginx/Dockerfile", Some(Target::Dockerfile)),
+            ("app/Dockerfile", Some(Target::Dockerfile)),
+            ("etc/ssh/sshd_config", Some(Target::Sshd)),
+            (
+                "etc/ssh/sshd_config.d/50-cloud-init.conf",
+                Some(Target::Sshd),
+            ),
+            ("etc/nginx/conf.d/site.conf", Some(Target::Nginx)),
+            ("hardened.sshd_config", Some(Target::Sshd)),
+            ("sshd-T.txt", Some(Target::Sshd)),
+            ("sshd_effective.txt", Some(Target::Sshd)),
+            ("shop/settings.py", Some(Target::Django)),
+            ("shop/settings/production.py", Some(Target::Django)),
+            ("shop/test_settings.py", Some(Target::Django)),
+            ("shop/views.py", None),
+            ("ssh_config", None),
+            ("etc/fail2ban/jail.local", Some(Target::Fail2ban)),
+            (
+                "etc/fail2ban/jail.d/defaults-debian.conf",
+                Some(Target::Fail2ban),
+            ),
+            ("etc/fail2ban/jail.d/sshd.local", Some(Target::Fail2ban)),
+            ("etc/fail2ban/jail.d/nginx.conf", Some(Target::Fail2ban)),
+            ("etc/logrotate.d/nginx.conf", Some(Target::Logrotate)),
+            (
+                "etc/postgresql/16/main/postgresql.conf",
+                Some(Target::Postgres),
+            ),
+            ("etc/postgresql/16/main/pg_hba.conf", Some(Target::PgHba)),
+            ("etc/redis/redis.conf", Some(Target::Redis)),
+            ("redis-6379.conf", Some(Target::Redis)),
+            ("etc/logrotate.d/nginx", Some(Target::Logrotate)),
+            ("etc/logrotate.d/app.conf", Some(Target::Logrotate)),
+            ("etc/logrotate.conf", Some(Target::Logrotate)),
+            ("debian/app.logrotate", Some(Target::Logrotate)),
+            ("etc/ufw/user.rules", Some(Target::Firewall)),
+            ("etc/ufw/user6.rules", Some(Target::Firewall)),
+            ("ufw-status-verbose.txt", Some(Target::Firewall)),
+            ("etc/iptables/rules.v4", Some(Target::Firewall)),
+            ("iptables-save.txt", Some(Target::Firewall)),
+            ("host1-ufw.txt", Some(Target::Firewall)),
+            ("notes.txt", None),
+            ("deploy/app.service", Some(Target::Systemd)),
+            ("deploy/backup.timer", Some(Target::Systemd)),
+            (
+                "etc/systemd/system/app.service.d/override.conf",
+                Some(Target::Systemd),
+            ),
+            ("etc/crontab", Some(Target::Cron)),
+            ("etc/cron.d/pg-backup", Some(Target::Cron)),
+            ("etc/cron.d/README.md", None),
+            ("deploy/app.crontab", Some(Target::Cron)),
+            ("docker-compose.yml", Some(Target::Compose)),
+            ("compose.prod.yaml", Some(Target::Compose)),
+            ("etc/mysql/my.cnf", Some(Target::DatabaseConfig)),
+            ("etc/mongod.conf", Some(Target::DatabaseConfig)),
+            // Other YAML is a Kubernetes manifest only if its content says so.
+            ("config.yml", Some(Target::Kubernetes)),
+            ("composer.yml", Some(Target::Kubernetes)),
+            ("docker-compose.override.yml", Some(Target::Compose)),
+            ("Dockerfile", Some(Target::Dockerfile)),
+            ("deploy/Dockerfile.prod", Some(Target::Dockerfile)),
+            ("api.Dockerfile", Some(Target::Dockerfile)),
+            ("web.dockerfile", Some(Target::Dockerfile)),
+            ("Containerfile", Some(Target::Dockerfile)),
+            ("Dockerfile.dockerignore", None),
+            ("docs/Dockerfile.md", None),
+            ("Dockerfile.j2", None),
+            ("Containerfile.dev", Some(Target::Dockerfile)),
+            ("backend/package.json", Some(Target::NodePackage)),
+            ("ecosystem.config.js", Some(Target::Pm2)),
+            ("ecosystem.production.config.cjs", Some(Target::Pm2)),
+            ("backend/src/server.js", Some(Target::NodeApp)),
+            ("main.ts", Some(Target::NodeApp)),
+            ("src/config/session.ts", Some(Target::NodeApp)),
+            ("src/app.spec.ts", None),
+            ("src/types.d.ts", None),
+            ("scripts/build.js", None),
+            ("public/bundle.min.js", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(classify(Path::new(name)).map(|c| c.target), want, "{name}");
+        }
     }
-    let candidate = crate::discover::Candidate {
-        path: path.to_path_buf(),
-        kind: crate::discover::Classification {
-            target: Target::Kubernetes,
-            confirm_by_content: false,
-        },
-    };
-    crate::discover::read(&candidate, crate::config::DEFAULT_MAX_FILE_SIZE)
-        .ok()
-        .map(|source| source.text.clone())
 }

@@ -5,18 +5,20 @@
 //! and fingerprints that do not depend on line numbers.
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use globset::GlobSet;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::discover::{self, WalkOptions};
-use crate::document::Document;
+use crate::discover::{self, DiskFiles, Input, WalkOptions};
+use crate::document::{may_confirm, relate, Document};
 use crate::finding::{
     Diagnostic, DiagnosticKind, Finding, Location, RelatedLocation, Snippet, Suppression,
 };
-use crate::includes;
+use crate::formats::python_settings::entry_point_follow_ups;
+use crate::formats::{Classification, Files, FollowUp, ParseContext, Unreadable};
 use crate::policy::{Catalog, Rule};
 use crate::redact::{self, Scrubber};
 use crate::rules::{self, Emitter, RawFinding};
@@ -34,55 +36,223 @@ pub struct ScanOutcome {
     pub files_checked: usize,
 }
 
-/// Scans `paths` with the enabled rules of `catalog`.
+/// What a producer of inputs hands the pipeline: the directory walk, or a host snapshot.
+pub struct Inputs<'a> {
+    /// The files to check, each with the kind its name says.
+    pub files: Vec<Input>,
+    /// Files that may name more inputs without being checked themselves (a Django project's
+    /// `manage.py` naming its settings module).
+    pub entry_points: Vec<PathBuf>,
+    /// Where they, and every file they include or name, are read: bounded and contained.
+    pub view: &'a dyn Files,
+    /// The moment time-based rules judge against (a snapshot's collection time), else now.
+    pub judged_at: Option<i64>,
+    /// What the producer could not list or collect.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Scans `paths` on disk with the enabled rules of `catalog`: the directory walk as the
+/// producer of inputs for [`run`].
 pub fn scan(
-    paths: &[std::path::PathBuf],
+    paths: &[PathBuf],
     options: &WalkOptions,
     excludes: &GlobSet,
     catalog: &Catalog,
 ) -> ScanOutcome {
-    let (candidates, mut diagnostics) = discover::discover(paths, options, excludes);
-    let read: Vec<Option<Result<Document, Diagnostic>>> = candidates
-        .par_iter()
-        .map(|c| match discover::read(c, options.max_file_size) {
-            // A name-based guess the content does not confirm is simply not ours.
-            Ok(source)
-                if c.kind.confirm_by_content
-                    && !Document::may_confirm(c.kind.target, &source.text) =>
-            {
-                None
-            }
-            Ok(source) => {
-                let doc = Document::parse(source, c.kind.target);
-                if !c.kind.confirm_by_content || doc.confirms_kind() {
-                    Some(match doc.not_checked() {
-                        Some(reason) => Err(Diagnostic {
-                            path: doc.source.display_path.clone(),
-                            kind: DiagnosticKind::Template,
-                            message: reason.to_owned(),
-                        }),
-                        None => Ok(doc),
-                    })
-                } else {
-                    None
-                }
-            }
-            Err(problem) => Some(Err(problem)),
-        })
-        .collect();
-    let mut documents = Vec::with_capacity(read.len());
-    for result in read.into_iter().flatten() {
+    let walked = discover::discover(paths, options, excludes);
+    let view = DiskFiles::new(paths, options.max_file_size);
+    run(
+        Inputs {
+            files: walked.inputs,
+            entry_points: walked.entry_points,
+            view: &view,
+            judged_at: None,
+            diagnostics: walked.diagnostics,
+        },
+        catalog,
+    )
+}
+
+/// The pipeline: read and parse every input (confirming guesses by content, setting
+/// templates aside), read what the parsed documents name (Compose `env_file:`, settings
+/// modules), let each format relate its documents (nginx `include`s), evaluate, finalise.
+pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
+    let Inputs {
+        files,
+        entry_points,
+        view,
+        judged_at,
+        mut diagnostics,
+    } = inputs;
+    let mut parsed = Parsed {
+        view,
+        judged_at,
+        documents: Vec::new(),
+        known: HashMap::new(),
+    };
+    let mut follow_ups = Vec::new();
+    for (input, result) in parsed.parse_all(&files) {
         match result {
-            Ok(doc) => documents.push(doc),
-            Err(problem) => diagnostics.push(problem),
+            Outcome::Document(doc) => {
+                follow_ups.extend(doc.follow_ups());
+                parsed.add(&input, doc);
+            }
+            Outcome::NotOurs => {}
+            Outcome::Problem(problem) => diagnostics.push(problem),
         }
     }
+    follow_ups.extend(entry_points.iter().flat_map(|path| {
+        view.read(path)
+            .map(|source| entry_point_follow_ups(path, &source.text))
+            .unwrap_or_default()
+    }));
+    parsed.follow(follow_ups, &mut diagnostics);
     diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
-    includes::resolve(&mut documents);
+    let mut documents = parsed.documents;
+    relate(&mut documents, view);
     ScanOutcome {
         findings: evaluate(catalog, &documents),
         files_checked: documents.len(),
         diagnostics,
+    }
+}
+
+/// What reading and parsing one input gave.
+enum Outcome {
+    /// A document for the rules.
+    Document(Document),
+    /// A guess from the name that the content does not confirm: simply not ours.
+    NotOurs,
+    /// Unreadable, too large, binary, or a template: said once, never judged.
+    Problem(Diagnostic),
+}
+
+/// The documents of a scan so far, by path.
+struct Parsed<'a> {
+    view: &'a dyn Files,
+    judged_at: Option<i64>,
+    documents: Vec<Document>,
+    /// Every path read (documents and unconfirmed guesses), with whether its kind is
+    /// certain: a follow-up may turn a guess into what a Compose file says it is.
+    known: HashMap<PathBuf, (Option<usize>, bool)>,
+}
+
+/// How many rounds of follow-ups are read (a `.env` named by a Compose file may name a
+/// settings module); real projects need two.
+const FOLLOW_UP_ROUNDS: usize = 4;
+
+impl Parsed<'_> {
+    fn parse_all(&self, inputs: &[Input]) -> Vec<(Input, Outcome)> {
+        inputs
+            .par_iter()
+            .map(|input| (input.clone(), self.parse(input)))
+            .collect()
+    }
+
+    fn parse(&self, input: &Input) -> Outcome {
+        let source = match self.view.read(&input.path) {
+            Ok(source) => source,
+            Err(problem) => {
+                return Outcome::Problem(unreadable(self.view.display(&input.path), &problem))
+            }
+        };
+        let guess = input.kind.confirm_by_content;
+        if guess && !may_confirm(input.kind.target, &source.text) {
+            return Outcome::NotOurs;
+        }
+        let context = ParseContext {
+            target: input.kind.target,
+            judged_at: self.judged_at,
+            files: self.view,
+        };
+        let doc = Document::parse_with(Arc::new(source), &context);
+        if guess && !doc.confirms_kind() {
+            return Outcome::NotOurs;
+        }
+        match doc.not_checked() {
+            Some(reason) => Outcome::Problem(Diagnostic {
+                path: doc.source.display_path.clone(),
+                kind: DiagnosticKind::Template,
+                message: reason.to_owned(),
+            }),
+            None => Outcome::Document(doc),
+        }
+    }
+
+    fn add(&mut self, input: &Input, doc: Document) {
+        self.known.insert(
+            input.path.clone(),
+            (Some(self.documents.len()), !input.kind.confirm_by_content),
+        );
+        self.documents.push(doc);
+    }
+
+    /// Reads what documents name, round after round, each file once: a file already read
+    /// as a kind its name is certain of keeps it; a guess gives way.
+    fn follow(&mut self, mut pending: Vec<FollowUp>, diagnostics: &mut Vec<Diagnostic>) {
+        for _ in 0..FOLLOW_UP_ROUNDS {
+            let mut inputs: Vec<Input> = Vec::new();
+            for follow_up in pending.drain(..) {
+                let certain = self
+                    .known
+                    .get(&follow_up.path)
+                    .is_some_and(|(_, certain)| *certain);
+                let queued = inputs.iter().any(|i| i.path == follow_up.path);
+                if certain || queued {
+                    continue;
+                }
+                if !self.view.is_inside(&follow_up.path) {
+                    diagnostics.push(unreadable(
+                        self.view.display(&follow_up.path),
+                        &Unreadable::Outside,
+                    ));
+                    continue;
+                }
+                if !self.view.is_file(&follow_up.path) {
+                    continue;
+                }
+                inputs.push(Input {
+                    path: follow_up.path,
+                    kind: Classification {
+                        target: follow_up.target,
+                        confirm_by_content: false,
+                    },
+                });
+            }
+            if inputs.is_empty() {
+                return;
+            }
+            for (input, result) in self.parse_all(&inputs) {
+                let replaced = self.known.get(&input.path).and_then(|(at, _)| *at);
+                match result {
+                    Outcome::Document(doc) => {
+                        pending.extend(doc.follow_ups());
+                        match replaced {
+                            Some(at) => {
+                                self.documents[at] = doc;
+                                self.known.insert(input.path, (Some(at), true));
+                            }
+                            None => self.add(&input, doc),
+                        }
+                    }
+                    Outcome::NotOurs => {}
+                    Outcome::Problem(problem) => diagnostics.push(problem),
+                }
+            }
+        }
+    }
+}
+
+/// The diagnostic for a file that could not be read.
+fn unreadable(path: String, problem: &Unreadable) -> Diagnostic {
+    Diagnostic {
+        path,
+        kind: match problem {
+            Unreadable::TooLarge { .. } => DiagnosticKind::TooLarge,
+            Unreadable::Binary => DiagnosticKind::Binary,
+            _ => DiagnosticKind::Unreadable,
+        },
+        message: problem.to_string(),
     }
 }
 

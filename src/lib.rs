@@ -15,7 +15,6 @@ pub mod document;
 pub mod engine;
 pub mod finding;
 pub mod formats;
-pub mod includes;
 pub mod init;
 pub mod live;
 pub mod policy;

@@ -7,9 +7,6 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::formats::dotenv::EnvValue;
-use crate::source::Span;
-
 /// What a secret-like key is used for; it decides how long and random its value must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretKind {
@@ -547,20 +544,6 @@ fn query_password(query: &str, query_start: usize) -> Option<(&str, std::ops::Ra
         offset += pair.len() + 1;
     }
     None
-}
-
-/// The password inside a URL-valued `.env` value, and where it is written. The URL is parsed
-/// from the value as the application sees it; the position maps back onto the file only
-/// when that equals the written text (no escapes), otherwise the whole value is the span.
-pub fn env_url_password(value: &EnvValue) -> Option<(&str, Span)> {
-    let (password, range) = parse_url(&value.text)?.password?;
-    let inner = value.inner_span;
-    let span = if inner.len() == value.text.len() {
-        Span::new(inner.start + range.start, inner.start + range.end)
-    } else {
-        inner
-    };
-    Some((password, span))
 }
 
 /// Splits `scheme://user:password@host:port/path?query` by hand, keeping byte offsets (the

@@ -29,16 +29,21 @@ fn env_files_are_checked_by_the_env_rules_whatever_their_name() {
         ("config/web.conf", b"SESSION_SECRET=changeme\n"),
         ("deploy/secrets.txt", b"JWT_SECRET=short\n"),
     ]);
-    // Named explicitly: the env files it references are still followed.
+    // Named explicitly: the env files it references in its folder are still followed; one
+    // outside the folders being checked is not read (a pull request could otherwise point
+    // `env_file:` anywhere), and a note says so.
     let (report, _) = json_report(dir.path(), &["deploy/docker-compose.yml"]);
     let env = findings(&report, "ENV01");
-    assert!(
-        env.contains(&("ENV010".into(), "config/web.conf".into(), 1)),
+    assert_eq!(
+        env,
+        [("ENV012".into(), "deploy/secrets.txt".into(), 1)],
         "{env:?}"
     );
+    let notes = report["diagnostics"].as_array().unwrap();
     assert!(
-        env.contains(&("ENV012".into(), "deploy/secrets.txt".into(), 1)),
-        "{env:?}"
+        notes.iter().any(|n| n["path"] == "config/web.conf"
+            && n["message"].as_str().unwrap().contains("outside")),
+        "{notes:?}"
     );
     // Found by walking: the same, once each.
     let (report, _) = json_report(dir.path(), &["."]);

@@ -19,9 +19,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::root;
+use std::sync::Arc;
+
+use preflight::discover::DiskFiles;
 use preflight::document::Document;
 use preflight::formats::sshd::effective::Connection;
 use preflight::formats::sshd::is_known_keyword;
+use preflight::formats::ParseContext;
 use preflight::formats::Target;
 use preflight::source::SourceFile;
 
@@ -300,6 +304,17 @@ fn privsep_dir_ready() -> bool {
     dir.is_dir() || std::fs::create_dir_all(dir).is_ok()
 }
 
+/// Parses an sshd file the way a scan of `root` does: its `Include`s read from disk.
+fn parse_on_disk(source: SourceFile, root: &Path) -> Document {
+    let files = DiskFiles::new(&[root.to_path_buf()], 4 * 1024 * 1024);
+    let context = ParseContext {
+        target: Target::Sshd,
+        judged_at: None,
+        files: &files,
+    };
+    Document::parse_with(Arc::new(source), &context)
+}
+
 #[test]
 fn preflight_and_sshd_agree_on_effective_values() {
     let Some((sshd, _keys, host_key)) = sshd_ready() else {
@@ -314,7 +329,7 @@ fn preflight_and_sshd_agree_on_effective_values() {
         let (ours, theirs) = lay_out(case, tmp.path());
         let bytes = std::fs::read(&ours).expect("readable");
         let source = SourceFile::from_bytes(ours.clone(), case.name.clone(), bytes);
-        let doc = Document::parse(source, Target::Sshd);
+        let doc = parse_on_disk(source, tmp.path());
         let config = doc.as_sshd().expect("an sshd document");
         // sshd accepted every keyword of the configuration and printed its own.
         let unknown: Vec<&str> = config
@@ -392,7 +407,7 @@ fn sshd_refuses_exactly_what_preflight_reports_as_broken() {
         let refused = sshd_test(&sshd, file, &host_key, None).err();
         let bytes = std::fs::read(file).expect("readable");
         let source = SourceFile::from_bytes(file.clone(), file.display().to_string(), bytes);
-        let doc = Document::parse(source, Target::Sshd);
+        let doc = parse_on_disk(source, file.parent().expect("a folder"));
         let config = doc.as_sshd().expect("an sshd document");
         let unknown_keyword = config.files[0]
             .file

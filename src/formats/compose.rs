@@ -14,9 +14,16 @@
 //! value, and the rest of the service is still read.
 
 use crate::formats::interpolation::Template;
+use crate::formats::sensitive::{
+    assignment_sensitive, command_sensitive, yaml_sensitive, Sensitive,
+};
 use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
 use crate::formats::ParseError;
+use crate::formats::Target;
+use crate::formats::{lexically_normal, Classification, FileName, FollowUp, Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// Stands for a variable whose value only the shell knows, in rendered values.
 pub const UNKNOWN: &str = "\u{0}";
@@ -790,6 +797,83 @@ fn is_yaml11_sexagesimal(text: &str) -> bool {
                 && p.chars().all(|c| c.is_ascii_digit())
                 && (p.len() == 1 || p.as_bytes()[0] <= b'5')
         })
+}
+
+impl Format for ComposeFile {
+    /// `compose.yaml`, `compose.prod.yml`, `docker-compose.override.yml`; not `composer.yml`.
+    fn classify(name: &FileName) -> Option<Classification> {
+        let n = name.name.as_str();
+        let compose = (n.starts_with("docker-compose") || n.starts_with("compose."))
+            && (n.ends_with(".yml") || n.ends_with(".yaml"));
+        compose.then_some(Classification {
+            target: Target::Compose,
+            confirm_by_content: false,
+        })
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        compose_sensitive(self, &source.text)
+    }
+
+    /// The files services name in `env_file:`, read as `.env` files whatever their name
+    /// (`config/web.conf`, `secrets.txt`) so the `.env` rules check what the containers
+    /// get; a name that says what the file is keeps its kind (`.env.example`).
+    fn follow_ups(&self, source: &SourceFile, _: Target) -> Vec<FollowUp> {
+        let dir = source.path.parent().unwrap_or(std::path::Path::new(""));
+        self.services
+            .iter()
+            .flat_map(|s| &s.env_files)
+            .filter_map(|reference| {
+                let path = lexically_normal(&dir.join(reference.path.as_ref()?));
+                let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+                Some(FollowUp {
+                    target: crate::formats::dotenv::env_kind(&name).unwrap_or(Target::Env),
+                    path,
+                })
+            })
+            .collect()
+    }
+}
+
+/// In Compose files: what [`yaml_sensitive`] finds, the literal defaults of secret
+/// variables (`${DB_PASSWORD:-changeme}`: `changeme` is scrubbed from messages on its own),
+/// and secrets on `command:`/`entrypoint:` lines (`redis-server --requirepass …`).
+fn compose_sensitive(file: &ComposeFile, text: &str) -> Vec<Sensitive> {
+    let mut found = yaml_sensitive(&file.yaml, text);
+    // Image references (`postgres:16.4-alpine`) can look random, but are never secrets, and
+    // the findings about them must show them.
+    found.retain(|s| {
+        !file
+            .services
+            .iter()
+            .any(|service| service.image.as_ref().is_some_and(|i| i.span == s.span))
+    });
+    for service in &file.services {
+        for var in service.environment.iter().chain(&service.build_args) {
+            let Some(value) = &var.value else { continue };
+            for (default, range) in value.template().literal_fallbacks() {
+                found.extend(assignment_sensitive(
+                    &var.name,
+                    &default,
+                    value.span_of(range),
+                ));
+            }
+        }
+        for command in &service.command {
+            found.extend(command_sensitive(&command.text, &|start, end| {
+                command.span_of(start..end)
+            }));
+        }
+    }
+    found
 }
 
 #[cfg(test)]

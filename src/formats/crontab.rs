@@ -12,8 +12,15 @@
 
 use std::path::Path;
 
+use crate::formats::sensitive::{
+    assignment_sensitive, command_sensitive, unreadable_lines, Sensitive,
+};
 use crate::formats::ParseError;
+use crate::formats::Target;
+use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// Which of the two crontab layouts a file uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -378,6 +385,56 @@ fn raw_job(text: &str, line: Span) -> Result<RawJob<'_>, String> {
         seventh_start,
         line,
     })
+}
+
+impl Format for Crontab {
+    /// See [`crontab_name`].
+    fn classify(name: &FileName) -> Option<Classification> {
+        Some(Classification {
+            target: Target::Cron,
+            confirm_by_content: crontab_name(name.path)?,
+        })
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text, CronFlavor::from_path(&source.path))
+    }
+
+    fn confirms_kind(&self) -> bool {
+        self.looks_like_crontab()
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        cron_sensitive(self, &source.text)
+    }
+}
+
+/// In crontabs: secret variables and secrets on job command lines.
+fn cron_sensitive(crontab: &Crontab, text: &str) -> Vec<Sensitive> {
+    let mut found: Vec<Sensitive> = crontab
+        .variables
+        .iter()
+        .filter_map(|var| assignment_sensitive(&var.name, &var.value, var.value_span))
+        .collect();
+    for job in &crontab.jobs {
+        let written = &text[job.command_span.range()];
+        let base = job.command_span.start;
+        // `\%` unescaped: positions no longer line up, so the command is masked whole.
+        let whole = job.command_span;
+        found.extend(if written == job.command {
+            command_sensitive(&job.command, &|start, end| {
+                Span::new(base + start, base + end)
+            })
+        } else {
+            command_sensitive(&job.command, &|_, _| whole)
+        });
+    }
+    unreadable_lines(&crontab.errors, text, &mut found);
+    found
 }
 
 #[cfg(test)]

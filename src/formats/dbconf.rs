@@ -5,7 +5,11 @@
 
 use std::path::Path;
 
+use crate::formats::Target;
+use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// A database engine a deployment can run, and that needs its own kind of dump.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -131,6 +135,21 @@ impl DatabaseConfigFile {
             engine,
             first_setting,
         }
+    }
+}
+
+impl Format for DatabaseConfigFile {
+    /// Database server configurations by name (see [`DatabaseConfigFile::engine_of`]).
+    /// Addresses and modes, not credentials.
+    fn classify(name: &FileName) -> Option<Classification> {
+        Self::engine_of(name.path).and(Classification::certain(Target::DatabaseConfig))
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(
+            &source.text,
+            Self::engine_of(&source.path).unwrap_or(DatabaseEngine::Postgres),
+        )
     }
 }
 

@@ -22,8 +22,13 @@
 //! instruction, an instruction before `FROM`, an unterminated heredoc, a bad `# escape=`)
 //! becomes a [`ParseError`]; parsing always goes on.
 
+use crate::formats::sensitive::{assignment_sensitive, command_sensitive, Sensitive};
+use crate::formats::Target;
 use crate::formats::{lines_with_offsets, ParseError};
+use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// The instructions BuildKit knows; any other word at the start of an instruction is refused
 /// ("unknown instruction").
@@ -993,6 +998,131 @@ impl Dockerfile {
 
 fn exec_is_none(arguments: &Arguments) -> bool {
     matches!(arguments, Arguments::Shell(_))
+}
+
+/// Dockerfiles by name (lower-cased): `Dockerfile`, `Containerfile` and `api.Dockerfile` for
+/// certain (`Some(false)`); `Dockerfile.prod`, `Containerfile.dev` if the content has a
+/// `FROM` (`Some(true)`), since that suffix also names notes, templates and backups; never
+/// `Dockerfile.md`, `Dockerfile.j2`, `Dockerfile.orig` or the ignore file
+/// `Dockerfile.dockerignore`.
+fn dockerfile_name(name: &str) -> Option<bool> {
+    const NOT_DOCKERFILES: &[&str] = &[
+        "dockerignore",
+        "md",
+        "txt",
+        "rst",
+        "j2",
+        "jinja",
+        "jinja2",
+        "tmpl",
+        "tpl",
+        "erb",
+        "orig",
+        "bak",
+        "swp",
+        "rej",
+        "patch",
+        "diff",
+        "sh",
+        "py",
+        "json",
+        "yml",
+        "yaml",
+        "lock",
+    ];
+    if name == "dockerfile" || name == "containerfile" || name.ends_with(".dockerfile") {
+        return Some(false);
+    }
+    let suffixed = name.starts_with("dockerfile.") || name.starts_with("containerfile.");
+    let extension = name.rsplit_once('.').map_or("", |(_, ext)| ext);
+    (suffixed && !NOT_DOCKERFILES.contains(&extension) && !name.ends_with('~')).then_some(true)
+}
+
+impl Format for Dockerfile {
+    fn classify(name: &FileName) -> Option<Classification> {
+        Some(Classification {
+            target: Target::Dockerfile,
+            confirm_by_content: dockerfile_name(&name.name)?,
+        })
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
+
+    fn confirms_kind(&self) -> bool {
+        !self.stages.is_empty()
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+
+    fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
+        dockerfile_sensitive(self)
+    }
+}
+
+/// In Dockerfiles: `ENV` values and `ARG` defaults under secret names (or that look like
+/// credentials), secrets on `RUN` command lines and in `RUN` heredoc scripts, and whatever
+/// follows an instruction BuildKit does not know (a stray `DB_PASSWORD=…` line).
+fn dockerfile_sensitive(file: &Dockerfile) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    for instruction in &file.instructions {
+        for pair in &instruction.pairs {
+            if let (Some(value), Some(span)) = (&pair.value, pair.value_span) {
+                found.extend(assignment_sensitive(&pair.key, value, span));
+            }
+        }
+        if instruction.keyword == "RUN" {
+            if let Some(line) = instruction.shell() {
+                found.extend(command_sensitive(line, &|start, end| {
+                    instruction.shell_span(start, end)
+                }));
+            }
+            for heredoc in &instruction.heredocs {
+                let mut at = 0;
+                for line in heredoc.body.split('\n') {
+                    let base = at;
+                    found.extend(command_sensitive(line, &|start, end| {
+                        heredoc.file_span(base + start, base + end)
+                    }));
+                    at += line.len() + 1;
+                }
+            }
+        }
+        if !INSTRUCTIONS.contains(&instruction.keyword.as_str()) {
+            // Not an instruction: a stray `NAME=value` or `NAME value` line, judged as an
+            // assignment so a secret in it is masked like any other.
+            let written = instruction.span;
+            let keyword = instruction.keyword_span;
+            let rest = instruction.arguments_span();
+            found.extend(match file_text_split(instruction) {
+                Some((name, value, at)) => {
+                    assignment_sensitive(&name, &value, Span::new(keyword.start + at, written.end))
+                }
+                None => {
+                    let value: Vec<&str> =
+                        instruction.words.iter().map(|w| w.text.as_str()).collect();
+                    assignment_sensitive(&instruction.keyword, &value.join(" "), rest)
+                }
+            });
+        }
+    }
+    found
+}
+
+/// A keyword written as `NAME=value…`: the name, the value (with the rest of the line) and
+/// the value's offset from the keyword's start.
+fn file_text_split(instruction: &Instruction) -> Option<(String, String, usize)> {
+    let first = instruction.keyword_written();
+    let (name, value) = first.split_once('=')?;
+    let mut whole = value.to_owned();
+    for word in &instruction.words {
+        whole.push(' ');
+        whole.push_str(&word.text);
+    }
+    Some((name.to_owned(), whole.trim().to_owned(), name.len() + 1))
 }
 
 #[cfg(test)]

@@ -7,8 +7,13 @@
 //! whitespace, `${VAR}` references. Malformed lines become [`ParseError`]s and parsing goes on
 //! with the next line, so one typo never hides the rest of the file.
 
+use crate::formats::sensitive::{assignment_sensitive, unreadable_lines, Sensitive};
 use crate::formats::ParseError;
+use crate::formats::Target;
+use crate::formats::{Classification, FileName, FollowUp, Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// How a value was written; it decides escapes, comments and interpolation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -367,6 +372,107 @@ fn has_reference(s: &str) -> bool {
                 .get(i + 1)
                 .is_some_and(|&n| n == b'{' || n == b'_' || n.is_ascii_alphabetic())
     })
+}
+
+/// Last name parts of files that merely mention env in their name (`env.d.ts`, `.env.vault`).
+const NOT_ENV_EXTENSIONS: &[&str] = &[
+    "py", "js", "mjs", "cjs", "ts", "sh", "json", "yaml", "yml", "toml", "md", "rb", "go", "rs",
+    "java", "php", "txt", "cfg", "ini", "conf", "vault", "swp", "bak", "orig", "gpg", "age", "enc",
+    "asc",
+];
+
+/// Name parts that mark an env file as a committed template.
+const EXAMPLE_MARKERS: &[&str] = &[
+    "example", "sample", "template", "tpl", "dist", "defaults", "default", "schema", "skel",
+];
+/// Name parts that mark an env file as development-only.
+const DEV_MARKERS: &[&str] = &["development", "dev", "test", "testing", "ci", "e2e"];
+
+/// The kind of environment file a lower-cased file name says it is: deployed, development
+/// or a committed template; `None` for names that only mention env (`env.d.ts`).
+pub fn env_kind(name: &str) -> Option<Target> {
+    let parts: Vec<&str> = name.split('.').filter(|p| !p.is_empty()).collect();
+    let is_env = name == ".env"
+        || name.starts_with(".env.")
+        || name.ends_with(".env")
+        || name.contains(".env.");
+    let last = parts.last().copied().unwrap_or("");
+    let is_other = NOT_ENV_EXTENSIONS.contains(&last) || name.ends_with('~');
+    if !is_env || is_other {
+        return None;
+    }
+    if parts.iter().any(|p| EXAMPLE_MARKERS.contains(p)) {
+        Some(Target::EnvExample)
+    } else if parts.iter().any(|p| DEV_MARKERS.contains(p)) {
+        Some(Target::EnvDev)
+    } else {
+        Some(Target::Env)
+    }
+}
+
+impl EnvValue {
+    /// The password inside a URL value, and where it is written. The URL is parsed from the
+    /// value as the application sees it; the position maps back onto the file only when that
+    /// equals the written text (no escapes), otherwise the whole value is the span.
+    pub fn url_password(&self) -> Option<(&str, Span)> {
+        let (password, range) = crate::secrets::parse_url(&self.text)?.password?;
+        let inner = self.inner_span;
+        let span = if inner.len() == self.text.len() {
+            Span::new(inner.start + range.start, inner.start + range.end)
+        } else {
+            inner
+        };
+        Some((password, span))
+    }
+}
+
+impl Format for EnvFile {
+    fn classify(name: &FileName) -> Option<Classification> {
+        Classification::certain(env_kind(&name.name)?)
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        env_sensitive(self, &source.text)
+    }
+
+    /// A deployed `.env` setting `DJANGO_SETTINGS_MODULE` names the settings module the
+    /// application runs with, resolved from the file's folder.
+    fn follow_ups(&self, source: &SourceFile, target: Target) -> Vec<FollowUp> {
+        if target != Target::Env {
+            return Vec::new();
+        }
+        let dir = source.path.parent().unwrap_or(std::path::Path::new(""));
+        self.entries
+            .iter()
+            .filter(|e| e.key == "DJANGO_SETTINGS_MODULE")
+            .filter_map(|e| e.value.as_ref())
+            .flat_map(|value| crate::formats::python_settings::module_files(dir, &value.text))
+            .collect()
+    }
+}
+
+/// Values of secret-like keys, passwords inside URLs, and values that look like generated
+/// credentials whatever their key is called.
+fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    for entry in &env.entries {
+        let Some(value) = &entry.value else { continue };
+        found.extend(assignment_sensitive(
+            &entry.key,
+            &value.text,
+            value.inner_span,
+        ));
+    }
+    unreadable_lines(&env.errors, text, &mut found);
+    found
 }
 
 #[cfg(test)]

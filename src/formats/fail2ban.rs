@@ -8,8 +8,12 @@
 //! This module reads one file. Which file overrides which (`.local` over `.conf`, `jail.d`
 //! after the main file) is the rules' view across files.
 
+use crate::formats::Target;
 use crate::formats::{lines_with_offsets, ParseError};
+use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// One `key = value`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +135,27 @@ impl JailFile {
             .rev()
             .filter(|s| s.name == section)
             .find_map(|s| s.get(key))
+    }
+}
+
+impl Format for JailFile {
+    /// `jail.conf`, `jail.local` and the `.conf`/`.local` files of `jail.d/`. Jails hold
+    /// times and counts, not credentials.
+    fn classify(name: &FileName) -> Option<Classification> {
+        let drop_in = name.parent() == Some("jail.d")
+            && (name.name.ends_with(".conf") || name.name.ends_with(".local"));
+        (name.is("jail.local") || name.is("jail.conf") || drop_in).then_some(Classification {
+            target: Target::Fail2ban,
+            confirm_by_content: false,
+        })
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
     }
 }
 

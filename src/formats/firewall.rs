@@ -8,8 +8,12 @@
 //! a check written once covers every input. The parser only records what is written; which
 //! ports matter and what "anywhere" means for exposure is the rules' business.
 
+use crate::formats::Target;
 use crate::formats::{lines_with_offsets, quoted_words, ParseError};
+use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// Which of the three inputs a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -465,6 +469,49 @@ fn iptables_rule(words: &[(String, Span)], span: Span) -> FirewallRule {
         i += if takes_value { 2 } else { 1 };
     }
     rule
+}
+
+impl Format for FirewallRules {
+    /// Saved `ufw status`/`iptables-save` output and rule files by name for certain
+    /// (`ufw-status*`, `iptables-save*`, `user.rules`, `user6.rules`, `rules.v4`,
+    /// `rules.v6`); other saved output whose name mentions a firewall (`host1-ufw.txt`,
+    /// `firewall.out`) if the content is one.
+    fn classify(name: &FileName) -> Option<Classification> {
+        let n = name.name.as_str();
+        let certain = [
+            "ufw-status",
+            "ufw_status",
+            "iptables-save",
+            "ip6tables-save",
+        ]
+        .iter()
+        .any(|w| n.contains(w))
+            || ["user.rules", "user6.rules", "rules.v4", "rules.v6"]
+                .iter()
+                .any(|b| name.is(b));
+        if certain {
+            return Classification::certain(Target::Firewall);
+        }
+        let mentions = ["ufw", "iptables", "firewall"]
+            .iter()
+            .any(|w| n.contains(w));
+        if mentions && matches!(name.extension(), Some("txt" | "out" | "log")) {
+            return Classification::probable(Target::Firewall);
+        }
+        None
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
+
+    fn confirms_kind(&self) -> bool {
+        self.looks_like_firewall()
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,14 @@
 
 use tree_sitter::Node;
 
+use crate::formats::sensitive::{command_sensitive, Sensitive};
 use crate::formats::ParseError;
+use crate::formats::Target;
+use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::secrets::looks_like_token;
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// Which grammar reads a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -858,6 +864,115 @@ impl PackageJson {
     pub fn script(&self, name: &str) -> Option<&Property> {
         self.scripts.iter().rev().find(|p| p.key == name)
     }
+}
+
+impl Format for PackageJson {
+    fn classify(name: &FileName) -> Option<Classification> {
+        (name.name == "package.json").then_some(Classification {
+            target: Target::NodePackage,
+            confirm_by_content: false,
+        })
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        package_json_sensitive(self, &source.text)
+    }
+}
+
+impl Format for JsModule {
+    /// PM2's `ecosystem.config.{js,cjs,mjs,json}` (and `ecosystem.<stage>.config.js`) for
+    /// certain, and the JavaScript/TypeScript files a server is usually bootstrapped from
+    /// (`server`, `app`, `index`, `main`) or configured in (anything under `src/` or
+    /// `config/`) if their imports confirm a Node server (Express, Nest, cors, helmet,
+    /// sessions, JWT): most `.js` files are not deployment files.
+    fn classify(name: &FileName) -> Option<Classification> {
+        let (stem, extension) = name.name.rsplit_once('.')?;
+        if stem.starts_with("ecosystem") && stem.ends_with("config") {
+            return matches!(extension, "js" | "cjs" | "mjs" | "json").then_some(Classification {
+                target: Target::Pm2,
+                confirm_by_content: false,
+            });
+        }
+        let script = matches!(extension, "js" | "cjs" | "mjs" | "ts" | "mts" | "cts");
+        let generated_or_test = [".d", ".test", ".spec", ".min", ".e2e-spec"]
+            .iter()
+            .any(|s| stem.ends_with(s));
+        if !script || generated_or_test {
+            return None;
+        }
+        let bootstrap_name = matches!(stem, "server" | "app" | "index" | "main");
+        (bootstrap_name || name.in_folder(&["src", "config"])).then_some(Classification {
+            target: Target::NodeApp,
+            confirm_by_content: true,
+        })
+    }
+
+    fn may_confirm(text: &str) -> bool {
+        Self::could_be_node_server(text)
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text, Dialect::of(&source.path))
+    }
+
+    fn confirms_kind(&self) -> bool {
+        self.looks_like_node_server()
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+
+    fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
+        javascript_sensitive(self)
+    }
+}
+
+/// In JavaScript/TypeScript (PM2 files, server files): string literals given to a secret
+/// ([`crate::secrets::js_secret_kind`]: `secret: '…'`, `jwt.sign(p, '…')`, the default of
+/// `process.env.JWT_SECRET || '…'`) and literals that look like generated credentials.
+fn javascript_sensitive(module: &JsModule) -> Vec<Sensitive> {
+    module
+        .strings
+        .iter()
+        .filter(|s| !s.value.is_empty())
+        .filter(|s| crate::secrets::js_secret_kind(&s.name).is_some() || looks_like_token(&s.value))
+        .map(|s| Sensitive {
+            span: s.span,
+            value: s.value.clone(),
+        })
+        .collect()
+}
+
+/// In `package.json`: secrets on script command lines (`JWT_SECRET=… node server.js`,
+/// URLs with passwords), as on any command line.
+fn package_json_sensitive(package: &PackageJson, text: &str) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    for script in &package.scripts {
+        let Some(command) = script.value.as_str() else {
+            continue;
+        };
+        let span = script.value.span;
+        // Offsets map one to one when the literal has no escapes; otherwise mask it whole.
+        let exact = text.get(span.range()).map(str::len) == Some(command.len() + 2);
+        let locate = |start: usize, end: usize| {
+            if exact {
+                Span::new(span.start + 1 + start, span.start + 1 + end)
+            } else {
+                span
+            }
+        };
+        found.extend(command_sensitive(command, &locate));
+    }
+    found
 }
 
 #[cfg(test)]

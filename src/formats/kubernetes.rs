@@ -9,9 +9,15 @@
 
 use std::path::Path;
 
+use crate::formats::sensitive::{assignment_sensitive, unreadable_lines, Sensitive};
 use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
+use crate::formats::Files;
 use crate::formats::ParseError;
+use crate::formats::Target;
+use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// A YAML file read as Kubernetes manifests.
 #[derive(Debug, Clone, Default)]
@@ -292,12 +298,12 @@ pub fn may_be_manifest(text: &str) -> bool {
 }
 
 impl Manifests {
-    /// Reads `text`, the file at `path`; `read` returns the text of another file (the
-    /// `kustomization.yaml` next to it), if it can be read.
-    pub fn parse(text: &str, path: &Path, read: &mut dyn FnMut(&Path) -> Option<String>) -> Self {
+    /// Reads `text`, the file at `path`; `files` holds the other files of the scan (the
+    /// `kustomization.yaml` next to it).
+    pub fn parse(text: &str, path: &Path, files: &dyn Files) -> Self {
         let yaml = YamlFile::parse(text);
         let mut manifests = Self {
-            not_checked: not_checked(text, path, &yaml, read),
+            not_checked: not_checked(text, path, &yaml, files),
             ..Self::default()
         };
         if manifests.not_checked.is_none() {
@@ -545,12 +551,7 @@ fn seccomp_type(profile: &YamlNode) -> Option<(Seccomp, Span)> {
 }
 
 /// Why a file is not to be checked, if it is a template or a kustomize input.
-fn not_checked(
-    text: &str,
-    path: &Path,
-    yaml: &YamlFile,
-    read: &mut dyn FnMut(&Path) -> Option<String>,
-) -> Option<NotChecked> {
+fn not_checked(text: &str, path: &Path, yaml: &YamlFile, files: &dyn Files) -> Option<NotChecked> {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -575,7 +576,7 @@ fn not_checked(
     if actions && (!yaml.errors.is_empty() || structural_action(text, yaml)) {
         return Some(NotChecked::GoTemplate);
     }
-    if is_kustomize_patch(path, read) {
+    if is_kustomize_patch(path, files) {
         return Some(NotChecked::KustomizePatch);
     }
     None
@@ -615,14 +616,14 @@ fn structural_action(text: &str, yaml: &YamlFile) -> bool {
 
 /// Whether a `kustomization.yaml` in the file's folder or the one above applies it as a
 /// patch (`patchesStrategicMerge`, `patches[].path`, `patchesJson6902[].path`).
-fn is_kustomize_patch(path: &Path, read: &mut dyn FnMut(&Path) -> Option<String>) -> bool {
+fn is_kustomize_patch(path: &Path, files: &dyn Files) -> bool {
     let target = normal(path);
     path.ancestors().skip(1).take(2).any(|dir| {
         ["kustomization.yaml", "kustomization.yml", "Kustomization"]
             .iter()
-            .filter_map(|k| read(&dir.join(k)))
-            .any(|text| {
-                YamlFile::parse(&text).documents.iter().any(|doc| {
+            .filter_map(|k| files.read(&dir.join(k)).ok())
+            .any(|source| {
+                YamlFile::parse(&source.text).documents.iter().any(|doc| {
                     let strategic = doc
                         .get("patchesStrategicMerge")
                         .into_iter()
@@ -648,12 +649,109 @@ fn normal(path: &Path) -> std::path::PathBuf {
         .collect()
 }
 
+impl Format for Manifests {
+    /// Any `*.yaml`/`*.yml`, kept only when a document has `apiVersion` and `kind` (or it is
+    /// a template or kustomize input): workflows, values files and other YAML are left alone.
+    fn classify(name: &FileName) -> Option<Classification> {
+        matches!(name.extension(), Some("yaml" | "yml")).then_some(Classification {
+            target: Target::Kubernetes,
+            confirm_by_content: true,
+        })
+    }
+
+    fn may_confirm(text: &str) -> bool {
+        may_be_manifest(text)
+    }
+
+    fn parse(source: &Arc<SourceFile>, context: &ParseContext) -> Self {
+        Self::parse(&source.text, &source.path, context.files)
+    }
+
+    fn confirms_kind(&self) -> bool {
+        self.is_kubernetes()
+    }
+
+    fn not_checked(&self) -> Option<&'static str> {
+        self.not_checked.map(|n| n.reason())
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        kubernetes_sensitive(self, &source.text)
+    }
+}
+
+/// Keys whose values in a manifest name things rather than hold them: `secretKeyRef: {name:
+/// db, key: password}` names a Secret's entry, and image references are long and random-
+/// looking without being secrets.
+const KUBERNETES_NAMING_KEYS: &[&str] = &["key", "name", "image", "secretName", "claimName"];
+
+/// Values no secret is made of: API fields such as `automountServiceAccountToken: false` or
+/// `tokenExpirationSeconds: 3600` have secret-like names, and scrubbing `false` or a number
+/// from every message would only garble them.
+fn is_plain_setting(value: &str) -> bool {
+    matches!(value, "true" | "false" | "null" | "~") || value.chars().all(|c| c.is_ascii_digit())
+}
+
+/// In Kubernetes manifests: every value of a Secret's `data` (encoded and decoded) and
+/// `stringData`, `env[].value`s of secret-like names, values of secret-like keys elsewhere
+/// (a ConfigMap's `DB_PASSWORD`), token-like values and passwords inside URLs.
+fn kubernetes_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    let mut stack: Vec<&YamlNode> = manifests.yaml.documents.iter().collect();
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            YamlValue::Mapping(entries) => {
+                for (key, value) in entries {
+                    match (key.as_str(), value.as_str()) {
+                        (Some(name), _) if KUBERNETES_NAMING_KEYS.contains(&name) => {}
+                        (_, Some(text)) if is_plain_setting(text) => {}
+                        (Some(name), Some(text)) => {
+                            found.extend(assignment_sensitive(name, text, value.span));
+                        }
+                        _ => stack.push(value),
+                    }
+                }
+            }
+            YamlValue::Sequence(items) => stack.extend(items),
+            YamlValue::Scalar(text) => found.extend(assignment_sensitive("", text, node.span)),
+            YamlValue::Alias => {}
+        }
+    }
+    for object in &manifests.objects {
+        for (_, plain, written) in secret_values(object) {
+            if let Some(encoded) = written.as_str().filter(|e| *e != plain && !e.is_empty()) {
+                found.push(Sensitive {
+                    span: written.span,
+                    value: encoded.to_owned(),
+                });
+            }
+            if !plain.is_empty() {
+                found.push(Sensitive {
+                    span: written.span,
+                    value: plain,
+                });
+            }
+        }
+        let containers = object.pod.iter().flat_map(|p| &p.containers);
+        for (name, value) in containers.flat_map(literal_env) {
+            let text = value.as_str().unwrap_or_default();
+            found.extend(assignment_sensitive(name, text, value.span));
+        }
+    }
+    unreadable_lines(&manifests.errors, text, &mut found);
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse(text: &str) -> Manifests {
-        Manifests::parse(text, Path::new("app.yaml"), &mut |_| None)
+        Manifests::parse(text, Path::new("app.yaml"), &crate::formats::NoFiles)
     }
 
     #[test]
@@ -723,7 +821,7 @@ mod tests {
         let under = Manifests::parse(
             "apiVersion: v1\nkind: Service\nmetadata:\n  name: \"{{ .Release.Name }}\"\n",
             Path::new("chart/templates/svc.yaml"),
-            &mut |_| None,
+            &crate::formats::NoFiles,
         );
         assert_eq!(under.not_checked, Some(NotChecked::HelmTemplate));
         let alert = "apiVersion: v1\nkind: ConfigMap\ndata:\n  rule: |\n    summary: {{ $labels.instance }} down\n  # {{ not an action }}\n";

@@ -5,8 +5,12 @@
 //! `lastaction`, `preremove`) take the following lines verbatim up to `endscript`.
 //! Directives outside blocks are the file's defaults for the blocks after them.
 
+use crate::formats::Target;
 use crate::formats::{lines_with_offsets, quoted_words, ParseError};
+use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// One word of a directive or a block's path list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,6 +170,30 @@ impl LogrotateConf {
                     .rev()
                     .find(|d| d.block.is_none() && d.name == name && d.name_span.start < header)
             })
+    }
+}
+
+impl Format for LogrotateConf {
+    /// `logrotate.conf`, `*.logrotate` and every file of `logrotate.d/` but hidden files and
+    /// editor backups. Modes and counts, not credentials.
+    fn classify(name: &FileName) -> Option<Classification> {
+        let snippet = name.parent() == Some("logrotate.d")
+            && !name.name.starts_with('.')
+            && !name.name.ends_with('~');
+        (name.name == "logrotate.conf" || name.name.ends_with(".logrotate") || snippet).then_some(
+            Classification {
+                target: Target::Logrotate,
+                confirm_by_content: false,
+            },
+        )
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
     }
 }
 

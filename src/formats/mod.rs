@@ -1,7 +1,15 @@
 //! One parser per file format. Parsers know nothing of rules: they produce trees whose
 //! every node carries the [`crate::source::Span`] it was read from.
+//!
+//! Each format owns its knowledge next to its parser, through the [`Format`] trait: how its
+//! files are named ([`Format::classify`]), how to parse them, which parse errors they have,
+//! whether the content confirms a guess made from the name, and which spans hold secrets.
+//! `crate::document` registers every format in one table; nothing else knows the list.
 
-use crate::source::Span;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::source::{SourceFile, Span};
 
 pub mod crontab;
 pub mod dbconf;
@@ -28,8 +36,373 @@ pub mod interpolation;
 pub mod kubernetes;
 
 pub mod host;
+pub mod sensitive;
 mod target;
+pub use sensitive::Sensitive;
 pub use target::Target;
+
+/// What a parsed file format tells the pipeline. Parsing never fails (errors are kept in the
+/// tree) and does no I/O of its own: a format that reads other files (sshd `Include`, a
+/// manifest's `kustomization.yaml`) asks [`ParseContext::files`], the pipeline's bounded,
+/// contained view of the inputs.
+pub trait Format: Sized {
+    /// Decides from a file's name whether it is of this format. Cheap by design: no file is
+    /// opened; an ambiguous name (`*.conf`) is marked for confirmation by content.
+    fn classify(_name: &FileName) -> Option<Classification> {
+        None
+    }
+    /// Whether `text` could be this format at all, decided before parsing so that parsing
+    /// thousands of unrelated files (most JavaScript under `src/`) never happens.
+    fn may_confirm(_text: &str) -> bool {
+        true
+    }
+    /// Parses `source` as the kind in `context`.
+    fn parse(source: &Arc<SourceFile>, context: &ParseContext) -> Self;
+    /// Whether the content confirms the kind the file's name suggested.
+    fn confirms_kind(&self) -> bool {
+        true
+    }
+    /// Why a file of this kind is deliberately not judged (a Helm template, a kustomize
+    /// patch): reported once as a diagnostic instead of findings.
+    fn not_checked(&self) -> Option<&'static str> {
+        None
+    }
+    /// Lines the parser could not read.
+    fn errors(&self) -> &[ParseError] {
+        &[]
+    }
+    /// The spans of `source` that hold secrets, masked in every output.
+    fn sensitive(&self, _source: &SourceFile) -> Vec<Sensitive> {
+        Vec::new()
+    }
+    /// Other files this document makes part of the deployment, to be read as documents of
+    /// the kind given (the `.env` files a Compose service names in `env_file:`, the module
+    /// `DJANGO_SETTINGS_MODULE` names). Paths may not exist; the pipeline reads only those
+    /// that do, inside the scan.
+    fn follow_ups(&self, _source: &SourceFile, _target: Target) -> Vec<FollowUp> {
+        Vec::new()
+    }
+    /// Relates the documents of this format to each other once all are parsed (nginx
+    /// `include`s): `documents` are all of the scan's, in a stable order.
+    fn relate(_documents: &mut [(&Arc<SourceFile>, &mut Self)], _files: &dyn Files) {}
+}
+
+/// A file a document names, to be read as `target` (whatever its own name suggests, unless
+/// the name is certain of its kind).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    /// Where it is, `.` and `..` applied.
+    pub path: PathBuf,
+    /// What it is read as.
+    pub target: Target,
+}
+
+/// `a/./b/../c` as `a/c`, without touching the file system, like Go's `filepath.Join`
+/// (which Compose resolves relative `env_file` paths with) cleans it.
+pub fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// What a parser is told besides the text.
+pub struct ParseContext<'a> {
+    /// The kind the file was classified as (one format can serve several kinds).
+    pub target: Target,
+    /// The moment time-based judgements are made at (seconds since the epoch): a host
+    /// snapshot's collection time, `None` for now.
+    pub judged_at: Option<i64>,
+    /// Other files of the scan, for formats that read what a file includes.
+    pub files: &'a dyn Files,
+}
+
+/// The files a scan may read: the directory walk's roots on disk, or a host snapshot's
+/// collected files. Every read is bounded and contained (nothing outside the scan), so a
+/// parser following an include cannot be pointed anywhere else.
+pub trait Files: Sync {
+    /// Reads `path`, refusing what is absent, outside the scan, too large or binary.
+    fn read(&self, path: &Path) -> Result<SourceFile, Unreadable>;
+    /// Whether `path` is a regular file of the scan.
+    fn is_file(&self, path: &Path) -> bool;
+    /// Whether `path` is a directory of the scan.
+    fn is_dir(&self, path: &Path) -> bool;
+    /// The names in directory `dir`, sorted, or `None` when it is not a directory of the scan.
+    fn list(&self, dir: &Path) -> Option<Vec<String>>;
+    /// `path` with symbolic links resolved where the view has any (include cycles and
+    /// `sites-enabled/` links are recognised by it).
+    fn canonical(&self, path: &Path) -> PathBuf {
+        path.to_path_buf()
+    }
+    /// Whether `path` is written inside the scan (decided from the path alone, so asking
+    /// tells nothing about files outside).
+    fn is_inside(&self, _path: &Path) -> bool {
+        true
+    }
+    /// Whether `path` itself is a symbolic link.
+    fn is_link(&self, _path: &Path) -> bool {
+        false
+    }
+    /// `path` as reports show it.
+    fn display(&self, path: &Path) -> String;
+}
+
+/// The files of `files` that `pattern` matches, sorted like `glob(3)` (which sshd and nginx
+/// both use): wildcards in any component, hidden names only for patterns that name them.
+pub fn glob(files: &dyn Files, pattern: &Path) -> Vec<PathBuf> {
+    use std::path::Component;
+    let mut found = vec![PathBuf::new()];
+    for component in pattern.components() {
+        let part = component.as_os_str().to_string_lossy();
+        let wild = matches!(component, Component::Normal(_)) && part.contains(['*', '?', '[']);
+        if !wild {
+            for path in &mut found {
+                path.push(component.as_os_str());
+            }
+            continue;
+        }
+        let Ok(glob) = globset::GlobBuilder::new(&part)
+            .literal_separator(true)
+            .build()
+        else {
+            return Vec::new();
+        };
+        let matcher = glob.compile_matcher();
+        let mut next = Vec::new();
+        for dir in &found {
+            let listed = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir.as_path()
+            };
+            for name in files.list(listed).unwrap_or_default() {
+                if name.starts_with('.') && !part.starts_with('.') {
+                    continue;
+                }
+                if matcher.is_match(&name) {
+                    next.push(dir.join(&name));
+                }
+            }
+        }
+        found = next;
+    }
+    found.retain(|p| files.is_file(p));
+    found.sort();
+    found
+}
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    /// It does not exist (or is a dangling link).
+    Missing,
+    /// It is, or leads through a link, outside the folders being scanned.
+    Outside,
+    /// A FIFO, socket, device or directory.
+    NotRegular,
+    /// Larger than the limit: `size` bytes (when known) over `limit`.
+    TooLarge {
+        /// Its size, when the file system says.
+        size: Option<u64>,
+        /// `max_file_size`.
+        limit: u64,
+    },
+    /// A NUL byte in the first 8 KiB: a binary file.
+    Binary,
+    /// Any other error, as the system describes it.
+    Io(String),
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Missing => f.write_str("does not exist"),
+            Self::Outside => f.write_str("outside the folders being checked; not read"),
+            Self::NotRegular => {
+                f.write_str("not a regular file (a FIFO, socket or device); skipped")
+            }
+            Self::TooLarge {
+                size: Some(size),
+                limit,
+            } => write!(
+                f,
+                "{size} bytes, over the {limit}-byte limit (`max_file_size` in preflight.toml)"
+            ),
+            Self::TooLarge { size: None, limit } => write!(f, "over the {limit}-byte limit"),
+            Self::Binary => f.write_str("contains NUL bytes: a binary file, not text; skipped"),
+            Self::Io(message) => write!(f, "cannot read: {message}"),
+        }
+    }
+}
+
+/// Whether `bytes` are a binary file's: a NUL in the first 8 KiB, as git and ripgrep decide.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8192)].contains(&0)
+}
+
+/// A view with no files at all, for parsing a text on its own.
+pub struct NoFiles;
+
+impl Files for NoFiles {
+    fn is_inside(&self, _: &Path) -> bool {
+        false
+    }
+    fn read(&self, _: &Path) -> Result<SourceFile, Unreadable> {
+        Err(Unreadable::Missing)
+    }
+    fn is_file(&self, _: &Path) -> bool {
+        false
+    }
+    fn is_dir(&self, _: &Path) -> bool {
+        false
+    }
+    fn list(&self, _: &Path) -> Option<Vec<String>> {
+        None
+    }
+    fn display(&self, path: &Path) -> String {
+        path.display().to_string()
+    }
+}
+
+/// Files held in memory: a host snapshot's collected files, or texts in tests. Directories
+/// are the folders above the files.
+#[derive(Debug, Default)]
+pub struct MemoryFiles {
+    files: std::collections::BTreeMap<PathBuf, Arc<Vec<u8>>>,
+    /// Written before each path to show it (`ssh://prod-1`).
+    display_prefix: String,
+}
+
+impl MemoryFiles {
+    /// No files yet; paths are shown with `display_prefix` before them.
+    pub fn new(display_prefix: &str) -> Self {
+        Self {
+            files: std::collections::BTreeMap::new(),
+            display_prefix: display_prefix.to_owned(),
+        }
+    }
+
+    /// Adds the file at `path`.
+    pub fn insert(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Arc<Vec<u8>>>) {
+        self.files.insert(path.into(), bytes.into());
+    }
+}
+
+impl Files for MemoryFiles {
+    fn read(&self, path: &Path) -> Result<SourceFile, Unreadable> {
+        let bytes = self.files.get(path).ok_or(Unreadable::Missing)?;
+        if is_binary(bytes) {
+            return Err(Unreadable::Binary);
+        }
+        Ok(SourceFile::from_bytes(
+            path.to_path_buf(),
+            self.display(path),
+            bytes.to_vec(),
+        ))
+    }
+    fn display(&self, path: &Path) -> String {
+        format!("{}{}", self.display_prefix, path.display())
+    }
+    fn is_file(&self, path: &Path) -> bool {
+        self.files.contains_key(path)
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        self.files
+            .range(path.to_path_buf()..)
+            .next()
+            .is_some_and(|(p, _)| p != path && p.starts_with(path))
+    }
+    fn list(&self, dir: &Path) -> Option<Vec<String>> {
+        let mut names: Vec<String> = self
+            .files
+            .range(dir.to_path_buf()..)
+            .take_while(|(p, _)| p.starts_with(dir))
+            .filter_map(|(p, _)| p.strip_prefix(dir).ok()?.components().next())
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        names.dedup();
+        (!names.is_empty()).then_some(names)
+    }
+}
+
+/// What a file's name says about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classification {
+    /// The kind of file.
+    pub target: Target,
+    /// The name is ambiguous (`*.conf`): the parsed content must confirm the kind.
+    pub confirm_by_content: bool,
+}
+
+impl Classification {
+    /// A kind the name is certain of.
+    pub fn certain(target: Target) -> Option<Self> {
+        Some(Self {
+            target,
+            confirm_by_content: false,
+        })
+    }
+
+    /// A kind the content must confirm.
+    pub fn probable(target: Target) -> Option<Self> {
+        Some(Self {
+            target,
+            confirm_by_content: true,
+        })
+    }
+}
+
+/// A path with the parts of its name classification looks at, computed once.
+pub struct FileName<'a> {
+    /// The whole path.
+    pub path: &'a Path,
+    /// The file name, lower-cased.
+    pub name: String,
+}
+
+impl<'a> FileName<'a> {
+    /// The name of `path`, or `None` when it has none (or it is not UTF-8).
+    pub fn new(path: &'a Path) -> Option<Self> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        Some(Self { path, name })
+    }
+
+    /// The name of the folder the file is in, as written.
+    pub fn parent(&self) -> Option<&'a str> {
+        self.path.parent()?.file_name()?.to_str()
+    }
+
+    /// The last `.`-separated part of the lower-cased name.
+    pub fn extension(&self) -> Option<&str> {
+        self.name.rsplit_once('.').map(|(_, ext)| ext)
+    }
+
+    /// Whether the name is `suffix` or ends in `.suffix` (`prod.redis.conf`).
+    pub fn is(&self, suffix: &str) -> bool {
+        self.name == suffix
+            || (self.name.len() > suffix.len()
+                && self.name.ends_with(suffix)
+                && self.name.as_bytes()[self.name.len() - suffix.len() - 1] == b'.')
+    }
+
+    /// Whether any folder above the file is named one of `names`.
+    pub fn in_folder(&self, names: &[&str]) -> bool {
+        self.path
+            .parent()
+            .into_iter()
+            .flat_map(Path::components)
+            .any(|c| c.as_os_str().to_str().is_some_and(|c| names.contains(&c)))
+    }
+}
 
 /// Something a parser could not read. Parsers collect these and go on, so one mistake never
 /// hides the rest of a file.
@@ -86,4 +459,37 @@ pub fn quoted_words(line: &str, start: usize, is_token: fn(char) -> bool) -> Vec
         out.push((value, Span::new(start + i, start + end)));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_expand_sorted_and_skip_hidden_files() {
+        let mut files = MemoryFiles::default();
+        for name in [
+            "50-b.conf",
+            "10-a.conf",
+            ".hidden.conf",
+            "notes.txt",
+            "sub/x.conf",
+        ] {
+            files.insert(Path::new("/etc/ssh/sshd_config.d").join(name), Vec::new());
+        }
+        let d = Path::new("/etc/ssh/sshd_config.d");
+        let names: Vec<String> = glob(&files, &d.join("*.conf"))
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["10-a.conf", "50-b.conf"]);
+        assert!(glob(&files, &d.join("missing.conf")).is_empty());
+        assert_eq!(glob(&files, &d.join("notes.txt")).len(), 1);
+        assert_eq!(
+            glob(&files, Path::new("/etc/*/sshd_config.d/sub/*.conf")).len(),
+            1
+        );
+        assert!(files.is_dir(Path::new("/etc/ssh")));
+        assert!(!files.is_dir(Path::new("/etc/ss")));
+    }
 }

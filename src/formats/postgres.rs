@@ -8,8 +8,13 @@
 //! one file. `pg_hba.conf` follows `hba.c`: one record a line, fields separated by blanks,
 //! double quotes group, `#` comments, a trailing `\` continues the line (PostgreSQL 16).
 
+use crate::formats::sensitive::Sensitive;
+use crate::formats::Target;
 use crate::formats::{lines_with_offsets, ParseError};
+use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// One `name = value` line of `postgresql.conf`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -307,6 +312,85 @@ fn hba_fields(line: &str, start: usize) -> (Vec<HbaField>, bool) {
         });
     }
     (fields, continued)
+}
+
+impl Format for PgConf {
+    /// `postgresql.conf` (and `<label>.postgresql.conf`), `postgresql.auto.conf`.
+    fn classify(name: &FileName) -> Option<Classification> {
+        (name.is("postgresql.conf") || name.name == "postgresql.auto.conf").then_some(
+            Classification {
+                target: Target::Postgres,
+                confirm_by_content: false,
+            },
+        )
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        postgres_sensitive(self, &source.text)
+    }
+}
+
+impl Format for PgHba {
+    /// `pg_hba.conf` (and `<label>.pg_hba.conf`). Its records hold addresses and methods,
+    /// never credentials.
+    fn classify(name: &FileName) -> Option<Classification> {
+        name.is("pg_hba.conf").then_some(Classification {
+            target: Target::PgHba,
+            confirm_by_content: false,
+        })
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+}
+
+/// In `postgresql.conf`: the `password=` part of connection strings
+/// (`primary_conninfo = 'host=… password=…'`, as the S3 guide writes it), and unreadable
+/// lines that mention one.
+fn postgres_sensitive(conf: &PgConf, text: &str) -> Vec<Sensitive> {
+    let mut found: Vec<Sensitive> = conf
+        .errors
+        .iter()
+        .filter(|e| {
+            text.get(e.span.range())
+                .is_some_and(|t| t.contains("password"))
+        })
+        .map(|e| Sensitive {
+            span: e.span,
+            value: String::new(),
+        })
+        .collect();
+    for setting in conf
+        .settings
+        .iter()
+        .filter(|s| s.name.ends_with("conninfo"))
+    {
+        for word in setting.value.split_whitespace() {
+            if let Some(password) = word.strip_prefix("password=") {
+                let password = password.trim_matches('\'').to_owned();
+                if !password.is_empty() {
+                    found.push(Sensitive {
+                        span: setting.value_span,
+                        value: password,
+                    });
+                }
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]

@@ -4,8 +4,13 @@
 //! comments (Redis has no trailing comments). `include` is kept as a directive; this module
 //! reads one file. When a single-valued directive repeats, the last one wins, as in Redis.
 
+use crate::formats::sensitive::Sensitive;
+use crate::formats::Target;
 use crate::formats::{lines_with_offsets, ParseError};
+use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// One argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +176,84 @@ fn split_args(line: &str, start: usize) -> Result<Vec<RedisArg>, usize> {
         });
     }
     Ok(out)
+}
+
+impl Format for RedisConf {
+    /// `redis.conf`, `<label>.redis.conf` and `redis-6379.conf` (not in a `conf.d/`).
+    fn classify(name: &FileName) -> Option<Classification> {
+        let numbered = name.name.starts_with("redis")
+            && name.name.ends_with(".conf")
+            && name.parent() != Some("conf.d");
+        (name.is("redis.conf") || numbered).then_some(Classification {
+            target: Target::Redis,
+            confirm_by_content: false,
+        })
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+
+    fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
+        redis_sensitive(self)
+    }
+}
+
+/// Redis directives whose arguments are credentials: the server password, the password a
+/// replica uses, and the TLS key passphrase.
+const REDIS_SECRET_DIRECTIVES: &[&str] = &[
+    "requirepass",
+    "masterauth",
+    "tls-key-file-pass",
+    "tls-client-key-file-pass",
+];
+
+/// In `redis.conf`: the values of [`REDIS_SECRET_DIRECTIVES`], `>password` and `#hash`
+/// rules of ACL `user` lines, the new names of renamed commands (a secret name is the only
+/// thing guarding the command), and unreadable lines (which may be a broken `requirepass`).
+fn redis_sensitive(conf: &RedisConf) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    let mut push = |arg: &crate::formats::redis::RedisArg, value: &str| {
+        if !value.is_empty() {
+            found.push(Sensitive {
+                span: arg.span,
+                value: value.to_owned(),
+            });
+        }
+    };
+    for directive in &conf.directives {
+        match directive.name.as_str() {
+            name if REDIS_SECRET_DIRECTIVES.contains(&name) => {
+                for arg in &directive.args {
+                    push(arg, &arg.value);
+                }
+            }
+            "user" => {
+                for arg in directive.args.iter().skip(1) {
+                    if let Some(secret) = arg.value.strip_prefix(['>', '<', '#', '!']) {
+                        push(arg, secret);
+                    }
+                }
+            }
+            "rename-command" => {
+                if let Some(arg) = directive.args.get(1) {
+                    push(arg, &arg.value);
+                }
+            }
+            _ => {}
+        }
+    }
+    for error in &conf.errors {
+        found.push(Sensitive {
+            span: error.span,
+            value: String::new(),
+        });
+    }
+    found
 }
 
 #[cfg(test)]

@@ -14,8 +14,15 @@
 
 use std::path::Path;
 
+use crate::formats::sensitive::{
+    assignment_sensitive, command_sensitive, unreadable_lines, Sensitive,
+};
 use crate::formats::ParseError;
+use crate::formats::Target;
+use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// What a unit file is, by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -439,6 +446,46 @@ pub fn parse_boolean(value: &str) -> Option<bool> {
         "0" | "no" | "n" | "false" | "f" | "off" => Some(false),
         _ => None,
     }
+}
+
+impl Format for UnitFile {
+    /// `*.service`, `*.timer`, `*.socket` and drop-ins (see [`UnitKind::from_path`]).
+    fn classify(name: &FileName) -> Option<Classification> {
+        UnitKind::from_path(name.path).and(Classification::certain(Target::Systemd))
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(
+            &source.text,
+            UnitKind::from_path(&source.path).unwrap_or(UnitKind::Other),
+        )
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        systemd_sensitive(self, &source.text)
+    }
+}
+
+/// In unit files: `Environment=` values and secrets on `Exec*=` command lines.
+fn systemd_sensitive(unit: &UnitFile, text: &str) -> Vec<Sensitive> {
+    let mut found: Vec<Sensitive> = unit
+        .environment()
+        .into_iter()
+        .filter_map(|var| assignment_sensitive(&var.name, &var.value, var.value_span))
+        .collect();
+    for section in &unit.sections {
+        for entry in section.entries.iter().filter(|e| e.key.starts_with("Exec")) {
+            found.extend(command_sensitive(&entry.value, &|start, end| {
+                entry.file_span(start, end)
+            }));
+        }
+    }
+    unreadable_lines(&unit.errors, text, &mut found);
+    found
 }
 
 #[cfg(test)]

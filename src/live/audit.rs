@@ -1,13 +1,14 @@
-//! A snapshot judged: its files become documents for the same analyzers and rules as a
-//! static scan (plus the live-only rules), shown at `<prefix><path on the host>`.
+//! A snapshot judged: its files are inputs to the same pipeline as a static scan (the same
+//! parsers, confirmation by content, template notes, includes, rules, plus the live-only
+//! rules), read from memory and shown at `<prefix><path on the host>`.
 
-use crate::document::{Content, Document};
-use crate::engine::{self, ScanOutcome};
+use crate::discover::Input;
+use crate::document::classify;
+use crate::engine::{self, Inputs, ScanOutcome};
 use crate::finding::{Diagnostic, DiagnosticKind};
-use crate::formats::Target;
+use crate::formats::{Classification, MemoryFiles, Target};
 use crate::live::snapshot::HostSnapshot;
 use crate::policy::Catalog;
-use crate::source::SourceFile;
 
 /// Judges `snapshot` with the enabled rules of `catalog`. Every document's display path
 /// is `location_prefix` followed by the file's absolute path on the host (`ssh://prod-1`
@@ -15,70 +16,55 @@ use crate::source::SourceFile;
 /// what could not be checked come back as diagnostics of kind
 /// [`DiagnosticKind::UnableToCheck`].
 pub fn audit(snapshot: &HostSnapshot, catalog: &Catalog, location_prefix: &str) -> ScanOutcome {
-    // nginx `include`s are resolved against files on disk (globs, `sites-enabled/`), so the
-    // nginx files are laid out in a private directory standing in for the host's root.
-    let root = tempfile::Builder::new()
-        .prefix("preflight-snapshot-")
-        .tempdir()
-        .ok();
-    let judged_at = snapshot.collected_at_secs();
-    let mut documents = Vec::new();
-    let mut diagnostics = Vec::new();
+    let mut view = MemoryFiles::new(location_prefix);
+    let mut files = Vec::new();
     for file in &snapshot.files {
+        view.insert(file.path.clone(), file.bytes.clone());
         if file.target == Target::Any {
             continue;
         }
-        let shown = format!("{location_prefix}{}", file.path.display());
-        let path = match (&root, file.target) {
-            (Some(root), Target::Nginx) => {
-                crate::live::save::write_under(root.path(), &file.path, &file.bytes)
-                    .ok()
-                    .flatten()
-                    .unwrap_or_else(|| file.path.clone())
-            }
-            _ => file.path.clone(),
-        };
-        if crate::discover::is_binary(&file.bytes) {
-            diagnostics.push(Diagnostic {
-                path: shown,
-                kind: DiagnosticKind::Binary,
-                message: crate::discover::BINARY.into(),
-            });
-            continue;
-        }
-        let source = SourceFile::from_bytes(path, shown, file.bytes.clone());
-        let mut document = Document::parse(source, file.target);
-        if let Content::Host(output) = &mut document.content {
-            output.judge_at(judged_at);
-        }
-        let confirmed = !crate::discover::classify(&file.path).is_some_and(|c| {
-            c.confirm_by_content && c.target == file.target && !document.confirms_kind()
+        // The snapshot says what each file is; a name that is only a guess for that kind
+        // (`*.conf` for nginx) still needs the content to confirm it.
+        let guess =
+            classify(&file.path).is_some_and(|c| c.confirm_by_content && c.target == file.target);
+        files.push(Input {
+            path: file.path.clone(),
+            kind: Classification {
+                target: file.target,
+                confirm_by_content: guess,
+            },
         });
-        if confirmed {
-            documents.push(document);
-        }
     }
-    crate::includes::resolve(&mut documents);
-    diagnostics.extend(snapshot.unable.iter().map(|note| Diagnostic {
-        // Files at their shown path; commands named, with the host when there is a prefix.
-        path: match (note.what.starts_with('/'), location_prefix) {
-            (true, _) | (false, "") => format!("{location_prefix}{}", note.what),
-            (false, prefix) => format!("{} on {prefix}", note.what),
+    let diagnostics = snapshot
+        .unable
+        .iter()
+        .map(|note| Diagnostic {
+            // Files at their shown path; commands named, with the host when there is a prefix.
+            path: match (note.what.starts_with('/'), location_prefix) {
+                (true, _) | (false, "") => format!("{location_prefix}{}", note.what),
+                (false, prefix) => format!("{} on {prefix}", note.what),
+            },
+            kind: DiagnosticKind::UnableToCheck,
+            message: note.why.clone(),
+        })
+        .collect();
+    engine::run(
+        Inputs {
+            files,
+            entry_points: Vec::new(),
+            view: &view,
+            judged_at: Some(snapshot.collected_at_secs()),
+            diagnostics,
         },
-        kind: DiagnosticKind::UnableToCheck,
-        message: note.why.clone(),
-    }));
-    ScanOutcome {
-        findings: engine::evaluate(catalog, &documents),
-        files_checked: documents.len(),
-        diagnostics,
-    }
+        catalog,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::live::snapshot::{SnapshotFile, UnableToCheck};
+    use crate::policy::Catalog;
 
     #[test]
     fn locations_carry_the_prefix_and_nginx_includes_are_followed() {

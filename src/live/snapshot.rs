@@ -280,7 +280,7 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
         host_files.extend(listed(&mut run, &dir.to_string_lossy(), command));
     }
     for path in host_files {
-        let Some(target) = crate::discover::classify(&path).map(|c| c.target) else {
+        let Some(target) = crate::document::classify(&path).map(|c| c.target) else {
             continue;
         };
         if let Some(bytes) = run.file(&path) {
@@ -479,7 +479,9 @@ pub fn split_nginx_dump(text: &str) -> Vec<SnapshotFile> {
     }
     // Package files that are neutral to the checks (`mime.types`, `*_params`, module
     // loads) are left out, as the nginx rules treat them when a project does not ship them.
-    files.retain(|f| crate::includes::package_file(&f.path.to_string_lossy()) != Some(true));
+    files.retain(|f| {
+        crate::formats::nginx::includes::package_file(&f.path.to_string_lossy()) != Some(true)
+    });
     files
 }
 

@@ -11,7 +11,12 @@ pub mod nft;
 pub mod ps;
 pub mod ss;
 
+use crate::formats::sensitive::{command_sensitive, Sensitive};
 use crate::formats::Target;
+use crate::formats::{Format, ParseContext, ParseError};
+use crate::source::SourceFile;
+use crate::source::Span;
+use std::sync::Arc;
 
 /// A parsed piece of host state, one variant per live [`Target`].
 #[derive(Debug, Clone)]
@@ -63,5 +68,49 @@ impl HostOutput {
             Self::Backups(listing) => listing.judged_at = Some(at),
             _ => {}
         }
+    }
+}
+
+impl Format for HostOutput {
+    /// Host state only comes from a snapshot, which says what each file is.
+    fn parse(source: &Arc<SourceFile>, context: &ParseContext) -> Self {
+        let mut output = Self::parse(context.target, &source.text).expect("a host-state target");
+        if let Some(at) = context.judged_at {
+            output.judge_at(at);
+        }
+        output
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        self.errors()
+    }
+
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        host_output_sensitive(self, source)
+    }
+}
+
+/// In host state from a live snapshot: secrets on process command lines (as in crontabs)
+/// and private-key blocks in certificate files. Other command output holds addresses,
+/// names and times, not credentials.
+fn host_output_sensitive(output: &HostOutput, source: &SourceFile) -> Vec<Sensitive> {
+    match output {
+        HostOutput::Processes(list) => list
+            .processes
+            .iter()
+            .flat_map(|p| {
+                let base = p.args_span.start;
+                command_sensitive(&p.args, &|from, to| Span::new(base + from, base + to))
+            })
+            .collect(),
+        HostOutput::Certificate(file) => file
+            .private_keys
+            .iter()
+            .map(|&span| Sensitive {
+                span,
+                value: source.slice(span).to_owned(),
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }

@@ -13,8 +13,14 @@ use std::collections::BTreeMap;
 
 use tree_sitter::Node;
 
+use crate::formats::sensitive::Sensitive;
 use crate::formats::ParseError;
+use crate::formats::Target;
+use crate::formats::{Classification, FileName, FollowUp, Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Settings whose assignment marks a Python file as a Django settings module. `DEBUG` and
 /// `SECRET_KEY` are not enough: Flask and many other tools use them too.
@@ -960,6 +966,102 @@ mod evaluate;
 pub use evaluate::{
     evaluate, resolve_import, Binding, Evaluation, ModuleRef, UnresolvedImport, Value,
 };
+
+/// The files that may hold Python module `dotted` (`config.settings.prod`) imported from
+/// folder `base`: the module file and the package's `__init__.py`.
+pub fn module_files(base: &Path, dotted: &str) -> Vec<FollowUp> {
+    let valid = !dotted.is_empty()
+        && dotted.split('.').all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    if !valid {
+        return Vec::new();
+    }
+    let module: PathBuf = base.join(dotted.split('.').collect::<PathBuf>());
+    [module.with_extension("py"), module.join("__init__.py")]
+        .into_iter()
+        .map(|path| FollowUp {
+            path,
+            target: Target::Django,
+        })
+        .collect()
+}
+
+/// The settings modules a `manage.py`, `wsgi.py` or `asgi.py` at `path` names in
+/// `DJANGO_SETTINGS_MODULE` (`os.environ.setdefault("DJANGO_SETTINGS_MODULE",
+/// "config.settings")`), resolved the way Python's import path would be: from the folder of
+/// `manage.py`, from the parent of the project package that holds `wsgi.py`/`asgi.py`.
+pub fn entry_point_follow_ups(path: &Path, text: &str) -> Vec<FollowUp> {
+    static SETTINGS_MODULE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"#,
+        )
+        .expect("valid regex")
+    });
+    if !text.contains("DJANGO_SETTINGS_MODULE") {
+        return Vec::new();
+    }
+    let Some(dir) = path.parent() else {
+        return Vec::new();
+    };
+    let in_package = path
+        .file_name()
+        .is_some_and(|n| n == "wsgi.py" || n == "asgi.py");
+    let base = if in_package {
+        dir.parent().unwrap_or(dir)
+    } else {
+        dir
+    };
+    SETTINGS_MODULE
+        .captures_iter(text)
+        .flat_map(|capture| module_files(base, &capture[1]))
+        .collect()
+}
+
+impl Format for SettingsModule {
+    /// Python files that may be Django settings: `settings.py`, `*settings*.py`, and any
+    /// module of a `settings/` package. The content must confirm it (an assignment to
+    /// `DEBUG`, `SECRET_KEY`, `MIDDLEWARE`, … or a star import), so an unrelated
+    /// `settings.py` is left alone.
+    fn classify(name: &FileName) -> Option<Classification> {
+        let settings = name.name.contains("settings")
+            || name
+                .parent()
+                .is_some_and(|d| d.eq_ignore_ascii_case("settings"));
+        (name.extension() == Some("py") && settings).then_some(Classification {
+            target: Target::Django,
+            confirm_by_content: true,
+        })
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
+
+    fn confirms_kind(&self) -> bool {
+        self.looks_like_django()
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+
+    /// String literals under secret-like settings (`SECRET_KEY`, `SECRET_KEY_FALLBACKS`)
+    /// and secret-like dict keys (`DATABASES[…]["PASSWORD"]`), and any literal that looks
+    /// like a generated credential.
+    fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
+        self.secret_literals
+            .iter()
+            .map(|(span, value)| Sensitive {
+                span: *span,
+                value: value.clone(),
+            })
+            .collect()
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -13,8 +13,10 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::formats::sshd::include::{expand, IncludeBase};
+use crate::formats::sshd::include::IncludeBase;
 use crate::formats::sshd::{allowed_in_match, SshdFile, SshdLine, TIMES};
+use crate::formats::{glob, Files};
+use crate::formats::{Classification, FileName, Format, ParseContext, ParseError, Target};
 use crate::source::SourceFile;
 
 /// sshd's limit on nested includes (`SERVCONF_MAX_DEPTH`).
@@ -373,13 +375,8 @@ fn in_network(ip: IpAddr, net: &str, bits: &str) -> bool {
 impl SshdConfig {
     /// Reads `source` as an sshd file of the role its name suggests (a file shaped like
     /// `sshd -T` output is read as a dump whatever its name), following its `Include`s
-    /// through `read` (which returns `None` for files that cannot be read; they count as
-    /// missing).
-    pub fn load(
-        source: Arc<SourceFile>,
-        role: SshdRole,
-        read: &mut dyn FnMut(&Path) -> Option<SourceFile>,
-    ) -> Self {
+    /// in `files` (a file that cannot be read there counts as missing).
+    pub fn load(source: Arc<SourceFile>, role: SshdRole, files: &dyn Files) -> Self {
         let file = SshdFile::parse(&source.text);
         let role = if file.looks_like_dump() {
             SshdRole::Dump
@@ -396,7 +393,7 @@ impl SshdConfig {
             global: BTreeMap::new(),
         };
         let mut chain = Vec::new();
-        config.flatten(0, None, &base, read, &mut chain);
+        config.flatten(0, None, &base, files, &mut chain);
         let mut global = config.first_values(None);
         global.extend(config.first_values(Some(&Connection::default())));
         config.global = global;
@@ -409,11 +406,10 @@ impl SshdConfig {
         index: usize,
         within: Option<usize>,
         base: &IncludeBase,
-        read: &mut dyn FnMut(&Path) -> Option<SourceFile>,
+        files: &dyn Files,
         chain: &mut Vec<std::path::PathBuf>,
     ) {
-        let path = &self.files[index].source.path;
-        chain.push(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()));
+        chain.push(files.canonical(&self.files[index].source.path));
         let mut block = within;
         let count = self.files[index].file.lines.len();
         for line in 0..count {
@@ -438,7 +434,7 @@ impl SshdConfig {
             }
             let patterns: Vec<String> = entry.values().map(str::to_owned).collect();
             for pattern in patterns {
-                let paths = expand(&base.resolve(&pattern));
+                let paths = glob(files, &base.resolve(&pattern));
                 if paths.is_empty() {
                     self.missing_includes.push(MissingInclude {
                         file: index,
@@ -449,14 +445,14 @@ impl SshdConfig {
                 }
                 for path in paths {
                     // sshd refuses loops and deep nesting; preflight simply stops there.
-                    let path = std::fs::canonicalize(&path).unwrap_or(path);
+                    let path = files.canonical(&path);
                     if chain.len() >= MAX_INCLUDE_DEPTH
                         || chain.contains(&path)
                         || self.files.len() > MAX_INCLUDED_FILES
                     {
                         continue;
                     }
-                    let Some(included) = read(&path) else {
+                    let Ok(included) = files.read(&path) else {
                         self.missing_includes.push(MissingInclude {
                             file: index,
                             line,
@@ -470,7 +466,7 @@ impl SshdConfig {
                         file,
                     });
                     let child = self.files.len() - 1;
-                    self.flatten(child, block, base, read, chain);
+                    self.flatten(child, block, base, files, chain);
                 }
             }
         }
@@ -637,6 +633,73 @@ impl SshdConfig {
     }
 }
 
+/// Names under which `sshd -T` output is saved.
+fn is_dump_name(name: &str) -> bool {
+    name.starts_with("sshd-t.")
+        || name.starts_with("sshd_t.")
+        || name == "sshd-t"
+        || name.starts_with("sshd_effective")
+        || name.starts_with("sshd-effective")
+}
+
+impl SshdRole {
+    /// What an sshd file is, by its name: a dump, a drop-in (only what it sets counts), or
+    /// a complete `sshd_config` (absent keywords take OpenSSH's defaults).
+    pub fn of(path: &Path) -> Self {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let parent = path
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str());
+        if is_dump_name(&name) {
+            Self::Dump
+        } else if parent.is_some_and(|d| d.ends_with(".d")) {
+            Self::DropIn
+        } else {
+            Self::Main
+        }
+    }
+}
+
+impl Format for SshdConfig {
+    /// `sshd_config`, `*.sshd_config`, `*.conf` in a `sshd_config.d/` folder (claimed
+    /// before nginx's `*.conf`), and saved `sshd -T` output (`sshd-T.txt`,
+    /// `sshd_effective*`). sshd_config names key files but holds no secret values.
+    fn classify(name: &FileName) -> Option<Classification> {
+        let in_drop_in_dir = name
+            .parent()
+            .is_some_and(|d| d.eq_ignore_ascii_case("sshd_config.d"));
+        let n = name.name.as_str();
+        let sshd = n == "sshd_config"
+            || n.ends_with(".sshd_config")
+            || (in_drop_in_dir && n.ends_with(".conf"))
+            || is_dump_name(n);
+        sshd.then_some(Classification {
+            target: Target::Sshd,
+            confirm_by_content: false,
+        })
+    }
+
+    fn parse(source: &Arc<SourceFile>, context: &ParseContext) -> Self {
+        Self::load(
+            Arc::clone(source),
+            SshdRole::of(&source.path),
+            context.files,
+        )
+    }
+
+    /// The errors of the file itself (its includes are documents of their own).
+    fn errors(&self) -> &[ParseError] {
+        self.files
+            .first()
+            .map_or(&[], |main| main.file.errors.as_slice())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -647,7 +710,20 @@ mod tests {
             "sshd_config".into(),
             text.as_bytes().to_vec(),
         );
-        SshdConfig::load(Arc::new(source), SshdRole::Main, &mut |_| None)
+        SshdConfig::load(Arc::new(source), SshdRole::Main, &crate::formats::NoFiles)
+    }
+
+    #[test]
+    fn sshd_roles_follow_the_name() {
+        assert_eq!(
+            SshdRole::of(Path::new("etc/ssh/sshd_config")),
+            SshdRole::Main
+        );
+        assert_eq!(
+            SshdRole::of(Path::new("etc/ssh/sshd_config.d/50-cloud-init.conf")),
+            SshdRole::DropIn
+        );
+        assert_eq!(SshdRole::of(Path::new("host/sshd-T.txt")), SshdRole::Dump);
     }
 
     #[test]

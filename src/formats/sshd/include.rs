@@ -8,9 +8,7 @@
 //! own directory (or the parent of a `sshd_config.d/` folder). Other absolute paths are read
 //! as they are, which is what sshd does when preflight runs on the host itself.
 
-use std::path::{Component, Path, PathBuf};
-
-use globset::GlobBuilder;
+use std::path::{Path, PathBuf};
 
 /// How `/etc/ssh` and `/` map onto the tree the including file was found in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,51 +59,6 @@ impl IncludeBase {
     }
 }
 
-/// The files `pattern` (already resolved) names, sorted like `glob(3)`; empty when none
-/// exists (sshd then goes on silently).
-pub fn expand(pattern: &Path) -> Vec<PathBuf> {
-    let mut found = vec![PathBuf::new()];
-    for component in pattern.components() {
-        let part = component.as_os_str().to_string_lossy();
-        let wild = matches!(component, Component::Normal(_)) && part.contains(['*', '?', '[']);
-        if !wild {
-            for path in &mut found {
-                path.push(component.as_os_str());
-            }
-            continue;
-        }
-        let Ok(glob) = GlobBuilder::new(&part).literal_separator(true).build() else {
-            return Vec::new();
-        };
-        let matcher = glob.compile_matcher();
-        let mut next = Vec::new();
-        for dir in &found {
-            let listed = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir.as_path()
-            };
-            let Ok(entries) = std::fs::read_dir(listed) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                if name.starts_with('.') && !part.starts_with('.') {
-                    continue;
-                }
-                if matcher.is_match(name.as_ref()) {
-                    next.push(dir.join(name.as_ref()));
-                }
-            }
-        }
-        found = next;
-    }
-    found.retain(|p| p.is_file());
-    found.sort();
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,22 +85,5 @@ mod tests {
         assert_eq!(loose.resolve("/opt/x.conf"), Path::new("/opt/x.conf"));
         let drop_in = IncludeBase::for_file(Path::new("deploy/sshd_config.d/a.conf"));
         assert_eq!(drop_in.ssh_dir, Path::new("deploy"));
-    }
-
-    #[test]
-    fn globs_expand_sorted_and_skip_hidden_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path().join("sshd_config.d");
-        std::fs::create_dir(&d).unwrap();
-        for name in ["50-b.conf", "10-a.conf", ".hidden.conf", "notes.txt"] {
-            std::fs::write(d.join(name), "").unwrap();
-        }
-        let names: Vec<String> = expand(&d.join("*.conf"))
-            .iter()
-            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(names, ["10-a.conf", "50-b.conf"]);
-        assert!(expand(&d.join("missing.conf")).is_empty());
-        assert_eq!(expand(&d.join("notes.txt")).len(), 1);
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::document::Document;
 use crate::formats::compose::{EnvVar, Service};
-use crate::redact::command_sensitive;
+use crate::formats::sensitive::command_sensitive;
 use crate::rules::compose::services;
 use crate::rules::Emitter;
 use crate::secrets::{assess, is_indirection, parse_url, secret_kind, SecretKind, Weakness};

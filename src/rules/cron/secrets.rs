@@ -1,7 +1,7 @@
 //! CRN001: passwords written into a crontab.
 
 use crate::document::Document;
-use crate::redact::{assignment_sensitive, command_sensitive};
+use crate::formats::sensitive::{assignment_sensitive, command_sensitive};
 use crate::rules::Emitter;
 use crate::source::Span;
 

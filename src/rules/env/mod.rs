@@ -1,7 +1,7 @@
 //! Rules for environment files.
 
 use crate::formats::dotenv::EnvFile;
-use crate::secrets::{env_url_password, is_indirection, parse_url, secret_kind, SecretKind};
+use crate::secrets::{is_indirection, parse_url, secret_kind, SecretKind};
 use crate::source::Span;
 
 pub mod condition;
@@ -57,7 +57,7 @@ pub fn secret_values(env: &EnvFile) -> Vec<SecretValue<'_>> {
             continue;
         }
         if parse_url(&value.text).is_some() {
-            if let Some((password, span)) = env_url_password(value) {
+            if let Some((password, span)) = value.url_password() {
                 found.push(SecretValue {
                     key: &entry.key,
                     kind: SecretKind::Password,

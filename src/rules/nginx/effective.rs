@@ -14,8 +14,8 @@
 //! `nginx.conf` — Debian's and the official image's set no headers, rate limits or body
 //! size limits — so a site file is judged on what it sets itself.
 
+use crate::formats::nginx::includes::package_file;
 use crate::formats::nginx::NginxDirective;
-use crate::includes::package_file;
 
 /// The directive lists of each level, outermost (the file's top level) first.
 pub type Chain<'a> = Vec<&'a [NginxDirective]>;

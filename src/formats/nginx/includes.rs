@@ -18,13 +18,14 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use globset::GlobBuilder;
-
-use crate::discover::working_directory;
-use crate::document::{Content, Document};
-use crate::formats::nginx::NginxDirective;
-use crate::formats::ParseError;
+use crate::formats::nginx::{NginxConfig, NginxDirective};
+use crate::formats::{Files, ParseError};
 use crate::source::{SourceFile, Span};
+
+/// The nginx documents of a scan: each file's source and its tree.
+pub type NginxFiles<'a, 'b> = [(&'a Arc<SourceFile>, &'b mut NginxConfig)];
+/// The same, read-only.
+type NginxView<'a> = [(&'a Arc<SourceFile>, &'a NginxConfig)];
 
 /// Files distributions and images ship next to `nginx.conf`, and whether their content is
 /// neutral to the checks (MIME types, charset maps, `*_params`, `load_module` lines) —
@@ -75,16 +76,38 @@ struct Edge {
     resolution: Resolution,
 }
 
-/// Resolves the includes of every nginx document in `documents` and records the expanded
-/// trees, which files are included elsewhere, and the problems.
-pub fn resolve(documents: &mut [Document]) {
-    let index = ScanIndex::new(documents);
+/// Resolves the includes of every nginx document of the scan against `files` and records
+/// the expanded trees, which files are included elsewhere, and the problems.
+pub fn resolve(nginx: &mut NginxFiles, files: &dyn Files) {
+    let view: Vec<(&Arc<SourceFile>, &NginxConfig)> = nginx
+        .iter()
+        .map(|(source, config)| (*source, &**config))
+        .collect();
+    let Some((expanded, included, mut problems)) = follow(&view, files) else {
+        return;
+    };
+    for (i, tree) in expanded {
+        nginx[i].1.includes.expanded = Some(tree);
+    }
+    for (i, (_, config)) in nginx.iter_mut().enumerate() {
+        config.includes.included_elsewhere = included.contains(&i);
+        config.includes.problems = problems.remove(&i).unwrap_or_default();
+    }
+}
+
+/// What following the includes found, per file: expanded trees, files included
+/// elsewhere, problems; `None` when no file includes another.
+type Followed = (
+    Vec<(usize, Vec<NginxDirective>)>,
+    HashSet<usize>,
+    HashMap<usize, Vec<ParseError>>,
+);
+
+fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
+    let index = ScanIndex::new(documents, files);
     let edges = {
         let mut edges = Vec::new();
-        for (i, doc) in documents.iter().enumerate() {
-            let Content::Nginx(config) = &doc.content else {
-                continue;
-            };
+        for (i, (source, config)) in documents.iter().enumerate() {
             for (_, directive) in config.walk() {
                 if directive.name != "include" {
                     continue;
@@ -96,14 +119,14 @@ pub fn resolve(documents: &mut [Document]) {
                     from: i,
                     span: directive.span,
                     argument: argument.span,
-                    resolution: index.resolve(&doc.source.path, &argument.value),
+                    resolution: index.resolve(&source.path, &argument.value),
                 });
             }
         }
         edges
     };
     if edges.is_empty() {
-        return;
+        return None;
     }
 
     let mut problems: HashMap<usize, Vec<ParseError>> = HashMap::new();
@@ -115,7 +138,7 @@ pub fn resolve(documents: &mut [Document]) {
                 if let Some(cycle) = targets.iter().find_map(|&t| graph.path(t, edge.from)) {
                     let names: Vec<String> = std::iter::once(edge.from)
                         .chain(cycle)
-                        .map(|i| format!("`{}`", documents[i].source.display_path))
+                        .map(|i| format!("`{}`", documents[i].0.display_path))
                         .collect();
                     problems.entry(edge.from).or_default().push(ParseError {
                         span: edge.argument,
@@ -133,7 +156,7 @@ pub fn resolve(documents: &mut [Document]) {
                     span: edge.argument,
                     message: format!(
                         "the included file `{}` does not exist, so `nginx -t` fails with \"open() … failed\" and nginx will not start or reload; fix the path (relative paths start at the directory of `nginx.conf`) or add the file",
-                        shown(path)
+                        files.display(path)
                     ),
                 });
             }
@@ -157,46 +180,35 @@ pub fn resolve(documents: &mut [Document]) {
         .iter()
         .map(|&i| (i, expander.expand(i)))
         .collect();
-    for (i, tree) in expanded {
-        if let Content::Nginx(config) = &mut documents[i].content {
-            config.includes.expanded = Some(tree);
-        }
-    }
-    for (i, doc) in documents.iter_mut().enumerate() {
-        if let Content::Nginx(config) = &mut doc.content {
-            config.includes.included_elsewhere = included.contains(&i);
-            config.includes.problems = problems.remove(&i).unwrap_or_default();
-        }
-    }
+    Some((expanded, included, problems))
 }
 
 /// The scanned nginx files by path, and the configuration prefixes (directories holding an
 /// `nginx.conf`).
-struct ScanIndex {
+struct ScanIndex<'f> {
     /// Documents by path, `.` and `..` applied.
     files: HashMap<PathBuf, usize>,
     /// Documents that are the same file read under several names (a `sites-enabled/`
     /// symlink and its target), each mapped to all of them.
     copies: HashMap<usize, Vec<usize>>,
     prefixes: HashSet<PathBuf>,
+    /// The files of the scan, where globs are expanded and existence is asked.
+    scan: &'f dyn Files,
 }
 
-impl ScanIndex {
-    fn new(documents: &[Document]) -> Self {
+impl<'f> ScanIndex<'f> {
+    fn new(documents: &NginxView, scan: &'f dyn Files) -> Self {
         let mut files = HashMap::new();
         let mut prefixes = HashSet::new();
         let mut any_symlink = false;
-        for (i, doc) in documents.iter().enumerate() {
-            if !matches!(doc.content, Content::Nginx(_)) {
-                continue;
-            }
-            let path = normalize(&doc.source.path);
+        for (i, (source, _)) in documents.iter().enumerate() {
+            let path = normalize(&source.path);
             if path.file_name().is_some_and(|n| n == "nginx.conf") {
                 if let Some(dir) = path.parent() {
                     prefixes.insert(dir.to_path_buf());
                 }
             }
-            any_symlink |= std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink());
+            any_symlink |= scan.is_link(&path);
             files.insert(path, i);
         }
         // Resolving every path costs a system call per component; only worth it when some
@@ -205,7 +217,7 @@ impl ScanIndex {
         if any_symlink {
             let mut by_file: HashMap<PathBuf, Vec<usize>> = HashMap::new();
             for (path, &i) in &files {
-                by_file.entry(canonical(path)).or_default().push(i);
+                by_file.entry(scan.canonical(path)).or_default().push(i);
             }
             for same in by_file.into_values().filter(|same| same.len() > 1) {
                 for &i in &same {
@@ -217,6 +229,7 @@ impl ScanIndex {
             files,
             copies,
             prefixes,
+            scan,
         }
     }
 
@@ -254,15 +267,16 @@ impl ScanIndex {
         for base in &bases {
             let candidate = normalize(&base.join(named));
             let matches = if is_glob {
-                glob(&candidate)
-            } else if candidate.is_file() {
+                self.glob(&candidate)
+            } else if self.scan.is_file(&candidate) {
                 vec![candidate.clone()]
             } else {
                 Vec::new()
             };
             // A glob whose directory exists means what it matches, even nothing (nginx
             // accepts that); otherwise try the next base.
-            let directory_exists = is_glob && candidate.parent().is_some_and(Path::is_dir);
+            let directory_exists =
+                is_glob && candidate.parent().is_some_and(|d| self.scan.is_dir(d));
             if matches.is_empty() && !directory_exists {
                 continue;
             }
@@ -280,51 +294,30 @@ impl ScanIndex {
         };
         let candidate = normalize(&prefix.join(named));
         let provided = package_file(named).is_some();
-        if is_glob || provided || !candidate.parent().is_some_and(Path::is_dir) {
+        if is_glob || provided || !candidate.parent().is_some_and(|d| self.scan.is_dir(d)) {
             return Resolution::Unknown;
         }
         Resolution::Missing(candidate)
     }
-}
 
-/// The files matching `pattern`, sorted as nginx's `glob()` returns them. Wildcards are
-/// honoured in the last component only; elsewhere the include is not followed.
-fn glob(pattern: &Path) -> Vec<PathBuf> {
-    let (Some(dir), Some(name)) = (pattern.parent(), pattern.file_name()) else {
-        return Vec::new();
-    };
-    if dir.to_string_lossy().contains(['*', '?', '[']) {
-        return Vec::new();
+    /// The files matching `pattern`, sorted as nginx's `glob()` returns them. Wildcards are
+    /// honoured in the last component only; elsewhere the include is not followed.
+    fn glob(&self, pattern: &Path) -> Vec<PathBuf> {
+        let wild_directory = pattern
+            .parent()
+            .is_some_and(|dir| dir.to_string_lossy().contains(['*', '?', '[']));
+        if wild_directory {
+            return Vec::new();
+        }
+        crate::formats::glob(self.scan, pattern)
     }
-    let Ok(matcher) = GlobBuilder::new(&name.to_string_lossy())
-        .literal_separator(true)
-        .build()
-        .map(|g| g.compile_matcher())
-    else {
-        return Vec::new();
-    };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut found: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| {
-            let name = e.file_name();
-            // glob() skips dot files unless the pattern names them.
-            !name.to_string_lossy().starts_with('.') && matcher.is_match(&name)
-        })
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .collect();
-    found.sort();
-    found
 }
 
 /// `path` made absolute, with `.` and `..` applied, without touching the file system.
 fn normalize(path: &Path) -> PathBuf {
-    let absolute = match working_directory() {
-        Some(cwd) if path.is_relative() => cwd.join(path),
-        _ => path.to_path_buf(),
+    let absolute = match std::path::absolute(path) {
+        Ok(absolute) => absolute,
+        Err(_) => path.to_path_buf(),
     };
     let mut out = PathBuf::new();
     for component in absolute.components() {
@@ -337,21 +330,6 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// `path` relative to the working directory when it is below it, as reports show paths.
-fn shown(path: &Path) -> String {
-    let relative =
-        working_directory().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    relative
-        .unwrap_or_else(|| path.to_path_buf())
-        .display()
-        .to_string()
-}
-
-/// The file `path` really is (through symlinks such as `sites-enabled/*`).
-fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Which files include which, for cycle detection.
@@ -399,7 +377,7 @@ impl Graph {
 
 /// Builds expanded trees, each file once (the include graph it follows has no cycles).
 struct Expander<'a> {
-    documents: &'a [Document],
+    documents: &'a NginxView<'a>,
     followed: &'a HashMap<(usize, usize), Vec<usize>>,
     done: HashMap<usize, Vec<NginxDirective>>,
 }
@@ -410,10 +388,7 @@ impl<'a> Expander<'a> {
         if let Some(tree) = self.done.get(&i) {
             return tree.clone();
         }
-        let documents = self.documents;
-        let Content::Nginx(config) = &documents[i].content else {
-            return Vec::new();
-        };
+        let config = self.documents[i].1;
         let tree = self.splice(i, &config.directives);
         self.done.insert(i, tree.clone());
         tree
@@ -424,9 +399,9 @@ impl<'a> Expander<'a> {
         for directive in list {
             if directive.name == "include" {
                 if let Some(targets) = self.followed.get(&(i, directive.span.start)) {
-                    let site = (Arc::clone(&self.documents[i].source), directive.span);
+                    let site = (Arc::clone(self.documents[i].0), directive.span);
                     for &target in targets {
-                        let source = &self.documents[target].source;
+                        let source = self.documents[target].0;
                         out.extend(self.expand(target).into_iter().map(|mut d| {
                             if d.origin.is_none() {
                                 d.included_at = Some(site.clone());

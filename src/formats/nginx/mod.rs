@@ -13,7 +13,13 @@
 
 use std::sync::Arc;
 
+pub mod includes;
+
+use crate::formats::sensitive::Sensitive;
 use crate::formats::ParseError;
+use crate::formats::Target;
+use crate::formats::{Classification, FileName, Files, Format, ParseContext};
+use crate::secrets::looks_like_token;
 use crate::source::{SourceFile, Span};
 
 /// One word of a directive, as nginx reads it.
@@ -622,6 +628,87 @@ fn split_name(mut words: Vec<NginxArg>) -> Option<(String, Span, Vec<NginxArg>)>
     }
     let name = words.remove(0);
     Some((name.value, name.span, words))
+}
+
+impl Format for NginxConfig {
+    /// `nginx.conf` for certain; `*.conf`, `*.types` and, inside an `nginx`/`sites-*`
+    /// folder, extension-less files and `*_params` if the content is nginx's.
+    fn classify(name: &FileName) -> Option<Classification> {
+        if name.name == "nginx.conf" {
+            return Classification::certain(Target::Nginx);
+        }
+        let in_nginx_dir = name.in_folder(&["nginx", ".nginx", "sites-available", "sites-enabled"]);
+        match name.extension() {
+            Some("conf" | "types") => Classification::probable(Target::Nginx),
+            None | Some("params") if in_nginx_dir => Classification::probable(Target::Nginx),
+            _ if name.name.ends_with("_params") && in_nginx_dir => {
+                Classification::probable(Target::Nginx)
+            }
+            _ => None,
+        }
+    }
+
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
+
+    fn confirms_kind(&self) -> bool {
+        self.looks_like_nginx()
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+
+    fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
+        nginx_sensitive(self)
+    }
+
+    fn relate(documents: &mut [(&Arc<SourceFile>, &mut Self)], files: &dyn Files) {
+        includes::resolve(documents, files);
+    }
+}
+
+/// Header names whose values are credentials.
+const CREDENTIAL_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "x-api-key",
+    "x-auth-token",
+];
+
+/// In nginx files: values of credential headers set with `proxy_set_header`/`add_header`/
+/// `more_set_headers`/`grpc_set_header`, and any argument that looks like a generated token.
+fn nginx_sensitive(config: &NginxConfig) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    for (_, directive) in config.walk() {
+        let sets_header = matches!(
+            directive.name.as_str(),
+            "proxy_set_header"
+                | "add_header"
+                | "grpc_set_header"
+                | "more_set_headers"
+                | "more_set_input_headers"
+        );
+        for (i, arg) in directive.args.iter().enumerate() {
+            let credential_header = sets_header
+                && i == 1
+                && CREDENTIAL_HEADERS.contains(
+                    &directive.args[0]
+                        .value
+                        .to_ascii_lowercase()
+                        .trim_end_matches(':'),
+                );
+            if credential_header || looks_like_token(&arg.value) {
+                found.push(Sensitive {
+                    span: arg.span,
+                    value: arg.value.clone(),
+                });
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]

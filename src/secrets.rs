@@ -595,7 +595,7 @@ pub fn parse_url(value: &str) -> Option<UrlParts<'_>> {
 /// with a secret-like name (`jwtSecret`, `secret`, `JWT_SECRET`, camelCase split like
 /// snake_case), or the secret argument of a signing call (`jwt.sign(payload, secret)`,
 /// `jwt.verify(token, secret)`, `cookieParser(secret)`). `name` is a
-/// [`crate::formats::javascript::NamedString`] name (`key` or `callee#index`).
+/// `NamedString` name (see the JavaScript format) (`key` or `callee#index`).
 pub fn js_secret_kind(name: &str) -> Option<SecretKind> {
     if let Some((callee, index)) = name.rsplit_once('#') {
         let method = callee.rsplit('.').next().unwrap_or(callee);

@@ -4,7 +4,7 @@
 //! Each format owns its knowledge next to its parser, through the [`Format`] trait: how its
 //! files are named ([`Format::classify`]), how to parse them, which parse errors they have,
 //! whether the content confirms a guess made from the name, and which spans hold secrets.
-//! `crate::document` registers every format in one table; nothing else knows the list.
+//! The document module registers every format in one table; nothing else knows the list.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

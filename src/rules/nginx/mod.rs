@@ -1,6 +1,6 @@
 //! Rules for nginx configuration files: directives judged where they stand, and the
 //! add_header inheritance trap. Rules see each configuration once, from the file nothing
-//! else includes, with its includes expanded (see [`crate::includes`]).
+//! else includes, with its includes expanded (see [`crate::formats::nginx::includes`]).
 
 use crate::document::Document;
 use std::sync::Arc;

@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::{WalkBuilder, WalkState};
 
-use crate::document::classify;
+use crate::document::{classify, is_entry_point};
 use crate::finding::{Diagnostic, DiagnosticKind};
 use crate::formats::{is_binary, Classification, Files, Unreadable};
 use crate::source::SourceFile;
@@ -83,7 +83,7 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, globset::Error> {
 pub struct Walked {
     /// Files of known kinds, sorted by path.
     pub inputs: Vec<Input>,
-    /// Files that may name the Django settings module (`manage.py`, `wsgi.py`, `asgi.py`).
+    /// Files that name inputs without being checked themselves (`manage.py`).
     pub entry_points: Vec<PathBuf>,
     /// What could not be walked.
     pub diagnostics: Vec<Diagnostic>,
@@ -147,7 +147,7 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
             Box::new(|entry| {
                 match entry {
                     Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                        if is_django_entry_point(entry.path()) {
+                        if is_entry_point(entry.path()) {
                             lock(&entry_points).push(entry.path().to_path_buf());
                         }
                         if let Some(kind) = classify(entry.path()) {
@@ -183,13 +183,6 @@ fn absolute_normal(path: &Path) -> PathBuf {
         _ => path.to_path_buf(),
     };
     crate::formats::lexically_normal(&absolute)
-}
-
-/// `manage.py`, `wsgi.py` and `asgi.py`, which set `DJANGO_SETTINGS_MODULE` for the
-/// process they start.
-fn is_django_entry_point(path: &Path) -> bool {
-    path.file_name()
-        .is_some_and(|n| n == "manage.py" || n == "wsgi.py" || n == "asgi.py")
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -101,6 +101,18 @@ macro_rules! formats {
             })+
         }
 
+        /// Whether some format reads `path` as an entry point (see [`Format::is_entry_point`]).
+        pub fn is_entry_point(path: &Path) -> bool {
+            FileName::new(path).is_some_and(|name| false $( || <$ty as Format>::is_entry_point(&name) )+)
+        }
+
+        /// The files the entry point at `path` names, for every format it names files of.
+        pub fn entry_point_follow_ups(path: &Path, text: &str) -> Vec<FollowUp> {
+            let mut found = Vec::new();
+            $( found.extend(<$ty as Format>::entry_point_follow_ups(path, text)); )+
+            found
+        }
+
         /// Every format's name test, in registration order.
         const CLASSIFIERS: &[fn(&FileName) -> Option<Classification>] =
             &[$( <$ty as Format>::classify, )+];

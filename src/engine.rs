@@ -13,11 +13,10 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::discover::{self, DiskFiles, Input, WalkOptions};
-use crate::document::{may_confirm, relate, Document};
+use crate::document::{entry_point_follow_ups, may_confirm, relate, Document};
 use crate::finding::{
     Diagnostic, DiagnosticKind, Finding, Location, RelatedLocation, Snippet, Suppression,
 };
-use crate::formats::python_settings::entry_point_follow_ups;
 use crate::formats::{Classification, Files, FollowUp, ParseContext, Unreadable};
 use crate::policy::{Catalog, Rule};
 use crate::redact::{self, Scrubber};

@@ -82,6 +82,16 @@ pub trait Format: Sized {
     fn follow_ups(&self, _source: &SourceFile, _target: Target) -> Vec<FollowUp> {
         Vec::new()
     }
+    /// Whether a file of no checked kind names files of this kind (a Django project's
+    /// `manage.py`, `wsgi.py` and `asgi.py` name its settings module): such entry points are
+    /// read for [`Format::entry_point_follow_ups`] and not judged.
+    fn is_entry_point(_name: &FileName) -> bool {
+        false
+    }
+    /// The files of this kind the entry point at `path` names.
+    fn entry_point_follow_ups(_path: &Path, _text: &str) -> Vec<FollowUp> {
+        Vec::new()
+    }
     /// Relates the documents of this format to each other once all are parsed (nginx
     /// `include`s): `documents` are all of the scan's, in a stable order.
     fn relate(_documents: &mut [(&Arc<SourceFile>, &mut Self)], _files: &dyn Files) {}

@@ -994,7 +994,7 @@ pub fn module_files(base: &Path, dotted: &str) -> Vec<FollowUp> {
 /// `DJANGO_SETTINGS_MODULE` (`os.environ.setdefault("DJANGO_SETTINGS_MODULE",
 /// "config.settings")`), resolved the way Python's import path would be: from the folder of
 /// `manage.py`, from the parent of the project package that holds `wsgi.py`/`asgi.py`.
-pub fn entry_point_follow_ups(path: &Path, text: &str) -> Vec<FollowUp> {
+fn settings_named_in(path: &Path, text: &str) -> Vec<FollowUp> {
     static SETTINGS_MODULE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
             r#"DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"#,
@@ -1043,6 +1043,16 @@ impl Format for SettingsModule {
 
     fn confirms_kind(&self) -> bool {
         self.looks_like_django()
+    }
+
+    /// `manage.py`, `wsgi.py` and `asgi.py` set `DJANGO_SETTINGS_MODULE` for the process
+    /// they start, so settings with any file name (`config/prod.py`) are checked.
+    fn is_entry_point(name: &FileName) -> bool {
+        matches!(name.name.as_str(), "manage.py" | "wsgi.py" | "asgi.py")
+    }
+
+    fn entry_point_follow_ups(path: &Path, text: &str) -> Vec<FollowUp> {
+        settings_named_in(path, text)
     }
 
     fn errors(&self) -> &[ParseError] {

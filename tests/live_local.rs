@@ -341,7 +341,10 @@ fn a_saved_snapshot_rechecks_to_the_same_live_findings_without_secrets() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(snapshot.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["format"], "preflight-host-snapshot");
-    assert_eq!(manifest["allowlist_version"], 1);
+    assert_eq!(
+        manifest["allowlist_version"],
+        preflight::live::snapshot::ALLOWLIST_VERSION
+    );
     let env_file = snapshot.join(planted.path("app/.env").strip_prefix("/").unwrap());
     let env = std::fs::read_to_string(&env_file).unwrap();
     assert!(env.contains("SECRET_KEY=[redacted:"), "{env}");

@@ -500,7 +500,11 @@ fn finding_keys(report: &serde_json::Value, prefix: &str) -> Vec<(String, String
                     .unwrap_or_else(|| panic!("{path} lacks {prefix}"))
                     .to_owned(),
                 f["location"]["start_line"].as_u64().expect("line"),
-                f["message"].as_str().expect("message").to_owned(),
+                // A message that names a file (BAK001) names it as reports show it.
+                f["message"]
+                    .as_str()
+                    .expect("message")
+                    .replace(&format!("`{prefix}/"), "`/"),
             )
         })
         .collect();

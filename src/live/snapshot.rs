@@ -2,7 +2,7 @@
 //! one host, collected through a [`Transport`] so SSH and `audit local` run the very same
 //! command lines.
 //!
-//! # The allowlist ([`ALLOWLIST_VERSION`] 1)
+//! # The allowlist ([`ALLOWLIST_VERSION`] 2)
 //!
 //! Every command runs under `sh -c` (over SSH: the login shell) with `/usr/sbin:/sbin`
 //! added to `PATH`; `--sudo` wraps it in `sudo -n sh -c '…'` (never a password prompt).
@@ -19,15 +19,28 @@
 //! | timers | `systemctl list-timers --all --no-pager` | `/.preflight/systemctl-list-timers.txt` |
 //! | security updates | `apt list --upgradable` | `/.preflight/apt-upgradable.txt` |
 //! | backup ages | `find DIR -type f -printf '%T@ %p\n'` per `--backup-dir` (names and times only) | `/.preflight/backups.txt` |
-//! | file lists | `find` on the directories below (names only) | — |
+//! | file lists | `find` on the roots below that exist (names only) | — |
 //! | files | `head -c LIMIT FILE` | the file's path |
 //!
-//! Files read: `/etc/crontab`, `/etc/cron.d/*`, `/var/spool/cron/crontabs/*` (needs root),
-//! `*.service`/`*.timer` under `/etc/systemd/system` (two levels), `fullchain.pem` under
-//! `/etc/letsencrypt/live/*/`, every `ssl_certificate` nginx names, `--cert-path` files,
-//! and in each `--app-dir` (three levels, no `node_modules`/`.git`/virtualenvs) the files
-//! preflight knows by name: `.env*`/`*.env`, `*settings*.py`/`settings/*.py`,
-//! `package.json`, `ecosystem.config.*`.
+//! Files read, at their paths, each as the kind discovery gives the same path (so a static
+//! scan and the live audit run the same rules on it); a listed file discovery names
+//! otherwise is not read:
+//!
+//! | Roots | Files | Kind |
+//! |-------|-------|------|
+//! | `/etc/crontab`, `/etc/cron.d`, `/var/spool/cron/crontabs` (needs root) | every crontab | cron |
+//! | `/etc/systemd/system` (two levels) | `*.service`, `*.timer`, `*.socket`, drop-ins `*.d/*.conf` | systemd |
+//! | `/etc/redis.conf`, `/etc/redis` (RHEL, Debian) | `redis*.conf` | redis |
+//! | `/etc/postgresql` (Debian: `VERSION/CLUSTER/`) | `postgresql.conf`, `pg_hba.conf`, `conf.d/*.conf` | postgres, pg-hba |
+//! | `/var/lib/postgresql` (Debian data folders, needs root) | `VERSION/CLUSTER/postgresql.auto.conf` | postgres |
+//! | `/var/lib/pgsql` (RHEL: `data/`, `VERSION/data/`; needs root) | `postgresql.conf`, `postgresql.auto.conf`, `pg_hba.conf`, `conf.d/*.conf` | postgres, pg-hba |
+//! | `/etc/fail2ban/jail.conf`, `/etc/fail2ban/jail.local`, `/etc/fail2ban/jail.d` | `jail.conf`, `jail.local`, `jail.d/*.conf`, `jail.d/*.local` | fail2ban |
+//! | `/etc/logrotate.conf`, `/etc/logrotate.d` | `logrotate.conf`, every snippet | logrotate |
+//!
+//! Besides those: `fullchain.pem` under `/etc/letsencrypt/live/*/`, every `ssl_certificate`
+//! nginx names, `--cert-path` files, and in each `--app-dir` (three levels, no
+//! `node_modules`/`.git`/virtualenvs) the files preflight knows by name: `.env*`/`*.env`,
+//! `*settings*.py`/`settings/*.py`, `package.json`, `ecosystem.config.*`.
 //!
 //! A command that is missing (exit 127), refused (permission, sudo without a password
 //! rule) or that times out becomes an [`UnableToCheck`] note; the host is still audited.
@@ -39,7 +52,7 @@ use crate::formats::Target;
 use crate::live::transport::{ExecOutput, Transport};
 
 /// Bumped whenever the allowlist changes what is collected; written into manifests.
-pub const ALLOWLIST_VERSION: u32 = 1;
+pub const ALLOWLIST_VERSION: u32 = 2;
 
 /// Where command output lives in a snapshot (a directory no host has).
 pub const OUTPUT_DIR: &str = "/.preflight";
@@ -151,8 +164,8 @@ struct Probe {
     target: Target,
 }
 
-/// Commands whose output is kept whole. (nginx, certificates, crontabs, units, app files
-/// and backups are collected by the steps in [`collect`].)
+/// Commands whose output is kept whole. (nginx, certificates, host files, app files and
+/// backups are collected by the steps in [`collect`].)
 const PROBES: &[Probe] = &[
     Probe {
         command: "sshd -T",
@@ -210,6 +223,105 @@ const TIMERS: (&str, &str) = (
     "systemctl-list-timers.txt",
 );
 
+/// Host files found by `find` (names only) under fixed roots, then read one by one with
+/// `head -c`.
+struct Listing {
+    /// How notes name it: the folder searched.
+    what: &'static str,
+    /// Files or folders to search; one that does not exist is passed over without a note,
+    /// one that cannot be read is a note.
+    roots: &'static [&'static str],
+    /// What `find` is told after each root: depth and name tests (names are printed).
+    find: &'static str,
+    /// The kinds kept: a listed file is read only when discovery gives its path one of
+    /// them. It is then judged as that kind, so by the rules a static scan runs on the same
+    /// path; and a neighbour of another syntax (`/etc/redis/sentinel.conf`, which discovery
+    /// would only read as nginx, by content) is never read, nor saved with secrets no
+    /// redaction knows.
+    kinds: &'static [Target],
+}
+
+impl Listing {
+    /// The command line: `find` on each root that exists.
+    fn command(&self) -> String {
+        let roots: Vec<String> = self.roots.iter().map(|r| quote(r)).collect();
+        format!(
+            "for p in {}; do if [ -e \"$p\" ]; then find \"$p\" {}; fi; done",
+            roots.join(" "),
+            self.find
+        )
+    }
+}
+
+/// The host files of the allowlist besides `/etc/crontab`, certificates and `--app-dir`s, at
+/// the paths Debian, Ubuntu and RHEL install them.
+const LISTINGS: &[Listing] = &[
+    Listing {
+        what: "/etc/cron.d",
+        roots: &["/etc/cron.d"],
+        find: "-maxdepth 1 -type f",
+        kinds: &[Target::Cron],
+    },
+    Listing {
+        what: "/var/spool/cron/crontabs",
+        roots: &["/var/spool/cron/crontabs"],
+        find: "-maxdepth 1 -type f",
+        kinds: &[Target::Cron],
+    },
+    Listing {
+        what: "/etc/systemd/system",
+        roots: &["/etc/systemd/system"],
+        find: "-maxdepth 2 -type f \\( -name '*.service' -o -name '*.timer' -o -name '*.socket' -o -path '*.d/*.conf' \\)",
+        kinds: &[Target::Systemd],
+    },
+    // RHEL 7/8 keep `/etc/redis.conf`; Debian, Ubuntu and RHEL 9 `/etc/redis/redis.conf`
+    // (and one `redis-NAME.conf` per extra instance).
+    Listing {
+        what: "/etc/redis",
+        roots: &["/etc/redis.conf", "/etc/redis"],
+        find: "-maxdepth 1 -type f -name '*.conf'",
+        kinds: &[Target::Redis],
+    },
+    // Debian and Ubuntu: one `/etc/postgresql/VERSION/CLUSTER/` per cluster.
+    Listing {
+        what: "/etc/postgresql",
+        roots: &["/etc/postgresql"],
+        find: "-mindepth 3 -maxdepth 4 -type f \\( -name postgresql.conf -o -name pg_hba.conf -o -path '*/conf.d/*.conf' \\)",
+        kinds: &[Target::Postgres, Target::PgHba],
+    },
+    // Debian's data folders hold what `ALTER SYSTEM` sets, which overrides the above.
+    Listing {
+        what: "/var/lib/postgresql",
+        roots: &["/var/lib/postgresql"],
+        find: "-mindepth 3 -maxdepth 3 -type f -name postgresql.auto.conf",
+        kinds: &[Target::Postgres],
+    },
+    // RHEL keeps the configuration in the data folder (`data/`, or `VERSION/data/` from the
+    // PostgreSQL packages); the data itself is pruned, never walked.
+    Listing {
+        what: "/var/lib/pgsql",
+        roots: &["/var/lib/pgsql"],
+        find: "-maxdepth 4 \\( -type d -path '*/data/*' ! -name conf.d -prune \\) -o -type f \\( -name postgresql.conf -o -name postgresql.auto.conf -o -name pg_hba.conf -o -path '*/data/conf.d/*.conf' \\) -print",
+        kinds: &[Target::Postgres, Target::PgHba],
+    },
+    Listing {
+        what: "/etc/fail2ban",
+        roots: &[
+            "/etc/fail2ban/jail.conf",
+            "/etc/fail2ban/jail.local",
+            "/etc/fail2ban/jail.d",
+        ],
+        find: "-maxdepth 1 -type f \\( -name '*.conf' -o -name '*.local' \\)",
+        kinds: &[Target::Fail2ban],
+    },
+    Listing {
+        what: "/etc/logrotate.d",
+        roots: &["/etc/logrotate.conf", "/etc/logrotate.d"],
+        find: "-maxdepth 1 -type f",
+        kinds: &[Target::Logrotate],
+    },
+];
+
 /// The file name (under [`OUTPUT_DIR`]) of the backup listing.
 const BACKUPS_NAME: &str = "backups.txt";
 
@@ -257,21 +369,12 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
             .unwrap_or_default()
     };
     let mut host_files = vec![PathBuf::from("/etc/crontab")];
-    host_files.extend(listed(
-        &mut run,
-        "/etc/cron.d",
-        "find /etc/cron.d -maxdepth 1 -type f 2>/dev/null; true".into(),
-    ));
-    host_files.extend(listed(
-        &mut run,
-        "/var/spool/cron/crontabs",
-        "if [ -d /var/spool/cron/crontabs ]; then find /var/spool/cron/crontabs -maxdepth 1 -type f; fi".into(),
-    ));
-    host_files.extend(listed(
-        &mut run,
-        "/etc/systemd/system",
-        "find /etc/systemd/system -maxdepth 2 -type f \\( -name '*.service' -o -name '*.timer' \\) 2>/dev/null; true".into(),
-    ));
+    for listing in LISTINGS {
+        let found = listed(&mut run, listing.what, listing.command());
+        host_files.extend(found.into_iter().filter(|path| {
+            crate::discover::classify(path).is_some_and(|c| listing.kinds.contains(&c.target))
+        }));
+    }
     for dir in &options.app_dirs {
         let command = format!(
             "find {} -maxdepth 3 \\( -name node_modules -o -name .git -o -name venv -o -name .venv \\) -prune -o -type f \\( -name '.env' -o -name '.env.*' -o -name '*.env' -o -name '*settings*.py' -o -path '*/settings/*.py' -o -name package.json -o -name 'ecosystem.config.*' \\) -print",
@@ -651,6 +754,193 @@ mod tests {
             .filter(|n| n.why.starts_with("skipped"))
             .count();
         assert!(skipped >= 5, "{:?}", snapshot.unable);
+    }
+
+    /// A host whose files are a folder of this machine: the listings and reads of the
+    /// allowlist run for real (`sh -c`) with every quoted absolute path moved under the
+    /// folder; other commands are "not found", and reading a `refused` file is denied as it
+    /// is to a user without root.
+    struct FolderHost {
+        root: PathBuf,
+        refused: &'static [&'static str],
+    }
+
+    impl Transport for FolderHost {
+        fn host_label(&self) -> &str {
+            "folder"
+        }
+
+        fn exec(
+            &self,
+            command: &str,
+            timeout: Duration,
+        ) -> Result<ExecOutput, crate::live::transport::ExecError> {
+            if let Some(path) = self.refused.iter().find(|p| command.contains(&quote(p))) {
+                return Ok(ExecOutput {
+                    status: Some(1),
+                    stdout: Vec::new(),
+                    stderr: format!("head: cannot open '{path}' for reading: Permission denied\n")
+                        .into_bytes(),
+                });
+            }
+            if !command.contains(" '/") {
+                return Ok(ExecOutput {
+                    status: Some(127),
+                    stdout: Vec::new(),
+                    stderr: b"sh: 1: not found\n".to_vec(),
+                });
+            }
+            let root = self.root.display().to_string();
+            let moved = command.replace(" '/", &format!(" '{root}/"));
+            let mut out = crate::live::transport::LocalTransport::new().exec(&moved, timeout)?;
+            out.stdout = String::from_utf8(out.stdout)
+                .expect("test files are text")
+                .replace(&format!("{root}/"), "/")
+                .into_bytes();
+            Ok(out)
+        }
+    }
+
+    #[test]
+    fn service_files_are_listed_and_read_as_discovery_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            "etc/cron.d/backup",
+            "etc/cron.d/.placeholder",
+            "etc/systemd/system/app.service",
+            "etc/systemd/system/app.socket",
+            "etc/systemd/system/app.timer",
+            "etc/systemd/system/app.service.d/override.conf",
+            "etc/systemd/system/notes.txt",
+            "etc/redis.conf",
+            "etc/redis/redis.conf",
+            "etc/redis/redis-6380.conf",
+            "etc/redis/sentinel.conf",
+            "etc/postgresql/16/main/postgresql.conf",
+            "etc/postgresql/16/main/pg_hba.conf",
+            "etc/postgresql/16/main/pg_ident.conf",
+            "etc/postgresql/16/main/start.conf",
+            "etc/postgresql/16/main/conf.d/listen.conf",
+            "var/lib/postgresql/16/main/postgresql.auto.conf",
+            "var/lib/postgresql/16/main/base/1/pg_hba.conf",
+            "var/lib/pgsql/data/postgresql.conf",
+            "var/lib/pgsql/data/pg_hba.conf",
+            "var/lib/pgsql/data/base/1/postgresql.conf",
+            "var/lib/pgsql/data/log/pg_hba.conf",
+            "var/lib/pgsql/16/data/postgresql.auto.conf",
+            "var/lib/pgsql/16/data/pg_wal/pg_hba.conf",
+            "etc/fail2ban/jail.conf",
+            "etc/fail2ban/jail.local",
+            "etc/fail2ban/jail.d/defaults-debian.conf",
+            "etc/fail2ban/jail.d/sshd.local",
+            "etc/fail2ban/jail.d/README",
+            "etc/fail2ban/fail2ban.conf",
+            "etc/fail2ban/filter.d/sshd.conf",
+            "etc/logrotate.conf",
+            "etc/logrotate.d/nginx",
+            "etc/logrotate.d/nginx~",
+            "etc/logrotate.d/.keep",
+        ];
+        for file in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, format!("# {file}\n")).unwrap();
+        }
+        // Enabled units are links into the vendor folder: not files of this host's own.
+        std::os::unix::fs::symlink(
+            dir.path().join("etc/systemd/system/app.service"),
+            dir.path()
+                .join("etc/systemd/system/app.service.d/linked.service"),
+        )
+        .unwrap();
+        let host = FolderHost {
+            root: dir.path().to_path_buf(),
+            refused: &["/etc/postgresql/16/main/pg_hba.conf"],
+        };
+        let snapshot = collect(&host, &CollectOptions::default());
+        let collected: Vec<(&str, Target)> = snapshot
+            .files
+            .iter()
+            .map(|f| (f.path.to_str().unwrap(), f.target))
+            .collect();
+        let confd = "/etc/postgresql/16/main/conf.d/listen.conf";
+        // Discovery reads a `conf.d/*.conf` as nginx, by content; it is read here as soon as
+        // discovery names it a PostgreSQL file.
+        let confd_is_postgres = crate::discover::classify(Path::new(confd))
+            .is_some_and(|c| c.target == Target::Postgres);
+        let mut expected = vec![
+            ("/etc/cron.d/backup", Target::Cron),
+            ("/etc/fail2ban/jail.conf", Target::Fail2ban),
+            (
+                "/etc/fail2ban/jail.d/defaults-debian.conf",
+                Target::Fail2ban,
+            ),
+            ("/etc/fail2ban/jail.d/sshd.local", Target::Fail2ban),
+            ("/etc/fail2ban/jail.local", Target::Fail2ban),
+            ("/etc/logrotate.conf", Target::Logrotate),
+            ("/etc/logrotate.d/nginx", Target::Logrotate),
+            ("/etc/postgresql/16/main/postgresql.conf", Target::Postgres),
+            ("/etc/redis/redis-6380.conf", Target::Redis),
+            ("/etc/redis/redis.conf", Target::Redis),
+            ("/etc/redis.conf", Target::Redis),
+            ("/etc/systemd/system/app.service", Target::Systemd),
+            (
+                "/etc/systemd/system/app.service.d/override.conf",
+                Target::Systemd,
+            ),
+            ("/etc/systemd/system/app.socket", Target::Systemd),
+            ("/etc/systemd/system/app.timer", Target::Systemd),
+            (
+                "/var/lib/pgsql/16/data/postgresql.auto.conf",
+                Target::Postgres,
+            ),
+            ("/var/lib/pgsql/data/pg_hba.conf", Target::PgHba),
+            ("/var/lib/pgsql/data/postgresql.conf", Target::Postgres),
+            (
+                "/var/lib/postgresql/16/main/postgresql.auto.conf",
+                Target::Postgres,
+            ),
+        ];
+        if confd_is_postgres {
+            expected.push((confd, Target::Postgres));
+        }
+        // Sorted as snapshots are: by path, component by component.
+        expected.sort_by_key(|(path, _)| Path::new(*path));
+        assert_eq!(collected, expected);
+        for file in &snapshot.files {
+            assert_eq!(
+                String::from_utf8_lossy(&file.bytes),
+                format!("# {}\n", file.path.strip_prefix("/").unwrap().display())
+            );
+        }
+        let listing_notes: Vec<&UnableToCheck> = snapshot
+            .unable
+            .iter()
+            .filter(|n| LISTINGS.iter().any(|l| l.what == n.what))
+            .collect();
+        assert!(listing_notes.is_empty(), "{listing_notes:?}");
+        let refused = snapshot
+            .unable
+            .iter()
+            .find(|n| n.what == "/etc/postgresql/16/main/pg_hba.conf")
+            .expect("a note on the file that could not be read");
+        assert!(refused.why.starts_with("not permitted"), "{refused:?}");
+    }
+
+    #[test]
+    fn the_documented_allowlist_names_every_root() {
+        let docs = include_str!("../../docs/live-audit.md");
+        let module = include_str!("snapshot.rs");
+        let module_doc: String = module
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .collect();
+        for root in LISTINGS.iter().flat_map(|l| l.roots) {
+            let shown = format!("`{root}`");
+            assert!(docs.contains(&shown), "docs/live-audit.md lacks {shown}");
+            assert!(module_doc.contains(&shown), "the module doc lacks {shown}");
+        }
+        assert!(docs.contains(&format!("## The allowlist (version {ALLOWLIST_VERSION})")));
     }
 
     #[test]

@@ -320,6 +320,11 @@ mod tests {
                 Some(Target::Postgres),
             ),
             ("etc/postgresql/16/main/pg_hba.conf", Some(Target::PgHba)),
+            (
+                "etc/postgresql/16/main/conf.d/tuning.conf",
+                Some(Target::Postgres),
+            ),
+            ("etc/nginx/conf.d/tuning.conf", Some(Target::Nginx)),
             ("etc/redis/redis.conf", Some(Target::Redis)),
             ("redis-6379.conf", Some(Target::Redis)),
             ("etc/logrotate.d/nginx", Some(Target::Logrotate)),

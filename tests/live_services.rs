@@ -367,7 +367,7 @@ fn host_service_files_get_the_findings_a_static_scan_gives_the_same_files() {
     ];
     let mut expected_kinds = BTreeSet::new();
     for file in &files {
-        let Some(kind) = preflight::discover::classify(file) else {
+        let Some(kind) = preflight::document::classify(file) else {
             continue;
         };
         if service_kinds.contains(&kind.target) {

@@ -8,6 +8,7 @@
 //! This module reads one file. Which file overrides which (`.local` over `.conf`, `jail.d`
 //! after the main file) is the rules' view across files.
 
+use crate::formats::sensitive::{assignment_sensitive, Sensitive};
 use crate::formats::Target;
 use crate::formats::{lines_with_offsets, ParseError};
 use crate::formats::{Classification, FileName, Format, ParseContext};
@@ -157,6 +158,76 @@ impl Format for JailFile {
     fn errors(&self) -> &[ParseError] {
         &self.errors
     }
+
+    /// Settings and action arguments with secret-like names or token-like values
+    /// (`cftoken="…"`, `abuseipdb_apikey = …`, as fail2ban's Cloudflare and AbuseIPDB
+    /// actions are configured).
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        let text = source.text.as_str();
+        let mut found = Vec::new();
+        for entry in self.sections.iter().flat_map(|s| &s.entries) {
+            let exact = text.get(entry.value_span.range()) == Some(entry.value.as_str());
+            let mut pairs = vec![(entry.key.as_str(), 0..entry.value.len())];
+            pairs.extend(action_arguments(&entry.value));
+            for (name, range) in pairs {
+                let span = if exact {
+                    Span::new(
+                        entry.value_span.start + range.start,
+                        entry.value_span.start + range.end,
+                    )
+                } else {
+                    entry.value_span
+                };
+                found.extend(assignment_sensitive(name, &entry.value[range], span));
+            }
+        }
+        found
+    }
+}
+
+/// The `name=value` arguments of fail2ban actions in a setting's value
+/// (`cloudflare[cfuser="me@example.org", cftoken="…"]`): each name, with where its value
+/// is in `value` (inside its quotes).
+fn action_arguments(value: &str) -> Vec<(&str, std::ops::Range<usize>)> {
+    let mut found = Vec::new();
+    let mut quote = None;
+    // Where the current argument starts, inside brackets.
+    let mut start = None;
+    for (i, c) in value.char_indices() {
+        match (quote, start, c) {
+            (Some(q), _, c) if c == q => quote = None,
+            (Some(_), _, _) => {}
+            (None, Some(_), '"' | '\'') => quote = Some(c),
+            (None, None, '[') => start = Some(i + 1),
+            (None, Some(from), ',' | ']') => {
+                found.extend(argument(value, from..i));
+                start = (c == ',').then_some(i + 1);
+            }
+            _ => {}
+        }
+    }
+    if let Some(from) = start {
+        found.extend(argument(value, from..value.len()));
+    }
+    found
+}
+
+/// One `name=value` argument, `value[range]`: its name, and where its value is (inside its
+/// quotes, if quoted).
+fn argument(value: &str, range: std::ops::Range<usize>) -> Option<(&str, std::ops::Range<usize>)> {
+    let equals = range.start + value[range.clone()].find('=')?;
+    let name = value[range.start..equals].trim();
+    let after = &value[equals + 1..range.end];
+    let written = after.trim();
+    let at = equals + 1 + (after.len() - after.trim_start().len());
+    let quoted =
+        written.len() >= 2 && written.starts_with(['"', '\'']) && written.ends_with(&written[..1]);
+    let inner = if quoted {
+        at + 1..at + written.len() - 1
+    } else {
+        at..at + written.len()
+    };
+    (!name.is_empty()).then_some((name, inner))
 }
 
 #[cfg(test)]

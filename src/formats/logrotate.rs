@@ -5,6 +5,7 @@
 //! `lastaction`, `preremove`) take the following lines verbatim up to `endscript`.
 //! Directives outside blocks are the file's defaults for the blocks after them.
 
+use crate::formats::sensitive::{command_sensitive, Sensitive};
 use crate::formats::Target;
 use crate::formats::{lines_with_offsets, quoted_words, ParseError};
 use crate::formats::{Classification, FileName, Format, ParseContext};
@@ -194,6 +195,28 @@ impl Format for LogrotateConf {
 
     fn errors(&self) -> &[ParseError] {
         &self.errors
+    }
+
+    /// Secrets on the command lines of the scripts (`mysqladmin -p… flush-logs` in a
+    /// `postrotate`); the rest of a logrotate file is modes and counts.
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        let mut found = Vec::new();
+        let mut in_script = false;
+        for (start, line) in lines_with_offsets(&source.text) {
+            let first = line.split_whitespace().next().unwrap_or("");
+            let ends = first.eq_ignore_ascii_case("endscript");
+            if in_script && !ends {
+                found.extend(command_sensitive(line, &|from, to| {
+                    Span::new(start + from, start + to)
+                }));
+            }
+            in_script = if in_script {
+                !ends
+            } else {
+                SCRIPTS.contains(&first.to_ascii_lowercase().as_str())
+            };
+        }
+        found
     }
 }
 

@@ -315,9 +315,14 @@ fn hba_fields(line: &str, start: usize) -> (Vec<HbaField>, bool) {
 }
 
 impl Format for PgConf {
-    /// `postgresql.conf` (and `<label>.postgresql.conf`), `postgresql.auto.conf`.
+    /// `postgresql.conf` (and `<label>.postgresql.conf`), `postgresql.auto.conf`, and the
+    /// `*.conf` files of a `conf.d/` folder inside a PostgreSQL configuration directory
+    /// (`/etc/postgresql/16/main/conf.d/`, which `include_dir` reads).
     fn classify(name: &FileName) -> Option<Classification> {
-        (name.is("postgresql.conf") || name.name == "postgresql.auto.conf").then_some(
+        let drop_in = name.parent() == Some("conf.d")
+            && name.extension() == Some("conf")
+            && name.in_folder(&["postgresql", "pgsql"]);
+        (name.is("postgresql.conf") || name.name == "postgresql.auto.conf" || drop_in).then_some(
             Classification {
                 target: Target::Postgres,
                 confirm_by_content: false,

@@ -174,7 +174,6 @@ pub fn redacted(file: &SnapshotFile) -> Vec<u8> {
     );
     let document = Document::parse(source, file.target);
     let mut spans: Vec<Span> = document.sensitive().iter().map(|s| s.span).collect();
-    spans.extend(unmarked_secrets(&document));
     if spans.is_empty() {
         return file.bytes.clone();
     }
@@ -204,109 +203,6 @@ pub fn redacted(file: &SnapshotFile) -> Vec<u8> {
     }
     out.push_str(&text[at..]);
     out.into_bytes()
-}
-
-/// Secrets in the host files whose documents mark none yet (read since allowlist 2, and
-/// written here, so they must not be saved in clear): in jail files, settings and action
-/// arguments with secret-like names or token-like values (`cftoken="…"`,
-/// `abuseipdb_apikey = …`, as fail2ban's Cloudflare and AbuseIPDB actions are configured);
-/// in logrotate snippets, passwords on the command lines of their scripts
-/// (`mysqladmin -p… flush-logs`).
-fn unmarked_secrets(document: &Document) -> Vec<Span> {
-    let text = document.source.text.as_str();
-    let mut found = Vec::new();
-    if let Some(jails) = document.as_fail2ban() {
-        for entry in jails.sections.iter().flat_map(|s| &s.entries) {
-            let exact = text.get(entry.value_span.range()) == Some(entry.value.as_str());
-            let mut pairs = vec![(entry.key.as_str(), 0..entry.value.len())];
-            pairs.extend(action_arguments(&entry.value));
-            for (name, range) in pairs {
-                let span = if exact {
-                    Span::new(
-                        entry.value_span.start + range.start,
-                        entry.value_span.start + range.end,
-                    )
-                } else {
-                    entry.value_span
-                };
-                found.extend(crate::redact::assignment_sensitive(
-                    name,
-                    &entry.value[range],
-                    span,
-                ));
-            }
-        }
-    } else if document.as_logrotate().is_some() {
-        let mut in_script = false;
-        for (start, line) in crate::formats::lines_with_offsets(text) {
-            let first = line.split_whitespace().next().unwrap_or("");
-            if in_script && !first.eq_ignore_ascii_case("endscript") {
-                found.extend(crate::redact::command_sensitive(line, &|from, to| {
-                    Span::new(start + from, start + to)
-                }));
-            }
-            in_script = if in_script {
-                !first.eq_ignore_ascii_case("endscript")
-            } else {
-                LOGROTATE_SCRIPTS.contains(&first.to_ascii_lowercase().as_str())
-            };
-        }
-    }
-    found.into_iter().map(|s| s.span).collect()
-}
-
-/// logrotate's directives whose following lines, up to `endscript`, are a shell script.
-const LOGROTATE_SCRIPTS: &[&str] = &[
-    "postrotate",
-    "prerotate",
-    "firstaction",
-    "lastaction",
-    "preremove",
-];
-
-/// The `name=value` arguments of fail2ban actions in a setting's value
-/// (`cloudflare[cfuser="me@example.org", cftoken="…"]`): each name, with where its value
-/// is in `value` (inside its quotes).
-fn action_arguments(value: &str) -> Vec<(&str, std::ops::Range<usize>)> {
-    let mut found = Vec::new();
-    let mut quote = None;
-    // Where the current argument starts, inside brackets.
-    let mut start = None;
-    for (i, c) in value.char_indices() {
-        match (quote, start, c) {
-            (Some(q), _, c) if c == q => quote = None,
-            (Some(_), _, _) => {}
-            (None, Some(_), '"' | '\'') => quote = Some(c),
-            (None, None, '[') => start = Some(i + 1),
-            (None, Some(from), ',' | ']') => {
-                found.extend(argument(value, from..i));
-                start = (c == ',').then_some(i + 1);
-            }
-            _ => {}
-        }
-    }
-    if let Some(from) = start {
-        found.extend(argument(value, from..value.len()));
-    }
-    found
-}
-
-/// One `name=value` argument, `value[range]`: its name, and where its value is (inside its
-/// quotes, if quoted).
-fn argument(value: &str, range: std::ops::Range<usize>) -> Option<(&str, std::ops::Range<usize>)> {
-    let equals = range.start + value[range.clone()].find('=')?;
-    let name = value[range.start..equals].trim();
-    let after = &value[equals + 1..range.end];
-    let written = after.trim();
-    let at = equals + 1 + (after.len() - after.trim_start().len());
-    let quoted =
-        written.len() >= 2 && written.starts_with(['"', '\'']) && written.ends_with(&written[..1]);
-    let inner = if quoted {
-        at + 1..at + written.len() - 1
-    } else {
-        at..at + written.len()
-    };
-    (!name.is_empty()).then_some((name, inner))
 }
 
 #[cfg(test)]

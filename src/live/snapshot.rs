@@ -372,7 +372,7 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
     for listing in LISTINGS {
         let found = listed(&mut run, listing.what, listing.command());
         host_files.extend(found.into_iter().filter(|path| {
-            crate::discover::classify(path).is_some_and(|c| listing.kinds.contains(&c.target))
+            crate::document::classify(path).is_some_and(|c| listing.kinds.contains(&c.target))
         }));
     }
     for dir in &options.app_dirs {
@@ -864,10 +864,6 @@ mod tests {
             .map(|f| (f.path.to_str().unwrap(), f.target))
             .collect();
         let confd = "/etc/postgresql/16/main/conf.d/listen.conf";
-        // Discovery reads a `conf.d/*.conf` as nginx, by content; it is read here as soon as
-        // discovery names it a PostgreSQL file.
-        let confd_is_postgres = crate::discover::classify(Path::new(confd))
-            .is_some_and(|c| c.target == Target::Postgres);
         let mut expected = vec![
             ("/etc/cron.d/backup", Target::Cron),
             ("/etc/fail2ban/jail.conf", Target::Fail2ban),
@@ -901,9 +897,7 @@ mod tests {
                 Target::Postgres,
             ),
         ];
-        if confd_is_postgres {
-            expected.push((confd, Target::Postgres));
-        }
+        expected.push((confd, Target::Postgres));
         // Sorted as snapshots are: by path, component by component.
         expected.sort_by_key(|(path, _)| Path::new(*path));
         assert_eq!(collected, expected);

@@ -16,6 +16,7 @@ pub mod env_file_missing;
 pub mod host_namespace;
 pub mod image;
 pub mod literal_secret;
+pub mod postgres_trust_auth;
 pub mod privileged;
 pub mod restart;
 pub mod root_user;
@@ -31,6 +32,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "compose-literal-secret" => literal_secret::check;
     document "compose-no-restart-policy" => restart::check;
     document "compose-port-base60" => base60_port::check;
+    document "compose-postgres-trust-auth" => postgres_trust_auth::check;
     document "compose-privileged" => privileged::check;
     document "compose-runs-as-root" => root_user::check;
     document "compose-unpinned-image" => image::check;

@@ -320,6 +320,9 @@ fn build_catalog(
             .add_policy_file(&loaded.base.join(file))
             .map_err(|e| e.0)?;
     }
+    // A user's policy file may name a check that does not exist: refuse it now, naming the
+    // file and the rule, rather than when the scan binds the rules.
+    crate::rules::bind(&catalog).map_err(|e| e.0)?;
     catalog
         .apply_overrides(&loaded.config.rules)
         .map_err(|e| e.0)?;

@@ -20,7 +20,7 @@ use crate::finding::{
 use crate::formats::{Classification, Files, FollowUp, ParseContext, Unreadable};
 use crate::policy::{Catalog, Rule};
 use crate::redact::{self, Scrubber};
-use crate::rules::{self, Emitter, RawFinding};
+use crate::rules::{self, BoundRule, Emitter, RawFinding};
 use crate::source::{SourceFile, Span};
 use crate::suppress::{self, SuppressionComment};
 
@@ -257,15 +257,16 @@ fn unreadable(path: String, problem: &Unreadable) -> Diagnostic {
 
 /// Runs every enabled rule on `documents` and finalises the findings.
 pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
-    let (project_rules, document_rules): (Vec<&Rule>, Vec<&Rule>) =
-        catalog.enabled().partition(|r| rules::is_project_rule(r));
+    let bound = rules::bind(catalog).expect("checks are resolved when the catalog is loaded");
+    let (project_rules, document_rules): (Vec<&BoundRule>, Vec<&BoundRule>) =
+        bound.iter().partition(|r| r.is_project());
     let mut raw: Vec<(&Rule, RawFinding)> = documents
         .par_iter()
         .flat_map_iter(|doc| {
             document_rules.iter().flat_map(move |rule| {
                 let mut out = Emitter::new(catalog);
-                rules::check_document(rule, doc, &mut out);
-                out.into_findings().into_iter().map(move |f| (*rule, f))
+                rule.check_document(doc, &mut out);
+                out.into_findings().into_iter().map(move |f| (rule.rule, f))
             })
         })
         .collect();
@@ -273,8 +274,8 @@ pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
         .par_iter()
         .flat_map_iter(|rule| {
             let mut out = Emitter::new(catalog);
-            rules::check_project(rule, documents, &mut out);
-            out.into_findings().into_iter().map(move |f| (*rule, f))
+            rule.check_project(documents, &mut out);
+            out.into_findings().into_iter().map(move |f| (rule.rule, f))
         })
         .collect();
     raw.extend(project_findings);

@@ -104,7 +104,8 @@ pub struct EnvCondition {
 pub enum RuleLogic {
     /// A declarative condition from the policy file.
     Env(EnvCondition),
-    /// The name of a built-in check (see `rules::builtin`).
+    /// The name of a built-in check: `check = "…"`, or the rule's own `name`. The rules
+    /// module resolves it when it binds the catalog, and refuses a name it does not know.
     Builtin(String),
 }
 
@@ -449,15 +450,7 @@ fn build_rule(origin: &str, spec: RuleSpec) -> Result<Rule, PolicyError> {
         )));
     }
     let logic = match (spec.check, spec.condition) {
-        (Some(check), None) => {
-            if !crate::rules::is_builtin(&check) {
-                return Err(PolicyError(format!(
-                    "{origin}: rule {}: no built-in check named `{check}`",
-                    spec.id
-                )));
-            }
-            RuleLogic::Builtin(check)
-        }
+        (check, None) => RuleLogic::Builtin(check.unwrap_or_else(|| spec.name.clone())),
         (None, Some(condition)) => {
             if condition.value_matches.is_some() == condition.value_not_matches.is_some() {
                 return Err(PolicyError(format!(
@@ -467,9 +460,9 @@ fn build_rule(origin: &str, spec: RuleSpec) -> Result<Rule, PolicyError> {
             }
             RuleLogic::Env(condition)
         }
-        _ => {
+        (Some(_), Some(_)) => {
             return Err(PolicyError(format!(
-                "{origin}: rule {} needs exactly one of `check` and `condition`",
+                "{origin}: rule {} has both `check` and `condition`; keep one",
                 spec.id
             )))
         }

@@ -1,24 +1,30 @@
 //! Checks every format shares: parse errors and suppression comments.
 
 use crate::document::Document;
-use crate::rules::Emitter;
+use crate::rules::{checks, Context, RegisteredCheck};
 use crate::suppress;
 
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    document "parse-errors" => parse_errors;
+    document "suppression-comments" => suppression_comments;
+};
+
 /// PF001: every line a parser could not read.
-pub fn parse_errors(doc: &Document, out: &mut Emitter) {
-    for (n, error) in doc.parse_errors().iter().enumerate() {
+pub fn parse_errors(cx: &mut Context<'_, Document>) {
+    for (n, error) in cx.doc.parse_errors().iter().enumerate() {
         let key = format!("{}#{n}", error.message);
-        out.report(&doc.source, error.span, key, error.message.clone());
+        cx.report(error.span, key, error.message.clone());
     }
 }
 
 /// PF002: suppression comments without a reason or naming rules that do not exist.
-pub fn suppression_comments(doc: &Document, out: &mut Emitter) {
-    for comment in suppress::find(&doc.source) {
+pub fn suppression_comments(cx: &mut Context<'_, Document>) {
+    let catalog = cx.catalog();
+    for comment in suppress::find(cx.source()) {
         let key = format!("line-comment:{}", comment.rules.join(","));
         if comment.reason.is_empty() {
-            out.report(
-                &doc.source,
+            cx.report(
                 comment.span,
                 key.clone(),
                 format!(
@@ -28,20 +34,14 @@ pub fn suppression_comments(doc: &Document, out: &mut Emitter) {
             );
         }
         if comment.rules.is_empty() {
-            out.report(
-                &doc.source,
+            cx.report(
                 comment.span,
                 key.clone(),
                 "this suppression names no rule; write `# preflight: ignore[RULE-ID] <reason>`",
             );
         }
-        for rule in comment
-            .rules
-            .iter()
-            .filter(|r| out.catalog.get(r).is_none())
-        {
-            out.report(
-                &doc.source,
+        for rule in comment.rules.iter().filter(|r| catalog.get(r).is_none()) {
+            cx.report(
                 comment.span,
                 format!("{key}:{rule}"),
                 format!(

@@ -7,11 +7,19 @@
 use crate::backup::{recognise, retention, BackupCommand};
 use crate::document::Document;
 use crate::formats::systemd::UnitFile;
+use crate::rules::{checks, RegisteredCheck};
 use crate::source::Span;
 
 pub mod encryption;
 pub mod present;
 pub mod retention;
+
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    document "backup-unencrypted" => encryption::unencrypted;
+    document "backup-without-retention" => retention::without_retention;
+    project "backups-missing" => present::check;
+};
 
 /// A backup job found in a document.
 #[derive(Debug, Clone)]

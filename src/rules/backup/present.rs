@@ -12,7 +12,7 @@ use crate::formats::systemd::UnitKind;
 use crate::formats::yaml::YamlNode;
 use crate::formats::Target;
 use crate::rules::backup::jobs;
-use crate::rules::Emitter;
+use crate::rules::ProjectContext;
 use crate::secrets::parse_url;
 use crate::source::{SourceFile, Span};
 
@@ -269,7 +269,8 @@ fn suggested_job(db: &Database) -> String {
 /// BAK001: the scan holds a database and no scheduled backup job (crontab line, systemd
 /// service started by a timer, Compose backup service). Reported once, at the most telling
 /// place that defines a database; the other places are related locations.
-pub fn check(docs: &[&Document], out: &mut Emitter) {
+pub fn check(cx: &mut ProjectContext<'_, Document>) {
+    let docs = cx.documents();
     let mut found = databases(docs);
     if found.is_empty() || backup_scheduled(docs) {
         return;
@@ -281,9 +282,9 @@ pub fn check(docs: &[&Document], out: &mut Emitter) {
         first.engine.name(),
         suggested_job(&first)
     );
-    let finding = out.report(&first.source, first.span, "backups", message);
+    let finding = cx.report_in(&first.source, first.span, "backups", message);
     for other in found.iter().take(4) {
-        finding.related(
+        finding.related_in(
             &other.source,
             other.span,
             format!("{} points at {} too", other.label, other.engine.name()),

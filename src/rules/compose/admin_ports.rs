@@ -1,9 +1,9 @@
 //! CMP002: a monitoring or admin interface published on every interface.
 
-use crate::document::Document;
-use crate::rules::compose::{exposed_on, image_name, loopback_host_port, services};
+use crate::formats::compose::ComposeFile;
+use crate::rules::compose::{exposed_on, image_name, loopback_host_port};
 use crate::rules::firewall::exposure::ADMIN_PORTS;
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// Container ports of the firewall's admin list that are also what ordinary web
 /// applications listen on: judged by the image instead.
@@ -25,8 +25,8 @@ const ADMIN_IMAGES: &[(&str, &str)] = &[
 
 /// CMP002: Prometheus, Grafana, Kibana, pgAdmin, the Node inspector… published on every
 /// interface: they leak metrics and versions, often ship default logins, and some run code.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for service in services(doc) {
+pub fn check(cx: &mut Context<'_, ComposeFile>) {
+    for service in &cx.content.services {
         let by_image = image_name(service)
             .and_then(|name| ADMIN_IMAGES.iter().find(|(n, _)| *n == name))
             .map(|(_, what)| *what);
@@ -45,8 +45,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             };
             let written = &port.display;
             let host = loopback_host_port(port, number);
-            out.report(
-                &doc.source,
+            cx.report(
                 port.span,
                 format!("{}:ports:{number}", service.name),
                 format!(

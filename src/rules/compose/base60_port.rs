@@ -1,17 +1,15 @@
 //! CMP012: an unquoted `HOST:CONTAINER` port that YAML 1.1 reads as a base-60 number.
 
-use crate::document::Document;
-use crate::rules::compose::services;
-use crate::rules::Emitter;
+use crate::formats::compose::ComposeFile;
+use crate::rules::Context;
 
 /// CMP012: `- 22:22` is the string `22:22` for Compose v2, but the integer 1342 for YAML 1.1
 /// readers (Compose v1, PyYAML-based tools and linters): the same file means two things.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for service in services(doc) {
+pub fn check(cx: &mut Context<'_, ComposeFile>) {
+    for service in &cx.content.services {
         for port in service.ports.iter().filter(|p| p.yaml11_integer) {
             let written = &port.display;
-            out.report(
-                &doc.source,
+            cx.report(
                 port.span,
                 format!("{}:ports:{written}", service.name),
                 format!(

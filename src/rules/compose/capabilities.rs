@@ -1,8 +1,7 @@
 //! CMP009: capabilities that give the container power over the host.
 
-use crate::document::Document;
-use crate::rules::compose::services;
-use crate::rules::Emitter;
+use crate::formats::compose::ComposeFile;
+use crate::rules::Context;
 
 /// Capabilities that break out of the container or reach into the host, with why.
 const DANGEROUS: &[(&str, &str)] = &[
@@ -38,15 +37,15 @@ const DANGEROUS: &[(&str, &str)] = &[
 
 /// CMP009: `cap_add: [SYS_ADMIN]` and friends undo most of what the container's default
 /// capability set protects.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for service in services(doc) {
+pub fn check(cx: &mut Context<'_, ComposeFile>) {
+    for service in &cx.content.services {
         for cap in &service.cap_add {
             let name = cap.text.trim().to_ascii_uppercase();
             let name = name.strip_prefix("CAP_").unwrap_or(&name);
             let Some((_, why)) = DANGEROUS.iter().find(|(n, _)| *n == name) else {
                 continue;
             };
-            out.report(&doc.source, cap.span, format!("{}:cap_add:{name}", service.name), format!(
+            cx.report(cap.span, format!("{}:cap_add:{name}", service.name), format!(
                 "service `{}` adds the capability `{name}`: {why}; drop it, or if the service truly needs it (a VPN needs `NET_ADMIN`), say so with a suppression comment and keep the rest minimal (`cap_drop: [ALL]`)",
                 service.name));
         }

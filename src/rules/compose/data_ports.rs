@@ -1,15 +1,15 @@
 //! CMP001: a database, cache, queue or Docker API port published on every interface.
 
-use crate::document::Document;
-use crate::rules::compose::{exposed_on, loopback_host_port, services};
+use crate::formats::compose::ComposeFile;
+use crate::rules::compose::{exposed_on, loopback_host_port};
 use crate::rules::firewall::exposure::DATA_PORTS;
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// CMP001: `"5432:5432"` publishes the container's PostgreSQL on every address of the host,
 /// and Docker's own iptables rules put it in front of ufw: the database is on the internet.
 /// Judged by the container port (`"5433:5432"` is PostgreSQL too).
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for service in services(doc) {
+pub fn check(cx: &mut Context<'_, ComposeFile>) {
+    for service in &cx.content.services {
         for port in &service.ports {
             let Some(exposed) = exposed_on(port) else {
                 continue;
@@ -20,8 +20,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             };
             let written = &port.display;
             let host = loopback_host_port(port, *number);
-            out.report(
-                &doc.source,
+            cx.report(
                 port.span,
                 format!("{}:ports:{number}", service.name),
                 format!(

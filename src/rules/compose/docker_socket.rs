@@ -1,8 +1,7 @@
 //! CMP005: the Docker (or Podman, containerd) socket mounted into a container.
 
-use crate::document::Document;
-use crate::rules::compose::services;
-use crate::rules::Emitter;
+use crate::formats::compose::ComposeFile;
+use crate::rules::Context;
 
 /// Sockets that control the container runtime, by the end of their host path.
 const RUNTIME_SOCKETS: &[&str] = &[
@@ -16,8 +15,8 @@ const RUNTIME_SOCKETS: &[&str] = &[
 /// CMP005: whoever talks to the Docker socket starts a privileged container with the host's
 /// root mounted: the socket is root on the host, and `:ro` does not change that (read-only
 /// applies to the socket file, not to the API calls made through it).
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for service in services(doc) {
+pub fn check(cx: &mut Context<'_, ComposeFile>) {
+    for service in &cx.content.services {
         for mount in &service.volumes {
             let Some(source) = mount.source.as_deref() else {
                 continue;
@@ -32,7 +31,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             } else {
                 ""
             };
-            out.report(&doc.source, mount.span, format!("{}:volumes:{socket}", service.name), format!(
+            cx.report(mount.span, format!("{}:volumes:{socket}", service.name), format!(
                 "service `{}` mounts the container runtime's socket (`{socket}`){read_only}: anything in the container can start a privileged container with the host's `/` mounted, i.e. it is root on the host; remove the mount, or put a filtering proxy (tecnativa/docker-socket-proxy) between them that allows only the calls it needs",
                 service.name));
         }

@@ -1,21 +1,20 @@
 //! CMP011: a required `env_file:` that does not exist.
 
-use crate::document::Document;
-use crate::rules::compose::services;
-use crate::rules::Emitter;
+use crate::formats::compose::ComposeFile;
+use crate::rules::Context;
 
 /// CMP011: Compose refuses to start a service whose required `env_file` is missing
 /// (`env file … not found`); the deployment stops at `up`. Paths are relative to the
 /// Compose file's folder. `required: false` makes the file optional.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    let dir = doc.source.path.parent().unwrap_or(std::path::Path::new(""));
-    for service in services(doc) {
+pub fn check(cx: &mut Context<'_, ComposeFile>) {
+    let dir = cx.folder();
+    for service in &cx.content.services {
         for file in service.env_files.iter().filter(|f| f.required) {
             let Some(path) = &file.path else { continue };
             if dir.join(path).is_file() {
                 continue;
             }
-            out.report(&doc.source, file.span, format!("{}:env_file:{path}", service.name), format!(
+            cx.report(file.span, format!("{}:env_file:{path}", service.name), format!(
                 "the env file `{path}` of service `{}` does not exist next to this Compose file: `docker compose up` stops with `env file … not found`; create it on the deploy host (mode 0600, kept out of git) or mark it optional with `- path: {path}` and `required: false`",
                 service.name));
         }

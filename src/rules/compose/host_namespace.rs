@@ -1,14 +1,13 @@
 //! CMP006: the host's network, PID, IPC, UTS or user namespace shared with a container.
 
-use crate::document::Document;
-use crate::rules::compose::services;
-use crate::rules::Emitter;
+use crate::formats::compose::ComposeFile;
+use crate::rules::Context;
 
 /// CMP006: `network_mode: host` puts every port the container listens on onto the host's
 /// interfaces (the `ports:` list and its `127.0.0.1` no longer apply); `pid: host` lets it
 /// see and signal every host process; `ipc`, `uts` and `userns_mode` remove the other walls.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for service in services(doc) {
+pub fn check(cx: &mut Context<'_, ComposeFile>) {
+    for service in &cx.content.services {
         for (key, value) in &service.namespaces {
             if value.resolved().as_deref() != Some("host") {
                 continue;
@@ -20,7 +19,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
                 "uts" => "it can change the host's hostname",
                 _ => "user namespace remapping is off for it, so its root is the host's root",
             };
-            out.report(&doc.source, value.span, format!("{}:{key}", service.name), format!(
+            cx.report(value.span, format!("{}:{key}", service.name), format!(
                 "service `{}` shares the host's namespace with `{key}: host`: {consequence}; remove it (use `ports:` bound to an address, or a shared Compose network)",
                 service.name));
         }

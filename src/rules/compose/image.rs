@@ -1,15 +1,14 @@
 //! CMP008: an image pulled by `latest` or without a tag.
 
-use crate::document::Document;
+use crate::formats::compose::ComposeFile;
 use crate::formats::image::{pin, ImagePin};
-use crate::rules::compose::services;
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// CMP008: `image: app:latest` or `image: redis` runs whatever the registry calls latest on
 /// the day of the pull: a host that pulls later runs another version than the one tested,
 /// and a rollback does not roll back. A service that is `build:`-t names its own image.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for service in services(doc).iter().filter(|s| !s.build) {
+pub fn check(cx: &mut Context<'_, ComposeFile>) {
+    for service in cx.content.services.iter().filter(|s| !s.build) {
         let Some(image) = &service.image else {
             continue;
         };
@@ -26,7 +25,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             ImagePin::Latest => "is the `latest` tag",
             ImagePin::Tag(_) | ImagePin::Digest => continue,
         };
-        out.report(&doc.source, image.span, format!("{}:image", service.name), format!(
+        cx.report(image.span, format!("{}:image", service.name), format!(
             "the image of service `{}` {how}{defaulted}: each pull may bring another version, and a rollback does not roll back; pin a version (`{}:16.4-alpine`) or a digest (`@sha256:…`)",
             service.name, reference.split(['@', ':']).next().unwrap_or(&reference)));
     }

@@ -1,10 +1,8 @@
 //! CMP003: a secret written into the Compose file, as a value or as an interpolation default.
 
-use crate::document::Document;
-use crate::formats::compose::{EnvVar, Service};
+use crate::formats::compose::{ComposeFile, EnvVar, Service};
 use crate::formats::sensitive::command_sensitive;
-use crate::rules::compose::services;
-use crate::rules::Emitter;
+use crate::rules::Context;
 use crate::secrets::{assess, is_indirection, parse_url, secret_kind, SecretKind, Weakness};
 use crate::source::Span;
 
@@ -12,8 +10,8 @@ use crate::source::Span;
 /// `command: redis-server --requirepass …` puts a secret into a file that is committed, and the default one is what runs when the deploy
 /// host forgets the variable. `${DB_PASSWORD}` and `${DB_PASSWORD:?…}` are not literal.
 /// Values are judged by the shared secret checker; they are never printed.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for service in services(doc) {
+pub fn check(cx: &mut Context<'_, ComposeFile>) {
+    for service in &cx.content.services {
         let variables = service.environment.iter().map(|v| (v, Where::Environment));
         let args = service.build_args.iter().map(|v| (v, Where::BuildArgs));
         for (var, place) in variables.chain(args) {
@@ -21,15 +19,29 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             let template = value.template();
             if template.is_literal() {
                 let literal = template.unset_value().unwrap_or_default();
-                judge(doc, out, service, (var, place), &literal, value.span, false);
+                let written = Literal {
+                    var,
+                    place,
+                    text: &literal,
+                    span: value.span,
+                    default: false,
+                };
+                judge(cx, service, written);
             } else {
                 for (default, range) in template.literal_fallbacks() {
                     let span = value.span_of(range);
-                    judge(doc, out, service, (var, place), &default, span, true);
+                    let written = Literal {
+                        var,
+                        place,
+                        text: &default,
+                        span,
+                        default: true,
+                    };
+                    judge(cx, service, written);
                 }
             }
         }
-        command_line(doc, out, service);
+        command_line(cx, service);
     }
 }
 
@@ -40,14 +52,24 @@ enum Where {
     BuildArgs,
 }
 
+/// A literal value written for a variable: its whole value, or a default inside it.
+struct Literal<'v> {
+    var: &'v EnvVar,
+    place: Where,
+    text: &'v str,
+    span: Span,
+    /// Whether it is an interpolation default (`${VAR:-text}`).
+    default: bool,
+}
+
 /// A password on the `command:` line (`redis-server --requirepass CHANGE_THIS`, S3's Redis),
 /// found by the same reader of command lines that masks them.
-fn command_line(doc: &Document, out: &mut Emitter, service: &Service) {
+fn command_line(cx: &mut Context<'_, ComposeFile>, service: &Service) {
     for command in &service.command {
         let found = command_sensitive(&command.text, &|start, end| command.span_of(start..end));
         for secret in found.iter().filter(|s| !s.value.contains('$')) {
             let why = describe(SecretKind::Password, &secret.value);
-            out.report(&doc.source, secret.span, format!("{}:command", service.name), format!(
+            cx.report(secret.span, format!("{}:command", service.name), format!(
                 "the command of service `{}` has a literal password on its command line{why}: it is committed with the file and shown by `docker inspect` and `ps` on the host; read it from a file or the environment inside the container (`sh -c 'exec redis-server --requirepass \"$$REDIS_PASSWORD\"'` with `REDIS_PASSWORD` from an `env_file:`), or use the server's config file",
                 service.name));
         }
@@ -72,17 +94,16 @@ fn describe(kind: SecretKind, literal: &str) -> String {
     }
 }
 
-/// Reports `literal`, the value of `var` (or a `default` written inside it) when it is a
-/// secret.
-fn judge(
-    doc: &Document,
-    out: &mut Emitter,
-    service: &Service,
-    (var, place): (&EnvVar, Where),
-    literal: &str,
-    span: Span,
-    default: bool,
-) {
+/// Reports `written`, the value of a variable (or a default written inside it), when it
+/// is a secret.
+fn judge(cx: &mut Context<'_, ComposeFile>, service: &Service, written: Literal) {
+    let Literal {
+        var,
+        place,
+        text: literal,
+        span,
+        default,
+    } = written;
     if is_indirection(literal) {
         return;
     }
@@ -121,7 +142,7 @@ fn judge(
             format!("{}:{section}:{name}:default", service.name),
         ),
     };
-    out.report(&doc.source, span, key, format!(
+    cx.report(span, key, format!(
         "{what}; the file is committed: take it from the environment with `{name}: ${{{name}:?set {name}}}` (Compose refuses to start without it), an `env_file:` kept out of git, or Compose `secrets:`"
     ));
 }

@@ -4,8 +4,8 @@
 //! file (`${DB_PASSWORD:-changeme}`) is what runs when the deploy host forgets to set it.
 //! A finding about something absent points at the service's name.
 
-use crate::document::Document;
 use crate::formats::compose::{Binding, PortMapping, Service, UNKNOWN};
+use crate::rules::{checks, RegisteredCheck};
 
 pub mod admin_ports;
 pub mod base60_port;
@@ -16,14 +16,27 @@ pub mod env_file_missing;
 pub mod host_namespace;
 pub mod image;
 pub mod literal_secret;
+pub mod postgres_trust_auth;
 pub mod privileged;
 pub mod restart;
 pub mod root_user;
 
-/// The services of a Compose document (none for other documents).
-fn services(doc: &Document) -> &[Service] {
-    doc.as_compose_file().map_or(&[], |f| f.services.as_slice())
-}
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    document "compose-admin-port-public" => admin_ports::check;
+    document "compose-dangerous-capability" => capabilities::check;
+    document "compose-data-port-public" => data_ports::check;
+    document "compose-docker-socket" => docker_socket::check;
+    document "compose-env-file-missing" => env_file_missing::check;
+    document "compose-host-namespace" => host_namespace::check;
+    document "compose-literal-secret" => literal_secret::check;
+    document "compose-no-restart-policy" => restart::check;
+    document "compose-port-base60" => base60_port::check;
+    document "compose-postgres-trust-auth" => postgres_trust_auth::check;
+    document "compose-privileged" => privileged::check;
+    document "compose-runs-as-root" => root_user::check;
+    document "compose-unpinned-image" => image::check;
+};
 
 /// The last path part of an image reference without tag or digest (`grafana` of
 /// `docker.io/grafana/grafana:10.2`), lower-cased.

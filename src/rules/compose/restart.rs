@@ -1,14 +1,13 @@
 //! CMP007: a long-running service without a restart policy.
 
-use crate::document::Document;
-use crate::rules::compose::services;
-use crate::rules::Emitter;
+use crate::formats::compose::ComposeFile;
+use crate::rules::Context;
 
 /// CMP007: without `restart:` a crashed service stays down, and after a reboot of the host
 /// nothing comes back. Services that another service waits for to complete (one-shot jobs)
 /// and an explicit `restart: "no"` are choices, not omissions.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for service in services(doc) {
+pub fn check(cx: &mut Context<'_, ComposeFile>) {
+    for service in &cx.content.services {
         if service.restart.is_some()
             || service.deploy_restart_policy
             || service.one_shot
@@ -16,7 +15,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
         {
             continue;
         }
-        out.report(&doc.source, service.key_span, format!("{}:restart", service.name), format!(
+        cx.report(service.key_span, format!("{}:restart", service.name), format!(
             "service `{}` has no `restart:` policy: it stays down after a crash and does not come back after a reboot of the host; add `restart: unless-stopped` (or `restart: \"no\"` for a one-shot job)",
             service.name));
     }

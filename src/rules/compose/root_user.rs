@@ -1,14 +1,13 @@
 //! CMP010: `user: root` or `user: "0"`.
 
-use crate::document::Document;
-use crate::rules::compose::services;
-use crate::rules::Emitter;
+use crate::formats::compose::ComposeFile;
+use crate::rules::Context;
 
 /// CMP010: the service explicitly runs as root, overriding whatever unprivileged `USER`
 /// the image chose. (A service without `user:` runs as the image's user, which DKR002
 /// judges in the Dockerfile.)
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for service in services(doc) {
+pub fn check(cx: &mut Context<'_, ComposeFile>) {
+    for service in &cx.content.services {
         let Some(user) = &service.user else { continue };
         let Some(value) = user.resolved() else {
             continue;
@@ -17,7 +16,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
         if who != "root" && who != "0" {
             continue;
         }
-        out.report(&doc.source, user.span, format!("{}:user", service.name), format!(
+        cx.report(user.span, format!("{}:user", service.name), format!(
             "service `{}` runs as root (`user: {value}`), overriding the image's user: a compromise of the application is root in the container, one kernel or runtime bug away from the host; run as an unprivileged user (`user: \"1000:1000\"`) and give it only the files it needs",
             service.name));
     }

@@ -1,16 +1,15 @@
 //! DJ001–DJ008 and DJ023: debug mode, the secret key, allowed hosts, the database engine,
 //! and settings whose value cannot be known without running the project.
 
-use crate::document::Document;
-use crate::formats::python_settings::Value;
+use crate::formats::python_settings::{SettingsModule, Value};
 use crate::rules::django::{each_deployed, Deployed};
-use crate::rules::Emitter;
+use crate::rules::ProjectContext;
 
 /// DJ001: `DEBUG` is True in a deployed settings module (security.W018).
-pub fn debug(docs: &[&Document], out: &mut Emitter) {
-    each_deployed(docs, out, |d, out| {
+pub fn debug(cx: &mut ProjectContext<'_, SettingsModule>) {
+    each_deployed(cx, |d, cx| {
         if d.get("DEBUG").value.truthy() == Some(true) {
-            d.report(out, "DEBUG", None,
+            d.report(cx, "DEBUG",
                 "DEBUG is True: every error page shows tracebacks, settings and local variables to anyone; set DEBUG = False (or read it from the environment with a False default)",
                 Some("security.W018"));
         }
@@ -39,11 +38,11 @@ fn weak_key_reason(key: &str) -> Option<&'static str> {
 }
 
 /// DJ002: `SECRET_KEY` unset, empty, short, repetitive or `django-insecure-` (security.W009).
-pub fn weak_secret_key(docs: &[&Document], out: &mut Emitter) {
-    each_deployed(docs, out, |d, out| {
+pub fn weak_secret_key(cx: &mut ProjectContext<'_, SettingsModule>) {
+    each_deployed(cx, |d, cx| {
         if let Value::Str(key) = &d.get("SECRET_KEY").value {
             if let Some(reason) = weak_key_reason(key) {
-                d.report(out, "SECRET_KEY", None, &format!(
+                d.report(cx, "SECRET_KEY", &format!(
                     "SECRET_KEY {reason}: sessions, password-reset links and signed cookies can be forged; generate 50+ random characters (`python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())'`) and read them from the environment"),
                     Some("security.W009"));
             }
@@ -52,15 +51,15 @@ pub fn weak_secret_key(docs: &[&Document], out: &mut Emitter) {
 }
 
 /// DJ003: a `SECRET_KEY` literal in the source, however strong (no Django check).
-pub fn hardcoded_secret_key(docs: &[&Document], out: &mut Emitter) {
-    each_deployed(docs, out, |d, out| {
+pub fn hardcoded_secret_key(cx: &mut ProjectContext<'_, SettingsModule>) {
+    each_deployed(cx, |d, cx| {
         let setting = d.get("SECRET_KEY");
         let literal = setting
             .binding
             .is_some_and(|b| b.env.is_empty() || b.env.iter().all(|(_, default)| *default));
         if let (true, Value::Str(key)) = (literal, &setting.value) {
             if !key.is_empty() && weak_key_reason(key).is_none() {
-                d.report(out, "SECRET_KEY", None,
+                d.report(cx, "SECRET_KEY",
                     "SECRET_KEY is written in the source (or is the fallback of an environment lookup): everyone with the repository can forge sessions; read it from the environment without a default (`os.environ[\"DJANGO_SECRET_KEY\"]`)",
                     None);
             }
@@ -69,15 +68,15 @@ pub fn hardcoded_secret_key(docs: &[&Document], out: &mut Emitter) {
 }
 
 /// DJ004: a weak key in `SECRET_KEY_FALLBACKS` (security.W025).
-pub fn weak_fallback_keys(docs: &[&Document], out: &mut Emitter) {
-    each_deployed(docs, out, |d, out| {
+pub fn weak_fallback_keys(cx: &mut ProjectContext<'_, SettingsModule>) {
+    each_deployed(cx, |d, cx| {
         if let Value::List(keys) = &d.get("SECRET_KEY_FALLBACKS").value {
             let weak = keys.iter().enumerate().find_map(|(i, k)| match k {
                 Value::Str(k) => weak_key_reason(k).map(|r| (i, r)),
                 _ => None,
             });
             if let Some((index, reason)) = weak {
-                d.report(out, "SECRET_KEY_FALLBACKS", None, &format!(
+                d.report(cx, "SECRET_KEY_FALLBACKS", &format!(
                     "SECRET_KEY_FALLBACKS[{index}] {reason}: an old key still validates signatures; remove it or replace it with a strong one"),
                     Some("security.W025"));
             }
@@ -86,10 +85,10 @@ pub fn weak_fallback_keys(docs: &[&Document], out: &mut Emitter) {
 }
 
 /// DJ005: `ALLOWED_HOSTS` empty (security.W020).
-pub fn allowed_hosts_empty(docs: &[&Document], out: &mut Emitter) {
-    each_deployed(docs, out, |d, out| {
+pub fn allowed_hosts_empty(cx: &mut ProjectContext<'_, SettingsModule>) {
+    each_deployed(cx, |d, cx| {
         if d.get("ALLOWED_HOSTS").value.truthy() == Some(false) {
-            d.report(out, "ALLOWED_HOSTS", None,
+            d.report(cx, "ALLOWED_HOSTS",
                 "ALLOWED_HOSTS is empty: with DEBUG off Django answers every request with 400; list the production domains",
                 Some("security.W020"));
         }
@@ -97,8 +96,8 @@ pub fn allowed_hosts_empty(docs: &[&Document], out: &mut Emitter) {
 }
 
 /// DJ006: `ALLOWED_HOSTS` contains `*` (no Django check: Django accepts it).
-pub fn allowed_hosts_wildcard(docs: &[&Document], out: &mut Emitter) {
-    each_deployed(docs, out, |d, out| {
+pub fn allowed_hosts_wildcard(cx: &mut ProjectContext<'_, SettingsModule>) {
+    each_deployed(cx, |d, cx| {
         let hosts = d.get("ALLOWED_HOSTS").value;
         let wildcard = hosts.items().is_some_and(|items| {
             items
@@ -106,7 +105,7 @@ pub fn allowed_hosts_wildcard(docs: &[&Document], out: &mut Emitter) {
                 .any(|h| matches!(h, Value::Str(s) if s.trim() == "*"))
         });
         if wildcard {
-            d.report(out, "ALLOWED_HOSTS", None,
+            d.report(cx, "ALLOWED_HOSTS",
                 "ALLOWED_HOSTS contains `*`: any Host header is accepted, so password-reset links and absolute URLs can be pointed at an attacker's domain; list the production domains",
                 None);
         }
@@ -114,8 +113,8 @@ pub fn allowed_hosts_wildcard(docs: &[&Document], out: &mut Emitter) {
 }
 
 /// DJ007: the SQLite engine in a deployed `DATABASES` (no Django check).
-pub fn sqlite_database(docs: &[&Document], out: &mut Emitter) {
-    each_deployed(docs, out, |d, out| {
+pub fn sqlite_database(cx: &mut ProjectContext<'_, SettingsModule>) {
+    each_deployed(cx, |d, cx| {
         let databases = d.get("DATABASES").value;
         let engine = databases
             .get("default")
@@ -123,7 +122,7 @@ pub fn sqlite_database(docs: &[&Document], out: &mut Emitter) {
             .cloned();
         if let Some(Value::Str(engine)) = engine {
             if engine.ends_with("sqlite3") {
-                d.report(out, "DATABASES", None,
+                d.report(cx, "DATABASES",
                     "the default database is SQLite: one writer at a time, no network access control, and the file sits next to the code; use PostgreSQL or MySQL in production",
                     None);
             }
@@ -155,18 +154,18 @@ const CHECKED_SETTINGS: &[&str] = &[
 
 /// DJ008: a checked setting whose value depends on the runtime (an environment variable
 /// without a default, a condition, an unknown function), or a star import outside the scan.
-pub fn unknown_statically(docs: &[&Document], out: &mut Emitter) {
-    each_deployed(docs, out, |d, out| {
+pub fn unknown_statically(cx: &mut ProjectContext<'_, SettingsModule>) {
+    each_deployed(cx, |d, cx| {
         for name in CHECKED_SETTINGS {
             if let Value::Unknown(reason) = &d.get(name).value {
-                d.report(out, name, None, &format!(
+                d.report(cx, name, &format!(
                     "{name} cannot be known statically ({reason}); the checks that read it were skipped — run `manage.py check --deploy` with the production environment to confirm"),
                     None);
             }
         }
         for import in d.evaluation.unresolved.iter().filter(|u| !u.optional) {
             if import.module == d.entry_index() {
-                out.report(d.source(), import.span, format!("import:{}", import.name), format!(
+                cx.report_in(d.source(), import.span, format!("import:{}", import.name), format!(
                     "`from {} import *` names a module outside the scan: settings it sets are not known, and findings about them may be wrong",
                     import.name));
             }

@@ -1,8 +1,8 @@
 //! DJ009–DJ012: the middleware that carries Django's protections, and the frame policy.
 
-use crate::document::Document;
+use crate::formats::python_settings::SettingsModule;
 use crate::rules::django::each_deployed;
-use crate::rules::Emitter;
+use crate::rules::ProjectContext;
 
 /// The middleware classes the deploy checks look for.
 pub const SECURITY_MIDDLEWARE: &str = "django.middleware.security.SecurityMiddleware";
@@ -12,26 +12,30 @@ pub const XFRAME_MIDDLEWARE: &str = "django.middleware.clickjacking.XFrameOption
 pub const CSRF_MIDDLEWARE: &str = "django.middleware.csrf.CsrfViewMiddleware";
 
 fn missing(
-    docs: &[&Document],
-    out: &mut Emitter,
+    cx: &mut ProjectContext<'_, SettingsModule>,
     class: &'static str,
     why: &'static str,
     id: &'static str,
 ) {
-    each_deployed(docs, out, |d, out| {
+    each_deployed(cx, |d, cx| {
         if d.has_middleware(class) == Some(false) {
-            d.report_missing_middleware(out, class, why, id);
+            d.report_missing_middleware(cx, class, why, id);
         }
     });
 }
 
 impl crate::rules::django::Deployed<'_> {
     /// Reports a class absent from `MIDDLEWARE`, at the `MIDDLEWARE` assignment.
-    fn report_missing_middleware(&self, out: &mut Emitter, class: &str, why: &str, id: &str) {
+    fn report_missing_middleware(
+        &self,
+        cx: &mut ProjectContext<'_, SettingsModule>,
+        class: &str,
+        why: &str,
+        id: &str,
+    ) {
         self.report(
-            out,
+            cx,
             "MIDDLEWARE",
-            None,
             &format!("MIDDLEWARE lacks `{class}`: {why}; add it"),
             Some(id),
         );
@@ -39,17 +43,16 @@ impl crate::rules::django::Deployed<'_> {
 }
 
 /// DJ009: no SecurityMiddleware (security.W001).
-pub fn security_middleware(docs: &[&Document], out: &mut Emitter) {
-    missing(docs, out, SECURITY_MIDDLEWARE,
+pub fn security_middleware(cx: &mut ProjectContext<'_, SettingsModule>) {
+    missing(cx, SECURITY_MIDDLEWARE,
         "without it SECURE_HSTS_SECONDS, SECURE_SSL_REDIRECT, SECURE_CONTENT_TYPE_NOSNIFF and SECURE_REFERRER_POLICY have no effect",
         "security.W001");
 }
 
 /// DJ010: no XFrameOptionsMiddleware (security.W002).
-pub fn xframe_middleware(docs: &[&Document], out: &mut Emitter) {
+pub fn xframe_middleware(cx: &mut ProjectContext<'_, SettingsModule>) {
     missing(
-        docs,
-        out,
+        cx,
         XFRAME_MIDDLEWARE,
         "pages are sent without an X-Frame-Options header and can be framed for clickjacking",
         "security.W002",
@@ -57,10 +60,9 @@ pub fn xframe_middleware(docs: &[&Document], out: &mut Emitter) {
 }
 
 /// DJ011: no CsrfViewMiddleware (security.W003).
-pub fn csrf_middleware(docs: &[&Document], out: &mut Emitter) {
+pub fn csrf_middleware(cx: &mut ProjectContext<'_, SettingsModule>) {
     missing(
-        docs,
-        out,
+        cx,
         CSRF_MIDDLEWARE,
         "forms and state-changing views are not protected against cross-site request forgery",
         "security.W003",
@@ -68,15 +70,15 @@ pub fn csrf_middleware(docs: &[&Document], out: &mut Emitter) {
 }
 
 /// DJ012: X_FRAME_OPTIONS other than DENY while XFrameOptionsMiddleware is on (security.W019).
-pub fn xframe_not_deny(docs: &[&Document], out: &mut Emitter) {
-    each_deployed(docs, out, |d, out| {
+pub fn xframe_not_deny(cx: &mut ProjectContext<'_, SettingsModule>) {
+    each_deployed(cx, |d, cx| {
         if d.has_middleware(XFRAME_MIDDLEWARE) != Some(true) {
             return;
         }
         match d.get("X_FRAME_OPTIONS").value {
             crate::formats::python_settings::Value::Str(s) if s == "DENY" => {}
             crate::formats::python_settings::Value::Unknown(_) => {}
-            other => d.report(out, "X_FRAME_OPTIONS", None, &format!(
+            other => d.report(cx, "X_FRAME_OPTIONS", &format!(
                 "X_FRAME_OPTIONS is {} rather than 'DENY': the site's own pages may frame it, which is enough for clickjacking through an injected page; write X_FRAME_OPTIONS = 'DENY'",
                 other.display()), Some("security.W019")),
         }

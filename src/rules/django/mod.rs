@@ -11,16 +11,45 @@
 //! location; an absent setting is reported at the `MIDDLEWARE` assignment (middleware
 //! checks) or the module's last line. Each message ends with Django's own check id.
 
+use crate::rules::{checks, Parsed, ProjectContext, RegisteredCheck};
 use std::sync::Arc;
 
-use crate::document::Document;
-use crate::formats::python_settings::{evaluate, Binding, Evaluation, ModuleRef, Value};
-use crate::rules::Emitter;
+use crate::formats::python_settings::{
+    evaluate, Binding, Evaluation, ModuleRef, SettingsModule, Value,
+};
 use crate::source::{SourceFile, Span};
 
 pub mod core;
 pub mod middleware;
 pub mod transport;
+
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    project "django-allowed-hosts-empty" => core::allowed_hosts_empty;
+    project "django-allowed-hosts-wildcard" => core::allowed_hosts_wildcard;
+    project "django-coop-invalid" => transport::coop_invalid;
+    project "django-csrf-cookie-insecure" => transport::csrf_cookie_secure;
+    project "django-csrf-middleware-missing" => middleware::csrf_middleware;
+    project "django-debug" => core::debug;
+    project "django-hardcoded-secret-key" => core::hardcoded_secret_key;
+    project "django-hsts-missing" => transport::hsts_missing;
+    project "django-hsts-no-preload" => transport::hsts_preload;
+    project "django-hsts-no-subdomains" => transport::hsts_subdomains;
+    project "django-hsts-short" => transport::hsts_short;
+    project "django-nosniff-off" => transport::nosniff;
+    project "django-referrer-policy-invalid" => transport::referrer_policy_invalid;
+    project "django-referrer-policy-unset" => transport::referrer_policy_unset;
+    project "django-security-middleware-missing" => middleware::security_middleware;
+    project "django-session-cookie-insecure" => transport::session_cookie_secure;
+    project "django-session-cookie-script-readable" => transport::session_cookie_httponly;
+    project "django-sqlite-in-production" => core::sqlite_database;
+    project "django-ssl-redirect-off" => transport::ssl_redirect;
+    project "django-unknown-setting" => core::unknown_statically;
+    project "django-weak-fallback-key" => core::weak_fallback_keys;
+    project "django-weak-secret-key" => core::weak_secret_key;
+    project "django-xframe-middleware-missing" => middleware::xframe_middleware;
+    project "django-xframe-not-deny" => middleware::xframe_not_deny;
+};
 
 /// Module names (or name parts) that mark settings for development or tests.
 const DEV_MARKERS: &[&str] = &[
@@ -54,8 +83,8 @@ fn is_dev_module(path: &std::path::Path) -> bool {
 
 /// A deployed settings module with its settings evaluated.
 pub struct Deployed<'a> {
-    /// Every Django document of the scan (bindings index into it).
-    docs: Vec<&'a Document>,
+    /// Every settings module of the scan (bindings index into it).
+    docs: &'a [Parsed<'a, SettingsModule>],
     /// Which of `docs` is the deployed module.
     entry: usize,
     /// What it evaluates to.
@@ -94,19 +123,12 @@ fn default_of(name: &str) -> Value {
 
 impl<'a> Deployed<'a> {
     /// Evaluates every deployed settings module of the scan.
-    pub fn all(docs: &[&'a Document]) -> Vec<Self> {
-        let docs: Vec<&Document> = docs
-            .iter()
-            .copied()
-            .filter(|d| d.as_django().is_some())
-            .collect();
+    pub fn all(docs: &'a [Parsed<'a, SettingsModule>]) -> Vec<Self> {
         let refs: Vec<ModuleRef> = docs
             .iter()
-            .filter_map(|d| {
-                Some(ModuleRef {
-                    path: &d.source.path,
-                    module: d.as_django()?,
-                })
+            .map(|file| ModuleRef {
+                path: &file.source().path,
+                module: file.content,
             })
             .collect();
         let mut imported = vec![false; refs.len()];
@@ -125,7 +147,7 @@ impl<'a> Deployed<'a> {
             .filter(|i| !imported[*i] && !is_dev_module(refs[*i].path))
             .map(|entry| Self {
                 evaluation: evaluate(&refs, entry),
-                docs: docs.clone(),
+                docs,
                 entry,
             })
             .collect()
@@ -133,7 +155,7 @@ impl<'a> Deployed<'a> {
 
     /// The deployed module's file.
     pub fn source(&self) -> &Arc<SourceFile> {
-        &self.docs[self.entry].source
+        self.docs[self.entry].source()
     }
 
     /// The setting `name` in effect.
@@ -169,19 +191,17 @@ impl<'a> Deployed<'a> {
 
     /// The end of the deployed module, where absent settings are reported.
     fn end(&self) -> Span {
-        self.docs[self.entry]
-            .as_django()
-            .map_or(Span::default(), |m| m.end)
+        self.docs[self.entry].content.end
     }
 
     /// Reports a problem with setting `name`. A value set in the deployed module is reported
     /// where it is written; an inherited one at the import that brought it in; an absent one
-    /// at `absent_at` (or the module's last line). `django_id` ends the message.
+    /// where the setting it qualifies is set (`SECURE_HSTS_PRELOAD` next to `SECURE_HSTS_SECONDS`), or at the module's last
+    /// line. `django_id` ends the message.
     pub fn report(
         &self,
-        out: &mut Emitter,
+        cx: &mut ProjectContext<'_, SettingsModule>,
         name: &str,
-        absent_at: Option<&str>,
         message: &str,
         django_id: Option<&str>,
     ) {
@@ -190,7 +210,7 @@ impl<'a> Deployed<'a> {
         match self.evaluation.settings.get(name) {
             Some(binding) if binding.module == self.entry => {
                 let env = env_note(binding);
-                out.report(
+                cx.report_in(
                     self.source(),
                     binding.value_span,
                     key,
@@ -198,13 +218,13 @@ impl<'a> Deployed<'a> {
                 );
             }
             Some(binding) => {
-                let origin = &self.docs[binding.module].source;
+                let origin = self.docs[binding.module].source();
                 let at = self
                     .import_line(binding.module)
                     .unwrap_or_else(|| self.end());
                 let env = env_note(binding);
                 let (line, _) = origin.locate(binding.span);
-                out.report(
+                cx.report_in(
                     self.source(),
                     at,
                     key,
@@ -213,10 +233,14 @@ impl<'a> Deployed<'a> {
                         origin.display_path, line.line
                     ),
                 )
-                .related(origin, binding.value_span, format!("{name} is set here"));
+                .related_in(
+                    origin,
+                    binding.value_span,
+                    format!("{name} is set here"),
+                );
             }
             None => {
-                let at = absent_at
+                let at = qualified(name)
                     .and_then(|other| self.evaluation.settings.get(other))
                     .map(|b| {
                         if b.module == self.entry {
@@ -226,7 +250,7 @@ impl<'a> Deployed<'a> {
                         }
                     })
                     .unwrap_or_else(|| self.end());
-                out.report(
+                cx.report_in(
                     self.source(),
                     at,
                     key,
@@ -286,14 +310,22 @@ fn env_note(binding: &Binding) -> String {
     }
 }
 
+/// The setting a flag qualifies, where a finding about the flag's absence is reported
+/// (`SECURE_HSTS_PRELOAD` belongs next to `SECURE_HSTS_SECONDS`).
+fn qualified(name: &str) -> Option<&'static str> {
+    match name {
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS" | "SECURE_HSTS_PRELOAD" => Some("SECURE_HSTS_SECONDS"),
+        _ => None,
+    }
+}
+
 /// Runs `check` on every deployed settings module of the scan.
 pub fn each_deployed(
-    docs: &[&Document],
-    out: &mut Emitter,
-    check: impl Fn(&Deployed, &mut Emitter),
+    cx: &mut ProjectContext<'_, SettingsModule>,
+    check: impl Fn(&Deployed, &mut ProjectContext<'_, SettingsModule>),
 ) {
-    for deployed in Deployed::all(docs) {
-        check(&deployed, out);
+    for deployed in Deployed::all(cx.docs) {
+        check(&deployed, cx);
     }
 }
 

@@ -1,18 +1,15 @@
 //! DKR001: base images that are not pinned.
 
-use crate::document::Document;
+use crate::formats::dockerfile::Dockerfile;
 use crate::formats::image::{self, ImagePin};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// DKR001: `FROM image` without a tag, or with `:latest`, in any stage (a builder stage's
 /// base decides what is compiled into the final image too). A digest (`@sha256:…`) pins;
 /// stages built on earlier stages, `scratch`, and references whose variables only the build
 /// command knows are not judged.
-pub fn unpinned(doc: &Document, out: &mut Emitter) {
-    let Some(file) = doc.as_dockerfile() else {
-        return;
-    };
-    for stage in file.stages.iter().filter(|s| s.base_stage.is_none()) {
+pub fn unpinned(cx: &mut Context<'_, Dockerfile>) {
+    for stage in cx.content.stages.iter().filter(|s| s.base_stage.is_none()) {
         let Some(resolved) = stage.image.resolved.as_deref() else {
             continue;
         };
@@ -24,7 +21,7 @@ pub fn unpinned(doc: &Document, out: &mut Emitter) {
             ImagePin::Latest => "is `:latest`",
             ImagePin::Tag(_) | ImagePin::Digest => continue,
         };
-        out.report(&doc.source, stage.image.span, resolved, format!(
+        cx.report(stage.image.span, resolved, format!(
             "the base image `{resolved}` {problem}: every build may pull a different image, with other packages and other vulnerabilities, and a rebuild of the same commit is not the same image; pin a version tag (`node:20.11-alpine`) or a digest (`@sha256:…`)"));
     }
 }

@@ -1,13 +1,13 @@
 //! DKR008–DKR010: how `RUN` installs things.
 
-use crate::document::Document;
+use crate::formats::dockerfile::Dockerfile;
 use crate::rules::dockerfile::{final_instructions, run_commands};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// DKR008: `apt-get install` in the final image without `--no-install-recommends`: every
 /// recommended package is one more thing to patch.
-pub fn apt_recommends(doc: &Document, out: &mut Emitter) {
-    for instruction in final_instructions(doc) {
+pub fn apt_recommends(cx: &mut Context<'_, Dockerfile>) {
+    for instruction in final_instructions(cx.content) {
         for command in run_commands(instruction) {
             let Some((program, at)) = command.program() else {
                 continue;
@@ -24,7 +24,7 @@ pub fn apt_recommends(doc: &Document, out: &mut Emitter) {
                     || w.to_ascii_lowercase().contains("install-recommends=0")
             });
             if !lean {
-                out.report(&doc.source, *span, "apt-get install",
+                cx.report(*span, "apt-get install",
                     "`apt-get install` without `--no-install-recommends` also installs every recommended package: a bigger image with more software to patch; write `apt-get install -y --no-install-recommends …` and end the same `RUN` with `rm -rf /var/lib/apt/lists/*`");
             }
         }
@@ -33,10 +33,8 @@ pub fn apt_recommends(doc: &Document, out: &mut Emitter) {
 
 /// DKR009: `curl … | sh` (or `wget -O- … | bash`) in any stage: a script fetched at build
 /// time runs unverified as root.
-pub fn pipe_to_shell(doc: &Document, out: &mut Emitter) {
-    let Some(file) = doc.as_dockerfile() else {
-        return;
-    };
+pub fn pipe_to_shell(cx: &mut Context<'_, Dockerfile>) {
+    let file = cx.content;
     for instruction in &file.instructions {
         let commands = run_commands(instruction);
         for pair in commands.windows(2) {
@@ -55,7 +53,7 @@ pub fn pipe_to_shell(doc: &Document, out: &mut Emitter) {
                     continue;
                 };
                 let end = run.words.last().map_or(span.end, |(_, s)| s.end);
-                out.report(&doc.source, crate::source::Span::new(span.start, end), "curl | sh",
+                cx.report(crate::source::Span::new(span.start, end), "curl | sh",
                     "a script downloaded at build time is piped straight into a shell: whatever the server sends runs as root in the build, unverified, and a truncated download runs half a script; download it to a file, check its sha256 (`echo \"<sha256>  install.sh\" | sha256sum -c -`), then run it, or install from the distribution's signed packages");
             }
         }
@@ -64,8 +62,8 @@ pub fn pipe_to_shell(doc: &Document, out: &mut Emitter) {
 
 /// DKR010: `npm install` (no package names) in the final image: it may rewrite the lock
 /// file and install other versions than were tested, and installs dev dependencies.
-pub fn npm_install(doc: &Document, out: &mut Emitter) {
-    for instruction in final_instructions(doc) {
+pub fn npm_install(cx: &mut Context<'_, Dockerfile>) {
+    for instruction in final_instructions(cx.content) {
         for command in run_commands(instruction) {
             let Some((program, at)) = command.program() else {
                 continue;
@@ -80,7 +78,7 @@ pub fn npm_install(doc: &Document, out: &mut Emitter) {
                 .iter()
                 .any(|(w, _)| !w.starts_with('-'));
             if matches!(sub.as_str(), "install" | "i" | "add") && !packages {
-                out.report(&doc.source, *span, "npm install",
+                cx.report(*span, "npm install",
                     "`npm install` in the image resolves versions again (and may rewrite `package-lock.json`), so the image can hold other dependencies than the ones tested; use `npm ci --omit=dev`, which installs exactly the lock file and fails when it is out of date");
             }
         }

@@ -1,9 +1,8 @@
 //! DKR005–DKR007: what goes into the image from where.
 
-use crate::document::Document;
-use crate::formats::dockerfile::Instruction;
+use crate::formats::dockerfile::{Dockerfile, Instruction};
 use crate::rules::dockerfile::final_instructions;
-use crate::rules::Emitter;
+use crate::rules::Context;
 use crate::source::Span;
 
 /// The source words of a `COPY`/`ADD` (all words but the destination), heredoc markers out.
@@ -34,16 +33,14 @@ fn is_local_archive(source: &str) -> bool {
 
 /// DKR005: `ADD https://…` without `--checksum=`, in any stage: the build downloads
 /// whatever the server sends at that moment, unverified, into the image.
-pub fn add_remote_url(doc: &Document, out: &mut Emitter) {
-    let Some(file) = doc.as_dockerfile() else {
-        return;
-    };
+pub fn add_remote_url(cx: &mut Context<'_, Dockerfile>) {
+    let file = cx.content;
     for add in file.instructions.iter().filter(|i| i.keyword == "ADD") {
         if add.flag("checksum").is_some() {
             continue;
         }
         for (source, span) in sources(add).filter(|(s, _)| is_url(s)) {
-            out.report(&doc.source, span, source, format!(
+            cx.report(span, source, format!(
                 "`ADD {source}` downloads a file at build time without verifying it: whoever controls that server (or the network) decides what ends up in the image, and the download is not repeatable; add `--checksum=sha256:…` or download with `RUN curl -fsSLO … && echo \"<sha256>  file\" | sha256sum -c -`"));
         }
     }
@@ -51,16 +48,18 @@ pub fn add_remote_url(doc: &Document, out: &mut Emitter) {
 
 /// DKR006: `ADD` of a local file or folder that is not an archive: `COPY` does the same
 /// without `ADD`'s surprises (unpacking archives, fetching URLs).
-pub fn add_instead_of_copy(doc: &Document, out: &mut Emitter) {
-    let Some(file) = doc.as_dockerfile() else {
-        return;
-    };
-    for add in file.instructions.iter().filter(|i| i.keyword == "ADD") {
+pub fn add_instead_of_copy(cx: &mut Context<'_, Dockerfile>) {
+    for add in cx
+        .content
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "ADD")
+    {
         let local = sources(add)
             .filter(|(s, _)| !is_url(s) && !s.starts_with("git@") && !is_local_archive(s))
             .count();
         if local > 0 && local == sources(add).count() {
-            out.report(&doc.source, add.keyword_span, "ADD",
+            cx.report(add.keyword_span, "ADD",
                 "`ADD` of local files: `COPY` does the same and nothing more, while `ADD` also unpacks anything that looks like an archive and fetches URLs; write `COPY`");
         }
     }
@@ -69,10 +68,10 @@ pub fn add_instead_of_copy(doc: &Document, out: &mut Emitter) {
 /// DKR007: `COPY . .` (the whole build context) into the final image while no
 /// `.dockerignore` sits next to the Dockerfile: `.env` files, `.git` and local secrets are
 /// baked into the image.
-pub fn copy_whole_context(doc: &Document, out: &mut Emitter) {
-    let dir = doc.source.path.parent().unwrap_or(std::path::Path::new(""));
-    let own_ignore = doc
-        .source
+pub fn copy_whole_context(cx: &mut Context<'_, Dockerfile>) {
+    let dir = cx.folder();
+    let own_ignore = cx
+        .source()
         .path
         .file_name()
         .and_then(|n| n.to_str())
@@ -82,12 +81,12 @@ pub fn copy_whole_context(doc: &Document, out: &mut Emitter) {
     if ignored {
         return;
     }
-    for copy in final_instructions(doc)
+    for copy in final_instructions(cx.content)
         .into_iter()
         .filter(|i| matches!(i.keyword.as_str(), "COPY" | "ADD") && i.flag("from").is_none())
     {
         if let Some((source, span)) = sources(copy).find(|(s, _)| matches!(*s, "." | "./")) {
-            out.report(&doc.source, span, "COPY .", format!(
+            cx.report(span, "COPY .", format!(
                 "`{} {source}` copies the whole build context into the image and there is no `.dockerignore` next to this Dockerfile: `.env` files, `.git`, keys and local databases end up in the image for anyone who pulls it; add a `.dockerignore` (`.env*`, `.git`, `node_modules`, `*.pem`) or copy only what the application needs",
                 copy.keyword));
         }

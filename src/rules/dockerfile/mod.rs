@@ -5,9 +5,9 @@
 //! running at build time) judge every stage. A finding about something absent from the
 //! final stage points at its `FROM`.
 
-use crate::document::Document;
-use crate::formats::dockerfile::{Dockerfile, Instruction, Stage};
+use crate::formats::dockerfile::{Dockerfile, Instruction};
 use crate::formats::shell::simple_commands;
+use crate::rules::{checks, RegisteredCheck};
 use crate::source::Span;
 
 pub mod base_image;
@@ -17,21 +17,36 @@ pub mod runtime;
 pub mod secrets;
 pub mod user;
 
-/// The Dockerfile and its final stage, when it has one.
-fn final_stage(doc: &Document) -> Option<(&Dockerfile, &Stage)> {
-    let file = doc.as_dockerfile()?;
-    Some((file, file.final_stage()?))
-}
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    document "dockerfile-add-instead-of-copy" => files::add_instead_of_copy;
+    document "dockerfile-add-remote-url" => files::add_remote_url;
+    document "dockerfile-apt-recommends" => build_commands::apt_recommends;
+    document "dockerfile-copy-whole-context" => files::copy_whole_context;
+    document "dockerfile-dev-server" => runtime::dev_server_command;
+    document "dockerfile-expose-ssh" => user::exposes_ssh;
+    document "dockerfile-no-healthcheck" => runtime::no_healthcheck;
+    document "dockerfile-node-env" => runtime::node_env;
+    document "dockerfile-npm-install" => build_commands::npm_install;
+    document "dockerfile-pipe-to-shell" => build_commands::pipe_to_shell;
+    document "dockerfile-runs-as-root" => user::runs_as_root;
+    document "dockerfile-secret-build-arg" => secrets::secret_build_arg;
+    document "dockerfile-secret-in-env" => secrets::literal_secret;
+    document "dockerfile-shell-form-command" => runtime::shell_form_command;
+    document "dockerfile-sudo" => user::sudo;
+    document "dockerfile-unpinned-base-image" => base_image::unpinned;
+};
 
 /// The instructions that make up the final image: those of the final stage and of the
 /// stages it is built on.
-fn final_instructions(doc: &Document) -> Vec<&Instruction> {
-    final_stage(doc).map_or_else(Vec::new, |(file, stage)| file.effective_instructions(stage))
+fn final_instructions(file: &Dockerfile) -> Vec<&Instruction> {
+    file.final_stage()
+        .map_or_else(Vec::new, |stage| file.effective_instructions(stage))
 }
 
 /// The last instruction `keyword` in effect in the final image.
-fn last_in_final<'a>(doc: &'a Document, keyword: &str) -> Option<&'a Instruction> {
-    final_instructions(doc)
+fn last_in_final<'a>(file: &'a Dockerfile, keyword: &str) -> Option<&'a Instruction> {
+    final_instructions(file)
         .into_iter()
         .rev()
         .find(|i| i.keyword == keyword)

@@ -1,14 +1,13 @@
 //! DKR011–DKR013, DKR016: how the final image starts.
 
-use crate::document::Document;
-use crate::formats::dockerfile::Arguments;
-use crate::rules::dockerfile::{final_instructions, final_stage, last_in_final};
-use crate::rules::Emitter;
+use crate::formats::dockerfile::{Arguments, Dockerfile};
+use crate::rules::dockerfile::{final_instructions, last_in_final};
+use crate::rules::Context;
 
 /// DKR011: `NODE_ENV` set to something other than `production` in the final image (its last
 /// value): Express then shows stack traces, and caching and other optimisations stay off.
-pub fn node_env(doc: &Document, out: &mut Emitter) {
-    let last = final_instructions(doc)
+pub fn node_env(cx: &mut Context<'_, Dockerfile>) {
+    let last = final_instructions(cx.content)
         .into_iter()
         .rev()
         .filter(|i| i.keyword == "ENV")
@@ -19,7 +18,7 @@ pub fn node_env(doc: &Document, out: &mut Emitter) {
         return;
     };
     if value != "production" && !value.starts_with('$') {
-        out.report(&doc.source, span, "NODE_ENV", format!(
+        cx.report(span, "NODE_ENV", format!(
             "`NODE_ENV={value}` in the final image: Express and many libraries then print stack traces to clients, skip caching and enable development helpers; set `ENV NODE_ENV=production` in the final stage"));
     }
 }
@@ -45,14 +44,14 @@ fn dev_server(words: &[String]) -> Option<&'static str> {
 
 /// DKR012: the final image's `CMD` or `ENTRYPOINT` starts a development server (`nodemon`,
 /// `runserver`, `--inspect`, `npm run dev`).
-pub fn dev_server_command(doc: &Document, out: &mut Emitter) {
+pub fn dev_server_command(cx: &mut Context<'_, Dockerfile>) {
     for keyword in ["ENTRYPOINT", "CMD"] {
-        let Some(instruction) = last_in_final(doc, keyword) else {
+        let Some(instruction) = last_in_final(cx.content, keyword) else {
             continue;
         };
         let words: Vec<String> = instruction.words.iter().map(|w| w.text.clone()).collect();
         if let Some(why) = dev_server(&words) {
-            out.report(&doc.source, instruction.arguments_span(), keyword, format!(
+            cx.report(instruction.arguments_span(), keyword, format!(
                 "the image starts with a development server: {why}; start the production server (`node dist/main.js`, `gunicorn app.wsgi`) and keep development commands in docker-compose.override.yml"));
         }
     }
@@ -60,25 +59,26 @@ pub fn dev_server_command(doc: &Document, out: &mut Emitter) {
 
 /// DKR013: no `HEALTHCHECK` in the final image (`HEALTHCHECK NONE` is a decision and is
 /// accepted): Docker and Compose cannot tell a hung container from a healthy one.
-pub fn no_healthcheck(doc: &Document, out: &mut Emitter) {
-    let Some((file, stage)) = final_stage(doc) else {
+pub fn no_healthcheck(cx: &mut Context<'_, Dockerfile>) {
+    let file = cx.content;
+    let Some(stage) = file.final_stage() else {
         return;
     };
-    if last_in_final(doc, "HEALTHCHECK").is_some() {
+    if last_in_final(cx.content, "HEALTHCHECK").is_some() {
         return;
     }
     let Some(from) = file.from_of(stage) else {
         return;
     };
-    out.report(&doc.source, from.span, "HEALTHCHECK",
+    cx.report(from.span, "HEALTHCHECK",
         "the final stage has no `HEALTHCHECK`: Docker, Compose and Swarm see a hung or half-started application as running and keep sending it traffic; add `HEALTHCHECK --interval=30s --timeout=3s CMD wget -qO- http://localhost:3000/health || exit 1`");
 }
 
 /// DKR016: the final image's `CMD`/`ENTRYPOINT` in shell form: `/bin/sh -c` becomes PID 1
 /// and does not forward `SIGTERM`, so `docker stop` kills the app after the timeout.
-pub fn shell_form_command(doc: &Document, out: &mut Emitter) {
+pub fn shell_form_command(cx: &mut Context<'_, Dockerfile>) {
     for keyword in ["ENTRYPOINT", "CMD"] {
-        let Some(instruction) = last_in_final(doc, keyword) else {
+        let Some(instruction) = last_in_final(cx.content, keyword) else {
             continue;
         };
         let Arguments::Shell(line) = &instruction.arguments else {
@@ -87,7 +87,7 @@ pub fn shell_form_command(doc: &Document, out: &mut Emitter) {
         if line.is_empty() || line.starts_with("exec ") {
             continue;
         }
-        out.report(&doc.source, instruction.arguments_span(), keyword, format!(
+        cx.report(instruction.arguments_span(), keyword, format!(
             "`{keyword}` in shell form runs the app under `/bin/sh -c`, which does not pass `SIGTERM` on: `docker stop` waits its timeout and then kills the app without a graceful shutdown (open requests and transactions are cut); write the JSON form: `{keyword} [\"node\", \"server.js\"]`"));
     }
 }

@@ -1,16 +1,14 @@
 //! DKR003, DKR004: secrets in `ENV` and `ARG`.
 
-use crate::document::Document;
-use crate::rules::Emitter;
+use crate::formats::dockerfile::Dockerfile;
+use crate::rules::Context;
 use crate::secrets::{is_indirection, parse_url, secret_kind};
 
 /// DKR003: an `ENV` value or `ARG` default written into the Dockerfile under a secret name
 /// (the env secret classifier), or a URL with a password, in any stage: the file is
 /// committed, and `ENV` values are stored in the image's configuration for anyone who pulls it.
-pub fn literal_secret(doc: &Document, out: &mut Emitter) {
-    let Some(file) = doc.as_dockerfile() else {
-        return;
-    };
+pub fn literal_secret(cx: &mut Context<'_, Dockerfile>) {
+    let file = cx.content;
     for instruction in file
         .instructions
         .iter()
@@ -35,7 +33,7 @@ pub fn literal_secret(doc: &Document, out: &mut Emitter) {
             } else {
                 "an `ARG` default is recorded in `docker history` of every image that uses it"
             };
-            out.report(&doc.source, span, pair.key.clone(), format!(
+            cx.report(span, pair.key.clone(), format!(
                 "{what} written into the Dockerfile: {where_}, and the file itself is committed; pass it at run time (`docker run --env-file`, an orchestrator secret) or, for the build, with `RUN --mount=type=secret,id={}`",
                 pair.key.to_ascii_lowercase()));
         }
@@ -44,14 +42,16 @@ pub fn literal_secret(doc: &Document, out: &mut Emitter) {
 
 /// DKR004: an `ARG` with a secret name and no literal default: the value given with
 /// `--build-arg` is recorded in `docker history` of the image wherever a `RUN` uses it.
-pub fn secret_build_arg(doc: &Document, out: &mut Emitter) {
-    let Some(file) = doc.as_dockerfile() else {
-        return;
-    };
+pub fn secret_build_arg(cx: &mut Context<'_, Dockerfile>) {
     // A stage's `ARG NAME` re-declaring a global one brings the same value into scope: one
     // finding, at the first declaration.
     let mut seen: Vec<&str> = Vec::new();
-    for instruction in file.instructions.iter().filter(|i| i.keyword == "ARG") {
+    for instruction in cx
+        .content
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "ARG")
+    {
         for pair in &instruction.pairs {
             if seen.contains(&pair.key.as_str()) {
                 continue;
@@ -64,7 +64,7 @@ pub fn secret_build_arg(doc: &Document, out: &mut Emitter) {
             if literal || secret_kind(&pair.key).is_none() {
                 continue;
             }
-            out.report(&doc.source, pair.key_span, pair.key.clone(), format!(
+            cx.report(pair.key_span, pair.key.clone(), format!(
                 "`ARG {}` passes a secret as a build argument: its value is recorded in `docker history` of the image (every `RUN` after it shows it) and in the build cache; use a build secret instead: `RUN --mount=type=secret,id={} …` with `docker build --secret id={},env={}`",
                 pair.key, pair.key.to_ascii_lowercase(), pair.key.to_ascii_lowercase(), pair.key));
         }

@@ -1,8 +1,8 @@
 //! DKR002, DKR014, DKR015: what the container is allowed to do as which user.
 
-use crate::document::Document;
-use crate::rules::dockerfile::{final_instructions, final_stage, last_in_final, run_commands};
-use crate::rules::Emitter;
+use crate::formats::dockerfile::Dockerfile;
+use crate::rules::dockerfile::{final_instructions, last_in_final, run_commands};
+use crate::rules::Context;
 
 /// Whether a `USER` value names root (`root`, `0`, `root:root`, `0:0`), or Windows
 /// containers' administrator (`ContainerAdministrator`).
@@ -14,17 +14,18 @@ fn is_root(user: &str) -> bool {
 /// DKR002: the final image runs as root: its last `USER` (inherited from the stages it is
 /// built on) is root, or there is none (then the base image's user, root for almost every
 /// official image). Absence is reported at the final `FROM`.
-pub fn runs_as_root(doc: &Document, out: &mut Emitter) {
-    let Some((file, stage)) = final_stage(doc) else {
+pub fn runs_as_root(cx: &mut Context<'_, Dockerfile>) {
+    let file = cx.content;
+    let Some(stage) = file.final_stage() else {
         return;
     };
-    match last_in_final(doc, "USER") {
+    match last_in_final(cx.content, "USER") {
         Some(user) => {
             let Some(word) = user.words.first() else {
                 return;
             };
             if is_root(&word.text) {
-                out.report(&doc.source, word.span, "USER", format!(
+                cx.report(word.span, "USER", format!(
                     "`USER {}` is the last user of the final stage, so the container runs as root: a compromised process can then write everywhere in the image and is one kernel bug away from the host; create a user (`RUN adduser -S -u 1001 app`) and end with `USER app`",
                     word.text));
             }
@@ -33,22 +34,22 @@ pub fn runs_as_root(doc: &Document, out: &mut Emitter) {
             let Some(from) = file.from_of(stage) else {
                 return;
             };
-            out.report(&doc.source, from.span, "USER",
+            cx.report(from.span, "USER",
                 "the final stage sets no `USER`, so the container runs as the base image's user, root for nearly every official image: a compromised process can then write everywhere in the image and is one kernel bug away from the host; create a user (`RUN adduser -S -u 1001 app`) and add `USER app` after the last `RUN`");
         }
     }
 }
 
 /// DKR014: `EXPOSE 22`: an SSH server inside the container.
-pub fn exposes_ssh(doc: &Document, out: &mut Emitter) {
-    for instruction in final_instructions(doc)
+pub fn exposes_ssh(cx: &mut Context<'_, Dockerfile>) {
+    for instruction in final_instructions(cx.content)
         .into_iter()
         .filter(|i| i.keyword == "EXPOSE")
     {
         for word in &instruction.words {
             let port = word.text.split('/').next().unwrap_or("");
             if port == "22" {
-                out.report(&doc.source, word.span, "EXPOSE 22",
+                cx.report(word.span, "EXPOSE 22",
                     "`EXPOSE 22` announces an SSH server inside the container: one more daemon with credentials to steal and patch; use `docker exec` (or `kubectl exec`) to get a shell and remove sshd from the image");
             }
         }
@@ -57,11 +58,11 @@ pub fn exposes_ssh(doc: &Document, out: &mut Emitter) {
 
 /// DKR015: `sudo` in a `RUN` of the final image: builds run as root anyway unless a `USER`
 /// was set, and installing sudo leaves a way back to root in the running container.
-pub fn sudo(doc: &Document, out: &mut Emitter) {
-    for instruction in final_instructions(doc) {
+pub fn sudo(cx: &mut Context<'_, Dockerfile>) {
+    for instruction in final_instructions(cx.content) {
         for command in run_commands(instruction) {
             if let Some((word, span)) = command.words.iter().find(|(w, _)| w == "sudo") {
-                out.report(&doc.source, *span, word.clone(),
+                cx.report(*span, word.clone(),
                     "`sudo` in a `RUN`: it only works if sudo is installed and configured in the image, which leaves a way back to root for anyone who gets into the container; run the privileged steps before `USER app` (or switch with `USER root` … `USER app`) instead");
                 break;
             }

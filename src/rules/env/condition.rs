@@ -1,14 +1,14 @@
 //! Declarative env rules: "key X must / must not match Y", straight from the policy file.
 
-use crate::document::Document;
+use crate::formats::dotenv::EnvFile;
 use crate::policy::EnvCondition;
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// Reports every variable in effect whose name matches `condition.key` and whose value
 /// breaks the condition.
-pub fn check(condition: &EnvCondition, doc: &Document, out: &mut Emitter) {
-    let Some(env) = doc.as_env() else { return };
-    for entry in env
+pub fn check(condition: &EnvCondition, cx: &mut Context<'_, EnvFile>) {
+    for entry in cx
+        .content
         .effective_entries()
         .filter(|e| condition.key.is_match(&e.key))
     {
@@ -28,7 +28,7 @@ pub fn check(condition: &EnvCondition, doc: &Document, out: &mut Emitter) {
             } else {
                 value.inner_span
             };
-            out.report(&doc.source, span, entry.key.clone(), message);
+            cx.report(span, entry.key.clone(), message);
         }
     }
 }

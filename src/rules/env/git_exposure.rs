@@ -12,7 +12,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
 
 use crate::document::Document;
-use crate::rules::Emitter;
+use crate::rules::{Parsed, ProjectContext};
 use crate::source::Span;
 
 /// The repository holding `path`: the nearest ancestor with a `.git` entry.
@@ -75,10 +75,10 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 /// Groups documents by repository and asks git which are tracked.
-fn repositories<'a>(docs: &[&'a Document]) -> Vec<(PathBuf, Repository<'a>)> {
+fn repositories<'a>(docs: &[Parsed<'a, Document>]) -> Vec<(PathBuf, Repository<'a>)> {
     let mut by_root: BTreeMap<PathBuf, Vec<&Document>> = BTreeMap::new();
     let mut root_of_dir: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
-    for doc in docs {
+    for &Parsed { doc, .. } in docs {
         let path = absolute(&doc.source.path);
         let Some(dir) = path.parent() else { continue };
         if let Some(root) = repository_root(dir, &mut root_of_dir) {
@@ -102,8 +102,8 @@ fn whole_file() -> Span {
 }
 
 /// ENV015: a secrets file in git's index.
-pub fn tracked(docs: &[&Document], out: &mut Emitter) {
-    for (root, repo) in repositories(docs) {
+pub fn tracked(cx: &mut ProjectContext<'_, Document>) {
+    for (root, repo) in repositories(cx.docs) {
         let Some(tracked) = &repo.tracked else {
             continue;
         };
@@ -112,7 +112,7 @@ pub fn tracked(docs: &[&Document], out: &mut Emitter) {
             .iter()
             .filter(|d| tracked.contains(&absolute(&d.source.path)))
         {
-            out.report(
+            cx.report_in(
                 &doc.source,
                 whole_file(),
                 "tracked",
@@ -127,8 +127,8 @@ pub fn tracked(docs: &[&Document], out: &mut Emitter) {
 }
 
 /// ENV016: a secrets file in a work tree that no committed `.gitignore` covers.
-pub fn not_ignored(docs: &[&Document], out: &mut Emitter) {
-    for (root, repo) in repositories(docs) {
+pub fn not_ignored(cx: &mut ProjectContext<'_, Document>) {
+    for (root, repo) in repositories(cx.docs) {
         let mut matchers: HashMap<PathBuf, Option<Gitignore>> = HashMap::new();
         for doc in &repo.docs {
             let path = absolute(&doc.source.path);
@@ -139,7 +139,7 @@ pub fn not_ignored(docs: &[&Document], out: &mut Emitter) {
                 let name = path
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                out.report(
+                cx.report_in(
                     &doc.source,
                     whole_file(),
                     "not-ignored",

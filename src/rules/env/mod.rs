@@ -1,6 +1,7 @@
 //! Rules for environment files.
 
 use crate::formats::dotenv::EnvFile;
+use crate::rules::{checks, RegisteredCheck};
 use crate::secrets::{is_indirection, parse_url, secret_kind, SecretKind};
 use crate::source::Span;
 
@@ -10,6 +11,24 @@ pub mod reused_secret;
 pub mod syntax;
 pub mod url_tls;
 pub mod weak_secret;
+
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    document "database-url-without-tls" => url_tls::database;
+    document "duplicate-key" => syntax::duplicate_key;
+    document "example-credential" => weak_secret::example_credential;
+    document "export-prefix" => syntax::export_prefix;
+    document "low-entropy-secret" => weak_secret::low_entropy;
+    document "missing-assignment" => syntax::missing_assignment;
+    document "not-utf8" => syntax::not_utf8;
+    document "placeholder-secret" => weak_secret::placeholder;
+    document "redis-url-without-tls" => url_tls::redis;
+    project "reused-secret" => reused_secret::check;
+    project "secrets-file-not-ignored" => git_exposure::not_ignored;
+    project "secrets-file-tracked" => git_exposure::tracked;
+    document "short-secret" => weak_secret::short;
+    document "unquoted-whitespace" => syntax::unquoted_whitespace;
+};
 
 /// A secret value in effect in an env file: the value of a secret-like key, or the
 /// password inside a connection URL.

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use crate::document::Document;
+use crate::formats::dotenv::EnvFile;
 use crate::rules::env::{secret_values, SecretValue};
-use crate::rules::Emitter;
+use crate::rules::{Parsed, ProjectContext};
 use crate::secrets::{assess, SecretKind, Weakness};
 
 struct Occurrence<'a> {
-    doc: &'a Document,
+    file: Parsed<'a, EnvFile>,
     secret: SecretValue<'a>,
 }
 
@@ -20,11 +20,10 @@ fn same_credential(a: &SecretValue, b: &SecretValue) -> bool {
 }
 
 /// Reports each later occurrence of a secret value that an earlier key already uses.
-pub fn check(docs: &[&Document], out: &mut Emitter) {
+pub fn check(cx: &mut ProjectContext<'_, EnvFile>) {
     let mut by_value: HashMap<&str, Vec<Occurrence>> = HashMap::new();
-    for doc in docs {
-        let Some(env) = doc.as_env() else { continue };
-        for secret in secret_values(env) {
+    for &file in cx.docs {
+        for secret in secret_values(file.content) {
             let placeholder = matches!(
                 assess(secret.kind, secret.value),
                 Some(Weakness::Placeholder(_) | Weakness::VendorExample(_))
@@ -33,12 +32,12 @@ pub fn check(docs: &[&Document], out: &mut Emitter) {
                 by_value
                     .entry(secret.value)
                     .or_default()
-                    .push(Occurrence { doc, secret });
+                    .push(Occurrence { file, secret });
             }
         }
     }
     let mut groups: Vec<_> = by_value.into_values().filter(|g| g.len() > 1).collect();
-    groups.sort_by_key(|g| (g[0].doc.source.display_path.clone(), g[0].secret.span));
+    groups.sort_by_key(|g| (g[0].file.source().display_path.clone(), g[0].secret.span));
     for group in groups {
         for (i, later) in group.iter().enumerate().skip(1) {
             let Some(first) = group[..i]
@@ -47,7 +46,7 @@ pub fn check(docs: &[&Document], out: &mut Emitter) {
             else {
                 continue;
             };
-            let same_file = std::ptr::eq(first.doc, later.doc);
+            let same_file = std::ptr::eq(first.file.doc, later.file.doc);
             let message = if same_file {
                 format!(
                     "{} has the same value as {}; give every purpose its own secret so one leak or rotation does not affect the other",
@@ -59,7 +58,7 @@ pub fn check(docs: &[&Document], out: &mut Emitter) {
                     "{} has the same value as {} in `{}`; every environment needs its own secrets",
                     later.secret.label(),
                     first.secret.label(),
-                    first.doc.source.display_path
+                    first.file.source().display_path
                 )
             };
             let key = format!(
@@ -67,9 +66,9 @@ pub fn check(docs: &[&Document], out: &mut Emitter) {
                 later.secret.fingerprint_key(),
                 first.secret.fingerprint_key()
             );
-            out.report(&later.doc.source, later.secret.span, key, message)
-                .related(
-                    &first.doc.source,
+            cx.report_in(later.file.source(), later.secret.span, key, message)
+                .related_in(
+                    first.file.source(),
                     first.secret.span,
                     format!("{} is set here", first.secret.label()),
                 );

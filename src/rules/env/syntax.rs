@@ -2,21 +2,20 @@
 //! that assign nothing.
 
 use crate::document::Document;
-use crate::formats::dotenv::Quote;
-use crate::rules::Emitter;
+use crate::formats::dotenv::{EnvFile, Quote};
+use crate::rules::Context;
 use crate::source::Span;
 
-/// ENV030: bytes that are not UTF-8.
-pub fn not_utf8(doc: &Document, out: &mut Emitter) {
-    let Some(at) = doc.source.invalid_utf8_at else {
+/// ENV030: bytes that are not UTF-8 (in any file: it reads only the bytes).
+pub fn not_utf8(cx: &mut Context<'_, Document>) {
+    let Some(at) = cx.source().invalid_utf8_at else {
         return;
     };
-    let end = doc.source.text[at..]
+    let end = cx.source().text[at..]
         .chars()
         .next()
         .map_or(at, |c| at + c.len_utf8());
-    out.report(
-        &doc.source,
+    cx.report(
         Span::new(at, end),
         "encoding",
         format!(
@@ -26,19 +25,18 @@ pub fn not_utf8(doc: &Document, out: &mut Emitter) {
 }
 
 /// ENV031: a key assigned twice.
-pub fn duplicate_key(doc: &Document, out: &mut Emitter) {
-    let Some(env) = doc.as_env() else { return };
+pub fn duplicate_key(cx: &mut Context<'_, EnvFile>) {
+    let env = cx.content;
     for (i, entry) in env.entries.iter().enumerate() {
         let Some(earlier) = env.entries[..i].iter().rev().find(|e| e.key == entry.key) else {
             continue;
         };
-        let line = doc.source.lines.line_of(earlier.key_span.start) + 1;
+        let line = cx.source().lines.line_of(earlier.key_span.start) + 1;
         let nth = env.entries[..i]
             .iter()
             .filter(|e| e.key == entry.key)
             .count();
-        out.report(
-            &doc.source,
+        cx.report(
             entry.key_span,
             format!("{}#{nth}", entry.key),
             format!(
@@ -46,18 +44,16 @@ pub fn duplicate_key(doc: &Document, out: &mut Emitter) {
                 entry.key
             ),
         )
-        .related(&doc.source, earlier.key_span, "earlier assignment");
+        .related(earlier.key_span, "earlier assignment");
     }
 }
 
 /// ENV032: an unquoted value with blanks inside.
-pub fn unquoted_whitespace(doc: &Document, out: &mut Emitter) {
-    let Some(env) = doc.as_env() else { return };
-    for entry in &env.entries {
+pub fn unquoted_whitespace(cx: &mut Context<'_, EnvFile>) {
+    for entry in &cx.content.entries {
         let Some(value) = &entry.value else { continue };
         if value.quote == Quote::None && value.text.contains([' ', '\t']) {
-            out.report(
-                &doc.source,
+            cx.report(
                 value.span,
                 entry.key.clone(),
                 format!("the value of `{}` contains spaces but is not quoted; a shell sourcing this file runs the second word as a command — write `{}=\"…\"`", entry.key, entry.key),
@@ -67,12 +63,11 @@ pub fn unquoted_whitespace(doc: &Document, out: &mut Emitter) {
 }
 
 /// ENV033: `export KEY=value`.
-pub fn export_prefix(doc: &Document, out: &mut Emitter) {
-    let Some(env) = doc.as_env() else { return };
+pub fn export_prefix(cx: &mut Context<'_, EnvFile>) {
+    let env = cx.content;
     for entry in &env.entries {
         if let Some(span) = entry.export_span {
-            out.report(
-                &doc.source,
+            cx.report(
                 span,
                 entry.key.clone(),
                 format!("`export {}` is not understood by systemd's `EnvironmentFile=` or `docker run --env-file`; write `{}=…`", entry.key, entry.key),
@@ -82,11 +77,9 @@ pub fn export_prefix(doc: &Document, out: &mut Emitter) {
 }
 
 /// ENV034: a bare `KEY` line.
-pub fn missing_assignment(doc: &Document, out: &mut Emitter) {
-    let Some(env) = doc.as_env() else { return };
-    for entry in env.entries.iter().filter(|e| e.value.is_none()) {
-        out.report(
-            &doc.source,
+pub fn missing_assignment(cx: &mut Context<'_, EnvFile>) {
+    for entry in cx.content.entries.iter().filter(|e| e.value.is_none()) {
+        cx.report(
             entry.key_span,
             entry.key.clone(),
             format!("`{}` has no `=`: most loaders ignore the line, Docker Compose passes the variable through from the host; write `{}=value`", entry.key, entry.key),

@@ -1,17 +1,11 @@
 //! ENV020–ENV021: connection URLs that send credentials and data in clear text.
 
-use crate::document::Document;
-use crate::formats::dotenv::EnvEntry;
-use crate::rules::Emitter;
+use crate::formats::dotenv::{EnvEntry, EnvFile};
+use crate::rules::Context;
 use crate::secrets::{parse_url, UrlParts};
 
-fn each_url(
-    doc: &Document,
-    out: &mut Emitter,
-    judge: impl Fn(&EnvEntry, &UrlParts) -> Option<String>,
-) {
-    let Some(env) = doc.as_env() else { return };
-    for entry in env.effective_entries() {
+fn each_url(cx: &mut Context<'_, EnvFile>, judge: impl Fn(&EnvEntry, &UrlParts) -> Option<String>) {
+    for entry in cx.content.effective_entries() {
         let Some(value) = &entry.value else { continue };
         let Some(url) = parse_url(&value.text) else {
             continue;
@@ -20,7 +14,7 @@ fn each_url(
             continue;
         }
         if let Some(message) = judge(entry, &url) {
-            out.report(&doc.source, value.inner_span, entry.key.clone(), message);
+            cx.report(value.inner_span, entry.key.clone(), message);
         }
     }
 }
@@ -33,8 +27,8 @@ fn param_in(url: &UrlParts, names: &[&str], accepted: &[&str]) -> bool {
 }
 
 /// ENV020: PostgreSQL, MySQL/MariaDB and MongoDB URLs to another host without TLS required.
-pub fn database(doc: &Document, out: &mut Emitter) {
-    each_url(doc, out, |entry, url| {
+pub fn database(cx: &mut Context<'_, EnvFile>) {
+    each_url(cx, |entry, url| {
         let (encrypted, fix) = match url.scheme.as_str() {
             "postgres" | "postgresql" => (
                 param_in(url, &["sslmode"], &["require", "verify-ca", "verify-full"])
@@ -77,8 +71,8 @@ pub fn database(doc: &Document, out: &mut Emitter) {
 }
 
 /// ENV021: `redis://` carrying a password to another host.
-pub fn redis(doc: &Document, out: &mut Emitter) {
-    each_url(doc, out, |entry, url| {
+pub fn redis(cx: &mut Context<'_, EnvFile>) {
+    each_url(cx, |entry, url| {
         (url.scheme == "redis" && url.password.is_some()).then(|| {
             format!(
                 "`{}` sends its Redis password to `{}` in clear text; use `rediss://` (TLS) instead of `redis://`",

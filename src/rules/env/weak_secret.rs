@@ -2,32 +2,30 @@
 //! predictable. Each secret gets at most one of these, the most specific (see
 //! [`crate::secrets::assess`]).
 
-use crate::document::Document;
+use crate::formats::dotenv::EnvFile;
 use crate::redact::hint;
 use crate::rules::env::{secret_values, SecretValue};
-use crate::rules::Emitter;
+use crate::rules::Context;
 use crate::secrets::{assess, vendor_example, Weakness};
 
 const GENERATE: &str =
     "generate one with `openssl rand -base64 48` and keep it out of version control";
 
 fn report_weak(
-    doc: &Document,
-    out: &mut Emitter,
+    cx: &mut Context<'_, EnvFile>,
     describe: impl Fn(&Weakness, &SecretValue) -> Option<String>,
 ) {
-    let Some(env) = doc.as_env() else { return };
-    for secret in secret_values(env) {
+    for secret in secret_values(cx.content) {
         if let Some(message) = assess(secret.kind, secret.value).and_then(|w| describe(&w, &secret))
         {
-            out.report(&doc.source, secret.span, secret.fingerprint_key(), message);
+            cx.report(secret.span, secret.fingerprint_key(), message);
         }
     }
 }
 
 /// ENV010: placeholder text or a well-known password.
-pub fn placeholder(doc: &Document, out: &mut Emitter) {
-    report_weak(doc, out, |weakness, secret| match weakness {
+pub fn placeholder(cx: &mut Context<'_, EnvFile>) {
+    report_weak(cx, |weakness, secret| match weakness {
         Weakness::Placeholder(why) => Some(format!(
             "{} {why}, not a secret; {GENERATE}",
             secret.label()
@@ -37,13 +35,11 @@ pub fn placeholder(doc: &Document, out: &mut Emitter) {
 }
 
 /// ENV011: a credential copied from a vendor's documentation, in any variable.
-pub fn example_credential(doc: &Document, out: &mut Emitter) {
-    let Some(env) = doc.as_env() else { return };
-    for entry in env.effective_entries() {
+pub fn example_credential(cx: &mut Context<'_, EnvFile>) {
+    for entry in cx.content.effective_entries() {
         let Some(value) = &entry.value else { continue };
         if let Some(what) = vendor_example(&value.text) {
-            out.report(
-                &doc.source,
+            cx.report(
                 value.inner_span,
                 entry.key.clone(),
                 format!(
@@ -56,8 +52,8 @@ pub fn example_credential(doc: &Document, out: &mut Emitter) {
 }
 
 /// ENV012: shorter than its kind of secret needs.
-pub fn short(doc: &Document, out: &mut Emitter) {
-    report_weak(doc, out, |weakness, secret| match weakness {
+pub fn short(cx: &mut Context<'_, EnvFile>) {
+    report_weak(cx, |weakness, secret| match weakness {
         Weakness::TooShort { len: 0, .. } => Some(format!(
             "{} is empty, so anything signed with it can be forged; {GENERATE}",
             secret.label()
@@ -72,8 +68,8 @@ pub fn short(doc: &Document, out: &mut Emitter) {
 }
 
 /// ENV013: long enough but predictable.
-pub fn low_entropy(doc: &Document, out: &mut Emitter) {
-    report_weak(doc, out, |weakness, secret| {
+pub fn low_entropy(cx: &mut Context<'_, EnvFile>) {
+    report_weak(cx, |weakness, secret| {
         match weakness {
         Weakness::LowEntropy { bits, distinct } => Some(format!(
             "{} is predictable: {} with only {distinct} distinct characters (about {bits:.0} bits of entropy); {GENERATE}",

@@ -1,8 +1,8 @@
 //! F2B001–F2B003: the sshd jail and how hard it bans.
 
-use crate::document::Document;
+use crate::formats::fail2ban::JailFile;
 use crate::rules::fail2ban::{is_true, jail_sets, seconds, JailSet, SSHD_JAILS};
-use crate::rules::Emitter;
+use crate::rules::ProjectContext;
 use crate::source::Span;
 
 /// Below this, a ban is a pause in a password-guessing run (fail2ban's own default: 10m).
@@ -29,53 +29,53 @@ fn enabled_sshd_jail(set: &JailSet) -> Option<&'static str> {
 fn sshd_section<'a>(
     set: &JailSet<'a>,
 ) -> Option<(&'a std::sync::Arc<crate::source::SourceFile>, Span)> {
-    set.docs.iter().rev().find_map(|doc| {
-        let jail = doc.as_fail2ban()?;
-        let section = jail
+    set.docs.iter().rev().find_map(|file| {
+        let section = file
+            .content
             .sections
             .iter()
             .rev()
             .find(|s| SSHD_JAILS.contains(&s.name.as_str()))?;
-        Some((&doc.source, section.span))
+        Some((file.source(), section.span))
     })
 }
 
 /// F2B001: no sshd jail enabled in the merged jail files (fail2ban's jails are all off by
 /// default).
-pub fn no_sshd_jail(docs: &[&Document], out: &mut Emitter) {
-    for set in jail_sets(docs) {
+pub fn no_sshd_jail(cx: &mut ProjectContext<'_, JailFile>) {
+    for set in jail_sets(cx.docs) {
         if enabled_sshd_jail(&set).is_some() {
             continue;
         }
         let files: Vec<&str> = set
             .docs
             .iter()
-            .map(|d| d.source.display_path.as_str())
+            .map(|file| file.source().display_path.as_str())
             .collect();
         let read = files.join(", ");
         if let Some(off) = SSHD_JAILS.iter().find_map(|j| set.get(j, "enabled")) {
-            out.report(off.source, off.entry.value_span, "sshd:enabled",
+            cx.report_in(off.source, off.entry.value_span, "sshd:enabled",
                 format!("`enabled = {}` is what fail2ban ends up with for the sshd jail (read: {read}), so password guessing on SSH is never banned; write `[sshd]` / `enabled = true` in jail.local", off.entry.value));
         } else if let Some((source, header)) = sshd_section(&set) {
-            out.report(source, header, "sshd:enabled",
+            cx.report_in(source, header, "sshd:enabled",
                 format!("the `[sshd]` jail is never enabled in {read} (fail2ban's jails are off unless enabled), so password guessing on SSH is never banned; add `enabled = true` here"));
         } else if let Some(anchor) = set.anchor() {
-            out.report(&anchor.source, Span::new(0, 0), "sshd:enabled",
+            cx.report_in(anchor, Span::new(0, 0), "sshd:enabled",
                 format!("no sshd jail is enabled in {read} (fail2ban's jails are off unless enabled), so password guessing on SSH is never banned; add `[sshd]` with `enabled = true` to jail.local"));
         }
     }
 }
 
 /// F2B002: the sshd jail (or `[DEFAULT]`) bans for less than ten minutes.
-pub fn short_bantime(docs: &[&Document], out: &mut Emitter) {
-    for set in jail_sets(docs) {
+pub fn short_bantime(cx: &mut ProjectContext<'_, JailFile>) {
+    for set in jail_sets(cx.docs) {
         let jail = enabled_sshd_jail(&set).unwrap_or("sshd");
         let Some(bantime) = set.get(jail, "bantime") else {
             continue;
         };
         if let Some(n) = seconds(&bantime.entry.value) {
             if (0..MIN_BANTIME).contains(&n) {
-                out.report(bantime.source, bantime.entry.value_span, format!("{jail}:bantime"),
+                cx.report_in(bantime.source, bantime.entry.value_span, format!("{jail}:bantime"),
                     format!("`bantime = {}` bans for {n} seconds, a short pause for a password-guessing script; use `bantime = 1h` (and `bantime.increment = true` for repeat offenders)", bantime.entry.value));
             }
         }
@@ -83,8 +83,8 @@ pub fn short_bantime(docs: &[&Document], out: &mut Emitter) {
 }
 
 /// F2B003: the sshd jail (or `[DEFAULT]`) allows more than five failures before a ban.
-pub fn high_maxretry(docs: &[&Document], out: &mut Emitter) {
-    for set in jail_sets(docs) {
+pub fn high_maxretry(cx: &mut ProjectContext<'_, JailFile>) {
+    for set in jail_sets(cx.docs) {
         let jail = enabled_sshd_jail(&set).unwrap_or("sshd");
         let Some(maxretry) = set.get(jail, "maxretry") else {
             continue;
@@ -96,7 +96,7 @@ pub fn high_maxretry(docs: &[&Document], out: &mut Emitter) {
             .parse::<i64>()
             .is_ok_and(|n| n > MAX_RETRY)
         {
-            out.report(maxretry.source, maxretry.entry.value_span, format!("{jail}:maxretry"),
+            cx.report_in(maxretry.source, maxretry.entry.value_span, format!("{jail}:maxretry"),
                 format!("`maxretry = {}` allows that many failed logins per `findtime` before a ban; 3 to 5 is usual (S0 uses 3)", maxretry.entry.value));
         }
     }

@@ -4,14 +4,21 @@
 //! jail in `jail.d/defaults-debian.conf`, so a `jail.local` alone says little; the rules
 //! judge the merged view of every jail file scanned from one fail2ban directory.
 
+use crate::rules::{checks, Parsed, RegisteredCheck};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::document::Document;
-use crate::formats::fail2ban::IniEntry;
+use crate::formats::fail2ban::{IniEntry, JailFile};
 use crate::source::SourceFile;
 
 pub mod jails;
+
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    project "fail2ban-high-maxretry" => jails::high_maxretry;
+    project "fail2ban-no-sshd-jail" => jails::no_sshd_jail;
+    project "fail2ban-short-bantime" => jails::short_bantime;
+};
 
 /// Jail names that protect sshd (`ssh` in Debian before 8, `sshd` since). The first is
 /// defined in every `jail.conf` fail2ban ships, so it exists even when the scanned files do
@@ -28,8 +35,8 @@ pub struct Effective<'a> {
 
 /// The jail files of one fail2ban directory, in the order fail2ban reads them.
 pub struct JailSet<'a> {
-    /// Documents, lowest precedence first.
-    pub docs: Vec<&'a Document>,
+    /// Jail files, lowest precedence first.
+    pub docs: Vec<Parsed<'a, JailFile>>,
 }
 
 impl<'a> JailSet<'a> {
@@ -37,11 +44,10 @@ impl<'a> JailSet<'a> {
     /// one, else `[DEFAULT]`'s.
     pub fn get(&self, jail: &str, key: &str) -> Option<Effective<'a>> {
         let find = |section: &str| {
-            self.docs.iter().rev().find_map(|doc| {
-                let entry = doc.as_fail2ban()?.get(section, key)?;
+            self.docs.iter().rev().find_map(|file| {
                 Some(Effective {
-                    entry,
-                    source: &doc.source,
+                    entry: file.content.get(section, key)?,
+                    source: file.source(),
                 })
             })
         };
@@ -50,26 +56,26 @@ impl<'a> JailSet<'a> {
 
     /// Whether any file of the set has a `[jail]` section.
     pub fn has_section(&self, jail: &str) -> bool {
-        self.docs.iter().any(|d| {
-            d.as_fail2ban()
-                .is_some_and(|f| f.sections.iter().any(|s| s.name == jail))
-        })
+        self.docs
+            .iter()
+            .any(|file| file.content.sections.iter().any(|s| s.name == jail))
     }
 
     /// The file findings about the set as a whole go to: `jail.local` if scanned, else the
     /// file read last.
-    pub fn anchor(&self) -> Option<&'a Document> {
-        self.docs
+    pub fn anchor(&self) -> Option<&'a Arc<SourceFile>> {
+        let file = self
+            .docs
             .iter()
             .rev()
-            .find(|d| file_name(d) == "jail.local")
-            .or(self.docs.last())
-            .copied()
+            .find(|file| file_name(file.source()) == "jail.local")
+            .or(self.docs.last())?;
+        Some(file.source())
     }
 }
 
-fn file_name(doc: &Document) -> String {
-    doc.source
+fn file_name(source: &SourceFile) -> String {
+    source
         .path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
@@ -78,9 +84,9 @@ fn file_name(doc: &Document) -> String {
 
 /// Where a file sits in fail2ban's reading order, and the directory it belongs to. Files
 /// named otherwise (`prod.jail.local`) are a set of their own.
-fn position(doc: &Document) -> (PathBuf, u8, String) {
-    let name = file_name(doc);
-    let path = &doc.source.path;
+fn position(source: &SourceFile) -> (PathBuf, u8, String) {
+    let name = file_name(source);
+    let path = &source.path;
     let parent = path.parent().unwrap_or(Path::new(""));
     let in_jail_d = parent.file_name().is_some_and(|n| n == "jail.d");
     let local = name.ends_with(".local");
@@ -95,11 +101,10 @@ fn position(doc: &Document) -> (PathBuf, u8, String) {
 }
 
 /// Groups the scanned jail files by fail2ban directory, each in reading order.
-pub fn jail_sets<'a>(docs: &[&'a Document]) -> Vec<JailSet<'a>> {
-    let mut keyed: Vec<((PathBuf, u8, String), &'a Document)> = docs
+pub fn jail_sets<'a>(docs: &[Parsed<'a, JailFile>]) -> Vec<JailSet<'a>> {
+    let mut keyed: Vec<((PathBuf, u8, String), Parsed<'a, JailFile>)> = docs
         .iter()
-        .filter(|d| d.as_fail2ban().is_some())
-        .map(|d| (position(d), *d))
+        .map(|file| (position(file.source()), *file))
         .collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     let mut sets: Vec<(PathBuf, JailSet<'a>)> = Vec::new();

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::document::Document;
+use crate::formats::firewall::FirewallRules;
 use crate::rules::firewall::{accepts, deciding_rules};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// Databases, caches, queues and control APIs: each gives data or the host away when
 /// reachable, and most ship without authentication or with a default one.
@@ -46,21 +46,19 @@ pub const ADMIN_PORTS: &[(u16, &str)] = &[
 ];
 
 /// FW001: a database, cache or control API port accepted from anywhere.
-pub fn data_ports(doc: &Document, out: &mut Emitter) {
-    report_open_ports(doc, out, DATA_PORTS);
+pub fn data_ports(cx: &mut Context<'_, FirewallRules>) {
+    report_open_ports(cx, DATA_PORTS);
 }
 
 /// FW002: a monitoring, debug or admin port accepted from anywhere.
-pub fn admin_ports(doc: &Document, out: &mut Emitter) {
-    report_open_ports(doc, out, ADMIN_PORTS);
+pub fn admin_ports(cx: &mut Context<'_, FirewallRules>) {
+    report_open_ports(cx, ADMIN_PORTS);
 }
 
 /// One finding per accepting rule, naming every listed port it opens. Rules without any
 /// port (accept everything) are FW003's business.
-fn report_open_ports(doc: &Document, out: &mut Emitter, ports: &[(u16, &str)]) {
-    let Some(rules) = doc.as_firewall() else {
-        return;
-    };
+fn report_open_ports(cx: &mut Context<'_, FirewallRules>, ports: &[(u16, &str)]) {
+    let rules = cx.content;
     let mut by_rule: BTreeMap<usize, Vec<(u16, &str)>> = BTreeMap::new();
     for &(port, service) in ports {
         for (_, _, index) in deciding_rules(rules, Some(port)) {
@@ -84,8 +82,7 @@ fn report_open_ports(doc: &Document, out: &mut Emitter, ports: &[(u16, &str)]) {
                 .collect::<Vec<_>>()
                 .join(",")
         );
-        out.report(
-            &doc.source,
+        cx.report(
             rule.span,
             key,
             format!(

@@ -4,28 +4,37 @@
 //! iptables and ufw, and the chain's policy applies when none does.
 
 use crate::formats::firewall::{FirewallRule, FirewallRules, Verdict};
+use crate::formats::host::nft::NftRuleset;
+use crate::rules::{checks, ProjectContext, RegisteredCheck};
 
 pub mod exposure;
 pub mod policy;
+
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    document "firewall-admin-port-open" => exposure::admin_ports;
+    document "firewall-data-port-open" => exposure::data_ports;
+    document "firewall-no-default-deny" => policy::no_default_deny;
+    project "firewall-ufw-inactive" => policy::ufw_inactive;
+};
 
 /// Whether a firewall other than ufw drops incoming traffic by default somewhere in
 /// `docs`: an iptables `INPUT` policy of DROP/REJECT, or (in a live snapshot) an nftables
 /// input chain with `policy drop`. An inactive ufw is then no open door, and its rules
 /// (FW004, LIVE009) say nothing.
-pub fn other_firewall_drops(docs: &[&crate::document::Document]) -> bool {
-    docs.iter().any(|doc| {
-        let iptables = doc.as_firewall().is_some_and(|rules| {
-            rules.active.is_none()
-                && rules
-                    .policy("INPUT")
-                    .is_some_and(|p| matches!(p.policy.as_str(), "DROP" | "REJECT"))
-        });
-        let nftables = matches!(
-            doc.as_host(),
-            Some(crate::formats::host::HostOutput::Nftables(ruleset)) if ruleset.default_drop()
-        );
-        iptables || nftables
-    })
+pub fn other_firewall_drops<T: ?Sized>(cx: &ProjectContext<'_, T>) -> bool {
+    let iptables = cx.of_kind::<FirewallRules>().iter().any(|file| {
+        let rules = file.content;
+        rules.active.is_none()
+            && rules
+                .policy("INPUT")
+                .is_some_and(|p| matches!(p.policy.as_str(), "DROP" | "REJECT"))
+    });
+    let nftables = cx
+        .of_kind::<NftRuleset>()
+        .iter()
+        .any(|file| file.content.default_drop());
+    iptables || nftables
 }
 
 /// Chains that filter traffic addressed to the host itself: iptables' `INPUT`, ufw's own

@@ -1,17 +1,14 @@
 //! FW003–FW004: whether anything is denied by default, and whether ufw runs at all.
 
-use crate::document::Document;
-use crate::formats::firewall::FirewallSource;
+use crate::formats::firewall::{FirewallRules, FirewallSource};
 use crate::rules::firewall::{accepts, deciding_rules};
-use crate::rules::Emitter;
+use crate::rules::{Context, ProjectContext};
 
 /// FW003: incoming traffic is accepted unless a rule says otherwise (`Default: allow
 /// (incoming)`, `:INPUT ACCEPT` without a final DROP/REJECT), or a rule accepts every
 /// port from anywhere before anything is denied.
-pub fn no_default_deny(doc: &Document, out: &mut Emitter) {
-    let Some(rules) = doc.as_firewall() else {
-        return;
-    };
+pub fn no_default_deny(cx: &mut Context<'_, FirewallRules>) {
+    let rules = cx.content;
     if rules.active.is_some_and(|(active, _)| !active) {
         return; // FW004: an inactive ufw filters nothing at all.
     }
@@ -20,7 +17,7 @@ pub fn no_default_deny(doc: &Document, out: &mut Emitter) {
         let rule = &rules.rules[*index];
         if accepts(rule) {
             let family = if *ipv6 { "IPv6" } else { "IPv4" };
-            out.report(&doc.source, rule.span, format!("catch-all:{chain}:{family}"),
+            cx.report(rule.span, format!("catch-all:{chain}:{family}"),
                 format!("this rule accepts every port from any {family} address, so nothing after it is ever denied; remove it and allow only the ports the host serves"));
         }
     }
@@ -41,20 +38,20 @@ pub fn no_default_deny(doc: &Document, out: &mut Emitter) {
         FirewallSource::UfwStatus => "write `sudo ufw default deny incoming`",
         FirewallSource::IptablesSave => "set `:INPUT DROP [0:0]` (`iptables -P INPUT DROP`) after the rules that allow loopback, established connections and the served ports",
     };
-    out.report(&doc.source, policy.span, "default:INPUT",
+    cx.report(policy.span, "default:INPUT",
         format!("incoming connections are accepted by default, so every port a service listens on is open; {how}"));
 }
 
 /// FW004: `Status: inactive` — ufw is installed but filters nothing. Judged across the
 /// scan: when iptables or nftables drops by default (a host filtering without ufw), an
 /// inactive ufw opens nothing and is not reported.
-pub fn ufw_inactive(docs: &[&Document], out: &mut Emitter) {
-    if super::other_firewall_drops(docs) {
+pub fn ufw_inactive(cx: &mut ProjectContext<'_, FirewallRules>) {
+    if super::other_firewall_drops(cx) {
         return;
     }
-    for doc in docs {
-        if let Some((false, span)) = doc.as_firewall().and_then(|rules| rules.active) {
-            out.report(&doc.source, span, "status",
+    for file in cx.docs {
+        if let Some((false, span)) = file.content.active {
+            cx.report_in(file.source(), span, "status",
                 "ufw is inactive: no rule is applied and every listening port is reachable; add the rules, then `sudo ufw enable`");
         }
     }

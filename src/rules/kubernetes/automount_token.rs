@@ -2,27 +2,26 @@
 //! gets its service account's API token mounted unless told otherwise; an attacker in the
 //! pod then talks to the API server with it.
 
-use crate::document::Document;
-use crate::formats::kubernetes::PodSpec;
+use crate::formats::kubernetes::{Manifests, PodSpec};
 use crate::rules::kubernetes::{object_key, workloads};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// K8S021: `automountServiceAccountToken` not false in a pod spec that runs as the
 /// `default` service account (a named account suggests the pod calls the API).
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, pod) in workloads(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, pod) in workloads(cx.content) {
         if service_account(pod).is_some_and(|a| a != "default") {
             continue;
         }
         match pod.flag("automountServiceAccountToken") {
             Some((false, _)) => {}
             Some((true, span)) => {
-                out.report(&doc.source, span, object_key(object, "automountServiceAccountToken"), format!(
+                cx.report(span, object_key(object, "automountServiceAccountToken"), format!(
                     "{} mounts the default service account's API token; set `automountServiceAccountToken: false` unless it calls the Kubernetes API",
                     object.label()));
             }
             None => {
-                out.report(&doc.source, pod.at, object_key(object, "automountServiceAccountToken"), format!(
+                cx.report(pod.at, object_key(object, "automountServiceAccountToken"), format!(
                     "{} mounts the default service account's API token into every container; add `automountServiceAccountToken: false` to the pod spec unless it calls the Kubernetes API",
                     object.label()));
             }

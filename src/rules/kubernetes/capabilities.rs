@@ -2,20 +2,20 @@
 //! set (`CHOWN`, `DAC_OVERRIDE`, `NET_RAW`, `SETUID`, …); an application needs none of
 //! them, and `drop: [ALL]` is what the restricted Pod Security Standard requires.
 
-use crate::document::Document;
+use crate::formats::kubernetes::Manifests;
 use crate::rules::kubernetes::{containers, key, where_};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// K8S004: `capabilities.drop` without `ALL`.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, _, container) in containers(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, _, container) in containers(cx.content) {
         let security = &container.security;
         if security.privileged.as_ref().is_some_and(|p| p.value)
             || security.drop.iter().any(|(c, _)| c == "ALL")
         {
             continue;
         }
-        out.report(&doc.source, container.at, key(object, container, "capabilities.drop"), format!(
+        cx.report(container.at, key(object, container, "capabilities.drop"), format!(
             "{} keeps the runtime's default Linux capabilities (`NET_RAW`, `CHOWN`, `SETUID`, …); add `capabilities: {{drop: [ALL]}}` to its securityContext (and `add` back only what it needs, such as `NET_BIND_SERVICE`)",
             where_(object, container)));
     }

@@ -1,8 +1,8 @@
 //! K8S005: capabilities that give a container control over the node or its network.
 
-use crate::document::Document;
+use crate::formats::kubernetes::Manifests;
 use crate::rules::kubernetes::{containers, key, where_};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// Capabilities that break out of a container or take over the node's network, with what
 /// they allow.
@@ -20,13 +20,13 @@ const DANGEROUS: &[(&str, &str)] = &[
 ];
 
 /// K8S005: `capabilities.add` of `ALL`, `SYS_ADMIN`, `NET_ADMIN` and the like.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, _, container) in containers(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, _, container) in containers(cx.content) {
         for (name, span) in &container.security.add {
             let Some((_, what)) = DANGEROUS.iter().find(|(c, _)| c == name) else {
                 continue;
             };
-            out.report(&doc.source, *span, key(object, container, &format!("add {name}")), format!(
+            cx.report(*span, key(object, container, &format!("add {name}")), format!(
                 "{} adds the capability `{name}` ({what}); remove it, or run this as a separate, reviewed node agent",
                 where_(object, container)));
         }

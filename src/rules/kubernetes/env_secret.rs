@@ -3,15 +3,14 @@
 //! is the way; a value composed only of other variables (`$(DB_PASS)`, as S3 builds its
 //! `DATABASE_URL`) holds no secret itself.
 
-use crate::document::Document;
-use crate::formats::kubernetes::literal_env;
+use crate::formats::kubernetes::{literal_env, Manifests};
 use crate::rules::kubernetes::{containers, key, weakness, where_};
-use crate::rules::Emitter;
+use crate::rules::Context;
 use crate::secrets::{is_indirection, parse_url, secret_kind};
 
 /// K8S016: a secret-like name with a literal value, or a URL with a literal password.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, _, container) in containers(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, _, container) in containers(cx.content) {
         for (name, value) in literal_env(container) {
             let text = value.as_str().unwrap_or_default();
             if text.is_empty() {
@@ -31,7 +30,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             } else {
                 "a URL with a literal password"
             };
-            out.report(&doc.source, value.span, key(object, container, &format!("env {name}")), format!(
+            cx.report(value.span, key(object, container, &format!("env {name}")), format!(
                 "`{name}` of {} is {what} ({} characters){how}: it is committed and shown by every `kubectl get pod -o yaml`; use `valueFrom: {{secretKeyRef: {{name: …, key: …}}}}` (compose URLs from secret-sourced variables with `$(VAR)`)",
                 where_(object, container),
                 text.chars().count()));

@@ -2,10 +2,10 @@
 //! port (PostgreSQL, MySQL, Redis, MongoDB, Elasticsearch, Prometheus, Grafana/admin
 //! panels) outside the cluster, where scanners find it within hours.
 
-use crate::document::Document;
+use crate::formats::kubernetes::Manifests;
 use crate::formats::yaml::YamlNode;
 use crate::rules::kubernetes::{object_key, objects};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// Ports that must not be reachable from outside the cluster, and what listens there.
 const PORTS: &[(&str, &str)] = &[
@@ -31,8 +31,8 @@ fn restricted(spec: &YamlNode) -> bool {
 
 /// K8S017: `type: LoadBalancer`/`NodePort` with a database, cache or admin `port` or
 /// `targetPort`, unless source ranges restrict it.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for object in objects(doc).filter(|o| o.kind == "Service") {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for object in objects(cx.content).filter(|o| o.kind == "Service") {
         let Some(spec) = object.node.get("spec") else {
             continue;
         };
@@ -54,7 +54,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
                 continue;
             };
             let number = node.as_str().unwrap_or_default();
-            out.report(&doc.source, node.span, object_key(object, &format!("port {number}")), format!(
+            cx.report(node.span, object_key(object, &format!("port {number}")), format!(
                 "{} is `type: {kind}` and exposes port {number} ({what}) outside the cluster; use `type: ClusterIP` (reach it with `kubectl port-forward`), or restrict `loadBalancerSourceRanges` to your addresses",
                 object.label()));
         }

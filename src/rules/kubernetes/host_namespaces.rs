@@ -1,9 +1,9 @@
 //! K8S007: a pod in the node's network, process or IPC namespace sees and reaches what the
 //! node does: its loopback services, every process, shared memory.
 
-use crate::document::Document;
+use crate::formats::kubernetes::Manifests;
 use crate::rules::kubernetes::{object_key, workloads};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// The host namespaces and what sharing them exposes.
 const NAMESPACES: &[(&str, &str)] = &[
@@ -19,11 +19,11 @@ const NAMESPACES: &[(&str, &str)] = &[
 ];
 
 /// K8S007: `hostNetwork`, `hostPID` or `hostIPC` set to true.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, pod) in workloads(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, pod) in workloads(cx.content) {
         for (field, what) in NAMESPACES {
             if let Some((true, span)) = pod.flag(field) {
-                out.report(&doc.source, span, object_key(object, field), format!(
+                cx.report(span, object_key(object, field), format!(
                     "{} shares {what} (`{field}: true`); remove it and expose the pod through a Service",
                     object.label()));
             }

@@ -2,11 +2,10 @@
 //! paths (the root, `/etc`, the container runtime's socket, the kubelet's files) are K8S008;
 //! other host paths are K8S009: they tie the pod to a node and bypass storage isolation.
 
-use crate::document::Document;
-use crate::formats::kubernetes::{Object, PodSpec};
+use crate::formats::kubernetes::{Manifests, Object, PodSpec};
 use crate::formats::yaml::YamlNode;
 use crate::rules::kubernetes::{object_key, workloads};
-use crate::rules::Emitter;
+use crate::rules::Context;
 use crate::source::Span;
 
 /// Host paths that hand over the node, and why; `true` when everything under the path is
@@ -102,28 +101,17 @@ fn host_paths(pod: &PodSpec) -> Vec<(&str, &str, Span)> {
         .collect()
 }
 
-fn report(
-    doc: &Document,
-    out: &mut Emitter,
-    object: &Object,
-    name: &str,
-    span: Span,
-    message: String,
-) {
-    out.report(
-        &doc.source,
-        span,
-        object_key(object, &format!("hostPath {name}")),
-        message,
-    );
+/// The fingerprint key of a finding about the `hostPath` volume `name`.
+fn volume_key(object: &Object, name: &str) -> String {
+    object_key(object, &format!("hostPath {name}"))
 }
 
 /// K8S008: a `hostPath` volume of a sensitive path.
-pub fn check_sensitive(doc: &Document, out: &mut Emitter) {
-    for (object, pod) in workloads(doc) {
+pub fn check_sensitive(cx: &mut Context<'_, Manifests>) {
+    for (object, pod) in workloads(cx.content) {
         for (name, path, span) in host_paths(pod) {
             if let Some(what) = sensitive(path) {
-                report(doc, out, object, name, span, format!(
+                cx.report(span, volume_key(object, name), format!(
                     "{} mounts `{path}` from the node (volume `{name}`): {what}; remove the `hostPath` volume (use a Secret, ConfigMap or PersistentVolumeClaim for what the application needs)",
                     object.label()));
             }
@@ -132,11 +120,11 @@ pub fn check_sensitive(doc: &Document, out: &mut Emitter) {
 }
 
 /// K8S009: any other `hostPath` volume.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, pod) in workloads(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, pod) in workloads(cx.content) {
         for (name, path, span) in host_paths(pod) {
             if sensitive(path).is_none() {
-                report(doc, out, object, name, span, format!(
+                cx.report(span, volume_key(object, name), format!(
                     "{} mounts `{path}` from the node (volume `{name}`): the pod depends on that node's files and writes outside any storage quota; use a PersistentVolumeClaim or `emptyDir`, or mount it `readOnly: true` if a node agent must read it",
                     object.label()));
             }

@@ -3,15 +3,15 @@
 //! and only one such pod fits on each node. Pods in the node's network (`hostNetwork: true`)
 //! bind their ports on the node anyway; K8S007 reports that once for the pod.
 
-use crate::document::Document;
+use crate::formats::kubernetes::Manifests;
 use crate::formats::yaml::YamlNode;
 use crate::rules::kubernetes::{declared_containers, key, where_};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// K8S023: `ports[].hostPort` set to a port (not 0, which means none) in a pod that does not
 /// use `hostNetwork`. Reported at the `hostPort` value.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, pod, container) in declared_containers(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, pod, container) in declared_containers(cx.content) {
         if pod.flag("hostNetwork").is_some_and(|(on, _)| on) {
             continue;
         }
@@ -30,7 +30,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
                 .get("containerPort")
                 .and_then(YamlNode::as_str)
                 .unwrap_or("?");
-            out.report(&doc.source, host_port.span, key(object, container, &format!("hostPort:{number}")), format!(
+            cx.report(host_port.span, key(object, container, &format!("hostPort:{number}")), format!(
                 "{} binds port {number} on the node it runs on (`hostPort: {number}` for container port {container_port}), outside Services and NetworkPolicies, one pod per node; remove `hostPort` and expose the port through a Service (`type: NodePort` or `LoadBalancer` if it must be reached from outside the cluster)",
                 where_(object, container)));
         }

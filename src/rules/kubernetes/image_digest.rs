@@ -1,19 +1,19 @@
 //! K8S012 (info): an image pinned by tag, not digest. A tag can be pushed again; only a
 //! digest names exactly the image that was reviewed and scanned.
 
-use crate::document::Document;
 use crate::formats::image::{pin, ImagePin};
+use crate::formats::kubernetes::Manifests;
 use crate::rules::kubernetes::{containers, key, where_};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// K8S012: `image: app:1.2` without `@sha256:…` (untagged and `:latest` images are K8S010's).
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, _, container) in containers(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, _, container) in containers(cx.content) {
         let Some((image, span)) = container.image() else {
             continue;
         };
         if let ImagePin::Tag(tag) = pin(image) {
-            out.report(&doc.source, span, key(object, container, "digest"), format!(
+            cx.report(span, key(object, container, "digest"), format!(
                 "the image `{image}` of {} is pinned by the tag `{tag}`, which can be pushed again; append its digest (`{image}@sha256:…`) to run exactly the image that was tested",
                 where_(object, container)));
         }

@@ -2,14 +2,14 @@
 //! when a node pulls it: two replicas can run different code, and a rollback rolls nothing
 //! back. Read with the shared [`crate::formats::image`] reader.
 
-use crate::document::Document;
 use crate::formats::image::{pin, tag, ImagePin};
+use crate::formats::kubernetes::Manifests;
 use crate::rules::kubernetes::{containers, key, where_};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// K8S010: `image: app` or `image: app:latest`.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, _, container) in containers(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, _, container) in containers(cx.content) {
         let Some((image, span)) = container.image() else {
             continue;
         };
@@ -19,7 +19,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             ImagePin::Tag(_) | ImagePin::Digest => continue,
         };
         let name = tag(image).map_or(image, |t| &image[..image.len() - t.len() - 1]);
-        out.report(&doc.source, span, key(object, container, "image"), format!(
+        cx.report(span, key(object, container, "image"), format!(
             "the image `{image}` of {} {what}: replicas and rollbacks run whatever was pushed last; deploy an immutable version tag (`{name}:1.4.2`, the git SHA) or a digest",
             where_(object, container)));
     }

@@ -2,10 +2,10 @@
 //! TLS is terminated in front of it with a redirect (`ssl-redirect`, `force-ssl-redirect`).
 //! Logins and session cookies then cross the internet in clear text.
 
-use crate::document::Document;
+use crate::formats::kubernetes::Manifests;
 use crate::formats::yaml::YamlNode;
 use crate::rules::kubernetes::{object_key, objects};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// Annotations (by their name after the controller's prefix) that redirect HTTP to HTTPS,
 /// TLS being terminated by a load balancer in front of the Ingress.
@@ -17,8 +17,8 @@ const REDIRECTS: &[&str] = &[
 ];
 
 /// K8S018: no `spec.tls` and no redirect annotation set to `"true"`.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for object in objects(doc).filter(|o| o.kind == "Ingress") {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for object in objects(cx.content).filter(|o| o.kind == "Ingress") {
         let spec = object.node.get("spec");
         if spec
             .and_then(|s| s.get("tls"))
@@ -39,7 +39,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
         if redirects {
             continue;
         }
-        out.report(&doc.source, object.kind_span, object_key(object, "tls"), format!(
+        cx.report(object.kind_span, object_key(object, "tls"), format!(
             "{} has no `tls:` section and no HTTPS redirect: its hosts are served over plain HTTP; add `spec.tls` with the hosts and a certificate Secret (cert-manager's `cert-manager.io/cluster-issuer` annotation issues one)",
             object.label()));
     }

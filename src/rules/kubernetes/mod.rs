@@ -4,8 +4,8 @@
 //! `name:`; one about something a pod spec lacks at its `spec:` key; one about a bad value
 //! at the value.
 
-use crate::document::Document;
-use crate::formats::kubernetes::{Container, ContainerRole, Object, PodSpec};
+use crate::formats::kubernetes::{Container, ContainerRole, Manifests, Object, PodSpec};
+use crate::rules::{checks, RegisteredCheck};
 use crate::secrets::{assess, parse_url, secret_kind, SecretKind, Weakness};
 
 pub mod automount_token;
@@ -31,27 +31,55 @@ pub mod run_as_root;
 pub mod seccomp;
 pub mod secret_manifest;
 
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    document "k8s-automount-token" => automount_token::check;
+    document "k8s-capabilities-not-dropped" => capabilities::check;
+    document "k8s-dangerous-capabilities" => dangerous_capabilities::check;
+    document "k8s-env-secret" => env_secret::check;
+    document "k8s-exposed-service" => exposed_service::check;
+    document "k8s-host-namespaces" => host_namespaces::check;
+    document "k8s-host-path" => host_path::check;
+    document "k8s-host-port" => host_port::check;
+    document "k8s-image-latest" => image_latest::check;
+    document "k8s-image-no-digest" => image_digest::check;
+    document "k8s-ingress-no-tls" => ingress_tls::check;
+    document "k8s-no-probes" => probes::check;
+    document "k8s-no-resources" => resources::check;
+    document "k8s-no-seccomp" => seccomp::missing;
+    document "k8s-privilege-escalation" => privilege_escalation::check;
+    document "k8s-privileged" => privileged::check;
+    document "k8s-pull-policy-latest" => pull_policy::check;
+    document "k8s-rbac-secrets" => rbac_secrets::check;
+    document "k8s-rbac-wildcard" => rbac_wildcard::check;
+    document "k8s-run-as-root" => run_as_root::check;
+    document "k8s-seccomp-unconfined" => seccomp::unconfined;
+    document "k8s-secret-manifest" => secret_manifest::check;
+    document "k8s-sensitive-host-path" => host_path::check_sensitive;
+    document "k8s-writable-root-filesystem" => read_only_root::check;
+};
+
 /// The objects of a checked manifest file.
-fn objects(doc: &Document) -> impl Iterator<Item = &Object> {
-    doc.as_kubernetes()
-        .into_iter()
-        .flat_map(|m| m.objects.iter())
+fn objects(manifests: &Manifests) -> impl Iterator<Item = &Object> {
+    manifests.objects.iter()
 }
 
 /// Every workload with its pod spec.
-fn workloads(doc: &Document) -> impl Iterator<Item = (&Object, &PodSpec)> {
-    objects(doc).filter_map(|o| Some((o, o.pod.as_ref()?)))
+fn workloads(manifests: &Manifests) -> impl Iterator<Item = (&Object, &PodSpec)> {
+    objects(manifests).filter_map(|o| Some((o, o.pod.as_ref()?)))
 }
 
 /// Every container of every workload, init and ephemeral containers included.
-fn containers(doc: &Document) -> impl Iterator<Item = (&Object, &PodSpec, &Container)> {
-    workloads(doc).flat_map(|(o, p)| p.containers.iter().map(move |c| (o, p, c)))
+fn containers(manifests: &Manifests) -> impl Iterator<Item = (&Object, &PodSpec, &Container)> {
+    workloads(manifests).flat_map(|(o, p)| p.containers.iter().map(move |c| (o, p, c)))
 }
 
 /// The containers that run as the application (no ephemeral debugging containers, which
 /// cannot declare resources, probes or ports).
-fn declared_containers(doc: &Document) -> impl Iterator<Item = (&Object, &PodSpec, &Container)> {
-    containers(doc).filter(|(_, _, c)| c.role != ContainerRole::Ephemeral)
+fn declared_containers(
+    manifests: &Manifests,
+) -> impl Iterator<Item = (&Object, &PodSpec, &Container)> {
+    containers(manifests).filter(|(_, _, c)| c.role != ContainerRole::Ephemeral)
 }
 
 /// The fingerprint key of a finding about a container: stable across line changes.

@@ -1,13 +1,13 @@
 //! K8S003: `allowPrivilegeEscalation` is true unless set to false: a process in the
 //! container can gain more privileges than its parent (setuid binaries, file capabilities).
 
-use crate::document::Document;
+use crate::formats::kubernetes::Manifests;
 use crate::rules::kubernetes::{containers, key, where_};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// K8S003: `allowPrivilegeEscalation` absent or true (privileged containers are K8S002's).
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, _, container) in containers(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, _, container) in containers(cx.content) {
         let security = &container.security;
         if security.privileged.as_ref().is_some_and(|p| p.value) {
             continue;
@@ -16,12 +16,12 @@ pub fn check(doc: &Document, out: &mut Emitter) {
         let k = key(object, container, "allowPrivilegeEscalation");
         match &security.allow_privilege_escalation {
             Some(setting) if setting.value => {
-                out.report(&doc.source, setting.span, k, format!(
+                cx.report(setting.span, k, format!(
                     "{at} allows privilege escalation (setuid binaries can make a process root again); set `allowPrivilegeEscalation: false`"));
             }
             Some(_) => {}
             None => {
-                out.report(&doc.source, container.at, k, format!(
+                cx.report(container.at, k, format!(
                     "{at} does not set `allowPrivilegeEscalation: false`, so setuid binaries in the image can make a process root again; add it to the container's securityContext"));
             }
         }

@@ -4,15 +4,14 @@
 //! CronJobs, pods that are not restarted and init containers run to completion: probes do
 //! not apply to them.
 
-use crate::document::Document;
-use crate::formats::kubernetes::ContainerRole;
+use crate::formats::kubernetes::{ContainerRole, Manifests};
 use crate::rules::kubernetes::{containers, key, where_};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// K8S014: `livenessProbe` or `readinessProbe` missing on an application container of a
 /// long-running workload.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, pod, container) in containers(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, pod, container) in containers(cx.content) {
         if pod.runs_to_completion || container.role != ContainerRole::App {
             continue;
         }
@@ -23,7 +22,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
         if missing.is_empty() {
             continue;
         }
-        out.report(&doc.source, container.at, key(object, container, "probes"), format!(
+        cx.report(container.at, key(object, container, "probes"), format!(
             "{} has no `{}`: Kubernetes sends it traffic before it is ready and never restarts it when it hangs; add an HTTP or TCP probe on its health endpoint",
             where_(object, container),
             missing.join("` or `")));

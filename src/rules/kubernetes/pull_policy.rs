@@ -2,14 +2,14 @@
 //! each node keeps the `latest` it pulled first, so replicas on different nodes run
 //! different code and a new push reaches only new nodes.
 
-use crate::document::Document;
 use crate::formats::image::{pin, ImagePin};
+use crate::formats::kubernetes::Manifests;
 use crate::rules::kubernetes::{containers, key, where_};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// K8S011: a mutable `latest` image that nodes are told not to pull again.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, _, container) in containers(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, _, container) in containers(cx.content) {
         let Some((image, _)) = container.image() else {
             continue;
         };
@@ -22,7 +22,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
         let Some(value @ ("IfNotPresent" | "Never")) = policy.as_str() else {
             continue;
         };
-        out.report(&doc.source, policy.span, key(object, container, "imagePullPolicy"), format!(
+        cx.report(policy.span, key(object, container, "imagePullPolicy"), format!(
             "{} runs the mutable image `{image}` with `imagePullPolicy: {value}`: every node keeps the copy it pulled first, so replicas run different versions; pin a version tag or digest (then `IfNotPresent` is right)",
             where_(object, container)));
     }

@@ -2,14 +2,14 @@
 //! naming which: bound cluster-wide, it reads every password and token of every namespace,
 //! other services' and the cluster's own included (S2's `keyforge-deployer`).
 
-use crate::document::Document;
+use crate::formats::kubernetes::Manifests;
 use crate::formats::yaml::YamlNode;
 use crate::rules::kubernetes::{object_key, objects};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// K8S020: `secrets` with a read verb in a ClusterRole rule without `resourceNames`.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for object in objects(doc).filter(|o| o.kind == "ClusterRole") {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for object in objects(cx.content).filter(|o| o.kind == "ClusterRole") {
         for rule in object.node.get("rules").map_or(&[][..], YamlNode::items) {
             let list = |field: &str| rule.get(field).map_or(&[][..], YamlNode::items);
             let core = list("apiGroups")
@@ -28,7 +28,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
                 .iter()
                 .filter(|r| r.as_str() == Some("secrets"))
             {
-                out.report(&doc.source, item.span, object_key(object, "secrets"), format!(
+                cx.report(item.span, object_key(object, "secrets"), format!(
                     "{} may `{}` every Secret in the cluster: whoever holds it (a CI token, a compromised pod) reads all passwords and tokens; use a namespaced Role, or list the Secrets it needs in `resourceNames`",
                     object.label(),
                     reads.join("`/`")));

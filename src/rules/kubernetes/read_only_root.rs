@@ -2,23 +2,23 @@
 //! replace the application's files and drop tools; `readOnlyRootFilesystem: true` with an
 //! `emptyDir` for the folders the application writes prevents that.
 
-use crate::document::Document;
+use crate::formats::kubernetes::Manifests;
 use crate::rules::kubernetes::{containers, key, where_};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// K8S006: `readOnlyRootFilesystem` absent or false.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, _, container) in containers(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, _, container) in containers(cx.content) {
         let at = where_(object, container);
         let k = key(object, container, "readOnlyRootFilesystem");
         match &container.security.read_only_root_filesystem {
             Some(setting) if !setting.value => {
-                out.report(&doc.source, setting.span, k, format!(
+                cx.report(setting.span, k, format!(
                     "{at} has a writable root filesystem; set `readOnlyRootFilesystem: true` and mount an `emptyDir` where it writes (`/tmp`, caches)"));
             }
             Some(_) => {}
             None => {
-                out.report(&doc.source, container.at, k, format!(
+                cx.report(container.at, k, format!(
                     "{at} does not set `readOnlyRootFilesystem: true`, so code running in it can rewrite the application; set it and mount an `emptyDir` where it writes (`/tmp`, caches)"));
             }
         }

@@ -4,16 +4,16 @@
 //! limit but no request gets the limit as its request from Kubernetes, so a limit counts as
 //! the request it implies.
 
-use crate::document::Document;
+use crate::formats::kubernetes::Manifests;
 use crate::formats::yaml::YamlNode;
 use crate::rules::kubernetes::{declared_containers, key, where_};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// K8S013: neither `resources.requests.cpu` nor `resources.limits.cpu`, neither
 /// `resources.requests.memory` nor `resources.limits.memory`, or no `resources.limits.memory`
 /// (a CPU limit is not required: it throttles).
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, _, container) in declared_containers(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, _, container) in declared_containers(cx.content) {
         let resources = container.node.get("resources");
         let has = |section: &str, name: &str| {
             resources
@@ -52,7 +52,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             (true, false) => "the scheduler reserves nothing for it and packs nodes until they thrash",
             _ => "nothing stops it from taking the node's memory",
         };
-        out.report(&doc.source, span, key(object, container, "resources"), format!(
+        cx.report(span, key(object, container, "resources"), format!(
             "{} sets no `{}`: {why}; add `resources: {{requests: {{cpu: 100m, memory: 128Mi}}, limits: {{memory: 256Mi}}}}` sized from its real use (a limit alone also counts as the request)",
             where_(object, container),
             missing.join("`, `")));

@@ -3,15 +3,14 @@
 //! is in effect; the image's user is not visible in the manifest, so without either
 //! setting the container runs as root for nearly every official image.
 
-use crate::document::Document;
-use crate::formats::kubernetes::Level;
+use crate::formats::kubernetes::{Level, Manifests};
 use crate::rules::kubernetes::{containers, key, where_};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// K8S001: `runAsUser: 0` in effect, `runAsNonRoot: false`, or neither `runAsNonRoot:
 /// true` nor a non-zero `runAsUser` in the container's or the pod's securityContext.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for (object, _, container) in containers(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for (object, _, container) in containers(cx.content) {
         let security = &container.security;
         let at = where_(object, container);
         let level = |l: Level| match l {
@@ -19,7 +18,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             Level::Container => "its securityContext",
         };
         if let Some(user) = security.run_as_user.as_ref().filter(|u| u.value == 0) {
-            out.report(&doc.source, user.span, key(object, container, "runAsUser"), format!(
+            cx.report(user.span, key(object, container, "runAsUser"), format!(
                 "{at} runs as root: `runAsUser: 0` in {}; set a non-zero UID (`runAsUser: 10001`) and `runAsNonRoot: true`",
                 level(user.level)));
             continue;
@@ -32,12 +31,12 @@ pub fn check(doc: &Document, out: &mut Emitter) {
         }
         match non_root {
             Some(setting) => {
-                out.report(&doc.source, setting.span, key(object, container, "runAsNonRoot"), format!(
+                cx.report(setting.span, key(object, container, "runAsNonRoot"), format!(
                     "{at} may run as root: `runAsNonRoot: false` in {} and no non-zero `runAsUser`; set `runAsNonRoot: true` and `runAsUser: 10001`",
                     level(setting.level)));
             }
             None => {
-                out.report(&doc.source, container.at, key(object, container, "runAsNonRoot"), format!(
+                cx.report(container.at, key(object, container, "runAsNonRoot"), format!(
                     "{at} sets neither `runAsNonRoot: true` nor a non-zero `runAsUser` (in its own or the pod's securityContext), so it runs as the image's user, root for most images; add `securityContext: {{runAsNonRoot: true, runAsUser: 10001}}`"));
             }
         }

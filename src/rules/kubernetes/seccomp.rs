@@ -6,14 +6,13 @@
 //! "baseline" forbids an explicit `Unconfined`. Privileged containers are K8S002's (they run
 //! unconfined whatever the profile), Windows pods have no seccomp.
 
-use crate::document::Document;
-use crate::formats::kubernetes::{Container, Level, Object, PodSpec, Seccomp};
+use crate::formats::kubernetes::{Container, Level, Manifests, Object, PodSpec, Seccomp};
 use crate::rules::kubernetes::{containers, key, where_};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// The containers a seccomp profile applies to: not privileged, not in a Windows pod.
-fn confinable(doc: &Document) -> impl Iterator<Item = (&Object, &Container)> {
-    containers(doc)
+fn confinable(manifests: &Manifests) -> impl Iterator<Item = (&Object, &Container)> {
+    containers(manifests)
         .filter(|(_, pod, c)| {
             !is_windows(pod) && !c.security.privileged.as_ref().is_some_and(|p| p.value)
         })
@@ -31,10 +30,10 @@ fn is_windows(pod: &PodSpec) -> bool {
 
 /// K8S022 (low): no `seccompProfile` in the container's or the pod's securityContext, so
 /// the container runs `Unconfined`. Reported at the container's `name:`.
-pub fn missing(doc: &Document, out: &mut Emitter) {
-    for (object, container) in confinable(doc) {
+pub fn missing(cx: &mut Context<'_, Manifests>) {
+    for (object, container) in confinable(cx.content) {
         if container.security.seccomp.is_none() {
-            out.report(&doc.source, container.at, key(object, container, "seccompProfile"), format!(
+            cx.report(container.at, key(object, container, "seccompProfile"), format!(
                 "{} runs without a seccomp filter (no `seccompProfile` in its own or the pod's securityContext), so every system call is open to it; add `seccompProfile: {{type: RuntimeDefault}}` to the pod's securityContext",
                 where_(object, container)));
         }
@@ -43,8 +42,8 @@ pub fn missing(doc: &Document, out: &mut Emitter) {
 
 /// K8S024 (medium): `seccompProfile: {type: Unconfined}` in effect, written explicitly in
 /// the container's or the pod's securityContext. Reported at the `Unconfined` value.
-pub fn unconfined(doc: &Document, out: &mut Emitter) {
-    for (object, container) in confinable(doc) {
+pub fn unconfined(cx: &mut Context<'_, Manifests>) {
+    for (object, container) in confinable(cx.content) {
         let Some(setting) = &container.security.seccomp else {
             continue;
         };
@@ -55,7 +54,7 @@ pub fn unconfined(doc: &Document, out: &mut Emitter) {
             Level::Pod => "the pod's securityContext",
             Level::Container => "its securityContext",
         };
-        out.report(&doc.source, setting.span, key(object, container, "seccompProfile"), format!(
+        cx.report(setting.span, key(object, container, "seccompProfile"), format!(
             "{} turns its seccomp filter off (`seccompProfile: {{type: Unconfined}}` in {level}), so every system call is open to it; use `type: RuntimeDefault`, or `type: Localhost` with a profile that allows the calls it needs",
             where_(object, container)));
     }

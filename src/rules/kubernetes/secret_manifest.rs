@@ -3,24 +3,23 @@
 //! with the secret classifier `.env` files use (placeholders, vendor examples, short or
 //! predictable values), and never shown.
 
-use crate::document::Document;
-use crate::formats::kubernetes::secret_values;
+use crate::formats::kubernetes::{secret_values, Manifests};
 use crate::rules::kubernetes::{is_reference, object_key, objects, weakness};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// Keys of a TLS or registry Secret that hold public data.
 const PUBLIC_KEYS: &[&str] = &["tls.crt", "ca.crt"];
 
 /// K8S015: a non-empty value in a Secret's `data` or `stringData`.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    for object in objects(doc) {
+pub fn check(cx: &mut Context<'_, Manifests>) {
+    for object in objects(cx.content) {
         for (key, plain, written) in secret_values(object) {
             let Some(name) = key.as_str() else { continue };
             if plain.trim().is_empty() || PUBLIC_KEYS.contains(&name) || is_reference(&plain) {
                 continue;
             }
             let how = weakness(name, &plain).map_or_else(String::new, |w| format!(" and {w}"));
-            out.report(&doc.source, written.span, object_key(object, name), format!(
+            cx.report(written.span, object_key(object, name), format!(
                 "{} holds the literal value of `{name}` ({} characters){how}: everyone who can read this file can read it (base64 is not encryption); create the Secret out of band (`kubectl create secret generic … --from-literal`, Sealed Secrets, External Secrets, SOPS) and commit only the reference",
                 object.label(),
                 plain.chars().count()));

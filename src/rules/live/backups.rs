@@ -2,15 +2,12 @@
 //! A backup job that stopped (full disk, expired credentials, a renamed database) fails
 //! silently; the age of its newest artefact is what tells.
 
-use crate::document::Document;
-use crate::formats::host::HostOutput;
-use crate::rules::Emitter;
+use crate::formats::host::backups::BackupListing;
+use crate::rules::Context;
 
 /// LIVE007: stale, empty or missing backup directory.
-pub fn stale(doc: &Document, out: &mut Emitter) {
-    let Some(HostOutput::Backups(listing)) = doc.as_host() else {
-        return;
-    };
+pub fn stale(cx: &mut Context<'_, BackupListing>) {
+    let listing = cx.content;
     let now = super::judged_at(listing.judged_at);
     for dir in &listing.dirs {
         let allowed = hours(dir.max_age as i64);
@@ -34,7 +31,7 @@ pub fn stale(doc: &Document, out: &mut Emitter) {
                 )
             }
         };
-        out.report(&doc.source, span, format!("backup:{}", dir.path), message);
+        cx.report(span, format!("backup:{}", dir.path), message);
     }
 }
 

@@ -1,28 +1,24 @@
 //! LIVE005–LIVE006: TLS certificates about to expire, or expired. Renewal (certbot's timer)
 //! fails silently more often than anyone notices; browsers then refuse the site.
 
-use crate::document::Document;
-use crate::formats::host::certificate::Certificate;
-use crate::formats::host::HostOutput;
-use crate::rules::Emitter;
+use crate::formats::host::certificate::{Certificate, CertificateFile};
+use crate::rules::Context;
 use crate::source::Span;
 
 const DAY: i64 = 86_400;
 
 /// LIVE005: the leaf certificate expires within 14 days (but more than 3).
-pub fn expiring(doc: &Document, out: &mut Emitter) {
-    check(doc, out, |days| (3 * DAY < days) && days <= 14 * DAY);
+pub fn expiring(cx: &mut Context<'_, CertificateFile>) {
+    check(cx, |days| (3 * DAY < days) && days <= 14 * DAY);
 }
 
 /// LIVE006: the leaf certificate has expired or expires within 3 days.
-pub fn expired(doc: &Document, out: &mut Emitter) {
-    check(doc, out, |left| left <= 3 * DAY);
+pub fn expired(cx: &mut Context<'_, CertificateFile>) {
+    check(cx, |left| left <= 3 * DAY);
 }
 
-fn check(doc: &Document, out: &mut Emitter, applies: impl Fn(i64) -> bool) {
-    let Some(HostOutput::Certificate(file)) = doc.as_host() else {
-        return;
-    };
+fn check(cx: &mut Context<'_, CertificateFile>, applies: impl Fn(i64) -> bool) {
+    let file = cx.content;
     let Some(leaf) = file.leaf() else {
         return;
     };
@@ -36,8 +32,7 @@ fn check(doc: &Document, out: &mut Emitter, applies: impl Fn(i64) -> bool) {
     } else {
         format!("expires in {}", days(left))
     };
-    out.report(
-        &doc.source,
+    cx.report(
         Span::new(leaf.span.start, leaf.span.start + "-----BEGIN CERTIFICATE-----".len()),
         "leaf",
         format!(
@@ -74,17 +69,21 @@ fn names(leaf: &Certificate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::Content;
+    use crate::document::{Content, Document};
     use crate::formats::Target;
     use crate::policy::Catalog;
+    use crate::rules::{resolve, Check, Emitter};
     use crate::source::SourceFile;
 
     /// The certificate of the parser's tests: notAfter 1 795 714 281 (Nov 26 17:31:21 2026).
     const PEM: &str = include_str!("../../formats/host/testdata/shop-example.pem");
     const NOT_AFTER: i64 = 1_795_714_281;
 
-    /// The messages of `check` with the snapshot taken `before` seconds before expiry.
-    fn messages(check: fn(&Document, &mut Emitter), before: i64) -> Vec<String> {
+    /// The messages of the check `name` with the snapshot taken `before` seconds before expiry.
+    fn messages(name: &str, before: i64) -> Vec<String> {
+        let Some(Check::Document(check)) = resolve(name) else {
+            panic!("{name} is a per-document check");
+        };
         let source = SourceFile::from_bytes("cert.pem".into(), "cert.pem".into(), PEM.into());
         let mut doc = Document::parse(source, Target::Certificate);
         if let Content::Host(output) = &mut doc.content {
@@ -98,18 +97,18 @@ mod tests {
 
     #[test]
     fn expiry_is_judged_at_the_snapshot_time() {
-        let ten_days = messages(expiring, 10 * DAY + 60);
+        let ten_days = messages("live-certificate-expiring", 10 * DAY + 60);
         assert_eq!(ten_days.len(), 1);
         assert!(
             ten_days[0].starts_with("the certificate for `shop.example`, `www.shop.example`, `10.0.0.5` expires in 10 days (notAfter "),
             "{}",
             ten_days[0]
         );
-        assert!(messages(expired, 10 * DAY).is_empty());
-        assert_eq!(messages(expired, 2 * DAY).len(), 1);
-        assert!(messages(expiring, 2 * DAY).is_empty());
-        assert!(messages(expired, -5 * DAY)[0].contains("expired 5 days ago"));
-        assert!(messages(expiring, 30 * DAY).is_empty());
-        assert!(messages(expired, 30 * DAY).is_empty());
+        assert!(messages("live-certificate-expired", 10 * DAY).is_empty());
+        assert_eq!(messages("live-certificate-expired", 2 * DAY).len(), 1);
+        assert!(messages("live-certificate-expiring", 2 * DAY).is_empty());
+        assert!(messages("live-certificate-expired", -5 * DAY)[0].contains("expired 5 days ago"));
+        assert!(messages("live-certificate-expiring", 30 * DAY).is_empty());
+        assert!(messages("live-certificate-expired", 30 * DAY).is_empty());
     }
 }

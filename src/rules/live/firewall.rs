@@ -2,38 +2,37 @@
 //! chain and no iptables `INPUT` policy that drops by default. An inactive ufw is FW004's
 //! finding (said once, there).
 
-use crate::document::Document;
-use crate::formats::host::HostOutput;
+use crate::formats::firewall::FirewallRules;
+use crate::formats::host::nft::NftRuleset;
 use crate::rules::firewall::other_firewall_drops;
-use crate::rules::Emitter;
+use crate::rules::ProjectContext;
 use crate::source::Span;
 
 /// LIVE009: across the snapshot's firewall outputs, nothing drops by default.
-pub fn inactive(docs: &[&Document], out: &mut Emitter) {
+pub fn inactive(cx: &mut ProjectContext<'_, NftRuleset>) {
     // ufw's status, active or not, is judged by the ufw rules (FW003, FW004).
-    if docs
+    if cx
+        .of_kind::<FirewallRules>()
         .iter()
-        .any(|doc| doc.as_firewall().is_some_and(|r| r.active.is_some()))
+        .any(|file| file.content.active.is_some())
     {
         return;
     }
     // Without nftables' view (a static scan, or `nft` not readable) the host may filter
     // in a way these files do not show: say nothing.
-    let Some((doc, ruleset)) = docs.iter().find_map(|doc| match doc.as_host() {
-        Some(HostOutput::Nftables(ruleset)) => Some((*doc, ruleset)),
-        _ => None,
-    }) else {
+    let Some(&nftables) = cx.docs.first() else {
         return;
     };
-    if other_firewall_drops(docs) {
+    if other_firewall_drops(cx) {
         return;
     }
-    let span = ruleset
+    let span = nftables
+        .content
         .input_chains
         .first()
         .map_or(Span::new(0, 0), |chain| chain.span);
-    out.report(
-        &doc.source,
+    cx.report_in(
+        nftables.source(),
         span,
         "no-firewall",
         "no firewall filters incoming traffic: ufw is absent and neither nftables nor iptables drops by default, so every listening port is reachable; install ufw (`ufw default deny incoming`, allow SSH and the served ports, `ufw enable`) or give the nftables input chain `policy drop`",
@@ -42,9 +41,10 @@ pub fn inactive(docs: &[&Document], out: &mut Emitter) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::document::Document;
     use crate::formats::Target;
     use crate::policy::Catalog;
+    use crate::rules::{resolve, Check, Emitter};
     use crate::source::SourceFile;
 
     fn doc(name: &str, target: Target, text: &str) -> Document {
@@ -52,7 +52,11 @@ mod tests {
         Document::parse(source, target)
     }
 
-    fn findings(rule: fn(&[&Document], &mut Emitter), docs: &[Document]) -> Vec<String> {
+    /// The findings of the project check `name` on all of `docs` (whatever its targets).
+    fn findings(name: &str, docs: &[Document]) -> Vec<String> {
+        let Some(Check::Project(rule)) = resolve(name) else {
+            panic!("{name} is a project check");
+        };
         let catalog = Catalog::builtin().unwrap();
         let mut out = Emitter::new(&catalog);
         let refs: Vec<&Document> = docs.iter().collect();
@@ -84,7 +88,7 @@ mod tests {
                 "*filter\n:INPUT DROP [0:0]\nCOMMIT\n",
             )
         };
-        let ufw_rule = crate::rules::firewall::policy::ufw_inactive;
+        let (ufw_rule, inactive) = ("firewall-ufw-inactive", "live-firewall-inactive");
         // An inactive ufw is FW004's finding, said once; LIVE009 is for hosts without ufw.
         assert_eq!(
             findings(ufw_rule, &[ufw(), nft("")]),

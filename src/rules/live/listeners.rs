@@ -1,10 +1,8 @@
 //! LIVE001–LIVE002: services listening on every interface (or a public address) on ports
 //! that should never face the internet.
 
-use crate::document::Document;
-use crate::formats::host::ss::Listener;
-use crate::formats::host::HostOutput;
-use crate::rules::Emitter;
+use crate::formats::host::ss::{Listener, Listeners};
+use crate::rules::Context;
 
 /// Database and cache ports, with what usually listens there.
 const DATA_PORTS: &[(u16, &str)] = &[
@@ -26,35 +24,29 @@ const ADMIN_PORTS: &[(u16, &str)] = &[
 
 /// LIVE001: a database or cache port listening publicly. Scanners find an open 6379 or
 /// 5432 within hours; a firewall rule is one mistake away from exposing it.
-pub fn database_port(doc: &Document, out: &mut Emitter) {
+pub fn database_port(cx: &mut Context<'_, Listeners>) {
     report(
-        doc,
-        out,
+        cx,
         DATA_PORTS,
         "bind it to 127.0.0.1 (or a private address the application uses) in its configuration",
     );
 }
 
 /// LIVE002: an admin, monitoring or debug port listening publicly.
-pub fn admin_port(doc: &Document, out: &mut Emitter) {
+pub fn admin_port(cx: &mut Context<'_, Listeners>) {
     report(
-        doc,
-        out,
+        cx,
         ADMIN_PORTS,
         "bind it to 127.0.0.1 and reach it through nginx or an SSH tunnel",
     );
 }
 
-fn report(doc: &Document, out: &mut Emitter, ports: &[(u16, &str)], fix: &str) {
-    let Some(HostOutput::Listeners(listeners)) = doc.as_host() else {
-        return;
-    };
-    for socket in listeners.sockets.iter().filter(|s| s.is_public()) {
+fn report(cx: &mut Context<'_, Listeners>, ports: &[(u16, &str)], fix: &str) {
+    for socket in cx.content.sockets.iter().filter(|s| s.is_public()) {
         let Some((_, service)) = ports.iter().find(|(port, _)| *port == socket.port) else {
             continue;
         };
-        out.report(
-            &doc.source,
+        cx.report(
             socket.local_span,
             format!("{}:{}", socket.address, socket.port),
             format!(

@@ -2,6 +2,7 @@
 //! certificate expiry, backup ages, fail2ban and firewall state, pending security updates.
 //! They read the host-state documents a snapshot produces ([`crate::formats::host`]).
 
+use crate::rules::{checks, RegisteredCheck};
 pub mod backups;
 pub mod certificates;
 pub mod fail2ban;
@@ -9,6 +10,20 @@ pub mod firewall;
 pub mod listeners;
 pub mod processes;
 pub mod updates;
+
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    document "live-app-process-root" => processes::app_as_root;
+    document "live-backup-stale" => backups::stale;
+    document "live-certificate-expired" => certificates::expired;
+    document "live-certificate-expiring" => certificates::expiring;
+    document "live-dev-server-running" => processes::dev_server;
+    document "live-fail2ban-inactive" => fail2ban::inactive;
+    project "live-firewall-inactive" => firewall::inactive;
+    document "live-public-admin-port" => listeners::admin_port;
+    document "live-public-database-port" => listeners::database_port;
+    document "live-security-updates" => updates::pending;
+};
 
 /// The moment a time-based rule judges against: the snapshot's, or now for a file read
 /// outside a snapshot (seconds since the epoch).

@@ -1,9 +1,7 @@
 //! LIVE003–LIVE004: application processes as root, and development servers running.
 
-use crate::document::Document;
-use crate::formats::host::ps::Process;
-use crate::formats::host::HostOutput;
-use crate::rules::Emitter;
+use crate::formats::host::ps::{Process, Processes};
+use crate::rules::Context;
 
 /// Programs that run application code.
 const APP_PROGRAMS: &[&str] = &[
@@ -61,16 +59,12 @@ fn is_application(process: &Process) -> bool {
 
 /// LIVE003: an application process running as root. A bug in the application (a path
 /// traversal, a deserialisation flaw, a template injection) then owns the whole host.
-pub fn app_as_root(doc: &Document, out: &mut Emitter) {
-    let Some(HostOutput::Processes(list)) = doc.as_host() else {
-        return;
-    };
-    for process in &list.processes {
+pub fn app_as_root(cx: &mut Context<'_, Processes>) {
+    for process in &cx.content.processes {
         if process.user != "root" || process.is_kernel_thread() || !is_application(process) {
             continue;
         }
-        out.report(
-            &doc.source,
+        cx.report(
             process.args_span,
             format!("root:{}", process.args),
             format!(
@@ -84,11 +78,8 @@ pub fn app_as_root(doc: &Document, out: &mut Emitter) {
 
 /// LIVE004: `manage.py runserver` or `nodemon` running at all. Development servers are
 /// single-threaded, reload on file changes and show debug pages; none belongs on a host.
-pub fn dev_server(doc: &Document, out: &mut Emitter) {
-    let Some(HostOutput::Processes(list)) = doc.as_host() else {
-        return;
-    };
-    for process in &list.processes {
+pub fn dev_server(cx: &mut Context<'_, Processes>) {
+    for process in &cx.content.processes {
         let words: Vec<&str> = process.words().collect();
         let runserver = words
             .windows(2)
@@ -106,8 +97,7 @@ pub fn dev_server(doc: &Document, out: &mut Emitter) {
         } else {
             continue;
         };
-        out.report(
-            &doc.source,
+        cx.report(
             process.args_span,
             format!("dev:{}", process.args),
             format!(

@@ -1,16 +1,12 @@
 //! LIVE010: security updates are pending. Published fixes are what attackers read first.
 
-use crate::document::Document;
-use crate::formats::host::HostOutput;
-use crate::rules::Emitter;
+use crate::formats::host::apt::PendingUpgrades;
+use crate::rules::Context;
 
 /// LIVE010: packages from a `-security` suite wait to be installed; one finding, at the
 /// first of them, naming a few.
-pub fn pending(doc: &Document, out: &mut Emitter) {
-    let Some(HostOutput::Updates(pending)) = doc.as_host() else {
-        return;
-    };
-    let security: Vec<_> = pending.security().collect();
+pub fn pending(cx: &mut Context<'_, PendingUpgrades>) {
+    let security: Vec<_> = cx.content.security().collect();
     let Some(first) = security.first() else {
         return;
     };
@@ -25,8 +21,7 @@ pub fn pending(doc: &Document, out: &mut Emitter) {
     } else {
         String::new()
     };
-    out.report(
-        &doc.source,
+    cx.report(
         first.span,
         "security-updates",
         format!(

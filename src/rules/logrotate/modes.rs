@@ -1,15 +1,13 @@
 //! LOG001–LOG002: `create` (and `createolddir`) modes that let other accounts read or
 //! write the logs.
 
-use crate::document::Document;
-use crate::formats::logrotate::LogrotateDirective;
-use crate::rules::Emitter;
+use crate::formats::logrotate::{LogrotateConf, LogrotateDirective};
+use crate::rules::Context;
 
 /// The mode argument of a `create`/`createolddir` directive, with the directive.
-fn modes(doc: &Document) -> impl Iterator<Item = (&LogrotateDirective, u32)> {
-    doc.as_logrotate()
-        .into_iter()
-        .flat_map(|conf| conf.directives.iter())
+fn modes(conf: &LogrotateConf) -> impl Iterator<Item = (&LogrotateDirective, u32)> {
+    conf.directives
+        .iter()
         .filter(|d| d.name == "create" || d.name == "createolddir")
         .filter_map(|d| {
             let mode = d.args.first()?;
@@ -19,8 +17,8 @@ fn modes(doc: &Document) -> impl Iterator<Item = (&LogrotateDirective, u32)> {
 
 /// Reports each mode for which `bad` holds (and `unless` does not: a world-writable mode is
 /// LOG001's alone).
-fn report_modes(doc: &Document, out: &mut Emitter, bad: u32, unless: u32, what: &str, fix: &str) {
-    for (directive, mode) in modes(doc) {
+fn report_modes(cx: &mut Context<'_, LogrotateConf>, bad: u32, unless: u32, what: &str, fix: &str) {
+    for (directive, mode) in modes(cx.content) {
         if mode & bad != 0 && mode & unless == 0 {
             let created = if directive.name == "createolddir" {
                 "the directory of old logs"
@@ -28,8 +26,7 @@ fn report_modes(doc: &Document, out: &mut Emitter, bad: u32, unless: u32, what: 
                 "new log files"
             };
             let written: Vec<&str> = directive.args.iter().map(|a| a.value.as_str()).collect();
-            out.report(
-                &doc.source,
+            cx.report(
                 directive.args[0].span,
                 format!("{}:{}", directive.name, written.join(" ")),
                 format!(
@@ -44,10 +41,9 @@ fn report_modes(doc: &Document, out: &mut Emitter, bad: u32, unless: u32, what: 
 
 /// LOG001: world-writable logs (`0666`, `0777`): anyone on the host can forge or erase
 /// entries.
-pub fn world_writable(doc: &Document, out: &mut Emitter) {
+pub fn world_writable(cx: &mut Context<'_, LogrotateConf>) {
     report_modes(
-        doc,
-        out,
+        cx,
         0o002,
         0,
         "writable by every account on the host, so any process can forge or wipe the audit trail",
@@ -57,7 +53,7 @@ pub fn world_writable(doc: &Document, out: &mut Emitter) {
 
 /// LOG002: world-readable logs (`644`, as the S0 guide writes): logs hold tokens, e-mail
 /// addresses and IPs.
-pub fn world_readable(doc: &Document, out: &mut Emitter) {
-    report_modes(doc, out, 0o004, 0o002, "readable by every account on the host (application logs carry session ids, e-mail addresses, tokens in URLs)",
+pub fn world_readable(cx: &mut Context<'_, LogrotateConf>) {
+    report_modes(cx, 0o004, 0o002, "readable by every account on the host (application logs carry session ids, e-mail addresses, tokens in URLs)",
         "use `create 0640 <owner> adm` so only the owner and the `adm` group read them");
 }

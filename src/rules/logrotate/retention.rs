@@ -2,22 +2,24 @@
 
 use std::path::Path;
 
-use crate::document::Document;
 use crate::formats::logrotate::LogrotateConf;
-use crate::rules::Emitter;
+use crate::rules::{Parsed, ProjectContext};
+use crate::source::SourceFile;
 
 /// The `rotate` count `logrotate.conf` sets for every snippet, when that file was scanned
-/// beside the `logrotate.d/` folder `doc` is in.
-fn inherited_rotate<'a>(doc: &Document, docs: &[&'a Document]) -> Option<&'a str> {
-    let dir = doc.source.path.parent()?;
+/// beside the `logrotate.d/` folder `source` is in.
+fn inherited_rotate<'a>(
+    source: &SourceFile,
+    docs: &[Parsed<'a, LogrotateConf>],
+) -> Option<&'a str> {
+    let dir = source.path.parent()?;
     if dir.file_name()? != "logrotate.d" {
         return None;
     }
     let main = dir.parent()?.join("logrotate.conf");
     docs.iter()
-        .filter(|d| d.source.path == main || same_file(&d.source.path, &main))
-        .filter_map(|d| d.as_logrotate())
-        .find_map(|conf| top_level_rotate(conf))
+        .filter(|d| d.source().path == main || same_file(&d.source().path, &main))
+        .find_map(|d| top_level_rotate(d.content))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -35,12 +37,10 @@ fn top_level_rotate(conf: &LogrotateConf) -> Option<&str> {
 
 /// LOG003: a block with no `rotate` count (logrotate's default is 0: the old log is deleted
 /// at rotation) or with `rotate 0`, so nothing is left for incident review.
-pub fn no_retention(docs: &[&Document], out: &mut Emitter) {
-    for doc in docs {
-        let Some(conf) = doc.as_logrotate() else {
-            continue;
-        };
-        let inherited = inherited_rotate(doc, docs);
+pub fn no_retention(cx: &mut ProjectContext<'_, LogrotateConf>) {
+    for file in cx.docs {
+        let conf = file.content;
+        let inherited = inherited_rotate(file.source(), cx.docs);
         for (index, block) in conf.blocks.iter().enumerate() {
             let count = conf
                 .applying(index, "rotate")
@@ -53,8 +53,8 @@ pub fn no_retention(docs: &[&Document], out: &mut Emitter) {
                 Some("0") => format!("`rotate 0` deletes `{}` at every rotation, so nothing is left to investigate an incident with; keep some (`rotate 14`)", paths.join(" ")),
                 Some(_) => continue,
             };
-            out.report(
-                &doc.source,
+            cx.report_in(
+                file.source(),
                 block.header_span,
                 format!("rotate:{}", paths.join(" ")),
                 message,

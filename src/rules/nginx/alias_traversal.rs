@@ -1,14 +1,14 @@
 //! NGX005: `alias` under a prefix location without a trailing slash.
 
-use crate::document::Document;
-use crate::rules::nginx::{each_directive, report_at};
-use crate::rules::Emitter;
+use crate::formats::nginx::NginxConfig;
+use crate::rules::nginx::each_directive;
+use crate::rules::Context;
 
 /// NGX005: `location /files { alias /home/; }` serves `/files../etc/passwd` as
 /// `/home/../etc/passwd`. Only prefix locations are affected: exact (`=`) locations match
 /// one URI and regex locations substitute captures.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    each_directive(doc, "alias", |blocks, directive| {
+pub fn check(cx: &mut Context<'_, NginxConfig>) {
+    each_directive(cx.content, "alias", |blocks, directive| {
         let Some(location) = blocks.last().filter(|b| b.name == "location") else {
             return;
         };
@@ -19,9 +19,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             _ => return,
         };
         if !prefix.ends_with('/') {
-            report_at(
-                doc,
-                out,
+            cx.report_at(
                 blocks,
                 directive,
                 0,

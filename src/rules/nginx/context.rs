@@ -6,10 +6,9 @@
 //! the outermost context where all its top-level directives are allowed; a fragment is never
 //! wrong just for being a fragment.
 
-use crate::document::Document;
-use crate::formats::nginx::NginxDirective;
-use crate::rules::nginx::{directive_key, source_of, tree};
-use crate::rules::Emitter;
+use crate::formats::nginx::{NginxConfig, NginxDirective};
+use crate::rules;
+use crate::rules::nginx::{directive_key, tree};
 
 /// Where a directive stands: the enclosing block, with `if` split by what encloses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,14 +178,13 @@ fn violations(list: &[NginxDirective], context: Context) -> usize {
 }
 
 /// NGX020: every listed directive in a context nginx rejects it in.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    let Some(tree) = tree(doc) else { return };
-    visit(doc, out, tree, top_context(tree), &mut Vec::new());
+pub fn check(cx: &mut rules::Context<'_, NginxConfig>) {
+    let Some(tree) = tree(cx.content) else { return };
+    visit(cx, tree, top_context(tree), &mut Vec::new());
 }
 
 fn visit<'a>(
-    doc: &Document,
-    out: &mut Emitter,
+    cx: &mut rules::Context<'_, NginxConfig>,
     list: &'a [NginxDirective],
     context: Context,
     blocks: &mut Vec<&'a NginxDirective>,
@@ -205,8 +203,9 @@ fn visit<'a>(
                     .map(name)
                     .collect()
             };
-            let finding = out.report(
-                source_of(doc, directive),
+            let source = cx.source_of(directive);
+            let finding = cx.report_in(
+                source,
                 directive.name_span,
                 directive_key(blocks, directive),
                 format!(
@@ -221,15 +220,14 @@ fn visit<'a>(
                 .chain(blocks.iter().rev().copied())
                 .find_map(|d| d.included_at.as_ref());
             if let Some((file, span)) = site {
-                finding.related(file, *span, format!("included here, in {}", name(context)));
+                finding.related_in(file, *span, format!("included here, in {}", name(context)));
             }
             continue;
         }
         if let Some(block) = &directive.block {
             blocks.push(directive);
             visit(
-                doc,
-                out,
+                cx,
                 &block.directives,
                 context_of(directive, context),
                 blocks,

@@ -1,23 +1,21 @@
 //! NGX001–NGX002: nginx telling visitors more than it should.
 
-use crate::document::Document;
+use crate::formats::nginx::NginxConfig;
 use crate::rules::nginx::effective::{inherited, Effective};
-use crate::rules::nginx::{each_directive, report_at, tree};
-use crate::rules::Emitter;
+use crate::rules::nginx::{each_directive, tree};
+use crate::rules::Context;
 
 /// NGX001: `server_tokens on` (or `build`) set, or left at nginx's default `on` in a main
 /// configuration's `http` block. A site file without `http` is not judged for the default:
 /// its `nginx.conf` decides.
-pub fn server_tokens(doc: &Document, out: &mut Emitter) {
-    if let Some(tree) = tree(doc) {
+pub fn server_tokens(cx: &mut Context<'_, NginxConfig>) {
+    if let Some(tree) = tree(cx.content) {
         for http in tree
             .iter()
             .filter(|d| d.name == "http" && d.block.is_some())
         {
             if inherited(&[tree, http.children()], "server_tokens") == Effective::Default {
-                report_at(
-                    doc,
-                    out,
+                cx.report_at(
                     &[],
                     http,
                     0,
@@ -26,12 +24,10 @@ pub fn server_tokens(doc: &Document, out: &mut Emitter) {
             }
         }
     }
-    each_directive(doc, "server_tokens", |blocks, directive| {
+    each_directive(cx.content, "server_tokens", |blocks, directive| {
         let value = directive.args.first().map_or("", |a| a.value.as_str());
         if matches!(value, "on" | "build") {
-            report_at(
-                doc,
-                out,
+            cx.report_at(
                 blocks,
                 directive,
                 0,
@@ -42,12 +38,10 @@ pub fn server_tokens(doc: &Document, out: &mut Emitter) {
 }
 
 /// NGX002: `autoindex on`.
-pub fn autoindex(doc: &Document, out: &mut Emitter) {
-    each_directive(doc, "autoindex", |blocks, directive| {
+pub fn autoindex(cx: &mut Context<'_, NginxConfig>) {
+    each_directive(cx.content, "autoindex", |blocks, directive| {
         if directive.args.first().is_some_and(|a| a.value == "on") {
-            report_at(
-                doc,
-                out,
+            cx.report_at(
                 blocks,
                 directive,
                 0,

@@ -8,11 +8,10 @@
 
 use std::collections::HashSet;
 
-use crate::document::Document;
-use crate::formats::nginx::{walk, NginxDirective};
+use crate::formats::nginx::{walk, NginxConfig, NginxDirective};
 use crate::rules::nginx::effective::{has_unfollowed_include, HeaderInheritance, HeaderScope};
-use crate::rules::nginx::{source_of, tree};
-use crate::rules::Emitter;
+use crate::rules::nginx::tree;
+use crate::rules::Context;
 
 /// Response headers whose loss weakens the browser's protections.
 const SECURITY_HEADERS: &[&str] = &[
@@ -54,17 +53,16 @@ struct Level<'a> {
 
 /// NGX010: reports a level whose own `add_header` drops inherited security headers, at its
 /// first `add_header`, naming the headers lost and pointing at where they were set.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    let Some(tree) = tree(doc) else { return };
+pub fn check(cx: &mut Context<'_, NginxConfig>) {
+    let Some(tree) = tree(cx.content) else { return };
     let top = Level {
         scope: HeaderScope::top(),
         parent: "the enclosing level".to_owned(),
     };
     let walk = Walk {
-        doc,
         always_set: always_set_variables(tree),
     };
-    walk.visit(out, tree, &top, "this file's top level");
+    walk.visit(cx, tree, &top, "this file's top level");
 }
 
 /// Variables the configuration always gives a value: `set`, or a `map` with a non-empty
@@ -94,12 +92,11 @@ fn always_set_variables(tree: &[NginxDirective]) -> HashSet<String> {
 }
 
 /// What one run of the check needs besides the level it is at.
-struct Walk<'d> {
-    doc: &'d Document,
+struct Walk {
     always_set: HashSet<String>,
 }
 
-impl Walk<'_> {
+impl Walk {
     /// Whether `header` is one whose loss weakens the browser's protections: a security
     /// header with a value that is always sent (see [`always_set_variables`]).
     fn matters(&self, header: &NginxDirective) -> bool {
@@ -111,12 +108,11 @@ impl Walk<'_> {
 
     fn visit<'a>(
         &self,
-        out: &mut Emitter,
+        cx: &mut Context<'_, NginxConfig>,
         list: &'a [NginxDirective],
         outer: &Level<'a>,
         here: &str,
     ) {
-        let doc = self.doc;
         let own: Vec<&NginxDirective> = list.iter().filter(|d| d.name == "add_header").collect();
         let scope = outer.scope.enter(list);
         // An `include` at this level that was not followed may add headers not seen here.
@@ -140,23 +136,23 @@ impl Walk<'_> {
                         .iter()
                         .filter_map(|d| d.args.first().map(|a| format!("`{}`", a.value)))
                         .collect();
-                    let span = first.name_span;
-                    let finding = out.report(
-                    source_of(doc, first),
-                    span,
-                    format!("{here} > add_header"),
-                    format!(
-                        "this `add_header` makes {here} drop {} inherited from {}: nginx inherits `add_header` only into levels that set none; repeat those headers here (or include one shared snippet everywhere), or write `add_header_inherit merge;` (nginx 1.29.3+)",
-                        names.join(", "),
-                        outer.parent
-                    ),
-                );
-                    for header in dropped {
-                        finding.related(
-                            source_of(doc, header),
-                            header.span,
-                            "dropped header set here",
-                        );
+                    let set_at: Vec<_> = dropped
+                        .iter()
+                        .map(|header| (cx.source_of(header), header.span))
+                        .collect();
+                    let source = cx.source_of(first);
+                    let finding = cx.report_in(
+                        source,
+                        first.name_span,
+                        format!("{here} > add_header"),
+                        format!(
+                            "this `add_header` makes {here} drop {} inherited from {}: nginx inherits `add_header` only into levels that set none; repeat those headers here (or include one shared snippet everywhere), or write `add_header_inherit merge;` (nginx 1.29.3+)",
+                            names.join(", "),
+                            outer.parent
+                        ),
+                    );
+                    for (source, span) in set_at {
+                        finding.related_in(source, span, "dropped header set here");
                     }
                 }
             }
@@ -172,7 +168,7 @@ impl Walk<'_> {
                 scope: scope.clone(),
                 parent: here.to_owned(),
             };
-            self.visit(out, &block.directives, &level, &describe(directive));
+            self.visit(cx, &block.directives, &level, &describe(directive));
         }
     }
 }

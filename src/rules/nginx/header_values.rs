@@ -1,16 +1,16 @@
 //! NGX006–NGX007: header and referer directives whose values do not do what they seem to.
 
-use crate::document::Document;
-use crate::rules::nginx::{each_directive, report_at};
-use crate::rules::Emitter;
+use crate::formats::nginx::NginxConfig;
+use crate::rules::nginx::each_directive;
+use crate::rules::Context;
 
 /// NGX006: a header value spanning lines. nginx sends the line break as is; browsers and
 /// proxies reject such a response or read the continuation as a new header (gixy's
 /// `add_header_multiline`). `more_set_headers` flags (`-s`, `-t`, `-r`) and their values
 /// are not header values.
-pub fn multiline(doc: &Document, out: &mut Emitter) {
+pub fn multiline(cx: &mut Context<'_, NginxConfig>) {
     let mut check = |name: &str| {
-        each_directive(doc, name, |blocks, directive| {
+        each_directive(cx.content, name, |blocks, directive| {
             let mut skip_next = false;
             for (i, arg) in directive.args.iter().enumerate() {
                 if name == "more_set_headers" {
@@ -29,9 +29,7 @@ pub fn multiline(doc: &Document, out: &mut Emitter) {
                     continue;
                 }
                 if arg.value.contains('\n') {
-                    report_at(
-                        doc,
-                        out,
+                    cx.report_at(
                         blocks,
                         directive,
                         i,
@@ -47,12 +45,10 @@ pub fn multiline(doc: &Document, out: &mut Emitter) {
 
 /// NGX007: `valid_referers none` accepts requests without a `Referer`, which is every
 /// request an attacker crafts (gixy's `valid_referers`).
-pub fn referers_none(doc: &Document, out: &mut Emitter) {
-    each_directive(doc, "valid_referers", |blocks, directive| {
+pub fn referers_none(cx: &mut Context<'_, NginxConfig>) {
+    each_directive(cx.content, "valid_referers", |blocks, directive| {
         if let Some(i) = directive.args.iter().position(|a| a.value == "none") {
-            report_at(
-                doc,
-                out,
+            cx.report_at(
                 blocks,
                 directive,
                 i,

@@ -1,13 +1,13 @@
 //! NGX004: the `Host` sent upstream taken from what the client claims.
 
-use crate::document::Document;
-use crate::rules::nginx::{each_directive, report_at};
-use crate::rules::Emitter;
+use crate::formats::nginx::NginxConfig;
+use crate::rules::nginx::each_directive;
+use crate::rules::Context;
 
 /// NGX004: `proxy_set_header Host` built from `$http_host` or a query argument, which the
 /// client controls; `$host` is validated against `server_name`.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    each_directive(doc, "proxy_set_header", |blocks, directive| {
+pub fn check(cx: &mut Context<'_, NginxConfig>) {
+    each_directive(cx.content, "proxy_set_header", |blocks, directive| {
         let (Some(name), Some(value)) = (directive.args.first(), directive.args.get(1)) else {
             return;
         };
@@ -20,9 +20,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             || lower.contains("$arg_")
             || lower.contains("${arg_");
         if spoofable {
-            report_at(
-                doc,
-                out,
+            cx.report_at(
                 blocks,
                 directive,
                 1,

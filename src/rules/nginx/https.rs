@@ -1,19 +1,17 @@
 //! NGX015–NGX016: HTTPS servers without a certificate, and public HTTP servers that serve
 //! content instead of redirecting to HTTPS.
 
-use crate::document::Document;
+use crate::formats::nginx::NginxConfig;
 use crate::rules::nginx::effective::{chain, inherited, Effective};
-use crate::rules::nginx::servers::{
-    is_redirecting, listens, public_names, report_on_listen, servers,
-};
+use crate::rules::nginx::servers::{is_redirecting, listens, public_names, servers};
 use crate::rules::nginx::tree;
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// NGX015: a server listening with `ssl` and no certificate in effect (set in it, or
 /// inherited from `http` or an included snippet).
-pub fn without_certificate(doc: &Document, out: &mut Emitter) {
-    let Some(tree) = tree(doc) else { return };
-    for (blocks, server) in servers(doc) {
+pub fn without_certificate(cx: &mut Context<'_, NginxConfig>) {
+    let Some(tree) = tree(cx.content) else { return };
+    for (blocks, server) in servers(cx.content) {
         let Some(listen) = listens(server).into_iter().find(|l| l.ssl) else {
             continue;
         };
@@ -33,9 +31,7 @@ pub fn without_certificate(doc: &Document, out: &mut Emitter) {
             .map(|(name, _)| format!("`{name}`"))
             .collect();
         if !missing.is_empty() {
-            report_on_listen(
-                doc,
-                out,
+            cx.report_on_listen(
                 &blocks,
                 server,
                 &listen,
@@ -49,8 +45,8 @@ pub fn without_certificate(doc: &Document, out: &mut Emitter) {
 }
 
 /// NGX016: a public server on port 80 that serves content over plain HTTP.
-pub fn without_redirect(doc: &Document, out: &mut Emitter) {
-    for (blocks, server) in servers(doc) {
+pub fn without_redirect(cx: &mut Context<'_, NginxConfig>) {
+    for (blocks, server) in servers(cx.content) {
         let names = public_names(server);
         if names.is_empty() || is_redirecting(server) {
             continue;
@@ -61,9 +57,7 @@ pub fn without_redirect(doc: &Document, out: &mut Emitter) {
         else {
             continue;
         };
-        report_on_listen(
-            doc,
-            out,
+        cx.report_on_listen(
             &blocks,
             server,
             &listen,

@@ -2,11 +2,10 @@
 //! add_header inheritance trap. Rules see each configuration once, from the file nothing
 //! else includes, with its includes expanded (see [`crate::formats::nginx::includes`]).
 
-use crate::document::Document;
+use crate::rules::{checks, Context, RawFinding, RegisteredCheck};
 use std::sync::Arc;
 
-use crate::formats::nginx::{for_each, NginxDirective};
-use crate::rules::{Emitter, RawFinding};
+use crate::formats::nginx::{for_each, NginxConfig, NginxDirective};
 use crate::source::SourceFile;
 
 pub mod alias_traversal;
@@ -27,29 +26,49 @@ pub mod ssrf;
 pub mod tls;
 pub mod variables;
 
-/// The directives nginx rules judge in `doc`: its tree with followed includes expanded, or
-/// nothing when another scanned file includes it (it is judged there, in its real context).
-pub(crate) fn tree(doc: &Document) -> Option<&[NginxDirective]> {
-    let config = doc.as_nginx()?;
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    document "nginx-add-header-inheritance" => header_inheritance::check;
+    document "nginx-alias-traversal" => alias_traversal::check;
+    document "nginx-autoindex" => exposure::autoindex;
+    document "nginx-body-size" => request_limits::body_size;
+    document "nginx-directive-context" => context::check;
+    document "nginx-header-without-always" => security_headers::without_always;
+    document "nginx-host-spoofing" => host_spoofing::check;
+    document "nginx-hsts-without-subdomains" => security_headers::hsts_without_subdomains;
+    document "nginx-http-without-redirect" => https::without_redirect;
+    document "nginx-include-problems" => includes::check;
+    document "nginx-login-without-rate-limit" => request_limits::login_without_rate_limit;
+    document "nginx-missing-hsts" => security_headers::missing_hsts;
+    document "nginx-missing-security-headers" => security_headers::missing_headers;
+    document "nginx-multiline-header" => header_values::multiline;
+    document "nginx-origin-regex" => origin_regex::check;
+    document "nginx-response-splitting" => response_splitting::check;
+    document "nginx-server-tokens" => exposure::server_tokens;
+    document "nginx-ssrf" => ssrf::check;
+    document "nginx-tls-without-certificate" => https::without_certificate;
+    document "nginx-unknown-ciphers" => tls::unknown_ciphers;
+    document "nginx-valid-referers-none" => header_values::referers_none;
+    document "nginx-weak-ciphers" => tls::weak_ciphers;
+    document "nginx-weak-hsts" => security_headers::weak_hsts;
+    document "nginx-weak-tls-protocols" => tls::weak_protocols;
+};
+
+/// The directives nginx rules judge in `config`: its tree with followed includes expanded,
+/// or nothing when another scanned file includes it (it is judged there, in its real
+/// context).
+pub(crate) fn tree(config: &NginxConfig) -> Option<&[NginxDirective]> {
     (!config.includes.included_elsewhere).then(|| config.tree())
 }
 
-/// The file `directive` was written in: an included file, or `doc` itself.
-pub(crate) fn source_of<'a>(
-    doc: &'a Document,
-    directive: &'a NginxDirective,
-) -> &'a Arc<SourceFile> {
-    directive.origin.as_ref().unwrap_or(&doc.source)
-}
-
-/// Calls `check` for every directive named `name` in `doc`'s [`tree`], with the blocks
+/// Calls `check` for every directive named `name` in `config`'s [`tree`], with the blocks
 /// around it.
 fn each_directive<'a>(
-    doc: &'a Document,
+    config: &'a NginxConfig,
     name: &str,
     mut check: impl FnMut(&[&'a NginxDirective], &'a NginxDirective),
 ) {
-    let Some(tree) = tree(doc) else { return };
+    let Some(tree) = tree(config) else { return };
     for_each(tree, &mut |blocks, directive| {
         if directive.name == name {
             check(blocks, directive);
@@ -71,23 +90,26 @@ pub(crate) fn directive_key(blocks: &[&NginxDirective], directive: &NginxDirecti
     parts.join(" > ")
 }
 
-/// Reports `message` at `directive`'s argument `arg` (or its name when it has none).
-fn report_at<'e>(
-    doc: &Document,
-    out: &'e mut Emitter,
-    blocks: &[&NginxDirective],
-    directive: &NginxDirective,
-    arg: usize,
-    message: String,
-) -> &'e mut RawFinding {
-    let span = directive
-        .args
-        .get(arg)
-        .map_or(directive.name_span, |a| a.span);
-    out.report(
-        source_of(doc, directive),
-        span,
-        directive_key(blocks, directive),
-        message,
-    )
+impl<'a> Context<'a, NginxConfig> {
+    /// The file `directive` was written in: an included file, or the document itself.
+    pub(crate) fn source_of(&self, directive: &'a NginxDirective) -> &'a Arc<SourceFile> {
+        directive.origin.as_ref().unwrap_or(&self.doc.source)
+    }
+
+    /// Reports `message` at `directive`'s argument `arg` (or its name when it has none), in
+    /// the file it is written in.
+    fn report_at(
+        &mut self,
+        blocks: &[&NginxDirective],
+        directive: &'a NginxDirective,
+        arg: usize,
+        message: String,
+    ) -> &mut RawFinding {
+        let span = directive
+            .args
+            .get(arg)
+            .map_or(directive.name_span, |a| a.span);
+        let source = self.source_of(directive);
+        self.report_in(source, span, directive_key(blocks, directive), message)
+    }
 }

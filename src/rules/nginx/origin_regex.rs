@@ -10,9 +10,9 @@ use std::sync::LazyLock;
 
 use regex::{Regex, RegexBuilder};
 
-use crate::document::Document;
-use crate::rules::nginx::{each_directive, report_at};
-use crate::rules::Emitter;
+use crate::formats::nginx::NginxConfig;
+use crate::rules::nginx::each_directive;
+use crate::rules::Context;
 
 static DOMAIN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(?:[a-z0-9-]+\.)+[a-z]{2,}").expect("valid regex"));
@@ -74,8 +74,8 @@ fn bypass(regex: &Regex, domain: &str) -> Option<String> {
 }
 
 /// NGX008: checks `if ($http_origin ~ …)` and `if ($http_referer ~ …)` conditions.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    each_directive(doc, "if", |blocks, directive| {
+pub fn check(cx: &mut Context<'_, NginxConfig>) {
+    each_directive(cx.content, "if", |blocks, directive| {
         let values: Vec<&str> = directive.values().collect();
         let [variable, operator, pattern, ..] = values.as_slice() else {
             return;
@@ -105,7 +105,7 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             ),
             None => return,
         };
-        report_at(doc, out, blocks, directive, 2, message);
+        cx.report_at(blocks, directive, 2, message);
     });
 }
 

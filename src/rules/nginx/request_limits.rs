@@ -5,11 +5,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::document::Document;
-use crate::formats::nginx::{walk, NginxDirective};
+use crate::formats::nginx::{walk, NginxConfig, NginxDirective};
 use crate::rules::nginx::effective::{chain, inherited, Effective};
-use crate::rules::nginx::{each_directive, report_at, tree};
-use crate::rules::Emitter;
+use crate::rules::nginx::{each_directive, tree};
+use crate::rules::Context;
 
 /// Paths of endpoints that check credentials or send one-time codes: the ones password
 /// guessing and credential stuffing aim at.
@@ -41,11 +40,11 @@ fn location_path(location: &NginxDirective) -> Option<&str> {
 /// Calls `check` for every `location` in `doc` whose path matches `pattern` and that has no
 /// enclosing location matching it too (the outermost one is judged).
 fn each_location<'a>(
-    doc: &'a Document,
+    config: &'a NginxConfig,
     pattern: &Regex,
     mut check: impl FnMut(&'a [NginxDirective], &[&'a NginxDirective], &'a NginxDirective),
 ) {
-    let Some(tree) = tree(doc) else { return };
+    let Some(tree) = tree(config) else { return };
     let matches = |d: &NginxDirective| {
         d.name == "location" && location_path(d).is_some_and(|p| pattern.is_match(p))
     };
@@ -57,13 +56,11 @@ fn each_location<'a>(
 }
 
 /// NGX024: a login, token or registration location with no `limit_req` in effect.
-pub fn login_without_rate_limit(doc: &Document, out: &mut Emitter) {
-    each_location(doc, &LOGIN_PATH, |tree, blocks, location| {
+pub fn login_without_rate_limit(cx: &mut Context<'_, NginxConfig>) {
+    each_location(cx.content, &LOGIN_PATH, |tree, blocks, location| {
         if inherited(&chain(tree, blocks, location), "limit_req") == Effective::Default {
             let path = location_path(location).unwrap_or_default();
-            report_at(
-                doc,
-                out,
+            cx.report_at(
                 blocks,
                 location,
                 location.args.len().saturating_sub(1),
@@ -75,17 +72,15 @@ pub fn login_without_rate_limit(doc: &Document, out: &mut Emitter) {
 
 /// NGX025: an upload location handed to an application with nginx's 1 MB default body
 /// limit in effect, and `client_max_body_size 0` (no limit) anywhere.
-pub fn body_size(doc: &Document, out: &mut Emitter) {
-    each_location(doc, &UPLOAD_PATH, |tree, blocks, location| {
+pub fn body_size(cx: &mut Context<'_, NginxConfig>) {
+    each_location(cx.content, &UPLOAD_PATH, |tree, blocks, location| {
         let passes_body = walk(location.children())
             .iter()
             .any(|(_, d)| PASSES_BODY.contains(&d.name.as_str()));
         let limit = inherited(&chain(tree, blocks, location), "client_max_body_size");
         if passes_body && limit == Effective::Default {
             let path = location_path(location).unwrap_or_default();
-            report_at(
-                doc,
-                out,
+            cx.report_at(
                 blocks,
                 location,
                 location.args.len().saturating_sub(1),
@@ -93,11 +88,9 @@ pub fn body_size(doc: &Document, out: &mut Emitter) {
             );
         }
     });
-    each_directive(doc, "client_max_body_size", |blocks, directive| {
+    each_directive(cx.content, "client_max_body_size", |blocks, directive| {
         if directive.args.first().is_some_and(|a| a.value == "0") {
-            report_at(
-                doc,
-                out,
+            cx.report_at(
                 blocks,
                 directive,
                 0,

@@ -1,10 +1,9 @@
 //! NGX018: a line break from the request written into a header (gixy's `http_splitting`).
 
-use crate::document::Document;
-use crate::formats::nginx::NginxDirective;
+use crate::formats::nginx::{NginxConfig, NginxDirective};
+use crate::rules::nginx::each_directive;
 use crate::rules::nginx::variables::{expand, Piece};
-use crate::rules::nginx::{each_directive, report_at, source_of};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// Where a directive writes a value that ends up in a header or request line, and whether
 /// that is the response to the client (where a bare `\r` splits too) or the request to the
@@ -43,9 +42,9 @@ const SINKS: &[HeaderSink] = &[
 /// (`proxy_set_header`, `proxy_pass`). `%0d%0a` in the URL then adds headers of the
 /// attacker's choosing, or a second request. `$request_uri` and arguments are raw and safe;
 /// `rewrite` captures are re-escaped by nginx.
-pub fn check(doc: &Document, out: &mut Emitter) {
+pub fn check(cx: &mut Context<'_, NginxConfig>) {
     for sink in SINKS {
-        each_directive(doc, sink.directive, |blocks, directive| {
+        each_directive(cx.content, sink.directive, |blocks, directive| {
             let Some(arg) = written_argument(directive) else {
                 return;
             };
@@ -77,20 +76,15 @@ pub fn check(doc: &Document, out: &mut Emitter) {
             } else {
                 "request sent upstream"
             };
-            let finding = report_at(
-                doc,
-                out,
+            let origin = origin.map(|(span, written_in)| (cx.source_of(written_in), span));
+            let finding = cx.report_at(
                 blocks,
                 directive,
                 arg,
                 format!("{shown} can hold {breaks} decoded from the URL (`{encoded}`), and `{}` writes it into the {target}, so a crafted link adds headers of the attacker's choosing; use `$request_uri` or a capture that excludes line breaks (`([^/\\r\\n]+)`, `(.*)`)", sink.directive),
             );
-            if let Some((span, written_in)) = origin {
-                finding.related(
-                    source_of(doc, written_in),
-                    span,
-                    format!("`${name}` comes from this regex"),
-                );
+            if let Some((source, span)) = origin {
+                finding.related_in(source, span, format!("`${name}` comes from this regex"));
             }
         });
     }

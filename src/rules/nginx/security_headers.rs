@@ -2,14 +2,11 @@
 //! HTTPS server's responses get (judged on the effective headers, includes and inheritance
 //! applied), or written so that they do less than they seem to.
 
-use crate::document::Document;
-use crate::formats::nginx::NginxDirective;
+use crate::formats::nginx::{NginxConfig, NginxDirective};
 use crate::rules::nginx::effective::{chain, HeaderScope};
-use crate::rules::nginx::servers::{
-    is_redirecting, listens, public_names, report_on_listen, servers, Listen,
-};
-use crate::rules::nginx::{each_directive, report_at, tree};
-use crate::rules::Emitter;
+use crate::rules::nginx::servers::{is_redirecting, listens, public_names, servers, Listen};
+use crate::rules::nginx::{each_directive, tree};
+use crate::rules::Context;
 
 /// Headers that must also be on error responses (a 404 or 500 page can be framed or sniffed
 /// just as well, and HSTS on a redirect is what protects the first visit).
@@ -25,17 +22,15 @@ const ALWAYS_HEADERS: &[&str] = &[
 const MIN_HSTS_MAX_AGE: u64 = 31_536_000;
 
 /// NGX011: a security header without `always`, so nginx drops it from 4xx/5xx responses.
-pub fn without_always(doc: &Document, out: &mut Emitter) {
-    each_directive(doc, "add_header", |blocks, directive| {
+pub fn without_always(cx: &mut Context<'_, NginxConfig>) {
+    each_directive(cx.content, "add_header", |blocks, directive| {
         let Some(name) = directive.args.first() else {
             return;
         };
         let lower = name.value.to_ascii_lowercase();
         let has_always = directive.args.get(2).is_some_and(|a| a.value == "always");
         if ALWAYS_HEADERS.contains(&lower.as_str()) && !has_always && directive.args.len() >= 2 {
-            report_at(
-                doc,
-                out,
+            cx.report_at(
                 blocks,
                 directive,
                 0,
@@ -60,10 +55,10 @@ fn hsts_max_age(value: &str) -> Option<u64> {
 
 /// Calls `check` with every `add_header Strict-Transport-Security` and its value.
 fn each_hsts<'a>(
-    doc: &'a Document,
+    config: &'a NginxConfig,
     mut check: impl FnMut(&[&'a NginxDirective], &'a NginxDirective, &'a str),
 ) {
-    each_directive(doc, "add_header", |blocks, directive| {
+    each_directive(config, "add_header", |blocks, directive| {
         if let (Some(name), Some(value)) = (directive.args.first(), directive.args.get(1)) {
             if name.value.eq_ignore_ascii_case("strict-transport-security") {
                 check(blocks, directive, &value.value);
@@ -73,8 +68,8 @@ fn each_hsts<'a>(
 }
 
 /// NGX012: HSTS with a max-age under a year, or none browsers accept.
-pub fn weak_hsts(doc: &Document, out: &mut Emitter) {
-    each_hsts(doc, |blocks, directive, value| {
+pub fn weak_hsts(cx: &mut Context<'_, NginxConfig>) {
+    each_hsts(cx.content, |blocks, directive, value| {
         let problem = match hsts_max_age(value) {
             None if value.starts_with('$') => return,
             None => "has no valid `max-age`, so browsers ignore it".to_owned(),
@@ -84,9 +79,7 @@ pub fn weak_hsts(doc: &Document, out: &mut Emitter) {
             ),
             Some(_) => return,
         };
-        report_at(
-            doc,
-            out,
+        cx.report_at(
             blocks,
             directive,
             1,
@@ -96,13 +89,11 @@ pub fn weak_hsts(doc: &Document, out: &mut Emitter) {
 }
 
 /// NGX023: HSTS without `includeSubDomains`.
-pub fn hsts_without_subdomains(doc: &Document, out: &mut Emitter) {
-    each_hsts(doc, |blocks, directive, value| {
+pub fn hsts_without_subdomains(cx: &mut Context<'_, NginxConfig>) {
+    each_hsts(cx.content, |blocks, directive, value| {
         let valid = hsts_max_age(value).is_some_and(|age| age > 0);
         if valid && !value.to_ascii_lowercase().contains("includesubdomains") {
-            report_at(
-                doc,
-                out,
+            cx.report_at(
                 blocks,
                 directive,
                 1,
@@ -115,17 +106,17 @@ pub fn hsts_without_subdomains(doc: &Document, out: &mut Emitter) {
 /// HTTPS servers for public names, with the headers a response from them gets (`None` when
 /// an include that was not followed may add some).
 fn https_servers<'a>(
-    doc: &'a Document,
+    config: &'a NginxConfig,
 ) -> Vec<(
     Vec<&'a NginxDirective>,
     &'a NginxDirective,
     Listen<'a>,
     Option<HeaderScope<'a>>,
 )> {
-    let Some(tree) = tree(doc) else {
+    let Some(tree) = tree(config) else {
         return Vec::new();
     };
-    servers(doc)
+    servers(config)
         .into_iter()
         .filter(|(_, server)| !public_names(server).is_empty())
         .filter_map(|(blocks, server)| {
@@ -138,13 +129,11 @@ fn https_servers<'a>(
 }
 
 /// NGX019: an HTTPS server whose responses carry no `Strict-Transport-Security`.
-pub fn missing_hsts(doc: &Document, out: &mut Emitter) {
-    for (blocks, server, listen, scope) in https_servers(doc) {
+pub fn missing_hsts(cx: &mut Context<'_, NginxConfig>) {
+    for (blocks, server, listen, scope) in https_servers(cx.content) {
         let Some(scope) = scope else { continue };
         if scope.get("strict-transport-security").is_none() {
-            report_on_listen(
-                doc,
-                out,
+            cx.report_on_listen(
                 &blocks,
                 server,
                 &listen,
@@ -184,8 +173,8 @@ const BASELINE_HEADERS: &[(&str, &[&str], &str)] = &[
 
 /// NGX022: an HTTPS server serving content whose responses lack baseline security headers
 /// (a server that only redirects serves no page to protect).
-pub fn missing_headers(doc: &Document, out: &mut Emitter) {
-    for (blocks, server, listen, scope) in https_servers(doc) {
+pub fn missing_headers(cx: &mut Context<'_, NginxConfig>) {
+    for (blocks, server, listen, scope) in https_servers(cx.content) {
         let Some(scope) = scope.filter(|_| !is_redirecting(server)) else {
             continue;
         };
@@ -204,9 +193,7 @@ pub fn missing_headers(doc: &Document, out: &mut Emitter) {
         }
         let what: Vec<String> = missing.iter().map(|(m, _, _)| format!("`{m}`")).collect();
         let lines: Vec<&str> = missing.iter().map(|(_, _, line)| *line).collect();
-        report_on_listen(
-            doc,
-            out,
+        cx.report_on_listen(
             &blocks,
             server,
             &listen,

@@ -1,34 +1,35 @@
 //! What a `server` block is: where it listens, the names it answers to, whether it only
 //! redirects. Shared by the rules that judge servers (HTTPS, headers).
 
-use crate::document::Document;
-use crate::formats::nginx::{walk, NginxDirective};
-use crate::rules::nginx::{directive_key, source_of, tree};
-use crate::rules::Emitter;
+use crate::formats::nginx::{walk, NginxConfig, NginxDirective};
+use crate::rules::nginx::{directive_key, tree};
+use crate::rules::Context;
 
-/// Reports at a server's `listen` directive, keyed by where the server is.
-pub(super) fn report_on_listen(
-    doc: &Document,
-    out: &mut Emitter,
-    blocks: &[&NginxDirective],
-    server: &NginxDirective,
-    listen: &Listen,
-    message: String,
-) {
-    let mut path = blocks.to_vec();
-    path.push(server);
-    out.report(
-        source_of(doc, listen.directive),
-        listen.directive.name_span,
-        directive_key(&path, listen.directive),
-        message,
-    );
+impl Context<'_, NginxConfig> {
+    /// Reports at a server's `listen` directive, keyed by where the server is.
+    pub(super) fn report_on_listen(
+        &mut self,
+        blocks: &[&NginxDirective],
+        server: &NginxDirective,
+        listen: &Listen,
+        message: String,
+    ) {
+        let mut path = blocks.to_vec();
+        path.push(server);
+        let source = self.source_of(listen.directive);
+        self.report_in(
+            source,
+            listen.directive.name_span,
+            directive_key(&path, listen.directive),
+            message,
+        );
+    }
 }
 
 /// Every `server { … }` in an `http` context, with the enclosing `http` block if the file
 /// has it (a site file's servers have none).
-pub(super) fn servers(doc: &Document) -> Vec<(Vec<&NginxDirective>, &NginxDirective)> {
-    let Some(tree) = tree(doc) else {
+pub(super) fn servers(config: &NginxConfig) -> Vec<(Vec<&NginxDirective>, &NginxDirective)> {
+    let Some(tree) = tree(config) else {
         return Vec::new();
     };
     walk(tree)

@@ -1,9 +1,9 @@
 //! NGX017: `proxy_pass` to a host the client chooses (gixy's `ssrf`).
 
-use crate::document::Document;
+use crate::formats::nginx::NginxConfig;
+use crate::rules::nginx::each_directive;
 use crate::rules::nginx::variables::{expand, Piece};
-use crate::rules::nginx::{each_directive, report_at, source_of};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// Which part of the upstream URL a piece of `proxy_pass`'s value lands in.
 #[derive(Clone, Copy, PartialEq)]
@@ -18,8 +18,8 @@ enum UrlPart {
 /// or a regex capture of the URI, directly or through `set`. Variables that always start
 /// with `/` (`$request_uri`, `$uri`) end the host; `internal` locations are only reachable
 /// from nginx itself and are not judged.
-pub fn check(doc: &Document, out: &mut Emitter) {
-    each_directive(doc, "proxy_pass", |blocks, directive| {
+pub fn check(cx: &mut Context<'_, NginxConfig>) {
+    each_directive(cx.content, "proxy_pass", |blocks, directive| {
         let Some(value) = directive.args.first() else {
             return;
         };
@@ -51,17 +51,16 @@ pub fn check(doc: &Document, out: &mut Emitter) {
                     } else {
                         "host"
                     };
-                    let finding = report_at(
-                        doc,
-                        out,
+                    let origin = origin.map(|(span, written_in)| (cx.source_of(written_in), span));
+                    let finding = cx.report_at(
                         blocks,
                         directive,
                         0,
                         format!("the upstream's {which} comes from {shown}, which the client controls, so anyone can make nginx fetch internal addresses (cloud metadata at 169.254.169.254, admin ports); proxy to a fixed upstream, map allowed values with `map`, or mark the location `internal`"),
                     );
-                    if let Some((span, written_in)) = origin {
-                        finding.related(
-                            source_of(doc, written_in),
+                    if let Some((source, span)) = origin {
+                        finding.related_in(
+                            source,
                             span,
                             format!("`${name}` is set from the request here"),
                         );

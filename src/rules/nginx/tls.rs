@@ -1,20 +1,18 @@
 //! NGX003, NGX013–NGX014: TLS protocol versions and cipher lists.
 
-use crate::document::Document;
-use crate::rules::nginx::{each_directive, report_at};
-use crate::rules::Emitter;
+use crate::formats::nginx::NginxConfig;
+use crate::rules::nginx::each_directive;
+use crate::rules::Context;
 
 /// Protocols RFC 8996 and the SSL RFCs retired: SSLv2, SSLv3, TLS 1.0, TLS 1.1.
 const WEAK: &[&str] = &["SSLv2", "SSLv3", "TLSv1", "TLSv1.1"];
 
 /// NGX003: each weak protocol listed in `ssl_protocols`.
-pub fn weak_protocols(doc: &Document, out: &mut Emitter) {
-    each_directive(doc, "ssl_protocols", |blocks, directive| {
+pub fn weak_protocols(cx: &mut Context<'_, NginxConfig>) {
+    each_directive(cx.content, "ssl_protocols", |blocks, directive| {
         for (i, arg) in directive.args.iter().enumerate() {
             if WEAK.contains(&arg.value.as_str()) {
-                report_at(
-                    doc,
-                    out,
+                cx.report_at(
                     blocks,
                     directive,
                     i,
@@ -159,27 +157,25 @@ fn judge(ciphers: &str) -> Vec<Verdict<'_>> {
 
 /// Reports, once per `ssl_ciphers`, the elements `pick` selects, phrased by `message`.
 fn report_ciphers(
-    doc: &Document,
-    out: &mut Emitter,
+    cx: &mut Context<'_, NginxConfig>,
     pick: fn(&Verdict) -> Option<String>,
     message: fn(&[String]) -> String,
 ) {
-    each_directive(doc, "ssl_ciphers", |blocks, directive| {
+    each_directive(cx.content, "ssl_ciphers", |blocks, directive| {
         let Some(arg) = directive.args.first() else {
             return;
         };
         let picked: Vec<String> = judge(&arg.value).iter().filter_map(pick).collect();
         if !picked.is_empty() {
-            report_at(doc, out, blocks, directive, 0, message(&picked));
+            cx.report_at(blocks, directive, 0, message(&picked));
         }
     });
 }
 
 /// NGX013: names in `ssl_ciphers` that OpenSSL does not know and silently skips.
-pub fn unknown_ciphers(doc: &Document, out: &mut Emitter) {
+pub fn unknown_ciphers(cx: &mut Context<'_, NginxConfig>) {
     report_ciphers(
-        doc,
-        out,
+        cx,
         |v| match v {
             Verdict::Unknown(name) => Some(format!("`{name}`")),
             Verdict::Weak(_) => None,
@@ -199,10 +195,9 @@ pub fn unknown_ciphers(doc: &Document, out: &mut Emitter) {
 }
 
 /// NGX014: enabled elements of `ssl_ciphers` that select broken ciphers.
-pub fn weak_ciphers(doc: &Document, out: &mut Emitter) {
+pub fn weak_ciphers(cx: &mut Context<'_, NginxConfig>) {
     report_ciphers(
-        doc,
-        out,
+        cx,
         |v| match v {
             Verdict::Weak(name) => Some(format!("`{name}`")),
             Verdict::Unknown(_) => None,

@@ -2,9 +2,8 @@
 //! environment written here, so `NODE_ENV` must say production, and `watch` restarts the
 //! app whenever a file under it changes (uploads and logs included).
 
-use crate::document::Document;
 use crate::formats::javascript::{JsModule, JsNode, JsValue};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// The app objects of a PM2 file: `module.exports = { apps: [ … ] }` (JSON: the document),
 /// names resolved to their `const` values.
@@ -44,10 +43,8 @@ fn app_name(app: &JsNode) -> String {
 
 /// NODE005: an app whose environment does not set `NODE_ENV: 'production'`, or sets it to
 /// development.
-pub fn node_env_not_production(doc: &Document, out: &mut Emitter) {
-    let Some(module) = doc.as_javascript() else {
-        return;
-    };
+pub fn node_env_not_production(cx: &mut Context<'_, JsModule>) {
+    let module = cx.content;
     for app in apps(module) {
         let name = app_name(app);
         let env = node_env(module, app, "env");
@@ -60,7 +57,7 @@ pub fn node_env_not_production(doc: &Document, out: &mut Emitter) {
         match (says(env).as_deref(), env) {
             (Some("production"), _) => {}
             (Some(value @ ("development" | "dev" | "test")), Some(node)) => {
-                out.report(&doc.source, node.span, format!("{name}.env.NODE_ENV"),
+                cx.report(node.span, format!("{name}.env.NODE_ENV"),
                     format!("{name} runs with NODE_ENV={value}: Express sends stack traces to clients and libraries turn off their production safeguards; set `NODE_ENV: 'production'` in `env` (or in `env_production`, started with `--env production`)"));
             }
             _ if unknown(env) => {}
@@ -70,7 +67,7 @@ pub fn node_env_not_production(doc: &Document, out: &mut Emitter) {
                     Some(node) => node.span,
                     None => at,
                 };
-                out.report(&doc.source, at, format!("{name}.env.NODE_ENV"),
+                cx.report(at, format!("{name}.env.NODE_ENV"),
                     format!("{name} does not set `NODE_ENV: 'production'` in `env` or `env_production`: the app then runs in Express's development mode (stack traces to clients, no view cache) unless the shell happens to export it; set it in the process file"));
             }
         }
@@ -78,10 +75,8 @@ pub fn node_env_not_production(doc: &Document, out: &mut Emitter) {
 }
 
 /// NODE006: `watch` turned on for an app (restarts on every file change in production).
-pub fn watch_in_production(doc: &Document, out: &mut Emitter) {
-    let Some(module) = doc.as_javascript() else {
-        return;
-    };
+pub fn watch_in_production(cx: &mut Context<'_, JsModule>) {
+    let module = cx.content;
     for app in apps(module) {
         let Some(watch) = app.get("watch").map(|w| module.resolve(w)) else {
             continue;
@@ -94,7 +89,7 @@ pub fn watch_in_production(doc: &Document, out: &mut Emitter) {
         };
         if on {
             let name = app_name(app);
-            out.report(&doc.source, watch.span, format!("{name}.watch"),
+            cx.report(watch.span, format!("{name}.watch"),
                 format!("{name} has `watch` on: PM2 restarts it whenever a watched file changes (an upload, a log line, a deploy in progress), dropping requests; set `watch: false` in the production process file"));
         }
     }

@@ -2,9 +2,8 @@
 //! what PM2, Docker images and platform buildpacks run, so a development tool there
 //! (nodemon, the inspector, ts-node, `NODE_ENV=development`) ends up in production.
 
-use crate::document::Document;
-use crate::formats::javascript::Property;
-use crate::rules::Emitter;
+use crate::formats::javascript::{PackageJson, Property};
+use crate::rules::Context;
 use crate::source::Span;
 
 /// Script name parts that mark a script for development.
@@ -39,12 +38,9 @@ struct Word<'a> {
 }
 
 /// The words of every production script.
-fn production_words(doc: &Document) -> Vec<Word<'_>> {
-    let Some(package) = doc.as_package_json() else {
-        return Vec::new();
-    };
+fn production_words<'a>(cx: &Context<'a, PackageJson>) -> Vec<Word<'a>> {
     let mut words = Vec::new();
-    for script in &package.scripts {
+    for script in &cx.content.scripts {
         let Some(command) = script.value.as_str() else {
             continue;
         };
@@ -53,7 +49,7 @@ fn production_words(doc: &Document) -> Vec<Word<'_>> {
         }
         let literal = script.value.span;
         // Exact offsets when the literal has no escapes, else the whole literal.
-        let exact = doc.source.text.get(literal.range()).map(str::len) == Some(command.len() + 2);
+        let exact = cx.source().text.get(literal.range()).map(str::len) == Some(command.len() + 2);
         let mut offset = 0;
         for piece in command.split_inclusive(|c: char| c.is_whitespace() || c == ';') {
             let text = piece.trim_end_matches(|c: char| c.is_whitespace() || c == ';');
@@ -82,18 +78,18 @@ fn program(word: &str) -> &str {
 }
 
 /// NODE001: a production script runs nodemon.
-pub fn nodemon(doc: &Document, out: &mut Emitter) {
-    for word in production_words(doc) {
+pub fn nodemon(cx: &mut Context<'_, PackageJson>) {
+    for word in production_words(cx) {
         if program(word.text) == "nodemon" {
-            out.report(&doc.source, word.span, format!("scripts.{}", word.script.key),
+            cx.report(word.span, format!("scripts.{}", word.script.key),
                 format!("the `{}` script runs nodemon: a file watcher that restarts the app on every change, holds file handles and is not a process manager; run `node` (under PM2 or systemd) in production and keep nodemon in a `dev` script", word.script.key));
         }
     }
 }
 
 /// NODE002: a production script starts the inspector (`--inspect`, `--inspect-brk`).
-pub fn inspect(doc: &Document, out: &mut Emitter) {
-    for word in production_words(doc) {
+pub fn inspect(cx: &mut Context<'_, PackageJson>) {
+    for word in production_words(cx) {
         let option = word
             .text
             .trim_start_matches("NODE_OPTIONS=")
@@ -107,31 +103,31 @@ pub fn inspect(doc: &Document, out: &mut Emitter) {
         } else {
             "on 127.0.0.1:9229: any local user or SSRF-able process can attach and run code as the application"
         };
-        out.report(&doc.source, word.span, format!("scripts.{}", word.script.key),
+        cx.report(word.span, format!("scripts.{}", word.script.key),
             format!("the `{}` script starts the Node inspector {reach}; remove `--inspect` from production scripts", word.script.key));
     }
 }
 
 /// NODE003: a production script runs ts-node (compiles TypeScript at every start).
-pub fn ts_node(doc: &Document, out: &mut Emitter) {
-    for word in production_words(doc) {
+pub fn ts_node(cx: &mut Context<'_, PackageJson>) {
+    for word in production_words(cx) {
         let name = program(word.text);
         if name.starts_with("ts-node") || word.text.starts_with("ts-node/") {
-            out.report(&doc.source, word.span, format!("scripts.{}", word.script.key),
+            cx.report(word.span, format!("scripts.{}", word.script.key),
                 format!("the `{}` script runs ts-node: TypeScript is compiled in memory at every start (slow starts, more memory, the compiler in production); compile with `tsc` at build time and run `node dist/…`", word.script.key));
         }
     }
 }
 
 /// NODE004: a production script sets `NODE_ENV=development`.
-pub fn dev_node_env(doc: &Document, out: &mut Emitter) {
-    for word in production_words(doc) {
+pub fn dev_node_env(cx: &mut Context<'_, PackageJson>) {
+    for word in production_words(cx) {
         let Some(value) = word.text.strip_prefix("NODE_ENV=") else {
             continue;
         };
         let value = value.trim_matches(['"', '\'']);
         if matches!(value, "development" | "dev") {
-            out.report(&doc.source, word.span, format!("scripts.{}", word.script.key),
+            cx.report(word.span, format!("scripts.{}", word.script.key),
                 format!("the `{}` script sets NODE_ENV={value}: Express then sends stack traces to clients, disables view caching, and many libraries turn off their production safeguards; set NODE_ENV=production", word.script.key));
         }
     }

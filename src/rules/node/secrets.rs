@@ -4,16 +4,13 @@
 //! sessions. The value is judged with the same classifier as `.env` secrets, and never
 //! shown: the engine masks it in every output.
 
-use crate::document::Document;
-use crate::rules::Emitter;
+use crate::formats::javascript::JsModule;
+use crate::rules::Context;
 use crate::secrets::{assess, js_secret_kind, SecretKind, Weakness};
 
 /// NODE014: a string literal given to a signing secret.
-pub fn hardcoded_secret(doc: &Document, out: &mut Emitter) {
-    let Some(module) = doc.as_javascript() else {
-        return;
-    };
-    for s in &module.strings {
+pub fn hardcoded_secret(cx: &mut Context<'_, JsModule>) {
+    for s in &cx.content.strings {
         if s.value.is_empty() || js_secret_kind(&s.name) != Some(SecretKind::Signing) {
             continue;
         }
@@ -27,7 +24,7 @@ pub fn hardcoded_secret(doc: &Document, out: &mut Emitter) {
             None => "looks random but is committed with the code".to_owned(),
         };
         let name = s.name.split('#').next().unwrap_or(&s.name);
-        out.report(&doc.source, s.span, format!("secret.{name}"),
+        cx.report(s.span, format!("secret.{name}"),
             format!("a signing secret is written in the source (`{name}`) and {how}: everyone with the repository can forge tokens or session cookies; read it from the environment without a fallback (`process.env.JWT_SECRET`, failing at start when unset)"));
     }
 }

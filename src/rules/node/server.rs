@@ -2,9 +2,8 @@
 //! name their module is imported under (`const corsMiddleware = require('cors')` works) or
 //! by the package's usual name, and option objects are followed through `const` names.
 
-use crate::document::Document;
-use crate::formats::javascript::{Call, JsModule, JsNode, JsValue};
-use crate::rules::Emitter;
+use crate::formats::javascript::{Call, JsModule, JsNode, JsValue, PackageJson};
+use crate::rules::{Context, Parsed, ProjectContext};
 use crate::source::Span;
 
 /// Whether `call` calls the default export of `package` (by its local or usual name).
@@ -43,10 +42,8 @@ fn cors_configs(module: &JsModule) -> Vec<(&Call, Option<&JsNode>)> {
 }
 
 /// NODE007: CORS open to every origin (`cors()` without options, `origin: '*'`).
-pub fn cors_wildcard(doc: &Document, out: &mut Emitter) {
-    let Some(module) = doc.as_javascript() else {
-        return;
-    };
+pub fn cors_wildcard(cx: &mut Context<'_, JsModule>) {
+    let module = cx.content;
     for (call, options) in cors_configs(module) {
         let origin = options
             .and_then(|o| o.get("origin"))
@@ -57,7 +54,7 @@ pub fn cors_wildcard(doc: &Document, out: &mut Emitter) {
             (Some(_), Some(origin)) if is_wildcard(origin) => origin.span,
             _ => continue,
         };
-        out.report(&doc.source, at, "cors.origin",
+        cx.report(at, "cors.origin",
             "CORS allows every origin (`Access-Control-Allow-Origin: *`, the default of `cors()` without an `origin`): any website can read this API's responses from its visitors' browsers; list the allowed origins (`origin: ['https://app.example.com']`, or from an environment variable)");
     }
 }
@@ -72,10 +69,8 @@ fn is_wildcard(origin: &JsNode) -> bool {
 }
 
 /// NODE008: CORS reflecting any origin (`origin: true`) with `credentials: true`.
-pub fn cors_reflect_credentials(doc: &Document, out: &mut Emitter) {
-    let Some(module) = doc.as_javascript() else {
-        return;
-    };
+pub fn cors_reflect_credentials(cx: &mut Context<'_, JsModule>) {
+    let module = cx.content;
     for (_, options) in cors_configs(module) {
         let Some(options) = options else { continue };
         let origin = options.get("origin").map(|o| module.resolve(o));
@@ -85,7 +80,7 @@ pub fn cors_reflect_credentials(doc: &Document, out: &mut Emitter) {
             .and_then(JsNode::as_bool);
         if let (Some(origin), Some(true)) = (origin, credentials) {
             if origin.as_bool() == Some(true) {
-                out.report(&doc.source, origin.span, "cors.origin",
+                cx.report(origin.span, "cors.origin",
                     "CORS reflects every origin (`origin: true`) and allows credentials: any website can make requests with the visitor's cookies and read the answers (account takeover through a malicious page); list the allowed origins explicitly");
             }
         }
@@ -118,41 +113,37 @@ fn uses_helmet(module: &JsModule) -> bool {
 /// the project uses helmet. Per project (the files under the nearest scanned
 /// `package.json`, or the whole scan without one): the app is often created in `app.js`
 /// and started in `server.js`, and helmet may be applied in either.
-pub fn helmet_missing(docs: &[&Document], out: &mut Emitter) {
-    let roots: Vec<&std::path::Path> = docs
+pub fn helmet_missing(cx: &mut ProjectContext<'_, JsModule>) {
+    let packages = cx.of_kind::<PackageJson>();
+    let roots: Vec<&std::path::Path> = packages
         .iter()
-        .filter(|d| d.as_package_json().is_some())
-        .filter_map(|d| d.source.path.parent())
+        .filter_map(|p| p.source().path.parent())
         .collect();
-    let project_of = |doc: &Document| {
+    let project_of = |module: &Parsed<JsModule>| {
         roots
             .iter()
-            .filter(|r| doc.source.path.starts_with(r))
+            .filter(|r| module.source().path.starts_with(r))
             .max_by_key(|r| r.as_os_str().len())
             .copied()
     };
-    let modules: Vec<(&Document, &JsModule)> = docs
-        .iter()
-        .filter_map(|d| Some((*d, d.as_javascript()?)))
-        .collect();
-    let mut projects: Vec<Option<&std::path::Path>> =
-        modules.iter().map(|(d, _)| project_of(d)).collect();
+    let modules = cx.docs;
+    let mut projects: Vec<Option<&std::path::Path>> = modules.iter().map(project_of).collect();
     projects.sort();
     projects.dedup();
     for project in projects {
-        let members: Vec<&(&Document, &JsModule)> = modules
+        let members: Vec<&Parsed<JsModule>> = modules
             .iter()
-            .filter(|(d, _)| project_of(d) == project)
+            .filter(|m| project_of(m) == project)
             .collect();
         let listens = members
             .iter()
-            .any(|(_, m)| m.calls.iter().any(|c| c.method() == "listen"));
-        if !listens || members.iter().any(|(_, m)| uses_helmet(m)) {
+            .any(|m| m.content.calls.iter().any(|c| c.method() == "listen"));
+        if !listens || members.iter().any(|m| uses_helmet(m.content)) {
             continue;
         }
-        for (doc, module) in members {
-            for call in app_creations(module) {
-                out.report(&doc.source, call.span, "helmet",
+        for member in members {
+            for call in app_creations(member.content) {
+                cx.report_in(member.source(), call.span, "helmet",
                     "no helmet anywhere in this server: responses go out without the baseline security headers (Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, frame protection) and with `X-Powered-By: Express`; add `app.use(helmet())` right after creating the app");
             }
         }
@@ -226,16 +217,14 @@ fn option<'a>(module: &'a JsModule, c: &CookieOptions<'a>, key: &str) -> Option<
 }
 
 /// NODE010: a session or cookie without `secure: true`.
-pub fn cookie_not_secure(doc: &Document, out: &mut Emitter) {
-    let Some(module) = doc.as_javascript() else {
-        return;
-    };
+pub fn cookie_not_secure(cx: &mut Context<'_, JsModule>) {
+    let module = cx.content;
     for c in cookie_options(module) {
         let secure = option(module, &c, "secure");
         let insecure = matches!(secure.map(|s| &s.value), None | Some(JsValue::Bool(false)));
         if insecure {
             let at = secure.map_or(c.at, |s| s.span);
-            out.report(&doc.source, at, "cookie.secure",
+            cx.report(at, "cookie.secure",
                 format!("{} is sent without `Secure`: browsers also send it over plain HTTP, where anyone on the network can steal the session; set `secure: true` (with `app.set('trust proxy', 1)` behind a TLS-terminating proxy)", c.what));
         }
     }
@@ -243,10 +232,8 @@ pub fn cookie_not_secure(doc: &Document, out: &mut Emitter) {
 
 /// NODE011: a session or cookie readable from JavaScript (`httpOnly: false`, or a
 /// `res.cookie` without `httpOnly: true`).
-pub fn cookie_not_http_only(doc: &Document, out: &mut Emitter) {
-    let Some(module) = doc.as_javascript() else {
-        return;
-    };
+pub fn cookie_not_http_only(cx: &mut Context<'_, JsModule>) {
+    let module = cx.content;
     for c in cookie_options(module) {
         let http_only = option(module, &c, "httpOnly");
         let readable = match http_only.map(|h| &h.value) {
@@ -256,17 +243,15 @@ pub fn cookie_not_http_only(doc: &Document, out: &mut Emitter) {
         };
         if readable {
             let at = http_only.map_or(c.at, |h| h.span);
-            out.report(&doc.source, at, "cookie.httpOnly",
+            cx.report(at, "cookie.httpOnly",
                 format!("{} is readable from JavaScript (no `HttpOnly`): one XSS bug is enough to steal it; set `httpOnly: true`", c.what));
         }
     }
 }
 
 /// NODE012: a session or cookie without `sameSite`.
-pub fn cookie_no_same_site(doc: &Document, out: &mut Emitter) {
-    let Some(module) = doc.as_javascript() else {
-        return;
-    };
+pub fn cookie_no_same_site(cx: &mut Context<'_, JsModule>) {
+    let module = cx.content;
     for c in cookie_options(module) {
         let same_site = option(module, &c, "sameSite");
         let none = same_site.is_some_and(|s| {
@@ -275,17 +260,15 @@ pub fn cookie_no_same_site(doc: &Document, out: &mut Emitter) {
         });
         if same_site.is_none() || none {
             let at = same_site.map_or(c.at, |s| s.span);
-            out.report(&doc.source, at, "cookie.sameSite",
+            cx.report(at, "cookie.sameSite",
                 format!("{} has no `SameSite` restriction: it is sent on cross-site requests, which leaves state-changing routes open to CSRF; set `sameSite: 'lax'` (or `'strict'`)", c.what));
         }
     }
 }
 
 /// NODE013: express-session without a `store` (the in-process MemoryStore).
-pub fn session_memory_store(doc: &Document, out: &mut Emitter) {
-    let Some(module) = doc.as_javascript() else {
-        return;
-    };
+pub fn session_memory_store(cx: &mut Context<'_, JsModule>) {
+    let module = cx.content;
     for call in &module.calls {
         if !calls_package(
             module,
@@ -297,7 +280,7 @@ pub fn session_memory_store(doc: &Document, out: &mut Emitter) {
         }
         let store = object_arg(module, call, 0).and_then(|o| o.get("store"));
         if store.is_none() {
-            out.report(&doc.source, call.span, "session.store",
+            cx.report(call.span, "session.store",
                 "express-session has no `store`, so it uses MemoryStore: it leaks memory, loses every session on restart and is not shared between cluster workers or PM2 instances (express-session warns about it in production); use a store such as connect-redis or connect-pg-simple");
         }
     }
@@ -316,10 +299,8 @@ fn all_interfaces(host: &JsNode) -> Option<bool> {
 
 /// NODE015: `listen` on every interface (no host, or `0.0.0.0`) in a file that never sets
 /// `trust proxy` (info).
-pub fn listen_all_interfaces(doc: &Document, out: &mut Emitter) {
-    let Some(module) = doc.as_javascript() else {
-        return;
-    };
+pub fn listen_all_interfaces(cx: &mut Context<'_, JsModule>) {
+    let module = cx.content;
     let trusts_proxy = module.calls.iter().any(|c| {
         matches!(c.method(), "set" | "enable")
             && c.args.first().and_then(JsNode::as_str) == Some("trust proxy")
@@ -343,7 +324,7 @@ pub fn listen_all_interfaces(doc: &Document, out: &mut Emitter) {
             Some(h) => matches!(&h.value, JsValue::Other(k) if k.contains("function")),
         };
         if every {
-            out.report(&doc.source, call.span, "listen",
+            cx.report(call.span, "listen",
                 "the server listens on every interface (no host, or 0.0.0.0) and the file never sets `trust proxy`: if it runs behind nginx, `req.ip`, `req.protocol` and `secure` cookies see the proxy instead of the client, and the app port is reachable around the proxy; bind to 127.0.0.1 behind a proxy and set `app.set('trust proxy', 1)`");
         }
     }

@@ -3,17 +3,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::document::Document;
-use crate::formats::postgres::PgConf;
+use crate::formats::postgres::{PgConf, PgHba};
 use crate::rules::postgres::{is_whole_internet, listens_publicly};
-use crate::rules::Emitter;
+use crate::rules::{Context, ProjectContext};
 use crate::source::{SourceFile, Span};
 
 /// PG001: `ssl` off (PostgreSQL's default) while `listen_addresses` goes beyond localhost.
-pub fn ssl_off(doc: &Document, out: &mut Emitter) {
-    let Some(conf) = doc.as_postgres() else {
-        return;
-    };
+pub fn ssl_off(cx: &mut Context<'_, PgConf>) {
+    let conf = cx.content;
     if listens_publicly(conf) != Some(true) {
         return;
     }
@@ -22,7 +19,7 @@ pub fn ssl_off(doc: &Document, out: &mut Emitter) {
     });
     match conf.get("ssl") {
         Some(ssl) if is_off(&ssl.value) => {
-            out.report(&doc.source, ssl.value_span, "ssl",
+            cx.report(ssl.value_span, "ssl",
                 format!("`ssl = {}` while the server listens on the network{listen}: passwords (md5 included) and data cross the network in clear; set `ssl = on` with `ssl_cert_file`/`ssl_key_file`, and use `hostssl` records in pg_hba.conf", ssl.value));
         }
         Some(_) => {}
@@ -31,7 +28,7 @@ pub fn ssl_off(doc: &Document, out: &mut Emitter) {
             let span = conf
                 .get("listen_addresses")
                 .map_or(Span::new(0, 0), |s| s.value_span);
-            out.report(&doc.source, span, "ssl",
+            cx.report(span, "ssl",
                 format!("`ssl` is not set (PostgreSQL's default is off) while the server listens on the network{listen}: set `ssl = on` with a certificate, and use `hostssl` records in pg_hba.conf"));
         }
     }
@@ -60,15 +57,16 @@ fn is_off(value: &str) -> bool {
 
 /// PG002: `pg_hba.conf` admits `0.0.0.0/0`/`::/0`/`all` while the server in the same
 /// directory listens beyond localhost (or no `postgresql.conf` was scanned beside it).
-pub fn open_to_internet(docs: &[&Document], out: &mut Emitter) {
-    let confs: Vec<(&Path, &Arc<SourceFile>, &PgConf)> = docs
-        .iter()
-        .filter_map(|d| Some((d.source.path.parent()?, &d.source, d.as_postgres()?)))
+pub fn open_to_internet(cx: &mut ProjectContext<'_, PgHba>) {
+    let confs: Vec<(&Path, &Arc<SourceFile>, &PgConf)> = cx
+        .of_kind::<PgConf>()
+        .into_iter()
+        .filter_map(|c| Some((c.source().path.parent()?, c.source(), c.content)))
         .collect();
-    for doc in docs {
-        let Some(hba) = doc.as_pg_hba() else { continue };
-        let dir = doc.source.path.parent();
-        let label = label(&doc.source.path, "pg_hba.conf");
+    for file in cx.docs {
+        let hba = file.content;
+        let dir = file.source().path.parent();
+        let label = label(&file.source().path, "pg_hba.conf");
         let sibling = confs
             .iter()
             .find(|(d, s, _)| Some(*d) == dir && self::label(&s.path, "postgresql.conf") == label);
@@ -92,12 +90,12 @@ pub fn open_to_internet(docs: &[&Document], out: &mut Emitter) {
                 Some(_) => "and the server listens beyond localhost",
                 None => "(no postgresql.conf was scanned beside it; the official container image listens on every address)",
             };
-            let finding = out.report(&doc.source, record.address.as_ref().map_or(record.span, |a| a.span),
+            let finding = cx.report_in(file.source(), record.address.as_ref().map_or(record.span, |a| a.span),
                 format!("{}:{address}", record.kind.value),
                 format!("`{} {} {} {address} {}` lets every address on the internet try to log in {why}; list the application's networks (`10.0.0.0/8`, the app server's `/32`) instead", record.kind.value, record.database.value, record.user.value, record.method.value));
             if let Some((_, source, conf)) = sibling {
                 if let Some(listen) = conf.get("listen_addresses") {
-                    finding.related(source, listen.value_span, "the server listens here");
+                    finding.related_in(source, listen.value_span, "the server listens here");
                 }
             }
         }

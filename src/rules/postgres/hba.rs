@@ -1,22 +1,18 @@
 //! PG003–PG007: how `pg_hba.conf` records authenticate.
 
-use crate::document::Document;
-use crate::formats::postgres::HbaRecord;
+use crate::formats::postgres::{HbaRecord, PgHba};
 use crate::rules::postgres::is_remote;
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// Calls `report` for each record of the document that `select` picks.
 fn each_record(
-    doc: &Document,
-    out: &mut Emitter,
+    cx: &mut Context<'_, PgHba>,
     select: impl Fn(&HbaRecord) -> bool,
     message: impl Fn(&HbaRecord) -> String,
 ) {
-    let Some(hba) = doc.as_pg_hba() else { return };
-    for record in hba.records.iter().filter(|r| select(r)) {
+    for record in cx.content.records.iter().filter(|r| select(r)) {
         let address = record.address.as_ref().map_or("", |a| a.value.as_str());
-        out.report(
-            &doc.source,
+        cx.report(
             record.method.span,
             format!(
                 "{}:{}:{}:{address}",
@@ -41,10 +37,9 @@ fn written(record: &HbaRecord) -> String {
 }
 
 /// PG003: `trust` on a record for network clients: no password at all.
-pub fn trust_network(doc: &Document, out: &mut Emitter) {
+pub fn trust_network(cx: &mut Context<'_, PgHba>) {
     each_record(
-        doc,
-        out,
+        cx,
         |r| r.method.value == "trust" && is_remote(r),
         |r| {
             format!(
@@ -54,10 +49,9 @@ pub fn trust_network(doc: &Document, out: &mut Emitter) {
 }
 
 /// PG004: `trust` for local connections (Unix socket or loopback).
-pub fn trust_local(doc: &Document, out: &mut Emitter) {
+pub fn trust_local(cx: &mut Context<'_, PgHba>) {
     each_record(
-        doc,
-        out,
+        cx,
         |r| r.method.value == "trust" && !is_remote(r),
         |r| {
             format!(
@@ -67,10 +61,9 @@ pub fn trust_local(doc: &Document, out: &mut Emitter) {
 }
 
 /// PG005: `password`: the password is sent in clear text.
-pub fn cleartext_password(doc: &Document, out: &mut Emitter) {
+pub fn cleartext_password(cx: &mut Context<'_, PgHba>) {
     each_record(
-        doc,
-        out,
+        cx,
         |r| r.method.value == "password" && r.is_host(),
         |r| {
             format!(
@@ -81,10 +74,9 @@ pub fn cleartext_password(doc: &Document, out: &mut Emitter) {
 
 /// PG006: `md5`: a replayable hash scheme, deprecated since PostgreSQL 14 in favour of
 /// SCRAM.
-pub fn md5(doc: &Document, out: &mut Emitter) {
+pub fn md5(cx: &mut Context<'_, PgHba>) {
     each_record(
-        doc,
-        out,
+        cx,
         |r| r.method.value == "md5",
         |r| {
             format!(
@@ -94,10 +86,9 @@ pub fn md5(doc: &Document, out: &mut Emitter) {
 }
 
 /// PG007: `hostnossl` from a remote network: TLS explicitly refused.
-pub fn hostnossl_remote(doc: &Document, out: &mut Emitter) {
+pub fn hostnossl_remote(cx: &mut Context<'_, PgHba>) {
     each_record(
-        doc,
-        out,
+        cx,
         |r| r.kind.value == "hostnossl" && is_remote(r) && r.method.value != "reject",
         |r| {
             format!(

@@ -3,9 +3,21 @@
 //! admits the whole internet).
 
 use crate::formats::postgres::{HbaRecord, PgConf};
+use crate::rules::{checks, RegisteredCheck};
 
 pub mod exposure;
 pub mod hba;
+
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    document "postgres-cleartext-password" => hba::cleartext_password;
+    document "postgres-hostnossl-remote" => hba::hostnossl_remote;
+    document "postgres-md5" => hba::md5;
+    project "postgres-open-to-internet" => exposure::open_to_internet;
+    document "postgres-ssl-off" => exposure::ssl_off;
+    document "postgres-trust-local" => hba::trust_local;
+    document "postgres-trust-network" => hba::trust_network;
+};
 
 /// PostgreSQL's default `listen_addresses`.
 const DEFAULT_LISTEN: &str = "localhost";

@@ -1,13 +1,13 @@
 //! RDS001–RDS003: who may connect, and from where.
 
-use crate::document::Document;
+use crate::formats::redis::RedisConf;
 use crate::rules::redis::{has_includes, protected_mode_off, uses_acl};
-use crate::rules::Emitter;
+use crate::rules::Context;
 use crate::source::Span;
 
 /// RDS001: no `requirepass` and no ACL users: any client that reaches the port is admin.
-pub fn no_password(doc: &Document, out: &mut Emitter) {
-    let Some(conf) = doc.as_redis() else { return };
+pub fn no_password(cx: &mut Context<'_, RedisConf>) {
+    let conf = cx.content;
     if uses_acl(conf) {
         // `user default on nopass ~* &* +@all` is an ACL spelling of "no password".
         for user in conf.all("user") {
@@ -15,7 +15,7 @@ pub fn no_password(doc: &Document, out: &mut Emitter) {
                 && user.args.iter().any(|a| a.value == "nopass")
                 && user.args.iter().any(|a| a.value == "on");
             if default_nopass {
-                out.report(&doc.source, user.value_span(), "user:default",
+                cx.report(user.value_span(), "user:default",
                     "the `default` user is on with `nopass`: every connection is logged in with its rights; give it a password (`>…`) or turn it `off`");
             }
         }
@@ -23,13 +23,13 @@ pub fn no_password(doc: &Document, out: &mut Emitter) {
     }
     match conf.last("requirepass") {
         Some(pass) if pass.first().is_empty() => {
-            out.report(&doc.source, pass.value_span(), "requirepass",
+            cx.report(pass.value_span(), "requirepass",
                 "`requirepass` is empty, which turns authentication off; set a long random password (or define ACL users)");
         }
         Some(_) => {}
         None if has_includes(conf) => {}
         None => {
-            out.report(&doc.source, Span::new(0, 0), "requirepass",
+            cx.report(Span::new(0, 0), "requirepass",
                 "no `requirepass` and no ACL `user`: any client that reaches the port can read, change and delete every key and reconfigure the server; add `requirepass` with a long random secret (S4 passes `--requirepass ${REDIS_PASSWORD}`)");
         }
     }
@@ -37,11 +37,11 @@ pub fn no_password(doc: &Document, out: &mut Emitter) {
 
 /// RDS002: `protected-mode no`: the last guard of a password-less server on a public
 /// interface is off.
-pub fn protected_mode(doc: &Document, out: &mut Emitter) {
-    let Some(conf) = doc.as_redis() else { return };
+pub fn protected_mode(cx: &mut Context<'_, RedisConf>) {
+    let conf = cx.content;
     if protected_mode_off(conf) {
         if let Some(directive) = conf.last("protected-mode") {
-            out.report(&doc.source, directive.value_span(), "protected-mode",
+            cx.report(directive.value_span(), "protected-mode",
                 "`protected-mode no` lets clients on other hosts in even when no password is set; write `protected-mode yes` and set `requirepass`");
         }
     }
@@ -57,12 +57,12 @@ fn is_all_interfaces(address: &str) -> bool {
 
 /// RDS003: bound to every interface (`bind 0.0.0.0`, `*`, `::`), or no `bind` at all (Redis
 /// then listens everywhere) with protected mode off.
-pub fn bind_all(doc: &Document, out: &mut Emitter) {
-    let Some(conf) = doc.as_redis() else { return };
+pub fn bind_all(cx: &mut Context<'_, RedisConf>) {
+    let conf = cx.content;
     match conf.last("bind") {
         Some(bind) => {
             if let Some(all) = bind.args.iter().find(|a| is_all_interfaces(&a.value)) {
-                out.report(&doc.source, all.span, "bind",
+                cx.report(all.span, "bind",
                     format!("`bind {}` listens on every interface, public ones included; bind to `127.0.0.1 -::1` and the private address the applications use", all.value));
             }
         }
@@ -72,7 +72,7 @@ pub fn bind_all(doc: &Document, out: &mut Emitter) {
                 let span = conf
                     .last("protected-mode")
                     .map_or(Span::new(0, 0), |d| d.value_span());
-                out.report(&doc.source, span, "bind",
+                cx.report(span, "bind",
                     "no `bind` line, so Redis listens on every interface, and protected mode is off; write `bind 127.0.0.1 -::1` (plus the private address applications use)");
             }
         }

@@ -1,16 +1,16 @@
 //! RDS004: commands that wipe or reconfigure the server still callable.
 
-use crate::document::Document;
+use crate::formats::redis::RedisConf;
 use crate::rules::redis::{has_includes, uses_acl};
-use crate::rules::Emitter;
+use crate::rules::Context;
 use crate::source::Span;
 
 /// The commands S4 and Redis's security guide tell you to rename or disable.
 pub const DANGEROUS: &[&str] = &["FLUSHALL", "FLUSHDB", "CONFIG", "DEBUG", "KEYS", "SHUTDOWN"];
 
 /// RDS004: a dangerous command neither renamed nor disabled with `rename-command`.
-pub fn not_renamed(doc: &Document, out: &mut Emitter) {
-    let Some(conf) = doc.as_redis() else { return };
+pub fn not_renamed(cx: &mut Context<'_, RedisConf>) {
+    let conf = cx.content;
     if uses_acl(conf) || has_includes(conf) {
         return;
     }
@@ -38,6 +38,6 @@ pub fn not_renamed(doc: &Document, out: &mut Emitter) {
         .iter()
         .map(|c| format!("`rename-command {c} \"\"`"))
         .collect();
-    out.report(&doc.source, span, format!("rename-command:{}", missing.join(",")),
+    cx.report(span, format!("rename-command:{}", missing.join(",")),
         format!("{} can still be called by any client that gets in (wiping the data, rewriting the configuration or blocking the server); disable them: {} — or define ACL users without `@dangerous`", missing.join(", "), lines.join(", ")));
 }

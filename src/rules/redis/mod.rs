@@ -4,9 +4,18 @@
 //! stay silent for it.
 
 use crate::formats::redis::RedisConf;
+use crate::rules::{checks, RegisteredCheck};
 
 pub mod access;
 pub mod commands;
+
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    document "redis-bind-all-interfaces" => access::bind_all;
+    document "redis-dangerous-commands" => commands::not_renamed;
+    document "redis-no-password" => access::no_password;
+    document "redis-protected-mode-off" => access::protected_mode;
+};
 
 /// Whether the file includes others (which may set what it leaves out).
 fn has_includes(conf: &RedisConf) -> bool {

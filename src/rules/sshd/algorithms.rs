@@ -3,10 +3,9 @@
 //! failures; only values written in the configuration are judged (see the rules' known
 //! problems about OpenSSH's default MAC list).
 
-use crate::document::Document;
-use crate::formats::sshd::effective::{wildcard, Origin};
-use crate::rules::sshd::{report_setting, with_effective};
-use crate::rules::Emitter;
+use crate::formats::sshd::effective::{wildcard, Origin, SshdConfig};
+use crate::rules::sshd::with_effective;
+use crate::rules::Context;
 
 /// Ciphers: CBC modes (plaintext recovery, Terrapin with EtM), RC4, 3DES, Blowfish, CAST.
 const WEAK_CIPHERS: &[&str] = &["*-cbc", "rijndael-cbc@lysator.liu.se", "arcfour*", "none"];
@@ -27,16 +26,10 @@ const WEAK_HOST_KEYS: &[&str] = &[
     "ssh-dss-cert-v01@openssh.com",
 ];
 
-/// Reports the weak entries of the algorithm list `keyword`, when it is written somewhere.
-fn weak_list(
-    doc: &Document,
-    out: &mut Emitter,
-    keyword: &str,
-    name: &str,
-    weak: &[&str],
-    fix: &str,
-) {
-    with_effective(doc, out, keyword, |config, setting, out| {
+/// Reports the weak entries of the algorithm list `name` (as the manual spells it), when it
+/// is written somewhere.
+fn weak_list(cx: &mut Context<'_, SshdConfig>, name: &str, weak: &[&str], fix: &str) {
+    with_effective(cx, &name.to_ascii_lowercase(), |cx, setting| {
         if setting.origin == Origin::Default {
             return;
         }
@@ -46,10 +39,7 @@ fn weak_list(
             .filter(|a| weak.iter().any(|w| wildcard(w, a)))
             .collect();
         if !found.is_empty() {
-            report_setting(
-                doc,
-                config,
-                out,
+            cx.report_setting(
                 name,
                 setting,
                 &format!(
@@ -63,34 +53,34 @@ fn weak_list(
 }
 
 /// SSH007: weak `Ciphers`.
-pub fn weak_ciphers(doc: &Document, out: &mut Emitter) {
-    weak_list(doc, out, "ciphers", "Ciphers", WEAK_CIPHERS,
+pub fn weak_ciphers(cx: &mut Context<'_, SshdConfig>) {
+    weak_list(cx, "Ciphers", WEAK_CIPHERS,
         "write `Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr`");
 }
 
 /// SSH008: weak `MACs`.
-pub fn weak_macs(doc: &Document, out: &mut Emitter) {
-    weak_list(doc, out, "macs", "MACs", WEAK_MACS,
+pub fn weak_macs(cx: &mut Context<'_, SshdConfig>) {
+    weak_list(cx, "MACs", WEAK_MACS,
         "write `MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com`");
 }
 
 /// SSH009: weak `KexAlgorithms`.
-pub fn weak_kex(doc: &Document, out: &mut Emitter) {
-    weak_list(doc, out, "kexalgorithms", "KexAlgorithms", WEAK_KEX,
+pub fn weak_kex(cx: &mut Context<'_, SshdConfig>) {
+    weak_list(cx, "KexAlgorithms", WEAK_KEX,
         "write `KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group-exchange-sha256`");
 }
 
 /// SSH010: weak `HostKeyAlgorithms`.
-pub fn weak_host_keys(doc: &Document, out: &mut Emitter) {
-    weak_list(doc, out, "hostkeyalgorithms", "HostKeyAlgorithms", WEAK_HOST_KEYS,
+pub fn weak_host_keys(cx: &mut Context<'_, SshdConfig>) {
+    weak_list(cx, "HostKeyAlgorithms", WEAK_HOST_KEYS,
         "write `HostKeyAlgorithms ssh-ed25519,rsa-sha2-512,rsa-sha2-256` (or delete the line: OpenSSH's default is sound)");
 }
 
 /// SSH011: `Protocol 1` (or `1,2`), the SSH-1 protocol broken since 2001.
-pub fn protocol_1(doc: &Document, out: &mut Emitter) {
-    with_effective(doc, out, "protocol", |config, setting, out| {
+pub fn protocol_1(cx: &mut Context<'_, SshdConfig>) {
+    with_effective(cx, "protocol", |cx, setting| {
         if setting.value.split(',').any(|p| p.trim() == "1") {
-            report_setting(doc, config, out, "Protocol", setting,
+            cx.report_setting("Protocol", setting,
                 "SSH-1 is broken; OpenSSH 7.4 and later ignore the line and no longer speak SSH-1, so a config that asks for it was written for a server too old to be trusted; delete the line (and upgrade the server if it still honours it)");
         }
     });

@@ -1,15 +1,14 @@
 //! SSH001–SSH006: who may log in, and with what.
 
-use crate::document::Document;
-use crate::formats::sshd::effective::Origin;
-use crate::rules::sshd::{place, report_setting, with_effective};
-use crate::rules::Emitter;
+use crate::formats::sshd::effective::{Origin, SshdConfig};
+use crate::rules::sshd::{place, with_effective};
+use crate::rules::Context;
 
 /// SSH001: `PermitRootLogin yes`: root may log in with a password.
-pub fn root_login_password(doc: &Document, out: &mut Emitter) {
-    with_effective(doc, out, "permitrootlogin", |config, setting, out| {
+pub fn root_login_password(cx: &mut Context<'_, SshdConfig>) {
+    with_effective(cx, "permitrootlogin", |cx, setting| {
         if setting.value == "yes" {
-            report_setting(doc, config, out, "PermitRootLogin", setting,
+            cx.report_setting("PermitRootLogin", setting,
                 "root may log in directly, with a password too, so one guessed or leaked password is the whole machine; write `PermitRootLogin no` and use a named account with sudo");
         }
     });
@@ -17,56 +16,49 @@ pub fn root_login_password(doc: &Document, out: &mut Emitter) {
 
 /// SSH002: `PermitRootLogin prohibit-password` or `forced-commands-only` (OpenSSH's
 /// default): root may still log in with a key.
-pub fn root_login_key(doc: &Document, out: &mut Emitter) {
-    with_effective(doc, out, "permitrootlogin", |config, setting, out| {
+pub fn root_login_key(cx: &mut Context<'_, SshdConfig>) {
+    with_effective(cx, "permitrootlogin", |cx, setting| {
         if matches!(
             setting.value.as_str(),
             "prohibit-password" | "forced-commands-only"
         ) {
-            report_setting(doc, config, out, "PermitRootLogin", setting,
+            cx.report_setting("PermitRootLogin", setting,
                 "root may still log in with a key, so a stolen key skips sudo and its audit trail; write `PermitRootLogin no`");
         }
     });
 }
 
 /// SSH003: password authentication on, explicitly or by OpenSSH's default.
-pub fn password_authentication(doc: &Document, out: &mut Emitter) {
-    with_effective(
-        doc,
-        out,
-        "passwordauthentication",
-        |config, setting, out| {
-            if setting.value == "yes" {
-                report_setting(doc, config, out, "PasswordAuthentication", setting,
+pub fn password_authentication(cx: &mut Context<'_, SshdConfig>) {
+    with_effective(cx, "passwordauthentication", |cx, setting| {
+        if setting.value == "yes" {
+            cx.report_setting("PasswordAuthentication", setting,
                 "passwords can be guessed by every bot on the internet; write `PasswordAuthentication no` (before any `Match` block) once your key login works");
-            }
-        },
-    );
+        }
+    });
 }
 
 /// SSH004: keyboard-interactive authentication on while PAM is used: PAM asks for the
 /// password, so `PasswordAuthentication no` alone does not stop password logins.
-pub fn keyboard_interactive(doc: &Document, out: &mut Emitter) {
-    with_effective(
-        doc,
-        out,
-        "kbdinteractiveauthentication",
-        |config, setting, out| {
-            let pam = config.effective("usepam").is_some_and(|p| p.value == "yes");
-            let explicit = matches!(setting.origin, Origin::Set(_));
-            if setting.value == "yes" && (pam || explicit) {
-                report_setting(doc, config, out, "KbdInteractiveAuthentication", setting,
+pub fn keyboard_interactive(cx: &mut Context<'_, SshdConfig>) {
+    with_effective(cx, "kbdinteractiveauthentication", |cx, setting| {
+        let pam = cx
+            .content
+            .effective("usepam")
+            .is_some_and(|p| p.value == "yes");
+        let explicit = matches!(setting.origin, Origin::Set(_));
+        if setting.value == "yes" && (pam || explicit) {
+            cx.report_setting("KbdInteractiveAuthentication", setting,
                 "with PAM this is password login by another name, even with `PasswordAuthentication no`; write `KbdInteractiveAuthentication no` (`ChallengeResponseAuthentication no` on OpenSSH before 8.7)");
-            }
-        },
-    );
+        }
+    });
 }
 
 /// SSH005: `PermitEmptyPasswords yes`.
-pub fn empty_passwords(doc: &Document, out: &mut Emitter) {
-    with_effective(doc, out, "permitemptypasswords", |config, setting, out| {
+pub fn empty_passwords(cx: &mut Context<'_, SshdConfig>) {
+    with_effective(cx, "permitemptypasswords", |cx, setting| {
         if setting.value == "yes" {
-            report_setting(doc, config, out, "PermitEmptyPasswords", setting,
+            cx.report_setting("PermitEmptyPasswords", setting,
                 "accounts without a password can log in with nothing at all; write `PermitEmptyPasswords no` (the default) or delete the line");
         }
     });
@@ -85,8 +77,8 @@ const REENABLED: &[(&str, &str)] = &[
 
 /// SSH006: a `Match` block that turns password or root login back on for the
 /// connections it matches. Reported at the `Match` line, with the setting as related.
-pub fn match_reenables_login(doc: &Document, out: &mut Emitter) {
-    let Some(config) = doc.as_sshd() else { return };
+pub fn match_reenables_login(cx: &mut Context<'_, SshdConfig>) {
+    let config = cx.content;
     for (block, statements) in config.block_overrides() {
         let Some(match_statement) = config.match_statement(block) else {
             continue;
@@ -122,8 +114,7 @@ pub fn match_reenables_login(doc: &Document, out: &mut Emitter) {
                     ),
                 )
             };
-            out.report(
-                &doc.source,
+            cx.report(
                 span,
                 format!("match({}) > {}", criteria.join(" "), line.keyword),
                 format!(
@@ -132,7 +123,7 @@ pub fn match_reenables_login(doc: &Document, out: &mut Emitter) {
                     line.first_value()
                 ),
             )
-            .related(config.source(statement), line.value_span(), format!("{name} is set here"));
+            .related_in(config.source(statement), line.value_span(), format!("{name} is set here"));
         }
     }
 }

@@ -1,16 +1,15 @@
 //! SSH012–SSH015: forwarding, brute-force limits and who may log in at all.
 
-use crate::document::Document;
-use crate::formats::sshd::effective::SshdRole;
-use crate::rules::sshd::{report_setting, with_effective};
-use crate::rules::Emitter;
+use crate::formats::sshd::effective::{SshdConfig, SshdRole};
+use crate::rules::sshd::with_effective;
+use crate::rules::Context;
 use crate::source::Span;
 
 /// SSH012: `X11Forwarding yes`.
-pub fn x11_forwarding(doc: &Document, out: &mut Emitter) {
-    with_effective(doc, out, "x11forwarding", |config, setting, out| {
+pub fn x11_forwarding(cx: &mut Context<'_, SshdConfig>) {
+    with_effective(cx, "x11forwarding", |cx, setting| {
         if setting.value == "yes" {
-            report_setting(doc, config, out, "X11Forwarding", setting,
+            cx.report_setting("X11Forwarding", setting,
                 "a server does not need a display, and a forwarded X11 connection lets the server side read the client's keystrokes and screen; write `X11Forwarding no`");
         }
     });
@@ -22,36 +21,36 @@ const MAX_AUTH_TRIES: u64 = 4;
 const MAX_LOGIN_GRACE: u64 = 60;
 
 /// SSH013: `MaxAuthTries` above 4 (OpenSSH's default is 6).
-pub fn max_auth_tries(doc: &Document, out: &mut Emitter) {
-    with_effective(doc, out, "maxauthtries", |config, setting, out| {
+pub fn max_auth_tries(cx: &mut Context<'_, SshdConfig>) {
+    with_effective(cx, "maxauthtries", |cx, setting| {
         if setting
             .value
             .parse::<u64>()
             .is_ok_and(|n| n > MAX_AUTH_TRIES)
         {
-            report_setting(doc, config, out, "MaxAuthTries", setting, &format!(
+            cx.report_setting("MaxAuthTries", setting, &format!(
                 "each connection may guess that many times; write `MaxAuthTries {MAX_AUTH_TRIES}` or less"));
         }
     });
 }
 
 /// SSH014: `LoginGraceTime` above 60 seconds or 0 (unlimited; OpenSSH's default is 120).
-pub fn login_grace_time(doc: &Document, out: &mut Emitter) {
-    with_effective(doc, out, "logingracetime", |config, setting, out| {
+pub fn login_grace_time(cx: &mut Context<'_, SshdConfig>) {
+    with_effective(cx, "logingracetime", |cx, setting| {
         if setting
             .value
             .parse::<u64>()
             .is_ok_and(|n| n == 0 || n > MAX_LOGIN_GRACE)
         {
-            report_setting(doc, config, out, "LoginGraceTime", setting,
+            cx.report_setting("LoginGraceTime", setting,
                 "unauthenticated connections are held that long (0: forever), so a few hosts can exhaust `MaxStartups`; write `LoginGraceTime 60` or less");
         }
     });
 }
 
 /// SSH015: no `AllowUsers`/`AllowGroups` anywhere in a complete `sshd_config`.
-pub fn no_allow_list(doc: &Document, out: &mut Emitter) {
-    let Some(config) = doc.as_sshd() else { return };
+pub fn no_allow_list(cx: &mut Context<'_, SshdConfig>) {
+    let config = cx.content;
     if config.role == SshdRole::DropIn {
         return;
     }
@@ -62,7 +61,7 @@ pub fn no_allow_list(doc: &Document, out: &mut Emitter) {
         )
     });
     if !listed {
-        out.report(&doc.source, Span::new(0, 0), "allowusers",
+        cx.report(Span::new(0, 0), "allowusers",
             "neither `AllowUsers` nor `AllowGroups` is set, so every account with a shell and a credential may log in over SSH; write `AllowGroups ssh-users` (and add the admins to that group) or `AllowUsers deploy`");
     }
 }

@@ -1,14 +1,13 @@
 //! SSH018: keywords sshd does not know. sshd refuses to start on them, so a typo in a
 //! hardening line takes SSH down at the next restart (and the line never did its job).
 
-use crate::document::Document;
+use crate::formats::sshd::effective::SshdConfig;
 use crate::formats::sshd::{closest_keyword, is_known_keyword};
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// SSH018: a keyword that is not an OpenSSH server keyword.
-pub fn unknown_keyword(doc: &Document, out: &mut Emitter) {
-    let Some(config) = doc.as_sshd() else { return };
-    let Some(main) = config.files.first() else {
+pub fn unknown_keyword(cx: &mut Context<'_, SshdConfig>) {
+    let Some(main) = cx.content.files.first() else {
         return;
     };
     for line in main
@@ -17,13 +16,12 @@ pub fn unknown_keyword(doc: &Document, out: &mut Emitter) {
         .iter()
         .filter(|l| !is_known_keyword(&l.keyword))
     {
-        let written = doc.source.slice(line.keyword_span);
+        let written = cx.source().slice(line.keyword_span);
         let hint = closest_keyword(&line.keyword).map_or_else(
             || "check the spelling against `man sshd_config`".to_owned(),
             |k| format!("did you mean `{}`?", camel_case(k, written)),
         );
-        out.report(
-            &doc.source,
+        cx.report(
             line.keyword_span,
             format!("unknown:{}", line.keyword),
             format!("`{written}` is not an sshd keyword and sshd refuses to start with it (`sshd -t` says \"Bad configuration option\"); {hint}"),

@@ -8,9 +8,8 @@
 //! related location; a default is reported at line 1, column 1 (a complete `sshd_config`
 //! only: drop-ins are fragments, and `sshd -T` output lists every value).
 
-use crate::document::Document;
 use crate::formats::sshd::effective::{Origin, Setting, SshdConfig, SshdRole, Statement};
-use crate::rules::Emitter;
+use crate::rules::{checks, Context, RegisteredCheck};
 use crate::source::Span;
 
 pub mod algorithms;
@@ -18,6 +17,28 @@ pub mod authentication;
 pub mod hardening;
 pub mod keywords;
 pub mod semantics;
+
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    document "sshd-empty-passwords" => authentication::empty_passwords;
+    document "sshd-keyboard-interactive" => authentication::keyboard_interactive;
+    document "sshd-login-grace-time" => hardening::login_grace_time;
+    document "sshd-match-reenables-login" => authentication::match_reenables_login;
+    document "sshd-max-auth-tries" => hardening::max_auth_tries;
+    document "sshd-missing-include" => semantics::missing_include;
+    document "sshd-no-allow-list" => hardening::no_allow_list;
+    document "sshd-password-authentication" => authentication::password_authentication;
+    document "sshd-protocol-1" => algorithms::protocol_1;
+    document "sshd-root-login-key" => authentication::root_login_key;
+    document "sshd-root-login-password" => authentication::root_login_password;
+    document "sshd-shadowed-value" => semantics::shadowed_value;
+    document "sshd-unknown-keyword" => keywords::unknown_keyword;
+    document "sshd-weak-ciphers" => algorithms::weak_ciphers;
+    document "sshd-weak-host-key-algorithms" => algorithms::weak_host_keys;
+    document "sshd-weak-kex" => algorithms::weak_kex;
+    document "sshd-weak-macs" => algorithms::weak_macs;
+    document "sshd-x11-forwarding" => hardening::x11_forwarding;
+};
 
 /// The statement in the document's own file that stands for `statement`: itself, or the
 /// `Include` line of the main file that led to it.
@@ -45,53 +66,42 @@ fn place(config: &SshdConfig, statement: Statement) -> String {
     format!("{}:{}", source.display_path, start.line)
 }
 
-/// Reports a value in effect that a rule objects to. `name` is the keyword as the
-/// documentation spells it (`PasswordAuthentication`); the message starts with where the
-/// value comes from and goes on with `problem`. Defaults are reported only for a complete
-/// `sshd_config`.
-fn report_setting(
-    doc: &Document,
-    config: &SshdConfig,
-    out: &mut Emitter,
-    name: &str,
-    setting: &Setting,
-    problem: &str,
-) {
-    let key = name.to_ascii_lowercase();
-    match &setting.origin {
-        Origin::Default => {
-            if config.role == SshdRole::Main {
-                out.report(
-                    &doc.source,
-                    Span::new(0, 0),
-                    key,
-                    format!(
-                        "`{name}` is not set, and OpenSSH's default is `{}`: {problem}",
-                        setting.value
-                    ),
-                );
+impl Context<'_, SshdConfig> {
+    /// Reports a value in effect that a rule objects to. `name` is the keyword as the
+    /// documentation spells it (`PasswordAuthentication`); the message starts with where
+    /// the value comes from and goes on with `problem`. Defaults are reported only for a
+    /// complete `sshd_config`.
+    fn report_setting(&mut self, name: &str, setting: &Setting, problem: &str) {
+        let config = self.content;
+        let key = name.to_ascii_lowercase();
+        match &setting.origin {
+            Origin::Default => {
+                if config.role == SshdRole::Main {
+                    self.report(
+                        Span::new(0, 0),
+                        key,
+                        format!(
+                            "`{name}` is not set, and OpenSSH's default is `{}`: {problem}",
+                            setting.value
+                        ),
+                    );
+                }
             }
-        }
-        Origin::Set(statement) => {
-            let at = anchor(config, *statement);
-            let line = config.line(*statement);
-            let written = format!("`{name} {}`", line.values().collect::<Vec<_>>().join(" "));
-            if at == *statement {
-                out.report(
-                    &doc.source,
-                    line.value_span(),
-                    key,
-                    format!("{written}: {problem}"),
-                );
-            } else {
-                let origin = place(config, *statement);
-                out.report(
-                    &doc.source,
-                    config.line(at).value_span(),
-                    key,
-                    format!("{written} from {origin}, read through this Include, is in effect: {problem}"),
-                )
-                .related(config.source(*statement), line.value_span(), format!("{name} is set here"));
+            Origin::Set(statement) => {
+                let at = anchor(config, *statement);
+                let line = config.line(*statement);
+                let written = format!("`{name} {}`", line.values().collect::<Vec<_>>().join(" "));
+                if at == *statement {
+                    self.report(line.value_span(), key, format!("{written}: {problem}"));
+                } else {
+                    let origin = place(config, *statement);
+                    self.report(
+                        config.line(at).value_span(),
+                        key,
+                        format!("{written} from {origin}, read through this Include, is in effect: {problem}"),
+                    )
+                    .related_in(config.source(*statement), line.value_span(), format!("{name} is set here"));
+                }
             }
         }
     }
@@ -99,13 +109,11 @@ fn report_setting(
 
 /// Calls `check` with the global value in effect for `keyword`, when there is one.
 fn with_effective(
-    doc: &Document,
-    out: &mut Emitter,
+    cx: &mut Context<'_, SshdConfig>,
     keyword: &str,
-    check: impl FnOnce(&SshdConfig, &Setting, &mut Emitter),
+    check: impl FnOnce(&mut Context<'_, SshdConfig>, &Setting),
 ) {
-    let Some(config) = doc.as_sshd() else { return };
-    if let Some(setting) = config.effective(keyword) {
-        check(config, &setting, out);
+    if let Some(setting) = cx.content.effective(keyword) {
+        check(cx, &setting);
     }
 }

@@ -1,15 +1,14 @@
 //! SSH016–SSH017: lines that do not do what they seem to: values ignored because an
 //! earlier one won, and `Include`s that read nothing.
 
-use crate::document::Document;
-use crate::formats::sshd::effective::normalize;
+use crate::formats::sshd::effective::{normalize, SshdConfig};
 use crate::rules::sshd::place;
-use crate::rules::Emitter;
+use crate::rules::Context;
 
 /// SSH016: a single-valued keyword written again later in the same scope with a
 /// different value. sshd keeps the first; a reviewer reads the last.
-pub fn shadowed_value(doc: &Document, out: &mut Emitter) {
-    let Some(config) = doc.as_sshd() else { return };
+pub fn shadowed_value(cx: &mut Context<'_, SshdConfig>) {
+    let config = cx.content;
     for (ignored, winner) in config.shadowed() {
         if ignored.file != 0 {
             continue;
@@ -20,8 +19,7 @@ pub fn shadowed_value(doc: &Document, out: &mut Emitter) {
             continue;
         }
         let written = config.source(ignored).slice(line.keyword_span).to_owned();
-        out.report(
-            &doc.source,
+        cx.report(
             line.span,
             format!("shadowed:{}", line.keyword),
             format!(
@@ -32,13 +30,13 @@ pub fn shadowed_value(doc: &Document, out: &mut Emitter) {
                 place(config, winner),
             ),
         )
-        .related(config.source(winner), won.span, "this value wins");
+        .related_in(config.source(winner), won.span, "this value wins");
     }
 }
 
 /// SSH017: an `Include` whose pattern matches no file (sshd goes on silently).
-pub fn missing_include(doc: &Document, out: &mut Emitter) {
-    let Some(config) = doc.as_sshd() else { return };
+pub fn missing_include(cx: &mut Context<'_, SshdConfig>) {
+    let config = cx.content;
     // A glob that matches nothing is how an empty drop-in folder looks (Debian ships
     // `Include /etc/ssh/sshd_config.d/*.conf` with the folder empty): only a named file
     // that is missing is a mistake.
@@ -49,8 +47,7 @@ pub fn missing_include(doc: &Document, out: &mut Emitter) {
         .filter(|m| m.file == 0 && named(&m.pattern))
     {
         let line = &config.files[0].file.lines[missing.line];
-        out.report(
-            &doc.source,
+        cx.report(
             line.value_span(),
             format!("include:{}", missing.pattern),
             format!(

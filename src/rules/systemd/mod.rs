@@ -3,31 +3,40 @@
 //! `[Service]` header (the section where it belongs). Drop-ins (`*.service.d/*.conf`) are
 //! fragments: only what they set is judged.
 
-use crate::document::Document;
 use crate::formats::systemd::{parse_boolean, UnitFile, UnitKind, UnitSection};
+use crate::rules::{checks, Context, RegisteredCheck};
 
 pub mod environment;
 pub mod hardening;
 pub mod identity;
 
-/// The unit and its `[Service]` section, for a `.service` file or drop-in that has one.
-fn service(doc: &Document) -> Option<(&UnitFile, &UnitSection)> {
-    let unit = doc.as_systemd()?;
+/// The family's built-in checks, sorted by name (see `crate::rules::registry`).
+pub(crate) const RULES: &[RegisteredCheck] = checks! {
+    document "systemd-no-new-privileges" => hardening::no_new_privileges;
+    document "systemd-private-tmp" => hardening::private_tmp;
+    document "systemd-protect-system" => hardening::protect_system;
+    document "systemd-runs-as-root" => identity::runs_as_root;
+    document "systemd-secret-in-environment" => environment::secret_in_environment;
+    document "systemd-secret-on-command-line" => environment::secret_on_command_line;
+};
+
+/// The `[Service]` section of a `.service` file or drop-in that has one.
+fn service(unit: &UnitFile) -> Option<&UnitSection> {
     if !matches!(unit.kind, UnitKind::Service | UnitKind::DropIn) {
         return None;
     }
-    Some((unit, unit.section("Service")?))
+    unit.section("Service")
 }
 
 /// Whether an absent setting takes systemd's default here: in a complete `.service` file
 /// (not a drop-in, not a user unit from `~/.config/systemd/user/`, which runs as its user).
-fn judges_defaults(doc: &Document, unit: &UnitFile) -> bool {
-    let user_unit = doc
-        .source
+fn judges_defaults(cx: &Context<'_, UnitFile>) -> bool {
+    let user_unit = cx
+        .source()
         .display_path
         .replace('\\', "/")
         .contains("systemd/user/");
-    unit.kind == UnitKind::Service && !user_unit
+    cx.content.kind == UnitKind::Service && !user_unit
 }
 
 /// `DynamicUser=yes`: a transient non-root user, and systemd then forces

@@ -1,0 +1,335 @@
+//! What a check sees: the document (or, for a project check, the documents) of its kind,
+//! already typed, and where its findings go. The glue from an untyped [`Document`] to a
+//! typed [`Context`] is written here once, for every kind, through [`FromDocument`].
+
+use std::ops::{Deref, DerefMut};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::document::Document;
+use crate::formats::compose::ComposeFile;
+use crate::formats::crontab::Crontab;
+use crate::formats::dockerfile::Dockerfile;
+use crate::formats::dotenv::EnvFile;
+use crate::formats::fail2ban::JailFile;
+use crate::formats::firewall::FirewallRules;
+use crate::formats::host::{
+    apt::PendingUpgrades, backups::BackupListing, certificate::CertificateFile,
+    fail2ban::Fail2banStatus, nft::NftRuleset, ps::Processes, ss::Listeners, HostOutput,
+};
+use crate::formats::javascript::{JsModule, PackageJson};
+use crate::formats::kubernetes::Manifests;
+use crate::formats::logrotate::LogrotateConf;
+use crate::formats::nginx::NginxConfig;
+use crate::formats::postgres::{PgConf, PgHba};
+use crate::formats::python_settings::SettingsModule;
+use crate::formats::redis::RedisConf;
+use crate::formats::sshd::effective::SshdConfig;
+use crate::formats::systemd::UnitFile;
+use crate::policy::Catalog;
+use crate::source::{SourceFile, Span};
+
+/// A finding as a check reports it: a span in a file, before the engine adds the location,
+/// redacted snippet, fingerprint and suppression state.
+#[derive(Debug, Clone)]
+pub struct RawFinding {
+    /// The file.
+    pub source: Arc<SourceFile>,
+    /// The exact place.
+    pub span: Span,
+    /// What identifies this finding within the file for fingerprints (a key name, not a line).
+    pub key: String,
+    /// What is wrong and what to write instead.
+    pub message: String,
+    /// Other places that explain the finding.
+    pub related: Vec<(Arc<SourceFile>, Span, String)>,
+}
+
+impl RawFinding {
+    /// Adds a related location in the finding's own file.
+    pub fn related(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
+        let source = Arc::clone(&self.source);
+        self.related_in(&source, span, message)
+    }
+
+    /// Adds a related location in another file (an included file, the file a value came
+    /// from).
+    pub fn related_in(
+        &mut self,
+        source: &Arc<SourceFile>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Self {
+        self.related
+            .push((Arc::clone(source), span, message.into()));
+        self
+    }
+}
+
+/// Where checks put their findings; the engine makes one per rule run and reads it back.
+pub struct Emitter<'a> {
+    /// The whole catalog (a check on suppression comments needs to know every rule id).
+    catalog: &'a Catalog,
+    findings: Vec<RawFinding>,
+}
+
+impl<'a> Emitter<'a> {
+    /// An empty emitter.
+    pub fn new(catalog: &'a Catalog) -> Self {
+        Self {
+            catalog,
+            findings: Vec::new(),
+        }
+    }
+
+    /// The findings reported so far.
+    pub fn into_findings(self) -> Vec<RawFinding> {
+        self.findings
+    }
+}
+
+/// The part of a document a family's checks read: `Some` for documents of that kind.
+/// Implemented once per kind with the `as_*` accessors of [`Document`].
+pub trait FromDocument {
+    /// The typed content of `doc`, when it is of this kind.
+    fn from_document(doc: &Document) -> Option<&Self>;
+}
+
+/// `impl FromDocument for Type` from an accessor expression on `doc`.
+macro_rules! from_document {
+    ($($kind:ty => |$doc:ident| $access:expr;)*) => {$(
+        impl FromDocument for $kind {
+            fn from_document($doc: &Document) -> Option<&Self> {
+                $access
+            }
+        }
+    )*};
+}
+
+/// The host outputs of a live snapshot, one kind each.
+macro_rules! host_output {
+    ($($kind:ty => $variant:ident;)*) => {$(
+        impl FromDocument for $kind {
+            fn from_document(doc: &Document) -> Option<&Self> {
+                match doc.as_host()? {
+                    HostOutput::$variant(output) => Some(output),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+from_document! {
+    Document => |doc| Some(doc);
+    EnvFile => |doc| doc.as_env();
+    NginxConfig => |doc| doc.as_nginx();
+    SshdConfig => |doc| doc.as_sshd();
+    FirewallRules => |doc| doc.as_firewall();
+    PgConf => |doc| doc.as_postgres();
+    PgHba => |doc| doc.as_pg_hba();
+    RedisConf => |doc| doc.as_redis();
+    JailFile => |doc| doc.as_fail2ban();
+    LogrotateConf => |doc| doc.as_logrotate();
+    UnitFile => |doc| doc.as_systemd();
+    Crontab => |doc| doc.as_cron();
+    ComposeFile => |doc| doc.as_compose_file();
+    SettingsModule => |doc| doc.as_django();
+    Dockerfile => |doc| doc.as_dockerfile();
+    PackageJson => |doc| doc.as_package_json();
+    JsModule => |doc| doc.as_javascript();
+    Manifests => |doc| doc.as_kubernetes();
+}
+
+host_output! {
+    Listeners => Listeners;
+    Processes => Processes;
+    CertificateFile => Certificate;
+    BackupListing => Backups;
+    Fail2banStatus => Fail2ban;
+    NftRuleset => Nftables;
+    PendingUpgrades => Updates;
+}
+
+/// A document with its content of kind `T`.
+pub struct Parsed<'a, T: ?Sized> {
+    /// The document (its file, its kind).
+    pub doc: &'a Document,
+    /// What its checks read.
+    pub content: &'a T,
+}
+
+impl<T: ?Sized> Clone for Parsed<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: ?Sized> Copy for Parsed<'_, T> {}
+
+impl<'a, T: FromDocument + ?Sized> Parsed<'a, T> {
+    /// `doc` with its content, when it is of kind `T`.
+    pub fn of(doc: &'a Document) -> Option<Self> {
+        Some(Self {
+            doc,
+            content: T::from_document(doc)?,
+        })
+    }
+}
+
+impl<'a, T: ?Sized> Parsed<'a, T> {
+    /// The document's file.
+    pub fn source(&self) -> &'a Arc<SourceFile> {
+        &self.doc.source
+    }
+}
+
+/// Where a check's findings go. Both contexts dereference to it, so `cx.report_in(…)`
+/// reads the same in per-document and project checks.
+pub struct Reporter<'a> {
+    findings: &'a mut Vec<RawFinding>,
+}
+
+impl Reporter<'_> {
+    /// Reports a finding at `span` of `source` (an included file, the file a value came
+    /// from, one of a project's files): `key` names what is wrong within the file (it goes
+    /// into the fingerprint, so never a line number), `message` says what is wrong and what
+    /// to write instead.
+    pub fn report_in(
+        &mut self,
+        source: &Arc<SourceFile>,
+        span: Span,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut RawFinding {
+        self.findings.push(RawFinding {
+            source: Arc::clone(source),
+            span,
+            key: key.into(),
+            message: message.into(),
+            related: Vec::new(),
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+}
+
+/// What a per-document check gets: one document of its kind, and where to report.
+pub struct Context<'a, T: ?Sized> {
+    /// The document being checked.
+    pub doc: &'a Document,
+    /// Its content, typed.
+    pub content: &'a T,
+    catalog: &'a Catalog,
+    out: Reporter<'a>,
+}
+
+impl<'a, T: FromDocument + ?Sized> Context<'a, T> {
+    /// Runs `check` on `doc` when it is of kind `T` (and does nothing otherwise): the glue
+    /// every family's table uses through [`crate::rules::checks!`].
+    pub(crate) fn run(
+        doc: &'a Document,
+        out: &'a mut Emitter,
+        check: impl FnOnce(&mut Context<'_, T>),
+    ) {
+        if let Some(content) = T::from_document(doc) {
+            check(&mut Context {
+                doc,
+                content,
+                catalog: out.catalog,
+                out: Reporter {
+                    findings: &mut out.findings,
+                },
+            });
+        }
+    }
+}
+
+impl<'a, T: ?Sized> Context<'a, T> {
+    /// The document's file.
+    pub fn source(&self) -> &'a Arc<SourceFile> {
+        &self.doc.source
+    }
+
+    /// The folder the document is in, which relative paths written in it start from.
+    pub fn folder(&self) -> &'a Path {
+        self.doc.source.path.parent().unwrap_or(Path::new(""))
+    }
+
+    /// Every rule known, enabled or not.
+    pub fn catalog(&self) -> &'a Catalog {
+        self.catalog
+    }
+
+    /// Reports a finding at `span` of the document (see [`Reporter::report_in`]).
+    pub fn report(
+        &mut self,
+        span: Span,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut RawFinding {
+        let source = self.source();
+        self.out.report_in(source, span, key, message)
+    }
+}
+
+/// What a project check gets: every document of its kind in the scan, and where to report.
+pub struct ProjectContext<'a, T: ?Sized> {
+    /// The documents of kind `T` the rule applies to.
+    pub docs: &'a [Parsed<'a, T>],
+    all: &'a [&'a Document],
+    out: Reporter<'a>,
+}
+
+impl<'a, T: FromDocument + ?Sized> ProjectContext<'a, T> {
+    /// Runs `check` on the documents of kind `T` among `all`: the glue every family's table
+    /// uses through [`crate::rules::checks!`].
+    pub(crate) fn run(
+        all: &'a [&'a Document],
+        out: &'a mut Emitter,
+        check: impl FnOnce(&mut ProjectContext<'_, T>),
+    ) {
+        let docs: Vec<Parsed<T>> = all.iter().filter_map(|doc| Parsed::of(doc)).collect();
+        check(&mut ProjectContext {
+            docs: &docs,
+            all,
+            out: Reporter {
+                findings: &mut out.findings,
+            },
+        });
+    }
+}
+
+impl<'a, T: ?Sized> ProjectContext<'a, T> {
+    /// The documents of another kind the rule applies to (a check that reads two kinds
+    /// together: `postgresql.conf` with `pg_hba.conf`).
+    pub fn of_kind<U: FromDocument + ?Sized>(&self) -> Vec<Parsed<'a, U>> {
+        self.all.iter().filter_map(|doc| Parsed::of(doc)).collect()
+    }
+
+    /// Every document the rule applies to, whatever its kind (a check about the whole
+    /// deployment: does anything back the databases up?).
+    pub fn documents(&self) -> &'a [&'a Document] {
+        self.all
+    }
+}
+
+/// Both contexts dereference to their [`Reporter`].
+macro_rules! reports_through_out {
+    ($($context:ident),*) => {$(
+        impl<'a, T: ?Sized> Deref for $context<'a, T> {
+            type Target = Reporter<'a>;
+
+            fn deref(&self) -> &Reporter<'a> {
+                &self.out
+            }
+        }
+
+        impl<T: ?Sized> DerefMut for $context<'_, T> {
+            fn deref_mut(&mut self) -> &mut Self::Target {
+                &mut self.out
+            }
+        }
+    )*};
+}
+
+reports_through_out!(Context, ProjectContext);

@@ -15,7 +15,10 @@ use crate::formats::dockerfile::Dockerfile;
 use crate::formats::dotenv::EnvFile;
 use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
-use crate::formats::host::HostOutput;
+use crate::formats::host::{
+    apt::PendingUpgrades, backups::BackupListing, certificate::CertificateFile,
+    fail2ban::Fail2banStatus, nft::NftRuleset, ps::Processes, ss::Listeners,
+};
 use crate::formats::javascript::{JsModule, PackageJson};
 use crate::formats::kubernetes::Manifests;
 use crate::formats::logrotate::LogrotateConf;
@@ -57,6 +60,19 @@ impl<T: Format> Parsed for T {
     }
     fn follow_ups(&self, source: &SourceFile, target: Target) -> Vec<FollowUp> {
         Format::follow_ups(self, source, target)
+    }
+}
+
+/// The part of a document rules of one kind read: `Some` for documents of that kind (and
+/// the document itself, for rules about any file). Implemented for every registered format.
+pub trait FromDocument {
+    /// The typed content of `doc`, when it is of this kind and checked.
+    fn from_document(doc: &Document) -> Option<&Self>;
+}
+
+impl FromDocument for Document {
+    fn from_document(doc: &Document) -> Option<&Self> {
+        Some(doc)
     }
 }
 
@@ -124,6 +140,14 @@ macro_rules! formats {
             }
         }
 
+        $(
+            impl FromDocument for $ty {
+                fn from_document(doc: &Document) -> Option<&Self> {
+                    doc.$accessor()
+                }
+            }
+        )+
+
         impl Document {
             $(
                 #[doc = concat!("The content as `", stringify!($ty), "`, for its rules (none for a file that is not checked).")]
@@ -175,8 +199,20 @@ formats! {
     JavaScript(JsModule) as as_javascript for Pm2 | NodeApp;
     /// Kubernetes manifests.
     Kubernetes(Manifests) as as_kubernetes for Kubernetes;
-    /// Host state from a live snapshot: command output, certificates, backup listings.
-    Host(HostOutput) as as_host for Listeners | Processes | Certificate | BackupListing | Fail2banStatus | Nftables | SecurityUpdates;
+    /// `ss -tlnpH` output from a host: listening sockets.
+    Listeners(Listeners) as as_listeners for Listeners;
+    /// `ps` output from a host: running processes.
+    Processes(Processes) as as_processes for Processes;
+    /// A PEM certificate (chain) read from a host.
+    Certificate(CertificateFile) as as_certificate for Certificate;
+    /// A host's backup directories with their newest files' ages.
+    BackupListing(BackupListing) as as_backup_listing for BackupListing;
+    /// `fail2ban-client status` output from a host.
+    Fail2banStatus(Fail2banStatus) as as_fail2ban_status for Fail2banStatus;
+    /// `nft list ruleset` output from a host.
+    Nftables(NftRuleset) as as_nftables for Nftables;
+    /// `apt list --upgradable` output from a host: pending upgrades.
+    SecurityUpdates(PendingUpgrades) as as_security_updates for SecurityUpdates;
 }
 
 /// What kind of file `path` is, from its name alone; `None` for files preflight does not

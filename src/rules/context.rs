@@ -6,26 +6,7 @@ use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::document::Document;
-use crate::formats::compose::ComposeFile;
-use crate::formats::crontab::Crontab;
-use crate::formats::dockerfile::Dockerfile;
-use crate::formats::dotenv::EnvFile;
-use crate::formats::fail2ban::JailFile;
-use crate::formats::firewall::FirewallRules;
-use crate::formats::host::{
-    apt::PendingUpgrades, backups::BackupListing, certificate::CertificateFile,
-    fail2ban::Fail2banStatus, nft::NftRuleset, ps::Processes, ss::Listeners, HostOutput,
-};
-use crate::formats::javascript::{JsModule, PackageJson};
-use crate::formats::kubernetes::Manifests;
-use crate::formats::logrotate::LogrotateConf;
-use crate::formats::nginx::NginxConfig;
-use crate::formats::postgres::{PgConf, PgHba};
-use crate::formats::python_settings::SettingsModule;
-use crate::formats::redis::RedisConf;
-use crate::formats::sshd::effective::SshdConfig;
-use crate::formats::systemd::UnitFile;
+use crate::document::{Document, FromDocument};
 use crate::policy::Catalog;
 use crate::source::{SourceFile, Span};
 
@@ -86,69 +67,6 @@ impl<'a> Emitter<'a> {
     pub fn into_findings(self) -> Vec<RawFinding> {
         self.findings
     }
-}
-
-/// The part of a document a family's checks read: `Some` for documents of that kind.
-/// Implemented once per kind with the `as_*` accessors of [`Document`].
-pub trait FromDocument {
-    /// The typed content of `doc`, when it is of this kind.
-    fn from_document(doc: &Document) -> Option<&Self>;
-}
-
-/// `impl FromDocument for Type` from an accessor expression on `doc`.
-macro_rules! from_document {
-    ($($kind:ty => |$doc:ident| $access:expr;)*) => {$(
-        impl FromDocument for $kind {
-            fn from_document($doc: &Document) -> Option<&Self> {
-                $access
-            }
-        }
-    )*};
-}
-
-/// The host outputs of a live snapshot, one kind each.
-macro_rules! host_output {
-    ($($kind:ty => $variant:ident;)*) => {$(
-        impl FromDocument for $kind {
-            fn from_document(doc: &Document) -> Option<&Self> {
-                match doc.as_host()? {
-                    HostOutput::$variant(output) => Some(output),
-                    _ => None,
-                }
-            }
-        }
-    )*};
-}
-
-from_document! {
-    Document => |doc| Some(doc);
-    EnvFile => |doc| doc.as_env();
-    NginxConfig => |doc| doc.as_nginx();
-    SshdConfig => |doc| doc.as_sshd();
-    FirewallRules => |doc| doc.as_firewall();
-    PgConf => |doc| doc.as_postgres();
-    PgHba => |doc| doc.as_pg_hba();
-    RedisConf => |doc| doc.as_redis();
-    JailFile => |doc| doc.as_fail2ban();
-    LogrotateConf => |doc| doc.as_logrotate();
-    UnitFile => |doc| doc.as_systemd();
-    Crontab => |doc| doc.as_cron();
-    ComposeFile => |doc| doc.as_compose_file();
-    SettingsModule => |doc| doc.as_django();
-    Dockerfile => |doc| doc.as_dockerfile();
-    PackageJson => |doc| doc.as_package_json();
-    JsModule => |doc| doc.as_javascript();
-    Manifests => |doc| doc.as_kubernetes();
-}
-
-host_output! {
-    Listeners => Listeners;
-    Processes => Processes;
-    CertificateFile => Certificate;
-    BackupListing => Backups;
-    Fail2banStatus => Fail2ban;
-    NftRuleset => Nftables;
-    PendingUpgrades => Updates;
 }
 
 /// A document with its content of kind `T`.

@@ -6,7 +6,8 @@
 mod context;
 mod registry;
 
-pub use context::{Context, Emitter, FromDocument, Parsed, ProjectContext, RawFinding, Reporter};
+pub use crate::document::FromDocument;
+pub use context::{Context, Emitter, Parsed, ProjectContext, RawFinding, Reporter};
 pub(crate) use registry::checks;
 pub use registry::{bind, resolve, BoundRule, Check, DocumentCheck, ProjectCheck, RegisteredCheck};
 

@@ -2,7 +2,10 @@
 //! which of them come from a security suite (`bookworm-security`, `jammy-security`).
 //! (`apt-get -s upgrade` says the same but takes four times as long: it plans the upgrade.)
 
+use crate::formats::{Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// One package with a newer version available.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +54,13 @@ impl PendingUpgrades {
     /// The upgrades from a security suite.
     pub fn security(&self) -> impl Iterator<Item = &PendingUpgrade> {
         self.upgrades.iter().filter(|u| u.security)
+    }
+}
+
+/// Host state only comes from a snapshot, which says what each file is: no name claims it.
+impl Format for PendingUpgrades {
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
     }
 }
 

@@ -8,7 +8,10 @@
 //! # backup-dir /srv/missing max-age=93600 missing
 //! ```
 
+use crate::formats::{Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// One directory's listing.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +91,15 @@ impl BackupListing {
             dirs,
             judged_at: None,
         }
+    }
+}
+
+/// Host state only comes from a snapshot, which says what each file is: no name claims it.
+impl Format for BackupListing {
+    fn parse(source: &Arc<SourceFile>, context: &ParseContext) -> Self {
+        let mut parsed = Self::parse(&source.text);
+        parsed.judged_at = context.judged_at;
+        parsed
     }
 }
 

@@ -6,8 +6,12 @@
 use x509_parser::extensions::GeneralName;
 use x509_parser::pem::parse_x509_pem;
 
+use crate::formats::sensitive::Sensitive;
 use crate::formats::ParseError;
+use crate::formats::{Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// One certificate of a PEM file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +123,30 @@ fn ip_text(bytes: &[u8]) -> Option<String> {
         4 => Some(std::net::Ipv4Addr::from(<[u8; 4]>::try_from(bytes).ok()?).to_string()),
         16 => Some(std::net::Ipv6Addr::from(<[u8; 16]>::try_from(bytes).ok()?).to_string()),
         _ => None,
+    }
+}
+
+/// Host state only comes from a snapshot, which says what each file is: no name claims it.
+impl Format for CertificateFile {
+    fn parse(source: &Arc<SourceFile>, context: &ParseContext) -> Self {
+        let mut parsed = Self::parse(&source.text);
+        parsed.judged_at = context.judged_at;
+        parsed
+    }
+
+    fn errors(&self) -> &[ParseError] {
+        &self.errors
+    }
+
+    /// Private-key blocks kept in the same file as the chain.
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        self.private_keys
+            .iter()
+            .map(|&span| Sensitive {
+                span,
+                value: source.slice(span).to_owned(),
+            })
+            .collect()
     }
 }
 

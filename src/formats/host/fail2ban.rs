@@ -1,7 +1,10 @@
 //! What the snapshot's fail2ban command prints: `fail2ban-client status` followed by
 //! `fail2ban-client status sshd`, or a line saying the client is not installed.
 
+use crate::formats::{Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// The state of fail2ban on a host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +73,13 @@ impl Fail2banStatus {
             }
         }
         found
+    }
+}
+
+/// Host state only comes from a snapshot, which says what each file is: no name claims it.
+impl Format for Fail2banStatus {
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
     }
 }
 

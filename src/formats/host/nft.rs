@@ -1,7 +1,10 @@
 //! `nft list ruleset` output, read only as far as the live firewall rule needs: the
 //! base chains hooked into `input` and their policies.
 
+use crate::formats::{Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// A base chain on the input hook.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +63,13 @@ impl NftRuleset {
         self.input_chains
             .iter()
             .any(|c| c.policy == "drop" || c.policy == "reject")
+    }
+}
+
+/// Host state only comes from a snapshot, which says what each file is: no name claims it.
+impl Format for NftRuleset {
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
     }
 }
 

@@ -2,7 +2,11 @@
 //! never to be truncated or replaced by a uid, the pid is a number, and the rest of the
 //! line is the full command line (kernel threads show as `[name]`).
 
+use crate::formats::sensitive::{command_sensitive, Sensitive};
+use crate::formats::{Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// One process.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +77,24 @@ impl Processes {
             });
         }
         Self { processes }
+    }
+}
+
+/// Host state only comes from a snapshot, which says what each file is: no name claims it.
+impl Format for Processes {
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
+
+    /// Secrets on process command lines, as on any command line.
+    fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
+        self.processes
+            .iter()
+            .flat_map(|p| {
+                let base = p.args_span.start;
+                command_sensitive(&p.args, &|from, to| Span::new(base + from, base + to))
+            })
+            .collect()
     }
 }
 

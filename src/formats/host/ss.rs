@@ -2,7 +2,10 @@
 //! process that owns each one when `ss` may show it (root, or `--sudo`). Hosts without
 //! `ss` answer with `netstat -tlnp`, read the same way.
 
+use crate::formats::{Format, ParseContext};
+use crate::source::SourceFile;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// One listening socket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +119,13 @@ pub(crate) fn words_with_offsets(line: &str) -> Vec<(usize, &str)> {
         words.push((s, &line[s..]));
     }
     words
+}
+
+/// Host state only comes from a snapshot, which says what each file is: no name claims it.
+impl Format for Listeners {
+    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
+        Self::parse(&source.text)
+    }
 }
 
 #[cfg(test)]

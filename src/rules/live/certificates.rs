@@ -69,11 +69,13 @@ fn names(leaf: &Certificate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Content, Document};
+    use crate::document::Document;
     use crate::formats::Target;
+    use crate::formats::{NoFiles, ParseContext};
     use crate::policy::Catalog;
     use crate::rules::{resolve, Check, Emitter};
     use crate::source::SourceFile;
+    use std::sync::Arc;
 
     /// The certificate of the parser's tests: notAfter 1 795 714 281 (Nov 26 17:31:21 2026).
     const PEM: &str = include_str!("../../formats/host/testdata/shop-example.pem");
@@ -85,10 +87,12 @@ mod tests {
             panic!("{name} is a per-document check");
         };
         let source = SourceFile::from_bytes("cert.pem".into(), "cert.pem".into(), PEM.into());
-        let mut doc = Document::parse(source, Target::Certificate);
-        if let Content::Host(output) = &mut doc.content {
-            output.judge_at(NOT_AFTER - before);
-        }
+        let context = ParseContext {
+            target: Target::Certificate,
+            judged_at: Some(NOT_AFTER - before),
+            files: &NoFiles,
+        };
+        let doc = Document::parse_with(Arc::new(source), &context);
         let catalog = Catalog::builtin().unwrap();
         let mut out = Emitter::new(&catalog);
         check(&doc, &mut out);

@@ -1,7 +1,7 @@
 //! SYS002, SYS006: secrets written into a unit file.
 
-use crate::formats::systemd::UnitFile;
 use crate::formats::sensitive::command_sensitive;
+use crate::formats::systemd::UnitFile;
 use crate::rules::Context;
 use crate::secrets::{is_indirection, parse_url, secret_kind};
 

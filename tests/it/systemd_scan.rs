@@ -1,9 +1,7 @@
 //! systemd units end to end: where absent-setting findings land, how they are suppressed,
 //! and which units are judged on what they leave out.
 
-mod common;
-
-use common::{active_rules, json_report, tree};
+use crate::common::{active_rules, json_report, tree};
 
 const BARE: &[u8] = b"[Unit]\nDescription=app\n\n[Service]\nExecStart=/usr/bin/app\n";
 

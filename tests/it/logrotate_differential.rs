@@ -9,12 +9,10 @@
 //! `olddir` (logrotate checks that the folder exists) and without `include` (it would read
 //! this machine's `/etc/logrotate.d`).
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::root;
+use crate::common::root;
 use preflight::formats::logrotate::LogrotateConf;
 
 /// Configurations logrotate accepts, beyond the fixtures.

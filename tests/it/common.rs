@@ -1,7 +1,5 @@
 //! Helpers shared by the integration tests: they drive the real `preflight` binary.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

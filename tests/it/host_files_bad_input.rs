@@ -2,9 +2,7 @@
 //! endless lines and deep nesting give findings with locations, never a crash, and what can
 //! be read is still checked.
 
-mod common;
-
-use common::{json_report, tree};
+use crate::common::{json_report, tree};
 
 /// `(path, rule)` of every finding.
 fn findings(files: &[(&str, &[u8])]) -> Vec<(String, String, u64)> {

@@ -12,13 +12,11 @@
 //! as DJ008, which has no Django id), and with safe values Django reports nothing for them.
 //! Without python3 or network the test is skipped, except in CI (`CI` set), where it fails.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{json_report, root};
+use crate::common::{json_report, root};
 use preflight::policy::Catalog;
 use regex::Regex;
 

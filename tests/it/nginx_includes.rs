@@ -2,9 +2,7 @@
 //! directive, settings from snippets count where they are included, a file included from
 //! two places is reported once, and what cannot be followed is never guessed.
 
-mod common;
-
-use common::{findings_at, json_report, tree};
+use crate::common::{findings_at, json_report, tree};
 use serde_json::Value;
 
 /// `(rule, path, line)` of every finding, sorted.

@@ -1,9 +1,7 @@
 //! "Backups present" (BAK001) judges a whole project tree: these tests build real trees and
 //! run the binary on them. The first two are the issue's acceptance case verbatim.
 
-mod common;
-
-use common::{json_report, tree};
+use crate::common::{self, json_report, tree};
 
 const COMPOSE: &str = "\
 services:

@@ -3,8 +3,6 @@
 //! directory. Needs /usr/sbin/sshd (openssh-server); without it the tests are skipped,
 //! except in CI (`CI` set), where they fail.
 
-mod common;
-
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,6 +12,8 @@ use preflight::live::ssh::{ConnectError, SshClient, SshOptions};
 use preflight::live::ssh_config::SshConfig;
 use preflight::live::target::{resolve, ResolvedTarget};
 use preflight::live::transport::Transport;
+
+use crate::common;
 
 const SSHD: &str = "/usr/sbin/sshd";
 

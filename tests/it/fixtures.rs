@@ -2,11 +2,9 @@
 //! findings next to it in `<file>.expected`, one `RULE line:column` per line.
 //! Run with `PREFLIGHT_BLESS=1` to rewrite the expectations, then review the diff.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{check_expectations, json_report, root};
+use crate::common::{check_expectations, json_report, root};
 
 /// The folders under `fixtures/` whose files are checked one by one.
 const FIXTURE_DIRS: &[&str] = &[

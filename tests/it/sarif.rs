@@ -1,9 +1,7 @@
 //! Every SARIF log preflight writes validates against the official SARIF 2.1.0 schema and
 //! carries what GitHub code scanning needs.
 
-mod common;
-
-use common::{assert_valid_sarif as assert_valid, preflight, preflight_in, tree};
+use crate::common::{assert_valid_sarif as assert_valid, preflight, preflight_in, tree};
 
 fn sarif_of(cmd: &mut assert_cmd::Command) -> serde_json::Value {
     let output = cmd.args(["--format", "sarif"]).output().expect("runs");

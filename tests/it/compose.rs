@@ -2,9 +2,7 @@
 //! verbatim, every port, secret and privilege form), env files named by `env_file:`,
 //! bad input, and canary secrets that must not appear in any output format.
 
-mod common;
-
-use common::{check_fixture_cases, json_report, preflight_in, tree};
+use crate::common::{self, check_fixture_cases, json_report, preflight_in, tree};
 
 #[test]
 fn compose_fixtures_report_exactly_their_expected_findings() {

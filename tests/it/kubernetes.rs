@@ -2,9 +2,7 @@
 //! reported as not checked, the public examples corpus read without parse errors, bad input
 //! as located diagnostics, secrets never printed, and CronJobs counting as backups.
 
-mod common;
-
-use common::{active_rules, json_report, preflight_in, root, shared_corpus, tree};
+use crate::common::{active_rules, json_report, preflight_in, root, shared_corpus, tree};
 
 fn findings(report: &serde_json::Value) -> &Vec<serde_json::Value> {
     report["findings"].as_array().expect("findings")

@@ -1,9 +1,7 @@
 //! Canary secrets planted in every place a secret can hide must not appear in any output
 //! format: not in messages, snippets, related locations, suppression reasons or summaries.
 
-mod common;
-
-use common::{preflight_in, tree};
+use crate::common::{self, preflight_in, tree};
 
 const CANARIES: &[&str] = &[
     "cnry1Qx7vTz9Lw2Pk4Mj",

@@ -2,9 +2,7 @@
 //! `RULE path:line:column` per line, are in `fixtures/django/<case>.expected`.
 //! Run with `PREFLIGHT_BLESS=1` to rewrite the expectations, then review the diff.
 
-mod common;
-
-use common::{case_findings, check_fixture_cases, json_report, root};
+use crate::common::{self, case_findings, check_fixture_cases, json_report, root};
 
 #[test]
 fn django_fixtures_report_exactly_their_expected_findings() {

@@ -13,12 +13,10 @@
 //! `<tmp>/sshd/etc/ssh/`, has its `Include` paths rewritten to that folder: the same mapping
 //! preflight applies to a scanned tree, so the test checks that mapping too.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::root;
+use crate::common::root;
 use preflight::document::Document;
 use preflight::formats::sshd::effective::Connection;
 use preflight::formats::sshd::is_known_keyword;

@@ -2,9 +2,7 @@
 //! `_fp.conf` must not be reported by the matching preflight rule, every other `.conf` must.
 //! Covers the gixy checks preflight implements so far.
 
-mod common;
-
-use common::{active_rules, json_report, root, shared_corpus};
+use crate::common::{active_rules, json_report, root, shared_corpus};
 
 /// Files where preflight deliberately differs from gixy's label, and why. The test checks
 /// that they still differ, so this list cannot go stale.

@@ -2,9 +2,7 @@
 //! `RULE path:line:column` per line, are in `fixtures/node/<case>.expected`.
 //! Run with `PREFLIGHT_BLESS=1` to rewrite the expectations, then review the diff.
 
-mod common;
-
-use common::{case_findings, check_fixture_cases, json_report, root};
+use crate::common::{self, case_findings, check_fixture_cases, json_report, root};
 
 fn rules_of(report: &serde_json::Value) -> Vec<String> {
     report["findings"]

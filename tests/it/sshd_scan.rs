@@ -1,9 +1,7 @@
 //! A host tree scanned end to end: `etc/ssh/sshd_config` with its drop-ins next to an nginx
 //! `conf.d`, as a configuration repository or a mounted image holds them.
 
-mod common;
-
-use common::{findings_at as findings, json_report, tree};
+use crate::common::{findings_at as findings, json_report, tree};
 
 #[test]
 fn cloud_init_drop_in_beats_the_hardened_main_file() {

@@ -1,9 +1,7 @@
 //! Bad input is normal input: every case gets a clear note or finding with a location, the
 //! scan goes on, and nothing panics.
 
-mod common;
-
-use common::{active_rules, json_report, preflight_in, tree};
+use crate::common::{self, active_rules, json_report, preflight_in, tree};
 use predicates::prelude::*;
 
 #[test]

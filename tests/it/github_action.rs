@@ -4,12 +4,10 @@
 //! SARIF upload are `uses` steps and are skipped — the binary is placed where a cache hit
 //! would put it).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{assert_valid_sarif, root};
+use crate::common::{self, assert_valid_sarif, root};
 
 /// A tool the test needs; missing is a failure in CI and a skip elsewhere.
 fn required(found: bool, what: &str) -> bool {

@@ -2,9 +2,7 @@
 //! Debian configs) is scanned without a crash and without a parse error on any file
 //! preflight reads.
 
-mod common;
-
-use common::{json_report, shared_corpus};
+use crate::common::{json_report, shared_corpus};
 
 #[test]
 fn shared_corpus_scans_without_parse_errors() {

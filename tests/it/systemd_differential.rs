@@ -4,13 +4,11 @@
 //! and SYS005 must agree with it on units built from every kind of assignment (repeated keys,
 //! booleans in all spellings, continuation lines).
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use common::{json_report, tree};
+use crate::common::{json_report, tree};
 
 /// The `systemd-analyze` binary, or `None` when systemd is not installed here.
 fn systemd_analyze() -> Option<&'static str> {

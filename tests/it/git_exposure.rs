@@ -1,11 +1,9 @@
 //! Secrets files and git: committed (ENV015) or not covered by a committed .gitignore
 //! (ENV016). Each test builds a real repository.
 
-mod common;
-
 use std::path::Path;
 
-use common::{active_rules, git, json_report, tree};
+use crate::common::{active_rules, git, json_report, tree};
 
 fn git_rules(dir: &Path) -> Vec<String> {
     let (report, _) = json_report(dir, &[".", "--select", "ENV015,ENV016"]);

@@ -2,9 +2,7 @@
 //! together are judged together, and every host service file lands in its own analyzer
 //! rather than in nginx's (which claims ambiguous `*.conf` files by content).
 
-mod common;
-
-use common::{findings_at as findings, json_report, tree};
+use crate::common::{findings_at as findings, json_report, tree};
 
 fn ids(report: &serde_json::Value) -> Vec<String> {
     findings(report).into_iter().map(|f| f.0).collect()

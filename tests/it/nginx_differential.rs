@@ -4,12 +4,10 @@
 //! a minimal main configuration at each level (main, http, server, location); nginx accepts a
 //! fragment when any level works.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{active_rules, json_report, root};
+use crate::common::{active_rules, json_report, root};
 
 fn nginx() -> Option<PathBuf> {
     ["/usr/sbin/nginx", "/usr/bin/nginx"]

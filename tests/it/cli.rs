@@ -1,8 +1,6 @@
 //! The command line end to end: every output format and every exit code.
 
-mod common;
-
-use common::{active_rules, json_report, preflight, preflight_in, tree};
+use crate::common::{self, active_rules, json_report, preflight, preflight_in, tree};
 use predicates::prelude::*;
 
 #[test]

@@ -2,9 +2,7 @@
 //! git repositories, GitHub's annotation limits, and the CLI's helpers (`init`,
 //! completions, man page, the pre-commit hook definition).
 
-mod common;
-
-use common::{active_rules, git, json_report, preflight_in, root, tree};
+use crate::common::{self, active_rules, git, json_report, preflight_in, root, tree};
 
 const LEAKY: &[u8] = b"JWT_SECRET=changeme\nDEBUG=true\n";
 

@@ -1,0 +1,35 @@
+//! The integration tests, one test binary (`cargo test --test it`): linking one binary
+//! instead of one per file is most of the build time of the tests.
+//!
+//! Each module is one former `tests/<module>.rs`: tests that drive the real `preflight`
+//! binary, and the differential tests against the real tools (`nginx -t`, `sshd -T`,
+//! `logrotate -d`, `systemd-analyze`, Django's `manage.py check --deploy`).
+
+mod backups;
+mod bad_input;
+mod cli;
+mod common;
+mod compose;
+mod corpus;
+mod django_differential;
+mod django_fixtures;
+mod fixtures;
+mod git_exposure;
+mod github_action;
+mod gixy_conformance;
+mod host_files_bad_input;
+mod host_services_scan;
+mod kubernetes;
+mod live_local;
+mod logrotate_differential;
+mod nginx_differential;
+mod nginx_includes;
+mod node_fixtures;
+mod pull_requests;
+mod sarif;
+mod secrets_never_leak;
+mod ssh_audit;
+mod sshd_differential;
+mod sshd_scan;
+mod systemd_differential;
+mod systemd_scan;

@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests: they drive the real `preflight` binary.
 
+use std::collections::BTreeSet;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -192,4 +194,58 @@ pub fn check_fixture_cases(folder: &str) -> usize {
     let cases = fixture_cases(folder);
     check_expectations(&cases, |case| case_findings(case).0);
     cases.len()
+}
+
+/// One case of [`assert_snapshots`].
+pub struct Snapshot {
+    /// The case, unique within its owner (`/` allowed: it becomes `__` in the file name).
+    pub name: String,
+    /// What the snapshot shows, written into its header for reviewers.
+    pub description: String,
+    /// What the snapshot holds.
+    pub text: String,
+}
+
+/// Asserts one insta snapshot `tests/it/snapshots/<owner>__<name>.snap` per case, all of
+/// them before failing, so one run reports (and `INSTA_UPDATE` writes) every changed one.
+/// A snapshot of `owner` that no case makes any more (a rule or fixture removed) fails too.
+pub fn assert_snapshots(owner: &str, cases: impl IntoIterator<Item = Snapshot>) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let mut made = BTreeSet::new();
+    let mut changed = Vec::new();
+    for case in cases {
+        let name = format!("{owner}__{}", case.name.replace('/', "__"));
+        let mut settings = settings.clone();
+        settings.set_description(case.description);
+        let asserted = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_snapshot!(name.as_str(), case.text));
+        }));
+        if asserted.is_err() {
+            changed.push(name.clone());
+        }
+        assert!(made.insert(name.clone()), "two cases are named {name}");
+    }
+    assert!(!made.is_empty(), "{owner}: no snapshot cases");
+    assert!(
+        changed.is_empty(),
+        "{} snapshots differ from what the code prints: {changed:?} (see tests/it/main.rs to review and accept them)",
+        changed.len()
+    );
+    let folder = root().join("tests/it/snapshots");
+    let prefix = format!("{owner}__");
+    let stale: Vec<String> = std::fs::read_dir(&folder)
+        .expect("tests/it/snapshots")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|file| {
+            file.strip_suffix(".snap")
+                .is_some_and(|name| name.starts_with(&prefix) && !made.contains(name))
+        })
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "snapshots in {} that no case makes any more, remove them: {stale:?}",
+        folder.display()
+    );
 }

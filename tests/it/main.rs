@@ -3,7 +3,18 @@
 //!
 //! Each module is one former `tests/<module>.rs`: tests that drive the real `preflight`
 //! binary, and the differential tests against the real tools (`nginx -t`, `sshd -T`,
-//! `logrotate -d`, `systemd-analyze`, Django's `manage.py check --deploy`).
+//! `logrotate -d`, `systemd-analyze`, Django's `manage.py check --deploy`); `rule_examples`
+//! snapshots what users see for every rule's failing examples.
+//!
+//! Snapshots (insta) live in `tests/it/snapshots/`. When output changes on purpose:
+//! - with cargo-insta installed, `cargo insta test --review` (or `cargo test --test it`, then
+//!   `cargo insta review`) shows each change and accepts or rejects it;
+//! - without it, `INSTA_UPDATE=always cargo test --test it` rewrites the snapshots; review
+//!   them with `git diff tests/it/snapshots` before committing.
+//!
+//! A plain local run writes a changed snapshot next to the old one as `*.snap.new` and fails.
+//! In CI (`CI` set, as `.ci/run` does) insta writes nothing and a changed or missing snapshot
+//! fails the test; so does a snapshot that no rule or fixture makes any more.
 
 mod backups;
 mod bad_input;
@@ -26,6 +37,7 @@ mod nginx_differential;
 mod nginx_includes;
 mod node_fixtures;
 mod pull_requests;
+mod rule_examples;
 mod sarif;
 mod secrets_never_leak;
 mod ssh_audit;

@@ -165,34 +165,23 @@ pub fn case_findings(case: &Path) -> (String, serde_json::Value) {
     (lines.join("\n"), report)
 }
 
-/// Compares what `actual` gives for each of `items` with the `<item>.expected` file next
-/// to it, or rewrites the expectations when `PREFLIGHT_BLESS` is set (review the diff).
-pub fn check_expectations(items: &[PathBuf], actual: impl Fn(&Path) -> String) {
-    let bless = std::env::var_os("PREFLIGHT_BLESS").is_some();
-    let mut mismatches = Vec::new();
-    for item in items {
-        let expected_path = PathBuf::from(format!("{}.expected", item.display()));
-        let got = actual(item);
-        if bless {
-            std::fs::write(&expected_path, &got).expect("write expectation");
-            continue;
-        }
-        let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if want != got {
-            mismatches.push(format!(
-                "{}:\n--- expected\n{want}--- actual\n{got}",
-                item.display()
-            ));
-        }
-    }
-    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
-}
-
-/// Compares every case of `fixtures/<folder>/` with its `<case>.expected` (see
-/// [`check_expectations`]). Returns the number of cases.
+/// Snapshots every case of `fixtures/<folder>/` (see [`case_findings`]) as
+/// `fixture_projects__<folder>__<case>.snap`. Returns the number of cases.
 pub fn check_fixture_cases(folder: &str) -> usize {
     let cases = fixture_cases(folder);
-    check_expectations(&cases, |case| case_findings(case).0);
+    assert_snapshots(
+        &format!("fixture_projects__{folder}"),
+        cases.iter().map(|case| {
+            let name = case.file_name().expect("case name").to_string_lossy();
+            Snapshot {
+                name: name.clone().into_owned(),
+                description: format!(
+                    "fixtures/{folder}/{name}/ scanned as one project: RULE path:line:column of each finding"
+                ),
+                text: case_findings(case).0,
+            }
+        }),
+    );
     cases.len()
 }
 
@@ -230,7 +219,7 @@ pub fn assert_snapshots(owner: &str, cases: impl IntoIterator<Item = Snapshot>) 
     assert!(!made.is_empty(), "{owner}: no snapshot cases");
     assert!(
         changed.is_empty(),
-        "{} snapshots differ from what the code prints: {changed:?} (see tests/it/main.rs to review and accept them)",
+        "{} snapshots are missing or differ from what the code prints: {changed:?} (see tests/it/main.rs to review and accept them)",
         changed.len()
     );
     let folder = root().join("tests/it/snapshots");

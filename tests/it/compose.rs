@@ -173,7 +173,7 @@ fn compose_secrets_never_reach_any_output_format() {
 }
 
 /// awesome-compose (../shared/corpus): every Compose file is read without an error, and its
-/// Compose findings are the reviewed ones in `tests/data/awesome-compose.cmp.expected`
+/// Compose findings are the reviewed ones in the snapshot `corpus__awesome-compose.snap`
 /// (each checked by hand: databases published on every interface, committed passwords,
 /// untagged images… in example projects written for local development).
 #[test]
@@ -194,13 +194,17 @@ fn awesome_compose_files_parse_and_report_the_reviewed_findings() {
     let args: Vec<&str> = composes.iter().map(String::as_str).collect();
     let (report, _) = json_report(&corpus, &args);
     assert!(findings(&report, "PF001").is_empty(), "{report:#}");
-    let item = common::root().join("tests/data/awesome-compose.cmp");
-    common::check_expectations(&[item], |_| {
-        let mut lines: Vec<String> = findings(&report, "CMP")
-            .into_iter()
-            .map(|(rule, path, line)| format!("{rule} {path}:{line}"))
-            .collect();
-        lines.push(String::new());
-        lines.join("\n")
-    });
+    let mut lines: Vec<String> = findings(&report, "CMP")
+        .into_iter()
+        .map(|(rule, path, line)| format!("{rule} {path}:{line}"))
+        .collect();
+    lines.push(String::new());
+    common::assert_snapshots(
+        "corpus",
+        [common::Snapshot {
+            name: "awesome-compose".into(),
+            description: "../shared/corpus/awesome-compose: RULE path:line of each Compose finding, reviewed by hand".into(),
+            text: lines.join("\n"),
+        }],
+    );
 }

@@ -1,6 +1,6 @@
 //! Whole-project fixtures under `fixtures/django/<case>/`: each case's findings, one
-//! `RULE path:line:column` per line, are in `fixtures/django/<case>.expected`.
-//! Run with `PREFLIGHT_BLESS=1` to rewrite the expectations, then review the diff.
+//! `RULE path:line:column` per line, are the snapshot `fixture_projects__django__<case>.snap`
+//! (see tests/it/main.rs to review and accept changes).
 
 use crate::common::{self, case_findings, check_fixture_cases, json_report, root};
 

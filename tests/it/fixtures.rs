@@ -1,10 +1,10 @@
-//! Whole-file fixtures under `fixtures/<target>/`: each checked file has its expected
-//! findings next to it in `<file>.expected`, one `RULE line:column` per line.
-//! Run with `PREFLIGHT_BLESS=1` to rewrite the expectations, then review the diff.
+//! Whole-file fixtures under `fixtures/<target>/`: each checked file's findings, one
+//! `RULE line:column` per line, are the snapshot `fixture_files__<target>__<file>.snap`
+//! (see tests/it/main.rs to review and accept changes).
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{check_expectations, json_report, root};
+use crate::common::{assert_snapshots, json_report, root, Snapshot};
 
 /// The folders under `fixtures/` whose files are checked one by one.
 const FIXTURE_DIRS: &[&str] = &[
@@ -30,7 +30,7 @@ fn fixture_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("fixtures folder")
         .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "expected" && e != "md"))
+        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "md"))
         .collect();
     files.sort();
     files
@@ -71,12 +71,26 @@ fn actual(file: &Path) -> String {
 
 #[test]
 fn fixtures_report_exactly_their_expected_findings() {
+    let fixtures = root().join("fixtures");
     let files: Vec<PathBuf> = FIXTURE_DIRS
         .iter()
-        .flat_map(|target| fixture_files(&root().join("fixtures").join(target)))
+        .flat_map(|target| fixture_files(&fixtures.join(target)))
         .collect();
     assert!(files.len() >= 20, "fixtures missing");
-    check_expectations(&files, actual);
+    assert_snapshots(
+        "fixture_files",
+        files.iter().map(|file| {
+            let name = file.strip_prefix(&fixtures).expect("under fixtures/");
+            Snapshot {
+                name: name.to_string_lossy().into_owned(),
+                description: format!(
+                    "fixtures/{}: RULE line:column of each finding",
+                    name.display()
+                ),
+                text: actual(file),
+            }
+        }),
+    );
 }
 
 #[test]

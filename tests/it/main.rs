@@ -1,10 +1,12 @@
-//! The integration tests, one test binary (`cargo test --test it`): linking one binary
-//! instead of one per file is most of the build time of the tests.
+//! The integration tests, in one test binary (`cargo test --test it`): one compile and link
+//! instead of one per file.
 //!
-//! Each module is one former `tests/<module>.rs`: tests that drive the real `preflight`
-//! binary, and the differential tests against the real tools (`nginx -t`, `sshd -T`,
-//! `logrotate -d`, `systemd-analyze`, Django's `manage.py check --deploy`); `rule_examples`
-//! snapshots what users see for every rule's failing examples.
+//! The modules were `tests/<module>.rs` files: tests that drive the real `preflight` binary,
+//! and the differential tests against the real tools (`nginx -t`, `sshd -T`,
+//! `logrotate -d`, `systemd-analyze`, Django's `manage.py check --deploy`). `rule_examples`
+//! snapshots what users see for every rule's failing examples; `fixtures`, `compose`,
+//! `django_fixtures` and `node_fixtures` snapshot the findings of every fixture file and
+//! project under `fixtures/`.
 //!
 //! Snapshots (insta) live in `tests/it/snapshots/`. When output changes on purpose:
 //! - with cargo-insta installed, `cargo insta test --review` (or `cargo test --test it`, then

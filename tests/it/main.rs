@@ -47,3 +47,30 @@ mod sshd_differential;
 mod sshd_scan;
 mod systemd_differential;
 mod systemd_scan;
+
+/// With `autotests = false` cargo compiles no test file it is not told about: every `.rs`
+/// file under `tests/` must be a module of this binary, or its tests silently never run.
+#[test]
+fn every_test_file_is_a_module_of_this_binary() {
+    let main = include_str!("main.rs");
+    let tests = common::root().join("tests");
+    let mut strays = Vec::new();
+    for dir in [tests.clone(), tests.join("it")] {
+        for entry in std::fs::read_dir(&dir).expect("tests folder") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let stem = path.file_stem().expect("name").to_string_lossy();
+            let declared = dir.ends_with("it")
+                && (stem == "main" || main.contains(&format!("\nmod {stem};\n")));
+            if !declared {
+                strays.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(
+        strays.is_empty(),
+        "never compiled: move them to tests/it/ and declare them with `mod NAME;` in tests/it/main.rs: {strays:?}"
+    );
+}

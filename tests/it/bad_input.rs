@@ -1,0 +1,342 @@
+//! Bad input is normal input: every case gets a clear note or finding with a location, the
+//! scan goes on, and nothing panics.
+
+use crate::common::{self, active_rules, json_report, preflight_in, tree};
+use predicates::prelude::*;
+
+#[test]
+fn non_utf8_env_is_a_finding_with_the_byte_offset_and_the_rest_is_still_checked() {
+    let dir = tree(&[(".env", b"APP=caf\xe9\nDEBUG=true\n")]);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert_eq!(code, 1);
+    let rules = active_rules(&report);
+    assert!(rules.contains(&"ENV030".to_owned()), "{rules:?}");
+    assert!(
+        rules.contains(&"ENV001".to_owned()),
+        "later lines still checked: {rules:?}"
+    );
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "ENV030")
+        .unwrap();
+    assert!(finding["message"].as_str().unwrap().contains("offset 7"));
+    assert_eq!(finding["location"]["start_line"], 1);
+    assert_eq!(finding["location"]["start_column"], 8);
+}
+
+#[test]
+fn binary_oversized_and_unreadable_files_are_noted_and_skipped() {
+    let dir = tree(&[
+        ("bin/.env", b"\0\0\0ELF"),
+        ("big/.env", &[b'A'; 300]),
+        ("ok/.env", b"DEBUG=true\n"),
+        ("preflight.toml", b"max_file_size = 200\n"),
+    ]);
+    // Reading /proc/self/mem at offset 0 fails with EIO even for root: a real unreadable file.
+    std::os::unix::fs::symlink("/proc/self/mem", dir.path().join("mem.env")).unwrap();
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert_eq!(code, 1, "the readable file's finding still counts");
+    assert_eq!(active_rules(&report), ["ENV001"]);
+    let kinds: Vec<(&str, &str)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("big/.env", "too-large"),
+            ("bin/.env", "binary"),
+            ("mem.env", "unreadable")
+        ]
+    );
+    preflight_in(dir.path())
+        .args(["check", "."])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "warning: could not check bin/.env",
+        ))
+        .stdout(predicate::str::contains("3 files could not be checked"));
+}
+
+#[test]
+fn symlink_loops_and_dangling_links_do_not_stop_the_scan() {
+    let dir = tree(&[("app/.env", b"DEBUG=true\n")]);
+    std::os::unix::fs::symlink("..", dir.path().join("app/loop")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/target", dir.path().join("app/.env.local")).unwrap();
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(active_rules(&report), ["ENV001"]);
+    let kinds: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.iter().all(|k| *k == "broken-link"), "{kinds:?}");
+    assert!(!kinds.is_empty());
+}
+
+#[test]
+fn fifo_named_env_is_not_read() {
+    let dir = tree(&[]);
+    let fifo = dir.path().join(".env");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+    preflight_in(dir.path())
+        .args(["check", ".env"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("not a regular file"));
+}
+
+#[test]
+fn empty_directory_is_clean() {
+    let dir = tree(&[]);
+    preflight_in(dir.path())
+        .args(["check", "."])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No findings in 0 files checked."));
+}
+
+#[test]
+fn malformed_lines_are_findings_with_locations() {
+    let dir = tree(&[(".env", b"GOOD=1\nthis is not env\nQUOTE=\"open\nNEXT=2\n")]);
+    let (report, _) = json_report(dir.path(), &["."]);
+    let errors: Vec<(u64, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "PF001")
+        .map(|f| {
+            (
+                f["location"]["start_line"].as_u64().unwrap(),
+                f["location"]["start_column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(errors, [(2, 1), (3, 7)]);
+}
+
+#[test]
+fn explicit_file_of_unknown_kind_is_noted() {
+    let dir = tree(&[("notes.txt", b"hello")]);
+    preflight_in(dir.path())
+        .args(["check", "notes.txt"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "not a kind of file preflight checks",
+        ));
+}
+
+#[test]
+fn dependency_and_vcs_folders_are_skipped_but_gitignored_env_files_are_checked() {
+    let dir = tree(&[
+        ("node_modules/pkg/.env", b"DEBUG=true\n"),
+        ("vendor/x/.env", b"DEBUG=true\n"),
+        (".venv/.env", b"DEBUG=true\n"),
+        (".gitignore", b".env\n"),
+        (".env", b"DEBUG=true\n"),
+    ]);
+    let (report, _) = json_report(dir.path(), &["."]);
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, [".env"]);
+    let (report, code) = json_report(dir.path(), &[".", "--respect-gitignore"]);
+    assert_eq!(
+        (report["summary"]["files_checked"].as_u64(), code),
+        (Some(0), 0)
+    );
+}
+
+#[test]
+fn sshd_include_loops_garbage_and_special_files_do_not_stop_the_scan() {
+    let dir = tree(&[
+        (
+            "etc/ssh/sshd_config",
+            b"Include sshd_config\nInclude sshd_config.d/*\nBanner \"unterminated\nMatch\nPermitRootLogin yes\n\xff\xfe=\n",
+        ),
+        (
+            "etc/ssh/sshd_config.d/a.conf",
+            b"Include /etc/ssh/sshd_config.d/b.conf\nX11Forwarding yes\n",
+        ),
+        (
+            "etc/ssh/sshd_config.d/b.conf",
+            b"Include /etc/ssh/sshd_config.d/a.conf\nPermitEmptyPasswords yes\n",
+        ),
+        ("etc/ssh/sshd_config.d/sub/c.conf", b"MaxAuthTries 1\n"),
+    ]);
+    // A FIFO that a careless reader would block on forever.
+    let fifo = dir.path().join("etc/ssh/sshd_config.d/zz-fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let (report, code) = json_report(dir.path(), &["etc/ssh/sshd_config"]);
+    assert_eq!(code, 1);
+    let rules = active_rules(&report);
+    for expected in ["PF001", "SSH001", "SSH005", "SSH012"] {
+        assert!(
+            rules.contains(&expected.to_owned()),
+            "{expected} in {rules:?}"
+        );
+    }
+    // The directory `sub` is not a file; `MaxAuthTries 1` is never read, so the default 6 is.
+    assert!(rules.contains(&"SSH013".to_owned()), "{rules:?}");
+}
+
+#[test]
+fn sshd_includes_that_include_each_other_stop_quickly() {
+    let files: Vec<(String, Vec<u8>)> = (0..12)
+        .map(|i| {
+            (
+                format!("etc/ssh/sshd_config.d/{i:02}.conf"),
+                format!("Include /etc/ssh/sshd_config.d/*.conf\nMaxSessions {i}\n").into_bytes(),
+            )
+        })
+        .chain(std::iter::once((
+            "etc/ssh/sshd_config".to_owned(),
+            b"Include sshd_config.d/*.conf\n".to_vec(),
+        )))
+        .collect();
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_slice()))
+        .collect();
+    let dir = tree(&borrowed);
+    let started = std::time::Instant::now();
+    let (report, _) = json_report(dir.path(), &["."]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(report["summary"]["files_checked"], 13);
+}
+
+/// Fixture texts of the host service formats, cut, spliced and sprinkled with odd bytes by a
+/// fixed pseudo-random sequence, scanned at once: every file is parsed and every rule runs,
+/// and the scan ends normally with a JSON report.
+#[test]
+fn mangled_host_service_files_never_stop_the_scan() {
+    let sources: &[(&str, &str)] = &[
+        ("firewall", "fail-verbose.ufw-status.txt"),
+        ("firewall", "fail-open-host.rules.v4"),
+        ("firewall", "fail-s0-guide.user.rules"),
+        ("postgres", "fail-s3-guide.postgresql.conf"),
+        ("postgres", "fail-tutorial.pg_hba.conf"),
+        ("redis", "fail-tutorial.redis.conf"),
+        ("fail2ban", "fail-copied.jail.local"),
+        ("logrotate", "fail-careless.logrotate"),
+    ];
+    const ODD: &[&[u8]] = &[
+        b"\xff\xfe",
+        b"\"",
+        b"'",
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b"\\",
+        b"#",
+        b";",
+        b"=",
+        b"\n",
+        b"\r\n",
+        b"\t",
+        b" ",
+        b":",
+        b"/",
+        b"-A",
+        b"!",
+        "é€".as_bytes(),
+        b"(v6)",
+        b"ALLOW",
+        b"\\x",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n.max(1) as u64) as usize
+    };
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for (i, (folder, name)) in sources.iter().enumerate() {
+        let text = std::fs::read(common::root().join("fixtures").join(folder).join(name))
+            .expect("fixture");
+        for round in 0..25 {
+            let mut bytes = text.clone();
+            for _ in 0..=next(6) {
+                let at = next(bytes.len() + 1);
+                match next(3) {
+                    0 => bytes.truncate(at),
+                    1 => {
+                        let odd = ODD[next(ODD.len())];
+                        bytes.splice(at..at, odd.iter().copied());
+                    }
+                    _ => {
+                        let end = (at + next(40)).min(bytes.len());
+                        bytes.drain(at..end);
+                    }
+                }
+            }
+            files.push((format!("t{i}-{round}/{name}"), bytes));
+        }
+    }
+    files.push(("huge/redis.conf".into(), b"bind ".repeat(200_000)));
+    files.push((
+        "huge/pg_hba.conf".into(),
+        b"host all all \\\n".repeat(50_000),
+    ));
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    let dir = tree(&borrowed);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert!(code == 0 || code == 1, "exit {code}");
+    let checked = report["summary"]["files_checked"].as_u64().expect("count");
+    assert!(checked >= 190, "only {checked} files checked");
+}
+
+#[test]
+fn broken_node_files_are_parse_errors_with_locations_and_the_rest_is_still_checked() {
+    let deep = format!("{{\"scripts\": {}", "[".repeat(3_000));
+    let dir = tree(&[
+        (
+            "api/package.json",
+            b"{\n  \"scripts\": {\n    \"start\": \"nodemon server.js\",\n  \"oops\n}\n" as &[u8],
+        ),
+        ("deep/package.json", deep.as_bytes()),
+        (
+            "api/server.js",
+            b"const express = require('express');\nconst app = express(;\napp.listen(3000, '0.0.0.0');\n",
+        ),
+        ("api/ecosystem.config.js", b"module.exports = { apps: [ { watch: true, "),
+        ("nest/src/main.ts", b"import { NestFactory } from '@nestjs/core';\n\xff\xfe const x: = ;\n"),
+    ]);
+    let (report, _) = json_report(dir.path(), &["."]);
+    let rules = active_rules(&report);
+    for rule in ["PF001", "NODE001", "NODE015"] {
+        assert!(rules.iter().any(|r| r == rule), "{rule} missing: {rules:?}");
+    }
+    let syntax = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "PF001" && f["location"]["path"] == "api/server.js")
+        .expect("server.js syntax error");
+    assert_eq!(syntax["location"]["start_line"], 2, "{syntax}");
+}

@@ -1,0 +1,375 @@
+//! The command line end to end: every output format and every exit code.
+
+use crate::common::{self, active_rules, json_report, preflight, preflight_in, tree};
+use predicates::prelude::*;
+
+#[test]
+fn example_shop_fails_with_a_human_report() {
+    preflight()
+        .args(["check", "examples/insecure-shop"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("critical[ENV010]"))
+        .stdout(predicate::str::contains(
+            "--> examples/insecure-shop/.env.production:",
+        ))
+        .stdout(predicate::str::contains("= help:"))
+        .stdout(
+            predicate::str::is_match(r"Found \d+ findings \(.*critical.*\) in 7 files checked\.")
+                .unwrap(),
+        );
+}
+
+#[test]
+fn clean_tree_exits_zero() {
+    let dir = tree(&[(
+        ".env",
+        b"NODE_ENV=production\nJWT_SECRET=Zq8vN2pL7xR4tW9mK3jH6gF1dS5aB0cEy7Ut\n",
+    )]);
+    preflight_in(dir.path())
+        .args(["check", "."])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No findings in 1 file checked."));
+}
+
+#[test]
+fn fail_on_sets_the_gate() {
+    let dir = tree(&[(".env", b"DEBUG=true\n")]);
+    let check = |gate: &str| {
+        preflight_in(dir.path())
+            .args(["check", ".", "--fail-on", gate])
+            .assert()
+    };
+    check("critical").code(0);
+    check("high").code(1);
+    check("never").code(0);
+    preflight_in(dir.path())
+        .args(["check", "."])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn quiet_prints_only_the_summary() {
+    preflight()
+        .args(["check", "examples/insecure-shop", "--quiet"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("Found "))
+        .stdout(predicate::str::contains("-->").not());
+}
+
+#[test]
+fn usage_and_configuration_errors_exit_two_with_one_line() {
+    let one_error_line = predicate::str::is_match(r"^error: [^\n]+\n$").unwrap();
+    preflight()
+        .args(["check", "does/not/exist"])
+        .assert()
+        .code(2)
+        .stderr(one_error_line.clone());
+    preflight()
+        .args(["check", ".", "--select", "NOPE"])
+        .assert()
+        .code(2)
+        .stderr(one_error_line.clone());
+    preflight()
+        .args(["explain", "NOPE"])
+        .assert()
+        .code(2)
+        .stderr(one_error_line.clone());
+    preflight()
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
+    let dir = tree(&[
+        ("preflight.toml", b"fail_on = \"loud\"\n"),
+        (".env", b"A=1\n"),
+    ]);
+    preflight_in(dir.path())
+        .args(["check", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::is_match(r"^error: .*preflight.toml:1:11: [^\n]+\n$").unwrap());
+    preflight()
+        .args(["check", ".", "--config", "missing.toml"])
+        .assert()
+        .code(2)
+        .stderr(one_error_line);
+}
+
+#[test]
+fn rules_lists_the_catalog_and_explain_documents_a_rule() {
+    preflight()
+        .arg("rules")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ENV010"))
+        .stdout(predicate::str::contains("PF001"));
+    for id in [
+        "ENV010",
+        "env-placeholder-secret",
+        "env010",
+        "SSH003",
+        "sshd-match-reenables-login",
+    ] {
+        preflight()
+            .args(["explain", id])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("## Why it matters"))
+            .stdout(predicate::str::contains("## How to fix it"))
+            .stdout(predicate::str::contains("## References"));
+    }
+}
+
+#[test]
+fn json_report_has_documented_fields() {
+    let (report, code) = json_report(&common::root(), &["examples/insecure-shop"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["tool"]["name"], "preflight");
+    assert_eq!(report["summary"]["files_checked"], 7);
+    let finding = &report["findings"][0];
+    for field in [
+        "rule_id",
+        "rule_name",
+        "title",
+        "severity",
+        "message",
+        "location",
+        "snippet",
+        "fingerprint",
+        "related",
+    ] {
+        assert!(!finding[field].is_null(), "missing {field}");
+    }
+    for field in [
+        "path",
+        "start_line",
+        "start_column",
+        "end_line",
+        "end_column",
+    ] {
+        assert!(
+            finding["location"][field].is_number() || finding["location"][field].is_string(),
+            "{field}"
+        );
+    }
+    let rules = active_rules(&report);
+    for expected in [
+        "ENV001", "ENV002", "ENV004", "ENV010", "ENV011", "ENV012", "ENV013", "ENV014", "ENV020",
+        "ENV021", "ENV022", "ENV031", "ENV032", "ENV033",
+    ] {
+        assert!(
+            rules.iter().any(|r| r == expected),
+            "{expected} not reported: {rules:?}"
+        );
+    }
+}
+
+#[test]
+fn github_format_prints_workflow_commands_most_severe_first() {
+    let output = preflight()
+        .args(["check", "examples/insecure-shop", "--format", "github"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("::error file=examples/insecure-shop/.env.production,line="),
+        "{}",
+        lines[0]
+    );
+    // Within GitHub's limits of 10 annotations per kind and step; the rest are plain log
+    // lines, announced by one final notice (the example has more than 10 errors).
+    for kind in ["::error ", "::warning ", "::notice "] {
+        assert!(lines.iter().filter(|l| l.starts_with(kind)).count() <= 10);
+    }
+    let plain = lines.iter().filter(|l| !l.starts_with("::")).count();
+    assert!(plain > 0, "{text}");
+    let last = lines.last().unwrap();
+    assert!(
+        last.starts_with(&format!("::notice title=preflight::{plain} more findings")),
+        "{last}"
+    );
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    preflight()
+        .args([
+            "check",
+            "examples/insecure-shop",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty());
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
+    assert!(report["summary"]["findings"].as_u64().unwrap() > 5);
+}
+
+#[test]
+fn select_and_ignore_filter_rules() {
+    let (report, _) = json_report(
+        &common::root(),
+        &[
+            "examples/insecure-shop",
+            "--select",
+            "ENV01",
+            "--ignore",
+            "ENV010",
+        ],
+    );
+    let rules = active_rules(&report);
+    assert!(!rules.is_empty());
+    assert!(
+        rules
+            .iter()
+            .all(|r| r.starts_with("ENV01") && r != "ENV010"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn config_overrides_severity_disables_rules_and_excludes_paths() {
+    let dir = tree(&[
+        (".env", b"DEBUG=true\nexport A=1\n"),
+        ("old/.env", b"NODE_ENV=development\n"),
+        (
+            "preflight.toml",
+            b"exclude = [\"old\"]\n[rules.ENV001]\nseverity = \"low\"\n[rules.env-export-prefix]\nenabled = false\n",
+        ),
+    ]);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert_eq!(
+        code, 0,
+        "ENV001 lowered to low no longer fails the default gate"
+    );
+    assert_eq!(active_rules(&report), ["ENV001"]);
+    assert_eq!(report["findings"][0]["severity"], "low");
+}
+
+#[test]
+fn inline_suppression_is_reported_as_suppressed() {
+    let dir = tree(&[(
+        ".env",
+        b"DEBUG=true # preflight: ignore[ENV001] internal demo host\n",
+    )]);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert_eq!(code, 0);
+    assert_eq!(report["summary"]["suppressed"], 1);
+    assert_eq!(
+        report["findings"][0]["suppression"]["reason"],
+        "internal demo host"
+    );
+    let output = preflight_in(dir.path())
+        .args(["check", ".", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["suppressions"][0]["kind"], "inSource");
+    assert_eq!(
+        result["suppressions"][0]["justification"],
+        "internal demo host"
+    );
+}
+
+#[test]
+fn env_example_files_are_not_judged_for_placeholders() {
+    let dir = tree(&[(
+        ".env.example",
+        b"JWT_SECRET=CHANGE_ME\nNODE_ENV=development\n",
+    )]);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert_eq!(code, 0);
+    assert!(active_rules(&report).is_empty());
+}
+
+#[test]
+fn user_policy_files_add_declarative_rules_that_explain_and_report() {
+    let policy = br#"
+[[rule]]
+id = "ACME001"
+name = "acme-experimental-flag"
+title = "Experimental feature enabled"
+severity = "high"
+targets = ["env"]
+rationale = "Experimental features are not load-tested."
+remediation = "Set the flag to false."
+references = ["https://wiki.acme.example/flags"]
+[rule.condition]
+key = '^ACME_EXPERIMENTAL_.*$'
+value_matches = '(?i)^(true|1)$'
+message = "`{key}` enables an experimental feature; set `{key}=false`"
+"#;
+    let dir = tree(&[
+        ("ops/acme.toml", policy),
+        ("preflight.toml", b"policy_files = [\"ops/acme.toml\"]\n"),
+        (
+            ".env",
+            b"ACME_EXPERIMENTAL_SEARCH=true\nACME_EXPERIMENTAL_CART=false\n",
+        ),
+    ]);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(active_rules(&report), ["ACME001"]);
+    assert_eq!(
+        report["findings"][0]["title"],
+        "Experimental feature enabled"
+    );
+    preflight_in(dir.path())
+        .args(["explain", "ACME001"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ops/acme.toml"));
+
+    let broken = tree(&[
+        ("bad.toml", b"[[rule]]\nid = \"X1\"\nname = \"x\"\ntitle = \"t\"\nseverity = \"high\"\ntargets = [\"env\"]\nrationale = \"r\"\nremediation = \"r\"\ncheck = \"no-such-check\"\n"),
+        ("preflight.toml", b"policy_files = [\"bad.toml\"]\n"),
+    ]);
+    preflight_in(broken.path())
+        .args(["check", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no built-in check named `no-such-check`",
+        ));
+}
+
+/// Runs preflight on a real pseudo-terminal (util-linux `script`), where colours are on
+/// unless `--no-color` or `NO_COLOR` say otherwise.
+fn on_a_terminal(env: &str, flags: &str) -> String {
+    let binary = assert_cmd::cargo::cargo_bin("preflight");
+    let command = format!(
+        "{env} {} check {flags} examples/insecure-shop",
+        binary.display()
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(common::root())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("script(1) runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn colours_on_a_terminal_unless_switched_off() {
+    let escape = "\u{1b}[";
+    assert!(
+        on_a_terminal("", "").contains(escape),
+        "colours expected on a terminal"
+    );
+    assert!(!on_a_terminal("env NO_COLOR=1", "").contains(escape));
+    assert!(!on_a_terminal("", "--no-color").contains(escape));
+    assert!(on_a_terminal("", "--no-color").contains("critical[ENV010]"));
+}

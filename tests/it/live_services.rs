@@ -4,7 +4,6 @@
 //! relative paths: a file collected from a host must be judged by exactly the rules a static
 //! scan runs on it, with the same findings at the same lines.
 
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

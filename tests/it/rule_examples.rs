@@ -6,9 +6,8 @@
 //!
 //! Files go through the library's scan (discovery, parsing, the rule, redaction) under the
 //! name [`Target::example_file_name`] gives, except where discovery needs what a project has:
-//! `.env` for the env rules (discovery reads `example.env` as an env *example*, which they do
-//! not judge) and a Django settings module named by `manage.py` (a settings fragment alone is
-//! not confirmed as Django settings). What only a host shows (sockets, processes,
+//! a Django settings module named by `manage.py` (a settings fragment alone is not confirmed
+//! as Django settings). What only a host shows (sockets, processes,
 //! certificates, …) is saved as a host snapshot at its host path and re-checked with
 //! `preflight check DIR`, as after `preflight audit local --save-snapshot DIR`.
 
@@ -80,7 +79,6 @@ fn human_report(rule: &Rule, catalog: &Catalog, example: &str) -> String {
 /// and renders the human report.
 fn scan_report(dir: &Path, rule: &Rule, catalog: &Catalog, example: &str) -> String {
     let name = match rule.targets[0] {
-        Target::Env | Target::Any => ".env",
         Target::Django => {
             let entry_point =
                 "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"production\")\n";

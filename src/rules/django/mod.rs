@@ -12,6 +12,7 @@
 //! checks) or the module's last line. Each message ends with Django's own check id.
 
 use crate::rules::{checks, Parsed, ProjectContext, RegisteredCheck};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::formats::python_settings::{
@@ -144,7 +145,9 @@ impl<'a> Deployed<'a> {
             }
         }
         (0..refs.len())
-            .filter(|i| !imported[*i] && !is_dev_module(refs[*i].path))
+            // Judged by the path as users see it (relative to where preflight runs), so a
+            // checkout that happens to sit below a `tests` folder is not taken for a test.
+            .filter(|i| !imported[*i] && !is_dev_module(Path::new(&docs[*i].source().display_path)))
             .map(|entry| Self {
                 evaluation: evaluate(&refs, entry),
                 docs,

@@ -805,10 +805,7 @@ impl Format for ComposeFile {
         let n = name.name.as_str();
         let compose = (n.starts_with("docker-compose") || n.starts_with("compose."))
             && (n.ends_with(".yml") || n.ends_with(".yaml"));
-        compose.then_some(Classification {
-            target: Target::Compose,
-            confirm_by_content: false,
-        })
+        Classification::certain_if(compose, Target::Compose)
     }
 
     fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {

@@ -147,6 +147,16 @@ pub struct Heredoc {
 }
 
 impl Heredoc {
+    /// The body's lines, each with its offset in the body (for [`Heredoc::file_span`]).
+    pub fn lines(&self) -> impl Iterator<Item = (usize, &str)> {
+        let mut at = 0;
+        self.body.split('\n').map(move |line| {
+            let start = at;
+            at += line.len() + 1;
+            (start, line)
+        })
+    }
+
     /// The file span of bytes `start..end` of [`Self::body`] (within one line).
     pub fn file_span(&self, start: usize, end: usize) -> Span {
         let (at, file) = self
@@ -1081,13 +1091,10 @@ fn dockerfile_sensitive(file: &Dockerfile) -> Vec<Sensitive> {
                 }));
             }
             for heredoc in &instruction.heredocs {
-                let mut at = 0;
-                for line in heredoc.body.split('\n') {
-                    let base = at;
+                for (base, line) in heredoc.lines() {
                     found.extend(command_sensitive(line, &|start, end| {
                         heredoc.file_span(base + start, base + end)
                     }));
-                    at += line.len() + 1;
                 }
             }
         }

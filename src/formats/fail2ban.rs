@@ -145,10 +145,10 @@ impl Format for JailFile {
     fn classify(name: &FileName) -> Option<Classification> {
         let drop_in = name.parent() == Some("jail.d")
             && (name.name.ends_with(".conf") || name.name.ends_with(".local"));
-        (name.is("jail.local") || name.is("jail.conf") || drop_in).then_some(Classification {
-            target: Target::Fail2ban,
-            confirm_by_content: false,
-        })
+        Classification::certain_if(
+            name.is("jail.local") || name.is("jail.conf") || drop_in,
+            Target::Fail2ban,
+        )
     }
 
     fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {

@@ -868,10 +868,7 @@ impl PackageJson {
 
 impl Format for PackageJson {
     fn classify(name: &FileName) -> Option<Classification> {
-        (name.name == "package.json").then_some(Classification {
-            target: Target::NodePackage,
-            confirm_by_content: false,
-        })
+        Classification::certain_if(name.name == "package.json", Target::NodePackage)
     }
 
     fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
@@ -896,10 +893,10 @@ impl Format for JsModule {
     fn classify(name: &FileName) -> Option<Classification> {
         let (stem, extension) = name.name.rsplit_once('.')?;
         if stem.starts_with("ecosystem") && stem.ends_with("config") {
-            return matches!(extension, "js" | "cjs" | "mjs" | "json").then_some(Classification {
-                target: Target::Pm2,
-                confirm_by_content: false,
-            });
+            return Classification::certain_if(
+                matches!(extension, "js" | "cjs" | "mjs" | "json"),
+                Target::Pm2,
+            );
         }
         let script = matches!(extension, "js" | "cjs" | "mjs" | "ts" | "mts" | "cts");
         let generated_or_test = [".d", ".test", ".spec", ".min", ".e2e-spec"]

@@ -181,11 +181,9 @@ impl Format for LogrotateConf {
         let snippet = name.parent() == Some("logrotate.d")
             && !name.name.starts_with('.')
             && !name.name.ends_with('~');
-        (name.name == "logrotate.conf" || name.name.ends_with(".logrotate") || snippet).then_some(
-            Classification {
-                target: Target::Logrotate,
-                confirm_by_content: false,
-            },
+        Classification::certain_if(
+            name.name == "logrotate.conf" || name.name.ends_with(".logrotate") || snippet,
+            Target::Logrotate,
         )
     }
 

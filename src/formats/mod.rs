@@ -362,6 +362,14 @@ impl Classification {
         })
     }
 
+    /// A kind the name is certain of, when `claimed`.
+    pub fn certain_if(claimed: bool, target: Target) -> Option<Self> {
+        claimed.then_some(Self {
+            target,
+            confirm_by_content: false,
+        })
+    }
+
     /// A kind the content must confirm.
     pub fn probable(target: Target) -> Option<Self> {
         Some(Self {

@@ -322,11 +322,9 @@ impl Format for PgConf {
         let drop_in = name.parent() == Some("conf.d")
             && name.extension() == Some("conf")
             && name.in_folder(&["postgresql", "pgsql"]);
-        (name.is("postgresql.conf") || name.name == "postgresql.auto.conf" || drop_in).then_some(
-            Classification {
-                target: Target::Postgres,
-                confirm_by_content: false,
-            },
+        Classification::certain_if(
+            name.is("postgresql.conf") || name.name == "postgresql.auto.conf" || drop_in,
+            Target::Postgres,
         )
     }
 
@@ -347,10 +345,7 @@ impl Format for PgHba {
     /// `pg_hba.conf` (and `<label>.pg_hba.conf`). Its records hold addresses and methods,
     /// never credentials.
     fn classify(name: &FileName) -> Option<Classification> {
-        name.is("pg_hba.conf").then_some(Classification {
-            target: Target::PgHba,
-            confirm_by_content: false,
-        })
+        Classification::certain_if(name.is("pg_hba.conf"), Target::PgHba)
     }
 
     fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {

@@ -184,10 +184,7 @@ impl Format for RedisConf {
         let numbered = name.name.starts_with("redis")
             && name.name.ends_with(".conf")
             && name.parent() != Some("conf.d");
-        (name.is("redis.conf") || numbered).then_some(Classification {
-            target: Target::Redis,
-            confirm_by_content: false,
-        })
+        Classification::certain_if(name.is("redis.conf") || numbered, Target::Redis)
     }
 
     fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {

@@ -678,10 +678,7 @@ impl Format for SshdConfig {
             || n.ends_with(".sshd_config")
             || (in_drop_in_dir && n.ends_with(".conf"))
             || is_dump_name(n);
-        sshd.then_some(Classification {
-            target: Target::Sshd,
-            confirm_by_content: false,
-        })
+        Classification::certain_if(sshd, Target::Sshd)
     }
 
     fn parse(source: &Arc<SourceFile>, context: &ParseContext) -> Self {

@@ -119,13 +119,10 @@ pub fn run_commands(instruction: &Instruction) -> Vec<ShellCommand> {
         });
     if script_runner {
         for heredoc in &instruction.heredocs {
-            let mut at = 0;
-            for body_line in heredoc.body.split('\n') {
-                let base = at;
+            for (base, body_line) in heredoc.lines() {
                 commands.extend(commands_of(body_line, &|s, e| {
                     heredoc.file_span(base + s, base + e)
                 }));
-                at += body_line.len() + 1;
             }
         }
     }

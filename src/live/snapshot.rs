@@ -766,7 +766,7 @@ mod tests {
     }
 
     impl Transport for FolderHost {
-        fn host_label(&self) -> &str {
+        fn host_label(&self) -> &'static str {
             "folder"
         }
 

@@ -19,6 +19,9 @@ use crate::init;
 use crate::policy::{Catalog, Severity};
 use crate::report::{self, Format, Report, Style};
 
+#[cfg(feature = "live")]
+pub mod audit;
+
 /// A compliance auditor and pre-flight linter for production deployments.
 #[derive(Debug, Parser)]
 #[command(name = "preflight", version, about, propagate_version = true)]
@@ -57,116 +60,21 @@ pub enum Command {
     /// Print the manual page (roff), generated from these definitions.
     Man,
     /// Audit a running host: its effective configuration and live state.
+    #[cfg(feature = "live")]
     Audit {
         /// Which host.
         #[command(subcommand)]
-        target: AuditTarget,
+        target: audit::AuditTarget,
     },
-}
-
-/// The hosts `preflight audit` can look at.
-#[derive(Debug, Subcommand)]
-pub enum AuditTarget {
-    /// This machine, without SSH (`preflight audit local --sudo`).
-    Local(AuditLocalArgs),
-    /// Hosts over SSH: `prod-1` (~/.ssh/config or `[hosts]` in preflight.toml),
-    /// `deploy@10.0.0.5:2222`, or `--group web` from the inventory.
-    Host(AuditHostArgs),
-}
-
-/// Options of `preflight audit host`.
-#[derive(Debug, Args)]
-#[command(
-    after_help = "Over SSH, --timeout is each host's whole budget (connection and every command): a host that hangs costs at most that much. Exit 2 when any host could not be audited. See docs/live-audit-ssh.md."
-)]
-pub struct AuditHostArgs {
-    /// Hosts: ssh_config aliases, inventory names, `[user@]host[:port]` or `[user@][v6]:port`.
-    #[arg(value_name = "HOST")]
-    pub targets: Vec<String>,
-    /// Also audit every inventory host in this group (repeatable).
-    #[arg(long, short = 'g', value_name = "GROUP")]
-    pub group: Vec<String>,
-    /// Hosts audited at the same time.
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 16)]
-    pub jobs: usize,
-    /// The OpenSSH client configuration to read [default: ~/.ssh/config].
-    #[arg(long = "ssh-config", short = 'F', value_name = "FILE")]
-    pub ssh_config: Option<PathBuf>,
-    /// The known_hosts file host keys are checked against [default: UserKnownHostsFile, else ~/.ssh/known_hosts].
-    #[arg(long, value_name = "FILE")]
-    pub known_hosts: Option<PathBuf>,
-    /// Trust the key of a host not yet in known_hosts, and record it there. A changed key
-    /// is refused all the same.
-    #[arg(long)]
-    pub accept_new_host_key: bool,
-    /// A private key file to offer before the configured or default ones (repeatable).
-    #[arg(long, short = 'i', value_name = "FILE")]
-    pub identity: Vec<PathBuf>,
-    /// Do not use the ssh-agent at SSH_AUTH_SOCK.
-    #[arg(long)]
-    pub no_agent: bool,
-    /// The longest wait for a TCP connection and SSH handshake, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
-    pub connect_timeout: u64,
-    /// What every audit shares. Over SSH, `--timeout` is each host's whole budget
-    /// (connection and every command): a hanging host costs at most that much.
-    #[command(flatten)]
-    pub options: AuditOptions,
-}
-
-/// Options of `preflight audit local`.
-#[derive(Debug, Args)]
-pub struct AuditLocalArgs {
-    /// What every audit shares.
-    #[command(flatten)]
-    pub options: AuditOptions,
-}
-
-/// Options every `preflight audit` target shares: reporting like `check`, and what the
-/// host snapshot collects.
-#[derive(Debug, Args)]
-pub struct AuditOptions {
-    /// How to report, which rules, which configuration.
-    #[command(flatten)]
-    pub report: ReportArgs,
-    /// Run the snapshot's commands through `sudo -n` (never prompts; refused commands
-    /// become "unable to check" notes).
-    #[arg(long)]
-    pub sudo: bool,
-    /// The longest one command may take, in seconds (`audit local`); over SSH, each host's
-    /// whole budget (connection and every command), so a hanging host costs no more.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    pub timeout: u64,
-    /// Also write what was collected (secrets redacted) to DIR, for `preflight check DIR`.
-    #[arg(long, value_name = "DIR")]
-    pub save_snapshot: Option<PathBuf>,
-    /// An application directory whose `.env` files and settings are checked (repeatable).
-    #[arg(long, value_name = "DIR")]
-    pub app_dir: Vec<PathBuf>,
-    /// A certificate file to check besides Let's Encrypt's and nginx's (repeatable).
-    #[arg(long, value_name = "FILE")]
-    pub cert_path: Vec<PathBuf>,
-    /// A backup directory whose newest file must be recent (repeatable).
-    #[arg(long, value_name = "DIR")]
-    pub backup_dir: Vec<PathBuf>,
-    /// The oldest the newest backup may be, in hours.
-    #[arg(long, value_name = "HOURS", default_value_t = 26)]
-    pub backup_max_age: u64,
-}
-
-impl AuditOptions {
-    /// What the snapshot collects, from these options.
-    pub fn collect_options(&self) -> crate::live::snapshot::CollectOptions {
-        crate::live::snapshot::CollectOptions {
-            sudo: self.sudo,
-            command_timeout: std::time::Duration::from_secs(self.timeout.max(1)),
-            host_timeout: None,
-            app_dirs: self.app_dir.clone(),
-            cert_paths: self.cert_path.clone(),
-            backup_dirs: self.backup_dir.clone(),
-            backup_max_age: std::time::Duration::from_secs(self.backup_max_age * 3600),
-        }
-    }
+    /// Stands in for `audit` in a build without the `live` feature: hidden from help, it
+    /// says why instead of clap's bare "unrecognized subcommand".
+    #[cfg(not(feature = "live"))]
+    #[command(hide = true, disable_help_flag = true)]
+    Audit {
+        /// Whatever followed `audit`, ignored.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        ignored: Vec<std::ffi::OsString>,
+    },
 }
 
 /// The gate: the least severity that fails the run, or never.
@@ -289,10 +197,14 @@ pub fn main() -> ExitCode {
             .render(&mut io::stdout())
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| format!("cannot write the manual page: {e}")),
-        Command::Audit { target } => match target {
-            AuditTarget::Local(args) => audit_local(&args.options, color_allowed),
-            AuditTarget::Host(args) => audit_host(&args, color_allowed),
-        },
+        #[cfg(feature = "live")]
+        Command::Audit { target } => audit::run(target, color_allowed),
+        #[cfg(not(feature = "live"))]
+        Command::Audit { .. } => Err("`preflight audit` is not in this build: it was built \
+            without the `live` feature (SSH and host commands). `check` works, on a saved \
+            snapshot too; for `audit`, build with the default features \
+            (`cargo install --locked --path .`)"
+            .to_owned()),
     };
     match result {
         Ok(code) => code,
@@ -500,89 +412,6 @@ fn explain(catalog: &Catalog, id: &str) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `preflight audit local`: this machine's snapshot, judged like a host over SSH.
-fn audit_local(options: &AuditOptions, color_allowed: bool) -> Result<ExitCode, String> {
-    let audit = AuditRun::new(options)?;
-    let transport = crate::live::transport::LocalTransport::new();
-    let mut outcome = engine::ScanOutcome::default();
-    audit.host(
-        &transport,
-        "",
-        options.save_snapshot.as_deref(),
-        &mut outcome,
-    )?;
-    audit.report(&outcome, options, color_allowed)
-}
-
-/// What every `preflight audit` run shares: the configuration, the catalog and the
-/// snapshot options. A fleet audits each host with [`AuditRun::host`] and reports once
-/// with [`AuditRun::report`].
-pub struct AuditRun {
-    loaded: config::LoadedConfig,
-    catalog: Catalog,
-    root: PathBuf,
-    collect: crate::live::snapshot::CollectOptions,
-}
-
-impl AuditRun {
-    /// Loads the configuration (`--config` or `preflight.toml` from the working directory)
-    /// and builds the catalog with `--select`/`--ignore`.
-    pub fn new(options: &AuditOptions) -> Result<Self, String> {
-        let root = std::env::current_dir()
-            .map_err(|e| format!("cannot read the working directory: {e}"))?;
-        let loaded = config::load(
-            options.report.config.as_deref(),
-            std::slice::from_ref(&root),
-        )
-        .map_err(|e| e.0)?;
-        let catalog = build_catalog(&loaded, &options.report.select, &options.report.ignore)?;
-        Ok(Self {
-            loaded,
-            catalog,
-            root,
-            collect: options.collect_options(),
-        })
-    }
-
-    /// Collects the snapshot of the host behind `transport`, saves it to `save` (when
-    /// given) and adds its findings and notes to `outcome`. Locations start with
-    /// `location_prefix` (`ssh://prod-1`, or `""` for this machine).
-    pub fn host(
-        &self,
-        transport: &dyn crate::live::transport::Transport,
-        location_prefix: &str,
-        save: Option<&Path>,
-        outcome: &mut engine::ScanOutcome,
-    ) -> Result<(), String> {
-        let snapshot = crate::live::snapshot::collect(transport, &self.collect);
-        if let Some(dir) = save {
-            crate::live::save::save(&snapshot, location_prefix, dir)?;
-        }
-        let judged = crate::live::audit::audit(&snapshot, &self.catalog, location_prefix);
-        absorb(outcome, judged);
-        Ok(())
-    }
-
-    /// Prints the report of every audited host and returns the gate's exit code (0 clean,
-    /// 1 findings at or above `--fail-on`).
-    pub fn report(
-        &self,
-        outcome: &engine::ScanOutcome,
-        options: &AuditOptions,
-        color_allowed: bool,
-    ) -> Result<ExitCode, String> {
-        let settings = options.report.settings(color_allowed);
-        emit(
-            outcome,
-            None,
-            &self.catalog,
-            &self.loaded,
-            &self.root,
-            &settings,
-        )
-    }
-}
-
 /// Adds one host's (or one snapshot's) outcome to a report's.
 fn absorb(outcome: &mut engine::ScanOutcome, judged: engine::ScanOutcome) {
     outcome.findings.extend(judged.findings);
@@ -590,81 +419,23 @@ fn absorb(outcome: &mut engine::ScanOutcome, judged: engine::ScanOutcome) {
     outcome.files_checked += judged.files_checked;
 }
 
-/// `preflight audit host`: each target over SSH, concurrently, reported together with
-/// locations `ssh://LABEL/path`. Exit 2 when any host could not be audited.
-fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, String> {
-    use crate::live::{audit, fleet, save, snapshot, ssh, ssh_config, target};
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    let options = &args.options;
-    let run = AuditRun::new(options)?;
-    let inventory = run.loaded.config.hosts.clone();
-    let ssh_config_path = args
-        .ssh_config
-        .clone()
-        .unwrap_or_else(|| ssh_config::home_dir().join(".ssh/config"));
-    let ssh_config = ssh_config::SshConfig::load(&ssh_config_path)?;
-    let mut names = args.targets.clone();
-    for group in &args.group {
-        names.extend(target::group_members(&inventory, group)?);
+    #[test]
+    fn audit_is_in_the_help_exactly_when_built_with_live() {
+        let help = Cli::command().render_help().to_string();
+        let listed = help.lines().any(|l| l.trim_start().starts_with("audit "));
+        assert_eq!(listed, cfg!(feature = "live"), "{help}");
     }
-    let mut seen = std::collections::HashSet::new();
-    names.retain(|name| seen.insert(name.clone()));
-    if names.is_empty() {
-        return Err("name at least one host, or an inventory group with --group".to_owned());
+
+    /// Without `live`, any `audit …` line reaches `main`, which says why it cannot run.
+    #[cfg(not(feature = "live"))]
+    #[test]
+    fn audit_without_live_accepts_any_arguments() {
+        let cli = Cli::try_parse_from(["preflight", "audit", "host", "--help", "-j", "4", "prod"])
+            .expect("parses");
+        assert!(matches!(cli.command, Command::Audit { .. }));
     }
-    let targets = names
-        .iter()
-        .map(|name| target::resolve(name, &inventory, &ssh_config))
-        .collect::<Result<Vec<_>, _>>()?;
-    let ssh_options = ssh::SshOptions {
-        known_hosts: args.known_hosts.clone(),
-        accept_new_host_key: args.accept_new_host_key,
-        connect_timeout: std::time::Duration::from_secs(args.connect_timeout.max(1)),
-        identities: args.identity.clone(),
-        use_agent: !args.no_agent,
-    };
-    let client = ssh::SshClient::new(ssh_options, move |name| {
-        target::resolve(name, &inventory, &ssh_config)
-    })?;
-    let several = targets.len() > 1;
-    let fleet_options = fleet::FleetOptions {
-        jobs: args.jobs,
-        timeout: std::time::Duration::from_secs(options.timeout.max(1)),
-        quiet: options.report.quiet,
-    };
-    // Checked before connecting anywhere: a bad inventory value is a configuration error.
-    let collect = targets
-        .iter()
-        .map(|t| fleet::collect_options_for(&run.collect, t.inventory.as_ref()))
-        .collect::<Result<Vec<_>, _>>()?;
-    let results = fleet::audit_fleet(&client, &targets, fleet_options, |index, transport| {
-        // Like `AuditRun::host`, with the host's inventory directories added.
-        let (target, collect) = (&targets[index], &collect[index]);
-        let prefix = format!("ssh://{}", target.label);
-        let snapshot = snapshot::collect(transport, collect);
-        if let Some(dir) = &options.save_snapshot {
-            let dir = if several {
-                dir.join(fleet::directory_name(&target.label))
-            } else {
-                dir.clone()
-            };
-            save::save(&snapshot, &prefix, &dir)?;
-        }
-        Ok(audit::audit(&snapshot, &run.catalog, &prefix))
-    });
-    let mut outcome = engine::ScanOutcome::default();
-    let mut failed = false;
-    for result in results {
-        if let Some(why) = result.status.reason() {
-            failed = true;
-            outcome.diagnostics.push(crate::finding::Diagnostic {
-                path: format!("ssh://{}", result.label),
-                kind: crate::finding::DiagnosticKind::HostNotAudited,
-                message: format!("{}: {why}", result.status.word()),
-            });
-        }
-        absorb(&mut outcome, result.outcome);
-    }
-    let code = run.report(&outcome, options, color_allowed)?;
-    Ok(if failed { ExitCode::from(2) } else { code })
 }

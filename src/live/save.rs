@@ -124,7 +124,7 @@ pub fn load(dir: &Path) -> Result<(HostSnapshot, String), String> {
     let snapshot = HostSnapshot {
         host: manifest.host,
         collected_at: SystemTime::UNIX_EPOCH
-            + Duration::from_secs(manifest.collected_at.max(0) as u64),
+            + Duration::from_secs(u64::try_from(manifest.collected_at).unwrap_or(0)),
         files,
         unable,
     };

@@ -644,7 +644,7 @@ mod tests {
     }
 
     impl Transport for FakeHost {
-        fn host_label(&self) -> &str {
+        fn host_label(&self) -> &'static str {
             "fake-1"
         }
 
@@ -718,7 +718,7 @@ mod tests {
     struct HangingHost;
 
     impl Transport for HangingHost {
-        fn host_label(&self) -> &str {
+        fn host_label(&self) -> &'static str {
             "hanging"
         }
 
@@ -766,7 +766,7 @@ mod tests {
     }
 
     impl Transport for FolderHost {
-        fn host_label(&self) -> &str {
+        fn host_label(&self) -> &'static str {
             "folder"
         }
 

@@ -142,7 +142,7 @@ impl SshClient {
             label: target.label.clone(),
             runtime: Arc::clone(&self.runtime),
             session,
-            _jumps: jumps,
+            jumps,
             deadline,
             deadline_hit: AtomicBool::new(false),
             lost: AtomicBool::new(false),
@@ -609,8 +609,9 @@ pub struct SshTransport {
     label: String,
     runtime: Arc<tokio::runtime::Runtime>,
     session: Handle<Verifier>,
-    /// Sessions to `ProxyJump` hosts the connection runs through.
-    _jumps: Vec<Handle<Verifier>>,
+    /// Sessions to `ProxyJump` hosts the connection runs through: kept open while the
+    /// session is, and closed after it.
+    jumps: Vec<Handle<Verifier>>,
     deadline: Instant,
     deadline_hit: AtomicBool,
     lost: AtomicBool,
@@ -638,7 +639,7 @@ impl SshTransport {
         let Self {
             runtime,
             session,
-            _jumps,
+            jumps,
             ..
         } = self;
         runtime.block_on(async move {
@@ -646,7 +647,7 @@ impl SshTransport {
                 let _ = session
                     .disconnect(Disconnect::ByApplication, "audit done", "en")
                     .await;
-                for jump in _jumps.iter().rev() {
+                for jump in jumps.iter().rev() {
                     let _ = jump
                         .disconnect(Disconnect::ByApplication, "audit done", "en")
                         .await;

@@ -33,7 +33,9 @@ mod gixy_conformance;
 mod host_files_bad_input;
 mod host_services_scan;
 mod kubernetes;
+#[cfg(feature = "live")] // runs `preflight audit` or the SSH client
 mod live_local;
+#[cfg(feature = "live")] // runs `preflight audit` or the SSH client
 mod live_services;
 mod logrotate_differential;
 mod nginx_differential;
@@ -43,6 +45,7 @@ mod pull_requests;
 mod rule_examples;
 mod sarif;
 mod secrets_never_leak;
+#[cfg(feature = "live")] // runs `preflight audit` or the SSH client
 mod ssh_audit;
 mod sshd_differential;
 mod sshd_scan;

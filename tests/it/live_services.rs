@@ -157,6 +157,27 @@ fn host_files() -> Vec<PathBuf> {
     files
 }
 
+/// The files `nginx -T` says the running configuration is made of.
+fn nginx_files() -> Vec<PathBuf> {
+    let dump = std::process::Command::new("/usr/sbin/nginx")
+        .arg("-T")
+        .output()
+        .expect("nginx runs");
+    assert!(
+        dump.status.success(),
+        "nginx -T: {}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    String::from_utf8_lossy(&dump.stdout)
+        .lines()
+        .filter_map(|line| line.strip_prefix("# configuration file "))
+        .filter_map(|rest| rest.strip_suffix(':'))
+        // The snapshot leaves out what packages ship and no check reads (`mime.types`).
+        .filter(|path| preflight::formats::nginx::includes::package_file(path) != Some(true))
+        .map(PathBuf::from)
+        .collect()
+}
+
 /// The folders `depth` levels under `root`.
 fn glob_dirs(root: &str, depth: usize) -> Vec<PathBuf> {
     let mut level = vec![PathBuf::from(root)];
@@ -260,6 +281,11 @@ fn host_service_files_get_the_findings_a_static_scan_gives_the_same_files() {
             finding: None,
         },
         Plant {
+            path: "/etc/nginx/conf.d/preflight-live-test.conf".into(),
+            text: "server {\n    listen 127.0.0.1:8098;\n    autoindex on;\n}\n",
+            finding: Some(("NGX002", 3)),
+        },
+        Plant {
             path: "/etc/redis/redis.conf".into(),
             text: "protected-mode no\nbind 0.0.0.0\n",
             finding: Some(("RDS002", 1)),
@@ -302,9 +328,13 @@ fn host_service_files_get_the_findings_a_static_scan_gives_the_same_files() {
         }
     }
 
-    // The same files, copied at the same relative paths.
+    // The same files, copied at the same relative paths: the service folders, and nginx's
+    // files as `nginx -T` reads them (links such as `sites-enabled/default` copied as the
+    // files they lead to; what nginx does not read, like `sites-available/`, left out).
     let copy = tempfile::tempdir().expect("tempdir");
-    let files = host_files();
+    let mut files = host_files();
+    let nginx = nginx_files();
+    files.extend(nginx.iter().cloned());
     for file in &files {
         let to = copy.path().join(file.strip_prefix("/").expect("absolute"));
         std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
@@ -363,7 +393,16 @@ fn host_service_files_get_the_findings_a_static_scan_gives_the_same_files() {
         Target::Fail2ban,
         Target::Logrotate,
     ];
-    let mut expected_kinds = BTreeSet::new();
+    // nginx's files are what `nginx -T` printed, each kept as nginx configuration.
+    let mut expected_kinds: BTreeSet<(String, String)> = nginx
+        .iter()
+        .map(|file| {
+            (
+                file.display().to_string(),
+                Target::Nginx.as_str().to_owned(),
+            )
+        })
+        .collect();
     for file in &files {
         let Some(kind) = preflight::document::classify(file) else {
             continue;

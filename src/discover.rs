@@ -248,6 +248,9 @@ pub struct DiskFiles {
     roots: Vec<PathBuf>,
     /// The same, as written (absolute, `.` and `..` applied).
     written_roots: Vec<PathBuf>,
+    /// Folders with their links resolved, asked once each: a file that is not itself a
+    /// link is inside the scan when its resolved folder is.
+    resolved_dirs: std::sync::RwLock<std::collections::HashMap<PathBuf, Option<PathBuf>>>,
     max_file_size: u64,
 }
 
@@ -275,17 +278,49 @@ impl DiskFiles {
                 .filter_map(|dir| std::fs::canonicalize(dir).ok())
                 .collect(),
             written_roots: dirs.iter().map(|dir| absolute_normal(dir)).collect(),
+            resolved_dirs: std::sync::RwLock::default(),
             max_file_size,
         }
     }
 
     /// `path` with links resolved, if that is inside the scan.
     fn contained(&self, path: &Path) -> Option<PathBuf> {
-        let real = std::fs::canonicalize(path).ok()?;
+        let is_link = std::fs::symlink_metadata(path)
+            .ok()?
+            .file_type()
+            .is_symlink();
+        let real = match (is_link, path.parent(), path.file_name()) {
+            (false, Some(dir), Some(name)) => self.resolved_dir(dir)?.join(name),
+            _ => std::fs::canonicalize(path).ok()?,
+        };
         self.roots
             .iter()
             .any(|root| real.starts_with(root))
             .then_some(real)
+    }
+
+    /// `dir` with its links resolved, from the cache when asked before.
+    fn resolved_dir(&self, dir: &Path) -> Option<PathBuf> {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let cache = |lock: &std::sync::RwLock<_>| -> Option<Option<PathBuf>> {
+            let map: &std::collections::HashMap<PathBuf, Option<PathBuf>> = &lock
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            map.get(dir).cloned()
+        };
+        if let Some(known) = cache(&self.resolved_dirs) {
+            return known;
+        }
+        let resolved = std::fs::canonicalize(dir).ok();
+        self.resolved_dirs
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(dir.to_path_buf(), resolved.clone());
+        resolved
     }
 }
 

@@ -38,7 +38,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check deployment files under the given paths.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule, one line each.
     Rules,
     /// Explain a rule: why it matters, how to fix it, references.
@@ -64,7 +64,7 @@ pub enum Command {
     Audit {
         /// Which host.
         #[command(subcommand)]
-        target: audit::AuditTarget,
+        target: Box<audit::AuditTarget>,
     },
     /// Stands in for `audit` in a build without the `live` feature: hidden from help, it
     /// says why instead of clap's bare "unrecognized subcommand".
@@ -150,9 +150,14 @@ impl ReportArgs {
 /// Options of `preflight check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files or directories to check.
-    #[arg(default_value = ".")]
+    /// Files or directories to check (default: the current directory, unless only
+    /// `--snapshot` is given).
     pub paths: Vec<PathBuf>,
+    /// A host snapshot saved by `audit … --save-snapshot DIR`, judged as the host it came
+    /// from. Only a folder named here is a snapshot: a manifest found in a scanned tree is
+    /// just a file, so a pull request cannot turn a scan into a snapshot check.
+    #[arg(long = "snapshot", value_name = "DIR")]
+    pub snapshots: Vec<PathBuf>,
     /// How to report, which rules, which configuration.
     #[command(flatten)]
     pub report: ReportArgs,
@@ -185,7 +190,7 @@ pub fn main() -> ExitCode {
     };
     let color_allowed = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let result = match cli.command {
-        Command::Check(args) => check(args, color_allowed),
+        Command::Check(args) => check(*args, color_allowed),
         Command::Rules => with_catalog(list_rules),
         Command::Explain { rule } => with_catalog(|catalog| explain(catalog, &rule)),
         Command::Init { force } => init::run(Path::new("."), force),
@@ -198,7 +203,7 @@ pub fn main() -> ExitCode {
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| format!("cannot write the manual page: {e}")),
         #[cfg(feature = "live")]
-        Command::Audit { target } => audit::run(target, color_allowed),
+        Command::Audit { target } => audit::run(*target, color_allowed),
         #[cfg(not(feature = "live"))]
         Command::Audit { .. } => Err("`preflight audit` is not in this build: it was built \
             without the `live` feature (SSH and host commands). `check` works, on a saved \
@@ -243,12 +248,20 @@ fn build_catalog(
 }
 
 fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
-    for path in &args.paths {
+    // A saved host snapshot (`--save-snapshot`) is re-checked as the host it came from,
+    // when the user says it is one.
+    let snapshots = &args.snapshots;
+    let paths = if args.paths.is_empty() && snapshots.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    for path in paths.iter().chain(snapshots) {
         if std::fs::symlink_metadata(path).is_err() {
             return Err(format!("path `{}` does not exist", path.display()));
         }
     }
-    let loaded = config::load(args.report.config.as_deref(), &args.paths).map_err(|e| e.0)?;
+    let loaded = config::load(args.report.config.as_deref(), &paths).map_err(|e| e.0)?;
     let catalog = build_catalog(&loaded, &args.report.select, &args.report.ignore)?;
     let options = WalkOptions {
         exclude: loaded.config.exclude.clone(),
@@ -259,18 +272,20 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
     };
     let excludes = exclude_set(&options.exclude)
         .map_err(|e| format!("bad `exclude` pattern in config: {e}"))?;
-    // A saved host snapshot (`--save-snapshot`) is re-checked as the host it came from.
-    let (snapshots, paths): (Vec<PathBuf>, Vec<PathBuf>) = args
-        .paths
-        .iter()
-        .cloned()
-        .partition(|p| crate::live::save::is_snapshot(p));
     let mut outcome = if paths.is_empty() {
         engine::ScanOutcome::default()
     } else {
         engine::scan(&paths, &options, &excludes, &catalog)
     };
-    for dir in &snapshots {
+    // A folder named as a path that holds a snapshot was checked as plain files; say how to
+    // judge it as its host instead.
+    for path in paths.iter().filter(|p| crate::live::save::is_snapshot(p)) {
+        eprintln!(
+            "note: {} holds a saved host snapshot, checked as plain files; to judge it as the host it came from, name it with `--snapshot`",
+            crate::discover::display_path(path).escape_debug()
+        );
+    }
+    for dir in snapshots {
         let (snapshot, prefix) = crate::live::save::load(dir)?;
         absorb(
             &mut outcome,

@@ -92,7 +92,7 @@ pub struct AuditOptions {
     /// whole budget (connection and every command), so a hanging host costs no more.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
-    /// Also write what was collected (secrets redacted) to DIR, for `preflight check DIR`.
+    /// Also write what was collected (secrets redacted) to DIR, for `preflight check --snapshot DIR`.
     #[arg(long, value_name = "DIR")]
     pub save_snapshot: Option<PathBuf>,
     /// An application directory whose `.env` files and settings are checked (repeatable).

@@ -4,7 +4,7 @@
 //! analyzers and rules as a static scan judge them.
 //!
 //! Without the `live` feature only what a saved snapshot needs is built (the snapshot, its
-//! files on disk and judging it, for `preflight check DIR`): the SSH client, its
+//! files on disk and judging it, for `preflight check --snapshot DIR`): the SSH client, its
 //! configuration and known_hosts, host targets and the fleet runner are left out, and with
 //! them russh, tokio, indicatif and rpassword.
 

@@ -1,4 +1,4 @@
-//! `--save-snapshot DIR`: a snapshot on disk, secrets redacted, that `preflight check DIR`
+//! `--save-snapshot DIR`: a snapshot on disk, secrets redacted, that `preflight check --snapshot DIR`
 //! re-checks offline with the same live findings at the same locations.
 //!
 //! Layout: every file at its host path under `DIR` (`DIR/etc/crontab`,

@@ -333,7 +333,13 @@ fn a_saved_snapshot_rechecks_to_the_same_live_findings_without_secrets() {
     assert!(!live.is_empty());
 
     let recheck = preflight_in(planted.dir.path())
-        .args(["check", snapshot.to_str().unwrap(), "--format", "json"])
+        .args([
+            "check",
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_eq!(live_findings(&json(&recheck)), live);

@@ -357,7 +357,7 @@ fn host_service_files_get_the_findings_a_static_scan_gives_the_same_files() {
         .output()
         .expect("runs");
     let recheck = preflight_in(copy.path())
-        .arg("check")
+        .args(["check", "--snapshot"])
         .arg(&saved)
         .args(["--format", "json", "--fail-on", "never"])
         .output()

@@ -2,7 +2,7 @@
 //! git repositories, GitHub's annotation limits, and the CLI's helpers (`init`,
 //! completions, man page, the pre-commit hook definition).
 
-use crate::common::{self, active_rules, git, json_report, preflight_in, root, tree};
+use crate::common::{self, active_rules, findings_at, git, json_report, preflight_in, root, tree};
 
 const LEAKY: &[u8] = b"JWT_SECRET=changeme\nDEBUG=true\n";
 
@@ -334,4 +334,36 @@ fn a_pull_request_fails_only_on_what_it_introduces() {
     git(dir.path(), &["commit", "-qam", "fix"]);
     let (report, code) = json_report(dir.path(), &args);
     assert_eq!(code, 0, "{report}");
+}
+
+#[test]
+fn a_snapshot_manifest_in_the_tree_does_not_turn_the_scan_off() {
+    // A pull request adds a host-snapshot manifest at the top of the repository: before,
+    // `check .` judged the folder as an (empty) snapshot, "No findings in 0 files", exit 0.
+    let dir = tree(&[
+        (
+            "manifest.json",
+            br#"{"format": "preflight-host-snapshot", "host": "x", "collected_at": 0, "allowlist_version": 2, "location_prefix": "", "files": [], "unable_to_check": []}"#,
+        ),
+        (".env", b"DEBUG=true\nSESSION_SECRET=changeme\n"),
+    ]);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report["summary"]["files_checked"].as_u64() >= Some(1),
+        "{report}"
+    );
+    assert!(
+        findings_at(&report)
+            .iter()
+            .any(|(rule, path, _)| rule == "ENV001" && path == ".env"),
+        "{report}"
+    );
+    // The folder is named on the command line: a note says how to judge it as a snapshot.
+    let output = preflight_in(dir.path())
+        .args(["check", ".", "--quiet"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--snapshot"), "{stderr}");
 }

@@ -9,7 +9,7 @@
 //! a Django settings module named by `manage.py` (a settings fragment alone is not confirmed
 //! as Django settings). What only a host shows (sockets, processes,
 //! certificates, …) is saved as a host snapshot at its host path and re-checked with
-//! `preflight check DIR`, as after `preflight audit local --save-snapshot DIR`.
+//! `preflight check --snapshot DIR`, as after `preflight audit local --save-snapshot DIR`.
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -129,7 +129,15 @@ fn host_report(dir: &Path, rule: &Rule, example: &str) -> String {
     };
     preflight::live::save::save(&snapshot, "", dir).expect("save snapshot");
     let output = preflight_in(dir)
-        .args(["check", ".", "--select", &rule.id, "--fail-on", "never"])
+        .args([
+            "check",
+            "--snapshot",
+            ".",
+            "--select",
+            &rule.id,
+            "--fail-on",
+            "never",
+        ])
         .output()
         .expect("runs");
     assert!(

@@ -378,7 +378,7 @@ fn has_reference(s: &str) -> bool {
 const NOT_ENV_EXTENSIONS: &[&str] = &[
     "py", "js", "mjs", "cjs", "ts", "sh", "json", "yaml", "yml", "toml", "md", "rb", "go", "rs",
     "java", "php", "txt", "cfg", "ini", "conf", "vault", "swp", "bak", "orig", "gpg", "age", "enc",
-    "asc",
+    "asc", "html", "htm", "xml", "patch", "diff", "rej", "log", "lock", "csv",
 ];
 
 /// Name parts that mark an env file as a committed template.

@@ -12,11 +12,12 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use crate::baseline::BaselineFile;
 use crate::changed::ChangedFiles;
 
+use crate::config::FailOn;
 use crate::config::{self, DEFAULT_MAX_FILE_SIZE};
 use crate::discover::{exclude_set, WalkOptions};
 use crate::engine;
 use crate::init;
-use crate::policy::{Catalog, Severity};
+use crate::policy::Catalog;
 use crate::report::{self, Format, Report, Style};
 
 #[cfg(feature = "live")]
@@ -77,43 +78,14 @@ pub enum Command {
     },
 }
 
-/// The gate: the least severity that fails the run, or never.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
-    /// Fail on critical findings only.
-    Critical,
-    /// Fail on high or critical.
-    High,
-    /// Fail on medium and above.
-    Medium,
-    /// Fail on low and above.
-    Low,
-    /// Fail on any finding.
-    Info,
-    /// Report only, never fail.
-    Never,
-}
-
-impl FailOn {
-    fn threshold(self) -> Option<Severity> {
-        match self {
-            Self::Critical => Some(Severity::Critical),
-            Self::High => Some(Severity::High),
-            Self::Medium => Some(Severity::Medium),
-            Self::Low => Some(Severity::Low),
-            Self::Info => Some(Severity::Info),
-            Self::Never => None,
-        }
-    }
-}
-
 /// What `check` and every `audit` share: the report's format and destination, the gate,
 /// the rules and the configuration file.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format [default: from the `-o` file's extension (`.sarif`, `.json`, `.md`),
+    /// else human].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write the report to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -138,7 +110,9 @@ impl ReportArgs {
     /// The printing and gating part, for [`emit`].
     fn settings(&self, color_allowed: bool) -> ReportSettings<'_> {
         ReportSettings {
-            format: self.format,
+            format: self
+                .format
+                .unwrap_or_else(|| Format::for_output(self.output.as_deref())),
             output: self.output.as_deref(),
             quiet: self.quiet,
             fail_on: self.fail_on,
@@ -381,16 +355,10 @@ fn emit(
             }
         }
     }
-    let gate = args.fail_on.unwrap_or(match loaded.config.fail_on {
-        Some(severity) => match severity {
-            Severity::Critical => FailOn::Critical,
-            Severity::High => FailOn::High,
-            Severity::Medium => FailOn::Medium,
-            Severity::Low => FailOn::Low,
-            Severity::Info => FailOn::Info,
-        },
-        None => FailOn::High,
-    });
+    let gate = args
+        .fail_on
+        .or(loaded.config.fail_on)
+        .unwrap_or(FailOn::High);
     let failing = gate.threshold().is_some_and(|t| {
         outcome
             .findings

@@ -1,7 +1,7 @@
 //! `preflight.toml`: project settings, found next to the scanned tree or named by `--config`.
 //!
 //! ```toml
-//! fail_on = "high"                      # default gate for `check`
+//! fail_on = "high"                      # default gate for `check` (a severity, or "never")
 //! exclude = ["fixtures", "docs/*.env"]  # globs, relative to this file
 //! policy_files = ["ops/policies.toml"]  # extra rules, relative to this file
 //! respect_gitignore = false             # .env files are git-ignored by design: keep false
@@ -41,8 +41,8 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Default `--fail-on`.
-    pub fail_on: Option<Severity>,
+    /// Default `--fail-on` (a severity, or `never`).
+    pub fail_on: Option<FailOn>,
     /// Paths to leave out (globs).
     #[serde(default)]
     pub exclude: Vec<String>,
@@ -140,6 +140,38 @@ fn find(scan_paths: &[PathBuf]) -> Option<PathBuf> {
         .ancestors()
         .map(|dir| dir.join(CONFIG_FILE))
         .find(|candidate| candidate.is_file())
+}
+
+/// The gate: the least severity that fails the run, or never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Fail on critical findings only.
+    Critical,
+    /// Fail on high or critical.
+    High,
+    /// Fail on medium and above.
+    Medium,
+    /// Fail on low and above.
+    Low,
+    /// Fail on any finding.
+    Info,
+    /// Report only, never fail.
+    Never,
+}
+
+impl FailOn {
+    /// The least severity that fails the run (`None`: never).
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            Self::Critical => Some(Severity::Critical),
+            Self::High => Some(Severity::High),
+            Self::Medium => Some(Severity::Medium),
+            Self::Low => Some(Severity::Low),
+            Self::Info => Some(Severity::Info),
+            Self::Never => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -46,6 +46,26 @@ pub enum Format {
     Markdown,
 }
 
+impl Format {
+    /// The format a report file's name asks for: `.sarif` (and `.sarif.json`) SARIF,
+    /// `.json` JSON, `.md` Markdown; anything else, and standard output, human.
+    pub fn for_output(path: Option<&std::path::Path>) -> Self {
+        let name = path
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if name.ends_with(".sarif") || name.ends_with(".sarif.json") {
+            Self::Sarif
+        } else if name.ends_with(".json") {
+            Self::Json
+        } else if name.ends_with(".md") || name.ends_with(".markdown") {
+            Self::Markdown
+        } else {
+            Self::Human
+        }
+    }
+}
+
 /// Options that change how a report looks, not what it says.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {

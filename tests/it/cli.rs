@@ -373,3 +373,55 @@ fn colours_on_a_terminal_unless_switched_off() {
     assert!(!on_a_terminal("", "--no-color").contains(escape));
     assert!(on_a_terminal("", "--no-color").contains("critical[ENV010]"));
 }
+
+#[test]
+fn the_report_file_name_chooses_the_format_unless_format_is_given() {
+    let dir = tree(&[(".env", b"DEBUG=true\n")]);
+    for (name, starts_with) in [
+        ("out.sarif", "{"),
+        ("out.json", "{"),
+        ("summary.md", "#"),
+        ("report.txt", "high[ENV001]"),
+    ] {
+        preflight_in(dir.path())
+            .args(["check", ".", "--no-color", "-o", name])
+            .assert()
+            .code(1);
+        let text = std::fs::read_to_string(dir.path().join(name)).expect("written");
+        assert!(text.trim_start().starts_with(starts_with), "{name}: {text}");
+    }
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.sarif")).unwrap())
+            .expect("SARIF is JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())
+            .expect("JSON");
+    assert!(json["findings"].is_array());
+    // `--format` wins over the name.
+    preflight_in(dir.path())
+        .args(["check", ".", "--format", "json", "-o", "forced.sarif"])
+        .assert()
+        .code(1);
+    let forced: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("forced.sarif")).unwrap())
+            .expect("JSON");
+    assert!(forced["findings"].is_array());
+}
+
+#[test]
+fn fail_on_never_is_accepted_in_the_configuration_file() {
+    let dir = tree(&[
+        (".env", b"DEBUG=true\n"),
+        ("preflight.toml", b"fail_on = \"never\"\n"),
+    ]);
+    preflight_in(dir.path())
+        .args(["check", "."])
+        .assert()
+        .code(0);
+    // The command line still decides over the file.
+    preflight_in(dir.path())
+        .args(["check", ".", "--fail-on", "high"])
+        .assert()
+        .code(1);
+}

@@ -150,6 +150,10 @@ pub struct CheckArgs {
     /// Record today's findings as the baseline in FILE, then exit 0.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Exit 2 when no file of a kind preflight reads was found (a gate pointed at the
+    /// wrong folder should not pass).
+    #[arg(long)]
+    pub require_files: bool,
 }
 
 /// Runs the CLI with the process's arguments.
@@ -265,6 +269,19 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
             &mut outcome,
             crate::live::audit::audit(&snapshot, &catalog, &prefix),
         );
+    }
+    if outcome.files_checked == 0 {
+        // Nothing of ours was found: say what preflight reads rather than a bare "clean".
+        let what = "no file preflight reads was found here; it reads .env files, nginx, \
+            sshd_config, systemd units, crontabs, firewall rules, PostgreSQL/Redis/fail2ban/\
+            logrotate configuration, Docker Compose files, Dockerfiles, Kubernetes manifests, \
+            Django settings and Node.js deployments (`preflight rules` lists every check)";
+        if args.require_files {
+            return Err(format!("{what}; --require-files was given"));
+        }
+        if !args.report.quiet {
+            eprintln!("note: {what}");
+        }
     }
 
     let root =

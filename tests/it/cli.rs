@@ -425,3 +425,26 @@ fn fail_on_never_is_accepted_in_the_configuration_file() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn nothing_to_check_says_what_preflight_reads_and_can_fail_the_gate() {
+    let dir = tree(&[("src/main.rs", b"fn main() {}\n")]);
+    preflight_in(dir.path())
+        .args(["check", "."])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("0 files checked"))
+        .stderr(predicate::str::contains("it reads .env files"));
+    preflight_in(dir.path())
+        .args(["check", ".", "--require-files"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--require-files"));
+    // A tree with something to check is not affected.
+    let with_env = tree(&[(".env", b"PORT=8080\n")]);
+    preflight_in(with_env.path())
+        .args(["check", ".", "--require-files"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("it reads").not());
+}

@@ -15,7 +15,9 @@ use ignore::{WalkBuilder, WalkState};
 
 use crate::document::{classify, is_entry_point};
 use crate::finding::{Diagnostic, DiagnosticKind};
-use crate::formats::{is_binary, Classification, Files, Unreadable};
+use crate::formats::{
+    absolute_normal, is_binary, working_directory, Classification, Files, Unreadable,
+};
 use crate::source::SourceFile;
 
 /// Folders no deployment file lives in, skipped without looking inside.
@@ -176,15 +178,6 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
     }
 }
 
-/// `path` made absolute against the working directory, `.` and `..` applied.
-fn absolute_normal(path: &Path) -> PathBuf {
-    let absolute = match working_directory() {
-        Some(cwd) if path.is_relative() => cwd.join(path),
-        _ => path.to_path_buf(),
-    };
-    crate::formats::lexically_normal(&absolute)
-}
-
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -230,14 +223,6 @@ pub fn display_path(path: &Path) -> String {
         .unwrap_or(path);
     let text = shown.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
-}
-
-/// The working directory, asked once: relative paths are resolved against it for every
-/// file of a scan.
-pub fn working_directory() -> Option<&'static Path> {
-    static CWD: std::sync::LazyLock<Option<PathBuf>> =
-        std::sync::LazyLock::new(|| std::env::current_dir().ok());
-    CWD.as_deref()
 }
 
 /// The files on disk a scan may read: below the folders it walks (and the folders of the

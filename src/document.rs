@@ -37,7 +37,7 @@ use crate::source::SourceFile;
 
 /// The object-safe part of [`Format`], so the pipeline can ask any document the same
 /// questions without knowing its format.
-trait Parsed {
+trait AnyFormat {
     fn errors(&self) -> &[ParseError];
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive>;
     fn confirms_kind(&self) -> bool;
@@ -45,7 +45,7 @@ trait Parsed {
     fn follow_ups(&self, source: &SourceFile, target: Target) -> Vec<FollowUp>;
 }
 
-impl<T: Format> Parsed for T {
+impl<T: Format> AnyFormat for T {
     fn errors(&self) -> &[ParseError] {
         Format::errors(self)
     }
@@ -94,7 +94,7 @@ macro_rules! formats {
                 }
             }
 
-            fn parsed(&self) -> &dyn Parsed {
+            fn parsed(&self) -> &dyn AnyFormat {
                 match self {
                     $( Self::$variant(content) => content, )+
                 }

@@ -83,7 +83,7 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
         judged_at,
         mut diagnostics,
     } = inputs;
-    let mut parsed = Parsed {
+    let mut parsed = ScanDocuments {
         view,
         judged_at,
         documents: Vec::new(),
@@ -127,7 +127,7 @@ enum Outcome {
 }
 
 /// The documents of a scan so far, by path.
-struct Parsed<'a> {
+struct ScanDocuments<'a> {
     view: &'a dyn Files,
     judged_at: Option<i64>,
     documents: Vec<Document>,
@@ -140,7 +140,7 @@ struct Parsed<'a> {
 /// settings module); real projects need two.
 const FOLLOW_UP_ROUNDS: usize = 4;
 
-impl Parsed<'_> {
+impl ScanDocuments<'_> {
     fn parse_all(&self, inputs: &[Input]) -> Vec<(Input, Outcome)> {
         inputs
             .par_iter()
@@ -191,13 +191,13 @@ impl Parsed<'_> {
     fn follow(&mut self, mut pending: Vec<FollowUp>, diagnostics: &mut Vec<Diagnostic>) {
         for _ in 0..FOLLOW_UP_ROUNDS {
             let mut inputs: Vec<Input> = Vec::new();
+            let mut queued = HashSet::new();
             for follow_up in pending.drain(..) {
                 let certain = self
                     .known
                     .get(&follow_up.path)
                     .is_some_and(|(_, certain)| *certain);
-                let queued = inputs.iter().any(|i| i.path == follow_up.path);
-                if certain || queued {
+                if certain || queued.contains(&follow_up.path) {
                     continue;
                 }
                 if !self.view.is_inside(&follow_up.path) {
@@ -210,6 +210,7 @@ impl Parsed<'_> {
                 if !self.view.is_file(&follow_up.path) {
                     continue;
                 }
+                queued.insert(follow_up.path.clone());
                 inputs.push(Input {
                     path: follow_up.path,
                     kind: Classification {

@@ -119,10 +119,30 @@ pub fn lexically_normal(path: &Path) -> PathBuf {
             {
                 out.pop();
             }
+            // `/..` is `/`, as the kernel reads it.
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::RootDir)) => {}
             other => out.push(other),
         }
     }
     out
+}
+
+/// `path` made absolute against the working directory, `.` and `..` applied, without
+/// touching the file system: the key files of a scan are compared by.
+pub fn absolute_normal(path: &Path) -> PathBuf {
+    match working_directory() {
+        Some(cwd) if path.is_relative() => lexically_normal(&cwd.join(path)),
+        _ => lexically_normal(path),
+    }
+}
+
+/// The working directory, asked once: relative paths are resolved against it for every
+/// file of a scan.
+pub fn working_directory() -> Option<&'static Path> {
+    static CWD: std::sync::LazyLock<Option<PathBuf>> =
+        std::sync::LazyLock::new(|| std::env::current_dir().ok());
+    CWD.as_deref()
 }
 
 /// What a parser is told besides the text.

@@ -15,11 +15,11 @@
 //! variable) is left in the tree, and rules treat the level it stands at as unknown.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::formats::nginx::{NginxConfig, NginxDirective};
-use crate::formats::{Files, ParseError};
+use crate::formats::{absolute_normal, Files, ParseError};
 use crate::source::{SourceFile, Span};
 
 /// The nginx documents of a scan: each file's source and its tree.
@@ -202,7 +202,7 @@ impl<'f> ScanIndex<'f> {
         let mut prefixes = HashSet::new();
         let mut any_symlink = false;
         for (i, (source, _)) in documents.iter().enumerate() {
-            let path = normalize(&source.path);
+            let path = absolute_normal(&source.path);
             if path.file_name().is_some_and(|n| n == "nginx.conf") {
                 if let Some(dir) = path.parent() {
                     prefixes.insert(dir.to_path_buf());
@@ -235,7 +235,7 @@ impl<'f> ScanIndex<'f> {
 
     /// The nearest directory at or above `file`'s that holds an `nginx.conf`.
     fn prefix_of(&self, file: &Path) -> Option<&Path> {
-        let file = normalize(file);
+        let file = absolute_normal(file);
         file.ancestors()
             .skip(1)
             .find_map(|dir| self.prefixes.get(dir).map(PathBuf::as_path))
@@ -254,7 +254,7 @@ impl<'f> ScanIndex<'f> {
             (Some(prefix), Some(_)) => vec![prefix.to_path_buf()],
             // No nginx.conf in the scan: try the including file's directory and the ones
             // above it, where a project keeps `snippets/` next to `sites-available/`.
-            (None, Some(_)) => normalize(file)
+            (None, Some(_)) => absolute_normal(file)
                 .ancestors()
                 .skip(1)
                 .take(3)
@@ -265,7 +265,7 @@ impl<'f> ScanIndex<'f> {
         let named = relative.unwrap_or(pattern);
         let is_glob = named.contains(['*', '?', '[']);
         for base in &bases {
-            let candidate = normalize(&base.join(named));
+            let candidate = absolute_normal(&base.join(named));
             let matches = if is_glob {
                 self.glob(&candidate)
             } else if self.scan.is_file(&candidate) {
@@ -282,7 +282,7 @@ impl<'f> ScanIndex<'f> {
             }
             let scanned: Option<Vec<usize>> = matches
                 .iter()
-                .map(|m| self.files.get(&normalize(m)).copied())
+                .map(|m| self.files.get(&absolute_normal(m)).copied())
                 .collect();
             return scanned.map_or(Resolution::Unknown, Resolution::Files);
         }
@@ -292,7 +292,7 @@ impl<'f> ScanIndex<'f> {
         let Some(prefix) = prefix.filter(|_| relative.is_some() && !is_glob) else {
             return Resolution::Unknown;
         };
-        let candidate = normalize(&prefix.join(named));
+        let candidate = absolute_normal(&prefix.join(named));
         let provided = package_file(named).is_some();
         if is_glob || provided || !candidate.parent().is_some_and(|d| self.scan.is_dir(d)) {
             return Resolution::Unknown;
@@ -311,25 +311,6 @@ impl<'f> ScanIndex<'f> {
         }
         crate::formats::glob(self.scan, pattern)
     }
-}
-
-/// `path` made absolute, with `.` and `..` applied, without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
-    let absolute = match std::path::absolute(path) {
-        Ok(absolute) => absolute,
-        Err(_) => path.to_path_buf(),
-    };
-    let mut out = PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Which files include which, for cycle detection.

@@ -358,7 +358,7 @@ impl Format for PgHba {
 }
 
 /// In `postgresql.conf`: the `password=` part of connection strings
-/// (`primary_conninfo = 'host=… password=…'`, as the S3 guide writes it), and unreadable
+/// (`primary_conninfo = 'host=… password=…'`, as streaming replication is set up), and unreadable
 /// lines that mention one.
 fn postgres_sensitive(conf: &PgConf, text: &str) -> Vec<Sensitive> {
     let mut found: Vec<Sensitive> = conf

@@ -110,7 +110,7 @@ pub fn command_sensitive(line: &str, locate: &dyn Fn(usize, usize) -> Span) -> V
 }
 
 /// Options whose next word is a password: `--password X`, `--token X`, and the Redis
-/// server's `--requirepass X` and `--masterauth X` (`redis-server --requirepass …` in S3/S4
+/// server's `--requirepass X` and `--masterauth X` (`redis-server --requirepass …` in
 /// Compose files and unit files).
 fn password_option(word: &str) -> bool {
     let Some(name) = word.strip_prefix("--") else {

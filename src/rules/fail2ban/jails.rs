@@ -7,7 +7,7 @@ use crate::source::Span;
 
 /// Below this, a ban is a pause in a password-guessing run (fail2ban's own default: 10m).
 const MIN_BANTIME: i64 = 600;
-/// Above this, a guesser gets many tries per window (fail2ban's default is 5; S0 uses 3).
+/// Above this, a guesser gets many tries per window (fail2ban's default is 5).
 const MAX_RETRY: i64 = 5;
 
 /// The sshd jail that is enabled in the set, if any.
@@ -97,7 +97,7 @@ pub fn high_maxretry(cx: &mut ProjectContext<'_, JailFile>) {
             .is_ok_and(|n| n > MAX_RETRY)
         {
             cx.report_in(maxretry.source, maxretry.entry.value_span, format!("{jail}:maxretry"),
-                format!("`maxretry = {}` allows that many failed logins per `findtime` before a ban; 3 to 5 is usual (S0 uses 3)", maxretry.entry.value));
+                format!("`maxretry = {}` allows that many failed logins per `findtime` before a ban; 3 to 5 is usual (fail2ban's own default is 5)", maxretry.entry.value));
         }
     }
 }

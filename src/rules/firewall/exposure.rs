@@ -28,7 +28,7 @@ pub const DATA_PORTS: &[(u16, &str)] = &[
     (27017, "MongoDB"),
 ];
 
-/// Monitoring, debugging and admin interfaces (the S3 guide lists 9090 and 3001 as
+/// Monitoring, debugging and admin interfaces (deployment guides list 9090 and 3001 as
 /// "internal only"): they leak metrics and versions or run code (Node's inspector).
 pub const ADMIN_PORTS: &[(u16, &str)] = &[
     (3000, "Grafana or a development server"),

@@ -30,7 +30,7 @@ pub fn no_password(cx: &mut Context<'_, RedisConf>) {
         None if has_includes(conf) => {}
         None => {
             cx.report(Span::new(0, 0), "requirepass",
-                "no `requirepass` and no ACL `user`: any client that reaches the port can read, change and delete every key and reconfigure the server; add `requirepass` with a long random secret (S4 passes `--requirepass ${REDIS_PASSWORD}`)");
+                "no `requirepass` and no ACL `user`: any client that reaches the port can read, change and delete every key and reconfigure the server; add `requirepass` with a long random secret (in a container: `redis-server --requirepass ${REDIS_PASSWORD}`)");
         }
     }
 }

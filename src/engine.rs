@@ -1,8 +1,8 @@
 //! The pipeline in one place: discover → read → parse → evaluate → finalise.
 //!
 //! Finalising is where cross-cutting guarantees live, so no rule can forget them: exact
-//! locations, secrets masked in snippets and scrubbed from messages, inline suppressions,
-//! and fingerprints that do not depend on line numbers.
+//! locations, secrets masked by position in snippets and in every quote of a message,
+//! inline suppressions, and fingerprints that do not depend on line numbers.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -19,7 +19,8 @@ use crate::finding::{
 };
 use crate::formats::{Classification, Files, FollowUp, ParseContext, Unreadable};
 use crate::policy::{Catalog, Rule};
-use crate::redact::{self, Scrubber};
+use crate::message::{Message, Quote, Secrets};
+use crate::redact;
 use crate::rules::{self, BoundRule, Emitter, RawFinding};
 use crate::source::{SourceFile, Span};
 use crate::suppress::{self, SuppressionComment};
@@ -296,15 +297,10 @@ pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
         .par_iter()
         .map(|doc| (Arc::as_ptr(&doc.source) as usize, FileContext::new(doc)))
         .collect();
-    let empty = FileContext::default();
+    let files = KnownFiles(contexts);
     let mut findings: Vec<Finding> = raw
-        .into_iter()
-        .map(|(rule, f)| {
-            let context = contexts
-                .get(&(Arc::as_ptr(&f.source) as usize))
-                .unwrap_or(&empty);
-            finalise(rule, f, context, catalog)
-        })
+        .into_par_iter()
+        .map(|(rule, f)| finalise(rule, f, &files, catalog))
         .collect();
     make_fingerprints_unique(&mut findings);
     findings.sort_by(|a, b| {
@@ -327,23 +323,33 @@ pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
 /// What finalising needs to know about a file, computed once per file.
 #[derive(Default)]
 struct FileContext {
+    /// Sorted, merged.
     sensitive_spans: Vec<Span>,
-    scrubber: Scrubber,
     suppressions: Vec<SuppressionComment>,
 }
 
 impl FileContext {
     fn new(doc: &Document) -> Self {
-        let sensitive = doc.sensitive();
-        let secrets = sensitive
-            .iter()
-            .flat_map(|s| [s.value.clone(), doc.source.slice(s.span).to_owned()])
-            .collect();
         Self {
-            sensitive_spans: sensitive.iter().map(|s| s.span).collect(),
-            scrubber: Scrubber::new(secrets),
+            sensitive_spans: redact::merged(doc.sensitive().iter().map(|s| s.span)),
             suppressions: suppress::find(&doc.source),
         }
+    }
+}
+
+/// The files of the scan, by identity; a file outside it has unknown secrets and nothing
+/// of it is quoted.
+struct KnownFiles(HashMap<usize, FileContext>);
+
+impl KnownFiles {
+    fn get(&self, file: &SourceFile) -> Option<&FileContext> {
+        self.0.get(&(std::ptr::from_ref(file) as usize))
+    }
+}
+
+impl Secrets for KnownFiles {
+    fn spans_of(&self, file: &SourceFile) -> Option<&[Span]> {
+        self.get(file).map(|c| c.sensitive_spans.as_slice())
     }
 }
 
@@ -361,7 +367,7 @@ fn location(source: &SourceFile, span: Span) -> Location {
 /// Most lines a snippet shows.
 const SNIPPET_LINES: usize = 6;
 
-fn snippet(source: &SourceFile, span: Span, context: &FileContext) -> Snippet {
+fn snippet(source: &SourceFile, span: Span, context: Option<&FileContext>) -> Snippet {
     let first = source.lines.line_of(span.start);
     let last = source
         .lines
@@ -369,21 +375,24 @@ fn snippet(source: &SourceFile, span: Span, context: &FileContext) -> Snippet {
         .min(first + SNIPPET_LINES - 1);
     let start = source.lines.line_span(&source.text, first).start;
     let end = source.lines.line_span(&source.text, last).end;
+    let text = &source.text[start..end];
     Snippet {
         first_line: first + 1,
-        text: context.scrubber.mask(&redact::mask(
-            &source.text[start..end],
-            start,
-            &context.sensitive_spans,
-        )),
+        text: match context {
+            Some(context) => redact::mask(text, start, &context.sensitive_spans),
+            // Secrets unknown: nothing is shown.
+            None => redact::mask(text, start, &[Span::new(start, end)]),
+        },
     }
 }
 
-fn finalise(rule: &Rule, raw: RawFinding, context: &FileContext, catalog: &Catalog) -> Finding {
+fn finalise(rule: &Rule, raw: RawFinding, files: &KnownFiles, catalog: &Catalog) -> Finding {
     let source = &raw.source;
+    let context = files.get(source);
     let line = source.lines.line_of(raw.span.start);
+    let render = |message: &Message, file: &SourceFile| message.render(file, files);
     let suppression = context
-        .suppressions
+        .map_or(&[][..], |c| c.suppressions.as_slice())
         .iter()
         .find(|c| {
             c.target_line == line
@@ -393,20 +402,20 @@ fn finalise(rule: &Rule, raw: RawFinding, context: &FileContext, catalog: &Catal
                     .any(|r| catalog.get(r).is_some_and(|named| named.id == rule.id))
         })
         .map(|c| Suppression {
-            reason: context.scrubber.scrub(&c.reason),
+            reason: render(&Quote::at(c.reason_span).into(), source),
             line: c.line + 1,
         });
     Finding {
         rule_id: rule.id.clone(),
         severity: rule.severity,
-        message: context.scrubber.scrub(&raw.message),
+        message: render(&raw.message, source),
         location: location(source, raw.span),
         related: raw
             .related
             .iter()
             .map(|(file, span, message)| RelatedLocation {
                 location: location(file, *span),
-                message: context.scrubber.scrub(message),
+                message: render(message, file),
             })
             .collect(),
         snippet: snippet(source, raw.span, context),

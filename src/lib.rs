@@ -17,6 +17,7 @@ pub mod finding;
 pub mod formats;
 pub mod init;
 pub mod live;
+pub mod message;
 pub mod policy;
 pub mod redact;
 pub mod report;

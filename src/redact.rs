@@ -1,84 +1,45 @@
-//! Keeping secret values out of every output.
+//! Keeping secret values out of every output, by position.
 //!
-//! Documents name the byte ranges that hold secrets; the engine masks those ranges in code
-//! frames and scrubs their text from messages, whatever a rule wrote. Reporters therefore
-//! never receive a secret, in any format.
+//! Documents name the byte ranges that hold secrets ([`crate::formats::Format::sensitive`]);
+//! the engine masks those ranges in code frames and hides any quote of a message that
+//! touches one (see [`crate::message`]), and the snapshot writer replaces them. Nothing
+//! searches for a secret's text: a short or common value blanks out nothing else.
 
 use crate::source::Span;
 
-/// Replaces every character inside `spans` (absolute offsets) of `text` (which starts at
-/// absolute offset `base`) with `*`, keeping line breaks so the frame keeps its shape.
+/// `spans` sorted by start, overlapping and touching ones merged, empty ones dropped: what
+/// [`mask`] and [`crate::message::overlaps`] expect.
+pub fn merged(spans: impl IntoIterator<Item = Span>) -> Vec<Span> {
+    let mut spans: Vec<Span> = spans.into_iter().filter(|s| !s.is_empty()).collect();
+    spans.sort_unstable();
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for span in spans {
+        match out.last_mut() {
+            Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
+            _ => out.push(span),
+        }
+    }
+    out
+}
+
+/// Replaces every character inside `spans` (absolute offsets, sorted and merged by
+/// [`merged`]) of `text` (which starts at absolute offset `base`) with `*`, keeping line
+/// breaks so the frame keeps its shape. One pass over the text and the spans.
 pub fn mask(text: &str, base: usize, spans: &[Span]) -> String {
+    let mut spans = spans[spans.partition_point(|s| s.end <= base)..].iter().peekable();
     text.char_indices()
         .map(|(i, c)| {
             let at = base + i;
-            if c != '\n' && spans.iter().any(|s| s.start <= at && at < s.end) {
+            while spans.peek().is_some_and(|s| s.end <= at) {
+                spans.next();
+            }
+            if c != '\n' && spans.peek().is_some_and(|s| s.start <= at) {
                 '*'
             } else {
                 c
             }
         })
         .collect()
-}
-
-/// Removes a file's secrets from text, wherever they occur. Built once per file; a file
-/// holds a handful of secrets, so a sorted list beats building an automaton.
-#[derive(Debug, Default)]
-pub struct Scrubber {
-    /// Secrets with their length in characters, longest first so that a secret containing
-    /// another is replaced whole.
-    secrets: Vec<(String, usize)>,
-}
-
-impl Scrubber {
-    /// A scrubber for `secrets`. Secrets shorter than 3 characters cannot be scrubbed without
-    /// destroying the text and say nothing anyway.
-    pub fn new(secrets: Vec<String>) -> Self {
-        let mut secrets: Vec<(String, usize)> = secrets
-            .into_iter()
-            .map(|s| {
-                let len = s.chars().count();
-                (s, len)
-            })
-            .filter(|(_, len)| *len >= 3)
-            .collect();
-        secrets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        secrets.dedup();
-        Self { secrets }
-    }
-
-    /// Replaces each secret in a message by `[redacted]`.
-    pub fn scrub(&self, text: &str) -> String {
-        self.replace(text, |_| "[redacted]".to_owned())
-    }
-
-    /// Replaces each secret in a snippet by as many `*` as it has characters, so columns
-    /// still line up (a secret repeated in a comment, say).
-    pub fn mask(&self, text: &str) -> String {
-        self.replace(text, |len| "*".repeat(len))
-    }
-
-    fn replace(&self, text: &str, with: impl Fn(usize) -> String) -> String {
-        let mut out = text.to_owned();
-        for (secret, len) in &self.secrets {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), &with(*len));
-            }
-        }
-        out
-    }
-}
-
-/// A hint that identifies a secret without revealing it: its length, and for long values
-/// the first two characters.
-pub fn hint(value: &str) -> String {
-    let len = value.chars().count();
-    if len >= 16 {
-        let head: String = value.chars().take(2).collect();
-        format!("`{head}…` ({len} chars)")
-    } else {
-        format!("({len} chars)")
-    }
 }
 
 #[cfg(test)]
@@ -93,10 +54,7 @@ mod tests {
         let text = "JWT_SECRET=abcdef\nNODE_ENV=production\nDATABASE_URL=postgres://u:pw123@h/db\nX=sk_live_51HxYz9Kq2Lm8Np4Rt\n";
         let source = SourceFile::from_bytes(".env".into(), ".env".into(), text.into());
         let env = EnvFile::parse(text);
-        let spans: Vec<Span> = Format::sensitive(&env, &source)
-            .into_iter()
-            .map(|s| s.span)
-            .collect();
+        let spans = merged(Format::sensitive(&env, &source).into_iter().map(|s| s.span));
         let masked = mask(text, 0, &spans);
         assert_eq!(
             masked,
@@ -105,12 +63,10 @@ mod tests {
     }
 
     #[test]
-    fn scrubber_replaces_secrets_longest_first() {
-        let scrubber = Scrubber::new(vec!["hunter2".into(), "hunter2hunter2".into(), "ab".into()]);
-        assert_eq!(
-            scrubber.scrub("ab hunter2hunter2 hunter2!"),
-            "ab [redacted] [redacted]!"
-        );
-        assert_eq!(scrubber.mask("x=hunter2"), "x=*******");
+    fn spans_are_merged_and_masked_in_one_pass() {
+        let spans = merged([Span::new(8, 10), Span::new(2, 4), Span::new(3, 5), Span::new(6, 6)]);
+        assert_eq!(spans, [Span::new(2, 5), Span::new(8, 10)]);
+        assert_eq!(mask("abcdefghijkl", 0, &spans), "ab***fgh**kl");
+        assert_eq!(mask("efghij\nkl", 4, &spans), "*fgh**\nkl");
     }
 }

@@ -23,6 +23,8 @@ pub struct SuppressionComment {
     pub rules: Vec<String>,
     /// The justification (may be empty, which makes the comment invalid).
     pub reason: String,
+    /// Where the justification is written.
+    pub reason_span: Span,
 }
 
 static SUPPRESSION: LazyLock<Regex> = LazyLock::new(|| {
@@ -42,6 +44,13 @@ pub fn find(source: &SourceFile) -> Vec<SuppressionComment> {
             let line_span = source.lines.line_span(&source.text, line);
             let before = source.text[line_span.start..whole.start()].trim();
             let target_line = if before.is_empty() { line + 1 } else { line };
+            let reason = caps.get(2)?;
+            let written = reason.as_str();
+            let leading = written.len() - written.trim_start().len();
+            let reason_span = Span::new(
+                reason.start() + leading,
+                reason.start() + written.trim_end().len(),
+            );
             let rules = caps[1]
                 .split([',', ' '])
                 .filter(|s| !s.is_empty())
@@ -52,7 +61,8 @@ pub fn find(source: &SourceFile) -> Vec<SuppressionComment> {
                 target_line,
                 line,
                 rules,
-                reason: caps[2].trim().to_owned(),
+                reason: written.trim().to_owned(),
+                reason_span: Span::new(reason_span.start, reason_span.end.max(reason_span.start)),
             })
         })
         .collect()

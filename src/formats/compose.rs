@@ -423,7 +423,7 @@ impl Reader<'_> {
         }
         self.errors.push(ParseError {
             span,
-            message: message.into(),
+            message: crate::message::Message::from(message.into()),
         });
     }
 

@@ -282,7 +282,7 @@ impl Crontab {
                 Ok(job) => raw_jobs.push(job),
                 Err(message) => file.errors.push(ParseError {
                     span: line,
-                    message,
+                    message: crate::message::Message::from(message),
                 }),
             }
         }

@@ -564,7 +564,7 @@ impl Dockerfile {
             if file.directives.iter().any(|d| d.name == name) {
                 file.errors.push(ParseError {
                     span,
-                    message: format!("the `{name}` parser directive is given twice"),
+                    message: crate::message::Message::from(format!("the `{name}` parser directive is given twice")),
                 });
             }
             if name == "escape" {
@@ -573,9 +573,9 @@ impl Dockerfile {
                     "`" => file.escape = '`',
                     _ => file.errors.push(ParseError {
                         span,
-                        message: format!(
+                        message: crate::message::Message::from(format!(
                             "invalid escape character `{value}`: BuildKit accepts only `\\` or `` ` ``"
-                        ),
+                        )),
                     }),
                 }
             }
@@ -647,12 +647,12 @@ impl Dockerfile {
             self.errors.push(ParseError {
                 span: keyword_span,
                 message: if keyword.contains(['=', ':']) {
-                    "this line is not an instruction (a `KEY=value` needs `ENV` or `ARG` before it): BuildKit refuses to build this file".to_owned()
+                    crate::message::Message::from("this line is not an instruction (a `KEY=value` needs `ENV` or `ARG` before it): BuildKit refuses to build this file".to_owned())
                 } else {
-                    format!(
+                    crate::message::Message::from(format!(
                         "unknown instruction `{}`: BuildKit refuses to build this file",
                         &text[..keyword_end]
-                    )
+                    ))
                 },
             });
         }
@@ -798,9 +798,9 @@ impl Dockerfile {
         if !terminated {
             self.errors.push(ParseError {
                 span: marker_span,
-                message: format!(
+                message: crate::message::Message::from(format!(
                     "unterminated heredoc: no line `{name}` ends it before the end of the file"
-                ),
+                )),
             });
         }
         Heredoc {
@@ -825,7 +825,7 @@ impl Dockerfile {
         let Some((first, fs, fe)) = words.first() else {
             self.errors.push(ParseError {
                 span: logical.span(0, logical.text.len()),
-                message: format!("`{keyword}` needs at least one argument"),
+                message: crate::message::Message::from(format!("`{keyword}` needs at least one argument")),
             });
             return Vec::new();
         };
@@ -838,9 +838,9 @@ impl Dockerfile {
             if value.is_empty() {
                 self.errors.push(ParseError {
                     span: at(*fs, *fe),
-                    message: format!(
+                    message: crate::message::Message::from(format!(
                         "`{keyword} {first}` has no value: write `{keyword} {first}=value`"
-                    ),
+                    )),
                 });
             }
             let unquoted: String = split_words(value, self.escape)
@@ -882,9 +882,9 @@ impl Dockerfile {
                 }),
                 None => self.errors.push(ParseError {
                     span: at(s, e),
-                    message: format!(
+                    message: crate::message::Message::from(format!(
                         "`{keyword}` mixes `key=value` pairs with `{word}` alone: every word needs `=`"
-                    ),
+                    )),
                 }),
             }
         }
@@ -956,10 +956,10 @@ impl Dockerfile {
         } else if INSTRUCTIONS.contains(&instruction.keyword.as_str()) {
             self.errors.push(ParseError {
                 span: instruction.keyword_span,
-                message: format!(
+                message: crate::message::Message::from(format!(
                     "`{}` before the first `FROM`: only `ARG` may come before it",
                     instruction.keyword
-                ),
+                )),
             });
         }
         self.instructions.push(instruction);

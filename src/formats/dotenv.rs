@@ -164,7 +164,7 @@ impl Parser<'_> {
     fn error(&mut self, span: Span, message: impl Into<String>) {
         self.file.errors.push(ParseError {
             span,
-            message: message.into(),
+            message: crate::message::Message::from(message.into()),
         });
     }
 

@@ -215,7 +215,7 @@ impl JsModule {
         let Some(tree) = tree else {
             module.errors.push(ParseError {
                 span: Span::new(0, 0),
-                message: "the file could not be parsed as JavaScript (grammar unavailable, or parsing took too long)".to_owned(),
+                message: crate::message::Message::from("the file could not be parsed as JavaScript (grammar unavailable, or parsing took too long)".to_owned()),
             });
             return module;
         };
@@ -383,14 +383,14 @@ impl Reader<'_> {
         if (node.is_error() || node.is_missing()) && !inside_error {
             module.errors.push(ParseError {
                 span: self.span(node),
-                message: format!(
+                message: crate::message::Message::from(format!(
                     "{} syntax error",
                     if node.is_missing() {
                         "JavaScript (missing token)"
                     } else {
                         "JavaScript"
                     }
-                ),
+                )),
             });
         }
         match node.kind() {

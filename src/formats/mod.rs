@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::source::{SourceFile, Span};
+use crate::message::Message;
 
 pub mod crontab;
 pub mod dbconf;
@@ -449,7 +450,7 @@ pub struct ParseError {
     /// Where the problem is.
     pub span: Span,
     /// What is wrong, in words a user can act on.
-    pub message: String,
+    pub message: Message,
 }
 
 /// The lines of `text` with the byte offset each starts at, `\n` and `\r\n` removed: the

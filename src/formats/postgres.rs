@@ -70,9 +70,9 @@ impl PgConf {
                     if !tail.is_empty() && !tail.starts_with('#') {
                         out.errors.push(ParseError {
                             span: Span::new(value_at, start + line.len()),
-                            message: format!(
+                            message: crate::message::Message::from(format!(
                                 "`{name}` has more than one value; quote values with blanks"
-                            ),
+                            )),
                         });
                         continue;
                     }
@@ -85,7 +85,7 @@ impl PgConf {
                 }
                 Err(message) => out.errors.push(ParseError {
                     span: Span::new(value_at, start + line.len()),
-                    message,
+                    message: crate::message::Message::from(message),
                 }),
             }
         }
@@ -209,7 +209,7 @@ impl PgHba {
     fn record(&mut self, mut fields: Vec<HbaField>, span: Span) {
         let error = |message: &str| ParseError {
             span,
-            message: message.to_owned(),
+            message: crate::message::Message::from(message.to_owned()),
         };
         let Some(first) = fields.first() else { return };
         let kind = first.value.to_ascii_lowercase();

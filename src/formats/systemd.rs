@@ -276,10 +276,10 @@ impl UnitFile {
                 }),
                 None => file.errors.push(ParseError {
                     span: line,
-                    message: format!(
+                    message: crate::message::Message::from(format!(
                         "`{}=` comes before any section header; systemd ignores it",
                         entry.key
-                    ),
+                    )),
                 }),
             }
         }

@@ -122,7 +122,7 @@ impl YamlFile {
                     let end = lines_end(text, at);
                     errors.push(ParseError {
                         span: Span::new(at, end),
-                        message: format!("YAML syntax error: {}", error.info()),
+                        message: crate::message::Message::from(format!("YAML syntax error: {}", error.info())),
                     });
                     break;
                 }
@@ -131,9 +131,9 @@ impl YamlFile {
         if let Some(span) = builder.too_deep {
             errors.push(ParseError {
                 span,
-                message: format!(
+                message: crate::message::Message::from(format!(
                     "nested more than {MAX_DEPTH} levels deep; the deeper levels were not read"
-                ),
+                )),
             });
         }
         builder.close_all();

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::document::{Document, FromDocument};
+use crate::message::Message;
 use crate::policy::Catalog;
 use crate::source::{SourceFile, Span};
 
@@ -21,14 +22,14 @@ pub struct RawFinding {
     /// What identifies this finding within the file for fingerprints (a key name, not a line).
     pub key: String,
     /// What is wrong and what to write instead.
-    pub message: String,
+    pub message: Message,
     /// Other places that explain the finding.
-    pub related: Vec<(Arc<SourceFile>, Span, String)>,
+    pub related: Vec<(Arc<SourceFile>, Span, Message)>,
 }
 
 impl RawFinding {
     /// Adds a related location in the finding's own file.
-    pub fn related(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
+    pub fn related(&mut self, span: Span, message: impl Into<Message>) -> &mut Self {
         let source = Arc::clone(&self.source);
         self.related_in(&source, span, message)
     }
@@ -39,7 +40,7 @@ impl RawFinding {
         &mut self,
         source: &Arc<SourceFile>,
         span: Span,
-        message: impl Into<String>,
+        message: impl Into<Message>,
     ) -> &mut Self {
         self.related
             .push((Arc::clone(source), span, message.into()));
@@ -118,7 +119,7 @@ impl Reporter<'_> {
         source: &Arc<SourceFile>,
         span: Span,
         key: impl Into<String>,
-        message: impl Into<String>,
+        message: impl Into<Message>,
     ) -> &mut RawFinding {
         self.findings.push(RawFinding {
             source: Arc::clone(source),
@@ -183,7 +184,7 @@ impl<'a, T: ?Sized> Context<'a, T> {
         &mut self,
         span: Span,
         key: impl Into<String>,
-        message: impl Into<String>,
+        message: impl Into<Message>,
     ) -> &mut RawFinding {
         let source = self.source();
         self.out.report_in(source, span, key, message)

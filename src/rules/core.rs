@@ -13,7 +13,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
 /// PF001: every line a parser could not read.
 pub fn parse_errors(cx: &mut Context<'_, Document>) {
     for (n, error) in cx.doc.parse_errors().iter().enumerate() {
-        let key = format!("{}#{n}", error.message);
+        let key = format!("{}#{n}", error.message.fingerprint_text(cx.source()));
         cx.report(error.span, key, error.message.clone());
     }
 }

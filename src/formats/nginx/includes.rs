@@ -142,10 +142,10 @@ fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
                         .collect();
                     problems.entry(edge.from).or_default().push(ParseError {
                         span: edge.argument,
-                        message: format!(
+                        message: crate::message::Message::from(format!(
                             "this `include` forms a cycle ({}), so nginx includes the same files again and again until it crashes; include each file from one place only",
                             names.join(" → ")
-                        ),
+                        )),
                     });
                 } else {
                     followed.insert((edge.from, edge.span.start), targets.clone());
@@ -154,10 +154,10 @@ fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
             Resolution::Missing(path) => {
                 problems.entry(edge.from).or_default().push(ParseError {
                     span: edge.argument,
-                    message: format!(
+                    message: crate::message::Message::from(format!(
                         "the included file `{}` does not exist, so `nginx -t` fails with \"open() … failed\" and nginx will not start or reload; fix the path (relative paths start at the directory of `nginx.conf`) or add the file",
                         files.display(path)
-                    ),
+                    )),
                 });
             }
             Resolution::Unknown => {}

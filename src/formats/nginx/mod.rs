@@ -338,7 +338,7 @@ impl Parser<'_> {
     fn error(&mut self, span: Span, message: impl Into<String>) {
         self.errors.push(ParseError {
             span,
-            message: message.into(),
+            message: crate::message::Message::from(message.into()),
         });
     }
 

@@ -177,14 +177,14 @@ impl SettingsModule {
         {
             module.errors.push(ParseError {
                 span: Span::new(0, 0),
-                message: "the Python grammar could not be loaded".to_owned(),
+                message: crate::message::Message::from("the Python grammar could not be loaded".to_owned()),
             });
             return module;
         }
         let Some(tree) = parser.parse(text, None) else {
             module.errors.push(ParseError {
                 span: Span::new(0, 0),
-                message: "the file could not be parsed as Python".to_owned(),
+                message: crate::message::Message::from("the file could not be parsed as Python".to_owned()),
             });
             return module;
         };
@@ -303,9 +303,9 @@ impl Reader<'_> {
                 self.module.errors.push(ParseError {
                     span: Span::new(node.start_byte(), line_end.max(node.start_byte())),
                     message: if node.is_missing() {
-                        format!("Python syntax error: missing `{}`", node.kind())
+                        crate::message::Message::from(format!("Python syntax error: missing `{}`", node.kind()))
                     } else {
-                        "Python syntax error".to_owned()
+                        crate::message::Message::from("Python syntax error".to_owned())
                     },
                 });
                 continue;

@@ -3,7 +3,6 @@
 //! [`crate::secrets::assess`]).
 
 use crate::formats::dotenv::EnvFile;
-use crate::redact::hint;
 use crate::rules::env::{secret_values, SecretValue};
 use crate::rules::Context;
 use crate::secrets::{assess, vendor_example, Weakness};
@@ -72,9 +71,9 @@ pub fn low_entropy(cx: &mut Context<'_, EnvFile>) {
     report_weak(cx, |weakness, secret| {
         match weakness {
         Weakness::LowEntropy { bits, distinct } => Some(format!(
-            "{} is predictable: {} with only {distinct} distinct characters (about {bits:.0} bits of entropy); {GENERATE}",
+            "{} is predictable: {} characters with only {distinct} distinct ones (about {bits:.0} bits of entropy); {GENERATE}",
             secret.label(),
-            hint(secret.value),
+            secret.value.chars().count(),
         )),
         _ => None,
     }

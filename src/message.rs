@@ -1,0 +1,487 @@
+//! Text for users that cannot carry a secret, by construction.
+//!
+//! A finding's message, a related location's message and a parse error are [`Message`]s,
+//! assembled only from parts that say what they are: text written in preflight's own source
+//! code (`&'static str`), numbers, other messages, and [`Quote`]s — text from a scanned file
+//! together with the span it was read from. No function turns an arbitrary `String` into a
+//! message. When the engine renders a message it shows a quote only if its span holds none
+//! of the secrets the file's format declared ([`crate::formats::Format::sensitive`]); masking
+//! is by position, never by searching for a value's text, so a password that happens to be
+//! `password` or the project's name blanks out nothing else.
+//!
+//! Rules write messages with [`msg!`](crate::msg), a `format!` that accepts only `{}`
+//! placeholders (checked at compile time) and only [`Shown`] arguments:
+//!
+//! ```ignore
+//! cx.report(span, key, msg!("`{}` is only {} characters long", Quote::at(key_span), len));
+//! ```
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use crate::source::{SourceFile, Span};
+
+/// A message for users, rendered by the engine once the file's secrets are known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Message {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Part {
+    /// Text from preflight's own source code.
+    Static(&'static str),
+    /// Text preflight produced itself (a number, a name it defines); never file text.
+    Produced(String),
+    /// Text from a scanned file.
+    Quote(Quote),
+}
+
+/// Text from a scanned file, with the span it was read from: shown only if that span holds
+/// no secret, cut to [`Quote::MAX_CHARS`] characters, control characters made visible.
+#[derive(Debug, Clone)]
+pub struct Quote {
+    /// `None`: the file the message is attached to.
+    file: Option<Arc<SourceFile>>,
+    span: Span,
+    /// `None`: the text at `span`; otherwise text derived from it (a normalised name, a
+    /// value without its quotes).
+    text: Option<Box<str>>,
+}
+
+impl Quote {
+    /// Longest quote shown; longer ones end in `…`.
+    pub const MAX_CHARS: usize = 200;
+
+    /// What is written at `span` of the file the message is attached to.
+    pub fn at(span: Span) -> Self {
+        Self {
+            file: None,
+            span,
+            text: None,
+        }
+    }
+
+    /// `text`, which was derived from what is written at `span` of the file the message is
+    /// attached to (unquoted, unescaped, normalised, joined).
+    pub fn derived(span: Span, text: impl Into<Box<str>>) -> Self {
+        Self {
+            file: None,
+            span,
+            text: Some(text.into()),
+        }
+    }
+
+    /// What is written at `span` of another file (the file a value came from, an included
+    /// file).
+    pub fn in_file(file: &Arc<SourceFile>, span: Span) -> Self {
+        Self {
+            file: Some(Arc::clone(file)),
+            span,
+            text: None,
+        }
+    }
+
+    /// `text`, derived from what is written at `span` of `file`.
+    pub fn derived_in(file: &Arc<SourceFile>, span: Span, text: impl Into<Box<str>>) -> Self {
+        Self {
+            file: Some(Arc::clone(file)),
+            span,
+            text: Some(text.into()),
+        }
+    }
+}
+
+/// Two quotes are the same when they quote the same place of the same file (by identity:
+/// one scan reads a file once).
+impl PartialEq for Quote {
+    fn eq(&self, other: &Self) -> bool {
+        self.span == other.span
+            && self.text == other.text
+            && match (&self.file, &other.file) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            }
+    }
+}
+
+impl Eq for Quote {}
+
+impl std::hash::Hash for Quote {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.span.hash(state);
+        self.text.hash(state);
+        self.file.as_ref().map(Arc::as_ptr).hash(state);
+    }
+}
+
+/// What stands in a message for a quote whose span holds a secret.
+pub const HIDDEN: &str = "[hidden]";
+
+/// Where a message is rendered: its own file, and the secrets of any file.
+pub trait Secrets {
+    /// The sorted, non-overlapping sensitive spans of `file`, or `None` when they are not
+    /// known (then nothing from the file is shown).
+    fn spans_of(&self, file: &SourceFile) -> Option<&[Span]>;
+}
+
+/// Whether `span` overlaps any of `sorted` (sorted by start, non-overlapping). An empty span
+/// overlaps a secret it sits inside.
+pub fn overlaps(sorted: &[Span], span: Span) -> bool {
+    let first_ending_after = sorted.partition_point(|s| s.end <= span.start);
+    sorted.get(first_ending_after).is_some_and(|s| {
+        if span.is_empty() {
+            s.start <= span.start
+        } else {
+            s.start < span.end
+        }
+    })
+}
+
+impl Message {
+    /// An empty message, to build with [`Message::push`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a part.
+    pub fn push(&mut self, part: impl Shown) -> &mut Self {
+        part.append_to(self);
+        self
+    }
+
+    /// `items` separated by `separator`.
+    pub fn join<T: Shown>(items: impl IntoIterator<Item = T>, separator: &'static str) -> Self {
+        let mut message = Self::new();
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                message.push(separator);
+            }
+            message.push(item);
+        }
+        message
+    }
+
+    /// Whether the message has no text at all.
+    pub fn is_empty(&self) -> bool {
+        self.parts.iter().all(|p| match p {
+            Part::Static(s) => s.is_empty(),
+            Part::Produced(s) => s.is_empty(),
+            Part::Quote(_) => false,
+        })
+    }
+
+    /// Fills `template`'s `{}` placeholders with `args`, in order (what [`msg!`](crate::msg)
+    /// expands to; the template was checked at compile time).
+    #[doc(hidden)]
+    pub fn fill<const N: usize>(template: &'static str, args: [Message; N]) -> Self {
+        let mut message = Self::new();
+        let mut args = args.into_iter();
+        let mut rest = template;
+        while let Some(i) = rest.find(['{', '}']) {
+            let (before, after) = rest.split_at(i);
+            message.push_static(before);
+            if after.starts_with("{}") {
+                message.parts.extend(args.next().map(|m| m.parts).unwrap_or_default());
+            } else {
+                // `{{` or `}}`
+                message.push_static(&after[..1]);
+            }
+            rest = &after[2..];
+        }
+        message.push_static(rest);
+        message
+    }
+
+    fn push_static(&mut self, text: &'static str) {
+        if !text.is_empty() {
+            self.parts.push(Part::Static(text));
+        }
+    }
+
+    fn push_produced(&mut self, text: String) {
+        self.parts.push(Part::Produced(text));
+    }
+
+    /// The message as users read it, attached to `own` (the file quotes without a file of
+    /// their own come from): quotes over a secret become [`HIDDEN`].
+    pub fn render(&self, own: &SourceFile, secrets: &dyn Secrets) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Static(text) => out.push_str(text),
+                Part::Produced(text) => out.push_str(text),
+                Part::Quote(quote) => {
+                    let file = quote.file.as_deref().unwrap_or(own);
+                    let shown = secrets
+                        .spans_of(file)
+                        .is_some_and(|spans| !overlaps(spans, quote.span));
+                    if shown {
+                        let text = quote.text.as_deref().unwrap_or_else(|| file.slice(quote.span));
+                        push_visible(&mut out, text);
+                    } else {
+                        out.push_str(HIDDEN);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A stable text for fingerprints: the message with every quote's raw text. Hashed,
+    /// never shown.
+    pub fn fingerprint_text(&self, own: &SourceFile) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Static(text) => out.push_str(text),
+                Part::Produced(text) => out.push_str(text),
+                Part::Quote(quote) => {
+                    let file = quote.file.as_deref().unwrap_or(own);
+                    out.push_str(quote.text.as_deref().unwrap_or_else(|| file.slice(quote.span)));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Appends `text` cut to [`Quote::MAX_CHARS`] characters, with control characters written
+/// as escapes so a file cannot move the cursor, ring bells or start a new output line.
+fn push_visible(out: &mut String, text: &str) {
+    for (i, c) in text.chars().enumerate() {
+        if i == Quote::MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            let _ = write!(out, "{}", c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+impl From<&'static str> for Message {
+    fn from(text: &'static str) -> Self {
+        let mut message = Self::new();
+        message.push_static(text);
+        message
+    }
+}
+
+impl From<Quote> for Message {
+    fn from(quote: Quote) -> Self {
+        Self {
+            parts: vec![Part::Quote(quote)],
+        }
+    }
+}
+
+// TRANSITION: removed once every rule builds its message with `msg!`.
+impl From<String> for Message {
+    fn from(text: String) -> Self {
+        let mut message = Self::new();
+        message.push_produced(text);
+        message
+    }
+}
+
+/// What may go into a message: text from preflight's own code, numbers, quotes, messages.
+/// Deliberately not implemented for `String` or `&str` of any shorter lifetime.
+pub trait Shown {
+    /// Appends itself.
+    fn append_to(self, message: &mut Message);
+}
+
+impl Shown for &'static str {
+    fn append_to(self, message: &mut Message) {
+        message.push_static(self);
+    }
+}
+
+impl Shown for Message {
+    fn append_to(self, message: &mut Message) {
+        message.parts.extend(self.parts);
+    }
+}
+
+impl Shown for &Message {
+    fn append_to(self, message: &mut Message) {
+        message.parts.extend(self.parts.iter().cloned());
+    }
+}
+
+impl Shown for Quote {
+    fn append_to(self, message: &mut Message) {
+        message.parts.push(Part::Quote(self));
+    }
+}
+
+impl Shown for &Quote {
+    fn append_to(self, message: &mut Message) {
+        message.parts.push(Part::Quote(self.clone()));
+    }
+}
+
+macro_rules! numbers_are_shown {
+    ($($t:ty),*) => {$(
+        impl Shown for $t {
+            fn append_to(self, message: &mut Message) {
+                message.push_produced(self.to_string());
+            }
+        }
+    )*};
+}
+
+numbers_are_shown!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+
+/// A number with a fixed count of decimals (`Decimals(bits, 0)`).
+#[derive(Debug, Clone, Copy)]
+pub struct Decimals(pub f64, pub usize);
+
+impl Shown for Decimals {
+    fn append_to(self, message: &mut Message) {
+        message.push_produced(format!("{:.*}", self.1, self.0));
+    }
+}
+
+/// The path of a file as shown to users (file names are not secrets).
+impl Shown for &SourceFile {
+    fn append_to(self, message: &mut Message) {
+        message.push_produced(self.display_path.clone());
+    }
+}
+
+impl Shown for &Arc<SourceFile> {
+    fn append_to(self, message: &mut Message) {
+        message.push_produced(self.display_path.clone());
+    }
+}
+
+/// Nothing, or the part.
+impl<T: Shown> Shown for Option<T> {
+    fn append_to(self, message: &mut Message) {
+        if let Some(part) = self {
+            part.append_to(message);
+        }
+    }
+}
+
+/// Counts `{}` placeholders in a [`msg!`](crate::msg) template; any other use of `{` or `}`
+/// (named or formatted placeholders, which would bypass [`Shown`]) fails to compile.
+#[doc(hidden)]
+pub const fn placeholders(template: &str) -> usize {
+    let bytes = template.as_bytes();
+    let mut i = 0;
+    let mut count = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                assert!(
+                    i + 1 < bytes.len() && (bytes[i + 1] == b'}' || bytes[i + 1] == b'{'),
+                    "msg!: write `{{}}` placeholders and pass the values as arguments"
+                );
+                if bytes[i + 1] == b'}' {
+                    count += 1;
+                }
+                i += 2;
+            }
+            b'}' => {
+                assert!(
+                    i + 1 < bytes.len() && bytes[i + 1] == b'}',
+                    "msg!: a lone `}}` must be written `}}}}`"
+                );
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+    count
+}
+
+/// A [`Message`] from a template with `{}` placeholders and [`Shown`] arguments:
+/// `msg!("`{}` is {} characters long", Quote::at(span), len)`.
+#[macro_export]
+macro_rules! msg {
+    ($template:literal $(, $arg:expr)* $(,)?) => {{
+        const _: () = assert!(
+            $crate::message::placeholders($template) == 0 $(+ { let _ = stringify!($arg); 1 })*,
+            "msg!: the number of `{{}}` placeholders and arguments differ"
+        );
+        $crate::message::Message::fill($template, [$({
+            let mut part = $crate::message::Message::new();
+            part.push($arg);
+            part
+        }),*])
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Known(Vec<Span>);
+
+    impl Secrets for Known {
+        fn spans_of(&self, _: &SourceFile) -> Option<&[Span]> {
+            Some(&self.0)
+        }
+    }
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::from_bytes("f".into(), "f".into(), text.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn quotes_are_shown_unless_their_span_holds_a_secret() {
+        let source = file("PASSWORD=hunter22 NAME=web");
+        let secrets = Known(vec![Span::new(9, 17)]);
+        let message = msg!(
+            "`{}` = `{}`; `{}` is {} long {{ok}}",
+            Quote::at(Span::new(0, 8)),
+            Quote::at(Span::new(9, 17)),
+            Quote::at(Span::new(23, 26)),
+            8usize
+        );
+        assert_eq!(
+            message.render(&source, &secrets),
+            "`PASSWORD` = `[hidden]`; `web` is 8 long {ok}"
+        );
+    }
+
+    #[test]
+    fn a_quote_touching_a_secret_by_one_byte_is_hidden_and_neighbours_are_not() {
+        let spans = [Span::new(5, 10), Span::new(20, 22)];
+        assert!(overlaps(&spans, Span::new(9, 12)));
+        assert!(overlaps(&spans, Span::new(0, 6)));
+        assert!(overlaps(&spans, Span::new(7, 7)));
+        assert!(!overlaps(&spans, Span::new(10, 20)));
+        assert!(!overlaps(&spans, Span::new(0, 5)));
+        assert!(!overlaps(&spans, Span::new(22, 30)));
+    }
+
+    #[test]
+    fn unknown_files_show_nothing_and_control_characters_are_escaped() {
+        struct Unknown;
+        impl Secrets for Unknown {
+            fn spans_of(&self, _: &SourceFile) -> Option<&[Span]> {
+                None
+            }
+        }
+        let source = file("a\u{1b}]0;x\u{7}\nb");
+        let quote: Message = Quote::at(Span::new(0, source.text.len())).into();
+        assert_eq!(quote.render(&source, &Unknown), HIDDEN);
+        assert_eq!(quote.render(&source, &Known(vec![])), "a\\u{1b}]0;x\\u{7}\\nb");
+    }
+
+    #[test]
+    fn long_quotes_are_cut() {
+        let source = file(&"x".repeat(300));
+        let quote: Message = Quote::at(Span::new(0, 300)).into();
+        let shown = quote.render(&source, &Known(vec![]));
+        assert_eq!(shown.chars().count(), Quote::MAX_CHARS + 1);
+        assert!(shown.ends_with('…'));
+    }
+}

@@ -390,6 +390,9 @@ pub enum Weakness {
 
 /// Judges one secret value of the given kind. `None` means it looks like a real secret.
 pub fn assess(kind: SecretKind, value: &str) -> Option<Weakness> {
+    if is_redacted_placeholder(value) {
+        return None;
+    }
     if let Some(what) = vendor_example(value) {
         return Some(Weakness::VendorExample(what));
     }
@@ -409,6 +412,21 @@ pub fn assess(kind: SecretKind, value: &str) -> Option<Weakness> {
         return Some(Weakness::LowEntropy { bits, distinct });
     }
     None
+}
+
+/// What a saved host snapshot writes instead of a secret: its length, nothing else.
+pub fn redacted_placeholder(chars: usize) -> String {
+    format!("[redacted:{chars}chars]")
+}
+
+/// Whether `value` is what [`redacted_placeholder`] wrote: the secret was there and is
+/// unknown now, so it is not judged (a re-checked snapshot reports no weak secret the live
+/// host did not have).
+pub fn is_redacted_placeholder(value: &str) -> bool {
+    value
+        .strip_prefix("[redacted:")
+        .and_then(|rest| rest.strip_suffix("chars]"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Which vendor's documentation a value was copied from, if any. Checked on every value,

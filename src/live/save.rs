@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 use crate::document::Document;
 use crate::formats::Target;
 use crate::live::snapshot::{HostSnapshot, SnapshotFile, UnableToCheck, ALLOWLIST_VERSION};
-use crate::source::{SourceFile, Span};
+use crate::redact;
+use crate::source::SourceFile;
 
 /// The name of the manifest in a saved snapshot.
 pub const MANIFEST: &str = "manifest.json";
@@ -173,18 +174,15 @@ pub fn redacted(file: &SnapshotFile) -> Vec<u8> {
         file.bytes.clone(),
     );
     let document = Document::parse(source, file.target);
-    let mut spans: Vec<Span> = document.sensitive().iter().map(|s| s.span).collect();
+    let spans = redact::merged(document.sensitive().iter().map(|s| s.span));
     if spans.is_empty() {
         return file.bytes.clone();
     }
-    spans.sort_by_key(|span| (span.start, std::cmp::Reverse(span.end)));
     let text = &document.source.text;
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for span in spans {
-        let Some(secret) = text.get(span.range()).filter(|_| span.start >= at) else {
-            continue;
-        };
+        let secret = text.get(span.range()).unwrap_or("");
         // A quoted literal keeps its quotes, so the file still parses as what it was.
         let quote = secret
             .chars()
@@ -194,7 +192,7 @@ pub fn redacted(file: &SnapshotFile) -> Vec<u8> {
             &secret[q.len_utf8()..secret.len() - q.len_utf8()]
         });
         out.push_str(&text[at..span.start]);
-        let hint = format!("[redacted:{}chars]", inner.chars().count());
+        let hint = crate::secrets::redacted_placeholder(inner.chars().count());
         match quote {
             Some(q) => out.extend([q.to_string(), hint, q.to_string()]),
             None => out.push_str(&hint),

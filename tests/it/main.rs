@@ -19,6 +19,7 @@
 //! fails the test; so does a snapshot that no rule or fixture makes any more.
 
 mod backups;
+mod canaries;
 mod bad_input;
 mod cli;
 mod common;

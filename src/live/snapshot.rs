@@ -48,8 +48,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use crate::formats::sensitive::command_sensitive;
 use crate::formats::Target;
 use crate::live::transport::{ExecOutput, Transport};
+use crate::redact;
+use crate::source::Span;
 
 /// Bumped whenever the allowlist changes what is collected; written into manifests.
 pub const ALLOWLIST_VERSION: u32 = 2;
@@ -519,7 +522,8 @@ impl Runner<'_> {
 /// Why a command's result is no answer: not installed, not permitted, or failed.
 fn refusal(out: &ExecOutput) -> Option<String> {
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let first_line = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let first_line = shown_error_line(&stderr);
+    let first_line = first_line.as_str();
     let lower = stderr.to_ascii_lowercase();
     let denied = [
         "permission denied",
@@ -547,6 +551,33 @@ fn refusal(out: &ExecOutput) -> Option<String> {
     } else {
         None
     }
+}
+
+/// Longest error line a note quotes.
+const ERROR_LINE_CHARS: usize = 200;
+
+/// The first non-blank line of a command's error output, as a note may quote it: cut to
+/// [`ERROR_LINE_CHARS`], credentials the shared command-line recogniser finds masked (a tool
+/// may echo the configuration line it refused), control characters made visible.
+fn shown_error_line(stderr: &str) -> String {
+    let line = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let line: String = line.chars().take(ERROR_LINE_CHARS).collect();
+    let secrets = redact::merged(
+        command_sensitive(&line, &|start, end| Span::new(start, end))
+            .into_iter()
+            .map(|s| s.span),
+    );
+    redact::mask(&line, 0, &secrets)
+        .chars()
+        .flat_map(|c| {
+            let shown: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            shown
+        })
+        .collect()
 }
 
 /// `s` as one POSIX shell word.
@@ -614,6 +645,20 @@ fn certificate_paths_in_nginx(files: &[SnapshotFile]) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_commands_error_line_is_quoted_without_credentials_or_control_characters() {
+        let out = ExecOutput {
+            status: Some(1),
+            stdout: Vec::new(),
+            stderr: b"\n  mysql -pqzcanary-horse-river -e x: access denied\x1b[2J\nsecond line\n".to_vec(),
+        };
+        let why = refusal(&out).expect("a failure");
+        assert!(!why.contains("qzcanary"), "{why}");
+        assert!(why.contains("mysql -p*"), "{why}");
+        assert!(why.contains("\\u{1b}[2J") && !why.contains('\u{1b}'), "{why}");
+        assert!(!why.contains("second line"), "{why}");
+    }
 
     #[test]
     fn nginx_dumps_are_split_at_their_file_markers() {

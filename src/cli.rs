@@ -18,6 +18,7 @@ use crate::discover::{exclude_set, WalkOptions};
 use crate::engine;
 use crate::init;
 use crate::policy::Catalog;
+use crate::report::escape::terminal;
 use crate::report::{self, Format, Report, Style};
 
 #[cfg(feature = "live")]
@@ -192,7 +193,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", terminal(&message));
             ExitCode::from(2)
         }
     }
@@ -296,7 +297,7 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
         eprintln!(
             "wrote {} findings to the baseline {}",
             baseline.findings.len(),
-            path.display()
+            terminal(&path.display().to_string())
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -361,14 +362,18 @@ fn emit(
         }
     };
     for warning in warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", terminal(&warning));
     }
     if args.format != Format::Human && !args.quiet {
         for d in &outcome.diagnostics {
             if d.kind == crate::finding::DiagnosticKind::UnableToCheck {
-                eprintln!("note: unable to check {}: {}", d.path, d.message);
+                eprintln!(
+                    "note: unable to check {}: {}",
+                    terminal(&d.path),
+                    terminal(&d.message)
+                );
             } else {
-                eprintln!("warning: {}: {}", d.path, d.message);
+                eprintln!("warning: {}: {}", terminal(&d.path), terminal(&d.message));
             }
         }
     }

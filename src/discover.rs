@@ -221,7 +221,13 @@ pub fn display_path(path: &Path) -> String {
         .and_then(|cwd| absolute.strip_prefix(cwd).ok())
         .filter(|rel| !rel.as_os_str().is_empty())
         .unwrap_or(path);
-    let text = shown.to_string_lossy().replace('\\', "/");
+    let text = shown.to_string_lossy();
+    // `\` separates folders only on Windows; elsewhere it is part of a file's name.
+    let text = if std::path::MAIN_SEPARATOR == '\\' {
+        text.replace('\\', "/")
+    } else {
+        text.into_owned()
+    };
     text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
 }
 

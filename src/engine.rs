@@ -18,8 +18,8 @@ use crate::finding::{
     Diagnostic, DiagnosticKind, Finding, Location, RelatedLocation, Snippet, Suppression,
 };
 use crate::formats::{Classification, Files, FollowUp, ParseContext, Unreadable};
-use crate::policy::{Catalog, Rule};
 use crate::message::{Message, Quote, Secrets};
+use crate::policy::{Catalog, Rule};
 use crate::redact;
 use crate::rules::{self, BoundRule, Emitter, RawFinding};
 use crate::source::{SourceFile, Span};

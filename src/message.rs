@@ -183,7 +183,9 @@ impl Message {
             let (before, after) = rest.split_at(i);
             message.push_static(before);
             if after.starts_with("{}") {
-                message.parts.extend(args.next().map(|m| m.parts).unwrap_or_default());
+                message
+                    .parts
+                    .extend(args.next().map(|m| m.parts).unwrap_or_default());
             } else {
                 // `{{` or `}}`
                 message.push_static(&after[..1]);
@@ -218,7 +220,10 @@ impl Message {
                         .spans_of(file)
                         .is_some_and(|spans| !overlaps(spans, quote.span));
                     if shown {
-                        let text = quote.text.as_deref().unwrap_or_else(|| file.slice(quote.span));
+                        let text = quote
+                            .text
+                            .as_deref()
+                            .unwrap_or_else(|| file.slice(quote.span));
                         push_visible(&mut out, text);
                     } else {
                         out.push_str(HIDDEN);
@@ -239,7 +244,12 @@ impl Message {
                 Part::Produced(text) => out.push_str(text),
                 Part::Quote(quote) => {
                     let file = quote.file.as_deref().unwrap_or(own);
-                    out.push_str(quote.text.as_deref().unwrap_or_else(|| file.slice(quote.span)));
+                    out.push_str(
+                        quote
+                            .text
+                            .as_deref()
+                            .unwrap_or_else(|| file.slice(quote.span)),
+                    );
                 }
             }
         }
@@ -473,7 +483,10 @@ mod tests {
         let source = file("a\u{1b}]0;x\u{7}\nb");
         let quote: Message = Quote::at(Span::new(0, source.text.len())).into();
         assert_eq!(quote.render(&source, &Unknown), HIDDEN);
-        assert_eq!(quote.render(&source, &Known(vec![])), "a\\u{1b}]0;x\\u{7}\\nb");
+        assert_eq!(
+            quote.render(&source, &Known(vec![])),
+            "a\\u{1b}]0;x\\u{7}\\nb"
+        );
     }
 
     #[test]

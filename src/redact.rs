@@ -26,7 +26,9 @@ pub fn merged(spans: impl IntoIterator<Item = Span>) -> Vec<Span> {
 /// [`merged`]) of `text` (which starts at absolute offset `base`) with `*`, keeping line
 /// breaks so the frame keeps its shape. One pass over the text and the spans.
 pub fn mask(text: &str, base: usize, spans: &[Span]) -> String {
-    let mut spans = spans[spans.partition_point(|s| s.end <= base)..].iter().peekable();
+    let mut spans = spans[spans.partition_point(|s| s.end <= base)..]
+        .iter()
+        .peekable();
     text.char_indices()
         .map(|(i, c)| {
             let at = base + i;
@@ -64,7 +66,12 @@ mod tests {
 
     #[test]
     fn spans_are_merged_and_masked_in_one_pass() {
-        let spans = merged([Span::new(8, 10), Span::new(2, 4), Span::new(3, 5), Span::new(6, 6)]);
+        let spans = merged([
+            Span::new(8, 10),
+            Span::new(2, 4),
+            Span::new(3, 5),
+            Span::new(6, 6),
+        ]);
         assert_eq!(spans, [Span::new(2, 5), Span::new(8, 10)]);
         assert_eq!(mask("abcdefghijkl", 0, &spans), "ab***fgh**kl");
         assert_eq!(mask("efghij\nkl", 4, &spans), "*fgh**\nkl");

@@ -564,7 +564,9 @@ impl Dockerfile {
             if file.directives.iter().any(|d| d.name == name) {
                 file.errors.push(ParseError {
                     span,
-                    message: crate::message::Message::from(format!("the `{name}` parser directive is given twice")),
+                    message: crate::message::Message::from(format!(
+                        "the `{name}` parser directive is given twice"
+                    )),
                 });
             }
             if name == "escape" {
@@ -825,7 +827,9 @@ impl Dockerfile {
         let Some((first, fs, fe)) = words.first() else {
             self.errors.push(ParseError {
                 span: logical.span(0, logical.text.len()),
-                message: crate::message::Message::from(format!("`{keyword}` needs at least one argument")),
+                message: crate::message::Message::from(format!(
+                    "`{keyword}` needs at least one argument"
+                )),
             });
             return Vec::new();
         };

@@ -362,7 +362,9 @@ impl Manifests {
     fn wrong_type(&mut self, node: &YamlNode, key: &str, what: &str) {
         self.errors.push(ParseError {
             span: node.span,
-            message: crate::message::Message::from(format!("`{key}` must be {what}; Kubernetes refuses this manifest")),
+            message: crate::message::Message::from(format!(
+                "`{key}` must be {what}; Kubernetes refuses this manifest"
+            )),
         });
     }
 

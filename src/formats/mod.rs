@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::source::{SourceFile, Span};
 use crate::message::Message;
+use crate::source::{SourceFile, Span};
 
 pub mod crontab;
 pub mod dbconf;

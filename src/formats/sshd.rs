@@ -438,7 +438,10 @@ impl SshdFile {
     }
 
     fn error(&mut self, span: Span, message: String) {
-        self.errors.push(ParseError { span, message: crate::message::Message::from(message) });
+        self.errors.push(ParseError {
+            span,
+            message: crate::message::Message::from(message),
+        });
     }
 
     /// Reads the line at `start..start + len` of `text`.

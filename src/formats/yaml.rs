@@ -122,7 +122,10 @@ impl YamlFile {
                     let end = lines_end(text, at);
                     errors.push(ParseError {
                         span: Span::new(at, end),
-                        message: crate::message::Message::from(format!("YAML syntax error: {}", error.info())),
+                        message: crate::message::Message::from(format!(
+                            "YAML syntax error: {}",
+                            error.info()
+                        )),
                     });
                     break;
                 }

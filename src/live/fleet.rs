@@ -128,6 +128,8 @@ pub fn audit_fleet(
         if options.quiet {
             return;
         }
+        // Host names and errors come from the inventory and the hosts.
+        let line = crate::report::escape::terminal(&line).into_owned();
         if progress.is_hidden() {
             eprintln!("{line}");
         } else {

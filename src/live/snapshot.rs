@@ -560,7 +560,11 @@ const ERROR_LINE_CHARS: usize = 200;
 /// [`ERROR_LINE_CHARS`], credentials the shared command-line recogniser finds masked (a tool
 /// may echo the configuration line it refused), control characters made visible.
 fn shown_error_line(stderr: &str) -> String {
-    let line = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let line = stderr
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     let line: String = line.chars().take(ERROR_LINE_CHARS).collect();
     let secrets = redact::merged(
         command_sensitive(&line, &|start, end| Span::new(start, end))
@@ -651,12 +655,16 @@ mod tests {
         let out = ExecOutput {
             status: Some(1),
             stdout: Vec::new(),
-            stderr: b"\n  mysql -pqzcanary-horse-river -e x: access denied\x1b[2J\nsecond line\n".to_vec(),
+            stderr: b"\n  mysql -pqzcanary-horse-river -e x: access denied\x1b[2J\nsecond line\n"
+                .to_vec(),
         };
         let why = refusal(&out).expect("a failure");
         assert!(!why.contains("qzcanary"), "{why}");
         assert!(why.contains("mysql -p*"), "{why}");
-        assert!(why.contains("\\u{1b}[2J") && !why.contains('\u{1b}'), "{why}");
+        assert!(
+            why.contains("\\u{1b}[2J") && !why.contains('\u{1b}'),
+            "{why}"
+        );
         assert!(!why.contains("second line"), "{why}");
     }
 

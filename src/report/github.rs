@@ -7,20 +7,8 @@ use std::io::{self, Write};
 
 use crate::finding::Finding;
 use crate::policy::Severity;
+use crate::report::escape::{workflow_data as escape_data, workflow_property as escape_property};
 use crate::report::Report;
-
-/// Escapes a property value (`file=`, `title=`): `%`, CR, LF, `:` and `,` are special.
-fn escape_property(value: &str) -> String {
-    escape_data(value).replace(':', "%3A").replace(',', "%2C")
-}
-
-/// Escapes the message: `%`, CR and LF are special.
-fn escape_data(value: &str) -> String {
-    value
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
 
 fn command(severity: Severity) -> &'static str {
     match severity {
@@ -82,10 +70,17 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     for f in &rest {
         let loc = &f.location;
+        // A log line that starts with `::` is a workflow command: a path cannot start one.
+        let path = escape_data(&loc.path);
+        let path = if path.starts_with(':') {
+            format!("./{path}")
+        } else {
+            path
+        };
         writeln!(
             out,
             "{}:{}:{}: {} [{}] {}",
-            loc.path,
+            path,
             loc.start_line,
             loc.start_column,
             f.severity,
@@ -101,15 +96,4 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_workflow_command_syntax() {
-        assert_eq!(escape_property("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
-        assert_eq!(escape_data("50%\r\nnext"), "50%25%0D%0Anext");
-    }
 }

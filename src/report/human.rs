@@ -6,6 +6,7 @@ use anstyle::{AnsiColor, Style as Ansi};
 
 use crate::finding::{count_by_severity, DiagnosticKind, Finding};
 use crate::policy::Severity;
+use crate::report::escape::terminal;
 use crate::report::{Report, Style};
 
 fn severity_style(severity: Severity) -> Ansi {
@@ -44,11 +45,21 @@ pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<(
         for d in report.diagnostics {
             if d.kind == DiagnosticKind::UnableToCheck {
                 let label = painter.paint(severity_style(Severity::Info), "note");
-                writeln!(out, "{label}: unable to check {}: {}", d.path, d.message)?;
+                writeln!(
+                    out,
+                    "{label}: unable to check {}: {}",
+                    terminal(&d.path),
+                    terminal(&d.message)
+                )?;
                 continue;
             }
             let label = painter.paint(severity_style(Severity::Medium), "warning");
-            writeln!(out, "{label}: could not check {}: {}", d.path, d.message)?;
+            writeln!(
+                out,
+                "{label}: could not check {}: {}",
+                terminal(&d.path),
+                terminal(&d.message)
+            )?;
         }
         if !report.diagnostics.is_empty() {
             writeln!(out)?;
@@ -72,7 +83,7 @@ fn frame(
     writeln!(
         out,
         "{head}: {}",
-        painter.paint(Ansi::new().bold(), &finding.message)
+        painter.paint(Ansi::new().bold(), &terminal(&finding.message))
     )?;
     let loc = &finding.location;
     let lines: Vec<&str> = finding.snippet.text.split('\n').collect();
@@ -84,14 +95,14 @@ fn frame(
         "{:width$}{} {}:{}:{}",
         "",
         painter.paint(blue, "-->"),
-        loc.path,
+        terminal(&loc.path),
         loc.start_line,
         loc.start_column
     )?;
     writeln!(out, "{gutter}")?;
     for (i, line) in lines.iter().enumerate() {
         let number = finding.snippet.first_line + i;
-        let shown = line.replace('\t', " ");
+        let shown = terminal(line).replace('\t', " ");
         writeln!(
             out,
             "{} {shown}",
@@ -120,7 +131,11 @@ fn frame(
         writeln!(
             out,
             "{:width$} = note: {} at {}:{}:{}",
-            "", related.message, r.path, r.start_line, r.start_column
+            "",
+            terminal(&related.message),
+            terminal(&r.path),
+            r.start_line,
+            r.start_column
         )?;
     }
     if let Some(rule) = rule {

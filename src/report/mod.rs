@@ -9,6 +9,7 @@ use crate::baseline::BaselineSummary;
 use crate::finding::{Diagnostic, Finding};
 use crate::policy::Catalog;
 
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;

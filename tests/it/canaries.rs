@@ -64,7 +64,10 @@ impl Canaries {
 
     /// A number below `n`.
     fn pick(&mut self, n: usize) -> usize {
-        self.letters(4).bytes().fold(0, |acc, b| acc * 26 + usize::from(b - b'a')) % n.max(1)
+        self.letters(4)
+            .bytes()
+            .fold(0, |acc, b| acc * 26 + usize::from(b - b'a'))
+            % n.max(1)
     }
 
     /// `qz` and three groups of random letters.
@@ -304,7 +307,10 @@ fn leaks(text: &str, fragments: &HashSet<String>) -> Vec<String> {
             .map(|w| w.iter().collect::<String>())
             .find(|w| fragments.contains(w))
         {
-            found.push(format!("`{window}` in: {}", line.chars().take(300).collect::<String>()));
+            found.push(format!(
+                "`{window}` in: {}",
+                line.chars().take(300).collect::<String>()
+            ));
         }
     }
     found
@@ -352,7 +358,10 @@ fn check_seed(seed: u64) -> (usize, Vec<String>) {
             "{format}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(output.stdout.len() > 10_000, "{format} output suspiciously short");
+        assert!(
+            output.stdout.len() > 10_000,
+            "{format} output suspiciously short"
+        );
         if format == "json" {
             problems.extend(json_leaks(&output.stdout, &fragments));
         }
@@ -369,7 +378,11 @@ fn check_seed(seed: u64) -> (usize, Vec<String>) {
         .arg(&baseline)
         .output()
         .expect("runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let written = std::fs::read_to_string(&baseline).expect("baseline written");
     assert!(written.len() > 10_000, "baseline suspiciously short");
     for leak in leaks(&written, &fragments) {
@@ -377,7 +390,9 @@ fn check_seed(seed: u64) -> (usize, Vec<String>) {
     }
     let mut snapshots = 0;
     for relative in files_under(dir) {
-        let Some(kind) = classify(&relative) else { continue };
+        let Some(kind) = classify(&relative) else {
+            continue;
+        };
         let bytes = std::fs::read(dir.join(&relative)).expect("read planted");
         let saved = redacted(&SnapshotFile {
             path: Path::new("/").join(&relative),
@@ -389,10 +404,21 @@ fn check_seed(seed: u64) -> (usize, Vec<String>) {
             problems.push(format!("snapshot of {}: {leak}", relative.display()));
         }
     }
-    assert!(snapshots > 500, "only {snapshots} files written as snapshots");
+    assert!(
+        snapshots > 500,
+        "only {snapshots} files written as snapshots"
+    );
     // The planter must plant: a test that planted nothing would pass on anything.
-    assert!(planted.values > 100, "only {} secret values planted", planted.values);
-    assert!(planted.unreadable_lines > 500, "only {} unreadable lines", planted.unreadable_lines);
+    assert!(
+        planted.values > 100,
+        "only {} secret values planted",
+        planted.values
+    );
+    assert!(
+        planted.unreadable_lines > 500,
+        "only {} unreadable lines",
+        planted.unreadable_lines
+    );
     assert_eq!(planted.commands, COMMANDS.len() * 6);
     let placements = planted.values + planted.unreadable_lines + planted.commands;
     eprintln!(
@@ -417,7 +443,11 @@ fn no_planted_canary_reaches_any_output() {
         problems.is_empty(),
         "{} leaks (first 400; the JSON report's first, by file and rule):\n{}",
         problems.len(),
-        shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+        shown
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -452,7 +482,9 @@ fn a_secret_that_is_a_common_word_hides_only_itself() {
     for finding in findings {
         let message = text(finding, "message");
         assert!(
-            !message.contains("[hidden]") && !message.contains("[redacted]") && !message.contains("****"),
+            !message.contains("[hidden]")
+                && !message.contains("[redacted]")
+                && !message.contains("****"),
             "a message hides something: {message}"
         );
         assert!(
@@ -474,16 +506,25 @@ fn a_secret_that_is_a_common_word_hides_only_itself() {
     assert!(!weak.is_empty(), "the weak password is reported: {report}");
     for finding in &weak {
         assert_eq!(text(finding, "snippet"), "DB_PASSWORD=********");
-        assert!(text(finding, "message").contains("DB_PASSWORD"), "{finding}");
+        assert!(
+            text(finding, "message").contains("DB_PASSWORD"),
+            "{finding}"
+        );
     }
     let compose_secret = at("password-ngx/docker-compose.yml", 9);
     assert!(!compose_secret.is_empty(), "{report}");
     for finding in &compose_secret {
-        assert_eq!(text(finding, "snippet"), "      POSTGRES_PASSWORD: ********");
+        assert_eq!(
+            text(finding, "snippet"),
+            "      POSTGRES_PASSWORD: ********"
+        );
     }
     // …and the same word elsewhere is not.
     let image = at("password-ngx/docker-compose.yml", 3);
-    assert!(!image.is_empty(), "the unpinned image is reported: {report}");
+    assert!(
+        !image.is_empty(),
+        "the unpinned image is reported: {report}"
+    );
     for finding in &image {
         assert_eq!(
             text(finding, "snippet"),

@@ -19,8 +19,8 @@
 //! fails the test; so does a snapshot that no rule or fixture makes any more.
 
 mod backups;
-mod canaries;
 mod bad_input;
+mod canaries;
 mod cli;
 mod common;
 mod compose;

@@ -68,7 +68,10 @@ impl CertificateFile {
             }
             match decode(&text[span.range()], span) {
                 Ok(certificate) => file.certificates.push(certificate),
-                Err(message) => file.errors.push(ParseError { span, message: crate::message::Message::from(message) }),
+                Err(message) => file.errors.push(ParseError {
+                    span,
+                    message: crate::message::Message::from(message),
+                }),
             }
         }
         file

@@ -177,14 +177,18 @@ impl SettingsModule {
         {
             module.errors.push(ParseError {
                 span: Span::new(0, 0),
-                message: crate::message::Message::from("the Python grammar could not be loaded".to_owned()),
+                message: crate::message::Message::from(
+                    "the Python grammar could not be loaded".to_owned(),
+                ),
             });
             return module;
         }
         let Some(tree) = parser.parse(text, None) else {
             module.errors.push(ParseError {
                 span: Span::new(0, 0),
-                message: crate::message::Message::from("the file could not be parsed as Python".to_owned()),
+                message: crate::message::Message::from(
+                    "the file could not be parsed as Python".to_owned(),
+                ),
             });
             return module;
         };
@@ -303,7 +307,10 @@ impl Reader<'_> {
                 self.module.errors.push(ParseError {
                     span: Span::new(node.start_byte(), line_end.max(node.start_byte())),
                     message: if node.is_missing() {
-                        crate::message::Message::from(format!("Python syntax error: missing `{}`", node.kind()))
+                        crate::message::Message::from(format!(
+                            "Python syntax error: missing `{}`",
+                            node.kind()
+                        ))
                     } else {
                         crate::message::Message::from("Python syntax error".to_owned())
                     },

@@ -367,3 +367,78 @@ fn a_snapshot_manifest_in_the_tree_does_not_turn_the_scan_off() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--snapshot"), "{stderr}");
 }
+
+/// A pull request controls file names and contents: a name holding a newline and workflow
+/// commands, terminal escapes, a backtick and a backslash. GitHub output starts no command
+/// of its own, human output and stderr carry no control character, the Markdown code span
+/// holds, and the backslash stays in the location.
+#[test]
+fn hostile_file_names_and_contents_stay_data_in_every_output() {
+    let hostile = "x\n::add-mask::shown\n::stop-commands::tok\u{1b}]0;title\u{7}`|b\\c";
+    let many: String = (0..25).map(|i| format!("DEBUG_{i}_DEBUG=true\n")).collect();
+    let dir = tree(&[
+        (&format!("{hostile}/.env"), many.as_bytes()),
+        ("app/.env", "DEBUG=true \u{1b}[2J\u{202E}\n".as_bytes()),
+    ]);
+    let run = |format: &str| {
+        let output = preflight_in(dir.path())
+            .args(["check", ".", "--format", format, "--fail-on", "never"])
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{format}");
+        (
+            String::from_utf8(output.stdout).expect("UTF-8"),
+            String::from_utf8(output.stderr).expect("UTF-8"),
+        )
+    };
+    let (github, stderr) = run("github");
+    for line in github.lines().chain(stderr.lines()) {
+        if let Some(command) = line.strip_prefix("::") {
+            assert!(
+                ["error ", "warning ", "notice "]
+                    .iter()
+                    .any(|c| command.starts_with(c)),
+                "a workflow command preflight did not write: {line}"
+            );
+        }
+    }
+    assert!(
+        github.lines().any(|l| !l.starts_with("::")),
+        "plain log lines are there too"
+    );
+    for format in ["human", "github", "markdown", "json", "sarif"] {
+        let (stdout, stderr) = run(format);
+        // JSON and SARIF are data (serde escapes control characters; a bidi mark is a
+        // character like any other there); text formats show stand-ins.
+        let forbidden: &[char] = if matches!(format, "json" | "sarif") {
+            &['\u{1b}', '\u{7}']
+        } else {
+            &['\u{1b}', '\u{7}', '\u{202E}']
+        };
+        assert!(
+            !stdout.contains(forbidden) && !stderr.contains('\u{1b}'),
+            "{format} prints control characters"
+        );
+        if format == "human" {
+            assert!(stdout.contains("␛]0;title␇`|b\\c/.env"), "{stdout}");
+        }
+        if format == "markdown" {
+            let row = stdout
+                .lines()
+                .find(|l| l.contains("::add-mask::"))
+                .expect("a row for the hostile file");
+            assert!(
+                row.contains("``x ::add-mask::shown ::stop-commands::tok␛]0;title␇`\\|b\\c/.env:"),
+                "{row}"
+            );
+        }
+        if format == "json" {
+            let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+            assert!(report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["location"]["path"] == format!("{hostile}/.env")));
+        }
+    }
+}

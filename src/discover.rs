@@ -8,7 +8,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::{WalkBuilder, WalkState};
@@ -97,6 +97,7 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
     let found = Mutex::new(Vec::new());
     let problems = Mutex::new(Vec::new());
     let entry_points = Mutex::new(Vec::new());
+    let left_roots: Arc<Mutex<Vec<PathBuf>>> = Arc::new(Mutex::new(Vec::new()));
     let mut dirs = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -124,6 +125,17 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
         let base = std::path::absolute(&options.exclude_base)
             .unwrap_or_else(|_| options.exclude_base.clone());
         let excludes = excludes.clone();
+        // A folder reached through a symbolic link is walked only when it is inside the
+        // folders named (a link to `/`, `/proc` or a home folder would read the machine).
+        let roots: Vec<PathBuf> = dirs.iter().filter_map(|d| d.canonicalize().ok()).collect();
+        let left = Arc::clone(&left_roots);
+        let leaves_roots = move |entry: &ignore::DirEntry| {
+            entry.path_is_symlink()
+                && entry
+                    .path()
+                    .canonicalize()
+                    .map_or(true, |target| !roots.iter().any(|r| target.starts_with(r)))
+        };
         let excluded = move |path: &Path| {
             let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
             let relative = absolute.strip_prefix(&base).unwrap_or(&absolute);
@@ -143,7 +155,14 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
                 let skipped = is_dir
                     && entry.depth() > 0
                     && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d);
-                !skipped && !excluded(entry.path())
+                if skipped || excluded(entry.path()) {
+                    return false;
+                }
+                if is_dir && leaves_roots(entry) {
+                    lock(&left).push(entry.path().to_path_buf());
+                    return false;
+                }
+                true
             });
         builder.build_parallel().run(|| {
             Box::new(|entry| {
@@ -159,11 +178,29 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
                             });
                         }
                     }
+                    Ok(entry)
+                        if entry.file_type().is_some_and(|t| !t.is_dir())
+                            && classify(entry.path()).is_some() =>
+                    {
+                        lock(&problems).push(Diagnostic {
+                            path: display_path(entry.path()),
+                            kind: DiagnosticKind::Unreadable,
+                            message: "not a regular file (a FIFO, socket or device): not read"
+                                .into(),
+                        });
+                    }
                     Ok(_) => {}
                     Err(err) => lock(&problems).push(walk_problem(&err)),
                 }
                 WalkState::Continue
             })
+        });
+    }
+    for link in lock(&left_roots).drain(..) {
+        lock(&problems).push(Diagnostic {
+            path: display_path(&link),
+            kind: DiagnosticKind::Unreadable,
+            message: "a symbolic link to a folder outside the folders checked: not followed (name that folder to check it)".into(),
         });
     }
     let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());

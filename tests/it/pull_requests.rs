@@ -442,3 +442,55 @@ fn hostile_file_names_and_contents_stay_data_in_every_output() {
         }
     }
 }
+
+/// Links a pull request can add: folders outside the tree (`/proc` never ends, `/etc` and a
+/// home folder are the machine's), a FIFO with a name of ours. None is read; each is a note.
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_tree_and_special_files_are_notes_not_reads() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        outside.path().join(".env"),
+        "JWT_SECRET=qzoutside-secret-value\n",
+    )
+    .expect("write");
+    let dir = tree(&[("app/.env", b"DEBUG=true\n")]);
+    std::os::unix::fs::symlink("/proc", dir.path().join("proc")).expect("link");
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("home")).expect("link");
+    std::os::unix::fs::symlink("app", dir.path().join("app-again")).expect("link");
+    let fifo = dir.path().join("app/.env.production");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let (report, _) = json_report(dir.path(), &["."]);
+    let text = report.to_string();
+    assert!(!text.contains("qzoutside"), "{text}");
+    let notes: Vec<(String, String)> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap_or("").to_owned(),
+                d["message"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    for link in ["proc", "home"] {
+        assert!(
+            notes
+                .iter()
+                .any(|(p, m)| p == link && m.contains("outside the folders checked")),
+            "{link}: {notes:?}"
+        );
+    }
+    assert!(
+        notes
+            .iter()
+            .any(|(p, m)| p == "app/.env.production" && m.contains("FIFO")),
+        "{notes:?}"
+    );
+    // A link that stays inside is walked.
+    assert!(findings_at(&report)
+        .iter()
+        .any(|(_, path, _)| path == "app-again/.env"));
+}

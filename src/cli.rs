@@ -100,14 +100,30 @@ pub struct ReportArgs {
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
     /// Use this configuration file instead of looking for preflight.toml.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
+    /// Use no configuration file: built-in defaults, whatever preflight.toml the checked
+    /// folders hold (a pull request cannot relax its own gate).
+    #[arg(long)]
+    pub no_config: bool,
     /// Print only the summary line (human format) and no per-file notes.
     #[arg(long, short)]
     pub quiet: bool,
 }
 
 impl ReportArgs {
+    /// The configuration: `--config`, none with `--no-config`, else the nearest
+    /// `preflight.toml` from the first of `paths`.
+    pub(crate) fn load_config(&self, paths: &[PathBuf]) -> Result<config::LoadedConfig, String> {
+        if self.no_config {
+            return Ok(config::LoadedConfig {
+                base: PathBuf::from("."),
+                ..config::LoadedConfig::default()
+            });
+        }
+        config::load(self.config.as_deref(), paths).map_err(|e| e.0)
+    }
+
     /// The printing and gating part, for [`emit`].
     fn settings(&self, color_allowed: bool) -> ReportSettings<'_> {
         ReportSettings {
@@ -201,15 +217,16 @@ pub fn main() -> ExitCode {
 
 fn with_catalog(f: impl FnOnce(&Catalog) -> Result<ExitCode, String>) -> Result<ExitCode, String> {
     let loaded = config::load(None, &[PathBuf::from(".")]).map_err(|e| e.0)?;
-    let catalog = build_catalog(&loaded, &[], &[])?;
+    let (catalog, _) = build_catalog(&loaded, &[], &[])?;
     f(&catalog)
 }
 
+/// The catalog the run uses, and what the configuration file changed in it.
 fn build_catalog(
     loaded: &config::LoadedConfig,
     select: &[String],
     ignore: &[String],
-) -> Result<Catalog, String> {
+) -> Result<(Catalog, config::ConfigInEffect), String> {
     let mut catalog = Catalog::builtin().map_err(|e| e.0)?;
     for file in &loaded.config.policy_files {
         catalog
@@ -219,11 +236,27 @@ fn build_catalog(
     // A user's policy file may name a check that does not exist: refuse it now, naming the
     // file and the rule, rather than when the scan binds the rules.
     crate::rules::bind(&catalog).map_err(|e| e.0)?;
+    let before = catalog.clone();
     catalog
         .apply_overrides(&loaded.config.rules)
         .map_err(|e| e.0)?;
+    let (disabled, lowered) = catalog.relaxed_since(&before);
+    let settings = &loaded.config;
+    let in_effect = config::ConfigInEffect {
+        file: loaded.path.as_deref().map(crate::discover::display_path),
+        disabled,
+        lowered,
+        fail_on: settings.fail_on,
+        exclude: settings.exclude.clone(),
+        max_file_size: settings.max_file_size,
+        policy_files: settings
+            .policy_files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+    };
     catalog.select(select, ignore).map_err(|e| e.0)?;
-    Ok(catalog)
+    Ok((catalog, in_effect))
 }
 
 fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
@@ -240,8 +273,8 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
             return Err(format!("path `{}` does not exist", path.display()));
         }
     }
-    let loaded = config::load(args.report.config.as_deref(), &paths).map_err(|e| e.0)?;
-    let catalog = build_catalog(&loaded, &args.report.select, &args.report.ignore)?;
+    let loaded = args.report.load_config(&paths)?;
+    let (catalog, in_effect) = build_catalog(&loaded, &args.report.select, &args.report.ignore)?;
     let options = WalkOptions {
         exclude: loaded.config.exclude.clone(),
         exclude_base: loaded.base.clone(),
@@ -306,7 +339,14 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
         None => None,
     };
     let settings = args.report.settings(color_allowed);
-    emit(&outcome, baseline, &catalog, &loaded, &root, &settings)
+    emit(
+        &outcome,
+        baseline,
+        (&catalog, &in_effect),
+        &loaded,
+        &root,
+        &settings,
+    )
 }
 
 /// How to print a report and gate on it: the options `check` and `audit` share.
@@ -322,7 +362,7 @@ struct ReportSettings<'a> {
 fn emit(
     outcome: &engine::ScanOutcome,
     baseline: Option<crate::baseline::BaselineSummary>,
-    catalog: &Catalog,
+    (catalog, in_effect): (&Catalog, &config::ConfigInEffect),
     loaded: &config::LoadedConfig,
     root: &Path,
     args: &ReportSettings,
@@ -334,6 +374,7 @@ fn emit(
         files_checked: outcome.files_checked,
         root,
         baseline,
+        configuration: Some(in_effect),
     };
     let color_allowed = args.color_allowed;
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();

@@ -26,9 +26,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::policy::{toml_error, PolicyError, RuleOverride, Severity};
+use crate::policy::{toml_error, Lowered, PolicyError, RuleOverride, Severity};
 
 /// The file name looked for when `--config` is not given.
 pub const CONFIG_FILE: &str = "preflight.toml";
@@ -99,6 +99,71 @@ pub struct LoadedConfig {
     pub path: Option<PathBuf>,
 }
 
+/// What a run's configuration file changed, shown in every report: a pull request that adds
+/// or edits a `preflight.toml` can relax its own gate, and a reviewer must be able to see it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ConfigInEffect {
+    /// The configuration file (as named or found), or none.
+    pub file: Option<String>,
+    /// Rules it switched off.
+    pub disabled: Vec<String>,
+    /// Rules whose severity it lowered.
+    pub lowered: Vec<Lowered>,
+    /// Its `fail_on`.
+    pub fail_on: Option<FailOn>,
+    /// Its `exclude` globs.
+    pub exclude: Vec<String>,
+    /// Its `max_file_size`.
+    pub max_file_size: Option<u64>,
+    /// Policy files it adds.
+    pub policy_files: Vec<String>,
+}
+
+impl ConfigInEffect {
+    /// Whether the file changes what is checked or what fails: something a reviewer of a
+    /// pull request must look at.
+    pub fn relaxes(&self) -> bool {
+        !self.disabled.is_empty()
+            || !self.lowered.is_empty()
+            || !self.exclude.is_empty()
+            || self.max_file_size.is_some()
+            || self.fail_on.is_some_and(|f| f != FailOn::High)
+    }
+
+    /// One line for people: the file and what it relaxes.
+    pub fn summary(&self) -> String {
+        let Some(file) = &self.file else {
+            return "no configuration file (built-in defaults)".to_owned();
+        };
+        let mut parts = Vec::new();
+        if !self.disabled.is_empty() {
+            parts.push(format!("disables {}", self.disabled.join(", ")));
+        }
+        if !self.lowered.is_empty() {
+            let lowered: Vec<String> = self
+                .lowered
+                .iter()
+                .map(|l| format!("{} {}→{}", l.rule, l.from, l.to))
+                .collect();
+            parts.push(format!("lowers {}", lowered.join(", ")));
+        }
+        if let Some(fail_on) = self.fail_on {
+            parts.push(format!("fail_on = {}", fail_on.name()));
+        }
+        if !self.exclude.is_empty() {
+            parts.push(format!("excludes {}", self.exclude.join(", ")));
+        }
+        if let Some(size) = self.max_file_size {
+            parts.push(format!("max_file_size = {size}"));
+        }
+        if parts.is_empty() {
+            format!("configuration {file}")
+        } else {
+            format!("configuration {file}: {}", parts.join("; "))
+        }
+    }
+}
+
 /// Loads `explicit` (which must exist), or the nearest `preflight.toml` in the first
 /// scanned directory or its ancestors, or the defaults.
 pub fn load(explicit: Option<&Path>, scan_paths: &[PathBuf]) -> Result<LoadedConfig, PolicyError> {
@@ -143,7 +208,7 @@ fn find(scan_paths: &[PathBuf]) -> Option<PathBuf> {
 }
 
 /// The gate: the least severity that fails the run, or never.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum FailOn {
     /// Fail on critical findings only.
@@ -170,6 +235,18 @@ impl FailOn {
             Self::Low => Some(Severity::Low),
             Self::Info => Some(Severity::Info),
             Self::Never => None,
+        }
+    }
+
+    /// As written in `preflight.toml` and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+            Self::Info => "info",
+            Self::Never => "never",
         }
     }
 }

@@ -415,6 +415,30 @@ impl Catalog {
         Ok(())
     }
 
+    /// What `self` relaxed compared with `before` (the same rules before overrides): rules
+    /// switched off and rules whose severity went down, in catalog order.
+    pub fn relaxed_since(&self, before: &Catalog) -> (Vec<String>, Vec<Lowered>) {
+        let mut disabled = Vec::new();
+        let mut lowered = Vec::new();
+        for ((rule, on), (old, was_on)) in self
+            .rules
+            .iter()
+            .zip(&self.enabled)
+            .zip(before.rules.iter().zip(&before.enabled))
+        {
+            if *was_on && !on {
+                disabled.push(rule.id.clone());
+            } else if rule.severity < old.severity {
+                lowered.push(Lowered {
+                    rule: rule.id.clone(),
+                    from: old.severity,
+                    to: rule.severity,
+                });
+            }
+        }
+        (disabled, lowered)
+    }
+
     /// Keeps only the rules `select` names (all when empty), minus those `ignore` names.
     pub fn select(&mut self, select: &[String], ignore: &[String]) -> Result<(), PolicyError> {
         if !select.is_empty() {
@@ -435,6 +459,17 @@ impl Catalog {
         }
         Ok(())
     }
+}
+
+/// A rule whose severity a configuration lowered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lowered {
+    /// The rule's id.
+    pub rule: String,
+    /// Its severity before.
+    pub from: Severity,
+    /// Its severity now.
+    pub to: Severity,
 }
 
 fn build_rule(origin: &str, spec: RuleSpec) -> Result<Rule, PolicyError> {

@@ -9,7 +9,17 @@ out="${RUNNER_TEMP:-/tmp}/preflight-report"
 mkdir -p "$out"
 
 args=(check "$INPUT_PATH")
-[ -n "${INPUT_CONFIG:-}" ] && args+=(--config "$INPUT_CONFIG")
+if [ "${INPUT_CONFIG_FROM_BASE:-false}" = "true" ] && [ -n "${BASE_REF:-}" ]; then
+  # The base branch's configuration, never the pull request's own.
+  config_arg=$(python3 "$ACTION_PATH/scripts/action/base-config.py" "$BASE_REF" "$INPUT_PATH" "${INPUT_CONFIG:-}" "$out/base-config") || {
+    echo "::error title=preflight::cannot take the configuration from the base branch $BASE_REF"
+    echo "exit-code=2" >> "$GITHUB_OUTPUT"
+    exit 2
+  }
+  args+=("$config_arg")
+elif [ -n "${INPUT_CONFIG:-}" ]; then
+  args+=(--config "$INPUT_CONFIG")
+fi
 [ -n "${INPUT_BASELINE:-}" ] && args+=(--baseline "$INPUT_BASELINE")
 [ -n "${INPUT_CHANGED_SINCE:-}" ] && args+=(--changed-since "$INPUT_CHANGED_SINCE")
 

@@ -144,6 +144,7 @@ fn audit_local(options: &AuditOptions, color_allowed: bool) -> Result<ExitCode, 
 pub struct AuditRun {
     loaded: config::LoadedConfig,
     catalog: Catalog,
+    in_effect: config::ConfigInEffect,
     root: PathBuf,
     collect: crate::live::snapshot::CollectOptions,
 }
@@ -154,15 +155,13 @@ impl AuditRun {
     pub fn new(options: &AuditOptions) -> Result<Self, String> {
         let root = std::env::current_dir()
             .map_err(|e| format!("cannot read the working directory: {e}"))?;
-        let loaded = config::load(
-            options.report.config.as_deref(),
-            std::slice::from_ref(&root),
-        )
-        .map_err(|e| e.0)?;
-        let catalog = build_catalog(&loaded, &options.report.select, &options.report.ignore)?;
+        let loaded = options.report.load_config(std::slice::from_ref(&root))?;
+        let (catalog, in_effect) =
+            build_catalog(&loaded, &options.report.select, &options.report.ignore)?;
         Ok(Self {
             loaded,
             catalog,
+            in_effect,
             root,
             collect: options.collect_options(),
         })
@@ -199,7 +198,7 @@ impl AuditRun {
         emit(
             outcome,
             None,
-            &self.catalog,
+            (&self.catalog, &self.in_effect),
             &self.loaded,
             &self.root,
             &settings,

@@ -28,14 +28,24 @@ const PER_KIND: usize = 10;
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut active: Vec<&Finding> = report.findings.iter().filter(|f| f.is_active()).collect();
     active.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let mut shown: HashMap<&str, usize> = HashMap::new();
+    // A configuration that relaxes the gate is the first thing a reviewer must see.
+    if let Some(in_effect) = report.configuration.filter(|c| c.relaxes()) {
+        writeln!(
+            out,
+            "::warning title=preflight configuration::{}",
+            escape_data(&in_effect.summary())
+        )?;
+        shown.insert("warning", 1);
+    }
     let overflows = ["error", "warning", "notice"].iter().any(|kind| {
         active
             .iter()
             .filter(|f| command(f.severity) == *kind)
             .count()
+            + shown.get(kind).copied().unwrap_or(0)
             > PER_KIND
     });
-    let mut shown: HashMap<&str, usize> = HashMap::new();
     let mut rest = Vec::new();
     for f in active {
         let kind = command(f.severity);

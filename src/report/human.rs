@@ -208,7 +208,21 @@ fn summary(report: &Report, painter: &Painter, out: &mut dyn Write) -> io::Resul
     if unable > 0 {
         line.push_str(&format!(" {}.", plural(unable, "unable-to-check note")));
     }
-    writeln!(out, "{line}")
+    writeln!(out, "{line}")?;
+    // A configuration file changes what is judged: name it, and what it relaxes.
+    if let Some(in_effect) = report.configuration.filter(|c| c.file.is_some()) {
+        let style = if in_effect.relaxes() {
+            severity_style(Severity::Medium)
+        } else {
+            Ansi::new()
+        };
+        writeln!(
+            out,
+            "{}",
+            painter.paint(style, &terminal(&in_effect.summary()))
+        )?;
+    }
+    Ok(())
 }
 
 fn plural(n: usize, noun: &str) -> String {

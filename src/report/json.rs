@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::baseline::BaselineSummary;
+use crate::config::ConfigInEffect;
 use crate::finding::{count_by_severity, Diagnostic, Finding};
 use crate::report::Report;
 
@@ -18,6 +19,9 @@ struct JsonReport<'a> {
     schema_version: u32,
     tool: Tool,
     summary: Summary,
+    /// The configuration file in effect and what it relaxed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    configuration: Option<&'a ConfigInEffect>,
     findings: Vec<JsonFinding<'a>>,
     diagnostics: &'a [Diagnostic],
 }
@@ -86,6 +90,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             by_severity: counts.iter().map(|(s, n)| (s.as_str(), *n)).collect(),
             baseline: report.baseline,
         },
+        configuration: report.configuration,
         findings,
         diagnostics: report.diagnostics,
     };

@@ -43,6 +43,14 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             baseline.new, baseline.unchanged, baseline.fixed
         )?;
     }
+    if let Some(in_effect) = report.configuration.filter(|c| c.file.is_some()) {
+        let warning = if in_effect.relaxes() {
+            "**Relaxed by its configuration:** "
+        } else {
+            ""
+        };
+        writeln!(out, "\n{warning}{}", markdown_cell(&in_effect.summary()))?;
+    }
     let unable: Vec<String> = report
         .diagnostics
         .iter()

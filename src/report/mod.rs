@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::baseline::BaselineSummary;
+use crate::config::ConfigInEffect;
 use crate::finding::{Diagnostic, Finding};
 use crate::policy::Catalog;
 
@@ -30,6 +31,8 @@ pub struct Report<'a> {
     pub root: &'a Path,
     /// The comparison with `--baseline`, when the run made one.
     pub baseline: Option<BaselineSummary>,
+    /// The configuration file in effect and what it relaxed (every report names it).
+    pub configuration: Option<&'a ConfigInEffect>,
 }
 
 /// The output formats `--format` accepts.

@@ -267,9 +267,18 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
         SRCROOT.to_owned(),
         ArtifactLocation::builder().uri(root_uri).build(),
     );
+    let mut configuration = BTreeMap::new();
+    if let Some(in_effect) = report.configuration {
+        configuration.insert("configuration".to_owned(), json!(in_effect));
+    }
     let invocation = Invocation::builder()
         .execution_successful(true)
         .tool_execution_notifications(notifications)
+        .properties(
+            PropertyBag::builder()
+                .additional_properties(configuration)
+                .build(),
+        )
         .build();
     let run = Run::builder()
         .tool(Tool::from(driver))

@@ -140,8 +140,20 @@ impl Runner {
 
     /// Runs the action's steps with `inputs`; returns the harness report and the job log.
     fn run_action(&self, inputs: serde_json::Value) -> (serde_json::Value, String) {
-        let output = self
-            .command("python3")
+        self.run_action_on(inputs, None)
+    }
+
+    /// Runs the action's steps as on a pull request into `base_ref` when given.
+    fn run_action_on(
+        &self,
+        inputs: serde_json::Value,
+        base_ref: Option<&str>,
+    ) -> (serde_json::Value, String) {
+        let mut command = self.command("python3");
+        if let Some(base) = base_ref {
+            command.env("GITHUB_BASE_REF", base);
+        }
+        let output = command
             .arg(root().join("tests/tools/run_composite.py"))
             .arg(root())
             .arg(inputs.to_string())
@@ -259,4 +271,64 @@ fn a_clean_tree_passes_without_sarif_or_annotations() {
         summary.contains("**No findings** in 1 file checked."),
         "{summary}"
     );
+}
+
+/// A pull request that adds a relaxing `preflight.toml` (every rule off, nothing fails) next
+/// to the checked folder: with `config-from-base`, the base branch's configuration is used,
+/// the findings fail the step, and the pull request's file is ignored. Without it, the
+/// relaxed configuration is named in the job summary and as a warning annotation.
+#[test]
+fn a_pull_request_cannot_relax_its_own_gate_with_config_from_base() {
+    if !harness_ready() {
+        return;
+    }
+    let runner = Runner::new();
+    runner.restore_cached_binary();
+    let origin = runner.path("origin.git");
+    let workspace = runner.path("workspace");
+    common::git(
+        runner.dir.path(),
+        &["init", "-q", "--bare", "-b", "main", "origin.git"],
+    );
+    common::git(&workspace, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(workspace.join("app")).expect("mkdir");
+    std::fs::write(workspace.join("app/.env.production"), "DEBUG=true\n").expect("write");
+    std::fs::write(workspace.join("preflight.toml"), "fail_on = \"high\"\n").expect("write");
+    common::git(&workspace, &["add", "."]);
+    common::git(&workspace, &["commit", "-q", "-m", "base"]);
+    common::git(
+        &workspace,
+        &["remote", "add", "origin", origin.to_str().expect("UTF-8")],
+    );
+    common::git(&workspace, &["push", "-q", "origin", "main"]);
+    // The pull request: a nearer configuration that switches everything off.
+    std::fs::write(
+        workspace.join("app/preflight.toml"),
+        "fail_on = \"never\"\nexclude = [\"*\"]\n[rules.ENV]\nenabled = false\n",
+    )
+    .expect("write");
+    let inputs = serde_json::json!({ "path": "app", "config-from-base": "true" });
+    let (report, log) = runner.run_action_on(inputs, Some("main"));
+    assert_eq!(
+        report["exit_code"], 1,
+        "the base branch's gate holds: {report}\n{log}"
+    );
+    assert_ne!(report["outputs"]["findings"], "0", "{report}");
+
+    let inputs = serde_json::json!({ "path": "app" });
+    let (report, log) = runner.run_action_on(inputs, Some("main"));
+    assert_eq!(
+        report["exit_code"], 0,
+        "without the input the pull request relaxes it: {report}"
+    );
+    assert!(
+        log.contains("::warning title=preflight configuration::"),
+        "{log}"
+    );
+    let summary = std::fs::read_to_string(runner.path("summary.md")).expect("summary");
+    assert!(
+        summary.contains("**Relaxed by its configuration:**"),
+        "{summary}"
+    );
+    assert!(summary.contains("app/preflight.toml"), "{summary}");
 }

@@ -103,6 +103,7 @@ fn scan_report(dir: &Path, rule: &Rule, catalog: &Catalog, example: &str) -> Str
         files_checked: outcome.files_checked,
         root: dir,
         baseline: None,
+        configuration: None,
     };
     let style = Style {
         color: false,

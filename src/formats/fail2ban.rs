@@ -10,7 +10,7 @@
 
 use crate::formats::sensitive::{assignment_sensitive, Sensitive};
 use crate::formats::Target;
-use crate::formats::{lines_with_offsets, ParseError};
+use crate::formats::{lines_with_offsets, unread_after_key, ParseError};
 use crate::formats::{Classification, FileName, Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -161,10 +161,10 @@ impl Format for JailFile {
 
     /// Settings and action arguments with secret-like names or token-like values
     /// (`cftoken="…"`, `abuseipdb_apikey = …`, as fail2ban's Cloudflare and AbuseIPDB
-    /// actions are configured).
+    /// actions are configured), and lines fail2ban cannot read, after their key.
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
         let text = source.text.as_str();
-        let mut found = Vec::new();
+        let mut found = unread_after_key(&self.errors, source);
         for entry in self.sections.iter().flat_map(|s| &s.entries) {
             let exact = text.get(entry.value_span.range()) == Some(entry.value.as_str());
             let mut pairs = vec![(entry.key.as_str(), 0..entry.value.len())];

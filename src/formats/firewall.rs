@@ -9,7 +9,7 @@
 //! ports matter and what "anywhere" means for exposure is the rules' business.
 
 use crate::formats::Target;
-use crate::formats::{lines_with_offsets, quoted_words, ParseError};
+use crate::formats::{lines_with_offsets, quoted_words, unread_after_key, ParseError, Sensitive};
 use crate::formats::{Classification, FileName, Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -511,6 +511,12 @@ impl Format for FirewallRules {
 
     fn errors(&self) -> &[ParseError] {
         &self.errors
+    }
+
+    /// Lines that are not firewall rules, after their first word: saved command output
+    /// may hold anything that was on the screen.
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        unread_after_key(&self.errors, source)
     }
 }
 

@@ -7,7 +7,7 @@
 
 use crate::formats::sensitive::{command_sensitive, Sensitive};
 use crate::formats::Target;
-use crate::formats::{lines_with_offsets, quoted_words, ParseError};
+use crate::formats::{lines_with_offsets, quoted_words, unread_after_key, ParseError};
 use crate::formats::{Classification, FileName, Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -196,9 +196,10 @@ impl Format for LogrotateConf {
     }
 
     /// Secrets on the command lines of the scripts (`mysqladmin -p… flush-logs` in a
-    /// `postrotate`); the rest of a logrotate file is modes and counts.
+    /// `postrotate`), and lines logrotate cannot read after their first word; the rest of a
+    /// logrotate file is modes and counts.
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        let mut found = Vec::new();
+        let mut found = unread_after_key(&self.errors, source);
         let mut in_script = false;
         for (start, line) in lines_with_offsets(&source.text) {
             let first = line.split_whitespace().next().unwrap_or("");

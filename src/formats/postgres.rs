@@ -8,10 +8,12 @@
 //! one file. `pg_hba.conf` follows `hba.c`: one record a line, fields separated by blanks,
 //! double quotes group, `#` comments, a trailing `\` continues the line (PostgreSQL 16).
 
-use crate::formats::sensitive::Sensitive;
+use crate::formats::sensitive::{assignment_sensitive, Sensitive};
 use crate::formats::Target;
-use crate::formats::{lines_with_offsets, ParseError};
+use crate::formats::{lines_with_offsets, unread_after_key, ParseError};
 use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::message::Quote;
+use crate::msg;
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::sync::Arc;
@@ -59,6 +61,7 @@ impl PgConf {
                 continue;
             }
             let name = &body[..name_len];
+            let name_span = Span::new(name_at, name_at + name_len);
             let rest = &body[name_len..];
             let after_blanks = rest.trim_start();
             let after_eq = after_blanks.strip_prefix('=').unwrap_or(after_blanks);
@@ -70,22 +73,23 @@ impl PgConf {
                     if !tail.is_empty() && !tail.starts_with('#') {
                         out.errors.push(ParseError {
                             span: Span::new(value_at, start + line.len()),
-                            message: crate::message::Message::from(format!(
-                                "`{name}` has more than one value; quote values with blanks"
-                            )),
+                            message: msg!(
+                                "`{}` has more than one value; quote values with blanks",
+                                Quote::at(name_span)
+                            ),
                         });
                         continue;
                     }
                     out.settings.push(PgSetting {
                         name: name.to_ascii_lowercase(),
-                        name_span: Span::new(name_at, name_at + name_len),
+                        name_span,
                         value,
                         value_span: Span::new(value_at, value_at + len),
                     });
                 }
                 Err(message) => out.errors.push(ParseError {
                     span: Span::new(value_at, start + line.len()),
-                    message: crate::message::Message::from(message),
+                    message: message.into(),
                 }),
             }
         }
@@ -100,7 +104,7 @@ impl PgConf {
 
 /// Reads one value at the start of `text`: a quoted string or a bare word. Returns the value
 /// and the bytes it took.
-fn read_value(text: &str) -> Result<(String, usize), String> {
+fn read_value(text: &str) -> Result<(String, usize), &'static str> {
     if let Some(body) = text.strip_prefix('\'') {
         let mut value = String::new();
         let mut chars = body.char_indices().peekable();
@@ -119,13 +123,13 @@ fn read_value(text: &str) -> Result<(String, usize), String> {
                 _ => value.push(c),
             }
         }
-        return Err("unterminated quoted value".into());
+        return Err("unterminated quoted value");
     }
     let len = text
         .find(|c: char| c.is_whitespace() || c == '#')
         .unwrap_or(text.len());
     if len == 0 {
-        return Err("missing value".into());
+        return Err("missing value");
     }
     Ok((text[..len].to_owned(), len))
 }
@@ -207,9 +211,9 @@ impl PgHba {
     }
 
     fn record(&mut self, mut fields: Vec<HbaField>, span: Span) {
-        let error = |message: &str| ParseError {
+        let error = |message: &'static str| ParseError {
             span,
-            message: crate::message::Message::from(message.to_owned()),
+            message: message.into(),
         };
         let Some(first) = fields.first() else { return };
         let kind = first.value.to_ascii_lowercase();
@@ -337,7 +341,7 @@ impl Format for PgConf {
     }
 
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        postgres_sensitive(self, &source.text)
+        postgres_sensitive(self, source)
     }
 }
 
@@ -355,42 +359,69 @@ impl Format for PgHba {
     fn errors(&self) -> &[ParseError] {
         &self.errors
     }
+
+    /// Options with secret-like names (`ldapbindpasswd=…`, `radiussecrets=…`), and lines
+    /// PostgreSQL would refuse.
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        let mut found = unread_after_key(&self.errors, source);
+        for option in self.records.iter().flat_map(|r| &r.options) {
+            let Some((name, value)) = option.value.split_once('=') else {
+                continue;
+            };
+            let exact = option.span.len() == option.value.len();
+            let span = if exact {
+                Span::new(option.span.start + name.len() + 1, option.span.end)
+            } else {
+                option.span
+            };
+            found.extend(assignment_sensitive(name, value, span));
+        }
+        found
+    }
 }
 
-/// In `postgresql.conf`: the `password=` part of connection strings
-/// (`primary_conninfo = 'host=… password=…'`, as streaming replication is set up), and unreadable
-/// lines that mention one.
-fn postgres_sensitive(conf: &PgConf, text: &str) -> Vec<Sensitive> {
-    let mut found: Vec<Sensitive> = conf
-        .errors
-        .iter()
-        .filter(|e| {
-            text.get(e.span.range())
-                .is_some_and(|t| t.contains("password"))
-        })
-        .map(|e| Sensitive {
-            span: e.span,
-            value: String::new(),
-        })
-        .collect();
-    for setting in conf
-        .settings
-        .iter()
-        .filter(|s| s.name.ends_with("conninfo"))
-    {
-        for word in setting.value.split_whitespace() {
-            if let Some(password) = word.strip_prefix("password=") {
-                let password = password.trim_matches('\'').to_owned();
-                if !password.is_empty() {
-                    found.push(Sensitive {
-                        span: setting.value_span,
-                        value: password,
-                    });
-                }
-            }
+/// PostgreSQL's settings whose names mention a password but whose values are not one.
+const NOT_SECRETS: &[&str] = &["password_encryption"];
+
+/// In `postgresql.conf`: connection strings with a password (`primary_conninfo =
+/// 'host=… password=…'`, as streaming replication is set up, or a URL with one), settings
+/// with secret-like names (an extension's `myext.api_key`), token-like values, and lines
+/// PostgreSQL would refuse.
+fn postgres_sensitive(conf: &PgConf, source: &SourceFile) -> Vec<Sensitive> {
+    let mut found = unread_after_key(&conf.errors, source);
+    for setting in &conf.settings {
+        if setting.name.ends_with("conninfo") && has_password(&setting.value) {
+            found.push(Sensitive {
+                span: setting.value_span,
+                value: String::new(),
+            });
+        } else {
+            let name = if NOT_SECRETS.contains(&setting.name.as_str()) {
+                ""
+            } else {
+                setting.name.as_str()
+            };
+            found.extend(assignment_sensitive(
+                name,
+                &setting.value,
+                setting.value_span,
+            ));
         }
     }
     found
+}
+
+/// Whether a libpq key/value connection string sets `password` (`password=…`, blanks
+/// around `=` allowed) or is a URL with one.
+fn has_password(conninfo: &str) -> bool {
+    let keyword = conninfo.match_indices("password").any(|(at, word)| {
+        let starts_word = conninfo[..at]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace);
+        starts_word && conninfo[at + word.len()..].trim_start().starts_with('=')
+    });
+    keyword || assignment_sensitive("", conninfo, Span::default()).is_some()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use crate::formats::sensitive::Sensitive;
 use crate::formats::Target;
-use crate::formats::{lines_with_offsets, ParseError};
+use crate::formats::{lines_with_offsets, unread_after_key, ParseError};
 use crate::formats::{Classification, FileName, Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -195,8 +195,8 @@ impl Format for RedisConf {
         &self.errors
     }
 
-    fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
-        redis_sensitive(self)
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        redis_sensitive(self, source)
     }
 }
 
@@ -211,9 +211,10 @@ const REDIS_SECRET_DIRECTIVES: &[&str] = &[
 
 /// In `redis.conf`: the values of [`REDIS_SECRET_DIRECTIVES`], `>password` and `#hash`
 /// rules of ACL `user` lines, the new names of renamed commands (a secret name is the only
-/// thing guarding the command), and unreadable lines (which may be a broken `requirepass`).
-fn redis_sensitive(conf: &RedisConf) -> Vec<Sensitive> {
-    let mut found = Vec::new();
+/// thing guarding the command), and unreadable lines after their directive name (which may
+/// be a broken `requirepass`).
+fn redis_sensitive(conf: &RedisConf, source: &SourceFile) -> Vec<Sensitive> {
+    let mut found = unread_after_key(&conf.errors, source);
     let mut push = |arg: &crate::formats::redis::RedisArg, value: &str| {
         if !value.is_empty() {
             found.push(Sensitive {
@@ -243,12 +244,6 @@ fn redis_sensitive(conf: &RedisConf) -> Vec<Sensitive> {
             }
             _ => {}
         }
-    }
-    for error in &conf.errors {
-        found.push(Sensitive {
-            span: error.span,
-            value: String::new(),
-        });
     }
     found
 }

@@ -16,6 +16,8 @@
 //! values.
 
 use crate::formats::ParseError;
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::source::Span;
 
 pub mod effective;
@@ -195,6 +197,20 @@ const CHOICES: &[(&str, &[&str])] = &[
     ("permittunnel", &["yes", "point-to-point", "ethernet", "no"]),
 ];
 
+/// The spelling preflight uses for `value` when it is one of the fixed values `keyword`
+/// takes (`yes`, `prohibit-password`), compared as sshd does, ignoring case.
+pub fn known_choice(keyword: &str, value: &str) -> Option<&'static str> {
+    let choices: &[&'static str] = if FLAGS.contains(&keyword) {
+        &["yes", "no"]
+    } else {
+        CHOICES.iter().find(|(k, _)| *k == keyword)?.1
+    };
+    choices
+        .iter()
+        .copied()
+        .find(|c| c.eq_ignore_ascii_case(value))
+}
+
 /// Keywords whose value is a non-negative integer.
 const INTEGERS: &[&str] = &["clientalivecountmax", "maxauthtries", "maxsessions"];
 
@@ -204,7 +220,7 @@ const TIMES: &[&str] = &["clientaliveinterval", "logingracetime"];
 /// Why sshd would refuse `args` for `keyword`, for the keywords whose values it checks
 /// while reading (flags, fixed choices, integers, times); `None` when it accepts them or the
 /// keyword is not one of those.
-fn invalid_value(keyword: &str, args: &[SshdArg]) -> Option<String> {
+fn invalid_value(keyword: &str, args: &[SshdArg]) -> Option<Message> {
     let choices: &[&str] = if FLAGS.contains(&keyword) {
         &["yes", "no"]
     } else if let Some((_, choices)) = CHOICES.iter().find(|(k, _)| *k == keyword) {
@@ -214,9 +230,10 @@ fn invalid_value(keyword: &str, args: &[SshdArg]) -> Option<String> {
     } else {
         return None;
     };
-    let value = args.first()?.value.as_str();
+    let first = args.first()?;
+    let value = first.value.as_str();
     if args.len() > 1 {
-        return Some("has more than one value".to_owned());
+        return Some("has more than one value".into());
     }
     let valid = if INTEGERS.contains(&keyword) {
         value.parse::<u32>().is_ok()
@@ -225,11 +242,13 @@ fn invalid_value(keyword: &str, args: &[SshdArg]) -> Option<String> {
     } else {
         choices.iter().any(|c| c.eq_ignore_ascii_case(value))
     };
+    let written = Quote::derived(first.span, value);
     (!valid).then(|| match choices {
-        [] => format!("has an invalid value `{value}`"),
-        _ => format!(
-            "has an unsupported value `{value}` (use one of: {})",
-            choices.join(", ")
+        [] => msg!("has an invalid value `{}`", written),
+        _ => msg!(
+            "has an unsupported value `{}` (use one of: {})",
+            written,
+            Message::join(choices.iter().copied(), ", ")
         ),
     })
 }
@@ -437,10 +456,10 @@ impl SshdFile {
         file
     }
 
-    fn error(&mut self, span: Span, message: String) {
+    fn error(&mut self, span: Span, message: impl Into<Message>) {
         self.errors.push(ParseError {
             span,
-            message: crate::message::Message::from(message),
+            message: message.into(),
         });
     }
 
@@ -487,11 +506,12 @@ impl SshdFile {
         if keyword_text.is_empty() {
             self.error(
                 first.span,
-                "a line starting with `=` has no keyword; write `Keyword value`".to_owned(),
+                "a line starting with `=` has no keyword; write `Keyword value`",
             );
             return;
         }
         let keyword = canonical_keyword(&keyword_text);
+        let written = Quote::derived(keyword_span, keyword_text.as_str());
         let end = args.last().map_or(keyword_span.end, |a| a.span.end);
         let index = self.lines.len();
         let block = if keyword == "match" {
@@ -499,8 +519,7 @@ impl SshdFile {
             if criteria.is_empty() {
                 self.error(
                     keyword_span,
-                    "`Match` needs criteria (`Match User bob`, `Match Address 10.0.0.0/8`, `Match all`)"
-                        .to_owned(),
+                    "`Match` needs criteria (`Match User bob`, `Match Address 10.0.0.0/8`, `Match all`)",
                 );
             }
             self.matches.push(SshdMatch {
@@ -512,13 +531,13 @@ impl SshdFile {
             if args.is_empty() {
                 self.error(
                     keyword_span,
-                    format!("`{keyword_text}` has no value; sshd refuses to start"),
+                    msg!("`{}` has no value; sshd refuses to start", &written),
                 );
             }
             if let Some(problem) = invalid_value(&keyword, &args) {
                 self.error(
                     Span::new(keyword_span.start, end),
-                    format!("`{keyword_text}` {problem}; sshd refuses to start"),
+                    msg!("`{}` {}; sshd refuses to start", &written, problem),
                 );
             }
             let block = self.matches.len().checked_sub(1);
@@ -526,7 +545,7 @@ impl SshdFile {
             if conditional && !allowed_in_match(&keyword) {
                 self.error(
                     keyword_span,
-                    format!("`{keyword_text}` is not allowed inside a `Match` block and sshd refuses to start; move it above the first `Match`"),
+                    msg!("`{}` is not allowed inside a `Match` block and sshd refuses to start; move it above the first `Match`", written),
                 );
             }
             block
@@ -588,7 +607,10 @@ fn match_criteria(args: &[SshdArg]) -> Vec<(String, String)> {
 /// Splits one line into words like OpenSSH's `argv_split(…, terminate_on_comment)`.
 /// Returns the words (offsets absolute, from `base`), the comment span, and a problem.
 #[allow(clippy::type_complexity)]
-fn split_words(line: &str, base: usize) -> (Vec<SshdArg>, Option<Span>, Option<(Span, String)>) {
+fn split_words(
+    line: &str,
+    base: usize,
+) -> (Vec<SshdArg>, Option<Span>, Option<(Span, &'static str)>) {
     let bytes = line.as_bytes();
     let mut words = Vec::new();
     let mut i = 0;
@@ -627,10 +649,7 @@ fn split_words(line: &str, base: usize) -> (Vec<SshdArg>, Option<Span>, Option<(
             return (
                 words,
                 None,
-                Some((
-                    span,
-                    "unterminated quote; sshd refuses this line".to_owned(),
-                )),
+                Some((span, "unterminated quote; sshd refuses this line")),
             );
         }
         words.push(SshdArg { value, span });
@@ -642,6 +661,7 @@ fn split_words(line: &str, base: usize) -> (Vec<SshdArg>, Option<Span>, Option<(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::SourceFile;
 
     #[test]
     fn keywords_are_case_insensitive_and_equals_is_a_separator() {
@@ -701,11 +721,15 @@ mod tests {
 
     #[test]
     fn global_only_keywords_inside_match_are_errors_except_in_match_all() {
-        let file = SshdFile::parse("Match User a\n  LoginGraceTime 10\n  X11Forwarding no\nMatch all\n  Ciphers aes128-ctr\n");
+        let text = "Match User a\n  LoginGraceTime 10\n  X11Forwarding no\nMatch all\n  Ciphers aes128-ctr\n";
+        let file = SshdFile::parse(text);
         assert_eq!(file.errors.len(), 1, "{:?}", file.errors);
+        let source =
+            SourceFile::from_bytes("sshd_config".into(), "sshd_config".into(), text.into());
         assert!(file.errors[0]
             .message
-            .contains("`LoginGraceTime` is not allowed"));
+            .fingerprint_text(&source)
+            .starts_with("`LoginGraceTime` is not allowed"));
         assert!(GLOBAL_ONLY.windows(2).all(|w| w[0] < w[1]));
     }
 

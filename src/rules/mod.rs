@@ -34,6 +34,9 @@ pub mod compose;
 pub mod kubernetes;
 pub mod live;
 
+#[cfg(test)]
+mod canaries;
+
 /// Every family's table of built-in checks.
 pub(crate) const FAMILIES: &[&[RegisteredCheck]] = &[
     core::RULES,

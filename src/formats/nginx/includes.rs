@@ -20,6 +20,8 @@ use std::sync::Arc;
 
 use crate::formats::nginx::{NginxConfig, NginxDirective};
 use crate::formats::{absolute_normal, Files, ParseError};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::source::{SourceFile, Span};
 
 /// The nginx documents of a scan: each file's source and its tree.
@@ -136,28 +138,29 @@ fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
         match &edge.resolution {
             Resolution::Files(targets) => {
                 if let Some(cycle) = targets.iter().find_map(|&t| graph.path(t, edge.from)) {
-                    let names: Vec<String> = std::iter::once(edge.from)
+                    let names = std::iter::once(edge.from)
                         .chain(cycle)
-                        .map(|i| format!("`{}`", documents[i].0.display_path))
-                        .collect();
+                        .map(|i| msg!("`{}`", documents[i].0));
                     problems.entry(edge.from).or_default().push(ParseError {
                         span: edge.argument,
-                        message: crate::message::Message::from(format!(
+                        message: msg!(
                             "this `include` forms a cycle ({}), so nginx includes the same files again and again until it crashes; include each file from one place only",
-                            names.join(" → ")
-                        )),
+                            Message::join(names, " → ")
+                        ),
                     });
                 } else {
                     followed.insert((edge.from, edge.span.start), targets.clone());
                 }
             }
             Resolution::Missing(path) => {
+                // The path nginx would open: what is written, joined to the prefix.
+                let named = Quote::derived(edge.argument, files.display(path));
                 problems.entry(edge.from).or_default().push(ParseError {
                     span: edge.argument,
-                    message: crate::message::Message::from(format!(
+                    message: msg!(
                         "the included file `{}` does not exist, so `nginx -t` fails with \"open() … failed\" and nginx will not start or reload; fix the path (relative paths start at the directory of `nginx.conf`) or add the file",
-                        files.display(path)
-                    )),
+                        named
+                    ),
                 });
             }
             Resolution::Unknown => {}

@@ -15,11 +15,13 @@ use std::sync::Arc;
 
 pub mod includes;
 
-use crate::formats::sensitive::Sensitive;
+use crate::formats::sensitive::{assignment_sensitive, unreadable_lines, Sensitive};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Files, Format, ParseContext};
-use crate::secrets::looks_like_token;
+use crate::message::{Message, Quote};
+use crate::msg;
+use crate::secrets::secret_kind;
 use crate::source::{SourceFile, Span};
 
 /// One word of a directive, as nginx reads it.
@@ -108,6 +110,9 @@ pub struct NginxConfig {
     pub comments: Vec<Span>,
     /// What could not be read.
     pub errors: Vec<ParseError>,
+    /// Text the parser gave up on: from an unclosed quote or Lua block to the end of the
+    /// file, which may be a credential whose closing quote is missing.
+    pub unread: Vec<Span>,
     /// What following this file's `include` directives found (filled after parsing, when
     /// the other files of the scan are known).
     pub includes: IncludeResolution,
@@ -136,12 +141,14 @@ impl NginxConfig {
             pos: 0,
             comments: Vec::new(),
             errors: Vec::new(),
+            unread: Vec::new(),
         };
         let directives = parser.block_body(None);
         NginxConfig {
             directives,
             comments: parser.comments,
             errors: parser.errors,
+            unread: parser.unread,
             includes: IncludeResolution::default(),
         }
     }
@@ -328,6 +335,7 @@ struct Parser<'a> {
     pos: usize,
     comments: Vec<Span>,
     errors: Vec<ParseError>,
+    unread: Vec<Span>,
 }
 
 fn is_blank(b: u8) -> bool {
@@ -335,11 +343,18 @@ fn is_blank(b: u8) -> bool {
 }
 
 impl Parser<'_> {
-    fn error(&mut self, span: Span, message: impl Into<String>) {
+    fn error(&mut self, span: Span, message: impl Into<Message>) {
         self.errors.push(ParseError {
             span,
-            message: crate::message::Message::from(message.into()),
+            message: message.into(),
         });
+    }
+
+    /// Gives up on the rest of the file from `start`, reporting `message` there.
+    fn give_up(&mut self, start: usize, message: &'static str) {
+        self.error(Span::new(start, start + 1), message);
+        self.unread.push(Span::new(start, self.bytes.len()));
+        self.pos = self.bytes.len();
     }
 
     /// Directives until the `}` closing the block opened at `open` (or the end of the file
@@ -424,15 +439,13 @@ impl Parser<'_> {
     }
 
     /// Reports words that no `;` or block ended, as nginx does when `what` comes instead.
-    fn unterminated(&mut self, words: &[NginxArg], what: &str) {
+    fn unterminated(&mut self, words: &[NginxArg], what: &'static str) {
         if let (Some(first), Some(last)) = (words.first(), words.last()) {
             let span = Span::new(first.span.start, last.span.end);
+            let name = Quote::derived(first.span, first.value.as_str());
             self.error(
                 span,
-                format!(
-                    "{what}: the directive `{}` is missing its \";\"",
-                    first.value
-                ),
+                msg!("{}: the directive `{}` is missing its \";\"", what, name),
             );
         }
     }
@@ -496,10 +509,12 @@ impl Parser<'_> {
                     // nginx: a blank, `;`, `{`, or `)` (closing an `if` condition).
                     if !is_blank(next) && !matches!(next, b';' | b'{' | b')') {
                         let c = self.text[self.pos..].chars().next().unwrap_or(' ');
+                        let at = Span::new(self.pos, self.pos + c.len_utf8());
                         self.error(
-                            Span::new(self.pos, self.pos + c.len_utf8()),
-                            format!(
-                                "unexpected \"{c}\" after a quoted word: put a blank before it"
+                            at,
+                            msg!(
+                                "unexpected \"{}\" after a quoted word: put a blank before it",
+                                Quote::at(at)
                             ),
                         );
                     }
@@ -514,11 +529,10 @@ impl Parser<'_> {
             value.push(c);
             i += c.len_utf8();
         }
-        self.error(
-            Span::new(start, start + 1),
+        self.give_up(
+            start,
             "unterminated quote: the word runs to the end of the file",
         );
-        self.pos = self.bytes.len();
         None
     }
 
@@ -587,11 +601,10 @@ impl Parser<'_> {
             }
             i += 1;
         }
-        self.error(
-            Span::new(open, open + 1),
+        self.give_up(
+            open,
             "unexpected end of file: this Lua block is never closed",
         );
-        self.pos = self.bytes.len();
         NginxBlock {
             directives: Vec::new(),
             span: Span::new(open, self.bytes.len()),
@@ -660,8 +673,8 @@ impl Format for NginxConfig {
         &self.errors
     }
 
-    fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
-        nginx_sensitive(self)
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        nginx_sensitive(self, &source.text)
     }
 
     fn relate(documents: &mut [(&Arc<SourceFile>, &mut Self)], files: &dyn Files) {
@@ -669,7 +682,8 @@ impl Format for NginxConfig {
     }
 }
 
-/// Header names whose values are credentials.
+/// Header names whose values are credentials (besides names [`secret_kind`] calls secret,
+/// such as `X-Api-Key`).
 const CREDENTIAL_HEADERS: &[&str] = &[
     "authorization",
     "proxy-authorization",
@@ -678,36 +692,86 @@ const CREDENTIAL_HEADERS: &[&str] = &[
     "x-auth-token",
 ];
 
+/// Whether a header named `name` carries a credential.
+fn is_credential_header(name: &str) -> bool {
+    let name = name.trim().trim_end_matches(':').to_ascii_lowercase();
+    CREDENTIAL_HEADERS.contains(&name.as_str()) || secret_kind(&name).is_some()
+}
+
+/// Directives whose arguments are never secrets but may look like generated tokens
+/// (`ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:…`, `ssl_ecdh_curve X25519:secp384r1`, and
+/// the `proxy_`/`grpc_` variants): shown in messages and snippets as written.
+fn never_secret(directive: &str) -> bool {
+    directive.ends_with("ssl_ciphers") || directive.ends_with("ssl_ecdh_curve")
+}
+
 /// In nginx files: values of credential headers set with `proxy_set_header`/`add_header`/
-/// `more_set_headers`/`grpc_set_header`, and any argument that looks like a generated token.
-fn nginx_sensitive(config: &NginxConfig) -> Vec<Sensitive> {
+/// `grpc_set_header` or `more_set_headers "Name: value"`, values of secret-like variables
+/// and parameters (`set $api_key …`, `fastcgi_param DB_PASSWORD …`, `env NAME=…`),
+/// passwords in URLs, arguments that look like generated tokens, and what the parser
+/// could not read: a directive without its `;` after its name, everything after an
+/// unclosed quote (`"Bearer …` up to the end of the file).
+fn nginx_sensitive(config: &NginxConfig, text: &str) -> Vec<Sensitive> {
+    let hide = |span: Span| Sensitive {
+        span,
+        value: String::new(),
+    };
     let mut found = Vec::new();
     for (_, directive) in config.walk() {
-        let sets_header = matches!(
-            directive.name.as_str(),
-            "proxy_set_header"
-                | "add_header"
-                | "grpc_set_header"
-                | "more_set_headers"
-                | "more_set_input_headers"
-        );
-        for (i, arg) in directive.args.iter().enumerate() {
-            let credential_header = sets_header
-                && i == 1
-                && CREDENTIAL_HEADERS.contains(
-                    &directive.args[0]
-                        .value
-                        .to_ascii_lowercase()
-                        .trim_end_matches(':'),
-                );
-            if credential_header || looks_like_token(&arg.value) {
-                found.push(Sensitive {
-                    span: arg.span,
-                    value: arg.value.clone(),
-                });
+        let args = &directive.args;
+        let name = directive.name.as_str();
+        match (name, args.as_slice()) {
+            ("proxy_set_header" | "add_header" | "grpc_set_header", [header, values @ ..])
+                if is_credential_header(&header.value) =>
+            {
+                let always = values.len() > 1 && values.last().is_some_and(|a| a.value == "always");
+                let values = if always {
+                    &values[..values.len() - 1]
+                } else {
+                    values
+                };
+                found.extend(values.iter().map(|a| hide(a.span)));
+            }
+            // `'Name: value'`, or `Name:` and the value as two words.
+            ("more_set_headers" | "more_set_input_headers", _) => {
+                for (i, arg) in args.iter().enumerate() {
+                    let Some((header, value)) = arg.value.split_once(':') else {
+                        continue;
+                    };
+                    if is_credential_header(header) {
+                        found.push(hide(arg.span));
+                        if value.trim().is_empty() {
+                            found.extend(args.get(i + 1).map(|a| hide(a.span)));
+                        }
+                    }
+                }
+            }
+            ("set", [variable, value, ..]) => {
+                let variable = variable.value.trim_start_matches('$');
+                let variable = variable.trim_start_matches('{').trim_end_matches('}');
+                found.extend(assignment_sensitive(variable, &value.value, value.span));
+            }
+            ("fastcgi_param" | "uwsgi_param" | "scgi_param", [parameter, value, ..]) => found
+                .extend(assignment_sensitive(
+                    &parameter.value,
+                    &value.value,
+                    value.span,
+                )),
+            ("env", [assignment]) => {
+                if let Some((variable, value)) = assignment.value.split_once('=') {
+                    found.extend(assignment_sensitive(variable, value, assignment.span));
+                }
+            }
+            _ => {}
+        }
+        if !never_secret(name) {
+            for arg in args {
+                found.extend(assignment_sensitive("", &arg.value, arg.span));
             }
         }
     }
+    found.extend(config.unread.iter().copied().map(hide));
+    unreadable_lines(&config.errors, text, &mut found);
     found
 }
 
@@ -819,22 +883,79 @@ mod tests {
         assert_eq!(config.directives[1].name, "listen");
     }
 
+    /// The parse errors of `text`, as their messages read with every quote shown.
+    fn error_messages(text: &str) -> Vec<String> {
+        let source = SourceFile::from_bytes("nginx.conf".into(), "nginx.conf".into(), text.into());
+        NginxConfig::parse(text)
+            .errors
+            .iter()
+            .map(|e| e.message.fingerprint_text(&source))
+            .collect()
+    }
+
     #[test]
     fn errors_have_locations_and_parsing_continues() {
-        let config = NginxConfig::parse("server {\n  listen 80\n}\n}\nuser x;\n");
-        let messages: Vec<&str> = config.errors.iter().map(|e| e.message.as_str()).collect();
+        let text = "server {\n  listen 80\n}\n}\nuser x;\n";
+        let messages = error_messages(text);
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(messages[0].contains("`listen` is missing its \";\""));
         assert!(messages[1].contains("no block is open"));
-        assert_eq!(config.directives.last().unwrap().name, "user");
+        assert_eq!(
+            NginxConfig::parse(text).directives.last().unwrap().name,
+            "user"
+        );
 
         let config = NginxConfig::parse("http {\n  server {\n");
         assert_eq!(config.errors.len(), 2, "{:?}", config.errors);
-        let config = NginxConfig::parse("add_header X \"open;\n");
-        assert!(config.errors[0].message.contains("unterminated quote"));
-        let config = NginxConfig::parse("add_header X \"a\"b;\n");
-        assert!(config.errors[0].message.contains("after a quoted word"));
-        let config = NginxConfig::parse("location / { return 200 \"a\"}\n");
-        assert!(config.errors[0].message.contains("after a quoted word"));
+        assert!(error_messages("add_header X \"open;\n")[0].contains("unterminated quote"));
+        assert_eq!(
+            error_messages("add_header X \"a\"b;\n")[0],
+            "unexpected \"b\" after a quoted word: put a blank before it"
+        );
+        let messages = error_messages("location / { return 200 \"a\"}\n");
+        assert!(messages[0].contains("after a quoted word"));
+    }
+
+    /// The text of each sensitive span of `text`.
+    fn hidden(text: &str) -> Vec<&str> {
+        let source = SourceFile::from_bytes("nginx.conf".into(), "nginx.conf".into(), text.into());
+        Format::sensitive(&NginxConfig::parse(text), &source)
+            .into_iter()
+            .map(|s| &text[s.span.range()])
+            .collect()
+    }
+
+    #[test]
+    fn credentials_in_headers_variables_and_unread_text_are_sensitive() {
+        let canary = "qzcanary-horse-river-tmsvqpa";
+        let missing_semicolon =
+            format!("server {{\n  proxy_set_header Authorization Bearer {canary}\n}}\n");
+        let cases = [
+            format!("proxy_set_header Authorization \"Bearer {canary}\";\n"),
+            format!("add_header X-Api-Key {canary} always;\n"),
+            format!("more_set_input_headers 'Authorization: Basic {canary}';\n"),
+            format!("more_set_headers Authorization: {canary};\n"),
+            format!("set $api_token {canary};\n"),
+            format!("fastcgi_param DB_PASSWORD {canary};\n"),
+            format!("proxy_pass http://app:{canary}@backend;\n"),
+            format!("env SESSION_SECRET={canary};\n"),
+            format!("server {{\n  proxy_set_header Authorization \"Bearer {canary};\n}}\n"),
+            missing_semicolon.clone(),
+            format!("content_by_lua_block {{\n  local t = \"{canary}\"\n"),
+        ];
+        for text in &cases {
+            assert!(
+                hidden(text).iter().any(|h| h.contains(canary)),
+                "{text}: {:?}",
+                hidden(text)
+            );
+        }
+        // The leading word of an unreadable directive stays visible.
+        assert!(hidden(&missing_semicolon)
+            .iter()
+            .all(|h| !h.contains("proxy_set_header")));
+        // Not secrets: the path of the password file, cipher lists, ordinary headers.
+        let plain = "auth_basic_user_file /etc/nginx/htpasswd;\nssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384;\nadd_header X-Frame-Options DENY always;\nproxy_set_header Host $host;\n";
+        assert_eq!(hidden(plain), Vec::<&str>::new());
     }
 }

@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use crate::formats::sshd::include::IncludeBase;
 use crate::formats::sshd::{allowed_in_match, SshdFile, SshdLine, TIMES};
-use crate::formats::{glob, Files};
+use crate::formats::{glob, unread_after_key, Files, Sensitive};
 use crate::formats::{Classification, FileName, Format, ParseContext, ParseError, Target};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 
 /// sshd's limit on nested includes (`SERVCONF_MAX_DEPTH`).
 const MAX_INCLUDE_DEPTH: usize = 16;
@@ -74,8 +74,11 @@ pub struct MissingInclude {
     pub file: usize,
     /// Index of the `Include` line in that file.
     pub line: usize,
-    /// The pattern as written.
+    /// The pattern as sshd reads it (quotes removed), or the path of a file it matched
+    /// that could not be read.
     pub pattern: String,
+    /// Where the pattern is written.
+    pub span: Span,
 }
 
 /// Where a value in effect comes from.
@@ -432,14 +435,19 @@ impl SshdConfig {
             if entry.keyword != "include" {
                 continue;
             }
-            let patterns: Vec<String> = entry.values().map(str::to_owned).collect();
-            for pattern in patterns {
+            let patterns: Vec<(String, Span)> = entry
+                .args
+                .iter()
+                .map(|a| (a.value.clone(), a.span))
+                .collect();
+            for (pattern, span) in patterns {
                 let paths = glob(files, &base.resolve(&pattern));
                 if paths.is_empty() {
                     self.missing_includes.push(MissingInclude {
                         file: index,
                         line,
                         pattern,
+                        span,
                     });
                     continue;
                 }
@@ -457,6 +465,7 @@ impl SshdConfig {
                             file: index,
                             line,
                             pattern: path.display().to_string(),
+                            span,
                         });
                         continue;
                     };
@@ -694,6 +703,12 @@ impl Format for SshdConfig {
         self.files
             .first()
             .map_or(&[], |main| main.file.errors.as_slice())
+    }
+
+    /// Lines sshd would refuse, after their keyword: sshd_config holds no secret values,
+    /// but a line it cannot read may be anything (a password pasted in the wrong window).
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        unread_after_key(Format::errors(self), source)
     }
 }
 

@@ -1,6 +1,8 @@
 //! F2B001–F2B003: the sshd jail and how hard it bans.
 
 use crate::formats::fail2ban::JailFile;
+use crate::message::Message;
+use crate::msg;
 use crate::rules::fail2ban::{is_true, jail_sets, seconds, JailSet, SSHD_JAILS};
 use crate::rules::ProjectContext;
 use crate::source::Span;
@@ -47,21 +49,16 @@ pub fn no_sshd_jail(cx: &mut ProjectContext<'_, JailFile>) {
         if enabled_sshd_jail(&set).is_some() {
             continue;
         }
-        let files: Vec<&str> = set
-            .docs
-            .iter()
-            .map(|file| file.source().display_path.as_str())
-            .collect();
-        let read = files.join(", ");
+        let read = Message::join(set.docs.iter().map(|file| file.source()), ", ");
         if let Some(off) = SSHD_JAILS.iter().find_map(|j| set.get(j, "enabled")) {
             cx.report_in(off.source, off.entry.value_span, "sshd:enabled",
-                format!("`enabled = {}` is what fail2ban ends up with for the sshd jail (read: {read}), so password guessing on SSH is never banned; write `[sshd]` / `enabled = true` in jail.local", off.entry.value));
+                msg!("`enabled = {}` is what fail2ban ends up with for the sshd jail (read: {}), so password guessing on SSH is never banned; write `[sshd]` / `enabled = true` in jail.local", off.value(), read));
         } else if let Some((source, header)) = sshd_section(&set) {
             cx.report_in(source, header, "sshd:enabled",
-                format!("the `[sshd]` jail is never enabled in {read} (fail2ban's jails are off unless enabled), so password guessing on SSH is never banned; add `enabled = true` here"));
+                msg!("the `[sshd]` jail is never enabled in {} (fail2ban's jails are off unless enabled), so password guessing on SSH is never banned; add `enabled = true` here", read));
         } else if let Some(anchor) = set.anchor() {
             cx.report_in(anchor, Span::new(0, 0), "sshd:enabled",
-                format!("no sshd jail is enabled in {read} (fail2ban's jails are off unless enabled), so password guessing on SSH is never banned; add `[sshd]` with `enabled = true` to jail.local"));
+                msg!("no sshd jail is enabled in {} (fail2ban's jails are off unless enabled), so password guessing on SSH is never banned; add `[sshd]` with `enabled = true` to jail.local", read));
         }
     }
 }
@@ -76,7 +73,7 @@ pub fn short_bantime(cx: &mut ProjectContext<'_, JailFile>) {
         if let Some(n) = seconds(&bantime.entry.value) {
             if (0..MIN_BANTIME).contains(&n) {
                 cx.report_in(bantime.source, bantime.entry.value_span, format!("{jail}:bantime"),
-                    format!("`bantime = {}` bans for {n} seconds, a short pause for a password-guessing script; use `bantime = 1h` (and `bantime.increment = true` for repeat offenders)", bantime.entry.value));
+                    msg!("`bantime = {}` bans for {} seconds, a short pause for a password-guessing script; use `bantime = 1h` (and `bantime.increment = true` for repeat offenders)", bantime.value(), n));
             }
         }
     }
@@ -97,7 +94,7 @@ pub fn high_maxretry(cx: &mut ProjectContext<'_, JailFile>) {
             .is_ok_and(|n| n > MAX_RETRY)
         {
             cx.report_in(maxretry.source, maxretry.entry.value_span, format!("{jail}:maxretry"),
-                format!("`maxretry = {}` allows that many failed logins per `findtime` before a ban; 3 to 5 is usual (fail2ban's own default is 5)", maxretry.entry.value));
+                msg!("`maxretry = {}` allows that many failed logins per `findtime` before a ban; 3 to 5 is usual (fail2ban's own default is 5)", maxretry.value()));
         }
     }
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::formats::fail2ban::{IniEntry, JailFile};
+use crate::message::Quote;
 use crate::source::SourceFile;
 
 pub mod jails;
@@ -31,6 +32,17 @@ pub struct Effective<'a> {
     pub entry: &'a IniEntry,
     /// The file it is written in.
     pub source: &'a Arc<SourceFile>,
+}
+
+impl Effective<'_> {
+    /// The value, quoted from where it is written, for messages.
+    pub fn value(&self) -> Quote {
+        Quote::derived_in(
+            self.source,
+            self.entry.value_span,
+            self.entry.value.as_str(),
+        )
+    }
 }
 
 /// The jail files of one fail2ban directory, in the order fail2ban reads them.

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::formats::firewall::FirewallRules;
+use crate::message::Message;
+use crate::msg;
 use crate::rules::firewall::{accepts, deciding_rules};
 use crate::rules::Context;
 
@@ -57,9 +59,9 @@ pub fn admin_ports(cx: &mut Context<'_, FirewallRules>) {
 
 /// One finding per accepting rule, naming every listed port it opens. Rules without any
 /// port (accept everything) are FW003's business.
-fn report_open_ports(cx: &mut Context<'_, FirewallRules>, ports: &[(u16, &str)]) {
+fn report_open_ports(cx: &mut Context<'_, FirewallRules>, ports: &[(u16, &'static str)]) {
     let rules = cx.content;
-    let mut by_rule: BTreeMap<usize, Vec<(u16, &str)>> = BTreeMap::new();
+    let mut by_rule: BTreeMap<usize, Vec<(u16, &'static str)>> = BTreeMap::new();
     for &(port, service) in ports {
         for (_, _, index) in deciding_rules(rules, Some(port)) {
             let rule = &rules.rules[index];
@@ -70,7 +72,7 @@ fn report_open_ports(cx: &mut Context<'_, FirewallRules>, ports: &[(u16, &str)])
     }
     for (index, opened) in by_rule {
         let rule = &rules.rules[index];
-        let list: Vec<String> = opened.iter().map(|(p, s)| format!("{p} ({s})")).collect();
+        let list = Message::join(opened.iter().map(|(p, s)| msg!("{} ({})", *p, *s)), ", ");
         let family = if rule.ipv6 { "IPv6" } else { "IPv4" };
         let key = format!(
             "{}:{}:{}",
@@ -85,14 +87,12 @@ fn report_open_ports(cx: &mut Context<'_, FirewallRules>, ports: &[(u16, &str)])
         cx.report(
             rule.span,
             key,
-            format!(
-                "{} {} accepted from any {family} address; allow only the hosts that need it (`ufw allow from 10.0.0.0/8 to any port {}` or `-s 10.0.0.0/8` on the rule) or keep the service on a private interface",
-                if list.len() == 1 { "port" } else { "ports" },
-                if list.len() == 1 {
-                    format!("{} is", list[0])
-                } else {
-                    format!("{} are", list.join(", "))
-                },
+            msg!(
+                "{} {} {} accepted from any {} address; allow only the hosts that need it (`ufw allow from 10.0.0.0/8 to any port {}` or `-s 10.0.0.0/8` on the rule) or keep the service on a private interface",
+                if opened.len() == 1 { "port" } else { "ports" },
+                list,
+                if opened.len() == 1 { "is" } else { "are" },
+                family,
                 opened[0].0
             ),
         );

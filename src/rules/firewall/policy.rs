@@ -1,6 +1,7 @@
 //! FW003–FW004: whether anything is denied by default, and whether ufw runs at all.
 
 use crate::formats::firewall::{FirewallRules, FirewallSource};
+use crate::msg;
 use crate::rules::firewall::{accepts, deciding_rules};
 use crate::rules::{Context, ProjectContext};
 
@@ -18,7 +19,7 @@ pub fn no_default_deny(cx: &mut Context<'_, FirewallRules>) {
         if accepts(rule) {
             let family = if *ipv6 { "IPv6" } else { "IPv4" };
             cx.report(rule.span, format!("catch-all:{chain}:{family}"),
-                format!("this rule accepts every port from any {family} address, so nothing after it is ever denied; remove it and allow only the ports the host serves"));
+                msg!("this rule accepts every port from any {} address, so nothing after it is ever denied; remove it and allow only the ports the host serves", family));
         }
     }
     let Some(policy) = rules.policy("INPUT") else {
@@ -39,7 +40,7 @@ pub fn no_default_deny(cx: &mut Context<'_, FirewallRules>) {
         FirewallSource::IptablesSave => "set `:INPUT DROP [0:0]` (`iptables -P INPUT DROP`) after the rules that allow loopback, established connections and the served ports",
     };
     cx.report(policy.span, "default:INPUT",
-        format!("incoming connections are accepted by default, so every port a service listens on is open; {how}"));
+        msg!("incoming connections are accepted by default, so every port a service listens on is open; {}", how));
 }
 
 /// FW004: `Status: inactive` — ufw is installed but filters nothing. Judged across the

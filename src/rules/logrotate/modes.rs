@@ -2,7 +2,10 @@
 //! write the logs.
 
 use crate::formats::logrotate::{LogrotateConf, LogrotateDirective};
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::Context;
+use crate::source::Span;
 
 /// The mode argument of a `create`/`createolddir` directive, with the directive.
 fn modes(conf: &LogrotateConf) -> impl Iterator<Item = (&LogrotateDirective, u32)> {
@@ -17,7 +20,13 @@ fn modes(conf: &LogrotateConf) -> impl Iterator<Item = (&LogrotateDirective, u32
 
 /// Reports each mode for which `bad` holds (and `unless` does not: a world-writable mode is
 /// LOG001's alone).
-fn report_modes(cx: &mut Context<'_, LogrotateConf>, bad: u32, unless: u32, what: &str, fix: &str) {
+fn report_modes(
+    cx: &mut Context<'_, LogrotateConf>,
+    bad: u32,
+    unless: u32,
+    what: &'static str,
+    fix: &'static str,
+) {
     for (directive, mode) in modes(cx.content) {
         if mode & bad != 0 && mode & unless == 0 {
             let created = if directive.name == "createolddir" {
@@ -26,14 +35,22 @@ fn report_modes(cx: &mut Context<'_, LogrotateConf>, bad: u32, unless: u32, what
                 "new log files"
             };
             let written: Vec<&str> = directive.args.iter().map(|a| a.value.as_str()).collect();
+            let args = Span::new(
+                directive.args[0].span.start,
+                directive.args[directive.args.len() - 1].span.end,
+            );
+            let message = msg!(
+                "`{} {}` makes {} {}; {}",
+                Quote::derived(directive.name_span, directive.name.as_str()),
+                Quote::derived(args, written.join(" ")),
+                created,
+                what,
+                fix
+            );
             cx.report(
                 directive.args[0].span,
                 format!("{}:{}", directive.name, written.join(" ")),
-                format!(
-                    "`{} {}` makes {created} {what}; {fix}",
-                    directive.name,
-                    written.join(" ")
-                ),
+                message,
             );
         }
     }

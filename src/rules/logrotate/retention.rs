@@ -3,6 +3,8 @@
 use std::path::Path;
 
 use crate::formats::logrotate::LogrotateConf;
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::{Parsed, ProjectContext};
 use crate::source::SourceFile;
 
@@ -48,9 +50,16 @@ pub fn no_retention(cx: &mut ProjectContext<'_, LogrotateConf>) {
                 .map(|a| a.value.as_str())
                 .or(inherited);
             let paths: Vec<&str> = block.paths.iter().map(|p| p.value.as_str()).collect();
+            let shown = Message::join(
+                block
+                    .paths
+                    .iter()
+                    .map(|p| Quote::derived(p.span, p.value.as_str())),
+                " ",
+            );
             let message = match count {
-                None => format!("`{}` has no `rotate` count, so logrotate keeps no old log (its default is 0) and nothing is left to investigate an incident with; add `rotate 14` (and `maxsize 100M` for busy logs)", paths.join(" ")),
-                Some("0") => format!("`rotate 0` deletes `{}` at every rotation, so nothing is left to investigate an incident with; keep some (`rotate 14`)", paths.join(" ")),
+                None => msg!("`{}` has no `rotate` count, so logrotate keeps no old log (its default is 0) and nothing is left to investigate an incident with; add `rotate 14` (and `maxsize 100M` for busy logs)", shown),
+                Some("0") => msg!("`rotate 0` deletes `{}` at every rotation, so nothing is left to investigate an incident with; keep some (`rotate 14`)", shown),
                 Some(_) => continue,
             };
             cx.report_in(

@@ -1,6 +1,7 @@
 //! NGX005: `alias` under a prefix location without a trailing slash.
 
 use crate::formats::nginx::NginxConfig;
+use crate::msg;
 use crate::rules::nginx::each_directive;
 use crate::rules::Context;
 
@@ -13,17 +14,20 @@ pub fn check(cx: &mut Context<'_, NginxConfig>) {
             return;
         };
         let args: Vec<&str> = location.values().collect();
-        let prefix = match args.as_slice() {
-            [path] => *path,
-            ["^~", path] => *path,
+        let (at, prefix) = match args.as_slice() {
+            [path] => (0, *path),
+            ["^~", path] => (1, *path),
             _ => return,
         };
         if !prefix.ends_with('/') {
+            let Some(prefix) = cx.arg_of(location, at) else {
+                return;
+            };
             cx.report_at(
                 blocks,
                 directive,
                 0,
-                format!("`location {prefix}` has no trailing slash, so `{prefix}../` walks out of the aliased directory; write `location {prefix}/`"),
+                msg!("`location {}` has no trailing slash, so `{}../` walks out of the aliased directory; write `location {}/`", &prefix, &prefix, prefix),
             );
         }
     });

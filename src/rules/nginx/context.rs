@@ -7,6 +7,8 @@
 //! wrong just for being a fragment.
 
 use crate::formats::nginx::{NginxConfig, NginxDirective};
+use crate::message::Message;
+use crate::msg;
 use crate::rules;
 use crate::rules::nginx::{directive_key, tree};
 
@@ -184,7 +186,7 @@ pub fn check(cx: &mut rules::Context<'_, NginxConfig>) {
 }
 
 fn visit<'a>(
-    cx: &mut rules::Context<'_, NginxConfig>,
+    cx: &mut rules::Context<'a, NginxConfig>,
     list: &'a [NginxDirective],
     context: Context,
     blocks: &mut Vec<&'a NginxDirective>,
@@ -194,33 +196,35 @@ fn visit<'a>(
     }
     for directive in list {
         if !is_allowed(directive, context) {
-            let allowed_in: Vec<&str> = if directive.name == "server" && directive.block.is_none() {
-                vec!["`upstream` (a `server` block needs `{ … }`)"]
-            } else {
-                allowed(&directive.name)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(name)
-                    .collect()
-            };
+            let allowed_in: Vec<&'static str> =
+                if directive.name == "server" && directive.block.is_none() {
+                    vec!["`upstream` (a `server` block needs `{ … }`)"]
+                } else {
+                    allowed(&directive.name)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(name)
+                        .collect()
+                };
             let source = cx.source_of(directive);
+            let message = msg!(
+                "`{}` is not allowed in {}, so nginx refuses to start with this configuration; move it to {}",
+                cx.name_of(directive),
+                name(context),
+                Message::join(allowed_in, " or ")
+            );
             let finding = cx.report_in(
                 source,
                 directive.name_span,
                 directive_key(blocks, directive),
-                format!(
-                    "`{}` is not allowed in {}, so nginx refuses to start with this configuration; move it to {}",
-                    directive.name,
-                    name(context),
-                    allowed_in.join(" or ")
-                ),
+                message,
             );
             // In an included file, the context comes from the `include`: point at it.
             let site = std::iter::once(directive)
                 .chain(blocks.iter().rev().copied())
                 .find_map(|d| d.included_at.as_ref());
             if let Some((file, span)) = site {
-                finding.related_in(file, *span, format!("included here, in {}", name(context)));
+                finding.related_in(file, *span, msg!("included here, in {}", name(context)));
             }
             continue;
         }

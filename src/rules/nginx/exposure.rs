@@ -1,6 +1,7 @@
 //! NGX001–NGX002: nginx telling visitors more than it should.
 
 use crate::formats::nginx::NginxConfig;
+use crate::msg;
 use crate::rules::nginx::effective::{inherited, Effective};
 use crate::rules::nginx::{each_directive, tree};
 use crate::rules::Context;
@@ -19,21 +20,24 @@ pub fn server_tokens(cx: &mut Context<'_, NginxConfig>) {
                     &[],
                     http,
                     0,
-                    "nginx's default `server_tokens on` is in effect here, so every error page and `Server` header carries the nginx version; write `server_tokens off;` in this `http` block".to_owned(),
+                    "nginx's default `server_tokens on` is in effect here, so every error page and `Server` header carries the nginx version; write `server_tokens off;` in this `http` block",
                 );
             }
         }
     }
     each_directive(cx.content, "server_tokens", |blocks, directive| {
         let value = directive.args.first().map_or("", |a| a.value.as_str());
-        if matches!(value, "on" | "build") {
-            cx.report_at(
-                blocks,
-                directive,
-                0,
-                format!("`server_tokens {value}` puts the nginx version in every error page and `Server` header; write `server_tokens off;`"),
-            );
-        }
+        let value = match value {
+            "on" => "on",
+            "build" => "build",
+            _ => return,
+        };
+        cx.report_at(
+            blocks,
+            directive,
+            0,
+            msg!("`server_tokens {}` puts the nginx version in every error page and `Server` header; write `server_tokens off;`", value),
+        );
     });
 }
 
@@ -45,7 +49,7 @@ pub fn autoindex(cx: &mut Context<'_, NginxConfig>) {
                 blocks,
                 directive,
                 0,
-                "`autoindex on` lists every file in the directory to anyone who asks; write `autoindex off;` (the default) and link the files you mean to publish".to_owned(),
+                "`autoindex on` lists every file in the directory to anyone who asks; write `autoindex off;` (the default) and link the files you mean to publish",
             );
         }
     });

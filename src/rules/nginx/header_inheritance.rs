@@ -9,6 +9,8 @@
 use std::collections::HashSet;
 
 use crate::formats::nginx::{walk, NginxConfig, NginxDirective};
+use crate::message::Message;
+use crate::msg;
 use crate::rules::nginx::effective::{has_unfollowed_include, HeaderInheritance, HeaderScope};
 use crate::rules::nginx::tree;
 use crate::rules::Context;
@@ -35,12 +37,33 @@ fn header_name(directive: &NginxDirective) -> Option<String> {
     directive.args.first().map(|a| a.value.to_ascii_lowercase())
 }
 
-fn describe(directive: &NginxDirective) -> String {
-    let args: Vec<&str> = directive.values().collect();
-    if args.is_empty() {
-        format!("`{}`", directive.name)
-    } else {
-        format!("`{} {}`", directive.name, args.join(" "))
+/// A level, as fingerprint keys name it and as messages show it.
+struct Place {
+    key: String,
+    shown: Message,
+}
+
+impl Place {
+    /// The block `directive` opens.
+    fn of<'a>(cx: &Context<'a, NginxConfig>, directive: &'a NginxDirective) -> Self {
+        let args: Vec<&str> = directive.values().collect();
+        let key = if args.is_empty() {
+            format!("`{}`", directive.name)
+        } else {
+            format!("`{} {}`", directive.name, args.join(" "))
+        };
+        Self {
+            key,
+            shown: cx.written(directive),
+        }
+    }
+
+    /// A level named by preflight itself.
+    fn named(name: &'static str) -> Self {
+        Self {
+            key: name.to_owned(),
+            shown: name.into(),
+        }
     }
 }
 
@@ -48,7 +71,7 @@ struct Level<'a> {
     /// The headers a response gets at the enclosing level, and how they are passed on.
     scope: HeaderScope<'a>,
     /// How the enclosing level is named in messages.
-    parent: String,
+    parent: Message,
 }
 
 /// NGX010: reports a level whose own `add_header` drops inherited security headers, at its
@@ -57,12 +80,12 @@ pub fn check(cx: &mut Context<'_, NginxConfig>) {
     let Some(tree) = tree(cx.content) else { return };
     let top = Level {
         scope: HeaderScope::top(),
-        parent: "the enclosing level".to_owned(),
+        parent: "the enclosing level".into(),
     };
     let walk = Walk {
         always_set: always_set_variables(tree),
     };
-    walk.visit(cx, tree, &top, "this file's top level");
+    walk.visit(cx, tree, &top, &Place::named("this file's top level"));
 }
 
 /// Variables the configuration always gives a value: `set`, or a `map` with a non-empty
@@ -108,10 +131,10 @@ impl Walk {
 
     fn visit<'a>(
         &self,
-        cx: &mut Context<'_, NginxConfig>,
+        cx: &mut Context<'a, NginxConfig>,
         list: &'a [NginxDirective],
         outer: &Level<'a>,
-        here: &str,
+        here: &Place,
     ) {
         let own: Vec<&NginxDirective> = list.iter().filter(|d| d.name == "add_header").collect();
         let scope = outer.scope.enter(list);
@@ -132,10 +155,10 @@ impl Walk {
                     })
                     .collect();
                 if !dropped.is_empty() {
-                    let names: Vec<String> = dropped
+                    let names = dropped
                         .iter()
-                        .filter_map(|d| d.args.first().map(|a| format!("`{}`", a.value)))
-                        .collect();
+                        .filter_map(|d| cx.arg_of(d, 0).map(|name| msg!("`{}`", name)));
+                    let names = Message::join(names, ", ");
                     let set_at: Vec<_> = dropped
                         .iter()
                         .map(|header| (cx.source_of(header), header.span))
@@ -144,11 +167,12 @@ impl Walk {
                     let finding = cx.report_in(
                         source,
                         first.name_span,
-                        format!("{here} > add_header"),
-                        format!(
-                            "this `add_header` makes {here} drop {} inherited from {}: nginx inherits `add_header` only into levels that set none; repeat those headers here (or include one shared snippet everywhere), or write `add_header_inherit merge;` (nginx 1.29.3+)",
-                            names.join(", "),
-                            outer.parent
+                        format!("{} > add_header", here.key),
+                        msg!(
+                            "this `add_header` makes {} drop {} inherited from {}: nginx inherits `add_header` only into levels that set none; repeat those headers here (or include one shared snippet everywhere), or write `add_header_inherit merge;` (nginx 1.29.3+)",
+                            &here.shown,
+                            names,
+                            &outer.parent
                         ),
                     );
                     for (source, span) in set_at {
@@ -166,9 +190,10 @@ impl Walk {
             };
             let level = Level {
                 scope: scope.clone(),
-                parent: here.to_owned(),
+                parent: here.shown.clone(),
             };
-            self.visit(cx, &block.directives, &level, &describe(directive));
+            let place = Place::of(cx, directive);
+            self.visit(cx, &block.directives, &level, &place);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! NGX006–NGX007: header and referer directives whose values do not do what they seem to.
 
 use crate::formats::nginx::NginxConfig;
+use crate::msg;
 use crate::rules::nginx::each_directive;
 use crate::rules::Context;
 
@@ -9,7 +10,7 @@ use crate::rules::Context;
 /// `add_header_multiline`). `more_set_headers` flags (`-s`, `-t`, `-r`) and their values
 /// are not header values.
 pub fn multiline(cx: &mut Context<'_, NginxConfig>) {
-    let mut check = |name: &str| {
+    let mut check = |name: &'static str| {
         each_directive(cx.content, name, |blocks, directive| {
             let mut skip_next = false;
             for (i, arg) in directive.args.iter().enumerate() {
@@ -33,7 +34,7 @@ pub fn multiline(cx: &mut Context<'_, NginxConfig>) {
                         blocks,
                         directive,
                         i,
-                        format!("this `{name}` value spans several lines; nginx sends the line breaks, which clients reject or read as new headers — write the value on one line"),
+                        msg!("this `{}` value spans several lines; nginx sends the line breaks, which clients reject or read as new headers — write the value on one line", name),
                     );
                 }
             }
@@ -52,7 +53,7 @@ pub fn referers_none(cx: &mut Context<'_, NginxConfig>) {
                 blocks,
                 directive,
                 i,
-                "`none` accepts requests without a `Referer` header, which an attacker can always send; remove `none` and list the allowed sites".to_owned(),
+                "`none` accepts requests without a `Referer` header, which an attacker can always send; remove `none` and list the allowed sites",
             );
         }
     });

@@ -1,6 +1,7 @@
 //! NGX004: the `Host` sent upstream taken from what the client claims.
 
 use crate::formats::nginx::NginxConfig;
+use crate::msg;
 use crate::rules::nginx::each_directive;
 use crate::rules::Context;
 
@@ -20,11 +21,12 @@ pub fn check(cx: &mut Context<'_, NginxConfig>) {
             || lower.contains("$arg_")
             || lower.contains("${arg_");
         if spoofable {
+            let value = cx.quote(directive, value.span, &value.value);
             cx.report_at(
                 blocks,
                 directive,
                 1,
-                format!("the `Host` header sent upstream comes from the client (`{}`), so password-reset links and cache keys can be poisoned; write `proxy_set_header Host $host;`", value.value),
+                msg!("the `Host` header sent upstream comes from the client (`{}`), so password-reset links and cache keys can be poisoned; write `proxy_set_header Host $host;`", value),
             );
         }
     });

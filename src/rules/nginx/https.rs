@@ -2,6 +2,8 @@
 //! content instead of redirecting to HTTPS.
 
 use crate::formats::nginx::NginxConfig;
+use crate::message::Message;
+use crate::msg;
 use crate::rules::nginx::effective::{chain, inherited, Effective};
 use crate::rules::nginx::servers::{is_redirecting, listens, public_names, servers};
 use crate::rules::nginx::tree;
@@ -25,19 +27,20 @@ pub fn without_certificate(cx: &mut Context<'_, NginxConfig>) {
         {
             continue;
         }
-        let missing: Vec<String> = lookups
+        let missing: Vec<&'static str> = lookups
             .iter()
             .filter(|(_, found)| *found == Effective::Default)
-            .map(|(name, _)| format!("`{name}`"))
+            .map(|(name, _)| *name)
             .collect();
         if !missing.is_empty() {
+            let missing = Message::join(missing.into_iter().map(|name| msg!("`{}`", name)), " or ");
             cx.report_on_listen(
                 &blocks,
                 server,
                 &listen,
-                format!(
+                msg!(
                     "this server listens with `ssl` but sets no {}, here or in `http`: nginx refuses to start; add `ssl_certificate /etc/letsencrypt/live/<name>/fullchain.pem;` and `ssl_certificate_key …/privkey.pem;`",
-                    missing.join(" or ")
+                    missing
                 ),
             );
         }
@@ -57,13 +60,14 @@ pub fn without_redirect(cx: &mut Context<'_, NginxConfig>) {
         else {
             continue;
         };
+        let name = cx.public_name(server);
         cx.report_on_listen(
             &blocks,
             server,
             &listen,
-            format!(
+            msg!(
                 "`{}` is served over plain HTTP on port 80 without a redirect, so logins and cookies can travel unencrypted; add `return 301 https://$host$request_uri;` to this server (keep `location /.well-known/acme-challenge/` if needed)",
-                names[0]
+                name
             ),
         );
     }

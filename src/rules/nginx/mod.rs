@@ -6,7 +6,9 @@ use crate::rules::{checks, Context, RawFinding, RegisteredCheck};
 use std::sync::Arc;
 
 use crate::formats::nginx::{for_each, NginxConfig, NginxDirective};
-use crate::source::SourceFile;
+use crate::message::{Message, Quote};
+use crate::msg;
+use crate::source::{SourceFile, Span};
 
 pub mod alias_traversal;
 pub mod context;
@@ -96,6 +98,38 @@ impl<'a> Context<'a, NginxConfig> {
         directive.origin.as_ref().unwrap_or(&self.doc.source)
     }
 
+    /// `text`, read from what is written at `span` of the file `directive` is in.
+    pub(crate) fn quote(&self, directive: &'a NginxDirective, span: Span, text: &str) -> Quote {
+        Quote::derived_in(self.source_of(directive), span, text)
+    }
+
+    /// `directive`'s name, as nginx reads it.
+    pub(crate) fn name_of(&self, directive: &'a NginxDirective) -> Quote {
+        self.quote(directive, directive.name_span, &directive.name)
+    }
+
+    /// Argument `i` of `directive`, as nginx reads it (quotes removed, escapes applied).
+    pub(crate) fn arg_of(&self, directive: &'a NginxDirective, i: usize) -> Option<Quote> {
+        let arg = directive.args.get(i)?;
+        Some(self.quote(directive, arg.span, &arg.value))
+    }
+
+    /// `name arg…` as nginx reads the directive, in backticks.
+    pub(crate) fn written(&self, directive: &'a NginxDirective) -> Message {
+        let args = directive.values().collect::<Vec<_>>().join(" ");
+        match (directive.args.first(), directive.args.last()) {
+            (Some(first), Some(last)) => {
+                let span = Span::new(first.span.start, last.span.end);
+                msg!(
+                    "`{} {}`",
+                    self.name_of(directive),
+                    self.quote(directive, span, &args)
+                )
+            }
+            _ => msg!("`{}`", self.name_of(directive)),
+        }
+    }
+
     /// Reports `message` at `directive`'s argument `arg` (or its name when it has none), in
     /// the file it is written in.
     fn report_at(
@@ -103,7 +137,7 @@ impl<'a> Context<'a, NginxConfig> {
         blocks: &[&NginxDirective],
         directive: &'a NginxDirective,
         arg: usize,
-        message: String,
+        message: impl Into<Message>,
     ) -> &mut RawFinding {
         let span = directive
             .args

@@ -11,6 +11,8 @@ use std::sync::LazyLock;
 use regex::{Regex, RegexBuilder};
 
 use crate::formats::nginx::NginxConfig;
+use crate::message::Message;
+use crate::msg;
 use crate::rules::nginx::each_directive;
 use crate::rules::Context;
 
@@ -96,12 +98,19 @@ pub fn check(cx: &mut Context<'_, NginxConfig>) {
             "Referer"
         };
         let example = domains(pattern).iter().find_map(|d| bypass(&regex, d));
-        let message = match example {
-            Some(origin) => format!(
-                "this {header} check also accepts `{origin}`; anchor it and escape every dot: `^https://trusted\\.example(:[0-9]+)?/` (or `$` for Origin)"
-            ),
-            None if host_has_wildcard(pattern) => format!(
-                "this {header} check lets a wildcard (`.*`/`.+`) match any host; spell out the allowed hosts, anchored, with escaped dots"
+        let message: Message = match example {
+            Some(origin) => {
+                // The origin is built from the domain the pattern names.
+                let origin = cx.quote(directive, directive.args[2].span, &origin);
+                msg!(
+                    "this {} check also accepts `{}`; anchor it and escape every dot: `^https://trusted\\.example(:[0-9]+)?/` (or `$` for Origin)",
+                    header,
+                    origin
+                )
+            }
+            None if host_has_wildcard(pattern) => msg!(
+                "this {} check lets a wildcard (`.*`/`.+`) match any host; spell out the allowed hosts, anchored, with escaped dots",
+                header
             ),
             None => return,
         };

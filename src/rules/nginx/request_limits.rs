@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::formats::nginx::{walk, NginxConfig, NginxDirective};
+use crate::msg;
 use crate::rules::nginx::effective::{chain, inherited, Effective};
 use crate::rules::nginx::{each_directive, tree};
 use crate::rules::Context;
@@ -59,12 +60,12 @@ fn each_location<'a>(
 pub fn login_without_rate_limit(cx: &mut Context<'_, NginxConfig>) {
     each_location(cx.content, &LOGIN_PATH, |tree, blocks, location| {
         if inherited(&chain(tree, blocks, location), "limit_req") == Effective::Default {
-            let path = location_path(location).unwrap_or_default();
+            let path = cx.arg_of(location, location.args.len().saturating_sub(1));
             cx.report_at(
                 blocks,
                 location,
                 location.args.len().saturating_sub(1),
-                format!("`location {path}` checks credentials but no `limit_req` applies to it, so passwords can be guessed as fast as the backend answers; declare `limit_req_zone $binary_remote_addr zone=login:10m rate=5r/m;` in `http` and add `limit_req zone=login burst=5 nodelay;` here"),
+                msg!("`location {}` checks credentials but no `limit_req` applies to it, so passwords can be guessed as fast as the backend answers; declare `limit_req_zone $binary_remote_addr zone=login:10m rate=5r/m;` in `http` and add `limit_req zone=login burst=5 nodelay;` here", path),
             );
         }
     });
@@ -79,12 +80,12 @@ pub fn body_size(cx: &mut Context<'_, NginxConfig>) {
             .any(|(_, d)| PASSES_BODY.contains(&d.name.as_str()));
         let limit = inherited(&chain(tree, blocks, location), "client_max_body_size");
         if passes_body && limit == Effective::Default {
-            let path = location_path(location).unwrap_or_default();
+            let path = cx.arg_of(location, location.args.len().saturating_sub(1));
             cx.report_at(
                 blocks,
                 location,
                 location.args.len().saturating_sub(1),
-                format!("uploads through `location {path}` are limited by nginx's default `client_max_body_size` of 1 MB, so larger files fail with 413 and the limit is nobody's decision; set it here to your largest upload, e.g. `client_max_body_size 20m;`"),
+                msg!("uploads through `location {}` are limited by nginx's default `client_max_body_size` of 1 MB, so larger files fail with 413 and the limit is nobody's decision; set it here to your largest upload, e.g. `client_max_body_size 20m;`", path),
             );
         }
     });
@@ -94,7 +95,7 @@ pub fn body_size(cx: &mut Context<'_, NginxConfig>) {
                 blocks,
                 directive,
                 0,
-                "`client_max_body_size 0` turns the request body limit off, so any client can make nginx buffer bodies of any size to disk; set the largest size the application accepts, e.g. `client_max_body_size 20m;`".to_owned(),
+                "`client_max_body_size 0` turns the request body limit off, so any client can make nginx buffer bodies of any size to disk; set the largest size the application accepts, e.g. `client_max_body_size 20m;`",
             );
         }
     });

@@ -1,6 +1,7 @@
 //! NGX018: a line break from the request written into a header (gixy's `http_splitting`).
 
 use crate::formats::nginx::{NginxConfig, NginxDirective};
+use crate::msg;
 use crate::rules::nginx::each_directive;
 use crate::rules::nginx::variables::{expand, Piece};
 use crate::rules::Context;
@@ -48,22 +49,23 @@ pub fn check(cx: &mut Context<'_, NginxConfig>) {
             let Some(arg) = written_argument(directive) else {
                 return;
             };
-            let pieces = expand(blocks, directive, &directive.args[arg].value);
+            let pieces = expand(blocks, directive, &directive.args[arg]);
             let culprit = pieces.into_iter().find_map(|piece| match piece {
                 Piece::Variable {
                     name,
+                    written,
                     via,
                     traits: Some(traits),
                     origin,
                 } if traits.line_feed || (sink.to_client && traits.carriage_return) => Some((
-                    Piece::describe(&name, via.as_deref()),
-                    name,
+                    cx.describe(&name, written, via.as_ref()),
+                    cx.variable(&name, written),
                     traits.line_feed,
                     origin,
                 )),
                 _ => None,
             });
-            let Some((shown, name, line_feed, origin)) = culprit else {
+            let Some((shown, variable, line_feed, origin)) = culprit else {
                 return;
             };
             let (breaks, encoded) = if line_feed {
@@ -81,10 +83,10 @@ pub fn check(cx: &mut Context<'_, NginxConfig>) {
                 blocks,
                 directive,
                 arg,
-                format!("{shown} can hold {breaks} decoded from the URL (`{encoded}`), and `{}` writes it into the {target}, so a crafted link adds headers of the attacker's choosing; use `$request_uri` or a capture that excludes line breaks (`([^/\\r\\n]+)`, `(.*)`)", sink.directive),
+                msg!("{} can hold {} decoded from the URL (`{}`), and `{}` writes it into the {}, so a crafted link adds headers of the attacker's choosing; use `$request_uri` or a capture that excludes line breaks (`([^/\\r\\n]+)`, `(.*)`)", shown, breaks, encoded, sink.directive, target),
             );
             if let Some((source, span)) = origin {
-                finding.related_in(source, span, format!("`${name}` comes from this regex"));
+                finding.related_in(source, span, msg!("`{}` comes from this regex", variable));
             }
         });
     }

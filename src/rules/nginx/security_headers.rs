@@ -3,6 +3,8 @@
 //! applied), or written so that they do less than they seem to.
 
 use crate::formats::nginx::{NginxConfig, NginxDirective};
+use crate::message::Message;
+use crate::msg;
 use crate::rules::nginx::effective::{chain, HeaderScope};
 use crate::rules::nginx::servers::{is_redirecting, listens, public_names, servers, Listen};
 use crate::rules::nginx::{each_directive, tree};
@@ -30,13 +32,14 @@ pub fn without_always(cx: &mut Context<'_, NginxConfig>) {
         let lower = name.value.to_ascii_lowercase();
         let has_always = directive.args.get(2).is_some_and(|a| a.value == "always");
         if ALWAYS_HEADERS.contains(&lower.as_str()) && !has_always && directive.args.len() >= 2 {
+            let name = cx.quote(directive, name.span, &name.value);
             cx.report_at(
                 blocks,
                 directive,
                 0,
-                format!(
+                msg!(
                     "`{}` is only added to 200/201/204/206/301/302/303/304/307/308 responses; error pages go out without it — append `always`",
-                    name.value
+                    name
                 ),
             );
         }
@@ -70,11 +73,12 @@ fn each_hsts<'a>(
 /// NGX012: HSTS with a max-age under a year, or none browsers accept.
 pub fn weak_hsts(cx: &mut Context<'_, NginxConfig>) {
     each_hsts(cx.content, |blocks, directive, value| {
-        let problem = match hsts_max_age(value) {
+        let problem: Message = match hsts_max_age(value) {
             None if value.starts_with('$') => return,
-            None => "has no valid `max-age`, so browsers ignore it".to_owned(),
-            Some(age) if age < MIN_HSTS_MAX_AGE => format!(
-                "has `max-age={age}` ({} days); browsers forget the policy that soon — use at least `max-age=31536000`",
+            None => "has no valid `max-age`, so browsers ignore it".into(),
+            Some(age) if age < MIN_HSTS_MAX_AGE => msg!(
+                "has `max-age={}` ({} days); browsers forget the policy that soon — use at least `max-age=31536000`",
+                age,
                 age / 86_400
             ),
             Some(_) => return,
@@ -83,7 +87,7 @@ pub fn weak_hsts(cx: &mut Context<'_, NginxConfig>) {
             blocks,
             directive,
             1,
-            format!("this `Strict-Transport-Security` header {problem}"),
+            msg!("this `Strict-Transport-Security` header {}", problem),
         );
     });
 }
@@ -97,7 +101,7 @@ pub fn hsts_without_subdomains(cx: &mut Context<'_, NginxConfig>) {
                 blocks,
                 directive,
                 1,
-                "this `Strict-Transport-Security` header has no `includeSubDomains`, so a subdomain can still be reached over plain HTTP and set or read the parent domain's cookies; append `; includeSubDomains` once every subdomain serves HTTPS".to_owned(),
+                "this `Strict-Transport-Security` header has no `includeSubDomains`, so a subdomain can still be reached over plain HTTP and set or read the parent domain's cookies; append `; includeSubDomains` once every subdomain serves HTTPS",
             );
         }
     });
@@ -133,13 +137,14 @@ pub fn missing_hsts(cx: &mut Context<'_, NginxConfig>) {
     for (blocks, server, listen, scope) in https_servers(cx.content) {
         let Some(scope) = scope else { continue };
         if scope.get("strict-transport-security").is_none() {
+            let name = cx.public_name(server);
             cx.report_on_listen(
                 &blocks,
                 server,
                 &listen,
-                format!(
+                msg!(
                     "`{}` is served over HTTPS without `Strict-Transport-Security`, so a visitor's first plain-HTTP request can be intercepted and kept on HTTP; add `add_header Strict-Transport-Security \"max-age=31536000; includeSubDomains\" always;` to this server",
-                    public_names(server)[0]
+                    name
                 ),
             );
         }
@@ -191,17 +196,18 @@ pub fn missing_headers(cx: &mut Context<'_, NginxConfig>) {
         if missing.is_empty() {
             continue;
         }
-        let what: Vec<String> = missing.iter().map(|(m, _, _)| format!("`{m}`")).collect();
-        let lines: Vec<&str> = missing.iter().map(|(_, _, line)| *line).collect();
+        let what = Message::join(missing.iter().map(|(m, _, _)| msg!("`{}`", *m)), ", ");
+        let lines = Message::join(missing.iter().map(|(_, _, line)| *line), " ");
+        let name = cx.public_name(server);
         cx.report_on_listen(
             &blocks,
             server,
             &listen,
-            format!(
+            msg!(
                 "responses from `{}` carry no {}; add to this server: {}",
-                public_names(server)[0],
-                what.join(", "),
-                lines.join(" ")
+                name,
+                what,
+                lines
             ),
         );
     }

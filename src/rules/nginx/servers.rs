@@ -1,18 +1,19 @@
 //! What a `server` block is: where it listens, the names it answers to, whether it only
 //! redirects. Shared by the rules that judge servers (HTTPS, headers).
 
-use crate::formats::nginx::{walk, NginxConfig, NginxDirective};
+use crate::formats::nginx::{walk, NginxArg, NginxConfig, NginxDirective};
+use crate::message::{Message, Quote};
 use crate::rules::nginx::{directive_key, tree};
 use crate::rules::Context;
 
-impl Context<'_, NginxConfig> {
+impl<'a> Context<'a, NginxConfig> {
     /// Reports at a server's `listen` directive, keyed by where the server is.
     pub(super) fn report_on_listen(
         &mut self,
         blocks: &[&NginxDirective],
         server: &NginxDirective,
         listen: &Listen,
-        message: String,
+        message: impl Into<Message>,
     ) {
         let mut path = blocks.to_vec();
         path.push(server);
@@ -23,6 +24,12 @@ impl Context<'_, NginxConfig> {
             directive_key(&path, listen.directive),
             message,
         );
+    }
+
+    /// The first name of `server` a visitor would type, for messages.
+    pub(super) fn public_name(&self, server: &'a NginxDirective) -> Option<Quote> {
+        let (directive, name) = public_names(server).into_iter().next()?;
+        Some(self.quote(directive, name.span, &name.value))
     }
 }
 
@@ -118,18 +125,20 @@ const INTERNAL_SUFFIXES: &[&str] = &[
     ".home.arpa",
 ];
 
-/// Names a visitor would type: not `_`, `localhost`, a reserved suffix or an IP address.
-pub(super) fn public_names(server: &NginxDirective) -> Vec<&str> {
+/// Names a visitor would type: not `_`, `localhost`, a reserved suffix or an IP address;
+/// each with the `server_name` it is written in.
+pub(super) fn public_names(server: &NginxDirective) -> Vec<(&NginxDirective, &NginxArg)> {
     server
         .children()
         .iter()
         .filter(|d| d.name == "server_name")
-        .flat_map(|d| d.values())
-        .filter(|name| {
+        .flat_map(|d| d.args.iter().map(move |arg| (d, arg)))
+        .filter(|(_, arg)| {
+            let name = arg.value.as_str();
             name.contains('.')
                 && !name.starts_with('~')
                 && !name.chars().all(|c| c.is_ascii_digit() || c == '.')
-                && *name != "localhost"
+                && name != "localhost"
                 && !INTERNAL_SUFFIXES
                     .iter()
                     .any(|suffix| name.ends_with(suffix))

@@ -1,6 +1,7 @@
 //! NGX017: `proxy_pass` to a host the client chooses (gixy's `ssrf`).
 
 use crate::formats::nginx::NginxConfig;
+use crate::msg;
 use crate::rules::nginx::each_directive;
 use crate::rules::nginx::variables::{expand, Piece};
 use crate::rules::Context;
@@ -30,7 +31,7 @@ pub fn check(cx: &mut Context<'_, NginxConfig>) {
             return;
         }
         let mut part = UrlPart::Scheme;
-        for piece in expand(blocks, directive, &value.value) {
+        for piece in expand(blocks, directive, value) {
             match piece {
                 Piece::Text(text) => part = advance(part, &text),
                 Piece::Variable { .. } if part == UrlPart::Path => return,
@@ -41,11 +42,13 @@ pub fn check(cx: &mut Context<'_, NginxConfig>) {
                 } if traits.leading_slash => part = UrlPart::Path,
                 Piece::Variable {
                     name,
+                    written,
                     via,
                     traits: Some(traits),
                     origin,
                 } if traits.controlled && traits.dot => {
-                    let shown = Piece::describe(&name, via.as_deref());
+                    let shown = cx.describe(&name, written, via.as_ref());
+                    let variable = cx.variable(&name, written);
                     let which = if part == UrlPart::Scheme {
                         "scheme and host"
                     } else {
@@ -56,13 +59,13 @@ pub fn check(cx: &mut Context<'_, NginxConfig>) {
                         blocks,
                         directive,
                         0,
-                        format!("the upstream's {which} comes from {shown}, which the client controls, so anyone can make nginx fetch internal addresses (cloud metadata at 169.254.169.254, admin ports); proxy to a fixed upstream, map allowed values with `map`, or mark the location `internal`"),
+                        msg!("the upstream's {} comes from {}, which the client controls, so anyone can make nginx fetch internal addresses (cloud metadata at 169.254.169.254, admin ports); proxy to a fixed upstream, map allowed values with `map`, or mark the location `internal`", which, shown),
                     );
                     if let Some((source, span)) = origin {
                         finding.related_in(
                             source,
                             span,
-                            format!("`${name}` is set from the request here"),
+                            msg!("`{}` is set from the request here", variable),
                         );
                     }
                     return;

@@ -1,8 +1,11 @@
 //! NGX003, NGX013–NGX014: TLS protocol versions and cipher lists.
 
-use crate::formats::nginx::NginxConfig;
+use crate::formats::nginx::{NginxArg, NginxConfig, NginxDirective};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::nginx::each_directive;
 use crate::rules::Context;
+use crate::source::Span;
 
 /// Protocols RFC 8996 and the SSL RFCs retired: SSLv2, SSLv3, TLS 1.0, TLS 1.1.
 const WEAK: &[&str] = &["SSLv2", "SSLv3", "TLSv1", "TLSv1.1"];
@@ -11,12 +14,12 @@ const WEAK: &[&str] = &["SSLv2", "SSLv3", "TLSv1", "TLSv1.1"];
 pub fn weak_protocols(cx: &mut Context<'_, NginxConfig>) {
     each_directive(cx.content, "ssl_protocols", |blocks, directive| {
         for (i, arg) in directive.args.iter().enumerate() {
-            if WEAK.contains(&arg.value.as_str()) {
+            if let Some(weak) = WEAK.iter().find(|w| **w == arg.value) {
                 cx.report_at(
                     blocks,
                     directive,
                     i,
-                    format!("`{}` is deprecated and attackable (RFC 8996); write `ssl_protocols TLSv1.2 TLSv1.3;`", arg.value),
+                    msg!("`{}` is deprecated and attackable (RFC 8996); write `ssl_protocols TLSv1.2 TLSv1.3;`", *weak),
                 );
             }
         }
@@ -155,19 +158,46 @@ fn judge(ciphers: &str) -> Vec<Verdict<'_>> {
     verdicts
 }
 
-/// Reports, once per `ssl_ciphers`, the elements `pick` selects, phrased by `message`.
+impl<'a> Context<'a, NginxConfig> {
+    /// `part`, a piece of `arg`'s value, quoted from where it is written: exactly, when the
+    /// argument is written as nginx reads it (no escapes), else from the whole argument.
+    fn piece_of(&self, directive: &'a NginxDirective, arg: &NginxArg, part: &str) -> Quote {
+        let offset = part.as_ptr() as usize - arg.value.as_ptr() as usize;
+        let inner = usize::from(arg.quote.is_some());
+        let written = self
+            .source_of(directive)
+            .text
+            .get(arg.span.start + inner..arg.span.end - inner);
+        if written == Some(arg.value.as_str()) {
+            let start = arg.span.start + inner + offset;
+            Quote::in_file(
+                self.source_of(directive),
+                Span::new(start, start + part.len()),
+            )
+        } else {
+            self.quote(directive, arg.span, part)
+        }
+    }
+}
+
+/// Reports, once per `ssl_ciphers`, the elements `pick` selects (each in backticks,
+/// separated by commas), phrased by `message` (which is told how many there are).
 fn report_ciphers(
     cx: &mut Context<'_, NginxConfig>,
-    pick: fn(&Verdict) -> Option<String>,
-    message: fn(&[String]) -> String,
+    pick: for<'v> fn(&Verdict<'v>) -> Option<&'v str>,
+    message: fn(Message, usize) -> Message,
 ) {
     each_directive(cx.content, "ssl_ciphers", |blocks, directive| {
         let Some(arg) = directive.args.first() else {
             return;
         };
-        let picked: Vec<String> = judge(&arg.value).iter().filter_map(pick).collect();
+        let picked: Vec<&str> = judge(&arg.value).iter().filter_map(pick).collect();
         if !picked.is_empty() {
-            cx.report_at(blocks, directive, 0, message(&picked));
+            let names = picked
+                .iter()
+                .map(|part| msg!("`{}`", cx.piece_of(directive, arg, part)));
+            let names = Message::join(names, ", ");
+            cx.report_at(blocks, directive, 0, message(names, picked.len()));
         }
     });
 }
@@ -177,18 +207,19 @@ pub fn unknown_ciphers(cx: &mut Context<'_, NginxConfig>) {
     report_ciphers(
         cx,
         |v| match v {
-            Verdict::Unknown(name) => Some(format!("`{name}`")),
+            Verdict::Unknown(name) => Some(name),
             Verdict::Weak(_) => None,
         },
-        |names| {
-            let verb = if names.len() == 1 {
+        |names, count| {
+            let verb = if count == 1 {
                 "is not a cipher OpenSSL knows"
             } else {
                 "are not ciphers OpenSSL knows"
             };
-            format!(
-                "{} {verb}; OpenSSL silently ignores unknown names, so the list does not say what you think — use Mozilla's intermediate list (`ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:…`)",
-                names.join(", ")
+            msg!(
+                "{} {}; OpenSSL silently ignores unknown names, so the list does not say what you think — use Mozilla's intermediate list (`ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:…`)",
+                names,
+                verb
             )
         },
     );
@@ -199,13 +230,13 @@ pub fn weak_ciphers(cx: &mut Context<'_, NginxConfig>) {
     report_ciphers(
         cx,
         |v| match v {
-            Verdict::Weak(name) => Some(format!("`{name}`")),
+            Verdict::Weak(name) => Some(name),
             Verdict::Unknown(_) => None,
         },
-        |names| {
-            format!(
+        |names, _| {
+            msg!(
                 "`ssl_ciphers` enables {} (no encryption, no authentication, export-grade, RC4, DES or MD5); exclude them with `!` or use Mozilla's intermediate list",
-                names.join(", ")
+                names
             )
         },
     );

@@ -12,7 +12,10 @@
 use regex_syntax::hir::{Class, Hir, HirKind};
 use regex_syntax::ParserBuilder;
 
-use crate::formats::nginx::NginxDirective;
+use crate::formats::nginx::{NginxArg, NginxConfig, NginxDirective};
+use crate::message::{Message, Quote};
+use crate::msg;
+use crate::rules::Context;
 use crate::source::Span;
 
 /// What a variable's value can be at run time, as far as the checks need to know.
@@ -30,12 +33,30 @@ pub struct ValueTraits {
     pub leading_slash: bool,
 }
 
-impl Piece<'_> {
-    /// How a message names the variable: `$proxy_host (= $2)` when it came through `set`.
-    pub fn describe(name: &str, via: Option<&str>) -> String {
+/// Where a variable is written: the argument it is part of, and that argument's directive.
+pub type Written<'a> = (Span, &'a NginxDirective);
+
+impl<'a> Context<'a, NginxConfig> {
+    /// `$name`, read from the argument it is written in.
+    pub(crate) fn variable(&self, name: &str, (span, directive): Written<'a>) -> Quote {
+        self.quote(directive, span, &format!("${name}"))
+    }
+
+    /// How a message names a variable: `` `$proxy_host` (set from `$2`) `` when it came
+    /// through `set`.
+    pub(crate) fn describe(
+        &self,
+        name: &str,
+        written: Written<'a>,
+        via: Option<&(String, Written<'a>)>,
+    ) -> Message {
         match via {
-            Some(set) if set != name => format!("`${set}` (set from `${name}`)"),
-            _ => format!("`${name}`"),
+            Some((set, at)) if set != name => msg!(
+                "`{}` (set from `{}`)",
+                self.variable(set, *at),
+                self.variable(name, written)
+            ),
+            _ => msg!("`{}`", self.variable(name, written)),
         }
     }
 }
@@ -69,9 +90,12 @@ pub enum Piece<'a> {
     Variable {
         /// Its name, without `$`.
         name: String,
+        /// Where `name` is written.
+        written: Written<'a>,
         /// The `set` variable the directive names, when `name` reached it through `set`
-        /// (`$proxy_host` for `set $proxy_host $2; proxy_pass http://$proxy_host;`).
-        via: Option<String>,
+        /// (`$proxy_host` for `set $proxy_host $2; proxy_pass http://$proxy_host;`), and
+        /// where the directive names it.
+        via: Option<(String, Written<'a>)>,
         /// What it can contain; `None` when its origin is unknown.
         traits: Option<ValueTraits>,
         /// The regex that gives it its value (of a `location`, `if` or `rewrite`), and the
@@ -122,37 +146,39 @@ pub fn split(value: &str) -> Vec<(bool, &str)> {
     parts
 }
 
-/// Expands `value`, found in `directive` inside `blocks`, into pieces: `set` variables are
+/// Expands `arg`, found in `directive` inside `blocks`, into pieces: `set` variables are
 /// replaced by their own pieces (so `set $u "http://x$request_uri"; proxy_pass $u;` is
 /// judged as `http://x$request_uri`), other variables are traced to their origin.
 pub fn expand<'a>(
     blocks: &[&'a NginxDirective],
     directive: &'a NginxDirective,
-    value: &str,
+    arg: &'a NginxArg,
 ) -> Vec<Piece<'a>> {
     let mut out = Vec::new();
-    expand_into(blocks, directive, value, None, 0, &mut out);
+    expand_into(blocks, directive, arg, None, 0, &mut out);
     out
 }
 
 fn expand_into<'a>(
     blocks: &[&'a NginxDirective],
     directive: &'a NginxDirective,
-    value: &str,
-    via: Option<&str>,
+    arg: &'a NginxArg,
+    via: Option<&(String, Written<'a>)>,
     depth: usize,
     out: &mut Vec<Piece<'a>>,
 ) {
-    for (is_variable, part) in split(value) {
+    for (is_variable, part) in split(&arg.value) {
         if !is_variable {
             out.push(Piece::Text(part.to_owned()));
             continue;
         }
+        let written = (arg.span, directive);
         if depth < 8 {
             if let Some((around, set)) = find_set(blocks, directive, part) {
                 if let Some(assigned) = set.args.get(1) {
-                    let via = via.or(Some(part));
-                    expand_into(&blocks[..around], set, &assigned.value, via, depth + 1, out);
+                    let named = (part.to_owned(), written);
+                    let via = via.unwrap_or(&named);
+                    expand_into(&blocks[..around], set, assigned, Some(via), depth + 1, out);
                     continue;
                 }
             }
@@ -163,7 +189,8 @@ fn expand_into<'a>(
         };
         out.push(Piece::Variable {
             name: part.to_owned(),
-            via: via.map(str::to_owned),
+            written,
+            via: via.cloned(),
             traits,
             origin,
         });
@@ -431,7 +458,7 @@ mod tests {
             .iter()
             .find(|(_, d)| d.name == name)
             .expect("directive present");
-        describe(expand(blocks, directive, &directive.args[arg].value))
+        describe(expand(blocks, directive, &directive.args[arg]))
     }
 
     fn traits_of(text: &str, name: &str, arg: usize) -> Vec<Option<ValueTraits>> {
@@ -488,7 +515,7 @@ mod tests {
             |p| {
                 assert!(matches!(&p[0], Piece::Text(t) if t == "http://some"));
                 assert!(
-                    matches!(&p[1], Piece::Variable { name, via: Some(via), traits: Some(t), .. } if name == "request_uri" && via == "u" && t.leading_slash)
+                    matches!(&p[1], Piece::Variable { name, via: Some((via, _)), traits: Some(t), .. } if name == "request_uri" && via == "u" && t.leading_slash)
                 );
                 assert!(matches!(&p[2], Piece::Variable { traits: None, .. }));
             },

@@ -4,7 +4,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::formats::postgres::{PgConf, PgHba};
-use crate::rules::postgres::{is_whole_internet, listens_publicly};
+use crate::message::{Message, Quote};
+use crate::msg;
+use crate::rules::postgres::{is_whole_internet, listens_publicly, written};
 use crate::rules::{Context, ProjectContext};
 use crate::source::{SourceFile, Span};
 
@@ -14,13 +16,16 @@ pub fn ssl_off(cx: &mut Context<'_, PgConf>) {
     if listens_publicly(conf) != Some(true) {
         return;
     }
-    let listen = conf.get("listen_addresses").map_or_else(String::new, |s| {
-        format!(" (`listen_addresses = '{}'`)", s.value)
+    let listen = conf.get("listen_addresses").map_or_else(Message::new, |s| {
+        msg!(
+            " (`listen_addresses = '{}'`)",
+            Quote::derived(s.value_span, s.value.as_str())
+        )
     });
     match conf.get("ssl") {
         Some(ssl) if is_off(&ssl.value) => {
             cx.report(ssl.value_span, "ssl",
-                format!("`ssl = {}` while the server listens on the network{listen}: passwords (md5 included) and data cross the network in clear; set `ssl = on` with `ssl_cert_file`/`ssl_key_file`, and use `hostssl` records in pg_hba.conf", ssl.value));
+                msg!("`ssl = {}` while the server listens on the network{}: passwords (md5 included) and data cross the network in clear; set `ssl = on` with `ssl_cert_file`/`ssl_key_file`, and use `hostssl` records in pg_hba.conf", Quote::derived(ssl.value_span, ssl.value.as_str()), listen));
         }
         Some(_) => {}
         None if super::has_includes(conf) => {}
@@ -29,7 +34,7 @@ pub fn ssl_off(cx: &mut Context<'_, PgConf>) {
                 .get("listen_addresses")
                 .map_or(Span::new(0, 0), |s| s.value_span);
             cx.report(span, "ssl",
-                format!("`ssl` is not set (PostgreSQL's default is off) while the server listens on the network{listen}: set `ssl = on` with a certificate, and use `hostssl` records in pg_hba.conf"));
+                msg!("`ssl` is not set (PostgreSQL's default is off) while the server listens on the network{}: set `ssl = on` with a certificate, and use `hostssl` records in pg_hba.conf", listen));
         }
     }
 }
@@ -92,7 +97,7 @@ pub fn open_to_internet(cx: &mut ProjectContext<'_, PgHba>) {
             };
             let finding = cx.report_in(file.source(), record.address.as_ref().map_or(record.span, |a| a.span),
                 format!("{}:{address}", record.kind.value),
-                format!("`{} {} {} {address} {}` lets every address on the internet try to log in {why}; list the application's networks (`10.0.0.0/8`, the app server's `/32`) instead", record.kind.value, record.database.value, record.user.value, record.method.value));
+                msg!("{} lets every address on the internet try to log in {}; list the application's networks (`10.0.0.0/8`, the app server's `/32`) instead", written(record), why));
             if let Some((_, source, conf)) = sibling {
                 if let Some(listen) = conf.get("listen_addresses") {
                     finding.related_in(source, listen.value_span, "the server listens here");

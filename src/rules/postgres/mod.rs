@@ -2,7 +2,9 @@
 //! (PG003–PG007), and both together (PG002: a server that listens on public addresses *and*
 //! admits the whole internet).
 
-use crate::formats::postgres::{HbaRecord, PgConf};
+use crate::formats::postgres::{HbaField, HbaRecord, PgConf};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::{checks, RegisteredCheck};
 
 pub mod exposure;
@@ -53,6 +55,23 @@ fn has_includes(conf: &PgConf) -> bool {
 fn is_loopback(address: &str) -> bool {
     let host = address.split('/').next().unwrap_or(address);
     host == "localhost" || host == "::1" || host.starts_with("127.") || host == "samehost"
+}
+
+/// The record as written (type and method in lower case), in backticks, for messages.
+fn written(record: &HbaRecord) -> Message {
+    let field = |f: &HbaField| Quote::derived(f.span, f.value.as_str());
+    let address = [&record.address, &record.mask]
+        .into_iter()
+        .flatten()
+        .map(|f| msg!(" {}", field(f)));
+    msg!(
+        "`{} {} {}{} {}`",
+        field(&record.kind),
+        field(&record.database),
+        field(&record.user),
+        Message::join(address, ""),
+        field(&record.method)
+    )
 }
 
 /// Whether a `host*` record admits clients from outside the machine.

@@ -1,6 +1,8 @@
 //! RDS001–RDS003: who may connect, and from where.
 
 use crate::formats::redis::RedisConf;
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::redis::{has_includes, protected_mode_off, uses_acl};
 use crate::rules::Context;
 use crate::source::Span;
@@ -63,7 +65,7 @@ pub fn bind_all(cx: &mut Context<'_, RedisConf>) {
         Some(bind) => {
             if let Some(all) = bind.args.iter().find(|a| is_all_interfaces(&a.value)) {
                 cx.report(all.span, "bind",
-                    format!("`bind {}` listens on every interface, public ones included; bind to `127.0.0.1 -::1` and the private address the applications use", all.value));
+                    msg!("`bind {}` listens on every interface, public ones included; bind to `127.0.0.1 -::1` and the private address the applications use", Quote::derived(all.span, all.value.as_str())));
             }
         }
         None if has_includes(conf) => {}

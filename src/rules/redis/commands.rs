@@ -1,6 +1,8 @@
 //! RDS004: commands that wipe or reconfigure the server still callable.
 
 use crate::formats::redis::RedisConf;
+use crate::message::Message;
+use crate::msg;
 use crate::rules::redis::{has_includes, uses_acl};
 use crate::rules::Context;
 use crate::source::Span;
@@ -34,10 +36,11 @@ pub fn not_renamed(cx: &mut Context<'_, RedisConf>) {
         .all("rename-command")
         .last()
         .map_or(Span::new(0, 0), |d| d.name_span);
-    let lines: Vec<String> = missing
-        .iter()
-        .map(|c| format!("`rename-command {c} \"\"`"))
-        .collect();
-    cx.report(span, format!("rename-command:{}", missing.join(",")),
-        format!("{} can still be called by any client that gets in (wiping the data, rewriting the configuration or blocking the server); disable them: {} — or define ACL users without `@dangerous`", missing.join(", "), lines.join(", ")));
+    let lines = missing.iter().map(|c| msg!("`rename-command {} \"\"`", *c));
+    let message = msg!("{} can still be called by any client that gets in (wiping the data, rewriting the configuration or blocking the server); disable them: {} — or define ACL users without `@dangerous`", Message::join(missing.iter().copied(), ", "), Message::join(lines, ", "));
+    cx.report(
+        span,
+        format!("rename-command:{}", missing.join(",")),
+        message,
+    );
 }

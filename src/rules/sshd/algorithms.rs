@@ -3,7 +3,9 @@
 //! failures; only values written in the configuration are judged (see the rules' known
 //! problems about OpenSSH's default MAC list).
 
-use crate::formats::sshd::effective::{wildcard, Origin, SshdConfig};
+use crate::formats::sshd::effective::{default_of, wildcard, Origin, SshdConfig};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::sshd::with_effective;
 use crate::rules::Context;
 
@@ -28,27 +30,43 @@ const WEAK_HOST_KEYS: &[&str] = &[
 
 /// Reports the weak entries of the algorithm list `name` (as the manual spells it), when it
 /// is written somewhere.
-fn weak_list(cx: &mut Context<'_, SshdConfig>, name: &str, weak: &[&str], fix: &str) {
-    with_effective(cx, &name.to_ascii_lowercase(), |cx, setting| {
-        if setting.origin == Origin::Default {
+fn weak_list(
+    cx: &mut Context<'_, SshdConfig>,
+    name: &'static str,
+    weak: &[&str],
+    fix: &'static str,
+) {
+    let keyword = name.to_ascii_lowercase();
+    with_effective(cx, &keyword, |cx, setting| {
+        let Origin::Set(statement) = setting.origin else {
             return;
-        }
+        };
         let found: Vec<&str> = setting
             .value
             .split(',')
             .filter(|a| weak.iter().any(|w| wildcard(w, a)))
             .collect();
-        if !found.is_empty() {
-            cx.report_setting(
-                name,
-                setting,
-                &format!(
-                    "`{}` {} weak; {fix}",
-                    found.join("`, `"),
-                    if found.len() == 1 { "is" } else { "are" }
-                ),
-            );
+        if found.is_empty() {
+            return;
         }
+        // A weak algorithm of OpenSSH's default list (kept by `+…` or `-…`) is named as
+        // preflight knows it; one the line adds is quoted from the line.
+        let defaults: Vec<&'static str> = default_of(&keyword).unwrap_or("").split(',').collect();
+        let line = cx.content.line(statement);
+        let source = cx.content.source(statement);
+        let names = found
+            .iter()
+            .map(|a| match defaults.iter().find(|d| *d == a) {
+                Some(known) => Message::from(*known),
+                None => Quote::derived_in(source, line.value_span(), *a).into(),
+            });
+        let problem = msg!(
+            "`{}` {} weak; {}",
+            Message::join(names, "`, `"),
+            if found.len() == 1 { "is" } else { "are" },
+            fix
+        );
+        cx.report_setting(name, setting, problem);
     });
 }
 

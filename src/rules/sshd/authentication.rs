@@ -1,7 +1,9 @@
 //! SSH001–SSH006: who may log in, and with what.
 
 use crate::formats::sshd::effective::{Origin, SshdConfig};
-use crate::rules::sshd::{place, with_effective};
+use crate::message::{Message, Quote};
+use crate::msg;
+use crate::rules::sshd::{place, setting_value, with_effective, written_value};
 use crate::rules::Context;
 
 /// SSH001: `PermitRootLogin yes`: root may log in with a password.
@@ -85,45 +87,57 @@ pub fn match_reenables_login(cx: &mut Context<'_, SshdConfig>) {
         };
         let match_line = config.line(match_statement);
         let criteria: Vec<&str> = match_line.values().collect();
+        let shown_criteria = Quote::derived_in(
+            config.source(match_statement),
+            match_line.value_span(),
+            criteria.join(" "),
+        );
         for statement in statements {
             let line = config.line(statement);
             let Some((_, name)) = REENABLED.iter().find(|(k, _)| *k == line.keyword) else {
                 continue;
             };
             let value = crate::formats::sshd::effective::normalize(line);
-            let global = config
-                .effective(&line.keyword)
-                .map(|s| s.value)
-                .unwrap_or_default();
+            let Some(global) = config.effective(&line.keyword) else {
+                continue;
+            };
             let weaker = match line.keyword.as_str() {
-                "permitrootlogin" => value != "no" && global == "no",
-                _ => value == "yes" && global == "no",
+                "permitrootlogin" => value != "no" && global.value == "no",
+                _ => value == "yes" && global.value == "no",
             };
             if !weaker {
                 continue;
             }
             let at = super::anchor(config, match_statement);
             let (span, source_note) = if at == match_statement {
-                (match_line.span, String::new())
+                (match_line.span, Message::new())
             } else {
                 (
                     config.line(at).value_span(),
-                    format!(
+                    msg!(
                         " (in {}, read through this Include)",
                         place(config, match_statement)
                     ),
                 )
             };
+            let message = msg!(
+                "`Match {}`{} turns `{} {}` back on for the connections it matches, although the global value is `{}`; remove the line from the block, or narrow the block to the addresses that truly need it",
+                &shown_criteria,
+                source_note,
+                *name,
+                written_value(config, statement),
+                setting_value(config, &line.keyword, &global)
+            );
             cx.report(
                 span,
                 format!("match({}) > {}", criteria.join(" "), line.keyword),
-                format!(
-                    "`Match {}`{source_note} turns `{name} {}` back on for the connections it matches, although the global value is `{global}`; remove the line from the block, or narrow the block to the addresses that truly need it",
-                    criteria.join(" "),
-                    line.first_value()
-                ),
+                message,
             )
-            .related_in(config.source(statement), line.value_span(), format!("{name} is set here"));
+            .related_in(
+                config.source(statement),
+                line.value_span(),
+                msg!("{} is set here", *name),
+            );
         }
     }
 }

@@ -1,6 +1,7 @@
 //! SSH012–SSH015: forwarding, brute-force limits and who may log in at all.
 
 use crate::formats::sshd::effective::{SshdConfig, SshdRole};
+use crate::msg;
 use crate::rules::sshd::with_effective;
 use crate::rules::Context;
 use crate::source::Span;
@@ -28,8 +29,14 @@ pub fn max_auth_tries(cx: &mut Context<'_, SshdConfig>) {
             .parse::<u64>()
             .is_ok_and(|n| n > MAX_AUTH_TRIES)
         {
-            cx.report_setting("MaxAuthTries", setting, &format!(
-                "each connection may guess that many times; write `MaxAuthTries {MAX_AUTH_TRIES}` or less"));
+            cx.report_setting(
+                "MaxAuthTries",
+                setting,
+                msg!(
+                    "each connection may guess that many times; write `MaxAuthTries {}` or less",
+                    MAX_AUTH_TRIES
+                ),
+            );
         }
     });
 }

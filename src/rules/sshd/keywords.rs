@@ -3,6 +3,8 @@
 
 use crate::formats::sshd::effective::SshdConfig;
 use crate::formats::sshd::{closest_keyword, is_known_keyword};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::Context;
 
 /// SSH018: a keyword that is not an OpenSSH server keyword.
@@ -17,14 +19,18 @@ pub fn unknown_keyword(cx: &mut Context<'_, SshdConfig>) {
         .filter(|l| !is_known_keyword(&l.keyword))
     {
         let written = cx.source().slice(line.keyword_span);
-        let hint = closest_keyword(&line.keyword).map_or_else(
-            || "check the spelling against `man sshd_config`".to_owned(),
-            |k| format!("did you mean `{}`?", camel_case(k, written)),
-        );
+        // The suggestion takes the capitals the user wrote, so it is derived from the line.
+        let hint: Message = match closest_keyword(&line.keyword) {
+            Some(k) => msg!(
+                "did you mean `{}`?",
+                Quote::derived(line.keyword_span, camel_case(k, written))
+            ),
+            None => "check the spelling against `man sshd_config`".into(),
+        };
         cx.report(
             line.keyword_span,
             format!("unknown:{}", line.keyword),
-            format!("`{written}` is not an sshd keyword and sshd refuses to start with it (`sshd -t` says \"Bad configuration option\"); {hint}"),
+            msg!("`{}` is not an sshd keyword and sshd refuses to start with it (`sshd -t` says \"Bad configuration option\"); {}", Quote::at(line.keyword_span), hint),
         );
     }
 }

@@ -8,7 +8,12 @@
 //! related location; a default is reported at line 1, column 1 (a complete `sshd_config`
 //! only: drop-ins are fragments, and `sshd -T` output lists every value).
 
-use crate::formats::sshd::effective::{Origin, Setting, SshdConfig, SshdRole, Statement};
+use crate::formats::sshd::effective::{
+    default_of, Origin, Setting, SshdConfig, SshdRole, Statement,
+};
+use crate::formats::sshd::{known_choice, SshdLine};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::{checks, Context, RegisteredCheck};
 use crate::source::Span;
 
@@ -60,10 +65,52 @@ fn anchor(config: &SshdConfig, statement: Statement) -> Statement {
 }
 
 /// `path:line` of a statement, for messages.
-fn place(config: &SshdConfig, statement: Statement) -> String {
+fn place(config: &SshdConfig, statement: Statement) -> Message {
     let source = config.source(statement);
     let (start, _) = source.locate(config.line(statement).span);
-    format!("{}:{}", source.display_path, start.line)
+    msg!("{}:{}", source, start.line)
+}
+
+/// The value of `statement` for messages, quoted from where it is written. An included
+/// file is read for the document, not as a document of the scan, so which of its spans
+/// hold secrets is not known and its quotes are hidden: a value of its line that preflight
+/// can spell itself (one of the fixed values its keyword takes, `yes`, `prohibit-password`,
+/// or a number) is shown that way instead.
+fn written_value(config: &SshdConfig, statement: Statement) -> Message {
+    let line = config.line(statement);
+    let values: Vec<&str> = line.values().collect();
+    if values.is_empty() {
+        return Message::new();
+    }
+    let quoted = Quote::derived_in(
+        config.source(statement),
+        line.value_span(),
+        values.join(" "),
+    );
+    match values.as_slice() {
+        _ if statement.file == 0 => quoted.into(),
+        [value] => spelt(line, value).unwrap_or_else(|| quoted.into()),
+        _ => quoted.into(),
+    }
+}
+
+/// `value` of `line` as preflight spells it, when it can: a fixed value of the keyword or
+/// a number.
+fn spelt(line: &SshdLine, value: &str) -> Option<Message> {
+    if let Some(choice) = known_choice(&line.keyword, value) {
+        return Some(choice.into());
+    }
+    let number = value.parse::<u64>().ok()?;
+    (number.to_string() == value).then(|| msg!("{}", number))
+}
+
+/// The value of `setting` for messages: OpenSSH's default, or what the line that sets it
+/// says (see [`written_value`]).
+fn setting_value(config: &SshdConfig, keyword: &str, setting: &Setting) -> Message {
+    match setting.origin {
+        Origin::Default => msg!("{}", default_of(keyword)),
+        Origin::Set(statement) => written_value(config, statement),
+    }
 }
 
 impl Context<'_, SshdConfig> {
@@ -71,18 +118,27 @@ impl Context<'_, SshdConfig> {
     /// documentation spells it (`PasswordAuthentication`); the message starts with where
     /// the value comes from and goes on with `problem`. Defaults are reported only for a
     /// complete `sshd_config`.
-    fn report_setting(&mut self, name: &str, setting: &Setting, problem: &str) {
+    fn report_setting(
+        &mut self,
+        name: &'static str,
+        setting: &Setting,
+        problem: impl Into<Message>,
+    ) {
         let config = self.content;
         let key = name.to_ascii_lowercase();
+        let problem = problem.into();
+        let value = setting_value(config, &key, setting);
         match &setting.origin {
             Origin::Default => {
                 if config.role == SshdRole::Main {
                     self.report(
                         Span::new(0, 0),
                         key,
-                        format!(
-                            "`{name}` is not set, and OpenSSH's default is `{}`: {problem}",
-                            setting.value
+                        msg!(
+                            "`{}` is not set, and OpenSSH's default is `{}`: {}",
+                            name,
+                            value,
+                            problem
                         ),
                     );
                 }
@@ -90,17 +146,26 @@ impl Context<'_, SshdConfig> {
             Origin::Set(statement) => {
                 let at = anchor(config, *statement);
                 let line = config.line(*statement);
-                let written = format!("`{name} {}`", line.values().collect::<Vec<_>>().join(" "));
+                let written = msg!("`{} {}`", name, value);
                 if at == *statement {
-                    self.report(line.value_span(), key, format!("{written}: {problem}"));
+                    self.report(line.value_span(), key, msg!("{}: {}", written, problem));
                 } else {
                     let origin = place(config, *statement);
                     self.report(
                         config.line(at).value_span(),
                         key,
-                        format!("{written} from {origin}, read through this Include, is in effect: {problem}"),
+                        msg!(
+                            "{} from {}, read through this Include, is in effect: {}",
+                            written,
+                            origin,
+                            problem
+                        ),
                     )
-                    .related_in(config.source(*statement), line.value_span(), format!("{name} is set here"));
+                    .related_in(
+                        config.source(*statement),
+                        line.value_span(),
+                        msg!("{} is set here", name),
+                    );
                 }
             }
         }

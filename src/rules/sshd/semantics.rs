@@ -2,7 +2,9 @@
 //! earlier one won, and `Include`s that read nothing.
 
 use crate::formats::sshd::effective::{normalize, SshdConfig};
-use crate::rules::sshd::place;
+use crate::message::Quote;
+use crate::msg;
+use crate::rules::sshd::{place, written_value};
 use crate::rules::Context;
 
 /// SSH016: a single-valued keyword written again later in the same scope with a
@@ -18,19 +20,17 @@ pub fn shadowed_value(cx: &mut Context<'_, SshdConfig>) {
         if normalize(line) == normalize(won) {
             continue;
         }
-        let written = config.source(ignored).slice(line.keyword_span).to_owned();
-        cx.report(
-            line.span,
-            format!("shadowed:{}", line.keyword),
-            format!(
-                "`{written} {}` is ignored: sshd uses the first value it reads, `{} {}` at {}; delete one of the two and keep the value you mean at the first place",
-                line.values().collect::<Vec<_>>().join(" "),
-                config.source(winner).slice(won.keyword_span),
-                won.values().collect::<Vec<_>>().join(" "),
-                place(config, winner),
-            ),
-        )
-        .related_in(config.source(winner), won.span, "this value wins");
+        let (source, winner_source) = (config.source(ignored), config.source(winner));
+        let message = msg!(
+            "`{} {}` is ignored: sshd uses the first value it reads, `{} {}` at {}; delete one of the two and keep the value you mean at the first place",
+            Quote::in_file(source, line.keyword_span),
+            written_value(config, ignored),
+            Quote::in_file(winner_source, won.keyword_span),
+            written_value(config, winner),
+            place(config, winner),
+        );
+        cx.report(line.span, format!("shadowed:{}", line.keyword), message)
+            .related_in(config.source(winner), won.span, "this value wins");
     }
 }
 
@@ -47,12 +47,13 @@ pub fn missing_include(cx: &mut Context<'_, SshdConfig>) {
         .filter(|m| m.file == 0 && named(&m.pattern))
     {
         let line = &config.files[0].file.lines[missing.line];
+        let pattern = Quote::derived(missing.span, missing.pattern.as_str());
         cx.report(
             line.value_span(),
             format!("include:{}", missing.pattern),
-            format!(
+            msg!(
                 "`Include {}` names a file that does not exist here, so the settings you expect from it are not applied (sshd does not complain); fix the path, or copy the included files next to this one so they are checked too",
-                missing.pattern
+                pattern
             ),
         );
     }

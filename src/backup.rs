@@ -37,13 +37,33 @@ pub struct BackupCommand {
     /// What it saves.
     pub kind: BackupKind,
     /// The tool or script as people call it (`pg_dump`, `restic backup`, `/opt/backup.sh`).
-    pub tool: String,
+    pub tool: Tool,
     /// Where the tool's name is in the command line.
     pub at: Range<usize>,
     /// Where old backups are deleted on the same line, if they are.
     pub retention: Option<Range<usize>>,
     /// Whether the output is encrypted on the same line (or by the tool itself).
     pub encrypted: bool,
+}
+
+/// What runs a backup job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tool {
+    /// A tool this module knows, by the name it goes by (`pg_dump`, `restic backup`,
+    /// `cp dump.rdb`).
+    Known(&'static str),
+    /// A script, by the name written on the command line (`/opt/backup.sh`).
+    Script(String),
+}
+
+impl Tool {
+    /// The name, for fingerprints.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Known(name) => name,
+            Self::Script(name) => name,
+        }
+    }
 }
 
 impl BackupCommand {
@@ -196,8 +216,18 @@ fn retention_in(words: &[Word], next: Option<&[Word]>) -> Option<Range<usize>> {
     }
 }
 
-/// The backup a simple command makes, if it makes one: kind, tool name, where.
-fn backup_in(words: &[Word]) -> Option<(BackupKind, String, Range<usize>)> {
+/// Programs that copy Redis's `dump.rdb`, and what such a job is called.
+const RDB_COPIERS: &[(&str, &str)] = &[
+    ("cp", "cp dump.rdb"),
+    ("rsync", "rsync dump.rdb"),
+    ("install", "install dump.rdb"),
+    ("scp", "scp dump.rdb"),
+    ("aws", "aws dump.rdb"),
+    ("rclone", "rclone dump.rdb"),
+];
+
+/// The backup a simple command makes, if it makes one: kind, tool, where.
+fn backup_in(words: &[Word]) -> Option<(BackupKind, Tool, Range<usize>)> {
     // Dump tools anywhere in the command, so wrappers (`sudo -u postgres`, `nice`) and
     // containers (`docker exec db pg_dump …`) need no special reading.
     let dump = words.iter().find_map(|w| {
@@ -207,7 +237,7 @@ fn backup_in(words: &[Word]) -> Option<(BackupKind, String, Range<usize>)> {
             .map(|(tool, engine)| {
                 (
                     BackupKind::Dump(*engine),
-                    (*tool).to_owned(),
+                    Tool::Known(tool),
                     w.range.clone(),
                 )
             })
@@ -218,10 +248,9 @@ fn backup_in(words: &[Word]) -> Option<(BackupKind, String, Range<usize>)> {
     let has_word = |w: &str| words.iter().any(|a| a.text.eq_ignore_ascii_case(w));
     if let Some(redis) = words.iter().find(|w| basename(&w.text) == "redis-cli") {
         if has_word("save") || has_word("bgsave") || has_word("--rdb") {
-            let tool = "redis-cli SAVE".to_owned();
             return Some((
                 BackupKind::Dump(DatabaseEngine::Redis),
-                tool,
+                Tool::Known("redis-cli SAVE"),
                 redis.range.clone(),
             ));
         }
@@ -231,29 +260,26 @@ fn backup_in(words: &[Word]) -> Option<(BackupKind, String, Range<usize>)> {
     let name = basename(&command.text);
     let args = &words[start + 1..];
     let has_arg = |w: &str| args.iter().any(|a| a.text.eq_ignore_ascii_case(w));
+    let copies_rdb = args.iter().any(|a| basename(&a.text).ends_with(".rdb"));
+    if let Some((_, tool)) = RDB_COPIERS.iter().find(|(n, _)| copies_rdb && *n == name) {
+        return Some((
+            BackupKind::Dump(DatabaseEngine::Redis),
+            Tool::Known(tool),
+            command.range.clone(),
+        ));
+    }
+    let repository = |tool| {
+        Some((
+            BackupKind::Repository,
+            Tool::Known(tool),
+            command.range.clone(),
+        ))
+    };
     match name {
-        "cp" | "rsync" | "install" | "scp" | "aws" | "rclone"
-            if args.iter().any(|a| basename(&a.text).ends_with(".rdb")) =>
-        {
-            Some((
-                BackupKind::Dump(DatabaseEngine::Redis),
-                format!("{name} dump.rdb"),
-                command.range.clone(),
-            ))
-        }
-        "restic" if has_arg("backup") => Some((
-            BackupKind::Repository,
-            "restic backup".into(),
-            command.range.clone(),
-        )),
-        "borg" if has_arg("create") => Some((
-            BackupKind::Repository,
-            "borg create".into(),
-            command.range.clone(),
-        )),
-        "borgmatic" | "duplicity" => {
-            Some((BackupKind::Repository, name.into(), command.range.clone()))
-        }
+        "restic" if has_arg("backup") => repository("restic backup"),
+        "borg" if has_arg("create") => repository("borg create"),
+        "borgmatic" => repository("borgmatic"),
+        "duplicity" => repository("duplicity"),
         "tar" | "gtar" | "bsdtar" => {
             let creates = args.iter().any(|a| {
                 a.text == "--create"
@@ -268,7 +294,8 @@ fn backup_in(words: &[Word]) -> Option<(BackupKind, String, Range<usize>)> {
                 let lower = a.text.to_ascii_lowercase();
                 DATA_DIRS.iter().any(|d| lower.contains(d)) || lower.contains("backup")
             });
-            (creates && of_data).then(|| (BackupKind::Files, "tar".into(), command.range.clone()))
+            (creates && of_data)
+                .then(|| (BackupKind::Files, Tool::Known("tar"), command.range.clone()))
         }
         "rsync" => {
             let destination = args.iter().rev().find(|a| !a.text.starts_with('-'))?;
@@ -276,7 +303,13 @@ fn backup_in(words: &[Word]) -> Option<(BackupKind, String, Range<usize>)> {
                 .text
                 .to_ascii_lowercase()
                 .contains("backup")
-                .then(|| (BackupKind::Files, "rsync".into(), command.range.clone()))
+                .then(|| {
+                    (
+                        BackupKind::Files,
+                        Tool::Known("rsync"),
+                        command.range.clone(),
+                    )
+                })
         }
         _ => {
             // A script named after backups, run directly or through an interpreter.
@@ -294,7 +327,7 @@ fn backup_in(words: &[Word]) -> Option<(BackupKind, String, Range<usize>)> {
                 .then(|| {
                     (
                         BackupKind::Script,
-                        script.text.clone(),
+                        Tool::Script(script.text.clone()),
                         script.range.clone(),
                     )
                 })

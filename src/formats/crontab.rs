@@ -18,6 +18,8 @@ use crate::formats::sensitive::{
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::sync::Arc;
@@ -103,8 +105,29 @@ pub struct CronJob {
     pub command: String,
     /// Where the command is written.
     pub command_span: Span,
+    /// Whether [`Self::command`] is written as it is (no `\%` unescaped in it), so a range of
+    /// the command is a range of the file.
+    command_as_written: bool,
+    /// What follows the first unescaped `%`: the job's standard input (a password typed
+    /// into a program, or a `-U user%password` that was not escaped).
+    pub input: Option<Span>,
     /// The whole line.
     pub span: Span,
+}
+
+impl CronJob {
+    /// Where bytes `start..end` of [`Self::command`] are written: exactly, or (after `\%`
+    /// was unescaped, which shifts positions) the whole command.
+    pub fn command_span_of(&self, start: usize, end: usize) -> Span {
+        if self.command_as_written {
+            Span::new(
+                self.command_span.start + start,
+                self.command_span.start + end,
+            )
+        } else {
+            self.command_span
+        }
+    }
 }
 
 /// A parsed crontab.
@@ -282,7 +305,7 @@ impl Crontab {
                 Ok(job) => raw_jobs.push(job),
                 Err(message) => file.errors.push(ParseError {
                     span: line,
-                    message: crate::message::Message::from(message),
+                    message,
                 }),
             }
         }
@@ -322,12 +345,20 @@ impl Crontab {
         if command.is_empty() {
             return None;
         }
+        let command_span = Span::new(command_start, command_start + length);
+        let after = &written[length..];
+        let input = after
+            .trim_start()
+            .strip_prefix('%')
+            .map(|input| Span::new(raw.line.end - input.len(), raw.line.end));
         Some(CronJob {
             schedule: text[raw.schedule.range()].to_owned(),
             schedule_span: raw.schedule,
             user,
+            command_as_written: text[command_span.range()] == command,
             command,
-            command_span: Span::new(command_start, command_start + length),
+            command_span,
+            input,
             span: raw.line,
         })
     }
@@ -346,14 +377,15 @@ fn looks_like_system(raw: &RawJob) -> bool {
             .is_some_and(|(word, _)| COMMON_USERS.contains(&word))
 }
 
-fn raw_job(text: &str, line: Span) -> Result<RawJob<'_>, String> {
+fn raw_job(text: &str, line: Span) -> Result<RawJob<'_>, Message> {
     let mut words = words(&text[line.range()], line.start);
     let (first, first_span) = words.next().unwrap_or(("", line));
     let schedule = if first.starts_with('@') {
         if !NICKNAMES.contains(&first.to_ascii_lowercase().as_str()) {
-            return Err(format!(
-                "`{first}` is not a cron schedule; cron knows {}",
-                NICKNAMES.join(", ")
+            return Err(msg!(
+                "`{}` is not a cron schedule; cron knows {}",
+                Quote::at(first_span),
+                Message::join(NICKNAMES.iter().copied(), ", ")
             ));
         }
         first_span
@@ -361,21 +393,22 @@ fn raw_job(text: &str, line: Span) -> Result<RawJob<'_>, String> {
         let mut end = first_span.end;
         let mut fields = vec![first];
         for _ in 0..4 {
-            let (word, span) = words.next().ok_or_else(|| {
-                "not a crontab line: five time fields (or `@daily`…), then the command".to_owned()
-            })?;
+            let (word, span) = words.next().ok_or(Message::from(
+                "not a crontab line: five time fields (or `@daily`…), then the command",
+            ))?;
             fields.push(word);
             end = span.end;
         }
+        let schedule = Span::new(first_span.start, end);
         for (field, spec) in fields.iter().zip(FIELDS) {
             if !valid_field(field, spec) {
-                return Err(format!(
+                return Err(msg!(
                     "`{}` is not a valid time field (minute hour day-of-month month day-of-week); cron rejects this line",
-                    fields.join(" ")
+                    Quote::derived(schedule, fields.join(" "))
                 ));
             }
         }
-        Span::new(first_span.start, end)
+        schedule
     };
     let sixth = words.next();
     let seventh_start = words.next().map(|(_, span)| span.start);
@@ -413,7 +446,8 @@ impl Format for Crontab {
     }
 }
 
-/// In crontabs: secret variables and secrets on job command lines.
+/// In crontabs: secret variables, secrets on job command lines, and the jobs' standard
+/// input (text fed to a program, which nothing here reads: all of it is hidden).
 fn cron_sensitive(crontab: &Crontab, text: &str) -> Vec<Sensitive> {
     let mut found: Vec<Sensitive> = crontab
         .variables
@@ -421,17 +455,17 @@ fn cron_sensitive(crontab: &Crontab, text: &str) -> Vec<Sensitive> {
         .filter_map(|var| assignment_sensitive(&var.name, &var.value, var.value_span))
         .collect();
     for job in &crontab.jobs {
-        let written = &text[job.command_span.range()];
-        let base = job.command_span.start;
-        // `\%` unescaped: positions no longer line up, so the command is masked whole.
-        let whole = job.command_span;
-        found.extend(if written == job.command {
-            command_sensitive(&job.command, &|start, end| {
-                Span::new(base + start, base + end)
-            })
-        } else {
-            command_sensitive(&job.command, &|_, _| whole)
-        });
+        found.extend(command_sensitive(&job.command, &|start, end| {
+            job.command_span_of(start, end)
+        }));
+        found.extend(
+            job.input
+                .filter(|span| !span.is_empty())
+                .map(|span| Sensitive {
+                    span,
+                    value: text[span.range()].to_owned(),
+                }),
+        );
     }
     unreadable_lines(&crontab.errors, text, &mut found);
     found
@@ -469,6 +503,29 @@ mod tests {
         assert_eq!(
             &text[tab.jobs[1].command_span.range()],
             "pg_dump app > /b/app-$(date +\\%F).sql"
+        );
+        assert_eq!(tab.jobs[0].input, None);
+        assert_eq!(&text[tab.jobs[1].input.unwrap().range()], " stdin");
+    }
+
+    #[test]
+    fn secrets_are_masked_where_written_and_job_input_whole() {
+        let text = "0 1 * * * curl -u ops:qzcanary-pw https://x.example/\n\
+                    0 2 * * * date +\\%F; mysql -pqzcanary-my\n\
+                    0 3 * * * smbclient //nas/b -U backup%qzcanary-smb -c ls\n";
+        let tab = Crontab::parse(text, Some(CronFlavor::User));
+        let masked: Vec<&str> = cron_sensitive(&tab, text)
+            .iter()
+            .map(|s| &text[s.span.range()])
+            .collect();
+        assert_eq!(
+            masked,
+            [
+                "qzcanary-pw",
+                // `\%` shifted the positions: the whole command stands for the secret.
+                "date +\\%F; mysql -pqzcanary-my",
+                "qzcanary-smb -c ls",
+            ]
         );
     }
 

@@ -11,6 +11,33 @@ pub struct ShellWord {
     pub text: String,
     /// Where it is written in the command line, quotes included.
     pub range: Range<usize>,
+    /// For each byte of `text`, where it is written in the command line.
+    written_at: Vec<usize>,
+}
+
+impl ShellWord {
+    fn new(at: usize) -> Self {
+        Self {
+            text: String::new(),
+            range: at..at,
+            written_at: Vec::new(),
+        }
+    }
+
+    /// Appends `c`, written at byte `at` of the command line.
+    fn push(&mut self, c: char, at: usize) {
+        self.text.push(c);
+        self.written_at.extend(at..at + c.len_utf8());
+    }
+
+    /// Where bytes `range` of [`Self::text`] are written in the command line, when they are
+    /// written as they are (inside quotes, say), `None` when an escape or a quote sits
+    /// between them, so the written text is not the same.
+    pub fn written_range(&self, range: Range<usize>) -> Option<Range<usize>> {
+        let at = self.written_at.get(range.clone())?;
+        let (&first, &last) = (at.first()?, at.last()?);
+        (last - first + 1 == at.len()).then_some(first..last + 1)
+    }
 }
 
 /// Splits a command line into simple commands (separated by `|`, `||`, `&&`, `;`, `&` and
@@ -40,7 +67,7 @@ pub fn simple_commands(line: &str) -> Vec<Vec<ShellWord>> {
                         .is_some_and(|w| w.text.ends_with('>') || w.text.ends_with('<'));
                 if redirect {
                     if let Some(word) = current.as_mut() {
-                        word.text.push(c);
+                        word.push(c, i);
                     }
                     continue;
                 }
@@ -51,42 +78,39 @@ pub fn simple_commands(line: &str) -> Vec<Vec<ShellWord>> {
                 }
             }
             _ => {
-                let word = current.get_or_insert_with(|| ShellWord {
-                    text: String::new(),
-                    range: i..i,
-                });
+                let word = current.get_or_insert_with(|| ShellWord::new(i));
                 match c {
                     '\'' => {
-                        for (_, q) in chars.by_ref() {
+                        for (j, q) in chars.by_ref() {
                             if q == '\'' {
                                 break;
                             }
-                            word.text.push(q);
+                            word.push(q, j);
                         }
                     }
                     '"' => {
-                        while let Some((_, q)) = chars.next() {
+                        while let Some((j, q)) = chars.next() {
                             match q {
                                 '"' => break,
                                 '\\' => {
-                                    if let Some((_, e)) = chars.next() {
-                                        word.text.push(e);
+                                    if let Some((k, e)) = chars.next() {
+                                        word.push(e, k);
                                     }
                                 }
-                                q => word.text.push(q),
+                                q => word.push(q, j),
                             }
                         }
                     }
                     '\\' => {
-                        if let Some((_, e)) = chars.next() {
-                            word.text.push(e);
+                        if let Some((j, e)) = chars.next() {
+                            word.push(e, j);
                         }
                     }
                     '$' if chars.peek().is_some_and(|(_, n)| *n == '(') => {
-                        word.text.push('$');
+                        word.push('$', i);
                         let mut depth = 0usize;
-                        for (_, q) in chars.by_ref() {
-                            word.text.push(q);
+                        for (j, q) in chars.by_ref() {
+                            word.push(q, j);
                             match q {
                                 '(' => depth += 1,
                                 ')' => {
@@ -100,15 +124,15 @@ pub fn simple_commands(line: &str) -> Vec<Vec<ShellWord>> {
                         }
                     }
                     '`' => {
-                        word.text.push('`');
-                        for (_, q) in chars.by_ref() {
-                            word.text.push(q);
+                        word.push('`', i);
+                        for (j, q) in chars.by_ref() {
+                            word.push(q, j);
                             if q == '`' {
                                 break;
                             }
                         }
                     }
-                    c => word.text.push(c),
+                    c => word.push(c, i),
                 }
             }
         }
@@ -142,6 +166,23 @@ mod tests {
         let line = "cp  \"a b\" c";
         let words = &simple_commands(line)[0];
         assert_eq!(&line[words[1].range.clone()], "\"a b\"");
+    }
+
+    #[test]
+    fn written_ranges_follow_quotes_and_stop_at_escapes() {
+        let line = r#"x "a b"'c' d\e"#;
+        let words = &simple_commands(line)[0];
+        let (quoted, escaped) = (&words[1], &words[2]);
+        assert_eq!(quoted.text, "a bc");
+        assert_eq!(quoted.written_range(0..3), Some(3..6));
+        assert_eq!(&line[quoted.written_range(3..4).unwrap()], "c");
+        // `a b` and `c` are written apart: no one range holds them.
+        assert_eq!(quoted.written_range(2..4), None);
+        assert_eq!(escaped.text, "de");
+        assert_eq!(escaped.written_range(0..1), Some(11..12));
+        assert_eq!(escaped.written_range(1..2), Some(13..14));
+        assert_eq!(escaped.written_range(0..2), None);
+        assert_eq!(escaped.written_range(2..9), None);
     }
 
     #[test]

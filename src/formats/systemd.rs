@@ -20,6 +20,8 @@ use crate::formats::sensitive::{
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::message::Quote;
+use crate::msg;
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::sync::Arc;
@@ -276,10 +278,10 @@ impl UnitFile {
                 }),
                 None => file.errors.push(ParseError {
                     span: line,
-                    message: crate::message::Message::from(format!(
+                    message: msg!(
                         "`{}=` comes before any section header; systemd ignores it",
-                        entry.key
-                    )),
+                        Quote::at(entry.key_span)
+                    ),
                 }),
             }
         }
@@ -326,9 +328,10 @@ impl UnitFile {
                 let Some((name, value)) = word.text.split_once('=') else {
                     continue;
                 };
-                let value_span = written_value_span(&word, entry);
+                let (name_span, value_span) = written_spans(&word, entry);
                 vars.push(EnvironmentVariable {
                     name: name.to_owned(),
+                    name_span,
                     value: value.to_owned(),
                     word: word.span,
                     value_span,
@@ -339,14 +342,16 @@ impl UnitFile {
     }
 }
 
-/// The part of an `Environment=` word after `NAME=`, as written, without the quotes that
-/// enclose it (`"A=x y"`, `A="x y"`).
-fn written_value_span(word: &UnitWord, entry: &UnitEntry) -> Span {
+/// Where the parts of an `Environment=` word before and after `=` are written, without the
+/// quotes that enclose them (`"A=x y"`, `A="x y"`).
+fn written_spans(word: &UnitWord, entry: &UnitEntry) -> (Span, Span) {
     let (start, end) = word.value_range;
     let written = &entry.value[start..end];
     let Some(eq) = written.find('=') else {
-        return word.span;
+        return (word.span, word.span);
     };
+    let name_from = start + usize::from(written.starts_with(['"', '\'']));
+    let name = entry.file_span(name_from, start + eq);
     let mut from = start + eq + 1;
     let mut to = end;
     if entry.value[from..to].starts_with(['"', '\'']) {
@@ -355,7 +360,7 @@ fn written_value_span(word: &UnitWord, entry: &UnitEntry) -> Span {
     if to > from && entry.value[from..to].ends_with(['"', '\'']) {
         to -= 1;
     }
-    entry.file_span(from, to.max(from))
+    (name, entry.file_span(from, to.max(from)))
 }
 
 /// One variable set by `Environment=`.
@@ -363,6 +368,8 @@ fn written_value_span(word: &UnitWord, entry: &UnitEntry) -> Span {
 pub struct EnvironmentVariable {
     /// Its name.
     pub name: String,
+    /// Where the name is written (inside a quote that opens the word).
+    pub name_span: Span,
     /// Its value, unquoted.
     pub value: String,
     /// The whole `NAME=value` word as written.
@@ -522,6 +529,17 @@ mod tests {
     }
 
     #[test]
+    fn exec_lines_mask_their_secrets_where_written() {
+        let text = "[Service]\nExecStartPre=-/usr/bin/mysql -pqzcanary-one -e 'select 1'\nExecStart=/usr/bin/curl \\\n  -u ops:qzcanary-two https://x.example/\nExecStop=/bin/sh -c \"redis-cli -a qzcanary-three SHUTDOWN\"\n";
+        let unit = parse(text);
+        let masked: Vec<&str> = systemd_sensitive(&unit, text)
+            .iter()
+            .map(|s| &text[s.span.range()])
+            .collect();
+        assert_eq!(masked, ["qzcanary-one", "qzcanary-two", "qzcanary-three"]);
+    }
+
+    #[test]
     fn environment_splits_quoted_assignments_and_resets() {
         let text =
             "[Service]\nEnvironment=OLD=1\nEnvironment=\nEnvironment=\"A=x y\" B=2 C=\"q r\"\n";
@@ -531,6 +549,8 @@ mod tests {
         assert_eq!(names, ["A", "B", "C"]);
         assert_eq!(vars[0].value, "x y");
         assert_eq!(&text[vars[0].value_span.range()], "x y");
+        assert_eq!(&text[vars[0].name_span.range()], "A");
+        assert_eq!(&text[vars[2].name_span.range()], "C");
         assert_eq!(&text[vars[1].value_span.range()], "2");
         assert_eq!(vars[2].value, "q r");
         assert_eq!(&text[vars[2].value_span.range()], "q r");

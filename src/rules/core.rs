@@ -1,6 +1,8 @@
 //! Checks every format shares: parse errors and suppression comments.
 
 use crate::document::Document;
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::{checks, Context, RegisteredCheck};
 use crate::suppress;
 
@@ -27,9 +29,9 @@ pub fn suppression_comments(cx: &mut Context<'_, Document>) {
             cx.report(
                 comment.span,
                 key.clone(),
-                format!(
+                msg!(
                     "this suppression has no reason and is not applied; write why: `# preflight: ignore[{}] <reason>`",
-                    comment.rules.join(", ")
+                    Quote::derived(comment.span, comment.rules.join(", "))
                 ),
             );
         }
@@ -44,8 +46,9 @@ pub fn suppression_comments(cx: &mut Context<'_, Document>) {
             cx.report(
                 comment.span,
                 format!("{key}:{rule}"),
-                format!(
-                    "this suppression names `{rule}`, which is not a rule (see `preflight rules`)"
+                msg!(
+                    "this suppression names `{}`, which is not a rule (see `preflight rules`)",
+                    Quote::derived(comment.span, rule.as_str())
                 ),
             );
         }

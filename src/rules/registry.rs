@@ -310,7 +310,8 @@ mod tests {
                 if !found.is_empty() {
                     failures.push(format!(
                         "{} should accept:\n{text}\nbut said: {}",
-                        rule.id, found[0].message
+                        rule.id,
+                        found[0].message.fingerprint_text(&found[0].source)
                     ));
                 }
             }

@@ -12,6 +12,8 @@ use std::sync::Arc;
 pub struct PendingUpgrade {
     /// The package name.
     pub package: String,
+    /// Where the package name is written.
+    pub package_span: Span,
     /// Whether a suite offering the new version is a `-security` suite.
     pub security: bool,
     /// The line.
@@ -42,8 +44,10 @@ impl PendingUpgrades {
             let Some((package, suites)) = first.split_once('/') else {
                 continue;
             };
+            let package_at = start + content.len() - content.trim_start().len();
             upgrades.push(PendingUpgrade {
                 package: package.to_owned(),
+                package_span: Span::new(package_at, package_at + package.len()),
                 security: suites.split(',').any(|s| s.ends_with("-security")),
                 span: Span::new(start, start + content.len()),
             });
@@ -106,5 +110,6 @@ base-files/oldstable 12.4+deb12u15 amd64 [upgradable from: 12.4+deb12u11]
         let pending = PendingUpgrades::parse(text);
         assert_eq!(pending.upgrades.len(), 1);
         assert!(pending.upgrades[0].security);
+        assert_eq!(&text[pending.upgrades[0].package_span.range()], "openssl");
     }
 }

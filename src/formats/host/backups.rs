@@ -18,13 +18,28 @@ use std::sync::Arc;
 pub struct BackupDir {
     /// The directory.
     pub path: String,
+    /// Where the directory is written.
+    pub path_span: Span,
     /// The oldest the newest file may be, in seconds.
     pub max_age: u64,
     /// The directory does not exist (or is not a directory).
     pub missing: bool,
-    /// The newest file: modification time (seconds since the epoch), path, and line.
-    pub newest: Option<(f64, String, Span)>,
+    /// The newest file.
+    pub newest: Option<BackupFile>,
     /// The header line.
+    pub span: Span,
+}
+
+/// A file in a backup directory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupFile {
+    /// Its modification time, in seconds since the epoch.
+    pub time: f64,
+    /// Its path.
+    pub path: String,
+    /// Where the path is written.
+    pub path_span: Span,
+    /// Its line.
     pub span: Span,
 }
 
@@ -48,7 +63,8 @@ impl BackupListing {
             offset += line.len();
             let content = line.trim_end_matches(['\n', '\r']);
             let span = Span::new(start, start + content.len());
-            if let Some(header) = content.strip_prefix("# backup-dir ") {
+            const HEADER: &str = "# backup-dir ";
+            if let Some(header) = content.strip_prefix(HEADER) {
                 let mut words: Vec<&str> = header.split(' ').collect();
                 let missing = words.last() == Some(&"missing");
                 if missing {
@@ -60,8 +76,11 @@ impl BackupListing {
                     .and_then(|n| n.parse().ok());
                 if let Some(max_age) = max_age {
                     words.pop();
+                    let path = words.join(" ");
+                    let path_at = start + HEADER.len();
                     dirs.push(BackupDir {
-                        path: words.join(" "),
+                        path_span: Span::new(path_at, path_at + path.len()),
+                        path,
                         max_age,
                         missing,
                         newest: None,
@@ -79,12 +98,14 @@ impl BackupListing {
             let Ok(time) = time.parse::<f64>() else {
                 continue;
             };
-            if dir
-                .newest
-                .as_ref()
-                .is_none_or(|(newest, _, _)| time > *newest)
-            {
-                dir.newest = Some((time, path.to_owned(), span));
+            if dir.newest.as_ref().is_none_or(|newest| time > newest.time) {
+                let path_at = span.end - path.len();
+                dir.newest = Some(BackupFile {
+                    time,
+                    path: path.to_owned(),
+                    path_span: Span::new(path_at, span.end),
+                    span,
+                });
             }
         }
         Self {
@@ -120,12 +141,15 @@ mod tests {
         let db = &listing.dirs[0];
         assert_eq!(db.path, "/var/backups/db");
         assert_eq!(db.max_age, 93600);
-        let (time, path, span) = db.newest.as_ref().unwrap();
-        assert_eq!(*time, 1732543200.0);
-        assert_eq!(path, "/var/backups/db/my dump.sql.gz");
-        assert!(text[span.range()].starts_with("1732543200"));
+        let newest = db.newest.as_ref().unwrap();
+        assert_eq!(newest.time, 1732543200.0);
+        assert_eq!(newest.path, "/var/backups/db/my dump.sql.gz");
+        assert_eq!(&text[newest.path_span.range()], newest.path);
+        assert!(text[newest.span.range()].starts_with("1732543200"));
+        assert_eq!(&text[db.path_span.range()], "/var/backups/db");
         assert!(listing.dirs[1].newest.is_none() && !listing.dirs[1].missing);
         assert_eq!(listing.dirs[2].path, "/srv/gone dir");
+        assert_eq!(&text[listing.dirs[2].path_span.range()], "/srv/gone dir");
         assert!(listing.dirs[2].missing);
     }
 }

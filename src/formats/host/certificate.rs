@@ -9,6 +9,8 @@ use x509_parser::pem::parse_x509_pem;
 use crate::formats::sensitive::Sensitive;
 use crate::formats::ParseError;
 use crate::formats::{Format, ParseContext};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::sync::Arc;
@@ -68,10 +70,7 @@ impl CertificateFile {
             }
             match decode(&text[span.range()], span) {
                 Ok(certificate) => file.certificates.push(certificate),
-                Err(message) => file.errors.push(ParseError {
-                    span,
-                    message: crate::message::Message::from(message),
-                }),
+                Err(message) => file.errors.push(ParseError { span, message }),
             }
         }
         file
@@ -83,12 +82,21 @@ impl CertificateFile {
     }
 }
 
-fn decode(block: &str, span: Span) -> Result<Certificate, String> {
-    let (_, pem) = parse_x509_pem(block.as_bytes())
-        .map_err(|e| format!("this PEM block cannot be decoded ({e}); is the file truncated?"))?;
-    let certificate = pem
-        .parse_x509()
-        .map_err(|e| format!("this is not a valid X.509 certificate ({e})"))?;
+/// Decodes the certificate written at `span`; the decoder's complaint is about that block,
+/// so it is quoted from there.
+fn decode(block: &str, span: Span) -> Result<Certificate, Message> {
+    let (_, pem) = parse_x509_pem(block.as_bytes()).map_err(|e| {
+        msg!(
+            "this PEM block cannot be decoded ({}); is the file truncated?",
+            Quote::derived(span, e.to_string())
+        )
+    })?;
+    let certificate = pem.parse_x509().map_err(|e| {
+        msg!(
+            "this is not a valid X.509 certificate ({})",
+            Quote::derived(span, e.to_string())
+        )
+    })?;
     let subject = certificate
         .subject()
         .iter_common_name()

@@ -13,6 +13,8 @@ use std::sync::Arc;
 pub struct Process {
     /// The user name it runs as.
     pub user: String,
+    /// Where the user name is written.
+    pub user_span: Span,
     /// Its process id.
     pub pid: u32,
     /// The command line, as `ps` shows it.
@@ -35,6 +37,16 @@ impl Process {
         let first = self.words().next().unwrap_or("");
         let name = first.rsplit('/').next().unwrap_or(first);
         name.trim_end_matches(':')
+    }
+
+    /// Where [`Self::program`] is written.
+    pub fn program_span(&self) -> Span {
+        let first = self.words().next().unwrap_or("");
+        let name = self.program();
+        let from = self.args_span.start
+            + (self.args.len() - self.args.trim_start().len())
+            + first.rfind('/').map_or(0, |i| i + 1);
+        Span::new(from, from + name.len())
     }
 
     /// Whether this is a kernel thread (`[kworker/0:1]`).
@@ -60,7 +72,7 @@ impl Processes {
             offset += line.len();
             let content = line.trim_end_matches(['\n', '\r']);
             let words = super::ss::words_with_offsets(content);
-            let (Some(&(_, user)), Some(&(_, pid)), Some(&(args_at, _))) =
+            let (Some(&(user_at, user)), Some(&(_, pid)), Some(&(args_at, _))) =
                 (words.first(), words.get(1), words.get(2))
             else {
                 continue;
@@ -70,6 +82,7 @@ impl Processes {
             };
             processes.push(Process {
                 user: user.to_owned(),
+                user_span: Span::new(start + user_at, start + user_at + user.len()),
                 pid,
                 args: content[args_at..].trim_end().to_owned(),
                 args_span: Span::new(start + args_at, start + content.trim_end().len()),
@@ -114,6 +127,21 @@ deploy                            2400 node /srv/app/node_modules/.bin/nodemon s
 ";
 
     #[test]
+    fn command_line_secrets_are_masked_though_ps_dropped_the_quotes() {
+        let text = "root 31 curl -H Authorization: Bearer qzcanary-one https://x.example/\n\
+                    app 32 mysqld\n\
+                    app 33 mysql -pqzcanary-two shop\n";
+        let parsed = Processes::parse(text);
+        let source = SourceFile::from_bytes("ps".into(), "ps".into(), text.into());
+        let masked: Vec<&str> = parsed
+            .sensitive(&source)
+            .iter()
+            .map(|s| &text[s.span.range()])
+            .collect();
+        assert_eq!(masked, ["qzcanary-one", "qzcanary-two"]);
+    }
+
+    #[test]
     fn reads_users_pids_and_command_lines() {
         let parsed = Processes::parse(CAPTURED);
         let got: Vec<(&str, u32, &str)> = parsed
@@ -133,6 +161,10 @@ deploy                            2400 node /srv/app/node_modules/.bin/nodemon s
             ]
         );
         assert!(parsed.processes[1].is_kernel_thread());
+        for process in &parsed.processes {
+            assert_eq!(&CAPTURED[process.program_span().range()], process.program());
+            assert_eq!(&CAPTURED[process.user_span.range()], process.user);
+        }
         let runserver = &parsed.processes[4];
         assert_eq!(
             &CAPTURED[runserver.args_span.range()],

@@ -15,8 +15,9 @@ pub struct Listener {
     pub address: String,
     /// The port.
     pub port: u16,
-    /// The name of the first process in `users:(("name",pid=…))`, when shown.
-    pub process: Option<String>,
+    /// The name of the first process in `users:(("name",pid=…))`, when shown, and where it
+    /// is written.
+    pub process: Option<(String, Span)>,
     /// The whole line, for findings.
     pub span: Span,
     /// Where `address:port` is written.
@@ -24,6 +25,11 @@ pub struct Listener {
 }
 
 impl Listener {
+    /// The name of the process that owns the socket, when shown.
+    pub fn process_name(&self) -> Option<&str> {
+        self.process.as_ref().map(|(name, _)| name.as_str())
+    }
+
     /// Whether the socket accepts connections from other machines: a wildcard address
     /// (`0.0.0.0`, `::`, `*`) or any address that is not loopback.
     pub fn is_public(&self) -> bool {
@@ -62,17 +68,18 @@ impl Listeners {
                 // ss: State, Recv-Q, Send-Q, Local, Peer, [users:(("name",pid=…))]
                 Some("LISTEN") if words.len() >= 5 => {
                     process = content.find("users:((\"").and_then(|at| {
-                        let rest = &content[at + 9..];
-                        rest.find('"').map(|end| rest[..end].to_owned())
+                        let from = at + 9;
+                        let name = &content[from..from + content[from..].find('"')?];
+                        Some((name, from))
                     });
                     words[3]
                 }
                 // netstat: Proto, Recv-Q, Send-Q, Local, Foreign, State, [PID/Program]
                 Some("tcp" | "tcp6") if words.get(5).is_some_and(|w| w.1 == "LISTEN") => {
-                    process = words
-                        .get(6)
-                        .and_then(|(_, w)| w.split_once('/'))
-                        .map(|(_, name)| name.trim_end_matches(':').to_owned());
+                    process = words.get(6).and_then(|&(at, w)| {
+                        let (pid, name) = w.split_once('/')?;
+                        Some((name.trim_end_matches(':'), at + pid.len() + 1))
+                    });
                     words[3]
                 }
                 _ => continue,
@@ -83,7 +90,10 @@ impl Listeners {
             sockets.push(Listener {
                 address,
                 port,
-                process,
+                process: process.map(|(name, at)| {
+                    let from = start + at;
+                    (name.to_owned(), Span::new(from, from + name.len()))
+                }),
                 span: Span::new(start, start + content.len()),
                 local_span: Span::new(start + local_at, start + local_at + local.len()),
             });
@@ -148,14 +158,7 @@ LISTEN 0      128        [::1]:9229    [::]:* users:((\"python3\",pid=6392,fd=6)
         let got: Vec<(&str, u16, Option<&str>, bool)> = parsed
             .sockets
             .iter()
-            .map(|l| {
-                (
-                    l.address.as_str(),
-                    l.port,
-                    l.process.as_deref(),
-                    l.is_public(),
-                )
-            })
+            .map(|l| (l.address.as_str(), l.port, l.process_name(), l.is_public()))
             .collect();
         assert_eq!(
             got,
@@ -169,6 +172,10 @@ LISTEN 0      128        [::1]:9229    [::]:* users:((\"python3\",pid=6392,fd=6)
         );
         let redis = &parsed.sockets[0];
         assert_eq!(&CAPTURED[redis.local_span.range()], "0.0.0.0:6379");
+        assert_eq!(
+            &CAPTURED[redis.process.as_ref().unwrap().1.range()],
+            "python3"
+        );
     }
 
     #[test]
@@ -201,7 +208,7 @@ tcp6       0      0 :::8080                 :::*                    LISTEN      
         let got: Vec<(&str, u16, Option<&str>)> = parsed
             .sockets
             .iter()
-            .map(|l| (l.address.as_str(), l.port, l.process.as_deref()))
+            .map(|l| (l.address.as_str(), l.port, l.process_name()))
             .filter(|(_, port, _)| *port < 43000)
             .collect();
         assert_eq!(
@@ -216,7 +223,9 @@ tcp6       0      0 :::8080                 :::*                    LISTEN      
         assert!(parsed
             .sockets
             .iter()
-            .any(|l| l.process.as_deref() == Some("sshd")));
+            .any(|l| l.process_name() == Some("sshd")));
+        let python = parsed.sockets[0].process.as_ref().unwrap().1;
+        assert_eq!(&NETSTAT[python.range()], "python3");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::backup::BackupKind;
 use crate::document::Document;
+use crate::msg;
 use crate::rules::backup::jobs;
 use crate::rules::Context;
 
@@ -12,9 +13,9 @@ pub fn unencrypted(cx: &mut Context<'_, Document>) {
     for job in jobs(cx.doc) {
         let visible = matches!(job.command.kind, BackupKind::Dump(_) | BackupKind::Files);
         if visible && !job.command.encrypted {
-            let tool = &job.command.tool;
-            cx.report(job.span, format!("encryption:{tool}"), format!(
-                "this `{tool}` backup is written unencrypted: whoever reads the backup folder or the off-site copy reads the data; pipe it through `gpg --encrypt -r backup@example.org` or `age -r <recipient>`, or use restic/borg"));
+            cx.report(job.span, format!("encryption:{}", job.command.tool.name()), msg!(
+                "this `{}` backup is written unencrypted: whoever reads the backup folder or the off-site copy reads the data; pipe it through `gpg --encrypt -r backup@example.org` or `age -r <recipient>`, or use restic/borg",
+                job.tool()));
         }
     }
 }

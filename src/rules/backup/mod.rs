@@ -4,9 +4,10 @@
 //! [`crate::backup`]; this module finds them in crontabs, systemd services and Compose
 //! files and maps their positions onto the files.
 
-use crate::backup::{recognise, retention, BackupCommand};
+use crate::backup::{recognise, retention, BackupCommand, Tool};
 use crate::document::Document;
 use crate::formats::systemd::UnitFile;
+use crate::message::{Message, Quote};
 use crate::rules::{checks, RegisteredCheck};
 use crate::source::Span;
 
@@ -32,6 +33,17 @@ pub struct FoundJob {
     pub retention: Option<Span>,
 }
 
+impl FoundJob {
+    /// The job's tool for messages: the name of a tool preflight knows, or a script's name
+    /// quoted from where it is written.
+    pub fn tool(&self) -> Message {
+        match &self.command.tool {
+            Tool::Known(name) => Message::from(*name),
+            Tool::Script(name) => Quote::derived(self.span, name.as_str()).into(),
+        }
+    }
+}
+
 /// Exec settings whose command lines belong to a service's job.
 const EXEC_KEYS: &[&str] = &["ExecStartPre", "ExecStart", "ExecStartPost"];
 
@@ -48,19 +60,9 @@ fn command_lines(doc: &Document) -> Vec<Line<'_>> {
         return crontab
             .jobs
             .iter()
-            .map(|job| {
-                let exact = doc.source.slice(job.command_span) == job.command;
-                let base = job.command_span;
-                Line {
-                    text: job.command.as_str(),
-                    locate: Box::new(move |r| {
-                        if exact {
-                            Span::new(base.start + r.start, base.start + r.end)
-                        } else {
-                            base
-                        }
-                    }),
-                }
+            .map(|job| Line {
+                text: job.command.as_str(),
+                locate: Box::new(move |r| job.command_span_of(r.start, r.end)),
             })
             .collect();
     }

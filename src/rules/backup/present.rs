@@ -11,6 +11,8 @@ use crate::formats::dbconf::{DatabaseConfigFile, DatabaseEngine};
 use crate::formats::systemd::UnitKind;
 use crate::formats::yaml::YamlNode;
 use crate::formats::Target;
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::backup::jobs;
 use crate::rules::ProjectContext;
 use crate::secrets::parse_url;
@@ -22,13 +24,13 @@ struct Database {
     span: Span,
     engine: DatabaseEngine,
     /// How the message names it (`the Compose service \`db\` (postgres:16)`).
-    label: String,
-    /// The Compose service, for `docker compose exec` in the suggested job.
-    service: Option<String>,
+    label: Message,
+    /// The Compose service's name, for `docker compose exec` in the suggested job.
+    service: Option<Quote>,
 }
 
-/// `services:` of a Compose file, as `(name, service)`.
-fn compose_services(doc: &Document) -> Vec<(&str, &YamlNode)> {
+/// `services:` of a Compose file, as `(name, where the name is written, service)`.
+fn compose_services(doc: &Document) -> Vec<(&str, Span, &YamlNode)> {
     let Some(yaml) = doc.as_compose() else {
         return Vec::new();
     };
@@ -36,14 +38,14 @@ fn compose_services(doc: &Document) -> Vec<(&str, &YamlNode)> {
         .iter()
         .filter_map(|d| d.get("services"))
         .flat_map(|s| s.entries())
-        .filter_map(|(k, v)| Some((k.as_str()?, v)))
+        .filter_map(|(k, v)| Some((k.as_str()?, k.span, v)))
         .collect()
 }
 
 /// A Compose service that runs backups: a backup image (`prodrigestivill/postgres-backup-
 /// local`, `offen/docker-volume-backup`) or a command that is a backup job.
 fn compose_backs_up(doc: &Document) -> bool {
-    compose_services(doc).iter().any(|(_, service)| {
+    compose_services(doc).iter().any(|(_, _, service)| {
         let image_is_backup = service
             .get("image")
             .and_then(YamlNode::as_str)
@@ -176,7 +178,11 @@ fn env_databases(doc: &Document) -> Vec<Database> {
                 source: Arc::clone(&doc.source),
                 span: entry.key_span,
                 engine,
-                label: format!("`{}` in `{}`", entry.key, doc.source.display_path),
+                label: msg!(
+                    "`{}` in `{}`",
+                    Quote::derived_in(&doc.source, entry.key_span, entry.key.as_str()),
+                    &doc.source
+                ),
                 service: None,
             });
         }
@@ -203,22 +209,24 @@ fn databases(docs: &[&Document]) -> Vec<Database> {
     let mut configs = Vec::new();
     let mut env = Vec::new();
     for doc in docs {
-        for (name, service) in compose_services(doc) {
+        for (name, name_span, service) in compose_services(doc) {
             let Some(image) = service.get("image") else {
                 continue;
             };
             let Some(engine) = image.as_str().and_then(DatabaseEngine::from_image) else {
                 continue;
             };
+            let name = Quote::derived_in(&doc.source, name_span, name);
             compose.push(Database {
                 source: Arc::clone(&doc.source),
                 span: image.span,
                 engine,
-                label: format!(
-                    "the Compose service `{name}` (`{}`)",
-                    image.as_str().unwrap_or_default()
+                label: msg!(
+                    "the Compose service `{}` (`{}`)",
+                    &name,
+                    Quote::derived_in(&doc.source, image.span, image.as_str().unwrap_or_default())
                 ),
-                service: Some(name.to_owned()),
+                service: Some(name),
             });
         }
         if let Some(config) = server_config(doc) {
@@ -226,7 +234,7 @@ fn databases(docs: &[&Document]) -> Vec<Database> {
                 source: Arc::clone(&doc.source),
                 span: config.first_setting,
                 engine: config.engine,
-                label: format!("`{}`", doc.source.display_path),
+                label: msg!("`{}`", &doc.source),
                 service: None,
             });
         }
@@ -238,11 +246,11 @@ fn databases(docs: &[&Document]) -> Vec<Database> {
 }
 
 /// A crontab line that backs `db` up and keeps two weeks.
-fn suggested_job(db: &Database) -> String {
-    let run = match &db.service {
-        Some(service) => format!("docker compose exec -T {service} "),
-        None => String::new(),
-    };
+fn suggested_job(db: &Database) -> Message {
+    let run = db
+        .service
+        .as_ref()
+        .map(|service| msg!("docker compose exec -T {} ", service));
     let (dump, ext) = match db.engine {
         DatabaseEngine::Postgres => ("pg_dump -U app app |", "sql"),
         DatabaseEngine::Mysql => ("mysqldump --single-transaction app |", "sql"),
@@ -251,18 +259,25 @@ fn suggested_job(db: &Database) -> String {
         // the snapshot is taken there and copied out.
         DatabaseEngine::Redis => {
             let save = match &db.service {
-                Some(service) => {
-                    format!("{run}redis-cli SAVE && docker compose cp {service}:/data/dump.rdb")
-                }
-                None => "redis-cli --rdb".to_owned(),
+                Some(service) => msg!(
+                    "{}redis-cli SAVE && docker compose cp {}:/data/dump.rdb",
+                    run,
+                    service
+                ),
+                None => Message::from("redis-cli --rdb"),
             };
-            return format!(
-                "`0 3 * * * {save} /var/backups/redis-$(date +\\%F).rdb && find /var/backups -name 'redis-*.rdb' -mtime +14 -delete`"
+            return msg!(
+                "`0 3 * * * {} /var/backups/redis-$(date +\\%F).rdb && find /var/backups -name 'redis-*.rdb' -mtime +14 -delete`",
+                save
             );
         }
     };
-    format!(
-        "`0 3 * * * {run}{dump} gzip > /var/backups/app-$(date +\\%F).{ext}.gz && find /var/backups -name 'app-*.{ext}.gz' -mtime +14 -delete`"
+    msg!(
+        "`0 3 * * * {}{} gzip > /var/backups/app-$(date +\\%F).{}.gz && find /var/backups -name 'app-*.{}.gz' -mtime +14 -delete`",
+        run,
+        dump,
+        ext,
+        ext
     )
 }
 
@@ -276,9 +291,9 @@ pub fn check(cx: &mut ProjectContext<'_, Document>) {
         return;
     }
     let first = found.remove(0);
-    let message = format!(
+    let message = msg!(
         "{} runs {}, but no backup job was found in any scanned crontab, systemd timer, Compose service or Kubernetes CronJob; schedule one, e.g. the crontab line {}",
-        first.label,
+        &first.label,
         first.engine.name(),
         suggested_job(&first)
     );
@@ -287,7 +302,7 @@ pub fn check(cx: &mut ProjectContext<'_, Document>) {
         finding.related_in(
             &other.source,
             other.span,
-            format!("{} points at {} too", other.label, other.engine.name()),
+            msg!("{} points at {} too", &other.label, other.engine.name()),
         );
     }
 }

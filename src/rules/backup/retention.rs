@@ -1,6 +1,7 @@
 //! BAK002: backup jobs that never delete old backups.
 
 use crate::document::Document;
+use crate::msg;
 use crate::rules::backup::jobs;
 use crate::rules::Context;
 
@@ -10,9 +11,9 @@ use crate::rules::Context;
 pub fn without_retention(cx: &mut Context<'_, Document>) {
     for job in jobs(cx.doc) {
         if job.command.is_visible() && job.retention.is_none() {
-            let tool = &job.command.tool;
-            cx.report(job.span, format!("retention:{tool}"), format!(
-                "this `{tool}` backup is never cleaned up, so backups pile up until the disk is full and the next one fails; delete old copies on the same line, e.g. `&& find /var/backups -name '*.gz' -mtime +14 -delete` (or `restic forget --keep-daily 7 --prune`, `borg prune`)"));
+            cx.report(job.span, format!("retention:{}", job.command.tool.name()), msg!(
+                "this `{}` backup is never cleaned up, so backups pile up until the disk is full and the next one fails; delete old copies on the same line, e.g. `&& find /var/backups -name '*.gz' -mtime +14 -delete` (or `restic forget --keep-daily 7 --prune`, `borg prune`)",
+                job.tool()));
         }
     }
 }

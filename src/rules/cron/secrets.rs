@@ -2,8 +2,9 @@
 
 use crate::formats::crontab::Crontab;
 use crate::formats::sensitive::{assignment_sensitive, command_sensitive};
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::Context;
-use crate::source::Span;
 
 /// CRN001: a secret on a job's command line (`PGPASSWORD=… pg_dump`, `mysqldump -p…`,
 /// `redis-cli -a …`, a URL with a password) or in a crontab variable. Command lines are
@@ -13,23 +14,15 @@ pub fn secret_in_crontab(cx: &mut Context<'_, Crontab>) {
     let crontab = cx.content;
     for var in &crontab.variables {
         if assignment_sensitive(&var.name, &var.value, var.value_span).is_some() {
-            cx.report(var.value_span, var.name.clone(), format!(
+            cx.report(var.value_span, var.name.clone(), msg!(
                 "`{}` puts a secret into the crontab, which is readable by more people than the secret should be (`/etc/cron.d` files are world-readable); keep it in a file only the job's user can read (`~/.pgpass`, `--defaults-extra-file`, mode 0600)",
-                var.name));
+                Quote::at(var.name_span)));
         }
     }
     for job in &crontab.jobs {
-        let base = job.command_span;
-        let exact = cx.source().slice(base) == job.command;
-        let found = command_sensitive(&job.command, &|start, end| {
-            if exact {
-                Span::new(base.start + start, base.start + end)
-            } else {
-                base
-            }
-        });
+        let found = command_sensitive(&job.command, &|start, end| job.command_span_of(start, end));
         if let Some(first) = found.first() {
-            cx.report(first.span, format!("command:{}", job.schedule), 
+            cx.report(first.span, format!("command:{}", job.schedule),
                 "a secret is written on this job's command line: every local user sees it in `ps` while the job runs, and cron mails and logs repeat it; read it from a file only the job's user can read (`~/.pgpass`, `PGPASSFILE`, `--defaults-extra-file=/etc/app/my.cnf`, mode 0600)");
         }
     }

@@ -3,6 +3,8 @@
 //! silently; the age of its newest artefact is what tells.
 
 use crate::formats::host::backups::BackupListing;
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::Context;
 
 /// LIVE007: stale, empty or missing backup directory.
@@ -10,24 +12,24 @@ pub fn stale(cx: &mut Context<'_, BackupListing>) {
     let listing = cx.content;
     let now = super::judged_at(listing.judged_at);
     for dir in &listing.dirs {
-        let allowed = hours(dir.max_age as i64);
+        let path = Quote::at(dir.path_span);
         let (span, message) = match &dir.newest {
             _ if dir.missing => (
                 dir.span,
-                format!("the backup directory `{}` does not exist; point the backup job at it, or fix `--backup-dir`", dir.path),
+                msg!("the backup directory `{}` does not exist; point the backup job at it, or fix `--backup-dir`", path),
             ),
             None => (
                 dir.span,
-                format!("the backup directory `{}` holds no file: the backup job never ran or writes elsewhere; run it once by hand and check its timer or crontab", dir.path),
+                msg!("the backup directory `{}` holds no file: the backup job never ran or writes elsewhere; run it once by hand and check its timer or crontab", path),
             ),
-            Some((time, path, span)) => {
-                let age = now - *time as i64;
+            Some(newest) => {
+                let age = now - newest.time as i64;
                 if age <= dir.max_age as i64 {
                     continue;
                 }
                 (
-                    *span,
-                    format!("the newest backup `{path}` is {} old, more than the {allowed} allowed: the backup job has stopped; check its logs and timer, then run it by hand", hours(age)),
+                    newest.span,
+                    msg!("the newest backup `{}` is {} old, more than the {} allowed: the backup job has stopped; check its logs and timer, then run it by hand", Quote::at(newest.path_span), hours(age), hours(dir.max_age as i64)),
                 )
             }
         };
@@ -35,11 +37,11 @@ pub fn stale(cx: &mut Context<'_, BackupListing>) {
     }
 }
 
-fn hours(seconds: i64) -> String {
+fn hours(seconds: i64) -> Message {
     let hours = seconds / 3600;
     if hours >= 48 {
-        format!("{} days {} hours", hours / 24, hours % 24)
+        msg!("{} days {} hours", hours / 24, hours % 24)
     } else {
-        format!("{hours} hours")
+        msg!("{} hours", hours)
     }
 }

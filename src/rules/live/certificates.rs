@@ -2,6 +2,8 @@
 //! fails silently more often than anyone notices; browsers then refuse the site.
 
 use crate::formats::host::certificate::{Certificate, CertificateFile};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::Context;
 use crate::source::Span;
 
@@ -28,41 +30,50 @@ fn check(cx: &mut Context<'_, CertificateFile>, applies: impl Fn(i64) -> bool) {
         return;
     }
     let when = if left < 0 {
-        format!("expired {} ago", days(-left))
+        msg!("expired {} ago", days(-left))
     } else {
-        format!("expires in {}", days(left))
+        msg!("expires in {}", days(left))
     };
     cx.report(
         Span::new(leaf.span.start, leaf.span.start + "-----BEGIN CERTIFICATE-----".len()),
         "leaf",
-        format!(
-            "the certificate for {} {when} (notAfter {}); renew it (`certbot renew`, and check that certbot's timer runs) and reload nginx",
+        msg!(
+            "the certificate for {} {} (notAfter {}); renew it (`certbot renew`, and check that certbot's timer runs) and reload nginx",
             names(leaf),
-            leaf.not_after_text
+            when,
+            decoded(leaf, &leaf.not_after_text)
         ),
     );
 }
 
-fn days(seconds: i64) -> String {
+fn days(seconds: i64) -> Message {
     let days = seconds / DAY;
     match days {
-        0 => format!("{} hours", seconds / 3600),
+        0 => msg!("{} hours", seconds / 3600),
         1 => "1 day".into(),
-        n => format!("{n} days"),
+        n => msg!("{} days", n),
     }
 }
 
-fn names(leaf: &Certificate) -> String {
+/// Text decoded from the certificate's base64 block, which is where it is written.
+fn decoded(leaf: &Certificate, text: &str) -> Quote {
+    Quote::derived(leaf.span, text)
+}
+
+fn names(leaf: &Certificate) -> Message {
     let mut names: Vec<&str> = leaf.names.iter().map(String::as_str).collect();
     if names.is_empty() {
         names.push(&leaf.subject);
     }
-    let shown: Vec<String> = names.iter().take(3).map(|n| format!("`{n}`")).collect();
+    let shown = Message::join(
+        names.iter().take(3).map(|n| msg!("`{}`", decoded(leaf, n))),
+        ", ",
+    );
     let more = names.len().saturating_sub(3);
     if more > 0 {
-        format!("{} and {more} more", shown.join(", "))
+        msg!("{} and {} more", shown, more)
     } else {
-        shown.join(", ")
+        shown
     }
 }
 
@@ -96,7 +107,10 @@ mod tests {
         let catalog = Catalog::builtin().unwrap();
         let mut out = Emitter::new(&catalog);
         check(&doc, &mut out);
-        out.into_findings().into_iter().map(|f| f.message).collect()
+        out.into_findings()
+            .into_iter()
+            .map(|f| f.message.fingerprint_text(&f.source))
+            .collect()
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! that should never face the internet.
 
 use crate::formats::host::ss::{Listener, Listeners};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::Context;
 
 /// Database and cache ports, with what usually listens there.
@@ -41,7 +43,7 @@ pub fn admin_port(cx: &mut Context<'_, Listeners>) {
     );
 }
 
-fn report(cx: &mut Context<'_, Listeners>, ports: &[(u16, &str)], fix: &str) {
+fn report(cx: &mut Context<'_, Listeners>, ports: &[(u16, &'static str)], fix: &'static str) {
     for socket in cx.content.sockets.iter().filter(|s| s.is_public()) {
         let Some((_, service)) = ports.iter().find(|(port, _)| *port == socket.port) else {
             continue;
@@ -49,26 +51,30 @@ fn report(cx: &mut Context<'_, Listeners>, ports: &[(u16, &str)], fix: &str) {
         cx.report(
             socket.local_span,
             format!("{}:{}", socket.address, socket.port),
-            format!(
-                "{} listens on {} port {} ({service}), reachable from other machines; {fix}",
+            msg!(
+                "{} listens on {} port {} ({}), reachable from other machines; {}",
                 who(socket),
                 where_(socket),
-                socket.port
+                socket.port,
+                *service,
+                fix
             ),
         );
     }
 }
 
-fn who(socket: &Listener) -> String {
-    socket.process.as_deref().map_or_else(
-        || "a process (run with --sudo to see which)".to_owned(),
-        |p| format!("`{p}`"),
-    )
+fn who(socket: &Listener) -> Message {
+    match &socket.process {
+        Some((_, span)) => msg!("`{}`", Quote::at(*span)),
+        None => "a process (run with --sudo to see which)".into(),
+    }
 }
 
-fn where_(socket: &Listener) -> String {
+/// The address, as read from the `address:port` word (brackets and `%interface` removed).
+fn where_(socket: &Listener) -> Message {
+    let address = Quote::derived(socket.local_span, socket.address.as_str());
     match socket.address.as_str() {
-        "0.0.0.0" | "::" | "*" => format!("every interface ({})", socket.address),
-        address => format!("the public address {address}"),
+        "0.0.0.0" | "::" | "*" => msg!("every interface ({})", address),
+        _ => msg!("the public address {}", address),
     }
 }

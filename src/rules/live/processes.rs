@@ -1,6 +1,8 @@
 //! LIVE003–LIVE004: application processes as root, and development servers running.
 
 use crate::formats::host::ps::{Process, Processes};
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::Context;
 
 /// Programs that run application code.
@@ -67,9 +69,9 @@ pub fn app_as_root(cx: &mut Context<'_, Processes>) {
         cx.report(
             process.args_span,
             format!("root:{}", process.args),
-            format!(
+            msg!(
                 "`{}` (pid {}) runs as root, so any flaw in the application gives the whole host away; run it as an unprivileged user (`User=app` in its systemd unit, `user` in the process manager)",
-                process.program(),
+                Quote::at(process.program_span()),
                 process.pid
             ),
         );
@@ -100,9 +102,12 @@ pub fn dev_server(cx: &mut Context<'_, Processes>) {
         cx.report(
             process.args_span,
             format!("dev:{}", process.args),
-            format!(
-                "{what} is running (pid {}, user {}): it reloads on file changes and is not built for production traffic; run the application with {instead}",
-                process.pid, process.user
+            msg!(
+                "{} is running (pid {}, user {}): it reloads on file changes and is not built for production traffic; run the application with {}",
+                what,
+                process.pid,
+                Quote::at(process.user_span),
+                instead
             ),
         );
     }

@@ -1,6 +1,8 @@
 //! LIVE010: security updates are pending. Published fixes are what attackers read first.
 
 use crate::formats::host::apt::PendingUpgrades;
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::Context;
 
 /// LIVE010: packages from a `-security` suite wait to be installed; one finding, at the
@@ -10,24 +12,24 @@ pub fn pending(cx: &mut Context<'_, PendingUpgrades>) {
     let Some(first) = security.first() else {
         return;
     };
-    let names: Vec<&str> = security
-        .iter()
-        .take(5)
-        .map(|u| u.package.as_str())
-        .collect();
-    let more = security.len().saturating_sub(names.len());
-    let more = if more > 0 {
-        format!(" and {more} more")
-    } else {
-        String::new()
-    };
+    const NAMED: usize = 5;
+    let names = Message::join(
+        security
+            .iter()
+            .take(NAMED)
+            .map(|u| Quote::at(u.package_span)),
+        ", ",
+    );
+    let more = security.len().saturating_sub(NAMED);
+    let more = (more > 0).then(|| msg!(" and {} more", more));
     cx.report(
         first.span,
         "security-updates",
-        format!(
-            "{} security update(s) are not installed ({}{more}); run `apt-get upgrade` and enable `unattended-upgrades` for the security suite",
+        msg!(
+            "{} security update(s) are not installed ({}{}); run `apt-get upgrade` and enable `unattended-upgrades` for the security suite",
             security.len(),
-            names.join(", ")
+            names,
+            more
         ),
     );
 }

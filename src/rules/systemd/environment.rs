@@ -2,6 +2,8 @@
 
 use crate::formats::sensitive::command_sensitive;
 use crate::formats::systemd::UnitFile;
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::Context;
 use crate::secrets::{is_indirection, parse_url, secret_kind};
 
@@ -16,14 +18,15 @@ pub fn secret_in_environment(cx: &mut Context<'_, UnitFile>) {
             continue;
         }
         let what = if secret_kind(&var.name).is_some() {
-            format!("`{}` is a secret", var.name)
+            "is a secret"
         } else if parse_url(&var.value).is_some_and(|u| u.password.is_some()) {
-            format!("`{}` holds a password in its URL", var.name)
+            "holds a password in its URL"
         } else {
             continue;
         };
-        cx.report(var.word, var.name.clone(), format!(
-            "{what} written into the unit file with `Environment=`: unit files are world-readable and `systemctl show` prints it to any local user; move it to `EnvironmentFile=/etc/app/secrets.env` (owned by root, mode 0600) or pass it with `LoadCredential=`"));
+        cx.report(var.word, var.name.clone(), msg!(
+            "`{}` {} written into the unit file with `Environment=`: unit files are world-readable and `systemctl show` prints it to any local user; move it to `EnvironmentFile=/etc/app/secrets.env` (owned by root, mode 0600) or pass it with `LoadCredential=`",
+            Quote::derived(var.name_span, var.name.as_str()), what));
     }
 }
 
@@ -36,9 +39,9 @@ pub fn secret_on_command_line(cx: &mut Context<'_, UnitFile>) {
         for entry in section.entries.iter().filter(|e| e.key.starts_with("Exec")) {
             let found = command_sensitive(&entry.value, &|start, end| entry.file_span(start, end));
             if let Some(first) = found.first() {
-                cx.report(first.span, entry.key.clone(), format!(
+                cx.report(first.span, entry.key.clone(), msg!(
                     "a secret is written on this `{}=` command line: the unit file is world-readable and every local user sees the running process's arguments in `ps`; have the program read it from `$CREDENTIALS_DIRECTORY` (`LoadCredential=`) or an `EnvironmentFile=` with mode 0600",
-                    entry.key));
+                    Quote::at(entry.key_span)));
             }
         }
     }

@@ -1,13 +1,20 @@
 //! SYS003–SYS005: sandboxing directives every network service can afford.
 
 use crate::formats::systemd::{parse_boolean, UnitFile};
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::systemd::{dynamic_user, judges_defaults, service};
 use crate::rules::Context;
 
 /// Reports `key` in `[Service]` when its value in effect is not accepted by `good`, or
 /// (complete units only) when it is absent; `advice` ends the message. `DynamicUser=yes`
 /// forces all three protections on.
-fn require(cx: &mut Context<'_, UnitFile>, key: &str, good: fn(&str) -> bool, advice: &str) {
+fn require(
+    cx: &mut Context<'_, UnitFile>,
+    key: &'static str,
+    good: fn(&str) -> bool,
+    advice: &'static str,
+) {
     let unit = cx.content;
     let Some(section) = service(unit) else {
         return;
@@ -20,9 +27,11 @@ fn require(cx: &mut Context<'_, UnitFile>, key: &str, good: fn(&str) -> bool, ad
             cx.report(
                 entry.value_span,
                 key,
-                format!(
-                    "`{key}={}` turns this protection off: {advice}",
-                    entry.value
+                msg!(
+                    "`{}={}` turns this protection off: {}",
+                    key,
+                    Quote::derived(entry.value_span, entry.value.as_str()),
+                    advice
                 ),
             );
         }
@@ -31,7 +40,11 @@ fn require(cx: &mut Context<'_, UnitFile>, key: &str, good: fn(&str) -> bool, ad
             cx.report(
                 section.header_span,
                 key,
-                format!("`{key}=` is not set (systemd's default is off): {advice}"),
+                msg!(
+                    "`{}=` is not set (systemd's default is off): {}",
+                    key,
+                    advice
+                ),
             );
         }
         None => {}

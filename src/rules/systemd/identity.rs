@@ -1,6 +1,8 @@
 //! SYS001: a service that runs as root.
 
 use crate::formats::systemd::UnitFile;
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::systemd::{dynamic_user, judges_defaults, service};
 use crate::rules::Context;
 
@@ -15,7 +17,7 @@ pub fn runs_as_root(cx: &mut Context<'_, UnitFile>) {
     match unit.last("Service", "User") {
         Some(user) if matches!(user.value.as_str(), "root" | "0") && !dynamic => {
             cx.report(user.value_span, "User",
-                format!("`User={}` runs the service as root: any flaw in it owns the whole machine; create a system user (`useradd --system --no-create-home app`) and write `User=app`, or `DynamicUser=yes`", user.value));
+                msg!("`User={}` runs the service as root: any flaw in it owns the whole machine; create a system user (`useradd --system --no-create-home app`) and write `User=app`, or `DynamicUser=yes`", Quote::derived(user.value_span, user.value.as_str())));
         }
         Some(_) => {}
         None if !dynamic && judges_defaults(cx) => {

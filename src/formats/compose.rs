@@ -13,6 +13,7 @@
 //! A value of the wrong type (`ports: 5432`, `environment: 3`) is an error located at the
 //! value, and the rest of the service is still read.
 
+use crate::formats::dockerfile::{list_command_sensitive, ListWord};
 use crate::formats::interpolation::Template;
 use crate::formats::sensitive::{
     assignment_sensitive, command_sensitive, yaml_sensitive, Sensitive,
@@ -21,6 +22,8 @@ use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{lexically_normal, Classification, FileName, FollowUp, Format, ParseContext};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::sync::Arc;
@@ -54,23 +57,21 @@ pub struct ComposeString {
 impl ComposeString {
     /// Reads a scalar node; `source` is the file's text.
     fn of(node: &YamlNode, source: &str) -> Option<Self> {
-        let text = node.as_str()?;
-        let written = source.get(node.span.range()).unwrap_or("");
-        let verbatim_at = if written == text {
-            Some(node.span.start)
-        } else if written.len() == text.len() + 2
-            && (written.starts_with('"') || written.starts_with('\''))
-            && &written[1..written.len() - 1] == text
-        {
-            Some(node.span.start + 1)
-        } else {
-            None
-        };
         Some(Self {
-            text: text.to_owned(),
+            text: node.as_str()?.to_owned(),
             span: node.span,
-            verbatim_at,
+            verbatim_at: node.verbatim_at(source),
         })
+    }
+
+    /// The value for a message, tied to where it is written.
+    pub fn quote(&self) -> Quote {
+        Quote::derived(self.span, self.text.as_str())
+    }
+
+    /// `text`, derived from this value (interpolated, a part of it), for a message.
+    pub fn derived(&self, text: &str) -> Quote {
+        Quote::derived(self.span, text)
     }
 
     /// The part of the value from byte `from` on (`KEY=value` list items).
@@ -140,8 +141,10 @@ pub struct Service {
     pub cap_add: Vec<ComposeString>,
     /// `user:`.
     pub user: Option<ComposeString>,
-    /// `command:` as one string (list form joined), for redaction.
-    pub command: Vec<ComposeString>,
+    /// `command:` and `entrypoint:`.
+    pub command: Vec<ComposeCommand>,
+    /// `healthcheck.test`.
+    pub healthcheck: Option<ComposeCommand>,
     /// Another service waits for this one to finish (`depends_on` with
     /// `condition: service_completed_successfully`): a one-shot job.
     pub one_shot: bool,
@@ -152,11 +155,44 @@ pub struct Service {
 }
 
 impl Service {
+    /// The service's name for a message, tied to where it is written.
+    pub fn quote(&self) -> Quote {
+        Quote::derived(self.key_span, self.name.as_str())
+    }
+
     /// Whether a truthy `privileged:` is set (Compose reads `true`, `yes`, `on`, `y`).
     pub fn is_privileged(&self) -> Option<&ComposeString> {
         self.privileged
             .as_ref()
             .filter(|p| p.resolved().is_some_and(|v| truthy(&v)))
+    }
+}
+
+/// A command as a Compose file writes it: one string, split like a shell splits it, or a
+/// list of words (`["redis-server", "--requirepass", "…"]`, `["CMD", "curl", …]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComposeCommand {
+    /// One string.
+    Line(ComposeString),
+    /// A list of words.
+    Words(Vec<ComposeString>),
+}
+
+impl ComposeCommand {
+    /// The secrets written on the command line.
+    pub fn sensitive(&self) -> Vec<Sensitive> {
+        match self {
+            Self::Line(line) => {
+                command_sensitive(&line.text, &|start, end| line.span_of(start..end))
+            }
+            Self::Words(words) => {
+                let words: Vec<ListWord> = words
+                    .iter()
+                    .map(|w| ListWord::written(&w.text, w.span, w.verbatim_at))
+                    .collect();
+                list_command_sensitive(&words)
+            }
+        }
     }
 }
 
@@ -197,9 +233,11 @@ impl PortRange {
 pub struct PortMapping {
     /// The whole entry.
     pub span: Span,
-    /// The entry as one line for messages: the short syntax as written, the long syntax as
-    /// `target: 5432, published: 5432`.
+    /// The entry as one line: the short syntax as written, the long syntax as `target:
+    /// 5432, published: 5432` (for fingerprint keys; [`Self::written`] for messages).
     pub display: String,
+    /// The same line for messages.
+    pub written: Message,
     /// The host address, interpolated (`None`: not given, i.e. every interface); contains
     /// [`UNKNOWN`] when a variable without default decides it.
     pub host_ip: Option<String>,
@@ -416,14 +454,14 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn error(&mut self, span: Span, message: impl Into<String>) {
+    fn error(&mut self, span: Span, message: impl Into<Message>) {
         // A value a syntax error cut short has the wrong type because of that error only.
         if self.cut_at.is_some_and(|cut| span.end >= cut) {
             return;
         }
         self.errors.push(ParseError {
             span,
-            message: crate::message::Message::from(message.into()),
+            message: message.into(),
         });
     }
 
@@ -432,7 +470,12 @@ impl Reader<'_> {
     }
 
     /// A scalar setting, or an error when it is a list or mapping.
-    fn scalar(&mut self, service: &str, key: &str, node: &YamlNode) -> Option<ComposeString> {
+    fn scalar(
+        &mut self,
+        service: &Quote,
+        key: &'static str,
+        node: &YamlNode,
+    ) -> Option<ComposeString> {
         match &node.value {
             YamlValue::Scalar(_) if is_null(node, self.source) => None,
             YamlValue::Scalar(_) => self.string(node),
@@ -440,8 +483,10 @@ impl Reader<'_> {
             _ => {
                 self.error(
                     node.span,
-                    format!(
-                        "`{key}` of service `{service}` must be a single value; it was not read"
+                    msg!(
+                        "`{}` of service `{}` must be a single value; it was not read",
+                        key,
+                        service
                     ),
                 );
                 None
@@ -450,7 +495,12 @@ impl Reader<'_> {
     }
 
     /// The items of a list setting; a scalar or mapping is an error.
-    fn list<'n>(&mut self, service: &str, key: &str, node: &'n YamlNode) -> &'n [YamlNode] {
+    fn list<'n>(
+        &mut self,
+        service: &Quote,
+        key: &'static str,
+        node: &'n YamlNode,
+    ) -> &'n [YamlNode] {
         match &node.value {
             YamlValue::Sequence(items) => items,
             YamlValue::Scalar(_) if is_null(node, self.source) => &[],
@@ -458,10 +508,20 @@ impl Reader<'_> {
             _ => {
                 self.error(
                     node.span,
-                    format!("`{key}` of service `{service}` must be a list (`{key}:` then `- …` lines); it was not read"),
+                    msg!("`{}` of service `{}` must be a list (`{}:` then `- …` lines); it was not read", key, service, key),
                 );
                 &[]
             }
+        }
+    }
+
+    /// A command: one string or a list of words.
+    fn command(&self, node: &YamlNode) -> Option<ComposeCommand> {
+        match &node.value {
+            YamlValue::Sequence(items) => Some(ComposeCommand::Words(
+                items.iter().filter_map(|i| self.string(i)).collect(),
+            )),
+            _ => self.string(node).map(ComposeCommand::Line),
         }
     }
 
@@ -470,10 +530,11 @@ impl Reader<'_> {
         // `x-…` keys are extension fields, not services, only at the top level; under
         // `services:` every key is a service.
         let mut service = Service {
-            name: name.clone(),
+            name,
             key_span: key.span,
             ..Service::default()
         };
+        let name = service.quote();
         match &node.value {
             YamlValue::Mapping(_) => {}
             YamlValue::Alias => {
@@ -489,7 +550,7 @@ impl Reader<'_> {
                 };
                 self.error(
                     at,
-                    format!("service `{name}` must be a mapping of settings (`image:`, `ports:`, …); Compose refuses the file"),
+                    msg!("service `{}` must be a mapping of settings (`image:`, `ports:`, …); Compose refuses the file", name),
                 );
                 return None;
             }
@@ -504,7 +565,7 @@ impl Reader<'_> {
                 continue;
             }
             match k {
-                "image" => service.image = self.scalar(&name, k, value),
+                "image" => service.image = self.scalar(&name, "image", value),
                 "build" => {
                     service.build = !is_null(value, self.source);
                     if let Some(args) = value.get("args") {
@@ -512,7 +573,7 @@ impl Reader<'_> {
                     }
                 }
                 "ports" => {
-                    for item in self.list(&name, k, value) {
+                    for item in self.list(&name, "ports", value) {
                         if let Some(port) = self.port(&name, item) {
                             service.ports.push(port);
                         }
@@ -523,11 +584,11 @@ impl Reader<'_> {
                 }
                 "env_file" => self.env_files(&name, value, &mut service.env_files),
                 "volumes" => {
-                    for item in self.list(&name, k, value) {
+                    for item in self.list(&name, "volumes", value) {
                         service.volumes.extend(self.mount(item));
                     }
                 }
-                "privileged" => service.privileged = self.scalar(&name, k, value),
+                "privileged" => service.privileged = self.scalar(&name, "privileged", value),
                 "network_mode" | "pid" | "ipc" | "uts" | "userns_mode" => {
                     let key: &'static str = match k {
                         "network_mode" => "network_mode",
@@ -536,27 +597,23 @@ impl Reader<'_> {
                         "uts" => "uts",
                         _ => "userns_mode",
                     };
-                    if let Some(v) = self.scalar(&name, k, value) {
+                    if let Some(v) = self.scalar(&name, key, value) {
                         service.namespaces.push((key, v));
                     }
                 }
-                "restart" => service.restart = self.scalar(&name, k, value),
+                "restart" => service.restart = self.scalar(&name, "restart", value),
                 "deploy" => {
                     service.deploy_restart_policy = value.get("restart_policy").is_some();
                 }
                 "cap_add" => {
-                    let items = self.list(&name, k, value);
+                    let items = self.list(&name, "cap_add", value);
                     service.cap_add = items.iter().filter_map(|i| self.string(i)).collect();
                 }
-                "user" => service.user = self.scalar(&name, k, value),
-                "command" | "entrypoint" => match &value.value {
-                    YamlValue::Sequence(items) => {
-                        service
-                            .command
-                            .extend(items.iter().filter_map(|i| self.string(i)));
-                    }
-                    _ => service.command.extend(self.string(value)),
-                },
+                "user" => service.user = self.scalar(&name, "user", value),
+                "command" | "entrypoint" => service.command.extend(self.command(value)),
+                "healthcheck" => {
+                    service.healthcheck = value.get("test").and_then(|t| self.command(t));
+                }
                 _ => {}
             }
         }
@@ -568,7 +625,13 @@ impl Reader<'_> {
 
     /// `environment:` or `build.args:` (`section`) as a mapping (`KEY: value`) or a list
     /// (`- KEY=value`, `- KEY`).
-    fn variables(&mut self, service: &str, section: &str, node: &YamlNode, out: &mut Vec<EnvVar>) {
+    fn variables(
+        &mut self,
+        service: &Quote,
+        section: &'static str,
+        node: &YamlNode,
+        out: &mut Vec<EnvVar>,
+    ) {
         match &node.value {
             YamlValue::Mapping(entries) => {
                 for (key, value) in entries {
@@ -580,7 +643,7 @@ impl Reader<'_> {
                         _ => {
                             self.error(
                                 value.span,
-                                format!("the value of `{name}` in `{section}` of service `{service}` must be a single value; it was not read"),
+                                msg!("the value of `{}` in `{}` of service `{}` must be a single value; it was not read", key.quote(), section, service),
                             );
                             continue;
                         }
@@ -596,7 +659,7 @@ impl Reader<'_> {
                 for item in items {
                     let Some(entry) = self.string(item) else {
                         if !matches!(item.value, YamlValue::Alias) {
-                            self.error(item.span, format!("an item of `{section}` of service `{service}` must be `KEY=value` or `KEY`; it was not read"));
+                            self.error(item.span, msg!("an item of `{}` of service `{}` must be `KEY=value` or `KEY`; it was not read", section, service));
                         }
                         continue;
                     };
@@ -620,13 +683,13 @@ impl Reader<'_> {
             _ if is_null(node, self.source) => {}
             _ => self.error(
                 node.span,
-                format!("`{section}` of service `{service}` must be a mapping (`KEY: value`) or a list (`- KEY=value`); it was not read"),
+                msg!("`{}` of service `{}` must be a mapping (`KEY: value`) or a list (`- KEY=value`); it was not read", section, service),
             ),
         }
     }
 
     /// `env_file:` as a string, a list of strings, or a list of `{path, required}`.
-    fn env_files(&mut self, service: &str, node: &YamlNode, out: &mut Vec<EnvFileRef>) {
+    fn env_files(&mut self, service: &Quote, node: &YamlNode, out: &mut Vec<EnvFileRef>) {
         let single = std::slice::from_ref(node);
         let items = match &node.value {
             YamlValue::Scalar(_) if is_null(node, self.source) => return,
@@ -647,7 +710,7 @@ impl Reader<'_> {
             let Some(path) = path else {
                 self.error(
                     item.span,
-                    format!("an `env_file` of service `{service}` must be a path or `{{path: …, required: …}}`; it was not read"),
+                    msg!("an `env_file` of service `{}` must be a path or `{{path: …, required: …}}`; it was not read", service),
                 );
                 continue;
             };
@@ -660,7 +723,7 @@ impl Reader<'_> {
     }
 
     /// One `ports:` item.
-    fn port(&mut self, service: &str, item: &YamlNode) -> Option<PortMapping> {
+    fn port(&mut self, service: &Quote, item: &YamlNode) -> Option<PortMapping> {
         match &item.value {
             YamlValue::Scalar(_) => {
                 let written = self.string(item)?;
@@ -669,10 +732,11 @@ impl Reader<'_> {
                 let port = port.map(|p| PortMapping {
                     yaml11_integer: plain && is_yaml11_sexagesimal(&written.text),
                     display: written.text.clone(),
+                    written: written.quote().into(),
                     ..p
                 });
                 if port.is_none() {
-                    self.error(item.span, format!("`{}` in the ports of service `{service}` is not a port mapping (`[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`); it was not read", written.text));
+                    self.error(item.span, msg!("`{}` in the ports of service `{}` is not a port mapping (`[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`); it was not read", written.quote(), service));
                 }
                 port
             }
@@ -686,18 +750,24 @@ impl Reader<'_> {
                 if target.is_none() {
                     self.error(
                         item.span,
-                        format!("a port of service `{service}` in the long syntax needs `target:` (the container port); it was not read"),
+                        msg!("a port of service `{}` in the long syntax needs `target:` (the container port); it was not read", service),
                     );
                     return None;
                 }
-                let display = ["target", "published", "host_ip"]
+                let given: Vec<(&'static str, &YamlNode)> = ["target", "published", "host_ip"]
+                    .into_iter()
+                    .filter_map(|k| Some((k, item.get(k).filter(|v| v.as_str().is_some())?)))
+                    .collect();
+                let display = given
                     .iter()
-                    .filter_map(|k| Some(format!("{k}: {}", item.get(k)?.as_str()?)))
+                    .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default()))
                     .collect::<Vec<_>>()
                     .join(", ");
+                let written = given.iter().map(|(k, v)| msg!("{}: {}", *k, v.quote()));
                 Some(PortMapping {
                     span: item.span,
                     display,
+                    written: Message::join(written, ", "),
                     host_ip: read("host_ip"),
                     published: read("published"),
                     target: target.as_deref().and_then(PortRange::parse),
@@ -707,7 +777,7 @@ impl Reader<'_> {
             }
             YamlValue::Alias => None,
             YamlValue::Sequence(_) => {
-                self.error(item.span, format!("a port of service `{service}` must be a string (`\"127.0.0.1:5432:5432\"`) or a mapping with `target:`; it was not read"));
+                self.error(item.span, msg!("a port of service `{}` must be a string (`\"127.0.0.1:5432:5432\"`) or a mapping with `target:`; it was not read", service));
                 None
             }
         }
@@ -773,6 +843,7 @@ fn short_port(text: &str, span: Span) -> Option<PortMapping> {
     Some(PortMapping {
         span,
         display: text.to_owned(),
+        written: Quote::derived(span, text).into(),
         host_ip,
         published: published.filter(|p| !p.is_empty()).map(str::to_owned),
         target,
@@ -841,8 +912,9 @@ impl Format for ComposeFile {
 }
 
 /// In Compose files: what [`yaml_sensitive`] finds, the literal defaults of secret
-/// variables (`${DB_PASSWORD:-changeme}`: `changeme` is scrubbed from messages on its own),
-/// and secrets on `command:`/`entrypoint:` lines (`redis-server --requirepass …`).
+/// variables (`${DB_PASSWORD:-changeme}`: `changeme` is masked on its own), secrets on the
+/// command lines of `command:`, `entrypoint:` and `healthcheck.test`, string or list
+/// (`redis-server --requirepass …`), and what follows a YAML syntax error.
 fn compose_sensitive(file: &ComposeFile, text: &str) -> Vec<Sensitive> {
     let mut found = yaml_sensitive(&file.yaml, text);
     // Image references (`postgres:16.4-alpine`) can look random, but are never secrets, and
@@ -864,12 +936,11 @@ fn compose_sensitive(file: &ComposeFile, text: &str) -> Vec<Sensitive> {
                 ));
             }
         }
-        for command in &service.command {
-            found.extend(command_sensitive(&command.text, &|start, end| {
-                command.span_of(start..end)
-            }));
+        for command in service.command.iter().chain(&service.healthcheck) {
+            found.extend(command.sensitive());
         }
     }
+    found.extend(file.yaml.unread_sensitive(text));
     found
 }
 

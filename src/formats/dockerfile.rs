@@ -26,6 +26,9 @@ use crate::formats::sensitive::{assignment_sensitive, command_sensitive, Sensiti
 use crate::formats::Target;
 use crate::formats::{lines_with_offsets, ParseError};
 use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::message::{Message, Quote};
+use crate::msg;
+use crate::secrets::looks_like_token;
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::sync::Arc;
@@ -88,11 +91,13 @@ impl Logical {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directive {
     /// The directive's name, lower-cased (`syntax`, `escape`, `check`).
-    pub name: String,
+    pub name: &'static str,
     /// Its value.
     pub value: String,
     /// The whole comment line.
     pub span: Span,
+    /// Where the value is written.
+    pub value_span: Span,
 }
 
 /// One word of an instruction's arguments: quotes removed and escapes applied, as the build
@@ -241,6 +246,32 @@ impl Instruction {
     pub fn arguments_span(&self) -> Span {
         self.logical.span(self.args_start, self.logical.text.len())
     }
+
+    /// The words of a JSON array starting at byte `from` of the arguments (the exec form;
+    /// empty when there is none), each located exactly when written without escapes.
+    fn json_words(&self, from: usize) -> Vec<ListWord<'_>> {
+        let args = self.logical.text[self.args_start..].trim_end();
+        let Some(items) = args.get(from..).and_then(json_array) else {
+            return Vec::new();
+        };
+        items
+            .into_iter()
+            .map(|(text, s, e)| {
+                let (s, e) = (from + s, from + e);
+                let verbatim = args.get(s + 1..e - 1) == Some(text.as_str());
+                ListWord {
+                    text,
+                    locate: Box::new(move |start, end| {
+                        if verbatim {
+                            self.shell_span(s + 1 + start, s + 1 + end)
+                        } else {
+                            self.shell_span(s, e)
+                        }
+                    }),
+                }
+            })
+            .collect()
+    }
 }
 
 /// A base image reference from `FROM`.
@@ -253,6 +284,9 @@ pub struct ImageRef {
     /// With the `ARG`s declared before the first `FROM` substituted at their defaults;
     /// `None` when a variable has no default (only the build command knows it).
     pub resolved: Option<String>,
+    /// The same for messages, each part tied to where it is written (the reference, the
+    /// `ARG` defaults).
+    pub shown: Option<Message>,
 }
 
 impl ImageRef {
@@ -293,6 +327,9 @@ pub struct Dockerfile {
     pub comments: Vec<Span>,
     /// What BuildKit would refuse.
     pub errors: Vec<ParseError>,
+    /// What could not be read as an instruction's parts, and so may hold a secret the
+    /// reading missed: the rest of a line that is no instruction, a word without its key.
+    unreadable: Vec<Span>,
 }
 
 /// `line` without its trailing continuation character, and whether there was one.
@@ -304,15 +341,17 @@ fn strip_continuation(line: &str, escape: char) -> (&str, bool) {
     }
 }
 
-/// A parser directive on `line`: `(name, value)` for `# name = value`.
-fn directive(line: &str) -> Option<(String, String)> {
+/// A parser directive on `line`: `(name, value, value's byte range in line)` for `# name =
+/// value`. Only the directives BuildKit knows are read: any other comment ends them.
+fn directive(line: &str) -> Option<(&'static str, &str, std::ops::Range<usize>)> {
     let rest = line.strip_prefix('#')?.trim_start();
     let (name, value) = rest.split_once('=')?;
-    let name = name.trim_end();
-    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric());
+    let name = ["syntax", "escape", "check"]
+        .into_iter()
+        .find(|known| name.trim_end().eq_ignore_ascii_case(known))?;
+    let start = line.len() - value.trim_start().len();
     let value = value.trim();
-    (valid && !value.is_empty()).then(|| (name.to_ascii_lowercase(), value.to_owned()))
+    (!value.is_empty()).then(|| (name, value, start..start + value.len()))
 }
 
 /// Splits `text` into words like BuildKit's `parseWords`: blanks separate, quotes group (and
@@ -477,66 +516,106 @@ fn heredoc_markers(text: &str) -> Vec<(String, bool, usize, usize)> {
     found
 }
 
+/// An `ARG` declared before the first `FROM`: its value expanded where it is declared, and
+/// the same for messages (its parts tied to where each is written).
+#[derive(Debug, Clone)]
+struct GlobalArg {
+    name: String,
+    value: Option<(String, Message)>,
+}
+
+/// A part of a text with its variables substituted.
+enum Piece {
+    /// Bytes of the text itself (outside variables, or a `:-` default or `:+` alternative).
+    Written(std::ops::Range<usize>),
+    /// The value of `args[i]`.
+    Arg(usize),
+}
+
 /// Substitutes `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR:+alt}` from `args`; `None`
 /// when a variable without a value is used bare.
-pub fn substitute(text: &str, args: &[(String, Option<String>)]) -> Option<String> {
+fn substitute(text: &str, args: &[GlobalArg]) -> Option<Vec<Piece>> {
     let lookup = |name: &str| {
-        args.iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, v)| v.clone())
+        let i = args.iter().rposition(|a| a.name == name)?;
+        args[i]
+            .value
+            .as_ref()
+            .map(|(value, _)| (i, value.is_empty()))
     };
-    let mut out = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut out = Vec::new();
+    let mut literal_from = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
         if c != '$' {
-            out.push(c);
             continue;
         }
-        if chars.peek() == Some(&'{') {
-            chars.next();
-            let mut inner = String::new();
-            let mut closed = false;
-            for c in chars.by_ref() {
-                if c == '}' {
-                    closed = true;
-                    break;
-                }
-                inner.push(c);
-            }
-            if !closed {
-                return None;
-            }
+        let written = |out: &mut Vec<Piece>| out.push(Piece::Written(literal_from..at));
+        if chars.next_if(|(_, c)| *c == '{').is_some() {
+            let inner_start = at + 2;
+            let close = text[inner_start..].find('}')? + inner_start;
+            while chars.next_if(|(i, _)| *i <= close).is_some() {}
+            let inner = &text[inner_start..close];
+            // The modifier (`:-`, `:+`, or another, which keeps the value) and where the
+            // text after it starts.
             let (name, modifier) = match inner.find(':') {
-                Some(i) => (&inner[..i], Some(&inner[i..])),
-                None => (inner.as_str(), None),
+                Some(i) => {
+                    let m = &inner[i..];
+                    let kind = [":-", ":+"].into_iter().find(|k| m.starts_with(k));
+                    (
+                        &inner[..i],
+                        Some((kind.unwrap_or(":"), inner_start + i + 2)),
+                    )
+                }
+                None => (inner, None),
             };
-            let value = lookup(name).filter(|v| !v.is_empty());
+            let value = lookup(name).filter(|(_, empty)| !empty).map(|(i, _)| i);
+            written(&mut out);
             match (modifier, value) {
-                (Some(m), None) if m.starts_with(":-") => out.push_str(&m[2..]),
-                (Some(m), Some(_)) if m.starts_with(":+") => out.push_str(&m[2..]),
-                (Some(m), None) if m.starts_with(":+") => {}
-                (_, Some(v)) => out.push_str(&v),
+                (Some((":-", from)), None) | (Some((":+", from)), Some(_)) => {
+                    out.push(Piece::Written(from.min(close)..close));
+                }
+                (Some((":+", _)), None) => {}
+                (_, Some(i)) => out.push(Piece::Arg(i)),
                 (_, None) => return None,
             }
+            literal_from = close + 1;
         } else {
-            let mut name = String::new();
-            while let Some(&c) = chars.peek() {
-                if c.is_ascii_alphanumeric() || c == '_' {
-                    name.push(c);
-                    chars.next();
-                } else {
-                    break;
-                }
+            let name_end = text[at + 1..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .map_or(text.len(), |i| at + 1 + i);
+            if name_end == at + 1 {
+                continue;
             }
-            if name.is_empty() {
-                out.push('$');
-            } else {
-                out.push_str(&lookup(&name)?);
+            while chars.next_if(|(i, _)| *i < name_end).is_some() {}
+            written(&mut out);
+            out.push(Piece::Arg(lookup(&text[at + 1..name_end])?.0));
+            literal_from = name_end;
+        }
+    }
+    out.push(Piece::Written(literal_from..text.len()));
+    Some(out)
+}
+
+/// `text`, written at `span`, with its variables substituted from `args`: as the build
+/// reads it, and for messages.
+fn substituted(text: &str, span: Span, args: &[GlobalArg]) -> Option<(String, Message)> {
+    let mut value = String::new();
+    let mut shown = Message::new();
+    for piece in substitute(text, args)? {
+        match piece {
+            Piece::Written(range) if range.is_empty() => {}
+            Piece::Written(range) => {
+                value.push_str(&text[range.clone()]);
+                shown.push(Quote::derived(span, &text[range]));
+            }
+            Piece::Arg(i) => {
+                let (arg, arg_shown) = args[i].value.as_ref()?;
+                value.push_str(arg);
+                shown.push(arg_shown);
             }
         }
     }
-    Some(out)
+    Some((value, shown))
 }
 
 impl Dockerfile {
@@ -554,39 +633,41 @@ impl Dockerfile {
             .collect();
         let mut i = 0;
         while let Some(&(off, line)) = lines.get(i) {
-            let Some((name, value)) = directive(line) else {
+            let Some((name, value, range)) = directive(line) else {
                 break;
             };
-            if !matches!(name.as_str(), "syntax" | "escape" | "check") {
-                break;
-            }
             let span = Span::new(off, off + line.len());
+            let value_span = Span::new(off + range.start, off + range.end);
             if file.directives.iter().any(|d| d.name == name) {
                 file.errors.push(ParseError {
                     span,
-                    message: crate::message::Message::from(format!(
-                        "the `{name}` parser directive is given twice"
-                    )),
+                    message: msg!("the `{}` parser directive is given twice", name),
                 });
             }
             if name == "escape" {
-                match value.as_str() {
+                match value {
                     "\\" => file.escape = '\\',
                     "`" => file.escape = '`',
                     _ => file.errors.push(ParseError {
                         span,
-                        message: crate::message::Message::from(format!(
-                            "invalid escape character `{value}`: BuildKit accepts only `\\` or `` ` ``"
-                        )),
+                        message: msg!(
+                            "invalid escape character `{}`: BuildKit accepts only `\\` or `` ` ``",
+                            Quote::at(value_span)
+                        ),
                     }),
                 }
             }
             file.comments.push(span);
-            file.directives.push(Directive { name, value, span });
+            file.directives.push(Directive {
+                name,
+                value: value.to_owned(),
+                span,
+                value_span,
+            });
             i += 1;
         }
         let escape = file.escape;
-        let mut global_args: Vec<(String, Option<String>)> = Vec::new();
+        let mut global_args: Vec<GlobalArg> = Vec::new();
         while let Some(&(off, raw)) = lines.get(i) {
             i += 1;
             let indent = raw.len() - raw.trim_start().len();
@@ -649,14 +730,16 @@ impl Dockerfile {
             self.errors.push(ParseError {
                 span: keyword_span,
                 message: if keyword.contains(['=', ':']) {
-                    crate::message::Message::from("this line is not an instruction (a `KEY=value` needs `ENV` or `ARG` before it): BuildKit refuses to build this file".to_owned())
+                    "this line is not an instruction (a `KEY=value` needs `ENV` or `ARG` before it): BuildKit refuses to build this file".into()
                 } else {
-                    crate::message::Message::from(format!(
+                    msg!(
                         "unknown instruction `{}`: BuildKit refuses to build this file",
-                        &text[..keyword_end]
-                    ))
+                        Quote::derived(keyword_span, &text[..keyword_end])
+                    )
                 },
             });
+            self.unreadable
+                .push(unknown_instruction_rest(&logical, keyword_end));
         }
         let mut args_start =
             keyword_end + (text[keyword_end..].len() - text[keyword_end..].trim_start().len());
@@ -734,7 +817,9 @@ impl Dockerfile {
             ),
         };
         let pairs = match keyword.as_str() {
-            "ENV" | "ARG" | "LABEL" => self.pairs(&keyword, args_text, args_start, &logical),
+            "ENV" => self.pairs("ENV", args_text, args_start, &logical),
+            "ARG" => self.pairs("ARG", args_text, args_start, &logical),
+            "LABEL" => self.pairs("LABEL", args_text, args_start, &logical),
             _ => Vec::new(),
         };
         let mut heredocs = Vec::new();
@@ -800,9 +885,10 @@ impl Dockerfile {
         if !terminated {
             self.errors.push(ParseError {
                 span: marker_span,
-                message: crate::message::Message::from(format!(
-                    "unterminated heredoc: no line `{name}` ends it before the end of the file"
-                )),
+                message: msg!(
+                    "unterminated heredoc: no line `{}` ends it before the end of the file",
+                    Quote::derived(marker_span, name.as_str())
+                ),
             });
         }
         Heredoc {
@@ -817,7 +903,7 @@ impl Dockerfile {
     /// The `key=value` pairs of `ENV`, `ARG` or `LABEL` (and the legacy `ENV key value`).
     fn pairs(
         &mut self,
-        keyword: &str,
+        keyword: &'static str,
         args: &str,
         args_start: usize,
         logical: &Logical,
@@ -827,9 +913,7 @@ impl Dockerfile {
         let Some((first, fs, fe)) = words.first() else {
             self.errors.push(ParseError {
                 span: logical.span(0, logical.text.len()),
-                message: crate::message::Message::from(format!(
-                    "`{keyword}` needs at least one argument"
-                )),
+                message: msg!("`{}` needs at least one argument", keyword),
             });
             return Vec::new();
         };
@@ -840,11 +924,16 @@ impl Dockerfile {
             let value_start = fe + (rest.len() - rest.trim_start().len());
             let value = args[value_start..].trim_end();
             if value.is_empty() {
+                let key = Quote::derived(at(*fs, *fe), first.as_str());
                 self.errors.push(ParseError {
                     span: at(*fs, *fe),
-                    message: crate::message::Message::from(format!(
-                        "`{keyword} {first}` has no value: write `{keyword} {first}=value`"
-                    )),
+                    message: msg!(
+                        "`{} {}` has no value: write `{} {}=value`",
+                        keyword,
+                        &key,
+                        keyword,
+                        &key
+                    ),
                 });
             }
             let unquoted: String = split_words(value, self.escape)
@@ -884,23 +973,25 @@ impl Dockerfile {
                     value: None,
                     value_span: None,
                 }),
-                None => self.errors.push(ParseError {
-                    span: at(s, e),
-                    message: crate::message::Message::from(format!(
-                        "`{keyword}` mixes `key=value` pairs with `{word}` alone: every word needs `=`"
-                    )),
-                }),
+                None => {
+                    // A word without `=` may be a value its key lost (`PASSWORD= hunter2`).
+                    self.unreadable.push(at(s, e));
+                    self.errors.push(ParseError {
+                        span: at(s, e),
+                        message: msg!(
+                            "`{}` mixes `key=value` pairs with `{}` alone: every word needs `=`",
+                            keyword,
+                            Quote::derived(at(s, e), word)
+                        ),
+                    });
+                }
             }
         }
         pairs
     }
 
     /// Files `instruction` under its stage (opening one for `FROM`).
-    fn place(
-        &mut self,
-        mut instruction: Instruction,
-        global_args: &mut Vec<(String, Option<String>)>,
-    ) {
+    fn place(&mut self, mut instruction: Instruction, global_args: &mut Vec<GlobalArg>) {
         let index = self.instructions.len();
         if instruction.keyword == "FROM" {
             let words: Vec<&Word> = instruction.words.iter().collect();
@@ -925,7 +1016,11 @@ impl Dockerfile {
                     None
                 }
             };
-            let resolved = substitute(&image.text, global_args);
+            let substituted = substituted(&image.text, image.span, global_args);
+            let (resolved, shown) = match substituted {
+                Some((resolved, shown)) => (Some(resolved), Some(shown)),
+                None => (None, None),
+            };
             let base_stage = resolved.as_deref().and_then(|r| {
                 let r = r.to_ascii_lowercase();
                 self.stages
@@ -940,6 +1035,7 @@ impl Dockerfile {
                     written: image.text.clone(),
                     span: image.span,
                     resolved,
+                    shown,
                 },
                 name,
                 base_stage,
@@ -951,19 +1047,25 @@ impl Dockerfile {
         } else if instruction.keyword == "ARG" {
             // Defaults are expanded where they are declared (`ARG B=${A}-x`), as BuildKit does.
             for pair in &instruction.pairs {
-                let value = pair
-                    .value
-                    .as_deref()
-                    .and_then(|v| substitute(v, global_args));
-                global_args.push((pair.key.clone(), value));
+                let value = match (&pair.value, pair.value_span) {
+                    (Some(value), Some(span)) => substituted(value, span, global_args),
+                    _ => None,
+                };
+                global_args.push(GlobalArg {
+                    name: pair.key.clone(),
+                    value,
+                });
             }
-        } else if INSTRUCTIONS.contains(&instruction.keyword.as_str()) {
+        } else if let Some(keyword) = INSTRUCTIONS
+            .iter()
+            .find(|known| **known == instruction.keyword)
+        {
             self.errors.push(ParseError {
                 span: instruction.keyword_span,
-                message: crate::message::Message::from(format!(
+                message: msg!(
                     "`{}` before the first `FROM`: only `ARG` may come before it",
-                    instruction.keyword
-                )),
+                    *keyword
+                ),
             });
         }
         self.instructions.push(instruction);
@@ -1008,6 +1110,99 @@ impl Dockerfile {
             .flat_map(|s| self.stage_instructions(s))
             .collect()
     }
+}
+
+/// One word of a command written as a list: a Dockerfile's exec form (`CMD ["redis-server",
+/// "--requirepass", "…"]`), which Compose's `command:` lists and Kubernetes' `command`/`args`
+/// override and are written like.
+pub struct ListWord<'a> {
+    /// The word as the process receives it.
+    pub text: String,
+    /// The file span of bytes `start..end` of `text`.
+    pub locate: Box<dyn Fn(usize, usize) -> Span + 'a>,
+}
+
+impl ListWord<'_> {
+    /// A word written at `span`, whose text starts at `verbatim_at` when it is written as
+    /// is (plain, or quoted without escapes): parts of it are then located exactly, else
+    /// the whole written word stands for any part.
+    pub fn written(text: &str, span: Span, verbatim_at: Option<usize>) -> Self {
+        Self {
+            text: text.to_owned(),
+            locate: Box::new(move |start, end| match verbatim_at {
+                Some(at) => Span::new(at + start, at + end),
+                None => span,
+            }),
+        }
+    }
+}
+
+/// Secrets in a command written as a list of words. The words are read as the command line
+/// they make, each one word of it, so an option and its value in two items
+/// (`"--requirepass", "…"`) are read together; a word that is a script of its own (`["sh",
+/// "-c", "…"]`, Compose's `["CMD-SHELL", "…"]`) is also read as a command line.
+pub fn list_command_sensitive(words: &[ListWord]) -> Vec<Sensitive> {
+    if words.is_empty() {
+        return Vec::new();
+    }
+    // Each item becomes one shell word: written as is when no shell character is in it,
+    // else single-quoted (and then located as a whole).
+    let mut line = String::new();
+    let mut placed: Vec<(usize, usize, bool)> = Vec::new();
+    for word in words {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        let start = line.len();
+        let plain = !word.text.is_empty()
+            && !word
+                .text
+                .contains(|c: char| c.is_whitespace() || "'\"\\|&;()<>$`".contains(c));
+        if plain {
+            line.push_str(&word.text);
+        } else {
+            line.push('\'');
+            line.push_str(&word.text.replace('\'', "'\\''"));
+            line.push('\'');
+        }
+        placed.push((start, line.len(), plain));
+    }
+    let locate = |start: usize, end: usize| {
+        let i = placed
+            .partition_point(|(_, item_end, _)| *item_end <= start)
+            .min(words.len() - 1);
+        let (item_start, item_end, plain) = placed[i];
+        let word = &words[i];
+        if plain {
+            let start = start.max(item_start);
+            (word.locate)(
+                start - item_start,
+                end.min(item_end).max(start) - item_start,
+            )
+        } else {
+            (word.locate)(0, word.text.len())
+        }
+    };
+    let mut found = command_sensitive(&line, &locate);
+    for word in words
+        .iter()
+        .filter(|w| w.text.contains(char::is_whitespace))
+    {
+        found.extend(command_sensitive(&word.text, &*word.locate));
+    }
+    found
+}
+
+/// What follows the leading word of a line that is not an instruction (`DB_PASSWORD=…`,
+/// `PASSWORD …`): its value, or all of it when the word itself looks like a credential.
+fn unknown_instruction_rest(logical: &Logical, keyword_end: usize) -> Span {
+    let word = &logical.text[..keyword_end];
+    let from = match word.find('=') {
+        Some(eq) => eq + 1,
+        None if looks_like_token(word) => 0,
+        None => keyword_end,
+    };
+    logical.span(from, logical.text.len())
 }
 
 fn exec_is_none(arguments: &Arguments) -> bool {
@@ -1072,15 +1267,16 @@ impl Format for Dockerfile {
         &self.errors
     }
 
-    fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
-        dockerfile_sensitive(self)
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        dockerfile_sensitive(self, &source.text)
     }
 }
 
 /// In Dockerfiles: `ENV` values and `ARG` defaults under secret names (or that look like
-/// credentials), secrets on `RUN` command lines and in `RUN` heredoc scripts, and whatever
-/// follows an instruction BuildKit does not know (a stray `DB_PASSWORD=…` line).
-fn dockerfile_sensitive(file: &Dockerfile) -> Vec<Sensitive> {
+/// credentials); secrets on the command lines of `RUN`, `CMD`, `ENTRYPOINT`, `HEALTHCHECK`
+/// and `ONBUILD`, in shell and exec form, and in heredoc bodies (scripts and files); and
+/// what the parser could not read (a stray `DB_PASSWORD=…` line).
+fn dockerfile_sensitive(file: &Dockerfile, text: &str) -> Vec<Sensitive> {
     let mut found = Vec::new();
     for instruction in &file.instructions {
         for pair in &instruction.pairs {
@@ -1088,52 +1284,41 @@ fn dockerfile_sensitive(file: &Dockerfile) -> Vec<Sensitive> {
                 found.extend(assignment_sensitive(&pair.key, value, span));
             }
         }
-        if instruction.keyword == "RUN" {
-            if let Some(line) = instruction.shell() {
+        let runs_commands = matches!(
+            instruction.keyword.as_str(),
+            "RUN" | "CMD" | "ENTRYPOINT" | "HEALTHCHECK" | "ONBUILD"
+        );
+        if runs_commands {
+            match &instruction.arguments {
+                Arguments::Shell(line) => {
+                    found.extend(command_sensitive(line, &|start, end| {
+                        instruction.shell_span(start, end)
+                    }));
+                    // `HEALTHCHECK CMD ["curl", …]`, `ONBUILD RUN [...]`: the exec form of
+                    // the command after the first word.
+                    let nested = matches!(instruction.keyword.as_str(), "HEALTHCHECK" | "ONBUILD");
+                    if let Some(at) = line.find('[').filter(|_| nested) {
+                        found.extend(list_command_sensitive(&instruction.json_words(at)));
+                    }
+                }
+                Arguments::Exec(_) => {
+                    found.extend(list_command_sensitive(&instruction.json_words(0)));
+                }
+            }
+        }
+        for heredoc in &instruction.heredocs {
+            for (base, line) in heredoc.lines() {
                 found.extend(command_sensitive(line, &|start, end| {
-                    instruction.shell_span(start, end)
+                    heredoc.file_span(base + start, base + end)
                 }));
             }
-            for heredoc in &instruction.heredocs {
-                for (base, line) in heredoc.lines() {
-                    found.extend(command_sensitive(line, &|start, end| {
-                        heredoc.file_span(base + start, base + end)
-                    }));
-                }
-            }
-        }
-        if !INSTRUCTIONS.contains(&instruction.keyword.as_str()) {
-            // Not an instruction: a stray `NAME=value` or `NAME value` line, judged as an
-            // assignment so a secret in it is masked like any other.
-            let written = instruction.span;
-            let keyword = instruction.keyword_span;
-            let rest = instruction.arguments_span();
-            found.extend(match file_text_split(instruction) {
-                Some((name, value, at)) => {
-                    assignment_sensitive(&name, &value, Span::new(keyword.start + at, written.end))
-                }
-                None => {
-                    let value: Vec<&str> =
-                        instruction.words.iter().map(|w| w.text.as_str()).collect();
-                    assignment_sensitive(&instruction.keyword, &value.join(" "), rest)
-                }
-            });
         }
     }
+    found.extend(file.unreadable.iter().map(|span| Sensitive {
+        span: *span,
+        value: text.get(span.range()).unwrap_or("").to_owned(),
+    }));
     found
-}
-
-/// A keyword written as `NAME=value…`: the name, the value (with the rest of the line) and
-/// the value's offset from the keyword's start.
-fn file_text_split(instruction: &Instruction) -> Option<(String, String, usize)> {
-    let first = instruction.keyword_written();
-    let (name, value) = first.split_once('=')?;
-    let mut whole = value.to_owned();
-    for word in &instruction.words {
-        whole.push(' ');
-        whole.push_str(&word.text);
-    }
-    Some((name.to_owned(), whole.trim().to_owned(), name.len() + 1))
 }
 
 #[cfg(test)]
@@ -1206,11 +1391,24 @@ mod tests {
         assert_eq!(file.instructions[3].keyword, "USER");
     }
 
+    /// The errors' messages as shown for `text` when it holds no secret.
+    fn messages(text: &str, file: &Dockerfile) -> Vec<String> {
+        let source = SourceFile::from_bytes("Dockerfile".into(), "Dockerfile".into(), text.into());
+        let messages = file
+            .errors
+            .iter()
+            .map(|e| e.message.fingerprint_text(&source));
+        messages.collect()
+    }
+
     #[test]
     fn unterminated_heredoc_is_an_error() {
-        let file = Dockerfile::parse("FROM alpine\nRUN <<EOF\necho\n");
-        assert_eq!(file.errors.len(), 1);
-        assert!(file.errors[0].message.contains("unterminated"));
+        let text = "FROM alpine\nRUN <<EOF\necho\n";
+        let file = Dockerfile::parse(text);
+        assert_eq!(
+            messages(text, &file),
+            ["unterminated heredoc: no line `EOF` ends it before the end of the file"]
+        );
     }
 
     #[test]
@@ -1227,6 +1425,10 @@ mod tests {
         assert_eq!(file.stages[0].name.as_deref(), Some("build"));
         assert_eq!(file.stages[1].base_stage, Some(0));
         assert_eq!(file.stages[2].image.resolved, None);
+        // For messages, each part is tied to where it is written.
+        let source = SourceFile::from_bytes("Dockerfile".into(), "Dockerfile".into(), text.into());
+        let shown = file.stages[0].image.shown.as_ref().unwrap();
+        assert_eq!(shown.fingerprint_text(&source), "node:18-alpine");
         let copy = &file.instructions[6];
         assert_eq!(
             copy.flag("chown").and_then(|f| f.value.as_deref()),
@@ -1266,15 +1468,18 @@ mod tests {
 
     #[test]
     fn directives_are_only_read_before_a_blank_line_and_checked() {
-        let file = Dockerfile::parse(
-            "# syntax=docker/dockerfile:1\n# syntax=other\n# escape=x\n\n# escape=`\nFROM alpine\n",
-        );
+        let text =
+            "# syntax=docker/dockerfile:1\n# syntax=other\n# escape=x\n\n# escape=`\nFROM alpine\n";
+        let file = Dockerfile::parse(text);
         assert_eq!(file.directives.len(), 3);
         assert_eq!(file.escape, '\\');
-        let messages: Vec<&str> = file.errors.iter().map(|e| e.message.as_str()).collect();
-        assert!(messages[0].contains("given twice"), "{messages:?}");
-        assert!(messages[1].contains("invalid escape"), "{messages:?}");
-        assert_eq!(messages.len(), 2);
+        assert_eq!(
+            messages(text, &file),
+            [
+                "the `syntax` parser directive is given twice",
+                "invalid escape character `x`: BuildKit accepts only `\\` or `` ` ``"
+            ]
+        );
     }
 
     #[test]

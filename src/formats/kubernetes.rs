@@ -9,12 +9,15 @@
 
 use std::path::Path;
 
+use crate::formats::dockerfile::{list_command_sensitive, ListWord};
 use crate::formats::sensitive::{assignment_sensitive, unreadable_lines, Sensitive};
 use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
 use crate::formats::Files;
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::sync::Arc;
@@ -68,6 +71,8 @@ pub struct Object {
     pub kind_span: Span,
     /// `metadata.name`, if given.
     pub name: Option<String>,
+    /// Where `metadata.name` is written.
+    pub name_span: Option<Span>,
     /// The object's mapping.
     pub node: YamlNode,
     /// The pod spec it runs, for workloads.
@@ -76,10 +81,11 @@ pub struct Object {
 
 impl Object {
     /// `Deployment `api`` for messages.
-    pub fn label(&self) -> String {
-        match &self.name {
-            Some(name) => format!("{} `{name}`", self.kind),
-            None => self.kind.clone(),
+    pub fn label(&self) -> Message {
+        let kind = Quote::derived(self.kind_span, self.kind.as_str());
+        match (&self.name, self.name_span) {
+            (Some(name), Some(span)) => msg!("{} `{}`", kind, Quote::derived(span, name.as_str())),
+            _ => kind.into(),
         }
     }
 }
@@ -124,6 +130,8 @@ pub struct Container {
     pub role: ContainerRole,
     /// Its `name` (empty when missing).
     pub name: String,
+    /// Where its `name` is written.
+    pub name_span: Option<Span>,
     /// Where findings about what the container lacks point: its `name` value, or the list
     /// item when it has no name.
     pub at: Span,
@@ -135,19 +143,32 @@ pub struct Container {
 
 impl Container {
     /// `container `api`` (or `init container `migrate``) for messages.
-    pub fn label(&self) -> String {
+    pub fn label(&self) -> Message {
         let role = match self.role {
             ContainerRole::App => "container",
             ContainerRole::Init => "init container",
             ContainerRole::Ephemeral => "ephemeral container",
         };
-        format!("{role} `{}`", self.name)
+        let name = self
+            .name_span
+            .map(|span| Quote::derived(span, self.name.as_str()));
+        msg!("{} `{}`", role, name)
     }
 
     /// The container's `image`, with its span.
     pub fn image(&self) -> Option<(&str, Span)> {
         let node = self.node.get("image")?;
         Some((node.as_str()?, node.span))
+    }
+
+    /// The command line the container runs: `command` then `args`, as the words the
+    /// process receives.
+    fn command_line(&self) -> Vec<&YamlNode> {
+        ["command", "args"]
+            .iter()
+            .filter_map(|key| self.node.get(key))
+            .flat_map(list_or_scalar)
+            .collect()
     }
 }
 
@@ -260,15 +281,16 @@ pub fn secret_values(object: &Object) -> Vec<(&YamlNode, String, &YamlNode)> {
     found
 }
 
-/// A container's `env` entries with a literal `value`: `(name, value node)`.
-pub fn literal_env(container: &Container) -> Vec<(&str, &YamlNode)> {
+/// A container's `env` entries with a literal `value`: `(name node, value node)`, both
+/// scalars.
+pub fn literal_env(container: &Container) -> Vec<(&YamlNode, &YamlNode)> {
     container
         .node
         .get("env")
         .map_or(&[][..], YamlNode::items)
         .iter()
         .filter_map(|item| {
-            let name = item.get("name")?.as_str()?;
+            let name = item.get("name").filter(|n| n.as_str().is_some())?;
             let value = item.get("value")?;
             value.as_str().map(|_| (name, value))
         })
@@ -340,11 +362,10 @@ impl Manifests {
     }
 
     fn object(&mut self, node: &YamlNode, kind: &str, kind_span: Span) -> Object {
-        let name = node
+        let name_node = node
             .get("metadata")
             .and_then(|m| m.get("name"))
-            .and_then(YamlNode::as_str)
-            .map(str::to_owned);
+            .filter(|n| n.as_str().is_some());
         let pod = POD_SPEC_PATHS
             .iter()
             .find(|(k, _)| *k == kind)
@@ -352,24 +373,27 @@ impl Manifests {
         Object {
             kind: kind.to_owned(),
             kind_span,
-            name,
+            name: name_node.and_then(YamlNode::as_str).map(str::to_owned),
+            name_span: name_node.map(|n| n.span),
             node: node.clone(),
             pod,
         }
     }
 
     /// Records that `node` should have been a `what`.
-    fn wrong_type(&mut self, node: &YamlNode, key: &str, what: &str) {
+    fn wrong_type(&mut self, node: &YamlNode, key: &'static str, what: &'static str) {
         self.errors.push(ParseError {
             span: node.span,
-            message: crate::message::Message::from(format!(
-                "`{key}` must be {what}; Kubernetes refuses this manifest"
-            )),
+            message: msg!(
+                "`{}` must be {}; Kubernetes refuses this manifest",
+                key,
+                what
+            ),
         });
     }
 
     /// The mapping under `key` of `node`, recording an error when it is something else.
-    fn mapping<'a>(&mut self, node: &'a YamlNode, key: &str) -> Option<&'a YamlNode> {
+    fn mapping<'a>(&mut self, node: &'a YamlNode, key: &'static str) -> Option<&'a YamlNode> {
         let value = node.get(key)?;
         match &value.value {
             YamlValue::Mapping(_) => Some(value),
@@ -382,7 +406,7 @@ impl Manifests {
     }
 
     /// The sequence under `key` of `node`, recording an error when it is something else.
-    fn sequence<'a>(&mut self, node: &'a YamlNode, key: &str) -> &'a [YamlNode] {
+    fn sequence<'a>(&mut self, node: &'a YamlNode, key: &'static str) -> &'a [YamlNode] {
         let Some(value) = node.get(key) else {
             return &[];
         };
@@ -396,7 +420,12 @@ impl Manifests {
         }
     }
 
-    fn pod_spec(&mut self, object: &YamlNode, kind: &str, path: &[&str]) -> Option<PodSpec> {
+    fn pod_spec(
+        &mut self,
+        object: &YamlNode,
+        kind: &str,
+        path: &[&'static str],
+    ) -> Option<PodSpec> {
         let mut node = object;
         let mut key_span = None;
         for key in path {
@@ -464,6 +493,7 @@ impl Manifests {
                 .and_then(YamlNode::as_str)
                 .unwrap_or_default()
                 .to_owned(),
+            name_span: name_node.filter(|n| n.as_str().is_some()).map(|n| n.span),
             at: name_node.map_or(node.span, |n| n.span),
             node: node.clone(),
             security,
@@ -509,7 +539,7 @@ impl Manifests {
     fn bool_setting(
         &mut self,
         context: &YamlNode,
-        key: &str,
+        key: &'static str,
         level: Level,
     ) -> Option<Setting<bool>> {
         let node = context.get(key)?;
@@ -526,7 +556,7 @@ impl Manifests {
         }
     }
 
-    fn capabilities(&mut self, capabilities: &YamlNode, key: &str) -> Vec<(String, Span)> {
+    fn capabilities(&mut self, capabilities: &YamlNode, key: &'static str) -> Vec<(String, Span)> {
         self.sequence(capabilities, key)
             .iter()
             .filter_map(|item| {
@@ -700,7 +730,9 @@ fn is_plain_setting(value: &str) -> bool {
 
 /// In Kubernetes manifests: every value of a Secret's `data` (encoded and decoded) and
 /// `stringData`, `env[].value`s of secret-like names, values of secret-like keys elsewhere
-/// (a ConfigMap's `DB_PASSWORD`), token-like values and passwords inside URLs.
+/// (a ConfigMap's `DB_PASSWORD`), token-like values and passwords inside URLs, secrets on
+/// containers' command lines (`command` with `args`, probes' and hooks' `exec`), and what
+/// follows a YAML syntax error or a value of the wrong type.
 fn kubernetes_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
     let mut found = Vec::new();
     let mut stack: Vec<&YamlNode> = manifests.yaml.documents.iter().collect();
@@ -738,14 +770,56 @@ fn kubernetes_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
                 });
             }
         }
-        let containers = object.pod.iter().flat_map(|p| &p.containers);
-        for (name, value) in containers.flat_map(literal_env) {
-            let text = value.as_str().unwrap_or_default();
-            found.extend(assignment_sensitive(name, text, value.span));
+        for container in object.pod.iter().flat_map(|p| &p.containers) {
+            for (name, value) in literal_env(container) {
+                let name = name.as_str().unwrap_or_default();
+                let text = value.as_str().unwrap_or_default();
+                found.extend(assignment_sensitive(name, text, value.span));
+            }
+            for command in command_lines(container) {
+                let words: Vec<ListWord> = command
+                    .iter()
+                    .filter_map(|node| {
+                        Some(ListWord::written(
+                            node.as_str()?,
+                            node.span,
+                            node.verbatim_at(text),
+                        ))
+                    })
+                    .collect();
+                found.extend(list_command_sensitive(&words));
+            }
         }
     }
+    found.extend(manifests.yaml.unread_sensitive(text));
     unreadable_lines(&manifests.errors, text, &mut found);
     found
+}
+
+/// Every command line a container runs: its `command` with its `args`, and the `exec`
+/// commands of its probes and lifecycle hooks.
+fn command_lines(container: &Container) -> Vec<Vec<&YamlNode>> {
+    let node = &container.node;
+    let hooks = node.get("lifecycle").map_or(&[][..], YamlNode::entries);
+    let probes = ["livenessProbe", "readinessProbe", "startupProbe"]
+        .iter()
+        .filter_map(|key| node.get(key));
+    let execs = probes
+        .chain(hooks.iter().map(|(_, hook)| hook))
+        .filter_map(|handler| handler.get("exec")?.get("command"))
+        .map(list_or_scalar);
+    std::iter::once(container.command_line())
+        .chain(execs)
+        .collect()
+}
+
+/// The items of a list, or the node itself when it is a scalar (a command written as one
+/// string, which Kubernetes refuses but which may still hold a secret).
+fn list_or_scalar(node: &YamlNode) -> Vec<&YamlNode> {
+    match &node.value {
+        YamlValue::Sequence(items) => items.iter().collect(),
+        _ => vec![node],
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,10 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
+use crate::formats::sensitive::Sensitive;
 use crate::formats::ParseError;
+use crate::message::Quote;
+use crate::msg;
 use crate::source::Span;
 
 /// One node of a YAML document.
@@ -68,6 +71,32 @@ impl YamlNode {
         }
     }
 
+    /// The node for a message: a scalar as the application reads it (quotes removed), or
+    /// what is written for a collection; shown only if its span holds no secret.
+    pub fn quote(&self) -> Quote {
+        match &self.value {
+            YamlValue::Scalar(text) => Quote::derived(self.span, text.as_str()),
+            _ => Quote::at(self.span),
+        }
+    }
+
+    /// Where a scalar's text starts in `source` when it is written verbatim (plain, or
+    /// quoted without escapes), so a part of it can be located exactly; `None` otherwise.
+    pub fn verbatim_at(&self, source: &str) -> Option<usize> {
+        let text = self.as_str()?;
+        let written = source.get(self.span.range()).unwrap_or("");
+        if written == text {
+            Some(self.span.start)
+        } else if written.len() == text.len() + 2
+            && (written.starts_with('"') || written.starts_with('\''))
+            && &written[1..written.len() - 1] == text
+        {
+            Some(self.span.start + 1)
+        } else {
+            None
+        }
+    }
+
     /// The value of the last entry whose key is the scalar `key` (YAML loaders that accept
     /// duplicates keep the last one); failing that, the value the mappings merged in with
     /// `<<` give it (the first of a merged list wins, as in YAML 1.1's merge key type),
@@ -94,6 +123,10 @@ pub struct YamlFile {
     pub documents: Vec<YamlNode>,
     /// What could not be read (at most one: the parser stops at the first error).
     pub errors: Vec<ParseError>,
+    /// Where the text the tree does not hold is written: from the end of what was read
+    /// before a syntax error to the end of the file (the parser stops there), and
+    /// collections nested too deep.
+    pub unread: Vec<Span>,
 }
 
 impl YamlFile {
@@ -105,8 +138,10 @@ impl YamlFile {
             cursor: (0, 0),
             stack: Vec::new(),
             documents: Vec::new(),
+            read_to: 0,
             skipping: 0,
             too_deep: None,
+            skipped: Vec::new(),
             anchors: HashMap::new(),
             expanded: 0,
         };
@@ -114,6 +149,7 @@ impl YamlFile {
         // nesting level and overflows the stack on hostile input.
         let mut parser = Parser::new_from_str(text);
         let mut errors = Vec::new();
+        let mut unread = Vec::new();
         while let Some(next) = parser.next_event() {
             match next {
                 Ok((event, span)) => builder.on_event(event, span),
@@ -122,11 +158,13 @@ impl YamlFile {
                     let end = lines_end(text, at);
                     errors.push(ParseError {
                         span: Span::new(at, end),
-                        message: crate::message::Message::from(format!(
-                            "YAML syntax error: {}",
-                            error.info()
-                        )),
+                        message: msg!("YAML syntax error: {}", syntax_error(error.info())),
                     });
+                    // The line of the error is not read, whatever was taken from it; and a
+                    // scalar before it may have been scanned but not handed over, so
+                    // nothing after the last event was read either.
+                    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                    unread.push(Span::new(builder.read_to.min(line_start), text.len()));
                     break;
                 }
             }
@@ -134,18 +172,149 @@ impl YamlFile {
         if let Some(span) = builder.too_deep {
             errors.push(ParseError {
                 span,
-                message: crate::message::Message::from(format!(
-                    "nested more than {MAX_DEPTH} levels deep; the deeper levels were not read"
-                )),
+                message: msg!(
+                    "nested more than {} levels deep; the deeper levels were not read",
+                    MAX_DEPTH
+                ),
             });
         }
+        if builder.skipping > 0 {
+            if let Some(last) = builder.skipped.last_mut() {
+                last.end = text.len();
+            }
+        }
+        unread.extend(builder.skipped.iter().copied());
         builder.close_all();
         Self {
             documents: builder.documents,
             errors,
+            unread,
         }
     }
+
+    /// The lines the tree does not hold may hold secrets no rule saw: each is sensitive
+    /// after its first word (usually its key, or the `-` of a list item).
+    pub fn unread_sensitive(&self, text: &str) -> Vec<Sensitive> {
+        let mut found = Vec::new();
+        for span in &self.unread {
+            let mut at = span.start;
+            // A span starting inside a line starts after what was read of it (its key).
+            let partial = span.start > 0 && !text[..span.start].ends_with('\n');
+            for (i, line) in text.get(span.range()).unwrap_or("").split('\n').enumerate() {
+                let content = line.trim_start();
+                let start = at + (line.len() - content.len());
+                at += line.len() + 1;
+                let first_word = content
+                    .char_indices()
+                    .skip(1)
+                    .find(|(_, c)| matches!(c, ':' | '=') || c.is_whitespace());
+                let cut = match first_word {
+                    Some((end, _)) if i > 0 || !partial => end,
+                    _ => 0,
+                };
+                let hidden = content[cut..].trim_end();
+                if !hidden.is_empty() {
+                    found.push(Sensitive {
+                        span: Span::new(start + cut, start + cut + hidden.len()),
+                        value: hidden.to_owned(),
+                    });
+                }
+            }
+        }
+        found
+    }
 }
+
+/// What the YAML parser says went wrong, in its own words, taken from the list of what it
+/// can say rather than from the error: a few of its messages quote the file (`unexpected
+/// character: `@'`), and a message shows no file text it was not given with its span.
+fn syntax_error(info: &str) -> &'static str {
+    match info {
+        "unexpected character: `@'" => "unexpected character: `@'",
+        "unexpected character: `%'" => "unexpected character: `%'",
+        "unexpected character: ``'" => "unexpected character: ``'",
+        _ => SYNTAX_ERRORS
+            .iter()
+            .find(|known| **known == info)
+            .copied()
+            .unwrap_or("the YAML parser could not read this"),
+    }
+}
+
+/// The messages of `saphyr-parser` 0.3 that quote nothing of the file.
+const SYNTAX_ERRORS: &[&str] = &[
+    "\"-\" is only valid inside a block",
+    "'-' must be followed by a valid YAML whitespace",
+    "':' may not precede any of `[{` in flow mapping",
+    "':' must be followed by a valid YAML whitespace",
+    "a block scalar content cannot start with a tab",
+    "a byte order mark must not appear inside a document",
+    "block sequence entries are not allowed in this context",
+    "comment intercepting the multiline text",
+    "comments must be separated from other tokens by whitespace",
+    "did not find expected <document start>",
+    "did not find expected <document-start>",
+    "did not find expected <stream-start>",
+    "did not find expected next token",
+    "duplicate version directive",
+    "expected whitespace",
+    "found unprintable character",
+    "illegal placement of ':' indicator",
+    "invalid content after document end marker",
+    "invalid global tag character",
+    "invalid indentation for anchor",
+    "invalid indentation in flow construct",
+    "invalid indentation in quoted scalar",
+    "invalid indentation",
+    "invalid trailing content after double-quoted scalar",
+    "mapping keys are not allowed in this context",
+    "mapping values are not allowed in this context",
+    "misplaced bracket",
+    "missing explicit document end marker before directive",
+    "plain scalar cannot start with '-' followed by ,[]{}",
+    "recursion limit exceeded",
+    "simple key expect ':'",
+    "simple key expected",
+    "tab cannot be used as indentation",
+    "tabs disallowed in this context",
+    "tabs disallowed within this context (block indentation)",
+    "the TAG directive must only be given at most once per handle in the same document",
+    "the handle wasn't declared",
+    "unexpected end of plain scalar",
+    "unexpected eof",
+    "while parsing a block collection, did not find expected '-' indicator",
+    "while parsing a block mapping, did not find expected key",
+    "while parsing a flow mapping, did not find expected ',' or '}'",
+    "while parsing a flow sequence, expected ',' or ']'",
+    "while parsing a node, did not find expected node content",
+    "while parsing a quoted scalar, did not find expected hexadecimal number",
+    "while parsing a quoted scalar, found invalid Unicode character escape code",
+    "while parsing a quoted scalar, found unknown escape character",
+    "while parsing a tag directive, did not find expected '!'",
+    "while parsing a tag, did not find expected tag URI",
+    "while parsing a tag, found an incorrect leading UTF-8 byte",
+    "while parsing a tag, found an incorrect trailing UTF-8 byte",
+    "while parsing a tag, found an invalid UTF-8 codepoint",
+    "while parsing a tag, found an invalid escape sequence",
+    "while parsing node, found unknown anchor",
+    "while scanning TAG, did not find expected whitespace or line break",
+    "while scanning a YAML directive, did not find expected digit or '.' character",
+    "while scanning a YAML directive, did not find expected version number",
+    "while scanning a YAML directive, found extremely long version number",
+    "while scanning a block scalar, did not find expected comment or line break",
+    "while scanning a block scalar, found an indentation indicator equal to 0",
+    "while scanning a directive, could not find expected directive name",
+    "while scanning a directive, did not find expected comment or line break",
+    "while scanning a directive, found unexpected non-alphabetical character",
+    "while scanning a plain scalar, found a tab",
+    "while scanning a quoted scalar, found unexpected document indicator",
+    "while scanning a quoted scalar, found unexpected end of stream",
+    "while scanning a tag, did not find expected '!'",
+    "while scanning a tag, did not find expected whitespace or line break",
+    "while scanning a verbatim tag, did not find the expected '>'",
+    "while scanning an anchor or alias, did not find expected alphabetic or numeric character",
+    "wrongly indented line in block scalar",
+];
 
 /// A quoted scalar's span, ending at its closing quote: the parser's span runs on over the
 /// blanks and comment that follow it (`- "5432:5432"  # db`).
@@ -206,10 +375,14 @@ struct Builder<'a> {
     cursor: (usize, usize),
     stack: Vec<Open>,
     documents: Vec<YamlNode>,
+    /// Where the last event read ends.
+    read_to: usize,
     /// How many levels below [`MAX_DEPTH`] are being skipped.
     skipping: usize,
     /// Where the first skipped collection starts.
     too_deep: Option<Span>,
+    /// Where the skipped collections are written.
+    skipped: Vec<Span>,
     /// Anchored nodes by the parser's anchor id, with their size.
     anchors: HashMap<usize, (YamlNode, usize)>,
     /// How many nodes alias expansion has copied so far.
@@ -331,14 +504,21 @@ impl Builder<'_> {
     /// Adds one parser event to the tree.
     fn on_event(&mut self, event: Event<'_>, span: saphyr_parser::Span) {
         let span = self.span(span);
+        self.read_to = self.read_to.max(span.end);
         let opens = matches!(event, Event::SequenceStart(..) | Event::MappingStart(..));
         let closes = matches!(event, Event::SequenceEnd | Event::MappingEnd);
         if self.skipping > 0 || (opens && self.stack.len() >= MAX_DEPTH) {
             if opens {
+                if self.skipping == 0 {
+                    self.too_deep.get_or_insert(span);
+                    self.skipped.push(span);
+                }
                 self.skipping += 1;
-                self.too_deep.get_or_insert(span);
             } else if closes {
                 self.skipping -= 1;
+                if let Some(last) = self.skipped.last_mut() {
+                    last.end = span.end.max(last.end);
+                }
             }
             return;
         }
@@ -498,5 +678,55 @@ mod tests {
     fn several_documents_are_read() {
         let file = YamlFile::parse("a: 1\n---\nb: 2\n");
         assert_eq!(file.documents.len(), 2);
+    }
+
+    #[test]
+    fn syntax_errors_are_told_in_the_parser_s_words_not_with_the_file_s_text() {
+        let source =
+            crate::source::SourceFile::from_bytes("a.yaml".into(), "a.yaml".into(), Vec::new());
+        for (text, said) in [
+            ("a: @qzcanary\n", "unexpected character: `@'"),
+            ("a: `qzcanary\n", "unexpected character: ``'"),
+            (
+                "a: \"qzcanary\n",
+                "while scanning a quoted scalar, found unexpected end of stream",
+            ),
+            (
+                "a: qzcanary: x\n",
+                "mapping values are not allowed in this context",
+            ),
+            (
+                "a: \"\\qqzcanary\"\n",
+                "while parsing a quoted scalar, found unknown escape character",
+            ),
+        ] {
+            let file = YamlFile::parse(text);
+            let message = file.errors[0].message.fingerprint_text(&source);
+            assert_eq!(message, format!("YAML syntax error: {said}"), "{text}");
+        }
+        assert_eq!(
+            syntax_error("a message quoting qzcanary"),
+            "the YAML parser could not read this"
+        );
+    }
+
+    #[test]
+    fn what_the_parser_did_not_hand_over_is_sensitive_after_each_line_s_key() {
+        let text = "a: 1\nb: [x, \"qzcanary\"\n  c: qzcanary\nd qzcanary\n";
+        let file = YamlFile::parse(text);
+        let hidden: Vec<&str> = file
+            .unread_sensitive(text)
+            .iter()
+            .map(|s| &text[s.span.range()])
+            .collect();
+        assert_eq!(hidden, [", \"qzcanary\"", ": qzcanary", " qzcanary"]);
+
+        let deep = format!("a: 1\nb: {}qzcanary{}\n", "[".repeat(300), "]".repeat(300));
+        let file = YamlFile::parse(&deep);
+        let hidden = file.unread_sensitive(&deep);
+        assert!(hidden
+            .iter()
+            .any(|s| deep[s.span.range()].contains("qzcanary")));
+        assert!(!hidden.iter().any(|s| deep[s.span.range()].contains("a: 1")));
     }
 }

@@ -1,6 +1,7 @@
 //! CMP002: a monitoring or admin interface published on every interface.
 
 use crate::formats::compose::ComposeFile;
+use crate::msg;
 use crate::rules::compose::{exposed_on, image_name, loopback_host_port};
 use crate::rules::firewall::exposure::ADMIN_PORTS;
 use crate::rules::Context;
@@ -43,14 +44,19 @@ pub fn check(cx: &mut Context<'_, ComposeFile>) {
                 (None, Some(what)) => (target.start, what),
                 (None, None) => continue,
             };
-            let written = &port.display;
             let host = loopback_host_port(port, number);
             cx.report(
                 port.span,
                 format!("{}:ports:{number}", service.name),
-                format!(
-                    "`{written}` publishes {what} (container port {number}) of service `{}` {exposed}, past ufw: bind it to the loopback (`\"127.0.0.1:{host}:{number}\"`) and reach it through an SSH tunnel or an authenticated reverse proxy",
-                    service.name
+                msg!(
+                    "`{}` publishes {} (container port {}) of service `{}` {}, past ufw: bind it to the loopback (`\"127.0.0.1:{}:{}\"`) and reach it through an SSH tunnel or an authenticated reverse proxy",
+                    &port.written,
+                    what,
+                    number,
+                    service.quote(),
+                    exposed,
+                    host,
+                    number
                 ),
             );
         }

@@ -1,6 +1,7 @@
 //! CMP009: capabilities that give the container power over the host.
 
 use crate::formats::compose::ComposeFile;
+use crate::msg;
 use crate::rules::Context;
 
 /// Capabilities that break out of the container or reach into the host, with why.
@@ -42,12 +43,12 @@ pub fn check(cx: &mut Context<'_, ComposeFile>) {
         for cap in &service.cap_add {
             let name = cap.text.trim().to_ascii_uppercase();
             let name = name.strip_prefix("CAP_").unwrap_or(&name);
-            let Some((_, why)) = DANGEROUS.iter().find(|(n, _)| *n == name) else {
+            let Some((capability, why)) = DANGEROUS.iter().find(|(n, _)| *n == name) else {
                 continue;
             };
-            cx.report(cap.span, format!("{}:cap_add:{name}", service.name), format!(
-                "service `{}` adds the capability `{name}`: {why}; drop it, or if the service truly needs it (a VPN needs `NET_ADMIN`), say so with a suppression comment and keep the rest minimal (`cap_drop: [ALL]`)",
-                service.name));
+            cx.report(cap.span, format!("{}:cap_add:{name}", service.name), msg!(
+                "service `{}` adds the capability `{}`: {}; drop it, or if the service truly needs it (a VPN needs `NET_ADMIN`), say so with a suppression comment and keep the rest minimal (`cap_drop: [ALL]`)",
+                service.quote(), *capability, *why));
         }
     }
 }

@@ -1,6 +1,7 @@
 //! CMP001: a database, cache, queue or Docker API port published on every interface.
 
 use crate::formats::compose::ComposeFile;
+use crate::msg;
 use crate::rules::compose::{exposed_on, loopback_host_port};
 use crate::rules::firewall::exposure::DATA_PORTS;
 use crate::rules::Context;
@@ -18,14 +19,21 @@ pub fn check(cx: &mut Context<'_, ComposeFile>) {
             let Some((number, what)) = DATA_PORTS.iter().find(|(n, _)| target.contains(*n)) else {
                 continue;
             };
-            let written = &port.display;
             let host = loopback_host_port(port, *number);
             cx.report(
                 port.span,
                 format!("{}:ports:{number}", service.name),
-                format!(
-                    "`{written}` publishes {what} (container port {number}) of service `{}` {exposed}, and Docker's iptables rules bypass ufw: bind it to the loopback (`\"127.0.0.1:{host}:{number}\"`) or remove the mapping and let the other services reach it over the Compose network as `{}:{number}`",
-                    service.name, service.name
+                msg!(
+                    "`{}` publishes {} (container port {}) of service `{}` {}, and Docker's iptables rules bypass ufw: bind it to the loopback (`\"127.0.0.1:{}:{}\"`) or remove the mapping and let the other services reach it over the Compose network as `{}:{}`",
+                    &port.written,
+                    *what,
+                    *number,
+                    service.quote(),
+                    exposed,
+                    host,
+                    *number,
+                    service.quote(),
+                    *number
                 ),
             );
         }

@@ -1,6 +1,7 @@
 //! CMP005: the Docker (or Podman, containerd) socket mounted into a container.
 
 use crate::formats::compose::ComposeFile;
+use crate::msg;
 use crate::rules::Context;
 
 /// Sockets that control the container runtime, by the end of their host path.
@@ -31,9 +32,9 @@ pub fn check(cx: &mut Context<'_, ComposeFile>) {
             } else {
                 ""
             };
-            cx.report(mount.span, format!("{}:volumes:{socket}", service.name), format!(
-                "service `{}` mounts the container runtime's socket (`{socket}`){read_only}: anything in the container can start a privileged container with the host's `/` mounted, i.e. it is root on the host; remove the mount, or put a filtering proxy (tecnativa/docker-socket-proxy) between them that allows only the calls it needs",
-                service.name));
+            cx.report(mount.span, format!("{}:volumes:{socket}", service.name), msg!(
+                "service `{}` mounts the container runtime's socket (`{}`){}: anything in the container can start a privileged container with the host's `/` mounted, i.e. it is root on the host; remove the mount, or put a filtering proxy (tecnativa/docker-socket-proxy) between them that allows only the calls it needs",
+                service.quote(), *socket, read_only));
         }
     }
 }

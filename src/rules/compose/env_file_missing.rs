@@ -1,6 +1,8 @@
 //! CMP011: a required `env_file:` that does not exist.
 
 use crate::formats::compose::ComposeFile;
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::Context;
 
 /// CMP011: Compose refuses to start a service whose required `env_file` is missing
@@ -14,9 +16,10 @@ pub fn check(cx: &mut Context<'_, ComposeFile>) {
             if dir.join(path).is_file() {
                 continue;
             }
-            cx.report(file.span, format!("{}:env_file:{path}", service.name), format!(
-                "the env file `{path}` of service `{}` does not exist next to this Compose file: `docker compose up` stops with `env file … not found`; create it on the deploy host (mode 0600, kept out of git) or mark it optional with `- path: {path}` and `required: false`",
-                service.name));
+            let shown = Quote::derived(file.span, path.as_str());
+            cx.report(file.span, format!("{}:env_file:{path}", service.name), msg!(
+                "the env file `{}` of service `{}` does not exist next to this Compose file: `docker compose up` stops with `env file … not found`; create it on the deploy host (mode 0600, kept out of git) or mark it optional with `- path: {}` and `required: false`",
+                &shown, service.quote(), &shown));
         }
     }
 }

@@ -1,6 +1,7 @@
 //! CMP006: the host's network, PID, IPC, UTS or user namespace shared with a container.
 
 use crate::formats::compose::ComposeFile;
+use crate::msg;
 use crate::rules::Context;
 
 /// CMP006: `network_mode: host` puts every port the container listens on onto the host's
@@ -19,9 +20,9 @@ pub fn check(cx: &mut Context<'_, ComposeFile>) {
                 "uts" => "it can change the host's hostname",
                 _ => "user namespace remapping is off for it, so its root is the host's root",
             };
-            cx.report(value.span, format!("{}:{key}", service.name), format!(
-                "service `{}` shares the host's namespace with `{key}: host`: {consequence}; remove it (use `ports:` bound to an address, or a shared Compose network)",
-                service.name));
+            cx.report(value.span, format!("{}:{key}", service.name), msg!(
+                "service `{}` shares the host's namespace with `{}: host`: {}; remove it (use `ports:` bound to an address, or a shared Compose network)",
+                service.quote(), *key, consequence));
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::formats::compose::ComposeFile;
 use crate::formats::image::{pin, ImagePin};
+use crate::msg;
 use crate::rules::Context;
 
 /// CMP008: `image: app:latest` or `image: redis` runs whatever the registry calls latest on
@@ -25,8 +26,9 @@ pub fn check(cx: &mut Context<'_, ComposeFile>) {
             ImagePin::Latest => "is the `latest` tag",
             ImagePin::Tag(_) | ImagePin::Digest => continue,
         };
-        cx.report(image.span, format!("{}:image", service.name), format!(
-            "the image of service `{}` {how}{defaulted}: each pull may bring another version, and a rollback does not roll back; pin a version (`{}:16.4-alpine`) or a digest (`@sha256:…`)",
-            service.name, reference.split(['@', ':']).next().unwrap_or(&reference)));
+        let name = reference.split(['@', ':']).next().unwrap_or(&reference);
+        cx.report(image.span, format!("{}:image", service.name), msg!(
+            "the image of service `{}` {}{}: each pull may bring another version, and a rollback does not roll back; pin a version (`{}:16.4-alpine`) or a digest (`@sha256:…`)",
+            service.quote(), how, defaulted, image.derived(name)));
     }
 }

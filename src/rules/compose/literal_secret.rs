@@ -1,7 +1,9 @@
 //! CMP003: a secret written into the Compose file, as a value or as an interpolation default.
 
 use crate::formats::compose::{ComposeFile, EnvVar, Service};
-use crate::formats::sensitive::command_sensitive;
+use crate::message::{Decimals, Message, Quote};
+use crate::msg;
+use crate::rules::kubernetes::placeholder_words;
 use crate::rules::Context;
 use crate::secrets::{assess, is_indirection, parse_url, secret_kind, SecretKind, Weakness};
 use crate::source::Span;
@@ -65,32 +67,39 @@ struct Literal<'v> {
 /// A password on the `command:` line (`redis-server --requirepass CHANGE_THIS`, S3's Redis),
 /// found by the same reader of command lines that masks them.
 fn command_line(cx: &mut Context<'_, ComposeFile>, service: &Service) {
+    let source = cx.source();
     for command in &service.command {
-        let found = command_sensitive(&command.text, &|start, end| command.span_of(start..end));
-        for secret in found.iter().filter(|s| !s.value.contains('$')) {
-            let why = describe(SecretKind::Password, &secret.value);
-            cx.report(secret.span, format!("{}:command", service.name), format!(
-                "the command of service `{}` has a literal password on its command line{why}: it is committed with the file and shown by `docker inspect` and `ps` on the host; read it from a file or the environment inside the container (`sh -c 'exec redis-server --requirepass \"$$REDIS_PASSWORD\"'` with `REDIS_PASSWORD` from an `env_file:`), or use the server's config file",
-                service.name));
+        for secret in command.sensitive() {
+            let written = source.slice(secret.span);
+            if written.contains('$') {
+                continue;
+            }
+            let why = describe(SecretKind::Password, written);
+            cx.report(secret.span, format!("{}:command", service.name), msg!(
+                "the command of service `{}` has a literal password on its command line{}: it is committed with the file and shown by `docker inspect` and `ps` on the host; read it from a file or the environment inside the container (`sh -c 'exec redis-server --requirepass \"$$REDIS_PASSWORD\"'` with `REDIS_PASSWORD` from an `env_file:`), or use the server's config file",
+                service.quote(), why));
         }
     }
 }
 
 /// Why a literal secret of `kind` is weak, as a clause for a message (empty when it looks
 /// like a real secret, which is still one too many in a committed file).
-fn describe(kind: SecretKind, literal: &str) -> String {
+fn describe(kind: SecretKind, literal: &str) -> Message {
     match assess(kind, literal) {
-        Some(Weakness::VendorExample(what)) => format!(", and it is the {what}"),
-        Some(Weakness::Placeholder(why)) => format!(", and it {why}"),
-        Some(Weakness::TooShort { len: 0, .. }) => ", and it is empty".to_owned(),
-        Some(Weakness::TooShort { len, min }) => format!(
-            ", and it is only {len} characters long (a {} needs {min})",
-            kind.noun()
+        Some(Weakness::VendorExample(what)) => msg!(", and it is the {}", what),
+        Some(Weakness::Placeholder(why)) => msg!(", and it {}", placeholder_words(&why)),
+        Some(Weakness::TooShort { len: 0, .. }) => ", and it is empty".into(),
+        Some(Weakness::TooShort { len, min }) => msg!(
+            ", and it is only {} characters long (a {} needs {})",
+            len,
+            kind.noun(),
+            min
         ),
-        Some(Weakness::LowEntropy { bits, .. }) => {
-            format!(", and it is predictable (about {bits:.0} bits of entropy)")
-        }
-        None => String::new(),
+        Some(Weakness::LowEntropy { bits, .. }) => msg!(
+            ", and it is predictable (about {} bits of entropy)",
+            Decimals(bits, 0)
+        ),
+        None => Message::new(),
     }
 }
 
@@ -114,10 +123,11 @@ fn judge(cx: &mut Context<'_, ComposeFile>, service: &Service, written: Literal)
         Some(kind) if literal.is_empty() && kind != SecretKind::Signing => return,
         Some(kind) => describe(kind, literal),
         None => match parse_url(literal).and_then(|u| u.password) {
-            Some((password, _)) if !password.is_empty() => " (a password inside a URL)".to_owned(),
+            Some((password, _)) if !password.is_empty() => " (a password inside a URL)".into(),
             _ => return,
         },
     };
+    let shown = Quote::derived(var.name_span, name.as_str());
     let (label, section, also) = match place {
         Where::Environment => ("", "environment", ""),
         Where::BuildArgs => (
@@ -128,21 +138,30 @@ fn judge(cx: &mut Context<'_, ComposeFile>, service: &Service, written: Literal)
     };
     let (what, key) = match default {
         false => (
-            format!(
-                "{label}`{name}` of service `{}` is a literal secret written into the Compose file{why}{also}",
-                service.name
+            msg!(
+                "{}`{}` of service `{}` is a literal secret written into the Compose file{}{}",
+                label,
+                &shown,
+                service.quote(),
+                why,
+                also
             ),
             format!("{}:{section}:{name}", service.name),
         ),
         true => (
-            format!(
-                "the default of {label}`{name}` of service `{}` is a literal secret written into the Compose file{why}{also}; it is what runs when the variable is not set on the deploy host",
-                service.name
+            msg!(
+                "the default of {}`{}` of service `{}` is a literal secret written into the Compose file{}{}; it is what runs when the variable is not set on the deploy host",
+                label,
+                &shown,
+                service.quote(),
+                why,
+                also
             ),
             format!("{}:{section}:{name}:default", service.name),
         ),
     };
-    cx.report(span, key, format!(
-        "{what}; the file is committed: take it from the environment with `{name}: ${{{name}:?set {name}}}` (Compose refuses to start without it), an `env_file:` kept out of git, or Compose `secrets:`"
+    cx.report(span, key, msg!(
+        "{}; the file is committed: take it from the environment with `{}: ${{{}:?set {}}}` (Compose refuses to start without it), an `env_file:` kept out of git, or Compose `secrets:`",
+        what, &shown, &shown, &shown
     ));
 }

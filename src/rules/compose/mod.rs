@@ -5,6 +5,8 @@
 //! A finding about something absent points at the service's name.
 
 use crate::formats::compose::{Binding, PortMapping, Service, UNKNOWN};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::{checks, RegisteredCheck};
 
 pub mod admin_ports;
@@ -49,22 +51,66 @@ fn image_name(service: &Service) -> Option<String> {
 
 /// The host port to keep in a suggested `127.0.0.1:HOST:CONTAINER` mapping: the one
 /// published today when it is known, else the container's.
-fn loopback_host_port(port: &PortMapping, container: u16) -> String {
-    port.published
-        .clone()
-        .filter(|p| !p.contains(UNKNOWN))
-        .unwrap_or_else(|| container.to_string())
+fn loopback_host_port(port: &PortMapping, container: u16) -> Message {
+    match port.published.as_deref().filter(|p| !p.contains(UNKNOWN)) {
+        Some(published) => Quote::derived(port.span, published).into(),
+        None => msg!("{}", container),
+    }
 }
 
 /// Where a published port faces the network, for a message (`None`: loopback, a private
 /// network, or unknown).
-fn exposed_on(port: &PortMapping) -> Option<String> {
+fn exposed_on(port: &PortMapping) -> Option<Message> {
     match port.binding() {
-        Binding::AllInterfaces => Some("on every interface of the host".to_owned()),
-        Binding::PublicAddress => Some(format!(
+        Binding::AllInterfaces => Some("on every interface of the host".into()),
+        Binding::PublicAddress => Some(msg!(
             "on the public address `{}`",
-            port.host_ip.as_deref().unwrap_or("")
+            Quote::derived(port.span, port.host_ip.as_deref().unwrap_or(""))
         )),
         Binding::Internal | Binding::Unknown => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::formats::Target::Compose;
+    use crate::rules::dockerfile::canary::hidden;
+
+    #[test]
+    fn commands_and_health_checks_in_both_forms_are_read_for_passwords() {
+        let shown = hidden(Compose, "services:\n  cache:\n    image: redis:7.2\n    restart: always\n    command: redis-server --requirepass CANARY\n    healthcheck:\n      test: redis-cli -a CANARY ping\n  queue:\n    image: redis:7.2\n    restart: always\n    command: [\"redis-server\", \"--requirepass\", \"CANARY\"]\n    entrypoint:\n      - sh\n      - -c\n      - exec app --password=CANARY\n    healthcheck:\n      test: [\"CMD\", \"redis-cli\", \"-a\", \"CANARY\", \"ping\"]\n  web:\n    image: app:1.2\n    restart: always\n    healthcheck:\n      test: [\"CMD-SHELL\", \"curl --password CANARY http://localhost/\"]\n");
+        let reported: Vec<&String> = shown.iter().filter(|m| m.starts_with("CMP003")).collect();
+        assert_eq!(reported.len(), 3, "{reported:#?}");
+        for (message, service) in reported.iter().zip(["cache", "queue", "queue"]) {
+            let said = format!("CMP003: the command of service `{service}` has a literal password");
+            assert!(message.starts_with(&said), "{message}");
+        }
+    }
+
+    #[test]
+    fn environment_values_and_defaults_are_hidden() {
+        let shown = hidden(Compose, "services:\n  db:\n    image: postgres:16.4\n    restart: always\n    environment:\n      POSTGRES_PASSWORD: CANARY\n      - API_TOKEN=${TOKEN:-CANARY}\n");
+        assert!(shown.iter().any(|m| m.starts_with("PF001")), "{shown:#?}");
+        let shown = hidden(Compose, "services:\n  db:\n    image: postgres:16.4\n    restart: always\n    environment:\n      - POSTGRES_PASSWORD=CANARY\n      - API_TOKEN=${TOKEN:-CANARY}\n");
+        assert!(
+            shown
+                .iter()
+                .any(|m| m.starts_with("CMP003: the default of `API_TOKEN` of service `db`")),
+            "{shown:#?}"
+        );
+    }
+
+    #[test]
+    fn a_line_yaml_cannot_read_is_hidden_after_its_key() {
+        for text in [
+            "services:\n  web:\n    image: redis:7.2\n    note: CANARY: x\n",
+            "services:\n  web:\n    image: redis:7.2\n    note: 'CANARY\n      CANARY\n",
+            "services:\n  web:\n    image: redis:7.2\n\tnote: CANARY\n",
+            "services:\n  web:\n    image: redis:7.2\n    note: @CANARY\n",
+            "services:\n  web:\n    image: redis:7.2\n    command: [\"app\", \"--token\", \"CANARY\"\n  db: CANARY\n",
+        ] {
+            let shown = hidden(Compose, text);
+            assert!(shown.iter().any(|m| m.starts_with("PF001: YAML syntax error")), "{text}");
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! CMP013: the PostgreSQL image is told to accept every connection without a password.
 
 use crate::formats::compose::{ComposeFile, ComposeString};
+use crate::message::Message;
+use crate::msg;
 use crate::rules::Context;
 use crate::source::Span;
 
@@ -22,9 +24,12 @@ pub fn check(cx: &mut Context<'_, ComposeFile>) {
             cx.report(
                 span,
                 format!("{}:environment:{VARIABLE}", service.name),
-                format!(
-                    "`{VARIABLE}` of service `{}` {how}: PostgreSQL's official image then writes `host all all all trust` into pg_hba.conf, so anyone who reaches the port logs in as any user, the superuser included, without a password (`POSTGRES_PASSWORD` or not); remove it and set `POSTGRES_PASSWORD` from a secret (`POSTGRES_PASSWORD_FILE: /run/secrets/db_password` with Compose `secrets:`), or write `{VARIABLE}: scram-sha-256`",
-                    service.name
+                msg!(
+                    "`{}` of service `{}` {}: PostgreSQL's official image then writes `host all all all trust` into pg_hba.conf, so anyone who reaches the port logs in as any user, the superuser included, without a password (`POSTGRES_PASSWORD` or not); remove it and set `POSTGRES_PASSWORD` from a secret (`POSTGRES_PASSWORD_FILE: /run/secrets/db_password` with Compose `secrets:`), or write `{}: scram-sha-256`",
+                    VARIABLE,
+                    service.quote(),
+                    how,
+                    VARIABLE
                 ),
             );
         }
@@ -33,14 +38,14 @@ pub fn check(cx: &mut Context<'_, ComposeFile>) {
 
 /// Where `value` makes the method `trust` once Compose has interpolated it with the
 /// deploy host's variables unset, and how to say so; `None` when it does not.
-fn trust(value: &ComposeString) -> Option<(Span, String)> {
+fn trust(value: &ComposeString) -> Option<(Span, Message)> {
     let is_trust = |text: &str| text.trim() == "trust";
     if !value.resolved().is_some_and(|v| is_trust(&v)) {
         return None;
     }
     let template = value.template();
     if template.is_literal() {
-        return Some((value.span, "is `trust`".to_owned()));
+        return Some((value.span, "is `trust`".into()));
     }
     // `${PG_AUTH:-trust}`: the default is what runs, and where the fix goes.
     let span = template
@@ -48,9 +53,9 @@ fn trust(value: &ComposeString) -> Option<(Span, String)> {
         .into_iter()
         .find(|(text, _)| is_trust(text))
         .map_or(value.span, |(_, range)| value.span_of(range));
-    let how = format!(
+    let how = msg!(
         "is `{}`, which is `trust` whenever the deploy host does not set the variable",
-        value.text
+        value.quote()
     );
     Some((span, how))
 }

@@ -1,6 +1,7 @@
 //! CMP007: a long-running service without a restart policy.
 
 use crate::formats::compose::ComposeFile;
+use crate::msg;
 use crate::rules::Context;
 
 /// CMP007: without `restart:` a crashed service stays down, and after a reboot of the host
@@ -15,8 +16,8 @@ pub fn check(cx: &mut Context<'_, ComposeFile>) {
         {
             continue;
         }
-        cx.report(service.key_span, format!("{}:restart", service.name), format!(
+        cx.report(service.key_span, format!("{}:restart", service.name), msg!(
             "service `{}` has no `restart:` policy: it stays down after a crash and does not come back after a reboot of the host; add `restart: unless-stopped` (or `restart: \"no\"` for a one-shot job)",
-            service.name));
+            service.quote()));
     }
 }

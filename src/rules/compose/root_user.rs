@@ -1,6 +1,7 @@
 //! CMP010: `user: root` or `user: "0"`.
 
 use crate::formats::compose::ComposeFile;
+use crate::msg;
 use crate::rules::Context;
 
 /// CMP010: the service explicitly runs as root, overriding whatever unprivileged `USER`
@@ -16,8 +17,8 @@ pub fn check(cx: &mut Context<'_, ComposeFile>) {
         if who != "root" && who != "0" {
             continue;
         }
-        cx.report(user.span, format!("{}:user", service.name), format!(
-            "service `{}` runs as root (`user: {value}`), overriding the image's user: a compromise of the application is root in the container, one kernel or runtime bug away from the host; run as an unprivileged user (`user: \"1000:1000\"`) and give it only the files it needs",
-            service.name));
+        cx.report(user.span, format!("{}:user", service.name), msg!(
+            "service `{}` runs as root (`user: {}`), overriding the image's user: a compromise of the application is root in the container, one kernel or runtime bug away from the host; run as an unprivileged user (`user: \"1000:1000\"`) and give it only the files it needs",
+            service.quote(), user.derived(&value)));
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::formats::dockerfile::Dockerfile;
 use crate::formats::image::{self, ImagePin};
+use crate::msg;
 use crate::rules::Context;
 
 /// DKR001: `FROM image` without a tag, or with `:latest`, in any stage (a builder stage's
@@ -21,7 +22,8 @@ pub fn unpinned(cx: &mut Context<'_, Dockerfile>) {
             ImagePin::Latest => "is `:latest`",
             ImagePin::Tag(_) | ImagePin::Digest => continue,
         };
-        cx.report(stage.image.span, resolved, format!(
-            "the base image `{resolved}` {problem}: every build may pull a different image, with other packages and other vulnerabilities, and a rebuild of the same commit is not the same image; pin a version tag (`node:20.11-alpine`) or a digest (`@sha256:…`)"));
+        cx.report(stage.image.span, resolved, msg!(
+            "the base image `{}` {}: every build may pull a different image, with other packages and other vulnerabilities, and a rebuild of the same commit is not the same image; pin a version tag (`node:20.11-alpine`) or a digest (`@sha256:…`)",
+            stage.image.shown.as_ref(), problem));
     }
 }

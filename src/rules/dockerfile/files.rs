@@ -1,6 +1,8 @@
 //! DKR005–DKR007: what goes into the image from where.
 
 use crate::formats::dockerfile::{Dockerfile, Instruction};
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::dockerfile::final_instructions;
 use crate::rules::Context;
 use crate::source::Span;
@@ -40,8 +42,9 @@ pub fn add_remote_url(cx: &mut Context<'_, Dockerfile>) {
             continue;
         }
         for (source, span) in sources(add).filter(|(s, _)| is_url(s)) {
-            cx.report(span, source, format!(
-                "`ADD {source}` downloads a file at build time without verifying it: whoever controls that server (or the network) decides what ends up in the image, and the download is not repeatable; add `--checksum=sha256:…` or download with `RUN curl -fsSLO … && echo \"<sha256>  file\" | sha256sum -c -`"));
+            cx.report(span, source, msg!(
+                "`ADD {}` downloads a file at build time without verifying it: whoever controls that server (or the network) decides what ends up in the image, and the download is not repeatable; add `--checksum=sha256:…` or download with `RUN curl -fsSLO … && echo \"<sha256>  file\" | sha256sum -c -`",
+                Quote::derived(span, source)));
         }
     }
 }
@@ -86,9 +89,10 @@ pub fn copy_whole_context(cx: &mut Context<'_, Dockerfile>) {
         .filter(|i| matches!(i.keyword.as_str(), "COPY" | "ADD") && i.flag("from").is_none())
     {
         if let Some((source, span)) = sources(copy).find(|(s, _)| matches!(*s, "." | "./")) {
-            cx.report(span, "COPY .", format!(
-                "`{} {source}` copies the whole build context into the image and there is no `.dockerignore` next to this Dockerfile: `.env` files, `.git`, keys and local databases end up in the image for anyone who pulls it; add a `.dockerignore` (`.env*`, `.git`, `node_modules`, `*.pem`) or copy only what the application needs",
-                copy.keyword));
+            let keyword = if copy.keyword == "ADD" { "ADD" } else { "COPY" };
+            cx.report(span, "COPY .", msg!(
+                "`{} {}` copies the whole build context into the image and there is no `.dockerignore` next to this Dockerfile: `.env` files, `.git`, keys and local databases end up in the image for anyone who pulls it; add a `.dockerignore` (`.env*`, `.git`, `node_modules`, `*.pem`) or copy only what the application needs",
+                keyword, Quote::derived(span, source)));
         }
     }
 }

@@ -131,3 +131,133 @@ pub fn run_commands(instruction: &Instruction) -> Vec<ShellCommand> {
         .filter(|c| c.words.first().is_some_and(|(w, _)| !w.starts_with("<<")))
         .collect()
 }
+
+/// For the tests of the families whose files run containers (Dockerfiles, Compose files,
+/// Kubernetes manifests): a secret planted in a file is masked and shown by no message.
+#[cfg(test)]
+pub(crate) mod canary {
+    use crate::document::Document;
+    use crate::formats::Target;
+    use crate::message::{Message, Secrets};
+    use crate::policy::Catalog;
+    use crate::rules::registry::bind;
+    use crate::rules::Emitter;
+    use crate::source::{SourceFile, Span};
+
+    /// The secrets of one file.
+    struct Own<'a>(&'a SourceFile, Vec<Span>);
+
+    impl Secrets for Own<'_> {
+        fn spans_of(&self, file: &SourceFile) -> Option<&[Span]> {
+            std::ptr::eq(file, self.0).then_some(self.1.as_slice())
+        }
+    }
+
+    /// A secret no heuristic for random-looking values would catch: digit-free words.
+    const CANARY: &str = "qzcanary-horse-river-tmsvqpa";
+
+    /// Checks `text`, read as a file of kind `target` with a secret where it says `CANARY`:
+    /// every occurrence of the secret is inside one of the spans its format declares
+    /// sensitive (so snippets mask it), and no message of a parse error or of a finding of
+    /// any rule, related locations included, shows it. Returns the messages as shown
+    /// (`RULE: message`, `PF001` for parse errors), for the caller to check that the places
+    /// that could show it were reached.
+    pub(crate) fn hidden(target: Target, text: &str) -> Vec<String> {
+        let (text, canary) = (&text.replace("CANARY", CANARY), CANARY);
+        let name = target.example_file_name();
+        let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());
+        let doc = Document::parse(source, target);
+        assert!(text.contains(canary), "no canary in:\n{text}");
+        let spans = crate::redact::merged(doc.sensitive().iter().map(|s| s.span));
+        for (at, _) in text.match_indices(canary) {
+            assert!(
+                spans
+                    .iter()
+                    .any(|s| s.start <= at && at + canary.len() <= s.end),
+                "the canary at byte {at} is not sensitive in:\n{text}\nsensitive: {:?}",
+                spans.iter().map(|s| &text[s.range()]).collect::<Vec<_>>()
+            );
+        }
+        let secrets = Own(&doc.source, spans);
+        let render = |message: &Message| message.render(&doc.source, &secrets);
+        let mut shown: Vec<String> = doc
+            .parse_errors()
+            .iter()
+            .map(|e| format!("PF001: {}", render(&e.message)))
+            .collect();
+        let catalog = Catalog::builtin().unwrap();
+        for rule in bind(&catalog).unwrap() {
+            let mut out = Emitter::new(&catalog);
+            rule.check_document(&doc, &mut out);
+            for finding in out.into_findings() {
+                let related = finding.related.iter().map(|(_, _, m)| m);
+                for message in std::iter::once(&finding.message).chain(related) {
+                    shown.push(format!("{}: {}", rule.rule.id, render(message)));
+                }
+            }
+        }
+        for message in &shown {
+            assert!(!message.contains(canary), "{message}");
+        }
+        shown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::formats::Target::Dockerfile;
+    use crate::rules::dockerfile::canary::hidden;
+
+    #[test]
+    fn env_values_and_arg_defaults_of_secrets_are_hidden() {
+        let shown = hidden(Dockerfile, "FROM node:20.11\nARG API_TOKEN=CANARY\nENV DB_PASSWORD=\"CANARY\" \\\n    SECRET_KEY=CANARY\nENV LEGACY_PASSWORD CANARY\nUSER app\n");
+        for key in ["API_TOKEN", "DB_PASSWORD", "SECRET_KEY", "LEGACY_PASSWORD"] {
+            let said = format!("DKR003: `{key}` is a secret written into the Dockerfile");
+            assert!(
+                shown.iter().any(|m| m.starts_with(&said)),
+                "{key}: {shown:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_base_image_shows_the_arg_defaults_it_is_made_of_unless_they_are_secrets() {
+        let shown = hidden(
+            Dockerfile,
+            "ARG OS=alpine\nARG API_TOKEN=CANARY\nFROM app/${OS}-${API_TOKEN}\nUSER app\n",
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|m| m.starts_with("DKR001: the base image `app/alpine-[hidden]` has no tag")),
+            "{shown:#?}"
+        );
+    }
+
+    #[test]
+    fn command_lines_in_every_form_are_read_for_passwords() {
+        hidden(Dockerfile, "FROM node:20.11\nRUN mysql --password=CANARY -e 'select 1' \\\n && psql --password CANARY\nRUN [\"app\", \"--password\", \"CANARY\"]\nRUN <<EOF\nredis-cli -a CANARY ping\nEOF\nCOPY <<EOF /app/.env\nDB_PASSWORD=CANARY\nEOF\nONBUILD RUN app --token=CANARY\nUSER app\n");
+        hidden(Dockerfile, "FROM node:20.11\nUSER app\nHEALTHCHECK --interval=5s CMD redis-cli -a CANARY ping\nENTRYPOINT app --password CANARY\nCMD [\"redis-server\", \"--requirepass\", \"CANARY\"]\n");
+        let shown = hidden(Dockerfile, "FROM node:20.11\nUSER app\nHEALTHCHECK CMD [\"redis-cli\", \"-a\", \"CANARY\", \"ping\"]\nCMD [\"nodemon\", \"--password=CANARY\", \"server.js\"]\nENTRYPOINT [\"sh\", \"-c\", \"exec app --password=CANARY\"]\n");
+        assert!(shown
+            .iter()
+            .any(|m| m.starts_with("DKR012: the image starts with a development server")));
+    }
+
+    #[test]
+    fn lines_that_are_no_instruction_are_hidden_after_their_first_word() {
+        let shown = hidden(
+            Dockerfile,
+            "FROM node:20.11\nDB_HOST=db CANARY\nPASSWORD CANARY\nENV A=1 CANARY\nUSER app\n",
+        );
+        assert!(
+            shown.iter().any(|m| m
+                == "PF001: unknown instruction `PASSWORD`: BuildKit refuses to build this file"),
+            "{shown:#?}"
+        );
+        assert!(
+            shown.iter().any(|m| m == "PF001: `ENV` mixes `key=value` pairs with `[hidden]` alone: every word needs `=`"),
+            "{shown:#?}"
+        );
+    }
+}

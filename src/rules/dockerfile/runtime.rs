@@ -1,6 +1,8 @@
 //! DKR011–DKR013, DKR016: how the final image starts.
 
 use crate::formats::dockerfile::{Arguments, Dockerfile};
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::dockerfile::{final_instructions, last_in_final};
 use crate::rules::Context;
 
@@ -18,8 +20,9 @@ pub fn node_env(cx: &mut Context<'_, Dockerfile>) {
         return;
     };
     if value != "production" && !value.starts_with('$') {
-        cx.report(span, "NODE_ENV", format!(
-            "`NODE_ENV={value}` in the final image: Express and many libraries then print stack traces to clients, skip caching and enable development helpers; set `ENV NODE_ENV=production` in the final stage"));
+        cx.report(span, "NODE_ENV", msg!(
+            "`NODE_ENV={}` in the final image: Express and many libraries then print stack traces to clients, skip caching and enable development helpers; set `ENV NODE_ENV=production` in the final stage",
+            Quote::derived(span, value.as_str())));
     }
 }
 
@@ -51,8 +54,9 @@ pub fn dev_server_command(cx: &mut Context<'_, Dockerfile>) {
         };
         let words: Vec<String> = instruction.words.iter().map(|w| w.text.clone()).collect();
         if let Some(why) = dev_server(&words) {
-            cx.report(instruction.arguments_span(), keyword, format!(
-                "the image starts with a development server: {why}; start the production server (`node dist/main.js`, `gunicorn app.wsgi`) and keep development commands in docker-compose.override.yml"));
+            cx.report(instruction.arguments_span(), keyword, msg!(
+                "the image starts with a development server: {}; start the production server (`node dist/main.js`, `gunicorn app.wsgi`) and keep development commands in docker-compose.override.yml",
+                why));
         }
     }
 }
@@ -87,7 +91,8 @@ pub fn shell_form_command(cx: &mut Context<'_, Dockerfile>) {
         if line.is_empty() || line.starts_with("exec ") {
             continue;
         }
-        cx.report(instruction.arguments_span(), keyword, format!(
-            "`{keyword}` in shell form runs the app under `/bin/sh -c`, which does not pass `SIGTERM` on: `docker stop` waits its timeout and then kills the app without a graceful shutdown (open requests and transactions are cut); write the JSON form: `{keyword} [\"node\", \"server.js\"]`"));
+        cx.report(instruction.arguments_span(), keyword, msg!(
+            "`{}` in shell form runs the app under `/bin/sh -c`, which does not pass `SIGTERM` on: `docker stop` waits its timeout and then kills the app without a graceful shutdown (open requests and transactions are cut); write the JSON form: `{} [\"node\", \"server.js\"]`",
+            keyword, keyword));
     }
 }

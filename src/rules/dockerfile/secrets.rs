@@ -1,6 +1,8 @@
 //! DKR003, DKR004: secrets in `ENV` and `ARG`.
 
 use crate::formats::dockerfile::Dockerfile;
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::Context;
 use crate::secrets::{is_indirection, parse_url, secret_kind};
 
@@ -21,10 +23,11 @@ pub fn literal_secret(cx: &mut Context<'_, Dockerfile>) {
             if value.is_empty() || value.starts_with('$') || is_indirection(value) {
                 continue;
             }
+            let key = Quote::derived(pair.key_span, pair.key.as_str());
             let what = if secret_kind(&pair.key).is_some() {
-                format!("`{}` is a secret", pair.key)
+                msg!("`{}` is a secret", &key)
             } else if parse_url(value).is_some_and(|u| u.password.is_some()) {
-                format!("`{}` holds a password in its URL", pair.key)
+                msg!("`{}` holds a password in its URL", &key)
             } else {
                 continue;
             };
@@ -33,9 +36,9 @@ pub fn literal_secret(cx: &mut Context<'_, Dockerfile>) {
             } else {
                 "an `ARG` default is recorded in `docker history` of every image that uses it"
             };
-            cx.report(span, pair.key.clone(), format!(
-                "{what} written into the Dockerfile: {where_}, and the file itself is committed; pass it at run time (`docker run --env-file`, an orchestrator secret) or, for the build, with `RUN --mount=type=secret,id={}`",
-                pair.key.to_ascii_lowercase()));
+            cx.report(span, pair.key.clone(), msg!(
+                "{} written into the Dockerfile: {}, and the file itself is committed; pass it at run time (`docker run --env-file`, an orchestrator secret) or, for the build, with `RUN --mount=type=secret,id={}`",
+                what, where_, Quote::derived(pair.key_span, pair.key.to_ascii_lowercase())));
         }
     }
 }
@@ -64,9 +67,11 @@ pub fn secret_build_arg(cx: &mut Context<'_, Dockerfile>) {
             if literal || secret_kind(&pair.key).is_none() {
                 continue;
             }
-            cx.report(pair.key_span, pair.key.clone(), format!(
+            let key = Quote::derived(pair.key_span, pair.key.as_str());
+            let id = Quote::derived(pair.key_span, pair.key.to_ascii_lowercase());
+            cx.report(pair.key_span, pair.key.clone(), msg!(
                 "`ARG {}` passes a secret as a build argument: its value is recorded in `docker history` of the image (every `RUN` after it shows it) and in the build cache; use a build secret instead: `RUN --mount=type=secret,id={} …` with `docker build --secret id={},env={}`",
-                pair.key, pair.key.to_ascii_lowercase(), pair.key.to_ascii_lowercase(), pair.key));
+                &key, &id, &id, &key));
         }
     }
 }

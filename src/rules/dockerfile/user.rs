@@ -1,6 +1,8 @@
 //! DKR002, DKR014, DKR015: what the container is allowed to do as which user.
 
 use crate::formats::dockerfile::Dockerfile;
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::dockerfile::{final_instructions, last_in_final, run_commands};
 use crate::rules::Context;
 
@@ -25,9 +27,9 @@ pub fn runs_as_root(cx: &mut Context<'_, Dockerfile>) {
                 return;
             };
             if is_root(&word.text) {
-                cx.report(word.span, "USER", format!(
+                cx.report(word.span, "USER", msg!(
                     "`USER {}` is the last user of the final stage, so the container runs as root: a compromised process can then write everywhere in the image and is one kernel bug away from the host; create a user (`RUN adduser -S -u 1001 app`) and end with `USER app`",
-                    word.text));
+                    Quote::derived(word.span, word.text.as_str())));
             }
         }
         None => {

@@ -3,6 +3,7 @@
 //! pod then talks to the API server with it.
 
 use crate::formats::kubernetes::{Manifests, PodSpec};
+use crate::msg;
 use crate::rules::kubernetes::{object_key, workloads};
 use crate::rules::Context;
 
@@ -16,12 +17,12 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
         match pod.flag("automountServiceAccountToken") {
             Some((false, _)) => {}
             Some((true, span)) => {
-                cx.report(span, object_key(object, "automountServiceAccountToken"), format!(
+                cx.report(span, object_key(object, "automountServiceAccountToken"), msg!(
                     "{} mounts the default service account's API token; set `automountServiceAccountToken: false` unless it calls the Kubernetes API",
                     object.label()));
             }
             None => {
-                cx.report(pod.at, object_key(object, "automountServiceAccountToken"), format!(
+                cx.report(pod.at, object_key(object, "automountServiceAccountToken"), msg!(
                     "{} mounts the default service account's API token into every container; add `automountServiceAccountToken: false` to the pod spec unless it calls the Kubernetes API",
                     object.label()));
             }

@@ -3,6 +3,7 @@
 //! them, and `drop: [ALL]` is what the restricted Pod Security Standard requires.
 
 use crate::formats::kubernetes::Manifests;
+use crate::msg;
 use crate::rules::kubernetes::{containers, key, where_};
 use crate::rules::Context;
 
@@ -15,7 +16,7 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
         {
             continue;
         }
-        cx.report(container.at, key(object, container, "capabilities.drop"), format!(
+        cx.report(container.at, key(object, container, "capabilities.drop"), msg!(
             "{} keeps the runtime's default Linux capabilities (`NET_RAW`, `CHOWN`, `SETUID`, …); add `capabilities: {{drop: [ALL]}}` to its securityContext (and `add` back only what it needs, such as `NET_BIND_SERVICE`)",
             where_(object, container)));
     }

@@ -1,6 +1,7 @@
 //! K8S005: capabilities that give a container control over the node or its network.
 
 use crate::formats::kubernetes::Manifests;
+use crate::msg;
 use crate::rules::kubernetes::{containers, key, where_};
 use crate::rules::Context;
 
@@ -23,12 +24,12 @@ const DANGEROUS: &[(&str, &str)] = &[
 pub fn check(cx: &mut Context<'_, Manifests>) {
     for (object, _, container) in containers(cx.content) {
         for (name, span) in &container.security.add {
-            let Some((_, what)) = DANGEROUS.iter().find(|(c, _)| c == name) else {
+            let Some((capability, what)) = DANGEROUS.iter().find(|(c, _)| c == name) else {
                 continue;
             };
-            cx.report(*span, key(object, container, &format!("add {name}")), format!(
-                "{} adds the capability `{name}` ({what}); remove it, or run this as a separate, reviewed node agent",
-                where_(object, container)));
+            cx.report(*span, key(object, container, &format!("add {name}")), msg!(
+                "{} adds the capability `{}` ({}); remove it, or run this as a separate, reviewed node agent",
+                where_(object, container), *capability, *what));
         }
     }
 }

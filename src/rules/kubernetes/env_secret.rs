@@ -4,6 +4,7 @@
 //! `DATABASE_URL`) holds no secret itself.
 
 use crate::formats::kubernetes::{literal_env, Manifests};
+use crate::msg;
 use crate::rules::kubernetes::{containers, key, weakness, where_};
 use crate::rules::Context;
 use crate::secrets::{is_indirection, parse_url, secret_kind};
@@ -11,7 +12,8 @@ use crate::secrets::{is_indirection, parse_url, secret_kind};
 /// K8S016: a secret-like name with a literal value, or a URL with a literal password.
 pub fn check(cx: &mut Context<'_, Manifests>) {
     for (object, _, container) in containers(cx.content) {
-        for (name, value) in literal_env(container) {
+        for (name_node, value) in literal_env(container) {
+            let name = name_node.as_str().unwrap_or_default();
             let text = value.as_str().unwrap_or_default();
             if text.is_empty() {
                 continue;
@@ -24,16 +26,19 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
             if !literal && url_password.is_none() {
                 continue;
             }
-            let how = weakness(name, text).map_or_else(String::new, |w| format!(", and it {w}"));
+            let how = weakness(name, text).map(|w| msg!(", and it {}", w));
             let what = if literal {
                 "a literal secret"
             } else {
                 "a URL with a literal password"
             };
-            cx.report(value.span, key(object, container, &format!("env {name}")), format!(
-                "`{name}` of {} is {what} ({} characters){how}: it is committed and shown by every `kubectl get pod -o yaml`; use `valueFrom: {{secretKeyRef: {{name: …, key: …}}}}` (compose URLs from secret-sourced variables with `$(VAR)`)",
+            cx.report(value.span, key(object, container, &format!("env {name}")), msg!(
+                "`{}` of {} is {} ({} characters){}: it is committed and shown by every `kubectl get pod -o yaml`; use `valueFrom: {{secretKeyRef: {{name: …, key: …}}}}` (compose URLs from secret-sourced variables with `$(VAR)`)",
+                name_node.quote(),
                 where_(object, container),
-                text.chars().count()));
+                what,
+                text.chars().count(),
+                how));
         }
     }
 }

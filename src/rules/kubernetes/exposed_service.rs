@@ -4,6 +4,7 @@
 
 use crate::formats::kubernetes::Manifests;
 use crate::formats::yaml::YamlNode;
+use crate::msg;
 use crate::rules::kubernetes::{object_key, objects};
 use crate::rules::Context;
 
@@ -36,10 +37,10 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
         let Some(spec) = object.node.get("spec") else {
             continue;
         };
-        let Some(kind @ ("LoadBalancer" | "NodePort")) =
-            spec.get("type").and_then(YamlNode::as_str)
-        else {
-            continue;
+        let kind = match spec.get("type").and_then(YamlNode::as_str) {
+            Some("LoadBalancer") => "LoadBalancer",
+            Some("NodePort") => "NodePort",
+            _ => continue,
         };
         if restricted(spec) {
             continue;
@@ -47,16 +48,15 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
         for port in spec.get("ports").map_or(&[][..], YamlNode::items) {
             let exposed = ["port", "targetPort"].iter().find_map(|field| {
                 let node = port.get(field)?;
-                let (_, what) = PORTS.iter().find(|(p, _)| Some(*p) == node.as_str())?;
-                Some((node, *what))
+                let (number, what) = PORTS.iter().find(|(p, _)| Some(*p) == node.as_str())?;
+                Some((node, *number, *what))
             });
-            let Some((node, what)) = exposed else {
+            let Some((node, number, what)) = exposed else {
                 continue;
             };
-            let number = node.as_str().unwrap_or_default();
-            cx.report(node.span, object_key(object, &format!("port {number}")), format!(
-                "{} is `type: {kind}` and exposes port {number} ({what}) outside the cluster; use `type: ClusterIP` (reach it with `kubectl port-forward`), or restrict `loadBalancerSourceRanges` to your addresses",
-                object.label()));
+            cx.report(node.span, object_key(object, &format!("port {number}")), msg!(
+                "{} is `type: {}` and exposes port {} ({}) outside the cluster; use `type: ClusterIP` (reach it with `kubectl port-forward`), or restrict `loadBalancerSourceRanges` to your addresses",
+                object.label(), kind, number, what));
         }
     }
 }

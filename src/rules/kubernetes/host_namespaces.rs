@@ -2,6 +2,7 @@
 //! node does: its loopback services, every process, shared memory.
 
 use crate::formats::kubernetes::Manifests;
+use crate::msg;
 use crate::rules::kubernetes::{object_key, workloads};
 use crate::rules::Context;
 
@@ -23,9 +24,16 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
     for (object, pod) in workloads(cx.content) {
         for (field, what) in NAMESPACES {
             if let Some((true, span)) = pod.flag(field) {
-                cx.report(span, object_key(object, field), format!(
-                    "{} shares {what} (`{field}: true`); remove it and expose the pod through a Service",
-                    object.label()));
+                cx.report(
+                    span,
+                    object_key(object, field),
+                    msg!(
+                        "{} shares {} (`{}: true`); remove it and expose the pod through a Service",
+                        object.label(),
+                        *what,
+                        *field
+                    ),
+                );
             }
         }
     }

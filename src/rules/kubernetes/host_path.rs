@@ -4,9 +4,10 @@
 
 use crate::formats::kubernetes::{Manifests, Object, PodSpec};
 use crate::formats::yaml::YamlNode;
+use crate::message::Message;
+use crate::msg;
 use crate::rules::kubernetes::{object_key, workloads};
 use crate::rules::Context;
-use crate::source::Span;
 
 /// Host paths that hand over the node, and why; `true` when everything under the path is
 /// as sensitive (the kubelet's files), `false` when only the folder itself is (`/dev/log` is
@@ -87,16 +88,44 @@ pub fn sensitive(path: &str) -> Option<&'static str> {
         .map(|(_, _, what)| *what)
 }
 
+/// A `hostPath` volume of a pod spec.
+struct HostPath<'a> {
+    /// The volume's name (empty when it has none).
+    name: &'a str,
+    /// Where the name is written.
+    name_node: Option<&'a YamlNode>,
+    /// `hostPath.path`.
+    path: &'a str,
+    /// Where the path is written.
+    path_node: &'a YamlNode,
+}
+
+impl HostPath<'_> {
+    /// `mounts `/etc` from the node (volume `etc`)` for messages.
+    fn mounts(&self) -> Message {
+        msg!(
+            "mounts `{}` from the node (volume `{}`)",
+            self.path_node.quote(),
+            self.name_node.map(YamlNode::quote)
+        )
+    }
+}
+
 /// The `hostPath.path` of every volume of a pod spec, with the volume's name.
-fn host_paths(pod: &PodSpec) -> Vec<(&str, &str, Span)> {
+fn host_paths(pod: &PodSpec) -> Vec<HostPath<'_>> {
     pod.node
         .get("volumes")
         .map_or(&[][..], YamlNode::items)
         .iter()
         .filter_map(|v| {
-            let path = v.get("hostPath")?.get("path")?;
-            let name = v.get("name").and_then(YamlNode::as_str).unwrap_or("");
-            Some((name, path.as_str()?, path.span))
+            let path_node = v.get("hostPath")?.get("path")?;
+            let name_node = v.get("name").filter(|n| n.as_str().is_some());
+            Some(HostPath {
+                name: name_node.and_then(YamlNode::as_str).unwrap_or(""),
+                name_node,
+                path: path_node.as_str()?,
+                path_node,
+            })
         })
         .collect()
 }
@@ -109,11 +138,11 @@ fn volume_key(object: &Object, name: &str) -> String {
 /// K8S008: a `hostPath` volume of a sensitive path.
 pub fn check_sensitive(cx: &mut Context<'_, Manifests>) {
     for (object, pod) in workloads(cx.content) {
-        for (name, path, span) in host_paths(pod) {
-            if let Some(what) = sensitive(path) {
-                cx.report(span, volume_key(object, name), format!(
-                    "{} mounts `{path}` from the node (volume `{name}`): {what}; remove the `hostPath` volume (use a Secret, ConfigMap or PersistentVolumeClaim for what the application needs)",
-                    object.label()));
+        for volume in host_paths(pod) {
+            if let Some(what) = sensitive(volume.path) {
+                cx.report(volume.path_node.span, volume_key(object, volume.name), msg!(
+                    "{} {}: {}; remove the `hostPath` volume (use a Secret, ConfigMap or PersistentVolumeClaim for what the application needs)",
+                    object.label(), volume.mounts(), what));
             }
         }
     }
@@ -122,11 +151,11 @@ pub fn check_sensitive(cx: &mut Context<'_, Manifests>) {
 /// K8S009: any other `hostPath` volume.
 pub fn check(cx: &mut Context<'_, Manifests>) {
     for (object, pod) in workloads(cx.content) {
-        for (name, path, span) in host_paths(pod) {
-            if sensitive(path).is_none() {
-                cx.report(span, volume_key(object, name), format!(
-                    "{} mounts `{path}` from the node (volume `{name}`): the pod depends on that node's files and writes outside any storage quota; use a PersistentVolumeClaim or `emptyDir`, or mount it `readOnly: true` if a node agent must read it",
-                    object.label()));
+        for volume in host_paths(pod) {
+            if sensitive(volume.path).is_none() {
+                cx.report(volume.path_node.span, volume_key(object, volume.name), msg!(
+                    "{} {}: the pod depends on that node's files and writes outside any storage quota; use a PersistentVolumeClaim or `emptyDir`, or mount it `readOnly: true` if a node agent must read it",
+                    object.label(), volume.mounts()));
             }
         }
     }

@@ -5,6 +5,8 @@
 
 use crate::formats::kubernetes::Manifests;
 use crate::formats::yaml::YamlNode;
+use crate::message::Message;
+use crate::msg;
 use crate::rules::kubernetes::{declared_containers, key, where_};
 use crate::rules::Context;
 
@@ -26,13 +28,14 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
             if number == 0 {
                 continue;
             }
-            let container_port = port
-                .get("containerPort")
-                .and_then(YamlNode::as_str)
-                .unwrap_or("?");
-            cx.report(host_port.span, key(object, container, &format!("hostPort:{number}")), format!(
-                "{} binds port {number} on the node it runs on (`hostPort: {number}` for container port {container_port}), outside Services and NetworkPolicies, one pod per node; remove `hostPort` and expose the port through a Service (`type: NodePort` or `LoadBalancer` if it must be reached from outside the cluster)",
-                where_(object, container)));
+            let container_port: Message =
+                match port.get("containerPort").filter(|p| p.as_str().is_some()) {
+                    Some(node) => node.quote().into(),
+                    None => "?".into(),
+                };
+            cx.report(host_port.span, key(object, container, &format!("hostPort:{number}")), msg!(
+                "{} binds port {} on the node it runs on (`hostPort: {}` for container port {}), outside Services and NetworkPolicies, one pod per node; remove `hostPort` and expose the port through a Service (`type: NodePort` or `LoadBalancer` if it must be reached from outside the cluster)",
+                where_(object, container), number, number, container_port));
         }
     }
 }

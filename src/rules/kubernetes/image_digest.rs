@@ -3,6 +3,8 @@
 
 use crate::formats::image::{pin, ImagePin};
 use crate::formats::kubernetes::Manifests;
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::kubernetes::{containers, key, where_};
 use crate::rules::Context;
 
@@ -13,9 +15,10 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
             continue;
         };
         if let ImagePin::Tag(tag) = pin(image) {
-            cx.report(span, key(object, container, "digest"), format!(
-                "the image `{image}` of {} is pinned by the tag `{tag}`, which can be pushed again; append its digest (`{image}@sha256:…`) to run exactly the image that was tested",
-                where_(object, container)));
+            let image = Quote::derived(span, image);
+            cx.report(span, key(object, container, "digest"), msg!(
+                "the image `{}` of {} is pinned by the tag `{}`, which can be pushed again; append its digest (`{}@sha256:…`) to run exactly the image that was tested",
+                &image, where_(object, container), Quote::derived(span, tag), &image));
         }
     }
 }

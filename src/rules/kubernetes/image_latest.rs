@@ -4,6 +4,8 @@
 
 use crate::formats::image::{pin, tag, ImagePin};
 use crate::formats::kubernetes::Manifests;
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::kubernetes::{containers, key, where_};
 use crate::rules::Context;
 
@@ -19,8 +21,8 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
             ImagePin::Tag(_) | ImagePin::Digest => continue,
         };
         let name = tag(image).map_or(image, |t| &image[..image.len() - t.len() - 1]);
-        cx.report(span, key(object, container, "image"), format!(
-            "the image `{image}` of {} {what}: replicas and rollbacks run whatever was pushed last; deploy an immutable version tag (`{name}:1.4.2`, the git SHA) or a digest",
-            where_(object, container)));
+        cx.report(span, key(object, container, "image"), msg!(
+            "the image `{}` of {} {}: replicas and rollbacks run whatever was pushed last; deploy an immutable version tag (`{}:1.4.2`, the git SHA) or a digest",
+            Quote::derived(span, image), where_(object, container), what, Quote::derived(span, name)));
     }
 }

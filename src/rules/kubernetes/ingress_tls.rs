@@ -4,6 +4,7 @@
 
 use crate::formats::kubernetes::Manifests;
 use crate::formats::yaml::YamlNode;
+use crate::msg;
 use crate::rules::kubernetes::{object_key, objects};
 use crate::rules::Context;
 
@@ -39,7 +40,7 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
         if redirects {
             continue;
         }
-        cx.report(object.kind_span, object_key(object, "tls"), format!(
+        cx.report(object.kind_span, object_key(object, "tls"), msg!(
             "{} has no `tls:` section and no HTTPS redirect: its hosts are served over plain HTTP; add `spec.tls` with the hosts and a certificate Secret (cert-manager's `cert-manager.io/cluster-issuer` annotation issues one)",
             object.label()));
     }

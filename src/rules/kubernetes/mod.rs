@@ -5,6 +5,8 @@
 //! at the value.
 
 use crate::formats::kubernetes::{Container, ContainerRole, Manifests, Object, PodSpec};
+use crate::message::Message;
+use crate::msg;
 use crate::rules::{checks, RegisteredCheck};
 use crate::secrets::{assess, parse_url, secret_kind, SecretKind, Weakness};
 
@@ -102,8 +104,8 @@ fn object_key(object: &Object, what: &str) -> String {
 }
 
 /// `container `api` of Deployment `web`` for messages.
-fn where_(object: &Object, container: &Container) -> String {
-    format!("{} of {}", container.label(), object.label())
+fn where_(object: &Object, container: &Container) -> Message {
+    msg!("{} of {}", container.label(), object.label())
 }
 
 /// How a committed secret value is weak, in words that never show it: `None` when
@@ -111,25 +113,72 @@ fn where_(object: &Object, container: &Container) -> String {
 /// it is; a URL's password is judged as a password. A value under a name that is not
 /// secret-like (a Secret's `username`) is only judged for vendor examples: calling `admin`
 /// a weak password there would be wrong.
-fn weakness(name: &str, value: &str) -> Option<String> {
+fn weakness(name: &str, value: &str) -> Option<Message> {
     let (kind, value, what) = match parse_url(value).and_then(|u| u.password) {
         Some((password, _)) => (Some(SecretKind::Password), password, "its password "),
         None => (secret_kind(name), value, ""),
     };
     let how = match assess(kind.unwrap_or(SecretKind::Password), value)? {
-        Weakness::VendorExample(example) => format!("is {example}"),
-        Weakness::Placeholder(why) if kind.is_some() => why,
+        Weakness::VendorExample(example) => msg!("is {}", example),
+        Weakness::Placeholder(why) if kind.is_some() => placeholder_words(&why).into(),
         Weakness::TooShort { len, min } if kind.is_some() => {
-            format!("is {len} characters long (at least {min} needed)")
+            msg!("is {} characters long (at least {} needed)", len, min)
         }
-        Weakness::LowEntropy { .. } if kind.is_some() => "is predictable".to_owned(),
+        Weakness::LowEntropy { .. } if kind.is_some() => "is predictable".into(),
         _ => return None,
     };
-    Some(format!("{what}{how}"))
+    Some(msg!("{}{}", what, how))
+}
+
+/// What [`Weakness::Placeholder`] says of a value, in words of preflight's own: the
+/// assessment's text names the placeholder found, which is part of the secret's value and
+/// so is not shown.
+pub(crate) fn placeholder_words(why: &str) -> &'static str {
+    [
+        "is a `<…>` placeholder",
+        "is a well-known placeholder",
+        "is a well-known default password",
+        "is descriptive text",
+    ]
+    .into_iter()
+    .find(|known| *known == why)
+    .unwrap_or("contains placeholder text")
 }
 
 /// Whether `value` only composes other variables (`$(DB_PASS)`, `${TOKEN}`) and literal
 /// punctuation, rather than holding a secret itself.
 fn is_reference(value: &str) -> bool {
     value.starts_with("$(") || value.starts_with("${")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::formats::Target::Kubernetes;
+    use crate::rules::dockerfile::canary::hidden;
+
+    #[test]
+    fn container_commands_probes_and_secrets_are_hidden() {
+        let shown = hidden(Kubernetes, "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  password: CANARY\ndata:\n  note: cXpjYW5hcnktaG9yc2Utcml2ZXItdG1zdnFwYQ==\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n      - name: api\n        image: app:1.2\n        args: [\"--token=CANARY\", \"--password\", \"CANARY\"]\n        env:\n        - {name: DB_PASSWORD, value: CANARY}\n        livenessProbe:\n          exec:\n            command: [\"sh\", \"-c\", \"redis-cli -a CANARY ping\"]\n        lifecycle:\n          preStop:\n            exec:\n              command: [\"app\", \"--token\", \"CANARY\"]\n      - name: worker\n        image: app:1.2\n        command: [\"sh\", \"-c\"]\n        args:\n        - exec worker --password 'CANARY'\n");
+        for said in [
+            "K8S015: Secret `db` holds the literal value of `password`",
+            "K8S015: Secret `db` holds the literal value of `note`",
+            "K8S016: `DB_PASSWORD` of container `api` of Deployment `api` is a literal secret",
+        ] {
+            assert!(
+                shown.iter().any(|m| m.starts_with(said)),
+                "{said}: {shown:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_line_yaml_cannot_read_is_hidden_after_its_key() {
+        let shown = hidden(Kubernetes, "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: a\n    image: app:1.2\n    args: [\"--token\", \"CANARY\"\n  password: CANARY\n");
+        assert!(
+            shown
+                .iter()
+                .any(|m| m.starts_with("PF001: YAML syntax error")),
+            "{shown:#?}"
+        );
+    }
 }

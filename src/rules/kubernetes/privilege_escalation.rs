@@ -2,6 +2,7 @@
 //! container can gain more privileges than its parent (setuid binaries, file capabilities).
 
 use crate::formats::kubernetes::Manifests;
+use crate::msg;
 use crate::rules::kubernetes::{containers, key, where_};
 use crate::rules::Context;
 
@@ -16,13 +17,13 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
         let k = key(object, container, "allowPrivilegeEscalation");
         match &security.allow_privilege_escalation {
             Some(setting) if setting.value => {
-                cx.report(setting.span, k, format!(
-                    "{at} allows privilege escalation (setuid binaries can make a process root again); set `allowPrivilegeEscalation: false`"));
+                cx.report(setting.span, k, msg!(
+                    "{} allows privilege escalation (setuid binaries can make a process root again); set `allowPrivilegeEscalation: false`", at));
             }
             Some(_) => {}
             None => {
-                cx.report(container.at, k, format!(
-                    "{at} does not set `allowPrivilegeEscalation: false`, so setuid binaries in the image can make a process root again; add it to the container's securityContext"));
+                cx.report(container.at, k, msg!(
+                    "{} does not set `allowPrivilegeEscalation: false`, so setuid binaries in the image can make a process root again; add it to the container's securityContext", at));
             }
         }
     }

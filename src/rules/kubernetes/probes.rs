@@ -5,6 +5,8 @@
 //! not apply to them.
 
 use crate::formats::kubernetes::{ContainerRole, Manifests};
+use crate::message::Message;
+use crate::msg;
 use crate::rules::kubernetes::{containers, key, where_};
 use crate::rules::Context;
 
@@ -15,16 +17,16 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
         if pod.runs_to_completion || container.role != ContainerRole::App {
             continue;
         }
-        let missing: Vec<&str> = ["readinessProbe", "livenessProbe"]
+        let missing: Vec<&'static str> = ["readinessProbe", "livenessProbe"]
             .into_iter()
             .filter(|p| container.node.get(p).is_none())
             .collect();
         if missing.is_empty() {
             continue;
         }
-        cx.report(container.at, key(object, container, "probes"), format!(
+        cx.report(container.at, key(object, container, "probes"), msg!(
             "{} has no `{}`: Kubernetes sends it traffic before it is ready and never restarts it when it hangs; add an HTTP or TCP probe on its health endpoint",
             where_(object, container),
-            missing.join("` or `")));
+            Message::join(missing, "` or `")));
     }
 }

@@ -4,13 +4,15 @@
 
 use crate::formats::image::{pin, ImagePin};
 use crate::formats::kubernetes::Manifests;
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::kubernetes::{containers, key, where_};
 use crate::rules::Context;
 
 /// K8S011: a mutable `latest` image that nodes are told not to pull again.
 pub fn check(cx: &mut Context<'_, Manifests>) {
     for (object, _, container) in containers(cx.content) {
-        let Some((image, _)) = container.image() else {
+        let Some((image, image_span)) = container.image() else {
             continue;
         };
         if !matches!(pin(image), ImagePin::Untagged | ImagePin::Latest) {
@@ -19,11 +21,13 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
         let Some(policy) = container.node.get("imagePullPolicy") else {
             continue;
         };
-        let Some(value @ ("IfNotPresent" | "Never")) = policy.as_str() else {
-            continue;
+        let value = match policy.as_str() {
+            Some("IfNotPresent") => "IfNotPresent",
+            Some("Never") => "Never",
+            _ => continue,
         };
-        cx.report(policy.span, key(object, container, "imagePullPolicy"), format!(
-            "{} runs the mutable image `{image}` with `imagePullPolicy: {value}`: every node keeps the copy it pulled first, so replicas run different versions; pin a version tag or digest (then `IfNotPresent` is right)",
-            where_(object, container)));
+        cx.report(policy.span, key(object, container, "imagePullPolicy"), msg!(
+            "{} runs the mutable image `{}` with `imagePullPolicy: {}`: every node keeps the copy it pulled first, so replicas run different versions; pin a version tag or digest (then `IfNotPresent` is right)",
+            where_(object, container), Quote::derived(image_span, image), value));
     }
 }

@@ -4,6 +4,8 @@
 
 use crate::formats::kubernetes::Manifests;
 use crate::formats::yaml::YamlNode;
+use crate::message::Message;
+use crate::msg;
 use crate::rules::kubernetes::{object_key, objects};
 use crate::rules::Context;
 
@@ -15,10 +17,13 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
             let core = list("apiGroups")
                 .iter()
                 .any(|g| matches!(g.as_str(), Some("" | "*")));
-            let reads: Vec<&str> = list("verbs")
+            let reads: Vec<&'static str> = list("verbs")
                 .iter()
-                .filter_map(YamlNode::as_str)
-                .filter(|v| matches!(*v, "get" | "list" | "watch" | "*"))
+                .filter_map(|verb| {
+                    ["get", "list", "watch", "*"]
+                        .into_iter()
+                        .find(|read| verb.as_str() == Some(read))
+                })
                 .collect();
             let named = !list("resourceNames").is_empty();
             if !core || reads.is_empty() || named {
@@ -28,10 +33,10 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
                 .iter()
                 .filter(|r| r.as_str() == Some("secrets"))
             {
-                cx.report(item.span, object_key(object, "secrets"), format!(
+                cx.report(item.span, object_key(object, "secrets"), msg!(
                     "{} may `{}` every Secret in the cluster: whoever holds it (a CI token, a compromised pod) reads all passwords and tokens; use a namespaced Role, or list the Secrets it needs in `resourceNames`",
                     object.label(),
-                    reads.join("`/`")));
+                    Message::join(reads.iter().copied(), "`/`")));
             }
         }
     }

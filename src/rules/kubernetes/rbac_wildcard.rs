@@ -3,6 +3,7 @@
 
 use crate::formats::kubernetes::Manifests;
 use crate::formats::yaml::YamlNode;
+use crate::msg;
 use crate::rules::kubernetes::{object_key, objects};
 use crate::rules::Context;
 
@@ -16,10 +17,12 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
                     if item.as_str() != Some("*") {
                         continue;
                     }
-                    cx.report(item.span, object_key(object, &format!("{field} *")), format!(
-                        "{} grants `{field}: [\"*\"]`, every current and future {}; list exactly the {field} it needs",
+                    cx.report(item.span, object_key(object, &format!("{field} *")), msg!(
+                        "{} grants `{}: [\"*\"]`, every current and future {}; list exactly the {} it needs",
                         object.label(),
-                        match field { "verbs" => "action", "resources" => "resource type", _ => "API group" }));
+                        field,
+                        match field { "verbs" => "action", "resources" => "resource type", _ => "API group" },
+                        field));
                 }
             }
         }

@@ -3,6 +3,7 @@
 //! `emptyDir` for the folders the application writes prevents that.
 
 use crate::formats::kubernetes::Manifests;
+use crate::msg;
 use crate::rules::kubernetes::{containers, key, where_};
 use crate::rules::Context;
 
@@ -13,13 +14,13 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
         let k = key(object, container, "readOnlyRootFilesystem");
         match &container.security.read_only_root_filesystem {
             Some(setting) if !setting.value => {
-                cx.report(setting.span, k, format!(
-                    "{at} has a writable root filesystem; set `readOnlyRootFilesystem: true` and mount an `emptyDir` where it writes (`/tmp`, caches)"));
+                cx.report(setting.span, k, msg!(
+                    "{} has a writable root filesystem; set `readOnlyRootFilesystem: true` and mount an `emptyDir` where it writes (`/tmp`, caches)", at));
             }
             Some(_) => {}
             None => {
-                cx.report(container.at, k, format!(
-                    "{at} does not set `readOnlyRootFilesystem: true`, so code running in it can rewrite the application; set it and mount an `emptyDir` where it writes (`/tmp`, caches)"));
+                cx.report(container.at, k, msg!(
+                    "{} does not set `readOnlyRootFilesystem: true`, so code running in it can rewrite the application; set it and mount an `emptyDir` where it writes (`/tmp`, caches)", at));
             }
         }
     }

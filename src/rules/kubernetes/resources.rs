@@ -6,6 +6,8 @@
 
 use crate::formats::kubernetes::Manifests;
 use crate::formats::yaml::YamlNode;
+use crate::message::Message;
+use crate::msg;
 use crate::rules::kubernetes::{declared_containers, key, where_};
 use crate::rules::Context;
 
@@ -22,15 +24,15 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
                 .and_then(YamlNode::as_str)
                 .is_some_and(|v| !v.is_empty())
         };
-        let mut missing = Vec::new();
-        for name in ["cpu", "memory"] {
+        let mut missing: Vec<&'static str> = Vec::new();
+        for (name, request) in [("cpu", "requests.cpu"), ("memory", "requests.memory")] {
             // Kubernetes defaults a missing request to the limit of the same resource.
             if !has("requests", name) && !has("limits", name) {
-                missing.push(format!("requests.{name}"));
+                missing.push(request);
             }
         }
         if !has("limits", "memory") {
-            missing.push("limits.memory".to_owned());
+            missing.push("limits.memory");
         }
         if missing.is_empty() {
             continue;
@@ -46,15 +48,16 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
             })
             .unwrap_or(container.at);
         let no_request = missing.iter().any(|m| m.starts_with("requests"));
-        let no_limit = missing.iter().any(|m| m == "limits.memory");
+        let no_limit = missing.contains(&"limits.memory");
         let why = match (no_request, no_limit) {
             (true, true) => "the scheduler cannot place it sensibly and nothing stops it from taking the node's memory",
             (true, false) => "the scheduler reserves nothing for it and packs nodes until they thrash",
             _ => "nothing stops it from taking the node's memory",
         };
-        cx.report(span, key(object, container, "resources"), format!(
-            "{} sets no `{}`: {why}; add `resources: {{requests: {{cpu: 100m, memory: 128Mi}}, limits: {{memory: 256Mi}}}}` sized from its real use (a limit alone also counts as the request)",
+        cx.report(span, key(object, container, "resources"), msg!(
+            "{} sets no `{}`: {}; add `resources: {{requests: {{cpu: 100m, memory: 128Mi}}, limits: {{memory: 256Mi}}}}` sized from its real use (a limit alone also counts as the request)",
             where_(object, container),
-            missing.join("`, `")));
+            Message::join(missing, "`, `"),
+            why));
     }
 }

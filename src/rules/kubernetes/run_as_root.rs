@@ -4,6 +4,7 @@
 //! setting the container runs as root for nearly every official image.
 
 use crate::formats::kubernetes::{Level, Manifests};
+use crate::msg;
 use crate::rules::kubernetes::{containers, key, where_};
 use crate::rules::Context;
 
@@ -18,9 +19,9 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
             Level::Container => "its securityContext",
         };
         if let Some(user) = security.run_as_user.as_ref().filter(|u| u.value == 0) {
-            cx.report(user.span, key(object, container, "runAsUser"), format!(
-                "{at} runs as root: `runAsUser: 0` in {}; set a non-zero UID (`runAsUser: 10001`) and `runAsNonRoot: true`",
-                level(user.level)));
+            cx.report(user.span, key(object, container, "runAsUser"), msg!(
+                "{} runs as root: `runAsUser: 0` in {}; set a non-zero UID (`runAsUser: 10001`) and `runAsNonRoot: true`",
+                at, level(user.level)));
             continue;
         }
         let non_root = security.run_as_non_root.as_ref();
@@ -31,13 +32,13 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
         }
         match non_root {
             Some(setting) => {
-                cx.report(setting.span, key(object, container, "runAsNonRoot"), format!(
-                    "{at} may run as root: `runAsNonRoot: false` in {} and no non-zero `runAsUser`; set `runAsNonRoot: true` and `runAsUser: 10001`",
-                    level(setting.level)));
+                cx.report(setting.span, key(object, container, "runAsNonRoot"), msg!(
+                    "{} may run as root: `runAsNonRoot: false` in {} and no non-zero `runAsUser`; set `runAsNonRoot: true` and `runAsUser: 10001`",
+                    at, level(setting.level)));
             }
             None => {
-                cx.report(container.at, key(object, container, "runAsNonRoot"), format!(
-                    "{at} sets neither `runAsNonRoot: true` nor a non-zero `runAsUser` (in its own or the pod's securityContext), so it runs as the image's user, root for most images; add `securityContext: {{runAsNonRoot: true, runAsUser: 10001}}`"));
+                cx.report(container.at, key(object, container, "runAsNonRoot"), msg!(
+                    "{} sets neither `runAsNonRoot: true` nor a non-zero `runAsUser` (in its own or the pod's securityContext), so it runs as the image's user, root for most images; add `securityContext: {{runAsNonRoot: true, runAsUser: 10001}}`", at));
             }
         }
     }

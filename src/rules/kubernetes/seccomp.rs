@@ -7,6 +7,7 @@
 //! unconfined whatever the profile), Windows pods have no seccomp.
 
 use crate::formats::kubernetes::{Container, Level, Manifests, Object, PodSpec, Seccomp};
+use crate::msg;
 use crate::rules::kubernetes::{containers, key, where_};
 use crate::rules::Context;
 
@@ -33,7 +34,7 @@ fn is_windows(pod: &PodSpec) -> bool {
 pub fn missing(cx: &mut Context<'_, Manifests>) {
     for (object, container) in confinable(cx.content) {
         if container.security.seccomp.is_none() {
-            cx.report(container.at, key(object, container, "seccompProfile"), format!(
+            cx.report(container.at, key(object, container, "seccompProfile"), msg!(
                 "{} runs without a seccomp filter (no `seccompProfile` in its own or the pod's securityContext), so every system call is open to it; add `seccompProfile: {{type: RuntimeDefault}}` to the pod's securityContext",
                 where_(object, container)));
         }
@@ -54,8 +55,8 @@ pub fn unconfined(cx: &mut Context<'_, Manifests>) {
             Level::Pod => "the pod's securityContext",
             Level::Container => "its securityContext",
         };
-        cx.report(setting.span, key(object, container, "seccompProfile"), format!(
-            "{} turns its seccomp filter off (`seccompProfile: {{type: Unconfined}}` in {level}), so every system call is open to it; use `type: RuntimeDefault`, or `type: Localhost` with a profile that allows the calls it needs",
-            where_(object, container)));
+        cx.report(setting.span, key(object, container, "seccompProfile"), msg!(
+            "{} turns its seccomp filter off (`seccompProfile: {{type: Unconfined}}` in {}), so every system call is open to it; use `type: RuntimeDefault`, or `type: Localhost` with a profile that allows the calls it needs",
+            where_(object, container), level));
     }
 }

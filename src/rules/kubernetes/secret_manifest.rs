@@ -4,6 +4,7 @@
 //! predictable values), and never shown.
 
 use crate::formats::kubernetes::{secret_values, Manifests};
+use crate::msg;
 use crate::rules::kubernetes::{is_reference, object_key, objects, weakness};
 use crate::rules::Context;
 
@@ -18,11 +19,13 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
             if plain.trim().is_empty() || PUBLIC_KEYS.contains(&name) || is_reference(&plain) {
                 continue;
             }
-            let how = weakness(name, &plain).map_or_else(String::new, |w| format!(" and {w}"));
-            cx.report(written.span, object_key(object, name), format!(
-                "{} holds the literal value of `{name}` ({} characters){how}: everyone who can read this file can read it (base64 is not encryption); create the Secret out of band (`kubectl create secret generic … --from-literal`, Sealed Secrets, External Secrets, SOPS) and commit only the reference",
+            let how = weakness(name, &plain).map(|w| msg!(" and {}", w));
+            cx.report(written.span, object_key(object, name), msg!(
+                "{} holds the literal value of `{}` ({} characters){}: everyone who can read this file can read it (base64 is not encryption); create the Secret out of band (`kubectl create secret generic … --from-literal`, Sealed Secrets, External Secrets, SOPS) and commit only the reference",
                 object.label(),
-                plain.chars().count()));
+                key.quote(),
+                plain.chars().count(),
+                how));
         }
     }
 }

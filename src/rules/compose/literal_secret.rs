@@ -68,17 +68,23 @@ struct Literal<'v> {
 /// found by the same reader of command lines that masks them.
 fn command_line(cx: &mut Context<'_, ComposeFile>, service: &Service) {
     let source = cx.source();
-    for command in &service.command {
-        for secret in command.sensitive() {
-            let written = source.slice(secret.span);
-            if written.contains('$') {
-                continue;
-            }
-            let why = describe(SecretKind::Password, written);
-            cx.report(secret.span, format!("{}:command", service.name), msg!(
-                "the command of service `{}` has a literal password on its command line{}: it is committed with the file and shown by `docker inspect` and `ps` on the host; read it from a file or the environment inside the container (`sh -c 'exec redis-server --requirepass \"$$REDIS_PASSWORD\"'` with `REDIS_PASSWORD` from an `env_file:`), or use the server's config file",
-                service.quote(), why));
+    // A word can be found twice (an item read as a word and as a line of its own): one
+    // finding per place.
+    let spans = crate::redact::merged(
+        service
+            .command
+            .iter()
+            .flat_map(|command| command.sensitive().into_iter().map(|s| s.span)),
+    );
+    for span in spans {
+        let written = source.slice(span);
+        if written.contains('$') {
+            continue;
         }
+        let why = describe(SecretKind::Password, written);
+        cx.report(span, format!("{}:command", service.name), msg!(
+            "the command of service `{}` has a literal password on its command line{}: it is committed with the file and shown by `docker inspect` and `ps` on the host; read it from a file or the environment inside the container (`sh -c 'exec redis-server --requirepass \"$$REDIS_PASSWORD\"'` with `REDIS_PASSWORD` from an `env_file:`), or use the server's config file",
+            service.quote(), why));
     }
 }
 

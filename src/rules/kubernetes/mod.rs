@@ -118,7 +118,7 @@ fn weakness(name: &str, value: &str) -> Option<String> {
     };
     let how = match assess(kind.unwrap_or(SecretKind::Password), value)? {
         Weakness::VendorExample(example) => format!("is {example}"),
-        Weakness::Placeholder(why) if kind.is_some() => why,
+        Weakness::Placeholder(why) if kind.is_some() => why.to_owned(),
         Weakness::TooShort { len, min } if kind.is_some() => {
             format!("is {len} characters long (at least {min} needed)")
         }

@@ -268,35 +268,47 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "yours",
 ];
 
-/// Substrings that only placeholder text contains.
-const PLACEHOLDER_MARKERS: &[&str] = &[
-    "change_this",
-    "changethis",
-    "change_me",
-    "changeme",
-    "changeit",
-    "change_it",
-    "replace_me",
-    "replaceme",
-    "your_",
-    "_here",
-    "xxxx",
-    "example",
-    "todo",
-    "fixme",
-    "placeholder",
-    "dummy",
-    "lorem",
-    "insert_",
-    "put_your",
-    "...",
+/// A placeholder marker and how a message describes a value containing it: the marker
+/// without the `_` that ties it to a word, written out here so that the description is
+/// preflight's own text and never a slice of the value.
+macro_rules! marker {
+    ($marker:literal, $shown:literal) => {
+        (
+            $marker,
+            concat!("contains the placeholder text `", $shown, "`"),
+        )
+    };
+}
+
+/// Substrings that only placeholder text contains, with their descriptions.
+const PLACEHOLDER_MARKERS: &[(&str, &str)] = &[
+    marker!("change_this", "change_this"),
+    marker!("changethis", "changethis"),
+    marker!("change_me", "change_me"),
+    marker!("changeme", "changeme"),
+    marker!("changeit", "changeit"),
+    marker!("change_it", "change_it"),
+    marker!("replace_me", "replace_me"),
+    marker!("replaceme", "replaceme"),
+    marker!("your_", "your"),
+    marker!("_here", "here"),
+    marker!("xxxx", "xxxx"),
+    marker!("example", "example"),
+    marker!("todo", "todo"),
+    marker!("fixme", "fixme"),
+    marker!("placeholder", "placeholder"),
+    marker!("dummy", "dummy"),
+    marker!("lorem", "lorem"),
+    marker!("insert_", "insert"),
+    marker!("put_your", "put_your"),
+    marker!("...", "..."),
 ];
 
 /// All markers in one automaton: a value is searched once, not once per marker.
 static PLACEHOLDER_MARKER: LazyLock<Regex> = LazyLock::new(|| {
     let alternatives: Vec<String> = PLACEHOLDER_MARKERS
         .iter()
-        .map(|m| regex::escape(m))
+        .map(|(m, _)| regex::escape(m))
         .collect();
     Regex::new(&alternatives.join("|")).expect("markers are literals")
 });
@@ -380,8 +392,9 @@ const VENDOR_EXAMPLES: &[(&str, &str)] = &[
 pub enum Weakness {
     /// A credential from a vendor's documentation.
     VendorExample(&'static str),
-    /// Placeholder text (`CHANGE_THIS`, `your_secret_here`) or a well-known password.
-    Placeholder(String),
+    /// Placeholder text (`CHANGE_THIS`, `your_secret_here`) or a well-known password, as a
+    /// clause for a message ("is a well-known placeholder").
+    Placeholder(&'static str),
     /// Shorter than the kind requires (or empty).
     TooShort { len: usize, min: usize },
     /// Long enough, but predictable: few distinct characters or low estimated entropy.
@@ -438,24 +451,29 @@ pub fn vendor_example(value: &str) -> Option<&'static str> {
         .map(|(_, what)| *what)
 }
 
-/// The placeholder marker a value contains, described for a message (never the value itself).
-pub fn placeholder(value: &str) -> Option<String> {
+/// Why a value is placeholder text, as a clause for a message ("contains the placeholder
+/// text `your`"), never quoting the value.
+pub fn placeholder(value: &str) -> Option<&'static str> {
     let lower = value.to_ascii_lowercase().replace(['-', ' '], "_");
     if lower.starts_with('<') && lower.ends_with('>') {
-        return Some("is a `<…>` placeholder".to_owned());
+        return Some("is a `<…>` placeholder");
     }
-    if let Some(marker) = PLACEHOLDER_MARKER.find(&lower) {
-        let marker = marker.as_str().trim_matches('_');
+    if let Some(found) = PLACEHOLDER_MARKER.find(&lower) {
+        let (marker, described) = PLACEHOLDER_MARKERS
+            .iter()
+            .find(|(m, _)| *m == found.as_str())
+            .copied()
+            .unwrap_or(("", "is placeholder text"));
         // When the marker is the whole value, naming it would print the value.
-        return Some(if lower.trim_matches('_') == marker {
-            "is a well-known placeholder".to_owned()
+        return Some(if lower.trim_matches('_') == marker.trim_matches('_') {
+            "is a well-known placeholder"
         } else {
-            format!("contains the placeholder text `{marker}`")
+            described
         });
     }
     let bare = lower.trim_matches(|c: char| c.is_ascii_digit() || c == '!' || c == '_');
     if COMMON_PASSWORDS.contains(&lower.as_str()) || COMMON_PASSWORDS.contains(&bare) {
-        return Some("is a well-known default password".to_owned());
+        return Some("is a well-known default password");
     }
     let words: Vec<&str> = lower.split(['_', '.']).filter(|w| !w.is_empty()).collect();
     let all_words = words
@@ -463,7 +481,7 @@ pub fn placeholder(value: &str) -> Option<String> {
         .all(|w| PLACEHOLDER_WORDS.contains(w) || w.chars().all(|c| c.is_ascii_digit()));
     if words.len() >= 2 && all_words && words.iter().any(|w| !w.chars().all(|c| c.is_ascii_digit()))
     {
-        return Some("is descriptive text".to_owned());
+        return Some("is descriptive text");
     }
     None
 }
@@ -493,7 +511,8 @@ pub fn entropy_bits(value: &str) -> f64 {
             -p * p.log2()
         })
         .sum();
-    per_char * n
+    // One repeated character sums to -0.0, which would print as "-0 bits".
+    (per_char * n).abs()
 }
 
 /// Whether an unlabelled value looks like a generated credential (used to redact values of
@@ -689,6 +708,17 @@ mod tests {
         ] {
             assert_eq!(placeholder(v), None, "{v}");
         }
+        // The description names the marker, never the rest of the value.
+        assert_eq!(
+            placeholder("qzcanary_your_horse"),
+            Some("contains the placeholder text `your`")
+        );
+        assert_eq!(placeholder("changeme"), Some("is a well-known placeholder"));
+    }
+
+    #[test]
+    fn one_repeated_character_has_no_entropy_not_minus_zero() {
+        assert!(entropy_bits("aaaa").is_sign_positive());
     }
 
     #[test]

@@ -7,10 +7,13 @@
 //! whitespace, `${VAR}` references. Malformed lines become [`ParseError`]s and parsing goes on
 //! with the next line, so one typo never hides the rest of the file.
 
-use crate::formats::sensitive::{assignment_sensitive, unreadable_lines, Sensitive};
+use crate::formats::sensitive::{assignment_sensitive, Sensitive};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, FollowUp, Format, ParseContext};
+use crate::message::{self, Message};
+use crate::msg;
+use crate::secrets::looks_like_token;
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::sync::Arc;
@@ -67,6 +70,11 @@ pub struct EnvFile {
     pub errors: Vec<ParseError>,
     /// For each entry, whether it is the assignment in effect for its key.
     in_effect: Vec<bool>,
+    /// What the parser could not read, which may hold a secret: the unreadable lines after
+    /// their leading key, and unquoted values pasted over several lines.
+    unreadable: Vec<Span>,
+    /// The comments, `#` included.
+    comments: Vec<Span>,
 }
 
 impl EnvFile {
@@ -161,11 +169,22 @@ impl Parser<'_> {
             .map_or(self.text.len(), |i| self.pos + i + 1);
     }
 
-    fn error(&mut self, span: Span, message: impl Into<String>) {
+    /// Records the comment that starts at `from` (at a `#`, or at the end of the line: none).
+    fn comment(&mut self, from: usize) {
+        let end = self.line_end(from);
+        if end > from {
+            self.file.comments.push(Span::new(from, end));
+        }
+    }
+
+    /// Records an error at `span`, and `unreadable` (the part of it that may hold a secret)
+    /// for masking.
+    fn error(&mut self, span: Span, unreadable: Span, message: impl Into<Message>) {
         self.file.errors.push(ParseError {
             span,
-            message: crate::message::Message::from(message.into()),
+            message: message.into(),
         });
+        self.file.unreadable.push(unreadable);
     }
 
     fn statement(&mut self) {
@@ -173,7 +192,11 @@ impl Parser<'_> {
         self.skip_blanks();
         match self.peek() {
             None => return,
-            Some(b'\n' | b'\r' | b'#') => return self.next_line(),
+            Some(b'#') => {
+                self.comment(self.pos);
+                return self.next_line();
+            }
+            Some(b'\n' | b'\r') => return self.next_line(),
             _ => {}
         }
         let export_span = self.export_keyword();
@@ -191,6 +214,7 @@ impl Parser<'_> {
             let bad = Span::new(key_start, line_end.max(key_start));
             self.error(
                 bad,
+                bad,
                 "expected `KEY=VALUE`: a variable name starts with a letter or `_`",
             );
             return self.next_line();
@@ -200,6 +224,7 @@ impl Parser<'_> {
         match self.peek() {
             Some(b'=') => self.pos += 1,
             None | Some(b'\n' | b'\r' | b'#') => {
+                self.comment(self.pos);
                 self.file.entries.push(EnvEntry {
                     key,
                     key_span,
@@ -210,12 +235,19 @@ impl Parser<'_> {
                 return self.next_line();
             }
             Some(_) => {
-                let bad = Span::new(key_start, line_end);
+                // The rest of the line is not shown: it may be a secret pasted on its own
+                // line, and so may a "key" that looks like one.
+                let hidden_from = if looks_like_token(&key) {
+                    key_start
+                } else {
+                    key_span.end
+                };
                 self.error(
-                    bad,
-                    format!(
-                        "expected `=` after `{key}`: variable names cannot contain spaces or `{}`",
-                        self.text[self.pos..].chars().next().unwrap_or(' ')
+                    Span::new(key_start, line_end),
+                    Span::new(hidden_from, line_end),
+                    msg!(
+                        "expected `=` after `{}`: variable names are letters, digits, `_`, `.` and `-`, without spaces",
+                        message::Quote::at(key_span)
                     ),
                 );
                 return self.next_line();
@@ -224,6 +256,8 @@ impl Parser<'_> {
         self.skip_blanks();
         let value = self.value();
         let end = value.span.end;
+        let pem = value.quote == Quote::None && value.text.starts_with("-----BEGIN ");
+        let value_start = value.span.start;
         self.file.entries.push(EnvEntry {
             key,
             key_span,
@@ -232,6 +266,54 @@ impl Parser<'_> {
             span: Span::new(line_start, end),
         });
         self.trailing();
+        if pem {
+            self.pem_continuation(key_span, value_start);
+        }
+    }
+
+    /// The lines after an unquoted `-----BEGIN …-----` value that continue it (a private key
+    /// or certificate pasted without quotes): loaders read only the first line and fail on
+    /// the others, which are the key itself. They are taken as one unreadable block (up to
+    /// the `-----END …-----` line, or while lines look like base64) rather than as
+    /// statements, and the whole value is masked.
+    fn pem_continuation(&mut self, key_span: Span, value_start: usize) {
+        let start = self.pos;
+        let mut end = None;
+        let mut at = start;
+        while at < self.text.len() {
+            let line_end = self.line_end(at);
+            let line = self.text[at..line_end].trim();
+            let body = line.trim_end_matches('=');
+            // Long enough and without a `=` inside: `DEBUG=true` is a statement.
+            let base64 = body.len() >= 16
+                && line.len() - body.len() <= 2
+                && body
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'));
+            // Encrypted keys (RFC 1421) carry `Proc-Type:` and `DEK-Info:` headers.
+            let header = line.starts_with("Proc-Type:") || line.starts_with("DEK-Info:");
+            if line.starts_with("-----END ") {
+                end = Some(line_end);
+                break;
+            }
+            if !base64 && !header {
+                break;
+            }
+            end = Some(line_end);
+            at = self.text[at..]
+                .find('\n')
+                .map_or(self.text.len(), |i| at + i + 1);
+        }
+        let Some(end) = end else { return };
+        self.error(
+            Span::new(start, end),
+            Span::new(value_start, end),
+            msg!(
+                "the value of `{}` goes on over the next lines without quotes: loaders read only its first line and fail on the others; put the whole value in double quotes",
+                message::Quote::at(key_span)
+            ),
+        );
+        self.pos = end;
     }
 
     fn export_keyword(&mut self) -> Option<Span> {
@@ -297,9 +379,11 @@ impl Parser<'_> {
         // Unterminated: report at the opening quote and read the line as an unquoted value,
         // which is what the lenient loaders fall back to, then continue on the next line.
         let line_end = self.line_end(start);
+        let open = Span::new(start, line_end);
         self.error(
-            Span::new(start, line_end),
-            format!(
+            open,
+            open,
+            msg!(
                 "unterminated {} quote: the value runs to the end of the file",
                 quote_name(quote)
             ),
@@ -319,6 +403,7 @@ impl Parser<'_> {
         for (i, c) in raw.char_indices() {
             if c == '#' && prev_blank {
                 end = i;
+                self.comment(start + i);
                 break;
             }
             prev_blank = c == ' ' || c == '\t';
@@ -340,11 +425,13 @@ impl Parser<'_> {
     fn trailing(&mut self) {
         self.skip_blanks();
         match self.peek() {
-            None | Some(b'\n' | b'\r' | b'#') => {}
+            Some(b'#') => self.comment(self.pos),
+            None | Some(b'\n' | b'\r') => {}
             Some(_) => {
-                let end = self.line_end(self.pos);
+                let rest = Span::new(self.pos, self.line_end(self.pos));
                 self.error(
-                    Span::new(self.pos, end),
+                    rest,
+                    rest,
                     "unexpected text after the closing quote; put the whole value inside the quotes",
                 );
             }
@@ -411,6 +498,25 @@ pub fn env_kind(name: &str) -> Option<Target> {
 }
 
 impl EnvValue {
+    /// A quote of `part`, a slice of [`EnvValue::text`] (a URL's host): exactly where it is
+    /// written when the value is written as the application sees it (no quotes to remove, no
+    /// escapes), else derived from the whole value.
+    pub fn quote_part(&self, part: &str) -> message::Quote {
+        let offset = (part.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize);
+        let inner = self.inner_span;
+        match offset {
+            Some(offset)
+                if inner.len() == self.text.len() && offset + part.len() <= self.text.len() =>
+            {
+                message::Quote::at(Span::new(
+                    inner.start + offset,
+                    inner.start + offset + part.len(),
+                ))
+            }
+            _ => message::Quote::derived(inner, part),
+        }
+    }
+
     /// The password inside a URL value, and where it is written. The URL is parsed from the
     /// value as the application sees it; the position maps back onto the file only when that
     /// equals the written text (no escapes), otherwise the whole value is the span.
@@ -459,24 +565,143 @@ impl Format for EnvFile {
     }
 }
 
-/// Values of secret-like keys, passwords inside URLs, and values that look like generated
-/// credentials whatever their key is called.
+/// Values of secret-like keys, passwords inside URLs, values that look like generated
+/// credentials whatever their key is called, private keys under any name, a "key" that
+/// looks like a credential (a token pasted on a line of its own), what the parser could not
+/// read, and a secret repeated in a comment (`# preflight: ignore[ENV012] <the value> is
+/// rotated hourly`).
 fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
+    let at = |span: Span| Sensitive {
+        span,
+        value: text.get(span.range()).unwrap_or("").to_owned(),
+    };
     let mut found = Vec::new();
     for entry in &env.entries {
-        let Some(value) = &entry.value else { continue };
-        found.extend(assignment_sensitive(
-            &entry.key,
-            &value.text,
-            value.inner_span,
-        ));
+        match &entry.value {
+            Some(value) if value.text.contains("PRIVATE KEY-----") => {
+                found.push(at(value.inner_span));
+            }
+            Some(value) => found.extend(assignment_sensitive(
+                &entry.key,
+                &value.text,
+                value.inner_span,
+            )),
+            None if looks_like_token(&entry.key) => found.push(at(entry.key_span)),
+            None => {}
+        }
     }
-    unreadable_lines(&env.errors, text, &mut found);
+    found.extend(env.unreadable.iter().map(|&span| at(span)));
+    let repeated = repeated_in_comments(env, text, &found);
+    found.extend(repeated.into_iter().map(at));
     found
+}
+
+/// Where a comment repeats the written text of one of the `secrets` (four characters or
+/// more: a shorter one would blank out ordinary words). The comment is searched, not the
+/// file: only comments are free text next to the values.
+fn repeated_in_comments(env: &EnvFile, text: &str, secrets: &[Sensitive]) -> Vec<Span> {
+    let written: Vec<&str> = secrets
+        .iter()
+        .filter_map(|s| text.get(s.span.range()))
+        .filter(|w| w.chars().count() >= 4)
+        .collect();
+    let mut found = Vec::new();
+    for comment in &env.comments {
+        let Some(body) = text.get(comment.range()) else {
+            continue;
+        };
+        for secret in &written {
+            found.extend(
+                body.match_indices(secret)
+                    .map(|(i, _)| Span::new(comment.start + i, comment.start + i + secret.len())),
+            );
+        }
+    }
+    found
+}
+
+/// What users could see of a file and of its messages, for the formats' tests that plant a
+/// secret and look for it in the output.
+#[cfg(test)]
+pub(crate) mod shown {
+    use std::sync::Arc;
+
+    use crate::formats::Format;
+    use crate::message::Message;
+    use crate::source::{SourceFile, Span};
+
+    /// Planted in tests as a secret: no digits, so it is no credential to any rule.
+    pub const CANARY: &str = "qzcanary-horse-river-tmsvqpa";
+
+    /// A file and the spans its format declared sensitive.
+    pub struct Shown {
+        pub source: Arc<SourceFile>,
+        spans: Vec<Span>,
+    }
+
+    impl Shown {
+        /// `text`, with the secrets `parse` (the text's format) declares.
+        pub fn new<T: Format>(text: &str, parse: impl FnOnce(&str) -> T) -> (Self, T) {
+            let document = parse(text);
+            let source = Arc::new(SourceFile::from_bytes(
+                "f".into(),
+                "f".into(),
+                text.as_bytes().to_vec(),
+            ));
+            let spans = document
+                .sensitive(&source)
+                .into_iter()
+                .map(|s| s.span)
+                .collect();
+            (Self { source, spans }, document)
+        }
+
+        /// The file as code frames show it: every sensitive character a `*`.
+        pub fn text(&self) -> String {
+            self.source
+                .text
+                .char_indices()
+                .map(|(i, c)| {
+                    let hidden = self.spans.iter().any(|s| s.start <= i && i < s.end);
+                    if hidden && c != '\n' {
+                        '*'
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        }
+
+        /// Checks that code frames show nothing of [`CANARY`] and all of `visible`.
+        pub fn assert_masked(&self, visible: &[&str]) {
+            let masked = self.text();
+            assert!(!masked.contains("qzcanary"), "{masked}");
+            for shown in visible {
+                assert!(masked.contains(shown), "{shown} in {masked}");
+            }
+        }
+
+        /// `message` with every quote shown, secret or not: a planted secret absent from
+        /// it is absent from what users read, whatever is masked.
+        pub fn message(&self, message: &Message) -> String {
+            message.fingerprint_text(&self.source)
+        }
+
+        /// The parse errors' messages (as [`Shown::message`]), one a line.
+        pub fn errors<T: Format>(&self, document: &T) -> String {
+            let messages: Vec<String> = document
+                .errors()
+                .iter()
+                .map(|e| self.message(&e.message))
+                .collect();
+            messages.join("\n")
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::shown::{Shown, CANARY};
     use super::*;
 
     fn values(text: &str) -> Vec<(String, Option<String>)> {
@@ -572,5 +797,62 @@ mod tests {
         assert_eq!(&text[e.key_span.range()], "KEY");
         assert_eq!(&text[e.value.as_ref().unwrap().span.range()], "'v'");
         assert_eq!(&text[e.export_span.unwrap().range()], "export");
+    }
+
+    #[test]
+    fn a_private_key_pasted_without_quotes_is_one_masked_value() {
+        let body = "QzcanaryHorseRiverTmsvqpaQzcanaryHorseRiverTmsvqpa+AB/cd";
+        let text = format!(
+            "NAME=web\nSP_PEM=-----BEGIN PRIVATE KEY-----\n{body}\n{body}==\n-----END PRIVATE KEY-----\nNEXT=1\n"
+        );
+        let (shown, env) = Shown::new(&text, EnvFile::parse);
+        let keys: Vec<_> = env.entries.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["NAME", "SP_PEM", "NEXT"]);
+        let masked = shown.text();
+        assert!(
+            !masked.contains("Qzcanary") && !masked.contains("END"),
+            "{masked}"
+        );
+        assert!(masked.starts_with("NAME=web\nSP_PEM=*") && masked.ends_with("*\nNEXT=1\n"));
+        let errors = shown.errors(&env);
+        assert_eq!(
+            errors,
+            "the value of `SP_PEM` goes on over the next lines without quotes: loaders read only its first line and fail on the others; put the whole value in double quotes"
+        );
+    }
+
+    #[test]
+    fn a_key_cut_short_is_masked_without_its_end_line_or_with_a_statement_after_it() {
+        let body = "QzcanaryHorseRiverTmsvqpaQzcanaryHorseRiverTmsvqpa";
+        let text = format!("KEY=-----BEGIN PRIVATE KEY-----\n{body}\nDEBUG=true\n");
+        let (shown, env) = Shown::new(&text, EnvFile::parse);
+        assert_eq!(env.entries.len(), 2, "{:?}", env.entries);
+        assert!(!shown.text().contains("Qzcanary"));
+        assert!(shown.text().ends_with("*\nDEBUG=true\n"));
+    }
+
+    #[test]
+    fn unreadable_lines_are_masked_after_their_key_and_errors_quote_only_the_key() {
+        let text = format!(
+            "API KEY={CANARY}\n9TOKEN={CANARY}\nGREETING='{CANARY}\nNAME=\"web\" {CANARY}\n"
+        );
+        let (shown, env) = Shown::new(&text, EnvFile::parse);
+        assert_eq!(env.errors.len(), 4, "{:?}", env.errors);
+        let masked = shown.text();
+        assert!(!masked.contains("qzcanary"), "{masked}");
+        assert!(masked.starts_with("API*") && masked.contains("\nGREETING=*"));
+        let errors = shown.errors(&env);
+        assert!(!errors.contains("qzcanary"), "{errors}");
+        assert!(errors.contains("expected `=` after `API`"), "{errors}");
+    }
+
+    #[test]
+    fn bare_lines_that_look_like_credentials_are_masked() {
+        let token = "sk_live_51HxYz9Kq2Lm8Np4RtQzcanary";
+        let (shown, _) = Shown::new(&format!("{token}\nLONELY\n"), EnvFile::parse);
+        assert_eq!(
+            shown.text(),
+            format!("{}\nLONELY\n", "*".repeat(token.len()))
+        );
     }
 }

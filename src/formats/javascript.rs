@@ -9,13 +9,15 @@
 //! JavaScript expression, so `package.json` and `ecosystem.config.json` are read by the same
 //! code. It knows nothing of rules.
 
+use std::cell::RefCell;
+
 use tree_sitter::Node;
 
-use crate::formats::sensitive::{command_sensitive, Sensitive};
+use crate::formats::sensitive::{assignment_sensitive, command_sensitive, Sensitive};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Format, ParseContext};
-use crate::secrets::looks_like_token;
+use crate::secrets::js_secret_kind;
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::sync::Arc;
@@ -64,6 +66,8 @@ pub enum JsValue {
     Env {
         /// The variable's name.
         var: String,
+        /// Where the name is written (`JWT_SECRET` of `process.env.JWT_SECRET`).
+        var_span: Span,
         /// The value used when the variable is unset or empty.
         default: Option<Box<JsNode>>,
     },
@@ -140,6 +144,8 @@ pub struct Import {
 pub struct NamedString {
     /// The property key, variable name or `callee#index`.
     pub name: String,
+    /// Where the key, the variable or the callee is written.
+    pub name_span: Span,
     /// The decoded value.
     pub value: String,
     /// Where the literal is written, quotes included.
@@ -161,6 +167,9 @@ pub struct JsModule {
     pub strings: Vec<NamedString>,
     /// Syntax errors.
     pub errors: Vec<ParseError>,
+    /// Where secrets are written: values given to secret-like names, literals that look
+    /// like credentials, URL passwords, and what the parser could not read.
+    secrets: Vec<Span>,
 }
 
 /// Modules whose import makes a file a Node server file (`@nestjs` covers every Nest package).
@@ -215,17 +224,31 @@ impl JsModule {
         let Some(tree) = tree else {
             module.errors.push(ParseError {
                 span: Span::new(0, 0),
-                message: crate::message::Message::from("the file could not be parsed as JavaScript (grammar unavailable, or parsing took too long)".to_owned()),
+                message: "the file could not be parsed as JavaScript (grammar unavailable, or parsing took too long)".into(),
             });
+            // Nothing of it was read, so nothing of it is known not to be a secret.
+            module.secrets.push(Span::new(0, text.len()));
             return module;
         };
         let reader = Reader {
             text: &source,
             shift,
             len: text.len(),
+            literals: RefCell::default(),
+            secret_calls: RefCell::default(),
         };
         let root = tree.root_node();
         reader.walk(root, &mut module, 0, false);
+        // The string literals inside calls given to a secret (`Buffer.from('…')`), now
+        // that every literal is known.
+        let literals = reader.literals.take();
+        for call in reader.secret_calls.take() {
+            module.secrets.extend(
+                literals
+                    .iter()
+                    .filter(|l| call.start <= l.start && l.end <= call.end),
+            );
+        }
         if dialect == Dialect::Json {
             let first = root
                 .named_child(0)
@@ -360,6 +383,10 @@ struct Reader<'t> {
     text: &'t str,
     shift: usize,
     len: usize,
+    /// Every string literal and template read so far.
+    literals: RefCell<Vec<Span>>,
+    /// Calls given to a secret-like name, whose string literals are secrets.
+    secret_calls: RefCell<Vec<Span>>,
 }
 
 impl Reader<'_> {
@@ -383,17 +410,17 @@ impl Reader<'_> {
         if (node.is_error() || node.is_missing()) && !inside_error {
             module.errors.push(ParseError {
                 span: self.span(node),
-                message: crate::message::Message::from(format!(
-                    "{} syntax error",
-                    if node.is_missing() {
-                        "JavaScript (missing token)"
-                    } else {
-                        "JavaScript"
-                    }
-                )),
+                message: if node.is_missing() {
+                    "JavaScript (missing token) syntax error".into()
+                } else {
+                    "JavaScript syntax error".into()
+                },
             });
+            // What the parser could not read may be a secret in a broken literal.
+            module.secrets.push(self.span(node));
         }
         match node.kind() {
+            "string" | "template_string" => self.note_literal(module, node),
             "call_expression" | "new_expression" => {
                 if let JsValue::Call(call) = self.value(node, 0).value {
                     // `const x = require('y')` was recorded with its name by the declarator,
@@ -408,8 +435,16 @@ impl Reader<'_> {
                             });
                         }
                     }
+                    let callee = node
+                        .child_by_field_name(if call.is_new {
+                            "constructor"
+                        } else {
+                            "function"
+                        })
+                        .map_or(call.span, |c| self.span(c));
                     for (index, arg) in call.args.iter().enumerate() {
-                        self.name_string(module, &format!("{}#{index}", call.callee), arg);
+                        let name = format!("{}#{index}", call.callee);
+                        self.name_string(module, &name, callee, arg);
                     }
                     module.calls.push(*call);
                 }
@@ -453,7 +488,7 @@ impl Reader<'_> {
                                 });
                             }
                         }
-                        self.name_string(module, self.source(name), &value);
+                        self.name_string(module, self.source(name), self.span(name), &value);
                         module.bindings.push((self.source(name).to_owned(), value));
                     }
                 }
@@ -469,7 +504,10 @@ impl Reader<'_> {
                         module.exports = Some(value.clone());
                     }
                     let last = target.rsplit('.').next().unwrap_or(target).to_owned();
-                    self.name_string(module, &last, &value);
+                    let last_span = left
+                        .child_by_field_name("property")
+                        .map_or(self.span(left), |p| self.span(p));
+                    self.name_string(module, &last, last_span, &value);
                     module.bindings.push((target.to_owned(), value));
                 }
             }
@@ -484,7 +522,7 @@ impl Reader<'_> {
                     node.child_by_field_name("value"),
                 ) {
                     let value = self.value(value, 0);
-                    self.name_string(module, &key_text(self, key), &value);
+                    self.name_string(module, &key_text(self, key), self.span(key), &value);
                 }
             }
             _ => {}
@@ -495,29 +533,70 @@ impl Reader<'_> {
         }
     }
 
-    /// Records a string given to `name` (directly or as an environment default).
-    fn name_string(&self, module: &mut JsModule, name: &str, value: &JsNode) {
+    /// Records a string given to `name` (written at `name_span`), directly or as an
+    /// environment default, and the value given to a secret-like name.
+    fn name_string(&self, module: &mut JsModule, name: &str, name_span: Span, value: &JsNode) {
         // An environment default is named after the variable (`process.env.JWT_SECRET ||
         // 'dev'` gives `JWT_SECRET`), which says more than `const fallback`.
-        let (name, literal) = match &value.value {
-            JsValue::Str(_) => (name, Some(value)),
+        let (name, name_span, given) = match &value.value {
             JsValue::Env {
                 var,
+                var_span,
                 default: Some(default),
-            } => (var.as_str(), Some(default.as_ref())),
-            _ => (name, None),
+            } => (var.as_str(), *var_span, default.as_ref()),
+            _ => (name, name_span, value),
         };
-        if let Some(JsNode {
-            value: JsValue::Str(s),
-            span,
-        }) = literal
-        {
+        self.note_secret(module, name, given);
+        if let JsValue::Str(s) = &given.value {
             module.strings.push(NamedString {
                 name: name.to_owned(),
+                name_span,
                 value: s.clone(),
-                span: *span,
+                span: given.span,
             });
         }
+    }
+
+    /// The value given to a secret-like name (`password: '…'`, `jwt.sign(p, '…')`, the
+    /// default of `process.env.JWT_SECRET || …`, see [`crate::secrets::js_secret_kind`]) is
+    /// a secret whatever its shape: a literal, a template, a concatenation; of a call
+    /// (`Buffer.from('…').toString()`) the string literals inside it, as the call itself is
+    /// code (`const token = jwt.sign(…)`). Names, environment reads, and objects and arrays
+    /// (whose entries are judged one by one) hold none themselves.
+    fn note_secret(&self, module: &mut JsModule, name: &str, value: &JsNode) {
+        if js_secret_kind(name).is_none() {
+            return;
+        }
+        match &value.value {
+            JsValue::Str(s) if s.is_empty() => {}
+            JsValue::Str(_) | JsValue::Num(_) => module.secrets.push(value.span),
+            JsValue::Other(kind) if kind == "template" || kind == "binary_expression" => {
+                module.secrets.push(value.span);
+            }
+            JsValue::Call(_) => self.secret_calls.borrow_mut().push(value.span),
+            _ => {}
+        }
+    }
+
+    /// A string literal or template that is a secret whatever it is given to: one that
+    /// looks like a generated credential, or a URL with a password (`mongodb://app:…@db`:
+    /// the password, or the whole literal when escapes make its position uncertain).
+    fn note_literal(&self, module: &mut JsModule, node: Node) {
+        let span = self.span(node);
+        self.literals.borrow_mut().push(span);
+        let value = match node.kind() {
+            "string" => string_content(self, node),
+            _ => {
+                let raw = self.source(node);
+                raw.get(1..raw.len().saturating_sub(1))
+                    .unwrap_or("")
+                    .to_owned()
+            }
+        };
+        let inner = Span::new(span.start + 1, span.end.saturating_sub(1).max(span.start));
+        // No name: only what the value itself shows.
+        let found = assignment_sensitive("", &value, inner);
+        module.secrets.extend(found.map(|s| s.span));
     }
 
     /// Reduces an expression to a [`JsNode`].
@@ -599,7 +678,11 @@ impl Reader<'_> {
                 JsValue::Array(items)
             }
             "member_expression" | "subscript_expression" => match env_var(self, node) {
-                Some(var) => JsValue::Env { var, default: None },
+                Some((var, var_span)) => JsValue::Env {
+                    var,
+                    var_span,
+                    default: None,
+                },
                 None => JsValue::Ident(self.source(node).to_owned()),
             },
             "binary_expression" => {
@@ -617,12 +700,18 @@ impl Reader<'_> {
                     (
                         "||" | "??",
                         Some(JsNode {
-                            value: JsValue::Env { var, default: None },
+                            value:
+                                JsValue::Env {
+                                    var,
+                                    var_span,
+                                    default: None,
+                                },
                             ..
                         }),
                         Some(right),
                     ) => JsValue::Env {
                         var,
+                        var_span,
                         default: Some(Box::new(right)),
                     },
                     _ => JsValue::Other("binary_expression".to_owned()),
@@ -687,8 +776,8 @@ fn callee_name(reader: &Reader, node: Node) -> String {
     }
 }
 
-/// The variable of `process.env.X` / `process.env['X']`.
-fn env_var(reader: &Reader, node: Node) -> Option<String> {
+/// The variable of `process.env.X` / `process.env['X']`, and where its name is written.
+fn env_var(reader: &Reader, node: Node) -> Option<(String, Span)> {
     let object = node.child_by_field_name("object")?;
     if reader.source(object).replace(char::is_whitespace, "") != "process.env" {
         return None;
@@ -696,10 +785,11 @@ fn env_var(reader: &Reader, node: Node) -> Option<String> {
     let property = node
         .child_by_field_name("property")
         .or_else(|| node.child_by_field_name("index"))?;
-    Some(match property.kind() {
+    let var = match property.kind() {
         "string" => string_content(reader, property),
         _ => reader.source(property).to_owned(),
-    })
+    };
+    Some((var, reader.span(property)))
 }
 
 /// An object key without quotes.
@@ -834,6 +924,8 @@ pub struct PackageJson {
     pub document: Option<JsNode>,
     /// Syntax errors.
     pub errors: Vec<ParseError>,
+    /// Where the document's secrets are written, scripts aside (see [`JsModule`]).
+    secrets: Vec<Span>,
 }
 
 impl PackageJson {
@@ -857,6 +949,7 @@ impl PackageJson {
             scripts,
             document: module.exports,
             errors: module.errors,
+            secrets: module.secrets,
         }
     }
 
@@ -928,31 +1021,27 @@ impl Format for JsModule {
         &self.errors
     }
 
-    fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
-        javascript_sensitive(self)
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        spans_sensitive(&self.secrets, &source.text)
     }
 }
 
-/// In JavaScript/TypeScript (PM2 files, server files): string literals given to a secret
-/// ([`crate::secrets::js_secret_kind`]: `secret: '…'`, `jwt.sign(p, '…')`, the default of
-/// `process.env.JWT_SECRET || '…'`) and literals that look like generated credentials.
-fn javascript_sensitive(module: &JsModule) -> Vec<Sensitive> {
-    module
-        .strings
+/// `spans` of `text` as secrets.
+fn spans_sensitive(spans: &[Span], text: &str) -> Vec<Sensitive> {
+    spans
         .iter()
-        .filter(|s| !s.value.is_empty())
-        .filter(|s| crate::secrets::js_secret_kind(&s.name).is_some() || looks_like_token(&s.value))
-        .map(|s| Sensitive {
-            span: s.span,
-            value: s.value.clone(),
+        .map(|&span| Sensitive {
+            span,
+            value: text.get(span.range()).unwrap_or("").to_owned(),
         })
         .collect()
 }
 
 /// In `package.json`: secrets on script command lines (`JWT_SECRET=… node server.js`,
-/// URLs with passwords), as on any command line.
+/// URLs with passwords), as on any command line, and in the rest of the document as in any
+/// JavaScript (`"config": { "apiToken": "…" }`).
 fn package_json_sensitive(package: &PackageJson, text: &str) -> Vec<Sensitive> {
-    let mut found = Vec::new();
+    let mut found = spans_sensitive(&package.secrets, text);
     for script in &package.scripts {
         let Some(command) = script.value.as_str() else {
             continue;
@@ -975,6 +1064,42 @@ fn package_json_sensitive(package: &PackageJson, text: &str) -> Vec<Sensitive> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::dotenv::shown::{Shown, CANARY};
+
+    #[test]
+    fn url_passwords_and_secret_values_are_masked_whatever_their_shape() {
+        let text = format!(
+            "module.exports = {{ apps: [{{ name: 'api', env: {{ MONGO_URL: 'mongodb://app:{CANARY}@db.example.org/app', DB_PASSWORD: '{CANARY}' }} }}] }};\nconst store = MongoStore.create({{ mongoUrl: \"mongodb://u:{CANARY}@h/db\" }});\nconst urls = ['redis://:{CANARY}@cache:6379'];\nconst o = {{ secret: '{CANARY}' + x, apiKey: `{CANARY}${{x}}`, password: Buffer.from('{CANARY}').toString(), token: process.env.TOKEN, session: {{ secure: true }} }};\n"
+        );
+        let (shown, module) = Shown::new(&text, |t| JsModule::parse(t, Dialect::JavaScript));
+        assert!(module.errors.is_empty(), "{:?}", module.errors);
+        shown.assert_masked(&[
+            "mongodb://app:",
+            "@db.example.org/app",
+            "token: process.env.TOKEN",
+            "secure: true",
+            "name: 'api'",
+        ]);
+    }
+
+    #[test]
+    fn what_does_not_parse_is_masked() {
+        let text =
+            format!("module.exports = {{ apps: [{{ env: {{ GREETING: '{CANARY} }} }}] }};\n");
+        let (shown, module) = Shown::new(&text, |t| JsModule::parse(t, Dialect::JavaScript));
+        assert!(!module.errors.is_empty());
+        shown.assert_masked(&[]);
+        assert!(!shown.errors(&module).contains("qzcanary"));
+    }
+
+    #[test]
+    fn package_json_scripts_and_settings_hide_their_secrets() {
+        let text = format!(
+            "{{\n  \"name\": \"api\",\n  \"config\": {{ \"apiToken\": \"{CANARY}\" }},\n  \"scripts\": {{\n    \"start\": \"DATABASE_URL=postgres://app:{CANARY}@db/app node server.js\",\n    \"migrate\": \"knex migrate --password {CANARY}\"\n  }}\n}}\n"
+        );
+        let (shown, _) = Shown::new(&text, PackageJson::parse);
+        shown.assert_masked(&["postgres://app:*", "@db/app node server.js", "--password *"]);
+    }
 
     #[test]
     fn reads_calls_objects_and_env_defaults() {
@@ -991,7 +1116,7 @@ mod tests {
         );
         let (_, secret) = module.bindings.iter().find(|(n, _)| n == "secret").unwrap();
         match &secret.value {
-            JsValue::Env { var, default } => {
+            JsValue::Env { var, default, .. } => {
                 assert_eq!(var, "JWT_SECRET");
                 let default = default.as_ref().unwrap();
                 assert_eq!(&text[default.span.range()], "'dev-secret'");
@@ -1022,16 +1147,22 @@ mod tests {
     fn strings_are_named_after_what_they_are_given_to() {
         let text = "jwt.sign(p, process.env.JWT_SECRET || 'a');\nconst fallback = process.env.SESSION_SECRET ?? 'b';\nconst o = { 'jwtSecret': 'c' };\njwt.verify(t, 'd');\n";
         let module = JsModule::parse(text, Dialect::JavaScript);
-        let names: Vec<(&str, &str)> = module
+        let names: Vec<(&str, &str, &str)> = module
             .strings
             .iter()
-            .map(|s| (s.name.as_str(), s.value.as_str()))
+            .map(|s| {
+                (
+                    s.name.as_str(),
+                    &text[s.name_span.range()],
+                    s.value.as_str(),
+                )
+            })
             .collect();
         for want in [
-            ("JWT_SECRET", "a"),
-            ("SESSION_SECRET", "b"),
-            ("jwtSecret", "c"),
-            ("jwt.verify#1", "d"),
+            ("JWT_SECRET", "JWT_SECRET", "a"),
+            ("SESSION_SECRET", "SESSION_SECRET", "b"),
+            ("jwtSecret", "'jwtSecret'", "c"),
+            ("jwt.verify#1", "jwt.verify", "d"),
         ] {
             assert!(names.contains(&want), "{want:?} in {names:?}");
         }

@@ -4,9 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::{Cast, CompareOp, Expr, SettingsModule, StatementKind};
-use crate::source::Span;
+use super::{Cast, CompareOp, Expr, Opaque, SettingsModule, StatementKind};
+use crate::message::{Message, Quote};
+use crate::msg;
+use crate::source::{SourceFile, Span};
 
 /// A statically known value, or the reason it is not known.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,8 +26,9 @@ pub enum Value {
     List(Vec<Value>),
     /// A dict.
     Dict(Vec<(Value, Value)>),
-    /// Not knowable without running the program, and why.
-    Unknown(String),
+    /// Not knowable without running the program, and why (quoting the module's text only
+    /// where it holds no secret).
+    Unknown(Message),
 }
 
 impl Value {
@@ -71,20 +75,16 @@ impl Value {
         }
     }
 
-    /// A short Python-like rendering for messages (never used for secret settings).
-    pub fn display(&self) -> String {
+    /// What kind of value it is, for messages that must not show it.
+    pub fn kind(&self) -> &'static str {
         match self {
-            Self::Str(s) => format!("{s:?}"),
-            Self::Int(i) => i.to_string(),
-            Self::Bool(true) => "True".into(),
-            Self::Bool(false) => "False".into(),
-            Self::None => "None".into(),
-            Self::List(l) => format!(
-                "[{}]",
-                l.iter().map(Self::display).collect::<Vec<_>>().join(", ")
-            ),
-            Self::Dict(_) => "{…}".into(),
-            Self::Unknown(reason) => format!("unknown ({reason})"),
+            Self::Str(_) => "a string",
+            Self::Int(_) => "an integer",
+            Self::Bool(_) => "a boolean",
+            Self::None => "None",
+            Self::List(_) => "a list",
+            Self::Dict(_) => "a dict",
+            Self::Unknown(_) => "an unknown value",
         }
     }
 }
@@ -94,9 +94,45 @@ impl Value {
 pub struct ModuleRef<'a> {
     /// Its path (to resolve relative and dotted imports).
     pub path: &'a Path,
+    /// Its file, which reasons for unknown values quote.
+    pub source: &'a Arc<SourceFile>,
     /// Its statements.
     pub module: &'a SettingsModule,
 }
+
+impl ModuleRef<'_> {
+    /// A quote of `text`, read from `span` of this module.
+    fn quote(&self, span: Span, text: &str) -> Quote {
+        Quote::derived_in(self.source, span, text)
+    }
+
+    /// Why `opaque` has no known value: the expression quoted (cut to its first line and 60
+    /// characters), or only described when it holds a secret.
+    fn cannot_evaluate(&self, opaque: &Opaque) -> Message {
+        let span = opaque.span;
+        let secret = self
+            .module
+            .secrets
+            .iter()
+            .any(|s| s.start < span.end && span.start < s.end);
+        if secret {
+            return msg!("{} cannot be evaluated statically", opaque.what);
+        }
+        let text = self.source.text.get(span.range()).unwrap_or("");
+        let short: String = text.chars().take(60).collect();
+        let short = short.lines().next().unwrap_or("");
+        let ellipsis = (short.len() < text.len()).then_some("…");
+        msg!(
+            "`{}{}` cannot be evaluated statically",
+            self.quote(span, short),
+            ellipsis
+        )
+    }
+}
+
+/// An environment variable a value was read from: its name as written, and whether the
+/// lookup has a default.
+pub type EnvRead = (Quote, bool);
 
 /// The value a setting ends up with, and where it got it.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +146,7 @@ pub struct Binding {
     /// The value part of that statement.
     pub value_span: Span,
     /// Environment variables the value was read from, with whether each had a default.
-    pub env: Vec<(String, bool)>,
+    pub env: Vec<EnvRead>,
 }
 
 /// A star import that named no module of the scan.
@@ -122,6 +158,8 @@ pub struct UnresolvedImport {
     pub span: Span,
     /// The module as written.
     pub name: String,
+    /// Where the module's name is written.
+    pub name_span: Span,
     /// Inside `try` (expected to be missing sometimes).
     pub optional: bool,
 }
@@ -181,7 +219,7 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
     };
     stack.push(index);
     for statement in &module.module.statements {
-        let set = |out: &mut Evaluation, name: &str, value: Value, env: Vec<(String, bool)>| {
+        let set = |out: &mut Evaluation, name: &str, value: Value, env: Vec<EnvRead>| {
             out.settings.insert(
                 name.to_owned(),
                 Binding {
@@ -196,7 +234,7 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
         match &statement.kind {
             StatementKind::Assign(name, expr) => {
                 let mut env = Vec::new();
-                let value = eval(expr, &out.settings, &mut env);
+                let value = eval(expr, module, &out.settings, &mut env);
                 set(out, name, value, env);
             }
             StatementKind::Extend(name, expr) | StatementKind::Append(name, expr) => {
@@ -206,7 +244,7 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
                     .map(|b| b.env.clone())
                     .unwrap_or_default();
                 let current = out.settings.get(name).map(|b| b.value.clone());
-                let added = eval(expr, &out.settings, &mut env);
+                let added = eval(expr, module, &out.settings, &mut env);
                 let value = match (current, added, &statement.kind) {
                     (Some(Value::List(mut list)), Value::List(more), StatementKind::Extend(..)) => {
                         list.extend(more);
@@ -222,14 +260,20 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
                         s.push_str(&more);
                         Value::Str(s)
                     }
-                    (None, _, _) => Value::Unknown(format!("{name} is changed before it is set")),
-                    _ => Value::Unknown(format!("{name} is extended with an unknown value")),
+                    (None, _, _) => Value::Unknown(msg!(
+                        "{} is changed before it is set",
+                        module.quote(statement.name_span, name)
+                    )),
+                    _ => Value::Unknown(msg!(
+                        "{} is extended with an unknown value",
+                        module.quote(statement.name_span, name)
+                    )),
                 };
                 set(out, name, value, env);
             }
             StatementKind::Remove(name, expr) => {
                 let mut env = Vec::new();
-                let gone = eval(expr, &out.settings, &mut env);
+                let gone = eval(expr, module, &out.settings, &mut env);
                 if let Some(binding) = out.settings.get_mut(name) {
                     if let Value::List(list) = &mut binding.value {
                         if let Some(at) = list.iter().position(|v| *v == gone) {
@@ -243,8 +287,8 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
             }
             StatementKind::SetItem(name, key, expr) => {
                 let mut env = Vec::new();
-                let key = eval(key, &out.settings, &mut env);
-                let item = eval(expr, &out.settings, &mut env);
+                let key = eval(key, module, &out.settings, &mut env);
+                let item = eval(expr, module, &out.settings, &mut env);
                 if let Some(binding) = out.settings.get_mut(name) {
                     if let Value::Dict(dict) = &mut binding.value {
                         match dict.iter_mut().find(|(k, _)| *k == key) {
@@ -256,7 +300,7 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
                 }
             }
             StatementKind::Conditional(name, reason) => {
-                set(out, name, Value::Unknown(reason.clone()), Vec::new());
+                set(out, name, Value::Unknown((*reason).into()), Vec::new());
             }
             StatementKind::StarImport {
                 module: name,
@@ -270,6 +314,7 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
                     module: index,
                     span: statement.span,
                     name: name.clone(),
+                    name_span: statement.name_span,
                     optional: *optional,
                 }),
             },
@@ -278,53 +323,72 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
     stack.pop();
 }
 
-fn eval(expr: &Expr, scope: &BTreeMap<String, Binding>, env: &mut Vec<(String, bool)>) -> Value {
+/// The value of `expr`, written in `module`, with the settings in `scope`; the environment
+/// variables it reads are added to `env`.
+fn eval(
+    expr: &Expr,
+    module: &ModuleRef,
+    scope: &BTreeMap<String, Binding>,
+    env: &mut Vec<EnvRead>,
+) -> Value {
+    // What a part of `expr` evaluates to, in the same module and scope.
+    let value_of = |expr: &Expr, env: &mut Vec<EnvRead>| eval(expr, module, scope, env);
     match expr {
         Expr::Str(s) => Value::Str(s.clone()),
         Expr::Int(i) => Value::Int(*i),
         Expr::Bool(b) => Value::Bool(*b),
         Expr::None => Value::None,
-        Expr::List(items) => Value::List(items.iter().map(|e| eval(e, scope, env)).collect()),
+        Expr::List(items) => Value::List(items.iter().map(|e| value_of(e, env)).collect()),
         Expr::Dict(pairs) => Value::Dict(
             pairs
                 .iter()
-                .map(|(k, v)| (eval(k, scope, env), eval(v, scope, env)))
+                .map(|(k, v)| (value_of(k, env), value_of(v, env)))
                 .collect(),
         ),
-        Expr::Name(name) => match scope.get(name) {
+        Expr::Name(name, span) => match scope.get(name) {
             Some(binding) => {
                 env.extend(binding.env.iter().cloned());
                 binding.value.clone()
             }
-            None => Value::Unknown(format!("`{name}` is not a known setting")),
+            None => Value::Unknown(msg!(
+                "`{}` is not a known setting",
+                module.quote(*span, name)
+            )),
         },
-        Expr::Env { var, default, cast } => {
-            env.push((var.clone(), default.is_some()));
+        Expr::Env {
+            var,
+            var_span,
+            default,
+            cast,
+        } => {
+            let shown = module.quote(*var_span, var);
+            env.push((shown.clone(), default.is_some()));
             match default {
-                None => Value::Unknown(format!(
-                    "read from the environment variable {var}, which has no default"
+                None => Value::Unknown(msg!(
+                    "read from the environment variable {}, which has no default",
+                    shown
                 )),
                 Some(default) => {
-                    let value = eval(default, scope, env);
+                    let value = value_of(default, env);
                     apply_cast(*cast, value)
                 }
             }
         }
         Expr::Convert(cast, inner) => {
-            let value = eval(inner, scope, env);
+            let value = value_of(inner, env);
             match cast {
                 Cast::Bool => value.truthy().map_or(value, Value::Bool),
                 _ => apply_cast(*cast, value),
             }
         }
         Expr::Method(receiver, method, args) => {
-            let value = eval(receiver, scope, env);
-            match (value, method.as_str()) {
+            let value = value_of(receiver, env);
+            match (value, *method) {
                 (Value::Str(s), "lower") => Value::Str(s.to_lowercase()),
                 (Value::Str(s), "upper") => Value::Str(s.to_uppercase()),
                 (Value::Str(s), "strip") => Value::Str(s.trim().to_owned()),
                 (Value::Str(s), "split") => {
-                    let parts: Vec<Value> = match args.first().map(|a| eval(a, scope, env)) {
+                    let parts: Vec<Value> = match args.first().map(|a| value_of(a, env)) {
                         Some(Value::Str(sep)) if !sep.is_empty() => s
                             .split(sep.as_str())
                             .map(|p| Value::Str(p.to_owned()))
@@ -334,19 +398,20 @@ fn eval(expr: &Expr, scope: &BTreeMap<String, Binding>, env: &mut Vec<(String, b
                             .map(|p| Value::Str(p.to_owned()))
                             .collect(),
                         _ => {
-                            return Value::Unknown(format!(
-                                "`.{method}()` with an unknown separator"
+                            return Value::Unknown(msg!(
+                                "`.{}()` with an unknown separator",
+                                *method
                             ))
                         }
                     };
                     Value::List(parts)
                 }
                 (Value::Unknown(reason), _) => Value::Unknown(reason),
-                (other, _) => Value::Unknown(format!("`.{method}()` on {}", other.display())),
+                (other, _) => Value::Unknown(msg!("`.{}()` on {}", *method, other.kind())),
             }
         }
         Expr::Compare(left, op, right) => {
-            let (l, r) = (eval(left, scope, env), eval(right, scope, env));
+            let (l, r) = (value_of(left, env), value_of(right, env));
             if let Value::Unknown(reason) = &l {
                 return Value::Unknown(reason.clone());
             }
@@ -371,26 +436,26 @@ fn eval(expr: &Expr, scope: &BTreeMap<String, Binding>, env: &mut Vec<(String, b
             )
         }
         Expr::Not(inner) => {
-            let value = eval(inner, scope, env);
+            let value = value_of(inner, env);
             value.truthy().map_or(value, |b| Value::Bool(!b))
         }
         Expr::And(l, r) => {
-            let left = eval(l, scope, env);
+            let left = value_of(l, env);
             match left.truthy() {
                 Some(false) => left,
-                Some(true) => eval(r, scope, env),
+                Some(true) => value_of(r, env),
                 None => left,
             }
         }
         Expr::Or(l, r) => {
-            let left = eval(l, scope, env);
+            let left = value_of(l, env);
             match left.truthy() {
                 Some(true) => left,
-                Some(false) => eval(r, scope, env),
+                Some(false) => value_of(r, env),
                 None => left,
             }
         }
-        Expr::Add(l, r) => match (eval(l, scope, env), eval(r, scope, env)) {
+        Expr::Add(l, r) => match (value_of(l, env), value_of(r, env)) {
             (Value::Str(a), Value::Str(b)) => Value::Str(a + &b),
             (Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_add(b)),
             (Value::List(mut a), Value::List(b)) => {
@@ -400,7 +465,7 @@ fn eval(expr: &Expr, scope: &BTreeMap<String, Binding>, env: &mut Vec<(String, b
             (Value::Unknown(reason), _) | (_, Value::Unknown(reason)) => Value::Unknown(reason),
             _ => Value::Unknown("an addition of mismatched types".into()),
         },
-        Expr::Mul(l, r) => match (eval(l, scope, env), eval(r, scope, env)) {
+        Expr::Mul(l, r) => match (value_of(l, env), value_of(r, env)) {
             (Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_mul(b)),
             (Value::Str(s), Value::Int(n)) | (Value::Int(n), Value::Str(s)) => {
                 let n = usize::try_from(n).unwrap_or(0);
@@ -413,7 +478,7 @@ fn eval(expr: &Expr, scope: &BTreeMap<String, Binding>, env: &mut Vec<(String, b
             (Value::Unknown(reason), _) | (_, Value::Unknown(reason)) => Value::Unknown(reason),
             _ => Value::Unknown("a multiplication preflight cannot evaluate".into()),
         },
-        Expr::Index(value, index) => match (eval(value, scope, env), eval(index, scope, env)) {
+        Expr::Index(value, index) => match (value_of(value, env), value_of(index, env)) {
             (Value::Dict(pairs), key) => pairs
                 .into_iter()
                 .find(|(k, _)| *k == key)
@@ -429,12 +494,12 @@ fn eval(expr: &Expr, scope: &BTreeMap<String, Binding>, env: &mut Vec<(String, b
             _ => Value::Unknown("an index preflight cannot evaluate".into()),
         },
         Expr::IfElse(condition, then, otherwise) => {
-            let condition = eval(condition, scope, env);
+            let condition = value_of(condition, env);
             match condition.truthy() {
-                Some(true) => eval(then, scope, env),
-                Some(false) => eval(otherwise, scope, env),
+                Some(true) => value_of(then, env),
+                Some(false) => value_of(otherwise, env),
                 None => {
-                    let (a, b) = (eval(then, scope, env), eval(otherwise, scope, env));
+                    let (a, b) = (value_of(then, env), value_of(otherwise, env));
                     if a == b {
                         a
                     } else {
@@ -443,7 +508,7 @@ fn eval(expr: &Expr, scope: &BTreeMap<String, Binding>, env: &mut Vec<(String, b
                 }
             }
         }
-        Expr::Unknown(what) => Value::Unknown(format!("{what} cannot be evaluated statically")),
+        Expr::Unknown(opaque) => Value::Unknown(module.cannot_evaluate(opaque)),
     }
 }
 
@@ -463,7 +528,7 @@ fn apply_cast(cast: Cast, value: Value) -> Value {
             "true" | "on" | "ok" | "y" | "yes" | "1" | "t"
         )),
         (Cast::Int, Value::Str(s)) => s.trim().parse().map_or_else(
-            |_| Value::Unknown(format!("{s:?} is not an integer")),
+            |_| Value::Unknown("a string that is not an integer".into()),
             Value::Int,
         ),
         (Cast::Int, Value::Bool(b)) => Value::Int(i64::from(b)),
@@ -475,9 +540,9 @@ fn apply_cast(cast: Cast, value: Value) -> Value {
                 .collect(),
         ),
         (Cast::None, Value::Int(i)) => Value::Int(i),
-        (Cast::Other, value) => Value::Unknown(format!(
-            "a conversion preflight does not model of {}",
-            value.display()
+        (Cast::Other, value) => Value::Unknown(msg!(
+            "a conversion preflight does not model, of {}",
+            value.kind()
         )),
         (_, value) => value,
     }

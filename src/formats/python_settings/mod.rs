@@ -13,10 +13,12 @@ use std::collections::BTreeMap;
 
 use tree_sitter::Node;
 
-use crate::formats::sensitive::Sensitive;
+use crate::formats::sensitive::{assignment_sensitive, Sensitive};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, FollowUp, Format, ParseContext};
+use crate::msg;
+use crate::secrets::{looks_like_token, secret_kind};
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::path::{Path, PathBuf};
@@ -79,12 +81,15 @@ pub enum Expr {
     List(Vec<Expr>),
     /// A dict display.
     Dict(Vec<(Expr, Expr)>),
-    /// A name defined earlier in the module (or imported from another settings module).
-    Name(String),
+    /// A name defined earlier in the module (or imported from another settings module), and
+    /// where it is written.
+    Name(String, Span),
     /// An environment variable read, with its default when one is given.
     Env {
         /// The variable's name.
         var: String,
+        /// Where the name is written (inside its quotes).
+        var_span: Span,
         /// The value used when the variable is unset.
         default: Option<Box<Expr>>,
         /// How the text is converted.
@@ -93,7 +98,7 @@ pub enum Expr {
     /// `bool(x)`, `int(x)`, `str(x)`.
     Convert(Cast, Box<Expr>),
     /// `x.lower()`, `x.upper()`, `x.strip()`, `x.split(",")`.
-    Method(Box<Expr>, String, Vec<Expr>),
+    Method(Box<Expr>, &'static str, Vec<Expr>),
     /// `a == b`, `a in (…)`.
     Compare(Box<Expr>, CompareOp, Box<Expr>),
     /// `not x`.
@@ -110,8 +115,18 @@ pub enum Expr {
     Index(Box<Expr>, Box<Expr>),
     /// `then if condition else otherwise`, as (condition, then, otherwise).
     IfElse(Box<Expr>, Box<Expr>, Box<Expr>),
-    /// Anything else, with what it was.
-    Unknown(String),
+    /// Anything else.
+    Unknown(Opaque),
+}
+
+/// An expression preflight does not evaluate: what kind of expression it is, in words that
+/// never quote it, and where it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opaque {
+    /// "a function call", "an f-string".
+    pub what: &'static str,
+    /// The expression.
+    pub span: Span,
 }
 
 /// What a module-level statement does to the settings.
@@ -134,8 +149,8 @@ pub enum StatementKind {
         /// Written inside a `try` block.
         optional: bool,
     },
-    /// A name set where its value depends on a condition preflight cannot decide.
-    Conditional(String, String),
+    /// A name set where its value depends on a condition preflight cannot decide, and why.
+    Conditional(String, &'static str),
 }
 
 /// One module-level statement and where it is.
@@ -145,6 +160,8 @@ pub struct Statement {
     pub kind: StatementKind,
     /// The whole statement.
     pub span: Span,
+    /// The name of the setting it changes, or the module a star import names.
+    pub name_span: Span,
     /// The value part (the literal a finding should point at and a mask should cover).
     pub value_span: Span,
 }
@@ -159,8 +176,9 @@ pub struct SettingsModule {
     /// The first line of the last top-level statement, where findings about absent
     /// settings point.
     pub end: Span,
-    /// String literals assigned (anywhere in a value) under a secret-like setting or key.
-    pub secret_literals: Vec<(Span, String)>,
+    /// Where secrets are written: the values of secret-like settings and dict keys, literals
+    /// that look like credentials, URL passwords, and what the parser could not read.
+    pub secrets: Vec<Span>,
 }
 
 impl SettingsModule {
@@ -177,19 +195,18 @@ impl SettingsModule {
         {
             module.errors.push(ParseError {
                 span: Span::new(0, 0),
-                message: crate::message::Message::from(
-                    "the Python grammar could not be loaded".to_owned(),
-                ),
+                message: "the Python grammar could not be loaded".into(),
             });
+            // Nothing of it was read, so nothing of it is known not to be a secret.
+            module.secrets.push(Span::new(0, text.len()));
             return module;
         }
         let Some(tree) = parser.parse(text, None) else {
             module.errors.push(ParseError {
                 span: Span::new(0, 0),
-                message: crate::message::Message::from(
-                    "the file could not be parsed as Python".to_owned(),
-                ),
+                message: "the file could not be parsed as Python".into(),
             });
+            module.secrets.push(Span::new(0, text.len()));
             return module;
         };
         let root = tree.root_node();
@@ -214,6 +231,7 @@ impl SettingsModule {
         };
         reader.block(root, Context::Top);
         reader.errors(root);
+        reader.literals(root);
         module
     }
 
@@ -238,6 +256,27 @@ impl SettingsModule {
             _ => None,
         })
     }
+}
+
+/// How much of a line that does not parse stays readable: its indentation and its leading
+/// name with ` = ` (`SECRET_KEY = `), unless the "name" looks like a credential (a secret
+/// pasted on a line of its own).
+fn readable_start(line: &str) -> usize {
+    let indent = line.len() - line.trim_start().len();
+    let rest = &line[indent..];
+    let name = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    if name == 0 || looks_like_token(&rest[..name]) {
+        return indent;
+    }
+    let after = &rest[name..];
+    let value = after.trim_start();
+    let value = match value.strip_prefix('=') {
+        Some(value) if !value.starts_with('=') => value.trim_start(),
+        _ => value,
+    };
+    line.len() - value.len()
 }
 
 fn last_line(text: &str) -> Span {
@@ -292,6 +331,9 @@ impl Reader<'_> {
         self.text.get(node.byte_range()).unwrap_or("")
     }
 
+    /// Syntax errors, and what they make unreadable: the rest of the line after its
+    /// leading name (`SECRET_KEY = "unterminated…`), and the whole region the parser gave up
+    /// on (an unclosed `DATABASES = {` runs to the end of the file).
     fn errors(&mut self, root: Node) {
         if !root.has_error() {
             return;
@@ -299,22 +341,27 @@ impl Reader<'_> {
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
             if node.is_error() || node.is_missing() {
+                let start = node.start_byte();
                 let line_end = self
                     .text
-                    .get(node.start_byte()..)
+                    .get(start..)
                     .and_then(|rest| rest.find('\n'))
-                    .map_or(self.text.len(), |i| node.start_byte() + i);
+                    .map_or(self.text.len(), |i| start + i);
                 self.module.errors.push(ParseError {
-                    span: Span::new(node.start_byte(), line_end.max(node.start_byte())),
+                    span: Span::new(start, line_end.max(start)),
                     message: if node.is_missing() {
-                        crate::message::Message::from(format!(
-                            "Python syntax error: missing `{}`",
-                            node.kind()
-                        ))
+                        msg!("Python syntax error: missing `{}`", node.kind())
                     } else {
-                        crate::message::Message::from("Python syntax error".to_owned())
+                        "Python syntax error".into()
                     },
                 });
+                let line_start = self.text[..start.min(self.text.len())]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                let line = &self.text[line_start..line_end.max(line_start)];
+                let hidden_from = line_start + readable_start(line);
+                let hidden_to = line_end.max(node.end_byte());
+                self.module.secrets.push(Span::new(hidden_from, hidden_to));
                 continue;
             }
             if node.has_error() {
@@ -324,10 +371,11 @@ impl Reader<'_> {
         self.module.errors.sort_by_key(|e| e.span);
     }
 
-    fn push(&mut self, kind: StatementKind, span: Span, value_span: Span) {
+    fn push(&mut self, kind: StatementKind, span: Span, name_span: Span, value_span: Span) {
         self.module.statements.push(Statement {
             kind,
             span,
+            name_span,
             value_span,
         });
     }
@@ -353,6 +401,7 @@ impl Reader<'_> {
             "import_from_statement" => {
                 let is_star = children(node).iter().any(|c| c.kind() == "wildcard_import");
                 if let (true, Some(module)) = (is_star, node.child_by_field_name("module_name")) {
+                    let name_span = span_of(module);
                     let module = self.text(module).to_owned();
                     self.push(
                         StatementKind::StarImport {
@@ -360,6 +409,7 @@ impl Reader<'_> {
                             optional: context == Context::Try,
                         },
                         span_of(node),
+                        name_span,
                         span_of(node),
                     );
                 }
@@ -436,14 +486,18 @@ impl Reader<'_> {
                 self.note_secrets(&name, right);
                 let kind = match (context, self.text(op)) {
                     (Context::Conditional, _) => {
-                        StatementKind::Conditional(name, "changed inside a condition".into())
+                        StatementKind::Conditional(name, "changed inside a condition")
                     }
                     (_, "+=") => StatementKind::Extend(name, self.expr(right)),
-                    _ => {
-                        StatementKind::Assign(name, Expr::Unknown(format!("`{}`", self.text(expr))))
-                    }
+                    _ => StatementKind::Assign(
+                        name,
+                        Expr::Unknown(Opaque {
+                            what: "an augmented assignment",
+                            span: span_of(expr),
+                        }),
+                    ),
                 };
-                self.push(kind, span, span_of(right));
+                self.push(kind, span, span_of(left), span_of(right));
             }
             "call" => {
                 let Some(function) = expr.child_by_field_name("function") else {
@@ -459,24 +513,26 @@ impl Reader<'_> {
                     return;
                 }
                 let name = self.text(object).to_owned();
+                let name_span = span_of(object);
                 let args: Vec<Node> = expr
                     .child_by_field_name("arguments")
                     .map(named_children)
                     .unwrap_or_default();
+                // `SECRET_KEY_FALLBACKS.append("…")` adds a secret.
+                for arg in &args {
+                    self.note_secrets(&name, *arg);
+                }
                 let value = match (self.text(method), args.as_slice()) {
                     ("append", [v]) | ("insert", [_, v]) => Some((false, *v)),
                     ("extend", [v]) => Some((true, *v)),
                     ("remove", [v]) => {
                         let e = self.expr(*v);
                         let kind = if context == Context::Conditional {
-                            StatementKind::Conditional(
-                                name.clone(),
-                                "changed inside a condition".into(),
-                            )
+                            StatementKind::Conditional(name.clone(), "changed inside a condition")
                         } else {
                             StatementKind::Remove(name.clone(), e)
                         };
-                        self.push(kind, span, span_of(*v));
+                        self.push(kind, span, name_span, span_of(*v));
                         None
                     }
                     _ => None,
@@ -485,12 +541,12 @@ impl Reader<'_> {
                     let e = self.expr(v);
                     let kind = match (context, extend) {
                         (Context::Conditional, _) => {
-                            StatementKind::Conditional(name, "changed inside a condition".into())
+                            StatementKind::Conditional(name, "changed inside a condition")
                         }
                         (_, true) => StatementKind::Extend(name, e),
                         (_, false) => StatementKind::Append(name, e),
                     };
-                    self.push(kind, span, span_of(v));
+                    self.push(kind, span, name_span, span_of(v));
                 }
             }
             _ => {}
@@ -498,16 +554,22 @@ impl Reader<'_> {
     }
 
     fn assign(&mut self, target: Node, value: Node, span: Span, context: Context) {
+        // `DATABASES["default"]["PASSWORD"] = …`, `SECRET_KEY, X = …`: a secret-like name
+        // anywhere in the target makes the whole value a secret.
+        if self.names_secret(target) {
+            self.secret_value(value);
+        } else {
+            self.secret_keys(value);
+        }
         match target.kind() {
             "identifier" => {
                 let name = self.text(target).to_owned();
-                self.note_secrets(&name, value);
                 let kind = if context == Context::Conditional {
-                    StatementKind::Conditional(name, "set inside a condition".into())
+                    StatementKind::Conditional(name, "set inside a condition")
                 } else {
                     StatementKind::Assign(name, self.expr(value))
                 };
-                self.push(kind, span, span_of(value));
+                self.push(kind, span, span_of(target), span_of(value));
             }
             "subscript" => {
                 let Some([object, index]) = fields(target, ["value", "subscript"]) else {
@@ -517,21 +579,21 @@ impl Reader<'_> {
                     return;
                 }
                 let name = self.text(object).to_owned();
-                self.note_secrets(&name, value);
                 let kind = if context == Context::Conditional {
-                    StatementKind::Conditional(name, "changed inside a condition".into())
+                    StatementKind::Conditional(name, "changed inside a condition")
                 } else {
                     StatementKind::SetItem(name, self.expr(index), self.expr(value))
                 };
-                self.push(kind, span, span_of(value));
+                self.push(kind, span, span_of(object), span_of(value));
             }
             "pattern_list" | "tuple_pattern" | "list_pattern" => {
                 for child in named_children(target) {
                     if child.kind() == "identifier" {
                         let name = self.text(child).to_owned();
                         self.push(
-                            StatementKind::Conditional(name, "unpacked from a sequence".into()),
+                            StatementKind::Conditional(name, "unpacked from a sequence"),
                             span,
+                            span_of(child),
                             span_of(value),
                         );
                     }
@@ -541,20 +603,44 @@ impl Reader<'_> {
         }
     }
 
-    /// Records string literals in the value of a secret-like setting, and under secret-like
-    /// dict keys anywhere (`DATABASES = {"default": {"PASSWORD": "…"}}`), for masking.
+    /// Whether an assignment target names a secret: a secret-like name, attribute or
+    /// string subscript anywhere in it.
+    fn names_secret(&self, target: Node) -> bool {
+        let mut stack = vec![target];
+        while let Some(node) = stack.pop() {
+            let secret = match node.kind() {
+                "identifier" => is_secret_name(self.text(node)),
+                "string" => matches!(self.expr(node), Expr::Str(key) if is_secret_name(&key)),
+                _ => false,
+            };
+            if secret {
+                return true;
+            }
+            stack.extend(named_children(node));
+        }
+        false
+    }
+
+    /// Records the value given to setting `name` as a secret when the name is secret-like,
+    /// else what it holds under secret-like keys.
     fn note_secrets(&mut self, name: &str, value: Node) {
         if is_secret_name(name) {
-            self.collect_strings(value);
-            return;
+            self.secret_value(value);
+        } else {
+            self.secret_keys(value);
         }
+    }
+
+    /// Records the values under secret-like dict keys and keyword arguments anywhere in
+    /// `value` (`DATABASES = {"default": {"PASSWORD": …}}`, `dict(password=…)`) as secrets.
+    fn secret_keys(&mut self, value: Node) {
         let mut stack = vec![value];
         while let Some(node) = stack.pop() {
             if node.kind() == "pair" {
                 if let Some([key, v]) = fields(node, ["key", "value"]) {
                     if let Expr::Str(key) = self.expr(key) {
                         if is_secret_name(&key) {
-                            self.collect_strings(v);
+                            self.secret_value(v);
                             continue;
                         }
                     }
@@ -563,7 +649,7 @@ impl Reader<'_> {
             if node.kind() == "keyword_argument" {
                 if let Some([key, v]) = fields(node, ["name", "value"]) {
                     if is_secret_name(self.text(key)) {
-                        self.collect_strings(v);
+                        self.secret_value(v);
                         continue;
                     }
                 }
@@ -572,50 +658,85 @@ impl Reader<'_> {
         }
     }
 
-    /// Collects the string literals of a value, leaving out what names a secret rather than
-    /// holding it: the variable name of an environment lookup (`os.environ["SECRET_KEY"]`,
-    /// `config("SECRET_KEY")`) and `cast=` arguments.
-    fn collect_strings(&mut self, node: Node) {
+    /// Records what a value given to a secret holds: the whole expression, whatever its
+    /// shape (a literal, an f-string, `base64.b64decode("…")`, `"".join([…])`, a
+    /// concatenation), except what only names something: a name, an attribute, `None`, a
+    /// boolean, and of an environment lookup the variable's name and `cast=` (its default is
+    /// the secret). `or`, parentheses and lists are looked into, so
+    /// `os.environ.get("SECRET_KEY") or "fallback"` hides the fallback only.
+    fn secret_value(&mut self, node: Node) {
         let mut stack = vec![node];
         while let Some(node) = stack.pop() {
-            if node.kind() == "subscript" {
-                if let Some(value) = node.child_by_field_name("value") {
-                    if is_environ(self.text(value)) {
-                        continue;
-                    }
+            match node.kind() {
+                "identifier" | "attribute" | "none" | "true" | "false" | "comment" => {}
+                "boolean_operator" | "parenthesized_expression" | "list" | "tuple" | "set" => {
+                    stack.extend(named_children(node));
                 }
-            }
-            if node.kind() == "call" {
-                if let Some(arguments) = node.child_by_field_name("arguments") {
-                    let mut positional = 0;
-                    for arg in named_children(arguments) {
-                        if arg.kind() == "keyword_argument" {
-                            let is_cast = arg
-                                .child_by_field_name("name")
-                                .is_some_and(|n| self.text(n) == "cast");
-                            if let (false, Some(v)) = (is_cast, arg.child_by_field_name("value")) {
-                                stack.push(v);
+                "subscript" if self.environ_subscript(node) => {}
+                "call" if self.lookup_path(node) => {
+                    let arguments = node
+                        .child_by_field_name("arguments")
+                        .map(named_children)
+                        .unwrap_or_default();
+                    for (i, arg) in arguments.into_iter().enumerate() {
+                        match arg.kind() {
+                            "keyword_argument" => {
+                                let is_cast = arg
+                                    .child_by_field_name("name")
+                                    .is_some_and(|n| self.text(n) == "cast");
+                                if let (false, Some(v)) =
+                                    (is_cast, arg.child_by_field_name("value"))
+                                {
+                                    stack.push(v);
+                                }
                             }
-                        } else {
-                            if positional > 0 {
-                                stack.push(arg);
-                            }
-                            positional += 1;
+                            _ if i > 0 => stack.push(arg),
+                            _ => {}
                         }
                     }
                 }
-                if let Some(function) = node.child_by_field_name("function") {
-                    stack.push(function);
-                }
-                continue;
+                // Inside its quotes, as a literal secret has always been masked.
+                "string" => self.module.secrets.push(string_inner(node)),
+                _ => self.module.secrets.push(span_of(node)),
             }
+        }
+    }
+
+    /// Whether `node` is `os.environ[…]`.
+    fn environ_subscript(&self, node: Node) -> bool {
+        node.child_by_field_name("value")
+            .is_some_and(|value| is_environ(self.text(value)))
+    }
+
+    /// Whether the call `node` is an environment lookup (`os.environ.get`, `os.getenv`,
+    /// django-environ's `env(…)`, decouple's `config(…)`), whose first argument names a
+    /// variable.
+    fn lookup_path(&self, node: Node) -> bool {
+        node.child_by_field_name("function").is_some_and(|f| {
+            let path = self.text(f);
+            is_environ_get(path)
+                || env_method(path).is_some()
+                || path == "config"
+                || path == "decouple.config"
+        })
+    }
+
+    /// The passwords of the URLs in every string literal of the module, whatever the
+    /// literal is given to (`dj_database_url.parse("postgres://app:…@db/app")`), or the
+    /// whole literal when escapes make the position uncertain. (Literals are not judged by
+    /// how random they look: dotted paths such as `django.db.backends.sqlite3` would be
+    /// taken for credentials.)
+    fn literals(&mut self, root: Node) {
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
             if node.kind() == "string" {
-                if let Expr::Str(value) = self.expr(node) {
-                    if !value.is_empty() {
-                        self.module
-                            .secret_literals
-                            .push((string_inner(node), value));
+                match self.expr(node) {
+                    // Of an unnamed value, only a URL's password is a secret here.
+                    Expr::Str(value) if !looks_like_token(&value) => {
+                        let found = assignment_sensitive("", &value, string_inner(node));
+                        self.module.secrets.extend(found.map(|s| s.span));
                     }
+                    _ => {}
                 }
                 continue;
             }
@@ -625,7 +746,7 @@ impl Reader<'_> {
 
     fn expr(&self, node: Node) -> Expr {
         if self.depth.get() > MAX_DEPTH {
-            return Expr::Unknown("an expression nested too deeply".into());
+            return self.opaque(node, "an expression nested too deeply");
         }
         self.depth.set(self.depth.get() + 1);
         let expr = self.expr_inner(node);
@@ -646,8 +767,7 @@ impl Reader<'_> {
                 }
                 Expr::Str(out)
             }
-            "integer" => parse_int(self.text(node))
-                .map_or_else(|| Expr::Unknown(self.text(node).to_owned()), Expr::Int),
+            "integer" => parse_int(self.text(node)).map_or_else(|| self.unknown(node), Expr::Int),
             "true" => Expr::Bool(true),
             "false" => Expr::Bool(false),
             "none" => Expr::None,
@@ -669,7 +789,7 @@ impl Reader<'_> {
                 [inner] => self.expr(*inner),
                 _ => self.unknown(node),
             },
-            "identifier" => Expr::Name(self.text(node).to_owned()),
+            "identifier" => Expr::Name(self.text(node).to_owned(), span_of(node)),
             "unary_operator" => {
                 let Some([op, arg]) = fields(node, ["operator", "argument"]) else {
                     return self.unknown(node);
@@ -721,6 +841,7 @@ impl Reader<'_> {
                     return match self.expr(index) {
                         Expr::Str(var) => Expr::Env {
                             var,
+                            var_span: string_inner(index),
                             default: None,
                             cast: Cast::None,
                         },
@@ -734,14 +855,32 @@ impl Reader<'_> {
         }
     }
 
+    /// An expression preflight does not evaluate, described by its kind.
     fn unknown(&self, node: Node) -> Expr {
-        let text = self.text(node);
-        let short: String = text.chars().take(60).collect();
-        let short = short.lines().next().unwrap_or("").to_owned();
-        Expr::Unknown(if short.len() < text.len() {
-            format!("`{short}…`")
-        } else {
-            format!("`{short}`")
+        let what = match node.kind() {
+            "call" => "a function call",
+            "string" | "concatenated_string" => "a string",
+            "integer" => "an integer",
+            "float" => "a float",
+            "binary_operator" | "unary_operator" => "an arithmetic expression",
+            "comparison_operator" => "a comparison",
+            "conditional_expression" => "a conditional expression",
+            "attribute" => "an attribute",
+            "subscript" => "a subscript",
+            "lambda" => "a lambda",
+            "list_comprehension"
+            | "dictionary_comprehension"
+            | "set_comprehension"
+            | "generator_expression" => "a comprehension",
+            _ => "an expression",
+        };
+        self.opaque(node, what)
+    }
+
+    fn opaque(&self, node: Node, what: &'static str) -> Expr {
+        Expr::Unknown(Opaque {
+            what,
+            span: span_of(node),
         })
     }
 
@@ -768,7 +907,7 @@ impl Reader<'_> {
                     }
                 }
                 "escape_sequence" => out.push_str(&unescape(self.text(part))),
-                "interpolation" => return self.unknown(node),
+                "interpolation" => return self.opaque(node, "an f-string"),
                 _ => {}
             }
         }
@@ -813,8 +952,8 @@ impl Reader<'_> {
             }
         }
         let path = self.text(function);
-        let var = || match args.first().map(|a| self.expr(*a)) {
-            Some(Expr::Str(var)) => Some(var),
+        let var = || match args.first().map(|a| (self.expr(*a), string_inner(*a))) {
+            Some((Expr::Str(var), span)) => Some((var, span)),
             _ => None,
         };
         let default = |position: usize| {
@@ -850,8 +989,9 @@ impl Reader<'_> {
         if let Some(cast) = lookup {
             return var().map_or_else(
                 || self.unknown(node),
-                |var| Expr::Env {
+                |(var, var_span)| Expr::Env {
                     var,
+                    var_span,
                     default: default(1),
                     cast,
                 },
@@ -869,11 +1009,17 @@ impl Reader<'_> {
         }
         if function.kind() == "attribute" {
             if let Some([object, method]) = fields(function, ["object", "attribute"]) {
-                let method = self.text(method);
-                if matches!(method, "lower" | "upper" | "strip" | "split") {
+                let method = match self.text(method) {
+                    "lower" => Some("lower"),
+                    "upper" => Some("upper"),
+                    "strip" => Some("strip"),
+                    "split" => Some("split"),
+                    _ => None,
+                };
+                if let Some(method) = method {
                     return Expr::Method(
                         Box::new(self.expr(object)),
-                        method.to_owned(),
+                        method,
                         args.iter().map(|a| self.expr(*a)).collect(),
                     );
                 }
@@ -917,15 +1063,11 @@ fn env_method(path: &str) -> Option<&str> {
         .filter(|m| m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
 }
 
-/// Setting names and dict keys that hold credentials.
+/// Setting names and dict keys that hold credentials (`SECRET_KEY`, `EMAIL_HOST_PASSWORD`,
+/// `"PASSWORD"`, `STRIPE_API_KEY`), judged like environment variable names: settings about
+/// secrets (`PASSWORD_HASHERS`, `AUTH_PASSWORD_VALIDATORS`, `SECRET_KEY_FILE`) hold none.
 pub fn is_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    upper.contains("SECRET")
-        || upper.contains("PASSWORD")
-        || upper.ends_with("_PASS")
-        || upper.contains("TOKEN")
-        || upper.ends_with("API_KEY")
-        || upper.ends_with("PRIVATE_KEY")
+    secret_kind(name).is_some()
 }
 
 fn parse_int(text: &str) -> Option<i64> {
@@ -1066,15 +1208,15 @@ impl Format for SettingsModule {
         &self.errors
     }
 
-    /// String literals under secret-like settings (`SECRET_KEY`, `SECRET_KEY_FALLBACKS`)
-    /// and secret-like dict keys (`DATABASES[…]["PASSWORD"]`), and any literal that looks
-    /// like a generated credential.
-    fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
-        self.secret_literals
+    /// The values of secret-like settings (`SECRET_KEY`, `SECRET_KEY_FALLBACKS`) and dict
+    /// keys (`DATABASES[…]["PASSWORD"]`) whatever their shape, literals that look like
+    /// generated credentials, URL passwords, and what the parser could not read.
+    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+        self.secrets
             .iter()
-            .map(|(span, value)| Sensitive {
-                span: *span,
-                value: value.clone(),
+            .map(|&span| Sensitive {
+                span,
+                value: source.text.get(span.range()).unwrap_or("").to_owned(),
             })
             .collect()
     }
@@ -1085,24 +1227,37 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::formats::dotenv::shown::{Shown, CANARY};
 
-    fn settings(text: &str) -> BTreeMap<String, Binding> {
-        let module = SettingsModule::parse(text);
-        let path = Path::new("settings.py");
-        evaluate(
+    /// The settings of `text`, and the file as users see it.
+    fn evaluated(text: &str) -> (Shown, BTreeMap<String, Binding>) {
+        let (shown, module) = Shown::new(text, SettingsModule::parse);
+        let settings = evaluate(
             &[ModuleRef {
-                path,
+                path: Path::new("settings.py"),
+                source: &shown.source,
                 module: &module,
             }],
             0,
         )
-        .settings
+        .settings;
+        (shown, settings)
     }
 
     fn value(text: &str, name: &str) -> Value {
-        settings(text)
+        evaluated(text)
+            .1
             .get(name)
             .map_or(Value::Unknown("unset".into()), |b| b.value.clone())
+    }
+
+    /// Why setting `name` of `text` is unknown, as users read it.
+    fn unknown_reason(text: &str, name: &str) -> String {
+        let (shown, settings) = evaluated(text);
+        match &settings[name].value {
+            Value::Unknown(reason) => shown.message(reason),
+            other => panic!("{name} is {other:?}"),
+        }
     }
 
     #[test]
@@ -1110,7 +1265,10 @@ mod tests {
         let text = "import os\nDEBUG = os.environ.get('DEBUG', True)\nA = os.getenv('A', 'x')\nB = os.environ['B']\nC = env.bool('C', default='yes')\nD = config('D', default='False', cast=bool)\nE = os.getenv('E', '0') == '1'\nF = os.getenv('F', 'True').lower() in ('true', '1')\n";
         assert_eq!(value(text, "DEBUG"), Value::Bool(true));
         assert_eq!(value(text, "A"), Value::Str("x".into()));
-        assert!(matches!(value(text, "B"), Value::Unknown(r) if r.contains("B")));
+        assert_eq!(
+            unknown_reason(text, "B"),
+            "read from the environment variable B, which has no default"
+        );
         // django-environ returns defaults uncast; decouple casts them.
         assert_eq!(value(text, "C"), Value::Str("yes".into()));
         assert_eq!(value(text, "D"), Value::Bool(false));
@@ -1136,15 +1294,23 @@ mod tests {
 
     #[test]
     fn star_imports_inherit_and_override() {
-        let base = SettingsModule::parse("DEBUG = True\nSECRET_KEY = 'x'\nA = [1]\n");
-        let prod = SettingsModule::parse("from .base import *\nA += [2]\nSECRET_KEY = 'y'\n");
+        let (base_file, base) = Shown::new(
+            "DEBUG = True\nSECRET_KEY = 'x'\nA = [1]\n",
+            SettingsModule::parse,
+        );
+        let (prod_file, prod) = Shown::new(
+            "from .base import *\nA += [2]\nSECRET_KEY = 'y'\n",
+            SettingsModule::parse,
+        );
         let modules = [
             ModuleRef {
                 path: Path::new("p/settings/base.py"),
+                source: &base_file.source,
                 module: &base,
             },
             ModuleRef {
                 path: Path::new("p/settings/production.py"),
+                source: &prod_file.source,
                 module: &prod,
             },
         ];
@@ -1171,12 +1337,10 @@ mod tests {
         assert!(module.statements.is_empty());
     }
 
-    fn secrets(text: &str) -> Vec<String> {
-        SettingsModule::parse(text)
-            .secret_literals
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect()
+    fn secrets(text: &str) -> Vec<&str> {
+        let mut spans = SettingsModule::parse(text).secrets;
+        spans.sort();
+        spans.iter().map(|s| &text[s.range()]).collect()
     }
 
     #[test]
@@ -1186,9 +1350,65 @@ mod tests {
             ["abc", "hunter2"]
         );
         assert_eq!(
-            secrets("SECRET_KEY = os.environ.get('SECRET_KEY', 'fallback')\nAPI_TOKEN = config('API_TOKEN', cast=str)\n"),
+            secrets("SECRET_KEY = os.environ.get('SECRET_KEY', 'fallback')\nAPI_TOKEN = config('API_TOKEN', cast=str)\nPASSWORD_HASHERS = ['x']\n"),
             ["fallback"]
         );
+    }
+
+    #[test]
+    fn secret_settings_are_masked_whole_whatever_their_shape() {
+        let text = format!(
+            "import os\nSECRET_KEY = f\"{{BASE}}{CANARY}\"\nAPI_TOKEN = base64.b64decode(\"{CANARY}\")\nSTRIPE_API_KEY = \"\".join([\"{CANARY}\", X])\nEMAIL_HOST_PASSWORD = \"{CANARY}\" + SUFFIX\nSIGNING_SECRET = os.environ.get(\"SIGNING_SECRET\", \"{CANARY}\".upper())\nDATABASES = {{\"default\": {{\"PASSWORD\": os.environ.get(\"DB_PASSWORD\") or f\"{CANARY}\"}}}}\nDATABASES[\"default\"][\"PASSWORD\"] = \"{CANARY}\"\nSECRET_KEY_FALLBACKS.append(\"{CANARY}\")\nDATABASE = dj_database_url.parse(\"postgres://app:{CANARY}@db.example.org/app\")\n"
+        );
+        let (shown, settings) = evaluated(&text);
+        // What only names the secret stays readable.
+        shown.assert_masked(&[
+            "os.environ.get(\"SIGNING_SECRET\", ",
+            "os.environ.get(\"DB_PASSWORD\") or ",
+            "postgres://app:",
+        ]);
+        // An unknown secret is described, never quoted.
+        for (name, what) in [
+            ("SECRET_KEY", "an f-string"),
+            ("API_TOKEN", "a function call"),
+            ("STRIPE_API_KEY", "a function call"),
+        ] {
+            let Value::Unknown(reason) = &settings[name].value else {
+                panic!("{name}");
+            };
+            assert_eq!(
+                shown.message(reason),
+                format!("{what} cannot be evaluated statically")
+            );
+        }
+        assert_eq!(
+            unknown_reason("DEBUG = compute()\n", "DEBUG"),
+            "`compute()` cannot be evaluated statically"
+        );
+    }
+
+    #[test]
+    fn lines_that_do_not_parse_are_masked_after_their_name() {
+        for broken in [
+            format!("API_TOKEN = \"{CANARY}\nDEBUG = False\n"),
+            format!("STRIPE_API_KEY = {CANARY} tmsvqpa\nDEBUG = False\n"),
+            format!("DATABASES = {{\n    'default': {{\n        'PASSWORD': '{CANARY}',\n    }}\nDEBUG = False\n"),
+            format!("DATABASES = {{'default': {{'HOST': 'db', 'PASSWORD': '{CANARY}',\n"),
+        ] {
+            let (shown, module) = Shown::new(&broken, SettingsModule::parse);
+            assert!(!module.errors.is_empty(), "{broken}");
+            let name = broken.split(' ').next().unwrap();
+            shown.assert_masked(&[&format!("{name} = *")]);
+            assert!(shown.text().starts_with(name));
+            let errors = shown.errors(&module);
+            assert!(!errors.contains("qzcanary"), "{errors}");
+            let (_, settings) = evaluated(&broken);
+            for binding in settings.values() {
+                if let Value::Unknown(reason) = &binding.value {
+                    assert!(!shown.message(reason).contains("qzcanary"));
+                }
+            }
+        }
     }
 
     #[test]

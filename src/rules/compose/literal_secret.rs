@@ -3,7 +3,6 @@
 use crate::formats::compose::{ComposeFile, EnvVar, Service};
 use crate::message::{Decimals, Message, Quote};
 use crate::msg;
-use crate::rules::kubernetes::placeholder_words;
 use crate::rules::Context;
 use crate::secrets::{assess, is_indirection, parse_url, secret_kind, SecretKind, Weakness};
 use crate::source::Span;
@@ -93,7 +92,7 @@ fn command_line(cx: &mut Context<'_, ComposeFile>, service: &Service) {
 fn describe(kind: SecretKind, literal: &str) -> Message {
     match assess(kind, literal) {
         Some(Weakness::VendorExample(what)) => msg!(", and it is the {}", what),
-        Some(Weakness::Placeholder(why)) => msg!(", and it {}", placeholder_words(&why)),
+        Some(Weakness::Placeholder(why)) => msg!(", and it {}", why),
         Some(Weakness::TooShort { len: 0, .. }) => ", and it is empty".into(),
         Some(Weakness::TooShort { len, min }) => msg!(
             ", and it is only {} characters long (a {} needs {})",

@@ -2,6 +2,8 @@
 //! and settings whose value cannot be known without running the project.
 
 use crate::formats::python_settings::{SettingsModule, Value};
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::django::{each_deployed, Deployed};
 use crate::rules::ProjectContext;
 
@@ -42,8 +44,8 @@ pub fn weak_secret_key(cx: &mut ProjectContext<'_, SettingsModule>) {
     each_deployed(cx, |d, cx| {
         if let Value::Str(key) = &d.get("SECRET_KEY").value {
             if let Some(reason) = weak_key_reason(key) {
-                d.report(cx, "SECRET_KEY", &format!(
-                    "SECRET_KEY {reason}: sessions, password-reset links and signed cookies can be forged; generate 50+ random characters (`python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())'`) and read them from the environment"),
+                d.report(cx, "SECRET_KEY", msg!(
+                    "SECRET_KEY {}: sessions, password-reset links and signed cookies can be forged; generate 50+ random characters (`python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())'`) and read them from the environment", reason),
                     Some("security.W009"));
             }
         }
@@ -76,8 +78,8 @@ pub fn weak_fallback_keys(cx: &mut ProjectContext<'_, SettingsModule>) {
                 _ => None,
             });
             if let Some((index, reason)) = weak {
-                d.report(cx, "SECRET_KEY_FALLBACKS", &format!(
-                    "SECRET_KEY_FALLBACKS[{index}] {reason}: an old key still validates signatures; remove it or replace it with a strong one"),
+                d.report(cx, "SECRET_KEY_FALLBACKS", msg!(
+                    "SECRET_KEY_FALLBACKS[{}] {}: an old key still validates signatures; remove it or replace it with a strong one", index, reason),
                     Some("security.W025"));
             }
         }
@@ -158,16 +160,16 @@ pub fn unknown_statically(cx: &mut ProjectContext<'_, SettingsModule>) {
     each_deployed(cx, |d, cx| {
         for name in CHECKED_SETTINGS {
             if let Value::Unknown(reason) = &d.get(name).value {
-                d.report(cx, name, &format!(
-                    "{name} cannot be known statically ({reason}); the checks that read it were skipped — run `manage.py check --deploy` with the production environment to confirm"),
+                d.report(cx, name, msg!(
+                    "{} cannot be known statically ({}); the checks that read it were skipped — run `manage.py check --deploy` with the production environment to confirm", *name, reason),
                     None);
             }
         }
         for import in d.evaluation.unresolved.iter().filter(|u| !u.optional) {
             if import.module == d.entry_index() {
-                cx.report_in(d.source(), import.span, format!("import:{}", import.name), format!(
+                cx.report_in(d.source(), import.span, format!("import:{}", import.name), msg!(
                     "`from {} import *` names a module outside the scan: settings it sets are not known, and findings about them may be wrong",
-                    import.name));
+                    Quote::at(import.name_span)));
             }
         }
     });

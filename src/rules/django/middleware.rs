@@ -1,6 +1,7 @@
 //! DJ009–DJ012: the middleware that carries Django's protections, and the frame policy.
 
 use crate::formats::python_settings::SettingsModule;
+use crate::msg;
 use crate::rules::django::each_deployed;
 use crate::rules::ProjectContext;
 
@@ -29,14 +30,14 @@ impl crate::rules::django::Deployed<'_> {
     fn report_missing_middleware(
         &self,
         cx: &mut ProjectContext<'_, SettingsModule>,
-        class: &str,
-        why: &str,
-        id: &str,
+        class: &'static str,
+        why: &'static str,
+        id: &'static str,
     ) {
         self.report(
             cx,
             "MIDDLEWARE",
-            &format!("MIDDLEWARE lacks `{class}`: {why}; add it"),
+            msg!("MIDDLEWARE lacks `{}`: {}; add it", class, why),
             Some(id),
         );
     }
@@ -78,9 +79,9 @@ pub fn xframe_not_deny(cx: &mut ProjectContext<'_, SettingsModule>) {
         match d.get("X_FRAME_OPTIONS").value {
             crate::formats::python_settings::Value::Str(s) if s == "DENY" => {}
             crate::formats::python_settings::Value::Unknown(_) => {}
-            other => d.report(cx, "X_FRAME_OPTIONS", &format!(
+            other => d.report(cx, "X_FRAME_OPTIONS", msg!(
                 "X_FRAME_OPTIONS is {} rather than 'DENY': the site's own pages may frame it, which is enough for clickjacking through an injected page; write X_FRAME_OPTIONS = 'DENY'",
-                other.display()), Some("security.W019")),
+                d.shown("X_FRAME_OPTIONS", &other)), Some("security.W019")),
         }
     });
 }

@@ -18,6 +18,8 @@ use std::sync::Arc;
 use crate::formats::python_settings::{
     evaluate, Binding, Evaluation, ModuleRef, SettingsModule, Value,
 };
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::source::{SourceFile, Span};
 
 pub mod core;
@@ -129,6 +131,7 @@ impl<'a> Deployed<'a> {
             .iter()
             .map(|file| ModuleRef {
                 path: &file.source().path,
+                source: file.source(),
                 module: file.content,
             })
             .collect();
@@ -204,11 +207,12 @@ impl<'a> Deployed<'a> {
     pub fn report(
         &self,
         cx: &mut ProjectContext<'_, SettingsModule>,
-        name: &str,
-        message: &str,
-        django_id: Option<&str>,
+        name: &'static str,
+        message: impl Into<Message>,
+        django_id: Option<&'static str>,
     ) {
-        let suffix = django_id.map_or(String::new(), |id| format!(" (Django: {id})"));
+        let message = message.into();
+        let suffix = django_id.map(|id| msg!(" (Django: {})", id));
         let key = name.to_owned();
         match self.evaluation.settings.get(name) {
             Some(binding) if binding.module == self.entry => {
@@ -217,7 +221,7 @@ impl<'a> Deployed<'a> {
                     self.source(),
                     binding.value_span,
                     key,
-                    format!("{message}{env}{suffix}"),
+                    msg!("{}{}{}", message, env, suffix),
                 );
             }
             Some(binding) => {
@@ -231,15 +235,19 @@ impl<'a> Deployed<'a> {
                     self.source(),
                     at,
                     key,
-                    format!(
-                        "{message}{env}; inherited from {}:{} and not overridden here{suffix}",
-                        origin.display_path, line.line
+                    msg!(
+                        "{}{}; inherited from {}:{} and not overridden here{}",
+                        message,
+                        env,
+                        origin,
+                        line.line,
+                        suffix
                     ),
                 )
                 .related_in(
                     origin,
                     binding.value_span,
-                    format!("{name} is set here"),
+                    msg!("{} is set here", name),
                 );
             }
             None => {
@@ -257,10 +265,25 @@ impl<'a> Deployed<'a> {
                     self.source(),
                     at,
                     key,
-                    format!("{message}; {name} is not set, so Django's default applies{suffix}"),
+                    msg!(
+                        "{}; {} is not set, so Django's default applies{}",
+                        message,
+                        name,
+                        suffix
+                    ),
                 );
             }
         }
+    }
+
+    /// How a message shows `value`, the value of setting `name` (see [`shown_value`]).
+    pub fn shown(&self, name: &str, value: &Value) -> Message {
+        let written = self
+            .evaluation
+            .settings
+            .get(name)
+            .map(|b| (self.docs[b.module].source(), b.value_span));
+        shown_value(value, written)
     }
 
     /// Whether `MIDDLEWARE` is known and contains `class`; `None` when unknown.
@@ -295,22 +318,50 @@ fn contains(list: &Value, item: &str) -> Option<bool> {
     }
 }
 
+/// A value as Python writes it, for a message: a string is quoted from where it is written
+/// in `written` (the file and the value expression of the statement that set it), and only
+/// described when it is not written there as it is (computed, or set elsewhere); lists item
+/// by item.
+fn shown_value(value: &Value, written: Option<(&Arc<SourceFile>, Span)>) -> Message {
+    match value {
+        Value::Str(s) if s.is_empty() => "\"\"".into(),
+        Value::Str(s) => {
+            let quoted = written.and_then(|(file, span)| {
+                let at = span.start + file.slice(span).find(s.as_str())?;
+                Some(Quote::in_file(file, Span::new(at, at + s.len())))
+            });
+            match quoted {
+                Some(quote) => msg!("\"{}\"", quote),
+                None => "a string computed elsewhere".into(),
+            }
+        }
+        Value::Int(i) => msg!("{}", *i),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::None => "None".into(),
+        Value::List(items) => msg!(
+            "[{}]",
+            Message::join(items.iter().map(|v| shown_value(v, written)), ", ")
+        ),
+        Value::Dict(_) => "{…}".into(),
+        Value::Unknown(reason) => msg!("unknown ({})", reason),
+    }
+}
+
 /// " (the default when DJANGO_DEBUG is unset)" for values read from the environment.
-fn env_note(binding: &Binding) -> String {
-    let vars: Vec<&str> = binding
+fn env_note(binding: &Binding) -> Option<Message> {
+    let vars: Vec<&Quote> = binding
         .env
         .iter()
         .filter(|(_, has_default)| *has_default)
-        .map(|(v, _)| v.as_str())
+        .map(|(v, _)| v)
         .collect();
-    if vars.is_empty() {
-        String::new()
-    } else {
-        format!(
+    (!vars.is_empty()).then(|| {
+        msg!(
             " (the default when the environment variable {} is unset)",
-            vars.join(", ")
+            Message::join(vars, ", ")
         )
-    }
+    })
 }
 
 /// The setting a flag qualifies, where a finding about the flag's absence is reported

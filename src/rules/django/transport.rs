@@ -3,6 +3,8 @@
 //! absent (DJ009 reports that) and when a value is unknown (DJ008 reports that).
 
 use crate::formats::python_settings::{SettingsModule, Value};
+use crate::message::Message;
+use crate::msg;
 use crate::rules::django::middleware::{CSRF_MIDDLEWARE, SECURITY_MIDDLEWARE};
 use crate::rules::django::{each_deployed, Deployed};
 use crate::rules::ProjectContext;
@@ -48,8 +50,8 @@ pub fn hsts_short(cx: &mut ProjectContext<'_, SettingsModule>) {
     with_security_middleware(cx, |d, cx| {
         if let Value::Int(seconds) = d.get("SECURE_HSTS_SECONDS").value {
             if seconds > 0 && seconds < ONE_YEAR {
-                d.report(cx, "SECURE_HSTS_SECONDS", &format!(
-                    "SECURE_HSTS_SECONDS is {seconds}, less than a year: browsers forget the HTTPS-only rule quickly and preload lists refuse it; use 31536000"),
+                d.report(cx, "SECURE_HSTS_SECONDS", msg!(
+                    "SECURE_HSTS_SECONDS is {}, less than a year: browsers forget the HTTPS-only rule quickly and preload lists refuse it; use 31536000", seconds),
                     None);
             }
         }
@@ -200,12 +202,13 @@ pub fn referrer_policy_invalid(cx: &mut ProjectContext<'_, SettingsModule>) {
             _ => return,
         };
         if let Some(bad) = values
-            .iter()
+            .into_iter()
             .find(|v| !REFERRER_POLICIES.contains(&v.as_str()))
         {
-            d.report(cx, "SECURE_REFERRER_POLICY", &format!(
-                "SECURE_REFERRER_POLICY contains {bad:?}, which is not a referrer policy: Django refuses to start its checks cleanly and browsers ignore the header; valid values are {}",
-                REFERRER_POLICIES.join(", ")),
+            d.report(cx, "SECURE_REFERRER_POLICY", msg!(
+                "SECURE_REFERRER_POLICY contains {}, which is not a referrer policy: Django refuses to start its checks cleanly and browsers ignore the header; valid values are {}",
+                d.shown("SECURE_REFERRER_POLICY", &Value::Str(bad)),
+                Message::join(REFERRER_POLICIES.iter().copied(), ", ")),
                 Some("security.E023"));
         }
     });
@@ -215,13 +218,15 @@ pub fn referrer_policy_invalid(cx: &mut ProjectContext<'_, SettingsModule>) {
 /// (security.E024).
 pub fn coop_invalid(cx: &mut ProjectContext<'_, SettingsModule>) {
     with_security_middleware(cx, |d, cx| {
-        if let Value::Str(s) = d.get("SECURE_CROSS_ORIGIN_OPENER_POLICY").value {
+        let policy = d.get("SECURE_CROSS_ORIGIN_OPENER_POLICY").value;
+        if let Value::Str(s) = &policy {
             if !matches!(
                 s.as_str(),
                 "same-origin" | "same-origin-allow-popups" | "unsafe-none"
             ) {
-                d.report(cx, "SECURE_CROSS_ORIGIN_OPENER_POLICY", &format!(
-                    "SECURE_CROSS_ORIGIN_OPENER_POLICY is {s:?}, which is not a policy: the header is ignored and other windows keep a handle on the site's; use 'same-origin'"),
+                d.report(cx, "SECURE_CROSS_ORIGIN_OPENER_POLICY", msg!(
+                    "SECURE_CROSS_ORIGIN_OPENER_POLICY is {}, which is not a policy: the header is ignored and other windows keep a handle on the site's; use 'same-origin'",
+                    d.shown("SECURE_CROSS_ORIGIN_OPENER_POLICY", &policy)),
                     Some("security.E024"));
             }
         }

@@ -12,6 +12,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
 
 use crate::document::Document;
+use crate::msg;
 use crate::rules::{Parsed, ProjectContext};
 use crate::source::Span;
 
@@ -103,7 +104,7 @@ fn whole_file() -> Span {
 
 /// ENV015: a secrets file in git's index.
 pub fn tracked(cx: &mut ProjectContext<'_, Document>) {
-    for (root, repo) in repositories(cx.docs) {
+    for (_, repo) in repositories(cx.docs) {
         let Some(tracked) = &repo.tracked else {
             continue;
         };
@@ -116,10 +117,9 @@ pub fn tracked(cx: &mut ProjectContext<'_, Document>) {
                 &doc.source,
                 whole_file(),
                 "tracked",
-                format!(
-                    "`{}` is committed to the git repository at `{}`: every secret in it is in the history for good; rotate them, `git rm --cached` the file and add it to `.gitignore`",
-                    doc.source.display_path,
-                    root.display()
+                msg!(
+                    "`{}` is committed to its git repository: every secret in it is in the history for good; rotate them, `git rm --cached` the file and add it to `.gitignore`",
+                    &doc.source
                 ),
             );
         }
@@ -136,16 +136,13 @@ pub fn not_ignored(cx: &mut ProjectContext<'_, Document>) {
                 continue;
             }
             if !is_ignored(&root, &path, &mut matchers) {
-                let name = path
-                    .file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
                 cx.report_in(
                     &doc.source,
                     whole_file(),
                     "not-ignored",
-                    format!(
-                        "`{}` is inside a git work tree but no `.gitignore` covers it, so `git add .` would commit its secrets; add `{name}` (or `.env*` with `!.env.example`) to `.gitignore`",
-                        doc.source.display_path
+                    msg!(
+                        "`{}` is inside a git work tree but no `.gitignore` covers it, so `git add .` would commit its secrets; add its name (or `.env*` with `!.env.example`) to `.gitignore`",
+                        &doc.source
                     ),
                 );
             }

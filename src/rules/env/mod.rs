@@ -1,9 +1,13 @@
 //! Rules for environment files.
 
+use std::sync::Arc;
+
 use crate::formats::dotenv::EnvFile;
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::{checks, RegisteredCheck};
 use crate::secrets::{is_indirection, parse_url, secret_kind, SecretKind};
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 pub mod condition;
 pub mod git_exposure;
@@ -36,6 +40,8 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
 pub struct SecretValue<'a> {
     /// The variable holding it.
     pub key: &'a str,
+    /// Where the variable's name is written.
+    pub key_span: Span,
     /// What it is used for.
     pub kind: SecretKind,
     /// The value as the application sees it.
@@ -47,12 +53,22 @@ pub struct SecretValue<'a> {
 }
 
 impl SecretValue<'_> {
-    /// How messages name it: "`JWT_SECRET`" or "the password in `DATABASE_URL`".
-    pub fn label(&self) -> String {
+    /// How messages attached to its own file name it: "`JWT_SECRET`" or "the password in
+    /// `DATABASE_URL`".
+    pub fn label(&self) -> Message {
+        self.label_quoting(Quote::at(self.key_span))
+    }
+
+    /// How messages attached to another file name it, when it is in `file`.
+    pub fn label_in(&self, file: &Arc<SourceFile>) -> Message {
+        self.label_quoting(Quote::in_file(file, self.key_span))
+    }
+
+    fn label_quoting(&self, key: Quote) -> Message {
         if self.in_url {
-            format!("the password in `{}`", self.key)
+            msg!("the password in `{}`", key)
         } else {
-            format!("`{}`", self.key)
+            msg!("`{}`", key)
         }
     }
 
@@ -79,6 +95,7 @@ pub fn secret_values(env: &EnvFile) -> Vec<SecretValue<'_>> {
             if let Some((password, span)) = value.url_password() {
                 found.push(SecretValue {
                     key: &entry.key,
+                    key_span: entry.key_span,
                     kind: SecretKind::Password,
                     value: password,
                     span,
@@ -100,6 +117,7 @@ pub fn secret_values(env: &EnvFile) -> Vec<SecretValue<'_>> {
         };
         found.push(SecretValue {
             key: &entry.key,
+            key_span: entry.key_span,
             kind,
             value: &value.text,
             span,

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::formats::dotenv::EnvFile;
+use crate::msg;
 use crate::rules::env::{secret_values, SecretValue};
 use crate::rules::{Parsed, ProjectContext};
 use crate::secrets::{assess, SecretKind, Weakness};
@@ -47,18 +48,19 @@ pub fn check(cx: &mut ProjectContext<'_, EnvFile>) {
                 continue;
             };
             let same_file = std::ptr::eq(first.file.doc, later.file.doc);
+            let first_label = first.secret.label_in(first.file.source());
             let message = if same_file {
-                format!(
+                msg!(
                     "{} has the same value as {}; give every purpose its own secret so one leak or rotation does not affect the other",
                     later.secret.label(),
-                    first.secret.label()
+                    first_label
                 )
             } else {
-                format!(
+                msg!(
                     "{} has the same value as {} in `{}`; every environment needs its own secrets",
                     later.secret.label(),
-                    first.secret.label(),
-                    first.file.source().display_path
+                    first_label,
+                    first.file.source()
                 )
             };
             let key = format!(
@@ -70,7 +72,7 @@ pub fn check(cx: &mut ProjectContext<'_, EnvFile>) {
                 .related_in(
                     first.file.source(),
                     first.secret.span,
-                    format!("{} is set here", first.secret.label()),
+                    msg!("{} is set here", first.secret.label()),
                 );
         }
     }

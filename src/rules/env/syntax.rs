@@ -3,6 +3,8 @@
 
 use crate::document::Document;
 use crate::formats::dotenv::{EnvFile, Quote};
+use crate::message::Quote as Quoted;
+use crate::msg;
 use crate::rules::Context;
 use crate::source::Span;
 
@@ -18,8 +20,9 @@ pub fn not_utf8(cx: &mut Context<'_, Document>) {
     cx.report(
         Span::new(at, end),
         "encoding",
-        format!(
-            "the file is not valid UTF-8 (first bad byte at offset {at}); python-dotenv and Node fail or garble values — re-save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"
+        msg!(
+            "the file is not valid UTF-8 (first bad byte at offset {}); python-dotenv and Node fail or garble values — re-save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
+            at
         ),
     );
 }
@@ -39,9 +42,10 @@ pub fn duplicate_key(cx: &mut Context<'_, EnvFile>) {
         cx.report(
             entry.key_span,
             format!("{}#{nth}", entry.key),
-            format!(
-                "`{}` is already assigned on line {line}; loaders keep the later value, so delete the line that should not apply",
-                entry.key
+            msg!(
+                "`{}` is already assigned on line {}; loaders keep the later value, so delete the line that should not apply",
+                Quoted::at(entry.key_span),
+                line
             ),
         )
         .related(earlier.key_span, "earlier assignment");
@@ -56,7 +60,7 @@ pub fn unquoted_whitespace(cx: &mut Context<'_, EnvFile>) {
             cx.report(
                 value.span,
                 entry.key.clone(),
-                format!("the value of `{}` contains spaces but is not quoted; a shell sourcing this file runs the second word as a command — write `{}=\"…\"`", entry.key, entry.key),
+                msg!("the value of `{}` contains spaces but is not quoted; a shell sourcing this file runs the second word as a command — write `{}=\"…\"`", Quoted::at(entry.key_span), Quoted::at(entry.key_span)),
             );
         }
     }
@@ -70,7 +74,7 @@ pub fn export_prefix(cx: &mut Context<'_, EnvFile>) {
             cx.report(
                 span,
                 entry.key.clone(),
-                format!("`export {}` is not understood by systemd's `EnvironmentFile=` or `docker run --env-file`; write `{}=…`", entry.key, entry.key),
+                msg!("`export {}` is not understood by systemd's `EnvironmentFile=` or `docker run --env-file`; write `{}=…`", Quoted::at(entry.key_span), Quoted::at(entry.key_span)),
             );
         }
     }
@@ -82,7 +86,7 @@ pub fn missing_assignment(cx: &mut Context<'_, EnvFile>) {
         cx.report(
             entry.key_span,
             entry.key.clone(),
-            format!("`{}` has no `=`: most loaders ignore the line, Docker Compose passes the variable through from the host; write `{}=value`", entry.key, entry.key),
+            msg!("`{}` has no `=`: most loaders ignore the line, Docker Compose passes the variable through from the host; write `{}=value`", Quoted::at(entry.key_span), Quoted::at(entry.key_span)),
         );
     }
 }

@@ -1,10 +1,17 @@
 //! ENV020–ENV021: connection URLs that send credentials and data in clear text.
 
-use crate::formats::dotenv::{EnvEntry, EnvFile};
+use crate::formats::dotenv::{EnvEntry, EnvFile, EnvValue};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::Context;
 use crate::secrets::{parse_url, UrlParts};
 
-fn each_url(cx: &mut Context<'_, EnvFile>, judge: impl Fn(&EnvEntry, &UrlParts) -> Option<String>) {
+/// Runs `judge` on every URL value in effect whose host is another machine; `judge` gets
+/// the entry, the value and the URL read from it.
+fn each_url(
+    cx: &mut Context<'_, EnvFile>,
+    judge: impl Fn(&EnvEntry, &EnvValue, &UrlParts) -> Option<Message>,
+) {
     for entry in cx.content.effective_entries() {
         let Some(value) = &entry.value else { continue };
         let Some(url) = parse_url(&value.text) else {
@@ -13,7 +20,7 @@ fn each_url(cx: &mut Context<'_, EnvFile>, judge: impl Fn(&EnvEntry, &UrlParts) 
         if url.host_is_local() {
             continue;
         }
-        if let Some(message) = judge(entry, &url) {
+        if let Some(message) = judge(entry, value, &url) {
             cx.report(value.inner_span, entry.key.clone(), message);
         }
     }
@@ -28,7 +35,7 @@ fn param_in(url: &UrlParts, names: &[&str], accepted: &[&str]) -> bool {
 
 /// ENV020: PostgreSQL, MySQL/MariaDB and MongoDB URLs to another host without TLS required.
 pub fn database(cx: &mut Context<'_, EnvFile>) {
-    each_url(cx, |entry, url| {
+    each_url(cx, |entry, value, url| {
         let (encrypted, fix) = match url.scheme.as_str() {
             "postgres" | "postgresql" => (
                 param_in(url, &["sslmode"], &["require", "verify-ca", "verify-full"])
@@ -62,9 +69,11 @@ pub fn database(cx: &mut Context<'_, EnvFile>) {
             _ => return None,
         };
         (!encrypted).then(|| {
-            format!(
-                "`{}` connects to `{}` without requiring TLS, so credentials and data cross the network in clear text; {fix}",
-                entry.key, url.host
+            msg!(
+                "`{}` connects to `{}` without requiring TLS, so credentials and data cross the network in clear text; {}",
+                Quote::at(entry.key_span),
+                value.quote_part(url.host),
+                fix
             )
         })
     });
@@ -72,11 +81,12 @@ pub fn database(cx: &mut Context<'_, EnvFile>) {
 
 /// ENV021: `redis://` carrying a password to another host.
 pub fn redis(cx: &mut Context<'_, EnvFile>) {
-    each_url(cx, |entry, url| {
+    each_url(cx, |entry, value, url| {
         (url.scheme == "redis" && url.password.is_some()).then(|| {
-            format!(
+            msg!(
                 "`{}` sends its Redis password to `{}` in clear text; use `rediss://` (TLS) instead of `redis://`",
-                entry.key, url.host
+                Quote::at(entry.key_span),
+                value.quote_part(url.host)
             )
         })
     });

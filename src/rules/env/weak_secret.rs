@@ -3,6 +3,8 @@
 //! [`crate::secrets::assess`]).
 
 use crate::formats::dotenv::EnvFile;
+use crate::message::{Decimals, Message, Quote};
+use crate::msg;
 use crate::rules::env::{secret_values, SecretValue};
 use crate::rules::Context;
 use crate::secrets::{assess, vendor_example, Weakness};
@@ -12,7 +14,7 @@ const GENERATE: &str =
 
 fn report_weak(
     cx: &mut Context<'_, EnvFile>,
-    describe: impl Fn(&Weakness, &SecretValue) -> Option<String>,
+    describe: impl Fn(&Weakness, &SecretValue) -> Option<Message>,
 ) {
     for secret in secret_values(cx.content) {
         if let Some(message) = assess(secret.kind, secret.value).and_then(|w| describe(&w, &secret))
@@ -25,9 +27,11 @@ fn report_weak(
 /// ENV010: placeholder text or a well-known password.
 pub fn placeholder(cx: &mut Context<'_, EnvFile>) {
     report_weak(cx, |weakness, secret| match weakness {
-        Weakness::Placeholder(why) => Some(format!(
-            "{} {why}, not a secret; {GENERATE}",
-            secret.label()
+        Weakness::Placeholder(why) => Some(msg!(
+            "{} {}, not a secret; {}",
+            secret.label(),
+            *why,
+            GENERATE
         )),
         _ => None,
     });
@@ -41,9 +45,10 @@ pub fn example_credential(cx: &mut Context<'_, EnvFile>) {
             cx.report(
                 value.inner_span,
                 entry.key.clone(),
-                format!(
-                    "`{}` holds the {what}, published for everyone to read; issue a real credential from the vendor's console",
-                    entry.key
+                msg!(
+                    "`{}` holds the {}, published for everyone to read; issue a real credential from the vendor's console",
+                    Quote::at(entry.key_span),
+                    what
                 ),
             );
         }
@@ -53,27 +58,35 @@ pub fn example_credential(cx: &mut Context<'_, EnvFile>) {
 /// ENV012: shorter than its kind of secret needs.
 pub fn short(cx: &mut Context<'_, EnvFile>) {
     report_weak(cx, |weakness, secret| match weakness {
-        Weakness::TooShort { len: 0, .. } => Some(format!(
-            "{} is empty, so anything signed with it can be forged; {GENERATE}",
-            secret.label()
-        )),
-        Weakness::TooShort { len, min } => Some(format!(
-            "{} is only {len} characters long; a {} needs at least {min}; {GENERATE}",
+        Weakness::TooShort { len: 0, .. } => Some(msg!(
+            "{} is empty, so anything signed with it can be forged; {}",
             secret.label(),
-            secret.kind.noun()
+            GENERATE
+        )),
+        Weakness::TooShort { len, min } => Some(msg!(
+            "{} is only {} characters long; a {} needs at least {}; {}",
+            secret.label(),
+            *len,
+            secret.kind.noun(),
+            *min,
+            GENERATE
         )),
         _ => None,
     });
 }
 
-/// ENV013: long enough but predictable.
+/// ENV013: long enough but predictable. The message gives the length and the counts, never
+/// any character of the value.
 pub fn low_entropy(cx: &mut Context<'_, EnvFile>) {
     report_weak(cx, |weakness, secret| {
         match weakness {
-        Weakness::LowEntropy { bits, distinct } => Some(format!(
-            "{} is predictable: {} characters with only {distinct} distinct ones (about {bits:.0} bits of entropy); {GENERATE}",
+        Weakness::LowEntropy { bits, distinct } => Some(msg!(
+            "{} is predictable: {} characters with only {} distinct ones (about {} bits of entropy); {}",
             secret.label(),
             secret.value.chars().count(),
+            *distinct,
+            Decimals(*bits, 0),
+            GENERATE
         )),
         _ => None,
     }

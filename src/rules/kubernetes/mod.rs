@@ -120,7 +120,7 @@ fn weakness(name: &str, value: &str) -> Option<Message> {
     };
     let how = match assess(kind.unwrap_or(SecretKind::Password), value)? {
         Weakness::VendorExample(example) => msg!("is {}", example),
-        Weakness::Placeholder(why) if kind.is_some() => placeholder_words(&why).into(),
+        Weakness::Placeholder(why) if kind.is_some() => why.into(),
         Weakness::TooShort { len, min } if kind.is_some() => {
             msg!("is {} characters long (at least {} needed)", len, min)
         }
@@ -128,21 +128,6 @@ fn weakness(name: &str, value: &str) -> Option<Message> {
         _ => return None,
     };
     Some(msg!("{}{}", what, how))
-}
-
-/// What [`Weakness::Placeholder`] says of a value, in words of preflight's own: the
-/// assessment's text names the placeholder found, which is part of the secret's value and
-/// so is not shown.
-pub(crate) fn placeholder_words(why: &str) -> &'static str {
-    [
-        "is a `<…>` placeholder",
-        "is a well-known placeholder",
-        "is a well-known default password",
-        "is descriptive text",
-    ]
-    .into_iter()
-    .find(|known| *known == why)
-    .unwrap_or("contains placeholder text")
 }
 
 /// Whether `value` only composes other variables (`$(DB_PASS)`, `${TOKEN}`) and literal

@@ -3,6 +3,8 @@
 //! app whenever a file under it changes (uploads and logs included).
 
 use crate::formats::javascript::{JsModule, JsNode, JsValue};
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::Context;
 
 /// The app objects of a PM2 file: `module.exports = { apps: [ … ] }` (JSON: the document),
@@ -34,11 +36,23 @@ fn node_env<'a>(module: &'a JsModule, app: &'a JsNode, block: &str) -> Option<&'
     env.get("NODE_ENV").map(|v| module.resolve(v))
 }
 
-/// The app's name, for messages.
-fn app_name(app: &JsNode) -> String {
-    app.get("name")
-        .and_then(JsNode::as_str)
-        .map_or_else(|| "the app".to_owned(), |n| format!("app `{n}`"))
+/// The app's `name` property, when it is a string, with its node.
+fn name_of(app: &JsNode) -> Option<(&JsNode, &str)> {
+    let node = app.get("name")?;
+    Some((node, node.as_str()?))
+}
+
+/// The app as messages name it: "app `api`", or "the app".
+fn app_name(app: &JsNode) -> Message {
+    name_of(app).map_or_else(
+        || "the app".into(),
+        |(node, name)| msg!("app `{}`", Quote::derived(node.span, name)),
+    )
+}
+
+/// The fingerprint key's prefix for the app (hashed, never shown).
+fn app_key(app: &JsNode) -> String {
+    name_of(app).map_or_else(|| "the app".to_owned(), |(_, name)| format!("app `{name}`"))
 }
 
 /// NODE005: an app whose environment does not set `NODE_ENV: 'production'`, or sets it to
@@ -46,7 +60,7 @@ fn app_name(app: &JsNode) -> String {
 pub fn node_env_not_production(cx: &mut Context<'_, JsModule>) {
     let module = cx.content;
     for app in apps(module) {
-        let name = app_name(app);
+        let key = format!("{}.env.NODE_ENV", app_key(app));
         let env = node_env(module, app, "env");
         let production = node_env(module, app, "env_production");
         let says = |v: Option<&JsNode>| v.and_then(JsNode::as_str).map(str::to_ascii_lowercase);
@@ -57,8 +71,8 @@ pub fn node_env_not_production(cx: &mut Context<'_, JsModule>) {
         match (says(env).as_deref(), env) {
             (Some("production"), _) => {}
             (Some(value @ ("development" | "dev" | "test")), Some(node)) => {
-                cx.report(node.span, format!("{name}.env.NODE_ENV"),
-                    format!("{name} runs with NODE_ENV={value}: Express sends stack traces to clients and libraries turn off their production safeguards; set `NODE_ENV: 'production'` in `env` (or in `env_production`, started with `--env production`)"));
+                cx.report(node.span, key,
+                    msg!("{} runs with NODE_ENV={}: Express sends stack traces to clients and libraries turn off their production safeguards; set `NODE_ENV: 'production'` in `env` (or in `env_production`, started with `--env production`)", app_name(app), Quote::derived(node.span, value)));
             }
             _ if unknown(env) => {}
             _ => {
@@ -67,8 +81,8 @@ pub fn node_env_not_production(cx: &mut Context<'_, JsModule>) {
                     Some(node) => node.span,
                     None => at,
                 };
-                cx.report(at, format!("{name}.env.NODE_ENV"),
-                    format!("{name} does not set `NODE_ENV: 'production'` in `env` or `env_production`: the app then runs in Express's development mode (stack traces to clients, no view cache) unless the shell happens to export it; set it in the process file"));
+                cx.report(at, key,
+                    msg!("{} does not set `NODE_ENV: 'production'` in `env` or `env_production`: the app then runs in Express's development mode (stack traces to clients, no view cache) unless the shell happens to export it; set it in the process file", app_name(app)));
             }
         }
     }
@@ -88,9 +102,8 @@ pub fn watch_in_production(cx: &mut Context<'_, JsModule>) {
             _ => false,
         };
         if on {
-            let name = app_name(app);
-            cx.report(watch.span, format!("{name}.watch"),
-                format!("{name} has `watch` on: PM2 restarts it whenever a watched file changes (an upload, a log line, a deploy in progress), dropping requests; set `watch: false` in the production process file"));
+            cx.report(watch.span, format!("{}.watch", app_key(app)),
+                msg!("{} has `watch` on: PM2 restarts it whenever a watched file changes (an upload, a log line, a deploy in progress), dropping requests; set `watch: false` in the production process file", app_name(app)));
         }
     }
 }

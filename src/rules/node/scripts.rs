@@ -3,6 +3,8 @@
 //! (nodemon, the inspector, ts-node, `NODE_ENV=development`) ends up in production.
 
 use crate::formats::javascript::{PackageJson, Property};
+use crate::message::Quote;
+use crate::msg;
 use crate::rules::Context;
 use crate::source::Span;
 
@@ -72,6 +74,13 @@ fn production_words<'a>(cx: &Context<'a, PackageJson>) -> Vec<Word<'a>> {
     words
 }
 
+impl Word<'_> {
+    /// The script's name as messages show it.
+    fn script_name(&self) -> Quote {
+        Quote::derived(self.script.key_span, self.script.key.as_str())
+    }
+}
+
 /// The program a word names (`nodemon` for `./node_modules/.bin/nodemon`).
 fn program(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
@@ -82,7 +91,7 @@ pub fn nodemon(cx: &mut Context<'_, PackageJson>) {
     for word in production_words(cx) {
         if program(word.text) == "nodemon" {
             cx.report(word.span, format!("scripts.{}", word.script.key),
-                format!("the `{}` script runs nodemon: a file watcher that restarts the app on every change, holds file handles and is not a process manager; run `node` (under PM2 or systemd) in production and keep nodemon in a `dev` script", word.script.key));
+                msg!("the `{}` script runs nodemon: a file watcher that restarts the app on every change, holds file handles and is not a process manager; run `node` (under PM2 or systemd) in production and keep nodemon in a `dev` script", word.script_name()));
         }
     }
 }
@@ -104,7 +113,7 @@ pub fn inspect(cx: &mut Context<'_, PackageJson>) {
             "on 127.0.0.1:9229: any local user or SSRF-able process can attach and run code as the application"
         };
         cx.report(word.span, format!("scripts.{}", word.script.key),
-            format!("the `{}` script starts the Node inspector {reach}; remove `--inspect` from production scripts", word.script.key));
+            msg!("the `{}` script starts the Node inspector {}; remove `--inspect` from production scripts", word.script_name(), reach));
     }
 }
 
@@ -114,7 +123,7 @@ pub fn ts_node(cx: &mut Context<'_, PackageJson>) {
         let name = program(word.text);
         if name.starts_with("ts-node") || word.text.starts_with("ts-node/") {
             cx.report(word.span, format!("scripts.{}", word.script.key),
-                format!("the `{}` script runs ts-node: TypeScript is compiled in memory at every start (slow starts, more memory, the compiler in production); compile with `tsc` at build time and run `node dist/…`", word.script.key));
+                msg!("the `{}` script runs ts-node: TypeScript is compiled in memory at every start (slow starts, more memory, the compiler in production); compile with `tsc` at build time and run `node dist/…`", word.script_name()));
         }
     }
 }
@@ -128,7 +137,7 @@ pub fn dev_node_env(cx: &mut Context<'_, PackageJson>) {
         let value = value.trim_matches(['"', '\'']);
         if matches!(value, "development" | "dev") {
             cx.report(word.span, format!("scripts.{}", word.script.key),
-                format!("the `{}` script sets NODE_ENV={value}: Express then sends stack traces to clients, disables view caching, and many libraries turn off their production safeguards; set NODE_ENV=production", word.script.key));
+                msg!("the `{}` script sets NODE_ENV={}: Express then sends stack traces to clients, disables view caching, and many libraries turn off their production safeguards; set NODE_ENV=production", word.script_name(), Quote::derived(word.span, value)));
         }
     }
 }

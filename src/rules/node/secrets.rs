@@ -5,6 +5,8 @@
 //! shown: the engine masks it in every output.
 
 use crate::formats::javascript::JsModule;
+use crate::message::{Message, Quote};
+use crate::msg;
 use crate::rules::Context;
 use crate::secrets::{assess, js_secret_kind, SecretKind, Weakness};
 
@@ -14,17 +16,17 @@ pub fn hardcoded_secret(cx: &mut Context<'_, JsModule>) {
         if s.value.is_empty() || js_secret_kind(&s.name) != Some(SecretKind::Signing) {
             continue;
         }
-        let how = match assess(SecretKind::Signing, &s.value) {
-            Some(Weakness::VendorExample(what)) => format!("is {what}"),
-            Some(Weakness::Placeholder(why)) => why,
+        let how: Message = match assess(SecretKind::Signing, &s.value) {
+            Some(Weakness::VendorExample(what)) => msg!("is {}", what),
+            Some(Weakness::Placeholder(why)) => why.into(),
             Some(Weakness::TooShort { len, min }) => {
-                format!("is {len} characters long (at least {min} needed)")
+                msg!("is {} characters long (at least {} needed)", len, min)
             }
-            Some(Weakness::LowEntropy { .. }) => "is predictable".to_owned(),
-            None => "looks random but is committed with the code".to_owned(),
+            Some(Weakness::LowEntropy { .. }) => "is predictable".into(),
+            None => "looks random but is committed with the code".into(),
         };
         let name = s.name.split('#').next().unwrap_or(&s.name);
         cx.report(s.span, format!("secret.{name}"),
-            format!("a signing secret is written in the source (`{name}`) and {how}: everyone with the repository can forge tokens or session cookies; read it from the environment without a fallback (`process.env.JWT_SECRET`, failing at start when unset)"));
+            msg!("a signing secret is written in the source (`{}`) and {}: everyone with the repository can forge tokens or session cookies; read it from the environment without a fallback (`process.env.JWT_SECRET`, failing at start when unset)", Quote::derived(s.name_span, name), how));
     }
 }

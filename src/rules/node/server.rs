@@ -3,6 +3,7 @@
 //! by the package's usual name, and option objects are followed through `const` names.
 
 use crate::formats::javascript::{Call, JsModule, JsNode, JsValue, PackageJson};
+use crate::msg;
 use crate::rules::{Context, Parsed, ProjectContext};
 use crate::source::Span;
 
@@ -225,7 +226,7 @@ pub fn cookie_not_secure(cx: &mut Context<'_, JsModule>) {
         if insecure {
             let at = secure.map_or(c.at, |s| s.span);
             cx.report(at, "cookie.secure",
-                format!("{} is sent without `Secure`: browsers also send it over plain HTTP, where anyone on the network can steal the session; set `secure: true` (with `app.set('trust proxy', 1)` behind a TLS-terminating proxy)", c.what));
+                msg!("{} is sent without `Secure`: browsers also send it over plain HTTP, where anyone on the network can steal the session; set `secure: true` (with `app.set('trust proxy', 1)` behind a TLS-terminating proxy)", c.what));
         }
     }
 }
@@ -244,7 +245,7 @@ pub fn cookie_not_http_only(cx: &mut Context<'_, JsModule>) {
         if readable {
             let at = http_only.map_or(c.at, |h| h.span);
             cx.report(at, "cookie.httpOnly",
-                format!("{} is readable from JavaScript (no `HttpOnly`): one XSS bug is enough to steal it; set `httpOnly: true`", c.what));
+                msg!("{} is readable from JavaScript (no `HttpOnly`): one XSS bug is enough to steal it; set `httpOnly: true`", c.what));
         }
     }
 }
@@ -261,7 +262,7 @@ pub fn cookie_no_same_site(cx: &mut Context<'_, JsModule>) {
         if same_site.is_none() || none {
             let at = same_site.map_or(c.at, |s| s.span);
             cx.report(at, "cookie.sameSite",
-                format!("{} has no `SameSite` restriction: it is sent on cross-site requests, which leaves state-changing routes open to CSRF; set `sameSite: 'lax'` (or `'strict'`)", c.what));
+                msg!("{} has no `SameSite` restriction: it is sent on cross-site requests, which leaves state-changing routes open to CSRF; set `sameSite: 'lax'` (or `'strict'`)", c.what));
         }
     }
 }

@@ -13,10 +13,10 @@
 //! A value of the wrong type (`ports: 5432`, `environment: 3`) is an error located at the
 //! value, and the rest of the service is still read.
 
-use crate::formats::dockerfile::{list_command_sensitive, ListWord};
 use crate::formats::interpolation::Template;
 use crate::formats::sensitive::{
-    assignment_sensitive, command_sensitive, yaml_sensitive, Sensitive,
+    assignment_sensitive, command_sensitive, list_command_sensitive, unreadable_lines,
+    yaml_sensitive, ListWord, Sensitive,
 };
 use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
 use crate::formats::ParseError;
@@ -941,6 +941,9 @@ fn compose_sensitive(file: &ComposeFile, text: &str) -> Vec<Sensitive> {
         }
     }
     found.extend(file.yaml.unread_sensitive(text));
+    // What the Compose reader could not understand (a scalar where a mapping belongs, a
+    // wrong type): whole lines.
+    unreadable_lines(&file.errors, text, &mut found);
     found
 }
 

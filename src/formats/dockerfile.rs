@@ -22,13 +22,14 @@
 //! instruction, an instruction before `FROM`, an unterminated heredoc, a bad `# escape=`)
 //! becomes a [`ParseError`]; parsing always goes on.
 
-use crate::formats::sensitive::{assignment_sensitive, command_sensitive, Sensitive};
+use crate::formats::sensitive::{
+    assignment_sensitive, command_sensitive, list_command_sensitive, ListWord, Sensitive,
+};
 use crate::formats::Target;
 use crate::formats::{lines_with_offsets, ParseError};
 use crate::formats::{Classification, FileName, Format, ParseContext};
 use crate::message::{Message, Quote};
 use crate::msg;
-use crate::secrets::looks_like_token;
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::sync::Arc;
@@ -732,10 +733,13 @@ impl Dockerfile {
                 message: if keyword.contains(['=', ':']) {
                     "this line is not an instruction (a `KEY=value` needs `ENV` or `ARG` before it): BuildKit refuses to build this file".into()
                 } else {
-                    msg!(
-                        "unknown instruction `{}`: BuildKit refuses to build this file",
-                        Quote::derived(keyword_span, &text[..keyword_end])
-                    )
+                    match closest_instruction(&keyword) {
+                        Some(known) => msg!(
+                            "this line does not start with an instruction (did you mean `{}`?): BuildKit refuses to build this file",
+                            known
+                        ),
+                        None => "this line does not start with an instruction (`FROM`, `RUN`, `COPY`, …): BuildKit refuses to build this file".into(),
+                    }
                 },
             });
             self.unreadable
@@ -1112,97 +1116,40 @@ impl Dockerfile {
     }
 }
 
-/// One word of a command written as a list: a Dockerfile's exec form (`CMD ["redis-server",
-/// "--requirepass", "…"]`), which Compose's `command:` lists and Kubernetes' `command`/`args`
-/// override and are written like.
-pub struct ListWord<'a> {
-    /// The word as the process receives it.
-    pub text: String,
-    /// The file span of bytes `start..end` of `text`.
-    pub locate: Box<dyn Fn(usize, usize) -> Span + 'a>,
-}
-
-impl ListWord<'_> {
-    /// A word written at `span`, whose text starts at `verbatim_at` when it is written as
-    /// is (plain, or quoted without escapes): parts of it are then located exactly, else
-    /// the whole written word stands for any part.
-    pub fn written(text: &str, span: Span, verbatim_at: Option<usize>) -> Self {
-        Self {
-            text: text.to_owned(),
-            locate: Box::new(move |start, end| match verbatim_at {
-                Some(at) => Span::new(at + start, at + end),
-                None => span,
-            }),
-        }
-    }
-}
-
-/// Secrets in a command written as a list of words. The words are read as the command line
-/// they make, each one word of it, so an option and its value in two items
-/// (`"--requirepass", "…"`) are read together; a word that is a script of its own (`["sh",
-/// "-c", "…"]`, Compose's `["CMD-SHELL", "…"]`) is also read as a command line.
-pub fn list_command_sensitive(words: &[ListWord]) -> Vec<Sensitive> {
-    if words.is_empty() {
-        return Vec::new();
-    }
-    // Each item becomes one shell word: written as is when no shell character is in it,
-    // else single-quoted (and then located as a whole).
-    let mut line = String::new();
-    let mut placed: Vec<(usize, usize, bool)> = Vec::new();
-    for word in words {
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        let start = line.len();
-        let plain = !word.text.is_empty()
-            && !word
-                .text
-                .contains(|c: char| c.is_whitespace() || "'\"\\|&;()<>$`".contains(c));
-        if plain {
-            line.push_str(&word.text);
-        } else {
-            line.push('\'');
-            line.push_str(&word.text.replace('\'', "'\\''"));
-            line.push('\'');
-        }
-        placed.push((start, line.len(), plain));
-    }
-    let locate = |start: usize, end: usize| {
-        let i = placed
-            .partition_point(|(_, item_end, _)| *item_end <= start)
-            .min(words.len() - 1);
-        let (item_start, item_end, plain) = placed[i];
-        let word = &words[i];
-        if plain {
-            let start = start.max(item_start);
-            (word.locate)(
-                start - item_start,
-                end.min(item_end).max(start) - item_start,
-            )
-        } else {
-            (word.locate)(0, word.text.len())
-        }
-    };
-    let mut found = command_sensitive(&line, &locate);
-    for word in words
-        .iter()
-        .filter(|w| w.text.contains(char::is_whitespace))
-    {
-        found.extend(command_sensitive(&word.text, &*word.locate));
-    }
-    found
-}
-
-/// What follows the leading word of a line that is not an instruction (`DB_PASSWORD=…`,
-/// `PASSWORD …`): its value, or all of it when the word itself looks like a credential.
+/// A line that is not an instruction (`DB_PASSWORD=…`, a token pasted on its own line): its
+/// value after a `KEY=`, else all of it (its first word is not known to be a name).
 fn unknown_instruction_rest(logical: &Logical, keyword_end: usize) -> Span {
     let word = &logical.text[..keyword_end];
-    let from = match word.find('=') {
-        Some(eq) => eq + 1,
-        None if looks_like_token(word) => 0,
-        None => keyword_end,
-    };
+    let from = word.find('=').map_or(0, |eq| eq + 1);
     logical.span(from, logical.text.len())
+}
+
+/// The instruction `word` (upper-cased) is a typo of: one letter added, dropped, changed or
+/// two swapped. A suggestion names preflight's own word, never the file's.
+fn closest_instruction(word: &str) -> Option<&'static str> {
+    INSTRUCTIONS
+        .iter()
+        .copied()
+        .find(|known| within_one_edit(word, known))
+}
+
+/// Whether `a` becomes `b` with one insertion, deletion, substitution or transposition.
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a == b || a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let first = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[first..], &b[first..]);
+    let tail = |x: &[char], y: &[char]| x == y;
+    match a.len().cmp(&b.len()) {
+        std::cmp::Ordering::Equal => {
+            tail(&ra[1..], &rb[1..])
+                || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && tail(&ra[2..], &rb[2..]))
+        }
+        std::cmp::Ordering::Less => tail(ra, &rb[1..]),
+        std::cmp::Ordering::Greater => tail(&ra[1..], rb),
+    }
 }
 
 fn exec_is_none(arguments: &Arguments) -> bool {
@@ -1324,6 +1271,22 @@ fn dockerfile_sensitive(file: &Dockerfile, text: &str) -> Vec<Sensitive> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typos_of_instructions_are_recognised_and_other_words_are_not() {
+        for (typo, known) in [
+            ("RUNN", "RUN"),
+            ("COPPY", "COPY"),
+            ("EXPSOE", "EXPOSE"),
+            ("FRM", "FROM"),
+            ("USRE", "USER"),
+        ] {
+            assert_eq!(closest_instruction(typo), Some(known), "{typo}");
+        }
+        for word in ["QZCANARY-HORSE", "DB_PASSWORD", "R", "SECRET"] {
+            assert_eq!(closest_instruction(word), None, "{word}");
+        }
+    }
 
     fn at(text: &str, span: Span) -> &str {
         &text[span.range()]

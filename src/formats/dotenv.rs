@@ -235,20 +235,12 @@ impl Parser<'_> {
                 return self.next_line();
             }
             Some(_) => {
-                // The rest of the line is not shown: it may be a secret pasted on its own
-                // line, and so may a "key" that looks like one.
-                let hidden_from = if looks_like_token(&key) {
-                    key_start
-                } else {
-                    key_span.end
-                };
+                // None of the line is shown: it may be a secret pasted on a line of its own,
+                // and its first word is not known to be a name.
                 self.error(
                     Span::new(key_start, line_end),
-                    Span::new(hidden_from, line_end),
-                    msg!(
-                        "expected `=` after `{}`: variable names are letters, digits, `_`, `.` and `-`, without spaces",
-                        message::Quote::at(key_span)
-                    ),
+                    Span::new(key_start, line_end),
+                    "expected `=` after the variable name: variable names are letters, digits, `_`, `.` and `-`, without spaces",
                 );
                 return self.next_line();
             }
@@ -578,8 +570,15 @@ fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
     let mut found = Vec::new();
     for entry in &env.entries {
         match &entry.value {
-            Some(value) if value.text.contains("PRIVATE KEY-----") => {
-                found.push(at(value.inner_span));
+            // A private key, or any value over several lines (a key or certificate pasted
+            // in quotes, a quote closed lines later): whole.
+            Some(value)
+                if value.text.contains("PRIVATE KEY-----")
+                    || text
+                        .get(value.span.range())
+                        .is_some_and(|v| v.contains('\n')) =>
+            {
+                found.push(at(value.span));
             }
             Some(value) => found.extend(assignment_sensitive(
                 &entry.key,

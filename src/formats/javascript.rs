@@ -13,7 +13,9 @@ use std::cell::RefCell;
 
 use tree_sitter::Node;
 
-use crate::formats::sensitive::{assignment_sensitive, command_sensitive, Sensitive};
+use crate::formats::sensitive::{
+    assignment_sensitive, command_sensitive, unreadable_lines, Sensitive,
+};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Format, ParseContext};
@@ -973,7 +975,9 @@ impl Format for PackageJson {
     }
 
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        package_json_sensitive(self, &source.text)
+        let mut found = package_json_sensitive(self, &source.text);
+        unreadable_lines(&self.errors, &source.text, &mut found);
+        found
     }
 }
 
@@ -1022,7 +1026,9 @@ impl Format for JsModule {
     }
 
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        spans_sensitive(&self.secrets, &source.text)
+        let mut found = spans_sensitive(&self.secrets, &source.text);
+        unreadable_lines(&self.errors, &source.text, &mut found);
+        found
     }
 }
 

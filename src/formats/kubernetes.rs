@@ -9,8 +9,8 @@
 
 use std::path::Path;
 
-use crate::formats::dockerfile::{list_command_sensitive, ListWord};
 use crate::formats::sensitive::{assignment_sensitive, unreadable_lines, Sensitive};
+use crate::formats::sensitive::{list_command_sensitive, ListWord};
 use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
 use crate::formats::Files;
 use crate::formats::ParseError;

@@ -465,30 +465,18 @@ pub fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// What a line-oriented parser could not read, declared sensitive: each error's line after
-/// its leading word (the key, kept visible so the error can be understood) and the `=`,
-/// `:` or blanks after it, on to the end of the error when that is further; a line of one
-/// word is hidden whole. An error may point into its line (an unbalanced quote, a second
-/// value), but the words before it went unread too.
+/// What a line-oriented parser could not read, declared sensitive: each error's whole line,
+/// its first word too (a word the parser did not understand is not known to be a key), on to
+/// the end of the error when that is further.
 pub fn unread_after_key(errors: &[ParseError], source: &SourceFile) -> Vec<Sensitive> {
     let text = source.text.as_str();
-    let separator = |c: char| c == '=' || c == ':' || c.is_whitespace();
     errors
         .iter()
         .filter_map(|error| {
             let line = source
                 .lines
                 .line_span(text, source.lines.line_of(error.span.start));
-            let written = &text[line.range()];
-            let first = written.len() - written.trim_start().len();
-            let from = match written[first..].find(separator) {
-                Some(key) => {
-                    let after = &written[first + key..];
-                    first + key + after.len() - after.trim_start_matches(separator).len()
-                }
-                None => first,
-            };
-            let span = Span::new(line.start + from, line.end.max(error.span.end));
+            let span = Span::new(line.start, line.end.max(error.span.end));
             (!span.is_empty()).then(|| Sensitive {
                 span,
                 value: String::new(),

@@ -20,18 +20,21 @@ pub struct Sensitive {
     pub value: String,
 }
 
-/// A line a parser could not read may still hold a secret: keep the leading word visible
-/// (it is usually the key) and hide the rest.
+/// A line a parser could not read may hold anything, a secret pasted on a line of its own
+/// included: the whole of each error's lines is sensitive, its first word too (a word the
+/// parser did not understand is not known to be a key). Messages about such a line name
+/// what was expected, not what is written.
 pub fn unreadable_lines(errors: &[ParseError], text: &str, found: &mut Vec<Sensitive>) {
     for error in errors {
-        let written = text.get(error.span.range()).unwrap_or("");
-        let cut = written
-            .find(|c: char| c == '=' || c == ':' || c.is_whitespace())
-            .unwrap_or(0);
-        let span = Span::new(error.span.start + cut, error.span.end);
+        let start = text[..error.span.start.min(text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let end = text[error.span.end.min(text.len())..]
+            .find('\n')
+            .map_or(text.len(), |i| error.span.end + i);
         found.push(Sensitive {
-            span,
-            value: text.get(span.range()).unwrap_or("").trim().to_owned(),
+            span: Span::new(start, end.max(start)),
+            value: String::new(),
         });
     }
 }
@@ -1006,4 +1009,85 @@ mod tests {
             assert!(masked(&long).is_empty());
         }
     }
+}
+
+/// One word of a command written as a list: a Dockerfile's exec form (`CMD ["redis-server",
+/// "--requirepass", "…"]`), which Compose's `command:` lists and Kubernetes' `command`/`args`
+/// override and are written like.
+pub struct ListWord<'a> {
+    /// The word as the process receives it.
+    pub text: String,
+    /// The file span of bytes `start..end` of `text`.
+    pub locate: Box<dyn Fn(usize, usize) -> Span + 'a>,
+}
+
+impl ListWord<'_> {
+    /// A word written at `span`, whose text starts at `verbatim_at` when it is written as
+    /// is (plain, or quoted without escapes): parts of it are then located exactly, else
+    /// the whole written word stands for any part.
+    pub fn written(text: &str, span: Span, verbatim_at: Option<usize>) -> Self {
+        Self {
+            text: text.to_owned(),
+            locate: Box::new(move |start, end| match verbatim_at {
+                Some(at) => Span::new(at + start, at + end),
+                None => span,
+            }),
+        }
+    }
+}
+
+/// Secrets in a command written as a list of words. The words are read as the command line
+/// they make, each one word of it, so an option and its value in two items
+/// (`"--requirepass", "…"`) are read together; a word that is a script of its own (`["sh",
+/// "-c", "…"]`, Compose's `["CMD-SHELL", "…"]`) is also read as a command line.
+pub fn list_command_sensitive(words: &[ListWord]) -> Vec<Sensitive> {
+    if words.is_empty() {
+        return Vec::new();
+    }
+    // Each item becomes one shell word: written as is when no shell character is in it,
+    // else single-quoted (and then located as a whole).
+    let mut line = String::new();
+    let mut placed: Vec<(usize, usize, bool)> = Vec::new();
+    for word in words {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        let start = line.len();
+        let plain = !word.text.is_empty()
+            && !word
+                .text
+                .contains(|c: char| c.is_whitespace() || "'\"\\|&;()<>$`".contains(c));
+        if plain {
+            line.push_str(&word.text);
+        } else {
+            line.push('\'');
+            line.push_str(&word.text.replace('\'', "'\\''"));
+            line.push('\'');
+        }
+        placed.push((start, line.len(), plain));
+    }
+    let locate = |start: usize, end: usize| {
+        let i = placed
+            .partition_point(|(_, item_end, _)| *item_end <= start)
+            .min(words.len() - 1);
+        let (item_start, item_end, plain) = placed[i];
+        let word = &words[i];
+        if plain {
+            let start = start.max(item_start);
+            (word.locate)(
+                start - item_start,
+                end.min(item_end).max(start) - item_start,
+            )
+        } else {
+            (word.locate)(0, word.text.len())
+        }
+    };
+    let mut found = command_sensitive(&line, &locate);
+    for word in words
+        .iter()
+        .filter(|w| w.text.contains(char::is_whitespace))
+    {
+        found.extend(command_sensitive(&word.text, &*word.locate));
+    }
+    found
 }

@@ -15,7 +15,8 @@
 use std::path::Path;
 
 use crate::formats::sensitive::{
-    assignment_sensitive, command_sensitive, unreadable_lines, Sensitive,
+    assignment_sensitive, command_sensitive, list_command_sensitive, unreadable_lines, ListWord,
+    Sensitive,
 };
 use crate::formats::ParseError;
 use crate::formats::Target;
@@ -489,6 +490,19 @@ fn systemd_sensitive(unit: &UnitFile, text: &str) -> Vec<Sensitive> {
             found.extend(command_sensitive(&entry.value, &|start, end| {
                 entry.file_span(start, end)
             }));
+            // systemd splits the line itself, unescaping `\'` and `\"` inside quotes (which
+            // a shell does not): the words it passes read as the command they make.
+            let words: Vec<ListWord> = entry
+                .words()
+                .into_iter()
+                .map(|word| {
+                    let (start, end) = word.value_range;
+                    let verbatim =
+                        entry.value[start..end] == word.text && word.span.len() == end - start;
+                    ListWord::written(&word.text, word.span, verbatim.then_some(word.span.start))
+                })
+                .collect();
+            found.extend(list_command_sensitive(&words));
         }
     }
     unreadable_lines(&unit.errors, text, &mut found);

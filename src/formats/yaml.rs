@@ -193,7 +193,8 @@ impl YamlFile {
     }
 
     /// The lines the tree does not hold may hold secrets no rule saw: each is sensitive
-    /// after its first word (usually its key, or the `-` of a list item).
+    /// after its key (`key:`) or the `-` of a list item, and whole when it starts with
+    /// neither (a word the parser did not read is not known to be a key).
     pub fn unread_sensitive(&self, text: &str) -> Vec<Sensitive> {
         let mut found = Vec::new();
         for span in &self.unread {
@@ -204,12 +205,23 @@ impl YamlFile {
                 let content = line.trim_start();
                 let start = at + (line.len() - content.len());
                 at += line.len() + 1;
-                let first_word = content
+                let key_end = content
                     .char_indices()
                     .skip(1)
-                    .find(|(_, c)| matches!(c, ':' | '=') || c.is_whitespace());
-                let cut = match first_word {
-                    Some((end, _)) if i > 0 || !partial => end,
+                    .find(|(_, c)| *c == ':' || c.is_whitespace())
+                    .filter(|(end, c)| {
+                        *c == ':'
+                            && (content[end + 1..].starts_with([' ', '\t'])
+                                || content[end + 1..].is_empty())
+                    })
+                    .map(|(end, _)| end);
+                let lead = if content.starts_with("- ") {
+                    Some(1)
+                } else {
+                    key_end
+                };
+                let cut = match lead {
+                    Some(end) if i > 0 || !partial => end,
                     _ => 0,
                 };
                 let hidden = content[cut..].trim_end();

@@ -270,13 +270,12 @@ fn readable_start(line: &str) -> usize {
     if name == 0 || looks_like_token(&rest[..name]) {
         return indent;
     }
-    let after = &rest[name..];
-    let value = after.trim_start();
-    let value = match value.strip_prefix('=') {
-        Some(value) if !value.starts_with('=') => value.trim_start(),
-        _ => value,
-    };
-    line.len() - value.len()
+    // Only an assignment's target is known to be a name (`SECRET_KEY = 'unterminated`);
+    // any other first word may be the secret itself.
+    match rest[name..].trim_start().strip_prefix('=') {
+        Some(value) if !value.starts_with('=') => line.len() - value.trim_start().len(),
+        _ => indent,
+    }
 }
 
 fn last_line(text: &str) -> Span {

@@ -583,6 +583,30 @@ fn query_password(query: &str, query_start: usize) -> Option<(&str, std::ops::Ra
     None
 }
 
+/// Secrets written in free text (a comment, a docstring): a secret-like name followed by `=`,
+/// `:` or blanks and a value (`# SECRET_KEY = 'old…'` left commented out, "DB_PASSWORD
+/// k3J9…" in a note), as the byte ranges of the values in `text`. Prose is read generously:
+/// masking a word of a comment costs nothing, showing a commented-out key costs the key.
+pub fn mentioned_secrets(text: &str) -> Vec<std::ops::Range<usize>> {
+    static MENTION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"([A-Za-z_][A-Za-z0-9_.-]*)["']?(?:[ \t]*[:=][ \t]*|[ \t]+)["'`]?([^\s"'`,;(){}\[\]<>]+)"#,
+        )
+        .expect("valid regex")
+    });
+    let mut found = Vec::new();
+    let mut at = 0;
+    // Overlapping mentions (`PASSWORD TOKEN value`): each name is looked at.
+    while let Some(mention) = MENTION.captures_at(text, at) {
+        let (name, value) = (&mention[1], mention.get(2).map_or(0..0, |v| v.range()));
+        at = mention.get(1).map_or(text.len(), |n| n.end());
+        if secret_kind(name).is_some() {
+            found.push(value);
+        }
+    }
+    found
+}
+
 /// Splits `scheme://user:password@host:port/path?query` by hand, keeping byte offsets (the
 /// `url` crate normalises and would lose where the password is written).
 pub fn parse_url(value: &str) -> Option<UrlParts<'_>> {
@@ -714,6 +738,16 @@ mod tests {
             Some("contains the placeholder text `your`")
         );
         assert_eq!(placeholder("changeme"), Some("is a well-known placeholder"));
+    }
+
+    #[test]
+    fn secrets_mentioned_in_free_text_are_found() {
+        let text = "# SECRET_KEY = 'k3J9xQ' (old)\nthe DB_PASSWORD: hunter22 and API_TOKEN qzcanary; DEBUG = True";
+        let found: Vec<&str> = mentioned_secrets(text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(found, ["k3J9xQ", "hunter22", "qzcanary"]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::formats::Target;
 use crate::formats::{Classification, FileName, FollowUp, Format, ParseContext};
 use crate::message::{self, Message};
 use crate::msg;
-use crate::secrets::looks_like_token;
+use crate::secrets::{looks_like_token, mentioned_secrets};
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::sync::Arc;
@@ -235,13 +235,28 @@ impl Parser<'_> {
                 return self.next_line();
             }
             Some(_) => {
-                // None of the line is shown: it may be a secret pasted on a line of its own,
-                // and its first word is not known to be a name.
-                self.error(
-                    Span::new(key_start, line_end),
-                    Span::new(key_start, line_end),
-                    "expected `=` after the variable name: variable names are letters, digits, `_`, `.` and `-`, without spaces",
-                );
+                let bad = Span::new(key_start, line_end);
+                // A word is a key only when an `=` follows on its line (`API KEY=…`), and
+                // then only unless it looks like a credential; a line without `=` assigns
+                // nothing and may be a secret pasted on its own, first word included. The
+                // rest of the line is never shown.
+                let assigns = self.text[self.pos..line_end].contains('=');
+                if assigns && !looks_like_token(&key) {
+                    self.error(
+                        bad,
+                        Span::new(key_span.end, line_end),
+                        msg!(
+                            "expected `=` after `{}`: variable names are letters, digits, `_`, `.` and `-`, without spaces",
+                            message::Quote::at(key_span)
+                        ),
+                    );
+                } else {
+                    self.error(
+                        bad,
+                        bad,
+                        "expected `KEY=VALUE`: a line without `=` assigns nothing",
+                    );
+                }
                 return self.next_line();
             }
         }
@@ -257,7 +272,7 @@ impl Parser<'_> {
             export_span,
             span: Span::new(line_start, end),
         });
-        self.trailing();
+        self.trailing(value_start);
         if pem {
             self.pem_continuation(key_span, value_start);
         }
@@ -412,18 +427,20 @@ impl Parser<'_> {
         }
     }
 
-    /// After a value: blanks, an optional comment, the end of the line. Anything else is an
-    /// error (python-dotenv refuses such lines; others silently drop the rest).
-    fn trailing(&mut self) {
+    /// After a value (which starts at `value_start`): blanks, an optional comment, the end of
+    /// the line. Anything else is an error (python-dotenv refuses such lines; others
+    /// silently drop the rest), and the whole statement after its key is unreadable: the
+    /// quote may have closed somewhere else than meant.
+    fn trailing(&mut self, value_start: usize) {
         self.skip_blanks();
         match self.peek() {
             Some(b'#') => self.comment(self.pos),
             None | Some(b'\n' | b'\r') => {}
             Some(_) => {
-                let rest = Span::new(self.pos, self.line_end(self.pos));
+                let end = self.line_end(self.pos);
                 self.error(
-                    rest,
-                    rest,
+                    Span::new(self.pos, end),
+                    Span::new(value_start, end),
                     "unexpected text after the closing quote; put the whole value inside the quotes",
                 );
             }
@@ -560,8 +577,8 @@ impl Format for EnvFile {
 /// Values of secret-like keys, passwords inside URLs, values that look like generated
 /// credentials whatever their key is called, private keys under any name, a "key" that
 /// looks like a credential (a token pasted on a line of its own), what the parser could not
-/// read, and a secret repeated in a comment (`# preflight: ignore[ENV012] <the value> is
-/// rotated hourly`).
+/// read, and in comments a secret named (`# DB_PASSWORD=old…` left commented out) or
+/// repeated (`# preflight: ignore[ENV012] <the value> is rotated hourly`).
 fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
     let at = |span: Span| Sensitive {
         span,
@@ -592,6 +609,15 @@ fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
     found.extend(env.unreadable.iter().map(|&span| at(span)));
     let repeated = repeated_in_comments(env, text, &found);
     found.extend(repeated.into_iter().map(at));
+    for comment in &env.comments {
+        let body = text.get(comment.range()).unwrap_or("");
+        found.extend(mentioned_secrets(body).into_iter().map(|value| {
+            at(Span::new(
+                comment.start + value.start,
+                comment.start + value.end,
+            ))
+        }));
+    }
     found
 }
 
@@ -833,16 +859,25 @@ mod tests {
     #[test]
     fn unreadable_lines_are_masked_after_their_key_and_errors_quote_only_the_key() {
         let text = format!(
-            "API KEY={CANARY}\n9TOKEN={CANARY}\nGREETING='{CANARY}\nNAME=\"web\" {CANARY}\n"
+            "API KEY={CANARY}\n9TOKEN={CANARY}\nGREETING='{CANARY}\nNAME=\"web\" {CANARY}\n{CANARY} \"{CANARY} ]{{\n"
         );
         let (shown, env) = Shown::new(&text, EnvFile::parse);
-        assert_eq!(env.errors.len(), 4, "{:?}", env.errors);
+        assert_eq!(env.errors.len(), 5, "{:?}", env.errors);
         let masked = shown.text();
         assert!(!masked.contains("qzcanary"), "{masked}");
         assert!(masked.starts_with("API*") && masked.contains("\nGREETING=*"));
         let errors = shown.errors(&env);
         assert!(!errors.contains("qzcanary"), "{errors}");
         assert!(errors.contains("expected `=` after `API`"), "{errors}");
+    }
+
+    #[test]
+    fn secrets_in_comments_are_masked() {
+        let text = format!(
+            "# DB_PASSWORD={CANARY}\nSMTP_PASS=qzcanaryhorse # ignore[ENV012] qzcanaryhorse is rotated\n# NOTE: keep\n"
+        );
+        let (shown, _) = Shown::new(&text, EnvFile::parse);
+        shown.assert_masked(&["# DB_PASSWORD=*", " is rotated\n# NOTE: keep\n"]);
     }
 
     #[test]

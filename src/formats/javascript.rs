@@ -398,6 +398,16 @@ impl Reader<'_> {
         Span::new(start, end.max(start))
     }
 
+    /// `span` widened to the whole lines it touches (of the file, not of the JSON wrapper).
+    fn lines_of(&self, span: Span) -> Span {
+        let file = &self.text[self.shift..self.shift + self.len];
+        let start = file[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let end = file[span.end..]
+            .find('\n')
+            .map_or(file.len(), |i| span.end + i);
+        Span::new(start, end)
+    }
+
     fn source(&self, node: Node) -> &str {
         self.text.get(node.byte_range()).unwrap_or("")
     }
@@ -418,11 +428,14 @@ impl Reader<'_> {
                     "JavaScript syntax error".into()
                 },
             });
-            // What the parser could not read may be a secret in a broken literal.
-            module.secrets.push(self.span(node));
+            // What the parser could not read may be a secret in a broken literal, and so
+            // may the rest of its lines (`qz…-…-… "…` reads as a subtraction, then an
+            // unterminated string).
+            module.secrets.push(self.lines_of(self.span(node)));
         }
         match node.kind() {
-            "string" | "template_string" => self.note_literal(module, node),
+            // Named: TypeScript's `string` type is an anonymous node of the same kind.
+            "string" | "template_string" if node.is_named() => self.note_literal(module, node),
             "call_expression" | "new_expression" => {
                 if let JsValue::Call(call) = self.value(node, 0).value {
                     // `const x = require('y')` was recorded with its name by the declarator,
@@ -575,6 +588,8 @@ impl Reader<'_> {
             JsValue::Other(kind) if kind == "template" || kind == "binary_expression" => {
                 module.secrets.push(value.span);
             }
+            // A callee that is no name is an expression holding the value itself.
+            JsValue::Call(call) if call.callee.is_empty() => module.secrets.push(value.span),
             JsValue::Call(_) => self.secret_calls.borrow_mut().push(value.span),
             _ => {}
         }
@@ -1096,6 +1111,15 @@ mod tests {
         assert!(!module.errors.is_empty());
         shown.assert_masked(&[]);
         assert!(!shown.errors(&module).contains("qzcanary"));
+        // A stray line reads as a subtraction before the broken string: the whole line goes.
+        let text = format!("const app = express();\n{CANARY} \"{CANARY} ]{{\n");
+        let (shown, _) = Shown::new(&text, |t| JsModule::parse(t, Dialect::JavaScript));
+        shown.assert_masked(&["const app = express();\n*"]);
+        let (shown, _) = Shown::new(
+            &format!("{{\n{CANARY} \"{CANARY} ]{{\n"),
+            PackageJson::parse,
+        );
+        shown.assert_masked(&[]);
     }
 
     #[test]

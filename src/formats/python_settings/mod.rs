@@ -18,7 +18,7 @@ use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, FollowUp, Format, ParseContext};
 use crate::msg;
-use crate::secrets::{looks_like_token, secret_kind};
+use crate::secrets::{looks_like_token, mentioned_secrets, secret_kind};
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::path::{Path, PathBuf};
@@ -231,7 +231,7 @@ impl SettingsModule {
         };
         reader.block(root, Context::Top);
         reader.errors(root);
-        reader.literals(root);
+        reader.free_text_and_urls(root);
         module
     }
 
@@ -258,22 +258,24 @@ impl SettingsModule {
     }
 }
 
-/// How much of a line that does not parse stays readable: its indentation and its leading
-/// name with ` = ` (`SECRET_KEY = `), unless the "name" looks like a credential (a secret
-/// pasted on a line of its own).
+/// How much of a line that does not parse stays readable: its indentation and, when it
+/// assigns (`SECRET_KEY = "…`, `DATABASES = {`), the name with ` = `. A word not followed by
+/// `=` is no name (it may be a secret pasted on a line of its own), nor is one that looks
+/// like a credential.
 fn readable_start(line: &str) -> usize {
     let indent = line.len() - line.trim_start().len();
     let rest = &line[indent..];
     let name = rest
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(rest.len());
-    if name == 0 || looks_like_token(&rest[..name]) {
-        return indent;
-    }
-    // Only an assignment's target is known to be a name (`SECRET_KEY = 'unterminated`);
-    // any other first word may be the secret itself.
-    match rest[name..].trim_start().strip_prefix('=') {
-        Some(value) if !value.starts_with('=') => line.len() - value.trim_start().len(),
+    let after = rest[name..].trim_start();
+    let value = after
+        .strip_prefix("+=")
+        .or_else(|| after.strip_prefix('=').filter(|v| !v.starts_with('=')));
+    match value {
+        Some(value) if name > 0 && !looks_like_token(&rest[..name]) => {
+            line.len() - value.trim_start().len()
+        }
         _ => indent,
     }
 }
@@ -720,14 +722,29 @@ impl Reader<'_> {
         })
     }
 
-    /// The passwords of the URLs in every string literal of the module, whatever the
+    /// Whether `node` is a string standing as a statement of its own: free text, like a
+    /// comment.
+    fn is_docstring(&self, node: Node) -> bool {
+        node.kind() == "expression_statement"
+            && matches!(named_children(node).as_slice(), [only] if only.kind() == "string")
+    }
+
+    /// Secrets named in comments and docstrings (`# SECRET_KEY = '…'` left commented out),
+    /// and the passwords of the URLs in every string literal of the module, whatever the
     /// literal is given to (`dj_database_url.parse("postgres://app:…@db/app")`), or the
     /// whole literal when escapes make the position uncertain. (Literals are not judged by
     /// how random they look: dotted paths such as `django.db.backends.sqlite3` would be
     /// taken for credentials.)
-    fn literals(&mut self, root: Node) {
+    fn free_text_and_urls(&mut self, root: Node) {
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
+            if node.kind() == "comment" || self.is_docstring(node) {
+                let start = node.start_byte();
+                for value in mentioned_secrets(self.text(node)) {
+                    let span = Span::new(start + value.start, start + value.end);
+                    self.module.secrets.push(span);
+                }
+            }
             if node.kind() == "string" {
                 match self.expr(node) {
                     // Of an unnamed value, only a URL's password is a secret here.
@@ -1387,18 +1404,31 @@ mod tests {
     }
 
     #[test]
+    fn keys_left_in_comments_and_docstrings_are_masked() {
+        let text = format!(
+            "\"\"\"Settings. SECRET_KEY {CANARY} was the old one.\"\"\"\n# SECRET_KEY = '{CANARY}'\nDEBUG = False  # no DEBUG in production\n"
+        );
+        let (shown, _) = Shown::new(&text, SettingsModule::parse);
+        shown.assert_masked(&[
+            "was the old one.",
+            "# SECRET_KEY = '*",
+            "DEBUG = False  # no DEBUG",
+        ]);
+    }
+
+    #[test]
     fn lines_that_do_not_parse_are_masked_after_their_name() {
         for broken in [
             format!("API_TOKEN = \"{CANARY}\nDEBUG = False\n"),
             format!("STRIPE_API_KEY = {CANARY} tmsvqpa\nDEBUG = False\n"),
             format!("DATABASES = {{\n    'default': {{\n        'PASSWORD': '{CANARY}',\n    }}\nDEBUG = False\n"),
             format!("DATABASES = {{'default': {{'HOST': 'db', 'PASSWORD': '{CANARY}',\n"),
+            format!("DEBUG = False\n{CANARY} \"{CANARY} ]{{\nX = 1\n"),
         ] {
             let (shown, module) = Shown::new(&broken, SettingsModule::parse);
             assert!(!module.errors.is_empty(), "{broken}");
             let name = broken.split(' ').next().unwrap();
-            shown.assert_masked(&[&format!("{name} = *")]);
-            assert!(shown.text().starts_with(name));
+            shown.assert_masked(&[&format!("{name} = ")]);
             let errors = shown.errors(&module);
             assert!(!errors.contains("qzcanary"), "{errors}");
             let (_, settings) = evaluated(&broken);

@@ -289,15 +289,6 @@ impl From<Quote> for Message {
     }
 }
 
-// TRANSITION: removed once every rule builds its message with `msg!`.
-impl From<String> for Message {
-    fn from(text: String) -> Self {
-        let mut message = Self::new();
-        message.push_produced(text);
-        message
-    }
-}
-
 /// What may go into a message: text from preflight's own code, numbers, quotes, messages.
 /// Deliberately not implemented for `String` or `&str` of any shorter lifetime.
 pub trait Shown {

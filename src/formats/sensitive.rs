@@ -824,6 +824,87 @@ pub fn yaml_sensitive(yaml: &YamlFile, text: &str) -> Vec<Sensitive> {
     found
 }
 
+/// One word of a command written as a list: a Dockerfile's exec form (`CMD ["redis-server",
+/// "--requirepass", "…"]`), which Compose's `command:` lists and Kubernetes' `command`/`args`
+/// override and are written like.
+pub struct ListWord<'a> {
+    /// The word as the process receives it.
+    pub text: String,
+    /// The file span of bytes `start..end` of `text`.
+    pub locate: Box<dyn Fn(usize, usize) -> Span + 'a>,
+}
+
+impl ListWord<'_> {
+    /// A word written at `span`, whose text starts at `verbatim_at` when it is written as
+    /// is (plain, or quoted without escapes): parts of it are then located exactly, else
+    /// the whole written word stands for any part.
+    pub fn written(text: &str, span: Span, verbatim_at: Option<usize>) -> Self {
+        Self {
+            text: text.to_owned(),
+            locate: Box::new(move |start, end| match verbatim_at {
+                Some(at) => Span::new(at + start, at + end),
+                None => span,
+            }),
+        }
+    }
+}
+
+/// Secrets in a command written as a list of words. The words are read as the command line
+/// they make, each one word of it, so an option and its value in two items
+/// (`"--requirepass", "…"`) are read together; a word that is a script of its own (`["sh",
+/// "-c", "…"]`, Compose's `["CMD-SHELL", "…"]`) is also read as a command line.
+pub fn list_command_sensitive(words: &[ListWord]) -> Vec<Sensitive> {
+    if words.is_empty() {
+        return Vec::new();
+    }
+    // Each item becomes one shell word: written as is when no shell character is in it,
+    // else single-quoted (and then located as a whole).
+    let mut line = String::new();
+    let mut placed: Vec<(usize, usize, bool)> = Vec::new();
+    for word in words {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        let start = line.len();
+        let plain = !word.text.is_empty()
+            && !word
+                .text
+                .contains(|c: char| c.is_whitespace() || "'\"\\|&;()<>$`".contains(c));
+        if plain {
+            line.push_str(&word.text);
+        } else {
+            line.push('\'');
+            line.push_str(&word.text.replace('\'', "'\\''"));
+            line.push('\'');
+        }
+        placed.push((start, line.len(), plain));
+    }
+    let locate = |start: usize, end: usize| {
+        let i = placed
+            .partition_point(|(_, item_end, _)| *item_end <= start)
+            .min(words.len() - 1);
+        let (item_start, item_end, plain) = placed[i];
+        let word = &words[i];
+        if plain {
+            let start = start.max(item_start);
+            (word.locate)(
+                start - item_start,
+                end.min(item_end).max(start) - item_start,
+            )
+        } else {
+            (word.locate)(0, word.text.len())
+        }
+    };
+    let mut found = command_sensitive(&line, &locate);
+    for word in words
+        .iter()
+        .filter(|w| w.text.contains(char::is_whitespace))
+    {
+        found.extend(command_sensitive(&word.text, &*word.locate));
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1009,85 +1090,4 @@ mod tests {
             assert!(masked(&long).is_empty());
         }
     }
-}
-
-/// One word of a command written as a list: a Dockerfile's exec form (`CMD ["redis-server",
-/// "--requirepass", "…"]`), which Compose's `command:` lists and Kubernetes' `command`/`args`
-/// override and are written like.
-pub struct ListWord<'a> {
-    /// The word as the process receives it.
-    pub text: String,
-    /// The file span of bytes `start..end` of `text`.
-    pub locate: Box<dyn Fn(usize, usize) -> Span + 'a>,
-}
-
-impl ListWord<'_> {
-    /// A word written at `span`, whose text starts at `verbatim_at` when it is written as
-    /// is (plain, or quoted without escapes): parts of it are then located exactly, else
-    /// the whole written word stands for any part.
-    pub fn written(text: &str, span: Span, verbatim_at: Option<usize>) -> Self {
-        Self {
-            text: text.to_owned(),
-            locate: Box::new(move |start, end| match verbatim_at {
-                Some(at) => Span::new(at + start, at + end),
-                None => span,
-            }),
-        }
-    }
-}
-
-/// Secrets in a command written as a list of words. The words are read as the command line
-/// they make, each one word of it, so an option and its value in two items
-/// (`"--requirepass", "…"`) are read together; a word that is a script of its own (`["sh",
-/// "-c", "…"]`, Compose's `["CMD-SHELL", "…"]`) is also read as a command line.
-pub fn list_command_sensitive(words: &[ListWord]) -> Vec<Sensitive> {
-    if words.is_empty() {
-        return Vec::new();
-    }
-    // Each item becomes one shell word: written as is when no shell character is in it,
-    // else single-quoted (and then located as a whole).
-    let mut line = String::new();
-    let mut placed: Vec<(usize, usize, bool)> = Vec::new();
-    for word in words {
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        let start = line.len();
-        let plain = !word.text.is_empty()
-            && !word
-                .text
-                .contains(|c: char| c.is_whitespace() || "'\"\\|&;()<>$`".contains(c));
-        if plain {
-            line.push_str(&word.text);
-        } else {
-            line.push('\'');
-            line.push_str(&word.text.replace('\'', "'\\''"));
-            line.push('\'');
-        }
-        placed.push((start, line.len(), plain));
-    }
-    let locate = |start: usize, end: usize| {
-        let i = placed
-            .partition_point(|(_, item_end, _)| *item_end <= start)
-            .min(words.len() - 1);
-        let (item_start, item_end, plain) = placed[i];
-        let word = &words[i];
-        if plain {
-            let start = start.max(item_start);
-            (word.locate)(
-                start - item_start,
-                end.min(item_end).max(start) - item_start,
-            )
-        } else {
-            (word.locate)(0, word.text.len())
-        }
-    };
-    let mut found = command_sensitive(&line, &locate);
-    for word in words
-        .iter()
-        .filter(|w| w.text.contains(char::is_whitespace))
-    {
-        found.extend(command_sensitive(&word.text, &*word.locate));
-    }
-    found
 }

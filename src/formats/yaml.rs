@@ -139,6 +139,7 @@ impl YamlFile {
             stack: Vec::new(),
             documents: Vec::new(),
             read_to: 0,
+            last_start: 0,
             skipping: 0,
             too_deep: None,
             skipped: Vec::new(),
@@ -163,8 +164,12 @@ impl YamlFile {
                     // The line of the error is not read, whatever was taken from it; and a
                     // scalar before it may have been scanned but not handed over, so
                     // nothing after the last event was read either.
-                    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-                    unread.push(Span::new(builder.read_to.min(line_start), text.len()));
+                    let line_of = |offset: usize| text[..offset].rfind('\n').map_or(0, |i| i + 1);
+                    let from = builder
+                        .read_to
+                        .min(line_of(at))
+                        .min(line_of(builder.last_start));
+                    unread.push(Span::new(from, text.len()));
                     break;
                 }
             }
@@ -389,6 +394,9 @@ struct Builder<'a> {
     documents: Vec<YamlNode>,
     /// Where the last event read ends.
     read_to: usize,
+    /// Where the last content event began: a scalar handed over just before an error may be
+    /// the text the error is about (`word "text` read as a plain scalar).
+    last_start: usize,
     /// How many levels below [`MAX_DEPTH`] are being skipped.
     skipping: usize,
     /// Where the first skipped collection starts.
@@ -516,7 +524,12 @@ impl Builder<'_> {
     /// Adds one parser event to the tree.
     fn on_event(&mut self, event: Event<'_>, span: saphyr_parser::Span) {
         let span = self.span(span);
-        self.read_to = self.read_to.max(span.end);
+        // Only content counts as read: a document's start is reported where the parser
+        // stands, which may be past a scalar it scanned and never handed over.
+        if !matches!(event, Event::StreamStart | Event::DocumentStart(..)) {
+            self.read_to = self.read_to.max(span.end);
+            self.last_start = span.start;
+        }
         let opens = matches!(event, Event::SequenceStart(..) | Event::MappingStart(..));
         let closes = matches!(event, Event::SequenceEnd | Event::MappingEnd);
         if self.skipping > 0 || (opens && self.stack.len() >= MAX_DEPTH) {

@@ -19,7 +19,7 @@
 //!
 //! `PREFLIGHT_CANARY_SEEDS=N` runs N seeds instead of one (README: "Hunting for leaks").
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -35,10 +35,11 @@ use crate::common::{self, preflight_in};
 /// Lowercase letters only: a canary must not look like a generated token.
 const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
 
-/// Hands out distinct canaries from a seed, and remembers them.
+/// Hands out distinct canaries from a seed, and remembers them (with the file an unreadable
+/// line was planted in).
 struct Canaries {
     state: u64,
-    issued: Vec<String>,
+    issued: Vec<(String, Option<String>)>,
 }
 
 impl Canaries {
@@ -78,17 +79,17 @@ impl Canaries {
             self.letters(6),
             self.letters(8)
         );
-        self.issued.push(canary.clone());
+        self.issued.push((canary.clone(), None));
         canary
     }
 
-    /// Every 8-character window of every canary.
-    fn fragments(&self) -> HashSet<String> {
-        let mut fragments = HashSet::new();
-        for canary in &self.issued {
+    /// Every 8-character window of every canary, with the canary's number.
+    fn fragments(&self) -> HashMap<String, usize> {
+        let mut fragments = HashMap::new();
+        for (i, (canary, _)) in self.issued.iter().enumerate() {
             let chars: Vec<char> = canary.chars().collect();
             for window in chars.windows(8) {
-                fragments.insert(window.iter().collect());
+                fragments.insert(window.iter().collect(), i);
             }
         }
         fragments
@@ -109,6 +110,17 @@ static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[a-z][a-z0-9+.-]*://[^\s:/@'\x22]+:([^\s@/'\x22$]{2,})@").expect("valid regex")
 });
 
+/// Values that say a secret-named setting holds none: a flag (`ALLOW_EMPTY_PASSWORD: "yes"`,
+/// `MYSQL_RANDOM_ROOT_PASSWORD: "1"`) or a file the secret is read from
+/// (`LoadCredential=db-password:/etc/app/db-password`, `*_PASSWORD_FILE`).
+fn names_no_secret(value: &str) -> bool {
+    let value = value.trim_matches(['"', '\'']);
+    matches!(
+        value.to_ascii_lowercase().as_str(),
+        "yes" | "no" | "true" | "false" | "on" | "off" | "0" | "1"
+    ) || value.starts_with('/')
+}
+
 /// Replaces every secret value and URL password of `text` with a canary; returns how many.
 fn plant_values(text: &str, canaries: &mut Canaries) -> (String, usize) {
     let mut planted = 0;
@@ -119,10 +131,13 @@ fn plant_values(text: &str, canaries: &mut Canaries) -> (String, usize) {
             out.push_str(line);
             continue;
         }
+        // Code before a trailing comment; in the comment, words are prose.
+        let code_end = line.find(" #").unwrap_or(line.len());
         let mut values: Vec<std::ops::Range<usize>> = SECRET_SETTING
             .captures_iter(line)
             .chain(URL_PASSWORD.captures_iter(line))
             .filter_map(|c| c.get(1).map(|m| m.range()))
+            .filter(|value| value.end <= code_end && !names_no_secret(&line[value.clone()]))
             .collect();
         values.sort_by_key(|r| r.start);
         let mut at = 0;
@@ -143,9 +158,18 @@ fn plant_values(text: &str, canaries: &mut Canaries) -> (String, usize) {
 /// `text` with a line no parser of any format reads (a stray word, an unterminated quote,
 /// an unopened bracket) inserted after its first line, or with more seeds after a line the
 /// seed picks.
-fn plant_unreadable_line(text: &str, canaries: &mut Canaries, anywhere: bool) -> String {
+fn plant_unreadable_line(
+    text: &str,
+    canaries: &mut Canaries,
+    anywhere: bool,
+    planted_in: &str,
+) -> String {
     let canary = canaries.next();
     let line = format!("{canary} \"{} ]{{\n", canaries.next());
+    let issued = canaries.issued.len();
+    for (_, origin) in &mut canaries.issued[issued - 2..] {
+        *origin = Some(planted_in.to_owned());
+    }
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let after = if anywhere {
         canaries.pick(lines.len() + 1)
@@ -276,9 +300,11 @@ fn plant(seed: u64) -> Planted {
         let (with_values, n) = plant_values(text, &mut canaries);
         values += n;
         write(&tree.path().join("values").join(relative), &with_values);
+        let planted_in = Path::new("unreadable").join(relative);
+        let shown = planted_in.to_string_lossy().into_owned();
         write(
-            &tree.path().join("unreadable").join(relative),
-            &plant_unreadable_line(text, &mut canaries, seed > 1),
+            &tree.path().join(&planted_in),
+            &plant_unreadable_line(text, &mut canaries, seed > 1, &shown),
         );
         unreadable_lines += 1;
     }
@@ -297,19 +323,23 @@ fn plant(seed: u64) -> Planted {
     }
 }
 
-/// Where `text` contains a canary fragment: the fragment and the line around it.
-fn leaks(text: &str, fragments: &HashSet<String>) -> Vec<String> {
+/// Where `text` contains a canary fragment: the canary's number, and the fragment with the
+/// line around it.
+fn leaks(text: &str, fragments: &HashMap<String, usize>) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     for line in text.lines() {
         let chars: Vec<char> = line.chars().collect();
-        if let Some(window) = chars
+        if let Some((window, canary)) = chars
             .windows(8)
             .map(|w| w.iter().collect::<String>())
-            .find(|w| fragments.contains(w))
+            .find_map(|w| fragments.get(&w).map(|&i| (w, i)))
         {
-            found.push(format!(
-                "`{window}` in: {}",
-                line.chars().take(300).collect::<String>()
+            found.push((
+                canary,
+                format!(
+                    "`{window}` in: {}",
+                    line.chars().take(300).collect::<String>()
+                ),
             ));
         }
     }
@@ -318,7 +348,7 @@ fn leaks(text: &str, fragments: &HashSet<String>) -> Vec<String> {
 
 /// The JSON report's leaks, each named by its file, rule and field, so a failure says where
 /// to look.
-fn json_leaks(stdout: &[u8], fragments: &HashSet<String>) -> Vec<String> {
+fn json_leaks(stdout: &[u8], fragments: &HashMap<String, usize>) -> Vec<(usize, String)> {
     let report: serde_json::Value = serde_json::from_slice(stdout).expect("JSON report");
     let mut found = Vec::new();
     for finding in report["findings"].as_array().expect("findings") {
@@ -330,11 +360,14 @@ fn json_leaks(stdout: &[u8], fragments: &HashSet<String>) -> Vec<String> {
             fields.push(("related", related["message"].as_str()));
         }
         for (field, text) in fields {
-            for leak in leaks(text.unwrap_or(""), fragments) {
-                found.push(format!(
-                    "{} {} {field}: {leak}",
-                    finding["location"]["path"].as_str().unwrap_or(""),
-                    finding["rule_id"].as_str().unwrap_or("")
+            for (canary, leak) in leaks(text.unwrap_or(""), fragments) {
+                found.push((
+                    canary,
+                    format!(
+                        "{} {} {field}: {leak}",
+                        finding["location"]["path"].as_str().unwrap_or(""),
+                        finding["rule_id"].as_str().unwrap_or("")
+                    ),
                 ));
             }
         }
@@ -346,8 +379,10 @@ fn check_seed(seed: u64) -> (usize, Vec<String>) {
     let planted = plant(seed);
     let dir = planted.tree.path();
     let fragments = planted.canaries.fragments();
-    let mut problems = Vec::new();
+    // (canary, where it was seen)
+    let mut seen: Vec<(usize, String)> = Vec::new();
     let mut outputs = 0;
+    let mut not_parsed: HashSet<String> = HashSet::new();
     for format in ["json", "human", "sarif", "github", "markdown"] {
         let output = preflight_in(dir)
             .args(["check", ".", "--format", format, "--fail-on", "never"])
@@ -363,11 +398,21 @@ fn check_seed(seed: u64) -> (usize, Vec<String>) {
             "{format} output suspiciously short"
         );
         if format == "json" {
-            problems.extend(json_leaks(&output.stdout, &fragments));
+            seen.extend(json_leaks(&output.stdout, &fragments));
+            let report: serde_json::Value =
+                serde_json::from_slice(&output.stdout).expect("JSON report");
+            not_parsed.extend(
+                report["findings"]
+                    .as_array()
+                    .expect("findings")
+                    .iter()
+                    .filter(|f| f["rule_id"] == "PF001")
+                    .filter_map(|f| f["location"]["path"].as_str().map(str::to_owned)),
+            );
         }
         for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
-            for leak in leaks(&String::from_utf8_lossy(bytes), &fragments) {
-                problems.push(format!("{format} {stream}: {leak}"));
+            for (canary, leak) in leaks(&String::from_utf8_lossy(bytes), &fragments) {
+                seen.push((canary, format!("{format} {stream}: {leak}")));
             }
         }
         outputs += 1;
@@ -385,8 +430,8 @@ fn check_seed(seed: u64) -> (usize, Vec<String>) {
     );
     let written = std::fs::read_to_string(&baseline).expect("baseline written");
     assert!(written.len() > 10_000, "baseline suspiciously short");
-    for leak in leaks(&written, &fragments) {
-        problems.push(format!("baseline: {leak}"));
+    for (canary, leak) in leaks(&written, &fragments) {
+        seen.push((canary, format!("baseline: {leak}")));
     }
     let mut snapshots = 0;
     for relative in files_under(dir) {
@@ -400,13 +445,42 @@ fn check_seed(seed: u64) -> (usize, Vec<String>) {
             bytes,
         });
         snapshots += 1;
-        for leak in leaks(&String::from_utf8_lossy(&saved), &fragments) {
-            problems.push(format!("snapshot of {}: {leak}", relative.display()));
+        for (canary, leak) in leaks(&String::from_utf8_lossy(&saved), &fragments) {
+            seen.push((
+                canary,
+                format!("snapshot of {}: {leak}", relative.display()),
+            ));
         }
     }
     assert!(
         snapshots > 500,
         "only {snapshots} files written as snapshots"
+    );
+    // A line planted to be unreadable that its format reads as ordinary content (a
+    // logrotate path list, the header lines of `ufw status`, a docstring) is content: the
+    // file has no parse error, and what it says may be shown. (Files not checked at all,
+    // because the line kept their content from confirming their kind, count here too;
+    // they show nothing.)
+    let read_as_content: HashSet<&str> = planted
+        .canaries
+        .issued
+        .iter()
+        .filter_map(|(_, origin)| origin.as_deref())
+        .filter(|origin| !not_parsed.contains(*origin))
+        .collect();
+    let problems: Vec<String> = seen
+        .into_iter()
+        .filter(|(canary, _)| {
+            planted.canaries.issued[*canary]
+                .1
+                .as_deref()
+                .is_none_or(|origin| !read_as_content.contains(origin))
+        })
+        .map(|(_, leak)| leak)
+        .collect();
+    assert!(
+        read_as_content.len() * 2 < planted.unreadable_lines,
+        "most planted lines were read as content: {read_as_content:?}"
     );
     // The planter must plant: a test that planted nothing would pass on anything.
     assert!(
@@ -422,8 +496,11 @@ fn check_seed(seed: u64) -> (usize, Vec<String>) {
     assert_eq!(planted.commands, COMMANDS.len() * 6);
     let placements = planted.values + planted.unreadable_lines + planted.commands;
     eprintln!(
-        "seed {seed}: {placements} canary placements ({} values, {} unreadable lines, {} command lines) in {outputs} formats, a baseline and {snapshots} snapshot files",
-        planted.values, planted.unreadable_lines, planted.commands
+        "seed {seed}: {placements} canary placements ({} values, {} unreadable lines of which {} read as content, {} command lines) in {outputs} formats, a baseline and {snapshots} snapshot files",
+        planted.values,
+        planted.unreadable_lines,
+        read_as_content.len(),
+        planted.commands
     );
     (placements, problems)
 }

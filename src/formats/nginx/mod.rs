@@ -350,10 +350,13 @@ impl Parser<'_> {
         });
     }
 
-    /// Gives up on the rest of the file from `start`, reporting `message` there.
+    /// Gives up on the rest of the file from `start`, reporting `message` there. The line
+    /// it is on is not read either, from its start: the words before an unclosed quote are
+    /// not known to be a directive.
     fn give_up(&mut self, start: usize, message: &'static str) {
         self.error(Span::new(start, start + 1), message);
-        self.unread.push(Span::new(start, self.bytes.len()));
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        self.unread.push(Span::new(line_start, self.bytes.len()));
         self.pos = self.bytes.len();
     }
 
@@ -510,6 +513,11 @@ impl Parser<'_> {
                     if !is_blank(next) && !matches!(next, b';' | b'{' | b')') {
                         let c = self.text[self.pos..].chars().next().unwrap_or(' ');
                         let at = Span::new(self.pos, self.pos + c.len_utf8());
+                        // The quote may have closed another one's text: neither the word
+                        // nor what stands before it on its line is known to be what nginx
+                        // reads.
+                        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+                        self.unread.push(Span::new(line_start, at.end));
                         self.error(
                             at,
                             msg!(

@@ -885,14 +885,23 @@ pub fn list_command_sensitive(words: &[ListWord]) -> Vec<Sensitive> {
             .min(words.len() - 1);
         let (item_start, item_end, plain) = placed[i];
         let word = &words[i];
-        if plain {
-            let start = start.max(item_start);
-            (word.locate)(
-                start - item_start,
-                end.min(item_end).max(start) - item_start,
-            )
+        // A quoted item holds its text one byte in, unchanged unless it had a `'` to escape.
+        let inner = if plain {
+            Some((item_start, item_end))
+        } else if !word.text.contains('\'') {
+            Some((item_start + 1, item_end - 1))
         } else {
-            (word.locate)(0, word.text.len())
+            None
+        };
+        match inner {
+            Some((inner_start, inner_end)) => {
+                let start = start.clamp(inner_start, inner_end);
+                (word.locate)(
+                    start - inner_start,
+                    end.clamp(start, inner_end) - inner_start,
+                )
+            }
+            None => (word.locate)(0, word.text.len()),
         }
     };
     let mut found = command_sensitive(&line, &locate);

@@ -497,9 +497,18 @@ fn systemd_sensitive(unit: &UnitFile, text: &str) -> Vec<Sensitive> {
                 .into_iter()
                 .map(|word| {
                     let (start, end) = word.value_range;
-                    let verbatim =
-                        entry.value[start..end] == word.text && word.span.len() == end - start;
-                    ListWord::written(&word.text, word.span, verbatim.then_some(word.span.start))
+                    let written = &entry.value[start..end];
+                    let contiguous = word.span.len() == end - start;
+                    let quoted = written.len() == word.text.len() + 2
+                        && (written.starts_with('"') || written.starts_with('\''))
+                        && written[1..written.len() - 1] == word.text;
+                    let verbatim = match () {
+                        () if !contiguous => None,
+                        () if written == word.text => Some(word.span.start),
+                        () if quoted => Some(word.span.start + 1),
+                        () => None,
+                    };
+                    ListWord::written(&word.text, word.span, verbatim)
                 })
                 .collect();
             found.extend(list_command_sensitive(&words));
@@ -546,10 +555,13 @@ mod tests {
     fn exec_lines_mask_their_secrets_where_written() {
         let text = "[Service]\nExecStartPre=-/usr/bin/mysql -pqzcanary-one -e 'select 1'\nExecStart=/usr/bin/curl \\\n  -u ops:qzcanary-two https://x.example/\nExecStop=/bin/sh -c \"redis-cli -a qzcanary-three SHUTDOWN\"\n";
         let unit = parse(text);
-        let masked: Vec<&str> = systemd_sensitive(&unit, text)
+        let mut spans: Vec<Span> = systemd_sensitive(&unit, text)
             .iter()
-            .map(|s| &text[s.span.range()])
+            .map(|s| s.span)
             .collect();
+        spans.sort_unstable();
+        spans.dedup();
+        let masked: Vec<&str> = spans.iter().map(|s| &text[s.range()]).collect();
         assert_eq!(masked, ["qzcanary-one", "qzcanary-two", "qzcanary-three"]);
     }
 

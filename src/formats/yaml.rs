@@ -736,7 +736,7 @@ mod tests {
     }
 
     #[test]
-    fn what_the_parser_did_not_hand_over_is_sensitive_after_each_line_s_key() {
+    fn what_the_parser_did_not_hand_over_is_sensitive_after_each_line_s_key_or_whole() {
         let text = "a: 1\nb: [x, \"qzcanary\"\n  c: qzcanary\nd qzcanary\n";
         let file = YamlFile::parse(text);
         let hidden: Vec<&str> = file
@@ -744,7 +744,8 @@ mod tests {
             .iter()
             .map(|s| &text[s.span.range()])
             .collect();
-        assert_eq!(hidden, [", \"qzcanary\"", ": qzcanary", " qzcanary"]);
+        // From the last value handed over (`[`), after a key, and a line without one whole.
+        assert_eq!(hidden, [": [x, \"qzcanary\"", ": qzcanary", "d qzcanary"]);
 
         let deep = format!("a: 1\nb: {}qzcanary{}\n", "[".repeat(300), "]".repeat(300));
         let file = YamlFile::parse(&deep);

@@ -282,7 +282,8 @@ fn host_service_secrets_are_masked_in_the_snippets_that_show_them() {
     );
     let broken = snippet("postgresql.conf", "PF001", 3);
     assert!(!broken.contains("cnry16"), "{broken}");
-    assert!(broken.starts_with("primary_conninfo = *"), "{broken}");
+    // A line the parser could not read is hidden whole: its first word too.
+    assert!(broken.chars().all(|c| c == '*'), "{broken}");
 }
 
 #[test]

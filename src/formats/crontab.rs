@@ -461,10 +461,7 @@ fn cron_sensitive(crontab: &Crontab, text: &str) -> Vec<Sensitive> {
         found.extend(
             job.input
                 .filter(|span| !span.is_empty())
-                .map(|span| Sensitive {
-                    span,
-                    value: text[span.range()].to_owned(),
-                }),
+                .map(|span| Sensitive { span }),
         );
     }
     unreadable_lines(&crontab.errors, text, &mut found);

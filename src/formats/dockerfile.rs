@@ -1214,8 +1214,8 @@ impl Format for Dockerfile {
         &self.errors
     }
 
-    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        dockerfile_sensitive(self, &source.text)
+    fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
+        dockerfile_sensitive(self)
     }
 }
 
@@ -1223,7 +1223,7 @@ impl Format for Dockerfile {
 /// credentials); secrets on the command lines of `RUN`, `CMD`, `ENTRYPOINT`, `HEALTHCHECK`
 /// and `ONBUILD`, in shell and exec form, and in heredoc bodies (scripts and files); and
 /// what the parser could not read (a stray `DB_PASSWORD=…` line).
-fn dockerfile_sensitive(file: &Dockerfile, text: &str) -> Vec<Sensitive> {
+fn dockerfile_sensitive(file: &Dockerfile) -> Vec<Sensitive> {
     let mut found = Vec::new();
     for instruction in &file.instructions {
         for pair in &instruction.pairs {
@@ -1261,10 +1261,7 @@ fn dockerfile_sensitive(file: &Dockerfile, text: &str) -> Vec<Sensitive> {
             }
         }
     }
-    found.extend(file.unreadable.iter().map(|span| Sensitive {
-        span: *span,
-        value: text.get(span.range()).unwrap_or("").to_owned(),
-    }));
+    found.extend(file.unreadable.iter().map(|span| Sensitive { span: *span }));
     found
 }
 

@@ -580,10 +580,7 @@ impl Format for EnvFile {
 /// read, and in comments a secret named (`# DB_PASSWORD=old…` left commented out) or
 /// repeated (`# preflight: ignore[ENV012] <the value> is rotated hourly`).
 fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
-    let at = |span: Span| Sensitive {
-        span,
-        value: text.get(span.range()).unwrap_or("").to_owned(),
-    };
+    let at = |span: Span| Sensitive { span };
     let mut found = Vec::new();
     for entry in &env.entries {
         match &entry.value {

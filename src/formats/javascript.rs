@@ -1041,28 +1041,22 @@ impl Format for JsModule {
     }
 
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        let mut found = spans_sensitive(&self.secrets, &source.text);
+        let mut found = spans_sensitive(&self.secrets);
         unreadable_lines(&self.errors, &source.text, &mut found);
         found
     }
 }
 
-/// `spans` of `text` as secrets.
-fn spans_sensitive(spans: &[Span], text: &str) -> Vec<Sensitive> {
-    spans
-        .iter()
-        .map(|&span| Sensitive {
-            span,
-            value: text.get(span.range()).unwrap_or("").to_owned(),
-        })
-        .collect()
+/// `spans` as secrets.
+fn spans_sensitive(spans: &[Span]) -> Vec<Sensitive> {
+    spans.iter().map(|&span| Sensitive { span }).collect()
 }
 
 /// In `package.json`: secrets on script command lines (`JWT_SECRET=… node server.js`,
 /// URLs with passwords), as on any command line, and in the rest of the document as in any
 /// JavaScript (`"config": { "apiToken": "…" }`).
 fn package_json_sensitive(package: &PackageJson, text: &str) -> Vec<Sensitive> {
-    let mut found = spans_sensitive(&package.secrets, text);
+    let mut found = spans_sensitive(&package.secrets);
     for script in &package.scripts {
         let Some(command) = script.value.as_str() else {
             continue;

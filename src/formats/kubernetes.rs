@@ -757,17 +757,9 @@ fn kubernetes_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
     }
     for object in &manifests.objects {
         for (_, plain, written) in secret_values(object) {
-            if let Some(encoded) = written.as_str().filter(|e| *e != plain && !e.is_empty()) {
-                found.push(Sensitive {
-                    span: written.span,
-                    value: encoded.to_owned(),
-                });
-            }
-            if !plain.is_empty() {
-                found.push(Sensitive {
-                    span: written.span,
-                    value: plain,
-                });
+            // The written form (base64 in `data:`) hides the value as well as the value.
+            if !plain.is_empty() || written.as_str().is_some_and(|e| !e.is_empty()) {
+                found.push(Sensitive { span: written.span });
             }
         }
         for container in object.pod.iter().flat_map(|p| &p.containers) {

@@ -477,10 +477,7 @@ pub fn unread_after_key(errors: &[ParseError], source: &SourceFile) -> Vec<Sensi
                 .lines
                 .line_span(text, source.lines.line_of(error.span.start));
             let span = Span::new(line.start, line.end.max(error.span.end));
-            (!span.is_empty()).then(|| Sensitive {
-                span,
-                value: String::new(),
-            })
+            (!span.is_empty()).then_some(Sensitive { span })
         })
         .collect()
 }

@@ -393,7 +393,6 @@ fn postgres_sensitive(conf: &PgConf, source: &SourceFile) -> Vec<Sensitive> {
         if setting.name.ends_with("conninfo") && has_password(&setting.value) {
             found.push(Sensitive {
                 span: setting.value_span,
-                value: String::new(),
             });
         } else {
             let name = if NOT_SECRETS.contains(&setting.name.as_str()) {

@@ -217,10 +217,7 @@ fn redis_sensitive(conf: &RedisConf, source: &SourceFile) -> Vec<Sensitive> {
     let mut found = unread_after_key(&conf.errors, source);
     let mut push = |arg: &crate::formats::redis::RedisArg, value: &str| {
         if !value.is_empty() {
-            found.push(Sensitive {
-                span: arg.span,
-                value: value.to_owned(),
-            });
+            found.push(Sensitive { span: arg.span });
         }
     };
     for directive in &conf.directives {

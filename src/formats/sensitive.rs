@@ -10,14 +10,13 @@ use crate::formats::ParseError;
 use crate::secrets::{is_indirection, looks_like_token, parse_url, secret_kind};
 use crate::source::Span;
 
-/// A secret in a document: where it is written, and its value as the application sees it
-/// (which differs from the written text when escapes were used).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A secret in a document: where it is written. Only the place: reports mask by position,
+/// never by searching for a value's text (a short or common value would blank out
+/// unrelated words and tell the reader what it is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sensitive {
-    /// The written form, to mask in code frames.
+    /// The written form, masked in code frames and snapshots and hidden in quotes.
     pub span: Span,
-    /// The value, to scrub from messages.
-    pub value: String,
 }
 
 /// A line a parser could not read may hold anything, a secret pasted on a line of its own
@@ -34,7 +33,6 @@ pub fn unreadable_lines(errors: &[ParseError], text: &str, found: &mut Vec<Sensi
             .map_or(text.len(), |i| error.span.end + i);
         found.push(Sensitive {
             span: Span::new(start, end.max(start)),
-            value: String::new(),
         });
     }
 }
@@ -51,10 +49,7 @@ pub fn assignment_sensitive(name: &str, value: &str, span: Span) -> Option<Sensi
     } else {
         Span::new(span.start + range.start, span.start + range.end)
     };
-    Some(Sensitive {
-        span,
-        value: value[range].to_owned(),
-    })
+    Some(Sensitive { span })
 }
 
 /// Where the secret of `name=value` is in `value`: all of it for a secret-like name or a
@@ -86,9 +81,8 @@ pub fn command_sensitive(line: &str, locate: &dyn Fn(usize, usize) -> Span) -> V
     secrets.sort_by_key(|(r, _)| (r.start, r.end));
     let mut found: Vec<Sensitive> = secrets
         .into_iter()
-        .map(|(r, value)| Sensitive {
+        .map(|(r, _)| Sensitive {
             span: locate(r.start, r.end),
-            value,
         })
         .collect();
     found.dedup_by_key(|s| s.span);

@@ -233,7 +233,6 @@ impl YamlFile {
                 if !hidden.is_empty() {
                     found.push(Sensitive {
                         span: Span::new(start + cut, start + cut + hidden.len()),
-                        value: hidden.to_owned(),
                     });
                 }
             }

@@ -720,10 +720,7 @@ fn never_secret(directive: &str) -> bool {
 /// could not read: a directive without its `;` after its name, everything after an
 /// unclosed quote (`"Bearer …` up to the end of the file).
 fn nginx_sensitive(config: &NginxConfig, text: &str) -> Vec<Sensitive> {
-    let hide = |span: Span| Sensitive {
-        span,
-        value: String::new(),
-    };
+    let hide = |span: Span| Sensitive { span };
     let mut found = Vec::new();
     for (_, directive) in config.walk() {
         let args = &directive.args;

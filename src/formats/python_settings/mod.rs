@@ -1227,13 +1227,10 @@ impl Format for SettingsModule {
     /// The values of secret-like settings (`SECRET_KEY`, `SECRET_KEY_FALLBACKS`) and dict
     /// keys (`DATABASES[…]["PASSWORD"]`) whatever their shape, literals that look like
     /// generated credentials, URL passwords, and what the parser could not read.
-    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
+    fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
         self.secrets
             .iter()
-            .map(|&span| Sensitive {
-                span,
-                value: source.text.get(span.range()).unwrap_or("").to_owned(),
-            })
+            .map(|&span| Sensitive { span })
             .collect()
     }
 }

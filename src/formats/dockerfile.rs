@@ -894,6 +894,10 @@ impl Dockerfile {
                     Quote::derived(marker_span, name.as_str())
                 ),
             });
+            // BuildKit refuses the file: what follows is not known to be a script.
+            if let Some(body) = body_span {
+                self.unreadable.push(body);
+            }
         }
         Heredoc {
             name,

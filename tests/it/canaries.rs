@@ -171,11 +171,24 @@ fn plant_unreadable_line(
         *origin = Some(planted_in.to_owned());
     }
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let after = if anywhere {
+    let mut after = if anywhere {
         canaries.pick(lines.len() + 1)
     } else {
         1.min(lines.len())
     };
+    // Not within a line continued with `\` (comment lines between its parts included, as
+    // BuildKit reads them): the planted line would be part of that statement (a `RUN`
+    // command's words), content rather than a line of its own.
+    let continued = |after: usize| {
+        lines[..after]
+            .iter()
+            .rev()
+            .find(|l| !l.trim_start().starts_with('#'))
+            .is_some_and(|l| l.trim_end().ends_with('\\'))
+    };
+    while after > 0 && after < lines.len() && continued(after) {
+        after += 1;
+    }
     let mut out = lines[..after].concat();
     if !out.is_empty() && !out.ends_with('\n') {
         out.push('\n');

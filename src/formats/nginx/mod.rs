@@ -517,7 +517,10 @@ impl Parser<'_> {
                         // nor what stands before it on its line is known to be what nginx
                         // reads.
                         let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
-                        self.unread.push(Span::new(line_start, at.end));
+                        let line_end = self.text[at.end..]
+                            .find('\n')
+                            .map_or(self.text.len(), |i| at.end + i);
+                        self.unread.push(Span::new(line_start, line_end));
                         self.error(
                             at,
                             msg!(

@@ -340,3 +340,101 @@ fn broken_node_files_are_parse_errors_with_locations_and_the_rest_is_still_check
         .expect("server.js syntax error");
     assert_eq!(syntax["location"]["start_line"], 2, "{syntax}");
 }
+
+/// The PF001 findings of a report whose message contains `text`, as (path, line).
+fn parse_errors_saying(report: &serde_json::Value, text: &str) -> Vec<(String, u64)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["message"].as_str().unwrap().contains(text))
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().unwrap().to_owned(),
+                f["location"]["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn nginx_blocks_nested_thousands_deep_are_cut_off_with_one_error() {
+    let levels = 15_000;
+    let deep = format!(
+        "http {{\nserver {{\n{}{}}}\n}}\n",
+        "location / {\n".repeat(levels),
+        "}\n".repeat(levels)
+    );
+    // Each file 150 levels deep, the first including the second at its bottom: 300 levels
+    // once expanded.
+    let nest = |inner: &str| {
+        format!(
+            "{}{inner}\n{}",
+            "location / {\n".repeat(150),
+            "}\n".repeat(150)
+        )
+    };
+    let first = nest("include second.conf;");
+    let second = nest("return 200;");
+    let dir = tree(&[
+        ("deep/nginx.conf", deep.as_bytes()),
+        (
+            "chain/nginx.conf",
+            b"http {\n  server {\n    include first.conf;\n  }\n}\n",
+        ),
+        ("chain/first.conf", first.as_bytes()),
+        ("chain/second.conf", second.as_bytes()),
+    ]);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert!(code == 0 || code == 1, "exit code {code}");
+    let pf001: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "PF001")
+        .collect();
+    assert_eq!(pf001.len(), 1, "{pf001:?}");
+    // `http` and `server` are two levels: the 199th `location` opens the 201st block.
+    assert_eq!(
+        parse_errors_saying(&report, "more than 200 levels deep"),
+        [
+            ("chain/first.conf".to_owned(), 151),
+            ("deep/nginx.conf".to_owned(), 201)
+        ]
+    );
+    // The levels that were read are still checked.
+    assert!(active_rules(&report).contains(&"NGX001".to_owned()));
+}
+
+#[test]
+fn an_env_file_of_forty_thousand_duplicates_gets_the_findings_a_short_one_does() {
+    let findings = |lines: usize| {
+        let dir = tree(&[(".env", "A=1\n".repeat(lines).as_bytes())]);
+        let (report, code) = json_report(dir.path(), &["."]);
+        assert!(code == 0 || code == 1, "exit code {code}");
+        let findings: Vec<serde_json::Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                serde_json::json!([
+                    f["rule_id"],
+                    f["location"],
+                    f["message"],
+                    f["related"],
+                    f["fingerprint"]
+                ])
+            })
+            .collect();
+        findings
+    };
+    let short = findings(3);
+    let long = findings(40_000);
+    assert_eq!(short.len(), 2, "{short:?}");
+    assert_eq!(long.len(), 39_999);
+    assert_eq!(long[..2], short[..]);
+    let last = &long[39_998];
+    assert_eq!(last[0], "ENV031");
+    assert_eq!(last[1]["start_line"], 40_000);
+    assert!(last[2].as_str().unwrap().contains("line 39999"), "{last}");
+}

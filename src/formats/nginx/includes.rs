@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::formats::nginx::{NginxConfig, NginxDirective};
+use crate::formats::nginx::{NginxConfig, NginxDirective, MAX_DEPTH};
 use crate::formats::{absolute_normal, Files, ParseError};
 use crate::message::{Message, Quote};
 use crate::msg;
@@ -177,12 +177,20 @@ fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
         documents,
         followed: &followed,
         done: HashMap::new(),
+        too_deep: Vec::new(),
     };
+    // Included files first, so expanding a file never recurses down a chain of includes.
+    for i in included_first(&followed) {
+        expander.expand(i);
+    }
     let with_includes: HashSet<usize> = followed.keys().map(|(from, _)| *from).collect();
     let expanded: Vec<(usize, Vec<NginxDirective>)> = with_includes
         .iter()
         .map(|&i| (i, expander.expand(i)))
         .collect();
+    for (i, error) in expander.too_deep {
+        problems.entry(i).or_default().push(error);
+    }
     Some((expanded, included, problems))
 }
 
@@ -359,51 +367,125 @@ impl Graph {
     }
 }
 
+/// The files the followed includes lead from and to, every file after the files it
+/// includes (a depth-first post-order, kept on a heap stack: chains of includes may be as
+/// long as the scan has files).
+fn included_first(followed: &HashMap<(usize, usize), Vec<usize>>) -> Vec<usize> {
+    let mut next: HashMap<usize, Vec<usize>> = HashMap::new();
+    for ((from, _), targets) in followed {
+        next.entry(*from).or_default().extend(targets);
+    }
+    let mut starts: Vec<usize> = next.keys().copied().collect();
+    starts.sort_unstable();
+    let mut order = Vec::new();
+    let mut seen = HashSet::new();
+    for start in starts {
+        if !seen.insert(start) {
+            continue;
+        }
+        let mut stack = vec![(start, 0)];
+        while let Some((file, visited)) = stack.last_mut() {
+            match next.get(file).and_then(|targets| targets.get(*visited)) {
+                Some(&target) => {
+                    *visited += 1;
+                    if seen.insert(target) {
+                        stack.push((target, 0));
+                    }
+                }
+                None => {
+                    order.push(*file);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    order
+}
+
 /// Builds expanded trees, each file once (the include graph it follows has no cycles).
 struct Expander<'a> {
     documents: &'a NginxView<'a>,
     followed: &'a HashMap<(usize, usize), Vec<usize>>,
-    done: HashMap<usize, Vec<NginxDirective>>,
+    /// Each expanded file's tree and how many levels of directives it has.
+    done: HashMap<usize, (Vec<NginxDirective>, usize)>,
+    /// Includes not followed because the blocks would nest deeper than [`MAX_DEPTH`], by
+    /// the file that has them.
+    too_deep: Vec<(usize, ParseError)>,
 }
 
 impl<'a> Expander<'a> {
     /// File `i`'s directives with its followed includes expanded.
     fn expand(&mut self, i: usize) -> Vec<NginxDirective> {
-        if let Some(tree) = self.done.get(&i) {
-            return tree.clone();
-        }
-        let config = self.documents[i].1;
-        let tree = self.splice(i, &config.directives);
-        self.done.insert(i, tree.clone());
-        tree
+        self.expand_with_levels(i).0
     }
 
-    fn splice(&mut self, i: usize, list: &'a [NginxDirective]) -> Vec<NginxDirective> {
+    /// The same, with how many levels of directives the tree has.
+    fn expand_with_levels(&mut self, i: usize) -> (Vec<NginxDirective>, usize) {
+        if let Some(done) = self.done.get(&i) {
+            return done.clone();
+        }
+        let config = self.documents[i].1;
+        let done = self.splice(i, &config.directives, 0);
+        self.done.insert(i, done.clone());
+        done
+    }
+
+    /// `list`, `depth` blocks deep in file `i`, with its followed includes expanded, and
+    /// how many levels of directives it has then. An include whose file would put blocks
+    /// deeper than [`MAX_DEPTH`] (the parser's limit for one file) stays unfollowed, so
+    /// every expanded tree is as shallow as a parsed one.
+    fn splice(
+        &mut self,
+        i: usize,
+        list: &'a [NginxDirective],
+        depth: usize,
+    ) -> (Vec<NginxDirective>, usize) {
         let mut out = Vec::with_capacity(list.len());
+        let mut levels = usize::from(!list.is_empty());
         for directive in list {
             if directive.name == "include" {
                 if let Some(targets) = self.followed.get(&(i, directive.span.start)) {
-                    let site = (Arc::clone(self.documents[i].0), directive.span);
-                    for &target in targets {
-                        let source = self.documents[target].0;
-                        out.extend(self.expand(target).into_iter().map(|mut d| {
-                            if d.origin.is_none() {
-                                d.included_at = Some(site.clone());
-                            }
-                            set_origin(&mut d, source);
-                            d
-                        }));
+                    let trees: Vec<_> = targets
+                        .iter()
+                        .map(|&target| (target, self.expand_with_levels(target)))
+                        .collect();
+                    if trees.iter().all(|(_, (_, l))| depth + l <= MAX_DEPTH + 1) {
+                        let site = (Arc::clone(self.documents[i].0), directive.span);
+                        for (target, (tree, target_levels)) in trees {
+                            let source = self.documents[target].0;
+                            levels = levels.max(target_levels);
+                            out.extend(tree.into_iter().map(|mut d| {
+                                if d.origin.is_none() {
+                                    d.included_at = Some(site.clone());
+                                }
+                                set_origin(&mut d, source);
+                                d
+                            }));
+                        }
+                        continue;
                     }
-                    continue;
+                    let argument = directive.args.first().map_or(directive.span, |a| a.span);
+                    self.too_deep.push((
+                        i,
+                        ParseError {
+                            span: argument,
+                            message: msg!(
+                                "the included file nests blocks more than {} levels deep here, so preflight does not follow this `include`",
+                                MAX_DEPTH
+                            ),
+                        },
+                    ));
                 }
             }
             let mut copy = directive.clone();
             if let Some(block) = &mut copy.block {
-                block.directives = self.splice(i, directive.children());
+                let (children, child_levels) = self.splice(i, directive.children(), depth + 1);
+                block.directives = children;
+                levels = levels.max(1 + child_levels);
             }
             out.push(copy);
         }
-        out
+        (out, levels)
     }
 }
 

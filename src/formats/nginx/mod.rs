@@ -142,8 +142,19 @@ impl NginxConfig {
             comments: Vec::new(),
             errors: Vec::new(),
             unread: Vec::new(),
+            depth: 0,
+            too_deep: None,
         };
         let directives = parser.block_body(None);
+        if let Some(open) = parser.too_deep {
+            parser.error(
+                Span::new(open, open + 1),
+                msg!(
+                    "blocks nested more than {} levels deep; the deeper levels were not read",
+                    MAX_DEPTH
+                ),
+            );
+        }
         NginxConfig {
             directives,
             comments: parser.comments,
@@ -321,6 +332,11 @@ const NGINX_DIRECTIVES: &[&str] = &[
     "worker_processes",
 ];
 
+/// How deep blocks are read; deeper ones are skipped (real configurations nest fewer than
+/// 20 levels). Every recursive walk over a tree relies on it: no stack overflow on hostile
+/// input.
+pub const MAX_DEPTH: usize = 200;
+
 /// What ended a directive's list of words.
 enum Terminator {
     Semicolon(usize),
@@ -336,6 +352,10 @@ struct Parser<'a> {
     comments: Vec<Span>,
     errors: Vec<ParseError>,
     unread: Vec<Span>,
+    /// How many blocks are open.
+    depth: usize,
+    /// The first `{` opening a block deeper than [`MAX_DEPTH`].
+    too_deep: Option<usize>,
 }
 
 fn is_blank(b: u8) -> bool {
@@ -390,7 +410,7 @@ impl Parser<'_> {
                         let block = if name.ends_with("_by_lua_block") {
                             self.raw_block(at)
                         } else {
-                            let inner = self.block_body(Some(at));
+                            let inner = self.nested_block(at);
                             NginxBlock {
                                 directives: inner,
                                 span: Span::new(at, self.pos),
@@ -414,7 +434,7 @@ impl Parser<'_> {
                             "unexpected \"{\": a block needs a directive name before it",
                         );
                         // Read the anonymous block anyway so its closing brace does not end ours.
-                        self.block_body(Some(at));
+                        self.nested_block(at);
                     }
                 },
                 Terminator::BlockClose(at) => {
@@ -439,6 +459,35 @@ impl Parser<'_> {
                 }
             }
         }
+    }
+
+    /// The directives of the block opened at `open`, or none if it is deeper than
+    /// [`MAX_DEPTH`]: then its text is skipped (and unread) up to its closing `}`.
+    fn nested_block(&mut self, open: usize) -> Vec<NginxDirective> {
+        if self.depth < MAX_DEPTH {
+            self.depth += 1;
+            let directives = self.block_body(Some(open));
+            self.depth -= 1;
+            return directives;
+        }
+        self.too_deep.get_or_insert(open);
+        let mut open_blocks = 1usize;
+        while open_blocks > 0 {
+            match self.words().1 {
+                Terminator::BlockOpen(_) => open_blocks += 1,
+                Terminator::BlockClose(_) => open_blocks -= 1,
+                Terminator::Semicolon(_) => {}
+                Terminator::Eof => {
+                    self.error(
+                        Span::new(open, open + 1),
+                        "unexpected end of file: this \"{\" is never closed",
+                    );
+                    break;
+                }
+            }
+        }
+        self.unread.push(Span::new(open, self.pos));
+        Vec::new()
     }
 
     /// Reports words that no `;` or block ended, as nginx does when `what` comes instead.

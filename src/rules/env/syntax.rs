@@ -1,8 +1,10 @@
 //! ENV030–ENV034: how the file is written: encoding, duplicates, quoting, `export`, lines
 //! that assign nothing.
 
+use std::collections::hash_map::{Entry, HashMap};
+
 use crate::document::Document;
-use crate::formats::dotenv::{EnvFile, Quote};
+use crate::formats::dotenv::{EnvEntry, EnvFile, Quote};
 use crate::message::Quote as Quoted;
 use crate::msg;
 use crate::rules::Context;
@@ -30,15 +32,22 @@ pub fn not_utf8(cx: &mut Context<'_, Document>) {
 /// ENV031: a key assigned twice.
 pub fn duplicate_key(cx: &mut Context<'_, EnvFile>) {
     let env = cx.content;
-    for (i, entry) in env.entries.iter().enumerate() {
-        let Some(earlier) = env.entries[..i].iter().rev().find(|e| e.key == entry.key) else {
-            continue;
+    // Per key: the latest assignment so far and how many there were (one pass: a file of
+    // thousands of repeated keys stays linear).
+    let mut assigned: HashMap<&str, (&EnvEntry, usize)> = HashMap::new();
+    for entry in &env.entries {
+        let (earlier, nth) = match assigned.entry(entry.key.as_str()) {
+            Entry::Vacant(slot) => {
+                slot.insert((entry, 1));
+                continue;
+            }
+            Entry::Occupied(mut slot) => {
+                let (earlier, count) = *slot.get();
+                slot.insert((entry, count + 1));
+                (earlier, count)
+            }
         };
         let line = cx.source().lines.line_of(earlier.key_span.start) + 1;
-        let nth = env.entries[..i]
-            .iter()
-            .filter(|e| e.key == entry.key)
-            .count();
         cx.report(
             entry.key_span,
             format!("{}#{nth}", entry.key),

@@ -134,6 +134,119 @@ impl ModuleRef<'_> {
 /// lookup has a default.
 pub type EnvRead = (Quote, bool);
 
+/// The longest string a settings module may build: far above any real setting, far below
+/// what a file doubling a string forty times asks for.
+const MAX_STRING_BYTES: usize = 64 * 1024;
+/// The most items (list and dict entries, counted through nesting) one value may hold.
+const MAX_ITEMS: usize = 10_000;
+/// The deepest nesting one value may have (`A = [A]` repeated), so comparing and dropping
+/// values cannot overflow the stack.
+const MAX_VALUE_DEPTH: usize = 100;
+/// The work one evaluation may do: each statement and expression evaluated, plus each item
+/// and each 16 bytes of every value built or copied. Star imports that pull the same module
+/// in many times share it, so they cannot multiply the work.
+const MAX_OPERATIONS: usize = 1_000_000;
+
+/// Why a value over [`MAX_STRING_BYTES`], [`MAX_ITEMS`] or [`MAX_VALUE_DEPTH`] is unknown.
+const TOO_LARGE: &str = "a value too large to evaluate";
+/// Why values are unknown once [`MAX_OPERATIONS`] is spent.
+const TOO_MUCH_WORK: &str = "a settings module too costly to evaluate";
+
+/// What is left of an evaluation's [`MAX_OPERATIONS`]: a settings file is untrusted input,
+/// and a few lines of it can ask for gigabytes.
+#[derive(Debug)]
+struct Budget {
+    /// Operations left.
+    left: usize,
+    /// Modules already run once the budget ran out (each is then read once, to mark what it
+    /// sets as unknown).
+    spent_in: Vec<usize>,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            left: MAX_OPERATIONS,
+            spent_in: Vec::new(),
+        }
+    }
+}
+
+impl Budget {
+    /// Takes `cost` operations; false when they are not left (and nothing is left after).
+    fn spend(&mut self, cost: usize) -> bool {
+        match self.left.checked_sub(cost) {
+            Some(left) => {
+                self.left = left;
+                true
+            }
+            None => {
+                self.left = 0;
+                false
+            }
+        }
+    }
+
+    /// `value` if it is within the size limits and its copy is paid for, else unknown.
+    fn admit(&mut self, value: Value) -> Value {
+        if matches!(value, Value::Unknown(_)) {
+            return value;
+        }
+        match footprint(&value) {
+            Some(cost) if self.spend(cost) => value,
+            Some(_) => Value::Unknown(TOO_MUCH_WORK.into()),
+            None => Value::Unknown(TOO_LARGE.into()),
+        }
+    }
+}
+
+/// What building or copying `value` costs in operations (one per item, one per 16 bytes of
+/// string), or `None` when it is over a size limit. Stops as soon as a limit is passed, so
+/// measuring costs no more than the limits allow.
+fn footprint(value: &Value) -> Option<usize> {
+    let (mut items, mut bytes) = (0usize, 0usize);
+    let mut stack = vec![(value, 0usize)];
+    while let Some((value, depth)) = stack.pop() {
+        items += 1;
+        if items > MAX_ITEMS || depth > MAX_VALUE_DEPTH {
+            return None;
+        }
+        match value {
+            Value::Str(s) => {
+                bytes += s.len();
+                if bytes > MAX_STRING_BYTES {
+                    return None;
+                }
+            }
+            Value::List(list) => stack.extend(list.iter().map(|v| (v, depth + 1))),
+            Value::Dict(pairs) => {
+                for (k, v) in pairs {
+                    stack.push((k, depth + 1));
+                    stack.push((v, depth + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(items + bytes / 16)
+}
+
+/// Whether joining strings of `a` and `b` bytes stays within [`MAX_STRING_BYTES`]: checked
+/// before the joined string is allocated.
+fn joinable(a: usize, b: usize) -> bool {
+    a.saturating_add(b) <= MAX_STRING_BYTES
+}
+
+/// Adds the environment reads of `more` to `env`, each once: a value built from itself
+/// (`A = A + A`) must not double its list of reads with every line.
+fn add_reads(env: &mut Vec<EnvRead>, more: impl IntoIterator<Item = EnvRead>) {
+    for read in more {
+        if !env.contains(&read) {
+            env.push(read);
+        }
+    }
+}
+
 /// The value a setting ends up with, and where it got it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binding {
@@ -179,7 +292,13 @@ pub struct Evaluation {
 pub fn evaluate(modules: &[ModuleRef], entry: usize) -> Evaluation {
     let mut evaluation = Evaluation::default();
     let mut stack = Vec::new();
-    run(modules, entry, &mut evaluation, &mut stack);
+    run(
+        modules,
+        entry,
+        &mut evaluation,
+        &mut stack,
+        &mut Budget::default(),
+    );
     evaluation
 }
 
@@ -210,7 +329,13 @@ pub fn resolve_import(modules: &[ModuleRef], from: usize, name: &str) -> Option<
         .position(|m| m.path.ends_with(&file) || m.path.ends_with(&package))
 }
 
-fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Vec<usize>) {
+fn run(
+    modules: &[ModuleRef],
+    index: usize,
+    out: &mut Evaluation,
+    stack: &mut Vec<usize>,
+    budget: &mut Budget,
+) {
     if stack.contains(&index) || stack.len() > 32 {
         return;
     }
@@ -219,6 +344,10 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
     };
     stack.push(index);
     for statement in &module.module.statements {
+        if !budget.spend(1) {
+            run_spent(modules, index, statement, out, stack, budget);
+            continue;
+        }
         let set = |out: &mut Evaluation, name: &str, value: Value, env: Vec<EnvRead>| {
             out.settings.insert(
                 name.to_owned(),
@@ -234,7 +363,7 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
         match &statement.kind {
             StatementKind::Assign(name, expr) => {
                 let mut env = Vec::new();
-                let value = eval(expr, module, &out.settings, &mut env);
+                let value = eval(expr, module, &out.settings, budget, &mut env);
                 set(out, name, value, env);
             }
             StatementKind::Extend(name, expr) | StatementKind::Append(name, expr) => {
@@ -243,9 +372,17 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
                     .get(name)
                     .map(|b| b.env.clone())
                     .unwrap_or_default();
-                let current = out.settings.get(name).map(|b| b.value.clone());
-                let added = eval(expr, module, &out.settings, &mut env);
+                let current = out
+                    .settings
+                    .get(name)
+                    .map(|b| budget.admit(b.value.clone()));
+                let added = eval(expr, module, &out.settings, budget, &mut env);
                 let value = match (current, added, &statement.kind) {
+                    (Some(Value::List(list)), Value::List(more), StatementKind::Extend(..))
+                        if list.len().saturating_add(more.len()) > MAX_ITEMS =>
+                    {
+                        Value::Unknown(TOO_LARGE.into())
+                    }
                     (Some(Value::List(mut list)), Value::List(more), StatementKind::Extend(..)) => {
                         list.extend(more);
                         Value::List(list)
@@ -255,6 +392,11 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
                     {
                         list.push(item);
                         Value::List(list)
+                    }
+                    (Some(Value::Str(s)), Value::Str(more), StatementKind::Extend(..))
+                        if !joinable(s.len(), more.len()) =>
+                    {
+                        Value::Unknown(TOO_LARGE.into())
                     }
                     (Some(Value::Str(mut s)), Value::Str(more), StatementKind::Extend(..)) => {
                         s.push_str(&more);
@@ -269,11 +411,12 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
                         module.quote(statement.name_span, name)
                     )),
                 };
+                let value = budget.admit(value);
                 set(out, name, value, env);
             }
             StatementKind::Remove(name, expr) => {
                 let mut env = Vec::new();
-                let gone = eval(expr, module, &out.settings, &mut env);
+                let gone = eval(expr, module, &out.settings, budget, &mut env);
                 if let Some(binding) = out.settings.get_mut(name) {
                     if let Value::List(list) = &mut binding.value {
                         if let Some(at) = list.iter().position(|v| *v == gone) {
@@ -287,16 +430,19 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
             }
             StatementKind::SetItem(name, key, expr) => {
                 let mut env = Vec::new();
-                let key = eval(key, module, &out.settings, &mut env);
-                let item = eval(expr, module, &out.settings, &mut env);
+                let key = eval(key, module, &out.settings, budget, &mut env);
+                let item = eval(expr, module, &out.settings, budget, &mut env);
                 if let Some(binding) = out.settings.get_mut(name) {
                     if let Value::Dict(dict) = &mut binding.value {
                         match dict.iter_mut().find(|(k, _)| *k == key) {
                             Some((_, v)) => *v = item,
                             None => dict.push((key, item)),
                         }
+                        // A dict grown item by item is held to the same limits.
+                        let grown = std::mem::replace(&mut binding.value, Value::None);
+                        binding.value = budget.admit(grown);
                     }
-                    binding.env.extend(env);
+                    add_reads(&mut binding.env, env);
                 }
             }
             StatementKind::Conditional(name, reason) => {
@@ -308,7 +454,7 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
             } => match resolve_import(modules, index, name) {
                 Some(target) => {
                     out.imported.push((target, index, statement.span));
-                    run(modules, target, out, stack);
+                    run(modules, target, out, stack, budget);
                 }
                 None => out.unresolved.push(UnresolvedImport {
                     module: index,
@@ -323,16 +469,78 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
     stack.pop();
 }
 
+/// What `statement` of `modules[index]` does once the budget is spent: whatever it sets
+/// becomes unknown (a value known before stays known), and a star import is followed into
+/// a module not yet read this way, so the names it sets are unknown rather than absent.
+fn run_spent(
+    modules: &[ModuleRef],
+    index: usize,
+    statement: &super::Statement,
+    out: &mut Evaluation,
+    stack: &mut Vec<usize>,
+    budget: &mut Budget,
+) {
+    let name = match &statement.kind {
+        StatementKind::Assign(name, _)
+        | StatementKind::Extend(name, _)
+        | StatementKind::Append(name, _)
+        | StatementKind::Conditional(name, _) => name,
+        StatementKind::Remove(name, _) | StatementKind::SetItem(name, ..) => {
+            if !out.settings.contains_key(name) {
+                return;
+            }
+            name
+        }
+        StatementKind::StarImport { module: name, .. } => {
+            if let Some(target) = resolve_import(modules, index, name) {
+                if !budget.spent_in.contains(&target) {
+                    budget.spent_in.push(target);
+                    out.imported.push((target, index, statement.span));
+                    run(modules, target, out, stack, budget);
+                }
+            }
+            return;
+        }
+    };
+    out.settings.insert(
+        name.clone(),
+        Binding {
+            value: Value::Unknown(TOO_MUCH_WORK.into()),
+            module: index,
+            span: statement.span,
+            value_span: statement.value_span,
+            env: Vec::new(),
+        },
+    );
+}
+
 /// The value of `expr`, written in `module`, with the settings in `scope`; the environment
 /// variables it reads are added to `env`.
+/// Every value it produces is within the size limits and paid for from `budget`.
 fn eval(
     expr: &Expr,
     module: &ModuleRef,
     scope: &BTreeMap<String, Binding>,
+    budget: &mut Budget,
+    env: &mut Vec<EnvRead>,
+) -> Value {
+    if !budget.spend(1) {
+        return Value::Unknown(TOO_MUCH_WORK.into());
+    }
+    let value = eval_parts(expr, module, scope, budget, env);
+    budget.admit(value)
+}
+
+/// [`eval`] before the value is measured.
+fn eval_parts(
+    expr: &Expr,
+    module: &ModuleRef,
+    scope: &BTreeMap<String, Binding>,
+    budget: &mut Budget,
     env: &mut Vec<EnvRead>,
 ) -> Value {
     // What a part of `expr` evaluates to, in the same module and scope.
-    let value_of = |expr: &Expr, env: &mut Vec<EnvRead>| eval(expr, module, scope, env);
+    let mut value_of = |expr: &Expr, env: &mut Vec<EnvRead>| eval(expr, module, scope, budget, env);
     match expr {
         Expr::Str(s) => Value::Str(s.clone()),
         Expr::Int(i) => Value::Int(*i),
@@ -347,7 +555,7 @@ fn eval(
         ),
         Expr::Name(name, span) => match scope.get(name) {
             Some(binding) => {
-                env.extend(binding.env.iter().cloned());
+                add_reads(env, binding.env.iter().cloned());
                 binding.value.clone()
             }
             None => Value::Unknown(msg!(
@@ -456,8 +664,14 @@ fn eval(
             }
         }
         Expr::Add(l, r) => match (value_of(l, env), value_of(r, env)) {
+            (Value::Str(a), Value::Str(b)) if !joinable(a.len(), b.len()) => {
+                Value::Unknown(TOO_LARGE.into())
+            }
             (Value::Str(a), Value::Str(b)) => Value::Str(a + &b),
             (Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_add(b)),
+            (Value::List(a), Value::List(b)) if a.len().saturating_add(b.len()) > MAX_ITEMS => {
+                Value::Unknown(TOO_LARGE.into())
+            }
             (Value::List(mut a), Value::List(b)) => {
                 a.extend(b);
                 Value::List(a)
@@ -469,8 +683,8 @@ fn eval(
             (Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_mul(b)),
             (Value::Str(s), Value::Int(n)) | (Value::Int(n), Value::Str(s)) => {
                 let n = usize::try_from(n).unwrap_or(0);
-                if s.len().saturating_mul(n) > 1 << 20 {
-                    Value::Unknown("a string too long to build".into())
+                if s.len().saturating_mul(n) > MAX_STRING_BYTES {
+                    Value::Unknown(TOO_LARGE.into())
                 } else {
                     Value::Str(s.repeat(n))
                 }

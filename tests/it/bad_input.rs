@@ -340,3 +340,36 @@ fn broken_node_files_are_parse_errors_with_locations_and_the_rest_is_still_check
         .expect("server.js syntax error");
     assert_eq!(syntax["location"]["start_line"], 2, "{syntax}");
 }
+
+/// A 43-line settings module that doubles a string forty times asked for a terabyte; the
+/// evaluator's budgets make the value unknown instead, reported like any unknown setting.
+#[test]
+fn django_settings_doubling_a_string_forty_times_is_an_unknown_value_not_a_crash() {
+    let settings = format!(
+        "DEBUG = False\ns = 'x'\n{}SECRET_KEY = s\n",
+        "s = s + s\n".repeat(40)
+    );
+    let manage = "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings')\n";
+    let dir = tree(&[
+        ("manage.py", manage.as_bytes()),
+        ("settings.py", settings.as_bytes()),
+    ]);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert!(code == 0 || code == 1, "exit {code}: {report}");
+    let unknown = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "DJ008")
+        .unwrap_or_else(|| panic!("no finding on the unknown SECRET_KEY: {report}"));
+    assert!(unknown["location"]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("settings.py"));
+    assert_eq!(unknown["location"]["start_line"], 43);
+    let message = unknown["message"].as_str().unwrap();
+    assert!(
+        message.contains("SECRET_KEY") && message.contains("too large"),
+        "{message}"
+    );
+}

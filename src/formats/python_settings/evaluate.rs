@@ -137,7 +137,8 @@ pub type EnvRead = (Quote, bool);
 /// The longest string a settings module may build: far above any real setting, far below
 /// what a file doubling a string forty times asks for.
 const MAX_STRING_BYTES: usize = 64 * 1024;
-/// The most items (list and dict entries, counted through nesting) one value may hold.
+/// The most values one value may be made of (list items, dict keys and values, counted
+/// through nesting).
 const MAX_ITEMS: usize = 10_000;
 /// The deepest nesting one value may have (`A = [A]` repeated), so comparing and dropping
 /// values cannot overflow the stack.
@@ -759,5 +760,167 @@ fn apply_cast(cast: Cast, value: Value) -> Value {
             value.kind()
         )),
         (_, value) => value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::tests::{evaluated, unknown_reason, value};
+    use super::*;
+    use crate::formats::dotenv::shown::Shown;
+
+    /// Asserts setting `name` of `text` is unknown: too large where it first passed a
+    /// limit, or extended with what was (`s += s` once `s` is unknown).
+    fn assert_too_large(text: &str, name: &str) {
+        let reason = unknown_reason(text, name);
+        let extended = format!("{name} is extended with an unknown value");
+        assert!(
+            reason == TOO_LARGE || reason == extended,
+            "{reason}: {text}"
+        );
+    }
+
+    /// Asserts the value of `name` in `text` is within the limits and holds an unknown
+    /// (`[L, L]` of an `L` too large is a list again).
+    fn assert_cut(text: &str, name: &str) {
+        let value = value(text, name);
+        let mut stack = vec![&value];
+        let mut unknown = false;
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Unknown(_) => unknown = true,
+                Value::List(items) => stack.extend(items),
+                Value::Dict(pairs) => stack.extend(pairs.iter().map(|(_, v)| v)),
+                _ => {}
+            }
+        }
+        assert!(unknown && footprint(&value).is_some(), "{value:?}");
+    }
+
+    /// How deeply lists and dicts nest in `value`.
+    fn depth(value: &Value) -> usize {
+        match value {
+            Value::List(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+            Value::Dict(pairs) => 1 + pairs.iter().map(|(_, v)| depth(v)).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// `first`, then `line` `times` times.
+    fn repeated(first: &str, line: &str, times: usize) -> String {
+        format!("{first}\n{}", format!("{line}\n").repeat(times))
+    }
+
+    #[test]
+    fn a_string_doubled_forty_times_is_too_large_but_a_short_one_is_built() {
+        let text = repeated("s = 'x'", "s = s + s", 40) + "SECRET_KEY = s\n";
+        assert_eq!(unknown_reason(&text, "SECRET_KEY"), TOO_LARGE);
+        assert_too_large(&repeated("s = 'x'", "s += s", 40), "s");
+        let text = repeated("s = 'x'", "s = s + s", 10);
+        assert_eq!(value(&text, "s"), Value::Str("x".repeat(1024)));
+    }
+
+    #[test]
+    fn repetition_is_refused_before_the_string_is_allocated() {
+        for text in [
+            "K = 'x' * 1000000000\n",
+            "K = 1000000000 * 'x'\n",
+            "K = 'x' * (1000 * 1000 * 1000)\n",
+            "K = 'ab' * 9223372036854775807\n",
+        ] {
+            assert_eq!(unknown_reason(text, "K"), TOO_LARGE, "{text}");
+        }
+        assert_eq!(
+            value("K = 'x' * 65536\n", "K"),
+            Value::Str("x".repeat(MAX_STRING_BYTES))
+        );
+    }
+
+    #[test]
+    fn lists_and_dicts_doubled_or_grown_past_the_item_limit_are_too_large() {
+        for text in [
+            repeated("L = ['x']", "L = L + L", 20),
+            repeated("L = ['x']", "L += L", 20),
+            repeated("L = ['x']", "L.extend(L)", 20),
+        ] {
+            assert_too_large(&text, "L");
+        }
+        // Doubling by nesting: two items a level, 2^40 in all.
+        assert_cut(&repeated("L = ['x']", "L = [L, L]", 40), "L");
+        assert_cut(&repeated("L = ['x']", "L = {'a': L, 'b': L}", 40), "L");
+        // The dict and its keys and values count: 1 + 2 × 4,999 fit, two more do not.
+        let pairs: Vec<String> = (0..4_999).map(|i| format!("'k{i}': 1")).collect();
+        let text = format!("D = {{{}}}\n", pairs.join(", "));
+        assert!(matches!(value(&text, "D"), Value::Dict(d) if d.len() == 4_999));
+        assert_eq!(unknown_reason(&(text + "D['a'] = 1\n"), "D"), TOO_LARGE);
+        let text = repeated("L = ['x']", "L = L + L", 8);
+        assert_eq!(
+            value(&text, "L"),
+            Value::List(vec![Value::Str("x".into()); 256])
+        );
+    }
+
+    #[test]
+    fn values_nested_through_names_are_depth_limited() {
+        let text = repeated("A = 1", "A = [A]", MAX_VALUE_DEPTH + 1);
+        assert_eq!(unknown_reason(&text, "A"), TOO_LARGE);
+        assert_cut(&repeated("A = 1", "A = [A]", 10_000), "A");
+    }
+
+    #[test]
+    fn deeply_nested_expressions_neither_overflow_the_stack_nor_get_a_value() {
+        for levels in [200, 10_000] {
+            for (open, close) in [("(", ")"), ("not ", ""), ("[", "]"), ("{'k': ", "}")] {
+                let text = format!("X = {}1{}\n", open.repeat(levels), close.repeat(levels));
+                match value(&text, "X") {
+                    Value::Unknown(_) => {}
+                    // Displays keep their outer levels; what is nested too deeply is unknown.
+                    other => assert!(depth(&other) < levels, "{open} × {levels}"),
+                }
+            }
+        }
+        assert_eq!(value("X = ((((1))))\n", "X"), Value::Int(1));
+    }
+
+    #[test]
+    fn star_imports_that_multiply_stop_at_the_work_budget() {
+        // Each module imports the next twenty times: 20^8 runs of the last one, unbudgeted.
+        let files: Vec<(Shown, SettingsModule)> = (0..9)
+            .map(|i| {
+                let text = if i == 8 {
+                    "X = 'x' * 100\nY = [X, X, X, X]\n".to_owned()
+                } else {
+                    format!("from .m{} import *\n", i + 1).repeat(20)
+                };
+                Shown::new(&text, SettingsModule::parse)
+            })
+            .collect();
+        let paths: Vec<String> = (0..9).map(|i| format!("p/m{i}.py")).collect();
+        let modules: Vec<ModuleRef> = files
+            .iter()
+            .zip(&paths)
+            .map(|((shown, module), path)| ModuleRef {
+                path: Path::new(path),
+                source: &shown.source,
+                module,
+            })
+            .collect();
+        let settings = evaluate(&modules, 0).settings;
+        for name in ["X", "Y"] {
+            let Value::Unknown(reason) = &settings[name].value else {
+                panic!("{name} is {:?}", settings[name].value);
+            };
+            assert_eq!(files[0].0.message(reason), TOO_MUCH_WORK);
+        }
+    }
+
+    #[test]
+    fn environment_reads_are_kept_once_however_often_a_value_is_reused() {
+        let text = repeated("A = int(os.getenv('A', '1'))", "A = A + A", 64);
+        let (_, settings) = evaluated(&text);
+        assert_eq!(settings["A"].value, Value::Int(i64::MAX));
+        assert_eq!(settings["A"].env.len(), 1);
     }
 }

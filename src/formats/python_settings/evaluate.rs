@@ -162,6 +162,10 @@ struct Budget {
     /// Modules already run once the budget ran out (each is then read once, to mark what it
     /// sets as unknown).
     spent_in: Vec<usize>,
+    /// The module each star import names, by importing module and statement start: a
+    /// module imported many times over is resolved once, as resolving costs far more than
+    /// the one operation a statement is counted as.
+    resolved: BTreeMap<(usize, usize), Option<usize>>,
 }
 
 impl Default for Budget {
@@ -169,6 +173,7 @@ impl Default for Budget {
         Self {
             left: MAX_OPERATIONS,
             spent_in: Vec::new(),
+            resolved: BTreeMap::new(),
         }
     }
 }
@@ -186,6 +191,20 @@ impl Budget {
                 false
             }
         }
+    }
+
+    /// [`resolve_import`] of the star import `name` at `statement` of `modules[from]`.
+    fn resolve(
+        &mut self,
+        modules: &[ModuleRef],
+        from: usize,
+        statement: &super::Statement,
+        name: &str,
+    ) -> Option<usize> {
+        *self
+            .resolved
+            .entry((from, statement.span.start))
+            .or_insert_with(|| resolve_import(modules, from, name))
     }
 
     /// `value` if it is within the size limits and its copy is paid for, else unknown.
@@ -283,10 +302,22 @@ pub struct UnresolvedImport {
 pub struct Evaluation {
     /// Every setting by name.
     pub settings: BTreeMap<String, Binding>,
-    /// Modules pulled in through `from … import *`, with the importing statement.
+    /// Modules pulled in through `from … import *`, each with the first statement that
+    /// imported it (a module imported many times over is listed once, so the list stays as
+    /// small as the scan).
     pub imported: Vec<(usize, usize, Span)>,
     /// Star imports of modules not in the scan.
     pub unresolved: Vec<UnresolvedImport>,
+}
+
+impl Evaluation {
+    /// Records that `importer` pulled in `target` with the statement at `span`, unless
+    /// `target` was pulled in before.
+    fn note_import(&mut self, target: usize, importer: usize, span: Span) {
+        if !self.imported.iter().any(|(t, _, _)| *t == target) {
+            self.imported.push((target, importer, span));
+        }
+    }
 }
 
 /// Evaluates `modules[entry]`, following star imports into the other modules.
@@ -452,9 +483,9 @@ fn run(
             StatementKind::StarImport {
                 module: name,
                 optional,
-            } => match resolve_import(modules, index, name) {
+            } => match budget.resolve(modules, index, statement, name) {
                 Some(target) => {
-                    out.imported.push((target, index, statement.span));
+                    out.note_import(target, index, statement.span);
                     run(modules, target, out, stack, budget);
                 }
                 None => out.unresolved.push(UnresolvedImport {
@@ -493,10 +524,10 @@ fn run_spent(
             name
         }
         StatementKind::StarImport { module: name, .. } => {
-            if let Some(target) = resolve_import(modules, index, name) {
+            if let Some(target) = budget.resolve(modules, index, statement, name) {
                 if !budget.spent_in.contains(&target) {
                     budget.spent_in.push(target);
-                    out.imported.push((target, index, statement.span));
+                    out.note_import(target, index, statement.span);
                     run(modules, target, out, stack, budget);
                 }
             }

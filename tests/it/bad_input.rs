@@ -437,4 +437,36 @@ fn an_env_file_of_forty_thousand_duplicates_gets_the_findings_a_short_one_does()
     assert_eq!(last[0], "ENV031");
     assert_eq!(last[1]["start_line"], 40_000);
     assert!(last[2].as_str().unwrap().contains("line 39999"), "{last}");
+
+/// A 43-line settings module that doubles a string forty times asked for a terabyte; the
+/// evaluator's budgets make the value unknown instead, reported like any unknown setting.
+#[test]
+fn django_settings_doubling_a_string_forty_times_is_an_unknown_value_not_a_crash() {
+    let settings = format!(
+        "DEBUG = False\ns = 'x'\n{}SECRET_KEY = s\n",
+        "s = s + s\n".repeat(40)
+    );
+    let manage = "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings')\n";
+    let dir = tree(&[
+        ("manage.py", manage.as_bytes()),
+        ("settings.py", settings.as_bytes()),
+    ]);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert!(code == 0 || code == 1, "exit {code}: {report}");
+    let unknown = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "DJ008")
+        .unwrap_or_else(|| panic!("no finding on the unknown SECRET_KEY: {report}"));
+    assert!(unknown["location"]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("settings.py"));
+    assert_eq!(unknown["location"]["start_line"], 43);
+    let message = unknown["message"].as_str().unwrap();
+    assert!(
+        message.contains("SECRET_KEY") && message.contains("too large"),
+        "{message}"
+    );
 }

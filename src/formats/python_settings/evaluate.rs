@@ -134,6 +134,139 @@ impl ModuleRef<'_> {
 /// lookup has a default.
 pub type EnvRead = (Quote, bool);
 
+/// The longest string a settings module may build: far above any real setting, far below
+/// what a file doubling a string forty times asks for.
+const MAX_STRING_BYTES: usize = 64 * 1024;
+/// The most values one value may be made of (list items, dict keys and values, counted
+/// through nesting).
+const MAX_ITEMS: usize = 10_000;
+/// The deepest nesting one value may have (`A = [A]` repeated), so comparing and dropping
+/// values cannot overflow the stack.
+const MAX_VALUE_DEPTH: usize = 100;
+/// The work one evaluation may do: each statement and expression evaluated, plus each item
+/// and each 16 bytes of every value built or copied. Star imports that pull the same module
+/// in many times share it, so they cannot multiply the work.
+const MAX_OPERATIONS: usize = 1_000_000;
+
+/// Why a value over [`MAX_STRING_BYTES`], [`MAX_ITEMS`] or [`MAX_VALUE_DEPTH`] is unknown.
+const TOO_LARGE: &str = "a value too large to evaluate";
+/// Why values are unknown once [`MAX_OPERATIONS`] is spent.
+const TOO_MUCH_WORK: &str = "a settings module too costly to evaluate";
+
+/// What is left of an evaluation's [`MAX_OPERATIONS`]: a settings file is untrusted input,
+/// and a few lines of it can ask for gigabytes.
+#[derive(Debug)]
+struct Budget {
+    /// Operations left.
+    left: usize,
+    /// Modules already run once the budget ran out (each is then read once, to mark what it
+    /// sets as unknown).
+    spent_in: Vec<usize>,
+    /// The module each star import names, by importing module and statement start: a
+    /// module imported many times over is resolved once, as resolving costs far more than
+    /// the one operation a statement is counted as.
+    resolved: BTreeMap<(usize, usize), Option<usize>>,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            left: MAX_OPERATIONS,
+            spent_in: Vec::new(),
+            resolved: BTreeMap::new(),
+        }
+    }
+}
+
+impl Budget {
+    /// Takes `cost` operations; false when they are not left (and nothing is left after).
+    fn spend(&mut self, cost: usize) -> bool {
+        match self.left.checked_sub(cost) {
+            Some(left) => {
+                self.left = left;
+                true
+            }
+            None => {
+                self.left = 0;
+                false
+            }
+        }
+    }
+
+    /// [`resolve_import`] of the star import `name` at `statement` of `modules[from]`.
+    fn resolve(
+        &mut self,
+        modules: &[ModuleRef],
+        from: usize,
+        statement: &super::Statement,
+        name: &str,
+    ) -> Option<usize> {
+        *self
+            .resolved
+            .entry((from, statement.span.start))
+            .or_insert_with(|| resolve_import(modules, from, name))
+    }
+
+    /// `value` if it is within the size limits and its copy is paid for, else unknown.
+    fn admit(&mut self, value: Value) -> Value {
+        if matches!(value, Value::Unknown(_)) {
+            return value;
+        }
+        match footprint(&value) {
+            Some(cost) if self.spend(cost) => value,
+            Some(_) => Value::Unknown(TOO_MUCH_WORK.into()),
+            None => Value::Unknown(TOO_LARGE.into()),
+        }
+    }
+}
+
+/// What building or copying `value` costs in operations (one per item, one per 16 bytes of
+/// string), or `None` when it is over a size limit. Stops as soon as a limit is passed, so
+/// measuring costs no more than the limits allow.
+fn footprint(value: &Value) -> Option<usize> {
+    let (mut items, mut bytes) = (0usize, 0usize);
+    let mut stack = vec![(value, 0usize)];
+    while let Some((value, depth)) = stack.pop() {
+        items += 1;
+        if items > MAX_ITEMS || depth > MAX_VALUE_DEPTH {
+            return None;
+        }
+        match value {
+            Value::Str(s) => {
+                bytes += s.len();
+                if bytes > MAX_STRING_BYTES {
+                    return None;
+                }
+            }
+            Value::List(list) => stack.extend(list.iter().map(|v| (v, depth + 1))),
+            Value::Dict(pairs) => {
+                for (k, v) in pairs {
+                    stack.push((k, depth + 1));
+                    stack.push((v, depth + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(items + bytes / 16)
+}
+
+/// Whether joining strings of `a` and `b` bytes stays within [`MAX_STRING_BYTES`]: checked
+/// before the joined string is allocated.
+fn joinable(a: usize, b: usize) -> bool {
+    a.saturating_add(b) <= MAX_STRING_BYTES
+}
+
+/// Adds the environment reads of `more` to `env`, each once: a value built from itself
+/// (`A = A + A`) must not double its list of reads with every line.
+fn add_reads(env: &mut Vec<EnvRead>, more: impl IntoIterator<Item = EnvRead>) {
+    for read in more {
+        if !env.contains(&read) {
+            env.push(read);
+        }
+    }
+}
+
 /// The value a setting ends up with, and where it got it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binding {
@@ -169,17 +302,35 @@ pub struct UnresolvedImport {
 pub struct Evaluation {
     /// Every setting by name.
     pub settings: BTreeMap<String, Binding>,
-    /// Modules pulled in through `from … import *`, with the importing statement.
+    /// Modules pulled in through `from … import *`, each with the first statement that
+    /// imported it (a module imported many times over is listed once, so the list stays as
+    /// small as the scan).
     pub imported: Vec<(usize, usize, Span)>,
     /// Star imports of modules not in the scan.
     pub unresolved: Vec<UnresolvedImport>,
+}
+
+impl Evaluation {
+    /// Records that `importer` pulled in `target` with the statement at `span`, unless
+    /// `target` was pulled in before.
+    fn note_import(&mut self, target: usize, importer: usize, span: Span) {
+        if !self.imported.iter().any(|(t, _, _)| *t == target) {
+            self.imported.push((target, importer, span));
+        }
+    }
 }
 
 /// Evaluates `modules[entry]`, following star imports into the other modules.
 pub fn evaluate(modules: &[ModuleRef], entry: usize) -> Evaluation {
     let mut evaluation = Evaluation::default();
     let mut stack = Vec::new();
-    run(modules, entry, &mut evaluation, &mut stack);
+    run(
+        modules,
+        entry,
+        &mut evaluation,
+        &mut stack,
+        &mut Budget::default(),
+    );
     evaluation
 }
 
@@ -210,7 +361,13 @@ pub fn resolve_import(modules: &[ModuleRef], from: usize, name: &str) -> Option<
         .position(|m| m.path.ends_with(&file) || m.path.ends_with(&package))
 }
 
-fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Vec<usize>) {
+fn run(
+    modules: &[ModuleRef],
+    index: usize,
+    out: &mut Evaluation,
+    stack: &mut Vec<usize>,
+    budget: &mut Budget,
+) {
     if stack.contains(&index) || stack.len() > 32 {
         return;
     }
@@ -219,6 +376,10 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
     };
     stack.push(index);
     for statement in &module.module.statements {
+        if !budget.spend(1) {
+            run_spent(modules, index, statement, out, stack, budget);
+            continue;
+        }
         let set = |out: &mut Evaluation, name: &str, value: Value, env: Vec<EnvRead>| {
             out.settings.insert(
                 name.to_owned(),
@@ -234,7 +395,7 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
         match &statement.kind {
             StatementKind::Assign(name, expr) => {
                 let mut env = Vec::new();
-                let value = eval(expr, module, &out.settings, &mut env);
+                let value = eval(expr, module, &out.settings, budget, &mut env);
                 set(out, name, value, env);
             }
             StatementKind::Extend(name, expr) | StatementKind::Append(name, expr) => {
@@ -243,9 +404,17 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
                     .get(name)
                     .map(|b| b.env.clone())
                     .unwrap_or_default();
-                let current = out.settings.get(name).map(|b| b.value.clone());
-                let added = eval(expr, module, &out.settings, &mut env);
+                let current = out
+                    .settings
+                    .get(name)
+                    .map(|b| budget.admit(b.value.clone()));
+                let added = eval(expr, module, &out.settings, budget, &mut env);
                 let value = match (current, added, &statement.kind) {
+                    (Some(Value::List(list)), Value::List(more), StatementKind::Extend(..))
+                        if list.len().saturating_add(more.len()) > MAX_ITEMS =>
+                    {
+                        Value::Unknown(TOO_LARGE.into())
+                    }
                     (Some(Value::List(mut list)), Value::List(more), StatementKind::Extend(..)) => {
                         list.extend(more);
                         Value::List(list)
@@ -255,6 +424,11 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
                     {
                         list.push(item);
                         Value::List(list)
+                    }
+                    (Some(Value::Str(s)), Value::Str(more), StatementKind::Extend(..))
+                        if !joinable(s.len(), more.len()) =>
+                    {
+                        Value::Unknown(TOO_LARGE.into())
                     }
                     (Some(Value::Str(mut s)), Value::Str(more), StatementKind::Extend(..)) => {
                         s.push_str(&more);
@@ -269,11 +443,12 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
                         module.quote(statement.name_span, name)
                     )),
                 };
+                let value = budget.admit(value);
                 set(out, name, value, env);
             }
             StatementKind::Remove(name, expr) => {
                 let mut env = Vec::new();
-                let gone = eval(expr, module, &out.settings, &mut env);
+                let gone = eval(expr, module, &out.settings, budget, &mut env);
                 if let Some(binding) = out.settings.get_mut(name) {
                     if let Value::List(list) = &mut binding.value {
                         if let Some(at) = list.iter().position(|v| *v == gone) {
@@ -287,16 +462,19 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
             }
             StatementKind::SetItem(name, key, expr) => {
                 let mut env = Vec::new();
-                let key = eval(key, module, &out.settings, &mut env);
-                let item = eval(expr, module, &out.settings, &mut env);
+                let key = eval(key, module, &out.settings, budget, &mut env);
+                let item = eval(expr, module, &out.settings, budget, &mut env);
                 if let Some(binding) = out.settings.get_mut(name) {
                     if let Value::Dict(dict) = &mut binding.value {
                         match dict.iter_mut().find(|(k, _)| *k == key) {
                             Some((_, v)) => *v = item,
                             None => dict.push((key, item)),
                         }
+                        // A dict grown item by item is held to the same limits.
+                        let grown = std::mem::replace(&mut binding.value, Value::None);
+                        binding.value = budget.admit(grown);
                     }
-                    binding.env.extend(env);
+                    add_reads(&mut binding.env, env);
                 }
             }
             StatementKind::Conditional(name, reason) => {
@@ -305,10 +483,10 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
             StatementKind::StarImport {
                 module: name,
                 optional,
-            } => match resolve_import(modules, index, name) {
+            } => match budget.resolve(modules, index, statement, name) {
                 Some(target) => {
-                    out.imported.push((target, index, statement.span));
-                    run(modules, target, out, stack);
+                    out.note_import(target, index, statement.span);
+                    run(modules, target, out, stack, budget);
                 }
                 None => out.unresolved.push(UnresolvedImport {
                     module: index,
@@ -323,16 +501,78 @@ fn run(modules: &[ModuleRef], index: usize, out: &mut Evaluation, stack: &mut Ve
     stack.pop();
 }
 
+/// What `statement` of `modules[index]` does once the budget is spent: whatever it sets
+/// becomes unknown (a value known before stays known), and a star import is followed into
+/// a module not yet read this way, so the names it sets are unknown rather than absent.
+fn run_spent(
+    modules: &[ModuleRef],
+    index: usize,
+    statement: &super::Statement,
+    out: &mut Evaluation,
+    stack: &mut Vec<usize>,
+    budget: &mut Budget,
+) {
+    let name = match &statement.kind {
+        StatementKind::Assign(name, _)
+        | StatementKind::Extend(name, _)
+        | StatementKind::Append(name, _)
+        | StatementKind::Conditional(name, _) => name,
+        StatementKind::Remove(name, _) | StatementKind::SetItem(name, ..) => {
+            if !out.settings.contains_key(name) {
+                return;
+            }
+            name
+        }
+        StatementKind::StarImport { module: name, .. } => {
+            if let Some(target) = budget.resolve(modules, index, statement, name) {
+                if !budget.spent_in.contains(&target) {
+                    budget.spent_in.push(target);
+                    out.note_import(target, index, statement.span);
+                    run(modules, target, out, stack, budget);
+                }
+            }
+            return;
+        }
+    };
+    out.settings.insert(
+        name.clone(),
+        Binding {
+            value: Value::Unknown(TOO_MUCH_WORK.into()),
+            module: index,
+            span: statement.span,
+            value_span: statement.value_span,
+            env: Vec::new(),
+        },
+    );
+}
+
 /// The value of `expr`, written in `module`, with the settings in `scope`; the environment
 /// variables it reads are added to `env`.
+/// Every value it produces is within the size limits and paid for from `budget`.
 fn eval(
     expr: &Expr,
     module: &ModuleRef,
     scope: &BTreeMap<String, Binding>,
+    budget: &mut Budget,
+    env: &mut Vec<EnvRead>,
+) -> Value {
+    if !budget.spend(1) {
+        return Value::Unknown(TOO_MUCH_WORK.into());
+    }
+    let value = eval_parts(expr, module, scope, budget, env);
+    budget.admit(value)
+}
+
+/// [`eval`] before the value is measured.
+fn eval_parts(
+    expr: &Expr,
+    module: &ModuleRef,
+    scope: &BTreeMap<String, Binding>,
+    budget: &mut Budget,
     env: &mut Vec<EnvRead>,
 ) -> Value {
     // What a part of `expr` evaluates to, in the same module and scope.
-    let value_of = |expr: &Expr, env: &mut Vec<EnvRead>| eval(expr, module, scope, env);
+    let mut value_of = |expr: &Expr, env: &mut Vec<EnvRead>| eval(expr, module, scope, budget, env);
     match expr {
         Expr::Str(s) => Value::Str(s.clone()),
         Expr::Int(i) => Value::Int(*i),
@@ -347,7 +587,7 @@ fn eval(
         ),
         Expr::Name(name, span) => match scope.get(name) {
             Some(binding) => {
-                env.extend(binding.env.iter().cloned());
+                add_reads(env, binding.env.iter().cloned());
                 binding.value.clone()
             }
             None => Value::Unknown(msg!(
@@ -456,8 +696,14 @@ fn eval(
             }
         }
         Expr::Add(l, r) => match (value_of(l, env), value_of(r, env)) {
+            (Value::Str(a), Value::Str(b)) if !joinable(a.len(), b.len()) => {
+                Value::Unknown(TOO_LARGE.into())
+            }
             (Value::Str(a), Value::Str(b)) => Value::Str(a + &b),
             (Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_add(b)),
+            (Value::List(a), Value::List(b)) if a.len().saturating_add(b.len()) > MAX_ITEMS => {
+                Value::Unknown(TOO_LARGE.into())
+            }
             (Value::List(mut a), Value::List(b)) => {
                 a.extend(b);
                 Value::List(a)
@@ -469,8 +715,8 @@ fn eval(
             (Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_mul(b)),
             (Value::Str(s), Value::Int(n)) | (Value::Int(n), Value::Str(s)) => {
                 let n = usize::try_from(n).unwrap_or(0);
-                if s.len().saturating_mul(n) > 1 << 20 {
-                    Value::Unknown("a string too long to build".into())
+                if s.len().saturating_mul(n) > MAX_STRING_BYTES {
+                    Value::Unknown(TOO_LARGE.into())
                 } else {
                     Value::Str(s.repeat(n))
                 }
@@ -545,5 +791,167 @@ fn apply_cast(cast: Cast, value: Value) -> Value {
             value.kind()
         )),
         (_, value) => value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::tests::{evaluated, unknown_reason, value};
+    use super::*;
+    use crate::formats::dotenv::shown::Shown;
+
+    /// Asserts setting `name` of `text` is unknown: too large where it first passed a
+    /// limit, or extended with what was (`s += s` once `s` is unknown).
+    fn assert_too_large(text: &str, name: &str) {
+        let reason = unknown_reason(text, name);
+        let extended = format!("{name} is extended with an unknown value");
+        assert!(
+            reason == TOO_LARGE || reason == extended,
+            "{reason}: {text}"
+        );
+    }
+
+    /// Asserts the value of `name` in `text` is within the limits and holds an unknown
+    /// (`[L, L]` of an `L` too large is a list again).
+    fn assert_cut(text: &str, name: &str) {
+        let value = value(text, name);
+        let mut stack = vec![&value];
+        let mut unknown = false;
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Unknown(_) => unknown = true,
+                Value::List(items) => stack.extend(items),
+                Value::Dict(pairs) => stack.extend(pairs.iter().map(|(_, v)| v)),
+                _ => {}
+            }
+        }
+        assert!(unknown && footprint(&value).is_some(), "{value:?}");
+    }
+
+    /// How deeply lists and dicts nest in `value`.
+    fn depth(value: &Value) -> usize {
+        match value {
+            Value::List(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+            Value::Dict(pairs) => 1 + pairs.iter().map(|(_, v)| depth(v)).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// `first`, then `line` `times` times.
+    fn repeated(first: &str, line: &str, times: usize) -> String {
+        format!("{first}\n{}", format!("{line}\n").repeat(times))
+    }
+
+    #[test]
+    fn a_string_doubled_forty_times_is_too_large_but_a_short_one_is_built() {
+        let text = repeated("s = 'x'", "s = s + s", 40) + "SECRET_KEY = s\n";
+        assert_eq!(unknown_reason(&text, "SECRET_KEY"), TOO_LARGE);
+        assert_too_large(&repeated("s = 'x'", "s += s", 40), "s");
+        let text = repeated("s = 'x'", "s = s + s", 10);
+        assert_eq!(value(&text, "s"), Value::Str("x".repeat(1024)));
+    }
+
+    #[test]
+    fn repetition_is_refused_before_the_string_is_allocated() {
+        for text in [
+            "K = 'x' * 1000000000\n",
+            "K = 1000000000 * 'x'\n",
+            "K = 'x' * (1000 * 1000 * 1000)\n",
+            "K = 'ab' * 9223372036854775807\n",
+        ] {
+            assert_eq!(unknown_reason(text, "K"), TOO_LARGE, "{text}");
+        }
+        assert_eq!(
+            value("K = 'x' * 65536\n", "K"),
+            Value::Str("x".repeat(MAX_STRING_BYTES))
+        );
+    }
+
+    #[test]
+    fn lists_and_dicts_doubled_or_grown_past_the_item_limit_are_too_large() {
+        for text in [
+            repeated("L = ['x']", "L = L + L", 20),
+            repeated("L = ['x']", "L += L", 20),
+            repeated("L = ['x']", "L.extend(L)", 20),
+        ] {
+            assert_too_large(&text, "L");
+        }
+        // Doubling by nesting: two items a level, 2^40 in all.
+        assert_cut(&repeated("L = ['x']", "L = [L, L]", 40), "L");
+        assert_cut(&repeated("L = ['x']", "L = {'a': L, 'b': L}", 40), "L");
+        // The dict and its keys and values count: 1 + 2 × 4,999 fit, two more do not.
+        let pairs: Vec<String> = (0..4_999).map(|i| format!("'k{i}': 1")).collect();
+        let text = format!("D = {{{}}}\n", pairs.join(", "));
+        assert!(matches!(value(&text, "D"), Value::Dict(d) if d.len() == 4_999));
+        assert_eq!(unknown_reason(&(text + "D['a'] = 1\n"), "D"), TOO_LARGE);
+        let text = repeated("L = ['x']", "L = L + L", 8);
+        assert_eq!(
+            value(&text, "L"),
+            Value::List(vec![Value::Str("x".into()); 256])
+        );
+    }
+
+    #[test]
+    fn values_nested_through_names_are_depth_limited() {
+        let text = repeated("A = 1", "A = [A]", MAX_VALUE_DEPTH + 1);
+        assert_eq!(unknown_reason(&text, "A"), TOO_LARGE);
+        assert_cut(&repeated("A = 1", "A = [A]", 10_000), "A");
+    }
+
+    #[test]
+    fn deeply_nested_expressions_neither_overflow_the_stack_nor_get_a_value() {
+        for levels in [200, 10_000] {
+            for (open, close) in [("(", ")"), ("not ", ""), ("[", "]"), ("{'k': ", "}")] {
+                let text = format!("X = {}1{}\n", open.repeat(levels), close.repeat(levels));
+                match value(&text, "X") {
+                    Value::Unknown(_) => {}
+                    // Displays keep their outer levels; what is nested too deeply is unknown.
+                    other => assert!(depth(&other) < levels, "{open} × {levels}"),
+                }
+            }
+        }
+        assert_eq!(value("X = ((((1))))\n", "X"), Value::Int(1));
+    }
+
+    #[test]
+    fn star_imports_that_multiply_stop_at_the_work_budget() {
+        // Each module imports the next twenty times: 20^8 runs of the last one, unbudgeted.
+        let files: Vec<(Shown, SettingsModule)> = (0..9)
+            .map(|i| {
+                let text = if i == 8 {
+                    "X = 'x' * 100\nY = [X, X, X, X]\n".to_owned()
+                } else {
+                    format!("from .m{} import *\n", i + 1).repeat(20)
+                };
+                Shown::new(&text, SettingsModule::parse)
+            })
+            .collect();
+        let paths: Vec<String> = (0..9).map(|i| format!("p/m{i}.py")).collect();
+        let modules: Vec<ModuleRef> = files
+            .iter()
+            .zip(&paths)
+            .map(|((shown, module), path)| ModuleRef {
+                path: Path::new(path),
+                source: &shown.source,
+                module,
+            })
+            .collect();
+        let settings = evaluate(&modules, 0).settings;
+        for name in ["X", "Y"] {
+            let Value::Unknown(reason) = &settings[name].value else {
+                panic!("{name} is {:?}", settings[name].value);
+            };
+            assert_eq!(files[0].0.message(reason), TOO_MUCH_WORK);
+        }
+    }
+
+    #[test]
+    fn environment_reads_are_kept_once_however_often_a_value_is_reused() {
+        let text = repeated("A = int(os.getenv('A', '1'))", "A = A + A", 64);
+        let (_, settings) = evaluated(&text);
+        assert_eq!(settings["A"].value, Value::Int(i64::MAX));
+        assert_eq!(settings["A"].env.len(), 1);
     }
 }

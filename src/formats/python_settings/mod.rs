@@ -1243,7 +1243,7 @@ mod tests {
     use crate::formats::dotenv::shown::{Shown, CANARY};
 
     /// The settings of `text`, and the file as users see it.
-    fn evaluated(text: &str) -> (Shown, BTreeMap<String, Binding>) {
+    pub(super) fn evaluated(text: &str) -> (Shown, BTreeMap<String, Binding>) {
         let (shown, module) = Shown::new(text, SettingsModule::parse);
         let settings = evaluate(
             &[ModuleRef {
@@ -1257,7 +1257,7 @@ mod tests {
         (shown, settings)
     }
 
-    fn value(text: &str, name: &str) -> Value {
+    pub(super) fn value(text: &str, name: &str) -> Value {
         evaluated(text)
             .1
             .get(name)
@@ -1265,7 +1265,7 @@ mod tests {
     }
 
     /// Why setting `name` of `text` is unknown, as users read it.
-    fn unknown_reason(text: &str, name: &str) -> String {
+    pub(super) fn unknown_reason(text: &str, name: &str) -> String {
         let (shown, settings) = evaluated(text);
         match &settings[name].value {
             Value::Unknown(reason) => shown.message(reason),

@@ -437,6 +437,7 @@ fn an_env_file_of_forty_thousand_duplicates_gets_the_findings_a_short_one_does()
     assert_eq!(last[0], "ENV031");
     assert_eq!(last[1]["start_line"], 40_000);
     assert!(last[2].as_str().unwrap().contains("line 39999"), "{last}");
+}
 
 /// A 43-line settings module that doubles a string forty times asked for a terabyte; the
 /// evaluator's budgets make the value unknown instead, reported like any unknown setting.

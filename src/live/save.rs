@@ -143,12 +143,26 @@ pub(crate) fn write_under(
     let Some(relative) = relative(path) else {
         return Ok(None);
     };
-    let target = root.join(relative);
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)?;
+    // Folder by folder, refusing any symbolic link already in the output folder: a link
+    // planted there (`etc -> /etc`) must not make the snapshot write outside it.
+    let mut at = root.to_path_buf();
+    let mut components = relative.components().peekable();
+    while let Some(component) = components.next() {
+        at.push(component);
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(std::io::Error::other(format!(
+                    "{} is a symbolic link; a snapshot writes only inside its folder",
+                    at.display()
+                )));
+            }
+            Ok(_) => {}
+            Err(_) if components.peek().is_some() => std::fs::create_dir(&at)?,
+            Err(_) => {}
+        }
     }
-    std::fs::write(&target, bytes)?;
-    Ok(Some(target))
+    std::fs::write(&at, bytes)?;
+    Ok(Some(at))
 }
 
 fn relative(path: &Path) -> Option<PathBuf> {
@@ -285,6 +299,20 @@ mod tests {
         assert_eq!(loaded.collected_at, snapshot.collected_at);
         assert_eq!(loaded.files, snapshot.files);
         assert_eq!(loaded.unable, snapshot.unable);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_inside_the_output_folder_is_not_followed() {
+        let outside = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("etc")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("motd"), dir.path().join("motd")).unwrap();
+        assert!(write_under(dir.path(), Path::new("/etc/nginx/nginx.conf"), b"x").is_err());
+        assert!(write_under(dir.path(), Path::new("/motd"), b"x").is_err());
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+        let written = write_under(dir.path(), Path::new("/srv/app/.env"), b"A=1\n").unwrap();
+        assert_eq!(std::fs::read(written.unwrap()).unwrap(), b"A=1\n");
     }
 
     #[test]

@@ -63,6 +63,9 @@ pub const OUTPUT_DIR: &str = "/.preflight";
 /// Largest file or command output kept, in bytes.
 pub const SIZE_LIMIT: usize = 4 * 1024 * 1024;
 
+// The transports keep one byte more than a file may have, so "over the limit" is seen.
+const _: () = assert!(crate::live::transport::STDOUT_CAP > SIZE_LIMIT);
+
 /// How the snapshot is collected.
 #[derive(Debug, Clone)]
 pub struct CollectOptions {

@@ -28,7 +28,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use super::known_hosts::{fingerprint, KnownHosts, Verdict};
 use super::ssh_config::home_dir;
 use super::target::ResolvedTarget;
-use super::transport::{ExecError, ExecOutput, Transport};
+use super::transport::{push_capped, ExecError, ExecOutput, Transport, STDERR_CAP, STDOUT_CAP};
 
 /// The key files tried when the configuration names none, in `ssh`'s order.
 const DEFAULT_IDENTITIES: [&str; 3] = ["id_ed25519", "id_ecdsa", "id_rsa"];
@@ -667,9 +667,10 @@ impl SshTransport {
         let mut output = ExecOutput::default();
         while let Some(message) = channel.wait().await {
             match message {
-                ChannelMsg::Data { data } => output.stdout.extend_from_slice(&data),
+                // A hostile host may stream without end: keep what a snapshot can use.
+                ChannelMsg::Data { data } => push_capped(&mut output.stdout, &data, STDOUT_CAP),
                 ChannelMsg::ExtendedData { data, ext: 1 } => {
-                    output.stderr.extend_from_slice(&data);
+                    push_capped(&mut output.stderr, &data, STDERR_CAP);
                 }
                 ChannelMsg::ExitStatus { exit_status } => {
                     output.status = i32::try_from(exit_status).ok();

@@ -18,6 +18,21 @@ pub struct ExecOutput {
     pub stderr: Vec<u8>,
 }
 
+/// Most bytes of standard output kept per command: one more than the snapshot's per-file
+/// limit, so an output over it is recognised as such; a hostile host streaming gigabytes
+/// costs nothing beyond this.
+pub const STDOUT_CAP: usize = 4 * 1024 * 1024 + 1;
+
+/// Most bytes of standard error kept per command (only its first line is ever shown).
+pub const STDERR_CAP: usize = 64 * 1024;
+
+/// Appends `data` to `buffer` up to `cap` bytes in all; the rest is read and dropped, so
+/// the command is never blocked on a full pipe.
+pub fn push_capped(buffer: &mut Vec<u8>, data: &[u8], cap: usize) {
+    let room = cap.saturating_sub(buffer.len());
+    buffer.extend_from_slice(&data[..data.len().min(room)]);
+}
+
 impl ExecOutput {
     /// Whether the command exited with status 0.
     pub fn success(&self) -> bool {
@@ -98,11 +113,17 @@ impl Transport for LocalTransport {
             .spawn()
             .map_err(|e| ExecError::Transport(format!("cannot start sh: {e}")))?;
         // Readers on their own threads, so a command filling a pipe never blocks the wait.
-        let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        let drain = |pipe: Option<Box<dyn Read + Send>>, cap: usize| {
             std::thread::spawn(move || {
                 let mut bytes = Vec::new();
                 if let Some(mut pipe) = pipe {
-                    let _ = pipe.read_to_end(&mut bytes);
+                    let mut chunk = vec![0u8; 64 * 1024];
+                    while let Ok(n) = pipe.read(&mut chunk) {
+                        if n == 0 {
+                            break;
+                        }
+                        push_capped(&mut bytes, &chunk[..n], cap);
+                    }
                 }
                 bytes
             })
@@ -112,12 +133,14 @@ impl Transport for LocalTransport {
                 .stdout
                 .take()
                 .map(|p| Box::new(p) as Box<dyn Read + Send>),
+            STDOUT_CAP,
         );
         let stderr = drain(
             child
                 .stderr
                 .take()
                 .map(|p| Box::new(p) as Box<dyn Read + Send>),
+            STDERR_CAP,
         );
         let started = Instant::now();
         let status = loop {
@@ -147,6 +170,20 @@ impl Transport for LocalTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_command_printing_more_than_the_cap_keeps_only_the_cap() {
+        let local = LocalTransport::new();
+        let out = local
+            .exec(
+                "head -c 20000000 /dev/zero; head -c 1000000 /dev/zero >&2",
+                Duration::from_secs(30),
+            )
+            .unwrap();
+        assert!(out.success());
+        assert_eq!(out.stdout.len(), STDOUT_CAP);
+        assert_eq!(out.stderr.len(), STDERR_CAP);
+    }
 
     #[test]
     fn local_commands_report_output_and_status() {

@@ -471,3 +471,49 @@ fn django_settings_doubling_a_string_forty_times_is_an_unknown_value_not_a_crash
         "{message}"
     );
 }
+
+/// Includes that fan out: twelve folders of four files, each including every file of the
+/// next folder, would expand to 4^11 copies of the last file (the attack ran out of 8 GB).
+/// The expansion stops at a budget, says so at the `include`, and the rest is still judged.
+#[test]
+fn nginx_includes_that_fan_out_stop_at_a_budget() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for level in 0..12 {
+        let folder = dir.path().join(format!("l{level}"));
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        for file in 0..4 {
+            let body = if level < 11 {
+                format!("include l{}/*.conf;\n", level + 1)
+            } else {
+                "add_header X-Level-Eleven 1;\n".to_owned()
+            };
+            std::fs::write(folder.join(format!("f{file}.conf")), body).expect("write");
+        }
+    }
+    std::fs::write(
+        dir.path().join("nginx.conf"),
+        "http {\n  include l0/*.conf;\n  server {\n    listen 80;\n    server_tokens on;\n  }\n}\n",
+    )
+    .expect("write");
+    let output = preflight_in(dir.path())
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().any(|f| f["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("includes that fan out")),
+        "{report}"
+    );
+    // What could be read is still judged: the server block's own finding is there.
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["location"]["path"] == "nginx.conf" && f["rule_id"] != "PF001"),
+        "{report}"
+    );
+}

@@ -177,6 +177,8 @@ fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
         documents,
         followed: &followed,
         done: HashMap::new(),
+        sizes: HashMap::new(),
+        used: 0,
         too_deep: Vec::new(),
     };
     // Included files first, so expanding a file never recurses down a chain of includes.
@@ -402,12 +404,29 @@ fn included_first(followed: &HashMap<(usize, usize), Vec<usize>>) -> Vec<usize> 
     order
 }
 
+/// Most directives one file's expanded tree may hold. Real configurations expand to a few
+/// thousand; includes that fan out (every file including every file of the next folder,
+/// a dozen folders down) would otherwise expand to millions and exhaust memory.
+pub const MAX_EXPANDED: usize = 50_000;
+
+/// How many directives `list` holds, blocks' contents included (bounded: trees are at most
+/// [`MAX_DEPTH`] deep).
+fn count(list: &[NginxDirective]) -> usize {
+    list.iter()
+        .map(|d| 1 + d.block.as_ref().map_or(0, |b| count(&b.directives)))
+        .sum()
+}
+
 /// Builds expanded trees, each file once (the include graph it follows has no cycles).
 struct Expander<'a> {
     documents: &'a NginxView<'a>,
     followed: &'a HashMap<(usize, usize), Vec<usize>>,
     /// Each expanded file's tree and how many levels of directives it has.
     done: HashMap<usize, (Vec<NginxDirective>, usize)>,
+    /// How many directives each expanded file's tree holds.
+    sizes: HashMap<usize, usize>,
+    /// How many directives the file being expanded holds so far.
+    used: usize,
     /// Includes not followed because the blocks would nest deeper than [`MAX_DEPTH`], by
     /// the file that has them.
     too_deep: Vec<(usize, ParseError)>,
@@ -425,7 +444,10 @@ impl<'a> Expander<'a> {
             return done.clone();
         }
         let config = self.documents[i].1;
+        let outer = std::mem::replace(&mut self.used, 0);
         let done = self.splice(i, &config.directives, 0);
+        self.used = outer;
+        self.sizes.insert(i, count(&done.0));
         self.done.insert(i, done.clone());
         done
     }
@@ -449,7 +471,25 @@ impl<'a> Expander<'a> {
                         .iter()
                         .map(|&target| (target, self.expand_with_levels(target)))
                         .collect();
-                    if trees.iter().all(|(_, (_, l))| depth + l <= MAX_DEPTH + 1) {
+                    let added: usize = targets
+                        .iter()
+                        .map(|t| self.sizes.get(t).copied().unwrap_or(0))
+                        .sum();
+                    let argument = directive.args.first().map_or(directive.span, |a| a.span);
+                    let deep = !trees.iter().all(|(_, (_, l))| depth + l <= MAX_DEPTH + 1);
+                    if self.used + added > MAX_EXPANDED {
+                        self.too_deep.push((
+                            i,
+                            ParseError {
+                                span: argument,
+                                message: msg!(
+                                    "this `include` would expand the configuration to more than {} directives (includes that fan out), so preflight does not follow it",
+                                    MAX_EXPANDED
+                                ),
+                            },
+                        ));
+                    } else if !deep {
+                        self.used += added;
                         let site = (Arc::clone(self.documents[i].0), directive.span);
                         for (target, (tree, target_levels)) in trees {
                             let source = self.documents[target].0;
@@ -463,20 +503,21 @@ impl<'a> Expander<'a> {
                             }));
                         }
                         continue;
+                    } else {
+                        self.too_deep.push((
+                            i,
+                            ParseError {
+                                span: argument,
+                                message: msg!(
+                                    "the included file nests blocks more than {} levels deep here, so preflight does not follow this `include`",
+                                    MAX_DEPTH
+                                ),
+                            },
+                        ));
                     }
-                    let argument = directive.args.first().map_or(directive.span, |a| a.span);
-                    self.too_deep.push((
-                        i,
-                        ParseError {
-                            span: argument,
-                            message: msg!(
-                                "the included file nests blocks more than {} levels deep here, so preflight does not follow this `include`",
-                                MAX_DEPTH
-                            ),
-                        },
-                    ));
                 }
             }
+            self.used += 1;
             let mut copy = directive.clone();
             if let Some(block) = &mut copy.block {
                 let (children, child_levels) = self.splice(i, directive.children(), depth + 1);

@@ -92,6 +92,15 @@ impl Quote {
     }
 }
 
+impl Quote {
+    /// The quoted text, `file` being the file it comes from.
+    fn text_in<'a>(&'a self, file: &'a SourceFile) -> &'a str {
+        self.text
+            .as_deref()
+            .unwrap_or_else(|| file.slice(self.span))
+    }
+}
+
 /// Two quotes are the same when they quote the same place of the same file (by identity:
 /// one scan reads a file once).
 impl PartialEq for Quote {
@@ -209,48 +218,36 @@ impl Message {
     /// The message as users read it, attached to `own` (the file quotes without a file of
     /// their own come from): quotes over a secret become [`HIDDEN`].
     pub fn render(&self, own: &SourceFile, secrets: &dyn Secrets) -> String {
-        let mut out = String::new();
-        for part in &self.parts {
-            match part {
-                Part::Static(text) => out.push_str(text),
-                Part::Produced(text) => out.push_str(text),
-                Part::Quote(quote) => {
-                    let file = quote.file.as_deref().unwrap_or(own);
-                    let shown = secrets
-                        .spans_of(file)
-                        .is_some_and(|spans| !overlaps(spans, quote.span));
-                    if shown {
-                        let text = quote
-                            .text
-                            .as_deref()
-                            .unwrap_or_else(|| file.slice(quote.span));
-                        push_visible(&mut out, text);
-                    } else {
-                        out.push_str(HIDDEN);
-                    }
-                }
+        self.assemble(own, |out, file, quote| {
+            let shown = secrets
+                .spans_of(file)
+                .is_some_and(|spans| !overlaps(spans, quote.span));
+            if shown {
+                push_visible(out, quote.text_in(file));
+            } else {
+                out.push_str(HIDDEN);
             }
-        }
-        out
+        })
     }
 
     /// A stable text for fingerprints: the message with every quote's raw text. Hashed,
     /// never shown.
     pub fn fingerprint_text(&self, own: &SourceFile) -> String {
+        self.assemble(own, |out, file, quote| out.push_str(quote.text_in(file)))
+    }
+
+    /// The parts in order, each quote written by `quote` with the file it comes from.
+    fn assemble(
+        &self,
+        own: &SourceFile,
+        mut quote: impl FnMut(&mut String, &SourceFile, &Quote),
+    ) -> String {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Static(text) => out.push_str(text),
                 Part::Produced(text) => out.push_str(text),
-                Part::Quote(quote) => {
-                    let file = quote.file.as_deref().unwrap_or(own);
-                    out.push_str(
-                        quote
-                            .text
-                            .as_deref()
-                            .unwrap_or_else(|| file.slice(quote.span)),
-                    );
-                }
+                Part::Quote(q) => quote(&mut out, q.file.as_deref().unwrap_or(own), q),
             }
         }
         out
@@ -259,7 +256,7 @@ impl Message {
 
 /// Appends `text` cut to [`Quote::MAX_CHARS`] characters, with control characters written
 /// as escapes so a file cannot move the cursor, ring bells or start a new output line.
-fn push_visible(out: &mut String, text: &str) {
+pub fn push_visible(out: &mut String, text: &str) {
     for (i, c) in text.chars().enumerate() {
         if i == Quote::MAX_CHARS {
             out.push('…');

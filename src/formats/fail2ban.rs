@@ -8,9 +8,9 @@
 //! This module reads one file. Which file overrides which (`.local` over `.conf`, `jail.d`
 //! after the main file) is the rules' view across files.
 
-use crate::formats::sensitive::{assignment_sensitive, Sensitive};
+use crate::formats::sensitive::{assignment_sensitive, unreadable_lines, Sensitive};
 use crate::formats::Target;
-use crate::formats::{lines_with_offsets, unread_after_key, ParseError};
+use crate::formats::{lines_with_offsets, ParseError};
 use crate::formats::{Classification, FileName, Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -164,7 +164,8 @@ impl Format for JailFile {
     /// actions are configured), and lines fail2ban cannot read, after their key.
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
         let text = source.text.as_str();
-        let mut found = unread_after_key(&self.errors, source);
+        let mut found = Vec::new();
+        unreadable_lines(&self.errors, &source.text, &mut found);
         for entry in self.sections.iter().flat_map(|s| &s.entries) {
             let exact = text.get(entry.value_span.range()) == Some(entry.value.as_str());
             let mut pairs = vec![(entry.key.as_str(), 0..entry.value.len())];

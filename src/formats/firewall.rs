@@ -8,8 +8,9 @@
 //! a check written once covers every input. The parser only records what is written; which
 //! ports matter and what "anywhere" means for exposure is the rules' business.
 
+use crate::formats::sensitive::unreadable_lines;
 use crate::formats::Target;
-use crate::formats::{lines_with_offsets, quoted_words, unread_after_key, ParseError, Sensitive};
+use crate::formats::{lines_with_offsets, quoted_words, ParseError, Sensitive};
 use crate::formats::{Classification, FileName, Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -516,7 +517,9 @@ impl Format for FirewallRules {
     /// Lines that are not firewall rules, after their first word: saved command output
     /// may hold anything that was on the screen.
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        unread_after_key(&self.errors, source)
+        let mut found = Vec::new();
+        unreadable_lines(&self.errors, &source.text, &mut found);
+        found
     }
 }
 

@@ -5,9 +5,9 @@
 //! `lastaction`, `preremove`) take the following lines verbatim up to `endscript`.
 //! Directives outside blocks are the file's defaults for the blocks after them.
 
-use crate::formats::sensitive::{command_sensitive, Sensitive};
+use crate::formats::sensitive::{command_sensitive, unreadable_lines, Sensitive};
 use crate::formats::Target;
-use crate::formats::{lines_with_offsets, quoted_words, unread_after_key, ParseError};
+use crate::formats::{lines_with_offsets, quoted_words, ParseError};
 use crate::formats::{Classification, FileName, Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -199,7 +199,8 @@ impl Format for LogrotateConf {
     /// `postrotate`), and lines logrotate cannot read after their first word; the rest of a
     /// logrotate file is modes and counts.
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        let mut found = unread_after_key(&self.errors, source);
+        let mut found = Vec::new();
+        unreadable_lines(&self.errors, &source.text, &mut found);
         let mut in_script = false;
         for (start, line) in lines_with_offsets(&source.text) {
             let first = line.split_whitespace().next().unwrap_or("");

@@ -465,23 +465,6 @@ pub fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// What a line-oriented parser could not read, declared sensitive: each error's whole line,
-/// its first word too (a word the parser did not understand is not known to be a key), on to
-/// the end of the error when that is further.
-pub fn unread_after_key(errors: &[ParseError], source: &SourceFile) -> Vec<Sensitive> {
-    let text = source.text.as_str();
-    errors
-        .iter()
-        .filter_map(|error| {
-            let line = source
-                .lines
-                .line_span(text, source.lines.line_of(error.span.start));
-            let span = Span::new(line.start, line.end.max(error.span.end));
-            (!span.is_empty()).then_some(Sensitive { span })
-        })
-        .collect()
-}
-
 /// Blank-separated words of `line` (which starts at absolute offset `start`), double or
 /// single quotes grouping and removed, each with the span it is written at. Characters for
 /// which `is_token` holds are words of their own (logrotate's `{` and `}`).

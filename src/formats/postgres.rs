@@ -8,9 +8,9 @@
 //! one file. `pg_hba.conf` follows `hba.c`: one record a line, fields separated by blanks,
 //! double quotes group, `#` comments, a trailing `\` continues the line (PostgreSQL 16).
 
-use crate::formats::sensitive::{assignment_sensitive, Sensitive};
+use crate::formats::sensitive::{assignment_sensitive, unreadable_lines, Sensitive};
 use crate::formats::Target;
-use crate::formats::{lines_with_offsets, unread_after_key, ParseError};
+use crate::formats::{lines_with_offsets, ParseError};
 use crate::formats::{Classification, FileName, Format, ParseContext};
 use crate::message::Quote;
 use crate::msg;
@@ -363,7 +363,8 @@ impl Format for PgHba {
     /// Options with secret-like names (`ldapbindpasswd=…`, `radiussecrets=…`), and lines
     /// PostgreSQL would refuse.
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        let mut found = unread_after_key(&self.errors, source);
+        let mut found = Vec::new();
+        unreadable_lines(&self.errors, &source.text, &mut found);
         for option in self.records.iter().flat_map(|r| &r.options) {
             let Some((name, value)) = option.value.split_once('=') else {
                 continue;
@@ -388,7 +389,8 @@ const NOT_SECRETS: &[&str] = &["password_encryption"];
 /// with secret-like names (an extension's `myext.api_key`), token-like values, and lines
 /// PostgreSQL would refuse.
 fn postgres_sensitive(conf: &PgConf, source: &SourceFile) -> Vec<Sensitive> {
-    let mut found = unread_after_key(&conf.errors, source);
+    let mut found = Vec::new();
+    unreadable_lines(&conf.errors, &source.text, &mut found);
     for setting in &conf.settings {
         if setting.name.ends_with("conninfo") && has_password(&setting.value) {
             found.push(Sensitive {

@@ -4,9 +4,9 @@
 //! comments (Redis has no trailing comments). `include` is kept as a directive; this module
 //! reads one file. When a single-valued directive repeats, the last one wins, as in Redis.
 
-use crate::formats::sensitive::Sensitive;
+use crate::formats::sensitive::{unreadable_lines, Sensitive};
 use crate::formats::Target;
-use crate::formats::{lines_with_offsets, unread_after_key, ParseError};
+use crate::formats::{lines_with_offsets, ParseError};
 use crate::formats::{Classification, FileName, Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -214,7 +214,8 @@ const REDIS_SECRET_DIRECTIVES: &[&str] = &[
 /// thing guarding the command), and unreadable lines after their directive name (which may
 /// be a broken `requirepass`).
 fn redis_sensitive(conf: &RedisConf, source: &SourceFile) -> Vec<Sensitive> {
-    let mut found = unread_after_key(&conf.errors, source);
+    let mut found = Vec::new();
+    unreadable_lines(&conf.errors, &source.text, &mut found);
     let mut push = |arg: &crate::formats::redis::RedisArg, value: &str| {
         if !value.is_empty() {
             found.push(Sensitive { span: arg.span });

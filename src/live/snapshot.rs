@@ -556,8 +556,8 @@ fn refusal(out: &ExecOutput) -> Option<String> {
     }
 }
 
-/// Longest error line a note quotes.
-const ERROR_LINE_CHARS: usize = 200;
+/// Longest error line a note quotes: as long as a quote in a message.
+const ERROR_LINE_CHARS: usize = crate::message::Quote::MAX_CHARS;
 
 /// The first non-blank line of a command's error output, as a note may quote it: cut to
 /// [`ERROR_LINE_CHARS`], credentials the shared command-line recogniser finds masked (a tool
@@ -574,17 +574,9 @@ fn shown_error_line(stderr: &str) -> String {
             .into_iter()
             .map(|s| s.span),
     );
-    redact::mask(&line, 0, &secrets)
-        .chars()
-        .flat_map(|c| {
-            let shown: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            shown
-        })
-        .collect()
+    let mut shown = String::new();
+    crate::message::push_visible(&mut shown, &redact::mask(&line, 0, &secrets));
+    shown
 }
 
 /// `s` as one POSIX shell word.

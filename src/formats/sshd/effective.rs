@@ -13,9 +13,10 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::formats::sensitive::unreadable_lines;
 use crate::formats::sshd::include::IncludeBase;
 use crate::formats::sshd::{allowed_in_match, SshdFile, SshdLine, TIMES};
-use crate::formats::{glob, unread_after_key, Files, Sensitive};
+use crate::formats::{glob, Files, Sensitive};
 use crate::formats::{Classification, FileName, Format, ParseContext, ParseError, Target};
 use crate::source::{SourceFile, Span};
 
@@ -708,7 +709,9 @@ impl Format for SshdConfig {
     /// Lines sshd would refuse, after their keyword: sshd_config holds no secret values,
     /// but a line it cannot read may be anything (a password pasted in the wrong window).
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        unread_after_key(Format::errors(self), source)
+        let mut found = Vec::new();
+        unreadable_lines(Format::errors(self), &source.text, &mut found);
+        found
     }
 }
 

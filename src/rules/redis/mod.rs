@@ -1,5 +1,6 @@
-//! Rules for `redis.conf` (S4's "disable dangerous commands" and Redis's own security
-//! page): authentication, protected mode, the interfaces it binds, renamed commands.
+//! Rules for `redis.conf` (after Redis's own security page and the usual advice to
+//! disable dangerous commands): authentication, protected mode, the interfaces it
+//! binds, renamed commands.
 //! A file with `include` lines may get its missing settings from there, so "not set" rules
 //! stay silent for it.
 

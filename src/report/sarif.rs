@@ -5,6 +5,7 @@
 //! rule, 10 MB gzipped per file.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde_json::json;
@@ -55,30 +56,44 @@ fn security_severity(severity: Severity) -> Option<&'static str> {
 
 /// A path as a URI reference: relative paths are percent-encoded and resolved against
 /// `%SRCROOT%`; paths outside the working directory become `file://` URIs; a live host's
-/// files are already URIs (`ssh://prod-1/etc/ssh/sshd_config`).
+/// files become `ssh://LABEL/path` URIs, label and path percent-encoded, because the label
+/// is whatever the user or a saved snapshot calls the host (`%`, spaces, `#`).
 fn artifact(path: &str) -> ArtifactLocation {
-    if path.starts_with("ssh://") {
-        if let Ok(uri) = url::Url::parse(path) {
-            return ArtifactLocation::builder().uri(String::from(uri)).build();
-        }
+    if let Some(rest) = path.strip_prefix("ssh://") {
+        let (label, file) = rest.split_once('/').unwrap_or((rest, ""));
+        let uri = format!(
+            "ssh://{}/{}",
+            percent_encoded(label, false),
+            percent_encoded(file, true)
+        );
+        return ArtifactLocation::builder().uri(uri).build();
     }
     if std::path::Path::new(path).is_absolute() {
         let uri = url::Url::from_file_path(path).map_or_else(|()| path.to_owned(), String::from);
         return ArtifactLocation::builder().uri(uri).build();
     }
-    let encoded: String = path
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
     ArtifactLocation::builder()
-        .uri(encoded)
+        .uri(percent_encoded(path, true))
         .uri_base_id(SRCROOT)
         .build()
+}
+
+/// `text` with every byte but RFC 3986's unreserved characters (and `/` when it separates
+/// path segments) percent-encoded.
+fn percent_encoded(text: &str, keep_slash: bool) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                encoded.push(char::from(b));
+            }
+            b'/' if keep_slash => encoded.push('/'),
+            _ => {
+                let _ = write!(encoded, "%{b:02X}");
+            }
+        }
+    }
+    encoded
 }
 
 fn region(location: &Location, snippet: Option<&str>) -> Region {

@@ -123,3 +123,29 @@ fn sarif_keeps_the_most_severe_results_within_githubs_limit_and_warns() {
         "the high finding survives the cut"
     );
 }
+
+/// A host label is whatever the user or a saved snapshot calls the host: `%`, spaces and
+/// brackets in it are percent-encoded in the `ssh://` URI, so the log stays valid and the
+/// label still reads back.
+#[test]
+fn host_labels_with_uri_syntax_are_percent_encoded() {
+    let dir = tree(&[
+        (
+            "snap/manifest.json",
+            br#"{"format": "preflight-host-snapshot", "host": "we%ird [host]", "collected_at": 0, "allowlist_version": 2, "location_prefix": "ssh://we%ird [host]#x?y", "files": [{"path": "/srv/app %1/.env", "kind": "env"}], "unable_to_check": []}"#,
+        ),
+        ("snap/srv/app %1/.env", b"DEBUG=true\n"),
+    ]);
+    let sarif = sarif_of(preflight_in(dir.path()).args(["check", "--snapshot", "snap"]));
+    assert_valid(&sarif);
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert!(
+        uris.contains(&"ssh://we%25ird%20%5Bhost%5D%23x%3Fy/srv/app%20%251/.env"),
+        "{uris:?}"
+    );
+}

@@ -85,7 +85,7 @@ pub fn resolve(nginx: &mut NginxFiles, files: &dyn Files) {
         .iter()
         .map(|(source, config)| (*source, &**config))
         .collect();
-    let Some((expanded, included, mut problems)) = follow(&view, files) else {
+    let Some((expanded, included, mut problems, mut not_followed)) = follow(&view, files) else {
         return;
     };
     for (i, tree) in expanded {
@@ -94,14 +94,16 @@ pub fn resolve(nginx: &mut NginxFiles, files: &dyn Files) {
     for (i, (_, config)) in nginx.iter_mut().enumerate() {
         config.includes.included_elsewhere = included.contains(&i);
         config.includes.problems = problems.remove(&i).unwrap_or_default();
+        config.includes.not_followed = not_followed.remove(&i).unwrap_or_default();
     }
 }
 
 /// What following the includes found, per file: expanded trees, files included
-/// elsewhere, problems; `None` when no file includes another.
+/// elsewhere, problems, includes not followed; `None` when no file includes another.
 type Followed = (
     Vec<(usize, Vec<NginxDirective>)>,
     HashSet<usize>,
+    HashMap<usize, Vec<ParseError>>,
     HashMap<usize, Vec<ParseError>>,
 );
 
@@ -179,7 +181,7 @@ fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
         done: HashMap::new(),
         sizes: HashMap::new(),
         used: 0,
-        too_deep: Vec::new(),
+        not_followed: Vec::new(),
     };
     // Included files first, so expanding a file never recurses down a chain of includes.
     for i in included_first(&followed) {
@@ -190,10 +192,11 @@ fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
         .iter()
         .map(|&i| (i, expander.expand(i)))
         .collect();
-    for (i, error) in expander.too_deep {
-        problems.entry(i).or_default().push(error);
+    let mut not_followed: HashMap<usize, Vec<ParseError>> = HashMap::new();
+    for (i, error) in expander.not_followed {
+        not_followed.entry(i).or_default().push(error);
     }
-    Some((expanded, included, problems))
+    Some((expanded, included, problems, not_followed))
 }
 
 /// The scanned nginx files by path, and the configuration prefixes (directories holding an
@@ -427,9 +430,9 @@ struct Expander<'a> {
     sizes: HashMap<usize, usize>,
     /// How many directives the file being expanded holds so far.
     used: usize,
-    /// Includes not followed because the blocks would nest deeper than [`MAX_DEPTH`], by
-    /// the file that has them.
-    too_deep: Vec<(usize, ParseError)>,
+    /// Includes not followed (past [`MAX_EXPANDED`], or blocks nesting deeper than
+    /// [`MAX_DEPTH`]), by the file that has them.
+    not_followed: Vec<(usize, ParseError)>,
 }
 
 impl<'a> Expander<'a> {
@@ -478,12 +481,12 @@ impl<'a> Expander<'a> {
                     let argument = directive.args.first().map_or(directive.span, |a| a.span);
                     let deep = !trees.iter().all(|(_, (_, l))| depth + l <= MAX_DEPTH + 1);
                     if self.used + added > MAX_EXPANDED {
-                        self.too_deep.push((
+                        self.not_followed.push((
                             i,
                             ParseError {
                                 span: argument,
                                 message: msg!(
-                                    "this `include` would expand the configuration to more than {} directives (includes that fan out), so preflight does not follow it",
+                                    "this `include` would expand the configuration to more than {} directives (includes that fan out), so preflight did not follow it and the directives it brings are not judged in this context",
                                     MAX_EXPANDED
                                 ),
                             },
@@ -504,12 +507,12 @@ impl<'a> Expander<'a> {
                         }
                         continue;
                     } else {
-                        self.too_deep.push((
+                        self.not_followed.push((
                             i,
                             ParseError {
                                 span: argument,
                                 message: msg!(
-                                    "the included file nests blocks more than {} levels deep here, so preflight does not follow this `include`",
+                                    "the included file nests blocks more than {} levels deep here, so preflight did not follow this `include` and the directives it brings are not judged in this context",
                                     MAX_DEPTH
                                 ),
                             },

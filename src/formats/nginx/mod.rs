@@ -130,6 +130,10 @@ pub struct IncludeResolution {
     pub included_elsewhere: bool,
     /// Includes nginx would fail on: a file that does not exist, a cycle.
     pub problems: Vec<ParseError>,
+    /// Includes preflight did not follow, though nginx would: they would expand past the
+    /// directive budget or nest blocks past the parser's depth limit. Kept apart from
+    /// `problems` because the configuration may be valid; what is unjudged is preflight's.
+    pub not_followed: Vec<ParseError>,
 }
 
 impl NginxConfig {

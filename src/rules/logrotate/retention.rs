@@ -1,6 +1,8 @@
 //! LOG003: blocks that keep no rotated log.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::path::PathBuf;
 
 use crate::formats::logrotate::LogrotateConf;
 use crate::message::{Message, Quote};
@@ -8,41 +10,38 @@ use crate::msg;
 use crate::rules::{Parsed, ProjectContext};
 use crate::source::SourceFile;
 
+/// The `rotate` count each scanned `logrotate.conf` sets for every snippet, by the folder
+/// it is in (made absolute), built once so that each snippet's look-up is one map access.
+fn main_rotates<'a>(docs: &[Parsed<'a, LogrotateConf>]) -> HashMap<PathBuf, &'a str> {
+    docs.iter()
+        .filter(|d| d.source().path.file_name() == Some(OsStr::new("logrotate.conf")))
+        .filter_map(|d| {
+            let folder = std::path::absolute(d.source().path.parent()?).ok()?;
+            let rotate = d.content.last_top_level("rotate")?.args.first()?;
+            Some((folder, rotate.value.as_str()))
+        })
+        .collect()
+}
+
 /// The `rotate` count `logrotate.conf` sets for every snippet, when that file was scanned
 /// beside the `logrotate.d/` folder `source` is in.
-fn inherited_rotate<'a>(
-    source: &SourceFile,
-    docs: &[Parsed<'a, LogrotateConf>],
-) -> Option<&'a str> {
+fn inherited_rotate<'a>(source: &SourceFile, mains: &HashMap<PathBuf, &'a str>) -> Option<&'a str> {
     let dir = source.path.parent()?;
     if dir.file_name()? != "logrotate.d" {
         return None;
     }
-    let main = dir.parent()?.join("logrotate.conf");
-    docs.iter()
-        .filter(|d| d.source().path == main || same_file(&d.source().path, &main))
-        .find_map(|d| top_level_rotate(d.content))
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    std::path::absolute(a).ok() == std::path::absolute(b).ok()
-}
-
-fn top_level_rotate(conf: &LogrotateConf) -> Option<&str> {
-    conf.directives
-        .iter()
-        .rev()
-        .find(|d| d.block.is_none() && d.name == "rotate")
-        .and_then(|d| d.args.first())
-        .map(|a| a.value.as_str())
+    mains
+        .get(&std::path::absolute(dir.parent()?).ok()?)
+        .copied()
 }
 
 /// LOG003: a block with no `rotate` count (logrotate's default is 0: the old log is deleted
 /// at rotation) or with `rotate 0`, so nothing is left for incident review.
 pub fn no_retention(cx: &mut ProjectContext<'_, LogrotateConf>) {
+    let mains = main_rotates(cx.docs);
     for file in cx.docs {
         let conf = file.content;
-        let inherited = inherited_rotate(file.source(), cx.docs);
+        let inherited = inherited_rotate(file.source(), &mains);
         for (index, block) in conf.blocks.iter().enumerate() {
             let count = conf
                 .applying(index, "rotate")

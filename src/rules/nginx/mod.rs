@@ -18,6 +18,7 @@ pub mod header_inheritance;
 pub mod header_values;
 pub mod host_spoofing;
 pub mod https;
+pub mod include_not_followed;
 pub mod includes;
 pub mod origin_regex;
 pub mod request_limits;
@@ -39,6 +40,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "nginx-host-spoofing" => host_spoofing::check;
     document "nginx-hsts-without-subdomains" => security_headers::hsts_without_subdomains;
     document "nginx-http-without-redirect" => https::without_redirect;
+    document "nginx-include-not-followed" => include_not_followed::check;
     document "nginx-include-problems" => includes::check;
     document "nginx-login-without-rate-limit" => request_limits::login_without_rate_limit;
     document "nginx-missing-hsts" => security_headers::missing_hsts;

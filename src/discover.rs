@@ -311,20 +311,35 @@ impl DiskFiles {
         }
     }
 
-    /// `path` with links resolved, if that is inside the scan.
-    fn contained(&self, path: &Path) -> Option<PathBuf> {
+    /// `path` with links resolved, if that is inside the scan. A link into a folder the
+    /// walk skips (`.git`, `node_modules`, …) is refused too: `.env -> .git/config` would
+    /// otherwise read the checkout's credentials as if they were the project's.
+    fn contained(&self, path: &Path) -> Result<PathBuf, Unreadable> {
         let is_link = std::fs::symlink_metadata(path)
-            .ok()?
+            .map_err(|e| Unreadable::Io(e.to_string()))?
             .file_type()
             .is_symlink();
         let real = match (is_link, path.parent(), path.file_name()) {
-            (false, Some(dir), Some(name)) => self.resolved_dir(dir)?.join(name),
-            _ => std::fs::canonicalize(path).ok()?,
+            (false, Some(dir), Some(name)) => self.resolved_dir(dir).map(|d| d.join(name)),
+            _ => std::fs::canonicalize(path).ok(),
         };
-        self.roots
-            .iter()
-            .any(|root| real.starts_with(root))
-            .then_some(real)
+        let Some((root, real)) = real.and_then(|real| {
+            let root = self.roots.iter().find(|root| real.starts_with(root))?;
+            Some((root, real))
+        }) else {
+            return Err(Unreadable::Outside);
+        };
+        let into_skipped = || {
+            real.strip_prefix(root).is_ok_and(|inside| {
+                inside
+                    .components()
+                    .any(|c| SKIPPED_DIRS.iter().any(|d| c.as_os_str() == *d))
+            })
+        };
+        if is_link && into_skipped() {
+            return Err(Unreadable::SkippedFolder);
+        }
+        Ok(real)
     }
 
     /// `dir` with its links resolved, from the cache when asked before.
@@ -357,9 +372,7 @@ impl Files for DiskFiles {
         let io = |e: std::io::Error| Unreadable::Io(e.to_string());
         // Look before opening: opening a FIFO blocks until someone writes to it.
         let metadata = std::fs::metadata(path).map_err(io)?;
-        if self.contained(path).is_none() {
-            return Err(Unreadable::Outside);
-        }
+        self.contained(path)?;
         if !metadata.is_file() {
             return Err(Unreadable::NotRegular);
         }
@@ -387,15 +400,15 @@ impl Files for DiskFiles {
     }
 
     fn is_file(&self, path: &Path) -> bool {
-        path.is_file() && self.contained(path).is_some()
+        path.is_file() && self.contained(path).is_ok()
     }
 
     fn is_dir(&self, path: &Path) -> bool {
-        path.is_dir() && self.contained(path).is_some()
+        path.is_dir() && self.contained(path).is_ok()
     }
 
     fn list(&self, dir: &Path) -> Option<Vec<String>> {
-        self.contained(dir)?;
+        self.contained(dir).ok()?;
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .ok()?
             .filter_map(Result::ok)

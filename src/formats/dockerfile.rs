@@ -32,6 +32,7 @@ use crate::message::{Message, Quote};
 use crate::msg;
 use crate::source::SourceFile;
 use crate::source::Span;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The instructions BuildKit knows; any other word at the start of an instruction is refused
@@ -331,6 +332,9 @@ pub struct Dockerfile {
     /// What could not be read as an instruction's parts, and so may hold a secret the
     /// reading missed: the rest of a line that is no instruction, a word without its key.
     unreadable: Vec<Span>,
+    /// The first stage of each name (lower case), so `FROM name` finds its base stage in
+    /// one look-up however many stages come before.
+    stage_by_name: HashMap<String, usize>,
 }
 
 /// `line` without its trailing continuation character, and whether there was one.
@@ -1029,13 +1033,13 @@ impl Dockerfile {
                 Some((resolved, shown)) => (Some(resolved), Some(shown)),
                 None => (None, None),
             };
-            let base_stage = resolved.as_deref().and_then(|r| {
-                let r = r.to_ascii_lowercase();
-                self.stages
-                    .iter()
-                    .position(|s| s.name.as_deref() == Some(&r))
-            });
+            let base_stage = resolved
+                .as_deref()
+                .and_then(|r| self.stage_by_name.get(&r.to_ascii_lowercase()).copied());
             let stage = self.stages.len();
+            if let Some(name) = &name {
+                self.stage_by_name.entry(name.clone()).or_insert(stage);
+            }
             instruction.stage = Some(stage);
             self.stages.push(Stage {
                 from: index,

@@ -238,6 +238,8 @@ pub enum Unreadable {
     Missing,
     /// It is, or leads through a link, outside the folders being scanned.
     Outside,
+    /// A link into a folder the walk skips (`.git`, `node_modules`, …).
+    SkippedFolder,
     /// A FIFO, socket, device or directory.
     NotRegular,
     /// Larger than the limit: `size` bytes (when known) over `limit`.
@@ -258,6 +260,9 @@ impl std::fmt::Display for Unreadable {
         match self {
             Self::Missing => f.write_str("does not exist"),
             Self::Outside => f.write_str("outside the folders being checked; not read"),
+            Self::SkippedFolder => f.write_str(
+                "a link into a folder preflight skips (version control, dependencies, caches); not read",
+            ),
             Self::NotRegular => {
                 f.write_str("not a regular file (a FIFO, socket or device); skipped")
             }

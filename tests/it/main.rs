@@ -18,6 +18,7 @@
 //! In CI (`CI` set, as `.ci/run` does) insta writes nothing and a changed or missing snapshot
 //! fails the test; so does a snapshot that no rule or fixture makes any more.
 
+mod attack_tree;
 mod backups;
 mod bad_input;
 mod canaries;

@@ -238,6 +238,16 @@ impl SettingsModule {
     /// Whether the module assigns a setting only Django settings have, or star-imports a
     /// sibling or another settings module (`from .base import *`).
     pub fn looks_like_django(&self) -> bool {
+        // `DEBUG` and `SECRET_KEY` together: every settings module `startproject` writes
+        // has both, and a minimal one may have nothing else.
+        let assigns = |wanted: &str| {
+            self.statements
+                .iter()
+                .any(|s| matches!(&s.kind, StatementKind::Assign(name, _) if name == wanted))
+        };
+        if assigns("DEBUG") && assigns("SECRET_KEY") {
+            return true;
+        }
         self.statements.iter().any(|s| match &s.kind {
             StatementKind::Assign(name, _) | StatementKind::Extend(name, _) => {
                 MARKER_SETTINGS.contains(&name.as_str())

@@ -66,6 +66,8 @@ pub struct Block {
     pub matcher: usize,
     /// The block whose `Include` brought this one in: both must match.
     pub within: Option<usize>,
+    /// Index into [`SshdConfig::statements`] of its `Match` line.
+    pub statement: usize,
 }
 
 /// An `Include` whose pattern matched no file.
@@ -424,6 +426,7 @@ impl SshdConfig {
                         file: index,
                         matcher,
                         within,
+                        statement: self.statements.len(),
                     });
                     block = Some(self.blocks.len() - 1);
                 }
@@ -495,12 +498,8 @@ impl SshdConfig {
 
     /// The `Match` line of block `block`.
     pub fn match_statement(&self, block: usize) -> Option<Statement> {
-        let b = self.blocks[block];
-        let line = self.files[b.file].file.matches.get(b.matcher)?.line;
-        self.statements
-            .iter()
-            .copied()
-            .find(|s| s.file == b.file && s.line == line)
+        let b = self.blocks.get(block)?;
+        self.statements.get(b.statement).copied()
     }
 
     /// Whether block `block` (and every block it was included from) applies to

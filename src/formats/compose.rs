@@ -919,12 +919,12 @@ fn compose_sensitive(file: &ComposeFile, text: &str) -> Vec<Sensitive> {
     let mut found = yaml_sensitive(&file.yaml, text);
     // Image references (`postgres:16.4-alpine`) can look random, but are never secrets, and
     // the findings about them must show them.
-    found.retain(|s| {
-        !file
-            .services
-            .iter()
-            .any(|service| service.image.as_ref().is_some_and(|i| i.span == s.span))
-    });
+    let images: std::collections::HashSet<Span> = file
+        .services
+        .iter()
+        .filter_map(|service| service.image.as_ref().map(|i| i.span))
+        .collect();
+    found.retain(|s| !images.contains(&s.span));
     for service in &file.services {
         for var in service.environment.iter().chain(&service.build_args) {
             let Some(value) = &var.value else { continue };

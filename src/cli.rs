@@ -298,7 +298,7 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
         );
     }
     for dir in snapshots {
-        let (snapshot, prefix) = crate::live::save::load(dir)?;
+        let (snapshot, prefix) = crate::live::save::load(dir, options.max_file_size)?;
         absorb(
             &mut outcome,
             crate::live::audit::audit(&snapshot, &catalog, &prefix),

@@ -97,12 +97,18 @@ pub fn is_snapshot(dir: &Path) -> bool {
         .is_some_and(|v| v.get("format").and_then(|f| f.as_str()) == Some(FORMAT))
 }
 
-/// Reads a saved snapshot back, with the location prefix it was audited with.
-pub fn load(dir: &Path) -> Result<(HostSnapshot, String), String> {
+/// Largest manifest read: a snapshot of every allowlisted file of a large host is well
+/// under a megabyte.
+const MAX_MANIFEST: u64 = 64 * 1024 * 1024;
+
+/// Reads a saved snapshot back, with the location prefix it was audited with. A snapshot is
+/// a folder anyone may have handed over: its files are read only inside it (no symbolic
+/// link, no `..`), each bounded by `max_file_size` like a scanned file.
+pub fn load(dir: &Path, max_file_size: u64) -> Result<(HostSnapshot, String), String> {
     let path = dir.join(MANIFEST);
-    let text = std::fs::read_to_string(&path)
+    let bytes = read_inside(dir, Path::new(MANIFEST), MAX_MANIFEST)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let manifest: Manifest = serde_json::from_str(&text)
+    let manifest: Manifest = serde_json::from_slice(&bytes)
         .map_err(|e| format!("{} is not a valid snapshot manifest: {e}", path.display()))?;
     let mut files = Vec::new();
     let mut unable = manifest.unable_to_check;
@@ -110,7 +116,7 @@ pub fn load(dir: &Path) -> Result<(HostSnapshot, String), String> {
         let Some(relative) = relative(&entry.path) else {
             continue;
         };
-        match std::fs::read(dir.join(relative)) {
+        match read_inside(dir, &relative, max_file_size) {
             Ok(bytes) => files.push(SnapshotFile {
                 path: entry.path,
                 target: entry.kind,
@@ -118,7 +124,7 @@ pub fn load(dir: &Path) -> Result<(HostSnapshot, String), String> {
             }),
             Err(e) => unable.push(UnableToCheck {
                 what: entry.path.display().to_string(),
-                why: format!("missing from the saved snapshot: {e}"),
+                why: format!("not read from the saved snapshot: {e}"),
             }),
         }
     }
@@ -130,6 +136,41 @@ pub fn load(dir: &Path) -> Result<(HostSnapshot, String), String> {
         unable,
     };
     Ok((snapshot, manifest.location_prefix))
+}
+
+/// `relative` under `root`, refusing a symbolic link at any level, anything but a regular
+/// file, and more than `limit` bytes (checked before allocating, and again while reading).
+fn read_inside(root: &Path, relative: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut at = root.to_path_buf();
+    for component in relative.components() {
+        at.push(component);
+        if std::fs::symlink_metadata(&at)?.file_type().is_symlink() {
+            return Err(std::io::Error::other(
+                "a symbolic link; a snapshot is read only inside its folder",
+            ));
+        }
+    }
+    let metadata = std::fs::metadata(&at)?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if metadata.len() > limit {
+        return Err(std::io::Error::other(format!(
+            "{} bytes, over the {limit}-byte limit",
+            metadata.len()
+        )));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    std::fs::File::open(&at)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "over the {limit}-byte limit"
+        )));
+    }
+    Ok(bytes)
 }
 
 /// A host path made relative, refusing `..` so a manifest cannot point outside the folder.
@@ -293,7 +334,7 @@ mod tests {
         save(&snapshot, "ssh://prod-1", dir.path()).unwrap();
         assert!(is_snapshot(dir.path()));
         assert!(dir.path().join("etc/crontab").is_file());
-        let (loaded, prefix) = load(dir.path()).unwrap();
+        let (loaded, prefix) = load(dir.path(), LIMIT).unwrap();
         assert_eq!(prefix, "ssh://prod-1");
         assert_eq!(loaded.host, "prod-1");
         assert_eq!(loaded.collected_at, snapshot.collected_at);
@@ -329,15 +370,84 @@ mod tests {
             r#"{"format":"preflight-host-snapshot","host":"h","collected_at":0,"allowlist_version":1,"location_prefix":"","files":[{"path":"/../../etc/passwd","kind":"env"}],"unable_to_check":[]}"#,
         )
         .unwrap();
-        let (loaded, _) = load(dir.path()).unwrap();
+        let (loaded, _) = load(dir.path(), LIMIT).unwrap();
         assert!(loaded.files.is_empty());
         std::fs::write(
             dir.path().join(MANIFEST),
             r#"{"format":"preflight-host-snapshot"}"#,
         )
         .unwrap();
-        assert!(load(dir.path())
+        assert!(load(dir.path(), LIMIT)
             .unwrap_err()
             .contains("not a valid snapshot manifest"));
+    }
+
+    const LIMIT: u64 = crate::config::DEFAULT_MAX_FILE_SIZE;
+
+    /// A snapshot handed over by someone else: a link inside it (to a file or a folder
+    /// outside), a FIFO and an oversized file are not read, and each says why.
+    #[cfg(unix)]
+    #[test]
+    fn a_snapshot_is_read_only_inside_its_folder_and_within_the_size_limit() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "JWT_SECRET=qzoutsideqz\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            "/app/.env",
+            "/linked/.env",
+            "/etc/fifo.env",
+            "/big.env",
+            "/ok.env",
+        ];
+        let entries: Vec<String> = files
+            .iter()
+            .map(|f| format!(r#"{{"path":"{f}","kind":"env"}}"#))
+            .collect();
+        std::fs::write(
+            dir.path().join(MANIFEST),
+            format!(
+                r#"{{"format":"preflight-host-snapshot","host":"h","collected_at":0,"allowlist_version":1,"location_prefix":"","files":[{}],"unable_to_check":[]}}"#,
+                entries.join(",")
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("app")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), dir.path().join("app/.env"))
+            .unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("linked")).unwrap();
+        std::fs::write(outside.path().join(".env"), "A=qzoutsideqz\n").unwrap();
+        std::fs::create_dir_all(dir.path().join("etc")).unwrap();
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(dir.path().join("etc/fifo.env"))
+            .status();
+        assert!(fifo.is_ok_and(|s| s.success()));
+        std::fs::File::create(dir.path().join("big.env"))
+            .unwrap()
+            .set_len(LIMIT + 1)
+            .unwrap();
+        std::fs::write(dir.path().join("ok.env"), "A=1\n").unwrap();
+        let (loaded, _) = load(dir.path(), LIMIT).unwrap();
+        let read: Vec<String> = loaded
+            .files
+            .iter()
+            .map(|f| f.path.display().to_string())
+            .collect();
+        assert_eq!(read, ["/ok.env"]);
+        let why: Vec<(&str, &str)> = loaded
+            .unable
+            .iter()
+            .map(|u| (u.what.as_str(), u.why.as_str()))
+            .collect();
+        for (what, says) in [
+            ("/app/.env", "symbolic link"),
+            ("/linked/.env", "symbolic link"),
+            ("/etc/fifo.env", "not a regular file"),
+            ("/big.env", "over the"),
+        ] {
+            assert!(
+                why.iter().any(|(w, m)| *w == what && m.contains(says)),
+                "{what}: {why:?}"
+            );
+        }
     }
 }

@@ -363,6 +363,10 @@ fn on_a_terminal(env: &str, flags: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    not(test_tool = "script"),
+    ignore = "needs script for a pseudo-terminal (apt-get install bsdutils)"
+)]
 fn colours_on_a_terminal_unless_switched_off() {
     let escape = "\u{1b}[";
     assert!(

@@ -34,6 +34,7 @@ const TOOLS: &[&str] = &[
     "openssl",
     "ss",
     "ps",
+    "audit_local",
     "root",
     "host_services",
     "shared_corpus",
@@ -48,8 +49,14 @@ pub fn probe() {
         values.join(", ")
     );
     println!("cargo::rerun-if-env-changed=PATH");
+    println!("cargo::rerun-if-env-changed=PREFLIGHT_HIDE_TEST_TOOLS");
     let mut probe = Probe::default();
-    let found = probe.run(&manifest);
+    let mut found = probe.run(&manifest);
+    // `PREFLIGHT_HIDE_TEST_TOOLS=nginx,sshd` (or `all`) builds the tests as on a machine
+    // without those tools: what a fresh clone's `cargo test` reports, seen from this one.
+    let hidden = std::env::var("PREFLIGHT_HIDE_TEST_TOOLS").unwrap_or_default();
+    let hidden: Vec<&str> = hidden.split(',').map(str::trim).collect();
+    found.retain(|tool| !hidden.contains(tool) && !hidden.contains(&"all"));
     for tool in &found {
         println!("cargo::rustc-cfg=test_tool=\"{tool}\"");
     }
@@ -124,6 +131,12 @@ impl Probe {
         for tool in ["script", "openssl", "ss", "ps"] {
             have(tool, self.keep(on_path(tool)));
         }
+        // What `preflight audit local` reads (ss, ps) and what the test plants with (a Python
+        // process, openssl certificates).
+        let audit_local = ["python3", "openssl", "ss", "ps"]
+            .into_iter()
+            .all(|tool| self.keep(on_path(tool)));
+        have("audit_local", audit_local);
         let python = on_path("python3");
         if self.keep(python.clone()) {
             found.push("python3");

@@ -508,17 +508,7 @@ fn every_subcommand_has_a_manual_page_with_the_exit_codes() {
     ignore = "needs script for a pseudo-terminal (apt-get install bsdutils)"
 )]
 fn a_progress_line_shows_on_a_terminal_only() {
-    let binary = assert_cmd::cargo::cargo_bin("preflight");
-    let command = format!(
-        "env -u CI PREFLIGHT_PROGRESS_AFTER_MS=0 {} check --no-color examples/insecure-shop",
-        binary.display()
-    );
-    let output = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(common::root())
-        .output()
-        .expect("script(1) runs");
-    let transcript = String::from_utf8_lossy(&output.stdout);
+    let transcript = on_a_terminal("env -u CI PREFLIGHT_PROGRESS_AFTER_MS=0", "--no-color");
     assert!(transcript.contains("checking files… 0 s"), "{transcript}");
     assert!(transcript.contains("\r\u{1b}[2K"), "cleared: {transcript}");
     preflight()

@@ -208,12 +208,7 @@ fn live_findings(report: &serde_json::Value) -> Vec<(String, String, u64, String
 
 #[test]
 #[cfg_attr(
-    not(all(
-        test_tool = "python3",
-        test_tool = "openssl",
-        test_tool = "ss",
-        test_tool = "ps"
-    )),
+    not(test_tool = "audit_local"),
     ignore = "needs python3, openssl, ss and ps (apt-get install python3 openssl iproute2 procps)"
 )]
 fn planted_conditions_are_found_and_clean_ones_are_not() {
@@ -331,12 +326,7 @@ fn is_root() -> bool {
 
 #[test]
 #[cfg_attr(
-    not(all(
-        test_tool = "python3",
-        test_tool = "openssl",
-        test_tool = "ss",
-        test_tool = "ps"
-    )),
+    not(test_tool = "audit_local"),
     ignore = "needs python3, openssl, ss and ps (apt-get install python3 openssl iproute2 procps)"
 )]
 fn a_saved_snapshot_rechecks_to_the_same_live_findings_without_secrets() {
@@ -400,12 +390,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 #[cfg_attr(
-    not(all(
-        test_tool = "python3",
-        test_tool = "openssl",
-        test_tool = "ss",
-        test_tool = "ps"
-    )),
+    not(test_tool = "audit_local"),
     ignore = "needs python3, openssl, ss and ps (apt-get install python3 openssl iproute2 procps)"
 )]
 fn secrets_never_appear_in_any_output_format() {

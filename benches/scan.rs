@@ -2,7 +2,8 @@
 //!
 //! Generates a synthetic project tree (env files among many unrelated files, in nested
 //! folders), then runs the real pipeline (walk, read, parse, all rules, finalise) on it
-//! several times and prints the median wall time and files per second.
+//! several times and prints the median wall time and files per second. Then times the
+//! hostile inputs whose speed the tests do not assert (`interpolation_hostile_nesting`).
 //!
 //! Size with `BENCH_ENV_FILES` (default 5000), `BENCH_NGINX_FILES` (default 3000) and
 //! `BENCH_OTHER_FILES` (default 20000);
@@ -210,5 +211,22 @@ fn main() {
     println!(
         "throughput: {:.0} files/s checked",
         checked as f64 / median.as_secs_f64()
+    );
+    hostile_interpolation();
+}
+
+/// Compose interpolation nested 100,000 levels deep and 200,000 unclosed `${A:-`: the parser
+/// must stay linear (the unit test checks it does not overflow the stack; the time is here).
+fn hostile_interpolation() {
+    use preflight::formats::interpolation::Template;
+    let deep = format!("{}x{}", "${A:-".repeat(100_000), "}".repeat(100_000));
+    let unclosed = "${A:-".repeat(200_000);
+    let started = Instant::now();
+    for text in [&deep, &unclosed] {
+        let _ = Template::parse(text).unset_value();
+    }
+    println!(
+        "interpolation_hostile_nesting: {:.1?} for 100,000 nested and 200,000 unclosed `${{A:-`",
+        started.elapsed()
     );
 }

@@ -23,10 +23,18 @@ use crate::report::{self, Format, Report, Style};
 
 #[cfg(feature = "live")]
 pub mod audit;
+mod manual;
+mod progress;
 
 /// A compliance auditor and pre-flight linter for production deployments.
 #[derive(Debug, Parser)]
-#[command(name = "preflight", version, about, propagate_version = true)]
+#[command(
+    name = "preflight",
+    version,
+    about,
+    propagate_version = true,
+    after_help = manual::exit_status_help()
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -40,6 +48,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check deployment files under the given paths.
+    #[command(after_help = manual::exit_status_help())]
     Check(Box<CheckArgs>),
     /// List every rule, one line each.
     Rules,
@@ -59,10 +68,19 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), generated from these definitions.
-    Man,
+    /// Print a manual page (roff) generated from these definitions: preflight's, or a
+    /// subcommand's (`preflight man audit host`); `--dir` writes every page.
+    Man {
+        /// The subcommand whose page to print (none: the main page).
+        command: Vec<String>,
+        /// Write every page (`preflight.1`, `preflight-check.1`, …) into this folder
+        /// (`--dir /usr/local/share/man/man1`).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Audit a running host: its effective configuration and live state.
     #[cfg(feature = "live")]
+    #[command(after_help = manual::exit_status_help())]
     Audit {
         /// Which host.
         #[command(subcommand)]
@@ -177,11 +195,7 @@ pub struct CheckArgs {
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(err) => {
-            let code = if err.use_stderr() { 2 } else { 0 };
-            let _ = err.print();
-            return ExitCode::from(code);
-        }
+        Err(err) => return argument_error(&err),
     };
     let color_allowed = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let result = match cli.command {
@@ -193,10 +207,9 @@ pub fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "preflight", &mut io::stdout());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Man => clap_mangen::Man::new(Cli::command())
-            .render(&mut io::stdout())
-            .map(|()| ExitCode::SUCCESS)
-            .map_err(|e| format!("cannot write the manual page: {e}")),
+        Command::Man { command, dir } => {
+            manual::run(&command, dir.as_deref()).map(|()| ExitCode::SUCCESS)
+        }
         #[cfg(feature = "live")]
         Command::Audit { target } => audit::run(*target, color_allowed),
         #[cfg(not(feature = "live"))]
@@ -213,6 +226,61 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints what clap refused as one line, `error: … (try 'preflight check --help')`, exit 2;
+/// help and version requests print as clap writes them.
+fn argument_error(err: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let plain = matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    );
+    if plain {
+        let _ = err.print();
+        return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    eprintln!(
+        "{}",
+        one_line_error(&err.render().to_string(), &subcommand_path(&args))
+    );
+    ExitCode::from(2)
+}
+
+/// The subcommands named on the command line (`preflight audit host`), for the help to read.
+fn subcommand_path(args: &[String]) -> String {
+    let mut command = Cli::command();
+    let mut path = vec!["preflight".to_owned()];
+    for arg in args.iter().filter(|a| !a.starts_with('-')) {
+        let Some(sub) = command.find_subcommand(arg).cloned() else {
+            break;
+        };
+        path.push(sub.get_name().to_owned());
+        command = sub;
+    }
+    path.join(" ")
+}
+
+/// clap's several-line error as one line: the error, then its details (possible values, a
+/// suggestion) after `;`, then the help to read.
+fn one_line_error(rendered: &str, command: &str) -> String {
+    let parts: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more"))
+        .map(|l| l.trim_start_matches("tip: "))
+        .map(|l| {
+            l.strip_prefix('[')
+                .and_then(|l| l.strip_suffix(']'))
+                .unwrap_or(l)
+        })
+        .collect();
+    let text = parts.join("; ");
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    format!("error: {} (try '{command} --help')", terminal(text))
 }
 
 fn with_catalog(f: impl FnOnce(&Catalog) -> Result<ExitCode, String>) -> Result<ExitCode, String> {
@@ -284,11 +352,13 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
     };
     let excludes = exclude_set(&options.exclude)
         .map_err(|e| format!("bad `exclude` pattern in config: {e}"))?;
+    let progress = progress::Progress::start("checking files", args.report.quiet);
     let mut outcome = if paths.is_empty() {
         engine::ScanOutcome::default()
     } else {
         engine::scan(&paths, &options, &excludes, &catalog)
     };
+    progress.finish();
     // A folder named as a path that holds a snapshot was checked as plain files; say how to
     // judge it as its host instead.
     for path in paths.iter().filter(|p| crate::live::save::is_snapshot(p)) {
@@ -433,20 +503,36 @@ fn emit(
 
 fn list_rules(catalog: &Catalog) -> Result<ExitCode, String> {
     let mut out = io::stdout().lock();
-    let name_width = catalog
+    let _ = out.write_all(rules_table(catalog).as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per rule, in columns: id, severity, name, title. Widths are counted in
+/// characters of the cells' text (a `Display` that ignores width, as `Severity`'s, would
+/// shift the columns after it).
+fn rules_table(catalog: &Catalog) -> String {
+    let rows: Vec<[String; 4]> = catalog
         .all()
         .iter()
-        .map(|r| r.name.len())
-        .max()
-        .unwrap_or(0);
-    for rule in catalog.all() {
-        let _ = writeln!(
-            out,
-            "{:<8} {:<8} {:<name_width$}  {}",
-            rule.id, rule.severity, rule.name, rule.title
-        );
-    }
-    Ok(ExitCode::SUCCESS)
+        .map(|r| {
+            [
+                r.id.clone(),
+                r.severity.to_string(),
+                r.name.clone(),
+                r.title.clone(),
+            ]
+        })
+        .collect();
+    let width = |column: usize| {
+        rows.iter()
+            .map(|r| r[column].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let (id, severity, name) = (width(0), width(1), width(2));
+    rows.iter()
+        .map(|[a, b, c, d]| format!("{a:<id$}  {b:<severity$}  {c:<name$}  {d}\n"))
+        .collect()
 }
 
 fn explain(catalog: &Catalog, id: &str) -> Result<ExitCode, String> {
@@ -468,6 +554,64 @@ fn absorb(outcome: &mut engine::ScanOutcome, judged: engine::ScanOutcome) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rules_line_up_in_columns() {
+        let catalog = Catalog::builtin().expect("catalog");
+        let table = rules_table(&catalog);
+        let starts: std::collections::BTreeSet<usize> = table
+            .lines()
+            .map(|line| {
+                let rule = catalog
+                    .get(line.split(' ').next().expect("id"))
+                    .expect("rule");
+                line.find(&format!(" {} ", rule.name)).expect("name") + 1
+            })
+            .collect();
+        assert_eq!(starts.len(), 1, "names start at {starts:?}:\n{table}");
+    }
+
+    #[test]
+    fn argument_errors_fold_to_one_line_naming_the_help() {
+        let args = ["check", "--format", "xml"].map(String::from);
+        let err = Cli::try_parse_from(
+            ["preflight"]
+                .iter()
+                .chain(&args.each_ref().map(String::as_str)),
+        )
+        .unwrap_err();
+        let line = one_line_error(&err.render().to_string(), &subcommand_path(&args));
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.starts_with("error: invalid value 'xml'"), "{line}");
+        assert!(line.contains("; possible values: human, json"), "{line}");
+        assert!(line.ends_with("(try 'preflight check --help')"), "{line}");
+        let err = Cli::try_parse_from(["preflight", "chek"]).unwrap_err();
+        let line = one_line_error(&err.render().to_string(), "preflight");
+        assert!(line.contains("'check'"), "a suggestion: {line}");
+        assert!(line.ends_with("(try 'preflight --help')"), "{line}");
+        #[cfg(feature = "live")]
+        assert_eq!(
+            subcommand_path(&["audit", "--quiet", "host", "web1"].map(String::from)),
+            "preflight audit host"
+        );
+    }
+
+    #[test]
+    fn help_lists_the_exit_codes() {
+        for path in [&["preflight"][..], &["preflight", "check"]] {
+            let mut command = Cli::command();
+            let mut sub = &mut command;
+            for name in &path[1..] {
+                sub = sub.find_subcommand_mut(name).expect("subcommand");
+            }
+            let help = sub.render_help().to_string();
+            assert!(help.contains("Exit status:"), "{path:?}: {help}");
+            assert!(
+                help.contains("  2  A usage or configuration error"),
+                "{help}"
+            );
+        }
+    }
 
     #[test]
     fn audit_is_in_the_help_exactly_when_built_with_live() {

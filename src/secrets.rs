@@ -384,7 +384,10 @@ const VENDOR_EXAMPLES: &[(&str, &str)] = &[
         "xoxb-not-a-real-token-this-will-not-work",
         "Slack documentation token",
     ),
-    ("django-insecure-", "Django's generated development key"),
+    (
+        "django-insecure-",
+        "development key Django's `startproject` generates (`django-insecure-…`)",
+    ),
 ];
 
 /// Why a secret value is weak, most specific first.

@@ -332,14 +332,14 @@ mod tests {
     }
 
     #[test]
-    fn hostile_nesting_is_neither_deep_nor_slow() {
+    fn hostile_nesting_does_not_overflow_the_stack() {
+        // Recursing once per level would overflow a test thread's stack long before 100,000
+        // levels; how fast it is lives in benches/ (`interpolation_hostile_nesting`).
         let deep = format!("{}x{}", "${A:-".repeat(100_000), "}".repeat(100_000));
         let unclosed = "${A:-".repeat(200_000);
-        let start = std::time::Instant::now();
         for text in [deep, unclosed] {
             let _ = Template::parse(&text).unset_value();
         }
-        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

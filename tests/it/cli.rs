@@ -78,10 +78,19 @@ fn usage_and_configuration_errors_exit_two_with_one_line() {
         .assert()
         .code(2)
         .stderr(one_error_line.clone());
-    preflight()
-        .args(["check", "--format", "xml"])
-        .assert()
-        .code(2);
+    // What clap refuses is one line too, naming the help to read.
+    for args in [
+        &["check", "--format", "xml"][..],
+        &["check", "--bogus"],
+        &["chek"],
+    ] {
+        preflight()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(one_error_line.clone())
+            .stderr(predicate::str::contains("--help')"));
+    }
     let dir = tree(&[
         ("preflight.toml", b"fail_on = \"loud\"\n"),
         (".env", b"A=1\n"),
@@ -363,6 +372,10 @@ fn on_a_terminal(env: &str, flags: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    not(test_tool = "script"),
+    ignore = "needs script for a pseudo-terminal (apt-get install bsdutils)"
+)]
 fn colours_on_a_terminal_unless_switched_off() {
     let escape = "\u{1b}[";
     assert!(
@@ -447,4 +460,62 @@ fn nothing_to_check_says_what_preflight_reads_and_can_fail_the_gate() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains("it reads").not());
+}
+
+#[test]
+fn every_subcommand_has_a_manual_page_with_the_exit_codes() {
+    let page = |args: &[&str]| {
+        let output = preflight().arg("man").args(args).output().expect("runs");
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let check = page(&["check"]);
+    assert!(check.contains(".TH preflight-check 1"), "{check}");
+    assert!(check.contains("\\-\\-require\\-files"), "{check}");
+    assert!(check.contains(".SH \"EXIT STATUS\""), "{check}");
+    assert!(page(&[]).contains("preflight\\-check(1)"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    preflight()
+        .args(["man", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let mut written: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("pages")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    for name in [
+        "preflight.1",
+        "preflight-check.1",
+        "preflight-explain.1",
+        "preflight-rules.1",
+    ] {
+        assert!(written.contains(&name.to_owned()), "{written:?}");
+    }
+    preflight()
+        .args(["man", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no manual page for `nope`"));
+}
+
+/// A long scan shows a progress line on a terminal (after 0 ms here, a second normally), and
+/// clears it before the report; a pipe never sees it.
+#[test]
+#[cfg_attr(
+    not(test_tool = "script"),
+    ignore = "needs script for a pseudo-terminal (apt-get install bsdutils)"
+)]
+fn a_progress_line_shows_on_a_terminal_only() {
+    let transcript = on_a_terminal("env -u CI PREFLIGHT_PROGRESS_AFTER_MS=0", "--no-color");
+    assert!(transcript.contains("checking files… 0 s"), "{transcript}");
+    assert!(transcript.contains("\r\u{1b}[2K"), "cleared: {transcript}");
+    preflight()
+        .args(["check", "examples/insecure-shop"])
+        .env("PREFLIGHT_PROGRESS_AFTER_MS", "0")
+        .env_remove("CI")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("checking files").not());
 }

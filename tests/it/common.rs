@@ -63,19 +63,15 @@ pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     dir
 }
 
-/// A folder of `../shared/corpus`, or `None` (with a note) when this checkout has no
-/// `shared/` beside it.
-pub fn shared_corpus(folder: &str) -> Option<PathBuf> {
+/// A folder of `../shared/corpus` (the build found it, or the tests using it are ignored).
+pub fn shared_corpus(folder: &str) -> PathBuf {
     let path = root().join("../shared/corpus").join(folder);
-    if path.is_dir() {
-        Some(path)
-    } else {
-        eprintln!(
-            "skipped: {} is not present in this checkout",
-            path.display()
-        );
-        None
-    }
+    assert!(
+        path.is_dir(),
+        "{} was present when the tests were built, and is not now",
+        path.display()
+    );
+    path
 }
 
 /// Asserts that `sarif` validates against the official SARIF 2.1.0 schema.

@@ -109,10 +109,12 @@ fn templates_and_kustomize_inputs_are_reported_once_as_not_checked() {
 /// Every manifest of the public Kubernetes examples parses without an error; the templates
 /// among them are reported as such, and every workload is judged.
 #[test]
+#[cfg_attr(
+    not(test_tool = "shared_corpus"),
+    ignore = "needs ../shared/corpus, the maintainers' corpus of public configurations beside the checkout"
+)]
 fn kubernetes_examples_corpus_parses_and_every_workload_is_judged() {
-    let Some(corpus) = shared_corpus("kubernetes-examples") else {
-        return;
-    };
+    let corpus = shared_corpus("kubernetes-examples");
     let (report, _) = json_report(&corpus, &["."]);
     let all = findings(&report);
     let errors: Vec<&serde_json::Value> = all.iter().filter(|f| f["rule_id"] == "PF001").collect();

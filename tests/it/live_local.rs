@@ -207,6 +207,10 @@ fn live_findings(report: &serde_json::Value) -> Vec<(String, String, u64, String
 }
 
 #[test]
+#[cfg_attr(
+    not(test_tool = "audit_local"),
+    ignore = "needs python3, openssl, ss and ps (apt-get install python3 openssl iproute2 procps)"
+)]
 fn planted_conditions_are_found_and_clean_ones_are_not() {
     let planted = planted();
     let output = audit(&["--format", "json"]);
@@ -238,7 +242,9 @@ fn planted_conditions_are_found_and_clean_ones_are_not() {
                 assert!(finding.3.contains(&named), "{named} in {}", finding.3);
             }
         }
-        None => eprintln!("skipped: every candidate database port is taken by another process"),
+        None => eprintln!(
+            "note: LIVE001 on 0.0.0.0 not checked: every candidate database port is taken"
+        ),
     }
     if let Some(port) = planted.loopback_port {
         assert_eq!(
@@ -319,6 +325,10 @@ fn is_root() -> bool {
 }
 
 #[test]
+#[cfg_attr(
+    not(test_tool = "audit_local"),
+    ignore = "needs python3, openssl, ss and ps (apt-get install python3 openssl iproute2 procps)"
+)]
 fn a_saved_snapshot_rechecks_to_the_same_live_findings_without_secrets() {
     let planted = planted();
     let saved = tempfile::tempdir().unwrap();
@@ -379,6 +389,10 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
+#[cfg_attr(
+    not(test_tool = "audit_local"),
+    ignore = "needs python3, openssl, ss and ps (apt-get install python3 openssl iproute2 procps)"
+)]
 fn secrets_never_appear_in_any_output_format() {
     let runs: Vec<_> = ["json", "sarif", "human", "markdown", "github"]
         .into_iter()

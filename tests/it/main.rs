@@ -17,6 +17,11 @@
 //! A plain local run writes a changed snapshot next to the old one as `*.snap.new` and fails.
 //! In CI (`CI` set, as `.ci/run` does) insta writes nothing and a changed or missing snapshot
 //! fails the test; so does a snapshot that no rule or fixture makes any more.
+//!
+//! A test that needs a tool this machine may lack (nginx, sshd, PyYAML, `../shared/corpus`,
+//! …) carries `#[cfg_attr(not(test_tool = "…"), ignore = "needs …")]`: `build/test_tools.rs`
+//! probes the tools, the runner lists a test without its tool as `ignored, needs …`, and
+//! `.ci/run` fails on such a line (`.ci/ignored-tests`).
 
 mod attack_tree;
 mod backups;
@@ -53,6 +58,7 @@ mod sshd_differential;
 mod sshd_scan;
 mod systemd_differential;
 mod systemd_scan;
+mod texts;
 
 /// With `autotests = false` cargo compiles no test file it is not told about: every `.rs`
 /// file under `tests/` must be a module of this binary, or its tests silently never run.
@@ -79,4 +85,70 @@ fn every_test_file_is_a_module_of_this_binary() {
         strays.is_empty(),
         "never compiled: move them to tests/it/ and declare them with `mod NAME;` in tests/it/main.rs: {strays:?}"
     );
+}
+
+/// A test without its tool is ignored by the runner with a reason (see the module doc),
+/// never a pass that checked nothing: no test returns early after printing "skipped", and
+/// none asks whether it runs in CI to decide between skipping and failing.
+#[test]
+fn no_test_passes_by_skipping_itself() {
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(common::root().join("tests/it")).expect("tests/it") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "rs") || path.ends_with("main.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read");
+        for (n, line) in text.lines().enumerate() {
+            if line.contains("eprintln!(\"skipped") || line.contains("var_os(\"CI\")") {
+                offenders.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{}", offenders.join("\n"));
+}
+
+/// `.ci/ignored-tests` on a test log: a test ignored for a missing tool fails the run, naming
+/// it; one that needs `../shared` fails it only when `../shared` exists.
+#[test]
+fn ci_fails_on_a_test_ignored_for_a_missing_tool() {
+    let log = "test a::ran ... ok\n\
+        test b::differential ... ignored, needs nginx (apt-get install nginx)\n\
+        test c::corpus ... ignored, needs ../shared/corpus, beside the checkout\n";
+    let only_shared = "test c::corpus ... ignored, needs ../shared/corpus, beside the checkout\n";
+    let run = |log: &str, with_shared: bool| {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let ci = scratch.path().join("repo/.ci");
+        std::fs::create_dir_all(&ci).expect("mkdir");
+        std::fs::copy(
+            common::root().join(".ci/ignored-tests"),
+            ci.join("ignored-tests"),
+        )
+        .expect("copy");
+        if with_shared {
+            std::fs::create_dir(scratch.path().join("shared")).expect("mkdir");
+        }
+        std::fs::write(scratch.path().join("test.log"), log).expect("write");
+        let output = std::process::Command::new("bash")
+            .arg(ci.join("ignored-tests"))
+            .arg(scratch.path().join("test.log"))
+            .output()
+            .expect("bash runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run(log, false);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("b::differential"), "{stderr}");
+    assert!(stderr.contains("did NOT run"), "{stderr}");
+    let (code, stderr) = run(only_shared, false);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("c::corpus"), "{stderr}");
+    let (code, stderr) = run(only_shared, true);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("c::corpus"), "{stderr}");
+    let (code, stderr) = run("test a::ran ... ok\n", true);
+    assert_eq!(code, Some(0), "{stderr}");
 }

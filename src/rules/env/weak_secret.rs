@@ -46,7 +46,7 @@ pub fn example_credential(cx: &mut Context<'_, EnvFile>) {
                 value.inner_span,
                 entry.key.clone(),
                 msg!(
-                    "`{}` holds the {}, published for everyone to read; issue a real credential from the vendor's console",
+                    "`{}` holds the {}, a value known outside this deployment; replace it with a credential issued or generated for it",
                     Quote::at(entry.key_span),
                     what
                 ),

@@ -25,6 +25,7 @@ use crate::source::{SourceFile, Span};
 pub mod core;
 pub mod middleware;
 pub mod transport;
+pub mod weak_secret_default;
 
 /// The family's built-in checks, sorted by name (see `crate::rules::registry`).
 pub(crate) const RULES: &[RegisteredCheck] = checks! {
@@ -49,6 +50,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     project "django-ssl-redirect-off" => transport::ssl_redirect;
     project "django-unknown-setting" => core::unknown_statically;
     project "django-weak-fallback-key" => core::weak_fallback_keys;
+    project "django-weak-secret-default" => weak_secret_default::check;
     project "django-weak-secret-key" => core::weak_secret_key;
     project "django-xframe-middleware-missing" => middleware::xframe_middleware;
     project "django-xframe-not-deny" => middleware::xframe_not_deny;

@@ -319,20 +319,21 @@ fn test_event_files_are_read_into_the_structure() {
 /// A `test.event` scalar's text: `\n`, `\t`, `\\` … are escaped there.
 fn unescape(text: &str) -> String {
     let mut out = String::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
+    let mut escaped = false;
+    for c in text.chars() {
+        if std::mem::take(&mut escaped) {
+            out.push(match c {
+                'n' => '\n',
+                't' => '\t',
+                'r' => '\r',
+                'b' => '\u{8}',
+                '0' => '\0',
+                other => other,
+            });
+        } else if c == '\\' {
+            escaped = true;
+        } else {
             out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('b') => out.push('\u{8}'),
-            Some('0') => out.push('\0'),
-            Some(other) => out.push(other),
-            None => out.push('\\'),
         }
     }
     out

@@ -38,6 +38,7 @@ const TOOLS: &[&str] = &[
     "root",
     "host_services",
     "shared_corpus",
+    "yaml_test_suite",
 ];
 
 /// Probes the tools and prints the cfgs and rerun triggers.
@@ -63,7 +64,7 @@ pub fn probe() {
     // `../shared` is no install (see the module doc): its absence watches nothing.
     let missing = TOOLS
         .iter()
-        .any(|t| !found.contains(t) && !matches!(*t, "shared_corpus" | "root"));
+        .any(|t| !found.contains(t) && !matches!(*t, "shared_corpus" | "yaml_test_suite" | "root"));
     if missing {
         // An install of any of them changes one of these.
         probe.watch.extend(path_dirs());
@@ -160,6 +161,9 @@ impl Probe {
         }
         if manifest.join("../shared/corpus").is_dir() {
             found.push("shared_corpus");
+        }
+        if manifest.join("../shared/yaml-test-suite").is_dir() {
+            found.push("yaml_test_suite");
         }
         found
     }

@@ -486,7 +486,29 @@ pub fn placeholder(value: &str) -> Option<&'static str> {
     {
         return Some("is descriptive text");
     }
-    None
+    is_instruction(value).then_some("is an instruction to replace it")
+}
+
+/// Words that open a sentence telling the reader what to write instead
+/// ("replace this with a long random string", "Set your own key here.").
+const INSTRUCTION_VERBS: &[&str] = &[
+    "add", "change", "enter", "fill", "generate", "insert", "paste", "provide", "put", "replace",
+    "set", "update", "use", "write",
+];
+
+/// Whether `value` is a sentence of three words or more (letters only, ending punctuation
+/// aside) that starts with an instruction: a placeholder whatever its length. A passphrase
+/// (`correct horse battery staple`) does not start with one.
+fn is_instruction(value: &str) -> bool {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let first = words.first().map(|w| w.to_ascii_lowercase());
+    words.len() >= 3
+        && first.is_some_and(|w| INSTRUCTION_VERBS.contains(&w.as_str()))
+        && words.iter().all(|w| {
+            w.trim_end_matches(['.', ',', '!', ':', ';'])
+                .chars()
+                .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+        })
 }
 
 /// How many different characters a value has (Django refuses `SECRET_KEY`s with fewer than 5).
@@ -725,12 +747,16 @@ mod tests {
             "your_access_key",
             "pass",
             "<your-token>",
+            "replace this with a long random string of at least fifty characters",
+            "Generate a strong key and paste it over this sentence.",
         ] {
             assert!(placeholder(v).is_some(), "{v}");
         }
         for v in [
             "k3J9xQ2mW8vN5pL7",
             "correct-horse-battery-staple",
+            "correct horse battery staple tangerine",
+            "use 9f2K#x1 q",
             "production",
         ] {
             assert_eq!(placeholder(v), None, "{v}");

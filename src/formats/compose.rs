@@ -390,40 +390,15 @@ fn is_null(node: &YamlNode, source: &str) -> bool {
         && matches!(written, "" | "~" | "null" | "Null" | "NULL")
 }
 
-/// A mapping's entries with those its `<<` merge keys bring in (`<<: *defaults`, or a list
-/// of them; the YAML reader has expanded the aliases), its own keys first and winning, as
-/// Compose reads them. `false` when a merge could not be read (an alias left unexpanded).
-fn with_merged(node: &YamlNode) -> (Vec<&(YamlNode, YamlNode)>, bool) {
-    let own: Vec<&(YamlNode, YamlNode)> = node
+/// A mapping's entries without its `<<` merge keys, and whether it had none: the YAML
+/// reader has replaced each merge it could read with the entries it brings in, so a `<<`
+/// left over is one it could not read (an alias to an unknown anchor, a scalar).
+fn read_entries(node: &YamlNode) -> (Vec<&(YamlNode, YamlNode)>, bool) {
+    let (merges, own): (Vec<_>, Vec<_>) = node
         .entries()
         .iter()
-        .filter(|(k, _)| k.as_str() != Some("<<"))
-        .collect();
-    let mut entries = own.clone();
-    let mut whole = true;
-    for (_, merged) in node
-        .entries()
-        .iter()
-        .filter(|(k, _)| k.as_str() == Some("<<"))
-    {
-        let sources: Vec<&YamlNode> = match &merged.value {
-            YamlValue::Sequence(items) => items.iter().collect(),
-            _ => vec![merged],
-        };
-        for source in sources {
-            if !matches!(source.value, YamlValue::Mapping(_)) {
-                whole = false;
-                continue;
-            }
-            for entry in source.entries() {
-                let taken = entries.iter().any(|(k, _)| k.as_str() == entry.0.as_str());
-                if !taken {
-                    entries.push(entry);
-                }
-            }
-        }
-    }
-    (entries, whole)
+        .partition(|(k, _)| k.as_str() == Some("<<"));
+    (own, merges.is_empty())
 }
 
 /// Services that another service waits for with `condition: service_completed_successfully`.
@@ -556,7 +531,7 @@ impl Reader<'_> {
             }
         }
         let errors_before = self.errors.len();
-        let (entries, merged_whole) = with_merged(node);
+        let (entries, merged_whole) = read_entries(node);
         service.incomplete |= !merged_whole;
         for (k, value) in entries {
             let Some(k) = k.as_str() else { continue };
@@ -1098,5 +1073,29 @@ mod tests {
         assert_eq!(web.image.as_ref().unwrap().text, "app:1");
         assert!(file.services[1].one_shot && !web.one_shot);
         assert!(file.services[2].incomplete);
+    }
+
+    #[test]
+    fn merges_of_merges_and_merges_inside_environment_are_read() {
+        let text = "x-a: &a
+  restart: unless-stopped
+  environment: &env
+    TZ: UTC
+x-e: &e {<<: *a, image: app:1}
+services:
+  web:
+    <<: *e
+    environment:
+      <<: *env
+      MODE: prod
+";
+        let file = ComposeFile::parse(text);
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        let web = &file.services[0];
+        assert!(!web.incomplete);
+        assert_eq!(web.restart.as_ref().unwrap().text, "unless-stopped");
+        assert_eq!(web.image.as_ref().unwrap().text, "app:1");
+        let names: Vec<&str> = web.environment.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["TZ", "MODE"]);
     }
 }

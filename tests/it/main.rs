@@ -59,6 +59,7 @@ mod sshd_scan;
 mod systemd_differential;
 mod systemd_scan;
 mod texts;
+mod yaml_conformance;
 
 /// With `autotests = false` cargo compiles no test file it is not told about: every `.rs`
 /// file under `tests/` must be a module of this binary, or its tests silently never run.

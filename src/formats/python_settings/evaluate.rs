@@ -280,6 +280,9 @@ pub struct Binding {
     pub value_span: Span,
     /// Environment variables the value was read from, with whether each had a default.
     pub env: Vec<EnvRead>,
+    /// Items of the list `value` that were added inside a condition (`if …:
+    /// MIDDLEWARE.append(…)`): they may be missing, while the rest of the list is certain.
+    pub conditional: Vec<Value>,
 }
 
 /// A star import that named no module of the scan.
@@ -389,6 +392,7 @@ fn run(
                     span: statement.span,
                     value_span: statement.value_span,
                     env,
+                    conditional: Vec::new(),
                 },
             );
         };
@@ -398,39 +402,49 @@ fn run(
                 let value = eval(expr, module, &out.settings, budget, &mut env);
                 set(out, name, value, env);
             }
-            StatementKind::Extend(name, expr) | StatementKind::Append(name, expr) => {
-                let mut env = out
-                    .settings
-                    .get(name)
-                    .map(|b| b.env.clone())
-                    .unwrap_or_default();
-                let current = out
-                    .settings
-                    .get(name)
-                    .map(|b| budget.admit(b.value.clone()));
+            StatementKind::Extend(name, expr)
+            | StatementKind::Append(name, expr)
+            | StatementKind::AddMaybe(name, expr, _) => {
+                let extend = matches!(
+                    statement.kind,
+                    StatementKind::Extend(..) | StatementKind::AddMaybe(_, _, true)
+                );
+                let maybe = matches!(statement.kind, StatementKind::AddMaybe(..));
+                let previous = out.settings.get(name);
+                let mut env = previous.map(|b| b.env.clone()).unwrap_or_default();
+                let mut conditional = previous.map(|b| b.conditional.clone()).unwrap_or_default();
+                let current = previous.map(|b| budget.admit(b.value.clone()));
                 let added = eval(expr, module, &out.settings, budget, &mut env);
-                let value = match (current, added, &statement.kind) {
-                    (Some(Value::List(list)), Value::List(more), StatementKind::Extend(..))
+                let value = match (current, added, extend) {
+                    (Some(Value::List(list)), Value::List(more), true)
                         if list.len().saturating_add(more.len()) > MAX_ITEMS =>
                     {
                         Value::Unknown(TOO_LARGE.into())
                     }
-                    (Some(Value::List(mut list)), Value::List(more), StatementKind::Extend(..)) => {
+                    (Some(Value::List(mut list)), Value::List(more), true) => {
+                        if maybe {
+                            conditional.extend(more.iter().cloned());
+                        }
                         list.extend(more);
                         Value::List(list)
                     }
-                    (Some(Value::List(mut list)), item, StatementKind::Append(..))
+                    (Some(Value::List(mut list)), item, false)
                         if !matches!(item, Value::Unknown(_)) =>
                     {
+                        if maybe {
+                            conditional.push(item.clone());
+                        }
                         list.push(item);
                         Value::List(list)
                     }
-                    (Some(Value::Str(s)), Value::Str(more), StatementKind::Extend(..))
+                    // A string joined inside a condition may or may not be joined.
+                    (_, _, _) if maybe => Value::Unknown("changed inside a condition".into()),
+                    (Some(Value::Str(s)), Value::Str(more), true)
                         if !joinable(s.len(), more.len()) =>
                     {
                         Value::Unknown(TOO_LARGE.into())
                     }
-                    (Some(Value::Str(mut s)), Value::Str(more), StatementKind::Extend(..)) => {
+                    (Some(Value::Str(mut s)), Value::Str(more), true) => {
                         s.push_str(&more);
                         Value::Str(s)
                     }
@@ -445,6 +459,11 @@ fn run(
                 };
                 let value = budget.admit(value);
                 set(out, name, value, env);
+                if let Some(binding) = out.settings.get_mut(name) {
+                    if matches!(binding.value, Value::List(_)) {
+                        binding.conditional = conditional;
+                    }
+                }
             }
             StatementKind::Remove(name, expr) => {
                 let mut env = Vec::new();
@@ -516,6 +535,7 @@ fn run_spent(
         StatementKind::Assign(name, _)
         | StatementKind::Extend(name, _)
         | StatementKind::Append(name, _)
+        | StatementKind::AddMaybe(name, ..)
         | StatementKind::Conditional(name, _) => name,
         StatementKind::Remove(name, _) | StatementKind::SetItem(name, ..) => {
             if !out.settings.contains_key(name) {
@@ -542,6 +562,7 @@ fn run_spent(
             span: statement.span,
             value_span: statement.value_span,
             env: Vec::new(),
+            conditional: Vec::new(),
         },
     );
 }

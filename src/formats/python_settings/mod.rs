@@ -149,6 +149,9 @@ pub enum StatementKind {
         /// Written inside a `try` block.
         optional: bool,
     },
+    /// `NAME.append(value)` / `.insert(i, value)` (`false`) or `.extend(values)` (`true`)
+    /// inside a condition: the list may gain these items and loses none.
+    AddMaybe(String, Expr, bool),
     /// A name set where its value depends on a condition preflight cannot decide, and why.
     Conditional(String, &'static str),
 }
@@ -551,9 +554,7 @@ impl Reader<'_> {
                 if let Some((extend, v)) = value {
                     let e = self.expr(v);
                     let kind = match (context, extend) {
-                        (Context::Conditional, _) => {
-                            StatementKind::Conditional(name, "changed inside a condition")
-                        }
+                        (Context::Conditional, extend) => StatementKind::AddMaybe(name, e, extend),
                         (_, true) => StatementKind::Extend(name, e),
                         (_, false) => StatementKind::Append(name, e),
                     };

@@ -6,6 +6,7 @@ use crate::message::Quote;
 use crate::msg;
 use crate::rules::django::{each_deployed, Deployed};
 use crate::rules::ProjectContext;
+use crate::secrets::placeholder;
 
 /// DJ001: `DEBUG` is True in a deployed settings module (security.W018).
 pub fn debug(cx: &mut ProjectContext<'_, SettingsModule>) {
@@ -23,11 +24,14 @@ const SECRET_KEY_MIN_LENGTH: usize = 50;
 const SECRET_KEY_MIN_UNIQUE: usize = 5;
 const SECRET_KEY_INSECURE_PREFIX: &str = "django-insecure-";
 
-/// Why a key fails Django's test, if it does.
+/// Why a key fails Django's test, if it does, or is placeholder text (a sentence such as
+/// "replace this with a long random string" passes Django's test at any length).
 fn weak_key_reason(key: &str) -> Option<&'static str> {
     let unique = key.chars().collect::<std::collections::BTreeSet<_>>().len();
     if key.is_empty() {
         Some("is empty")
+    } else if let Some(why) = placeholder(key) {
+        Some(why)
     } else if key.starts_with(SECRET_KEY_INSECURE_PREFIX) {
         Some("starts with `django-insecure-`, the throwaway key `startproject` generates")
     } else if key.chars().count() < SECRET_KEY_MIN_LENGTH {

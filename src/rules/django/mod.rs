@@ -25,6 +25,7 @@ use crate::source::{SourceFile, Span};
 pub mod core;
 pub mod middleware;
 pub mod transport;
+pub mod weak_secret_default;
 
 /// The family's built-in checks, sorted by name (see `crate::rules::registry`).
 pub(crate) const RULES: &[RegisteredCheck] = checks! {
@@ -49,6 +50,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     project "django-ssl-redirect-off" => transport::ssl_redirect;
     project "django-unknown-setting" => core::unknown_statically;
     project "django-weak-fallback-key" => core::weak_fallback_keys;
+    project "django-weak-secret-default" => weak_secret_default::check;
     project "django-weak-secret-key" => core::weak_secret_key;
     project "django-xframe-middleware-missing" => middleware::xframe_middleware;
     project "django-xframe-not-deny" => middleware::xframe_not_deny;
@@ -288,12 +290,32 @@ impl<'a> Deployed<'a> {
 
     /// Whether `MIDDLEWARE` is known and contains `class`; `None` when unknown.
     pub fn has_middleware(&self, class: &str) -> Option<bool> {
-        contains(&self.get("MIDDLEWARE").value, class)
+        self.list_has("MIDDLEWARE", class)
     }
 
     /// Whether `INSTALLED_APPS` is known and contains `app`; `None` when unknown.
     pub fn has_app(&self, app: &str) -> Option<bool> {
-        contains(&self.get("INSTALLED_APPS").value, app)
+        self.list_has("INSTALLED_APPS", app)
+    }
+
+    /// Whether the list setting `name` is known and contains `item`; `None` when unknown.
+    /// An item added only inside a condition (`if …: MIDDLEWARE.append(…)`) may be
+    /// missing: unknown, while the rest of the list is still judged.
+    fn list_has(&self, name: &str, item: &str) -> Option<bool> {
+        let setting = self.get(name);
+        let is_item = |v: &Value| matches!(v, Value::Str(s) if s == item);
+        let maybe = setting
+            .binding
+            .map_or(0, |b| b.conditional.iter().filter(|v| is_item(v)).count());
+        let found = contains(&setting.value, item);
+        let all = setting
+            .value
+            .items()
+            .map_or(0, |items| items.into_iter().filter(|v| is_item(v)).count());
+        if maybe > 0 && found == Some(true) && all <= maybe {
+            return None;
+        }
+        found
     }
 }
 

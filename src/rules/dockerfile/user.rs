@@ -3,8 +3,9 @@
 use crate::formats::dockerfile::Dockerfile;
 use crate::message::Quote;
 use crate::msg;
-use crate::rules::dockerfile::{final_instructions, last_in_final, run_commands};
+use crate::rules::dockerfile::{final_instructions, last_in_final, run_commands, ShellCommand};
 use crate::rules::Context;
+use crate::source::Span;
 
 /// Whether a `USER` value names root (`root`, `0`, `root:root`, `0:0`), or Windows
 /// containers' administrator (`ContainerAdministrator`).
@@ -60,14 +61,44 @@ pub fn exposes_ssh(cx: &mut Context<'_, Dockerfile>) {
 
 /// DKR015: `sudo` in a `RUN` of the final image: builds run as root anyway unless a `USER`
 /// was set, and installing sudo leaves a way back to root in the running container.
+/// DKR015 judges only `sudo` as the program run (`sudo apt-get …`; not a package named `sudo` in an install
+/// list), unless it runs the command as another user than root (`sudo -u app …`: a root
+/// build dropping privileges for one step).
 pub fn sudo(cx: &mut Context<'_, Dockerfile>) {
     for instruction in final_instructions(cx.content) {
         for command in run_commands(instruction) {
-            if let Some((word, span)) = command.words.iter().find(|(w, _)| w == "sudo") {
+            if let Some((word, span)) = escalating_sudo(&command) {
                 cx.report(*span, word.clone(),
                     "`sudo` in a `RUN`: it only works if sudo is installed and configured in the image, which leaves a way back to root for anyone who gets into the container; run the privileged steps before `USER app` (or switch with `USER root` … `USER app`) instead");
                 break;
             }
         }
+    }
+}
+
+/// The word `sudo` when `command` runs through it to become root.
+fn escalating_sudo(command: &ShellCommand) -> Option<&(String, Span)> {
+    let mut words = command
+        .words
+        .iter()
+        .skip_while(|(w, _)| w.contains('=') && !w.starts_with('-'));
+    let sudo = words
+        .next()
+        .filter(|(w, _)| w == "sudo" || w.ends_with("/sudo"))?;
+    // Options come before the command; `-u` and `--user` take the next word.
+    let mut words = words.map(|(w, _)| w.as_str());
+    let mut user = None;
+    while let Some(option) = words.next().filter(|w| w.starts_with('-')) {
+        user = match option {
+            "-u" | "--user" => words.next().or(user),
+            _ => option
+                .strip_prefix("--user=")
+                .or_else(|| option.strip_prefix("-u").filter(|u| !u.is_empty()))
+                .or(user),
+        };
+    }
+    match user {
+        Some(user) if !is_root(user) && user != "#0" => None,
+        _ => Some(sudo),
     }
 }

@@ -1,5 +1,6 @@
 //! K8S018: an Ingress that serves plain HTTP: no `tls:` section, and no annotation saying
-//! TLS is terminated in front of it with a redirect (`ssl-redirect`, `force-ssl-redirect`).
+//! TLS is terminated in front of it with a redirect (`ssl-redirect`, `force-ssl-redirect`),
+//! or by a cloud load balancer with a managed certificate, or that plain HTTP is off.
 //! Logins and session cookies then cross the internet in clear text.
 
 use crate::formats::kubernetes::Manifests;
@@ -17,7 +18,28 @@ const REDIRECTS: &[&str] = &[
     "redirect-to-https",
 ];
 
-/// K8S018: no `spec.tls` and no redirect annotation set to `"true"`.
+/// Annotations naming a certificate that the cloud load balancer in front of the Ingress
+/// serves, without `spec.tls`: GKE's managed certificates and pre-shared certificates, and
+/// an ACM certificate on the AWS Load Balancer Controller.
+const MANAGED_CERTIFICATES: &[&str] = &[
+    "networking.gke.io/managed-certificates",
+    "ingress.gcp.kubernetes.io/pre-shared-cert",
+    "alb.ingress.kubernetes.io/certificate-arn",
+];
+
+/// Whether the annotations give the Ingress TLS from outside `spec.tls` or turn plain HTTP
+/// off (GKE's `kubernetes.io/ingress.allow-http: "false"`).
+fn tls_elsewhere(annotations: &[(YamlNode, YamlNode)]) -> bool {
+    annotations.iter().any(|(k, v)| {
+        let value = v.as_str().unwrap_or_default().trim();
+        match k.as_str().unwrap_or_default() {
+            "kubernetes.io/ingress.allow-http" => value.eq_ignore_ascii_case("false"),
+            name => MANAGED_CERTIFICATES.contains(&name) && !value.is_empty(),
+        }
+    })
+}
+
+/// K8S018: no `spec.tls`, no redirect annotation set to `"true"`, no managed certificate.
 pub fn check(cx: &mut Context<'_, Manifests>) {
     for object in objects(cx.content).filter(|o| o.kind == "Ingress") {
         let spec = object.node.get("spec");
@@ -37,7 +59,7 @@ pub fn check(cx: &mut Context<'_, Manifests>) {
             let name = name.rsplit('/').next().unwrap_or(name);
             REDIRECTS.contains(&name) && v.as_str().is_some_and(|v| v.eq_ignore_ascii_case("true"))
         });
-        if redirects {
+        if redirects || tls_elsewhere(annotations) {
             continue;
         }
         cx.report(object.kind_span, object_key(object, "tls"), msg!(

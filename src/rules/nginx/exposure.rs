@@ -1,21 +1,26 @@
 //! NGX001–NGX002: nginx telling visitors more than it should.
 
-use crate::formats::nginx::NginxConfig;
+use crate::formats::nginx::{NginxConfig, NginxDirective};
 use crate::msg;
 use crate::rules::nginx::effective::{inherited, Effective};
 use crate::rules::nginx::{each_directive, tree};
 use crate::rules::Context;
 
 /// NGX001: `server_tokens on` (or `build`) set, or left at nginx's default `on` in a main
-/// configuration's `http` block. A site file without `http` is not judged for the default:
-/// its `nginx.conf` decides.
+/// configuration's `http` block with a `server` that inherits it (a value every server sets
+/// itself is enough). A site file without `http` is not judged for the default: its
+/// `nginx.conf` decides.
 pub fn server_tokens(cx: &mut Context<'_, NginxConfig>) {
     if let Some(tree) = tree(cx.content) {
         for http in tree
             .iter()
             .filter(|d| d.name == "http" && d.block.is_some())
         {
-            if inherited(&[tree, http.children()], "server_tokens") == Effective::Default {
+            // `server_tokens` is allowed in `http`, `server` and `location` only: what the
+            // top level includes cannot set it here.
+            if inherited(&[http.children()], "server_tokens") == Effective::Default
+                && !every_server_sets(http, "server_tokens")
+            {
                 cx.report_at(
                     &[],
                     http,
@@ -39,6 +44,18 @@ pub fn server_tokens(cx: &mut Context<'_, NginxConfig>) {
             msg!("`server_tokens {}` puts the nginx version in every error page and `Server` header; write `server_tokens off;`", value),
         );
     });
+}
+
+/// Whether every `server` of `http` sets `name` itself (or may, through an include
+/// preflight could not follow): then no response gets the value `http` leaves in effect.
+fn every_server_sets(http: &NginxDirective, name: &str) -> bool {
+    let mut servers = http
+        .children()
+        .iter()
+        .filter(|d| d.name == "server" && d.block.is_some())
+        .peekable();
+    servers.peek().is_some()
+        && servers.all(|server| inherited(&[server.children()], name) != Effective::Default)
 }
 
 /// NGX002: `autoindex on`.

@@ -64,6 +64,21 @@ fn settings_py_files_that_are_not_django_are_left_alone() {
     assert_eq!(report["findings"].as_array().expect("findings").len(), 0);
 }
 
+/// The smallest settings module a project can deploy with: `DEBUG` and `SECRET_KEY`, nothing
+/// else (it used to pass unchecked).
+#[test]
+fn a_settings_py_with_only_debug_and_secret_key_is_checked() {
+    let dir = common::tree(&[(
+        "project/settings.py",
+        b"DEBUG = True\nSECRET_KEY = 'changeme'\n" as &[u8],
+    )]);
+    let (report, code) = json_report(dir.path(), &["."]);
+    assert_eq!(code, 1, "{report}");
+    let rules = common::active_rules(&report);
+    assert!(rules.contains(&"DJ001".to_owned()), "{rules:?}");
+    assert!(rules.contains(&"DJ002".to_owned()), "{rules:?}");
+}
+
 #[test]
 fn the_module_django_settings_module_names_is_checked_whatever_its_name() {
     let manage: &[u8] =

@@ -242,13 +242,18 @@ impl SettingsModule {
     /// sibling or another settings module (`from .base import *`).
     pub fn looks_like_django(&self) -> bool {
         // `DEBUG` and `SECRET_KEY` together: every settings module `startproject` writes
-        // has both, and a minimal one may have nothing else.
+        // has both, and a minimal one may have nothing else. Unless it builds on another
+        // kind of configuration (a Flask app's `from defaults import *`).
         let assigns = |wanted: &str| {
             self.statements
                 .iter()
                 .any(|s| matches!(&s.kind, StatementKind::Assign(name, _) if name == wanted))
         };
-        if assigns("DEBUG") && assigns("SECRET_KEY") {
+        let imports_other_configuration = self.statements.iter().any(|s| {
+            matches!(&s.kind, StatementKind::StarImport { module, .. }
+                if !module.starts_with('.') && !module.contains("settings"))
+        });
+        if assigns("DEBUG") && assigns("SECRET_KEY") && !imports_other_configuration {
             return true;
         }
         self.statements.iter().any(|s| match &s.kind {

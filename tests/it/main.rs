@@ -43,6 +43,7 @@ mod nginx_differential;
 mod nginx_includes;
 mod node_fixtures;
 mod pull_requests;
+mod realworld;
 mod rule_examples;
 mod sarif;
 mod secrets_never_leak;

@@ -422,6 +422,7 @@ fn finalise(rule: &Rule, raw: RawFinding, files: &KnownFiles, catalog: &Catalog)
         fingerprint: fingerprint(&rule.id, &source.display_path, &raw.key),
         suppression,
         baseline: None,
+        role: crate::role::Role::Production,
     }
 }
 

@@ -73,6 +73,8 @@ pub struct Finding {
     /// Set when the run compared findings with a baseline (`--baseline`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineState>,
+    /// What the file is for; production-only rules give other roles at most `info`.
+    pub role: crate::role::Role,
 }
 
 impl Finding {

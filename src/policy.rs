@@ -131,6 +131,9 @@ struct RuleSpec {
     check: Option<String>,
     #[serde(default)]
     condition: Option<EnvCondition>,
+    /// The file roles judged at the rule's severity (default: production only).
+    #[serde(default)]
+    roles: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,6 +156,8 @@ pub struct Rule {
     pub severity: Severity,
     /// File kinds the rule applies to.
     pub targets: Vec<Target>,
+    /// File roles judged at the rule's severity; files of other roles get at most `info`.
+    pub roles: Vec<crate::role::Role>,
     /// Why it matters.
     pub rationale: String,
     /// How to fix it.
@@ -508,7 +513,10 @@ fn build_rule(origin: &str, spec: RuleSpec) -> Result<Rule, PolicyError> {
             spec.id
         )));
     }
+    let roles = crate::role::parse_scope(spec.roles.as_deref())
+        .map_err(|e| PolicyError(format!("{origin}: rule {}: {e}", spec.id)))?;
     Ok(Rule {
+        roles,
         id: spec.id,
         name: spec.name,
         title: spec.title,

@@ -44,6 +44,7 @@ mod nginx_includes;
 mod node_fixtures;
 mod pull_requests;
 mod realworld;
+mod roles;
 mod rule_examples;
 mod sarif;
 mod secrets_never_leak;

@@ -37,6 +37,9 @@ struct Expected {
     severity: String,
     path: String,
     line: u64,
+    /// The file's role when it is not production.
+    #[serde(default = "production")]
+    role: String,
     verdict: Verdict,
     note: String,
 }
@@ -49,8 +52,12 @@ enum Verdict {
     False,
 }
 
-/// What identifies a finding in the expectations: rule, severity, file and line.
-type Key = (String, String, String, u64);
+fn production() -> String {
+    "production".into()
+}
+
+/// What identifies a finding in the expectations: rule, severity, file, line and role.
+type Key = (String, String, String, u64, String);
 
 fn expectations() -> Expectations {
     let path = root().join("tests/corpus/realworld.toml");
@@ -127,14 +134,18 @@ fn realworld_findings_match_the_reviewed_expectations() {
                 field(f, "severity"),
                 field(&f["location"], "path"),
                 f["location"]["start_line"].as_u64().unwrap_or(0),
+                field(f, "role"),
             )
         }));
-        let expected = counted(
-            repository
-                .finding
-                .iter()
-                .map(|f| (f.rule.clone(), f.severity.clone(), f.path.clone(), f.line)),
-        );
+        let expected = counted(repository.finding.iter().map(|f| {
+            (
+                f.rule.clone(),
+                f.severity.clone(),
+                f.path.clone(),
+                f.line,
+                f.role.clone(),
+            )
+        }));
         for difference in differences(&expected, &actual) {
             failures.push(format!("{}: {difference}", repository.folder));
         }
@@ -169,7 +180,15 @@ fn realworld_findings_match_the_reviewed_expectations() {
 
 #[test]
 fn a_new_or_a_missing_finding_is_a_difference() {
-    let key = |rule: &str| -> Key { (rule.into(), "low".into(), "Dockerfile".into(), 1) };
+    let key = |rule: &str| -> Key {
+        (
+            rule.into(),
+            "low".into(),
+            "Dockerfile".into(),
+            1,
+            production(),
+        )
+    };
     let expected = counted([key("DKR013"), key("DKR002")].into_iter());
     let actual = counted([key("DKR013"), key("DKR013")].into_iter());
     let found = differences(&expected, &actual);

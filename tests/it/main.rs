@@ -54,6 +54,7 @@ mod sshd_differential;
 mod sshd_scan;
 mod systemd_differential;
 mod systemd_scan;
+mod templates;
 
 /// With `autotests = false` cargo compiles no test file it is not told about: every `.rs`
 /// file under `tests/` must be a module of this binary, or its tests silently never run.

@@ -312,6 +312,9 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
     }
     let roles = crate::role::Roles::new(&loaded.config.roles, &loaded.base, args.role_all)?;
     judge_roles(&mut outcome.findings, &catalog, &roles);
+    for diagnostic in &mut outcome.diagnostics {
+        diagnostic.role = Some(roles.of(&diagnostic.path));
+    }
     if outcome.files_checked == 0 {
         // Nothing of ours was found: say what preflight reads rather than a bare "clean".
         let what = "no file preflight reads was found here; it reads .env files, nginx, \

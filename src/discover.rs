@@ -116,6 +116,7 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
                     kind,
                 }),
                 None => lock(&problems).push(Diagnostic {
+                    role: None,
                     path: display_path(path),
                     kind: DiagnosticKind::Unrecognised,
                     message: "not a kind of file preflight checks (by its name); it was skipped"
@@ -191,6 +192,7 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
                             && classify(entry.path()).is_some() =>
                     {
                         lock(&problems).push(Diagnostic {
+                            role: None,
                             path: display_path(entry.path()),
                             kind: DiagnosticKind::Unreadable,
                             message: "not a regular file (a FIFO, socket or device): not read"
@@ -206,6 +208,7 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
     }
     for link in lock(&left_roots).drain(..) {
         lock(&problems).push(Diagnostic {
+            role: None,
             path: display_path(&link),
             kind: DiagnosticKind::Unreadable,
             message: "a symbolic link to a folder outside the folders checked: not followed (name that folder to check it)".into(),
@@ -246,6 +249,7 @@ fn walk_problem(err: &ignore::Error) -> Diagnostic {
         _ => (DiagnosticKind::Unreadable, path),
     };
     Diagnostic {
+        role: None,
         path: path.map(display_path).unwrap_or_default(),
         kind,
         message: match kind {

@@ -275,6 +275,7 @@ impl ScanDocuments<'_> {
 /// The diagnostic for a file deliberately not checked because it is a template.
 fn template_diagnostic(path: String, message: String) -> Diagnostic {
     Diagnostic {
+        role: None,
         path,
         kind: DiagnosticKind::Template,
         message,
@@ -284,6 +285,7 @@ fn template_diagnostic(path: String, message: String) -> Diagnostic {
 /// The diagnostic for a file that could not be read.
 fn unreadable(path: String, problem: &Unreadable) -> Diagnostic {
     Diagnostic {
+        role: None,
         path,
         kind: match problem {
             Unreadable::TooLarge { .. } => DiagnosticKind::TooLarge,

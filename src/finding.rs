@@ -123,6 +123,9 @@ pub struct Diagnostic {
     pub kind: DiagnosticKind,
     /// The details.
     pub message: String,
+    /// What the file is for, when it was scanned as a file of a tree (not a live host's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::role::Role>,
 }
 
 /// Counts of active findings by severity, most severe first.

@@ -18,39 +18,40 @@ fn project() -> tempfile::TempDir {
     ])
 }
 
-fn finding<'a>(report: &'a serde_json::Value, rule: &str, path: &str) -> &'a serde_json::Value {
-    report["findings"]
+/// The role and severity of `rule`'s finding at `path`.
+fn judged<'a>(report: &'a serde_json::Value, rule: &str, path: &str) -> (&'a str, &'a str) {
+    let finding = report["findings"]
         .as_array()
         .expect("findings")
         .iter()
         .find(|f| f["rule_id"] == rule && f["location"]["path"] == path)
-        .unwrap_or_else(|| panic!("{rule} at {path}: {report:#}"))
+        .unwrap_or_else(|| panic!("{rule} at {path}: {report:#}"));
+    (
+        finding["role"].as_str().unwrap_or(""),
+        finding["severity"].as_str().unwrap_or(""),
+    )
 }
 
 #[test]
 fn production_only_rules_give_other_roles_info() {
     let dir = project();
     let (report, _) = json_report(dir.path(), &["--no-config", "."]);
-    let root = finding(&report, "DKR002", "Dockerfile");
     assert_eq!(
-        (root["role"].as_str(), root["severity"].as_str()),
-        (Some("production"), Some("medium"))
+        judged(&report, "DKR002", "Dockerfile"),
+        ("production", "medium")
     );
-    let test = finding(&report, "DKR002", "tests/Dockerfile");
     assert_eq!(
-        (test["role"].as_str(), test["severity"].as_str()),
-        (Some("test"), Some("info"))
+        judged(&report, "DKR002", "tests/Dockerfile"),
+        ("test", "info")
     );
-    let dev = finding(&report, "DKR002", "Dockerfile.dev");
     assert_eq!(
-        (dev["role"].as_str(), dev["severity"].as_str()),
-        (Some("development"), Some("info"))
+        judged(&report, "DKR002", "Dockerfile.dev"),
+        ("development", "info")
     );
     // A literal secret is a leak wherever it is written.
-    let leak = finding(&report, "CMP003", "docker-compose.test.yml");
     assert_eq!(
-        (leak["role"].as_str(), leak["severity"].as_str()),
-        (Some("test"), Some("high"))
+        judged(&report, "CMP003", "docker-compose.test.yml"),
+        ("test", "high")
     );
 }
 
@@ -58,10 +59,9 @@ fn production_only_rules_give_other_roles_info() {
 fn role_all_judges_every_file_as_production() {
     let dir = project();
     let (report, _) = json_report(dir.path(), &["--no-config", "--role-all", "."]);
-    let test = finding(&report, "DKR002", "tests/Dockerfile");
     assert_eq!(
-        (test["role"].as_str(), test["severity"].as_str()),
-        (Some("production"), Some("medium"))
+        judged(&report, "DKR002", "tests/Dockerfile"),
+        ("production", "medium")
     );
 }
 
@@ -74,16 +74,11 @@ fn configured_roles_override_the_conventions() {
     )
     .expect("write config");
     let (report, _) = json_report(dir.path(), &["."]);
-    let test = finding(&report, "DKR002", "tests/Dockerfile");
     assert_eq!(
-        (test["role"].as_str(), test["severity"].as_str()),
-        (Some("production"), Some("medium"))
+        judged(&report, "DKR002", "tests/Dockerfile"),
+        ("production", "medium")
     );
-    let root = finding(&report, "DKR002", "Dockerfile");
-    assert_eq!(
-        (root["role"].as_str(), root["severity"].as_str()),
-        (Some("example"), Some("info"))
-    );
+    assert_eq!(judged(&report, "DKR002", "Dockerfile"), ("example", "info"));
     std::fs::write(
         dir.path().join("preflight.toml"),
         "[roles]\nall_production = true\n",
@@ -91,8 +86,8 @@ fn configured_roles_override_the_conventions() {
     .expect("write config");
     let (report, _) = json_report(dir.path(), &["."]);
     assert_eq!(
-        finding(&report, "DKR002", "Dockerfile.dev")["severity"],
-        "medium"
+        judged(&report, "DKR002", "Dockerfile.dev"),
+        ("production", "medium")
     );
 }
 
@@ -118,4 +113,13 @@ fn every_output_shows_the_role() {
     assert!(run("human").contains("tests/Dockerfile:1:1 (test file)"));
     assert!(run("github").contains("[info] (test file)"));
     assert!(run("markdown").contains("(development file)"));
+}
+
+#[test]
+fn files_left_unchecked_have_a_role_too() {
+    let dir = tree(&[("tests/nginx.conf.j2", b"worker_processes {{ workers }};\n")]);
+    let (report, _) = json_report(dir.path(), &["--no-config", "."]);
+    let diagnostic = &report["diagnostics"][0];
+    assert_eq!(diagnostic["path"], "tests/nginx.conf.j2");
+    assert_eq!(diagnostic["role"], "test");
 }

@@ -96,3 +96,29 @@ fn a_template_named_on_the_command_line_is_reported_once() {
         vec![("nginx.conf.j2".to_owned(), "template".to_owned())]
     );
 }
+
+/// Kind by content where the name is ambiguous: a syslog-ng section called `nginx.conf` is
+/// not nginx, a real one in a log shipper's folder still is, and a diff or an HTML page named
+/// after an env file is not one.
+#[test]
+fn names_of_other_programs_files_are_not_taken_for_ours() {
+    let dir = tree(&[
+        (
+            "syslog-ng/conf.d/nginx.conf",
+            b"source s_nginx { file(\"/var/log/nginx/access.log\" follow-freq(1)); };\nlog { source(s_nginx); destination(d_remote); };\n",
+        ),
+        (
+            "fluent-bit/nginx.conf",
+            b"http {\n  server {\n    listen 80;\n    server_tokens on;\n  }\n}\n",
+        ),
+        ("deploy/.env.patch", b"--- a/.env\n+++ b/.env\n-DEBUG=true\n+DEBUG=false\n"),
+        ("docs/production.env.html", b"<p>DEBUG=true</p>\n"),
+    ]);
+    let (report, _) = json_report(dir.path(), &["--no-config", "."]);
+    assert!(rules_at(&report, "syslog-ng/conf.d/nginx.conf").is_empty());
+    assert!(rules_at(&report, "fluent-bit/nginx.conf").contains(&"NGX001"));
+    assert!(rules_at(&report, "deploy/.env.patch").is_empty());
+    assert!(rules_at(&report, "docs/production.env.html").is_empty());
+    assert_eq!(report["summary"]["files_checked"], 1);
+    assert!(unchecked(&report).is_empty(), "{report:#}");
+}

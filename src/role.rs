@@ -143,7 +143,15 @@ const FOLDERS: &[(Role, &[&str])] = &[
     ),
     (
         Role::Development,
-        &[".devcontainer", "dev", "development", "local", "debug"],
+        &[
+            ".devcontainer",
+            "dev",
+            "development",
+            "local",
+            "debug",
+            "workstation",
+            "workstations",
+        ],
     ),
 ];
 
@@ -328,6 +336,7 @@ mod tests {
             ("src/cartservice/Dockerfile.debug", Role::Development),
             ("Dockerfile.dev", Role::Development),
             (".devcontainer/Dockerfile", Role::Development),
+            ("workstation/postinstall/Dockerfile", Role::Development),
             ("image/web_dev/Dockerfile", Role::Development),
             ("docker-compose.override.yml", Role::Development),
             ("compose.local.yaml", Role::Development),

@@ -123,3 +123,16 @@ fn files_left_unchecked_have_a_role_too() {
     assert_eq!(diagnostic["path"], "tests/nginx.conf.j2");
     assert_eq!(diagnostic["role"], "test");
 }
+
+/// `.env` is created from the committed `.env.example` on the server: a checkout without it
+/// is not a deployment that stops at `docker compose up`.
+#[test]
+fn a_missing_env_file_with_a_committed_template_is_not_reported() {
+    let compose: &[u8] = b"services:\n  web:\n    image: app:1\n    env_file: .env\n";
+    let with_template = tree(&[("compose.yaml", compose), (".env.example", b"PORT=8000\n")]);
+    let (report, _) = json_report(with_template.path(), &["--no-config", "."]);
+    assert!(!crate::common::active_rules(&report).contains(&"CMP011".to_owned()));
+    let without = tree(&[("compose.yaml", compose)]);
+    let (report, _) = json_report(without.path(), &["--no-config", "."]);
+    assert!(crate::common::active_rules(&report).contains(&"CMP011".to_owned()));
+}

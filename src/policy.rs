@@ -187,13 +187,20 @@ impl Rule {
     /// The full documentation of a rule, as `preflight explain` prints it (Markdown).
     pub fn explain(&self) -> String {
         let targets: Vec<&str> = self.targets.iter().map(|t| t.as_str()).collect();
+        let roles = if self.roles.len() == crate::role::Role::ALL.len() {
+            "every file role".to_owned()
+        } else {
+            let names: Vec<&str> = self.roles.iter().map(|r| r.as_str()).collect();
+            format!("{} files (others: at most info)", names.join(", "))
+        };
         let mut text = format!(
-            "# {} ({}): {}\n\nSeverity: {}    Applies to: {}    Defined in: {}\n\n## Why it matters\n{}\n\n## How to fix it\n{}\n",
+            "# {} ({}): {}\n\nSeverity: {}    Applies to: {}    Judges: {}    Defined in: {}\n\n## Why it matters\n{}\n\n## How to fix it\n{}\n",
             self.id,
             self.name,
             self.title,
             self.severity,
             targets.join(", "),
+            roles,
             self.origin,
             self.rationale,
             self.remediation

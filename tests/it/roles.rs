@@ -136,3 +136,16 @@ fn a_missing_env_file_with_a_committed_template_is_not_reported() {
     let (report, _) = json_report(without.path(), &["--no-config", "."]);
     assert!(crate::common::active_rules(&report).contains(&"CMP011".to_owned()));
 }
+
+#[test]
+fn explain_says_which_roles_a_rule_judges() {
+    let explain = |id: &str| {
+        let output = crate::common::preflight()
+            .args(["explain", id])
+            .output()
+            .expect("runs");
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    assert!(explain("DKR002").contains("Judges: production files (others: at most info)"));
+    assert!(explain("CMP003").contains("Judges: every file role"));
+}

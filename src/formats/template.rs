@@ -36,60 +36,75 @@ pub fn named_reason(language: &str) -> String {
 pub const CONTENT_REASON: &str = "not checked: template (Jinja2, Go-template or ERB tags make \
      it valid only once rendered; check the rendered file)";
 
+/// The tag pairs of the template languages: opening, closing, and the word an expression
+/// becomes when the tags are taken out (statements and comments leave nothing).
+const TAGS: [(&str, &str, &str); 4] = [
+    ("{{", "}}", "x"),
+    ("{%", "%}", ""),
+    ("{#", "#}", ""),
+    ("<%", "%>", "x"),
+];
+
 /// Whether `text` holds template tags: Jinja2 statements `{% … %}` or comments `{# … #}`,
-/// expressions `{{ name }}` (Jinja2, Go templates, cookiecutter), ERB `<% … %>`. Asked only of
-/// a file that did not parse, so a valid file mentioning `{{` is still judged.
+/// expressions `{{ name }}` (Jinja2, Go templates, cookiecutter), ERB `<% … %>`, each closed
+/// on its line. Asked only of a file that did not parse, so a valid file mentioning `{{` is
+/// still judged. Linear in the text (each line is searched once per tag).
 pub fn has_template_tags(text: &str) -> bool {
-    let closed = |open: &str, close: &str| {
-        text.match_indices(open).any(|(at, _)| {
-            let rest = &text[at + open.len()..];
-            let line = rest.split('\n').next().unwrap_or("");
-            line.contains(close)
+    text.lines().any(|line| {
+        TAGS.iter().any(|(open, close, _)| {
+            let Some(last_close) = line.rfind(close) else {
+                return false;
+            };
+            line[..last_close].match_indices(open).any(|(at, _)| {
+                if *open != "{{" {
+                    return true;
+                }
+                // An expression names something: `{{ domain }}`, `{{- .Values.x }}`, not `{{}}`.
+                line[at + 2..last_close]
+                    .trim_start_matches(['-', ' ', '\t'])
+                    .starts_with(|c: char| c.is_ascii_alphabetic() || matches!(c, '.' | '$' | '_'))
+            })
         })
-    };
-    let expression = text.match_indices("{{").any(|(at, _)| {
-        let rest = text[at + 2..].trim_start_matches(['-', ' ', '\t']);
-        let line = rest.split('\n').next().unwrap_or("");
-        rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '.' || c == '$' || c == '_')
-            && line.contains("}}")
-    });
-    closed("{%", "%}") || closed("{#", "#}") || closed("<%", "%>") || expression
+    })
 }
 
 /// `text` with its template tags taken out, for telling what kind of file a template renders
-/// to: each expression `{{ … }}` becomes a plain word, statements and comments go.
+/// to: each expression `{{ … }}` becomes a plain word, statements and comments go. A tag is
+/// closed on its own line; the last closing tag of each kind is found once per line, so an
+/// opening tag with no closing one after it costs nothing.
 pub fn without_tags(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(['{', '<']) {
-        let (before, from) = rest.split_at(at);
-        out.push_str(before);
-        let tag = [
-            ("{{", "}}", "x"),
-            ("{%", "%}", ""),
-            ("{#", "#}", ""),
-            ("<%", "%>", "x"),
-        ]
-        .into_iter()
-        .find_map(|(open, close, word)| {
-            let inner = from.strip_prefix(open)?;
-            let end = inner
-                .find(close)
-                .filter(|end| !inner[..*end].contains('\n'))?;
-            Some((open.len() + end + close.len(), word))
-        });
-        match tag {
-            Some((length, word)) => {
-                out.push_str(word);
-                rest = &from[length..];
-            }
-            None => {
-                out.push_str(&from[..1]);
-                rest = &from[1..];
+    for line in text.split_inclusive('\n') {
+        let last_close: Vec<Option<usize>> =
+            TAGS.iter().map(|(_, close, _)| line.rfind(close)).collect();
+        let mut at = 0;
+        while let Some(offset) = line[at..].find(['{', '<']) {
+            let start = at + offset;
+            out.push_str(&line[at..start]);
+            let tag = TAGS
+                .iter()
+                .zip(&last_close)
+                .find_map(|((open, close, word), last)| {
+                    let inner = start + open.len();
+                    if !line[start..].starts_with(open) || last.is_none_or(|last| last < inner) {
+                        return None;
+                    }
+                    let end = inner + line[inner..].find(close)? + close.len();
+                    Some((end, *word))
+                });
+            match tag {
+                Some((end, word)) => {
+                    out.push_str(word);
+                    at = end;
+                }
+                None => {
+                    out.push_str(&line[start..start + 1]);
+                    at = start + 1;
+                }
             }
         }
+        out.push_str(&line[at..]);
     }
-    out.push_str(rest);
     out
 }
 
@@ -125,6 +140,13 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_of_unclosed_tags_are_left_as_they_are() {
+        let text = "{%{{<%".repeat(300_000);
+        assert!(!has_template_tags(&text));
+        assert_eq!(without_tags(&text), text);
+    }
+
+    #[test]
     fn tags_of_each_language_are_recognised() {
         assert!(has_template_tags("{% if x %}\nlisten 80;\n{% endif %}\n"));
         assert!(has_template_tags("server_name {{ domain }};\n"));
@@ -134,5 +156,6 @@ mod tests {
         assert!(!has_template_tags("location / { return 200; }\n"));
         assert!(!has_template_tags("x = {{}}\n"));
         assert!(!has_template_tags("{% unclosed\n%}\n"));
+        assert!(!has_template_tags("a }} b {{ c\n"));
     }
 }

@@ -39,6 +39,7 @@ const TOOLS: &[&str] = &[
     "host_services",
     "shared_corpus",
     "yaml_test_suite",
+    "realworld_corpus",
 ];
 
 /// Probes the tools and prints the cfgs and rerun triggers.
@@ -62,9 +63,13 @@ pub fn probe() {
         println!("cargo::rustc-cfg=test_tool=\"{tool}\"");
     }
     // `../shared` is no install (see the module doc): its absence watches nothing.
-    let missing = TOOLS
-        .iter()
-        .any(|t| !found.contains(t) && !matches!(*t, "shared_corpus" | "yaml_test_suite" | "root"));
+    let missing = TOOLS.iter().any(|t| {
+        !found.contains(t)
+            && !matches!(
+                *t,
+                "shared_corpus" | "yaml_test_suite" | "realworld_corpus" | "root"
+            )
+    });
     if missing {
         // An install of any of them changes one of these.
         probe.watch.extend(path_dirs());
@@ -164,6 +169,9 @@ impl Probe {
         }
         if manifest.join("../shared/yaml-test-suite").is_dir() {
             found.push("yaml_test_suite");
+        }
+        if manifest.join("../shared/realworld").is_dir() {
+            found.push("realworld_corpus");
         }
         found
     }

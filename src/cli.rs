@@ -16,8 +16,9 @@ use crate::config::FailOn;
 use crate::config::{self, DEFAULT_MAX_FILE_SIZE};
 use crate::discover::{exclude_set, WalkOptions};
 use crate::engine;
+use crate::finding::Finding;
 use crate::init;
-use crate::policy::Catalog;
+use crate::policy::{Catalog, Severity};
 use crate::report::escape::terminal;
 use crate::report::{self, Format, Report, Style};
 
@@ -189,6 +190,11 @@ pub struct CheckArgs {
     /// wrong folder should not pass).
     #[arg(long)]
     pub require_files: bool,
+    /// Judge every file as production: development, test, CI and example files (told
+    /// apart by their paths and names, or `[roles]` in preflight.toml) otherwise get at
+    /// most `info` from rules written for production.
+    #[arg(long)]
+    pub role_all: bool,
 }
 
 /// Runs the CLI with the process's arguments.
@@ -374,6 +380,11 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
             crate::live::audit::audit(&snapshot, &catalog, &prefix),
         );
     }
+    let roles = crate::role::Roles::new(&loaded.config.roles, &loaded.base, args.role_all)?;
+    judge_roles(&mut outcome.findings, &catalog, &roles);
+    for diagnostic in &mut outcome.diagnostics {
+        diagnostic.role = Some(roles.of(&diagnostic.path));
+    }
     if outcome.files_checked == 0 {
         // Nothing of ours was found: say what preflight reads rather than a bare "clean".
         let what = "no file preflight reads was found here; it reads .env files, nginx, \
@@ -545,6 +556,20 @@ fn explain(catalog: &Catalog, id: &str) -> Result<ExitCode, String> {
 }
 
 /// Adds one host's (or one snapshot's) outcome to a report's.
+/// Gives each finding its file's role and caps at `info` what a rule finds in a file of a
+/// role the rule does not judge (`roles` in its policy; production only by default).
+fn judge_roles(findings: &mut [Finding], catalog: &Catalog, roles: &crate::role::Roles) {
+    for finding in findings {
+        finding.role = roles.of(&finding.location.path);
+        let judged = catalog
+            .get(&finding.rule_id)
+            .is_none_or(|rule| rule.roles.contains(&finding.role));
+        if !judged && finding.severity > Severity::Info {
+            finding.severity = Severity::Info;
+        }
+    }
+}
+
 fn absorb(outcome: &mut engine::ScanOutcome, judged: engine::ScanOutcome) {
     outcome.findings.extend(judged.findings);
     outcome.diagnostics.extend(judged.diagnostics);

@@ -7,6 +7,9 @@
 //! respect_gitignore = false             # .env files are git-ignored by design: keep false
 //! max_file_size = 5242880               # bytes; bigger files are skipped with a note
 //!
+//! [roles]                               # file roles; first match wins, then conventions
+//! production = ["deploy/**"]            # also development, test, ci, example; all_production
+//!
 //! [rules.ENV012]                        # an id, a name or a prefix such as "ENV01"
 //! severity = "medium"
 //! [rules.ENV033]
@@ -59,6 +62,9 @@ pub struct Config {
     /// The live-audit inventory: `[hosts.NAME]` tables.
     #[serde(default)]
     pub hosts: BTreeMap<String, HostEntry>,
+    /// File roles: globs per role and the switch that judges everything as production.
+    #[serde(default)]
+    pub roles: crate::role::RolesConfig,
 }
 
 /// One inventory host: where it is, how to log in, which groups it belongs to, and what

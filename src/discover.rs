@@ -93,6 +93,13 @@ pub struct Walked {
 
 /// Walks `paths` in parallel. Files named explicitly are always kept (and reported when of
 /// no known kind); directories are searched for known kinds.
+/// What a template named after a file of a kind preflight checks (`nginx.conf.j2`,
+/// `docker-compose.yml.tmpl`) would be once rendered: read only to confirm a guessed kind,
+/// then reported once as not checked (see `engine`).
+fn template_kind(path: &Path) -> Option<Classification> {
+    classify(&crate::formats::template::rendered(path)?.1)
+}
+
 pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) -> Walked {
     let found = Mutex::new(Vec::new());
     let problems = Mutex::new(Vec::new());
@@ -103,12 +110,13 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
         if path.is_dir() {
             dirs.push(path.clone());
         } else {
-            match classify(path) {
+            match classify(path).or_else(|| template_kind(path)) {
                 Some(kind) => lock(&found).push(Input {
                     path: path.clone(),
                     kind,
                 }),
                 None => lock(&problems).push(Diagnostic {
+                    role: None,
                     path: display_path(path),
                     kind: DiagnosticKind::Unrecognised,
                     message: "not a kind of file preflight checks (by its name); it was skipped"
@@ -171,7 +179,8 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
                         if is_entry_point(entry.path()) {
                             lock(&entry_points).push(entry.path().to_path_buf());
                         }
-                        if let Some(kind) = classify(entry.path()) {
+                        let kind = classify(entry.path()).or_else(|| template_kind(entry.path()));
+                        if let Some(kind) = kind {
                             lock(&found).push(Input {
                                 path: entry.into_path(),
                                 kind,
@@ -183,6 +192,7 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
                             && classify(entry.path()).is_some() =>
                     {
                         lock(&problems).push(Diagnostic {
+                            role: None,
                             path: display_path(entry.path()),
                             kind: DiagnosticKind::Unreadable,
                             message: "not a regular file (a FIFO, socket or device): not read"
@@ -198,6 +208,7 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
     }
     for link in lock(&left_roots).drain(..) {
         lock(&problems).push(Diagnostic {
+            role: None,
             path: display_path(&link),
             kind: DiagnosticKind::Unreadable,
             message: "a symbolic link to a folder outside the folders checked: not followed (name that folder to check it)".into(),
@@ -238,6 +249,7 @@ fn walk_problem(err: &ignore::Error) -> Diagnostic {
         _ => (DiagnosticKind::Unreadable, path),
     };
     Diagnostic {
+        role: None,
         path: path.map(display_path).unwrap_or_default(),
         kind,
         message: match kind {

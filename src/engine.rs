@@ -17,7 +17,7 @@ use crate::document::{entry_point_follow_ups, may_confirm, relate, Document};
 use crate::finding::{
     Diagnostic, DiagnosticKind, Finding, Location, RelatedLocation, Snippet, Suppression,
 };
-use crate::formats::{Classification, Files, FollowUp, ParseContext, Unreadable};
+use crate::formats::{template, Classification, Files, FollowUp, ParseContext, Unreadable};
 use crate::message::{Message, Quote, Secrets};
 use crate::policy::{Catalog, Rule};
 use crate::redact;
@@ -108,6 +108,8 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
     }));
     parsed.follow(follow_ups, &mut diagnostics);
     diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
+    // A file read twice (found by the walk and named by another file) is reported once.
+    diagnostics.dedup();
     let mut documents = parsed.documents;
     relate(&mut documents, view);
     ScanOutcome {
@@ -157,24 +159,50 @@ impl ScanDocuments<'_> {
             }
         };
         let guess = input.kind.confirm_by_content;
-        if guess && !may_confirm(input.kind.target, &source.text) {
-            return Outcome::NotOurs;
-        }
         let context = ParseContext {
             target: input.kind.target,
             judged_at: self.judged_at,
             files: self.view,
         };
+        // A template named after the file it renders (`nginx.conf.j2`): said once, not judged;
+        // a guessed kind (`hardening.conf.j2`) is confirmed on the text without its tags.
+        if let Some((language, _)) = template::rendered(&input.path) {
+            if crate::document::classify(&input.path).is_none() {
+                let display = source.display_path.clone();
+                if guess {
+                    let bare = template::without_tags(&source.text);
+                    let bare = SourceFile::from_bytes(source.path, display.clone(), bare.into());
+                    if !may_confirm(input.kind.target, &bare.text)
+                        || !Document::parse_with(Arc::new(bare), &context).confirms_kind()
+                    {
+                        return Outcome::NotOurs;
+                    }
+                }
+                return Outcome::Problem(template_diagnostic(
+                    display,
+                    template::named_reason(language),
+                ));
+            }
+        }
+        if guess && !may_confirm(input.kind.target, &source.text) {
+            return Outcome::NotOurs;
+        }
         let doc = Document::parse_with(Arc::new(source), &context);
         if guess && !doc.confirms_kind() {
             return Outcome::NotOurs;
         }
+        // Template tags are not errors of the file the template renders to.
+        if !doc.parse_errors().is_empty() && template::has_template_tags(&doc.source.text) {
+            return Outcome::Problem(template_diagnostic(
+                doc.source.display_path.clone(),
+                template::CONTENT_REASON.to_owned(),
+            ));
+        }
         match doc.not_checked() {
-            Some(reason) => Outcome::Problem(Diagnostic {
-                path: doc.source.display_path.clone(),
-                kind: DiagnosticKind::Template,
-                message: reason.to_owned(),
-            }),
+            Some(reason) => Outcome::Problem(template_diagnostic(
+                doc.source.display_path.clone(),
+                reason.to_owned(),
+            )),
             None => Outcome::Document(doc),
         }
     }
@@ -244,9 +272,20 @@ impl ScanDocuments<'_> {
     }
 }
 
+/// The diagnostic for a file deliberately not checked because it is a template.
+fn template_diagnostic(path: String, message: String) -> Diagnostic {
+    Diagnostic {
+        role: None,
+        path,
+        kind: DiagnosticKind::Template,
+        message,
+    }
+}
+
 /// The diagnostic for a file that could not be read.
 fn unreadable(path: String, problem: &Unreadable) -> Diagnostic {
     Diagnostic {
+        role: None,
         path,
         kind: match problem {
             Unreadable::TooLarge { .. } => DiagnosticKind::TooLarge,
@@ -422,6 +461,7 @@ fn finalise(rule: &Rule, raw: RawFinding, files: &KnownFiles, catalog: &Catalog)
         fingerprint: fingerprint(&rule.id, &source.display_path, &raw.key),
         suppression,
         baseline: None,
+        role: crate::role::Role::Production,
     }
 }
 

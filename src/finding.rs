@@ -73,6 +73,8 @@ pub struct Finding {
     /// Set when the run compared findings with a baseline (`--baseline`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineState>,
+    /// What the file is for; production-only rules give other roles at most `info`.
+    pub role: crate::role::Role,
 }
 
 impl Finding {
@@ -121,6 +123,9 @@ pub struct Diagnostic {
     pub kind: DiagnosticKind,
     /// The details.
     pub message: String,
+    /// What the file is for, when it was scanned as a file of a tree (not a live host's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::role::Role>,
 }
 
 /// Counts of active findings by severity, most severe first.

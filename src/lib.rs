@@ -21,6 +21,7 @@ pub mod message;
 pub mod policy;
 pub mod redact;
 pub mod report;
+pub mod role;
 pub mod rules;
 pub mod secrets;
 pub mod source;

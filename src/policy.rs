@@ -131,6 +131,9 @@ struct RuleSpec {
     check: Option<String>,
     #[serde(default)]
     condition: Option<EnvCondition>,
+    /// The file roles judged at the rule's severity (default: production only).
+    #[serde(default)]
+    roles: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,6 +156,8 @@ pub struct Rule {
     pub severity: Severity,
     /// File kinds the rule applies to.
     pub targets: Vec<Target>,
+    /// File roles judged at the rule's severity; files of other roles get at most `info`.
+    pub roles: Vec<crate::role::Role>,
     /// Why it matters.
     pub rationale: String,
     /// How to fix it.
@@ -182,13 +187,20 @@ impl Rule {
     /// The full documentation of a rule, as `preflight explain` prints it (Markdown).
     pub fn explain(&self) -> String {
         let targets: Vec<&str> = self.targets.iter().map(|t| t.as_str()).collect();
+        let roles = if self.roles.len() == crate::role::Role::ALL.len() {
+            "every file role".to_owned()
+        } else {
+            let names: Vec<&str> = self.roles.iter().map(|r| r.as_str()).collect();
+            format!("{} files (others: at most info)", names.join(", "))
+        };
         let mut text = format!(
-            "# {} ({}): {}\n\nSeverity: {}    Applies to: {}    Defined in: {}\n\n## Why it matters\n{}\n\n## How to fix it\n{}\n",
+            "# {} ({}): {}\n\nSeverity: {}    Applies to: {}    Judges: {}    Defined in: {}\n\n## Why it matters\n{}\n\n## How to fix it\n{}\n",
             self.id,
             self.name,
             self.title,
             self.severity,
             targets.join(", "),
+            roles,
             self.origin,
             self.rationale,
             self.remediation
@@ -508,7 +520,10 @@ fn build_rule(origin: &str, spec: RuleSpec) -> Result<Rule, PolicyError> {
             spec.id
         )));
     }
+    let roles = crate::role::parse_scope(spec.roles.as_deref())
+        .map_err(|e| PolicyError(format!("{origin}: rule {}: {e}", spec.id)))?;
     Ok(Rule {
+        roles,
         id: spec.id,
         name: spec.name,
         title: spec.title,

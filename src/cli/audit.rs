@@ -274,6 +274,7 @@ fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, Str
         if let Some(why) = result.status.reason() {
             failed = true;
             outcome.diagnostics.push(crate::finding::Diagnostic {
+                role: None,
                 path: format!("ssh://{}", result.label),
                 kind: crate::finding::DiagnosticKind::HostNotAudited,
                 message: format!("{}: {why}", result.status.word()),

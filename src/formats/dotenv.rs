@@ -478,7 +478,7 @@ const NOT_ENV_EXTENSIONS: &[&str] = &[
 ];
 
 /// Name parts that mark an env file as a committed template.
-const EXAMPLE_MARKERS: &[&str] = &[
+pub const EXAMPLE_MARKERS: &[&str] = &[
     "example", "sample", "template", "tpl", "dist", "defaults", "default", "schema", "skel",
 ];
 /// Name parts that mark an env file as development-only.

@@ -39,6 +39,7 @@ pub mod kubernetes;
 pub mod host;
 pub mod sensitive;
 mod target;
+pub mod template;
 pub use sensitive::Sensitive;
 pub use target::Target;
 

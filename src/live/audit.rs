@@ -46,6 +46,7 @@ pub fn audit(snapshot: &HostSnapshot, catalog: &Catalog, location_prefix: &str) 
             },
             kind: DiagnosticKind::UnableToCheck,
             message: note.why.clone(),
+            role: None,
         })
         .collect();
     engine::run(

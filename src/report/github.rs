@@ -75,7 +75,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             loc.end_line,
             loc.end_column,
             escape_property(&title),
-            escape_data(&format!("[{}] {}", f.severity, f.message))
+            escape_data(&format!(
+                "[{}]{} {}",
+                f.severity,
+                f.role.marker(),
+                f.message
+            ))
         )?;
     }
     for f in &rest {

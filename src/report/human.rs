@@ -92,12 +92,13 @@ fn frame(
     let gutter = painter.paint(blue, &format!("{:width$} |", ""));
     writeln!(
         out,
-        "{:width$}{} {}:{}:{}",
+        "{:width$}{} {}:{}:{}{}",
         "",
         painter.paint(blue, "-->"),
         terminal(&loc.path),
         loc.start_line,
-        loc.start_column
+        loc.start_column,
+        finding.role.marker()
     )?;
     writeln!(out, "{gutter}")?;
     for (i, line) in lines.iter().enumerate() {

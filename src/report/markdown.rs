@@ -86,7 +86,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             f.severity,
             f.rule_id,
             markdown_cell(&name),
-            markdown_code(&format!("{}:{}", f.location.path, f.location.start_line)),
+            markdown_code(&format!("{}:{}", f.location.path, f.location.start_line))
+                + f.role.marker(),
             markdown_cell(&f.message)
         )?;
     }

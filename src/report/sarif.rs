@@ -197,6 +197,7 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
         .collect();
     let mut extra = BTreeMap::new();
     extra.insert("severity".to_owned(), json!(finding.severity.as_str()));
+    extra.insert("role".to_owned(), json!(finding.role.as_str()));
     let base = SarifResult::builder()
         .rule_id(&finding.rule_id)
         .level(level(finding.severity))

@@ -49,6 +49,8 @@ mod nginx_differential;
 mod nginx_includes;
 mod node_fixtures;
 mod pull_requests;
+mod realworld;
+mod roles;
 mod rule_examples;
 mod sarif;
 mod secrets_never_leak;
@@ -58,6 +60,7 @@ mod sshd_differential;
 mod sshd_scan;
 mod systemd_differential;
 mod systemd_scan;
+mod templates;
 mod texts;
 mod yaml_conformance;
 

@@ -707,12 +707,37 @@ fn split_name(mut words: Vec<NginxArg>) -> Option<(String, Span, Vec<NginxArg>)>
     Some((name.value, name.span, words))
 }
 
+/// Folders of programs whose own configuration may be called `nginx.conf` (what to collect
+/// from nginx), where the name alone does not make a file nginx's.
+const OTHER_PROGRAMS: &[&str] = &[
+    "syslog-ng",
+    "rsyslog",
+    "rsyslog.d",
+    "fluent-bit",
+    "fluentd",
+    "td-agent",
+    "logstash",
+    "filebeat",
+    "promtail",
+    "telegraf",
+    "collectd",
+    "datadog",
+    "netdata",
+    "zabbix",
+];
+
 impl Format for NginxConfig {
     /// `nginx.conf` for certain; `*.conf`, `*.types` and, inside an `nginx`/`sites-*`
     /// folder, extension-less files and `*_params` if the content is nginx's.
     fn classify(name: &FileName) -> Option<Classification> {
         if name.name == "nginx.conf" {
-            return Classification::certain(Target::Nginx);
+            // Log shippers and monitoring agents name their nginx section `nginx.conf` too
+            // (`syslog-ng/conf.d/nginx.conf`): there the content decides.
+            return if name.in_folder(OTHER_PROGRAMS) {
+                Classification::probable(Target::Nginx)
+            } else {
+                Classification::certain(Target::Nginx)
+            };
         }
         let in_nginx_dir = name.in_folder(&["nginx", ".nginx", "sites-available", "sites-enabled"]);
         match name.extension() {

@@ -1129,7 +1129,7 @@ fn unescape(text: &str) -> String {
 mod evaluate;
 
 pub use evaluate::{
-    evaluate, resolve_import, Binding, Evaluation, ModuleRef, UnresolvedImport, Value,
+    evaluate, resolve_import, Binding, Evaluation, ModuleRef, Modules, UnresolvedImport, Value,
 };
 
 /// The files that may hold Python module `dotted` (`config.settings.prod`) imported from
@@ -1246,11 +1246,11 @@ mod tests {
     pub(super) fn evaluated(text: &str) -> (Shown, BTreeMap<String, Binding>) {
         let (shown, module) = Shown::new(text, SettingsModule::parse);
         let settings = evaluate(
-            &[ModuleRef {
+            &Modules::new(vec![ModuleRef {
                 path: Path::new("settings.py"),
                 source: &shown.source,
                 module: &module,
-            }],
+            }]),
             0,
         )
         .settings;
@@ -1315,7 +1315,7 @@ mod tests {
             "from .base import *\nA += [2]\nSECRET_KEY = 'y'\n",
             SettingsModule::parse,
         );
-        let modules = [
+        let modules = Modules::new(vec![
             ModuleRef {
                 path: Path::new("p/settings/base.py"),
                 source: &base_file.source,
@@ -1326,7 +1326,7 @@ mod tests {
                 source: &prod_file.source,
                 module: &prod,
             },
-        ];
+        ]);
         let result = evaluate(&modules, 1);
         assert_eq!(result.settings["DEBUG"].value, Value::Bool(true));
         assert_eq!(result.settings["DEBUG"].module, 0);

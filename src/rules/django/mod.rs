@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::formats::python_settings::{
-    evaluate, Binding, Evaluation, ModuleRef, SettingsModule, Value,
+    evaluate, Binding, Evaluation, ModuleRef, Modules, SettingsModule, Value,
 };
 use crate::message::{Message, Quote};
 use crate::msg;
@@ -127,14 +127,15 @@ fn default_of(name: &str) -> Value {
 impl<'a> Deployed<'a> {
     /// Evaluates every deployed settings module of the scan.
     pub fn all(docs: &'a [Parsed<'a, SettingsModule>]) -> Vec<Self> {
-        let refs: Vec<ModuleRef> = docs
-            .iter()
-            .map(|file| ModuleRef {
-                path: &file.source().path,
-                source: file.source(),
-                module: file.content,
-            })
-            .collect();
+        let refs = Modules::new(
+            docs.iter()
+                .map(|file| ModuleRef {
+                    path: &file.source().path,
+                    source: file.source(),
+                    module: file.content,
+                })
+                .collect(),
+        );
         let mut imported = vec![false; refs.len()];
         for (i, module) in refs.iter().enumerate() {
             for (name, _) in module.module.star_imports() {

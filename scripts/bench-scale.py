@@ -17,10 +17,11 @@ Usage (from the repository root, after `cargo build --release`; `apt-get install
     python3 scripts/bench-scale.py                        # 10k and 100k files, 3 runs each
     python3 scripts/bench-scale.py --sizes 1000,10000 --runs 5
     python3 scripts/bench-scale.py --extra /path/to/real/configs   # a real tree as well
-    python3 scripts/bench-scale.py --binary /tmp/preflight-before  # an older build
+    python3 scripts/bench-scale.py --binary /tmp/preflight-before --binary target/release/preflight
+                                                          # before and after, alternating
 
 The generator is not in this repository: pass `--generator PATH` or set `GEN_CORPUS`
-(default: `../shared/bench/gen_corpus.py` next to the checkout). Trees are generated once
+(default: `shared/bench/gen_corpus.py` next to the checkout or one folder up). Trees are generated once
 into `target/bench-scale/` and reused. Per-process CPU and peak RSS come from `wait4`, so
 no `/usr/bin/time` is needed. A documented measurement, not a test: nothing here fails on a
 slow run.
@@ -42,7 +43,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GENERATOR = ROOT.parent / "shared" / "bench" / "gen_corpus.py"
+
+def default_generator() -> Path:
+    """`shared/bench/gen_corpus.py` beside the checkout (or beside its worktree folder)."""
+    candidates = [up / "shared" / "bench" / "gen_corpus.py" for up in ROOT.parents[:2]]
+    return next((c for c in candidates if c.is_file()), candidates[0])
 
 
 @dataclass
@@ -111,20 +116,28 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each tool per tree")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--generator", type=Path,
-                        default=Path(os.environ.get("GEN_CORPUS", DEFAULT_GENERATOR)))
+                        default=Path(os.environ.get("GEN_CORPUS") or default_generator()))
     parser.add_argument("--out", type=Path, default=ROOT / "target" / "bench-scale",
                         help="where trees are generated (default target/bench-scale)")
     parser.add_argument("--extra", type=Path, action="append", default=[],
                         help="a real tree to measure as well (repeatable)")
-    parser.add_argument("--binary", type=Path, default=ROOT / "target" / "release" / "preflight")
+    parser.add_argument("--binary", type=Path, action="append",
+                        help="a preflight binary (repeatable: builds are alternated; "
+                        "default target/release/preflight)")
     parser.add_argument("--rg", default=shutil.which("rg") or "rg")
     parser.add_argument("--timeout", type=float, default=900,
                         help="seconds before a run is killed and reported as such")
     parser.add_argument("--json", type=Path, help="also write every sample here")
     args = parser.parse_args()
 
-    if not args.binary.is_file():
-        sys.exit(f"no binary at {args.binary}: run `cargo build --release` first")
+    binaries = args.binary or [ROOT / "target" / "release" / "preflight"]
+    for binary in binaries:
+        if not binary.is_file():
+            sys.exit(f"no binary at {binary}: run `cargo build --release` first")
+    # Each build is named by its file, or by its position when names repeat.
+    names = [b.name for b in binaries]
+    if len(set(names)) < len(names):
+        names = [f"preflight#{i + 1}" for i in range(len(binaries))]
     if not shutil.which(args.rg):
         sys.exit("ripgrep not found: `apt-get install ripgrep` (the floor is measured in the same run)")
     trees: list[Path] = []
@@ -142,11 +155,12 @@ def main() -> None:
     for tree in trees:
         files, size = tree_size(tree)
         tools = {
-            "preflight": ([str(args.binary), "check", str(tree), "--format", "json",
-                           "-o", os.devnull, "--fail-on", "never", "--no-config"], (0,)),
-            # rg exits 1 when nothing matches (an empty tree).
-            "ripgrep": ([args.rg, "--hidden", "--no-ignore", "--count", ".", str(tree)], (0, 1)),
+            name: ([str(binary), "check", str(tree), "--format", "json",
+                    "-o", os.devnull, "--fail-on", "never", "--no-config"], (0,))
+            for name, binary in zip(names, binaries)
         }
+        # rg exits 1 when nothing matches (an empty tree).
+        tools["ripgrep"] = ([args.rg, "--hidden", "--no-ignore", "--count", ".", str(tree)], (0, 1))
         samples: dict[str, list[Sample]] = {name: [] for name in tools}
         timed_out: set[str] = set()
         for run in range(args.runs):
@@ -159,7 +173,7 @@ def main() -> None:
                     print(f"{tree.name}: {name} killed after {args.timeout:.0f} s", flush=True)
                     continue
                 samples[name].append(sample)
-                print(f"{tree.name} run {run + 1}: {name:9} wall {sample.wall:7.2f} s  "
+                print(f"{tree.name} run {run + 1}: {name:18} wall {sample.wall:7.2f} s  "
                       f"cpu {sample.cpu:7.2f} s  peak {sample.peak_rss / 2**20:7.1f} MiB", flush=True)
         medians = {}
         for name, taken in samples.items():
@@ -172,17 +186,18 @@ def main() -> None:
             rows.append((tree.name, name, files, size, wall, cpu, rss, len(taken)))
             report.append({"tree": str(tree), "tool": name, "files": files, "bytes": size,
                            "samples": [s.__dict__ for s in taken]})
-        if "preflight" in medians and medians.get("ripgrep"):
-            rows.append((tree.name, "ratio", files, size, None,
-                         medians["preflight"] / medians["ripgrep"], None, 0))
+        for name in names:
+            if name in medians and medians.get("ripgrep"):
+                rows.append((tree.name, f"{name} ÷ ripgrep CPU", files, size, None,
+                             medians[name] / medians["ripgrep"], None, 0))
 
     print()
     print("| tree | tool | files | MB | runs | wall (median) | CPU user+sys (median) "
           "| peak RSS | files/CPU-s | MB/CPU-s |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for tree, tool, files, size, wall, cpu, rss, runs in rows:
-        if tool == "ratio":
-            print(f"| {tree} | preflight ÷ ripgrep CPU | | | | | {cpu:.1f}× | | | |")
+        if wall is None:
+            print(f"| {tree} | {tool} | | | | | {cpu:.1f}× | | | |")
             continue
         print(f"| {tree} | {tool} | {files:,} | {size / 1e6:.1f} | {runs} | {wall:.2f} s | {cpu:.2f} s "
               f"| {rss / 2**20:.0f} MiB | {files / cpu:,.0f} | {size / 1e6 / cpu:.1f} |")

@@ -21,7 +21,7 @@ use crate::formats::{Classification, Files, FollowUp, ParseContext, Unreadable};
 use crate::message::{Message, Quote, Secrets};
 use crate::policy::{Catalog, Rule};
 use crate::redact;
-use crate::rules::{self, BoundRule, Emitter, RawFinding};
+use crate::rules::{self, BoundRule, Emitter, ProjectMemo, RawFinding};
 use crate::source::{SourceFile, Span};
 use crate::suppress::{self, SuppressionComment};
 
@@ -272,10 +272,11 @@ pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
             })
         })
         .collect();
+    let memo = ProjectMemo::default();
     let project_findings: Vec<(&Rule, RawFinding)> = project_rules
         .par_iter()
         .flat_map_iter(|rule| {
-            let mut out = Emitter::new(catalog);
+            let mut out = Emitter::sharing(catalog, &memo);
             rule.check_project(documents, &mut out);
             out.into_findings().into_iter().map(move |f| (rule.rule, f))
         })

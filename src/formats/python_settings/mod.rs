@@ -1342,6 +1342,100 @@ mod tests {
         );
     }
 
+    /// The rule the import index replaced: the first module whose path is the import's
+    /// file or package (relative), or ends with it (absolute), found by a walk.
+    fn resolve_by_walk(paths: &[&Path], from: usize, name: &str) -> Option<usize> {
+        let base = paths.get(from)?.parent()?;
+        let dots = name.chars().take_while(|c| *c == '.').count();
+        let rest: Vec<&str> = name[dots..].split('.').filter(|s| !s.is_empty()).collect();
+        if dots > 0 {
+            let mut dir = base.to_path_buf();
+            for _ in 1..dots {
+                dir = dir.parent()?.to_path_buf();
+            }
+            dir.extend(&rest);
+            let (file, package) = (dir.with_extension("py"), dir.join("__init__.py"));
+            return paths
+                .iter()
+                .position(|p| *p == file || (!rest.is_empty() && *p == package));
+        }
+        let dir: std::path::PathBuf = rest.iter().collect();
+        let (file, package) = (dir.with_extension("py"), dir.join("__init__.py"));
+        paths
+            .iter()
+            .position(|p| p.ends_with(&file) || p.ends_with(&package))
+    }
+
+    #[test]
+    fn the_import_index_resolves_as_a_walk_over_every_module_would() {
+        // Several projects with the same module names (an absolute import then names the
+        // first in scan order), packages, absolute and `./` paths, a module twice.
+        let paths: Vec<&Path> = [
+            "a/config/settings/base.py",
+            "a/config/settings/prod.py",
+            "a/config/settings/__init__.py",
+            "b/config/settings/base.py",
+            "b/config/settings/prod.py",
+            "b/config/__init__.py",
+            "b/config/settings.py",
+            "c/settings.py",
+            "c/base.py",
+            "/srv/d/settings/base.py",
+            "/srv/d/settings/production.py",
+            "./e/base.py",
+            "./e/prod.py",
+            "a/config/settings/base.py",
+            "base.py",
+        ]
+        .iter()
+        .map(Path::new)
+        .collect();
+        let (file, module) = Shown::new("DEBUG = True\n", SettingsModule::parse);
+        let modules = Modules::new(
+            paths
+                .iter()
+                .map(|path| ModuleRef {
+                    path,
+                    source: &file.source,
+                    module: &module,
+                })
+                .collect(),
+        );
+        let names = [
+            ".base",
+            "..settings",
+            "..config",
+            ".",
+            "..",
+            "...",
+            ".settings.base",
+            "config.settings.base",
+            "config.settings",
+            "settings.base",
+            "settings",
+            "base",
+            "d.settings.production",
+            "srv.d.settings.base",
+            "config",
+            "missing.module",
+            "",
+        ];
+        let mut resolved = 0;
+        for from in 0..paths.len() {
+            for name in names {
+                let want = resolve_by_walk(&paths, from, name);
+                assert_eq!(
+                    resolve_import(&modules, from, name),
+                    want,
+                    "{name} from {}",
+                    paths[from].display()
+                );
+                resolved += usize::from(want.is_some());
+            }
+        }
+        assert!(resolved > paths.len() * 4, "the fixture resolves imports");
+    }
+
     #[test]
     fn broken_python_is_an_error_not_a_panic() {
         let module = SettingsModule::parse("DEBUG = (\nSECRET_KEY = 'x'\n\u{0}\u{ffff}");

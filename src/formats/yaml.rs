@@ -14,6 +14,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
@@ -37,10 +38,11 @@ pub struct YamlNode {
 pub enum YamlValue {
     /// A scalar, as the application reads it (quotes removed, escapes applied), untyped.
     Scalar(String),
-    /// A sequence.
-    Sequence(Vec<YamlNode>),
-    /// A mapping, in document order, duplicate keys included.
-    Mapping(Vec<(YamlNode, YamlNode)>),
+    /// A sequence. Shared: formats keep subtrees (a manifest's pod spec, its containers)
+    /// next to the file's tree, and aliases expand into copies, so a clone must not copy.
+    Sequence(Arc<[YamlNode]>),
+    /// A mapping, in document order, duplicate keys included (shared, as sequences are).
+    Mapping(Arc<[(YamlNode, YamlNode)]>),
     /// An alias (`*name`) that could not be expanded: its anchor is unknown, or expanding
     /// it would exceed the expansion budget.
     Alias,
@@ -373,7 +375,7 @@ fn size(node: &YamlNode) -> usize {
     while let Some(n) = stack.pop() {
         count += 1;
         match &n.value {
-            YamlValue::Sequence(items) => stack.extend(items),
+            YamlValue::Sequence(items) => stack.extend(items.iter()),
             YamlValue::Mapping(entries) => stack.extend(entries.iter().flat_map(|(k, v)| [k, v])),
             YamlValue::Scalar(_) | YamlValue::Alias => {}
         }
@@ -483,7 +485,7 @@ impl Builder<'_> {
             Open::Sequence(span, anchor, items) => (
                 YamlNode {
                     span: Span::new(span.start, end.max(span.start)),
-                    value: YamlValue::Sequence(items),
+                    value: YamlValue::Sequence(items.into()),
                 },
                 anchor,
             ),
@@ -502,7 +504,7 @@ impl Builder<'_> {
                 (
                     YamlNode {
                         span: Span::new(span.start, end.max(span.start)),
-                        value: YamlValue::Mapping(entries),
+                        value: YamlValue::Mapping(entries.into()),
                     },
                     anchor,
                 )

@@ -1,6 +1,7 @@
 //! LOG003: blocks that keep no rotated log.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::PathBuf;
 
 use crate::formats::logrotate::LogrotateConf;
 use crate::message::{Message, Quote};
@@ -8,24 +9,32 @@ use crate::msg;
 use crate::rules::{Parsed, ProjectContext};
 use crate::source::SourceFile;
 
+/// The top-level `rotate` count of each scanned file, by its absolute path (the first file
+/// that sets one wins): built once, so each snippet finds its `logrotate.conf` with one
+/// look-up instead of comparing paths with every scanned file.
+type TopLevelRotate<'a> = HashMap<Option<PathBuf>, &'a str>;
+
+fn top_level_rotates<'a>(docs: &[Parsed<'a, LogrotateConf>]) -> TopLevelRotate<'a> {
+    let mut by_path = HashMap::new();
+    for doc in docs {
+        if let Some(rotate) = top_level_rotate(doc.content) {
+            by_path
+                .entry(std::path::absolute(&doc.source().path).ok())
+                .or_insert(rotate);
+        }
+    }
+    by_path
+}
+
 /// The `rotate` count `logrotate.conf` sets for every snippet, when that file was scanned
 /// beside the `logrotate.d/` folder `source` is in.
-fn inherited_rotate<'a>(
-    source: &SourceFile,
-    docs: &[Parsed<'a, LogrotateConf>],
-) -> Option<&'a str> {
+fn inherited_rotate<'a>(source: &SourceFile, rotates: &TopLevelRotate<'a>) -> Option<&'a str> {
     let dir = source.path.parent()?;
     if dir.file_name()? != "logrotate.d" {
         return None;
     }
     let main = dir.parent()?.join("logrotate.conf");
-    docs.iter()
-        .filter(|d| d.source().path == main || same_file(&d.source().path, &main))
-        .find_map(|d| top_level_rotate(d.content))
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    std::path::absolute(a).ok() == std::path::absolute(b).ok()
+    rotates.get(&std::path::absolute(main).ok()).copied()
 }
 
 fn top_level_rotate(conf: &LogrotateConf) -> Option<&str> {
@@ -40,9 +49,10 @@ fn top_level_rotate(conf: &LogrotateConf) -> Option<&str> {
 /// LOG003: a block with no `rotate` count (logrotate's default is 0: the old log is deleted
 /// at rotation) or with `rotate 0`, so nothing is left for incident review.
 pub fn no_retention(cx: &mut ProjectContext<'_, LogrotateConf>) {
+    let rotates = top_level_rotates(cx.docs);
     for file in cx.docs {
         let conf = file.content;
-        let inherited = inherited_rotate(file.source(), cx.docs);
+        let inherited = inherited_rotate(file.source(), &rotates);
         for (index, block) in conf.blocks.iter().enumerate() {
             let count = conf
                 .applying(index, "rotate")

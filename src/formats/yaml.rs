@@ -556,10 +556,14 @@ impl Builder<'_> {
                     }
                     _ => span,
                 };
+                // The scanner grows its buffer ahead of the text; the tree keeps each scalar
+                // for the whole scan, so it keeps only the bytes it holds.
+                let mut text = Cow::into_owned(value);
+                text.shrink_to_fit();
                 self.finish(
                     YamlNode {
                         span,
-                        value: YamlValue::Scalar(Cow::into_owned(value)),
+                        value: YamlValue::Scalar(text),
                     },
                     anchor,
                 );

@@ -364,7 +364,7 @@ impl ComposeFile {
             };
             match &list.value {
                 YamlValue::Mapping(entries) => {
-                    for (key, value) in entries {
+                    for (key, value) in entries.iter() {
                         if let Some(service) = reader.service(key, value) {
                             services.push(service);
                         }
@@ -609,7 +609,7 @@ impl Reader<'_> {
     ) {
         match &node.value {
             YamlValue::Mapping(entries) => {
-                for (key, value) in entries {
+                for (key, value) in entries.iter() {
                     let Some(name) = key.as_str() else { continue };
                     let value = match &value.value {
                         YamlValue::Scalar(_) if is_null(value, self.source) => None,
@@ -631,7 +631,7 @@ impl Reader<'_> {
                 }
             }
             YamlValue::Sequence(items) => {
-                for item in items {
+                for item in items.iter() {
                     let Some(entry) = self.string(item) else {
                         if !matches!(item.value, YamlValue::Alias) {
                             self.error(item.span, msg!("an item of `{}` of service `{}` must be `KEY=value` or `KEY`; it was not read", section, service));

@@ -633,7 +633,7 @@ fn structural_action(text: &str, yaml: &YamlFile) -> bool {
                     blocks.push(node.span);
                 }
             }
-            YamlValue::Sequence(items) => stack.extend(items),
+            YamlValue::Sequence(items) => stack.extend(items.iter()),
             YamlValue::Mapping(entries) => stack.extend(entries.iter().flat_map(|(k, v)| [k, v])),
             YamlValue::Alias => {}
         }
@@ -739,7 +739,7 @@ fn kubernetes_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
     while let Some(node) = stack.pop() {
         match &node.value {
             YamlValue::Mapping(entries) => {
-                for (key, value) in entries {
+                for (key, value) in entries.iter() {
                     match (key.as_str(), value.as_str()) {
                         (Some(name), _) if KUBERNETES_NAMING_KEYS.contains(&name) => {}
                         (_, Some(text)) if is_plain_setting(text) => {}
@@ -750,7 +750,7 @@ fn kubernetes_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
                     }
                 }
             }
-            YamlValue::Sequence(items) => stack.extend(items),
+            YamlValue::Sequence(items) => stack.extend(items.iter()),
             YamlValue::Scalar(text) => found.extend(assignment_sensitive("", text, node.span)),
             YamlValue::Alias => {}
         }

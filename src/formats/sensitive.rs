@@ -787,7 +787,7 @@ pub fn yaml_sensitive(yaml: &YamlFile, text: &str) -> Vec<Sensitive> {
     while let Some(node) = stack.pop() {
         match &node.value {
             YamlValue::Mapping(entries) => {
-                for (key, value) in entries {
+                for (key, value) in entries.iter() {
                     match (key.as_str(), value.as_str()) {
                         (Some(name), Some(text)) => {
                             found.extend(assignment_sensitive(name, text, value.span));
@@ -796,7 +796,7 @@ pub fn yaml_sensitive(yaml: &YamlFile, text: &str) -> Vec<Sensitive> {
                     }
                 }
             }
-            YamlValue::Sequence(items) => stack.extend(items),
+            YamlValue::Sequence(items) => stack.extend(items.iter()),
             YamlValue::Scalar(text) => {
                 let (name, value) = text.split_once('=').unwrap_or(("", text));
                 let skip = if value.len() == text.len() {

@@ -14,6 +14,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
@@ -37,10 +38,11 @@ pub struct YamlNode {
 pub enum YamlValue {
     /// A scalar, as the application reads it (quotes removed, escapes applied), untyped.
     Scalar(String),
-    /// A sequence.
-    Sequence(Vec<YamlNode>),
-    /// A mapping, in document order, duplicate keys included.
-    Mapping(Vec<(YamlNode, YamlNode)>),
+    /// A sequence. Shared: formats keep subtrees (a manifest's pod spec, its containers)
+    /// next to the file's tree, and aliases expand into copies, so a clone must not copy.
+    Sequence(Arc<[YamlNode]>),
+    /// A mapping, in document order, duplicate keys included (shared, as sequences are).
+    Mapping(Arc<[(YamlNode, YamlNode)]>),
     /// An alias (`*name`) that could not be expanded: its anchor is unknown, or expanding
     /// it would exceed the expansion budget.
     Alias,
@@ -250,9 +252,17 @@ impl YamlFile {
         while let Some(node) = stack.pop() {
             fix(&mut node.span);
             match &mut node.value {
-                YamlValue::Sequence(items) => stack.extend(items.iter_mut()),
+                // Shared subtrees (expanded aliases) are copied on write: at most as many
+                // nodes as the expansion budget allowed, and only on this rare path.
+                YamlValue::Sequence(items) => {
+                    stack.extend(std::sync::Arc::make_mut(items).iter_mut());
+                }
                 YamlValue::Mapping(entries) => {
-                    stack.extend(entries.iter_mut().flat_map(|(k, v)| [k, v]));
+                    stack.extend(
+                        std::sync::Arc::make_mut(entries)
+                            .iter_mut()
+                            .flat_map(|(k, v)| [k, v]),
+                    );
                 }
                 YamlValue::Scalar(_) | YamlValue::Alias => {}
             }
@@ -478,15 +488,15 @@ fn resolve_merges(entries: Vec<(YamlNode, YamlNode)>, text: &str) -> Vec<(YamlNo
             resolved.push((key, value));
             continue;
         }
-        let sources = match value.value {
+        let sources: std::sync::Arc<[YamlNode]> = match value.value {
             YamlValue::Sequence(items) => items,
-            _ => vec![value],
+            _ => vec![value].into(),
         };
-        for source in sources {
-            let YamlValue::Mapping(merged) = source.value else {
+        for source in sources.iter() {
+            let YamlValue::Mapping(merged) = &source.value else {
                 continue;
             };
-            for (k, v) in merged {
+            for (k, v) in merged.iter().cloned() {
                 let fresh = match k.as_str() {
                     Some(name) => taken.insert(name.to_owned()),
                     None => true,
@@ -517,7 +527,7 @@ fn size(node: &YamlNode) -> usize {
     while let Some(n) = stack.pop() {
         count += 1;
         match &n.value {
-            YamlValue::Sequence(items) => stack.extend(items),
+            YamlValue::Sequence(items) => stack.extend(items.iter()),
             YamlValue::Mapping(entries) => stack.extend(entries.iter().flat_map(|(k, v)| [k, v])),
             YamlValue::Scalar(_) | YamlValue::Alias => {}
         }
@@ -627,7 +637,7 @@ impl Builder<'_> {
             Open::Sequence(span, anchor, items) => (
                 YamlNode {
                     span: Span::new(span.start, end.max(span.start)),
-                    value: YamlValue::Sequence(items),
+                    value: YamlValue::Sequence(items.into()),
                 },
                 anchor,
             ),
@@ -646,7 +656,7 @@ impl Builder<'_> {
                 (
                     YamlNode {
                         span: Span::new(span.start, end.max(span.start)),
-                        value: YamlValue::Mapping(resolve_merges(entries, self.text)),
+                        value: YamlValue::Mapping(resolve_merges(entries, self.text).into()),
                     },
                     anchor,
                 )
@@ -752,6 +762,9 @@ impl Builder<'_> {
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                     self.chomp(&mut value, span);
                 }
+                // The scanner grows its buffer ahead of the text; the tree keeps each scalar
+                // for the whole scan, so it keeps only the bytes it holds.
+                value.shrink_to_fit();
                 self.finish(
                     YamlNode {
                         span,

@@ -2,9 +2,11 @@
 //! already typed, and where its findings go. The glue from an untyped [`Document`] to a
 //! typed [`Context`] is written here once, for every kind, through [`FromDocument`].
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::document::{Document, FromDocument};
 use crate::message::Message;
@@ -48,11 +50,42 @@ impl RawFinding {
     }
 }
 
+/// What project checks of one scan compute once and share: the two dozen Django rules each
+/// need every deployed settings module evaluated, and evaluating them once per rule cost
+/// a tenth of a scan. Entries are keyed by the type computed and the identity of the
+/// documents it was computed from, so rules that see different documents (a policy giving
+/// one rule other targets) never share; the memo lives no longer than the scan's
+/// documents, so identities cannot be reused while it does.
+#[derive(Default)]
+pub struct ProjectMemo {
+    entries: Mutex<HashMap<MemoKey, Arc<dyn Any + Send + Sync>>>,
+}
+
+/// The type of a shared value and the identities of the documents it was computed from.
+type MemoKey = (TypeId, Vec<usize>);
+
+impl ProjectMemo {
+    /// The value `compute` gives for `docs`, computed by the first rule that asks. The lock
+    /// is held while computing, so rules asking for the same value wait instead of
+    /// repeating the work.
+    fn get<T: Any + Send + Sync>(&self, docs: Vec<usize>, compute: impl FnOnce() -> T) -> Arc<T> {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = entries
+            .entry((TypeId::of::<T>(), docs))
+            .or_insert_with(|| Arc::new(compute()));
+        Arc::clone(entry)
+            .downcast::<T>()
+            .expect("entries are keyed by their type")
+    }
+}
+
 /// Where checks put their findings; the engine makes one per rule run and reads it back.
 pub struct Emitter<'a> {
     /// The whole catalog (a check on suppression comments needs to know every rule id).
     catalog: &'a Catalog,
     findings: Vec<RawFinding>,
+    /// What the scan's project checks share (none: each computes its own).
+    memo: Option<&'a ProjectMemo>,
 }
 
 impl<'a> Emitter<'a> {
@@ -61,6 +94,15 @@ impl<'a> Emitter<'a> {
         Self {
             catalog,
             findings: Vec::new(),
+            memo: None,
+        }
+    }
+
+    /// An empty emitter for a project check that shares what it computes through `memo`.
+    pub fn sharing(catalog: &'a Catalog, memo: &'a ProjectMemo) -> Self {
+        Self {
+            memo: Some(memo),
+            ..Self::new(catalog)
         }
     }
 
@@ -196,6 +238,7 @@ pub struct ProjectContext<'a, T: ?Sized> {
     /// The documents of kind `T` the rule applies to.
     pub docs: &'a [Parsed<'a, T>],
     all: &'a [&'a Document],
+    memo: Option<&'a ProjectMemo>,
     out: Reporter<'a>,
 }
 
@@ -211,6 +254,7 @@ impl<'a, T: FromDocument + ?Sized> ProjectContext<'a, T> {
         check(&mut ProjectContext {
             docs: &docs,
             all,
+            memo: out.memo,
             out: Reporter {
                 findings: &mut out.findings,
             },
@@ -229,6 +273,23 @@ impl<'a, T: ?Sized> ProjectContext<'a, T> {
     /// deployment: does anything back the databases up?).
     pub fn documents(&self) -> &'a [&'a Document] {
         self.all
+    }
+
+    /// What `compute` gives for this rule's documents, computed once per scan for every
+    /// project check that asks for the same type over the same documents (see
+    /// [`ProjectMemo`]).
+    pub fn shared<V: Any + Send + Sync>(&self, compute: impl FnOnce() -> V) -> Arc<V> {
+        match self.memo {
+            Some(memo) => {
+                let identity = self
+                    .docs
+                    .iter()
+                    .map(|d| std::ptr::from_ref(d.doc) as usize)
+                    .collect();
+                memo.get(identity, compute)
+            }
+            None => Arc::new(compute()),
+        }
     }
 }
 

@@ -115,6 +115,48 @@ fn the_module_django_settings_module_names_is_checked_whatever_its_name() {
 }
 
 #[test]
+fn several_projects_are_each_judged_through_their_own_imports_by_every_rule() {
+    // The deployed modules are evaluated once per scan and shared by the rules: every rule
+    // still sees every project, each through its own base module.
+    let base_debug: &[u8] = b"DEBUG = True\nSECRET_KEY = 'x'\nALLOWED_HOSTS = []\n";
+    let base_safe: &[u8] = b"DEBUG = False\nALLOWED_HOSTS = ['example.com']\n";
+    let dir = tree(&[
+        ("one/config/settings/__init__.py", b"" as &[u8]),
+        ("one/config/settings/base.py", base_debug),
+        (
+            "one/config/settings/production.py",
+            b"from .base import *\n",
+        ),
+        ("two/config/settings/__init__.py", b""),
+        ("two/config/settings/base.py", base_safe),
+        (
+            "two/config/settings/production.py",
+            b"from .base import *\nSECRET_KEY = 'y'\n",
+        ),
+        (
+            "three/site/settings.py",
+            b"DEBUG = True\nALLOWED_HOSTS = []\nSECRET_KEY = 'z'\n",
+        ),
+    ]);
+    let (report, _) = json_report(dir.path(), &[".", "--select", "DJ001,DJ005"]);
+    let mut got: Vec<(String, String)> = findings_at(&report)
+        .into_iter()
+        .map(|(rule, path, _)| (rule, path))
+        .collect();
+    got.sort();
+    let want: Vec<(String, String)> = [
+        ("DJ001", "one/config/settings/production.py"),
+        ("DJ001", "three/site/settings.py"),
+        ("DJ005", "one/config/settings/production.py"),
+        ("DJ005", "three/site/settings.py"),
+    ]
+    .iter()
+    .map(|(r, p)| ((*r).to_owned(), (*p).to_owned()))
+    .collect();
+    assert_eq!(got, want, "{report}");
+}
+
+#[test]
 fn broken_python_import_cycles_and_deep_nesting_do_not_stop_the_scan() {
     let deep = format!(
         "INSTALLED_APPS = []\nDEBUG = {}True{}\n",

@@ -126,6 +126,50 @@ fn pg_hba_open_to_the_internet_matters_only_when_the_server_listens_publicly() {
 }
 
 #[test]
+fn each_pg_hba_conf_pairs_with_the_postgresql_conf_of_its_own_folder_and_label() {
+    // Several servers in one scan: pairing goes by folder and by the name's label
+    // (`prod.pg_hba.conf` with `prod.postgresql.conf`), never across folders.
+    let dir = tree(&[
+        (
+            "a/postgresql.conf",
+            b"listen_addresses = 'localhost'\n" as &[u8],
+        ),
+        ("a/pg_hba.conf", OPEN_HBA),
+        (
+            "a/prod.postgresql.conf",
+            b"listen_addresses = '*'\nssl = on\n",
+        ),
+        ("a/prod.pg_hba.conf", OPEN_HBA),
+        ("b/postgresql.conf", b"listen_addresses = '*'\nssl = on\n"),
+        ("b/pg_hba.conf", OPEN_HBA),
+        ("c/pg_hba.conf", OPEN_HBA),
+        ("d/postgresql.conf", b"listen_addresses = 'localhost'\n"),
+        ("d/sub/pg_hba.conf", OPEN_HBA),
+    ]);
+    let (report, _) = json_report(dir.path(), &[".", "--select", "PG002"]);
+    let found = report["findings"].as_array().expect("findings");
+    let got: Vec<(&str, Option<&str>)> = found
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().expect("path"),
+                f["related"][0]["path"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a/prod.pg_hba.conf", Some("a/prod.postgresql.conf")),
+            ("b/pg_hba.conf", Some("b/postgresql.conf")),
+            ("c/pg_hba.conf", None),
+            ("d/sub/pg_hba.conf", None),
+        ],
+        "{report}"
+    );
+}
+
+#[test]
 fn logrotate_snippets_inherit_rotate_from_logrotate_conf() {
     let snippet: &[u8] = b"/var/log/app/*.log {\n  daily\n  create 0640 app adm\n}\n";
     let dir = tree(&[
@@ -143,6 +187,37 @@ fn logrotate_snippets_inherit_rotate_from_logrotate_conf() {
     assert_eq!(
         findings(&report),
         [("LOG003".to_owned(), "etc/logrotate.d/app".to_owned(), 1)]
+    );
+}
+
+#[test]
+fn each_hosts_logrotate_snippets_inherit_from_that_hosts_logrotate_conf() {
+    // Several host trees in one scan: a snippet inherits `rotate` only from the
+    // `logrotate.conf` beside its own `logrotate.d/`.
+    let snippet: &[u8] = b"/var/log/app/*.log {\n  daily\n}\n";
+    let dir = tree(&[
+        ("web/etc/logrotate.conf", b"weekly\nrotate 4\n" as &[u8]),
+        ("web/etc/logrotate.d/app", snippet),
+        ("web/etc/logrotate.d/nginx", snippet),
+        ("db/etc/logrotate.conf", b"weekly\n"),
+        ("db/etc/logrotate.d/app", snippet),
+        ("cache/etc/logrotate.conf", b"rotate 0\n"),
+        ("cache/etc/logrotate.d/app", snippet),
+        ("bare/etc/logrotate.d/app", snippet),
+        ("misplaced/logrotate.d/app", snippet),
+        ("misplaced/etc/logrotate.conf", b"rotate 9\n"),
+    ]);
+    let (report, _) = json_report(dir.path(), &[".", "--select", "LOG003"]);
+    let paths: Vec<String> = findings(&report).into_iter().map(|f| f.1).collect();
+    assert_eq!(
+        paths,
+        [
+            "bare/etc/logrotate.d/app",
+            "cache/etc/logrotate.d/app",
+            "db/etc/logrotate.d/app",
+            "misplaced/logrotate.d/app",
+        ],
+        "{report}"
     );
 }
 

@@ -104,6 +104,56 @@ fn helmet_is_judged_per_package_not_per_scan() {
 }
 
 #[test]
+fn helmet_is_judged_per_nearest_package_among_several_and_nested_ones() {
+    let create =
+        b"const express = require('express');\nconst app = express();\nmodule.exports = app;\n"
+            as &[u8];
+    let listen = b"const app = require('./app');\napp.listen(3000, '127.0.0.1');\n" as &[u8];
+    let with_helmet = b"const express = require('express');\nconst helmet = require('helmet');\nconst app = express();\napp.use(helmet());\napp.listen(3000, '127.0.0.1');\n" as &[u8];
+    let uses_helmet =
+        b"const helmet = require('helmet');\nmodule.exports = (app) => app.use(helmet());\n"
+            as &[u8];
+    let package = b"{\"name\": \"p\"}\n" as &[u8];
+    let dir = common::tree(&[
+        // Created in one file, started in another, no helmet: reported at the creation.
+        ("services/api/package.json", package),
+        ("services/api/src/app.js", create),
+        ("services/api/src/server.js", listen),
+        // Helmet applied in another file of the same package: nothing.
+        ("services/admin/package.json", package),
+        ("services/admin/src/app.js", create),
+        ("services/admin/src/server.js", listen),
+        ("services/admin/src/security.js", uses_helmet),
+        // A package nested in another is a project of its own, both ways.
+        ("services/web/package.json", package),
+        ("services/web/server.js", with_helmet),
+        ("services/web/tools/package.json", package),
+        ("services/web/tools/server.js", b"const express = require('express');\nconst app = express();\napp.listen(9000, '127.0.0.1');\n"),
+        // Created but never started in its package: nothing.
+        ("services/lib/package.json", package),
+        ("services/lib/src/app.js", create),
+        // Files under no package.json are one project together.
+        ("scripts/src/app.js", create),
+        ("scripts/server.js", listen),
+    ]);
+    let (report, _) = json_report(dir.path(), &[".", "--select", "NODE009"]);
+    let helmet: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["location"]["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(
+        helmet,
+        [
+            "scripts/src/app.js",
+            "services/api/src/app.js",
+            "services/web/tools/server.js"
+        ]
+    );
+}
+
+#[test]
 fn a_json_process_file_is_read_like_a_javascript_one() {
     let dir = common::tree(&[(
         "ecosystem.config.json",

@@ -41,7 +41,7 @@ fn structure(node: &YamlNode) -> Value {
         YamlValue::Sequence(items) => Value::Array(items.iter().map(structure).collect()),
         YamlValue::Mapping(entries) => {
             let mut object = serde_json::Map::new();
-            for (key, value) in entries {
+            for (key, value) in entries.iter() {
                 let key = match structure(key) {
                     Value::String(text) => text,
                     other => other.to_string(),

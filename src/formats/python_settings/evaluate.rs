@@ -2,7 +2,8 @@
 //! settings, environment lookups take their defaults, and `from … import *` pulls in the
 //! other modules of the scan. What cannot be known becomes [`Value::Unknown`] with a reason.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -196,7 +197,7 @@ impl Budget {
     /// [`resolve_import`] of the star import `name` at `statement` of `modules[from]`.
     fn resolve(
         &mut self,
-        modules: &[ModuleRef],
+        modules: &Modules,
         from: usize,
         statement: &super::Statement,
         name: &str,
@@ -324,7 +325,7 @@ impl Evaluation {
 }
 
 /// Evaluates `modules[entry]`, following star imports into the other modules.
-pub fn evaluate(modules: &[ModuleRef], entry: usize) -> Evaluation {
+pub fn evaluate(modules: &Modules, entry: usize) -> Evaluation {
     let mut evaluation = Evaluation::default();
     let mut stack = Vec::new();
     run(
@@ -337,11 +338,63 @@ pub fn evaluate(modules: &[ModuleRef], entry: usize) -> Evaluation {
     evaluation
 }
 
-/// Which module of `modules` a star import in `from` names.
-pub fn resolve_import(modules: &[ModuleRef], from: usize, name: &str) -> Option<usize> {
+/// The settings modules of an evaluation, with the indexes that resolve star imports by
+/// path: built once, so resolving an import costs a few hash look-ups instead of a walk
+/// over every module of the scan (which made a scan quadratic in its settings modules).
+pub struct Modules<'a> {
+    refs: Vec<ModuleRef<'a>>,
+    /// Each module's path, to the first module with it (relative imports).
+    by_path: HashMap<&'a Path, usize>,
+    /// Every tail of each module's path (`a/b/c.py`, `b/c.py`, `c.py`, and the empty
+    /// path), to the first module that ends with it (absolute imports). `Path` hashes and
+    /// compares by components, as [`Path::ends_with`] does.
+    by_suffix: HashMap<&'a Path, usize>,
+}
+
+impl<'a> Modules<'a> {
+    /// Indexes `refs` (O(modules × path depth)).
+    pub fn new(refs: Vec<ModuleRef<'a>>) -> Self {
+        let mut by_path = HashMap::with_capacity(refs.len());
+        let mut by_suffix = HashMap::new();
+        for (i, module) in refs.iter().enumerate() {
+            let path: &'a Path = module.path;
+            by_path.entry(path).or_insert(i);
+            let mut tail = path.components();
+            loop {
+                by_suffix.entry(tail.as_path()).or_insert(i);
+                if tail.next().is_none() {
+                    break;
+                }
+            }
+        }
+        Self {
+            refs,
+            by_path,
+            by_suffix,
+        }
+    }
+}
+
+impl<'a> Deref for Modules<'a> {
+    type Target = [ModuleRef<'a>];
+
+    fn deref(&self) -> &Self::Target {
+        &self.refs
+    }
+}
+
+/// Which module of `modules` a star import in `from` names: the first module whose path is
+/// the import's file or package (`from .base import *`), or, for an absolute import, the
+/// first whose path ends with it (`from config.settings.base import *`).
+pub fn resolve_import(modules: &Modules, from: usize, name: &str) -> Option<usize> {
     let base = modules.get(from)?.path.parent()?;
     let dots = name.chars().take_while(|c| *c == '.').count();
     let rest: Vec<&str> = name[dots..].split('.').filter(|s| !s.is_empty()).collect();
+    let first = |index: &HashMap<&Path, usize>, file: &Path, package: Option<&Path>| {
+        let file = index.get(file).copied();
+        let package = package.and_then(|p| index.get(p).copied());
+        file.into_iter().chain(package).min()
+    };
     if dots > 0 {
         let mut dir: PathBuf = base.to_path_buf();
         for _ in 1..dots {
@@ -352,20 +405,19 @@ pub fn resolve_import(modules: &[ModuleRef], from: usize, name: &str) -> Option<
         }
         let file = dir.with_extension("py");
         let package = dir.join("__init__.py");
-        return modules
-            .iter()
-            .position(|m| m.path == file || (!rest.is_empty() && m.path == package));
+        return first(
+            &modules.by_path,
+            &file,
+            (!rest.is_empty()).then_some(package.as_path()),
+        );
     }
-    // Absolute: the longest path suffix that matches `a/b/c.py` or `a/b/c/__init__.py`.
     let file: PathBuf = rest.iter().collect::<PathBuf>().with_extension("py");
     let package: PathBuf = rest.iter().collect::<PathBuf>().join("__init__.py");
-    modules
-        .iter()
-        .position(|m| m.path.ends_with(&file) || m.path.ends_with(&package))
+    first(&modules.by_suffix, &file, Some(&package))
 }
 
 fn run(
-    modules: &[ModuleRef],
+    modules: &Modules,
     index: usize,
     out: &mut Evaluation,
     stack: &mut Vec<usize>,
@@ -524,7 +576,7 @@ fn run(
 /// becomes unknown (a value known before stays known), and a star import is followed into
 /// a module not yet read this way, so the names it sets are unknown rather than absent.
 fn run_spent(
-    modules: &[ModuleRef],
+    modules: &Modules,
     index: usize,
     statement: &super::Statement,
     out: &mut Evaluation,
@@ -950,15 +1002,17 @@ mod tests {
             })
             .collect();
         let paths: Vec<String> = (0..9).map(|i| format!("p/m{i}.py")).collect();
-        let modules: Vec<ModuleRef> = files
-            .iter()
-            .zip(&paths)
-            .map(|((shown, module), path)| ModuleRef {
-                path: Path::new(path),
-                source: &shown.source,
-                module,
-            })
-            .collect();
+        let modules = Modules::new(
+            files
+                .iter()
+                .zip(&paths)
+                .map(|((shown, module), path)| ModuleRef {
+                    path: Path::new(path),
+                    source: &shown.source,
+                    module,
+                })
+                .collect(),
+        );
         let settings = evaluate(&modules, 0).settings;
         for name in ["X", "Y"] {
             let Value::Unknown(reason) = &settings[name].value else {

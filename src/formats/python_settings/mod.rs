@@ -1145,7 +1145,7 @@ fn unescape(text: &str) -> String {
 mod evaluate;
 
 pub use evaluate::{
-    evaluate, resolve_import, Binding, Evaluation, ModuleRef, UnresolvedImport, Value,
+    evaluate, resolve_import, Binding, Evaluation, ModuleRef, Modules, UnresolvedImport, Value,
 };
 
 /// The files that may hold Python module `dotted` (`config.settings.prod`) imported from
@@ -1262,11 +1262,11 @@ mod tests {
     pub(super) fn evaluated(text: &str) -> (Shown, BTreeMap<String, Binding>) {
         let (shown, module) = Shown::new(text, SettingsModule::parse);
         let settings = evaluate(
-            &[ModuleRef {
+            &Modules::new(vec![ModuleRef {
                 path: Path::new("settings.py"),
                 source: &shown.source,
                 module: &module,
-            }],
+            }]),
             0,
         )
         .settings;
@@ -1331,7 +1331,7 @@ mod tests {
             "from .base import *\nA += [2]\nSECRET_KEY = 'y'\n",
             SettingsModule::parse,
         );
-        let modules = [
+        let modules = Modules::new(vec![
             ModuleRef {
                 path: Path::new("p/settings/base.py"),
                 source: &base_file.source,
@@ -1342,7 +1342,7 @@ mod tests {
                 source: &prod_file.source,
                 module: &prod,
             },
-        ];
+        ]);
         let result = evaluate(&modules, 1);
         assert_eq!(result.settings["DEBUG"].value, Value::Bool(true));
         assert_eq!(result.settings["DEBUG"].module, 0);
@@ -1356,6 +1356,100 @@ mod tests {
             Some(0),
             "dotted import"
         );
+    }
+
+    /// The rule the import index replaced: the first module whose path is the import's
+    /// file or package (relative), or ends with it (absolute), found by a walk.
+    fn resolve_by_walk(paths: &[&Path], from: usize, name: &str) -> Option<usize> {
+        let base = paths.get(from)?.parent()?;
+        let dots = name.chars().take_while(|c| *c == '.').count();
+        let rest: Vec<&str> = name[dots..].split('.').filter(|s| !s.is_empty()).collect();
+        if dots > 0 {
+            let mut dir = base.to_path_buf();
+            for _ in 1..dots {
+                dir = dir.parent()?.to_path_buf();
+            }
+            dir.extend(&rest);
+            let (file, package) = (dir.with_extension("py"), dir.join("__init__.py"));
+            return paths
+                .iter()
+                .position(|p| *p == file || (!rest.is_empty() && *p == package));
+        }
+        let dir: std::path::PathBuf = rest.iter().collect();
+        let (file, package) = (dir.with_extension("py"), dir.join("__init__.py"));
+        paths
+            .iter()
+            .position(|p| p.ends_with(&file) || p.ends_with(&package))
+    }
+
+    #[test]
+    fn the_import_index_resolves_as_a_walk_over_every_module_would() {
+        // Several projects with the same module names (an absolute import then names the
+        // first in scan order), packages, absolute and `./` paths, a module twice.
+        let paths: Vec<&Path> = [
+            "a/config/settings/base.py",
+            "a/config/settings/prod.py",
+            "a/config/settings/__init__.py",
+            "b/config/settings/base.py",
+            "b/config/settings/prod.py",
+            "b/config/__init__.py",
+            "b/config/settings.py",
+            "c/settings.py",
+            "c/base.py",
+            "/srv/d/settings/base.py",
+            "/srv/d/settings/production.py",
+            "./e/base.py",
+            "./e/prod.py",
+            "a/config/settings/base.py",
+            "base.py",
+        ]
+        .iter()
+        .map(Path::new)
+        .collect();
+        let (file, module) = Shown::new("DEBUG = True\n", SettingsModule::parse);
+        let modules = Modules::new(
+            paths
+                .iter()
+                .map(|path| ModuleRef {
+                    path,
+                    source: &file.source,
+                    module: &module,
+                })
+                .collect(),
+        );
+        let names = [
+            ".base",
+            "..settings",
+            "..config",
+            ".",
+            "..",
+            "...",
+            ".settings.base",
+            "config.settings.base",
+            "config.settings",
+            "settings.base",
+            "settings",
+            "base",
+            "d.settings.production",
+            "srv.d.settings.base",
+            "config",
+            "missing.module",
+            "",
+        ];
+        let mut resolved = 0;
+        for from in 0..paths.len() {
+            for name in names {
+                let want = resolve_by_walk(&paths, from, name);
+                assert_eq!(
+                    resolve_import(&modules, from, name),
+                    want,
+                    "{name} from {}",
+                    paths[from].display()
+                );
+                resolved += usize::from(want.is_some());
+            }
+        }
+        assert!(resolved > paths.len() * 4, "the fixture resolves imports");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::formats::python_settings::{
-    evaluate, Binding, Evaluation, ModuleRef, SettingsModule, Value,
+    evaluate, Binding, Evaluation, ModuleRef, Modules, SettingsModule, Value,
 };
 use crate::message::{Message, Quote};
 use crate::msg;
@@ -93,7 +93,7 @@ pub struct Deployed<'a> {
     /// Which of `docs` is the deployed module.
     entry: usize,
     /// What it evaluates to.
-    pub evaluation: Evaluation,
+    pub evaluation: &'a Evaluation,
 }
 
 /// The value of a setting as Django would see it, and where it was set (`None`: Django's
@@ -126,41 +126,36 @@ fn default_of(name: &str) -> Value {
     }
 }
 
-impl<'a> Deployed<'a> {
-    /// Evaluates every deployed settings module of the scan.
-    pub fn all(docs: &'a [Parsed<'a, SettingsModule>]) -> Vec<Self> {
-        let refs: Vec<ModuleRef> = docs
-            .iter()
+/// Every deployed settings module of the scan (its index in `docs`), evaluated.
+fn deployed_evaluations(docs: &[Parsed<'_, SettingsModule>]) -> Vec<(usize, Evaluation)> {
+    let refs = Modules::new(
+        docs.iter()
             .map(|file| ModuleRef {
                 path: &file.source().path,
                 source: file.source(),
                 module: file.content,
             })
-            .collect();
-        let mut imported = vec![false; refs.len()];
-        for (i, module) in refs.iter().enumerate() {
-            for (name, _) in module.module.star_imports() {
-                if let Some(target) =
-                    crate::formats::python_settings::resolve_import(&refs, i, name)
-                {
-                    if target != i {
-                        imported[target] = true;
-                    }
+            .collect(),
+    );
+    let mut imported = vec![false; refs.len()];
+    for (i, module) in refs.iter().enumerate() {
+        for (name, _) in module.module.star_imports() {
+            if let Some(target) = crate::formats::python_settings::resolve_import(&refs, i, name) {
+                if target != i {
+                    imported[target] = true;
                 }
             }
         }
-        (0..refs.len())
-            // Judged by the path as users see it (relative to where preflight runs), so a
-            // checkout that happens to sit below a `tests` folder is not taken for a test.
-            .filter(|i| !imported[*i] && !is_dev_module(Path::new(&docs[*i].source().display_path)))
-            .map(|entry| Self {
-                evaluation: evaluate(&refs, entry),
-                docs,
-                entry,
-            })
-            .collect()
     }
+    (0..refs.len())
+        // Judged by the path as users see it (relative to where preflight runs), so a
+        // checkout that happens to sit below a `tests` folder is not taken for a test.
+        .filter(|i| !imported[*i] && !is_dev_module(Path::new(&docs[*i].source().display_path)))
+        .map(|entry| (entry, evaluate(&refs, entry)))
+        .collect()
+}
 
+impl<'a> Deployed<'a> {
     /// The deployed module's file.
     pub fn source(&self) -> &Arc<SourceFile> {
         self.docs[self.entry].source()
@@ -400,7 +395,14 @@ pub fn each_deployed(
     cx: &mut ProjectContext<'_, SettingsModule>,
     check: impl Fn(&Deployed, &mut ProjectContext<'_, SettingsModule>),
 ) {
-    for deployed in Deployed::all(cx.docs) {
+    let docs = cx.docs;
+    let evaluations = cx.shared(|| deployed_evaluations(docs));
+    for (entry, evaluation) in evaluations.iter() {
+        let deployed = Deployed {
+            docs,
+            entry: *entry,
+            evaluation,
+        };
         check(&deployed, cx);
     }
 }

@@ -2,12 +2,13 @@
 //! when its environment variable is unset (`os.environ.get("ADMIN_PASSWORD", "changeme")`).
 //! `SECRET_KEY` has its own rules (DJ002, DJ003).
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use crate::formats::python_settings::{is_secret_name, SettingsModule, Value};
 use crate::message::Quote;
 use crate::msg;
-use crate::rules::django::{env_note, Deployed};
+use crate::rules::django::{each_deployed, env_note};
 use crate::rules::ProjectContext;
 use crate::secrets::placeholder;
 use crate::source::Span;
@@ -17,8 +18,8 @@ use crate::source::Span;
 /// starts anyway, with a credential anyone can guess.
 pub fn check(cx: &mut ProjectContext<'_, SettingsModule>) {
     // A base module imported by several deployed ones is reported once.
-    let mut reported = BTreeSet::new();
-    for d in Deployed::all(cx.docs) {
+    let reported = RefCell::new(BTreeSet::new());
+    each_deployed(cx, |d, cx| {
         for (name, binding) in &d.evaluation.settings {
             let falls_back = binding.env.iter().any(|(_, has_default)| *has_default);
             if name == "SECRET_KEY" || !falls_back || !is_secret_name(name) {
@@ -30,10 +31,12 @@ pub fn check(cx: &mut ProjectContext<'_, SettingsModule>) {
             let Some(why) = placeholder(value) else {
                 continue;
             };
-            let source = d.docs[binding.module].source();
+            let source = cx.docs[binding.module].source();
             let name_at = Span::new(binding.span.start, binding.span.start + name.len());
             if source.text.get(name_at.range()) != Some(name.as_str())
-                || !reported.insert((binding.module, binding.span.start))
+                || !reported
+                    .borrow_mut()
+                    .insert((binding.module, binding.span.start))
             {
                 continue;
             }
@@ -44,5 +47,5 @@ pub fn check(cx: &mut ProjectContext<'_, SettingsModule>) {
                 env_note(binding)
             ));
         }
-    }
+    });
 }

@@ -2,6 +2,9 @@
 //! name their module is imported under (`const corsMiddleware = require('cors')` works) or
 //! by the package's usual name, and option objects are followed through `const` names.
 
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
 use crate::formats::javascript::{Call, JsModule, JsNode, JsValue, PackageJson};
 use crate::msg;
 use crate::rules::{Context, Parsed, ProjectContext};
@@ -116,26 +119,25 @@ fn uses_helmet(module: &JsModule) -> bool {
 /// and started in `server.js`, and helmet may be applied in either.
 pub fn helmet_missing(cx: &mut ProjectContext<'_, JsModule>) {
     let packages = cx.of_kind::<PackageJson>();
-    let roots: Vec<&std::path::Path> = packages
+    let roots: HashSet<&Path> = packages
         .iter()
         .filter_map(|p| p.source().path.parent())
         .collect();
-    let project_of = |module: &Parsed<JsModule>| {
-        roots
-            .iter()
-            .filter(|r| module.source().path.starts_with(r))
-            .max_by_key(|r| r.as_os_str().len())
-            .copied()
+    // The nearest folder above the module holding a scanned `package.json`: a look-up per
+    // folder up the path, so grouping costs O(modules × depth), not O(modules × roots).
+    let project_of = |module: &Parsed<'_, JsModule>| {
+        module
+            .source()
+            .path
+            .ancestors()
+            .skip(1)
+            .find_map(|dir| roots.get(dir).copied())
     };
-    let modules = cx.docs;
-    let mut projects: Vec<Option<&std::path::Path>> = modules.iter().map(project_of).collect();
-    projects.sort();
-    projects.dedup();
-    for project in projects {
-        let members: Vec<&Parsed<JsModule>> = modules
-            .iter()
-            .filter(|m| project_of(m) == project)
-            .collect();
+    let mut projects: BTreeMap<Option<&Path>, Vec<&Parsed<JsModule>>> = BTreeMap::new();
+    for module in cx.docs {
+        projects.entry(project_of(module)).or_default().push(module);
+    }
+    for members in projects.into_values() {
         let listens = members
             .iter()
             .any(|m| m.content.calls.iter().any(|c| c.method() == "listen"));

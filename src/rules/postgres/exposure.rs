@@ -1,5 +1,6 @@
 //! PG001–PG002: a server reachable from the network without TLS, or by everyone.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -63,20 +64,27 @@ fn is_off(value: &str) -> bool {
 /// PG002: `pg_hba.conf` admits `0.0.0.0/0`/`::/0`/`all` while the server in the same
 /// directory listens beyond localhost (or no `postgresql.conf` was scanned beside it).
 pub fn open_to_internet(cx: &mut ProjectContext<'_, PgHba>) {
-    let confs: Vec<(&Path, &Arc<SourceFile>, &PgConf)> = cx
-        .of_kind::<PgConf>()
-        .into_iter()
-        .filter_map(|c| Some((c.source().path.parent()?, c.source(), c.content)))
-        .collect();
+    // Each folder's `postgresql.conf` files by label (the first scanned wins), so pairing
+    // costs a look-up per pg_hba.conf, not a walk over every configuration.
+    let mut confs: HashMap<(&Path, String), (&Arc<SourceFile>, &PgConf)> = HashMap::new();
+    for conf in cx.of_kind::<PgConf>() {
+        if let Some(dir) = conf.source().path.parent() {
+            let label = label(&conf.source().path, "postgresql.conf");
+            confs
+                .entry((dir, label))
+                .or_insert((conf.source(), conf.content));
+        }
+    }
     for file in cx.docs {
         let hba = file.content;
-        let dir = file.source().path.parent();
         let label = label(&file.source().path, "pg_hba.conf");
-        let sibling = confs
-            .iter()
-            .find(|(d, s, _)| Some(*d) == dir && self::label(&s.path, "postgresql.conf") == label);
+        let sibling = file
+            .source()
+            .path
+            .parent()
+            .and_then(|dir| confs.get(&(dir, label)));
         let listening = match sibling {
-            Some((_, _, conf)) => listens_publicly(conf),
+            Some((_, conf)) => listens_publicly(conf),
             None => Some(true),
         };
         if listening == Some(false) {
@@ -98,7 +106,7 @@ pub fn open_to_internet(cx: &mut ProjectContext<'_, PgHba>) {
             let finding = cx.report_in(file.source(), record.address.as_ref().map_or(record.span, |a| a.span),
                 format!("{}:{address}", record.kind.value),
                 msg!("{} lets every address on the internet try to log in {}; list the application's networks (`10.0.0.0/8`, the app server's `/32`) instead", written(record), why));
-            if let Some((_, source, conf)) = sibling {
+            if let Some((source, conf)) = sibling {
                 if let Some(listen) = conf.get("listen_addresses") {
                     finding.related_in(source, listen.value_span, "the server listens here");
                 }

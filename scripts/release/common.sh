@@ -17,3 +17,16 @@ preflight_version() {
   fi
   echo "$version"
 }
+
+# The Rust target of the release archive that runs on this machine; fails when no release
+# is built for it.
+release_target() {
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) echo x86_64-unknown-linux-musl ;;
+    Linux-aarch64 | Linux-arm64) echo aarch64-unknown-linux-musl ;;
+    Darwin-arm64) echo aarch64-apple-darwin ;;
+    Darwin-x86_64) echo x86_64-apple-darwin ;;
+    MINGW*-x86_64 | MSYS*-x86_64 | CYGWIN*-x86_64) echo x86_64-pc-windows-msvc ;;
+    *) return 1 ;;
+  esac
+}

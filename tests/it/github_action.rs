@@ -2,8 +2,9 @@
 //! and zizmor, and the composite action's steps executed locally with a simulated runner
 //! (workspace, step summary, outputs and tool cache in temp dirs; the cache restore and the
 //! SARIF upload are `uses` steps and are skipped — the binary is placed where a cache hit
-//! would put it). The action's install step installs a release made in the test by the
-//! release scripts and served from a local mirror (file://), and refuses a tampered archive.
+//! would put it). The action's install step and the GitLab template install a release made
+//! in the test by the release scripts and served from a local mirror (file:// or a loopback
+//! HTTP server), and refuse a tampered archive.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -563,4 +564,141 @@ fn the_action_builds_when_no_release_matches_its_sources() {
         std::fs::read(dir.path().join("install/bin/preflight")).expect("installed"),
         std::fs::read(env!("CARGO_BIN_EXE_preflight")).expect("binary")
     );
+}
+
+/// A static file server on the loopback interface (Python's http.server), ended on drop.
+struct LoopbackServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl LoopbackServer {
+    fn serve(dir: &Path) -> Self {
+        use std::io::BufRead;
+        let mut child = Command::new("python3")
+            .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
+            .current_dir(dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 runs");
+        // "Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ..."
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("server starts");
+        let url = line
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("(http://"))
+            .map(|w| format!("http://{}", w.trim_end_matches(['/', ')'])))
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Self { child, url }
+    }
+}
+
+impl Drop for LoopbackServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The GitLab template's job script (ci/gitlab/preflight.gitlab-ci.yml), run with `sh` in
+/// `dir` as GitLab's runner would, its variables overridden by `variables`.
+fn run_gitlab_job(dir: &Path, variables: &[(&str, String)]) -> std::process::Output {
+    let template = root().join("ci/gitlab/preflight.gitlab-ci.yml");
+    let json = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+        ])
+        .arg(&template)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    let job: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let job = &job["preflight"];
+    assert_eq!(
+        job["artifacts"]["reports"]["codequality"], "gl-code-quality-report.json",
+        "{job}"
+    );
+    assert_eq!(
+        job["artifacts"]["when"], "always",
+        "the report of a failed gate is kept"
+    );
+    let mut command = Command::new("sh");
+    command.current_dir(dir);
+    for (name, value) in job["variables"].as_object().expect("variables") {
+        command.env(name, value.as_str().expect("string"));
+    }
+    for (name, value) in variables {
+        command.env(name, value);
+    }
+    let script: Vec<&str> = job["script"]
+        .as_array()
+        .expect("script")
+        .iter()
+        .map(|line| line.as_str().expect("string"))
+        .collect();
+    command
+        .arg("-c")
+        .arg(script.join("\n"))
+        .output()
+        .expect("sh runs")
+}
+
+fn gitlab_job_ready() -> bool {
+    harness_ready() && required(runs("wget", "--version"), "wget")
+}
+
+#[test]
+fn the_gitlab_template_installs_a_verified_release_and_writes_a_code_quality_report() {
+    if !gitlab_job_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mirror = release_mirror(dir.path(), Path::new(env!("CARGO_BIN_EXE_preflight")));
+    let server = LoopbackServer::serve(&mirror);
+    let project = common::tree(&[(".env.production", b"DEBUG=true\n")]);
+    let variables = [
+        ("PREFLIGHT_VERSION", env!("CARGO_PKG_VERSION").to_owned()),
+        ("PREFLIGHT_RELEASES", server.url.clone()),
+        ("PREFLIGHT_TARGET", release_target()),
+    ];
+    let output = run_gitlab_job(project.path(), &variables);
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // DEBUG=true in a production file is high: the default gate fails the job...
+    assert_eq!(output.status.code(), Some(1), "{log}");
+    assert!(log.contains(": OK"), "sha256sum -c said nothing: {log}");
+    // ...and the report GitLab reads is there.
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(project.path().join("gl-code-quality-report.json"))
+            .expect("report written"),
+    )
+    .expect("JSON");
+    assert!(
+        report
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|i| i["location"]["path"] == ".env.production"),
+        "{report}"
+    );
+
+    // The same release with another binary in the archive: refused, nothing runs.
+    tamper_with_archive(&mirror, dir.path());
+    std::fs::remove_file(project.path().join("gl-code-quality-report.json")).expect("rm");
+    let output = run_gitlab_job(project.path(), &variables);
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0), "{log}");
+    assert!(log.contains("preflight: refusing"), "{log}");
+    assert!(!project.path().join("gl-code-quality-report.json").exists());
 }

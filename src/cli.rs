@@ -24,9 +24,12 @@ use crate::report::{self, Format, Report, Style};
 #[cfg(feature = "live")]
 pub mod audit;
 
+/// The version with the commit and its date when built from a git checkout (build.rs).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("PREFLIGHT_VERSION_DETAILS"));
+
 /// A compliance auditor and pre-flight linter for production deployments.
 #[derive(Debug, Parser)]
-#[command(name = "preflight", version, about, propagate_version = true)]
+#[command(name = "preflight", version = VERSION, about, propagate_version = true)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

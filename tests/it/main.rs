@@ -41,6 +41,7 @@ mod live_local;
 #[cfg(feature = "live")] // runs `preflight audit` or the SSH client
 mod live_services;
 mod logrotate_differential;
+mod msrv;
 mod nginx_differential;
 mod nginx_includes;
 mod node_fixtures;

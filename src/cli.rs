@@ -27,11 +27,14 @@ pub mod audit;
 mod manual;
 mod progress;
 
+/// The version with the commit and its date when built from a git checkout (build.rs).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("PREFLIGHT_VERSION_DETAILS"));
+
 /// A compliance auditor and pre-flight linter for production deployments.
 #[derive(Debug, Parser)]
 #[command(
     name = "preflight",
-    version,
+    version = VERSION,
     about,
     propagate_version = true,
     after_help = manual::exit_status_help()

@@ -10,6 +10,7 @@ use crate::config::ConfigInEffect;
 use crate::finding::{Diagnostic, Finding};
 use crate::policy::Catalog;
 
+pub mod codequality;
 pub mod escape;
 pub mod github;
 pub mod human;
@@ -48,6 +49,8 @@ pub enum Format {
     Github,
     /// A Markdown summary (totals and a table), for `$GITHUB_STEP_SUMMARY`.
     Markdown,
+    /// GitLab Code Quality (Code Climate JSON), shown in merge requests.
+    Codequality,
 }
 
 impl Format {
@@ -93,5 +96,6 @@ pub fn write(
         Format::Sarif => sarif::write(report, out),
         Format::Github => github::write(report, out).map(|()| Vec::new()),
         Format::Markdown => markdown::write(report, out).map(|()| Vec::new()),
+        Format::Codequality => codequality::write(report, out).map(|()| Vec::new()),
     }
 }

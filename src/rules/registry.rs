@@ -276,9 +276,16 @@ mod tests {
     }
 
     fn run(rule: &BoundRule, target: Target, text: &str) -> Vec<RawFinding> {
-        // Each example is read as a file of its rule's kind, named as discovery would.
+        // Each example is read as a file of its rule's kind, named as discovery would, in an
+        // empty folder: a rule that looks beside the file (DKR007 for a `.dockerignore`) sees
+        // nothing of the repository the tests run in.
+        let folder = tempfile::tempdir().unwrap();
         let name = target.example_file_name();
-        let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());
+        let source = SourceFile::from_bytes(
+            folder.path().join(name),
+            name.into(),
+            text.as_bytes().to_vec(),
+        );
         let docs = vec![Document::parse(source, target)];
         let catalog = Catalog::builtin().unwrap();
         let mut out = Emitter::new(&catalog);

@@ -519,3 +519,37 @@ fn a_progress_line_shows_on_a_terminal_only() {
         .code(1)
         .stderr(predicate::str::contains("checking files").not());
 }
+
+/// `init` cannot know which preflight repository and release a user wants: the workflow it
+/// writes pins placeholders that fail loudly if left, and says so when written.
+#[test]
+fn init_writes_a_workflow_with_marked_placeholders_and_says_what_to_edit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let placeholder = "OWNER/preflight@0000000000000000000000000000000000000000 # vX.Y.Z";
+    preflight_in(dir.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "wrote ./.github/workflows/preflight.yml",
+        ))
+        .stderr(predicate::str::contains(format!(
+            "edit it before use: in `uses: {placeholder}` replace OWNER"
+        )));
+    let workflow = std::fs::read_to_string(dir.path().join(".github/workflows/preflight.yml"))
+        .expect("workflow written");
+    assert!(
+        workflow.contains(&format!("      - uses: {placeholder}\n")),
+        "{workflow}"
+    );
+    assert!(workflow.contains("# Written by `preflight init`. EDIT BEFORE USE"));
+    // Run again: both files are kept, and there is nothing new to edit.
+    preflight_in(dir.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "kept ./.github/workflows/preflight.yml",
+        ))
+        .stderr(predicate::str::contains("edit it before use").not());
+}

@@ -76,17 +76,25 @@ pub fn shared_corpus(folder: &str) -> PathBuf {
 
 /// Asserts that `sarif` validates against the official SARIF 2.1.0 schema.
 pub fn assert_valid_sarif(sarif: &serde_json::Value) {
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../data/sarif-schema-2.1.0.json"))
-            .expect("schema is JSON");
+    assert_matches_schema(
+        include_str!("../data/sarif-schema-2.1.0.json"),
+        sarif,
+        "SARIF",
+    );
+}
+
+/// Asserts that `document` validates against the JSON Schema `schema`; `what` names the
+/// document in the failure.
+pub fn assert_matches_schema(schema: &str, document: &serde_json::Value, what: &str) {
+    let schema: serde_json::Value = serde_json::from_str(schema).expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     let errors: Vec<String> = validator
-        .iter_errors(sarif)
+        .iter_errors(document)
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(
         errors.is_empty(),
-        "SARIF does not validate:\n{}",
+        "{what} does not validate:\n{}",
         errors.join("\n")
     );
 }

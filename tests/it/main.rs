@@ -28,6 +28,7 @@ mod backups;
 mod bad_input;
 mod canaries;
 mod cli;
+mod codequality;
 mod common;
 mod compose;
 mod corpus;
@@ -45,6 +46,7 @@ mod live_local;
 #[cfg(feature = "live")] // runs `preflight audit` or the SSH client
 mod live_services;
 mod logrotate_differential;
+mod msrv;
 mod nginx_differential;
 mod nginx_includes;
 mod node_fixtures;

@@ -5,7 +5,7 @@ Usage: run_composite.py ACTION_DIR INPUTS_JSON
 The environment must provide what a runner provides (GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY,
 RUNNER_TEMP, RUNNER_TOOL_CACHE, RUNNER_OS); the working directory is the workspace. Each
 `run` step gets a fresh GITHUB_OUTPUT file, its `env:` with `${{ ... }}` expressions
-evaluated (inputs, github.action_path, github.base_ref, runner.temp, steps.<id>.outputs.<name>) and runs
+evaluated (inputs, github.action_path, github.action_repository, github.base_ref, runner.temp, steps.<id>.outputs.<name>) and runs
 under `bash --noprofile --norc -eo pipefail`, as GitHub's `shell: bash` does. `uses` steps
 (cache, SARIF upload) cannot run here and are reported as skipped. A `run:` script that
 contains `${{` is refused: expressions must reach scripts through the environment.
@@ -40,6 +40,8 @@ def main():
         "runner.temp": os.environ["RUNNER_TEMP"],
         # Set on pull_request events only; the test names the base branch through GITHUB_BASE_REF.
         "github.base_ref": os.environ.get("GITHUB_BASE_REF", ""),
+        # Empty for a local action (`uses: ./`), as on GitHub.
+        "github.action_repository": os.environ.get("GITHUB_ACTION_REPOSITORY", ""),
     }
 
     def value(expr):

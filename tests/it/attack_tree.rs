@@ -224,17 +224,7 @@ fn a_tree_holding_every_attack_is_judged_and_leaks_nothing() {
             .iter()
             .any(|f| f["rule_id"] == rule && f["location"]["path"].as_str() == Some(path))
     };
-    let notes: Vec<(String, String)> = report["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .map(|d| {
-            (
-                d["path"].as_str().unwrap_or("").to_owned(),
-                d["message"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
+    let notes = crate::common::notes(&report);
     let noted = |path: &str, says: &str| {
         notes
             .iter()

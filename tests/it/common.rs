@@ -52,6 +52,21 @@ pub fn active_rules(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// `(path, message)` of every note (diagnostic) in a JSON report.
+pub fn notes(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap_or("").to_owned(),
+                d["message"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// Writes `files` (path, contents) under a new temporary directory.
 pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");

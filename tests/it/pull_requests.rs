@@ -504,17 +504,7 @@ fn links_out_of_the_tree_and_special_files_are_notes_not_reads() {
     let (report, _) = json_report(dir.path(), &["."]);
     let text = report.to_string();
     assert!(!text.contains("qzoutside"), "{text}");
-    let notes: Vec<(String, String)> = report["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .map(|d| {
-            (
-                d["path"].as_str().unwrap_or("").to_owned(),
-                d["message"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
+    let notes = crate::common::notes(&report);
     for link in ["proc", "home"] {
         assert!(
             notes

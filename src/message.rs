@@ -12,8 +12,19 @@
 //! Rules write messages with [`msg!`](crate::msg), a `format!` that accepts only `{}`
 //! placeholders (checked at compile time) and only [`Shown`] arguments:
 //!
-//! ```ignore
-//! cx.report(span, key, msg!("`{}` is only {} characters long", Quote::at(key_span), len));
+//! ```
+//! use preflight::{message::Quote, msg, source::Span};
+//! let key_span = Span::new(0, 10);
+//! let message = msg!("`{}` is only {} characters long", Quote::at(key_span), 7_usize);
+//! # let _ = message;
+//! ```
+//!
+//! Text read from a file cannot be passed as it is: a `String` is not [`Shown`].
+//!
+//! ```compile_fail
+//! use preflight::msg;
+//! let read_from_the_file = String::from("hunter2");
+//! let message = msg!("the value is {}", read_from_the_file);
 //! ```
 
 use std::fmt::Write as _;

@@ -181,6 +181,9 @@ impl AuditRun {
         if let Some(dir) = save {
             crate::live::save::save(&snapshot, location_prefix, dir)?;
         }
+        if let Some(why) = snapshot.nothing_collected() {
+            return Err(format!("not audited: nothing could be collected ({why})"));
+        }
         let judged = crate::live::audit::audit(&snapshot, &self.catalog, location_prefix);
         absorb(outcome, judged);
         Ok(())

@@ -43,7 +43,9 @@
 //! `*settings*.py`/`settings/*.py`, `package.json`, `ecosystem.config.*`.
 //!
 //! A command that is missing (exit 127), refused (permission, sudo without a password
-//! rule) or that times out becomes an [`UnableToCheck`] note; the host is still audited.
+//! rule) or that times out becomes an [`UnableToCheck`] note; the host is still audited,
+//! unless nothing at all was collected ([`HostSnapshot::nothing_collected`]). With `--sudo`,
+//! `sudo -n true` runs first: when it fails, nothing else is asked.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -150,6 +152,22 @@ pub struct HostSnapshot {
 }
 
 impl HostSnapshot {
+    /// Why nothing at all was collected, when nothing was: such a host was not audited,
+    /// and must not pass as clean.
+    pub fn nothing_collected(&self) -> Option<String> {
+        if !self.files.is_empty() {
+            return None;
+        }
+        Some(match self.unable.first() {
+            Some(first) if self.unable.len() == 1 => format!("{}: {}", first.what, first.why),
+            Some(first) => format!(
+                "every collection failed; the first, {}: {}",
+                first.what, first.why
+            ),
+            None => "no command produced output".to_owned(),
+        })
+    }
+
     /// `collected_at` in whole seconds since the epoch.
     pub fn collected_at_secs(&self) -> i64 {
         self.collected_at
@@ -342,6 +360,20 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
         unable: Vec::new(),
     };
     let collected_at = SystemTime::now();
+    if options.sudo {
+        if let Err(why) = run.sudo_works() {
+            // Every command would fail the same way, each note blaming its own command.
+            return HostSnapshot {
+                host: transport.host_label().to_owned(),
+                collected_at,
+                files: Vec::new(),
+                unable: vec![UnableToCheck {
+                    what: "sudo -n true".into(),
+                    why,
+                }],
+            };
+        }
+    }
     let mut files = Vec::new();
     let output = |name: &str, target, bytes| SnapshotFile {
         path: Path::new(OUTPUT_DIR).join(name),
@@ -461,6 +493,30 @@ struct Runner<'a> {
 }
 
 impl Runner<'_> {
+    /// Whether `sudo -n` runs commands on the host (`--sudo`); why not, in the words the
+    /// host used, when it does not.
+    fn sudo_works(&self) -> Result<(), String> {
+        let line = "PATH=\"$PATH:/usr/sbin:/sbin\"; sudo -n true";
+        let out = self
+            .transport
+            .exec(line, self.options.command_timeout)
+            .map_err(|e| format!("--sudo was given, but `sudo -n true` could not run: {e}"))?;
+        if out.success() {
+            return Ok(());
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let said = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let mut said_visible = String::new();
+        crate::message::push_visible(&mut said_visible, said.trim());
+        Err(if out.status == Some(127) || stderr.contains("not found") {
+            "--sudo was given, but sudo is not installed on the host; run as root without --sudo, or install sudo with a NOPASSWD rule for the audit commands".to_owned()
+        } else {
+            format!(
+                "--sudo was given, but `sudo -n true` failed ({said_visible}); give the login user a NOPASSWD sudo rule for the audit commands (sudo must not ask for a password), or run as root without --sudo"
+            )
+        })
+    }
+
     /// Runs `command` (`what` names it in notes); `None`, with a note, when it is missing,
     /// refused, failed or timed out.
     fn command(&mut self, command: &str, what: &str) -> Option<ExecOutput> {
@@ -707,7 +763,9 @@ mod tests {
                 stdout: stdout.as_bytes().to_vec(),
                 stderr: Vec::new(),
             };
-            Ok(if command.contains("ss -tlnpH") {
+            Ok(if command.ends_with("; sudo -n true") {
+                ok("")
+            } else if command.contains("ss -tlnpH") {
                 ok("LISTEN 0 128 0.0.0.0:6379 0.0.0.0:*\n")
             } else if command.contains("/etc/crontab") {
                 ExecOutput {
@@ -754,10 +812,14 @@ mod tests {
         );
         assert_eq!(note("sshd -T"), Some("timed out after 1 s"));
         assert_eq!(note("/etc/crontab"), None, "an absent file is no note");
-        // --sudo wraps every command line, quoted, in `sudo -n sh -c`.
+        // --sudo first checks that sudo runs without a password, then wraps every command
+        // line, quoted, in `sudo -n sh -c`.
         let asked = host.asked.lock().unwrap();
+        assert_eq!(asked[0], "PATH=\"$PATH:/usr/sbin:/sbin\"; sudo -n true");
         assert!(
-            asked.iter().all(|c| c.starts_with("sudo -n sh -c 'PATH=")),
+            asked[1..]
+                .iter()
+                .all(|c| c.starts_with("sudo -n sh -c 'PATH=")),
             "{asked:?}"
         );
     }

@@ -389,7 +389,8 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
         files.push(output(TIMERS.1, Target::Any, out.stdout));
     }
     let nginx = run
-        .command("nginx -T 2>/dev/null", "nginx -T")
+        // Its error output is the reason when it fails (a permission, a missing include).
+        .command("nginx -T", "nginx -T")
         .map(|out| split_nginx_dump(&String::from_utf8_lossy(&out.stdout)))
         .unwrap_or_default();
     let mut certificates = certificate_paths_in_nginx(&nginx);
@@ -597,7 +598,7 @@ fn refusal(out: &ExecOutput) -> Option<String> {
     .any(|w| lower.contains(w));
     if out.status == Some(127) || lower.contains("command not found") {
         Some("not installed (command not found)".into())
-    } else if denied {
+    } else if denied && !out.success() {
         Some(format!(
             "not permitted ({}); run as root or with --sudo",
             first_line.trim()
@@ -1060,6 +1061,15 @@ mod tests {
             stderr: stderr.as_bytes().to_vec(),
         };
         assert!(refusal(&out(0, "")).is_none());
+        // nginx -T as a plain user: warnings about its log files, and the dump all the same.
+        assert!(refusal(&out(
+            0,
+            "nginx: [alert] could not open error log file: open() \"/var/log/nginx/error.log\" failed (13: Permission denied)"
+        ))
+        .is_none());
+        assert!(refusal(&out(1, "nginx: [emerg] cannot load certificate key \"/etc/ssl/private/shop.key\": BIO_new_file() failed (SSL: error:0200100D:system library:fopen:Permission denied)"))
+            .unwrap()
+            .starts_with("not permitted"));
         assert!(refusal(&out(127, "sh: 1: nft: not found"))
             .unwrap()
             .starts_with("not installed"));

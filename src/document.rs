@@ -129,6 +129,11 @@ macro_rules! formats {
             found
         }
 
+        /// Every format by the name of its variant, with the kinds it parses, in registration
+        /// order: what the fuzz targets are named after, so none can be forgotten.
+        pub const FORMATS: &[(&str, &[Target])] =
+            &[$( (stringify!($variant), &[$(Target::$target),+]), )+];
+
         /// Every format's name test, in registration order.
         const CLASSIFIERS: &[fn(&FileName) -> Option<Classification>] =
             &[$( <$ty as Format>::classify, )+];

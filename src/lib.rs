@@ -15,6 +15,7 @@ pub mod document;
 pub mod engine;
 pub mod finding;
 pub mod formats;
+pub mod fuzzing;
 pub mod init;
 pub mod live;
 pub mod message;

@@ -35,6 +35,7 @@ mod corpus;
 mod django_differential;
 mod django_fixtures;
 mod fixtures;
+mod fuzz_reproducers;
 mod git_exposure;
 mod github_action;
 mod gixy_conformance;

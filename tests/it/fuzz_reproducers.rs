@@ -1,0 +1,106 @@
+//! The fuzz targets' bodies (`preflight::fuzzing`, run by cargo-fuzz from `fuzz/`) as plain
+//! tests: every crash the fuzzer found, kept under `tests/data/fuzz/<target>/`, must stay
+//! fixed, and every fixture and example must pass through every parser and the whole
+//! pipeline. `fuzz/Cargo.toml` must name a target for every registered format.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use preflight::fuzzing;
+use rayon::prelude::*;
+
+use crate::common::root;
+
+/// Every file under `dir`, recursively, sorted.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn the_fuzz_crate_has_a_target_for_every_format_and_the_pipeline() {
+    let manifest =
+        std::fs::read_to_string(root().join("fuzz/Cargo.toml")).expect("fuzz/Cargo.toml");
+    let manifest: toml::Table = toml::from_str(&manifest).expect("fuzz/Cargo.toml parses");
+    let declared: BTreeSet<String> = manifest["bin"]
+        .as_array()
+        .expect("[[bin]] tables")
+        .iter()
+        .map(|bin| bin["name"].as_str().expect("a bin's name").to_owned())
+        .collect();
+    let expected: BTreeSet<String> = fuzzing::target_names().into_iter().collect();
+    assert_eq!(declared, expected);
+}
+
+#[test]
+fn every_crash_reproducer_stays_fixed() {
+    let dir = root().join("tests/data/fuzz");
+    let targets = fuzzing::target_names();
+    // `.gitkeep` keeps the folder while it has no reproducer.
+    let reproducers = files_under(&dir)
+        .into_iter()
+        .filter(|path| path.file_name().is_some_and(|n| n != ".gitkeep"));
+    for path in reproducers {
+        let relative = path.strip_prefix(&dir).expect("under the folder");
+        let target = relative
+            .components()
+            .next()
+            .expect("a target folder")
+            .as_os_str()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            targets.contains(&target) && relative.components().count() == 2,
+            "{}: reproducers go in tests/data/fuzz/<target>/, one of {targets:?}",
+            relative.display()
+        );
+        let bytes = std::fs::read(&path).expect("reproducer");
+        fuzzing::run(&target, &bytes);
+    }
+}
+
+/// The fixtures and examples, which also seed the fuzz corpus (`fuzz/seed.sh`).
+fn seeds() -> Vec<PathBuf> {
+    ["fixtures", "examples"]
+        .iter()
+        .flat_map(|dir| files_under(&root().join(dir)))
+        .filter(|path| {
+            path.extension()
+                .is_none_or(|e| !matches!(e.to_str(), Some("snap" | "rs" | "md")))
+        })
+        .collect()
+}
+
+#[test]
+fn every_fixture_passes_through_every_parser() {
+    let seeds = seeds();
+    assert!(seeds.len() > 100, "{} fixtures", seeds.len());
+    for path in &seeds {
+        let bytes = std::fs::read(path).expect("fixture");
+        for target in fuzzing::target_names() {
+            if target != "pipeline" {
+                fuzzing::run(&target, &bytes);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_fixture_passes_through_the_pipeline_and_every_reporter() {
+    // In parallel: each fixture is a scan of some thirty files with every rule.
+    seeds().par_iter().for_each(|path| {
+        fuzzing::pipeline(&std::fs::read(path).expect("fixture"));
+    });
+}

@@ -485,6 +485,10 @@ fn backup_listing_command(dirs: &[PathBuf], max_age: Duration) -> String {
 const ABSENT: i32 = 66;
 
 /// Runs allowlisted commands and records what could not be checked.
+/// Put before every command line: a login user's `PATH` often lacks the sbin folders where
+/// `sshd`, `nginx` and `iptables-save` live.
+const WITH_SBIN: &str = "PATH=\"$PATH:/usr/sbin:/sbin\"; ";
+
 struct Runner<'a> {
     transport: &'a dyn Transport,
     options: &'a CollectOptions,
@@ -497,10 +501,10 @@ impl Runner<'_> {
     /// Whether `sudo -n` runs commands on the host (`--sudo`); why not, in the words the
     /// host used, when it does not.
     fn sudo_works(&self) -> Result<(), String> {
-        let line = "PATH=\"$PATH:/usr/sbin:/sbin\"; sudo -n true";
+        let line = format!("{WITH_SBIN}sudo -n true");
         let out = self
             .transport
-            .exec(line, self.options.command_timeout)
+            .exec(&line, self.options.command_timeout)
             .map_err(|e| format!("--sudo was given, but `sudo -n true` could not run: {e}"))?;
         if out.success() {
             return Ok(());
@@ -521,7 +525,7 @@ impl Runner<'_> {
     /// Runs `command` (`what` names it in notes); `None`, with a note, when it is missing,
     /// refused, failed or timed out.
     fn command(&mut self, command: &str, what: &str) -> Option<ExecOutput> {
-        let line = format!("PATH=\"$PATH:/usr/sbin:/sbin\"; {command}");
+        let line = format!("{WITH_SBIN}{command}");
         let line = if self.options.sudo {
             format!("sudo -n sh -c {}", quote(&line))
         } else {

@@ -315,16 +315,8 @@ fn a_tree_holding_every_attack_is_judged_and_leaks_nothing() {
             "{format} prints ESC"
         );
         if format == "github" {
-            for line in stdout.lines().chain(stderr.lines()) {
-                if let Some(command) = line.strip_prefix("::") {
-                    assert!(
-                        ["error ", "warning ", "notice "]
-                            .iter()
-                            .any(|c| command.starts_with(c)),
-                        "a workflow command preflight did not write: {line}"
-                    );
-                }
-            }
+            crate::common::assert_only_annotations(&stdout);
+            crate::common::assert_only_annotations(&stderr);
         }
         if format == "sarif" {
             crate::common::assert_valid_sarif(&serde_json::from_str(&stdout).expect("JSON"));

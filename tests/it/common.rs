@@ -54,6 +54,11 @@ pub fn active_rules(report: &serde_json::Value) -> Vec<String> {
 
 /// `(path, message)` of every note (diagnostic) in a JSON report.
 pub fn notes(report: &serde_json::Value) -> Vec<(String, String)> {
+    notes_with(report, "message")
+}
+
+/// `(path, FIELD)` of every note (diagnostic) in a JSON report (`kind`, `message`).
+pub fn notes_with(report: &serde_json::Value, field: &str) -> Vec<(String, String)> {
     report["diagnostics"]
         .as_array()
         .expect("diagnostics")
@@ -61,10 +66,26 @@ pub fn notes(report: &serde_json::Value) -> Vec<(String, String)> {
         .map(|d| {
             (
                 d["path"].as_str().unwrap_or("").to_owned(),
-                d["message"].as_str().unwrap_or("").to_owned(),
+                d[field].as_str().unwrap_or("").to_owned(),
             )
         })
         .collect()
+}
+
+/// Fails on any GitHub workflow command in `output` that preflight does not write itself
+/// (only `::error`, `::warning` and `::notice` annotations): a file name or value that
+/// smuggles `::add-mask::` or `::stop-commands::` into the log must stay data.
+pub fn assert_only_annotations(output: &str) {
+    for line in output.lines() {
+        if let Some(command) = line.strip_prefix("::") {
+            assert!(
+                ["error ", "warning ", "notice "]
+                    .iter()
+                    .any(|c| command.starts_with(c)),
+                "a workflow command preflight did not write: {line}"
+            );
+        }
+    }
 }
 
 /// Writes `files` (path, contents) under a new temporary directory.

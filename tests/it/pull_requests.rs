@@ -432,16 +432,8 @@ fn hostile_file_names_and_contents_stay_data_in_every_output() {
         )
     };
     let (github, stderr) = run("github");
-    for line in github.lines().chain(stderr.lines()) {
-        if let Some(command) = line.strip_prefix("::") {
-            assert!(
-                ["error ", "warning ", "notice "]
-                    .iter()
-                    .any(|c| command.starts_with(c)),
-                "a workflow command preflight did not write: {line}"
-            );
-        }
-    }
+    crate::common::assert_only_annotations(&github);
+    crate::common::assert_only_annotations(&stderr);
     assert!(
         github.lines().any(|l| !l.starts_with("::")),
         "plain log lines are there too"

@@ -6,17 +6,7 @@
 use crate::common::{json_report, tree};
 
 fn unchecked(report: &serde_json::Value) -> Vec<(String, String)> {
-    report["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .map(|d| {
-            (
-                d["path"].as_str().unwrap_or("").to_owned(),
-                d["kind"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect()
+    crate::common::notes_with(report, "kind")
 }
 
 fn rules_at<'a>(report: &'a serde_json::Value, path: &str) -> Vec<&'a str> {

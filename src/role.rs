@@ -112,6 +112,11 @@ const FOLDERS: &[(Role, &[&str])] = &[
             "sample",
             "samples",
             "_examples",
+            // Scaffolds copied by a generator: Django's and Wagtail's `startproject` and
+            // `startapp` templates, `create-*` packages' `template/`.
+            "template",
+            "project_template",
+            "app_template",
         ],
     ),
     (
@@ -351,6 +356,11 @@ mod tests {
             ("examples/tests/Dockerfile", Role::Example),
             (".env.example", Role::Example),
             ("nginx.conf.sample", Role::Example),
+            (
+                "wagtail/project_template/project_name/settings/production.py",
+                Role::Example,
+            ),
+            ("template/Dockerfile", Role::Example),
             (
                 "{{cookiecutter.project_slug}}/compose/production/Dockerfile",
                 Role::Example,

@@ -24,7 +24,7 @@ fn rust_version_is_the_highest_any_locked_dependency_needs() {
         .expect("cargo runs");
     assert!(
         output.status.success(),
-        "cargo metadata: {}",
+        "cargo metadata (every locked crate must be here: `cargo fetch --locked`): {}",
         String::from_utf8_lossy(&output.stderr)
     );
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");

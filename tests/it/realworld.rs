@@ -1,15 +1,16 @@
-//! The real-world corpus of reviewed expectations: eleven public product repositories
-//! (deployment files only, kept in `../shared/realworld/<owner>__<repo>/`, sources and
-//! licences in `../shared/corpus/SOURCES.md`), each scanned as its own project. Every finding
-//! preflight reports there is listed in `tests/corpus/realworld.toml` with a verdict given by
-//! hand (true, debatable, false); so is every file it leaves unchecked. Any difference fails:
-//! a new finding must be reviewed before it is accepted, a finding that disappears is recorded.
+//! The real-world corpus of reviewed expectations: public projects as their authors
+//! published them to npm and PyPI (pinned by version and SHA-256 in
+//! `tests/corpus/realworld.toml`, fetched into `tests/tools/realworld/` by
+//! `tests/tools/fetch-realworld.py`, which `.ci/run` runs), each scanned as its own project.
+//! Every finding preflight reports there is listed with a verdict given by hand (true,
+//! debatable, false); so is every file it leaves unchecked. Any difference fails: a new
+//! finding must be reviewed before it is accepted, a finding that disappears is recorded.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::common::{json_report, root, shared_corpus};
+use crate::common::{json_report, root};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +22,11 @@ struct Expectations {
 #[serde(deny_unknown_fields)]
 struct Repository {
     folder: String,
+    /// `npm:name@version` or `pypi:name@version`: what the fetch script downloads.
+    package: String,
+    /// The archive's file name, and its SHA-256 the fetch script checks.
+    archive: String,
+    sha256: String,
     files_checked: u64,
     /// Problems a reviewer saw that preflight does not report (documentation only).
     #[allow(dead_code)]
@@ -98,6 +104,23 @@ fn expectations_are_reviewed() {
     let expectations = expectations();
     assert!(expectations.repository.len() >= 10);
     for repository in &expectations.repository {
+        let (registry, spec) = repository
+            .package
+            .split_once(':')
+            .expect("registry:package");
+        assert!(
+            matches!(registry, "npm" | "pypi") && spec.contains('@'),
+            "{}: package {:?} is not npm:name@version or pypi:name@version",
+            repository.folder,
+            repository.package
+        );
+        assert!(
+            repository.sha256.len() == 64
+                && repository.sha256.bytes().all(|b| b.is_ascii_hexdigit())
+                && !repository.archive.contains('/'),
+            "{}: archive and SHA-256 pinned",
+            repository.folder
+        );
         for finding in &repository.finding {
             assert!(
                 !finding.note.trim().is_empty(),
@@ -114,10 +137,21 @@ fn expectations_are_reviewed() {
 #[test]
 #[cfg_attr(
     not(test_tool = "realworld_corpus"),
-    ignore = "needs ../shared/realworld, the reviewed real-world corpus beside the checkout"
+    ignore = "needs the real-world corpus (python3 tests/tools/fetch-realworld.py)"
 )]
 fn realworld_findings_match_the_reviewed_expectations() {
-    let corpus = shared_corpus("../realworld");
+    let corpus = root().join("tests/tools/realworld");
+    // What the fetch script unpacked must be what the expectations pin.
+    let fetched = std::fs::read_to_string(corpus.join(".complete")).unwrap_or_default();
+    let pinned: String = expectations()
+        .repository
+        .iter()
+        .map(|r| format!("{} {}\n", r.folder, r.sha256))
+        .collect();
+    assert_eq!(
+        fetched, pinned,
+        "tests/tools/realworld holds another corpus: run python3 tests/tools/fetch-realworld.py"
+    );
     let mut failures = Vec::new();
     let mut table = Vec::new();
     for repository in expectations().repository {

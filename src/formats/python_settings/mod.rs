@@ -154,6 +154,10 @@ pub enum StatementKind {
     AddMaybe(String, Expr, bool),
     /// A name set where its value depends on a condition preflight cannot decide, and why.
     Conditional(String, &'static str),
+    /// `globals()` (or `vars()`, `locals()` at module level) handed to code or changed in
+    /// place: any setting may be set where preflight cannot see it (Mayan EDMS loads its
+    /// settings this way). `name_span` is the call.
+    NamesFromGlobals,
 }
 
 /// One module-level statement and where it is.
@@ -413,6 +417,14 @@ impl Reader<'_> {
     fn statement(&mut self, node: Node, context: Context) {
         match node.kind() {
             "expression_statement" => {
+                if let Some(call) = self.globals_call(node) {
+                    self.push(
+                        StatementKind::NamesFromGlobals,
+                        span_of(node),
+                        span_of(call),
+                        span_of(node),
+                    );
+                }
                 for expr in named_children(node) {
                     self.expression_statement(expr, node, context);
                 }
@@ -469,6 +481,32 @@ impl Reader<'_> {
             }
             _ => {}
         }
+    }
+
+    /// A call of `globals()`, `vars()` or `locals()` without arguments in `statement` (a
+    /// bounded search: a statement is small, a hostile one is cut off).
+    fn globals_call<'t>(&self, statement: Node<'t>) -> Option<Node<'t>> {
+        let mut stack = vec![statement];
+        let mut visited = 0;
+        while let Some(node) = stack.pop() {
+            visited += 1;
+            if visited > 4096 {
+                return None;
+            }
+            if node.kind() == "call" {
+                let function = node.child_by_field_name("function");
+                let arguments = node.child_by_field_name("arguments");
+                let named = function.is_some_and(|f| {
+                    f.kind() == "identifier"
+                        && matches!(self.text(f), "globals" | "vars" | "locals")
+                });
+                if named && arguments.is_some_and(|a| a.named_child_count() == 0) {
+                    return Some(node);
+                }
+            }
+            stack.extend(named_children(node));
+        }
+        None
     }
 
     fn expression_statement(&mut self, expr: Node, statement: Node, context: Context) {
@@ -1316,6 +1354,56 @@ mod tests {
     }
 
     #[test]
+    fn from_dot_import_star_is_the_package_the_module_is_in() {
+        // Mayan EDMS: `settings/production.py` says `from . import *`, and
+        // `settings/__init__.py` says `from .base import *`.
+        let (init_file, init) = Shown::new("from .base import *\n", SettingsModule::parse);
+        let (base_file, base) = Shown::new("SECRET_KEY = 'k'\n", SettingsModule::parse);
+        let (prod_file, prod) =
+            Shown::new("from . import *\nDEBUG = False\n", SettingsModule::parse);
+        let modules = Modules::new(
+            [
+                ("m/settings/__init__.py", &init_file, &init),
+                ("m/settings/base.py", &base_file, &base),
+                ("m/settings/production.py", &prod_file, &prod),
+                ("m/settings.py", &base_file, &base),
+            ]
+            .into_iter()
+            .map(|(path, file, module)| ModuleRef {
+                path: Path::new(path),
+                source: &file.source,
+                module,
+            })
+            .collect(),
+        );
+        assert_eq!(resolve_import(&modules, 2, "."), Some(0));
+        let result = evaluate(&modules, 2);
+        assert!(result.unresolved.is_empty());
+        assert_eq!(result.settings["SECRET_KEY"].module, 1);
+    }
+
+    #[test]
+    fn globals_handed_to_code_is_noted_and_a_function_body_is_not() {
+        let names_from_globals = |text: &str| {
+            let (file, module) = Shown::new(text, SettingsModule::parse);
+            let modules = Modules::new(vec![ModuleRef {
+                path: Path::new("s/settings.py"),
+                source: &file.source,
+                module: &module,
+            }]);
+            evaluate(&modules, 0)
+                .names_from_globals
+                .map(|(_, call)| file.source.text[call.range()].to_owned())
+        };
+        let mayan = "ns = Namespace(global_symbol_table=globals())\nns.update_globals()\n";
+        assert_eq!(names_from_globals(mayan).as_deref(), Some("globals()"));
+        assert!(names_from_globals("globals().update(load())\n").is_some());
+        assert!(names_from_globals("vars()['DEBUG'] = False\n").is_some());
+        assert!(names_from_globals("def f():\n    return globals()\nDEBUG = False\n").is_none());
+        assert!(names_from_globals("X = globals_of(1)\nY = vars(obj)\n").is_none());
+    }
+
+    #[test]
     fn conditional_assignments_are_unknown_not_guessed() {
         let text = "DEBUG = False\nif something():\n    DEBUG = True\n";
         assert!(matches!(value(text, "DEBUG"), Value::Unknown(_)));
@@ -1371,9 +1459,10 @@ mod tests {
             }
             dir.extend(&rest);
             let (file, package) = (dir.with_extension("py"), dir.join("__init__.py"));
-            return paths
-                .iter()
-                .position(|p| *p == file || (!rest.is_empty() && *p == package));
+            if rest.is_empty() {
+                return paths.iter().position(|p| *p == package);
+            }
+            return paths.iter().position(|p| *p == file || *p == package);
         }
         let dir: std::path::PathBuf = rest.iter().collect();
         let (file, package) = (dir.with_extension("py"), dir.join("__init__.py"));

@@ -162,12 +162,31 @@ const CHECKED_SETTINGS: &[&str] = &[
 /// without a default, a condition, an unknown function), or a star import outside the scan.
 pub fn unknown_statically(cx: &mut ProjectContext<'_, SettingsModule>) {
     each_deployed(cx, |d, cx| {
+        let mut unassigned = Vec::new();
         for name in CHECKED_SETTINGS {
-            if let Value::Unknown(reason) = &d.get(name).value {
+            let setting = d.get(name);
+            if setting.binding.is_none() && d.evaluation.names_from_globals.is_some() {
+                unassigned.push(*name);
+                continue;
+            }
+            if let Value::Unknown(reason) = &setting.value {
                 d.report(cx, name, msg!(
                     "{} cannot be known statically ({}); the checks that read it were skipped — run `manage.py check --deploy` with the production environment to confirm", *name, reason),
                     None);
             }
+        }
+        // One finding for the `globals()` call, not one per setting it may set.
+        if let (Some((module, call)), Some(first)) =
+            (d.evaluation.names_from_globals, unassigned.first())
+        {
+            let at = if module == d.entry_index() {
+                call
+            } else {
+                d.import_line(module).unwrap_or(call)
+            };
+            cx.report_in(d.source(), at, "globals", msg!(
+                "settings are written through `globals()`: {} checked settings (such as {}) are not assigned in the files and cannot be known statically; the checks that read them were skipped — run `manage.py check --deploy` with the production environment to confirm",
+                unassigned.len(), *first));
         }
         for import in d.evaluation.unresolved.iter().filter(|u| !u.optional) {
             if import.module == d.entry_index() {

@@ -168,6 +168,12 @@ impl<'a> Deployed<'a> {
                 value: binding.value.clone(),
                 binding: Some(binding),
             },
+            None if self.evaluation.names_from_globals.is_some() => Setting {
+                value: Value::Unknown(
+                    "not assigned, and the settings write names through `globals()`".into(),
+                ),
+                binding: None,
+            },
             None => Setting {
                 value: default_of(name),
                 binding: None,
@@ -176,7 +182,7 @@ impl<'a> Deployed<'a> {
     }
 
     /// The `from … import *` line of the deployed module that led to `module`.
-    fn import_line(&self, module: usize) -> Option<Span> {
+    pub(super) fn import_line(&self, module: usize) -> Option<Span> {
         let mut current = module;
         for _ in 0..32 {
             let (_, importer, span) = self

@@ -96,9 +96,72 @@ pub fn nodemon(cx: &mut Context<'_, PackageJson>) {
     }
 }
 
+/// Programs that run a script with Node's own options before it (`node [options] script
+/// [arguments]`).
+const NODE_RUNNERS: &[&str] = &[
+    "node",
+    "babel-node",
+    "ts-node",
+    "ts-node-dev",
+    "tsx",
+    "nodemon",
+];
+
+/// Options of those runners that take the next word as their value (`-r dotenv/config`).
+const OPTIONS_WITH_VALUE: &[&str] = &[
+    "-r",
+    "--require",
+    "--import",
+    "--loader",
+    "--experimental-loader",
+    "--env-file",
+    "--title",
+    "--extensions",
+    "--config-file",
+    "--presets",
+    "--plugins",
+    "--ignore",
+    "--only",
+    "-x",
+    "--exec",
+];
+
+/// The words of `script` that are Node options: `NODE_OPTIONS=…`, and a runner's options
+/// before the script it runs; `node server.js --inspect` hands `--inspect` to the app.
+fn node_options(words: &[&Word<'_>]) -> Vec<usize> {
+    let mut options = Vec::new();
+    let (mut runner, mut previous): (bool, &str) = (false, "");
+    for (index, word) in words.iter().enumerate() {
+        let text = word.text;
+        if matches!(text, "&&" | "||" | "|" | "&") {
+            runner = false;
+        } else if text.starts_with("NODE_OPTIONS=") {
+            options.push(index);
+        } else if NODE_RUNNERS.contains(&program(text)) {
+            runner = true;
+        } else if runner && text.starts_with('-') {
+            options.push(index);
+        } else if runner && !OPTIONS_WITH_VALUE.contains(&previous) {
+            // The script: what follows is its own arguments.
+            runner = false;
+        }
+        previous = text;
+    }
+    options
+}
+
 /// NODE002: a production script starts the inspector (`--inspect`, `--inspect-brk`).
 pub fn inspect(cx: &mut Context<'_, PackageJson>) {
-    for word in production_words(cx) {
+    let words = production_words(cx);
+    let mut flagged = Vec::new();
+    for script in &cx.content.scripts {
+        let of_script: Vec<&Word<'_>> = words
+            .iter()
+            .filter(|w| std::ptr::eq(w.script, script))
+            .collect();
+        flagged.extend(node_options(&of_script).into_iter().map(|i| of_script[i]));
+    }
+    for word in flagged {
         let option = word
             .text
             .trim_start_matches("NODE_OPTIONS=")

@@ -166,6 +166,14 @@ struct CookieOptions<'a> {
     http_only_by_default: bool,
 }
 
+/// Whether argument `index` of `call` is given but is no object literal preflight can read
+/// (`session(sessionOptions())`): its options are unknown, and judging them absent is wrong.
+fn opaque_arg(module: &JsModule, call: &Call, index: usize) -> bool {
+    call.args.get(index).is_some() && object_arg(module, call, index).is_none()
+}
+
+/// Cookie options of every cookie whose options can be read; one built by code elsewhere
+/// (`cookie: setupCookie()`) is left alone.
 fn cookie_options(module: &JsModule) -> Vec<CookieOptions<'_>> {
     let mut found = Vec::new();
     for call in &module.calls {
@@ -175,10 +183,16 @@ fn cookie_options(module: &JsModule) -> Vec<CookieOptions<'_>> {
             "express-session",
             &["session", "expressSession"],
         ) {
+            if opaque_arg(module, call, 0) {
+                continue;
+            }
             let options = object_arg(module, call, 0);
             let cookie = options
                 .and_then(|o| o.get("cookie"))
                 .map(|c| module.resolve(c));
+            if cookie.is_some_and(|c| !matches!(c.value, JsValue::Object(_))) {
+                continue;
+            }
             found.push(CookieOptions {
                 what: "the express-session cookie",
                 options: cookie.filter(|c| matches!(c.value, JsValue::Object(_))),
@@ -186,6 +200,9 @@ fn cookie_options(module: &JsModule) -> Vec<CookieOptions<'_>> {
                 http_only_by_default: true,
             });
         } else if calls_package(module, call, "cookie-session", &["cookieSession"]) {
+            if opaque_arg(module, call, 0) {
+                continue;
+            }
             let options = object_arg(module, call, 0);
             found.push(CookieOptions {
                 what: "the cookie-session cookie",
@@ -199,6 +216,7 @@ fn cookie_options(module: &JsModule) -> Vec<CookieOptions<'_>> {
                 Some("res" | "response" | "reply")
             )
             && call.args.len() >= 2
+            && !opaque_arg(module, call, 2)
         {
             let options = object_arg(module, call, 2);
             found.push(CookieOptions {

@@ -498,6 +498,7 @@ fn emit(
                     terminal(&d.message)
                 );
             } else {
+                // Files and hosts alike: `warning: PATH-OR-HOST: why`.
                 eprintln!("warning: {}: {}", terminal(&d.path), terminal(&d.message));
             }
         }

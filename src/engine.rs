@@ -21,7 +21,7 @@ use crate::formats::{template, Classification, Files, FollowUp, ParseContext, Un
 use crate::message::{Message, Quote, Secrets};
 use crate::policy::{Catalog, Rule};
 use crate::redact;
-use crate::rules::{self, BoundRule, Emitter, ProjectMemo, RawFinding};
+use crate::rules::{self, BoundRule, Emitter, ProjectMemo, RawFinding, Unseen};
 use crate::source::{SourceFile, Span};
 use crate::suppress::{self, SuppressionComment};
 
@@ -49,6 +49,8 @@ pub struct Inputs<'a> {
     pub judged_at: Option<i64>,
     /// What the producer could not list or collect.
     pub diagnostics: Vec<Diagnostic>,
+    /// Kinds of file the producer could not collect (a live host's blind spots).
+    pub unseen: Vec<Unseen>,
 }
 
 /// Scans `paths` on disk with the enabled rules of `catalog`: the directory walk as the
@@ -68,6 +70,7 @@ pub fn scan(
             view: &view,
             judged_at: None,
             diagnostics: walked.diagnostics,
+            unseen: Vec::new(),
         },
         catalog,
     )
@@ -83,6 +86,7 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
         view,
         judged_at,
         mut diagnostics,
+        unseen,
     } = inputs;
     let mut parsed = ScanDocuments {
         view,
@@ -113,7 +117,7 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
     let mut documents = parsed.documents;
     relate(&mut documents, view);
     ScanOutcome {
-        findings: evaluate(catalog, &documents),
+        findings: evaluate_seeing(catalog, &documents, &unseen),
         files_checked: documents.len(),
         diagnostics,
     }
@@ -298,6 +302,15 @@ fn unreadable(path: String, problem: &Unreadable) -> Diagnostic {
 
 /// Runs every enabled rule on `documents` and finalises the findings.
 pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
+    evaluate_seeing(catalog, documents, &[])
+}
+
+/// [`evaluate`], telling the project checks which kinds of file could not be collected.
+pub fn evaluate_seeing(
+    catalog: &Catalog,
+    documents: &[Document],
+    unseen: &[Unseen],
+) -> Vec<Finding> {
     let bound = rules::bind(catalog).expect("checks are resolved when the catalog is loaded");
     let (project_rules, document_rules): (Vec<&BoundRule>, Vec<&BoundRule>) =
         bound.iter().partition(|r| r.is_project());
@@ -315,7 +328,7 @@ pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
     let project_findings: Vec<(&Rule, RawFinding)> = project_rules
         .par_iter()
         .flat_map_iter(|rule| {
-            let mut out = Emitter::sharing(catalog, &memo);
+            let mut out = Emitter::sharing(catalog, &memo, unseen);
             rule.check_project(documents, &mut out);
             out.into_findings().into_iter().map(move |f| (rule.rule, f))
         })

@@ -112,6 +112,17 @@ pub enum DiagnosticKind {
     /// A live host that could not be audited at all (unreachable, authentication failed,
     /// host key refused, timed out, connection lost).
     HostNotAudited,
+    /// A live host audited only in part: collections that exist there failed (not
+    /// permitted, timed out), so what they would show is missing. The gate exits 2 unless
+    /// `--allow-partial`.
+    HostPartlyAudited,
+}
+
+impl DiagnosticKind {
+    /// Whether it is about a whole live host (not audited, partly audited), not one file.
+    pub fn is_about_a_host(self) -> bool {
+        matches!(self, Self::HostNotAudited | Self::HostPartlyAudited)
+    }
 }
 
 /// A file preflight could not check, and why. Reported next to the findings, never fatal.

@@ -178,6 +178,7 @@ pub fn pipeline(bytes: &[u8]) {
             view: &view,
             judged_at: Some(JUDGED_AT),
             diagnostics: Vec::new(),
+            unseen: Vec::new(),
         },
         catalog(),
     );

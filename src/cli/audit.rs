@@ -32,7 +32,7 @@ pub enum AuditTarget {
 /// Options of `preflight audit host`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Over SSH, --timeout is each host's whole budget (connection and every command): a host that hangs costs at most that much. Exit 2 when any host could not be audited. See docs/live-audit-ssh.md."
+    after_help = "Over SSH, --timeout is each host's whole budget (connection and every command): a host that hangs costs at most that much. Exit 2 when any host could not be audited, or was only partly audited without --allow-partial. See docs/live-audit-ssh.md."
 )]
 pub struct AuditHostArgs {
     /// Hosts: ssh_config aliases, inventory names, `[user@]host[:port]` or `[user@][v6]:port`.
@@ -107,6 +107,25 @@ pub struct AuditOptions {
     /// The oldest the newest backup may be, in hours.
     #[arg(long, value_name = "HOURS", default_value_t = 26)]
     pub backup_max_age: u64,
+    /// Gate on the findings even when a host was only partly audited (a collection that
+    /// exists there was refused or timed out); without it, such a run exits 2.
+    #[arg(long)]
+    pub allow_partial: bool,
+}
+
+impl AuditOptions {
+    /// Exit 2 when a host was partly audited and that was not accepted; else `code`.
+    fn gate_partial(&self, outcome: &engine::ScanOutcome, code: ExitCode) -> ExitCode {
+        let partly = outcome
+            .diagnostics
+            .iter()
+            .any(|d| d.kind == crate::finding::DiagnosticKind::HostPartlyAudited);
+        if partly && !self.allow_partial {
+            ExitCode::from(2)
+        } else {
+            code
+        }
+    }
 }
 
 impl AuditOptions {
@@ -135,7 +154,8 @@ fn audit_local(options: &AuditOptions, color_allowed: bool) -> Result<ExitCode, 
         options.save_snapshot.as_deref(),
         &mut outcome,
     )?;
-    audit.report(&outcome, options, color_allowed)
+    let code = audit.report(&outcome, options, color_allowed)?;
+    Ok(options.gate_partial(&outcome, code))
 }
 
 /// What every `preflight audit` run shares: the configuration, the catalog and the
@@ -286,5 +306,9 @@ fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, Str
         absorb(&mut outcome, result.outcome);
     }
     let code = run.report(&outcome, options, color_allowed)?;
-    Ok(if failed { ExitCode::from(2) } else { code })
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        options.gate_partial(&outcome, code)
+    })
 }

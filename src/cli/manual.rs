@@ -24,8 +24,9 @@ pub const EXIT_STATUS: &[(&str, &str)] = &[
     (
         "2",
         "A usage or configuration error (bad argument, unreadable preflight.toml or policy \
-         file, missing path), no file preflight reads with `--require-files`, or a host that \
-         `audit` could not check.",
+         file, missing path), no file preflight reads with `--require-files`, a host that \
+         `audit` could not check, or one it checked only in part (a collection that exists \
+         there was refused or timed out) without `--allow-partial`.",
     ),
 ];
 

@@ -9,6 +9,7 @@ use crate::finding::{Diagnostic, DiagnosticKind};
 use crate::formats::{Classification, MemoryFiles, Target};
 use crate::live::snapshot::HostSnapshot;
 use crate::policy::Catalog;
+use crate::rules::Unseen;
 
 /// Judges `snapshot` with the enabled rules of `catalog`. Every document's display path
 /// is `location_prefix` followed by the file's absolute path on the host (`ssh://prod-1`
@@ -49,16 +50,63 @@ pub fn audit(snapshot: &HostSnapshot, catalog: &Catalog, location_prefix: &str) 
             role: None,
         })
         .collect();
-    engine::run(
+    let unseen = snapshot
+        .blind_spots()
+        .flat_map(|note| {
+            note.hides.iter().map(|target| Unseen {
+                target: *target,
+                why: format!("{}: {}", note.what, note.why),
+            })
+        })
+        .collect();
+    let mut outcome = engine::run(
         Inputs {
             files,
             entry_points: Vec::new(),
             view: &view,
             judged_at: Some(snapshot.collected_at_secs()),
             diagnostics,
+            unseen,
         },
         catalog,
-    )
+    );
+    if let Some(note) = partly_audited(snapshot, location_prefix) {
+        outcome.diagnostics.push(note);
+    }
+    outcome
+}
+
+/// The note that the host was only partly audited, naming what could not be seen; `None`
+/// when every collection that exists on the host answered.
+pub fn partly_audited(snapshot: &HostSnapshot, location_prefix: &str) -> Option<Diagnostic> {
+    let missed: Vec<&str> = snapshot.blind_spots().map(|u| u.what.as_str()).collect();
+    let (first, rest) = missed.split_first()?;
+    let mut named = (*first).to_owned();
+    for what in rest.iter().take(4) {
+        named.push_str(", ");
+        named.push_str(what);
+    }
+    if rest.len() > 4 {
+        named.push_str(&format!(" and {} more", rest.len() - 4));
+    }
+    let mut message = String::new();
+    crate::message::push_visible(
+        &mut message,
+        &format!(
+            "partly audited: {} collection(s) failed ({named}; each is a note), so findings about what they would show are missing; run with --sudo or as root, or accept it with --allow-partial",
+            missed.len()
+        ),
+    );
+    Some(Diagnostic {
+        path: if location_prefix.is_empty() {
+            snapshot.host.clone()
+        } else {
+            location_prefix.to_owned()
+        },
+        kind: DiagnosticKind::HostPartlyAudited,
+        message,
+        role: None,
+    })
 }
 
 #[cfg(test)]
@@ -79,8 +127,8 @@ mod tests {
                 SnapshotFile::text("/etc/nginx/sites-enabled/shop", Target::Nginx, "server {\n    listen 80;\n    autoindex on;\n}\n"),
             ],
             unable: vec![
-                UnableToCheck { what: "nft list ruleset".into(), why: "not installed".into() },
-                UnableToCheck { what: "/var/spool/cron/crontabs".into(), why: "not permitted".into() },
+                UnableToCheck { what: "nft list ruleset".into(), why: "not installed".into(), hides: vec![Target::Nftables] },
+                UnableToCheck { what: "/var/spool/cron/crontabs".into(), why: "not permitted".into(), hides: vec![Target::Cron] },
             ],
         };
         let catalog = Catalog::builtin().unwrap();
@@ -118,13 +166,64 @@ mod tests {
             notes,
             [
                 "nft list ruleset on ssh://prod-1",
-                "ssh://prod-1/var/spool/cron/crontabs"
+                "ssh://prod-1/var/spool/cron/crontabs",
+                "ssh://prod-1"
             ]
         );
-        assert!(outcome
+        let kinds: Vec<DiagnosticKind> = outcome.diagnostics.iter().map(|d| d.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                DiagnosticKind::UnableToCheck,
+                DiagnosticKind::UnableToCheck,
+                DiagnosticKind::HostPartlyAudited
+            ],
+            "a program that is not installed hides nothing; refused crontabs do"
+        );
+        assert!(outcome.diagnostics[2]
+            .message
+            .contains("/var/spool/cron/crontabs"));
+        assert!(!outcome.diagnostics[2].message.contains("nft"));
+    }
+
+    #[test]
+    fn no_backup_job_is_not_claimed_when_the_crontabs_could_not_be_read() {
+        let snapshot = |unable: Vec<UnableToCheck>| HostSnapshot {
+            host: "db-1".into(),
+            collected_at: std::time::SystemTime::now(),
+            files: vec![SnapshotFile::text(
+                "/etc/postgresql/15/main/postgresql.conf",
+                Target::Postgres,
+                "listen_addresses = 'localhost'\n",
+            )],
+            unable,
+        };
+        let catalog = Catalog::builtin().unwrap();
+        let rules = |outcome: &ScanOutcome| -> Vec<String> {
+            outcome.findings.iter().map(|f| f.rule_id.clone()).collect()
+        };
+        let seen = audit(&snapshot(Vec::new()), &catalog, "ssh://db-1");
+        assert!(
+            rules(&seen).contains(&"BAK001".to_owned()),
+            "{:?}",
+            rules(&seen)
+        );
+        assert!(seen.diagnostics.is_empty());
+        let refused = UnableToCheck {
+            what: "/var/spool/cron/crontabs".into(),
+            why: "not permitted (Permission denied); run as root or with --sudo".into(),
+            hides: vec![Target::Cron],
+        };
+        let blind = audit(&snapshot(vec![refused]), &catalog, "ssh://db-1");
+        assert!(
+            !rules(&blind).contains(&"BAK001".to_owned()),
+            "{:?}",
+            rules(&blind)
+        );
+        assert!(blind
             .diagnostics
             .iter()
-            .all(|d| d.kind == DiagnosticKind::UnableToCheck));
+            .any(|d| d.kind == DiagnosticKind::HostPartlyAudited));
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub enum HostStatus {
     Ok,
     /// Audited; this many active findings.
     Findings(usize),
+    /// Audited in part (collections that exist on the host failed); this many active
+    /// findings among what could be seen.
+    PartlyAudited(usize),
     /// No connection (refused, no route, name unknown, SSH handshake failed).
     Unreachable(String),
     /// Connected, but no key was accepted.
@@ -49,6 +52,7 @@ impl HostStatus {
         match self {
             Self::Ok => "ok".to_owned(),
             Self::Findings(n) => format!("findings {n}"),
+            Self::PartlyAudited(n) => format!("partly audited, findings {n}"),
             Self::Unreachable(_) => "unreachable".to_owned(),
             Self::AuthFailed(_) => "auth failed".to_owned(),
             Self::HostKeyRefused(_) => "host key refused".to_owned(),
@@ -61,7 +65,7 @@ impl HostStatus {
     /// Why the host was not audited, for failures.
     pub fn reason(&self) -> Option<&str> {
         match self {
-            Self::Ok | Self::Findings(_) => None,
+            Self::Ok | Self::Findings(_) | Self::PartlyAudited(_) => None,
             Self::Unreachable(why)
             | Self::AuthFailed(why)
             | Self::HostKeyRefused(why)
@@ -209,7 +213,12 @@ fn audit_one(
                 .to_owned(),
         )
     } else {
+        let partly = outcome
+            .diagnostics
+            .iter()
+            .any(|d| d.kind == crate::finding::DiagnosticKind::HostPartlyAudited);
         match outcome.findings.iter().filter(|f| f.is_active()).count() {
+            n if partly => HostStatus::PartlyAudited(n),
             0 => HostStatus::Ok,
             n => HostStatus::Findings(n),
         }
@@ -312,6 +321,12 @@ mod tests {
         );
         assert!(!result.status.audited());
         assert!(HostStatus::Findings(2).audited());
+        assert!(!HostStatus::PartlyAudited(2).audited());
+        assert_eq!(
+            HostStatus::PartlyAudited(0).word(),
+            "partly audited, findings 0"
+        );
+        assert_eq!(HostStatus::PartlyAudited(0).reason(), None);
         assert_eq!(HostStatus::Findings(2).word(), "findings 2");
     }
 }

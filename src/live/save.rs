@@ -125,6 +125,7 @@ pub fn load(dir: &Path, max_file_size: u64) -> Result<(HostSnapshot, String), St
             Err(e) => unable.push(UnableToCheck {
                 what: entry.path.display().to_string(),
                 why: format!("not read from the saved snapshot: {e}"),
+                hides: vec![entry.kind],
             }),
         }
     }
@@ -329,6 +330,7 @@ mod tests {
             unable: vec![UnableToCheck {
                 what: "nft list ruleset".into(),
                 why: "not installed (command not found)".into(),
+                hides: Vec::new(),
             }],
         };
         save(&snapshot, "ssh://prod-1", dir.path()).unwrap();

@@ -112,6 +112,19 @@ pub struct UnableToCheck {
     pub what: String,
     /// Why (`not installed`, `permission denied: run with --sudo`, `timed out after 30 s`).
     pub why: String,
+    /// The kinds of file it would have given. Rules that judge what is absent (no backup
+    /// job among the crontabs) say nothing about kinds the host did not show.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hides: Vec<Target>,
+}
+
+impl UnableToCheck {
+    /// Whether this leaves part of the host unseen: a collection of files preflight judges
+    /// that failed for any reason but a program that is not installed (then there is
+    /// nothing of it to check). Output kept only for the record hides nothing.
+    pub fn is_blind_spot(&self) -> bool {
+        !self.hides.is_empty() && !self.why.starts_with("not installed")
+    }
 }
 
 /// One collected file or command output.
@@ -166,6 +179,12 @@ impl HostSnapshot {
             ),
             None => "no command produced output".to_owned(),
         })
+    }
+
+    /// What could not be seen (see [`UnableToCheck::is_blind_spot`]): a host with any is
+    /// only partly audited.
+    pub fn blind_spots(&self) -> impl Iterator<Item = &UnableToCheck> {
+        self.unable.iter().filter(|u| u.is_blind_spot())
     }
 
     /// `collected_at` in whole seconds since the epoch.
@@ -346,6 +365,14 @@ const LISTINGS: &[Listing] = &[
     },
 ];
 
+/// What an `--app-dir` listing gives: the files preflight knows by name there.
+const APP_KINDS: &[Target] = &[
+    Target::Env,
+    Target::Django,
+    Target::NodePackage,
+    Target::NodeApp,
+];
+
 /// The file name (under [`OUTPUT_DIR`]) of the backup listing.
 const BACKUPS_NAME: &str = "backups.txt";
 
@@ -370,6 +397,7 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
                 unable: vec![UnableToCheck {
                     what: "sudo -n true".into(),
                     why,
+                    hides: Vec::new(),
                 }],
             };
         }
@@ -381,35 +409,40 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
         bytes,
     };
     for probe in PROBES {
-        if let Some(out) = run.command(probe.command, probe.label) {
+        if let Some(out) = run.command(probe.command, probe.label, &[probe.target]) {
             files.push(output(probe.name, probe.target, out.stdout));
         }
     }
-    if let Some(out) = run.command(TIMERS.0, TIMERS.0) {
+    if let Some(out) = run.command(TIMERS.0, TIMERS.0, &[]) {
         files.push(output(TIMERS.1, Target::Any, out.stdout));
     }
     let nginx = run
         // Its error output is the reason when it fails (a permission, a missing include).
-        .command("nginx -T", "nginx -T")
+        .command(
+            "nginx -T",
+            "nginx -T",
+            &[Target::Nginx, Target::Certificate],
+        )
         .map(|out| split_nginx_dump(&String::from_utf8_lossy(&out.stdout)))
         .unwrap_or_default();
     let mut certificates = certificate_paths_in_nginx(&nginx);
     files.extend(nginx);
 
-    let listed = |run: &mut Runner, what: &str, command: String| -> Vec<PathBuf> {
-        run.command(&command, what)
-            .map(|out| {
-                String::from_utf8_lossy(&out.stdout)
-                    .lines()
-                    .filter(|l| !l.is_empty())
-                    .map(PathBuf::from)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let listed =
+        |run: &mut Runner, what: &str, command: String, hides: &[Target]| -> Vec<PathBuf> {
+            run.command(&command, what, hides)
+                .map(|out| {
+                    String::from_utf8_lossy(&out.stdout)
+                        .lines()
+                        .filter(|l| !l.is_empty())
+                        .map(PathBuf::from)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
     let mut host_files = vec![PathBuf::from("/etc/crontab")];
     for listing in LISTINGS {
-        let found = listed(&mut run, listing.what, listing.command());
+        let found = listed(&mut run, listing.what, listing.command(), listing.kinds);
         host_files.extend(found.into_iter().filter(|path| {
             crate::document::classify(path).is_some_and(|c| listing.kinds.contains(&c.target))
         }));
@@ -419,13 +452,13 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
             "find {} -maxdepth 3 \\( -name node_modules -o -name .git -o -name venv -o -name .venv \\) -prune -o -type f \\( -name '.env' -o -name '.env.*' -o -name '*.env' -o -name '*settings*.py' -o -path '*/settings/*.py' -o -name package.json -o -name 'ecosystem.config.*' \\) -print",
             quote(&dir.to_string_lossy())
         );
-        host_files.extend(listed(&mut run, &dir.to_string_lossy(), command));
+        host_files.extend(listed(&mut run, &dir.to_string_lossy(), command, APP_KINDS));
     }
     for path in host_files {
         let Some(target) = crate::document::classify(&path).map(|c| c.target) else {
             continue;
         };
-        if let Some(bytes) = run.file(&path) {
+        if let Some(bytes) = run.file(&path, target) {
             files.push(SnapshotFile {
                 path,
                 target,
@@ -438,12 +471,13 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
         &mut run,
         "/etc/letsencrypt/live",
         "if [ -d /etc/letsencrypt/live ]; then find /etc/letsencrypt/live -mindepth 2 -maxdepth 2 -name fullchain.pem; fi".into(),
+        &[Target::Certificate],
     ));
     certificates.extend(options.cert_paths.iter().cloned());
     certificates.sort();
     certificates.dedup();
     for path in certificates {
-        if let Some(bytes) = run.file(&path) {
+        if let Some(bytes) = run.file(&path, Target::Certificate) {
             files.push(SnapshotFile {
                 path,
                 target: Target::Certificate,
@@ -454,7 +488,7 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
 
     if !options.backup_dirs.is_empty() {
         let command = backup_listing_command(&options.backup_dirs, options.backup_max_age);
-        if let Some(out) = run.command(&command, "backup directories") {
+        if let Some(out) = run.command(&command, "backup directories", &[Target::BackupListing]) {
             files.push(output(BACKUPS_NAME, Target::BackupListing, out.stdout));
         }
     }
@@ -524,7 +558,7 @@ impl Runner<'_> {
 
     /// Runs `command` (`what` names it in notes); `None`, with a note, when it is missing,
     /// refused, failed or timed out.
-    fn command(&mut self, command: &str, what: &str) -> Option<ExecOutput> {
+    fn command(&mut self, command: &str, what: &str, hides: &[Target]) -> Option<ExecOutput> {
         let line = format!("{WITH_SBIN}{command}");
         let line = if self.options.sudo {
             format!("sudo -n sh -c {}", quote(&line))
@@ -538,6 +572,7 @@ impl Runner<'_> {
             self.unable.push(UnableToCheck {
                 what: what.to_owned(),
                 why: "skipped: the host's time limit was reached".into(),
+                hides: hides.to_vec(),
             });
             return None;
         }
@@ -558,24 +593,26 @@ impl Runner<'_> {
         self.unable.push(UnableToCheck {
             what: what.to_owned(),
             why,
+            hides: hides.to_vec(),
         });
         None
     }
 
     /// Reads a file through the transport (`head -c`, size-capped). A file that does not
     /// exist is simply not there (no note); one that cannot be read is a note.
-    fn file(&mut self, path: &Path) -> Option<Vec<u8>> {
+    fn file(&mut self, path: &Path, target: Target) -> Option<Vec<u8>> {
         let shown = path.to_string_lossy();
         let command = format!(
             "if [ -e {0} ]; then head -c {1} -- {0}; else exit {ABSENT}; fi",
             quote(&shown),
             SIZE_LIMIT + 1
         );
-        let out = self.command(&command, &shown)?;
+        let out = self.command(&command, &shown, &[target])?;
         if out.stdout.len() > SIZE_LIMIT {
             self.unable.push(UnableToCheck {
                 what: shown.into_owned(),
                 why: format!("over the {SIZE_LIMIT}-byte limit"),
+                hides: vec![target],
             });
             return None;
         }

@@ -54,6 +54,15 @@ pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<(
                 continue;
             }
             let label = painter.paint(severity_style(Severity::Medium), "warning");
+            if d.kind.is_about_a_host() {
+                writeln!(
+                    out,
+                    "{label}: {}: {}",
+                    terminal(&d.path),
+                    terminal(&d.message)
+                )?;
+                continue;
+            }
             writeln!(
                 out,
                 "{label}: could not check {}: {}",
@@ -195,16 +204,21 @@ fn summary(report: &Report, painter: &Painter, out: &mut dyn Write) -> io::Resul
             baseline.new, baseline.unchanged, baseline.fixed
         ));
     }
-    let unable = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.kind == DiagnosticKind::UnableToCheck)
-        .count();
-    if report.diagnostics.len() > unable {
-        line.push_str(&format!(
-            " {} could not be checked.",
-            plural(report.diagnostics.len() - unable, "file")
-        ));
+    let count = |keep: &dyn Fn(DiagnosticKind) -> bool| {
+        report.diagnostics.iter().filter(|d| keep(d.kind)).count()
+    };
+    let unable = count(&|k| k == DiagnosticKind::UnableToCheck);
+    let files = count(&|k| k != DiagnosticKind::UnableToCheck && !k.is_about_a_host());
+    if files > 0 {
+        line.push_str(&format!(" {} could not be checked.", plural(files, "file")));
+    }
+    let missed = count(&|k| k == DiagnosticKind::HostNotAudited);
+    if missed > 0 {
+        line.push_str(&format!(" {} not audited.", plural(missed, "host")));
+    }
+    let partly = count(&|k| k == DiagnosticKind::HostPartlyAudited);
+    if partly > 0 {
+        line.push_str(&format!(" {} partly audited.", plural(partly, "host")));
     }
     if unable > 0 {
         line.push_str(&format!(" {}.", plural(unable, "unable-to-check note")));

@@ -250,7 +250,7 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
             // no location. Files are absolute paths or `ssh://host/path`.
             let is_file =
                 d.path.starts_with('/') || (d.path.contains("://") && !d.path.contains(' '));
-            let is_command = note && !is_file;
+            let is_command = (note || d.kind == DiagnosticKind::HostPartlyAudited) && !is_file;
             let locations = if is_command {
                 Vec::new()
             } else {

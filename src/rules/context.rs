@@ -86,6 +86,18 @@ pub struct Emitter<'a> {
     findings: Vec<RawFinding>,
     /// What the scan's project checks share (none: each computes its own).
     memo: Option<&'a ProjectMemo>,
+    /// Kinds of file the producer could not collect (a live host's unreadable crontabs).
+    unseen: &'a [Unseen],
+}
+
+/// A kind of file the producer of the inputs could not collect, and why: rules that
+/// judge an absence (no backup job anywhere) must not judge what they could not see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unseen {
+    /// The kind.
+    pub target: crate::formats::Target,
+    /// The command or file and its error (`/var/spool/cron/crontabs: not permitted …`).
+    pub why: String,
 }
 
 impl<'a> Emitter<'a> {
@@ -95,13 +107,16 @@ impl<'a> Emitter<'a> {
             catalog,
             findings: Vec::new(),
             memo: None,
+            unseen: &[],
         }
     }
 
-    /// An empty emitter for a project check that shares what it computes through `memo`.
-    pub fn sharing(catalog: &'a Catalog, memo: &'a ProjectMemo) -> Self {
+    /// An empty emitter for a project check that shares what it computes through `memo`
+    /// and is told what the producer could not collect.
+    pub fn sharing(catalog: &'a Catalog, memo: &'a ProjectMemo, unseen: &'a [Unseen]) -> Self {
         Self {
             memo: Some(memo),
+            unseen,
             ..Self::new(catalog)
         }
     }
@@ -239,6 +254,7 @@ pub struct ProjectContext<'a, T: ?Sized> {
     pub docs: &'a [Parsed<'a, T>],
     all: &'a [&'a Document],
     memo: Option<&'a ProjectMemo>,
+    unseen: &'a [Unseen],
     out: Reporter<'a>,
 }
 
@@ -255,6 +271,7 @@ impl<'a, T: FromDocument + ?Sized> ProjectContext<'a, T> {
             docs: &docs,
             all,
             memo: out.memo,
+            unseen: out.unseen,
             out: Reporter {
                 findings: &mut out.findings,
             },
@@ -273,6 +290,15 @@ impl<'a, T: ?Sized> ProjectContext<'a, T> {
     /// deployment: does anything back the databases up?).
     pub fn documents(&self) -> &'a [&'a Document] {
         self.all
+    }
+
+    /// Why files of kind `target` could not be collected, when they could not: a check
+    /// about what is absent says nothing then.
+    pub fn unseen(&self, target: crate::formats::Target) -> Option<&'a str> {
+        self.unseen
+            .iter()
+            .find(|u| u.target == target)
+            .map(|u| u.why.as_str())
     }
 
     /// What `compute` gives for this rule's documents, computed once per scan for every

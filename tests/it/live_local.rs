@@ -458,3 +458,65 @@ fn a_host_where_sudo_cannot_run_is_not_audited() {
         }
     }
 }
+
+/// A host whose crontabs cannot be read (a login user without root, sudo refusing the
+/// listing) is "partly audited": exit 2 with a note naming what was not seen, never a clean
+/// pass; `--allow-partial` gates on the findings alone. The refusal is a stand-in `sudo`
+/// that denies exactly the crontab listing, so the test runs the same on any machine.
+#[test]
+fn a_host_whose_crontabs_cannot_be_read_is_partly_audited() {
+    let bin = tempfile::tempdir().unwrap();
+    let sudo = bin.path().join("sudo");
+    std::fs::write(
+        &sudo,
+        "#!/bin/sh\n[ \"$1\" = -n ] && shift\ncase \"$*\" in\n  */var/spool/cron/crontabs*) echo \"find: '/var/spool/cron/crontabs': Permission denied\" >&2; exit 1 ;;\nesac\nexec \"$@\"\n",
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(&sudo).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&sudo, permissions).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |extra: &[&str]| {
+        preflight_in(bin.path())
+            .args(["audit", "local", "--sudo", "--format", "json"])
+            .args(extra)
+            .env("PATH", &path)
+            .output()
+            .unwrap()
+    };
+    let partial = run(&[]);
+    let stdout = String::from_utf8_lossy(&partial.stdout);
+    let stderr = String::from_utf8_lossy(&partial.stderr);
+    assert_eq!(partial.status.code(), Some(2), "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&partial.stdout).expect("JSON");
+    let partly: Vec<&serde_json::Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "host-partly-audited")
+        .collect();
+    assert_eq!(partly.len(), 1, "{stdout}");
+    let message = partly[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("/var/spool/cron/crontabs") && message.contains("--allow-partial"),
+        "{message}"
+    );
+    assert!(stderr.contains("partly audited"), "{stderr}");
+    // The same note in every format, and the refused listing as its own note.
+    assert!(report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| { d["kind"] == "unable-to-check" && d["path"] == "/var/spool/cron/crontabs" }));
+    let accepted = run(&["--allow-partial"]);
+    assert_ne!(
+        accepted.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&accepted.stderr)
+    );
+}

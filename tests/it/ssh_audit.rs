@@ -620,7 +620,8 @@ fn cli_failures_exit_2_with_a_status_line() {
     assert!(stderr.contains(": host key refused"), "{stderr}");
     let stdout = String::from_utf8_lossy(&refused.stdout);
     assert!(
-        stdout.contains(&format!("could not check ssh://127.0.0.1:{}", sshd.port)),
+        stdout.contains(&format!("ssh://127.0.0.1:{}: host key refused", sshd.port))
+            && stdout.contains("1 host not audited."),
         "{stdout}"
     );
     // Nothing listening: unreachable.

@@ -6,13 +6,30 @@ use crate::message::{Message, Quote};
 use crate::msg;
 use crate::rules::Context;
 
-/// Database and cache ports, with what usually listens there.
+/// Database, cache and control-API ports, with what usually listens there.
 const DATA_PORTS: &[(u16, &str)] = &[
     (5432, "PostgreSQL"),
     (3306, "MySQL/MariaDB"),
     (6379, "Redis"),
     (27017, "MongoDB"),
     (9200, "Elasticsearch"),
+    (11211, "Memcached"),
+    (2375, "the Docker API"),
+    (2376, "the Docker API"),
+];
+
+/// The same services by the process `ss` names, so a Redis on 6380 or a PostgreSQL on
+/// 5433 is seen too.
+const DATA_PROCESSES: &[(&str, &str)] = &[
+    ("postgres", "PostgreSQL"),
+    ("postmaster", "PostgreSQL"),
+    ("mysqld", "MySQL/MariaDB"),
+    ("mariadbd", "MySQL/MariaDB"),
+    ("redis-server", "Redis"),
+    ("valkey-server", "Valkey (Redis)"),
+    ("mongod", "MongoDB"),
+    ("memcached", "Memcached"),
+    ("dockerd", "the Docker API"),
 ];
 
 /// Admin, monitoring, debug and development-server ports.
@@ -30,6 +47,7 @@ pub fn database_port(cx: &mut Context<'_, Listeners>) {
     report(
         cx,
         DATA_PORTS,
+        DATA_PROCESSES,
         "bind it to 127.0.0.1 (or a private address the application uses) in its configuration",
     );
 }
@@ -39,13 +57,25 @@ pub fn admin_port(cx: &mut Context<'_, Listeners>) {
     report(
         cx,
         ADMIN_PORTS,
+        &[],
         "bind it to 127.0.0.1 and reach it through nginx or an SSH tunnel",
     );
 }
 
-fn report(cx: &mut Context<'_, Listeners>, ports: &[(u16, &'static str)], fix: &'static str) {
+/// Reports each public socket whose process (when `ss` names it) or else port is one of
+/// `processes` or `ports`.
+fn report(
+    cx: &mut Context<'_, Listeners>,
+    ports: &[(u16, &'static str)],
+    processes: &[(&str, &'static str)],
+    fix: &'static str,
+) {
     for socket in cx.content.sockets.iter().filter(|s| s.is_public()) {
-        let Some((_, service)) = ports.iter().find(|(port, _)| *port == socket.port) else {
+        let by_process = socket
+            .process_name()
+            .and_then(|name| processes.iter().find(|(p, _)| *p == name));
+        let by_port = ports.iter().find(|(port, _)| *port == socket.port);
+        let Some(service) = by_process.map(|(_, s)| *s).or(by_port.map(|(_, s)| *s)) else {
             continue;
         };
         cx.report(
@@ -56,7 +86,7 @@ fn report(cx: &mut Context<'_, Listeners>, ports: &[(u16, &'static str)], fix: &
                 who(socket),
                 where_(socket),
                 socket.port,
-                *service,
+                service,
                 fix
             ),
         );

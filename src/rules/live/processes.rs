@@ -25,6 +25,19 @@ const APP_PROGRAMS: &[&str] = &[
     "waitress-serve",
 ];
 
+/// Python modules that serve an application when run with `python -m`.
+const SERVER_MODULES: &[&str] = &[
+    "gunicorn",
+    "uvicorn",
+    "hypercorn",
+    "daphne",
+    "celery",
+    "flask",
+    "waitress",
+    "django",
+    "http.server",
+];
+
 /// Where distribution packages keep their programs: a Python daemon started from there
 /// (`fail2ban-server`, `unattended-upgrade`) is the system's, not an application.
 const SYSTEM_PREFIXES: &[&str] = &[
@@ -52,6 +65,14 @@ fn is_application(process: &Process) -> bool {
     if process.words().nth(1) == Some("-c") {
         return false;
     }
+    // `python3 -m MODULE`: a service only when the module is a server (`-m gunicorn`);
+    // `-m pip install`, `-m venv` are one-off commands.
+    let mut words = process.words().skip(1);
+    if words.by_ref().any(|w| w == "-m") {
+        return words.next().is_some_and(|module| {
+            SERVER_MODULES.contains(&module) || APP_PROGRAMS.contains(&module)
+        });
+    }
     let script = process.words().skip(1).find(|w| !w.starts_with('-'));
     match script {
         None => false,
@@ -61,18 +82,38 @@ fn is_application(process: &Process) -> bool {
 
 /// LIVE003: an application process running as root. A bug in the application (a path
 /// traversal, a deserialisation flaw, a template injection) then owns the whole host.
+/// Reported once per command line: a server's master and its workers (`gunicorn -w 7`)
+/// are one finding, at the first, with how many processes share it.
 pub fn app_as_root(cx: &mut Context<'_, Processes>) {
-    for process in &cx.content.processes {
-        if process.user != "root" || process.is_kernel_thread() || !is_application(process) {
+    let as_root: Vec<&Process> = cx
+        .content
+        .processes
+        .iter()
+        .filter(|p| p.user == "root" && !p.is_kernel_thread() && is_application(p))
+        .collect();
+    for (index, process) in as_root.iter().enumerate() {
+        if as_root[..index].iter().any(|p| p.args == process.args) {
             continue;
         }
+        let others = as_root[index + 1..]
+            .iter()
+            .filter(|p| p.args == process.args)
+            .count();
+        let how_many = match others {
+            0 => msg!("pid {}", process.pid),
+            n => msg!(
+                "pid {} and {} more with the same command line",
+                process.pid,
+                n
+            ),
+        };
         cx.report(
             process.args_span,
             format!("root:{}", process.args),
             msg!(
-                "`{}` (pid {}) runs as root, so any flaw in the application gives the whole host away; run it as an unprivileged user (`User=app` in its systemd unit, `user` in the process manager)",
+                "`{}` ({}) runs as root, so any flaw in the application gives the whole host away; run it as an unprivileged user (`User=app` in its systemd unit, `user` in the process manager)",
                 Quote::at(process.program_span()),
-                process.pid
+                how_many
             ),
         );
     }

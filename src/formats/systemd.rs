@@ -321,6 +321,26 @@ impl UnitFile {
         all[from..].to_vec()
     }
 
+    /// Where the service's application lives, for a live audit to look there without being
+    /// told: `WorkingDirectory=` and the `EnvironmentFile=` paths in effect (absolute paths
+    /// only: `~`, specifiers such as `%h` and relative paths are left out; the `-` that
+    /// makes a file optional is dropped).
+    pub fn application_paths(&self) -> (Option<String>, Vec<String>) {
+        let absolute = |value: &str| {
+            let value = value.trim().trim_start_matches('-');
+            (value.starts_with('/') && !value.contains('%')).then(|| value.to_owned())
+        };
+        let working = self
+            .last("Service", "WorkingDirectory")
+            .and_then(|e| absolute(&e.value));
+        let files = self
+            .list("Service", "EnvironmentFile")
+            .iter()
+            .filter_map(|e| absolute(&e.value))
+            .collect();
+        (working, files)
+    }
+
     /// The `Environment=` assignments of `[Service]` in effect, split into variables.
     pub fn environment(&self) -> Vec<EnvironmentVariable> {
         let mut vars = Vec::new();

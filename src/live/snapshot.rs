@@ -40,7 +40,11 @@
 //! Besides those: `fullchain.pem` under `/etc/letsencrypt/live/*/`, every `ssl_certificate`
 //! nginx names, `--cert-path` files, and in each `--app-dir` (three levels, no
 //! `node_modules`/`.git`/virtualenvs) the files preflight knows by name: `.env*`/`*.env`,
-//! `*settings*.py`/`settings/*.py`, `package.json`, `ecosystem.config.*`.
+//! `*settings*.py`/`settings/*.py`, `package.json`, `ecosystem.config.*`. The applications
+//! the host runs are found without `--app-dir` too: each `WorkingDirectory=` of a service
+//! unit in `/etc/systemd/system` is listed the same way (not `/`, `/root`, `/usr/…`, `/etc/…`,
+//! `/var/lib/…` and other system folders), and each `EnvironmentFile=` is read as an env
+//! file; at most 16 of each.
 //!
 //! A command that is missing (exit 127), refused (permission, sudo without a password
 //! rule) or that times out becomes an [`UnableToCheck`] note; the host is still audited,
@@ -448,20 +452,35 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
         }));
     }
     for dir in &options.app_dirs {
-        let command = format!(
-            "find {} -maxdepth 3 \\( -name node_modules -o -name .git -o -name venv -o -name .venv \\) -prune -o -type f \\( -name '.env' -o -name '.env.*' -o -name '*.env' -o -name '*settings*.py' -o -path '*/settings/*.py' -o -name package.json -o -name 'ecosystem.config.*' \\) -print",
-            quote(&dir.to_string_lossy())
-        );
-        host_files.extend(listed(&mut run, &dir.to_string_lossy(), command, APP_KINDS));
+        host_files.extend(listed(
+            &mut run,
+            &dir.to_string_lossy(),
+            app_listing(dir),
+            APP_KINDS,
+        ));
     }
-    for path in host_files {
-        let Some(target) = crate::document::classify(&path).map(|c| c.target) else {
+    read_host_files(&mut run, host_files, &mut files);
+    // The applications the host's own units name, without `--app-dir`: their folders and
+    // environment files, read like the ones given.
+    let (dirs, env_files) = applications_in_units(&files, &options.app_dirs);
+    let mut app_files = Vec::new();
+    for dir in &dirs {
+        app_files.extend(listed(
+            &mut run,
+            &dir.to_string_lossy(),
+            app_listing(dir),
+            APP_KINDS,
+        ));
+    }
+    read_host_files(&mut run, app_files, &mut files);
+    for path in env_files {
+        if files.iter().any(|f| f.path == path) {
             continue;
-        };
-        if let Some(bytes) = run.file(&path, target) {
+        }
+        if let Some(bytes) = run.file(&path, Target::Env) {
             files.push(SnapshotFile {
                 path,
-                target,
+                target: Target::Env,
                 bytes,
             });
         }
@@ -500,6 +519,81 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
         files,
         unable: run.unable,
     }
+}
+
+/// The `find` that lists the files preflight knows by name in an application folder, three
+/// levels deep, without dependencies and virtualenvs.
+fn app_listing(dir: &Path) -> String {
+    format!(
+        "find {} -maxdepth 3 \\( -name node_modules -o -name .git -o -name venv -o -name .venv \\) -prune -o -type f \\( -name '.env' -o -name '.env.*' -o -name '*.env' -o -name '*settings*.py' -o -path '*/settings/*.py' -o -name package.json -o -name 'ecosystem.config.*' \\) -print",
+        quote(&dir.to_string_lossy())
+    )
+}
+
+/// Reads each of `paths` whose name gives it a kind into `files`.
+fn read_host_files(run: &mut Runner, paths: Vec<PathBuf>, files: &mut Vec<SnapshotFile>) {
+    for path in paths {
+        let Some(target) = crate::document::classify(&path).map(|c| c.target) else {
+            continue;
+        };
+        if files.iter().any(|f| f.path == path) {
+            continue;
+        }
+        if let Some(bytes) = run.file(&path, target) {
+            files.push(SnapshotFile {
+                path,
+                target,
+                bytes,
+            });
+        }
+    }
+}
+
+/// Most application folders and environment files taken from units: a hostile host
+/// cannot make the audit list the whole disk.
+const MAX_DISCOVERED: usize = 16;
+
+/// Folders no application is discovered in: `WorkingDirectory=/` and the like belong to
+/// system services, and listing them would read far and find nothing of an application's.
+const NOT_APPLICATION_FOLDERS: &[&str] = &[
+    "/", "/root", "/home", "/tmp", "/var", "/var/lib", "/usr", "/etc", "/opt", "/srv", "/run",
+];
+
+/// The application folders (`WorkingDirectory=`) and environment files (`EnvironmentFile=`)
+/// the collected service units name, besides the `--app-dir`s already listed.
+fn applications_in_units(
+    files: &[SnapshotFile],
+    given: &[PathBuf],
+) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    use crate::formats::systemd::{UnitFile, UnitKind};
+    let (mut dirs, mut env_files) = (Vec::new(), Vec::new());
+    for file in files.iter().filter(|f| f.target == Target::Systemd) {
+        let Some(kind @ (UnitKind::Service | UnitKind::DropIn)) = UnitKind::from_path(&file.path)
+        else {
+            continue;
+        };
+        let unit = UnitFile::parse(&String::from_utf8_lossy(&file.bytes), kind);
+        let (working, environment) = unit.application_paths();
+        if let Some(dir) = working.map(PathBuf::from) {
+            let system = NOT_APPLICATION_FOLDERS.iter().any(|d| dir == Path::new(d))
+                || ["/proc", "/sys", "/dev", "/usr/", "/etc/", "/var/lib/"]
+                    .iter()
+                    .any(|p| dir.starts_with(p));
+            if !system
+                && !given.contains(&dir)
+                && !dirs.contains(&dir)
+                && dirs.len() < MAX_DISCOVERED
+            {
+                dirs.push(dir);
+            }
+        }
+        for path in environment.into_iter().map(PathBuf::from) {
+            if !env_files.contains(&path) && env_files.len() < MAX_DISCOVERED {
+                env_files.push(path);
+            }
+        }
+    }
+    (dirs, env_files)
 }
 
 /// The shell loop that lists each backup directory's newest files: a header per directory
@@ -1071,6 +1165,52 @@ mod tests {
             .find(|n| n.what == "/etc/postgresql/16/main/pg_hba.conf")
             .expect("a note on the file that could not be read");
         assert!(refused.why.starts_with("not permitted"), "{refused:?}");
+    }
+
+    #[test]
+    fn applications_named_by_service_units_are_read_without_app_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: [(&str, &str); 8] = [
+            (
+                "etc/systemd/system/shop.service",
+                "[Service]\nWorkingDirectory=/srv/shop\nEnvironmentFile=-/etc/default/shop\nExecStart=/srv/shop/venv/bin/gunicorn shop.wsgi\n",
+            ),
+            (
+                "etc/systemd/system/sys.service",
+                "[Service]\nWorkingDirectory=/\nEnvironmentFile=%h/.config/x\n",
+            ),
+            ("srv/shop/.env", "DEBUG=true\n"),
+            ("srv/shop/shop/settings.py", "DEBUG = True\n"),
+            ("srv/shop/node_modules/x/.env", "A=1\n"),
+            ("srv/shop/README.md", "# shop\n"),
+            ("etc/default/shop", "SECRET_KEY=x\n"),
+            ("home/x/.env", "B=2\n"),
+        ];
+        for (file, text) in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+        let host = FolderHost {
+            root: dir.path().to_path_buf(),
+            refused: &[],
+        };
+        let snapshot = collect(&host, &CollectOptions::default());
+        let collected: Vec<(&str, Target)> = snapshot
+            .files
+            .iter()
+            .map(|f| (f.path.to_str().unwrap(), f.target))
+            .collect();
+        assert_eq!(
+            collected,
+            [
+                ("/etc/default/shop", Target::Env),
+                ("/etc/systemd/system/shop.service", Target::Systemd),
+                ("/etc/systemd/system/sys.service", Target::Systemd),
+                ("/srv/shop/.env", Target::Env),
+                ("/srv/shop/shop/settings.py", Target::Django),
+            ]
+        );
     }
 
     #[test]

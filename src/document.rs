@@ -27,6 +27,7 @@ use crate::formats::postgres::{PgConf, PgHba};
 use crate::formats::python_settings::SettingsModule;
 use crate::formats::redis::RedisConf;
 use crate::formats::sshd::effective::SshdConfig;
+use crate::formats::sysctl::SysctlSettings;
 use crate::formats::systemd::UnitFile;
 use crate::formats::yaml::YamlFile;
 use crate::formats::{
@@ -218,6 +219,8 @@ formats! {
     Nftables(NftRuleset) as as_nftables for Nftables;
     /// `apt list --upgradable` output from a host: pending upgrades.
     SecurityUpdates(PendingUpgrades) as as_security_updates for SecurityUpdates;
+    /// Kernel parameters (`sysctl.conf`, `sysctl.d/*.conf`, a host's `sysctl` output).
+    Sysctl(SysctlSettings) as as_sysctl for Sysctl;
 }
 
 /// What kind of file `path` is, from its name alone; `None` for files preflight does not

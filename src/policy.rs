@@ -303,6 +303,10 @@ const BUILTIN_POLICIES: &[(&str, &str)] = &[
         include_str!("../policies/kubernetes.toml"),
     ),
     ("policies/live.toml", include_str!("../policies/live.toml")),
+    (
+        "policies/sysctl.toml",
+        include_str!("../policies/sysctl.toml"),
+    ),
 ];
 
 /// A user's change to one rule, from `preflight.toml`.

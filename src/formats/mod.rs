@@ -27,6 +27,7 @@ pub mod firewall;
 pub mod logrotate;
 pub mod postgres;
 pub mod redis;
+pub mod sysctl;
 
 pub mod dockerfile;
 pub mod image;

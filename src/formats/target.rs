@@ -67,6 +67,8 @@ pub enum Target {
     Nftables,
     /// `apt list --upgradable` output from a live host: pending upgrades and their suites.
     SecurityUpdates,
+    /// Kernel parameters: `sysctl.conf`, `sysctl.d/*.conf`, a live host's `sysctl` output.
+    Sysctl,
 }
 
 impl Target {
@@ -102,6 +104,7 @@ impl Target {
             Self::Fail2banStatus => "fail2ban-status",
             Self::Nftables => "nftables",
             Self::SecurityUpdates => "security-updates",
+            Self::Sysctl => "sysctl",
         }
     }
 
@@ -135,6 +138,7 @@ impl Target {
             Self::Fail2banStatus => ".preflight/fail2ban-status.txt",
             Self::Nftables => ".preflight/nft-ruleset.txt",
             Self::SecurityUpdates => ".preflight/apt-upgradable.txt",
+            Self::Sysctl => "sysctl.conf",
             Self::Env | Self::Any => ".env",
         }
     }

@@ -2,7 +2,7 @@
 //! one host, collected through a [`Transport`] so SSH and `audit local` run the very same
 //! command lines.
 //!
-//! # The allowlist ([`ALLOWLIST_VERSION`] 2)
+//! # The allowlist ([`ALLOWLIST_VERSION`] 3)
 //!
 //! Every command runs under `sh -c` (over SSH: the login shell) with `/usr/sbin:/sbin`
 //! added to `PATH`; `--sudo` wraps it in `sudo -n sh -c '…'` (never a password prompt).
@@ -18,6 +18,7 @@
 //! | fail2ban | `fail2ban-client status; fail2ban-client status sshd` | `/.preflight/fail2ban-status.txt` |
 //! | timers | `systemctl list-timers --all --no-pager` | `/.preflight/systemctl-list-timers.txt` |
 //! | security updates | `apt list --upgradable` | `/.preflight/apt-upgradable.txt` |
+//! | kernel parameters | `sysctl -e KEY…` (the keys SYSCTL001 judges) | `/.preflight/sysctl.txt` |
 //! | backup ages | `find DIR -type f -printf '%T@ %p\n'` per `--backup-dir` (names and times only) | `/.preflight/backups.txt` |
 //! | file lists | `find` on the roots below that exist (names only) | — |
 //! | files | `head -c LIMIT FILE` | the file's path |
@@ -61,7 +62,7 @@ use crate::redact;
 use crate::source::Span;
 
 /// Bumped whenever the allowlist changes what is collected; written into manifests.
-pub const ALLOWLIST_VERSION: u32 = 2;
+pub const ALLOWLIST_VERSION: u32 = 3;
 
 /// Where command output lives in a snapshot (a directory no host has).
 pub const OUTPUT_DIR: &str = "/.preflight";
@@ -416,6 +417,16 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
         if let Some(out) = run.command(probe.command, probe.label, &[probe.target]) {
             files.push(output(probe.name, probe.target, out.stdout));
         }
+    }
+    // Kernel parameters: only the keys SYSCTL001 judges (`-e`: a key this kernel lacks,
+    // such as Yama's without Yama, is skipped).
+    let keys: Vec<&str> = crate::rules::sysctl::weak::EXPECTED
+        .iter()
+        .map(|e| e.key)
+        .collect();
+    let sysctl = format!("sysctl -e {}", keys.join(" "));
+    if let Some(out) = run.command(&sysctl, "sysctl", &[Target::Sysctl]) {
+        files.push(output("sysctl.txt", Target::Sysctl, out.stdout));
     }
     if let Some(out) = run.command(TIMERS.0, TIMERS.0, &[]) {
         files.push(output(TIMERS.1, Target::Any, out.stdout));

@@ -28,6 +28,7 @@ pub mod firewall;
 pub mod logrotate;
 pub mod postgres;
 pub mod redis;
+pub mod sysctl;
 
 pub mod dockerfile;
 pub mod node;
@@ -58,5 +59,6 @@ pub(crate) const FAMILIES: &[&[RegisteredCheck]] = &[
     postgres::RULES,
     redis::RULES,
     sshd::RULES,
+    sysctl::RULES,
     systemd::RULES,
 ];

@@ -17,7 +17,7 @@ use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
 use crate::formats::host::{
     apt::PendingUpgrades, backups::BackupListing, certificate::CertificateFile,
-    fail2ban::Fail2banStatus, nft::NftRuleset, ps::Processes, ss::Listeners,
+    fail2ban::Fail2banStatus, modes::FileModes, nft::NftRuleset, ps::Processes, ss::Listeners,
 };
 use crate::formats::javascript::{JsModule, PackageJson};
 use crate::formats::kubernetes::Manifests;
@@ -221,6 +221,8 @@ formats! {
     SecurityUpdates(PendingUpgrades) as as_security_updates for SecurityUpdates;
     /// Kernel parameters (`sysctl.conf`, `sysctl.d/*.conf`, a host's `sysctl` output).
     Sysctl(SysctlSettings) as as_sysctl for Sysctl;
+    /// `stat` output from a host: modes and owners of the files holding secrets.
+    FileModes(FileModes) as as_file_modes for FileModes;
 }
 
 /// What kind of file `path` is, from its name alone; `None` for files preflight does not

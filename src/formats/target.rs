@@ -69,6 +69,8 @@ pub enum Target {
     SecurityUpdates,
     /// Kernel parameters: `sysctl.conf`, `sysctl.d/*.conf`, a live host's `sysctl` output.
     Sysctl,
+    /// `stat` output from a live host: the modes and owners of the files holding secrets.
+    FileModes,
 }
 
 impl Target {
@@ -105,7 +107,24 @@ impl Target {
             Self::Nftables => "nftables",
             Self::SecurityUpdates => "security-updates",
             Self::Sysctl => "sysctl",
+            Self::FileModes => "file-modes",
         }
+    }
+
+    /// Whether only a live host's snapshot produces this kind (command output, certificates,
+    /// backup listings): no file of a repository is read as it.
+    pub fn is_host_state(self) -> bool {
+        matches!(
+            self,
+            Self::Listeners
+                | Self::Processes
+                | Self::Certificate
+                | Self::BackupListing
+                | Self::Fail2banStatus
+                | Self::Nftables
+                | Self::SecurityUpdates
+                | Self::FileModes
+        )
     }
 
     /// A file name discovery gives this kind, for examples and tests that write a text as a
@@ -139,6 +158,7 @@ impl Target {
             Self::Nftables => ".preflight/nft-ruleset.txt",
             Self::SecurityUpdates => ".preflight/apt-upgradable.txt",
             Self::Sysctl => "sysctl.conf",
+            Self::FileModes => ".preflight/file-modes.txt",
             Self::Env | Self::Any => ".env",
         }
     }

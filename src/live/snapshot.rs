@@ -19,6 +19,7 @@
 //! | timers | `systemctl list-timers --all --no-pager` | `/.preflight/systemctl-list-timers.txt` |
 //! | security updates | `apt list --upgradable` | `/.preflight/apt-upgradable.txt` |
 //! | kernel parameters | `sysctl -e KEY…` (the keys SYSCTL001 judges) | `/.preflight/sysctl.txt` |
+//! | modes of secret files | `stat -c '%a %U %G %n'` on the env files read and nginx's `ssl_certificate_key` files | `/.preflight/file-modes.txt` |
 //! | backup ages | `find DIR -type f -printf '%T@ %p\n'` per `--backup-dir` (names and times only) | `/.preflight/backups.txt` |
 //! | file lists | `find` on the roots below that exist (names only) | — |
 //! | files | `head -c LIMIT FILE` | the file's path |
@@ -370,6 +371,9 @@ const LISTINGS: &[Listing] = &[
     },
 ];
 
+/// Most files whose modes are asked for in one `stat`.
+const MAX_STAT: usize = 64;
+
 /// What an `--app-dir` listing gives: the files preflight knows by name there.
 const APP_KINDS: &[Target] = &[
     Target::Env,
@@ -440,7 +444,8 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
         )
         .map(|out| split_nginx_dump(&String::from_utf8_lossy(&out.stdout)))
         .unwrap_or_default();
-    let mut certificates = certificate_paths_in_nginx(&nginx);
+    let mut certificates = paths_in_nginx(&nginx, "ssl_certificate");
+    let private_keys = paths_in_nginx(&nginx, "ssl_certificate_key");
     files.extend(nginx);
 
     let listed =
@@ -513,6 +518,27 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
                 target: Target::Certificate,
                 bytes,
             });
+        }
+    }
+
+    // Who may read the files that hold secrets: env files and TLS private keys.
+    let mut secret_files: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| f.target == Target::Env)
+        .map(|f| f.path.clone())
+        .chain(private_keys)
+        .collect();
+    secret_files.sort();
+    secret_files.dedup();
+    secret_files.truncate(MAX_STAT);
+    if !secret_files.is_empty() {
+        let quoted: Vec<String> = secret_files
+            .iter()
+            .map(|p| quote(&p.to_string_lossy()))
+            .collect();
+        let command = format!("stat -c '%a %U %G %n' -- {}", quoted.join(" "));
+        if let Some(out) = run.command(&command, "stat (file modes)", &[Target::FileModes]) {
+            files.push(output("file-modes.txt", Target::FileModes, out.stdout));
         }
     }
 
@@ -821,15 +847,15 @@ pub fn split_nginx_dump(text: &str) -> Vec<SnapshotFile> {
     files
 }
 
-/// The certificate files named by `ssl_certificate` in the nginx files (without
-/// variables).
-fn certificate_paths_in_nginx(files: &[SnapshotFile]) -> Vec<PathBuf> {
+/// The files the nginx directive `name` names in the nginx files (`ssl_certificate`,
+/// `ssl_certificate_key`; without variables, relative to `/etc/nginx`).
+fn paths_in_nginx(files: &[SnapshotFile], name: &str) -> Vec<PathBuf> {
     let mut paths = Vec::new();
     for file in files {
         let config =
             crate::formats::nginx::NginxConfig::parse(&String::from_utf8_lossy(&file.bytes));
         for (_, directive) in config.walk() {
-            if directive.name == "ssl_certificate" {
+            if directive.name == name {
                 if let Some(arg) = directive.args.first().filter(|a| !a.value.contains('$')) {
                     let path = Path::new(&arg.value);
                     paths.push(if path.is_absolute() {
@@ -883,7 +909,7 @@ mod tests {
             "http {\n    include /etc/nginx/sites-enabled/*;\n}\n"
         );
         assert_eq!(
-            certificate_paths_in_nginx(&files),
+            paths_in_nginx(&files, "ssl_certificate"),
             [PathBuf::from("/etc/letsencrypt/live/shop/fullchain.pem")]
         );
     }
@@ -1215,6 +1241,7 @@ mod tests {
         assert_eq!(
             collected,
             [
+                ("/.preflight/file-modes.txt", Target::FileModes),
                 ("/etc/default/shop", Target::Env),
                 ("/etc/systemd/system/shop.service", Target::Systemd),
                 ("/etc/systemd/system/sys.service", Target::Systemd),
@@ -1222,6 +1249,13 @@ mod tests {
                 ("/srv/shop/shop/settings.py", Target::Django),
             ]
         );
+        // The env files' modes are asked for, with the host's paths.
+        let modes = String::from_utf8_lossy(&snapshot.files[0].bytes).into_owned();
+        let named: Vec<&str> = modes
+            .lines()
+            .map(|l| l.splitn(4, ' ').nth(3).unwrap_or(""))
+            .collect();
+        assert_eq!(named, ["/etc/default/shop", "/srv/shop/.env"], "{modes}");
     }
 
     #[test]

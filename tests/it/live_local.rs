@@ -84,6 +84,15 @@ fn planted() -> &'static Planted {
             ),
         )
         .unwrap();
+        // Readable by every account (LIVE011), and one kept private (no finding).
+        let mode = |path: &Path, bits: u32| {
+            let mut permissions = std::fs::metadata(path).unwrap().permissions();
+            std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, bits);
+            std::fs::set_permissions(path, permissions).unwrap();
+        };
+        mode(&root.join("app/.env"), 0o644);
+        std::fs::write(root.join("app/private.env"), "DEBUG=false\n").unwrap();
+        mode(&root.join("app/private.env"), 0o600);
         let mut listeners = Vec::new();
         let public_port = PUBLIC_PORTS.iter().copied().find(|port| {
             TcpListener::bind(("0.0.0.0", *port))
@@ -291,6 +300,16 @@ fn planted_conditions_are_found_and_clean_ones_are_not() {
         "{live:#?}"
     );
     assert_eq!(with("LIVE007", "fresh"), 0, "{live:#?}");
+    let readable = planted.path("app/.env").display().to_string();
+    assert_eq!(
+        with(
+            "LIVE011",
+            &format!("`{readable}` is readable by every account")
+        ),
+        1,
+        "{live:#?}"
+    );
+    assert_eq!(with("LIVE011", "private.env"), 0, "{live:#?}");
     assert_eq!(with("LIVE007", "does not exist"), 1, "{live:#?}");
 
     if is_root() {

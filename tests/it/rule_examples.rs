@@ -23,17 +23,6 @@ use preflight::report::{human, Report, Style};
 
 use crate::common::{assert_snapshots, preflight_in, Snapshot};
 
-/// The kinds only a host snapshot carries; a scan of files never reads them.
-const HOST_STATE: &[Target] = &[
-    Target::Listeners,
-    Target::Processes,
-    Target::Certificate,
-    Target::BackupListing,
-    Target::Fail2banStatus,
-    Target::Nftables,
-    Target::SecurityUpdates,
-];
-
 /// When the saved host snapshots were collected (2026-01-01T00:00:00Z): time-based rules
 /// judge against it, so their messages do not change from day to day.
 const COLLECTED_AT: Duration = Duration::from_secs(1_767_225_600);
@@ -63,7 +52,7 @@ const SILENT_ALONE: &[(&str, usize, &str)] = &[
 fn human_report(rule: &Rule, catalog: &Catalog, example: &str) -> String {
     let dir = tempfile::tempdir().expect("tempdir");
     let target = rule.targets[0];
-    let text = if HOST_STATE.contains(&target) {
+    let text = if target.is_host_state() {
         host_report(dir.path(), rule, example)
     } else {
         scan_report(dir.path(), rule, catalog, example)

@@ -1,5 +1,6 @@
-//! Live-only rules (LIVE001–LIVE010): what only a running host shows — sockets, processes,
-//! certificate expiry, backup ages, fail2ban and firewall state, pending security updates.
+//! Live-only rules (LIVE001–LIVE011): what only a running host shows — sockets, processes,
+//! certificate expiry, backup ages, fail2ban and firewall state, pending security updates,
+//! who may read the files holding secrets.
 //! They read the host-state documents a snapshot produces ([`crate::formats::host`]).
 
 use crate::rules::{checks, RegisteredCheck};
@@ -8,6 +9,7 @@ pub mod certificates;
 pub mod fail2ban;
 pub mod firewall;
 pub mod listeners;
+pub mod modes;
 pub mod processes;
 pub mod updates;
 
@@ -22,6 +24,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     project "live-firewall-inactive" => firewall::inactive;
     document "live-public-admin-port" => listeners::admin_port;
     document "live-public-database-port" => listeners::database_port;
+    document "live-secret-file-readable" => modes::world_readable;
     document "live-security-updates" => updates::pending;
 };
 

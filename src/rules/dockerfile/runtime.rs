@@ -1,6 +1,6 @@
 //! DKR011–DKR013, DKR016: how the final image starts.
 
-use crate::formats::dockerfile::{Arguments, Dockerfile};
+use crate::formats::dockerfile::{Arguments, Dockerfile, Instruction};
 use crate::message::Quote;
 use crate::msg;
 use crate::rules::dockerfile::{final_instructions, last_in_final};
@@ -61,14 +61,95 @@ pub fn dev_server_command(cx: &mut Context<'_, Dockerfile>) {
     }
 }
 
-/// DKR013: no `HEALTHCHECK` in the final image (`HEALTHCHECK NONE` is a decision and is
-/// accepted): Docker and Compose cannot tell a hung container from a healthy one.
+/// Programs that serve until stopped: an image whose command runs one of them is a
+/// service, which a health check is for.
+const SERVERS: &[&str] = &[
+    "node",
+    "nodejs",
+    "npm",
+    "yarn",
+    "pnpm",
+    "bun",
+    "deno",
+    "pm2-runtime",
+    "gunicorn",
+    "uvicorn",
+    "hypercorn",
+    "daphne",
+    "waitress-serve",
+    "celery",
+    "python",
+    "python3",
+    "java",
+    "php",
+    "php-fpm",
+    "ruby",
+    "rails",
+    "puma",
+    "bundle",
+    "nginx",
+    "httpd",
+    "apache2",
+    "httpd-foreground",
+    "apache2-foreground",
+    "caddy",
+    "traefik",
+    "envoy",
+    "haproxy",
+    "redis-server",
+    "postgres",
+    "mysqld",
+    "mongod",
+    "dotnet",
+    "supervisord",
+    "flask",
+];
+
+/// Whether the final image is a service: it `EXPOSE`s a port, names no command of its own
+/// (the base image's, a server for every base a service is built on), or its command runs
+/// a server, an application script or says where it listens. An image whose command is a CLI or a script without a port (`docker/compose`:
+/// `ENTRYPOINT ["sh", "entrypoint.sh"]`) runs once and exits: a health check means nothing.
+fn is_service(file: &Dockerfile) -> bool {
+    if last_in_final(file, "EXPOSE").is_some() {
+        return true;
+    }
+    let commands: Vec<&Instruction> = ["ENTRYPOINT", "CMD"]
+        .iter()
+        .filter_map(|k| last_in_final(file, k))
+        .collect();
+    commands.is_empty()
+        || commands.iter().any(|instruction| {
+            instruction
+                .words
+                .iter()
+                .flat_map(|w| w.text.split_whitespace())
+                .any(|w| {
+                    let program = w.rsplit('/').next().unwrap_or(w);
+                    SERVERS.contains(&program)
+                        || SCRIPTS.iter().any(|ext| program.ends_with(ext))
+                        || LISTENING.iter().any(|flag| w.starts_with(flag))
+                })
+        })
+}
+
+/// Files an interpreter runs as the application (`CMD ["server.js"]` on a distroless Node
+/// image, `java -jar app.jar`).
+const SCRIPTS: &[&str] = &[
+    ".js", ".mjs", ".cjs", ".ts", ".py", ".jar", ".rb", ".php", ".dll",
+];
+
+/// Arguments that say the command listens (`jupyterhub --ip 0.0.0.0`, `--port 8000`).
+const LISTENING: &[&str] = &["0.0.0.0", "--port", "--ip", "--host", "--bind", "--listen"];
+
+/// DKR013: no `HEALTHCHECK` in the final image of a service (`HEALTHCHECK NONE` is a
+/// decision and is accepted): Docker and Compose cannot tell a hung container from a
+/// healthy one.
 pub fn no_healthcheck(cx: &mut Context<'_, Dockerfile>) {
     let file = cx.content;
     let Some(stage) = file.final_stage() else {
         return;
     };
-    if last_in_final(cx.content, "HEALTHCHECK").is_some() {
+    if last_in_final(cx.content, "HEALTHCHECK").is_some() || !is_service(file) {
         return;
     }
     let Some(from) = file.from_of(stage) else {

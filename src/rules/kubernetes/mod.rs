@@ -63,7 +63,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
 
 /// The objects of a checked manifest file.
 fn objects(manifests: &Manifests) -> impl Iterator<Item = &Object> {
-    manifests.objects.iter()
+    manifests.judged().iter()
 }
 
 /// Every workload with its pod spec.

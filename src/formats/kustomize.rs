@@ -1,0 +1,1497 @@
+//! Kustomize, built natively: a kustomization and everything it names (resources, bases,
+//! components, patches) turned into the objects `kustomize build` would print, each field
+//! keeping the place it was written — a field a patch sets points at the patch's line, a
+//! namespace or image tag the overlay sets at the overlay's `kustomization.yaml`.
+//!
+//! Spans of a built object point into one address space: the root kustomization's own text
+//! at offset 0, every other file read at an offset of its own after it ([`Origins`] maps a
+//! span back to the file and the span in it). Nothing is fetched: remote resources are
+//! noted, not followed. Every read goes through the [`Files`] view and is bounded: nesting
+//! depth, files read, resources built.
+//!
+//! The features built are those real repositories use: `resources` (files, folders with
+//! their kustomization, nested), `bases`, `components`, `patchesStrategicMerge` and
+//! `patches` (strategic merge with Kubernetes' merge keys, `$patch: delete`/`replace`; JSON
+//! patches, RFC 6902), `patchesJson6902`, `namespace`, `namePrefix`/`nameSuffix`,
+//! `commonLabels`/`labels`, `commonAnnotations`, `replicas` and `images`, applied in the
+//! order kustomize applies its built-in transformers.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
+use crate::formats::{lexically_normal, Files};
+use crate::message::Message;
+use crate::msg;
+use crate::source::{SourceFile, Span};
+
+/// The names a kustomization file may have, in the order kustomize looks for them.
+pub const KUSTOMIZATION_NAMES: &[&str] =
+    &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// How deep kustomizations may include each other.
+const MAX_DEPTH: usize = 16;
+/// How many files one build reads.
+const MAX_FILES: usize = 512;
+/// How many objects one build holds.
+const MAX_RESOURCES: usize = 5000;
+/// How many patches one build applies.
+const MAX_PATCHES: usize = 2000;
+
+/// Where the spans of a built document point: the files it was built from, each at the
+/// offset its text starts at in the document's address space.
+#[derive(Debug, Clone, Default)]
+pub struct Origins {
+    /// By offset, ascending; the first is the document's own file at offset 0.
+    pub parts: Vec<Part>,
+}
+
+/// One file a built document was made from.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// Where its text starts in the address space.
+    pub base: usize,
+    /// The file.
+    pub source: Arc<SourceFile>,
+}
+
+impl Origins {
+    /// The file `span` is in and the span within it.
+    pub fn locate(&self, span: Span) -> Option<(&Arc<SourceFile>, Span)> {
+        let at = self.parts.partition_point(|p| p.base <= span.start);
+        let part = self.parts.get(at.checked_sub(1)?)?;
+        let local = Span::new(span.start - part.base, span.end.saturating_sub(part.base));
+        (local.end <= part.source.text.len()).then_some((&part.source, local))
+    }
+}
+
+/// Something the build could not follow or apply: said at the place that asked for it.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// Where (in the address space).
+    pub span: Span,
+    /// What and why.
+    pub message: Message,
+}
+
+/// A kustomization built.
+#[derive(Debug, Clone, Default)]
+pub struct Built {
+    /// The objects, in the order kustomize accumulates them.
+    pub objects: Vec<YamlNode>,
+    /// The files the spans point into.
+    pub origins: Origins,
+    /// What was not followed or not applied.
+    pub notes: Vec<Note>,
+    /// Every file read (kustomizations, resources, patches), `.`/`..` applied.
+    pub used: Vec<PathBuf>,
+    /// The folders of the kustomizations (and components) included by this one.
+    pub included: Vec<PathBuf>,
+}
+
+/// The kustomization file in `dir`, if there is one.
+pub fn kustomization_in(files: &dyn Files, dir: &Path) -> Option<PathBuf> {
+    KUSTOMIZATION_NAMES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| files.is_file(path))
+}
+
+/// Whether `name` (a file name) is a kustomization's.
+pub fn is_kustomization_name(name: &str) -> bool {
+    KUSTOMIZATION_NAMES.contains(&name)
+        || matches!(
+            name.to_ascii_lowercase().as_str(),
+            "kustomization.yaml" | "kustomization.yml"
+        )
+}
+
+/// Builds the kustomization `root` (its file), whose text is already read as `source`;
+/// `known` holds the files the scan read already (their findings then point at the same
+/// file the scan shows), by path.
+pub fn build(
+    source: &Arc<SourceFile>,
+    files: &dyn Files,
+    known: &HashMap<PathBuf, Arc<SourceFile>>,
+) -> Built {
+    let root = lexically_normal(&source.path);
+    let mut builder = Builder {
+        files,
+        known,
+        loaded: HashMap::new(),
+        origins: Origins::default(),
+        next_base: 0,
+        notes: Vec::new(),
+        used: Vec::new(),
+        included: Vec::new(),
+        building: Vec::new(),
+        resources: 0,
+        patches: 0,
+    };
+    builder.add_file(root.clone(), Arc::clone(source));
+    let dir = root.parent().unwrap_or(Path::new("")).to_path_buf();
+    let objects = builder.kustomize(&dir, Some(root), 0, Vec::new());
+    Built {
+        objects: objects.into_iter().map(|r| r.node).collect(),
+        origins: builder.origins,
+        notes: builder.notes,
+        used: builder.used,
+        included: builder.included,
+    }
+}
+
+/// One object being built, with the names it had before prefixes and suffixes (patches
+/// name objects by any of them).
+#[derive(Debug, Clone)]
+struct Resource {
+    node: YamlNode,
+    names: Vec<String>,
+    namespaces: Vec<String>,
+}
+
+impl Resource {
+    fn new(node: YamlNode) -> Self {
+        let mut resource = Self {
+            node,
+            names: Vec::new(),
+            namespaces: Vec::new(),
+        };
+        resource.remember();
+        resource
+    }
+
+    fn kind(&self) -> &str {
+        self.node
+            .get("kind")
+            .and_then(YamlNode::as_str)
+            .unwrap_or("")
+    }
+
+    fn api_version(&self) -> &str {
+        self.node
+            .get("apiVersion")
+            .and_then(YamlNode::as_str)
+            .unwrap_or("")
+    }
+
+    fn name(&self) -> &str {
+        meta(&self.node, "name").unwrap_or("")
+    }
+
+    fn namespace(&self) -> &str {
+        meta(&self.node, "namespace").unwrap_or("")
+    }
+
+    /// Records the current name and namespace among those it had.
+    fn remember(&mut self) {
+        let name = self.name().to_owned();
+        if !self.names.contains(&name) {
+            self.names.push(name);
+        }
+        let namespace = self.namespace().to_owned();
+        if !self.namespaces.contains(&namespace) {
+            self.namespaces.push(namespace);
+        }
+    }
+}
+
+/// `metadata.<key>` of an object, as text.
+fn meta<'a>(node: &'a YamlNode, key: &str) -> Option<&'a str> {
+    node.get("metadata")?.get(key)?.as_str()
+}
+
+struct Builder<'a> {
+    files: &'a dyn Files,
+    known: &'a HashMap<PathBuf, Arc<SourceFile>>,
+    /// Every file read, by path: where it starts in the address space and its documents
+    /// with spans moved there.
+    loaded: HashMap<PathBuf, Option<Arc<Vec<YamlNode>>>>,
+    origins: Origins,
+    next_base: usize,
+    notes: Vec<Note>,
+    used: Vec<PathBuf>,
+    included: Vec<PathBuf>,
+    /// The kustomization folders being built, outermost first (cycles are refused).
+    building: Vec<PathBuf>,
+    resources: usize,
+    patches: usize,
+}
+
+/// A patch before it is applied: its documents, and where it was named.
+struct PatchText {
+    documents: Vec<YamlNode>,
+}
+
+impl Builder<'_> {
+    /// Puts `source` into the address space and parses it there.
+    fn add_file(&mut self, path: PathBuf, source: Arc<SourceFile>) -> Arc<Vec<YamlNode>> {
+        let base = self.next_base;
+        self.next_base = base + source.text.len() + 1;
+        let yaml = YamlFile::parse(&source.text);
+        let documents: Vec<YamlNode> = yaml
+            .documents
+            .iter()
+            .map(|d| relocate(d, &|at| at + base))
+            .collect();
+        self.origins.parts.push(Part { base, source });
+        let documents = Arc::new(documents);
+        self.loaded
+            .insert(path.clone(), Some(Arc::clone(&documents)));
+        self.used.push(path);
+        documents
+    }
+
+    /// The documents of the file at `path` (read once per build), or `None` when it cannot
+    /// be read.
+    fn load(&mut self, path: &Path, at: Span) -> Option<Arc<Vec<YamlNode>>> {
+        let path = lexically_normal(path);
+        if let Some(loaded) = self.loaded.get(&path) {
+            return loaded.clone();
+        }
+        if self.origins.parts.len() >= MAX_FILES {
+            self.note(
+                at,
+                msg!(
+                    "this build reads more than {} files; the rest are not read",
+                    MAX_FILES
+                ),
+            );
+            self.loaded.insert(path, None);
+            return None;
+        }
+        let source = match self.known.get(&path) {
+            Some(source) => Some(Arc::clone(source)),
+            None => self.files.read(&path).ok().map(Arc::new),
+        };
+        match source {
+            Some(source) => Some(self.add_file(path, source)),
+            None => {
+                self.loaded.insert(path, None);
+                None
+            }
+        }
+    }
+
+    fn note(&mut self, span: Span, message: Message) {
+        if self.notes.len() < 256 {
+            self.notes.push(Note { span, message });
+        }
+    }
+
+    /// Builds the kustomization in `dir` (its file `file` when already known), adding its
+    /// objects to `accumulated` (a component transforms what its includer accumulated).
+    fn kustomize(
+        &mut self,
+        dir: &Path,
+        file: Option<PathBuf>,
+        depth: usize,
+        mut accumulated: Vec<Resource>,
+    ) -> Vec<Resource> {
+        let Some(file) = file.or_else(|| kustomization_in(self.files, dir)) else {
+            return accumulated;
+        };
+        let Some(documents) = self.load(&file, Span::default()) else {
+            return accumulated;
+        };
+        let Some(k) = documents.first().cloned() else {
+            return accumulated;
+        };
+        let dir = lexically_normal(dir);
+        self.building.push(dir.clone());
+        for key in ["resources", "bases"] {
+            for entry in k.get(key).map_or(&[][..], YamlNode::items).to_vec() {
+                self.resource(&dir, &entry, depth, &mut accumulated);
+            }
+        }
+        for entry in k
+            .get("components")
+            .map_or(&[][..], YamlNode::items)
+            .to_vec()
+        {
+            let Some(path) = entry.as_str() else { continue };
+            if is_remote(path) {
+                self.note(entry.span, msg!("{} is a remote component; preflight does not fetch it, so the built deployment lacks what it adds", entry.quote()));
+                continue;
+            }
+            let target = lexically_normal(&dir.join(path));
+            if let Some(sub) = self.nested(&target, &entry, depth) {
+                accumulated = self.kustomize(&target, Some(sub), depth + 1, accumulated);
+            }
+        }
+        self.transform(&k, &dir, &mut accumulated);
+        self.building.pop();
+        accumulated
+    }
+
+    /// The kustomization file of the folder `target` an entry names, when it may be built
+    /// (not too deep, no cycle); pushes nothing.
+    fn nested(&mut self, target: &Path, entry: &YamlNode, depth: usize) -> Option<PathBuf> {
+        if depth + 1 > MAX_DEPTH {
+            self.note(
+                entry.span,
+                msg!(
+                    "kustomizations nest more than {} levels deep here; {} is not built",
+                    MAX_DEPTH,
+                    entry.quote()
+                ),
+            );
+            return None;
+        }
+        if self.building.iter().any(|d| d == target) {
+            self.note(entry.span, msg!("{} includes a kustomization that includes this one (a cycle kustomize refuses); not followed", entry.quote()));
+            return None;
+        }
+        let Some(file) = kustomization_in(self.files, target) else {
+            self.note(entry.span, msg!("the folder {} has no kustomization.yaml; kustomize refuses it, so nothing of it is built", entry.quote()));
+            return None;
+        };
+        self.included.push(target.to_path_buf());
+        Some(file)
+    }
+
+    /// Adds the objects an entry of `resources`/`bases` names.
+    fn resource(&mut self, dir: &Path, entry: &YamlNode, depth: usize, out: &mut Vec<Resource>) {
+        let Some(path) = entry.as_str() else { return };
+        if is_remote(path) {
+            self.note(entry.span, msg!("{} is a remote resource; preflight does not fetch it, so the built deployment lacks its objects", entry.quote()));
+            return;
+        }
+        let target = lexically_normal(&dir.join(path));
+        if self.files.is_dir(&target) {
+            if let Some(file) = self.nested(&target, entry, depth) {
+                let built = self.kustomize(&target, Some(file), depth + 1, Vec::new());
+                out.extend(built);
+            }
+            return;
+        }
+        let Some(documents) = self.load(&target, entry.span) else {
+            self.note(entry.span, msg!("{} cannot be read; kustomize refuses the build, and its objects are missing from what is judged", entry.quote()));
+            return;
+        };
+        let mut stack: Vec<&YamlNode> = documents.iter().rev().collect();
+        while let Some(node) = stack.pop() {
+            let Some(kind) = node.get("kind").and_then(YamlNode::as_str) else {
+                continue;
+            };
+            if kind.ends_with("List") {
+                if let Some(items) = node.get("items") {
+                    stack.extend(items.items().iter().rev());
+                }
+                continue;
+            }
+            if self.resources >= MAX_RESOURCES {
+                self.note(
+                    entry.span,
+                    msg!(
+                        "this build holds more than {} objects; the rest are not built",
+                        MAX_RESOURCES
+                    ),
+                );
+                return;
+            }
+            self.resources += 1;
+            out.push(Resource::new(node.clone()));
+        }
+    }
+
+    /// Applies the kustomization `k`'s transformers to `res`, in kustomize's order.
+    fn transform(&mut self, k: &YamlNode, dir: &Path, res: &mut Vec<Resource>) {
+        // patchesStrategicMerge: paths, or inline patches.
+        for entry in k
+            .get("patchesStrategicMerge")
+            .map_or(&[][..], YamlNode::items)
+            .to_vec()
+        {
+            if let Some(patch) = self.patch_text(dir, &entry) {
+                for document in &patch.documents {
+                    self.strategic(document, None, &entry, res);
+                }
+            }
+        }
+        // patches: a path or an inline patch, strategic or JSON, with an optional target.
+        for entry in k.get("patches").map_or(&[][..], YamlNode::items).to_vec() {
+            let named = entry.get("path").or_else(|| entry.get("patch")).cloned();
+            let Some(named) = named else { continue };
+            let inline = entry.get("patch").is_some();
+            let Some(patch) = (if inline {
+                self.inline(&named)
+            } else {
+                self.patch_text(dir, &named)
+            }) else {
+                continue;
+            };
+            let target = entry.get("target");
+            self.apply_patch(&patch, target, &named, res);
+        }
+        if let Some(ns) = k
+            .get("namespace")
+            .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))
+        {
+            for r in res.iter_mut() {
+                if !is_cluster_scoped(r.kind()) {
+                    r.node = set_path(&r.node, &["metadata", "namespace"], ns.clone(), ns.span);
+                    r.remember();
+                }
+                if matches!(r.kind(), "RoleBinding" | "ClusterRoleBinding") {
+                    r.node = subjects_namespace(&r.node, ns);
+                }
+            }
+        }
+        let prefix = k.get("namePrefix").and_then(YamlNode::as_str).unwrap_or("");
+        let suffix = k.get("nameSuffix").and_then(YamlNode::as_str).unwrap_or("");
+        if !prefix.is_empty() || !suffix.is_empty() {
+            for r in res.iter_mut() {
+                if matches!(r.kind(), "Namespace" | "CustomResourceDefinition") {
+                    continue;
+                }
+                let Some(name_node) = r.node.get("metadata").and_then(|m| m.get("name")).cloned()
+                else {
+                    continue;
+                };
+                let Some(name) = name_node.as_str() else {
+                    continue;
+                };
+                let renamed = scalar(&format!("{prefix}{name}{suffix}"), name_node.span);
+                r.node = set_path(&r.node, &["metadata", "name"], renamed, name_node.span);
+                r.remember();
+            }
+        }
+        // commonLabels: on every object and its selectors; labels: as each entry says.
+        for (label, value) in k
+            .get("commonLabels")
+            .map_or(&[][..], YamlNode::entries)
+            .to_vec()
+        {
+            for r in res.iter_mut() {
+                r.node = add_label(
+                    &r.node,
+                    r.kind().to_owned().as_str(),
+                    &label,
+                    &value,
+                    true,
+                    true,
+                );
+            }
+        }
+        for entry in k.get("labels").map_or(&[][..], YamlNode::items).to_vec() {
+            let flag = |key: &str| entry.get(key).and_then(YamlNode::as_str) == Some("true");
+            let (selectors, templates) = (flag("includeSelectors"), flag("includeTemplates"));
+            for (label, value) in entry
+                .get("pairs")
+                .map_or(&[][..], YamlNode::entries)
+                .to_vec()
+            {
+                for r in res.iter_mut() {
+                    let kind = r.kind().to_owned();
+                    r.node = add_label(
+                        &r.node,
+                        &kind,
+                        &label,
+                        &value,
+                        selectors,
+                        selectors || templates,
+                    );
+                }
+            }
+        }
+        for (key, value) in k
+            .get("commonAnnotations")
+            .map_or(&[][..], YamlNode::entries)
+            .to_vec()
+        {
+            for r in res.iter_mut() {
+                let kind = r.kind().to_owned();
+                r.node = set_entry_at(&r.node, &["metadata", "annotations"], &key, &value);
+                if let Some(template) = template_path(&kind) {
+                    let mut path = template.to_vec();
+                    path.extend(["metadata", "annotations"]);
+                    r.node = set_entry_at(&r.node, &path, &key, &value);
+                }
+            }
+        }
+        for entry in k
+            .get("patchesJson6902")
+            .map_or(&[][..], YamlNode::items)
+            .to_vec()
+        {
+            let named = entry.get("path").or_else(|| entry.get("patch")).cloned();
+            let Some(named) = named else { continue };
+            let inline = entry.get("patch").is_some();
+            let Some(patch) = (if inline {
+                self.inline(&named)
+            } else {
+                self.patch_text(dir, &named)
+            }) else {
+                continue;
+            };
+            self.apply_patch(&patch, entry.get("target"), &named, res);
+        }
+        for entry in k.get("replicas").map_or(&[][..], YamlNode::items).to_vec() {
+            let (Some(name), Some(count)) = (
+                entry.get("name").and_then(YamlNode::as_str),
+                entry.get("count"),
+            ) else {
+                continue;
+            };
+            for r in res.iter_mut() {
+                if r.names.iter().any(|n| n == name) && has_replicas(r.kind()) {
+                    r.node = set_path(&r.node, &["spec", "replicas"], count.clone(), count.span);
+                }
+            }
+        }
+        for entry in k.get("images").map_or(&[][..], YamlNode::items).to_vec() {
+            for r in res.iter_mut() {
+                r.node = set_images(&r.node, &entry, 0);
+            }
+        }
+    }
+
+    /// The documents of a patch named by path (or written inline in `patchesStrategicMerge`).
+    fn patch_text(&mut self, dir: &Path, entry: &YamlNode) -> Option<PatchText> {
+        let text = entry.as_str()?;
+        if text.contains('\n') || text.trim_start().starts_with(['{', '[']) {
+            return self.inline(entry);
+        }
+        if is_remote(text) {
+            self.note(
+                entry.span,
+                msg!(
+                    "{} is a remote patch; preflight does not fetch it, so it is not applied",
+                    entry.quote()
+                ),
+            );
+            return None;
+        }
+        let Some(documents) = self.load(&dir.join(text), entry.span) else {
+            self.note(entry.span, msg!("the patch {} cannot be read; kustomize refuses the build, and preflight judges the objects without it", entry.quote()));
+            return None;
+        };
+        Some(PatchText {
+            documents: documents.to_vec(),
+        })
+    }
+
+    /// A patch written inline (a YAML string in the kustomization): parsed, its spans
+    /// pointing at the lines of the kustomization it is written on.
+    fn inline(&mut self, node: &YamlNode) -> Option<PatchText> {
+        let text = node.as_str()?;
+        let part = self
+            .origins
+            .parts
+            .iter()
+            .rev()
+            .find(|p| p.base <= node.span.start)?;
+        let written = part
+            .source
+            .text
+            .get(node.span.start - part.base..node.span.end - part.base)
+            .unwrap_or("");
+        let map = inline_map(text, written, node.span);
+        let yaml = YamlFile::parse(text);
+        Some(PatchText {
+            documents: yaml.documents.iter().map(|d| relocate(d, &map)).collect(),
+        })
+    }
+
+    /// Applies a `patches`/`patchesJson6902` patch to the objects `target` selects (or, for
+    /// a strategic merge patch without a target, the object it names).
+    fn apply_patch(
+        &mut self,
+        patch: &PatchText,
+        target: Option<&YamlNode>,
+        named: &YamlNode,
+        res: &mut Vec<Resource>,
+    ) {
+        let Some(first) = patch.documents.first() else {
+            return;
+        };
+        if let YamlValue::Sequence(ops) = &first.value {
+            let Some(target) = target else {
+                self.note(named.span, "a JSON patch needs a `target`; kustomize refuses this one, and it is not applied".into());
+                return;
+            };
+            let mut matched = false;
+            for r in res.iter_mut() {
+                if selects(target, r) {
+                    matched = true;
+                    self.patches += 1;
+                    if self.patches > MAX_PATCHES {
+                        return;
+                    }
+                    match json_patch(&r.node, ops) {
+                        Ok(node) => r.node = node,
+                        Err(why) => self.note(named.span, msg!("this JSON patch cannot be applied ({}); kustomize refuses the build, preflight judges the objects without it", why)),
+                    }
+                    r.remember();
+                }
+            }
+            if !matched {
+                self.note(
+                    named.span,
+                    "this patch's target matches no object of the build; it changes nothing".into(),
+                );
+            }
+            return;
+        }
+        for document in &patch.documents {
+            self.strategic(document, target, named, res);
+        }
+    }
+
+    /// Applies one strategic merge patch document to the object it names (or those `target`
+    /// selects); `$patch: delete` at its top removes the object.
+    fn strategic(
+        &mut self,
+        patch: &YamlNode,
+        target: Option<&YamlNode>,
+        named: &YamlNode,
+        res: &mut Vec<Resource>,
+    ) {
+        if patch.entries().is_empty() {
+            return;
+        }
+        let kind = patch.get("kind").and_then(YamlNode::as_str);
+        let name = meta(patch, "name");
+        let namespace = meta(patch, "namespace");
+        let mut matched = false;
+        let mut keep = Vec::with_capacity(res.len());
+        for mut r in res.drain(..) {
+            let hit = match target {
+                Some(target) => selects(target, &r),
+                None => {
+                    kind == Some(r.kind())
+                        && name.is_some_and(|n| r.names.iter().any(|m| m == n))
+                        && namespace.is_none_or(|ns| r.namespaces.iter().any(|m| m == ns))
+                }
+            };
+            if hit && self.patches < MAX_PATCHES {
+                matched = true;
+                self.patches += 1;
+                let mut patch = patch.clone();
+                if target.is_some() {
+                    // A targeted patch's own name is not the object's.
+                    patch = without_path(&patch, &["metadata", "name"]);
+                }
+                // `None`: `$patch: delete` removed the object.
+                if let Some(node) = merge(&r.node, &patch, "", 0) {
+                    r.node = node;
+                    r.remember();
+                    keep.push(r);
+                }
+            } else {
+                keep.push(r);
+            }
+        }
+        *res = keep;
+        if !matched {
+            self.note(named.span, "this patch names no object of the build; kustomize refuses it, preflight judges the objects without it".into());
+        }
+    }
+}
+
+/// Whether `path` names something kustomize would fetch (a URL, a Git repository).
+fn is_remote(path: &str) -> bool {
+    path.contains("://")
+        || path.starts_with("git@")
+        || path.starts_with("github.com/")
+        || path.starts_with("gitlab.com/")
+        || path.starts_with("bitbucket.org/")
+        || path.contains("?ref=")
+}
+
+/// `node` with every span moved by `map`.
+pub fn relocate(node: &YamlNode, map: &dyn Fn(usize) -> usize) -> YamlNode {
+    let span = Span::new(map(node.span.start), map(node.span.end));
+    let value = match &node.value {
+        YamlValue::Scalar(s) => YamlValue::Scalar(s.clone()),
+        YamlValue::Alias => YamlValue::Alias,
+        YamlValue::Sequence(items) => {
+            YamlValue::Sequence(items.iter().map(|i| relocate(i, map)).collect())
+        }
+        YamlValue::Mapping(entries) => YamlValue::Mapping(
+            entries
+                .iter()
+                .map(|(k, v)| (relocate(k, map), relocate(v, map)))
+                .collect(),
+        ),
+    };
+    YamlNode { span, value }
+}
+
+/// How an offset in the text of an inline patch maps to the address space: `text` is what
+/// the YAML string holds, `written` how it is written at `span`. A block scalar (`|`) holds
+/// its lines without their indentation; a verbatim or quoted string holds its text as is.
+/// Anything else (folded, escaped) maps every offset to the start of the string.
+fn inline_map(text: &str, written: &str, span: Span) -> impl Fn(usize) -> usize {
+    // (offset in `text` where a line starts, offset in the address space).
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    if written == text {
+        lines.push((0, span.start));
+    } else if written.len() == text.len() + 2 && written.get(1..written.len() - 1) == Some(text) {
+        lines.push((0, span.start + 1));
+    } else {
+        let mut at_written = 0;
+        let mut ok = true;
+        let mut at_text = 0;
+        let written_lines: Vec<&str> = written.split('\n').collect();
+        let mut w = 0;
+        for line in text.split('\n') {
+            // Blank lines of a block scalar may be written with less indentation.
+            while w < written_lines.len() {
+                let candidate = written_lines[w];
+                if !line.is_empty()
+                    && candidate.ends_with(line)
+                    && candidate[..candidate.len() - line.len()].trim().is_empty()
+                {
+                    lines.push((
+                        at_text,
+                        span.start + at_written + candidate.len() - line.len(),
+                    ));
+                    at_written += candidate.len() + 1;
+                    w += 1;
+                    break;
+                }
+                if line.is_empty() && candidate.trim().is_empty() {
+                    at_written += candidate.len() + 1;
+                    w += 1;
+                    break;
+                }
+                ok = false;
+                break;
+            }
+            at_text += line.len() + 1;
+            if !ok {
+                break;
+            }
+        }
+        if !ok || lines.is_empty() {
+            let start = span.start;
+            return Box::new(move |_| start) as Box<dyn Fn(usize) -> usize>;
+        }
+    }
+    Box::new(move |at: usize| {
+        let i = lines
+            .partition_point(|(from, _)| *from <= at)
+            .saturating_sub(1);
+        let (from, to) = lines[i];
+        to + (at - from)
+    }) as Box<dyn Fn(usize) -> usize>
+}
+
+/// A scalar node.
+fn scalar(text: &str, span: Span) -> YamlNode {
+    YamlNode {
+        span,
+        value: YamlValue::Scalar(text.to_owned()),
+    }
+}
+
+/// A mapping node.
+fn mapping(entries: Vec<(YamlNode, YamlNode)>, span: Span) -> YamlNode {
+    YamlNode {
+        span,
+        value: YamlValue::Mapping(entries.into()),
+    }
+}
+
+/// Whether a node is YAML's null (written `null`, `~` or nothing).
+fn is_null(node: &YamlNode) -> bool {
+    match &node.value {
+        YamlValue::Scalar(s) => s == "null" || s == "~" || (s.is_empty() && node.span.is_empty()),
+        _ => false,
+    }
+}
+
+/// `node` with the value at `path` set to `value` (mappings created on the way, their keys
+/// at `at`).
+fn set_path(node: &YamlNode, path: &[&str], value: YamlNode, at: Span) -> YamlNode {
+    let Some((first, rest)) = path.split_first() else {
+        return value;
+    };
+    let mut entries: Vec<(YamlNode, YamlNode)> = node.entries().to_vec();
+    let span = if matches!(node.value, YamlValue::Mapping(_)) {
+        node.span
+    } else {
+        at
+    };
+    match entries.iter().rposition(|(k, _)| k.as_str() == Some(first)) {
+        Some(i) => {
+            let child = set_path(&entries[i].1, rest, value, at);
+            entries[i].1 = child;
+        }
+        None => {
+            let empty = mapping(Vec::new(), at);
+            entries.push((scalar(first, at), set_path(&empty, rest, value, at)));
+        }
+    }
+    mapping(entries, span)
+}
+
+/// `node` without the value at `path`.
+fn without_path(node: &YamlNode, path: &[&str]) -> YamlNode {
+    let Some((first, rest)) = path.split_first() else {
+        return node.clone();
+    };
+    let entries: Vec<(YamlNode, YamlNode)> = node
+        .entries()
+        .iter()
+        .filter_map(|(k, v)| {
+            if k.as_str() != Some(first) {
+                return Some((k.clone(), v.clone()));
+            }
+            if rest.is_empty() {
+                None
+            } else {
+                Some((k.clone(), without_path(v, rest)))
+            }
+        })
+        .collect();
+    mapping(entries, node.span)
+}
+
+/// `node` with the entry `key: value` in the mapping at `path` (created when missing).
+fn set_entry_at(node: &YamlNode, path: &[&str], key: &YamlNode, value: &YamlNode) -> YamlNode {
+    let Some(name) = key.as_str() else {
+        return node.clone();
+    };
+    let mut full: Vec<&str> = path.to_vec();
+    full.push(name);
+    set_path(node, &full, value.clone(), key.span)
+}
+
+/// Whether a path exists.
+fn has_path(node: &YamlNode, path: &[&str]) -> bool {
+    let mut at = node;
+    for key in path {
+        match at.get(key) {
+            Some(next) => at = next,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Kinds that live outside namespaces.
+fn is_cluster_scoped(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Namespace"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "CustomResourceDefinition"
+            | "PersistentVolume"
+            | "StorageClass"
+            | "PriorityClass"
+            | "ValidatingWebhookConfiguration"
+            | "MutatingWebhookConfiguration"
+            | "ValidatingAdmissionPolicy"
+            | "ValidatingAdmissionPolicyBinding"
+            | "APIService"
+            | "Node"
+            | "CSIDriver"
+            | "CSINode"
+            | "IngressClass"
+            | "RuntimeClass"
+            | "VolumeAttachment"
+            | "PodSecurityPolicy"
+            | "ComponentStatus"
+            | "CertificateSigningRequest"
+            | "FlowSchema"
+            | "PriorityLevelConfiguration"
+    )
+}
+
+/// Kinds whose `spec.replicas` the `replicas` field sets.
+fn has_replicas(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "ReplicationController"
+    )
+}
+
+/// The path to a workload's pod template.
+fn template_path(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "Deployment"
+        | "ReplicaSet"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "Job"
+        | "ReplicationController" => Some(&["spec", "template"]),
+        "CronJob" => Some(&["spec", "jobTemplate", "spec", "template"]),
+        _ => None,
+    }
+}
+
+/// A RoleBinding's ServiceAccount subjects in the `default` namespace (or none) moved to
+/// the kustomization's namespace, as kustomize does.
+fn subjects_namespace(node: &YamlNode, ns: &YamlNode) -> YamlNode {
+    let Some(subjects) = node.get("subjects") else {
+        return node.clone();
+    };
+    let items: Vec<YamlNode> = subjects
+        .items()
+        .iter()
+        .map(|s| {
+            let service_account =
+                s.get("kind").and_then(YamlNode::as_str) == Some("ServiceAccount");
+            let current = s.get("namespace").and_then(YamlNode::as_str);
+            if service_account && matches!(current, None | Some("default")) {
+                set_path(s, &["namespace"], ns.clone(), ns.span)
+            } else {
+                s.clone()
+            }
+        })
+        .collect();
+    set_path(
+        node,
+        &["subjects"],
+        YamlNode {
+            span: subjects.span,
+            value: YamlValue::Sequence(items.into()),
+        },
+        subjects.span,
+    )
+}
+
+/// Adds a label to an object's metadata and, when asked, to its selectors and templates.
+fn add_label(
+    node: &YamlNode,
+    kind: &str,
+    key: &YamlNode,
+    value: &YamlNode,
+    selectors: bool,
+    templates: bool,
+) -> YamlNode {
+    let mut node = set_entry_at(node, &["metadata", "labels"], key, value);
+    if templates {
+        if let Some(template) = template_path(kind) {
+            let mut path = template.to_vec();
+            path.extend(["metadata", "labels"]);
+            node = set_entry_at(&node, &path, key, value);
+        }
+        if kind == "CronJob" {
+            node = set_entry_at(
+                &node,
+                &["spec", "jobTemplate", "metadata", "labels"],
+                key,
+                value,
+            );
+        }
+    }
+    if selectors {
+        match kind {
+            "Service" => node = set_entry_at(&node, &["spec", "selector"], key, value),
+            "ReplicationController" => {
+                node = set_entry_at(&node, &["spec", "selector"], key, value)
+            }
+            "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" => {
+                node = set_entry_at(&node, &["spec", "selector", "matchLabels"], key, value);
+            }
+            "Job" if has_path(&node, &["spec", "selector", "matchLabels"]) => {
+                node = set_entry_at(&node, &["spec", "selector", "matchLabels"], key, value);
+            }
+            "CronJob"
+                if has_path(
+                    &node,
+                    &["spec", "jobTemplate", "spec", "selector", "matchLabels"],
+                ) =>
+            {
+                node = set_entry_at(
+                    &node,
+                    &["spec", "jobTemplate", "spec", "selector", "matchLabels"],
+                    key,
+                    value,
+                );
+            }
+            "PodDisruptionBudget" if has_path(&node, &["spec", "selector", "matchLabels"]) => {
+                node = set_entry_at(&node, &["spec", "selector", "matchLabels"], key, value);
+            }
+            "NetworkPolicy" if has_path(&node, &["spec", "podSelector", "matchLabels"]) => {
+                node = set_entry_at(&node, &["spec", "podSelector", "matchLabels"], key, value);
+            }
+            _ => {}
+        }
+    }
+    node
+}
+
+/// An image reference split into its name and the tag or digest after it.
+fn split_image(image: &str) -> (&str, &str) {
+    let name_end = match image.find('@') {
+        Some(at) => at,
+        None => match image.rfind(':') {
+            Some(at) if !image[at..].contains('/') => at,
+            _ => image.len(),
+        },
+    };
+    let name = &image[..name_end];
+    // `name:tag@digest`: the tag belongs to what is replaced too.
+    match name.rfind(':') {
+        Some(at) if !name[at..].contains('/') => (&image[..at], &image[at..]),
+        _ => (name, &image[name_end..]),
+    }
+}
+
+/// `node` with the `images` entry applied to every container and init container image.
+fn set_images(node: &YamlNode, entry: &YamlNode, depth: usize) -> YamlNode {
+    if depth > 64 {
+        return node.clone();
+    }
+    match &node.value {
+        YamlValue::Mapping(entries) => {
+            let out: Vec<(YamlNode, YamlNode)> = entries
+                .iter()
+                .map(|(k, v)| {
+                    let containers = matches!(k.as_str(), Some("containers" | "initContainers"));
+                    let v = if containers {
+                        let items: Vec<YamlNode> = v
+                            .items()
+                            .iter()
+                            .map(|c| match c.get("image").and_then(|i| new_image(i, entry)) {
+                                Some(image) => set_path(c, &["image"], image, c.span),
+                                None => set_images(c, entry, depth + 1),
+                            })
+                            .collect();
+                        if matches!(v.value, YamlValue::Sequence(_)) {
+                            YamlNode {
+                                span: v.span,
+                                value: YamlValue::Sequence(items.into()),
+                            }
+                        } else {
+                            v.clone()
+                        }
+                    } else {
+                        set_images(v, entry, depth + 1)
+                    };
+                    (k.clone(), v)
+                })
+                .collect();
+            mapping(out, node.span)
+        }
+        YamlValue::Sequence(items) => YamlNode {
+            span: node.span,
+            value: YamlValue::Sequence(
+                items
+                    .iter()
+                    .map(|i| set_images(i, entry, depth + 1))
+                    .collect(),
+            ),
+        },
+        _ => node.clone(),
+    }
+}
+
+/// The image an `images` entry makes of `image`, if it names it. The new value points at
+/// what the entry sets: its digest, else its tag, else its new name.
+fn new_image(image: &YamlNode, entry: &YamlNode) -> Option<YamlNode> {
+    let text = image.as_str()?;
+    let wanted = entry.get("name")?.as_str()?;
+    let (name, rest) = split_image(text);
+    if name != wanted {
+        return None;
+    }
+    let new_name = entry.get("newName");
+    let new_tag = entry.get("newTag");
+    let digest = entry.get("digest");
+    let name = new_name.and_then(YamlNode::as_str).unwrap_or(name);
+    let rest = match (
+        digest.and_then(YamlNode::as_str),
+        new_tag.and_then(YamlNode::as_str),
+    ) {
+        (Some(d), _) => format!("@{d}"),
+        (None, Some(t)) => format!(":{t}"),
+        (None, None) => rest.to_owned(),
+    };
+    let span = digest
+        .or(new_tag)
+        .or(new_name)
+        .map_or(image.span, |n| n.span);
+    Some(scalar(&format!("{name}{rest}"), span))
+}
+
+/// Whether a patch `target` (group, version, kind, name, namespace, label and annotation
+/// selectors; names and kinds are anchored regular expressions) selects `r`.
+fn selects(target: &YamlNode, r: &Resource) -> bool {
+    let field = |key: &str| target.get(key).and_then(YamlNode::as_str);
+    let matches = |pattern: Option<&str>, values: &[&str]| {
+        let Some(pattern) = pattern else { return true };
+        match regex::Regex::new(&format!("^(?:{pattern})$")) {
+            Ok(re) => values.iter().any(|v| re.is_match(v)),
+            Err(_) => values.contains(&pattern),
+        }
+    };
+    let api = r.api_version();
+    let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
+    let names: Vec<&str> = r.names.iter().map(String::as_str).collect();
+    let namespaces: Vec<&str> = r.namespaces.iter().map(String::as_str).collect();
+    matches(field("group"), &[group])
+        && matches(field("version"), &[version])
+        && matches(field("kind"), &[r.kind()])
+        && matches(field("name"), &names)
+        && matches(field("namespace"), &namespaces)
+        && selector(
+            field("labelSelector"),
+            r.node.get("metadata").and_then(|m| m.get("labels")),
+        )
+        && selector(
+            field("annotationSelector"),
+            r.node.get("metadata").and_then(|m| m.get("annotations")),
+        )
+}
+
+/// Whether labels satisfy a selector (`a=b,c!=d,e`; `in`/`notin` sets).
+fn selector(selector: Option<&str>, labels: Option<&YamlNode>) -> bool {
+    let Some(selector) = selector else {
+        return true;
+    };
+    let get = |key: &str| labels.and_then(|l| l.get(key)).and_then(YamlNode::as_str);
+    let mut terms = Vec::new();
+    let mut depth = 0;
+    let mut start = 0;
+    for (i, c) in selector.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                terms.push(&selector[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    terms.push(&selector[start..]);
+    terms.iter().all(|term| {
+        let term = term.trim();
+        if let Some((k, v)) = term.split_once("!=") {
+            return get(k.trim()) != Some(v.trim());
+        }
+        if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+            return get(k.trim()) == Some(v.trim());
+        }
+        for (word, wanted) in [(" notin ", false), (" in ", true)] {
+            if let Some((k, set)) = term.split_once(word) {
+                let set = set.trim().trim_start_matches('(').trim_end_matches(')');
+                let inside = get(k.trim()).is_some_and(|v| set.split(',').any(|s| s.trim() == v));
+                return inside == wanted;
+            }
+        }
+        match term.strip_prefix('!') {
+            Some(k) => get(k.trim()).is_none(),
+            None => term.is_empty() || get(term).is_some(),
+        }
+    })
+}
+
+/// The merge key of a list field, from Kubernetes' API types (`patchMergeKey`); `None`
+/// for lists a patch replaces.
+fn merge_key(field: &str, items: &[YamlNode]) -> Option<&'static str> {
+    match field {
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "env"
+        | "volumes"
+        | "imagePullSecrets"
+        | "resourceClaims"
+        | "schedulingGates" => Some("name"),
+        "volumeMounts" => Some("mountPath"),
+        "volumeDevices" => Some("devicePath"),
+        "hostAliases" => Some("ip"),
+        "topologySpreadConstraints" => Some("topologyKey"),
+        "ports" => {
+            if items.iter().any(|i| i.get("containerPort").is_some()) {
+                Some("containerPort")
+            } else {
+                Some("port")
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The `$patch` directive of a mapping.
+fn directive(node: &YamlNode) -> Option<&str> {
+    node.get("$patch").and_then(YamlNode::as_str)
+}
+
+/// A patch value as it ends up in the object: directives taken out, nulls dropped.
+fn clean(node: &YamlNode, depth: usize) -> YamlNode {
+    if depth > 256 {
+        return node.clone();
+    }
+    match &node.value {
+        YamlValue::Mapping(entries) => mapping(
+            entries
+                .iter()
+                .filter(|(k, v)| !k.as_str().is_some_and(|k| k.starts_with('$')) && !is_null(v))
+                .map(|(k, v)| (k.clone(), clean(v, depth + 1)))
+                .collect(),
+            node.span,
+        ),
+        YamlValue::Sequence(items) => YamlNode {
+            span: node.span,
+            value: YamlValue::Sequence(
+                items
+                    .iter()
+                    .filter(|i| directive(i).is_none())
+                    .map(|i| clean(i, depth + 1))
+                    .collect(),
+            ),
+        },
+        _ => node.clone(),
+    }
+}
+
+/// Kubernetes' strategic merge of `patch` into `dest` (the field being merged is `field`):
+/// mappings merge key by key, `null` removes a key, lists with a merge key merge item by
+/// item, other lists are replaced; `$patch: replace` replaces, `$patch: delete` removes
+/// (`None`).
+fn merge(dest: &YamlNode, patch: &YamlNode, field: &str, depth: usize) -> Option<YamlNode> {
+    if depth > 256 {
+        return Some(patch.clone());
+    }
+    match (&dest.value, &patch.value) {
+        (YamlValue::Mapping(entries), YamlValue::Mapping(patch_entries)) => {
+            match directive(patch) {
+                Some("delete") => return None,
+                Some("replace") => return Some(clean(patch, depth)),
+                _ => {}
+            }
+            let mut out: Vec<(YamlNode, YamlNode)> = entries.to_vec();
+            for (key, value) in patch_entries.iter() {
+                let Some(name) = key.as_str() else { continue };
+                if name.starts_with('$') {
+                    continue;
+                }
+                let at = out.iter().rposition(|(k, _)| k.as_str() == Some(name));
+                match at {
+                    Some(i) if is_null(value) => {
+                        out.remove(i);
+                    }
+                    Some(i) => match merge(&out[i].1, value, name, depth + 1) {
+                        Some(merged) => out[i].1 = merged,
+                        None => {
+                            out.remove(i);
+                        }
+                    },
+                    None if is_null(value) || directive(value) == Some("delete") => {}
+                    None => out.push((key.clone(), clean(value, depth + 1))),
+                }
+            }
+            Some(mapping(out, dest.span))
+        }
+        (YamlValue::Sequence(items), YamlValue::Sequence(patch_items)) => {
+            if patch_items.iter().any(|i| directive(i) == Some("replace")) {
+                return Some(clean(patch, depth));
+            }
+            let Some(key) = merge_key(field, items).filter(|_| {
+                patch_items
+                    .iter()
+                    .all(|i| matches!(i.value, YamlValue::Mapping(_)))
+            }) else {
+                return Some(clean(patch, depth));
+            };
+            let mut out: Vec<YamlNode> = items.to_vec();
+            for item in patch_items.iter() {
+                let wanted = item.get(key).and_then(YamlNode::as_str);
+                let at = wanted.and_then(|w| {
+                    out.iter()
+                        .position(|o| o.get(key).and_then(YamlNode::as_str) == Some(w))
+                });
+                match (at, directive(item)) {
+                    (Some(i), Some("delete")) => {
+                        out.remove(i);
+                    }
+                    (None, Some("delete")) => {}
+                    (Some(i), _) => match merge(&out[i], item, "", depth + 1) {
+                        Some(merged) => out[i] = merged,
+                        None => {
+                            out.remove(i);
+                        }
+                    },
+                    (None, _) => out.push(clean(item, depth + 1)),
+                }
+            }
+            Some(YamlNode {
+                span: dest.span,
+                value: YamlValue::Sequence(out.into()),
+            })
+        }
+        // A value the patch repeats unchanged (a container's `name`) stays where it was
+        // written first.
+        (YamlValue::Scalar(a), YamlValue::Scalar(b)) if a == b => Some(dest.clone()),
+        _ => match directive(patch) {
+            Some("delete") => None,
+            _ => Some(clean(patch, depth)),
+        },
+    }
+}
+
+/// One step of a JSON pointer (RFC 6901: `~1` is `/`, `~0` is `~`).
+fn pointer(path: &str) -> Option<Vec<String>> {
+    if path.is_empty() {
+        return Some(Vec::new());
+    }
+    let rest = path.strip_prefix('/')?;
+    Some(
+        rest.split('/')
+            .map(|p| p.replace("~1", "/").replace("~0", "~"))
+            .collect(),
+    )
+}
+
+/// Applies a JSON patch (RFC 6902: add, remove, replace, move, copy, test) to `node`.
+fn json_patch(node: &YamlNode, ops: &[YamlNode]) -> Result<YamlNode, &'static str> {
+    let mut node = node.clone();
+    for op in ops {
+        let kind = op
+            .get("op")
+            .and_then(YamlNode::as_str)
+            .ok_or("an operation without `op`")?;
+        let path_node = op.get("path").ok_or("an operation without `path`")?;
+        let path =
+            pointer(path_node.as_str().unwrap_or("")).ok_or("a path that is not a JSON pointer")?;
+        let from = || -> Result<Vec<String>, &'static str> {
+            pointer(
+                op.get("from")
+                    .and_then(YamlNode::as_str)
+                    .ok_or("a move or copy without `from`")?,
+            )
+            .ok_or("a `from` that is not a JSON pointer")
+        };
+        node = match kind {
+            "add" | "replace" => {
+                let value = op.get("value").ok_or("an add or replace without `value`")?;
+                edit(
+                    &node,
+                    &path,
+                    &Edit::Set(value.clone(), kind == "add", path_node.span),
+                    0,
+                )?
+            }
+            "remove" => edit(&node, &path, &Edit::Remove, 0)?,
+            "move" | "copy" => {
+                let from = from()?;
+                let value = get(&node, &from)
+                    .ok_or("a `from` that does not exist")?
+                    .clone();
+                let node = if kind == "move" {
+                    edit(&node, &from, &Edit::Remove, 0)?
+                } else {
+                    node
+                };
+                edit(&node, &path, &Edit::Set(value, true, path_node.span), 0)?
+            }
+            "test" => node,
+            _ => return Err("an unknown operation"),
+        };
+    }
+    Ok(node)
+}
+
+/// The node at a JSON pointer.
+fn get<'a>(node: &'a YamlNode, path: &[String]) -> Option<&'a YamlNode> {
+    let mut at = node;
+    for step in path {
+        at = match &at.value {
+            YamlValue::Mapping(_) => at.get(step)?,
+            YamlValue::Sequence(items) => items.get(step.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(at)
+}
+
+/// What a JSON patch operation does at its path.
+enum Edit {
+    /// Sets the value (`true`: `add`, which may create the key or insert into a list); new
+    /// keys are written at the span given (the operation's `path`).
+    Set(YamlNode, bool, Span),
+    /// Removes it.
+    Remove,
+}
+
+fn edit(
+    node: &YamlNode,
+    path: &[String],
+    what: &Edit,
+    depth: usize,
+) -> Result<YamlNode, &'static str> {
+    if depth > 256 {
+        return Err("a path nested too deep");
+    }
+    let Some((step, rest)) = path.split_first() else {
+        return match what {
+            Edit::Set(value, _, _) => Ok(value.clone()),
+            Edit::Remove => Err("removing the whole object"),
+        };
+    };
+    match &node.value {
+        YamlValue::Mapping(entries) => {
+            let mut out = entries.to_vec();
+            let at = out
+                .iter()
+                .rposition(|(k, _)| k.as_str() == Some(step.as_str()));
+            match (at, rest.is_empty(), what) {
+                (Some(i), true, Edit::Remove) => {
+                    out.remove(i);
+                }
+                (Some(i), true, Edit::Set(value, _, _)) => out[i].1 = value.clone(),
+                (None, true, Edit::Set(value, true, span)) => {
+                    out.push((scalar(step, *span), value.clone()))
+                }
+                (Some(i), false, _) => out[i].1 = edit(&out[i].1, rest, what, depth + 1)?,
+                _ => return Err("a path that does not exist"),
+            }
+            Ok(mapping(out, node.span))
+        }
+        YamlValue::Sequence(items) => {
+            let mut out = items.to_vec();
+            let index = if step == "-" {
+                out.len()
+            } else {
+                step.parse::<usize>()
+                    .map_err(|_| "a list index that is not a number")?
+            };
+            match (rest.is_empty(), what) {
+                (true, Edit::Set(value, true, _)) if index <= out.len() => {
+                    out.insert(index, value.clone())
+                }
+                (true, Edit::Set(value, false, _)) if index < out.len() => {
+                    out[index] = value.clone()
+                }
+                (true, Edit::Remove) if index < out.len() => {
+                    out.remove(index);
+                }
+                (false, _) if index < out.len() => {
+                    out[index] = edit(&out[index], rest, what, depth + 1)?
+                }
+                _ => return Err("a list index out of range"),
+            }
+            Ok(YamlNode {
+                span: node.span,
+                value: YamlValue::Sequence(out.into()),
+            })
+        }
+        _ => Err("a path through a scalar"),
+    }
+}
+
+/// A built object as plain data (every scalar as its text, mappings with sorted keys), for
+/// comparing with what `kustomize build` prints.
+pub fn to_json(node: &YamlNode) -> serde_json::Value {
+    match &node.value {
+        YamlValue::Scalar(s) if is_null(node) && !s.is_empty() => serde_json::Value::Null,
+        YamlValue::Scalar(s) => serde_json::Value::String(s.clone()),
+        YamlValue::Alias => serde_json::Value::Null,
+        YamlValue::Sequence(items) => items.iter().map(to_json).collect(),
+        YamlValue::Mapping(entries) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.as_str().unwrap_or("").to_owned(), to_json(v)))
+                .collect(),
+        ),
+    }
+}

@@ -431,9 +431,10 @@ fn relocate_built(
         let deployed = (
             Arc::clone(root),
             Span::new(0, 0),
-            msg!("in the deployment built by {}", *root),
+            msg!("in the deployment this kustomization builds"),
         );
-        if !rule.id.starts_with("PF") {
+        let named = !rule.id.starts_with("PF") && !Arc::ptr_eq(&file, root);
+        if named {
             finding.related.push(deployed.clone());
         }
         if !moved.iter().any(|m| Arc::ptr_eq(m, &file)) {
@@ -446,7 +447,7 @@ fn relocate_built(
         match first.get(&place) {
             Some(&(j, other)) if other != deployment => {
                 keep[i] = false;
-                if !rule.id.starts_with("PF") {
+                if named {
                     raw[j].1.related.push(deployed);
                 }
             }

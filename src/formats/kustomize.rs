@@ -723,7 +723,7 @@ pub fn relocate(node: &YamlNode, map: &dyn Fn(usize) -> usize) -> YamlNode {
 /// the YAML string holds, `written` how it is written at `span`. A block scalar (`|`) holds
 /// its lines without their indentation; a verbatim or quoted string holds its text as is.
 /// Anything else (folded, escaped) maps every offset to the start of the string.
-fn inline_map(text: &str, written: &str, span: Span) -> impl Fn(usize) -> usize {
+fn inline_map(text: &str, written: &str, span: Span) -> Box<dyn Fn(usize) -> usize> {
     // (offset in `text` where a line starts, offset in the address space).
     let mut lines: Vec<(usize, usize)> = Vec::new();
     if written == text {
@@ -731,52 +731,39 @@ fn inline_map(text: &str, written: &str, span: Span) -> impl Fn(usize) -> usize 
     } else if written.len() == text.len() + 2 && written.get(1..written.len() - 1) == Some(text) {
         lines.push((0, span.start + 1));
     } else {
-        let mut at_written = 0;
-        let mut ok = true;
-        let mut at_text = 0;
-        let written_lines: Vec<&str> = written.split('\n').collect();
-        let mut w = 0;
+        let mut written_lines = written.split('\n');
+        let (mut at_written, mut at_text) = (0, 0);
         for line in text.split('\n') {
+            let Some(candidate) = written_lines.next() else {
+                lines.clear();
+                break;
+            };
+            let indent = candidate.len().saturating_sub(line.len());
+            let same = candidate.ends_with(line) && candidate[..indent].trim().is_empty();
             // Blank lines of a block scalar may be written with less indentation.
-            while w < written_lines.len() {
-                let candidate = written_lines[w];
-                if !line.is_empty()
-                    && candidate.ends_with(line)
-                    && candidate[..candidate.len() - line.len()].trim().is_empty()
-                {
-                    lines.push((
-                        at_text,
-                        span.start + at_written + candidate.len() - line.len(),
-                    ));
-                    at_written += candidate.len() + 1;
-                    w += 1;
-                    break;
-                }
-                if line.is_empty() && candidate.trim().is_empty() {
-                    at_written += candidate.len() + 1;
-                    w += 1;
-                    break;
-                }
-                ok = false;
+            let blank = line.is_empty() && candidate.trim().is_empty();
+            if !same && !blank {
+                lines.clear();
                 break;
             }
+            if !line.is_empty() {
+                lines.push((at_text, span.start + at_written + indent));
+            }
+            at_written += candidate.len() + 1;
             at_text += line.len() + 1;
-            if !ok {
-                break;
-            }
         }
-        if !ok || lines.is_empty() {
-            let start = span.start;
-            return Box::new(move |_| start) as Box<dyn Fn(usize) -> usize>;
-        }
+    }
+    if lines.is_empty() {
+        let start = span.start;
+        return Box::new(move |_| start);
     }
     Box::new(move |at: usize| {
         let i = lines
             .partition_point(|(from, _)| *from <= at)
             .saturating_sub(1);
         let (from, to) = lines[i];
-        to + (at - from)
-    }) as Box<dyn Fn(usize) -> usize>
+        to + at.saturating_sub(from)
+    })
 }
 
 /// A scalar node.
@@ -1244,6 +1231,14 @@ fn clean(node: &YamlNode, depth: usize) -> YamlNode {
     }
 }
 
+/// Whether a patch mapping removes one of its keys (`key: null`, `$patch: delete`).
+fn removes(patch: &YamlNode) -> bool {
+    patch
+        .entries()
+        .iter()
+        .any(|(_, v)| is_null(v) || directive(v) == Some("delete"))
+}
+
 /// Kubernetes' strategic merge of `patch` into `dest` (the field being merged is `field`):
 /// mappings merge key by key, `null` removes a key, lists with a merge key merge item by
 /// item, other lists are replaced; `$patch: replace` replaces, `$patch: delete` removes
@@ -1271,7 +1266,13 @@ fn merge(dest: &YamlNode, patch: &YamlNode, field: &str, depth: usize) -> Option
                         out.remove(i);
                     }
                     Some(i) => match merge(&out[i].1, value, name, depth + 1) {
-                        Some(merged) => out[i].1 = merged,
+                        Some(merged) => {
+                            out[i].1 = merged;
+                            // What lacks a field the patch removed is the patch's doing.
+                            if removes(value) {
+                                out[i].0 = key.clone();
+                            }
+                        }
                         None => {
                             out.remove(i);
                         }
@@ -1371,14 +1372,14 @@ fn json_patch(node: &YamlNode, ops: &[YamlNode]) -> Result<YamlNode, &'static st
                     0,
                 )?
             }
-            "remove" => edit(&node, &path, &Edit::Remove, 0)?,
+            "remove" => edit(&node, &path, &Edit::Remove(path_node.span), 0)?,
             "move" | "copy" => {
                 let from = from()?;
                 let value = get(&node, &from)
                     .ok_or("a `from` that does not exist")?
                     .clone();
                 let node = if kind == "move" {
-                    edit(&node, &from, &Edit::Remove, 0)?
+                    edit(&node, &from, &Edit::Remove(path_node.span), 0)?
                 } else {
                     node
                 };
@@ -1409,8 +1410,8 @@ enum Edit {
     /// Sets the value (`true`: `add`, which may create the key or insert into a list); new
     /// keys are written at the span given (the operation's `path`).
     Set(YamlNode, bool, Span),
-    /// Removes it.
-    Remove,
+    /// Removes it; what then lacks it points at the span given (the operation's `path`).
+    Remove(Span),
 }
 
 fn edit(
@@ -1425,7 +1426,7 @@ fn edit(
     let Some((step, rest)) = path.split_first() else {
         return match what {
             Edit::Set(value, _, _) => Ok(value.clone()),
-            Edit::Remove => Err("removing the whole object"),
+            Edit::Remove(_) => Err("removing the whole object"),
         };
     };
     match &node.value {
@@ -1435,14 +1436,19 @@ fn edit(
                 .iter()
                 .rposition(|(k, _)| k.as_str() == Some(step.as_str()));
             match (at, rest.is_empty(), what) {
-                (Some(i), true, Edit::Remove) => {
+                (Some(i), true, Edit::Remove(_)) => {
                     out.remove(i);
                 }
                 (Some(i), true, Edit::Set(value, _, _)) => out[i].1 = value.clone(),
                 (None, true, Edit::Set(value, true, span)) => {
                     out.push((scalar(step, *span), value.clone()))
                 }
-                (Some(i), false, _) => out[i].1 = edit(&out[i].1, rest, what, depth + 1)?,
+                (Some(i), false, _) => {
+                    out[i].1 = edit(&out[i].1, rest, what, depth + 1)?;
+                    if let (Edit::Remove(span), 1) = (what, rest.len()) {
+                        out[i].0 = scalar(step, *span);
+                    }
+                }
                 _ => return Err("a path that does not exist"),
             }
             Ok(mapping(out, node.span))
@@ -1462,7 +1468,7 @@ fn edit(
                 (true, Edit::Set(value, false, _)) if index < out.len() => {
                     out[index] = value.clone()
                 }
-                (true, Edit::Remove) if index < out.len() => {
+                (true, Edit::Remove(_)) if index < out.len() => {
                     out.remove(index);
                 }
                 (false, _) if index < out.len() => {

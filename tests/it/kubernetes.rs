@@ -99,8 +99,7 @@ fn templates_are_reported_once_as_not_checked_and_kustomizations_are_built() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|r| r["location"]["path"]
-            == "fixtures/kubernetes-templates/kustomize/kustomization.yaml")));
+        .any(|r| r["path"] == "fixtures/kubernetes-templates/kustomize/kustomization.yaml")));
     assert!(!active_rules(&report).contains(&"PF001".to_owned()));
     // The human report names them too, as warnings, not findings.
     let output = preflight_in(&root())

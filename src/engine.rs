@@ -322,7 +322,7 @@ pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
         })
         .collect();
     raw.extend(project_findings);
-    let built = relocate_built(documents, &mut raw);
+    relocate_built(documents, &mut raw);
     // A snippet included in several places is judged in each of them; the same finding at
     // the same place is reported once.
     // Judged by reference: copying every message into the set cost a tenth of the peak.
@@ -346,13 +346,19 @@ pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
         .par_iter()
         .map(|doc| (Arc::as_ptr(&doc.source) as usize, FileContext::new(doc)))
         .collect();
-    // The files a built document was made from that the scan did not read as documents.
-    for source in built {
-        contexts
-            .entry(Arc::as_ptr(&source) as usize)
+    // The files built documents were made from: those the scan did not read as documents
+    // get their secrets from the Kubernetes reader, and every one the secrets the build
+    // put into Secrets (a `secretGenerator`'s files).
+    for part in documents
+        .iter()
+        .filter_map(Document::origins)
+        .flat_map(|o| &o.parts)
+    {
+        let context = contexts
+            .entry(Arc::as_ptr(&part.source) as usize)
             .or_insert_with(|| {
                 FileContext::new(&Document::parse_with(
-                    Arc::clone(&source),
+                    Arc::clone(&part.source),
                     &ParseContext {
                         target: crate::formats::Target::Kubernetes,
                         judged_at: None,
@@ -360,6 +366,14 @@ pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
                     },
                 ))
             });
+        if !part.sensitive.is_empty() {
+            let spans = context
+                .sensitive_spans
+                .iter()
+                .chain(&part.sensitive)
+                .copied();
+            context.sensitive_spans = redact::merged(spans);
+        }
     }
     let files = KnownFiles(contexts);
     let mut findings: Vec<Finding> = raw
@@ -387,12 +401,8 @@ pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
 /// Moves the findings on documents built from several files (a kustomization's built
 /// objects) to the files and lines their spans map to, each with a related location naming
 /// the deployment; a finding at the same place of the same file from several deployments
-/// (a base two overlays deploy unchanged) is reported once, naming each of them. Returns
-/// the files findings were moved to.
-fn relocate_built(
-    documents: &[Document],
-    raw: &mut Vec<(&Rule, RawFinding)>,
-) -> Vec<Arc<SourceFile>> {
+/// (a base two overlays deploy unchanged) is reported once, naming each of them.
+fn relocate_built(documents: &[Document], raw: &mut Vec<(&Rule, RawFinding)>) {
     let built: HashMap<usize, (&Arc<SourceFile>, &crate::formats::kustomize::Origins)> = documents
         .iter()
         .filter_map(|doc| {
@@ -403,9 +413,8 @@ fn relocate_built(
         })
         .collect();
     if built.is_empty() {
-        return Vec::new();
+        return;
     }
-    let mut moved: Vec<Arc<SourceFile>> = Vec::new();
     // (rule, file, span) → the finding reported there first, and its deployment.
     let mut first: HashMap<(String, usize, Span), (usize, usize)> = HashMap::new();
     let mut keep = vec![true; raw.len()];
@@ -437,9 +446,6 @@ fn relocate_built(
         if named {
             finding.related.push(deployed.clone());
         }
-        if !moved.iter().any(|m| Arc::ptr_eq(m, &file)) {
-            moved.push(Arc::clone(&file));
-        }
         finding.source = file;
         finding.span = span;
         let place = (rule.id.clone(), Arc::as_ptr(&finding.source) as usize, span);
@@ -459,7 +465,6 @@ fn relocate_built(
     }
     let mut keep = keep.into_iter();
     raw.retain(|_| keep.next().unwrap_or(true));
-    moved
 }
 
 /// What finalising needs to know about a file, computed once per file.

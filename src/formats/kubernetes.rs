@@ -875,8 +875,49 @@ fn kubernetes_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
             }
         }
     }
+    if manifests.kustomization {
+        found.extend(generator_sensitive(manifests, text));
+    }
     found.extend(manifests.yaml.unread_sensitive(text));
     unreadable_lines(&manifests.errors, text, &mut found);
+    found
+}
+
+/// The values of a kustomization's generator literals (`KEY=value`): every one of a
+/// `secretGenerator`, those of a `configMapGenerator` that look like secrets.
+fn generator_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    for document in &manifests.yaml.documents {
+        for (key, secret) in [("secretGenerator", true), ("configMapGenerator", false)] {
+            let entries = document.get(key).map_or(&[][..], YamlNode::items);
+            for literal in entries
+                .iter()
+                .filter_map(|e| e.get("literals"))
+                .flat_map(YamlNode::items)
+            {
+                let Some(written) = literal.as_str() else {
+                    continue;
+                };
+                let Some((name, value)) = written.split_once('=') else {
+                    continue;
+                };
+                let span = match literal.verbatim_at(text) {
+                    Some(at) => {
+                        let start = at + name.len() + 1;
+                        Span::new(start, start + value.len())
+                    }
+                    None => literal.span,
+                };
+                if secret {
+                    if !value.is_empty() {
+                        found.push(Sensitive { span });
+                    }
+                } else {
+                    found.extend(assignment_sensitive(name, value, span));
+                }
+            }
+        }
+    }
     found
 }
 

@@ -54,6 +54,9 @@ pub struct Part {
     pub base: usize,
     /// The file.
     pub source: Arc<SourceFile>,
+    /// Spans of it (its own offsets) that hold secrets the build put into a Secret (a
+    /// `secretGenerator`'s files): masked like the scan's own secrets.
+    pub sensitive: Vec<Span>,
 }
 
 impl Origins {
@@ -131,7 +134,11 @@ pub fn build(
     };
     builder.add_file(root.clone(), Arc::clone(source));
     let dir = root.parent().unwrap_or(Path::new("")).to_path_buf();
-    let objects = builder.kustomize(&dir, Some(root), 0, Vec::new());
+    let mut objects = builder.kustomize(&dir, Some(root), 0, Vec::new());
+    // Done once, for the whole build, as kustomize does: generated names get the hash of
+    // their content, then every reference follows the names' changes.
+    add_hashes(&mut objects);
+    fix_references(&mut objects);
     Built {
         objects: objects.into_iter().map(|r| r.node).collect(),
         origins: builder.origins,
@@ -148,6 +155,8 @@ struct Resource {
     node: YamlNode,
     names: Vec<String>,
     namespaces: Vec<String>,
+    /// A generated ConfigMap or Secret whose name gets its content's hash.
+    hash: bool,
 }
 
 impl Resource {
@@ -156,6 +165,7 @@ impl Resource {
             node,
             names: Vec::new(),
             namespaces: Vec::new(),
+            hash: false,
         };
         resource.remember();
         resource
@@ -234,7 +244,11 @@ impl Builder<'_> {
             .iter()
             .map(|d| relocate(d, &|at| at + base))
             .collect();
-        self.origins.parts.push(Part { base, source });
+        self.origins.parts.push(Part {
+            base,
+            source,
+            sensitive: Vec::new(),
+        });
         let documents = Arc::new(documents);
         self.loaded
             .insert(path.clone(), Some(Arc::clone(&documents)));
@@ -319,6 +333,7 @@ impl Builder<'_> {
                 accumulated = self.kustomize(&target, Some(sub), depth + 1, accumulated);
             }
         }
+        self.generate(&k, &dir, &mut accumulated);
         self.transform(&k, &dir, &mut accumulated);
         self.building.pop();
         accumulated
@@ -543,6 +558,44 @@ impl Builder<'_> {
         for entry in k.get("images").map_or(&[][..], YamlNode::items).to_vec() {
             for r in res.iter_mut() {
                 r.node = set_images(&r.node, &entry, 0);
+            }
+        }
+        // `transformers`: the built-in label and annotation transformers, configured.
+        for entry in k
+            .get("transformers")
+            .map_or(&[][..], YamlNode::items)
+            .to_vec()
+        {
+            let Some(config) = self.patch_text(dir, &entry) else {
+                continue;
+            };
+            for document in &config.documents {
+                let kind = document.get("kind").and_then(YamlNode::as_str);
+                let field = match kind {
+                    Some("LabelTransformer") => "labels",
+                    Some("AnnotationsTransformer") => "annotations",
+                    _ => {
+                        self.note(entry.span, msg!("{} configures a transformer preflight does not apply (it applies the built-in label and annotation transformers); the deployment is judged without it", entry.quote()));
+                        continue;
+                    }
+                };
+                let pairs = document.get(field).map_or(&[][..], YamlNode::entries);
+                for spec in document.get("fieldSpecs").map_or(&[][..], YamlNode::items) {
+                    let Some(path) = spec.get("path").and_then(YamlNode::as_str) else {
+                        continue;
+                    };
+                    let create = spec.get("create").and_then(YamlNode::as_str) == Some("true");
+                    let only = spec.get("kind").and_then(YamlNode::as_str);
+                    let steps: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+                    for r in res.iter_mut() {
+                        if only.is_some_and(|k| k != r.kind()) {
+                            continue;
+                        }
+                        for (key, value) in pairs {
+                            r.node = put_at(&r.node, &steps, key, value, create, 0);
+                        }
+                    }
+                }
             }
         }
     }
@@ -1499,5 +1552,691 @@ pub fn to_json(node: &YamlNode) -> serde_json::Value {
                 .map(|(k, v)| (k.as_str().unwrap_or("").to_owned(), to_json(v)))
                 .collect(),
         ),
+    }
+}
+
+impl Builder<'_> {
+    /// The text of a file read for the build, and where it starts in the address space.
+    fn text_of(&mut self, path: &Path, at: Span) -> Option<(usize, Arc<SourceFile>)> {
+        let path = lexically_normal(path);
+        self.load(&path, at)?;
+        let index = self.used.iter().position(|p| *p == path)?;
+        let part = self.origins.parts.get(index)?;
+        Some((part.base, Arc::clone(&part.source)))
+    }
+
+    /// `configMapGenerator` and `secretGenerator`: ConfigMaps and Secrets made from
+    /// literals, files and env files, named with the hash of their content unless told not
+    /// to; `behavior: merge`/`replace` changes one generated by a base.
+    fn generate(&mut self, k: &YamlNode, dir: &Path, res: &mut Vec<Resource>) {
+        let options = k.get("generatorOptions");
+        for (key, kind) in [
+            ("configMapGenerator", "ConfigMap"),
+            ("secretGenerator", "Secret"),
+        ] {
+            for entry in k.get(key).map_or(&[][..], YamlNode::items).to_vec() {
+                let Some(name) = entry.get("name").filter(|n| n.as_str().is_some()) else {
+                    continue;
+                };
+                let secret = kind == "Secret";
+                let data = self.generated_data(&entry, dir, secret);
+                let at = name.span;
+                let mut entries = vec![
+                    (scalar("apiVersion", at), scalar("v1", at)),
+                    (scalar("kind", at), scalar(kind, at)),
+                ];
+                let mut metadata = vec![(scalar("name", at), name.clone())];
+                if let Some(ns) = entry.get("namespace") {
+                    metadata.push((scalar("namespace", ns.span), ns.clone()));
+                }
+                for field in ["labels", "annotations"] {
+                    let mut pairs: Vec<(YamlNode, YamlNode)> = Vec::new();
+                    for source in [options, entry.get("options")].into_iter().flatten() {
+                        for (k, v) in source.get(field).map_or(&[][..], YamlNode::entries) {
+                            pairs.retain(|(p, _)| p.as_str() != k.as_str());
+                            pairs.push((k.clone(), v.clone()));
+                        }
+                    }
+                    if !pairs.is_empty() {
+                        metadata.push((scalar(field, at), mapping(pairs, at)));
+                    }
+                }
+                entries.push((scalar("metadata", at), mapping(metadata, at)));
+                if secret {
+                    let kind_of = entry
+                        .get("type")
+                        .cloned()
+                        .unwrap_or_else(|| scalar("Opaque", at));
+                    entries.push((scalar("type", kind_of.span), kind_of));
+                }
+                if !data.is_empty() {
+                    entries.push((scalar("data", at), mapping(data, at)));
+                }
+                let flag = |field: &str| {
+                    [entry.get("options"), options]
+                        .into_iter()
+                        .flatten()
+                        .find_map(|o| o.get(field).and_then(YamlNode::as_str))
+                        == Some("true")
+                };
+                if flag("immutable") {
+                    entries.push((scalar("immutable", at), scalar("true", at)));
+                }
+                let node = mapping(entries, entry.span);
+                let behavior = entry
+                    .get("behavior")
+                    .and_then(YamlNode::as_str)
+                    .unwrap_or("create");
+                let existing = res.iter().position(|r| {
+                    r.kind() == kind && r.names.iter().any(|n| Some(n.as_str()) == name.as_str())
+                });
+                match (behavior, existing) {
+                    ("merge", Some(i)) => {
+                        let merged = merge(
+                            &res[i].node,
+                            &without_path(&node, &["metadata", "name"]),
+                            "",
+                            0,
+                        );
+                        if let Some(merged) = merged {
+                            res[i].node = merged;
+                        }
+                    }
+                    ("replace", Some(i)) => {
+                        let hash = res[i].hash;
+                        let names = res[i].names.clone();
+                        let current = res[i]
+                            .node
+                            .get("metadata")
+                            .and_then(|m| m.get("name"))
+                            .cloned();
+                        res[i] = Resource::new(node);
+                        if let Some(current) = current {
+                            res[i].node =
+                                set_path(&res[i].node, &["metadata", "name"], current, at);
+                        }
+                        res[i].names = names;
+                        res[i].hash = hash && !flag("disableNameSuffixHash");
+                    }
+                    _ => {
+                        let mut resource = Resource::new(node);
+                        resource.hash = !flag("disableNameSuffixHash");
+                        res.push(resource);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A generator's data: `literals` (`KEY=value`), `files` (`path` or `key=path`), `envs`
+    /// (and the older `env`): env files of `KEY=value` lines. Secrets' values are base64.
+    fn generated_data(
+        &mut self,
+        entry: &YamlNode,
+        dir: &Path,
+        secret: bool,
+    ) -> Vec<(YamlNode, YamlNode)> {
+        let mut data: Vec<(YamlNode, YamlNode)> = Vec::new();
+        let put = |data: &mut Vec<(YamlNode, YamlNode)>, key: YamlNode, value: &str, span: Span| {
+            let text = if secret {
+                base64(value.as_bytes())
+            } else {
+                value.to_owned()
+            };
+            data.retain(|(k, _)| k.as_str() != key.as_str());
+            data.push((key, scalar(&text, span)));
+        };
+        let kustomization_text = |builder: &Self, node: &YamlNode| -> Option<String> {
+            let part = builder
+                .origins
+                .parts
+                .iter()
+                .rev()
+                .find(|p| p.base <= node.span.start)?;
+            let text = part
+                .source
+                .text
+                .get(node.span.start - part.base..node.span.end - part.base)?;
+            Some(text.to_owned())
+        };
+        for literal in entry.get("literals").map_or(&[][..], YamlNode::items) {
+            let Some(text) = literal.as_str() else {
+                continue;
+            };
+            let Some((key, value)) = text.split_once('=') else {
+                continue;
+            };
+            let value = unquote(value);
+            // Where the value is written, when the literal is written as it is read.
+            let written = kustomization_text(self, literal).unwrap_or_default();
+            let (key_span, value_span) = match written.find(text) {
+                Some(at) => {
+                    let start = literal.span.start + at;
+                    (
+                        Span::new(start, start + key.len()),
+                        Span::new(start + key.len() + 1, start + text.len()),
+                    )
+                }
+                None => (literal.span, literal.span),
+            };
+            put(&mut data, scalar(key, key_span), value, value_span);
+        }
+        for file in entry.get("files").map_or(&[][..], YamlNode::items) {
+            let Some(text) = file.as_str() else { continue };
+            let (key, path) = match text.split_once('=') {
+                Some((key, path)) => (key.to_owned(), path),
+                None => (
+                    Path::new(text)
+                        .file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                    text,
+                ),
+            };
+            if is_remote(path) {
+                continue;
+            }
+            let Some((base, source)) = self.text_of(&dir.join(path), file.span) else {
+                self.note(file.span, msg!("the file {} cannot be read; kustomize refuses the build, and the generated object lacks it", file.quote()));
+                continue;
+            };
+            let span = Span::new(base, base + source.text.len());
+            if secret {
+                self.mark_sensitive(base, Span::new(0, source.text.len()));
+            }
+            put(&mut data, scalar(&key, file.span), &source.text, span);
+        }
+        let envs: Vec<YamlNode> = entry
+            .get("envs")
+            .map(|e| e.items().to_vec())
+            .into_iter()
+            .flatten()
+            .chain(entry.get("env").filter(|e| e.as_str().is_some()).cloned())
+            .collect();
+        for env in envs {
+            let Some(path) = env.as_str() else { continue };
+            let Some((base, source)) = self.text_of(&dir.join(path), env.span) else {
+                self.note(env.span, msg!("the env file {} cannot be read; kustomize refuses the build, and the generated object lacks it", env.quote()));
+                continue;
+            };
+            let mut at = 0;
+            for line in source.text.split('\n') {
+                let start = at;
+                at += line.len() + 1;
+                let content = line.trim_start();
+                let lead = line.len() - content.len();
+                if content.is_empty() || content.starts_with('#') {
+                    continue;
+                }
+                let Some((key, value)) = content.split_once('=') else {
+                    continue;
+                };
+                let value = value.trim_end_matches('\r');
+                let key_span = Span::new(base + start + lead, base + start + lead + key.len());
+                let value_start = start + lead + key.len() + 1;
+                let value_span = Span::new(base + value_start, base + value_start + value.len());
+                if secret {
+                    self.mark_sensitive(base, Span::new(value_start, value_start + value.len()));
+                }
+                put(&mut data, scalar(key.trim(), key_span), value, value_span);
+            }
+        }
+        data
+    }
+
+    /// Records that a span of the file at `base` holds a secret.
+    fn mark_sensitive(&mut self, base: usize, span: Span) {
+        if let Some(part) = self.origins.parts.iter_mut().find(|p| p.base == base) {
+            part.sensitive.push(span);
+        }
+    }
+}
+
+/// A literal's value without the quotes around it, as kustomize reads it.
+fn unquote(value: &str) -> &str {
+    for quote in ['"', '\''] {
+        if value.len() >= 2 && value.starts_with(quote) && value.ends_with(quote) {
+            return &value[1..value.len() - 1];
+        }
+    }
+    value
+}
+
+/// Standard base64 with padding (what a Secret's `data` holds).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Appends to every generated name the hash of its content, as kustomize 5 computes it: the
+/// SHA-256 of Go's JSON encoding of `{data, kind, name}` (a Secret's `type` too, its data
+/// as base64; the name empty), the first ten hex digits with `0 1 3 a e` written
+/// `g h k m t`.
+fn add_hashes(objects: &mut [Resource]) {
+    use sha2::{Digest, Sha256};
+    for r in objects.iter_mut().filter(|r| r.hash) {
+        let Some(name_node) = r.node.get("metadata").and_then(|m| m.get("name")).cloned() else {
+            continue;
+        };
+        let Some(name) = name_node.as_str() else {
+            continue;
+        };
+        let data: serde_json::Map<String, serde_json::Value> = r
+            .node
+            .get("data")
+            .map_or(&[][..], YamlNode::entries)
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().unwrap_or("").to_owned(),
+                    serde_json::Value::String(v.as_str().unwrap_or("").to_owned()),
+                )
+            })
+            .collect();
+        let mut map = serde_json::Map::new();
+        map.insert("data".into(), data.into());
+        map.insert("kind".into(), r.kind().into());
+        // kustomize 5 (its kyaml hasher) writes the name empty.
+        map.insert("name".into(), "".into());
+        if r.kind() == "Secret" {
+            let kind = r
+                .node
+                .get("type")
+                .and_then(YamlNode::as_str)
+                .unwrap_or("Opaque");
+            map.insert("type".into(), kind.into());
+        }
+        if r.node.get("immutable").and_then(YamlNode::as_str) == Some("true") {
+            map.insert("immutable".into(), true.into());
+        }
+        let json = go_json(&serde_json::Value::Object(map));
+        let digest = Sha256::digest(json.as_bytes());
+        let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+        let suffix: String = hex
+            .chars()
+            .map(|c| match c {
+                '0' => 'g',
+                '1' => 'h',
+                '3' => 'k',
+                'a' => 'm',
+                'e' => 't',
+                other => other,
+            })
+            .collect();
+        let renamed = scalar(&format!("{name}-{suffix}"), name_node.span);
+        r.node = set_path(&r.node, &["metadata", "name"], renamed, name_node.span);
+        r.remember();
+    }
+}
+
+/// JSON as Go's `encoding/json` writes it: keys sorted, `<`, `>` and `&` escaped.
+fn go_json(value: &serde_json::Value) -> String {
+    fn sorted(value: &serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                let mut out = serde_json::Map::new();
+                for key in keys {
+                    out.insert(key.clone(), sorted(&map[key]));
+                }
+                serde_json::Value::Object(out)
+            }
+            other => other.clone(),
+        }
+    }
+    let text = serde_json::to_string(&sorted(value)).unwrap_or_default();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Where objects name other objects (kustomize's name references): the kind named and
+/// the path to the name, `[]` standing for every item of a list. Pod specs are reached
+/// through every workload's template.
+const POD_REFERENCES: &[(&str, &[&str])] = &[
+    ("ConfigMap", &["volumes", "[]", "configMap", "name"]),
+    (
+        "ConfigMap",
+        &[
+            "volumes",
+            "[]",
+            "projected",
+            "sources",
+            "[]",
+            "configMap",
+            "name",
+        ],
+    ),
+    ("Secret", &["volumes", "[]", "secret", "secretName"]),
+    (
+        "Secret",
+        &[
+            "volumes",
+            "[]",
+            "projected",
+            "sources",
+            "[]",
+            "secret",
+            "name",
+        ],
+    ),
+    (
+        "PersistentVolumeClaim",
+        &["volumes", "[]", "persistentVolumeClaim", "claimName"],
+    ),
+    ("ServiceAccount", &["serviceAccountName"]),
+    ("Secret", &["imagePullSecrets", "[]", "name"]),
+    (
+        "ConfigMap",
+        &[
+            "containers",
+            "[]",
+            "env",
+            "[]",
+            "valueFrom",
+            "configMapKeyRef",
+            "name",
+        ],
+    ),
+    (
+        "Secret",
+        &[
+            "containers",
+            "[]",
+            "env",
+            "[]",
+            "valueFrom",
+            "secretKeyRef",
+            "name",
+        ],
+    ),
+    (
+        "ConfigMap",
+        &["containers", "[]", "envFrom", "[]", "configMapRef", "name"],
+    ),
+    (
+        "Secret",
+        &["containers", "[]", "envFrom", "[]", "secretRef", "name"],
+    ),
+    (
+        "ConfigMap",
+        &[
+            "initContainers",
+            "[]",
+            "env",
+            "[]",
+            "valueFrom",
+            "configMapKeyRef",
+            "name",
+        ],
+    ),
+    (
+        "Secret",
+        &[
+            "initContainers",
+            "[]",
+            "env",
+            "[]",
+            "valueFrom",
+            "secretKeyRef",
+            "name",
+        ],
+    ),
+    (
+        "ConfigMap",
+        &[
+            "initContainers",
+            "[]",
+            "envFrom",
+            "[]",
+            "configMapRef",
+            "name",
+        ],
+    ),
+    (
+        "Secret",
+        &["initContainers", "[]", "envFrom", "[]", "secretRef", "name"],
+    ),
+];
+
+/// References outside pod specs: (kind of the referrer, kind named, path).
+const OTHER_REFERENCES: &[(&str, &str, &[&str])] = &[
+    ("Ingress", "Secret", &["spec", "tls", "[]", "secretName"]),
+    (
+        "Ingress",
+        "Service",
+        &[
+            "spec", "rules", "[]", "http", "paths", "[]", "backend", "service", "name",
+        ],
+    ),
+    (
+        "Ingress",
+        "Service",
+        &["spec", "defaultBackend", "service", "name"],
+    ),
+    ("StatefulSet", "Service", &["spec", "serviceName"]),
+    ("RoleBinding", "Role", &["roleRef", "name"]),
+    ("RoleBinding", "ClusterRole", &["roleRef", "name"]),
+    ("ClusterRoleBinding", "ClusterRole", &["roleRef", "name"]),
+    (
+        "HorizontalPodAutoscaler",
+        "Deployment",
+        &["spec", "scaleTargetRef", "name"],
+    ),
+    (
+        "HorizontalPodAutoscaler",
+        "StatefulSet",
+        &["spec", "scaleTargetRef", "name"],
+    ),
+];
+
+/// Every name that refers to an object renamed by a prefix, suffix or hash follows it (one
+/// object of that kind had the name; an ambiguous name is left as written).
+fn fix_references(objects: &mut [Resource]) {
+    let renamed: Vec<(String, Vec<String>, String)> = objects
+        .iter()
+        .filter(|r| r.names.len() > 1)
+        .map(|r| (r.kind().to_owned(), r.names.clone(), r.name().to_owned()))
+        .collect();
+    if renamed.is_empty() {
+        return;
+    }
+    let lookup = |kind: &str, name: &str| -> Option<String> {
+        let mut found = renamed
+            .iter()
+            .filter(|(k, names, _)| k == kind && names.iter().any(|n| n == name));
+        let (_, _, current) = found.next()?;
+        found.next().is_none().then(|| current.clone())
+    };
+    for r in objects.iter_mut() {
+        let kind = r.kind().to_owned();
+        let mut node = r.node.clone();
+        let pod: Option<Vec<&str>> = match kind.as_str() {
+            "Pod" => Some(vec!["spec"]),
+            other => template_path(other).map(|t| {
+                let mut path = t.to_vec();
+                path.push("spec");
+                path
+            }),
+        };
+        if let Some(pod) = pod {
+            for (target, path) in POD_REFERENCES {
+                let mut full = pod.clone();
+                full.extend_from_slice(path);
+                node = rename_at(&node, &full, &|name| lookup(target, name), 0);
+            }
+        }
+        for (referrer, target, path) in OTHER_REFERENCES {
+            if *referrer != kind || path.is_empty() {
+                continue;
+            }
+            if *path == ["roleRef", "name"] {
+                let named = node
+                    .get("roleRef")
+                    .and_then(|r| r.get("kind"))
+                    .and_then(YamlNode::as_str);
+                if named != Some(target) {
+                    continue;
+                }
+            }
+            if *path == ["spec", "scaleTargetRef", "name"] {
+                let named = node
+                    .get("spec")
+                    .and_then(|s| s.get("scaleTargetRef"))
+                    .and_then(|r| r.get("kind"))
+                    .and_then(YamlNode::as_str);
+                if named != Some(target) {
+                    continue;
+                }
+            }
+            node = rename_at(&node, path, &|name| lookup(target, name), 0);
+        }
+        // ServiceAccount subjects (other subjects are users and groups).
+        if let Some(subjects) = node
+            .get("subjects")
+            .filter(|_| kind.ends_with("RoleBinding"))
+        {
+            let items: Vec<YamlNode> = subjects
+                .items()
+                .iter()
+                .map(|s| {
+                    if s.get("kind").and_then(YamlNode::as_str) == Some("ServiceAccount") {
+                        rename_at(s, &["name"], &|name| lookup("ServiceAccount", name), 0)
+                    } else {
+                        s.clone()
+                    }
+                })
+                .collect();
+            let span = subjects.span;
+            node = set_path(
+                &node,
+                &["subjects"],
+                YamlNode {
+                    span,
+                    value: YamlValue::Sequence(items.into()),
+                },
+                span,
+            );
+        }
+        r.node = node;
+    }
+}
+
+/// `node` with the names at `path` replaced by what `rename` gives for them.
+fn rename_at(
+    node: &YamlNode,
+    path: &[&str],
+    rename: &dyn Fn(&str) -> Option<String>,
+    depth: usize,
+) -> YamlNode {
+    let Some((step, rest)) = path.split_first() else {
+        return match node.as_str().and_then(rename) {
+            Some(name) => scalar(&name, node.span),
+            None => node.clone(),
+        };
+    };
+    if depth > 64 {
+        return node.clone();
+    }
+    match (&node.value, *step) {
+        (YamlValue::Sequence(items), "[]") => YamlNode {
+            span: node.span,
+            value: YamlValue::Sequence(
+                items
+                    .iter()
+                    .map(|i| rename_at(i, rest, rename, depth + 1))
+                    .collect(),
+            ),
+        },
+        (YamlValue::Mapping(entries), key) => mapping(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    if k.as_str() == Some(key) {
+                        (k.clone(), rename_at(v, rest, rename, depth + 1))
+                    } else {
+                        (k.clone(), v.clone())
+                    }
+                })
+                .collect(),
+            node.span,
+        ),
+        _ => node.clone(),
+    }
+}
+
+/// `node` with `key: value` in the mapping at `steps` (a `name[]` step is every item of the
+/// list `name`), created when `create` and missing.
+fn put_at(
+    node: &YamlNode,
+    steps: &[&str],
+    key: &YamlNode,
+    value: &YamlNode,
+    create: bool,
+    depth: usize,
+) -> YamlNode {
+    if depth > 64 {
+        return node.clone();
+    }
+    let Some((step, rest)) = steps.split_first() else {
+        let Some(name) = key.as_str() else {
+            return node.clone();
+        };
+        return set_path(node, &[name], value.clone(), key.span);
+    };
+    let (name, each) = match step.strip_suffix("[]") {
+        Some(name) => (name, true),
+        None => (*step, false),
+    };
+    match node.get(name) {
+        Some(child) if each => {
+            let items: Vec<YamlNode> = child
+                .items()
+                .iter()
+                .map(|i| put_at(i, rest, key, value, create, depth + 1))
+                .collect();
+            let list = YamlNode {
+                span: child.span,
+                value: YamlValue::Sequence(items.into()),
+            };
+            set_path(node, &[name], list, child.span)
+        }
+        Some(child) => {
+            let changed = put_at(child, rest, key, value, create, depth + 1);
+            set_path(node, &[name], changed, child.span)
+        }
+        None if create && !each => {
+            let empty = mapping(Vec::new(), key.span);
+            set_path(
+                node,
+                &[name],
+                put_at(&empty, rest, key, value, create, depth + 1),
+                key.span,
+            )
+        }
+        None => node.clone(),
     }
 }

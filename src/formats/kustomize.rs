@@ -2240,3 +2240,293 @@ fn put_at(
         None => node.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::MemoryFiles;
+
+    /// Builds `root`'s kustomization in a tree of `(path, text)` files.
+    fn built(files: &[(&str, &str)], root: &str) -> Built {
+        let mut view = MemoryFiles::new("");
+        for (path, text) in files {
+            view.insert(*path, text.as_bytes().to_vec());
+        }
+        let source = Arc::new(view.read(Path::new(root)).expect("the root is in the tree"));
+        build(&source, &view, &HashMap::new())
+    }
+
+    /// The text a span of a build points at, with the file it is in.
+    fn at(built: &Built, span: Span) -> (String, String) {
+        let (file, local) = built.origins.locate(span).expect("located");
+        (
+            file.display_path.clone(),
+            file.text[local.range()].to_owned(),
+        )
+    }
+
+    fn path<'a>(node: &'a YamlNode, steps: &[&str]) -> &'a YamlNode {
+        steps
+            .iter()
+            .fold(node, |n, step| match step.parse::<usize>() {
+                Ok(i) => &n.items()[i],
+                Err(_) => n.get(step).unwrap_or_else(|| panic!("{step} in {n:?}")),
+            })
+    }
+
+    const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      volumes:\n      - name: data\n        emptyDir: {}\n      containers:\n      - name: api\n        image: app:1.0\n        ports:\n        - containerPort: 8080\n          name: http\n        volumeMounts:\n        - {name: data, mountPath: /data}\n        env:\n        - {name: A, value: a}\n        - {name: B, value: b}\n        args: [--one, --two]\n";
+
+    #[test]
+    fn strategic_merge_follows_kubernetes_merge_keys() {
+        let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n      - name: api\n        ports:\n        - containerPort: 8080\n          protocol: TCP\n        - containerPort: 9090\n        volumeMounts:\n        - {mountPath: /data, readOnly: true}\n        env:\n        - {name: B, $patch: delete}\n        - {name: C, value: c}\n        args: [--three]\n      - name: sidecar\n        image: proxy:2\n";
+        let b = built(
+            &[
+                (
+                    "k/kustomization.yaml",
+                    "resources: [d.yaml]\npatches:\n- path: p.yaml\n",
+                ),
+                ("k/d.yaml", DEPLOYMENT),
+                ("k/p.yaml", patch),
+            ],
+            "k/kustomization.yaml",
+        );
+        assert!(b.notes.is_empty(), "{:?}", b.notes);
+        let containers = path(&b.objects[0], &["spec", "template", "spec", "containers"]);
+        assert_eq!(containers.items().len(), 2);
+        let api = &containers.items()[0];
+        let ports = path(api, &["ports"]).items();
+        assert_eq!(ports.len(), 2);
+        assert_eq!(path(&ports[0], &["name"]).as_str(), Some("http"));
+        assert_eq!(path(&ports[0], &["protocol"]).as_str(), Some("TCP"));
+        let mounts = path(api, &["volumeMounts"]).items();
+        assert_eq!(mounts.len(), 1);
+        assert_eq!(path(&mounts[0], &["readOnly"]).as_str(), Some("true"));
+        let env: Vec<&str> = path(api, &["env"])
+            .items()
+            .iter()
+            .filter_map(|e| e.get("name")?.as_str())
+            .collect();
+        assert_eq!(env, ["A", "C"]);
+        // A list without a merge key is replaced.
+        let args: Vec<&str> = path(api, &["args"])
+            .items()
+            .iter()
+            .filter_map(YamlNode::as_str)
+            .collect();
+        assert_eq!(args, ["--three"]);
+        // Every field points where it was written: the patched one at the patch, the
+        // untouched one and the repeated name at the base.
+        let read_only = path(&mounts[0], &["readOnly"]).span;
+        assert_eq!(at(&b, read_only), ("k/p.yaml".into(), "true".into()));
+        assert_eq!(
+            at(&b, path(api, &["image"]).span),
+            ("k/d.yaml".into(), "app:1.0".into())
+        );
+        assert_eq!(
+            at(&b, path(api, &["name"]).span),
+            ("k/d.yaml".into(), "api".into())
+        );
+    }
+
+    #[test]
+    fn replace_null_and_delete_directives() {
+        let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      volumes:\n      - $patch: replace\n      - name: cache\n        emptyDir: {medium: Memory}\n      containers:\n      - name: api\n        image: null\n";
+        let b = built(
+            &[
+                (
+                    "k/kustomization.yaml",
+                    "resources: [d.yaml]\npatchesStrategicMerge: [p.yaml]\n",
+                ),
+                ("k/d.yaml", DEPLOYMENT),
+                ("k/p.yaml", patch),
+            ],
+            "k/kustomization.yaml",
+        );
+        let spec = path(&b.objects[0], &["spec", "template", "spec"]);
+        let volumes: Vec<&str> = path(spec, &["volumes"])
+            .items()
+            .iter()
+            .filter_map(|v| v.get("name")?.as_str())
+            .collect();
+        assert_eq!(volumes, ["cache"]);
+        assert!(path(spec, &["containers", "0"]).get("image").is_none());
+    }
+
+    #[test]
+    fn json_patches_add_replace_remove_move_and_escape() {
+        let ops = "- {op: replace, path: /spec/template/spec/containers/0/image, value: app:2.0}\n- {op: add, path: /metadata/annotations, value: {a~b/c: x}}\n- {op: add, path: /spec/template/spec/containers/0/args/-, value: --three}\n- {op: add, path: /spec/template/spec/containers/0/args/0, value: --zero}\n- {op: remove, path: /spec/template/spec/containers/0/env/0}\n- {op: move, from: /spec/template/spec/volumes, path: /spec/volumes}\n- {op: add, path: /metadata/labels, value: {}}\n- {op: add, path: /metadata/labels/x~1y, value: z}\n";
+        let b = built(
+            &[
+                ("k/kustomization.yaml", "resources: [d.yaml]\npatchesJson6902:\n- target: {group: apps, version: v1, kind: Deployment, name: api}\n  path: ops.yaml\n"),
+                ("k/d.yaml", DEPLOYMENT),
+                ("k/ops.yaml", ops),
+            ],
+            "k/kustomization.yaml",
+        );
+        assert!(b.notes.is_empty(), "{:?}", b.notes);
+        let o = &b.objects[0];
+        let c = path(o, &["spec", "template", "spec", "containers", "0"]);
+        assert_eq!(
+            at(&b, path(c, &["image"]).span),
+            ("k/ops.yaml".into(), "app:2.0".into())
+        );
+        let args: Vec<&str> = path(c, &["args"])
+            .items()
+            .iter()
+            .filter_map(YamlNode::as_str)
+            .collect();
+        assert_eq!(args, ["--zero", "--one", "--two", "--three"]);
+        assert_eq!(path(c, &["env"]).items().len(), 1);
+        assert!(path(o, &["spec"]).get("volumes").is_some());
+        assert!(path(o, &["spec", "template", "spec"])
+            .get("volumes")
+            .is_none());
+        assert_eq!(path(o, &["metadata", "labels", "x/y"]).as_str(), Some("z"));
+        // An operation that cannot apply is a note, and the object is judged without it.
+        let b = built(
+            &[
+                ("k/kustomization.yaml", "resources: [d.yaml]\npatches:\n- target: {kind: Deployment}\n  patch: '[{\"op\": \"replace\", \"path\": \"/spec/nothing/here\", \"value\": 1}]'\n"),
+                ("k/d.yaml", DEPLOYMENT),
+            ],
+            "k/kustomization.yaml",
+        );
+        assert_eq!(b.notes.len(), 1);
+        assert_eq!(b.objects.len(), 1);
+    }
+
+    #[test]
+    fn images_namespace_prefixes_labels_and_replicas() {
+        let k = "namespace: prod\nnamePrefix: p-\nnameSuffix: -s\ncommonLabels: {team: a}\nreplicas: [{name: api, count: 3}]\nimages:\n- {name: app, newName: reg.example/app, newTag: '2.1'}\nresources: [d.yaml]\n";
+        let b = built(
+            &[("k/kustomization.yaml", k), ("k/d.yaml", DEPLOYMENT)],
+            "k/kustomization.yaml",
+        );
+        let o = &b.objects[0];
+        assert_eq!(path(o, &["metadata", "name"]).as_str(), Some("p-api-s"));
+        assert_eq!(
+            at(&b, path(o, &["metadata", "namespace"]).span),
+            ("k/kustomization.yaml".into(), "prod".into())
+        );
+        assert_eq!(path(o, &["spec", "replicas"]).as_str(), Some("3"));
+        assert_eq!(
+            path(o, &["spec", "selector", "matchLabels", "team"]).as_str(),
+            Some("a")
+        );
+        let image = path(o, &["spec", "template", "spec", "containers", "0", "image"]);
+        assert_eq!(image.as_str(), Some("reg.example/app:2.1"));
+        assert_eq!(
+            at(&b, image.span),
+            ("k/kustomization.yaml".into(), "'2.1'".into())
+        );
+    }
+
+    #[test]
+    fn image_references_split_like_docker_does() {
+        assert_eq!(split_image("app"), ("app", ""));
+        assert_eq!(split_image("app:1.0"), ("app", ":1.0"));
+        assert_eq!(split_image("reg:5000/app"), ("reg:5000/app", ""));
+        assert_eq!(
+            split_image("reg:5000/app:1.0@sha256:ab"),
+            ("reg:5000/app", ":1.0@sha256:ab")
+        );
+        assert_eq!(split_image("app@sha256:ab"), ("app", "@sha256:ab"));
+    }
+
+    #[test]
+    fn label_selectors() {
+        let labels = YamlFile::parse("{app: web, tier: front}")
+            .documents
+            .remove(0);
+        for (selector, wanted) in [
+            ("app=web", true),
+            ("app==web,tier=front", true),
+            ("app!=web", false),
+            ("tier in (front, back)", true),
+            ("tier notin (front)", false),
+            ("app", true),
+            ("!app", false),
+            ("missing", false),
+        ] {
+            assert_eq!(selector_matches(selector, &labels), wanted, "{selector}");
+        }
+    }
+
+    fn selector_matches(text: &str, labels: &YamlNode) -> bool {
+        selector(Some(text), Some(labels))
+    }
+
+    #[test]
+    fn cycles_depth_and_remote_resources_are_notes_never_loops() {
+        let b = built(
+            &[
+                (
+                    "a/kustomization.yaml",
+                    "resources: [../b, https://example.com/x.yaml]\n",
+                ),
+                ("b/kustomization.yaml", "resources: [../a]\n"),
+            ],
+            "a/kustomization.yaml",
+        );
+        assert_eq!(b.notes.len(), 2, "{:?}", b.notes);
+        // Kustomizations nested deeper than the limit stop there.
+        let mut files: Vec<(String, String)> = (0..40)
+            .map(|i| {
+                (
+                    format!("k{i}/kustomization.yaml"),
+                    format!("resources: [../k{}]\n", i + 1),
+                )
+            })
+            .collect();
+        files.push(("k40/kustomization.yaml".into(), "resources: []\n".into()));
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let b = built(&files, "k0/kustomization.yaml");
+        assert_eq!(b.notes.len(), 1);
+        assert!(b.used.len() <= MAX_DEPTH + 2);
+    }
+
+    #[test]
+    fn inline_patches_point_at_their_lines_in_the_kustomization() {
+        let k = "resources: [d.yaml]\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: api}\n    spec:\n      template:\n        spec:\n          hostNetwork: true\n";
+        let b = built(
+            &[("k/kustomization.yaml", k), ("k/d.yaml", DEPLOYMENT)],
+            "k/kustomization.yaml",
+        );
+        let host = path(&b.objects[0], &["spec", "template", "spec", "hostNetwork"]);
+        let (file, text) = at(&b, host.span);
+        assert_eq!(
+            (file.as_str(), text.as_str()),
+            ("k/kustomization.yaml", "true")
+        );
+        let (file, _) = b.origins.locate(host.span).unwrap();
+        assert_eq!(
+            file.locate(b.origins.locate(host.span).unwrap().1).0.line,
+            10
+        );
+    }
+
+    #[test]
+    fn generated_names_carry_kustomize_5_hashes() {
+        // `kubectl kustomize` 1.32 (kustomize v5.5.0) names these `x-4h2mbtbbt6` and
+        // `p-x-k695gkmbtk`.
+        let b = built(
+            &[(
+                "k/kustomization.yaml",
+                "configMapGenerator:\n- name: x\n  literals: [a=b]\n",
+            )],
+            "k/kustomization.yaml",
+        );
+        assert_eq!(meta(&b.objects[0], "name"), Some("x-4h2mbtbbt6"));
+        let b = built(
+            &[(
+                "k/kustomization.yaml",
+                "namePrefix: p-\nsecretGenerator:\n- name: x\n  literals: [a=b]\n  type: Opaque\n",
+            )],
+            "k/kustomization.yaml",
+        );
+        assert_eq!(meta(&b.objects[0], "name"), Some("p-x-k695gkmbtk"));
+        assert_eq!(path(&b.objects[0], &["data", "a"]).as_str(), Some("Yg=="));
+    }
+}

@@ -43,11 +43,6 @@ const COLLECTED_AT: Duration = Duration::from_secs(1_767_225_600);
 /// stale, and every other example must be reported.
 const SILENT_ALONE: &[(&str, usize, &str)] = &[
     (
-        "K8S025",
-        1,
-        "a kustomization, read as one only under its own name (kustomization.yaml)",
-    ),
-    (
         "NODE010",
         2,
         "one line without the imports that make a file a Node server",

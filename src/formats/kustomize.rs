@@ -381,7 +381,12 @@ impl Builder<'_> {
             return;
         }
         let Some(documents) = self.load(&target, entry.span) else {
-            self.note(entry.span, msg!("{} cannot be read; kustomize refuses the build, and its objects are missing from what is judged", entry.quote()));
+            let message = if self.files.is_inside(&target) {
+                msg!("{} cannot be read; kustomize refuses the build, and its objects are missing from what is judged", entry.quote())
+            } else {
+                msg!("{} is outside the folders being checked, so the built deployment lacks its objects; check the folder that holds it too", entry.quote())
+            };
+            self.note(entry.span, message);
             return;
         };
         let mut stack: Vec<&YamlNode> = documents.iter().rev().collect();
@@ -617,7 +622,12 @@ impl Builder<'_> {
             return None;
         }
         let Some(documents) = self.load(&dir.join(text), entry.span) else {
-            self.note(entry.span, msg!("the patch {} cannot be read; kustomize refuses the build, and preflight judges the objects without it", entry.quote()));
+            let message = if self.files.is_inside(&lexically_normal(&dir.join(text))) {
+                msg!("the patch {} cannot be read; kustomize refuses the build, and preflight judges the objects without it", entry.quote())
+            } else {
+                msg!("the patch {} is outside the folders being checked; the objects are judged without it", entry.quote())
+            };
+            self.note(entry.span, message);
             return None;
         };
         Some(PatchText {

@@ -476,3 +476,35 @@ fn generated_secrets_are_reported_and_never_shown() {
         }
     }
 }
+
+#[test]
+fn an_overlay_checked_without_its_base_says_so() {
+    let (report, _) = json_report(
+        &root(),
+        &[
+            "fixtures/kustomize/fixed/overlays/staging",
+            "--fail-on",
+            "never",
+        ],
+    );
+    let found: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap(),
+                f["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // The base is outside what was checked: noted, and nothing of it is judged; the overlay's
+    // own patch has no object to apply to, which is said too.
+    assert!(
+        found
+            .iter()
+            .any(|(id, m)| *id == "K8S025" && m.contains("outside the folders being checked")),
+        "{found:#?}"
+    );
+    assert!(found.iter().all(|(id, _)| *id == "K8S025"), "{found:#?}");
+}

@@ -8,6 +8,8 @@
 //! only produce noise.
 
 use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use crate::formats::kustomize::{self, Note, Origins};
@@ -775,21 +777,24 @@ impl Format for Manifests {
             .iter()
             .map(|(source, _)| (lexically_normal(&source.path), Arc::clone(source)))
             .collect();
-        let mut builds = Vec::new();
-        let mut included = HashSet::new();
-        for (i, (source, manifests)) in documents.iter().enumerate() {
-            if !manifests.kustomization {
-                continue;
-            }
-            // A component is applied by the kustomizations that name it, never alone.
-            let kind = manifests.yaml.documents.first().and_then(|d| d.get("kind"));
-            if kind.and_then(YamlNode::as_str) == Some("Component") {
-                continue;
-            }
-            let built = kustomize::build(source, files, &known);
-            included.extend(built.included.iter().cloned());
-            builds.push((i, built));
-        }
+        let kustomizations: Vec<(usize, &Arc<SourceFile>)> = documents
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, manifests))| {
+                // A component is applied by the kustomizations that name it, never alone.
+                let kind = manifests.yaml.documents.first().and_then(|d| d.get("kind"));
+                manifests.kustomization && kind.and_then(YamlNode::as_str) != Some("Component")
+            })
+            .map(|(i, (source, _))| (i, *source))
+            .collect();
+        let builds: Vec<(usize, kustomize::Built)> = kustomizations
+            .par_iter()
+            .map(|(i, source)| (*i, kustomize::build(source, files, &known)))
+            .collect();
+        let included: HashSet<PathBuf> = builds
+            .iter()
+            .flat_map(|(_, built)| built.included.iter().cloned())
+            .collect();
         let mut used = HashSet::new();
         for (i, built) in builds {
             let path = lexically_normal(&documents[i].0.path);

@@ -1167,6 +1167,12 @@ fn selects(target: &YamlNode, r: &Resource) -> bool {
     let field = |key: &str| target.get(key).and_then(YamlNode::as_str);
     let matches = |pattern: Option<&str>, values: &[&str]| {
         let Some(pattern) = pattern else { return true };
+        let literal = pattern
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/'));
+        if literal {
+            return values.contains(&pattern);
+        }
         match regex::Regex::new(&format!("^(?:{pattern})$")) {
             Ok(re) => values.iter().any(|v| re.is_match(v)),
             Err(_) => values.contains(&pattern),

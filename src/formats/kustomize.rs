@@ -38,6 +38,9 @@ const MAX_FILES: usize = 512;
 const MAX_RESOURCES: usize = 5000;
 /// How many patches one build applies.
 const MAX_PATCHES: usize = 2000;
+/// How many kustomizations (components included) one build builds, counting each time one
+/// is included: a base named a thousand times is not built a thousand times.
+const MAX_BUILDS: usize = 256;
 
 /// Where the spans of a built document point: the files it was built from, each at the
 /// offset its text starts at in the document's address space.
@@ -131,6 +134,7 @@ pub fn build(
         building: Vec::new(),
         resources: 0,
         patches: 0,
+        builds: 0,
     };
     builder.add_file(root.clone(), Arc::clone(source));
     let dir = root.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -226,6 +230,7 @@ struct Builder<'a> {
     building: Vec<PathBuf>,
     resources: usize,
     patches: usize,
+    builds: usize,
 }
 
 /// A patch before it is applied: its documents, and where it was named.
@@ -305,6 +310,13 @@ impl Builder<'_> {
         let Some(file) = file.or_else(|| kustomization_in(self.files, dir)) else {
             return accumulated;
         };
+        self.builds += 1;
+        if self.builds > MAX_BUILDS {
+            if self.builds == MAX_BUILDS + 1 {
+                self.note(Span::default(), msg!("this build includes kustomizations more than {} times; the rest are not built", MAX_BUILDS));
+            }
+            return accumulated;
+        }
         let Some(documents) = self.load(&file, Span::default()) else {
             return accumulated;
         };
@@ -2501,6 +2513,24 @@ mod tests {
         let b = built(&files, "k0/kustomization.yaml");
         assert_eq!(b.notes.len(), 1);
         assert!(b.used.len() <= MAX_DEPTH + 2);
+    }
+
+    #[test]
+    fn a_base_named_a_thousand_times_is_built_a_bounded_number_of_times() {
+        let many = "resources:\n".to_owned() + &"- ../base\n".repeat(1000);
+        let b = built(
+            &[
+                ("o/kustomization.yaml", many.as_str()),
+                (
+                    "base/kustomization.yaml",
+                    "resources: [d.yaml]\ncommonLabels: {a: b}\n",
+                ),
+                ("base/d.yaml", DEPLOYMENT),
+            ],
+            "o/kustomization.yaml",
+        );
+        assert_eq!(b.objects.len(), MAX_BUILDS - 1);
+        assert_eq!(b.notes.len(), 1);
     }
 
     #[test]

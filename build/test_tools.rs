@@ -26,6 +26,7 @@ const TOOLS: &[&str] = &[
     "ssh_agent",
     "logrotate",
     "systemd_analyze",
+    "kubectl",
     "actionlint",
     "curl",
     "wget",
@@ -129,6 +130,15 @@ impl Probe {
         let logrotate = self.keep(sbin("logrotate"));
         have("logrotate", logrotate);
         have("systemd_analyze", self.keep(on_path("systemd-analyze")));
+        // `kubectl kustomize` (kustomize built into kubectl since 1.14) for the kustomize
+        // differential test.
+        let kubectl = on_path("kubectl").filter(|k| {
+            Command::new(k)
+                .args(["kustomize", "--help"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+        have("kubectl", self.keep(kubectl));
         have("curl", self.keep(on_path("curl")));
         have("wget", self.keep(on_path("wget")));
         let node = self.keep(on_path("node"));

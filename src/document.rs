@@ -21,6 +21,7 @@ use crate::formats::host::{
 };
 use crate::formats::javascript::{JsModule, PackageJson};
 use crate::formats::kubernetes::Manifests;
+use crate::formats::kustomize::Origins;
 use crate::formats::logrotate::LogrotateConf;
 use crate::formats::nginx::NginxConfig;
 use crate::formats::postgres::{PgConf, PgHba};
@@ -44,6 +45,7 @@ trait AnyFormat {
     fn confirms_kind(&self) -> bool;
     fn not_checked(&self) -> Option<&'static str>;
     fn follow_ups(&self, source: &SourceFile, target: Target) -> Vec<FollowUp>;
+    fn origins(&self) -> Option<&Origins>;
 }
 
 impl<T: Format> AnyFormat for T {
@@ -58,6 +60,9 @@ impl<T: Format> AnyFormat for T {
     }
     fn not_checked(&self) -> Option<&'static str> {
         Format::not_checked(self)
+    }
+    fn origins(&self) -> Option<&Origins> {
+        Format::origins(self)
     }
     fn follow_ups(&self, source: &SourceFile, target: Target) -> Vec<FollowUp> {
         Format::follow_ups(self, source, target)
@@ -295,6 +300,12 @@ impl Document {
     /// kustomize input): reported as a diagnostic instead of findings.
     pub fn not_checked(&self) -> Option<&'static str> {
         self.content.parsed().not_checked()
+    }
+
+    /// Where the spans of a document built from several files point (see
+    /// [`Format::origins`]).
+    pub fn origins(&self) -> Option<&Origins> {
+        self.content.parsed().origins()
     }
 
     /// The files this document names that belong to the deployment too (see

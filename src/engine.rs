@@ -19,6 +19,7 @@ use crate::finding::{
 };
 use crate::formats::{template, Classification, Files, FollowUp, ParseContext, Unreadable};
 use crate::message::{Message, Quote, Secrets};
+use crate::msg;
 use crate::policy::{Catalog, Rule};
 use crate::redact;
 use crate::rules::{self, BoundRule, Emitter, ProjectMemo, RawFinding, Unseen};
@@ -334,6 +335,7 @@ pub fn evaluate_seeing(
         })
         .collect();
     raw.extend(project_findings);
+    relocate_built(documents, &mut raw);
     // A snippet included in several places is judged in each of them; the same finding at
     // the same place is reported once.
     // Judged by reference: copying every message into the set cost a tenth of the peak.
@@ -353,10 +355,39 @@ pub fn evaluate_seeing(
     let mut first = first.into_iter();
     raw.retain(|_| first.next().unwrap_or(true));
 
-    let contexts: HashMap<usize, FileContext> = documents
+    let mut contexts: HashMap<usize, FileContext> = documents
         .par_iter()
         .map(|doc| (Arc::as_ptr(&doc.source) as usize, FileContext::new(doc)))
         .collect();
+    // The files built documents were made from: those the scan did not read as documents
+    // get their secrets from the Kubernetes reader, and every one the secrets the build
+    // put into Secrets (a `secretGenerator`'s files).
+    for part in documents
+        .iter()
+        .filter_map(Document::origins)
+        .flat_map(|o| &o.parts)
+    {
+        let context = contexts
+            .entry(Arc::as_ptr(&part.source) as usize)
+            .or_insert_with(|| {
+                FileContext::new(&Document::parse_with(
+                    Arc::clone(&part.source),
+                    &ParseContext {
+                        target: crate::formats::Target::Kubernetes,
+                        judged_at: None,
+                        files: &crate::formats::NoFiles,
+                    },
+                ))
+            });
+        if !part.sensitive.is_empty() {
+            let spans = context
+                .sensitive_spans
+                .iter()
+                .chain(&part.sensitive)
+                .copied();
+            context.sensitive_spans = redact::merged(spans);
+        }
+    }
     let files = KnownFiles(contexts);
     let mut findings: Vec<Finding> = raw
         .into_par_iter()
@@ -378,6 +409,75 @@ pub fn evaluate_seeing(
             ))
     });
     findings
+}
+
+/// Moves the findings on documents built from several files (a kustomization's built
+/// objects) to the files and lines their spans map to, each with a related location naming
+/// the deployment; a finding at the same place of the same file from several deployments
+/// (a base two overlays deploy unchanged) is reported once, naming each of them.
+fn relocate_built(documents: &[Document], raw: &mut Vec<(&Rule, RawFinding)>) {
+    let built: HashMap<usize, (&Arc<SourceFile>, &crate::formats::kustomize::Origins)> = documents
+        .iter()
+        .filter_map(|doc| {
+            Some((
+                Arc::as_ptr(&doc.source) as usize,
+                (&doc.source, doc.origins()?),
+            ))
+        })
+        .collect();
+    if built.is_empty() {
+        return;
+    }
+    // (rule, file, span) → the finding reported there first, and its deployment.
+    let mut first: HashMap<(String, usize, Span), (usize, usize)> = HashMap::new();
+    let mut keep = vec![true; raw.len()];
+    for i in 0..raw.len() {
+        let (rule, finding) = &mut raw[i];
+        let Some((root, origins)) = built.get(&(Arc::as_ptr(&finding.source) as usize)) else {
+            continue;
+        };
+        let locate = |span: Span| origins.locate(span).map(|(f, s)| (Arc::clone(f), s));
+        let Some((file, span)) = locate(finding.span) else {
+            continue;
+        };
+        finding.message = finding.message.relocated(root, &locate);
+        for (related_file, related_span, message) in &mut finding.related {
+            if Arc::ptr_eq(related_file, root) {
+                if let Some((f, s)) = locate(*related_span) {
+                    *related_file = f;
+                    *related_span = s;
+                }
+            }
+            *message = message.relocated(root, &locate);
+        }
+        let deployed = (
+            Arc::clone(root),
+            Span::new(0, 0),
+            msg!("in the deployment this kustomization builds"),
+        );
+        let named = !rule.id.starts_with("PF") && !Arc::ptr_eq(&file, root);
+        if named {
+            finding.related.push(deployed.clone());
+        }
+        finding.source = file;
+        finding.span = span;
+        let place = (rule.id.clone(), Arc::as_ptr(&finding.source) as usize, span);
+        let deployment = Arc::as_ptr(root) as usize;
+        match first.get(&place) {
+            Some(&(j, other)) if other != deployment => {
+                keep[i] = false;
+                if named {
+                    raw[j].1.related.push(deployed);
+                }
+            }
+            Some(_) => {}
+            None => {
+                first.insert(place, (i, deployment));
+            }
+        }
+    }
+    let mut keep = keep.into_iter();
+    raw.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// What finalising needs to know about a file, computed once per file.

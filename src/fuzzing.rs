@@ -169,6 +169,15 @@ pub fn pipeline(bytes: &[u8]) {
         view.insert(&path, bytes.to_vec());
         files.push(Input { path, kind });
     }
+    // A kustomization too, built from the tree (it may name every other file).
+    let kustomization = Path::new(ROOT).join("kustomization.yaml");
+    if let Some(kind) = classify(&kustomization) {
+        view.insert(&kustomization, bytes.to_vec());
+        files.push(Input {
+            path: kustomization,
+            kind,
+        });
+    }
     let manage = Path::new(ROOT).join("manage.py");
     view.insert(&manage, bytes.to_vec());
     let outcome = engine::run(

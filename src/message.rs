@@ -216,6 +216,32 @@ impl Message {
         message
     }
 
+    /// The message with every quote of the file it is attached to (`own`) moved to the
+    /// file and span `locate` maps its span to: for a document built from several files,
+    /// whose spans are in one address space. A quote `locate` cannot map stays `own`'s.
+    pub fn relocated(
+        &self,
+        own: &Arc<SourceFile>,
+        locate: &dyn Fn(Span) -> Option<(Arc<SourceFile>, Span)>,
+    ) -> Self {
+        let parts = self
+            .parts
+            .iter()
+            .map(|part| match part {
+                Part::Quote(q) if q.file.as_ref().is_none_or(|f| Arc::ptr_eq(f, own)) => {
+                    let (file, span) = locate(q.span).unwrap_or_else(|| (Arc::clone(own), q.span));
+                    Part::Quote(Quote {
+                        file: Some(file),
+                        span,
+                        text: q.text.clone(),
+                    })
+                }
+                other => other.clone(),
+            })
+            .collect();
+        Self { parts }
+    }
+
     fn push_static(&mut self, text: &'static str) {
         if !text.is_empty() {
             self.parts.push(Part::Static(text));

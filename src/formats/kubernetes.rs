@@ -7,14 +7,18 @@
 //! recognised and marked [`NotChecked`]: judging a fragment or an unrendered template would
 //! only produce noise.
 
-use std::path::Path;
+use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+use crate::formats::kustomize::{self, Note, Origins};
 use crate::formats::sensitive::{assignment_sensitive, unreadable_lines, Sensitive};
 use crate::formats::sensitive::{list_command_sensitive, ListWord};
 use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
-use crate::formats::Files;
 use crate::formats::ParseError;
 use crate::formats::Target;
+use crate::formats::{lexically_normal, Files};
 use crate::formats::{Classification, FileName, Format, ParseContext};
 use crate::message::{Message, Quote};
 use crate::msg;
@@ -32,8 +36,27 @@ pub struct Manifests {
     /// YAML syntax errors and values of the wrong type where the model needed them
     /// (`containers: "x"`): Kubernetes refuses both.
     pub errors: Vec<ParseError>,
-    /// Why the file is not checked, when it is a template or a kustomize input.
+    /// Why the file is not checked, when it is a template.
     pub not_checked: Option<NotChecked>,
+    /// The file is a `kustomization.yaml` (its objects are those it builds, if any).
+    pub kustomization: bool,
+    /// The file is a kustomize input (a resource or patch of a kustomization in the scan):
+    /// its objects are judged as the kustomizations build them, not as written.
+    pub kustomize_input: bool,
+    /// For a kustomization no other includes: the deployment it builds.
+    pub built: Option<Deployment>,
+}
+
+/// What a kustomization builds: its objects as `kustomize build` prints them, every field at
+/// the place it was written (see [`crate::formats::kustomize`]).
+#[derive(Debug, Clone, Default)]
+pub struct Deployment {
+    /// The built objects; their spans are in the address space of `origins`.
+    pub objects: Vec<Object>,
+    /// The files the spans point into.
+    pub origins: Origins,
+    /// What the build did not follow or apply.
+    pub notes: Vec<Note>,
 }
 
 /// Files that look like manifests but are inputs to a tool that renders them.
@@ -44,10 +67,6 @@ pub enum NotChecked {
     /// Go-template actions (`{{ … }}`) outside YAML strings: the file is not YAML until
     /// rendered.
     GoTemplate,
-    /// A `kustomization.yaml`.
-    Kustomization,
-    /// A patch a `kustomization.yaml` next to it applies (a fragment, not an object).
-    KustomizePatch,
 }
 
 impl NotChecked {
@@ -56,8 +75,6 @@ impl NotChecked {
         match self {
             Self::HelmTemplate => "not checked: template (a Helm chart template; run `helm template` and check the rendered manifests)",
             Self::GoTemplate => "not checked: template (Go-template actions `{{ … }}` make it YAML only once rendered; check the rendered manifests)",
-            Self::Kustomization => "not checked: template (a kustomization; run `kustomize build` and check its output)",
-            Self::KustomizePatch => "not checked: template (a patch applied by the kustomization.yaml next to it; run `kustomize build` and check its output)",
         }
     }
 }
@@ -324,11 +341,19 @@ impl Manifests {
     /// `kustomization.yaml` next to it).
     pub fn parse(text: &str, path: &Path, files: &dyn Files) -> Self {
         let yaml = YamlFile::parse(text);
+        let kustomization = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(kustomize::is_kustomization_name);
         let mut manifests = Self {
-            not_checked: not_checked(text, path, &yaml, files),
+            not_checked: not_checked(text, path, &yaml),
+            kustomization,
+            kustomize_input: !kustomization && is_kustomize_patch(path, files),
             ..Self::default()
         };
-        if manifests.not_checked.is_none() {
+        if kustomization {
+            manifests.errors.clone_from(&yaml.errors);
+        } else if manifests.not_checked.is_none() {
             manifests.errors.clone_from(&yaml.errors);
             let mut stack: Vec<&YamlNode> = yaml.documents.iter().rev().collect();
             while let Some(node) = stack.pop() {
@@ -358,7 +383,37 @@ impl Manifests {
     /// Whether the file holds at least one object, or is a template or kustomize input
     /// (which are Kubernetes files too, only not checkable as they are).
     pub fn is_kubernetes(&self) -> bool {
-        !self.objects.is_empty() || self.not_checked.is_some()
+        !self.objects.is_empty() || self.not_checked.is_some() || self.kustomization
+    }
+
+    /// The objects to judge: those a kustomization builds, none of a kustomize input (they
+    /// are judged as built), the file's own otherwise.
+    pub fn judged(&self) -> &[Object] {
+        match &self.built {
+            Some(deployment) => &deployment.objects,
+            None if self.kustomization || self.kustomize_input => &[],
+            None => &self.objects,
+        }
+    }
+
+    /// Reads the objects kustomize built (nodes in the build's address space) like the
+    /// objects of a file.
+    pub fn deployment(built: kustomize::Built) -> Deployment {
+        let mut reader = Self::default();
+        let objects = built
+            .objects
+            .iter()
+            .filter_map(|node| {
+                let kind_node = node.get("kind")?;
+                let kind = kind_node.as_str()?;
+                Some(reader.object(node, kind, kind_node.span))
+            })
+            .collect();
+        Deployment {
+            objects,
+            origins: built.origins,
+            notes: built.notes,
+        }
     }
 
     fn object(&mut self, node: &YamlNode, kind: &str, kind_span: Span) -> Object {
@@ -582,19 +637,8 @@ fn seccomp_type(profile: &YamlNode) -> Option<(Seccomp, Span)> {
     Some((value, node.span))
 }
 
-/// Why a file is not to be checked, if it is a template or a kustomize input.
-fn not_checked(text: &str, path: &Path, yaml: &YamlFile, files: &dyn Files) -> Option<NotChecked> {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if matches!(
-        name.as_str(),
-        "kustomization.yaml" | "kustomization.yml" | "kustomization"
-    ) {
-        return Some(NotChecked::Kustomization);
-    }
+/// Why a file is not to be checked, if it is a template.
+fn not_checked(text: &str, path: &Path, yaml: &YamlFile) -> Option<NotChecked> {
     // Helm renders everything under a chart's `templates/`, sub-folders included.
     let under_templates = path
         .parent()
@@ -607,9 +651,6 @@ fn not_checked(text: &str, path: &Path, yaml: &YamlFile, files: &dyn Files) -> O
     }
     if actions && (!yaml.errors.is_empty() || structural_action(text, yaml)) {
         return Some(NotChecked::GoTemplate);
-    }
-    if is_kustomize_patch(path, files) {
-        return Some(NotChecked::KustomizePatch);
     }
     None
 }
@@ -685,6 +726,12 @@ impl Format for Manifests {
     /// Any `*.yaml`/`*.yml`, kept only when a document has `apiVersion` and `kind` (or it is
     /// a template or kustomize input): workflows, values files and other YAML are left alone.
     fn classify(name: &FileName) -> Option<Classification> {
+        if matches!(
+            name.name.as_str(),
+            "kustomization.yaml" | "kustomization.yml" | "kustomization"
+        ) {
+            return Classification::certain(Target::Kubernetes);
+        }
         matches!(name.extension(), Some("yaml" | "yml")).then_some(Classification {
             target: Target::Kubernetes,
             confirm_by_content: true,
@@ -713,6 +760,56 @@ impl Format for Manifests {
 
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
         kubernetes_sensitive(self, &source.text)
+    }
+
+    fn origins(&self) -> Option<&Origins> {
+        self.built.as_ref().map(|b| &b.origins)
+    }
+
+    /// Builds every kustomization of the scan that no other includes (an overlay, or an
+    /// application on its own): its objects are judged as built, and the files it is built
+    /// from are not judged as written.
+    fn relate(documents: &mut [(&Arc<SourceFile>, &mut Self)], files: &dyn Files) {
+        if !documents.iter().any(|(_, m)| m.kustomization) {
+            return;
+        }
+        let known: HashMap<PathBuf, Arc<SourceFile>> = documents
+            .iter()
+            .map(|(source, _)| (lexically_normal(&source.path), Arc::clone(source)))
+            .collect();
+        let kustomizations: Vec<(usize, &Arc<SourceFile>)> = documents
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, manifests))| {
+                // A component is applied by the kustomizations that name it, never alone.
+                let kind = manifests.yaml.documents.first().and_then(|d| d.get("kind"));
+                manifests.kustomization && kind.and_then(YamlNode::as_str) != Some("Component")
+            })
+            .map(|(i, (source, _))| (i, *source))
+            .collect();
+        let builds: Vec<(usize, kustomize::Built)> = kustomizations
+            .par_iter()
+            .map(|(i, source)| (*i, kustomize::build(source, files, &known)))
+            .collect();
+        let included: HashSet<PathBuf> = builds
+            .iter()
+            .flat_map(|(_, built)| built.included.iter().cloned())
+            .collect();
+        let mut used = HashSet::new();
+        for (i, built) in builds {
+            let path = lexically_normal(&documents[i].0.path);
+            let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+            if included.contains(&dir) {
+                continue;
+            }
+            used.extend(built.used.iter().filter(|p| **p != path).cloned());
+            documents[i].1.built = Some(Self::deployment(built));
+        }
+        for (source, manifests) in documents.iter_mut() {
+            if !manifests.kustomization && used.contains(&lexically_normal(&source.path)) {
+                manifests.kustomize_input = true;
+            }
+        }
     }
 }
 
@@ -783,8 +880,49 @@ fn kubernetes_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
             }
         }
     }
+    if manifests.kustomization {
+        found.extend(generator_sensitive(manifests, text));
+    }
     found.extend(manifests.yaml.unread_sensitive(text));
     unreadable_lines(&manifests.errors, text, &mut found);
+    found
+}
+
+/// The values of a kustomization's generator literals (`KEY=value`): every one of a
+/// `secretGenerator`, those of a `configMapGenerator` that look like secrets.
+fn generator_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    for document in &manifests.yaml.documents {
+        for (key, secret) in [("secretGenerator", true), ("configMapGenerator", false)] {
+            let entries = document.get(key).map_or(&[][..], YamlNode::items);
+            for literal in entries
+                .iter()
+                .filter_map(|e| e.get("literals"))
+                .flat_map(YamlNode::items)
+            {
+                let Some(written) = literal.as_str() else {
+                    continue;
+                };
+                let Some((name, value)) = written.split_once('=') else {
+                    continue;
+                };
+                let span = match literal.verbatim_at(text) {
+                    Some(at) => {
+                        let start = at + name.len() + 1;
+                        Span::new(start, start + value.len())
+                    }
+                    None => literal.span,
+                };
+                if secret {
+                    if !value.is_empty() {
+                        found.push(Sensitive { span });
+                    }
+                } else {
+                    found.extend(assignment_sensitive(name, value, span));
+                }
+            }
+        }
+    }
     found
 }
 

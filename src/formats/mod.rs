@@ -36,6 +36,7 @@ pub mod javascript;
 pub mod compose;
 pub mod interpolation;
 pub mod kubernetes;
+pub mod kustomize;
 
 pub mod host;
 pub mod sensitive;
@@ -94,6 +95,11 @@ pub trait Format: Sized {
     /// The files of this kind the entry point at `path` names.
     fn entry_point_follow_ups(_path: &Path, _text: &str) -> Vec<FollowUp> {
         Vec::new()
+    }
+    /// Where the spans of a document built from several files point (a kustomization's
+    /// built objects): findings at those spans are reported in the file they map to.
+    fn origins(&self) -> Option<&kustomize::Origins> {
+        None
     }
     /// Relates the documents of this format to each other once all are parsed (nginx
     /// `include`s): `documents` are all of the scan's, in a stable order.

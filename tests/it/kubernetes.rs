@@ -50,7 +50,7 @@ fn only_yaml_with_api_version_and_kind_is_read_as_kubernetes() {
 }
 
 #[test]
-fn templates_and_kustomize_inputs_are_reported_once_as_not_checked() {
+fn templates_are_reported_once_as_not_checked_and_kustomizations_are_built() {
     let (report, code) = json_report(&root(), &["fixtures/kubernetes-templates"]);
     let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
     let mut not_checked: Vec<&str> = diagnostics
@@ -74,9 +74,6 @@ fn templates_and_kustomize_inputs_are_reported_once_as_not_checked() {
             "fixtures/kubernetes-templates/chart/templates/deployment.yaml",
             "fixtures/kubernetes-templates/chart/templates/service.yaml",
             "fixtures/kubernetes-templates/chart/templates/tests/test-connection.yaml",
-            "fixtures/kubernetes-templates/kustomize/kustomization.yaml",
-            "fixtures/kubernetes-templates/kustomize/patch-replicas.yaml",
-            "fixtures/kubernetes-templates/kustomize/patches/resources.yaml",
             "fixtures/kubernetes-templates/mustache-service.yaml",
         ]
     );
@@ -93,6 +90,16 @@ fn templates_and_kustomize_inputs_are_reported_once_as_not_checked() {
         !judged.is_empty(),
         "the kustomization's resource is checked"
     );
+    // As built: the patch the kustomization applies gives the container its resources.
+    assert!(
+        !active_rules(&report).contains(&"K8S013".to_owned()),
+        "{report:#}"
+    );
+    assert!(findings(&report).iter().all(|f| f["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["path"] == "fixtures/kubernetes-templates/kustomize/kustomization.yaml")));
     assert!(!active_rules(&report).contains(&"PF001".to_owned()));
     // The human report names them too, as warnings, not findings.
     let output = preflight_in(&root())

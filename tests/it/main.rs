@@ -42,6 +42,7 @@ mod gixy_conformance;
 mod host_files_bad_input;
 mod host_services_scan;
 mod kubernetes;
+mod kustomize;
 #[cfg(feature = "live")] // runs `preflight audit` or the SSH client
 mod live_local;
 #[cfg(feature = "live")] // runs `preflight audit` or the SSH client

@@ -21,6 +21,7 @@ pub mod host_port;
 pub mod image_digest;
 pub mod image_latest;
 pub mod ingress_tls;
+pub mod kustomize_not_built;
 pub mod privilege_escalation;
 pub mod privileged;
 pub mod probes;
@@ -46,6 +47,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "k8s-image-latest" => image_latest::check;
     document "k8s-image-no-digest" => image_digest::check;
     document "k8s-ingress-no-tls" => ingress_tls::check;
+    document "k8s-kustomize-not-built" => kustomize_not_built::check;
     document "k8s-no-probes" => probes::check;
     document "k8s-no-resources" => resources::check;
     document "k8s-no-seccomp" => seccomp::missing;
@@ -63,7 +65,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
 
 /// The objects of a checked manifest file.
 fn objects(manifests: &Manifests) -> impl Iterator<Item = &Object> {
-    manifests.objects.iter()
+    manifests.judged().iter()
 }
 
 /// Every workload with its pod spec.

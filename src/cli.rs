@@ -131,6 +131,20 @@ pub struct ReportArgs {
     /// Print only the summary line (human format) and no per-file notes.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also record every enabled rule's result on every file (or host) it could judge —
+    /// pass, fail, not_applicable, not_evaluated with the reason — in the JSON report's
+    /// `results` and the human summary.
+    #[arg(long, value_enum, default_value = "none")]
+    pub results: ResultsMode,
+}
+
+/// Whether a report carries evaluation results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ResultsMode {
+    /// Findings only.
+    None,
+    /// Every (rule, file) result.
+    All,
 }
 
 impl ReportArgs {
@@ -146,9 +160,15 @@ impl ReportArgs {
         config::load(self.config.as_deref(), paths).map_err(|e| e.0)
     }
 
+    /// Whether the run records evaluation results.
+    pub(crate) fn wants_results(&self) -> bool {
+        self.results == ResultsMode::All
+    }
+
     /// The printing and gating part, for [`emit`].
     fn settings(&self, color_allowed: bool) -> ReportSettings<'_> {
         ReportSettings {
+            results: self.wants_results(),
             format: self
                 .format
                 .unwrap_or_else(|| Format::for_output(self.output.as_deref())),
@@ -365,7 +385,13 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
     let mut outcome = if paths.is_empty() {
         engine::ScanOutcome::default()
     } else {
-        engine::scan(&paths, &options, &excludes, &catalog)
+        engine::scan_with(
+            &paths,
+            &options,
+            &excludes,
+            &catalog,
+            args.report.wants_results(),
+        )
     };
     progress.finish();
     // A folder named as a path that holds a snapshot was checked as plain files; say how to
@@ -380,11 +406,17 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
         let (snapshot, prefix) = crate::live::save::load(dir, options.max_file_size)?;
         absorb(
             &mut outcome,
-            crate::live::audit::audit(&snapshot, &catalog, &prefix),
+            crate::live::audit::audit_with_results(
+                &snapshot,
+                &catalog,
+                &prefix,
+                args.report.wants_results(),
+            ),
         );
     }
     let roles = crate::role::Roles::new(&loaded.config.roles, &loaded.base, args.role_all)?;
     judge_roles(&mut outcome.findings, &catalog, &roles);
+    judge_result_roles(outcome.results.as_deref_mut(), &catalog, &roles);
     for diagnostic in &mut outcome.diagnostics {
         diagnostic.role = Some(roles.of(&diagnostic.path));
     }
@@ -435,6 +467,7 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
 
 /// How to print a report and gate on it: the options `check` and `audit` share.
 struct ReportSettings<'a> {
+    results: bool,
     format: Format,
     output: Option<&'a Path>,
     quiet: bool,
@@ -459,6 +492,7 @@ fn emit(
         root,
         baseline,
         configuration: Some(in_effect),
+        results: outcome.results.as_deref().filter(|_| args.results),
     };
     let color_allowed = args.color_allowed;
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
@@ -573,8 +607,44 @@ fn judge_roles(findings: &mut [Finding], catalog: &Catalog, roles: &crate::role:
     }
 }
 
+/// Gives each result its file's role; a rule's result on a file of a role it does not
+/// judge is `not_applicable`, saying so (its findings there, at most `info`, stay counted).
+fn judge_result_roles(
+    results: Option<&mut [crate::results::RuleResult]>,
+    catalog: &Catalog,
+    roles: &crate::role::Roles,
+) {
+    use crate::results::Status;
+    for result in results.into_iter().flatten() {
+        let Some(path) = &result.path else { continue };
+        let role = roles.of(path);
+        result.role = Some(role);
+        let judged = catalog
+            .get(&result.rule_id)
+            .is_none_or(|rule| rule.roles.contains(&role));
+        if !judged && matches!(result.status, Status::Pass | Status::Fail) {
+            result.status = Status::NotApplicable;
+            result.reasons = vec![format!(
+                "a {role} file: the rule judges {} files at its severity",
+                catalog
+                    .get(&result.rule_id)
+                    .map(|r| r
+                        .roles
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "))
+                    .unwrap_or_default()
+            )];
+        }
+    }
+}
+
 fn absorb(outcome: &mut engine::ScanOutcome, judged: engine::ScanOutcome) {
     outcome.findings.extend(judged.findings);
+    if let Some(results) = judged.results {
+        outcome.results.get_or_insert_with(Vec::new).extend(results);
+    }
     outcome.diagnostics.extend(judged.diagnostics);
     outcome.files_checked += judged.files_checked;
 }

@@ -178,6 +178,7 @@ pub fn pipeline(bytes: &[u8]) {
             view: &view,
             judged_at: Some(JUDGED_AT),
             diagnostics: Vec::new(),
+            results: true,
         },
         catalog(),
     );
@@ -200,6 +201,7 @@ fn write_every_report(outcome: &ScanOutcome) {
         root: Path::new(ROOT),
         baseline: None,
         configuration: None,
+        results: outcome.results.as_deref(),
     };
     let style = Style {
         color: true,

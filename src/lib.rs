@@ -22,6 +22,7 @@ pub mod message;
 pub mod policy;
 pub mod redact;
 pub mod report;
+pub mod results;
 pub mod role;
 pub mod rules;
 pub mod secrets;

@@ -147,6 +147,7 @@ pub struct AuditRun {
     in_effect: config::ConfigInEffect,
     root: PathBuf,
     collect: crate::live::snapshot::CollectOptions,
+    results: bool,
 }
 
 impl AuditRun {
@@ -164,6 +165,7 @@ impl AuditRun {
             in_effect,
             root,
             collect: options.collect_options(),
+            results: options.report.wants_results(),
         })
     }
 
@@ -184,7 +186,12 @@ impl AuditRun {
         if let Some(why) = snapshot.nothing_collected() {
             return Err(format!("not audited: nothing could be collected ({why})"));
         }
-        let judged = crate::live::audit::audit(&snapshot, &self.catalog, location_prefix);
+        let judged = crate::live::audit::audit_with_results(
+            &snapshot,
+            &self.catalog,
+            location_prefix,
+            self.results,
+        );
         absorb(outcome, judged);
         Ok(())
     }
@@ -269,7 +276,12 @@ fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, Str
             };
             save::save(&snapshot, &prefix, &dir)?;
         }
-        Ok(audit::audit(&snapshot, &run.catalog, &prefix))
+        Ok(audit::audit_with_results(
+            &snapshot,
+            &run.catalog,
+            &prefix,
+            run.results,
+        ))
     });
     let mut outcome = engine::ScanOutcome::default();
     let mut failed = false;

@@ -9,6 +9,7 @@ use crate::baseline::BaselineSummary;
 use crate::config::ConfigInEffect;
 use crate::finding::{Diagnostic, Finding};
 use crate::policy::Catalog;
+use crate::results::RuleResult;
 
 pub mod codequality;
 pub mod escape;
@@ -34,6 +35,8 @@ pub struct Report<'a> {
     pub baseline: Option<BaselineSummary>,
     /// The configuration file in effect and what it relaxed (every report names it).
     pub configuration: Option<&'a ConfigInEffect>,
+    /// Every rule's result on every file, when the run recorded them (`--results all`).
+    pub results: Option<&'a [RuleResult]>,
 }
 
 /// The output formats `--format` accepts.

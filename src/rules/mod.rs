@@ -7,7 +7,9 @@ mod context;
 mod registry;
 
 pub use crate::document::FromDocument;
-pub use context::{Context, Emitter, Parsed, ProjectContext, ProjectMemo, RawFinding, Reporter};
+pub use context::{
+    Context, Emitter, Parsed, ProjectContext, ProjectMemo, RawFinding, RawMark, Reporter,
+};
 pub(crate) use registry::checks;
 pub use registry::{bind, resolve, BoundRule, Check, DocumentCheck, ProjectCheck, RegisteredCheck};
 

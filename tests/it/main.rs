@@ -53,6 +53,7 @@ mod nginx_includes;
 mod node_fixtures;
 mod pull_requests;
 mod realworld;
+mod results;
 mod roles;
 mod rule_examples;
 mod sarif;

@@ -104,6 +104,7 @@ fn scan_report(dir: &Path, rule: &Rule, catalog: &Catalog, example: &str) -> Str
         root: dir,
         baseline: None,
         configuration: None,
+        results: None,
     };
     let style = Style {
         color: false,

@@ -1,0 +1,123 @@
+//! Evaluation results (`--results all`): the status of every rule on every file of every
+//! fixture folder is one snapshot per folder (`results__<folder>.snap`), one line per file
+//! and status listing the rules, not-evaluated ones with their reasons; and the JSON's
+//! counts agree with its list.
+
+use std::collections::BTreeMap;
+
+use crate::common::{assert_snapshots, json_report, root, Snapshot};
+
+/// The results of `preflight check fixtures/<folder> --results all`, grouped per file.
+fn results_text(folder: &str) -> String {
+    let (report, _) = json_report(
+        &root(),
+        &[
+            &format!("fixtures/{folder}"),
+            "--results",
+            "all",
+            "--fail-on",
+            "never",
+            // Git state depends on where the tree is checked out.
+            "--ignore",
+            "ENV015,ENV016",
+        ],
+    );
+    let results = report["results"].as_array().expect("results");
+    let mut by_file: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut absent = 0;
+    for result in results {
+        let status = result["status"].as_str().expect("status").to_owned();
+        let Some(path) = result["path"].as_str() else {
+            assert_eq!(status, "not_applicable", "{result}");
+            absent += 1;
+            continue;
+        };
+        let reasons: Vec<&str> = result["reasons"]
+            .as_array()
+            .map(|r| r.iter().map(|r| r.as_str().expect("reason")).collect())
+            .unwrap_or_default();
+        let rule = result["rule_id"].as_str().expect("rule_id");
+        let entry = if status == "not_evaluated" {
+            format!("{rule} ({})", reasons.join("; "))
+        } else {
+            rule.to_owned()
+        };
+        by_file
+            .entry((path.to_owned(), status))
+            .or_default()
+            .push(entry);
+    }
+    let mut lines: Vec<String> = by_file
+        .into_iter()
+        .map(|((path, status), rules)| {
+            let separator = if status == "not_evaluated" {
+                "\n    "
+            } else {
+                ", "
+            };
+            format!("{path} {status}: {}", rules.join(separator))
+        })
+        .collect();
+    lines.push(format!(
+        "(scan) not_applicable: {absent} rules (no file of their kinds)"
+    ));
+    // The summary counts what the list holds.
+    let summary = &report["summary"]["results"];
+    let listed: u64 = ["pass", "fail", "not_applicable", "not_evaluated"]
+        .iter()
+        .map(|s| summary[s].as_u64().expect("count"))
+        .sum();
+    assert_eq!(listed as usize, results.len(), "{summary}");
+    lines.push(String::new());
+    lines.join("\n")
+}
+
+#[test]
+fn every_rule_on_every_fixture_has_its_result() {
+    let mut folders: Vec<String> = std::fs::read_dir(root().join("fixtures"))
+        .expect("fixtures")
+        .map(|e| e.expect("entry"))
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    folders.sort();
+    assert!(folders.len() >= 15, "{folders:?}");
+    assert_snapshots(
+        "results",
+        folders.iter().map(|folder| Snapshot {
+            name: folder.clone(),
+            description: format!(
+                "`preflight check fixtures/{folder} --results all`: per file and status, the rules"
+            ),
+            text: results_text(folder),
+        }),
+    );
+}
+
+#[test]
+fn results_are_opt_in() {
+    let (report, _) = json_report(&root(), &["examples/insecure-shop", "--fail-on", "never"]);
+    assert!(report.get("results").is_none(), "{report}");
+    assert!(report["summary"].get("results").is_none());
+    let (report, _) = json_report(
+        &root(),
+        &[
+            "examples/insecure-shop",
+            "--fail-on",
+            "never",
+            "--results",
+            "all",
+        ],
+    );
+    let results = report["results"].as_array().expect("results");
+    // Every finding's rule fails on the finding's file.
+    for finding in report["findings"].as_array().expect("findings") {
+        let (rule, path) = (&finding["rule_id"], &finding["location"]["path"]);
+        assert!(
+            results.iter().any(|r| &r["rule_id"] == rule
+                && &r["path"] == path
+                && (r["status"] == "fail" || r["status"] == "not_applicable")),
+            "{rule} {path}"
+        );
+    }
+}

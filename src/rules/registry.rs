@@ -360,11 +360,18 @@ mod tests {
     /// Passing examples whose value only the runtime knows, so the rule cannot judge them
     /// (rule, example number from 1, why). Each must give exactly `not_evaluated`, so the
     /// list cannot go stale; every other passing example must give `pass`.
-    const PASS_NOT_EVALUATED: &[(&str, usize, &str)] = &[(
-        "DJ002",
-        1,
-        "the remediation itself: a key read from the environment, whose strength only the deployment knows",
-    )];
+    const PASS_NOT_EVALUATED: &[(&str, usize, &str)] = &[
+        (
+            "DJ002",
+            1,
+            "the remediation itself: a key read from the environment, whose strength only the deployment knows",
+        ),
+        (
+            "NGX019",
+            3,
+            "a snippet the example includes but does not hold may add the header: judged when it is scanned too",
+        ),
+    ];
 
     #[test]
     fn every_rule_example_gives_the_documented_result() {
@@ -399,7 +406,7 @@ mod tests {
     }
 
     #[test]
-    fn a_django_setting_unknown_statically_is_not_evaluated() {
+    fn values_unknown_statically_are_not_evaluated() {
         use crate::results::Status;
         let catalog = Catalog::builtin().unwrap();
         let cases = [
@@ -428,6 +435,14 @@ mod tests {
                 "{id}: {reasons:?}"
             );
         }
+        // nginx: a certificate an include that cannot be followed may set.
+        let site = "http {\n    include /etc/nginx/snippets/tls.conf;\n    server {\n        listen 443 ssl;\n        server_name shop.example.com;\n    }\n}\n";
+        let (status, reasons) = result_of(catalog.get("NGX015").unwrap(), site);
+        assert_eq!(status, Status::NotEvaluated, "{reasons:?}");
+        assert!(
+            reasons[0].starts_with("an `include` that was not followed"),
+            "{reasons:?}"
+        );
         // Known values are judged: the same rule passes.
         let (status, _) = result_of(
             catalog.get("DJ001").unwrap(),

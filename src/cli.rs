@@ -56,6 +56,9 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// List every rule, one line each.
     Rules,
+    /// List the compliance frameworks rules give evidence for, with how many of each
+    /// framework's controls a rule covers.
+    Frameworks,
     /// Explain a rule: why it matters, how to fix it, references.
     Explain {
         /// A rule id (`ENV010`) or name (`env-placeholder-secret`).
@@ -136,6 +139,11 @@ pub struct ReportArgs {
     /// `results` and the human summary.
     #[arg(long, value_enum, default_value = "none")]
     pub results: ResultsMode,
+    /// Add a per-control rollup of these frameworks (`preflight frameworks` lists them):
+    /// controls covered, passed, failed, not applicable and not evaluated, per file or host
+    /// and in total — evidence for the controls, not a certification. Comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub framework: Vec<String>,
 }
 
 /// Whether a report carries evaluation results.
@@ -162,13 +170,26 @@ impl ReportArgs {
 
     /// Whether the run records evaluation results.
     pub(crate) fn wants_results(&self) -> bool {
-        self.results == ResultsMode::All
+        self.results == ResultsMode::All || !self.framework.is_empty()
+    }
+
+    /// Refuses a `--framework` no policy defines, before anything is scanned.
+    pub(crate) fn check_frameworks(&self, catalog: &Catalog) -> Result<(), String> {
+        match self
+            .framework
+            .iter()
+            .find(|id| catalog.framework(id).is_none())
+        {
+            Some(id) => Err(unknown_framework(id)),
+            None => Ok(()),
+        }
     }
 
     /// The printing and gating part, for [`emit`].
     fn settings(&self, color_allowed: bool) -> ReportSettings<'_> {
         ReportSettings {
-            results: self.wants_results(),
+            results: self.results == ResultsMode::All,
+            frameworks: &self.framework,
             format: self
                 .format
                 .unwrap_or_else(|| Format::for_output(self.output.as_deref())),
@@ -230,6 +251,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(*args, color_allowed),
         Command::Rules => with_catalog(list_rules),
+        Command::Frameworks => with_catalog(list_frameworks),
         Command::Explain { rule } => with_catalog(|catalog| explain(catalog, &rule)),
         Command::Init { force } => init::run(Path::new("."), force),
         Command::Completions { shell } => {
@@ -312,6 +334,10 @@ fn one_line_error(rendered: &str, command: &str) -> String {
     format!("error: {} (try '{command} --help')", terminal(text))
 }
 
+fn unknown_framework(id: &str) -> String {
+    format!("unknown framework `{id}` (see `preflight frameworks` for the list)")
+}
+
 fn with_catalog(f: impl FnOnce(&Catalog) -> Result<ExitCode, String>) -> Result<ExitCode, String> {
     let loaded = config::load(None, &[PathBuf::from(".")]).map_err(|e| e.0)?;
     let (catalog, _) = build_catalog(&loaded, &[], &[])?;
@@ -330,9 +356,11 @@ fn build_catalog(
             .add_policy_file(&loaded.base.join(file))
             .map_err(|e| e.0)?;
     }
-    // A user's policy file may name a check that does not exist: refuse it now, naming the
-    // file and the rule, rather than when the scan binds the rules.
+    // A user's policy file may name a check that does not exist, or a control no framework
+    // lists: refuse it now, naming the file and the rule, rather than when the scan binds
+    // the rules.
     crate::rules::bind(&catalog).map_err(|e| e.0)?;
+    catalog.check_controls().map_err(|e| e.0)?;
     let before = catalog.clone();
     catalog
         .apply_overrides(&loaded.config.rules)
@@ -372,6 +400,7 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
     }
     let loaded = args.report.load_config(&paths)?;
     let (catalog, in_effect) = build_catalog(&loaded, &args.report.select, &args.report.ignore)?;
+    args.report.check_frameworks(&catalog)?;
     let options = WalkOptions {
         exclude: loaded.config.exclude.clone(),
         exclude_base: loaded.base.clone(),
@@ -468,6 +497,7 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
 /// How to print a report and gate on it: the options `check` and `audit` share.
 struct ReportSettings<'a> {
     results: bool,
+    frameworks: &'a [String],
     format: Format,
     output: Option<&'a Path>,
     quiet: bool,
@@ -484,7 +514,17 @@ fn emit(
     root: &Path,
     args: &ReportSettings,
 ) -> Result<ExitCode, String> {
+    let mut rollups = Vec::new();
+    for id in args.frameworks {
+        let framework = catalog.framework(id).ok_or_else(|| unknown_framework(id))?;
+        rollups.push(crate::compliance::rollup(
+            framework,
+            catalog,
+            outcome.results.as_deref().unwrap_or_default(),
+        ));
+    }
     let report = Report {
+        compliance: &rollups,
         findings: &outcome.findings,
         diagnostics: &outcome.diagnostics,
         catalog,
@@ -588,8 +628,53 @@ fn explain(catalog: &Catalog, id: &str) -> Result<ExitCode, String> {
         .get(id)
         .ok_or_else(|| format!("unknown rule `{id}` (see `preflight rules` for the list)"))?;
     let mut out = io::stdout().lock();
-    let _ = out.write_all(rule.explain().as_bytes());
+    let _ = out.write_all(
+        rule.explain_with(|reference| catalog.control_title(reference))
+            .as_bytes(),
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+fn list_frameworks(catalog: &Catalog) -> Result<ExitCode, String> {
+    let mut out = io::stdout().lock();
+    let _ = out.write_all(frameworks_table(catalog).as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per framework: id, controls covered of the total, title, version, licence and
+/// where it is published; then the statement every rollup carries.
+fn frameworks_table(catalog: &Catalog) -> String {
+    let rows: Vec<[String; 3]> = catalog
+        .frameworks()
+        .iter()
+        .map(|f| {
+            [
+                f.id.clone(),
+                format!(
+                    "{}/{} controls covered",
+                    crate::compliance::coverage(f, catalog),
+                    f.controls.len()
+                ),
+                format!("{} {} ({}, {})", f.title, f.version, f.licence, f.url),
+            ]
+        })
+        .collect();
+    let width = |column: usize| {
+        rows.iter()
+            .map(|r| r[column].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let (id, covered) = (width(0), width(1));
+    let mut text: String = rows
+        .iter()
+        .map(|[a, b, c]| format!("{a:<id$}  {b:<covered$}  {c}\n"))
+        .collect();
+    text.push_str(&format!(
+        "\n`preflight check --framework ID` adds a per-control rollup. {}\n",
+        crate::compliance::STATEMENT
+    ));
+    text
 }
 
 /// Adds one host's (or one snapshot's) outcome to a report's.

@@ -193,6 +193,17 @@ fn catalog() -> &'static Catalog {
 
 /// Writes `outcome` in every output format, colours on, and checks the JSON ones parse.
 fn write_every_report(outcome: &ScanOutcome) {
+    let rollups: Vec<crate::compliance::Rollup> = outcome
+        .results
+        .as_deref()
+        .map(|results| {
+            catalog()
+                .frameworks()
+                .iter()
+                .map(|f| crate::compliance::rollup(f, catalog(), results))
+                .collect()
+        })
+        .unwrap_or_default();
     let report = Report {
         findings: &outcome.findings,
         diagnostics: &outcome.diagnostics,
@@ -202,6 +213,7 @@ fn write_every_report(outcome: &ScanOutcome) {
         baseline: None,
         configuration: None,
         results: outcome.results.as_deref(),
+        compliance: &rollups,
     };
     let style = Style {
         color: true,

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod baseline;
 pub mod changed;
 pub mod cli;
+pub mod compliance;
 pub mod config;
 pub mod discover;
 pub mod document;

@@ -159,6 +159,7 @@ impl AuditRun {
         let loaded = options.report.load_config(std::slice::from_ref(&root))?;
         let (catalog, in_effect) =
             build_catalog(&loaded, &options.report.select, &options.report.ignore)?;
+        options.report.check_frameworks(&catalog)?;
         Ok(Self {
             loaded,
             catalog,

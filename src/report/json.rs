@@ -28,6 +28,9 @@ struct JsonReport<'a> {
     /// Every rule's result on every file (`--results all`).
     #[serde(skip_serializing_if = "Option::is_none")]
     results: Option<&'a [RuleResult]>,
+    /// Per framework named with `--framework`: its controls over the run.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    compliance: &'a [crate::compliance::Rollup],
 }
 
 #[derive(Serialize)]
@@ -108,6 +111,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         findings,
         diagnostics: report.diagnostics,
         results: report.results,
+        compliance: report.compliance,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

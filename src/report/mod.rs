@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::baseline::BaselineSummary;
+use crate::compliance::Rollup;
 use crate::config::ConfigInEffect;
 use crate::finding::{Diagnostic, Finding};
 use crate::policy::Catalog;
@@ -37,6 +38,8 @@ pub struct Report<'a> {
     pub configuration: Option<&'a ConfigInEffect>,
     /// Every rule's result on every file, when the run recorded them (`--results all`).
     pub results: Option<&'a [RuleResult]>,
+    /// The rollups of the frameworks named with `--framework`.
+    pub compliance: &'a [Rollup],
 }
 
 /// The output formats `--format` accepts.

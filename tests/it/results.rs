@@ -121,3 +121,99 @@ fn results_are_opt_in() {
         );
     }
 }
+
+#[test]
+fn frameworks_lists_each_with_its_coverage() {
+    let catalog = preflight::policy::Catalog::builtin().expect("catalog");
+    let output = crate::common::preflight()
+        .arg("frameworks")
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(catalog.frameworks().len() >= 3);
+    for framework in catalog.frameworks() {
+        let covered = framework
+            .controls
+            .iter()
+            .filter(|c| !catalog.rules_for(&framework.id, &c.id).is_empty())
+            .count();
+        assert!(covered > 0, "{}", framework.id);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{} ", framework.id)))
+            .unwrap_or_else(|| panic!("{} missing:\n{text}", framework.id));
+        assert!(
+            line.contains(&format!(
+                " {covered}/{} controls covered ",
+                framework.controls.len()
+            )),
+            "{line}"
+        );
+    }
+    assert!(text.contains("not a certification"), "{text}");
+}
+
+#[test]
+fn a_framework_rollup_agrees_with_the_findings() {
+    let (report, code) = json_report(
+        &root(),
+        &[
+            "fixtures/sshd",
+            "--framework",
+            "devsec-ssh",
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert_eq!(code, 0);
+    // Results are recorded for the rollup, but listed only with --results all.
+    assert!(report.get("results").is_none());
+    let rollup = &report["compliance"][0];
+    assert_eq!(rollup["framework"]["id"], "devsec-ssh");
+    assert!(rollup["statement"]
+        .as_str()
+        .expect("statement")
+        .contains("not a certification"));
+    let findings = report["findings"].as_array().expect("findings");
+    let totals = &rollup["totals"];
+    let mut counted = 0;
+    for control in rollup["controls"].as_array().expect("controls") {
+        let rules: Vec<&str> = control["rules"]
+            .as_array()
+            .expect("rules")
+            .iter()
+            .map(|r| r.as_str().expect("rule"))
+            .collect();
+        let status = control["status"].as_str().expect("status");
+        if rules.is_empty() {
+            assert_eq!(status, "not_covered", "{control}");
+            continue;
+        }
+        counted += 1;
+        let failed = findings
+            .iter()
+            .any(|f| rules.contains(&f["rule_id"].as_str().expect("rule_id")));
+        assert_eq!(status == "fail", failed, "{control}");
+    }
+    assert_eq!(totals["covered"], counted);
+    assert_eq!(
+        totals["controls"],
+        rollup["controls"].as_array().expect("controls").len()
+    );
+    // The hardened fixture passes every covered control.
+    let hardened = rollup["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .find(|t| t["target"] == "fixtures/sshd/pass-hardened.sshd_config")
+        .expect("the hardened file is a target");
+    assert_eq!(hardened["totals"]["passed"], counted, "{hardened}");
+    // An unknown framework is a usage error, before anything is scanned.
+    let output = crate::common::preflight()
+        .args(["check", "fixtures/sshd", "--framework", "cis-nope"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown framework `cis-nope`"));
+}

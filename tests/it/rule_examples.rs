@@ -105,6 +105,7 @@ fn scan_report(dir: &Path, rule: &Rule, catalog: &Catalog, example: &str) -> Str
         baseline: None,
         configuration: None,
         results: None,
+        compliance: &[],
     };
     let style = Style {
         color: false,

@@ -170,7 +170,15 @@ impl ReportArgs {
 
     /// Whether the run records evaluation results.
     pub(crate) fn wants_results(&self) -> bool {
-        self.results == ResultsMode::All || !self.framework.is_empty()
+        self.results == ResultsMode::All
+            || !self.framework.is_empty()
+            || self.format() == Format::Junit
+    }
+
+    /// The report's format: `--format`, else the `-o` file's extension, else human.
+    fn format(&self) -> Format {
+        self.format
+            .unwrap_or_else(|| Format::for_output(self.output.as_deref()))
     }
 
     /// Refuses a `--framework` no policy defines, before anything is scanned.
@@ -190,9 +198,7 @@ impl ReportArgs {
         ReportSettings {
             results: self.results == ResultsMode::All,
             frameworks: &self.framework,
-            format: self
-                .format
-                .unwrap_or_else(|| Format::for_output(self.output.as_deref())),
+            format: self.format(),
             output: self.output.as_deref(),
             quiet: self.quiet,
             fail_on: self.fail_on,
@@ -532,7 +538,11 @@ fn emit(
         root,
         baseline,
         configuration: Some(in_effect),
-        results: outcome.results.as_deref().filter(|_| args.results),
+        // JUnit without a framework is made of the results.
+        results: outcome
+            .results
+            .as_deref()
+            .filter(|_| args.results || args.format == Format::Junit),
     };
     let color_allowed = args.color_allowed;
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();

@@ -225,6 +225,7 @@ fn write_every_report(outcome: &ScanOutcome) {
         report::Format::Sarif,
         report::Format::Github,
         report::Format::Markdown,
+        report::Format::Junit,
     ] {
         let mut out = Vec::new();
         report::write(format, &report, style, &mut out).expect("writing to memory never fails");

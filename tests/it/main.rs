@@ -41,6 +41,7 @@ mod github_action;
 mod gixy_conformance;
 mod host_files_bad_input;
 mod host_services_scan;
+mod junit;
 mod kubernetes;
 #[cfg(feature = "live")] // runs `preflight audit` or the SSH client
 mod live_local;

@@ -749,4 +749,132 @@ mod tests {
             .any(|f| f.rule_id == "ENV001" && f.is_active()));
         assert!(findings.iter().any(|f| f.rule_id == "PF002"));
     }
+
+    // Every rule example gives its documented result (next to the findings test of the
+    // same examples in src/rules/registry.rs).
+
+    /// The result the engine records for `rule` on `text`, read as a file of the rule's
+    /// first kind and judged by the rule alone (the catalog enables only it).
+    fn result_of(rule: &Rule, text: &str) -> (crate::results::Status, Vec<String>) {
+        let target = match rule.targets[0] {
+            Target::Any => Target::Env,
+            other => other,
+        };
+        let folder = tempfile::tempdir().unwrap();
+        let name = target.example_file_name();
+        let source = SourceFile::from_bytes(
+            folder.path().join(name),
+            name.into(),
+            text.as_bytes().to_vec(),
+        );
+        let docs = vec![Document::parse(source, target)];
+        let mut catalog = Catalog::builtin().unwrap();
+        catalog.select(std::slice::from_ref(&rule.id), &[]).unwrap();
+        let (_, results) = evaluate_with_results(&catalog, &docs, &[]);
+        let mine: Vec<_> = results
+            .iter()
+            .filter(|r| r.rule_id == rule.id && r.path.as_deref() == Some(name))
+            .collect();
+        assert_eq!(
+            mine.len(),
+            1,
+            "{}: one result for {name}: {results:?}",
+            rule.id
+        );
+        (mine[0].status, mine[0].reasons.clone())
+    }
+
+    /// Passing examples whose value only the runtime knows, so the rule cannot judge them
+    /// (rule, example number from 1, why). Each must give exactly `not_evaluated`, so the
+    /// list cannot go stale; every other passing example must give `pass`.
+    const PASS_NOT_EVALUATED: &[(&str, usize, &str)] = &[
+        (
+            "DJ002",
+            1,
+            "the remediation itself: a key read from the environment, whose strength only the deployment knows",
+        ),
+        (
+            "NGX019",
+            3,
+            "a snippet the example includes but does not hold may add the header: judged when it is scanned too",
+        ),
+    ];
+
+    #[test]
+    fn every_rule_example_gives_the_documented_result() {
+        use crate::results::Status;
+        let catalog = Catalog::builtin().unwrap();
+        let mut failures = Vec::new();
+        for rule in catalog.all() {
+            for (expected, list) in [
+                (Status::Fail, &rule.examples.fail),
+                (Status::Pass, &rule.examples.pass),
+            ] {
+                for (n, text) in list.iter().enumerate() {
+                    let by_design = PASS_NOT_EVALUATED
+                        .iter()
+                        .any(|(id, at, _)| *id == rule.id && *at == n + 1);
+                    let expected = if expected == Status::Pass && by_design {
+                        Status::NotEvaluated
+                    } else {
+                        expected
+                    };
+                    let (status, reasons) = result_of(rule, text);
+                    if status != expected {
+                        failures.push(format!(
+                            "{}: {status} instead of {expected} ({reasons:?}) for:\n{text}",
+                            rule.id
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+
+    #[test]
+    fn values_unknown_statically_are_not_evaluated() {
+        use crate::results::Status;
+        let catalog = Catalog::builtin().unwrap();
+        let cases = [
+            (
+                "DJ001",
+                "import os\nDEBUG = os.environ[\"DJANGO_DEBUG\"]\nSECRET_KEY = os.environ[\"K\"]\n",
+                "DEBUG is unknown statically",
+            ),
+            (
+                "DJ009",
+                "import os\nMIDDLEWARE = os.environ[\"M\"].split(\",\")\n",
+                "MIDDLEWARE is unknown statically",
+            ),
+            (
+                "DJ002",
+                "import os\nDEBUG = False\nSECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\n",
+                "SECRET_KEY is unknown statically",
+            ),
+        ];
+        for (id, text, reason) in cases {
+            let rule = catalog.get(id).unwrap();
+            let (status, reasons) = result_of(rule, text);
+            assert_eq!(status, Status::NotEvaluated, "{id}: {reasons:?}");
+            assert!(
+                reasons.iter().any(|r| r.starts_with(reason)),
+                "{id}: {reasons:?}"
+            );
+        }
+        // nginx: a certificate an include that cannot be followed may set.
+        let site = "http {\n    include /etc/nginx/snippets/tls.conf;\n    server {\n        listen 443 ssl;\n        server_name shop.example.com;\n    }\n}\n";
+        let (status, reasons) = result_of(catalog.get("NGX015").unwrap(), site);
+        assert_eq!(status, Status::NotEvaluated, "{reasons:?}");
+        assert!(
+            reasons[0].starts_with("an `include` that was not followed"),
+            "{reasons:?}"
+        );
+        // Known values are judged: the same rule passes.
+        let (status, _) = result_of(
+            catalog.get("DJ001").unwrap(),
+            "DEBUG = False\nSECRET_KEY = 'x'\n",
+        );
+        assert_eq!(status, Status::Pass);
+    }
 }

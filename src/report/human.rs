@@ -292,6 +292,13 @@ fn summary(report: &Report, painter: &Painter, out: &mut dyn Write) -> io::Resul
         line.push_str(&format!(" {}.", plural(unable, "unable-to-check note")));
     }
     writeln!(out, "{line}")?;
+    if let Some(results) = report.results {
+        let [pass, fail, not_applicable, not_evaluated] = crate::results::count_by_status(results);
+        writeln!(
+            out,
+            "Results (rule × file): {pass} pass, {fail} fail, {not_applicable} not applicable, {not_evaluated} not evaluated (every result, with reasons: --format json)."
+        )?;
+    }
     // A configuration file changes what is judged: name it, and what it relaxes.
     if let Some(in_effect) = report.configuration.filter(|c| c.file.is_some()) {
         let style = if in_effect.relaxes() {

@@ -217,3 +217,96 @@ fn a_framework_rollup_agrees_with_the_findings() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown framework `cis-nope`"));
 }
+
+/// docs/frameworks.md reviews every mapping: its coverage table holds the counts the data
+/// gives, and each framework's section has a row for every mapped control naming its rules.
+#[test]
+fn the_framework_docs_review_every_mapping() {
+    let catalog = preflight::policy::Catalog::builtin().expect("catalog");
+    let docs = std::fs::read_to_string(root().join("docs/frameworks.md")).expect("docs");
+    for framework in catalog.frameworks() {
+        let covered: Vec<_> = framework
+            .controls
+            .iter()
+            .filter(|c| !catalog.rules_for(&framework.id, &c.id).is_empty())
+            .collect();
+        let row = docs
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}`:", framework.id)))
+            .unwrap_or_else(|| panic!("no coverage row for {}", framework.id));
+        assert!(
+            row.ends_with(&format!(
+                "| {} / {} |",
+                covered.len(),
+                framework.controls.len()
+            )),
+            "{row}"
+        );
+        let section = docs
+            .split("\n## ")
+            .find(|s| s.contains(&format!("(`{}`)", framework.id)))
+            .unwrap_or_else(|| panic!("no section for {}", framework.id));
+        for control in covered {
+            let line = section
+                .lines()
+                .find(|l| l.starts_with(&format!("| {} ", control.id)))
+                .unwrap_or_else(|| panic!("{}: no row for {}", framework.id, control.id));
+            for rule in catalog.rules_for(&framework.id, &control.id) {
+                assert!(
+                    line.contains(&rule.id),
+                    "{}: {line} lacks {}",
+                    control.id,
+                    rule.id
+                );
+            }
+        }
+    }
+}
+
+/// A live audit's rollup is per host: a saved snapshot re-checked with `--snapshot` is
+/// judged as the host it came from.
+#[test]
+fn a_host_audit_rolls_up_per_host() {
+    use preflight::formats::Target;
+    use preflight::live::snapshot::{HostSnapshot, SnapshotFile};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snapshot = HostSnapshot {
+        host: "web1".into(),
+        collected_at: std::time::SystemTime::UNIX_EPOCH
+            + std::time::Duration::from_secs(1_767_225_600),
+        files: vec![SnapshotFile {
+            path: "/etc/ssh/sshd_config".into(),
+            target: Target::Sshd,
+            bytes: b"PasswordAuthentication no\nX11Forwarding yes\n".to_vec(),
+        }],
+        unable: Vec::new(),
+    };
+    preflight::live::save::save(&snapshot, "ssh://web1", dir.path()).expect("save");
+    let (report, _) = json_report(
+        dir.path(),
+        &[
+            "--snapshot",
+            ".",
+            "--framework",
+            "devsec-ssh",
+            "--fail-on",
+            "never",
+        ],
+    );
+    let targets = report["compliance"][0]["targets"]
+        .as_array()
+        .expect("targets");
+    assert_eq!(targets.len(), 1, "{targets:?}");
+    assert_eq!(targets[0]["target"], "ssh://web1");
+    assert_eq!(targets[0]["host"], "web1");
+    let status = |control: &str| {
+        targets[0]["controls"]
+            .as_array()
+            .expect("controls")
+            .iter()
+            .find(|c| c["control"] == control)
+            .map(|c| c["status"].as_str().expect("status").to_owned())
+    };
+    assert_eq!(status("sshd-27").as_deref(), Some("pass"));
+    assert_eq!(status("sshd-42").as_deref(), Some("fail"));
+}

@@ -870,6 +870,14 @@ mod tests {
             reasons[0].starts_with("an `include` that was not followed"),
             "{reasons:?}"
         );
+        // Compose: a database port published on an address only the environment knows.
+        let compose = "services:\n  db:\n    image: postgres:16\n    ports:\n      - \"${DB_BIND}:5432:5432\"\n";
+        let (status, reasons) = result_of(catalog.get("CMP001").unwrap(), compose);
+        assert_eq!(status, Status::NotEvaluated, "{reasons:?}");
+        // PM2: NODE_ENV computed in the process file.
+        let pm2 = "module.exports = { apps: [{ name: 'api', script: 'server.js', env: { NODE_ENV: process.env.MODE } }] };\n";
+        let (status, reasons) = result_of(catalog.get("NODE005").unwrap(), pm2);
+        assert_eq!(status, Status::NotEvaluated, "{reasons:?}");
         // Known values are judged: the same rule passes.
         let (status, _) = result_of(
             catalog.get("DJ001").unwrap(),

@@ -310,3 +310,29 @@ fn a_host_audit_rolls_up_per_host() {
     assert_eq!(status("sshd-27").as_deref(), Some("pass"));
     assert_eq!(status("sshd-42").as_deref(), Some("fail"));
 }
+
+/// SARIF keeps failures only, and carries each rule's controls as tags.
+#[test]
+fn sarif_rules_carry_their_controls_as_tags() {
+    let output = crate::common::preflight()
+        .args([
+            "check",
+            "fixtures/sshd",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .expect("runs");
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    let ssh003 = rules
+        .iter()
+        .find(|r| r["id"] == "SSH003")
+        .expect("SSH003 is described");
+    let tags = ssh003["properties"]["tags"].as_array().expect("tags");
+    assert!(tags.iter().any(|t| t == "devsec-ssh:sshd-27"), "{tags:?}");
+}

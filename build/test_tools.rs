@@ -44,6 +44,7 @@ const TOOLS: &[&str] = &[
     "shared_corpus",
     "yaml_test_suite",
     "realworld_corpus",
+    "junit_schema",
 ];
 
 /// Probes the tools and prints the cfgs and rerun triggers.
@@ -156,6 +157,11 @@ impl Probe {
             "realworld_corpus",
             self.keep(Some(realworld).filter(|p| p.is_file())),
         );
+        // The schema tests/tools/fetch-junit-xsd.py writes, and xmllint to validate with.
+        let schema = manifest.join("tests/tools/junit/junit-10.xsd");
+        let schema = self.keep(Some(schema).filter(|p| p.is_file()));
+        let xmllint = self.keep(on_path("xmllint"));
+        have("junit_schema", schema && xmllint);
         have("zizmor", self.keep(on_path("zizmor")));
         for tool in ["script", "openssl", "ss", "ps"] {
             have(tool, self.keep(on_path(tool)));

@@ -56,6 +56,9 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// List every rule, one line each.
     Rules,
+    /// List the compliance frameworks rules give evidence for, with how many of each
+    /// framework's controls a rule covers.
+    Frameworks,
     /// Explain a rule: why it matters, how to fix it, references.
     Explain {
         /// A rule id (`ENV010`) or name (`env-placeholder-secret`).
@@ -105,7 +108,7 @@ pub enum Command {
 /// the rules and the configuration file.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Output format [default: from the `-o` file's extension (`.sarif`, `.json`, `.md`),
+    /// Output format [default: from the `-o` file's extension (`.sarif`, `.json`, `.xml`, `.md`),
     /// else human].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -131,6 +134,25 @@ pub struct ReportArgs {
     /// Print only the summary line (human format) and no per-file notes.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also record every enabled rule's result on every file (or host) it could judge —
+    /// pass, fail, not_applicable, not_evaluated with the reason — in the JSON report's
+    /// `results` and the human summary.
+    #[arg(long, value_enum, default_value = "none")]
+    pub results: ResultsMode,
+    /// Add a per-control rollup of these frameworks (`preflight frameworks` lists them):
+    /// controls covered, passed, failed, not applicable and not evaluated, per file or host
+    /// and in total — evidence for the controls, not a certification. Comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub framework: Vec<String>,
+}
+
+/// Whether a report carries evaluation results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ResultsMode {
+    /// Findings only.
+    None,
+    /// Every (rule, file) result.
+    All,
 }
 
 impl ReportArgs {
@@ -146,12 +168,37 @@ impl ReportArgs {
         config::load(self.config.as_deref(), paths).map_err(|e| e.0)
     }
 
+    /// Whether the run records evaluation results.
+    pub(crate) fn wants_results(&self) -> bool {
+        self.results == ResultsMode::All
+            || !self.framework.is_empty()
+            || self.format() == Format::Junit
+    }
+
+    /// The report's format: `--format`, else the `-o` file's extension, else human.
+    fn format(&self) -> Format {
+        self.format
+            .unwrap_or_else(|| Format::for_output(self.output.as_deref()))
+    }
+
+    /// Refuses a `--framework` no policy defines, before anything is scanned.
+    pub(crate) fn check_frameworks(&self, catalog: &Catalog) -> Result<(), String> {
+        match self
+            .framework
+            .iter()
+            .find(|id| catalog.framework(id).is_none())
+        {
+            Some(id) => Err(unknown_framework(id)),
+            None => Ok(()),
+        }
+    }
+
     /// The printing and gating part, for [`emit`].
     fn settings(&self, color_allowed: bool) -> ReportSettings<'_> {
         ReportSettings {
-            format: self
-                .format
-                .unwrap_or_else(|| Format::for_output(self.output.as_deref())),
+            results: self.results == ResultsMode::All,
+            frameworks: &self.framework,
+            format: self.format(),
             output: self.output.as_deref(),
             quiet: self.quiet,
             fail_on: self.fail_on,
@@ -210,6 +257,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(*args, color_allowed),
         Command::Rules => with_catalog(list_rules),
+        Command::Frameworks => with_catalog(list_frameworks),
         Command::Explain { rule } => with_catalog(|catalog| explain(catalog, &rule)),
         Command::Init { force } => init::run(Path::new("."), force),
         Command::Completions { shell } => {
@@ -292,6 +340,10 @@ fn one_line_error(rendered: &str, command: &str) -> String {
     format!("error: {} (try '{command} --help')", terminal(text))
 }
 
+fn unknown_framework(id: &str) -> String {
+    format!("unknown framework `{id}` (see `preflight frameworks` for the list)")
+}
+
 fn with_catalog(f: impl FnOnce(&Catalog) -> Result<ExitCode, String>) -> Result<ExitCode, String> {
     let loaded = config::load(None, &[PathBuf::from(".")]).map_err(|e| e.0)?;
     let (catalog, _) = build_catalog(&loaded, &[], &[])?;
@@ -310,9 +362,11 @@ fn build_catalog(
             .add_policy_file(&loaded.base.join(file))
             .map_err(|e| e.0)?;
     }
-    // A user's policy file may name a check that does not exist: refuse it now, naming the
-    // file and the rule, rather than when the scan binds the rules.
+    // A user's policy file may name a check that does not exist, or a control no framework
+    // lists: refuse it now, naming the file and the rule, rather than when the scan binds
+    // the rules.
     crate::rules::bind(&catalog).map_err(|e| e.0)?;
+    catalog.check_controls().map_err(|e| e.0)?;
     let before = catalog.clone();
     catalog
         .apply_overrides(&loaded.config.rules)
@@ -352,6 +406,7 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
     }
     let loaded = args.report.load_config(&paths)?;
     let (catalog, in_effect) = build_catalog(&loaded, &args.report.select, &args.report.ignore)?;
+    args.report.check_frameworks(&catalog)?;
     let options = WalkOptions {
         exclude: loaded.config.exclude.clone(),
         exclude_base: loaded.base.clone(),
@@ -365,7 +420,13 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
     let mut outcome = if paths.is_empty() {
         engine::ScanOutcome::default()
     } else {
-        engine::scan(&paths, &options, &excludes, &catalog)
+        engine::scan_with(
+            &paths,
+            &options,
+            &excludes,
+            &catalog,
+            args.report.wants_results(),
+        )
     };
     progress.finish();
     // A folder named as a path that holds a snapshot was checked as plain files; say how to
@@ -380,11 +441,17 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
         let (snapshot, prefix) = crate::live::save::load(dir, options.max_file_size)?;
         absorb(
             &mut outcome,
-            crate::live::audit::audit(&snapshot, &catalog, &prefix),
+            crate::live::audit::audit_with_results(
+                &snapshot,
+                &catalog,
+                &prefix,
+                args.report.wants_results(),
+            ),
         );
     }
     let roles = crate::role::Roles::new(&loaded.config.roles, &loaded.base, args.role_all)?;
     judge_roles(&mut outcome.findings, &catalog, &roles);
+    judge_result_roles(outcome.results.as_deref_mut(), &catalog, &roles);
     for diagnostic in &mut outcome.diagnostics {
         diagnostic.role = Some(roles.of(&diagnostic.path));
     }
@@ -435,6 +502,8 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
 
 /// How to print a report and gate on it: the options `check` and `audit` share.
 struct ReportSettings<'a> {
+    results: bool,
+    frameworks: &'a [String],
     format: Format,
     output: Option<&'a Path>,
     quiet: bool,
@@ -451,7 +520,17 @@ fn emit(
     root: &Path,
     args: &ReportSettings,
 ) -> Result<ExitCode, String> {
+    let mut rollups = Vec::new();
+    for id in args.frameworks {
+        let framework = catalog.framework(id).ok_or_else(|| unknown_framework(id))?;
+        rollups.push(crate::compliance::rollup(
+            framework,
+            catalog,
+            outcome.results.as_deref().unwrap_or_default(),
+        ));
+    }
     let report = Report {
+        compliance: &rollups,
         findings: &outcome.findings,
         diagnostics: &outcome.diagnostics,
         catalog,
@@ -459,6 +538,11 @@ fn emit(
         root,
         baseline,
         configuration: Some(in_effect),
+        // JUnit without a framework is made of the results.
+        results: outcome
+            .results
+            .as_deref()
+            .filter(|_| args.results || args.format == Format::Junit),
     };
     let color_allowed = args.color_allowed;
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
@@ -555,8 +639,53 @@ fn explain(catalog: &Catalog, id: &str) -> Result<ExitCode, String> {
         .get(id)
         .ok_or_else(|| format!("unknown rule `{id}` (see `preflight rules` for the list)"))?;
     let mut out = io::stdout().lock();
-    let _ = out.write_all(rule.explain().as_bytes());
+    let _ = out.write_all(
+        rule.explain_with(|reference| catalog.control_title(reference))
+            .as_bytes(),
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+fn list_frameworks(catalog: &Catalog) -> Result<ExitCode, String> {
+    let mut out = io::stdout().lock();
+    let _ = out.write_all(frameworks_table(catalog).as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per framework: id, controls covered of the total, title, version, licence and
+/// where it is published; then the statement every rollup carries.
+fn frameworks_table(catalog: &Catalog) -> String {
+    let rows: Vec<[String; 3]> = catalog
+        .frameworks()
+        .iter()
+        .map(|f| {
+            [
+                f.id.clone(),
+                format!(
+                    "{}/{} controls covered",
+                    crate::compliance::coverage(f, catalog),
+                    f.controls.len()
+                ),
+                format!("{} {} ({}, {})", f.title, f.version, f.licence, f.url),
+            ]
+        })
+        .collect();
+    let width = |column: usize| {
+        rows.iter()
+            .map(|r| r[column].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let (id, covered) = (width(0), width(1));
+    let mut text: String = rows
+        .iter()
+        .map(|[a, b, c]| format!("{a:<id$}  {b:<covered$}  {c}\n"))
+        .collect();
+    text.push_str(&format!(
+        "\n`preflight check --framework ID` adds a per-control rollup. {}\n",
+        crate::compliance::STATEMENT
+    ));
+    text
 }
 
 /// Adds one host's (or one snapshot's) outcome to a report's.
@@ -574,8 +703,44 @@ fn judge_roles(findings: &mut [Finding], catalog: &Catalog, roles: &crate::role:
     }
 }
 
+/// Gives each result its file's role; a rule's result on a file of a role it does not
+/// judge is `not_applicable`, saying so (its findings there, at most `info`, stay counted).
+fn judge_result_roles(
+    results: Option<&mut [crate::results::RuleResult]>,
+    catalog: &Catalog,
+    roles: &crate::role::Roles,
+) {
+    use crate::results::Status;
+    for result in results.into_iter().flatten() {
+        let Some(path) = &result.path else { continue };
+        let role = roles.of(path);
+        result.role = Some(role);
+        let judged = catalog
+            .get(&result.rule_id)
+            .is_none_or(|rule| rule.roles.contains(&role));
+        if !judged && matches!(result.status, Status::Pass | Status::Fail) {
+            result.status = Status::NotApplicable;
+            result.reasons = vec![format!(
+                "a {role} file: the rule judges {} files at its severity",
+                catalog
+                    .get(&result.rule_id)
+                    .map(|r| r
+                        .roles
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "))
+                    .unwrap_or_default()
+            )];
+        }
+    }
+}
+
 fn absorb(outcome: &mut engine::ScanOutcome, judged: engine::ScanOutcome) {
     outcome.findings.extend(judged.findings);
+    if let Some(results) = judged.results {
+        outcome.results.get_or_insert_with(Vec::new).extend(results);
+    }
     outcome.diagnostics.extend(judged.diagnostics);
     outcome.files_checked += judged.files_checked;
 }

@@ -17,12 +17,13 @@ use crate::document::{entry_point_follow_ups, may_confirm, relate, Document};
 use crate::finding::{
     Diagnostic, DiagnosticKind, Finding, Location, RelatedLocation, Snippet, Suppression,
 };
-use crate::formats::{template, Classification, Files, FollowUp, ParseContext, Unreadable};
+use crate::formats::{template, Classification, Files, FollowUp, ParseContext, Target, Unreadable};
 use crate::message::{Message, Quote, Secrets};
 use crate::msg;
 use crate::policy::{Catalog, Rule};
 use crate::redact;
-use crate::rules::{self, BoundRule, Emitter, ProjectMemo, RawFinding, Unseen};
+use crate::results::{host_of, RuleResult, Status};
+use crate::rules::{self, BoundRule, Emitter, ProjectMemo, RawFinding, RawMark, Unseen};
 use crate::source::{SourceFile, Span};
 use crate::suppress::{self, SuppressionComment};
 
@@ -35,6 +36,9 @@ pub struct ScanOutcome {
     pub diagnostics: Vec<Diagnostic>,
     /// How many files were parsed and checked.
     pub files_checked: usize,
+    /// Every enabled rule's result on every file it could judge, when asked for
+    /// ([`Inputs::results`]); sorted by path, then rule.
+    pub results: Option<Vec<RuleResult>>,
 }
 
 /// What a producer of inputs hands the pipeline: the directory walk, or a host snapshot.
@@ -52,6 +56,8 @@ pub struct Inputs<'a> {
     pub diagnostics: Vec<Diagnostic>,
     /// Kinds of file the producer could not collect (a live host's blind spots).
     pub unseen: Vec<Unseen>,
+    /// Whether to record evaluation results (see [`crate::results`]) next to the findings.
+    pub results: bool,
 }
 
 /// Scans `paths` on disk with the enabled rules of `catalog`: the directory walk as the
@@ -61,6 +67,17 @@ pub fn scan(
     options: &WalkOptions,
     excludes: &GlobSet,
     catalog: &Catalog,
+) -> ScanOutcome {
+    scan_with(paths, options, excludes, catalog, false)
+}
+
+/// [`scan`], recording evaluation results when `results` is set.
+pub fn scan_with(
+    paths: &[PathBuf],
+    options: &WalkOptions,
+    excludes: &GlobSet,
+    catalog: &Catalog,
+    results: bool,
 ) -> ScanOutcome {
     let walked = discover::discover(paths, options, excludes);
     let view = DiskFiles::new(paths, options.max_file_size);
@@ -72,6 +89,7 @@ pub fn scan(
             judged_at: None,
             diagnostics: walked.diagnostics,
             unseen: Vec::new(),
+            results,
         },
         catalog,
     )
@@ -88,6 +106,7 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
         judged_at,
         mut diagnostics,
         unseen,
+        results,
     } = inputs;
     let mut parsed = ScanDocuments {
         view,
@@ -96,6 +115,7 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
         known: HashMap::new(),
     };
     let mut follow_ups = Vec::new();
+    let mut unchecked = Vec::new();
     for (input, result) in parsed.parse_all(&files) {
         match result {
             Outcome::Document(doc) => {
@@ -103,7 +123,14 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
                 parsed.add(&input, doc);
             }
             Outcome::NotOurs => {}
-            Outcome::Problem(problem) => diagnostics.push(problem),
+            Outcome::Problem(problem) => {
+                unchecked.push((
+                    problem.path.clone(),
+                    input.kind.target,
+                    problem.message.clone(),
+                ));
+                diagnostics.push(problem);
+            }
         }
     }
     follow_ups.extend(entry_points.iter().flat_map(|path| {
@@ -111,18 +138,30 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
             .map(|source| entry_point_follow_ups(path, &source.text))
             .unwrap_or_default()
     }));
-    parsed.follow(follow_ups, &mut diagnostics);
+    parsed.follow(follow_ups, &mut diagnostics, &mut unchecked);
     diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
     // A file read twice (found by the walk and named by another file) is reported once.
     diagnostics.dedup();
     let mut documents = parsed.documents;
     relate(&mut documents, view);
+    if !results {
+        unchecked = Vec::new();
+    }
+    unchecked.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
+    unchecked.dedup();
+    let (findings, results) =
+        evaluate_all(catalog, &documents, results.then_some(&unchecked), &unseen);
     ScanOutcome {
-        findings: evaluate_seeing(catalog, &documents, &unseen),
+        findings,
         files_checked: documents.len(),
         diagnostics,
+        results,
     }
 }
+
+/// A file of a kind the rules read that was not checked: its display path, its kind and
+/// why (a template, unreadable, too large).
+type Unchecked = (String, Target, String);
 
 /// What reading and parsing one input gave.
 enum Outcome {
@@ -222,7 +261,12 @@ impl ScanDocuments<'_> {
 
     /// Reads what documents name, round after round, each file once: a file already read
     /// as a kind its name is certain of keeps it; a guess gives way.
-    fn follow(&mut self, mut pending: Vec<FollowUp>, diagnostics: &mut Vec<Diagnostic>) {
+    fn follow(
+        &mut self,
+        mut pending: Vec<FollowUp>,
+        diagnostics: &mut Vec<Diagnostic>,
+        unchecked: &mut Vec<Unchecked>,
+    ) {
         for _ in 0..FOLLOW_UP_ROUNDS {
             let mut inputs: Vec<Input> = Vec::new();
             let mut queued = HashSet::new();
@@ -270,7 +314,14 @@ impl ScanDocuments<'_> {
                         }
                     }
                     Outcome::NotOurs => {}
-                    Outcome::Problem(problem) => diagnostics.push(problem),
+                    Outcome::Problem(problem) => {
+                        unchecked.push((
+                            problem.path.clone(),
+                            input.kind.target,
+                            problem.message.clone(),
+                        ));
+                        diagnostics.push(problem);
+                    }
                 }
             }
         }
@@ -303,38 +354,65 @@ fn unreadable(path: String, problem: &Unreadable) -> Diagnostic {
 
 /// Runs every enabled rule on `documents` and finalises the findings.
 pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
-    evaluate_seeing(catalog, documents, &[])
+    evaluate_all(catalog, documents, None, &[]).0
 }
 
-/// [`evaluate`], telling the project checks which kinds of file could not be collected.
-pub fn evaluate_seeing(
+/// Runs every enabled rule on `documents` and finalises the findings and, when `unchecked`
+/// is given (the files of checked kinds that were not parsed, and why), the evaluation
+/// results of every enabled rule on every document and unchecked file.
+pub fn evaluate_with_results(
     catalog: &Catalog,
     documents: &[Document],
+    unchecked: &[(String, Target, String)],
+) -> (Vec<Finding>, Vec<RuleResult>) {
+    let (findings, results) = evaluate_all(catalog, documents, Some(unchecked), &[]);
+    (findings, results.unwrap_or_default())
+}
+
+/// What one rule's run gave: its findings and its marks.
+type RunOutput<'c> = (&'c Rule, Vec<RawFinding>, Vec<RawMark>);
+
+/// The project checks are told which kinds of file the producer could not collect
+/// (`unseen`).
+fn evaluate_all(
+    catalog: &Catalog,
+    documents: &[Document],
+    unchecked: Option<&[Unchecked]>,
     unseen: &[Unseen],
-) -> Vec<Finding> {
+) -> (Vec<Finding>, Option<Vec<RuleResult>>) {
     let bound = rules::bind(catalog).expect("checks are resolved when the catalog is loaded");
     let (project_rules, document_rules): (Vec<&BoundRule>, Vec<&BoundRule>) =
         bound.iter().partition(|r| r.is_project());
-    let mut raw: Vec<(&Rule, RawFinding)> = documents
+    let mut runs: Vec<RunOutput> = documents
         .par_iter()
         .flat_map_iter(|doc| {
-            document_rules.iter().flat_map(move |rule| {
+            document_rules.iter().filter_map(move |rule| {
                 let mut out = Emitter::new(catalog);
                 rule.check_document(doc, &mut out);
-                out.into_findings().into_iter().map(move |f| (rule.rule, f))
+                let (findings, marks) = out.into_parts();
+                (!findings.is_empty() || !marks.is_empty()).then_some((rule.rule, findings, marks))
             })
         })
         .collect();
     let memo = ProjectMemo::default();
-    let project_findings: Vec<(&Rule, RawFinding)> = project_rules
+    let project_runs: Vec<RunOutput> = project_rules
         .par_iter()
-        .flat_map_iter(|rule| {
+        .map(|rule| {
             let mut out = Emitter::sharing(catalog, &memo, unseen);
             rule.check_project(documents, &mut out);
-            out.into_findings().into_iter().map(move |f| (rule.rule, f))
+            let (findings, marks) = out.into_parts();
+            (rule.rule, findings, marks)
         })
         .collect();
-    raw.extend(project_findings);
+    runs.extend(project_runs);
+    let mut marks: Vec<(&Rule, RawMark)> = Vec::new();
+    let mut raw: Vec<(&Rule, RawFinding)> = Vec::new();
+    for (rule, findings, rule_marks) in runs {
+        raw.extend(findings.into_iter().map(|f| (rule, f)));
+        if unchecked.is_some() {
+            marks.extend(rule_marks.into_iter().map(|m| (rule, m)));
+        }
+    }
     relocate_built(documents, &mut raw);
     // A snippet included in several places is judged in each of them; the same finding at
     // the same place is reported once.
@@ -389,6 +467,8 @@ pub fn evaluate_seeing(
         }
     }
     let files = KnownFiles(contexts);
+    let results =
+        unchecked.map(|unchecked| results_of(&bound, documents, &raw, &marks, unchecked, &files));
     let mut findings: Vec<Finding> = raw
         .into_par_iter()
         .map(|(rule, f)| finalise(rule, f, &files, catalog))
@@ -408,7 +488,133 @@ pub fn evaluate_seeing(
                 &b.rule_id,
             ))
     });
-    findings
+    (findings, results)
+}
+
+/// One (rule, file) pair while results are gathered.
+#[derive(Default)]
+struct Tally {
+    findings: usize,
+    not_evaluated: Vec<String>,
+    not_applicable: Vec<String>,
+}
+
+/// Every enabled rule's result on every document it applies to, every file that names it
+/// in a finding or a mark, and every unchecked file of its kinds; a rule with none of
+/// these is not applicable to the scan.
+fn results_of(
+    bound: &[BoundRule],
+    documents: &[Document],
+    raw: &[(&Rule, RawFinding)],
+    marks: &[(&Rule, RawMark)],
+    unchecked: &[Unchecked],
+    files: &KnownFiles,
+) -> Vec<RuleResult> {
+    // Keyed by rule id and the file's display path: an included snippet and its includer
+    // are different files, and findings are shown at the file they are in.
+    let mut tallies: HashMap<(&str, &str), Tally> = HashMap::new();
+    for doc in documents {
+        for rule in bound.iter().filter(|r| r.rule.applies_to(doc.target)) {
+            let tally = tallies
+                .entry((rule.rule.id.as_str(), doc.source.display_path.as_str()))
+                .or_default();
+            if !doc.parse_errors().is_empty() {
+                tally.not_evaluated.push(PARSE_ERRORS_REASON.to_owned());
+            }
+        }
+    }
+    for (rule, finding) in raw {
+        tallies
+            .entry((rule.id.as_str(), finding.source.display_path.as_str()))
+            .or_default()
+            .findings += 1;
+    }
+    for (rule, mark) in marks {
+        let reason = mark.reason.render(&mark.source, files);
+        let tally = tallies
+            .entry((rule.id.as_str(), mark.source.display_path.as_str()))
+            .or_default();
+        if mark.not_evaluated {
+            tally.not_evaluated.push(reason);
+        } else {
+            tally.not_applicable.push(reason);
+        }
+    }
+    for (path, target, why) in unchecked {
+        // Template notes already say "not checked: template (…)".
+        let reason = if why.starts_with("not checked") {
+            why.clone()
+        } else {
+            format!("not checked: {why}")
+        };
+        for rule in bound.iter().filter(|r| r.rule.applies_to(*target)) {
+            tallies
+                .entry((rule.rule.id.as_str(), path.as_str()))
+                .or_default()
+                .not_evaluated
+                .push(reason.clone());
+        }
+    }
+    let mut results: Vec<RuleResult> = tallies
+        .into_iter()
+        .map(|((rule_id, path), tally)| {
+            let (status, reasons) = if tally.findings > 0 {
+                (Status::Fail, Vec::new())
+            } else if !tally.not_evaluated.is_empty() {
+                (Status::NotEvaluated, tally.not_evaluated)
+            } else if !tally.not_applicable.is_empty() {
+                (Status::NotApplicable, tally.not_applicable)
+            } else {
+                (Status::Pass, Vec::new())
+            };
+            let mut result = RuleResult {
+                rule_id: rule_id.to_owned(),
+                path: Some(path.to_owned()),
+                host: host_of(path).map(str::to_owned),
+                role: None,
+                status,
+                findings: tally.findings,
+                reasons: Vec::new(),
+                reasons_left_out: 0,
+            };
+            for reason in reasons {
+                result.add_reason(reason);
+            }
+            result
+        })
+        .collect();
+    let judged: HashSet<&str> = results.iter().map(|r| r.rule_id.as_str()).collect();
+    let absent: Vec<RuleResult> = bound
+        .iter()
+        .filter(|r| !judged.contains(r.rule.id.as_str()))
+        .map(|r| RuleResult {
+            rule_id: r.rule.id.clone(),
+            path: None,
+            host: None,
+            role: None,
+            status: Status::NotApplicable,
+            findings: 0,
+            reasons: vec![absent_reason(r.rule)],
+            reasons_left_out: 0,
+        })
+        .collect();
+    drop(judged);
+    results.extend(absent);
+    results.sort_by(|a, b| (&a.path, &a.rule_id).cmp(&(&b.path, &b.rule_id)));
+    results
+}
+
+/// Why a rule judged nothing in a document with parse errors.
+const PARSE_ERRORS_REASON: &str =
+    "the file has parse errors: what could not be read was not judged";
+
+/// Why a rule judged nothing in a scan: no file of its kinds.
+fn absent_reason(rule: &Rule) -> String {
+    let kinds: Vec<&str> = rule.targets.iter().map(|t| t.as_str()).collect();
+    format!(
+        "no file of the kinds it reads ({}) was found",
+        kinds.join(", ")
+    )
 }
 
 /// Moves the findings on documents built from several files (a kustomization's built
@@ -610,7 +816,6 @@ fn make_fingerprints_unique(findings: &mut [Finding]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::Target;
 
     fn check(text: &str) -> Vec<Finding> {
         let catalog = Catalog::builtin().unwrap();
@@ -657,5 +862,141 @@ mod tests {
             .iter()
             .any(|f| f.rule_id == "ENV001" && f.is_active()));
         assert!(findings.iter().any(|f| f.rule_id == "PF002"));
+    }
+
+    // Every rule example gives its documented result (next to the findings test of the
+    // same examples in src/rules/registry.rs).
+
+    /// The result the engine records for `rule` on `text`, read as a file of the rule's
+    /// first kind and judged by the rule alone (the catalog enables only it).
+    fn result_of(rule: &Rule, text: &str) -> (crate::results::Status, Vec<String>) {
+        let target = match rule.targets[0] {
+            Target::Any => Target::Env,
+            other => other,
+        };
+        let folder = tempfile::tempdir().unwrap();
+        let name = target.example_file_name();
+        let source = SourceFile::from_bytes(
+            folder.path().join(name),
+            name.into(),
+            text.as_bytes().to_vec(),
+        );
+        let docs = vec![Document::parse(source, target)];
+        let mut catalog = Catalog::builtin().unwrap();
+        catalog.select(std::slice::from_ref(&rule.id), &[]).unwrap();
+        let (_, results) = evaluate_with_results(&catalog, &docs, &[]);
+        let mine: Vec<_> = results
+            .iter()
+            .filter(|r| r.rule_id == rule.id && r.path.as_deref() == Some(name))
+            .collect();
+        assert_eq!(
+            mine.len(),
+            1,
+            "{}: one result for {name}: {results:?}",
+            rule.id
+        );
+        (mine[0].status, mine[0].reasons.clone())
+    }
+
+    /// Passing examples whose value only the runtime knows, so the rule cannot judge them
+    /// (rule, example number from 1, why). Each must give exactly `not_evaluated`, so the
+    /// list cannot go stale; every other passing example must give `pass`.
+    const PASS_NOT_EVALUATED: &[(&str, usize, &str)] = &[
+        (
+            "DJ002",
+            1,
+            "the remediation itself: a key read from the environment, whose strength only the deployment knows",
+        ),
+        (
+            "NGX019",
+            3,
+            "a snippet the example includes but does not hold may add the header: judged when it is scanned too",
+        ),
+    ];
+
+    #[test]
+    fn every_rule_example_gives_the_documented_result() {
+        use crate::results::Status;
+        let catalog = Catalog::builtin().unwrap();
+        let mut failures = Vec::new();
+        for rule in catalog.all() {
+            for (expected, list) in [
+                (Status::Fail, &rule.examples.fail),
+                (Status::Pass, &rule.examples.pass),
+            ] {
+                for (n, text) in list.iter().enumerate() {
+                    let by_design = PASS_NOT_EVALUATED
+                        .iter()
+                        .any(|(id, at, _)| *id == rule.id && *at == n + 1);
+                    let expected = if expected == Status::Pass && by_design {
+                        Status::NotEvaluated
+                    } else {
+                        expected
+                    };
+                    let (status, reasons) = result_of(rule, text);
+                    if status != expected {
+                        failures.push(format!(
+                            "{}: {status} instead of {expected} ({reasons:?}) for:\n{text}",
+                            rule.id
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+
+    #[test]
+    fn values_unknown_statically_are_not_evaluated() {
+        use crate::results::Status;
+        let catalog = Catalog::builtin().unwrap();
+        let cases = [
+            (
+                "DJ001",
+                "import os\nDEBUG = os.environ[\"DJANGO_DEBUG\"]\nSECRET_KEY = os.environ[\"K\"]\n",
+                "DEBUG is unknown statically",
+            ),
+            (
+                "DJ009",
+                "import os\nMIDDLEWARE = os.environ[\"M\"].split(\",\")\n",
+                "MIDDLEWARE is unknown statically",
+            ),
+            (
+                "DJ002",
+                "import os\nDEBUG = False\nSECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\n",
+                "SECRET_KEY is unknown statically",
+            ),
+        ];
+        for (id, text, reason) in cases {
+            let rule = catalog.get(id).unwrap();
+            let (status, reasons) = result_of(rule, text);
+            assert_eq!(status, Status::NotEvaluated, "{id}: {reasons:?}");
+            assert!(
+                reasons.iter().any(|r| r.starts_with(reason)),
+                "{id}: {reasons:?}"
+            );
+        }
+        // nginx: a certificate an include that cannot be followed may set.
+        let site = "http {\n    include /etc/nginx/snippets/tls.conf;\n    server {\n        listen 443 ssl;\n        server_name shop.example.com;\n    }\n}\n";
+        let (status, reasons) = result_of(catalog.get("NGX015").unwrap(), site);
+        assert_eq!(status, Status::NotEvaluated, "{reasons:?}");
+        assert!(
+            reasons[0].starts_with("an `include` that was not followed"),
+            "{reasons:?}"
+        );
+        // Compose: a database port published on an address only the environment knows.
+        let compose = "services:\n  db:\n    image: postgres:16\n    ports:\n      - \"${DB_BIND}:5432:5432\"\n";
+        let (status, reasons) = result_of(catalog.get("CMP001").unwrap(), compose);
+        assert_eq!(status, Status::NotEvaluated, "{reasons:?}");
+        // PM2: NODE_ENV computed in the process file.
+        let pm2 = "module.exports = { apps: [{ name: 'api', script: 'server.js', env: { NODE_ENV: process.env.MODE } }] };\n";
+        let (status, reasons) = result_of(catalog.get("NODE005").unwrap(), pm2);
+        assert_eq!(status, Status::NotEvaluated, "{reasons:?}");
+        // Known values are judged: the same rule passes.
+        let (status, _) = result_of(
+            catalog.get("DJ001").unwrap(),
+            "DEBUG = False\nSECRET_KEY = 'x'\n",
+        );
+        assert_eq!(status, Status::Pass);
     }
 }

@@ -188,6 +188,7 @@ pub fn pipeline(bytes: &[u8]) {
             judged_at: Some(JUDGED_AT),
             diagnostics: Vec::new(),
             unseen: Vec::new(),
+            results: true,
         },
         catalog(),
     );
@@ -202,6 +203,17 @@ fn catalog() -> &'static Catalog {
 
 /// Writes `outcome` in every output format, colours on, and checks the JSON ones parse.
 fn write_every_report(outcome: &ScanOutcome) {
+    let rollups: Vec<crate::compliance::Rollup> = outcome
+        .results
+        .as_deref()
+        .map(|results| {
+            catalog()
+                .frameworks()
+                .iter()
+                .map(|f| crate::compliance::rollup(f, catalog(), results))
+                .collect()
+        })
+        .unwrap_or_default();
     let report = Report {
         findings: &outcome.findings,
         diagnostics: &outcome.diagnostics,
@@ -210,6 +222,8 @@ fn write_every_report(outcome: &ScanOutcome) {
         root: Path::new(ROOT),
         baseline: None,
         configuration: None,
+        results: outcome.results.as_deref(),
+        compliance: &rollups,
     };
     let style = Style {
         color: true,
@@ -221,6 +235,7 @@ fn write_every_report(outcome: &ScanOutcome) {
         report::Format::Sarif,
         report::Format::Github,
         report::Format::Markdown,
+        report::Format::Junit,
     ] {
         let mut out = Vec::new();
         report::write(format, &report, style, &mut out).expect("writing to memory never fails");

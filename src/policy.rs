@@ -134,6 +134,9 @@ struct RuleSpec {
     /// The file roles judged at the rule's severity (default: production only).
     #[serde(default)]
     roles: Option<Vec<String>>,
+    /// The framework controls the rule gives evidence for (`devsec-ssh:sshd-27`).
+    #[serde(default)]
+    controls: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,7 +144,86 @@ struct RuleSpec {
 struct PolicyFile {
     #[serde(rename = "rule", default)]
     rules: Vec<RuleSpec>,
+    #[serde(rename = "framework", default)]
+    frameworks: Vec<FrameworkSpec>,
+    #[serde(rename = "mapping", default)]
+    mappings: Vec<MappingSpec>,
 }
+
+/// A framework as a policy file describes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrameworkSpec {
+    id: String,
+    title: String,
+    version: String,
+    licence: String,
+    url: String,
+    #[serde(default)]
+    scope: Option<String>,
+    #[serde(rename = "control", default)]
+    controls: Vec<Control>,
+}
+
+/// More controls for a rule defined elsewhere (a built-in one): `[[mapping]]` in a user's
+/// policy file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingSpec {
+    rule: String,
+    controls: Vec<String>,
+}
+
+/// A compliance framework (a benchmark, a standard, a baseline) whose controls rules give
+/// evidence for. Only what may be republished is kept: for a framework that is not freely
+/// licensed, control ids and titles only.
+#[derive(Debug, Clone, Serialize)]
+pub struct Framework {
+    /// What `--framework` and the rules' `controls` name (`devsec-ssh`).
+    pub id: String,
+    /// Its name.
+    pub title: String,
+    /// The version the controls were taken from.
+    pub version: String,
+    /// Its licence.
+    pub licence: String,
+    /// Where it is published.
+    pub url: String,
+    /// What part of it preflight can judge at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Every control, in the framework's order: covered or not.
+    pub controls: Vec<Control>,
+    /// Where it was defined.
+    #[serde(skip)]
+    pub origin: String,
+}
+
+/// One control of a framework.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Control {
+    /// The framework's own id (`sshd-27`, `14.4.5`).
+    pub id: String,
+    /// Its title.
+    pub title: String,
+}
+
+/// The framework files shipped inside the binary.
+const BUILTIN_FRAMEWORKS: &[(&str, &str)] = &[
+    (
+        "frameworks/asvs-4.0.3.toml",
+        include_str!("../frameworks/asvs-4.0.3.toml"),
+    ),
+    (
+        "frameworks/devsec-nginx.toml",
+        include_str!("../frameworks/devsec-nginx.toml"),
+    ),
+    (
+        "frameworks/devsec-ssh.toml",
+        include_str!("../frameworks/devsec-ssh.toml"),
+    ),
+];
 
 /// One policy: what it checks, why, how to fix it, and how it decides.
 #[derive(Debug, Clone)]
@@ -174,6 +256,8 @@ pub struct Rule {
     pub logic: RuleLogic,
     /// Where the rule was defined (`policies/env.toml`, or a user's file).
     pub origin: String,
+    /// The framework controls it gives evidence for, `framework:control`.
+    pub controls: Vec<String>,
 }
 
 impl Rule {
@@ -186,6 +270,11 @@ impl Rule {
 
     /// The full documentation of a rule, as `preflight explain` prints it (Markdown).
     pub fn explain(&self) -> String {
+        self.explain_with(|_| None)
+    }
+
+    /// [`Rule::explain`], naming each mapped control with what `control_title` says of it.
+    pub fn explain_with(&self, control_title: impl Fn(&str) -> Option<String>) -> String {
         let targets: Vec<&str> = self.targets.iter().map(|t| t.as_str()).collect();
         let roles = if self.roles.len() == crate::role::Role::ALL.len() {
             "every file role".to_owned()
@@ -228,6 +317,16 @@ impl Rule {
             // The ids other tools give the same check (Django's `security.W018`), so users
             // can match their reports to ours.
             text.push_str(&format!("\nAlso known as: {}\n", other_ids.join(", ")));
+        }
+        if !self.controls.is_empty() {
+            text.push_str("\n## Evidence for\n");
+            for control in &self.controls {
+                match control_title(control) {
+                    Some(title) => text.push_str(&format!("- {control}: {title}\n")),
+                    None => text.push_str(&format!("- {control}\n")),
+                }
+            }
+            text.push_str("\n(Evidence for these controls where the rule applies, not a certification; `preflight frameworks` lists the frameworks.)\n");
         }
         if !self.references.is_empty() {
             text.push_str("\n## References\n");
@@ -324,15 +423,17 @@ pub struct RuleOverride {
 pub struct Catalog {
     rules: Vec<Rule>,
     enabled: Vec<bool>,
+    frameworks: Vec<Framework>,
 }
 
 impl Catalog {
     /// The built-in policies.
     pub fn builtin() -> Result<Self, PolicyError> {
         let mut catalog = Self::default();
-        for (origin, text) in BUILTIN_POLICIES {
+        for (origin, text) in BUILTIN_FRAMEWORKS.iter().chain(BUILTIN_POLICIES) {
             catalog.add_policy_text(origin, text)?;
         }
+        catalog.check_controls()?;
         Ok(catalog)
     }
 
@@ -346,6 +447,9 @@ impl Catalog {
     /// Adds the rules of a policy file's text; `origin` names it in errors.
     pub fn add_policy_text(&mut self, origin: &str, text: &str) -> Result<(), PolicyError> {
         let file: PolicyFile = toml::from_str(text).map_err(|e| toml_error(origin, text, &e))?;
+        for spec in file.frameworks {
+            self.add_framework(origin, spec)?;
+        }
         for spec in file.rules {
             let rule = build_rule(origin, spec)?;
             if let Some(other) = self
@@ -362,7 +466,120 @@ impl Catalog {
             self.enabled.push(true);
         }
         self.sort();
+        for mapping in file.mappings {
+            let Some(rule) = self.rules.iter_mut().find(|r| {
+                r.id.eq_ignore_ascii_case(&mapping.rule)
+                    || r.name.eq_ignore_ascii_case(&mapping.rule)
+            }) else {
+                return Err(PolicyError(format!(
+                    "{origin}: mapping for unknown rule `{}` (see `preflight rules` for the list)",
+                    mapping.rule
+                )));
+            };
+            for control in mapping.controls {
+                if !rule.controls.contains(&control) {
+                    rule.controls.push(control);
+                }
+            }
+        }
         Ok(())
+    }
+
+    fn add_framework(&mut self, origin: &str, spec: FrameworkSpec) -> Result<(), PolicyError> {
+        let id_ok = !spec.id.is_empty()
+            && spec
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+        if !id_ok {
+            return Err(PolicyError(format!(
+                "{origin}: framework id `{}` must be lower-case letters, digits, `-` or `.`",
+                spec.id
+            )));
+        }
+        if let Some(other) = self.frameworks.iter().find(|f| f.id == spec.id) {
+            return Err(PolicyError(format!(
+                "{origin}: framework {} is already defined in {}",
+                spec.id, other.origin
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = spec.controls.iter().find(|c| !seen.insert(c.id.as_str())) {
+            return Err(PolicyError(format!(
+                "{origin}: framework {} lists control {} twice",
+                spec.id, twice.id
+            )));
+        }
+        self.frameworks.push(Framework {
+            id: spec.id,
+            title: spec.title,
+            version: spec.version,
+            licence: spec.licence,
+            url: spec.url,
+            scope: spec.scope,
+            controls: spec.controls,
+            origin: origin.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// Every framework known.
+    pub fn frameworks(&self) -> &[Framework] {
+        &self.frameworks
+    }
+
+    /// The framework called `id` (ignoring case).
+    pub fn framework(&self, id: &str) -> Option<&Framework> {
+        self.frameworks
+            .iter()
+            .find(|f| f.id.eq_ignore_ascii_case(id))
+    }
+
+    /// Refuses a rule naming a control no framework lists (`framework:control`), so a typo
+    /// never silently maps nothing. Called once every policy file is loaded.
+    pub fn check_controls(&self) -> Result<(), PolicyError> {
+        for rule in &self.rules {
+            for reference in &rule.controls {
+                let known = reference
+                    .split_once(':')
+                    .is_some_and(|(framework, control)| {
+                        self.frameworks.iter().any(|f| {
+                            f.id == framework && f.controls.iter().any(|c| c.id == control)
+                        })
+                    });
+                if !known {
+                    return Err(PolicyError(format!(
+                        "{}: rule {}: `{reference}` is no known control (`framework:control`; `preflight frameworks` lists them)",
+                        rule.origin, rule.id
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `title (framework title version)` of a `framework:control` reference.
+    pub fn control_title(&self, reference: &str) -> Option<String> {
+        let (framework, control) = reference.split_once(':')?;
+        let framework = self.frameworks.iter().find(|f| f.id == framework)?;
+        let control = framework.controls.iter().find(|c| c.id == control)?;
+        Some(format!(
+            "{} ({} {})",
+            control.title, framework.title, framework.version
+        ))
+    }
+
+    /// The rules that give evidence for `control` of `framework`, enabled or not.
+    pub fn rules_for(&self, framework: &str, control: &str) -> Vec<&Rule> {
+        self.rules
+            .iter()
+            .filter(|r| {
+                r.controls.iter().any(|c| {
+                    c.split_once(':')
+                        .is_some_and(|(f, id)| f == framework && id == control)
+                })
+            })
+            .collect()
     }
 
     fn sort(&mut self) {
@@ -541,6 +758,7 @@ fn build_rule(origin: &str, spec: RuleSpec) -> Result<Rule, PolicyError> {
         examples: spec.examples,
         logic,
         origin: origin.to_owned(),
+        controls: spec.controls,
     })
 }
 

@@ -167,6 +167,7 @@ pub struct AuditRun {
     in_effect: config::ConfigInEffect,
     root: PathBuf,
     collect: crate::live::snapshot::CollectOptions,
+    results: bool,
 }
 
 impl AuditRun {
@@ -178,12 +179,14 @@ impl AuditRun {
         let loaded = options.report.load_config(std::slice::from_ref(&root))?;
         let (catalog, in_effect) =
             build_catalog(&loaded, &options.report.select, &options.report.ignore)?;
+        options.report.check_frameworks(&catalog)?;
         Ok(Self {
             loaded,
             catalog,
             in_effect,
             root,
             collect: options.collect_options(),
+            results: options.report.wants_results(),
         })
     }
 
@@ -204,7 +207,12 @@ impl AuditRun {
         if let Some(why) = snapshot.nothing_collected() {
             return Err(format!("not audited: nothing could be collected ({why})"));
         }
-        let judged = crate::live::audit::audit(&snapshot, &self.catalog, location_prefix);
+        let judged = crate::live::audit::audit_with_results(
+            &snapshot,
+            &self.catalog,
+            location_prefix,
+            self.results,
+        );
         absorb(outcome, judged);
         Ok(())
     }
@@ -289,7 +297,12 @@ fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, Str
             };
             save::save(&snapshot, &prefix, &dir)?;
         }
-        Ok(audit::audit(&snapshot, &run.catalog, &prefix))
+        Ok(audit::audit_with_results(
+            &snapshot,
+            &run.catalog,
+            &prefix,
+            run.results,
+        ))
     });
     let mut outcome = engine::ScanOutcome::default();
     let mut failed = false;

@@ -17,6 +17,19 @@ use crate::rules::Unseen;
 /// what could not be checked come back as diagnostics of kind
 /// [`DiagnosticKind::UnableToCheck`].
 pub fn audit(snapshot: &HostSnapshot, catalog: &Catalog, location_prefix: &str) -> ScanOutcome {
+    audit_with_results(snapshot, catalog, location_prefix, false)
+}
+
+/// [`audit`], recording evaluation results when `results` is set: every result carries the
+/// host (`prod-1` for `ssh://prod-1`, `local` for this machine), and a rule with no file of
+/// its kinds on the host is not applicable there (what the host refused to show stays in
+/// the notes).
+pub fn audit_with_results(
+    snapshot: &HostSnapshot,
+    catalog: &Catalog,
+    location_prefix: &str,
+    results: bool,
+) -> ScanOutcome {
     let mut view = MemoryFiles::new(location_prefix);
     let mut files = Vec::new();
     for file in &snapshot.files {
@@ -67,9 +80,16 @@ pub fn audit(snapshot: &HostSnapshot, catalog: &Catalog, location_prefix: &str) 
             judged_at: Some(snapshot.collected_at_secs()),
             diagnostics,
             unseen,
+            results,
         },
         catalog,
     );
+    let host = crate::results::host_of(&format!("{location_prefix}/"))
+        .unwrap_or("local")
+        .to_owned();
+    for result in outcome.results.iter_mut().flatten() {
+        result.host = Some(host.clone());
+    }
     if let Some(note) = partly_audited(snapshot, location_prefix) {
         outcome.diagnostics.push(note);
     }

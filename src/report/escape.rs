@@ -89,6 +89,27 @@ pub fn markdown_code(text: &str) -> String {
     format!("{fence}{pad}{body}{pad}{fence}")
 }
 
+/// Text for an XML attribute or element (JUnit): the five markup characters as entities,
+/// and every character XML 1.0 cannot carry (C0 controls other than tab, newline and
+/// carriage return; U+FFFE, U+FFFF) as `�`, so any file name or message gives a
+/// well-formed document.
+pub fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +138,13 @@ mod tests {
         assert_eq!(markdown_code("a`b"), "``a`b``");
         assert_eq!(markdown_code("`x``"), "``` `x`` ```");
         assert_eq!(markdown_code("a|b\nc"), "`a\\|b c`");
+    }
+
+    #[test]
+    fn xml_text_is_well_formed_whatever_it_holds() {
+        assert_eq!(
+            super::xml("a<b & \"c\" 'd'>\u{1b}[31m\u{0}\n"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;\u{FFFD}[31m\u{FFFD}\n"
+        );
     }
 }

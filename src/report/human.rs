@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style as Ansi};
 
+use crate::compliance::{ControlStatus, Rollup};
 use crate::finding::{count_by_severity, DiagnosticKind, Finding};
 use crate::policy::Severity;
 use crate::report::escape::terminal;
@@ -74,7 +75,88 @@ pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<(
             writeln!(out)?;
         }
     }
+    for rollup in report.compliance {
+        compliance(rollup, style.quiet, &painter, out)?;
+    }
     summary(report, &painter, out)
+}
+
+/// A framework's rollup: the totals, each covered control with its status (the failing
+/// rules, or why it was not evaluated), each file or host, and the statement of what this
+/// is. Uncovered controls are counted, not listed (`preflight frameworks`).
+fn compliance(
+    rollup: &Rollup,
+    quiet: bool,
+    painter: &Painter,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let f = &rollup.framework;
+    let t = &rollup.totals;
+    let bold = Ansi::new().bold();
+    writeln!(
+        out,
+        "{} {}: {} {} ({})",
+        painter.paint(bold, "Framework"),
+        terminal(&f.id),
+        terminal(&f.title),
+        terminal(&f.version),
+        terminal(&f.licence)
+    )?;
+    writeln!(
+        out,
+        "  {} of {} controls covered: {} passed, {} failed, {} not applicable, {} not evaluated; {} not covered",
+        t.covered, t.controls, t.passed, t.failed, t.not_applicable, t.not_evaluated, t.not_covered
+    )?;
+    if !quiet {
+        for control in rollup
+            .controls
+            .iter()
+            .filter(|c| c.status != ControlStatus::NotCovered)
+        {
+            let style = match control.status {
+                ControlStatus::Fail => severity_style(Severity::High),
+                ControlStatus::Pass => Ansi::new().fg_color(Some(AnsiColor::Green.into())),
+                _ => Ansi::new(),
+            };
+            let status = format!("{:<14}", control.status.as_str());
+            writeln!(
+                out,
+                "  {} {} {} [{}]",
+                painter.paint(style, &status),
+                terminal(&control.id),
+                terminal(&control.title),
+                control.rules.join(", ")
+            )?;
+            for reason in &control.reasons {
+                writeln!(out, "      {}", terminal(reason))?;
+            }
+        }
+        for target in &rollup.targets {
+            let tt = &target.totals;
+            let failed: Vec<String> = target
+                .controls
+                .iter()
+                .filter(|c| c.status == ControlStatus::Fail)
+                .map(|c| format!("{} ({})", c.control, c.failed_rules.join(", ")))
+                .collect();
+            writeln!(
+                out,
+                "  {}: {} passed, {} failed, {} not applicable, {} not evaluated{}",
+                terminal(&target.target),
+                tt.passed,
+                tt.failed,
+                tt.not_applicable,
+                tt.not_evaluated,
+                if failed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — failed: {}", terminal(&failed.join(", ")))
+                }
+            )?;
+        }
+    }
+    writeln!(out, "  {}", rollup.statement)?;
+    writeln!(out)
 }
 
 fn frame(
@@ -224,6 +306,13 @@ fn summary(report: &Report, painter: &Painter, out: &mut dyn Write) -> io::Resul
         line.push_str(&format!(" {}.", plural(unable, "unable-to-check note")));
     }
     writeln!(out, "{line}")?;
+    if let Some(results) = report.results {
+        let [pass, fail, not_applicable, not_evaluated] = crate::results::count_by_status(results);
+        writeln!(
+            out,
+            "Results (rule × file): {pass} pass, {fail} fail, {not_applicable} not applicable, {not_evaluated} not evaluated (every result, with reasons: --format json)."
+        )?;
+    }
     // A configuration file changes what is judged: name it, and what it relaxes.
     if let Some(in_effect) = report.configuration.filter(|c| c.file.is_some()) {
         let style = if in_effect.relaxes() {

@@ -10,6 +10,7 @@ use crate::baseline::BaselineSummary;
 use crate::config::ConfigInEffect;
 use crate::finding::{count_by_severity, Diagnostic, Finding};
 use crate::report::Report;
+use crate::results::{count_by_status, RuleResult, Status};
 
 /// The version of this document's shape.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -24,6 +25,12 @@ struct JsonReport<'a> {
     configuration: Option<&'a ConfigInEffect>,
     findings: Vec<JsonFinding<'a>>,
     diagnostics: &'a [Diagnostic],
+    /// Every rule's result on every file (`--results all`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    results: Option<&'a [RuleResult]>,
+    /// Per framework named with `--framework`: its controls over the run.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    compliance: &'a [crate::compliance::Rollup],
 }
 
 #[derive(Serialize)]
@@ -40,6 +47,9 @@ struct Summary {
     by_severity: BTreeMap<&'static str, usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<BaselineSummary>,
+    /// Results by status (`pass`, `fail`, `not_applicable`, `not_evaluated`), when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    results: Option<BTreeMap<&'static str, usize>>,
 }
 
 #[derive(Serialize)]
@@ -89,10 +99,19 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 .count(),
             by_severity: counts.iter().map(|(s, n)| (s.as_str(), *n)).collect(),
             baseline: report.baseline,
+            results: report.results.map(|results| {
+                Status::ALL
+                    .iter()
+                    .zip(count_by_status(results))
+                    .map(|(s, n)| (s.as_str(), n))
+                    .collect()
+            }),
         },
         configuration: report.configuration,
         findings,
         diagnostics: report.diagnostics,
+        results: report.results,
+        compliance: report.compliance,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

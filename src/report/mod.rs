@@ -6,15 +6,18 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::baseline::BaselineSummary;
+use crate::compliance::Rollup;
 use crate::config::ConfigInEffect;
 use crate::finding::{Diagnostic, Finding};
 use crate::policy::Catalog;
+use crate::results::RuleResult;
 
 pub mod codequality;
 pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
@@ -34,6 +37,10 @@ pub struct Report<'a> {
     pub baseline: Option<BaselineSummary>,
     /// The configuration file in effect and what it relaxed (every report names it).
     pub configuration: Option<&'a ConfigInEffect>,
+    /// Every rule's result on every file, when the run recorded them (`--results all`).
+    pub results: Option<&'a [RuleResult]>,
+    /// The rollups of the frameworks named with `--framework`.
+    pub compliance: &'a [Rollup],
 }
 
 /// The output formats `--format` accepts.
@@ -51,11 +58,14 @@ pub enum Format {
     Markdown,
     /// GitLab Code Quality (Code Climate JSON), shown in merge requests.
     Codequality,
+    /// JUnit XML: a test case per control and target with `--framework`, else per rule and
+    /// file; for CI test reports (GitLab, Jenkins, Azure).
+    Junit,
 }
 
 impl Format {
     /// The format a report file's name asks for: `.sarif` (and `.sarif.json`) SARIF,
-    /// `.json` JSON, `.md` Markdown; anything else, and standard output, human.
+    /// `.json` JSON, `.xml` JUnit, `.md` Markdown; anything else, and standard output, human.
     pub fn for_output(path: Option<&std::path::Path>) -> Self {
         let name = path
             .and_then(|p| p.file_name())
@@ -65,6 +75,8 @@ impl Format {
             Self::Sarif
         } else if name.ends_with(".json") {
             Self::Json
+        } else if name.ends_with(".xml") {
+            Self::Junit
         } else if name.ends_with(".md") || name.ends_with(".markdown") {
             Self::Markdown
         } else {
@@ -97,5 +109,6 @@ pub fn write(
         Format::Github => github::write(report, out).map(|()| Vec::new()),
         Format::Markdown => markdown::write(report, out).map(|()| Vec::new()),
         Format::Codequality => codequality::write(report, out).map(|()| Vec::new()),
+        Format::Junit => junit::write(report, out).map(|()| Vec::new()),
     }
 }

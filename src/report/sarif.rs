@@ -138,6 +138,9 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
             .filter(|t| t.as_str() != "security")
             .cloned(),
     );
+    // The framework controls the rule is evidence for (`devsec-ssh:sshd-27`), after its
+    // own tags so the cut to MAX_TAGS keeps those.
+    tags.extend(rule.controls.iter().cloned());
     tags.truncate(MAX_TAGS);
     let mut extra = BTreeMap::new();
     if let Some(score) = security_severity(rule.severity) {

@@ -50,6 +50,18 @@ impl RawFinding {
     }
 }
 
+/// What a check says about a file it could not judge, or that it does not apply to: an
+/// evaluation result the engine records next to the findings (see [`crate::results`]).
+#[derive(Debug, Clone)]
+pub struct RawMark {
+    /// The file.
+    pub source: Arc<SourceFile>,
+    /// Not evaluated (a value unknown statically), or not applicable.
+    pub not_evaluated: bool,
+    /// Why.
+    pub reason: Message,
+}
+
 /// What project checks of one scan compute once and share: the two dozen Django rules each
 /// need every deployed settings module evaluated, and evaluating them once per rule cost
 /// a tenth of a scan. Entries are keyed by the type computed and the identity of the
@@ -84,6 +96,7 @@ pub struct Emitter<'a> {
     /// The whole catalog (a check on suppression comments needs to know every rule id).
     catalog: &'a Catalog,
     findings: Vec<RawFinding>,
+    marks: Vec<RawMark>,
     /// What the scan's project checks share (none: each computes its own).
     memo: Option<&'a ProjectMemo>,
     /// Kinds of file the producer could not collect (a live host's unreadable crontabs).
@@ -106,6 +119,7 @@ impl<'a> Emitter<'a> {
         Self {
             catalog,
             findings: Vec::new(),
+            marks: Vec::new(),
             memo: None,
             unseen: &[],
         }
@@ -124,6 +138,11 @@ impl<'a> Emitter<'a> {
     /// The findings reported so far.
     pub fn into_findings(self) -> Vec<RawFinding> {
         self.findings
+    }
+
+    /// The findings and the marks (not evaluated, not applicable) reported so far.
+    pub fn into_parts(self) -> (Vec<RawFinding>, Vec<RawMark>) {
+        (self.findings, self.marks)
     }
 }
 
@@ -164,6 +183,7 @@ impl<'a, T: ?Sized> Parsed<'a, T> {
 /// reads the same in per-document and project checks.
 pub struct Reporter<'a> {
     findings: &'a mut Vec<RawFinding>,
+    marks: &'a mut Vec<RawMark>,
 }
 
 impl Reporter<'_> {
@@ -186,6 +206,37 @@ impl Reporter<'_> {
             related: Vec::new(),
         });
         self.findings.last_mut().expect("just pushed")
+    }
+
+    /// Says that the rule could not judge (part of) `source`: a value it needs is unknown
+    /// statically (an environment variable without a default, a value set inside a
+    /// condition). The file's result is `not_evaluated` with `reason` unless the rule also
+    /// reports a finding there; checks call this exactly where they give up on a value,
+    /// so a silent check is never mistaken for a pass.
+    pub fn not_evaluated_in(&mut self, source: &Arc<SourceFile>, reason: impl Into<Message>) {
+        self.mark(source, true, reason.into());
+    }
+
+    /// Says that the rule does not apply to `source` (a settings module judged through the
+    /// module that imports it): its result is `not_applicable` with `reason`, unless the
+    /// rule reports a finding or cannot evaluate something there.
+    pub fn not_applicable_in(&mut self, source: &Arc<SourceFile>, reason: impl Into<Message>) {
+        self.mark(source, false, reason.into());
+    }
+
+    fn mark(&mut self, source: &Arc<SourceFile>, not_evaluated: bool, reason: Message) {
+        // One mark per file and reason is enough: a check looping over many items that
+        // all depend on one unknown value does not grow the list.
+        let repeated = self.marks.iter().any(|m| {
+            Arc::ptr_eq(&m.source, source) && m.not_evaluated == not_evaluated && m.reason == reason
+        });
+        if !repeated {
+            self.marks.push(RawMark {
+                source: Arc::clone(source),
+                not_evaluated,
+                reason,
+            });
+        }
     }
 }
 
@@ -214,6 +265,7 @@ impl<'a, T: FromDocument + ?Sized> Context<'a, T> {
                 catalog: out.catalog,
                 out: Reporter {
                     findings: &mut out.findings,
+                    marks: &mut out.marks,
                 },
             });
         }
@@ -246,6 +298,13 @@ impl<'a, T: ?Sized> Context<'a, T> {
         let source = self.source();
         self.out.report_in(source, span, key, message)
     }
+
+    /// Says that the rule could not judge (part of) the document: a value it needs is
+    /// unknown statically (see [`Reporter::not_evaluated_in`]).
+    pub fn not_evaluated(&mut self, reason: impl Into<Message>) {
+        let source = self.source();
+        self.out.not_evaluated_in(source, reason);
+    }
 }
 
 /// What a project check gets: every document of its kind in the scan, and where to report.
@@ -274,6 +333,7 @@ impl<'a, T: FromDocument + ?Sized> ProjectContext<'a, T> {
             unseen: out.unseen,
             out: Reporter {
                 findings: &mut out.findings,
+                marks: &mut out.marks,
             },
         });
     }

@@ -8,7 +8,7 @@ mod registry;
 
 pub use crate::document::FromDocument;
 pub use context::{
-    Context, Emitter, Parsed, ProjectContext, ProjectMemo, RawFinding, Reporter, Unseen,
+    Context, Emitter, Parsed, ProjectContext, ProjectMemo, RawFinding, RawMark, Reporter, Unseen,
 };
 pub(crate) use registry::checks;
 pub use registry::{bind, resolve, BoundRule, Check, DocumentCheck, ProjectCheck, RegisteredCheck};

@@ -41,6 +41,7 @@ mod github_action;
 mod gixy_conformance;
 mod host_files_bad_input;
 mod host_services_scan;
+mod junit;
 mod kubernetes;
 mod kustomize;
 #[cfg(feature = "live")] // runs `preflight audit` or the SSH client
@@ -54,6 +55,7 @@ mod nginx_includes;
 mod node_fixtures;
 mod pull_requests;
 mod realworld;
+mod results;
 mod roles;
 mod rule_examples;
 mod sarif;

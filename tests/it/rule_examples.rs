@@ -93,6 +93,8 @@ fn scan_report(dir: &Path, rule: &Rule, catalog: &Catalog, example: &str) -> Str
         root: dir,
         baseline: None,
         configuration: None,
+        results: None,
+        compliance: &[],
     };
     let style = Style {
         color: false,

@@ -1,6 +1,6 @@
 //! CMP001: a database, cache, queue or Docker API port published on every interface.
 
-use crate::formats::compose::ComposeFile;
+use crate::formats::compose::{Binding, ComposeFile};
 use crate::msg;
 use crate::rules::compose::{exposed_on, loopback_host_port};
 use crate::rules::firewall::exposure::DATA_PORTS;
@@ -13,6 +13,14 @@ pub fn check(cx: &mut Context<'_, ComposeFile>) {
     for service in &cx.content.services {
         for port in &service.ports {
             let Some(exposed) = exposed_on(port) else {
+                let data_port = port
+                    .target
+                    .is_some_and(|t| DATA_PORTS.iter().any(|(n, _)| t.contains(*n)));
+                if data_port && matches!(port.binding(), Binding::Unknown) {
+                    cx.not_evaluated(
+                        "the host address a database port is published on is unknown statically (a variable without a default)",
+                    );
+                }
                 continue;
             };
             let Some(target) = port.target else { continue };

@@ -59,7 +59,8 @@ pub fn weak_secret_key(cx: &mut ProjectContext<'_, SettingsModule>) {
 /// DJ003: a `SECRET_KEY` literal in the source, however strong (no Django check).
 pub fn hardcoded_secret_key(cx: &mut ProjectContext<'_, SettingsModule>) {
     each_deployed(cx, |d, cx| {
-        let setting = d.get("SECRET_KEY");
+        // Where the key comes from is what is judged: a key only the environment knows passes.
+        let setting = d.lookup("SECRET_KEY");
         let literal = setting
             .binding
             .is_some_and(|b| b.env.is_empty() || b.env.iter().all(|(_, default)| *default));

@@ -12,6 +12,7 @@
 //! checks) or the module's last line. Each message ends with Django's own check id.
 
 use crate::rules::{checks, Parsed, ProjectContext, RegisteredCheck};
+use std::cell::RefCell;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -94,6 +95,9 @@ pub struct Deployed<'a> {
     entry: usize,
     /// What it evaluates to.
     pub evaluation: &'a Evaluation,
+    /// The settings a check read whose value is unknown statically, and why: after the
+    /// check, each becomes a `not_evaluated` mark on the module (see [`each_deployed`]).
+    unknown: RefCell<Vec<Message>>,
 }
 
 /// The value of a setting as Django would see it, and where it was set (`None`: Django's
@@ -161,8 +165,28 @@ impl<'a> Deployed<'a> {
         self.docs[self.entry].source()
     }
 
-    /// The setting `name` in effect.
-    pub fn get(&self, name: &str) -> Setting<'_> {
+    /// The setting `name` in effect. A value unknown statically is recorded: the check that
+    /// read it could not judge the module (unless it reports a finding all the same).
+    pub fn get(&self, name: &'static str) -> Setting<'_> {
+        let setting = self.lookup(name);
+        if let Value::Unknown(reason) = &setting.value {
+            self.unknown_read(msg!("{} is unknown statically ({})", name, reason.clone()));
+        }
+        setting
+    }
+
+    /// Records that a check needed something only the runtime knows.
+    fn unknown_read(&self, reason: Message) {
+        let mut unknown = self.unknown.borrow_mut();
+        if !unknown.contains(&reason) {
+            unknown.push(reason);
+        }
+    }
+
+    /// The setting `name` in effect, for a rule that judges where a value comes from rather
+    /// than the value (an unknown value read from the environment is then the answer, not
+    /// a gap): nothing is recorded.
+    pub fn lookup(&self, name: &str) -> Setting<'_> {
         match self.evaluation.settings.get(name) {
             Some(binding) => Setting {
                 value: binding.value.clone(),
@@ -290,19 +314,19 @@ impl<'a> Deployed<'a> {
     }
 
     /// Whether `MIDDLEWARE` is known and contains `class`; `None` when unknown.
-    pub fn has_middleware(&self, class: &str) -> Option<bool> {
+    pub fn has_middleware(&self, class: &'static str) -> Option<bool> {
         self.list_has("MIDDLEWARE", class)
     }
 
     /// Whether `INSTALLED_APPS` is known and contains `app`; `None` when unknown.
-    pub fn has_app(&self, app: &str) -> Option<bool> {
+    pub fn has_app(&self, app: &'static str) -> Option<bool> {
         self.list_has("INSTALLED_APPS", app)
     }
 
     /// Whether the list setting `name` is known and contains `item`; `None` when unknown.
     /// An item added only inside a condition (`if …: MIDDLEWARE.append(…)`) may be
     /// missing: unknown, while the rest of the list is still judged.
-    fn list_has(&self, name: &str, item: &str) -> Option<bool> {
+    fn list_has(&self, name: &'static str, item: &'static str) -> Option<bool> {
         let setting = self.get(name);
         let is_item = |v: &Value| matches!(v, Value::Str(s) if s == item);
         let maybe = setting
@@ -314,7 +338,19 @@ impl<'a> Deployed<'a> {
             .items()
             .map_or(0, |items| items.into_iter().filter(|v| is_item(v)).count());
         if maybe > 0 && found == Some(true) && all <= maybe {
+            self.unknown_read(msg!(
+                "whether {} contains `{}` is unknown statically (it is added only inside a condition)",
+                name,
+                item
+            ));
             return None;
+        }
+        if found.is_none() && !matches!(setting.value, Value::Unknown(_)) {
+            self.unknown_read(msg!(
+                "whether {} contains `{}` is unknown statically (an entry is computed at runtime)",
+                name,
+                item
+            ));
         }
         found
     }
@@ -396,7 +432,10 @@ fn qualified(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Runs `check` on every deployed settings module of the scan.
+/// Runs `check` on every deployed settings module of the scan. A setting the check read
+/// that is unknown statically makes the module's result `not_evaluated` (unless the check
+/// reported there); a module that is not deployed is `not_applicable`, judged through the
+/// modules that import it.
 pub fn each_deployed(
     cx: &mut ProjectContext<'_, SettingsModule>,
     check: impl Fn(&Deployed, &mut ProjectContext<'_, SettingsModule>),
@@ -408,8 +447,20 @@ pub fn each_deployed(
             docs,
             entry: *entry,
             evaluation,
+            unknown: RefCell::new(Vec::new()),
         };
         check(&deployed, cx);
+        for reason in deployed.unknown.take() {
+            cx.not_evaluated_in(deployed.source(), reason);
+        }
+    }
+    for (i, doc) in docs.iter().enumerate() {
+        if !evaluations.iter().any(|(entry, _)| *entry == i) {
+            cx.not_applicable_in(
+                doc.source(),
+                "not a deployed settings module: another settings module star-imports it (and is judged with it), or its name says development or tests",
+            );
+        }
     }
 }
 

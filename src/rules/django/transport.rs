@@ -25,7 +25,7 @@ fn with_security_middleware(
 }
 
 /// Whether the setting is known and not `True` (Django's `is True` tests).
-fn known_not_true(d: &Deployed, name: &str) -> bool {
+fn known_not_true(d: &Deployed, name: &'static str) -> bool {
     d.get(name).value.is_true() == Some(false)
 }
 

@@ -18,9 +18,11 @@ pub fn server_tokens(cx: &mut Context<'_, NginxConfig>) {
         {
             // `server_tokens` is allowed in `http`, `server` and `location` only: what the
             // top level includes cannot set it here.
-            if inherited(&[http.children()], "server_tokens") == Effective::Default
-                && !every_server_sets(http, "server_tokens")
-            {
+            let found = inherited(&[http.children()], "server_tokens");
+            if found == Effective::Unknown {
+                cx.not_evaluated(super::https::UNFOLLOWED_INCLUDE);
+            }
+            if found == Effective::Default && !every_server_sets(http, "server_tokens") {
                 cx.report_at(
                     &[],
                     http,

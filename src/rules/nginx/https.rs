@@ -9,6 +9,10 @@ use crate::rules::nginx::servers::{is_redirecting, listens, public_names, server
 use crate::rules::nginx::tree;
 use crate::rules::Context;
 
+/// Why a rule could not judge a level: what it needs may come from an include.
+pub(super) const UNFOLLOWED_INCLUDE: &str =
+    "an `include` that was not followed (outside the scan, or a glob matching nothing scanned) may set what the rule needs";
+
 /// NGX015: a server listening with `ssl` and no certificate in effect (set in it, or
 /// inherited from `http` or an included snippet).
 pub fn without_certificate(cx: &mut Context<'_, NginxConfig>) {
@@ -25,6 +29,7 @@ pub fn without_certificate(cx: &mut Context<'_, NginxConfig>) {
             .iter()
             .any(|(_, found)| *found == Effective::Unknown)
         {
+            cx.not_evaluated(UNFOLLOWED_INCLUDE);
             continue;
         }
         let missing: Vec<&'static str> = lookups

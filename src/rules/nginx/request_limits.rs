@@ -59,7 +59,11 @@ fn each_location<'a>(
 /// NGX024: a login, token or registration location with no `limit_req` in effect.
 pub fn login_without_rate_limit(cx: &mut Context<'_, NginxConfig>) {
     each_location(cx.content, &LOGIN_PATH, |tree, blocks, location| {
-        if inherited(&chain(tree, blocks, location), "limit_req") == Effective::Default {
+        let found = inherited(&chain(tree, blocks, location), "limit_req");
+        if found == Effective::Unknown {
+            cx.not_evaluated(super::https::UNFOLLOWED_INCLUDE);
+        }
+        if found == Effective::Default {
             let path = cx.arg_of(location, location.args.len().saturating_sub(1));
             cx.report_at(
                 blocks,
@@ -79,6 +83,9 @@ pub fn body_size(cx: &mut Context<'_, NginxConfig>) {
             .iter()
             .any(|(_, d)| PASSES_BODY.contains(&d.name.as_str()));
         let limit = inherited(&chain(tree, blocks, location), "client_max_body_size");
+        if passes_body && limit == Effective::Unknown {
+            cx.not_evaluated(super::https::UNFOLLOWED_INCLUDE);
+        }
         if passes_body && limit == Effective::Default {
             let path = cx.arg_of(location, location.args.len().saturating_sub(1));
             cx.report_at(

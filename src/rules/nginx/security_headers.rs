@@ -135,7 +135,10 @@ fn https_servers<'a>(
 /// NGX019: an HTTPS server whose responses carry no `Strict-Transport-Security`.
 pub fn missing_hsts(cx: &mut Context<'_, NginxConfig>) {
     for (blocks, server, listen, scope) in https_servers(cx.content) {
-        let Some(scope) = scope else { continue };
+        let Some(scope) = scope else {
+            cx.not_evaluated(super::https::UNFOLLOWED_INCLUDE);
+            continue;
+        };
         if scope.get("strict-transport-security").is_none() {
             let name = cx.public_name(server);
             cx.report_on_listen(
@@ -180,7 +183,11 @@ const BASELINE_HEADERS: &[(&str, &[&str], &str)] = &[
 /// (a server that only redirects serves no page to protect).
 pub fn missing_headers(cx: &mut Context<'_, NginxConfig>) {
     for (blocks, server, listen, scope) in https_servers(cx.content) {
-        let Some(scope) = scope.filter(|_| !is_redirecting(server)) else {
+        if is_redirecting(server) {
+            continue;
+        }
+        let Some(scope) = scope else {
+            cx.not_evaluated(super::https::UNFOLLOWED_INCLUDE);
             continue;
         };
         let frame_ancestors = scope.get("content-security-policy").is_some_and(|csp| {

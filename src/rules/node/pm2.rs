@@ -65,7 +65,13 @@ pub fn node_env_not_production(cx: &mut Context<'_, JsModule>) {
         let production = node_env(module, app, "env_production");
         let says = |v: Option<&JsNode>| v.and_then(JsNode::as_str).map(str::to_ascii_lowercase);
         let unknown = |v: Option<&JsNode>| v.is_some_and(|v| v.as_str().is_none());
-        if says(production).as_deref() == Some("production") || unknown(production) {
+        if says(production).as_deref() == Some("production") {
+            continue;
+        }
+        if unknown(production) {
+            cx.not_evaluated(
+                "`env_production.NODE_ENV` is computed, not written: unknown statically",
+            );
             continue;
         }
         match (says(env).as_deref(), env) {
@@ -74,7 +80,9 @@ pub fn node_env_not_production(cx: &mut Context<'_, JsModule>) {
                 cx.report(node.span, key,
                     msg!("{} runs with NODE_ENV={}: Express sends stack traces to clients and libraries turn off their production safeguards; set `NODE_ENV: 'production'` in `env` (or in `env_production`, started with `--env production`)", app_name(app), Quote::derived(node.span, value)));
             }
-            _ if unknown(env) => {}
+            _ if unknown(env) => {
+                cx.not_evaluated("`env.NODE_ENV` is computed, not written: unknown statically");
+            }
             _ => {
                 let at = app.property("env").map_or(app.span, |p| p.key_span);
                 let at = match env {

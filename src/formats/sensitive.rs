@@ -843,6 +843,18 @@ impl ListWord<'_> {
     }
 }
 
+/// Whether `written` is `text` between a pair of the same quotes (`"…"` or `'…'`), with no
+/// escapes: the text then starts one byte after the quote. Compares whole strings, never a
+/// slice by length (an unclosed `'\é` is as long as `é` plus two, but ends inside the `é`).
+pub fn quoted_verbatim(written: &str, text: &str) -> bool {
+    ['"', '\''].into_iter().any(|quote| {
+        written
+            .strip_prefix(quote)
+            .and_then(|inner| inner.strip_suffix(quote))
+            == Some(text)
+    })
+}
+
 /// Secrets in a command written as a list of words. The words are read as the command line
 /// they make, each one word of it, so an option and its value in two items
 /// (`"--requirepass", "…"`) are read together; a word that is a script of its own (`["sh",

@@ -51,14 +51,41 @@ pub struct LineColumn {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// The characters before every [`CHARS_EVERY`]th byte (rounded down to a character
+    /// boundary): a column is counted from the nearest of these, not from its line's start.
+    /// Else every position on one long line rescans it, and a 1 MiB line of a million parse
+    /// errors (`}}}…` to nginx) takes minutes to report.
+    chars_before: Vec<usize>,
 }
+
+/// How far apart [`LineIndex`] remembers character counts: a column costs at most this many
+/// bytes of counting, twice.
+const CHARS_EVERY: usize = 1024;
 
 impl LineIndex {
     /// Indexes `text`; `\n` ends a line (a preceding `\r` stays part of the line).
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self { starts }
+        let mut chars_before = Vec::with_capacity(text.len() / CHARS_EVERY + 1);
+        let (mut counted, mut chars) = (0, 0);
+        for checkpoint in (0..=text.len()).step_by(CHARS_EVERY) {
+            let at = floor_char_boundary(text, checkpoint);
+            chars += text[counted..at].chars().count();
+            counted = at;
+            chars_before.push(chars);
+        }
+        Self {
+            starts,
+            chars_before,
+        }
+    }
+
+    /// The characters in `text[..offset]` (`offset` on a character boundary).
+    fn chars_to(&self, text: &str, offset: usize) -> usize {
+        let checkpoint = offset / CHARS_EVERY;
+        let at = floor_char_boundary(text, checkpoint * CHARS_EVERY);
+        self.chars_before[checkpoint] + text[at..offset].chars().count()
     }
 
     /// The 0-based line holding byte `offset`.
@@ -76,7 +103,7 @@ impl LineIndex {
         let start = self.starts[line];
         LineColumn {
             line: line + 1,
-            column: text[start..offset].chars().count() + 1,
+            column: self.chars_to(text, offset) - self.chars_to(text, start) + 1,
         }
     }
 
@@ -172,6 +199,23 @@ mod tests {
             index.line_column(text, x),
             LineColumn { line: 2, column: 4 }
         );
+    }
+
+    #[test]
+    fn columns_on_long_lines_count_characters_across_checkpoints() {
+        // Multibyte characters straddle the checkpoints (every 1024 bytes).
+        let line = "aé€𝄞".repeat(300);
+        let text = format!("x\n{line}\n{line}");
+        let index = LineIndex::new(&text);
+        for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let expected = text[start..offset].chars().count() + 1;
+            assert_eq!(
+                index.line_column(&text, offset).column,
+                expected,
+                "at {offset}"
+            );
+        }
     }
 
     #[test]

@@ -23,18 +23,34 @@ pub struct Sensitive {
 /// included: the whole of each error's lines is sensitive, its first word too (a word the
 /// parser did not understand is not known to be a key). Messages about such a line name
 /// what was expected, not what is written.
+///
+/// The lines are found by binary search in the line starts, and each is given once: a
+/// parser may report a million errors on one 1 MiB line (`}}}…` to nginx), and searching
+/// the line for its ends once per error took minutes.
 pub fn unreadable_lines(errors: &[ParseError], text: &str, found: &mut Vec<Sensitive>) {
-    for error in errors {
-        let start = text[..error.span.start.min(text.len())]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
-        let end = text[error.span.end.min(text.len())..]
-            .find('\n')
-            .map_or(text.len(), |i| error.span.end + i);
-        found.push(Sensitive {
-            span: Span::new(start, end.max(start)),
-        });
+    if errors.is_empty() {
+        return;
     }
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    // The line holding `offset`: its first byte, and the `\n` ending it (or the text's end).
+    let line = |offset: usize| {
+        let next = starts.partition_point(|&start| start <= offset.min(text.len()));
+        let end = starts.get(next).map_or(text.len(), |next| next - 1);
+        (starts[next - 1], end)
+    };
+    let mut spans: Vec<Span> = errors
+        .iter()
+        .map(|error| {
+            let (start, _) = line(error.span.start);
+            let (_, end) = line(error.span.end);
+            Span::new(start, end.max(start))
+        })
+        .collect();
+    spans.sort_unstable();
+    spans.dedup();
+    found.extend(spans.into_iter().map(|span| Sensitive { span }));
 }
 
 /// The secret in a `NAME=value` assignment, wherever it is written (a `.env` line, a
@@ -841,6 +857,18 @@ impl ListWord<'_> {
             }),
         }
     }
+}
+
+/// Whether `written` is `text` between a pair of the same quotes (`"…"` or `'…'`), with no
+/// escapes: the text then starts one byte after the quote. Compares whole strings, never a
+/// slice by length (an unclosed `'\é` is as long as `é` plus two, but ends inside the `é`).
+pub fn quoted_verbatim(written: &str, text: &str) -> bool {
+    ['"', '\''].into_iter().any(|quote| {
+        written
+            .strip_prefix(quote)
+            .and_then(|inner| inner.strip_suffix(quote))
+            == Some(text)
+    })
 }
 
 /// Secrets in a command written as a list of words. The words are read as the command line

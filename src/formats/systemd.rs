@@ -15,8 +15,8 @@
 use std::path::Path;
 
 use crate::formats::sensitive::{
-    assignment_sensitive, command_sensitive, list_command_sensitive, unreadable_lines, ListWord,
-    Sensitive,
+    assignment_sensitive, command_sensitive, list_command_sensitive, quoted_verbatim,
+    unreadable_lines, ListWord, Sensitive,
 };
 use crate::formats::ParseError;
 use crate::formats::Target;
@@ -519,9 +519,9 @@ fn systemd_sensitive(unit: &UnitFile, text: &str) -> Vec<Sensitive> {
                     let (start, end) = word.value_range;
                     let written = &entry.value[start..end];
                     let contiguous = word.span.len() == end - start;
-                    let quoted = written.len() == word.text.len() + 2
-                        && (written.starts_with('"') || written.starts_with('\''))
-                        && written[1..written.len() - 1] == word.text;
+                    // Quoted only when the same quote closes it: an unclosed `'\é` is
+                    // as long as its text plus two but ends inside a character.
+                    let quoted = quoted_verbatim(written, &word.text);
                     let verbatim = match () {
                         () if !contiguous => None,
                         () if written == word.text => Some(word.span.start),
@@ -583,6 +583,19 @@ mod tests {
         spans.dedup();
         let masked: Vec<&str> = spans.iter().map(|s| &text[s.range()]).collect();
         assert_eq!(masked, ["qzcanary-one", "qzcanary-two", "qzcanary-three"]);
+    }
+
+    #[test]
+    fn an_unclosed_quote_ending_in_an_escaped_multibyte_character_is_no_quoted_word() {
+        // `'\é` is as long as its text `é` plus two, but is no quoted word: its last byte
+        // is inside the `é` (the fuzzer's systemd crash).
+        let text = "[Service]\nExecStart=/usr/bin/mysql -pqzcanary-four '\\é\n";
+        let unit = parse(text);
+        let masked: Vec<&str> = systemd_sensitive(&unit, text)
+            .iter()
+            .map(|s| &text[s.span.range()])
+            .collect();
+        assert!(masked.contains(&"qzcanary-four"), "{masked:?}");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
-use crate::formats::sensitive::Sensitive;
+use crate::formats::sensitive::{quoted_verbatim, Sensitive};
 use crate::formats::ParseError;
 use crate::message::Quote;
 use crate::msg;
@@ -89,10 +89,7 @@ impl YamlNode {
         let written = source.get(self.span.range()).unwrap_or("");
         if written == text {
             Some(self.span.start)
-        } else if written.len() == text.len() + 2
-            && (written.starts_with('"') || written.starts_with('\''))
-            && &written[1..written.len() - 1] == text
-        {
+        } else if quoted_verbatim(written, text) {
             Some(self.span.start + 1)
         } else {
             None

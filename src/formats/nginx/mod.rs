@@ -148,6 +148,7 @@ impl NginxConfig {
             unread: Vec::new(),
             depth: 0,
             too_deep: None,
+            unread_after_quote: None,
         };
         let directives = parser.block_body(None);
         if let Some(open) = parser.too_deep {
@@ -360,6 +361,8 @@ struct Parser<'a> {
     depth: usize,
     /// The first `{` opening a block deeper than [`MAX_DEPTH`].
     too_deep: Option<usize>,
+    /// The lines last made unread by a word right after a closing quote.
+    unread_after_quote: Option<Span>,
 }
 
 fn is_blank(b: u8) -> bool {
@@ -568,12 +571,20 @@ impl Parser<'_> {
                         let at = Span::new(self.pos, self.pos + c.len_utf8());
                         // The quote may have closed another one's text: neither the word
                         // nor what stands before it on its line is known to be what nginx
-                        // reads.
-                        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
-                        let line_end = self.text[at.end..]
-                            .find('\n')
-                            .map_or(self.text.len(), |i| at.end + i);
-                        self.unread.push(Span::new(line_start, line_end));
+                        // reads. Its lines are searched for once: `""""…` on one 1 MiB line
+                        // is half a million such words, and a search per word took minutes.
+                        let unread_already = self
+                            .unread_after_quote
+                            .is_some_and(|line| line.start <= start && at.end <= line.end);
+                        if !unread_already {
+                            let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+                            let line_end = self.text[at.end..]
+                                .find('\n')
+                                .map_or(self.text.len(), |i| at.end + i);
+                            let line = Span::new(line_start, line_end);
+                            self.unread.push(line);
+                            self.unread_after_quote = Some(line);
+                        }
                         self.error(
                             at,
                             msg!(

@@ -96,14 +96,14 @@ pub struct UnitWord {
 
 impl UnitEntry {
     /// The file offset of byte `at` of [`Self::value`].
+    ///
+    /// The pieces are in value order: a binary search, as a value continued over a
+    /// hundred thousand lines has as many pieces, and a word on each.
     pub fn file_offset(&self, at: usize) -> usize {
-        let piece = self
-            .pieces
-            .iter()
-            .rev()
-            .find(|(start, _)| *start <= at)
-            .copied()
-            .unwrap_or((0, self.value_span.start));
+        let after = self.pieces.partition_point(|(start, _)| *start <= at);
+        let piece = after
+            .checked_sub(1)
+            .map_or((0, self.value_span.start), |i| self.pieces[i]);
         piece.1 + (at - piece.0)
     }
 

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use crate::formats::sensitive::unreadable_lines;
 use crate::formats::{
-    Classification, FileName, Format, ParseContext, ParseError, Sensitive, Target,
+    lines_with_offsets, Classification, FileName, Format, ParseContext, ParseError, Sensitive,
+    Target,
 };
 use crate::source::{SourceFile, Span};
 
@@ -37,11 +38,7 @@ impl SysctlSettings {
     /// Reads `key = value` lines; `#` and `;` start comments.
     pub fn parse(text: &str) -> Self {
         let mut settings = Self::default();
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let start = offset;
-            offset += line.len();
-            let content = line.trim_end_matches(['\n', '\r']);
+        for (start, content) in lines_with_offsets(text) {
             let trimmed = content.trim_start();
             if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
                 continue;

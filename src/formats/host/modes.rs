@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::formats::{Format, ParseContext};
+use crate::formats::{lines_with_offsets, Format, ParseContext};
 use crate::source::{SourceFile, Span};
 
 /// One file's mode and owners.
@@ -42,11 +42,7 @@ impl FileModes {
     /// skipped.
     pub fn parse(text: &str) -> Self {
         let mut files = Vec::new();
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let start = offset;
-            offset += line.len();
-            let content = line.trim_end_matches(['\n', '\r']);
+        for (start, content) in lines_with_offsets(text) {
             let mut fields = content.splitn(4, ' ');
             let (Some(mode), Some(owner), Some(group), Some(path)) =
                 (fields.next(), fields.next(), fields.next(), fields.next())

@@ -123,6 +123,14 @@ macro_rules! formats {
             })+
         }
 
+        /// The kinds whose documents [`relate`] may change in a scan of the files at `paths`
+        /// (see [`Format::relates`]).
+        pub fn related_kinds(paths: &[&Path]) -> Vec<Target> {
+            let mut kinds = Vec::new();
+            $( if <$ty as Format>::relates(paths) { kinds.extend([$(Target::$target),+]); } )+
+            kinds
+        }
+
         /// Whether some format reads `path` as an entry point (see [`Format::is_entry_point`]).
         pub fn is_entry_point(path: &Path) -> bool {
             FileName::new(path).is_some_and(|name| false $( || <$ty as Format>::is_entry_point(&name) )+)

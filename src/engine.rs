@@ -5,7 +5,7 @@
 //! inline suppressions, and fingerprints that do not depend on line numbers.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use globset::GlobSet;
@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::discover::{self, DiskFiles, Input, WalkOptions};
-use crate::document::{entry_point_follow_ups, may_confirm, relate, Document};
+use crate::document::{entry_point_follow_ups, may_confirm, relate, related_kinds, Document};
 use crate::finding::{
     Diagnostic, DiagnosticKind, Finding, Location, RelatedLocation, Snippet, Suppression,
 };
@@ -23,7 +23,7 @@ use crate::msg;
 use crate::policy::{Catalog, Rule};
 use crate::redact;
 use crate::results::{host_of, RuleResult, Status};
-use crate::rules::{self, BoundRule, Emitter, ProjectMemo, RawFinding, RawMark, Unseen};
+use crate::rules::{self, AnyFacts, BoundRule, Emitter, ProjectMemo, RawFinding, RawMark, Unseen};
 use crate::source::{SourceFile, Span};
 use crate::suppress::{self, SuppressionComment};
 
@@ -98,6 +98,11 @@ pub fn scan_with(
 /// The pipeline: read and parse every input (confirming guesses by content, setting
 /// templates aside), read what the parsed documents name (Compose `env_file:`, settings
 /// modules), let each format relate its documents (nginx `include`s), evaluate, finalise.
+///
+/// Memory does not grow with the documents: each is evaluated as soon as it is read and
+/// dropped, keeping only its findings and the small facts whole-scan checks judge at the
+/// end (see [`crate::rules::ScanFacts`]). Only documents a project check reads together,
+/// or that a format relates to each other (kustomize), are kept to the end.
 pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
     let Inputs {
         files,
@@ -108,19 +113,24 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
         unseen,
         results,
     } = inputs;
-    let mut parsed = ScanDocuments {
+    let bound = rules::bind(catalog).expect("checks are resolved when the catalog is loaded");
+    let paths: Vec<&Path> = files.iter().map(|input| input.path.as_path()).collect();
+    let plan = Plan::new(catalog, &bound, &related_kinds(&paths), results);
+    drop(paths);
+    let mut scan = ScanDocuments {
         view,
         judged_at,
-        documents: Vec::new(),
+        plan: &plan,
+        units: Vec::new(),
         known: HashMap::new(),
     };
     let mut follow_ups = Vec::new();
     let mut unchecked = Vec::new();
-    for (input, result) in parsed.parse_all(&files) {
+    for (input, result) in scan.parse_all(&files) {
         match result {
-            Outcome::Document(doc) => {
-                follow_ups.extend(doc.follow_ups());
-                parsed.add(&input, doc);
+            Outcome::Read(unit) => {
+                follow_ups.extend(unit.follow_ups.iter().cloned());
+                scan.add(&input, unit);
             }
             Outcome::NotOurs => {}
             Outcome::Problem(problem) => {
@@ -138,22 +148,21 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
             .map(|source| entry_point_follow_ups(path, &source.text))
             .unwrap_or_default()
     }));
-    parsed.follow(follow_ups, &mut diagnostics, &mut unchecked);
+    scan.follow(follow_ups, &mut diagnostics, &mut unchecked);
     diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
     // A file read twice (found by the walk and named by another file) is reported once.
     diagnostics.dedup();
-    let mut documents = parsed.documents;
-    relate(&mut documents, view);
     if !results {
         unchecked = Vec::new();
     }
     unchecked.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
     unchecked.dedup();
-    let (findings, results) =
-        evaluate_all(catalog, &documents, results.then_some(&unchecked), &unseen);
+    let units = scan.units;
+    let files_checked = units.len();
+    let (findings, results) = plan.finish(units, view, &unchecked, &unseen);
     ScanOutcome {
         findings,
-        files_checked: documents.len(),
+        files_checked,
         diagnostics,
         results,
     }
@@ -165,19 +174,286 @@ type Unchecked = (String, Target, String);
 
 /// What reading and parsing one input gave.
 enum Outcome {
-    /// A document for the rules.
-    Document(Document),
+    /// A document, evaluated or kept for the end.
+    Read(Unit),
     /// A guess from the name that the content does not confirm: simply not ours.
     NotOurs,
     /// Unreadable, too large, binary, or a template: said once, never judged.
     Problem(Diagnostic),
 }
 
+/// Why an input gave no document (see [`Outcome`]).
+enum Skipped {
+    NotOurs,
+    Problem(Diagnostic),
+}
+
+/// The enabled rules, split by how they see the scan, and which documents the scan keeps.
+struct Plan<'c> {
+    catalog: &'c Catalog,
+    /// Rules run on one document at a time.
+    document_rules: Vec<BoundRule<'c>>,
+    /// Rules that read documents of their kinds together, which are kept to the end.
+    project_rules: Vec<BoundRule<'c>>,
+    /// Rules that judge the whole scan from facts (see [`crate::rules::ScanFacts`]).
+    facts_rules: Vec<BoundRule<'c>>,
+    /// Kinds of document kept to the end: a project check reads them (`Any`: every kind),
+    /// or their format relates them to each other ([`crate::formats::Format::relates`]).
+    kept: HashSet<Target>,
+    /// Whether evaluation results are recorded.
+    results: bool,
+}
+
+impl<'c> Plan<'c> {
+    fn new(
+        catalog: &'c Catalog,
+        bound: &[BoundRule<'c>],
+        related: &[Target],
+        results: bool,
+    ) -> Self {
+        let of = |pick: fn(&BoundRule<'c>) -> bool| -> Vec<BoundRule<'c>> {
+            bound.iter().copied().filter(&pick).collect()
+        };
+        let project_rules = of(BoundRule::is_project);
+        Self {
+            catalog,
+            kept: project_rules
+                .iter()
+                .flat_map(|r| r.rule.targets.iter().copied())
+                .chain(related.iter().copied())
+                .collect(),
+            document_rules: of(|r| !r.is_project() && !r.is_facts()),
+            facts_rules: of(BoundRule::is_facts),
+            project_rules,
+            results,
+        }
+    }
+
+    fn keeps(&self, doc: &Document) -> bool {
+        self.kept.contains(&Target::Any) || self.kept.contains(&doc.target)
+    }
+
+    /// The unit a freshly parsed document becomes: its facts taken, then evaluated and
+    /// dropped, or kept for the end.
+    fn read(&self, doc: Document) -> Unit {
+        let facts: Vec<(usize, AnyFacts)> = self
+            .facts_rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, rule)| Some((i, rule.collect(&doc)?)))
+            .collect();
+        let follow_ups = doc.follow_ups();
+        let judged = self.results.then(|| Judged::of(&doc));
+        if self.keeps(&doc) {
+            return Unit {
+                document: Some(Box::new(doc)),
+                facts,
+                follow_ups,
+                judged,
+                ..Unit::default()
+            };
+        }
+        let context = FileContext::new(&doc);
+        let source_key = Arc::as_ptr(&doc.source) as usize;
+        let mut raw = Vec::new();
+        let mut marks = Vec::new();
+        for (rule, findings, rule_marks) in
+            run_document_rules(self.catalog, &self.document_rules, &doc)
+        {
+            raw.extend(findings.into_iter().map(|f| (rule, f)));
+            marks.extend(rule_marks.into_iter().map(|m| (rule, m)));
+        }
+        drop_repeated(&mut raw);
+        let files = KnownFiles {
+            contexts: HashMap::from([(source_key, context)]),
+            _alive: Vec::new(),
+        };
+        let findings = raw
+            .into_iter()
+            .map(|(rule, f)| finalise(rule, f, &files, self.catalog))
+            .collect();
+        let marks = if self.results {
+            marks
+                .iter()
+                .map(|(rule, mark)| ShownMark::of(rule, mark, &files))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // A fact-based finding may land in this file: its secrets and suppressions stay
+        // known, with the file itself, until then.
+        let kept_context = (!facts.is_empty()).then(|| {
+            let mut contexts = files.contexts;
+            let context = contexts.remove(&source_key).unwrap_or_default();
+            (Arc::clone(&doc.source), context)
+        });
+        Unit {
+            document: None,
+            findings,
+            marks,
+            facts,
+            context: kept_context,
+            follow_ups,
+            judged,
+        }
+    }
+
+    /// Evaluates what the scan kept and judges the facts, then puts every finding and
+    /// result together.
+    fn finish(
+        &self,
+        mut units: Vec<Unit>,
+        view: &dyn Files,
+        unchecked: &[Unchecked],
+        unseen: &[Unseen],
+    ) -> (Vec<Finding>, Option<Vec<RuleResult>>) {
+        let mut documents: Vec<Document> = units
+            .iter_mut()
+            .filter_map(|u| u.document.take().map(|d| *d))
+            .collect();
+        relate(&mut documents, view);
+        let mut runs: Vec<RunOutput> = documents
+            .par_iter()
+            .flat_map_iter(|doc| run_document_rules(self.catalog, &self.document_rules, doc))
+            .collect();
+        let memo = ProjectMemo::default();
+        runs.par_extend(self.project_rules.par_iter().map(|rule| {
+            let mut out = Emitter::sharing(self.catalog, &memo, unseen);
+            rule.check_project(&documents, &mut out);
+            let (findings, marks) = out.into_parts();
+            (rule.rule, findings, marks)
+        }));
+        let mut facts: Vec<Vec<AnyFacts>> = self.facts_rules.iter().map(|_| Vec::new()).collect();
+        for unit in &mut units {
+            for (i, fact) in unit.facts.drain(..) {
+                facts[i].push(fact);
+            }
+        }
+        runs.par_extend(self.facts_rules.par_iter().zip(facts).map(|(rule, facts)| {
+            let mut out = Emitter::sharing(self.catalog, &memo, unseen);
+            rule.judge(facts, &mut out);
+            let (findings, marks) = out.into_parts();
+            (rule.rule, findings, marks)
+        }));
+        let mut marks: Vec<(&Rule, RawMark)> = Vec::new();
+        let mut raw: Vec<(&Rule, RawFinding)> = Vec::new();
+        for (rule, findings, rule_marks) in runs {
+            raw.extend(findings.into_iter().map(|f| (rule, f)));
+            if self.results {
+                marks.extend(rule_marks.into_iter().map(|m| (rule, m)));
+            }
+        }
+        relocate_built(&documents, &mut raw);
+        drop_repeated(&mut raw);
+        let files = KnownFiles::of(&documents, &mut units);
+        let mut findings: Vec<Finding> = raw
+            .into_par_iter()
+            .map(|(rule, f)| finalise(rule, f, &files, self.catalog))
+            .collect();
+        let mut shown: Vec<ShownMark> = marks
+            .iter()
+            .map(|(rule, mark)| ShownMark::of(rule, mark, &files))
+            .collect();
+        drop(files);
+        drop(documents);
+        let mut judged = Vec::new();
+        for unit in units {
+            findings.extend(unit.findings);
+            shown.extend(unit.marks);
+            judged.extend(unit.judged);
+        }
+        findings.sort_by(|a, b| {
+            (
+                &a.location.path,
+                a.location.start_line,
+                a.location.start_column,
+                &a.rule_id,
+            )
+                .cmp(&(
+                    &b.location.path,
+                    b.location.start_line,
+                    b.location.start_column,
+                    &b.rule_id,
+                ))
+        });
+        make_fingerprints_unique(&mut findings);
+        let results = self.results.then(|| {
+            let bound: Vec<&BoundRule> = self
+                .document_rules
+                .iter()
+                .chain(&self.project_rules)
+                .chain(&self.facts_rules)
+                .collect();
+            results_of(&bound, &judged, &findings, &shown, unchecked)
+        });
+        (findings, results)
+    }
+}
+
+/// One file the scan read as a document: the document itself while checks that read
+/// several at once need it, else what evaluating it at once gave.
+#[derive(Default)]
+struct Unit {
+    /// The document, kept for the end.
+    document: Option<Box<Document>>,
+    /// Findings of a document evaluated as soon as it was read.
+    findings: Vec<Finding>,
+    /// Its rules' marks (not evaluated, not applicable), when results are recorded.
+    marks: Vec<ShownMark>,
+    /// What it tells fact-based checks, by their index in [`Plan::facts_rules`].
+    facts: Vec<(usize, AnyFacts)>,
+    /// The file and its secrets and suppressions, while a fact-based finding may land in
+    /// it (a document kept to the end has them anyway).
+    context: Option<(Arc<SourceFile>, FileContext)>,
+    /// The files it names.
+    follow_ups: Vec<FollowUp>,
+    /// The file as results name it, when they are recorded.
+    judged: Option<Judged>,
+}
+
+/// A document as evaluation results name it: which rules applied to it, and whether all
+/// of it could be read.
+struct Judged {
+    path: String,
+    target: Target,
+    parse_errors: bool,
+}
+
+impl Judged {
+    fn of(doc: &Document) -> Self {
+        Self {
+            path: doc.source.display_path.clone(),
+            target: doc.target,
+            parse_errors: !doc.parse_errors().is_empty(),
+        }
+    }
+}
+
+/// A rule's mark, rendered with its file's secrets masked.
+struct ShownMark {
+    rule_id: String,
+    path: String,
+    not_evaluated: bool,
+    reason: String,
+}
+
+impl ShownMark {
+    fn of(rule: &Rule, mark: &RawMark, files: &KnownFiles) -> Self {
+        Self {
+            rule_id: rule.id.clone(),
+            path: mark.source.display_path.clone(),
+            not_evaluated: mark.not_evaluated,
+            reason: mark.reason.render(&mark.source, files),
+        }
+    }
+}
+
 /// The documents of a scan so far, by path.
 struct ScanDocuments<'a> {
     view: &'a dyn Files,
     judged_at: Option<i64>,
-    documents: Vec<Document>,
+    plan: &'a Plan<'a>,
+    units: Vec<Unit>,
     /// Every path read (documents and unconfirmed guesses), with whether its kind is
     /// certain: a follow-up may turn a guess into what a Compose file says it is.
     known: HashMap<PathBuf, (Option<usize>, bool)>,
@@ -191,15 +467,25 @@ impl ScanDocuments<'_> {
     fn parse_all(&self, inputs: &[Input]) -> Vec<(Input, Outcome)> {
         inputs
             .par_iter()
-            .map(|input| (input.clone(), self.parse(input)))
+            .map(|input| {
+                let outcome = match self.parse(input) {
+                    Ok(doc) => Outcome::Read(self.plan.read(doc)),
+                    Err(Skipped::NotOurs) => Outcome::NotOurs,
+                    Err(Skipped::Problem(problem)) => Outcome::Problem(problem),
+                };
+                (input.clone(), outcome)
+            })
             .collect()
     }
 
-    fn parse(&self, input: &Input) -> Outcome {
+    fn parse(&self, input: &Input) -> Result<Document, Skipped> {
         let source = match self.view.read(&input.path) {
             Ok(source) => source,
             Err(problem) => {
-                return Outcome::Problem(unreadable(self.view.display(&input.path), &problem))
+                return Err(Skipped::Problem(unreadable(
+                    self.view.display(&input.path),
+                    &problem,
+                )))
             }
         };
         let guess = input.kind.confirm_by_content;
@@ -219,48 +505,49 @@ impl ScanDocuments<'_> {
                     if !may_confirm(input.kind.target, &bare.text)
                         || !Document::parse_with(Arc::new(bare), &context).confirms_kind()
                     {
-                        return Outcome::NotOurs;
+                        return Err(Skipped::NotOurs);
                     }
                 }
-                return Outcome::Problem(template_diagnostic(
+                return Err(Skipped::Problem(template_diagnostic(
                     display,
                     template::named_reason(language),
-                ));
+                )));
             }
         }
         if guess && !may_confirm(input.kind.target, &source.text) {
-            return Outcome::NotOurs;
+            return Err(Skipped::NotOurs);
         }
         let doc = Document::parse_with(Arc::new(source), &context);
         if guess && !doc.confirms_kind() {
-            return Outcome::NotOurs;
+            return Err(Skipped::NotOurs);
         }
         // Template tags are not errors of the file the template renders to.
         if !doc.parse_errors().is_empty() && template::has_template_tags(&doc.source.text) {
-            return Outcome::Problem(template_diagnostic(
+            return Err(Skipped::Problem(template_diagnostic(
                 doc.source.display_path.clone(),
                 template::CONTENT_REASON.to_owned(),
-            ));
+            )));
         }
         match doc.not_checked() {
-            Some(reason) => Outcome::Problem(template_diagnostic(
+            Some(reason) => Err(Skipped::Problem(template_diagnostic(
                 doc.source.display_path.clone(),
                 reason.to_owned(),
-            )),
-            None => Outcome::Document(doc),
+            ))),
+            None => Ok(doc),
         }
     }
 
-    fn add(&mut self, input: &Input, doc: Document) {
+    fn add(&mut self, input: &Input, unit: Unit) {
         self.known.insert(
             input.path.clone(),
-            (Some(self.documents.len()), !input.kind.confirm_by_content),
+            (Some(self.units.len()), !input.kind.confirm_by_content),
         );
-        self.documents.push(doc);
+        self.units.push(unit);
     }
 
     /// Reads what documents name, round after round, each file once: a file already read
-    /// as a kind its name is certain of keeps it; a guess gives way.
+    /// as a kind its name is certain of keeps it; a guess gives way, and what reading it as
+    /// the guess gave (findings, facts) goes with it.
     fn follow(
         &mut self,
         mut pending: Vec<FollowUp>,
@@ -303,14 +590,14 @@ impl ScanDocuments<'_> {
             for (input, result) in self.parse_all(&inputs) {
                 let replaced = self.known.get(&input.path).and_then(|(at, _)| *at);
                 match result {
-                    Outcome::Document(doc) => {
-                        pending.extend(doc.follow_ups());
+                    Outcome::Read(unit) => {
+                        pending.extend(unit.follow_ups.iter().cloned());
                         match replaced {
                             Some(at) => {
-                                self.documents[at] = doc;
+                                self.units[at] = unit;
                                 self.known.insert(input.path, (Some(at), true));
                             }
-                            None => self.add(&input, doc),
+                            None => self.add(&input, unit),
                         }
                     }
                     Outcome::NotOurs => {}
@@ -352,70 +639,56 @@ fn unreadable(path: String, problem: &Unreadable) -> Diagnostic {
     }
 }
 
-/// Runs every enabled rule on `documents` and finalises the findings.
-pub fn evaluate(catalog: &Catalog, documents: &[Document]) -> Vec<Finding> {
-    evaluate_all(catalog, documents, None, &[]).0
+/// Runs every enabled rule on `documents`, kept whole as a project check would, and
+/// finalises the findings (tests and tools that parse documents themselves).
+#[cfg(test)]
+pub fn evaluate(catalog: &Catalog, documents: Vec<Document>) -> Vec<Finding> {
+    evaluate_kept(catalog, documents, false).0
 }
 
-/// Runs every enabled rule on `documents` and finalises the findings and, when `unchecked`
-/// is given (the files of checked kinds that were not parsed, and why), the evaluation
-/// results of every enabled rule on every document and unchecked file.
+/// [`evaluate`], with the evaluation results of every enabled rule on every document.
+#[cfg(test)]
 pub fn evaluate_with_results(
     catalog: &Catalog,
-    documents: &[Document],
-    unchecked: &[(String, Target, String)],
+    documents: Vec<Document>,
 ) -> (Vec<Finding>, Vec<RuleResult>) {
-    let (findings, results) = evaluate_all(catalog, documents, Some(unchecked), &[]);
+    let (findings, results) = evaluate_kept(catalog, documents, true);
     (findings, results.unwrap_or_default())
+}
+
+#[cfg(test)]
+fn evaluate_kept(
+    catalog: &Catalog,
+    documents: Vec<Document>,
+    results: bool,
+) -> (Vec<Finding>, Option<Vec<RuleResult>>) {
+    let bound = rules::bind(catalog).expect("checks are resolved when the catalog is loaded");
+    let mut plan = Plan::new(catalog, &bound, &[], results);
+    plan.kept.insert(Target::Any);
+    let units = documents.into_iter().map(|doc| plan.read(doc)).collect();
+    plan.finish(units, &crate::formats::NoFiles, &[], &[])
 }
 
 /// What one rule's run gave: its findings and its marks.
 type RunOutput<'c> = (&'c Rule, Vec<RawFinding>, Vec<RawMark>);
 
-/// The project checks are told which kinds of file the producer could not collect
-/// (`unseen`).
-fn evaluate_all(
-    catalog: &Catalog,
-    documents: &[Document],
-    unchecked: Option<&[Unchecked]>,
-    unseen: &[Unseen],
-) -> (Vec<Finding>, Option<Vec<RuleResult>>) {
-    let bound = rules::bind(catalog).expect("checks are resolved when the catalog is loaded");
-    let (project_rules, document_rules): (Vec<&BoundRule>, Vec<&BoundRule>) =
-        bound.iter().partition(|r| r.is_project());
-    let mut runs: Vec<RunOutput> = documents
-        .par_iter()
-        .flat_map_iter(|doc| {
-            document_rules.iter().filter_map(move |rule| {
-                let mut out = Emitter::new(catalog);
-                rule.check_document(doc, &mut out);
-                let (findings, marks) = out.into_parts();
-                (!findings.is_empty() || !marks.is_empty()).then_some((rule.rule, findings, marks))
-            })
-        })
-        .collect();
-    let memo = ProjectMemo::default();
-    let project_runs: Vec<RunOutput> = project_rules
-        .par_iter()
-        .map(|rule| {
-            let mut out = Emitter::sharing(catalog, &memo, unseen);
-            rule.check_project(documents, &mut out);
-            let (findings, marks) = out.into_parts();
-            (rule.rule, findings, marks)
-        })
-        .collect();
-    runs.extend(project_runs);
-    let mut marks: Vec<(&Rule, RawMark)> = Vec::new();
-    let mut raw: Vec<(&Rule, RawFinding)> = Vec::new();
-    for (rule, findings, rule_marks) in runs {
-        raw.extend(findings.into_iter().map(|f| (rule, f)));
-        if unchecked.is_some() {
-            marks.extend(rule_marks.into_iter().map(|m| (rule, m)));
-        }
-    }
-    relocate_built(documents, &mut raw);
-    // A snippet included in several places is judged in each of them; the same finding at
-    // the same place is reported once.
+/// The per-document rules' runs on `doc` that found or marked something.
+fn run_document_rules<'c, 'd>(
+    catalog: &'c Catalog,
+    rules: &'c [BoundRule<'c>],
+    doc: &'d Document,
+) -> impl Iterator<Item = RunOutput<'c>> + use<'c, 'd> {
+    rules.iter().filter_map(move |rule| {
+        let mut out = Emitter::new(catalog);
+        rule.check_document(doc, &mut out);
+        let (findings, marks) = out.into_parts();
+        (!findings.is_empty() || !marks.is_empty()).then_some((rule.rule, findings, marks))
+    })
+}
+
+/// A snippet included in several places is judged in each of them; the same finding at
+/// the same place is reported once.
+fn drop_repeated(raw: &mut Vec<(&Rule, RawFinding)>) {
     // Judged by reference: copying every message into the set cost a tenth of the peak.
     let mut seen = HashSet::new();
     let first: Vec<bool> = raw
@@ -432,63 +705,6 @@ fn evaluate_all(
     drop(seen);
     let mut first = first.into_iter();
     raw.retain(|_| first.next().unwrap_or(true));
-
-    let mut contexts: HashMap<usize, FileContext> = documents
-        .par_iter()
-        .map(|doc| (Arc::as_ptr(&doc.source) as usize, FileContext::new(doc)))
-        .collect();
-    // The files built documents were made from: those the scan did not read as documents
-    // get their secrets from the Kubernetes reader, and every one the secrets the build
-    // put into Secrets (a `secretGenerator`'s files).
-    for part in documents
-        .iter()
-        .filter_map(Document::origins)
-        .flat_map(|o| &o.parts)
-    {
-        let context = contexts
-            .entry(Arc::as_ptr(&part.source) as usize)
-            .or_insert_with(|| {
-                FileContext::new(&Document::parse_with(
-                    Arc::clone(&part.source),
-                    &ParseContext {
-                        target: crate::formats::Target::Kubernetes,
-                        judged_at: None,
-                        files: &crate::formats::NoFiles,
-                    },
-                ))
-            });
-        if !part.sensitive.is_empty() {
-            let spans = context
-                .sensitive_spans
-                .iter()
-                .chain(&part.sensitive)
-                .copied();
-            context.sensitive_spans = redact::merged(spans);
-        }
-    }
-    let files = KnownFiles(contexts);
-    let results =
-        unchecked.map(|unchecked| results_of(&bound, documents, &raw, &marks, unchecked, &files));
-    let mut findings: Vec<Finding> = raw
-        .into_par_iter()
-        .map(|(rule, f)| finalise(rule, f, &files, catalog))
-        .collect();
-    make_fingerprints_unique(&mut findings);
-    findings.sort_by(|a, b| {
-        (
-            &a.location.path,
-            a.location.start_line,
-            a.location.start_column,
-            &a.rule_id,
-        )
-            .cmp(&(
-                &b.location.path,
-                b.location.start_line,
-                b.location.start_column,
-                &b.rule_id,
-            ))
-    });
-    (findings, results)
 }
 
 /// One (rule, file) pair while results are gathered.
@@ -503,41 +719,39 @@ struct Tally {
 /// in a finding or a mark, and every unchecked file of its kinds; a rule with none of
 /// these is not applicable to the scan.
 fn results_of(
-    bound: &[BoundRule],
-    documents: &[Document],
-    raw: &[(&Rule, RawFinding)],
-    marks: &[(&Rule, RawMark)],
+    bound: &[&BoundRule],
+    judged: &[Judged],
+    findings: &[Finding],
+    marks: &[ShownMark],
     unchecked: &[Unchecked],
-    files: &KnownFiles,
 ) -> Vec<RuleResult> {
     // Keyed by rule id and the file's display path: an included snippet and its includer
     // are different files, and findings are shown at the file they are in.
     let mut tallies: HashMap<(&str, &str), Tally> = HashMap::new();
-    for doc in documents {
+    for doc in judged {
         for rule in bound.iter().filter(|r| r.rule.applies_to(doc.target)) {
             let tally = tallies
-                .entry((rule.rule.id.as_str(), doc.source.display_path.as_str()))
+                .entry((rule.rule.id.as_str(), doc.path.as_str()))
                 .or_default();
-            if !doc.parse_errors().is_empty() {
+            if doc.parse_errors {
                 tally.not_evaluated.push(PARSE_ERRORS_REASON.to_owned());
             }
         }
     }
-    for (rule, finding) in raw {
+    for finding in findings {
         tallies
-            .entry((rule.id.as_str(), finding.source.display_path.as_str()))
+            .entry((finding.rule_id.as_str(), finding.location.path.as_str()))
             .or_default()
             .findings += 1;
     }
-    for (rule, mark) in marks {
-        let reason = mark.reason.render(&mark.source, files);
+    for mark in marks {
         let tally = tallies
-            .entry((rule.id.as_str(), mark.source.display_path.as_str()))
+            .entry((mark.rule_id.as_str(), mark.path.as_str()))
             .or_default();
         if mark.not_evaluated {
-            tally.not_evaluated.push(reason);
+            tally.not_evaluated.push(mark.reason.clone());
         } else {
-            tally.not_applicable.push(reason);
+            tally.not_applicable.push(mark.reason.clone());
         }
     }
     for (path, target, why) in unchecked {
@@ -705,11 +919,64 @@ impl FileContext {
 
 /// The files of the scan, by identity; a file outside it has unknown secrets and nothing
 /// of it is quoted.
-struct KnownFiles(HashMap<usize, FileContext>);
+struct KnownFiles {
+    contexts: HashMap<usize, FileContext>,
+    /// Files no document holds any more: kept alive so their identities stay theirs.
+    _alive: Vec<Arc<SourceFile>>,
+}
 
 impl KnownFiles {
+    /// The files of the documents kept to the end, of the files built documents were made
+    /// from, and of the units whose facts may place a finding in them.
+    fn of(documents: &[Document], units: &mut [Unit]) -> Self {
+        let mut contexts: HashMap<usize, FileContext> = documents
+            .par_iter()
+            .map(|doc| (Arc::as_ptr(&doc.source) as usize, FileContext::new(doc)))
+            .collect();
+        // The files built documents were made from: those the scan did not read as
+        // documents get their secrets from the Kubernetes reader, and every one the secrets
+        // the build put into Secrets (a `secretGenerator`'s files).
+        for part in documents
+            .iter()
+            .filter_map(Document::origins)
+            .flat_map(|o| &o.parts)
+        {
+            let context = contexts
+                .entry(Arc::as_ptr(&part.source) as usize)
+                .or_insert_with(|| {
+                    FileContext::new(&Document::parse_with(
+                        Arc::clone(&part.source),
+                        &ParseContext {
+                            target: Target::Kubernetes,
+                            judged_at: None,
+                            files: &crate::formats::NoFiles,
+                        },
+                    ))
+                });
+            if !part.sensitive.is_empty() {
+                let spans = context
+                    .sensitive_spans
+                    .iter()
+                    .chain(&part.sensitive)
+                    .copied();
+                context.sensitive_spans = redact::merged(spans);
+            }
+        }
+        let mut alive = Vec::new();
+        for (source, context) in units.iter_mut().filter_map(|u| u.context.take()) {
+            contexts
+                .entry(Arc::as_ptr(&source) as usize)
+                .or_insert(context);
+            alive.push(source);
+        }
+        Self {
+            contexts,
+            _alive: alive,
+        }
+    }
+
     fn get(&self, file: &SourceFile) -> Option<&FileContext> {
-        self.0.get(&(std::ptr::from_ref(file) as usize))
+        self.contexts.get(&(std::ptr::from_ref(file) as usize))
     }
 }
 
@@ -820,7 +1087,7 @@ mod tests {
     fn check(text: &str) -> Vec<Finding> {
         let catalog = Catalog::builtin().unwrap();
         let source = SourceFile::from_bytes(".env".into(), ".env".into(), text.as_bytes().to_vec());
-        evaluate(&catalog, &[Document::parse(source, Target::Env)])
+        evaluate(&catalog, vec![Document::parse(source, Target::Env)])
     }
 
     #[test]
@@ -884,7 +1151,7 @@ mod tests {
         let docs = vec![Document::parse(source, target)];
         let mut catalog = Catalog::builtin().unwrap();
         catalog.select(std::slice::from_ref(&rule.id), &[]).unwrap();
-        let (_, results) = evaluate_with_results(&catalog, &docs, &[]);
+        let (_, results) = evaluate_with_results(&catalog, docs);
         let mine: Vec<_> = results
             .iter()
             .filter(|r| r.rule_id == rule.id && r.path.as_deref() == Some(name))

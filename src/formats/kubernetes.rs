@@ -769,6 +769,15 @@ impl Format for Manifests {
     /// Builds every kustomization of the scan that no other includes (an overlay, or an
     /// application on its own): its objects are judged as built, and the files it is built
     /// from are not judged as written.
+    /// A kustomization decides how the manifests it is built from are judged.
+    fn relates(paths: &[&Path]) -> bool {
+        paths.iter().any(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(kustomize::is_kustomization_name)
+        })
+    }
+
     fn relate(documents: &mut [(&Arc<SourceFile>, &mut Self)], files: &dyn Files) {
         if !documents.iter().any(|(_, m)| m.kustomization) {
             return;

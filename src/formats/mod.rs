@@ -104,6 +104,13 @@ pub trait Format: Sized {
     /// Relates the documents of this format to each other once all are parsed (nginx
     /// `include`s): `documents` are all of the scan's, in a stable order.
     fn relate(_documents: &mut [(&Arc<SourceFile>, &mut Self)], _files: &dyn Files) {}
+    /// Whether [`Format::relate`] may change how documents of this format are judged in a
+    /// scan of the files at `paths`. Their documents are then kept until all are parsed;
+    /// otherwise each is judged as soon as it is read and dropped, so memory does not grow
+    /// with them.
+    fn relates(_paths: &[&Path]) -> bool {
+        false
+    }
 }
 
 /// A file a document names, to be read as `target` (whatever its own name suggests, unless

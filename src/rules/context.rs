@@ -355,10 +355,7 @@ impl<'a, T: ?Sized> ProjectContext<'a, T> {
     /// Why files of kind `target` could not be collected, when they could not: a check
     /// about what is absent says nothing then.
     pub fn unseen(&self, target: crate::formats::Target) -> Option<&'a str> {
-        self.unseen
-            .iter()
-            .find(|u| u.target == target)
-            .map(|u| u.why.as_str())
+        why_unseen(self.unseen, target)
     }
 
     /// What `compute` gives for this rule's documents, computed once per scan for every
@@ -376,6 +373,85 @@ impl<'a, T: ?Sized> ProjectContext<'a, T> {
             }
             None => Arc::new(compute()),
         }
+    }
+}
+
+/// A whole-scan check that keeps no documents: it takes small facts from each document of
+/// its kinds as the scan reads it, and judges all of them at the end. Memory then grows
+/// with the facts (a database's place, a secret's hash), not with the documents, which the
+/// scan drops once their own rules ran. Registered with `facts "name" => Type;`.
+pub trait ScanFacts: Sized + Send + Sync + 'static {
+    /// The kind of document facts come from ([`Document`] for several kinds).
+    type Kind: FromDocument + ?Sized;
+
+    /// What one document tells the check; `None` when nothing.
+    fn collect(doc: &Document, content: &Self::Kind) -> Option<Self>;
+
+    /// Reports over the facts of every document, in the order the scan read them.
+    fn judge(facts: Vec<Self>, cx: &mut FactsContext<'_>);
+}
+
+fn why_unseen(unseen: &[Unseen], target: crate::formats::Target) -> Option<&str> {
+    unseen
+        .iter()
+        .find(|u| u.target == target)
+        .map(|u| u.why.as_str())
+}
+
+/// What a fact-based check's judgement gets: where to report, and what the producer of the
+/// inputs could not collect.
+pub struct FactsContext<'a> {
+    unseen: &'a [Unseen],
+    out: Reporter<'a>,
+}
+
+impl<'a> FactsContext<'a> {
+    /// `F`'s facts from `doc`, type-erased for the engine: the glue of
+    /// [`crate::rules::checks!`].
+    pub(crate) fn collect<F: ScanFacts>(doc: &Document) -> Option<crate::rules::AnyFacts> {
+        let content = F::Kind::from_document(doc)?;
+        F::collect(doc, content).map(|f| Box::new(f) as crate::rules::AnyFacts)
+    }
+
+    /// Judges `facts`, each made by [`FactsContext::collect`] for `F`.
+    pub(crate) fn judge<F: ScanFacts>(facts: Vec<crate::rules::AnyFacts>, out: &'a mut Emitter) {
+        let facts: Vec<F> = facts
+            .into_iter()
+            .map(|f| {
+                *f.downcast::<F>()
+                    .expect("facts are collected by the same check")
+            })
+            .collect();
+        F::judge(
+            facts,
+            &mut FactsContext {
+                unseen: out.unseen,
+                out: Reporter {
+                    findings: &mut out.findings,
+                    marks: &mut out.marks,
+                },
+            },
+        );
+    }
+
+    /// Why files of kind `target` could not be collected, when they could not (see
+    /// [`ProjectContext::unseen`]).
+    pub fn unseen(&self, target: crate::formats::Target) -> Option<&'a str> {
+        why_unseen(self.unseen, target)
+    }
+}
+
+impl<'a> Deref for FactsContext<'a> {
+    type Target = Reporter<'a>;
+
+    fn deref(&self) -> &Reporter<'a> {
+        &self.out
+    }
+}
+
+impl<'a> DerefMut for FactsContext<'a> {
+    fn deref_mut(&mut self) -> &mut Reporter<'a> {
+        &mut self.out
     }
 }
 

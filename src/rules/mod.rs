@@ -8,10 +8,13 @@ mod registry;
 
 pub use crate::document::FromDocument;
 pub use context::{
-    Context, Emitter, Parsed, ProjectContext, ProjectMemo, RawFinding, RawMark, Reporter, Unseen,
+    Context, Emitter, FactsContext, Parsed, ProjectContext, ProjectMemo, RawFinding, RawMark,
+    Reporter, ScanFacts, Unseen,
 };
 pub(crate) use registry::checks;
-pub use registry::{bind, resolve, BoundRule, Check, DocumentCheck, ProjectCheck, RegisteredCheck};
+pub use registry::{
+    bind, resolve, AnyFacts, BoundRule, Check, DocumentCheck, ProjectCheck, RegisteredCheck,
+};
 
 pub mod core;
 

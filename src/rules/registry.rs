@@ -6,6 +6,7 @@
 //! its check (`check = "…"`, or its own `name`); [`bind`] resolves those names once, when
 //! the catalog is loaded, so the engine never looks a check up by name per file.
 
+use std::any::Any;
 use std::collections::HashSet;
 
 use crate::document::Document;
@@ -16,14 +17,23 @@ use crate::rules::{env, Context, Emitter, FAMILIES};
 pub type DocumentCheck = fn(&Document, &mut Emitter);
 /// A check that needs the whole scan (secrets reused across files, git state).
 pub type ProjectCheck = fn(&[&Document], &mut Emitter);
+/// What one document tells a fact-based check, as the engine holds it (see [`ScanFacts`]).
+pub type AnyFacts = Box<dyn Any + Send + Sync>;
+/// Takes a fact-based check's facts from one document.
+pub type CollectFacts = fn(&Document) -> Option<AnyFacts>;
+/// Judges a fact-based check's facts from the whole scan, in the order it read them.
+pub type JudgeFacts = fn(Vec<AnyFacts>, &mut Emitter);
 
-/// The two shapes a built-in check comes in, as the engine calls them.
+/// The shapes a built-in check comes in, as the engine calls them.
 #[derive(Clone, Copy)]
 pub enum Check {
     /// Per document.
     Document(DocumentCheck),
-    /// Across documents.
+    /// Across documents, which the scan keeps until the end.
     Project(ProjectCheck),
+    /// Across documents, from small facts each gives as it is read: the documents
+    /// themselves are dropped once their own rules ran, so memory does not grow with them.
+    Facts(CollectFacts, JudgeFacts),
 }
 
 /// One entry of a family's table: the name policy files use, and the check.
@@ -38,7 +48,9 @@ pub struct RegisteredCheck {
 /// A family's table: one line per check, `document "name" => path;` for a per-document
 /// check `fn(&mut Context<'_, Kind>)` (it runs on the documents of that kind only), or
 /// `project "name" => path;` for a project check `fn(&mut ProjectContext<'_, Kind>)` (it
-/// sees every document of that kind in the scan at once). Each line becomes a
+/// sees every document of that kind in the scan at once), or `facts "name" => Type;` for a
+/// whole-scan check written as a [`crate::rules::ScanFacts`] type (it sees small facts from
+/// every document, not the documents). Each line becomes a
 /// [`RegisteredCheck`] whose wrapper does the typing, so no check converts a [`Document`]
 /// itself.
 macro_rules! checks {
@@ -65,6 +77,27 @@ macro_rules! checks {
                 }
                 run
             }),
+        }
+    };
+    (@entry facts $name:literal $facts:path) => {
+        $crate::rules::RegisteredCheck {
+            name: $name,
+            check: $crate::rules::Check::Facts(
+                {
+                    fn collect(
+                        doc: &$crate::document::Document,
+                    ) -> Option<$crate::rules::AnyFacts> {
+                        $crate::rules::FactsContext::collect::<$facts>(doc)
+                    }
+                    collect
+                },
+                {
+                    fn judge(facts: Vec<$crate::rules::AnyFacts>, out: &mut $crate::rules::Emitter) {
+                        $crate::rules::FactsContext::judge::<$facts>(facts, out)
+                    }
+                    judge
+                },
+            ),
         }
     };
 }
@@ -122,9 +155,32 @@ impl<'c> BoundRule<'c> {
         Ok(Self { rule, logic })
     }
 
-    /// Whether the rule needs the whole scan.
+    /// Whether the rule needs the whole scan's documents, kept until the end.
     pub fn is_project(&self) -> bool {
         matches!(self.logic, Logic::Builtin(Check::Project(_)))
+    }
+
+    /// Whether the rule judges the whole scan from facts (see [`Check::Facts`]).
+    pub fn is_facts(&self) -> bool {
+        matches!(self.logic, Logic::Builtin(Check::Facts(..)))
+    }
+
+    /// The facts `doc` gives the rule (none for other rules, or for documents of kinds the
+    /// rule does not apply to).
+    pub fn collect(&self, doc: &Document) -> Option<AnyFacts> {
+        match self.logic {
+            Logic::Builtin(Check::Facts(collect, _)) if self.rule.applies_to(doc.target) => {
+                collect(doc)
+            }
+            _ => None,
+        }
+    }
+
+    /// Judges the facts the scan's documents gave the rule (nothing for other rules).
+    pub fn judge(&self, facts: Vec<AnyFacts>, out: &mut Emitter) {
+        if let Logic::Builtin(Check::Facts(_, judge)) = self.logic {
+            judge(facts, out);
+        }
     }
 
     /// Runs the rule's per-document logic on `doc` (nothing for project rules, or for
@@ -138,21 +194,28 @@ impl<'c> BoundRule<'c> {
                 Context::run(doc, out, |cx| env::condition::check(condition, cx));
             }
             Logic::Builtin(Check::Document(check)) => check(doc, out),
-            Logic::Builtin(Check::Project(_)) => {}
+            Logic::Builtin(Check::Project(_) | Check::Facts(..)) => {}
         }
     }
 
-    /// Runs the rule's project-wide logic on the documents it applies to (nothing for
-    /// per-document rules).
+    /// Runs the rule's whole-scan logic on the documents it applies to, whether it reads
+    /// them or their facts (nothing for per-document rules).
     pub fn check_project(&self, docs: &[Document], out: &mut Emitter) {
-        if let Logic::Builtin(Check::Project(check)) = self.logic {
-            let docs: Vec<&Document> = docs
-                .iter()
-                .filter(|d| self.rule.applies_to(d.target))
-                .collect();
-            if !docs.is_empty() {
-                check(&docs, out);
+        match self.logic {
+            Logic::Builtin(Check::Project(check)) => {
+                let docs: Vec<&Document> = docs
+                    .iter()
+                    .filter(|d| self.rule.applies_to(d.target))
+                    .collect();
+                if !docs.is_empty() {
+                    check(&docs, out);
+                }
             }
+            Logic::Builtin(Check::Facts(..)) => {
+                let facts: Vec<AnyFacts> = docs.iter().filter_map(|d| self.collect(d)).collect();
+                self.judge(facts, out);
+            }
+            _ => {}
         }
     }
 }

@@ -780,6 +780,11 @@ impl Format for NginxConfig {
     fn relate(documents: &mut [(&Arc<SourceFile>, &mut Self)], files: &dyn Files) {
         includes::resolve(documents, files);
     }
+
+    /// Any nginx file may include, or be included by, another of the scan.
+    fn relates(_paths: &[&std::path::Path]) -> bool {
+        true
+    }
 }
 
 /// Header names whose values are credentials (besides names [`secret_kind`] calls secret,

@@ -19,7 +19,7 @@ pub mod retention;
 pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "backup-unencrypted" => encryption::unencrypted;
     document "backup-without-retention" => retention::without_retention;
-    project "backups-missing" => present::check;
+    facts "backups-missing" => present::Backups;
 };
 
 /// A backup job found in a document.

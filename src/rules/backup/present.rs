@@ -14,7 +14,7 @@ use crate::formats::Target;
 use crate::message::{Message, Quote};
 use crate::msg;
 use crate::rules::backup::jobs;
-use crate::rules::ProjectContext;
+use crate::rules::{FactsContext, ScanFacts};
 use crate::secrets::parse_url;
 use crate::source::{SourceFile, Span};
 
@@ -68,25 +68,6 @@ fn compose_backs_up(doc: &Document) -> bool {
     })
 }
 
-/// The services timers start: `Unit=` of `[Timer]`, or the timer's own name.
-fn timed_services(docs: &[&Document]) -> HashSet<String> {
-    docs.iter()
-        .filter_map(|doc| {
-            let unit = doc.as_systemd()?;
-            if unit.kind != UnitKind::Timer {
-                return None;
-            }
-            match unit.last("Timer", "Unit") {
-                Some(entry) => Some(entry.value.clone()),
-                None => {
-                    let stem = doc.source.path.file_stem()?.to_str()?;
-                    Some(format!("{stem}.service"))
-                }
-            }
-        })
-        .collect()
-}
-
 fn file_name(path: &Path) -> String {
     path.file_name()
         .and_then(|n| n.to_str())
@@ -94,16 +75,19 @@ fn file_name(path: &Path) -> String {
         .to_owned()
 }
 
-/// Whether any backup job is scheduled anywhere in the scan.
-fn backup_scheduled(docs: &[&Document]) -> bool {
-    let timed = timed_services(docs);
-    docs.iter().any(|doc| match doc.target {
-        Target::Cron => !jobs(doc).is_empty(),
-        Target::Systemd => timed.contains(&file_name(&doc.source.path)) && !jobs(doc).is_empty(),
-        Target::Compose => compose_backs_up(doc),
-        Target::Kubernetes => kubernetes_backs_up(doc),
-        _ => false,
-    })
+/// The service a timer starts: its `[Timer]` `Unit=`, or the timer's own name.
+fn timed_service(doc: &Document) -> Option<String> {
+    let unit = doc.as_systemd()?;
+    if unit.kind != UnitKind::Timer {
+        return None;
+    }
+    match unit.last("Timer", "Unit") {
+        Some(entry) => Some(entry.value.clone()),
+        None => {
+            let stem = doc.source.path.file_stem()?.to_str()?;
+            Some(format!("{stem}.service"))
+        }
+    }
 }
 
 /// A Kubernetes CronJob whose container runs a backup job (its `command` and `args`
@@ -201,48 +185,139 @@ fn server_config(doc: &Document) -> Option<DatabaseConfigFile> {
     Some(DatabaseConfigFile::parse(&doc.source.text, engine))
 }
 
-/// Every place that says the deployment runs a database, the most telling first: Compose
-/// services, then server configuration files, then `.env` variables; Redis (often a cache)
-/// after the databases proper.
-fn databases(docs: &[&Document]) -> Vec<Database> {
-    let mut compose = Vec::new();
-    let mut configs = Vec::new();
-    let mut env = Vec::new();
-    for doc in docs {
-        for (name, name_span, service) in compose_services(doc) {
-            let Some(image) = service.get("image") else {
-                continue;
-            };
-            let Some(engine) = image.as_str().and_then(DatabaseEngine::from_image) else {
-                continue;
-            };
-            let name = Quote::derived_in(&doc.source, name_span, name);
-            compose.push(Database {
-                source: Arc::clone(&doc.source),
-                span: image.span,
-                engine,
-                label: msg!(
-                    "the Compose service `{}` (`{}`)",
-                    &name,
-                    Quote::derived_in(&doc.source, image.span, image.as_str().unwrap_or_default())
-                ),
-                service: Some(name),
-            });
-        }
-        if let Some(config) = server_config(doc) {
-            configs.push(Database {
-                source: Arc::clone(&doc.source),
-                span: config.first_setting,
-                engine: config.engine,
-                label: msg!("`{}`", &doc.source),
-                service: None,
-            });
-        }
-        env.extend(env_databases(doc));
+/// The Compose services of `doc` that run a database image.
+fn compose_databases(doc: &Document) -> Vec<Database> {
+    let mut found = Vec::new();
+    for (name, name_span, service) in compose_services(doc) {
+        let Some(image) = service.get("image") else {
+            continue;
+        };
+        let Some(engine) = image.as_str().and_then(DatabaseEngine::from_image) else {
+            continue;
+        };
+        let name = Quote::derived_in(&doc.source, name_span, name);
+        found.push(Database {
+            source: Arc::clone(&doc.source),
+            span: image.span,
+            engine,
+            label: msg!(
+                "the Compose service `{}` (`{}`)",
+                &name,
+                Quote::derived_in(&doc.source, image.span, image.as_str().unwrap_or_default())
+            ),
+            service: Some(name),
+        });
     }
-    let mut all: Vec<Database> = compose.into_iter().chain(configs).chain(env).collect();
-    all.sort_by_key(|db| db.engine == DatabaseEngine::Redis);
-    all
+    found
+}
+
+/// The database server `doc` configures, as a place that runs a database.
+fn config_database(doc: &Document) -> Option<Database> {
+    let config = server_config(doc)?;
+    Some(Database {
+        source: Arc::clone(&doc.source),
+        span: config.first_setting,
+        engine: config.engine,
+        label: msg!("`{}`", &doc.source),
+        service: None,
+    })
+}
+
+/// What one document tells BAK001: the places in it that say the deployment runs a
+/// database, and whether it schedules a backup. Only these are kept, not the document.
+pub struct Backups {
+    /// Compose services running a database image.
+    compose: Vec<Database>,
+    /// A database server's own configuration file.
+    config: Option<Database>,
+    /// Database variables of a deployed `.env`.
+    env: Vec<Database>,
+    /// A crontab line, Compose service or Kubernetes CronJob that is a backup job.
+    schedules: bool,
+    /// The service this timer starts.
+    timer_starts: Option<String>,
+    /// This service unit's file name, when it runs a backup job: a backup once a timer
+    /// starts it.
+    service_with_job: Option<String>,
+}
+
+impl ScanFacts for Backups {
+    type Kind = Document;
+
+    fn collect(doc: &Document, _: &Document) -> Option<Self> {
+        let facts = Self {
+            compose: compose_databases(doc),
+            config: config_database(doc),
+            env: env_databases(doc),
+            schedules: match doc.target {
+                Target::Cron => !jobs(doc).is_empty(),
+                Target::Compose => compose_backs_up(doc),
+                Target::Kubernetes => kubernetes_backs_up(doc),
+                _ => false,
+            },
+            timer_starts: timed_service(doc),
+            service_with_job: (doc.target == Target::Systemd && !jobs(doc).is_empty())
+                .then(|| file_name(&doc.source.path)),
+        };
+        let telling = !facts.compose.is_empty()
+            || facts.config.is_some()
+            || !facts.env.is_empty()
+            || facts.schedules
+            || facts.timer_starts.is_some()
+            || facts.service_with_job.is_some();
+        telling.then_some(facts)
+    }
+
+    /// BAK001: the scan holds a database and no scheduled backup job (crontab line,
+    /// systemd service started by a timer, Compose backup service). Reported once, at the
+    /// most telling place that defines a database; the other places are related locations.
+    fn judge(facts: Vec<Self>, cx: &mut FactsContext<'_>) {
+        let timed: HashSet<&str> = facts
+            .iter()
+            .filter_map(|f| f.timer_starts.as_deref())
+            .collect();
+        let scheduled = facts.iter().any(|f| {
+            f.schedules
+                || f.service_with_job
+                    .as_deref()
+                    .is_some_and(|service| timed.contains(service))
+        });
+        if scheduled {
+            return;
+        }
+        // A live host whose crontabs or units could not be read may schedule its backup
+        // there: the host is partly audited (its note names them), and "no backup job"
+        // would be a guess.
+        if cx.unseen(Target::Cron).is_some() || cx.unseen(Target::Systemd).is_some() {
+            return;
+        }
+        // The most telling first: Compose services, then server configuration files, then
+        // `.env` variables; Redis (often a cache) after the databases proper.
+        let mut found: Vec<&Database> = facts
+            .iter()
+            .flat_map(|f| &f.compose)
+            .chain(facts.iter().filter_map(|f| f.config.as_ref()))
+            .chain(facts.iter().flat_map(|f| &f.env))
+            .collect();
+        found.sort_by_key(|db| db.engine == DatabaseEngine::Redis);
+        let Some((first, others)) = found.split_first() else {
+            return;
+        };
+        let message = msg!(
+            "{} runs {}, but no backup job was found in any scanned crontab, systemd timer, Compose service or Kubernetes CronJob; schedule one, e.g. the crontab line {}",
+            &first.label,
+            first.engine.name(),
+            suggested_job(first)
+        );
+        let finding = cx.report_in(&first.source, first.span, "backups", message);
+        for other in others.iter().take(4) {
+            finding.related_in(
+                &other.source,
+                other.span,
+                msg!("{} points at {} too", &other.label, other.engine.name()),
+            );
+        }
+    }
 }
 
 /// A crontab line that backs `db` up and keeps two weeks.
@@ -279,36 +354,4 @@ fn suggested_job(db: &Database) -> Message {
         ext,
         ext
     )
-}
-
-/// BAK001: the scan holds a database and no scheduled backup job (crontab line, systemd
-/// service started by a timer, Compose backup service). Reported once, at the most telling
-/// place that defines a database; the other places are related locations.
-pub fn check(cx: &mut ProjectContext<'_, Document>) {
-    let docs = cx.documents();
-    let mut found = databases(docs);
-    if found.is_empty() || backup_scheduled(docs) {
-        return;
-    }
-    // A live host whose crontabs or units could not be read may schedule its backup
-    // there: the host is partly audited (its note names them), and "no backup job" would be
-    // a guess.
-    if cx.unseen(Target::Cron).is_some() || cx.unseen(Target::Systemd).is_some() {
-        return;
-    }
-    let first = found.remove(0);
-    let message = msg!(
-        "{} runs {}, but no backup job was found in any scanned crontab, systemd timer, Compose service or Kubernetes CronJob; schedule one, e.g. the crontab line {}",
-        &first.label,
-        first.engine.name(),
-        suggested_job(&first)
-    );
-    let finding = cx.report_in(&first.source, first.span, "backups", message);
-    for other in found.iter().take(4) {
-        finding.related_in(
-            &other.source,
-            other.span,
-            msg!("{} points at {} too", &other.label, other.engine.name()),
-        );
-    }
 }

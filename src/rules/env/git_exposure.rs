@@ -11,10 +11,12 @@ use std::process::Command;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
 
+use std::sync::Arc;
+
 use crate::document::Document;
 use crate::msg;
-use crate::rules::{Parsed, ProjectContext};
-use crate::source::Span;
+use crate::rules::{FactsContext, ScanFacts};
+use crate::source::{SourceFile, Span};
 
 /// The repository holding `path`: the nearest ancestor with a `.git` entry.
 /// Every directory visited on the way up is remembered, so sibling and nested files cost
@@ -63,7 +65,7 @@ fn tracked_files(root: &Path, files: &[&Path]) -> Option<HashSet<PathBuf>> {
 }
 
 struct Repository<'a> {
-    docs: Vec<&'a Document>,
+    files: Vec<&'a Arc<SourceFile>>,
     tracked: Option<HashSet<PathBuf>>,
 }
 
@@ -75,26 +77,65 @@ fn absolute(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Groups documents by repository and asks git which are tracked.
-fn repositories<'a>(docs: &[Parsed<'a, Document>]) -> Vec<(PathBuf, Repository<'a>)> {
-    let mut by_root: BTreeMap<PathBuf, Vec<&Document>> = BTreeMap::new();
+/// Groups secrets files by repository and asks git which are tracked.
+fn repositories(files: &[SecretsFile]) -> Vec<(PathBuf, Repository<'_>)> {
+    let mut by_root: BTreeMap<PathBuf, Vec<&Arc<SourceFile>>> = BTreeMap::new();
     let mut root_of_dir: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
-    for &Parsed { doc, .. } in docs {
-        let path = absolute(&doc.source.path);
+    for SecretsFile(source) in files {
+        let path = absolute(&source.path);
         let Some(dir) = path.parent() else { continue };
         if let Some(root) = repository_root(dir, &mut root_of_dir) {
-            by_root.entry(root).or_default().push(doc);
+            by_root.entry(root).or_default().push(source);
         }
     }
     by_root
         .into_iter()
-        .map(|(root, docs)| {
-            let paths: Vec<PathBuf> = docs.iter().map(|d| absolute(&d.source.path)).collect();
+        .map(|(root, files)| {
+            let paths: Vec<PathBuf> = files.iter().map(|f| absolute(&f.path)).collect();
             let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
             let tracked = tracked_files(&root, &refs);
-            (root, Repository { docs, tracked })
+            (root, Repository { files, tracked })
         })
         .collect()
+}
+
+/// A secrets file as ENV015 and ENV016 see it: only where it is.
+pub struct SecretsFile(Arc<SourceFile>);
+
+impl SecretsFile {
+    fn of(doc: &Document) -> Self {
+        Self(Arc::clone(&doc.source))
+    }
+}
+
+/// ENV015's facts.
+pub struct Tracked(SecretsFile);
+
+impl ScanFacts for Tracked {
+    type Kind = Document;
+
+    fn collect(doc: &Document, _: &Document) -> Option<Self> {
+        Some(Self(SecretsFile::of(doc)))
+    }
+
+    fn judge(facts: Vec<Self>, cx: &mut FactsContext<'_>) {
+        tracked(&facts.into_iter().map(|f| f.0).collect::<Vec<_>>(), cx);
+    }
+}
+
+/// ENV016's facts.
+pub struct NotIgnored(SecretsFile);
+
+impl ScanFacts for NotIgnored {
+    type Kind = Document;
+
+    fn collect(doc: &Document, _: &Document) -> Option<Self> {
+        Some(Self(SecretsFile::of(doc)))
+    }
+
+    fn judge(facts: Vec<Self>, cx: &mut FactsContext<'_>) {
+        not_ignored(&facts.into_iter().map(|f| f.0).collect::<Vec<_>>(), cx);
+    }
 }
 
 /// A finding about the file as a whole points at its start.
@@ -103,23 +144,23 @@ fn whole_file() -> Span {
 }
 
 /// ENV015: a secrets file in git's index.
-pub fn tracked(cx: &mut ProjectContext<'_, Document>) {
-    for (_, repo) in repositories(cx.docs) {
+fn tracked(files: &[SecretsFile], cx: &mut FactsContext<'_>) {
+    for (_, repo) in repositories(files) {
         let Some(tracked) = &repo.tracked else {
             continue;
         };
-        for doc in repo
-            .docs
+        for source in repo
+            .files
             .iter()
-            .filter(|d| tracked.contains(&absolute(&d.source.path)))
+            .filter(|f| tracked.contains(&absolute(&f.path)))
         {
             cx.report_in(
-                &doc.source,
+                source,
                 whole_file(),
                 "tracked",
                 msg!(
                     "`{}` is committed to its git repository: every secret in it is in the history for good; rotate them, `git rm --cached` the file and add it to `.gitignore`",
-                    &doc.source
+                    *source
                 ),
             );
         }
@@ -127,22 +168,22 @@ pub fn tracked(cx: &mut ProjectContext<'_, Document>) {
 }
 
 /// ENV016: a secrets file in a work tree that no committed `.gitignore` covers.
-pub fn not_ignored(cx: &mut ProjectContext<'_, Document>) {
-    for (root, repo) in repositories(cx.docs) {
+fn not_ignored(files: &[SecretsFile], cx: &mut FactsContext<'_>) {
+    for (root, repo) in repositories(files) {
         let mut matchers: HashMap<PathBuf, Option<Gitignore>> = HashMap::new();
-        for doc in &repo.docs {
-            let path = absolute(&doc.source.path);
+        for source in &repo.files {
+            let path = absolute(&source.path);
             if repo.tracked.as_ref().is_some_and(|t| t.contains(&path)) {
                 continue;
             }
             if !is_ignored(&root, &path, &mut matchers) {
                 cx.report_in(
-                    &doc.source,
+                    source,
                     whole_file(),
                     "not-ignored",
                     msg!(
                         "`{}` is inside a git work tree but no `.gitignore` covers it, so `git add .` would commit its secrets; add its name (or `.env*` with `!.env.example`) to `.gitignore`",
-                        &doc.source
+                        *source
                     ),
                 );
             }

@@ -27,9 +27,9 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "not-utf8" => syntax::not_utf8;
     document "placeholder-secret" => weak_secret::placeholder;
     document "redis-url-without-tls" => url_tls::redis;
-    project "reused-secret" => reused_secret::check;
-    project "secrets-file-not-ignored" => git_exposure::not_ignored;
-    project "secrets-file-tracked" => git_exposure::tracked;
+    facts "reused-secret" => reused_secret::Secrets;
+    facts "secrets-file-not-ignored" => git_exposure::NotIgnored;
+    facts "secrets-file-tracked" => git_exposure::Tracked;
     document "short-secret" => weak_secret::short;
     document "unquoted-whitespace" => syntax::unquoted_whitespace;
 };

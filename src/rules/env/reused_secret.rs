@@ -2,78 +2,132 @@
 //! or rotating one affects the other.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use sha2::{Digest, Sha256};
+
+use crate::document::Document;
 use crate::formats::dotenv::EnvFile;
 use crate::msg;
 use crate::rules::env::{secret_values, SecretValue};
-use crate::rules::{Parsed, ProjectContext};
+use crate::rules::{FactsContext, ScanFacts};
 use crate::secrets::{assess, SecretKind, Weakness};
+use crate::source::{SourceFile, Span};
 
-struct Occurrence<'a> {
-    file: Parsed<'a, EnvFile>,
-    secret: SecretValue<'a>,
+/// A secret as ENV014 compares it across the scan: the digest of its value, not the value,
+/// and where it is written.
+struct Occurrence {
+    source: Arc<SourceFile>,
+    digest: [u8; 16],
+    key: String,
+    key_span: Span,
+    span: Span,
+    kind: SecretKind,
+    in_url: bool,
+}
+
+impl Occurrence {
+    /// The secret as messages name it (the value itself is not kept: only its digest).
+    fn named(&self) -> SecretValue<'_> {
+        SecretValue {
+            key: &self.key,
+            key_span: self.key_span,
+            kind: self.kind,
+            value: "",
+            span: self.span,
+            in_url: self.in_url,
+        }
+    }
 }
 
 /// A password repeated inside its own connection URL (`POSTGRES_PASSWORD` and the password
 /// in `DATABASE_URL`) is the same credential written twice, not a reuse.
-fn same_credential(a: &SecretValue, b: &SecretValue) -> bool {
+fn same_credential(a: &Occurrence, b: &Occurrence) -> bool {
     a.in_url != b.in_url && (a.kind == SecretKind::Password && b.kind == SecretKind::Password)
 }
 
-/// Reports each later occurrence of a secret value that an earlier key already uses.
-pub fn check(cx: &mut ProjectContext<'_, EnvFile>) {
-    let mut by_value: HashMap<&str, Vec<Occurrence>> = HashMap::new();
-    for &file in cx.docs {
-        for secret in secret_values(file.content) {
-            let placeholder = matches!(
-                assess(secret.kind, secret.value),
-                Some(Weakness::Placeholder(_) | Weakness::VendorExample(_))
-            );
-            if secret.value.chars().count() >= 8 && !placeholder {
-                by_value
-                    .entry(secret.value)
-                    .or_default()
-                    .push(Occurrence { file, secret });
-            }
-        }
-    }
-    let mut groups: Vec<_> = by_value.into_values().filter(|g| g.len() > 1).collect();
-    groups.sort_by_key(|g| (g[0].file.source().display_path.clone(), g[0].secret.span));
-    for group in groups {
-        for (i, later) in group.iter().enumerate().skip(1) {
-            let Some(first) = group[..i]
-                .iter()
-                .find(|earlier| !same_credential(&earlier.secret, &later.secret))
-            else {
-                continue;
-            };
-            let same_file = std::ptr::eq(first.file.doc, later.file.doc);
-            let first_label = first.secret.label_in(first.file.source());
-            let message = if same_file {
-                msg!(
-                    "{} has the same value as {}; give every purpose its own secret so one leak or rotation does not affect the other",
-                    later.secret.label(),
-                    first_label
-                )
-            } else {
-                msg!(
-                    "{} has the same value as {} in `{}`; every environment needs its own secrets",
-                    later.secret.label(),
-                    first_label,
-                    first.file.source()
-                )
-            };
-            let key = format!(
-                "{}=={}",
-                later.secret.fingerprint_key(),
-                first.secret.fingerprint_key()
-            );
-            cx.report_in(later.file.source(), later.secret.span, key, message)
-                .related_in(
-                    first.file.source(),
-                    first.secret.span,
-                    msg!("{} is set here", first.secret.label()),
+/// The secrets of one `.env` file that could be reused: long enough, and not placeholders.
+pub struct Secrets(Vec<Occurrence>);
+
+impl ScanFacts for Secrets {
+    type Kind = EnvFile;
+
+    fn collect(doc: &Document, env: &EnvFile) -> Option<Self> {
+        let found: Vec<Occurrence> = secret_values(env)
+            .into_iter()
+            .filter(|secret| {
+                let placeholder = matches!(
+                    assess(secret.kind, secret.value),
+                    Some(Weakness::Placeholder(_) | Weakness::VendorExample(_))
                 );
+                secret.value.chars().count() >= 8 && !placeholder
+            })
+            .map(|secret| {
+                let mut digest = [0; 16];
+                digest.copy_from_slice(&Sha256::digest(secret.value.as_bytes())[..16]);
+                Occurrence {
+                    source: Arc::clone(&doc.source),
+                    digest,
+                    key: secret.key.to_owned(),
+                    key_span: secret.key_span,
+                    span: secret.span,
+                    kind: secret.kind,
+                    in_url: secret.in_url,
+                }
+            })
+            .collect();
+        (!found.is_empty()).then_some(Self(found))
+    }
+
+    /// Reports each later occurrence of a secret value that an earlier key already uses.
+    fn judge(facts: Vec<Self>, cx: &mut FactsContext<'_>) {
+        let mut by_value: HashMap<[u8; 16], Vec<&Occurrence>> = HashMap::new();
+        for occurrence in facts.iter().flat_map(|f| &f.0) {
+            by_value
+                .entry(occurrence.digest)
+                .or_default()
+                .push(occurrence);
+        }
+        let mut groups: Vec<_> = by_value.into_values().filter(|g| g.len() > 1).collect();
+        groups.sort_by(|a, b| {
+            (&a[0].source.display_path, a[0].span).cmp(&(&b[0].source.display_path, b[0].span))
+        });
+        for group in groups {
+            for (i, later) in group.iter().enumerate().skip(1) {
+                let Some(first) = group[..i]
+                    .iter()
+                    .find(|earlier| !same_credential(earlier, later))
+                else {
+                    continue;
+                };
+                let (first_named, later_named) = (first.named(), later.named());
+                let first_label = first_named.label_in(&first.source);
+                let message = if Arc::ptr_eq(&first.source, &later.source) {
+                    msg!(
+                        "{} has the same value as {}; give every purpose its own secret so one leak or rotation does not affect the other",
+                        later_named.label(),
+                        first_label
+                    )
+                } else {
+                    msg!(
+                        "{} has the same value as {} in `{}`; every environment needs its own secrets",
+                        later_named.label(),
+                        first_label,
+                        &first.source
+                    )
+                };
+                let key = format!(
+                    "{}=={}",
+                    later_named.fingerprint_key(),
+                    first_named.fingerprint_key()
+                );
+                cx.report_in(&later.source, later.span, key, message)
+                    .related_in(
+                        &first.source,
+                        first.span,
+                        msg!("{} is set here", first_named.label()),
+                    );
+            }
         }
     }
 }

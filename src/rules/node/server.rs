@@ -3,12 +3,14 @@
 //! by the package's usual name, and option objects are followed through `const` names.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::formats::javascript::{Call, JsModule, JsNode, JsValue, PackageJson};
+use crate::document::Document;
+use crate::formats::javascript::{Call, JsModule, JsNode, JsValue};
 use crate::msg;
-use crate::rules::{Context, Parsed, ProjectContext};
-use crate::source::Span;
+use crate::rules::{Context, FactsContext, ScanFacts};
+use crate::source::{SourceFile, Span};
 
 /// Whether `call` calls the default export of `package` (by its local or usual name).
 fn calls_package(module: &JsModule, call: &Call, package: &str, usual: &[&str]) -> bool {
@@ -113,41 +115,86 @@ fn uses_helmet(module: &JsModule) -> bool {
             .any(|c| c.callee == "helmet" || c.method() == "helmet")
 }
 
-/// NODE009: an Express or Nest app, in a project where some file listens, and no file of
-/// the project uses helmet. Per project (the files under the nearest scanned
-/// `package.json`, or the whole scan without one): the app is often created in `app.js`
-/// and started in `server.js`, and helmet may be applied in either.
-pub fn helmet_missing(cx: &mut ProjectContext<'_, JsModule>) {
-    let packages = cx.of_kind::<PackageJson>();
-    let roots: HashSet<&Path> = packages
-        .iter()
-        .filter_map(|p| p.source().path.parent())
-        .collect();
-    // The nearest folder above the module holding a scanned `package.json`: a look-up per
-    // folder up the path, so grouping costs O(modules × depth), not O(modules × roots).
-    let project_of = |module: &Parsed<'_, JsModule>| {
-        module
-            .source()
-            .path
-            .ancestors()
-            .skip(1)
-            .find_map(|dir| roots.get(dir).copied())
-    };
-    let mut projects: BTreeMap<Option<&Path>, Vec<&Parsed<JsModule>>> = BTreeMap::new();
-    for module in cx.docs {
-        projects.entry(project_of(module)).or_default().push(module);
-    }
-    for members in projects.into_values() {
-        let listens = members
-            .iter()
-            .any(|m| m.content.calls.iter().any(|c| c.method() == "listen"));
-        if !listens || members.iter().any(|m| uses_helmet(m.content)) {
-            continue;
+/// What one file tells NODE009: a `package.json` marks a project's folder; a server module
+/// says whether it listens, whether it uses helmet, and where it creates apps.
+pub enum Helmet {
+    /// The folder of a scanned `package.json`.
+    Project(PathBuf),
+    /// A server module.
+    Module {
+        source: Arc<SourceFile>,
+        listens: bool,
+        uses_helmet: bool,
+        apps: Vec<Span>,
+    },
+}
+
+impl ScanFacts for Helmet {
+    type Kind = Document;
+
+    fn collect(doc: &Document, _: &Document) -> Option<Self> {
+        if doc.as_package_json().is_some() {
+            return Some(Self::Project(doc.source.path.parent()?.to_path_buf()));
         }
-        for member in members {
-            for call in app_creations(member.content) {
-                cx.report_in(member.source(), call.span, "helmet",
-                    "no helmet anywhere in this server: responses go out without the baseline security headers (Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, frame protection) and with `X-Powered-By: Express`; add `app.use(helmet())` right after creating the app");
+        let module = doc.as_javascript()?;
+        Some(Self::Module {
+            source: Arc::clone(&doc.source),
+            listens: module.calls.iter().any(|c| c.method() == "listen"),
+            uses_helmet: uses_helmet(module),
+            apps: app_creations(module).iter().map(|c| c.span).collect(),
+        })
+    }
+
+    /// NODE009: an Express or Nest app, in a project where some file listens, and no file
+    /// of the project uses helmet. Per project (the files under the nearest scanned
+    /// `package.json`, or the whole scan without one): the app is often created in
+    /// `app.js` and started in `server.js`, and helmet may be applied in either.
+    fn judge(facts: Vec<Self>, cx: &mut FactsContext<'_>) {
+        let roots: HashSet<&Path> = facts
+            .iter()
+            .filter_map(|f| match f {
+                Self::Project(root) => Some(root.as_path()),
+                Self::Module { .. } => None,
+            })
+            .collect();
+        // The nearest folder above the module holding a scanned `package.json`: a look-up
+        // per folder up the path, so grouping costs O(modules × depth), not
+        // O(modules × roots).
+        let project_of = |source: &SourceFile| {
+            source
+                .path
+                .ancestors()
+                .skip(1)
+                .find_map(|dir| roots.get(dir).copied())
+        };
+        type Member<'f> = (&'f Arc<SourceFile>, bool, bool, &'f [Span]);
+        let mut projects: BTreeMap<Option<&Path>, Vec<Member>> = BTreeMap::new();
+        for fact in &facts {
+            if let Self::Module {
+                source,
+                listens,
+                uses_helmet,
+                apps,
+            } = fact
+            {
+                projects.entry(project_of(source)).or_default().push((
+                    source,
+                    *listens,
+                    *uses_helmet,
+                    apps,
+                ));
+            }
+        }
+        for members in projects.into_values() {
+            let listens = members.iter().any(|m| m.1);
+            if !listens || members.iter().any(|m| m.2) {
+                continue;
+            }
+            for (source, _, _, apps) in members {
+                for &span in apps {
+                    cx.report_in(source, span, "helmet",
+                        "no helmet anywhere in this server: responses go out without the baseline security headers (Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, frame protection) and with `X-Powered-By: Express`; add `app.use(helmet())` right after creating the app");
+                }
             }
         }
     }

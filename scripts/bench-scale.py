@@ -20,8 +20,8 @@ Usage (from the repository root, after `cargo build --release`; `apt-get install
     python3 scripts/bench-scale.py --binary /tmp/preflight-before --binary target/release/preflight
                                                           # before and after, alternating
 
-The generator is not in this repository: pass `--generator PATH` or set `GEN_CORPUS`
-(default: `shared/bench/gen_corpus.py` next to the checkout or one folder up). Trees are generated once
+The generator is `benches/gen_corpus.py` (standard library only; `--generator PATH` or
+`GEN_CORPUS` picks another). Trees are generated once
 into `target/bench-scale/` and reused. Per-process CPU and peak RSS come from `wait4`, so
 no `/usr/bin/time` is needed. A documented measurement, not a test: nothing here fails on a
 slow run.
@@ -45,9 +45,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 def default_generator() -> Path:
-    """`shared/bench/gen_corpus.py` beside the checkout (or beside its worktree folder)."""
-    candidates = [up / "shared" / "bench" / "gen_corpus.py" for up in ROOT.parents[:2]]
-    return next((c for c in candidates if c.is_file()), candidates[0])
+    """The corpus generator kept with the benchmarks (`benches/gen_corpus.py`)."""
+    return ROOT / "benches" / "gen_corpus.py"
 
 
 @dataclass

@@ -357,6 +357,7 @@ impl<'c> Plan<'c> {
         drop(files);
         drop(documents);
         let mut judged = Vec::new();
+        findings.reserve(units.iter().map(|u| u.findings.len()).sum());
         for unit in units {
             findings.extend(unit.findings);
             shown.extend(unit.marks);
@@ -1088,6 +1089,53 @@ mod tests {
         let catalog = Catalog::builtin().unwrap();
         let source = SourceFile::from_bytes(".env".into(), ".env".into(), text.as_bytes().to_vec());
         evaluate(&catalog, vec![Document::parse(source, Target::Env)])
+    }
+
+    /// The documents a scan keeps to the end: only those a project check reads together or
+    /// their format relates; every other document is evaluated at once and dropped, keeping
+    /// its findings and, for fact-based checks, its facts and its file.
+    #[test]
+    fn only_documents_read_together_are_kept() {
+        let catalog = Catalog::builtin().unwrap();
+        let bound = rules::bind(&catalog).unwrap();
+        let plan = Plan::new(&catalog, &bound, &[Target::Nginx], false);
+        let read = |name: &str, target: Target, text: &str| {
+            let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());
+            plan.read(Document::parse(source, target))
+        };
+        let env = read(
+            ".env",
+            Target::Env,
+            "DEBUG=true\nDB_PASSWORD=hunter2hunter2\n",
+        );
+        assert!(env.document.is_none());
+        assert!(env.findings.iter().any(|f| f.rule_id == "ENV001"));
+        // ENV014's digests and ENV015/ENV016's file: the file stays known for their findings.
+        assert!(!env.facts.is_empty());
+        assert!(env.context.is_some());
+        let compose = read(
+            "compose.yaml",
+            Target::Compose,
+            "services:\n  web:\n    image: nginx:1.27\n",
+        );
+        assert!(compose.document.is_none() && compose.context.is_none());
+        let site = read("site.conf", Target::Nginx, "server { listen 80; }\n");
+        assert!(site.document.is_some() && site.findings.is_empty());
+        let settings = read("settings.py", Target::Django, "DEBUG = True\n");
+        assert!(settings.document.is_some());
+        // Kept documents are judged at the end, fact-based checks from every document.
+        let (findings, _) = plan.finish(
+            vec![env, compose, site, settings],
+            &crate::formats::NoFiles,
+            &[],
+            &[],
+        );
+        for id in ["ENV001", "DJ001"] {
+            assert!(
+                findings.iter().any(|f| f.rule_id == id),
+                "{id}: {findings:?}"
+            );
+        }
     }
 
     #[test]

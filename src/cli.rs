@@ -108,7 +108,7 @@ pub enum Command {
 /// the rules and the configuration file.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Output format [default: from the `-o` file's extension (`.sarif`, `.json`, `.xml`, `.md`),
+    /// Output format [default: from the `-o` file's extension (`.sarif`, `.json`, `.xml`, `.md`, `.html`),
     /// else human].
     #[arg(long, value_enum)]
     pub format: Option<Format>,

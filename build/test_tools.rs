@@ -45,6 +45,7 @@ const TOOLS: &[&str] = &[
     "yaml_test_suite",
     "realworld_corpus",
     "junit_schema",
+    "chromium",
 ];
 
 /// Probes the tools and prints the cfgs and rerun triggers.
@@ -163,6 +164,8 @@ impl Probe {
         let xmllint = self.keep(on_path("xmllint"));
         have("junit_schema", schema && xmllint);
         have("zizmor", self.keep(on_path("zizmor")));
+        // Headless Chromium opens the HTML reports (Debian's `chromium` package).
+        have("chromium", self.keep(on_path("chromium")));
         for tool in ["script", "openssl", "ss", "ps"] {
             have(tool, self.keep(on_path(tool)));
         }

@@ -90,7 +90,8 @@ fn headline(report: &Report) -> String {
     )
 }
 
-/// The hosts the report covers: of results, findings and notes.
+/// The hosts the report covers: of findings, notes, results and rollups (a host with
+/// nothing found is still one checked).
 fn hosts(report: &Report) -> BTreeSet<String> {
     let mut hosts: BTreeSet<String> = report
         .findings
@@ -99,11 +100,13 @@ fn hosts(report: &Report) -> BTreeSet<String> {
         .chain(report.diagnostics.iter().filter_map(|d| host_of(&d.path)))
         .map(str::to_owned)
         .collect();
-    for result in report.results.unwrap_or_default() {
-        if let Some(host) = &result.host {
-            hosts.insert(host.clone());
-        }
-    }
+    let judged = report.results.unwrap_or_default().iter().map(|r| &r.host);
+    let rolled_up = report
+        .compliance
+        .iter()
+        .flat_map(|r| &r.targets)
+        .map(|t| &t.host);
+    hosts.extend(judged.chain(rolled_up).flatten().cloned());
     hosts
 }
 
@@ -357,7 +360,12 @@ fn framework(rollup: &Rollup, page: &mut String) {
         page,
         "<div class=\"scroll\"><table class=\"sortable\" id=\"{table_id}\">\n<thead><tr><th data-sort>Control</th><th data-sort>Title</th><th data-sort>Status</th><th data-sort>Rules</th><th>Targets</th><th>Why</th></tr></thead>\n<tbody>"
     );
-    for control in &rollup.controls {
+    // Covered controls first, in the framework's order; then those no rule covers.
+    let (covered, uncovered): (Vec<_>, Vec<_>) = rollup
+        .controls
+        .iter()
+        .partition(|c| c.status != ControlStatus::NotCovered);
+    for control in covered.into_iter().chain(uncovered) {
         let status = control.status.as_str();
         let targets: Vec<String> = control
             .targets

@@ -41,6 +41,7 @@ mod github_action;
 mod gixy_conformance;
 mod host_files_bad_input;
 mod host_services_scan;
+mod html;
 mod junit;
 mod kubernetes;
 mod kustomize;

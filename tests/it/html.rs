@@ -86,7 +86,7 @@ fn a_small_report_as_users_see_it() {
     let dir = tree(&[
         (
             "app/.env.production",
-            b"DEBUG=true\nSECRET_KEY=changeme\nAPI_TOKEN=x # preflight: ignore[ENV010] rotated weekly\n",
+            b"DEBUG=true\nSECRET_KEY=changeme\n# preflight: ignore[ENV012] rotated weekly\nAPI_TOKEN=x\n",
         ),
         (
             "etc/ssh/sshd_config",

@@ -32,6 +32,7 @@ mod codequality;
 mod common;
 mod compose;
 mod corpus;
+mod diff;
 mod django_differential;
 mod django_fixtures;
 mod fixtures;

@@ -51,13 +51,16 @@
     return parts.join('&');
   }
 
-  // `report.html#severity=critical,high&status=fail` opens filtered (a link to share).
+  // `report.html#severity=critical,high&status=fail` opens filtered (a link to share);
+  // `sort=findings:3` (`:desc`) sorts a table by a column (0-based) once the page is ready.
+  var sortFromHash = null;
   function fromHash() {
     var hash = decodeURIComponent(location.hash.replace(/^#/, ''));
     hash.split('&').forEach(function (part) {
       var eq = part.indexOf('=');
       if (eq < 0) return;
       var group = part.slice(0, eq);
+      if (group === 'sort') { sortFromHash = part.slice(eq + 1).split(':'); return; }
       if (groups.indexOf(group) < 0) return;
       var want = part.slice(eq + 1).split(',');
       var boxes = form.querySelectorAll('input[name="' + group + '"]');
@@ -112,5 +115,14 @@
       });
     });
   });
+  if (sortFromHash) {
+    var target = document.getElementById(sortFromHash[0]);
+    var head = target && target.tHead && target.tHead.rows[0].cells[Number(sortFromHash[1])];
+    var button = head && head.querySelector('button');
+    if (button) {
+      button.click();
+      if (sortFromHash[2] === 'desc') button.click();
+    }
+  }
   document.documentElement.dataset.ready = 'true';
 })();

@@ -447,6 +447,31 @@ mod chromium {
         assert_eq!(shown, expected, "#{fragment}");
     }
 
+    /// Sorting from the fragment (the same code a click on a column's header runs): by
+    /// severity ascending, the least severe first — the reverse of the page's own order.
+    fn check_sort(page: &Path, findings: usize) {
+        let url = format!("{}#sort=findings:0", file_url(page));
+        let loaded = load(&url, &[]);
+        assert!(loaded.console.is_empty(), "console: {:#?}", loaded.console);
+        let dom = loaded.dom;
+        let ranks = |dom: &str| -> Vec<u32> {
+            dom.split("<tbody class=\"finding\"")
+                .skip(1)
+                .map(|unit| attr_after(unit, "<td ", "data-key").parse().expect("rank"))
+                .collect()
+        };
+        let sorted = ranks(&dom);
+        assert_eq!(sorted.len(), findings);
+        assert!(sorted.windows(2).all(|w| w[0] <= w[1]), "{sorted:?}");
+        assert!(dom.contains("aria-sort=\"ascending\""));
+        let written = ranks(&std::fs::read_to_string(page).expect("page"));
+        assert!(written.windows(2).all(|w| w[0] >= w[1]), "{written:?}");
+        assert_ne!(
+            sorted, written,
+            "every finding has the same severity: nothing sorted"
+        );
+    }
+
     fn active(json: &serde_json::Value) -> impl Iterator<Item = &serde_json::Value> {
         json["findings"]
             .as_array()
@@ -504,6 +529,7 @@ mod chromium {
             .count();
         assert!(passed > 0);
         check_filter(&page, "status=pass", "results", passed);
+        check_sort(&page, json["findings"].as_array().expect("findings").len());
         // Without JavaScript the page is the file as written (Chromium's --dump-dom needs
         // scripts, so the file is read): every finding listed, none hidden, the filter form
         // (useless without a script) hidden.

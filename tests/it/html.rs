@@ -139,6 +139,78 @@ fn an_html_file_name_picks_the_format() {
     assert!(page.trim_end().ends_with("</html>"));
 }
 
+/// `page` parsed by html5lib (the WHATWG parsing algorithm browsers implement): its parse
+/// errors, how many elements of each tag, and how many `on…` event-handler attributes.
+fn parse_html5(page: &str) -> serde_json::Value {
+    use std::io::Write as _;
+    const SCRIPT: &str = r#"
+import html5lib, json, sys
+parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"), namespaceHTMLElements=False)
+doc = parser.parse(sys.stdin.buffer.read())
+tags, handlers = {}, 0
+for el in doc.iter():
+    if isinstance(el.tag, str):
+        tags[el.tag] = tags.get(el.tag, 0) + 1
+        handlers += sum(1 for a in el.attrib if a.lower().startswith("on"))
+print(json.dumps({"errors": [repr(e) for e in parser.errors], "tags": tags, "handlers": handlers}))
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", SCRIPT])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(page.as_bytes())
+        .expect("page written");
+    let output = child.wait_with_output().expect("python3 ends");
+    assert!(output.status.success(), "{output:?}");
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+/// The pages parse without a single error, and a hostile file name adds no element: one
+/// script (the page's own), no image, no event handler.
+#[test]
+#[cfg_attr(
+    not(test_tool = "html5lib"),
+    ignore = "needs html5lib (pip install html5lib)"
+)]
+fn pages_parse_without_errors_and_names_add_no_element() {
+    let path = format!("{HOSTILE_DIR}/{HOSTILE_FILE}");
+    let dir = tree(&[(path.as_str(), b"DEBUG=true\nSECRET_KEY=changeme-<b>&\"'\n")]);
+    let hostile = html_in(dir.path(), &[".", "--results", "all"]);
+    let parsed = parse_html5(&hostile);
+    assert_eq!(parsed["errors"], serde_json::json!([]), "{parsed}");
+    assert_eq!(parsed["tags"]["script"], 1, "{parsed}");
+    assert!(parsed["tags"]["img"].is_null(), "{parsed}");
+    assert_eq!(parsed["handlers"], 0, "{parsed}");
+    let example = html_in(
+        &root(),
+        &[
+            "examples/insecure-shop",
+            "--framework",
+            "asvs-4.0.3,devsec-nginx",
+            "--results",
+            "all",
+        ],
+    );
+    let parsed = parse_html5(&example);
+    assert_eq!(parsed["errors"], serde_json::json!([]), "{parsed}");
+    assert!(
+        parsed["tags"]["tbody"].as_u64().expect("tbody") > 50,
+        "{parsed}"
+    );
+    // The check can fail: a stray end tag and a duplicate attribute are parse errors.
+    let broken = parse_html5("<!DOCTYPE html><title>t</title><p id=a id=b></span>");
+    assert!(
+        broken["errors"].as_array().expect("errors").len() >= 2,
+        "{broken}"
+    );
+}
+
 /// Three hosts saved as snapshots under `dir` (`web1`, `web2`, `db1`), each with the sshd
 /// and nginx configurations of fixtures: a hardened one, a cloud image's defaults, a guide's.
 pub fn three_hosts(dir: &Path) -> Vec<PathBuf> {

@@ -49,6 +49,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     findings(report, &mut page);
+    for rollup in report.compliance {
+        controls(rollup, &mut page);
+    }
     if let Some(results) = report.results {
         results_table(report, results, &mut page);
     }
@@ -350,11 +353,24 @@ fn framework(rollup: &Rollup, page: &mut String) {
     if rollup.targets.len() > 1 {
         control_matrix(rollup, page);
     }
+    let _ = writeln!(
+        page,
+        "<p><a href=\"#controls-section-{id}\">Every control of {}</a> follows the findings.</p>\n</section>",
+        esc(&f.title)
+    );
+}
+
+/// A framework's controls, every one in a table (after the findings).
+fn controls(rollup: &Rollup, page: &mut String) {
+    let f = &rollup.framework;
+    let id = esc(&f.id);
     let table_id = format!("controls-{id}");
     let _ = writeln!(
         page,
-        "<h3>Controls <output class=\"muted\" data-shown-for=\"{table_id}\" data-total=\"{0}\" data-shown=\"{0}\">{0}</output></h3>",
-        rollup.controls.len()
+        "<section class=\"controls\" data-framework=\"{id}\" id=\"controls-section-{id}\">\n<h2>Controls of {} {} <output class=\"muted\" data-shown-for=\"{table_id}\" data-total=\"{n}\" data-shown=\"{n}\">{n}</output></h2>",
+        esc(&f.title),
+        esc(&f.version),
+        n = rollup.controls.len()
     );
     let _ = writeln!(
         page,

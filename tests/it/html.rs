@@ -614,6 +614,24 @@ mod chromium {
             json["findings"].as_array().expect("findings").len()
         );
         assert!(!written.contains(" hidden data-"));
+        // It prints (to PDF, as a browser's "Save as PDF" does) to several pages.
+        let pdf = dir.path().join("insecure-shop.pdf");
+        let profile = tempfile::tempdir().expect("tempdir");
+        let output = Command::new("chromium")
+            .args(chromium_flags(profile.path()))
+            .arg("--no-pdf-header-footer")
+            .arg(format!("--print-to-pdf={}", pdf.display()))
+            .arg(file_url(&page))
+            .output()
+            .expect("chromium runs");
+        assert!(output.status.success(), "{output:?}");
+        let pdf = std::fs::read(&pdf).expect("PDF written");
+        assert!(pdf.starts_with(b"%PDF-"));
+        let pages = pdf
+            .windows(12)
+            .filter(|w| w.starts_with(b"/Type /Page") && w[11] != b's')
+            .count();
+        assert!(pages >= 3, "{pages} pages");
         save_screenshot(&page, "html-report-example.png");
     }
 

@@ -317,6 +317,8 @@ mod chromium {
             "--disable-default-apps",
             "--disable-extensions",
             "--hide-scrollbars",
+            // Containers often have a small /dev/shm, which crashes Chromium's renderer.
+            "--disable-dev-shm-usage",
         ]
         .map(String::from)
         .to_vec();

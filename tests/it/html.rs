@@ -139,6 +139,37 @@ fn an_html_file_name_picks_the_format() {
     assert!(page.trim_end().ends_with("</html>"));
 }
 
+/// Without a framework, `--results all` gives a target × rule matrix: a row per file, a
+/// column per rule that judged something, each cell the JSON's status of that rule there.
+#[test]
+fn results_without_a_framework_make_a_rule_matrix() {
+    let args = ["examples/insecure-shop", "--results", "all"];
+    let page = html_in(&root(), &args);
+    let (json, _) = json_report(&root(), &[&args[..], &["--fail-on", "never"]].concat());
+    let matrix = &page[page.find("<section id=\"matrix\">").expect("a matrix")..];
+    let matrix = &matrix[..matrix.find("</section>").expect("end")];
+    let mut checked = 0;
+    for result in json["results"].as_array().expect("results") {
+        let (Some(path), Some(status)) = (result["path"].as_str(), result["status"].as_str())
+        else {
+            continue;
+        };
+        let rule = result["rule_id"].as_str().expect("rule");
+        let row_start = matrix
+            .find(&format!("<td class=\"target mono\">{path}</td>"))
+            .unwrap_or_else(|| panic!("no row for {path}"));
+        let row = &matrix[row_start..];
+        let row = &row[..row.find("</tr>").expect("row end")];
+        let cell = format!("<td class=\"{status}\" title=\"{rule}: ");
+        if status == "not_applicable" && !matrix.contains(&format!(">{rule}</th>")) {
+            continue; // a rule that judged nothing anywhere has no column
+        }
+        assert!(row.contains(&cell), "{path} {rule} {status}: {row}");
+        checked += 1;
+    }
+    assert!(checked > 50, "{checked} cells checked");
+}
+
 /// `page` parsed by html5lib (the WHATWG parsing algorithm browsers implement): its parse
 /// errors, how many elements of each tag, and how many `on…` event-handler attributes.
 fn parse_html5(page: &str) -> serde_json::Value {

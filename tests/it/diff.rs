@@ -270,3 +270,63 @@ fn hostile_names_reach_the_terminal_as_text() {
         "{text}"
     );
 }
+
+/// A weekly fleet audit: three hosts (saved snapshots), then the same three after web2's
+/// sshd was hardened. The diff names web2's fixed findings and controls, nothing else.
+#[test]
+fn a_fleet_audit_week_over_week() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folders = crate::html::three_hosts(dir.path());
+    let mut args: Vec<String> = Vec::new();
+    for folder in &folders {
+        args.push("--snapshot".into());
+        args.push(folder.display().to_string());
+    }
+    args.extend(
+        [
+            "--framework",
+            "devsec-ssh",
+            "--fail-on",
+            "never",
+            "--format",
+            "json",
+            "-o",
+        ]
+        .map(String::from),
+    );
+    let run = |out: &str| {
+        let output = preflight_in(dir.path())
+            .arg("check")
+            .args(&args)
+            .arg(out)
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{output:?}");
+    };
+    run("old.json");
+    let web2 = folders.iter().find(|f| f.ends_with("web2")).expect("web2");
+    std::fs::copy(
+        crate::common::root().join("fixtures/sshd/pass-hardened.sshd_config"),
+        web2.join("etc/ssh/sshd_config"),
+    )
+    .expect("harden web2");
+    run("new.json");
+    let output = diff(dir.path(), &["--format", "json"]);
+    assert!(output.status.success(), "{output:?}");
+    let d: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(d["summary"]["findings"]["new"], 0, "{d}");
+    let fixed = d["fixed"].as_array().expect("fixed");
+    assert!(!fixed.is_empty());
+    for finding in fixed {
+        let path = finding["location"]["path"].as_str().expect("path");
+        assert!(path.starts_with("ssh://web2/etc/ssh/"), "{path}");
+    }
+    let controls = d["controls"].as_array().expect("controls");
+    assert!(
+        controls
+            .iter()
+            .any(|c| c["id"] == "sshd-42" && c["target"] == "ssh://web2" && c["change"] == "fixed"),
+        "{d}"
+    );
+    assert!(controls.iter().all(|c| c["target"] == "ssh://web2"), "{d}");
+}

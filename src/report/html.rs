@@ -277,10 +277,15 @@ fn filters(report: &Report, page: &mut String) {
         statuses.push("not_covered");
     }
     for s in statuses {
+        // An open finding is a failure: one box for both.
+        let label = if s == "fail" {
+            "fail (open findings)".to_owned()
+        } else {
+            s.replace('_', " ")
+        };
         let _ = write!(
             page,
-            "<label><input type=\"checkbox\" name=\"status\" value=\"{s}\" checked> {}</label>",
-            s.replace('_', " ")
+            "<label><input type=\"checkbox\" name=\"status\" value=\"{s}\" checked> {label}</label>"
         );
     }
     page.push_str("</fieldset>\n");

@@ -89,12 +89,12 @@ fn a_small_report_as_users_see_it() {
             b"DEBUG=true\nSECRET_KEY=changeme\n# preflight: ignore[ENV012] rotated weekly\nAPI_TOKEN=x\n",
         ),
         (
-            "etc/ssh/sshd_config",
-            b"PermitRootLogin yes\nPasswordAuthentication yes\n",
+            "etc/nginx/conf.d/redirect.conf",
+            b"server {\n    listen 80;\n    server_name shop.example;\n    return 301 https://$host$request_uri;\n}\n",
         ),
         (
-            "etc/ssh/sshd_config.d/hardened.conf",
-            b"PermitRootLogin no\nPasswordAuthentication no\nX11Forwarding no\n",
+            "etc/nginx/conf.d/shop.conf",
+            b"server {\n    listen 443 ssl;\n    server_name shop.example;\n    ssl_certificate /etc/ssl/shop.pem;\n    ssl_certificate_key /etc/ssl/shop.key;\n    server_tokens off;\n}\n",
         ),
     ]);
     let page = html_in(
@@ -103,7 +103,7 @@ fn a_small_report_as_users_see_it() {
             ".",
             "--no-config",
             "--framework",
-            "devsec-ssh",
+            "devsec-nginx",
             "--ignore",
             "ENV015,ENV016",
         ],
@@ -112,7 +112,7 @@ fn a_small_report_as_users_see_it() {
         "html",
         [Snapshot {
             name: "small-report".into(),
-            description: "`preflight check . --framework devsec-ssh --format html` on a .env file and two sshd configurations: the page's <main>".into(),
+            description: "`preflight check . --framework devsec-nginx --format html` on a .env file (a finding suppressed) and two nginx servers, one without HSTS: the page's <main>".into(),
             text: main_of(&page).to_owned(),
         }],
     );

@@ -18,8 +18,9 @@ use serde_json::Value;
 use crate::policy::Severity;
 use crate::report::escape::terminal;
 
-/// The largest report read (a fleet's JSON with every result is tens of MiB).
-pub const MAX_REPORT_SIZE: u64 = 512 * 1024 * 1024;
+/// The largest report read (a fleet's JSON with every result is tens of MiB; parsed, a
+/// report takes several times its size in memory).
+pub const MAX_REPORT_SIZE: u64 = 256 * 1024 * 1024;
 
 /// A JSON report as read: its findings, results and rollups.
 pub struct Loaded {

@@ -154,6 +154,20 @@ pub struct Summary {
     /// Rule results, when both reports have them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub results: Option<Counts>,
+    /// Per framework in both reports: its totals (controls passed, failed, …) then and now.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub frameworks: Vec<FrameworkTotals>,
+}
+
+/// A framework's totals in the old and the new report (`compliance[].totals`).
+#[derive(Debug, Serialize)]
+pub struct FrameworkTotals {
+    /// The framework's id.
+    pub id: String,
+    /// Its totals in the old report.
+    pub old: Value,
+    /// Its totals in the new report.
+    pub new: Value,
 }
 
 /// Finding counts.
@@ -189,6 +203,7 @@ pub fn diff(old: &Loaded, new: &Loaded) -> Diff {
             findings: FindingCounts::default(),
             controls: None,
             results: None,
+            frameworks: Vec::new(),
         },
         new: Vec::new(),
         fixed: Vec::new(),
@@ -290,6 +305,20 @@ pub fn diff(old: &Loaded, new: &Loaded) -> Diff {
         total.changed += counts.changed;
         total.unchanged += counts.unchanged;
         out.controls.extend(changes);
+    }
+    for rollup in &new.compliance {
+        let id = text(&rollup["framework"], "id");
+        if let Some(earlier) = old
+            .compliance
+            .iter()
+            .find(|r| text(&r["framework"], "id") == id)
+        {
+            out.summary.frameworks.push(FrameworkTotals {
+                id: id.to_owned(),
+                old: earlier["totals"].clone(),
+                new: rollup["totals"].clone(),
+            });
+        }
     }
     out
 }
@@ -417,6 +446,31 @@ pub fn write_human(diff: &Diff, out: &mut dyn Write) -> io::Result<()> {
                 terminal(text(finding, "message"))
             )?;
         }
+    }
+    for framework in &diff.summary.frameworks {
+        let count = |totals: &Value, field: &str| totals[field].as_u64().unwrap_or(0);
+        let parts: Vec<String> = [
+            ("passed", "passed"),
+            ("failed", "failed"),
+            ("not_applicable", "not applicable"),
+            ("not_evaluated", "not evaluated"),
+        ]
+        .iter()
+        .map(|(field, label)| {
+            let (old, new) = (count(&framework.old, field), count(&framework.new, field));
+            if old == new {
+                format!("{new} {label}")
+            } else {
+                format!("{old} → {new} {label}")
+            }
+        })
+        .collect();
+        writeln!(
+            out,
+            "Framework {}: {} (controls, over every target).",
+            terminal(&framework.id),
+            parts.join(", ")
+        )?;
     }
     for (what, counts, changes) in [
         (

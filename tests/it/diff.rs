@@ -177,6 +177,11 @@ fn findings_controls_and_results_between_two_reports() {
             .expect("count") as usize,
         before.len() - changed.len()
     );
+    // The framework's totals then and now, as each report has them.
+    let framework = &d["summary"]["frameworks"][0];
+    assert_eq!(framework["id"], "devsec-ssh");
+    assert_eq!(framework["old"], old["compliance"][0]["totals"]);
+    assert_eq!(framework["new"], new["compliance"][0]["totals"]);
     // Results: SSH012 newly failing on the file, SSH003 fixed.
     let result = |rule: &str| {
         d["results"]
@@ -329,4 +334,17 @@ fn a_fleet_audit_week_over_week() {
         "{d}"
     );
     assert!(controls.iter().all(|c| c["target"] == "ssh://web2"), "{d}");
+    // Over the fleet, one control fewer fails (sshd-42 failed on web2 only).
+    let totals = &d["summary"]["frameworks"][0];
+    assert_eq!(
+        totals["old"]["failed"].as_u64().expect("failed"),
+        totals["new"]["failed"].as_u64().expect("failed") + 1,
+        "{totals}"
+    );
+    let human = String::from_utf8(diff(dir.path(), &[]).stdout).expect("UTF-8");
+    let line = human
+        .lines()
+        .find(|l| l.starts_with("Framework devsec-ssh: "))
+        .expect("the framework's line");
+    assert!(line.contains(" failed") && line.contains(" → "), "{line}");
 }

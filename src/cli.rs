@@ -59,6 +59,10 @@ pub enum Command {
     /// List the compliance frameworks rules give evidence for, with how many of each
     /// framework's controls a rule covers.
     Frameworks,
+    /// Compare two JSON reports (`--format json`): findings new, fixed, waived and unchanged
+    /// (by fingerprint), and controls and rule results whose status changed.
+    #[command(after_help = manual::exit_status_help())]
+    Diff(DiffArgs),
     /// Explain a rule: why it matters, how to fix it, references.
     Explain {
         /// A rule id (`ENV010`) or name (`env-placeholder-secret`).
@@ -108,7 +112,7 @@ pub enum Command {
 /// the rules and the configuration file.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Output format [default: from the `-o` file's extension (`.sarif`, `.json`, `.xml`, `.md`),
+    /// Output format [default: from the `-o` file's extension (`.sarif`, `.json`, `.xml`, `.md`, `.html`),
     /// else human].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -144,6 +148,33 @@ pub struct ReportArgs {
     /// and in total — evidence for the controls, not a certification. Comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "ID")]
     pub framework: Vec<String>,
+}
+
+/// Options of `preflight diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier report (`preflight check … --format json -o old.json`).
+    pub old: PathBuf,
+    /// The later report.
+    pub new: PathBuf,
+    /// Output format [default: json when `-o` names a `.json` file, else human].
+    #[arg(long, value_enum)]
+    pub format: Option<DiffFormat>,
+    /// Write the comparison to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a new finding is at least this severe.
+    #[arg(long, value_enum, default_value = "high")]
+    pub fail_on: FailOn,
+}
+
+/// The formats `preflight diff` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// A line per change, then the counts.
+    Human,
+    /// One JSON document: the counts, the findings by change, the changed statuses.
+    Json,
 }
 
 /// Whether a report carries evaluation results.
@@ -258,6 +289,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(*args, color_allowed),
         Command::Rules => with_catalog(list_rules),
         Command::Frameworks => with_catalog(list_frameworks),
+        Command::Diff(args) => diff(&args),
         Command::Explain { rule } => with_catalog(|catalog| explain(catalog, &rule)),
         Command::Init { force } => init::run(Path::new("."), force),
         Command::Completions { shell } => {
@@ -597,6 +629,44 @@ fn emit(
             .iter()
             .any(|f| f.is_active() && f.severity >= t)
     });
+    Ok(ExitCode::from(u8::from(failing)))
+}
+
+/// `preflight diff OLD NEW`.
+fn diff(args: &DiffArgs) -> Result<ExitCode, String> {
+    let old = crate::diff::load(&args.old)?;
+    let new = crate::diff::load(&args.new)?;
+    let compared = crate::diff::diff(&old, &new);
+    let format = args.format.unwrap_or_else(|| {
+        if Format::for_output(args.output.as_deref()) == Format::Json {
+            DiffFormat::Json
+        } else {
+            DiffFormat::Human
+        }
+    });
+    let write = |out: &mut dyn Write| match format {
+        DiffFormat::Human => crate::diff::write_human(&compared, out),
+        DiffFormat::Json => crate::diff::write_json(&compared, out),
+    };
+    match &args.output {
+        Some(path) => {
+            let file =
+                File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let mut out = BufWriter::new(file);
+            write(&mut out)
+                .and_then(|()| out.flush())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+        None => {
+            let mut out = io::stdout().lock();
+            match write(&mut out).and_then(|()| out.flush()) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(format!("cannot write the comparison: {e}")),
+            }
+        }
+    }
+    let failing = crate::diff::fails(&compared, args.fail_on.threshold());
     Ok(ExitCode::from(u8::from(failing)))
 }
 

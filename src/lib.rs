@@ -11,6 +11,7 @@ pub mod changed;
 pub mod cli;
 pub mod compliance;
 pub mod config;
+pub mod diff;
 pub mod discover;
 pub mod document;
 pub mod engine;

@@ -110,6 +110,26 @@ pub fn xml(text: &str) -> String {
     out
 }
 
+/// Text for an HTML element or a double- or single-quoted attribute value: the markup
+/// characters as references, and what must not reach a page as is (C0 and C1 controls,
+/// DEL, bidirectional controls, noncharacters U+FFFE/U+FFFF) as the one-column stand-ins
+/// terminals get, so a code frame keeps its columns. Tabs stay (a `<pre>` shows them).
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in terminal(text).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\u{FFFE}' | '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +165,14 @@ mod tests {
         assert_eq!(
             super::xml("a<b & \"c\" 'd'>\u{1b}[31m\u{0}\n"),
             "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;\u{FFFD}[31m\u{FFFD}\n"
+        );
+    }
+
+    #[test]
+    fn html_text_and_attributes_cannot_be_left() {
+        assert_eq!(
+            super::html("<script>alert('x')</script> & \"a\"\u{1b}[31m\u{0}\n\u{202E}\u{FFFF}\t"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;a&quot;␛[31m␀␊\u{FFFD}\u{FFFD}\t"
         );
     }
 }

@@ -15,6 +15,7 @@ use crate::results::RuleResult;
 pub mod codequality;
 pub mod escape;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -61,11 +62,15 @@ pub enum Format {
     /// JUnit XML: a test case per control and target with `--framework`, else per rule and
     /// file; for CI test reports (GitLab, Jenkins, Azure).
     Junit,
+    /// One self-contained HTML page (no external requests): summary, framework bars, a
+    /// target × control matrix, findings with code frames; filters and sorting.
+    Html,
 }
 
 impl Format {
     /// The format a report file's name asks for: `.sarif` (and `.sarif.json`) SARIF,
-    /// `.json` JSON, `.xml` JUnit, `.md` Markdown; anything else, and standard output, human.
+    /// `.json` JSON, `.xml` JUnit, `.md` Markdown, `.html` HTML; anything else, and standard
+    /// output, human.
     pub fn for_output(path: Option<&std::path::Path>) -> Self {
         let name = path
             .and_then(|p| p.file_name())
@@ -77,6 +82,8 @@ impl Format {
             Self::Json
         } else if name.ends_with(".xml") {
             Self::Junit
+        } else if name.ends_with(".html") || name.ends_with(".htm") {
+            Self::Html
         } else if name.ends_with(".md") || name.ends_with(".markdown") {
             Self::Markdown
         } else {
@@ -110,5 +117,6 @@ pub fn write(
         Format::Markdown => markdown::write(report, out).map(|()| Vec::new()),
         Format::Codequality => codequality::write(report, out).map(|()| Vec::new()),
         Format::Junit => junit::write(report, out).map(|()| Vec::new()),
+        Format::Html => html::write(report, out).map(|()| Vec::new()),
     }
 }

@@ -10,7 +10,7 @@
 //! - a credential on a command line, for every tool of the shared command-line recogniser's
 //!   table, in every kind of file that carries command lines.
 //!
-//! The tree is checked once per output format (human, JSON, SARIF, GitHub, Markdown) and with
+//! The tree is checked once per output format (human, JSON, SARIF, GitHub, Markdown, HTML) and with
 //! `--write-baseline`, and every file is written as a host snapshot would be
 //! (`--save-snapshot`). The test fails on any canary, or any 8-character fragment of one, in
 //! standard output, standard error, the baseline or a snapshot file. Canaries are digit-free
@@ -396,7 +396,7 @@ fn check_seed(seed: u64) -> (usize, Vec<String>) {
     let mut seen: Vec<(usize, String)> = Vec::new();
     let mut outputs = 0;
     let mut not_parsed: HashSet<String> = HashSet::new();
-    for format in ["json", "human", "sarif", "github", "markdown"] {
+    for format in ["json", "human", "sarif", "github", "markdown", "html"] {
         let output = preflight_in(dir)
             .args(["check", ".", "--format", format, "--fail-on", "never"])
             .output()

@@ -194,7 +194,7 @@ fn no_output_format_contains_a_canary() {
         ("shop/settings/production.py", DJANGO_PRODUCTION.as_bytes()),
         ("api/Dockerfile", DOCKERFILE.as_bytes()),
     ]);
-    for format in ["human", "json", "sarif", "github"] {
+    for format in ["human", "json", "sarif", "github", "html"] {
         let output = preflight_in(dir.path())
             .args(["check", ".", "--format", format])
             .output()

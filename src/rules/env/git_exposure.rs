@@ -108,25 +108,15 @@ impl SecretsFile {
     }
 }
 
+/// The secrets files of the scan, for ENV015 (`TRACKED`) or ENV016.
+pub struct SecretsFiles<const TRACKED: bool>(SecretsFile);
+
 /// ENV015's facts.
-pub struct Tracked(SecretsFile);
-
-impl ScanFacts for Tracked {
-    type Kind = Document;
-
-    fn collect(doc: &Document, _: &Document) -> Option<Self> {
-        Some(Self(SecretsFile::of(doc)))
-    }
-
-    fn judge(facts: Vec<Self>, cx: &mut FactsContext<'_>) {
-        tracked(&facts.into_iter().map(|f| f.0).collect::<Vec<_>>(), cx);
-    }
-}
-
+pub type Tracked = SecretsFiles<true>;
 /// ENV016's facts.
-pub struct NotIgnored(SecretsFile);
+pub type NotIgnored = SecretsFiles<false>;
 
-impl ScanFacts for NotIgnored {
+impl<const TRACKED: bool> ScanFacts for SecretsFiles<TRACKED> {
     type Kind = Document;
 
     fn collect(doc: &Document, _: &Document) -> Option<Self> {
@@ -134,7 +124,12 @@ impl ScanFacts for NotIgnored {
     }
 
     fn judge(facts: Vec<Self>, cx: &mut FactsContext<'_>) {
-        not_ignored(&facts.into_iter().map(|f| f.0).collect::<Vec<_>>(), cx);
+        let files: Vec<SecretsFile> = facts.into_iter().map(|f| f.0).collect();
+        if TRACKED {
+            tracked(&files, cx);
+        } else {
+            not_ignored(&files, cx);
+        }
     }
 }
 

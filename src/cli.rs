@@ -245,7 +245,8 @@ pub struct CheckArgs {
     /// `--snapshot` is given).
     pub paths: Vec<PathBuf>,
     /// A host snapshot saved by `audit … --save-snapshot DIR`, judged as the host it came
-    /// from. Only a folder named here is a snapshot: a manifest found in a scanned tree is
+    /// from, or a folder of them (a fleet's: one subfolder per host), each judged as its
+    /// host. Only a folder named here is a snapshot: a manifest found in a scanned tree is
     /// just a file, so a pull request cannot turn a scan into a snapshot check.
     #[arg(long = "snapshot", value_name = "DIR")]
     pub snapshots: Vec<PathBuf>,
@@ -469,17 +470,26 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
             crate::discover::display_path(path).escape_debug()
         );
     }
-    for dir in snapshots {
-        let (snapshot, prefix) = crate::live::save::load(dir, options.max_file_size)?;
-        absorb(
-            &mut outcome,
-            crate::live::audit::audit_with_results(
-                &snapshot,
-                &catalog,
-                &prefix,
-                args.report.wants_results(),
-            ),
-        );
+    for named in snapshots {
+        let found = crate::live::save::snapshots_in(named);
+        if found.is_empty() {
+            return Err(format!(
+                "{} is no saved host snapshot and holds none (a snapshot is a folder written by `preflight audit … --save-snapshot`, with its manifest.json)",
+                crate::discover::display_path(named).escape_debug()
+            ));
+        }
+        for dir in &found {
+            let (snapshot, prefix) = crate::live::save::load(dir, options.max_file_size)?;
+            absorb(
+                &mut outcome,
+                crate::live::audit::audit_with_results(
+                    &snapshot,
+                    &catalog,
+                    &prefix,
+                    args.report.wants_results(),
+                ),
+            );
+        }
     }
     let roles = crate::role::Roles::new(&loaded.config.roles, &loaded.base, args.role_all)?;
     judge_roles(&mut outcome.findings, &catalog, &roles);

@@ -97,6 +97,27 @@ pub fn is_snapshot(dir: &Path) -> bool {
         .is_some_and(|v| v.get("format").and_then(|f| f.as_str()) == Some(FORMAT))
 }
 
+/// The snapshots a folder named with `check --snapshot` holds: the folder itself when it
+/// is one, else each of its subfolders that is one (a fleet saved by `audit host A B
+/// --save-snapshot DIR`: one folder per host), sorted by name. Empty when it holds none.
+pub fn snapshots_in(dir: &Path) -> Vec<PathBuf> {
+    if is_snapshot(dir) {
+        return vec![dir.to_path_buf()];
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        // A link could lead out of the folder the user named: only real folders count.
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|entry| entry.path())
+        .filter(|path| is_snapshot(path))
+        .collect();
+    found.sort();
+    found
+}
+
 /// Largest manifest read: a snapshot of every allowlisted file of a large host is well
 /// under a megabyte.
 const MAX_MANIFEST: u64 = 64 * 1024 * 1024;

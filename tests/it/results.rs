@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{assert_snapshots, json_report, root, Snapshot};
+use crate::common::{assert_snapshots, json_report, preflight_in, root, Snapshot};
 
 /// The results of `preflight check fixtures/<folder> --results all`, grouped per file.
 fn results_text(folder: &str) -> String {
@@ -335,4 +335,72 @@ fn sarif_rules_carry_their_controls_as_tags() {
         .expect("SSH003 is described");
     let tags = ssh003["properties"]["tags"].as_array().expect("tags");
     assert!(tags.iter().any(|t| t == "devsec-ssh:sshd-27"), "{tags:?}");
+}
+
+/// A fleet saved with `audit host A B C --save-snapshot DIR` is one folder per host: naming
+/// the folder judges each host as it was audited, exactly as naming every host does; a
+/// folder holding no snapshot is refused, not read as an empty fleet.
+#[test]
+fn a_folder_of_snapshots_judges_each_as_its_host() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fleet = dir.path().join("fleet");
+    let folders = crate::html::three_hosts(&fleet);
+    let run = |args: &[String]| {
+        let mut all: Vec<String> = vec!["check".into()];
+        all.extend(args.iter().cloned());
+        all.extend(["--format", "json", "--fail-on", "never"].map(String::from));
+        let out = preflight_in(dir.path()).args(&all).output().expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let mut found: Vec<(String, String)> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| (f["rule_id"].to_string(), f["location"]["path"].to_string()))
+            .collect();
+        // Hosts come in the order they are named, or by folder name.
+        found.sort();
+        (found, report["summary"]["files_checked"].clone())
+    };
+    let each: Vec<String> = folders
+        .iter()
+        .flat_map(|f| ["--snapshot".to_owned(), f.display().to_string()])
+        .collect();
+    let by_host = run(&each);
+    let whole = run(&["--snapshot".to_owned(), "fleet".to_owned()]);
+    assert_eq!(whole, by_host);
+    // web1 is hardened: its two files are checked and give nothing.
+    assert_eq!(whole.1, 5, "sshd and nginx of web1 and web2, sshd of db1");
+    for host in ["web2", "db1"] {
+        assert!(
+            whole
+                .0
+                .iter()
+                .any(|(_, path)| path.contains(&format!("ssh://{host}/"))),
+            "{host}: {whole:?}"
+        );
+    }
+    // A link to a snapshot elsewhere is not followed: only the folder named is read.
+    #[cfg(unix)]
+    {
+        let outside = tempfile::tempdir().expect("tempdir");
+        let others = crate::html::three_hosts(outside.path());
+        std::os::unix::fs::symlink(&others[1], fleet.join("linked")).expect("symlink");
+        assert_eq!(run(&["--snapshot".to_owned(), "fleet".to_owned()]), whole);
+    }
+    std::fs::create_dir(dir.path().join("plain")).expect("mkdir");
+    let out = preflight_in(dir.path())
+        .args(["check", "--snapshot", "plain"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("plain is no saved host snapshot"),
+        "{stderr}"
+    );
 }

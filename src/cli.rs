@@ -437,7 +437,13 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
             return Err(format!("path `{}` does not exist", path.display()));
         }
     }
-    let loaded = args.report.load_config(&paths)?;
+    // Snapshots alone: the configuration (and its inventory, where SARIF places a host's
+    // findings) is the working directory's, as for `audit`; never one inside a snapshot.
+    let loaded = if paths.is_empty() {
+        args.report.load_config(&[PathBuf::from(".")])?
+    } else {
+        args.report.load_config(&paths)?
+    };
     let (catalog, in_effect) = build_catalog(&loaded, &args.report.select, &args.report.ignore)?;
     args.report.check_frameworks(&catalog)?;
     let options = WalkOptions {
@@ -571,8 +577,10 @@ fn emit(
             outcome.results.as_deref().unwrap_or_default(),
         ));
     }
+    let anchors = loaded.host_anchors();
     let report = Report {
         compliance: &rollups,
+        hosts: &anchors,
         findings: &outcome.findings,
         diagnostics: &outcome.diagnostics,
         catalog,

@@ -105,6 +105,81 @@ pub struct LoadedConfig {
     pub path: Option<PathBuf>,
 }
 
+/// Where the repository names an audited host: the line of `preflight.toml` that opens its
+/// inventory table. Code scanning shows findings only on files of the repository, and the
+/// host's own files are not, so a live host's findings are shown there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostAnchor {
+    /// The host's name in the inventory (its label in reports).
+    pub host: String,
+    /// The configuration file, as the user named or preflight found it.
+    pub path: PathBuf,
+    /// The line, from 1.
+    pub line: usize,
+}
+
+impl LoadedConfig {
+    /// The line naming each inventory host: `[hosts.prod-1]` (`[hosts."prod-1"]`), or
+    /// `prod-1 = { … }` in a `[hosts]` table.
+    pub fn host_anchors(&self) -> Vec<HostAnchor> {
+        let Some(path) = &self.path else {
+            return Vec::new();
+        };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return Vec::new();
+        };
+        let mut anchors = Vec::new();
+        let mut in_hosts = false;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            let named =
+                if let Some(header) = line.strip_prefix('[').filter(|_| !line.starts_with("[[")) {
+                    let keys = toml_keys(header.split(']').next().unwrap_or_default());
+                    in_hosts = keys == ["hosts"];
+                    match keys.as_slice() {
+                        [hosts, name] if hosts == "hosts" => Some(name.clone()),
+                        _ => None,
+                    }
+                } else if in_hosts {
+                    line.split_once('=')
+                        .map(|(key, _)| toml_keys(key))
+                        .filter(|keys| keys.len() == 1)
+                        .map(|keys| keys[0].clone())
+                } else {
+                    None
+                };
+            if let Some(host) = named.filter(|h| self.config.hosts.contains_key(h)) {
+                if !anchors.iter().any(|a: &HostAnchor| a.host == host) {
+                    anchors.push(HostAnchor {
+                        host,
+                        path: path.clone(),
+                        line: i + 1,
+                    });
+                }
+            }
+        }
+        anchors
+    }
+}
+
+/// The parts of a dotted TOML key (`hosts."prod-1"` → `hosts`, `prod-1`), quotes removed.
+fn toml_keys(key: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut current = String::new();
+    let mut quote = None;
+    for c in key.chars() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '.') => keys.push(std::mem::take(&mut current).trim().to_owned()),
+            (None, c) if c.is_whitespace() => {}
+            (_, c) => current.push(c),
+        }
+    }
+    keys.push(current.trim().to_owned());
+    keys
+}
+
 /// What a run's configuration file changed, shown in every report: a pull request that adds
 /// or edits a `preflight.toml` can relax its own gate, and a reviewer must be able to see it.
 #[derive(Debug, Clone, Default, Serialize)]

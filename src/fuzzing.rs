@@ -224,6 +224,7 @@ fn write_every_report(outcome: &ScanOutcome) {
         configuration: None,
         results: outcome.results.as_deref(),
         compliance: &rollups,
+        hosts: &[],
     };
     let style = Style {
         color: true,

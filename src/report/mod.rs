@@ -42,6 +42,8 @@ pub struct Report<'a> {
     pub results: Option<&'a [RuleResult]>,
     /// The rollups of the frameworks named with `--framework`.
     pub compliance: &'a [Rollup],
+    /// Where the repository names each audited host (SARIF shows a host's findings there).
+    pub hosts: &'a [crate::config::HostAnchor],
 }
 
 /// The output formats `--format` accepts.

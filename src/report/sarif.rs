@@ -12,11 +12,12 @@ use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location as SarifLocation, Message,
     MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
-    Suppression, Tool, ToolComponent,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
+    RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
 };
 
-use crate::finding::{DiagnosticKind, Finding, Location};
+use crate::config::HostAnchor;
+use crate::finding::{Diagnostic, DiagnosticKind, Finding, Location};
 use crate::policy::{Rule, Severity};
 use crate::report::Report;
 
@@ -188,29 +189,94 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     }
 }
 
-fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
+/// Where code scanning shows a finding of a live host: the repository line naming the host
+/// (see [`HostAnchor`]); its file on the host goes into the message and properties, since
+/// code scanning refuses locations outside the repository.
+struct OnHost<'a> {
+    host: &'a str,
+    anchor: Option<&'a HostAnchor>,
+}
+
+/// A location on a host (`ssh://prod-1/etc/nginx/nginx.conf:12`) as text.
+fn host_place(location: &Location) -> String {
+    format!("{}:{}", location.path, location.start_line)
+}
+
+/// The inventory line as a SARIF location, relative to `%SRCROOT%` when the configuration
+/// file is inside the working directory.
+fn anchor_location(anchor: &HostAnchor, root: &std::path::Path) -> SarifLocation {
+    let path = anchor.path.strip_prefix(root).unwrap_or(&anchor.path);
+    let path = path.strip_prefix(".").unwrap_or(path);
+    let line = anchor.line as i64;
+    SarifLocation::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(artifact(&path.display().to_string()))
+                .region(Region::builder().start_line(line).build())
+                .build(),
+        )
+        .build()
+}
+
+fn result(
+    finding: &Finding,
+    rule_index: Option<usize>,
+    on_host: Option<&OnHost>,
+    root: &std::path::Path,
+) -> SarifResult {
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_owned(), finding.fingerprint.clone());
-    let related: Vec<SarifLocation> = finding
-        .related
-        .iter()
-        .take(MAX_LOCATIONS - 1)
-        .enumerate()
-        .map(|(i, r)| physical(&r.location, None, Some(&r.message), Some(i as i64 + 1)))
-        .collect();
     let mut extra = BTreeMap::new();
     extra.insert("severity".to_owned(), json!(finding.severity.as_str()));
     extra.insert("role".to_owned(), json!(finding.role.as_str()));
+    let (message, locations, related) = match on_host {
+        None => (
+            finding.message.clone(),
+            vec![physical(
+                &finding.location,
+                Some(&finding.snippet.text),
+                None,
+                None,
+            )],
+            finding
+                .related
+                .iter()
+                .take(MAX_LOCATIONS - 1)
+                .enumerate()
+                .map(|(i, r)| physical(&r.location, None, Some(&r.message), Some(i as i64 + 1)))
+                .collect(),
+        ),
+        Some(on) => {
+            extra.insert("host".to_owned(), json!(on.host));
+            extra.insert(
+                "hostLocation".to_owned(),
+                json!(host_place(&finding.location)),
+            );
+            extra.insert("hostSnippet".to_owned(), json!(finding.snippet.text));
+            let related: Vec<String> = finding
+                .related
+                .iter()
+                .take(MAX_LOCATIONS - 1)
+                .map(|r| format!("{}: {}", host_place(&r.location), r.message))
+                .collect();
+            if !related.is_empty() {
+                extra.insert("hostRelated".to_owned(), json!(related));
+            }
+            (
+                format!("{}: {}", host_place(&finding.location), finding.message),
+                on.anchor
+                    .map(|a| anchor_location(a, root))
+                    .into_iter()
+                    .collect(),
+                Vec::new(),
+            )
+        }
+    };
     let base = SarifResult::builder()
         .rule_id(&finding.rule_id)
         .level(level(finding.severity))
-        .message(Message::from(finding.message.as_str()))
-        .locations(vec![physical(
-            &finding.location,
-            Some(&finding.snippet.text),
-            None,
-            None,
-        )])
+        .message(Message::from(message.as_str()))
+        .locations(locations)
         .partial_fingerprints(fingerprints)
         .properties(PropertyBag::builder().additional_properties(extra).build());
     let mut result = match rule_index {
@@ -232,8 +298,135 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
     result
 }
 
+/// The host a path (`ssh://prod-1/etc/…`) or a host command's note (`ps on ssh://prod-1`)
+/// is about.
+fn host_in(path: &str) -> Option<&str> {
+    let at = path.find("ssh://")?;
+    crate::results::host_of(&path[at..])
+}
+
+fn notification(d: &Diagnostic) -> Notification {
+    let note = d.kind == DiagnosticKind::UnableToCheck;
+    // A live host's command (`nft list ruleset`, `ps on ssh://prod-1`) and a host's files
+    // are no files of the repository: no location (the message names them).
+    let on_host = host_in(&d.path).is_some();
+    let is_file = d.path.starts_with('/') || (d.path.contains("://") && !d.path.contains(' '));
+    let is_command = (note || d.kind == DiagnosticKind::HostPartlyAudited) && !is_file;
+    let locations = if is_command || on_host {
+        Vec::new()
+    } else {
+        vec![SarifLocation::builder()
+            .physical_location(
+                PhysicalLocation::builder()
+                    .artifact_location(artifact(&d.path))
+                    .build(),
+            )
+            .build()]
+    };
+    let (level, verb) = if note {
+        ("note", "unable to check")
+    } else {
+        ("warning", "could not check")
+    };
+    Notification::builder()
+        .message(Message::from(
+            format!("{verb} {}: {}", d.path, d.message).as_str(),
+        ))
+        .level(json!(level))
+        .locations(locations)
+        .build()
+}
+
+/// Runs GitHub accepts in one SARIF file.
+pub const MAX_RUNS: usize = 20;
+
+/// The live hosts of `findings` and of the report's notes, sorted.
+fn hosts_of<'r>(report: &'r Report, findings: &[&'r Finding]) -> Vec<&'r str> {
+    let mut hosts: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| crate::results::host_of(&f.location.path))
+        .chain(report.diagnostics.iter().filter_map(|d| host_in(&d.path)))
+        .collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    hosts
+}
+
+/// How many hosts get a run of their own, after `before` other runs: all of them, or, past
+/// GitHub's limit, all but those sharing the last run.
+fn own_runs(before: usize, hosts: usize) -> usize {
+    if before + hosts > MAX_RUNS {
+        MAX_RUNS - before - 1
+    } else {
+        hosts
+    }
+}
+
+/// The SARIF log: one run for the files of the repository, and one per live host (each
+/// with its own `automationDetails.id`, `preflight/live/HOST/`, so code scanning keeps each
+/// host's alerts apart and one host's audit never closes another's). Past GitHub's 20
+/// runs per file, the remaining hosts share one run, `preflight/live/` (see [`write`]).
 fn build(report: &Report, findings: &[&Finding]) -> Sarif {
     let rules: Vec<&Rule> = report.catalog.enabled().collect();
+    let hosts = hosts_of(report, findings);
+    let static_findings: Vec<&Finding> = findings
+        .iter()
+        .copied()
+        .filter(|f| crate::results::host_of(&f.location.path).is_none())
+        .collect();
+    let static_notes: Vec<&Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| host_in(&d.path).is_none())
+        .collect();
+    let mut runs = Vec::new();
+    if hosts.is_empty() || !static_findings.is_empty() || !static_notes.is_empty() {
+        runs.push(run(report, &rules, &static_findings, &static_notes, None));
+    }
+    let own_runs = own_runs(runs.len(), hosts.len());
+    let (own, shared) = hosts.split_at(own_runs);
+    let mut groups: Vec<(String, &[&str])> = own
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            let id = format!("preflight/live/{}/", percent_encoded(host, false));
+            (id, &own[i..=i])
+        })
+        .collect();
+    if !shared.is_empty() {
+        groups.push(("preflight/live/".to_owned(), shared));
+    }
+    for (id, group) in groups {
+        let in_group = |path: &str, host: Option<&str>| {
+            host.is_some_and(|h| group.contains(&h)) && !path.is_empty()
+        };
+        let mine: Vec<&Finding> = findings
+            .iter()
+            .copied()
+            .filter(|f| in_group(&f.location.path, crate::results::host_of(&f.location.path)))
+            .collect();
+        let notes: Vec<&Diagnostic> = report
+            .diagnostics
+            .iter()
+            .filter(|d| in_group(&d.path, host_in(&d.path)))
+            .collect();
+        runs.push(run(report, &rules, &mine, &notes, Some(id)));
+    }
+    Sarif::builder()
+        .schema(SCHEMA)
+        .version(json!("2.1.0"))
+        .runs(runs)
+        .build()
+}
+
+/// One run; `live` is its `automationDetails.id` when its results are live hosts'.
+fn run(
+    report: &Report,
+    rules: &[&Rule],
+    findings: &[&Finding],
+    notes: &[&Diagnostic],
+    live: Option<String>,
+) -> Run {
     let driver = ToolComponent::builder()
         .name("preflight")
         .version(env!("CARGO_PKG_VERSION"))
@@ -242,43 +435,23 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
         .build();
     let results: Vec<SarifResult> = findings
         .iter()
-        .map(|f| result(f, rules.iter().position(|r| r.id == f.rule_id)))
-        .collect();
-    let notifications: Vec<Notification> = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let note = d.kind == DiagnosticKind::UnableToCheck;
-            // A live host's command (`nft list ruleset`, `ps on ssh://prod-1`) is no file:
-            // no location. Files are absolute paths or `ssh://host/path`.
-            let is_file =
-                d.path.starts_with('/') || (d.path.contains("://") && !d.path.contains(' '));
-            let is_command = (note || d.kind == DiagnosticKind::HostPartlyAudited) && !is_file;
-            let locations = if is_command {
-                Vec::new()
-            } else {
-                vec![SarifLocation::builder()
-                    .physical_location(
-                        PhysicalLocation::builder()
-                            .artifact_location(artifact(&d.path))
-                            .build(),
-                    )
-                    .build()]
-            };
-            let (level, verb) = if note {
-                ("note", "unable to check")
-            } else {
-                ("warning", "could not check")
-            };
-            Notification::builder()
-                .message(Message::from(
-                    format!("{verb} {}: {}", d.path, d.message).as_str(),
-                ))
-                .level(json!(level))
-                .locations(locations)
-                .build()
+        .map(|f| {
+            let on_host = live.as_ref().and_then(|_| {
+                let host = crate::results::host_of(&f.location.path)?;
+                Some(OnHost {
+                    host,
+                    anchor: report.hosts.iter().find(|a| a.host == host),
+                })
+            });
+            result(
+                f,
+                rules.iter().position(|r| r.id == f.rule_id),
+                on_host.as_ref(),
+                report.root,
+            )
         })
         .collect();
+    let notifications: Vec<Notification> = notes.iter().map(|d| notification(d)).collect();
     let root_uri = url::Url::from_directory_path(report.root)
         .map_or_else(|()| "file:///".to_owned(), String::from);
     let mut bases = BTreeMap::new();
@@ -299,18 +472,17 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
                 .build(),
         )
         .build();
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::from(driver))
         .results(results)
         .invocations(vec![invocation])
         .original_uri_base_ids(bases)
         .column_kind(json!("unicodeCodePoints"))
         .build();
-    Sarif::builder()
-        .schema(SCHEMA)
-        .version(json!("2.1.0"))
-        .runs(vec![run])
-        .build()
+    if let Some(id) = live {
+        run.automation_details = Some(RunAutomationDetails::builder().id(id).build());
+    }
+    run
 }
 
 fn gzipped_len(bytes: &[u8]) -> io::Result<usize> {
@@ -325,6 +497,20 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<Vec<String>> {
     // Most severe first; active before suppressed, so a cut drops the least useful.
     ordered.sort_by_key(|f| (std::cmp::Reverse(f.severity), !f.is_active()));
     let mut warnings = Vec::new();
+    let hosts = hosts_of(report, &ordered).len();
+    let repository = ordered
+        .iter()
+        .any(|f| crate::results::host_of(&f.location.path).is_none())
+        || report
+            .diagnostics
+            .iter()
+            .any(|d| host_in(&d.path).is_none());
+    let shared = hosts - own_runs(usize::from(repository), hosts);
+    if shared > 0 {
+        warnings.push(format!(
+            "SARIF: GitHub accepts {MAX_RUNS} runs per file; {shared} of {hosts} hosts share the run `preflight/live/` instead of one each (audit smaller groups to keep every host's alerts apart)"
+        ));
+    }
     if ordered.len() > MAX_RESULTS {
         warnings.push(format!(
             "SARIF: {} results exceed GitHub's {MAX_RESULTS} per run; the {} least severe were left out",

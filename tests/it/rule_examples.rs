@@ -95,6 +95,7 @@ fn scan_report(dir: &Path, rule: &Rule, catalog: &Catalog, example: &str) -> Str
         configuration: None,
         results: None,
         compliance: &[],
+        hosts: &[],
     };
     let style = Style {
         color: false,

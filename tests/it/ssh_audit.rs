@@ -731,29 +731,32 @@ fn a_fleet_of_twenty_with_one_hanging_host_finishes_within_the_timeout() {
             "{name} not audited:\n{stderr}"
         );
     }
-    // One SARIF run for the whole fleet, every host's files as ssh:// URIs.
+    // One SARIF run per host (its own automationDetails.id), for hosts with findings or
+    // notes; each result names the host and its file.
     let sarif = json(&output);
     common::assert_valid_sarif(&sarif);
     let runs = sarif["runs"].as_array().unwrap();
-    assert_eq!(runs.len(), 1);
-    let uris: std::collections::BTreeSet<String> = runs[0]["results"]
-        .as_array()
-        .unwrap()
+    let with_results: std::collections::BTreeSet<String> = runs
         .iter()
-        .map(|r| {
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
+        .filter(|run| run["results"].as_array().is_some_and(|r| !r.is_empty()))
+        .map(|run| run["automationDetails"]["id"].as_str().unwrap().to_owned())
         .collect();
+    for run in runs {
+        let id = run["automationDetails"]["id"].as_str().unwrap();
+        let host = id
+            .strip_prefix("preflight/live/")
+            .and_then(|h| h.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("{id}"));
+        for result in run["results"].as_array().unwrap() {
+            assert_eq!(result["properties"]["host"], host);
+        }
+    }
     for name in &names[..19] {
         let with_findings = stderr.contains(&format!("{name}: findings"));
         assert_eq!(
             with_findings,
-            uris.iter()
-                .any(|u| u.starts_with(&format!("ssh://{name}/"))),
-            "{name}: status line and results disagree: {uris:?}"
+            with_results.contains(&format!("preflight/live/{name}/")),
+            "{name}: status line and results disagree: {with_results:?}"
         );
     }
 }

@@ -102,7 +102,8 @@ pub fn scan_with(
 /// Memory does not grow with the documents: each is evaluated as soon as it is read and
 /// dropped, keeping only its findings and the small facts whole-scan checks judge at the
 /// end (see [`crate::rules::ScanFacts`]). Only documents a project check reads together,
-/// or that a format relates to each other (kustomize), are kept to the end.
+/// or that their format relates to each other (nginx includes, kustomize), are kept to the
+/// end.
 pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
     let Inputs {
         files,
@@ -128,8 +129,8 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
     let mut unchecked = Vec::new();
     for (input, result) in scan.parse_all(&files) {
         match result {
-            Outcome::Read(unit) => {
-                follow_ups.extend(unit.follow_ups.iter().cloned());
+            Outcome::Read(mut unit) => {
+                follow_ups.append(&mut unit.follow_ups);
                 scan.add(&input, unit);
             }
             Outcome::NotOurs => {}
@@ -406,7 +407,7 @@ struct Unit {
     /// The file and its secrets and suppressions, while a fact-based finding may land in
     /// it (a document kept to the end has them anyway).
     context: Option<(Arc<SourceFile>, FileContext)>,
-    /// The files it names.
+    /// The files it names, until the scan queues them.
     follow_ups: Vec<FollowUp>,
     /// The file as results name it, when they are recorded.
     judged: Option<Judged>,
@@ -591,8 +592,8 @@ impl ScanDocuments<'_> {
             for (input, result) in self.parse_all(&inputs) {
                 let replaced = self.known.get(&input.path).and_then(|(at, _)| *at);
                 match result {
-                    Outcome::Read(unit) => {
-                        pending.extend(unit.follow_ups.iter().cloned());
+                    Outcome::Read(mut unit) => {
+                        pending.append(&mut unit.follow_ups);
                         match replaced {
                             Some(at) => {
                                 self.units[at] = unit;

@@ -46,6 +46,7 @@ trait AnyFormat {
     fn not_checked(&self) -> Option<&'static str>;
     fn follow_ups(&self, source: &SourceFile, target: Target) -> Vec<FollowUp>;
     fn origins(&self) -> Option<&Origins>;
+    fn judged_alone(&self, source: &SourceFile) -> bool;
 }
 
 impl<T: Format> AnyFormat for T {
@@ -66,6 +67,9 @@ impl<T: Format> AnyFormat for T {
     }
     fn follow_ups(&self, source: &SourceFile, target: Target) -> Vec<FollowUp> {
         Format::follow_ups(self, source, target)
+    }
+    fn judged_alone(&self, source: &SourceFile) -> bool {
+        Format::judged_alone(self, source)
     }
 }
 
@@ -121,6 +125,34 @@ macro_rules! formats {
                     <$ty as Format>::relate(&mut group, files);
                 }
             })+
+        }
+
+        /// Of `candidates` (kinds and files of documents judged alone, see
+        /// [`Format::judged_alone`]), those the `documents` of their format name
+        /// ([`Format::named`]): indices into `candidates`.
+        pub fn named_alone(
+            documents: &[&Document],
+            candidates: &[(Target, &Arc<SourceFile>)],
+            files: &dyn Files,
+        ) -> Vec<usize> {
+            let mut named = Vec::new();
+            $({
+                let mine: Vec<usize> = (0..candidates.len())
+                    .filter(|&i| matches!(candidates[i].0, $(Target::$target)|+))
+                    .collect();
+                if !mine.is_empty() {
+                    let group: Vec<(&Arc<SourceFile>, &$ty)> = documents
+                        .iter()
+                        .filter_map(|doc| match &doc.content {
+                            Content::$variant(content) => Some((&doc.source, content)),
+                            _ => None,
+                        })
+                        .collect();
+                    let sources: Vec<&Arc<SourceFile>> = mine.iter().map(|&i| candidates[i].1).collect();
+                    named.extend(<$ty as Format>::named(&group, &sources, files).into_iter().map(|j| mine[j]));
+                }
+            })+
+            named
         }
 
         /// The kinds whose documents [`relate`] may change in a scan of the files at `paths`
@@ -314,6 +346,12 @@ impl Document {
     /// [`Format::origins`]).
     pub fn origins(&self) -> Option<&Origins> {
         self.content.parsed().origins()
+    }
+
+    /// Whether the document may be judged on its own until another names it (see
+    /// [`Format::judged_alone`]).
+    pub fn judged_alone(&self) -> bool {
+        self.content.parsed().judged_alone(&self.source)
     }
 
     /// The files this document names that belong to the deployment too (see

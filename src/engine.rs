@@ -13,7 +13,9 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::discover::{self, DiskFiles, Input, WalkOptions};
-use crate::document::{entry_point_follow_ups, may_confirm, relate, related_kinds, Document};
+use crate::document::{
+    entry_point_follow_ups, may_confirm, named_alone, relate, related_kinds, Document,
+};
 use crate::finding::{
     Diagnostic, DiagnosticKind, Finding, Location, RelatedLocation, Snippet, Suppression,
 };
@@ -116,7 +118,7 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
     } = inputs;
     let bound = rules::bind(catalog).expect("checks are resolved when the catalog is loaded");
     let paths: Vec<&Path> = files.iter().map(|input| input.path.as_path()).collect();
-    let plan = Plan::new(catalog, &bound, &related_kinds(&paths), results);
+    let plan = Plan::new(catalog, &bound, &related_kinds(&paths), judged_at, results);
     drop(paths);
     let mut scan = ScanDocuments {
         view,
@@ -198,9 +200,16 @@ struct Plan<'c> {
     project_rules: Vec<BoundRule<'c>>,
     /// Rules that judge the whole scan from facts (see [`crate::rules::ScanFacts`]).
     facts_rules: Vec<BoundRule<'c>>,
-    /// Kinds of document kept to the end: a project check reads them (`Any`: every kind),
-    /// or their format relates them to each other ([`crate::formats::Format::relates`]).
+    /// Kinds of document kept to the end because a project check reads them (`Any`: every
+    /// kind).
     kept: HashSet<Target>,
+    /// Kinds whose format relates their documents to each other
+    /// ([`crate::formats::Format::relates`]): only their files are kept, to be parsed again
+    /// and judged together at the end, unless one may be judged alone until another names
+    /// it ([`crate::formats::Format::judged_alone`]).
+    related: HashSet<Target>,
+    /// The moment time-based rules judge against, for documents parsed again at the end.
+    judged_at: Option<i64>,
     /// Whether evaluation results are recorded.
     results: bool,
 }
@@ -210,6 +219,7 @@ impl<'c> Plan<'c> {
         catalog: &'c Catalog,
         bound: &[BoundRule<'c>],
         related: &[Target],
+        judged_at: Option<i64>,
         results: bool,
     ) -> Self {
         let of = |pick: fn(&BoundRule<'c>) -> bool| -> Vec<BoundRule<'c>> {
@@ -221,8 +231,9 @@ impl<'c> Plan<'c> {
             kept: project_rules
                 .iter()
                 .flat_map(|r| r.rule.targets.iter().copied())
-                .chain(related.iter().copied())
                 .collect(),
+            related: related.iter().copied().collect(),
+            judged_at,
             document_rules: of(|r| !r.is_project() && !r.is_facts()),
             facts_rules: of(BoundRule::is_facts),
             project_rules,
@@ -230,8 +241,17 @@ impl<'c> Plan<'c> {
         }
     }
 
-    fn keeps(&self, doc: &Document) -> bool {
-        self.kept.contains(&Target::Any) || self.kept.contains(&doc.target)
+    /// What is kept of `doc` until the end of the scan.
+    fn keeps(&self, doc: &Document) -> Keep {
+        if self.kept.contains(&Target::Any) || self.kept.contains(&doc.target) {
+            Keep::Document
+        } else if !self.related.contains(&doc.target) {
+            Keep::Nothing
+        } else if doc.judged_alone() {
+            Keep::FileIfNamed
+        } else {
+            Keep::File
+        }
     }
 
     /// The unit a freshly parsed document becomes: its facts taken, then evaluated and
@@ -245,14 +265,28 @@ impl<'c> Plan<'c> {
             .collect();
         let follow_ups = doc.follow_ups();
         let judged = self.results.then(|| Judged::of(&doc));
-        if self.keeps(&doc) {
-            return Unit {
-                document: Some(Box::new(doc)),
-                facts,
-                follow_ups,
-                judged,
-                ..Unit::default()
-            };
+        let keeps = self.keeps(&doc);
+        match keeps {
+            Keep::Document => {
+                return Unit {
+                    document: Some(Box::new(doc)),
+                    facts,
+                    follow_ups,
+                    judged,
+                    ..Unit::default()
+                }
+            }
+            // A tree is many times its text: the file is parsed again at the end.
+            Keep::File => {
+                return Unit {
+                    reparse: Some(Reparse::of(&doc, false)),
+                    facts,
+                    follow_ups,
+                    judged,
+                    ..Unit::default()
+                }
+            }
+            Keep::FileIfNamed | Keep::Nothing => {}
         }
         let context = FileContext::new(&doc);
         let source_key = Arc::as_ptr(&doc.source) as usize;
@@ -296,7 +330,58 @@ impl<'c> Plan<'c> {
             context: kept_context,
             follow_ups,
             judged,
+            reparse: (keeps == Keep::FileIfNamed).then(|| Reparse::of(&doc, true)),
         }
+    }
+
+    fn reparse(&self, Reparse { target, source, .. }: Reparse, view: &dyn Files) -> Document {
+        let context = ParseContext {
+            target,
+            judged_at: self.judged_at,
+            files: view,
+        };
+        Document::parse_with(source, &context)
+    }
+
+    /// The documents kept to the end: those kept whole, those kept as files parsed again,
+    /// and those judged alone that one of these names after all (an nginx snippet an
+    /// `include` reaches), their findings so far dropped. In the order the scan read them.
+    fn kept_documents(&self, units: &mut [Unit], view: &dyn Files) -> Vec<Document> {
+        let mut kept: Vec<(usize, Document)> = Vec::new();
+        let mut alone: Vec<usize> = Vec::new();
+        for (i, unit) in units.iter_mut().enumerate() {
+            if let Some(document) = unit.document.take() {
+                kept.push((i, *document));
+            } else if unit.reparse.as_ref().is_some_and(|r| r.if_named) {
+                alone.push(i);
+            } else if let Some(reparse) = unit.reparse.take() {
+                kept.push((i, self.reparse(reparse, view)));
+            }
+        }
+        if !alone.is_empty() {
+            let named = {
+                let documents: Vec<&Document> = kept.iter().map(|(_, d)| d).collect();
+                let candidates: Vec<(Target, &Arc<SourceFile>)> = alone
+                    .iter()
+                    .filter_map(|&i| units[i].reparse.as_ref().map(|r| (r.target, &r.source)))
+                    .collect();
+                named_alone(&documents, &candidates, view)
+            };
+            for j in named {
+                let unit = &mut units[alone[j]];
+                let Some(reparse) = unit.reparse.take() else {
+                    continue;
+                };
+                unit.findings.clear();
+                unit.marks.clear();
+                kept.push((alone[j], self.reparse(reparse, view)));
+            }
+        }
+        kept.sort_by_key(|(i, _)| *i);
+        for unit in units.iter_mut() {
+            unit.reparse = None;
+        }
+        kept.into_iter().map(|(_, d)| d).collect()
     }
 
     /// Evaluates what the scan kept and judges the facts, then puts every finding and
@@ -308,10 +393,7 @@ impl<'c> Plan<'c> {
         unchecked: &[Unchecked],
         unseen: &[Unseen],
     ) -> (Vec<Finding>, Option<Vec<RuleResult>>) {
-        let mut documents: Vec<Document> = units
-            .iter_mut()
-            .filter_map(|u| u.document.take().map(|d| *d))
-            .collect();
+        let mut documents = self.kept_documents(&mut units, view);
         relate(&mut documents, view);
         let mut runs: Vec<RunOutput> = documents
             .par_iter()
@@ -411,6 +493,39 @@ struct Unit {
     follow_ups: Vec<FollowUp>,
     /// The file as results name it, when they are recorded.
     judged: Option<Judged>,
+    /// The file of a document parsed again at the end.
+    reparse: Option<Reparse>,
+}
+
+/// What is kept of a document until the end of the scan.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// The document: a project check reads it.
+    Document,
+    /// Its file, parsed again and judged at the end with the documents it relates to.
+    File,
+    /// Its file, judged now and parsed again only if a kept document names it.
+    FileIfNamed,
+    /// Nothing: judged now.
+    Nothing,
+}
+
+/// A document's file kept to be parsed again at the end.
+struct Reparse {
+    target: Target,
+    source: Arc<SourceFile>,
+    /// Only if a document kept to the end names it (it has been judged alone).
+    if_named: bool,
+}
+
+impl Reparse {
+    fn of(doc: &Document, if_named: bool) -> Self {
+        Reparse {
+            target: doc.target,
+            source: Arc::clone(&doc.source),
+            if_named,
+        }
+    }
 }
 
 /// A document as evaluation results name it: which rules applied to it, and whether all
@@ -665,7 +780,7 @@ fn evaluate_kept(
     results: bool,
 ) -> (Vec<Finding>, Option<Vec<RuleResult>>) {
     let bound = rules::bind(catalog).expect("checks are resolved when the catalog is loaded");
-    let mut plan = Plan::new(catalog, &bound, &[], results);
+    let mut plan = Plan::new(catalog, &bound, &[], None, results);
     plan.kept.insert(Target::Any);
     let units = documents.into_iter().map(|doc| plan.read(doc)).collect();
     plan.finish(units, &crate::formats::NoFiles, &[], &[])
@@ -1099,7 +1214,7 @@ mod tests {
     fn only_documents_read_together_are_kept() {
         let catalog = Catalog::builtin().unwrap();
         let bound = rules::bind(&catalog).unwrap();
-        let plan = Plan::new(&catalog, &bound, &[Target::Nginx], false);
+        let plan = Plan::new(&catalog, &bound, &[Target::Nginx], None, false);
         let read = |name: &str, target: Target, text: &str| {
             let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());
             plan.read(Document::parse(source, target))
@@ -1119,14 +1234,24 @@ mod tests {
             Target::Compose,
             "services:\n  web:\n    image: nginx:1.27\n",
         );
-        assert!(compose.document.is_none() && compose.context.is_none());
+        assert!(
+            compose.document.is_none() && compose.context.is_none() && compose.reparse.is_none()
+        );
+        // nginx relates its files: one with an `include` is kept as a file, judged at the
+        // end; one without is judged alone, its file kept in case an include reaches it.
+        let main = read(
+            "nginx.conf",
+            Target::Nginx,
+            "events {}\nhttp {\n    server_tokens off;\n    include conf.d/*.conf;\n}\n",
+        );
+        assert!(main.findings.is_empty() && main.reparse.as_ref().is_some_and(|r| !r.if_named));
         let site = read("site.conf", Target::Nginx, "server { listen 80; }\n");
-        assert!(site.document.is_some() && site.findings.is_empty());
+        assert!(site.document.is_none() && site.reparse.as_ref().is_some_and(|r| r.if_named));
         let settings = read("settings.py", Target::Django, "DEBUG = True\n");
         assert!(settings.document.is_some());
         // Kept documents are judged at the end, fact-based checks from every document.
         let (findings, _) = plan.finish(
-            vec![env, compose, site, settings],
+            vec![env, compose, main, site, settings],
             &crate::formats::NoFiles,
             &[],
             &[],

@@ -111,6 +111,22 @@ pub trait Format: Sized {
     fn relates(_paths: &[&Path]) -> bool {
         false
     }
+    /// Whether this document of a format that relates its documents may be judged on its
+    /// own until another names it (an nginx file without `include`s): it is then judged as
+    /// soon as it is read and only its file is kept, in case [`Format::named`] says a kept
+    /// document names it after all.
+    fn judged_alone(&self, _source: &SourceFile) -> bool {
+        false
+    }
+    /// Of `candidates` (the files of documents judged alone), those `documents` (the kept
+    /// ones) name: they are parsed again and related with them.
+    fn named(
+        _documents: &[(&Arc<SourceFile>, &Self)],
+        _candidates: &[&Arc<SourceFile>],
+        _files: &dyn Files,
+    ) -> Vec<usize> {
+        Vec::new()
+    }
 }
 
 /// A file a document names, to be read as `target` (whatever its own name suggests, unless

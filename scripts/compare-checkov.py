@@ -383,13 +383,13 @@ def markdown(rows, files) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("roots", nargs="*", type=Path, help="folders or files (default: the shared corpus and fixtures/)")
+    parser.add_argument("roots", nargs="*", type=Path, help="folders or files (default: the fetched real-world corpus and fixtures/)")
     parser.add_argument("--preflight", default=str(ROOT / "target/release/preflight"))
     parser.add_argument("--checkov", default=os.environ.get("CHECKOV", shutil.which("checkov") or "checkov"))
     parser.add_argument("--kinds", default="dockerfile,compose,kubernetes")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = parser.parse_args()
-    roots = args.roots or [ROOT.parent / "shared/corpus", ROOT / "fixtures"]
+    roots = args.roots or [ROOT / "tests/tools/realworld", ROOT / "fixtures"]
     files = collect([r for r in roots if r.exists()], set(args.kinds.split(",")))
     if not files:
         sys.exit("no Kubernetes manifest, Dockerfile or Compose file found")

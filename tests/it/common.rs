@@ -99,17 +99,6 @@ pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     dir
 }
 
-/// A folder of `../shared/corpus` (the build found it, or the tests using it are ignored).
-pub fn shared_corpus(folder: &str) -> PathBuf {
-    let path = root().join("../shared/corpus").join(folder);
-    assert!(
-        path.is_dir(),
-        "{} was present when the tests were built, and is not now",
-        path.display()
-    );
-    path
-}
-
 /// Asserts that `sarif` validates against the official SARIF 2.1.0 schema.
 pub fn assert_valid_sarif(sarif: &serde_json::Value) {
     assert_matches_schema(

@@ -1,16 +1,17 @@
-//! The real-world corpus in `../shared/corpus` (public nginx, Kubernetes, compose and
-//! Debian configs) is scanned without a crash and without a parse error on any file
-//! preflight reads.
+//! The real-world corpus (public npm and PyPI packages pinned in `tests/corpus/realworld.toml`,
+//! fetched into `tests/tools/realworld/` by `tests/tools/fetch-realworld.py`), scanned as one
+//! tree, is read without a crash and without a parse error on any file preflight reads; every
+//! Dockerfile in it is discovered and judged.
 
-use crate::common::{json_report, shared_corpus};
+use crate::common::{json_report, root};
 
 #[test]
 #[cfg_attr(
-    not(test_tool = "shared_corpus"),
-    ignore = "needs ../shared/corpus, the maintainers' corpus of public configurations beside the checkout"
+    not(test_tool = "realworld_corpus"),
+    ignore = "needs the real-world corpus (python3 tests/tools/fetch-realworld.py)"
 )]
-fn shared_corpus_scans_without_parse_errors() {
-    let corpus = shared_corpus("");
+fn realworld_corpus_scans_as_one_tree_without_parse_errors() {
+    let corpus = root().join("tests/tools/realworld");
     let (report, code) = json_report(&corpus, &["."]);
     assert!(code == 0 || code == 1, "exit code {code}");
     let parse_errors: Vec<&serde_json::Value> = report["findings"]
@@ -23,7 +24,7 @@ fn shared_corpus_scans_without_parse_errors() {
         parse_errors.is_empty(),
         "parse errors on the corpus: {parse_errors:#?}"
     );
-    // Only templates (vitess' and New Relic's `{{…}}` manifests) are left unchecked.
+    // Only templates (`{{…}}` manifests) may be left unchecked.
     assert!(report["diagnostics"]
         .as_array()
         .expect("diagnostics")
@@ -31,15 +32,15 @@ fn shared_corpus_scans_without_parse_errors() {
         .all(|d| d["kind"] == "template"));
 }
 
-/// Every Dockerfile of the corpus (awesome-compose's, found here by name, independently of
-/// discovery) is read as a Dockerfile and parses without an error: BuildKit builds them all.
+/// Every Dockerfile of the corpus (docker-compose's test fixtures, n8n's, umami's…, found here
+/// by name, independently of discovery) is read as a Dockerfile and parses without an error.
 #[test]
 #[cfg_attr(
-    not(test_tool = "shared_corpus"),
-    ignore = "needs ../shared/corpus, the maintainers' corpus of public configurations beside the checkout"
+    not(test_tool = "realworld_corpus"),
+    ignore = "needs the real-world corpus (python3 tests/tools/fetch-realworld.py)"
 )]
 fn every_corpus_dockerfile_is_discovered_and_parses() {
-    let corpus = shared_corpus("");
+    let corpus = root().join("tests/tools/realworld");
     let mut dockerfiles = Vec::new();
     let mut folders = vec![corpus.clone()];
     while let Some(folder) = folders.pop() {
@@ -61,10 +62,15 @@ fn every_corpus_dockerfile_is_discovered_and_parses() {
         dockerfiles.len() >= 30,
         "corpus Dockerfiles: {dockerfiles:?}"
     );
-    let args: Vec<&str> = dockerfiles
+    // Relative to the corpus, as the report shows them.
+    let relative: Vec<String> = dockerfiles
         .iter()
-        .map(|p| p.to_str().expect("utf-8 path"))
+        .map(|p| {
+            let p = p.strip_prefix(&corpus).expect("inside the corpus");
+            p.to_str().expect("utf-8 path").to_owned()
+        })
         .collect();
+    let args: Vec<&str> = relative.iter().map(String::as_str).collect();
     let (report, _) = json_report(&corpus, &args);
     assert_eq!(
         report["summary"]["files_checked"].as_u64(),

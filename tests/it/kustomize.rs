@@ -1,8 +1,8 @@
 //! Kustomize as deployed: every kustomization no other includes is built natively
 //! (`preflight::formats::kustomize`) and judged as one deployment. The fixture projects of
 //! `fixtures/kustomize/` are snapshotted with the deployments each finding is in; the
-//! differential test builds every kustomization of `fixtures/` (and of `../shared/corpus`
-//! when it is beside the checkout) with the real `kubectl kustomize` and compares the objects.
+//! differential test builds every kustomization of `fixtures/` with the real
+//! `kubectl kustomize` and compares the objects.
 //!
 //! Debian bookworm's `kubernetes-client` (kubectl 1.20, what `.ci/run` installs) carries
 //! kustomize v2.0.3, which lacks what later versions added and real repositories use:
@@ -395,11 +395,7 @@ fn every_kustomization_builds_as_kubectl_kustomize_builds_it() {
     let major = kustomize_major();
     let mut compared = 0;
     let mut expected_only = Vec::new();
-    let mut corpora = vec![root().join("fixtures")];
-    let shared = root().join("../shared/corpus");
-    if shared.is_dir() {
-        corpora.push(shared);
-    }
+    let corpora = [root().join("fixtures")];
     for corpus in &corpora {
         for path in kustomizations(corpus) {
             let dir = path.parent().expect("folder");

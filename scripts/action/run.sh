@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs preflight for the action. Inputs arrive as INPUT_* environment variables (never
-# spliced into this script's text). Writes the job summary, optional SARIF and annotations,
-# and the outputs `findings`, `sarif-file` and `exit-code`; the gate itself is a later step,
-# so that the SARIF upload happens even when findings fail the run.
+# spliced into this script's text). Writes the job summary, optional SARIF, HTML report and
+# annotations, and the outputs `findings`, `sarif-file`, `html-file` and `exit-code`; the
+# gate itself is a later step, so that the uploads happen even when findings fail the run.
 set -euo pipefail
 preflight="$INSTALL_ROOT/bin/preflight"
 out="${RUNNER_TEMP:-/tmp}/preflight-report"
@@ -38,6 +38,11 @@ if [ "$INPUT_SARIF" = "true" ]; then
   sarif="$out/preflight.sarif"
   "$preflight" "${args[@]}" --fail-on never --format sarif --output "$sarif"
 fi
+html=""
+if [ "${INPUT_HTML:-false}" = "true" ]; then
+  html="$out/preflight.html"
+  "$preflight" "${args[@]}" --fail-on never --format html --output "$html"
+fi
 if [ "$INPUT_ANNOTATIONS" = "true" ]; then
   "$preflight" "${args[@]}" --fail-on never --format github
 fi
@@ -46,6 +51,7 @@ findings=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["sum
 {
   echo "findings=$findings"
   echo "sarif-file=$sarif"
+  echo "html-file=$html"
   echo "exit-code=$code"
 } >> "$GITHUB_OUTPUT"
 echo "preflight: $findings findings, exit code $code"

@@ -162,6 +162,7 @@ fn composite_action_runs_on_the_example_and_sets_outputs_summary_and_sarif() {
         "path": example.to_str().expect("utf-8"),
         "sarif": "true",
         "annotations": "true",
+        "html": "true",
     }));
     assert!(log.contains("::error file="), "{log}");
     let outputs = &report["outputs"];
@@ -182,6 +183,20 @@ fn composite_action_runs_on_the_example_and_sets_outputs_summary_and_sarif() {
         .collect();
     assert!(steps.contains(&("Upload to code scanning", "skipped (uses github/codeql-action/upload-sarif@5d4e8d1aca955e8d8589aabd499c5cae939e33c7)")), "{steps:?}");
     assert_eq!(steps.last().expect("steps").0, "Gate on the findings");
+    assert!(
+        steps.contains(&(
+            "Upload the HTML report",
+            "skipped (uses actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f)"
+        )),
+        "{steps:?}"
+    );
+    let html_path = outputs["html-file"].as_str().expect("html-file");
+    let html = std::fs::read_to_string(html_path).expect("HTML report written");
+    assert!(
+        html.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &html[..100.min(html.len())]
+    );
 
     let json = common::json_report(&root(), &[example.to_str().expect("utf-8")]).0;
     assert_eq!(
@@ -239,6 +254,7 @@ fn a_clean_tree_passes_without_sarif_or_annotations() {
     assert_eq!(report["exit_code"], 0, "{report}");
     assert_eq!(report["outputs"]["findings"], "0");
     assert_eq!(report["outputs"]["sarif-file"], "");
+    assert_eq!(report["outputs"]["html-file"], "");
     let summary = std::fs::read_to_string(runner.path("summary.md")).expect("summary");
     assert!(
         summary.contains("**No findings** in 1 file checked."),
@@ -590,6 +606,12 @@ fn run_gitlab_job(dir: &Path, variables: &[(&str, String)]) -> std::process::Out
         job["artifacts"]["when"], "always",
         "the report of a failed gate is kept"
     );
+    assert_eq!(
+        job["artifacts"]["paths"],
+        serde_json::json!(["preflight-report.html"]),
+        "{job}"
+    );
+    assert_eq!(job["artifacts"]["expose_as"], "preflight report", "{job}");
     let mut command = Command::new("sh");
     // The mirror is on the loopback interface: never through a proxy the environment names.
     command
@@ -652,6 +674,13 @@ fn the_gitlab_template_installs_a_verified_release_and_writes_a_code_quality_rep
             .iter()
             .any(|i| i["location"]["path"] == ".env.production"),
         "{report}"
+    );
+    // The HTML report the merge request links to.
+    let html = std::fs::read_to_string(project.path().join("preflight-report.html"))
+        .expect("HTML report written");
+    assert!(
+        html.contains(".env.production"),
+        "the HTML report names the file"
     );
 
     // The same release with another binary in the archive: refused, nothing runs.

@@ -5,6 +5,7 @@
 //! claimed, and the typed accessors rules use. Everything a format knows lives with its
 //! parser, behind [`Format`].
 
+use std::any::Any;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -32,7 +33,7 @@ use crate::formats::sysctl::SysctlSettings;
 use crate::formats::systemd::UnitFile;
 use crate::formats::yaml::YamlFile;
 use crate::formats::{
-    Classification, FileName, Files, FollowUp, Format, NoFiles, ParseContext, ParseError,
+    Classification, FileName, Files, FollowUp, Format, Grouping, NoFiles, ParseContext, ParseError,
     Sensitive, Target,
 };
 use crate::source::SourceFile;
@@ -153,6 +154,53 @@ macro_rules! formats {
                 }
             })+
             named
+        }
+
+        /// What `doc` names of other files, for [`groups`] (see [`Format::names`]).
+        pub fn names(doc: &Document) -> Vec<String> {
+            match &doc.content {
+                $( Content::$variant(content) => <$ty as Format>::names(content), )+
+            }
+        }
+
+        /// Whether documents of `target` kept to the end are judged group by group (see
+        /// [`Format::GROUPED`]).
+        pub fn is_grouped(target: Target) -> bool {
+            match target {
+                $( $(Target::$target)|+ => <$ty as Format>::GROUPED, )+
+            }
+        }
+
+        /// The groups of the files of `target` kept to the end (see [`Format::groups`]).
+        pub fn groups(
+            target: Target,
+            kept: &[(&Path, &[String])],
+            candidates: &[&Path],
+            files: &dyn Files,
+        ) -> Grouping {
+            match target {
+                $( $(Target::$target)|+ => <$ty as Format>::groups(kept, candidates, files), )+
+            }
+        }
+
+        /// [`relate`] on one group of documents (see [`Format::relate_within`]).
+        pub fn relate_within(
+            documents: &mut [Document],
+            relations: &(dyn Any + Send + Sync),
+            files: &dyn Files,
+        ) {
+            $({
+                let mut group: Vec<(&Arc<SourceFile>, &mut $ty)> = documents
+                    .iter_mut()
+                    .filter_map(|doc| match &mut doc.content {
+                        Content::$variant(content) => Some((&doc.source, content)),
+                        _ => None,
+                    })
+                    .collect();
+                if !group.is_empty() {
+                    <$ty as Format>::relate_within(&mut group, relations, files);
+                }
+            })+
         }
 
         /// The kinds whose documents [`relate`] may change in a scan of the files at `paths`

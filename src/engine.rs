@@ -14,7 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::discover::{self, DiskFiles, Input, WalkOptions};
 use crate::document::{
-    entry_point_follow_ups, may_confirm, named_alone, relate, related_kinds, Document,
+    entry_point_follow_ups, groups, is_grouped, may_confirm, named_alone, names, relate,
+    relate_within, related_kinds, Document,
 };
 use crate::finding::{
     Diagnostic, DiagnosticKind, Finding, Location, RelatedLocation, Snippet, Suppression,
@@ -334,29 +335,55 @@ impl<'c> Plan<'c> {
         }
     }
 
-    fn reparse(&self, Reparse { target, source, .. }: Reparse, view: &dyn Files) -> Document {
+    fn reparse(&self, reparse: &Reparse, view: &dyn Files) -> Document {
         let context = ParseContext {
-            target,
+            target: reparse.target,
             judged_at: self.judged_at,
             files: view,
         };
-        Document::parse_with(source, &context)
+        Document::parse_with(Arc::clone(&reparse.source), &context)
     }
 
     /// The documents kept to the end: those kept whole, those kept as files parsed again,
     /// and those judged alone that one of these names after all (an nginx snippet an
     /// `include` reaches), their findings so far dropped. In the order the scan read them.
-    fn kept_documents(&self, units: &mut [Unit], view: &dyn Files) -> Vec<Document> {
+    /// Files of a kind judged group by group ([`crate::formats::Format::GROUPED`]) are
+    /// returned as groups instead, to be parsed one group at a time.
+    fn kept_documents(&self, units: &mut [Unit], view: &dyn Files) -> (Vec<Document>, Vec<Group>) {
         let mut kept: Vec<(usize, Document)> = Vec::new();
         let mut alone: Vec<usize> = Vec::new();
+        let mut grouped: Vec<(Target, Vec<usize>)> = Vec::new();
         for (i, unit) in units.iter_mut().enumerate() {
             if let Some(document) = unit.document.take() {
                 kept.push((i, *document));
-            } else if unit.reparse.as_ref().is_some_and(|r| r.if_named) {
-                alone.push(i);
-            } else if let Some(reparse) = unit.reparse.take() {
-                kept.push((i, self.reparse(reparse, view)));
+            } else if let Some(reparse) = &unit.reparse {
+                if reparse.if_named {
+                    alone.push(i);
+                } else if is_grouped(reparse.target) {
+                    match grouped.iter_mut().find(|(t, _)| *t == reparse.target) {
+                        Some((_, members)) => members.push(i),
+                        None => grouped.push((reparse.target, vec![i])),
+                    }
+                } else {
+                    kept.push((i, self.reparse(reparse, view)));
+                    unit.reparse = None;
+                }
             }
+        }
+        let mut groups = Vec::new();
+        for (target, members) in grouped {
+            let (named, kind_groups) = self.group(target, &members, &alone, units, view);
+            for i in named {
+                units[i].findings.clear();
+                units[i].marks.clear();
+            }
+            groups.extend(kind_groups);
+            alone.retain(|&i| {
+                units[i]
+                    .reparse
+                    .as_ref()
+                    .is_some_and(|r| r.target != target)
+            });
         }
         if !alone.is_empty() {
             let named = {
@@ -374,14 +401,112 @@ impl<'c> Plan<'c> {
                 };
                 unit.findings.clear();
                 unit.marks.clear();
-                kept.push((alone[j], self.reparse(reparse, view)));
+                kept.push((alone[j], self.reparse(&reparse, view)));
             }
         }
         kept.sort_by_key(|(i, _)| *i);
         for unit in units.iter_mut() {
             unit.reparse = None;
         }
-        kept.into_iter().map(|(_, d)| d).collect()
+        (kept.into_iter().map(|(_, d)| d).collect(), groups)
+    }
+
+    /// The groups of the files of `target` kept to the end (`members`, unit indices), each
+    /// parsed once here to learn what it names, with the units of `alone` they name after
+    /// all (returned first, their files taken into the groups).
+    fn group(
+        &self,
+        target: Target,
+        members: &[usize],
+        alone: &[usize],
+        units: &mut [Unit],
+        view: &dyn Files,
+    ) -> (Vec<usize>, Vec<Group>) {
+        let file =
+            |unit: &Unit| -> Reparse { unit.reparse.clone().expect("a unit kept as a file") };
+        let names: Vec<Vec<String>> = members
+            .par_iter()
+            .map(|&i| names(&self.reparse(&file(&units[i]), view)))
+            .collect();
+        let candidates: Vec<usize> = alone
+            .iter()
+            .copied()
+            .filter(|&i| {
+                units[i]
+                    .reparse
+                    .as_ref()
+                    .is_some_and(|r| r.target == target)
+            })
+            .collect();
+        let grouping = {
+            let kept: Vec<(&Path, &[String])> = members
+                .iter()
+                .zip(&names)
+                .filter_map(|(&i, n)| {
+                    Some((
+                        units[i].reparse.as_ref()?.source.path.as_path(),
+                        n.as_slice(),
+                    ))
+                })
+                .collect();
+            let candidate_paths: Vec<&Path> = candidates
+                .iter()
+                .filter_map(|&i| Some(units[i].reparse.as_ref()?.source.path.as_path()))
+                .collect();
+            groups(target, &kept, &candidate_paths, view)
+        };
+        let named: Vec<usize> = grouping.named.iter().map(|&j| candidates[j]).collect();
+        let unit_of: Vec<usize> = members.iter().chain(&named).copied().collect();
+        let relations = grouping.relations;
+        let groups = grouping
+            .groups
+            .into_iter()
+            .map(|group| Group {
+                members: group
+                    .into_iter()
+                    .filter_map(|k| {
+                        let i = unit_of[k];
+                        Some((i, units[i].reparse.take()?))
+                    })
+                    .collect(),
+                relations: Arc::clone(&relations),
+            })
+            .collect();
+        (named, groups)
+    }
+
+    /// Parses one group, relates it and judges it: its findings and marks, its trees
+    /// dropped.
+    fn judge_group(&self, group: &Group, view: &dyn Files) -> (Vec<Finding>, Vec<ShownMark>) {
+        let mut documents: Vec<Document> = group
+            .members
+            .iter()
+            .map(|(_, reparse)| self.reparse(reparse, view))
+            .collect();
+        relate_within(&mut documents, &*group.relations, view);
+        let mut raw: Vec<(&Rule, RawFinding)> = Vec::new();
+        let mut marks: Vec<(&Rule, RawMark)> = Vec::new();
+        for doc in &documents {
+            for (rule, findings, rule_marks) in
+                run_document_rules(self.catalog, &self.document_rules, doc)
+            {
+                raw.extend(findings.into_iter().map(|f| (rule, f)));
+                if self.results {
+                    marks.extend(rule_marks.into_iter().map(|m| (rule, m)));
+                }
+            }
+        }
+        drop_repeated(&mut raw);
+        let files = KnownFiles::of(&documents, &mut []);
+        let findings = raw
+            .into_iter()
+            .map(|(rule, f)| finalise(rule, f, &files, self.catalog))
+            .collect();
+        let shown = marks
+            .iter()
+            .map(|(rule, mark)| ShownMark::of(rule, mark, &files))
+            .collect();
+        (findings, shown)
     }
 
     /// Evaluates what the scan kept and judges the facts, then puts every finding and
@@ -393,7 +518,7 @@ impl<'c> Plan<'c> {
         unchecked: &[Unchecked],
         unseen: &[Unseen],
     ) -> (Vec<Finding>, Option<Vec<RuleResult>>) {
-        let mut documents = self.kept_documents(&mut units, view);
+        let (mut documents, groups) = self.kept_documents(&mut units, view);
         relate(&mut documents, view);
         let mut runs: Vec<RunOutput> = documents
             .par_iter()
@@ -439,6 +564,14 @@ impl<'c> Plan<'c> {
             .collect();
         drop(files);
         drop(documents);
+        // Groups one after another (each over the threads), so memory holds one group's
+        // trees at a time.
+        for group in &groups {
+            let (group_findings, group_marks) = self.judge_group(group, view);
+            findings.extend(group_findings);
+            shown.extend(group_marks);
+        }
+        drop(groups);
         let mut judged = Vec::new();
         findings.reserve(units.iter().map(|u| u.findings.len()).sum());
         for unit in units {
@@ -497,6 +630,15 @@ struct Unit {
     reparse: Option<Reparse>,
 }
 
+/// Files of one kind kept to the end that relate only to each other (see
+/// [`crate::formats::Format::groups`]).
+struct Group {
+    /// Each file, with its unit's index.
+    members: Vec<(usize, Reparse)>,
+    /// What its format resolves relations against, shared by every group of its kind.
+    relations: Arc<dyn std::any::Any + Send + Sync>,
+}
+
 /// What is kept of a document until the end of the scan.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Keep {
@@ -511,6 +653,7 @@ enum Keep {
 }
 
 /// A document's file kept to be parsed again at the end.
+#[derive(Clone)]
 struct Reparse {
     target: Target,
     source: Arc<SourceFile>,

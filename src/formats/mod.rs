@@ -6,6 +6,7 @@
 //! whether the content confirms a guess made from the name, and which spans hold secrets.
 //! The document module registers every format in one table; nothing else knows the list.
 
+use std::any::Any;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -126,6 +127,54 @@ pub trait Format: Sized {
         _files: &dyn Files,
     ) -> Vec<usize> {
         Vec::new()
+    }
+    /// Whether the documents of this format kept to the end split into groups that relate
+    /// only within themselves ([`Format::groups`]): each group is then parsed, related and
+    /// judged on its own, so memory holds the largest group's trees, not all of them.
+    const GROUPED: bool = false;
+    /// What this document names of other files (nginx: its `include` arguments), kept for
+    /// [`Format::groups`] once its tree is dropped.
+    fn names(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Groups the files kept to the end (`kept`: each path with its [`Format::names`]) and
+    /// those judged alone that they name after all (of `candidates`, as [`Format::named`]
+    /// finds them). Only called when [`Format::GROUPED`].
+    fn groups(_kept: &[(&Path, &[String])], _candidates: &[&Path], _files: &dyn Files) -> Grouping {
+        Grouping::default()
+    }
+    /// [`Format::relate`] on one group of [`Format::groups`], with the relations
+    /// [`Grouping::relations`] built once for all groups.
+    fn relate_within(
+        documents: &mut [(&Arc<SourceFile>, &mut Self)],
+        _relations: &(dyn Any + Send + Sync),
+        files: &dyn Files,
+    ) {
+        Self::relate(documents, files)
+    }
+}
+
+/// The files of a format kept to the end, split into groups no relation crosses
+/// ([`Format::groups`]).
+pub struct Grouping {
+    /// Of the candidates (files judged alone), those a kept file names: they are judged
+    /// with it after all.
+    pub named: Vec<usize>,
+    /// Each group: indices into the kept files followed by the named candidates, in
+    /// increasing order.
+    pub groups: Vec<Vec<usize>>,
+    /// What the format resolves relations against, built once for every group (nginx: the
+    /// index of all the grouped files' paths).
+    pub relations: Arc<dyn Any + Send + Sync>,
+}
+
+impl Default for Grouping {
+    fn default() -> Self {
+        Self {
+            named: Vec::new(),
+            groups: Vec::new(),
+            relations: Arc::new(()),
+        }
     }
 }
 

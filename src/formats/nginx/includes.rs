@@ -14,12 +14,14 @@
 //! cycles. An include preflight cannot follow (a file outside the scan, a path with a
 //! variable) is left in the tree, and rules treat the level it stands at as unknown.
 
+use std::any::Any;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::formats::nginx::{NginxConfig, NginxDirective, MAX_DEPTH};
-use crate::formats::{absolute_normal, Files, ParseError};
+use crate::formats::{absolute_normal, Files, Grouping, ParseError};
 use crate::message::{Message, Quote};
 use crate::msg;
 use crate::source::{SourceFile, Span};
@@ -81,11 +83,43 @@ struct Edge {
 /// Resolves the includes of every nginx document of the scan against `files` and records
 /// the expanded trees, which files are included elsewhere, and the problems.
 pub fn resolve(nginx: &mut NginxFiles, files: &dyn Files) {
+    let index = ScanIndex::new(nginx.iter().map(|(s, _)| s.path.as_path()), files);
+    let globals: Vec<usize> = (0..nginx.len()).collect();
+    record(nginx, &index, &globals);
+}
+
+/// [`resolve`] for one group of the files [`group`] made: includes are resolved against
+/// every file of the scan's groups (`relations`, the [`ScanPaths`] [`group`] built once),
+/// so relative paths and missing files mean what they mean when all are related at once,
+/// while only this group's trees are in memory.
+pub fn resolve_within(
+    nginx: &mut NginxFiles,
+    relations: &(dyn Any + Send + Sync),
+    files: &dyn Files,
+) {
+    let Some(paths) = relations.downcast_ref::<ScanPaths>() else {
+        return resolve(nginx, files);
+    };
+    let index = ScanIndex::over(paths, files);
+    let globals: Option<Vec<usize>> = nginx
+        .iter()
+        .map(|(source, _)| paths.files.get(&absolute_normal(&source.path)).copied())
+        .collect();
+    match globals {
+        Some(globals) => record(nginx, &index, &globals),
+        None => resolve(nginx, files),
+    }
+}
+
+/// Follows the includes of `nginx` against `index`, in which `nginx[i]` is file
+/// `globals[i]`, and records the expanded trees, inclusions and problems in each document.
+fn record(nginx: &mut NginxFiles, index: &ScanIndex, globals: &[usize]) {
     let view: Vec<(&Arc<SourceFile>, &NginxConfig)> = nginx
         .iter()
         .map(|(source, config)| (*source, &**config))
         .collect();
-    let Some((expanded, included, mut problems, mut not_followed)) = follow(&view, files) else {
+    let Some((expanded, included, mut problems, mut not_followed)) = follow(&view, index, globals)
+    else {
         return;
     };
     for (i, tree) in expanded {
@@ -145,8 +179,155 @@ type Followed = (
     HashMap<usize, Vec<ParseError>>,
 );
 
-fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
-    let index = ScanIndex::new(documents.iter().map(|(s, _)| s.path.as_path()), files);
+/// The arguments of every `include` in `config`: all [`group`] needs of a file once its
+/// tree is dropped.
+pub fn include_arguments(config: &NginxConfig) -> Vec<String> {
+    config
+        .walk()
+        .into_iter()
+        .filter(|(_, directive)| directive.name == "include")
+        .filter_map(|(_, directive)| directive.args.first().map(|a| a.value.clone()))
+        .collect()
+}
+
+/// Splits the nginx files kept to the end (`kept`: each path with its
+/// [`include_arguments`]) and the files judged alone that they include (of `candidates`,
+/// found exactly as [`named`] finds them) into groups no include crosses, so each group is
+/// parsed, related ([`resolve_within`]) and judged on its own.
+pub fn group(kept: &[(&Path, &[String])], candidates: &[&Path], files: &dyn Files) -> Grouping {
+    let first = kept.len();
+    let index = ScanIndex::new(
+        kept.iter()
+            .map(|(p, _)| *p)
+            .chain(candidates.iter().copied()),
+        files,
+    );
+    let mut named = HashSet::new();
+    for (path, arguments) in kept {
+        for argument in arguments.iter() {
+            if let Resolution::Files(targets) = index.resolve(path, argument) {
+                for target in targets {
+                    let names = index.copies.get(&target).cloned();
+                    named.extend(names.unwrap_or_else(|| vec![target]));
+                }
+            }
+        }
+    }
+    let mut named: Vec<usize> = named
+        .into_iter()
+        .filter_map(|i| i.checked_sub(first))
+        .collect();
+    named.sort_unstable();
+
+    // The files related at the end, and the includes and copies that tie them together.
+    let scan: Vec<PathBuf> = kept
+        .iter()
+        .map(|(p, _)| p.to_path_buf())
+        .chain(named.iter().map(|&i| candidates[i].to_path_buf()))
+        .collect();
+    let paths = ScanPaths::new(scan.iter().map(PathBuf::as_path), files);
+    let index = ScanIndex::over(&paths, files);
+    let mut sets = Sets::new(scan.len());
+    for (from, (path, arguments)) in kept.iter().enumerate() {
+        for argument in arguments.iter() {
+            if let Resolution::Files(targets) = index.resolve(path, argument) {
+                for target in targets {
+                    sets.join(from, target);
+                }
+            }
+        }
+    }
+    for same in index.copies.values() {
+        for &copy in same {
+            sets.join(same[0], copy);
+        }
+    }
+    let groups = sets.groups();
+    Grouping {
+        named,
+        groups,
+        relations: Arc::new(paths),
+    }
+}
+
+/// Disjoint sets of file indices (union by size, with path halving).
+struct Sets {
+    parent: Vec<usize>,
+    size: Vec<usize>,
+}
+
+impl Sets {
+    fn new(n: usize) -> Self {
+        Self {
+            parent: (0..n).collect(),
+            size: vec![1; n],
+        }
+    }
+
+    fn root(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn join(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.root(a), self.root(b));
+        if a == b {
+            return;
+        }
+        let (big, small) = if self.size[a] >= self.size[b] {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        self.parent[small] = big;
+        self.size[big] += self.size[small];
+    }
+
+    /// Every set, each in increasing order, ordered by its first member.
+    fn groups(mut self) -> Vec<Vec<usize>> {
+        let mut by_root: HashMap<usize, usize> = HashMap::new();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for i in 0..self.parent.len() {
+            let root = self.root(i);
+            let at = *by_root.entry(root).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[at].push(i);
+        }
+        groups
+    }
+}
+
+/// Follows the includes of `documents` against `index`, in which `documents[i]` is file
+/// `globals[i]`; a file of the index that is none of them (another group's, never reached
+/// from this one) is not followed.
+fn follow(documents: &NginxView, index: &ScanIndex, globals: &[usize]) -> Option<Followed> {
+    let local: HashMap<usize, usize> = globals.iter().enumerate().map(|(i, &g)| (g, i)).collect();
+    // Resolutions in the documents' own numbering; a match that is not one of them is not
+    // followed, as a match that is not a scanned file.
+    let to_local = |resolution: Resolution| match resolution {
+        Resolution::Files(targets) => targets
+            .iter()
+            .map(|g| local.get(g).copied())
+            .collect::<Option<Vec<usize>>>()
+            .map_or(Resolution::Unknown, Resolution::Files),
+        other => other,
+    };
+    let copies: HashMap<usize, Vec<usize>> = globals
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| {
+            let same = index.copies.get(g)?;
+            Some((
+                i,
+                same.iter().filter_map(|c| local.get(c).copied()).collect(),
+            ))
+        })
+        .collect();
     let edges = {
         let mut edges = Vec::new();
         for (i, (source, config)) in documents.iter().enumerate() {
@@ -161,7 +342,7 @@ fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
                     from: i,
                     span: directive.span,
                     argument: argument.span,
-                    resolution: index.resolve(&source.path, &argument.value),
+                    resolution: to_local(index.resolve(&source.path, &argument.value)),
                 });
             }
         }
@@ -194,7 +375,7 @@ fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
             }
             Resolution::Missing(path) => {
                 // The path nginx would open: what is written, joined to the prefix.
-                let named = Quote::derived(edge.argument, files.display(path));
+                let named = Quote::derived(edge.argument, index.scan.display(path));
                 problems.entry(edge.from).or_default().push(ParseError {
                     span: edge.argument,
                     message: msg!(
@@ -211,7 +392,7 @@ fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
     let included: HashSet<usize> = followed
         .iter()
         .flat_map(|((from, _), targets)| targets.iter().filter(move |t| *t != from))
-        .flat_map(|t| index.copies.get(t).cloned().unwrap_or_else(|| vec![*t]))
+        .flat_map(|t| copies.get(t).cloned().unwrap_or_else(|| vec![*t]))
         .collect();
     let mut expander = Expander {
         documents,
@@ -238,21 +419,20 @@ fn follow(documents: &NginxView, files: &dyn Files) -> Option<Followed> {
 }
 
 /// The scanned nginx files by path, and the configuration prefixes (directories holding an
-/// `nginx.conf`).
-struct ScanIndex<'f> {
+/// `nginx.conf`): built once for all the groups of a scan ([`group`]).
+#[derive(Clone)]
+pub struct ScanPaths {
     /// Documents by path, `.` and `..` applied.
     files: HashMap<PathBuf, usize>,
     /// Documents that are the same file read under several names (a `sites-enabled/`
     /// symlink and its target), each mapped to all of them.
     copies: HashMap<usize, Vec<usize>>,
     prefixes: HashSet<PathBuf>,
-    /// The files of the scan, where globs are expanded and existence is asked.
-    scan: &'f dyn Files,
 }
 
-impl<'f> ScanIndex<'f> {
+impl ScanPaths {
     /// The index of the files at `paths`, numbered in that order.
-    fn new<'p>(paths: impl Iterator<Item = &'p Path>, scan: &'f dyn Files) -> Self {
+    fn new<'p>(paths: impl Iterator<Item = &'p Path>, scan: &dyn Files) -> Self {
         let mut files = HashMap::new();
         let mut prefixes = HashSet::new();
         let mut any_symlink = false;
@@ -284,6 +464,38 @@ impl<'f> ScanIndex<'f> {
             files,
             copies,
             prefixes,
+        }
+    }
+}
+
+/// [`ScanPaths`] with the files of the scan, where globs are expanded and existence is
+/// asked.
+struct ScanIndex<'f> {
+    paths: Cow<'f, ScanPaths>,
+    scan: &'f dyn Files,
+}
+
+impl std::ops::Deref for ScanIndex<'_> {
+    type Target = ScanPaths;
+
+    fn deref(&self) -> &ScanPaths {
+        &self.paths
+    }
+}
+
+impl<'f> ScanIndex<'f> {
+    /// The index of the files at `paths`, numbered in that order.
+    fn new<'p>(paths: impl Iterator<Item = &'p Path>, scan: &'f dyn Files) -> Self {
+        Self {
+            paths: Cow::Owned(ScanPaths::new(paths, scan)),
+            scan,
+        }
+    }
+
+    /// The index of `paths`, built before.
+    fn over(paths: &'f ScanPaths, scan: &'f dyn Files) -> Self {
+        Self {
+            paths: Cow::Borrowed(paths),
             scan,
         }
     }
@@ -582,5 +794,151 @@ fn set_origin(directive: &mut NginxDirective, source: &Arc<SourceFile>) {
                 set_origin(child, source);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::MemoryFiles;
+
+    const FILES: &[(&str, &str)] = &[
+        // A prefix whose nginx.conf includes only sites-enabled/.
+        ("/p/nginx.conf", "http { include sites-enabled/*; }\n"),
+        (
+            "/p/sites-enabled/a.conf",
+            "server { include snippets/h.conf; }\n",
+        ),
+        // Included by nothing, yet its relative include starts at /p (nginx.conf's folder).
+        (
+            "/p/conf.d/b.conf",
+            "server { include snippets/k.conf; include snippets/gone.conf; }\n",
+        ),
+        ("/p/snippets/h.conf", "add_header X-Frame-Options DENY;\n"),
+        (
+            "/p/snippets/k.conf",
+            "add_header X-Content-Type-Options nosniff;\n",
+        ),
+        // Elsewhere: a site including only what packages ship.
+        (
+            "/q/site.conf",
+            "server { include /etc/nginx/mime.types; }\n",
+        ),
+        ("/q/alone.conf", "server { listen 80; }\n"),
+    ];
+
+    fn files() -> MemoryFiles {
+        let mut files = MemoryFiles::new("");
+        for (path, text) in FILES {
+            files.insert(*path, text.as_bytes().to_vec());
+        }
+        files
+    }
+
+    fn sources() -> Vec<Arc<SourceFile>> {
+        FILES
+            .iter()
+            .map(|(path, text)| {
+                Arc::new(SourceFile::from_bytes(
+                    (*path).into(),
+                    (*path).into(),
+                    text.as_bytes().to_vec(),
+                ))
+            })
+            .collect()
+    }
+
+    /// What relating `which` of the files leaves in each: included elsewhere, expanded,
+    /// problems, by path.
+    fn related(
+        which: &[usize],
+        relate: impl FnOnce(&mut NginxFiles),
+    ) -> Vec<(PathBuf, bool, bool, usize)> {
+        let sources = sources();
+        let mut configs: Vec<NginxConfig> = which
+            .iter()
+            .map(|&i| NginxConfig::parse(&sources[i].text))
+            .collect();
+        let mut nginx: Vec<(&Arc<SourceFile>, &mut NginxConfig)> = which
+            .iter()
+            .map(|&i| &sources[i])
+            .zip(configs.iter_mut())
+            .collect();
+        relate(&mut nginx);
+        nginx
+            .iter()
+            .map(|(s, c)| {
+                let i = &c.includes;
+                (
+                    s.path.clone(),
+                    i.included_elsewhere,
+                    i.expanded.is_some(),
+                    i.problems.len(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn groups_relate_as_the_whole_scan_does() {
+        let files = files();
+        let sources = sources();
+        // Kept: the files with includes; candidates: those without.
+        let kept_at = [0, 1, 2, 5];
+        let candidates_at = [3, 4, 6];
+        let names: Vec<Vec<String>> = kept_at
+            .iter()
+            .map(|&i| include_arguments(&NginxConfig::parse(&sources[i].text)))
+            .collect();
+        let kept: Vec<(&Path, &[String])> = kept_at
+            .iter()
+            .zip(&names)
+            .map(|(&i, n)| (sources[i].path.as_path(), n.as_slice()))
+            .collect();
+        let candidates: Vec<&Path> = candidates_at
+            .iter()
+            .map(|&i| sources[i].path.as_path())
+            .collect();
+        let grouping = group(&kept, &candidates, &files);
+        // h.conf and k.conf are included; alone.conf is not.
+        assert_eq!(grouping.named, vec![0, 1]);
+        let scan_at: Vec<usize> = kept_at
+            .iter()
+            .copied()
+            .chain(grouping.named.iter().map(|&j| candidates_at[j]))
+            .collect();
+        let groups: Vec<Vec<usize>> = grouping
+            .groups
+            .iter()
+            .map(|g| g.iter().map(|&k| scan_at[k]).collect())
+            .collect();
+        assert_eq!(groups, vec![vec![0, 1, 3], vec![2, 4], vec![5]]);
+
+        // Each group related on its own gives what relating them all at once gives.
+        let mut whole = related(&scan_at, |nginx| resolve(nginx, &files));
+        let mut by_group: Vec<_> = groups
+            .iter()
+            .flat_map(|g| {
+                related(g, |nginx| {
+                    resolve_within(nginx, &*grouping.relations, &files)
+                })
+            })
+            .collect();
+        whole.sort();
+        by_group.sort();
+        assert_eq!(by_group, whole);
+        // b.conf: k.conf followed from the prefix, gone.conf missing there.
+        let b = whole
+            .iter()
+            .find(|r| r.0 == Path::new("/p/conf.d/b.conf"))
+            .expect("b");
+        assert_eq!((b.2, b.3), (true, 1), "{whole:?}");
+        // Without the shared index, b.conf's group has no nginx.conf to start from.
+        let alone = related(&groups[1], |nginx| resolve(nginx, &files));
+        assert_ne!(
+            alone.iter().find(|r| r.0 == b.0).expect("b").3,
+            1,
+            "{alone:?}"
+        );
     }
 }

@@ -799,6 +799,28 @@ impl Format for NginxConfig {
     ) -> Vec<usize> {
         includes::named(documents, candidates, files)
     }
+
+    const GROUPED: bool = true;
+
+    fn names(&self) -> Vec<String> {
+        includes::include_arguments(self)
+    }
+
+    fn groups(
+        kept: &[(&std::path::Path, &[String])],
+        candidates: &[&std::path::Path],
+        files: &dyn Files,
+    ) -> crate::formats::Grouping {
+        includes::group(kept, candidates, files)
+    }
+
+    fn relate_within(
+        documents: &mut [(&Arc<SourceFile>, &mut Self)],
+        relations: &(dyn std::any::Any + Send + Sync),
+        files: &dyn Files,
+    ) {
+        includes::resolve_within(documents, relations, files);
+    }
 }
 
 /// Whether an `include` stands anywhere in `directives`, blocks included.

@@ -216,6 +216,10 @@ const BUILTIN_FRAMEWORKS: &[(&str, &str)] = &[
         include_str!("../frameworks/asvs-4.0.3.toml"),
     ),
     (
+        "frameworks/cis-kubernetes.toml",
+        include_str!("../frameworks/cis-kubernetes.toml"),
+    ),
+    (
         "frameworks/devsec-nginx.toml",
         include_str!("../frameworks/devsec-nginx.toml"),
     ),

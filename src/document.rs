@@ -9,6 +9,7 @@ use std::any::Any;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::formats::accounts::Accounts;
 use crate::formats::compose::ComposeFile;
 use crate::formats::crontab::Crontab;
 use crate::formats::dbconf::DatabaseConfigFile;
@@ -314,6 +315,8 @@ formats! {
     SecurityUpdates(PendingUpgrades) as as_security_updates for SecurityUpdates;
     /// Kernel parameters (`sysctl.conf`, `sysctl.d/*.conf`, a host's `sysctl` output).
     Sysctl(SysctlSettings) as as_sysctl for Sysctl;
+    /// The account databases `/etc/passwd` and `/etc/shadow`.
+    Accounts(Accounts) as as_accounts for Passwd | Shadow;
     /// `stat` output from a host: modes and owners of the files holding secrets.
     FileModes(FileModes) as as_file_modes for FileModes;
 }

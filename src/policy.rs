@@ -356,6 +356,10 @@ impl std::error::Error for PolicyError {}
 
 /// The policy files shipped inside the binary.
 const BUILTIN_POLICIES: &[(&str, &str)] = &[
+    (
+        "policies/accounts.toml",
+        include_str!("../policies/accounts.toml"),
+    ),
     ("policies/core.toml", include_str!("../policies/core.toml")),
     ("policies/env.toml", include_str!("../policies/env.toml")),
     (

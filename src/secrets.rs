@@ -430,17 +430,20 @@ pub fn assess(kind: SecretKind, value: &str) -> Option<Weakness> {
     None
 }
 
-/// What a saved host snapshot writes instead of a secret: its length, nothing else.
+/// What a saved host snapshot writes instead of a secret: its length, nothing else. No `:`,
+/// which separates the fields of `/etc/shadow` and `/etc/passwd`.
 pub fn redacted_placeholder(chars: usize) -> String {
-    format!("[redacted:{chars}chars]")
+    format!("[redacted-{chars}chars]")
 }
 
 /// Whether `value` is what [`redacted_placeholder`] wrote: the secret was there and is
 /// unknown now, so it is not judged (a re-checked snapshot reports no weak secret the live
 /// host did not have).
 pub fn is_redacted_placeholder(value: &str) -> bool {
+    // `[redacted:N…` is how snapshots saved before 2026-12 wrote it.
     value
-        .strip_prefix("[redacted:")
+        .strip_prefix("[redacted-")
+        .or_else(|| value.strip_prefix("[redacted:"))
         .and_then(|rest| rest.strip_suffix("chars]"))
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }

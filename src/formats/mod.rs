@@ -23,6 +23,7 @@ pub mod sshd;
 pub mod systemd;
 pub mod yaml;
 
+pub mod accounts;
 pub mod fail2ban;
 pub mod firewall;
 pub mod logrotate;

@@ -69,6 +69,11 @@ pub enum Target {
     SecurityUpdates,
     /// Kernel parameters: `sysctl.conf`, `sysctl.d/*.conf`, a live host's `sysctl` output.
     Sysctl,
+    /// The account database `/etc/passwd` (passwd(5)).
+    Passwd,
+    /// The shadow password database `/etc/shadow` (shadow(5)); a live host's copy has its
+    /// hashes replaced on the host before it is sent.
+    Shadow,
     /// `stat` output from a live host: the modes and owners of the files holding secrets.
     FileModes,
 }
@@ -107,6 +112,8 @@ impl Target {
             Self::Nftables => "nftables",
             Self::SecurityUpdates => "security-updates",
             Self::Sysctl => "sysctl",
+            Self::Passwd => "passwd",
+            Self::Shadow => "shadow",
             Self::FileModes => "file-modes",
         }
     }
@@ -158,6 +165,8 @@ impl Target {
             Self::Nftables => ".preflight/nft-ruleset.txt",
             Self::SecurityUpdates => ".preflight/apt-upgradable.txt",
             Self::Sysctl => "sysctl.conf",
+            Self::Passwd => "etc/passwd",
+            Self::Shadow => "etc/shadow",
             Self::FileModes => ".preflight/file-modes.txt",
             Self::Env | Self::Any => ".env",
         }

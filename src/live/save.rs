@@ -10,7 +10,7 @@
 //!
 //! Redaction: every secret a document names (`.env` values, Django `SECRET_KEY`, passwords
 //! on command lines, private-key blocks, …, see [`crate::redact`]) is replaced by
-//! `[redacted:Nchars]`; key names stay, so the file still reads as what it was.
+//! `[redacted-Nchars]`; key names stay, so the file still reads as what it was.
 
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -292,7 +292,7 @@ mod tests {
             "DEBUG=false\nSECRET_KEY=\"Zx9Cv7Bn5Mm3Qw1Er4Ty\"\n",
         );
         let text = String::from_utf8(redacted(&env)).unwrap();
-        assert_eq!(text, "DEBUG=false\nSECRET_KEY=\"[redacted:20chars]\"\n");
+        assert_eq!(text, "DEBUG=false\nSECRET_KEY=\"[redacted-20chars]\"\n");
         let settings = SnapshotFile::text(
             "/srv/shop/shop/settings.py",
             Target::Django,
@@ -300,7 +300,7 @@ mod tests {
         );
         let text = String::from_utf8(redacted(&settings)).unwrap();
         assert!(!text.contains("k3J9xQ2m"), "{text}");
-        assert!(text.contains("SECRET_KEY = '[redacted:"), "{text}");
+        assert!(text.contains("SECRET_KEY = '[redacted-"), "{text}");
         let listing = SnapshotFile::text(
             "/.preflight/ss-tlnpH.txt",
             Target::Listeners,
@@ -321,10 +321,10 @@ mod tests {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
         assert!(
-            text.contains("cloudflare[cfuser=\"ops@example.org\", cftoken=\"[redacted:20chars]\"]"),
+            text.contains("cloudflare[cfuser=\"ops@example.org\", cftoken=\"[redacted-20chars]\"]"),
             "{text}"
         );
-        assert!(text.contains("bantime = 1h\nabuseipdb_apikey = [redacted:32chars]\n"));
+        assert!(text.contains("bantime = 1h\nabuseipdb_apikey = [redacted-32chars]\n"));
 
         let snippet = "/var/log/mysql/*.log {\n    daily\n    create 640 mysql adm\n    postrotate\n        mysqladmin -uroot -pS3cretPw77 flush-logs\n    endscript\n}\n";
         let logrotate =
@@ -332,7 +332,7 @@ mod tests {
         let text = String::from_utf8(redacted(&logrotate)).unwrap();
         assert_eq!(
             text,
-            snippet.replace("-pS3cretPw77", "-p[redacted:10chars]"),
+            snippet.replace("-pS3cretPw77", "-p[redacted-10chars]"),
             "only the password in the script"
         );
     }

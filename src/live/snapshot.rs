@@ -2,7 +2,7 @@
 //! one host, collected through a [`Transport`] so SSH and `audit local` run the very same
 //! command lines.
 //!
-//! # The allowlist ([`ALLOWLIST_VERSION`] 3)
+//! # The allowlist ([`ALLOWLIST_VERSION`] 4)
 //!
 //! Every command runs under `sh -c` (over SSH: the login shell) with `/usr/sbin:/sbin`
 //! added to `PATH`; `--sudo` wraps it in `sudo -n sh -c '…'` (never a password prompt).
@@ -19,6 +19,7 @@
 //! | timers | `systemctl list-timers --all --no-pager` | `/.preflight/systemctl-list-timers.txt` |
 //! | security updates | `apt list --upgradable` | `/.preflight/apt-upgradable.txt` |
 //! | kernel parameters | `sysctl -e KEY…` (the keys SYSCTL001 judges) | `/.preflight/sysctl.txt` |
+//! | accounts | `awk` over `/etc/shadow` printing it with every hash replaced by `REDACTED` ([`SHADOW`]) | `/etc/shadow` |
 //! | modes of secret files | `stat -c '%a %U %G %n'` on the env files read and nginx's `ssl_certificate_key` files | `/.preflight/file-modes.txt` |
 //! | backup ages | `find DIR -type f -printf '%T@ %p\n'` per `--backup-dir` (names and times only) | `/.preflight/backups.txt` |
 //! | file lists | `find` on the roots below that exist (names only) | — |
@@ -38,6 +39,7 @@
 //! | `/var/lib/pgsql` (RHEL: `data/`, `VERSION/data/`; needs root) | `postgresql.conf`, `postgresql.auto.conf`, `pg_hba.conf`, `conf.d/*.conf` | postgres, pg-hba |
 //! | `/etc/fail2ban/jail.conf`, `/etc/fail2ban/jail.local`, `/etc/fail2ban/jail.d` | `jail.conf`, `jail.local`, `jail.d/*.conf`, `jail.d/*.local` | fail2ban |
 //! | `/etc/logrotate.conf`, `/etc/logrotate.d` | `logrotate.conf`, every snippet | logrotate |
+//! | `/etc/passwd` | the account database (world-readable; no hashes on current systems) | passwd |
 //!
 //! Besides those: `fullchain.pem` under `/etc/letsencrypt/live/*/`, every `ssl_certificate`
 //! nginx names, `--cert-path` files, and in each `--app-dir` (three levels, no
@@ -63,7 +65,12 @@ use crate::redact;
 use crate::source::Span;
 
 /// Bumped whenever the allowlist changes what is collected; written into manifests.
-pub const ALLOWLIST_VERSION: u32 = 3;
+pub const ALLOWLIST_VERSION: u32 = 4;
+
+/// `/etc/shadow` with each password field that is neither empty nor `x` replaced by
+/// `REDACTED` (after the `!` or `*` of a lock, which is kept): the hashes never leave the
+/// host. Needs root (`--sudo`); a login user cannot read shadow, which is a note.
+pub const SHADOW: &str = "awk -F: 'BEGIN { OFS = \":\" } { if ($2 != \"\" && $2 != \"x\") { lock = substr($2, 1, 1); $2 = ((lock == \"!\" || lock == \"*\") ? lock : \"\") \"REDACTED\" } print }' /etc/shadow";
 
 /// Where command output lives in a snapshot (a directory no host has).
 pub const OUTPUT_DIR: &str = "/.preflight";
@@ -432,6 +439,15 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
     if let Some(out) = run.command(&sysctl, "sysctl", &[Target::Sysctl]) {
         files.push(output("sysctl.txt", Target::Sysctl, out.stdout));
     }
+    // Shadow with every hash replaced on the host: only whether a field is empty or locked
+    // leaves it (ACCT002 needs no more), so no hash is ever sent, saved or shown.
+    if let Some(out) = run.command(SHADOW, "/etc/shadow", &[Target::Shadow]) {
+        files.push(SnapshotFile {
+            path: PathBuf::from("/etc/shadow"),
+            target: Target::Shadow,
+            bytes: out.stdout,
+        });
+    }
     if let Some(out) = run.command(TIMERS.0, TIMERS.0, &[]) {
         files.push(output(TIMERS.1, Target::Any, out.stdout));
     }
@@ -460,7 +476,7 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
                 })
                 .unwrap_or_default()
         };
-    let mut host_files = vec![PathBuf::from("/etc/crontab")];
+    let mut host_files = vec![PathBuf::from("/etc/crontab"), PathBuf::from("/etc/passwd")];
     for listing in LISTINGS {
         let found = listed(&mut run, listing.what, listing.command(), listing.kinds);
         host_files.extend(found.into_iter().filter(|path| {

@@ -26,6 +26,7 @@ pub mod nginx;
 pub mod sshd;
 pub mod systemd;
 
+pub mod accounts;
 pub mod fail2ban;
 pub mod firewall;
 pub mod logrotate;
@@ -45,6 +46,7 @@ mod canaries;
 
 /// Every family's table of built-in checks.
 pub(crate) const FAMILIES: &[&[RegisteredCheck]] = &[
+    accounts::RULES,
     core::RULES,
     backup::RULES,
     compose::RULES,

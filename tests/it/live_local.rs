@@ -382,7 +382,7 @@ fn a_saved_snapshot_rechecks_to_the_same_live_findings_without_secrets() {
     );
     let env_file = snapshot.join(planted.path("app/.env").strip_prefix("/").unwrap());
     let env = std::fs::read_to_string(&env_file).unwrap();
-    assert!(env.contains("SECRET_KEY=[redacted:"), "{env}");
+    assert!(env.contains("SECRET_KEY=[redacted-"), "{env}");
     assert!(env.contains("DEBUG=false"), "{env}");
     assert!(snapshot.join(".preflight/ps.txt").is_file());
     for entry in walk(&snapshot) {
@@ -538,4 +538,56 @@ fn a_host_whose_crontabs_cannot_be_read_is_partly_audited() {
         "{}",
         String::from_utf8_lossy(&accepted.stderr)
     );
+}
+
+/// The command that collects `/etc/shadow` (`SHADOW`) sends no hash: run on a planted
+/// shadow file, every hash is replaced and a lock or an empty field stays what it was.
+#[test]
+fn the_shadow_collection_replaces_every_hash_on_the_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let shadow = dir.path().join("shadow");
+    let hash = "$6$Ca1tSalt$HashCanaryXq9Zr5Lw0Pm3Vb7Nc1Dd8Ef";
+    std::fs::write(
+        &shadow,
+        format!(
+            "root:{hash}:20000:0:99999:7:::\nlocked:!{hash}:20000:0:99999:7:::\nsystem:*:20000:0:99999:7:::\nnopass::20000:0:99999:7:::\nplain:x:20000::::::\n"
+        ),
+    )
+    .unwrap();
+    let command =
+        preflight::live::snapshot::SHADOW.replace("/etc/shadow", shadow.to_str().unwrap());
+    let output = Command::new("sh").arg("-c").arg(&command).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !text.contains("Ca1tSalt") && !text.contains("HashCanary"),
+        "{text}"
+    );
+    assert_eq!(
+        text,
+        "root:REDACTED:20000:0:99999:7:::\nlocked:!REDACTED:20000:0:99999:7:::\nsystem:*REDACTED:20000:0:99999:7:::\nnopass::20000:0:99999:7:::\nplain:x:20000::::::\n"
+    );
+    // What ACCT002 needs survives: the one account without a password is still found.
+    let scan = tempfile::tempdir().unwrap();
+    std::fs::create_dir(scan.path().join("etc")).unwrap();
+    std::fs::write(scan.path().join("etc/shadow"), &text).unwrap();
+    let report = common::json_report(scan.path(), &["."]).0;
+    let found: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap(),
+                f["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "ACCT002");
+    assert!(found[0].1.contains("`nopass`"), "{found:?}");
 }

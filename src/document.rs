@@ -116,6 +116,25 @@ macro_rules! formats {
 
         /// Lets each format relate its documents to each other (see [`Format::relate`]).
         pub fn relate(documents: &mut [Document], files: &dyn Files) {
+            relate_by_format(documents, None, files);
+        }
+
+        /// [`relate`] on one group of documents (see [`Format::relate_within`]).
+        pub fn relate_within(
+            documents: &mut [Document],
+            relations: &(dyn Any + Send + Sync),
+            files: &dyn Files,
+        ) {
+            relate_by_format(documents, Some(relations), files);
+        }
+
+        /// Hands each format its documents: to [`Format::relate_within`] with `relations`,
+        /// else to [`Format::relate`].
+        fn relate_by_format(
+            documents: &mut [Document],
+            relations: Option<&(dyn Any + Send + Sync)>,
+            files: &dyn Files,
+        ) {
             $({
                 let mut group: Vec<(&Arc<SourceFile>, &mut $ty)> = documents
                     .iter_mut()
@@ -125,7 +144,10 @@ macro_rules! formats {
                     })
                     .collect();
                 if !group.is_empty() {
-                    <$ty as Format>::relate(&mut group, files);
+                    match relations {
+                        Some(relations) => <$ty as Format>::relate_within(&mut group, relations, files),
+                        None => <$ty as Format>::relate(&mut group, files),
+                    }
                 }
             })+
         }
@@ -183,26 +205,6 @@ macro_rules! formats {
             match target {
                 $( $(Target::$target)|+ => <$ty as Format>::groups(kept, candidates, files), )+
             }
-        }
-
-        /// [`relate`] on one group of documents (see [`Format::relate_within`]).
-        pub fn relate_within(
-            documents: &mut [Document],
-            relations: &(dyn Any + Send + Sync),
-            files: &dyn Files,
-        ) {
-            $({
-                let mut group: Vec<(&Arc<SourceFile>, &mut $ty)> = documents
-                    .iter_mut()
-                    .filter_map(|doc| match &mut doc.content {
-                        Content::$variant(content) => Some((&doc.source, content)),
-                        _ => None,
-                    })
-                    .collect();
-                if !group.is_empty() {
-                    <$ty as Format>::relate_within(&mut group, relations, files);
-                }
-            })+
         }
 
         /// The kinds whose documents [`relate`] may change in a scan of the files at `paths`

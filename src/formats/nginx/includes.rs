@@ -203,15 +203,9 @@ pub fn group(kept: &[(&Path, &[String])], candidates: &[&Path], files: &dyn File
         files,
     );
     let mut named = HashSet::new();
-    for (path, arguments) in kept {
-        for argument in arguments.iter() {
-            if let Resolution::Files(targets) = index.resolve(path, argument) {
-                for target in targets {
-                    let names = index.copies.get(&target).cloned();
-                    named.extend(names.unwrap_or_else(|| vec![target]));
-                }
-            }
-        }
+    for (_, target) in reached(&index, kept) {
+        let names = index.copies.get(&target).cloned();
+        named.extend(names.unwrap_or_else(|| vec![target]));
     }
     let mut named: Vec<usize> = named
         .into_iter()
@@ -228,14 +222,8 @@ pub fn group(kept: &[(&Path, &[String])], candidates: &[&Path], files: &dyn File
     let paths = ScanPaths::new(scan.iter().map(PathBuf::as_path), files);
     let index = ScanIndex::over(&paths, files);
     let mut sets = Sets::new(scan.len());
-    for (from, (path, arguments)) in kept.iter().enumerate() {
-        for argument in arguments.iter() {
-            if let Resolution::Files(targets) = index.resolve(path, argument) {
-                for target in targets {
-                    sets.join(from, target);
-                }
-            }
-        }
+    for (from, target) in reached(&index, kept) {
+        sets.join(from, target);
     }
     for same in index.copies.values() {
         for &copy in same {
@@ -248,6 +236,25 @@ pub fn group(kept: &[(&Path, &[String])], candidates: &[&Path], files: &dyn File
         groups,
         relations: Arc::new(paths),
     }
+}
+
+/// Every file of `index` the includes of each `kept` file reach: (kept index, file).
+fn reached<'k>(
+    index: &'k ScanIndex,
+    kept: &'k [(&Path, &[String])],
+) -> impl Iterator<Item = (usize, usize)> + 'k {
+    kept.iter()
+        .enumerate()
+        .flat_map(move |(from, (path, arguments))| {
+            arguments
+                .iter()
+                .filter_map(move |argument| match index.resolve(path, argument) {
+                    Resolution::Files(targets) => Some(targets),
+                    _ => None,
+                })
+                .flatten()
+                .map(move |target| (from, target))
+        })
 }
 
 /// Disjoint sets of file indices (union by size, with path halving).

@@ -12,11 +12,23 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "suppression-comments" => suppression_comments;
 };
 
-/// PF001: every line a parser could not read.
+/// Parse errors reported one by one in a file. Past that many the file is not what its
+/// name says, or is hostile (a megabyte of garbage would be a hundred thousand findings and
+/// annotations): one more finding counts the rest.
+pub const MAX_PARSE_ERRORS: usize = 50;
+
+/// PF001: every line a parser could not read, up to [`MAX_PARSE_ERRORS`] per file.
 pub fn parse_errors(cx: &mut Context<'_, Document>) {
-    for (n, error) in cx.doc.parse_errors().iter().enumerate() {
+    let errors = cx.doc.parse_errors();
+    for (n, error) in errors.iter().take(MAX_PARSE_ERRORS).enumerate() {
         let key = format!("{}#{n}", error.message.fingerprint_text(cx.source()));
         cx.report(error.span, key, error.message.clone());
+    }
+    if let Some(first) = errors.get(MAX_PARSE_ERRORS) {
+        let more = errors.len() - MAX_PARSE_ERRORS;
+        cx.report(first.span, "more-parse-errors", msg!(
+            "{} more places cannot be read either (the first {} are reported one by one); fix those, or exclude the file if it is not of the kind its name says",
+            more, MAX_PARSE_ERRORS));
     }
 }
 

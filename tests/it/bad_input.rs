@@ -127,6 +127,34 @@ fn malformed_lines_are_findings_with_locations() {
     assert_eq!(errors, [(2, 1), (3, 7)]);
 }
 
+/// A file of garbage is 50 findings and one that counts the rest, not one per line.
+#[test]
+fn unreadable_lines_past_fifty_are_counted_in_one_finding() {
+    let garbage = "this is not env\n".repeat(200);
+    let dir = tree(&[(".env", garbage.as_bytes())]);
+    let (report, _) = json_report(dir.path(), &["."]);
+    let errors: Vec<(u64, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "PF001")
+        .map(|f| {
+            (
+                f["location"]["start_line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(errors.len(), 51, "{errors:?}");
+    assert_eq!(errors[49].0, 50);
+    assert_eq!(errors[50].0, 51);
+    assert!(
+        errors[50].1.starts_with("150 more places"),
+        "{:?}",
+        errors[50]
+    );
+}
+
 #[test]
 fn explicit_file_of_unknown_kind_is_noted() {
     let dir = tree(&[("notes.txt", b"hello")]);

@@ -18,9 +18,8 @@ use crate::formats::dotenv::EnvFile;
 use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
 use crate::formats::host::{
-    apt::PendingUpgrades, apt_periodic::AptPeriodic, backups::BackupListing,
-    certificate::CertificateFile, fail2ban::Fail2banStatus, modes::FileModes, nft::NftRuleset,
-    ps::Processes, ss::Listeners,
+    apt::PendingUpgrades, backups::BackupListing, certificate::CertificateFile,
+    fail2ban::Fail2banStatus, modes::FileModes, nft::NftRuleset, ps::Processes, ss::Listeners,
 };
 use crate::formats::javascript::{JsModule, PackageJson};
 use crate::formats::kubernetes::Manifests;
@@ -320,8 +319,6 @@ formats! {
     Sysctl(SysctlSettings) as as_sysctl for Sysctl;
     /// The account databases `/etc/passwd` and `/etc/shadow`.
     Accounts(Accounts) as as_accounts for Passwd | Shadow;
-    /// A live host's `APT::Periodic` settings and `unattended-upgrades` package state.
-    AutoUpdates(AptPeriodic) as as_auto_updates for AutoUpdates;
     /// `stat` output from a host: modes and owners of the files holding secrets.
     FileModes(FileModes) as as_file_modes for FileModes;
 }

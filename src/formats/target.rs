@@ -74,9 +74,6 @@ pub enum Target {
     /// The shadow password database `/etc/shadow` (shadow(5)); a live host's copy has its
     /// hashes replaced on the host before it is sent.
     Shadow,
-    /// A live Debian/Ubuntu host's `APT::Periodic` settings and whether `unattended-upgrades`
-    /// is installed.
-    AutoUpdates,
     /// `stat` output from a live host: the modes and owners of the files holding secrets.
     FileModes,
 }
@@ -117,7 +114,6 @@ impl Target {
             Self::Sysctl => "sysctl",
             Self::Passwd => "passwd",
             Self::Shadow => "shadow",
-            Self::AutoUpdates => "auto-updates",
             Self::FileModes => "file-modes",
         }
     }
@@ -134,7 +130,6 @@ impl Target {
                 | Self::Fail2banStatus
                 | Self::Nftables
                 | Self::SecurityUpdates
-                | Self::AutoUpdates
                 | Self::FileModes
         )
     }
@@ -172,7 +167,6 @@ impl Target {
             Self::Sysctl => "sysctl.conf",
             Self::Passwd => "etc/passwd",
             Self::Shadow => "etc/shadow",
-            Self::AutoUpdates => ".preflight/apt-periodic.txt",
             Self::FileModes => ".preflight/file-modes.txt",
             Self::Env | Self::Any => ".env",
         }

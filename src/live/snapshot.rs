@@ -2,7 +2,7 @@
 //! one host, collected through a [`Transport`] so SSH and `audit local` run the very same
 //! command lines.
 //!
-//! # The allowlist ([`ALLOWLIST_VERSION`] 5)
+//! # The allowlist ([`ALLOWLIST_VERSION`] 4)
 //!
 //! Every command runs under `sh -c` (over SSH: the login shell) with `/usr/sbin:/sbin`
 //! added to `PATH`; `--sudo` wraps it in `sudo -n sh -c '…'` (never a password prompt).
@@ -18,7 +18,6 @@
 //! | fail2ban | `fail2ban-client status; fail2ban-client status sshd` | `/.preflight/fail2ban-status.txt` |
 //! | timers | `systemctl list-timers --all --no-pager` | `/.preflight/systemctl-list-timers.txt` |
 //! | security updates | `apt list --upgradable` | `/.preflight/apt-upgradable.txt` |
-//! | automatic updates | `apt-config dump APT::Periodic`; `dpkg-query -W` for `unattended-upgrades` | `/.preflight/apt-periodic.txt` |
 //! | kernel parameters | `sysctl -e KEY…` (the keys SYSCTL001 judges) | `/.preflight/sysctl.txt` |
 //! | accounts | `awk` over `/etc/shadow` printing it with every hash replaced by `REDACTED` ([`SHADOW`]) | `/etc/shadow` |
 //! | modes of secret files | `stat -c '%a %U %G %n'` on the env files read and nginx's `ssl_certificate_key` files | `/.preflight/file-modes.txt` |
@@ -66,7 +65,7 @@ use crate::redact;
 use crate::source::Span;
 
 /// Bumped whenever the allowlist changes what is collected; written into manifests.
-pub const ALLOWLIST_VERSION: u32 = 5;
+pub const ALLOWLIST_VERSION: u32 = 4;
 
 /// `/etc/shadow` with each password field that is neither empty nor `x` replaced by
 /// `REDACTED` (after the `!` or `*` of a lock, which is kept): the hashes never leave the
@@ -271,13 +270,6 @@ const PROBES: &[Probe] = &[
         label: "apt list --upgradable",
         name: "apt-upgradable.txt",
         target: Target::SecurityUpdates,
-    },
-    // Exit 66 (`ABSENT`) without apt: a host that is not Debian's has nothing to say here.
-    Probe {
-        command: "if command -v apt-config >/dev/null 2>&1; then LC_ALL=C apt-config dump APT::Periodic; dpkg-query -W -f='${Package} ${Status}\\n' unattended-upgrades 2>/dev/null || echo 'unattended-upgrades not-installed'; else exit 66; fi",
-        label: "apt-config dump APT::Periodic",
-        name: "apt-periodic.txt",
-        target: Target::AutoUpdates,
     },
 ];
 
@@ -897,15 +889,6 @@ fn paths_in_nginx(files: &[SnapshotFile], name: &str) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn probes_that_may_be_absent_exit_with_absent() {
-        let apt = PROBES
-            .iter()
-            .find(|p| p.target == Target::AutoUpdates)
-            .unwrap();
-        assert!(apt.command.ends_with(&format!("else exit {ABSENT}; fi")));
-    }
 
     #[test]
     fn a_refused_commands_error_line_is_quoted_without_credentials_or_control_characters() {

@@ -4,7 +4,6 @@
 //! configuration formats.
 
 pub mod apt;
-pub mod apt_periodic;
 pub mod backups;
 pub mod certificate;
 pub mod fail2ban;

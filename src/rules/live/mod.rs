@@ -1,4 +1,4 @@
-//! Live-only rules (LIVE001–LIVE012, LIVE014, LIVE015): what only a running host shows — sockets, processes,
+//! Live-only rules (LIVE001–LIVE012, LIVE014): what only a running host shows — sockets, processes,
 //! certificate expiry, backup ages, fail2ban and firewall state, pending security updates,
 //! who may read the files holding secrets.
 //! They read the host-state documents a snapshot produces ([`crate::formats::host`]).
@@ -28,7 +28,6 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "live-public-database-port" => listeners::database_port;
     document "live-secret-file-readable" => modes::world_readable;
     document "live-security-updates" => updates::pending;
-    document "live-security-updates-manual" => updates::not_automatic;
     document "live-time-not-synchronised" => services::time_sync;
 };
 

@@ -32,7 +32,7 @@ const TIME_DAEMONS: &[&str] = &[
 
 /// Whether the list is a whole system's: its PID 1 (when listed) is an init. Otherwise the
 /// reason the check is not evaluated.
-fn whole_system(processes: &Processes) -> Result<Option<&Process>, &'static str> {
+fn whole_system<'a>(processes: &'a Processes) -> Result<Option<&'a Process>, &'static str> {
     match processes.processes.iter().find(|p| p.pid == 1) {
         Some(init) if INITS.contains(&init.program()) => Ok(Some(init)),
         Some(_) => Err("PID 1 is not a system's init: a container or a minimal VM, whose clock and audit log are its host's"),

@@ -1,4 +1,4 @@
-//! Live-only rules (LIVE001–LIVE012, LIVE014): what only a running host shows — sockets, processes,
+//! Live-only rules (LIVE001–LIVE011): what only a running host shows — sockets, processes,
 //! certificate expiry, backup ages, fail2ban and firewall state, pending security updates,
 //! who may read the files holding secrets.
 //! They read the host-state documents a snapshot produces ([`crate::formats::host`]).
@@ -11,13 +11,11 @@ pub mod firewall;
 pub mod listeners;
 pub mod modes;
 pub mod processes;
-pub mod services;
 pub mod updates;
 
 /// The family's built-in checks, sorted by name (see `crate::rules::registry`).
 pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "live-app-process-root" => processes::app_as_root;
-    document "live-auditd-not-running" => services::auditd;
     document "live-backup-stale" => backups::stale;
     document "live-certificate-expired" => certificates::expired;
     document "live-certificate-expiring" => certificates::expiring;
@@ -28,7 +26,6 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "live-public-database-port" => listeners::database_port;
     document "live-secret-file-readable" => modes::world_readable;
     document "live-security-updates" => updates::pending;
-    document "live-time-not-synchronised" => services::time_sync;
 };
 
 /// The moment a time-based rule judges against: the snapshot's, or now for a file read

@@ -16,8 +16,9 @@ use crate::formats::dotenv::EnvFile;
 use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
 use crate::formats::host::{
-    apt::PendingUpgrades, backups::BackupListing, certificate::CertificateFile,
-    fail2ban::Fail2banStatus, modes::FileModes, nft::NftRuleset, ps::Processes, ss::Listeners,
+    apt::PendingUpgrades, apt_periodic::AptPeriodic, backups::BackupListing,
+    certificate::CertificateFile, fail2ban::Fail2banStatus, modes::FileModes, nft::NftRuleset,
+    ps::Processes, ss::Listeners,
 };
 use crate::formats::javascript::{JsModule, PackageJson};
 use crate::formats::kubernetes::Manifests;
@@ -268,6 +269,8 @@ formats! {
     Sysctl(SysctlSettings) as as_sysctl for Sysctl;
     /// `stat` output from a host: modes and owners of the files holding secrets.
     FileModes(FileModes) as as_file_modes for FileModes;
+    /// apt's automatic-updates settings from a host.
+    AutoUpdates(AptPeriodic) as as_auto_updates for AutoUpdates;
 }
 
 /// What kind of file `path` is, from its name alone; `None` for files preflight does not

@@ -71,6 +71,9 @@ pub enum Target {
     Sysctl,
     /// `stat` output from a live host: the modes and owners of the files holding secrets.
     FileModes,
+    /// A live host's automatic-updates setup: apt's `APT::Periodic` settings and whether
+    /// `unattended-upgrades` is installed.
+    AutoUpdates,
 }
 
 impl Target {
@@ -108,6 +111,7 @@ impl Target {
             Self::SecurityUpdates => "security-updates",
             Self::Sysctl => "sysctl",
             Self::FileModes => "file-modes",
+            Self::AutoUpdates => "automatic-updates",
         }
     }
 
@@ -124,6 +128,7 @@ impl Target {
                 | Self::Nftables
                 | Self::SecurityUpdates
                 | Self::FileModes
+                | Self::AutoUpdates
         )
     }
 
@@ -159,6 +164,7 @@ impl Target {
             Self::SecurityUpdates => ".preflight/apt-upgradable.txt",
             Self::Sysctl => "sysctl.conf",
             Self::FileModes => ".preflight/file-modes.txt",
+            Self::AutoUpdates => ".preflight/apt-periodic.txt",
             Self::Env | Self::Any => ".env",
         }
     }

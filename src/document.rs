@@ -270,7 +270,7 @@ formats! {
     /// `stat` output from a host: modes and owners of the files holding secrets.
     FileModes(FileModes) as as_file_modes for FileModes;
     /// apt's automatic-updates settings from a host.
-    AutoUpdates(AptPeriodic) as as_auto_updates for AutoUpdates;
+    AutomaticUpdates(AptPeriodic) as as_automatic_updates for AutomaticUpdates;
 }
 
 /// What kind of file `path` is, from its name alone; `None` for files preflight does not

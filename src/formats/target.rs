@@ -73,7 +73,7 @@ pub enum Target {
     FileModes,
     /// A live host's automatic-updates setup: apt's `APT::Periodic` settings and whether
     /// `unattended-upgrades` is installed.
-    AutoUpdates,
+    AutomaticUpdates,
 }
 
 impl Target {
@@ -111,7 +111,7 @@ impl Target {
             Self::SecurityUpdates => "security-updates",
             Self::Sysctl => "sysctl",
             Self::FileModes => "file-modes",
-            Self::AutoUpdates => "automatic-updates",
+            Self::AutomaticUpdates => "automatic-updates",
         }
     }
 
@@ -128,7 +128,7 @@ impl Target {
                 | Self::Nftables
                 | Self::SecurityUpdates
                 | Self::FileModes
-                | Self::AutoUpdates
+                | Self::AutomaticUpdates
         )
     }
 
@@ -164,7 +164,7 @@ impl Target {
             Self::SecurityUpdates => ".preflight/apt-upgradable.txt",
             Self::Sysctl => "sysctl.conf",
             Self::FileModes => ".preflight/file-modes.txt",
-            Self::AutoUpdates => ".preflight/apt-periodic.txt",
+            Self::AutomaticUpdates => ".preflight/apt-periodic.txt",
             Self::Env | Self::Any => ".env",
         }
     }

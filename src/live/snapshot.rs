@@ -270,7 +270,7 @@ const PROBES: &[Probe] = &[
         command: AUTO_UPDATES,
         label: "apt-config dump (APT::Periodic)",
         name: "apt-periodic.txt",
-        target: Target::AutoUpdates,
+        target: Target::AutomaticUpdates,
     },
 ];
 

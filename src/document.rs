@@ -18,8 +18,9 @@ use crate::formats::dotenv::EnvFile;
 use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
 use crate::formats::host::{
-    apt::PendingUpgrades, backups::BackupListing, certificate::CertificateFile,
-    fail2ban::Fail2banStatus, modes::FileModes, nft::NftRuleset, ps::Processes, ss::Listeners,
+    apt::PendingUpgrades, apt_periodic::AptPeriodic, backups::BackupListing,
+    certificate::CertificateFile, fail2ban::Fail2banStatus, modes::FileModes, nft::NftRuleset,
+    ps::Processes, ss::Listeners,
 };
 use crate::formats::javascript::{JsModule, PackageJson};
 use crate::formats::kubernetes::Manifests;
@@ -321,6 +322,8 @@ formats! {
     Accounts(Accounts) as as_accounts for Passwd | Shadow;
     /// `stat` output from a host: modes and owners of the files holding secrets.
     FileModes(FileModes) as as_file_modes for FileModes;
+    /// apt's automatic-updates settings from a host.
+    AutomaticUpdates(AptPeriodic) as as_automatic_updates for AutomaticUpdates;
 }
 
 /// What kind of file `path` is, from its name alone; `None` for files preflight does not

@@ -601,7 +601,7 @@ impl<'c> Plan<'c> {
                 .chain(&self.project_rules)
                 .chain(&self.facts_rules)
                 .collect();
-            results_of(&bound, &judged, &findings, &shown, unchecked)
+            results_of(&bound, &judged, &findings, &shown, unchecked, unseen)
         });
         (findings, results)
     }
@@ -977,13 +977,17 @@ struct Tally {
 
 /// Every enabled rule's result on every document it applies to, every file that names it
 /// in a finding or a mark, and every unchecked file of its kinds; a rule with none of
-/// these is not applicable to the scan.
+/// these is not applicable to the scan. A rule that reads a kind the producer could not
+/// collect (`unseen`: a refused `ps`, unreadable crontabs) also gets a result for the
+/// whole scan or host, `not_evaluated` with each failed collection as a reason: what it
+/// would have judged there is unknown, so neither `pass` nor `not_applicable` is true.
 fn results_of(
     bound: &[&BoundRule],
     judged: &[Judged],
     findings: &[Finding],
     marks: &[ShownMark],
     unchecked: &[Unchecked],
+    unseen: &[Unseen],
 ) -> Vec<RuleResult> {
     // Keyed by rule id and the file's display path: an included snippet and its includer
     // are different files, and findings are shown at the file they are in.
@@ -1058,9 +1062,31 @@ fn results_of(
         })
         .collect();
     let judged: HashSet<&str> = results.iter().map(|r| r.rule_id.as_str()).collect();
+    let mut blind = Vec::new();
+    for rule in bound {
+        let mut hidden = unseen.iter().filter(|u| rule.rule.applies_to(u.target));
+        let Some(first) = hidden.next() else {
+            continue;
+        };
+        let mut result = RuleResult {
+            rule_id: rule.rule.id.clone(),
+            path: None,
+            host: None,
+            role: None,
+            status: Status::NotEvaluated,
+            findings: 0,
+            reasons: Vec::new(),
+            reasons_left_out: 0,
+        };
+        for u in std::iter::once(first).chain(hidden) {
+            result.add_reason(format!("not collected: {}", u.why));
+        }
+        blind.push(result);
+    }
     let absent: Vec<RuleResult> = bound
         .iter()
         .filter(|r| !judged.contains(r.rule.id.as_str()))
+        .filter(|r| !blind.iter().any(|b| b.rule_id == r.rule.id))
         .map(|r| RuleResult {
             rule_id: r.rule.id.clone(),
             path: None,
@@ -1074,6 +1100,7 @@ fn results_of(
         .collect();
     drop(judged);
     results.extend(absent);
+    results.extend(blind);
     results.sort_by(|a, b| (&a.path, &a.rule_id).cmp(&(&b.path, &b.rule_id)));
     results
 }
@@ -1495,6 +1522,16 @@ mod tests {
             "NGX019",
             3,
             "a snippet the example includes but does not hold may add the header: judged when it is scanned too",
+        ),
+        (
+            "LIVE012",
+            3,
+            "a container's process list: its clock is the host kernel's, judged on the host",
+        ),
+        (
+            "LIVE014",
+            2,
+            "a container's process list: its audit subsystem is the host kernel's, judged on the host",
         ),
     ];
 

@@ -76,6 +76,9 @@ pub enum Target {
     Shadow,
     /// `stat` output from a live host: the modes and owners of the files holding secrets.
     FileModes,
+    /// A live host's automatic-updates setup: apt's `APT::Periodic` settings and whether
+    /// `unattended-upgrades` is installed.
+    AutomaticUpdates,
 }
 
 impl Target {
@@ -115,6 +118,7 @@ impl Target {
             Self::Passwd => "passwd",
             Self::Shadow => "shadow",
             Self::FileModes => "file-modes",
+            Self::AutomaticUpdates => "automatic-updates",
         }
     }
 
@@ -131,6 +135,7 @@ impl Target {
                 | Self::Nftables
                 | Self::SecurityUpdates
                 | Self::FileModes
+                | Self::AutomaticUpdates
         )
     }
 
@@ -168,6 +173,7 @@ impl Target {
             Self::Passwd => "etc/passwd",
             Self::Shadow => "etc/shadow",
             Self::FileModes => ".preflight/file-modes.txt",
+            Self::AutomaticUpdates => ".preflight/apt-periodic.txt",
             Self::Env | Self::Any => ".env",
         }
     }

@@ -246,6 +246,126 @@ mod tests {
             .any(|d| d.kind == DiagnosticKind::HostPartlyAudited));
     }
 
+    /// The results of `id` in an audit of `snapshot` with results recorded: (path, status,
+    /// reasons).
+    fn results_of(
+        snapshot: &HostSnapshot,
+        id: &str,
+    ) -> Vec<(Option<String>, crate::results::Status, Vec<String>)> {
+        let catalog = Catalog::builtin().unwrap();
+        let outcome = audit_with_results(snapshot, &catalog, "ssh://h", true);
+        outcome
+            .results
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.rule_id == id)
+            .map(|r| (r.path, r.status, r.reasons))
+            .collect()
+    }
+
+    const CRONTAB: &str = "17 3 * * * root pg_dump shop > /var/backups/shop.sql\n";
+    const MACHINE: &str = "root 1 /sbin/init\nroot 2 [kthreadd]\nroot 530 /usr/sbin/sshd -D\n";
+
+    #[test]
+    fn rules_whose_input_a_failed_collection_hid_are_not_evaluated() {
+        use crate::results::Status;
+        let refused = |why: &str| UnableToCheck {
+            what: "ps".into(),
+            why: why.into(),
+            hides: vec![Target::Processes],
+        };
+        let snapshot = |unable| HostSnapshot {
+            host: "h".into(),
+            collected_at: std::time::SystemTime::now(),
+            files: vec![SnapshotFile::text(
+                "/etc/cron.d/backup",
+                Target::Cron,
+                CRONTAB,
+            )],
+            unable,
+        };
+        let blind = snapshot(vec![refused("timed out after 30 s")]);
+        for id in ["LIVE012", "LIVE014", "LIVE003"] {
+            assert_eq!(
+                results_of(&blind, id),
+                [(
+                    None,
+                    Status::NotEvaluated,
+                    vec!["not collected: ps: timed out after 30 s".to_owned()]
+                )],
+                "{id}"
+            );
+        }
+        let cron = results_of(&blind, "LIVE013");
+        assert!(
+            cron.iter()
+                .all(|(_, status, _)| *status == Status::NotEvaluated),
+            "{cron:?}"
+        );
+        assert!(cron
+            .iter()
+            .any(|(path, ..)| path.as_deref() == Some("ssh://h/etc/cron.d/backup")));
+        // A program that is not installed hides nothing: nothing to judge, not unknown.
+        let absent = snapshot(vec![refused("not installed (command not found)")]);
+        assert_eq!(results_of(&absent, "LIVE012")[0].1, Status::NotApplicable);
+        // Rules of other kinds are untouched.
+        assert!(results_of(&blind, "LIVE015")
+            .iter()
+            .all(|(_, status, _)| *status == Status::NotApplicable));
+    }
+
+    #[test]
+    fn crontab_jobs_without_a_cron_daemon_are_reported_once_at_the_first_job() {
+        use crate::results::Status;
+        let snapshot = |ps: &str| HostSnapshot {
+            host: "h".into(),
+            collected_at: std::time::SystemTime::now(),
+            files: vec![
+                SnapshotFile::text("/.preflight/ps.txt", Target::Processes, ps),
+                SnapshotFile::text("/etc/cron.d/backup", Target::Cron, CRONTAB),
+                SnapshotFile::text(
+                    "/etc/cron.d/certbot",
+                    Target::Cron,
+                    "0 */12 * * * root certbot -q renew\n",
+                ),
+            ],
+            unable: Vec::new(),
+        };
+        let catalog = Catalog::builtin().unwrap();
+        let stopped = audit(&snapshot(MACHINE), &catalog, "ssh://h");
+        let found: Vec<(&str, &str, usize)> = stopped
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == "LIVE013")
+            .map(|f| {
+                (
+                    f.rule_id.as_str(),
+                    f.location.path.as_str(),
+                    f.location.start_line,
+                )
+            })
+            .collect();
+        assert_eq!(found, [("LIVE013", "ssh://h/etc/cron.d/backup", 1)]);
+        let running = format!("{MACHINE}root 512 /usr/sbin/cron -f\n");
+        let clean = audit(&snapshot(&running), &catalog, "ssh://h");
+        assert!(!clean.findings.iter().any(|f| f.rule_id == "LIVE013"));
+        // Other users' processes hidden (no PID 1): cron may run unseen.
+        let hidden = snapshot("deploy 2400 node server.js\n");
+        let results = results_of(&hidden, "LIVE013");
+        assert!(
+            !results.is_empty() && results.iter().all(|(_, s, _)| *s == Status::NotEvaluated),
+            "{results:?}"
+        );
+        // A static scan has no process list: the rule does not apply to its crontabs.
+        let mut static_scan = snapshot(MACHINE);
+        static_scan.files.remove(0);
+        let results = results_of(&static_scan, "LIVE013");
+        assert!(
+            results.iter().all(|(_, s, _)| *s == Status::NotApplicable),
+            "{results:?}"
+        );
+    }
+
     #[test]
     fn a_hostile_nginx_path_is_never_written_outside_the_private_folder() {
         let escape = std::env::temp_dir().join(format!("preflight-escape-{}", std::process::id()));

@@ -2,7 +2,7 @@
 //! one host, collected through a [`Transport`] so SSH and `audit local` run the very same
 //! command lines.
 //!
-//! # The allowlist ([`ALLOWLIST_VERSION`] 4)
+//! # The allowlist ([`ALLOWLIST_VERSION`] 5)
 //!
 //! Every command runs under `sh -c` (over SSH: the login shell) with `/usr/sbin:/sbin`
 //! added to `PATH`; `--sudo` wraps it in `sudo -n sh -c '…'` (never a password prompt).
@@ -18,6 +18,7 @@
 //! | fail2ban | `fail2ban-client status; fail2ban-client status sshd` | `/.preflight/fail2ban-status.txt` |
 //! | timers | `systemctl list-timers --all --no-pager` | `/.preflight/systemctl-list-timers.txt` |
 //! | security updates | `apt list --upgradable` | `/.preflight/apt-upgradable.txt` |
+//! | automatic updates | `apt-config dump` (`APT::Periodic::` lines), `dpkg-query -W unattended-upgrades` | `/.preflight/apt-periodic.txt` |
 //! | kernel parameters | `sysctl -e KEY…` (the keys SYSCTL001 judges) | `/.preflight/sysctl.txt` |
 //! | accounts | `awk` over `/etc/shadow` printing it with every hash replaced by `REDACTED` ([`SHADOW`]) | `/etc/shadow` |
 //! | modes of secret files | `stat -c '%a %U %G %n'` on the env files read and nginx's `ssl_certificate_key` files | `/.preflight/file-modes.txt` |
@@ -65,7 +66,7 @@ use crate::redact;
 use crate::source::Span;
 
 /// Bumped whenever the allowlist changes what is collected; written into manifests.
-pub const ALLOWLIST_VERSION: u32 = 4;
+pub const ALLOWLIST_VERSION: u32 = 5;
 
 /// `/etc/shadow` with each password field that is neither empty nor `x` replaced by
 /// `REDACTED` (after the `!` or `*` of a lock, which is kept): the hashes never leave the
@@ -271,7 +272,19 @@ const PROBES: &[Probe] = &[
         name: "apt-upgradable.txt",
         target: Target::SecurityUpdates,
     },
+    // Automatic updates: apt's merged `APT::Periodic` settings and the package's state.
+    Probe {
+        command: AUTO_UPDATES,
+        label: "apt-config dump (APT::Periodic)",
+        name: "apt-periodic.txt",
+        target: Target::AutomaticUpdates,
+    },
 ];
+
+/// What apt's daily job will do (`apt-config dump`, filtered to `APT::Periodic::`) and
+/// whether `unattended-upgrades` is installed; a host without apt says so in one line
+/// (see [`crate::formats::host::apt_periodic`]).
+const AUTO_UPDATES: &str = "if command -v apt-config >/dev/null 2>&1; then apt-config dump 2>/dev/null | grep '^APT::Periodic::'; dpkg-query -W -f='${Package} ${db:Status-Abbrev}\\n' unattended-upgrades 2>/dev/null || echo 'unattended-upgrades not-installed'; true; else echo 'apt-config: not installed'; fi";
 
 /// `systemctl list-timers` output is kept for the record (no rule reads it yet).
 const TIMERS: (&str, &str) = (

@@ -453,7 +453,12 @@ fn host_service_files_get_the_findings_a_static_scan_gives_the_same_files() {
         copied.len()
     );
     let missing: Vec<_> = statically.iter().filter(|f| !live.contains(f)).collect();
-    let extra: Vec<_> = live.iter().filter(|f| !statically.contains(f)).collect();
+    // Live-only rules judge host files against the host's state too (LIVE013: crontabs
+    // with jobs while no cron daemon runs), which a static scan has not got.
+    let extra: Vec<_> = live
+        .iter()
+        .filter(|f| !statically.contains(f) && !f.0.starts_with("LIVE"))
+        .collect();
     assert!(
         missing.is_empty(),
         "static findings the live audit lacks: {missing:#?}"

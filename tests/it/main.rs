@@ -48,6 +48,8 @@ mod junit;
 mod kubernetes;
 mod kustomize;
 #[cfg(feature = "live")] // runs `preflight audit` or the SSH client
+mod live_checks;
+#[cfg(feature = "live")] // runs `preflight audit` or the SSH client
 mod live_local;
 #[cfg(feature = "live")] // runs `preflight audit` or the SSH client
 mod live_services;

@@ -1,9 +1,10 @@
 //! Parsers for what the snapshot collects that is not a configuration file: command
-//! output (`ss`, `ps`, `nft`, `fail2ban-client`, `apt list`, `stat`), certificates and backup
+//! output (`ss`, `ps`, `nft`, `fail2ban-client`, `apt list`, `apt-config`, `stat`), certificates and backup
 //! listings. They know nothing of rules; each is a format of its own, registered like the
 //! configuration formats.
 
 pub mod apt;
+pub mod apt_periodic;
 pub mod backups;
 pub mod certificate;
 pub mod fail2ban;

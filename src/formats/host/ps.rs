@@ -93,6 +93,48 @@ impl Processes {
     }
 }
 
+/// How much of the machine a process list shows, judged from the list itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// PID 1 and kernel threads (`[kthreadd]`): every process of the machine.
+    Machine,
+    /// PID 1 but no kernel thread: a PID namespace of its own, as in a container, whose
+    /// clock and audit subsystem belong to the host's kernel.
+    Container,
+    /// No PID 1: other users' processes are hidden (`/proc` mounted with `hidepid`) or the
+    /// list is not `ps -e` output, so a daemon missing from it may still run.
+    Partial,
+}
+
+impl Processes {
+    /// How much of the machine the list shows (see [`Visibility`]).
+    pub fn visibility(&self) -> Visibility {
+        if !self.processes.iter().any(|p| p.pid == 1) {
+            Visibility::Partial
+        } else if self.processes.iter().any(Process::is_kernel_thread) {
+            Visibility::Machine
+        } else {
+            Visibility::Container
+        }
+    }
+
+    /// The first process running one of `programs` (by [`Process::program`], or the applet
+    /// `busybox` runs: `busybox crond -f`); kernel threads never match, so `[kauditd]` is
+    /// not `auditd`.
+    pub fn running(&self, programs: &[&str]) -> Option<&Process> {
+        self.processes.iter().find(|p| {
+            if p.is_kernel_thread() {
+                return false;
+            }
+            let program = match p.program() {
+                "busybox" => p.words().nth(1).unwrap_or(""),
+                other => other,
+            };
+            programs.contains(&program)
+        })
+    }
+}
+
 /// Host state only comes from a snapshot, which says what each file is: no name claims it.
 impl Format for Processes {
     fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
@@ -170,6 +212,48 @@ deploy                            2400 node /srv/app/node_modules/.bin/nodemon s
             &CAPTURED[runserver.args_span.range()],
             "/usr/bin/python3 manage.py runserver 0.0.0.0:8000"
         );
+    }
+
+    #[test]
+    fn daemons_are_found_by_program_and_kernel_threads_are_not_daemons() {
+        let parsed = Processes::parse(
+            "root 1 /sbin/init\nroot 30 [kauditd]\nroot 412 /usr/sbin/chronyd -F 1\n\
+             root 500 busybox crond -f -l 8\n_chrony 413 /usr/sbin/chronyd -F 1\n",
+        );
+        assert_eq!(parsed.running(&["chronyd"]).map(|p| p.pid), Some(412));
+        assert_eq!(parsed.running(&["crond", "cron"]).map(|p| p.pid), Some(500));
+        assert!(parsed.running(&["auditd", "kauditd"]).is_none());
+        assert_eq!(parsed.visibility(), Visibility::Machine);
+    }
+
+    #[test]
+    fn what_the_list_shows_of_the_machine() {
+        let container = Processes::parse("root 1 /usr/bin/tini -- app\napp 7 node server.js\n");
+        assert_eq!(container.visibility(), Visibility::Container);
+        // hidepid: only the user's own processes, no PID 1.
+        let hidden = Processes::parse("deploy 2400 node server.js\ndeploy 2405 ps -e\n");
+        assert_eq!(hidden.visibility(), Visibility::Partial);
+        assert_eq!(Processes::parse("").visibility(), Visibility::Partial);
+    }
+
+    #[test]
+    fn hostile_output_is_read_without_panicking() {
+        let mut text = String::new();
+        for i in 0..2000u32 {
+            text.push_str(&format!(
+                "u{i} {i} \u{1b}[2J busybox\r\n\0\t 99999999999999999999 x\n"
+            ));
+        }
+        text.push_str("root 1 busybox");
+        let parsed = Processes::parse(&text);
+        assert!(parsed.running(&["crond"]).is_none());
+        assert_eq!(
+            parsed.processes.last().map(|p| p.program()),
+            Some("busybox")
+        );
+        for p in &parsed.processes {
+            assert!(p.span.end <= text.len());
+        }
     }
 
     #[test]

@@ -1,24 +1,32 @@
-//! Live-only rules (LIVE001–LIVE011): what only a running host shows — sockets, processes,
+//! Live-only rules (LIVE001–LIVE015): what only a running host shows — sockets, processes,
 //! certificate expiry, backup ages, fail2ban and firewall state, pending security updates,
-//! who may read the files holding secrets.
+//! who may read the files holding secrets, and the daemons a host needs (time
+//! synchronisation, cron, auditd, automatic updates).
 //! They read the host-state documents a snapshot produces ([`crate::formats::host`]).
 
 use crate::rules::{checks, RegisteredCheck};
+pub mod auditd;
+pub mod auto_updates;
 pub mod backups;
 pub mod certificates;
+pub mod cron_daemon;
 pub mod fail2ban;
 pub mod firewall;
 pub mod listeners;
 pub mod modes;
 pub mod processes;
+pub mod time_sync;
 pub mod updates;
 
 /// The family's built-in checks, sorted by name (see `crate::rules::registry`).
 pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "live-app-process-root" => processes::app_as_root;
+    document "live-auditd-not-running" => auditd::not_running;
+    document "live-automatic-updates-disabled" => auto_updates::disabled;
     document "live-backup-stale" => backups::stale;
     document "live-certificate-expired" => certificates::expired;
     document "live-certificate-expiring" => certificates::expiring;
+    project "live-cron-not-running" => cron_daemon::not_running;
     document "live-dev-server-running" => processes::dev_server;
     document "live-fail2ban-inactive" => fail2ban::inactive;
     project "live-firewall-inactive" => firewall::inactive;
@@ -26,6 +34,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "live-public-database-port" => listeners::database_port;
     document "live-secret-file-readable" => modes::world_readable;
     document "live-security-updates" => updates::pending;
+    document "live-time-sync-inactive" => time_sync::inactive;
 };
 
 /// The moment a time-based rule judges against: the snapshot's, or now for a file read

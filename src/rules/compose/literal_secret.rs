@@ -7,7 +7,7 @@ use crate::rules::Context;
 use crate::secrets::{assess, is_indirection, parse_url, secret_kind, SecretKind, Weakness};
 use crate::source::Span;
 
-/// CMP003: `POSTGRES_PASSWORD: CHANGE_THIS…` (S3), `${DB_PASSWORD:-changeme}` or
+/// CMP003: `POSTGRES_PASSWORD: CHANGE_THIS…`, `${DB_PASSWORD:-changeme}` or
 /// `command: redis-server --requirepass …` puts a secret into a file that is committed, and the default one is what runs when the deploy
 /// host forgets the variable. `${DB_PASSWORD}` and `${DB_PASSWORD:?…}` are not literal.
 /// Values are judged by the shared secret checker; they are never printed.
@@ -63,7 +63,7 @@ struct Literal<'v> {
     default: bool,
 }
 
-/// A password on the `command:` line (`redis-server --requirepass CHANGE_THIS`, S3's Redis),
+/// A password on the `command:` line (`redis-server --requirepass CHANGE_THIS`),
 /// found by the same reader of command lines that masks them.
 fn command_line(cx: &mut Context<'_, ComposeFile>, service: &Service) {
     let source = cx.source();

@@ -9,7 +9,8 @@ use crate::rules::django::middleware::{CSRF_MIDDLEWARE, SECURITY_MIDDLEWARE};
 use crate::rules::django::{each_deployed, Deployed};
 use crate::rules::ProjectContext;
 
-/// One year: what HSTS preload lists and the guides ask for.
+/// One year: what the HSTS preload list (hstspreload.org) and Django's deployment
+/// checklist (`SECURE_HSTS_SECONDS`) ask for.
 const ONE_YEAR: i64 = 31_536_000;
 
 /// Runs `check` on deployed modules where SecurityMiddleware is known to be on.

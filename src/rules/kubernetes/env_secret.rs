@@ -1,7 +1,7 @@
 //! K8S016: a secret written as a literal `env[].value` of a container: it is in the
 //! repository and in the pod spec every `get pod -o yaml` prints. `valueFrom.secretKeyRef`
-//! is the way; a value composed only of other variables (`$(DB_PASS)`, as S3 builds its
-//! `DATABASE_URL`) holds no secret itself.
+//! is the way; a value composed only of other variables (`$(DB_PASS)`, the usual way to build a
+//! `DATABASE_URL` from a Secret) holds no secret itself.
 
 use crate::formats::kubernetes::{literal_env, Manifests};
 use crate::msg;

@@ -1,6 +1,6 @@
 //! K8S020: a ClusterRole that reads Secrets (`get`, `list` or `watch` on `secrets`) without
 //! naming which: bound cluster-wide, it reads every password and token of every namespace,
-//! other services' and the cluster's own included (S2's `keyforge-deployer`).
+//! other services' and the cluster's own included (CIS Kubernetes 5.1.2, "Minimize access to secrets").
 
 use crate::formats::kubernetes::Manifests;
 use crate::formats::yaml::YamlNode;

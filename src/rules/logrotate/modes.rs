@@ -68,7 +68,7 @@ pub fn world_writable(cx: &mut Context<'_, LogrotateConf>) {
     );
 }
 
-/// LOG002: world-readable logs (`644`, as the S0 guide writes): logs hold tokens, e-mail
+/// LOG002: world-readable logs (`644`, as many published logrotate snippets write): logs hold tokens, e-mail
 /// addresses and IPs.
 pub fn world_readable(cx: &mut Context<'_, LogrotateConf>) {
     report_modes(cx, 0o004, 0o002, "readable by every account on the host (application logs carry session ids, e-mail addresses, tokens in URLs)",

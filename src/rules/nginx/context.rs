@@ -1,7 +1,7 @@
 //! NGX020: directives where nginx refuses them ("… directive is not allowed here").
 //!
 //! The table lists, from nginx's documentation, the contexts of the directives that matter
-//! to security and to the guides; directives not in it are never judged (nginx keeps adding
+//! to security and to the rules; directives not in it are never judged (nginx keeps adding
 //! directives and modules). A file that is a fragment (a site file, a snippet) is judged in
 //! the outermost context where all its top-level directives are allowed; a fragment is never
 //! wrong just for being a fragment.

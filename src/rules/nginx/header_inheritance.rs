@@ -2,8 +2,8 @@
 //!
 //! nginx inherits `add_header` from the enclosing level only when a level has none of its
 //! own. One `add_header Cache-Control …` in a static-files location therefore silently drops
-//! HSTS, CSP and every other security header set on the server (the Node guide, S0, does
-//! exactly this twice). Since nginx 1.29.3, `add_header_inherit merge` keeps them, and
+//! HSTS, CSP and every other security header set on the server (deployment guides
+//! copied into many sites do exactly this). Since nginx 1.29.3, `add_header_inherit merge` keeps them, and
 //! `add_header_inherit off` drops them on purpose; both are honoured.
 
 use std::collections::HashSet;

@@ -20,7 +20,8 @@ const ALWAYS_HEADERS: &[&str] = &[
     "x-frame-options",
 ];
 
-/// One year, the least HSTS max-age browsers' preload lists and the guides accept.
+/// One year, the least HSTS max-age browsers' preload list accepts (hstspreload.org)
+/// and OWASP's HTTP headers cheat sheet recommends.
 const MIN_HSTS_MAX_AGE: u64 = 31_536_000;
 
 /// NGX011: a security header without `always`, so nginx drops it from 4xx/5xx responses.

@@ -7,7 +7,8 @@ use crate::rules::redis::{has_includes, uses_acl};
 use crate::rules::Context;
 use crate::source::Span;
 
-/// The commands S4 and Redis's security guide tell you to rename or disable.
+/// The commands Redis's security documentation (redis.io/docs/latest/operate/oss_and_stack/management/security/)
+/// tells you to rename or disable.
 pub const DANGEROUS: &[&str] = &["FLUSHALL", "FLUSHDB", "CONFIG", "DEBUG", "KEYS", "SHUTDOWN"];
 
 /// RDS004: a dangerous command neither renamed nor disabled with `rename-command`.

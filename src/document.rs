@@ -152,34 +152,6 @@ macro_rules! formats {
             })+
         }
 
-        /// Of `candidates` (kinds and files of documents judged alone, see
-        /// [`Format::judged_alone`]), those the `documents` of their format name
-        /// ([`Format::named`]): indices into `candidates`.
-        pub fn named_alone(
-            documents: &[&Document],
-            candidates: &[(Target, &Arc<SourceFile>)],
-            files: &dyn Files,
-        ) -> Vec<usize> {
-            let mut named = Vec::new();
-            $({
-                let mine: Vec<usize> = (0..candidates.len())
-                    .filter(|&i| matches!(candidates[i].0, $(Target::$target)|+))
-                    .collect();
-                if !mine.is_empty() {
-                    let group: Vec<(&Arc<SourceFile>, &$ty)> = documents
-                        .iter()
-                        .filter_map(|doc| match &doc.content {
-                            Content::$variant(content) => Some((&doc.source, content)),
-                            _ => None,
-                        })
-                        .collect();
-                    let sources: Vec<&Arc<SourceFile>> = mine.iter().map(|&i| candidates[i].1).collect();
-                    named.extend(<$ty as Format>::named(&group, &sources, files).into_iter().map(|j| mine[j]));
-                }
-            })+
-            named
-        }
-
         /// What `doc` names of other files, for [`groups`] (see [`Format::names`]).
         pub fn names(doc: &Document) -> Vec<String> {
             match &doc.content {

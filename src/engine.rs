@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::discover::{self, DiskFiles, Input, WalkOptions};
 use crate::document::{
-    entry_point_follow_ups, groups, is_grouped, may_confirm, named_alone, names, relate,
-    relate_within, related_kinds, Document,
+    entry_point_follow_ups, groups, is_grouped, may_confirm, names, relate, relate_within,
+    related_kinds, Document,
 };
 use crate::finding::{
     Diagnostic, DiagnosticKind, Finding, Location, RelatedLocation, Snippet, Suppression,
@@ -248,7 +248,7 @@ impl<'c> Plan<'c> {
             Keep::Document
         } else if !self.related.contains(&doc.target) {
             Keep::Nothing
-        } else if doc.judged_alone() {
+        } else if is_grouped(doc.target) && doc.judged_alone() {
             Keep::FileIfNamed
         } else {
             Keep::File
@@ -344,11 +344,11 @@ impl<'c> Plan<'c> {
         Document::parse_with(Arc::clone(&reparse.source), &context)
     }
 
-    /// The documents kept to the end: those kept whole, those kept as files parsed again,
-    /// and those judged alone that one of these names after all (an nginx snippet an
-    /// `include` reaches), their findings so far dropped. In the order the scan read them.
-    /// Files of a kind judged group by group ([`crate::formats::Format::GROUPED`]) are
-    /// returned as groups instead, to be parsed one group at a time.
+    /// The documents kept to the end: those kept whole and those kept as files parsed
+    /// again, in the order the scan read them. Files of a kind judged group by group
+    /// ([`crate::formats::Format::GROUPED`]) are returned as groups instead, to be parsed one
+    /// group at a time, with those judged alone that a group names after all (an nginx
+    /// snippet an `include` reaches), their findings so far dropped.
     fn kept_documents(&self, units: &mut [Unit], view: &dyn Files) -> (Vec<Document>, Vec<Group>) {
         let mut kept: Vec<(usize, Document)> = Vec::new();
         let mut alone: Vec<usize> = Vec::new();
@@ -378,31 +378,6 @@ impl<'c> Plan<'c> {
                 units[i].marks.clear();
             }
             groups.extend(kind_groups);
-            alone.retain(|&i| {
-                units[i]
-                    .reparse
-                    .as_ref()
-                    .is_some_and(|r| r.target != target)
-            });
-        }
-        if !alone.is_empty() {
-            let named = {
-                let documents: Vec<&Document> = kept.iter().map(|(_, d)| d).collect();
-                let candidates: Vec<(Target, &Arc<SourceFile>)> = alone
-                    .iter()
-                    .filter_map(|&i| units[i].reparse.as_ref().map(|r| (r.target, &r.source)))
-                    .collect();
-                named_alone(&documents, &candidates, view)
-            };
-            for j in named {
-                let unit = &mut units[alone[j]];
-                let Some(reparse) = unit.reparse.take() else {
-                    continue;
-                };
-                unit.findings.clear();
-                unit.marks.clear();
-                kept.push((alone[j], self.reparse(&reparse, view)));
-            }
         }
         kept.sort_by_key(|(i, _)| *i);
         for unit in units.iter_mut() {

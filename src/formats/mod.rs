@@ -113,21 +113,12 @@ pub trait Format: Sized {
     fn relates(_paths: &[&Path]) -> bool {
         false
     }
-    /// Whether this document of a format that relates its documents may be judged on its
-    /// own until another names it (an nginx file without `include`s): it is then judged as
-    /// soon as it is read and only its file is kept, in case [`Format::named`] says a kept
-    /// document names it after all.
+    /// Whether this document of a [`Format::GROUPED`] format may be judged on its own until
+    /// another names it (an nginx file without `include`s): it is then judged as soon as it
+    /// is read and only its file is kept, in case [`Format::groups`] finds that a kept file
+    /// names it after all. Not consulted for formats that are not grouped.
     fn judged_alone(&self, _source: &SourceFile) -> bool {
         false
-    }
-    /// Of `candidates` (the files of documents judged alone), those `documents` (the kept
-    /// ones) name: they are parsed again and related with them.
-    fn named(
-        _documents: &[(&Arc<SourceFile>, &Self)],
-        _candidates: &[&Arc<SourceFile>],
-        _files: &dyn Files,
-    ) -> Vec<usize> {
-        Vec::new()
     }
     /// Whether the documents of this format kept to the end split into groups that relate
     /// only within themselves ([`Format::groups`]): each group is then parsed, related and
@@ -139,8 +130,7 @@ pub trait Format: Sized {
         Vec::new()
     }
     /// Groups the files kept to the end (`kept`: each path with its [`Format::names`]) and
-    /// those judged alone that they name after all (of `candidates`, as [`Format::named`]
-    /// finds them). Only called when [`Format::GROUPED`].
+    /// those judged alone that they name after all (of `candidates`). Only called when [`Format::GROUPED`].
     fn groups(_kept: &[(&Path, &[String])], _candidates: &[&Path], _files: &dyn Files) -> Grouping {
         Grouping::default()
     }

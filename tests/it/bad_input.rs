@@ -112,11 +112,7 @@ fn empty_directory_is_clean() {
 fn malformed_lines_are_findings_with_locations() {
     let dir = tree(&[(".env", b"GOOD=1\nthis is not env\nQUOTE=\"open\nNEXT=2\n")]);
     let (report, _) = json_report(dir.path(), &["."]);
-    let errors: Vec<(u64, u64)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule_id"] == "PF001")
+    let errors: Vec<(u64, u64)> = common::findings_of(&report, "PF001")
         .map(|f| {
             (
                 f["location"]["start_line"].as_u64().unwrap(),
@@ -133,18 +129,7 @@ fn unreadable_lines_past_fifty_are_counted_in_one_finding() {
     let garbage = "this is not env\n".repeat(200);
     let dir = tree(&[(".env", garbage.as_bytes())]);
     let (report, _) = json_report(dir.path(), &["."]);
-    let errors: Vec<(u64, &str)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule_id"] == "PF001")
-        .map(|f| {
-            (
-                f["location"]["start_line"].as_u64().unwrap(),
-                f["message"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let errors = common::line_messages(&report, "PF001");
     assert_eq!(errors.len(), 51, "{errors:?}");
     assert_eq!(errors[49].0, 50);
     assert_eq!(errors[50].0, 51);

@@ -158,6 +158,53 @@ pub fn findings_at(report: &serde_json::Value) -> Vec<(String, String, u64)> {
         .collect()
 }
 
+/// Makes sure sshd's privilege separation directory exists, as the ssh service does when it
+/// starts (`RuntimeDirectory=sshd`): without it `sshd -T` refuses to run. `false` when it
+/// cannot be created (not root).
+pub fn sshd_privsep_dir_ready() -> bool {
+    let dir = Path::new("/run/sshd");
+    dir.is_dir() || std::fs::create_dir_all(dir).is_ok()
+}
+
+/// The findings of `rule` in a JSON report.
+pub fn findings_of<'r>(
+    report: &'r serde_json::Value,
+    rule: &'r str,
+) -> impl Iterator<Item = &'r serde_json::Value> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(move |f| f["rule_id"] == rule)
+}
+
+/// `(rule, message)` of every finding in a JSON report.
+pub fn rule_messages(report: &serde_json::Value) -> Vec<(&str, &str)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().expect("id"),
+                f["message"].as_str().expect("message"),
+            )
+        })
+        .collect()
+}
+
+/// `(line, message)` of the findings of `rule` in a JSON report.
+pub fn line_messages<'r>(report: &'r serde_json::Value, rule: &'r str) -> Vec<(u64, &'r str)> {
+    findings_of(report, rule)
+        .map(|f| {
+            (
+                f["location"]["start_line"].as_u64().expect("line"),
+                f["message"].as_str().expect("message"),
+            )
+        })
+        .collect()
+}
+
 /// The case folders under `fixtures/<folder>/`, sorted: whole-project fixtures.
 pub fn fixture_cases(folder: &str) -> Vec<PathBuf> {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures").join(folder))

@@ -177,18 +177,7 @@ fn remote_and_missing_resources_are_noted_not_followed() {
         b"resources:\n- https://github.com/example/app//deploy?ref=v1.2.0\n- missing.yaml\npatches:\n- path: nothing.yaml\n",
     )]);
     let (report, _) = json_report(dir.path(), &[".", "--fail-on", "never"]);
-    let notes: Vec<(u64, &str)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule_id"] == "K8S025")
-        .map(|f| {
-            (
-                f["location"]["start_line"].as_u64().unwrap(),
-                f["message"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let notes = crate::common::line_messages(&report, "K8S025");
     assert_eq!(notes.len(), 3, "{notes:#?}");
     assert!(notes[0].1.contains("is a remote resource"), "{notes:#?}");
     assert_eq!(notes[0].0, 2);
@@ -483,17 +472,7 @@ fn an_overlay_checked_without_its_base_says_so() {
             "never",
         ],
     );
-    let found: Vec<(&str, &str)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap(),
-                f["message"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let found = crate::common::rule_messages(&report);
     // The base is outside what was checked: noted, and nothing of it is judged; the overlay's
     // own patch has no object to apply to, which is said too.
     assert!(

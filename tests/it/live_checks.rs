@@ -6,6 +6,10 @@
 use std::path::Path;
 use std::process::Command;
 
+use preflight::rules::live::auditd::AUDIT_DAEMONS;
+use preflight::rules::live::cron_daemon::CRON_DAEMONS;
+use preflight::rules::live::time_sync::TIME_DAEMONS;
+
 use crate::common::{self, preflight_in};
 
 const RULES: [&str; 4] = ["LIVE012", "LIVE013", "LIVE014", "LIVE015"];
@@ -124,20 +128,9 @@ fn audit_local_collects_the_new_kinds_and_judges_them_as_this_machine_is() {
                 .nth(2)
                 .is_some_and(|w| w.starts_with('['))
         });
-    let time = runs(
-        &ps,
-        &[
-            "systemd-timesyncd",
-            "chronyd",
-            "ntpd",
-            "openntpd",
-            "ptp4l",
-            "phc2sys",
-            "timemaster",
-        ],
-    );
-    let audit = runs(&ps, &["auditd", "auditbeat", "go-audit"]);
-    let cron = runs(&ps, &["cron", "crond", "fcron", "supercronic"]);
+    let time = runs(&ps, TIME_DAEMONS);
+    let audit = runs(&ps, AUDIT_DAEMONS);
+    let cron = runs(&ps, CRON_DAEMONS);
     assert_eq!(fired("LIVE012"), whole_machine && !time, "{ps}");
     assert_eq!(fired("LIVE014"), whole_machine && !audit, "{ps}");
 

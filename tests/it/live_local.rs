@@ -58,6 +58,8 @@ impl Planted {
 fn planted() -> &'static Planted {
     static PLANTED: OnceLock<Planted> = OnceLock::new();
     PLANTED.get_or_init(|| {
+        // The audit collects `sshd -T`, which runs only where the ssh service has started.
+        common::sshd_privsep_dir_ready();
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path();
         std::fs::create_dir_all(root.join("certs")).unwrap();
@@ -484,6 +486,7 @@ fn a_host_where_sudo_cannot_run_is_not_audited() {
 /// that denies exactly the crontab listing, so the test runs the same on any machine.
 #[test]
 fn a_host_whose_crontabs_cannot_be_read_is_partly_audited() {
+    common::sshd_privsep_dir_ready();
     let bin = tempfile::tempdir().unwrap();
     let sudo = bin.path().join("sudo");
     std::fs::write(
@@ -576,17 +579,7 @@ fn the_shadow_collection_replaces_every_hash_on_the_host() {
     std::fs::create_dir(scan.path().join("etc")).unwrap();
     std::fs::write(scan.path().join("etc/shadow"), &text).unwrap();
     let report = common::json_report(scan.path(), &["."]).0;
-    let found: Vec<(&str, &str)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap(),
-                f["message"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let found = common::rule_messages(&report);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "ACCT002");
     assert!(found[0].1.contains("`nopass`"), "{found:?}");

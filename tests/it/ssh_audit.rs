@@ -105,8 +105,7 @@ impl Sshd {
         keygen(&dir.path().join("host_ed25519"), "ed25519");
         let public = std::fs::read(client.dir.path().join("id_ed25519.pub")).expect("pub");
         std::fs::write(dir.path().join("authorized_keys"), public).expect("authorized_keys");
-        // The privilege-separation directory sshd insists on.
-        let _ = std::fs::create_dir_all("/run/sshd");
+        crate::common::sshd_privsep_dir_ready();
         let config = dir.path().join("sshd_config");
         std::fs::write(
             &config,

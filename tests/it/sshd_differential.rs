@@ -268,7 +268,7 @@ fn sshd_test(
 fn sshd_ready() -> (PathBuf, tempfile::TempDir, PathBuf) {
     let sshd = sshd().expect("sshd was installed when the tests were built: reinstall it");
     assert!(
-        privsep_dir_ready(),
+        crate::common::sshd_privsep_dir_ready(),
         "/run/sshd is missing and cannot be created (not root)"
     );
     let keys = tempfile::tempdir().expect("tempdir");
@@ -281,13 +281,6 @@ fn sshd_ready() -> (PathBuf, tempfile::TempDir, PathBuf) {
         .expect("ssh-keygen runs");
     assert!(status.success(), "ssh-keygen failed");
     (sshd, keys, host_key)
-}
-
-/// Makes sure sshd's privilege separation directory exists; `false` when it cannot be
-/// created (not root).
-fn privsep_dir_ready() -> bool {
-    let dir = Path::new("/run/sshd");
-    dir.is_dir() || std::fs::create_dir_all(dir).is_ok()
 }
 
 /// Parses an sshd file the way a scan of `root` does: its `Include`s read from disk.

@@ -2,6 +2,7 @@
 //! which of them come from a security suite (`bookworm-security`, `jammy-security`).
 //! (`apt-get -s upgrade` says the same but takes four times as long: it plans the upgrade.)
 
+use crate::formats::lines_with_offsets;
 use crate::formats::{Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -32,11 +33,7 @@ impl PendingUpgrades {
     /// else (`Listing...`) is ignored.
     pub fn parse(text: &str) -> Self {
         let mut upgrades = Vec::new();
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let start = offset;
-            offset += line.len();
-            let content = line.trim_end_matches(['\n', '\r']);
+        for (start, content) in lines_with_offsets(text) {
             if !content.contains("[upgradable from:") {
                 continue;
             }

@@ -9,6 +9,7 @@
 //! unattended-upgrades ii
 //! ```
 
+use crate::formats::lines_with_offsets;
 use crate::formats::{Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -68,11 +69,7 @@ impl AptPeriodic {
             first_line: Span::new(0, text.find('\n').unwrap_or(text.len())),
             ..Self::default()
         };
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let start = offset;
-            offset += line.len();
-            let content = line.trim_end_matches(['\n', '\r']);
+        for (start, content) in lines_with_offsets(text) {
             let span = Span::new(start, start + content.len());
             let trimmed = content.trim();
             if trimmed == APT_MISSING {

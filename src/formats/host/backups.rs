@@ -8,6 +8,7 @@
 //! # backup-dir /srv/missing max-age=93600 missing
 //! ```
 
+use crate::formats::lines_with_offsets;
 use crate::formats::{Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -57,11 +58,7 @@ impl BackupListing {
     /// Reads a listing; lines before the first header and unreadable lines are ignored.
     pub fn parse(text: &str) -> Self {
         let mut dirs: Vec<BackupDir> = Vec::new();
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let start = offset;
-            offset += line.len();
-            let content = line.trim_end_matches(['\n', '\r']);
+        for (start, content) in lines_with_offsets(text) {
             let span = Span::new(start, start + content.len());
             const HEADER: &str = "# backup-dir ";
             if let Some(header) = content.strip_prefix(HEADER) {

@@ -1,6 +1,7 @@
 //! What the snapshot's fail2ban command prints: `fail2ban-client status` followed by
 //! `fail2ban-client status sshd`, or a line saying the client is not installed.
 
+use crate::formats::lines_with_offsets;
 use crate::formats::{Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -37,16 +38,12 @@ pub const NOT_INSTALLED: &str = "fail2ban-client: not installed";
 impl Fail2banStatus {
     /// Reads the output.
     pub fn parse(text: &str) -> Self {
-        let mut offset = 0;
         let first = text.find('\n').unwrap_or(text.len());
         let mut found = Self {
             state: Fail2banState::Unknown,
             span: Span::new(0, first),
         };
-        for line in text.split_inclusive('\n') {
-            let start = offset;
-            offset += line.len();
-            let content = line.trim_end_matches(['\n', '\r']);
+        for (start, content) in lines_with_offsets(text) {
             let span = Span::new(start, start + content.len());
             if content.trim() == NOT_INSTALLED {
                 return Self {

@@ -1,6 +1,7 @@
 //! `nft list ruleset` output, read only as far as the live firewall rule needs: the
 //! base chains hooked into `input` and their policies.
 
+use crate::formats::lines_with_offsets;
 use crate::formats::{Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -29,11 +30,7 @@ impl NftRuleset {
     pub fn parse(text: &str) -> Self {
         let mut chains = Vec::new();
         let (mut table, mut chain) = (String::new(), String::new());
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let start = offset;
-            offset += line.len();
-            let content = line.trim_end_matches(['\n', '\r']);
+        for (start, content) in lines_with_offsets(text) {
             let trimmed = content.trim();
             let words: Vec<&str> = trimmed.split_whitespace().collect();
             match words.as_slice() {

@@ -2,6 +2,7 @@
 //! never to be truncated or replaced by a uid, the pid is a number, and the rest of the
 //! line is the full command line (kernel threads show as `[name]`).
 
+use crate::formats::lines_with_offsets;
 use crate::formats::sensitive::{command_sensitive, Sensitive};
 use crate::formats::{Format, ParseContext};
 use crate::source::SourceFile;
@@ -66,11 +67,7 @@ impl Processes {
     /// Reads the output; lines without a user, a numeric pid and a command are skipped.
     pub fn parse(text: &str) -> Self {
         let mut processes = Vec::new();
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let start = offset;
-            offset += line.len();
-            let content = line.trim_end_matches(['\n', '\r']);
+        for (start, content) in lines_with_offsets(text) {
             let words = super::ss::words_with_offsets(content);
             let (Some(&(user_at, user)), Some(&(_, pid)), Some(&(args_at, _))) =
                 (words.first(), words.get(1), words.get(2))

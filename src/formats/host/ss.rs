@@ -2,6 +2,7 @@
 //! process that owns each one when `ss` may show it (root, or `--sudo`). Hosts without
 //! `ss` answer with `netstat -tlnp`, read the same way.
 
+use crate::formats::lines_with_offsets;
 use crate::formats::{Format, ParseContext};
 use crate::source::SourceFile;
 use crate::source::Span;
@@ -57,11 +58,7 @@ impl Listeners {
     /// was not honoured) are skipped.
     pub fn parse(text: &str) -> Self {
         let mut sockets = Vec::new();
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let start = offset;
-            offset += line.len();
-            let content = line.trim_end_matches(['\n', '\r']);
+        for (start, content) in lines_with_offsets(text) {
             let words = words_with_offsets(content);
             let process;
             let (local_at, local) = match words.first().map(|w| w.1) {

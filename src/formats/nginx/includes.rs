@@ -132,44 +132,6 @@ fn record(nginx: &mut NginxFiles, index: &ScanIndex, globals: &[usize]) {
     }
 }
 
-/// Of `candidates` (scanned nginx files without `include`s of their own, judged on their
-/// own so far), those the includes of `documents` reach, with every other name each was
-/// read by (a `sites-enabled/` link and its target): they are judged where they are
-/// included after all. Resolved over every scanned file, exactly as [`resolve`] does.
-pub fn named(
-    documents: &[(&Arc<SourceFile>, &NginxConfig)],
-    candidates: &[&Arc<SourceFile>],
-    files: &dyn Files,
-) -> Vec<usize> {
-    let paths = documents
-        .iter()
-        .map(|(s, _)| s.path.as_path())
-        .chain(candidates.iter().map(|s| s.path.as_path()));
-    let index = ScanIndex::new(paths, files);
-    let first = documents.len();
-    let mut named = HashSet::new();
-    for (source, config) in documents {
-        for (_, directive) in config.walk() {
-            let argument = match directive.args.first() {
-                Some(argument) if directive.name == "include" => argument,
-                _ => continue,
-            };
-            if let Resolution::Files(targets) = index.resolve(&source.path, &argument.value) {
-                for target in targets {
-                    let names = index.copies.get(&target).cloned();
-                    named.extend(names.unwrap_or_else(|| vec![target]));
-                }
-            }
-        }
-    }
-    let mut named: Vec<usize> = named
-        .into_iter()
-        .filter_map(|i| i.checked_sub(first))
-        .collect();
-    named.sort_unstable();
-    named
-}
-
 /// What following the includes found, per file: expanded trees, files included
 /// elsewhere, problems, includes not followed; `None` when no file includes another.
 type Followed = (
@@ -191,8 +153,9 @@ pub fn include_arguments(config: &NginxConfig) -> Vec<String> {
 }
 
 /// Splits the nginx files kept to the end (`kept`: each path with its
-/// [`include_arguments`]) and the files judged alone that they include (of `candidates`,
-/// found exactly as [`named`] finds them) into groups no include crosses, so each group is
+/// [`include_arguments`]) and the files judged alone that they include (of `candidates`:
+/// files without `include`s of their own, judged on their own so far, with every other
+/// name each was read by, a `sites-enabled/` link and its target) into groups no include crosses, so each group is
 /// parsed, related ([`resolve_within`]) and judged on its own.
 pub fn group(kept: &[(&Path, &[String])], candidates: &[&Path], files: &dyn Files) -> Grouping {
     let first = kept.len();

@@ -792,14 +792,6 @@ impl Format for NginxConfig {
         source.path.file_name().is_none_or(|n| n != "nginx.conf") && !has_include(&self.directives)
     }
 
-    fn named(
-        documents: &[(&Arc<SourceFile>, &Self)],
-        candidates: &[&Arc<SourceFile>],
-        files: &dyn Files,
-    ) -> Vec<usize> {
-        includes::named(documents, candidates, files)
-    }
-
     const GROUPED: bool = true;
 
     fn names(&self) -> Vec<String> {

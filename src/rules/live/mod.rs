@@ -4,7 +4,8 @@
 //! synchronisation, cron, auditd, automatic updates).
 //! They read the host-state documents a snapshot produces ([`crate::formats::host`]).
 
-use crate::rules::{checks, RegisteredCheck};
+use crate::formats::host::ps::{Processes, Visibility};
+use crate::rules::{checks, Context, RegisteredCheck};
 pub mod auditd;
 pub mod auto_updates;
 pub mod backups;
@@ -45,4 +46,40 @@ fn judged_at(snapshot_time: Option<i64>) -> i64 {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64)
     })
+}
+
+/// A daemon a whole machine needs, judged from its process list (LIVE012, LIVE014).
+struct NeededDaemon {
+    /// Program names any one of which does the job.
+    names: &'static [&'static str],
+    /// Why it is not evaluated when other users' processes are hidden (no PID 1).
+    unseen: &'static str,
+    /// Why it is not evaluated on a container's process list.
+    in_container: &'static str,
+    /// The finding's fingerprint key and message (what is wrong and what to do).
+    key: &'static str,
+    message: &'static str,
+}
+
+/// Reports `daemon` missing, once, at PID 1 (the init system that should start it), when
+/// the process list shows the whole machine; not evaluated when it cannot.
+fn report_missing(cx: &mut Context<'_, Processes>, daemon: &NeededDaemon) {
+    let processes = cx.content;
+    match processes.visibility() {
+        Visibility::Partial => {
+            cx.not_evaluated(daemon.unseen);
+            return;
+        }
+        Visibility::Container => {
+            cx.not_evaluated(daemon.in_container);
+            return;
+        }
+        Visibility::Machine => {}
+    }
+    if processes.running(daemon.names).is_some() {
+        return;
+    }
+    if let Some(init) = processes.processes.iter().find(|p| p.pid == 1) {
+        cx.report(init.span, daemon.key, daemon.message);
+    }
 }

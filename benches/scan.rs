@@ -188,6 +188,7 @@ fn main() {
         exclude_base: root.clone(),
         respect_gitignore: false,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        helm: None,
     };
     let excludes = exclude_set(&[]).expect("empty set");
     let mut times: Vec<Duration> = Vec::new();

@@ -26,6 +26,7 @@ const TOOLS: &[&str] = &[
     "logrotate",
     "systemd_analyze",
     "kubectl",
+    "helm",
     "actionlint",
     "curl",
     "wget",
@@ -143,6 +144,14 @@ impl Probe {
                 .is_ok_and(|o| o.status.success())
         });
         have("kubectl", self.keep(kubectl));
+        // Helm 3, which renders the charts of tests/it/helm.rs.
+        let helm = on_path("helm").filter(|h| {
+            Command::new(h)
+                .args(["version", "--short"])
+                .output()
+                .is_ok_and(|o| o.status.success() && o.stdout.starts_with(b"v3."))
+        });
+        have("helm", self.keep(helm));
         have("curl", self.keep(on_path("curl")));
         have("wget", self.keep(on_path("wget")));
         let node = self.keep(on_path("node"));

@@ -257,6 +257,13 @@ pub struct CheckArgs {
     /// they are what a pre-flight must check).
     #[arg(long)]
     pub respect_gitignore: bool,
+    /// Render Helm charts with this `helm` (Helm 3). By default the first `helm` in an
+    /// absolute folder of PATH is used; nothing in the scanned tree can choose one.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_helm")]
+    pub helm: Option<PathBuf>,
+    /// Never render Helm charts: their templates are reported as not checked.
+    #[arg(long)]
+    pub no_helm: bool,
     /// Report only findings in files changed since this git ref (a pull request's base,
     /// e.g. `origin/main`); the whole tree is still scanned for cross-file rules.
     #[arg(long, value_name = "REF")]
@@ -452,6 +459,11 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
         respect_gitignore: args.respect_gitignore
             || loaded.config.respect_gitignore.unwrap_or(false),
         max_file_size: loaded.config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        helm: if args.no_helm {
+            None
+        } else {
+            crate::formats::helm::Helm::locate(args.helm.as_deref())?
+        },
     };
     let excludes = exclude_set(&options.exclude)
         .map_err(|e| format!("bad `exclude` pattern in config: {e}"))?;

@@ -51,6 +51,8 @@ pub struct WalkOptions {
     pub respect_gitignore: bool,
     /// Files larger than this are not read.
     pub max_file_size: u64,
+    /// The `helm` Helm charts are rendered with; none leaves them as templates.
+    pub helm: Option<crate::formats::helm::Helm>,
 }
 
 /// A file to check.
@@ -292,6 +294,7 @@ pub struct DiskFiles {
     /// link is inside the scan when its resolved folder is.
     resolved_dirs: std::sync::RwLock<std::collections::HashMap<PathBuf, Option<PathBuf>>>,
     max_file_size: u64,
+    helm: Option<crate::formats::helm::Helm>,
 }
 
 impl DiskFiles {
@@ -320,7 +323,13 @@ impl DiskFiles {
             written_roots: dirs.iter().map(|dir| absolute_normal(dir)).collect(),
             resolved_dirs: std::sync::RwLock::default(),
             max_file_size,
+            helm: None,
         }
+    }
+
+    /// The same view, rendering Helm charts with `helm`.
+    pub fn with_helm(self, helm: Option<crate::formats::helm::Helm>) -> Self {
+        Self { helm, ..self }
     }
 
     /// `path` with links resolved, if that is inside the scan. A link into a folder the
@@ -446,6 +455,10 @@ impl Files for DiskFiles {
 
     fn display(&self, path: &Path) -> String {
         display_path(path)
+    }
+
+    fn helm(&self) -> Option<&crate::formats::helm::Helm> {
+        self.helm.as_ref()
     }
 }
 

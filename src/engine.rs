@@ -83,7 +83,7 @@ pub fn scan_with(
     results: bool,
 ) -> ScanOutcome {
     let walked = discover::discover(paths, options, excludes);
-    let view = DiskFiles::new(paths, options.max_file_size);
+    let view = DiskFiles::new(paths, options.max_file_size).with_helm(options.helm.clone());
     run(
         Inputs {
             files: walked.inputs,
@@ -1122,6 +1122,21 @@ fn relocate_built(documents: &[Document], raw: &mut Vec<(&Rule, RawFinding)>) {
         let Some((file, span)) = locate(finding.span) else {
             continue;
         };
+        // A chart rendered with several values files holds a deployment each.
+        let (deployment, deployed) = match origins.deployment(finding.span) {
+            Some(d) => (
+                Arc::as_ptr(&d.file) as usize,
+                (Arc::clone(&d.file), Span::new(0, 0), d.message.clone()),
+            ),
+            None => (
+                Arc::as_ptr(root) as usize,
+                (
+                    Arc::clone(root),
+                    Span::new(0, 0),
+                    msg!("in the deployment this kustomization builds"),
+                ),
+            ),
+        };
         finding.message = finding.message.relocated(root, &locate);
         for (related_file, related_span, message) in &mut finding.related {
             if Arc::ptr_eq(related_file, root) {
@@ -1132,11 +1147,6 @@ fn relocate_built(documents: &[Document], raw: &mut Vec<(&Rule, RawFinding)>) {
             }
             *message = message.relocated(root, &locate);
         }
-        let deployed = (
-            Arc::clone(root),
-            Span::new(0, 0),
-            msg!("in the deployment this kustomization builds"),
-        );
         let named = !rule.id.starts_with("PF") && !Arc::ptr_eq(&file, root);
         if named {
             finding.related.push(deployed.clone());
@@ -1144,7 +1154,6 @@ fn relocate_built(documents: &[Document], raw: &mut Vec<(&Rule, RawFinding)>) {
         finding.source = file;
         finding.span = span;
         let place = (rule.id.clone(), Arc::as_ptr(&finding.source) as usize, span);
-        let deployment = Arc::as_ptr(root) as usize;
         match first.get(&place) {
             Some(&(j, other)) if other != deployment => {
                 keep[i] = false;
@@ -1206,6 +1215,12 @@ impl KnownFiles {
             let context = contexts
                 .entry(Arc::as_ptr(&part.source) as usize)
                 .or_insert_with(|| {
+                    if part.rendered {
+                        return FileContext {
+                            sensitive_spans: Vec::new(),
+                            suppressions: suppress::find(&part.source),
+                        };
+                    }
                     FileContext::new(&Document::parse_with(
                         Arc::clone(&part.source),
                         &ParseContext {

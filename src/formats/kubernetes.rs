@@ -12,7 +12,8 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-use crate::formats::kustomize::{self, Note, Origins};
+use crate::formats::helm::{self, Helm};
+use crate::formats::kustomize::{self, Deployed, Note, Origins, Part};
 use crate::formats::sensitive::{assignment_sensitive, unreadable_lines, Sensitive};
 use crate::formats::sensitive::{list_command_sensitive, ListWord};
 use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
@@ -43,8 +44,11 @@ pub struct Manifests {
     /// The file is a kustomize input (a resource or patch of a kustomization in the scan):
     /// its objects are judged as the kustomizations build them, not as written.
     pub kustomize_input: bool,
-    /// For a kustomization no other includes: the deployment it builds.
+    /// For a kustomization no other includes: the deployment it builds. For a Helm
+    /// chart's `Chart.yaml`: what `helm template` renders, with each values file.
     pub built: Option<Deployment>,
+    /// The file is the `Chart.yaml` of a chart the scan renders with `helm`.
+    pub chart: bool,
 }
 
 /// What a kustomization builds: its objects as `kustomize build` prints them, every field at
@@ -67,13 +71,17 @@ pub enum NotChecked {
     /// Go-template actions (`{{ … }}`) outside YAML strings: the file is not YAML until
     /// rendered.
     GoTemplate,
+    /// A template of a chart the scan renders with `helm`: judged as rendered, through the
+    /// chart's `Chart.yaml`.
+    HelmRendered,
 }
 
 impl NotChecked {
     /// Why the file is left alone, in words for the report.
     pub fn reason(self) -> &'static str {
         match self {
-            Self::HelmTemplate => "not checked: template (a Helm chart template; run `helm template` and check the rendered manifests)",
+            Self::HelmTemplate => "not checked: template (a Helm chart template; with Helm 3 on PATH or `--helm PATH`, preflight renders its chart and checks what it deploys)",
+            Self::HelmRendered => "checked as rendered: `helm template` renders this template with its chart's values, and findings are reported on its lines",
             Self::GoTemplate => "not checked: template (Go-template actions `{{ … }}` make it YAML only once rendered; check the rendered manifests)",
         }
     }
@@ -333,7 +341,8 @@ const POD_SPEC_PATHS: &[(&str, &[&str])] = &[
 /// Whether `text` could hold a manifest at all (both keys written somewhere), decided
 /// before parsing so random YAML is not parsed twice.
 pub fn may_be_manifest(text: &str) -> bool {
-    text.contains("apiVersion") && text.contains("kind")
+    // A Helm chart's `Chart.yaml` has no `kind` but a `version`.
+    text.contains("apiVersion") && (text.contains("kind") || text.contains("version:"))
 }
 
 impl Manifests {
@@ -345,13 +354,23 @@ impl Manifests {
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(kustomize::is_kustomization_name);
+        let chart = files.helm().is_some() && is_chart_file(path, files);
+        let mut not_checked = not_checked(text, path, &yaml);
+        if not_checked == Some(NotChecked::HelmTemplate)
+            && files.helm().is_some()
+            // A subchart's templates too: its parent renders them.
+            && chart_of_template(path).is_some_and(|dir| files.is_file(&dir.join("Chart.yaml")))
+        {
+            not_checked = Some(NotChecked::HelmRendered);
+        }
         let mut manifests = Self {
-            not_checked: not_checked(text, path, &yaml),
+            not_checked,
             kustomization,
+            chart,
             kustomize_input: !kustomization && is_kustomize_patch(path, files),
             ..Self::default()
         };
-        if kustomization {
+        if kustomization || chart {
             manifests.errors.clone_from(&yaml.errors);
         } else if manifests.not_checked.is_none() {
             manifests.errors.clone_from(&yaml.errors);
@@ -383,7 +402,12 @@ impl Manifests {
     /// Whether the file holds at least one object, or is a template or kustomize input
     /// (which are Kubernetes files too, only not checkable as they are).
     pub fn is_kubernetes(&self) -> bool {
-        !self.objects.is_empty() || self.not_checked.is_some() || self.kustomization
+        // A template of a chart the scan renders is judged through its `Chart.yaml`.
+        let rendered = self.not_checked == Some(NotChecked::HelmRendered);
+        !self.objects.is_empty()
+            || (self.not_checked.is_some() && !rendered)
+            || self.kustomization
+            || self.chart
     }
 
     /// The objects to judge: those a kustomization builds, none of a kustomize input (they
@@ -687,6 +711,31 @@ fn structural_action(text: &str, yaml: &YamlFile) -> bool {
     })
 }
 
+/// Whether `path` is a `Chart.yaml` with a `templates/` folder beside it, and not the chart
+/// of a subchart (`charts/NAME/Chart.yaml`), which its parent renders.
+fn is_chart_file(path: &Path, files: &dyn Files) -> bool {
+    let Some(dir) = path.parent() else {
+        return false;
+    };
+    let subchart = dir
+        .parent()
+        .is_some_and(|p| p.file_name().is_some_and(|n| n == "charts"))
+        && dir
+            .parent()
+            .and_then(Path::parent)
+            .is_some_and(|parent| files.is_file(&parent.join("Chart.yaml")));
+    path.file_name().is_some_and(|n| n == "Chart.yaml")
+        && files.is_dir(&dir.join("templates"))
+        && !subchart
+}
+
+/// The chart folder of a file under a chart's `templates/`.
+fn chart_of_template(path: &Path) -> Option<&Path> {
+    path.ancestors()
+        .find(|a| a.file_name().is_some_and(|n| n == "templates"))?
+        .parent()
+}
+
 /// Whether a `kustomization.yaml` in the file's folder or the one above applies it as a
 /// patch (`patchesStrategicMerge`, `patches[].path`, `patchesJson6902[].path`).
 fn is_kustomize_patch(path: &Path, files: &dyn Files) -> bool {
@@ -774,11 +823,12 @@ impl Format for Manifests {
         paths.iter().any(|path| {
             path.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(kustomize::is_kustomization_name)
+                .is_some_and(|n| kustomize::is_kustomization_name(n) || n == "Chart.yaml")
         })
     }
 
     fn relate(documents: &mut [(&Arc<SourceFile>, &mut Self)], files: &dyn Files) {
+        render_charts(documents, files);
         if !documents.iter().any(|(_, m)| m.kustomization) {
             return;
         }
@@ -820,6 +870,118 @@ impl Format for Manifests {
             }
         }
     }
+}
+
+/// Renders the chart of every `Chart.yaml` of the scan with the user's `helm` (see
+/// [`helm`]): what each rendering deploys becomes the chart document's deployment, every
+/// object on the template lines it came from.
+fn render_charts(documents: &mut [(&Arc<SourceFile>, &mut Manifests)], files: &dyn Files) {
+    let Some(helm) = files.helm() else {
+        return;
+    };
+    let charts: Vec<(usize, &Arc<SourceFile>, String)> = documents
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, manifests))| manifests.chart)
+        .map(|(i, (source, manifests))| {
+            let name = manifests.yaml.documents.first().and_then(|d| d.get("name"));
+            let folder = source.path.parent().and_then(Path::file_name);
+            let name = name
+                .and_then(YamlNode::as_str)
+                .or_else(|| folder.and_then(|f| f.to_str()))
+                .unwrap_or("");
+            (i, *source, helm::release_name(name))
+        })
+        .collect();
+    let built: Vec<(usize, Deployment)> = charts
+        .par_iter()
+        .map(|(i, chart, release)| (*i, render_chart(chart, release, helm, files)))
+        .collect();
+    for (i, deployment) in built {
+        documents[i].1.built = Some(deployment);
+    }
+}
+
+/// The deployments of one chart: with its defaults and with each values file, each a range
+/// of the address space (see [`Origins::deployments`]); what could not be rendered, notes.
+fn render_chart(
+    chart: &Arc<SourceFile>,
+    release: &str,
+    helm: &Helm,
+    files: &dyn Files,
+) -> Deployment {
+    let dir = chart.path.parent().unwrap_or(Path::new(""));
+    let first_line =
+        |text: &str, base: usize| Span::new(base, base + text.find('\n').unwrap_or(text.len()));
+    let mut built = kustomize::Built::default();
+    built.origins.parts.push(Part {
+        base: 0,
+        source: Arc::clone(chart),
+        sensitive: Vec::new(),
+        rendered: false,
+    });
+    let mut next_base = chart.text.len() + 1;
+    for rendering in helm::render_chart(helm, files, dir, release) {
+        let (file, at, message) = match &rendering.values {
+            None => (
+                Arc::clone(chart),
+                first_line(&chart.text, 0),
+                msg!("in the deployment `helm template` renders with the chart's default values"),
+            ),
+            Some(name) => {
+                let Ok(source) = files.read(&dir.join(name)) else {
+                    continue;
+                };
+                let source = Arc::new(source);
+                let base = next_base;
+                next_base += source.text.len() + 1;
+                built.origins.parts.push(Part {
+                    base,
+                    source: Arc::clone(&source),
+                    sensitive: Vec::new(),
+                    rendered: false,
+                });
+                let at = first_line(&source.text, base);
+                (
+                    source,
+                    at,
+                    msg!("in the deployment `helm template` renders with these values"),
+                )
+            }
+        };
+        let placed = rendering.output.and_then(|rendered| {
+            let read = Manifests::parse(&rendered, &chart.path, &crate::formats::NoFiles);
+            let sensitive: Vec<Span> = kubernetes_sensitive(&read, &rendered)
+                .iter()
+                .map(|s| s.span)
+                .collect();
+            let start = next_base;
+            let nodes = helm::place(
+                &rendered,
+                dir,
+                files,
+                &mut built.origins,
+                &mut next_base,
+                &sensitive,
+            )?;
+            Ok((start, nodes))
+        });
+        match placed {
+            Ok((start, nodes)) => {
+                built.objects.extend(nodes);
+                built.origins.deployments.push(Deployed {
+                    range: start..next_base.max(start + 1),
+                    file,
+                    message,
+                });
+            }
+            Err(failure) => built.notes.push(Note {
+                span: at,
+                message: failure.message(),
+            }),
+        }
+    }
+    Manifests::deployment(built)
 }
 
 /// Keys whose values in a manifest name things rather than hold them: `secretKeyRef: {name:

@@ -48,6 +48,20 @@ const MAX_BUILDS: usize = 256;
 pub struct Origins {
     /// By offset, ascending; the first is the document's own file at offset 0.
     pub parts: Vec<Part>,
+    /// Where a document holds several deployments (a Helm chart rendered with each of its
+    /// values files): each one's range of the address space, by start, and what names it.
+    pub deployments: Vec<Deployed>,
+}
+
+/// One deployment of a document that holds several.
+#[derive(Debug, Clone)]
+pub struct Deployed {
+    /// Its range of the address space.
+    pub range: std::ops::Range<usize>,
+    /// The file that names it (a values file), shown as a related location.
+    pub file: Arc<SourceFile>,
+    /// What the related location says.
+    pub message: Message,
 }
 
 /// One file a built document was made from.
@@ -60,6 +74,10 @@ pub struct Part {
     /// Spans of it (its own offsets) that hold secrets the build put into a Secret (a
     /// `secretGenerator`'s files): masked like the scan's own secrets.
     pub sensitive: Vec<Span>,
+    /// Whether `sensitive` are all its secrets: a Helm template, whose secrets are those
+    /// of what it rendered (read as YAML, its template actions would hide every line after
+    /// the first as unreadable).
+    pub rendered: bool,
 }
 
 impl Origins {
@@ -69,6 +87,13 @@ impl Origins {
         let part = self.parts.get(at.checked_sub(1)?)?;
         let local = Span::new(span.start - part.base, span.end.saturating_sub(part.base));
         (local.end <= part.source.text.len()).then_some((&part.source, local))
+    }
+
+    /// The deployment `span` belongs to, where the document holds several.
+    pub fn deployment(&self, span: Span) -> Option<&Deployed> {
+        self.deployments
+            .iter()
+            .find(|d| d.range.start <= span.start && span.start < d.range.end)
     }
 }
 
@@ -253,6 +278,7 @@ impl Builder<'_> {
             base,
             source,
             sensitive: Vec::new(),
+            rendered: false,
         });
         let documents = Arc::new(documents);
         self.loaded

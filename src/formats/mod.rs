@@ -36,6 +36,7 @@ pub mod image;
 pub mod javascript;
 
 pub mod compose;
+pub mod helm;
 pub mod interpolation;
 pub mod kubernetes;
 pub mod kustomize;
@@ -256,6 +257,10 @@ pub trait Files: Sync {
     }
     /// `path` as reports show it.
     fn display(&self, path: &Path) -> String;
+    /// The `helm` the user's scan renders Helm charts with, if any ([`helm::Helm`]).
+    fn helm(&self) -> Option<&helm::Helm> {
+        None
+    }
 }
 
 /// The files of `files` that `pattern` matches, sorted like `glob(3)` (which sshd and nginx

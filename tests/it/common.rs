@@ -166,6 +166,39 @@ pub fn sshd_privsep_dir_ready() -> bool {
     dir.is_dir() || std::fs::create_dir_all(dir).is_ok()
 }
 
+/// Every report format `check` writes to standard output.
+pub const REPORT_FORMATS: [&str; 8] = [
+    "human",
+    "json",
+    "sarif",
+    "github",
+    "markdown",
+    "codequality",
+    "junit",
+    "html",
+];
+
+/// `preflight check . --fail-on never ARGS` in `dir` once per report format: each format
+/// with what it printed, standard output then standard error.
+pub fn shown_in_every_format(dir: &Path, args: &[&str]) -> Vec<(&'static str, String)> {
+    REPORT_FORMATS
+        .iter()
+        .map(|format| {
+            let output = preflight_in(dir)
+                .args(["check", ".", "--format", format, "--fail-on", "never"])
+                .args(args)
+                .output()
+                .expect("runs");
+            let shown = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            (*format, shown)
+        })
+        .collect()
+}
+
 /// The findings of `rule` in a JSON report.
 pub fn findings_of<'r>(
     report: &'r serde_json::Value,

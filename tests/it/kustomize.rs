@@ -27,10 +27,15 @@ use serde_json::Value;
 
 use crate::common::{assert_snapshots, fixture_cases, json_report, root, Snapshot};
 
-/// A case's findings as `RULE path:line:column [the kustomizations whose deployment it is
-/// in]`, paths relative to the case folder.
-fn deployed_findings(case: &Path) -> (String, Value) {
-    let (report, _) = json_report(case, &[".", "--fail-on", "never"]);
+/// A case's findings as `RULE path:line:column [the kustomizations (or values files) whose
+/// deployment it is in]`, paths relative to the case folder; `extra` arguments after them.
+pub fn deployed_findings(case: &Path, extra: &[&str]) -> (String, Value) {
+    let args: Vec<&str> = [".", "--fail-on", "never"]
+        .iter()
+        .chain(extra)
+        .copied()
+        .collect();
+    let (report, _) = json_report(case, &args);
     let mut lines: Vec<String> = report["findings"]
         .as_array()
         .expect("findings")
@@ -62,7 +67,7 @@ fn deployed_findings(case: &Path) -> (String, Value) {
 }
 
 fn case(name: &str) -> (String, Value) {
-    deployed_findings(&root().join("fixtures/kustomize").join(name))
+    deployed_findings(&root().join("fixtures/kustomize").join(name), &[])
 }
 
 #[test]
@@ -76,7 +81,7 @@ fn fixture_projects_are_judged_as_built() {
                 description: format!(
                     "fixtures/kustomize/{name}/ scanned as one project: RULE path:line:column [deployments it is in]"
                 ),
-                text: deployed_findings(case).0,
+                text: deployed_findings(case, &[]).0,
                 name,
             }
         }),
@@ -437,19 +442,7 @@ fn generated_secrets_are_reported_and_never_shown() {
         "{text}"
     );
     let dir = root().join("fixtures/kustomize/generators");
-    for format in [
-        "human",
-        "json",
-        "sarif",
-        "github",
-        "markdown",
-        "codequality",
-    ] {
-        let output = crate::common::preflight_in(&dir)
-            .args(["check", ".", "--format", format, "--fail-on", "never"])
-            .output()
-            .expect("runs");
-        let shown = String::from_utf8_lossy(&output.stdout);
+    for (format, shown) in crate::common::shown_in_every_format(&dir, &[]) {
         assert!(shown.contains("K8S015"), "{format}: {shown}");
         for secret in [
             "Kz7-fixture-horse",

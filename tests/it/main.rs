@@ -41,6 +41,7 @@ mod fuzz_reproducers;
 mod git_exposure;
 mod github_action;
 mod gixy_conformance;
+mod helm;
 mod host_files_bad_input;
 mod host_services_scan;
 mod html;

@@ -82,6 +82,7 @@ fn scan_report(dir: &Path, rule: &Rule, catalog: &Catalog, example: &str) -> Str
         exclude_base: dir.to_path_buf(),
         respect_gitignore: false,
         max_file_size: preflight::config::DEFAULT_MAX_FILE_SIZE,
+        helm: None,
     };
     let excludes = exclude_set(&[]).expect("no excludes");
     let outcome = engine::scan(&[dir.to_path_buf()], &options, &excludes, catalog);

@@ -15,6 +15,7 @@ pub mod capabilities;
 pub mod dangerous_capabilities;
 pub mod env_secret;
 pub mod exposed_service;
+pub mod helm_not_rendered;
 pub mod host_namespaces;
 pub mod host_path;
 pub mod host_port;
@@ -41,6 +42,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "k8s-dangerous-capabilities" => dangerous_capabilities::check;
     document "k8s-env-secret" => env_secret::check;
     document "k8s-exposed-service" => exposed_service::check;
+    document "k8s-helm-not-rendered" => helm_not_rendered::check;
     document "k8s-host-namespaces" => host_namespaces::check;
     document "k8s-host-path" => host_path::check;
     document "k8s-host-port" => host_port::check;

@@ -1147,7 +1147,10 @@ fn relocate_built(documents: &[Document], raw: &mut Vec<(&Rule, RawFinding)>) {
             }
             *message = message.relocated(root, &locate);
         }
-        let named = !rule.id.starts_with("PF") && !Arc::ptr_eq(&file, root);
+        // A chart's own files (its values) are in none of its deployments: nothing to name.
+        let in_a_deployment =
+            origins.deployments.is_empty() || origins.deployment(finding.span).is_some();
+        let named = !rule.id.starts_with("PF") && !Arc::ptr_eq(&file, root) && in_a_deployment;
         if named {
             finding.related.push(deployed.clone());
         }

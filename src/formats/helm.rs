@@ -514,9 +514,13 @@ impl LineMap {
     }
 
     /// Aligns the rendered lines of a section (starting at offset `section_at` of the
-    /// output) with the lines of the template (at `base` of the address space), in order:
-    /// each rendered line is the next template line with the same text, or with the same
-    /// key, or sits on the last line matched.
+    /// output) with the lines of the template (at `base` of the address space), in order.
+    /// Lines with the same text are paired as a diff pairs them (patience: lines unique on
+    /// both sides anchor the rest, so a common line such as `- name: http` in a block the
+    /// values left out cannot pull everything after it out of place); a rendered line left
+    /// over takes the line of the same key in the gap between its neighbours' (`image:
+    /// {{ … }}`), or sits at the end of the last line paired before it (a line an included
+    /// helper wrote).
     fn align(section: &str, section_at: usize, template: &str, base: usize) -> Self {
         let template_lines: Vec<(usize, &str)> =
             crate::formats::lines_with_offsets(template).collect();
@@ -525,31 +529,41 @@ impl LineMap {
             .map_or(Span::new(base, base), |(s, l)| {
                 Span::new(base + s, base + s + l.len())
             });
+        let rendered: Vec<(usize, &str)> = crate::formats::lines_with_offsets(section)
+            .map(|(start, line)| (section_at + start, line))
+            .filter(|(_, line)| {
+                let trimmed = line.trim();
+                !trimmed.is_empty() && !trimmed.starts_with("# Source: ") && trimmed != "---"
+            })
+            .collect();
+        let paired = pair_lines(&template_lines, &rendered);
+        // For each rendered line, the template line paired next after it (the end of its gap).
+        let mut gap_end = vec![template_lines.len(); rendered.len()];
+        let mut following = template_lines.len();
+        for i in (0..rendered.len()).rev() {
+            gap_end[i] = following;
+            if let Some(j) = paired[i] {
+                following = j;
+            }
+        }
         let mut next = 0;
         let mut last = first;
         let mut lines = Vec::new();
-        for (start, line) in crate::formats::lines_with_offsets(section) {
-            let start = section_at + start;
+        for (i, &(start, line)) in rendered.iter().enumerate() {
             let trimmed = line.trim();
-            if trimmed.is_empty() || trimmed.starts_with("# Source: ") || trimmed == "---" {
-                continue;
-            }
             let indent = line.len() - line.trim_start().len();
-            let window = next..template_lines.len().min(next + MAX_LOOKAHEAD);
-            let same = window
-                .clone()
-                .find(|&j| template_lines[j].1.trim() == trimmed);
-            let key = || {
+            let keyed = || {
                 let (name, _) = key_of(trimmed)?;
-                window.clone().find(|&j| {
+                let end = gap_end[i].min(next + MAX_LOOKAHEAD);
+                (next..end).find(|&j| {
                     let t = template_lines[j].1.trim();
                     t.contains("{{") && key_of(t).is_some_and(|(k, _)| k == name)
                 })
             };
-            let placement = match same
+            let found = paired[i]
                 .map(|j| (j, true))
-                .or_else(|| key().map(|j| (j, false)))
-            {
+                .or_else(|| keyed().map(|j| (j, false)));
+            let placement = match found {
                 Some((j, same)) => {
                     next = j + 1;
                     let (t_start, t_line) = template_lines[j];
@@ -640,6 +654,41 @@ impl LineMap {
     }
 }
 
+/// Diffs at most this many template × rendered lines; a larger section is paired line by
+/// line, each rendered line with the next template line of the same text.
+const MAX_DIFF_CELLS: usize = 4_000_000;
+
+/// For each rendered line, the template line of the same text it is paired with, in order.
+fn pair_lines(template: &[(usize, &str)], rendered: &[(usize, &str)]) -> Vec<Option<usize>> {
+    let old: Vec<&str> = template.iter().map(|(_, l)| l.trim()).collect();
+    let new: Vec<&str> = rendered.iter().map(|(_, l)| l.trim()).collect();
+    let mut paired = vec![None; new.len()];
+    if old.len().saturating_mul(new.len()) <= MAX_DIFF_CELLS {
+        for op in similar::capture_diff_slices(similar::Algorithm::Patience, &old, &new) {
+            if let similar::DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } = op
+            {
+                for k in 0..len {
+                    paired[new_index + k] = Some(old_index + k);
+                }
+            }
+        }
+    } else {
+        let mut next = 0;
+        for (i, line) in new.iter().enumerate() {
+            let window = next..old.len().min(next + MAX_LOOKAHEAD);
+            if let Some(j) = window.into_iter().find(|&j| old[j] == *line) {
+                paired[i] = Some(j);
+                next = j + 1;
+            }
+        }
+    }
+    paired
+}
+
 /// The key of a `key: value` or `- key: value` line and where its value starts.
 fn key_of(line: &str) -> Option<(&str, usize)> {
     let lead = if line.starts_with("- ") { 2 } else { 0 };
@@ -685,6 +734,19 @@ mod tests {
             1000 + template.find("{{ .Values.privileged").unwrap()
         );
         assert_eq!(map.map(value + 4), 1000 + template.len() - 1);
+    }
+
+    #[test]
+    fn a_line_of_a_block_left_out_does_not_pull_the_rest_away() {
+        // `readOnly: true` first appears in a block the values leave out; the rendered one
+        // is the mount's, and `path: /` stays on its own line.
+        let template = "mounts:\n  - name: root\n    readOnly: true\nvolumes:\n  - name: root\n    path: /\n{{- if .Values.tls }}\n  - name: tls\n    readOnly: true\n    path: {{ .Values.tls.path }}\n{{- end }}\n";
+        let rendered = "# Source: c/templates/x.yaml\nmounts:\n  - name: root\n    readOnly: true\nvolumes:\n  - name: root\n    path: /\n";
+        let map = LineMap::align(rendered, 0, template, 0);
+        let path = rendered.find("path: /").unwrap();
+        assert_eq!(map.map(path), template.find("path: /").unwrap());
+        let read_only = rendered.find("readOnly").unwrap();
+        assert_eq!(map.map(read_only), template.find("readOnly").unwrap());
     }
 
     #[test]

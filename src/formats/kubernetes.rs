@@ -61,6 +61,9 @@ pub struct Deployment {
     pub origins: Origins,
     /// What the build did not follow or apply.
     pub notes: Vec<Note>,
+    /// A chart's values that its renderings deploy as secrets: each key and value (in the
+    /// address space, in the values file) and the value's length in characters.
+    pub values_secrets: Vec<(Span, Span, usize)>,
 }
 
 /// Files that look like manifests but are inputs to a tool that renders them.
@@ -437,6 +440,7 @@ impl Manifests {
             objects,
             origins: built.origins,
             notes: built.notes,
+            values_secrets: Vec::new(),
         }
     }
 
@@ -914,14 +918,29 @@ fn render_chart(
     let first_line =
         |text: &str, base: usize| Span::new(base, base + text.find('\n').unwrap_or(text.len()));
     let mut built = kustomize::Built::default();
-    built.origins.parts.push(Part {
-        base: 0,
-        source: Arc::clone(chart),
-        sensitive: Vec::new(),
-        rendered: false,
+    let mut next_base = 0;
+    // A file in the address space as it is written; its base.
+    let add_part =
+        |built: &mut kustomize::Built, next_base: &mut usize, source: &Arc<SourceFile>| {
+            let base = *next_base;
+            *next_base += source.text.len() + 1;
+            built.origins.parts.push(Part {
+                base,
+                source: Arc::clone(source),
+                sensitive: Vec::new(),
+                rendered: false,
+            });
+            base
+        };
+    add_part(&mut built, &mut next_base, chart);
+    // `values.yaml`, which every rendering applies first.
+    let defaults = files.read(&dir.join("values.yaml")).ok().map(|source| {
+        let source = Arc::new(source);
+        (add_part(&mut built, &mut next_base, &source), source)
     });
-    let mut next_base = chart.text.len() + 1;
+    let mut values_secrets = Vec::new();
     for rendering in helm::render_chart(helm, files, dir, release) {
+        let mut applied: Vec<(usize, Arc<SourceFile>)> = defaults.iter().cloned().collect();
         let (file, at, message) = match &rendering.values {
             None => (
                 Arc::clone(chart),
@@ -933,14 +952,8 @@ fn render_chart(
                     continue;
                 };
                 let source = Arc::new(source);
-                let base = next_base;
-                next_base += source.text.len() + 1;
-                built.origins.parts.push(Part {
-                    base,
-                    source: Arc::clone(&source),
-                    sensitive: Vec::new(),
-                    rendered: false,
-                });
+                let base = add_part(&mut built, &mut next_base, &source);
+                applied.push((base, Arc::clone(&source)));
                 let at = first_line(&source.text, base);
                 (
                     source,
@@ -955,6 +968,7 @@ fn render_chart(
                 .iter()
                 .map(|s| s.span)
                 .collect();
+            values_secrets.extend(deployed_values(&rendered, &sensitive, &applied));
             let start = next_base;
             let nodes = helm::place(
                 &rendered,
@@ -981,7 +995,102 @@ fn render_chart(
             }),
         }
     }
-    Manifests::deployment(built)
+    values_secrets.sort_unstable();
+    values_secrets.dedup();
+    // Masked in the values file whatever its key is called.
+    for (_, value, _) in &values_secrets {
+        let at = built
+            .origins
+            .parts
+            .partition_point(|p| p.base <= value.start);
+        if let Some(part) = at
+            .checked_sub(1)
+            .and_then(|i| built.origins.parts.get_mut(i))
+        {
+            let base = part.base;
+            part.sensitive
+                .push(Span::new(value.start - base, value.end - base));
+        }
+    }
+    let mut deployment = Manifests::deployment(built);
+    deployment.values_secrets = values_secrets;
+    deployment
+}
+
+/// Whether `value`, written under `key` in a values file, is a secret itself.
+fn is_values_secret(key: &str, value: &str) -> bool {
+    use crate::secrets::{is_indirection, js_secret_kind, parse_url, placeholder};
+    let named = js_secret_kind(key).is_some() && !is_indirection(value);
+    let url_password = parse_url(value)
+        .and_then(|u| u.password)
+        .is_some_and(|(p, _)| !p.is_empty());
+    // `YourApiToken` is `your_api_token`; `token: token` names itself.
+    let mut words = String::with_capacity(value.len() + 8);
+    for (i, c) in value.chars().enumerate() {
+        if i > 0 && c.is_ascii_uppercase() {
+            words.push('_');
+        }
+        words.push(c);
+    }
+    let placeholder = value.eq_ignore_ascii_case(key)
+        || [value, words.as_str()]
+            .iter()
+            .any(|v| placeholder(v).is_some_and(|why| why != "is a well-known default password"));
+    (named || url_password) && !placeholder
+}
+
+/// The scalars of the `applied` values files (each at its base in the address space) whose
+/// text a rendering deploys as a secret (at one of its `sensitive` spans, as written or
+/// base64-decoded) and that are secrets themselves: under a secret-like key (`password`,
+/// `apiToken`) or a URL with a password, and not placeholder text (a well-known default
+/// password is no placeholder). Each key, value and the value's length.
+fn deployed_values(
+    rendered: &str,
+    sensitive: &[Span],
+    applied: &[(usize, Arc<SourceFile>)],
+) -> Vec<(Span, Span, usize)> {
+    let secrets: HashSet<String> = sensitive
+        .iter()
+        .filter_map(|s| rendered.get(s.range()))
+        .flat_map(|text| {
+            let text = text.trim().trim_matches('"');
+            [Some(text.to_owned()), decode_base64(text)]
+        })
+        .flatten()
+        .filter(|text| !text.is_empty())
+        .collect();
+    let mut found = Vec::new();
+    for (base, source) in applied {
+        let yaml = YamlFile::parse(&source.text);
+        let mut stack: Vec<&YamlNode> = yaml.documents.iter().collect();
+        while let Some(node) = stack.pop() {
+            match &node.value {
+                YamlValue::Mapping(entries) => {
+                    for (key, value) in entries.iter() {
+                        match value.as_str() {
+                            Some(text)
+                                if !is_plain_setting(text)
+                                    && secrets.contains(text)
+                                    && is_values_secret(key.as_str().unwrap_or(""), text) =>
+                            {
+                                let shift = |s: Span| Span::new(s.start + base, s.end + base);
+                                found.push((
+                                    shift(key.span),
+                                    shift(value.span),
+                                    text.chars().count(),
+                                ));
+                            }
+                            Some(_) => {}
+                            None => stack.push(value),
+                        }
+                    }
+                }
+                YamlValue::Sequence(items) => stack.extend(items.iter()),
+                YamlValue::Scalar(_) | YamlValue::Alias => {}
+            }
+        }
+    }
+    found
 }
 
 /// Keys whose values in a manifest name things rather than hold them: `secretKeyRef: {name:
@@ -1173,6 +1282,21 @@ mod tests {
         assert_eq!(m.objects.len(), 2);
         assert!(!m.objects[0].pod.as_ref().unwrap().runs_to_completion);
         assert!(m.objects[1].pod.as_ref().unwrap().runs_to_completion);
+    }
+
+    #[test]
+    fn values_secrets_are_secrets_by_name_or_url_and_not_placeholders() {
+        assert!(is_values_secret("password", "Kz7-horse-battery"));
+        assert!(is_values_secret("apiToken", "tok_9fJ2kQ8xLm4PzR7v"));
+        // A default password is worse than a secret, not a placeholder.
+        assert!(is_values_secret("password", "guest"));
+        assert!(is_values_secret("uri", "postgres://app:Kz7-horse@db/app"));
+        // Names, users, URLs without a password, placeholders.
+        assert!(!is_values_secret("user", "guest"));
+        assert!(!is_values_secret("uri", "mongodb://mongodb:27017"));
+        assert!(!is_values_secret("apiToken", "YourPingdomApiToken"));
+        assert!(!is_values_secret("token", "token"));
+        assert!(!is_values_secret("password", "/run/secrets/db"));
     }
 
     #[test]

@@ -69,6 +69,12 @@ fn what_each_values_file_deploys_is_judged_on_the_template_lines() {
         ),
         "{text}"
     );
+    // The password itself, at the values line that sets it; the defaults' empty one is not.
+    assert!(
+        text.contains("K8S027 values-production.yaml:7:13 []"),
+        "{text}"
+    );
+    assert_eq!(text.matches("K8S027").count(), 1, "{text}");
     // The test hook (`templates/tests/`) is not deployed; the templates are judged through
     // the chart, not reported as unchecked.
     assert!(!text.contains("test-connection"), "{text}");

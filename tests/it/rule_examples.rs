@@ -97,6 +97,7 @@ fn scan_report(dir: &Path, rule: &Rule, catalog: &Catalog, example: &str) -> Str
         results: None,
         compliance: &[],
         hosts: &[],
+        local_host: None,
     };
     let style = Style {
         color: false,

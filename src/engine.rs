@@ -1154,6 +1154,17 @@ fn relocate_built(documents: &[Document], raw: &mut Vec<(&Rule, RawFinding)>) {
         if named {
             finding.related.push(deployed.clone());
         }
+        // A secret a chart's values file set: where to change it.
+        for (at, source) in &origins.value_sources {
+            let overlaps = at.start < finding.span.end && finding.span.start < at.end;
+            if overlaps || *at == finding.span {
+                if let Some((f, s)) = locate(*source) {
+                    finding
+                        .related
+                        .push((f, s, msg!("the value is set here, in a values file")));
+                }
+            }
+        }
         finding.source = file;
         finding.span = span;
         let place = (rule.id.clone(), Arc::as_ptr(&finding.source) as usize, span);

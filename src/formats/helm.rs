@@ -373,7 +373,8 @@ pub fn render_chart(
 /// The YAML documents of one rendering, their spans put on the template lines they came
 /// from in the address space of `origins`: each template this rendering used is added as a
 /// part of its own at `next_base` (so each rendering's findings can be told apart), with the
-/// rendered `sensitive` spans put on the template lines too, to be masked there.
+/// rendered `sensitive` spans put on the template lines too, to be masked there. Returns the
+/// placed documents and where each of `sensitive` was placed.
 pub fn place(
     rendered: &str,
     chart_dir: &Path,
@@ -381,13 +382,14 @@ pub fn place(
     origins: &mut Origins,
     next_base: &mut usize,
     sensitive: &[Span],
-) -> Result<Vec<YamlNode>, Failure> {
+) -> Result<(Vec<YamlNode>, Vec<Option<Span>>), Failure> {
     let yaml = YamlFile::parse(rendered);
     if !yaml.errors.is_empty() {
         return Err(Failure::Unreadable);
     }
     let first_part = origins.parts.len();
     let mut placed = Vec::new();
+    let mut secrets_at = vec![None; sensitive.len()];
     for section in sections(rendered) {
         let documents: Vec<&YamlNode> = yaml
             .documents
@@ -448,11 +450,13 @@ pub fn place(
             )
         };
         placed.extend(documents.into_iter().map(|d| map.node(d)));
-        for secret in sensitive
+        for (i, secret) in sensitive
             .iter()
-            .filter(|s| section.start <= s.start && s.start < section.end)
+            .enumerate()
+            .filter(|(_, s)| section.start <= s.start && s.start < section.end)
         {
             let at = map.span(*secret);
+            secrets_at[i] = Some(at);
             let local = Span::new(at.start - base, at.end - base);
             // Never an empty span: it would mask nothing. The template line instead.
             let local = if local.is_empty() {
@@ -465,7 +469,7 @@ pub fn place(
             }
         }
     }
-    Ok(placed)
+    Ok((placed, secrets_at))
 }
 
 /// The line of `text` that holds offset `at` (the one it ends, at a line break).

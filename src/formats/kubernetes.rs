@@ -968,9 +968,8 @@ fn render_chart(
                 .iter()
                 .map(|s| s.span)
                 .collect();
-            values_secrets.extend(deployed_values(&rendered, &sensitive, &applied));
             let start = next_base;
-            let nodes = helm::place(
+            let (nodes, secrets_at) = helm::place(
                 &rendered,
                 dir,
                 files,
@@ -978,6 +977,14 @@ fn render_chart(
                 &mut next_base,
                 &sensitive,
             )?;
+            for (key, value, chars, used_at) in deployed_values(&rendered, &sensitive, &applied) {
+                values_secrets.push((key, value, chars));
+                let placed = used_at.into_iter().filter_map(|i| secrets_at[i]);
+                built
+                    .origins
+                    .value_sources
+                    .extend(placed.map(|at| (at, value)));
+            }
             Ok((start, nodes))
         });
         match placed {
@@ -997,6 +1004,8 @@ fn render_chart(
     }
     values_secrets.sort_unstable();
     values_secrets.dedup();
+    built.origins.value_sources.sort_unstable();
+    built.origins.value_sources.dedup();
     // Masked in the values file whatever its key is called.
     for (_, value, _) in &values_secrets {
         let at = built
@@ -1043,22 +1052,28 @@ fn is_values_secret(key: &str, value: &str) -> bool {
 /// text a rendering deploys as a secret (at one of its `sensitive` spans, as written or
 /// base64-decoded) and that are secrets themselves: under a secret-like key (`password`,
 /// `apiToken`) or a URL with a password, and not placeholder text (a well-known default
-/// password is no placeholder). Each key, value and the value's length.
+/// password is no placeholder). Each key, value, the value's length and the indices of the
+/// `sensitive` spans that deploy it.
 fn deployed_values(
     rendered: &str,
     sensitive: &[Span],
     applied: &[(usize, Arc<SourceFile>)],
-) -> Vec<(Span, Span, usize)> {
-    let secrets: HashSet<String> = sensitive
-        .iter()
-        .filter_map(|s| rendered.get(s.range()))
-        .flat_map(|text| {
-            let text = text.trim().trim_matches('"');
-            [Some(text.to_owned()), decode_base64(text)]
-        })
-        .flatten()
-        .filter(|text| !text.is_empty())
-        .collect();
+) -> Vec<(Span, Span, usize, Vec<usize>)> {
+    let mut secrets: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, span) in sensitive.iter().enumerate() {
+        let Some(text) = rendered.get(span.range()) else {
+            continue;
+        };
+        let text = text.trim().trim_matches('"');
+        for form in [Some(text.to_owned()), decode_base64(text)]
+            .into_iter()
+            .flatten()
+        {
+            if !form.is_empty() {
+                secrets.entry(form).or_default().push(i);
+            }
+        }
+    }
     let mut found = Vec::new();
     for (base, source) in applied {
         let yaml = YamlFile::parse(&source.text);
@@ -1070,7 +1085,7 @@ fn deployed_values(
                         match value.as_str() {
                             Some(text)
                                 if !is_plain_setting(text)
-                                    && secrets.contains(text)
+                                    && secrets.contains_key(text)
                                     && is_values_secret(key.as_str().unwrap_or(""), text) =>
                             {
                                 let shift = |s: Span| Span::new(s.start + base, s.end + base);
@@ -1078,6 +1093,7 @@ fn deployed_values(
                                     shift(key.span),
                                     shift(value.span),
                                     text.chars().count(),
+                                    secrets[text].clone(),
                                 ));
                             }
                             Some(_) => {}

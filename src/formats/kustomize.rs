@@ -51,6 +51,9 @@ pub struct Origins {
     /// Where a document holds several deployments (a Helm chart rendered with each of its
     /// values files): each one's range of the address space, by start, and what names it.
     pub deployments: Vec<Deployed>,
+    /// Secrets a rendering deployed from a values file: where each was placed (on a
+    /// template line) and where the values file sets it, both in the address space.
+    pub value_sources: Vec<(Span, Span)>,
 }
 
 /// One deployment of a document that holds several.

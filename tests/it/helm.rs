@@ -75,6 +75,23 @@ fn what_each_values_file_deploys_is_judged_on_the_template_lines() {
         "{text}"
     );
     assert_eq!(text.matches("K8S027").count(), 1, "{text}");
+    // The environment's literal secret points at the values line that sets it.
+    let env_secret = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "K8S016")
+        .expect("K8S016");
+    assert!(
+        env_secret["related"].as_array().unwrap().iter().any(|r| {
+            r["path"] == "values-production.yaml"
+                && r["start_line"] == 7
+                && r["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("the value is set here"))
+        }),
+        "{env_secret:#}"
+    );
     // The test hook (`templates/tests/`) is not deployed; the templates are judged through
     // the chart, not reported as unchecked.
     assert!(!text.contains("test-connection"), "{text}");

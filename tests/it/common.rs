@@ -158,6 +158,14 @@ pub fn findings_at(report: &serde_json::Value) -> Vec<(String, String, u64)> {
         .collect()
 }
 
+/// Writes `script` to `path` as an executable (a stand-in for `sudo`, `helm`, `cargo`).
+pub fn write_executable(path: &Path, script: &str) {
+    std::fs::write(path, script).expect("write");
+    let mut permissions = std::fs::metadata(path).expect("stat").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(path, permissions).expect("chmod");
+}
+
 /// Makes sure sshd's privilege separation directory exists, as the ssh service does when it
 /// starts (`RuntimeDirectory=sshd`): without it `sshd -T` refuses to run. `false` when it
 /// cannot be created (not root).

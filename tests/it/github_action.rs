@@ -396,16 +396,12 @@ fn install_from(dir: &Path, mirror: &Path) -> std::process::Output {
     let fake_bin = dir.join("fake-bin");
     std::fs::create_dir_all(&fake_bin).expect("mkdir");
     let cargo = fake_bin.join("cargo");
-    std::fs::write(
+    crate::common::write_executable(
         &cargo,
         "#!/bin/sh\necho \"$@\" > \"$FAKE_CARGO_LOG\"\n\
          while [ $# -gt 0 ]; do [ \"$1\" = --root ] && root=$2; shift; done\n\
          mkdir -p \"$root/bin\" && cp \"$PREFLIGHT_UNDER_TEST\" \"$root/bin/preflight\"\n",
-    )
-    .expect("write");
-    let mut permissions = std::fs::metadata(&cargo).expect("stat").permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
-    std::fs::set_permissions(&cargo, permissions).expect("chmod");
+    );
     let path = format!(
         "{}:{}",
         fake_bin.display(),

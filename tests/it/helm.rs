@@ -254,14 +254,10 @@ fn the_scanned_tree_cannot_choose_the_helm_that_runs() {
     let dir = refused_chart();
     let marker = dir.path().join("ran");
     let fake = dir.path().join("helm");
-    std::fs::write(
+    common::write_executable(
         &fake,
-        format!("#!/bin/sh\ntouch '{}'\necho v3.99.0\n", marker.display()),
-    )
-    .unwrap();
-    let mut permissions = std::fs::metadata(&fake).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
-    std::fs::set_permissions(&fake, permissions).unwrap();
+        &format!("#!/bin/sh\ntouch '{}'\necho v3.99.0\n", marker.display()),
+    );
     // `.` first on PATH, as some shells are set up: a relative folder is never searched.
     let path = format!(".:{}", std::env::var("PATH").unwrap_or_default());
     let output = preflight_in(dir.path())

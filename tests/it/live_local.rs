@@ -495,10 +495,7 @@ fn a_host_where_sudo_cannot_run_is_not_audited() {
     ] {
         let bin = tempfile::tempdir().unwrap();
         let sudo = bin.path().join("sudo");
-        std::fs::write(&sudo, script).unwrap();
-        let mut permissions = std::fs::metadata(&sudo).unwrap().permissions();
-        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
-        std::fs::set_permissions(&sudo, permissions).unwrap();
+        common::write_executable(&sudo, script);
         let path = format!(
             "{}:{}",
             bin.path().display(),
@@ -534,14 +531,10 @@ fn a_host_whose_crontabs_cannot_be_read_is_partly_audited() {
     common::sshd_privsep_dir_ready();
     let bin = tempfile::tempdir().unwrap();
     let sudo = bin.path().join("sudo");
-    std::fs::write(
+    common::write_executable(
         &sudo,
         "#!/bin/sh\n[ \"$1\" = -n ] && shift\ncase \"$*\" in\n  */var/spool/cron/crontabs*) echo \"find: '/var/spool/cron/crontabs': Permission denied\" >&2; exit 1 ;;\nesac\nexec \"$@\"\n",
-    )
-    .unwrap();
-    let mut permissions = std::fs::metadata(&sudo).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
-    std::fs::set_permissions(&sudo, permissions).unwrap();
+    );
     let path = format!(
         "{}:{}",
         bin.path().display(),

@@ -458,7 +458,7 @@ impl Files for DiskFiles {
     }
 
     fn helm(&self) -> Option<&crate::formats::helm::Helm> {
-        self.helm.as_ref()
+        self.helm.as_ref().filter(|helm| helm.runs())
     }
 }
 

@@ -10,6 +10,7 @@
 //! Only a `helm` the user named (`--helm PATH`) or found in an absolute folder of `PATH` is
 //! ever run; nothing in the scanned tree can choose it.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -21,7 +22,7 @@ use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
 use crate::formats::Files;
 use crate::message::Message;
 use crate::msg;
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// Files of a chart copied at most: more is not a chart but a repository.
 const MAX_CHART_FILES: usize = 2_000;
@@ -49,24 +50,32 @@ pub struct Helm {
     binary: PathBuf,
     /// `PATH` as the user set it, passed on: a version manager's `helm` shim needs it.
     path: Option<std::ffi::OsString>,
+    /// Whether it runs and is Helm 3, asked once and only when a scan has a chart: a
+    /// version manager's shim takes a tenth of a second, which a scan without charts must
+    /// not pay.
+    runs: std::sync::OnceLock<bool>,
 }
 
 impl Helm {
     /// The `helm` to use: `explicit` when the user named one (an error when it does not
-    /// run), else the first `helm` in an absolute folder of `PATH` that runs, else none.
+    /// run), else the first `helm` in an absolute folder of `PATH` (whether it runs is
+    /// asked when a chart needs it, see [`Helm::runs`]), else none.
     pub fn locate(explicit: Option<&Path>) -> Result<Option<Self>, String> {
         let path = std::env::var_os("PATH");
+        let helm = |binary: PathBuf| Self {
+            binary,
+            path: path.clone(),
+            runs: std::sync::OnceLock::new(),
+        };
         if let Some(binary) = explicit {
-            let helm = Self {
-                binary: binary.to_path_buf(),
-                path,
-            };
-            return match helm.version() {
-                Some(_) => Ok(Some(helm)),
-                None => Err(format!(
+            let named = helm(binary.to_path_buf());
+            return if named.runs() {
+                Ok(Some(named))
+            } else {
+                Err(format!(
                     "--helm {}: this is not a Helm 3 binary that runs (`helm version` failed)",
                     binary.display().to_string().escape_debug()
-                )),
+                ))
             };
         }
         let found = path
@@ -78,21 +87,29 @@ impl Helm {
             .filter(|dir| dir.is_absolute())
             .map(|dir| dir.join("helm"))
             .find(|candidate| candidate.is_file());
-        Ok(found.and_then(|binary| {
-            let helm = Self { binary, path };
-            helm.version().map(|_| helm)
-        }))
+        Ok(found.map(helm))
     }
 
-    /// `helm version --short`, if it runs and is Helm 3 or later.
-    fn version(&self) -> Option<String> {
-        let home = tempfile::tempdir().ok()?;
-        let mut command = self.command(home.path());
-        command.args(["version", "--short"]);
-        let out = run_bounded(command, 4096, Duration::from_secs(20)).ok()?;
-        let text = String::from_utf8_lossy(&out).trim().to_owned();
-        let major: u32 = text.strip_prefix('v')?.split('.').next()?.parse().ok()?;
-        (major >= 3).then_some(text)
+    /// Whether `helm version --short` runs and says Helm 3 or later (asked once).
+    pub fn runs(&self) -> bool {
+        *self.runs.get_or_init(|| {
+            let Ok(home) = tempfile::tempdir() else {
+                return false;
+            };
+            let mut command = self.command(home.path());
+            command.args(["version", "--short"]);
+            let Ok(out) = run_bounded(command, 4096, Duration::from_secs(20)) else {
+                return false;
+            };
+            let text = String::from_utf8_lossy(&out);
+            let major = text
+                .trim()
+                .strip_prefix('v')
+                .and_then(|v| v.split('.').next());
+            major
+                .and_then(|m| m.parse::<u32>().ok())
+                .is_some_and(|m| m >= 3)
+        })
     }
 
     /// `helm` with an empty environment but `PATH` and a private `HOME` (no plugins,
@@ -273,9 +290,18 @@ pub fn values_files(files: &dyn Files, chart_dir: &Path) -> Vec<String> {
     names
 }
 
+/// The chart's files as the scan read them to copy them, by their path in the scan: the
+/// templates and values files findings are placed in, read once.
+pub type ChartFiles = HashMap<PathBuf, Arc<SourceFile>>;
+
 /// Copies the chart at `chart_dir` through `files` into `to`: only what the scan may read,
-/// bounded in files, bytes and depth.
-fn copy_chart(files: &dyn Files, chart_dir: &Path, to: &Path) -> Result<(), Failure> {
+/// bounded in files, bytes and depth. What it read goes into `read`.
+fn copy_chart(
+    files: &dyn Files,
+    chart_dir: &Path,
+    to: &Path,
+    read: &mut ChartFiles,
+) -> Result<(), Failure> {
     let mut budget = (MAX_CHART_FILES, MAX_CHART_BYTES);
     let mut stack = vec![(chart_dir.to_path_buf(), to.to_path_buf(), 0)];
     while let Some((from, into, depth)) = stack.pop() {
@@ -300,6 +326,7 @@ fn copy_chart(files: &dyn Files, chart_dir: &Path, to: &Path) -> Result<(), Fail
                 .ok_or(Failure::TooLarge)?;
             std::fs::write(into.join(&name), source.text.as_bytes())
                 .map_err(|_| Failure::DidNotRun)?;
+            read.insert(path, Arc::new(source));
         }
     }
     Ok(())
@@ -331,27 +358,29 @@ pub struct Rendering {
 }
 
 /// Renders the chart at `chart_dir` as `release` once with its defaults and once per values
-/// file.
+/// file; with the chart's files as read to copy them.
 pub fn render_chart(
     helm: &Helm,
     files: &dyn Files,
     chart_dir: &Path,
     release: &str,
-) -> Vec<Rendering> {
+) -> (Vec<Rendering>, ChartFiles) {
     let values = values_files(files, chart_dir);
     let runs = std::iter::once(None).chain(values.into_iter().map(Some));
+    let mut read = ChartFiles::new();
     let Ok(work) = tempfile::tempdir() else {
-        return runs
+        let renderings = runs
             .map(|values| Rendering {
                 values,
                 output: Err(Failure::DidNotRun),
             })
             .collect();
+        return (renderings, read);
     };
     let copy = work.path().join("chart");
-    let copied = copy_chart(files, chart_dir, &copy);
+    let copied = copy_chart(files, chart_dir, &copy, &mut read);
     let home = work.path().join("home");
-    runs.map(|values| {
+    let renderings = runs.map(|values| {
         let output = copied.and_then(|()| {
             let mut command = helm.command(&home);
             command.arg("template").arg(release).arg(&copy).args([
@@ -366,24 +395,24 @@ pub fn render_chart(
             String::from_utf8(out).map_err(|_| Failure::Unreadable)
         });
         Rendering { values, output }
-    })
-    .collect()
+    });
+    (renderings.collect(), read)
 }
 
-/// The YAML documents of one rendering, their spans put on the template lines they came
-/// from in the address space of `origins`: each template this rendering used is added as a
-/// part of its own at `next_base` (so each rendering's findings can be told apart), with the
-/// rendered `sensitive` spans put on the template lines too, to be masked there. Returns the
-/// placed documents and where each of `sensitive` was placed.
+/// The YAML documents of one rendering (`rendered`, read as `yaml`), their spans put on the
+/// template lines they came from in the address space of `origins`: each template of
+/// `chart` this rendering used is added as a part of its own at `next_base` (so each
+/// rendering's findings can be told apart; the file itself is shared, so a finding at the
+/// same line of several renderings is one finding), with the rendered `sensitive` spans put
+/// on the template lines too, to be masked there. Returns the placed documents and where
+/// each of `sensitive` was placed.
 pub fn place(
-    rendered: &str,
-    chart_dir: &Path,
-    files: &dyn Files,
+    (rendered, yaml): (&str, &YamlFile),
+    (chart_dir, chart): (&Path, &ChartFiles),
     origins: &mut Origins,
     next_base: &mut usize,
     sensitive: &[Span],
 ) -> Result<(Vec<YamlNode>, Vec<Option<Span>>), Failure> {
-    let yaml = YamlFile::parse(rendered);
     if !yaml.errors.is_empty() {
         return Err(Failure::Unreadable);
     }
@@ -411,16 +440,7 @@ pub fn place(
                 .position(|p| p.source.path == path)
                 .map(|i| first_part + i);
             existing.or_else(|| {
-                // One file however many renderings use it: a finding at the same line of
-                // several is one finding.
-                let earlier = origins.parts[..first_part]
-                    .iter()
-                    .find(|p| p.source.path == path)
-                    .map(|p| Arc::clone(&p.source));
-                let source = match earlier {
-                    Some(source) => source,
-                    None => Arc::new(files.read(&path).ok()?),
-                };
+                let source = Arc::clone(chart.get(&path)?);
                 let base = *next_base;
                 *next_base = base + source.text.len() + 1;
                 origins.parts.push(Part {
@@ -440,7 +460,8 @@ pub fn place(
             None => return Err(Failure::Unreadable),
         };
         let map = if part == 0 {
-            LineMap::constant(Span::new(base, base + text.text.find('\n').unwrap_or(0)))
+            let first = text.lines.line_span(&text.text, 0);
+            LineMap::constant(Span::new(base + first.start, base + first.end))
         } else {
             LineMap::align(
                 &rendered[section.start..section.end],
@@ -460,7 +481,8 @@ pub fn place(
             let local = Span::new(at.start - base, at.end - base);
             // Never an empty span: it would mask nothing. The template line instead.
             let local = if local.is_empty() {
-                line_around(&text.text, local.start)
+                text.lines
+                    .line_span(&text.text, text.lines.line_of(local.start))
             } else {
                 local
             };
@@ -470,14 +492,6 @@ pub fn place(
         }
     }
     Ok((placed, secrets_at))
-}
-
-/// The line of `text` that holds offset `at` (the one it ends, at a line break).
-fn line_around(text: &str, at: usize) -> Span {
-    let at = at.min(text.len());
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    Span::new(start, end)
 }
 
 /// A `# Source:` section of `helm template`'s output.
@@ -527,7 +541,7 @@ enum Placement {
     },
     /// Nothing alike (a line an `include`d helper wrote): the end of the nearest template
     /// line before it.
-    Near(Span),
+    Near(usize),
 }
 
 impl LineMap {
@@ -574,7 +588,7 @@ impl LineMap {
         let mut next = 0;
         // Before any line is paired: the start of the template, so a first line paired later
         // does not map before it.
-        let mut last = Span::new(first.start, first.start);
+        let mut last = first.start;
         let mut lines = Vec::new();
         for (i, &(start, line)) in rendered.iter().enumerate() {
             let trimmed = line.trim();
@@ -596,8 +610,8 @@ impl LineMap {
                     let (t_start, t_line) = template_lines[j];
                     let t_indent = t_line.len() - t_line.trim_start().len();
                     let shift = (base + t_start + t_indent) as isize - (start + indent) as isize;
-                    last = Span::new(base + t_start + t_indent, base + t_start + t_line.len());
-                    let line = last;
+                    let line = Span::new(base + t_start + t_indent, base + t_start + t_line.len());
+                    last = line.end;
                     if same {
                         Placement::Same { shift, line }
                     } else {
@@ -654,7 +668,7 @@ impl LineMap {
                 }
             }
             // The end of that line: a point, so the map never goes back to its start.
-            Placement::Near(span) => span.end,
+            Placement::Near(at) => at,
         }
     }
 

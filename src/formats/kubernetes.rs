@@ -357,12 +357,13 @@ impl Manifests {
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(kustomize::is_kustomization_name);
-        let chart = files.helm().is_some() && is_chart_file(path, files);
+        // `helm` is asked last: whether it runs is only learnt when a chart needs it.
+        let chart = is_chart_file(path, files) && files.helm().is_some();
         let mut not_checked = not_checked(text, path, &yaml);
         if not_checked == Some(NotChecked::HelmTemplate)
-            && files.helm().is_some()
             // A subchart's templates too: its parent renders them.
             && chart_of_template(path).is_some_and(|dir| files.is_file(&dir.join("Chart.yaml")))
+            && files.helm().is_some()
         {
             not_checked = Some(NotChecked::HelmRendered);
         }
@@ -721,6 +722,9 @@ fn is_chart_file(path: &Path, files: &dyn Files) -> bool {
     let Some(dir) = path.parent() else {
         return false;
     };
+    if path.file_name().is_none_or(|n| n != "Chart.yaml") {
+        return false;
+    }
     let subchart = dir
         .parent()
         .is_some_and(|p| p.file_name().is_some_and(|n| n == "charts"))
@@ -728,9 +732,7 @@ fn is_chart_file(path: &Path, files: &dyn Files) -> bool {
             .parent()
             .and_then(Path::parent)
             .is_some_and(|parent| files.is_file(&parent.join("Chart.yaml")));
-    path.file_name().is_some_and(|n| n == "Chart.yaml")
-        && files.is_dir(&dir.join("templates"))
-        && !subchart
+    files.is_dir(&dir.join("templates")) && !subchart
 }
 
 /// The chart folder of a file under a chart's `templates/`.
@@ -880,7 +882,11 @@ impl Format for Manifests {
 /// [`helm`]): what each rendering deploys becomes the chart document's deployment, every
 /// object on the template lines it came from.
 fn render_charts(documents: &mut [(&Arc<SourceFile>, &mut Manifests)], files: &dyn Files) {
-    let Some(helm) = files.helm() else {
+    // Only a document parsed with a working `helm` is a chart.
+    let Some(helm) = files
+        .helm()
+        .filter(|_| documents.iter().any(|(_, m)| m.chart))
+    else {
         return;
     };
     let charts: Vec<(usize, &Arc<SourceFile>, String)> = documents
@@ -915,8 +921,19 @@ fn render_chart(
     files: &dyn Files,
 ) -> Deployment {
     let dir = chart.path.parent().unwrap_or(Path::new(""));
-    let first_line =
-        |text: &str, base: usize| Span::new(base, base + text.find('\n').unwrap_or(text.len()));
+    let first_line = |source: &SourceFile, base: usize| {
+        let first = source.lines.line_span(&source.text, 0);
+        Span::new(base + first.start, base + first.end)
+    };
+    let (renderings, chart_files) = helm::render_chart(helm, files, dir, release);
+    // A values file as the copy read it (the scan's reader otherwise: a copy cut short).
+    let values_file = |name: &str| {
+        let path = dir.join(name);
+        chart_files
+            .get(&path)
+            .cloned()
+            .or_else(|| files.read(&path).ok().map(Arc::new))
+    };
     let mut built = kustomize::Built::default();
     let mut next_base = 0;
     // A file in the address space as it is written; its base.
@@ -933,28 +950,30 @@ fn render_chart(
             base
         };
     add_part(&mut built, &mut next_base, chart);
-    // `values.yaml`, which every rendering applies first.
-    let defaults = files.read(&dir.join("values.yaml")).ok().map(|source| {
-        let source = Arc::new(source);
-        (add_part(&mut built, &mut next_base, &source), source)
+    // `values.yaml`, which every rendering applies first, read as YAML once.
+    let defaults = values_file("values.yaml").map(|source| {
+        let base = add_part(&mut built, &mut next_base, &source);
+        (base, YamlFile::parse(&source.text))
     });
     let mut values_secrets = Vec::new();
-    for rendering in helm::render_chart(helm, files, dir, release) {
-        let mut applied: Vec<(usize, Arc<SourceFile>)> = defaults.iter().cloned().collect();
+    for rendering in renderings {
+        let own;
+        let mut applied: Vec<(usize, &YamlFile)> =
+            defaults.iter().map(|(base, yaml)| (*base, yaml)).collect();
         let (file, at, message) = match &rendering.values {
             None => (
                 Arc::clone(chart),
-                first_line(&chart.text, 0),
+                first_line(chart, 0),
                 msg!("in the deployment `helm template` renders with the chart's default values"),
             ),
             Some(name) => {
-                let Ok(source) = files.read(&dir.join(name)) else {
+                let Some(source) = values_file(name) else {
                     continue;
                 };
-                let source = Arc::new(source);
                 let base = add_part(&mut built, &mut next_base, &source);
-                applied.push((base, Arc::clone(&source)));
-                let at = first_line(&source.text, base);
+                own = YamlFile::parse(&source.text);
+                applied.push((base, &own));
+                let at = first_line(&source, base);
                 (
                     source,
                     at,
@@ -970,9 +989,8 @@ fn render_chart(
                 .collect();
             let start = next_base;
             let (nodes, secrets_at) = helm::place(
-                &rendered,
-                dir,
-                files,
+                (&rendered, &read.yaml),
+                (dir, &chart_files),
                 &mut built.origins,
                 &mut next_base,
                 &sensitive,
@@ -1057,7 +1075,7 @@ fn is_values_secret(key: &str, value: &str) -> bool {
 fn deployed_values(
     rendered: &str,
     sensitive: &[Span],
-    applied: &[(usize, Arc<SourceFile>)],
+    applied: &[(usize, &YamlFile)],
 ) -> Vec<(Span, Span, usize, Vec<usize>)> {
     let mut secrets: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, span) in sensitive.iter().enumerate() {
@@ -1075,8 +1093,7 @@ fn deployed_values(
         }
     }
     let mut found = Vec::new();
-    for (base, source) in applied {
-        let yaml = YamlFile::parse(&source.text);
+    for &(base, yaml) in applied {
         let mut stack: Vec<&YamlNode> = yaml.documents.iter().collect();
         while let Some(node) = stack.pop() {
             match &node.value {

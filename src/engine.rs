@@ -386,9 +386,9 @@ impl<'c> Plan<'c> {
         (kept.into_iter().map(|(_, d)| d).collect(), groups)
     }
 
-    /// The groups of the files of `target` kept to the end (`members`, unit indices), each
-    /// parsed once here to learn what it names, with the units of `alone` they name after
-    /// all (returned first, their files taken into the groups).
+    /// The groups of the files of `target` kept to the end (`members`, unit indices, with
+    /// what each names), with the units of `alone` they name after all (returned first,
+    /// their files taken into the groups).
     fn group(
         &self,
         target: Target,
@@ -397,12 +397,6 @@ impl<'c> Plan<'c> {
         units: &mut [Unit],
         view: &dyn Files,
     ) -> (Vec<usize>, Vec<Group>) {
-        let file =
-            |unit: &Unit| -> Reparse { unit.reparse.clone().expect("a unit kept as a file") };
-        let names: Vec<Vec<String>> = members
-            .par_iter()
-            .map(|&i| names(&self.reparse(&file(&units[i]), view)))
-            .collect();
         let candidates: Vec<usize> = alone
             .iter()
             .copied()
@@ -416,12 +410,9 @@ impl<'c> Plan<'c> {
         let grouping = {
             let kept: Vec<(&Path, &[String])> = members
                 .iter()
-                .zip(&names)
-                .filter_map(|(&i, n)| {
-                    Some((
-                        units[i].reparse.as_ref()?.source.path.as_path(),
-                        n.as_slice(),
-                    ))
+                .filter_map(|&i| {
+                    let file = units[i].reparse.as_ref()?;
+                    Some((file.source.path.as_path(), file.names.as_slice()))
                 })
                 .collect();
             let candidate_paths: Vec<&Path> = candidates
@@ -634,6 +625,9 @@ struct Reparse {
     source: Arc<SourceFile>,
     /// Only if a document kept to the end names it (it has been judged alone).
     if_named: bool,
+    /// What a file of a grouped format names ([`names`]), taken while its tree is at hand,
+    /// so grouping need not parse it again.
+    names: Vec<String>,
 }
 
 impl Reparse {
@@ -642,6 +636,11 @@ impl Reparse {
             target: doc.target,
             source: Arc::clone(&doc.source),
             if_named,
+            names: if is_grouped(doc.target) && !if_named {
+                names(doc)
+            } else {
+                Vec::new()
+            },
         }
     }
 }

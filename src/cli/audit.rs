@@ -42,7 +42,9 @@ pub struct AuditHostArgs {
     #[arg(long, short = 'g', value_name = "GROUP")]
     pub group: Vec<String>,
     /// Hosts audited at the same time.
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 16)]
+    // A host costs this machine a thread waiting on its channel; the more run at once, the
+    // fewer wait behind a host that hangs until its deadline.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 32)]
     pub jobs: usize,
     /// The OpenSSH client configuration to read [default: ~/.ssh/config].
     #[arg(long = "ssh-config", short = 'F', value_name = "FILE")]

@@ -14,6 +14,7 @@ pub mod fleet;
 #[cfg(feature = "live")]
 pub mod known_hosts;
 pub mod save;
+pub mod script;
 pub mod snapshot;
 #[cfg(feature = "live")]
 pub mod ssh;

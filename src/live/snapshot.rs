@@ -4,8 +4,9 @@
 //!
 //! # The allowlist ([`ALLOWLIST_VERSION`] 5)
 //!
-//! Every command runs under `sh -c` (over SSH: the login shell) with `/usr/sbin:/sbin`
-//! added to `PATH`; `--sudo` wraps it in `sudo -n sh -c '…'` (never a password prompt).
+//! Every command runs under `sh -c` with `/usr/sbin:/sbin` added to `PATH`; `--sudo` wraps
+//! it in `sudo -n sh -c '…'` (never a password prompt). The commands of a round go to the
+//! host as one script ([`crate::live::script`]): a host is a few execs, not one per command.
 //! Command output is kept under [`OUTPUT_DIR`] (`/.preflight/`); files keep their paths.
 //!
 //! | What | Command | Kept as |
@@ -61,7 +62,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::formats::sensitive::command_sensitive;
 use crate::formats::Target;
-use crate::live::transport::{ExecOutput, Transport};
+use crate::live::transport::{ExecError, ExecOutput, Transport};
 use crate::redact;
 use crate::source::Span;
 
@@ -266,12 +267,6 @@ const PROBES: &[Probe] = &[
         name: "fail2ban-status.txt",
         target: Target::Fail2banStatus,
     },
-    Probe {
-        command: "LC_ALL=C apt list --upgradable 2>/dev/null",
-        label: "apt list --upgradable",
-        name: "apt-upgradable.txt",
-        target: Target::SecurityUpdates,
-    },
     // Automatic updates: apt's merged `APT::Periodic` settings and the package's state.
     Probe {
         command: AUTO_UPDATES,
@@ -280,6 +275,15 @@ const PROBES: &[Probe] = &[
         target: Target::AutomaticUpdates,
     },
 ];
+
+/// Commands that take long enough to run beside the rest, on a channel of their own: apt
+/// reads every package list (half a second on a small host).
+const SLOW_PROBES: &[Probe] = &[Probe {
+    command: "LC_ALL=C apt list --upgradable 2>/dev/null",
+    label: "apt list --upgradable",
+    name: "apt-upgradable.txt",
+    target: Target::SecurityUpdates,
+}];
 
 /// What apt's daily job will do (`apt-config dump`, filtered to `APT::Periodic::`) and
 /// whether `unattended-upgrades` is installed; a host without apt says so in one line
@@ -407,15 +411,21 @@ const BACKUPS_NAME: &str = "backups.txt";
 
 /// Collects the snapshot of the host behind `transport`. Never fails: what cannot be read
 /// becomes an [`UnableToCheck`] note.
+///
+/// The commands go in rounds, each round one script ([`Transport::exec_each`]): what needs
+/// no earlier answer (commands, listings), then the files those name, then the application
+/// folders the service units name and their files. The slow probes run beside them.
 pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnapshot {
     let started = std::time::Instant::now();
-    let mut run = Runner {
+    let deadline = options.host_timeout.map(|limit| started + limit);
+    let runner = || Runner {
         transport,
         options,
-        deadline: options.host_timeout.map(|limit| started + limit),
+        deadline,
         unable: Vec::new(),
     };
     let collected_at = SystemTime::now();
+    let mut run = runner();
     if options.sudo {
         if let Err(why) = run.sudo_works() {
             // Every command would fail the same way, each note blaming its own command.
@@ -431,16 +441,69 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
             };
         }
     }
-    let mut files = Vec::new();
-    let output = |name: &str, target, bytes| SnapshotFile {
+    let (mut files, unable) = std::thread::scope(|scope| {
+        let slow = scope.spawn(|| {
+            let mut run = runner();
+            let files = run_probes(&mut run, SLOW_PROBES);
+            (files, run.unable)
+        });
+        let mut files = collect_in_rounds(&mut run);
+        let (slow_files, slow_unable) = slow.join().expect("the slow probes do not panic");
+        files.extend(slow_files);
+        run.unable.extend(slow_unable);
+        (files, run.unable)
+    });
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    HostSnapshot {
+        host: transport.host_label().to_owned(),
+        collected_at,
+        files,
+        unable,
+    }
+}
+
+/// A command's output kept under [`OUTPUT_DIR`] as `name`.
+fn output(name: &str, target: Target, bytes: Vec<u8>) -> SnapshotFile {
+    SnapshotFile {
         path: Path::new(OUTPUT_DIR).join(name),
         target,
         bytes,
-    };
+    }
+}
+
+/// Runs `probes` in one round; their outputs.
+fn run_probes(run: &mut Runner, probes: &[Probe]) -> Vec<SnapshotFile> {
+    let mut round = Round::default();
+    for probe in probes {
+        round.add(Request::command(
+            probe.command,
+            probe.label,
+            &[probe.target],
+        ));
+    }
+    let mut outputs = run.round(round);
+    probes
+        .iter()
+        .zip(outputs.iter_mut())
+        .filter_map(|(probe, out)| {
+            out.take()
+                .map(|out| output(probe.name, probe.target, out.stdout))
+        })
+        .collect()
+}
+
+/// Everything but the slow probes.
+fn collect_in_rounds(run: &mut Runner) -> Vec<SnapshotFile> {
+    let options = run.options;
+    // Round 1: what needs no earlier answer.
+    let mut first = Round::default();
     for probe in PROBES {
-        if let Some(out) = run.command(probe.command, probe.label, &[probe.target]) {
-            files.push(output(probe.name, probe.target, out.stdout));
-        }
+        first.add(Request::command(
+            probe.command,
+            probe.label,
+            &[probe.target],
+        ));
     }
     // Kernel parameters: only the keys SYSCTL001 judges (`-e`: a key this kernel lacks,
     // such as Yama's without Yama, is skipped).
@@ -448,142 +511,222 @@ pub fn collect(transport: &dyn Transport, options: &CollectOptions) -> HostSnaps
         .iter()
         .map(|e| e.key)
         .collect();
-    let sysctl = format!("sysctl -e {}", keys.join(" "));
-    if let Some(out) = run.command(&sysctl, "sysctl", &[Target::Sysctl]) {
-        files.push(output("sysctl.txt", Target::Sysctl, out.stdout));
-    }
+    let sysctl = first.add(Request::command(
+        format!("sysctl -e {}", keys.join(" ")),
+        "sysctl",
+        &[Target::Sysctl],
+    ));
     // Shadow with every hash replaced on the host: only whether a field is empty or locked
     // leaves it (ACCT002 needs no more), so no hash is ever sent, saved or shown.
-    if let Some(out) = run.command(SHADOW, "/etc/shadow", &[Target::Shadow]) {
+    let shadow = first.add(Request::command(SHADOW, "/etc/shadow", &[Target::Shadow]));
+    let timers = first.add(Request::command(TIMERS.0, TIMERS.0, &[]));
+    // Its error output is the reason when it fails (a permission, a missing include).
+    let nginx = first.add(Request::command(
+        "nginx -T",
+        "nginx -T",
+        &[Target::Nginx, Target::Certificate],
+    ));
+    let listings: Vec<usize> = LISTINGS
+        .iter()
+        .map(|listing| {
+            first.add(Request::command(
+                listing.command(),
+                listing.what,
+                listing.kinds,
+            ))
+        })
+        .collect();
+    let app_listings: Vec<usize> = options
+        .app_dirs
+        .iter()
+        .map(|dir| {
+            first.add(Request::command(
+                app_listing(dir),
+                dir.to_string_lossy(),
+                APP_KINDS,
+            ))
+        })
+        .collect();
+    let letsencrypt = first.add(Request::command(
+        "if [ -d /etc/letsencrypt/live ]; then find /etc/letsencrypt/live -mindepth 2 -maxdepth 2 -name fullchain.pem; fi",
+        "/etc/letsencrypt/live",
+        &[Target::Certificate],
+    ));
+    let backups = (!options.backup_dirs.is_empty()).then(|| {
+        first.add(Request::command(
+            backup_listing_command(&options.backup_dirs, options.backup_max_age),
+            "backup directories",
+            &[Target::BackupListing],
+        ))
+    });
+    let mut out = run.round(first);
+
+    let mut files: Vec<SnapshotFile> = PROBES
+        .iter()
+        .zip(out.iter_mut())
+        .filter_map(|(probe, o)| o.take().map(|o| output(probe.name, probe.target, o.stdout)))
+        .collect();
+    if let Some(o) = out[sysctl].take() {
+        files.push(output("sysctl.txt", Target::Sysctl, o.stdout));
+    }
+    if let Some(o) = out[shadow].take() {
         files.push(SnapshotFile {
             path: PathBuf::from("/etc/shadow"),
             target: Target::Shadow,
-            bytes: out.stdout,
+            bytes: o.stdout,
         });
     }
-    if let Some(out) = run.command(TIMERS.0, TIMERS.0, &[]) {
-        files.push(output(TIMERS.1, Target::Any, out.stdout));
+    if let Some(o) = out[timers].take() {
+        files.push(output(TIMERS.1, Target::Any, o.stdout));
     }
-    let nginx = run
-        // Its error output is the reason when it fails (a permission, a missing include).
-        .command(
-            "nginx -T",
-            "nginx -T",
-            &[Target::Nginx, Target::Certificate],
-        )
-        .map(|out| split_nginx_dump(&String::from_utf8_lossy(&out.stdout)))
+    let nginx = out[nginx]
+        .take()
+        .map(|o| split_nginx_dump(&String::from_utf8_lossy(&o.stdout)))
         .unwrap_or_default();
     let mut certificates = paths_in_nginx(&nginx, "ssl_certificate");
     let private_keys = paths_in_nginx(&nginx, "ssl_certificate_key");
     files.extend(nginx);
-
-    let listed =
-        |run: &mut Runner, what: &str, command: String, hides: &[Target]| -> Vec<PathBuf> {
-            run.command(&command, what, hides)
-                .map(|out| {
-                    String::from_utf8_lossy(&out.stdout)
-                        .lines()
-                        .filter(|l| !l.is_empty())
-                        .map(PathBuf::from)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
     let mut host_files = vec![PathBuf::from("/etc/crontab"), PathBuf::from("/etc/passwd")];
-    for listing in LISTINGS {
-        let found = listed(&mut run, listing.what, listing.command(), listing.kinds);
-        host_files.extend(found.into_iter().filter(|path| {
+    for (listing, &i) in LISTINGS.iter().zip(&listings) {
+        host_files.extend(listed(out[i].take()).into_iter().filter(|path| {
             crate::document::classify(path).is_some_and(|c| listing.kinds.contains(&c.target))
         }));
     }
-    for dir in &options.app_dirs {
-        host_files.extend(listed(
-            &mut run,
-            &dir.to_string_lossy(),
-            app_listing(dir),
-            APP_KINDS,
-        ));
+    for &i in &app_listings {
+        host_files.extend(listed(out[i].take()));
     }
-    read_host_files(&mut run, host_files, &mut files);
-    // The applications the host's own units name, without `--app-dir`: their folders and
-    // environment files, read like the ones given.
-    let (dirs, env_files) = applications_in_units(&files, &options.app_dirs);
-    let mut app_files = Vec::new();
-    for dir in &dirs {
-        app_files.extend(listed(
-            &mut run,
-            &dir.to_string_lossy(),
-            app_listing(dir),
-            APP_KINDS,
-        ));
-    }
-    read_host_files(&mut run, app_files, &mut files);
-    for path in env_files {
-        if files.iter().any(|f| f.path == path) {
-            continue;
-        }
-        if let Some(bytes) = run.file(&path, Target::Env) {
-            files.push(SnapshotFile {
-                path,
-                target: Target::Env,
-                bytes,
-            });
-        }
-    }
-
-    certificates.extend(listed(
-        &mut run,
-        "/etc/letsencrypt/live",
-        "if [ -d /etc/letsencrypt/live ]; then find /etc/letsencrypt/live -mindepth 2 -maxdepth 2 -name fullchain.pem; fi".into(),
-        &[Target::Certificate],
-    ));
+    certificates.extend(listed(out[letsencrypt].take()));
     certificates.extend(options.cert_paths.iter().cloned());
     certificates.sort();
     certificates.dedup();
-    for path in certificates {
-        if let Some(bytes) = run.file(&path, Target::Certificate) {
+    if let Some(o) = backups.and_then(|i| out[i].take()) {
+        files.push(output(BACKUPS_NAME, Target::BackupListing, o.stdout));
+    }
+
+    // Round 2: the files named, the certificates, and who may read the secret files.
+    let mut wanted = to_read(host_files, &files);
+    wanted.extend(
+        certificates
+            .into_iter()
+            .map(|path| (path, Target::Certificate))
+            .filter(|(path, _)| !files.iter().any(|f| &f.path == path)),
+    );
+    let secret_files: Vec<PathBuf> = wanted
+        .iter()
+        .filter(|(_, target)| *target == Target::Env)
+        .map(|(path, _)| path.clone())
+        .chain(private_keys)
+        .collect();
+    let mut modes_asked = Vec::new();
+    read_round(run, wanted, secret_files, &mut modes_asked, &mut files);
+
+    // Rounds 3 and 4: the applications the host's own units name, without `--app-dir`:
+    // their folders and environment files, read like the ones given.
+    let (dirs, env_files) = applications_in_units(&files, &options.app_dirs);
+    if dirs.is_empty() && env_files.is_empty() {
+        return files;
+    }
+    let mut third = Round::default();
+    for dir in &dirs {
+        third.add(Request::command(
+            app_listing(dir),
+            dir.to_string_lossy(),
+            APP_KINDS,
+        ));
+    }
+    let app_files: Vec<PathBuf> = run.round(third).into_iter().flat_map(listed).collect();
+    let mut wanted = to_read(app_files, &files);
+    for path in env_files {
+        if !files.iter().any(|f| f.path == path) && !wanted.iter().any(|(p, _)| *p == path) {
+            wanted.push((path, Target::Env));
+        }
+    }
+    let secret_files: Vec<PathBuf> = wanted
+        .iter()
+        .filter(|(_, target)| *target == Target::Env)
+        .map(|(path, _)| path.clone())
+        .collect();
+    read_round(run, wanted, secret_files, &mut modes_asked, &mut files);
+    files
+}
+
+/// The paths a listing printed, one per line.
+fn listed(out: Option<ExecOutput>) -> Vec<PathBuf> {
+    out.map(|out| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(PathBuf::from)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// The listed `paths` discovery gives a kind, each once, that are not among `files` yet.
+fn to_read(paths: Vec<PathBuf>, files: &[SnapshotFile]) -> Vec<(PathBuf, Target)> {
+    let mut wanted: Vec<(PathBuf, Target)> = Vec::new();
+    for path in paths {
+        let Some(target) = crate::document::classify(&path).map(|c| c.target) else {
+            continue;
+        };
+        if files.iter().any(|f| f.path == path) || wanted.iter().any(|(p, _)| *p == path) {
+            continue;
+        }
+        wanted.push((path, target));
+    }
+    wanted
+}
+
+/// One round that reads `wanted` and asks the modes of those of `secret_files` that exist
+/// and were not asked before (see [`MAX_STAT`]); the modes of several rounds make one file.
+fn read_round(
+    run: &mut Runner,
+    wanted: Vec<(PathBuf, Target)>,
+    secret_files: Vec<PathBuf>,
+    modes_asked: &mut Vec<PathBuf>,
+    files: &mut Vec<SnapshotFile>,
+) {
+    let mut round = Round::default();
+    for (path, target) in &wanted {
+        round.add(Request::file(path, *target));
+    }
+    let mut ask: Vec<PathBuf> = secret_files
+        .into_iter()
+        .filter(|p| !modes_asked.contains(p))
+        .collect();
+    ask.sort();
+    ask.dedup();
+    ask.truncate(MAX_STAT.saturating_sub(modes_asked.len()));
+    let modes = (!ask.is_empty()).then(|| {
+        let quoted: Vec<String> = ask.iter().map(|p| quote(&p.to_string_lossy())).collect();
+        // Only the files that exist: a missing one is no answer about modes.
+        let command = format!(
+            "set --; for f in {}; do if [ -e \"$f\" ]; then set -- \"$@\" \"$f\"; fi; done; if [ $# -gt 0 ]; then stat -c '%a %U %G %n' -- \"$@\"; fi",
+            quoted.join(" ")
+        );
+        round.add(Request::command(command, "stat (file modes)", &[Target::FileModes]))
+    });
+    modes_asked.extend(ask);
+    let mut out = run.round(round);
+    for ((path, target), o) in wanted.into_iter().zip(out.iter_mut()) {
+        if let Some(o) = o.take() {
             files.push(SnapshotFile {
                 path,
-                target: Target::Certificate,
-                bytes,
+                target,
+                bytes: o.stdout,
             });
         }
     }
-
-    // Who may read the files that hold secrets: env files and TLS private keys.
-    let mut secret_files: Vec<PathBuf> = files
-        .iter()
-        .filter(|f| f.target == Target::Env)
-        .map(|f| f.path.clone())
-        .chain(private_keys)
-        .collect();
-    secret_files.sort();
-    secret_files.dedup();
-    secret_files.truncate(MAX_STAT);
-    if !secret_files.is_empty() {
-        let quoted: Vec<String> = secret_files
-            .iter()
-            .map(|p| quote(&p.to_string_lossy()))
-            .collect();
-        let command = format!("stat -c '%a %U %G %n' -- {}", quoted.join(" "));
-        if let Some(out) = run.command(&command, "stat (file modes)", &[Target::FileModes]) {
-            files.push(output("file-modes.txt", Target::FileModes, out.stdout));
-        }
+    let Some(o) = modes.and_then(|i| out[i].take()) else {
+        return;
+    };
+    if o.stdout.is_empty() {
+        return;
     }
-
-    if !options.backup_dirs.is_empty() {
-        let command = backup_listing_command(&options.backup_dirs, options.backup_max_age);
-        if let Some(out) = run.command(&command, "backup directories", &[Target::BackupListing]) {
-            files.push(output(BACKUPS_NAME, Target::BackupListing, out.stdout));
-        }
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    HostSnapshot {
-        host: transport.host_label().to_owned(),
-        collected_at,
-        files,
-        unable: run.unable,
+    let name = Path::new(OUTPUT_DIR).join("file-modes.txt");
+    match files.iter_mut().find(|f| f.path == name) {
+        Some(earlier) => earlier.bytes.extend(o.stdout),
+        None => files.push(output("file-modes.txt", Target::FileModes, o.stdout)),
     }
 }
 
@@ -594,25 +737,6 @@ fn app_listing(dir: &Path) -> String {
         "find {} -maxdepth 3 \\( -name node_modules -o -name .git -o -name venv -o -name .venv \\) -prune -o -type f \\( -name '.env' -o -name '.env.*' -o -name '*.env' -o -name '*settings*.py' -o -path '*/settings/*.py' -o -name package.json -o -name 'ecosystem.config.*' \\) -print",
         quote(&dir.to_string_lossy())
     )
-}
-
-/// Reads each of `paths` whose name gives it a kind into `files`.
-fn read_host_files(run: &mut Runner, paths: Vec<PathBuf>, files: &mut Vec<SnapshotFile>) {
-    for path in paths {
-        let Some(target) = crate::document::classify(&path).map(|c| c.target) else {
-            continue;
-        };
-        if files.iter().any(|f| f.path == path) {
-            continue;
-        }
-        if let Some(bytes) = run.file(&path, target) {
-            files.push(SnapshotFile {
-                path,
-                target,
-                bytes,
-            });
-        }
-    }
 }
 
 /// Most application folders and environment files taken from units: a hostile host
@@ -716,67 +840,133 @@ impl Runner<'_> {
         })
     }
 
-    /// Runs `command` (`what` names it in notes); `None`, with a note, when it is missing,
-    /// refused, failed or timed out.
-    fn command(&mut self, command: &str, what: &str, hides: &[Target]) -> Option<ExecOutput> {
-        let line = format!("{WITH_SBIN}{command}");
-        let line = if self.options.sudo {
-            format!("sudo -n sh -c {}", quote(&line))
-        } else {
-            line
-        };
+    /// Runs the round's requests together; each result, or `None` with a note when the
+    /// command is missing, refused, failed or timed out (a file that does not exist is
+    /// simply not there, without a note).
+    fn round(&mut self, round: Round) -> Vec<Option<ExecOutput>> {
+        let requests = round.requests;
+        if requests.is_empty() {
+            return Vec::new();
+        }
         let left = self
             .deadline
             .map(|d| d.saturating_duration_since(std::time::Instant::now()));
         if left.is_some_and(|left| left.is_zero()) {
-            self.unable.push(UnableToCheck {
-                what: what.to_owned(),
-                why: "skipped: the host's time limit was reached".into(),
-                hides: hides.to_vec(),
-            });
-            return None;
+            for request in requests.iter() {
+                self.unable.push(UnableToCheck {
+                    what: request.what.clone(),
+                    why: "skipped: the host's time limit was reached".into(),
+                    hides: request.hides.clone(),
+                });
+            }
+            return vec![None; requests.len()];
         }
-        let timeout = left.map_or(self.options.command_timeout, |left| {
+        let per_line = left.map_or(self.options.command_timeout, |left| {
             left.min(self.options.command_timeout)
         });
-        let why = match self.transport.exec(&line, timeout) {
+        let total = left.unwrap_or_else(|| {
+            per_line.saturating_mul(u32::try_from(requests.len()).unwrap_or(u32::MAX))
+        });
+        let lines: Vec<String> = requests.iter().map(|r| self.line(&r.command)).collect();
+        let results = self.transport.exec_each(&lines, per_line, total);
+        requests
+            .into_iter()
+            .zip(results)
+            .map(|(request, result)| self.judge(request, result))
+            .collect()
+    }
+
+    /// The command line as the host runs it: with the sbin folders on `PATH`, through
+    /// `sudo -n` with `--sudo`.
+    fn line(&self, command: &str) -> String {
+        let line = format!("{WITH_SBIN}{command}");
+        if self.options.sudo {
+            format!("sudo -n sh -c {}", quote(&line))
+        } else {
+            line
+        }
+    }
+
+    /// The output of `request`, or `None` with a note on why there is none.
+    fn judge(
+        &mut self,
+        request: Request,
+        result: Result<ExecOutput, ExecError>,
+    ) -> Option<ExecOutput> {
+        let why = match result {
             Ok(out) if out.status == Some(ABSENT) && out.stdout.is_empty() => return None,
-            Ok(out) => match refusal(&out) {
-                None if out.stdout.len() > SIZE_LIMIT => {
+            // Over the limit whatever the status (`head` cutting a command off ends it).
+            Ok(out) if out.stdout.len() > SIZE_LIMIT => {
+                if request.file {
+                    format!("over the {SIZE_LIMIT}-byte limit")
+                } else {
                     format!("its output is over the {SIZE_LIMIT}-byte limit")
                 }
+            }
+            Ok(out) => match refusal(&out) {
                 None => return Some(out),
                 Some(why) => why,
             },
             Err(e) => e.to_string(),
         };
         self.unable.push(UnableToCheck {
-            what: what.to_owned(),
+            what: request.what,
             why,
-            hides: hides.to_vec(),
+            hides: request.hides,
         });
         None
     }
+}
 
-    /// Reads a file through the transport (`head -c`, size-capped). A file that does not
-    /// exist is simply not there (no note); one that cannot be read is a note.
-    fn file(&mut self, path: &Path, target: Target) -> Option<Vec<u8>> {
-        let shown = path.to_string_lossy();
-        let command = format!(
-            "if [ -e {0} ]; then head -c {1} -- {0}; else exit {ABSENT}; fi",
-            quote(&shown),
-            SIZE_LIMIT + 1
-        );
-        let out = self.command(&command, &shown, &[target])?;
-        if out.stdout.len() > SIZE_LIMIT {
-            self.unable.push(UnableToCheck {
-                what: shown.into_owned(),
-                why: format!("over the {SIZE_LIMIT}-byte limit"),
-                hides: vec![target],
-            });
-            return None;
+/// One allowlisted command of a round.
+struct Request {
+    /// The command line, before [`Runner::line`] adds the `PATH` and `sudo`.
+    command: String,
+    /// How notes name it.
+    what: String,
+    /// The kinds of file its failure leaves unseen.
+    hides: Vec<Target>,
+    /// A file read with `head -c` (a note then says the file is over the limit).
+    file: bool,
+}
+
+impl Request {
+    fn command(command: impl Into<String>, what: impl Into<String>, hides: &[Target]) -> Self {
+        Self {
+            command: command.into(),
+            what: what.into(),
+            hides: hides.to_vec(),
+            file: false,
         }
-        Some(out.stdout)
+    }
+
+    /// Reads a file (`head -c`, size-capped); one that does not exist exits [`ABSENT`].
+    fn file(path: &Path, target: Target) -> Self {
+        let shown = path.to_string_lossy();
+        Self {
+            command: format!(
+                "if [ -e {0} ]; then head -c {1} -- {0}; else exit {ABSENT}; fi",
+                quote(&shown),
+                SIZE_LIMIT + 1
+            ),
+            what: shown.into_owned(),
+            hides: vec![target],
+            file: true,
+        }
+    }
+}
+
+/// The requests that go to the host together; [`Round::add`] gives each one's place in
+/// the results.
+#[derive(Default)]
+struct Round {
+    requests: Vec<Request>,
+}
+
+impl Round {
+    fn add(&mut self, request: Request) -> usize {
+        self.requests.push(request);
+        self.requests.len() - 1
     }
 }
 
@@ -817,15 +1007,30 @@ fn refusal(out: &ExecOutput) -> Option<String> {
 /// Longest error line a note quotes: as long as a quote in a message.
 const ERROR_LINE_CHARS: usize = crate::message::Quote::MAX_CHARS;
 
-/// The first non-blank line of a command's error output, as a note may quote it: cut to
-/// [`ERROR_LINE_CHARS`], credentials the shared command-line recogniser finds masked (a tool
-/// may echo the configuration line it refused), control characters made visible.
+/// The line of a command's error output that says why it failed, as a note may quote it:
+/// the first that reads as an error (nginx prints warnings before its `[emerg]` line), else
+/// the first non-blank one; cut to [`ERROR_LINE_CHARS`], credentials the shared command-line
+/// recogniser finds masked (a tool may echo the configuration line it refused), control
+/// characters made visible.
 fn shown_error_line(stderr: &str) -> String {
-    let line = stderr
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim();
+    const ERROR_WORDS: [&str; 8] = [
+        "[emerg]",
+        "[crit]",
+        "error",
+        "failed",
+        "denied",
+        "not permitted",
+        "fatal",
+        "cannot",
+    ];
+    let lines = || stderr.lines().map(str::trim).filter(|l| !l.is_empty());
+    let line = lines()
+        .find(|l| {
+            let lower = l.to_ascii_lowercase();
+            ERROR_WORDS.iter().any(|w| lower.contains(w))
+        })
+        .or_else(|| lines().next())
+        .unwrap_or("");
     let line: String = line.chars().take(ERROR_LINE_CHARS).collect();
     let secrets = redact::merged(
         command_sensitive(&line, &|start, end| Span::new(start, end))
@@ -1287,6 +1492,94 @@ mod tests {
         assert_eq!(named, ["/etc/default/shop", "/srv/shop/.env"], "{modes}");
     }
 
+    /// This machine, counting what the collection sends: `scripted` runs each round as one
+    /// script (as [`LocalTransport`] does), otherwise every command is an exec of its own.
+    struct Counted {
+        scripted: bool,
+        execs: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Transport for Counted {
+        fn host_label(&self) -> &'static str {
+            "this"
+        }
+
+        fn exec(
+            &self,
+            command: &str,
+            timeout: Duration,
+        ) -> Result<ExecOutput, crate::live::transport::ExecError> {
+            self.execs
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            crate::live::transport::LocalTransport::new().exec(command, timeout)
+        }
+
+        fn exec_each(
+            &self,
+            lines: &[String],
+            per_line: Duration,
+            total: Duration,
+        ) -> Vec<Result<ExecOutput, crate::live::transport::ExecError>> {
+            if !self.scripted {
+                return crate::live::script::one_by_one(
+                    |line, limit| self.exec(line, limit),
+                    lines,
+                    per_line,
+                    total,
+                );
+            }
+            self.execs
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            crate::live::transport::LocalTransport::new().exec_each(lines, per_line, total)
+        }
+    }
+
+    #[test]
+    fn rounds_of_scripts_collect_what_one_command_per_exec_collects() {
+        let options = CollectOptions {
+            app_dirs: vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples")],
+            ..CollectOptions::default()
+        };
+        let collect_with = |scripted| {
+            let host = Counted {
+                scripted,
+                execs: std::sync::atomic::AtomicUsize::new(0),
+            };
+            let snapshot = collect(&host, &options);
+            (snapshot, host.execs.into_inner())
+        };
+        let (alone, execs_alone) = collect_with(false);
+        let (scripted, scripts) = collect_with(true);
+        // Command output (processes, sockets) changes between two runs on a busy machine;
+        // which files and outputs were kept, and what could not be checked, does not.
+        let kept = |s: &HostSnapshot| -> Vec<(PathBuf, Target)> {
+            s.files.iter().map(|f| (f.path.clone(), f.target)).collect()
+        };
+        assert_eq!(kept(&scripted), kept(&alone));
+        let host_files = |s: &HostSnapshot| -> Vec<(PathBuf, Vec<u8>)> {
+            s.files
+                .iter()
+                .filter(|f| !f.path.starts_with(OUTPUT_DIR) && f.path != Path::new("/etc/passwd"))
+                .map(|f| (f.path.clone(), f.bytes.clone()))
+                .collect()
+        };
+        assert_eq!(host_files(&scripted), host_files(&alone));
+        let notes = |s: &HostSnapshot| -> Vec<String> {
+            let mut notes: Vec<String> = s.unable.iter().map(|n| n.what.clone()).collect();
+            notes.sort();
+            notes
+        };
+        assert_eq!(notes(&scripted), notes(&alone));
+        assert!(
+            scripted.files.iter().any(|f| f.target == Target::Env),
+            "the example's .env files are read"
+        );
+        // Rounds 1 and 2, the slow probes, and at most the two rounds of applications
+        // named by units; one command per exec needs dozens.
+        assert!(scripts <= 5, "{scripts} scripts");
+        assert!(execs_alone > 20, "{execs_alone} execs");
+    }
+
     #[test]
     fn the_documented_allowlist_names_every_root() {
         let docs = include_str!("../../docs/live-audit.md");
@@ -1325,6 +1618,12 @@ mod tests {
         assert!(refusal(&out(1, "nginx: [emerg] cannot load certificate key \"/etc/ssl/private/shop.key\": BIO_new_file() failed (SSL: error:0200100D:system library:fopen:Permission denied)"))
             .unwrap()
             .starts_with("not permitted"));
+        // nginx -T as a plain user: a warning first, then the reason.
+        let why = refusal(&out(1, "2026/12/04 05:54:46 [warn] 3646#3646: the \"user\" directive makes sense only if the master process runs with super-user privileges, ignored in /etc/nginx/nginx.conf:1\nnginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n2026/12/04 05:54:46 [emerg] 3646#3646: open() \"/run/nginx.pid\" failed (13: Permission denied)\nnginx: configuration file /etc/nginx/nginx.conf test failed\n")).unwrap();
+        assert!(
+            why.contains("[emerg]") && why.contains("/run/nginx.pid"),
+            "{why}"
+        );
         assert!(refusal(&out(127, "sh: 1: nft: not found"))
             .unwrap()
             .starts_with("not installed"));

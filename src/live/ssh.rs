@@ -1,4 +1,5 @@
-//! [`Transport`] over SSH (russh): one connection per host, one exec channel per command.
+//! [`Transport`] over SSH (russh): one connection per host, one exec channel per script of
+//! commands ([`super::script`]).
 //!
 //! Why each rule here:
 //! - the host key is checked against `known_hosts` before anything is sent, and a changed
@@ -26,6 +27,7 @@ use russh::{ChannelMsg, Disconnect};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::known_hosts::{fingerprint, KnownHosts, Verdict};
+use super::script::ScriptRun;
 use super::ssh_config::home_dir;
 use super::target::ResolvedTarget;
 use super::transport::{push_capped, ExecError, ExecOutput, Transport, STDERR_CAP, STDOUT_CAP};
@@ -657,20 +659,26 @@ impl SshTransport {
         });
     }
 
-    async fn run(&self, command: &str) -> Result<ExecOutput, ExecError> {
+    /// Runs `command` on a new channel, collecting into `output` (so what arrived before
+    /// a timeout is kept) at most the caps' bytes.
+    async fn run(
+        &self,
+        command: &str,
+        output: &mut ExecOutput,
+        (stdout_cap, stderr_cap): (usize, usize),
+    ) -> Result<(), ExecError> {
         let lost = |e: russh::Error| {
             self.lost.store(true, Ordering::Relaxed);
             ExecError::Transport(format!("SSH channel to {} failed: {e}", self.label))
         };
         let mut channel = self.session.channel_open_session().await.map_err(lost)?;
         channel.exec(true, command).await.map_err(lost)?;
-        let mut output = ExecOutput::default();
         while let Some(message) = channel.wait().await {
             match message {
                 // A hostile host may stream without end: keep what a snapshot can use.
-                ChannelMsg::Data { data } => push_capped(&mut output.stdout, &data, STDOUT_CAP),
+                ChannelMsg::Data { data } => push_capped(&mut output.stdout, &data, stdout_cap),
                 ChannelMsg::ExtendedData { data, ext: 1 } => {
-                    push_capped(&mut output.stderr, &data, STDERR_CAP);
+                    push_capped(&mut output.stderr, &data, stderr_cap);
                 }
                 ChannelMsg::ExitStatus { exit_status } => {
                     output.status = i32::try_from(exit_status).ok();
@@ -678,7 +686,42 @@ impl SshTransport {
                 _ => {}
             }
         }
-        Ok(output)
+        Ok(())
+    }
+
+    /// Runs `command` within `timeout` and the host's deadline; what it printed before
+    /// being stopped is kept.
+    fn run_within(
+        &self,
+        command: &str,
+        timeout: Duration,
+        caps: (usize, usize),
+    ) -> Result<ScriptRun, ExecError> {
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        let limit = timeout.min(remaining);
+        if limit.is_zero() {
+            self.deadline_hit.store(true, Ordering::Relaxed);
+            return Err(ExecError::Timeout(limit));
+        }
+        let mut output = ExecOutput::default();
+        let finished = self.runtime.block_on(async {
+            tokio::time::timeout(limit, self.run(command, &mut output, caps)).await
+        });
+        match finished {
+            Ok(result) => result.map(|()| ScriptRun {
+                output,
+                timed_out: false,
+            }),
+            Err(_) => {
+                if limit < timeout {
+                    self.deadline_hit.store(true, Ordering::Relaxed);
+                }
+                Ok(ScriptRun {
+                    output,
+                    timed_out: true,
+                })
+            }
+        }
     }
 }
 
@@ -688,23 +731,29 @@ impl Transport for SshTransport {
     }
 
     fn exec(&self, command: &str, timeout: Duration) -> Result<ExecOutput, ExecError> {
-        let remaining = self.deadline.saturating_duration_since(Instant::now());
-        let limit = timeout.min(remaining);
-        if limit.is_zero() {
-            self.deadline_hit.store(true, Ordering::Relaxed);
+        let limit = timeout.min(self.deadline.saturating_duration_since(Instant::now()));
+        let ran = self.run_within(command, timeout, (STDOUT_CAP, STDERR_CAP))?;
+        if ran.timed_out {
             return Err(ExecError::Timeout(limit));
         }
-        match self
-            .runtime
-            .block_on(async { tokio::time::timeout(limit, self.run(command)).await })
-        {
-            Ok(result) => result,
-            Err(_) => {
-                if limit < timeout {
-                    self.deadline_hit.store(true, Ordering::Relaxed);
-                }
-                Err(ExecError::Timeout(limit))
-            }
-        }
+        Ok(ran.output)
+    }
+
+    fn exec_each(
+        &self,
+        lines: &[String],
+        per_line: Duration,
+        total: Duration,
+    ) -> Vec<Result<ExecOutput, ExecError>> {
+        let limits = super::script::LIMITS;
+        super::script::exec_each(
+            |script, limit| {
+                self.run_within(script, limit, (limits.script_stdout, limits.script_stderr))
+            },
+            lines,
+            per_line,
+            total,
+            limits,
+        )
     }
 }

@@ -8,6 +8,8 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::live::script::ScriptRun;
+
 /// What a command printed and how it ended.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecOutput {
@@ -48,6 +50,8 @@ pub enum ExecError {
     Timeout(Duration),
     /// The channel to the host failed (connection dropped, process could not start).
     Transport(String),
+    /// Not run: the time allowed for it ran out before its turn.
+    Skipped,
 }
 
 impl std::fmt::Display for ExecError {
@@ -55,6 +59,7 @@ impl std::fmt::Display for ExecError {
         match self {
             Self::Timeout(limit) => write!(f, "timed out after {} s", limit.as_secs_f32()),
             Self::Transport(why) => f.write_str(why),
+            Self::Skipped => f.write_str("skipped: the time limit was reached before it ran"),
         }
     }
 }
@@ -71,6 +76,23 @@ pub trait Transport: Send + Sync {
 
     /// Runs `command` and waits at most `timeout` for it to finish.
     fn exec(&self, command: &str, timeout: Duration) -> Result<ExecOutput, ExecError>;
+
+    /// Runs each of `lines`, in order, each for at most `per_line` and all of them within
+    /// `total`; one result per line. Transports that can run a shell script send them
+    /// together ([`crate::live::script`]); others run them one by one.
+    fn exec_each(
+        &self,
+        lines: &[String],
+        per_line: Duration,
+        total: Duration,
+    ) -> Vec<Result<ExecOutput, ExecError>> {
+        crate::live::script::one_by_one(
+            |line, limit| self.exec(line, limit),
+            lines,
+            per_line,
+            total,
+        )
+    }
 }
 
 /// This machine, for `preflight audit local`: commands run under `sh -c`.
@@ -103,73 +125,109 @@ impl Transport for LocalTransport {
     }
 
     fn exec(&self, command: &str, timeout: Duration) -> Result<ExecOutput, ExecError> {
-        let mut shell = Command::new("sh");
-        shell
-            .arg("-c")
-            .arg(command)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        // Its own process group, so a timeout stops the command's children too. (Unix only:
-        // the Windows build has no `audit`, but `check` compiles this module for snapshots.)
-        #[cfg(unix)]
-        shell.process_group(0);
-        let mut child = shell
-            .spawn()
-            .map_err(|e| ExecError::Transport(format!("cannot start sh: {e}")))?;
-        // Readers on their own threads, so a command filling a pipe never blocks the wait.
-        let drain = |pipe: Option<Box<dyn Read + Send>>, cap: usize| {
-            std::thread::spawn(move || {
-                let mut bytes = Vec::new();
-                if let Some(mut pipe) = pipe {
-                    let mut chunk = vec![0u8; 64 * 1024];
-                    while let Ok(n) = pipe.read(&mut chunk) {
-                        if n == 0 {
-                            break;
-                        }
-                        push_capped(&mut bytes, &chunk[..n], cap);
+        let ran = run_sh(command, timeout, STDOUT_CAP, STDERR_CAP)?;
+        if ran.timed_out {
+            return Err(ExecError::Timeout(timeout));
+        }
+        Ok(ran.output)
+    }
+
+    fn exec_each(
+        &self,
+        lines: &[String],
+        per_line: Duration,
+        total: Duration,
+    ) -> Vec<Result<ExecOutput, ExecError>> {
+        let limits = crate::live::script::LIMITS;
+        crate::live::script::exec_each(
+            |script, limit| run_sh(script, limit, limits.script_stdout, limits.script_stderr),
+            lines,
+            per_line,
+            total,
+            limits,
+        )
+    }
+}
+
+/// Runs `command` under `sh -c` for at most `timeout`, keeping at most the caps' bytes of
+/// its output; what it printed before a timeout is kept too.
+pub(crate) fn run_sh(
+    command: &str,
+    timeout: Duration,
+    stdout_cap: usize,
+    stderr_cap: usize,
+) -> Result<ScriptRun, ExecError> {
+    let mut shell = Command::new("sh");
+    shell
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Its own process group, so a timeout stops the command's children too. (Unix only:
+    // the Windows build has no `audit`, but `check` compiles this module for snapshots.)
+    #[cfg(unix)]
+    shell.process_group(0);
+    let mut child = shell
+        .spawn()
+        .map_err(|e| ExecError::Transport(format!("cannot start sh: {e}")))?;
+    // Readers on their own threads, so a command filling a pipe never blocks the wait.
+    let drain = |pipe: Option<Box<dyn Read + Send>>, cap: usize| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let mut chunk = vec![0u8; 64 * 1024];
+                while let Ok(n) = pipe.read(&mut chunk) {
+                    if n == 0 {
+                        break;
                     }
+                    push_capped(&mut bytes, &chunk[..n], cap);
                 }
-                bytes
-            })
-        };
-        let stdout = drain(
-            child
-                .stdout
-                .take()
-                .map(|p| Box::new(p) as Box<dyn Read + Send>),
-            STDOUT_CAP,
-        );
-        let stderr = drain(
-            child
-                .stderr
-                .take()
-                .map(|p| Box::new(p) as Box<dyn Read + Send>),
-            STDERR_CAP,
-        );
-        let started = Instant::now();
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if started.elapsed() >= timeout => {
-                    let _ = Command::new("kill")
-                        .args(["-KILL", "--", &format!("-{}", child.id())])
-                        .stderr(Stdio::null())
-                        .status();
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(ExecError::Timeout(timeout));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                Err(e) => return Err(ExecError::Transport(e.to_string())),
             }
-        };
-        Ok(ExecOutput {
-            status: status.code(),
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        stdout_cap,
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        stderr_cap,
+    );
+    let started = Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status.code(),
+            Ok(None) if started.elapsed() >= timeout => {
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{}", child.id())])
+                    .stderr(Stdio::null())
+                    .status();
+                let _ = child.kill();
+                let _ = child.wait();
+                timed_out = true;
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(ExecError::Transport(e.to_string())),
+        }
+    };
+    Ok(ScriptRun {
+        output: ExecOutput {
+            status,
             stdout: stdout.join().unwrap_or_default(),
             stderr: stderr.join().unwrap_or_default(),
-        })
-    }
+        },
+        timed_out,
+    })
 }
 
 #[cfg(test)]

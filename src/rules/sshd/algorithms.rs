@@ -1,7 +1,8 @@
 //! SSH007–SSH011: broken or weak cryptography. The lists are CIS's (OpenSSH benchmark
 //! items "only strong Ciphers / MAC algorithms / Key Exchange algorithms") and ssh-audit's
 //! failures; only values written in the configuration are judged (see the rules' known
-//! problems about OpenSSH's default MAC list).
+//! problems about OpenSSH's default MAC list). SSH019 and SSH020: what ssh-audit fails or
+//! warns about beyond those (the NIST P-curves, encrypt-and-MAC), at a lower severity.
 
 use crate::formats::sshd::effective::{default_of, wildcard, Origin, SshdConfig};
 use crate::message::{Message, Quote};
@@ -27,6 +28,12 @@ const WEAK_HOST_KEYS: &[&str] = &[
     "ssh-rsa-cert-v01@openssh.com",
     "ssh-dss-cert-v01@openssh.com",
 ];
+
+/// Key exchange and host key signatures on the NIST P-curves.
+const NIST_KEX: &[&str] = &["ecdh-sha2-nistp*"];
+const NIST_HOST_KEYS: &[&str] = &["ecdsa-sha2-nistp*", "sk-ecdsa-sha2-nistp256*"];
+/// MACs computed over the plaintext: those without `-etm`, the weak ones aside (SSH008).
+const ENCRYPT_AND_MAC: &[&str] = &["hmac-sha2-256", "hmac-sha2-512", "umac-128@openssh.com"];
 
 /// Reports the weak entries of the algorithm list `name` (as the manual spells it), when it
 /// is written somewhere.
@@ -92,6 +99,24 @@ pub fn weak_kex(cx: &mut Context<'_, SshdConfig>) {
 pub fn weak_host_keys(cx: &mut Context<'_, SshdConfig>) {
     weak_list(cx, "HostKeyAlgorithms", WEAK_HOST_KEYS,
         "write `HostKeyAlgorithms ssh-ed25519,rsa-sha2-512,rsa-sha2-256` (or delete the line: OpenSSH's default is sound)");
+}
+
+/// SSH019: NIST P-curves in `KexAlgorithms` or `HostKeyAlgorithms`.
+pub fn nist_curves(cx: &mut Context<'_, SshdConfig>) {
+    weak_list(cx, "KexAlgorithms", NIST_KEX,
+        "write `KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512`");
+    weak_list(
+        cx,
+        "HostKeyAlgorithms",
+        NIST_HOST_KEYS,
+        "write `HostKeyAlgorithms ssh-ed25519,rsa-sha2-512,rsa-sha2-256`",
+    );
+}
+
+/// SSH020: encrypt-and-MAC `MACs`.
+pub fn mac_not_etm(cx: &mut Context<'_, SshdConfig>) {
+    weak_list(cx, "MACs", ENCRYPT_AND_MAC,
+        "write `MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com`");
 }
 
 /// SSH011: `Protocol 1` (or `1,2`), the SSH-1 protocol broken since 2001.

@@ -19,8 +19,8 @@ use crate::formats::fail2ban::JailFile;
 use crate::formats::firewall::FirewallRules;
 use crate::formats::host::{
     apt::PendingUpgrades, apt_periodic::AptPeriodic, backups::BackupListing,
-    certificate::CertificateFile, fail2ban::Fail2banStatus, modes::FileModes, nft::NftRuleset,
-    ps::Processes, ss::Listeners,
+    certificate::CertificateFile, df::DiskUsage, fail2ban::Fail2banStatus, modes::FileModes,
+    nft::NftRuleset, ps::Processes, ss::Listeners,
 };
 use crate::formats::javascript::{JsModule, PackageJson};
 use crate::formats::kubernetes::Manifests;
@@ -296,6 +296,8 @@ formats! {
     FileModes(FileModes) as as_file_modes for FileModes;
     /// apt's automatic-updates settings from a host.
     AutomaticUpdates(AptPeriodic) as as_automatic_updates for AutomaticUpdates;
+    /// `df` output from a host: how full each filesystem is.
+    DiskUsage(DiskUsage) as as_disk_usage for DiskUsage;
 }
 
 /// What kind of file `path` is, from its name alone; `None` for files preflight does not

@@ -79,6 +79,8 @@ pub enum Target {
     /// A live host's automatic-updates setup: apt's `APT::Periodic` settings and whether
     /// `unattended-upgrades` is installed.
     AutomaticUpdates,
+    /// `df -P -k` output from a live host: each filesystem's size, use and mount point.
+    DiskUsage,
 }
 
 impl Target {
@@ -119,6 +121,7 @@ impl Target {
             Self::Shadow => "shadow",
             Self::FileModes => "file-modes",
             Self::AutomaticUpdates => "automatic-updates",
+            Self::DiskUsage => "disk-usage",
         }
     }
 
@@ -136,6 +139,7 @@ impl Target {
                 | Self::SecurityUpdates
                 | Self::FileModes
                 | Self::AutomaticUpdates
+                | Self::DiskUsage
         )
     }
 
@@ -174,6 +178,7 @@ impl Target {
             Self::Shadow => "etc/shadow",
             Self::FileModes => ".preflight/file-modes.txt",
             Self::AutomaticUpdates => ".preflight/apt-periodic.txt",
+            Self::DiskUsage => ".preflight/df.txt",
             Self::Env | Self::Any => ".env",
         }
     }

@@ -2,7 +2,7 @@
 //! one host, collected through a [`Transport`] so SSH and `audit local` run the very same
 //! command lines.
 //!
-//! # The allowlist ([`ALLOWLIST_VERSION`] 5)
+//! # The allowlist ([`ALLOWLIST_VERSION`] 6)
 //!
 //! Every command runs under `sh -c` with `/usr/sbin:/sbin` added to `PATH`; `--sudo` wraps
 //! it in `sudo -n sh -c '…'` (never a password prompt). The commands of a round go to the
@@ -20,6 +20,7 @@
 //! | timers | `systemctl list-timers --all --no-pager` | `/.preflight/systemctl-list-timers.txt` |
 //! | security updates | `apt list --upgradable` | `/.preflight/apt-upgradable.txt` |
 //! | automatic updates | `apt-config dump` (`APT::Periodic::` lines), `dpkg-query -W unattended-upgrades` | `/.preflight/apt-periodic.txt` |
+//! | disk use | `df -P -k`, and which data folders exist (`/var/lib/postgresql`, `/var/lib/docker`, `/var/backups`, …) | `/.preflight/df.txt` |
 //! | kernel parameters | `sysctl -e KEY…` (the keys SYSCTL001 judges) | `/.preflight/sysctl.txt` |
 //! | accounts | `awk` over `/etc/shadow` printing it with every hash replaced by `REDACTED` ([`SHADOW`]) | `/etc/shadow` |
 //! | modes of secret files | `stat -c '%a %U %G %n'` on the env files read and nginx's `ssl_certificate_key` files | `/.preflight/file-modes.txt` |
@@ -67,7 +68,7 @@ use crate::redact;
 use crate::source::Span;
 
 /// Bumped whenever the allowlist changes what is collected; written into manifests.
-pub const ALLOWLIST_VERSION: u32 = 5;
+pub const ALLOWLIST_VERSION: u32 = 6;
 
 /// `/etc/shadow` with each password field that is neither empty nor `x` replaced by
 /// `REDACTED` (after the `!` or `*` of a lock, which is kept): the hashes never leave the
@@ -267,6 +268,13 @@ const PROBES: &[Probe] = &[
         name: "fail2ban-status.txt",
         target: Target::Fail2banStatus,
     },
+    // How full each filesystem is (POSIX format: GNU and busybox print it alike).
+    Probe {
+        command: DISK_USAGE,
+        label: "df -P -k",
+        name: "df.txt",
+        target: Target::DiskUsage,
+    },
     // Automatic updates: apt's merged `APT::Periodic` settings and the package's state.
     Probe {
         command: AUTO_UPDATES,
@@ -284,6 +292,10 @@ const SLOW_PROBES: &[Probe] = &[Probe {
     name: "apt-upgradable.txt",
     target: Target::SecurityUpdates,
 }];
+
+/// Filesystems and which of [`crate::formats::host::df::DATA_DIRS`] the host has (see
+/// [`crate::formats::host::df`]).
+const DISK_USAGE: &str = "df -P -k; for d in /var/lib/postgresql /var/lib/pgsql /var/lib/mysql /var/lib/redis /var/lib/mongodb /var/lib/docker /var/backups /backup /backups /srv/backups; do if [ -d \"$d\" ]; then echo \"# data $d\"; fi; done";
 
 /// What apt's daily job will do (`apt-config dump`, filtered to `APT::Periodic::`) and
 /// whether `unattended-upgrades` is installed; a host without apt says so in one line

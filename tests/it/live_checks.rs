@@ -1,5 +1,5 @@
 //! The host checks Lynis and the CIS benchmarks have (LIVE012 time synchronisation,
-//! LIVE013 cron daemon, LIVE014 auditd, LIVE015 automatic updates): on saved snapshots of a
+//! LIVE013 cron daemon, LIVE014 auditd, LIVE015 automatic updates, LIVE016 disk space): on saved snapshots of a
 //! host with everything stopped and its hardened twin, and `audit local` on this machine,
 //! whose results must agree with what the machine runs.
 
@@ -12,7 +12,7 @@ use preflight::rules::live::time_sync::TIME_DAEMONS;
 
 use crate::common::{self, preflight_in};
 
-const RULES: [&str; 4] = ["LIVE012", "LIVE013", "LIVE014", "LIVE015"];
+const RULES: [&str; 5] = ["LIVE012", "LIVE013", "LIVE014", "LIVE015", "LIVE016"];
 
 /// The new rules' findings in a JSON report: (rule, path, line).
 fn findings(report: &serde_json::Value) -> Vec<(String, String, u64)> {
@@ -55,6 +55,11 @@ fn a_host_with_its_daemons_stopped_is_reported_and_its_hardened_twin_is_not() {
     assert_eq!(
         at("LIVE015"),
         [("ssh://db-stopped/.preflight/apt-periodic.txt".to_owned(), 2)]
+    );
+    assert_eq!(
+        at("LIVE016"),
+        [("ssh://db-stopped/.preflight/df.txt".to_owned(), 2)],
+        "the root filesystem; not tmpfs, not a snap's image"
     );
     let hardened = check_snapshot(&fixtures.join("hardened"));
     assert_eq!(findings(&hardened), []);
@@ -152,6 +157,29 @@ fn audit_local_collects_the_new_kinds_and_judges_them_as_this_machine_is() {
         });
     let partial = !ps.lines().any(|l| l.split_whitespace().nth(1) == Some("1"));
     assert_eq!(fired("LIVE013"), !partial && !cron && has_jobs, "{ps}");
+
+    // Disk space, from this machine's own `df` with this test's reading: a disk-backed
+    // filesystem at 90% or more of its usable space.
+    assert!(kinds.contains(&"disk-usage"), "{kinds:?}");
+    let df = Command::new("df").args(["-P", "-k"]).output().unwrap();
+    let nearly_full = String::from_utf8_lossy(&df.stdout)
+        .lines()
+        .skip(1)
+        .any(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let number = |i: usize| words.get(i).and_then(|w| w.parse::<u64>().ok());
+            let (Some(used), Some(available)) = (number(2), number(3)) else {
+                return false;
+            };
+            let mount = words.get(5).copied().unwrap_or("");
+            let memory = ["tmpfs", "devtmpfs", "udev", "none"].contains(&words[0])
+                || words[0].starts_with("/dev/loop")
+                || ["/proc", "/sys", "/dev", "/run", "/snap"]
+                    .iter()
+                    .any(|p| mount == *p || mount.starts_with(&format!("{p}/")));
+            !memory && used + available > 0 && (used * 100).div_ceil(used + available) >= 90
+        });
+    assert_eq!(fired("LIVE016"), nearly_full);
 
     // Automatic updates, asked of apt and dpkg directly.
     let apt = Command::new("sh")

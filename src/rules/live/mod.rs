@@ -1,7 +1,7 @@
-//! Live-only rules (LIVE001–LIVE015): what only a running host shows — sockets, processes,
+//! Live-only rules (LIVE001–LIVE016): what only a running host shows — sockets, processes,
 //! certificate expiry, backup ages, fail2ban and firewall state, pending security updates,
 //! who may read the files holding secrets, and the daemons a host needs (time
-//! synchronisation, cron, auditd, automatic updates).
+//! synchronisation, cron, auditd, automatic updates) and the disk space they write to.
 //! They read the host-state documents a snapshot produces ([`crate::formats::host`]).
 
 use crate::formats::host::ps::{Processes, Visibility};
@@ -11,6 +11,7 @@ pub mod auto_updates;
 pub mod backups;
 pub mod certificates;
 pub mod cron_daemon;
+pub mod disk;
 pub mod fail2ban;
 pub mod firewall;
 pub mod listeners;
@@ -29,6 +30,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "live-certificate-expiring" => certificates::expiring;
     project "live-cron-not-running" => cron_daemon::not_running;
     document "live-dev-server-running" => processes::dev_server;
+    document "live-disk-nearly-full" => disk::nearly_full;
     document "live-fail2ban-inactive" => fail2ban::inactive;
     project "live-firewall-inactive" => firewall::inactive;
     document "live-public-admin-port" => listeners::admin_port;

@@ -47,11 +47,14 @@
 //! Besides those: `fullchain.pem` under `/etc/letsencrypt/live/*/`, every `ssl_certificate`
 //! nginx names, `--cert-path` files, and in each `--app-dir` (three levels, no
 //! `node_modules`/`.git`/virtualenvs) the files preflight knows by name: `.env*`/`*.env`,
-//! `*settings*.py`/`settings/*.py`, `package.json`, `ecosystem.config.*`. The applications
-//! the host runs are found without `--app-dir` too: each `WorkingDirectory=` of a service
-//! unit in `/etc/systemd/system` is listed the same way (not `/`, `/root`, `/usr/…`, `/etc/…`,
-//! `/var/lib/…` and other system folders), and each `EnvironmentFile=` is read as an env
-//! file; at most 16 of each.
+//! `*settings*.py`/`settings/*.py`, `package.json`, `ecosystem.config.*`, Compose files. The
+//! applications the host runs are found without `--app-dir` too, and listed the same way
+//! (not `/`, `/root`, `/usr/…`, `/etc/…`, `/var/lib/…` and other system folders; at most 16
+//! folders and 16 env files): each `WorkingDirectory=` of a service unit in
+//! `/etc/systemd/system` (each `EnvironmentFile=` is read as an env file), the Compose project
+//! folder of each running container (`docker ps`), each app folder PM2 restores (`pm_cwd`
+//! of `dump.pm2`, extracted on the host) and each folder nginx serves (`root`, or its parent
+//! when it is the app's `public`/`dist`/… part).
 //!
 //! A command that is missing (exit 127), refused (permission, sudo without a password
 //! rule) or that times out becomes an [`UnableToCheck`] note; the host is still audited,
@@ -416,6 +419,7 @@ const APP_KINDS: &[Target] = &[
     Target::Django,
     Target::NodePackage,
     Target::NodeApp,
+    Target::Compose,
 ];
 
 /// The file name (under [`OUTPUT_DIR`]) of the backup listing.
@@ -564,6 +568,8 @@ fn collect_in_rounds(run: &mut Runner) -> Vec<SnapshotFile> {
         "/etc/letsencrypt/live",
         &[Target::Certificate],
     ));
+    let docker = first.add(Request::command(DOCKER_PROJECTS, "docker ps", APP_KINDS));
+    let pm2 = first.add(Request::command(PM2_APPS, "PM2 dump files", APP_KINDS));
     let backups = (!options.backup_dirs.is_empty()).then(|| {
         first.add(Request::command(
             backup_listing_command(&options.backup_dirs, options.backup_max_age),
@@ -597,6 +603,9 @@ fn collect_in_rounds(run: &mut Runner) -> Vec<SnapshotFile> {
         .unwrap_or_default();
     let mut certificates = paths_in_nginx(&nginx, "ssl_certificate");
     let private_keys = paths_in_nginx(&nginx, "ssl_certificate_key");
+    let nginx_roots = paths_in_nginx(&nginx, "root");
+    let docker = out[docker].take();
+    let pm2 = out[pm2].take();
     files.extend(nginx);
     let mut host_files = vec![PathBuf::from("/etc/crontab"), PathBuf::from("/etc/passwd")];
     for (listing, &i) in LISTINGS.iter().zip(&listings) {
@@ -632,9 +641,13 @@ fn collect_in_rounds(run: &mut Runner) -> Vec<SnapshotFile> {
     let mut modes_asked = Vec::new();
     read_round(run, wanted, secret_files, &mut modes_asked, &mut files);
 
-    // Rounds 3 and 4: the applications the host's own units name, without `--app-dir`:
-    // their folders and environment files, read like the ones given.
-    let (dirs, env_files) = applications_in_units(&files, &options.app_dirs);
+    // Rounds 3 and 4: the applications the host itself names, without `--app-dir` (service
+    // units, Compose projects, PM2, nginx): their folders and environment files, read like
+    // the ones given.
+    let mut others = listed(docker);
+    others.extend(pm2_folders(pm2));
+    others.extend(served_applications(nginx_roots));
+    let (dirs, env_files) = applications(&files, &options.app_dirs, others);
     if dirs.is_empty() && env_files.is_empty() {
         return files;
     }
@@ -746,7 +759,7 @@ fn read_round(
 /// levels deep, without dependencies and virtualenvs.
 fn app_listing(dir: &Path) -> String {
     format!(
-        "find {} -maxdepth 3 \\( -name node_modules -o -name .git -o -name venv -o -name .venv \\) -prune -o -type f \\( -name '.env' -o -name '.env.*' -o -name '*.env' -o -name '*settings*.py' -o -path '*/settings/*.py' -o -name package.json -o -name 'ecosystem.config.*' \\) -print",
+        "find {} -maxdepth 3 \\( -name node_modules -o -name .git -o -name venv -o -name .venv \\) -prune -o -type f \\( -name '.env' -o -name '.env.*' -o -name '*.env' -o -name '*settings*.py' -o -path '*/settings/*.py' -o -name package.json -o -name 'ecosystem.config.*' -o -name 'docker-compose*.yml' -o -name 'docker-compose*.yaml' -o -name 'compose.yml' -o -name 'compose.yaml' \\) -print",
         quote(&dir.to_string_lossy())
     )
 }
@@ -761,14 +774,35 @@ const NOT_APPLICATION_FOLDERS: &[&str] = &[
     "/", "/root", "/home", "/tmp", "/var", "/var/lib", "/usr", "/etc", "/opt", "/srv", "/run",
 ];
 
-/// The application folders (`WorkingDirectory=`) and environment files (`EnvironmentFile=`)
-/// the collected service units name, besides the `--app-dir`s already listed.
-fn applications_in_units(
+/// Whether `dir` is a system folder rather than an application's.
+fn is_system_folder(dir: &Path) -> bool {
+    NOT_APPLICATION_FOLDERS.iter().any(|d| dir == Path::new(d))
+        || ["/proc", "/sys", "/dev", "/usr", "/etc", "/var/lib", "/boot"]
+            .iter()
+            .any(|p| dir.starts_with(p))
+        || !dir.is_absolute()
+}
+
+/// The application folders and environment files the host itself names, besides the
+/// `--app-dir`s already listed: each service unit's `WorkingDirectory=` and
+/// `EnvironmentFile=`, then the `others` (Compose projects of running containers, PM2 apps,
+/// the folders nginx serves); system folders aside, at most [`MAX_DISCOVERED`] of each.
+fn applications(
     files: &[SnapshotFile],
     given: &[PathBuf],
+    others: Vec<PathBuf>,
 ) -> (Vec<PathBuf>, Vec<PathBuf>) {
     use crate::formats::systemd::{UnitFile, UnitKind};
     let (mut dirs, mut env_files) = (Vec::new(), Vec::new());
+    let add_dir = |dir: PathBuf, dirs: &mut Vec<PathBuf>| {
+        if !is_system_folder(&dir)
+            && !given.contains(&dir)
+            && !dirs.contains(&dir)
+            && dirs.len() < MAX_DISCOVERED
+        {
+            dirs.push(dir);
+        }
+    };
     for file in files.iter().filter(|f| f.target == Target::Systemd) {
         let Some(kind @ (UnitKind::Service | UnitKind::DropIn)) = UnitKind::from_path(&file.path)
         else {
@@ -777,17 +811,7 @@ fn applications_in_units(
         let unit = UnitFile::parse(&String::from_utf8_lossy(&file.bytes), kind);
         let (working, environment) = unit.application_paths();
         if let Some(dir) = working.map(PathBuf::from) {
-            let system = NOT_APPLICATION_FOLDERS.iter().any(|d| dir == Path::new(d))
-                || ["/proc", "/sys", "/dev", "/usr/", "/etc/", "/var/lib/"]
-                    .iter()
-                    .any(|p| dir.starts_with(p));
-            if !system
-                && !given.contains(&dir)
-                && !dirs.contains(&dir)
-                && dirs.len() < MAX_DISCOVERED
-            {
-                dirs.push(dir);
-            }
+            add_dir(dir, &mut dirs);
         }
         for path in environment.into_iter().map(PathBuf::from) {
             if !env_files.contains(&path) && env_files.len() < MAX_DISCOVERED {
@@ -795,7 +819,54 @@ fn applications_in_units(
             }
         }
     }
+    for dir in others {
+        add_dir(dir, &mut dirs);
+    }
     (dirs, env_files)
+}
+
+/// The running containers' Compose project folders (`docker compose` labels each container
+/// with it; that folder holds the Compose file and its `.env`). Silent without Docker or
+/// without its daemon's socket; read-only (`docker ps`).
+const DOCKER_PROJECTS: &str = "command -v docker >/dev/null 2>&1 || exit 0; [ -S /var/run/docker.sock ] || exit 0; docker ps --format '{{.Label \"com.docker.compose.project.working_dir\"}}'";
+
+/// The folders of the apps PM2 keeps running: `pm_cwd` in each readable `dump.pm2` (what
+/// `pm2 save` writes), only that field, so no app's environment leaves the host.
+const PM2_APPS: &str = "for f in '/root/.pm2/dump.pm2' '/home/'*'/.pm2/dump.pm2'; do if [ -r \"$f\" ]; then grep -o '\"pm_cwd\": *\"[^\"]*\"' \"$f\"; fi; done; true";
+
+/// The folders `pm_cwd` lines name (see [`PM2_APPS`]).
+fn pm2_folders(out: Option<ExecOutput>) -> Vec<PathBuf> {
+    out.map(|out| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|line| {
+                let value = line.split_once(':')?.1.trim().strip_prefix('"')?;
+                Some(PathBuf::from(value.strip_suffix('"')?))
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Where the application behind each folder nginx serves lives: the folder itself, or its
+/// parent when the folder is the app's public part (`/var/www/shop/public`, `…/dist`).
+fn served_applications(roots: Vec<PathBuf>) -> Vec<PathBuf> {
+    const PUBLIC: &[&str] = &[
+        "public", "dist", "build", "static", "web", "www", "html", "htdocs",
+    ];
+    roots
+        .into_iter()
+        .map(|root| {
+            let public = root
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| PUBLIC.contains(&n));
+            match root.parent() {
+                Some(parent) if public && !is_system_folder(parent) => parent.to_path_buf(),
+                _ => root,
+            }
+        })
+        .collect()
 }
 
 /// The shell loop that lists each backup directory's newest files: a header per directory
@@ -1287,12 +1358,16 @@ mod tests {
 
     /// A host whose files are a folder of this machine: the listings and reads of the
     /// allowlist run for real (`sh -c`) with every quoted absolute path moved under the
-    /// folder; other commands are "not found", and reading a `refused` file is denied as it
-    /// is to a user without root.
+    /// folder; `docker ps` names one Compose project ([`COMPOSE_PROJECT`]), other commands
+    /// are "not found", and reading a `refused` file is denied as it is to a user without
+    /// root.
     struct FolderHost {
         root: PathBuf,
         refused: &'static [&'static str],
     }
+
+    /// The Compose project folder [`FolderHost`]'s Docker names.
+    const COMPOSE_PROJECT: &str = "/opt/compose-shop";
 
     impl Transport for FolderHost {
         fn host_label(&self) -> &'static str {
@@ -1310,6 +1385,13 @@ mod tests {
                     stdout: Vec::new(),
                     stderr: format!("head: cannot open '{path}' for reading: Permission denied\n")
                         .into_bytes(),
+                });
+            }
+            if command.contains("docker ps") {
+                return Ok(ExecOutput {
+                    status: Some(0),
+                    stdout: format!("{COMPOSE_PROJECT}\n\n").into_bytes(),
+                    stderr: Vec::new(),
                 });
             }
             if !command.contains(" '/") {
@@ -1502,6 +1584,93 @@ mod tests {
             .map(|l| l.splitn(4, ' ').nth(3).unwrap_or(""))
             .collect();
         assert_eq!(named, ["/etc/default/shop", "/srv/shop/.env"], "{modes}");
+    }
+
+    #[test]
+    fn applications_named_by_compose_pm2_and_nginx_are_read_without_app_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: [(&str, &str); 6] = [
+            // What `pm2 save` writes: each app's folder and its whole environment.
+            (
+                "root/.pm2/dump.pm2",
+                r#"[{"name":"api","pm_cwd":"/srv/api","env":{"API_TOKEN":"PF-CANARY-pm2-env-7d1e"}}]"#,
+            ),
+            ("srv/api/.env", "DEBUG=true\n"),
+            ("srv/api/server.log", "not an app file\n"),
+            ("opt/compose-shop/.env", "POSTGRES_PASSWORD=x\n"),
+            (
+                "opt/compose-shop/docker-compose.yml",
+                "services:\n  db:\n    image: postgres:16\n",
+            ),
+            ("opt/other/.env", "A=1\n"),
+        ];
+        for (file, text) in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+        let host = FolderHost {
+            root: dir.path().to_path_buf(),
+            refused: &[],
+        };
+        let snapshot = collect(&host, &CollectOptions::default());
+        let collected: Vec<(&str, Target)> = snapshot
+            .files
+            .iter()
+            .filter(|f| !f.path.starts_with(OUTPUT_DIR))
+            .map(|f| (f.path.to_str().unwrap(), f.target))
+            .collect();
+        assert_eq!(
+            collected,
+            [
+                ("/opt/compose-shop/.env", Target::Env),
+                ("/opt/compose-shop/docker-compose.yml", Target::Compose),
+                ("/srv/api/.env", Target::Env),
+            ]
+        );
+        // Only PM2's folder names left the host, never an app's environment.
+        assert!(snapshot
+            .files
+            .iter()
+            .all(|f| !String::from_utf8_lossy(&f.bytes).contains("PF-CANARY-pm2")));
+    }
+
+    #[test]
+    fn the_application_behind_a_served_folder_is_its_parent_when_the_folder_is_public() {
+        let served = served_applications(
+            [
+                "/var/www/shop/public",
+                "/srv/spa/dist",
+                "/srv/site",
+                "/usr/share/nginx/html",
+            ]
+            .map(PathBuf::from)
+            .to_vec(),
+        );
+        assert_eq!(
+            served,
+            [
+                "/var/www/shop",
+                "/srv/spa",
+                "/srv/site",
+                "/usr/share/nginx/html"
+            ]
+            .map(PathBuf::from)
+        );
+        // System folders are then dropped, as for units.
+        let (dirs, _) = applications(&[], &[], served);
+        assert_eq!(
+            dirs,
+            ["/var/www/shop", "/srv/spa", "/srv/site"].map(PathBuf::from)
+        );
+        assert_eq!(
+            pm2_folders(Some(ExecOutput {
+                status: Some(0),
+                stdout: b"\"pm_cwd\":\"/srv/api\"\n\"pm_cwd\": \"/home/app/web\"\nnoise\n".to_vec(),
+                stderr: Vec::new(),
+            })),
+            ["/srv/api", "/home/app/web"].map(PathBuf::from)
+        );
     }
 
     /// This machine, counting what the collection sends: `scripted` runs each round as one

@@ -43,6 +43,18 @@ fn weak_list(
     weak: &[&str],
     fix: &'static str,
 ) {
+    judged_list(cx, name, weak, ["is weak", "are weak"], fix);
+}
+
+/// Reports the entries of the algorithm list `name` that match `weak`, saying of them
+/// `said` (of one, of several).
+fn judged_list(
+    cx: &mut Context<'_, SshdConfig>,
+    name: &'static str,
+    weak: &[&str],
+    said: [&'static str; 2],
+    fix: &'static str,
+) {
     let keyword = name.to_ascii_lowercase();
     with_effective(cx, &keyword, |cx, setting| {
         let Origin::Set(statement) = setting.origin else {
@@ -68,9 +80,9 @@ fn weak_list(
                 None => Quote::derived_in(source, line.value_span(), *a).into(),
             });
         let problem = msg!(
-            "`{}` {} weak; {}",
+            "`{}` {}; {}",
             Message::join(names, "`, `"),
-            if found.len() == 1 { "is" } else { "are" },
+            said[usize::from(found.len() > 1)],
             fix
         );
         cx.report_setting(name, setting, problem);
@@ -103,19 +115,24 @@ pub fn weak_host_keys(cx: &mut Context<'_, SshdConfig>) {
 
 /// SSH019: NIST P-curves in `KexAlgorithms` or `HostKeyAlgorithms`.
 pub fn nist_curves(cx: &mut Context<'_, SshdConfig>) {
-    weak_list(cx, "KexAlgorithms", NIST_KEX,
+    judged_list(cx, "KexAlgorithms", NIST_KEX, ["uses a NIST P-curve", "use NIST P-curves"],
         "write `KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512`");
-    weak_list(
+    judged_list(
         cx,
         "HostKeyAlgorithms",
         NIST_HOST_KEYS,
+        [
+            "signs with a NIST P-curve (ECDSA)",
+            "sign with NIST P-curves (ECDSA)",
+        ],
         "write `HostKeyAlgorithms ssh-ed25519,rsa-sha2-512,rsa-sha2-256`",
     );
 }
 
 /// SSH020: encrypt-and-MAC `MACs`.
 pub fn mac_not_etm(cx: &mut Context<'_, SshdConfig>) {
-    weak_list(cx, "MACs", ENCRYPT_AND_MAC,
+    judged_list(cx, "MACs", ENCRYPT_AND_MAC,
+        ["authenticates the plaintext (encrypt-and-MAC)", "authenticate the plaintext (encrypt-and-MAC)"],
         "write `MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com`");
 }
 

@@ -56,11 +56,24 @@ pub struct ScriptRun {
 /// The exit status of coreutils' `timeout` when it stopped the command.
 const TIMED_OUT: i32 = 124;
 
-/// Runs `lines` through `run` (which executes one script with a time limit and caps its
-/// output at `limits`) in as few scripts as the limits allow. Each line gets at most
-/// `per_line`; all of them together at most `total`.
+/// The stdout and stderr caps a transport keeps of one script.
+pub type Caps = (usize, usize);
+
+/// Runs `lines` through `run` (which executes one script within a time limit, keeping at
+/// most the given caps of its output) in as few scripts as [`LIMITS`] allow. Each line gets
+/// at most `per_line`; all of them together at most `total`.
 pub fn exec_each(
-    run: impl Fn(&str, Duration) -> Result<ScriptRun, ExecError>,
+    run: impl Fn(&str, Duration, Caps) -> Result<ScriptRun, ExecError>,
+    lines: &[String],
+    per_line: Duration,
+    total: Duration,
+) -> Vec<Result<ExecOutput, ExecError>> {
+    exec_each_within(run, lines, per_line, total, LIMITS)
+}
+
+/// [`exec_each`] with other limits.
+fn exec_each_within(
+    run: impl Fn(&str, Duration, Caps) -> Result<ScriptRun, ExecError>,
     lines: &[String],
     per_line: Duration,
     total: Duration,
@@ -85,7 +98,7 @@ pub fn exec_each(
             per_line,
             limits,
         );
-        let outcomes = match run(&text, left) {
+        let outcomes = match run(&text, left, (limits.script_stdout, limits.script_stderr)) {
             Ok(ran) => split(&ran, batch.len(), &nonce, per_line, limits),
             Err(e) => vec![Outcome::Done(Err(e)); batch.len()],
         };
@@ -332,15 +345,10 @@ mod tests {
     ) -> (Vec<Result<ExecOutput, ExecError>>, usize) {
         let runs = std::sync::atomic::AtomicUsize::new(0);
         let lines: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
-        let results = exec_each(
-            |script, limit| {
+        let results = exec_each_within(
+            |script, limit, caps| {
                 runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                run_sh(
-                    &format!("{prefix}{script}"),
-                    limit,
-                    limits.script_stdout,
-                    limits.script_stderr,
-                )
+                run_sh(&format!("{prefix}{script}"), limit, caps)
             },
             &lines,
             per_line,

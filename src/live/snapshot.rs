@@ -1532,6 +1532,21 @@ mod tests {
         assert!(refused.why.starts_with("not permitted"), "{refused:?}");
     }
 
+    /// Writes `files` (path below `root`, text) and collects the [`FolderHost`] at `root`
+    /// with the default options.
+    fn collect_from_folder(root: &Path, files: &[(&str, &str)]) -> HostSnapshot {
+        for (file, text) in files {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+        let host = FolderHost {
+            root: root.to_path_buf(),
+            refused: &[],
+        };
+        collect(&host, &CollectOptions::default())
+    }
+
     #[test]
     fn applications_named_by_service_units_are_read_without_app_dir() {
         let dir = tempfile::tempdir().unwrap();
@@ -1551,16 +1566,7 @@ mod tests {
             ("etc/default/shop", "SECRET_KEY=x\n"),
             ("home/x/.env", "B=2\n"),
         ];
-        for (file, text) in files {
-            let path = dir.path().join(file);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, text).unwrap();
-        }
-        let host = FolderHost {
-            root: dir.path().to_path_buf(),
-            refused: &[],
-        };
-        let snapshot = collect(&host, &CollectOptions::default());
+        let snapshot = collect_from_folder(dir.path(), &files);
         let collected: Vec<(&str, Target)> = snapshot
             .files
             .iter()
@@ -1604,16 +1610,7 @@ mod tests {
             ),
             ("opt/other/.env", "A=1\n"),
         ];
-        for (file, text) in files {
-            let path = dir.path().join(file);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, text).unwrap();
-        }
-        let host = FolderHost {
-            root: dir.path().to_path_buf(),
-            refused: &[],
-        };
-        let snapshot = collect(&host, &CollectOptions::default());
+        let snapshot = collect_from_folder(dir.path(), &files);
         let collected: Vec<(&str, Target)> = snapshot
             .files
             .iter()

@@ -745,15 +745,11 @@ impl Transport for SshTransport {
         per_line: Duration,
         total: Duration,
     ) -> Vec<Result<ExecOutput, ExecError>> {
-        let limits = super::script::LIMITS;
         super::script::exec_each(
-            |script, limit| {
-                self.run_within(script, limit, (limits.script_stdout, limits.script_stderr))
-            },
+            |script, limit, caps| self.run_within(script, limit, caps),
             lines,
             per_line,
             total,
-            limits,
         )
     }
 }

@@ -8,7 +8,7 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::live::script::ScriptRun;
+use crate::live::script::{Caps, ScriptRun};
 
 /// What a command printed and how it ended.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,7 +125,7 @@ impl Transport for LocalTransport {
     }
 
     fn exec(&self, command: &str, timeout: Duration) -> Result<ExecOutput, ExecError> {
-        let ran = run_sh(command, timeout, STDOUT_CAP, STDERR_CAP)?;
+        let ran = run_sh(command, timeout, (STDOUT_CAP, STDERR_CAP))?;
         if ran.timed_out {
             return Err(ExecError::Timeout(timeout));
         }
@@ -138,14 +138,7 @@ impl Transport for LocalTransport {
         per_line: Duration,
         total: Duration,
     ) -> Vec<Result<ExecOutput, ExecError>> {
-        let limits = crate::live::script::LIMITS;
-        crate::live::script::exec_each(
-            |script, limit| run_sh(script, limit, limits.script_stdout, limits.script_stderr),
-            lines,
-            per_line,
-            total,
-            limits,
-        )
+        crate::live::script::exec_each(run_sh, lines, per_line, total)
     }
 }
 
@@ -154,8 +147,7 @@ impl Transport for LocalTransport {
 pub(crate) fn run_sh(
     command: &str,
     timeout: Duration,
-    stdout_cap: usize,
-    stderr_cap: usize,
+    (stdout_cap, stderr_cap): Caps,
 ) -> Result<ScriptRun, ExecError> {
     let mut shell = Command::new("sh");
     shell

@@ -24,6 +24,7 @@
 //! cert_paths = ["/etc/ssl/private/app.pem"]
 //! backup_dirs = ["/var/backups/db"]
 //! backup_max_age = "36h"
+//! files = { "/etc/nginx/sites-enabled/app" = "deploy/nginx/app.conf" }   # host file → repository file
 //! ```
 
 use std::collections::BTreeMap;
@@ -92,6 +93,11 @@ pub struct HostEntry {
     pub backup_dirs: Vec<PathBuf>,
     /// The oldest a newest backup may be (`"36h"`, `"2d"`).
     pub backup_max_age: Option<String>,
+    /// Host files deployed from files of the repository: the host's absolute path → the
+    /// repository file, relative to this configuration file's folder. A finding on a host
+    /// line that the repository file has too is shown on the repository file's line.
+    #[serde(default)]
+    pub files: BTreeMap<String, PathBuf>,
 }
 
 /// A configuration and where it came from.

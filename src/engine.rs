@@ -1346,6 +1346,7 @@ fn finalise(rule: &Rule, raw: RawFinding, files: &KnownFiles, catalog: &Catalog)
         suppression,
         baseline: None,
         role: crate::role::Role::Production,
+        host: crate::results::host_of(&source.display_path).map(str::to_owned),
     }
 }
 

@@ -75,6 +75,10 @@ pub struct Finding {
     pub baseline: Option<BaselineState>,
     /// What the file is for; production-only rules give other roles at most `info`.
     pub role: crate::role::Role,
+    /// The audited host (`prod-1`) for findings of `preflight audit host`, also when the
+    /// finding is shown on the repository file that deploys the host's file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 impl Finding {

@@ -314,6 +314,15 @@ fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, Str
         .iter()
         .map(|t| fleet::collect_options_for(&run.collect, t.inventory.as_ref()))
         .collect::<Result<Vec<_>, _>>()?;
+    let deployed_from = targets
+        .iter()
+        .map(|t| match &t.inventory {
+            Some(entry) if !entry.files.is_empty() => {
+                crate::live::deployed::read_sources(&t.label, &entry.files, &run.loaded.base)
+            }
+            _ => Ok(Vec::new()),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let results = fleet::audit_fleet(&client, &targets, fleet_options, |index, transport| {
         // Like `AuditRun::host`, with the host's inventory directories added.
         let (target, collect) = (&targets[index], &collect[index]);
@@ -327,12 +336,14 @@ fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, Str
             };
             save::save(&snapshot, &prefix, &dir)?;
         }
-        Ok(audit::audit_with_results(
+        let mut outcome = audit::audit_with_results(&snapshot, &run.catalog, &prefix, run.results);
+        crate::live::deployed::place_on_sources(
+            &mut outcome,
             &snapshot,
-            &run.catalog,
             &prefix,
-            run.results,
-        ))
+            &deployed_from[index],
+        );
+        Ok(outcome)
     });
     let mut outcome = engine::ScanOutcome::default();
     let mut failed = false;

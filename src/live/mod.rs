@@ -9,6 +9,7 @@
 //! them russh, tokio, indicatif and rpassword.
 
 pub mod audit;
+pub mod deployed;
 #[cfg(feature = "live")]
 pub mod fleet;
 #[cfg(feature = "live")]

@@ -99,7 +99,7 @@ fn hosts(report: &Report) -> BTreeSet<String> {
     let mut hosts: BTreeSet<String> = report
         .findings
         .iter()
-        .filter_map(|f| host_of(&f.location.path))
+        .filter_map(|f| f.host.as_deref())
         .chain(report.diagnostics.iter().filter_map(|d| host_of(&d.path)))
         .map(str::to_owned)
         .collect();

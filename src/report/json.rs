@@ -58,9 +58,6 @@ struct JsonFinding<'a> {
     title: &'a str,
     #[serde(flatten)]
     finding: &'a Finding,
-    /// The audited host (`prod-1`) for findings of `preflight audit host`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    host: Option<&'a str>,
 }
 
 /// Writes the report as pretty-printed JSON.
@@ -74,11 +71,6 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 rule_name: rule.map_or("", |r| r.name.as_str()),
                 title: rule.map_or("", |r| r.title.as_str()),
                 finding,
-                host: finding
-                    .location
-                    .path
-                    .strip_prefix("ssh://")
-                    .and_then(|rest| rest.split('/').next()),
             }
         })
         .collect();

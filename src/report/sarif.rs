@@ -247,27 +247,46 @@ fn result(
                 .collect(),
         ),
         Some(on) => {
+            // A finding shown on the repository file that deploys the host's file (see
+            // `live::deployed`) is located there; its place on the host is its first
+            // related location. Others are shown at the inventory line.
+            let deployed = finding
+                .related
+                .first()
+                .is_some_and(|r| r.message == crate::live::deployed::DEPLOYED_HERE);
+            let on_host_at = match finding.related.first() {
+                Some(first) if deployed => &first.location,
+                _ => &finding.location,
+            };
             extra.insert("host".to_owned(), json!(on.host));
-            extra.insert(
-                "hostLocation".to_owned(),
-                json!(host_place(&finding.location)),
-            );
+            extra.insert("hostLocation".to_owned(), json!(host_place(on_host_at)));
             extra.insert("hostSnippet".to_owned(), json!(finding.snippet.text));
             let related: Vec<String> = finding
                 .related
                 .iter()
+                .skip(usize::from(deployed))
                 .take(MAX_LOCATIONS - 1)
                 .map(|r| format!("{}: {}", host_place(&r.location), r.message))
                 .collect();
             if !related.is_empty() {
                 extra.insert("hostRelated".to_owned(), json!(related));
             }
-            (
-                format!("{}: {}", host_place(&finding.location), finding.message),
+            let locations = if deployed {
+                vec![physical(
+                    &finding.location,
+                    Some(&finding.snippet.text),
+                    None,
+                    None,
+                )]
+            } else {
                 on.anchor
                     .map(|a| anchor_location(a, root))
                     .into_iter()
-                    .collect(),
+                    .collect()
+            };
+            (
+                format!("{}: {}", host_place(on_host_at), finding.message),
+                locations,
                 Vec::new(),
             )
         }
@@ -305,10 +324,10 @@ fn host_in(path: &str) -> Option<&str> {
     crate::results::host_of(&path[at..])
 }
 
-/// The host a finding's path is on: the `ssh://` host, or, in the report of `audit local`,
+/// The host a finding is about: the `ssh://` host, or, in the report of `audit local`,
 /// the machine it audited (its files and commands are no files of the repository).
-fn host_of<'r>(report: &'r Report, path: &'r str) -> Option<&'r str> {
-    crate::results::host_of(path).or(report.local_host)
+fn host_of<'r>(report: &'r Report, finding: &'r Finding) -> Option<&'r str> {
+    finding.host.as_deref().or(report.local_host)
 }
 
 /// [`host_in`] for a note, with [`host_of`]'s local machine.
@@ -355,7 +374,7 @@ pub const MAX_RUNS: usize = 20;
 fn hosts_of<'r>(report: &'r Report, findings: &[&'r Finding]) -> Vec<&'r str> {
     let mut hosts: Vec<&str> = findings
         .iter()
-        .filter_map(|f| host_of(report, &f.location.path))
+        .filter_map(|f| host_of(report, f))
         .chain(
             report
                 .diagnostics
@@ -388,7 +407,7 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
     let static_findings: Vec<&Finding> = findings
         .iter()
         .copied()
-        .filter(|f| host_of(report, &f.location.path).is_none())
+        .filter(|f| host_of(report, f).is_none())
         .collect();
     let static_notes: Vec<&Diagnostic> = report
         .diagnostics
@@ -419,7 +438,7 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
         let mine: Vec<&Finding> = findings
             .iter()
             .copied()
-            .filter(|f| in_group(&f.location.path, host_of(report, &f.location.path)))
+            .filter(|f| in_group(&f.location.path, host_of(report, f)))
             .collect();
         let notes: Vec<&Diagnostic> = report
             .diagnostics
@@ -453,7 +472,7 @@ fn run(
         .iter()
         .map(|f| {
             let on_host = live.as_ref().and_then(|_| {
-                let host = host_of(report, &f.location.path)?;
+                let host = host_of(report, f)?;
                 Some(OnHost {
                     host,
                     anchor: report.hosts.iter().find(|a| a.host == host),
@@ -514,9 +533,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<Vec<String>> {
     ordered.sort_by_key(|f| (std::cmp::Reverse(f.severity), !f.is_active()));
     let mut warnings = Vec::new();
     let hosts = hosts_of(report, &ordered).len();
-    let repository = ordered
-        .iter()
-        .any(|f| crate::results::host_of(&f.location.path).is_none())
+    let repository = ordered.iter().any(|f| f.host.is_none())
         || report
             .diagnostics
             .iter()

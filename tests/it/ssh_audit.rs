@@ -858,6 +858,113 @@ fn an_inventory_group_is_audited_with_its_app_dirs_and_secrets_never_leak() {
     not(test_tool = "sshd"),
     ignore = "needs sshd (apt-get install openssh-server)"
 )]
+fn a_host_finding_is_shown_on_the_repository_file_that_deploys_it() {
+    let (client, sshd) = started();
+    let app = client.dir.path().join("srv/shop");
+    std::fs::create_dir_all(&app).unwrap();
+    let host_env = format!("DEBUG=true\nSECRET_KEY={ENV_CANARY}\n");
+    std::fs::write(app.join(".env"), &host_env).unwrap();
+    // The repository's copy: a comment on top, and DEBUG=false (the host drifted there).
+    let deploy = client.dir.path().join("deploy");
+    std::fs::create_dir_all(&deploy).unwrap();
+    std::fs::write(
+        deploy.join("shop.env"),
+        format!("# deployed by the playbook\nDEBUG=false\nSECRET_KEY={ENV_CANARY}\n"),
+    )
+    .unwrap();
+    let inventory = |files: &str| {
+        std::fs::write(
+            client.dir.path().join("preflight.toml"),
+            format!(
+                "[hosts.shop-1]\naddress = \"127.0.0.1\"\nport = {port}\nuser = \"{user}\"\n\
+                 app_dirs = [\"{app}\"]\nfiles = {{ {files} }}\n",
+                port = sshd.port,
+                user = current_user(),
+                app = app.display()
+            ),
+        )
+        .unwrap();
+    };
+    inventory(&format!("\"{}/.env\" = \"deploy/shop.env\"", app.display()));
+    let args = [
+        "shop-1",
+        "--accept-new-host-key",
+        "--timeout",
+        "120",
+        "--format",
+    ];
+    let output = audit_host(&client, &[&args[..], &["json"]].concat());
+    assert_ne!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json(&output);
+    let find = |rule: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == rule)
+            .unwrap_or_else(|| panic!("{rule}: {report}"))
+            .clone()
+    };
+    let on_host = format!("ssh://shop-1{}/.env", app.display());
+    // The weak secret's line is the repository's too: shown there, the host's place related.
+    let secret = find("ENV012");
+    assert_eq!(secret["location"]["path"], "deploy/shop.env");
+    assert_eq!(secret["location"]["start_line"], 3);
+    assert_eq!(secret["related"][0]["path"], on_host.as_str());
+    assert_eq!(secret["related"][0]["start_line"], 2);
+    assert_eq!(secret["host"], "shop-1");
+    // DEBUG=true is the host's own line: it stays on the host.
+    let debug = find("ENV001");
+    assert_eq!(debug["location"]["path"], on_host.as_str());
+    // SARIF: the moved finding on the repository file, every location a relative path.
+    let output = audit_host(&client, &[&args[..], &["sarif"]].concat());
+    let sarif = json(&output);
+    common::assert_valid_sarif(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let uri = |r: &serde_json::Value| {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    };
+    let moved = results.iter().find(|r| r["ruleId"] == "ENV012").unwrap();
+    assert_eq!(uri(moved), "deploy/shop.env");
+    assert!(moved["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains(&on_host));
+    assert!(
+        results.iter().all(|r| !uri(r).contains("://")),
+        "{results:?}"
+    );
+    for format in ["json", "sarif", "human"] {
+        let output = audit_host(&client, &[&args[..], &[format]].concat());
+        let printed = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            !printed.contains(ENV_CANARY),
+            "the secret in the {format} report"
+        );
+    }
+    // A repository path leaving the configuration's folder is a configuration error.
+    inventory(&format!(
+        "\"{}/.env\" = \"../../etc/passwd\"",
+        app.display()
+    ));
+    let refused = audit_host(&client, &[&args[..], &["json"]].concat());
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("without `..`"));
+}
+
+#[test]
+#[cfg_attr(
+    not(test_tool = "sshd"),
+    ignore = "needs sshd (apt-get install openssh-server)"
+)]
 fn ecdsa_and_rsa_keys_authenticate_and_a_passphrase_key_fails_clearly_without_a_terminal() {
     let (client, sshd) = started();
     let mut authorized = String::new();

@@ -13,6 +13,7 @@ use crate::formats::accounts::Accounts;
 use crate::formats::compose::ComposeFile;
 use crate::formats::crontab::Crontab;
 use crate::formats::dbconf::DatabaseConfigFile;
+use crate::formats::deployed::DeployedCopy;
 use crate::formats::dockerfile::Dockerfile;
 use crate::formats::dotenv::EnvFile;
 use crate::formats::fail2ban::JailFile;
@@ -298,6 +299,8 @@ formats! {
     AutomaticUpdates(AptPeriodic) as as_automatic_updates for AutomaticUpdates;
     /// `df` output from a host: how full each filesystem is.
     DiskUsage(DiskUsage) as as_disk_usage for DiskUsage;
+    /// A repository file that deploys a host's file, with how the host's copy differs.
+    DeployedCopy(DeployedCopy) as as_deployed_copy for DeployedCopy;
 }
 
 /// What kind of file `path` is, from its name alone; `None` for files preflight does not
@@ -363,6 +366,24 @@ impl Document {
 
     /// The secrets in the document, to be masked and scrubbed from every report.
     pub fn sensitive(&self) -> Vec<Sensitive> {
+        if let Content::DeployedCopy(copy) = &self.content {
+            // A repository file deployed to a host: its secrets are what the deployed
+            // file's own format finds; every byte, for a kind preflight does not know.
+            return match classify(&copy.host_path).map(|c| c.target) {
+                Some(kind) if kind != Target::DeployedCopy => {
+                    let text = self.source.text.clone().into_bytes();
+                    let source = SourceFile::from_bytes(
+                        self.source.path.clone(),
+                        self.source.display_path.clone(),
+                        text,
+                    );
+                    Document::parse(source, kind).sensitive()
+                }
+                _ => vec![Sensitive {
+                    span: crate::source::Span::new(0, self.source.text.len()),
+                }],
+            };
+        }
         self.content.parsed().sensitive(&self.source)
     }
 

@@ -336,14 +336,13 @@ fn audit_host(args: &AuditHostArgs, color_allowed: bool) -> Result<ExitCode, Str
             };
             save::save(&snapshot, &prefix, &dir)?;
         }
-        let mut outcome = audit::audit_with_results(&snapshot, &run.catalog, &prefix, run.results);
-        crate::live::deployed::place_on_sources(
-            &mut outcome,
+        Ok(audit::audit_deployed(
             &snapshot,
+            &run.catalog,
             &prefix,
+            run.results,
             &deployed_from[index],
-        );
-        Ok(outcome)
+        ))
     });
     let mut outcome = engine::ScanOutcome::default();
     let mut failed = false;

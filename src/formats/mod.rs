@@ -15,6 +15,7 @@ use crate::source::{SourceFile, Span};
 
 pub mod crontab;
 pub mod dbconf;
+pub mod deployed;
 pub mod dotenv;
 pub mod nginx;
 pub mod python_settings;
@@ -392,6 +393,9 @@ pub struct MemoryFiles {
     files: std::collections::BTreeMap<PathBuf, Arc<Vec<u8>>>,
     /// Written before each path to show it (`ssh://prod-1`).
     display_prefix: String,
+    /// Files shown otherwise than at the prefix and their path (a repository file put
+    /// next to a host's files).
+    shown: std::collections::BTreeMap<PathBuf, String>,
 }
 
 impl MemoryFiles {
@@ -400,12 +404,25 @@ impl MemoryFiles {
         Self {
             files: std::collections::BTreeMap::new(),
             display_prefix: display_prefix.to_owned(),
+            shown: std::collections::BTreeMap::new(),
         }
     }
 
     /// Adds the file at `path`.
     pub fn insert(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Arc<Vec<u8>>>) {
         self.files.insert(path.into(), bytes.into());
+    }
+
+    /// Adds the file at `path`, shown as `shown` rather than at the prefix.
+    pub fn insert_shown(
+        &mut self,
+        path: impl Into<PathBuf>,
+        bytes: impl Into<Arc<Vec<u8>>>,
+        shown: String,
+    ) {
+        let path = path.into();
+        self.shown.insert(path.clone(), shown);
+        self.files.insert(path, bytes.into());
     }
 }
 
@@ -422,7 +439,10 @@ impl Files for MemoryFiles {
         ))
     }
     fn display(&self, path: &Path) -> String {
-        format!("{}{}", self.display_prefix, path.display())
+        match self.shown.get(path) {
+            Some(shown) => shown.clone(),
+            None => format!("{}{}", self.display_prefix, path.display()),
+        }
     }
     fn is_file(&self, path: &Path) -> bool {
         self.files.contains_key(path)

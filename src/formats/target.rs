@@ -81,6 +81,9 @@ pub enum Target {
     AutomaticUpdates,
     /// `df -P -k` output from a live host: each filesystem's size, use and mount point.
     DiskUsage,
+    /// A repository file that deploys a live host's file (the inventory's `files`),
+    /// compared with the host's copy.
+    DeployedCopy,
 }
 
 impl Target {
@@ -122,6 +125,7 @@ impl Target {
             Self::FileModes => "file-modes",
             Self::AutomaticUpdates => "automatic-updates",
             Self::DiskUsage => "disk-usage",
+            Self::DeployedCopy => "deployed-copy",
         }
     }
 
@@ -140,6 +144,7 @@ impl Target {
                 | Self::FileModes
                 | Self::AutomaticUpdates
                 | Self::DiskUsage
+                | Self::DeployedCopy
         )
     }
 
@@ -179,6 +184,7 @@ impl Target {
             Self::FileModes => ".preflight/file-modes.txt",
             Self::AutomaticUpdates => ".preflight/apt-periodic.txt",
             Self::DiskUsage => ".preflight/df.txt",
+            Self::DeployedCopy => ".repository/srv/app/.env",
             Self::Env | Self::Any => ".env",
         }
     }

@@ -6,7 +6,9 @@ use crate::discover::Input;
 use crate::document::classify;
 use crate::engine::{self, Inputs, ScanOutcome};
 use crate::finding::{Diagnostic, DiagnosticKind};
+use crate::formats::deployed::REPOSITORY_DIR;
 use crate::formats::{Classification, MemoryFiles, Target};
+use crate::live::deployed::{place_on_sources, DeployedFrom};
 use crate::live::snapshot::HostSnapshot;
 use crate::policy::Catalog;
 use crate::rules::Unseen;
@@ -30,6 +32,20 @@ pub fn audit_with_results(
     location_prefix: &str,
     results: bool,
 ) -> ScanOutcome {
+    audit_deployed(snapshot, catalog, location_prefix, results, &[])
+}
+
+/// [`audit_with_results`], with the repository files that deploy some of the host's files
+/// (the inventory's `files`): each is compared with the host's copy (LIVE017), and a
+/// finding on a host line the repository file has too is shown there (see
+/// [`crate::live::deployed`]).
+pub fn audit_deployed(
+    snapshot: &HostSnapshot,
+    catalog: &Catalog,
+    location_prefix: &str,
+    results: bool,
+    sources: &[DeployedFrom],
+) -> ScanOutcome {
     let mut view = MemoryFiles::new(location_prefix);
     let mut files = Vec::new();
     for file in &snapshot.files {
@@ -46,6 +62,25 @@ pub fn audit_with_results(
             kind: Classification {
                 target: file.target,
                 confirm_by_content: guess,
+            },
+        });
+    }
+    for source in sources {
+        let relative = source
+            .host_path
+            .strip_prefix("/")
+            .unwrap_or(&source.host_path);
+        let at = std::path::Path::new(REPOSITORY_DIR).join(relative);
+        view.insert_shown(
+            at.clone(),
+            source.text.clone().into_bytes(),
+            source.shown.clone(),
+        );
+        files.push(Input {
+            path: at,
+            kind: Classification {
+                target: Target::DeployedCopy,
+                confirm_by_content: false,
             },
         });
     }
@@ -90,6 +125,13 @@ pub fn audit_with_results(
     for result in outcome.results.iter_mut().flatten() {
         result.host = Some(host.clone());
     }
+    // A repository file's findings are the host's too.
+    if crate::results::host_of(&format!("{location_prefix}/")).is_some() {
+        for finding in &mut outcome.findings {
+            finding.host.get_or_insert_with(|| host.clone());
+        }
+    }
+    place_on_sources(&mut outcome, snapshot, location_prefix, sources);
     if let Some(note) = partly_audited(snapshot, location_prefix) {
         outcome.diagnostics.push(note);
     }

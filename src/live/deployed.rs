@@ -13,9 +13,7 @@ use crate::engine::ScanOutcome;
 use crate::finding::{Location, RelatedLocation};
 use crate::live::snapshot::HostSnapshot;
 
-/// The message of the related location that keeps a moved finding's place on the host;
-/// reporters that cannot show host places as locations (SARIF) recognise moved findings by
-/// it.
+/// The message of the related location that keeps a moved finding's place on the host.
 pub const DEPLOYED_HERE: &str = "deployed to the host here";
 
 /// Largest repository file read (as a host file: the snapshot's limit).
@@ -149,7 +147,7 @@ fn same_lines(host: &str, repository: &str) -> Vec<Option<usize>> {
 /// `prefix` + path) to the repository files' lines, where every line of the finding's
 /// snippet is one the repository file has unchanged; the host's place is kept as the first
 /// related location. Findings on lines the host changed stay on the host.
-pub fn place_on_sources(
+pub(crate) fn place_on_sources(
     outcome: &mut ScanOutcome,
     snapshot: &HostSnapshot,
     prefix: &str,
@@ -271,12 +269,12 @@ mod tests {
             unable: Vec::new(),
         };
         let catalog = crate::policy::Catalog::builtin().unwrap();
-        let mut outcome = crate::live::audit::audit(&snapshot, &catalog, "ssh://shop-1");
-        let before: Vec<(String, usize)> = outcome
-            .findings
-            .iter()
-            .map(|f| (f.rule_id.clone(), f.location.start_line))
-            .collect();
+        let before: Vec<(String, usize)> =
+            crate::live::audit::audit(&snapshot, &catalog, "ssh://shop-1")
+                .findings
+                .iter()
+                .map(|f| (f.rule_id.clone(), f.location.start_line))
+                .collect();
         assert!(before.contains(&("ENV001".into(), 1)), "{before:?}");
         assert!(before.contains(&("ENV012".into(), 2)), "{before:?}");
         let sources = vec![DeployedFrom {
@@ -284,7 +282,13 @@ mod tests {
             shown: "deploy/shop.env".into(),
             text: repo_text.into(),
         }];
-        place_on_sources(&mut outcome, &snapshot, "ssh://shop-1", &sources);
+        let outcome = crate::live::audit::audit_deployed(
+            &snapshot,
+            &catalog,
+            "ssh://shop-1",
+            false,
+            &sources,
+        );
         let at = |rule: &str| {
             let f = outcome.findings.iter().find(|f| f.rule_id == rule).unwrap();
             (
@@ -310,5 +314,68 @@ mod tests {
             "{}",
             moved.snippet.text
         );
+        // The drift itself: at the repository's first line the host lacks, the host's
+        // first line the repository lacks related.
+        let drift = outcome
+            .findings
+            .iter()
+            .find(|f| f.rule_id == "LIVE017")
+            .unwrap();
+        assert_eq!(
+            (drift.location.path.as_str(), drift.location.start_line),
+            ("deploy/shop.env", 1)
+        );
+        assert_eq!(drift.related[0].location.path, "ssh://shop-1/srv/shop/.env");
+        assert_eq!(drift.related[0].location.start_line, 1);
+        assert!(
+            drift
+                .message
+                .contains("(2 of this file's lines are not on the host, 1 of the host's"),
+            "{}",
+            drift.message
+        );
+        assert_eq!(drift.host.as_deref(), Some("shop-1"));
+    }
+
+    #[test]
+    fn a_drifted_secret_line_is_reported_masked_and_an_identical_file_is_not() {
+        let snapshot = HostSnapshot {
+            host: "shop-1".into(),
+            collected_at: std::time::SystemTime::now(),
+            files: vec![SnapshotFile::text(
+                "/srv/shop/.env",
+                Target::Env,
+                "DEBUG=false\nSECRET_KEY=PF-CANARY-host-7c1d0e9a5b3f2a8c4e6d1b0a9f8e7d6c\n",
+            )],
+            unable: Vec::new(),
+        };
+        let catalog = crate::policy::Catalog::builtin().unwrap();
+        let judged = |text: &str| {
+            let sources = [DeployedFrom {
+                host_path: PathBuf::from("/srv/shop/.env"),
+                shown: "deploy/shop.env".into(),
+                text: text.into(),
+            }];
+            crate::live::audit::audit_deployed(&snapshot, &catalog, "ssh://shop-1", false, &sources)
+        };
+        let drifted =
+            judged("DEBUG=false\nSECRET_KEY=PF-CANARY-repo-0f9e8d7c6b5a49382716a5b4c3d2e1f0\n");
+        let drift = drifted
+            .findings
+            .iter()
+            .find(|f| f.rule_id == "LIVE017")
+            .unwrap();
+        assert_eq!(drift.location.start_line, 2);
+        assert_eq!(drift.related[0].location.start_line, 2);
+        let shown = serde_json::to_string(&drifted.findings).unwrap();
+        assert!(!shown.contains("PF-CANARY"), "{shown}");
+        assert!(
+            drift.snippet.text.starts_with("SECRET_KEY=*"),
+            "{}",
+            drift.snippet.text
+        );
+        let same =
+            judged("DEBUG=false\nSECRET_KEY=PF-CANARY-host-7c1d0e9a5b3f2a8c4e6d1b0a9f8e7d6c\n");
+        assert!(same.findings.iter().all(|f| f.rule_id != "LIVE017"));
     }
 }

@@ -248,14 +248,13 @@ fn result(
         ),
         Some(on) => {
             // A finding shown on the repository file that deploys the host's file (see
-            // `live::deployed`) is located there; its place on the host is its first
-            // related location. Others are shown at the inventory line.
-            let deployed = finding
-                .related
-                .first()
-                .is_some_and(|r| r.message == crate::live::deployed::DEPLOYED_HERE);
+            // `live::deployed`; LIVE017) is located there; its place on the host is its
+            // first related location. Others are shown at the inventory line.
+            let deployed = finding.host.is_some() && !finding.location.path.starts_with("ssh://");
             let on_host_at = match finding.related.first() {
-                Some(first) if deployed => &first.location,
+                Some(first) if deployed && first.location.path.starts_with("ssh://") => {
+                    &first.location
+                }
                 _ => &finding.location,
             };
             extra.insert("host".to_owned(), json!(on.host));

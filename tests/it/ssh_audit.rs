@@ -921,6 +921,12 @@ fn a_host_finding_is_shown_on_the_repository_file_that_deploys_it() {
     // DEBUG=true is the host's own line: it stays on the host.
     let debug = find("ENV001");
     assert_eq!(debug["location"]["path"], on_host.as_str());
+    // The drift: at the repository file's first line the host lacks (the comment).
+    let drift = find("LIVE017");
+    assert_eq!(drift["location"]["path"], "deploy/shop.env");
+    assert_eq!(drift["location"]["start_line"], 1);
+    assert_eq!(drift["related"][0]["path"], on_host.as_str());
+    assert_eq!(drift["host"], "shop-1");
     // SARIF: the moved finding on the repository file, every location a relative path.
     let output = audit_host(&client, &[&args[..], &["sarif"]].concat());
     let sarif = json(&output);
@@ -934,6 +940,8 @@ fn a_host_finding_is_shown_on_the_repository_file_that_deploys_it() {
     };
     let moved = results.iter().find(|r| r["ruleId"] == "ENV012").unwrap();
     assert_eq!(uri(moved), "deploy/shop.env");
+    let drift = results.iter().find(|r| r["ruleId"] == "LIVE017").unwrap();
+    assert_eq!(uri(drift), "deploy/shop.env");
     assert!(moved["message"]["text"]
         .as_str()
         .unwrap()

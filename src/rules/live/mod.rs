@@ -1,7 +1,7 @@
-//! Live-only rules (LIVE001–LIVE016): what only a running host shows — sockets, processes,
+//! Live-only rules (LIVE001–LIVE017): what only a running host shows — sockets, processes,
 //! certificate expiry, backup ages, fail2ban and firewall state, pending security updates,
 //! who may read the files holding secrets, and the daemons a host needs (time
-//! synchronisation, cron, auditd, automatic updates) and the disk space they write to.
+//! synchronisation, cron, auditd, automatic updates) the disk space they write to, and host files that drifted from the repository.
 //! They read the host-state documents a snapshot produces ([`crate::formats::host`]).
 
 use crate::formats::host::ps::{Processes, Visibility};
@@ -12,6 +12,7 @@ pub mod backups;
 pub mod certificates;
 pub mod cron_daemon;
 pub mod disk;
+pub mod drift;
 pub mod fail2ban;
 pub mod firewall;
 pub mod listeners;
@@ -32,6 +33,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "live-dev-server-running" => processes::dev_server;
     document "live-disk-nearly-full" => disk::nearly_full;
     document "live-fail2ban-inactive" => fail2ban::inactive;
+    document "live-file-drift" => drift::differs;
     project "live-firewall-inactive" => firewall::inactive;
     document "live-public-admin-port" => listeners::admin_port;
     document "live-public-database-port" => listeners::database_port;

@@ -38,8 +38,22 @@ pub struct DeployedCopy {
     pub difference: Option<Difference>,
 }
 
-/// Longest a line diff may take (see [`crate::live::deployed`]).
+/// Longest a line diff may take; past it, similar pairs what it has, so a hostile pair
+/// of files costs no more.
 const DIFF_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The operations that turn the lines `old` (the host's) into `new` (the repository's),
+/// within [`DIFF_TIME`].
+pub fn line_diff(old: &[&str], new: &[&str]) -> Vec<similar::DiffOp> {
+    similar::capture_diff_deadline(
+        similar::Algorithm::Patience,
+        old,
+        0..old.len(),
+        new,
+        0..new.len(),
+        Some(std::time::Instant::now() + DIFF_TIME),
+    )
+}
 
 impl Format for DeployedCopy {
     fn parse(source: &Arc<SourceFile>, cx: &ParseContext) -> Self {
@@ -66,15 +80,7 @@ fn difference(repository: &SourceFile, host: Arc<SourceFile>) -> Option<Differen
     }
     let old: Vec<&str> = host.text.lines().collect();
     let new: Vec<&str> = repository.text.lines().collect();
-    let deadline = std::time::Instant::now() + DIFF_TIME;
-    let ops = similar::capture_diff_deadline(
-        similar::Algorithm::Patience,
-        &old,
-        0..old.len(),
-        &new,
-        0..new.len(),
-        Some(deadline),
-    );
+    let ops = line_diff(&old, &new);
     let (mut only_on_host, mut only_in_repository) = (0, 0);
     let mut first: Option<(usize, usize)> = None;
     for op in ops {

@@ -107,26 +107,13 @@ pub fn read_sources(
     Ok(sources)
 }
 
-/// Longest a line diff may take; past it, similar pairs what it has (still only equal
-/// lines), so a hostile pair of files costs no more.
-const DIFF_TIME: std::time::Duration = std::time::Duration::from_secs(1);
-
 /// For each line of `host` (0-based), the line of `repository` with the same text that a
 /// line diff pairs it with; `None` for lines the host changed or added.
 fn same_lines(host: &str, repository: &str) -> Vec<Option<usize>> {
     let old: Vec<&str> = host.lines().collect();
     let new: Vec<&str> = repository.lines().collect();
     let mut map = vec![None; old.len()];
-    let deadline = std::time::Instant::now() + DIFF_TIME;
-    let ops = similar::capture_diff_deadline(
-        similar::Algorithm::Patience,
-        &old,
-        0..old.len(),
-        &new,
-        0..new.len(),
-        Some(deadline),
-    );
-    for op in ops {
+    for op in crate::formats::deployed::line_diff(&old, &new) {
         if let similar::DiffOp::Equal {
             old_index,
             new_index,

@@ -214,7 +214,9 @@ fn frame(
                 severity_style(finding.severity),
                 &format!("{carets} {label}"),
             );
-            writeln!(out, "{gutter} {:start$}{marks}", "")?;
+            // Spaces written out: a width over u16::MAX is a formatting panic (a
+            // finding at column 70,000 of a one-line file).
+            writeln!(out, "{gutter} {}{marks}", " ".repeat(start))?;
         }
     }
     writeln!(out, "{gutter}")?;

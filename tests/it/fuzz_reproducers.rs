@@ -104,3 +104,11 @@ fn every_fixture_passes_through_the_pipeline_and_every_reporter() {
         fuzzing::pipeline(&std::fs::read(path).expect("fixture"));
     });
 }
+
+/// The pipeline fuzz target's crash: a finding past column 65,535 (a 256 KiB line of `}`,
+/// read as every format) made the human report's caret padding a formatting panic.
+#[test]
+fn a_finding_past_column_65535_passes_through_every_reporter() {
+    let line = root().join("tests/data/fuzz/nginx/one-line-of-stray-closing-braces");
+    fuzzing::pipeline(&std::fs::read(line).unwrap());
+}

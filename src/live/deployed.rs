@@ -63,44 +63,23 @@ pub fn read_sources(
             ));
         }
         let joined = base.join(relative);
-        let real = joined
-            .canonicalize()
-            .map_err(|e| wrong(host_path, format!("{}: {e}", joined.display())))?;
+        let at =
+            |why: &dyn std::fmt::Display| wrong(host_path, format!("{}: {why}", joined.display()));
+        let real = joined.canonicalize().map_err(|e| at(&e))?;
         if !real.starts_with(&root) {
-            return Err(wrong(
-                host_path,
-                format!(
-                    "{}: leads outside the configuration's folder",
-                    joined.display()
-                ),
-            ));
+            return Err(at(&"leads outside the configuration's folder"));
         }
-        let meta = std::fs::metadata(&real)
-            .map_err(|e| wrong(host_path, format!("{}: {e}", joined.display())))?;
+        let meta = std::fs::metadata(&real).map_err(|e| at(&e))?;
         if !meta.is_file() {
-            return Err(wrong(
-                host_path,
-                format!("{}: not a regular file", joined.display()),
-            ));
+            return Err(at(&"not a regular file"));
         }
         if meta.len() > SIZE_LIMIT {
-            return Err(wrong(
-                host_path,
-                format!("{}: over the {SIZE_LIMIT}-byte limit", joined.display()),
-            ));
+            return Err(at(&format!("over the {SIZE_LIMIT}-byte limit")));
         }
-        let bytes = std::fs::read(&real)
-            .map_err(|e| wrong(host_path, format!("{}: {e}", joined.display())))?;
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let shown = joined
-            .strip_prefix(&cwd)
-            .unwrap_or(&joined)
-            .to_string_lossy()
-            .trim_start_matches("./")
-            .replace('\\', "/");
+        let bytes = std::fs::read(&real).map_err(|e| at(&e))?;
         sources.push(DeployedFrom {
             host_path: PathBuf::from(host_path),
-            shown,
+            shown: crate::discover::display_path(&joined),
             text: String::from_utf8_lossy(&bytes).into_owned(),
         });
     }

@@ -226,6 +226,18 @@ struct Probe {
     target: Target,
 }
 
+impl Probe {
+    /// The request that runs it.
+    fn request(&self) -> Request {
+        Request::command(self.command, self.label, &[self.target])
+    }
+
+    /// Its output as the snapshot keeps it, when it ran.
+    fn kept(&self, out: Option<ExecOutput>) -> Option<SnapshotFile> {
+        out.map(|out| output(self.name, self.target, out.stdout))
+    }
+}
+
 /// Commands whose output is kept whole. (nginx, certificates, host files, app files and
 /// backups are collected by the steps in [`collect`].)
 const PROBES: &[Probe] = &[
@@ -492,20 +504,13 @@ fn output(name: &str, target: Target, bytes: Vec<u8>) -> SnapshotFile {
 fn run_probes(run: &mut Runner, probes: &[Probe]) -> Vec<SnapshotFile> {
     let mut round = Round::default();
     for probe in probes {
-        round.add(Request::command(
-            probe.command,
-            probe.label,
-            &[probe.target],
-        ));
+        round.add(probe.request());
     }
-    let mut outputs = run.round(round);
+    let outputs = run.round(round);
     probes
         .iter()
-        .zip(outputs.iter_mut())
-        .filter_map(|(probe, out)| {
-            out.take()
-                .map(|out| output(probe.name, probe.target, out.stdout))
-        })
+        .zip(outputs)
+        .filter_map(|(probe, out)| probe.kept(out))
         .collect()
 }
 
@@ -515,11 +520,7 @@ fn collect_in_rounds(run: &mut Runner) -> Vec<SnapshotFile> {
     // Round 1: what needs no earlier answer.
     let mut first = Round::default();
     for probe in PROBES {
-        first.add(Request::command(
-            probe.command,
-            probe.label,
-            &[probe.target],
-        ));
+        first.add(probe.request());
     }
     // Kernel parameters: only the keys SYSCTL001 judges (`-e`: a key this kernel lacks,
     // such as Yama's without Yama, is skipped).
@@ -582,7 +583,7 @@ fn collect_in_rounds(run: &mut Runner) -> Vec<SnapshotFile> {
     let mut files: Vec<SnapshotFile> = PROBES
         .iter()
         .zip(out.iter_mut())
-        .filter_map(|(probe, o)| o.take().map(|o| output(probe.name, probe.target, o.stdout)))
+        .filter_map(|(probe, o)| probe.kept(o.take()))
         .collect();
     if let Some(o) = out[sysctl].take() {
         files.push(output("sysctl.txt", Target::Sysctl, o.stdout));

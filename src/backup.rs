@@ -394,12 +394,153 @@ fn recognise_nested(line: &str, depth: usize) -> Option<BackupCommand> {
     })
 }
 
+/// The options each dump tool names its output with, as `(tool, option, names a folder)`:
+/// `pg_dump -f FILE`, `mysqldump --result-file=FILE`, `mongodump --out=DIR`, ….
+const OUTPUT_OPTIONS: &[(&str, &str, bool)] = &[
+    ("pg_dump", "-f", false),
+    ("pg_dump", "--file", false),
+    ("pg_dumpall", "-f", false),
+    ("pg_dumpall", "--file", false),
+    ("pg_basebackup", "-D", true),
+    ("pg_basebackup", "--pgdata", true),
+    ("mysqldump", "-r", false),
+    ("mysqldump", "--result-file", false),
+    ("mariadb-dump", "-r", false),
+    ("mariadb-dump", "--result-file", false),
+    ("mongodump", "--archive", false),
+    ("mongodump", "-o", true),
+    ("mongodump", "--out", true),
+];
+
+/// The folder a database dump on `line` writes into, when the line names it: the dump
+/// tool's output option, else the first standard-output redirection from the dump on
+/// (`pg_dump shop | gzip > /var/backups/shop-$(date +%F).gz`). Only the part of the path
+/// before anything the shell would expand counts (`$`, backquotes, globs, cron's `%`), and
+/// only absolute folders outside the kernel's pseudo-filesystems: this names where to look
+/// for the job's newest file, so a guess is worse than nothing.
+pub fn output_folder(line: &str) -> Option<String> {
+    let commands = simple_commands(line);
+    let (dump, tool) =
+        commands
+            .iter()
+            .enumerate()
+            .find_map(|(i, words)| match backup_in(words) {
+                Some((BackupKind::Dump(_), Tool::Known(tool), _)) => Some((i, tool)),
+                _ => None,
+            })?;
+    let own = &commands[dump];
+    let options = OUTPUT_OPTIONS.iter().filter(|(t, _, _)| *t == tool);
+    for (option, is_folder) in options.map(|(_, o, f)| (o, f)) {
+        for (i, word) in own.iter().enumerate() {
+            let value = match word.text.strip_prefix(option) {
+                Some("") if *option != "--archive" => own.get(i + 1).map(|w| w.text.as_str()),
+                Some(rest) if option.starts_with("--") => rest.strip_prefix('='),
+                Some(rest) => Some(rest),
+                None => None,
+            };
+            if let Some(path) = value {
+                return literal_folder(path, *is_folder);
+            }
+        }
+    }
+    commands[dump..].iter().find_map(|words| {
+        words.iter().enumerate().find_map(|(i, word)| {
+            let target = word
+                .text
+                .strip_prefix("1>")
+                .or_else(|| word.text.strip_prefix('>'))?;
+            let target = target.strip_prefix('>').unwrap_or(target);
+            if target.starts_with('&') {
+                return None;
+            }
+            let path = match target {
+                "" => words.get(i + 1)?.text.as_str(),
+                path => path,
+            };
+            Some(literal_folder(path, false))
+        })
+    })?
+}
+
+/// The folder of `path` up to the first character the shell expands: the whole path when it
+/// names a folder and is all literal, else the literal components before the file name (or
+/// before the first expanded component).
+fn literal_folder(path: &str, is_folder: bool) -> Option<String> {
+    if !path.starts_with('/') {
+        return None;
+    }
+    let expanded = path.find(['$', '`', '*', '?', '[', '{', '~', '%', '\\']);
+    let folder = match expanded {
+        None if is_folder => path.trim_end_matches('/'),
+        _ => {
+            let literal = &path[..expanded.unwrap_or(path.len())];
+            &literal[..literal.rfind('/')?]
+        }
+    };
+    let pseudo = ["/dev", "/proc", "/sys", "/run"];
+    let inside = |root: &str| folder == root || folder.starts_with(&format!("{root}/"));
+    (!folder.is_empty() && !pseudo.iter().any(|root| inside(root))).then(|| folder.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn job(line: &str) -> BackupCommand {
         recognise(line).unwrap_or_else(|| panic!("not recognised: {line}"))
+    }
+
+    #[test]
+    fn a_dump_names_the_folder_it_writes_into() {
+        for (line, folder) in [
+            (
+                "pg_dump -h localhost shop | gzip > /var/backups/shop/shop-$(date +%F).sql.gz",
+                Some("/var/backups/shop"),
+            ),
+            (
+                "pg_dump shop >/srv/dumps/shop.sql && find /srv/dumps -mtime +7 -delete",
+                Some("/srv/dumps"),
+            ),
+            (
+                "sudo -u postgres pg_dump -Fc -f /b/db/$(date +%F)/shop.dump shop",
+                Some("/b/db"),
+            ),
+            ("pg_dump --file=/b/shop.dump shop", Some("/b")),
+            (
+                "mysqldump --result-file=/var/backups/mysql/all.sql --all-databases",
+                Some("/var/backups/mysql"),
+            ),
+            (
+                "mongodump --out=/var/backups/mongo",
+                Some("/var/backups/mongo"),
+            ),
+            (
+                "mongodump -o /var/backups/mongo/$(date +%F)",
+                Some("/var/backups/mongo"),
+            ),
+            (
+                "pg_dump shop 2>/var/log/dump.err >> /b/shop.sql",
+                Some("/b"),
+            ),
+            // What cannot be known, or is no folder of backups, names nothing.
+            ("pg_dump shop > $BACKUP_DIR/shop.sql", None),
+            ("pg_dump shop > shop.sql", None),
+            ("pg_dump shop > /shop.sql", None),
+            ("pg_dump shop > /dev/null 2>&1", None),
+            ("pg_dump shop 2>&1 | logger", None),
+            ("pg_dumpall -r > /b/roles.sql", Some("/b")),
+            (
+                "pg_basebackup -D /var/backups/base -Ft -z",
+                Some("/var/backups/base"),
+            ),
+            ("tar czf /b/uploads.tgz /srv/uploads", None),
+            (
+                "echo start > /tmp/log; pg_dump shop | aws s3 cp - s3://b/shop.sql",
+                None,
+            ),
+        ] {
+            assert_eq!(output_folder(line).as_deref(), folder, "{line}");
+        }
     }
 
     #[test]

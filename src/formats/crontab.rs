@@ -105,9 +105,9 @@ pub struct CronJob {
     pub command: String,
     /// Where the command is written.
     pub command_span: Span,
-    /// Whether [`Self::command`] is written as it is (no `\%` unescaped in it), so a range of
-    /// the command is a range of the file.
-    command_as_written: bool,
+    /// Where in [`Self::command`] each `%` written as `\%` is: a range of the command maps to
+    /// the file by adding the backslashes before it.
+    escaped: Vec<usize>,
     /// What follows the first unescaped `%`: the job's standard input (a password typed
     /// into a program, or a `-U user%password` that was not escaped).
     pub input: Option<Span>,
@@ -116,19 +116,48 @@ pub struct CronJob {
 }
 
 impl CronJob {
-    /// Where bytes `start..end` of [`Self::command`] are written: exactly, or (after `\%`
-    /// was unescaped, which shifts positions) the whole command.
+    /// Where bytes `start..end` of [`Self::command`] are written in the file.
     pub fn command_span_of(&self, start: usize, end: usize) -> Span {
-        if self.command_as_written {
-            Span::new(
-                self.command_span.start + start,
-                self.command_span.start + end,
-            )
-        } else {
-            self.command_span
-        }
+        let written = |at: usize| {
+            self.command_span.start + at + self.escaped.iter().filter(|&&k| k < at).count()
+        };
+        Span::new(written(start), written(end))
     }
 }
+
+impl CronJob {
+    /// The longest time between two runs of the job, or `None` for `@reboot` and schedules
+    /// cron would refuse or that run fewer than twice a year. Read as Vixie cron reads it (a
+    /// restricted day of month and day of week mean either) by croner, over the runs of
+    /// the year from 2025-01-01 (at most [`MAX_RUNS_LOOKED_AT`]).
+    pub fn longest_interval(&self) -> Option<std::time::Duration> {
+        use croner::parser::{CronParser, Seconds, Year};
+        let cron = CronParser::builder()
+            .seconds(Seconds::Disallowed)
+            .year(Year::Disallowed)
+            .build()
+            .parse(&self.schedule)
+            .ok()?;
+        let start = chrono::DateTime::from_timestamp(1_735_689_600, 0)?;
+        let end = start + chrono::Duration::days(366);
+        let mut runs = cron
+            .iter_after(start)
+            .take(MAX_RUNS_LOOKED_AT)
+            .take_while(|run| *run < end);
+        let mut last = runs.next()?;
+        let mut longest = None;
+        for run in runs {
+            let gap = (run - last).to_std().ok()?;
+            longest = longest.max(Some(gap));
+            last = run;
+        }
+        longest
+    }
+}
+
+/// Enough runs to see a whole week of a job that runs every minute of one day
+/// (`* * * * 0`), and a year of anything sparser.
+const MAX_RUNS_LOOKED_AT: usize = 20_000;
 
 /// A parsed crontab.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,21 +243,30 @@ fn valid_field(field: &str, (low, high, names): (u32, u32, &[&str])) -> bool {
     })
 }
 
-/// The command up to the first unescaped `%`, with `\%` unescaped, and its written length.
-fn command_text(written: &str) -> (String, usize) {
+/// The command up to the first unescaped `%`, with `\%` unescaped, its written length, and
+/// where in the command each unescaped `%` is.
+fn command_text(written: &str) -> (String, usize, Vec<usize>) {
     let mut command = String::new();
+    let mut escaped = Vec::new();
     let mut chars = written.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         match c {
             '\\' if chars.peek().is_some_and(|(_, n)| *n == '%') => {
                 chars.next();
+                escaped.push(command.len());
                 command.push('%');
             }
-            '%' => return (command.trim_end().to_owned(), written[..i].trim_end().len()),
+            '%' => {
+                let command = command.trim_end().to_owned();
+                escaped.retain(|&k| k < command.len());
+                return (command, written[..i].trim_end().len(), escaped);
+            }
             c => command.push(c),
         }
     }
-    (command.trim_end().to_owned(), written.trim_end().len())
+    let command = command.trim_end().to_owned();
+    escaped.retain(|&k| k < command.len());
+    (command, written.trim_end().len(), escaped)
 }
 
 /// A `NAME=value` line, if `line` is one. Names are what a shell would accept.
@@ -341,7 +379,7 @@ impl Crontab {
             CronFlavor::User => (None, raw.sixth?.1.start),
         };
         let written = &text[command_start..raw.line.end];
-        let (command, length) = command_text(written);
+        let (command, length, escaped) = command_text(written);
         if command.is_empty() {
             return None;
         }
@@ -355,7 +393,7 @@ impl Crontab {
             schedule: text[raw.schedule.range()].to_owned(),
             schedule_span: raw.schedule,
             user,
-            command_as_written: text[command_span.range()] == command,
+            escaped,
             command,
             command_span,
             input,
@@ -470,6 +508,35 @@ fn cron_sensitive(crontab: &Crontab, text: &str) -> Vec<Sensitive> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_job_knows_the_longest_time_between_its_runs() {
+        let hours = |h: u64| Some(std::time::Duration::from_secs(h * 3600));
+        for (schedule, longest) in [
+            ("0 3 * * *", hours(24)),
+            ("@daily", hours(24)),
+            ("15 */6 * * *", hours(6)),
+            ("0 1,13 * * *", hours(12)),
+            ("0 3 * * 0", hours(7 * 24)),
+            ("0 3 * * 1-5", hours(3 * 24)),
+            ("30 2 1 * *", hours(31 * 24)),
+            // Vixie cron: day of month or day of week.
+            ("0 0 1 * 0", hours(7 * 24)),
+            ("*/5 * * * *", Some(std::time::Duration::from_secs(300))),
+            ("@reboot", None),
+            ("0 3 31 2 *", None),
+        ] {
+            let tab = Crontab::parse(
+                &format!("{schedule} /usr/local/bin/job\n"),
+                Some(CronFlavor::User),
+            );
+            let job = tab
+                .jobs
+                .first()
+                .unwrap_or_else(|| panic!("{schedule}: {:?}", tab.errors));
+            assert_eq!(job.longest_interval(), longest, "{schedule}");
+        }
+    }
     use super::*;
 
     #[test]
@@ -519,8 +586,8 @@ mod tests {
             masked,
             [
                 "qzcanary-pw",
-                // `\%` shifted the positions: the whole command stands for the secret.
-                "date +\\%F; mysql -pqzcanary-my",
+                // Past a `\%`, positions are the written ones.
+                "qzcanary-my",
                 "qzcanary-smb -c ls",
             ]
         );

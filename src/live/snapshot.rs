@@ -2,7 +2,7 @@
 //! one host, collected through a [`Transport`] so SSH and `audit local` run the very same
 //! command lines.
 //!
-//! # The allowlist ([`ALLOWLIST_VERSION`] 6)
+//! # The allowlist ([`ALLOWLIST_VERSION`] 7)
 //!
 //! Every command runs under `sh -c` with `/usr/sbin:/sbin` added to `PATH`; `--sudo` wraps
 //! it in `sudo -n sh -c '…'` (never a password prompt). The commands of a round go to the
@@ -24,7 +24,7 @@
 //! | kernel parameters | `sysctl -e KEY…` (the keys SYSCTL001 judges) | `/.preflight/sysctl.txt` |
 //! | accounts | `awk` over `/etc/shadow` printing it with every hash replaced by `REDACTED` ([`SHADOW`]) | `/etc/shadow` |
 //! | modes of secret files | `stat -c '%a %U %G %n'` on the env files read and nginx's `ssl_certificate_key` files | `/.preflight/file-modes.txt` |
-//! | backup ages | `find DIR -type f -printf '%T@ %p\n'` per `--backup-dir` (names and times only) | `/.preflight/backups.txt` |
+//! | backup ages | `find DIR -type f -printf '%T@ %p\n'` per `--backup-dir`, and per folder a crontab's database dump writes into (`pg_dump … > /var/backups/shop/…`; names and times only) | `/.preflight/backups.txt` |
 //! | file lists | `find` on the roots below that exist (names only) | — |
 //! | files | `head -c LIMIT FILE` | the file's path |
 //!
@@ -71,7 +71,7 @@ use crate::redact;
 use crate::source::Span;
 
 /// Bumped whenever the allowlist changes what is collected; written into manifests.
-pub const ALLOWLIST_VERSION: u32 = 6;
+pub const ALLOWLIST_VERSION: u32 = 7;
 
 /// `/etc/shadow` with each password field that is neither empty nor `x` replaced by
 /// `REDACTED` (after the `!` or `*` of a lock, which is kept): the hashes never leave the
@@ -572,8 +572,13 @@ fn collect_in_rounds(run: &mut Runner) -> Vec<SnapshotFile> {
     let docker = first.add(Request::command(DOCKER_PROJECTS, "docker ps", APP_KINDS));
     let pm2 = first.add(Request::command(PM2_APPS, "PM2 dump files", APP_KINDS));
     let backups = (!options.backup_dirs.is_empty()).then(|| {
+        let given: Vec<(PathBuf, Duration)> = options
+            .backup_dirs
+            .iter()
+            .map(|dir| (dir.clone(), options.backup_max_age))
+            .collect();
         first.add(Request::command(
-            backup_listing_command(&options.backup_dirs, options.backup_max_age),
+            backup_listing_command(&given, false),
             "backup directories",
             &[Target::BackupListing],
         ))
@@ -649,7 +654,9 @@ fn collect_in_rounds(run: &mut Runner) -> Vec<SnapshotFile> {
     others.extend(pm2_folders(pm2));
     others.extend(served_applications(nginx_roots));
     let (dirs, env_files) = applications(&files, &options.app_dirs, others);
-    if dirs.is_empty() && env_files.is_empty() {
+    // The folders the host's backup jobs write into, for the age of their newest file.
+    let backup_dirs = backup_folders(&files, &options.backup_dirs);
+    if dirs.is_empty() && env_files.is_empty() && backup_dirs.is_empty() {
         return files;
     }
     let mut third = Round::default();
@@ -660,7 +667,18 @@ fn collect_in_rounds(run: &mut Runner) -> Vec<SnapshotFile> {
             APP_KINDS,
         ));
     }
-    let app_files: Vec<PathBuf> = run.round(third).into_iter().flat_map(listed).collect();
+    let job_backups = (!backup_dirs.is_empty()).then(|| {
+        third.add(Request::command(
+            backup_listing_command(&backup_dirs, true),
+            "backup folders named by backup jobs",
+            &[Target::BackupListing],
+        ))
+    });
+    let mut out = run.round(third);
+    if let Some(o) = job_backups.and_then(|i| out[i].take()) {
+        add_output(&mut files, BACKUPS_NAME, Target::BackupListing, o.stdout);
+    }
+    let app_files: Vec<PathBuf> = out.into_iter().flat_map(listed).collect();
     let mut wanted = to_read(app_files, &files);
     for path in env_files {
         if !files.iter().any(|f| f.path == path) && !wanted.iter().any(|(p, _)| *p == path) {
@@ -749,10 +767,15 @@ fn read_round(
     if o.stdout.is_empty() {
         return;
     }
-    let name = Path::new(OUTPUT_DIR).join("file-modes.txt");
-    match files.iter_mut().find(|f| f.path == name) {
-        Some(earlier) => earlier.bytes.extend(o.stdout),
-        None => files.push(output("file-modes.txt", Target::FileModes, o.stdout)),
+    add_output(files, "file-modes.txt", Target::FileModes, o.stdout);
+}
+
+/// Keeps `stdout` as the output file `name`, after what earlier rounds kept there.
+fn add_output(files: &mut Vec<SnapshotFile>, name: &str, target: Target, stdout: Vec<u8>) {
+    let path = Path::new(OUTPUT_DIR).join(name);
+    match files.iter_mut().find(|f| f.path == path) {
+        Some(earlier) => earlier.bytes.extend(stdout),
+        None => files.push(output(name, target, stdout)),
     }
 }
 
@@ -870,17 +893,55 @@ fn served_applications(roots: Vec<PathBuf>) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The shell loop that lists each backup directory's newest files: a header per directory
-/// (with the allowed age, and `missing` when it is not a directory), then `mtime path`
-/// lines, newest first, at most five. Names and times only, never contents.
-fn backup_listing_command(dirs: &[PathBuf], max_age: Duration) -> String {
-    let dirs: Vec<String> = dirs.iter().map(|d| quote(&d.to_string_lossy())).collect();
+/// The shell that lists each backup directory's newest files: a header per directory (with
+/// the allowed age, `job` when a backup job names it, and `missing` when it is not a
+/// directory), then `mtime path` lines, newest first, at most five. Names and times only,
+/// never contents.
+fn backup_listing_command(dirs: &[(PathBuf, Duration)], named_by_job: bool) -> String {
+    let marker = if named_by_job { " job" } else { "" };
+    let calls: Vec<String> = dirs
+        .iter()
+        .map(|(dir, max_age)| format!("l {} {}", quote(&dir.to_string_lossy()), max_age.as_secs()))
+        .collect();
     format!(
-        "for d in {}; do if [ -d \"$d\" ]; then printf '# backup-dir %s max-age={}\\n' \"$d\"; find \"$d\" -type f -printf '%T@ %p\\n' 2>/dev/null | sort -rn | head -n 5; else printf '# backup-dir %s max-age={} missing\\n' \"$d\"; fi; done",
-        dirs.join(" "),
-        max_age.as_secs(),
-        max_age.as_secs()
+        "l() {{ if [ -d \"$1\" ]; then printf '# backup-dir %s max-age=%s{marker}\\n' \"$1\" \"$2\"; find \"$1\" -type f -printf '%T@ %p\\n' 2>/dev/null | sort -rn | head -n 5; else printf '# backup-dir %s max-age=%s{marker} missing\\n' \"$1\" \"$2\"; fi; }}; {}",
+        calls.join("; ")
     )
+}
+
+/// Slack on top of a backup job's longest interval between runs before its newest file
+/// counts as stale: a dump of a large database takes a while.
+const BACKUP_SLACK: Duration = Duration::from_secs(2 * 3600);
+
+/// The folders the host's crontabs' database dumps write into (`pg_dump … > /var/backups/…`,
+/// see [`crate::backup::output_folder`]) that `--backup-dir` did not give, each with the age
+/// its newest file may reach: the job's longest interval between runs plus
+/// [`BACKUP_SLACK`] (the shortest, when several jobs write into one folder). At most
+/// [`MAX_DISCOVERED`].
+fn backup_folders(files: &[SnapshotFile], given: &[PathBuf]) -> Vec<(PathBuf, Duration)> {
+    use crate::formats::crontab::{CronFlavor, Crontab};
+    let mut found: Vec<(PathBuf, Duration)> = Vec::new();
+    for file in files.iter().filter(|f| f.target == Target::Cron) {
+        let flavor = CronFlavor::from_path(&file.path);
+        let crontab = Crontab::parse(&String::from_utf8_lossy(&file.bytes), flavor);
+        for job in &crontab.jobs {
+            let Some(folder) = crate::backup::output_folder(&job.command).map(PathBuf::from) else {
+                continue;
+            };
+            let Some(max_age) = job.longest_interval().map(|gap| gap + BACKUP_SLACK) else {
+                continue;
+            };
+            if given.contains(&folder) {
+                continue;
+            }
+            if let Some((_, age)) = found.iter_mut().find(|(f, _)| *f == folder) {
+                *age = (*age).min(max_age);
+            } else if found.len() < MAX_DISCOVERED {
+                found.push((folder, max_age));
+            }
+        }
+    }
+    found
 }
 
 /// The exit status the file reader uses for "no such file": nothing to check, no note.
@@ -1546,6 +1607,43 @@ mod tests {
             refused: &[],
         };
         collect(&host, &CollectOptions::default())
+    }
+
+    #[test]
+    fn the_folders_backup_jobs_write_into_are_listed_without_backup_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: [(&str, &str); 3] = [
+            (
+                "etc/cron.d/shop-backup",
+                "0 3 * * * postgres pg_dump shop | gzip > /var/backups/shop/shop-$(date +\\%F).sql.gz\n\
+                 30 4 * * 0 root mysqldump --result-file=/srv/weekly/all.sql --all-databases\n\
+                 0 5 * * * root pg_dump crm > \"$DIR/crm.sql\"\n",
+            ),
+            ("etc/crontab", "0 2 * * * root pg_dump -f /var/backups/shop/early.sql shop\n"),
+            ("var/backups/shop/shop-2026-12-01.sql.gz", "dump"),
+        ];
+        let snapshot = collect_from_folder(dir.path(), &files);
+        let listing = snapshot
+            .files
+            .iter()
+            .find(|f| f.path == Path::new("/.preflight/backups.txt"))
+            .expect("a backup listing");
+        let text = String::from_utf8_lossy(&listing.bytes);
+        let headers: Vec<&str> = text.lines().filter(|l| l.starts_with('#')).collect();
+        // Daily jobs: a day and two hours; the weekly one: a week and two hours. The folder
+        // named by a variable is not guessed.
+        assert_eq!(
+            headers,
+            [
+                "# backup-dir /var/backups/shop max-age=93600 job",
+                "# backup-dir /srv/weekly max-age=612000 job missing",
+            ],
+            "{text}"
+        );
+        assert!(
+            text.contains(" /var/backups/shop/shop-2026-12-01.sql.gz\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -6,7 +6,11 @@
 //! # backup-dir /var/backups/db max-age=93600
 //! 1732456800.1234567890 /var/backups/db/shop-2024-11-24.sql.gz
 //! # backup-dir /srv/missing max-age=93600 missing
+//! # backup-dir /var/backups/shop max-age=93600 job
 //! ```
+//!
+//! `job` marks a folder the host's own backup job names (its dump's output), which the
+//! snapshot found without `--backup-dir`; its allowed age comes from the job's schedule.
 
 use crate::formats::lines_with_offsets;
 use crate::formats::{Format, ParseContext};
@@ -25,6 +29,8 @@ pub struct BackupDir {
     pub max_age: u64,
     /// The directory does not exist (or is not a directory).
     pub missing: bool,
+    /// A backup job names the directory (not `--backup-dir`).
+    pub named_by_job: bool,
     /// The newest file.
     pub newest: Option<BackupFile>,
     /// The header line.
@@ -67,6 +73,10 @@ impl BackupListing {
                 if missing {
                     words.pop();
                 }
+                let named_by_job = words.last() == Some(&"job");
+                if named_by_job {
+                    words.pop();
+                }
                 let max_age = words
                     .last()
                     .and_then(|w| w.strip_prefix("max-age="))
@@ -80,6 +90,7 @@ impl BackupListing {
                         path,
                         max_age,
                         missing,
+                        named_by_job,
                         newest: None,
                         span,
                     });
@@ -132,9 +143,21 @@ mod tests {
                     1732456800.1234567890 /var/backups/db/a.sql.gz\n\
                     1732543200.0000000000 /var/backups/db/my dump.sql.gz\n\
                     # backup-dir /srv/empty max-age=3600\n\
-                    # backup-dir /srv/gone dir max-age=93600 missing\n";
+                    # backup-dir /srv/gone dir max-age=93600 missing\n\
+                    # backup-dir /var/backups/shop max-age=612000 job missing\n";
         let listing = BackupListing::parse(text);
-        assert_eq!(listing.dirs.len(), 3);
+        assert_eq!(listing.dirs.len(), 4);
+        let named = &listing.dirs[3];
+        assert_eq!(
+            (
+                named.path.as_str(),
+                named.max_age,
+                named.named_by_job,
+                named.missing
+            ),
+            ("/var/backups/shop", 612000, true, true)
+        );
+        assert!(!listing.dirs[0].named_by_job);
         let db = &listing.dirs[0];
         assert_eq!(db.path, "/var/backups/db");
         assert_eq!(db.max_age, 93600);

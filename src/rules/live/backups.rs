@@ -14,9 +14,17 @@ pub fn stale(cx: &mut Context<'_, BackupListing>) {
     for dir in &listing.dirs {
         let path = Quote::at(dir.path_span);
         let (span, message) = match &dir.newest {
+            _ if dir.missing && dir.named_by_job => (
+                dir.span,
+                msg!("the backup job writes into `{}`, which does not exist: the job fails before it writes anything; create the folder for the job's user, or fix the path in the job", path),
+            ),
             _ if dir.missing => (
                 dir.span,
                 msg!("the backup directory `{}` does not exist; point the backup job at it, or fix `--backup-dir`", path),
+            ),
+            None if dir.named_by_job => (
+                dir.span,
+                msg!("the folder `{}` the backup job writes into holds no file: the job has never finished; run it once by hand, read its error and check that cron runs", path),
             ),
             None => (
                 dir.span,
@@ -27,9 +35,14 @@ pub fn stale(cx: &mut Context<'_, BackupListing>) {
                 if age <= dir.max_age as i64 {
                     continue;
                 }
+                let allowed = if dir.named_by_job {
+                    msg!("the {} its schedule allows", hours(dir.max_age as i64))
+                } else {
+                    msg!("the {} allowed", hours(dir.max_age as i64))
+                };
                 (
                     newest.span,
-                    msg!("the newest backup `{}` is {} old, more than the {} allowed: the backup job has stopped; check its logs and timer, then run it by hand", Quote::at(newest.path_span), hours(age), hours(dir.max_age as i64)),
+                    msg!("the newest backup `{}` is {} old, more than {}: the backup job has stopped; check its logs and timer, then run it by hand", Quote::at(newest.path_span), hours(age), allowed),
                 )
             }
         };

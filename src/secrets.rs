@@ -406,46 +406,170 @@ pub enum Weakness {
 
 /// Judges one secret value of the given kind. `None` means it looks like a real secret.
 pub fn assess(kind: SecretKind, value: &str) -> Option<Weakness> {
-    if is_redacted_placeholder(value) {
-        return None;
+    if let Some(redacted) = Redacted::parse(value) {
+        // What the live host's value was judged on, kept by the snapshot; an older marker
+        // kept only the length, so the secret is unknown and not judged.
+        let facts = redacted.facts?;
+        return judged(
+            kind,
+            facts.weakness,
+            redacted.chars,
+            facts.distinct,
+            facts.bits,
+        );
     }
-    if let Some(what) = vendor_example(value) {
-        return Some(Weakness::VendorExample(what));
-    }
-    if let Some(marker) = placeholder(value) {
-        return Some(Weakness::Placeholder(marker));
-    }
+    let flagged = vendor_example(value)
+        .map(Weakness::VendorExample)
+        .or_else(|| placeholder(value).map(Weakness::Placeholder));
     let len = value.chars().count();
+    judged(
+        kind,
+        flagged,
+        len,
+        distinct_chars(value),
+        entropy_bits(value),
+    )
+}
+
+/// The judgement on a secret from what it is measured by, so a live value and its
+/// redaction in a saved snapshot are judged the same way.
+fn judged(
+    kind: SecretKind,
+    flagged: Option<Weakness>,
+    len: usize,
+    distinct: usize,
+    bits: f64,
+) -> Option<Weakness> {
+    if flagged.is_some() {
+        return flagged;
+    }
     if len < kind.min_len() {
         return Some(Weakness::TooShort {
             len,
             min: kind.min_len(),
         });
     }
-    let distinct = distinct_chars(value);
-    let bits = entropy_bits(value);
     if distinct < 5 || bits < kind.min_bits() {
         return Some(Weakness::LowEntropy { bits, distinct });
     }
     None
 }
 
-/// What a saved host snapshot writes instead of a secret: its length, nothing else. No `:`,
-/// which separates the fields of `/etc/shadow` and `/etc/passwd`.
-pub fn redacted_placeholder(chars: usize) -> String {
-    format!("[redacted-{chars}chars]")
+/// The clauses [`placeholder`] says a value is, by number, so a redaction can name one.
+fn placeholder_clauses() -> impl Iterator<Item = &'static str> {
+    [
+        "is a `<…>` placeholder",
+        "is placeholder text",
+        "is a well-known placeholder",
+        "is a well-known default password",
+        "is descriptive text",
+        "is an instruction to replace it",
+    ]
+    .into_iter()
+    .chain(PLACEHOLDER_MARKERS.iter().map(|(_, described)| *described))
 }
 
-/// Whether `value` is what [`redacted_placeholder`] wrote: the secret was there and is
-/// unknown now, so it is not judged (a re-checked snapshot reports no weak secret the live
-/// host did not have).
+/// What a saved host snapshot writes instead of a secret: never a character of it, but what
+/// the secret rules judge it by, so a re-checked snapshot reports exactly what the live
+/// audit did: its length, its number of distinct characters, its estimated entropy, whether
+/// it is a vendor's example or placeholder text (by number), and an identity keyed with
+/// `key` (random for each saved snapshot and not kept), so one secret used twice is still
+/// seen as reuse, and nothing can be guessed from it. No `:` (which separates the fields of
+/// `/etc/shadow` and `/etc/passwd`), no space, quote or `#`.
+pub fn redacted_placeholder(secret: &str, key: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut identity = Sha256::new();
+    identity.update(key);
+    identity.update(secret.as_bytes());
+    let identity: String = identity.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut out = format!(
+        "[redacted-{}chars-id{identity}-{}distinct-{}bits",
+        secret.chars().count(),
+        distinct_chars(secret),
+        entropy_bits(secret)
+    );
+    if let Some(what) = vendor_example(secret) {
+        let number = VENDOR_EXAMPLES.iter().position(|(_, w)| *w == what);
+        out.push_str(&format!("-example{}", number.unwrap_or(0)));
+    } else if let Some(clause) = placeholder(secret) {
+        let number = placeholder_clauses().position(|c| c == clause);
+        out.push_str(&format!("-placeholder{}", number.unwrap_or(1)));
+    }
+    out.push(']');
+    out
+}
+
+/// A secret as a saved snapshot wrote it ([`redacted_placeholder`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Redacted {
+    /// How many characters the secret had.
+    pub chars: usize,
+    /// What it was judged by; `None` in markers written before 2026-12, which kept only the
+    /// length.
+    pub facts: Option<RedactedFacts>,
+}
+
+/// What a redaction keeps of a secret besides its length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RedactedFacts {
+    /// The keyed identity: equal for equal secrets of one snapshot.
+    pub identity: String,
+    pub distinct: usize,
+    pub bits: f64,
+    /// A vendor's example or placeholder text.
+    pub weakness: Option<Weakness>,
+}
+
+impl Redacted {
+    /// Reads a marker; `None` for any other value.
+    pub fn parse(value: &str) -> Option<Self> {
+        // `[redacted:N…` is how snapshots saved before 2026-12 wrote it.
+        let rest = value
+            .strip_prefix("[redacted-")
+            .or_else(|| value.strip_prefix("[redacted:"))?
+            .strip_suffix(']')?;
+        let mut parts = rest.split('-');
+        let chars = parts.next()?.strip_suffix("chars")?;
+        if chars.is_empty() || !chars.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let chars = chars.parse().ok()?;
+        let Some(identity) = parts.next() else {
+            return Some(Self { chars, facts: None });
+        };
+        let identity = identity.strip_prefix("id")?.to_owned();
+        let distinct = parts.next()?.strip_suffix("distinct")?.parse().ok()?;
+        let bits = parts.next()?.strip_suffix("bits")?.parse().ok()?;
+        let weakness = match parts.next() {
+            None => None,
+            Some(part) => Some(if let Some(n) = part.strip_prefix("example") {
+                Weakness::VendorExample(VENDOR_EXAMPLES.get(n.parse::<usize>().ok()?)?.1)
+            } else {
+                let n = part.strip_prefix("placeholder")?.parse().ok()?;
+                Weakness::Placeholder(placeholder_clauses().nth(n)?)
+            }),
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(Self {
+            chars,
+            facts: Some(RedactedFacts {
+                identity,
+                distinct,
+                bits,
+                weakness,
+            }),
+        })
+    }
+}
+
+/// Whether `value` is what [`redacted_placeholder`] wrote.
 pub fn is_redacted_placeholder(value: &str) -> bool {
-    // `[redacted:N…` is how snapshots saved before 2026-12 wrote it.
-    value
-        .strip_prefix("[redacted-")
-        .or_else(|| value.strip_prefix("[redacted:"))
-        .and_then(|rest| rest.strip_suffix("chars]"))
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    Redacted::parse(value).is_some()
 }
 
 /// Which vendor's documentation a value was copied from, if any. Checked on every value,
@@ -708,6 +832,69 @@ pub fn js_secret_kind(name: &str) -> Option<SecretKind> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_redacted_secret_is_judged_as_the_secret_was() {
+        let values = [
+            "changeme",
+            "AKIAIOSFODNN7EXAMPLE",
+            "django-insecure-k3J9xQ2mV8pL5nR7tW1yZ4bC6dF0gH1234567890abcd",
+            "short",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "your_api_key_here",
+            "Replace this with a long random string",
+            "k3J9xQ2mV8pL5nR7tW1yZ4bC6dF0gH-q8Wm3Kp7Rt2Lx9Vn4Bc",
+            "",
+        ];
+        for value in values {
+            let marker = redacted_placeholder(value, b"key");
+            for kind in [SecretKind::Password, SecretKind::Signing, SecretKind::Token] {
+                assert_eq!(
+                    assess(kind, &marker),
+                    assess(kind, value),
+                    "{value} as {kind:?}: {marker}"
+                );
+            }
+            if value.len() >= 4 {
+                assert!(!marker.contains(value), "{marker}");
+            }
+            for bad in [':', ' ', '"', '\'', '#', '='] {
+                assert!(!marker.contains(bad), "{marker}");
+            }
+        }
+        // Equal secrets are equal under one key only.
+        let same = |a: &str, b: &str, key: &[u8]| {
+            let id = |v: &str| {
+                Redacted::parse(&redacted_placeholder(v, key))
+                    .unwrap()
+                    .facts
+                    .unwrap()
+                    .identity
+            };
+            id(a) == id(b)
+        };
+        assert!(same("s3cr3t-value-1", "s3cr3t-value-1", b"k"));
+        assert!(!same("s3cr3t-value-1", "s3cr3t-value-2", b"k"));
+        assert_ne!(
+            redacted_placeholder("s3cr3t", b"k1"),
+            redacted_placeholder("s3cr3t", b"k2")
+        );
+        // Markers written before identities were kept are not judged.
+        for old in ["[redacted-20chars]", "[redacted:20chars]"] {
+            assert_eq!(
+                Redacted::parse(old).map(|r| (r.chars, r.facts)),
+                Some((20, None))
+            );
+            assert_eq!(assess(SecretKind::Password, old), None);
+        }
+        for not in [
+            "[redacted-chars]",
+            "[redacted-20chars-x]",
+            "[redacted-20chars-idab-3distinct-1bits-placeholder999]",
+        ] {
+            assert_eq!(Redacted::parse(not), None, "{not}");
+        }
+    }
     use super::*;
 
     #[test]

@@ -64,8 +64,10 @@ pub fn save(snapshot: &HostSnapshot, location_prefix: &str, dir: &Path) -> Resul
     let fail = |path: &Path, e: std::io::Error| format!("cannot write {}: {e}", path.display());
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
     let mut files = Vec::new();
+    // Keys the secrets' identities for this snapshot only; not kept anywhere.
+    let key = crate::live::script::nonce();
     for file in &snapshot.files {
-        match write_under(dir, &file.path, &redacted(file)) {
+        match write_under(dir, &file.path, &redacted(file, key.as_bytes())) {
             Ok(Some(_)) => {}
             Ok(None) => continue,
             Err(e) => return Err(fail(&dir.join(&file.path), e)),
@@ -240,8 +242,9 @@ fn relative(path: &Path) -> Option<PathBuf> {
     (!out.as_os_str().is_empty()).then_some(out)
 }
 
-/// The file's bytes with every secret its document names replaced by a length hint.
-pub fn redacted(file: &SnapshotFile) -> Vec<u8> {
+/// The file's bytes with every secret its document names replaced by what the rules judge
+/// it by ([`crate::secrets::redacted_placeholder`], identities keyed with `key`).
+pub fn redacted(file: &SnapshotFile, key: &[u8]) -> Vec<u8> {
     if file.target == Target::Any {
         return file.bytes.clone();
     }
@@ -269,7 +272,7 @@ pub fn redacted(file: &SnapshotFile) -> Vec<u8> {
             &secret[q.len_utf8()..secret.len() - q.len_utf8()]
         });
         out.push_str(&text[at..span.start]);
-        let hint = crate::secrets::redacted_placeholder(inner.chars().count());
+        let hint = crate::secrets::redacted_placeholder(inner, key);
         match quote {
             Some(q) => out.extend([q.to_string(), hint, q.to_string()]),
             None => out.push_str(&hint),
@@ -284,6 +287,24 @@ pub fn redacted(file: &SnapshotFile) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    /// `text` with each redaction cut to its length (`[redacted-20chars]`), after checking
+    /// that every one reads back.
+    fn lengths_only(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find("[redacted-") {
+            out.push_str(&rest[..at]);
+            let end = at + rest[at..].find(']').expect("closed") + 1;
+            let marker = crate::secrets::Redacted::parse(&rest[at..end])
+                .unwrap_or_else(|| panic!("unreadable {}", &rest[at..end]));
+            assert!(marker.facts.is_some());
+            out.push_str(&format!("[redacted-{}chars]", marker.chars));
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     #[test]
     fn secrets_are_replaced_by_length_hints_keeping_keys_and_quotes() {
         let env = SnapshotFile::text(
@@ -291,14 +312,17 @@ mod tests {
             Target::Env,
             "DEBUG=false\nSECRET_KEY=\"Zx9Cv7Bn5Mm3Qw1Er4Ty\"\n",
         );
-        let text = String::from_utf8(redacted(&env)).unwrap();
-        assert_eq!(text, "DEBUG=false\nSECRET_KEY=\"[redacted-20chars]\"\n");
+        let text = String::from_utf8(redacted(&env, b"test key")).unwrap();
+        assert_eq!(
+            lengths_only(&text),
+            "DEBUG=false\nSECRET_KEY=\"[redacted-20chars]\"\n"
+        );
         let settings = SnapshotFile::text(
             "/srv/shop/shop/settings.py",
             Target::Django,
             "DEBUG = False\nSECRET_KEY = 'k3J9xQ2mV8pL5nR7tW1yZ4bC6dF0gH'\n",
         );
-        let text = String::from_utf8(redacted(&settings)).unwrap();
+        let text = String::from_utf8(redacted(&settings, b"test key")).unwrap();
         assert!(!text.contains("k3J9xQ2m"), "{text}");
         assert!(text.contains("SECRET_KEY = '[redacted-"), "{text}");
         let listing = SnapshotFile::text(
@@ -306,7 +330,7 @@ mod tests {
             Target::Listeners,
             "LISTEN 0 1 0.0.0.0:22 0.0.0.0:*\n",
         );
-        assert_eq!(redacted(&listing), listing.bytes);
+        assert_eq!(redacted(&listing, b"test key"), listing.bytes);
     }
 
     #[test]
@@ -316,7 +340,7 @@ mod tests {
             Target::Fail2ban,
             "[DEFAULT]\nbantime = 1h\nabuseipdb_apikey = 9f3b2c7d1e8a4f6b0c5d2e9a7b3c1f8e\n\n[sshd]\nenabled = true\naction = cloudflare[cfuser=\"ops@example.org\", cftoken=\"Zq8Wm3Kp7Rt2Lx9Vn4Bc\"]\n\n[nginx-http-auth]\naction = %(action_)s\n         cloudflare[cftoken='Yh5Tg8Nm2Qw7Er4Ui1Op']\n",
         );
-        let text = String::from_utf8(redacted(&jail)).unwrap();
+        let text = lengths_only(&String::from_utf8(redacted(&jail, b"test key")).unwrap());
         for secret in ["9f3b2c7d", "Zq8Wm3Kp", "Yh5Tg8Nm"] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
@@ -329,9 +353,9 @@ mod tests {
         let snippet = "/var/log/mysql/*.log {\n    daily\n    create 640 mysql adm\n    postrotate\n        mysqladmin -uroot -pS3cretPw77 flush-logs\n    endscript\n}\n";
         let logrotate =
             SnapshotFile::text("/etc/logrotate.d/mysql-server", Target::Logrotate, snippet);
-        let text = String::from_utf8(redacted(&logrotate)).unwrap();
+        let text = String::from_utf8(redacted(&logrotate, b"test key")).unwrap();
         assert_eq!(
-            text,
+            lengths_only(&text),
             snippet.replace("-pS3cretPw77", "-p[redacted-10chars]"),
             "only the password in the script"
         );

@@ -139,9 +139,10 @@ fn fitting(pending: &[usize], lines: &[String], limit: usize) -> Vec<usize> {
     batch
 }
 
-/// A fresh marker nonce: 128 bits from the standard library's randomly keyed hasher (seeded
-/// by the operating system), so no file on the host can contain it by design.
-fn nonce() -> String {
+/// A fresh nonce: 128 bits from the standard library's randomly keyed hasher (seeded by the
+/// operating system), so no file on the host can contain a marker made of it by design, and
+/// no saved snapshot's secret identities can be recomputed.
+pub(crate) fn nonce() -> String {
     let mut text = String::from("PF");
     for salt in 0..2u8 {
         let mut hasher = RandomState::new().build_hasher();

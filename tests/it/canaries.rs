@@ -452,11 +452,14 @@ fn check_seed(seed: u64) -> (usize, Vec<String>) {
             continue;
         };
         let bytes = std::fs::read(dir.join(&relative)).expect("read planted");
-        let saved = redacted(&SnapshotFile {
-            path: Path::new("/").join(&relative),
-            target: kind.target,
-            bytes,
-        });
+        let saved = redacted(
+            &SnapshotFile {
+                path: Path::new("/").join(&relative),
+                target: kind.target,
+                bytes,
+            },
+            b"canary test key",
+        );
         snapshots += 1;
         for (canary, leak) in leaks(&String::from_utf8_lossy(&saved), &fragments) {
             seen.push((

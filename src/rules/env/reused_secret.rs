@@ -11,7 +11,7 @@ use crate::formats::dotenv::EnvFile;
 use crate::msg;
 use crate::rules::env::{secret_values, SecretValue};
 use crate::rules::{FactsContext, ScanFacts};
-use crate::secrets::{assess, SecretKind, Weakness};
+use crate::secrets::{assess, Redacted, SecretKind, Weakness};
 use crate::source::{SourceFile, Span};
 
 /// A secret as ENV014 compares it across the scan: the digest of its value, not the value,
@@ -55,16 +55,25 @@ impl ScanFacts for Secrets {
     fn collect(doc: &Document, env: &EnvFile) -> Option<Self> {
         let found: Vec<Occurrence> = secret_values(env)
             .into_iter()
-            .filter(|secret| {
+            .filter_map(|secret| {
                 let placeholder = matches!(
                     assess(secret.kind, secret.value),
                     Some(Weakness::Placeholder(_) | Weakness::VendorExample(_))
                 );
-                secret.value.chars().count() >= 8 && !placeholder
+                // A saved snapshot's redaction compares by its keyed identity; one from
+                // before identities were kept cannot be compared.
+                let (compared, chars) = match Redacted::parse(secret.value) {
+                    Some(redacted) => (
+                        format!("redacted identity {}", redacted.facts?.identity),
+                        redacted.chars,
+                    ),
+                    None => (secret.value.to_owned(), secret.value.chars().count()),
+                };
+                (chars >= 8 && !placeholder).then_some((secret, compared))
             })
-            .map(|secret| {
+            .map(|(secret, compared)| {
                 let mut digest = [0; 16];
-                digest.copy_from_slice(&Sha256::digest(secret.value.as_bytes())[..16]);
+                digest.copy_from_slice(&Sha256::digest(compared.as_bytes())[..16]);
                 Occurrence {
                     source: Arc::clone(&doc.source),
                     digest,

@@ -262,6 +262,12 @@ pub trait Files: Sync {
     fn helm(&self) -> Option<&helm::Helm> {
         None
     }
+    /// Whether the view holds every file nginx reads, as `nginx -T` printed them (a host
+    /// snapshot): an `include` glob that matches nothing here matched nothing on the host,
+    /// rather than files the scan does not have.
+    fn holds_whole_nginx_configuration(&self) -> bool {
+        false
+    }
 }
 
 /// The files of `files` that `pattern` matches, sorted like `glob(3)` (which sshd and nginx
@@ -396,6 +402,8 @@ pub struct MemoryFiles {
     /// Files shown otherwise than at the prefix and their path (a repository file put
     /// next to a host's files).
     shown: std::collections::BTreeMap<PathBuf, String>,
+    /// The nginx files are an `nginx -T` dump ([`Files::holds_whole_nginx_configuration`]).
+    whole_nginx: bool,
 }
 
 impl MemoryFiles {
@@ -405,7 +413,13 @@ impl MemoryFiles {
             files: std::collections::BTreeMap::new(),
             display_prefix: display_prefix.to_owned(),
             shown: std::collections::BTreeMap::new(),
+            whole_nginx: false,
         }
+    }
+
+    /// Says the nginx files held are the whole configuration `nginx -T` printed.
+    pub fn hold_whole_nginx_configuration(&mut self) {
+        self.whole_nginx = true;
     }
 
     /// Adds the file at `path`.
@@ -446,6 +460,9 @@ impl Files for MemoryFiles {
     }
     fn is_file(&self, path: &Path) -> bool {
         self.files.contains_key(path)
+    }
+    fn holds_whole_nginx_configuration(&self) -> bool {
+        self.whole_nginx
     }
     fn is_dir(&self, path: &Path) -> bool {
         self.files

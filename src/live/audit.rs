@@ -47,6 +47,8 @@ pub fn audit_deployed(
     sources: &[DeployedFrom],
 ) -> ScanOutcome {
     let mut view = MemoryFiles::new(location_prefix);
+    // A snapshot's nginx files are only ever what `nginx -T` printed: all nginx read.
+    view.hold_whole_nginx_configuration();
     let mut files = Vec::new();
     for file in &snapshot.files {
         view.insert(file.path.clone(), file.bytes.clone());

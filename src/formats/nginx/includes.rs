@@ -511,9 +511,11 @@ impl<'f> ScanIndex<'f> {
                 Vec::new()
             };
             // A glob whose directory exists means what it matches, even nothing (nginx
-            // accepts that); otherwise try the next base.
-            let directory_exists =
-                is_glob && candidate.parent().is_some_and(|d| self.scan.is_dir(d));
+            // accepts that), and so does any glob in an `nginx -T` dump, which holds every
+            // file nginx read; otherwise try the next base.
+            let directory_exists = is_glob
+                && (self.scan.holds_whole_nginx_configuration()
+                    || candidate.parent().is_some_and(|d| self.scan.is_dir(d)));
             if matches.is_empty() && !directory_exists {
                 continue;
             }

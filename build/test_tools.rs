@@ -41,6 +41,7 @@ const TOOLS: &[&str] = &[
     "audit_local",
     "root",
     "host_services",
+    "planted_host",
     "yaml_test_suite",
     "realworld_corpus",
     "gixy_suite",
@@ -223,6 +224,21 @@ impl Probe {
         ];
         if root && nginx && services.iter().all(|p| Path::new(p).exists()) {
             found.push("host_services");
+            // The planted host runs the services too: cron, sshd, and the application on
+            // Debian's own Python, each as its user (setpriv).
+            let runs = [
+                "/usr/sbin/cron",
+                "/usr/sbin/sshd",
+                "/usr/bin/python3",
+                "/usr/bin/setpriv",
+            ];
+            if audit_local
+                && runs
+                    .iter()
+                    .all(|p| self.keep(Some(PathBuf::from(p)).filter(|p| p.is_file())))
+            {
+                found.push("planted_host");
+            }
         }
         found
     }

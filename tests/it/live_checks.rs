@@ -101,6 +101,7 @@ fn runs(ps: &str, programs: &[&str]) -> bool {
     ignore = "needs python3, openssl, ss and ps (apt-get install python3 openssl iproute2 procps)"
 )]
 fn audit_local_collects_the_new_kinds_and_judges_them_as_this_machine_is() {
+    let _machine = crate::host_changes::machine_unchanged();
     let saved = tempfile::tempdir().unwrap();
     let snapshot = saved.path().join("snapshot");
     let output = preflight_in(saved.path())

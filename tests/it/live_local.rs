@@ -223,6 +223,7 @@ fn live_findings(report: &serde_json::Value) -> Vec<(String, String, u64, String
     ignore = "needs python3, openssl, ss and ps (apt-get install python3 openssl iproute2 procps)"
 )]
 fn planted_conditions_are_found_and_clean_ones_are_not() {
+    let _machine = crate::host_changes::machine_unchanged();
     let planted = planted();
     let output = audit(&["--format", "json"]);
     assert_eq!(output.status.code(), Some(1), "findings at high and above");
@@ -351,6 +352,7 @@ fn is_root() -> bool {
     ignore = "needs python3, openssl, ss and ps (apt-get install python3 openssl iproute2 procps)"
 )]
 fn a_saved_snapshot_rechecks_to_the_same_live_findings_without_secrets() {
+    let _machine = crate::host_changes::machine_unchanged();
     let planted = planted();
     let saved = tempfile::tempdir().unwrap();
     let snapshot = saved.path().join("snapshot");
@@ -415,6 +417,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     ignore = "needs python3, openssl, ss and ps (apt-get install python3 openssl iproute2 procps)"
 )]
 fn secrets_never_appear_in_any_output_format() {
+    let _machine = crate::host_changes::machine_unchanged();
     let runs: Vec<_> = ["json", "sarif", "human", "markdown", "github"]
         .into_iter()
         .map(|format| std::thread::spawn(move || (format, audit(&["--format", format]))))
@@ -446,6 +449,7 @@ fn secrets_never_appear_in_any_output_format() {
     ignore = "needs python3, openssl, ss and ps (apt-get install python3 openssl iproute2 procps)"
 )]
 fn the_sarif_of_a_local_audit_places_nothing_outside_the_repository() {
+    let _machine = crate::host_changes::machine_unchanged();
     let output = audit(&["--format", "sarif", "--fail-on", "never"]);
     let sarif = json(&output);
     common::assert_valid_sarif(&sarif);
@@ -486,6 +490,7 @@ fn the_sarif_of_a_local_audit_places_nothing_outside_the_repository() {
 /// findings in 0 files" and exit 0 (as it was), and no note blames each audit command.
 #[test]
 fn a_host_where_sudo_cannot_run_is_not_audited() {
+    let _machine = crate::host_changes::machine_unchanged();
     for (script, says) in [
         (
             "#!/bin/sh\necho 'sudo: a password is required' >&2\nexit 1\n",
@@ -528,6 +533,7 @@ fn a_host_where_sudo_cannot_run_is_not_audited() {
 /// that denies exactly the crontab listing, so the test runs the same on any machine.
 #[test]
 fn a_host_whose_crontabs_cannot_be_read_is_partly_audited() {
+    let _machine = crate::host_changes::machine_unchanged();
     common::sshd_privsep_dir_ready();
     let bin = tempfile::tempdir().unwrap();
     let sudo = bin.path().join("sudo");
@@ -585,6 +591,7 @@ fn a_host_whose_crontabs_cannot_be_read_is_partly_audited() {
 /// shadow file, every hash is replaced and a lock or an empty field stays what it was.
 #[test]
 fn the_shadow_collection_replaces_every_hash_on_the_host() {
+    let _machine = crate::host_changes::machine_unchanged();
     let dir = tempfile::tempdir().unwrap();
     let shadow = dir.path().join("shadow");
     let hash = "$6$Ca1tSalt$HashCanaryXq9Zr5Lw0Pm3Vb7Nc1Dd8Ef";

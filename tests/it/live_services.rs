@@ -8,121 +8,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::common::{findings_at, preflight_in};
+use crate::host_changes::{
+    files_under, glob_dirs, machine_to_change, postgres_cluster, HostChanges,
+};
 use preflight::formats::Target;
-
-/// Where the originals of changed host files are kept until they are put back, so a run
-/// that is killed half-way is undone by the next one.
-const BACKUP: &str = "/var/tmp/preflight-live-services-backup";
-
-/// The suffix of a backup entry that records a file or folder the test created.
-const CREATED: &str = ".preflight-created";
-
-/// Changes to real host files, undone when dropped (a failing test included).
-struct HostChanges {
-    backup: PathBuf,
-}
-
-impl HostChanges {
-    /// Puts back what an earlier, killed run left, then starts recording.
-    fn begin() -> Self {
-        let backup = PathBuf::from(BACKUP);
-        undo(&backup);
-        std::fs::create_dir_all(&backup).expect("backup folder");
-        Self { backup }
-    }
-
-    /// Appends `text` to the host file `path`, creating it (and missing folders) if needed;
-    /// the original (or its absence) is recorded first. Returns the line `text` starts on.
-    fn append(&self, path: &str, text: &str) -> usize {
-        let path = Path::new(path);
-        let mut missing = Vec::new();
-        let mut at = path;
-        while !at.exists() {
-            missing.push(at.to_path_buf());
-            at = at.parent().expect("under /");
-        }
-        for created in missing.iter().rev() {
-            self.record(created, None);
-        }
-        let original = std::fs::read(path).unwrap_or_default();
-        if missing.is_empty() {
-            self.record(path, Some(&original));
-        }
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(path)
-            .expect("open for appending");
-        let newline = if original.is_empty() || original.ends_with(b"\n") {
-            ""
-        } else {
-            "\n"
-        };
-        std::io::Write::write_all(&mut file, format!("{newline}{text}").as_bytes())
-            .expect("append");
-        original.split(|&b| b == b'\n').count() + usize::from(!newline.is_empty())
-    }
-
-    /// Keeps `original` (or, for `None`, a note that `path` was created) under the backup.
-    fn record(&self, path: &Path, original: Option<&[u8]>) {
-        let kept = self.backup.join(path.strip_prefix("/").expect("absolute"));
-        std::fs::create_dir_all(kept.parent().expect("parent")).expect("mkdir");
-        match original {
-            Some(bytes) if !kept.exists() => std::fs::write(&kept, bytes).expect("backup"),
-            Some(_) => {}
-            None => std::fs::write(format!("{}{CREATED}", kept.display()), b"").expect("note"),
-        }
-    }
-}
-
-impl Drop for HostChanges {
-    fn drop(&mut self) {
-        undo(&self.backup);
-    }
-}
-
-/// Restores every original kept under `backup`, removes what the test created (deepest
-/// first), then the backup itself.
-fn undo(backup: &Path) {
-    if !backup.is_dir() {
-        return;
-    }
-    let mut created = Vec::new();
-    for kept in files_under(backup) {
-        let host = Path::new("/").join(kept.strip_prefix(backup).expect("under the backup"));
-        match host.to_str().and_then(|h| h.strip_suffix(CREATED)) {
-            Some(made) => created.push(PathBuf::from(made)),
-            // Written in place: the owner and mode of the host file stay.
-            None => std::fs::write(&host, std::fs::read(&kept).expect("backup"))
-                .expect("restore the original"),
-        }
-    }
-    created.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
-    for made in created {
-        let _ = std::fs::remove_file(&made).or_else(|_| std::fs::remove_dir(&made));
-    }
-    std::fs::remove_dir_all(backup).expect("remove the backup");
-}
-
-/// The regular files under `dir` (links are not followed), sorted.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return files;
-    };
-    for entry in entries {
-        let path = entry.expect("entry").path();
-        let kind = std::fs::symlink_metadata(&path).expect("stat").file_type();
-        if kind.is_dir() {
-            files.extend(files_under(&path));
-        } else if kind.is_file() {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
-}
 
 /// The host's files a static scan of its configuration folders would see: every regular
 /// file of the service folders (links, as `systemctl enable` makes them, left out), and
@@ -176,29 +65,6 @@ fn nginx_files() -> Vec<PathBuf> {
         .filter(|path| preflight::formats::nginx::includes::package_file(path) != Some(true))
         .map(PathBuf::from)
         .collect()
-}
-
-/// The folders `depth` levels under `root`.
-fn glob_dirs(root: &str, depth: usize) -> Vec<PathBuf> {
-    let mut level = vec![PathBuf::from(root)];
-    for _ in 0..depth {
-        level = level
-            .iter()
-            .filter_map(|d| std::fs::read_dir(d).ok())
-            .flatten()
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.is_dir())
-            .collect();
-    }
-    level.sort();
-    level
-}
-
-/// The first PostgreSQL cluster's configuration folder (`/etc/postgresql/15/main`).
-fn postgres_cluster() -> Option<PathBuf> {
-    glob_dirs("/etc/postgresql", 2)
-        .into_iter()
-        .find(|d| d.join("pg_hba.conf").is_file() && d.join("postgresql.conf").is_file())
 }
 
 /// Why this machine cannot run the test, if it cannot.
@@ -259,7 +125,8 @@ fn host_service_files_get_the_findings_a_static_scan_gives_the_same_files() {
     }
     let cluster = postgres_cluster().expect("checked");
     let cluster = cluster.to_str().expect("UTF-8");
-    let changes = HostChanges::begin();
+    let _machine = machine_to_change();
+    let changes = HostChanges::begin("/var/tmp/preflight-live-services-backup");
     let hba = format!("{cluster}/pg_hba.conf");
     let pg_conf = format!("{cluster}/postgresql.conf");
     let planted = [

@@ -42,6 +42,8 @@ mod git_exposure;
 mod github_action;
 mod gixy_conformance;
 mod helm;
+#[cfg(feature = "live")] // changes the machine the live tests audit
+mod host_changes;
 mod host_files_bad_input;
 mod host_services_scan;
 mod html;
@@ -59,6 +61,8 @@ mod msrv;
 mod nginx_differential;
 mod nginx_includes;
 mod node_fixtures;
+#[cfg(feature = "live")] // runs `preflight audit` and changes the machine
+mod planted_host;
 mod pull_requests;
 mod realworld;
 mod results;

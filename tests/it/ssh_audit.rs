@@ -57,7 +57,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn current_user() -> String {
+pub(crate) fn current_user() -> String {
     let out = Command::new("id").arg("-un").output().expect("id");
     String::from_utf8(out.stdout)
         .expect("utf-8")
@@ -66,12 +66,12 @@ fn current_user() -> String {
 }
 
 /// A client: its key pair and a known_hosts file, in a temporary directory.
-struct ClientKeys {
+pub(crate) struct ClientKeys {
     dir: tempfile::TempDir,
 }
 
 impl ClientKeys {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         keygen(&dir.path().join("id_ed25519"), "ed25519");
         Self { dir }
@@ -87,15 +87,15 @@ impl ClientKeys {
 }
 
 /// One sshd on 127.0.0.1, killed when dropped.
-struct Sshd {
+pub(crate) struct Sshd {
     dir: tempfile::TempDir,
-    port: u16,
+    pub(crate) port: u16,
     child: Child,
 }
 
 impl Sshd {
     /// Starts an sshd that accepts `client`'s key for the current user.
-    fn start(client: &ClientKeys) -> Self {
+    pub(crate) fn start(client: &ClientKeys) -> Self {
         Self::start_with(client, "")
     }
 
@@ -462,7 +462,7 @@ fn proxy_jump_reaches_a_host_through_another() {
 
 /// `preflight audit host` with this client's key and known_hosts, never the user's agent
 /// or ~/.ssh (HOME is the client's directory).
-fn audit_host(client: &ClientKeys, args: &[&str]) -> std::process::Output {
+pub(crate) fn audit_host(client: &ClientKeys, args: &[&str]) -> std::process::Output {
     common::preflight_in(client.dir.path())
         .env("HOME", client.dir.path())
         .env_remove("SSH_AUTH_SOCK")
@@ -486,7 +486,10 @@ fn json(output: &std::process::Output) -> serde_json::Value {
 }
 
 /// (rule, path without the host prefix, line, message) of every finding.
-fn finding_keys(report: &serde_json::Value, prefix: &str) -> Vec<(String, String, u64, String)> {
+pub(crate) fn finding_keys(
+    report: &serde_json::Value,
+    prefix: &str,
+) -> Vec<(String, String, u64, String)> {
     let mut keys: Vec<_> = report["findings"]
         .as_array()
         .expect("findings")
@@ -517,6 +520,7 @@ fn finding_keys(report: &serde_json::Value, prefix: &str) -> Vec<(String, String
     ignore = "needs sshd (apt-get install openssh-server)"
 )]
 fn audit_host_over_ssh_finds_what_audit_local_finds() {
+    let _machine = crate::host_changes::machine_unchanged();
     let (client, sshd) = started();
     // A real condition on this machine: a database port open on every interface.
     let listener = [5432, 3306, 27017, 9200, 6379]
@@ -648,6 +652,7 @@ fn cli_failures_exit_2_with_a_status_line() {
     ignore = "needs sshd (apt-get install openssh-server)"
 )]
 fn a_fleet_of_twenty_with_one_hanging_host_finishes_within_the_timeout() {
+    let _machine = crate::host_changes::machine_unchanged();
     let client = ClientKeys::new();
     // The fleet's hosts are shaped so the test measures the fleet, not this machine: a
     // login shell reading the real ~/.bashrc (pyenv init and the like: 200 ms per command
@@ -769,6 +774,7 @@ const URL_CANARY: &str = "cnrySsh2UrlPw";
     ignore = "needs sshd (apt-get install openssh-server)"
 )]
 fn an_inventory_group_is_audited_with_its_app_dirs_and_secrets_never_leak() {
+    let _machine = crate::host_changes::machine_unchanged();
     let (client, sshd) = started();
     let app = client.dir.path().join("srv/shop");
     std::fs::create_dir_all(&app).unwrap();
@@ -859,6 +865,7 @@ fn an_inventory_group_is_audited_with_its_app_dirs_and_secrets_never_leak() {
     ignore = "needs sshd (apt-get install openssh-server)"
 )]
 fn a_host_finding_is_shown_on_the_repository_file_that_deploys_it() {
+    let _machine = crate::host_changes::machine_unchanged();
     let (client, sshd) = started();
     let app = client.dir.path().join("srv/shop");
     std::fs::create_dir_all(&app).unwrap();

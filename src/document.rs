@@ -367,24 +367,24 @@ impl Document {
     /// The secrets in the document, to be masked and scrubbed from every report.
     pub fn sensitive(&self) -> Vec<Sensitive> {
         if let Content::DeployedCopy(copy) = &self.content {
-            // A repository file deployed to a host: its secrets are what the deployed
-            // file's own format finds; every byte, for a kind preflight does not know.
-            return match classify(&copy.host_path).map(|c| c.target) {
-                Some(kind) if kind != Target::DeployedCopy => {
-                    let text = self.source.text.clone().into_bytes();
-                    let source = SourceFile::from_bytes(
-                        self.source.path.clone(),
-                        self.source.display_path.clone(),
-                        text,
-                    );
-                    Document::parse(source, kind).sensitive()
-                }
-                _ => vec![Sensitive {
-                    span: crate::source::Span::new(0, self.source.text.len()),
-                }],
-            };
+            return deployed_sensitive(&self.source, &copy.host_path);
         }
         self.content.parsed().sensitive(&self.source)
+    }
+
+    /// Other files this document shows lines of, with their secrets: the host's copy a
+    /// repository file is compared with (its differing lines are shown, masked).
+    pub fn companions(&self) -> Vec<(Arc<SourceFile>, Vec<Sensitive>)> {
+        let Content::DeployedCopy(copy) = &self.content else {
+            return Vec::new();
+        };
+        copy.difference
+            .iter()
+            .map(|d| {
+                let spans = deployed_sensitive(&d.host, &copy.host_path);
+                (Arc::clone(&d.host), spans)
+            })
+            .collect()
     }
 
     /// Why a file of a checked kind is deliberately not checked (a Helm template, a
@@ -414,6 +414,23 @@ impl Document {
     /// The Compose file's YAML, for rules that read keys the Compose model does not.
     pub fn as_compose(&self) -> Option<&YamlFile> {
         self.as_compose_file().map(|file| &file.yaml)
+    }
+}
+
+/// The secrets of `source`, a file deployed to `host_path` (a repository file or the host's
+/// copy): what the deployed file's own format finds, or every byte for a kind preflight
+/// does not know.
+fn deployed_sensitive(source: &SourceFile, host_path: &std::path::Path) -> Vec<Sensitive> {
+    match classify(host_path).map(|c| c.target) {
+        Some(kind) if kind != Target::DeployedCopy => {
+            let text = source.text.clone().into_bytes();
+            let source =
+                SourceFile::from_bytes(source.path.clone(), source.display_path.clone(), text);
+            Document::parse(source, kind).sensitive()
+        }
+        _ => vec![Sensitive {
+            span: crate::source::Span::new(0, source.text.len()),
+        }],
     }
 }
 

@@ -26,7 +26,9 @@ use crate::msg;
 use crate::policy::{Catalog, Rule};
 use crate::redact;
 use crate::results::{host_of, RuleResult, Status};
-use crate::rules::{self, AnyFacts, BoundRule, Emitter, ProjectMemo, RawFinding, RawMark, Unseen};
+use crate::rules::{
+    self, AnyFacts, BoundRule, Emitter, ProjectMemo, RawFinding, RawMark, Related, Unseen,
+};
 use crate::source::{SourceFile, Span};
 use crate::suppress::{self, SuppressionComment};
 
@@ -300,8 +302,10 @@ impl<'c> Plan<'c> {
             marks.extend(rule_marks.into_iter().map(|m| (rule, m)));
         }
         drop_repeated(&mut raw);
+        let mut contexts = HashMap::from([(source_key, context)]);
+        contexts.extend(companion_contexts(&doc));
         let files = KnownFiles {
-            contexts: HashMap::from([(source_key, context)]),
+            contexts,
             _alive: Vec::new(),
         };
         let findings = raw
@@ -1125,26 +1129,32 @@ fn relocate_built(documents: &[Document], raw: &mut Vec<(&Rule, RawFinding)>) {
         let (deployment, deployed) = match origins.deployment(finding.span) {
             Some(d) => (
                 Arc::as_ptr(&d.file) as usize,
-                (Arc::clone(&d.file), Span::new(0, 0), d.message.clone()),
+                Related {
+                    source: Arc::clone(&d.file),
+                    span: Span::new(0, 0),
+                    message: d.message.clone(),
+                    show_code: false,
+                },
             ),
             None => (
                 Arc::as_ptr(root) as usize,
-                (
-                    Arc::clone(root),
-                    Span::new(0, 0),
-                    msg!("in the deployment this kustomization builds"),
-                ),
+                Related {
+                    source: Arc::clone(root),
+                    span: Span::new(0, 0),
+                    message: msg!("in the deployment this kustomization builds"),
+                    show_code: false,
+                },
             ),
         };
         finding.message = finding.message.relocated(root, &locate);
-        for (related_file, related_span, message) in &mut finding.related {
-            if Arc::ptr_eq(related_file, root) {
-                if let Some((f, s)) = locate(*related_span) {
-                    *related_file = f;
-                    *related_span = s;
+        for related in &mut finding.related {
+            if Arc::ptr_eq(&related.source, root) {
+                if let Some((f, s)) = locate(related.span) {
+                    related.source = f;
+                    related.span = s;
                 }
             }
-            *message = message.relocated(root, &locate);
+            related.message = related.message.relocated(root, &locate);
         }
         // A chart's own files (its values) are in none of its deployments: nothing to name.
         let in_a_deployment =
@@ -1158,9 +1168,12 @@ fn relocate_built(documents: &[Document], raw: &mut Vec<(&Rule, RawFinding)>) {
             let overlaps = at.start < finding.span.end && finding.span.start < at.end;
             if overlaps || *at == finding.span {
                 if let Some((f, s)) = locate(*source) {
-                    finding
-                        .related
-                        .push((f, s, msg!("the value is set here, in a values file")));
+                    finding.related.push(Related {
+                        source: f,
+                        span: s,
+                        message: msg!("the value is set here, in a values file"),
+                        show_code: false,
+                    });
                 }
             }
         }
@@ -1201,6 +1214,21 @@ impl FileContext {
     }
 }
 
+/// The files a document shows lines of besides its own ([`Document::companions`]), by
+/// identity, with their secrets.
+fn companion_contexts(doc: &Document) -> Vec<(usize, FileContext)> {
+    doc.companions()
+        .into_iter()
+        .map(|(source, sensitive)| {
+            let context = FileContext {
+                sensitive_spans: redact::merged(sensitive.iter().map(|s| s.span)),
+                suppressions: Vec::new(),
+            };
+            (Arc::as_ptr(&source) as usize, context)
+        })
+        .collect()
+}
+
 /// The files of the scan, by identity; a file outside it has unknown secrets and nothing
 /// of it is quoted.
 struct KnownFiles {
@@ -1217,6 +1245,7 @@ impl KnownFiles {
             .par_iter()
             .map(|doc| (Arc::as_ptr(&doc.source) as usize, FileContext::new(doc)))
             .collect();
+        contexts.extend(documents.iter().flat_map(companion_contexts));
         // The files built documents were made from: those the scan did not read as
         // documents get their secrets from the Kubernetes reader, and every one the secrets
         // the build put into Secrets (a `secretGenerator`'s files).
@@ -1336,9 +1365,12 @@ fn finalise(rule: &Rule, raw: RawFinding, files: &KnownFiles, catalog: &Catalog)
         related: raw
             .related
             .iter()
-            .map(|(file, span, message)| RelatedLocation {
-                location: location(file, *span),
-                message: render(message, file),
+            .map(|related| RelatedLocation {
+                location: location(&related.source, related.span),
+                message: render(&related.message, &related.source),
+                snippet: related
+                    .show_code
+                    .then(|| snippet(&related.source, related.span, files.get(&related.source))),
             })
             .collect(),
         snippet: snippet(source, raw.span, context),

@@ -29,6 +29,9 @@ pub struct RelatedLocation {
     pub location: Location,
     /// Why it is related.
     pub message: String,
+    /// Its lines, secrets masked, when the rule shows them (the other side of a difference).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<Snippet>,
 }
 
 /// The source lines of a finding's primary location, with every secret value masked.

@@ -26,7 +26,26 @@ pub struct Difference {
     /// Lines only the repository file has, and lines only the host has.
     pub only_in_repository: usize,
     pub only_on_host: usize,
+    /// The differing parts in file order, at most [`MAX_HUNKS`].
+    pub hunks: Vec<Hunk>,
+    /// Differing parts past [`MAX_HUNKS`].
+    pub more_hunks: usize,
 }
+
+/// One differing part: the lines only the repository file has and those only the host has
+/// in their place (either may be none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hunk {
+    /// The repository file's lines (0-based), and their span (empty where none).
+    pub repository_lines: std::ops::Range<usize>,
+    pub repository: Span,
+    /// The host's lines, and their span.
+    pub host_lines: std::ops::Range<usize>,
+    pub host: Span,
+}
+
+/// Most differing parts a drift finding lists, each with its lines.
+pub const MAX_HUNKS: usize = 8;
 
 /// The parsed repository copy.
 #[derive(Debug, Clone, Default)]
@@ -82,7 +101,16 @@ fn difference(repository: &SourceFile, host: Arc<SourceFile>) -> Option<Differen
     let new: Vec<&str> = repository.text.lines().collect();
     let ops = line_diff(&old, &new);
     let (mut only_on_host, mut only_in_repository) = (0, 0);
-    let mut first: Option<(usize, usize)> = None;
+    let (mut hunks, mut more_hunks) = (Vec::new(), 0);
+    let lines_span = |file: &SourceFile, lines: &std::ops::Range<usize>| {
+        if lines.is_empty() {
+            let at = line_at(file, lines.start).start;
+            return Span::new(at, at);
+        }
+        let first = file.lines.line_span(&file.text, lines.start);
+        let last = file.lines.line_span(&file.text, lines.end - 1);
+        Span::new(first.start, last.end)
+    };
     for op in ops {
         let (old_range, new_range) = (op.old_range(), op.new_range());
         if matches!(op, similar::DiffOp::Equal { .. }) {
@@ -90,22 +118,37 @@ fn difference(repository: &SourceFile, host: Arc<SourceFile>) -> Option<Differen
         }
         only_on_host += old_range.len();
         only_in_repository += new_range.len();
-        first.get_or_insert((old_range.start, new_range.start));
+        if hunks.len() == MAX_HUNKS {
+            more_hunks += 1;
+            continue;
+        }
+        hunks.push(Hunk {
+            repository: lines_span(repository, &new_range),
+            repository_lines: new_range,
+            host: lines_span(&host, &old_range),
+            host_lines: old_range,
+        });
     }
     // Same lines, other line endings or a final newline: say so at the end.
-    let (host_index, repository_index) = first.unwrap_or((old.len(), new.len()));
-    let line_at = |file: &SourceFile, index: usize| {
-        if index < file.text.lines().count() {
-            file.lines.line_span(&file.text, index)
-        } else {
-            Span::new(file.text.len(), file.text.len())
-        }
-    };
+    let (host_index, repository_index) = hunks.first().map_or((old.len(), new.len()), |h| {
+        (h.host_lines.start, h.repository_lines.start)
+    });
     Some(Difference {
         repository_line: line_at(repository, repository_index),
         host_line: line_at(&host, host_index),
         host,
         only_in_repository,
         only_on_host,
+        hunks,
+        more_hunks,
     })
+}
+
+/// The span of line `index` of `file`, or its end past the last line.
+fn line_at(file: &SourceFile, index: usize) -> Span {
+    if index < file.text.lines().count() {
+        file.lines.line_span(&file.text, index)
+    } else {
+        Span::new(file.text.len(), file.text.len())
+    }
 }

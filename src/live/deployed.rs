@@ -162,6 +162,7 @@ pub(crate) fn place_on_sources(
                 RelatedLocation {
                     location: host_place,
                     message: DEPLOYED_HERE.to_owned(),
+                    snippet: None,
                 },
             );
         }

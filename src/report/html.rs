@@ -626,13 +626,27 @@ fn finding_rows(report: &Report, finding: &Finding, offered: &[&str], page: &mut
         .related
         .iter()
         .map(|r| {
-            format!(
+            let mut note = format!(
                 "note: {} at <code>{}:{}:{}</code>",
                 prose(&r.message),
                 esc(&r.location.path),
                 r.location.start_line,
                 r.location.start_column
-            )
+            );
+            // The other side of a difference, with its lines.
+            if let Some(snippet) = &r.snippet {
+                note.push_str("<pre class=\"frame\">");
+                for (i, line) in snippet.text.split('\n').enumerate() {
+                    let number = snippet.first_line + i;
+                    let _ = write!(
+                        note,
+                        "<span class=\"l\"><span class=\"n\">{number}</span>{}</span>",
+                        esc(line)
+                    );
+                }
+                note.push_str("</pre>");
+            }
+            note
         })
         .collect();
     if let Some(rule) = rule {

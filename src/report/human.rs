@@ -231,6 +231,21 @@ fn frame(
             r.start_line,
             r.start_column
         )?;
+        // The other side of a difference: its lines, as the snippet shows the finding's.
+        if let Some(snippet) = &related.snippet {
+            let lines: Vec<&str> = snippet.text.split('\n').collect();
+            let last = snippet.first_line + lines.len().saturating_sub(1);
+            let width = width.max(last.to_string().len());
+            for (i, line) in lines.iter().enumerate() {
+                let number = snippet.first_line + i;
+                let shown = terminal(line).replace('\t', " ");
+                writeln!(
+                    out,
+                    "{} {shown}",
+                    painter.paint(blue, &format!("{number:>width$} |"))
+                )?;
+            }
+        }
     }
     if let Some(rule) = rule {
         let first_paragraph = rule.remediation.split("\n\n").next().unwrap_or("");

@@ -243,7 +243,10 @@ fn result(
                 .iter()
                 .take(MAX_LOCATIONS - 1)
                 .enumerate()
-                .map(|(i, r)| physical(&r.location, None, Some(&r.message), Some(i as i64 + 1)))
+                .map(|(i, r)| {
+                    let snippet = r.snippet.as_ref().map(|s| s.text.as_str());
+                    physical(&r.location, snippet, Some(&r.message), Some(i as i64 + 1))
+                })
                 .collect(),
         ),
         Some(on) => {
@@ -259,17 +262,48 @@ fn result(
             };
             extra.insert("host".to_owned(), json!(on.host));
             extra.insert("hostLocation".to_owned(), json!(host_place(on_host_at)));
-            extra.insert("hostSnippet".to_owned(), json!(finding.snippet.text));
-            let related: Vec<String> = finding
+            // The host's lines: those of its place when the rule shows them (a drift's
+            // first part), else the finding's own (a moved finding's lines are the same).
+            let host_snippet = finding
+                .related
+                .first()
+                .filter(|first| deployed && std::ptr::eq(&first.location, on_host_at))
+                .and_then(|first| first.snippet.as_ref())
+                .unwrap_or(&finding.snippet);
+            extra.insert("hostSnippet".to_owned(), json!(host_snippet.text));
+            // Places on the host are told in properties (no file of the checkout); places in
+            // the repository (the other parts of a drift) are related locations.
+            let (on_host_related, in_repository): (Vec<_>, Vec<_>) = finding
                 .related
                 .iter()
                 .skip(usize::from(deployed))
                 .take(MAX_LOCATIONS - 1)
+                .partition(|r| !deployed || r.location.path.starts_with("ssh://"));
+            let related: Vec<String> = on_host_related
+                .iter()
                 .map(|r| format!("{}: {}", host_place(&r.location), r.message))
                 .collect();
             if !related.is_empty() {
                 extra.insert("hostRelated".to_owned(), json!(related));
             }
+            let host_code: Vec<serde_json::Value> = on_host_related
+                .iter()
+                .filter_map(|r| {
+                    let snippet = r.snippet.as_ref()?;
+                    Some(json!({"location": host_place(&r.location), "snippet": snippet.text}))
+                })
+                .collect();
+            if !host_code.is_empty() {
+                extra.insert("hostRelatedSnippets".to_owned(), json!(host_code));
+            }
+            let repository_related: Vec<_> = in_repository
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let snippet = r.snippet.as_ref().map(|s| s.text.as_str());
+                    physical(&r.location, snippet, Some(&r.message), Some(i as i64 + 1))
+                })
+                .collect();
             let locations = if deployed {
                 vec![physical(
                     &finding.location,
@@ -286,7 +320,7 @@ fn result(
             (
                 format!("{}: {}", host_place(on_host_at), finding.message),
                 locations,
-                Vec::new(),
+                repository_related,
             )
         }
     };

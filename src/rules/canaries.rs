@@ -58,8 +58,8 @@ fn messages_of(doc: Document) -> (Vec<Span>, Vec<String>) {
         .collect();
     for finding in out.into_findings() {
         shown.push(render(&finding.message, &finding.source));
-        for (file, _, message) in &finding.related {
-            shown.push(render(message, file));
+        for related in &finding.related {
+            shown.push(render(&related.message, &related.source));
         }
     }
     (secrets.spans, shown)

@@ -26,7 +26,18 @@ pub struct RawFinding {
     /// What is wrong and what to write instead.
     pub message: Message,
     /// Other places that explain the finding.
-    pub related: Vec<(Arc<SourceFile>, Span, Message)>,
+    pub related: Vec<Related>,
+}
+
+/// A place that explains a finding.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub source: Arc<SourceFile>,
+    pub span: Span,
+    /// Why it is related.
+    pub message: Message,
+    /// Whether reports show its lines (secrets masked as in the finding's own snippet).
+    pub show_code: bool,
 }
 
 impl RawFinding {
@@ -44,8 +55,26 @@ impl RawFinding {
         span: Span,
         message: impl Into<Message>,
     ) -> &mut Self {
-        self.related
-            .push((Arc::clone(source), span, message.into()));
+        self.related.push(Related {
+            source: Arc::clone(source),
+            span,
+            message: message.into(),
+            show_code: false,
+        });
+        self
+    }
+
+    /// Adds a related location whose lines reports show too (the other side of a difference).
+    pub fn related_code_in(
+        &mut self,
+        source: &Arc<SourceFile>,
+        span: Span,
+        message: impl Into<Message>,
+    ) -> &mut Self {
+        self.related_in(source, span, message);
+        if let Some(last) = self.related.last_mut() {
+            last.show_code = true;
+        }
         self
     }
 }

@@ -9,7 +9,7 @@ mod registry;
 pub use crate::document::FromDocument;
 pub use context::{
     Context, Emitter, FactsContext, Parsed, ProjectContext, ProjectMemo, RawFinding, RawMark,
-    Reporter, ScanFacts, Unseen,
+    Related, Reporter, ScanFacts, Unseen,
 };
 pub(crate) use registry::checks;
 pub use registry::{

@@ -869,14 +869,18 @@ fn a_host_finding_is_shown_on_the_repository_file_that_deploys_it() {
     let (client, sshd) = started();
     let app = client.dir.path().join("srv/shop");
     std::fs::create_dir_all(&app).unwrap();
-    let host_env = format!("DEBUG=true\nSECRET_KEY={ENV_CANARY}\n");
+    // Secrets only one side has: the drift shows their lines, masked.
+    const HOST_TOKEN: &str = "cnryDriftHostTok7Qw9Xz3Lp5Vb8Nm2Kd4";
+    const REPOSITORY_TOKEN: &str = "cnryDriftRepoTok3Hf6Jg1Ws8Ey5Ru2Ti9";
+    let host_env = format!("DEBUG=true\nSECRET_KEY={ENV_CANARY}\nAPI_TOKEN={HOST_TOKEN}\n");
     std::fs::write(app.join(".env"), &host_env).unwrap();
-    // The repository's copy: a comment on top, and DEBUG=false (the host drifted there).
+    // The repository's copy: a comment on top and DEBUG=false (the host drifted there), and
+    // another token at the end.
     let deploy = client.dir.path().join("deploy");
     std::fs::create_dir_all(&deploy).unwrap();
     std::fs::write(
         deploy.join("shop.env"),
-        format!("# deployed by the playbook\nDEBUG=false\nSECRET_KEY={ENV_CANARY}\n"),
+        format!("# deployed by the playbook\nDEBUG=false\nSECRET_KEY={ENV_CANARY}\nSTRIPE_TOKEN={REPOSITORY_TOKEN}\n"),
     )
     .unwrap();
     let inventory = |files: &str| {
@@ -932,8 +936,53 @@ fn a_host_finding_is_shown_on_the_repository_file_that_deploys_it() {
     let drift = find("LIVE017");
     assert_eq!(drift["location"]["path"], "deploy/shop.env");
     assert_eq!(drift["location"]["start_line"], 1);
-    assert_eq!(drift["related"][0]["path"], on_host.as_str());
     assert_eq!(drift["host"], "shop-1");
+    assert!(
+        drift["message"].as_str().unwrap().contains("in 2 place(s)"),
+        "{drift}"
+    );
+    // Each part with its lines on both sides, secrets masked by the .env format.
+    let parts: Vec<(String, u64, String, String)> = drift["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_owned(),
+                r["start_line"].as_u64().unwrap(),
+                r["message"].as_str().unwrap().to_owned(),
+                r["snippet"]["text"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let stars = |n: usize| "*".repeat(n);
+    assert_eq!(
+        parts,
+        [
+            (
+                on_host.clone(),
+                1,
+                "only on the host (line 1), in place of the repository's lines 1–2".to_owned(),
+                "DEBUG=true".to_owned()
+            ),
+            (
+                on_host.clone(),
+                3,
+                "only on the host (line 3), in place of the repository's line 4".to_owned(),
+                format!("API_TOKEN={}", stars(HOST_TOKEN.len()))
+            ),
+            (
+                "deploy/shop.env".to_owned(),
+                4,
+                "only in the repository (line 4)".to_owned(),
+                format!("STRIPE_TOKEN={}", stars(REPOSITORY_TOKEN.len()))
+            ),
+        ]
+    );
+    assert_eq!(
+        drift["snippet"]["text"],
+        "# deployed by the playbook\nDEBUG=false"
+    );
     // SARIF: the moved finding on the repository file, every location a relative path.
     let output = audit_host(&client, &[&args[..], &["sarif"]].concat());
     let sarif = json(&output);
@@ -949,6 +998,19 @@ fn a_host_finding_is_shown_on_the_repository_file_that_deploys_it() {
     assert_eq!(uri(moved), "deploy/shop.env");
     let drift = results.iter().find(|r| r["ruleId"] == "LIVE017").unwrap();
     assert_eq!(uri(drift), "deploy/shop.env");
+    // The repository's other part is a related location with its lines, the host's parts
+    // are properties (no file of the checkout holds them).
+    let related = &drift["relatedLocations"][0]["physicalLocation"];
+    assert_eq!(related["artifactLocation"]["uri"], "deploy/shop.env");
+    assert_eq!(
+        related["region"]["snippet"]["text"],
+        format!("STRIPE_TOKEN={}", "*".repeat(REPOSITORY_TOKEN.len())).as_str()
+    );
+    assert_eq!(drift["properties"]["hostSnippet"], "DEBUG=true");
+    assert_eq!(
+        drift["properties"]["hostRelatedSnippets"][0]["snippet"],
+        format!("API_TOKEN={}", "*".repeat(HOST_TOKEN.len())).as_str()
+    );
     assert!(moved["message"]["text"]
         .as_str()
         .unwrap()
@@ -960,10 +1022,19 @@ fn a_host_finding_is_shown_on_the_repository_file_that_deploys_it() {
     for format in ["json", "sarif", "human"] {
         let output = audit_host(&client, &[&args[..], &[format]].concat());
         let printed = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            !printed.contains(ENV_CANARY),
-            "the secret in the {format} report"
-        );
+        for secret in [ENV_CANARY, HOST_TOKEN, REPOSITORY_TOKEN] {
+            assert!(
+                !printed.contains(secret),
+                "the secret {secret} in the {format} report"
+            );
+        }
+        if format == "human" {
+            // The host's part of the drift, as a unified diff's lines would show it.
+            assert!(
+                printed.contains(&format!("3 | API_TOKEN={}", "*".repeat(HOST_TOKEN.len()))),
+                "{printed}"
+            );
+        }
     }
     // A repository path leaving the configuration's folder is a configuration error.
     inventory(&format!(

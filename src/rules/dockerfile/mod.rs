@@ -190,7 +190,7 @@ pub(crate) mod canary {
             let mut out = Emitter::new(&catalog);
             rule.check_document(&doc, &mut out);
             for finding in out.into_findings() {
-                let related = finding.related.iter().map(|(_, _, m)| m);
+                let related = finding.related.iter().map(|r| &r.message);
                 for message in std::iter::once(&finding.message).chain(related) {
                     shown.push(format!("{}: {}", rule.rule.id, render(message)));
                 }

@@ -925,25 +925,56 @@ fn run_document_rules<'c, 'd>(
 }
 
 /// A snippet included in several places is judged in each of them; the same finding at
-/// the same place is reported once.
+/// the same place is reported once. And one rule reports at most
+/// [`MAX_FINDINGS_PER_RULE_AND_FILE`] findings in one file: the last one kept says how many
+/// more there were, so a hostile file of 200,000 unknown keywords costs a note, not 200,000
+/// findings through every reporter.
 fn drop_repeated(raw: &mut Vec<(&Rule, RawFinding)>) {
     // Judged by reference: copying every message into the set cost a tenth of the peak.
     let mut seen = HashSet::new();
-    let first: Vec<bool> = raw
+    let mut per_file: HashMap<(&str, usize), usize> = HashMap::new();
+    let keep: Vec<bool> = raw
         .iter()
         .map(|(rule, f)| {
-            seen.insert((
-                rule.id.as_str(),
-                Arc::as_ptr(&f.source) as usize,
-                f.span,
-                &f.message,
-            ))
+            let file = Arc::as_ptr(&f.source) as usize;
+            if !seen.insert((rule.id.as_str(), file, f.span, &f.message)) {
+                return false;
+            }
+            let count = per_file.entry((rule.id.as_str(), file)).or_default();
+            *count += 1;
+            *count <= MAX_FINDINGS_PER_RULE_AND_FILE
         })
         .collect();
     drop(seen);
-    let mut first = first.into_iter();
-    raw.retain(|_| first.next().unwrap_or(true));
+    let excess: HashMap<(String, usize), usize> = per_file
+        .into_iter()
+        .filter(|(_, n)| *n > MAX_FINDINGS_PER_RULE_AND_FILE)
+        .map(|((rule, file), n)| ((rule.to_owned(), file), n - MAX_FINDINGS_PER_RULE_AND_FILE))
+        .collect();
+    let mut keep = keep.into_iter();
+    raw.retain(|_| keep.next().unwrap_or(true));
+    if excess.is_empty() {
+        return;
+    }
+    // The last finding kept of each such pair says what was left out.
+    let mut told = HashSet::new();
+    for (rule, finding) in raw.iter_mut().rev() {
+        let key = (rule.id.clone(), Arc::as_ptr(&finding.source) as usize);
+        let Some(&more) = excess.get(&key) else {
+            continue;
+        };
+        if told.insert(key) {
+            finding.message = msg!(
+                "{} ({} more findings of this rule in this file are not reported one by one: fix these first, then check again)",
+                finding.message.clone(),
+                more
+            );
+        }
+    }
 }
+
+/// Most findings one rule reports in one file (see [`drop_repeated`]).
+pub const MAX_FINDINGS_PER_RULE_AND_FILE: usize = 100;
 
 /// One (rule, file) pair while results are gathered.
 #[derive(Default)]

@@ -112,3 +112,31 @@ fn a_finding_past_column_65535_passes_through_every_reporter() {
     let line = root().join("tests/data/fuzz/nginx/one-line-of-stray-closing-braces");
     fuzzing::pipeline(&std::fs::read(line).unwrap());
 }
+
+/// The pipeline fuzz target's out-of-memory input (256 KiB): `ExecStart=a \` continued over
+/// 65,000 lines of `a \`. Read as sshd configuration, each line is a keyword sshd does not
+/// know: 65,000 findings of one rule, times every kind the target reads it as, through
+/// every reporter (492 MB, 12 s). One rule now reports at most 100 findings in one file, the
+/// last saying how many more there were (the input: 229 MB, 5.6 s).
+#[test]
+fn one_rule_reports_at_most_a_hundred_findings_in_one_file() {
+    let lines = "a \\\n".repeat(5_000);
+    let tree = crate::common::tree(&[("sshd_config", lines.as_bytes())]);
+    let (report, _) = crate::common::json_report(tree.path(), &[".", "--fail-on", "never"]);
+    let unknown: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "SSH018")
+        .map(|f| f["message"].as_str().expect("message"))
+        .collect();
+    assert_eq!(unknown.len(), 100);
+    assert!(
+        unknown[99].ends_with(
+            "(4900 more findings of this rule in this file are not reported one by one: fix these first, then check again)"
+        ),
+        "{}",
+        unknown[99]
+    );
+    assert!(!unknown[98].contains("more findings"));
+}

@@ -216,6 +216,10 @@ const BUILTIN_FRAMEWORKS: &[(&str, &str)] = &[
         include_str!("../frameworks/asvs-4.0.3.toml"),
     ),
     (
+        "frameworks/cis-debian12.toml",
+        include_str!("../frameworks/cis-debian12.toml"),
+    ),
+    (
         "frameworks/cis-kubernetes.toml",
         include_str!("../frameworks/cis-kubernetes.toml"),
     ),

@@ -767,11 +767,18 @@ fn frameworks_table(catalog: &Catalog) -> String {
         .map(|f| {
             [
                 f.id.clone(),
-                format!(
-                    "{}/{} controls covered",
-                    crate::compliance::coverage(f, catalog),
-                    f.controls.len()
-                ),
+                match crate::compliance::partial_coverage(f, catalog) {
+                    0 => format!(
+                        "{}/{} controls covered",
+                        crate::compliance::coverage(f, catalog),
+                        f.controls.len()
+                    ),
+                    partly => format!(
+                        "{}/{} controls covered (+{partly} in part)",
+                        crate::compliance::coverage(f, catalog),
+                        f.controls.len()
+                    ),
+                },
                 format!("{} {} ({}, {})", f.title, f.version, f.licence, f.url),
             ]
         })

@@ -5,7 +5,10 @@
 //! of every rule mapped to it there: `fail` when one failed, else `not_evaluated` when one
 //! could not judge, else `pass` when one passed, else `not_applicable`. A control no rule
 //! maps to is `not_covered` — never passed; a control whose mapped rules were switched off
-//! cannot pass either (`not_evaluated`, naming them).
+//! cannot pass either (`not_evaluated`, naming them). A rule that checks only part of a
+//! control (`partial_controls`) fails it where the rule fails; where it passes, the control
+//! is `not_evaluated` ("evidence for part of it only") unless a rule mapped to the whole
+//! control decides.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -95,6 +98,9 @@ pub struct Totals {
     pub not_evaluated: usize,
     /// Controls no rule maps to.
     pub not_covered: usize,
+    /// Of the covered controls, those only rules checking a part of them map to: never
+    /// passed.
+    pub partly_covered: usize,
 }
 
 impl Totals {
@@ -133,6 +139,9 @@ pub struct ControlResult {
     pub title: String,
     /// The rules mapped to it.
     pub rules: Vec<String>,
+    /// The rules that check a part of it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partial_rules: Vec<String>,
     /// Its status over every target.
     pub status: ControlStatus,
     /// On how many targets it passed, failed, did not apply, was not evaluated.
@@ -140,6 +149,18 @@ pub struct ControlResult {
     /// Why it was not evaluated (rules not run, values unknown), at most a few.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
+}
+
+impl ControlResult {
+    /// The rules mapped to it as reports list them, those checking a part of it marked.
+    pub fn rules_shown(&self) -> String {
+        self.rules
+            .iter()
+            .cloned()
+            .chain(self.partial_rules.iter().map(|r| format!("{r} (in part)")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// One covered control on one target.
@@ -192,24 +213,32 @@ const MAX_REASONS: usize = 3;
 /// The rollup of `results` for `framework`.
 pub fn rollup(framework: &Framework, catalog: &Catalog, results: &[RuleResult]) -> Rollup {
     let enabled: Vec<&str> = catalog.enabled().map(|r| r.id.as_str()).collect();
-    // For each rule id, the controls of this framework it maps to.
-    let mut controls_of: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mapped: Vec<Vec<String>> = framework
+    // For each rule id, the controls of this framework it maps to, and whether it checks
+    // only a part of each.
+    let mut controls_of: HashMap<&str, Vec<(usize, bool)>> = HashMap::new();
+    let ids = |rules: Vec<&crate::policy::Rule>| -> Vec<String> {
+        rules.into_iter().map(|r| r.id.clone()).collect()
+    };
+    let mapped: Vec<(Vec<String>, Vec<String>)> = framework
         .controls
         .iter()
         .enumerate()
         .map(|(i, control)| {
-            let rules: Vec<String> = catalog
-                .rules_for(&framework.id, &control.id)
-                .into_iter()
-                .map(|r| r.id.clone())
-                .collect();
-            for rule in &rules {
+            let rules = ids(catalog.rules_for(&framework.id, &control.id));
+            let partial = ids(catalog.partial_rules_for(&framework.id, &control.id));
+            for (rule, part) in rules
+                .iter()
+                .map(|r| (r, false))
+                .chain(partial.iter().map(|r| (r, true)))
+            {
                 if let Some(rule) = catalog.get(rule) {
-                    controls_of.entry(rule.id.as_str()).or_default().push(i);
+                    controls_of
+                        .entry(rule.id.as_str())
+                        .or_default()
+                        .push((i, part));
                 }
             }
-            rules
+            (rules, partial)
         })
         .collect();
     // target → control → statuses (with the failing rules and reasons).
@@ -225,10 +254,36 @@ pub fn rollup(framework: &Framework, catalog: &Catalog, results: &[RuleResult]) 
         let Some(controls) = controls_of.get(result.rule_id.as_str()) else {
             continue;
         };
-        let status = ControlStatus::of(result.status);
-        for &c in controls {
+        for &(c, part) in controls {
+            let mut status = ControlStatus::of(result.status);
+            let mut partly = None;
+            if part {
+                // A rule checking part of a control only fails it where a rule for the
+                // whole control decides; alone, its pass is no pass of the control.
+                match status {
+                    ControlStatus::Fail => {}
+                    _ if !mapped[c].0.is_empty() => continue,
+                    ControlStatus::Pass => {
+                        status = ControlStatus::NotEvaluated;
+                        partly = Some(format!(
+                            "{} passed on {}, which is evidence for part of this control only",
+                            result.rule_id,
+                            result.target()
+                        ));
+                    }
+                    _ => {}
+                }
+            }
             overall[c].push(status);
-            if status == ControlStatus::NotEvaluated && reasons[c].len() < MAX_REASONS {
+            if let Some(reason) = &partly {
+                if reasons[c].len() < MAX_REASONS && !reasons[c].contains(reason) {
+                    reasons[c].push(reason.clone());
+                }
+            }
+            if status == ControlStatus::NotEvaluated
+                && partly.is_none()
+                && reasons[c].len() < MAX_REASONS
+            {
                 let reason = format!(
                     "{} on {}: {}",
                     result.rule_id,
@@ -260,7 +315,11 @@ pub fn rollup(framework: &Framework, catalog: &Catalog, results: &[RuleResult]) 
             if status == ControlStatus::Fail && !seen.failed_rules.contains(&result.rule_id) {
                 seen.failed_rules.push(result.rule_id.clone());
             }
-            if matches!(
+            if let Some(reason) = partly {
+                if seen.reasons.len() < MAX_REASONS && !seen.reasons.contains(&reason) {
+                    seen.reasons.push(reason);
+                }
+            } else if matches!(
                 status,
                 ControlStatus::NotEvaluated | ControlStatus::NotApplicable
             ) {
@@ -279,12 +338,18 @@ pub fn rollup(framework: &Framework, catalog: &Catalog, results: &[RuleResult]) 
     };
     let mut controls = Vec::new();
     for (i, control) in framework.controls.iter().enumerate() {
-        let rules = &mapped[i];
+        let (rules, partial_rules) = &mapped[i];
         let mut why = std::mem::take(&mut reasons[i]);
-        let status = if rules.is_empty() {
+        let status = if rules.is_empty() && partial_rules.is_empty() {
             ControlStatus::NotCovered
         } else {
-            let not_run: Vec<&str> = rules
+            // Partial rules switched off matter only where no rule covers the whole.
+            let deciding = if rules.is_empty() {
+                partial_rules
+            } else {
+                rules
+            };
+            let not_run: Vec<&str> = deciding
                 .iter()
                 .map(String::as_str)
                 .filter(|r| !enabled.contains(r))
@@ -298,6 +363,9 @@ pub fn rollup(framework: &Framework, catalog: &Catalog, results: &[RuleResult]) 
         };
         if status != ControlStatus::NotCovered {
             totals.covered += 1;
+            if rules.is_empty() {
+                totals.partly_covered += 1;
+            }
         }
         totals.add(status);
         let mut per_target: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -311,6 +379,7 @@ pub fn rollup(framework: &Framework, catalog: &Catalog, results: &[RuleResult]) 
             id: control.id.clone(),
             title: control.title.clone(),
             rules: rules.clone(),
+            partial_rules: partial_rules.clone(),
             status,
             targets: per_target,
             reasons: why,
@@ -364,6 +433,18 @@ pub fn coverage(framework: &Framework, catalog: &Catalog) -> usize {
         .controls
         .iter()
         .filter(|c| !catalog.rules_for(&framework.id, &c.id).is_empty())
+        .count()
+}
+
+/// How many of a framework's controls only rules checking a part of them map to.
+pub fn partial_coverage(framework: &Framework, catalog: &Catalog) -> usize {
+    framework
+        .controls
+        .iter()
+        .filter(|c| {
+            catalog.rules_for(&framework.id, &c.id).is_empty()
+                && !catalog.partial_rules_for(&framework.id, &c.id).is_empty()
+        })
         .count()
 }
 
@@ -447,6 +528,79 @@ mod tests {
         let hsts = control(&rollup, "14.4.5");
         assert_eq!(hsts.status, ControlStatus::NotEvaluated);
         assert_eq!(hsts.reasons[0], "rules not run: DJ015");
+    }
+
+    fn host_result(rule: &str, host: &str, status: Status) -> RuleResult {
+        RuleResult {
+            path: None,
+            host: Some(host.into()),
+            ..result(rule, "", status)
+        }
+    }
+
+    #[test]
+    fn a_rule_checking_part_of_a_control_fails_it_and_never_passes_it() {
+        let catalog = Catalog::builtin().unwrap();
+        let cis = catalog.framework("cis-debian12").unwrap();
+        // 2.4.1.1 (cron enabled and active): LIVE013 sees only whether cron runs.
+        // 5.1.20 (PermitRootLogin no): SSH001 and SSH002 decide the whole control.
+        let results = [
+            host_result("LIVE013", "web-1", Status::Pass),
+            host_result("LIVE013", "web-2", Status::Fail),
+            host_result("SSH001", "web-1", Status::Pass),
+            host_result("SSH002", "web-1", Status::Pass),
+        ];
+        let rollup = rollup(cis, &catalog, &results);
+        let cron = control(&rollup, "2.4.1.1");
+        assert_eq!(cron.status, ControlStatus::Fail);
+        assert_eq!(cron.partial_rules, ["LIVE013"]);
+        assert_eq!(cron.rules_shown(), "LIVE013 (in part)");
+        let on = |host: &str| {
+            let target = rollup
+                .targets
+                .iter()
+                .find(|t| t.target == format!("ssh://{host}"))
+                .unwrap();
+            target
+                .controls
+                .iter()
+                .find(|c| c.control == "2.4.1.1")
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(on("web-2").status, ControlStatus::Fail);
+        assert_eq!(on("web-2").failed_rules, ["LIVE013"]);
+        let passed_in_part = on("web-1");
+        assert_eq!(passed_in_part.status, ControlStatus::NotEvaluated);
+        assert_eq!(
+            passed_in_part.reasons,
+            ["LIVE013 passed on ssh://web-1, which is evidence for part of this control only"]
+        );
+        // Where only web-1 was audited, the control is not evaluated, never passed.
+        let alone = super::rollup(cis, &catalog, &results[..1]);
+        assert_eq!(
+            control(&alone, "2.4.1.1").status,
+            ControlStatus::NotEvaluated
+        );
+        assert_eq!(
+            control(&alone, "5.1.20").status,
+            ControlStatus::NotApplicable
+        );
+        assert_eq!(alone.totals.partly_covered, partial_coverage(cis, &catalog));
+        assert_eq!(control(&rollup, "5.1.20").status, ControlStatus::Pass);
+        assert_eq!(partial_coverage(cis, &catalog), 5);
+        // A user's mapping can add partial evidence too.
+        let mut mine = Catalog::builtin().unwrap();
+        mine.add_policy_text(
+            "ops/mine.toml",
+            "[[mapping]]\nrule = \"SSH012\"\npartial_controls = [\"cis-debian12:5.1.8\"]\n",
+        )
+        .unwrap();
+        mine.check_controls().unwrap();
+        assert_eq!(
+            partial_coverage(mine.framework("cis-debian12").unwrap(), &mine),
+            6
+        );
     }
 
     #[test]

@@ -137,6 +137,10 @@ struct RuleSpec {
     /// The framework controls the rule gives evidence for (`devsec-ssh:sshd-27`).
     #[serde(default)]
     controls: Vec<String>,
+    /// Controls it checks a part of: its failure fails the control, its pass does not pass
+    /// it (`cis-debian12:2.4.1.1`: cron active, not whether it is enabled at boot).
+    #[serde(default)]
+    partial_controls: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,7 +175,10 @@ struct FrameworkSpec {
 #[serde(deny_unknown_fields)]
 struct MappingSpec {
     rule: String,
+    #[serde(default)]
     controls: Vec<String>,
+    #[serde(default)]
+    partial_controls: Vec<String>,
 }
 
 /// A compliance framework (a benchmark, a standard, a baseline) whose controls rules give
@@ -266,6 +273,9 @@ pub struct Rule {
     pub origin: String,
     /// The framework controls it gives evidence for, `framework:control`.
     pub controls: Vec<String>,
+    /// The controls it checks a part of: a failure fails them, a pass leaves them not
+    /// evaluated (see [`crate::compliance`]).
+    pub partial_controls: Vec<String>,
 }
 
 impl Rule {
@@ -335,6 +345,16 @@ impl Rule {
                 }
             }
             text.push_str("\n(Evidence for these controls where the rule applies, not a certification; `preflight frameworks` lists the frameworks.)\n");
+        }
+        if !self.partial_controls.is_empty() {
+            text.push_str("\n## Evidence for part of\n");
+            for control in &self.partial_controls {
+                match control_title(control) {
+                    Some(title) => text.push_str(&format!("- {control}: {title}\n")),
+                    None => text.push_str(&format!("- {control}\n")),
+                }
+            }
+            text.push_str("\n(The rule checks part of what these controls ask: where it fails, the control fails; where it passes, the control is still not evaluated.)\n");
         }
         if !self.references.is_empty() {
             text.push_str("\n## References\n");
@@ -493,6 +513,11 @@ impl Catalog {
                     rule.controls.push(control);
                 }
             }
+            for control in mapping.partial_controls {
+                if !rule.partial_controls.contains(&control) {
+                    rule.partial_controls.push(control);
+                }
+            }
         }
         Ok(())
     }
@@ -551,7 +576,7 @@ impl Catalog {
     /// never silently maps nothing. Called once every policy file is loaded.
     pub fn check_controls(&self) -> Result<(), PolicyError> {
         for rule in &self.rules {
-            for reference in &rule.controls {
+            for reference in rule.controls.iter().chain(&rule.partial_controls) {
                 let known = reference
                     .split_once(':')
                     .is_some_and(|(framework, control)| {
@@ -585,12 +610,15 @@ impl Catalog {
     pub fn rules_for(&self, framework: &str, control: &str) -> Vec<&Rule> {
         self.rules
             .iter()
-            .filter(|r| {
-                r.controls.iter().any(|c| {
-                    c.split_once(':')
-                        .is_some_and(|(f, id)| f == framework && id == control)
-                })
-            })
+            .filter(|r| names(&r.controls, framework, control))
+            .collect()
+    }
+
+    /// The rules that give evidence for part of `control` of `framework`.
+    pub fn partial_rules_for(&self, framework: &str, control: &str) -> Vec<&Rule> {
+        self.rules
+            .iter()
+            .filter(|r| names(&r.partial_controls, framework, control))
             .collect()
     }
 
@@ -771,6 +799,15 @@ fn build_rule(origin: &str, spec: RuleSpec) -> Result<Rule, PolicyError> {
         logic,
         origin: origin.to_owned(),
         controls: spec.controls,
+        partial_controls: spec.partial_controls,
+    })
+}
+
+/// Whether `references` (`framework:control`) name `control` of `framework`.
+fn names(references: &[String], framework: &str, control: &str) -> bool {
+    references.iter().any(|c| {
+        c.split_once(':')
+            .is_some_and(|(f, id)| f == framework && id == control)
     })
 }
 

@@ -402,7 +402,7 @@ fn controls(rollup: &Rollup, page: &mut String) {
             esc(&control.title),
             control_rank(control.status),
             status.replace('_', " "),
-            esc(&control.rules.join(", ")),
+            esc(&control.rules_shown()),
             targets.join(", "),
             reasons.join("<br>")
         );

@@ -102,9 +102,13 @@ fn compliance(
         terminal(&f.version),
         terminal(&f.licence)
     )?;
+    let partly = match t.partly_covered {
+        0 => String::new(),
+        n => format!(" ({n} of them in part only)"),
+    };
     writeln!(
         out,
-        "  {} of {} controls covered: {} passed, {} failed, {} not applicable, {} not evaluated; {} not covered",
+        "  {} of {} controls covered{partly}: {} passed, {} failed, {} not applicable, {} not evaluated; {} not covered",
         t.covered, t.controls, t.passed, t.failed, t.not_applicable, t.not_evaluated, t.not_covered
     )?;
     if !quiet {
@@ -125,7 +129,7 @@ fn compliance(
                 painter.paint(style, &status),
                 terminal(&control.id),
                 terminal(&control.title),
-                control.rules.join(", ")
+                control.rules_shown()
             )?;
             for reason in &control.reasons {
                 writeln!(out, "      {}", terminal(reason))?;

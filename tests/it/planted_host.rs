@@ -344,6 +344,8 @@ struct Audited {
     local: Vec<Key>,
     /// The application's process id (0 on the machine as found).
     app: u32,
+    /// Each CIS Debian 12 control and its status.
+    controls: Vec<(String, String)>,
     /// The line-free fingerprints of `audit local`'s findings on settled state.
     fingerprints: Vec<(String, String)>,
 }
@@ -356,6 +358,7 @@ fn audit(client: &ClientKeys, sshd: &Sshd, what: &str) -> Audited {
     let started = Instant::now();
     let local = preflight_in(saved.path())
         .args(["audit", "local", "--format", "json", "--fail-on", "never"])
+        .args(["--framework", "cis-debian12"])
         .args(["--timeout", "120", "--save-snapshot"])
         .arg(&snapshot)
         .output()
@@ -373,12 +376,15 @@ fn audit(client: &ClientKeys, sshd: &Sshd, what: &str) -> Audited {
             "never",
             "--timeout",
             "120",
+            "--framework",
+            "cis-debian12",
         ],
     );
     let recheck = preflight_in(saved.path())
         .args(["check", "--snapshot"])
         .arg(&snapshot)
         .args(["--format", "json", "--fail-on", "never"])
+        .args(["--framework", "cis-debian12"])
         .output()
         .expect("runs");
     for (output, how) in [
@@ -419,6 +425,27 @@ fn audit(client: &ClientKeys, sshd: &Sshd, what: &str) -> Audited {
         local["summary"]["files_checked"],
         over_ssh["summary"]["files_checked"]
     );
+    // The CIS Debian 12 rollup: the same control statuses every way.
+    let statuses = |report: &serde_json::Value| -> Vec<(String, String)> {
+        report["compliance"][0]["controls"]
+            .as_array()
+            .expect("a rollup")
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].as_str().expect("id").to_owned(),
+                    c["status"].as_str().expect("status").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let controls = statuses(&local);
+    assert_eq!(
+        statuses(&recheck),
+        controls,
+        "{what}: the re-checked rollup"
+    );
+    assert_eq!(statuses(&over_ssh), controls, "{what}: the rollup over SSH");
     let mut fingerprints: Vec<(String, String)> = local["findings"]
         .as_array()
         .expect("findings")
@@ -441,6 +468,7 @@ fn audit(client: &ClientKeys, sshd: &Sshd, what: &str) -> Audited {
         local: local_keys,
         app: 0,
         fingerprints,
+        controls,
     }
 }
 
@@ -607,6 +635,21 @@ fn a_misconfigured_host_is_found_out_and_its_hardened_twin_is_not() {
         about_ours.is_empty(),
         "the hardened twin's services are reported: {about_ours:#?}"
     );
+    // As evidence: root login (5.1.20, decided by SSH001 and SSH002) fails on the planted
+    // host and passes on its twin; cron (2.4.1.1, LIVE013 sees only whether it runs) fails
+    // where it is stopped and is not evaluated, never passed, where it runs.
+    let status = |audited: &Audited, control: &str| {
+        audited
+            .controls
+            .iter()
+            .find(|(id, _)| id == control)
+            .map(|(_, status)| status.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(status(&planted, "5.1.20"), "fail");
+    assert_eq!(status(&hardened, "5.1.20"), "pass");
+    assert_eq!(status(&planted, "2.4.1.1"), "fail");
+    assert_eq!(status(&hardened, "2.4.1.1"), "not_evaluated");
     eprintln!(
         "{} planted problems found by audit local, audit host and the re-checked snapshot; {} findings planted, {} hardened, {} as found",
         problems.len(),

@@ -123,11 +123,20 @@ fn sarif_validates_for_clean_runs_related_locations_notifications_and_odd_paths(
 
 #[test]
 fn sarif_keeps_the_most_severe_results_within_githubs_limit_and_warns() {
-    let mut env = String::from("DEBUG=true\n");
-    for i in 0..25_100 {
-        env.push_str(&format!("export K{i}=1\n"));
-    }
-    let dir = tree(&[(".env", env.as_bytes())]);
+    // 252 files of 100 info findings each (one rule reports at most 100 in a file), and
+    // one high finding in the last file.
+    let exports: String = (0..100).map(|i| format!("export K{i}=1\n")).collect();
+    let last = format!("{exports}DEBUG=true\n");
+    let names: Vec<String> = (0..252).map(|i| format!("app{i:03}/.env")).collect();
+    let files: Vec<(&str, &[u8])> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let text = if i == 251 { &last } else { &exports };
+            (name.as_str(), text.as_bytes())
+        })
+        .collect();
+    let dir = tree(&files);
     let output = preflight_in(dir.path())
         .args(["check", ".", "--format", "sarif"])
         .output()

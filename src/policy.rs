@@ -336,26 +336,29 @@ impl Rule {
             // can match their reports to ours.
             text.push_str(&format!("\nAlso known as: {}\n", other_ids.join(", ")));
         }
-        if !self.controls.is_empty() {
-            text.push_str("\n## Evidence for\n");
-            for control in &self.controls {
+        let mut controls = |heading: &str, list: &[String], note: &str| {
+            if list.is_empty() {
+                return;
+            }
+            text.push_str(&format!("\n## {heading}\n"));
+            for control in list {
                 match control_title(control) {
                     Some(title) => text.push_str(&format!("- {control}: {title}\n")),
                     None => text.push_str(&format!("- {control}\n")),
                 }
             }
-            text.push_str("\n(Evidence for these controls where the rule applies, not a certification; `preflight frameworks` lists the frameworks.)\n");
-        }
-        if !self.partial_controls.is_empty() {
-            text.push_str("\n## Evidence for part of\n");
-            for control in &self.partial_controls {
-                match control_title(control) {
-                    Some(title) => text.push_str(&format!("- {control}: {title}\n")),
-                    None => text.push_str(&format!("- {control}\n")),
-                }
-            }
-            text.push_str("\n(The rule checks part of what these controls ask: where it fails, the control fails; where it passes, the control is still not evaluated.)\n");
-        }
+            text.push_str(&format!("\n({note})\n"));
+        };
+        controls(
+            "Evidence for",
+            &self.controls,
+            "Evidence for these controls where the rule applies, not a certification; `preflight frameworks` lists the frameworks.",
+        );
+        controls(
+            "Evidence for part of",
+            &self.partial_controls,
+            "The rule checks part of what these controls ask: where it fails, the control fails; where it passes, the control is still not evaluated.",
+        );
         if !self.references.is_empty() {
             text.push_str("\n## References\n");
             for reference in &self.references {

@@ -198,12 +198,7 @@ fn frame(
     writeln!(out, "{gutter}")?;
     for (i, line) in lines.iter().enumerate() {
         let number = finding.snippet.first_line + i;
-        let shown = terminal(line).replace('\t', " ");
-        writeln!(
-            out,
-            "{} {shown}",
-            painter.paint(blue, &format!("{number:>width$} |"))
-        )?;
+        let shown = code_line(out, painter, number, width, line)?;
         if number == loc.start_line {
             let line_len = shown.chars().count();
             let start = loc.start_column.saturating_sub(1).min(line_len);
@@ -241,13 +236,7 @@ fn frame(
             let last = snippet.first_line + lines.len().saturating_sub(1);
             let width = width.max(last.to_string().len());
             for (i, line) in lines.iter().enumerate() {
-                let number = snippet.first_line + i;
-                let shown = terminal(line).replace('\t', " ");
-                writeln!(
-                    out,
-                    "{} {shown}",
-                    painter.paint(blue, &format!("{number:>width$} |"))
-                )?;
+                code_line(out, painter, snippet.first_line + i, width, line)?;
             }
         }
     }
@@ -270,6 +259,25 @@ fn frame(
         "", finding.rule_id
     )?;
     writeln!(out)
+}
+
+/// Writes line `number` of a snippet with its gutter; the line as shown (control characters
+/// made visible, tabs as spaces).
+fn code_line(
+    out: &mut dyn Write,
+    painter: &Painter,
+    number: usize,
+    width: usize,
+    line: &str,
+) -> io::Result<String> {
+    let blue = Ansi::new().fg_color(Some(AnsiColor::Blue.into())).bold();
+    let shown = terminal(line).replace('\t', " ");
+    writeln!(
+        out,
+        "{} {shown}",
+        painter.paint(blue, &format!("{number:>width$} |"))
+    )?;
+    Ok(shown)
 }
 
 fn summary(report: &Report, painter: &Painter, out: &mut dyn Write) -> io::Result<()> {

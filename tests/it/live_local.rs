@@ -146,7 +146,7 @@ fn planted() -> &'static Planted {
 
 /// A self-signed certificate valid for `days` more days, made with the openssl command
 /// line (parsing in preflight is x509-parser's, in Rust).
-fn certificate(path: &Path, days: u32, name: &str) {
+pub(crate) fn certificate(path: &Path, days: u32, name: &str) {
     let key = path.with_extension("key");
     let status = Command::new("openssl")
         .args([

@@ -143,18 +143,7 @@ fn build(variant: Variant, changes: &HostChanges) -> Running {
     // key only root reads.
     changes.folder(CERTS);
     let (pem, key) = (format!("{CERTS}/shop.pem"), format!("{CERTS}/shop.key"));
-    let days = if planted { "5" } else { "90" };
-    run(Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-        ])
-        .args(["-nodes", "-days", days, "-subj", "/CN=shop.example"])
-        .args(["-keyout", &key, "-out", &pem]));
+    crate::live_local::certificate(Path::new(&pem), if planted { 5 } else { 90 }, "shop");
     mode(&key, if planted { 0o644 } else { 0o600 });
 
     let headers = if planted {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs fuzz targets one after another, each for a fixed time, with the limits the issue sets
 # (-rss_limit_mb=512: peak memory under 512 MiB; -timeout=10: no input may take longer, 30 for
-# the targets that parse each input several times), and
+# pipeline, which parses each input as every kind), and
 # prints one line per target: executions, seconds, peak RSS, and the crash file if any.
 #
 # Usage: fuzz/run.sh SECONDS [TARGET...] [-- LIBFUZZER-OPTION...]
@@ -34,12 +34,11 @@ for target in $targets; do
     mkdir -p "$fuzz/artifacts/$target"
     log="$fuzz/artifacts/$target/log"
     status=0
-    # pipeline reads each input as every kind, and java_script and node_package as five
-    # kinds of JavaScript file (module, TypeScript, TSX, PM2 and package.json), each parse
-    # cut at 2 s by the parser itself: a real scan reads a file once, so these targets'
-    # slowest input may take several times what one parse may.
+    # pipeline reads each input as every kind (JavaScript in three dialects, each parse cut
+    # by the parser itself at a quarter second plus a second per MiB): a real scan reads a
+    # file once, so its slowest input may take several times what one format's may.
     timeout=10
-    case "$target" in pipeline | java_script | node_package) timeout=30 ;; esac
+    [ "$target" = pipeline ] && timeout=30
     RAYON_NUM_THREADS=1 nice -n 10 "$bin/$target" "$fuzz/corpus/$target" \
         -max_total_time="$seconds" -rss_limit_mb=512 -timeout="$timeout" -print_final_stats=1 \
         -artifact_prefix="$fuzz/artifacts/$target/" "$@" >"$log" 2>&1 || status=$?

@@ -172,6 +172,10 @@ pub struct JsModule {
     /// Where secrets are written: values given to secret-like names, literals that look
     /// like credentials, URL passwords, and what the parser could not read.
     secrets: Vec<Span>,
+    /// The parser gave up (its time limit) on a text that names a server module: still a
+    /// server file, reported as unparsed rather than silently left out (padding a server
+    /// file with text the parser chokes on would otherwise hide its findings).
+    unparsed_server: bool,
 }
 
 /// Modules whose import makes a file a Node server file (`@nestjs` covers every Nest package).
@@ -187,8 +191,15 @@ pub const NODE_SERVER_MODULES: &[&str] = &[
     "fastify",
 ];
 
-/// How long one file may take to parse (real files take milliseconds).
-const PARSE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long a file of `len` bytes may take to parse: a quarter second, plus a second per MiB.
+/// Real code parses at several MiB a second (a 4.5 MB minified bundle in about 1.5 s), so
+/// this leaves it room; tree-sitter's error recovery on hostile text (a quarter megabyte of
+/// backslash-continued lines) would take seconds, and is cut at half a second there. The
+/// time a scan may spend is so bounded by the bytes it reads, not by the number of files.
+fn parse_time_limit(len: usize) -> std::time::Duration {
+    const PER_MIB: std::time::Duration = std::time::Duration::from_secs(1);
+    std::time::Duration::from_millis(250) + PER_MIB.mul_f64(len as f64 / (1024.0 * 1024.0))
+}
 
 /// How deep nested values are followed; deeper ones are [`JsValue::Other`] (no stack
 /// overflow on hostile input).
@@ -212,7 +223,8 @@ impl JsModule {
         // tree-sitter's error recovery is quadratic on some hostile input (thousands of
         // unclosed brackets): give up after a bound rather than stall the whole scan.
         let started = std::time::Instant::now();
-        let mut give_up = |_: &tree_sitter::ParseState| started.elapsed() > PARSE_TIME_LIMIT;
+        let limit = parse_time_limit(text.len());
+        let mut give_up = |_: &tree_sitter::ParseState| started.elapsed() > limit;
         let options = tree_sitter::ParseOptions::new().progress_callback(&mut give_up);
         let bytes = source.as_bytes();
         let tree = match parser.set_language(&language) {
@@ -224,6 +236,7 @@ impl JsModule {
             Err(_) => None,
         };
         let Some(tree) = tree else {
+            module.unparsed_server = names_a_server_module(text);
             module.errors.push(ParseError {
                 span: Span::new(0, 0),
                 message: "the file could not be parsed as JavaScript (grammar unavailable, or parsing took too long)".into(),
@@ -320,7 +333,23 @@ impl JsModule {
     pub fn could_be_node_server(text: &str) -> bool {
         text.contains("listen") || NODE_SERVER_MODULES.iter().any(|m| text.contains(m))
     }
+}
 
+/// Whether `text` names a server module as a module is named in an import or `require`
+/// (`'express'`, `"@nestjs/core"`): the evidence left when the parser gave up.
+fn names_a_server_module(text: &str) -> bool {
+    NODE_SERVER_MODULES.iter().any(|m| {
+        ['\'', '"', '`'].iter().any(|q| {
+            let quoted = format!("{q}{m}");
+            text.match_indices(&quoted).any(|(at, _)| {
+                let after = &text[at + quoted.len()..];
+                after.starts_with(*q) || (m.starts_with('@') && after.starts_with('/'))
+            })
+        })
+    })
+}
+
+impl JsModule {
     /// Whether the module is part of a Node web server: it imports Express, Nest, or one of
     /// the middleware packages the Node rules judge, or it starts a server it imports
     /// (`const app = require('./app'); app.listen(…)`). A `src/utils.js` that does none of
@@ -1033,7 +1062,7 @@ impl Format for JsModule {
     }
 
     fn confirms_kind(&self) -> bool {
-        self.looks_like_node_server()
+        self.looks_like_node_server() || self.unparsed_server
     }
 
     fn errors(&self) -> &[ParseError] {

@@ -547,3 +547,31 @@ fn nginx_includes_that_fan_out_stop_at_a_budget() {
         "{report}"
     );
 }
+
+/// A server file padded with text tree-sitter's error recovery chokes on (the java_script
+/// fuzz target's 256 KiB of backslash-continued lines): the parser gives up at its limit
+/// (a quarter second plus a second per MiB), and the file is reported as unparsed, not
+/// silently left out as "not a server file", which would hide its findings.
+#[test]
+fn a_server_file_the_parser_gives_up_on_is_reported_not_dropped() {
+    let text = format!(
+        "const express = require('express');\nconst app = express();\napp.listen(3000);\n{}",
+        "a \\\n".repeat(65_000)
+    );
+    let dir = tree(&[("server.js", text.as_bytes())]);
+    let (report, _) = json_report(dir.path(), &[".", "--fail-on", "never"]);
+    assert_eq!(report["summary"]["files_checked"], 1, "{report}");
+    let unparsed = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "PF001")
+        .unwrap_or_else(|| panic!("no PF001: {report}"));
+    assert!(
+        unparsed["message"]
+            .as_str()
+            .unwrap()
+            .contains("parsing took too long"),
+        "{unparsed}"
+    );
+}

@@ -395,6 +395,7 @@ pub fn rollup(framework: &Framework, catalog: &Catalog, results: &[RuleResult]) 
                     let status = ControlStatus::combine(seen.statuses);
                     totals.controls += 1;
                     totals.covered += 1;
+                    totals.partly_covered += usize::from(mapped[i].0.is_empty());
                     totals.add(status);
                     TargetControl {
                         control: framework.controls[i].id.clone(),

@@ -231,8 +231,16 @@ const BUILTIN_FRAMEWORKS: &[(&str, &str)] = &[
         include_str!("../frameworks/cis-kubernetes.toml"),
     ),
     (
+        "frameworks/devsec-linux.toml",
+        include_str!("../frameworks/devsec-linux.toml"),
+    ),
+    (
         "frameworks/devsec-nginx.toml",
         include_str!("../frameworks/devsec-nginx.toml"),
+    ),
+    (
+        "frameworks/devsec-postgres.toml",
+        include_str!("../frameworks/devsec-postgres.toml"),
     ),
     (
         "frameworks/devsec-ssh.toml",

@@ -932,45 +932,41 @@ fn run_document_rules<'c, 'd>(
 fn drop_repeated(raw: &mut Vec<(&Rule, RawFinding)>) {
     // Judged by reference: copying every message into the set cost a tenth of the peak.
     let mut seen = HashSet::new();
-    let mut per_file: HashMap<(&str, usize), usize> = HashMap::new();
+    // Per (rule, file): findings kept, and where the last one that may be kept is.
+    let mut per_file: HashMap<(&str, usize), (usize, usize)> = HashMap::new();
     let keep: Vec<bool> = raw
         .iter()
-        .map(|(rule, f)| {
+        .enumerate()
+        .map(|(i, (rule, f))| {
             let file = Arc::as_ptr(&f.source) as usize;
             if !seen.insert((rule.id.as_str(), file, f.span, &f.message)) {
                 return false;
             }
-            let count = per_file.entry((rule.id.as_str(), file)).or_default();
+            let (count, last) = per_file.entry((rule.id.as_str(), file)).or_default();
             *count += 1;
+            if *count <= MAX_FINDINGS_PER_RULE_AND_FILE {
+                *last = i;
+            }
             *count <= MAX_FINDINGS_PER_RULE_AND_FILE
         })
         .collect();
     drop(seen);
-    let excess: HashMap<(String, usize), usize> = per_file
-        .into_iter()
-        .filter(|(_, n)| *n > MAX_FINDINGS_PER_RULE_AND_FILE)
-        .map(|((rule, file), n)| ((rule.to_owned(), file), n - MAX_FINDINGS_PER_RULE_AND_FILE))
+    // The last finding kept of a pair over the cap says what was left out.
+    let told: Vec<(usize, usize)> = per_file
+        .into_values()
+        .filter(|(count, _)| *count > MAX_FINDINGS_PER_RULE_AND_FILE)
+        .map(|(count, last)| (last, count - MAX_FINDINGS_PER_RULE_AND_FILE))
         .collect();
+    for (last, more) in told {
+        let finding = &mut raw[last].1;
+        finding.message = msg!(
+            "{} ({} more findings of this rule in this file are not reported one by one: fix these first, then check again)",
+            finding.message.clone(),
+            more
+        );
+    }
     let mut keep = keep.into_iter();
     raw.retain(|_| keep.next().unwrap_or(true));
-    if excess.is_empty() {
-        return;
-    }
-    // The last finding kept of each such pair says what was left out.
-    let mut told = HashSet::new();
-    for (rule, finding) in raw.iter_mut().rev() {
-        let key = (rule.id.clone(), Arc::as_ptr(&finding.source) as usize);
-        let Some(&more) = excess.get(&key) else {
-            continue;
-        };
-        if told.insert(key) {
-            finding.message = msg!(
-                "{} ({} more findings of this rule in this file are not reported one by one: fix these first, then check again)",
-                finding.message.clone(),
-                more
-            );
-        }
-    }
 }
 
 /// Most findings one rule reports in one file (see [`drop_repeated`]).

@@ -305,15 +305,18 @@ fn mode(path: &str, bits: u32) {
 /// and message.
 type Key = (String, String, u64, String);
 
-/// The machine's moving state (processes, sockets, disk use): other tests start and stop
-/// processes and write files while this one runs.
+/// Whether `path` holds the machine's moving state (processes, sockets, disk use): other
+/// tests start and stop processes and write files while this one runs.
+fn is_moving(path: &str) -> bool {
+    ["/.preflight/ps", "/.preflight/ss", "/.preflight/df"]
+        .iter()
+        .any(|moving| path.starts_with(moving))
+}
+
+/// The findings not on the machine's moving state.
 fn settled(keys: &[Key]) -> Vec<Key> {
     keys.iter()
-        .filter(|(_, path, _, _)| {
-            !["/.preflight/ps", "/.preflight/ss", "/.preflight/df"]
-                .iter()
-                .any(|moving| path.starts_with(moving))
-        })
+        .filter(|(_, path, _, _)| !is_moving(path))
         .cloned()
         .collect()
 }
@@ -439,12 +442,7 @@ fn audit(client: &ClientKeys, sshd: &Sshd, what: &str) -> Audited {
         .as_array()
         .expect("findings")
         .iter()
-        .filter(|f| {
-            let path = f["location"]["path"].as_str().expect("path");
-            !["/.preflight/ps", "/.preflight/ss", "/.preflight/df"]
-                .iter()
-                .any(|moving| path.starts_with(moving))
-        })
+        .filter(|f| !is_moving(f["location"]["path"].as_str().expect("path")))
         .map(|f| {
             (
                 f["rule_id"].as_str().expect("rule").to_owned(),
@@ -458,6 +456,17 @@ fn audit(client: &ClientKeys, sshd: &Sshd, what: &str) -> Audited {
         app: 0,
         fingerprints,
         controls,
+    }
+}
+
+/// Builds `variant`, audits it, and puts the machine back (services stopped first).
+fn audit_built(variant: Variant, client: &ClientKeys, sshd: &Sshd, what: &str) -> Audited {
+    let changes = HostChanges::begin(BACKUP);
+    let running = build(variant, &changes);
+    let audited = audit(client, sshd, what);
+    Audited {
+        app: running.app,
+        ..audited
     }
 }
 
@@ -556,24 +565,8 @@ fn a_misconfigured_host_is_found_out_and_its_hardened_twin_is_not() {
 
     let baseline = audit(&client, &sshd, "the machine as found");
 
-    let planted = {
-        let changes = HostChanges::begin(BACKUP);
-        let running = build(Variant::Planted, &changes);
-        let audited = audit(&client, &sshd, "planted");
-        Audited {
-            app: running.app,
-            ..audited
-        }
-    };
-    let hardened = {
-        let changes = HostChanges::begin(BACKUP);
-        let running = build(Variant::Hardened, &changes);
-        let audited = audit(&client, &sshd, "hardened");
-        Audited {
-            app: running.app,
-            ..audited
-        }
-    };
+    let planted = audit_built(Variant::Planted, &client, &sshd, "planted");
+    let hardened = audit_built(Variant::Hardened, &client, &sshd, "hardened");
     assert!(
         !Path::new(APP).exists() && !Path::new(SITE).exists(),
         "the host was put back"

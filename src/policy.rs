@@ -223,8 +223,16 @@ const BUILTIN_FRAMEWORKS: &[(&str, &str)] = &[
         include_str!("../frameworks/asvs-4.0.3.toml"),
     ),
     (
+        "frameworks/bsi-grundschutz-2023.toml",
+        include_str!("../frameworks/bsi-grundschutz-2023.toml"),
+    ),
+    (
         "frameworks/cis-debian12.toml",
         include_str!("../frameworks/cis-debian12.toml"),
+    ),
+    (
+        "frameworks/cis-docker.toml",
+        include_str!("../frameworks/cis-docker.toml"),
     ),
     (
         "frameworks/cis-kubernetes.toml",

@@ -148,10 +148,12 @@ pub struct Service {
     /// Another service waits for this one to finish (`depends_on` with
     /// `condition: service_completed_successfully`): a one-shot job.
     pub one_shot: bool,
-    /// The service was not read whole (a `<<:` merge key or an alias the YAML reader could
-    /// not expand, a value of the wrong type, a YAML syntax error inside it): absent keys
-    /// may be present.
+    /// The service was not read whole (`extends:` from another file, a `<<:` merge key or an
+    /// alias the YAML reader could not expand, a value of the wrong type, a YAML syntax error
+    /// inside it): absent keys may be present.
     pub incomplete: bool,
+    /// It extends a service of another file (`extends: {file: …}`), which is not read.
+    pub extends_other_file: bool,
 }
 
 impl Service {
@@ -585,6 +587,11 @@ impl Reader<'_> {
                     service.cap_add = items.iter().filter_map(|i| self.string(i)).collect();
                 }
                 "user" => service.user = self.scalar(&name, "user", value),
+                // Settings inherited from a service of another file are not read here.
+                "extends" => {
+                    service.extends_other_file = value.get("file").is_some();
+                    service.incomplete |= service.extends_other_file;
+                }
                 "command" | "entrypoint" => service.command.extend(self.command(value)),
                 "healthcheck" => {
                     service.healthcheck = value.get("test").and_then(|t| self.command(t));

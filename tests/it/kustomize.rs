@@ -131,7 +131,7 @@ fn what_an_overlay_fixes_is_not_reported_and_a_shared_base_is_reported_once() {
     // Staging's inline JSON patch adds `hostPID: true`: reported at its line in the
     // kustomization.
     assert!(
-        text.contains("K8S007 overlays/staging/kustomization.yaml:11:14 []"),
+        text.contains("K8S028 overlays/staging/kustomization.yaml:11:14 []"),
         "{text}"
     );
     // Not judged as written either: the base would have been reported without a deployment.

@@ -4,10 +4,10 @@
 //! file (`${DB_PASSWORD:-changeme}`) is what runs when the deploy host forgets to set it.
 //! A finding about something absent points at the service's name.
 
-use crate::formats::compose::{Binding, PortMapping, Service, UNKNOWN};
+use crate::formats::compose::{Binding, ComposeFile, ComposeString, PortMapping, Service, UNKNOWN};
 use crate::message::{Message, Quote};
 use crate::msg;
-use crate::rules::{checks, RegisteredCheck};
+use crate::rules::{checks, Context, RegisteredCheck};
 
 pub mod admin_ports;
 pub mod base60_port;
@@ -30,7 +30,11 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "compose-data-port-public" => data_ports::check;
     document "compose-docker-socket" => docker_socket::check;
     document "compose-env-file-missing" => env_file_missing::check;
-    document "compose-host-namespace" => host_namespace::check;
+    document "compose-host-ipc" => host_namespace::ipc;
+    document "compose-host-network" => host_namespace::network;
+    document "compose-host-pid" => host_namespace::pid;
+    document "compose-host-userns" => host_namespace::userns;
+    document "compose-host-uts" => host_namespace::uts;
     document "compose-literal-secret" => literal_secret::check;
     document "compose-no-restart-policy" => restart::check;
     document "compose-port-base60" => base60_port::check;
@@ -47,6 +51,45 @@ fn image_name(service: &Service) -> Option<String> {
     let name = image.split('@').next().unwrap_or(&image);
     let last = name.rsplit('/').next().unwrap_or(name);
     Some(last.split(':').next().unwrap_or(last).to_ascii_lowercase())
+}
+
+/// Marks the rule not evaluated on `service` when what decides its `key` cannot be read: a
+/// variable without a default (only the deploy host knows it), or a service not read whole
+/// (`extends:` from another file, a merge key or alias not expanded) that does not write the
+/// key itself and may inherit it. Returns whether it did.
+fn undecided(
+    cx: &mut Context<'_, ComposeFile>,
+    service: &Service,
+    key: &'static str,
+    value: Option<&ComposeString>,
+) -> bool {
+    match value {
+        Some(value) if value.resolved().is_none() => {
+            cx.not_evaluated(msg!(
+                "`{}:` of service `{}` is a variable without a default: only the deploy host knows it",
+                key,
+                service.quote()
+            ));
+            true
+        }
+        None if service.extends_other_file => {
+            cx.not_evaluated(msg!(
+                "service `{}` extends a service of another file, which is not read: it may inherit `{}:`",
+                service.quote(),
+                key
+            ));
+            true
+        }
+        None if service.incomplete => {
+            cx.not_evaluated(msg!(
+                "service `{}` is not read whole (a merge key or alias not expanded, a value of the wrong type, or a syntax error in it): it may set `{}:`",
+                service.quote(),
+                key
+            ));
+            true
+        }
+        _ => false,
+    }
 }
 
 /// The host port to keep in a suggested `127.0.0.1:HOST:CONTAINER` mapping: the one

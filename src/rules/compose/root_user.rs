@@ -2,6 +2,8 @@
 
 use crate::formats::compose::ComposeFile;
 use crate::msg;
+use crate::rules::compose::undecided;
+use crate::rules::dockerfile::user::is_root;
 use crate::rules::Context;
 
 /// CMP010: the service explicitly runs as root, overriding whatever unprivileged `USER`
@@ -9,12 +11,14 @@ use crate::rules::Context;
 /// judges in the Dockerfile.)
 pub fn check(cx: &mut Context<'_, ComposeFile>) {
     for service in &cx.content.services {
+        if undecided(cx, service, "user", service.user.as_ref()) {
+            continue;
+        }
         let Some(user) = &service.user else { continue };
         let Some(value) = user.resolved() else {
             continue;
         };
-        let who = value.split(':').next().unwrap_or("").trim();
-        if who != "root" && who != "0" {
+        if !is_root(&value) {
             continue;
         }
         cx.report(user.span, format!("{}:user", service.name), msg!(

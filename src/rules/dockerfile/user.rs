@@ -7,11 +7,13 @@ use crate::rules::dockerfile::{final_instructions, last_in_final, run_commands, 
 use crate::rules::Context;
 use crate::source::Span;
 
-/// Whether a `USER` value names root (`root`, `0`, `root:root`, `0:0`), or Windows
+/// Whether a `USER` value names root (`root`, `0`, `0000`, `root:root`, `0:0`), or Windows
 /// containers' administrator (`ContainerAdministrator`).
-fn is_root(user: &str) -> bool {
-    let name = user.split(':').next().unwrap_or(user);
-    matches!(name, "root" | "0") || name.eq_ignore_ascii_case("ContainerAdministrator")
+pub(crate) fn is_root(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or(user).trim();
+    // runc reads a numeric user as a number: `0000` is uid 0.
+    let uid_zero = !name.is_empty() && name.bytes().all(|b| b == b'0');
+    name == "root" || uid_zero || name.eq_ignore_ascii_case("ContainerAdministrator")
 }
 
 /// DKR002: the final image runs as root: its last `USER` (inherited from the stages it is

@@ -239,6 +239,10 @@ const BUILTIN_FRAMEWORKS: &[(&str, &str)] = &[
         include_str!("../frameworks/cis-kubernetes.toml"),
     ),
     (
+        "frameworks/cis-postgresql12.toml",
+        include_str!("../frameworks/cis-postgresql12.toml"),
+    ),
+    (
         "frameworks/devsec-linux.toml",
         include_str!("../frameworks/devsec-linux.toml"),
     ),

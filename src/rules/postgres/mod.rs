@@ -2,6 +2,8 @@
 //! (PG003–PG007), and both together (PG002: a server that listens on public addresses *and*
 //! admits the whole internet).
 
+use std::net::IpAddr;
+
 use crate::formats::postgres::{HbaField, HbaRecord, PgConf};
 use crate::message::{Message, Quote};
 use crate::msg;
@@ -51,10 +53,49 @@ fn has_includes(conf: &PgConf) -> bool {
     })
 }
 
-/// Loopback addresses, with or without a prefix length.
+/// A `listen_addresses` entry or host name that only the machine itself reaches.
 fn is_loopback(address: &str) -> bool {
-    let host = address.split('/').next().unwrap_or(address);
-    host == "localhost" || host == "::1" || host.starts_with("127.") || host == "samehost"
+    is_loopback_range(address, None)
+}
+
+/// Whether every client a `host*` record's address (with its `/N` prefix length or separate
+/// netmask) admits is the machine itself: `127.0.0.1/32` and `127.0.0.0/8` are, `127.0.0.1/0`
+/// (every IPv4 address) is not. Host names other than `localhost` and `samehost` are not.
+fn is_loopback_range(address: &str, mask: Option<&str>) -> bool {
+    if matches!(address, "localhost" | "samehost") {
+        return true;
+    }
+    let Some((ip, prefix)) = address_range(address, mask) else {
+        return false;
+    };
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback() && prefix >= 8,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.is_loopback() && prefix >= 96 + 8,
+            None => v6.is_loopback() && prefix == 128,
+        },
+    }
+}
+
+/// An IP address field as the address and the prefix length of the range it admits: from
+/// `/N`, from a separate netmask (its leading one bits), or the whole address when neither is
+/// written. `None` for host names and keywords (`all`, `samenet`).
+fn address_range(address: &str, mask: Option<&str>) -> Option<(IpAddr, u32)> {
+    let (host, prefix) = match address.split_once('/') {
+        Some((host, prefix)) => (host, Some(prefix.parse::<u32>().ok()?)),
+        None => (address, None),
+    };
+    let ip: IpAddr = host.parse().ok()?;
+    let full = if ip.is_ipv4() { 32 } else { 128 };
+    let prefix = match (prefix, mask) {
+        (Some(prefix), _) => prefix,
+        (None, Some(mask)) => match mask.parse::<IpAddr>().ok()? {
+            IpAddr::V4(m) => u32::from(m).leading_ones(),
+            IpAddr::V6(m) => u128::from(m).leading_ones(),
+        },
+        (None, None) => full,
+    };
+    Some((ip, prefix.min(full)))
 }
 
 /// The record as written (type and method in lower case), in backticks, for messages.
@@ -76,11 +117,12 @@ fn written(record: &HbaRecord) -> Message {
 
 /// Whether a `host*` record admits clients from outside the machine.
 fn is_remote(record: &HbaRecord) -> bool {
+    let mask = record.mask.as_ref().map(|m| m.value.as_str());
     record.is_host()
         && record
             .address
             .as_ref()
-            .is_some_and(|a| !is_loopback(&a.value))
+            .is_some_and(|a| !is_loopback_range(&a.value, mask))
 }
 
 /// Whether a record admits every address on the internet.
@@ -88,12 +130,47 @@ fn is_whole_internet(record: &HbaRecord) -> bool {
     let Some(address) = &record.address else {
         return false;
     };
-    let mask_zero = record
-        .mask
-        .as_ref()
-        .is_some_and(|m| m.value == "0.0.0.0" || m.value == "::");
-    matches!(
-        address.value.as_str(),
-        "all" | "0.0.0.0/0" | "::/0" | "::0/0" | "0/0"
-    ) || mask_zero
+    let mask = record.mask.as_ref().map(|m| m.value.as_str());
+    address.value == "all"
+        || address.value == "0/0"
+        || address_range(&address.value, mask).is_some_and(|(_, prefix)| prefix == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{address_range, is_loopback_range};
+
+    #[test]
+    fn a_loopback_address_with_a_short_prefix_or_mask_admits_everyone() {
+        for (address, mask) in [
+            ("127.0.0.1/32", None),
+            ("127.0.0.0/8", None),
+            ("::1/128", None),
+            ("::ffff:127.0.0.1/128", None),
+            ("127.0.0.1", Some("255.255.255.255")),
+            ("localhost", None),
+            ("samehost", None),
+        ] {
+            assert!(is_loopback_range(address, mask), "{address} {mask:?}");
+        }
+        for (address, mask) in [
+            ("127.0.0.1/0", None),
+            ("127.0.0.1/7", None),
+            ("::1/0", None),
+            ("::1/64", None),
+            ("127.0.0.1", Some("0.0.0.0")),
+            ("10.0.0.1/32", None),
+            ("samenet", None),
+            ("db.example.com", None),
+            ("127.0.0.1/x", None),
+        ] {
+            assert!(!is_loopback_range(address, mask), "{address} {mask:?}");
+        }
+        assert_eq!(
+            address_range("127.0.0.1", Some("0.0.0.0")).map(|r| r.1),
+            Some(0)
+        );
+        assert_eq!(address_range("::/0", None).map(|r| r.1), Some(0));
+        assert_eq!(address_range("10.0.0.0/99", None).map(|r| r.1), Some(32));
+    }
 }

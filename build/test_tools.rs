@@ -49,6 +49,7 @@ const TOOLS: &[&str] = &[
     "chromium",
     "html5lib",
     "container",
+    "postgres_server",
 ];
 
 /// Where `.ci/run` builds the statically linked binary the container test packs.
@@ -215,6 +216,19 @@ impl Probe {
                 found.push("python_venv");
             }
             self.site_packages = python_site_packages(&python);
+        }
+        // PostgreSQL's own reading of a configuration (`postgres -C NAME`), run as the
+        // `postgres` user (the server refuses root).
+        let postgres = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()
+            .and_then(|versions| {
+                versions
+                    .filter_map(Result::ok)
+                    .map(|v| v.path().join("bin/postgres"))
+                    .find(|p| p.is_file())
+            });
+        if root && self.keep(postgres) && self.keep(sbin("runuser")) {
+            found.push("postgres_server");
         }
         let services = [
             "/etc/redis/redis.conf",

@@ -63,6 +63,7 @@ mod nginx_includes;
 mod node_fixtures;
 #[cfg(feature = "live")] // runs `preflight audit` and changes the machine
 mod planted_host;
+mod postgres_differential;
 mod pull_requests;
 mod realworld;
 mod results;

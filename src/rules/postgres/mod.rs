@@ -18,7 +18,7 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "postgres-hostnossl-remote" => hba::hostnossl_remote;
     document "postgres-md5" => hba::md5;
     project "postgres-open-to-internet" => exposure::open_to_internet;
-    document "postgres-ssl-off" => exposure::ssl_off;
+    project "postgres-ssl-off" => exposure::ssl_off;
     document "postgres-trust-local" => hba::trust_local;
     document "postgres-trust-network" => hba::trust_network;
 };
@@ -35,12 +35,15 @@ fn listens_publicly(conf: &PgConf) -> Option<bool> {
         None if has_includes(conf) => return None,
         None => DEFAULT_LISTEN,
     };
-    Some(
-        value
-            .split(',')
-            .map(str::trim)
-            .any(|a| !a.is_empty() && !is_loopback(a)),
-    )
+    Some(listens_on_network(value))
+}
+
+/// Whether a `listen_addresses` value names an address beyond the loopback.
+fn listens_on_network(value: &str) -> bool {
+    value
+        .split(',')
+        .map(str::trim)
+        .any(|a| !a.is_empty() && !is_loopback(a))
 }
 
 /// Whether the file pulls in other files that may set what it leaves out.

@@ -128,24 +128,35 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
         judged_at,
         plan: &plan,
         units: Vec::new(),
+        checked: 0,
         known: HashMap::new(),
     };
     let mut follow_ups = Vec::new();
     let mut unchecked = Vec::new();
-    for (input, result) in scan.parse_all(&files) {
-        match result {
-            Outcome::Read(mut unit) => {
-                follow_ups.append(&mut unit.follow_ups);
-                scan.add(&input, unit);
-            }
-            Outcome::NotOurs => {}
-            Outcome::Problem(problem) => {
-                unchecked.push((
-                    problem.path.clone(),
-                    input.kind.target,
-                    problem.message.clone(),
-                ));
-                diagnostics.push(problem);
+    // Inputs are taken a chunk at a time, so each path moves into the scan's index or is
+    // dropped, never copied.
+    let mut files = files.into_iter();
+    loop {
+        let chunk: Vec<Input> = files.by_ref().take(PARSE_CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let outcomes = scan.parse_all(&chunk);
+        for (input, result) in chunk.into_iter().zip(outcomes) {
+            match result {
+                Outcome::Read(mut unit) => {
+                    follow_ups.append(&mut unit.follow_ups);
+                    scan.add(input, unit);
+                }
+                Outcome::NotOurs => {}
+                Outcome::Problem(problem) => {
+                    unchecked.push((
+                        problem.path.clone(),
+                        input.kind.target,
+                        problem.message.clone(),
+                    ));
+                    diagnostics.push(problem);
+                }
             }
         }
     }
@@ -164,7 +175,7 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
     unchecked.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
     unchecked.dedup();
     let units = scan.units;
-    let files_checked = units.len();
+    let files_checked = scan.checked;
     let (findings, results) = plan.finish(units, view, &unchecked, &unseen);
     ScanOutcome {
         findings,
@@ -600,6 +611,30 @@ struct Unit {
     reparse: Option<Reparse>,
 }
 
+impl Unit {
+    /// Whether nothing of the file is left for the end of the scan.
+    fn is_empty(&self) -> bool {
+        let Unit {
+            document,
+            findings,
+            marks,
+            facts,
+            context,
+            follow_ups,
+            judged,
+            reparse,
+        } = self;
+        document.is_none()
+            && findings.is_empty()
+            && marks.is_empty()
+            && facts.is_empty()
+            && context.is_none()
+            && follow_ups.is_empty()
+            && judged.is_none()
+            && reparse.is_none()
+    }
+}
+
 /// Files of one kind kept to the end that relate only to each other (see
 /// [`crate::formats::Format::groups`]).
 struct Group {
@@ -694,24 +729,31 @@ struct ScanDocuments<'a> {
     units: Vec<Unit>,
     /// Every path read (documents and unconfirmed guesses), with whether its kind is
     /// certain: a follow-up may turn a guess into what a Compose file says it is.
+    /// Every path read, with its unit (none when reading it left nothing to keep) and
+    /// whether its kind is certain.
     known: HashMap<PathBuf, (Option<usize>, bool)>,
+    /// How many files were read as documents.
+    checked: usize,
 }
+
+/// How many files are parsed in parallel before their outcomes are taken in: enough to keep
+/// every thread busy, few enough that outcomes waiting to be taken stay small.
+const PARSE_CHUNK: usize = 2048;
 
 /// How many rounds of follow-ups are read (a `.env` named by a Compose file may name a
 /// settings module); real projects need two.
 const FOLLOW_UP_ROUNDS: usize = 4;
 
 impl ScanDocuments<'_> {
-    fn parse_all(&self, inputs: &[Input]) -> Vec<(Input, Outcome)> {
+    /// Reads, parses and evaluates `inputs` in parallel, a chunk at a time: what each gave,
+    /// in their order. Only a chunk's outcomes are held before the scan takes them.
+    fn parse_all(&self, inputs: &[Input]) -> Vec<Outcome> {
         inputs
             .par_iter()
-            .map(|input| {
-                let outcome = match self.parse(input) {
-                    Ok(doc) => Outcome::Read(self.plan.read(doc)),
-                    Err(Skipped::NotOurs) => Outcome::NotOurs,
-                    Err(Skipped::Problem(problem)) => Outcome::Problem(problem),
-                };
-                (input.clone(), outcome)
+            .map(|input| match self.parse(input) {
+                Ok(doc) => Outcome::Read(self.plan.read(doc)),
+                Err(Skipped::NotOurs) => Outcome::NotOurs,
+                Err(Skipped::Problem(problem)) => Outcome::Problem(problem),
             })
             .collect()
     }
@@ -775,12 +817,20 @@ impl ScanDocuments<'_> {
         }
     }
 
-    fn add(&mut self, input: &Input, unit: Unit) {
-        self.known.insert(
-            input.path.clone(),
-            (Some(self.units.len()), !input.kind.confirm_by_content),
-        );
-        self.units.push(unit);
+    fn add(&mut self, input: Input, unit: Unit) {
+        self.checked += 1;
+        let at = self.keep(unit);
+        self.known
+            .insert(input.path, (at, !input.kind.confirm_by_content));
+    }
+
+    /// Keeps a unit that has something left to report or judge at the end; an empty one
+    /// (most files of a large tree: nothing found, no facts, nothing kept) is only counted.
+    fn keep(&mut self, unit: Unit) -> Option<usize> {
+        (!unit.is_empty()).then(|| {
+            self.units.push(unit);
+            self.units.len() - 1
+        })
     }
 
     /// Reads what documents name, round after round, each file once: a file already read
@@ -825,17 +875,23 @@ impl ScanDocuments<'_> {
             if inputs.is_empty() {
                 return;
             }
-            for (input, result) in self.parse_all(&inputs) {
-                let replaced = self.known.get(&input.path).and_then(|(at, _)| *at);
+            let outcomes = self.parse_all(&inputs);
+            for (input, result) in inputs.into_iter().zip(outcomes) {
+                // Read before as a guess: what that gave goes.
+                let replaced = self.known.get(&input.path).map(|(at, _)| *at);
                 match result {
                     Outcome::Read(mut unit) => {
                         pending.append(&mut unit.follow_ups);
                         match replaced {
-                            Some(at) => {
+                            Some(Some(at)) => {
                                 self.units[at] = unit;
                                 self.known.insert(input.path, (Some(at), true));
                             }
-                            None => self.add(&input, unit),
+                            Some(None) => {
+                                let at = self.keep(unit);
+                                self.known.insert(input.path, (at, true));
+                            }
+                            None => self.add(input, unit),
                         }
                     }
                     Outcome::NotOurs => {}

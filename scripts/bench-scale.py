@@ -19,6 +19,8 @@ Usage (from the repository root, after `cargo build --release`; `apt-get install
     python3 scripts/bench-scale.py --extra /path/to/real/configs   # a real tree as well
     python3 scripts/bench-scale.py --binary /tmp/preflight-before --binary target/release/preflight
                                                           # before and after, alternating
+    python3 scripts/bench-scale.py --pipeline             # and each build with one rule that
+                                                          # never fires: memory findings aside
 
 The generator is `benches/gen_corpus.py` (standard library only; `--generator PATH` or
 `GEN_CORPUS` picks another). Trees are generated once
@@ -127,6 +129,10 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900,
                         help="seconds before a run is killed and reported as such")
     parser.add_argument("--json", type=Path, help="also write every sample here")
+    parser.add_argument("--pipeline", action="store_true",
+                        help="also run each build with one rule the trees never trigger "
+                        "(`--select ACCT001`): the walk, reads, parses and what cross-file "
+                        "checks keep, without the findings' own memory")
     args = parser.parse_args()
 
     binaries = args.binary or [ROOT / "target" / "release" / "preflight"]
@@ -158,6 +164,10 @@ def main() -> None:
                     "-o", os.devnull, "--fail-on", "never", "--no-config"], (0,))
             for name, binary in zip(names, binaries)
         }
+        if args.pipeline:
+            for name, binary in zip(names, binaries):
+                tools[f"{name} (pipeline)"] = (
+                    tools[name][0] + ["--select", "ACCT001"], (0,))
         # rg exits 1 when nothing matches (an empty tree).
         tools["ripgrep"] = ([args.rg, "--hidden", "--no-ignore", "--count", ".", str(tree)], (0, 1))
         samples: dict[str, list[Sample]] = {name: [] for name in tools}

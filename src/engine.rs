@@ -350,13 +350,14 @@ impl<'c> Plan<'c> {
         }
     }
 
-    fn reparse(&self, reparse: &Reparse, view: &dyn Files) -> Document {
+    fn reparse(&self, reparse: &Reparse, view: &dyn Files) -> Option<Document> {
         let context = ParseContext {
             target: reparse.target,
             judged_at: self.judged_at,
             files: view,
         };
-        Document::parse_with(Arc::clone(&reparse.source), &context)
+        let source = view.read(&reparse.path).ok()?;
+        Some(Document::parse_with(Arc::new(source), &context))
     }
 
     /// The documents kept to the end: those kept whole and those kept as files parsed
@@ -380,7 +381,7 @@ impl<'c> Plan<'c> {
                         None => grouped.push((reparse.target, vec![i])),
                     }
                 } else {
-                    kept.push((i, self.reparse(reparse, view)));
+                    kept.extend(self.reparse(reparse, view).map(|doc| (i, doc)));
                     unit.reparse = None;
                 }
             }
@@ -427,12 +428,12 @@ impl<'c> Plan<'c> {
                 .iter()
                 .filter_map(|&i| {
                     let file = units[i].reparse.as_ref()?;
-                    Some((file.source.path.as_path(), file.names.as_slice()))
+                    Some((file.path.as_path(), file.names.as_slice()))
                 })
                 .collect();
             let candidate_paths: Vec<&Path> = candidates
                 .iter()
-                .filter_map(|&i| Some(units[i].reparse.as_ref()?.source.path.as_path()))
+                .filter_map(|&i| Some(units[i].reparse.as_ref()?.path.as_path()))
                 .collect();
             groups(target, &kept, &candidate_paths, view)
         };
@@ -462,7 +463,7 @@ impl<'c> Plan<'c> {
         let mut documents: Vec<Document> = group
             .members
             .iter()
-            .map(|(_, reparse)| self.reparse(reparse, view))
+            .filter_map(|(_, reparse)| self.reparse(reparse, view))
             .collect();
         relate_within(&mut documents, &*group.relations, view);
         let mut raw: Vec<(&Rule, RawFinding)> = Vec::new();
@@ -661,7 +662,10 @@ enum Keep {
 #[derive(Clone)]
 struct Reparse {
     target: Target,
-    source: Arc<SourceFile>,
+    /// The file, read again from the view at the end: holding the text of every related
+    /// file until then (15,000 nginx files in a tree of 100,000) made memory grow with the
+    /// tree. A file gone by then is not judged again.
+    path: PathBuf,
     /// Only if a document kept to the end names it (it has been judged alone).
     if_named: bool,
     /// What a file of a grouped format names ([`names`]), taken while its tree is at hand,
@@ -673,7 +677,7 @@ impl Reparse {
     fn of(doc: &Document, if_named: bool) -> Self {
         Reparse {
             target: doc.target,
-            source: Arc::clone(&doc.source),
+            path: doc.source.path.clone(),
             if_named,
             names: if is_grouped(doc.target) && !if_named {
                 names(doc)

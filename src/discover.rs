@@ -380,13 +380,22 @@ impl DiskFiles {
             return known;
         }
         let resolved = std::fs::canonicalize(dir).ok();
-        self.resolved_dirs
+        let mut map = self
+            .resolved_dirs
             .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(dir.to_path_buf(), resolved.clone());
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Files are read in path order, a folder's files together: a small cache hits as
+        // often as one of every folder of the tree, and does not grow with it.
+        if map.len() >= RESOLVED_DIRS_KEPT {
+            map.clear();
+        }
+        map.insert(dir.to_path_buf(), resolved.clone());
         resolved
     }
 }
+
+/// How many folders' resolved paths [`DiskFiles`] remembers at most.
+const RESOLVED_DIRS_KEPT: usize = 1024;
 
 impl Files for DiskFiles {
     fn read(&self, path: &Path) -> Result<SourceFile, Unreadable> {

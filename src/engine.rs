@@ -150,12 +150,7 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
                 }
                 Outcome::NotOurs => {}
                 Outcome::Problem(problem) => {
-                    unchecked.push((
-                        problem.path.clone(),
-                        input.kind.target,
-                        problem.message.clone(),
-                    ));
-                    diagnostics.push(problem);
+                    not_checked(problem, input.kind.target, &mut diagnostics, &mut unchecked);
                 }
             }
         }
@@ -183,6 +178,18 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
         diagnostics,
         results,
     }
+}
+
+/// Records a file of kind `target` that could not be checked: a note for the report, and
+/// for the results, which rules it leaves unevaluated.
+fn not_checked(
+    problem: Diagnostic,
+    target: Target,
+    diagnostics: &mut Vec<Diagnostic>,
+    unchecked: &mut Vec<Unchecked>,
+) {
+    unchecked.push((problem.path.clone(), target, problem.message.clone()));
+    diagnostics.push(problem);
 }
 
 /// A file of a kind the rules read that was not checked: its display path, its kind and
@@ -900,12 +907,7 @@ impl ScanDocuments<'_> {
                     }
                     Outcome::NotOurs => {}
                     Outcome::Problem(problem) => {
-                        unchecked.push((
-                            problem.path.clone(),
-                            input.kind.target,
-                            problem.message.clone(),
-                        ));
-                        diagnostics.push(problem);
+                        not_checked(problem, input.kind.target, diagnostics, unchecked);
                     }
                 }
             }

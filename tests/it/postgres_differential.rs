@@ -122,29 +122,23 @@ fn postgres_says(config: &Path, name: &str) -> String {
 
 /// Lets the `postgres` user read the tree and own the data folder, as a real one does.
 fn hand_to_postgres(root: &Path) {
-    let status = Command::new("chown")
-        .args(["-R", "postgres:postgres"])
-        .arg(root)
-        .status()
-        .expect("chown");
-    assert!(status.success());
-    let status = Command::new("chmod")
-        .args(["-R", "u+rwX,go-rwx"])
-        .arg(root)
-        .status()
-        .expect("chmod");
-    assert!(status.success());
-    for dir in root.ancestors().skip(1) {
-        // The temporary folder's parents must let it pass.
-        if dir == Path::new("/") || dir == Path::new("/tmp") {
-            break;
-        }
-        let status = Command::new("chmod")
-            .arg("o+x")
-            .arg(dir)
+    let run = |program: &str, args: &[&str], path: &Path| {
+        let status = Command::new(program)
+            .args(args)
+            .arg(path)
             .status()
-            .expect("chmod");
-        assert!(status.success());
+            .expect(program);
+        assert!(status.success(), "{program} {args:?} {}", path.display());
+    };
+    run("chown", &["-R", "postgres:postgres"], root);
+    run("chmod", &["-R", "u+rwX,go-rwx"], root);
+    // The temporary folder's parents must let it pass.
+    for dir in root
+        .ancestors()
+        .skip(1)
+        .take_while(|d| *d != Path::new("/") && *d != Path::new("/tmp"))
+    {
+        run("chmod", &["o+x"], dir);
     }
 }
 

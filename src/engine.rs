@@ -738,10 +738,9 @@ struct ScanDocuments<'a> {
     judged_at: Option<i64>,
     plan: &'a Plan<'a>,
     units: Vec<Unit>,
-    /// Every path read (documents and unconfirmed guesses), with whether its kind is
-    /// certain: a follow-up may turn a guess into what a Compose file says it is.
-    /// Every path read, with its unit (none when reading it left nothing to keep) and
-    /// whether its kind is certain.
+    /// Every path read as a document, with its unit (none when reading it left nothing to
+    /// keep) and whether its kind is certain: a follow-up may turn a guess into what a
+    /// Compose file says it is.
     known: HashMap<PathBuf, (Option<usize>, bool)>,
     /// How many files were read as documents.
     checked: usize,
@@ -893,17 +892,18 @@ impl ScanDocuments<'_> {
                 match result {
                     Outcome::Read(mut unit) => {
                         pending.append(&mut unit.follow_ups);
-                        match replaced {
-                            Some(Some(at)) => {
+                        let Some(previous) = replaced else {
+                            self.add(input, unit);
+                            continue;
+                        };
+                        let at = match previous {
+                            Some(at) => {
                                 self.units[at] = unit;
-                                self.known.insert(input.path, (Some(at), true));
+                                Some(at)
                             }
-                            Some(None) => {
-                                let at = self.keep(unit);
-                                self.known.insert(input.path, (at, true));
-                            }
-                            None => self.add(input, unit),
-                        }
+                            None => self.keep(unit),
+                        };
+                        self.known.insert(input.path, (at, true));
                     }
                     Outcome::NotOurs => {}
                     Outcome::Problem(problem) => {

@@ -37,16 +37,13 @@ pub fn ssl_off(cx: &mut ProjectContext<'_, PgConf>) {
             server.read(auto, &by_folder, 0);
         }
         judge(cx, &server, main.source());
-        for path in &server.files {
-            if *path != main.source().path.as_path() {
-                read_by_a_server.insert(path);
-                if let Some(doc) = docs.iter().find(|d| d.source().path.as_path() == *path) {
-                    cx.not_applicable_in(
-                        doc.source(),
-                        "judged with the postgresql.conf that reads it",
-                    );
-                }
-            }
+        // The files it read after its own.
+        for file in server.files.iter().skip(1) {
+            read_by_a_server.insert(&file.source().path);
+            cx.not_applicable_in(
+                file.source(),
+                "judged with the postgresql.conf that reads it",
+            );
         }
     }
     for alone in docs.iter().filter(|d| {
@@ -69,7 +66,7 @@ const MAX_INCLUDE_DEPTH: usize = 10;
 #[derive(Default)]
 struct InEffect<'a> {
     last: HashMap<&'a str, (&'a Arc<SourceFile>, &'a PgSetting)>,
-    files: Vec<&'a Path>,
+    files: Vec<Parsed<'a, PgConf>>,
     unread: bool,
 }
 
@@ -82,10 +79,10 @@ impl<'a> InEffect<'a> {
         depth: usize,
     ) {
         let path = doc.source().path.as_path();
-        if self.files.contains(&path) {
+        if self.files.iter().any(|f| f.source().path == path) {
             return;
         }
-        self.files.push(path);
+        self.files.push(doc);
         let folder = path.parent().unwrap_or(Path::new(""));
         for setting in &doc.content.settings {
             let included = match setting.name.as_str() {

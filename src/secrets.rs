@@ -119,6 +119,18 @@ const NON_SECRET_SUFFIXES: &[&str] = &[
     "POLICY",
     "CHARS",
     "HASH",
+    "FINGERPRINT",
+    "FINGERPRINTS",
+    "CHECKSUM",
+    "CHECKSUMS",
+    "DIGEST",
+    "SHA",
+    "SHA1",
+    "SHA256",
+    "SHA512",
+    "SHA256SUM",
+    "SHASUM",
+    "MD5",
     "HASHER",
     "HASHERS",
     "VALIDATORS",
@@ -145,6 +157,16 @@ pub fn secret_kind(key: &str) -> Option<SecretKind> {
         return None;
     }
     let has = |word: &str| parts.contains(&word);
+    // `GPG_KEY`, `PGP_KEYS`: the fingerprints of the public keys a download is verified
+    // with (Docker's official images set `ENV GPG_KEY <fingerprint>`); a private key or its
+    // passphrase is named so (`GPG_PRIVATE_KEY`, `GPG_PASSPHRASE`).
+    if ["GPG", "PGP", "GNUPG"].iter().any(|w| has(w))
+        && !["PRIVATE", "SECRET", "PASSPHRASE", "PASSWORD"]
+            .iter()
+            .any(|w| parts.iter().any(|p| p.contains(w)))
+    {
+        return None;
+    }
     if parts
         .iter()
         .any(|p| p.contains("PASSWORD") || p.contains("PASSWD"))
@@ -174,8 +196,31 @@ pub fn secret_kind(key: &str) -> Option<SecretKind> {
     {
         return Some(SecretKind::Signing);
     }
+    // `CACHE_KEY=v2`, `SORT_KEY=created_at`, `ROUTING_KEY=orders.*`: a key that looks a
+    // value up or orders it, not one that opens anything.
+    let lookup_key = |i: usize| {
+        i > 0
+            && matches!(
+                parts[i - 1],
+                "CACHE"
+                    | "SORT"
+                    | "PARTITION"
+                    | "PRIMARY"
+                    | "FOREIGN"
+                    | "ROUTING"
+                    | "SHARD"
+                    | "IDEMPOTENCY"
+                    | "INDEX"
+                    | "LOOKUP"
+                    | "OBJECT"
+            )
+    };
+    let credential_key = parts
+        .iter()
+        .enumerate()
+        .any(|(i, p)| *p == "KEY" && !lookup_key(i));
     if parts.iter().any(|p| p.contains("TOKEN"))
-        || has("KEY")
+        || credential_key
         || has("APIKEY")
         || parts.iter().any(|p| p.starts_with("CREDENTIAL"))
     {
@@ -672,12 +717,29 @@ pub fn entropy_bits(value: &str) -> f64 {
 pub fn looks_like_token(value: &str) -> bool {
     let len = value.chars().count();
     len >= 20
+        && !is_public_digest(value)
         && !value.contains(char::is_whitespace)
         && !value.contains("://")
         && !is_indirection(value)
         && value.chars().any(|c| c.is_ascii_digit())
         && value.chars().any(|c| c.is_ascii_alphabetic())
         && entropy_bits(value) / len as f64 >= 3.5
+}
+
+/// Whether an unlabelled value is a digest that names public content rather than a
+/// credential: a commit id or an OpenPGP fingerprint (40 hex digits), a SHA-256, -384 or
+/// -512 checksum in hex, `sha256:<hex>`, or an image pinned by digest (`nginx@sha256:<hex>`).
+/// 32 hex digits stay tokens: many services issue API keys of that form.
+pub fn is_public_digest(value: &str) -> bool {
+    let hex = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let digest = value.rsplit_once('@').map_or(value, |(_, d)| d);
+    match digest.split_once(':') {
+        Some(("sha256", h)) => hex(h, 64),
+        Some(("sha384", h)) => hex(h, 96),
+        Some(("sha512", h)) => hex(h, 128),
+        Some(_) => false,
+        None => digest.len() == value.len() && [40, 64, 96, 128].iter().any(|&n| hex(value, n)),
+    }
 }
 
 /// The parts of a connection URL a security rule looks at, with byte offsets into the URL.
@@ -832,6 +894,61 @@ pub fn js_secret_kind(name: &str) -> Option<SecretKind> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn digests_and_fingerprints_are_public_and_32_hex_digits_are_not() {
+        let sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        for public in [
+            "3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39".to_owned(),
+            "A035C8C19219BA821ECEA86B64E628F8D684696D".to_owned(),
+            sha256.to_owned(),
+            format!("sha256:{sha256}"),
+            format!("docker.io/library/nginx@sha256:{sha256}"),
+        ] {
+            assert!(is_public_digest(&public), "{public}");
+            assert!(!looks_like_token(&public), "{public}");
+        }
+        for token in [
+            "0123456789abcdef0123456789abcdef",
+            "3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3",
+            "user@sha256:3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39",
+            "sha1:3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39",
+            "ghp_3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b",
+        ] {
+            assert!(!is_public_digest(token), "{token}");
+        }
+        assert!(looks_like_token("0123456789abcdef0123456789abcdef"));
+    }
+
+    #[test]
+    fn fingerprint_and_checksum_names_hold_no_secret() {
+        for name in [
+            "GPG_KEY",
+            "GPG_KEYS",
+            "PGP_KEY",
+            "NODE_KEY_FINGERPRINT",
+            "GO_SHA256",
+            "RUBY_DOWNLOAD_SHA256",
+            "REDIS_DOWNLOAD_SHA",
+            "TINI_CHECKSUM",
+        ] {
+            assert_eq!(secret_kind(name), None, "{name}");
+        }
+        assert_eq!(secret_kind("GPG_PASSPHRASE"), Some(SecretKind::Password));
+        assert_eq!(secret_kind("GPG_PRIVATE_KEY"), Some(SecretKind::Token));
+        assert_eq!(secret_kind("SIGNING_KEY_SECRET"), Some(SecretKind::Signing));
+        assert_eq!(secret_kind("API_KEY"), Some(SecretKind::Token));
+        for name in [
+            "CACHE_KEY",
+            "SORT_KEY",
+            "RABBITMQ_ROUTING_KEY",
+            "S3_OBJECT_KEY",
+        ] {
+            assert_eq!(secret_kind(name), None, "{name}");
+        }
+        assert_eq!(secret_kind("CACHE_KEY_TOKEN"), Some(SecretKind::Token));
+        assert_eq!(secret_kind("SESSION_KEY"), Some(SecretKind::Signing));
+    }
 
     #[test]
     fn a_redacted_secret_is_judged_as_the_secret_was() {

@@ -587,7 +587,7 @@ fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
             // A private key, or any value over several lines (a key or certificate pasted
             // in quotes, a quote closed lines later): whole.
             Some(value)
-                if value.text.contains("PRIVATE KEY-----")
+                if value.text.contains("PRIVATE KEY")
                     || text
                         .get(value.span.range())
                         .is_some_and(|v| v.contains('\n')) =>
@@ -858,6 +858,20 @@ mod tests {
             errors,
             "the value of `SP_PEM` goes on over the next lines without quotes: loaders read only its first line and fail on the others; put the whole value in double quotes"
         );
+    }
+
+    /// `GPG_KEY` names a public key's fingerprint, not a secret (the fingerprint itself is
+    /// masked as bare hex is): unless it holds a private key, here an OpenPGP one on one
+    /// line with `\n` escapes.
+    #[test]
+    fn a_private_key_is_masked_whatever_its_name() {
+        let body = "QzcanaryHorseRiverTmsvqpaQzcanaryHorseRiverTmsvqpa";
+        let text = format!(
+            "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D\nGPG_KEY=\"-----BEGIN PGP PRIVATE KEY BLOCK-----\\n\\n{body}\\n-----END PGP PRIVATE KEY BLOCK-----\"\n"
+        );
+        let (shown, _) = Shown::new(&text, EnvFile::parse);
+        let masked = shown.text();
+        assert!(!masked.contains("Qzcanary"), "{masked}");
     }
 
     #[test]

@@ -68,13 +68,14 @@ pub fn assignment_sensitive(name: &str, value: &str, span: Span) -> Option<Sensi
     Some(Sensitive { span })
 }
 
-/// Where the secret of `name=value` is in `value`: all of it for a secret-like name or a
-/// value that looks like a generated credential, else a URL's password.
+/// Where the secret of `name=value` is in `value`: all of it for a secret-like name, a
+/// value that looks like a generated credential or holds a private key (PEM, OpenPGP),
+/// else a URL's password.
 fn assignment_secret(name: &str, value: &str) -> Option<Range<usize>> {
     if value.is_empty() {
         return None;
     }
-    if secret_kind(name).is_some() || looks_like_token(value) {
+    if secret_kind(name).is_some() || looks_like_token(value) || value.contains("PRIVATE KEY") {
         return Some(0..value.len());
     }
     parse_url(value)?.password.map(|(_, range)| range)
@@ -939,6 +940,28 @@ pub fn list_command_sensitive(words: &[ListWord]) -> Vec<Sensitive> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A name that holds no secret (`GPG_KEY` is a fingerprint, `CACHE_KEY` a lookup key)
+    /// does not show a private key written under it.
+    #[test]
+    fn a_private_key_is_a_secret_under_any_name() {
+        for value in [
+            "-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=",
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----\\n\\nlQOYBF0canary",
+        ] {
+            for name in ["GPG_KEY", "CACHE_KEY", "NOTES"] {
+                assert_eq!(
+                    assignment_secret(name, value),
+                    Some(0..value.len()),
+                    "{name}"
+                );
+            }
+        }
+        assert_eq!(
+            assignment_secret("GPG_KEY", "not a key: the fingerprint's owner"),
+            None
+        );
+    }
 
     /// A planted secret: no digits, no dictionary shape, found nowhere else in the lines.
     const CANARY: &str = "qzcanary-horse-river-tmsvqpa";

@@ -57,6 +57,9 @@ pub struct FirewallRule {
     pub chain: String,
     /// The verdict.
     pub verdict: Verdict,
+    /// The jump is a `-g`/`--goto`: when the chain it goes to ends without a verdict, the
+    /// chain that holds this rule ends too.
+    pub goto: bool,
     /// Destination ports matched; empty means every port.
     pub ports: Vec<PortRange>,
     /// The protocol (`tcp`, `udp`), `None` for all.
@@ -245,6 +248,7 @@ fn ufw_row(line: &str, start: usize, action_col: usize, from_col: usize) -> Opti
         span: Span::new(start, start + line.trim_end().len()),
         chain,
         verdict,
+        goto: false,
         ports,
         protocol,
         source,
@@ -385,6 +389,7 @@ fn iptables_rule(words: &[(String, Span)], span: Span) -> FirewallRule {
         span,
         chain: words.get(1).map(|w| w.0.clone()).unwrap_or_default(),
         verdict: Verdict::Other(String::new()),
+        goto: false,
         ports: Vec::new(),
         protocol: None,
         source: None,
@@ -441,6 +446,7 @@ fn iptables_rule(words: &[(String, Span)], span: Span) -> FirewallRule {
             }
             "--state" | "--ctstate" => rule.state_restricted = !value.contains("NEW") || negate,
             "-j" | "--jump" | "-g" | "--goto" => {
+                rule.goto = matches!(word, "-g" | "--goto");
                 rule.verdict = match value {
                     "ACCEPT" => Verdict::Accept,
                     "DROP" => Verdict::Drop,
@@ -452,11 +458,15 @@ fn iptables_rule(words: &[(String, Span)], span: Span) -> FirewallRule {
             "-m" | "--match" => {
                 if !matches!(
                     value,
-                    "tcp" | "udp" | "multiport" | "comment" | "state" | "conntrack"
+                    "tcp" | "udp" | "multiport" | "comment" | "state" | "conntrack" | "addrtype"
                 ) {
                     rule.other_matches = true;
                 }
             }
+            // A connection to the host is addressed to one of its own (`LOCAL`) addresses,
+            // as ufw's `ufw-not-local` chain lets through with `RETURN`; other address
+            // types narrow the match.
+            "--dst-type" => rule.other_matches |= negate || value != "LOCAL",
             "--comment" | "--reject-with" | "--log-prefix" | "--log-level" | "--sport"
             | "--source-port" | "--sports" | "-o" | "--out-interface" => {}
             _ if word.starts_with('-') => {

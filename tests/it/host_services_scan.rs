@@ -126,9 +126,11 @@ fn pg_hba_open_to_the_internet_matters_only_when_the_server_listens_publicly() {
 }
 
 #[test]
-fn each_pg_hba_conf_pairs_with_the_postgresql_conf_of_its_own_folder_and_label() {
-    // Several servers in one scan: pairing goes by folder and by the name's label
-    // (`prod.pg_hba.conf` with `prod.postgresql.conf`), never across folders.
+fn each_pg_hba_conf_pairs_with_the_server_that_reads_it() {
+    // Several servers in one scan: pairing goes by a server's `hba_file` (relative, or
+    // absolute under the scanned folder as in a host snapshot), else by folder and by the
+    // name's label (`prod.pg_hba.conf` with `prod.postgresql.conf`), never across folders;
+    // a server whose `listen_addresses` may be in a file not scanned is not judged.
     let dir = tree(&[
         (
             "a/postgresql.conf",
@@ -145,6 +147,18 @@ fn each_pg_hba_conf_pairs_with_the_postgresql_conf_of_its_own_folder_and_label()
         ("c/pg_hba.conf", OPEN_HBA),
         ("d/postgresql.conf", b"listen_addresses = 'localhost'\n"),
         ("d/sub/pg_hba.conf", OPEN_HBA),
+        (
+            "e/postgresql.conf",
+            b"hba_file = 'auth/pg_hba.conf'\nlisten_addresses = '*'\nssl = on\n",
+        ),
+        ("e/auth/pg_hba.conf", OPEN_HBA),
+        (
+            "f/postgresql.conf",
+            b"hba_file = '/etc/f-auth/pg_hba.conf'\nlisten_addresses = 'localhost'\n",
+        ),
+        ("etc/f-auth/pg_hba.conf", OPEN_HBA),
+        ("g/postgresql.conf", b"include_dir = 'conf.d'\n"),
+        ("g/pg_hba.conf", OPEN_HBA),
     ]);
     let (report, _) = json_report(dir.path(), &[".", "--select", "PG002"]);
     let found = report["findings"].as_array().expect("findings");
@@ -164,6 +178,7 @@ fn each_pg_hba_conf_pairs_with_the_postgresql_conf_of_its_own_folder_and_label()
             ("b/pg_hba.conf", Some("b/postgresql.conf")),
             ("c/pg_hba.conf", None),
             ("d/sub/pg_hba.conf", None),
+            ("e/auth/pg_hba.conf", Some("e/postgresql.conf")),
         ],
         "{report}"
     );

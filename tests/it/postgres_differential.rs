@@ -1,8 +1,9 @@
-//! PG001 against PostgreSQL's own reading of a configuration: for each server laid out as
-//! Debian and RHEL lay it out (`postgresql.conf`, its `include`s and `conf.d/`, then
+//! PG001 and PG002 against PostgreSQL's own reading of a configuration: for each server laid
+//! out as Debian and RHEL lay it out (`postgresql.conf`, its `include`s and `conf.d/`, then
 //! `postgresql.auto.conf` in the data folder), `postgres -C ssl` and `postgres -C
-//! listen_addresses` give the settings in effect, and PG001 must fire exactly when those
-//! listen beyond localhost with `ssl` off, in the file that decides.
+//! listen_addresses` give the settings in effect. PG001 must fire exactly when those listen
+//! beyond localhost with `ssl` off, in the file that decides; PG002, on a `pg_hba.conf` that
+//! admits every address, exactly when they listen beyond localhost.
 
 use std::path::Path;
 use std::process::Command;
@@ -147,7 +148,7 @@ fn hand_to_postgres(root: &Path) {
     not(test_tool = "postgres_server"),
     ignore = "needs root, PostgreSQL's server binary (apt-get install postgresql) and runuser"
 )]
-fn pg001_fires_exactly_when_postgresql_reads_ssl_off_on_a_network_address() {
+fn pg001_and_pg002_fire_exactly_when_postgresql_reads_a_network_address() {
     for case in CASES {
         let dir = tree(&[]);
         let root = dir.path();
@@ -159,12 +160,9 @@ fn pg001_fires_exactly_when_postgresql_reads_ssl_off_on_a_network_address() {
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
             std::fs::write(path, text).expect("write");
         }
-        for empty in [
-            "etc/postgresql/16/main/pg_hba.conf",
-            "etc/postgresql/16/main/pg_ident.conf",
-        ] {
-            std::fs::write(root.join(empty), "").expect("write");
-        }
+        let hba = "etc/postgresql/16/main/pg_hba.conf";
+        std::fs::write(root.join(hba), "host all all 0.0.0.0/0 scram-sha-256\n").expect("write");
+        std::fs::write(root.join("etc/postgresql/16/main/pg_ident.conf"), "").expect("write");
         hand_to_postgres(root);
         let config = root.join("etc/postgresql/16/main/postgresql.conf");
         let ssl = postgres_says(&config, "ssl");
@@ -184,16 +182,27 @@ fn pg001_fires_exactly_when_postgresql_reads_ssl_off_on_a_network_address() {
             &[
                 ".",
                 "--select",
-                "PG001",
+                "PG001,PG002",
                 "--fail-on",
                 "never",
                 "--no-config",
             ],
         );
-        let found: Vec<(String, u64)> = findings_at(&report)
-            .into_iter()
-            .map(|(_, path, line)| (path, line))
-            .collect();
+        let found_by = |rule: &str| -> Vec<(String, u64)> {
+            findings_at(&report)
+                .into_iter()
+                .filter(|(id, _, _)| id == rule)
+                .map(|(_, path, line)| (path, line))
+                .collect()
+        };
+        let open: Vec<(String, u64)> = exposed.then(|| (hba.to_owned(), 1)).into_iter().collect();
+        assert_eq!(
+            found_by("PG002"),
+            open,
+            "{}: PG002 with listen_addresses = {listen}",
+            case.name
+        );
+        let found = found_by("PG001");
         let expected: Vec<(String, u64)> = case
             .expected
             .iter()

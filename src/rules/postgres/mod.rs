@@ -4,13 +4,14 @@
 
 use std::net::IpAddr;
 
-use crate::formats::postgres::{HbaField, HbaRecord, PgConf};
+use crate::formats::postgres::{HbaField, HbaRecord};
 use crate::message::{Message, Quote};
 use crate::msg;
 use crate::rules::{checks, RegisteredCheck};
 
 pub mod exposure;
 pub mod hba;
+mod in_effect;
 
 /// The family's built-in checks, sorted by name (see `crate::rules::registry`).
 pub(crate) const RULES: &[RegisteredCheck] = checks! {
@@ -23,37 +24,12 @@ pub(crate) const RULES: &[RegisteredCheck] = checks! {
     document "postgres-trust-network" => hba::trust_network;
 };
 
-/// PostgreSQL's default `listen_addresses`.
-const DEFAULT_LISTEN: &str = "localhost";
-
-/// Where the server listens, as far as this file says: `Some(true)` beyond the loopback
-/// interface, `Some(false)` loopback or Unix socket only, `None` unknown (not set here, and
-/// an include could set it).
-fn listens_publicly(conf: &PgConf) -> Option<bool> {
-    let value = match conf.get("listen_addresses") {
-        Some(setting) => setting.value.as_str(),
-        None if has_includes(conf) => return None,
-        None => DEFAULT_LISTEN,
-    };
-    Some(listens_on_network(value))
-}
-
 /// Whether a `listen_addresses` value names an address beyond the loopback.
 fn listens_on_network(value: &str) -> bool {
     value
         .split(',')
         .map(str::trim)
         .any(|a| !a.is_empty() && !is_loopback(a))
-}
-
-/// Whether the file pulls in other files that may set what it leaves out.
-fn has_includes(conf: &PgConf) -> bool {
-    conf.settings.iter().any(|s| {
-        matches!(
-            s.name.as_str(),
-            "include" | "include_if_exists" | "include_dir"
-        )
-    })
 }
 
 /// A `listen_addresses` entry or host name that only the machine itself reaches.

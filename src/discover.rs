@@ -147,7 +147,12 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
                     .map_or(true, |target| !roots.iter().any(|r| target.starts_with(r)))
         };
         let excluded = move |path: &Path| {
-            let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            // As `std::path::absolute` (`..` kept, `.` dropped), without asking the
+            // working directory again for every entry of the walk.
+            let absolute: PathBuf = match crate::formats::working_directory() {
+                Some(cwd) if path.is_relative() => cwd.join(path).components().collect(),
+                _ => path.components().collect(),
+            };
             let relative = absolute.strip_prefix(&base).unwrap_or(&absolute);
             excludes.is_match(relative)
         };
@@ -379,7 +384,20 @@ impl DiskFiles {
         if let Some(known) = cache(&self.resolved_dirs) {
             return known;
         }
-        let resolved = std::fs::canonicalize(dir).ok();
+        // A folder that is not itself a link is its resolved parent's: one `lstat` rather
+        // than resolving every component of its path again (the parent is usually cached).
+        let plain_child = match (dir.parent(), dir.file_name()) {
+            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
+                std::fs::symlink_metadata(dir)
+                    .is_ok_and(|m| m.is_dir())
+                    .then_some((parent, name))
+            }
+            _ => None,
+        };
+        let resolved = match plain_child {
+            Some((parent, name)) => self.resolved_dir(parent).map(|p| p.join(name)),
+            None => std::fs::canonicalize(dir).ok(),
+        };
         let mut map = self
             .resolved_dirs
             .write()

@@ -65,7 +65,9 @@ fn tracked_files(root: &Path, files: &[&Path]) -> Option<HashSet<PathBuf>> {
 }
 
 struct Repository<'a> {
-    files: Vec<&'a Arc<SourceFile>>,
+    /// Each secrets file with its resolved path (resolved once: it costs a system call per
+    /// component of the path).
+    files: Vec<(&'a Arc<SourceFile>, PathBuf)>,
     tracked: Option<HashSet<PathBuf>>,
 }
 
@@ -79,20 +81,19 @@ fn absolute(path: &Path) -> PathBuf {
 
 /// Groups secrets files by repository and asks git which are tracked.
 fn repositories(files: &[SecretsFile]) -> Vec<(PathBuf, Repository<'_>)> {
-    let mut by_root: BTreeMap<PathBuf, Vec<&Arc<SourceFile>>> = BTreeMap::new();
+    let mut by_root: BTreeMap<PathBuf, Vec<(&Arc<SourceFile>, PathBuf)>> = BTreeMap::new();
     let mut root_of_dir: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
     for SecretsFile(source) in files {
         let path = absolute(&source.path);
         let Some(dir) = path.parent() else { continue };
         if let Some(root) = repository_root(dir, &mut root_of_dir) {
-            by_root.entry(root).or_default().push(source);
+            by_root.entry(root).or_default().push((source, path));
         }
     }
     by_root
         .into_iter()
         .map(|(root, files)| {
-            let paths: Vec<PathBuf> = files.iter().map(|f| absolute(&f.path)).collect();
-            let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+            let refs: Vec<&Path> = files.iter().map(|(_, path)| path.as_path()).collect();
             let tracked = tracked_files(&root, &refs);
             (root, Repository { files, tracked })
         })
@@ -144,11 +145,7 @@ fn tracked(files: &[SecretsFile], cx: &mut FactsContext<'_>) {
         let Some(tracked) = &repo.tracked else {
             continue;
         };
-        for source in repo
-            .files
-            .iter()
-            .filter(|f| tracked.contains(&absolute(&f.path)))
-        {
+        for (source, _) in repo.files.iter().filter(|(_, path)| tracked.contains(path)) {
             cx.report_in(
                 source,
                 whole_file(),
@@ -166,12 +163,11 @@ fn tracked(files: &[SecretsFile], cx: &mut FactsContext<'_>) {
 fn not_ignored(files: &[SecretsFile], cx: &mut FactsContext<'_>) {
     for (root, repo) in repositories(files) {
         let mut matchers: HashMap<PathBuf, Option<Gitignore>> = HashMap::new();
-        for source in &repo.files {
-            let path = absolute(&source.path);
-            if repo.tracked.as_ref().is_some_and(|t| t.contains(&path)) {
+        for (source, path) in &repo.files {
+            if repo.tracked.as_ref().is_some_and(|t| t.contains(path)) {
                 continue;
             }
-            if !is_ignored(&root, &path, &mut matchers) {
+            if !is_ignored(&root, path, &mut matchers) {
                 cx.report_in(
                     source,
                     whole_file(),

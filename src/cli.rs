@@ -805,8 +805,17 @@ fn frameworks_table(catalog: &Catalog) -> String {
 /// Gives each finding its file's role and caps at `info` what a rule finds in a file of a
 /// role the rule does not judge (`roles` in its policy; production only by default).
 fn judge_roles(findings: &mut [Finding], catalog: &Catalog, roles: &crate::role::Roles) {
+    // Findings come grouped by file: judge each path once, not once per finding.
+    let mut last: Option<(String, crate::role::Role)> = None;
     for finding in findings {
-        finding.role = roles.of(&finding.location.path);
+        finding.role = match &last {
+            Some((path, role)) if *path == finding.location.path => *role,
+            _ => {
+                let role = roles.of(&finding.location.path);
+                last = Some((finding.location.path.clone(), role));
+                role
+            }
+        };
         let judged = catalog
             .get(&finding.rule_id)
             .is_none_or(|rule| rule.roles.contains(&finding.role));

@@ -665,8 +665,16 @@ impl Catalog {
             .map(|(r, _)| r)
     }
 
-    /// Looks a rule up by id or name, ignoring case.
+    /// Looks a rule up by id or name, ignoring case. An id as written (every finding's) is
+    /// found by binary search, as the rules are kept sorted by id; reporters look one up
+    /// per finding.
     pub fn get(&self, id_or_name: &str) -> Option<&Rule> {
+        if let Ok(at) = self
+            .rules
+            .binary_search_by(|r| r.id.as_str().cmp(id_or_name))
+        {
+            return Some(&self.rules[at]);
+        }
         self.rules.iter().find(|r| {
             r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name)
         })
@@ -879,6 +887,17 @@ mod tests {
         assert!(catalog.all().len() > 10);
         assert!(catalog.get("ENV010").is_some());
         assert!(catalog.get("env-placeholder-secret").is_some());
+        // Every rule is found by its id as written, in lower case, and by its name.
+        for rule in catalog.all() {
+            for key in [
+                rule.id.clone(),
+                rule.id.to_ascii_lowercase(),
+                rule.name.clone(),
+            ] {
+                assert_eq!(catalog.get(&key).map(|r| &r.id), Some(&rule.id), "{key}");
+            }
+        }
+        assert!(catalog.get("ENV9999").is_none());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 /// What a secret-like key is used for; it decides how long and random its value must be.
@@ -136,8 +137,37 @@ const NON_SECRET_SUFFIXES: &[&str] = &[
     "VALIDATORS",
 ];
 
+/// Words one of which every name [`secret_kind`] takes for a secret contains, in any case.
+/// Most names a scan meets (every key of every YAML file) contain none, and are let go
+/// without the allocations of the full classification.
+static SECRET_NAME_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "PASS",
+            "PW",
+            "SECRET",
+            "PEPPER",
+            "SALT",
+            "SIGNING",
+            "HMAC",
+            "KEY",
+            "TOKEN",
+            "CREDENTIAL",
+        ])
+        .expect("fixed words")
+});
+
 /// Classifies an environment variable name: `Some` when its value is a secret.
 pub fn secret_kind(key: &str) -> Option<SecretKind> {
+    if !SECRET_NAME_WORDS.is_match(key) {
+        return None;
+    }
+    classify_name(key)
+}
+
+/// [`secret_kind`] without its quick test.
+fn classify_name(key: &str) -> Option<SecretKind> {
     let upper = key.to_ascii_uppercase();
     let parts: Vec<&str> = upper
         .split(['_', '.', '-'])
@@ -1009,6 +1039,86 @@ mod tests {
         }
     }
     use super::*;
+
+    #[test]
+    fn the_quick_name_test_lets_every_secret_name_through() {
+        // Every word the classification looks at, and some it does not, joined one to three
+        // at a time in every way names are written.
+        let words = [
+            "password",
+            "passwd",
+            "pass",
+            "pwd",
+            "pw",
+            "passphrase",
+            "client",
+            "secret",
+            "pepper",
+            "salt",
+            "signing",
+            "hmac",
+            "key",
+            "encryption",
+            "encrypt",
+            "app",
+            "master",
+            "session",
+            "cookie",
+            "jwt",
+            "cache",
+            "sort",
+            "routing",
+            "object",
+            "token",
+            "apikey",
+            "credentials",
+            "credential",
+            "gpg",
+            "pgp",
+            "private",
+            "public",
+            "allow",
+            "empty",
+            "random",
+            "id",
+            "path",
+            "file",
+            "db",
+            "user",
+            "mysql",
+            "aws",
+            "access",
+            "fingerprint",
+            "sha256",
+            "x",
+        ];
+        let mut names = Vec::new();
+        for a in words {
+            names.push(a.to_owned());
+            for b in words {
+                for sep in ["_", ".", "-", ""] {
+                    names.push(format!("{a}{sep}{b}"));
+                    for c in ["key", "secret", "id", "pw", "file", "token"] {
+                        names.push(format!("{a}{sep}{b}_{c}"));
+                    }
+                }
+            }
+        }
+        let mut secrets = 0;
+        for name in names
+            .iter()
+            .flat_map(|n| [n.clone(), n.to_ascii_uppercase()])
+        {
+            let full = classify_name(&name);
+            assert_eq!(secret_kind(&name), full, "{name}");
+            secrets += usize::from(full.is_some());
+        }
+        assert!(
+            secrets > 10_000,
+            "{secrets} secret names of {}",
+            names.len() * 2
+        );
+    }
 
     #[test]
     fn classifies_secret_keys() {

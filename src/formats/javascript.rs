@@ -16,6 +16,7 @@ use tree_sitter::Node;
 use crate::formats::sensitive::{
     assignment_sensitive, command_sensitive, unreadable_lines, Sensitive,
 };
+use crate::formats::syntax_tree::{with_parser, ChildLister};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Format, ParseContext};
@@ -219,22 +220,21 @@ impl JsModule {
             Dialect::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             Dialect::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
         };
-        let mut parser = tree_sitter::Parser::new();
         // tree-sitter's error recovery is quadratic on some hostile input (thousands of
         // unclosed brackets): give up after a bound rather than stall the whole scan.
         let started = std::time::Instant::now();
         let limit = parse_time_limit(text.len());
-        let mut give_up = |_: &tree_sitter::ParseState| started.elapsed() > limit;
-        let options = tree_sitter::ParseOptions::new().progress_callback(&mut give_up);
         let bytes = source.as_bytes();
-        let tree = match parser.set_language(&language) {
-            Ok(()) => parser.parse_with_options(
+        let tree = with_parser(&language, |parser| {
+            let mut give_up = |_: &tree_sitter::ParseState| started.elapsed() > limit;
+            let options = tree_sitter::ParseOptions::new().progress_callback(&mut give_up);
+            parser.parse_with_options(
                 &mut |offset, _| bytes.get(offset..).unwrap_or_default(),
                 None,
                 Some(options),
-            ),
-            Err(_) => None,
-        };
+            )
+        })
+        .flatten();
         let Some(tree) = tree else {
             module.unparsed_server = names_a_server_module(text);
             module.errors.push(ParseError {
@@ -251,9 +251,10 @@ impl JsModule {
             len: text.len(),
             literals: RefCell::default(),
             secret_calls: RefCell::default(),
+            lister: ChildLister::new(&tree),
         };
         let root = tree.root_node();
-        reader.walk(root, &mut module, 0, false);
+        reader.walk(root, &mut module);
         // The string literals inside calls given to a secret (`Buffer.from('…')`), now
         // that every literal is known.
         let literals = reader.literals.take();
@@ -418,9 +419,11 @@ struct Reader<'t> {
     literals: RefCell<Vec<Span>>,
     /// Calls given to a secret-like name, whose string literals are secrets.
     secret_calls: RefCell<Vec<Span>>,
+    /// Lists children without a cursor per node.
+    lister: ChildLister<'t>,
 }
 
-impl Reader<'_> {
+impl<'t> Reader<'t> {
     fn span(&self, node: Node) -> Span {
         let start = node.start_byte().saturating_sub(self.shift).min(self.len);
         let end = node.end_byte().saturating_sub(self.shift).min(self.len);
@@ -441,11 +444,42 @@ impl Reader<'_> {
         self.text.get(node.byte_range()).unwrap_or("")
     }
 
-    /// Collects calls, imports, bindings, exports and named strings from the whole tree.
-    fn walk(&self, node: Node, module: &mut JsModule, depth: usize, inside_error: bool) {
-        if depth > 4 * MAX_DEPTH {
-            return;
+    /// Collects calls, imports, bindings, exports and named strings from the whole tree:
+    /// every node in source order, with one cursor (no recursion, no listing of children).
+    fn walk(&self, root: Node<'t>, module: &mut JsModule) {
+        let mut cursor = root.walk();
+        let mut depth = 0;
+        // The depth of the outermost error node the cursor is inside.
+        let mut error_at: Option<usize> = None;
+        loop {
+            let node = cursor.node();
+            self.visit(node, module, error_at.is_some());
+            if node.is_error() && error_at.is_none() {
+                error_at = Some(depth);
+            }
+            if depth < 4 * MAX_DEPTH && cursor.goto_first_child() {
+                depth += 1;
+                continue;
+            }
+            // Leave the node (and each parent whose children are done) for the next one.
+            loop {
+                if error_at == Some(depth) {
+                    error_at = None;
+                }
+                if depth == 0 {
+                    return;
+                }
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                cursor.goto_parent();
+                depth -= 1;
+            }
         }
+    }
+
+    /// What one node of [`Self::walk`] adds to the module.
+    fn visit(&self, node: Node<'t>, module: &mut JsModule, inside_error: bool) {
         // One error per broken region: the parser's recovery nests error nodes. (Asking a
         // node for its parent walks down from the root: quadratic on wide error regions.)
         if (node.is_error() || node.is_missing()) && !inside_error {
@@ -495,18 +529,17 @@ impl Reader<'_> {
             }
             "import_statement" => {
                 if let Some(source) = node.child_by_field_name("source") {
-                    let local = find_kind(node, "import_clause").and_then(|clause| {
-                        let mut cursor = clause.walk();
-                        let found =
-                            clause
-                                .named_children(&mut cursor)
-                                .find_map(|c| match c.kind() {
-                                    "identifier" => Some(self.source(c).to_owned()),
-                                    "namespace_import" => find_kind(c, "identifier")
-                                        .map(|i| self.source(i).to_owned()),
-                                    _ => None,
-                                });
-                        found
+                    let local = self.find_kind(node, "import_clause").and_then(|clause| {
+                        self.lister
+                            .named_children(clause)
+                            .into_iter()
+                            .find_map(|c| match c.kind() {
+                                "identifier" => Some(self.source(c).to_owned()),
+                                "namespace_import" => self
+                                    .find_kind(c, "identifier")
+                                    .map(|i| self.source(i).to_owned()),
+                                _ => None,
+                            })
                     });
                     module.imports.push(Import {
                         source: string_content(self, source),
@@ -571,10 +604,6 @@ impl Reader<'_> {
             }
             _ => {}
         }
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            self.walk(child, module, depth + 1, inside_error || node.is_error());
-        }
     }
 
     /// Records a string given to `name` (written at `name_span`), directly or as an
@@ -627,7 +656,7 @@ impl Reader<'_> {
     /// A string literal or template that is a secret whatever it is given to: one that
     /// looks like a generated credential, or a URL with a password (`mongodb://app:…@db`:
     /// the password, or the whole literal when escapes make its position uncertain).
-    fn note_literal(&self, module: &mut JsModule, node: Node) {
+    fn note_literal(&self, module: &mut JsModule, node: Node<'t>) {
         let span = self.span(node);
         self.literals.borrow_mut().push(span);
         let value = match node.kind() {
@@ -646,7 +675,7 @@ impl Reader<'_> {
     }
 
     /// Reduces an expression to a [`JsNode`].
-    fn value(&self, node: Node, depth: usize) -> JsNode {
+    fn value(&self, node: Node<'t>, depth: usize) -> JsNode {
         let span = self.span(node);
         let other = |kind: &str| JsNode {
             value: JsValue::Other(kind.to_owned()),
@@ -658,7 +687,7 @@ impl Reader<'_> {
         let value = match node.kind() {
             "string" => JsValue::Str(string_content(self, node)),
             "template_string" => {
-                if find_kind(node, "template_substitution").is_some() {
+                if self.find_kind(node, "template_substitution").is_some() {
                     JsValue::Other("template".to_owned())
                 } else {
                     let raw = self.source(node);
@@ -686,8 +715,7 @@ impl Reader<'_> {
             },
             "object" => {
                 let mut props = Vec::new();
-                let mut cursor = node.walk();
-                for child in node.named_children(&mut cursor) {
+                for child in self.lister.named_children(node) {
                     match child.kind() {
                         "pair" => {
                             if let (Some(key), Some(value)) = (
@@ -715,9 +743,10 @@ impl Reader<'_> {
                 JsValue::Object(props)
             }
             "array" => {
-                let mut cursor = node.walk();
-                let items = node
-                    .named_children(&mut cursor)
+                let items = self
+                    .lister
+                    .named_children(node)
+                    .into_iter()
                     .filter(|c| c.kind() != "comment")
                     .map(|c| self.value(c, depth + 1))
                     .collect();
@@ -772,8 +801,9 @@ impl Reader<'_> {
                 let args = node
                     .child_by_field_name("arguments")
                     .map(|a| {
-                        let mut cursor = a.walk();
-                        a.named_children(&mut cursor)
+                        self.lister
+                            .named_children(a)
+                            .into_iter()
                             .filter(|c| c.kind() != "comment")
                             .map(|c| self.value(c, depth + 1))
                             .collect()
@@ -874,9 +904,9 @@ fn string_content(reader: &Reader, node: Node) -> String {
 /// When the parser lost the `"scripts"` pair itself (an unterminated string further down
 /// turns the object into an error region), the string-valued pairs that follow a
 /// `"scripts"` string in that region, up to the next nested object: the scripts as written.
-fn scripts_after_error(root: Node, reader: &Reader) -> Option<JsNode> {
+fn scripts_after_error<'t>(root: Node<'t>, reader: &Reader<'t>) -> Option<JsNode> {
     let mut flat = Vec::new();
-    flatten(root, &mut flat, 0);
+    flatten(reader, root, &mut flat, 0);
     let start = flat
         .iter()
         .position(|n| n.kind() == "string" && string_content(reader, *n) == "scripts")?;
@@ -918,20 +948,18 @@ fn scripts_after_error(root: Node, reader: &Reader) -> Option<JsNode> {
 }
 
 /// Every node of the tree in source order (bounded depth).
-fn flatten<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>, depth: usize) {
+fn flatten<'t>(reader: &Reader<'t>, node: Node<'t>, out: &mut Vec<Node<'t>>, depth: usize) {
     if depth > 4 * MAX_DEPTH {
         return;
     }
     out.push(node);
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
-    for child in children {
-        flatten(child, out, depth + 1);
+    for child in reader.lister.children(node) {
+        flatten(reader, child, out, depth + 1);
     }
 }
 
 /// The first `key: value` pair with the given key, anywhere in the tree.
-fn find_pair<'t>(node: Node<'t>, reader: &Reader, key: &str, depth: usize) -> Option<Node<'t>> {
+fn find_pair<'t>(node: Node<'t>, reader: &Reader<'t>, key: &str, depth: usize) -> Option<Node<'t>> {
     if depth > 4 * MAX_DEPTH {
         return None;
     }
@@ -942,21 +970,24 @@ fn find_pair<'t>(node: Node<'t>, reader: &Reader, key: &str, depth: usize) -> Op
     {
         return Some(node);
     }
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
-    children
+    reader
+        .lister
+        .children(node)
         .into_iter()
         .find_map(|c| find_pair(c, reader, key, depth + 1))
 }
 
-/// The first descendant (or the node itself) of a kind.
-fn find_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
-    if node.kind() == kind {
-        return Some(node);
+impl<'t> Reader<'t> {
+    /// The first descendant (or the node itself) of a kind.
+    fn find_kind(&self, node: Node<'t>, kind: &str) -> Option<Node<'t>> {
+        if node.kind() == kind {
+            return Some(node);
+        }
+        self.lister
+            .named_children(node)
+            .into_iter()
+            .find_map(|c| self.find_kind(c, kind))
     }
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-    children.into_iter().find_map(|c| find_kind(c, kind))
 }
 
 /// A `package.json`'s `scripts`, with spans.

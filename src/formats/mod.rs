@@ -44,6 +44,7 @@ pub mod kustomize;
 
 pub mod host;
 pub mod sensitive;
+pub mod syntax_tree;
 mod target;
 pub mod template;
 pub use sensitive::Sensitive;

@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 
 use tree_sitter::Node;
 
+use crate::formats::syntax_tree::{visit_named, with_parser, ChildLister, Children, Visit};
+
 use crate::formats::sensitive::{assignment_sensitive, Sensitive};
 use crate::formats::ParseError;
 use crate::formats::Target;
@@ -195,11 +197,10 @@ impl SettingsModule {
             end: last_line(text),
             ..Self::default()
         };
-        let mut parser = tree_sitter::Parser::new();
-        if parser
-            .set_language(&tree_sitter_python::LANGUAGE.into())
-            .is_err()
-        {
+        let parsed = with_parser(&tree_sitter_python::LANGUAGE.into(), |parser| {
+            parser.parse(text, None)
+        });
+        let Some(parsed) = parsed else {
             module.errors.push(ParseError {
                 span: Span::new(0, 0),
                 message: "the Python grammar could not be loaded".into(),
@@ -207,8 +208,8 @@ impl SettingsModule {
             // Nothing of it was read, so nothing of it is known not to be a secret.
             module.secrets.push(Span::new(0, text.len()));
             return module;
-        }
-        let Some(tree) = parser.parse(text, None) else {
+        };
+        let Some(tree) = parsed else {
             module.errors.push(ParseError {
                 span: Span::new(0, 0),
                 message: "the file could not be parsed as Python".into(),
@@ -216,10 +217,12 @@ impl SettingsModule {
             module.secrets.push(Span::new(0, text.len()));
             return module;
         };
+        let lister = ChildLister::new(&tree);
         let root = tree.root_node();
         // Absent settings are reported at the last top-level statement (its first line),
         // not inside a trailing `try`/`if` block.
-        if let Some(last) = named_children(root)
+        if let Some(last) = lister
+            .named_children(root)
             .into_iter()
             .rev()
             .find(|n| n.kind() != "comment")
@@ -235,10 +238,12 @@ impl SettingsModule {
             text,
             module: &mut module,
             depth: std::cell::Cell::new(0),
+            lister,
         };
         reader.block(root, Context::Top);
         reader.errors(root);
         reader.free_text_and_urls(root);
+        drop(reader);
         module
     }
 
@@ -321,6 +326,8 @@ struct Reader<'a> {
     /// How deep the reader is in nested expressions and blocks: a crafted file with
     /// thousands of nested brackets must not overflow the stack.
     depth: std::cell::Cell<usize>,
+    /// Lists children without a cursor per node.
+    lister: ChildLister<'a>,
 }
 
 /// Deeper nesting than this is left unknown (real settings nest a handful of levels).
@@ -328,11 +335,6 @@ const MAX_DEPTH: usize = 100;
 
 fn span_of(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
-}
-
-fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor).collect()
 }
 
 /// The named fields of a node, all or none (`fields(node, ["left", "right"])`).
@@ -344,52 +346,59 @@ fn fields<'t, const N: usize>(node: Node<'t>, names: [&str; N]) -> Option<[Node<
     Some(found)
 }
 
-fn children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
-    let mut cursor = node.walk();
-    node.children(&mut cursor).collect()
-}
+impl<'a> Reader<'a> {
+    fn named_children(&self, node: Node<'a>) -> Children<'a> {
+        self.lister.named_children(node)
+    }
 
-impl Reader<'_> {
-    fn text(&self, node: Node) -> &str {
+    fn children(&self, node: Node<'a>) -> Children<'a> {
+        self.lister.children(node)
+    }
+
+    fn text(&self, node: Node<'a>) -> &str {
         self.text.get(node.byte_range()).unwrap_or("")
     }
 
     /// Syntax errors, and what they make unreadable: the rest of the line after its
     /// leading name (`SECRET_KEY = "unterminated…`), and the whole region the parser gave up
     /// on (an unclosed `DATABASES = {` runs to the end of the file).
-    fn errors(&mut self, root: Node) {
+    fn errors(&mut self, root: Node<'a>) {
         if !root.has_error() {
             return;
         }
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
+        let mut broken = Vec::new();
+        visit_named(root, |node| {
             if node.is_error() || node.is_missing() {
-                let start = node.start_byte();
-                let line_end = self
-                    .text
-                    .get(start..)
-                    .and_then(|rest| rest.find('\n'))
-                    .map_or(self.text.len(), |i| start + i);
-                self.module.errors.push(ParseError {
-                    span: Span::new(start, line_end.max(start)),
-                    message: if node.is_missing() {
-                        msg!("Python syntax error: missing `{}`", node.kind())
-                    } else {
-                        "Python syntax error".into()
-                    },
-                });
-                let line_start = self.text[..start.min(self.text.len())]
-                    .rfind('\n')
-                    .map_or(0, |i| i + 1);
-                let line = &self.text[line_start..line_end.max(line_start)];
-                let hidden_from = line_start + readable_start(line);
-                let hidden_to = line_end.max(node.end_byte());
-                self.module.secrets.push(Span::new(hidden_from, hidden_to));
-                continue;
+                broken.push(node);
+                Visit::Skip
+            } else if node.has_error() {
+                Visit::Descend
+            } else {
+                Visit::Skip
             }
-            if node.has_error() {
-                stack.extend(named_children(node).into_iter().rev());
-            }
+        });
+        for node in broken {
+            let start = node.start_byte();
+            let line_end = self
+                .text
+                .get(start..)
+                .and_then(|rest| rest.find('\n'))
+                .map_or(self.text.len(), |i| start + i);
+            self.module.errors.push(ParseError {
+                span: Span::new(start, line_end.max(start)),
+                message: if node.is_missing() {
+                    msg!("Python syntax error: missing `{}`", node.kind())
+                } else {
+                    "Python syntax error".into()
+                },
+            });
+            let line_start = self.text[..start.min(self.text.len())]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            let line = &self.text[line_start..line_end.max(line_start)];
+            let hidden_from = line_start + readable_start(line);
+            let hidden_to = line_end.max(node.end_byte());
+            self.module.secrets.push(Span::new(hidden_from, hidden_to));
         }
         self.module.errors.sort_by_key(|e| e.span);
     }
@@ -403,18 +412,18 @@ impl Reader<'_> {
         });
     }
 
-    fn block(&mut self, node: Node, context: Context) {
+    fn block(&mut self, node: Node<'a>, context: Context) {
         if self.depth.get() > MAX_DEPTH {
             return;
         }
         self.depth.set(self.depth.get() + 1);
-        for child in named_children(node) {
+        for child in self.named_children(node) {
             self.statement(child, context);
         }
         self.depth.set(self.depth.get() - 1);
     }
 
-    fn statement(&mut self, node: Node, context: Context) {
+    fn statement(&mut self, node: Node<'a>, context: Context) {
         match node.kind() {
             "expression_statement" => {
                 if let Some(call) = self.globals_call(node) {
@@ -425,12 +434,15 @@ impl Reader<'_> {
                         span_of(node),
                     );
                 }
-                for expr in named_children(node) {
+                for expr in self.named_children(node) {
                     self.expression_statement(expr, node, context);
                 }
             }
             "import_from_statement" => {
-                let is_star = children(node).iter().any(|c| c.kind() == "wildcard_import");
+                let is_star = self
+                    .children(node)
+                    .iter()
+                    .any(|c| c.kind() == "wildcard_import");
                 if let (true, Some(module)) = (is_star, node.child_by_field_name("module_name")) {
                     let name_span = span_of(module);
                     let module = self.text(module).to_owned();
@@ -450,11 +462,13 @@ impl Reader<'_> {
                     self.block(body, Context::Try);
                 }
                 // Handlers run only when the body failed: what they set is conditional.
-                for handler in named_children(node)
+                for handler in self
+                    .named_children(node)
                     .into_iter()
                     .filter(|c| c.kind() != "block")
                 {
-                    for block in named_children(handler)
+                    for block in self
+                        .named_children(handler)
                         .into_iter()
                         .filter(|c| c.kind() == "block")
                     {
@@ -464,12 +478,12 @@ impl Reader<'_> {
             }
             "if_statement" | "for_statement" | "while_statement" | "with_statement" => {
                 let mut blocks = Vec::new();
-                let mut stack = named_children(node);
+                let mut stack = self.named_children(node);
                 while let Some(child) = stack.pop() {
                     match child.kind() {
                         "block" => blocks.push(child),
                         "elif_clause" | "else_clause" | "with_clause" => {
-                            stack.extend(named_children(child))
+                            stack.extend(self.named_children(child))
                         }
                         _ => {}
                     }
@@ -485,7 +499,15 @@ impl Reader<'_> {
 
     /// A call of `globals()`, `vars()` or `locals()` without arguments in `statement` (a
     /// bounded search: a statement is small, a hostile one is cut off).
-    fn globals_call<'t>(&self, statement: Node<'t>) -> Option<Node<'t>> {
+    fn globals_call(&self, statement: Node<'a>) -> Option<Node<'a>> {
+        // Most statements name none of them: no need to look at their nodes.
+        let text = self.text(statement);
+        if !["globals", "vars", "locals"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
+            return None;
+        }
         let mut stack = vec![statement];
         let mut visited = 0;
         while let Some(node) = stack.pop() {
@@ -504,12 +526,12 @@ impl Reader<'_> {
                     return Some(node);
                 }
             }
-            stack.extend(named_children(node));
+            stack.extend(self.named_children(node));
         }
         None
     }
 
-    fn expression_statement(&mut self, expr: Node, statement: Node, context: Context) {
+    fn expression_statement(&mut self, expr: Node<'a>, statement: Node<'a>, context: Context) {
         let span = span_of(statement);
         match expr.kind() {
             "assignment" => {
@@ -571,9 +593,9 @@ impl Reader<'_> {
                 }
                 let name = self.text(object).to_owned();
                 let name_span = span_of(object);
-                let args: Vec<Node> = expr
+                let args = expr
                     .child_by_field_name("arguments")
-                    .map(named_children)
+                    .map(|a| self.named_children(a))
                     .unwrap_or_default();
                 // `SECRET_KEY_FALLBACKS.append("…")` adds a secret.
                 for arg in &args {
@@ -608,7 +630,7 @@ impl Reader<'_> {
         }
     }
 
-    fn assign(&mut self, target: Node, value: Node, span: Span, context: Context) {
+    fn assign(&mut self, target: Node<'a>, value: Node<'a>, span: Span, context: Context) {
         // `DATABASES["default"]["PASSWORD"] = …`, `SECRET_KEY, X = …`: a secret-like name
         // anywhere in the target makes the whole value a secret.
         if self.names_secret(target) {
@@ -642,7 +664,7 @@ impl Reader<'_> {
                 self.push(kind, span, span_of(object), span_of(value));
             }
             "pattern_list" | "tuple_pattern" | "list_pattern" => {
-                for child in named_children(target) {
+                for child in self.named_children(target) {
                     if child.kind() == "identifier" {
                         let name = self.text(child).to_owned();
                         self.push(
@@ -660,25 +682,26 @@ impl Reader<'_> {
 
     /// Whether an assignment target names a secret: a secret-like name, attribute or
     /// string subscript anywhere in it.
-    fn names_secret(&self, target: Node) -> bool {
-        let mut stack = vec![target];
-        while let Some(node) = stack.pop() {
-            let secret = match node.kind() {
+    fn names_secret(&self, target: Node<'a>) -> bool {
+        let mut secret = false;
+        visit_named(target, |node| {
+            secret = match node.kind() {
                 "identifier" => is_secret_name(self.text(node)),
                 "string" => matches!(self.expr(node), Expr::Str(key) if is_secret_name(&key)),
                 _ => false,
             };
             if secret {
-                return true;
+                Visit::Stop
+            } else {
+                Visit::Descend
             }
-            stack.extend(named_children(node));
-        }
-        false
+        });
+        secret
     }
 
     /// Records the value given to setting `name` as a secret when the name is secret-like,
     /// else what it holds under secret-like keys.
-    fn note_secrets(&mut self, name: &str, value: Node) {
+    fn note_secrets(&mut self, name: &str, value: Node<'a>) {
         if is_secret_name(name) {
             self.secret_value(value);
         } else {
@@ -688,28 +711,27 @@ impl Reader<'_> {
 
     /// Records the values under secret-like dict keys and keyword arguments anywhere in
     /// `value` (`DATABASES = {"default": {"PASSWORD": …}}`, `dict(password=…)`) as secrets.
-    fn secret_keys(&mut self, value: Node) {
-        let mut stack = vec![value];
-        while let Some(node) = stack.pop() {
-            if node.kind() == "pair" {
-                if let Some([key, v]) = fields(node, ["key", "value"]) {
-                    if let Expr::Str(key) = self.expr(key) {
-                        if is_secret_name(&key) {
-                            self.secret_value(v);
-                            continue;
-                        }
-                    }
+    fn secret_keys(&mut self, value: Node<'a>) {
+        let mut secrets = Vec::new();
+        visit_named(value, |node| {
+            let secret = match node.kind() {
+                "pair" => fields(node, ["key", "value"]).filter(
+                    |[key, _]| matches!(self.expr(*key), Expr::Str(k) if is_secret_name(&k)),
+                ),
+                "keyword_argument" => fields(node, ["name", "value"])
+                    .filter(|[key, _]| is_secret_name(self.text(*key))),
+                _ => None,
+            };
+            match secret {
+                Some([_, v]) => {
+                    secrets.push(v);
+                    Visit::Skip
                 }
+                None => Visit::Descend,
             }
-            if node.kind() == "keyword_argument" {
-                if let Some([key, v]) = fields(node, ["name", "value"]) {
-                    if is_secret_name(self.text(key)) {
-                        self.secret_value(v);
-                        continue;
-                    }
-                }
-            }
-            stack.extend(named_children(node));
+        });
+        for v in secrets {
+            self.secret_value(v);
         }
     }
 
@@ -719,19 +741,19 @@ impl Reader<'_> {
     /// boolean, and of an environment lookup the variable's name and `cast=` (its default is
     /// the secret). `or`, parentheses and lists are looked into, so
     /// `os.environ.get("SECRET_KEY") or "fallback"` hides the fallback only.
-    fn secret_value(&mut self, node: Node) {
+    fn secret_value(&mut self, node: Node<'a>) {
         let mut stack = vec![node];
         while let Some(node) = stack.pop() {
             match node.kind() {
                 "identifier" | "attribute" | "none" | "true" | "false" | "comment" => {}
                 "boolean_operator" | "parenthesized_expression" | "list" | "tuple" | "set" => {
-                    stack.extend(named_children(node));
+                    stack.extend(self.named_children(node));
                 }
                 "subscript" if self.environ_subscript(node) => {}
                 "call" if self.lookup_path(node) => {
                     let arguments = node
                         .child_by_field_name("arguments")
-                        .map(named_children)
+                        .map(|a| self.named_children(a))
                         .unwrap_or_default();
                     for (i, arg) in arguments.into_iter().enumerate() {
                         match arg.kind() {
@@ -751,14 +773,14 @@ impl Reader<'_> {
                     }
                 }
                 // Inside its quotes, as a literal secret has always been masked.
-                "string" => self.module.secrets.push(string_inner(node)),
+                "string" => self.module.secrets.push(self.string_inner(node)),
                 _ => self.module.secrets.push(span_of(node)),
             }
         }
     }
 
     /// Whether `node` is `os.environ[…]`.
-    fn environ_subscript(&self, node: Node) -> bool {
+    fn environ_subscript(&self, node: Node<'a>) -> bool {
         node.child_by_field_name("value")
             .is_some_and(|value| is_environ(self.text(value)))
     }
@@ -766,7 +788,7 @@ impl Reader<'_> {
     /// Whether the call `node` is an environment lookup (`os.environ.get`, `os.getenv`,
     /// django-environ's `env(…)`, decouple's `config(…)`), whose first argument names a
     /// variable.
-    fn lookup_path(&self, node: Node) -> bool {
+    fn lookup_path(&self, node: Node<'a>) -> bool {
         node.child_by_field_name("function").is_some_and(|f| {
             let path = self.text(f);
             is_environ_get(path)
@@ -778,9 +800,9 @@ impl Reader<'_> {
 
     /// Whether `node` is a string standing as a statement of its own: free text, like a
     /// comment.
-    fn is_docstring(&self, node: Node) -> bool {
+    fn is_docstring(&self, node: Node<'a>) -> bool {
         node.kind() == "expression_statement"
-            && matches!(named_children(node).as_slice(), [only] if only.kind() == "string")
+            && matches!(self.named_children(node).as_slice(), [only] if only.kind() == "string")
     }
 
     /// Secrets named in comments and docstrings (`# SECRET_KEY = '…'` left commented out),
@@ -789,32 +811,39 @@ impl Reader<'_> {
     /// whole literal when escapes make the position uncertain. (Literals are not judged by
     /// how random they look: dotted paths such as `django.db.backends.sqlite3` would be
     /// taken for credentials.)
-    fn free_text_and_urls(&mut self, root: Node) {
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
+    fn free_text_and_urls(&mut self, root: Node<'a>) {
+        let mut free_text = Vec::new();
+        let mut strings = Vec::new();
+        visit_named(root, |node| {
             if node.kind() == "comment" || self.is_docstring(node) {
-                let start = node.start_byte();
-                for value in mentioned_secrets(self.text(node)) {
-                    let span = Span::new(start + value.start, start + value.end);
-                    self.module.secrets.push(span);
-                }
+                free_text.push(node);
             }
             if node.kind() == "string" {
-                match self.expr(node) {
-                    // Of an unnamed value, only a URL's password is a secret here.
-                    Expr::Str(value) if !looks_like_token(&value) => {
-                        let found = assignment_sensitive("", &value, string_inner(node));
-                        self.module.secrets.extend(found.map(|s| s.span));
-                    }
-                    _ => {}
-                }
-                continue;
+                strings.push(node);
+                return Visit::Skip;
             }
-            stack.extend(named_children(node));
+            Visit::Descend
+        });
+        for node in free_text {
+            let start = node.start_byte();
+            for value in mentioned_secrets(self.text(node)) {
+                let span = Span::new(start + value.start, start + value.end);
+                self.module.secrets.push(span);
+            }
+        }
+        for node in strings {
+            match self.expr(node) {
+                // Of an unnamed value, only a URL's password is a secret here.
+                Expr::Str(value) if !looks_like_token(&value) => {
+                    let found = assignment_sensitive("", &value, self.string_inner(node));
+                    self.module.secrets.extend(found.map(|s| s.span));
+                }
+                _ => {}
+            }
         }
     }
 
-    fn expr(&self, node: Node) -> Expr {
+    fn expr(&self, node: Node<'a>) -> Expr {
         if self.depth.get() > MAX_DEPTH {
             return self.opaque(node, "an expression nested too deeply");
         }
@@ -824,12 +853,12 @@ impl Reader<'_> {
         expr
     }
 
-    fn expr_inner(&self, node: Node) -> Expr {
+    fn expr_inner(&self, node: Node<'a>) -> Expr {
         match node.kind() {
             "string" => self.string(node),
             "concatenated_string" => {
                 let mut out = String::new();
-                for part in named_children(node) {
+                for part in self.named_children(node) {
                     match self.string(part) {
                         Expr::Str(s) => out.push_str(&s),
                         other => return other,
@@ -841,11 +870,14 @@ impl Reader<'_> {
             "true" => Expr::Bool(true),
             "false" => Expr::Bool(false),
             "none" => Expr::None,
-            "list" | "tuple" | "set" => {
-                Expr::List(named_children(node).iter().map(|c| self.expr(*c)).collect())
-            }
+            "list" | "tuple" | "set" => Expr::List(
+                self.named_children(node)
+                    .iter()
+                    .map(|c| self.expr(*c))
+                    .collect(),
+            ),
             "dictionary" => Expr::Dict(
-                named_children(node)
+                self.named_children(node)
                     .iter()
                     .filter_map(|pair| {
                         Some((
@@ -855,7 +887,7 @@ impl Reader<'_> {
                     })
                     .collect(),
             ),
-            "parenthesized_expression" => match named_children(node).as_slice() {
+            "parenthesized_expression" => match self.named_children(node).as_slice() {
                 [inner] => self.expr(*inner),
                 _ => self.unknown(node),
             },
@@ -895,7 +927,7 @@ impl Reader<'_> {
                 }
             }
             "comparison_operator" => self.comparison(node),
-            "conditional_expression" => match named_children(node).as_slice() {
+            "conditional_expression" => match self.named_children(node).as_slice() {
                 [then, condition, otherwise] => Expr::IfElse(
                     Box::new(self.expr(*condition)),
                     Box::new(self.expr(*then)),
@@ -911,7 +943,7 @@ impl Reader<'_> {
                     return match self.expr(index) {
                         Expr::Str(var) => Expr::Env {
                             var,
-                            var_span: string_inner(index),
+                            var_span: self.string_inner(index),
                             default: None,
                             cast: Cast::None,
                         },
@@ -926,7 +958,7 @@ impl Reader<'_> {
     }
 
     /// An expression preflight does not evaluate, described by its kind.
-    fn unknown(&self, node: Node) -> Expr {
+    fn unknown(&self, node: Node<'a>) -> Expr {
         let what = match node.kind() {
             "call" => "a function call",
             "string" | "concatenated_string" => "a string",
@@ -947,14 +979,14 @@ impl Reader<'_> {
         self.opaque(node, what)
     }
 
-    fn opaque(&self, node: Node, what: &'static str) -> Expr {
+    fn opaque(&self, node: Node<'a>, what: &'static str) -> Expr {
         Expr::Unknown(Opaque {
             what,
             span: span_of(node),
         })
     }
 
-    fn string(&self, node: Node) -> Expr {
+    fn string(&self, node: Node<'a>) -> Expr {
         if node.kind() != "string" {
             return self.unknown(node);
         }
@@ -966,7 +998,7 @@ impl Reader<'_> {
             .to_ascii_lowercase();
         let raw = prefix.contains('r');
         let mut out = String::new();
-        for part in named_children(node) {
+        for part in self.named_children(node) {
             match part.kind() {
                 "string_content" => {
                     let text = self.text(part);
@@ -984,9 +1016,10 @@ impl Reader<'_> {
         Expr::Str(out)
     }
 
-    fn comparison(&self, node: Node) -> Expr {
-        let operands = named_children(node);
-        let operators: Vec<String> = children(node)
+    fn comparison(&self, node: Node<'a>) -> Expr {
+        let operands = self.named_children(node);
+        let operators: Vec<String> = self
+            .children(node)
             .iter()
             .filter(|c| !c.is_named())
             .map(|c| self.text(*c).to_owned())
@@ -1004,14 +1037,14 @@ impl Reader<'_> {
         }
     }
 
-    fn call(&self, node: Node) -> Expr {
+    fn call(&self, node: Node<'a>) -> Expr {
         let Some(function) = node.child_by_field_name("function") else {
             return self.unknown(node);
         };
         let mut args = Vec::new();
         let mut kwargs = BTreeMap::new();
         if let Some(list) = node.child_by_field_name("arguments") {
-            for arg in named_children(list) {
+            for arg in self.named_children(list) {
                 if arg.kind() == "keyword_argument" {
                     if let Some([k, v]) = fields(arg, ["name", "value"]) {
                         kwargs.insert(self.text(k).to_owned(), v);
@@ -1022,7 +1055,7 @@ impl Reader<'_> {
             }
         }
         let path = self.text(function);
-        let var = || match args.first().map(|a| (self.expr(*a), string_inner(*a))) {
+        let var = || match args.first().map(|a| (self.expr(*a), self.string_inner(*a))) {
             Some((Expr::Str(var), span)) => Some((var, span)),
             _ => None,
         };
@@ -1097,20 +1130,21 @@ impl Reader<'_> {
         }
         self.unknown(node)
     }
-}
 
-fn string_inner(node: Node) -> Span {
-    let parts = named_children(node);
-    let start = parts
-        .iter()
-        .find(|p| p.kind() == "string_start")
-        .map_or(node.start_byte(), |p| p.end_byte());
-    let end = parts
-        .iter()
-        .rev()
-        .find(|p| p.kind() == "string_end")
-        .map_or(node.end_byte(), |p| p.start_byte());
-    Span::new(start, end.max(start))
+    /// A string literal without its prefix and quotes.
+    fn string_inner(&self, node: Node<'a>) -> Span {
+        let parts = self.named_children(node);
+        let start = parts
+            .iter()
+            .find(|p| p.kind() == "string_start")
+            .map_or(node.start_byte(), |p| p.end_byte());
+        let end = parts
+            .iter()
+            .rev()
+            .find(|p| p.kind() == "string_end")
+            .map_or(node.end_byte(), |p| p.start_byte());
+        Span::new(start, end.max(start))
+    }
 }
 
 fn is_environ(path: &str) -> bool {

@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use serde::Serialize;
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location as SarifLocation, Message,
     MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region,
     ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
+    RunAutomationDetails, Suppression, Tool, ToolComponent,
 };
 
 use crate::config::HostAnchor;
@@ -434,7 +435,7 @@ fn own_runs(before: usize, hosts: usize) -> usize {
 /// with its own `automationDetails.id`, `preflight/live/HOST/`, so code scanning keeps each
 /// host's alerts apart and one host's audit never closes another's). Past GitHub's 20
 /// runs per file, the remaining hosts share one run, `preflight/live/` (see [`write`]).
-fn build(report: &Report, findings: &[&Finding]) -> Sarif {
+fn build<'r>(report: &'r Report, findings: &[&'r Finding]) -> Log<'r> {
     let rules: Vec<&Rule> = report.catalog.enabled().collect();
     let hosts = hosts_of(report, findings);
     let static_findings: Vec<&Finding> = findings
@@ -449,7 +450,7 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
         .collect();
     let mut runs = Vec::new();
     if hosts.is_empty() || !static_findings.is_empty() || !static_notes.is_empty() {
-        runs.push(run(report, &rules, &static_findings, &static_notes, None));
+        runs.push(run(report, &rules, static_findings, &static_notes, None));
     }
     let own_runs = own_runs(runs.len(), hosts.len());
     let (own, shared) = hosts.split_at(own_runs);
@@ -478,47 +479,83 @@ fn build(report: &Report, findings: &[&Finding]) -> Sarif {
             .iter()
             .filter(|d| in_group(&d.path, note_host(report, &d.path)))
             .collect();
-        runs.push(run(report, &rules, &mine, &notes, Some(id)));
+        runs.push(run(report, &rules, mine, &notes, Some(id)));
     }
-    Sarif::builder()
-        .schema(SCHEMA)
-        .version(json!("2.1.0"))
-        .runs(runs)
-        .build()
+    Log {
+        schema: SCHEMA,
+        runs,
+        version: "2.1.0",
+    }
+}
+
+/// The SARIF log as written: serde-sarif's `Sarif` and `Run`, except that each run's
+/// results are made one at a time while they are written. Built all at once they took
+/// 6 KB per result (150 MB for GitHub's 25,000), several times the text they become.
+#[derive(Serialize)]
+struct Log<'r> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: Vec<RunOut<'r>>,
+    version: &'static str,
+}
+
+/// A run and its results (serde-sarif's `Run` without its `results`).
+#[derive(Serialize)]
+struct RunOut<'r> {
+    #[serde(flatten)]
+    run: Run,
+    results: Results<'r>,
+}
+
+/// The results of one run, each made from its finding when it is written.
+struct Results<'r> {
+    report: &'r Report<'r>,
+    rules: Vec<&'r Rule>,
+    findings: Vec<&'r Finding>,
+    live: bool,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.findings.iter().map(|f| {
+            let on_host = self
+                .live
+                .then(|| host_of(self.report, f))
+                .flatten()
+                .map(|host| OnHost {
+                    host,
+                    anchor: self.report.hosts.iter().find(|a| a.host == host),
+                });
+            result(
+                f,
+                self.rules.iter().position(|r| r.id == f.rule_id),
+                on_host.as_ref(),
+                self.report.root,
+            )
+        }))
+    }
 }
 
 /// One run; `live` is its `automationDetails.id` when its results are live hosts'.
-fn run(
-    report: &Report,
-    rules: &[&Rule],
-    findings: &[&Finding],
+fn run<'r>(
+    report: &'r Report,
+    rules: &[&'r Rule],
+    findings: Vec<&'r Finding>,
     notes: &[&Diagnostic],
     live: Option<String>,
-) -> Run {
+) -> RunOut<'r> {
     let driver = ToolComponent::builder()
         .name("preflight")
         .version(env!("CARGO_PKG_VERSION"))
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .rules(rules.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
         .build();
-    let results: Vec<SarifResult> = findings
-        .iter()
-        .map(|f| {
-            let on_host = live.as_ref().and_then(|_| {
-                let host = host_of(report, f)?;
-                Some(OnHost {
-                    host,
-                    anchor: report.hosts.iter().find(|a| a.host == host),
-                })
-            });
-            result(
-                f,
-                rules.iter().position(|r| r.id == f.rule_id),
-                on_host.as_ref(),
-                report.root,
-            )
-        })
-        .collect();
+    let results = Results {
+        report,
+        rules: rules.to_vec(),
+        findings,
+        live: live.is_some(),
+    };
     let notifications: Vec<Notification> = notes.iter().map(|d| notification(report, d)).collect();
     let root_uri = url::Url::from_directory_path(report.root)
         .map_or_else(|()| "file:///".to_owned(), String::from);
@@ -542,7 +579,6 @@ fn run(
         .build();
     let mut run = Run::builder()
         .tool(Tool::from(driver))
-        .results(results)
         .invocations(vec![invocation])
         .original_uri_base_ids(bases)
         .column_kind(json!("unicodeCodePoints"))
@@ -550,7 +586,7 @@ fn run(
     if let Some(id) = live {
         run.automation_details = Some(RunAutomationDetails::builder().id(id).build());
     }
-    run
+    RunOut { run, results }
 }
 
 fn gzipped_len(bytes: &[u8]) -> io::Result<usize> {

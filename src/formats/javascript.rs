@@ -16,7 +16,7 @@ use tree_sitter::Node;
 use crate::formats::sensitive::{
     assignment_sensitive, command_sensitive, unreadable_lines, Sensitive,
 };
-use crate::formats::syntax_tree::{with_parser, ChildLister};
+use crate::formats::syntax_tree::{with_parser, ChildLister, PreOrder};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Format, ParseContext};
@@ -447,33 +447,22 @@ impl<'t> Reader<'t> {
     /// Collects calls, imports, bindings, exports and named strings from the whole tree:
     /// every node in source order, with one cursor (no recursion, no listing of children).
     fn walk(&self, root: Node<'t>, module: &mut JsModule) {
-        let mut cursor = root.walk();
-        let mut depth = 0;
-        // The depth of the outermost error node the cursor is inside.
+        let mut walk = PreOrder::new(root);
+        // The depth of the outermost error node the walk is inside.
         let mut error_at: Option<usize> = None;
         loop {
-            let node = cursor.node();
+            let (node, depth) = (walk.node(), walk.depth());
             self.visit(node, module, error_at.is_some());
             if node.is_error() && error_at.is_none() {
                 error_at = Some(depth);
             }
-            if depth < 4 * MAX_DEPTH && cursor.goto_first_child() {
-                depth += 1;
-                continue;
-            }
-            // Leave the node (and each parent whose children are done) for the next one.
-            loop {
-                if error_at == Some(depth) {
+            let went_on = walk.advance(depth < 4 * MAX_DEPTH, |left| {
+                if error_at == Some(left) {
                     error_at = None;
                 }
-                if depth == 0 {
-                    return;
-                }
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                cursor.goto_parent();
-                depth -= 1;
+            });
+            if !went_on {
+                return;
             }
         }
     }

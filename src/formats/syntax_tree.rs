@@ -60,32 +60,65 @@ pub enum Visit {
 /// nodes, no listing of children). Unnamed nodes (punctuation, keywords) are neither shown
 /// nor entered.
 pub fn visit_named<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Visit) {
-    let mut cursor = root.walk();
-    let mut depth = 0usize;
+    let mut walk = PreOrder::new(root);
     loop {
-        let node = cursor.node();
+        let node = walk.node();
         let next = if node.is_named() {
             visit(node)
         } else {
             Visit::Skip
         };
-        match next {
-            Visit::Stop => return,
-            Visit::Descend if cursor.goto_first_child() => {
-                depth += 1;
-                continue;
-            }
-            Visit::Descend | Visit::Skip => {}
+        if next == Visit::Stop || !walk.advance(next == Visit::Descend, |_| {}) {
+            return;
+        }
+    }
+}
+
+/// A pre-order walk of every node under a root with one cursor: no recursion (a deep tree
+/// cannot overflow the stack) and no cursor per node.
+pub struct PreOrder<'t> {
+    cursor: TreeCursor<'t>,
+    depth: usize,
+}
+
+impl<'t> PreOrder<'t> {
+    /// A walk starting at `root` (depth 0).
+    pub fn new(root: Node<'t>) -> Self {
+        PreOrder {
+            cursor: root.walk(),
+            depth: 0,
+        }
+    }
+
+    /// The node the walk is at.
+    pub fn node(&self) -> Node<'t> {
+        self.cursor.node()
+    }
+
+    /// How far below the root the current node is.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Moves to the next node: the first child when `descend` and there is one, else the
+    /// node after the current one's subtree. `left` is told the depth of each node whose
+    /// subtree is done (the current one, then each parent it finishes). `false` when the
+    /// walk is over.
+    pub fn advance(&mut self, descend: bool, mut left: impl FnMut(usize)) -> bool {
+        if descend && self.cursor.goto_first_child() {
+            self.depth += 1;
+            return true;
         }
         loop {
-            if depth == 0 {
-                return;
+            left(self.depth);
+            if self.depth == 0 {
+                return false;
             }
-            if cursor.goto_next_sibling() {
-                break;
+            if self.cursor.goto_next_sibling() {
+                return true;
             }
-            cursor.goto_parent();
-            depth -= 1;
+            self.cursor.goto_parent();
+            self.depth -= 1;
         }
     }
 }
@@ -187,5 +220,47 @@ mod tests {
                 assert!(until_string < walked.len(), "{until_string}");
             }
         }
+    }
+
+    /// Every node entered once in source order with its depth, and left once after its
+    /// subtree, as a recursive walk does; not descending leaves a subtree out.
+    #[test]
+    fn the_pre_order_walk_enters_and_leaves_as_recursion_does() {
+        fn recurse<'t>(node: Node<'t>, depth: usize, events: &mut Vec<(bool, usize, usize)>) {
+            events.push((true, node.id(), depth));
+            let mut cursor = node.walk();
+            for child in node.children(&mut cursor) {
+                recurse(child, depth + 1, events);
+            }
+            events.push((false, 0, depth));
+        }
+        let javascript: Language = tree_sitter_javascript::LANGUAGE.into();
+        let text = "function f(a) { return [a, { k: g(a) }]; }\nconst x = f(1);";
+        let tree = with_parser(&javascript, |p| p.parse(text, None))
+            .flatten()
+            .expect("parses");
+        let mut expected = Vec::new();
+        recurse(tree.root_node(), 0, &mut expected);
+        let mut events = Vec::new();
+        let mut walk = PreOrder::new(tree.root_node());
+        loop {
+            events.push((true, walk.node().id(), walk.depth()));
+            if !walk.advance(true, |depth| events.push((false, 0, depth))) {
+                break;
+            }
+        }
+        assert_eq!(events, expected);
+        assert!(events.len() > 40, "{} events", events.len());
+        // Not descending: the nodes below depth 1 are passed over.
+        let mut entered = Vec::new();
+        let mut walk = PreOrder::new(tree.root_node());
+        loop {
+            entered.push(walk.depth());
+            if !walk.advance(walk.depth() < 1, |_| {}) {
+                break;
+            }
+        }
+        assert_eq!(entered.len(), 1 + tree.root_node().child_count());
+        assert!(entered[1..].iter().all(|&d| d == 1), "{entered:?}");
     }
 }

@@ -16,7 +16,7 @@ use tree_sitter::Node;
 use crate::formats::sensitive::{
     assignment_sensitive, command_sensitive, unreadable_lines, Sensitive,
 };
-use crate::formats::syntax_tree::{with_parser, ChildLister, PreOrder};
+use crate::formats::syntax_tree::{with_parser, ChildLister, FieldChild, PreOrder};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Format, ParseContext};
@@ -277,8 +277,8 @@ impl JsModule {
                 Some(JsValue::Object(_))
             ) {
                 if let Some(pair) = find_pair(root, &reader, "scripts", 0) {
-                    let key = pair.child_by_field_name("key");
-                    let value = pair.child_by_field_name("value");
+                    let key = pair.field_child("key");
+                    let value = pair.field_child("value");
                     if let (Some(key), Some(value)) = (key, value) {
                         module.exports = Some(JsNode {
                             value: JsValue::Object(vec![Property {
@@ -503,7 +503,7 @@ impl<'t> Reader<'t> {
                         }
                     }
                     let callee = node
-                        .child_by_field_name(if call.is_new {
+                        .field_child(if call.is_new {
                             "constructor"
                         } else {
                             "function"
@@ -517,7 +517,7 @@ impl<'t> Reader<'t> {
                 }
             }
             "import_statement" => {
-                if let Some(source) = node.child_by_field_name("source") {
+                if let Some(source) = node.field_child("source") {
                     let local = self.find_kind(node, "import_clause").and_then(|clause| {
                         self.lister
                             .named_children(clause)
@@ -538,10 +538,9 @@ impl<'t> Reader<'t> {
                 }
             }
             "variable_declarator" => {
-                if let (Some(name), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) {
+                if let (Some(name), Some(value)) =
+                    (node.field_child("name"), node.field_child("value"))
+                {
                     if name.kind() == "identifier" {
                         let value = self.value(value, 0);
                         if let JsValue::Call(call) = &value.value {
@@ -560,10 +559,9 @@ impl<'t> Reader<'t> {
                 }
             }
             "assignment_expression" => {
-                if let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) {
+                if let (Some(left), Some(right)) =
+                    (node.field_child("left"), node.field_child("right"))
+                {
                     let target = self.source(left);
                     let value = self.value(right, 0);
                     if matches!(target, "module.exports" | "exports") {
@@ -571,22 +569,21 @@ impl<'t> Reader<'t> {
                     }
                     let last = target.rsplit('.').next().unwrap_or(target).to_owned();
                     let last_span = left
-                        .child_by_field_name("property")
+                        .field_child("property")
                         .map_or(self.span(left), |p| self.span(p));
                     self.name_string(module, &last, last_span, &value);
                     module.bindings.push((target.to_owned(), value));
                 }
             }
             "export_statement" => {
-                if let Some(value) = node.child_by_field_name("value") {
+                if let Some(value) = node.field_child("value") {
                     module.exports = Some(self.value(value, 0));
                 }
             }
             "pair" => {
-                if let (Some(key), Some(value)) = (
-                    node.child_by_field_name("key"),
-                    node.child_by_field_name("value"),
-                ) {
+                if let (Some(key), Some(value)) =
+                    (node.field_child("key"), node.field_child("value"))
+                {
                     let value = self.value(value, 0);
                     self.name_string(module, &key_text(self, key), self.span(key), &value);
                 }
@@ -707,10 +704,9 @@ impl<'t> Reader<'t> {
                 for child in self.lister.named_children(node) {
                     match child.kind() {
                         "pair" => {
-                            if let (Some(key), Some(value)) = (
-                                child.child_by_field_name("key"),
-                                child.child_by_field_name("value"),
-                            ) {
+                            if let (Some(key), Some(value)) =
+                                (child.field_child("key"), child.field_child("value"))
+                            {
                                 props.push(Property {
                                     key: key_text(self, key),
                                     key_span: self.span(key),
@@ -751,15 +747,11 @@ impl<'t> Reader<'t> {
             },
             "binary_expression" => {
                 let op = node
-                    .child_by_field_name("operator")
+                    .field_child("operator")
                     .map(|o| self.source(o))
                     .unwrap_or("");
-                let left = node
-                    .child_by_field_name("left")
-                    .map(|l| self.value(l, depth + 1));
-                let right = node
-                    .child_by_field_name("right")
-                    .map(|r| self.value(r, depth + 1));
+                let left = node.field_child("left").map(|l| self.value(l, depth + 1));
+                let right = node.field_child("right").map(|r| self.value(r, depth + 1));
                 match (op, left, right) {
                     (
                         "||" | "??",
@@ -784,11 +776,11 @@ impl<'t> Reader<'t> {
             "call_expression" | "new_expression" => {
                 let is_new = node.kind() == "new_expression";
                 let callee = node
-                    .child_by_field_name(if is_new { "constructor" } else { "function" })
+                    .field_child(if is_new { "constructor" } else { "function" })
                     .map(|c| callee_name(self, c))
                     .unwrap_or_default();
                 let args = node
-                    .child_by_field_name("arguments")
+                    .field_child("arguments")
                     .map(|a| {
                         self.lister
                             .named_children(a)
@@ -817,18 +809,18 @@ fn callee_name(reader: &Reader, node: Node) -> String {
         "identifier" | "property_identifier" | "this" | "super" => reader.source(node).to_owned(),
         "member_expression" => {
             let object = node
-                .child_by_field_name("object")
+                .field_child("object")
                 .map(|o| callee_name(reader, o))
                 .unwrap_or_default();
             let property = node
-                .child_by_field_name("property")
+                .field_child("property")
                 .map(|p| reader.source(p))
                 .unwrap_or("");
             format!("{object}.{property}")
         }
         "call_expression" => {
             let inner = node
-                .child_by_field_name("function")
+                .field_child("function")
                 .map(|f| callee_name(reader, f))
                 .unwrap_or_default();
             format!("{inner}()")
@@ -843,13 +835,13 @@ fn callee_name(reader: &Reader, node: Node) -> String {
 
 /// The variable of `process.env.X` / `process.env['X']`, and where its name is written.
 fn env_var(reader: &Reader, node: Node) -> Option<(String, Span)> {
-    let object = node.child_by_field_name("object")?;
+    let object = node.field_child("object")?;
     if reader.source(object).replace(char::is_whitespace, "") != "process.env" {
         return None;
     }
     let property = node
-        .child_by_field_name("property")
-        .or_else(|| node.child_by_field_name("index"))?;
+        .field_child("property")
+        .or_else(|| node.field_child("index"))?;
     let var = match property.kind() {
         "string" => string_content(reader, property),
         _ => reader.source(property).to_owned(),
@@ -904,10 +896,7 @@ fn scripts_after_error<'t>(root: Node<'t>, reader: &Reader<'t>) -> Option<JsNode
         if node.kind() != "pair" {
             continue;
         }
-        let (Some(key), Some(value)) = (
-            node.child_by_field_name("key"),
-            node.child_by_field_name("value"),
-        ) else {
+        let (Some(key), Some(value)) = (node.field_child("key"), node.field_child("value")) else {
             continue;
         };
         if value.kind() == "object" {
@@ -954,7 +943,7 @@ fn find_pair<'t>(node: Node<'t>, reader: &Reader<'t>, key: &str, depth: usize) -
     }
     if node.kind() == "pair"
         && node
-            .child_by_field_name("key")
+            .field_child("key")
             .is_some_and(|k| key_text(reader, k) == key)
     {
         return Some(node);

@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 
 use tree_sitter::Node;
 
-use crate::formats::syntax_tree::{visit_named, with_parser, ChildLister, Children, Visit};
+use crate::formats::syntax_tree::{
+    visit_named, with_parser, ChildLister, Children, FieldChild, Visit,
+};
 
 use crate::formats::sensitive::{assignment_sensitive, Sensitive};
 use crate::formats::ParseError;
@@ -338,10 +340,10 @@ fn span_of(node: Node) -> Span {
 }
 
 /// The named fields of a node, all or none (`fields(node, ["left", "right"])`).
-fn fields<'t, const N: usize>(node: Node<'t>, names: [&str; N]) -> Option<[Node<'t>; N]> {
+fn fields<'t, const N: usize>(node: Node<'t>, names: [&'static str; N]) -> Option<[Node<'t>; N]> {
     let mut found = [node; N];
     for (slot, name) in found.iter_mut().zip(names) {
-        *slot = node.child_by_field_name(name)?;
+        *slot = node.field_child(name)?;
     }
     Some(found)
 }
@@ -443,7 +445,7 @@ impl<'a> Reader<'a> {
                     .children(node)
                     .iter()
                     .any(|c| c.kind() == "wildcard_import");
-                if let (true, Some(module)) = (is_star, node.child_by_field_name("module_name")) {
+                if let (true, Some(module)) = (is_star, node.field_child("module_name")) {
                     let name_span = span_of(module);
                     let module = self.text(module).to_owned();
                     self.push(
@@ -458,7 +460,7 @@ impl<'a> Reader<'a> {
                 }
             }
             "try_statement" => {
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.field_child("body") {
                     self.block(body, Context::Try);
                 }
                 // Handlers run only when the body failed: what they set is conditional.
@@ -516,8 +518,8 @@ impl<'a> Reader<'a> {
                 return None;
             }
             if node.kind() == "call" {
-                let function = node.child_by_field_name("function");
-                let arguments = node.child_by_field_name("arguments");
+                let function = node.field_child("function");
+                let arguments = node.field_child("arguments");
                 let named = function.is_some_and(|f| {
                     f.kind() == "identifier"
                         && matches!(self.text(f), "globals" | "vars" | "locals")
@@ -542,10 +544,10 @@ impl<'a> Reader<'a> {
                 let mut targets = vec![left];
                 let mut value = right;
                 while value.kind() == "assignment" {
-                    if let Some(l) = value.child_by_field_name("left") {
+                    if let Some(l) = value.field_child("left") {
                         targets.push(l);
                     }
-                    match value.child_by_field_name("right") {
+                    match value.field_child("right") {
                         Some(r) => value = r,
                         None => return,
                     }
@@ -579,7 +581,7 @@ impl<'a> Reader<'a> {
                 self.push(kind, span, span_of(left), span_of(right));
             }
             "call" => {
-                let Some(function) = expr.child_by_field_name("function") else {
+                let Some(function) = expr.field_child("function") else {
                     return;
                 };
                 if function.kind() != "attribute" {
@@ -594,7 +596,7 @@ impl<'a> Reader<'a> {
                 let name = self.text(object).to_owned();
                 let name_span = span_of(object);
                 let args = expr
-                    .child_by_field_name("arguments")
+                    .field_child("arguments")
                     .map(|a| self.named_children(a))
                     .unwrap_or_default();
                 // `SECRET_KEY_FALLBACKS.append("…")` adds a secret.
@@ -752,18 +754,16 @@ impl<'a> Reader<'a> {
                 "subscript" if self.environ_subscript(node) => {}
                 "call" if self.lookup_path(node) => {
                     let arguments = node
-                        .child_by_field_name("arguments")
+                        .field_child("arguments")
                         .map(|a| self.named_children(a))
                         .unwrap_or_default();
                     for (i, arg) in arguments.into_iter().enumerate() {
                         match arg.kind() {
                             "keyword_argument" => {
                                 let is_cast = arg
-                                    .child_by_field_name("name")
+                                    .field_child("name")
                                     .is_some_and(|n| self.text(n) == "cast");
-                                if let (false, Some(v)) =
-                                    (is_cast, arg.child_by_field_name("value"))
-                                {
+                                if let (false, Some(v)) = (is_cast, arg.field_child("value")) {
                                     stack.push(v);
                                 }
                             }
@@ -781,7 +781,7 @@ impl<'a> Reader<'a> {
 
     /// Whether `node` is `os.environ[…]`.
     fn environ_subscript(&self, node: Node<'a>) -> bool {
-        node.child_by_field_name("value")
+        node.field_child("value")
             .is_some_and(|value| is_environ(self.text(value)))
     }
 
@@ -789,7 +789,7 @@ impl<'a> Reader<'a> {
     /// django-environ's `env(…)`, decouple's `config(…)`), whose first argument names a
     /// variable.
     fn lookup_path(&self, node: Node<'a>) -> bool {
-        node.child_by_field_name("function").is_some_and(|f| {
+        node.field_child("function").is_some_and(|f| {
             let path = self.text(f);
             is_environ_get(path)
                 || env_method(path).is_some()
@@ -881,8 +881,8 @@ impl<'a> Reader<'a> {
                     .iter()
                     .filter_map(|pair| {
                         Some((
-                            self.expr(pair.child_by_field_name("key")?),
-                            self.expr(pair.child_by_field_name("value")?),
+                            self.expr(pair.field_child("key")?),
+                            self.expr(pair.field_child("value")?),
                         ))
                     })
                     .collect(),
@@ -903,7 +903,7 @@ impl<'a> Reader<'a> {
                 }
             }
             "not_operator" => node
-                .child_by_field_name("argument")
+                .field_child("argument")
                 .map_or_else(|| self.unknown(node), |a| Expr::Not(Box::new(self.expr(a)))),
             "boolean_operator" => {
                 let Some([l, op, r]) = fields(node, ["left", "operator", "right"]) else {
@@ -1038,12 +1038,12 @@ impl<'a> Reader<'a> {
     }
 
     fn call(&self, node: Node<'a>) -> Expr {
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.field_child("function") else {
             return self.unknown(node);
         };
         let mut args = Vec::new();
         let mut kwargs = BTreeMap::new();
-        if let Some(list) = node.child_by_field_name("arguments") {
+        if let Some(list) = node.field_child("arguments") {
             for arg in self.named_children(list) {
                 if arg.kind() == "keyword_argument" {
                     if let Some([k, v]) = fields(arg, ["name", "value"]) {

@@ -16,7 +16,7 @@ use tree_sitter::Node;
 use crate::formats::sensitive::{
     assignment_sensitive, command_sensitive, unreadable_lines, Sensitive,
 };
-use crate::formats::syntax_tree::{with_parser, ChildLister, FieldChild, PreOrder};
+use crate::formats::syntax_tree::{with_parser, ChildLister, NodeNames, PreOrder};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Format, ParseContext};
@@ -485,7 +485,7 @@ impl<'t> Reader<'t> {
             // unterminated string).
             module.secrets.push(self.lines_of(self.span(node)));
         }
-        match node.kind() {
+        match node.kind_name() {
             // Named: TypeScript's `string` type is an anonymous node of the same kind.
             "string" | "template_string" if node.is_named() => self.note_literal(module, node),
             "call_expression" | "new_expression" => {
@@ -522,7 +522,7 @@ impl<'t> Reader<'t> {
                         self.lister
                             .named_children(clause)
                             .into_iter()
-                            .find_map(|c| match c.kind() {
+                            .find_map(|c| match c.kind_name() {
                                 "identifier" => Some(self.source(c).to_owned()),
                                 "namespace_import" => self
                                     .find_kind(c, "identifier")
@@ -541,7 +541,7 @@ impl<'t> Reader<'t> {
                 if let (Some(name), Some(value)) =
                     (node.field_child("name"), node.field_child("value"))
                 {
-                    if name.kind() == "identifier" {
+                    if name.kind_name() == "identifier" {
                         let value = self.value(value, 0);
                         if let JsValue::Call(call) = &value.value {
                             let source = call.args.first().and_then(JsNode::as_str);
@@ -645,7 +645,7 @@ impl<'t> Reader<'t> {
     fn note_literal(&self, module: &mut JsModule, node: Node<'t>) {
         let span = self.span(node);
         self.literals.borrow_mut().push(span);
-        let value = match node.kind() {
+        let value = match node.kind_name() {
             "string" => string_content(self, node),
             _ => {
                 let raw = self.source(node);
@@ -670,7 +670,7 @@ impl<'t> Reader<'t> {
         if depth > MAX_DEPTH {
             return other("deep");
         }
-        let value = match node.kind() {
+        let value = match node.kind_name() {
             "string" => JsValue::Str(string_content(self, node)),
             "template_string" => {
                 if self.find_kind(node, "template_substitution").is_some() {
@@ -694,15 +694,15 @@ impl<'t> Reader<'t> {
             | "non_null_expression"
             | "await_expression"
             | "type_assertion" => match node.named_child(0) {
-                Some(inner) if inner.kind() != "type_arguments" => {
+                Some(inner) if inner.kind_name() != "type_arguments" => {
                     return self.value(inner, depth + 1)
                 }
-                _ => JsValue::Other(node.kind().to_owned()),
+                _ => JsValue::Other(node.kind_name().to_owned()),
             },
             "object" => {
                 let mut props = Vec::new();
                 for child in self.lister.named_children(node) {
-                    match child.kind() {
+                    match child.kind_name() {
                         "pair" => {
                             if let (Some(key), Some(value)) =
                                 (child.field_child("key"), child.field_child("value"))
@@ -732,7 +732,7 @@ impl<'t> Reader<'t> {
                     .lister
                     .named_children(node)
                     .into_iter()
-                    .filter(|c| c.kind() != "comment")
+                    .filter(|c| c.kind_name() != "comment")
                     .map(|c| self.value(c, depth + 1))
                     .collect();
                 JsValue::Array(items)
@@ -774,7 +774,7 @@ impl<'t> Reader<'t> {
                 }
             }
             "call_expression" | "new_expression" => {
-                let is_new = node.kind() == "new_expression";
+                let is_new = node.kind_name() == "new_expression";
                 let callee = node
                     .field_child(if is_new { "constructor" } else { "function" })
                     .map(|c| callee_name(self, c))
@@ -785,7 +785,7 @@ impl<'t> Reader<'t> {
                         self.lister
                             .named_children(a)
                             .into_iter()
-                            .filter(|c| c.kind() != "comment")
+                            .filter(|c| c.kind_name() != "comment")
                             .map(|c| self.value(c, depth + 1))
                             .collect()
                     })
@@ -805,7 +805,7 @@ impl<'t> Reader<'t> {
 
 /// The dotted name of a callee: `app.use`, `express`, `require('cors')` gives `require()`.
 fn callee_name(reader: &Reader, node: Node) -> String {
-    match node.kind() {
+    match node.kind_name() {
         "identifier" | "property_identifier" | "this" | "super" => reader.source(node).to_owned(),
         "member_expression" => {
             let object = node
@@ -842,7 +842,7 @@ fn env_var(reader: &Reader, node: Node) -> Option<(String, Span)> {
     let property = node
         .field_child("property")
         .or_else(|| node.field_child("index"))?;
-    let var = match property.kind() {
+    let var = match property.kind_name() {
         "string" => string_content(reader, property),
         _ => reader.source(property).to_owned(),
     };
@@ -851,7 +851,7 @@ fn env_var(reader: &Reader, node: Node) -> Option<(String, Span)> {
 
 /// An object key without quotes.
 fn key_text(reader: &Reader, key: Node) -> String {
-    match key.kind() {
+    match key.kind_name() {
         "string" => string_content(reader, key),
         _ => reader.source(key).to_owned(),
     }
@@ -890,16 +890,16 @@ fn scripts_after_error<'t>(root: Node<'t>, reader: &Reader<'t>) -> Option<JsNode
     flatten(reader, root, &mut flat, 0);
     let start = flat
         .iter()
-        .position(|n| n.kind() == "string" && string_content(reader, *n) == "scripts")?;
+        .position(|n| n.kind_name() == "string" && string_content(reader, *n) == "scripts")?;
     let mut props = Vec::new();
     for node in &flat[start + 1..] {
-        if node.kind() != "pair" {
+        if node.kind_name() != "pair" {
             continue;
         }
         let (Some(key), Some(value)) = (node.field_child("key"), node.field_child("value")) else {
             continue;
         };
-        if value.kind() == "object" {
+        if value.kind_name() == "object" {
             break;
         }
         props.push(Property {
@@ -941,7 +941,7 @@ fn find_pair<'t>(node: Node<'t>, reader: &Reader<'t>, key: &str, depth: usize) -
     if depth > 4 * MAX_DEPTH {
         return None;
     }
-    if node.kind() == "pair"
+    if node.kind_name() == "pair"
         && node
             .field_child("key")
             .is_some_and(|k| key_text(reader, k) == key)
@@ -958,7 +958,7 @@ fn find_pair<'t>(node: Node<'t>, reader: &Reader<'t>, key: &str, depth: usize) -
 impl<'t> Reader<'t> {
     /// The first descendant (or the node itself) of a kind.
     fn find_kind(&self, node: Node<'t>, kind: &str) -> Option<Node<'t>> {
-        if node.kind() == kind {
+        if node.kind_name() == kind {
             return Some(node);
         }
         self.lister

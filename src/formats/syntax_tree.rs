@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::num::NonZeroU16;
+use std::thread::LocalKey;
 
 use smallvec::SmallVec;
 use tree_sitter::{Language, Node, Parser, Tree, TreeCursor};
@@ -49,32 +50,51 @@ pub fn with_parser<R>(language: &Language, parse: impl FnOnce(&mut Parser) -> R)
 /// One grammar's field ids by name, as far as they have been asked for.
 type FieldIds = Vec<(&'static str, Option<NonZeroU16>)>;
 
+/// One grammar's node kind names by kind id, as far as they have been asked for.
+type KindNames = Vec<Option<&'static str>>;
+
 thread_local! {
     /// Field ids by grammar and name, each looked up once on this thread.
     static FIELD_IDS: RefCell<Vec<(Language, FieldIds)>> = const { RefCell::new(Vec::new()) };
+    /// Kind names by grammar and kind id, each made once on this thread.
+    static KIND_NAMES: RefCell<Vec<(Language, KindNames)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A node's child by field name, with the field's id looked up once per grammar:
-/// `Node::child_by_field_name` searches the grammar's field names with `strncmp` on every
-/// call, 2.3% of a scan's instructions (callgrind, 1k-file tree).
-pub trait FieldChild<'t> {
+/// Runs `f` on this thread's entry of `cache` for `language`, made empty the first time.
+fn per_grammar<T: Default, R>(
+    cache: &'static LocalKey<RefCell<Vec<(Language, T)>>>,
+    language: &Language,
+    f: impl FnOnce(&mut T) -> R,
+) -> R {
+    cache.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let at = match cache.iter().position(|(l, _)| l == language) {
+            Some(at) => at,
+            None => {
+                cache.push((language.clone(), T::default()));
+                cache.len() - 1
+            }
+        };
+        f(&mut cache[at].1)
+    })
+}
+
+/// Cheaper look-ups of what the readers ask every node: tree-sitter answers them by name
+/// with C strings (`strncmp` over the grammar's field names, `strlen` and a UTF-8 check of
+/// the kind name) on every call, together 5% of a scan's instructions (callgrind, 1k-file
+/// tree). Here each name is looked up once per grammar and thread; grammars number their
+/// fields and kinds differently (JavaScript, TypeScript, Python).
+pub trait NodeNames<'t> {
     /// The child in field `name`, as `child_by_field_name` gives it.
     fn field_child(&self, name: &'static str) -> Option<Node<'t>>;
+    /// The node's kind, as `kind` gives it.
+    fn kind_name(&self) -> &'static str;
 }
 
-impl<'t> FieldChild<'t> for Node<'t> {
+impl<'t> NodeNames<'t> for Node<'t> {
     fn field_child(&self, name: &'static str) -> Option<Node<'t>> {
         let language = self.language();
-        let id = FIELD_IDS.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            let at = match cache.iter().position(|(l, _)| *l == *language) {
-                Some(at) => at,
-                None => {
-                    cache.push(((*language).clone(), Vec::new()));
-                    cache.len() - 1
-                }
-            };
-            let ids = &mut cache[at].1;
+        let id = per_grammar(&FIELD_IDS, &language, |ids: &mut FieldIds| {
             match ids.iter().find(|(n, _)| *n == name) {
                 Some(&(_, id)) => id,
                 None => {
@@ -85,6 +105,22 @@ impl<'t> FieldChild<'t> for Node<'t> {
             }
         })?;
         self.child_by_field_id(id.get())
+    }
+
+    fn kind_name(&self) -> &'static str {
+        let id = usize::from(self.kind_id());
+        let language = self.language();
+        per_grammar(&KIND_NAMES, &language, |names: &mut KindNames| {
+            if names.is_empty() {
+                names.resize(language.node_kind_count(), None);
+            }
+            match names.get_mut(id) {
+                Some(Some(name)) => name,
+                Some(slot) => *slot.insert(self.kind()),
+                // Built-in kinds past the grammar's own (`ERROR`).
+                None => self.kind(),
+            }
+        })
     }
 }
 
@@ -265,10 +301,10 @@ mod tests {
         }
     }
 
-    /// The cached look-up gives what tree-sitter's own does, for every node and every field
+    /// The cached look-ups give what tree-sitter's own do, for every node and every field
     /// of three grammars parsed in turn on one thread (ids differ between grammars).
     #[test]
-    fn field_children_are_those_tree_sitter_finds_by_name() {
+    fn field_children_and_kinds_are_those_tree_sitter_gives_by_name() {
         let grammars: [(Language, &str); 3] = [
             (
                 tree_sitter_python::LANGUAGE.into(),
@@ -276,7 +312,7 @@ mod tests {
             ),
             (
                 tree_sitter_javascript::LANGUAGE.into(),
-                "const app = express(); app.use(helmet({ a: 1 })); new X(y).listen(3000);",
+                "const app = express(); app.use(helmet({ a: 1 })); new X(y).listen(3000); let = ) ;",
             ),
             (
                 tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
@@ -284,6 +320,7 @@ mod tests {
             ),
         ];
         let mut compared = 0;
+        let mut kinds = std::collections::HashSet::new();
         for _ in 0..2 {
             for (language, text) in &grammars {
                 let tree = with_parser(language, |p| p.parse(text, None))
@@ -296,6 +333,8 @@ mod tests {
                 let mut walk = PreOrder::new(tree.root_node());
                 loop {
                     let node = walk.node();
+                    assert_eq!(node.kind_name(), node.kind());
+                    kinds.insert(node.kind());
                     for &name in &names {
                         assert_eq!(node.field_child(name), node.child_by_field_name(name));
                         compared += usize::from(node.field_child(name).is_some());
@@ -308,6 +347,7 @@ mod tests {
             }
         }
         assert!(compared > 30, "{compared} fields found");
+        assert!(kinds.contains("ERROR") && kinds.len() > 40, "{kinds:?}");
 
         fn node_field<'t>(tree: &'t Tree, name: &'static str) -> Option<Node<'t>> {
             tree.root_node().field_child(name)

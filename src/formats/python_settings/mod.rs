@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use tree_sitter::Node;
 
 use crate::formats::syntax_tree::{
-    visit_named, with_parser, ChildLister, Children, FieldChild, Visit,
+    visit_named, with_parser, ChildLister, Children, NodeNames, Visit,
 };
 
 use crate::formats::sensitive::{assignment_sensitive, Sensitive};
@@ -227,7 +227,7 @@ impl SettingsModule {
             .named_children(root)
             .into_iter()
             .rev()
-            .find(|n| n.kind() != "comment")
+            .find(|n| n.kind_name() != "comment")
         {
             let start = last.start_byte();
             let end = text
@@ -389,7 +389,7 @@ impl<'a> Reader<'a> {
             self.module.errors.push(ParseError {
                 span: Span::new(start, line_end.max(start)),
                 message: if node.is_missing() {
-                    msg!("Python syntax error: missing `{}`", node.kind())
+                    msg!("Python syntax error: missing `{}`", node.kind_name())
                 } else {
                     "Python syntax error".into()
                 },
@@ -426,7 +426,7 @@ impl<'a> Reader<'a> {
     }
 
     fn statement(&mut self, node: Node<'a>, context: Context) {
-        match node.kind() {
+        match node.kind_name() {
             "expression_statement" => {
                 if let Some(call) = self.globals_call(node) {
                     self.push(
@@ -444,7 +444,7 @@ impl<'a> Reader<'a> {
                 let is_star = self
                     .children(node)
                     .iter()
-                    .any(|c| c.kind() == "wildcard_import");
+                    .any(|c| c.kind_name() == "wildcard_import");
                 if let (true, Some(module)) = (is_star, node.field_child("module_name")) {
                     let name_span = span_of(module);
                     let module = self.text(module).to_owned();
@@ -467,12 +467,12 @@ impl<'a> Reader<'a> {
                 for handler in self
                     .named_children(node)
                     .into_iter()
-                    .filter(|c| c.kind() != "block")
+                    .filter(|c| c.kind_name() != "block")
                 {
                     for block in self
                         .named_children(handler)
                         .into_iter()
-                        .filter(|c| c.kind() == "block")
+                        .filter(|c| c.kind_name() == "block")
                     {
                         self.block(block, Context::Conditional);
                     }
@@ -482,7 +482,7 @@ impl<'a> Reader<'a> {
                 let mut blocks = Vec::new();
                 let mut stack = self.named_children(node);
                 while let Some(child) = stack.pop() {
-                    match child.kind() {
+                    match child.kind_name() {
                         "block" => blocks.push(child),
                         "elif_clause" | "else_clause" | "with_clause" => {
                             stack.extend(self.named_children(child))
@@ -517,11 +517,11 @@ impl<'a> Reader<'a> {
             if visited > 4096 {
                 return None;
             }
-            if node.kind() == "call" {
+            if node.kind_name() == "call" {
                 let function = node.field_child("function");
                 let arguments = node.field_child("arguments");
                 let named = function.is_some_and(|f| {
-                    f.kind() == "identifier"
+                    f.kind_name() == "identifier"
                         && matches!(self.text(f), "globals" | "vars" | "locals")
                 });
                 if named && arguments.is_some_and(|a| a.named_child_count() == 0) {
@@ -535,7 +535,7 @@ impl<'a> Reader<'a> {
 
     fn expression_statement(&mut self, expr: Node<'a>, statement: Node<'a>, context: Context) {
         let span = span_of(statement);
-        match expr.kind() {
+        match expr.kind_name() {
             "assignment" => {
                 let Some([left, right]) = fields(expr, ["left", "right"]) else {
                     return;
@@ -543,7 +543,7 @@ impl<'a> Reader<'a> {
                 // `A = B = value`: the value is the innermost right-hand side.
                 let mut targets = vec![left];
                 let mut value = right;
-                while value.kind() == "assignment" {
+                while value.kind_name() == "assignment" {
                     if let Some(l) = value.field_child("left") {
                         targets.push(l);
                     }
@@ -560,7 +560,7 @@ impl<'a> Reader<'a> {
                 let Some([left, right, op]) = fields(expr, ["left", "right", "operator"]) else {
                     return;
                 };
-                if left.kind() != "identifier" {
+                if left.kind_name() != "identifier" {
                     return;
                 }
                 let name = self.text(left).to_owned();
@@ -584,13 +584,13 @@ impl<'a> Reader<'a> {
                 let Some(function) = expr.field_child("function") else {
                     return;
                 };
-                if function.kind() != "attribute" {
+                if function.kind_name() != "attribute" {
                     return;
                 }
                 let Some([object, method]) = fields(function, ["object", "attribute"]) else {
                     return;
                 };
-                if object.kind() != "identifier" {
+                if object.kind_name() != "identifier" {
                     return;
                 }
                 let name = self.text(object).to_owned();
@@ -640,7 +640,7 @@ impl<'a> Reader<'a> {
         } else {
             self.secret_keys(value);
         }
-        match target.kind() {
+        match target.kind_name() {
             "identifier" => {
                 let name = self.text(target).to_owned();
                 let kind = if context == Context::Conditional {
@@ -654,7 +654,7 @@ impl<'a> Reader<'a> {
                 let Some([object, index]) = fields(target, ["value", "subscript"]) else {
                     return;
                 };
-                if object.kind() != "identifier" {
+                if object.kind_name() != "identifier" {
                     return;
                 }
                 let name = self.text(object).to_owned();
@@ -667,7 +667,7 @@ impl<'a> Reader<'a> {
             }
             "pattern_list" | "tuple_pattern" | "list_pattern" => {
                 for child in self.named_children(target) {
-                    if child.kind() == "identifier" {
+                    if child.kind_name() == "identifier" {
                         let name = self.text(child).to_owned();
                         self.push(
                             StatementKind::Conditional(name, "unpacked from a sequence"),
@@ -687,7 +687,7 @@ impl<'a> Reader<'a> {
     fn names_secret(&self, target: Node<'a>) -> bool {
         let mut secret = false;
         visit_named(target, |node| {
-            secret = match node.kind() {
+            secret = match node.kind_name() {
                 "identifier" => is_secret_name(self.text(node)),
                 "string" => matches!(self.expr(node), Expr::Str(key) if is_secret_name(&key)),
                 _ => false,
@@ -716,7 +716,7 @@ impl<'a> Reader<'a> {
     fn secret_keys(&mut self, value: Node<'a>) {
         let mut secrets = Vec::new();
         visit_named(value, |node| {
-            let secret = match node.kind() {
+            let secret = match node.kind_name() {
                 "pair" => fields(node, ["key", "value"]).filter(
                     |[key, _]| matches!(self.expr(*key), Expr::Str(k) if is_secret_name(&k)),
                 ),
@@ -746,7 +746,7 @@ impl<'a> Reader<'a> {
     fn secret_value(&mut self, node: Node<'a>) {
         let mut stack = vec![node];
         while let Some(node) = stack.pop() {
-            match node.kind() {
+            match node.kind_name() {
                 "identifier" | "attribute" | "none" | "true" | "false" | "comment" => {}
                 "boolean_operator" | "parenthesized_expression" | "list" | "tuple" | "set" => {
                     stack.extend(self.named_children(node));
@@ -758,7 +758,7 @@ impl<'a> Reader<'a> {
                         .map(|a| self.named_children(a))
                         .unwrap_or_default();
                     for (i, arg) in arguments.into_iter().enumerate() {
-                        match arg.kind() {
+                        match arg.kind_name() {
                             "keyword_argument" => {
                                 let is_cast = arg
                                     .field_child("name")
@@ -801,8 +801,8 @@ impl<'a> Reader<'a> {
     /// Whether `node` is a string standing as a statement of its own: free text, like a
     /// comment.
     fn is_docstring(&self, node: Node<'a>) -> bool {
-        node.kind() == "expression_statement"
-            && matches!(self.named_children(node).as_slice(), [only] if only.kind() == "string")
+        node.kind_name() == "expression_statement"
+            && matches!(self.named_children(node).as_slice(), [only] if only.kind_name() == "string")
     }
 
     /// Secrets named in comments and docstrings (`# SECRET_KEY = '…'` left commented out),
@@ -815,10 +815,10 @@ impl<'a> Reader<'a> {
         let mut free_text = Vec::new();
         let mut strings = Vec::new();
         visit_named(root, |node| {
-            if node.kind() == "comment" || self.is_docstring(node) {
+            if node.kind_name() == "comment" || self.is_docstring(node) {
                 free_text.push(node);
             }
-            if node.kind() == "string" {
+            if node.kind_name() == "string" {
                 strings.push(node);
                 return Visit::Skip;
             }
@@ -854,7 +854,7 @@ impl<'a> Reader<'a> {
     }
 
     fn expr_inner(&self, node: Node<'a>) -> Expr {
-        match node.kind() {
+        match node.kind_name() {
             "string" => self.string(node),
             "concatenated_string" => {
                 let mut out = String::new();
@@ -959,7 +959,7 @@ impl<'a> Reader<'a> {
 
     /// An expression preflight does not evaluate, described by its kind.
     fn unknown(&self, node: Node<'a>) -> Expr {
-        let what = match node.kind() {
+        let what = match node.kind_name() {
             "call" => "a function call",
             "string" | "concatenated_string" => "a string",
             "integer" => "an integer",
@@ -987,7 +987,7 @@ impl<'a> Reader<'a> {
     }
 
     fn string(&self, node: Node<'a>) -> Expr {
-        if node.kind() != "string" {
+        if node.kind_name() != "string" {
             return self.unknown(node);
         }
         let prefix = self
@@ -999,7 +999,7 @@ impl<'a> Reader<'a> {
         let raw = prefix.contains('r');
         let mut out = String::new();
         for part in self.named_children(node) {
-            match part.kind() {
+            match part.kind_name() {
                 "string_content" => {
                     let text = self.text(part);
                     if raw {
@@ -1045,11 +1045,11 @@ impl<'a> Reader<'a> {
         let mut kwargs = BTreeMap::new();
         if let Some(list) = node.field_child("arguments") {
             for arg in self.named_children(list) {
-                if arg.kind() == "keyword_argument" {
+                if arg.kind_name() == "keyword_argument" {
                     if let Some([k, v]) = fields(arg, ["name", "value"]) {
                         kwargs.insert(self.text(k).to_owned(), v);
                     }
-                } else if arg.kind() != "comment" {
+                } else if arg.kind_name() != "comment" {
                     args.push(arg);
                 }
             }
@@ -1110,7 +1110,7 @@ impl<'a> Reader<'a> {
         if let (Some(cast), [arg]) = (convert, args.as_slice()) {
             return Expr::Convert(cast, Box::new(self.expr(*arg)));
         }
-        if function.kind() == "attribute" {
+        if function.kind_name() == "attribute" {
             if let Some([object, method]) = fields(function, ["object", "attribute"]) {
                 let method = match self.text(method) {
                     "lower" => Some("lower"),
@@ -1136,12 +1136,12 @@ impl<'a> Reader<'a> {
         let parts = self.named_children(node);
         let start = parts
             .iter()
-            .find(|p| p.kind() == "string_start")
+            .find(|p| p.kind_name() == "string_start")
             .map_or(node.start_byte(), |p| p.end_byte());
         let end = parts
             .iter()
             .rev()
-            .find(|p| p.kind() == "string_end")
+            .find(|p| p.kind_name() == "string_end")
             .map_or(node.end_byte(), |p| p.start_byte());
         Span::new(start, end.max(start))
     }

@@ -1,5 +1,6 @@
 //! What the two tree-sitter readers (JavaScript/TypeScript and Python settings) share: a
-//! parser per thread and grammar, and one cursor per file to list a node's children.
+//! parser per thread and grammar, one cursor per file to list a node's children, cursor
+//! walks, and field and kind look-ups by id.
 //!
 //! Both are about allocations. A new `tree_sitter::Parser` allocates its stacks and pools on
 //! every file, and `Node::walk` allocates a cursor on every call: listing children that way
@@ -18,31 +19,24 @@ pub type Children<'t> = SmallVec<[Node<'t>; 8]>;
 
 thread_local! {
     /// One parser per grammar on this thread, each keeping its memory between files.
-    static PARSERS: RefCell<Vec<(Language, Parser)>> = const { RefCell::new(Vec::new()) };
+    static PARSERS: RefCell<Vec<(Language, Option<Parser>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Runs `parse` with this thread's parser for `language`, reset from any earlier parse (one
 /// given up by its progress callback included). `None` when the grammar cannot be loaded.
 pub fn with_parser<R>(language: &Language, parse: impl FnOnce(&mut Parser) -> R) -> Option<R> {
-    PARSERS.with(|parsers| {
-        // A parse cannot start another on the same thread, but be safe if one ever does:
-        // a fresh parser rather than a panic on the borrow.
-        let Ok(mut parsers) = parsers.try_borrow_mut() else {
-            let mut parser = Parser::new();
-            parser.set_language(language).ok()?;
-            return Some(parse(&mut parser));
-        };
-        let at = match parsers.iter().position(|(l, _)| l == language) {
-            Some(at) => at,
+    per_grammar(&PARSERS, language, |parser: &mut Option<Parser>| {
+        let parser = match parser {
+            Some(parser) => {
+                parser.reset();
+                parser
+            }
             None => {
-                let mut parser = Parser::new();
-                parser.set_language(language).ok()?;
-                parsers.push((language.clone(), parser));
-                parsers.len() - 1
+                let mut made = Parser::new();
+                made.set_language(language).ok()?;
+                parser.insert(made)
             }
         };
-        let parser = &mut parsers[at].1;
-        parser.reset();
         Some(parse(parser))
     })
 }

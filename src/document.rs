@@ -39,7 +39,7 @@ use crate::formats::{
     Classification, FileName, Files, FollowUp, Format, Grouping, NoFiles, ParseContext, ParseError,
     Sensitive, Target,
 };
-use crate::source::SourceFile;
+use crate::source::{FileRef, SourceFile};
 
 /// The object-safe part of [`Format`], so the pipeline can ask any document the same
 /// questions without knowing its format.
@@ -351,6 +351,11 @@ impl Document {
             target: context.target,
             content,
         }
+    }
+
+    /// The file named without its text, for facts that outlive the document.
+    pub fn file_ref(&self) -> FileRef {
+        FileRef::new(&self.source, self.target)
     }
 
     /// Whether the content confirms the kind the file's name suggested (see

@@ -30,7 +30,7 @@ use crate::results::{host_of, RuleResult, Status};
 use crate::rules::{
     self, AnyFacts, BoundRule, Emitter, ProjectMemo, RawFinding, RawMark, Related, Unseen,
 };
-use crate::source::{SourceFile, Span};
+use crate::source::{FileRef, SourceFile, Span};
 use crate::suppress::{self, SuppressionComment};
 
 /// What a scan found.
@@ -339,23 +339,99 @@ impl<'c> Plan<'c> {
         } else {
             Vec::new()
         };
-        // A fact-based finding may land in this file: its secrets and suppressions stay
-        // known, with the file itself, until then.
-        let kept_context = (!facts.is_empty()).then(|| {
-            let mut contexts = files.contexts;
-            let context = contexts.remove(&source_key).unwrap_or_default();
-            (Arc::clone(&doc.source), context)
-        });
         Unit {
             document: None,
             findings,
             marks,
             facts,
-            context: kept_context,
             follow_ups,
             judged,
             reparse: (keeps == Keep::FileIfNamed).then(|| Reparse::of(&doc, true)),
         }
+    }
+
+    /// Puts fact-based findings into the files they name. The facts kept only names: a file
+    /// kept to the end as a document is taken from it, any other is read and parsed again
+    /// (once, however many findings it gets) for its text, secrets and suppressions. A
+    /// file gone or changed since it was read keeps its findings at its start, nothing of
+    /// it quoted.
+    fn place(
+        &self,
+        placed: Vec<(&'c Rule, RawFinding<FileRef>)>,
+        documents: &[Document],
+        view: &dyn Files,
+    ) -> (Vec<(&'c Rule, RawFinding)>, ReadAgain) {
+        if placed.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let mut named: HashMap<&Path, FileRef> = HashMap::new();
+        for (_, finding) in &placed {
+            let related = finding.related.iter();
+            let places = std::iter::once(&finding.source).chain(related.clone().map(|r| &r.source));
+            let quoted = std::iter::once(&finding.message)
+                .chain(related.map(|r| &r.message))
+                .flat_map(Message::named_files);
+            for file in places.chain(quoted) {
+                if !named.contains_key(file.path()) {
+                    named.insert(file.path(), file.clone());
+                }
+            }
+        }
+        let kept: HashMap<(&Path, Target), &Arc<SourceFile>> = documents
+            .iter()
+            .map(|doc| ((doc.source.path.as_path(), doc.target), &doc.source))
+            .collect();
+        let named: Vec<FileRef> = named.into_values().collect();
+        let read: Vec<(Arc<SourceFile>, Option<FileContext>)> = named
+            .into_par_iter()
+            .map(|file| {
+                let path = file.path();
+                if let Some(source) = kept
+                    .get(&(path, file.target()))
+                    .filter(|source| file.digest_matches(&source.text))
+                {
+                    // Its context is the kept document's.
+                    return (Arc::clone(source), None);
+                }
+                let doc = view
+                    .read(path)
+                    .ok()
+                    .filter(|source| file.digest_matches(&source.text))
+                    .map(|source| {
+                        let context = ParseContext {
+                            target: file.target(),
+                            judged_at: self.judged_at,
+                            files: view,
+                        };
+                        Document::parse_with(Arc::new(source), &context)
+                    });
+                match doc {
+                    Some(doc) => (Arc::clone(&doc.source), Some(FileContext::new(&doc))),
+                    None => {
+                        let gone = SourceFile::from_bytes(
+                            path.to_path_buf(),
+                            file.display_path().to_owned(),
+                            Vec::new(),
+                        );
+                        (Arc::new(gone), None)
+                    }
+                }
+            })
+            .collect();
+        let sources: HashMap<&Path, &Arc<SourceFile>> = read
+            .iter()
+            .map(|(source, _)| (source.path.as_path(), source))
+            .collect();
+        let source_of = |file: &FileRef| Arc::clone(sources[file.path()]);
+        let findings = placed
+            .into_iter()
+            .map(|(rule, finding)| (rule, finding.resolved(&source_of)))
+            .collect();
+        let contexts = read
+            .into_iter()
+            .filter_map(|(source, context)| Some((source, context?)))
+            .collect();
+        (findings, contexts)
     }
 
     fn reparse(&self, reparse: &Reparse, view: &dyn Files) -> Option<Document> {
@@ -487,7 +563,7 @@ impl<'c> Plan<'c> {
             }
         }
         drop_repeated(&mut raw);
-        let files = KnownFiles::of(&documents, &mut []);
+        let files = KnownFiles::of(&documents, Vec::new());
         let findings = raw
             .into_iter()
             .map(|(rule, f)| finalise(rule, f, &files, self.catalog))
@@ -527,14 +603,19 @@ impl<'c> Plan<'c> {
                 facts[i].push(fact);
             }
         }
-        runs.par_extend(self.facts_rules.par_iter().zip(facts).map(|(rule, facts)| {
-            let mut out = Emitter::sharing(self.catalog, &memo, unseen);
-            rule.judge(facts, &mut out);
-            let (findings, marks) = out.into_parts();
-            (rule.rule, findings, marks)
-        }));
+        let placed: Vec<(&Rule, RawFinding<FileRef>)> = self
+            .facts_rules
+            .par_iter()
+            .zip(facts)
+            .flat_map_iter(|(rule, facts)| {
+                let mut out = Emitter::sharing(self.catalog, &memo, unseen);
+                rule.judge(facts, &mut out);
+                out.into_placed().into_iter().map(|f| (rule.rule, f))
+            })
+            .collect();
+        let (placed, read_again) = self.place(placed, &documents, view);
         let mut marks: Vec<(&Rule, RawMark)> = Vec::new();
-        let mut raw: Vec<(&Rule, RawFinding)> = Vec::new();
+        let mut raw: Vec<(&Rule, RawFinding)> = placed;
         for (rule, findings, rule_marks) in runs {
             raw.extend(findings.into_iter().map(|f| (rule, f)));
             if self.results {
@@ -543,7 +624,7 @@ impl<'c> Plan<'c> {
         }
         relocate_built(&documents, &mut raw);
         drop_repeated(&mut raw);
-        let files = KnownFiles::of(&documents, &mut units);
+        let files = KnownFiles::of(&documents, read_again);
         let mut findings: Vec<Finding> = raw
             .into_par_iter()
             .map(|(rule, f)| finalise(rule, f, &files, self.catalog))
@@ -609,9 +690,6 @@ struct Unit {
     marks: Vec<ShownMark>,
     /// What it tells fact-based checks, by their index in [`Plan::facts_rules`].
     facts: Vec<(usize, AnyFacts)>,
-    /// The file and its secrets and suppressions, while a fact-based finding may land in
-    /// it (a document kept to the end has them anyway).
-    context: Option<(Arc<SourceFile>, FileContext)>,
     /// The files it names, until the scan queues them.
     follow_ups: Vec<FollowUp>,
     /// The file as results name it, when they are recorded.
@@ -628,7 +706,6 @@ impl Unit {
             findings,
             marks,
             facts,
-            context,
             follow_ups,
             judged,
             reparse,
@@ -637,7 +714,6 @@ impl Unit {
             && findings.is_empty()
             && marks.is_empty()
             && facts.is_empty()
-            && context.is_none()
             && follow_ups.is_empty()
             && judged.is_none()
             && reparse.is_none()
@@ -665,6 +741,10 @@ enum Keep {
     /// Nothing: judged now.
     Nothing,
 }
+
+/// Files read again for fact-based findings ([`Plan::place`]), with their secrets and
+/// suppressions.
+type ReadAgain = Vec<(Arc<SourceFile>, FileContext)>;
 
 /// A document's file kept to be parsed again at the end.
 #[derive(Clone)]
@@ -1333,8 +1413,8 @@ struct KnownFiles {
 
 impl KnownFiles {
     /// The files of the documents kept to the end, of the files built documents were made
-    /// from, and of the units whose facts may place a finding in them.
-    fn of(documents: &[Document], units: &mut [Unit]) -> Self {
+    /// from, and of the files read again for fact-based findings ([`Plan::place`]).
+    fn of(documents: &[Document], read_again: ReadAgain) -> Self {
         let mut contexts: HashMap<usize, FileContext> = documents
             .par_iter()
             .map(|doc| (Arc::as_ptr(&doc.source) as usize, FileContext::new(doc)))
@@ -1376,7 +1456,7 @@ impl KnownFiles {
             }
         }
         let mut alive = Vec::new();
-        for (source, context) in units.iter_mut().filter_map(|u| u.context.take()) {
+        for (source, context) in read_again {
             contexts
                 .entry(Arc::as_ptr(&source) as usize)
                 .or_insert(context);
@@ -1528,7 +1608,7 @@ mod tests {
 
     /// The documents a scan keeps to the end: only those a project check reads together or
     /// their format relates; every other document is evaluated at once and dropped, keeping
-    /// its findings and, for fact-based checks, its facts and its file.
+    /// its findings and, for fact-based checks, its facts (which name files, not hold them).
     #[test]
     fn only_documents_read_together_are_kept() {
         let catalog = Catalog::builtin().unwrap();
@@ -1538,23 +1618,35 @@ mod tests {
             let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());
             plan.read(Document::parse(source, target))
         };
-        let env = read(
-            ".env",
-            Target::Env,
-            "DEBUG=true\nDB_PASSWORD=hunter2hunter2\n",
-        );
+        let env_text = "DEBUG=true\nDB_PASSWORD=hunter2hunter2\n";
+        let env_file = Arc::new(SourceFile::from_bytes(
+            ".env".into(),
+            ".env".into(),
+            env_text.as_bytes().to_vec(),
+        ));
+        let context = ParseContext {
+            target: Target::Env,
+            judged_at: None,
+            files: &crate::formats::NoFiles,
+        };
+        let env = plan.read(Document::parse_with(Arc::clone(&env_file), &context));
         assert!(env.document.is_none());
         assert!(env.findings.iter().any(|f| f.rule_id == "ENV001"));
-        // ENV014's digests and ENV015/ENV016's file: the file stays known for their findings.
+        // ENV014's digests and ENV015/ENV016's file name are kept, but not the text: a
+        // finding of theirs reads the file again.
         assert!(!env.facts.is_empty());
-        assert!(env.context.is_some());
+        assert_eq!(
+            Arc::strong_count(&env_file),
+            1,
+            "only this test holds the text"
+        );
         let compose = read(
             "compose.yaml",
             Target::Compose,
             "services:\n  web:\n    image: nginx:1.27\n",
         );
         assert!(
-            compose.document.is_none() && compose.context.is_none() && compose.reparse.is_none()
+            compose.document.is_none() && compose.facts.is_empty() && compose.reparse.is_none()
         );
         // nginx relates its files: one with an `include` is kept as a file, judged at the
         // end; one without is judged alone, its file kept in case an include reaches it.
@@ -1581,6 +1673,151 @@ mod tests {
                 "{id}: {findings:?}"
             );
         }
+    }
+
+    /// Files edited once read: every read after a path's first gives `after`'s text, as if
+    /// the file changed during the scan.
+    struct EditedAfterReading {
+        before: crate::formats::MemoryFiles,
+        after: crate::formats::MemoryFiles,
+        read: std::sync::Mutex<HashSet<PathBuf>>,
+    }
+
+    impl EditedAfterReading {
+        fn new(before: &[(&str, &str)], after: &[(&str, &str)]) -> Self {
+            let files = |texts: &[(&str, &str)]| {
+                let mut files = crate::formats::MemoryFiles::new("");
+                for (path, text) in texts {
+                    files.insert(*path, text.as_bytes().to_vec());
+                }
+                files
+            };
+            Self {
+                before: files(before),
+                after: files(after),
+                read: std::sync::Mutex::default(),
+            }
+        }
+    }
+
+    impl Files for EditedAfterReading {
+        fn read(&self, path: &Path) -> Result<SourceFile, Unreadable> {
+            let first = self.read.lock().unwrap().insert(path.to_path_buf());
+            if first {
+                self.before.read(path)
+            } else {
+                self.after.read(path)
+            }
+        }
+        fn is_file(&self, path: &Path) -> bool {
+            self.before.is_file(path)
+        }
+        fn is_dir(&self, path: &Path) -> bool {
+            self.before.is_dir(path)
+        }
+        fn list(&self, dir: &Path) -> Option<Vec<String>> {
+            self.before.list(dir)
+        }
+        fn display(&self, path: &Path) -> String {
+            self.before.display(path)
+        }
+    }
+
+    fn scan_files(view: &dyn Files, paths: &[&str]) -> Vec<Finding> {
+        let catalog = Catalog::builtin().unwrap();
+        let files = paths
+            .iter()
+            .map(|path| Input {
+                path: path.into(),
+                kind: crate::document::classify(Path::new(path)).unwrap(),
+            })
+            .collect();
+        let inputs = Inputs {
+            files,
+            entry_points: Vec::new(),
+            view,
+            judged_at: None,
+            diagnostics: Vec::new(),
+            unseen: Vec::new(),
+            results: false,
+        };
+        run(inputs, &catalog).findings
+    }
+
+    const SHARED_SECRET: &str = "Zq8vN2pL7xR4tW9mK3jH6gF1dS5aB0cE";
+
+    /// A fact-based finding (ENV014, a secret two files share) lands in files the scan no
+    /// longer holds: each is read and parsed again, so the finding has its place, its
+    /// masked snippet, its suppression and its quotes from the other file.
+    #[test]
+    fn fact_findings_read_their_files_again() {
+        let first = format!("# deployed\nJWT_SECRET={SHARED_SECRET}\n");
+        let later = format!(
+            "PORT=8080\n# preflight: ignore[ENV014] rotated together\nSESSION_SECRET={SHARED_SECRET}\n"
+        );
+        let texts = [
+            ("app/.env", first.as_str()),
+            ("worker/.env", later.as_str()),
+        ];
+        let view = EditedAfterReading::new(&texts, &texts);
+        let findings = scan_files(&view, &["app/.env", "worker/.env"]);
+        let reused: Vec<&Finding> = findings.iter().filter(|f| f.rule_id == "ENV014").collect();
+        assert_eq!(reused.len(), 1, "{findings:#?}");
+        let finding = reused[0];
+        assert_eq!(finding.location.path, "worker/.env");
+        assert_eq!(
+            (finding.location.start_line, finding.location.start_column),
+            (3, 16)
+        );
+        assert_eq!(
+            finding.message,
+            "`SESSION_SECRET` has the same value as `JWT_SECRET` in `app/.env`; every environment needs its own secrets"
+        );
+        assert_eq!(finding.snippet.first_line, 3);
+        assert!(finding.snippet.text.starts_with("SESSION_SECRET="));
+        assert_eq!(
+            finding
+                .suppression
+                .as_ref()
+                .map(|s| (s.reason.as_str(), s.line)),
+            Some(("rotated together", 2))
+        );
+        let related = &finding.related[0];
+        assert_eq!(
+            (related.location.path.as_str(), related.location.start_line),
+            ("app/.env", 2)
+        );
+        assert_eq!(related.message, "`JWT_SECRET` is set here");
+        let shown = format!("{findings:?}");
+        assert!(!shown.contains(SHARED_SECRET), "{shown}");
+    }
+
+    /// A file changed between its reading and its finding: the finding stays (the gate
+    /// still fails), at the file's start, and nothing of the changed file is quoted.
+    #[test]
+    fn fact_findings_in_a_file_changed_during_the_scan_quote_nothing_of_it() {
+        let first = format!("JWT_SECRET={SHARED_SECRET}\n");
+        let later = format!("PORT=8080\nSESSION_SECRET={SHARED_SECRET}\n");
+        let before = [
+            ("app/.env", first.as_str()),
+            ("worker/.env", later.as_str()),
+        ];
+        let after = [("app/.env", first.as_str()), ("worker/.env", "PORT=1\n")];
+        let findings = scan_files(
+            &EditedAfterReading::new(&before, &after),
+            &["app/.env", "worker/.env"],
+        );
+        let finding = findings.iter().find(|f| f.rule_id == "ENV014").unwrap();
+        assert_eq!(finding.location.path, "worker/.env");
+        assert_eq!(
+            (finding.location.start_line, finding.location.start_column),
+            (1, 1)
+        );
+        assert_eq!(
+            finding.message,
+            "`[hidden]` has the same value as `JWT_SECRET` in `app/.env`; every environment needs its own secrets"
+        );
+        assert_eq!(finding.snippet.text, "");
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub mod rules;
 pub mod secrets;
 pub mod source;
 pub mod suppress;
+pub mod target;
 
 #[cfg(test)]
 mod architecture {

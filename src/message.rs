@@ -30,7 +30,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use crate::source::{SourceFile, Span};
+use crate::source::{FileRef, SourceFile, Span};
 
 /// A message for users, rendered by the engine once the file's secrets are known.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -53,11 +53,53 @@ enum Part {
 #[derive(Debug, Clone)]
 pub struct Quote {
     /// `None`: the file the message is attached to.
-    file: Option<Arc<SourceFile>>,
+    file: Option<QuotedFile>,
     span: Span,
     /// `None`: the text at `span`; otherwise text derived from it (a normalised name, a
     /// value without its quotes).
     text: Option<Box<str>>,
+}
+
+/// The file a quote comes from: one the scan holds, or one a fact-based check named
+/// without its text, which the engine reads again before the message is rendered (an
+/// unresolved one shows nothing).
+#[derive(Debug, Clone)]
+pub enum QuotedFile {
+    /// The file, read.
+    Read(Arc<SourceFile>),
+    /// The file, named.
+    Named(FileRef),
+}
+
+impl From<&Arc<SourceFile>> for QuotedFile {
+    fn from(file: &Arc<SourceFile>) -> Self {
+        Self::Read(Arc::clone(file))
+    }
+}
+
+impl From<&FileRef> for QuotedFile {
+    fn from(file: &FileRef) -> Self {
+        Self::Named(file.clone())
+    }
+}
+
+impl PartialEq for QuotedFile {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Read(a), Self::Read(b)) => Arc::ptr_eq(a, b),
+            (Self::Named(a), Self::Named(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl std::hash::Hash for QuotedFile {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            Self::Read(file) => Arc::as_ptr(file).hash(state),
+            Self::Named(file) => file.hash(state),
+        }
+    }
 }
 
 impl Quote {
@@ -85,18 +127,18 @@ impl Quote {
 
     /// What is written at `span` of another file (the file a value came from, an included
     /// file).
-    pub fn in_file(file: &Arc<SourceFile>, span: Span) -> Self {
+    pub fn in_file(file: impl Into<QuotedFile>, span: Span) -> Self {
         Self {
-            file: Some(Arc::clone(file)),
+            file: Some(file.into()),
             span,
             text: None,
         }
     }
 
     /// `text`, derived from what is written at `span` of `file`.
-    pub fn derived_in(file: &Arc<SourceFile>, span: Span, text: impl Into<Box<str>>) -> Self {
+    pub fn derived_in(file: impl Into<QuotedFile>, span: Span, text: impl Into<Box<str>>) -> Self {
         Self {
-            file: Some(Arc::clone(file)),
+            file: Some(file.into()),
             span,
             text: Some(text.into()),
         }
@@ -116,13 +158,7 @@ impl Quote {
 /// one scan reads a file once).
 impl PartialEq for Quote {
     fn eq(&self, other: &Self) -> bool {
-        self.span == other.span
-            && self.text == other.text
-            && match (&self.file, &other.file) {
-                (None, None) => true,
-                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-                _ => false,
-            }
+        self.span == other.span && self.text == other.text && self.file == other.file
     }
 }
 
@@ -132,7 +168,7 @@ impl std::hash::Hash for Quote {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.span.hash(state);
         self.text.hash(state);
-        self.file.as_ref().map(Arc::as_ptr).hash(state);
+        self.file.hash(state);
     }
 }
 
@@ -228,15 +264,52 @@ impl Message {
             .parts
             .iter()
             .map(|part| match part {
-                Part::Quote(q) if q.file.as_ref().is_none_or(|f| Arc::ptr_eq(f, own)) => {
+                Part::Quote(q)
+                    if q.file.as_ref().is_none_or(
+                        |f| matches!(f, QuotedFile::Read(f) if Arc::ptr_eq(f, own)),
+                    ) =>
+                {
                     let (file, span) = locate(q.span).unwrap_or_else(|| (Arc::clone(own), q.span));
                     Part::Quote(Quote {
-                        file: Some(file),
+                        file: Some(QuotedFile::Read(file)),
                         span,
                         text: q.text.clone(),
                     })
                 }
                 other => other.clone(),
+            })
+            .collect();
+        Self { parts }
+    }
+
+    /// The files named without their text that the message quotes.
+    pub fn named_files(&self) -> impl Iterator<Item = &FileRef> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Quote(Quote {
+                file: Some(QuotedFile::Named(file)),
+                ..
+            }) => Some(file),
+            _ => None,
+        })
+    }
+
+    /// The message with every file named without its text replaced by the file `read`
+    /// gives for it (read again at the end of a scan).
+    pub fn resolved(self, read: &dyn Fn(&FileRef) -> Arc<SourceFile>) -> Self {
+        let parts = self
+            .parts
+            .into_iter()
+            .map(|part| match part {
+                Part::Quote(Quote {
+                    file: Some(QuotedFile::Named(file)),
+                    span,
+                    text,
+                }) => Part::Quote(Quote {
+                    file: Some(QuotedFile::Read(read(&file))),
+                    span,
+                    text,
+                }),
+                other => other,
             })
             .collect();
         Self { parts }
@@ -256,13 +329,13 @@ impl Message {
     /// their own come from): quotes over a secret become [`HIDDEN`].
     pub fn render(&self, own: &SourceFile, secrets: &dyn Secrets) -> String {
         self.assemble(own, |out, file, quote| {
-            let shown = secrets
-                .spans_of(file)
-                .is_some_and(|spans| !overlaps(spans, quote.span));
-            if shown {
-                push_visible(out, quote.text_in(file));
-            } else {
-                out.push_str(HIDDEN);
+            let shown = file.and_then(|file| {
+                let spans = secrets.spans_of(file)?;
+                (!overlaps(spans, quote.span)).then(|| quote.text_in(file))
+            });
+            match shown {
+                Some(text) => push_visible(out, text),
+                None => out.push_str(HIDDEN),
             }
         })
     }
@@ -270,21 +343,32 @@ impl Message {
     /// A stable text for fingerprints: the message with every quote's raw text. Hashed,
     /// never shown.
     pub fn fingerprint_text(&self, own: &SourceFile) -> String {
-        self.assemble(own, |out, file, quote| out.push_str(quote.text_in(file)))
+        self.assemble(own, |out, file, quote| match file {
+            Some(file) => out.push_str(quote.text_in(file)),
+            None => out.push_str(quote.text.as_deref().unwrap_or_default()),
+        })
     }
 
-    /// The parts in order, each quote written by `quote` with the file it comes from.
+    /// The parts in order, each quote written by `quote` with the file it comes from
+    /// (`None`: a file named without its text that was never read again).
     fn assemble(
         &self,
         own: &SourceFile,
-        mut quote: impl FnMut(&mut String, &SourceFile, &Quote),
+        mut quote: impl FnMut(&mut String, Option<&SourceFile>, &Quote),
     ) -> String {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Static(text) => out.push_str(text),
                 Part::Produced(text) => out.push_str(text),
-                Part::Quote(q) => quote(&mut out, q.file.as_deref().unwrap_or(own), q),
+                Part::Quote(q) => {
+                    let file = match &q.file {
+                        None => Some(own),
+                        Some(QuotedFile::Read(file)) => Some(&**file),
+                        Some(QuotedFile::Named(_)) => None,
+                    };
+                    quote(&mut out, file, q);
+                }
             }
         }
         out
@@ -392,6 +476,12 @@ impl Shown for &SourceFile {
 impl Shown for &Arc<SourceFile> {
     fn append_to(self, message: &mut Message) {
         message.push_produced(self.display_path.clone());
+    }
+}
+
+impl Shown for &FileRef {
+    fn append_to(self, message: &mut Message) {
+        message.push_produced(self.display_path().to_owned());
     }
 }
 

@@ -2,7 +2,10 @@
 //! finding can always be turned into an exact file/line/column and a (redacted) code frame.
 
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::target::Target;
 
 /// A half-open byte range into a [`SourceFile`]'s text.
 ///
@@ -126,6 +129,77 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
         offset -= 1;
     }
     offset
+}
+
+/// A file named without its text: what a fact-based check keeps of a document it may later
+/// report in (see `rules::ScanFacts`). Keeping the file itself kept every text
+/// until the end of the scan; the engine reads and parses again only the files that receive
+/// a finding, and [`FileRef::digest`] tells it whether the file changed in between.
+#[derive(Debug, Clone)]
+pub struct FileRef(Arc<NamedFile>);
+
+#[derive(Debug)]
+struct NamedFile {
+    path: PathBuf,
+    display_path: String,
+    target: Target,
+    digest: u64,
+}
+
+impl FileRef {
+    /// Names `source`, read as `target`.
+    pub fn new(source: &SourceFile, target: Target) -> Self {
+        Self(Arc::new(NamedFile {
+            path: source.path.clone(),
+            display_path: source.display_path.clone(),
+            target,
+            digest: digest(&source.text),
+        }))
+    }
+
+    /// Where the file was read from.
+    pub fn path(&self) -> &Path {
+        &self.0.path
+    }
+
+    /// The path shown to users (see [`SourceFile::display_path`]).
+    pub fn display_path(&self) -> &str {
+        &self.0.display_path
+    }
+
+    /// The kind it was read as.
+    pub fn target(&self) -> Target {
+        self.0.target
+    }
+
+    /// Whether `text` is the text the file had when it was named.
+    pub fn digest_matches(&self, text: &str) -> bool {
+        digest(text) == self.0.digest
+    }
+}
+
+/// Two names are the same when they name the same path (one scan reads a file once).
+impl PartialEq for FileRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.path == other.0.path
+    }
+}
+
+impl Eq for FileRef {}
+
+impl std::hash::Hash for FileRef {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.path.hash(state);
+    }
+}
+
+/// A digest of a file's text, to tell whether it changed during the scan (not a defence
+/// against anyone: whoever can change the file can change what it says anyway).
+fn digest(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// One file as read from disk (or from a remote host later), decoded once and shared by the

@@ -45,10 +45,9 @@ pub mod kustomize;
 pub mod host;
 pub mod sensitive;
 pub mod syntax_tree;
-mod target;
 pub mod template;
+pub use crate::target::Target;
 pub use sensitive::Sensitive;
-pub use target::Target;
 
 /// What a parsed file format tells the pipeline. Parsing never fails (errors are kept in the
 /// tree) and does no I/O of its own: a format that reads other files (sshd `Include`, a

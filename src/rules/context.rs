@@ -11,14 +11,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::document::{Document, FromDocument};
 use crate::message::Message;
 use crate::policy::Catalog;
-use crate::source::{SourceFile, Span};
+use crate::source::{FileRef, SourceFile, Span};
 
 /// A finding as a check reports it: a span in a file, before the engine adds the location,
-/// redacted snippet, fingerprint and suppression state.
+/// redacted snippet, fingerprint and suppression state. A fact-based check names its files
+/// without their text (`F` = [`FileRef`]); the engine reads those again before finishing.
 #[derive(Debug, Clone)]
-pub struct RawFinding {
+pub struct RawFinding<F = Arc<SourceFile>> {
     /// The file.
-    pub source: Arc<SourceFile>,
+    pub source: F,
     /// The exact place.
     pub span: Span,
     /// What identifies this finding within the file for fingerprints (a key name, not a line).
@@ -26,13 +27,13 @@ pub struct RawFinding {
     /// What is wrong and what to write instead.
     pub message: Message,
     /// Other places that explain the finding.
-    pub related: Vec<Related>,
+    pub related: Vec<Related<F>>,
 }
 
 /// A place that explains a finding.
 #[derive(Debug, Clone)]
-pub struct Related {
-    pub source: Arc<SourceFile>,
+pub struct Related<F = Arc<SourceFile>> {
+    pub source: F,
     pub span: Span,
     /// Why it is related.
     pub message: Message,
@@ -40,23 +41,18 @@ pub struct Related {
     pub show_code: bool,
 }
 
-impl RawFinding {
+impl<F: Clone> RawFinding<F> {
     /// Adds a related location in the finding's own file.
     pub fn related(&mut self, span: Span, message: impl Into<Message>) -> &mut Self {
-        let source = Arc::clone(&self.source);
+        let source = self.source.clone();
         self.related_in(&source, span, message)
     }
 
     /// Adds a related location in another file (an included file, the file a value came
     /// from).
-    pub fn related_in(
-        &mut self,
-        source: &Arc<SourceFile>,
-        span: Span,
-        message: impl Into<Message>,
-    ) -> &mut Self {
+    pub fn related_in(&mut self, source: &F, span: Span, message: impl Into<Message>) -> &mut Self {
         self.related.push(Related {
-            source: Arc::clone(source),
+            source: source.clone(),
             span,
             message: message.into(),
             show_code: false,
@@ -67,7 +63,7 @@ impl RawFinding {
     /// Adds a related location whose lines reports show too (the other side of a difference).
     pub fn related_code_in(
         &mut self,
-        source: &Arc<SourceFile>,
+        source: &F,
         span: Span,
         message: impl Into<Message>,
     ) -> &mut Self {
@@ -76,6 +72,42 @@ impl RawFinding {
             last.show_code = true;
         }
         self
+    }
+}
+
+impl RawFinding<FileRef> {
+    /// The finding in the files `read` gives for the files it names. A span beyond its
+    /// file's text (a file gone or changed since it was named is read as empty) becomes the
+    /// file's start.
+    pub fn resolved(self, read: &dyn Fn(&FileRef) -> Arc<SourceFile>) -> RawFinding {
+        let within = |source: &SourceFile, span: Span| {
+            if span.end <= source.text.len() {
+                span
+            } else {
+                Span::new(0, 0)
+            }
+        };
+        let source = read(&self.source);
+        let related = self
+            .related
+            .into_iter()
+            .map(|r| {
+                let source = read(&r.source);
+                Related {
+                    span: within(&source, r.span),
+                    source,
+                    message: r.message.resolved(read),
+                    show_code: r.show_code,
+                }
+            })
+            .collect();
+        RawFinding {
+            span: within(&source, self.span),
+            source,
+            key: self.key,
+            message: self.message.resolved(read),
+            related,
+        }
     }
 }
 
@@ -125,6 +157,8 @@ pub struct Emitter<'a> {
     /// The whole catalog (a check on suppression comments needs to know every rule id).
     catalog: &'a Catalog,
     findings: Vec<RawFinding>,
+    /// A fact-based check's findings, in files named without their text.
+    placed: Vec<RawFinding<FileRef>>,
     marks: Vec<RawMark>,
     /// What the scan's project checks share (none: each computes its own).
     memo: Option<&'a ProjectMemo>,
@@ -148,6 +182,7 @@ impl<'a> Emitter<'a> {
         Self {
             catalog,
             findings: Vec::new(),
+            placed: Vec::new(),
             marks: Vec::new(),
             memo: None,
             unseen: &[],
@@ -167,6 +202,26 @@ impl<'a> Emitter<'a> {
     /// The findings reported so far.
     pub fn into_findings(self) -> Vec<RawFinding> {
         self.findings
+    }
+
+    /// A fact-based check's findings, in files the engine has to read again.
+    pub fn into_placed(self) -> Vec<RawFinding<FileRef>> {
+        self.placed
+    }
+
+    /// Moves a fact-based check's findings into `docs`, the documents its facts came from:
+    /// for a check run on documents at hand (tests, tools); a scan reads the files again.
+    pub(crate) fn place_in(&mut self, docs: &[Document]) {
+        let source_of = |file: &FileRef| {
+            let doc = docs
+                .iter()
+                .find(|d| d.source.path == file.path())
+                .expect("facts come from these documents");
+            Arc::clone(&doc.source)
+        };
+        for finding in std::mem::take(&mut self.placed) {
+            self.findings.push(finding.resolved(&source_of));
+        }
     }
 
     /// The findings and the marks (not evaluated, not applicable) reported so far.
@@ -227,14 +282,13 @@ impl Reporter<'_> {
         key: impl Into<String>,
         message: impl Into<Message>,
     ) -> &mut RawFinding {
-        self.findings.push(RawFinding {
-            source: Arc::clone(source),
+        push_finding(
+            self.findings,
+            Arc::clone(source),
             span,
-            key: key.into(),
-            message: message.into(),
-            related: Vec::new(),
-        });
-        self.findings.last_mut().expect("just pushed")
+            key.into(),
+            message.into(),
+        )
     }
 
     /// Says that the rule could not judge (part of) `source`: a value it needs is unknown
@@ -428,10 +482,11 @@ fn why_unseen(unseen: &[Unseen], target: crate::formats::Target) -> Option<&str>
 }
 
 /// What a fact-based check's judgement gets: where to report, and what the producer of the
-/// inputs could not collect.
+/// inputs could not collect. Its findings name their files ([`FileRef`]): the documents
+/// are gone by then.
 pub struct FactsContext<'a> {
     unseen: &'a [Unseen],
-    out: Reporter<'a>,
+    placed: &'a mut Vec<RawFinding<FileRef>>,
 }
 
 impl<'a> FactsContext<'a> {
@@ -455,10 +510,7 @@ impl<'a> FactsContext<'a> {
             facts,
             &mut FactsContext {
                 unseen: out.unseen,
-                out: Reporter {
-                    findings: &mut out.findings,
-                    marks: &mut out.marks,
-                },
+                placed: &mut out.placed,
             },
         );
     }
@@ -468,20 +520,35 @@ impl<'a> FactsContext<'a> {
     pub fn unseen(&self, target: crate::formats::Target) -> Option<&'a str> {
         why_unseen(self.unseen, target)
     }
-}
 
-impl<'a> Deref for FactsContext<'a> {
-    type Target = Reporter<'a>;
-
-    fn deref(&self) -> &Reporter<'a> {
-        &self.out
+    /// Reports a finding at `span` of `file` (see [`Reporter::report_in`]).
+    pub fn report_in(
+        &mut self,
+        file: &FileRef,
+        span: Span,
+        key: impl Into<String>,
+        message: impl Into<Message>,
+    ) -> &mut RawFinding<FileRef> {
+        push_finding(self.placed, file.clone(), span, key.into(), message.into())
     }
 }
 
-impl<'a> DerefMut for FactsContext<'a> {
-    fn deref_mut(&mut self) -> &mut Reporter<'a> {
-        &mut self.out
-    }
+/// Adds a finding without related locations; the caller may add them.
+fn push_finding<F>(
+    findings: &mut Vec<RawFinding<F>>,
+    source: F,
+    span: Span,
+    key: String,
+    message: Message,
+) -> &mut RawFinding<F> {
+    findings.push(RawFinding {
+        source,
+        span,
+        key,
+        message,
+        related: Vec::new(),
+    });
+    findings.last_mut().expect("just pushed")
 }
 
 /// Both contexts dereference to their [`Reporter`].

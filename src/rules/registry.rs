@@ -214,6 +214,7 @@ impl<'c> BoundRule<'c> {
             Logic::Builtin(Check::Facts(..)) => {
                 let facts: Vec<AnyFacts> = docs.iter().filter_map(|d| self.collect(d)).collect();
                 self.judge(facts, out);
+                out.place_in(docs);
             }
             _ => {}
         }

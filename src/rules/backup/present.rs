@@ -3,7 +3,6 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Arc;
 
 use crate::backup::recognise;
 use crate::document::{Content, Document};
@@ -16,11 +15,11 @@ use crate::msg;
 use crate::rules::backup::jobs;
 use crate::rules::{FactsContext, ScanFacts};
 use crate::secrets::parse_url;
-use crate::source::{SourceFile, Span};
+use crate::source::{FileRef, Span};
 
 /// A place that says the deployment runs a database.
 struct Database {
-    source: Arc<SourceFile>,
+    source: FileRef,
     span: Span,
     engine: DatabaseEngine,
     /// How the message names it (`the Compose service \`db\` (postgres:16)`).
@@ -117,7 +116,7 @@ fn kubernetes_backs_up(doc: &Document) -> bool {
 /// Databases named by a deployed `.env`: a `DATABASE_URL` to this host or a Compose
 /// service (`localhost`, `db`), or the official images' `POSTGRES_*`/`MYSQL_*`/`MARIADB_*`/
 /// `MONGO_INITDB_*` variables when no database URL points elsewhere.
-fn env_databases(doc: &Document) -> Vec<Database> {
+fn env_databases(doc: &Document, file: &dyn Fn() -> FileRef) -> Vec<Database> {
     let Some(env) = doc.as_env() else {
         return Vec::new();
     };
@@ -158,15 +157,16 @@ fn env_databases(doc: &Document) -> Vec<Database> {
             None
         };
         if let Some(engine) = engine {
+            let file = file();
             found.push(Database {
-                source: Arc::clone(&doc.source),
                 span: entry.key_span,
                 engine,
                 label: msg!(
                     "`{}` in `{}`",
-                    Quote::derived_in(&doc.source, entry.key_span, entry.key.as_str()),
-                    &doc.source
+                    Quote::derived_in(&file, entry.key_span, entry.key.as_str()),
+                    &file
                 ),
+                source: file,
                 service: None,
             });
         }
@@ -186,7 +186,7 @@ fn server_config(doc: &Document) -> Option<DatabaseConfigFile> {
 }
 
 /// The Compose services of `doc` that run a database image.
-fn compose_databases(doc: &Document) -> Vec<Database> {
+fn compose_databases(doc: &Document, file: &dyn Fn() -> FileRef) -> Vec<Database> {
     let mut found = Vec::new();
     for (name, name_span, service) in compose_services(doc) {
         let Some(image) = service.get("image") else {
@@ -195,31 +195,33 @@ fn compose_databases(doc: &Document) -> Vec<Database> {
         let Some(engine) = image.as_str().and_then(DatabaseEngine::from_image) else {
             continue;
         };
-        let name = Quote::derived_in(&doc.source, name_span, name);
+        let file = file();
+        let name = Quote::derived_in(&file, name_span, name);
         found.push(Database {
-            source: Arc::clone(&doc.source),
             span: image.span,
             engine,
             label: msg!(
                 "the Compose service `{}` (`{}`)",
                 &name,
-                Quote::derived_in(&doc.source, image.span, image.as_str().unwrap_or_default())
+                Quote::derived_in(&file, image.span, image.as_str().unwrap_or_default())
             ),
             service: Some(name),
+            source: file,
         });
     }
     found
 }
 
 /// The database server `doc` configures, as a place that runs a database.
-fn config_database(doc: &Document) -> Option<Database> {
+fn config_database(doc: &Document, file: &dyn Fn() -> FileRef) -> Option<Database> {
     let config = server_config(doc)?;
+    let file = file();
     Some(Database {
-        source: Arc::clone(&doc.source),
         span: config.first_setting,
         engine: config.engine,
-        label: msg!("`{}`", &doc.source),
+        label: msg!("`{}`", &file),
         service: None,
+        source: file,
     })
 }
 
@@ -245,10 +247,13 @@ impl ScanFacts for Backups {
     type Kind = Document;
 
     fn collect(doc: &Document, _: &Document) -> Option<Self> {
+        // Named once, and only when some place needs it (naming digests the text).
+        let named = std::cell::OnceCell::new();
+        let file = || named.get_or_init(|| doc.file_ref()).clone();
         let facts = Self {
-            compose: compose_databases(doc),
-            config: config_database(doc),
-            env: env_databases(doc),
+            compose: compose_databases(doc, &file),
+            config: config_database(doc, &file),
+            env: env_databases(doc, &file),
             schedules: match doc.target {
                 Target::Cron => !jobs(doc).is_empty(),
                 Target::Compose => compose_backs_up(doc),

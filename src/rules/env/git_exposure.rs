@@ -11,12 +11,10 @@ use std::process::Command;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
 
-use std::sync::Arc;
-
 use crate::document::Document;
 use crate::msg;
 use crate::rules::{FactsContext, ScanFacts};
-use crate::source::{SourceFile, Span};
+use crate::source::{FileRef, Span};
 
 /// The repository holding `path`: the nearest ancestor with a `.git` entry.
 /// Every directory visited on the way up is remembered, so sibling and nested files cost
@@ -67,7 +65,7 @@ fn tracked_files(root: &Path, files: &[&Path]) -> Option<HashSet<PathBuf>> {
 struct Repository<'a> {
     /// Each secrets file with its resolved path (resolved once: it costs a system call per
     /// component of the path).
-    files: Vec<(&'a Arc<SourceFile>, PathBuf)>,
+    files: Vec<(&'a FileRef, PathBuf)>,
     tracked: Option<HashSet<PathBuf>>,
 }
 
@@ -81,10 +79,10 @@ fn absolute(path: &Path) -> PathBuf {
 
 /// Groups secrets files by repository and asks git which are tracked.
 fn repositories(files: &[SecretsFile]) -> Vec<(PathBuf, Repository<'_>)> {
-    let mut by_root: BTreeMap<PathBuf, Vec<(&Arc<SourceFile>, PathBuf)>> = BTreeMap::new();
+    let mut by_root: BTreeMap<PathBuf, Vec<(&FileRef, PathBuf)>> = BTreeMap::new();
     let mut root_of_dir: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
     for SecretsFile(source) in files {
-        let path = absolute(&source.path);
+        let path = absolute(source.path());
         let Some(dir) = path.parent() else { continue };
         if let Some(root) = repository_root(dir, &mut root_of_dir) {
             by_root.entry(root).or_default().push((source, path));
@@ -101,11 +99,11 @@ fn repositories(files: &[SecretsFile]) -> Vec<(PathBuf, Repository<'_>)> {
 }
 
 /// A secrets file as ENV015 and ENV016 see it: only where it is.
-pub struct SecretsFile(Arc<SourceFile>);
+pub struct SecretsFile(FileRef);
 
 impl SecretsFile {
     fn of(doc: &Document) -> Self {
-        Self(Arc::clone(&doc.source))
+        Self(doc.file_ref())
     }
 }
 

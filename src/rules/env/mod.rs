@@ -1,13 +1,11 @@
 //! Rules for environment files.
 
-use std::sync::Arc;
-
 use crate::formats::dotenv::EnvFile;
-use crate::message::{Message, Quote};
+use crate::message::{Message, Quote, QuotedFile};
 use crate::msg;
 use crate::rules::{checks, RegisteredCheck};
 use crate::secrets::{is_indirection, parse_url, secret_kind, SecretKind};
-use crate::source::{SourceFile, Span};
+use crate::source::Span;
 
 pub mod condition;
 pub mod git_exposure;
@@ -60,7 +58,7 @@ impl SecretValue<'_> {
     }
 
     /// How messages attached to another file name it, when it is in `file`.
-    pub fn label_in(&self, file: &Arc<SourceFile>) -> Message {
+    pub fn label_in(&self, file: impl Into<QuotedFile>) -> Message {
         self.label_quoting(Quote::in_file(file, self.key_span))
     }
 

@@ -2,7 +2,6 @@
 //! or rotating one affects the other.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -12,12 +11,12 @@ use crate::msg;
 use crate::rules::env::{secret_values, SecretValue};
 use crate::rules::{FactsContext, ScanFacts};
 use crate::secrets::{assess, Redacted, SecretKind, Weakness};
-use crate::source::{SourceFile, Span};
+use crate::source::{FileRef, Span};
 
 /// A secret as ENV014 compares it across the scan: the digest of its value, not the value,
 /// and where it is written.
 struct Occurrence {
-    source: Arc<SourceFile>,
+    source: FileRef,
     digest: [u8; 16],
     key: String,
     key_span: Span,
@@ -53,6 +52,7 @@ impl ScanFacts for Secrets {
     type Kind = EnvFile;
 
     fn collect(doc: &Document, env: &EnvFile) -> Option<Self> {
+        let mut file = None;
         let found: Vec<Occurrence> = secret_values(env)
             .into_iter()
             .filter_map(|secret| {
@@ -72,10 +72,11 @@ impl ScanFacts for Secrets {
                 (chars >= 8 && !placeholder).then_some((secret, compared))
             })
             .map(|(secret, compared)| {
+                let file = file.get_or_insert_with(|| doc.file_ref());
                 let mut digest = [0; 16];
                 digest.copy_from_slice(&Sha256::digest(compared.as_bytes())[..16]);
                 Occurrence {
-                    source: Arc::clone(&doc.source),
+                    source: file.clone(),
                     digest,
                     key: secret.key.to_owned(),
                     key_span: secret.key_span,
@@ -99,7 +100,7 @@ impl ScanFacts for Secrets {
         }
         let mut groups: Vec<_> = by_value.into_values().filter(|g| g.len() > 1).collect();
         groups.sort_by(|a, b| {
-            (&a[0].source.display_path, a[0].span).cmp(&(&b[0].source.display_path, b[0].span))
+            (a[0].source.display_path(), a[0].span).cmp(&(b[0].source.display_path(), b[0].span))
         });
         for group in groups {
             for (i, later) in group.iter().enumerate().skip(1) {
@@ -111,7 +112,7 @@ impl ScanFacts for Secrets {
                 };
                 let (first_named, later_named) = (first.named(), later.named());
                 let first_label = first_named.label_in(&first.source);
-                let message = if Arc::ptr_eq(&first.source, &later.source) {
+                let message = if first.source == later.source {
                     msg!(
                         "{} has the same value as {}; give every purpose its own secret so one leak or rotation does not affect the other",
                         later_named.label(),

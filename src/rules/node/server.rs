@@ -4,13 +4,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::document::Document;
 use crate::formats::javascript::{Call, JsModule, JsNode, JsValue};
 use crate::msg;
 use crate::rules::{Context, FactsContext, ScanFacts};
-use crate::source::{SourceFile, Span};
+use crate::source::{FileRef, Span};
 
 /// Whether `call` calls the default export of `package` (by its local or usual name).
 fn calls_package(module: &JsModule, call: &Call, package: &str, usual: &[&str]) -> bool {
@@ -122,7 +121,7 @@ pub enum Helmet {
     Project(PathBuf),
     /// A server module.
     Module {
-        source: Arc<SourceFile>,
+        source: FileRef,
         listens: bool,
         uses_helmet: bool,
         apps: Vec<Span>,
@@ -138,7 +137,7 @@ impl ScanFacts for Helmet {
         }
         let module = doc.as_javascript()?;
         Some(Self::Module {
-            source: Arc::clone(&doc.source),
+            source: doc.file_ref(),
             listens: module.calls.iter().any(|c| c.method() == "listen"),
             uses_helmet: uses_helmet(module),
             apps: app_creations(module).iter().map(|c| c.span).collect(),
@@ -160,14 +159,14 @@ impl ScanFacts for Helmet {
         // The nearest folder above the module holding a scanned `package.json`: a look-up
         // per folder up the path, so grouping costs O(modules × depth), not
         // O(modules × roots).
-        let project_of = |source: &SourceFile| {
+        let project_of = |source: &FileRef| {
             source
-                .path
+                .path()
                 .ancestors()
                 .skip(1)
                 .find_map(|dir| roots.get(dir).copied())
         };
-        type Member<'f> = (&'f Arc<SourceFile>, bool, bool, &'f [Span]);
+        type Member<'f> = (&'f FileRef, bool, bool, &'f [Span]);
         let mut projects: BTreeMap<Option<&Path>, Vec<Member>> = BTreeMap::new();
         for fact in &facts {
             if let Self::Module {

@@ -517,11 +517,16 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
         diagnostic.role = Some(roles.of(&diagnostic.path));
     }
     if outcome.files_checked == 0 {
-        // Nothing of ours was found: say what preflight reads rather than a bare "clean".
-        let what = "no file preflight reads was found here; it reads .env files, nginx, \
+        // Nothing of ours was found: say what preflight reads rather than a bare "clean";
+        // or nothing found could be read (too large, binary, a link out of the tree).
+        let what = if outcome.diagnostics.is_empty() {
+            "no file preflight reads was found here; it reads .env files, nginx, \
             sshd_config, systemd units, crontabs, firewall rules, PostgreSQL/Redis/fail2ban/\
             logrotate configuration, Docker Compose files, Dockerfiles, Kubernetes manifests, \
-            Django settings and Node.js deployments (`preflight rules` lists every check)";
+            Django settings and Node.js deployments (`preflight rules` lists every check)"
+        } else {
+            "none of the files found here could be checked (the notes say why)"
+        };
         if args.require_files {
             return Err(format!("{what}; --require-files was given"));
         }

@@ -467,6 +467,42 @@ fn an_env_file_of_forty_thousand_duplicates_gets_the_findings_a_short_one_does()
     );
 }
 
+/// A unit of 40,000 `Environment=` lines (the attack took 62 s): each line is judged once,
+/// one rule reports 100 of its secrets and counts the rest, the unit's other findings are a
+/// short unit's, and no secret is shown.
+#[test]
+fn a_unit_of_forty_thousand_environment_lines_gets_the_findings_a_short_one_does() {
+    let counts = |secrets: usize| {
+        let mut unit = String::from("[Unit]\nDescription=x\n[Service]\nExecStart=/usr/bin/app\n");
+        for i in 0..secrets {
+            unit += &format!("Environment=API_TOKEN_{i}=Zq8vN2pL7xR4tW9mK3jH{i:05}\n");
+        }
+        unit += "[Install]\nWantedBy=multi-user.target\n";
+        let dir = tree(&[("app.service", unit.as_bytes())]);
+        let (report, code) = json_report(dir.path(), &["."]);
+        assert_eq!(code, 1);
+        assert!(!report.to_string().contains("Zq8vN2pL7xR4tW9mK3jH"));
+        let mut counts = std::collections::BTreeMap::new();
+        for (rule, _) in common::rule_messages(&report) {
+            *counts.entry(rule.to_owned()).or_insert(0) += 1;
+        }
+        let last_sys002 = common::rule_messages(&report)
+            .into_iter()
+            .filter(|(rule, _)| *rule == "SYS002")
+            .map(|(_, message)| message.to_owned())
+            .next_back();
+        (counts, last_sys002)
+    };
+    let (mut short, _) = counts(2);
+    let (long, last) = counts(40_000);
+    assert_eq!(short.get("SYS002"), Some(&2), "{short:?}");
+    assert_eq!(long.get("SYS002"), Some(&100), "{long:?}");
+    short.insert("SYS002".into(), 100);
+    assert_eq!(long, short);
+    let last = last.expect("SYS002");
+    assert!(last.contains("(39900 more findings of this rule"), "{last}");
+}
+
 /// A 43-line settings module that doubles a string forty times asked for a terabyte; the
 /// evaluator's budgets make the value unknown instead, reported like any unknown setting.
 #[test]

@@ -460,6 +460,23 @@ fn nothing_to_check_says_what_preflight_reads_and_can_fail_the_gate() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains("it reads").not());
+    // Files found but none readable (here a relaxing `max_file_size`) is not "nothing here".
+    let unreadable = tree(&[
+        (".env", b"DEBUG=true\n"),
+        ("preflight.toml", b"max_file_size = 1\n"),
+    ]);
+    preflight_in(unreadable.path())
+        .args(["check", "."])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "none of the files found here could be checked",
+        ))
+        .stderr(predicate::str::contains("it reads").not());
+    preflight_in(unreadable.path())
+        .args(["check", ".", "--require-files"])
+        .assert()
+        .code(2);
 }
 
 #[test]

@@ -493,6 +493,9 @@ fn links_out_of_the_tree_and_special_files_are_notes_not_reads() {
     let fifo = dir.path().join("app/.env.production");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
     assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    // Devices never end: a `.env` that is `/dev/zero` would be read forever.
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("app/.env.staging")).expect("link");
+    std::os::unix::fs::symlink("/dev/urandom", dir.path().join("x.env")).expect("link");
     let (report, _) = json_report(dir.path(), &["."]);
     let text = report.to_string();
     assert!(!text.contains("qzoutside"), "{text}");
@@ -505,14 +508,122 @@ fn links_out_of_the_tree_and_special_files_are_notes_not_reads() {
             "{link}: {notes:?}"
         );
     }
-    assert!(
-        notes
-            .iter()
-            .any(|(p, m)| p == "app/.env.production" && m.contains("FIFO")),
-        "{notes:?}"
-    );
+    for special in ["app/.env.production", "app/.env.staging", "x.env"] {
+        assert!(
+            notes
+                .iter()
+                .any(|(p, m)| p == special && m.contains("not a regular file")),
+            "{special}: {notes:?}"
+        );
+    }
     // A link that stays inside is walked.
     assert!(findings_at(&report)
         .iter()
         .any(|(_, path, _)| path == "app-again/.env"));
+}
+
+/// An nginx `include` of a path outside the tree told whether the file existed there ("does
+/// not exist" only when absent). Both now read the same, and what the include may set is
+/// not judged: NGX001 is "not evaluated" rather than passed.
+#[cfg(unix)]
+#[test]
+fn an_nginx_include_outside_the_tree_tells_nothing_about_the_file() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::write(outside.path().join("exists.conf"), "server_tokens off;\n").expect("write");
+    let report = |name: &str| {
+        let include = outside.path().join(name);
+        let conf = format!(
+            "events {{}}\nhttp {{\n    server {{ listen 80; include {}; }}\n}}\n",
+            include.display()
+        );
+        let dir = tree(&[("nginx.conf", conf.as_bytes())]);
+        let (report, _) = json_report(dir.path(), &[".", "--results", "all"]);
+        let ngx001 = report["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| r["rule_id"] == "NGX001")
+            .expect("NGX001")["status"]
+            .clone();
+        assert_eq!(ngx001, "not_evaluated", "{name}");
+        report.to_string().replace(name, "NAME")
+    };
+    assert_eq!(report("exists.conf"), report("absent.conf"));
+}
+
+/// Values a pull request or a saved snapshot controls reach GitHub output through other
+/// paths than findings: a note on a file with a hostile name, a configuration error naming
+/// a hostile rule id, a relaxing configuration's excluded pattern, a snapshot's host label
+/// and file path. None starts a workflow command or writes a terminal escape.
+#[test]
+fn notes_configuration_and_snapshot_values_start_no_workflow_command() {
+    let hostile = "x\n::add-mask::shown\n::stop-commands::tok\u{1b}]0;t\u{7}";
+    let binary = format!("{hostile}/.env");
+    let manifest = serde_json::json!({
+        "format": "preflight-host-snapshot",
+        "host": hostile,
+        "collected_at": 0,
+        "allowlist_version": 2,
+        "location_prefix": format!("ssh://{hostile}"),
+        "files": [{"path": "/srv/app/.env", "kind": "env"}],
+        "unable_to_check": []
+    })
+    .to_string();
+    // A JSON string is a TOML basic string too (`\n`, `\u001b`).
+    let quoted = serde_json::to_string(hostile).expect("JSON");
+    let disables = format!("[rules.{quoted}]\nenabled = false\n");
+    let excludes = format!("exclude = [{quoted}]\n");
+    // What is tried, the files of its tree, the arguments after `check`.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a [u8])], &'a [&'a str]);
+    let cases: [Case; 4] = [
+        (
+            "note",
+            &[(&binary, b"A\0B\0"), ("app/.env", b"DEBUG=true\n")],
+            &["."],
+        ),
+        (
+            "configuration error",
+            &[("preflight.toml", disables.as_bytes())],
+            &["."],
+        ),
+        (
+            "relaxing configuration",
+            &[
+                ("preflight.toml", excludes.as_bytes()),
+                ("app/.env", b"DEBUG=true\n"),
+            ],
+            &["."],
+        ),
+        (
+            "snapshot",
+            &[
+                ("snap/manifest.json", manifest.as_bytes()),
+                ("snap/srv/app/.env", b"DEBUG=true\n"),
+            ],
+            &["--snapshot", "snap"],
+        ),
+    ];
+    for (what, files, args) in cases {
+        let dir = tree(files);
+        for format in ["github", "human"] {
+            let output = preflight_in(dir.path())
+                .arg("check")
+                .args(args)
+                .args(["--format", format, "--fail-on", "never"])
+                .output()
+                .expect("runs");
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            common::assert_only_annotations(&stdout);
+            common::assert_only_annotations(&stderr);
+            assert!(
+                !stdout.contains('\u{1b}') && !stderr.contains('\u{1b}'),
+                "{what}, {format}: {stdout}{stderr}"
+            );
+            assert!(
+                stdout.contains("add-mask") || stderr.contains("add-mask"),
+                "{what}, {format}: the value is shown, as data: {stdout}{stderr}"
+            );
+        }
+    }
 }

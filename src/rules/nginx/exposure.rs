@@ -22,13 +22,20 @@ pub fn server_tokens(cx: &mut Context<'_, NginxConfig>) {
             if found == Effective::Unknown {
                 cx.not_evaluated(super::https::UNFOLLOWED_INCLUDE);
             }
-            if found == Effective::Default && !every_server_sets(http, "server_tokens") {
-                cx.report_at(
-                    &[],
-                    http,
-                    0,
-                    "nginx's default `server_tokens on` is in effect here, so every error page and `Server` header carries the nginx version; write `server_tokens off;` in this `http` block",
-                );
+            if found != Effective::Default {
+                continue;
+            }
+            match in_every_server(http, "server_tokens") {
+                Effective::Set(()) => {}
+                Effective::Unknown => cx.not_evaluated(super::https::UNFOLLOWED_INCLUDE),
+                Effective::Default => {
+                    cx.report_at(
+                        &[],
+                        http,
+                        0,
+                        "nginx's default `server_tokens on` is in effect here, so every error page and `Server` header carries the nginx version; write `server_tokens off;` in this `http` block",
+                    );
+                }
             }
         }
     }
@@ -48,16 +55,28 @@ pub fn server_tokens(cx: &mut Context<'_, NginxConfig>) {
     });
 }
 
-/// Whether every `server` of `http` sets `name` itself (or may, through an include
-/// preflight could not follow): then no response gets the value `http` leaves in effect.
-fn every_server_sets(http: &NginxDirective, name: &str) -> bool {
+/// What the `server` blocks of `http` leave in effect for `name`: nginx's default when one
+/// of them leaves it so (or there is none), unknown when none does but one has an include
+/// preflight could not follow, else set by every one (then no response gets what `http`
+/// leaves in effect).
+fn in_every_server(http: &NginxDirective, name: &str) -> Effective<()> {
     let mut servers = http
         .children()
         .iter()
         .filter(|d| d.name == "server" && d.block.is_some())
         .peekable();
-    servers.peek().is_some()
-        && servers.all(|server| inherited(&[server.children()], name) != Effective::Default)
+    if servers.peek().is_none() {
+        return Effective::Default;
+    }
+    let mut found = Effective::Set(());
+    for server in servers {
+        match inherited(&[server.children()], name) {
+            Effective::Default => return Effective::Default,
+            Effective::Unknown => found = Effective::Unknown,
+            Effective::Set(_) => {}
+        }
+    }
+    found
 }
 
 /// NGX002: `autoindex on`.

@@ -71,12 +71,25 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             count(cases, failed),
             count(cases, skipped)
         )?;
+        // What the results are statements of, and the configuration they were made under
+        // (every report names it: a pull request may bring its own).
+        let mut properties = Vec::new();
         if !report.compliance.is_empty() {
-            writeln!(
-                out,
-                "    <properties>\n      <property name=\"statement\" value=\"{}\"/>\n    </properties>",
-                xml(crate::compliance::STATEMENT)
-            )?;
+            properties.push(("statement", crate::compliance::STATEMENT.to_owned()));
+        }
+        if let Some(in_effect) = report.configuration.filter(|c| c.file.is_some()) {
+            properties.push(("configuration", in_effect.summary()));
+        }
+        if !properties.is_empty() {
+            writeln!(out, "    <properties>")?;
+            for (name, value) in &properties {
+                writeln!(
+                    out,
+                    r#"      <property name="{name}" value="{}"/>"#,
+                    xml(value)
+                )?;
+            }
+            writeln!(out, "    </properties>")?;
         }
         for case in cases {
             write!(

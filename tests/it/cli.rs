@@ -264,6 +264,42 @@ fn config_overrides_severity_disables_rules_and_excludes_paths() {
     );
     assert_eq!(active_rules(&report), ["ENV001"]);
     assert_eq!(report["findings"][0]["severity"], "low");
+    // Every output names the configuration and what it relaxed: a pull request may bring
+    // its own.
+    let configuration = &report["configuration"];
+    assert_eq!(configuration["file"], "preflight.toml");
+    assert_eq!(configuration["disabled"], serde_json::json!(["ENV033"]));
+    assert_eq!(
+        configuration["lowered"],
+        serde_json::json!([{"rule": "ENV001", "from": "high", "to": "low"}])
+    );
+    assert_eq!(configuration["exclude"], serde_json::json!(["old"]));
+    let summary =
+        "configuration preflight.toml: disables ENV033; lowers ENV001 high→low; excludes old";
+    for format in [
+        "human",
+        "markdown",
+        "github",
+        "junit",
+        "codequality",
+        "html",
+        "sarif",
+    ] {
+        let output = preflight_in(dir.path())
+            .args(["check", ".", "--format", format])
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+        if format == "sarif" {
+            let sarif: serde_json::Value = serde_json::from_str(&stdout).expect("SARIF");
+            assert_eq!(
+                sarif["runs"][0]["invocations"][0]["properties"]["configuration"],
+                *configuration
+            );
+        } else {
+            assert!(stdout.contains(summary), "{format}: {stdout}");
+        }
+    }
 }
 
 #[test]

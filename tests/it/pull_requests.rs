@@ -464,6 +464,22 @@ fn hostile_file_names_and_contents_stay_data_in_every_output() {
                 "{row}"
             );
         }
+        if format == "sarif" {
+            // A backslash is part of the name, percent-encoded, not a separator.
+            let sarif: serde_json::Value = serde_json::from_str(&stdout).expect("SARIF");
+            assert!(
+                sarif["runs"][0]["results"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(
+                        |r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                            .as_str()
+                            .is_some_and(|uri| uri.ends_with("%7Cb%5Cc/.env"))
+                    ),
+                "{stdout}"
+            );
+        }
         if format == "json" {
             let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
             assert!(report["findings"]

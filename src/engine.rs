@@ -1746,6 +1746,28 @@ mod tests {
 
     const SHARED_SECRET: &str = "Zq8vN2pL7xR4tW9mK3jH6gF1dS5aB0cE";
 
+    /// The one ENV014 finding of `findings`, asserted to be in `worker/.env` at (line,
+    /// column) `at`, naming its secret as `label`.
+    fn reuse_in_worker<'f>(
+        findings: &'f [Finding],
+        at: (usize, usize),
+        label: &str,
+    ) -> &'f Finding {
+        let reused: Vec<&Finding> = findings.iter().filter(|f| f.rule_id == "ENV014").collect();
+        assert_eq!(reused.len(), 1, "{findings:#?}");
+        let finding = reused[0];
+        assert_eq!(finding.location.path, "worker/.env");
+        assert_eq!(
+            (finding.location.start_line, finding.location.start_column),
+            at
+        );
+        assert_eq!(
+            finding.message,
+            format!("{label} has the same value as `JWT_SECRET` in `app/.env`; every environment needs its own secrets")
+        );
+        finding
+    }
+
     /// A fact-based finding (ENV014, a secret two files share) lands in files the scan no
     /// longer holds: each is read and parsed again, so the finding has its place, its
     /// masked snippet, its suppression and its quotes from the other file.
@@ -1761,18 +1783,7 @@ mod tests {
         ];
         let view = EditedAfterReading::new(&texts, &texts);
         let findings = scan_files(&view, &["app/.env", "worker/.env"]);
-        let reused: Vec<&Finding> = findings.iter().filter(|f| f.rule_id == "ENV014").collect();
-        assert_eq!(reused.len(), 1, "{findings:#?}");
-        let finding = reused[0];
-        assert_eq!(finding.location.path, "worker/.env");
-        assert_eq!(
-            (finding.location.start_line, finding.location.start_column),
-            (3, 16)
-        );
-        assert_eq!(
-            finding.message,
-            "`SESSION_SECRET` has the same value as `JWT_SECRET` in `app/.env`; every environment needs its own secrets"
-        );
+        let finding = reuse_in_worker(&findings, (3, 16), "`SESSION_SECRET`");
         assert_eq!(finding.snippet.first_line, 3);
         assert!(finding.snippet.text.starts_with("SESSION_SECRET="));
         assert_eq!(
@@ -1807,16 +1818,7 @@ mod tests {
             &EditedAfterReading::new(&before, &after),
             &["app/.env", "worker/.env"],
         );
-        let finding = findings.iter().find(|f| f.rule_id == "ENV014").unwrap();
-        assert_eq!(finding.location.path, "worker/.env");
-        assert_eq!(
-            (finding.location.start_line, finding.location.start_column),
-            (1, 1)
-        );
-        assert_eq!(
-            finding.message,
-            "`[hidden]` has the same value as `JWT_SECRET` in `app/.env`; every environment needs its own secrets"
-        );
+        let finding = reuse_in_worker(&findings, (1, 1), "`[hidden]`");
         assert_eq!(finding.snippet.text, "");
     }
 

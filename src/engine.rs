@@ -393,18 +393,9 @@ impl<'c> Plan<'c> {
                     // Its context is the kept document's.
                     return (Arc::clone(source), None);
                 }
-                let doc = view
-                    .read(path)
-                    .ok()
-                    .filter(|source| file.digest_matches(&source.text))
-                    .map(|source| {
-                        let context = ParseContext {
-                            target: file.target(),
-                            judged_at: self.judged_at,
-                            files: view,
-                        };
-                        Document::parse_with(Arc::new(source), &context)
-                    });
+                let doc = self
+                    .parse_again(path, file.target(), view)
+                    .filter(|doc| file.digest_matches(&doc.source.text));
                 match doc {
                     Some(doc) => (Arc::clone(&doc.source), Some(FileContext::new(&doc))),
                     None => {
@@ -434,13 +425,14 @@ impl<'c> Plan<'c> {
         (findings, contexts)
     }
 
-    fn reparse(&self, reparse: &Reparse, view: &dyn Files) -> Option<Document> {
+    /// The file at `path` read and parsed again as `target` (`None` if it is gone).
+    fn parse_again(&self, path: &Path, target: Target, view: &dyn Files) -> Option<Document> {
         let context = ParseContext {
-            target: reparse.target,
+            target,
             judged_at: self.judged_at,
             files: view,
         };
-        let source = view.read(&reparse.path).ok()?;
+        let source = view.read(path).ok()?;
         Some(Document::parse_with(Arc::new(source), &context))
     }
 
@@ -465,7 +457,10 @@ impl<'c> Plan<'c> {
                         None => grouped.push((reparse.target, vec![i])),
                     }
                 } else {
-                    kept.extend(self.reparse(reparse, view).map(|doc| (i, doc)));
+                    kept.extend(
+                        self.parse_again(&reparse.path, reparse.target, view)
+                            .map(|doc| (i, doc)),
+                    );
                     unit.reparse = None;
                 }
             }
@@ -547,7 +542,7 @@ impl<'c> Plan<'c> {
         let mut documents: Vec<Document> = group
             .members
             .iter()
-            .filter_map(|(_, reparse)| self.reparse(reparse, view))
+            .filter_map(|(_, reparse)| self.parse_again(&reparse.path, reparse.target, view))
             .collect();
         relate_within(&mut documents, &*group.relations, view);
         let mut raw: Vec<(&Rule, RawFinding)> = Vec::new();

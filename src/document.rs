@@ -36,8 +36,8 @@ use crate::formats::sysctl::SysctlSettings;
 use crate::formats::systemd::UnitFile;
 use crate::formats::yaml::YamlFile;
 use crate::formats::{
-    Classification, FileName, Files, FollowUp, Format, Grouping, NoFiles, ParseContext, ParseError,
-    Sensitive, Target,
+    Classification, FileName, Files, FollowUp, Format, GroupedFile, Grouping, NoFiles,
+    ParseContext, ParseError, Sensitive, Target,
 };
 use crate::source::{FileRef, SourceFile};
 
@@ -169,14 +169,9 @@ macro_rules! formats {
         }
 
         /// The groups of the files of `target` kept to the end (see [`Format::groups`]).
-        pub fn groups(
-            target: Target,
-            kept: &[(&Path, &[String])],
-            candidates: &[&Path],
-            files: &dyn Files,
-        ) -> Grouping {
+        pub fn groups(target: Target, files: &[GroupedFile], view: &dyn Files) -> Grouping {
             match target {
-                $( $(Target::$target)|+ => <$ty as Format>::groups(kept, candidates, files), )+
+                $( $(Target::$target)|+ => <$ty as Format>::groups(files, view), )+
             }
         }
 

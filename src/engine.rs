@@ -21,7 +21,9 @@ use crate::document::{
 use crate::finding::{
     Diagnostic, DiagnosticKind, Finding, Location, RelatedLocation, Snippet, Suppression,
 };
-use crate::formats::{template, Classification, Files, FollowUp, ParseContext, Target, Unreadable};
+use crate::formats::{
+    template, Classification, Files, FollowUp, GroupedFile, ParseContext, Target, Unreadable,
+};
 use crate::message::{Message, Quote, Secrets};
 use crate::msg;
 use crate::policy::{Catalog, Rule};
@@ -122,7 +124,14 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
     } = inputs;
     let bound = rules::bind(catalog).expect("checks are resolved when the catalog is loaded");
     let paths: Vec<&Path> = files.iter().map(|input| input.path.as_path()).collect();
-    let plan = Plan::new(catalog, &bound, &related_kinds(&paths), judged_at, results);
+    let plan = Plan::new(
+        catalog,
+        &bound,
+        &related_kinds(&paths),
+        judged_at,
+        results,
+        &unseen,
+    );
     drop(paths);
     let mut scan = ScanDocuments {
         view,
@@ -172,7 +181,7 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
     unchecked.dedup();
     let units = scan.units;
     let files_checked = scan.checked;
-    let (findings, results) = plan.finish(units, view, &unchecked, &unseen);
+    let (findings, results) = plan.finish(units, view, &unchecked);
     ScanOutcome {
         findings,
         files_checked,
@@ -225,6 +234,13 @@ struct Plan<'c> {
     /// Kinds of document kept to the end because a project check reads them (`Any`: every
     /// kind).
     kept: HashSet<Target>,
+    /// Kinds of a grouped format ([`crate::formats::Format::GROUPED`]) whose project checks
+    /// read only the documents of one group together (Django settings modules, with what
+    /// they star-import): their files are judged group by group, like related files,
+    /// instead of being kept whole to the end.
+    judged_by_group: HashSet<Target>,
+    /// The kinds of file the producer could not collect, for project checks.
+    unseen: &'c [Unseen],
     /// Kinds whose format relates their documents to each other
     /// ([`crate::formats::Format::relates`]): only their files are kept, to be parsed again
     /// and judged together at the end, unless one may be judged alone until another names
@@ -243,17 +259,36 @@ impl<'c> Plan<'c> {
         related: &[Target],
         judged_at: Option<i64>,
         results: bool,
+        unseen: &'c [Unseen],
     ) -> Self {
         let of = |pick: fn(&BoundRule<'c>) -> bool| -> Vec<BoundRule<'c>> {
             bound.iter().copied().filter(&pick).collect()
         };
         let project_rules = of(BoundRule::is_project);
+        let mut kept: HashSet<Target> = project_rules
+            .iter()
+            .flat_map(|r| r.rule.targets.iter().copied())
+            .collect();
+        // A grouped kind is judged by group when every project check that reads it reads
+        // nothing else (a policy may give a check more kinds).
+        let judged_by_group: HashSet<Target> = kept
+            .iter()
+            .copied()
+            .filter(|&target| {
+                is_grouped(target)
+                    && !kept.contains(&Target::Any)
+                    && project_rules
+                        .iter()
+                        .filter(|r| r.rule.targets.contains(&target))
+                        .all(|r| r.rule.targets.iter().all(|&t| t == target))
+            })
+            .collect();
+        kept.retain(|target| !judged_by_group.contains(target));
         Self {
             catalog,
-            kept: project_rules
-                .iter()
-                .flat_map(|r| r.rule.targets.iter().copied())
-                .collect(),
+            kept,
+            judged_by_group,
+            unseen,
             related: related.iter().copied().collect(),
             judged_at,
             document_rules: of(|r| !r.is_project() && !r.is_facts()),
@@ -267,7 +302,8 @@ impl<'c> Plan<'c> {
     fn keeps(&self, doc: &Document) -> Keep {
         if self.kept.contains(&Target::Any) || self.kept.contains(&doc.target) {
             Keep::Document
-        } else if !self.related.contains(&doc.target) {
+        } else if !self.related.contains(&doc.target) && !self.judged_by_group.contains(&doc.target)
+        {
             Keep::Nothing
         } else if is_grouped(doc.target) && doc.judged_alone() {
             Keep::FileIfNamed
@@ -314,9 +350,7 @@ impl<'c> Plan<'c> {
         let source_key = Arc::as_ptr(&doc.source) as usize;
         let mut raw = Vec::new();
         let mut marks = Vec::new();
-        for (rule, findings, rule_marks) in
-            run_document_rules(self.catalog, &self.document_rules, &doc)
-        {
+        for (rule, findings, rule_marks) in self.run_rules_on(std::slice::from_ref(&doc)) {
             raw.extend(findings.into_iter().map(|f| (rule, f)));
             marks.extend(rule_marks.into_iter().map(|m| (rule, m)));
         }
@@ -425,6 +459,31 @@ impl<'c> Plan<'c> {
         (findings, contexts)
     }
 
+    /// The document rules' runs on each of `documents`, with, for a kind judged by group,
+    /// its project checks' runs on all of them: `documents` are then one group, or one
+    /// document judged alone.
+    fn run_rules_on(&self, documents: &[Document]) -> Vec<RunOutput<'c>> {
+        let mut runs: Vec<RunOutput<'c>> = documents
+            .iter()
+            .flat_map(|doc| run_document_rules(self.catalog, &self.document_rules, doc))
+            .collect();
+        let Some(target) = documents.first().map(|doc| doc.target) else {
+            return runs;
+        };
+        if self.judged_by_group.contains(&target) {
+            let memo = ProjectMemo::default();
+            for rule in &self.project_rules {
+                if rule.rule.applies_to(target) {
+                    let mut out = Emitter::sharing(self.catalog, &memo, self.unseen);
+                    rule.check_project(documents, &mut out);
+                    let (findings, marks) = out.into_parts();
+                    runs.push((rule.rule, findings, marks));
+                }
+            }
+        }
+        runs
+    }
+
     /// The file at `path` read and parsed again as `target` (`None` if it is gone).
     fn parse_again(&self, path: &Path, target: Target, view: &dyn Files) -> Option<Document> {
         let context = ParseContext {
@@ -492,7 +551,8 @@ impl<'c> Plan<'c> {
         units: &mut [Unit],
         view: &dyn Files,
     ) -> (Vec<usize>, Vec<Group>) {
-        let candidates: Vec<usize> = alone
+        // Both lists are in unit order: merged, the files keep the order the scan read them.
+        let mut at: Vec<usize> = alone
             .iter()
             .copied()
             .filter(|&i| {
@@ -501,23 +561,21 @@ impl<'c> Plan<'c> {
                     .as_ref()
                     .is_some_and(|r| r.target == target)
             })
+            .chain(members.iter().copied())
             .collect();
+        at.sort_unstable();
         let grouping = {
-            let kept: Vec<(&Path, &[String])> = members
+            let files: Vec<GroupedFile> = at
                 .iter()
                 .filter_map(|&i| {
                     let file = units[i].reparse.as_ref()?;
-                    Some((file.path.as_path(), file.names.as_slice()))
+                    let names = (!file.if_named).then_some(file.names.as_slice());
+                    Some((file.path.as_path(), names))
                 })
                 .collect();
-            let candidate_paths: Vec<&Path> = candidates
-                .iter()
-                .filter_map(|&i| Some(units[i].reparse.as_ref()?.path.as_path()))
-                .collect();
-            groups(target, &kept, &candidate_paths, view)
+            groups(target, &files, view)
         };
-        let named: Vec<usize> = grouping.named.iter().map(|&j| candidates[j]).collect();
-        let unit_of: Vec<usize> = members.iter().chain(&named).copied().collect();
+        let named: Vec<usize> = grouping.named.iter().map(|&j| at[j]).collect();
         let relations = grouping.relations;
         let groups = grouping
             .groups
@@ -526,7 +584,7 @@ impl<'c> Plan<'c> {
                 members: group
                     .into_iter()
                     .filter_map(|k| {
-                        let i = unit_of[k];
+                        let i = at[k];
                         Some((i, units[i].reparse.take()?))
                     })
                     .collect(),
@@ -547,14 +605,10 @@ impl<'c> Plan<'c> {
         relate_within(&mut documents, &*group.relations, view);
         let mut raw: Vec<(&Rule, RawFinding)> = Vec::new();
         let mut marks: Vec<(&Rule, RawMark)> = Vec::new();
-        for doc in &documents {
-            for (rule, findings, rule_marks) in
-                run_document_rules(self.catalog, &self.document_rules, doc)
-            {
-                raw.extend(findings.into_iter().map(|f| (rule, f)));
-                if self.results {
-                    marks.extend(rule_marks.into_iter().map(|m| (rule, m)));
-                }
+        for (rule, findings, rule_marks) in self.run_rules_on(&documents) {
+            raw.extend(findings.into_iter().map(|f| (rule, f)));
+            if self.results {
+                marks.extend(rule_marks.into_iter().map(|m| (rule, m)));
             }
         }
         drop_repeated(&mut raw);
@@ -577,8 +631,8 @@ impl<'c> Plan<'c> {
         mut units: Vec<Unit>,
         view: &dyn Files,
         unchecked: &[Unchecked],
-        unseen: &[Unseen],
     ) -> (Vec<Finding>, Option<Vec<RuleResult>>) {
+        let unseen = self.unseen;
         let (mut documents, groups) = self.kept_documents(&mut units, view);
         relate(&mut documents, view);
         let mut runs: Vec<RunOutput> = documents
@@ -630,10 +684,13 @@ impl<'c> Plan<'c> {
             .collect();
         drop(files);
         drop(documents);
-        // Groups one after another (each over the threads), so memory holds one group's
-        // trees at a time.
-        for group in &groups {
-            let (group_findings, group_marks) = self.judge_group(group, view);
+        // Groups judged by the threads one at a time each, so memory holds the trees of a
+        // group per thread.
+        let judged_groups: Vec<(Vec<Finding>, Vec<ShownMark>)> = groups
+            .par_iter()
+            .map(|group| self.judge_group(group, view))
+            .collect();
+        for (group_findings, group_marks) in judged_groups {
             findings.extend(group_findings);
             shown.extend(group_marks);
         }
@@ -1039,21 +1096,22 @@ fn evaluate_kept(
     results: bool,
 ) -> (Vec<Finding>, Option<Vec<RuleResult>>) {
     let bound = rules::bind(catalog).expect("checks are resolved when the catalog is loaded");
-    let mut plan = Plan::new(catalog, &bound, &[], None, results);
+    let mut plan = Plan::new(catalog, &bound, &[], None, results, &[]);
     plan.kept.insert(Target::Any);
+    plan.judged_by_group.clear();
     let units = documents.into_iter().map(|doc| plan.read(doc)).collect();
-    plan.finish(units, &crate::formats::NoFiles, &[], &[])
+    plan.finish(units, &crate::formats::NoFiles, &[])
 }
 
 /// What one rule's run gave: its findings and its marks.
 type RunOutput<'c> = (&'c Rule, Vec<RawFinding>, Vec<RawMark>);
 
 /// The per-document rules' runs on `doc` that found or marked something.
-fn run_document_rules<'c, 'd>(
+fn run_document_rules<'c, 'r, 'd>(
     catalog: &'c Catalog,
-    rules: &'c [BoundRule<'c>],
+    rules: &'r [BoundRule<'c>],
     doc: &'d Document,
-) -> impl Iterator<Item = RunOutput<'c>> + use<'c, 'd> {
+) -> impl Iterator<Item = RunOutput<'c>> + use<'c, 'r, 'd> {
     rules.iter().filter_map(move |rule| {
         let mut out = Emitter::new(catalog);
         rule.check_document(doc, &mut out);
@@ -1608,7 +1666,7 @@ mod tests {
     fn only_documents_read_together_are_kept() {
         let catalog = Catalog::builtin().unwrap();
         let bound = rules::bind(&catalog).unwrap();
-        let plan = Plan::new(&catalog, &bound, &[Target::Nginx], None, false);
+        let plan = Plan::new(&catalog, &bound, &[Target::Nginx], None, false, &[]);
         let read = |name: &str, target: Target, text: &str| {
             let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());
             plan.read(Document::parse(source, target))
@@ -1653,13 +1711,28 @@ mod tests {
         assert!(main.findings.is_empty() && main.reparse.as_ref().is_some_and(|r| !r.if_named));
         let site = read("site.conf", Target::Nginx, "server { listen 80; }\n");
         assert!(site.document.is_none() && site.reparse.as_ref().is_some_and(|r| r.if_named));
+        // Django settings are judged with what they star-import: one that imports nothing
+        // is judged alone at once (its file kept in case another imports it), one that
+        // imports is kept as a file, judged at the end with its group. Neither is kept whole.
         let settings = read("settings.py", Target::Django, "DEBUG = True\n");
-        assert!(settings.document.is_some());
+        assert!(
+            settings.document.is_none() && settings.reparse.as_ref().is_some_and(|r| r.if_named)
+        );
+        assert!(settings.findings.iter().any(|f| f.rule_id == "DJ001"));
+        let production = read(
+            "settings/production.py",
+            Target::Django,
+            "from .base import *\nDEBUG = True\n",
+        );
+        assert!(production.findings.is_empty() && production.document.is_none());
+        assert!(production
+            .reparse
+            .as_ref()
+            .is_some_and(|r| !r.if_named && r.names == [".base"]));
         // Kept documents are judged at the end, fact-based checks from every document.
         let (findings, _) = plan.finish(
-            vec![env, compose, main, site, settings],
+            vec![env, compose, main, site, settings, production],
             &crate::formats::NoFiles,
-            &[],
             &[],
         );
         for id in ["ENV001", "DJ001"] {
@@ -1719,6 +1792,10 @@ mod tests {
     }
 
     fn scan_files(view: &dyn Files, paths: &[&str]) -> Vec<Finding> {
+        scan_outcome(view, paths, false).findings
+    }
+
+    fn scan_outcome(view: &dyn Files, paths: &[&str], results: bool) -> ScanOutcome {
         let catalog = Catalog::builtin().unwrap();
         let files = paths
             .iter()
@@ -1734,9 +1811,73 @@ mod tests {
             judged_at: None,
             diagnostics: Vec::new(),
             unseen: Vec::new(),
-            results: false,
+            results,
         };
-        run(inputs, &catalog).findings
+        run(inputs, &catalog)
+    }
+
+    /// Django settings judged group by group (a module with what it star-imports, read
+    /// again at the end; a module importing nothing judged at once, again with its importer
+    /// if one turns out to import it) give what judging all modules together gives:
+    /// findings, related locations and every rule's result. An absolute import two
+    /// projects could satisfy leads to the first module in the scan's order either way.
+    #[test]
+    fn django_settings_judged_by_group_as_all_together() {
+        let texts = [
+            (
+                "a/config/settings/base.py",
+                "DEBUG = True\nSECRET_KEY = 'short'\nALLOWED_HOSTS = ['*']\n",
+            ),
+            (
+                "a/config/settings/production.py",
+                "from .base import *\nDEBUG = False\n",
+            ),
+            (
+                "a/config/settings/dev.py",
+                "from .base import *\nDEBUG = True\n",
+            ),
+            (
+                "b/config/settings/base.py",
+                "DEBUG = False\nSECRET_KEY = 'other'\nMIDDLEWARE = []\n",
+            ),
+            (
+                "b/config/settings/production.py",
+                "from config.settings.base import *\nSESSION_COOKIE_SECURE = True\n",
+            ),
+            ("c/settings.py", "DEBUG = True\nSECRET_KEY = 'x'\n"),
+            ("d/settings/__init__.py", "from .common import *\n"),
+            ("d/settings/common.py", "DEBUG = True\nSECRET_KEY = 'y'\n"),
+        ];
+        let view = EditedAfterReading::new(&texts, &texts);
+        let paths: Vec<&str> = texts.iter().map(|(path, _)| *path).collect();
+        let grouped = scan_outcome(&view, &paths, true);
+        let documents = texts
+            .iter()
+            .map(|&(path, text)| {
+                let source = SourceFile::from_bytes(path.into(), path.into(), text.into());
+                Document::parse(source, Target::Django)
+            })
+            .collect();
+        let (together, results) = evaluate_with_results(&Catalog::builtin().unwrap(), documents);
+        assert_eq!(grouped.findings, together);
+        assert_eq!(grouped.results.unwrap(), results);
+        // b's production module inherits from a's base, the first `config/settings/base.py`.
+        assert!(together.iter().any(|f| {
+            f.location.path == "b/config/settings/production.py"
+                && f.related
+                    .iter()
+                    .any(|r| r.location.path == "a/config/settings/base.py")
+        }));
+        for judged in [
+            "a/config/settings/production.py",
+            "c/settings.py",
+            "d/settings/__init__.py",
+        ] {
+            assert!(
+                together.iter().any(|f| f.location.path == judged),
+                "{judged}"
+            );
+        }
     }
 
     const SHARED_SECRET: &str = "Zq8vN2pL7xR4tW9mK3jH6gF1dS5aB0cE";

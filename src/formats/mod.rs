@@ -44,6 +44,7 @@ pub mod kustomize;
 
 pub mod host;
 pub mod sensitive;
+pub mod sets;
 pub mod syntax_tree;
 pub mod template;
 pub use crate::target::Target;
@@ -126,14 +127,16 @@ pub trait Format: Sized {
     /// only within themselves ([`Format::groups`]): each group is then parsed, related and
     /// judged on its own, so memory holds the largest group's trees, not all of them.
     const GROUPED: bool = false;
-    /// What this document names of other files (nginx: its `include` arguments), kept for
-    /// [`Format::groups`] once its tree is dropped.
+    /// What this document names of other files (nginx: its `include` arguments; Django
+    /// settings: the modules they star-import), kept for [`Format::groups`] once its tree is
+    /// dropped.
     fn names(&self) -> Vec<String> {
         Vec::new()
     }
-    /// Groups the files kept to the end (`kept`: each path with its [`Format::names`]) and
-    /// those judged alone that they name after all (of `candidates`). Only called when [`Format::GROUPED`].
-    fn groups(_kept: &[(&Path, &[String])], _candidates: &[&Path], _files: &dyn Files) -> Grouping {
+    /// Groups the files kept to the end: `files`, in the order the scan read them, each
+    /// with what it names, or `None` for a file judged alone that joins a group only if a
+    /// kept file names it. Only called when [`Format::GROUPED`].
+    fn groups(_files: &[GroupedFile], _view: &dyn Files) -> Grouping {
         Grouping::default()
     }
     /// [`Format::relate`] on one group of [`Format::groups`], with the relations
@@ -147,14 +150,18 @@ pub trait Format: Sized {
     }
 }
 
+/// A file of a grouped format kept to the end ([`Format::groups`]): its path and what it
+/// names, or `None` when it was judged alone.
+pub type GroupedFile<'a> = (&'a Path, Option<&'a [String]>);
+
 /// The files of a format kept to the end, split into groups no relation crosses
 /// ([`Format::groups`]).
 pub struct Grouping {
-    /// Of the candidates (files judged alone), those a kept file names: they are judged
-    /// with it after all.
+    /// Of the files judged alone, those a kept file names (indices into the files given):
+    /// they are judged with it after all.
     pub named: Vec<usize>,
-    /// Each group: indices into the kept files followed by the named candidates, in
-    /// increasing order.
+    /// Each group: indices into the files given, in the order its documents are related
+    /// and judged.
     pub groups: Vec<Vec<usize>>,
     /// What the format resolves relations against, built once for every group (nginx: the
     /// index of all the grouped files' paths).

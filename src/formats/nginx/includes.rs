@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::formats::nginx::{NginxConfig, NginxDirective, MAX_DEPTH};
-use crate::formats::{absolute_normal, Files, Grouping, ParseError};
+use crate::formats::sets::Sets;
+use crate::formats::{absolute_normal, Files, GroupedFile, Grouping, ParseError};
 use crate::message::{Message, Quote};
 use crate::msg;
 use crate::source::{SourceFile, Span};
@@ -204,6 +205,33 @@ pub fn group(kept: &[(&Path, &[String])], candidates: &[&Path], files: &dyn File
     }
 }
 
+/// [`group`] on the files of [`crate::formats::Format::groups`]: those kept with their
+/// includes, and those judged alone as candidates, each keeping its position in the scan.
+pub fn group_files(scan: &[GroupedFile], files: &dyn Files) -> Grouping {
+    let (kept_at, candidates_at): (Vec<usize>, Vec<usize>) =
+        (0..scan.len()).partition(|&i| scan[i].1.is_some());
+    let kept: Vec<(&Path, &[String])> = kept_at
+        .iter()
+        .filter_map(|&i| Some((scan[i].0, scan[i].1?)))
+        .collect();
+    let candidates: Vec<&Path> = candidates_at.iter().map(|&i| scan[i].0).collect();
+    let mut grouping = group(&kept, &candidates, files);
+    let at: Vec<usize> = kept_at
+        .iter()
+        .copied()
+        .chain(grouping.named.iter().map(|&j| candidates_at[j]))
+        .collect();
+    for group in &mut grouping.groups {
+        for k in group.iter_mut() {
+            *k = at[*k];
+        }
+    }
+    for j in &mut grouping.named {
+        *j = candidates_at[*j];
+    }
+    grouping
+}
+
 /// Every file of `index` the includes of each `kept` file reach: (kept index, file).
 fn reached<'k>(
     index: &'k ScanIndex,
@@ -221,58 +249,6 @@ fn reached<'k>(
                 .flatten()
                 .map(move |target| (from, target))
         })
-}
-
-/// Disjoint sets of file indices (union by size, with path halving).
-struct Sets {
-    parent: Vec<usize>,
-    size: Vec<usize>,
-}
-
-impl Sets {
-    fn new(n: usize) -> Self {
-        Self {
-            parent: (0..n).collect(),
-            size: vec![1; n],
-        }
-    }
-
-    fn root(&mut self, mut i: usize) -> usize {
-        while self.parent[i] != i {
-            self.parent[i] = self.parent[self.parent[i]];
-            i = self.parent[i];
-        }
-        i
-    }
-
-    fn join(&mut self, a: usize, b: usize) {
-        let (a, b) = (self.root(a), self.root(b));
-        if a == b {
-            return;
-        }
-        let (big, small) = if self.size[a] >= self.size[b] {
-            (a, b)
-        } else {
-            (b, a)
-        };
-        self.parent[small] = big;
-        self.size[big] += self.size[small];
-    }
-
-    /// Every set, each in increasing order, ordered by its first member.
-    fn groups(mut self) -> Vec<Vec<usize>> {
-        let mut by_root: HashMap<usize, usize> = HashMap::new();
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        for i in 0..self.parent.len() {
-            let root = self.root(i);
-            let at = *by_root.entry(root).or_insert_with(|| {
-                groups.push(Vec::new());
-                groups.len() - 1
-            });
-            groups[at].push(i);
-        }
-        groups
-    }
 }
 
 /// Follows the includes of `documents` against `index`, in which `documents[i]` is file

@@ -798,12 +798,8 @@ impl Format for NginxConfig {
         includes::include_arguments(self)
     }
 
-    fn groups(
-        kept: &[(&std::path::Path, &[String])],
-        candidates: &[&std::path::Path],
-        files: &dyn Files,
-    ) -> crate::formats::Grouping {
-        includes::group(kept, candidates, files)
+    fn groups(files: &[crate::formats::GroupedFile], view: &dyn Files) -> crate::formats::Grouping {
+        includes::group_files(files, view)
     }
 
     fn relate_within(

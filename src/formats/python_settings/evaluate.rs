@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{Cast, CompareOp, Expr, Opaque, SettingsModule, StatementKind};
+use crate::formats::sets::Sets;
+use crate::formats::{GroupedFile, Grouping};
 use crate::message::{Message, Quote};
 use crate::msg;
 use crate::source::{SourceFile, Span};
@@ -341,40 +343,18 @@ pub fn evaluate(modules: &Modules, entry: usize) -> Evaluation {
     evaluation
 }
 
-/// The settings modules of an evaluation, with the indexes that resolve star imports by
-/// path: built once, so resolving an import costs a few hash look-ups instead of a walk
-/// over every module of the scan (which made a scan quadratic in its settings modules).
+/// The settings modules of an evaluation, with the index that resolves star imports by
+/// path.
 pub struct Modules<'a> {
     refs: Vec<ModuleRef<'a>>,
-    /// Each module's path, to the first module with it (relative imports).
-    by_path: HashMap<&'a Path, usize>,
-    /// Every tail of each module's path (`a/b/c.py`, `b/c.py`, `c.py`, and the empty
-    /// path), to the first module that ends with it (absolute imports). `Path` hashes and
-    /// compares by components, as [`Path::ends_with`] does.
-    by_suffix: HashMap<&'a Path, usize>,
+    paths: ModulePaths<'a>,
 }
 
 impl<'a> Modules<'a> {
     /// Indexes `refs` (O(modules × path depth)).
     pub fn new(refs: Vec<ModuleRef<'a>>) -> Self {
-        let mut by_path = HashMap::with_capacity(refs.len());
-        let mut by_suffix = HashMap::new();
-        for (i, module) in refs.iter().enumerate() {
-            let path: &'a Path = module.path;
-            by_path.entry(path).or_insert(i);
-            let mut tail = path.components();
-            loop {
-                by_suffix.entry(tail.as_path()).or_insert(i);
-                if tail.next().is_none() {
-                    break;
-                }
-            }
-        }
-        Self {
-            refs,
-            by_path,
-            by_suffix,
-        }
+        let paths = ModulePaths::new(refs.iter().map(|module| module.path));
+        Self { refs, paths }
     }
 }
 
@@ -386,37 +366,118 @@ impl<'a> Deref for Modules<'a> {
     }
 }
 
-/// Which module of `modules` a star import in `from` names: the first module whose path is
-/// the import's file or package (`from .base import *`; `from . import *` is the package
-/// the importing module is in), or, for an absolute import, the
-/// first whose path ends with it (`from config.settings.base import *`).
-pub fn resolve_import(modules: &Modules, from: usize, name: &str) -> Option<usize> {
-    let base = modules.get(from)?.path.parent()?;
-    let dots = name.chars().take_while(|c| *c == '.').count();
-    let rest: Vec<&str> = name[dots..].split('.').filter(|s| !s.is_empty()).collect();
-    let first = |index: &HashMap<&Path, usize>, file: &Path, package: Option<&Path>| {
-        let file = index.get(file).copied();
-        let package = package.and_then(|p| index.get(p).copied());
-        file.into_iter().chain(package).min()
-    };
-    if dots > 0 {
-        let mut dir: PathBuf = base.to_path_buf();
-        for _ in 1..dots {
-            dir = dir.parent()?.to_path_buf();
+/// Where star imports lead among the paths of a scan's settings modules: built once, so
+/// resolving an import costs a few hash look-ups instead of a walk over every module of the
+/// scan (which made a scan quadratic in its settings modules). Evaluation and the grouping
+/// of modules that import each other ([`super::group`]) resolve through the same index, so
+/// they agree on where every import leads.
+pub struct ModulePaths<'a> {
+    /// Each module's path, to the first module with it (relative imports).
+    by_path: HashMap<&'a Path, usize>,
+    /// Every tail of each module's path (`a/b/c.py`, `b/c.py`, `c.py`, and the empty
+    /// path), to the first module that ends with it (absolute imports). `Path` hashes and
+    /// compares by components, as [`Path::ends_with`] does.
+    by_suffix: HashMap<&'a Path, usize>,
+    /// Each module's path, by index.
+    paths: Vec<&'a Path>,
+}
+
+impl<'a> ModulePaths<'a> {
+    /// Indexes `paths`, in the order that decides which module is "first".
+    pub fn new(paths: impl IntoIterator<Item = &'a Path>) -> Self {
+        let paths: Vec<&'a Path> = paths.into_iter().collect();
+        let mut by_path = HashMap::with_capacity(paths.len());
+        let mut by_suffix = HashMap::new();
+        for (i, &path) in paths.iter().enumerate() {
+            by_path.entry(path).or_insert(i);
+            let mut tail = path.components();
+            loop {
+                by_suffix.entry(tail.as_path()).or_insert(i);
+                if tail.next().is_none() {
+                    break;
+                }
+            }
         }
-        for part in &rest {
-            dir.push(part);
+        Self {
+            by_path,
+            by_suffix,
+            paths,
         }
-        let package = dir.join("__init__.py");
-        // `from . import *` names the package itself: its `__init__.py`, never `../<dir>.py`.
-        if rest.is_empty() {
-            return modules.by_path.get(package.as_path()).copied();
-        }
-        return first(&modules.by_path, &dir.with_extension("py"), Some(&package));
     }
-    let file: PathBuf = rest.iter().collect::<PathBuf>().with_extension("py");
-    let package: PathBuf = rest.iter().collect::<PathBuf>().join("__init__.py");
-    first(&modules.by_suffix, &file, Some(&package))
+
+    /// Which module the star import `name` in module `from` names: the first module whose
+    /// path is the import's file or package (`from .base import *`; `from . import *` is
+    /// the package the importing module is in), or, for an absolute import, the first whose
+    /// path ends with it (`from config.settings.base import *`).
+    pub fn resolve(&self, from: usize, name: &str) -> Option<usize> {
+        let base = self.paths.get(from)?.parent()?;
+        let dots = name.chars().take_while(|c| *c == '.').count();
+        let rest: Vec<&str> = name[dots..].split('.').filter(|s| !s.is_empty()).collect();
+        let first = |index: &HashMap<&Path, usize>, file: &Path, package: Option<&Path>| {
+            let file = index.get(file).copied();
+            let package = package.and_then(|p| index.get(p).copied());
+            file.into_iter().chain(package).min()
+        };
+        if dots > 0 {
+            let mut dir: PathBuf = base.to_path_buf();
+            for _ in 1..dots {
+                dir = dir.parent()?.to_path_buf();
+            }
+            for part in &rest {
+                dir.push(part);
+            }
+            let package = dir.join("__init__.py");
+            // `from . import *` names the package itself: its `__init__.py`, never `../<dir>.py`.
+            if rest.is_empty() {
+                return self.by_path.get(package.as_path()).copied();
+            }
+            return first(&self.by_path, &dir.with_extension("py"), Some(&package));
+        }
+        let file: PathBuf = rest.iter().collect::<PathBuf>().with_extension("py");
+        let package: PathBuf = rest.iter().collect::<PathBuf>().join("__init__.py");
+        first(&self.by_suffix, &file, Some(&package))
+    }
+}
+
+/// Splits settings modules into groups that star-import only each other, so each group
+/// can be evaluated and judged on its own, as the whole scan would judge it: a module and
+/// every module its imports resolve to (against all of `files`, as
+/// [`ModulePaths::resolve`] would during evaluation) share a group. A module judged alone
+/// (it imports nothing) joins only the group of a module that imports it. Groups list
+/// their modules in the order of `files`, which decides which module is "first".
+pub fn group(files: &[GroupedFile]) -> Grouping {
+    let paths = ModulePaths::new(files.iter().map(|(path, _)| *path));
+    let mut sets = Sets::new(files.len());
+    for (from, (_, imports)) in files.iter().enumerate() {
+        for name in imports.iter().copied().flatten() {
+            if let Some(target) = paths.resolve(from, name) {
+                sets.join(from, target);
+            }
+        }
+    }
+    let groups: Vec<Vec<usize>> = sets
+        .groups()
+        .into_iter()
+        .filter(|group| group.iter().any(|&i| files[i].1.is_some()))
+        .collect();
+    let mut named: Vec<usize> = groups
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|&i| files[i].1.is_none())
+        .collect();
+    named.sort_unstable();
+    Grouping {
+        named,
+        groups,
+        relations: Arc::new(()),
+    }
+}
+
+/// Which module of `modules` the star import `name` in `modules[from]` names (see
+/// [`ModulePaths::resolve`]).
+pub fn resolve_import(modules: &Modules, from: usize, name: &str) -> Option<usize> {
+    modules.paths.resolve(from, name)
 }
 
 fn run(

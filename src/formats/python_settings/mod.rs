@@ -20,7 +20,7 @@ use crate::formats::syntax_tree::{
 use crate::formats::sensitive::{assignment_sensitive, Sensitive};
 use crate::formats::ParseError;
 use crate::formats::Target;
-use crate::formats::{Classification, FileName, FollowUp, Format, ParseContext};
+use crate::formats::{Classification, FileName, Files, FollowUp, Format, ParseContext};
 use crate::msg;
 use crate::secrets::{looks_like_token, mentioned_secrets, secret_kind};
 use crate::source::SourceFile;
@@ -1217,7 +1217,8 @@ fn unescape(text: &str) -> String {
 mod evaluate;
 
 pub use evaluate::{
-    evaluate, resolve_import, Binding, Evaluation, ModuleRef, Modules, UnresolvedImport, Value,
+    evaluate, group, resolve_import, Binding, Evaluation, ModulePaths, ModuleRef, Modules,
+    UnresolvedImport, Value,
 };
 
 /// The files that may hold Python module `dotted` (`config.settings.prod`) imported from
@@ -1320,6 +1321,26 @@ impl Format for SettingsModule {
             .iter()
             .map(|&span| Sensitive { span })
             .collect()
+    }
+
+    /// A module that star-imports nothing is judged as soon as it is read, unless another
+    /// module turns out to import it.
+    fn judged_alone(&self, _: &SourceFile) -> bool {
+        self.star_imports().next().is_none()
+    }
+
+    /// The Django checks judge a deployed module with what it star-imports: only those
+    /// modules need to be read together, never all of a scan's.
+    const GROUPED: bool = true;
+
+    fn names(&self) -> Vec<String> {
+        self.star_imports()
+            .map(|(name, _)| name.to_owned())
+            .collect()
+    }
+
+    fn groups(files: &[crate::formats::GroupedFile], _: &dyn Files) -> crate::formats::Grouping {
+        group(files)
     }
 }
 

@@ -6,6 +6,10 @@
 //! development or tests (`dev.py`, `local.py`, `test_settings.py`). A base module is judged
 //! through the modules that import it, like an nginx snippet through its includer.
 //!
+//! The checks see the modules judged together: a module with every module its star imports
+//! lead to, never the whole scan (see [`crate::formats::python_settings::group`]), so a
+//! scan holds one group's modules per thread rather than all of them.
+//!
 //! Findings land in the deployed module: a value inherited from a base module is reported
 //! at the `from … import *` line, with the assignment in the base module as a related
 //! location; an absent setting is reported at the `MIDDLEWARE` assignment (middleware
@@ -89,7 +93,7 @@ fn is_dev_module(path: &std::path::Path) -> bool {
 
 /// A deployed settings module with its settings evaluated.
 pub struct Deployed<'a> {
-    /// Every settings module of the scan (bindings index into it).
+    /// The settings modules judged together (bindings index into them).
     docs: &'a [Parsed<'a, SettingsModule>],
     /// Which of `docs` is the deployed module.
     entry: usize,
@@ -130,7 +134,7 @@ fn default_of(name: &str) -> Value {
     }
 }
 
-/// Every deployed settings module of the scan (its index in `docs`), evaluated.
+/// Every deployed settings module of `docs` (its index), evaluated.
 fn deployed_evaluations(docs: &[Parsed<'_, SettingsModule>]) -> Vec<(usize, Evaluation)> {
     let refs = Modules::new(
         docs.iter()

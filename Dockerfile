@@ -17,7 +17,8 @@ ARG BINARY_FROM=build
 # Cargo.toml's rust-version (the MSRV) on Alpine, where Rust targets musl and links
 # statically.
 FROM rust:1.90-alpine AS build
-RUN apk add --no-cache musl-dev
+# make: jemalloc, the binary's allocator, is built with it.
+RUN apk add --no-cache musl-dev make
 WORKDIR /build
 # .dockerignore keeps target/ and .git out of the context.
 COPY . .

@@ -60,7 +60,7 @@ impl BaselineFile {
             .map(|f| BaselineEntry {
                 fingerprint: f.fingerprint.clone(),
                 rule_id: f.rule_id.clone(),
-                path: f.location.path.clone(),
+                path: f.location.path.to_string(),
                 message: f.message.clone(),
             })
             .collect();

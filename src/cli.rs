@@ -811,7 +811,7 @@ fn frameworks_table(catalog: &Catalog) -> String {
 /// role the rule does not judge (`roles` in its policy; production only by default).
 fn judge_roles(findings: &mut [Finding], catalog: &Catalog, roles: &crate::role::Roles) {
     // Findings come grouped by file: judge each path once, not once per finding.
-    let mut last: Option<(String, crate::role::Role)> = None;
+    let mut last: Option<(crate::finding::SharedText, crate::role::Role)> = None;
     for finding in findings {
         finding.role = match &last {
             Some((path, role)) if *path == finding.location.path => *role,

@@ -19,7 +19,8 @@ use crate::document::{
     related_kinds, Document,
 };
 use crate::finding::{
-    Diagnostic, DiagnosticKind, Finding, Location, RelatedLocation, Snippet, Suppression,
+    Diagnostic, DiagnosticKind, Finding, Location, RelatedLocation, SharedText, Snippet,
+    Suppression,
 };
 use crate::formats::{
     template, Classification, Files, FollowUp, GroupedFile, ParseContext, Target, Unreadable,
@@ -1417,6 +1418,8 @@ struct FileContext {
     /// Sorted, merged.
     sensitive_spans: Vec<Span>,
     suppressions: Vec<SuppressionComment>,
+    /// The display path, shared by the file's findings.
+    path: SharedText,
 }
 
 impl FileContext {
@@ -1424,6 +1427,7 @@ impl FileContext {
         Self {
             sensitive_spans: redact::merged(doc.sensitive().iter().map(|s| s.span)),
             suppressions: suppress::find(&doc.source),
+            path: SharedText::from(doc.source.display_path.as_str()),
         }
     }
 }
@@ -1437,6 +1441,7 @@ fn companion_contexts(doc: &Document) -> Vec<(usize, FileContext)> {
             let context = FileContext {
                 sensitive_spans: redact::merged(sensitive.iter().map(|s| s.span)),
                 suppressions: Vec::new(),
+                path: SharedText::from(source.display_path.as_str()),
             };
             (Arc::as_ptr(&source) as usize, context)
         })
@@ -1475,6 +1480,7 @@ impl KnownFiles {
                         return FileContext {
                             sensitive_spans: Vec::new(),
                             suppressions: suppress::find(&part.source),
+                            path: SharedText::from(part.source.display_path.as_str()),
                         };
                     }
                     FileContext::new(&Document::parse_with(
@@ -1519,10 +1525,15 @@ impl Secrets for KnownFiles {
     }
 }
 
-fn location(source: &SourceFile, span: Span) -> Location {
+/// Where `span` of `source` is; the path shared with the file's other findings when the
+/// file is known.
+fn location(source: &SourceFile, span: Span, context: Option<&FileContext>) -> Location {
     let (start, end) = source.locate(span);
     Location {
-        path: source.display_path.clone(),
+        path: context.map_or_else(
+            || SharedText::from(source.display_path.as_str()),
+            |c| c.path.clone(),
+        ),
         start_line: start.line,
         start_column: start.column,
         end_line: end.line,
@@ -1575,12 +1586,12 @@ fn finalise(rule: &Rule, raw: RawFinding, files: &KnownFiles, catalog: &Catalog)
         rule_id: rule.id.clone(),
         severity: rule.severity,
         message: render(&raw.message, source),
-        location: location(source, raw.span),
+        location: location(source, raw.span, context),
         related: raw
             .related
             .iter()
             .map(|related| RelatedLocation {
-                location: location(&related.source, related.span),
+                location: location(&related.source, related.span, files.get(&related.source)),
                 message: render(&related.message, &related.source),
                 snippet: related
                     .show_code

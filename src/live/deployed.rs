@@ -151,7 +151,7 @@ pub(crate) fn place_on_sources(
             }
             let host_place = finding.location.clone();
             finding.location = Location {
-                path: source.shown.clone(),
+                path: source.shown.as_str().into(),
                 start_line: start,
                 end_line: end,
                 ..host_place.clone()

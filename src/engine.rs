@@ -1424,10 +1424,23 @@ struct FileContext {
 
 impl FileContext {
     fn new(doc: &Document) -> Self {
+        Self::of(
+            &doc.source,
+            doc.sensitive().iter().map(|s| s.span),
+            suppress::find(&doc.source),
+        )
+    }
+
+    /// The context of `source`, with its secrets at `sensitive` and its suppressions.
+    fn of(
+        source: &SourceFile,
+        sensitive: impl IntoIterator<Item = Span>,
+        suppressions: Vec<SuppressionComment>,
+    ) -> Self {
         Self {
-            sensitive_spans: redact::merged(doc.sensitive().iter().map(|s| s.span)),
-            suppressions: suppress::find(&doc.source),
-            path: SharedText::from(doc.source.display_path.as_str()),
+            sensitive_spans: redact::merged(sensitive),
+            suppressions,
+            path: SharedText::from(source.display_path.as_str()),
         }
     }
 }
@@ -1438,11 +1451,7 @@ fn companion_contexts(doc: &Document) -> Vec<(usize, FileContext)> {
     doc.companions()
         .into_iter()
         .map(|(source, sensitive)| {
-            let context = FileContext {
-                sensitive_spans: redact::merged(sensitive.iter().map(|s| s.span)),
-                suppressions: Vec::new(),
-                path: SharedText::from(source.display_path.as_str()),
-            };
+            let context = FileContext::of(&source, sensitive.iter().map(|s| s.span), Vec::new());
             (Arc::as_ptr(&source) as usize, context)
         })
         .collect()
@@ -1477,11 +1486,7 @@ impl KnownFiles {
                 .entry(Arc::as_ptr(&part.source) as usize)
                 .or_insert_with(|| {
                     if part.rendered {
-                        return FileContext {
-                            sensitive_spans: Vec::new(),
-                            suppressions: suppress::find(&part.source),
-                            path: SharedText::from(part.source.display_path.as_str()),
-                        };
+                        return FileContext::of(&part.source, [], suppress::find(&part.source));
                     }
                     FileContext::new(&Document::parse_with(
                         Arc::clone(&part.source),

@@ -11,7 +11,7 @@ use crate::policy::Severity;
 
 /// Text that many findings hold the same (the path of the file they are in): one allocation
 /// per file, not one per finding. Reads, compares and serialises as the `str` it holds.
-#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct SharedText(Arc<str>);
 
 impl SharedText {
@@ -29,21 +29,9 @@ impl Deref for SharedText {
     }
 }
 
-impl AsRef<str> for SharedText {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
 impl AsRef<std::path::Path> for SharedText {
     fn as_ref(&self) -> &std::path::Path {
         std::path::Path::new(&*self.0)
-    }
-}
-
-impl std::borrow::Borrow<str> for SharedText {
-    fn borrow(&self) -> &str {
-        &self.0
     }
 }
 
@@ -68,18 +56,6 @@ impl Serialize for SharedText {
 impl From<&str> for SharedText {
     fn from(text: &str) -> Self {
         Self(Arc::from(text))
-    }
-}
-
-impl From<String> for SharedText {
-    fn from(text: String) -> Self {
-        Self(Arc::from(text))
-    }
-}
-
-impl PartialEq<str> for SharedText {
-    fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
     }
 }
 

@@ -17,7 +17,7 @@ impl Sets {
         }
     }
 
-    pub fn root(&mut self, mut i: usize) -> usize {
+    fn root(&mut self, mut i: usize) -> usize {
         while self.parent[i] != i {
             self.parent[i] = self.parent[self.parent[i]];
             i = self.parent[i];

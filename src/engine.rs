@@ -347,8 +347,6 @@ impl<'c> Plan<'c> {
             }
             Keep::FileIfNamed | Keep::Nothing => {}
         }
-        let context = FileContext::new(&doc);
-        let source_key = Arc::as_ptr(&doc.source) as usize;
         let mut raw = Vec::new();
         let mut marks = Vec::new();
         for (rule, findings, rule_marks) in self.run_rules_on(std::slice::from_ref(&doc)) {
@@ -356,8 +354,14 @@ impl<'c> Plan<'c> {
             marks.extend(rule_marks.into_iter().map(|m| (rule, m)));
         }
         drop_repeated(&mut raw);
-        let mut contexts = HashMap::from([(source_key, context)]);
-        contexts.extend(companion_contexts(&doc));
+        // A file's secrets and suppressions are only looked for when something of it is
+        // shown: most files of a one-rule scan, and a seventh of a full one, have nothing.
+        let shows_nothing = raw.is_empty() && (!self.results || marks.is_empty());
+        let mut contexts = HashMap::new();
+        if !shows_nothing {
+            contexts.insert(Arc::as_ptr(&doc.source) as usize, FileContext::new(&doc));
+            contexts.extend(companion_contexts(&doc));
+        }
         let files = KnownFiles {
             contexts,
             _alive: Vec::new(),

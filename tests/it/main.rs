@@ -47,6 +47,7 @@ mod host_changes;
 mod host_files_bad_input;
 mod host_services_scan;
 mod html;
+mod javascript_readers;
 mod junit;
 mod kubernetes;
 mod kustomize;

@@ -16,7 +16,10 @@ fn calls_package(module: &JsModule, call: &Call, package: &str, usual: &[&str]) 
     !call.is_new
         && (module.local_name_of(package) == Some(call.callee.as_str())
             || usual.contains(&call.callee.as_str())
-            || call.callee == format!("require().{package}"))
+            || call
+                .callee
+                .strip_prefix("require().")
+                .is_some_and(|name| name == package))
 }
 
 /// The object an argument is, following `const` names.

@@ -9,8 +9,6 @@
 //! JavaScript expression, so `package.json` and `ecosystem.config.json` are read by the same
 //! code. It knows nothing of rules.
 
-use std::cell::RefCell;
-
 use tree_sitter::Node;
 
 use crate::formats::sensitive::{
@@ -18,6 +16,8 @@ use crate::formats::sensitive::{
 };
 use crate::formats::syntax_tree::{with_parser, ChildLister, NodeNames, PreOrder};
 use crate::formats::ParseError;
+
+mod oxc_reader;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Format, ParseContext};
 use crate::secrets::js_secret_kind;
@@ -209,6 +209,17 @@ const MAX_DEPTH: usize = 64;
 impl JsModule {
     /// Parses `text` with the grammar of `dialect`. Never fails: problems are in `errors`.
     pub fn parse(text: &str, dialect: Dialect) -> Self {
+        if dialect != Dialect::Json {
+            if let Some(module) = oxc_reader::read(text, dialect) {
+                return module;
+            }
+        }
+        Self::parse_tolerant(text, dialect)
+    }
+
+    /// [`Self::parse`] with tree-sitter, whose error recovery reads what it can of a broken
+    /// file: the reader of files the exact parser rejects, and of JSON.
+    fn parse_tolerant(text: &str, dialect: Dialect) -> Self {
         let mut module = Self::default();
         // JSON is parsed as the expression `(…)`: a bare `{` would start a block.
         let (source, shift) = match dialect {
@@ -249,22 +260,12 @@ impl JsModule {
             text: &source,
             shift,
             len: text.len(),
-            literals: RefCell::default(),
-            secret_calls: RefCell::default(),
             lister: ChildLister::new(&tree),
         };
         let root = tree.root_node();
-        reader.walk(root, &mut module);
-        // The string literals inside calls given to a secret (`Buffer.from('…')`), now
-        // that every literal is known.
-        let literals = reader.literals.take();
-        for call in reader.secret_calls.take() {
-            module.secrets.extend(
-                literals
-                    .iter()
-                    .filter(|l| call.start <= l.start && l.end <= call.end),
-            );
-        }
+        let mut builder = Builder::default();
+        reader.walk(root, &mut builder);
+        let mut module = builder.finish();
         if dialect == Dialect::Json {
             let first = root
                 .named_child(0)
@@ -350,6 +351,76 @@ fn names_a_server_module(text: &str) -> bool {
     })
 }
 
+/// How the two readers read one file (see [`compare_readers`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadersCompared {
+    /// The exact reader read it, as the tolerant one does.
+    Agree,
+    /// The exact reader left it to the tolerant one (an error, a construct it leaves
+    /// alone, too large).
+    LeftToTolerant,
+    /// The exact reader read it; tree-sitter found errors oxc does not (its grammar lags
+    /// the language): nothing to compare, and the exact reading is the right one.
+    OnlyTreeSitterErrs,
+    /// They differ where tree-sitter misreads `await (f)(x)` as calls of a function named
+    /// `await`: the exact reading is the right one.
+    TreeSitterMisreadsAwait,
+    /// They differ: what each read.
+    Disagree(String),
+}
+
+/// Reads `text` with both readers and compares what they give: the exact reader must give
+/// what tree-sitter's does wherever it reads a file. For the differential test and the
+/// `javascript` fuzz target.
+pub fn compare_readers(text: &str, dialect: Dialect) -> ReadersCompared {
+    let Some(exact) = oxc_reader::read(text, dialect) else {
+        return ReadersCompared::LeftToTolerant;
+    };
+    let tolerant = JsModule::parse_tolerant(text, dialect);
+    if !tolerant.errors.is_empty() {
+        return ReadersCompared::OnlyTreeSitterErrs;
+    }
+    let shown = |m: &JsModule| {
+        let mut secrets = m.secrets.clone();
+        secrets.sort();
+        secrets.dedup();
+        format!(
+            "calls {:#?}\nimports {:#?}\nbindings {:#?}\nexports {:#?}\nstrings {:#?}\nsecrets {secrets:?}\nerrors {:?} {}",
+            m.calls, m.imports, m.bindings, m.exports, m.strings, m.errors, m.unparsed_server
+        )
+    };
+    let (exact_module, tolerant_module) = (exact, tolerant);
+    let (exact, tolerant) = (shown(&exact_module), shown(&tolerant_module));
+    if exact == tolerant {
+        return ReadersCompared::Agree;
+    }
+    let misread_await = |m: &JsModule| m.calls.iter().any(|c| c.callee == "await");
+    if misread_await(&tolerant_module) && !misread_await(&exact_module) {
+        return ReadersCompared::TreeSitterMisreadsAwait;
+    }
+    // The first lines that differ, to keep a report readable.
+    let first = exact
+        .lines()
+        .zip(tolerant.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or(0);
+    let around = |text: &str| {
+        text.lines()
+            .skip(first.saturating_sub(8))
+            .take(24)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let line = |text: &str| text.lines().nth(first).unwrap_or("").trim().to_owned();
+    ReadersCompared::Disagree(format!(
+        "first difference: oxc `{}`, tree-sitter `{}`\noxc:\n{}\n--- tree-sitter:\n{}",
+        line(&exact),
+        line(&tolerant),
+        around(&exact),
+        around(&tolerant)
+    ))
+}
+
 impl JsModule {
     /// Whether the module is part of a Node web server: it imports Express, Nest, or one of
     /// the middleware packages the Node rules judge, or it starts a server it imports
@@ -411,14 +482,157 @@ impl JsNode {
     }
 }
 
+/// What either reader finds, put into a [`JsModule`] the same way: the readers only map
+/// their syntax trees to these events, in source order.
+#[derive(Default)]
+struct Builder {
+    module: JsModule,
+    /// Every string literal and template read so far.
+    literals: Vec<Span>,
+    /// Calls given to a secret-like name, whose string literals are secrets.
+    secret_calls: Vec<Span>,
+}
+
+impl Builder {
+    /// The module, with the string literals inside calls given to a secret
+    /// (`Buffer.from('…')`), now that every literal is known.
+    fn finish(self) -> JsModule {
+        let Builder {
+            mut module,
+            literals,
+            secret_calls,
+        } = self;
+        for call in secret_calls {
+            module.secrets.extend(
+                literals
+                    .iter()
+                    .filter(|l| call.start <= l.start && l.end <= call.end),
+            );
+        }
+        module
+    }
+
+    /// A call or `new` expression, its callee written at `callee`: an import when it is a
+    /// `require` no declaration recorded, and its string arguments named `callee#index`.
+    fn call(&mut self, call: Call, callee: Span) {
+        // `const x = require('y')` was recorded with its name by the declarator, which is
+        // read just before its value.
+        let declared = self
+            .module
+            .imports
+            .last()
+            .is_some_and(|i| i.span == call.span);
+        if call.callee == "require" && !declared {
+            if let Some(source) = call.args.first().and_then(JsNode::as_str) {
+                self.module.imports.push(Import {
+                    source: source.to_owned(),
+                    local: None,
+                    span: call.span,
+                });
+            }
+        }
+        for (index, arg) in call.args.iter().enumerate() {
+            let name = format!("{}#{index}", call.callee);
+            self.name_string(&name, callee, arg);
+        }
+        self.module.calls.push(call);
+    }
+
+    /// `const name = value` (a plain name, not a pattern).
+    fn declarator(&mut self, name: &str, name_span: Span, value: JsNode) {
+        if let JsValue::Call(call) = &value.value {
+            let source = call.args.first().and_then(JsNode::as_str);
+            if let (Some(source), "require") = (source, call.callee.as_str()) {
+                self.module.imports.push(Import {
+                    source: source.to_owned(),
+                    local: Some(name.to_owned()),
+                    span: call.span,
+                });
+            }
+        }
+        self.name_string(name, name_span, &value);
+        self.module.bindings.push((name.to_owned(), value));
+    }
+
+    /// `target = value`, `target` as written, its last name written at `last_span`.
+    fn assignment(&mut self, target: &str, last_span: Span, value: JsNode) {
+        if matches!(target, "module.exports" | "exports") {
+            self.module.exports = Some(value.clone());
+        }
+        let last = target.rsplit('.').next().unwrap_or(target);
+        self.name_string(last, last_span, &value);
+        self.module.bindings.push((target.to_owned(), value));
+    }
+
+    /// `key: value` in an object literal.
+    fn pair(&mut self, key: &str, key_span: Span, value: &JsNode) {
+        self.name_string(key, key_span, value);
+    }
+
+    /// Records a string given to `name` (written at `name_span`), directly or as an
+    /// environment default, and the value given to a secret-like name.
+    fn name_string(&mut self, name: &str, name_span: Span, value: &JsNode) {
+        // An environment default is named after the variable (`process.env.JWT_SECRET ||
+        // 'dev'` gives `JWT_SECRET`), which says more than `const fallback`.
+        let (name, name_span, given) = match &value.value {
+            JsValue::Env {
+                var,
+                var_span,
+                default: Some(default),
+            } => (var.as_str(), *var_span, default.as_ref()),
+            _ => (name, name_span, value),
+        };
+        self.note_secret(name, given);
+        if let JsValue::Str(s) = &given.value {
+            self.module.strings.push(NamedString {
+                name: name.to_owned(),
+                name_span,
+                value: s.clone(),
+                span: given.span,
+            });
+        }
+    }
+
+    /// The value given to a secret-like name (`password: '…'`, `jwt.sign(p, '…')`, the
+    /// default of `process.env.JWT_SECRET || …`, see [`crate::secrets::js_secret_kind`]) is
+    /// a secret whatever its shape: a literal, a template, a concatenation; of a call
+    /// (`Buffer.from('…').toString()`) the string literals inside it, as the call itself is
+    /// code (`const token = jwt.sign(…)`). Names, environment reads, and objects and arrays
+    /// (whose entries are judged one by one) hold none themselves.
+    fn note_secret(&mut self, name: &str, value: &JsNode) {
+        if js_secret_kind(name).is_none() {
+            return;
+        }
+        match &value.value {
+            JsValue::Str(s) if s.is_empty() => {}
+            JsValue::Str(_) | JsValue::Num(_) => self.module.secrets.push(value.span),
+            JsValue::Other(kind) if kind == "template" || kind == "binary_expression" => {
+                self.module.secrets.push(value.span);
+            }
+            // A callee that is no name is an expression holding the value itself.
+            JsValue::Call(call) if call.callee.is_empty() => self.module.secrets.push(value.span),
+            JsValue::Call(_) => self.secret_calls.push(value.span),
+            _ => {}
+        }
+    }
+
+    /// A string literal or template written at `span`, `content` between its quotes: a
+    /// secret whatever it is given to when it looks like a generated credential, or a URL
+    /// with a password (`mongodb://app:…@db`: the password, or the whole literal when
+    /// escapes make its position uncertain).
+    fn literal(&mut self, span: Span, content: &str) {
+        self.literals.push(span);
+        let inner = Span::new(span.start + 1, span.end.saturating_sub(1).max(span.start));
+        // No name: only what the value itself shows.
+        let found = assignment_sensitive("", content, inner);
+        self.module.secrets.extend(found.map(|s| s.span));
+    }
+}
+
 struct Reader<'t> {
     text: &'t str,
     shift: usize,
     len: usize,
-    /// Every string literal and template read so far.
-    literals: RefCell<Vec<Span>>,
-    /// Calls given to a secret-like name, whose string literals are secrets.
-    secret_calls: RefCell<Vec<Span>>,
     /// Lists children without a cursor per node.
     lister: ChildLister<'t>,
 }
@@ -446,13 +660,13 @@ impl<'t> Reader<'t> {
 
     /// Collects calls, imports, bindings, exports and named strings from the whole tree:
     /// every node in source order, with one cursor (no recursion, no listing of children).
-    fn walk(&self, root: Node<'t>, module: &mut JsModule) {
+    fn walk(&self, root: Node<'t>, builder: &mut Builder) {
         let mut walk = PreOrder::new(root);
         // The depth of the outermost error node the walk is inside.
         let mut error_at: Option<usize> = None;
         loop {
             let (node, depth) = (walk.node(), walk.depth());
-            self.visit(node, module, error_at.is_some());
+            self.visit(node, builder, error_at.is_some());
             if node.is_error() && error_at.is_none() {
                 error_at = Some(depth);
             }
@@ -468,11 +682,11 @@ impl<'t> Reader<'t> {
     }
 
     /// What one node of [`Self::walk`] adds to the module.
-    fn visit(&self, node: Node<'t>, module: &mut JsModule, inside_error: bool) {
+    fn visit(&self, node: Node<'t>, builder: &mut Builder, inside_error: bool) {
         // One error per broken region: the parser's recovery nests error nodes. (Asking a
         // node for its parent walks down from the root: quadratic on wide error regions.)
         if (node.is_error() || node.is_missing()) && !inside_error {
-            module.errors.push(ParseError {
+            builder.module.errors.push(ParseError {
                 span: self.span(node),
                 message: if node.is_missing() {
                     "JavaScript (missing token) syntax error".into()
@@ -483,25 +697,22 @@ impl<'t> Reader<'t> {
             // What the parser could not read may be a secret in a broken literal, and so
             // may the rest of its lines (`qz…-…-… "…` reads as a subtraction, then an
             // unterminated string).
-            module.secrets.push(self.lines_of(self.span(node)));
+            builder.module.secrets.push(self.lines_of(self.span(node)));
         }
         match node.kind_name() {
             // Named: TypeScript's `string` type is an anonymous node of the same kind.
-            "string" | "template_string" if node.is_named() => self.note_literal(module, node),
+            "string" if node.is_named() => {
+                builder.literal(self.span(node), &string_content(self.source(node)));
+            }
+            "template_string" if node.is_named() => {
+                let raw = self.source(node);
+                builder.literal(
+                    self.span(node),
+                    raw.get(1..raw.len().saturating_sub(1)).unwrap_or(""),
+                );
+            }
             "call_expression" | "new_expression" => {
                 if let JsValue::Call(call) = self.value(node, 0).value {
-                    // `const x = require('y')` was recorded with its name by the declarator,
-                    // which is walked just before its value.
-                    let declared = module.imports.last().is_some_and(|i| i.span == call.span);
-                    if call.callee == "require" && !declared {
-                        if let Some(source) = call.args.first().and_then(JsNode::as_str) {
-                            module.imports.push(Import {
-                                source: source.to_owned(),
-                                local: None,
-                                span: call.span,
-                            });
-                        }
-                    }
                     let callee = node
                         .field_child(if call.is_new {
                             "constructor"
@@ -509,11 +720,7 @@ impl<'t> Reader<'t> {
                             "function"
                         })
                         .map_or(call.span, |c| self.span(c));
-                    for (index, arg) in call.args.iter().enumerate() {
-                        let name = format!("{}#{index}", call.callee);
-                        self.name_string(module, &name, callee, arg);
-                    }
-                    module.calls.push(*call);
+                    builder.call(*call, callee);
                 }
             }
             "import_statement" => {
@@ -530,8 +737,8 @@ impl<'t> Reader<'t> {
                                 _ => None,
                             })
                     });
-                    module.imports.push(Import {
-                        source: string_content(self, source),
+                    builder.module.imports.push(Import {
+                        source: string_content(self.source(source)),
                         local,
                         span: self.span(node),
                     });
@@ -543,18 +750,7 @@ impl<'t> Reader<'t> {
                 {
                     if name.kind_name() == "identifier" {
                         let value = self.value(value, 0);
-                        if let JsValue::Call(call) = &value.value {
-                            let source = call.args.first().and_then(JsNode::as_str);
-                            if let (Some(source), "require") = (source, call.callee.as_str()) {
-                                module.imports.push(Import {
-                                    source: source.to_owned(),
-                                    local: Some(self.source(name).to_owned()),
-                                    span: call.span,
-                                });
-                            }
-                        }
-                        self.name_string(module, self.source(name), self.span(name), &value);
-                        module.bindings.push((self.source(name).to_owned(), value));
+                        builder.declarator(self.source(name), self.span(name), value);
                     }
                 }
             }
@@ -562,22 +758,15 @@ impl<'t> Reader<'t> {
                 if let (Some(left), Some(right)) =
                     (node.field_child("left"), node.field_child("right"))
                 {
-                    let target = self.source(left);
-                    let value = self.value(right, 0);
-                    if matches!(target, "module.exports" | "exports") {
-                        module.exports = Some(value.clone());
-                    }
-                    let last = target.rsplit('.').next().unwrap_or(target).to_owned();
                     let last_span = left
                         .field_child("property")
                         .map_or(self.span(left), |p| self.span(p));
-                    self.name_string(module, &last, last_span, &value);
-                    module.bindings.push((target.to_owned(), value));
+                    builder.assignment(self.source(left), last_span, self.value(right, 0));
                 }
             }
             "export_statement" => {
                 if let Some(value) = node.field_child("value") {
-                    module.exports = Some(self.value(value, 0));
+                    builder.module.exports = Some(self.value(value, 0));
                 }
             }
             "pair" => {
@@ -585,79 +774,11 @@ impl<'t> Reader<'t> {
                     (node.field_child("key"), node.field_child("value"))
                 {
                     let value = self.value(value, 0);
-                    self.name_string(module, &key_text(self, key), self.span(key), &value);
+                    builder.pair(&key_text(self, key), self.span(key), &value);
                 }
             }
             _ => {}
         }
-    }
-
-    /// Records a string given to `name` (written at `name_span`), directly or as an
-    /// environment default, and the value given to a secret-like name.
-    fn name_string(&self, module: &mut JsModule, name: &str, name_span: Span, value: &JsNode) {
-        // An environment default is named after the variable (`process.env.JWT_SECRET ||
-        // 'dev'` gives `JWT_SECRET`), which says more than `const fallback`.
-        let (name, name_span, given) = match &value.value {
-            JsValue::Env {
-                var,
-                var_span,
-                default: Some(default),
-            } => (var.as_str(), *var_span, default.as_ref()),
-            _ => (name, name_span, value),
-        };
-        self.note_secret(module, name, given);
-        if let JsValue::Str(s) = &given.value {
-            module.strings.push(NamedString {
-                name: name.to_owned(),
-                name_span,
-                value: s.clone(),
-                span: given.span,
-            });
-        }
-    }
-
-    /// The value given to a secret-like name (`password: '…'`, `jwt.sign(p, '…')`, the
-    /// default of `process.env.JWT_SECRET || …`, see [`crate::secrets::js_secret_kind`]) is
-    /// a secret whatever its shape: a literal, a template, a concatenation; of a call
-    /// (`Buffer.from('…').toString()`) the string literals inside it, as the call itself is
-    /// code (`const token = jwt.sign(…)`). Names, environment reads, and objects and arrays
-    /// (whose entries are judged one by one) hold none themselves.
-    fn note_secret(&self, module: &mut JsModule, name: &str, value: &JsNode) {
-        if js_secret_kind(name).is_none() {
-            return;
-        }
-        match &value.value {
-            JsValue::Str(s) if s.is_empty() => {}
-            JsValue::Str(_) | JsValue::Num(_) => module.secrets.push(value.span),
-            JsValue::Other(kind) if kind == "template" || kind == "binary_expression" => {
-                module.secrets.push(value.span);
-            }
-            // A callee that is no name is an expression holding the value itself.
-            JsValue::Call(call) if call.callee.is_empty() => module.secrets.push(value.span),
-            JsValue::Call(_) => self.secret_calls.borrow_mut().push(value.span),
-            _ => {}
-        }
-    }
-
-    /// A string literal or template that is a secret whatever it is given to: one that
-    /// looks like a generated credential, or a URL with a password (`mongodb://app:…@db`:
-    /// the password, or the whole literal when escapes make its position uncertain).
-    fn note_literal(&self, module: &mut JsModule, node: Node<'t>) {
-        let span = self.span(node);
-        self.literals.borrow_mut().push(span);
-        let value = match node.kind_name() {
-            "string" => string_content(self, node),
-            _ => {
-                let raw = self.source(node);
-                raw.get(1..raw.len().saturating_sub(1))
-                    .unwrap_or("")
-                    .to_owned()
-            }
-        };
-        let inner = Span::new(span.start + 1, span.end.saturating_sub(1).max(span.start));
-        // No name: only what the value itself shows.
-        let found = assignment_sensitive("", &value, inner);
-        module.secrets.extend(found.map(|s| s.span));
     }
 
     /// Reduces an expression to a [`JsNode`].
@@ -671,7 +792,7 @@ impl<'t> Reader<'t> {
             return other("deep");
         }
         let value = match node.kind_name() {
-            "string" => JsValue::Str(string_content(self, node)),
+            "string" => JsValue::Str(string_content(self.source(node))),
             "template_string" => {
                 if self.find_kind(node, "template_substitution").is_some() {
                     JsValue::Other("template".to_owned())
@@ -843,7 +964,7 @@ fn env_var(reader: &Reader, node: Node) -> Option<(String, Span)> {
         .field_child("property")
         .or_else(|| node.field_child("index"))?;
     let var = match property.kind_name() {
-        "string" => string_content(reader, property),
+        "string" => string_content(reader.source(property)),
         _ => reader.source(property).to_owned(),
     };
     Some((var, reader.span(property)))
@@ -852,14 +973,14 @@ fn env_var(reader: &Reader, node: Node) -> Option<(String, Span)> {
 /// An object key without quotes.
 fn key_text(reader: &Reader, key: Node) -> String {
     match key.kind_name() {
-        "string" => string_content(reader, key),
+        "string" => string_content(reader.source(key)),
         _ => reader.source(key).to_owned(),
     }
 }
 
-/// The decoded content of a string literal (common escapes only).
-fn string_content(reader: &Reader, node: Node) -> String {
-    let raw = reader.source(node);
+/// The decoded content of a string literal written as `raw`, quotes included (common
+/// escapes only).
+fn string_content(raw: &str) -> String {
     let inner = raw
         .get(1..raw.len().saturating_sub(1))
         .filter(|_| raw.len() >= 2)
@@ -888,9 +1009,9 @@ fn string_content(reader: &Reader, node: Node) -> String {
 fn scripts_after_error<'t>(root: Node<'t>, reader: &Reader<'t>) -> Option<JsNode> {
     let mut flat = Vec::new();
     flatten(reader, root, &mut flat, 0);
-    let start = flat
-        .iter()
-        .position(|n| n.kind_name() == "string" && string_content(reader, *n) == "scripts")?;
+    let start = flat.iter().position(|n| {
+        n.kind_name() == "string" && string_content(reader.source(*n)) == "scripts"
+    })?;
     let mut props = Vec::new();
     for node in &flat[start + 1..] {
         if node.kind_name() != "pair" {

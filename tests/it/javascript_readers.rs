@@ -1,0 +1,76 @@
+//! The exact JavaScript reader (oxc) must read a file as the tolerant one (tree-sitter)
+//! does, wherever it reads it: the same calls, imports, bindings, exports, named strings
+//! and secrets, with the same spans. Run over every script committed (fixtures, fuzz
+//! seeds), and over the real-world corpus's 3,800 when it is fetched.
+
+use std::path::Path;
+
+use preflight::formats::javascript::{compare_readers, Dialect, ReadersCompared};
+
+use crate::common::root;
+
+/// What comparing the readers on every script under `folder` gave: (agreements, files left
+/// to tree-sitter, files tree-sitter misreads or finds errors in, disagreements).
+/// With `committed`, only files git does not ignore.
+fn compare_under(folder: &Path, committed: bool) -> (usize, usize, usize, Vec<String>) {
+    let (mut agree, mut left, mut tree_sitter_errs, mut disagree) = (0, 0, 0, Vec::new());
+    for entry in ignore::WalkBuilder::new(folder)
+        .standard_filters(committed)
+        .build()
+        .flatten()
+    {
+        let path = entry.path();
+        let script = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            matches!(
+                e,
+                "js" | "cjs" | "mjs" | "jsx" | "ts" | "mts" | "cts" | "tsx"
+            )
+        });
+        if !script || !path.is_file() {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        match compare_readers(&text, Dialect::of(path)) {
+            ReadersCompared::Agree => agree += 1,
+            ReadersCompared::LeftToTolerant => left += 1,
+            ReadersCompared::OnlyTreeSitterErrs | ReadersCompared::TreeSitterMisreadsAwait => {
+                tree_sitter_errs += 1
+            }
+            ReadersCompared::Disagree(how) => {
+                disagree.push(format!("{}:\n{how}", path.display()));
+            }
+        }
+    }
+    (agree, left, tree_sitter_errs, disagree)
+}
+
+#[test]
+fn javascript_readers_agree_on_the_repositorys_scripts() {
+    let (agree, left, errs, disagree) = compare_under(&root(), true);
+    assert!(disagree.is_empty(), "{}", disagree.join("\n\n"));
+    eprintln!("{agree} read alike, {left} left to tree-sitter, {errs} misread by tree-sitter");
+    assert!(agree >= 12, "only {agree} scripts compared");
+}
+
+#[test]
+#[cfg_attr(
+    not(test_tool = "realworld_corpus"),
+    ignore = "needs the real-world corpus (python3 tests/tools/fetch-realworld.py)"
+)]
+fn javascript_readers_agree_on_the_realworld_corpus() {
+    let (agree, left, errs, disagree) = compare_under(&root().join("tests/tools/realworld"), false);
+    if let Ok(dump) = std::env::var("PF_DUMP") {
+        std::fs::write(dump, disagree.join("\n=====\n")).unwrap();
+    }
+    let shown: Vec<&String> = disagree.iter().take(5).collect();
+    assert!(
+        disagree.is_empty(),
+        "{} of {} scripts read otherwise, the first:\n{shown:#?}",
+        disagree.len(),
+        agree + disagree.len()
+    );
+    eprintln!("{agree} read alike, {left} left to tree-sitter, {errs} misread by tree-sitter");
+    assert!(agree >= 1_000, "only {agree} scripts compared");
+}

@@ -22,9 +22,9 @@ use oxc_ast::ast::{
     Argument, ArrayExpressionElement, AssignmentExpression, AssignmentOperator, AssignmentTarget,
     CallExpression, ChainElement, ExportDefaultDeclaration, ExportDefaultDeclarationKind,
     Expression, ImportDeclaration, ImportDeclarationSpecifier, ImportExpression, LogicalOperator,
-    NewExpression, ObjectExpression, ObjectProperty, ObjectPropertyKind, PropertyKey, PropertyKind,
-    StringLiteral, TSExportAssignment, TSImportType, TaggedTemplateExpression, TemplateLiteral,
-    VariableDeclarator, WithClause,
+    MemberExpression, NewExpression, ObjectExpression, ObjectProperty, ObjectPropertyKind,
+    PropertyKey, PropertyKind, StringLiteral, TSExportAssignment, TSImportType,
+    TaggedTemplateExpression, TemplateLiteral, VariableDeclarator, WithClause,
 };
 use oxc_ast::AstKind;
 use oxc_ast_visit::{walk, Visit};
@@ -120,6 +120,14 @@ impl<'s> Reader<'s> {
             .unwrap_or("")
     }
 
+    /// Gives the builder a call read by [`Self::call`] or its kin, its callee written at
+    /// `callee`.
+    fn record_call(&mut self, node: JsNode, callee: Span) {
+        if let JsValue::Call(call) = node.value {
+            self.builder.call(*call, callee);
+        }
+    }
+
     fn unsupported(&self) -> JsValue {
         self.unsupported.set(true);
         JsValue::Null
@@ -186,7 +194,10 @@ impl<'s> Reader<'s> {
             ),
             Expression::StaticMemberExpression(_)
             | Expression::ComputedMemberExpression(_)
-            | Expression::PrivateFieldExpression(_) => self.member(expr),
+            | Expression::PrivateFieldExpression(_) => match expr.as_member_expression() {
+                Some(member) => self.member(member),
+                None => self.unsupported(),
+            },
             Expression::LogicalExpression(l)
                 if matches!(l.operator, LogicalOperator::Or | LogicalOperator::Coalesce) =>
             {
@@ -207,15 +218,27 @@ impl<'s> Reader<'s> {
             Expression::LogicalExpression(_)
             | Expression::BinaryExpression(_)
             | Expression::PrivateInExpression(_) => kind("binary_expression"),
-            Expression::CallExpression(c) => self.call(c, depth).value,
-            Expression::NewExpression(n) => self.new_call(n, depth).value,
+            Expression::CallExpression(c) => {
+                self.call(&c.callee, &c.arguments, c.span, false, depth)
+                    .value
+            }
+            Expression::NewExpression(n) => {
+                self.call(&n.callee, &n.arguments, n.span, true, depth)
+                    .value
+            }
             Expression::ImportExpression(i) => self.import_call(i, depth).value,
             Expression::ChainExpression(c) => match &c.expression {
-                ChainElement::CallExpression(call) => self.call(call, depth).value,
+                ChainElement::CallExpression(c) => {
+                    self.call(&c.callee, &c.arguments, c.span, false, depth)
+                        .value
+                }
                 ChainElement::TSNonNullExpression(e) => {
                     return self.value(&e.expression, depth + 1)
                 }
-                _ => self.member(expr),
+                other => match other.as_member_expression() {
+                    Some(member) => self.member(member),
+                    None => self.unsupported(),
+                },
             },
             Expression::ArrowFunctionExpression(_) => kind("arrow_function"),
             Expression::FunctionExpression(f) if f.generator => kind("generator_function"),
@@ -302,40 +325,40 @@ impl<'s> Reader<'s> {
     }
 
     /// `process.env.X` as an environment read, any other member expression as a name.
-    fn member(&self, expr: &Expression<'_>) -> JsValue {
-        let (object, property) = match expr {
-            Expression::StaticMemberExpression(m) => (&m.object, m.property.span),
-            Expression::ComputedMemberExpression(m) => (&m.object, m.expression.span()),
-            Expression::PrivateFieldExpression(m) => (&m.object, m.field.span),
-            Expression::ChainExpression(c) => match &c.expression {
-                ChainElement::StaticMemberExpression(m) => (&m.object, m.property.span),
-                ChainElement::ComputedMemberExpression(m) => (&m.object, m.expression.span()),
-                ChainElement::PrivateFieldExpression(m) => (&m.object, m.field.span),
-                _ => return self.unsupported(),
-            },
-            _ => return self.unsupported(),
+    fn member(&self, member: &MemberExpression<'_>) -> JsValue {
+        let (object, property) = match member {
+            MemberExpression::StaticMemberExpression(m) => (&m.object, m.property.span),
+            MemberExpression::ComputedMemberExpression(m) => (&m.object, m.expression.span()),
+            MemberExpression::PrivateFieldExpression(m) => (&m.object, m.field.span),
         };
         let object = self.source(object.span()).replace(char::is_whitespace, "");
         if object != "process.env" {
-            return JsValue::Ident(self.source(expr.span()).to_owned());
+            return JsValue::Ident(self.source(member.span()).to_owned());
         }
-        let computed_string = matches!(
-            expr,
-            Expression::ComputedMemberExpression(m) if matches!(m.expression, Expression::StringLiteral(_))
-        ) || matches!(
-            expr,
-            Expression::ChainExpression(c) if matches!(&c.expression, ChainElement::ComputedMemberExpression(m) if matches!(m.expression, Expression::StringLiteral(_)))
-        );
         let text = self.source(property);
-        JsValue::Env {
-            var: if computed_string {
+        let var = match member {
+            MemberExpression::ComputedMemberExpression(m)
+                if matches!(m.expression, Expression::StringLiteral(_)) =>
+            {
                 string_content(text)
-            } else {
-                text.to_owned()
-            },
+            }
+            _ => text.to_owned(),
+        };
+        JsValue::Env {
+            var,
             var_span: span_of(property),
             default: None,
         }
+    }
+
+    /// The dotted name of a member expression as a callee (none for `a[b]`).
+    fn member_callee_name(&self, member: &MemberExpression<'_>) -> String {
+        let (object, property) = match member {
+            MemberExpression::StaticMemberExpression(m) => (&m.object, m.property.span),
+            MemberExpression::PrivateFieldExpression(m) => (&m.object, m.field.span),
+            MemberExpression::ComputedMemberExpression(_) => return String::new(),
+        };
+        format!("{}.{}", self.callee_name(object), self.source(property))
     }
 
     fn arguments(&self, arguments: &[Argument<'_>], depth: usize) -> Vec<JsNode> {
@@ -350,21 +373,20 @@ impl<'s> Reader<'s> {
             .collect()
     }
 
-    fn call(&self, call: &CallExpression<'_>, depth: usize) -> JsNode {
+    /// A call (`new` one when `is_new`) of `callee` with `arguments`.
+    fn call(
+        &self,
+        callee: &Expression<'_>,
+        arguments: &[Argument<'_>],
+        span: oxc_span::Span,
+        is_new: bool,
+        depth: usize,
+    ) -> JsNode {
         self.made_call(
-            self.callee_name(&call.callee),
-            self.arguments(&call.arguments, depth),
-            call.span,
-            false,
-        )
-    }
-
-    fn new_call(&self, call: &NewExpression<'_>, depth: usize) -> JsNode {
-        self.made_call(
-            self.callee_name(&call.callee),
-            self.arguments(&call.arguments, depth),
-            call.span,
-            true,
+            self.callee_name(callee),
+            self.arguments(arguments, depth),
+            span,
+            is_new,
         )
     }
 
@@ -398,23 +420,12 @@ impl<'s> Reader<'s> {
 
     /// The dotted name of a callee, as the tree-sitter reader's `callee_name` gives it.
     fn callee_name(&self, callee: &Expression<'_>) -> String {
+        if let Some(member) = callee.as_member_expression() {
+            return self.member_callee_name(member);
+        }
         match callee {
             Expression::Identifier(_) | Expression::ThisExpression(_) | Expression::Super(_) => {
                 self.source(callee.span()).to_owned()
-            }
-            Expression::StaticMemberExpression(m) => {
-                format!(
-                    "{}.{}",
-                    self.callee_name(&m.object),
-                    self.source(m.property.span)
-                )
-            }
-            Expression::PrivateFieldExpression(m) => {
-                format!(
-                    "{}.{}",
-                    self.callee_name(&m.object),
-                    self.source(m.field.span)
-                )
             }
             Expression::CallExpression(c) => format!("{}()", self.callee_name(&c.callee)),
             Expression::ImportExpression(_) => "()".to_owned(),
@@ -425,22 +436,10 @@ impl<'s> Reader<'s> {
                 ChainElement::CallExpression(call) => {
                     format!("{}()", self.callee_name(&call.callee))
                 }
-                ChainElement::StaticMemberExpression(m) => {
-                    format!(
-                        "{}.{}",
-                        self.callee_name(&m.object),
-                        self.source(m.property.span)
-                    )
-                }
-                ChainElement::PrivateFieldExpression(m) => {
-                    format!(
-                        "{}.{}",
-                        self.callee_name(&m.object),
-                        self.source(m.field.span)
-                    )
-                }
                 ChainElement::TSNonNullExpression(e) => self.callee_name(&e.expression),
-                ChainElement::ComputedMemberExpression(_) => String::new(),
+                other => other
+                    .as_member_expression()
+                    .map_or_else(String::new, |m| self.member_callee_name(m)),
             },
             Expression::TaggedTemplateExpression(_) => {
                 self.unsupported.set(true);
@@ -475,28 +474,22 @@ impl<'a> Visit<'a> for Reader<'_> {
     }
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
-        if let JsValue::Call(call) = self.call(it, 0).value {
-            self.builder.call(*call, span_of(it.callee.span()));
-        }
+        let call = self.call(&it.callee, &it.arguments, it.span, false, 0);
+        self.record_call(call, span_of(it.callee.span()));
         walk::walk_call_expression(self, it);
     }
 
     fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
-        if let JsValue::Call(call) = self.new_call(it, 0).value {
-            self.builder.call(*call, span_of(it.callee.span()));
-        }
+        let call = self.call(&it.callee, &it.arguments, it.span, true, 0);
+        self.record_call(call, span_of(it.callee.span()));
         walk::walk_new_expression(self, it);
     }
 
     fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
-        if let JsValue::Call(call) = self.import_call(it, 0).value {
-            // tree-sitter's callee is the keyword.
-            let keyword = Span::new(
-                it.span.start as usize,
-                it.span.start as usize + "import".len(),
-            );
-            self.builder.call(*call, keyword);
-        }
+        // tree-sitter's callee is the keyword.
+        let start = it.span.start as usize;
+        let call = self.import_call(it, 0);
+        self.record_call(call, Span::new(start, start + "import".len()));
         walk::walk_import_expression(self, it);
     }
 

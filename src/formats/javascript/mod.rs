@@ -2,12 +2,13 @@
 //! `ecosystem.config.js`) and `package.json`, reduced to what deployment rules read.
 //!
 //! Regexes cannot tell `cors({ origin: '*' })` from a comment or a string that mentions it,
-//! so files are parsed with the real grammars (tree-sitter-javascript and
-//! tree-sitter-typescript) and reduced to a small value model: calls with their arguments,
-//! object literals, string literals, `process.env.X` (unknown until run time) and
-//! `process.env.X || 'default'` (the default is known), every node with its span. JSON is a
-//! JavaScript expression, so `package.json` and `ecosystem.config.json` are read by the same
-//! code. It knows nothing of rules.
+//! so files are parsed with real parsers (oxc for files without errors, see [`oxc_reader`];
+//! tree-sitter-javascript and tree-sitter-typescript for the rest, whose error recovery
+//! still reads the valid parts) and reduced to a small value model: calls with their
+//! arguments, object literals, string literals, `process.env.X` (unknown until run time)
+//! and `process.env.X || 'default'` (the default is known), every node with its span. JSON
+//! is a JavaScript expression, so `package.json` and `ecosystem.config.json` are read by
+//! the same code (tree-sitter's). It knows nothing of rules.
 
 use tree_sitter::Node;
 
@@ -16,14 +17,14 @@ use crate::formats::sensitive::{
 };
 use crate::formats::syntax_tree::{with_parser, ChildLister, NodeNames, PreOrder};
 use crate::formats::ParseError;
-
-mod oxc_reader;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Format, ParseContext};
 use crate::secrets::js_secret_kind;
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::sync::Arc;
+
+mod oxc_reader;
 
 /// Which grammar reads a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -370,8 +371,8 @@ pub enum ReadersCompared {
 }
 
 /// Reads `text` with both readers and compares what they give: the exact reader must give
-/// what tree-sitter's does wherever it reads a file. For the differential test and the
-/// `javascript` fuzz target.
+/// what tree-sitter's does wherever it reads a file. For the differential test
+/// (`tests/it/javascript_readers.rs`) and the `java_script` fuzz target.
 pub fn compare_readers(text: &str, dialect: Dialect) -> ReadersCompared {
     let Some(exact) = oxc_reader::read(text, dialect) else {
         return ReadersCompared::LeftToTolerant;

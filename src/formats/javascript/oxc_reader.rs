@@ -3,8 +3,9 @@
 //! (138 against 4.8 MB/s on the generated tree's Express files).
 //!
 //! It gives what the tree-sitter reader gives, node for node: the same events to the same
-//! [`Builder`], the same values, the same spans (the integration test
-//! `javascript_readers_agree` compares both on every script of the fixtures and corpora).
+//! [`Builder`], the same values, the same spans (`tests/it/javascript_readers.rs` compares
+//! both on every committed script and the real-world corpus, the `java_script` fuzz target
+//! on every input).
 //! oxc gives up on the first error where tree-sitter reads on, so a file with any error,
 //! and any construct the two trees do not shape alike (tagged templates, import
 //! attributes, TypeScript's `export =`), is left to the tree-sitter reader: `None`.

@@ -990,19 +990,18 @@ impl<'a> Reader<'a> {
         if node.kind_name() != "string" {
             return self.unknown(node);
         }
-        let prefix = self
+        let raw = self
             .text(node)
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        let raw = prefix.contains('r');
+            .bytes()
+            .take_while(u8::is_ascii_alphabetic)
+            .any(|b| b.eq_ignore_ascii_case(&b'r'));
         let mut out = String::new();
         for part in self.named_children(node) {
             match part.kind_name() {
                 "string_content" => {
                     let text = self.text(part);
-                    if raw {
+                    // Without a backslash there is nothing to unescape.
+                    if raw || !text.contains('\\') {
                         out.push_str(text);
                     } else {
                         out.push_str(&unescape(text));

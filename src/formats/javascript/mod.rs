@@ -221,7 +221,6 @@ impl JsModule {
     /// [`Self::parse`] with tree-sitter, whose error recovery reads what it can of a broken
     /// file: the reader of files the exact parser rejects, and of JSON.
     fn parse_tolerant(text: &str, dialect: Dialect) -> Self {
-        let mut module = Self::default();
         // JSON is parsed as the expression `(…)`: a bare `{` would start a block.
         let (source, shift) = match dialect {
             Dialect::Json => (format!("({text}\n)"), 1),
@@ -248,14 +247,16 @@ impl JsModule {
         })
         .flatten();
         let Some(tree) = tree else {
-            module.unparsed_server = names_a_server_module(text);
-            module.errors.push(ParseError {
-                span: Span::new(0, 0),
-                message: "the file could not be parsed as JavaScript (grammar unavailable, or parsing took too long)".into(),
-            });
-            // Nothing of it was read, so nothing of it is known not to be a secret.
-            module.secrets.push(Span::new(0, text.len()));
-            return module;
+            return Self {
+                unparsed_server: names_a_server_module(text),
+                errors: vec![ParseError {
+                    span: Span::new(0, 0),
+                    message: "the file could not be parsed as JavaScript (grammar unavailable, or parsing took too long)".into(),
+                }],
+                // Nothing of it was read, so nothing of it is known not to be a secret.
+                secrets: vec![Span::new(0, text.len())],
+                ..Self::default()
+            };
         };
         let reader = Reader {
             text: &source,
@@ -390,13 +391,13 @@ pub fn compare_readers(text: &str, dialect: Dialect) -> ReadersCompared {
             m.calls, m.imports, m.bindings, m.exports, m.strings, m.errors, m.unparsed_server
         )
     };
-    let (exact_module, tolerant_module) = (exact, tolerant);
-    let (exact, tolerant) = (shown(&exact_module), shown(&tolerant_module));
+    let misread_await = |m: &JsModule| m.calls.iter().any(|c| c.callee == "await");
+    let tolerant_misreads = misread_await(&tolerant) && !misread_await(&exact);
+    let (exact, tolerant) = (shown(&exact), shown(&tolerant));
     if exact == tolerant {
         return ReadersCompared::Agree;
     }
-    let misread_await = |m: &JsModule| m.calls.iter().any(|c| c.callee == "await");
-    if misread_await(&tolerant_module) && !misread_await(&exact_module) {
+    if tolerant_misreads {
         return ReadersCompared::TreeSitterMisreadsAwait;
     }
     // The first lines that differ, to keep a report readable.
@@ -617,6 +618,31 @@ impl Builder {
         }
     }
 
+    /// A string literal written as `raw` (quotes included) at `span`.
+    fn string_literal(&mut self, span: Span, raw: &str) {
+        self.literal(span, &string_content(raw));
+    }
+
+    /// A template literal written as `raw` (backquotes included) at `span`.
+    fn template_literal(&mut self, span: Span, raw: &str) {
+        self.literal(span, raw.get(1..raw.len().saturating_sub(1)).unwrap_or(""));
+    }
+
+    /// `import … from source` (`source` as written, quotes included), bound to `local` when
+    /// it is one name.
+    fn import(&mut self, source: &str, local: Option<String>, span: Span) {
+        self.module.imports.push(Import {
+            source: string_content(source),
+            local,
+            span,
+        });
+    }
+
+    /// `export default value`.
+    fn export(&mut self, value: JsNode) {
+        self.module.exports = Some(value);
+    }
+
     /// A string literal or template written at `span`, `content` between its quotes: a
     /// secret whatever it is given to when it looks like a generated credential, or a URL
     /// with a password (`mongodb://app:…@db`: the password, or the whole literal when
@@ -703,14 +729,10 @@ impl<'t> Reader<'t> {
         match node.kind_name() {
             // Named: TypeScript's `string` type is an anonymous node of the same kind.
             "string" if node.is_named() => {
-                builder.literal(self.span(node), &string_content(self.source(node)));
+                builder.string_literal(self.span(node), self.source(node))
             }
             "template_string" if node.is_named() => {
-                let raw = self.source(node);
-                builder.literal(
-                    self.span(node),
-                    raw.get(1..raw.len().saturating_sub(1)).unwrap_or(""),
-                );
+                builder.template_literal(self.span(node), self.source(node));
             }
             "call_expression" | "new_expression" => {
                 if let JsValue::Call(call) = self.value(node, 0).value {
@@ -738,11 +760,7 @@ impl<'t> Reader<'t> {
                                 _ => None,
                             })
                     });
-                    builder.module.imports.push(Import {
-                        source: string_content(self.source(source)),
-                        local,
-                        span: self.span(node),
-                    });
+                    builder.import(self.source(source), local, self.span(node));
                 }
             }
             "variable_declarator" => {
@@ -767,7 +785,7 @@ impl<'t> Reader<'t> {
             }
             "export_statement" => {
                 if let Some(value) = node.field_child("value") {
-                    builder.module.exports = Some(self.value(value, 0));
+                    builder.export(self.value(value, 0));
                 }
             }
             "pair" => {
@@ -798,11 +816,10 @@ impl<'t> Reader<'t> {
                 if self.find_kind(node, "template_substitution").is_some() {
                     JsValue::Other("template".to_owned())
                 } else {
-                    let raw = self.source(node);
-                    JsValue::Str(raw.trim_start_matches('`').trim_end_matches('`').to_owned())
+                    template_text(self.source(node))
                 }
             }
-            "number" => JsValue::Num(self.source(node).replace('_', "").parse().unwrap_or(0.0)),
+            "number" => number(self.source(node)),
             "true" => JsValue::Bool(true),
             "false" => JsValue::Bool(false),
             "null" | "undefined" => JsValue::Null,
@@ -859,39 +876,19 @@ impl<'t> Reader<'t> {
                     .collect();
                 JsValue::Array(items)
             }
-            "member_expression" | "subscript_expression" => match env_var(self, node) {
-                Some((var, var_span)) => JsValue::Env {
-                    var,
-                    var_span,
-                    default: None,
-                },
-                None => JsValue::Ident(self.source(node).to_owned()),
-            },
+            "member_expression" | "subscript_expression" => {
+                env_read(self, node).unwrap_or_else(|| JsValue::Ident(self.source(node).to_owned()))
+            }
             "binary_expression" => {
                 let op = node
                     .field_child("operator")
                     .map(|o| self.source(o))
                     .unwrap_or("");
                 let left = node.field_child("left").map(|l| self.value(l, depth + 1));
-                let right = node.field_child("right").map(|r| self.value(r, depth + 1));
-                match (op, left, right) {
-                    (
-                        "||" | "??",
-                        Some(JsNode {
-                            value:
-                                JsValue::Env {
-                                    var,
-                                    var_span,
-                                    default: None,
-                                },
-                            ..
-                        }),
-                        Some(right),
-                    ) => JsValue::Env {
-                        var,
-                        var_span,
-                        default: Some(Box::new(right)),
-                    },
+                match (op, left) {
+                    ("||" | "??", Some(left)) => env_or(left, || {
+                        node.field_child("right").map(|r| self.value(r, depth + 1))
+                    }),
                     _ => JsValue::Other("binary_expression".to_owned()),
                 }
             }
@@ -955,20 +952,68 @@ fn callee_name(reader: &Reader, node: Node) -> String {
     }
 }
 
-/// The variable of `process.env.X` / `process.env['X']`, and where its name is written.
-fn env_var(reader: &Reader, node: Node) -> Option<(String, Span)> {
+/// `process.env.X` / `process.env['X']` as an environment read (tree-sitter's member or
+/// subscript expression `node`).
+fn env_read(reader: &Reader, node: Node) -> Option<JsValue> {
     let object = node.field_child("object")?;
-    if reader.source(object).replace(char::is_whitespace, "") != "process.env" {
-        return None;
-    }
     let property = node
         .field_child("property")
         .or_else(|| node.field_child("index"))?;
-    let var = match property.kind_name() {
-        "string" => string_content(reader.source(property)),
-        _ => reader.source(property).to_owned(),
-    };
-    Some((var, reader.span(property)))
+    env_var(
+        reader.source(object),
+        reader.source(property),
+        property.kind_name() == "string",
+        reader.span(property),
+    )
+}
+
+/// What both readers reduce alike, from the text of the nodes.
+///
+/// `object.property` as an environment read when `object` is `process.env`: the variable
+/// is `property` as written, unquoted when it is a string literal (`process.env['X']`).
+fn env_var(object: &str, property: &str, quoted: bool, property_span: Span) -> Option<JsValue> {
+    if object.replace(char::is_whitespace, "") != "process.env" {
+        return None;
+    }
+    Some(JsValue::Env {
+        var: if quoted {
+            string_content(property)
+        } else {
+            property.to_owned()
+        },
+        var_span: property_span,
+        default: None,
+    })
+}
+
+/// `left || right` (or `??`): an environment read with its default when `left` is one
+/// without, else an expression.
+fn env_or(left: JsNode, right: impl FnOnce() -> Option<JsNode>) -> JsValue {
+    match (left.value, right()) {
+        (
+            JsValue::Env {
+                var,
+                var_span,
+                default: None,
+            },
+            Some(right),
+        ) => JsValue::Env {
+            var,
+            var_span,
+            default: Some(Box::new(right)),
+        },
+        _ => JsValue::Other("binary_expression".to_owned()),
+    }
+}
+
+/// A template literal without substitutions written as `raw`: its text.
+fn template_text(raw: &str) -> JsValue {
+    JsValue::Str(raw.trim_start_matches('`').trim_end_matches('`').to_owned())
+}
+
+/// A number literal written as `raw` (0 when Rust does not read it: hex, BigInt).
+fn number(raw: &str) -> JsValue {
+    JsValue::Num(raw.replace('_', "").parse().unwrap_or(0.0))
 }
 
 /// An object key without quotes.

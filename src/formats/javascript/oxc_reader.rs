@@ -33,7 +33,8 @@ use oxc_parser::{ParseOptions, Parser};
 use oxc_span::{GetSpan, SourceType};
 
 use super::{
-    string_content, Builder, Call, Dialect, JsModule, JsNode, JsValue, Property, MAX_DEPTH,
+    env_or, env_var, number, string_content, template_text, Builder, Call, Dialect, JsModule,
+    JsNode, JsValue, Property, MAX_DEPTH,
 };
 use crate::source::Span;
 
@@ -155,18 +156,14 @@ impl<'s> Reader<'s> {
             Expression::StringLiteral(s) => JsValue::Str(string_content(self.source(s.span))),
             Expression::TemplateLiteral(t) => {
                 if t.expressions.is_empty() {
-                    let raw = self.source(t.span);
-                    JsValue::Str(raw.trim_start_matches('`').trim_end_matches('`').to_owned())
+                    template_text(self.source(t.span))
                 } else {
                     kind("template")
                 }
             }
-            Expression::NumericLiteral(_) | Expression::BigIntLiteral(_) => JsValue::Num(
-                self.source(expr.span())
-                    .replace('_', "")
-                    .parse()
-                    .unwrap_or(0.0),
-            ),
+            Expression::NumericLiteral(_) | Expression::BigIntLiteral(_) => {
+                number(self.source(expr.span()))
+            }
             Expression::BooleanLiteral(b) => JsValue::Bool(b.value),
             Expression::NullLiteral(_) => JsValue::Null,
             Expression::Identifier(i) => match self.source(i.span) {
@@ -202,19 +199,9 @@ impl<'s> Reader<'s> {
             Expression::LogicalExpression(l)
                 if matches!(l.operator, LogicalOperator::Or | LogicalOperator::Coalesce) =>
             {
-                let left = self.value(&l.left, depth + 1);
-                match left.value {
-                    JsValue::Env {
-                        var,
-                        var_span,
-                        default: None,
-                    } => JsValue::Env {
-                        var,
-                        var_span,
-                        default: Some(Box::new(self.value(&l.right, depth + 1))),
-                    },
-                    _ => kind("binary_expression"),
-                }
+                env_or(self.value(&l.left, depth + 1), || {
+                    Some(self.value(&l.right, depth + 1))
+                })
             }
             Expression::LogicalExpression(_)
             | Expression::BinaryExpression(_)
@@ -332,24 +319,18 @@ impl<'s> Reader<'s> {
             MemberExpression::ComputedMemberExpression(m) => (&m.object, m.expression.span()),
             MemberExpression::PrivateFieldExpression(m) => (&m.object, m.field.span),
         };
-        let object = self.source(object.span()).replace(char::is_whitespace, "");
-        if object != "process.env" {
-            return JsValue::Ident(self.source(member.span()).to_owned());
-        }
-        let text = self.source(property);
-        let var = match member {
+        let quoted = matches!(
+            member,
             MemberExpression::ComputedMemberExpression(m)
-                if matches!(m.expression, Expression::StringLiteral(_)) =>
-            {
-                string_content(text)
-            }
-            _ => text.to_owned(),
-        };
-        JsValue::Env {
-            var,
-            var_span: span_of(property),
-            default: None,
-        }
+                if matches!(m.expression, Expression::StringLiteral(_))
+        );
+        env_var(
+            self.source(object.span()),
+            self.source(property),
+            quoted,
+            span_of(property),
+        )
+        .unwrap_or_else(|| JsValue::Ident(self.source(member.span()).to_owned()))
     }
 
     /// The dotted name of a member expression as a callee (none for `a[b]`).
@@ -462,15 +443,14 @@ impl<'a> Visit<'a> for Reader<'_> {
     }
 
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
-        let content = string_content(self.source(it.span));
-        self.builder.literal(span_of(it.span), &content);
+        self.builder
+            .string_literal(span_of(it.span), self.source(it.span));
         walk::walk_string_literal(self, it);
     }
 
     fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
-        let raw = self.source(it.span);
-        let content = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
-        self.builder.literal(span_of(it.span), content);
+        self.builder
+            .template_literal(span_of(it.span), self.source(it.span));
         walk::walk_template_literal(self, it);
     }
 
@@ -500,11 +480,11 @@ impl<'a> Visit<'a> for Reader<'_> {
             ImportDeclarationSpecifier::ImportNamespaceSpecifier(n) => Some(n.local.span),
             ImportDeclarationSpecifier::ImportSpecifier(_) => None,
         });
-        self.builder.module.imports.push(super::Import {
-            source: string_content(self.source(it.source.span)),
-            local: local.map(|span| self.source(span).to_owned()),
-            span: span_of(it.span),
-        });
+        self.builder.import(
+            self.source(it.source.span),
+            local.map(|span| self.source(span).to_owned()),
+            span_of(it.span),
+        );
         walk::walk_import_declaration(self, it);
     }
 
@@ -559,7 +539,7 @@ impl<'a> Visit<'a> for Reader<'_> {
             other => Some(self.value(other.to_expression(), 0)),
         };
         if let Some(exported) = exported {
-            self.builder.module.exports = Some(exported);
+            self.builder.export(exported);
         }
         walk::walk_export_default_declaration(self, it);
     }

@@ -16,7 +16,7 @@ ARG BINARY_FROM=build
 
 # Cargo.toml's rust-version (the MSRV) on Alpine, where Rust targets musl and links
 # statically.
-FROM rust:1.90-alpine AS build
+FROM rust:1.95-alpine AS build
 # make: jemalloc, the binary's allocator, is built with it.
 RUN apk add --no-cache musl-dev make
 WORKDIR /build

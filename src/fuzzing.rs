@@ -14,7 +14,10 @@ use std::sync::{Arc, OnceLock};
 use crate::discover::Input;
 use crate::document::{classify, may_confirm, relate, Document, FORMATS};
 use crate::engine::{self, Inputs, ScanOutcome};
-use crate::formats::{javascript, Classification, Files, MemoryFiles, ParseContext, Target};
+use crate::formats::readers::ReadersCompared;
+use crate::formats::{
+    javascript, python_settings, Classification, Files, MemoryFiles, ParseContext, Target,
+};
 use crate::policy::Catalog;
 use crate::report::{self, Report, Style};
 use crate::source::{SourceFile, Span};
@@ -108,16 +111,17 @@ fn parse(target: Target, path: &Path, bytes: &[u8]) {
     view.insert(path, bytes.to_vec());
     let source = SourceFile::from_bytes(path.to_path_buf(), view.display(path), bytes.to_vec());
     may_confirm(target, &source.text);
-    if target == Target::NodeApp {
-        let dialect = javascript::Dialect::of(path);
-        if let javascript::ReadersCompared::Disagree(how) =
-            javascript::compare_readers(&source.text, dialect)
-        {
-            panic!(
-                "the JavaScript readers disagree on {}:\n{how}",
-                path.display()
-            );
-        }
+    // Formats read by two parsers must read alike wherever the exact one reads.
+    let compared = match target {
+        Target::NodeApp => javascript::compare_readers(&source.text, javascript::Dialect::of(path)),
+        Target::Django => python_settings::compare_readers(&source.text),
+        _ => ReadersCompared::Agree,
+    };
+    if let ReadersCompared::Disagree(how) = compared {
+        panic!(
+            "the readers of {target:?} disagree on {}:\n{how}",
+            path.display()
+        );
     }
     let context = ParseContext {
         target,

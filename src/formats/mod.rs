@@ -19,6 +19,7 @@ pub mod deployed;
 pub mod dotenv;
 pub mod nginx;
 pub mod python_settings;
+pub mod readers;
 pub mod shell;
 pub mod sshd;
 pub mod systemd;

@@ -66,6 +66,7 @@ mod node_fixtures;
 mod planted_host;
 mod postgres_differential;
 mod pull_requests;
+mod python_readers;
 mod realworld;
 mod results;
 mod roles;

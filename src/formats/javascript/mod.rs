@@ -12,6 +12,7 @@
 
 use tree_sitter::Node;
 
+use crate::formats::readers::first_difference;
 use crate::formats::sensitive::{
     assignment_sensitive, command_sensitive, unreadable_lines, Sensitive,
 };
@@ -353,23 +354,7 @@ fn names_a_server_module(text: &str) -> bool {
     })
 }
 
-/// How the two readers read one file (see [`compare_readers`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadersCompared {
-    /// The exact reader read it, as the tolerant one does.
-    Agree,
-    /// The exact reader left it to the tolerant one (an error, a construct it leaves
-    /// alone, too large).
-    LeftToTolerant,
-    /// The exact reader read it; tree-sitter found errors oxc does not (its grammar lags
-    /// the language): nothing to compare, and the exact reading is the right one.
-    OnlyTreeSitterErrs,
-    /// They differ where tree-sitter misreads `await (f)(x)` as calls of a function named
-    /// `await`: the exact reading is the right one.
-    TreeSitterMisreadsAwait,
-    /// They differ: what each read.
-    Disagree(String),
-}
+pub use crate::formats::readers::ReadersCompared;
 
 /// Reads `text` with both readers and compares what they give: the exact reader must give
 /// what tree-sitter's does wherever it reads a file. For the differential test
@@ -400,27 +385,7 @@ pub fn compare_readers(text: &str, dialect: Dialect) -> ReadersCompared {
     if tolerant_misreads {
         return ReadersCompared::TreeSitterMisreadsAwait;
     }
-    // The first lines that differ, to keep a report readable.
-    let first = exact
-        .lines()
-        .zip(tolerant.lines())
-        .position(|(a, b)| a != b)
-        .unwrap_or(0);
-    let around = |text: &str| {
-        text.lines()
-            .skip(first.saturating_sub(8))
-            .take(24)
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let line = |text: &str| text.lines().nth(first).unwrap_or("").trim().to_owned();
-    ReadersCompared::Disagree(format!(
-        "first difference: oxc `{}`, tree-sitter `{}`\noxc:\n{}\n--- tree-sitter:\n{}",
-        line(&exact),
-        line(&tolerant),
-        around(&exact),
-        around(&tolerant)
-    ))
+    ReadersCompared::Disagree(first_difference("oxc", &exact, &tolerant))
 }
 
 impl JsModule {

@@ -2,27 +2,24 @@
 //!
 //! `manage.py check --deploy` needs the project importable, its dependencies installed and
 //! every environment variable set, so teams skip it. This module parses a settings file with
-//! a real Python grammar (tree-sitter-python), turns its module-level statements into a small
-//! expression language, and evaluates them statically: literals, environment lookups
+//! a real Python parser, turns its module-level statements into a small expression language,
+//! and evaluates them statically: literals, environment lookups
 //! (`os.environ`, `os.getenv`, django-environ's `env.bool`, python-decouple's `config`) taken
 //! at their defaults, comparisons, `+=`/`.append` on lists, and `from .base import *` chains
 //! across the modules of a scan. Whatever cannot be known is [`Value::Unknown`] with the
 //! reason, never a guess. It knows nothing of rules.
+//!
+//! Two readers give the same [`SettingsModule`]: ruff's parser reads a file without a syntax
+//! error (`ruff_reader`, ten times faster), tree-sitter-python any other
+//! (`tree_sitter_reader`: it reads on after an error); [`compare_readers`] checks they agree.
 
 use std::collections::BTreeMap;
 
-use tree_sitter::Node;
-
-use crate::formats::syntax_tree::{
-    visit_named, with_parser, ChildLister, Children, NodeNames, Visit,
-};
-
-use crate::formats::sensitive::{assignment_sensitive, Sensitive};
+use crate::formats::sensitive::Sensitive;
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Files, FollowUp, Format, ParseContext};
-use crate::msg;
-use crate::secrets::{looks_like_token, mentioned_secrets, secret_kind};
+use crate::secrets::secret_kind;
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::path::{Path, PathBuf};
@@ -195,61 +192,8 @@ pub struct SettingsModule {
 impl SettingsModule {
     /// Parses `text`. Never fails: a grammar that cannot load or a broken file yields errors.
     pub fn parse(text: &str) -> Self {
-        let mut module = Self {
-            end: last_line(text),
-            ..Self::default()
-        };
-        let parsed = with_parser(&tree_sitter_python::LANGUAGE.into(), |parser| {
-            parser.parse(text, None)
-        });
-        let Some(parsed) = parsed else {
-            module.errors.push(ParseError {
-                span: Span::new(0, 0),
-                message: "the Python grammar could not be loaded".into(),
-            });
-            // Nothing of it was read, so nothing of it is known not to be a secret.
-            module.secrets.push(Span::new(0, text.len()));
-            return module;
-        };
-        let Some(tree) = parsed else {
-            module.errors.push(ParseError {
-                span: Span::new(0, 0),
-                message: "the file could not be parsed as Python".into(),
-            });
-            module.secrets.push(Span::new(0, text.len()));
-            return module;
-        };
-        let lister = ChildLister::new(&tree);
-        let root = tree.root_node();
-        // Absent settings are reported at the last top-level statement (its first line),
-        // not inside a trailing `try`/`if` block.
-        if let Some(last) = lister
-            .named_children(root)
-            .into_iter()
-            .rev()
-            .find(|n| n.kind_name() != "comment")
-        {
-            let start = last.start_byte();
-            let end = text
-                .get(start..)
-                .and_then(|rest| rest.find('\n'))
-                .map_or(text.len(), |i| start + i);
-            module.end = Span::new(start, end);
-        }
-        let mut reader = Reader {
-            text,
-            module: &mut module,
-            depth: std::cell::Cell::new(0),
-            lister,
-        };
-        reader.block(root, Context::Top);
-        reader.errors(root);
-        reader.free_text_and_urls(root);
-        drop(reader);
-        module
+        ruff_reader::read(text).unwrap_or_else(|| tree_sitter_reader::read(text))
     }
-
-    /// Whether the module assigns a setting only Django settings have, or star-imports a
     /// sibling or another settings module (`from .base import *`).
     pub fn looks_like_django(&self) -> bool {
         // `DEBUG` and `SECRET_KEY` together: every settings module `startproject` writes
@@ -287,26 +231,64 @@ impl SettingsModule {
     }
 }
 
-/// How much of a line that does not parse stays readable: its indentation and, when it
-/// assigns (`SECRET_KEY = "…`, `DATABASES = {`), the name with ` = `. A word not followed by
-/// `=` is no name (it may be a secret pasted on a line of its own), nor is one that looks
-/// like a credential.
-fn readable_start(line: &str) -> usize {
-    let indent = line.len() - line.trim_start().len();
-    let rest = &line[indent..];
-    let name = rest
-        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    let after = rest[name..].trim_start();
-    let value = after
-        .strip_prefix("+=")
-        .or_else(|| after.strip_prefix('=').filter(|v| !v.starts_with('=')));
-    match value {
-        Some(value) if name > 0 && !looks_like_token(&rest[..name]) => {
-            line.len() - value.trim_start().len()
-        }
-        _ => indent,
+pub use crate::formats::readers::ReadersCompared;
+
+/// Reads `text` with both readers and compares what they give: the exact reader (ruff) must
+/// give what tree-sitter's does wherever it reads a file. For the differential test
+/// (`tests/it/python_readers.rs`) and the `django` fuzz target.
+pub fn compare_readers(text: &str) -> ReadersCompared {
+    let Some(exact) = ruff_reader::read(text) else {
+        return ReadersCompared::LeftToTolerant;
+    };
+    let tolerant = tree_sitter_reader::read(text);
+    if !tolerant.errors.is_empty() {
+        return ReadersCompared::OnlyTreeSitterErrs;
     }
+    let shown = |m: &SettingsModule| {
+        let mut secrets = m.secrets.clone();
+        secrets.sort();
+        secrets.dedup();
+        format!(
+            "statements {:#?}\nend {:?}\nsecrets {secrets:#?}\nerrors {:?}",
+            m.statements, m.end, m.errors
+        )
+    };
+    let (exact, tolerant) = (shown(&exact), shown(&tolerant));
+    if exact == tolerant {
+        ReadersCompared::Agree
+    } else {
+        ReadersCompared::Disagree(crate::formats::readers::first_difference(
+            "ruff", &exact, &tolerant,
+        ))
+    }
+}
+
+impl SettingsModule {
+    /// A module with nothing read yet: absent settings are reported at its last line.
+    fn empty(text: &str) -> Self {
+        Self {
+            end: last_line(text),
+            ..Self::default()
+        }
+    }
+
+    fn push(&mut self, kind: StatementKind, span: Span, name_span: Span, value_span: Span) {
+        self.statements.push(Statement {
+            kind,
+            span,
+            name_span,
+            value_span,
+        });
+    }
+}
+
+/// The line of `text` that starts at `start`, without its line break.
+fn line_from(text: &str, start: usize) -> Span {
+    let end = text
+        .get(start..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(text.len(), |i| start + i);
+    Span::new(start, end)
 }
 
 fn last_line(text: &str) -> Span {
@@ -322,829 +304,8 @@ enum Context {
     Conditional,
 }
 
-struct Reader<'a> {
-    text: &'a str,
-    module: &'a mut SettingsModule,
-    /// How deep the reader is in nested expressions and blocks: a crafted file with
-    /// thousands of nested brackets must not overflow the stack.
-    depth: std::cell::Cell<usize>,
-    /// Lists children without a cursor per node.
-    lister: ChildLister<'a>,
-}
-
 /// Deeper nesting than this is left unknown (real settings nest a handful of levels).
 const MAX_DEPTH: usize = 100;
-
-fn span_of(node: Node) -> Span {
-    Span::new(node.start_byte(), node.end_byte())
-}
-
-/// The named fields of a node, all or none (`fields(node, ["left", "right"])`).
-fn fields<'t, const N: usize>(node: Node<'t>, names: [&'static str; N]) -> Option<[Node<'t>; N]> {
-    let mut found = [node; N];
-    for (slot, name) in found.iter_mut().zip(names) {
-        *slot = node.field_child(name)?;
-    }
-    Some(found)
-}
-
-impl<'a> Reader<'a> {
-    fn named_children(&self, node: Node<'a>) -> Children<'a> {
-        self.lister.named_children(node)
-    }
-
-    fn children(&self, node: Node<'a>) -> Children<'a> {
-        self.lister.children(node)
-    }
-
-    fn text(&self, node: Node<'a>) -> &str {
-        self.text.get(node.byte_range()).unwrap_or("")
-    }
-
-    /// Syntax errors, and what they make unreadable: the rest of the line after its
-    /// leading name (`SECRET_KEY = "unterminated…`), and the whole region the parser gave up
-    /// on (an unclosed `DATABASES = {` runs to the end of the file).
-    fn errors(&mut self, root: Node<'a>) {
-        if !root.has_error() {
-            return;
-        }
-        let mut broken = Vec::new();
-        visit_named(root, |node| {
-            if node.is_error() || node.is_missing() {
-                broken.push(node);
-                Visit::Skip
-            } else if node.has_error() {
-                Visit::Descend
-            } else {
-                Visit::Skip
-            }
-        });
-        for node in broken {
-            let start = node.start_byte();
-            let line_end = self
-                .text
-                .get(start..)
-                .and_then(|rest| rest.find('\n'))
-                .map_or(self.text.len(), |i| start + i);
-            self.module.errors.push(ParseError {
-                span: Span::new(start, line_end.max(start)),
-                message: if node.is_missing() {
-                    msg!("Python syntax error: missing `{}`", node.kind_name())
-                } else {
-                    "Python syntax error".into()
-                },
-            });
-            let line_start = self.text[..start.min(self.text.len())]
-                .rfind('\n')
-                .map_or(0, |i| i + 1);
-            let line = &self.text[line_start..line_end.max(line_start)];
-            let hidden_from = line_start + readable_start(line);
-            let hidden_to = line_end.max(node.end_byte());
-            self.module.secrets.push(Span::new(hidden_from, hidden_to));
-        }
-        self.module.errors.sort_by_key(|e| e.span);
-    }
-
-    fn push(&mut self, kind: StatementKind, span: Span, name_span: Span, value_span: Span) {
-        self.module.statements.push(Statement {
-            kind,
-            span,
-            name_span,
-            value_span,
-        });
-    }
-
-    fn block(&mut self, node: Node<'a>, context: Context) {
-        if self.depth.get() > MAX_DEPTH {
-            return;
-        }
-        self.depth.set(self.depth.get() + 1);
-        for child in self.named_children(node) {
-            self.statement(child, context);
-        }
-        self.depth.set(self.depth.get() - 1);
-    }
-
-    fn statement(&mut self, node: Node<'a>, context: Context) {
-        match node.kind_name() {
-            "expression_statement" => {
-                if let Some(call) = self.globals_call(node) {
-                    self.push(
-                        StatementKind::NamesFromGlobals,
-                        span_of(node),
-                        span_of(call),
-                        span_of(node),
-                    );
-                }
-                for expr in self.named_children(node) {
-                    self.expression_statement(expr, node, context);
-                }
-            }
-            "import_from_statement" => {
-                let is_star = self
-                    .children(node)
-                    .iter()
-                    .any(|c| c.kind_name() == "wildcard_import");
-                if let (true, Some(module)) = (is_star, node.field_child("module_name")) {
-                    let name_span = span_of(module);
-                    let module = self.text(module).to_owned();
-                    self.push(
-                        StatementKind::StarImport {
-                            module,
-                            optional: context == Context::Try,
-                        },
-                        span_of(node),
-                        name_span,
-                        span_of(node),
-                    );
-                }
-            }
-            "try_statement" => {
-                if let Some(body) = node.field_child("body") {
-                    self.block(body, Context::Try);
-                }
-                // Handlers run only when the body failed: what they set is conditional.
-                for handler in self
-                    .named_children(node)
-                    .into_iter()
-                    .filter(|c| c.kind_name() != "block")
-                {
-                    for block in self
-                        .named_children(handler)
-                        .into_iter()
-                        .filter(|c| c.kind_name() == "block")
-                    {
-                        self.block(block, Context::Conditional);
-                    }
-                }
-            }
-            "if_statement" | "for_statement" | "while_statement" | "with_statement" => {
-                let mut blocks = Vec::new();
-                let mut stack = self.named_children(node);
-                while let Some(child) = stack.pop() {
-                    match child.kind_name() {
-                        "block" => blocks.push(child),
-                        "elif_clause" | "else_clause" | "with_clause" => {
-                            stack.extend(self.named_children(child))
-                        }
-                        _ => {}
-                    }
-                }
-                blocks.sort_by_key(|b| b.start_byte());
-                for block in blocks {
-                    self.block(block, Context::Conditional);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// A call of `globals()`, `vars()` or `locals()` without arguments in `statement` (a
-    /// bounded search: a statement is small, a hostile one is cut off).
-    fn globals_call(&self, statement: Node<'a>) -> Option<Node<'a>> {
-        // Most statements name none of them: no need to look at their nodes.
-        let text = self.text(statement);
-        if !["globals", "vars", "locals"]
-            .iter()
-            .any(|w| text.contains(w))
-        {
-            return None;
-        }
-        let mut stack = vec![statement];
-        let mut visited = 0;
-        while let Some(node) = stack.pop() {
-            visited += 1;
-            if visited > 4096 {
-                return None;
-            }
-            if node.kind_name() == "call" {
-                let function = node.field_child("function");
-                let arguments = node.field_child("arguments");
-                let named = function.is_some_and(|f| {
-                    f.kind_name() == "identifier"
-                        && matches!(self.text(f), "globals" | "vars" | "locals")
-                });
-                if named && arguments.is_some_and(|a| a.named_child_count() == 0) {
-                    return Some(node);
-                }
-            }
-            stack.extend(self.named_children(node));
-        }
-        None
-    }
-
-    fn expression_statement(&mut self, expr: Node<'a>, statement: Node<'a>, context: Context) {
-        let span = span_of(statement);
-        match expr.kind_name() {
-            "assignment" => {
-                let Some([left, right]) = fields(expr, ["left", "right"]) else {
-                    return;
-                };
-                // `A = B = value`: the value is the innermost right-hand side.
-                let mut targets = vec![left];
-                let mut value = right;
-                while value.kind_name() == "assignment" {
-                    if let Some(l) = value.field_child("left") {
-                        targets.push(l);
-                    }
-                    match value.field_child("right") {
-                        Some(r) => value = r,
-                        None => return,
-                    }
-                }
-                for target in targets {
-                    self.assign(target, value, span, context);
-                }
-            }
-            "augmented_assignment" => {
-                let Some([left, right, op]) = fields(expr, ["left", "right", "operator"]) else {
-                    return;
-                };
-                if left.kind_name() != "identifier" {
-                    return;
-                }
-                let name = self.text(left).to_owned();
-                self.note_secrets(&name, right);
-                let kind = match (context, self.text(op)) {
-                    (Context::Conditional, _) => {
-                        StatementKind::Conditional(name, "changed inside a condition")
-                    }
-                    (_, "+=") => StatementKind::Extend(name, self.expr(right)),
-                    _ => StatementKind::Assign(
-                        name,
-                        Expr::Unknown(Opaque {
-                            what: "an augmented assignment",
-                            span: span_of(expr),
-                        }),
-                    ),
-                };
-                self.push(kind, span, span_of(left), span_of(right));
-            }
-            "call" => {
-                let Some(function) = expr.field_child("function") else {
-                    return;
-                };
-                if function.kind_name() != "attribute" {
-                    return;
-                }
-                let Some([object, method]) = fields(function, ["object", "attribute"]) else {
-                    return;
-                };
-                if object.kind_name() != "identifier" {
-                    return;
-                }
-                let name = self.text(object).to_owned();
-                let name_span = span_of(object);
-                let args = expr
-                    .field_child("arguments")
-                    .map(|a| self.named_children(a))
-                    .unwrap_or_default();
-                // `SECRET_KEY_FALLBACKS.append("…")` adds a secret.
-                for arg in &args {
-                    self.note_secrets(&name, *arg);
-                }
-                let value = match (self.text(method), args.as_slice()) {
-                    ("append", [v]) | ("insert", [_, v]) => Some((false, *v)),
-                    ("extend", [v]) => Some((true, *v)),
-                    ("remove", [v]) => {
-                        let e = self.expr(*v);
-                        let kind = if context == Context::Conditional {
-                            StatementKind::Conditional(name.clone(), "changed inside a condition")
-                        } else {
-                            StatementKind::Remove(name.clone(), e)
-                        };
-                        self.push(kind, span, name_span, span_of(*v));
-                        None
-                    }
-                    _ => None,
-                };
-                if let Some((extend, v)) = value {
-                    let e = self.expr(v);
-                    let kind = match (context, extend) {
-                        (Context::Conditional, extend) => StatementKind::AddMaybe(name, e, extend),
-                        (_, true) => StatementKind::Extend(name, e),
-                        (_, false) => StatementKind::Append(name, e),
-                    };
-                    self.push(kind, span, name_span, span_of(v));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn assign(&mut self, target: Node<'a>, value: Node<'a>, span: Span, context: Context) {
-        // `DATABASES["default"]["PASSWORD"] = …`, `SECRET_KEY, X = …`: a secret-like name
-        // anywhere in the target makes the whole value a secret.
-        if self.names_secret(target) {
-            self.secret_value(value);
-        } else {
-            self.secret_keys(value);
-        }
-        match target.kind_name() {
-            "identifier" => {
-                let name = self.text(target).to_owned();
-                let kind = if context == Context::Conditional {
-                    StatementKind::Conditional(name, "set inside a condition")
-                } else {
-                    StatementKind::Assign(name, self.expr(value))
-                };
-                self.push(kind, span, span_of(target), span_of(value));
-            }
-            "subscript" => {
-                let Some([object, index]) = fields(target, ["value", "subscript"]) else {
-                    return;
-                };
-                if object.kind_name() != "identifier" {
-                    return;
-                }
-                let name = self.text(object).to_owned();
-                let kind = if context == Context::Conditional {
-                    StatementKind::Conditional(name, "changed inside a condition")
-                } else {
-                    StatementKind::SetItem(name, self.expr(index), self.expr(value))
-                };
-                self.push(kind, span, span_of(object), span_of(value));
-            }
-            "pattern_list" | "tuple_pattern" | "list_pattern" => {
-                for child in self.named_children(target) {
-                    if child.kind_name() == "identifier" {
-                        let name = self.text(child).to_owned();
-                        self.push(
-                            StatementKind::Conditional(name, "unpacked from a sequence"),
-                            span,
-                            span_of(child),
-                            span_of(value),
-                        );
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Whether an assignment target names a secret: a secret-like name, attribute or
-    /// string subscript anywhere in it.
-    fn names_secret(&self, target: Node<'a>) -> bool {
-        let mut secret = false;
-        visit_named(target, |node| {
-            secret = match node.kind_name() {
-                "identifier" => is_secret_name(self.text(node)),
-                "string" => matches!(self.expr(node), Expr::Str(key) if is_secret_name(&key)),
-                _ => false,
-            };
-            if secret {
-                Visit::Stop
-            } else {
-                Visit::Descend
-            }
-        });
-        secret
-    }
-
-    /// Records the value given to setting `name` as a secret when the name is secret-like,
-    /// else what it holds under secret-like keys.
-    fn note_secrets(&mut self, name: &str, value: Node<'a>) {
-        if is_secret_name(name) {
-            self.secret_value(value);
-        } else {
-            self.secret_keys(value);
-        }
-    }
-
-    /// Records the values under secret-like dict keys and keyword arguments anywhere in
-    /// `value` (`DATABASES = {"default": {"PASSWORD": …}}`, `dict(password=…)`) as secrets.
-    fn secret_keys(&mut self, value: Node<'a>) {
-        let mut secrets = Vec::new();
-        visit_named(value, |node| {
-            let secret = match node.kind_name() {
-                "pair" => fields(node, ["key", "value"]).filter(
-                    |[key, _]| matches!(self.expr(*key), Expr::Str(k) if is_secret_name(&k)),
-                ),
-                "keyword_argument" => fields(node, ["name", "value"])
-                    .filter(|[key, _]| is_secret_name(self.text(*key))),
-                _ => None,
-            };
-            match secret {
-                Some([_, v]) => {
-                    secrets.push(v);
-                    Visit::Skip
-                }
-                None => Visit::Descend,
-            }
-        });
-        for v in secrets {
-            self.secret_value(v);
-        }
-    }
-
-    /// Records what a value given to a secret holds: the whole expression, whatever its
-    /// shape (a literal, an f-string, `base64.b64decode("…")`, `"".join([…])`, a
-    /// concatenation), except what only names something: a name, an attribute, `None`, a
-    /// boolean, and of an environment lookup the variable's name and `cast=` (its default is
-    /// the secret). `or`, parentheses and lists are looked into, so
-    /// `os.environ.get("SECRET_KEY") or "fallback"` hides the fallback only.
-    fn secret_value(&mut self, node: Node<'a>) {
-        let mut stack = vec![node];
-        while let Some(node) = stack.pop() {
-            match node.kind_name() {
-                "identifier" | "attribute" | "none" | "true" | "false" | "comment" => {}
-                "boolean_operator" | "parenthesized_expression" | "list" | "tuple" | "set" => {
-                    stack.extend(self.named_children(node));
-                }
-                "subscript" if self.environ_subscript(node) => {}
-                "call" if self.lookup_path(node) => {
-                    let arguments = node
-                        .field_child("arguments")
-                        .map(|a| self.named_children(a))
-                        .unwrap_or_default();
-                    for (i, arg) in arguments.into_iter().enumerate() {
-                        match arg.kind_name() {
-                            "keyword_argument" => {
-                                let is_cast = arg
-                                    .field_child("name")
-                                    .is_some_and(|n| self.text(n) == "cast");
-                                if let (false, Some(v)) = (is_cast, arg.field_child("value")) {
-                                    stack.push(v);
-                                }
-                            }
-                            _ if i > 0 => stack.push(arg),
-                            _ => {}
-                        }
-                    }
-                }
-                // Inside its quotes, as a literal secret has always been masked.
-                "string" => self.module.secrets.push(self.string_inner(node)),
-                _ => self.module.secrets.push(span_of(node)),
-            }
-        }
-    }
-
-    /// Whether `node` is `os.environ[…]`.
-    fn environ_subscript(&self, node: Node<'a>) -> bool {
-        node.field_child("value")
-            .is_some_and(|value| is_environ(self.text(value)))
-    }
-
-    /// Whether the call `node` is an environment lookup (`os.environ.get`, `os.getenv`,
-    /// django-environ's `env(…)`, decouple's `config(…)`), whose first argument names a
-    /// variable.
-    fn lookup_path(&self, node: Node<'a>) -> bool {
-        node.field_child("function").is_some_and(|f| {
-            let path = self.text(f);
-            is_environ_get(path)
-                || env_method(path).is_some()
-                || path == "config"
-                || path == "decouple.config"
-        })
-    }
-
-    /// Whether `node` is a string standing as a statement of its own: free text, like a
-    /// comment.
-    fn is_docstring(&self, node: Node<'a>) -> bool {
-        node.kind_name() == "expression_statement"
-            && matches!(self.named_children(node).as_slice(), [only] if only.kind_name() == "string")
-    }
-
-    /// Secrets named in comments and docstrings (`# SECRET_KEY = '…'` left commented out),
-    /// and the passwords of the URLs in every string literal of the module, whatever the
-    /// literal is given to (`dj_database_url.parse("postgres://app:…@db/app")`), or the
-    /// whole literal when escapes make the position uncertain. (Literals are not judged by
-    /// how random they look: dotted paths such as `django.db.backends.sqlite3` would be
-    /// taken for credentials.)
-    fn free_text_and_urls(&mut self, root: Node<'a>) {
-        let mut free_text = Vec::new();
-        let mut strings = Vec::new();
-        visit_named(root, |node| {
-            if node.kind_name() == "comment" || self.is_docstring(node) {
-                free_text.push(node);
-            }
-            if node.kind_name() == "string" {
-                strings.push(node);
-                return Visit::Skip;
-            }
-            Visit::Descend
-        });
-        for node in free_text {
-            let start = node.start_byte();
-            for value in mentioned_secrets(self.text(node)) {
-                let span = Span::new(start + value.start, start + value.end);
-                self.module.secrets.push(span);
-            }
-        }
-        for node in strings {
-            match self.expr(node) {
-                // Of an unnamed value, only a URL's password is a secret here.
-                Expr::Str(value) if !looks_like_token(&value) => {
-                    let found = assignment_sensitive("", &value, self.string_inner(node));
-                    self.module.secrets.extend(found.map(|s| s.span));
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn expr(&self, node: Node<'a>) -> Expr {
-        if self.depth.get() > MAX_DEPTH {
-            return self.opaque(node, "an expression nested too deeply");
-        }
-        self.depth.set(self.depth.get() + 1);
-        let expr = self.expr_inner(node);
-        self.depth.set(self.depth.get() - 1);
-        expr
-    }
-
-    fn expr_inner(&self, node: Node<'a>) -> Expr {
-        match node.kind_name() {
-            "string" => self.string(node),
-            "concatenated_string" => {
-                let mut out = String::new();
-                for part in self.named_children(node) {
-                    match self.string(part) {
-                        Expr::Str(s) => out.push_str(&s),
-                        other => return other,
-                    }
-                }
-                Expr::Str(out)
-            }
-            "integer" => parse_int(self.text(node)).map_or_else(|| self.unknown(node), Expr::Int),
-            "true" => Expr::Bool(true),
-            "false" => Expr::Bool(false),
-            "none" => Expr::None,
-            "list" | "tuple" | "set" => Expr::List(
-                self.named_children(node)
-                    .iter()
-                    .map(|c| self.expr(*c))
-                    .collect(),
-            ),
-            "dictionary" => Expr::Dict(
-                self.named_children(node)
-                    .iter()
-                    .filter_map(|pair| {
-                        Some((
-                            self.expr(pair.field_child("key")?),
-                            self.expr(pair.field_child("value")?),
-                        ))
-                    })
-                    .collect(),
-            ),
-            "parenthesized_expression" => match self.named_children(node).as_slice() {
-                [inner] => self.expr(*inner),
-                _ => self.unknown(node),
-            },
-            "identifier" => Expr::Name(self.text(node).to_owned(), span_of(node)),
-            "unary_operator" => {
-                let Some([op, arg]) = fields(node, ["operator", "argument"]) else {
-                    return self.unknown(node);
-                };
-                match (self.text(op), self.expr(arg)) {
-                    ("-", Expr::Int(i)) => Expr::Int(-i),
-                    ("+", Expr::Int(i)) => Expr::Int(i),
-                    _ => self.unknown(node),
-                }
-            }
-            "not_operator" => node
-                .field_child("argument")
-                .map_or_else(|| self.unknown(node), |a| Expr::Not(Box::new(self.expr(a)))),
-            "boolean_operator" => {
-                let Some([l, op, r]) = fields(node, ["left", "operator", "right"]) else {
-                    return self.unknown(node);
-                };
-                let (l, r) = (Box::new(self.expr(l)), Box::new(self.expr(r)));
-                if self.text(op) == "and" {
-                    Expr::And(l, r)
-                } else {
-                    Expr::Or(l, r)
-                }
-            }
-            "binary_operator" => {
-                let Some([l, op, r]) = fields(node, ["left", "operator", "right"]) else {
-                    return self.unknown(node);
-                };
-                match self.text(op) {
-                    "+" => Expr::Add(Box::new(self.expr(l)), Box::new(self.expr(r))),
-                    "*" => Expr::Mul(Box::new(self.expr(l)), Box::new(self.expr(r))),
-                    _ => self.unknown(node),
-                }
-            }
-            "comparison_operator" => self.comparison(node),
-            "conditional_expression" => match self.named_children(node).as_slice() {
-                [then, condition, otherwise] => Expr::IfElse(
-                    Box::new(self.expr(*condition)),
-                    Box::new(self.expr(*then)),
-                    Box::new(self.expr(*otherwise)),
-                ),
-                _ => self.unknown(node),
-            },
-            "subscript" => {
-                let Some([value, index]) = fields(node, ["value", "subscript"]) else {
-                    return self.unknown(node);
-                };
-                if is_environ(self.text(value)) {
-                    return match self.expr(index) {
-                        Expr::Str(var) => Expr::Env {
-                            var,
-                            var_span: self.string_inner(index),
-                            default: None,
-                            cast: Cast::None,
-                        },
-                        _ => self.unknown(node),
-                    };
-                }
-                Expr::Index(Box::new(self.expr(value)), Box::new(self.expr(index)))
-            }
-            "call" => self.call(node),
-            _ => self.unknown(node),
-        }
-    }
-
-    /// An expression preflight does not evaluate, described by its kind.
-    fn unknown(&self, node: Node<'a>) -> Expr {
-        let what = match node.kind_name() {
-            "call" => "a function call",
-            "string" | "concatenated_string" => "a string",
-            "integer" => "an integer",
-            "float" => "a float",
-            "binary_operator" | "unary_operator" => "an arithmetic expression",
-            "comparison_operator" => "a comparison",
-            "conditional_expression" => "a conditional expression",
-            "attribute" => "an attribute",
-            "subscript" => "a subscript",
-            "lambda" => "a lambda",
-            "list_comprehension"
-            | "dictionary_comprehension"
-            | "set_comprehension"
-            | "generator_expression" => "a comprehension",
-            _ => "an expression",
-        };
-        self.opaque(node, what)
-    }
-
-    fn opaque(&self, node: Node<'a>, what: &'static str) -> Expr {
-        Expr::Unknown(Opaque {
-            what,
-            span: span_of(node),
-        })
-    }
-
-    fn string(&self, node: Node<'a>) -> Expr {
-        if node.kind_name() != "string" {
-            return self.unknown(node);
-        }
-        let raw = self
-            .text(node)
-            .bytes()
-            .take_while(u8::is_ascii_alphabetic)
-            .any(|b| b.eq_ignore_ascii_case(&b'r'));
-        let mut out = String::new();
-        for part in self.named_children(node) {
-            match part.kind_name() {
-                "string_content" => {
-                    let text = self.text(part);
-                    // Without a backslash there is nothing to unescape.
-                    if raw || !text.contains('\\') {
-                        out.push_str(text);
-                    } else {
-                        out.push_str(&unescape(text));
-                    }
-                }
-                "escape_sequence" => out.push_str(&unescape(self.text(part))),
-                "interpolation" => return self.opaque(node, "an f-string"),
-                _ => {}
-            }
-        }
-        Expr::Str(out)
-    }
-
-    fn comparison(&self, node: Node<'a>) -> Expr {
-        let operands = self.named_children(node);
-        let operators: Vec<String> = self
-            .children(node)
-            .iter()
-            .filter(|c| !c.is_named())
-            .map(|c| self.text(*c).to_owned())
-            .collect();
-        let op = match operators.join(" ").as_str() {
-            "==" => CompareOp::Eq,
-            "!=" => CompareOp::NotEq,
-            "in" => CompareOp::In,
-            "not in" => CompareOp::NotIn,
-            _ => return self.unknown(node),
-        };
-        match operands.as_slice() {
-            [l, r] => Expr::Compare(Box::new(self.expr(*l)), op, Box::new(self.expr(*r))),
-            _ => self.unknown(node),
-        }
-    }
-
-    fn call(&self, node: Node<'a>) -> Expr {
-        let Some(function) = node.field_child("function") else {
-            return self.unknown(node);
-        };
-        let mut args = Vec::new();
-        let mut kwargs = BTreeMap::new();
-        if let Some(list) = node.field_child("arguments") {
-            for arg in self.named_children(list) {
-                if arg.kind_name() == "keyword_argument" {
-                    if let Some([k, v]) = fields(arg, ["name", "value"]) {
-                        kwargs.insert(self.text(k).to_owned(), v);
-                    }
-                } else if arg.kind_name() != "comment" {
-                    args.push(arg);
-                }
-            }
-        }
-        let path = self.text(function);
-        let var = || match args.first().map(|a| (self.expr(*a), self.string_inner(*a))) {
-            Some((Expr::Str(var), span)) => Some((var, span)),
-            _ => None,
-        };
-        let default = |position: usize| {
-            kwargs
-                .get("default")
-                .or_else(|| args.get(position))
-                .map(|d| Box::new(self.expr(*d)))
-        };
-        // os.environ.get / os.getenv: (name, default). django-environ: env("X", default=…),
-        // env.bool("X", default=…), …; it returns a default as written, without the cast
-        // (`parse_default=False`), so `env.bool("X", default="on")` is the string "on".
-        // python-decouple: config("X", default=…, cast=bool) casts defaults too.
-        let lookup = if is_environ_get(path) {
-            Some(Cast::None)
-        } else if let Some(method) = env_method(path) {
-            Some(match method {
-                "" | "str" | "bool" | "int" | "float" | "list" | "tuple" | "dict" | "json" => {
-                    Cast::None
-                }
-                _ => Cast::Other,
-            })
-        } else if path == "config" || path == "decouple.config" {
-            Some(match kwargs.get("cast").map(|c| self.text(*c)) {
-                None | Some("str") => Cast::None,
-                Some("bool") => Cast::Bool,
-                Some("int") => Cast::Int,
-                Some(c) if c.starts_with("Csv") => Cast::List,
-                Some(_) => Cast::Other,
-            })
-        } else {
-            None
-        };
-        if let Some(cast) = lookup {
-            return var().map_or_else(
-                || self.unknown(node),
-                |(var, var_span)| Expr::Env {
-                    var,
-                    var_span,
-                    default: default(1),
-                    cast,
-                },
-            );
-        }
-        let convert = match path {
-            "bool" => Some(Cast::Bool),
-            "int" => Some(Cast::Int),
-            "str" => Some(Cast::None),
-            "list" | "tuple" => Some(Cast::List),
-            _ => None,
-        };
-        if let (Some(cast), [arg]) = (convert, args.as_slice()) {
-            return Expr::Convert(cast, Box::new(self.expr(*arg)));
-        }
-        if function.kind_name() == "attribute" {
-            if let Some([object, method]) = fields(function, ["object", "attribute"]) {
-                let method = match self.text(method) {
-                    "lower" => Some("lower"),
-                    "upper" => Some("upper"),
-                    "strip" => Some("strip"),
-                    "split" => Some("split"),
-                    _ => None,
-                };
-                if let Some(method) = method {
-                    return Expr::Method(
-                        Box::new(self.expr(object)),
-                        method,
-                        args.iter().map(|a| self.expr(*a)).collect(),
-                    );
-                }
-            }
-        }
-        self.unknown(node)
-    }
-
-    /// A string literal without its prefix and quotes.
-    fn string_inner(&self, node: Node<'a>) -> Span {
-        let parts = self.named_children(node);
-        let start = parts
-            .iter()
-            .find(|p| p.kind_name() == "string_start")
-            .map_or(node.start_byte(), |p| p.end_byte());
-        let end = parts
-            .iter()
-            .rev()
-            .find(|p| p.kind_name() == "string_end")
-            .map_or(node.end_byte(), |p| p.start_byte());
-        Span::new(start, end.max(start))
-    }
-}
 
 fn is_environ(path: &str) -> bool {
     matches!(path, "os.environ" | "environ")
@@ -1164,6 +325,171 @@ fn env_method(path: &str) -> Option<&str> {
     }
     path.strip_prefix("env.")
         .filter(|m| m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+/// Whether a call of `path` is an environment lookup (`os.environ.get`, `os.getenv`,
+/// django-environ's `env(…)`, decouple's `config(…)`), whose first argument names a
+/// variable.
+fn looks_up(path: &str) -> bool {
+    lookup_cast(path, None).is_some()
+}
+
+/// How an environment lookup by a call of `path` converts what it reads, given the text of
+/// its `cast=` argument; `None` when the call is no lookup. os.environ.get / os.getenv:
+/// (name, default). django-environ: env("X", default=…), env.bool("X", default=…), …; it
+/// returns a default as written, without the cast (`parse_default=False`), so
+/// `env.bool("X", default="on")` is the string "on". python-decouple: config("X",
+/// default=…, cast=bool) casts defaults too.
+fn lookup_cast(path: &str, cast: Option<&str>) -> Option<Cast> {
+    if is_environ_get(path) {
+        Some(Cast::None)
+    } else if let Some(method) = env_method(path) {
+        Some(match method {
+            "" | "str" | "bool" | "int" | "float" | "list" | "tuple" | "dict" | "json" => {
+                Cast::None
+            }
+            _ => Cast::Other,
+        })
+    } else if path == "config" || path == "decouple.config" {
+        Some(match cast {
+            None | Some("str") => Cast::None,
+            Some("bool") => Cast::Bool,
+            Some("int") => Cast::Int,
+            Some(c) if c.starts_with("Csv") => Cast::List,
+            Some(_) => Cast::Other,
+        })
+    } else {
+        None
+    }
+}
+
+/// How `NAME.method(…)` changes a list setting.
+#[derive(Clone, Copy)]
+enum ListChange {
+    /// `.append(v)`, `.insert(i, v)`; `.extend(vs)` when `extend`.
+    Add { extend: bool },
+    /// `.remove(v)`.
+    Remove,
+}
+
+/// Of a call of `method` with `args` on a setting, the argument that is the value and how
+/// the list changes; `None` when the call changes no list preflight models.
+fn list_change<N: Copy>(method: &str, args: &[N]) -> Option<(N, ListChange)> {
+    match (method, args) {
+        ("append", [v]) | ("insert", [_, v]) => Some((*v, ListChange::Add { extend: false })),
+        ("extend", [v]) => Some((*v, ListChange::Add { extend: true })),
+        ("remove", [v]) => Some((*v, ListChange::Remove)),
+        _ => None,
+    }
+}
+
+impl ListChange {
+    /// The statement that makes this change to setting `name` with `value`, in `context`.
+    fn statement(self, name: String, value: Expr, context: Context) -> StatementKind {
+        match (self, context) {
+            (ListChange::Remove, Context::Conditional) => {
+                StatementKind::Conditional(name, "changed inside a condition")
+            }
+            (ListChange::Remove, _) => StatementKind::Remove(name, value),
+            (ListChange::Add { extend }, Context::Conditional) => {
+                StatementKind::AddMaybe(name, value, extend)
+            }
+            (ListChange::Add { extend: true }, _) => StatementKind::Extend(name, value),
+            (ListChange::Add { extend: false }, _) => StatementKind::Append(name, value),
+        }
+    }
+}
+
+/// A call as a reader sees it, its nodes of type `N` not read yet.
+struct CallParts<'t, N> {
+    /// The function as written (`os.environ.get`).
+    path: &'t str,
+    /// The arguments but the keyword ones, in order.
+    args: Vec<N>,
+    /// The keyword arguments by name.
+    kwargs: BTreeMap<&'t str, N>,
+    /// The text of the `cast=` argument.
+    cast: Option<&'t str>,
+    /// Of a method call (`x.lower()`): the object and the method's name.
+    method: Option<(N, &'t str)>,
+}
+
+impl<N: Copy> CallParts<'_, N> {
+    /// The call reduced, as both readers reduce it: an environment lookup, a conversion, a
+    /// string method, or `unknown()`. `expr` reads a node, `string_inner` says where a
+    /// string node's text is.
+    fn reduce(
+        &self,
+        expr: impl Fn(N) -> Expr,
+        string_inner: impl Fn(N) -> Span,
+        unknown: impl FnOnce() -> Expr,
+    ) -> Expr {
+        if let Some(cast) = lookup_cast(self.path, self.cast) {
+            let var = self.args.first().map(|a| (expr(*a), string_inner(*a)));
+            let Some((Expr::Str(var), var_span)) = var else {
+                return unknown();
+            };
+            let default = self.kwargs.get("default").or_else(|| self.args.get(1));
+            return Expr::Env {
+                var,
+                var_span,
+                default: default.map(|d| Box::new(expr(*d))),
+                cast,
+            };
+        }
+        if let (Some(cast), [arg]) = (conversion(self.path), self.args.as_slice()) {
+            return Expr::Convert(cast, Box::new(expr(*arg)));
+        }
+        if let Some((object, method)) = self.method.and_then(|(o, m)| Some((o, string_method(m)?)))
+        {
+            return Expr::Method(
+                Box::new(expr(object)),
+                method,
+                self.args.iter().map(|a| expr(*a)).collect(),
+            );
+        }
+        unknown()
+    }
+}
+
+/// The conversion a call of builtin `path` with one argument makes (`bool(x)`).
+fn conversion(path: &str) -> Option<Cast> {
+    match path {
+        "bool" => Some(Cast::Bool),
+        "int" => Some(Cast::Int),
+        "str" => Some(Cast::None),
+        "list" | "tuple" => Some(Cast::List),
+        _ => None,
+    }
+}
+
+/// The string methods settings call on values (`x.lower()`).
+fn string_method(name: &str) -> Option<&'static str> {
+    match name {
+        "lower" => Some("lower"),
+        "upper" => Some("upper"),
+        "strip" => Some("strip"),
+        "split" => Some("split"),
+        _ => None,
+    }
+}
+
+/// Whether a string literal (its text, prefix first) is raw (`r"…"`, `Rb'…'`).
+fn is_raw(literal: &str) -> bool {
+    literal
+        .bytes()
+        .take_while(u8::is_ascii_alphabetic)
+        .any(|b| b.eq_ignore_ascii_case(&b'r'))
+}
+
+/// The value of the text between a literal's quotes: copied when raw or without a
+/// backslash, else with the common escapes decoded.
+fn decode(content: &str, raw: bool) -> std::borrow::Cow<'_, str> {
+    if raw || !content.contains('\\') {
+        content.into()
+    } else {
+        unescape(content).into()
+    }
 }
 
 /// Setting names and dict keys that hold credentials (`SECRET_KEY`, `EMAIL_HOST_PASSWORD`,
@@ -1214,6 +540,8 @@ fn unescape(text: &str) -> String {
 }
 
 mod evaluate;
+mod ruff_reader;
+mod tree_sitter_reader;
 
 pub use evaluate::{
     evaluate, group, resolve_import, Binding, Evaluation, ModulePaths, ModuleRef, Modules,
@@ -1593,6 +921,51 @@ mod tests {
             }
         }
         assert!(resolved > paths.len() * 4, "the fixture resolves imports");
+    }
+
+    /// Comments inside a list, a parenthesised value or an implicit concatenation are no
+    /// part of the value; a generator is one argument; `a[1, 2]` indexes with a tuple:
+    /// alike whichever reader reads the file (tree-sitter's reads a broken one).
+    #[test]
+    fn both_readers_read_comments_generators_and_tuple_indices_alike() {
+        let text = r#"INSTALLED_APPS = [
+    "a",  # first
+    # "b",
+    "c",
+]
+TIMEOUT = (  # seconds
+    50
+)
+NAMES = list(x for x in range(3))
+PICK = TABLE["a", "b"]
+JOINED = ("a"  # the first half
+          "b")
+"#;
+        assert_eq!(compare_readers(text), ReadersCompared::Agree);
+        let str = |s: &str| Expr::Str(s.into());
+        let expected = [
+            ("INSTALLED_APPS", Expr::List(vec![str("a"), str("c")])),
+            ("TIMEOUT", Expr::Int(50)),
+            ("JOINED", str("ab")),
+        ];
+        let broken = format!("{text}BROKEN = (\n");
+        for module in [SettingsModule::parse(text), SettingsModule::parse(&broken)] {
+            for (name, value) in &expected {
+                let found = module.statements.iter().find_map(|s| match &s.kind {
+                    StatementKind::Assign(n, v) if n == name => Some(v),
+                    _ => None,
+                });
+                assert_eq!(found, Some(value), "{name}");
+            }
+            let kinds: Vec<_> = module.statements.iter().map(|s| &s.kind).collect();
+            assert!(matches!(
+                kinds[2],
+                StatementKind::Assign(_, Expr::Convert(Cast::List, _))
+            ));
+            assert!(matches!(kinds[3],
+                StatementKind::Assign(_, Expr::Index(_, index)) if **index == Expr::List(vec![str("a"), str("b")])));
+        }
+        assert!(SettingsModule::parse(&broken).errors.len() == 1);
     }
 
     #[test]

@@ -636,6 +636,19 @@ fn repeated_in_comments(env: &EnvFile, text: &str, secrets: &[Sensitive]) -> Vec
     if written.is_empty() || env.comments.is_empty() {
         return Vec::new();
     }
+    let comment_bytes: usize = env.comments.iter().map(|c| c.len()).sum();
+    if comment_bytes.saturating_mul(written.len()) <= SEARCHED_IN_TURN {
+        return env
+            .comments
+            .iter()
+            .filter_map(|comment| Some((comment.start, text.get(comment.range())?)))
+            .flat_map(|(start, body)| {
+                written.iter().flat_map(move |w| {
+                    occurrences(body, w).map(move |at| Span::new(start + at, start + at + w.len()))
+                })
+            })
+            .collect();
+    }
     // The non-contiguous NFA builds fastest: most files have a few short comments, and
     // building the default DFA cost more than searching them (3% of a scan's CPU).
     let Ok(automaton) = aho_corasick::AhoCorasick::builder()
@@ -657,6 +670,23 @@ fn repeated_in_comments(env: &EnvFile, text: &str, secrets: &[Sensitive]) -> Vec
         );
     }
     found
+}
+
+/// Up to this many bytes of comments times secrets, each comment is searched for each
+/// secret in turn: building the automaton costs more (2% of a scan's instructions went to
+/// building one per `.env` file of a few short comments).
+const SEARCHED_IN_TURN: usize = 16 * 1024;
+
+/// Where `needle` starts in `haystack`, overlapping occurrences included (`aaa` in `aaaa`
+/// twice), as the automaton finds them.
+fn occurrences<'h>(haystack: &'h str, needle: &'h str) -> impl Iterator<Item = usize> + 'h {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let at = from + haystack.get(from..)?.find(needle)?;
+        // On to the next character: a match may start inside this one.
+        from = at + haystack[at..].chars().next().map_or(1, char::len_utf8);
+        Some(at)
+    })
 }
 
 /// What users could see of a file and of its messages, for the formats' tests that plant a
@@ -754,6 +784,31 @@ mod tests {
 
     fn one(text: &str) -> String {
         values(text).remove(0).1.unwrap()
+    }
+
+    /// A comment repeating secrets is searched in turn when it is short and by the automaton
+    /// when it is long: both find every occurrence, overlapping ones included.
+    #[test]
+    fn repeated_secrets_are_found_alike_searched_in_turn_or_by_automaton() {
+        let found = |padding: usize| {
+            let text = format!(
+                "API_TOKEN=xyxyxy\nDB_PASSWORD=s3cr3t-v4lue\n# old: xyxyxyxy s3cr3t-v4lue éxyxyxy\n{}",
+                "# padding\n".repeat(padding)
+            );
+            let env = EnvFile::parse(&text);
+            let secrets = env_sensitive(&env, &text);
+            let comments: usize = env.comments.iter().map(|c| c.len()).sum();
+            let mut spans: Vec<&str> = repeated_in_comments(&env, &text, &secrets)
+                .into_iter()
+                .map(|s| &text[s.range()])
+                .collect();
+            spans.sort_unstable();
+            (comments * 2 > SEARCHED_IN_TURN, spans.join(" "))
+        };
+        let (automaton, long) = found(SEARCHED_IN_TURN / 10);
+        assert!(automaton);
+        assert_eq!(found(0), (false, long.clone()));
+        assert_eq!(long, "s3cr3t-v4lue xyxyxy xyxyxy xyxyxy");
     }
 
     #[test]

@@ -514,7 +514,12 @@ impl<'a> Reader<'a> {
         while let Some(node) = stack.pop() {
             match node.kind_name() {
                 "identifier" | "attribute" | "none" | "true" | "false" | "comment" => {}
-                "boolean_operator" | "parenthesized_expression" | "list" | "tuple" | "set" => {
+                "boolean_operator"
+                | "parenthesized_expression"
+                | "list"
+                | "tuple"
+                | "set"
+                | "expression_list" => {
                     stack.extend(self.named_children(node));
                 }
                 "subscript" if self.environ_subscript(node) => {}
@@ -627,7 +632,8 @@ impl<'a> Reader<'a> {
             "true" => Expr::Bool(true),
             "false" => Expr::Bool(false),
             "none" => Expr::None,
-            "list" | "tuple" | "set" => {
+            // `X = a, b`: an expression list is a tuple.
+            "list" | "tuple" | "set" | "expression_list" => {
                 Expr::List(self.items(node).iter().map(|c| self.expr(*c)).collect())
             }
             "dictionary" => Expr::Dict(

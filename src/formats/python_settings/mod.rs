@@ -194,6 +194,8 @@ impl SettingsModule {
     pub fn parse(text: &str) -> Self {
         ruff_reader::read(text).unwrap_or_else(|| tree_sitter_reader::read(text))
     }
+
+    /// Whether the module assigns a setting only Django settings have, or star-imports a
     /// sibling or another settings module (`from .base import *`).
     pub fn looks_like_django(&self) -> bool {
         // `DEBUG` and `SECRET_KEY` together: every settings module `startproject` writes

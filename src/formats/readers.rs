@@ -47,3 +47,12 @@ pub(crate) fn first_difference(exact_name: &str, exact: &str, tolerant: &str) ->
         around(tolerant)
     )
 }
+
+/// `secrets` as a reading shows them: sorted, each once (the readers find them in different
+/// orders, some twice).
+pub(crate) fn sorted_spans(secrets: &[crate::source::Span]) -> Vec<crate::source::Span> {
+    let mut secrets = secrets.to_vec();
+    secrets.sort_unstable();
+    secrets.dedup();
+    secrets
+}

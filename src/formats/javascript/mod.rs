@@ -368,9 +368,7 @@ pub fn compare_readers(text: &str, dialect: Dialect) -> ReadersCompared {
         return ReadersCompared::OnlyTreeSitterErrs;
     }
     let shown = |m: &JsModule| {
-        let mut secrets = m.secrets.clone();
-        secrets.sort();
-        secrets.dedup();
+        let secrets = crate::formats::readers::sorted_spans(&m.secrets);
         format!(
             "calls {:#?}\nimports {:#?}\nbindings {:#?}\nexports {:#?}\nstrings {:#?}\nsecrets {secrets:?}\nerrors {:?} {}",
             m.calls, m.imports, m.bindings, m.exports, m.strings, m.errors, m.unparsed_server

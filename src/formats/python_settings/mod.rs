@@ -247,9 +247,7 @@ pub fn compare_readers(text: &str) -> ReadersCompared {
         return ReadersCompared::OnlyTreeSitterErrs;
     }
     let shown = |m: &SettingsModule| {
-        let mut secrets = m.secrets.clone();
-        secrets.sort();
-        secrets.dedup();
+        let secrets = crate::formats::readers::sorted_spans(&m.secrets);
         format!(
             "statements {:#?}\nend {:?}\nsecrets {secrets:#?}\nerrors {:?}",
             m.statements, m.end, m.errors

@@ -527,13 +527,7 @@ impl Reader<'_> {
                 // A string standing as a statement of its own (not in parentheses): free
                 // text, like a comment.
                 if let Stmt::Expr(statement) = stmt {
-                    let single = match &*statement.value {
-                        Py::StringLiteral(s) => !s.value.is_implicit_concatenated(),
-                        Py::BytesLiteral(s) => !s.value.is_implicit_concatenated(),
-                        Py::FString(s) => !s.value.is_implicit_concatenated(),
-                        _ => false,
-                    };
-                    if single && statement.value.range() == stmt.range() {
+                    if is_one_literal(&statement.value) && statement.value.range() == stmt.range() {
                         self.free_text.push(stmt.range());
                     }
                 }
@@ -805,13 +799,7 @@ impl Reader<'_> {
 
     /// A string literal without its prefix and quotes; any other expression whole.
     fn string_inner(&self, node: &Py) -> Span {
-        let single = match node {
-            Py::StringLiteral(s) => !s.value.is_implicit_concatenated(),
-            Py::BytesLiteral(s) => !s.value.is_implicit_concatenated(),
-            Py::FString(s) => !s.value.is_implicit_concatenated(),
-            _ => false,
-        };
-        if single {
+        if is_one_literal(node) {
             inner_span(self.text, node.range())
         } else {
             span_of(node)
@@ -858,6 +846,16 @@ impl Reader<'_> {
 
     fn unknown_call(&self, call: &ast::ExprCall) -> Expr {
         self.opaque(span_of(call), "a function call")
+    }
+}
+
+/// Whether `expr` is one string literal (tree-sitter's `string`), not a concatenation.
+fn is_one_literal(expr: &Py) -> bool {
+    match expr {
+        Py::StringLiteral(s) => !s.value.is_implicit_concatenated(),
+        Py::BytesLiteral(s) => !s.value.is_implicit_concatenated(),
+        Py::FString(s) => !s.value.is_implicit_concatenated(),
+        _ => false,
     }
 }
 

@@ -13,7 +13,10 @@ use crate::formats::Target;
 use crate::formats::{Classification, FileName, FollowUp, Format, ParseContext};
 use crate::message::{self, Message};
 use crate::msg;
-use crate::secrets::{looks_like_token, mentioned_secrets};
+use crate::secrets::{
+    assess, is_indirection, looks_like_token, mentioned_secrets, parse_url, secret_kind, SecretKind,
+    Weakness,
+};
 use crate::source::SourceFile;
 use crate::source::Span;
 use std::sync::Arc;
@@ -75,6 +78,25 @@ pub struct EnvFile {
     unreadable: Vec<Span>,
     /// The comments, `#` included.
     comments: Vec<Span>,
+    /// [`EnvFile::secrets`], worked out on first use: four rules ask for them.
+    secrets: std::sync::OnceLock<Vec<EnvSecret>>,
+}
+
+/// A secret value in effect in an env file ([`EnvFile::secrets`]).
+#[derive(Debug, Clone)]
+pub struct EnvSecret {
+    /// The entry holding it, an index into [`EnvFile::entries`].
+    pub entry: usize,
+    /// What it is used for.
+    pub kind: SecretKind,
+    /// The value as the application sees it: a range of the entry's value text.
+    value: std::ops::Range<usize>,
+    /// Where it is written.
+    pub span: Span,
+    /// Whether it is a password inside a URL.
+    pub in_url: bool,
+    /// Why it is weak ([`assess`]), if it is.
+    pub weakness: Option<Weakness>,
 }
 
 impl EnvFile {
@@ -114,11 +136,72 @@ impl EnvFile {
 
     /// The statements in effect (the last assignment of each key), in file order.
     pub fn effective_entries(&self) -> impl Iterator<Item = &EnvEntry> {
+        self.effective_indexed().map(|(_, e)| e)
+    }
+
+    fn effective_indexed(&self) -> impl Iterator<Item = (usize, &EnvEntry)> {
         self.entries
             .iter()
+            .enumerate()
             .zip(&self.in_effect)
             .filter(|(_, on)| **on)
             .map(|(e, _)| e)
+    }
+
+    /// Every secret in effect (the last assignment of each key): the value of a secret-like
+    /// key, or the password inside a connection URL, skipping references to secrets kept
+    /// elsewhere (`${VAR}`, `/run/secrets/x`, `op://…`) and interpolated values.
+    pub fn secrets(&self) -> &[EnvSecret] {
+        self.secrets.get_or_init(|| {
+            let mut found = Vec::new();
+            for (index, entry) in self.effective_indexed() {
+                let Some(value) = &entry.value else { continue };
+                if value.interpolated {
+                    continue;
+                }
+                let mut push = |kind, range: std::ops::Range<usize>, span, in_url| {
+                    let weakness = assess(kind, &value.text[range.clone()]);
+                    found.push(EnvSecret {
+                        entry: index,
+                        kind,
+                        value: range,
+                        span,
+                        in_url,
+                        weakness,
+                    });
+                };
+                if let Some(url) = parse_url(&value.text) {
+                    if let Some((_, range)) = url.password {
+                        let span = value.password_span(range.clone());
+                        push(SecretKind::Password, range, span, true);
+                    }
+                    continue;
+                }
+                let Some(kind) = secret_kind(&entry.key) else {
+                    continue;
+                };
+                if is_indirection(&value.text)
+                    || (value.text.is_empty() && kind != SecretKind::Signing)
+                {
+                    continue;
+                }
+                let span = if value.text.is_empty() {
+                    entry.key_span
+                } else {
+                    value.inner_span
+                };
+                push(kind, 0..value.text.len(), span, false);
+            }
+            found
+        })
+    }
+
+    /// The value of `secret`, one of [`EnvFile::secrets`].
+    pub fn secret_value(&self, secret: &EnvSecret) -> &str {
+        self.entries[secret.entry]
+            .value
+            .as_ref()
+            .map_or("", |value| &value.text[secret.value.clone()])
     }
 }
 
@@ -531,13 +614,18 @@ impl EnvValue {
     /// equals the written text (no escapes), otherwise the whole value is the span.
     pub fn url_password(&self) -> Option<(&str, Span)> {
         let (password, range) = crate::secrets::parse_url(&self.text)?.password?;
+        Some((password, self.password_span(range)))
+    }
+
+    /// Where the password at `range` of the text is written: the value's whole span when
+    /// escapes make the text and what is written differ in length.
+    fn password_span(&self, range: std::ops::Range<usize>) -> Span {
         let inner = self.inner_span;
-        let span = if inner.len() == self.text.len() {
+        if inner.len() == self.text.len() {
             Span::new(inner.start + range.start, inner.start + range.end)
         } else {
             inner
-        };
-        Some((password, span))
+        }
     }
 }
 

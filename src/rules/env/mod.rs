@@ -4,7 +4,7 @@ use crate::formats::dotenv::EnvFile;
 use crate::message::{Message, Quote, QuotedFile};
 use crate::msg;
 use crate::rules::{checks, RegisteredCheck};
-use crate::secrets::{is_indirection, parse_url, secret_kind, SecretKind};
+use crate::secrets::{SecretKind, Weakness};
 use crate::source::Span;
 
 pub mod condition;
@@ -48,6 +48,8 @@ pub struct SecretValue<'a> {
     pub span: Span,
     /// Whether it is a password inside a URL.
     pub in_url: bool,
+    /// Why it is weak, if it is ([`crate::secrets::assess`]).
+    pub weakness: Option<&'a Weakness>,
 }
 
 impl SecretValue<'_> {
@@ -80,47 +82,18 @@ impl SecretValue<'_> {
     }
 }
 
-/// Every secret in effect (the last assignment of each key), skipping references to
-/// secrets kept elsewhere (`${VAR}`, `/run/secrets/x`, `op://…`).
-pub fn secret_values(env: &EnvFile) -> Vec<SecretValue<'_>> {
-    let mut found = Vec::new();
-    for entry in env.effective_entries() {
-        let Some(value) = &entry.value else { continue };
-        if value.interpolated {
-            continue;
-        }
-        if parse_url(&value.text).is_some() {
-            if let Some((password, span)) = value.url_password() {
-                found.push(SecretValue {
-                    key: &entry.key,
-                    key_span: entry.key_span,
-                    kind: SecretKind::Password,
-                    value: password,
-                    span,
-                    in_url: true,
-                });
-            }
-            continue;
-        }
-        let Some(kind) = secret_kind(&entry.key) else {
-            continue;
-        };
-        if is_indirection(&value.text) || (value.text.is_empty() && kind != SecretKind::Signing) {
-            continue;
-        }
-        let span = if value.text.is_empty() {
-            entry.key_span
-        } else {
-            value.inner_span
-        };
-        found.push(SecretValue {
+/// Every secret in effect ([`EnvFile::secrets`]).
+pub fn secret_values(env: &EnvFile) -> impl Iterator<Item = SecretValue<'_>> {
+    env.secrets().iter().map(|secret| {
+        let entry = &env.entries[secret.entry];
+        SecretValue {
             key: &entry.key,
             key_span: entry.key_span,
-            kind,
-            value: &value.text,
-            span,
-            in_url: false,
-        });
-    }
-    found
+            kind: secret.kind,
+            value: env.secret_value(secret),
+            span: secret.span,
+            in_url: secret.in_url,
+            weakness: secret.weakness.as_ref(),
+        }
+    })
 }

@@ -10,7 +10,7 @@ use crate::formats::dotenv::EnvFile;
 use crate::msg;
 use crate::rules::env::{secret_values, SecretValue};
 use crate::rules::{FactsContext, ScanFacts};
-use crate::secrets::{assess, Redacted, SecretKind, Weakness};
+use crate::secrets::{Redacted, SecretKind, Weakness};
 use crate::source::{FileRef, Span};
 
 /// A secret as ENV014 compares it across the scan: the digest of its value, not the value,
@@ -35,6 +35,7 @@ impl Occurrence {
             value: "",
             span: self.span,
             in_url: self.in_url,
+            weakness: None,
         }
     }
 }
@@ -54,10 +55,9 @@ impl ScanFacts for Secrets {
     fn collect(doc: &Document, env: &EnvFile) -> Option<Self> {
         let mut file = None;
         let found: Vec<Occurrence> = secret_values(env)
-            .into_iter()
             .filter_map(|secret| {
                 let placeholder = matches!(
-                    assess(secret.kind, secret.value),
+                    secret.weakness,
                     Some(Weakness::Placeholder(_) | Weakness::VendorExample(_))
                 );
                 // A saved snapshot's redaction compares by its keyed identity; one from

@@ -7,7 +7,7 @@ use crate::message::{Decimals, Message, Quote};
 use crate::msg;
 use crate::rules::env::{secret_values, SecretValue};
 use crate::rules::Context;
-use crate::secrets::{assess, vendor_example, Weakness};
+use crate::secrets::{vendor_example, Weakness};
 
 const GENERATE: &str =
     "generate one with `openssl rand -base64 48` and keep it out of version control";
@@ -17,8 +17,7 @@ fn report_weak(
     describe: impl Fn(&Weakness, &SecretValue) -> Option<Message>,
 ) {
     for secret in secret_values(cx.content) {
-        if let Some(message) = assess(secret.kind, secret.value).and_then(|w| describe(&w, &secret))
-        {
+        if let Some(message) = secret.weakness.and_then(|w| describe(w, &secret)) {
             cx.report(secret.span, secret.fingerprint_key(), message);
         }
     }

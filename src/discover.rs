@@ -300,6 +300,7 @@ pub struct DiskFiles {
     resolved_dirs: std::sync::RwLock<std::collections::HashMap<PathBuf, Option<PathBuf>>>,
     max_file_size: u64,
     helm: Option<crate::formats::helm::Helm>,
+    memo: crate::formats::ScanMemo,
 }
 
 impl DiskFiles {
@@ -329,6 +330,7 @@ impl DiskFiles {
             resolved_dirs: std::sync::RwLock::default(),
             max_file_size,
             helm: None,
+            memo: crate::formats::ScanMemo::default(),
         }
     }
 
@@ -509,6 +511,10 @@ impl Files for DiskFiles {
 
     fn helm(&self) -> Option<&crate::formats::helm::Helm> {
         self.helm.as_ref().filter(|helm| helm.runs())
+    }
+
+    fn memo(&self) -> Option<&crate::formats::ScanMemo> {
+        Some(&self.memo)
     }
 }
 

@@ -14,8 +14,8 @@ use crate::formats::{Classification, FileName, FollowUp, Format, ParseContext};
 use crate::message::{self, Message};
 use crate::msg;
 use crate::secrets::{
-    assess, is_indirection, looks_like_token, mentioned_secrets, parse_url, secret_kind, SecretKind,
-    Weakness,
+    assess, is_indirection, looks_like_token, mentioned_secrets, parse_url, secret_kind,
+    SecretKind, Weakness,
 };
 use crate::source::SourceFile;
 use crate::source::Span;

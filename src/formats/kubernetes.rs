@@ -747,27 +747,38 @@ fn chart_of_template(path: &Path) -> Option<&Path> {
 fn is_kustomize_patch(path: &Path, files: &dyn Files) -> bool {
     let target = normal(path);
     path.ancestors().skip(1).take(2).any(|dir| {
-        ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-            .iter()
-            .filter_map(|k| files.read(&dir.join(k)).ok())
-            .any(|source| {
-                YamlFile::parse(&source.text).documents.iter().any(|doc| {
-                    let strategic = doc
-                        .get("patchesStrategicMerge")
-                        .into_iter()
-                        .flat_map(YamlNode::items)
-                        .filter_map(YamlNode::as_str);
-                    let with_path = ["patches", "patchesJson6902"]
-                        .iter()
-                        .filter_map(|k| doc.get(k))
-                        .flat_map(YamlNode::items)
-                        .filter_map(|p| p.get("path").and_then(YamlNode::as_str));
-                    strategic
-                        .chain(with_path)
-                        .any(|p| normal(&dir.join(p)) == target)
-                })
-            })
+        crate::formats::memoised(files, dir, || KustomizePatches::of(dir, files))
+            .0
+            .contains(&target)
     })
+}
+
+/// The files the kustomizations of a folder apply as patches, each path normalised.
+struct KustomizePatches(std::collections::HashSet<std::path::PathBuf>);
+
+impl KustomizePatches {
+    fn of(dir: &Path, files: &dyn Files) -> Self {
+        let mut patches = std::collections::HashSet::new();
+        let kustomizations = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+            .iter()
+            .filter_map(|k| files.read(&dir.join(k)).ok());
+        for source in kustomizations {
+            for doc in &YamlFile::parse(&source.text).documents {
+                let strategic = doc
+                    .get("patchesStrategicMerge")
+                    .into_iter()
+                    .flat_map(YamlNode::items)
+                    .filter_map(YamlNode::as_str);
+                let with_path = ["patches", "patchesJson6902"]
+                    .iter()
+                    .filter_map(|k| doc.get(k))
+                    .flat_map(YamlNode::items)
+                    .filter_map(|p| p.get("path").and_then(YamlNode::as_str));
+                patches.extend(strategic.chain(with_path).map(|p| normal(&dir.join(p))));
+            }
+        }
+        Self(patches)
+    }
 }
 
 /// `path` without `.` components, for comparing paths written differently.
@@ -1271,6 +1282,63 @@ mod tests {
 
     fn parse(text: &str) -> Manifests {
         Manifests::parse(text, Path::new("app.yaml"), &crate::formats::NoFiles)
+    }
+
+    /// A folder's kustomization is read once for all its manifests, not once for each
+    /// (which made a folder of N manifests parse N kustomizations of N lines), and still
+    /// tells its patches, in the folder or the one below, from its resources.
+    #[test]
+    fn a_kustomization_is_read_once_for_the_whole_folder() {
+        use crate::formats::{MemoryFiles, ScanMemo, Unreadable};
+        use std::sync::Mutex;
+        /// The files and the kustomization paths read from them, in order.
+        struct Counting(MemoryFiles, Mutex<Vec<std::path::PathBuf>>);
+        impl Files for Counting {
+            fn read(&self, path: &Path) -> Result<crate::source::SourceFile, Unreadable> {
+                if path.ends_with("kustomization.yaml") {
+                    self.1.lock().unwrap().push(path.to_path_buf());
+                }
+                self.0.read(path)
+            }
+            fn is_file(&self, path: &Path) -> bool {
+                self.0.is_file(path)
+            }
+            fn is_dir(&self, path: &Path) -> bool {
+                self.0.is_dir(path)
+            }
+            fn list(&self, dir: &Path) -> Option<Vec<String>> {
+                self.0.list(dir)
+            }
+            fn display(&self, path: &Path) -> String {
+                self.0.display(path)
+            }
+            fn memo(&self) -> Option<&ScanMemo> {
+                self.0.memo()
+            }
+        }
+        let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n";
+        let mut memory = MemoryFiles::new("");
+        memory.insert(
+            "k/kustomization.yaml",
+            b"resources: [a.yaml, b.yaml]\npatchesStrategicMerge: [p.yaml, ./sub/q.yaml]\n"
+                .to_vec(),
+        );
+        let files = Counting(memory, Mutex::default());
+        let patched = |name: &str| {
+            Manifests::parse(manifest, &Path::new("k").join(name), &files).kustomize_input
+        };
+        assert!(!patched("a.yaml"));
+        assert!(!patched("b.yaml"));
+        assert!(patched("p.yaml"));
+        assert!(patched("sub/q.yaml"));
+        assert!(!patched("sub/a.yaml"));
+        // Each folder's (`k/sub`, `k` and the one above `k`) asked once.
+        let read = files.1.lock().unwrap();
+        let mut once = read.clone();
+        once.sort();
+        once.dedup();
+        assert_eq!(once.len(), read.len(), "{read:?}");
+        assert!(read.contains(&Path::new("k").join("kustomization.yaml")));
     }
 
     #[test]

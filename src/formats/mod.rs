@@ -276,6 +276,61 @@ pub trait Files: Sync {
     fn holds_whole_nginx_configuration(&self) -> bool {
         false
     }
+    /// Where facts read from other files are kept for the rest of the scan ([`memoised`]),
+    /// if the view keeps any.
+    fn memo(&self) -> Option<&ScanMemo> {
+        None
+    }
+}
+
+/// Facts a format reads from a file other than the one it parses, kept for the rest of
+/// the scan: each manifest of a folder asks whether the folder's `kustomization.yaml`
+/// patches it, and reading and parsing that file once per manifest made a folder cost the
+/// square of its size. One entry per file asked about, far fewer than the files scanned.
+#[derive(Default)]
+pub struct ScanMemo {
+    facts: std::sync::Mutex<
+        std::collections::HashMap<(std::any::TypeId, PathBuf), Arc<dyn Any + Send + Sync>>,
+    >,
+}
+
+impl std::fmt::Debug for ScanMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let facts = self
+            .facts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f.debug_struct("ScanMemo")
+            .field("facts", &facts.len())
+            .finish()
+    }
+}
+
+/// The `T` for `key` (a path: the file or folder it was read from) from `files`' memo,
+/// computed by `compute` the first time it is asked for, or every time when the view
+/// keeps no memo. Two threads asking at once may both compute it; the first kept wins.
+pub fn memoised<T: Any + Send + Sync>(
+    files: &dyn Files,
+    key: &Path,
+    compute: impl FnOnce() -> T,
+) -> Arc<T> {
+    let Some(memo) = files.memo() else {
+        return Arc::new(compute());
+    };
+    let lock = || {
+        memo.facts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let id = (std::any::TypeId::of::<T>(), key.to_path_buf());
+    let known = lock().get(&id).cloned();
+    // Computed without the lock: it reads and parses files.
+    let fact = known.unwrap_or_else(|| {
+        let computed: Arc<dyn Any + Send + Sync> = Arc::new(compute());
+        Arc::clone(lock().entry(id).or_insert(computed))
+    });
+    fact.downcast()
+        .unwrap_or_else(|_| unreachable!("memo entries are keyed by their type"))
 }
 
 /// The files of `files` that `pattern` matches, sorted like `glob(3)` (which sshd and nginx
@@ -412,6 +467,8 @@ pub struct MemoryFiles {
     shown: std::collections::BTreeMap<PathBuf, String>,
     /// The nginx files are an `nginx -T` dump ([`Files::holds_whole_nginx_configuration`]).
     whole_nginx: bool,
+    /// Emptied whenever a file is added: what it holds was read from the files before.
+    memo: ScanMemo,
 }
 
 impl MemoryFiles {
@@ -422,6 +479,7 @@ impl MemoryFiles {
             display_prefix: display_prefix.to_owned(),
             shown: std::collections::BTreeMap::new(),
             whole_nginx: false,
+            memo: ScanMemo::default(),
         }
     }
 
@@ -432,6 +490,7 @@ impl MemoryFiles {
 
     /// Adds the file at `path`.
     pub fn insert(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Arc<Vec<u8>>>) {
+        self.memo = ScanMemo::default();
         self.files.insert(path.into(), bytes.into());
     }
 
@@ -442,6 +501,7 @@ impl MemoryFiles {
         bytes: impl Into<Arc<Vec<u8>>>,
         shown: String,
     ) {
+        self.memo = ScanMemo::default();
         let path = path.into();
         self.shown.insert(path.clone(), shown);
         self.files.insert(path, bytes.into());
@@ -471,6 +531,9 @@ impl Files for MemoryFiles {
     }
     fn holds_whole_nginx_configuration(&self) -> bool {
         self.whole_nginx
+    }
+    fn memo(&self) -> Option<&ScanMemo> {
+        Some(&self.memo)
     }
     fn is_dir(&self, path: &Path) -> bool {
         self.files

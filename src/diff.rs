@@ -408,15 +408,14 @@ pub fn write_json(diff: &Diff, out: &mut dyn Write) -> io::Result<()> {
         #[serde(flatten)]
         diff: &'a Diff,
     }
-    serde_json::to_writer_pretty(
-        &mut *out,
+    crate::report::write_pretty_json(
+        out,
         &Doc {
             schema_version: 1,
             tool: "preflight diff",
             diff,
         },
-    )?;
-    writeln!(out)
+    )
 }
 
 /// The comparison for people: per kind (findings, controls, results) the counts, then a

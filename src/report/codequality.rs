@@ -101,6 +101,5 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             },
         });
     }
-    serde_json::to_writer_pretty(&mut *out, &issues)?;
-    writeln!(out)
+    super::write_pretty_json(out, &issues)
 }

@@ -105,6 +105,5 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         results: report.results,
         compliance: report.compliance,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    super::write_pretty_json(out, &doc)
 }

@@ -106,6 +106,19 @@ pub struct Style {
     pub quiet: bool,
 }
 
+/// `value` as pretty JSON and a newline on `out`, through a buffer of its own: serde
+/// writes token by token, and through `dyn Write` each token was a call that could not be
+/// inlined (a report of 45,000 findings: two million calls, 3% of the scan's instructions).
+pub(crate) fn write_pretty_json(
+    out: &mut dyn Write,
+    value: &impl serde::Serialize,
+) -> io::Result<()> {
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buffered, value)?;
+    writeln!(buffered)?;
+    buffered.flush()
+}
+
 /// Writes `report` in `format`. Warnings about the output itself (e.g. SARIF results cut to
 /// fit GitHub's limits) are returned for the caller to print on stderr.
 pub fn write(

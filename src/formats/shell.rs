@@ -11,8 +11,10 @@ pub struct ShellWord {
     pub text: String,
     /// Where it is written in the command line, quotes included.
     pub range: Range<usize>,
-    /// For each byte of `text`, where it is written in the command line.
-    written_at: Vec<usize>,
+    /// Where `text` is written in the command line, as runs written without a quote or an
+    /// escape between their characters: the byte of `text` each starts at and where that
+    /// byte is written. (A position per byte was eight bytes and a push per byte.)
+    runs: Vec<(usize, usize)>,
 }
 
 impl ShellWord {
@@ -20,23 +22,39 @@ impl ShellWord {
         Self {
             text: String::new(),
             range: at..at,
-            written_at: Vec::new(),
+            runs: Vec::new(),
         }
     }
 
     /// Appends `c`, written at byte `at` of the command line.
     fn push(&mut self, c: char, at: usize) {
+        let len = self.text.len();
+        let continues = self
+            .runs
+            .last()
+            .is_some_and(|&(from, written)| written + (len - from) == at);
+        if !continues {
+            self.runs.push((len, at));
+        }
         self.text.push(c);
-        self.written_at.extend(at..at + c.len_utf8());
     }
 
     /// Where bytes `range` of [`Self::text`] are written in the command line, when they are
     /// written as they are (inside quotes, say), `None` when an escape or a quote sits
     /// between them, so the written text is not the same.
     pub fn written_range(&self, range: Range<usize>) -> Option<Range<usize>> {
-        let at = self.written_at.get(range.clone())?;
-        let (&first, &last) = (at.first()?, at.last()?);
-        (last - first + 1 == at.len()).then_some(first..last + 1)
+        if range.start >= range.end || range.end > self.text.len() {
+            return None;
+        }
+        // Characters are pushed in the order they are written: bytes written one after
+        // the other are in one run.
+        let run = self.runs.partition_point(|&(from, _)| from <= range.start) - 1;
+        let (from, written) = self.runs[run];
+        let run_end = self
+            .runs
+            .get(run + 1)
+            .map_or(self.text.len(), |&(next, _)| next);
+        (range.end <= run_end).then(|| written + range.start - from..written + range.end - from)
     }
 }
 
@@ -183,6 +201,40 @@ mod tests {
         assert_eq!(escaped.written_range(1..2), Some(13..14));
         assert_eq!(escaped.written_range(0..2), None);
         assert_eq!(escaped.written_range(2..9), None);
+    }
+
+    /// Every range of every word: a range is found exactly when its bytes are written one
+    /// after the other, and what is written there is the text.
+    #[test]
+    fn a_written_range_is_found_exactly_when_written_as_is() {
+        for line in [
+            r#"pg_dump "db name" -U 'us''er' a\ b "x\"y" $(date +%F) 'ünï'"cödé""#,
+            r#"echo "$HOME"/'a b'\c"#,
+        ] {
+            for word in simple_commands(line).iter().flatten() {
+                let len = word.text.len();
+                for start in 0..len {
+                    for end in start + 1..=len {
+                        if !word.text.is_char_boundary(start) || !word.text.is_char_boundary(end) {
+                            continue;
+                        }
+                        let found = word.written_range(start..end);
+                        if let Some(at) = &found {
+                            assert_eq!(&line[at.clone()], &word.text[start..end], "{line}");
+                        }
+                        // Written as is: the text at the range's first written byte, for
+                        // its length, is the text, and the range holds no quote or escape.
+                        let first = word.written_range(start..start + 1).map(|r| r.start);
+                        let as_is = first.is_some_and(|at| {
+                            line.get(at..at + (end - start)) == Some(&word.text[start..end])
+                        });
+                        if !as_is {
+                            assert_eq!(found, None, "{line}: {start}..{end}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

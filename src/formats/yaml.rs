@@ -760,8 +760,11 @@ impl Builder<'_> {
                     self.chomp(&mut value, span);
                 }
                 // The scanner grows its buffer ahead of the text; the tree keeps each scalar
-                // for the whole scan, so it keeps only the bytes it holds.
-                value.shrink_to_fit();
+                // for the whole scan, so it keeps only the bytes it holds: a copy of exactly
+                // them costs the allocator less than shrinking the buffer in place.
+                if value.capacity() > value.len() {
+                    value = value.as_str().to_owned();
+                }
                 self.finish(
                     YamlNode {
                         span,

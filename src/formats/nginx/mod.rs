@@ -139,17 +139,7 @@ pub struct IncludeResolution {
 impl NginxConfig {
     /// Parses `text`; never fails, errors are collected in [`NginxConfig::errors`].
     pub fn parse(text: &str) -> Self {
-        let mut parser = Parser {
-            text,
-            bytes: text.as_bytes(),
-            pos: 0,
-            comments: Vec::new(),
-            errors: Vec::new(),
-            unread: Vec::new(),
-            depth: 0,
-            too_deep: None,
-            unread_after_quote: None,
-        };
+        let mut parser = Parser::new(text);
         let directives = parser.block_body(None);
         if let Some(open) = parser.too_deep {
             parser.error(
@@ -369,7 +359,21 @@ fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Self {
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            comments: Vec::new(),
+            errors: Vec::new(),
+            unread: Vec::new(),
+            depth: 0,
+            too_deep: None,
+            unread_after_quote: None,
+        }
+    }
+
     fn error(&mut self, span: Span, message: impl Into<Message>) {
         self.errors.push(ParseError {
             span,
@@ -613,6 +617,37 @@ impl Parser<'_> {
 
     /// An unquoted word: up to a blank, `;` or `{` (but `${` belongs to the word).
     fn bare(&mut self) -> NginxArg {
+        let start = self.pos;
+        // Most words hold no escape: their value is their text, copied once rather than
+        // grown character by character. The bytes that end a word are ASCII, so a byte
+        // scan stops where the character scan below does.
+        let mut end = start;
+        let mut variable = false;
+        while let Some(&b) = self.bytes.get(end) {
+            if b == b'{' && variable {
+                variable = false;
+                end += 1;
+                continue;
+            }
+            if is_blank(b) || b == b';' || b == b'{' {
+                break;
+            }
+            if b == b'\\' && end + 1 < self.bytes.len() {
+                return self.bare_escaped();
+            }
+            variable = b == b'$';
+            end += 1;
+        }
+        self.pos = end;
+        NginxArg {
+            value: self.text[start..end].to_owned(),
+            span: Span::new(start, end),
+            quote: None,
+        }
+    }
+
+    /// [`Self::bare`] for a word with escapes, which its value holds unescaped.
+    fn bare_escaped(&mut self) -> NginxArg {
         let start = self.pos;
         let mut value = String::new();
         let mut variable = false;
@@ -920,6 +955,32 @@ fn nginx_sensitive(config: &NginxConfig, text: &str) -> Vec<Sensitive> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A word without escapes is its text: read as one copy, it is the word the character
+    /// by character reading (kept for words with escapes) gives, span and end included.
+    #[test]
+    fn a_bare_word_is_read_alike_with_or_without_the_escape_path() {
+        for text in [
+            "a",
+            "$host",
+            "${host}x",
+            "$a{b",
+            "a{",
+            "/ünïcode/ß",
+            "x;",
+            "a\\",
+            "e$",
+            "$",
+            "{",
+            "http://[::1]:80/$uri?$args",
+        ] {
+            let mut copied = Parser::new(text);
+            let mut grown = Parser::new(text);
+            let (a, b) = (copied.bare(), grown.bare_escaped());
+            assert_eq!((&a.value, a.span), (&b.value, b.span), "{text:?}");
+            assert_eq!(copied.pos, grown.pos, "{text:?}");
+        }
+    }
 
     fn parse_ok(text: &str) -> NginxConfig {
         let config = NginxConfig::parse(text);

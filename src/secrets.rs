@@ -853,7 +853,10 @@ pub fn mentioned_secrets(text: &str) -> Vec<std::ops::Range<usize>> {
 /// Splits `scheme://user:password@host:port/path?query` by hand, keeping byte offsets (the
 /// `url` crate normalises and would lose where the password is written).
 pub fn parse_url(value: &str) -> Option<UrlParts<'_>> {
-    let (scheme, rest) = value.split_once("://")?;
+    // Asked of every value of a scan, most of them no URL. A scheme holds no `:`, so the
+    // first `:` starts the `://` or the value is no URL: one byte search decides.
+    let colon = memchr::memchr(b':', value.as_bytes())?;
+    let (scheme, rest) = (&value[..colon], value[colon..].strip_prefix("://")?);
     if scheme.is_empty()
         || !scheme
             .chars()
@@ -1234,5 +1237,43 @@ mod tests {
         let parts = parse_url("redis://:pw@[::1]:6379").unwrap();
         assert!(parts.host_is_local());
         assert_eq!(parse_url("not a url"), None);
+    }
+
+    /// The scheme is what stands before the first `://` and holds no `:`: looking at the
+    /// first `:` only (as `parse_url` does) accepts and splits the same values.
+    #[test]
+    fn a_url_is_told_by_its_first_colon_as_by_its_first_separator() {
+        let by_separator = |value: &str| {
+            let (scheme, _) = value.split_once("://")?;
+            let valid = !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+            valid.then(|| scheme.to_ascii_lowercase())
+        };
+        for value in [
+            "postgres://u:p@db/app",
+            "a:b://x",
+            "x:y http://u:p@h",
+            "://x",
+            "http://",
+            "ht tp://a",
+            "a:",
+            ":",
+            "",
+            "redis://:pw@[::1]:6379",
+            "HTTPS://h",
+            "git+ssh://g",
+            "a://b://c",
+            "ü://x",
+            "k=v:http://x",
+            "s3://b?x=1#f",
+        ] {
+            assert_eq!(
+                parse_url(value).map(|p| p.scheme),
+                by_separator(value),
+                "{value:?}"
+            );
+        }
     }
 }

@@ -140,7 +140,8 @@ pub fn run(inputs: Inputs, catalog: &Catalog) -> ScanOutcome {
         plan: &plan,
         units: Vec::new(),
         checked: 0,
-        known: HashMap::new(),
+        // Every input may be kept: sized once, its paths are not hashed again as it grows.
+        known: HashMap::with_capacity(files.len()),
     };
     let mut follow_ups = Vec::new();
     let mut unchecked = Vec::new();

@@ -57,7 +57,8 @@ pub struct LineIndex {
     /// The characters before every [`CHARS_EVERY`]th byte (rounded down to a character
     /// boundary): a column is counted from the nearest of these, not from its line's start.
     /// Else every position on one long line rescans it, and a 1 MiB line of a million parse
-    /// errors (`}}}…` to nginx) takes minutes to report.
+    /// errors (`}}}…` to nginx) takes minutes to report. Empty for an ASCII text, whose
+    /// characters are its bytes.
     chars_before: Vec<usize>,
 }
 
@@ -68,15 +69,21 @@ const CHARS_EVERY: usize = 1024;
 impl LineIndex {
     /// Indexes `text`; `\n` ends a line (a preceding `\r` stays part of the line).
     pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        let mut chars_before = Vec::with_capacity(text.len() / CHARS_EVERY + 1);
-        let (mut counted, mut chars) = (0, 0);
-        for checkpoint in (0..=text.len()).step_by(CHARS_EVERY) {
-            let at = floor_char_boundary(text, checkpoint);
-            chars += text[counted..at].chars().count();
-            counted = at;
-            chars_before.push(chars);
+        // Counted first, so the index is allocated once at its size.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        let mut starts = Vec::with_capacity(lines + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let mut chars_before = Vec::new();
+        if !text.is_ascii() {
+            chars_before.reserve_exact(text.len() / CHARS_EVERY + 1);
+            let (mut counted, mut chars) = (0, 0);
+            for checkpoint in (0..=text.len()).step_by(CHARS_EVERY) {
+                let at = floor_char_boundary(text, checkpoint);
+                chars += text[counted..at].chars().count();
+                counted = at;
+                chars_before.push(chars);
+            }
         }
         Self {
             starts,
@@ -86,6 +93,9 @@ impl LineIndex {
 
     /// The characters in `text[..offset]` (`offset` on a character boundary).
     fn chars_to(&self, text: &str, offset: usize) -> usize {
+        if self.chars_before.is_empty() {
+            return offset;
+        }
         let checkpoint = offset / CHARS_EVERY;
         let at = floor_char_boundary(text, checkpoint * CHARS_EVERY);
         self.chars_before[checkpoint] + text[at..offset].chars().count()
@@ -288,6 +298,23 @@ mod tests {
                 index.line_column(&text, offset).column,
                 expected,
                 "at {offset}"
+            );
+        }
+    }
+
+    /// An ASCII text keeps no character counts: its columns are byte counts, on long
+    /// lines too, and a line that ends the text without a newline has its start.
+    #[test]
+    fn columns_of_an_ascii_text_are_its_bytes() {
+        let text = format!("x\n{}\r\nlast", "ab\t".repeat(1000));
+        let index = LineIndex::new(&text);
+        assert!(index.chars_before.is_empty());
+        for offset in 0..=text.len() {
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let at = index.line_column(&text, offset);
+            assert_eq!(
+                (at.line, at.column),
+                (text[..start].matches('\n').count() + 1, offset - start + 1)
             );
         }
     }

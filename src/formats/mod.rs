@@ -286,7 +286,7 @@ pub trait Files: Sync {
 /// Facts a format reads from a file other than the one it parses, kept for the rest of
 /// the scan: each manifest of a folder asks whether the folder's `kustomization.yaml`
 /// patches it, and reading and parsing that file once per manifest made a folder cost the
-/// square of its size. One entry per file asked about, far fewer than the files scanned.
+/// square of its size. Bounded ([`MEMO_KEPT`]), as it is asked about every folder.
 #[derive(Default)]
 pub struct ScanMemo {
     facts: std::sync::Mutex<
@@ -305,6 +305,12 @@ impl std::fmt::Debug for ScanMemo {
             .finish()
     }
 }
+
+/// How many facts [`ScanMemo`] keeps at most. Files are read in path order, a folder's
+/// together: the facts of the last few thousand folders hit as often as those of every
+/// folder would (each fact is read again at most once per emptying), and memory does not
+/// grow with the tree (one per folder was 5 MiB of 100,000 files).
+const MEMO_KEPT: usize = 4096;
 
 /// The `T` for `key` (a path: the file or folder it was read from) from `files`' memo,
 /// computed by `compute` the first time it is asked for, or every time when the view
@@ -327,7 +333,11 @@ pub fn memoised<T: Any + Send + Sync>(
     // Computed without the lock: it reads and parses files.
     let fact = known.unwrap_or_else(|| {
         let computed: Arc<dyn Any + Send + Sync> = Arc::new(compute());
-        Arc::clone(lock().entry(id).or_insert(computed))
+        let mut facts = lock();
+        if facts.len() >= MEMO_KEPT {
+            facts.clear();
+        }
+        Arc::clone(facts.entry(id).or_insert(computed))
     });
     fact.downcast()
         .unwrap_or_else(|_| unreachable!("memo entries are keyed by their type"))
@@ -692,6 +702,31 @@ pub fn quoted_words(line: &str, start: usize, is_token: fn(char) -> bool) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fact is computed once while it is kept, again once the memo was emptied to stay
+    /// within its bound, and every time for a view that keeps no memo.
+    #[test]
+    fn a_memoised_fact_is_computed_once_while_kept() {
+        let files = MemoryFiles::new("");
+        let computed = std::cell::Cell::new(0);
+        let ask = |files: &dyn Files, key: &str| {
+            *memoised(files, Path::new(key), || {
+                computed.set(computed.get() + 1);
+                key.len()
+            })
+        };
+        assert_eq!((ask(&files, "ab"), ask(&files, "ab")), (2, 2));
+        assert_eq!(computed.get(), 1);
+        for n in 0..MEMO_KEPT {
+            ask(&files, &n.to_string());
+        }
+        computed.set(0);
+        ask(&files, "ab");
+        assert_eq!(computed.get(), 1);
+        ask(&NoFiles, "ab");
+        ask(&NoFiles, "ab");
+        assert_eq!(computed.get(), 3);
+    }
 
     #[test]
     fn globs_expand_sorted_and_skip_hidden_files() {

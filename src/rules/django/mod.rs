@@ -458,13 +458,17 @@ pub fn each_deployed(
             cx.not_evaluated_in(deployed.source(), reason);
         }
     }
-    for (i, doc) in docs.iter().enumerate() {
-        if !evaluations.iter().any(|(entry, _)| *entry == i) {
-            cx.not_applicable_in(
-                doc.source(),
-                "not a deployed settings module: another settings module star-imports it (and is judged with it), or its name says development or tests",
-            );
-        }
+    // Marked once, rather than every module looked for among the entries (a project's
+    // modules times its entries, for each of the Django rules).
+    let mut is_entry = vec![false; docs.len()];
+    for (entry, _) in evaluations.iter() {
+        is_entry[*entry] = true;
+    }
+    for (doc, _) in docs.iter().zip(is_entry).filter(|(_, is_entry)| !is_entry) {
+        cx.not_applicable_in(
+            doc.source(),
+            "not a deployed settings module: another settings module star-imports it (and is judged with it), or its name says development or tests",
+        );
     }
 }
 

@@ -609,16 +609,9 @@ impl EnvValue {
         }
     }
 
-    /// The password inside a URL value, and where it is written. The URL is parsed from the
-    /// value as the application sees it; the position maps back onto the file only when that
-    /// equals the written text (no escapes), otherwise the whole value is the span.
-    pub fn url_password(&self) -> Option<(&str, Span)> {
-        let (password, range) = crate::secrets::parse_url(&self.text)?.password?;
-        Some((password, self.password_span(range)))
-    }
-
-    /// Where the password at `range` of the text is written: the value's whole span when
-    /// escapes make the text and what is written differ in length.
+    /// Where the password of a URL value, at `range` of the value as the application sees
+    /// it, is written: the position maps back onto the file only when that equals the
+    /// written text (no escapes), otherwise the whole value is the span.
     fn password_span(&self, range: std::ops::Range<usize>) -> Span {
         let inner = self.inner_span;
         if inner.len() == self.text.len() {

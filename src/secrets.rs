@@ -831,14 +831,34 @@ fn query_password(query: &str, query_start: usize) -> Option<(&str, std::ops::Ra
 /// k3J9…" in a note), as the byte ranges of the values in `text`. Prose is read generously:
 /// masking a word of a comment costs nothing, showing a commented-out key costs the key.
 pub fn mentioned_secrets(text: &str) -> Vec<std::ops::Range<usize>> {
-    static MENTION: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r#"([A-Za-z_][A-Za-z0-9_.-]*)["']?(?:[ \t]*[:=][ \t]*|[ \t]+)["'`]?([^\s"'`,;(){}\[\]<>]+)"#,
-        )
-        .expect("valid regex")
-    });
+    // Nearly every pair of words in prose is a mention to the regex, but only a name holding
+    // one of SECRET_NAME_WORDS can be a secret's. No class of MENTION admits a `\n` and it
+    // neither anchors nor looks around, so a line is read alone as it is within the text:
+    // only the lines holding such a word are read.
+    let bytes = text.as_bytes();
     let mut found = Vec::new();
-    let mut at = 0;
+    let mut from = 0;
+    while let Some(word) = SECRET_NAME_WORDS.find(&text[from..]) {
+        let word_at = from + word.start();
+        let line_start = memchr::memrchr(b'\n', &bytes[..word_at]).map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &bytes[word_at..]).map_or(text.len(), |i| word_at + i);
+        push_mentioned_secrets(&text[..line_end], line_start, &mut found);
+        from = line_end;
+    }
+    found
+}
+
+/// A secret-like name followed by `=`, `:` or blanks and a value, as [`mentioned_secrets`]
+/// reads them.
+static MENTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"([A-Za-z_][A-Za-z0-9_.-]*)["']?(?:[ \t]*[:=][ \t]*|[ \t]+)["'`]?([^\s"'`,;(){}\[\]<>]+)"#,
+    )
+    .expect("valid regex")
+});
+
+/// Pushes the values of the mentions in `text` from byte `at` on whose names are secrets'.
+fn push_mentioned_secrets(text: &str, mut at: usize, found: &mut Vec<std::ops::Range<usize>>) {
     // Overlapping mentions (`PASSWORD TOKEN value`): each name is looked at.
     while let Some(mention) = MENTION.captures_at(text, at) {
         let (name, value) = (&mention[1], mention.get(2).map_or(0..0, |v| v.range()));
@@ -847,7 +867,6 @@ pub fn mentioned_secrets(text: &str) -> Vec<std::ops::Range<usize>> {
             found.push(value);
         }
     }
-    found
 }
 
 /// Splits `scheme://user:password@host:port/path?query` by hand, keeping byte offsets (the
@@ -1193,6 +1212,36 @@ mod tests {
             .map(|r| &text[r])
             .collect();
         assert_eq!(found, ["k3J9xQ", "hunter22", "qzcanary"]);
+    }
+
+    /// `mentioned_secrets` reads only the lines holding a secret word; reading the whole text
+    /// as one finds the same values in the same order.
+    #[test]
+    fn mentions_read_line_by_line_are_those_of_the_whole_text() {
+        let whole_text = |text: &str| {
+            let mut found = Vec::new();
+            push_mentioned_secrets(text, 0, &mut found);
+            found
+        };
+        let texts = [
+            "",
+            "\n\n",
+            "no secret words here = at all\nnor: here",
+            "# SECRET_KEY = 'k3J9xQ' (old)\nthe DB_PASSWORD: hunter22 and API_TOKEN qzcanary",
+            "PASSWORD TOKEN value\nSECRET KEY\nvalue",
+            "api_key:\nvalue on the next line",
+            "DB_PASSWORD\r\nhunter22\r\nAPI_TOKEN = 'x1'\r\n",
+            "db.password = s3cr3t\nsigning-key: abc-def\n\"pw\": \"x\" , token=`t`",
+            "monkey business\nsalt and pepper: shaker",
+            "Passwort ist geheim; mot de passe: très_secret\nCLÉ_SECRET = värde\nπ_TOKEN = ü",
+            "x PASS\tword\n\tPW=1 PW=2 PW=3\nend KEY",
+            "key\nkey\nkey = last",
+        ];
+        for text in texts {
+            assert_eq!(mentioned_secrets(text), whole_text(text), "{text:?}");
+        }
+        // The inputs hold mentions, so the comparison is of something.
+        assert!(texts.iter().filter(|t| !whole_text(t).is_empty()).count() >= 8);
     }
 
     #[test]

@@ -75,7 +75,10 @@ fn assignment_secret(name: &str, value: &str) -> Option<Range<usize>> {
     if value.is_empty() {
         return None;
     }
-    if secret_kind(name).is_some() || looks_like_token(value) || value.contains("PRIVATE KEY") {
+    // Most values are shorter than the words searched for, and `contains` sets up a search
+    // for each value it is given.
+    let holds_private_key = || value.len() >= "PRIVATE KEY".len() && value.contains("PRIVATE KEY");
+    if secret_kind(name).is_some() || looks_like_token(value) || holds_private_key() {
         return Some(0..value.len());
     }
     parse_url(value)?.password.map(|(_, range)| range)
@@ -726,9 +729,11 @@ fn credential_pairs(text: &str, skip_first: bool) -> Vec<Range<usize>> {
 fn url_passwords(text: &str) -> Vec<Range<usize>> {
     let is_scheme_byte = |b: u8| b.is_ascii_alphanumeric() || b"+-.".contains(&b);
     let bytes = text.as_bytes();
-    let starts: Vec<usize> = text
-        .match_indices("://")
-        .map(|(at, _)| {
+    // A `:` search, not `match_indices("://")`: asked of every word of every command line,
+    // most without a `:`, and `"://"` cannot overlap itself, so the same starts are found.
+    let starts: Vec<usize> = memchr::memchr_iter(b':', bytes)
+        .filter(|&at| bytes[at..].starts_with(b"://"))
+        .map(|at| {
             let mut start = at;
             while start > 0 && is_scheme_byte(bytes[start - 1]) {
                 start -= 1;
@@ -759,6 +764,11 @@ fn url_passwords(text: &str) -> Vec<Range<usize>> {
 /// the word after `password`, once `machine`, `default` or `login` came before it in the
 /// same command. Literal `\n` and `\t` (for `echo -e`, `printf`) separate words too.
 fn netrc_passwords(words: &[ShellWord]) -> Vec<(usize, Range<usize>)> {
+    // Only a token `password` is followed by one: most commands have none to split words for.
+    let names_password = |word: &ShellWord| word.text.len() >= 8 && word.text.contains("password");
+    if !words.iter().any(names_password) {
+        return Vec::new();
+    }
     let tokens: Vec<(usize, Range<usize>)> = words
         .iter()
         .enumerate()

@@ -10,6 +10,8 @@
 //! is a JavaScript expression, so `package.json` and `ecosystem.config.json` are read by
 //! the same code (tree-sitter's). It knows nothing of rules.
 
+use std::fmt::Write as _;
+
 use tree_sitter::Node;
 
 use crate::formats::readers::first_difference;
@@ -496,8 +498,11 @@ impl Builder {
                 });
             }
         }
+        // One name rewritten per argument, not one allocated.
+        let mut name = call.callee.clone();
         for (index, arg) in call.args.iter().enumerate() {
-            let name = format!("{}#{index}", call.callee);
+            name.truncate(call.callee.len());
+            let _ = write!(name, "#{index}");
             self.name_string(&name, callee, arg);
         }
         self.module.calls.push(call);

@@ -333,14 +333,16 @@ impl<'s> Reader<'s> {
         .unwrap_or_else(|| JsValue::Ident(self.source(member.span()).to_owned()))
     }
 
-    /// The dotted name of a member expression as a callee (none for `a[b]`).
-    fn member_callee_name(&self, member: &MemberExpression<'_>) -> String {
+    /// Appends the dotted name of a member expression as a callee (none for `a[b]`).
+    fn push_member_callee_name(&self, member: &MemberExpression<'_>, name: &mut String) {
         let (object, property) = match member {
             MemberExpression::StaticMemberExpression(m) => (&m.object, m.property.span),
             MemberExpression::PrivateFieldExpression(m) => (&m.object, m.field.span),
-            MemberExpression::ComputedMemberExpression(_) => return String::new(),
+            MemberExpression::ComputedMemberExpression(_) => return,
         };
-        format!("{}.{}", self.callee_name(object), self.source(property))
+        self.push_callee_name(object, name);
+        name.push('.');
+        name.push_str(self.source(property));
     }
 
     fn arguments(&self, arguments: &[Argument<'_>], depth: usize) -> Vec<JsNode> {
@@ -402,32 +404,44 @@ impl<'s> Reader<'s> {
 
     /// The dotted name of a callee, as the tree-sitter reader's `callee_name` gives it.
     fn callee_name(&self, callee: &Expression<'_>) -> String {
+        // The name is made of the callee's words, so about as long as it is written.
+        let mut name = String::with_capacity(callee.span().size() as usize);
+        self.push_callee_name(callee, &mut name);
+        name
+    }
+
+    /// Appends the dotted name of a callee: one string for the whole chain
+    /// (`res.status(500).json`), where a string per link cost more than reading the call.
+    fn push_callee_name(&self, callee: &Expression<'_>, name: &mut String) {
         if let Some(member) = callee.as_member_expression() {
-            return self.member_callee_name(member);
+            return self.push_member_callee_name(member, name);
         }
         match callee {
             Expression::Identifier(_) | Expression::ThisExpression(_) | Expression::Super(_) => {
-                self.source(callee.span()).to_owned()
+                name.push_str(self.source(callee.span()));
             }
-            Expression::CallExpression(c) => format!("{}()", self.callee_name(&c.callee)),
-            Expression::ImportExpression(_) => "()".to_owned(),
-            Expression::ParenthesizedExpression(e) => self.callee_name(&e.expression),
-            Expression::AwaitExpression(e) => self.callee_name(&e.argument),
-            Expression::TSNonNullExpression(e) => self.callee_name(&e.expression),
+            Expression::CallExpression(c) => {
+                self.push_callee_name(&c.callee, name);
+                name.push_str("()");
+            }
+            Expression::ImportExpression(_) => name.push_str("()"),
+            Expression::ParenthesizedExpression(e) => self.push_callee_name(&e.expression, name),
+            Expression::AwaitExpression(e) => self.push_callee_name(&e.argument, name),
+            Expression::TSNonNullExpression(e) => self.push_callee_name(&e.expression, name),
             Expression::ChainExpression(c) => match &c.expression {
                 ChainElement::CallExpression(call) => {
-                    format!("{}()", self.callee_name(&call.callee))
+                    self.push_callee_name(&call.callee, name);
+                    name.push_str("()");
                 }
-                ChainElement::TSNonNullExpression(e) => self.callee_name(&e.expression),
-                other => other
-                    .as_member_expression()
-                    .map_or_else(String::new, |m| self.member_callee_name(m)),
+                ChainElement::TSNonNullExpression(e) => self.push_callee_name(&e.expression, name),
+                other => {
+                    if let Some(member) = other.as_member_expression() {
+                        self.push_member_callee_name(member, name);
+                    }
+                }
             },
-            Expression::TaggedTemplateExpression(_) => {
-                self.unsupported.set(true);
-                String::new()
-            }
-            _ => String::new(),
+            Expression::TaggedTemplateExpression(_) => self.unsupported.set(true),
+            _ => {}
         }
     }
 }

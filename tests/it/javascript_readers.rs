@@ -9,11 +9,21 @@ use preflight::formats::javascript::{compare_readers, Dialect, ReadersCompared};
 
 use crate::common::root;
 
-/// What comparing the readers on every script under `folder` gave: (agreements, files left
+/// The extensions of scripts.
+const SCRIPTS: &[&str] = &["js", "cjs", "mjs", "jsx", "ts", "mts", "cts", "tsx"];
+
+/// JSON (`package.json`, PM2's `ecosystem.config.json`), read as the expression `(…)`.
+const JSON: &[&str] = &["json"];
+
+/// What comparing the readers on every file with one of `extensions` under `folder` gave: (agreements, files left
 /// to tree-sitter, files only tree-sitter finds errors in, files it misreads `await` in,
 /// disagreements).
 /// With `committed`, only files git does not ignore.
-fn compare_under(folder: &Path, committed: bool) -> (usize, usize, usize, usize, Vec<String>) {
+fn compare_under(
+    folder: &Path,
+    committed: bool,
+    extensions: &[&str],
+) -> (usize, usize, usize, usize, Vec<String>) {
     let (mut agree, mut left, mut errs, mut awaits, mut disagree) = (0, 0, 0, 0, Vec::new());
     for entry in ignore::WalkBuilder::new(folder)
         .standard_filters(committed)
@@ -21,13 +31,11 @@ fn compare_under(folder: &Path, committed: bool) -> (usize, usize, usize, usize,
         .flatten()
     {
         let path = entry.path();
-        let script = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-            matches!(
-                e,
-                "js" | "cjs" | "mjs" | "jsx" | "ts" | "mts" | "cts" | "tsx"
-            )
-        });
-        if !script || !path.is_file() {
+        let wanted = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| extensions.contains(&e));
+        if !wanted || !path.is_file() {
             continue;
         }
         let Ok(text) = std::fs::read_to_string(path) else {
@@ -48,7 +56,7 @@ fn compare_under(folder: &Path, committed: bool) -> (usize, usize, usize, usize,
 
 #[test]
 fn javascript_readers_agree_on_the_repositorys_scripts() {
-    let (agree, left, errs, awaits, disagree) = compare_under(&root(), true);
+    let (agree, left, errs, awaits, disagree) = compare_under(&root(), true, SCRIPTS);
     assert!(disagree.is_empty(), "{}", disagree.join("\n\n"));
     eprintln!(
         "{agree} read alike, {left} left to tree-sitter; of the files oxc reads, tree-sitter \
@@ -64,7 +72,7 @@ fn javascript_readers_agree_on_the_repositorys_scripts() {
 )]
 fn javascript_readers_agree_on_the_realworld_corpus() {
     let (agree, left, errs, awaits, disagree) =
-        compare_under(&root().join("tests/tools/realworld"), false);
+        compare_under(&root().join("tests/tools/realworld"), false, SCRIPTS);
     if let Ok(dump) = std::env::var("PF_DUMP") {
         std::fs::write(dump, disagree.join("\n=====\n")).unwrap();
     }
@@ -80,4 +88,29 @@ fn javascript_readers_agree_on_the_realworld_corpus() {
          finds errors in {errs} and misreads `await` in {awaits}"
     );
     assert!(agree >= 1_000, "only {agree} scripts compared");
+}
+
+/// Where oxc reads a JSON document it reads it as tree-sitter does, and never one
+/// tree-sitter finds an error in (the JSON reader's errors are reported).
+fn assert_json_read_alike(folder: &Path, committed: bool, at_least: usize) {
+    let (agree, left, errs, awaits, disagree) = compare_under(folder, committed, JSON);
+    let shown: Vec<&String> = disagree.iter().take(5).collect();
+    assert!(disagree.is_empty(), "{shown:#?}");
+    assert_eq!((errs, awaits), (0, 0), "oxc reads JSON tree-sitter errs on");
+    eprintln!("{agree} JSON files read alike, {left} left to tree-sitter");
+    assert!(agree >= at_least, "only {agree} JSON files compared");
+}
+
+#[test]
+fn javascript_readers_agree_on_the_repositorys_json() {
+    assert_json_read_alike(&root(), true, 5);
+}
+
+#[test]
+#[cfg_attr(
+    not(test_tool = "realworld_corpus"),
+    ignore = "needs the real-world corpus (python3 tests/tools/fetch-realworld.py)"
+)]
+fn javascript_readers_agree_on_the_realworld_corpuss_json() {
+    assert_json_read_alike(&root().join("tests/tools/realworld"), false, 1_000);
 }

@@ -8,7 +8,7 @@
 //! arguments, object literals, string literals, `process.env.X` (unknown until run time)
 //! and `process.env.X || 'default'` (the default is known), every node with its span. JSON
 //! is a JavaScript expression, so `package.json` and `ecosystem.config.json` are read by
-//! the same code (tree-sitter's). It knows nothing of rules.
+//! the same code, as the expression `(…)`. It knows nothing of rules.
 
 use std::fmt::Write as _;
 
@@ -213,16 +213,14 @@ const MAX_DEPTH: usize = 64;
 impl JsModule {
     /// Parses `text` with the grammar of `dialect`. Never fails: problems are in `errors`.
     pub fn parse(text: &str, dialect: Dialect) -> Self {
-        if dialect != Dialect::Json {
-            if let Some(module) = oxc_reader::read(text, dialect) {
-                return module;
-            }
+        if let Some(module) = oxc_reader::read(text, dialect) {
+            return module;
         }
         Self::parse_tolerant(text, dialect)
     }
 
     /// [`Self::parse`] with tree-sitter, whose error recovery reads what it can of a broken
-    /// file: the reader of files the exact parser rejects, and of JSON.
+    /// file: the reader of files the exact parser rejects.
     fn parse_tolerant(text: &str, dialect: Dialect) -> Self {
         // JSON is parsed as the expression `(…)`: a bare `{` would start a block.
         let (source, shift) = match dialect {

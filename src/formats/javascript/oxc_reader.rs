@@ -8,7 +8,9 @@
 //! on every input).
 //! oxc gives up on the first error where tree-sitter reads on, so a file with any error,
 //! and any construct the two trees do not shape alike (tagged templates, import
-//! attributes, TypeScript's `export =`), is left to the tree-sitter reader: `None`.
+//! attributes, TypeScript's `export =`), is left to the tree-sitter reader: `None`. So is
+//! JSON whose document tree-sitter may read otherwise: one with a comment, or that is no
+//! object (tree-sitter then looks for `"scripts"` anywhere in it).
 //!
 //! oxc parses recursively: a hostile file nested thousands deep would overflow the stack.
 //! Its recursion needs at most about 1.6 KiB of stack per byte of input (measured with
@@ -24,11 +26,11 @@ use oxc_ast::ast::{
     CallExpression, ChainElement, ExportDefaultDeclaration, ExportDefaultDeclarationKind,
     Expression, ImportDeclaration, ImportDeclarationSpecifier, ImportExpression, LogicalOperator,
     MemberExpression, NewExpression, ObjectExpression, ObjectProperty, ObjectPropertyKind,
-    PropertyKey, PropertyKind, StringLiteral, TSExportAssignment, TSImportType,
+    PropertyKey, PropertyKind, Statement, StringLiteral, TSExportAssignment, TSImportType,
     TaggedTemplateExpression, TemplateLiteral, VariableDeclarator, WithClause,
 };
 use oxc_ast::AstKind;
-use oxc_ast_visit::{walk, Visit};
+use oxc_ast_visit::{walk, Visit, VisitMut};
 use oxc_parser::{ParseOptions, Parser};
 use oxc_span::{GetSpan, SourceType};
 
@@ -55,7 +57,7 @@ thread_local! {
 }
 
 /// `text` read by oxc, or `None` when the tree-sitter reader must read it (see the module
-/// documentation). Never called for JSON.
+/// documentation).
 pub(super) fn read(text: &str, dialect: Dialect) -> Option<JsModule> {
     if text.len() > MAX_LEN {
         return None;
@@ -71,25 +73,41 @@ pub(super) fn read(text: &str, dialect: Dialect) -> Option<JsModule> {
 }
 
 fn read_in(arena: &Allocator, text: &str, dialect: Dialect) -> Option<JsModule> {
-    // tree-sitter's JavaScript grammar reads scripts, modules and JSX alike.
+    // tree-sitter's JavaScript grammar reads scripts, modules, JSX and JSON alike.
     let source_type = match dialect {
-        Dialect::JavaScript => SourceType::unambiguous().with_jsx(true),
+        Dialect::JavaScript | Dialect::Json => SourceType::unambiguous().with_jsx(true),
         Dialect::TypeScript => SourceType::unambiguous().with_typescript(true),
         Dialect::Tsx => SourceType::unambiguous()
             .with_typescript(true)
             .with_jsx(true),
-        Dialect::Json => return None,
+    };
+    let json = dialect == Dialect::Json;
+    // JSON is read as the tree-sitter reader reads it, as the expression `(…)`.
+    let wrapped;
+    let source = if json {
+        wrapped = format!("({text}\n)");
+        wrapped.as_str()
+    } else {
+        text
     };
     let options = ParseOptions {
         allow_return_outside_function: true,
         preserve_parens: true,
         ..ParseOptions::default()
     };
-    let parsed = Parser::new(arena, text, source_type)
+    let mut parsed = Parser::new(arena, source, source_type)
         .with_options(options)
         .parse();
     if parsed.panicked || !parsed.errors.is_empty() {
         return None;
+    }
+    if json {
+        // tree-sitter may take a comment for the first child of the parentheses, and so
+        // for the document.
+        if !parsed.program.comments.is_empty() {
+            return None;
+        }
+        Unwrap { len: text.len() }.visit_program(&mut parsed.program);
     }
     let mut reader = Reader {
         text,
@@ -99,7 +117,42 @@ fn read_in(arena: &Allocator, text: &str, dialect: Dialect) -> Option<JsModule> 
         unsupported: Cell::new(false),
     };
     reader.visit_program(&parsed.program);
-    (!reader.unsupported.get() && reader.deepest <= MAX_TREE_DEPTH).then(|| reader.builder.finish())
+    // The tree-sitter reader's document is the first statement's expression; when it is
+    // no object, it looks for `"scripts"` elsewhere in the tree.
+    let document = if json {
+        let Some(Statement::ExpressionStatement(first)) = parsed.program.body.first() else {
+            return None;
+        };
+        let document = reader.value(&first.expression, 0);
+        if !matches!(document.value, JsValue::Object(_)) {
+            return None;
+        }
+        Some(document)
+    } else {
+        None
+    };
+    if reader.unsupported.get() || reader.deepest > MAX_TREE_DEPTH {
+        return None;
+    }
+    let mut module = reader.builder.finish();
+    if json {
+        module.exports = document;
+    }
+    Some(module)
+}
+
+/// Moves the spans of `(…)` back onto the JSON text inside, clamped to it as the
+/// tree-sitter reader's are.
+struct Unwrap {
+    len: usize,
+}
+
+impl<'a> VisitMut<'a> for Unwrap {
+    fn visit_span(&mut self, span: &mut oxc_span::Span) {
+        let len = u32::try_from(self.len).unwrap_or(u32::MAX);
+        span.start = span.start.saturating_sub(1).min(len);
+        span.end = span.end.saturating_sub(1).min(len).max(span.start);
+    }
 }
 
 struct Reader<'s> {
@@ -652,10 +705,28 @@ mod tests {
     }
 
     #[test]
-    fn large_files_and_json_are_left_to_tree_sitter() {
+    fn large_files_are_left_to_tree_sitter() {
         let large = format!("const a = 1;\n{}", "// padding\n".repeat(MAX_LEN / 10));
         assert!(read(&large, Dialect::JavaScript).is_none());
         assert!(read(&large[..200], Dialect::JavaScript).is_some());
-        assert!(read("{\"a\": 1}", Dialect::Json).is_none());
+    }
+
+    /// JSON whose document tree-sitter could read otherwise is left to it: one with a
+    /// comment, one that is no object, one that is no expression.
+    #[test]
+    fn json_is_read_when_its_document_is_an_object() {
+        let read_json = |text: &str| read(text, Dialect::Json);
+        let module = read_json("{\"a\": \"b\"}").expect("read");
+        let document = module.exports.expect("document");
+        assert_eq!(document.span, Span::new(0, 10));
+        assert_eq!(document.get("a").map(|a| a.span), Some(Span::new(6, 9)));
+        for left in [
+            "// c\n{\"a\": 1}",
+            "[{\"scripts\": {}}]",
+            "{\"a\": 1}) + (1",
+            "{",
+        ] {
+            assert!(read_json(left).is_none(), "{left:?}");
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! `--respect-gitignore` (or set `respect_gitignore = true`) for a "what would be committed"
 //! view.
 
+use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -301,8 +302,11 @@ pub struct DiskFiles {
     /// The same, as written (absolute, `.` and `..` applied).
     written_roots: Vec<PathBuf>,
     /// Folders with their links resolved, asked once each: a file that is not itself a
-    /// link is inside the scan when its resolved folder is.
-    resolved_dirs: std::sync::RwLock<std::collections::HashMap<PathBuf, Option<PathBuf>>>,
+    /// link is inside the scan when its resolved folder is. Keyed by the folder as written:
+    /// `Path` hashes component by component, a byte at a time, which cost more than the
+    /// look-up saved. The folders asked are files' parents (no trailing `/` or `/.`), and
+    /// two spellings of one folder (`a/./b`, `a/b`) resolve alike, each cached on its own.
+    resolved_dirs: std::sync::RwLock<std::collections::HashMap<OsString, Option<PathBuf>>>,
     max_file_size: u64,
     helm: Option<crate::formats::helm::Helm>,
     memo: crate::formats::ScanMemo,
@@ -404,10 +408,10 @@ impl DiskFiles {
             dir
         };
         let cache = |lock: &std::sync::RwLock<_>| -> Option<Option<PathBuf>> {
-            let map: &std::collections::HashMap<PathBuf, Option<PathBuf>> = &lock
+            let map: &std::collections::HashMap<OsString, Option<PathBuf>> = &lock
                 .read()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            map.get(dir).cloned()
+            map.get(dir.as_os_str()).cloned()
         };
         if let Some(known) = cache(&self.resolved_dirs) {
             return known;
@@ -435,7 +439,7 @@ impl DiskFiles {
         if map.len() >= RESOLVED_DIRS_KEPT {
             map.clear();
         }
-        map.insert(dir.to_path_buf(), resolved.clone());
+        map.insert(dir.as_os_str().to_owned(), resolved.clone());
         resolved
     }
 }
@@ -534,5 +538,31 @@ mod tests {
         assert!(set.is_match("a/fixtures/x"));
         assert!(set.is_match("deploy/old/a.env"));
         assert!(!set.is_match("deploy/new/a.env"));
+    }
+
+    /// The resolved-folder cache is keyed by spelling: every spelling of a folder, a link
+    /// to it included, resolves as the system resolves it, whichever was asked first.
+    #[cfg(unix)]
+    #[test]
+    fn every_spelling_of_a_folder_resolves_as_the_system_resolves_it() {
+        let tree = tempfile::tempdir().unwrap();
+        let root = tree.path();
+        std::fs::create_dir_all(root.join("a/b/c")).unwrap();
+        std::os::unix::fs::symlink(root.join("a/b"), root.join("link")).unwrap();
+        let spellings = [
+            "a/b/c", "a/./b/c", "a//b/c", "link/c", "a/b", "link", "a/../a/b",
+        ];
+        for first in 0..spellings.len() {
+            let files = DiskFiles::new(&[root.to_path_buf()], 1 << 20);
+            for spelling in spellings[first..].iter().chain(&spellings[..first]) {
+                let dir = root.join(spelling);
+                assert_eq!(
+                    files.resolved_dir(&dir),
+                    std::fs::canonicalize(&dir).ok(),
+                    "{spelling} after {}",
+                    spellings[first]
+                );
+            }
+        }
     }
 }

@@ -1122,7 +1122,10 @@ fn drop_repeated(raw: &mut Vec<(&Rule, RawFinding)>) {
     // Judged by reference: copying every message into the set cost a tenth of the peak.
     // Keyed by place, messages compared only within one place: hashing every message cost
     // a twentieth of a scan's CPU.
-    let mut seen: HashMap<(&str, usize, Span), SmallVec<[&Message; 1]>> = HashMap::new();
+    // Sized for every finding at a place of its own: grown from empty, the map was
+    // rehashed a dozen times on the way.
+    let mut seen: HashMap<(&str, usize, Span), SmallVec<[&Message; 1]>> =
+        HashMap::with_capacity(raw.len());
     // Per (rule, file): findings kept, and where the last one that may be kept is.
     let mut per_file: HashMap<(&str, usize), (usize, usize)> = HashMap::new();
     let keep: Vec<bool> = raw

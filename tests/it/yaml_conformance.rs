@@ -120,6 +120,16 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The YAML files of the fixtures, the examples and the real-world corpus (when fetched:
+/// tests/tools/fetch-realworld.py).
+fn fixture_and_corpus_yaml_files() -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    for dir in ["fixtures", "examples", "tests/tools/realworld"] {
+        yaml_files(&root().join(dir), &mut paths);
+    }
+    paths
+}
+
 /// PyYAML's verdict on each of `paths`.
 fn pyyaml(paths: &[PathBuf]) -> Vec<Value> {
     let mut child = Command::new("python3")
@@ -156,15 +166,7 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
     ignore = "needs python3 with PyYAML (apt-get install python3-yaml, or pip install pyyaml)"
 )]
 fn the_yaml_layer_agrees_with_libyaml_on_every_yaml_file_of_the_fixtures_and_corpora() {
-    let mut paths = Vec::new();
-    for dir in [
-        root().join("fixtures"),
-        root().join("examples"),
-        // The real-world corpus when fetched (tests/tools/fetch-realworld.py).
-        root().join("tests/tools/realworld"),
-    ] {
-        yaml_files(&dir, &mut paths);
-    }
+    let paths = fixture_and_corpus_yaml_files();
     let verdicts = pyyaml(&paths);
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut differences = Vec::new();
@@ -422,14 +424,7 @@ fn block_style_reader_on(text: &str) -> Result<bool, String> {
 
 #[test]
 fn the_block_style_reader_builds_the_full_parsers_tree_for_every_yaml_file_it_reads() {
-    let mut paths = Vec::new();
-    for dir in [
-        root().join("fixtures"),
-        root().join("examples"),
-        root().join("tests/tools/realworld"),
-    ] {
-        yaml_files(&dir, &mut paths);
-    }
+    let paths = fixture_and_corpus_yaml_files();
     let (mut read, mut differences) = (0, Vec::new());
     for path in &paths {
         let text = String::from_utf8_lossy(&std::fs::read(path).expect("readable")).into_owned();

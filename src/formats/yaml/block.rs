@@ -296,7 +296,12 @@ impl<'a> Reader<'a> {
                 )
             }
             b'|' => return self.literal(content, indent),
-            b'-' if content.len() > 1 && !matches!(content.as_bytes()[1], b' ' | b',') => {
+            // `-1`, `--flag`: a dash that starts no item.
+            b'-' if content
+                .as_bytes()
+                .get(1)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-') =>
+            {
                 plain(at, content)?
             }
             _ if is_indicator(first) => return None,

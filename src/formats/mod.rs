@@ -357,13 +357,9 @@ pub fn glob(files: &dyn Files, pattern: &Path) -> Vec<PathBuf> {
             }
             continue;
         }
-        let Ok(glob) = globset::GlobBuilder::new(&part)
-            .literal_separator(true)
-            .build()
-        else {
+        let Some(matcher) = ComponentPattern::new(&part) else {
             return Vec::new();
         };
-        let matcher = glob.compile_matcher();
         let mut next = Vec::new();
         for dir in &found {
             let listed = if dir.as_os_str().is_empty() {
@@ -385,6 +381,45 @@ pub fn glob(files: &dyn Files, pattern: &Path) -> Vec<PathBuf> {
     found.retain(|p| files.is_file(p));
     found.sort();
     found
+}
+
+/// The pattern of one path component of a [`glob`].
+enum ComponentPattern<'p> {
+    /// One `*` and nothing else special (`*.conf`, `*`): the include patterns of nearly every
+    /// nginx configuration, matched without compiling a regex for each file that has one.
+    Star {
+        before: &'p str,
+        after: &'p str,
+    },
+    Compiled(globset::GlobMatcher),
+}
+
+impl<'p> ComponentPattern<'p> {
+    fn new(part: &'p str) -> Option<Self> {
+        let special = |c: char| matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\');
+        if let Some((before, after)) = part.split_once('*') {
+            if !before.contains(special) && !after.contains(special) {
+                return Some(Self::Star { before, after });
+            }
+        }
+        let glob = globset::GlobBuilder::new(part)
+            .literal_separator(true)
+            .build()
+            .ok()?;
+        Some(Self::Compiled(glob.compile_matcher()))
+    }
+
+    /// Whether a name in a folder (no `/`) matches.
+    fn is_match(&self, name: &str) -> bool {
+        match self {
+            Self::Star { before, after } => {
+                name.len() >= before.len() + after.len()
+                    && name.starts_with(before)
+                    && name.ends_with(after)
+            }
+            Self::Compiled(matcher) => matcher.is_match(name),
+        }
+    }
 }
 
 /// Why a file could not be read.
@@ -702,6 +737,60 @@ pub fn quoted_words(line: &str, start: usize, is_token: fn(char) -> bool) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pattern with one `*` matches the names globset matches it with.
+    #[test]
+    fn a_star_pattern_matches_as_globset_does() {
+        let names = [
+            "",
+            "a",
+            "a.conf",
+            ".conf",
+            "a.conf.bak",
+            "conf",
+            "default",
+            "x.conf.conf",
+            "ab",
+            "a b.conf",
+            "é.conf",
+            "*",
+            "a*b",
+            "A.CONF",
+        ];
+        for part in [
+            "*",
+            "*.conf",
+            "a*",
+            "a*b",
+            "default*",
+            "*.conf.conf",
+            "x*.conf",
+            "*é",
+            // Overlapping ends: `a` is no match.
+            "a*a",
+        ] {
+            let star = ComponentPattern::new(part).expect("valid");
+            assert!(matches!(star, ComponentPattern::Star { .. }), "{part}");
+            let compiled = globset::GlobBuilder::new(part)
+                .literal_separator(true)
+                .build()
+                .expect("valid")
+                .compile_matcher();
+            for name in names {
+                assert_eq!(
+                    star.is_match(name),
+                    compiled.is_match(name),
+                    "{part} {name}"
+                );
+            }
+        }
+        for compiled in ["*.{conf,inc}", "?.conf", "[ab]*", "a\\*", "**"] {
+            assert!(matches!(
+                ComponentPattern::new(compiled),
+                Some(ComponentPattern::Compiled(_))
+            ));
+        }
+    }
 
     /// A fact is computed once while it is kept, again once the memo was emptied to stay
     /// within its bound, and every time for a view that keeps no memo.

@@ -237,7 +237,8 @@ impl Message {
         };
         let mut args = args.into_iter();
         let mut rest = template;
-        while let Some(i) = rest.find(['{', '}']) {
+        // A byte search: a brace is one byte and no part of another character.
+        while let Some(i) = memchr::memchr2(b'{', b'}', rest.as_bytes()) {
             let (before, after) = rest.split_at(i);
             message.push_static(before);
             if after.starts_with("{}") {

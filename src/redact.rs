@@ -26,9 +26,12 @@ pub fn merged(spans: impl IntoIterator<Item = Span>) -> Vec<Span> {
 /// [`merged`]) of `text` (which starts at absolute offset `base`) with `*`, keeping line
 /// breaks so the frame keeps its shape. One pass over the text and the spans.
 pub fn mask(text: &str, base: usize, spans: &[Span]) -> String {
-    let mut spans = spans[spans.partition_point(|s| s.end <= base)..]
-        .iter()
-        .peekable();
+    let spans = &spans[spans.partition_point(|s| s.end <= base)..];
+    // Most snippets hold no secret: copied whole rather than a character at a time.
+    if spans.first().is_none_or(|s| s.start >= base + text.len()) {
+        return text.to_owned();
+    }
+    let mut spans = spans.iter().peekable();
     text.char_indices()
         .map(|(i, c)| {
             let at = base + i;
@@ -75,5 +78,10 @@ mod tests {
         assert_eq!(spans, [Span::new(2, 5), Span::new(8, 10)]);
         assert_eq!(mask("abcdefghijkl", 0, &spans), "ab***fgh**kl");
         assert_eq!(mask("efghij\nkl", 4, &spans), "*fgh**\nkl");
+        // Text before, between or after the spans is shown as it is.
+        assert_eq!(mask("ab", 0, &spans), "ab");
+        assert_eq!(mask("fgh", 5, &spans), "fgh");
+        assert_eq!(mask("klé\n", 10, &spans), "klé\n");
+        assert_eq!(mask("hij", 7, &spans), "h**");
     }
 }

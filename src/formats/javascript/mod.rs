@@ -210,6 +210,12 @@ fn parse_time_limit(len: usize) -> std::time::Duration {
 /// overflow on hostile input).
 const MAX_DEPTH: usize = 64;
 
+/// JSON as both readers parse it, the expression `(…)`: a bare `{` would start a block.
+/// The JSON text starts one byte in.
+fn json_as_expression(text: &str) -> String {
+    format!("({text}\n)")
+}
+
 impl JsModule {
     /// Parses `text` with the grammar of `dialect`. Never fails: problems are in `errors`.
     pub fn parse(text: &str, dialect: Dialect) -> Self {
@@ -222,9 +228,8 @@ impl JsModule {
     /// [`Self::parse`] with tree-sitter, whose error recovery reads what it can of a broken
     /// file: the reader of files the exact parser rejects.
     fn parse_tolerant(text: &str, dialect: Dialect) -> Self {
-        // JSON is parsed as the expression `(…)`: a bare `{` would start a block.
         let (source, shift) = match dialect {
-            Dialect::Json => (format!("({text}\n)"), 1),
+            Dialect::Json => (json_as_expression(text), 1),
             _ => (text.to_owned(), 0),
         };
         let language: tree_sitter::Language = match dialect {

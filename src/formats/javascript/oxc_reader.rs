@@ -85,7 +85,7 @@ fn read_in(arena: &Allocator, text: &str, dialect: Dialect) -> Option<JsModule> 
     // JSON is read as the tree-sitter reader reads it, as the expression `(…)`.
     let wrapped;
     let source = if json {
-        wrapped = format!("({text}\n)");
+        wrapped = super::json_as_expression(text);
         wrapped.as_str()
     } else {
         text

@@ -11,7 +11,7 @@
 //! it accepts, it must read exactly as the full parser does: tests compare the two on every
 //! YAML file of the fixtures and corpora and on generated files.
 
-use super::{YamlFile, YamlNode, YamlValue, MAX_DEPTH};
+use super::{line_start, YamlFile, YamlNode, YamlValue, MAX_DEPTH};
 use crate::source::Span;
 
 /// The tree of `text` when all of it is in the subset; `None` otherwise.
@@ -149,15 +149,19 @@ impl<'a> Reader<'a> {
         match self.stack.last_mut() {
             None if line.indent == 0 => self.open_at(line, dash),
             None => None,
-            Some(Open::Mapping { indent, key, .. }) => {
+            Some(Open::Mapping {
+                indent,
+                key: waiting,
+                ..
+            }) => {
                 let indent = *indent;
                 if line.indent > indent {
                     // The value of a key written alone on its line.
-                    key.as_ref()?;
+                    waiting.as_ref()?;
                     self.open_at(line, dash)
                 } else if dash {
                     // `key:` followed by `- item` at the key's own indentation.
-                    key.as_ref()?;
+                    waiting.as_ref()?;
                     let first = line.at() + item_offset(line.content)?;
                     self.open(Open::Sequence {
                         indent,
@@ -168,7 +172,7 @@ impl<'a> Reader<'a> {
                     self.item(line)
                 } else {
                     self.empty_value();
-                    self.entry(line.at(), line.content)
+                    self.entry(key(line.at(), line.content)?, line.at(), line.content)
                 }
             }
             Some(Open::Sequence { indent, .. }) => {
@@ -198,7 +202,7 @@ impl<'a> Reader<'a> {
                 entries: Vec::new(),
                 key: None,
             })?;
-            self.entry(line.at(), line.content)
+            self.entry(key(line.at(), line.content)?, line.at(), line.content)
         }
     }
 
@@ -210,27 +214,32 @@ impl<'a> Reader<'a> {
         if is_dash(content) {
             return None;
         }
-        if key_end(content).is_some() {
+        if let Some(key) = key(at, content) {
             self.open(Open::Mapping {
                 indent: line.indent + offset,
                 start: at,
                 entries: Vec::new(),
                 key: None,
             })?;
-            return self.entry(at, content);
+            return self.entry(key, at, content);
         }
         let node = self.value(at, content, line.indent)?;
         self.push(node)
     }
 
-    /// A `key: value` line (or the part of a `- key: value` line after its dash) of the
-    /// innermost mapping, which has no key waiting for its value.
-    fn entry(&mut self, at: usize, content: &'a str) -> Option<()> {
+    /// A `key: value` line (or the part of a `- key: value` line after its dash), written
+    /// at `at` and starting with `key` ([`key`]), of the innermost mapping, which has no
+    /// key waiting for its value.
+    fn entry(
+        &mut self,
+        (key, colon): (YamlNode, usize),
+        at: usize,
+        content: &'a str,
+    ) -> Option<()> {
         let Some(Open::Mapping { indent, .. }) = self.stack.last() else {
             return None;
         };
         let indent = *indent;
-        let (key, colon) = self.key(at, content)?;
         let rest = &content[colon - at + 1..];
         let value = rest.trim_start_matches(' ');
         let value_at = colon + 1 + (rest.len() - value.len());
@@ -245,34 +254,6 @@ impl<'a> Reader<'a> {
             entries.push((key, node));
         }
         Some(())
-    }
-
-    /// The key a line starts with, and where its `:` is.
-    fn key(&self, at: usize, content: &str) -> Option<(YamlNode, usize)> {
-        let end = key_end(content)?;
-        let written = &content[..end];
-        let value = match written.as_bytes()[0] {
-            b'"' | b'\'' => {
-                let (value, len) = quoted(written)?;
-                if len != written.len() {
-                    return None;
-                }
-                value
-            }
-            first => {
-                if is_indicator(first) || written.ends_with(' ') || written == "<<" {
-                    return None;
-                }
-                written.to_owned()
-            }
-        };
-        Some((
-            YamlNode {
-                span: Span::new(at, at + end),
-                value: YamlValue::Scalar(value),
-            },
-            at + end,
-        ))
     }
 
     /// The value written at `at` (`content`, to the end of its line) in a collection whose
@@ -413,10 +394,6 @@ impl<'a> Reader<'a> {
             if spaces < width {
                 break lines_at + spaces;
             }
-            if line_end == bytes.len() {
-                // The last line has no line break: the two parsers end it differently.
-                return None;
-            }
             if start.is_none() {
                 start = Some(lines_at + width);
             } else {
@@ -429,7 +406,8 @@ impl<'a> Reader<'a> {
         let start = start?;
         let last_line = line_start(self.text, self.text.len());
         if end > last_line && last_line < self.text.len() {
-            // Ended on a last line without a line break: the parsers differ again.
+            // Read to, or ended at, a last line without a line break: the two parsers end
+            // the scalar differently there.
             return None;
         }
         if !strip {
@@ -563,24 +541,31 @@ fn quoted(content: &str) -> Option<(String, usize)> {
     }
 }
 
-/// Where the key a line starts with ends (its `:`), if the line is `key: …` or `key:`.
-fn key_end(content: &str) -> Option<usize> {
+/// The key a `key: …` or `key:` line written at `at` starts with, and where its `:` is;
+/// `None` when the line starts with no key of the subset.
+fn key(at: usize, content: &str) -> Option<(YamlNode, usize)> {
     let bytes = content.as_bytes();
-    let end = match bytes.first()? {
-        b'"' | b'\'' => quoted(content)?.1,
+    let (value, end) = match bytes.first()? {
+        b'"' | b'\'' => quoted(content)?,
         _ => {
-            let mut i = 0;
-            loop {
+            // The first `:` followed by a blank or the end of the line, before any comment.
+            let mut i = 1;
+            let end = loop {
                 match bytes.get(i)? {
-                    b':' if i > 0 && matches!(bytes.get(i + 1), None | Some(b' ')) => break i,
-                    b'#' if i > 0 && bytes[i - 1] == b' ' => return None,
+                    b':' if matches!(bytes.get(i + 1), None | Some(b' ')) => break i,
+                    b'#' if bytes[i - 1] == b' ' => return None,
                     _ => i += 1,
                 }
+            };
+            let written = &content[..end];
+            if is_indicator(bytes[0]) || written.ends_with(' ') || written == "<<" {
+                return None;
             }
+            (written.to_owned(), end)
         }
     };
     (bytes.get(end) == Some(&b':') && matches!(bytes.get(end + 1), None | Some(b' ')))
-        .then_some(end)
+        .then(|| (scalar(at, at + end, value), at + end))
 }
 
 /// `- item` or a lone `-`.
@@ -633,11 +618,6 @@ fn is_indicator(b: u8) -> bool {
             | b'@'
             | b'`'
     )
-}
-
-/// The start of the line holding `at`.
-fn line_start(text: &str, at: usize) -> usize {
-    text[..at].rfind('\n').map_or(0, |i| i + 1)
 }
 
 #[cfg(test)]

@@ -895,7 +895,12 @@ impl ScanDocuments<'_> {
     }
 
     fn parse(&self, input: &Input) -> Result<Document, Skipped> {
-        let source = match self.view.read(&input.path) {
+        let read = if input.found_plain {
+            self.view.read_found(&input.path)
+        } else {
+            self.view.read(&input.path)
+        };
+        let source = match read {
             Ok(source) => source,
             Err(problem) => {
                 return Err(Skipped::Problem(unreadable(
@@ -1006,6 +1011,7 @@ impl ScanDocuments<'_> {
                         target: follow_up.target,
                         confirm_by_content: false,
                     },
+                    found_plain: false,
                 });
             }
             if inputs.is_empty() {
@@ -1848,6 +1854,7 @@ mod tests {
             .map(|path| Input {
                 path: path.into(),
                 kind: crate::document::classify(Path::new(path)).unwrap(),
+                found_plain: false,
             })
             .collect();
         let inputs = Inputs {

@@ -182,7 +182,11 @@ pub fn pipeline(bytes: &[u8]) {
             confirm_by_content: false,
         });
         view.insert(&path, bytes.to_vec());
-        files.push(Input { path, kind });
+        files.push(Input {
+            path,
+            kind,
+            found_plain: false,
+        });
     }
     // A kustomization too, built from the tree (it may name every other file).
     let kustomization = Path::new(ROOT).join("kustomization.yaml");
@@ -191,6 +195,7 @@ pub fn pipeline(bytes: &[u8]) {
         files.push(Input {
             path: kustomization,
             kind,
+            found_plain: false,
         });
     }
     let manage = Path::new(ROOT).join("manage.py");

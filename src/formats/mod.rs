@@ -244,6 +244,12 @@ pub struct ParseContext<'a> {
 pub trait Files: Sync {
     /// Reads `path`, refusing what is absent, outside the scan, too large or binary.
     fn read(&self, path: &Path) -> Result<SourceFile, Unreadable>;
+    /// [`Self::read`] for a file the directory walk found as a regular file in folders it
+    /// checked lead inside the scan ([`crate::discover::Input::found_plain`]): a view may
+    /// skip asking again where it leads.
+    fn read_found(&self, path: &Path) -> Result<SourceFile, Unreadable> {
+        self.read(path)
+    }
     /// Whether `path` is a regular file of the scan.
     fn is_file(&self, path: &Path) -> bool;
     /// Whether `path` is a directory of the scan.

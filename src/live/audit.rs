@@ -65,6 +65,7 @@ pub fn audit_deployed(
                 target: file.target,
                 confirm_by_content: guess,
             },
+            found_plain: false,
         });
     }
     for source in sources {
@@ -84,6 +85,7 @@ pub fn audit_deployed(
                 target: Target::DeployedCopy,
                 confirm_by_content: false,
             },
+            found_plain: false,
         });
     }
     let diagnostics = snapshot

@@ -559,13 +559,18 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         let mut value = String::new();
         let mut i = start + 1;
+        // The text between escapes is copied a run at a time: only ASCII bytes matter here.
+        let mut copied = i;
         while i < self.bytes.len() {
             let b = self.bytes[i];
             if b == b'\\' && i + 1 < self.bytes.len() {
+                value.push_str(&self.text[copied..i]);
                 i += 1 + unescape(&self.text[i + 1..], &mut value);
+                copied = i;
                 continue;
             }
             if b == quote {
+                value.push_str(&self.text[copied..i]);
                 self.pos = i + 1;
                 let span = Span::new(start, i + 1);
                 if let Some(&next) = self.bytes.get(self.pos) {
@@ -604,9 +609,7 @@ impl<'a> Parser<'a> {
                     quote: Some(quote as char),
                 });
             }
-            let c = self.text[i..].chars().next().unwrap_or('\u{fffd}');
-            value.push(c);
-            i += c.len_utf8();
+            i += 1;
         }
         self.give_up(
             start,
@@ -619,17 +622,17 @@ impl<'a> Parser<'a> {
     fn bare(&mut self) -> NginxArg {
         let start = self.pos;
         let text = self.text;
-        // Most words hold no escape: their value is their text, copied once at the end
-        // rather than grown character by character. The first escape starts the copy,
-        // grown from there on.
+        let bytes = self.bytes;
+        // Only ASCII bytes end a word or escape, so the word is scanned a byte at a time.
+        // Most words hold no escape: their value is their text, copied once at the end. An
+        // escape starts a copy, grown a run of text at a time from there on.
         let mut unescaped: Option<String> = None;
+        let mut copied = start;
         let mut variable = false;
-        while let Some(&b) = self.bytes.get(self.pos) {
+        let mut pos = start;
+        while let Some(&b) = bytes.get(pos) {
             if b == b'{' && variable {
-                if let Some(value) = &mut unescaped {
-                    value.push('{');
-                }
-                self.pos += 1;
+                pos += 1;
                 variable = false;
                 continue;
             }
@@ -637,20 +640,26 @@ impl<'a> Parser<'a> {
                 break;
             }
             variable = b == b'$';
-            if b == b'\\' && self.pos + 1 < self.bytes.len() {
-                let value = unescaped.get_or_insert_with(|| text[start..self.pos].to_owned());
-                self.pos += 1 + unescape(&text[self.pos + 1..], value);
+            if b == b'\\' && pos + 1 < bytes.len() {
+                let value = unescaped.get_or_insert_with(String::new);
+                value.push_str(&text[copied..pos]);
+                pos += 1 + unescape(&text[pos + 1..], value);
+                copied = pos;
                 continue;
             }
-            let c = text[self.pos..].chars().next().unwrap_or('\u{fffd}');
-            if let Some(value) = &mut unescaped {
-                value.push(c);
-            }
-            self.pos += c.len_utf8();
+            pos += 1;
         }
+        self.pos = pos;
+        let value = match unescaped {
+            Some(mut value) => {
+                value.push_str(&text[copied..pos]);
+                value
+            }
+            None => text[start..pos].to_owned(),
+        };
         NginxArg {
-            value: unescaped.unwrap_or_else(|| text[start..self.pos].to_owned()),
-            span: Span::new(start, self.pos),
+            value,
+            span: Span::new(start, pos),
             quote: None,
         }
     }

@@ -646,18 +646,55 @@ pub struct FileName<'a> {
     pub path: &'a Path,
     /// The file name, lower-cased.
     pub name: String,
+    /// The folders above the file, as written, when the path is UTF-8: split once, when
+    /// first asked, as many formats' [`Format::classify`] ask ([`Self::in_folder`]).
+    folders: std::cell::OnceCell<Option<Vec<&'a str>>>,
 }
 
 impl<'a> FileName<'a> {
     /// The name of `path`, or `None` when it has none (or it is not UTF-8).
     pub fn new(path: &'a Path) -> Option<Self> {
         let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-        Some(Self { path, name })
+        Some(Self {
+            path,
+            name,
+            folders: std::cell::OnceCell::new(),
+        })
+    }
+
+    /// The parts of the folder path `Path::components` gives: the root or a leading `.`,
+    /// then the parts that are neither empty nor `.`.
+    fn folders(&self) -> Option<&[&'a str]> {
+        self.folders
+            .get_or_init(|| {
+                let parent = self.path.parent()?.to_str()?;
+                #[cfg(unix)]
+                let parts = || parent.split('/');
+                #[cfg(not(unix))]
+                let parts = || parent.split(std::path::is_separator);
+                let lead = if parent.starts_with(std::path::is_separator) {
+                    Some(&parent[..1])
+                } else {
+                    parts().next().filter(|first| *first == ".")
+                };
+                Some(
+                    lead.into_iter()
+                        .chain(parts().filter(|part| !part.is_empty() && *part != "."))
+                        .collect(),
+                )
+            })
+            .as_deref()
     }
 
     /// The name of the folder the file is in, as written.
     pub fn parent(&self) -> Option<&'a str> {
-        self.path.parent()?.file_name()?.to_str()
+        match self.folders() {
+            // A name, not the root, `.` or `..`, as `Path::file_name` says.
+            Some(folders) => folders.last().copied().filter(|folder| {
+                !matches!(*folder, "." | "..") && !folder.starts_with(std::path::is_separator)
+            }),
+            None => self.path.parent()?.file_name()?.to_str(),
+        }
     }
 
     /// The last `.`-separated part of the lower-cased name.
@@ -675,11 +712,15 @@ impl<'a> FileName<'a> {
 
     /// Whether any folder above the file is named one of `names`.
     pub fn in_folder(&self, names: &[&str]) -> bool {
-        self.path
-            .parent()
-            .into_iter()
-            .flat_map(Path::components)
-            .any(|c| c.as_os_str().to_str().is_some_and(|c| names.contains(&c)))
+        match self.folders() {
+            Some(folders) => folders.iter().any(|folder| names.contains(folder)),
+            None => self
+                .path
+                .parent()
+                .into_iter()
+                .flat_map(Path::components)
+                .any(|c| c.as_os_str().to_str().is_some_and(|c| names.contains(&c))),
+        }
     }
 }
 
@@ -743,6 +784,52 @@ pub fn quoted_words(line: &str, start: usize, is_token: fn(char) -> bool) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The folders split once answer as `Path::components` does, whatever the spelling.
+    #[cfg(unix)]
+    #[test]
+    fn a_files_folders_are_its_path_components() {
+        let paths = [
+            "a/nginx/x.conf",
+            "./nginx//x.conf",
+            "/etc/nginx/./sites-enabled/x",
+            "a/../nginx/x",
+            "nginx/",
+            "x.conf",
+            "/x",
+            "a/./b/./c/x",
+            "sites-enabled",
+            ".",
+            "./.",
+            "../x",
+            "//a//b/",
+            "a/b/../x",
+            "a/b/./x",
+            "./x",
+            "conf.d/x.conf",
+        ];
+        let names: [&[&str]; 4] = [
+            &["nginx"],
+            &["sites-enabled", "b"],
+            &[".", "..", "/"],
+            &[""],
+        ];
+        for path in paths {
+            let Some(name) = FileName::new(Path::new(path)) else {
+                continue;
+            };
+            for names in names {
+                let by_components = Path::new(path)
+                    .parent()
+                    .into_iter()
+                    .flat_map(Path::components)
+                    .any(|c| c.as_os_str().to_str().is_some_and(|c| names.contains(&c)));
+                assert_eq!(name.in_folder(names), by_components, "{path} in {names:?}");
+            }
+            let parent = Path::new(path).parent().and_then(Path::file_name);
+            assert_eq!(name.parent(), parent.and_then(|p| p.to_str()), "{path}");
+        }
+    }
 
     /// A pattern with one `*` matches the names globset matches it with.
     #[test]

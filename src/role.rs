@@ -180,28 +180,38 @@ const NAME_WORDS: &[(Role, &[&str])] = &[
 /// The role path and name conventions give `path` (as reports show it). Examples win over
 /// CI, CI over tests, tests over development: a test file among examples is an example.
 pub fn conventional(path: &str) -> Role {
-    let parts: Vec<String> = path
+    // Compared without case, and nothing allocated but the lower-cased name: every file of
+    // a scan is judged, on one thread.
+    let parts: smallvec::SmallVec<[&str; 16]> = path
         .split(['/', '\\'])
         .filter(|p| !p.is_empty() && *p != ".")
-        .map(str::to_ascii_lowercase)
         .collect();
     let Some((name, folders)) = parts.split_last() else {
         return Role::Production;
     };
-    let words: Vec<&str> = name
+    let name = name.to_ascii_lowercase();
+    let words: smallvec::SmallVec<[&str; 8]> = name
         .split(['.', '-', '_'])
         .filter(|w| !w.is_empty())
         .collect();
     let before_extension = &words[..words.len().saturating_sub(1)];
-    let mut found: Vec<Role> = Vec::new();
+    let named = |names: &[&str], word: &str| names.iter().any(|n| n.eq_ignore_ascii_case(word));
+    let ends_with = |folder: &str, suffix: &str| {
+        folder.len() >= suffix.len()
+            && folder.as_bytes()[folder.len() - suffix.len()..]
+                .eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    // Precedence is the order of `Role`'s variants from the last: example, CI, test, dev.
+    let mut found: Option<Role> = None;
+    let mut found_role = |role: Role| found = found.max(Some(role));
     for folder in folders {
         // A cookiecutter or copier project folder (`{{cookiecutter.project_slug}}`).
         if folder.contains("{{") || folder.contains("{%") {
-            found.push(Role::Example);
+            found_role(Role::Example);
         }
         for (role, names) in FOLDERS {
-            if names.contains(&folder.as_str()) {
-                found.push(*role);
+            if named(names, folder) {
+                found_role(*role);
             }
         }
         let affixes = [
@@ -209,8 +219,8 @@ pub fn conventional(path: &str) -> Role {
             (Role::Development, ["_dev", "-dev", "_debug", "-debug"]),
         ];
         for (role, suffixes) in affixes {
-            if suffixes.iter().any(|s| folder.ends_with(s)) {
-                found.push(role);
+            if suffixes.iter().any(|s| ends_with(folder, s)) {
+                found_role(role);
             }
         }
     }
@@ -220,7 +230,10 @@ pub fn conventional(path: &str) -> Role {
             "dockerfile" | "containerfile" | "docker" | "compose" | "env"
         )
     });
-    let settings_module = folders.last().is_some_and(|f| f == "settings") && words.len() == 2;
+    let settings_module = folders
+        .last()
+        .is_some_and(|f| f.eq_ignore_ascii_case("settings"))
+        && words.len() == 2;
     let judged: &[&str] = if deployment_name {
         &words
     } else if settings_module {
@@ -229,21 +242,20 @@ pub fn conventional(path: &str) -> Role {
         &words[words.len().saturating_sub(1)..]
     };
     // The env format's own reading of template names (`.env.dist`, `.env.defaults`).
-    if crate::formats::dotenv::env_kind(name) == Some(crate::formats::Target::EnvExample) {
-        found.push(Role::Example);
+    if crate::formats::dotenv::env_kind(&name) == Some(crate::formats::Target::EnvExample) {
+        found_role(Role::Example);
     }
     for (role, names) in NAME_WORDS {
         if judged.iter().any(|w| names.contains(w)) {
-            found.push(*role);
+            found_role(*role);
         }
     }
     // `local` before the extension: `docker-compose.local.yml`, `settings/local.py` (fail2ban's
     // `jail.local` is production).
     if (deployment_name || settings_module) && before_extension.contains(&"local") {
-        found.push(Role::Development);
+        found_role(Role::Development);
     }
-    // Precedence is the order of `Role`'s variants from the last: example, CI, test, dev.
-    found.into_iter().max().unwrap_or(Role::Production)
+    found.unwrap_or(Role::Production)
 }
 
 /// `[roles]` in `preflight.toml`: globs (relative to the file) that give files a role

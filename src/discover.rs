@@ -235,14 +235,47 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
         });
     }
     let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    found.sort_by(|a, b| a.path.cmp(&b.path));
-    found.dedup_by(|a, b| a.path == b.path);
+    sort_by_path(&mut found);
     let mut entry_points = entry_points.into_inner().unwrap_or_else(|e| e.into_inner());
     entry_points.sort();
     Walked {
         inputs: found,
         entry_points,
         diagnostics: problems.into_inner().unwrap_or_else(|e| e.into_inner()),
+    }
+}
+
+/// Sorts `inputs` in `Path`'s order and drops those naming a path again. `Path::cmp`
+/// splits both paths into components on every comparison (10,000 files: 101M
+/// instructions, on the main thread); paths without empty, `.` or `..` parts, as a walk
+/// gives them, are compared byte by byte instead, which orders them alike.
+fn sort_by_path(inputs: &mut Vec<Input>) {
+    fn bytes(input: &Input) -> &[u8] {
+        input.path.as_os_str().as_encoded_bytes()
+    }
+    if cfg!(unix) && inputs.iter().all(|input| is_plain_path(bytes(input))) {
+        inputs.sort_by(|a, b| plain_path_order(bytes(a), bytes(b)));
+        inputs.dedup_by(|a, b| bytes(a) == bytes(b));
+    } else {
+        inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        inputs.dedup_by(|a, b| a.path == b.path);
+    }
+}
+
+/// Whether `path` has no empty, `.` or `..` part (a leading `/` aside).
+fn is_plain_path(path: &[u8]) -> bool {
+    let path = path.strip_prefix(b"/").unwrap_or(path);
+    path.split(|&b| b == b'/')
+        .all(|part| !part.is_empty() && part != b"." && part != b"..")
+}
+
+/// `Path`'s order for two [`is_plain_path`] paths: byte by byte, `/` before any other
+/// byte (a folder's name before a longer name it begins), a path before those below it.
+fn plain_path_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let rank = |c: u8| if c == b'/' { 0 } else { u16::from(c) + 1 };
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        Some(at) => rank(a[at]).cmp(&rank(b[at])),
+        None => a.len().cmp(&b.len()),
     }
 }
 
@@ -606,6 +639,34 @@ mod tests {
                     spellings[first]
                 );
             }
+        }
+    }
+
+    /// Plain paths compared byte by byte order as `Path::cmp` orders them.
+    #[test]
+    fn plain_paths_order_as_paths_do() {
+        let parts = ["a", "a-b", "a.b", "ab", "b", "a0", "A", ".env", "é", "a b"];
+        let mut paths: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+        for _ in 0..2 {
+            let longer: Vec<String> = paths
+                .iter()
+                .flat_map(|p| parts.iter().map(move |part| format!("{p}/{part}")))
+                .collect();
+            paths.extend(longer);
+        }
+        paths.extend(paths.clone().iter().map(|p| format!("/{p}")));
+        for a in &paths {
+            assert!(is_plain_path(a.as_bytes()), "{a}");
+            for b in paths.iter().step_by(7) {
+                assert_eq!(
+                    plain_path_order(a.as_bytes(), b.as_bytes()),
+                    Path::new(a).cmp(Path::new(b)),
+                    "{a} {b}"
+                );
+            }
+        }
+        for unplain in ["a//b", "./a", "a/./b", "a/../b", "a/", "..", "", "/"] {
+            assert!(!is_plain_path(unplain.as_bytes()), "{unplain}");
         }
     }
 

@@ -206,7 +206,7 @@ pub fn conventional(path: &str) -> Role {
     let mut found_role = |role: Role| found = found.max(Some(role));
     for folder in folders {
         // A cookiecutter or copier project folder (`{{cookiecutter.project_slug}}`).
-        if folder.contains("{{") || folder.contains("{%") {
+        if folder.contains('{') && (folder.contains("{{") || folder.contains("{%")) {
             found_role(Role::Example);
         }
         for (role, names) in FOLDERS {

@@ -650,9 +650,10 @@ pub fn is_redacted_placeholder(value: &str) -> bool {
 /// Which vendor's documentation a value was copied from, if any. Checked on every value,
 /// not only secret-like keys: `SMTP_USER=AKIAIOSFODNN7EXAMPLE` is still AWS's example.
 pub fn vendor_example(value: &str) -> Option<&'static str> {
+    // Most values are shorter than the examples: no search is set up for them.
     VENDOR_EXAMPLES
         .iter()
-        .find(|(v, _)| value.contains(v))
+        .find(|(v, _)| v.len() <= value.len() && value.contains(v))
         .map(|(_, what)| *what)
 }
 

@@ -1233,7 +1233,7 @@ fn paths_in_nginx(files: &[SnapshotFile], name: &str) -> Vec<PathBuf> {
     for file in files {
         let config =
             crate::formats::nginx::NginxConfig::parse(&String::from_utf8_lossy(&file.bytes));
-        for (_, directive) in config.walk() {
+        for directive in config.directives() {
             if directive.name == name {
                 if let Some(arg) = directive.args.first().filter(|a| !a.value.contains('$')) {
                     let path = Path::new(&arg.value);

@@ -149,10 +149,9 @@ pub fn include_arguments(config: &NginxConfig) -> Vec<String> {
     // (every directive of the file) alive behind one or two names until the end of the
     // scan, a quarter of the memory a tree of nginx files held.
     config
-        .walk()
-        .iter()
-        .filter(|(_, directive)| directive.name == "include")
-        .filter_map(|(_, directive)| directive.args.first().map(|a| a.value.clone()))
+        .directives()
+        .filter(|directive| directive.name == "include")
+        .filter_map(|directive| directive.args.first().map(|a| a.value.clone()))
         .collect()
 }
 
@@ -280,7 +279,7 @@ fn follow(documents: &NginxView, index: &ScanIndex, globals: &[usize]) -> Option
     let edges = {
         let mut edges = Vec::new();
         for (i, (source, config)) in documents.iter().enumerate() {
-            for (_, directive) in config.walk() {
+            for directive in config.directives() {
                 if directive.name != "include" {
                     continue;
                 }

@@ -165,7 +165,7 @@ impl NginxConfig {
     /// such as h5bp's `basic.conf` consist of nothing else). Syntax errors do not disqualify
     /// a file, so broken nginx files are still reported.
     pub fn looks_like_nginx(&self) -> bool {
-        self.walk().iter().any(|(_, d)| {
+        self.directives().any(|d| {
             let first = d.args.first().map_or("", |a| a.value.as_str());
             NGINX_DIRECTIVES.binary_search(&d.name.as_str()).is_ok()
                 || (d.name == "server" && d.block.is_some())
@@ -181,6 +181,12 @@ impl NginxConfig {
     /// it, outermost first (`[http, server]` for a directive inside `server` inside `http`).
     pub fn walk(&self) -> Vec<(Vec<&NginxDirective>, &NginxDirective)> {
         walk(&self.directives)
+    }
+
+    /// Every directive written in the file, depth first, as [`Self::walk`] lists them but
+    /// without the blocks around each (no list of them copied per directive).
+    pub fn directives(&self) -> impl Iterator<Item = &NginxDirective> {
+        directives(&self.directives)
     }
 
     /// The directives as nginx would see them from this file: its own, with followed
@@ -215,6 +221,26 @@ pub fn for_each<'a>(
         }
     }
     go(list, &mut Vec::new(), visit);
+}
+
+/// Every directive of `list`, depth first, as [`walk`] lists them, without the blocks
+/// around each.
+pub fn directives(list: &[NginxDirective]) -> impl Iterator<Item = &NginxDirective> {
+    let mut open = vec![list.iter()];
+    std::iter::from_fn(move || loop {
+        let block = open.last_mut()?;
+        match block.next() {
+            Some(directive) => {
+                if let Some(inner) = &directive.block {
+                    open.push(inner.directives.iter());
+                }
+                return Some(directive);
+            }
+            None => {
+                open.pop();
+            }
+        }
+    })
 }
 
 /// Every directive of `list`, depth first, with the block directives around it.
@@ -881,7 +907,7 @@ fn never_secret(directive: &str) -> bool {
 fn nginx_sensitive(config: &NginxConfig, text: &str) -> Vec<Sensitive> {
     let hide = |span: Span| Sensitive { span };
     let mut found = Vec::new();
-    for (_, directive) in config.walk() {
+    for directive in config.directives() {
         let args = &directive.args;
         let name = directive.name.as_str();
         match (name, args.as_slice()) {
@@ -942,6 +968,19 @@ fn nginx_sensitive(config: &NginxConfig, text: &str) -> Vec<Sensitive> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The directives without their blocks are the walk's, in the walk's order.
+    #[test]
+    fn directives_are_the_walks_in_its_order() {
+        let text = "user www;\nhttp {\n  server {\n    listen 80;\n    location / { return 200; }\n    if ($a) { set $b 1; }\n  }\n  server { }\n}\nevents { }\nworker_processes 2;\n";
+        let config = NginxConfig::parse(text);
+        let walked: Vec<*const NginxDirective> =
+            config.walk().iter().map(|(_, d)| *d as *const _).collect();
+        let listed: Vec<*const NginxDirective> =
+            config.directives().map(|d| d as *const _).collect();
+        assert_eq!(listed, walked);
+        assert_eq!(listed.len(), 11);
+    }
 
     /// A word without escapes is its text, copied once; one with escapes is its text up to
     /// the first escape, then unescaped: the value, span and end are those of the word.

@@ -698,10 +698,8 @@ mod tests {
             "absent.env",
         ] {
             let path = root.join(name);
-            let careful = files.read(&path).map(|source| source.text.to_string());
-            let found = files
-                .read_found(&path)
-                .map(|source| source.text.to_string());
+            let careful = files.read(&path).map(|source| source.text.clone());
+            let found = files.read_found(&path).map(|source| source.text.clone());
             assert_eq!(found, careful, "{name}");
         }
         assert_eq!(

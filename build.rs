@@ -1,16 +1,20 @@
 //! Build script. Each job is one function, so that jobs added later merge as one more call:
-//! the tools the integration tests can use (`build/test_tools.rs`), and the commit and date
-//! `--version` shows.
+//! the tools the integration tests can use (`build/test_tools.rs`), the built-in policy files
+//! as JSON (`build/catalog_json.rs`), and the commit and date `--version` shows.
 
 use std::path::Path;
 use std::process::Command;
 
+#[path = "build/catalog_json.rs"]
+mod catalog_json;
 #[path = "build/test_tools.rs"]
 mod test_tools;
 
 fn main() {
     println!("cargo::rerun-if-changed=build/test_tools.rs");
     test_tools::probe();
+    println!("cargo::rerun-if-changed=build/catalog_json.rs");
+    catalog_json::write();
     version_details();
 }
 

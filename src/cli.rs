@@ -408,7 +408,7 @@ fn build_catalog(
     // the rules.
     crate::rules::bind(&catalog).map_err(|e| e.0)?;
     catalog.check_controls().map_err(|e| e.0)?;
-    let before = catalog.clone();
+    let before = catalog.settings();
     catalog
         .apply_overrides(&loaded.config.rules)
         .map_err(|e| e.0)?;

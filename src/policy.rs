@@ -669,23 +669,26 @@ impl Catalog {
         Ok(())
     }
 
-    /// What `self` relaxed compared with `before` (the same rules before overrides): rules
-    /// switched off and rules whose severity went down, in catalog order.
-    pub fn relaxed_since(&self, before: &Catalog) -> (Vec<String>, Vec<Lowered>) {
+    /// Each rule's severity and switch, in catalog order: what [`Catalog::relaxed_since`]
+    /// compares with, without a copy of every rule's text.
+    pub fn settings(&self) -> Vec<(Severity, bool)> {
+        let severities = self.rules.iter().map(|r| r.severity);
+        severities.zip(self.enabled.iter().copied()).collect()
+    }
+
+    /// What `self` relaxed compared with `before` (the [`Catalog::settings`] of the same
+    /// rules before overrides): rules switched off and rules whose severity went down, in
+    /// catalog order.
+    pub fn relaxed_since(&self, before: &[(Severity, bool)]) -> (Vec<String>, Vec<Lowered>) {
         let mut disabled = Vec::new();
         let mut lowered = Vec::new();
-        for ((rule, on), (old, was_on)) in self
-            .rules
-            .iter()
-            .zip(&self.enabled)
-            .zip(before.rules.iter().zip(&before.enabled))
-        {
+        for ((rule, on), (old, was_on)) in self.rules.iter().zip(&self.enabled).zip(before) {
             if *was_on && !on {
                 disabled.push(rule.id.clone());
-            } else if rule.severity < old.severity {
+            } else if rule.severity < *old {
                 lowered.push(Lowered {
                     rule: rule.id.clone(),
-                    from: old.severity,
+                    from: *old,
                     to: rule.severity,
                 });
             }

@@ -457,7 +457,11 @@ impl DiskFiles {
             });
         }
         let mut bytes = Vec::with_capacity(size as usize);
-        file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+        // The size the file has is read and no more: one `read` where reading to the end
+        // took a second, empty one (a file growing meanwhile is read as it was). A file
+        // that says it is empty (`/proc`'s do) is read to its end, the limit bounding it.
+        let read_up_to = if size == 0 { limit + 1 } else { size };
+        file.take(read_up_to).read_to_end(&mut bytes).map_err(io)?;
         if bytes.len() as u64 > limit {
             return Err(Unreadable::TooLarge { size: None, limit });
         }

@@ -556,14 +556,18 @@ fn check(args: CheckArgs, color_allowed: bool) -> Result<ExitCode, String> {
         None => None,
     };
     let settings = args.report.settings(color_allowed);
-    emit(
+    let code = emit(
         &outcome,
         baseline,
         (&catalog, &in_effect),
         &loaded,
         &root,
         &settings,
-    )
+    );
+    // The process ends next: its findings (45,000 for 10,000 files) are left for the system
+    // to take back at once rather than freed one by one.
+    std::mem::forget(outcome);
+    code
 }
 
 /// How to print a report and gate on it: the options `check` and `audit` share.

@@ -777,8 +777,35 @@ pub fn entropy_bits(value: &str) -> f64 {
 /// Whether an unlabelled value looks like a generated credential (used to redact values of
 /// keys that do not look secret, e.g. `STRIPE=sk_live_…`).
 pub fn looks_like_token(value: &str) -> bool {
-    // Asked of nearly every value of a scan. Fewer than 20 bytes is fewer than 20 characters,
-    // and a blank rules a value out: most are let go before their characters are counted.
+    // Asked of nearly every value of a scan. Fewer than 20 bytes is fewer than 20 characters.
+    if value.len() < 20 {
+        return false;
+    }
+    if !value.is_ascii() {
+        return looks_like_token_by_chars(value);
+    }
+    // An ASCII value's bytes are its characters: one pass over them finds a blank (which
+    // rules it out), a digit and a letter, without decoding characters three times.
+    let (mut digit, mut letter) = (false, false);
+    for byte in value.bytes() {
+        match byte {
+            // What `char::is_whitespace` is true of below 0x80.
+            b'\t'..=b'\r' | b' ' => return false,
+            b'0'..=b'9' => digit = true,
+            b'a'..=b'z' | b'A'..=b'Z' => letter = true,
+            _ => {}
+        }
+    }
+    digit
+        && letter
+        && !is_public_digest(value)
+        && !value.contains("://")
+        && !is_indirection(value)
+        && entropy_bits(value) / value.len() as f64 >= 3.5
+}
+
+/// [`looks_like_token`] for any value, character by character.
+fn looks_like_token_by_chars(value: &str) -> bool {
     if value.len() < 20 || value.contains(char::is_whitespace) {
         return false;
     }
@@ -1265,6 +1292,53 @@ mod tests {
             matched > 1_000 && values.len() - matched > 1_000,
             "{matched}"
         );
+    }
+
+    #[test]
+    fn tokens_told_by_bytes_are_those_told_by_characters() {
+        let pieces = [
+            "k3J9xQ2mW8vN5pL7",
+            "Zq8vN2pL",
+            "aaaa",
+            "0123",
+            "abcdefgh",
+            "ABCDEFGHIJ",
+            "sk_live_",
+            "://",
+            "https://h/",
+            "/",
+            "./",
+            "${",
+            "$(",
+            "op://",
+            "sha256:",
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "@",
+            " ",
+            "\t",
+            "\u{b}",
+            "\u{c}",
+            "\r",
+            "\n",
+            "\u{1c}",
+            "\u{85}",
+            "\u{a0}",
+            "\u{3000}",
+            "ü",
+            "🔑",
+            "-",
+            "_",
+            "=",
+            "~!",
+        ];
+        let values = generated(&pieces, 30_000, 0x2545_f491_4f6c_dd1d);
+        let mut tokens = 0;
+        for value in &values {
+            let want = looks_like_token_by_chars(value);
+            assert_eq!(looks_like_token(value), want, "{value:?}");
+            tokens += usize::from(want);
+        }
+        assert!(tokens > 1_000 && values.len() - tokens > 1_000, "{tokens}");
     }
 
     #[test]

@@ -671,7 +671,23 @@ pub fn is_redacted_placeholder(value: &str) -> bool {
 /// Which vendor's documentation a value was copied from, if any. Checked on every value,
 /// not only secret-like keys: `SMTP_USER=AKIAIOSFODNN7EXAMPLE` is still AWS's example.
 pub fn vendor_example(value: &str) -> Option<&'static str> {
-    // Most values are shorter than the examples: no search is set up for them.
+    // The first example of the list the value holds: all are looked for in one search, and
+    // the lowest-numbered one found is the first.
+    VENDOR_EXAMPLE_SEARCH
+        .find_overlapping_iter(value)
+        .map(|found| found.pattern().as_usize())
+        .min()
+        .map(|i| VENDOR_EXAMPLES[i].1)
+}
+
+/// All of [`VENDOR_EXAMPLES`] in one automaton, found overlapping so that none hides another.
+static VENDOR_EXAMPLE_SEARCH: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new(VENDOR_EXAMPLES.iter().map(|(example, _)| example)).expect("fixed examples")
+});
+
+/// [`vendor_example`] one example at a time, as it was first written.
+#[cfg(test)]
+fn vendor_example_one_by_one(value: &str) -> Option<&'static str> {
     VENDOR_EXAMPLES
         .iter()
         .find(|(v, _)| v.len() <= value.len() && value.contains(v))
@@ -737,6 +753,16 @@ fn is_instruction(value: &str) -> bool {
 
 /// How many different characters a value has (Django refuses `SECRET_KEY`s with fewer than 5).
 pub fn distinct_chars(value: &str) -> usize {
+    // Nearly every value is ASCII: a bit per byte value counts them without sorting.
+    if value.is_ascii() {
+        let seen = value.bytes().fold(0u128, |seen, b| seen | 1 << b);
+        return seen.count_ones() as usize;
+    }
+    distinct_chars_by_sorting(value)
+}
+
+/// [`distinct_chars`] for any value.
+fn distinct_chars_by_sorting(value: &str) -> usize {
     let mut seen: Vec<char> = value.chars().collect();
     seen.sort_unstable();
     seen.dedup();
@@ -1339,6 +1365,41 @@ mod tests {
             tokens += usize::from(want);
         }
         assert!(tokens > 1_000 && values.len() - tokens > 1_000, "{tokens}");
+    }
+
+    #[test]
+    fn distinct_characters_counted_by_bits_are_those_counted_by_sorting() {
+        let pieces = [
+            "a", "b", "Z", "0", "\u{0}", "\u{7f}", "~", " ", "k3J9xQ", "aaaa", "ü", "🔑", "é",
+        ];
+        let mut values = generated(&pieces, 5_000, 0x1234_5678_9abc_def1);
+        values.push(String::new());
+        values.push((0..128u8).map(char::from).collect());
+        let mut counts = std::collections::BTreeSet::new();
+        for value in &values {
+            let want = distinct_chars_by_sorting(value);
+            assert_eq!(distinct_chars(value), want, "{value:?}");
+            counts.insert(want);
+        }
+        assert!(counts.len() > 10 && counts.contains(&128), "{counts:?}");
+    }
+
+    #[test]
+    fn vendor_examples_found_at_once_are_those_found_one_by_one() {
+        let mut pieces: Vec<&str> = VENDOR_EXAMPLES.iter().map(|(e, _)| *e).collect();
+        // Parts of examples, which are none, and examples that overlap one another.
+        pieces.extend(VENDOR_EXAMPLES.iter().map(|(e, _)| &e[..e.len() - 1]));
+        pieces.extend(VENDOR_EXAMPLES.iter().map(|(e, _)| &e[1..]));
+        pieces.extend(["x", "-", "django-insecure", "AKIAIOSFODNN7", "EXAMPLE", "ü"]);
+        let values = generated(&pieces, 20_000, 0x0bad_c0de_dead_beef);
+        let mut found = std::collections::BTreeSet::new();
+        for value in &values {
+            let want = vendor_example_one_by_one(value);
+            assert_eq!(vendor_example(value), want, "{value:?}");
+            found.insert(want);
+        }
+        // Every description, and none.
+        assert_eq!(found.len(), 7, "{found:?}");
     }
 
     #[test]

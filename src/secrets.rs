@@ -143,20 +143,24 @@ const NON_SECRET_SUFFIXES: &[&str] = &[
 static SECRET_NAME_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .build([
-            "PASS",
-            "PW",
-            "SECRET",
-            "PEPPER",
-            "SALT",
-            "SIGNING",
-            "HMAC",
-            "KEY",
-            "TOKEN",
-            "CREDENTIAL",
-        ])
+        .build(SECRET_NAME_WORD_LIST)
         .expect("fixed words")
 });
+
+/// The words of [`SECRET_NAME_WORDS`]; [`has_secret_name_word`] spells them out again, and a
+/// test holds the two to the same list.
+const SECRET_NAME_WORD_LIST: [&str; 10] = [
+    "PASS",
+    "PW",
+    "SECRET",
+    "PEPPER",
+    "SALT",
+    "SIGNING",
+    "HMAC",
+    "KEY",
+    "TOKEN",
+    "CREDENTIAL",
+];
 
 /// Classifies an environment variable name: `Some` when its value is a secret.
 pub fn secret_kind(key: &str) -> Option<SecretKind> {
@@ -1307,6 +1311,12 @@ mod tests {
         ];
         let mut values = generated(&pieces, 20_000, 0x9e37_79b9_7f4a_7c15);
         values.extend(pieces.iter().map(|p| p.to_string()));
+        // Every word of the list, whatever is added to it later, alone and inside a name.
+        for word in SECRET_NAME_WORD_LIST {
+            values.push(word.to_owned());
+            values.push(format!("x_{}_y", word.to_ascii_lowercase()));
+            values.push(word[..word.len() - 1].to_owned());
+        }
         values.push(String::new());
         let mut matched = 0;
         for value in &values {

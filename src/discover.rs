@@ -580,6 +580,22 @@ impl Files for DiskFiles {
         Some(names)
     }
 
+    /// A link leading outside the scan, or a file the system will not describe, is
+    /// unknown rather than absent.
+    fn presence(&self, path: &Path) -> crate::formats::Presence {
+        use crate::formats::Presence;
+        if !self.is_inside(path) {
+            return Presence::Unknown;
+        }
+        match self.inspect(path) {
+            Ok((metadata, Ok(_))) if metadata.is_file() => Presence::Present,
+            Ok((_, Err(_))) => Presence::Unknown,
+            Ok(_) => Presence::Absent,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Presence::Absent,
+            Err(_) => Presence::Unknown,
+        }
+    }
+
     fn is_inside(&self, path: &Path) -> bool {
         let path = absolute_normal(path);
         self.written_roots.iter().any(|root| path.starts_with(root))
@@ -605,6 +621,32 @@ impl Files for DiskFiles {
     fn memo(&self) -> Option<&crate::formats::ScanMemo> {
         Some(&self.memo)
     }
+}
+
+/// `text` read as a file of kind `target`, named as discovery would name it, alone in
+/// an empty folder and parsed as a scan of that folder parses it: a format that looks
+/// beside the file (a Compose `env_file:`, a `.dockerignore`) sees no file there, and
+/// nothing of the repository the tests run in. The folder lasts as long as the guard.
+#[cfg(test)]
+pub(crate) fn example_document(
+    target: crate::formats::Target,
+    text: &str,
+) -> (tempfile::TempDir, crate::document::Document) {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let name = target.example_file_name();
+    let source = SourceFile::from_bytes(
+        folder.path().join(name),
+        name.into(),
+        text.as_bytes().to_vec(),
+    );
+    let files = DiskFiles::new(&[folder.path().to_path_buf()], 1 << 20);
+    let context = crate::formats::ParseContext {
+        target,
+        judged_at: None,
+        files: &files,
+    };
+    let doc = crate::document::Document::parse_with(std::sync::Arc::new(source), &context);
+    (folder, doc)
 }
 
 #[cfg(test)]
@@ -718,5 +760,38 @@ mod tests {
             files.read_found(&root.join("big.env")),
             Err(Unreadable::TooLarge { .. })
         ));
+    }
+
+    /// A file a document names is absent only when the scan can see that it is: one
+    /// written outside the scan, or a link leading there, is unknown whether it is there or
+    /// not, so no finding says it is missing.
+    #[cfg(unix)]
+    #[test]
+    fn a_named_file_is_absent_only_inside_the_scan() {
+        use crate::formats::Presence;
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("shared.env"), "A=1\n").unwrap();
+        let tree = tempfile::tempdir().unwrap();
+        let root = tree.path().join("app");
+        std::fs::create_dir_all(root.join("dir.env")).unwrap();
+        std::fs::write(root.join(".env"), "A=1\n").unwrap();
+        std::fs::write(tree.path().join("sibling.env"), "A=1\n").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("shared.env"), root.join("link.env"))
+            .unwrap();
+        std::os::unix::fs::symlink(root.join("gone"), root.join("dangling.env")).unwrap();
+        let files = DiskFiles::new(std::slice::from_ref(&root), 1 << 20);
+        for (name, expected) in [
+            (".env", Presence::Present),
+            ("absent.env", Presence::Absent),
+            ("dir.env", Presence::Absent),
+            ("dangling.env", Presence::Absent),
+            ("link.env", Presence::Unknown),
+            ("../sibling.env", Presence::Unknown),
+            ("../absent.env", Presence::Unknown),
+        ] {
+            assert_eq!(files.presence(&root.join(name)), expected, "{name}");
+        }
+        let absolute = outside.path().join("shared.env");
+        assert_eq!(files.presence(&absolute), Presence::Unknown);
     }
 }

@@ -2092,14 +2092,9 @@ mod tests {
             Target::Any => Target::Env,
             other => other,
         };
-        let folder = tempfile::tempdir().unwrap();
         let name = target.example_file_name();
-        let source = SourceFile::from_bytes(
-            folder.path().join(name),
-            name.into(),
-            text.as_bytes().to_vec(),
-        );
-        let docs = vec![Document::parse(source, target)];
+        let (_folder, doc) = discover::example_document(target, text);
+        let docs = vec![doc];
         let mut catalog = Catalog::builtin().unwrap();
         catalog.select(std::slice::from_ref(&rule.id), &[]).unwrap();
         let (_, results) = evaluate_with_results(&catalog, docs);

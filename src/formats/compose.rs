@@ -13,6 +13,7 @@
 //! A value of the wrong type (`ports: 5432`, `environment: 3`) is an error located at the
 //! value, and the rest of the service is still read.
 
+use crate::formats::dotenv::EXAMPLE_MARKERS;
 use crate::formats::interpolation::Template;
 use crate::formats::sensitive::{
     assignment_sensitive, command_sensitive, list_command_sensitive, unreadable_lines,
@@ -21,7 +22,9 @@ use crate::formats::sensitive::{
 use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
 use crate::formats::ParseError;
 use crate::formats::Target;
-use crate::formats::{lexically_normal, Classification, FileName, FollowUp, Format, ParseContext};
+use crate::formats::{
+    lexically_normal, Classification, FileName, FollowUp, Format, ParseContext, Presence,
+};
 use crate::message::{Message, Quote};
 use crate::msg;
 use crate::source::SourceFile;
@@ -321,6 +324,10 @@ pub struct EnvFileRef {
     pub span: Span,
     /// Whether Compose refuses to start without it (`required: false` says no).
     pub required: bool,
+    /// Whether it, or a committed template of it (`.env.example`, created from on the
+    /// deploy host), is next to the Compose file, as far as the scan can tell: asked while
+    /// parsing with the scan's files, so nothing outside the scan is looked at.
+    pub presence: Presence,
 }
 
 /// One `volumes:` entry of a service.
@@ -700,6 +707,7 @@ impl Reader<'_> {
                 path: path.resolved(),
                 span: path.span,
                 required,
+                presence: Presence::Unknown,
             });
         }
     }
@@ -861,8 +869,23 @@ impl Format for ComposeFile {
         Classification::certain_if(compose, Target::Compose)
     }
 
-    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
-        Self::parse(&source.text)
+    fn parse(source: &Arc<SourceFile>, cx: &ParseContext) -> Self {
+        let mut file = Self::parse(&source.text);
+        let dir = source.path.parent().unwrap_or(std::path::Path::new(""));
+        let references = file.services.iter_mut().flat_map(|s| &mut s.env_files);
+        for reference in references.filter(|r| r.required) {
+            let Some(path) = &reference.path else {
+                continue;
+            };
+            reference.presence = cx.files.presence(&dir.join(path)).or(|| {
+                EXAMPLE_MARKERS
+                    .iter()
+                    .fold(Presence::Absent, |found, marker| {
+                        found.or(|| cx.files.presence(&dir.join(format!("{path}.{marker}"))))
+                    })
+            });
+        }
+        file
     }
 
     fn errors(&self) -> &[ParseError] {

@@ -27,7 +27,7 @@ use crate::formats::sensitive::{
 };
 use crate::formats::Target;
 use crate::formats::{lines_with_offsets, ParseError};
-use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::formats::{Classification, FileName, Format, ParseContext, Presence};
 use crate::message::{Message, Quote};
 use crate::msg;
 use crate::source::SourceFile;
@@ -335,6 +335,10 @@ pub struct Dockerfile {
     /// The first stage of each name (lower case), so `FROM name` finds its base stage in
     /// one look-up however many stages come before.
     stage_by_name: HashMap<String, usize>,
+    /// Whether a `.dockerignore`, or the Dockerfile's own `<name>.dockerignore`, is next to
+    /// it, as far as the scan can tell: asked while parsing with the scan's files, so
+    /// nothing outside the scan is looked at.
+    pub context_ignore: Presence,
 }
 
 /// `line` without its trailing continuation character, and whether there was one.
@@ -1210,8 +1214,16 @@ impl Format for Dockerfile {
         })
     }
 
-    fn parse(source: &Arc<SourceFile>, _: &ParseContext) -> Self {
-        Self::parse(&source.text)
+    fn parse(source: &Arc<SourceFile>, cx: &ParseContext) -> Self {
+        let mut file = Self::parse(&source.text);
+        let dir = source.path.parent().unwrap_or(std::path::Path::new(""));
+        let own = source.path.file_name().and_then(|n| n.to_str());
+        file.context_ignore = cx.files.presence(&dir.join(".dockerignore")).or(|| {
+            own.map_or(Presence::Absent, |name| {
+                cx.files.presence(&dir.join(format!("{name}.dockerignore")))
+            })
+        });
+        file
     }
 
     fn confirms_kind(&self) -> bool {

@@ -299,6 +299,15 @@ pub trait Files: Sync {
     fn is_link(&self, _path: &Path) -> bool {
         false
     }
+    /// Whether a file a document names (an `env_file:`, a `.dockerignore`) exists, as far
+    /// as the scan may tell: nothing is asked of a path written outside it.
+    fn presence(&self, path: &Path) -> Presence {
+        match self.is_inside(path) {
+            false => Presence::Unknown,
+            true if self.is_file(path) => Presence::Present,
+            true => Presence::Absent,
+        }
+    }
     /// `path` as reports show it.
     fn display(&self, path: &Path) -> String;
     /// The `helm` the user's scan renders Helm charts with, if any ([`helm::Helm`]).
@@ -315,6 +324,34 @@ pub trait Files: Sync {
     /// if the view keeps any.
     fn memo(&self) -> Option<&ScanMemo> {
         None
+    }
+}
+
+/// Whether a file a document names exists ([`Files::presence`]). A rule that reports a
+/// missing file reports only [`Presence::Absent`]: a file outside the scan, or one a host
+/// snapshot did not collect, may well be there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Presence {
+    /// A regular file of the scan.
+    Present,
+    /// Inside the scan, and no file there.
+    Absent,
+    /// The scan cannot tell.
+    #[default]
+    Unknown,
+}
+
+impl Presence {
+    /// Present if either is; absent only if both are.
+    pub fn or(self, other: impl FnOnce() -> Presence) -> Presence {
+        match self {
+            Presence::Present => Presence::Present,
+            Presence::Absent => other(),
+            Presence::Unknown => match other() {
+                Presence::Present => Presence::Present,
+                _ => Presence::Unknown,
+            },
+        }
     }
 }
 
@@ -609,6 +646,13 @@ impl Files for MemoryFiles {
     fn is_file(&self, path: &Path) -> bool {
         self.files.contains_key(path)
     }
+    /// A snapshot holds the files it collected, not every file of the host.
+    fn presence(&self, path: &Path) -> Presence {
+        match self.is_file(path) {
+            true => Presence::Present,
+            false => Presence::Unknown,
+        }
+    }
     fn holds_whole_nginx_configuration(&self) -> bool {
         self.whole_nginx
     }
@@ -813,6 +857,48 @@ pub fn quoted_words(line: &str, start: usize, is_token: fn(char) -> bool) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Present if either is, absent only if both are; the second is not asked once the
+    /// first is present.
+    #[test]
+    fn presences_combine_as_either_file() {
+        use Presence::{Absent, Present, Unknown};
+        for (first, second, either) in [
+            (Present, Present, Present),
+            (Present, Absent, Present),
+            (Present, Unknown, Present),
+            (Absent, Present, Present),
+            (Absent, Absent, Absent),
+            (Absent, Unknown, Unknown),
+            (Unknown, Present, Present),
+            (Unknown, Absent, Unknown),
+            (Unknown, Unknown, Unknown),
+        ] {
+            let mut asked = false;
+            let combined = first.or(|| {
+                asked = true;
+                second
+            });
+            assert_eq!(combined, either, "{first:?} or {second:?}");
+            assert_eq!(asked, first != Present, "{first:?} or {second:?}");
+        }
+    }
+
+    /// A snapshot holds what it collected: a file it does not hold may be on the host.
+    #[test]
+    fn a_snapshot_knows_only_the_files_it_holds() {
+        let mut view = MemoryFiles::new("");
+        view.insert("/srv/app/.env", b"A=1\n".to_vec());
+        assert_eq!(view.presence(Path::new("/srv/app/.env")), Presence::Present);
+        assert_eq!(
+            view.presence(Path::new("/srv/app/web.env")),
+            Presence::Unknown
+        );
+        assert_eq!(
+            NoFiles.presence(Path::new("/srv/app/.env")),
+            Presence::Unknown
+        );
+    }
 
     /// A path given back as it is is the path rebuilt a component at a time, byte for byte.
     #[test]

@@ -31,9 +31,8 @@ impl Secrets for OneFile {
 /// Every message about `text` read as `target`: parse errors, findings of every built-in
 /// check and their related locations, rendered with the document's sensitive spans.
 fn messages(target: Target, text: &str) -> (Vec<Span>, Vec<String>) {
-    let name = target.example_file_name();
-    let source = SourceFile::from_bytes(name.into(), name.into(), text.as_bytes().to_vec());
-    messages_of(Document::parse(source, target))
+    let (_folder, doc) = crate::discover::example_document(target, text);
+    messages_of(doc)
 }
 
 /// Every message about `doc` (see [`messages`]).

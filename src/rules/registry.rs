@@ -244,7 +244,6 @@ mod tests {
     use super::*;
     use crate::formats::Target;
     use crate::rules::RawFinding;
-    use crate::source::SourceFile;
 
     #[test]
     fn every_family_table_is_sorted_without_duplicates() {
@@ -340,17 +339,9 @@ mod tests {
     }
 
     fn run(rule: &BoundRule, target: Target, text: &str) -> Vec<RawFinding> {
-        // Each example is read as a file of its rule's kind, named as discovery would, in an
-        // empty folder: a rule that looks beside the file (DKR007 for a `.dockerignore`) sees
-        // nothing of the repository the tests run in.
-        let folder = tempfile::tempdir().unwrap();
-        let name = target.example_file_name();
-        let source = SourceFile::from_bytes(
-            folder.path().join(name),
-            name.into(),
-            text.as_bytes().to_vec(),
-        );
-        let docs = vec![Document::parse(source, target)];
+        // Each example is read alone in an empty folder ([`crate::discover::example_document`]).
+        let (_folder, doc) = crate::discover::example_document(target, text);
+        let docs = vec![doc];
         let catalog = Catalog::builtin().unwrap();
         let mut out = Emitter::new(&catalog);
         rule.check_document(&docs[0], &mut out);

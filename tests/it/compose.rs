@@ -63,6 +63,40 @@ fn a_missing_required_env_file_is_reported_at_its_reference() {
     assert_eq!(missing["location"]["start_column"], 15);
 }
 
+/// Whether a file outside the scan exists is not asked: an `env_file:` there is neither
+/// reported missing (it may be on the deploy host's checkout) nor looked for, whether it
+/// is there or not; one inside the scan is judged, a committed template counting as it.
+#[test]
+fn an_env_file_outside_the_scan_is_not_reported_missing() {
+    let compose = b"services:\n  web:\n    image: web:1.0\n    restart: always\n    env_file:\n      - ../common/present.env\n      - ../common/absent.env\n      - ./local.env\n      - ./templated.env\n";
+    let dir = tree(&[
+        ("app/compose.yaml", compose),
+        ("common/present.env", b"A=1\n"),
+        ("app/templated.env.example", b"A=\n"),
+    ]);
+    let (report, _) = json_report(&dir.path().join("app"), &["."]);
+    let missing: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "CMP011")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert!(missing[0].contains("`./local.env`"), "{missing:?}");
+    // The whole tree scanned: the absent one is inside now, and reported.
+    let (report, _) = json_report(dir.path(), &["."]);
+    let missing = findings(&report, "CMP011");
+    assert_eq!(
+        missing,
+        [
+            ("CMP011".into(), "app/compose.yaml".into(), 7),
+            ("CMP011".into(), "app/compose.yaml".into(), 8),
+        ],
+        "{missing:?}"
+    );
+}
+
 #[test]
 fn bad_input_gives_located_errors_never_a_crash() {
     let huge_service = format!(

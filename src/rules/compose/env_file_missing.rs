@@ -1,7 +1,7 @@
 //! CMP011: a required `env_file:` that does not exist.
 
 use crate::formats::compose::ComposeFile;
-use crate::formats::dotenv::EXAMPLE_MARKERS;
+use crate::formats::Presence;
 use crate::message::Quote;
 use crate::msg;
 use crate::rules::Context;
@@ -10,18 +10,13 @@ use crate::rules::Context;
 /// (`env file … not found`); the deployment stops at `up`. Paths are relative to the
 /// Compose file's folder. `required: false` makes the file optional. A file with a committed
 /// template beside it (`.env` next to `.env.example`) is a repository checkout's: the file is
-/// created from the template on the deploy host and kept out of git by design.
+/// created from the template on the deploy host and kept out of git by design. A file
+/// outside the scan, or one a host snapshot did not collect, may be there: not reported.
 pub fn check(cx: &mut Context<'_, ComposeFile>) {
-    let dir = cx.folder();
     for service in &cx.content.services {
         for file in service.env_files.iter().filter(|f| f.required) {
             let Some(path) = &file.path else { continue };
-            let has_template = || {
-                EXAMPLE_MARKERS
-                    .iter()
-                    .any(|marker| dir.join(format!("{path}.{marker}")).is_file())
-            };
-            if dir.join(path).is_file() || has_template() {
+            if file.presence != Presence::Absent {
                 continue;
             }
             let shown = Quote::derived(file.span, path.as_str());

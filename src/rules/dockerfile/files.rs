@@ -1,6 +1,7 @@
 //! DKR005–DKR007: what goes into the image from where.
 
 use crate::formats::dockerfile::{Dockerfile, Instruction};
+use crate::formats::Presence;
 use crate::message::Quote;
 use crate::msg;
 use crate::rules::dockerfile::final_instructions;
@@ -72,16 +73,8 @@ pub fn add_instead_of_copy(cx: &mut Context<'_, Dockerfile>) {
 /// `.dockerignore` sits next to the Dockerfile: `.env` files, `.git` and local secrets are
 /// baked into the image.
 pub fn copy_whole_context(cx: &mut Context<'_, Dockerfile>) {
-    let dir = cx.folder();
-    let own_ignore = cx
-        .source()
-        .path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .map(|n| format!("{n}.dockerignore"));
-    let ignored =
-        dir.join(".dockerignore").is_file() || own_ignore.is_some_and(|n| dir.join(n).is_file());
-    if ignored {
+    // Unknown (a Dockerfile outside the scan's folders, a snapshot's): not reported.
+    if cx.content.context_ignore != Presence::Absent {
         return;
     }
     for copy in final_instructions(cx.content)

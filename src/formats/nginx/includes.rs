@@ -479,29 +479,44 @@ impl<'f> ScanIndex<'f> {
         };
         let named = relative.unwrap_or(pattern);
         let is_glob = named.contains(['*', '?', '[']);
-        for base in &bases {
-            let candidate = absolute_normal(&base.join(named));
-            let matches = if is_glob {
-                self.glob(&candidate)
-            } else if self.scan.is_file(&candidate) {
-                vec![candidate.clone()]
-            } else {
-                Vec::new()
-            };
-            // A glob whose directory exists means what it matches, even nothing (nginx
-            // accepts that), and so does any glob in an `nginx -T` dump, which holds every
-            // file nginx read; otherwise try the next base.
-            let directory_exists = is_glob
-                && (self.scan.holds_whole_nginx_configuration()
-                    || candidate.parent().is_some_and(|d| self.scan.is_dir(d)));
-            if matches.is_empty() && !directory_exists {
-                continue;
+        let candidates = bases.iter().map(|base| absolute_normal(&base.join(named)));
+        if !is_glob {
+            // The first base where the file exists wins: a scanned file is known to exist
+            // without asking, and a file that exists unscanned cannot be followed. A file
+            // packages ship (`snippets/fastcgi-php.conf`) that no base has scanned cannot be
+            // followed whichever base holds it, so nothing is asked at all.
+            let candidates: Vec<PathBuf> = candidates.collect();
+            let scanned = candidates.iter().position(|c| self.files.contains_key(c));
+            if scanned.is_none() && package_file(named).is_some() {
+                return Resolution::Unknown;
             }
-            let scanned: Option<Vec<usize>> = matches
-                .iter()
-                .map(|m| self.files.get(&absolute_normal(m)).copied())
-                .collect();
-            return scanned.map_or(Resolution::Unknown, Resolution::Files);
+            for (at, candidate) in candidates.iter().enumerate() {
+                if Some(at) == scanned {
+                    return Resolution::Files(vec![self.files[candidate]]);
+                }
+                if self.scan.is_file(candidate) {
+                    return Resolution::Unknown;
+                }
+            }
+        } else {
+            for candidate in candidates {
+                let matches = self.glob(&candidate);
+                // A glob whose directory exists means what it matches, even nothing (nginx
+                // accepts that), and so does any glob in an `nginx -T` dump, which holds
+                // every file nginx read; otherwise try the next base.
+                let directory_exists = || {
+                    self.scan.holds_whole_nginx_configuration()
+                        || candidate.parent().is_some_and(|d| self.scan.is_dir(d))
+                };
+                if matches.is_empty() && !directory_exists() {
+                    continue;
+                }
+                let scanned: Option<Vec<usize>> = matches
+                    .iter()
+                    .map(|m| self.files.get(&absolute_normal(m)).copied())
+                    .collect();
+                return scanned.map_or(Resolution::Unknown, Resolution::Files);
+            }
         }
         // Nothing matched. A named file that is missing is an error, reported when the scan
         // has the directory it should be in; a glob into a directory the scan does not have

@@ -2192,6 +2192,34 @@ mod tests {
         ),
     ];
 
+    /// A document meets the rules that apply to its kind, every one of them, in catalog
+    /// order, whichever kinds the rules name (a kind no rule names gets the rules for any).
+    #[test]
+    fn a_document_meets_exactly_the_rules_for_its_kind() {
+        let catalog = Catalog::builtin().unwrap();
+        let rules = crate::rules::bind(&catalog).unwrap();
+        let by_kind = RulesByKind::new(&rules);
+        let mut kinds: Vec<Target> = rules.iter().flat_map(|r| r.rule.targets.clone()).collect();
+        kinds.extend([Target::Any, Target::EnvExample, Target::EnvDev]);
+        for kind in kinds {
+            let applying: Vec<usize> = (0..rules.len())
+                .filter(|&i| rules[i].rule.applies_to(kind))
+                .collect();
+            assert_eq!(by_kind.of(kind), applying, "{kind:?}");
+        }
+        let only_some: Vec<BoundRule> = rules
+            .iter()
+            .copied()
+            .filter(|r| !r.rule.targets.contains(&Target::Nginx))
+            .collect();
+        let by_kind = RulesByKind::new(&only_some);
+        let for_any: Vec<usize> = (0..only_some.len())
+            .filter(|&i| only_some[i].rule.targets.contains(&Target::Any))
+            .collect();
+        assert!(!for_any.is_empty());
+        assert_eq!(by_kind.of(Target::Nginx), for_any);
+    }
+
     #[test]
     fn every_rule_example_gives_the_documented_result() {
         use crate::results::Status;

@@ -844,6 +844,86 @@ mod tests {
             .collect()
     }
 
+    /// A view that counts what it is asked about files.
+    struct Counting<'a>(&'a MemoryFiles, std::sync::atomic::AtomicUsize);
+
+    impl Counting<'_> {
+        fn ask(&self) {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        fn asked(&self) -> usize {
+            self.1.swap(0, std::sync::atomic::Ordering::Relaxed)
+        }
+    }
+
+    impl Files for Counting<'_> {
+        fn read(&self, path: &Path) -> Result<SourceFile, crate::formats::Unreadable> {
+            self.ask();
+            self.0.read(path)
+        }
+        fn is_file(&self, path: &Path) -> bool {
+            self.ask();
+            self.0.is_file(path)
+        }
+        fn is_dir(&self, path: &Path) -> bool {
+            self.ask();
+            self.0.is_dir(path)
+        }
+        fn list(&self, dir: &Path) -> Option<Vec<String>> {
+            self.ask();
+            self.0.list(dir)
+        }
+        fn display(&self, path: &Path) -> String {
+            self.0.display(path)
+        }
+    }
+
+    /// The first base holding the file wins, a scanned file known without asking; a file
+    /// packages ship that no base has scanned is not asked about, as it could not be
+    /// followed anywhere; a missing file of the project is still looked for, and reported.
+    #[test]
+    fn includes_resolve_asking_only_what_the_scan_does_not_know() {
+        const PATHS: [&str; 6] = [
+            "/p/nginx.conf",
+            "/p/snippets/h.conf",
+            "/r/a/b/site.conf",
+            "/r/a/b/snippets/x.conf",
+            "/r/a/snippets/x.conf",
+            "/r/a/snippets/y.conf",
+        ];
+        let mut view = MemoryFiles::new("");
+        for path in PATHS {
+            view.insert(path, b"# x\n".to_vec());
+        }
+        let counting = Counting(&view, Default::default());
+        // Scanned: all but /r/a/b/snippets/x.conf, which exists unscanned.
+        let scanned = [0, 1, 2, 4, 5].map(|i| Path::new(PATHS[i]));
+        let index = ScanIndex::new(scanned.into_iter(), &counting);
+        counting.asked();
+        let resolved = |file: &str, pattern: &str| match index.resolve(Path::new(file), pattern) {
+            Resolution::Files(found) => format!("files {found:?}"),
+            Resolution::Missing(path) => format!("missing {}", path.display()),
+            Resolution::Unknown => "unknown".to_owned(),
+        };
+        assert_eq!(resolved("/p/nginx.conf", "snippets/h.conf"), "files [1]");
+        assert_eq!(counting.asked(), 0);
+        for provided in ["snippets/fastcgi-php.conf", "/etc/nginx/mime.types"] {
+            assert_eq!(resolved("/p/nginx.conf", provided), "unknown");
+            assert_eq!(resolved("/r/a/b/site.conf", provided), "unknown");
+            assert_eq!(counting.asked(), 0, "{provided}");
+        }
+        // Without an nginx.conf the folders above are tried in turn: the unscanned file in
+        // the first hides the scanned one above it, as nginx would read the first.
+        assert_eq!(resolved("/r/a/b/site.conf", "snippets/x.conf"), "unknown");
+        assert_eq!(resolved("/r/a/b/site.conf", "snippets/y.conf"), "files [4]");
+        assert!(counting.asked() > 0);
+        assert_eq!(
+            resolved("/p/nginx.conf", "snippets/gone.conf"),
+            "missing /p/snippets/gone.conf"
+        );
+        assert!(counting.asked() > 0);
+    }
+
     #[test]
     fn groups_relate_as_the_whole_scan_does() {
         let files = files();

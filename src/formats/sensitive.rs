@@ -3,6 +3,9 @@
 //! passwords, token-like words), YAML values, and lines a parser could not read.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use memchr::memmem;
 
 use crate::formats::shell::{simple_commands, ShellWord};
 use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
@@ -75,9 +78,10 @@ fn assignment_secret(name: &str, value: &str) -> Option<Range<usize>> {
     if value.is_empty() {
         return None;
     }
-    // Most values are shorter than the words searched for, and `contains` sets up a search
-    // for each value it is given.
-    let holds_private_key = || value.len() >= "PRIVATE KEY".len() && value.contains("PRIVATE KEY");
+    // `contains` sets up a search for each value it is given: the finder is set up once.
+    static PRIVATE_KEY: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new("PRIVATE KEY"));
+    let holds_private_key = || PRIVATE_KEY.find(value.as_bytes()).is_some();
     if secret_kind(name).is_some() || looks_like_token(value) || holds_private_key() {
         return Some(0..value.len());
     }

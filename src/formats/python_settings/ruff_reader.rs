@@ -18,6 +18,9 @@
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use memchr::memmem;
 
 use ruff_python_ast::token::{parenthesized_range, TokenKind, Tokens};
 use ruff_python_ast::visitor::source_order::{self, SourceOrderVisitor};
@@ -255,12 +258,12 @@ impl Reader<'_> {
 
     /// The last call of `globals()`, `vars()` or `locals()` without arguments in `stmt`.
     fn globals_call(&self, stmt: &Stmt) -> Option<Span> {
-        // Most statements name none of them: no need to look at their nodes.
-        let text = self.text(stmt.range());
-        if !["globals", "vars", "locals"]
-            .iter()
-            .any(|w| text.contains(w))
-        {
+        // Most statements name none of them: no need to look at their nodes. The finders are
+        // set up once (`contains` sets one up for each statement and word).
+        static NAMES: LazyLock<[memmem::Finder<'static>; 3]> =
+            LazyLock::new(|| ["globals", "vars", "locals"].map(memmem::Finder::new));
+        let text = self.text(stmt.range()).as_bytes();
+        if !NAMES.iter().any(|name| name.find(text).is_some()) {
             return None;
         }
         #[derive(Default)]

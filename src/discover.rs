@@ -17,7 +17,8 @@ use ignore::{WalkBuilder, WalkState};
 use crate::document::{classify, is_entry_point};
 use crate::finding::{Diagnostic, DiagnosticKind};
 use crate::formats::{
-    absolute_normal, is_binary, working_directory, Classification, Files, Unreadable,
+    absolute_normal, is_binary, parts_are_names, working_directory, Classification, Files,
+    Unreadable,
 };
 use crate::source::SourceFile;
 
@@ -250,12 +251,23 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
 /// instructions, on the main thread); paths without empty, `.` or `..` parts, as a walk
 /// gives them, are compared byte by byte instead, which orders them alike.
 fn sort_by_path(inputs: &mut Vec<Input>) {
-    fn bytes(input: &Input) -> &[u8] {
-        input.path.as_os_str().as_encoded_bytes()
+    fn bytes(input: &Input, from: usize) -> &[u8] {
+        &input.path.as_os_str().as_encoded_bytes()[from..]
     }
-    if cfg!(unix) && inputs.iter().all(|input| is_plain_path(bytes(input))) {
-        inputs.sort_by(|a, b| plain_path_order(bytes(a), bytes(b)));
-        inputs.dedup_by(|a, b| bytes(a) == bytes(b));
+    // The walk of `.` (`preflight check .`) names every file `./…`: a start all the paths
+    // share orders nothing, and the rest of each is compared.
+    let shared = if inputs.iter().all(|i| bytes(i, 0).starts_with(b"./")) {
+        2
+    } else {
+        0
+    };
+    let plain = |input: &Input| match shared {
+        0 => is_plain_path(bytes(input, 0)),
+        _ => parts_are_names(bytes(input, shared)),
+    };
+    if cfg!(unix) && inputs.iter().all(plain) {
+        inputs.sort_by(|a, b| plain_path_order(bytes(a, shared), bytes(b, shared)));
+        inputs.dedup_by(|a, b| bytes(a, shared) == bytes(b, shared));
     } else {
         inputs.sort_by(|a, b| a.path.cmp(&b.path));
         inputs.dedup_by(|a, b| a.path == b.path);
@@ -264,9 +276,7 @@ fn sort_by_path(inputs: &mut Vec<Input>) {
 
 /// Whether `path` has no empty, `.` or `..` part (a leading `/` aside).
 fn is_plain_path(path: &[u8]) -> bool {
-    let path = path.strip_prefix(b"/").unwrap_or(path);
-    path.split(|&b| b == b'/')
-        .all(|part| !part.is_empty() && part != b"." && part != b"..")
+    parts_are_names(path.strip_prefix(b"/").unwrap_or(path))
 }
 
 /// `Path`'s order for two [`is_plain_path`] paths: byte by byte, `/` before any other
@@ -713,6 +723,55 @@ mod tests {
         }
         for unplain in ["a//b", "./a", "a/./b", "a/../b", "a/", "..", "", "/"] {
             assert!(!is_plain_path(unplain.as_bytes()), "{unplain}");
+        }
+    }
+
+    /// The walk's files end in `Path`'s order, once each, however their paths are spelled:
+    /// below `.` (`./a/b`, compared without the start they share), plain, absolute, or
+    /// mixed with spellings compared component by component.
+    #[test]
+    fn walked_files_sort_as_their_paths_do() {
+        let names = [
+            "a/b", "a-b", "a/b/c", ".env", "a.b/c", "ab", "a/b", "é/x", "a b/c",
+        ];
+        let spellings: [&dyn Fn(&str) -> String; 5] = [
+            &|n| n.to_owned(),
+            &|n| format!("./{n}"),
+            &|n| format!("/r/{n}"),
+            &|n| {
+                if n.len() % 2 == 0 {
+                    format!("./{n}")
+                } else {
+                    n.to_owned()
+                }
+            },
+            &|n| {
+                if n.len() % 2 == 0 {
+                    format!(".//{n}")
+                } else {
+                    format!("./{n}")
+                }
+            },
+        ];
+        let kind = Classification {
+            target: crate::formats::Target::Env,
+            confirm_by_content: false,
+        };
+        for spell in spellings {
+            let mut inputs: Vec<Input> = names
+                .iter()
+                .map(|n| Input {
+                    path: PathBuf::from(spell(n)),
+                    kind,
+                    found_plain: false,
+                })
+                .collect();
+            let mut expected: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+            expected.sort();
+            expected.dedup();
+            sort_by_path(&mut inputs);
+            let sorted: Vec<PathBuf> = inputs.into_iter().map(|i| i.path).collect();
+            assert_eq!(sorted, expected);
         }
     }
 

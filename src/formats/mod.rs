@@ -227,16 +227,17 @@ fn is_lexically_normal(path: &Path) -> bool {
         return false;
     }
     let bytes = path.as_os_str().as_encoded_bytes();
-    let inner = |part: &[u8]| !part.is_empty() && part != b"." && part != b"..";
-    let mut parts = bytes.split(|&b| b == b'/');
     // A leading `.` or `..` is kept as it is; a leading empty part is the root.
-    let Some(first) = parts.next() else {
-        return true;
-    };
-    if bytes.len() == first.len() {
-        return !first.is_empty();
+    match memchr::memchr(b'/', bytes) {
+        None => !bytes.is_empty(),
+        Some(first_end) => parts_are_names(&bytes[first_end + 1..]),
     }
-    parts.all(inner)
+}
+
+/// Whether every `/`-separated part of `path` is a name: none empty, `.` or `..`.
+pub(crate) fn parts_are_names(path: &[u8]) -> bool {
+    path.split(|&b| b == b'/')
+        .all(|part| !part.is_empty() && part != b"." && part != b"..")
 }
 
 /// `path` made absolute against the working directory, `.` and `..` applied, without

@@ -289,6 +289,22 @@ fn plain_path_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     }
 }
 
+/// The parent and name `dir` resolves through when it is a folder and not itself a link:
+/// it is its resolved parent's, one `lstat` where resolving the whole path takes a
+/// `readlink` per component (the parent is usually resolved already). `None`: resolve it
+/// whole.
+pub fn through_parent(dir: &Path) -> Option<(&Path, &std::ffi::OsStr)> {
+    match (dir.parent(), dir.file_name()) {
+        (Some(parent), Some(name))
+            if !parent.as_os_str().is_empty()
+                && std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) =>
+        {
+            Some((parent, name))
+        }
+        _ => None,
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -501,17 +517,7 @@ impl DiskFiles {
         if let Some(known) = cache(&self.resolved_dirs) {
             return known;
         }
-        // A folder that is not itself a link is its resolved parent's: one `lstat` rather
-        // than resolving every component of its path again (the parent is usually cached).
-        let plain_child = match (dir.parent(), dir.file_name()) {
-            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
-                std::fs::symlink_metadata(dir)
-                    .is_ok_and(|m| m.is_dir())
-                    .then_some((parent, name))
-            }
-            _ => None,
-        };
-        let resolved = match plain_child {
+        let resolved = match through_parent(dir) {
             Some((parent, name)) => self.resolved_dir(parent).map(|p| p.join(name)),
             None => std::fs::canonicalize(dir).ok(),
         };

@@ -70,6 +70,18 @@ pub struct Input {
     pub found_plain: bool,
 }
 
+impl Input {
+    /// A file named otherwise than by the walk (on the command line, by another file, by a
+    /// producer of inputs): read the careful way.
+    pub fn new(path: PathBuf, kind: Classification) -> Self {
+        Self {
+            path,
+            kind,
+            found_plain: false,
+        }
+    }
+}
+
 /// Compiles exclude patterns; a pattern without `/` matches a name at any depth, like
 /// `.gitignore` does.
 pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, globset::Error> {
@@ -119,11 +131,7 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions, excludes: &GlobSet) ->
             dirs.push(path.clone());
         } else {
             match classify(path).or_else(|| template_kind(path)) {
-                Some(kind) => lock(&found).push(Input {
-                    path: path.clone(),
-                    kind,
-                    found_plain: false,
-                }),
+                Some(kind) => lock(&found).push(Input::new(path.clone(), kind)),
                 None => lock(&problems).push(Diagnostic {
                     role: None,
                     path: display_path(path),
@@ -766,11 +774,7 @@ mod tests {
         for spell in spellings {
             let mut inputs: Vec<Input> = names
                 .iter()
-                .map(|n| Input {
-                    path: PathBuf::from(spell(n)),
-                    kind,
-                    found_plain: false,
-                })
+                .map(|n| Input::new(PathBuf::from(spell(n)), kind))
                 .collect();
             let mut expected: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
             expected.sort();

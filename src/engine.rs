@@ -471,6 +471,18 @@ impl<'c> Plan<'c> {
         (findings, contexts)
     }
 
+    /// The per-document rules that apply to `doc`, in their order.
+    fn document_rules_for<'p>(
+        &'p self,
+        doc: &Document,
+    ) -> impl Iterator<Item = &'p BoundRule<'c>> + use<'p, 'c> {
+        let rules = &self.document_rules;
+        self.document_rules_by_kind
+            .of(doc.target)
+            .iter()
+            .map(move |&i| &rules[i])
+    }
+
     /// The document rules' runs on each of `documents`, with, for a kind judged by group,
     /// its project checks' runs on all of them: `documents` are then one group, or one
     /// document judged alone.
@@ -1013,14 +1025,11 @@ impl ScanDocuments<'_> {
                     continue;
                 }
                 queued.insert(follow_up.path.clone());
-                inputs.push(Input {
-                    path: follow_up.path,
-                    kind: Classification {
-                        target: follow_up.target,
-                        confirm_by_content: false,
-                    },
-                    found_plain: false,
-                });
+                let kind = Classification {
+                    target: follow_up.target,
+                    confirm_by_content: false,
+                };
+                inputs.push(Input::new(follow_up.path, kind));
             }
             if inputs.is_empty() {
                 return;
@@ -1143,20 +1152,6 @@ impl RulesByKind {
 
     fn of(&self, kind: Target) -> &[usize] {
         self.named.get(&kind).unwrap_or(&self.any)
-    }
-}
-
-impl<'c> Plan<'c> {
-    /// The per-document rules that apply to `doc`, in their order.
-    fn document_rules_for<'p>(
-        &'p self,
-        doc: &Document,
-    ) -> impl Iterator<Item = &'p BoundRule<'c>> + use<'p, 'c> {
-        let rules = &self.document_rules;
-        self.document_rules_by_kind
-            .of(doc.target)
-            .iter()
-            .map(move |&i| &rules[i])
     }
 }
 
@@ -1915,10 +1910,9 @@ mod tests {
         let catalog = Catalog::builtin().unwrap();
         let files = paths
             .iter()
-            .map(|path| Input {
-                path: path.into(),
-                kind: crate::document::classify(Path::new(path)).unwrap(),
-                found_plain: false,
+            .map(|path| {
+                let kind = crate::document::classify(Path::new(path)).unwrap();
+                Input::new(path.into(), kind)
             })
             .collect();
         let inputs = Inputs {

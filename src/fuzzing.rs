@@ -182,21 +182,13 @@ pub fn pipeline(bytes: &[u8]) {
             confirm_by_content: false,
         });
         view.insert(&path, bytes.to_vec());
-        files.push(Input {
-            path,
-            kind,
-            found_plain: false,
-        });
+        files.push(Input::new(path, kind));
     }
     // A kustomization too, built from the tree (it may name every other file).
     let kustomization = Path::new(ROOT).join("kustomization.yaml");
     if let Some(kind) = classify(&kustomization) {
         view.insert(&kustomization, bytes.to_vec());
-        files.push(Input {
-            path: kustomization,
-            kind,
-            found_plain: false,
-        });
+        files.push(Input::new(kustomization, kind));
     }
     let manage = Path::new(ROOT).join("manage.py");
     view.insert(&manage, bytes.to_vec());

@@ -59,14 +59,11 @@ pub fn audit_deployed(
         // (`*.conf` for nginx) still needs the content to confirm it.
         let guess =
             classify(&file.path).is_some_and(|c| c.confirm_by_content && c.target == file.target);
-        files.push(Input {
-            path: file.path.clone(),
-            kind: Classification {
-                target: file.target,
-                confirm_by_content: guess,
-            },
-            found_plain: false,
-        });
+        let kind = Classification {
+            target: file.target,
+            confirm_by_content: guess,
+        };
+        files.push(Input::new(file.path.clone(), kind));
     }
     for source in sources {
         let relative = source
@@ -79,14 +76,11 @@ pub fn audit_deployed(
             source.text.clone().into_bytes(),
             source.shown.clone(),
         );
-        files.push(Input {
-            path: at,
-            kind: Classification {
-                target: Target::DeployedCopy,
-                confirm_by_content: false,
-            },
-            found_plain: false,
-        });
+        let kind = Classification {
+            target: Target::DeployedCopy,
+            confirm_by_content: false,
+        };
+        files.push(Input::new(at, kind));
     }
     let diagnostics = snapshot
         .unable

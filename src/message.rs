@@ -232,8 +232,11 @@ impl Message {
     /// expands to; the template was checked at compile time).
     #[doc(hidden)]
     pub fn fill<const N: usize>(template: &'static str, args: [Message; N]) -> Self {
+        // Room for the template's N + 1 runs around its holes and every part of the
+        // arguments (a message argument may be several parts): one allocation, no growth.
+        let parts = N + 1 + args.iter().map(|arg| arg.parts.len()).sum::<usize>();
         let mut message = Self {
-            parts: Vec::with_capacity(2 * N + 1),
+            parts: Vec::with_capacity(parts),
         };
         let mut args = args.into_iter();
         let mut rest = template;

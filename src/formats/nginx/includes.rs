@@ -56,7 +56,11 @@ const PACKAGE_FILES: &[(&str, bool)] = &[
 pub fn package_file(path: &str) -> Option<bool> {
     PACKAGE_FILES
         .iter()
-        .find(|(file, _)| path == *file || path.ends_with(&format!("/{file}")))
+        .find(|(file, _)| {
+            // `path` is `file` or ends with `/file`, tested without building `/file`.
+            path.strip_suffix(file)
+                .is_some_and(|before| before.is_empty() || before.ends_with('/'))
+        })
         .map(|(_, neutral)| *neutral)
 }
 
@@ -766,6 +770,20 @@ fn set_origin(directive: &mut NginxDirective, source: &Arc<SourceFile>) {
 mod tests {
     use super::*;
     use crate::formats::MemoryFiles;
+
+    #[test]
+    fn a_package_file_is_named_whole_or_after_a_slash() {
+        assert_eq!(package_file("mime.types"), Some(true));
+        assert_eq!(package_file("/etc/nginx/mime.types"), Some(true));
+        assert_eq!(package_file("snippets/snakeoil.conf"), Some(false));
+        assert_eq!(
+            package_file("/etc/nginx/snippets/snakeoil.conf"),
+            Some(false)
+        );
+        assert_eq!(package_file("conf/xmime.types"), None);
+        assert_eq!(package_file("mime.types.bak"), None);
+        assert_eq!(package_file("my-snippets/snakeoil.conf"), None);
+    }
 
     const FILES: &[(&str, &str)] = &[
         // A prefix whose nginx.conf includes only sites-enabled/.

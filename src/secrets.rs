@@ -167,7 +167,45 @@ pub fn secret_kind(key: &str) -> Option<SecretKind> {
     if !has_secret_name_word(key) {
         return None;
     }
-    classify_name(key)
+    classified_before(key, classify_name)
+}
+
+/// Names of at most this many bytes are remembered by [`classified_before`].
+const REMEMBERED_NAME_BYTES: usize = 64;
+
+/// Each thread remembers up to this many names, and forgets them all when full.
+const REMEMBERED_NAMES: usize = 1024;
+
+/// `classify(key)`, remembered per thread: a scan asks about the same few names over and
+/// over (`DB_PASSWORD` in every `.env`, Compose file and manifest, by the parser, the
+/// masking of snippets and the rules), and the full classification upper-cases and splits
+/// the name each time. Bounded: long names are not kept, and the table is emptied when it
+/// holds [`REMEMBERED_NAMES`].
+fn classified_before(
+    key: &str,
+    classify: impl FnOnce(&str) -> Option<SecretKind>,
+) -> Option<SecretKind> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static KNOWN: RefCell<HashMap<Box<str>, Option<SecretKind>>> =
+            RefCell::new(HashMap::new());
+    }
+    if key.len() > REMEMBERED_NAME_BYTES {
+        return classify(key);
+    }
+    KNOWN.with(|known| {
+        if let Some(kind) = known.borrow().get(key) {
+            return *kind;
+        }
+        let kind = classify(key);
+        let mut known = known.borrow_mut();
+        if known.len() >= REMEMBERED_NAMES {
+            known.clear();
+        }
+        known.insert(key.into(), kind);
+        kind
+    })
 }
 
 /// Whether `key` holds one of [`SECRET_NAME_WORDS`]. Names are short: a look at each byte's
@@ -1171,6 +1209,32 @@ mod tests {
     }
     use super::*;
 
+    /// A name is classified once per thread, a long name every time, and a full table is
+    /// emptied rather than grown.
+    #[test]
+    fn names_are_classified_once_within_bounds() {
+        use std::cell::Cell;
+        let calls = Cell::new(0);
+        let counted = |key: &str| {
+            calls.set(calls.get() + 1);
+            classify_name(key)
+        };
+        let name = "REMEMBERED_TEST_PASSWORD";
+        assert_eq!(classified_before(name, counted), Some(SecretKind::Password));
+        assert_eq!(classified_before(name, counted), Some(SecretKind::Password));
+        assert_eq!(calls.get(), 1);
+        let long = format!("{}_TOKEN", "X".repeat(REMEMBERED_NAME_BYTES));
+        classified_before(&long, counted);
+        classified_before(&long, counted);
+        assert_eq!(calls.get(), 3);
+        for i in 0..REMEMBERED_NAMES {
+            classified_before(&format!("FILLER_{i}_KEY"), counted);
+        }
+        let filled = calls.get();
+        classified_before(name, counted);
+        assert_eq!(calls.get(), filled + 1, "emptied when full, so asked again");
+    }
+
     #[test]
     fn the_quick_name_test_lets_every_secret_name_through() {
         // Every word the classification looks at, and some it does not, joined one to three
@@ -1242,6 +1306,8 @@ mod tests {
         {
             let full = classify_name(&name);
             assert_eq!(secret_kind(&name), full, "{name}");
+            // Asked again: the answer remembered (until the table fills and is emptied).
+            assert_eq!(secret_kind(&name), full, "{name} again");
             secrets += usize::from(full.is_some());
         }
         assert!(

@@ -323,8 +323,9 @@ impl Format for PgConf {
     /// `*.conf` files of a `conf.d/` folder inside a PostgreSQL configuration directory
     /// (`/etc/postgresql/16/main/conf.d/`, which `include_dir` reads).
     fn classify(name: &FileName) -> Option<Classification> {
-        let drop_in = name.parent() == Some("conf.d")
-            && name.extension() == Some("conf")
+        // The extension first: the folders are split only for a `.conf` file.
+        let drop_in = name.extension() == Some("conf")
+            && name.parent() == Some("conf.d")
             && name.in_folder(&["postgresql", "pgsql"]);
         Classification::certain_if(
             name.is("postgresql.conf") || name.name == "postgresql.auto.conf" || drop_in,

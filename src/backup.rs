@@ -231,9 +231,10 @@ fn backup_in(words: &[Word]) -> Option<(BackupKind, Tool, Range<usize>)> {
     // Dump tools anywhere in the command, so wrappers (`sudo -u postgres`, `nice`) and
     // containers (`docker exec db pg_dump …`) need no special reading.
     let dump = words.iter().find_map(|w| {
+        let name = basename(&w.text);
         DUMP_TOOLS
             .iter()
-            .find(|(t, _)| *t == basename(&w.text))
+            .find(|(t, _)| *t == name)
             .map(|(tool, engine)| {
                 (
                     BackupKind::Dump(*engine),

@@ -1078,6 +1078,11 @@ pub fn js_secret_kind(name: &str) -> Option<SecretKind> {
         );
         return secret_position.then_some(SecretKind::Signing);
     }
+    // The snake_case form only gains underscores, which join no words: a name without a
+    // secret word has none once split, and is let go without building it.
+    if !has_secret_name_word(name) {
+        return None;
+    }
     let mut snake = String::with_capacity(name.len() + 4);
     let mut previous_lower = false;
     for c in name.chars() {
@@ -1208,6 +1213,41 @@ mod tests {
         }
     }
     use super::*;
+
+    /// Names without a secret word are let go before their snake_case form is built: the
+    /// same answers as building it for every name.
+    #[test]
+    fn javascript_names_are_judged_as_their_snake_case_form() {
+        let snake_then_classify = |name: &str| {
+            let mut snake = String::new();
+            let mut previous_lower = false;
+            for c in name.chars() {
+                if c.is_ascii_uppercase() && previous_lower {
+                    snake.push('_');
+                }
+                previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+                snake.push(c);
+            }
+            secret_kind(&snake)
+        };
+        let parts = [
+            "jwt", "Jwt", "secret", "Secret", "SECRET", "api", "Api", "key", "Key", "KEY", "to",
+            "Ken", "token", "Token", "pass", "Word", "word", "cookie", "Cookie", "db", "Db",
+            "public", "Public", "x", "X", "2", "_", "salt", "Salt", "pw", "Pw",
+        ];
+        let mut secrets = 0;
+        for a in parts {
+            for b in parts {
+                for c in ["", "Key", "Secret", "Id", "key", "token", "Url"] {
+                    let name = format!("{a}{b}{c}");
+                    let want = snake_then_classify(&name);
+                    assert_eq!(js_secret_kind(&name), want, "{name}");
+                    secrets += usize::from(want.is_some());
+                }
+            }
+        }
+        assert!(secrets > 1_000, "{secrets} secret names");
+    }
 
     /// A name is classified once per thread, a long name every time, and a full table is
     /// emptied rather than grown.

@@ -1083,6 +1083,12 @@ pub fn js_secret_kind(name: &str) -> Option<SecretKind> {
     if !has_secret_name_word(name) {
         return None;
     }
+    secret_kind(&snake_case(name))
+}
+
+/// `jwtSecret` as `jwt_Secret`: an underscore before each upper-case letter that follows a
+/// lower-case letter or a digit, so camelCase names split into words like snake_case ones.
+fn snake_case(name: &str) -> String {
     let mut snake = String::with_capacity(name.len() + 4);
     let mut previous_lower = false;
     for c in name.chars() {
@@ -1092,7 +1098,7 @@ pub fn js_secret_kind(name: &str) -> Option<SecretKind> {
         previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
         snake.push(c);
     }
-    secret_kind(&snake)
+    snake
 }
 
 #[cfg(test)]
@@ -1218,18 +1224,7 @@ mod tests {
     /// same answers as building it for every name.
     #[test]
     fn javascript_names_are_judged_as_their_snake_case_form() {
-        let snake_then_classify = |name: &str| {
-            let mut snake = String::new();
-            let mut previous_lower = false;
-            for c in name.chars() {
-                if c.is_ascii_uppercase() && previous_lower {
-                    snake.push('_');
-                }
-                previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-                snake.push(c);
-            }
-            secret_kind(&snake)
-        };
+        let snake_then_classify = |name: &str| secret_kind(&snake_case(name));
         let parts = [
             "jwt", "Jwt", "secret", "Secret", "SECRET", "api", "Api", "key", "Key", "KEY", "to",
             "Ken", "token", "Token", "pass", "Word", "word", "cookie", "Cookie", "db", "Db",

@@ -490,18 +490,15 @@ impl Format for FirewallRules {
     /// `rules.v6`); other saved output whose name mentions a firewall (`host1-ufw.txt`,
     /// `firewall.out`) if the content is one.
     fn classify(name: &FileName) -> Option<Classification> {
-        let n = name.name.as_bytes();
-        // Every word below holds `ufw`, `iptables`, `ip6tables` or `firewall`: a name holding
-        // none (nearly every name) is let go after four searches set up once, not seven set
-        // up for each name.
-        static WORDS: LazyLock<[memmem::Finder<'static>; 4]> = LazyLock::new(|| {
-            ["ufw", "iptables", "firewall", "ip6tables"]
-                .map(|word| memmem::Finder::new(word).into_owned())
-        });
-        let found: [bool; 4] = std::array::from_fn(|i| WORDS[i].find(n).is_some());
-        let mentions = found[..3].contains(&true);
-        let holds = |word: &str| memmem::find(n, word.as_bytes()).is_some();
-        let certain = (found.contains(&true)
+        let n = name.name.as_str();
+        // Every word below holds `ufw`, `iptables`, `firewall` or `ip6tables`: a name holding
+        // none (nearly every name) is let go after searches set up once, not seven set up
+        // for each name.
+        static WORDS: LazyLock<[memmem::Finder<'static>; 4]> =
+            LazyLock::new(|| ["ufw", "iptables", "firewall", "ip6tables"].map(memmem::Finder::new));
+        let holds = |word: usize| WORDS[word].find(n.as_bytes()).is_some();
+        let mentions = holds(0) || holds(1) || holds(2);
+        let certain = ((mentions || holds(3))
             && [
                 "ufw-status",
                 "ufw_status",
@@ -509,7 +506,7 @@ impl Format for FirewallRules {
                 "ip6tables-save",
             ]
             .iter()
-            .any(|w| holds(w)))
+            .any(|w| n.contains(w)))
             || ["user.rules", "user6.rules", "rules.v4", "rules.v6"]
                 .iter()
                 .any(|b| name.is(b));

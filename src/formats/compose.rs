@@ -877,13 +877,11 @@ impl Format for ComposeFile {
             let Some(path) = &reference.path else {
                 continue;
             };
-            reference.presence = cx.files.presence(&dir.join(path)).or(|| {
-                EXAMPLE_MARKERS
-                    .iter()
-                    .fold(Presence::Absent, |found, marker| {
-                        found.or(|| cx.files.presence(&dir.join(format!("{path}.{marker}"))))
-                    })
-            });
+            let templates = EXAMPLE_MARKERS
+                .iter()
+                .map(|marker| dir.join(format!("{path}.{marker}")));
+            let candidates = std::iter::once(dir.join(path)).chain(templates);
+            reference.presence = Presence::of_any(cx.files, candidates);
         }
         file
     }

@@ -1218,11 +1218,9 @@ impl Format for Dockerfile {
         let mut file = Self::parse(&source.text);
         let dir = source.path.parent().unwrap_or(std::path::Path::new(""));
         let own = source.path.file_name().and_then(|n| n.to_str());
-        file.context_ignore = cx.files.presence(&dir.join(".dockerignore")).or(|| {
-            own.map_or(Presence::Absent, |name| {
-                cx.files.presence(&dir.join(format!("{name}.dockerignore")))
-            })
-        });
+        let own_ignore = own.map(|name| dir.join(format!("{name}.dockerignore")));
+        let candidates = std::iter::once(dir.join(".dockerignore")).chain(own_ignore);
+        file.context_ignore = Presence::of_any(cx.files, candidates);
         file
     }
 

@@ -354,6 +354,19 @@ impl Presence {
             },
         }
     }
+
+    /// Whether any of `paths` is there ([`Presence::or`] over them, in order): asked of
+    /// `files` one after another until one is present.
+    pub fn of_any(files: &dyn Files, paths: impl IntoIterator<Item = PathBuf>) -> Presence {
+        let mut found = Presence::Absent;
+        for path in paths {
+            found = found.or(|| files.presence(&path));
+            if found == Presence::Present {
+                break;
+            }
+        }
+        found
+    }
 }
 
 /// Facts a format reads from a file other than the one it parses, kept for the rest of
@@ -883,6 +896,19 @@ mod tests {
             assert_eq!(combined, either, "{first:?} or {second:?}");
             assert_eq!(asked, first != Present, "{first:?} or {second:?}");
         }
+    }
+
+    /// Any of several paths: present once one is, absent only when there are none to ask.
+    #[test]
+    fn presence_of_any_path_combines_them_in_order() {
+        let mut files = MemoryFiles::new("");
+        files.insert("/h/a.env", b"A=1\n".to_vec());
+        let paths = |names: &[&str]| names.iter().map(PathBuf::from).collect::<Vec<_>>();
+        let of_any = |names: &[&str]| Presence::of_any(&files, paths(names));
+        assert_eq!(of_any(&[]), Presence::Absent);
+        assert_eq!(of_any(&["/h/b.env"]), Presence::Unknown);
+        assert_eq!(of_any(&["/h/b.env", "/h/a.env"]), Presence::Present);
+        assert_eq!(of_any(&["/h/a.env", "/h/b.env"]), Presence::Present);
     }
 
     /// A snapshot holds what it collected: a file it does not hold may be on the host.

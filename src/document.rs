@@ -37,7 +37,7 @@ use crate::formats::systemd::UnitFile;
 use crate::formats::yaml::YamlFile;
 use crate::formats::{
     Classification, FileName, Files, FollowUp, Format, GroupedFile, Grouping, NoFiles,
-    ParseContext, ParseError, Sensitive, Target,
+    ParseContext, ParseError, Sensitive, Shown, Target,
 };
 use crate::source::{FileRef, SourceFile};
 
@@ -46,6 +46,7 @@ use crate::source::{FileRef, SourceFile};
 trait AnyFormat {
     fn errors(&self) -> &[ParseError];
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive>;
+    fn sensitive_in(&self, source: &SourceFile, shown: &Shown) -> Vec<Sensitive>;
     fn confirms_kind(&self) -> bool;
     fn not_checked(&self) -> Option<&'static str>;
     fn follow_ups(&self, source: &SourceFile, target: Target) -> Vec<FollowUp>;
@@ -59,6 +60,9 @@ impl<T: Format> AnyFormat for T {
     }
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
         Format::sensitive(self, source)
+    }
+    fn sensitive_in(&self, source: &SourceFile, shown: &Shown) -> Vec<Sensitive> {
+        Format::sensitive_in(self, source, shown)
     }
     fn confirms_kind(&self) -> bool {
         Format::confirms_kind(self)
@@ -370,6 +374,15 @@ impl Document {
             return deployed_sensitive(&self.source, &copy.host_path);
         }
         self.content.parsed().sensitive(&self.source)
+    }
+
+    /// [`Document::sensitive`] for a report showing only `shown` of the file: every secret
+    /// touching it (see [`Format::sensitive_in`]).
+    pub fn sensitive_in(&self, shown: &Shown) -> Vec<Sensitive> {
+        if let Content::DeployedCopy(copy) = &self.content {
+            return deployed_sensitive(&self.source, &copy.host_path);
+        }
+        self.content.parsed().sensitive_in(&self.source, shown)
     }
 
     /// Other files this document shows lines of, with their secrets: the host's copy a

@@ -23,7 +23,7 @@ use crate::finding::{
     Suppression,
 };
 use crate::formats::{
-    template, Classification, Files, FollowUp, GroupedFile, ParseContext, Target, Unreadable,
+    template, Classification, Files, FollowUp, GroupedFile, ParseContext, Shown, Target, Unreadable,
 };
 use crate::message::{Message, Quote, Secrets};
 use crate::msg;
@@ -366,7 +366,9 @@ impl<'c> Plan<'c> {
         let shows_nothing = raw.is_empty() && (!self.results || marks.is_empty());
         let mut contexts = HashMap::new();
         if !shows_nothing {
-            contexts.insert(Arc::as_ptr(&doc.source) as usize, FileContext::new(&doc));
+            let shown = shown_spans(&doc.source, &raw, &marks);
+            let context = FileContext::showing(&doc, shown);
+            contexts.insert(Arc::as_ptr(&doc.source) as usize, context);
             contexts.extend(companion_contexts(&doc));
         }
         let files = KnownFiles {
@@ -1495,6 +1497,19 @@ impl FileContext {
         )
     }
 
+    /// The context of a document of which reports show only `shown` (spans, with their
+    /// suppressions' reasons): its secrets are looked for there, and the rest of the file
+    /// is masked whole ([`Shown`]).
+    fn showing(doc: &Document, mut shown: Vec<Span>) -> Self {
+        let suppressions = suppress::find(&doc.source);
+        shown.extend(suppressions.iter().map(|c| c.reason_span));
+        let shown = Shown::lines_of(&doc.source, shown);
+        let secrets = doc.sensitive_in(&shown);
+        let hidden = shown.hidden(doc.source.text.len());
+        let masked = secrets.iter().map(|s| s.span).chain(hidden);
+        Self::of(&doc.source, masked, suppressions)
+    }
+
     /// The context of `source`, with its secrets at `sensitive` and its suppressions.
     fn of(
         source: &SourceFile,
@@ -1507,6 +1522,32 @@ impl FileContext {
             path: SharedText::from(source.display_path.as_str()),
         }
     }
+}
+
+/// The spans of `file` that findings and marks made on a document of it show: their places
+/// and related places, and what their messages quote of it.
+fn shown_spans(
+    file: &Arc<SourceFile>,
+    raw: &[(&Rule, RawFinding)],
+    marks: &[(&Rule, RawMark)],
+) -> Vec<Span> {
+    let mut shown = Vec::new();
+    for (_, finding) in raw {
+        if Arc::ptr_eq(&finding.source, file) {
+            shown.push(finding.span);
+        }
+        shown.extend(finding.message.quoted_in(&finding.source, file));
+        for related in &finding.related {
+            if Arc::ptr_eq(&related.source, file) {
+                shown.push(related.span);
+            }
+            shown.extend(related.message.quoted_in(&related.source, file));
+        }
+    }
+    for (_, mark) in marks {
+        shown.extend(mark.reason.quoted_in(&mark.source, file));
+    }
+    shown
 }
 
 /// The files a document shows lines of besides its own ([`Document::companions`]), by
@@ -1768,6 +1809,43 @@ mod tests {
         let catalog = Catalog::builtin().unwrap();
         let source = SourceFile::from_bytes(".env".into(), ".env".into(), text.as_bytes().to_vec());
         evaluate(&catalog, vec![Document::parse(source, Target::Env)])
+    }
+
+    /// A file's context for a report showing some of its lines masks the secrets there, and
+    /// everything of the lines it does not show: a frame or quote reaching there shows
+    /// nothing, whatever it holds.
+    #[test]
+    fn a_file_context_masks_the_lines_it_does_not_show() {
+        let lines = [
+            "apiVersion: v1",
+            "kind: ConfigMap",
+            "metadata:",
+            "  name: db",
+            "data:",
+            "  DB_PASSWORD: QZCANARY-one-9f8e7d",
+            "  API_TOKEN: QZCANARY-two-1a2b3c",
+            "  LOG_LEVEL: info",
+        ];
+        let text = lines.join("\n");
+        let source = SourceFile::from_bytes("s.yaml".into(), "s.yaml".into(), text.clone().into());
+        let doc = Document::parse(source, Target::Kubernetes);
+        let line = |n: usize| doc.source.lines.line_span(&text, n);
+        for shown in [vec![line(5)], vec![line(3), line(7)]] {
+            let context = FileContext::showing(&doc, shown.clone());
+            let masked = redact::mask(&text, 0, &context.sensitive_spans);
+            let expected: Vec<String> = lines
+                .iter()
+                .enumerate()
+                .map(|(n, written)| match written.split_once(": QZCANARY") {
+                    Some((key, _)) if shown.contains(&line(n)) => {
+                        format!("{key}: {}", "*".repeat(written.len() - key.len() - 2))
+                    }
+                    _ if shown.contains(&line(n)) => (*written).to_owned(),
+                    _ => "*".repeat(written.len()),
+                })
+                .collect();
+            assert_eq!(masked, expected.join("\n"), "{shown:?}");
+        }
     }
 
     /// The documents a scan keeps to the end: only those a project check reads together or

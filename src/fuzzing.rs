@@ -16,9 +16,10 @@ use crate::document::{classify, may_confirm, relate, Document, FORMATS};
 use crate::engine::{self, Inputs, ScanOutcome};
 use crate::formats::readers::ReadersCompared;
 use crate::formats::{
-    javascript, python_settings, Classification, Files, MemoryFiles, ParseContext, Target,
+    javascript, python_settings, Classification, Files, MemoryFiles, ParseContext, Shown, Target,
 };
 use crate::policy::Catalog;
+use crate::redact;
 use crate::report::{self, Report, Style};
 use crate::source::{SourceFile, Span};
 
@@ -140,7 +141,43 @@ fn parse(target: Target, path: &Path, bytes: &[u8]) {
     for secret in doc.sensitive() {
         check_span(text, secret.span, "secret");
     }
+    secrets_alike_where_shown(&doc);
     relate(std::slice::from_mut(&mut doc), &view);
+}
+
+/// A report showing part of a file finds the secrets there that the whole file's have
+/// ([`Document::sensitive_in`]): checked for windows of a few lines across the file, and for
+/// every third line at once.
+fn secrets_alike_where_shown(doc: &Document) {
+    let source = &doc.source;
+    let lines = source.lines.line_of(source.text.len()) + 1;
+    let line = |n: usize| source.lines.line_span(&source.text, n.min(lines - 1));
+    let windows = (0..lines)
+        .step_by(lines.div_ceil(24).max(1))
+        .map(|n| Shown::lines_of(source, [Span::new(line(n).start, line(n + 2).end)]));
+    let every_third = Shown::lines_of(source, (0..lines).step_by(3).map(line));
+    let everywhere = redact::merged(doc.sensitive().iter().map(|s| s.span));
+    for shown in windows.chain([every_third]) {
+        let found = redact::merged(doc.sensitive_in(&shown).iter().map(|s| s.span));
+        let seen = |spans: &[Span]| -> Vec<Span> {
+            let hidden: Vec<Span> = shown.hidden(source.text.len()).collect();
+            let mut masked = vec![false; source.text.len()];
+            for span in spans {
+                masked[span.range()].fill(true);
+            }
+            for span in hidden {
+                masked[span.range()].fill(false);
+            }
+            let positions = masked.iter().enumerate().filter(|(_, m)| **m);
+            redact::merged(positions.map(|(at, _)| Span::new(at, at + 1)))
+        };
+        assert_eq!(
+            seen(&everywhere),
+            seen(&found),
+            "{}: the secrets found for a report showing {shown:?} differ from the whole file's",
+            source.path.display()
+        );
+    }
 }
 
 /// Spans are sliced out of the text by reporters and masking: one outside the text or

@@ -288,6 +288,26 @@ impl Message {
         Self { parts }
     }
 
+    /// Where the message quotes `file`, a message attached to `own` (a quote of a file named
+    /// without its text is read again later, and not listed).
+    pub fn quoted_in<'a>(
+        &'a self,
+        own: &'a Arc<SourceFile>,
+        file: &'a Arc<SourceFile>,
+    ) -> impl Iterator<Item = Span> + 'a {
+        self.parts.iter().filter_map(move |part| match part {
+            Part::Quote(quote) => {
+                let from = match &quote.file {
+                    None => own,
+                    Some(QuotedFile::Read(read)) => read,
+                    Some(QuotedFile::Named(_)) => return None,
+                };
+                Arc::ptr_eq(from, file).then_some(quote.span)
+            }
+            _ => None,
+        })
+    }
+
     /// The files named without their text that the message quotes.
     pub fn named_files(&self) -> impl Iterator<Item = &FileRef> {
         self.parts.iter().filter_map(|part| match part {

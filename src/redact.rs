@@ -7,20 +7,8 @@
 
 use crate::source::Span;
 
-/// `spans` sorted by start, overlapping and touching ones merged, empty ones dropped: what
-/// [`mask`] and [`crate::message::overlaps`] expect.
-pub fn merged(spans: impl IntoIterator<Item = Span>) -> Vec<Span> {
-    let mut spans: Vec<Span> = spans.into_iter().filter(|s| !s.is_empty()).collect();
-    spans.sort_unstable();
-    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
-    for span in spans {
-        match out.last_mut() {
-            Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
-            _ => out.push(span),
-        }
-    }
-    out
-}
+/// `spans` sorted and merged, as [`mask`] and [`crate::message::overlaps`] expect.
+pub use crate::source::merged;
 
 /// Replaces every character inside `spans` (absolute offsets, sorted and merged by
 /// [`merged`]) of `text` (which starts at absolute offset `base`) with `*`, keeping line

@@ -41,6 +41,21 @@ impl Span {
     }
 }
 
+/// `spans` sorted by start, overlapping and touching ones merged, empty ones dropped: what
+/// masking ([`crate::redact::mask`]) expects.
+pub fn merged(spans: impl IntoIterator<Item = Span>) -> Vec<Span> {
+    let mut spans: Vec<Span> = spans.into_iter().filter(|s| !s.is_empty()).collect();
+    spans.sort_unstable();
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for span in spans {
+        match out.last_mut() {
+            Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
+            _ => out.push(span),
+        }
+    }
+    out
+}
+
 /// A 1-based line and column; columns count Unicode scalar values, like editors do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LineColumn {

@@ -23,7 +23,7 @@ use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{
-    lexically_normal, Classification, FileName, FollowUp, Format, ParseContext, Presence,
+    lexically_normal, Classification, FileName, FollowUp, Format, ParseContext, Presence, Shown,
 };
 use crate::message::{Message, Quote};
 use crate::msg;
@@ -184,6 +184,15 @@ pub enum ComposeCommand {
 }
 
 impl ComposeCommand {
+    /// Where the command line is written: its string, or each of its words.
+    fn spans(&self) -> impl Iterator<Item = Span> + '_ {
+        let words = match self {
+            Self::Line(line) => std::slice::from_ref(line),
+            Self::Words(words) => words.as_slice(),
+        };
+        words.iter().map(|word| word.span)
+    }
+
     /// The secrets written on the command line.
     pub fn sensitive(&self) -> Vec<Sensitive> {
         match self {
@@ -891,7 +900,12 @@ impl Format for ComposeFile {
     }
 
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        compose_sensitive(self, &source.text)
+        compose_sensitive(self, &source.text, &Shown::everything())
+    }
+
+    /// Values and command lines are read only where they touch what is shown.
+    fn sensitive_in(&self, source: &SourceFile, shown: &Shown) -> Vec<Sensitive> {
+        compose_sensitive(self, &source.text, shown)
     }
 
     /// The files services name in `env_file:`, read as `.env` files whatever their name
@@ -917,9 +931,10 @@ impl Format for ComposeFile {
 /// In Compose files: what [`yaml_sensitive`] finds, the literal defaults of secret
 /// variables (`${DB_PASSWORD:-changeme}`: `changeme` is masked on its own), secrets on the
 /// command lines of `command:`, `entrypoint:` and `healthcheck.test`, string or list
-/// (`redis-server --requirepass …`), and what follows a YAML syntax error.
-fn compose_sensitive(file: &ComposeFile, text: &str) -> Vec<Sensitive> {
-    let mut found = yaml_sensitive(&file.yaml, text);
+/// (`redis-server --requirepass …`), and what follows a YAML syntax error. Values and
+/// command lines are read only where they touch `shown`.
+fn compose_sensitive(file: &ComposeFile, text: &str, shown: &Shown) -> Vec<Sensitive> {
+    let mut found = yaml_sensitive(&file.yaml, text, shown);
     // Image references (`postgres:16.4-alpine`) can look random, but are never secrets, and
     // the findings about them must show them.
     let images: std::collections::HashSet<Span> = file
@@ -930,7 +945,9 @@ fn compose_sensitive(file: &ComposeFile, text: &str) -> Vec<Sensitive> {
     found.retain(|s| !images.contains(&s.span));
     for service in &file.services {
         for var in service.environment.iter().chain(&service.build_args) {
-            let Some(value) = &var.value else { continue };
+            let Some(value) = var.value.as_ref().filter(|v| shown.touches(v.span)) else {
+                continue;
+            };
             for (default, range) in value.template().literal_fallbacks() {
                 found.extend(assignment_sensitive(
                     &var.name,
@@ -939,7 +956,8 @@ fn compose_sensitive(file: &ComposeFile, text: &str) -> Vec<Sensitive> {
                 ));
             }
         }
-        for command in service.command.iter().chain(&service.healthcheck) {
+        let commands = service.command.iter().chain(&service.healthcheck);
+        for command in commands.filter(|c| c.spans().any(|span| shown.touches(span))) {
             found.extend(command.sensitive());
         }
     }

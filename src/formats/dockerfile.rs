@@ -23,7 +23,7 @@
 //! becomes a [`ParseError`]; parsing always goes on.
 
 use crate::formats::sensitive::{
-    assignment_sensitive, command_sensitive, list_command_sensitive, ListWord, Sensitive,
+    assignment_sensitive, command_sensitive, list_command_sensitive, ListWord, Sensitive, Shown,
 };
 use crate::formats::Target;
 use crate::formats::{lines_with_offsets, ParseError};
@@ -1233,17 +1233,29 @@ impl Format for Dockerfile {
     }
 
     fn sensitive(&self, _: &SourceFile) -> Vec<Sensitive> {
-        dockerfile_sensitive(self)
+        dockerfile_sensitive(self, &Shown::everything())
+    }
+
+    /// Instructions and heredocs are read only where they touch what is shown.
+    fn sensitive_in(&self, _: &SourceFile, shown: &Shown) -> Vec<Sensitive> {
+        dockerfile_sensitive(self, shown)
     }
 }
 
 /// In Dockerfiles: `ENV` values and `ARG` defaults under secret names (or that look like
 /// credentials); secrets on the command lines of `RUN`, `CMD`, `ENTRYPOINT`, `HEALTHCHECK`
 /// and `ONBUILD`, in shell and exec form, and in heredoc bodies (scripts and files); and
-/// what the parser could not read (a stray `DB_PASSWORD=…` line).
-fn dockerfile_sensitive(file: &Dockerfile) -> Vec<Sensitive> {
+/// what the parser could not read (a stray `DB_PASSWORD=…` line). Only instructions and
+/// heredoc bodies touching `shown` are read.
+fn dockerfile_sensitive(file: &Dockerfile, shown: &Shown) -> Vec<Sensitive> {
     let mut found = Vec::new();
     for instruction in &file.instructions {
+        let heredocs = instruction.heredocs.iter();
+        let heredocs = heredocs.filter(|heredoc| shown.touches(heredoc.body_span));
+        if !shown.touches(instruction.span) {
+            found.extend(heredocs.flat_map(heredoc_sensitive));
+            continue;
+        }
         for pair in &instruction.pairs {
             if let (Some(value), Some(span)) = (&pair.value, pair.value_span) {
                 found.extend(assignment_sensitive(&pair.key, value, span));
@@ -1271,15 +1283,20 @@ fn dockerfile_sensitive(file: &Dockerfile) -> Vec<Sensitive> {
                 }
             }
         }
-        for heredoc in &instruction.heredocs {
-            for (base, line) in heredoc.lines() {
-                found.extend(command_sensitive(line, &|start, end| {
-                    heredoc.file_span(base + start, base + end)
-                }));
-            }
-        }
+        found.extend(heredocs.flat_map(heredoc_sensitive));
     }
     found.extend(file.unreadable.iter().map(|span| Sensitive { span: *span }));
+    found
+}
+
+/// Secrets on the command lines of a heredoc body (a script, or a file it writes).
+fn heredoc_sensitive(heredoc: &Heredoc) -> Vec<Sensitive> {
+    let mut found = Vec::new();
+    for (base, line) in heredoc.lines() {
+        found.extend(command_sensitive(line, &|start, end| {
+            heredoc.file_span(base + start, base + end)
+        }));
+    }
     found
 }
 

@@ -20,7 +20,7 @@ use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{lexically_normal, Files};
-use crate::formats::{Classification, FileName, Format, ParseContext};
+use crate::formats::{Classification, FileName, Format, ParseContext, Shown};
 use crate::message::{Message, Quote};
 use crate::msg;
 use crate::source::SourceFile;
@@ -825,7 +825,13 @@ impl Format for Manifests {
     }
 
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        kubernetes_sensitive(self, &source.text)
+        kubernetes_sensitive(self, &source.text, &Shown::everything())
+    }
+
+    /// Values are classified only where they touch what is shown: a manifest's findings
+    /// show a few of its lines.
+    fn sensitive_in(&self, source: &SourceFile, shown: &Shown) -> Vec<Sensitive> {
+        kubernetes_sensitive(self, &source.text, shown)
     }
 
     fn origins(&self) -> Option<&Origins> {
@@ -994,7 +1000,7 @@ fn render_chart(
         };
         let placed = rendering.output.and_then(|rendered| {
             let read = Manifests::parse(&rendered, &chart.path, &crate::formats::NoFiles);
-            let sensitive: Vec<Span> = kubernetes_sensitive(&read, &rendered)
+            let sensitive: Vec<Span> = kubernetes_sensitive(&read, &rendered, &Shown::everything())
                 .iter()
                 .map(|s| s.span)
                 .collect();
@@ -1154,13 +1160,17 @@ fn is_plain_setting(value: &str) -> bool {
 /// (a ConfigMap's `DB_PASSWORD`), token-like values and passwords inside URLs, secrets on
 /// containers' command lines (`command` with `args`, probes' and hooks' `exec`), and what
 /// follows a YAML syntax error or a value of the wrong type.
-fn kubernetes_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
+///
+/// Only values touching `shown` are classified: a node's span holds those of the nodes
+/// under it, and each secret is found inside the span of the value it is in.
+fn kubernetes_sensitive(manifests: &Manifests, text: &str, shown: &Shown) -> Vec<Sensitive> {
     let mut found = Vec::new();
-    let mut stack: Vec<&YamlNode> = manifests.yaml.documents.iter().collect();
+    let shown_node = |node: &&YamlNode| shown.touches(node.span);
+    let mut stack: Vec<&YamlNode> = manifests.yaml.documents.iter().filter(shown_node).collect();
     while let Some(node) = stack.pop() {
         match &node.value {
             YamlValue::Mapping(entries) => {
-                for (key, value) in entries.iter() {
+                for (key, value) in entries.iter().filter(|(_, value)| shown_node(&value)) {
                     match (key.as_str(), value.as_str()) {
                         (Some(name), _) if KUBERNETES_NAMING_KEYS.contains(&name) => {}
                         (_, Some(text)) if is_plain_setting(text) => {}
@@ -1171,7 +1181,7 @@ fn kubernetes_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
                     }
                 }
             }
-            YamlValue::Sequence(items) => stack.extend(items.iter()),
+            YamlValue::Sequence(items) => stack.extend(items.iter().filter(shown_node)),
             YamlValue::Scalar(text) => found.extend(assignment_sensitive("", text, node.span)),
             YamlValue::Alias => {}
         }
@@ -1184,12 +1194,16 @@ fn kubernetes_sensitive(manifests: &Manifests, text: &str) -> Vec<Sensitive> {
             }
         }
         for container in object.pod.iter().flat_map(|p| &p.containers) {
-            for (name, value) in literal_env(container) {
+            for (name, value) in literal_env(container)
+                .into_iter()
+                .filter(|(_, v)| shown_node(v))
+            {
                 let name = name.as_str().unwrap_or_default();
                 let text = value.as_str().unwrap_or_default();
                 found.extend(assignment_sensitive(name, text, value.span));
             }
-            for command in command_lines(container) {
+            let commands = command_lines(container).into_iter();
+            for command in commands.filter(|c| c.iter().any(shown_node)) {
                 let words: Vec<ListWord> = command
                     .iter()
                     .filter_map(|node| {

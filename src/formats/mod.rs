@@ -49,7 +49,7 @@ pub mod sets;
 pub mod syntax_tree;
 pub mod template;
 pub use crate::target::Target;
-pub use sensitive::Sensitive;
+pub use sensitive::{Sensitive, Shown};
 
 /// What a parsed file format tells the pipeline. Parsing never fails (errors are kept in the
 /// tree) and does no I/O of its own: a format that reads other files (sshd `Include`, a
@@ -84,6 +84,12 @@ pub trait Format: Sized {
     /// The spans of `source` that hold secrets, masked in every output.
     fn sensitive(&self, _source: &SourceFile) -> Vec<Sensitive> {
         Vec::new()
+    }
+    /// [`Format::sensitive`] for a report that shows only `shown` of the file: every secret
+    /// touching it, others as the format finds convenient. A format whose files are large
+    /// and whose secrets are found value by value skips what lies elsewhere.
+    fn sensitive_in(&self, source: &SourceFile, _shown: &Shown) -> Vec<Sensitive> {
+        self.sensitive(source)
     }
     /// Other files this document makes part of the deployment, to be read as documents of
     /// the kind given (the `.env` files a Compose service names in `env_file:`, the module

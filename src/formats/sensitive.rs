@@ -11,7 +11,7 @@ use crate::formats::shell::{simple_commands, ShellWord};
 use crate::formats::yaml::{YamlFile, YamlNode, YamlValue};
 use crate::formats::ParseError;
 use crate::secrets::{is_indirection, looks_like_token, parse_url, secret_kind};
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// A secret in a document: where it is written. Only the place: reports mask by position,
 /// never by searching for a value's text (a short or common value would blank out
@@ -20,6 +20,54 @@ use crate::source::Span;
 pub struct Sensitive {
     /// The written form, masked in code frames and snapshots and hidden in quotes.
     pub span: Span,
+}
+
+/// The parts of a file a report shows: whole lines around the places of its findings and
+/// the text their messages quote, sorted and merged. Secrets need only be looked for where
+/// they could touch these ([`crate::formats::Format::sensitive_in`]); the rest of the file
+/// is masked whole ([`Shown::hidden`]), so a quote or a frame outside them shows nothing
+/// rather than a secret nobody looked for. Most of a file is never shown: classifying every
+/// value of it was a fourteenth of a scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown(Vec<Span>);
+
+impl Shown {
+    /// The whole of any text.
+    pub fn everything() -> Self {
+        Self(vec![Span::new(0, usize::MAX)])
+    }
+
+    /// The lines of `source` that `spans` are on, each with its line break.
+    pub fn lines_of(source: &SourceFile, spans: impl IntoIterator<Item = Span>) -> Self {
+        let text = &source.text;
+        let lines = spans.into_iter().map(|span| {
+            let start = span.start.min(text.len());
+            let last = span.end.saturating_sub(1).max(start).min(text.len());
+            let first = source.lines.line_span(text, source.lines.line_of(start));
+            let end = source.lines.line_span(text, source.lines.line_of(last)).end;
+            let end = text[end..].find('\n').map_or(text.len(), |at| end + at + 1);
+            Span::new(first.start, end)
+        });
+        Self(crate::source::merged(lines))
+    }
+
+    /// Whether `span` touches a shown part (or only borders it): what is found there may be
+    /// shown.
+    pub fn touches(&self, span: Span) -> bool {
+        let first_ending_at_or_after = self.0.partition_point(|s| s.end < span.start);
+        self.0
+            .get(first_ending_at_or_after)
+            .is_some_and(|s| s.start <= span.end)
+    }
+
+    /// What is not shown of a text of `len` bytes: the spans between the shown parts.
+    pub fn hidden(&self, len: usize) -> impl Iterator<Item = Span> + '_ {
+        let starts = self.0.iter().map(move |s| s.start.min(len)).chain([len]);
+        let ends = std::iter::once(0).chain(self.0.iter().map(move |s| s.end.min(len)));
+        ends.zip(starts)
+            .filter(|(end, start)| end < start)
+            .map(|(end, start)| Span::new(end, start))
+    }
 }
 
 /// A line a parser could not read may hold anything, a secret pasted on a line of its own
@@ -811,14 +859,16 @@ fn netrc_tokens(text: &str) -> Vec<Range<usize>> {
     found
 }
 /// In YAML (Compose files): `KEY: value` pairs and `- KEY=value` list items whose key is
-/// secret-like, URL passwords and token-like scalars.
-pub fn yaml_sensitive(yaml: &YamlFile, text: &str) -> Vec<Sensitive> {
+/// secret-like, URL passwords and token-like scalars. Only values touching `shown` are
+/// classified: a node's span holds those of the nodes under it.
+pub fn yaml_sensitive(yaml: &YamlFile, text: &str, shown: &Shown) -> Vec<Sensitive> {
     let mut found = Vec::new();
-    let mut stack: Vec<&YamlNode> = yaml.documents.iter().collect();
+    let shown_node = |node: &&YamlNode| shown.touches(node.span);
+    let mut stack: Vec<&YamlNode> = yaml.documents.iter().filter(shown_node).collect();
     while let Some(node) = stack.pop() {
         match &node.value {
             YamlValue::Mapping(entries) => {
-                for (key, value) in entries.iter() {
+                for (key, value) in entries.iter().filter(|(_, value)| shown_node(&value)) {
                     match (key.as_str(), value.as_str()) {
                         (Some(name), Some(text)) => {
                             found.extend(assignment_sensitive(name, text, value.span));
@@ -827,7 +877,7 @@ pub fn yaml_sensitive(yaml: &YamlFile, text: &str) -> Vec<Sensitive> {
                     }
                 }
             }
-            YamlValue::Sequence(items) => stack.extend(items.iter()),
+            YamlValue::Sequence(items) => stack.extend(items.iter().filter(shown_node)),
             YamlValue::Scalar(text) => {
                 let (name, value) = text.split_once('=').unwrap_or(("", text));
                 let skip = if value.len() == text.len() {
@@ -954,6 +1004,38 @@ pub fn list_command_sensitive(words: &[ListWord]) -> Vec<Sensitive> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::from_bytes("f".into(), "f".into(), text.as_bytes().to_vec())
+    }
+
+    /// Each span shows its whole lines with their line breaks (`\r\n` too), spans on one
+    /// line or on neighbouring lines show one part, and what lies between parts is hidden.
+    #[test]
+    fn a_report_shows_whole_lines_and_hides_the_rest() {
+        let text = "a=1\r\nb=2\nc=3\nd=4\ne=5";
+        let source = file(text);
+        let at = |s: &str| Span::new(text.find(s).unwrap(), text.find(s).unwrap() + s.len());
+        let shown = Shown::lines_of(&source, [at("b"), at("2"), at("c=3"), at("e=5")]);
+        let parts: Vec<&str> = shown.0.iter().map(|s| &text[s.range()]).collect();
+        assert_eq!(parts, ["b=2\nc=3\n", "e=5"]);
+        let hidden: Vec<&str> = shown.hidden(text.len()).map(|s| &text[s.range()]).collect();
+        assert_eq!(hidden, ["a=1\r\n", "d=4\n"]);
+        // A span ending at a line break shows that line only; an empty one, its line.
+        let shown = Shown::lines_of(&source, [Span::new(0, 5), Span::new(10, 10)]);
+        let parts: Vec<&str> = shown.0.iter().map(|s| &text[s.range()]).collect();
+        assert_eq!(parts, ["a=1\r\n", "c=3\n"]);
+        assert!(shown.touches(at("a=1")) && shown.touches(at("c")));
+        // Bordering a shown part counts; lying wholly between parts does not.
+        assert!(shown.touches(Span::new(5, 5)) && shown.touches(Span::new(13, 16)));
+        assert!(!shown.touches(at("=2")) && !shown.touches(at("e=5")));
+        assert!(Shown::everything().touches(Span::new(usize::MAX - 1, usize::MAX)));
+        assert_eq!(Shown::everything().hidden(text.len()).count(), 0);
+        assert_eq!(
+            Shown::lines_of(&source, []).hidden(3).collect::<Vec<_>>(),
+            [Span::new(0, 3)]
+        );
+    }
 
     /// A name that holds no secret (`GPG_KEY` is a fingerprint, `CACHE_KEY` a lookup key)
     /// does not show a private key written under it.

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 pub mod includes;
 
-use crate::formats::sensitive::{assignment_sensitive, unreadable_lines, Sensitive};
+use crate::formats::sensitive::{assignment_sensitive, unreadable_lines, Sensitive, Shown};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, Files, Format, ParseContext};
@@ -822,7 +822,12 @@ impl Format for NginxConfig {
     }
 
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        nginx_sensitive(self, &source.text)
+        nginx_sensitive(self, &source.text, &Shown::everything())
+    }
+
+    /// Directives are read only where their arguments touch what is shown.
+    fn sensitive_in(&self, source: &SourceFile, shown: &Shown) -> Vec<Sensitive> {
+        nginx_sensitive(self, &source.text, shown)
     }
 
     fn relate(documents: &mut [(&Arc<SourceFile>, &mut Self)], files: &dyn Files) {
@@ -903,11 +908,14 @@ fn never_secret(directive: &str) -> bool {
 /// and parameters (`set $api_key …`, `fastcgi_param DB_PASSWORD …`, `env NAME=…`),
 /// passwords in URLs, arguments that look like generated tokens, and what the parser
 /// could not read: a directive without its `;` after its name, everything after an
-/// unclosed quote (`"Bearer …` up to the end of the file).
-fn nginx_sensitive(config: &NginxConfig, text: &str) -> Vec<Sensitive> {
+/// unclosed quote (`"Bearer …` up to the end of the file). Only directives with an argument
+/// touching `shown` are read.
+fn nginx_sensitive(config: &NginxConfig, text: &str, shown: &Shown) -> Vec<Sensitive> {
     let hide = |span: Span| Sensitive { span };
     let mut found = Vec::new();
-    for directive in config.directives() {
+    // What a directive hides is among its arguments.
+    let directives = config.directives();
+    for directive in directives.filter(|d| d.args.iter().any(|a| shown.touches(a.span))) {
         let args = &directive.args;
         let name = directive.name.as_str();
         match (name, args.as_slice()) {

@@ -512,12 +512,26 @@ impl<'c> Plan<'c> {
 
     /// The file at `path` read and parsed again as `target` (`None` if it is gone).
     fn parse_again(&self, path: &Path, target: Target, view: &dyn Files) -> Option<Document> {
+        self.parse_read(view.read(path).ok()?, target, view)
+    }
+
+    /// A file kept to be parsed again at the end, read as it was the first time: one the
+    /// walk found without asking again where it leads ([`Files::read_found`]).
+    fn parse_kept(&self, reparse: &Reparse, view: &dyn Files) -> Option<Document> {
+        let read = if reparse.found_plain {
+            view.read_found(&reparse.path)
+        } else {
+            view.read(&reparse.path)
+        };
+        self.parse_read(read.ok()?, reparse.target, view)
+    }
+
+    fn parse_read(&self, source: SourceFile, target: Target, view: &dyn Files) -> Option<Document> {
         let context = ParseContext {
             target,
             judged_at: self.judged_at,
             files: view,
         };
-        let source = view.read(path).ok()?;
         Some(Document::parse_with(Arc::new(source), &context))
     }
 
@@ -530,6 +544,7 @@ impl<'c> Plan<'c> {
         let mut kept: Vec<(usize, Document)> = Vec::new();
         let mut alone: Vec<usize> = Vec::new();
         let mut grouped: Vec<(Target, Vec<usize>)> = Vec::new();
+        let mut again: Vec<usize> = Vec::new();
         for (i, unit) in units.iter_mut().enumerate() {
             if let Some(document) = unit.document.take() {
                 kept.push((i, *document));
@@ -542,13 +557,18 @@ impl<'c> Plan<'c> {
                         None => grouped.push((reparse.target, vec![i])),
                     }
                 } else {
-                    kept.extend(
-                        self.parse_again(&reparse.path, reparse.target, view)
-                            .map(|doc| (i, doc)),
-                    );
-                    unit.reparse = None;
+                    again.push(i);
                 }
             }
+        }
+        // Parsed again on every thread: on one, the nginx files of a large tree were a
+        // twentieth of a scan's time, the other threads waiting.
+        kept.par_extend(again.par_iter().filter_map(|&i| {
+            let reparse = units[i].reparse.as_ref()?;
+            Some((i, self.parse_kept(reparse, view)?))
+        }));
+        for i in again {
+            units[i].reparse = None;
         }
         let mut groups = Vec::new();
         for (target, members) in grouped {
@@ -626,7 +646,7 @@ impl<'c> Plan<'c> {
         let mut documents: Vec<Document> = group
             .members
             .iter()
-            .filter_map(|(_, reparse)| self.parse_again(&reparse.path, reparse.target, view))
+            .filter_map(|(_, reparse)| self.parse_kept(reparse, view))
             .collect();
         relate_within(&mut documents, &*group.relations, view);
         let mut raw: Vec<(&Rule, RawFinding)> = Vec::new();
@@ -823,6 +843,8 @@ struct Reparse {
     path: PathBuf,
     /// Only if a document kept to the end names it (it has been judged alone).
     if_named: bool,
+    /// Found by the walk as a plain file ([`Input::found_plain`]), and read again as such.
+    found_plain: bool,
     /// What a file of a grouped format names ([`names`]), taken while its tree is at hand,
     /// so grouping need not parse it again.
     names: Vec<String>,
@@ -834,6 +856,7 @@ impl Reparse {
             target: doc.target,
             path: doc.source.path.clone(),
             if_named,
+            found_plain: false,
             names: if is_grouped(doc.target) && !if_named {
                 names(doc)
             } else {
@@ -980,7 +1003,10 @@ impl ScanDocuments<'_> {
         }
     }
 
-    fn add(&mut self, input: Input, unit: Unit) {
+    fn add(&mut self, input: Input, mut unit: Unit) {
+        if let Some(reparse) = &mut unit.reparse {
+            reparse.found_plain = input.found_plain;
+        }
         self.checked += 1;
         let at = self.keep(unit);
         self.known

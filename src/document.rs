@@ -45,7 +45,6 @@ use crate::source::{FileRef, SourceFile};
 /// questions without knowing its format.
 trait AnyFormat {
     fn errors(&self) -> &[ParseError];
-    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive>;
     fn sensitive_in(&self, source: &SourceFile, shown: &Shown) -> Vec<Sensitive>;
     fn confirms_kind(&self) -> bool;
     fn not_checked(&self) -> Option<&'static str>;
@@ -57,9 +56,6 @@ trait AnyFormat {
 impl<T: Format> AnyFormat for T {
     fn errors(&self) -> &[ParseError] {
         Format::errors(self)
-    }
-    fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        Format::sensitive(self, source)
     }
     fn sensitive_in(&self, source: &SourceFile, shown: &Shown) -> Vec<Sensitive> {
         Format::sensitive_in(self, source, shown)
@@ -370,10 +366,7 @@ impl Document {
 
     /// The secrets in the document, to be masked and scrubbed from every report.
     pub fn sensitive(&self) -> Vec<Sensitive> {
-        if let Content::DeployedCopy(copy) = &self.content {
-            return deployed_sensitive(&self.source, &copy.host_path);
-        }
-        self.content.parsed().sensitive(&self.source)
+        self.sensitive_in(&Shown::everything())
     }
 
     /// [`Document::sensitive`] for a report showing only `shown` of the file: every secret

@@ -512,7 +512,7 @@ impl<'c> Plan<'c> {
 
     /// The file at `path` read and parsed again as `target` (`None` if it is gone).
     fn parse_again(&self, path: &Path, target: Target, view: &dyn Files) -> Option<Document> {
-        self.parse_read(view.read(path).ok()?, target, view)
+        Some(self.parse_read(view.read(path).ok()?, target, view))
     }
 
     /// A file kept to be parsed again at the end, read as it was the first time: one the
@@ -523,16 +523,16 @@ impl<'c> Plan<'c> {
         } else {
             view.read(&reparse.path)
         };
-        self.parse_read(read.ok()?, reparse.target, view)
+        Some(self.parse_read(read.ok()?, reparse.target, view))
     }
 
-    fn parse_read(&self, source: SourceFile, target: Target, view: &dyn Files) -> Option<Document> {
+    fn parse_read(&self, source: SourceFile, target: Target, view: &dyn Files) -> Document {
         let context = ParseContext {
             target,
             judged_at: self.judged_at,
             files: view,
         };
-        Some(Document::parse_with(Arc::new(source), &context))
+        Document::parse_with(Arc::new(source), &context)
     }
 
     /// The documents kept to the end: those kept whole and those kept as files parsed
@@ -567,9 +567,6 @@ impl<'c> Plan<'c> {
             let reparse = units[i].reparse.as_ref()?;
             Some((i, self.parse_kept(reparse, view)?))
         }));
-        for i in again {
-            units[i].reparse = None;
-        }
         let mut groups = Vec::new();
         for (target, members) in grouped {
             let (named, kind_groups) = self.group(target, &members, &alone, units, view);

@@ -379,6 +379,8 @@ struct Parser<'a> {
     too_deep: Option<usize>,
     /// The lines last made unread by a word right after a closing quote.
     unread_after_quote: Option<Span>,
+    /// Where the line of the first quoted word that runs over a line end starts.
+    first_multiline_quote: Option<usize>,
 }
 
 fn is_blank(b: u8) -> bool {
@@ -397,6 +399,7 @@ impl<'a> Parser<'a> {
             depth: 0,
             too_deep: None,
             unread_after_quote: None,
+            first_multiline_quote: None,
         }
     }
 
@@ -407,14 +410,19 @@ impl<'a> Parser<'a> {
         });
     }
 
-    /// Gives up on the rest of the file from `start`, reporting `message` there. The line
-    /// it is on is not read either, from its start: the words before an unclosed quote are
-    /// not known to be a directive.
-    fn give_up(&mut self, start: usize, message: &'static str) {
+    /// Gives up on the rest of the file from `start`, reporting `message` there. Nothing
+    /// from `unread_from` on is read: at most the start of `start`'s line, since the words
+    /// before an unclosed quote are not known to be a directive.
+    fn give_up(&mut self, start: usize, unread_from: usize, message: &'static str) {
         self.error(Span::new(start, start + 1), message);
-        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
-        self.unread.push(Span::new(line_start, self.bytes.len()));
+        let unread_from = unread_from.min(self.line_start(start));
+        self.unread.push(Span::new(unread_from, self.bytes.len()));
         self.pos = self.bytes.len();
+    }
+
+    /// Where the line holding `at` starts.
+    fn line_start(&self, at: usize) -> usize {
+        self.text[..at].rfind('\n').map_or(0, |i| i + 1)
     }
 
     /// Directives until the `}` closing the block opened at `open` (or the end of the file
@@ -599,6 +607,9 @@ impl<'a> Parser<'a> {
                 value.push_str(&self.text[copied..i]);
                 self.pos = i + 1;
                 let span = Span::new(start, i + 1);
+                if self.first_multiline_quote.is_none() && self.text[span.range()].contains('\n') {
+                    self.first_multiline_quote = Some(self.line_start(start));
+                }
                 if let Some(&next) = self.bytes.get(self.pos) {
                     // nginx: a blank, `;`, `{`, or `)` (closing an `if` condition).
                     if !is_blank(next) && !matches!(next, b';' | b'{' | b')') {
@@ -612,7 +623,7 @@ impl<'a> Parser<'a> {
                             .unread_after_quote
                             .is_some_and(|line| line.start <= start && at.end <= line.end);
                         if !unread_already {
-                            let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+                            let line_start = self.line_start(start);
                             let line_end = self.text[at.end..]
                                 .find('\n')
                                 .map_or(self.text.len(), |i| at.end + i);
@@ -637,8 +648,12 @@ impl<'a> Parser<'a> {
             }
             i += 1;
         }
+        // A quote left open means the file's quotes were paired wrongly before it, where
+        // a quote meant to close text opened some: quoted text running over a line end is
+        // where that shows, so nothing from the first such word on is known to be read.
         self.give_up(
             start,
+            self.first_multiline_quote.unwrap_or(start),
             "unterminated quote: the word runs to the end of the file",
         );
         None
@@ -725,6 +740,7 @@ impl<'a> Parser<'a> {
             i += 1;
         }
         self.give_up(
+            open,
             open,
             "unexpected end of file: this Lua block is never closed",
         );
@@ -1167,6 +1183,44 @@ mod tests {
             .into_iter()
             .map(|s| &text[s.span.range()])
             .collect()
+    }
+
+    /// A quote left open at the end shows the file's quotes were paired wrongly before it:
+    /// a stray line's quote pairs with the header value's opening one, whose closing quote
+    /// then opens text to the end. What the stray line holds is not known to be read, at
+    /// whatever line it stands.
+    #[test]
+    fn a_quote_left_open_hides_from_the_first_quote_over_a_line_end() {
+        let stray = "qzname-horse-river-tmsvqpa \"qzvalue-stone-lake-kwpmzrb ]{\n";
+        let lines = [
+            "add_header Content-Security-Policy \"\n",
+            "    default-src 'none';\n",
+            "    img-src 'self';\";\n",
+        ];
+        for at in 0..=lines.len() {
+            let mut text = String::from("worker_processes 2;\n");
+            text.extend(
+                lines[..at]
+                    .iter()
+                    .copied()
+                    .chain([stray])
+                    .chain(lines[at..].iter().copied()),
+            );
+            let masked = hidden(&text);
+            for canary in ["qzname-horse-river-tmsvqpa", "qzvalue-stone-lake-kwpmzrb"] {
+                assert!(
+                    masked.iter().any(|h| h.contains(canary)),
+                    "{text}: {masked:?}"
+                );
+            }
+            // What stands before the first quote over a line end is read, and shown.
+            assert!(
+                masked.iter().all(|h| !h.contains("worker_processes")),
+                "{masked:?}"
+            );
+        }
+        // With its quotes closed, a value over several lines is read as written.
+        assert_eq!(hidden(&lines.concat()), Vec::<&str>::new());
     }
 
     #[test]

@@ -1002,6 +1002,10 @@ fn string_content(raw: &str) -> String {
         .get(1..raw.len().saturating_sub(1))
         .filter(|_| raw.len() >= 2)
         .unwrap_or("");
+    // Most literals hold no escape: their content is their text.
+    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+        return inner.to_owned();
+    }
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {

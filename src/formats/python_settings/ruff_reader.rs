@@ -537,17 +537,23 @@ impl Reader<'_> {
                 source_order::walk_stmt(self, stmt);
             }
             fn visit_string_literal(&mut self, literal: &'a ast::StringLiteral) {
-                let value = self.reader.part(literal.range, false);
-                self.strings.push((literal.range, value));
+                if may_hold_unnamed_secret(self.reader.text(literal.range)) {
+                    let value = self.reader.part(literal.range, false);
+                    self.strings.push((literal.range, value));
+                }
             }
             fn visit_bytes_literal(&mut self, literal: &'a ast::BytesLiteral) {
-                let value = self.reader.part(literal.range, false);
-                self.strings.push((literal.range, value));
+                if may_hold_unnamed_secret(self.reader.text(literal.range)) {
+                    let value = self.reader.part(literal.range, false);
+                    self.strings.push((literal.range, value));
+                }
             }
             // Not into its replacement fields, as tree-sitter's reader.
             fn visit_f_string(&mut self, f_string: &'a ast::FString) {
-                let value = self.reader.f_string(f_string);
-                self.strings.push((f_string.range, value));
+                if may_hold_unnamed_secret(self.reader.text(f_string.range)) {
+                    let value = self.reader.f_string(f_string);
+                    self.strings.push((f_string.range, value));
+                }
             }
         }
         let mut finder = Finder {
@@ -850,6 +856,15 @@ impl Reader<'_> {
     fn unknown_call(&self, call: &ast::ExprCall) -> Expr {
         self.opaque(span_of(call), "a function call")
     }
+}
+
+/// Whether a literal written as `raw` may hold what an unnamed string hides: a private key
+/// or a URL's password, which needs the `:` of `scheme://` ([`crate::secrets::parse_url`]).
+/// An escape can spell either, so a literal with one is decoded and looked at. Most
+/// literals of a settings module are neither, and are not decoded for this.
+fn may_hold_unnamed_secret(raw: &str) -> bool {
+    memchr::memchr2(b':', b'\\', raw.as_bytes()).is_some()
+        || memchr::memmem::find(raw.as_bytes(), b"PRIVATE KEY").is_some()
 }
 
 /// Whether `expr` is one string literal (tree-sitter's `string`), not a concatenation.

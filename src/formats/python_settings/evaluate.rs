@@ -227,6 +227,12 @@ impl Budget {
 /// string), or `None` when it is over a size limit. Stops as soon as a limit is passed, so
 /// measuring costs no more than the limits allow.
 fn footprint(value: &Value) -> Option<usize> {
+    // Most values are one scalar, measured without a stack.
+    match value {
+        Value::Str(s) => return (s.len() <= MAX_STRING_BYTES).then_some(1 + s.len() / 16),
+        Value::List(_) | Value::Dict(_) => {}
+        _ => return Some(1),
+    }
     let (mut items, mut bytes) = (0usize, 0usize);
     let mut stack = vec![(value, 0usize)];
     while let Some((value, depth)) = stack.pop() {

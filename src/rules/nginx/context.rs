@@ -33,8 +33,9 @@ use Context::*;
 /// `if` in either place.
 const IF: &[Context] = &[IfInServer, IfInLocation];
 
-/// The contexts each listed directive is allowed in (nginx documentation).
-fn allowed(name: &str) -> Option<Vec<Context>> {
+/// The contexts each listed directive is allowed in (nginx documentation), in order. Asked
+/// of every directive: the lists are read in place, not gathered into a new one.
+fn allowed(name: &str) -> Option<impl Iterator<Item = Context>> {
     let list: &[&[Context]] = match name {
         "user"
         | "worker_processes"
@@ -101,7 +102,7 @@ fn allowed(name: &str) -> Option<Vec<Context>> {
         | "http2" => &[&[Http, Server]],
         _ => return None,
     };
-    Some(list.concat())
+    Some(list.iter().flat_map(|contexts| contexts.iter().copied()))
 }
 
 fn context_of(block: &NginxDirective, outer: Context) -> Context {
@@ -138,7 +139,7 @@ fn is_allowed(directive: &NginxDirective, context: Context) -> bool {
     if directive.name == "server" && directive.block.is_none() {
         return context == Upstream;
     }
-    allowed(&directive.name).is_none_or(|contexts| contexts.contains(&context))
+    allowed(&directive.name).is_none_or(|mut contexts| contexts.any(|c| c == context))
 }
 
 /// The context a file's top level is in: a main configuration if it opens `http` or
@@ -201,8 +202,8 @@ fn visit<'a>(
                     vec!["`upstream` (a `server` block needs `{ … }`)"]
                 } else {
                     allowed(&directive.name)
-                        .unwrap_or_default()
                         .into_iter()
+                        .flatten()
                         .map(name)
                         .collect()
                 };

@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use crate::formats::nginx::{walk, NginxConfig, NginxDirective};
+use crate::formats::nginx::{directives, NginxConfig, NginxDirective};
 use crate::message::Message;
 use crate::msg;
 use crate::rules::nginx::effective::{has_unfollowed_include, HeaderInheritance, HeaderScope};
@@ -94,16 +94,15 @@ pub fn check(cx: &mut Context<'_, NginxConfig>) {
 /// from a `map` this scan does not show, so a level that drops it may be one where it would
 /// be empty anyway.
 fn always_set_variables(tree: &[NginxDirective]) -> HashSet<String> {
-    walk(tree)
-        .into_iter()
-        .filter(|(_, d)| match d.name.as_str() {
+    directives(tree)
+        .filter(|d| match d.name.as_str() {
             "set" => true,
             "map" => d.children().iter().any(|entry| {
                 entry.name == "default" && entry.args.first().is_some_and(|v| !v.value.is_empty())
             }),
             _ => false,
         })
-        .filter_map(|(_, d)| {
+        .filter_map(|d| {
             let variable = if d.name == "set" {
                 d.args.first()
             } else {

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::formats::nginx::{walk, NginxConfig, NginxDirective};
+use crate::formats::nginx::{directives, for_each, NginxConfig, NginxDirective};
 use crate::msg;
 use crate::rules::nginx::effective::{chain, inherited, Effective};
 use crate::rules::nginx::{each_directive, tree};
@@ -49,11 +49,11 @@ fn each_location<'a>(
     let matches = |d: &NginxDirective| {
         d.name == "location" && location_path(d).is_some_and(|p| pattern.is_match(p))
     };
-    for (blocks, directive) in walk(tree) {
+    for_each(tree, &mut |blocks, directive| {
         if matches(directive) && !blocks.iter().any(|b| matches(b)) {
-            check(tree, &blocks, directive);
+            check(tree, blocks, directive);
         }
-    }
+    });
 }
 
 /// NGX024: a login, token or registration location with no `limit_req` in effect.
@@ -79,9 +79,8 @@ pub fn login_without_rate_limit(cx: &mut Context<'_, NginxConfig>) {
 /// limit in effect, and `client_max_body_size 0` (no limit) anywhere.
 pub fn body_size(cx: &mut Context<'_, NginxConfig>) {
     each_location(cx.content, &UPLOAD_PATH, |tree, blocks, location| {
-        let passes_body = walk(location.children())
-            .iter()
-            .any(|(_, d)| PASSES_BODY.contains(&d.name.as_str()));
+        let passes_body =
+            directives(location.children()).any(|d| PASSES_BODY.contains(&d.name.as_str()));
         let limit = inherited(&chain(tree, blocks, location), "client_max_body_size");
         if passes_body && limit == Effective::Unknown {
             cx.not_evaluated(super::https::UNFOLLOWED_INCLUDE);

@@ -1,7 +1,7 @@
 //! What a `server` block is: where it listens, the names it answers to, whether it only
 //! redirects. Shared by the rules that judge servers (HTTPS, headers).
 
-use crate::formats::nginx::{walk, NginxArg, NginxConfig, NginxDirective};
+use crate::formats::nginx::{for_each, NginxArg, NginxConfig, NginxDirective};
 use crate::message::{Message, Quote};
 use crate::rules::nginx::{directive_key, tree};
 use crate::rules::Context;
@@ -39,12 +39,13 @@ pub(super) fn servers(config: &NginxConfig) -> Vec<(Vec<&NginxDirective>, &Nginx
     let Some(tree) = tree(config) else {
         return Vec::new();
     };
-    walk(tree)
-        .into_iter()
-        .filter(|(blocks, d)| {
-            d.name == "server" && d.block.is_some() && blocks.iter().all(|b| b.name == "http")
-        })
-        .collect()
+    let mut servers = Vec::new();
+    for_each(tree, &mut |blocks, d| {
+        if d.name == "server" && d.block.is_some() && blocks.iter().all(|b| b.name == "http") {
+            servers.push((blocks.to_vec(), d));
+        }
+    });
+    servers
 }
 
 /// A `listen` directive read for what matters here.
@@ -92,11 +93,11 @@ pub(super) fn listens<'a>(server: &'a NginxDirective) -> Vec<Listen<'a>> {
 
 /// Whether a directive sends the client elsewhere (or drops it) instead of serving content.
 fn redirects(directive: &NginxDirective) -> bool {
-    let values: Vec<&str> = directive.values().collect();
     match directive.name.as_str() {
         "return" => true,
-        "rewrite" => values
-            .get(1)
+        "rewrite" => directive
+            .values()
+            .nth(1)
             .is_some_and(|target| target.starts_with("https://")),
         _ => false,
     }
@@ -108,9 +109,7 @@ pub(super) fn is_redirecting(server: &NginxDirective) -> bool {
     server.children().iter().any(|d| {
         redirects(d)
             || (d.name == "if" && d.children().iter().any(redirects))
-            || (d.name == "location"
-                && d.values().collect::<Vec<_>>() == ["/"]
-                && d.children().iter().any(redirects))
+            || (d.name == "location" && d.values().eq(["/"]) && d.children().iter().any(redirects))
     })
 }
 

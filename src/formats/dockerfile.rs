@@ -367,38 +367,72 @@ fn directive(line: &str) -> Option<(&'static str, &str, std::ops::Range<usize>)>
 /// are removed), the escape character protects the next one. Ranges are byte offsets in
 /// `text`.
 fn split_words(text: &str, escape: char) -> Vec<(String, usize, usize)> {
+    let bytes = text.as_bytes();
     let mut words = Vec::new();
-    let mut chars = text.char_indices().peekable();
+    let mut at = 0;
     loop {
-        while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
-        let Some(&(start, _)) = chars.peek() else {
+        let rest = &text[at..];
+        at += rest.len() - rest.trim_start_matches(char::is_whitespace).len();
+        if at == text.len() {
             break;
-        };
-        let mut word = String::new();
-        let mut quote: Option<char> = None;
-        let mut end = start;
-        while let Some(&(i, c)) = chars.peek() {
-            if quote.is_none() && c.is_whitespace() {
-                break;
-            }
-            chars.next();
-            end = i + c.len_utf8();
-            match (quote, c) {
-                (None, '"' | '\'') => quote = Some(c),
-                (Some(q), c) if c == q => quote = None,
-                (Some('\''), c) => word.push(c),
-                (_, c) if c == escape => {
-                    if let Some((j, next)) = chars.next() {
-                        end = j + next.len_utf8();
-                        word.push(next);
-                    }
-                }
-                (_, c) => word.push(c),
-            }
         }
+        let start = at;
+        // Most words are ASCII without quotes or escapes: their text, up to a blank.
+        let special = |b: u8| {
+            !b.is_ascii()
+                || matches!(b, b'"' | b'\'')
+                || char::from(b) == escape
+                || b.is_ascii_whitespace()
+                || b == 0x0b
+        };
+        let stop = bytes[start..]
+            .iter()
+            .position(|&b| special(b))
+            .map_or(text.len(), |i| start + i);
+        let (word, end) = if bytes
+            .get(stop)
+            .is_none_or(|&b| b.is_ascii() && char::from(b).is_whitespace())
+        {
+            (text[start..stop].to_owned(), stop)
+        } else {
+            word_at(text, start, escape)
+        };
         words.push((word, start, end));
+        at = end;
     }
     words
+}
+
+/// The word of [`split_words`] that starts at `start`, read a character at a time, and
+/// where it ends.
+fn word_at(text: &str, start: usize, escape: char) -> (String, usize) {
+    let mut chars = text[start..]
+        .char_indices()
+        .map(|(i, c)| (start + i, c))
+        .peekable();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut end = start;
+    while let Some(&(i, c)) = chars.peek() {
+        if quote.is_none() && c.is_whitespace() {
+            break;
+        }
+        chars.next();
+        end = i + c.len_utf8();
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (Some('\''), c) => word.push(c),
+            (_, c) if c == escape => {
+                if let Some((j, next)) = chars.next() {
+                    end = j + next.len_utf8();
+                    word.push(next);
+                }
+            }
+            (_, c) => word.push(c),
+        }
+    }
+    (word, end)
 }
 
 /// Reads a JSON array of strings (`["a", "b"]`) with each item's byte range in `text`;
@@ -1303,6 +1337,43 @@ fn heredoc_sensitive(heredoc: &Heredoc) -> Vec<Sensitive> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Words read a byte run at a time are the words read a character at a time (the
+    /// reader's whole-word path), for every mix of blanks, quotes, escapes and non-ASCII.
+    #[test]
+    fn words_are_split_alike_on_both_paths() {
+        let whole = |text: &str, escape: char| {
+            let mut words = Vec::new();
+            let mut at = 0;
+            loop {
+                let rest = &text[at..];
+                at += rest.len() - rest.trim_start_matches(char::is_whitespace).len();
+                if at == text.len() {
+                    return words;
+                }
+                let (word, end) = word_at(text, at, escape);
+                words.push((word, at, end));
+                at = end;
+            }
+        };
+        let pieces = [
+            "a", "bc", " ", "\t", "\u{b}", "\n", "\"", "'", "\\", "`", "é", "\u{a0}", "$X", "=",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..4000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 12) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            for escape in ['\\', '`'] {
+                assert_eq!(split_words(&text, escape), whole(&text, escape), "{text:?}");
+            }
+        }
+    }
 
     #[test]
     fn typos_of_instructions_are_recognised_and_other_words_are_not() {

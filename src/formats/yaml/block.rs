@@ -11,6 +11,8 @@
 //! it accepts, it must read exactly as the full parser does: tests compare the two on every
 //! YAML file of the fixtures and corpora and on generated files.
 
+use std::sync::Arc;
+
 use super::{line_start, YamlFile, YamlNode, YamlValue, MAX_DEPTH};
 use crate::source::Span;
 
@@ -26,6 +28,8 @@ pub(super) fn read(text: &str) -> Option<YamlFile> {
         text,
         at: 0,
         stack: Vec::new(),
+        entries: Vec::new(),
+        items: Vec::new(),
         documents: Vec::new(),
         root: None,
         explicit: false,
@@ -62,12 +66,16 @@ impl Line<'_> {
     }
 }
 
-/// A block collection not yet closed.
+/// A block collection not yet closed. Its entries or items so far are the tail of the
+/// reader's [`Reader::entries`] or [`Reader::items`] from the index it holds: only the
+/// innermost collection takes any, so one list of each serves them all, and a closed
+/// collection's are moved out into one allocation of their size.
 enum Open {
     Mapping {
         indent: usize,
         start: usize,
-        entries: Vec<(YamlNode, YamlNode)>,
+        /// Where its entries start in [`Reader::entries`].
+        entries: usize,
         /// A key whose value is still to come, with where its `:` is.
         key: Option<(YamlNode, usize)>,
     },
@@ -76,7 +84,8 @@ enum Open {
         /// Written at its mapping's indentation (`key:\n- item`).
         indentless: bool,
         start: usize,
-        items: Vec<YamlNode>,
+        /// Where its items start in [`Reader::items`].
+        items: usize,
     },
 }
 
@@ -85,6 +94,10 @@ struct Reader<'a> {
     /// Where the next line starts.
     at: usize,
     stack: Vec<Open>,
+    /// The entries of the open mappings, outermost first.
+    entries: Vec<(YamlNode, YamlNode)>,
+    /// The items of the open sequences, outermost first.
+    items: Vec<YamlNode>,
     documents: Vec<YamlNode>,
     /// The current document's node, once read.
     root: Option<YamlNode>,
@@ -167,7 +180,7 @@ impl<'a> Reader<'a> {
                         indent,
                         indentless: true,
                         start: first,
-                        items: Vec::new(),
+                        items: self.items.len(),
                     })?;
                     self.item(line)
                 } else {
@@ -192,14 +205,14 @@ impl<'a> Reader<'a> {
                 indent: line.indent,
                 indentless: false,
                 start: line.at(),
-                items: Vec::new(),
+                items: self.items.len(),
             })?;
             self.item(line)
         } else {
             self.open(Open::Mapping {
                 indent: line.indent,
                 start: line.at(),
-                entries: Vec::new(),
+                entries: self.entries.len(),
                 key: None,
             })?;
             self.entry(key(line.at(), line.content)?, line.at(), line.content)
@@ -218,7 +231,7 @@ impl<'a> Reader<'a> {
             self.open(Open::Mapping {
                 indent: line.indent + offset,
                 start: at,
-                entries: Vec::new(),
+                entries: self.entries.len(),
                 key: None,
             })?;
             return self.entry(key, at, content);
@@ -250,8 +263,8 @@ impl<'a> Reader<'a> {
             return Some(());
         }
         let node = self.value(value_at, value, indent)?;
-        if let Some(Open::Mapping { entries, .. }) = self.stack.last_mut() {
-            entries.push((key, node));
+        if let Some(Open::Mapping { .. }) = self.stack.last() {
+            self.entries.push((key, node));
         }
         Some(())
     }
@@ -311,7 +324,7 @@ impl<'a> Reader<'a> {
         };
         i = skip_spaces(i);
         if bytes.get(i) == Some(&b']') {
-            return Some((sequence(at, at + i + 1, Vec::new()), i + 1));
+            return Some((sequence(at, at + i + 1, Arc::new([])), i + 1));
         }
         loop {
             let item = &content[i..];
@@ -345,7 +358,7 @@ impl<'a> Reader<'a> {
                         return None;
                     }
                 }
-                Some(b']') => return Some((sequence(at, at + i + 1, items), i + 1)),
+                Some(b']') => return Some((sequence(at, at + i + 1, items.into()), i + 1)),
                 _ => return None,
             }
         }
@@ -432,9 +445,10 @@ impl<'a> Reader<'a> {
     /// Gives the key of the innermost mapping that waits for a value the empty value the
     /// full parser gives it: an empty scalar at its `:`.
     fn empty_value(&mut self) {
-        if let Some(Open::Mapping { entries, key, .. }) = self.stack.last_mut() {
+        if let Some(Open::Mapping { key, .. }) = self.stack.last_mut() {
             if let Some((key, colon)) = key.take() {
-                entries.push((key, scalar(colon, colon, String::new())));
+                self.entries
+                    .push((key, scalar(colon, colon, String::new())));
             }
         }
     }
@@ -445,9 +459,11 @@ impl<'a> Reader<'a> {
         let node = match self.stack.pop()? {
             Open::Mapping { start, entries, .. } => YamlNode {
                 span: Span::new(start, end),
-                value: YamlValue::Mapping(entries.into()),
+                value: YamlValue::Mapping(self.entries.drain(entries..).collect()),
             },
-            Open::Sequence { start, items, .. } => sequence(start, end, items),
+            Open::Sequence { start, items, .. } => {
+                sequence(start, end, self.items.drain(items..).collect())
+            }
         };
         self.push(node)
     }
@@ -458,8 +474,8 @@ impl<'a> Reader<'a> {
             None => {
                 self.root = Some(node);
             }
-            Some(Open::Sequence { items, .. }) => items.push(node),
-            Some(Open::Mapping { entries, key, .. }) => entries.push((key.take()?.0, node)),
+            Some(Open::Sequence { .. }) => self.items.push(node),
+            Some(Open::Mapping { key, .. }) => self.entries.push((key.take()?.0, node)),
         }
         Some(())
     }
@@ -486,10 +502,10 @@ fn scalar(start: usize, end: usize, value: String) -> YamlNode {
     }
 }
 
-fn sequence(start: usize, end: usize, items: Vec<YamlNode>) -> YamlNode {
+fn sequence(start: usize, end: usize, items: Arc<[YamlNode]>) -> YamlNode {
     YamlNode {
         span: Span::new(start, end),
-        value: YamlValue::Sequence(items.into()),
+        value: YamlValue::Sequence(items),
     }
 }
 

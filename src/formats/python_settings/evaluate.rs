@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::{Cast, CompareOp, Expr, Opaque, SettingsModule, StatementKind};
 use crate::formats::sets::Sets;
@@ -382,8 +382,9 @@ pub struct ModulePaths<'a> {
     by_path: HashMap<&'a Path, usize>,
     /// Every tail of each module's path (`a/b/c.py`, `b/c.py`, `c.py`, and the empty
     /// path), to the first module that ends with it (absolute imports). `Path` hashes and
-    /// compares by components, as [`Path::ends_with`] does.
-    by_suffix: HashMap<&'a Path, usize>,
+    /// compares by components, as [`Path::ends_with`] does. Built at the first absolute
+    /// import: most import relatively, and the tails are most of the index's cost.
+    by_suffix: OnceLock<HashMap<&'a Path, usize>>,
     /// Each module's path, by index.
     paths: Vec<&'a Path>,
 }
@@ -393,22 +394,31 @@ impl<'a> ModulePaths<'a> {
     pub fn new(paths: impl IntoIterator<Item = &'a Path>) -> Self {
         let paths: Vec<&'a Path> = paths.into_iter().collect();
         let mut by_path = HashMap::with_capacity(paths.len());
-        let mut by_suffix = HashMap::new();
         for (i, &path) in paths.iter().enumerate() {
             by_path.entry(path).or_insert(i);
-            let mut tail = path.components();
-            loop {
-                by_suffix.entry(tail.as_path()).or_insert(i);
-                if tail.next().is_none() {
-                    break;
-                }
-            }
         }
         Self {
             by_path,
-            by_suffix,
+            by_suffix: OnceLock::new(),
             paths,
         }
+    }
+
+    /// [`Self::by_suffix`], built the first time it is asked for.
+    fn by_suffix(&self) -> &HashMap<&'a Path, usize> {
+        self.by_suffix.get_or_init(|| {
+            let mut by_suffix = HashMap::new();
+            for (i, &path) in self.paths.iter().enumerate() {
+                let mut tail = path.components();
+                loop {
+                    by_suffix.entry(tail.as_path()).or_insert(i);
+                    if tail.next().is_none() {
+                        break;
+                    }
+                }
+            }
+            by_suffix
+        })
     }
 
     /// Which module the star import `name` in module `from` names: the first module whose
@@ -441,7 +451,7 @@ impl<'a> ModulePaths<'a> {
         }
         let file: PathBuf = rest.iter().collect::<PathBuf>().with_extension("py");
         let package: PathBuf = rest.iter().collect::<PathBuf>().join("__init__.py");
-        first(&self.by_suffix, &file, Some(&package))
+        first(self.by_suffix(), &file, Some(&package))
     }
 }
 

@@ -218,15 +218,18 @@ fn not_ignored(files: &[SecretsFile], cx: &mut FactsContext<'_>) {
 /// deepest match winning, as git does.
 fn is_ignored(root: &Path, path: &Path, cache: &mut HashMap<PathBuf, Option<Gitignore>>) -> bool {
     for dir in path.ancestors().skip(1) {
-        let matcher = cache.entry(dir.to_path_buf()).or_insert_with(|| {
+        // Looked up before inserting: the folders above a file are mostly known already,
+        // and an entry would copy the path each time.
+        if !cache.contains_key(dir) {
             let file = dir.join(".gitignore");
-            file.is_file().then(|| {
+            let matcher = file.is_file().then(|| {
                 let mut builder = GitignoreBuilder::new(dir);
                 builder.add(&file);
                 builder.build().unwrap_or_else(|_| Gitignore::empty())
-            })
-        });
-        if let Some(matcher) = matcher {
+            });
+            cache.insert(dir.to_path_buf(), matcher);
+        }
+        if let Some(matcher) = &cache[dir] {
             match matcher.matched_path_or_any_parents(path, false) {
                 Match::Ignore(_) => return true,
                 Match::Whitelist(_) => return false,

@@ -206,19 +206,18 @@ fn find_set<'a>(
     directive: &NginxDirective,
     name: &str,
 ) -> Option<(usize, &'a NginxDirective)> {
-    let target = format!("${name}");
-    let wrapped = format!("${{{name}}}");
+    // `$name` or `${name}`.
+    let sets_name = |written: &str| {
+        written.strip_prefix('$').is_some_and(|v| {
+            v == name || v.strip_prefix('{').and_then(|v| v.strip_suffix('}')) == Some(name)
+        })
+    };
     (0..blocks.len()).rev().find_map(|depth| {
         blocks[depth]
             .children()
             .iter()
             .take_while(|d| !std::ptr::eq(*d, directive))
-            .filter(|d| {
-                d.name == "set"
-                    && d.args
-                        .first()
-                        .is_some_and(|a| a.value == target || a.value == wrapped)
-            })
+            .filter(|d| d.name == "set" && d.args.first().is_some_and(|a| sets_name(&a.value)))
             .last()
             .map(|set| (depth + 1, set))
     })

@@ -874,7 +874,7 @@ fn inline_map(text: &str, written: &str, span: Span) -> Box<dyn Fn(usize) -> usi
 fn scalar(text: &str, span: Span) -> YamlNode {
     YamlNode {
         span,
-        value: YamlValue::Scalar(text.to_owned()),
+        value: YamlValue::Scalar(text.into()),
     }
 }
 
@@ -1600,7 +1600,7 @@ fn edit(
 pub fn to_json(node: &YamlNode) -> serde_json::Value {
     match &node.value {
         YamlValue::Scalar(s) if is_null(node) && !s.is_empty() => serde_json::Value::Null,
-        YamlValue::Scalar(s) => serde_json::Value::String(s.clone()),
+        YamlValue::Scalar(s) => serde_json::Value::String(s.to_string()),
         YamlValue::Alias => serde_json::Value::Null,
         YamlValue::Sequence(items) => items.iter().map(to_json).collect(),
         YamlValue::Mapping(entries) => serde_json::Value::Object(

@@ -31,7 +31,7 @@ fn structure(node: &YamlNode) -> Value {
         // A node written as nothing (`key:`) is the empty scalar, whatever the parser
         // calls it.
         YamlValue::Scalar(_) if node.span.is_empty() => json!(""),
-        YamlValue::Scalar(text) => json!(text),
+        YamlValue::Scalar(text) => json!(text.as_str()),
         YamlValue::Alias => json!("*alias"),
         YamlValue::Sequence(items) => Value::Array(items.iter().map(structure).collect()),
         YamlValue::Mapping(entries) => {

@@ -13,6 +13,8 @@
 
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 use super::{line_start, YamlFile, YamlNode, YamlValue, MAX_DEPTH};
 use crate::source::Span;
 
@@ -346,7 +348,10 @@ impl<'a> Reader<'a> {
                         return None;
                     }
                     let end = at + i + written.len();
-                    (scalar(at + i, end, written.to_owned()), written.len())
+                    (
+                        scalar(at + i, end, CompactString::new(written)),
+                        written.len(),
+                    )
                 }
             };
             items.push(node);
@@ -428,7 +433,7 @@ impl<'a> Reader<'a> {
         }
         // The lines read are not read again; the line the scalar ends at is.
         self.at = line_start(self.text, end);
-        Some(scalar(start, end, value))
+        Some(scalar(start, end, value.into()))
     }
 
     /// Opens a collection, if it is not nested deeper than the full parser reads.
@@ -448,7 +453,7 @@ impl<'a> Reader<'a> {
         if let Some(Open::Mapping { key, .. }) = self.stack.last_mut() {
             if let Some((key, colon)) = key.take() {
                 self.entries
-                    .push((key, scalar(colon, colon, String::new())));
+                    .push((key, scalar(colon, colon, CompactString::default())));
             }
         }
     }
@@ -495,7 +500,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn scalar(start: usize, end: usize, value: String) -> YamlNode {
+fn scalar(start: usize, end: usize, value: CompactString) -> YamlNode {
     YamlNode {
         span: Span::new(start, end),
         value: YamlValue::Scalar(value),
@@ -527,17 +532,17 @@ fn plain(at: usize, content: &str) -> Option<(YamlNode, usize)> {
     }
     let written = content[..len].trim_end_matches(' ');
     Some((
-        scalar(at, at + written.len(), written.to_owned()),
+        scalar(at, at + written.len(), CompactString::new(written)),
         written.len(),
     ))
 }
 
 /// A quoted scalar at the start of `content`, closed on the same line: its value and how
 /// many bytes it is written in. Escapes (`\`) are not in the subset; `''` is.
-fn quoted(content: &str) -> Option<(String, usize)> {
+fn quoted(content: &str) -> Option<(CompactString, usize)> {
     let bytes = content.as_bytes();
     let quote = bytes[0];
-    let mut value = String::new();
+    let mut value = CompactString::default();
     let mut from = 1;
     let mut i = 1;
     loop {
@@ -577,7 +582,7 @@ fn key(at: usize, content: &str) -> Option<(YamlNode, usize)> {
             if is_indicator(bytes[0]) || written.ends_with(' ') || written == "<<" {
                 return None;
             }
-            (written.to_owned(), end)
+            (CompactString::new(written), end)
         }
     };
     (bytes.get(end) == Some(&b':') && matches!(bytes.get(end + 1), None | Some(b' ')))

@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
 mod block;
@@ -39,7 +40,7 @@ pub struct YamlNode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum YamlValue {
     /// A scalar, as the application reads it (quotes removed, escapes applied), untyped.
-    Scalar(String),
+    Scalar(CompactString),
     /// A sequence. Shared: formats keep subtrees (a manifest's pod spec, its containers)
     /// next to the file's tree, and aliases expand into copies, so a clone must not copy.
     Sequence(Arc<[YamlNode]>),
@@ -663,7 +664,7 @@ impl Builder<'_> {
                         k,
                         YamlNode {
                             span: Span::new(at, at),
-                            value: YamlValue::Scalar(String::new()),
+                            value: YamlValue::Scalar(CompactString::default()),
                         },
                     ));
                 }
@@ -785,7 +786,7 @@ impl Builder<'_> {
                 self.finish(
                     YamlNode {
                         span,
-                        value: YamlValue::Scalar(value),
+                        value: YamlValue::Scalar(value.into()),
                     },
                     anchor,
                 );

@@ -155,7 +155,7 @@ pub fn include_arguments(config: &NginxConfig) -> Vec<String> {
     config
         .directives()
         .filter(|directive| directive.name == "include")
-        .filter_map(|directive| directive.args.first().map(|a| a.value.clone()))
+        .filter_map(|directive| directive.args.first().map(|a| a.value.to_string()))
         .collect()
 }
 

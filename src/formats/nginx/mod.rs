@@ -13,6 +13,8 @@
 
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 pub mod includes;
 
 use crate::formats::sensitive::{assignment_sensitive, unreadable_lines, Sensitive, Shown};
@@ -28,7 +30,7 @@ use crate::source::{SourceFile, Span};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NginxArg {
     /// The word with quotes removed and `\` escapes applied (`\"` → `"`), as nginx sees it.
-    pub value: String,
+    pub value: CompactString,
     /// The word as written, quotes included.
     pub span: Span,
     /// The quote character, if the word was quoted.
@@ -50,7 +52,7 @@ pub struct NginxBlock {
 #[derive(Debug, Clone)]
 pub struct NginxDirective {
     /// The directive name (`server`, `add_header`, …).
-    pub name: String,
+    pub name: CompactString,
     /// Where the name is written.
     pub name_span: Span,
     /// The arguments after the name.
@@ -591,7 +593,7 @@ impl<'a> Parser<'a> {
     /// A quoted word. After the closing quote nginx wants a blank, `;`, `{` or `}`.
     fn quoted(&mut self, quote: u8) -> Option<NginxArg> {
         let start = self.pos;
-        let mut value = String::new();
+        let mut value = CompactString::default();
         let mut i = start + 1;
         // The text between escapes is copied a run at a time: only ASCII bytes matter here.
         let mut copied = i;
@@ -667,7 +669,7 @@ impl<'a> Parser<'a> {
         // Only ASCII bytes end a word or escape, so the word is scanned a byte at a time.
         // Most words hold no escape: their value is their text, copied once at the end. An
         // escape starts a copy, grown a run of text at a time from there on.
-        let mut unescaped: Option<String> = None;
+        let mut unescaped: Option<CompactString> = None;
         let mut copied = start;
         let mut variable = false;
         let mut pos = start;
@@ -682,7 +684,7 @@ impl<'a> Parser<'a> {
             }
             variable = b == b'$';
             if b == b'\\' && pos + 1 < bytes.len() {
-                let value = unescaped.get_or_insert_with(String::new);
+                let value = unescaped.get_or_insert_with(CompactString::default);
                 value.push_str(&text[copied..pos]);
                 pos += 1 + unescape(&text[pos + 1..], value);
                 copied = pos;
@@ -696,7 +698,7 @@ impl<'a> Parser<'a> {
                 value.push_str(&text[copied..pos]);
                 value
             }
-            None => text[start..pos].to_owned(),
+            None => CompactString::new(&text[start..pos]),
         };
         NginxArg {
             value,
@@ -755,7 +757,7 @@ impl<'a> Parser<'a> {
 /// Applies one `\` escape as nginx does for every word: `\"`, `\'` and `\\` lose the
 /// backslash, `\t`, `\r`, `\n` become the control character, anything else keeps it
 /// (so regexes such as `\.` arrive intact). Returns the bytes consumed after the `\`.
-fn unescape(after: &str, value: &mut String) -> usize {
+fn unescape(after: &str, value: &mut CompactString) -> usize {
     let Some(next) = after.chars().next() else {
         value.push('\\');
         return 0;
@@ -774,7 +776,7 @@ fn unescape(after: &str, value: &mut String) -> usize {
 }
 
 /// The first word is the directive's name, the rest its arguments.
-fn split_name(mut words: Vec<NginxArg>) -> Option<(String, Span, Vec<NginxArg>)> {
+fn split_name(mut words: Vec<NginxArg>) -> Option<(CompactString, Span, Vec<NginxArg>)> {
     if words.is_empty() {
         return None;
     }

@@ -34,7 +34,10 @@ const SECURITY_HEADERS: &[&str] = &[
 const HEADER_CONTEXTS: &[&str] = &["http", "server", "location", "if"];
 
 fn header_name(directive: &NginxDirective) -> Option<String> {
-    directive.args.first().map(|a| a.value.to_ascii_lowercase())
+    directive
+        .args
+        .first()
+        .map(|a| a.value.as_str().to_ascii_lowercase())
 }
 
 /// A level, as fingerprint keys name it and as messages show it.
@@ -108,7 +111,7 @@ fn always_set_variables(tree: &[NginxDirective]) -> HashSet<String> {
             } else {
                 d.args.get(1)
             };
-            variable.map(|v| v.value.to_ascii_lowercase())
+            variable.map(|v| v.value.as_str().to_ascii_lowercase())
         })
         .collect()
 }
@@ -122,7 +125,10 @@ impl Walk {
     /// Whether `header` is one whose loss weakens the browser's protections: a security
     /// header with a value that is always sent (see [`always_set_variables`]).
     fn matters(&self, header: &NginxDirective) -> bool {
-        let value = header.args.get(1).map(|v| v.value.to_ascii_lowercase());
+        let value = header
+            .args
+            .get(1)
+            .map(|v| v.value.as_str().to_ascii_lowercase());
         let conditional =
             value.is_some_and(|v| v.starts_with('$') && !self.always_set.contains(&v));
         header_name(header).is_some_and(|n| SECURITY_HEADERS.contains(&n.as_str())) && !conditional

@@ -90,7 +90,7 @@ pub(crate) fn directive_key(blocks: &[&NginxDirective], directive: &NginxDirecti
             format!("{}({})", b.name, args.join(" "))
         })
         .collect();
-    parts.push(directive.name.clone());
+    parts.push(directive.name.to_string());
     parts.join(" > ")
 }
 

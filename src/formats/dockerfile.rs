@@ -367,40 +367,53 @@ fn directive(line: &str) -> Option<(&'static str, &str, std::ops::Range<usize>)>
 /// are removed), the escape character protects the next one. Ranges are byte offsets in
 /// `text`.
 fn split_words(text: &str, escape: char) -> Vec<(String, usize, usize)> {
-    let bytes = text.as_bytes();
+    words_with(text, escape, word_at_fast)
+}
+
+/// The words of `text`, each read by `read` from where it starts (after blanks) to where it
+/// says it ends.
+fn words_with(
+    text: &str,
+    escape: char,
+    read: impl Fn(&str, usize, char) -> (String, usize),
+) -> Vec<(String, usize, usize)> {
     let mut words = Vec::new();
     let mut at = 0;
     loop {
         let rest = &text[at..];
         at += rest.len() - rest.trim_start_matches(char::is_whitespace).len();
         if at == text.len() {
-            break;
+            return words;
         }
-        let start = at;
-        // Most words are ASCII without quotes or escapes: their text, up to a blank.
-        let special = |b: u8| {
-            !b.is_ascii()
-                || matches!(b, b'"' | b'\'')
-                || char::from(b) == escape
-                || b.is_ascii_whitespace()
-                || b == 0x0b
-        };
-        let stop = bytes[start..]
-            .iter()
-            .position(|&b| special(b))
-            .map_or(text.len(), |i| start + i);
-        let (word, end) = if bytes
-            .get(stop)
-            .is_none_or(|&b| b.is_ascii() && char::from(b).is_whitespace())
-        {
-            (text[start..stop].to_owned(), stop)
-        } else {
-            word_at(text, start, escape)
-        };
-        words.push((word, start, end));
+        let (word, end) = read(text, at, escape);
+        words.push((word, at, end));
         at = end;
     }
-    words
+}
+
+/// [`word_at`], for most words without reading a character at a time: a word of ASCII
+/// without quotes or escapes is its text, up to a blank.
+fn word_at_fast(text: &str, start: usize, escape: char) -> (String, usize) {
+    let bytes = text.as_bytes();
+    let special = |b: u8| {
+        !b.is_ascii()
+            || matches!(b, b'"' | b'\'')
+            || char::from(b) == escape
+            || b.is_ascii_whitespace()
+            || b == 0x0b
+    };
+    let stop = bytes[start..]
+        .iter()
+        .position(|&b| special(b))
+        .map_or(text.len(), |i| start + i);
+    if bytes
+        .get(stop)
+        .is_none_or(|&b| b.is_ascii() && char::from(b).is_whitespace())
+    {
+        (text[start..stop].to_owned(), stop)
+    } else {
+        word_at(text, start, escape)
+    }
 }
 
 /// The word of [`split_words`] that starts at `start`, read a character at a time, and
@@ -1342,20 +1355,6 @@ mod tests {
     /// reader's whole-word path), for every mix of blanks, quotes, escapes and non-ASCII.
     #[test]
     fn words_are_split_alike_on_both_paths() {
-        let whole = |text: &str, escape: char| {
-            let mut words = Vec::new();
-            let mut at = 0;
-            loop {
-                let rest = &text[at..];
-                at += rest.len() - rest.trim_start_matches(char::is_whitespace).len();
-                if at == text.len() {
-                    return words;
-                }
-                let (word, end) = word_at(text, at, escape);
-                words.push((word, at, end));
-                at = end;
-            }
-        };
         let pieces = [
             "a", "bc", " ", "\t", "\u{b}", "\n", "\"", "'", "\\", "`", "é", "\u{a0}", "$X", "=",
         ];
@@ -1370,7 +1369,8 @@ mod tests {
             }
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             for escape in ['\\', '`'] {
-                assert_eq!(split_words(&text, escape), whole(&text, escape), "{text:?}");
+                let whole = words_with(&text, escape, word_at);
+                assert_eq!(split_words(&text, escape), whole, "{text:?}");
             }
         }
     }

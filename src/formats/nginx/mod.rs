@@ -926,8 +926,9 @@ fn never_secret(directive: &str) -> bool {
 /// and parameters (`set $api_key …`, `fastcgi_param DB_PASSWORD …`, `env NAME=…`),
 /// passwords in URLs, arguments that look like generated tokens, and what the parser
 /// could not read: a directive without its `;` after its name, everything after an
-/// unclosed quote (`"Bearer …` up to the end of the file). Only directives with an argument
-/// touching `shown` are read.
+/// unclosed quote (`"Bearer …` up to the end of the file, from the first quoted word over a
+/// line end when there is one before it). Only directives with an argument touching `shown`
+/// are read.
 fn nginx_sensitive(config: &NginxConfig, text: &str, shown: &Shown) -> Vec<Sensitive> {
     let hide = |span: Span| Sensitive { span };
     let mut found = Vec::new();

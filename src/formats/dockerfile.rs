@@ -395,21 +395,15 @@ fn words_with(
 /// without quotes or escapes is its text, up to a blank.
 fn word_at_fast(text: &str, start: usize, escape: char) -> (String, usize) {
     let bytes = text.as_bytes();
-    let special = |b: u8| {
-        !b.is_ascii()
-            || matches!(b, b'"' | b'\'')
-            || char::from(b) == escape
-            || b.is_ascii_whitespace()
-            || b == 0x0b
-    };
+    // A blank as `word_at` reads one (`char::is_whitespace`), in one byte.
+    let blank = |b: u8| b.is_ascii() && char::from(b).is_whitespace();
+    let special =
+        |b: u8| !b.is_ascii() || matches!(b, b'"' | b'\'') || char::from(b) == escape || blank(b);
     let stop = bytes[start..]
         .iter()
         .position(|&b| special(b))
         .map_or(text.len(), |i| start + i);
-    if bytes
-        .get(stop)
-        .is_none_or(|&b| b.is_ascii() && char::from(b).is_whitespace())
-    {
+    if bytes.get(stop).is_none_or(|&b| blank(b)) {
         (text[start..stop].to_owned(), stop)
     } else {
         word_at(text, start, escape)

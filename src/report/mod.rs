@@ -20,6 +20,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+mod pretty;
 pub mod sarif;
 
 /// Everything a reporter may print.
@@ -137,17 +138,31 @@ const LINE_BREAKS: [u8; 130] = {
     bytes
 };
 
+/// A line break (after a comma when `comma`) and the indentation of `level`.
+fn line_break<W: ?Sized + Write>(writer: &mut W, level: usize, comma: bool) -> io::Result<()> {
+    let start = usize::from(!comma);
+    match LINE_BREAKS.get(start..2 + 2 * level) {
+        Some(bytes) => writer.write_all(bytes),
+        None => {
+            writer.write_all(&LINE_BREAKS[start..2])?;
+            (0..level).try_for_each(|_| writer.write_all(b"  "))
+        }
+    }
+}
+
 impl Indented {
+    /// Layout nested `level` deep, for a value written inside one laid out by hand
+    /// ([`pretty::Pretty`]).
+    fn at(level: usize) -> Self {
+        Self {
+            level,
+            has_value: false,
+        }
+    }
+
     /// A line break (after a comma when `comma`) and the current indentation.
     fn line_break<W: ?Sized + Write>(&self, writer: &mut W, comma: bool) -> io::Result<()> {
-        let start = usize::from(!comma);
-        match LINE_BREAKS.get(start..2 + 2 * self.level) {
-            Some(bytes) => writer.write_all(bytes),
-            None => {
-                writer.write_all(&LINE_BREAKS[start..2])?;
-                (0..self.level).try_for_each(|_| writer.write_all(b"  "))
-            }
-        }
+        line_break(writer, self.level, comma)
     }
 
     fn open<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {

@@ -487,6 +487,7 @@ fn why_unseen(unseen: &[Unseen], target: crate::formats::Target) -> Option<&str>
 pub struct FactsContext<'a> {
     unseen: &'a [Unseen],
     placed: &'a mut Vec<RawFinding<FileRef>>,
+    memo: Option<&'a ProjectMemo>,
 }
 
 impl<'a> FactsContext<'a> {
@@ -511,8 +512,34 @@ impl<'a> FactsContext<'a> {
             &mut FactsContext {
                 unseen: out.unseen,
                 placed: &mut out.placed,
+                memo: out.memo,
             },
         );
+    }
+
+    /// What `compute` makes of `inputs`, with them: made once per scan for the checks that
+    /// ask with the same inputs (ENV015 and ENV016 ask git about the same files), each
+    /// check that asks with other inputs making its own.
+    pub fn shared<I, T>(&self, inputs: I, compute: impl FnOnce(&I) -> T) -> Arc<(I, T)>
+    where
+        I: PartialEq + Send + Sync + 'static,
+        T: Send + Sync + 'static,
+    {
+        let mut compute = Some(compute);
+        let mut make = |inputs: I| {
+            let compute = compute.take().expect("made once");
+            let made = compute(&inputs);
+            (inputs, made)
+        };
+        let Some(memo) = self.memo else {
+            return Arc::new(make(inputs));
+        };
+        let mut mine = Some(inputs);
+        let kept = memo.get(Vec::new(), || make(mine.take().expect("asked once")));
+        match mine {
+            Some(inputs) if kept.0 != inputs => Arc::new(make(inputs)),
+            _ => kept,
+        }
     }
 
     /// Why files of kind `target` could not be collected, when they could not (see
@@ -571,3 +598,34 @@ macro_rules! reports_through_out {
 }
 
 reports_through_out!(Context, ProjectContext);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks that ask with the same inputs share one computation; one asking with other
+    /// inputs gets its own, and without a memo each computes.
+    #[test]
+    fn shared_values_are_made_once_for_the_same_inputs() {
+        let memo = ProjectMemo::default();
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let make = |inputs: &Vec<u32>| {
+            made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            inputs.iter().sum::<u32>()
+        };
+        let mut placed = Vec::new();
+        for memo in [Some(&memo), None] {
+            let cx = FactsContext {
+                unseen: &[],
+                placed: &mut placed,
+                memo,
+            };
+            made.store(0, std::sync::atomic::Ordering::Relaxed);
+            assert_eq!(cx.shared(vec![1, 2], make).1, 3);
+            assert_eq!(cx.shared(vec![1, 2], make).1, 3);
+            assert_eq!(cx.shared(vec![5], make).1, 5);
+            let expected = if memo.is_some() { 2 } else { 3 };
+            assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), expected);
+        }
+    }
+}

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
@@ -63,10 +64,12 @@ fn tracked_files(root: &Path, files: &[&Path]) -> Option<HashSet<PathBuf>> {
     )
 }
 
-struct Repository<'a> {
-    /// Each secrets file with its resolved path (resolved once: it costs a system call per
-    /// component of the path).
-    files: Vec<(&'a FileRef, PathBuf)>,
+/// A repository holding secrets files: its root, each file's place among the files
+/// asked about with its resolved path, and which of them git tracks (`None` when git
+/// cannot tell).
+struct Repository {
+    root: PathBuf,
+    files: Vec<(usize, PathBuf)>,
     tracked: Option<HashSet<PathBuf>>,
 }
 
@@ -110,16 +113,26 @@ fn absolute_dir(dir: &Path, folders: &mut HashMap<PathBuf, PathBuf>) -> PathBuf 
     resolved
 }
 
-/// Groups secrets files by repository and asks git which are tracked.
-fn repositories(files: &[SecretsFile]) -> Vec<(PathBuf, Repository<'_>)> {
-    let mut by_root: BTreeMap<PathBuf, Vec<(&FileRef, PathBuf)>> = BTreeMap::new();
+/// The repositories of `files`, with what git tracks of them: asked of git once for
+/// ENV015 and ENV016 together ([`FactsContext::shared`]).
+fn repositories(
+    files: &[SecretsFile],
+    cx: &FactsContext<'_>,
+) -> Arc<(Vec<PathBuf>, Vec<Repository>)> {
+    let asked: Vec<PathBuf> = files.iter().map(|f| f.0.path().to_path_buf()).collect();
+    cx.shared(asked, |asked| grouped_by_repository(asked))
+}
+
+/// Groups `files` by repository and asks git which are tracked.
+fn grouped_by_repository(files: &[PathBuf]) -> Vec<Repository> {
+    let mut by_root: BTreeMap<PathBuf, Vec<(usize, PathBuf)>> = BTreeMap::new();
     let mut root_of_dir: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
     let mut folders = HashMap::new();
-    for SecretsFile(source) in files {
-        let path = absolute_file(source.path(), &mut folders);
+    for (at, file) in files.iter().enumerate() {
+        let path = absolute_file(file, &mut folders);
         let Some(dir) = path.parent() else { continue };
         if let Some(root) = repository_root(dir, &mut root_of_dir) {
-            by_root.entry(root).or_default().push((source, path));
+            by_root.entry(root).or_default().push((at, path));
         }
     }
     by_root
@@ -127,7 +140,11 @@ fn repositories(files: &[SecretsFile]) -> Vec<(PathBuf, Repository<'_>)> {
         .map(|(root, files)| {
             let refs: Vec<&Path> = files.iter().map(|(_, path)| path.as_path()).collect();
             let tracked = tracked_files(&root, &refs);
-            (root, Repository { files, tracked })
+            Repository {
+                root,
+                files,
+                tracked,
+            }
         })
         .collect()
 }
@@ -173,18 +190,20 @@ fn whole_file() -> Span {
 
 /// ENV015: a secrets file in git's index.
 fn tracked(files: &[SecretsFile], cx: &mut FactsContext<'_>) {
-    for (_, repo) in repositories(files) {
+    let shared = repositories(files, cx);
+    for repo in &shared.1 {
         let Some(tracked) = &repo.tracked else {
             continue;
         };
-        for (source, _) in repo.files.iter().filter(|(_, path)| tracked.contains(path)) {
+        for (at, _) in repo.files.iter().filter(|(_, path)| tracked.contains(path)) {
+            let source = &files[*at].0;
             cx.report_in(
                 source,
                 whole_file(),
                 "tracked",
                 msg!(
                     "`{}` is committed to its git repository: every secret in it is in the history for good; rotate them, `git rm --cached` the file and add it to `.gitignore`",
-                    *source
+                    source
                 ),
             );
         }
@@ -193,20 +212,22 @@ fn tracked(files: &[SecretsFile], cx: &mut FactsContext<'_>) {
 
 /// ENV016: a secrets file in a work tree that no committed `.gitignore` covers.
 fn not_ignored(files: &[SecretsFile], cx: &mut FactsContext<'_>) {
-    for (root, repo) in repositories(files) {
+    let shared = repositories(files, cx);
+    for repo in &shared.1 {
         let mut matchers: HashMap<PathBuf, Option<Gitignore>> = HashMap::new();
-        for (source, path) in &repo.files {
+        for (at, path) in &repo.files {
             if repo.tracked.as_ref().is_some_and(|t| t.contains(path)) {
                 continue;
             }
-            if !is_ignored(&root, path, &mut matchers) {
+            let source = &files[*at].0;
+            if !is_ignored(&repo.root, path, &mut matchers) {
                 cx.report_in(
                     source,
                     whole_file(),
                     "not-ignored",
                     msg!(
                         "`{}` is inside a git work tree but no `.gitignore` covers it, so `git add .` would commit its secrets; add its name (or `.env*` with `!.env.example`) to `.gitignore`",
-                        *source
+                        source
                     ),
                 );
             }

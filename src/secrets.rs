@@ -1071,7 +1071,7 @@ pub fn parse_url(value: &str) -> Option<UrlParts<'_>> {
 /// `NamedString` name (see the JavaScript format) (`key` or `callee#index`).
 pub fn js_secret_kind(name: &str) -> Option<SecretKind> {
     if let Some((callee, index)) = name.rsplit_once('#') {
-        let method = callee.rsplit('.').next().unwrap_or(callee);
+        let method = crate::formats::javascript::last_part(callee);
         let secret_position = matches!(
             (method, index),
             ("sign" | "verify", "1") | ("cookieParser", "0")

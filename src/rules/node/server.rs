@@ -261,8 +261,8 @@ fn cookie_options(module: &JsModule) -> Vec<CookieOptions<'_>> {
             });
         } else if call.method() == "cookie"
             && matches!(
-                call.receiver().rsplit('.').next(),
-                Some("res" | "response" | "reply")
+                crate::formats::javascript::last_part(call.receiver()),
+                "res" | "response" | "reply"
             )
             && call.args.len() >= 2
             && !opaque_arg(module, call, 2)

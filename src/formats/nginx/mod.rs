@@ -385,9 +385,22 @@ struct Parser<'a> {
     first_multiline_quote: Option<usize>,
 }
 
-fn is_blank(b: u8) -> bool {
+const fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
+
+/// The bytes a bare word's reader must look at: those that may end it (blanks, `;`, `{`),
+/// start an escape (`\\`) or a variable (`$`, before a `{` that then does not end it).
+const BARE_WORD_STOPS: [bool; 256] = {
+    let mut stops = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        stops[i] = is_blank(b) || matches!(b, b';' | b'{' | b'\\' | b'$');
+        i += 1;
+    }
+    stops
+};
 
 impl<'a> Parser<'a> {
     fn new(text: &'a str) -> Self {
@@ -673,7 +686,17 @@ impl<'a> Parser<'a> {
         let mut copied = start;
         let mut variable = false;
         let mut pos = start;
-        while let Some(&b) = bytes.get(pos) {
+        loop {
+            // Most bytes only continue the word: skipped by a look-up each.
+            let run = bytes[pos..]
+                .iter()
+                .position(|&b| BARE_WORD_STOPS[usize::from(b)])
+                .unwrap_or(bytes.len() - pos);
+            if run > 0 {
+                pos += run;
+                variable = false;
+            }
+            let Some(&b) = bytes.get(pos) else { break };
             if b == b'{' && variable {
                 pos += 1;
                 variable = false;

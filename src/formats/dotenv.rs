@@ -235,9 +235,8 @@ impl Parser<'_> {
 
     /// Offset of the end of the current line (before `\r\n` or `\n`).
     fn line_end(&self, from: usize) -> usize {
-        let end = self.text[from..]
-            .find('\n')
-            .map_or(self.text.len(), |i| from + i);
+        let end =
+            memchr::memchr(b'\n', &self.bytes()[from..]).map_or(self.text.len(), |i| from + i);
         if end > from && self.bytes()[end - 1] == b'\r' {
             end - 1
         } else {
@@ -247,8 +246,7 @@ impl Parser<'_> {
 
     /// Moves past the end of the current line.
     fn next_line(&mut self) {
-        self.pos = self.text[self.pos..]
-            .find('\n')
+        self.pos = memchr::memchr(b'\n', &self.bytes()[self.pos..])
             .map_or(self.text.len(), |i| self.pos + i + 1);
     }
 

@@ -565,7 +565,8 @@ impl std::fmt::Display for Unreadable {
 
 /// Whether `bytes` are a binary file's: a NUL in the first 8 KiB, as git and ripgrep decide.
 pub fn is_binary(bytes: &[u8]) -> bool {
-    bytes[..bytes.len().min(8192)].contains(&0)
+    // `memchr` looks 32 bytes at a time where `contains` looked one (every file is asked).
+    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
 }
 
 /// A view with no files at all, for parsing a text on its own.

@@ -1071,7 +1071,12 @@ pub fn parse_url(value: &str) -> Option<UrlParts<'_>> {
 /// `NamedString` name (see the JavaScript format) (`key` or `callee#index`).
 pub fn js_secret_kind(name: &str) -> Option<SecretKind> {
     if let Some((callee, index)) = name.rsplit_once('#') {
-        let method = crate::formats::javascript::last_part(callee);
+        // The part after the last `.`, found by a byte search rather than through the generic
+        // character searcher of `rsplit` (as the JavaScript format's `last_part`).
+        let method = callee
+            .bytes()
+            .rposition(|b| b == b'.')
+            .map_or(callee, |dot| &callee[dot + 1..]);
         let secret_position = matches!(
             (method, index),
             ("sign" | "verify", "1") | ("cookieParser", "0")

@@ -21,6 +21,9 @@ Usage (from the repository root, after `cargo build --release`; `apt-get install
                                                           # before and after, alternating
     python3 scripts/bench-scale.py --pipeline             # and each build with one rule that
                                                           # never fires: memory findings aside
+    python3 scripts/bench-scale.py --sizes 1000 --runs 5 --checkov ~/venv/bin/checkov
+                                                          # and Checkov, alternating: how many
+                                                          # times less CPU preflight takes
 
 The generator is `benches/gen_corpus.py` (standard library only; `--generator PATH` or
 `GEN_CORPUS` picks another). Trees are generated once
@@ -129,6 +132,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900,
                         help="seconds before a run is killed and reported as such")
     parser.add_argument("--json", type=Path, help="also write every sample here")
+    parser.add_argument("--checkov", type=Path,
+                        help="also run this Checkov (`pip install checkov`) on each tree, "
+                        "alternating with the rest, and print Checkov's CPU over each build's")
     parser.add_argument("--pipeline", action="store_true",
                         help="also run each build with one rule the trees never trigger "
                         "(`--select ACCT001`): the walk, reads, parses and what cross-file "
@@ -168,6 +174,10 @@ def main() -> None:
             for name, binary in zip(names, binaries):
                 tools[f"{name} (pipeline)"] = (
                     tools[name][0] + ["--select", "ACCT001"], (0,))
+        if args.checkov:
+            # Checkov exits 1 when a check failed.
+            tools["checkov"] = ([str(args.checkov), "-d", str(tree), "--quiet", "-o", "json"],
+                                (0, 1))
         # rg exits 1 when nothing matches (an empty tree).
         tools["ripgrep"] = ([args.rg, "--hidden", "--no-ignore", "--count", ".", str(tree)], (0, 1))
         samples: dict[str, list[Sample]] = {name: [] for name in tools}
@@ -199,6 +209,9 @@ def main() -> None:
             if name in medians and medians.get("ripgrep"):
                 rows.append((tree.name, f"{name} ÷ ripgrep CPU", files, size, None,
                              medians[name] / medians["ripgrep"], None, 0))
+            if name in medians and medians.get("checkov"):
+                rows.append((tree.name, f"Checkov ÷ {name} CPU", files, size, None,
+                             medians["checkov"] / medians[name], None, 0))
 
     print()
     print("| tree | tool | files | MB | runs | wall (median) | CPU user+sys (median) "
@@ -206,7 +219,8 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for tree, tool, files, size, wall, cpu, rss, runs in rows:
         if wall is None:
-            print(f"| {tree} | {tool} | | | | | {cpu:.1f}× | | | |")
+            print(f"| {tree} | {tool} | | | | | {cpu:.1f}× | | | |" if cpu < 100
+                  else f"| {tree} | {tool} | | | | | {cpu:.0f}× | | | |")
             continue
         print(f"| {tree} | {tool} | {files:,} | {size / 1e6:.1f} | {runs} | {wall:.2f} s | {cpu:.2f} s "
               f"| {rss / 2**20:.0f} MiB | {files / cpu:,.0f} | {size / 1e6 / cpu:.1f} |")

@@ -138,18 +138,6 @@ const LINE_BREAKS: [u8; 130] = {
     bytes
 };
 
-/// A line break (after a comma when `comma`) and the indentation of `level`.
-fn line_break<W: ?Sized + Write>(writer: &mut W, level: usize, comma: bool) -> io::Result<()> {
-    let start = usize::from(!comma);
-    match LINE_BREAKS.get(start..2 + 2 * level) {
-        Some(bytes) => writer.write_all(bytes),
-        None => {
-            writer.write_all(&LINE_BREAKS[start..2])?;
-            (0..level).try_for_each(|_| writer.write_all(b"  "))
-        }
-    }
-}
-
 impl Indented {
     /// Layout nested `level` deep, for a value written inside one laid out by hand
     /// ([`pretty::Pretty`]).
@@ -162,7 +150,14 @@ impl Indented {
 
     /// A line break (after a comma when `comma`) and the current indentation.
     fn line_break<W: ?Sized + Write>(&self, writer: &mut W, comma: bool) -> io::Result<()> {
-        line_break(writer, self.level, comma)
+        let start = usize::from(!comma);
+        match LINE_BREAKS.get(start..2 + 2 * self.level) {
+            Some(bytes) => writer.write_all(bytes),
+            None => {
+                writer.write_all(&LINE_BREAKS[start..2])?;
+                (0..self.level).try_for_each(|_| writer.write_all(b"  "))
+            }
+        }
     }
 
     fn open<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {

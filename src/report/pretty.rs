@@ -13,7 +13,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{line_break, Indented};
+use super::Indented;
 
 /// A writer of one JSON value in serde_json's pretty layout, object by object. What is
 /// written is kept in a block of its own and passed on a block at a time: a piece written
@@ -22,10 +22,9 @@ pub struct Pretty<'w> {
     out: &'w mut dyn Write,
     /// Written and not yet passed on.
     block: Vec<u8>,
-    /// How deep the next line is indented.
-    level: usize,
-    /// Nothing written yet in the object or array open innermost.
-    empty: bool,
+    /// How deep the next line is indented, and whether the object or array open innermost
+    /// holds anything yet: the state serde's side of the layout keeps ([`Indented`]).
+    layout: Indented,
 }
 
 /// How much is passed on at a time.
@@ -37,8 +36,7 @@ impl<'w> Pretty<'w> {
         Self {
             out,
             block: Vec::with_capacity(BLOCK + BLOCK / 4),
-            level: 0,
-            empty: true,
+            layout: Indented::at(0),
         }
     }
 
@@ -117,7 +115,7 @@ impl<'w> Pretty<'w> {
             out: &mut *self.out,
         };
         let mut serializer =
-            serde_json::Serializer::with_formatter(&mut by_block, Indented::at(self.level));
+            serde_json::Serializer::with_formatter(&mut by_block, Indented::at(self.layout.level));
         value.serialize(&mut serializer).map_err(io::Error::from)
     }
 
@@ -134,27 +132,22 @@ impl<'w> Pretty<'w> {
         }
     }
 
+    // Into a `Vec` writing cannot fail: the layout's `io::Result`s are dropped below.
+
     fn next_line(&mut self) {
-        let comma = !self.empty;
-        self.empty = false;
-        // Into a `Vec`, writing cannot fail.
-        let _ = line_break(&mut self.block, self.level, comma);
+        let comma = self.layout.has_value;
+        self.layout.has_value = true;
+        let _ = self.layout.line_break(&mut self.block, comma);
     }
 
     fn open(&mut self, bracket: &[u8]) {
-        self.level += 1;
-        self.empty = true;
-        self.block.extend_from_slice(bracket);
+        let _ = self.layout.open(&mut self.block, bracket);
     }
 
     fn close(&mut self, bracket: &[u8]) {
-        self.level -= 1;
-        if !self.empty {
-            let _ = line_break(&mut self.block, self.level, false);
-        }
+        let _ = self.layout.close(&mut self.block, bracket);
         // The value just closed is in the object or array around it.
-        self.empty = false;
-        self.block.extend_from_slice(bracket);
+        self.layout.has_value = true;
     }
 }
 

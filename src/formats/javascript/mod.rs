@@ -544,7 +544,7 @@ impl Builder {
         if matches!(target, "module.exports" | "exports") {
             self.module.exports = Some(value.clone());
         }
-        let last = target.rsplit('.').next().unwrap_or(target);
+        let last = last_part(target);
         self.name_string(last, last_span, &value);
         self.module.bindings.push((target.to_owned(), value));
     }

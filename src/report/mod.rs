@@ -148,7 +148,9 @@ impl Indented {
         }
     }
 
-    /// A line break (after a comma when `comma`) and the current indentation.
+    /// A line break (after a comma when `comma`) and the current indentation. Inlined: a
+    /// hand-written report breaks a line for every field.
+    #[inline]
     fn line_break<W: ?Sized + Write>(&self, writer: &mut W, comma: bool) -> io::Result<()> {
         let start = usize::from(!comma);
         match LINE_BREAKS.get(start..2 + 2 * self.level) {

@@ -228,34 +228,31 @@ impl Message {
         })
     }
 
-    /// Fills `template`'s `{}` placeholders with `args`, in order (what [`msg!`](crate::msg)
-    /// expands to; the template was checked at compile time).
+    /// An empty message with room for `parts` parts (what [`msg!`](crate::msg) starts from).
     #[doc(hidden)]
-    pub fn fill<const N: usize>(template: &'static str, args: [Message; N]) -> Self {
-        // Room for the template's N + 1 runs around its holes and every part of the
-        // arguments (a message argument may be several parts): one allocation, no growth.
-        let parts = N + 1 + args.iter().map(|arg| arg.parts.len()).sum::<usize>();
-        let mut message = Self {
+    pub fn with_capacity(parts: usize) -> Self {
+        Self {
             parts: Vec::with_capacity(parts),
-        };
-        let mut args = args.into_iter();
-        let mut rest = template;
-        // A byte search: a brace is one byte and no part of another character.
-        while let Some(i) = memchr::memchr2(b'{', b'}', rest.as_bytes()) {
-            let (before, after) = rest.split_at(i);
-            message.push_static(before);
-            if after.starts_with("{}") {
-                message
-                    .parts
-                    .extend(args.next().map(|m| m.parts).unwrap_or_default());
-            } else {
-                // `{{` or `}}`
-                message.push_static(&after[..1]);
-            }
-            rest = &after[2..];
         }
-        message.push_static(rest);
-        message
+    }
+
+    /// Appends the template's text from piece `from` up to its next placeholder, and
+    /// returns where the text after that placeholder starts (what [`msg!`](crate::msg)
+    /// expands to, around each argument).
+    #[doc(hidden)]
+    pub fn push_template(
+        &mut self,
+        template: &'static str,
+        pieces: &[Piece],
+        from: usize,
+    ) -> usize {
+        for (i, piece) in pieces.iter().enumerate().skip(from) {
+            match *piece {
+                Piece::Text(start, end) => self.push_static(&template[start..end]),
+                Piece::Hole => return i + 1,
+            }
+        }
+        pieces.len()
     }
 
     /// The message with every quote of the file it is attached to (`own`) moved to the
@@ -539,36 +536,76 @@ impl<T: Shown> Shown for Option<T> {
     }
 }
 
+/// A run of a [`msg!`](crate::msg) template: text (a byte range of it) or a placeholder.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece {
+    /// The template's bytes `start..end`, with no placeholder or brace escape inside.
+    Text(usize, usize),
+    /// A `{}`.
+    Hole,
+}
+
+/// How many [`Piece`]s [`pieces`] splits `template` into.
+#[doc(hidden)]
+pub const fn piece_count(template: &str) -> usize {
+    split_template(template, &mut []).1
+}
+
+/// `template` split at compile time: text runs and placeholders, in order, with `{{` and
+/// `}}` each a run of one brace. A message is then its runs and arguments pushed in
+/// turn: nothing is searched, and no argument is built as a message of its own first.
+#[doc(hidden)]
+pub const fn pieces<const N: usize>(template: &str) -> [Piece; N] {
+    let mut pieces = [Piece::Hole; N];
+    let _ = split_template(template, &mut pieces);
+    pieces
+}
+
+/// Writes `template`'s pieces into `out` as far as it has room, and returns the
+/// placeholders and the pieces it has.
+const fn split_template(template: &str, out: &mut [Piece]) -> (usize, usize) {
+    const fn put(out: &mut [Piece], at: usize, piece: Piece) -> usize {
+        if at < out.len() {
+            out[at] = piece;
+        }
+        at + 1
+    }
+    let bytes = template.as_bytes();
+    let (mut i, mut run, mut count, mut holes) = (0, 0, 0, 0);
+    while i < bytes.len() {
+        if bytes[i] != b'{' && bytes[i] != b'}' {
+            i += 1;
+            continue;
+        }
+        assert!(
+            i + 1 < bytes.len()
+                && (bytes[i + 1] == bytes[i] || (bytes[i] == b'{' && bytes[i + 1] == b'}')),
+            "msg!: write `{{}}` placeholders and pass the values as arguments; a lone brace is written twice"
+        );
+        if run < i {
+            count = put(out, count, Piece::Text(run, i));
+        }
+        if bytes[i + 1] == b'}' && bytes[i] == b'{' {
+            count = put(out, count, Piece::Hole);
+            holes += 1;
+        } else {
+            count = put(out, count, Piece::Text(i, i + 1));
+        }
+        i += 2;
+        run = i;
+    }
+    if run < bytes.len() {
+        count = put(out, count, Piece::Text(run, bytes.len()));
+    }
+    (holes, count)
+}
+
 /// Counts `{}` placeholders in a [`msg!`](crate::msg) template; any other use of `{` or `}`
 /// (named or formatted placeholders, which would bypass [`Shown`]) fails to compile.
 #[doc(hidden)]
 pub const fn placeholders(template: &str) -> usize {
-    let bytes = template.as_bytes();
-    let mut i = 0;
-    let mut count = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'{' => {
-                assert!(
-                    i + 1 < bytes.len() && (bytes[i + 1] == b'}' || bytes[i + 1] == b'{'),
-                    "msg!: write `{{}}` placeholders and pass the values as arguments"
-                );
-                if bytes[i + 1] == b'}' {
-                    count += 1;
-                }
-                i += 2;
-            }
-            b'}' => {
-                assert!(
-                    i + 1 < bytes.len() && bytes[i + 1] == b'}',
-                    "msg!: a lone `}}` must be written `}}}}`"
-                );
-                i += 2;
-            }
-            _ => i += 1,
-        }
-    }
-    count
+    split_template(template, &mut []).0
 }
 
 /// A [`Message`] from a template with `{}` placeholders and [`Shown`] arguments:
@@ -580,11 +617,17 @@ macro_rules! msg {
             $crate::message::placeholders($template) == 0 $(+ { let _ = stringify!($arg); 1 })*,
             "msg!: the number of `{{}}` placeholders and arguments differ"
         );
-        $crate::message::Message::fill($template, [$({
-            let mut part = $crate::message::Message::new();
-            part.push($arg);
-            part
-        }),*])
+        const COUNT: usize = $crate::message::piece_count($template);
+        const PIECES: [$crate::message::Piece; COUNT] = $crate::message::pieces::<COUNT>($template);
+        let mut message = $crate::message::Message::with_capacity(COUNT);
+        #[allow(unused_mut)]
+        let mut _next = 0;
+        $(
+            _next = message.push_template($template, &PIECES, _next);
+            message.push($arg);
+        )*
+        message.push_template($template, &PIECES, _next);
+        message
     }};
 }
 

@@ -422,6 +422,18 @@ pub struct Catalog {
     rules: Vec<Rule>,
     enabled: Vec<bool>,
     frameworks: Vec<Framework>,
+    /// [`id_key`] of each rule's id, in the rules' order: [`Catalog::get`] searches these
+    /// integers and compares strings only where they tie.
+    id_keys: Vec<u64>,
+}
+
+/// The first eight bytes of `id` as a big-endian number, zeros after a shorter id: ordered
+/// as the ids are, up to ids that share those bytes (ids hold no NUL).
+fn id_key(id: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = id.len().min(8);
+    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
 }
 
 impl Catalog {
@@ -599,6 +611,7 @@ impl Catalog {
         let mut pairs: Vec<_> = self.rules.drain(..).zip(self.enabled.drain(..)).collect();
         pairs.sort_by(|a, b| a.0.id.cmp(&b.0.id));
         (self.rules, self.enabled) = pairs.into_iter().unzip();
+        self.id_keys = self.rules.iter().map(|r| id_key(&r.id)).collect();
     }
 
     /// Every rule, enabled or not.
@@ -619,11 +632,22 @@ impl Catalog {
     /// found by binary search, as the rules are kept sorted by id; reporters look one up
     /// per finding.
     pub fn get(&self, id_or_name: &str) -> Option<&Rule> {
-        if let Ok(at) = self
-            .rules
-            .binary_search_by(|r| r.id.as_str().cmp(id_or_name))
+        // Keys are made by `sort`; a catalog a failed `add_policy` left unsorted is searched
+        // below, rule by rule.
+        let key = id_key(id_or_name);
+        let keys = if self.id_keys.len() == self.rules.len() {
+            &self.id_keys[..]
+        } else {
+            &[]
+        };
+        let first = keys.partition_point(|k| *k < key);
+        if let Some(rule) = keys[first..]
+            .iter()
+            .take_while(|k| **k == key)
+            .zip(&self.rules[first..])
+            .find_map(|(_, r)| (r.id == id_or_name).then_some(r))
         {
-            return Some(&self.rules[at]);
+            return Some(rule);
         }
         self.rules.iter().find(|r| {
             r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name)
@@ -894,6 +918,36 @@ mod tests {
         assert!(ids.iter().all(|id| id.starts_with("ENV01")));
         assert!(!ids.contains(&"ENV012"));
         assert!(catalog.select(&["NOPE".into()], &[]).is_err());
+    }
+
+    /// Ids longer than the eight bytes `get` searches by, sharing them, and ids that begin
+    /// others are each found as themselves.
+    #[test]
+    fn ids_sharing_their_first_bytes_are_told_apart() {
+        let ids = [
+            "ACMEPOLICY2",
+            "ACMEPOLICY10",
+            "ACMEPOLICY1",
+            "ACMEPOL",
+            "ACMEPOLI",
+            "ACME",
+        ];
+        let mut catalog = Catalog::builtin().unwrap();
+        let mut text = String::new();
+        for (i, id) in ids.iter().enumerate() {
+            text += &format!(
+                "[[rule]]\nid = \"{id}\"\nname = \"acme-rule-{i}\"\ntitle = \"t\"\nseverity = \"high\"\n\
+                 targets = [\"env\"]\nrationale = \"r\"\nremediation = \"r\"\n\
+                 [rule.condition]\nkey = '^ACME_{i}$'\nvalue_matches = 'x'\nmessage = \"m\"\n"
+            );
+        }
+        catalog.add_policy_text("acme.toml", &text).unwrap();
+        for id in ids {
+            assert_eq!(catalog.get(id).map(|r| r.id.as_str()), Some(id));
+        }
+        for absent in ["ACMEPOLICY", "ACMEPOLICY3", "ACMEPO", "ACM"] {
+            assert!(catalog.get(absent).is_none(), "{absent}");
+        }
     }
 
     #[test]

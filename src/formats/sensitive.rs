@@ -40,15 +40,28 @@ impl Shown {
     /// The lines of `source` that `spans` are on, each with its line break.
     pub fn lines_of(source: &SourceFile, spans: impl IntoIterator<Item = Span>) -> Self {
         let text = &source.text;
-        let lines = spans.into_iter().map(|span| {
+        let mut spans: Vec<Span> = spans.into_iter().collect();
+        // By start, so the lines come out sorted and merge as they come; a span on lines
+        // already taken (most are: a file's findings share lines and quote their own
+        // places) needs no look-up.
+        spans.sort_unstable_by_key(|s| s.start);
+        let mut lines: Vec<Span> = Vec::new();
+        for span in spans {
             let start = span.start.min(text.len());
             let last = span.end.saturating_sub(1).max(start).min(text.len());
+            if lines.last().is_some_and(|taken| last < taken.end) {
+                continue;
+            }
             let first = source.lines.line_span(text, source.lines.line_of(start));
             let end = source.lines.line_span(text, source.lines.line_of(last)).end;
             let end = text[end..].find('\n').map_or(text.len(), |at| end + at + 1);
-            Span::new(first.start, end)
-        });
-        Self(crate::source::merged(lines))
+            match lines.last_mut() {
+                Some(taken) if first.start <= taken.end => taken.end = taken.end.max(end),
+                _ if first.start < end => lines.push(Span::new(first.start, end)),
+                _ => {}
+            }
+        }
+        Self(lines)
     }
 
     /// Whether `span` touches a shown part (or only borders it): what is found there may be
@@ -1035,6 +1048,49 @@ mod tests {
             Shown::lines_of(&source, []).hidden(3).collect::<Vec<_>>(),
             [Span::new(0, 3)]
         );
+    }
+
+    /// The lines are what each span's own lines merged give, whatever the spans' order,
+    /// overlaps and repeats (spans inside lines already taken are skipped, not looked up).
+    #[test]
+    fn shown_lines_are_each_spans_lines_merged() {
+        for text in [
+            "a=1\r\nbb=22\n\nccc=333\nd\r\n\n\ne=5\nlast",
+            "x=1\n\ny\n",
+            "",
+        ] {
+            let source = file(text);
+            let lines_of_one = |span: Span| {
+                let start = span.start.min(text.len());
+                let last = span.end.saturating_sub(1).max(start).min(text.len());
+                let first = text[..start].rfind('\n').map_or(0, |at| at + 1);
+                let end = text[last..]
+                    .find('\n')
+                    .map_or(text.len(), |at| last + at + 1);
+                Span::new(first, end)
+            };
+            // Every span of the text and past its end, in pseudo-random groups and orders.
+            let len = text.len();
+            let all: Vec<Span> = (0..=len + 1)
+                .flat_map(|start| (start..=len + 2).map(move |end| Span::new(start, end)))
+                .collect();
+            let mut seed = 7u64;
+            let mut next = || {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (seed >> 33) as usize
+            };
+            for _ in 0..2000 {
+                let pick: Vec<Span> = (0..next() % 6).map(|_| all[next() % all.len()]).collect();
+                let expected = crate::source::merged(pick.iter().map(|&s| lines_of_one(s)));
+                assert_eq!(
+                    Shown::lines_of(&source, pick.clone()).0,
+                    expected,
+                    "{text:?} {pick:?}"
+                );
+            }
+        }
     }
 
     /// A name that holds no secret (`GPG_KEY` is a fingerprint, `CACHE_KEY` a lookup key)

@@ -921,8 +921,8 @@ pub fn is_public_digest(value: &str) -> bool {
 /// The parts of a connection URL a security rule looks at, with byte offsets into the URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrlParts<'a> {
-    /// Lower-cased scheme (`postgresql`, `rediss`, …).
-    pub scheme: String,
+    /// Lower-cased scheme (`postgresql`, `rediss`, …): as written when it is (most are).
+    pub scheme: std::borrow::Cow<'a, str>,
     /// The host name, without port or brackets.
     pub host: &'a str,
     /// The password, from the userinfo or a `password=` query parameter.
@@ -1057,7 +1057,11 @@ pub fn parse_url(value: &str) -> Option<UrlParts<'_>> {
     });
     let password = userinfo_password.or_else(|| query_password(query, query_start));
     Some(UrlParts {
-        scheme: scheme.to_ascii_lowercase(),
+        scheme: if scheme.bytes().any(|b| b.is_ascii_uppercase()) {
+            std::borrow::Cow::Owned(scheme.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(scheme)
+        },
         host,
         password,
         query,
@@ -1746,7 +1750,7 @@ mod tests {
             "s3://b?x=1#f",
         ] {
             assert_eq!(
-                parse_url(value).map(|p| p.scheme),
+                parse_url(value).map(|p| p.scheme.into_owned()),
                 by_separator(value),
                 "{value:?}"
             );

@@ -36,7 +36,7 @@ fn param_in(url: &UrlParts, names: &[&str], accepted: &[&str]) -> bool {
 /// ENV020: PostgreSQL, MySQL/MariaDB and MongoDB URLs to another host without TLS required.
 pub fn database(cx: &mut Context<'_, EnvFile>) {
     each_url(cx, |entry, value, url| {
-        let (encrypted, fix) = match url.scheme.as_str() {
+        let (encrypted, fix) = match &*url.scheme {
             "postgres" | "postgresql" => (
                 param_in(url, &["sslmode"], &["require", "verify-ca", "verify-full"])
                     || param_in(url, &["ssl"], &["true", "1"]),

@@ -415,6 +415,8 @@ pub struct DiskFiles {
     /// look-up saved. The folders asked are files' parents (no trailing `/` or `/.`), and
     /// two spellings of one folder (`a/./b`, `a/b`) resolve alike, each cached on its own.
     resolved_dirs: std::sync::RwLock<std::collections::HashMap<OsString, Option<PathBuf>>>,
+    /// The scanned folders held open, for opening and describing what lies below them.
+    held: HeldRoots,
     max_file_size: u64,
     helm: Option<crate::formats::helm::Helm>,
     memo: crate::formats::ScanMemo,
@@ -444,6 +446,7 @@ impl DiskFiles {
                 .filter_map(|dir| std::fs::canonicalize(dir).ok())
                 .collect(),
             written_roots: dirs.iter().map(|dir| absolute_normal(dir)).collect(),
+            held: HeldRoots::hold(dirs.iter().map(|dir| absolute_normal(dir))),
             resolved_dirs: std::sync::RwLock::default(),
             max_file_size,
             helm: None,
@@ -460,23 +463,21 @@ impl DiskFiles {
     /// walk skips (`.git`, `node_modules`, …) is refused too: `.env -> .git/config` would
     /// otherwise read the checkout's credentials as if they were the project's.
     fn contained(&self, path: &Path) -> Result<PathBuf, Unreadable> {
-        let is_link = std::fs::symlink_metadata(path)
+        let is_link = self
+            .held
+            .describe(path, false)
             .map_err(|e| Unreadable::Io(e.to_string()))?
-            .file_type()
-            .is_symlink();
+            .is_link;
         self.contained_as(path, is_link)
     }
 
     /// What `path` is, links followed, and whether it is inside the scan ([`Self::contained`]):
     /// one `lstat` for a path that is not a link, as most are, where asking for its metadata
     /// and then whether it is a link took two (10,000 files: 63,594 → 53,186 `statx` calls).
-    fn inspect(
-        &self,
-        path: &Path,
-    ) -> std::io::Result<(std::fs::Metadata, Result<PathBuf, Unreadable>)> {
-        let own = std::fs::symlink_metadata(path)?;
-        if own.file_type().is_symlink() {
-            let target = std::fs::metadata(path)?;
+    fn inspect(&self, path: &Path) -> std::io::Result<(Described, Result<PathBuf, Unreadable>)> {
+        let own = self.held.describe(path, false)?;
+        if own.is_link {
+            let target = self.held.describe(path, true)?;
             Ok((target, self.contained_as(path, true)))
         } else {
             Ok((own, self.contained_as(path, false)))
@@ -577,6 +578,120 @@ impl DiskFiles {
     }
 }
 
+/// What `lstat` (or `stat`, links followed) says of a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Described {
+    is_file: bool,
+    is_dir: bool,
+    is_link: bool,
+    len: u64,
+}
+
+impl From<std::fs::Metadata> for Described {
+    fn from(metadata: std::fs::Metadata) -> Self {
+        Self {
+            is_file: metadata.is_file(),
+            is_dir: metadata.is_dir(),
+            is_link: metadata.file_type().is_symlink(),
+            len: metadata.len(),
+        }
+    }
+}
+
+/// The scanned folders, held open: a path written plainly below one ([`plainly_below`]) is
+/// opened and described relative to it (`openat`, `fstatat`), so the system looks up the
+/// names below the folder rather than every folder above it again for each file (on a
+/// 10,000-file scan 37,000 look-ups, a fifth of each one's cost; more in deep checkouts).
+/// What is found is what the whole path finds: the names below are resolved alike, links
+/// among them followed as before, and the folder is the one the path names when the scan
+/// starts. Other paths are used whole.
+struct HeldRoots {
+    #[cfg(unix)]
+    roots: Vec<(PathBuf, std::os::fd::OwnedFd)>,
+}
+
+impl HeldRoots {
+    /// Holds the folders of `roots` (absolute, normal) that open.
+    fn hold(roots: impl Iterator<Item = PathBuf>) -> Self {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            let roots = roots
+                .filter_map(|root| {
+                    let fd = rustix::fs::open(&root, flags, Mode::empty()).ok()?;
+                    Some((root, fd))
+                })
+                .collect();
+            Self { roots }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = roots;
+            Self {}
+        }
+    }
+
+    /// The held folder `path` lies plainly below, and the rest of the path.
+    #[cfg(unix)]
+    fn beneath<'a>(&self, path: &'a Path) -> Option<(&std::os::fd::OwnedFd, &'a str)> {
+        self.roots
+            .iter()
+            .find_map(|(root, fd)| Some((fd, plainly_below(path, root)?)))
+    }
+
+    /// `lstat` of `path`, or `stat` when `follow`.
+    fn describe(&self, path: &Path, follow: bool) -> std::io::Result<Described> {
+        #[cfg(unix)]
+        if let Some((fd, below)) = self.beneath(path) {
+            use rustix::fs::{AtFlags, FileType};
+            let flags = if follow {
+                AtFlags::empty()
+            } else {
+                AtFlags::SYMLINK_NOFOLLOW
+            };
+            let stat = rustix::fs::statat(fd, below, flags)?;
+            let kind = FileType::from_raw_mode(stat.st_mode);
+            return Ok(Described {
+                is_file: kind == FileType::RegularFile,
+                is_dir: kind == FileType::Directory,
+                is_link: kind == FileType::Symlink,
+                len: u64::try_from(stat.st_size).unwrap_or(0),
+            });
+        }
+        let metadata = if follow {
+            std::fs::metadata(path)
+        } else {
+            std::fs::symlink_metadata(path)
+        };
+        metadata.map(Described::from)
+    }
+
+    /// `path` opened to read; with `found`, as [`Files::read_found`] opens what the walk
+    /// found: not through a link (`O_NOFOLLOW`), and without waiting on a FIFO
+    /// (`O_NONBLOCK`).
+    fn open(&self, path: &Path, found: bool) -> std::io::Result<std::fs::File> {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{Mode, OFlags};
+            let mut flags = OFlags::RDONLY | OFlags::CLOEXEC;
+            if found {
+                flags |= OFlags::NOFOLLOW | OFlags::NONBLOCK;
+            }
+            let fd = match self.beneath(path) {
+                Some((fd, below)) => rustix::fs::openat(fd, below, flags, Mode::empty())?,
+                None => rustix::fs::open(path, flags, Mode::empty())?,
+            };
+            Ok(std::fs::File::from(fd))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = found;
+            std::fs::File::open(path)
+        }
+    }
+}
+
 /// How many folders' resolved paths [`DiskFiles`] remembers at most.
 const RESOLVED_DIRS_KEPT: usize = 1024;
 
@@ -586,11 +701,11 @@ impl Files for DiskFiles {
         // Look before opening: opening a FIFO blocks until someone writes to it.
         let (metadata, inside) = self.inspect(path).map_err(io)?;
         inside?;
-        if !metadata.is_file() {
+        if !metadata.is_file {
             return Err(Unreadable::NotRegular);
         }
-        let file = std::fs::File::open(path).map_err(io)?;
-        self.read_open(path, file, metadata.len())
+        let file = self.held.open(path, false).map_err(io)?;
+        self.read_open(path, file, metadata.len)
     }
 
     /// One `open` and an `fstat` of what it opened, where [`Self::read`] asks `lstat` and
@@ -599,13 +714,8 @@ impl Files for DiskFiles {
     /// careful way; `O_NONBLOCK` keeps a FIFO put there from blocking the open.
     #[cfg(unix)]
     fn read_found(&self, path: &Path) -> Result<SourceFile, Unreadable> {
-        use std::os::unix::fs::OpenOptionsExt;
         let io = |e: std::io::Error| Unreadable::Io(e.to_string());
-        let file = match std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-            .open(path)
-        {
+        let file = match self.held.open(path, true) {
             Ok(file) => file,
             Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return self.read(path),
             Err(e) => return Err(io(e)),
@@ -619,12 +729,12 @@ impl Files for DiskFiles {
 
     fn is_file(&self, path: &Path) -> bool {
         self.inspect(path)
-            .is_ok_and(|(metadata, inside)| metadata.is_file() && inside.is_ok())
+            .is_ok_and(|(metadata, inside)| metadata.is_file && inside.is_ok())
     }
 
     fn is_dir(&self, path: &Path) -> bool {
         self.inspect(path)
-            .is_ok_and(|(metadata, inside)| metadata.is_dir() && inside.is_ok())
+            .is_ok_and(|(metadata, inside)| metadata.is_dir && inside.is_ok())
     }
 
     fn list(&self, dir: &Path) -> Option<Vec<String>> {
@@ -646,7 +756,7 @@ impl Files for DiskFiles {
             return Presence::Unknown;
         }
         match self.inspect(path) {
-            Ok((metadata, Ok(_))) if metadata.is_file() => Presence::Present,
+            Ok((metadata, Ok(_))) if metadata.is_file => Presence::Present,
             Ok((_, Err(_))) => Presence::Unknown,
             Ok(_) => Presence::Absent,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Presence::Absent,
@@ -665,7 +775,7 @@ impl Files for DiskFiles {
     }
 
     fn is_link(&self, path: &Path) -> bool {
-        std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink())
+        self.held.describe(path, false).is_ok_and(|d| d.is_link)
     }
 
     fn display(&self, path: &Path) -> String {
@@ -710,6 +820,99 @@ pub(crate) fn example_document(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A path below a held folder is described and opened as the whole path is: files,
+    /// folders, links inside and out, dangling ones, `..`, names that are not there, a
+    /// FIFO (opened without waiting), and the folder reached through a link to it.
+    #[cfg(unix)]
+    #[test]
+    fn held_folders_find_what_whole_paths_find() {
+        use std::os::unix::fs::symlink;
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "s").unwrap();
+        let base = tempfile::tempdir().unwrap();
+        let tree = base.path().join("tree");
+        std::fs::create_dir_all(tree.join("a/b")).unwrap();
+        std::fs::write(tree.join("a/b/.env"), "X=1\n").unwrap();
+        symlink("b", tree.join("a/to-b")).unwrap();
+        symlink(tree.join("a/b/.env"), tree.join("abs.env")).unwrap();
+        symlink(outside.path().join("secret"), tree.join("out.env")).unwrap();
+        symlink("gone", tree.join("dangling.env")).unwrap();
+        symlink(&tree, base.path().join("via")).unwrap();
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(tree.join("fifo"))
+            .status();
+        let rests = [
+            "a",
+            "a/b",
+            "a/b/.env",
+            "a/to-b",
+            "a/to-b/.env",
+            "abs.env",
+            "out.env",
+            "dangling.env",
+            "a/../a/b/.env",
+            "../tree/a",
+            "a/b/.env/x",
+            "absent",
+            "fifo",
+        ];
+        for root in [tree.clone(), base.path().join("via")] {
+            let held = HeldRoots::hold(std::iter::once(root.clone()));
+            assert_eq!(held.roots.len(), 1);
+            for rest in rests {
+                if rest == "fifo" && !fifo.as_ref().is_ok_and(|s| s.success()) {
+                    continue;
+                }
+                let path = root.join(rest);
+                assert!(held.beneath(&path).is_some(), "{rest}");
+                for follow in [false, true] {
+                    let whole = if follow {
+                        std::fs::metadata(&path)
+                    } else {
+                        std::fs::symlink_metadata(&path)
+                    };
+                    let described = held.describe(&path, follow);
+                    match (whole, described) {
+                        (Ok(w), Ok(d)) => assert_eq!(Described::from(w), d, "{rest} {follow}"),
+                        (Err(w), Err(d)) => assert_eq!(w.kind(), d.kind(), "{rest} {follow}"),
+                        (w, d) => panic!("{rest} {follow}: {w:?} {d:?}"),
+                    }
+                }
+                for found in [false, true] {
+                    // Opening a FIFO to read waits for a writer unless `O_NONBLOCK`.
+                    if rest == "fifo" && !found {
+                        continue;
+                    }
+                    let opened = held.open(&path, found).map(|f| f.metadata().unwrap().len());
+                    let expected = if found {
+                        use std::os::unix::fs::OpenOptionsExt;
+                        std::fs::OpenOptions::new()
+                            .read(true)
+                            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+                            .open(&path)
+                    } else {
+                        std::fs::File::open(&path)
+                    }
+                    .map(|f| f.metadata().unwrap().len());
+                    match (expected, opened) {
+                        (Ok(e), Ok(o)) => assert_eq!(e, o, "{rest} {found}"),
+                        (Err(e), Err(o)) => {
+                            assert_eq!(e.raw_os_error(), o.raw_os_error(), "{rest} {found}")
+                        }
+                        (e, o) => panic!("{rest} {found}: {e:?} {o:?}"),
+                    }
+                }
+            }
+            // Not below the held folder: used whole.
+            assert!(held.beneath(&outside.path().join("secret")).is_none());
+            assert!(
+                held.describe(&outside.path().join("secret"), false)
+                    .unwrap()
+                    .is_file
+            );
+        }
+    }
 
     /// Where the bytes say a path is plainly below the working directory, the display path
     /// is what comparing components gives; elsewhere components are compared.

@@ -1186,8 +1186,10 @@ fn run_document_rules<'c: 'r, 'r, 'd, R: Iterator<Item = &'r BoundRule<'c>>>(
     rules: R,
     doc: &'d Document,
 ) -> impl Iterator<Item = RunOutput<'c>> + use<'c, 'r, 'd, R> {
+    // Shared by the document's rules only, and dropped with them.
+    let memo = ProjectMemo::default();
     rules.filter_map(move |rule| {
-        let mut out = Emitter::new(catalog);
+        let mut out = Emitter::sharing(catalog, &memo, &[]);
         rule.check_document(doc, &mut out);
         let (findings, marks) = out.into_parts();
         (!findings.is_empty() || !marks.is_empty()).then_some((rule.rule, findings, marks))

@@ -330,6 +330,8 @@ pub struct Context<'a, T: ?Sized> {
     /// Its content, typed.
     pub content: &'a T,
     catalog: &'a Catalog,
+    /// What the document's rules share (see [`Context::shared`]).
+    memo: Option<&'a ProjectMemo>,
     out: Reporter<'a>,
 }
 
@@ -346,6 +348,7 @@ impl<'a, T: FromDocument + ?Sized> Context<'a, T> {
                 doc,
                 content,
                 catalog: out.catalog,
+                memo: out.memo,
                 out: Reporter {
                     findings: &mut out.findings,
                     marks: &mut out.marks,
@@ -369,6 +372,15 @@ impl<'a, T: ?Sized> Context<'a, T> {
     /// Every rule known, enabled or not.
     pub fn catalog(&self) -> &'a Catalog {
         self.catalog
+    }
+
+    /// What `compute` gives for this document, computed once for all the document's rules
+    /// that ask for the same type (what several rules read the same way).
+    pub fn shared<V: Any + Send + Sync>(&self, compute: impl FnOnce() -> V) -> Arc<V> {
+        match self.memo {
+            Some(memo) => memo.get(vec![std::ptr::from_ref(self.doc) as usize], compute),
+            None => Arc::new(compute()),
+        }
     }
 
     /// Reports a finding at `span` of the document (see [`Reporter::report_in`]).

@@ -1,14 +1,15 @@
 //! DKR008–DKR010: how `RUN` installs things.
 
 use crate::formats::dockerfile::Dockerfile;
-use crate::rules::dockerfile::{final_instructions, run_commands};
+use crate::rules::dockerfile::{final_instructions, RunCommands};
 use crate::rules::Context;
 
 /// DKR008: `apt-get install` in the final image without `--no-install-recommends`: every
 /// recommended package is one more thing to patch.
 pub fn apt_recommends(cx: &mut Context<'_, Dockerfile>) {
+    let commands = RunCommands::of(cx);
     for instruction in final_instructions(cx.content) {
-        for command in run_commands(instruction) {
+        for command in commands.run_by(cx.content, instruction) {
             let Some((program, at)) = command.program() else {
                 continue;
             };
@@ -35,9 +36,9 @@ pub fn apt_recommends(cx: &mut Context<'_, Dockerfile>) {
 /// time runs unverified as root.
 pub fn pipe_to_shell(cx: &mut Context<'_, Dockerfile>) {
     let file = cx.content;
+    let run = RunCommands::of(cx);
     for instruction in &file.instructions {
-        let commands = run_commands(instruction);
-        for pair in commands.windows(2) {
+        for pair in run.run_by(file, instruction).windows(2) {
             let (fetch, run) = (&pair[0], &pair[1]);
             let fetches = fetch
                 .program()
@@ -63,8 +64,9 @@ pub fn pipe_to_shell(cx: &mut Context<'_, Dockerfile>) {
 /// DKR010: `npm install` (no package names) in the final image: it may rewrite the lock
 /// file and install other versions than were tested, and installs dev dependencies.
 pub fn npm_install(cx: &mut Context<'_, Dockerfile>) {
+    let commands = RunCommands::of(cx);
     for instruction in final_instructions(cx.content) {
-        for command in run_commands(instruction) {
+        for command in commands.run_by(cx.content, instruction) {
             let Some((program, at)) = command.program() else {
                 continue;
             };

@@ -5,9 +5,11 @@
 //! running at build time) judge every stage. A finding about something absent from the
 //! final stage points at its `FROM`.
 
+use std::sync::Arc;
+
 use crate::formats::dockerfile::{Dockerfile, Instruction};
 use crate::formats::shell::simple_commands;
-use crate::rules::{checks, RegisteredCheck};
+use crate::rules::{checks, Context, RegisteredCheck};
 use crate::source::Span;
 
 pub mod base_image;
@@ -101,9 +103,29 @@ fn commands_of(line: &str, locate: &dyn Fn(usize, usize) -> Span) -> Vec<ShellCo
     out
 }
 
+/// The shell commands of each instruction of a Dockerfile ([`run_commands`]), split once
+/// for every rule of the file that reads them (four did, each splitting every line again).
+pub struct RunCommands(Vec<Vec<ShellCommand>>);
+
+impl RunCommands {
+    /// Those of the checked Dockerfile.
+    pub fn of(cx: &Context<'_, Dockerfile>) -> Arc<Self> {
+        cx.shared(|| Self(cx.content.instructions.iter().map(run_commands).collect()))
+    }
+
+    /// Those `instruction` (one of `file`'s) runs.
+    pub fn run_by(&self, file: &Dockerfile, instruction: &Instruction) -> &[ShellCommand] {
+        file.instructions
+            .iter()
+            .position(|i| std::ptr::eq(i, instruction))
+            .and_then(|at| self.0.get(at))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
 /// The shell commands a `RUN` runs: its shell-form line, and the body of a heredoc that is
 /// its script (`RUN <<EOF`, `RUN bash <<EOF`). Exec-form `RUN`s run no shell.
-pub fn run_commands(instruction: &Instruction) -> Vec<ShellCommand> {
+fn run_commands(instruction: &Instruction) -> Vec<ShellCommand> {
     if instruction.keyword != "RUN" {
         return Vec::new();
     }

@@ -3,7 +3,7 @@
 use crate::formats::dockerfile::Dockerfile;
 use crate::message::Quote;
 use crate::msg;
-use crate::rules::dockerfile::{final_instructions, last_in_final, run_commands, ShellCommand};
+use crate::rules::dockerfile::{final_instructions, last_in_final, RunCommands, ShellCommand};
 use crate::rules::Context;
 use crate::source::Span;
 
@@ -67,9 +67,10 @@ pub fn exposes_ssh(cx: &mut Context<'_, Dockerfile>) {
 /// list), unless it runs the command as another user than root (`sudo -u app …`: a root
 /// build dropping privileges for one step).
 pub fn sudo(cx: &mut Context<'_, Dockerfile>) {
+    let commands = RunCommands::of(cx);
     for instruction in final_instructions(cx.content) {
-        for command in run_commands(instruction) {
-            if let Some((word, span)) = escalating_sudo(&command) {
+        for command in commands.run_by(cx.content, instruction) {
+            if let Some((word, span)) = escalating_sudo(command) {
                 cx.report(*span, word.clone(),
                     "`sudo` in a `RUN`: it only works if sudo is installed and configured in the image, which leaves a way back to root for anyone who gets into the container; run the privileged steps before `USER app` (or switch with `USER root` … `USER app`) instead");
                 break;

@@ -611,19 +611,28 @@ struct HeldRoots {
 }
 
 impl HeldRoots {
-    /// Holds the folders of `roots` (absolute, normal) that open.
+    /// Holds the first [`MAX_HELD_ROOTS`] different folders of `roots` (absolute, normal)
+    /// that open: a command line naming thousands of files (`git diff --name-only | xargs
+    /// preflight check`) must not hold a descriptor per folder, which would leave none for
+    /// reading the files.
     fn hold(roots: impl Iterator<Item = PathBuf>) -> Self {
         #[cfg(unix)]
         {
             use rustix::fs::{Mode, OFlags};
             let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            let roots = roots
-                .filter_map(|root| {
-                    let fd = rustix::fs::open(&root, flags, Mode::empty()).ok()?;
-                    Some((root, fd))
-                })
-                .collect();
-            Self { roots }
+            let mut held: Vec<(PathBuf, std::os::fd::OwnedFd)> = Vec::new();
+            for root in roots {
+                if held.len() == MAX_HELD_ROOTS {
+                    break;
+                }
+                if held.iter().any(|(known, _)| *known == root) {
+                    continue;
+                }
+                if let Ok(fd) = rustix::fs::open(&root, flags, Mode::empty()) {
+                    held.push((root, fd));
+                }
+            }
+            Self { roots: held }
         }
         #[cfg(not(unix))]
         {
@@ -691,6 +700,10 @@ impl HeldRoots {
         }
     }
 }
+
+/// How many scanned folders [`HeldRoots`] holds open at most; paths below others are used
+/// whole.
+const MAX_HELD_ROOTS: usize = 32;
 
 /// How many folders' resolved paths [`DiskFiles`] remembers at most.
 const RESOLVED_DIRS_KEPT: usize = 1024;

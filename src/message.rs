@@ -647,6 +647,45 @@ mod tests {
         SourceFile::from_bytes("f".into(), "f".into(), text.as_bytes().to_vec())
     }
 
+    /// Templates are split at compile time into the parts the message then has: holes at
+    /// either end and side by side, escaped braces on their own and next to holes, and an
+    /// argument of several parts, rendered and compared part for part.
+    #[test]
+    fn templates_become_their_runs_and_arguments() {
+        assert_eq!(pieces::<1>("{}"), [Piece::Hole]);
+        assert_eq!(
+            pieces::<5>("a{{}}{}b"),
+            [
+                Piece::Text(0, 1),
+                Piece::Text(1, 2),
+                Piece::Text(3, 4),
+                Piece::Hole,
+                Piece::Text(7, 8)
+            ]
+        );
+        assert_eq!(piece_count("{}{}x{}"), 4);
+        assert_eq!(placeholders("{{{}}}"), 1);
+        let source = file("abcdef");
+        let none = Known(Vec::new());
+        let two: Message = msg!("{}+{}", Quote::at(Span::new(0, 1)), 2usize);
+        let cases = [
+            (msg!("{}{}", 1usize, 2usize), "12", 2),
+            (msg!("{{{}}}", 7usize), "{7}", 3),
+            (msg!("x{{}}y"), "x{}y", 4),
+            (msg!("[{}]", &two), "[a+2]", 5),
+            (msg!(""), "", 0),
+            (
+                msg!("{} and {}", two.clone(), Quote::at(Span::new(1, 3))),
+                "a+2 and bc",
+                5,
+            ),
+        ];
+        for (message, rendered, parts) in cases {
+            assert_eq!(message.render(&source, &none), rendered);
+            assert_eq!(message.parts.len(), parts, "{rendered}");
+        }
+    }
+
     #[test]
     fn quotes_are_shown_unless_their_span_holds_a_secret() {
         let source = file("PASSWORD=hunter22 NAME=web");

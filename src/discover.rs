@@ -925,6 +925,18 @@ mod tests {
                     .is_file
             );
         }
+        // Named again and again, a folder is held once; past the bound, none more is.
+        let many = (0..100).map(|i| {
+            let dir = base.path().join(format!("d{}", i / 2));
+            std::fs::create_dir_all(&dir).unwrap();
+            dir
+        });
+        let held = HeldRoots::hold(many);
+        assert_eq!(held.roots.len(), MAX_HELD_ROOTS);
+        let past = base.path().join(format!("d{}", MAX_HELD_ROOTS + 5));
+        assert!(held.beneath(&past.join("x")).is_none());
+        assert!(held.beneath(&base.path().join("d0/x")).is_some());
+        assert!(held.beneath(&base.path().join("d20/x")).is_some());
     }
 
     /// Where the bytes say a path is plainly below the working directory, the display path

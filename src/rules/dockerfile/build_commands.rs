@@ -36,9 +36,9 @@ pub fn apt_recommends(cx: &mut Context<'_, Dockerfile>) {
 /// time runs unverified as root.
 pub fn pipe_to_shell(cx: &mut Context<'_, Dockerfile>) {
     let file = cx.content;
-    let run = RunCommands::of(cx);
+    let commands = RunCommands::of(cx);
     for instruction in &file.instructions {
-        for pair in run.run_by(file, instruction).windows(2) {
+        for pair in commands.run_by(file, instruction).windows(2) {
             let (fetch, run) = (&pair[0], &pair[1]);
             let fetches = fetch
                 .program()

@@ -261,7 +261,7 @@ fn cookie_options(module: &JsModule) -> Vec<CookieOptions<'_>> {
             });
         } else if call.method() == "cookie"
             && matches!(
-                crate::formats::javascript::last_part(call.receiver()),
+                crate::secrets::last_part(call.receiver()),
                 "res" | "response" | "reply"
             )
             && call.args.len() >= 2

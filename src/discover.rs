@@ -440,13 +440,14 @@ impl DiskFiles {
                 })
             })
             .collect();
+        let written_roots: Vec<PathBuf> = dirs.iter().map(|dir| absolute_normal(dir)).collect();
         Self {
             roots: dirs
                 .iter()
                 .filter_map(|dir| std::fs::canonicalize(dir).ok())
                 .collect(),
-            written_roots: dirs.iter().map(|dir| absolute_normal(dir)).collect(),
-            held: HeldRoots::hold(dirs.iter().map(|dir| absolute_normal(dir))),
+            held: HeldRoots::hold(written_roots.iter().cloned()),
+            written_roots,
             resolved_dirs: std::sync::RwLock::default(),
             max_file_size,
             helm: None,

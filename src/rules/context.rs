@@ -123,9 +123,10 @@ pub struct RawMark {
     pub reason: Message,
 }
 
-/// What project checks of one scan compute once and share: the two dozen Django rules each
-/// need every deployed settings module evaluated, and evaluating them once per rule cost
-/// a tenth of a scan. Entries are keyed by the type computed and the identity of the
+/// What checks compute once and share: the two dozen Django rules each need every deployed
+/// settings module evaluated, and evaluating them once per rule cost a tenth of a scan; the
+/// rules of one document share a memo of their own (a Dockerfile's `RUN` commands, split
+/// once). Entries are keyed by the type computed and the identity of the
 /// documents it was computed from, so rules that see different documents (a policy giving
 /// one rule other targets) never share; the memo lives no longer than the scan's
 /// documents, so identities cannot be reused while it does.
@@ -150,6 +151,23 @@ impl ProjectMemo {
             .downcast::<T>()
             .expect("entries are keyed by their type")
     }
+    /// What `compute` gives for the documents `docs` names, from `memo` when there is one
+    /// (computed each time when there is none).
+    fn through<T: Any + Send + Sync>(
+        memo: Option<&Self>,
+        docs: impl FnOnce() -> Vec<usize>,
+        compute: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        match memo {
+            Some(memo) => memo.get(docs(), compute),
+            None => Arc::new(compute()),
+        }
+    }
+}
+
+/// A document's identity in a [`ProjectMemo`] key.
+fn identity(doc: &Document) -> usize {
+    std::ptr::from_ref(doc) as usize
 }
 
 /// Where checks put their findings; the engine makes one per rule run and reads it back.
@@ -377,10 +395,7 @@ impl<'a, T: ?Sized> Context<'a, T> {
     /// What `compute` gives for this document, computed once for all the document's rules
     /// that ask for the same type (what several rules read the same way).
     pub fn shared<V: Any + Send + Sync>(&self, compute: impl FnOnce() -> V) -> Arc<V> {
-        match self.memo {
-            Some(memo) => memo.get(vec![std::ptr::from_ref(self.doc) as usize], compute),
-            None => Arc::new(compute()),
-        }
+        ProjectMemo::through(self.memo, || vec![identity(self.doc)], compute)
     }
 
     /// Reports a finding at `span` of the document (see [`Reporter::report_in`]).
@@ -457,17 +472,8 @@ impl<'a, T: ?Sized> ProjectContext<'a, T> {
     /// project check that asks for the same type over the same documents (see
     /// [`ProjectMemo`]).
     pub fn shared<V: Any + Send + Sync>(&self, compute: impl FnOnce() -> V) -> Arc<V> {
-        match self.memo {
-            Some(memo) => {
-                let identity = self
-                    .docs
-                    .iter()
-                    .map(|d| std::ptr::from_ref(d.doc) as usize)
-                    .collect();
-                memo.get(identity, compute)
-            }
-            None => Arc::new(compute()),
-        }
+        let docs = || self.docs.iter().map(|d| identity(d.doc)).collect();
+        ProjectMemo::through(self.memo, docs, compute)
     }
 }
 

@@ -3,8 +3,9 @@
 //!
 //! serde_json escapes a string by looking each byte up in a table and splitting the string
 //! at it, about ten instructions a byte: the report took 8% of a scan's instructions (the
-//! 1,000-file benchmark tree; its report is 4 MB, the 10,000-file tree's 41 MB). Here a string that needs no escape, as nearly all do, is checked in one
-//! pass the compiler vectorises and copied whole; one that does is handed to serde_json, so
+//! 1,000-file benchmark tree; its report is 4 MB, the 10,000-file tree's 41 MB). Here a
+//! string that needs no escape, as nearly all do, is checked in one pass the compiler
+//! vectorises and copied whole; one that does is handed to serde_json, so
 //! escapes are written exactly as it writes them. Anything not written by hand goes through
 //! serde at the same depth ([`Pretty::serde`]): the bytes are serde_json's either way, which
 //! the tests hold this to.
@@ -66,10 +67,7 @@ impl<'w> Pretty<'w> {
     /// The next element of the array open innermost: its line; the value follows. What the
     /// elements before it made is passed on by the block, so a long array is never held.
     pub fn element(&mut self) -> io::Result<()> {
-        if self.block.len() >= BLOCK {
-            self.out.write_all(&self.block)?;
-            self.block.clear();
-        }
+        pass_on_when_full(&mut self.block, &mut *self.out)?;
         self.next_line();
         Ok(())
     }
@@ -169,6 +167,15 @@ fn needs_escape(bytes: &[u8]) -> bool {
     chunks.fold(any_of(last), |any, chunk| any | any_of(chunk)) != 0
 }
 
+/// Passes `block` on to `out` once it holds [`BLOCK`] bytes or more.
+fn pass_on_when_full(block: &mut Vec<u8>, out: &mut dyn Write) -> io::Result<()> {
+    if block.len() >= BLOCK {
+        out.write_all(block)?;
+        block.clear();
+    }
+    Ok(())
+}
+
 /// The block of a [`Pretty`], passed on whenever it is full.
 struct ByBlock<'a> {
     block: &'a mut Vec<u8>,
@@ -178,10 +185,7 @@ struct ByBlock<'a> {
 impl Write for ByBlock<'_> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         self.block.extend_from_slice(bytes);
-        if self.block.len() >= BLOCK {
-            self.out.write_all(self.block)?;
-            self.block.clear();
-        }
+        pass_on_when_full(self.block, &mut *self.out)?;
         Ok(bytes.len())
     }
 

@@ -1202,40 +1202,48 @@ fn run_document_rules<'c: 'r, 'r, 'd, R: Iterator<Item = &'r BoundRule<'c>>>(
 /// more there were, so a hostile file of 200,000 unknown keywords costs a note, not 200,000
 /// findings through every reporter.
 fn drop_repeated(raw: &mut Vec<(&Rule, RawFinding)>) {
-    // Judged by reference: copying every message into the set cost a tenth of the peak.
-    // Keyed by place, messages compared only within one place: hashing every message cost
-    // a twentieth of a scan's CPU.
-    // Sized for every finding at a place of its own: grown from empty, the map was
-    // rehashed a dozen times on the way.
-    let mut seen: HashMap<(&str, usize, Span), SmallVec<[&Message; 1]>> =
-        HashMap::with_capacity(raw.len());
-    // Per (rule, file): findings kept, and where the last one that may be kept is.
-    let mut per_file: HashMap<(&str, usize), (usize, usize)> = HashMap::new();
-    let keep: Vec<bool> = raw
+    // Sorted by place, not hashed: each finding's place is put in one list and sorted, so a
+    // file's findings of one rule, and those at one span among them, come side by side, in
+    // the order they were reported. Two hash maps (SipHash over every place) were a
+    // percent of a scan, and their tables a page fault per 4 KiB of findings.
+    // Judged by reference: copying every message cost a tenth of the peak. Messages are
+    // compared only within one place: hashing every message cost a twentieth of a scan.
+    let mut places: Vec<(usize, &str, Span, usize)> = raw
         .iter()
         .enumerate()
-        .map(|(i, (rule, f))| {
-            let file = Arc::as_ptr(&f.source) as usize;
-            let same_place = seen.entry((rule.id.as_str(), file, f.span)).or_default();
-            if same_place.contains(&&f.message) {
-                return false;
-            }
-            same_place.push(&f.message);
-            let (count, last) = per_file.entry((rule.id.as_str(), file)).or_default();
-            *count += 1;
-            if *count <= MAX_FINDINGS_PER_RULE_AND_FILE {
-                *last = i;
-            }
-            *count <= MAX_FINDINGS_PER_RULE_AND_FILE
-        })
+        .map(|(i, (rule, f))| (Arc::as_ptr(&f.source) as usize, rule.id.as_str(), f.span, i))
         .collect();
-    drop(seen);
-    // The last finding kept of a pair over the cap says what was left out.
-    let told: Vec<(usize, usize)> = per_file
-        .into_values()
-        .filter(|(count, _)| *count > MAX_FINDINGS_PER_RULE_AND_FILE)
-        .map(|(count, last)| (last, count - MAX_FINDINGS_PER_RULE_AND_FILE))
-        .collect();
+    places.sort_unstable();
+    let mut keep = vec![true; raw.len()];
+    // The last finding kept of a pair over the cap, and how many were left out.
+    let mut told: Vec<(usize, usize)> = Vec::new();
+    let mut not_repeated: Vec<usize> = Vec::new();
+    for pair in places.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        not_repeated.clear();
+        for same_place in pair.chunk_by(|a, b| a.2 == b.2) {
+            let mut messages: SmallVec<[&Message; 1]> = SmallVec::new();
+            for &(_, _, _, i) in same_place {
+                let message = &raw[i].1.message;
+                if messages.contains(&message) {
+                    keep[i] = false;
+                } else {
+                    messages.push(message);
+                    not_repeated.push(i);
+                }
+            }
+        }
+        if not_repeated.len() > MAX_FINDINGS_PER_RULE_AND_FILE {
+            not_repeated.sort_unstable();
+            for &i in &not_repeated[MAX_FINDINGS_PER_RULE_AND_FILE..] {
+                keep[i] = false;
+            }
+            told.push((
+                not_repeated[MAX_FINDINGS_PER_RULE_AND_FILE - 1],
+                not_repeated.len() - MAX_FINDINGS_PER_RULE_AND_FILE,
+            ));
+        }
+    }
+    drop(places);
     for (last, more) in told {
         let finding = &mut raw[last].1;
         finding.message = msg!(
@@ -1765,28 +1773,50 @@ pub fn fingerprint(rule_id: &str, path: &str, key: &str) -> String {
 /// Sorts findings by file, position and rule, findings that tie keeping their order. The
 /// order is sorted as indices and applied in place: a stable sort of the findings
 /// themselves borrows a buffer of half of them, at the scan's peak (45 MB of 450,000
-/// findings).
+/// findings). Files are ranked first, so the sort compares numbers: comparing paths (long
+/// and alike, `deploy/k8s/…`) and reaching into each finding for its line was most of it.
 fn sort_findings(findings: &mut [Finding]) {
-    /// The order of one file's findings.
-    fn within(f: &Finding) -> (usize, usize, &str) {
-        (
-            f.location.start_line,
-            f.location.start_column,
-            f.rule_id.as_str(),
-        )
-    }
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    // A file's findings share its path's text: two of them compare without reading it.
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&findings[a], &findings[b]);
-        let path = if a.location.path == b.location.path {
-            std::cmp::Ordering::Equal
-        } else {
-            a.location.path.as_str().cmp(b.location.path.as_str())
-        };
-        path.then_with(|| within(a).cmp(&within(b)))
+    let ranks = path_ranks(findings);
+    let key = |i: usize| {
+        let at = &findings[i].location;
+        (ranks[i], at.start_line, at.start_column)
+    };
+    let mut keyed: Vec<((u32, usize, usize), usize)> =
+        (0..findings.len()).map(|i| (key(i), i)).collect();
+    // Unstable, with the index last: findings that tie keep their order all the same.
+    keyed.sort_unstable_by(|(a, i), (b, j)| {
+        a.cmp(b)
+            .then_with(|| findings[*i].rule_id.cmp(&findings[*j].rule_id))
+            .then(i.cmp(j))
     });
-    apply_order(findings, order);
+    apply_order(findings, keyed.into_iter().map(|(_, i)| i).collect());
+}
+
+/// Each finding's file's place in the order of the files' paths. A file's findings mostly
+/// come together (its rules' runs), so paths are compared once per run of one file, not
+/// once per finding.
+fn path_ranks(findings: &[Finding]) -> Vec<u32> {
+    let path = |i: usize| findings[i].location.path.as_str();
+    // The first finding of each run of one path, and each finding's run.
+    let mut runs: Vec<usize> = Vec::new();
+    let mut run_of: Vec<usize> = Vec::with_capacity(findings.len());
+    for i in 0..findings.len() {
+        if i == 0 || findings[i].location.path != findings[i - 1].location.path {
+            runs.push(i);
+        }
+        run_of.push(runs.len() - 1);
+    }
+    let mut by_path: Vec<usize> = (0..runs.len()).collect();
+    by_path.sort_unstable_by(|&a, &b| path(runs[a]).cmp(path(runs[b])));
+    let mut rank_of_run = vec![0u32; runs.len()];
+    let mut rank = 0u32;
+    for (k, &run) in by_path.iter().enumerate() {
+        if k > 0 && path(runs[run]) != path(runs[by_path[k - 1]]) {
+            rank += 1;
+        }
+        rank_of_run[run] = rank;
+    }
+    run_of.into_iter().map(|run| rank_of_run[run]).collect()
 }
 
 /// Rearranges `items` so that position `i` holds what was at `order[i]`, cycle by cycle
@@ -1834,6 +1864,122 @@ mod tests {
         let catalog = Catalog::builtin().unwrap();
         let source = SourceFile::from_bytes(".env".into(), ".env".into(), text.as_bytes().to_vec());
         evaluate(&catalog, vec![Document::parse(source, Target::Env)])
+    }
+
+    /// [`drop_repeated`] as it was written first, with two hash maps: what sorting the
+    /// places must keep the same.
+    fn drop_repeated_by_hashing(raw: &mut Vec<(&Rule, RawFinding)>) {
+        // Judged by reference: copying every message into the set cost a tenth of the peak.
+        // Keyed by place, messages compared only within one place: hashing every message cost
+        // a twentieth of a scan's CPU.
+        // Sized for every finding at a place of its own: grown from empty, the map was
+        // rehashed a dozen times on the way.
+        let mut seen: HashMap<(&str, usize, Span), SmallVec<[&Message; 1]>> =
+            HashMap::with_capacity(raw.len());
+        // Per (rule, file): findings kept, and where the last one that may be kept is.
+        let mut per_file: HashMap<(&str, usize), (usize, usize)> = HashMap::new();
+        let keep: Vec<bool> = raw
+            .iter()
+            .enumerate()
+            .map(|(i, (rule, f))| {
+                let file = Arc::as_ptr(&f.source) as usize;
+                let same_place = seen.entry((rule.id.as_str(), file, f.span)).or_default();
+                if same_place.contains(&&f.message) {
+                    return false;
+                }
+                same_place.push(&f.message);
+                let (count, last) = per_file.entry((rule.id.as_str(), file)).or_default();
+                *count += 1;
+                if *count <= MAX_FINDINGS_PER_RULE_AND_FILE {
+                    *last = i;
+                }
+                *count <= MAX_FINDINGS_PER_RULE_AND_FILE
+            })
+            .collect();
+        drop(seen);
+        // The last finding kept of a pair over the cap says what was left out.
+        let told: Vec<(usize, usize)> = per_file
+            .into_values()
+            .filter(|(count, _)| *count > MAX_FINDINGS_PER_RULE_AND_FILE)
+            .map(|(count, last)| (last, count - MAX_FINDINGS_PER_RULE_AND_FILE))
+            .collect();
+        for (last, more) in told {
+            let finding = &mut raw[last].1;
+            finding.message = msg!(
+                "{} ({} more findings of this rule in this file are not reported one by one: fix these first, then check again)",
+                finding.message.clone(),
+                more
+            );
+        }
+        let mut keep = keep.into_iter();
+        raw.retain(|_| keep.next().unwrap_or(true));
+    }
+
+    /// Repeats dropped by sorting places are those hashing them dropped, down to the note on
+    /// the last finding kept over the cap: findings of three rules in three files at few
+    /// places with few messages (many repeats), and rounds of one rule in one file with
+    /// more findings than the cap.
+    #[test]
+    fn repeats_dropped_by_sorting_places_are_those_hashing_them_dropped() {
+        let catalog = Catalog::builtin().unwrap();
+        let rules: Vec<&Rule> = ["ENV001", "K8S001", "NGX001"]
+            .iter()
+            .map(|id| catalog.get(id).unwrap())
+            .collect();
+        let files: Vec<Arc<SourceFile>> = (0..3)
+            .map(|i| {
+                let name = format!("f{i}");
+                Arc::new(SourceFile::from_bytes(
+                    name.clone().into(),
+                    name,
+                    b"x\n".to_vec(),
+                ))
+            })
+            .collect();
+        let messages: [&'static str; 3] = ["a", "b", "c"];
+        let mut state = 7u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(state >> 33).unwrap() % n
+        };
+        let mut capped = 0;
+        for round in 0..40 {
+            let (pairs, len, places) = if round % 4 == 0 {
+                (1, 400, 300)
+            } else {
+                (3, 80, 6)
+            };
+            let raw: Vec<(&Rule, RawFinding)> = (0..len)
+                .map(|_| {
+                    let start = next(places);
+                    let finding = RawFinding {
+                        source: Arc::clone(&files[next(pairs)]),
+                        span: Span::new(start, start + 1 + next(2)),
+                        key: String::new(),
+                        message: messages[next(3)].into(),
+                        related: Vec::new(),
+                    };
+                    (rules[next(pairs)], finding)
+                })
+                .collect();
+            let (mut sorted, mut hashed) = (raw.clone(), raw);
+            drop_repeated(&mut sorted);
+            drop_repeated_by_hashing(&mut hashed);
+            let seen = |raw: &[(&Rule, RawFinding)]| -> Vec<(String, usize, Span, Message)> {
+                raw.iter()
+                    .map(|(rule, f)| {
+                        let file = Arc::as_ptr(&f.source) as usize;
+                        (rule.id.clone(), file, f.span, f.message.clone())
+                    })
+                    .collect()
+            };
+            assert_eq!(seen(&sorted), seen(&hashed), "round {round}");
+            capped += usize::from(sorted.len() < 150 && round % 4 == 0);
+        }
+        // The cap was reached, so its note was compared too.
+        assert!(capped > 0);
     }
 
     /// A file's context for a report showing some of its lines masks the secrets there, and
@@ -2170,6 +2316,65 @@ mod tests {
         );
         let finding = reuse_in_worker(&findings, (1, 1), "`[hidden]`");
         assert_eq!(finding.snippet.text, "");
+    }
+
+    /// Findings ranked by file are in the order of comparing their paths: by file, line,
+    /// column and rule, ties keeping their order; a file's findings come in runs, some
+    /// texts held apart (two runs of one file) and some shared.
+    #[test]
+    fn findings_sorted_by_file_rank_are_in_path_order() {
+        let paths: Vec<SharedText> = ["b/x", "a/y", "a/y/z", "a-y", "b/x"]
+            .into_iter()
+            .map(SharedText::from)
+            .collect();
+        let rules = ["K8S001", "ENV001", "K8S001"];
+        let mut state = 11u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(state >> 33).unwrap() % n
+        };
+        for _ in 0..30 {
+            let mut findings: Vec<Finding> = Vec::new();
+            while findings.len() < 300 {
+                // A run of one path's findings (the same text), as rules' runs give them.
+                let path = paths[next(paths.len())].clone();
+                for _ in 0..=next(6) {
+                    findings.push(Finding {
+                        rule_id: rules[next(3)].into(),
+                        severity: crate::policy::Severity::Low,
+                        message: format!("finding {}", findings.len()),
+                        location: crate::finding::Location {
+                            path: path.clone(),
+                            start_line: next(4),
+                            start_column: next(3),
+                            end_line: 0,
+                            end_column: 0,
+                        },
+                        related: Vec::new(),
+                        snippet: Snippet {
+                            first_line: 0,
+                            text: String::new(),
+                        },
+                        fingerprint: String::new(),
+                        suppression: None,
+                        baseline: None,
+                        role: crate::role::Role::Production,
+                        host: None,
+                    });
+                }
+            }
+            let mut expected = findings.clone();
+            fn at(f: &Finding) -> (&str, usize, usize, &str) {
+                let l = &f.location;
+                (l.path.as_str(), l.start_line, l.start_column, &f.rule_id)
+            }
+            expected.sort_by(|a, b| at(a).cmp(&at(b)));
+            sort_findings(&mut findings);
+            let messages = |f: &[Finding]| f.iter().map(|f| f.message.clone()).collect::<Vec<_>>();
+            assert_eq!(messages(&findings), messages(&expected));
+        }
     }
 
     /// Findings are put in order in place: each position gets the item the order names,

@@ -467,7 +467,7 @@ impl DiskFiles {
         let is_link = self
             .held
             .describe(path, false)
-            .map_err(|e| Unreadable::Io(e.to_string()))?
+            .map_err(|e| Unreadable::Io(e.into()))?
             .is_link;
         self.contained_as(path, is_link)
     }
@@ -518,7 +518,7 @@ impl DiskFiles {
         file: std::fs::File,
         size: u64,
     ) -> Result<SourceFile, Unreadable> {
-        let io = |e: std::io::Error| Unreadable::Io(e.to_string());
+        let io = |e: std::io::Error| Unreadable::Io(e.into());
         let limit = self.max_file_size;
         if size > limit {
             return Err(Unreadable::TooLarge {
@@ -711,7 +711,7 @@ const RESOLVED_DIRS_KEPT: usize = 1024;
 
 impl Files for DiskFiles {
     fn read(&self, path: &Path) -> Result<SourceFile, Unreadable> {
-        let io = |e: std::io::Error| Unreadable::Io(e.to_string());
+        let io = |e: std::io::Error| Unreadable::Io(e.into());
         // Look before opening: opening a FIFO blocks until someone writes to it.
         let (metadata, inside) = self.inspect(path).map_err(io)?;
         inside?;
@@ -728,7 +728,7 @@ impl Files for DiskFiles {
     /// careful way; `O_NONBLOCK` keeps a FIFO put there from blocking the open.
     #[cfg(unix)]
     fn read_found(&self, path: &Path) -> Result<SourceFile, Unreadable> {
-        let io = |e: std::io::Error| Unreadable::Io(e.to_string());
+        let io = |e: std::io::Error| Unreadable::Io(e.into());
         let file = match self.held.open(path, true) {
             Ok(file) => file,
             Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return self.read(path),

@@ -10,8 +10,6 @@
 //! is a JavaScript expression, so `package.json` and `ecosystem.config.json` are read by
 //! the same code, as the expression `(…)`. It knows nothing of rules.
 
-use std::fmt::Write as _;
-
 use tree_sitter::Node;
 
 use crate::formats::readers::first_difference;
@@ -502,11 +500,15 @@ impl Builder {
                 });
             }
         }
-        // One name rewritten per argument, not one allocated.
-        let mut name = call.callee.clone();
+        // One name rewritten per argument, not one allocated; the number written by itoa,
+        // not `write!` (the formatting machinery set up for every argument of every call).
+        let mut name = String::with_capacity(call.callee.len() + 4);
+        name.push_str(&call.callee);
+        let mut number = itoa::Buffer::new();
         for (index, arg) in call.args.iter().enumerate() {
             name.truncate(call.callee.len());
-            let _ = write!(name, "#{index}");
+            name.push('#');
+            name.push_str(number.format(index));
             self.name_string(&name, callee, arg);
         }
         self.module.calls.push(call);

@@ -49,12 +49,14 @@ struct Place {
 impl Place {
     /// The block `directive` opens.
     fn of<'a>(cx: &Context<'a, NginxConfig>, directive: &'a NginxDirective) -> Self {
-        let args: Vec<&str> = directive.values().collect();
-        let key = if args.is_empty() {
-            format!("`{}`", directive.name)
-        } else {
-            format!("`{} {}`", directive.name, args.join(" "))
-        };
+        // Joined, not `format!`ted: every block of every file is a level (a tenth of a
+        // scan's `format!` calls).
+        let mut parts = vec!["`", directive.name.as_str()];
+        for arg in directive.values() {
+            parts.extend([" ", arg]);
+        }
+        parts.push("`");
+        let key = parts.concat();
         Self {
             key,
             shown: cx.written(directive),

@@ -19,10 +19,12 @@ pub struct ShellWord {
 
 impl ShellWord {
     fn new(at: usize) -> Self {
+        // Room for a common word and its one run: pushed a character at a time, an empty
+        // word was allocated, then grown again, on the way to sixteen bytes.
         Self {
-            text: String::new(),
+            text: String::with_capacity(16),
             range: at..at,
-            runs: Vec::new(),
+            runs: Vec::with_capacity(1),
         }
     }
 

@@ -234,7 +234,10 @@ fn footprint(value: &Value) -> Option<usize> {
         _ => return Some(1),
     }
     let (mut items, mut bytes) = (0usize, 0usize);
-    let mut stack = vec![(value, 0usize)];
+    // Room for a small list or mapping's items at once (grown from one, it was copied three
+    // times on the way to sixteen).
+    let mut stack = Vec::with_capacity(16);
+    stack.push((value, 0usize));
     while let Some((value, depth)) = stack.pop() {
         items += 1;
         if items > MAX_ITEMS || depth > MAX_VALUE_DEPTH {

@@ -364,7 +364,7 @@ impl<'c> Plan<'c> {
         // A file's secrets and suppressions are only looked for when something of it is
         // shown: most files of a one-rule scan, and a seventh of a full one, have nothing.
         let shows_nothing = raw.is_empty() && (!self.results || marks.is_empty());
-        let mut contexts = HashMap::new();
+        let mut contexts = ByAddress::default();
         if !shows_nothing {
             let shown = shown_spans(&doc.source, &raw, &marks);
             let context = FileContext::showing(&doc, shown);
@@ -1595,10 +1595,16 @@ fn companion_contexts(doc: &Document) -> Vec<(usize, FileContext)> {
         .collect()
 }
 
+/// Values keyed by the address of something the scan holds (a file's identity). SipHash,
+/// the standard maps' defence against keys chosen to collide, is for keys an input
+/// chooses; an address is the allocator's, and a finding's message looks its file up once
+/// per quote (a hundred thousand times on a 10,000-file scan).
+pub(crate) type ByAddress<V> = HashMap<usize, V, foldhash::fast::RandomState>;
+
 /// The files of the scan, by identity; a file outside it has unknown secrets and nothing
 /// of it is quoted.
 struct KnownFiles {
-    contexts: HashMap<usize, FileContext>,
+    contexts: ByAddress<FileContext>,
     /// Files no document holds any more: kept alive so their identities stay theirs.
     _alive: Vec<Arc<SourceFile>>,
 }
@@ -1607,7 +1613,7 @@ impl KnownFiles {
     /// The files of the documents kept to the end, of the files built documents were made
     /// from, and of the files read again for fact-based findings ([`Plan::place`]).
     fn of(documents: &[Document], read_again: ReadAgain) -> Self {
-        let mut contexts: HashMap<usize, FileContext> = documents
+        let mut contexts: ByAddress<FileContext> = documents
             .par_iter()
             .map(|doc| (Arc::as_ptr(&doc.source) as usize, FileContext::new(doc)))
             .collect();
@@ -1838,18 +1844,33 @@ fn apply_order<T>(items: &mut [T], mut order: Vec<usize>) {
 /// Two findings with the same rule, file and key (a check reporting one key twice) get
 /// distinct fingerprints, numbered in file order.
 fn make_fingerprints_unique(findings: &mut [Finding]) {
-    // Borrowed keys first, renamed after: a copy of every fingerprint in the map was
-    // memory growing with the findings at the scan's peak.
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(findings.len());
+    // Sorted, not hashed: equal fingerprints come side by side, in file order, compared by
+    // their first eight bytes as a number and in full only when those are equal (SipHash
+    // over every fingerprint was a map entry per finding). Borrowed keys first, renamed
+    // after: a copy of every fingerprint was memory growing with the findings at the
+    // scan's peak.
+    let prefix = |text: &str| {
+        let mut bytes = [0u8; 8];
+        let head = &text.as_bytes()[..text.len().min(8)];
+        bytes[..head.len()].copy_from_slice(head);
+        u64::from_be_bytes(bytes)
+    };
+    let mut by_fingerprint: Vec<(u64, &str, usize)> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (prefix(&f.fingerprint), f.fingerprint.as_str(), i))
+        .collect();
+    by_fingerprint.sort_unstable();
     let mut repeats: Vec<(usize, usize)> = Vec::new();
-    for (i, finding) in findings.iter().enumerate() {
-        let n = seen.entry(finding.fingerprint.as_str()).or_insert(0);
-        if *n > 0 {
-            repeats.push((i, *n));
-        }
-        *n += 1;
+    for same in by_fingerprint.chunk_by(|a, b| a.1 == b.1) {
+        repeats.extend(
+            same.iter()
+                .enumerate()
+                .skip(1)
+                .map(|(n, &(_, _, i))| (i, n)),
+        );
     }
-    drop(seen);
+    drop(by_fingerprint);
     for (i, n) in repeats {
         let finding = &mut findings[i];
         finding.fingerprint = fingerprint(&finding.rule_id, &finding.fingerprint, &n.to_string());
@@ -2341,28 +2362,10 @@ mod tests {
                 // A run of one path's findings (the same text), as rules' runs give them.
                 let path = paths[next(paths.len())].clone();
                 for _ in 0..=next(6) {
-                    findings.push(Finding {
-                        rule_id: rules[next(3)].into(),
-                        severity: crate::policy::Severity::Low,
-                        message: format!("finding {}", findings.len()),
-                        location: crate::finding::Location {
-                            path: path.clone(),
-                            start_line: next(4),
-                            start_column: next(3),
-                            end_line: 0,
-                            end_column: 0,
-                        },
-                        related: Vec::new(),
-                        snippet: Snippet {
-                            first_line: 0,
-                            text: String::new(),
-                        },
-                        fingerprint: String::new(),
-                        suppression: None,
-                        baseline: None,
-                        role: crate::role::Role::Production,
-                        host: None,
-                    });
+                    let message = format!("finding {}", findings.len());
+                    let at = (next(4), next(3));
+                    let rule = rules[next(3)];
+                    findings.push(finding_at(&path, at, rule, message, String::new()));
                 }
             }
             let mut expected = findings.clone();
@@ -2374,6 +2377,83 @@ mod tests {
             sort_findings(&mut findings);
             let messages = |f: &[Finding]| f.iter().map(|f| f.message.clone()).collect::<Vec<_>>();
             assert_eq!(messages(&findings), messages(&expected));
+        }
+    }
+
+    /// Repeated fingerprints are numbered in file order, as a map counting them numbered
+    /// them: fingerprints alike in their first eight bytes and apart after, short ones, and
+    /// runs of one repeated.
+    #[test]
+    fn repeated_fingerprints_are_numbered_in_file_order() {
+        let texts = [
+            "0123456789abcdef",
+            "0123456789abcdeX",
+            "01234567",
+            "0123",
+            "",
+            "zz",
+        ];
+        let mut state = 5u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(state >> 33).unwrap() % n
+        };
+        for _ in 0..20 {
+            let file = SharedText::from("f");
+            let mut findings: Vec<Finding> = (0..60)
+                .map(|i| {
+                    let print = texts[next(texts.len())].to_owned();
+                    finding_at(&file, (1, 1), "ENV001", i.to_string(), print)
+                })
+                .collect();
+            let mut expected = findings.clone();
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            for finding in &mut expected {
+                let n = seen.entry(finding.fingerprint.clone()).or_insert(0);
+                if *n > 0 {
+                    finding.fingerprint =
+                        fingerprint(&finding.rule_id, &finding.fingerprint, &n.to_string());
+                }
+                *n += 1;
+            }
+            make_fingerprints_unique(&mut findings);
+            let prints =
+                |f: &[Finding]| f.iter().map(|f| f.fingerprint.clone()).collect::<Vec<_>>();
+            assert_eq!(prints(&findings), prints(&expected));
+        }
+    }
+
+    /// A finding of `rule_id` at `line` and `column` of `path`, told apart by `message`.
+    fn finding_at(
+        path: &SharedText,
+        (line, column): (usize, usize),
+        rule_id: &str,
+        message: String,
+        fingerprint: String,
+    ) -> Finding {
+        Finding {
+            rule_id: rule_id.into(),
+            severity: crate::policy::Severity::Low,
+            message,
+            location: crate::finding::Location {
+                path: path.clone(),
+                start_line: line,
+                start_column: column,
+                end_line: line,
+                end_column: column,
+            },
+            related: Vec::new(),
+            snippet: Snippet {
+                first_line: line,
+                text: String::new(),
+            },
+            fingerprint,
+            suppression: None,
+            baseline: None,
+            role: crate::role::Role::Production,
+            host: None,
         }
     }
 

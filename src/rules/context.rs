@@ -132,7 +132,9 @@ pub struct RawMark {
 /// documents, so identities cannot be reused while it does.
 #[derive(Default)]
 pub struct ProjectMemo {
-    entries: Mutex<HashMap<MemoKey, Arc<dyn Any + Send + Sync>>>,
+    /// Keyed by addresses and a type, which no input chooses (see
+    /// [`crate::engine::ByAddress`]).
+    entries: Mutex<HashMap<MemoKey, Arc<dyn Any + Send + Sync>, foldhash::fast::RandomState>>,
 }
 
 /// The type of a shared value and the identities of the documents it was computed from.

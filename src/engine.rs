@@ -1244,6 +1244,12 @@ fn drop_repeated(raw: &mut Vec<(&Rule, RawFinding)>) {
         }
     }
     drop(places);
+    drop_and_tell(raw, keep, told);
+}
+
+/// Drops the findings `keep` says to drop; the last finding kept of each (rule, file) pair
+/// over the cap (`told`: its index, and how many were left out) says what was left out.
+fn drop_and_tell(raw: &mut Vec<(&Rule, RawFinding)>, keep: Vec<bool>, told: Vec<(usize, usize)>) {
     for (last, more) in told {
         let finding = &mut raw[last].1;
         finding.message = msg!(
@@ -1924,16 +1930,7 @@ mod tests {
             .filter(|(count, _)| *count > MAX_FINDINGS_PER_RULE_AND_FILE)
             .map(|(count, last)| (last, count - MAX_FINDINGS_PER_RULE_AND_FILE))
             .collect();
-        for (last, more) in told {
-            let finding = &mut raw[last].1;
-            finding.message = msg!(
-                "{} ({} more findings of this rule in this file are not reported one by one: fix these first, then check again)",
-                finding.message.clone(),
-                more
-            );
-        }
-        let mut keep = keep.into_iter();
-        raw.retain(|_| keep.next().unwrap_or(true));
+        drop_and_tell(raw, keep, told);
     }
 
     /// Repeats dropped by sorting places are those hashing them dropped, down to the note on
@@ -1958,13 +1955,7 @@ mod tests {
             })
             .collect();
         let messages: [&'static str; 3] = ["a", "b", "c"];
-        let mut state = 7u64;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            usize::try_from(state >> 33).unwrap() % n
-        };
+        let mut next = numbers(7);
         let mut capped = 0;
         for round in 0..40 {
             let (pairs, len, places) = if round % 4 == 0 {
@@ -2349,13 +2340,7 @@ mod tests {
             .map(SharedText::from)
             .collect();
         let rules = ["K8S001", "ENV001", "K8S001"];
-        let mut state = 11u64;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            usize::try_from(state >> 33).unwrap() % n
-        };
+        let mut next = numbers(11);
         for _ in 0..30 {
             let mut findings: Vec<Finding> = Vec::new();
             while findings.len() < 300 {
@@ -2393,13 +2378,7 @@ mod tests {
             "",
             "zz",
         ];
-        let mut state = 5u64;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            usize::try_from(state >> 33).unwrap() % n
-        };
+        let mut next = numbers(5);
         for _ in 0..20 {
             let file = SharedText::from("f");
             let mut findings: Vec<Finding> = (0..60)
@@ -2422,6 +2401,18 @@ mod tests {
             let prints =
                 |f: &[Finding]| f.iter().map(|f| f.fingerprint.clone()).collect::<Vec<_>>();
             assert_eq!(prints(&findings), prints(&expected));
+        }
+    }
+
+    /// Numbers below `n`, pseudo-random from `seed` (the same every run), for tests that
+    /// compare two ways of doing one thing on many inputs.
+    fn numbers(seed: u64) -> impl FnMut(usize) -> usize {
+        let mut state = seed;
+        move |n| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(state >> 33).unwrap() % n
         }
     }
 

@@ -49,7 +49,7 @@ struct Place {
 impl Place {
     /// The block `directive` opens.
     fn of<'a>(cx: &Context<'a, NginxConfig>, directive: &'a NginxDirective) -> Self {
-        // Joined, not `format!`ted: every block of every file is a level (a tenth of a
+        // Joined, not `format!`ted: every block of every file is a level (a fifth of a
         // scan's `format!` calls).
         let mut parts = vec!["`", directive.name.as_str()];
         for arg in directive.values() {

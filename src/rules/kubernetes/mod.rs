@@ -94,7 +94,7 @@ fn declared_containers(
 
 /// The fingerprint key of a finding about a container: stable across line changes.
 fn key(object: &Object, container: &Container, what: &str) -> String {
-    // Joined, not `format!`ted: these keys were most of a scan's `format!` calls, each
+    // Joined, not `format!`ted: these keys were two fifths of a scan's `format!` calls, each
     // setting up the formatting machinery for four strings.
     let name = object.name.as_deref().unwrap_or("");
     [&object.kind, "/", name, "/", &container.name, ":", what].concat()

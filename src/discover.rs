@@ -784,8 +784,22 @@ impl Files for DiskFiles {
             || self.roots.iter().any(|root| path.starts_with(root))
     }
 
+    /// A file that is not itself a link resolves through its folder, whose resolution is
+    /// cached ([`Self::resolved_dir`]): one `lstat`, where `realpath` reads every component
+    /// as a link (a tree's nginx files, when one of them is a link: six thousand `readlink`s
+    /// on the 10,000-file tree). Anything else is resolved whole, as before.
     fn canonical(&self, path: &Path) -> PathBuf {
-        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        let through_folder = match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name))
+                if !parent.as_os_str().is_empty()
+                    && self.held.describe(path, false).is_ok_and(|d| !d.is_link) =>
+            {
+                self.resolved_dir(parent).map(|dir| dir.join(name))
+            }
+            _ => None,
+        };
+        through_folder
+            .unwrap_or_else(|| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
     }
 
     fn is_link(&self, path: &Path) -> bool {
@@ -835,12 +849,12 @@ pub(crate) fn example_document(
 mod tests {
     use super::*;
 
-    /// A path below a held folder is described and opened as the whole path is: files,
-    /// folders, links inside and out, dangling ones, `..`, names that are not there, a
-    /// FIFO (opened without waiting), and the folder reached through a link to it.
+    /// A tree of files and links for the tests of how paths are resolved: `a/b/.env`; links
+    /// `a/to-b` (to the folder `b`), `abs.env` (to `a/b/.env`, absolute), `out.env` (to a
+    /// file outside), `dangling.env`; and `via`, beside the tree, a link to it. The
+    /// folders outside, around and of the tree, in that order.
     #[cfg(unix)]
-    #[test]
-    fn held_folders_find_what_whole_paths_find() {
+    fn linked_tree() -> (tempfile::TempDir, tempfile::TempDir, PathBuf) {
         use std::os::unix::fs::symlink;
         let outside = tempfile::tempdir().unwrap();
         std::fs::write(outside.path().join("secret"), "s").unwrap();
@@ -853,6 +867,48 @@ mod tests {
         symlink(outside.path().join("secret"), tree.join("out.env")).unwrap();
         symlink("gone", tree.join("dangling.env")).unwrap();
         symlink(&tree, base.path().join("via")).unwrap();
+        (outside, base, tree)
+    }
+
+    /// A path resolved through its folder is the path `realpath` gives: files, folders and
+    /// links inside and out, through a linked folder, `..`, `.`, dangling links and absent
+    /// names (given back as they are), asked twice (the folders cached).
+    #[cfg(unix)]
+    #[test]
+    fn canonical_paths_are_those_realpath_gives() {
+        let (_outside, base, tree) = linked_tree();
+        let rests = [
+            "a/b/.env",
+            "a/to-b/.env",
+            "abs.env",
+            "out.env",
+            "a/b",
+            "a/to-b",
+            "dangling.env",
+            "a/../a/b/.env",
+            "a/b/./.env",
+            "absent",
+            "a/absent/.env",
+        ];
+        for root in [tree.clone(), base.path().join("via")] {
+            let files = DiskFiles::new(std::slice::from_ref(&root), 1 << 20);
+            for _ in 0..2 {
+                for rest in rests {
+                    let path = root.join(rest);
+                    let expected = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+                    assert_eq!(files.canonical(&path), expected, "{rest}");
+                }
+            }
+        }
+    }
+
+    /// A path below a held folder is described and opened as the whole path is: files,
+    /// folders, links inside and out, dangling ones, `..`, names that are not there, a
+    /// FIFO (opened without waiting), and the folder reached through a link to it.
+    #[cfg(unix)]
+    #[test]
+    fn held_folders_find_what_whole_paths_find() {
+        let (outside, base, tree) = linked_tree();
         let fifo = std::process::Command::new("mkfifo")
             .arg(tree.join("fifo"))
             .status();

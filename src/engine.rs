@@ -27,7 +27,7 @@ use crate::formats::{
 };
 use crate::message::{Message, Quote, Secrets};
 use crate::msg;
-use crate::policy::{Catalog, Rule};
+use crate::policy::{prefix_key, Catalog, Rule};
 use crate::redact;
 use crate::results::{host_of, RuleResult, Status};
 use crate::rules::{
@@ -1855,16 +1855,10 @@ fn make_fingerprints_unique(findings: &mut [Finding]) {
     // over every fingerprint was a map entry per finding). Borrowed keys first, renamed
     // after: a copy of every fingerprint was memory growing with the findings at the
     // scan's peak.
-    let prefix = |text: &str| {
-        let mut bytes = [0u8; 8];
-        let head = &text.as_bytes()[..text.len().min(8)];
-        bytes[..head.len()].copy_from_slice(head);
-        u64::from_be_bytes(bytes)
-    };
     let mut by_fingerprint: Vec<(u64, &str, usize)> = findings
         .iter()
         .enumerate()
-        .map(|(i, f)| (prefix(&f.fingerprint), f.fingerprint.as_str(), i))
+        .map(|(i, f)| (prefix_key(&f.fingerprint), f.fingerprint.as_str(), i))
         .collect();
     by_fingerprint.sort_unstable();
     let mut repeats: Vec<(usize, usize)> = Vec::new();

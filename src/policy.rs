@@ -422,17 +422,19 @@ pub struct Catalog {
     rules: Vec<Rule>,
     enabled: Vec<bool>,
     frameworks: Vec<Framework>,
-    /// [`id_key`] of each rule's id, in the rules' order: [`Catalog::get`] searches these
+    /// [`prefix_key`] of each rule's id, in the rules' order: [`Catalog::get`] searches these
     /// integers and compares strings only where they tie.
     id_keys: Vec<u64>,
 }
 
-/// The first eight bytes of `id` as a big-endian number, zeros after a shorter id: ordered
-/// as the ids are, up to ids that share those bytes (ids hold no NUL).
-fn id_key(id: &str) -> u64 {
+/// The first eight bytes of `text` as a big-endian number, zeros after a shorter text:
+/// ordered as the texts are, up to texts that share those bytes (or differ by trailing
+/// NULs, which ids and fingerprints never hold). Two texts with different keys differ;
+/// equal keys say nothing.
+pub(crate) fn prefix_key(text: &str) -> u64 {
     let mut bytes = [0u8; 8];
-    let n = id.len().min(8);
-    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
+    let n = text.len().min(8);
+    bytes[..n].copy_from_slice(&text.as_bytes()[..n]);
     u64::from_be_bytes(bytes)
 }
 
@@ -611,7 +613,7 @@ impl Catalog {
         let mut pairs: Vec<_> = self.rules.drain(..).zip(self.enabled.drain(..)).collect();
         pairs.sort_by(|a, b| a.0.id.cmp(&b.0.id));
         (self.rules, self.enabled) = pairs.into_iter().unzip();
-        self.id_keys = self.rules.iter().map(|r| id_key(&r.id)).collect();
+        self.id_keys = self.rules.iter().map(|r| prefix_key(&r.id)).collect();
     }
 
     /// Every rule, enabled or not.
@@ -634,7 +636,7 @@ impl Catalog {
     pub fn get(&self, id_or_name: &str) -> Option<&Rule> {
         // Keys are made by `sort`; a catalog a failed `add_policy` left unsorted is searched
         // below, rule by rule.
-        let key = id_key(id_or_name);
+        let key = prefix_key(id_or_name);
         let keys = if self.id_keys.len() == self.rules.len() {
             &self.id_keys[..]
         } else {

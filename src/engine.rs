@@ -31,7 +31,8 @@ use crate::policy::{prefix_key, Catalog, Rule};
 use crate::redact;
 use crate::results::{host_of, RuleResult, Status};
 use crate::rules::{
-    self, AnyFacts, BoundRule, Emitter, ProjectMemo, RawFinding, RawMark, Related, Unseen,
+    self, AnyFacts, BoundRule, ByIdentity, Emitter, ProjectMemo, RawFinding, RawMark, Related,
+    Unseen,
 };
 use crate::source::{FileRef, SourceFile, Span};
 use crate::suppress::{self, SuppressionComment};
@@ -364,7 +365,7 @@ impl<'c> Plan<'c> {
         // A file's secrets and suppressions are only looked for when something of it is
         // shown: most files of a one-rule scan, and a seventh of a full one, have nothing.
         let shows_nothing = raw.is_empty() && (!self.results || marks.is_empty());
-        let mut contexts = ByAddress::default();
+        let mut contexts = ByIdentity::default();
         if !shows_nothing {
             let shown = shown_spans(&doc.source, &raw, &marks);
             let context = FileContext::showing(&doc, shown);
@@ -1601,16 +1602,10 @@ fn companion_contexts(doc: &Document) -> Vec<(usize, FileContext)> {
         .collect()
 }
 
-/// Values keyed by the address of something the scan holds (a file's identity). SipHash,
-/// the standard maps' defence against keys chosen to collide, is for keys an input
-/// chooses; an address is the allocator's, and a finding's message looks its file up once
-/// per quote (a hundred thousand times on a 10,000-file scan).
-pub(crate) type ByAddress<V> = HashMap<usize, V, foldhash::fast::RandomState>;
-
 /// The files of the scan, by identity; a file outside it has unknown secrets and nothing
 /// of it is quoted.
 struct KnownFiles {
-    contexts: ByAddress<FileContext>,
+    contexts: ByIdentity<usize, FileContext>,
     /// Files no document holds any more: kept alive so their identities stay theirs.
     _alive: Vec<Arc<SourceFile>>,
 }
@@ -1619,7 +1614,7 @@ impl KnownFiles {
     /// The files of the documents kept to the end, of the files built documents were made
     /// from, and of the files read again for fact-based findings ([`Plan::place`]).
     fn of(documents: &[Document], read_again: ReadAgain) -> Self {
-        let mut contexts: ByAddress<FileContext> = documents
+        let mut contexts: ByIdentity<usize, FileContext> = documents
             .par_iter()
             .map(|doc| (Arc::as_ptr(&doc.source) as usize, FileContext::new(doc)))
             .collect();

@@ -132,10 +132,15 @@ pub struct RawMark {
 /// documents, so identities cannot be reused while it does.
 #[derive(Default)]
 pub struct ProjectMemo {
-    /// Keyed by addresses and a type, which no input chooses (see
-    /// [`crate::engine::ByAddress`]).
-    entries: Mutex<HashMap<MemoKey, Arc<dyn Any + Send + Sync>, foldhash::fast::RandomState>>,
+    entries: Mutex<ByIdentity<MemoKey, Arc<dyn Any + Send + Sync>>>,
 }
+
+/// Values keyed by what the scan itself makes: addresses of what it holds (a file's, a
+/// document's identity) and types. SipHash, the standard maps' defence against keys chosen
+/// to collide, is for keys an input chooses; these are the allocator's and the compiler's,
+/// and a finding's message looks its file up once per quote (a hundred thousand times on a
+/// 10,000-file scan).
+pub(crate) type ByIdentity<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The type of a shared value and the identities of the documents it was computed from.
 type MemoKey = (TypeId, Vec<usize>);

@@ -7,6 +7,7 @@ mod context;
 mod registry;
 
 pub use crate::document::FromDocument;
+pub(crate) use context::ByIdentity;
 pub use context::{
     Context, Emitter, FactsContext, Parsed, ProjectContext, ProjectMemo, RawFinding, RawMark,
     Related, Reporter, ScanFacts, Unseen,

@@ -184,8 +184,11 @@ impl Probe {
         have("junit_schema", schema && xmllint);
         have("zizmor", self.keep(on_path("zizmor")));
         // Podman with runc runs the container image where no Docker daemon can (crun refuses
-        // hybrid cgroups), from the static binary `.ci/run` builds (see tests/it/container.rs).
-        let podman = self.keep(on_path("podman")) && self.keep(on_path("runc"));
+        // hybrid cgroups), from the static binary `.ci/run` builds (see tests/it/container.rs),
+        // stripped first (binutils' `strip`).
+        let podman = self.keep(on_path("podman"))
+            && self.keep(on_path("runc"))
+            && self.keep(on_path("strip"));
         let static_binary = manifest.join(STATIC_BINARY);
         have(
             "container",

@@ -189,7 +189,8 @@ pub fn group(kept: &[(&Path, &[String])], candidates: &[&Path], files: &dyn File
         .map(|(p, _)| p.to_path_buf())
         .chain(named.iter().map(|&i| candidates[i].to_path_buf()))
         .collect();
-    let paths = ScanPaths::new(scan.iter().map(PathBuf::as_path), files);
+    // The same files again, fewer: none is a link if none of all of them was.
+    let paths = ScanPaths::new(scan.iter().map(PathBuf::as_path), files, index.any_symlink);
     let index = ScanIndex::over(&paths, files);
     let mut sets = Sets::new(scan.len());
     for (from, target) in reached(&index, kept) {
@@ -380,11 +381,14 @@ pub struct ScanPaths {
     /// symlink and its target), each mapped to all of them.
     copies: HashMap<usize, Vec<usize>>,
     prefixes: HashSet<PathBuf>,
+    /// Whether any of the files is a symlink.
+    any_symlink: bool,
 }
 
 impl ScanPaths {
-    /// The index of the files at `paths`, numbered in that order.
-    fn new<'p>(paths: impl Iterator<Item = &'p Path>, scan: &dyn Files) -> Self {
+    /// The index of the files at `paths`, numbered in that order; `may_link` false when
+    /// they are known to hold no symlink (none is asked about: a system call each).
+    fn new<'p>(paths: impl Iterator<Item = &'p Path>, scan: &dyn Files, may_link: bool) -> Self {
         let mut files = HashMap::new();
         let mut prefixes = HashSet::new();
         let mut any_symlink = false;
@@ -395,7 +399,7 @@ impl ScanPaths {
                     prefixes.insert(dir.to_path_buf());
                 }
             }
-            any_symlink |= scan.is_link(&path);
+            any_symlink = any_symlink || (may_link && scan.is_link(&path));
             files.insert(path, i);
         }
         // Resolving every path costs a system call per component; only worth it when some
@@ -416,6 +420,7 @@ impl ScanPaths {
             files,
             copies,
             prefixes,
+            any_symlink,
         }
     }
 }
@@ -439,7 +444,7 @@ impl<'f> ScanIndex<'f> {
     /// The index of the files at `paths`, numbered in that order.
     fn new<'p>(paths: impl Iterator<Item = &'p Path>, scan: &'f dyn Files) -> Self {
         Self {
-            paths: Cow::Owned(ScanPaths::new(paths, scan)),
+            paths: Cow::Owned(ScanPaths::new(paths, scan, true)),
             scan,
         }
     }
@@ -864,6 +869,59 @@ mod tests {
 
     /// A view that counts what it is asked about files.
     struct Counting<'a>(&'a MemoryFiles, std::sync::atomic::AtomicUsize);
+
+    /// A view that counts whether-a-link questions, by path.
+    struct CountingLinks<'a>(&'a MemoryFiles, std::sync::Mutex<Vec<PathBuf>>);
+
+    impl Files for CountingLinks<'_> {
+        fn read(&self, path: &Path) -> Result<SourceFile, crate::formats::Unreadable> {
+            self.0.read(path)
+        }
+        fn is_file(&self, path: &Path) -> bool {
+            self.0.is_file(path)
+        }
+        fn is_dir(&self, path: &Path) -> bool {
+            self.0.is_dir(path)
+        }
+        fn list(&self, dir: &Path) -> Option<Vec<String>> {
+            self.0.list(dir)
+        }
+        fn is_link(&self, path: &Path) -> bool {
+            self.1
+                .lock()
+                .expect("not poisoned")
+                .push(path.to_path_buf());
+            self.0.is_link(path)
+        }
+        fn display(&self, path: &Path) -> String {
+            self.0.display(path)
+        }
+    }
+
+    /// Relating the files a scan's includes name asks again about none of them: whether a
+    /// file is a link is a system call on disk, asked once per file.
+    #[test]
+    fn grouping_asks_once_whether_each_file_is_a_link() {
+        let files = files();
+        let sources = sources();
+        let names: Vec<Vec<String>> = sources
+            .iter()
+            .map(|s| include_arguments(&NginxConfig::parse(&s.text)))
+            .collect();
+        let scan: Vec<GroupedFile> = sources
+            .iter()
+            .zip(&names)
+            .map(|(s, n)| (s.path.as_path(), (!n.is_empty()).then_some(n.as_slice())))
+            .collect();
+        let counting = CountingLinks(&files, Default::default());
+        let grouping = group_files(&scan, &counting);
+        assert!(!grouping.named.is_empty(), "some candidate is included");
+        let mut asked = counting.1.into_inner().expect("not poisoned");
+        let all = asked.len();
+        asked.sort();
+        asked.dedup();
+        assert_eq!((all, asked.len()), (FILES.len(), FILES.len()));
+    }
 
     impl Counting<'_> {
         fn ask(&self) {

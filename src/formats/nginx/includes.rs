@@ -508,18 +508,16 @@ impl<'f> ScanIndex<'f> {
                 }
             }
         } else {
+            let whole = self.scan.holds_whole_nginx_configuration();
             for candidate in candidates {
-                let matches = self.glob(&candidate);
                 // A glob whose directory exists means what it matches, even nothing (nginx
                 // accepts that), and so does any glob in an `nginx -T` dump, which holds
-                // every file nginx read; otherwise try the next base.
-                let directory_exists = || {
-                    self.scan.holds_whole_nginx_configuration()
-                        || candidate.parent().is_some_and(|d| self.scan.is_dir(d))
-                };
-                if matches.is_empty() && !directory_exists() {
+                // every file nginx read; otherwise try the next base. Asked before listing:
+                // a directory the scan lacks lists nothing, and asking once costs less.
+                if !whole && !candidate.parent().is_some_and(|d| self.scan.is_dir(d)) {
                     continue;
                 }
+                let matches = self.glob(&candidate);
                 let scanned: Option<Vec<usize>> = matches
                     .iter()
                     .map(|m| self.files.get(&absolute_normal(m)).copied())
@@ -998,6 +996,12 @@ mod tests {
             "missing /p/snippets/gone.conf"
         );
         assert!(counting.asked() > 0);
+        // A glob into a folder no base has: one question per base, none listed.
+        assert_eq!(resolved("/r/a/b/site.conf", "conf.d/*.conf"), "unknown");
+        assert_eq!(counting.asked(), 3);
+        // In a folder that exists, the glob means what it matches.
+        assert_eq!(resolved("/r/a/b/site.conf", "snippets/*.conf"), "unknown");
+        assert_eq!(resolved("/p/nginx.conf", "snippets/*.conf"), "files [1]");
     }
 
     #[test]

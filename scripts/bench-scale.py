@@ -12,7 +12,10 @@ the ripgrep floor measured in the same run.
 The ripgrep floor is `rg --hidden --no-ignore --count . TREE`: every file read once and
 every line looked at, the least any scanner of these files must do.
 
-Usage (from the repository root, after `cargo build --release`; `apt-get install ripgrep`):
+Usage (from the repository root, after `cargo build --release`; `apt-get install ripgrep`).
+Releases are built with profile-guided optimisation: to measure what they ship, build with
+`scripts/release/pgo-build.sh x86_64-unknown-linux-gnu` and pass
+`--binary target/x86_64-unknown-linux-gnu/release/preflight`.
 
     python3 scripts/bench-scale.py                        # 10k and 100k files, 3 runs each
     python3 scripts/bench-scale.py --sizes 1000,10000 --runs 5

@@ -1303,33 +1303,7 @@ mod tests {
     /// tells its patches, in the folder or the one below, from its resources.
     #[test]
     fn a_kustomization_is_read_once_for_the_whole_folder() {
-        use crate::formats::{MemoryFiles, ScanMemo, Unreadable};
-        use std::sync::Mutex;
-        /// The files and the kustomization paths read from them, in order.
-        struct Counting(MemoryFiles, Mutex<Vec<std::path::PathBuf>>);
-        impl Files for Counting {
-            fn read(&self, path: &Path) -> Result<crate::source::SourceFile, Unreadable> {
-                if path.ends_with("kustomization.yaml") {
-                    self.1.lock().unwrap().push(path.to_path_buf());
-                }
-                self.0.read(path)
-            }
-            fn is_file(&self, path: &Path) -> bool {
-                self.0.is_file(path)
-            }
-            fn is_dir(&self, path: &Path) -> bool {
-                self.0.is_dir(path)
-            }
-            fn list(&self, dir: &Path) -> Option<Vec<String>> {
-                self.0.list(dir)
-            }
-            fn display(&self, path: &Path) -> String {
-                self.0.display(path)
-            }
-            fn memo(&self) -> Option<&ScanMemo> {
-                self.0.memo()
-            }
-        }
+        use crate::formats::{Asked, MemoryFiles, Question};
         let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n";
         let mut memory = MemoryFiles::new("");
         memory.insert(
@@ -1337,7 +1311,7 @@ mod tests {
             b"resources: [a.yaml, b.yaml]\npatchesStrategicMerge: [p.yaml, ./sub/q.yaml]\n"
                 .to_vec(),
         );
-        let files = Counting(memory, Mutex::default());
+        let files = Asked::new(&memory);
         let patched = |name: &str| {
             Manifests::parse(manifest, &Path::new("k").join(name), &files).kustomize_input
         };
@@ -1347,7 +1321,14 @@ mod tests {
         assert!(patched("sub/q.yaml"));
         assert!(!patched("sub/a.yaml"));
         // Each folder's (`k/sub`, `k` and the one above `k`) asked once.
-        let read = files.1.lock().unwrap();
+        let read: Vec<PathBuf> = files
+            .take()
+            .into_iter()
+            .filter(|(question, path)| {
+                *question == Question::Read && path.ends_with("kustomization.yaml")
+            })
+            .map(|(_, path)| path)
+            .collect();
         let mut once = read.clone();
         once.sort();
         once.dedup();

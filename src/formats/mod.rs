@@ -729,6 +729,75 @@ impl Files for MemoryFiles {
     }
 }
 
+/// What a view of files was asked ([`Asked`]).
+#[cfg(test)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    Read,
+    IsFile,
+    IsDir,
+    List,
+    IsLink,
+}
+
+/// [`MemoryFiles`] recording what it is asked, in order: for tests that a question about the
+/// disk (a system call there) is asked once, or not at all.
+#[cfg(test)]
+pub struct Asked<'a> {
+    files: &'a MemoryFiles,
+    asked: std::sync::Mutex<Vec<(Question, PathBuf)>>,
+}
+
+#[cfg(test)]
+impl<'a> Asked<'a> {
+    pub fn new(files: &'a MemoryFiles) -> Self {
+        Self {
+            files,
+            asked: std::sync::Mutex::default(),
+        }
+    }
+
+    /// What was asked since the last call.
+    pub fn take(&self) -> Vec<(Question, PathBuf)> {
+        std::mem::take(&mut *self.asked.lock().expect("not poisoned"))
+    }
+
+    fn ask(&self, question: Question, path: &Path) {
+        let mut asked = self.asked.lock().expect("not poisoned");
+        asked.push((question, path.to_path_buf()));
+    }
+}
+
+#[cfg(test)]
+impl Files for Asked<'_> {
+    fn read(&self, path: &Path) -> Result<SourceFile, Unreadable> {
+        self.ask(Question::Read, path);
+        self.files.read(path)
+    }
+    fn is_file(&self, path: &Path) -> bool {
+        self.ask(Question::IsFile, path);
+        self.files.is_file(path)
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        self.ask(Question::IsDir, path);
+        self.files.is_dir(path)
+    }
+    fn list(&self, dir: &Path) -> Option<Vec<String>> {
+        self.ask(Question::List, dir);
+        self.files.list(dir)
+    }
+    fn is_link(&self, path: &Path) -> bool {
+        self.ask(Question::IsLink, path);
+        self.files.is_link(path)
+    }
+    fn display(&self, path: &Path) -> String {
+        self.files.display(path)
+    }
+    fn memo(&self) -> Option<&ScanMemo> {
+        self.files.memo()
+    }
+}
+
 /// What a file's name says about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Classification {

@@ -772,7 +772,7 @@ fn set_origin(directive: &mut NginxDirective, source: &Arc<SourceFile>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::MemoryFiles;
+    use crate::formats::{Asked, MemoryFiles, Question};
 
     #[test]
     fn a_package_file_is_named_whole_or_after_a_slash() {
@@ -865,37 +865,6 @@ mod tests {
             .collect()
     }
 
-    /// A view that counts what it is asked about files.
-    struct Counting<'a>(&'a MemoryFiles, std::sync::atomic::AtomicUsize);
-
-    /// A view that counts whether-a-link questions, by path.
-    struct CountingLinks<'a>(&'a MemoryFiles, std::sync::Mutex<Vec<PathBuf>>);
-
-    impl Files for CountingLinks<'_> {
-        fn read(&self, path: &Path) -> Result<SourceFile, crate::formats::Unreadable> {
-            self.0.read(path)
-        }
-        fn is_file(&self, path: &Path) -> bool {
-            self.0.is_file(path)
-        }
-        fn is_dir(&self, path: &Path) -> bool {
-            self.0.is_dir(path)
-        }
-        fn list(&self, dir: &Path) -> Option<Vec<String>> {
-            self.0.list(dir)
-        }
-        fn is_link(&self, path: &Path) -> bool {
-            self.1
-                .lock()
-                .expect("not poisoned")
-                .push(path.to_path_buf());
-            self.0.is_link(path)
-        }
-        fn display(&self, path: &Path) -> String {
-            self.0.display(path)
-        }
-    }
-
     /// Relating the files a scan's includes name asks again about none of them: whether a
     /// file is a link is a system call on disk, asked once per file.
     #[test]
@@ -911,45 +880,19 @@ mod tests {
             .zip(&names)
             .map(|(s, n)| (s.path.as_path(), (!n.is_empty()).then_some(n.as_slice())))
             .collect();
-        let counting = CountingLinks(&files, Default::default());
-        let grouping = group_files(&scan, &counting);
+        let asking = Asked::new(&files);
+        let grouping = group_files(&scan, &asking);
         assert!(!grouping.named.is_empty(), "some candidate is included");
-        let mut asked = counting.1.into_inner().expect("not poisoned");
+        let mut asked: Vec<PathBuf> = asking
+            .take()
+            .into_iter()
+            .filter(|(question, _)| *question == Question::IsLink)
+            .map(|(_, path)| path)
+            .collect();
         let all = asked.len();
         asked.sort();
         asked.dedup();
         assert_eq!((all, asked.len()), (FILES.len(), FILES.len()));
-    }
-
-    impl Counting<'_> {
-        fn ask(&self) {
-            self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        fn asked(&self) -> usize {
-            self.1.swap(0, std::sync::atomic::Ordering::Relaxed)
-        }
-    }
-
-    impl Files for Counting<'_> {
-        fn read(&self, path: &Path) -> Result<SourceFile, crate::formats::Unreadable> {
-            self.ask();
-            self.0.read(path)
-        }
-        fn is_file(&self, path: &Path) -> bool {
-            self.ask();
-            self.0.is_file(path)
-        }
-        fn is_dir(&self, path: &Path) -> bool {
-            self.ask();
-            self.0.is_dir(path)
-        }
-        fn list(&self, dir: &Path) -> Option<Vec<String>> {
-            self.ask();
-            self.0.list(dir)
-        }
-        fn display(&self, path: &Path) -> String {
-            self.0.display(path)
-        }
     }
 
     /// The first base holding the file wins, a scanned file known without asking; a file
@@ -969,36 +912,36 @@ mod tests {
         for path in PATHS {
             view.insert(path, b"# x\n".to_vec());
         }
-        let counting = Counting(&view, Default::default());
+        let counting = Asked::new(&view);
         // Scanned: all but /r/a/b/snippets/x.conf, which exists unscanned.
         let scanned = [0, 1, 2, 4, 5].map(|i| Path::new(PATHS[i]));
         let index = ScanIndex::new(scanned.into_iter(), &counting);
-        counting.asked();
+        counting.take().len();
         let resolved = |file: &str, pattern: &str| match index.resolve(Path::new(file), pattern) {
             Resolution::Files(found) => format!("files {found:?}"),
             Resolution::Missing(path) => format!("missing {}", path.display()),
             Resolution::Unknown => "unknown".to_owned(),
         };
         assert_eq!(resolved("/p/nginx.conf", "snippets/h.conf"), "files [1]");
-        assert_eq!(counting.asked(), 0);
+        assert_eq!(counting.take().len(), 0);
         for provided in ["snippets/fastcgi-php.conf", "/etc/nginx/mime.types"] {
             assert_eq!(resolved("/p/nginx.conf", provided), "unknown");
             assert_eq!(resolved("/r/a/b/site.conf", provided), "unknown");
-            assert_eq!(counting.asked(), 0, "{provided}");
+            assert_eq!(counting.take().len(), 0, "{provided}");
         }
         // Without an nginx.conf the folders above are tried in turn: the unscanned file in
         // the first hides the scanned one above it, as nginx would read the first.
         assert_eq!(resolved("/r/a/b/site.conf", "snippets/x.conf"), "unknown");
         assert_eq!(resolved("/r/a/b/site.conf", "snippets/y.conf"), "files [4]");
-        assert!(counting.asked() > 0);
+        assert!(!counting.take().is_empty());
         assert_eq!(
             resolved("/p/nginx.conf", "snippets/gone.conf"),
             "missing /p/snippets/gone.conf"
         );
-        assert!(counting.asked() > 0);
+        assert!(!counting.take().is_empty());
         // A glob into a folder no base has: one question per base, none listed.
         assert_eq!(resolved("/r/a/b/site.conf", "conf.d/*.conf"), "unknown");
-        assert_eq!(counting.asked(), 3);
+        assert_eq!(counting.take().len(), 3);
         // In a folder that exists, the glob means what it matches.
         assert_eq!(resolved("/r/a/b/site.conf", "snippets/*.conf"), "unknown");
         assert_eq!(resolved("/p/nginx.conf", "snippets/*.conf"), "files [1]");

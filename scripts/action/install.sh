@@ -47,6 +47,8 @@ install_release() {
   fi
   base="${PREFLIGHT_RELEASE_BASE:-https://github.com/${ACTION_REPOSITORY:-}/releases/download}/v$version"
   dir=$(mktemp -d)
+  # Refusing a download ends the step (exit): the folder goes either way.
+  trap 'rm -rf "$dir"' EXIT
   if ! download "$base/SHA256SUMS" "$dir/SHA256SUMS"; then
     echo "preflight: no release v$version at $base"
     return 1
@@ -60,7 +62,6 @@ install_release() {
   tar -xzf "$dir/preflight-$version-$target.tar.gz" -C "$dir"
   mkdir -p "$bin"
   cp "$dir/preflight-$version-$target/$exe" "$bin/$exe"
-  rm -rf "$dir"
   echo "preflight: installed release v$version ($target), SHA-256 verified"
 }
 

@@ -418,9 +418,26 @@ fn install_from(dir: &Path, mirror: &Path) -> std::process::Output {
             format!("file://{}", mirror.display()),
         )
         .env("FAKE_CARGO_LOG", dir.join("cargo-called"))
+        .env("TMPDIR", temp_folder(dir))
         .env("PREFLIGHT_UNDER_TEST", env!("CARGO_BIN_EXE_preflight"))
         .output()
         .expect("bash runs")
+}
+
+/// The folder the installers' temporary files go to, in `dir`, made empty.
+fn temp_folder(dir: &Path) -> PathBuf {
+    let tmp = dir.join("tmp");
+    std::fs::create_dir_all(&tmp).expect("mkdir");
+    tmp
+}
+
+/// What an installer left in [`temp_folder`]: nothing, whether it installed or refused
+/// (each run left a release's 80 MB behind).
+fn left_behind(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir.join("tmp"))
+        .expect("temp folder")
+        .map(|e| e.expect("entry").path())
+        .collect()
 }
 
 /// A stand-in for a preflight binary in the installer tests, which never run it: a copy of
@@ -472,6 +489,7 @@ fn the_action_installs_the_release_built_from_its_sources_after_checking_its_che
         log.contains(&version(&installed)),
         "install.sh runs it: {log}"
     );
+    assert_eq!(left_behind(dir.path()), Vec::<PathBuf>::new());
 }
 
 #[test]
@@ -493,6 +511,7 @@ fn the_action_refuses_a_tampered_release_archive() {
         !dir.path().join("cargo-called").exists(),
         "it built instead: {log}"
     );
+    assert_eq!(left_behind(dir.path()), Vec::<PathBuf>::new());
 }
 
 #[test]
@@ -647,8 +666,10 @@ fn the_gitlab_template_installs_a_verified_release_and_writes_a_code_quality_rep
         ("PREFLIGHT_VERSION", env!("CARGO_PKG_VERSION").to_owned()),
         ("PREFLIGHT_RELEASES", server.url.clone()),
         ("PREFLIGHT_TARGET", release_target()),
+        ("TMPDIR", temp_folder(dir.path()).display().to_string()),
     ];
     let output = run_gitlab_job(project.path(), &variables);
+    assert_eq!(left_behind(dir.path()), Vec::<PathBuf>::new());
     let log = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -687,4 +708,5 @@ fn the_gitlab_template_installs_a_verified_release_and_writes_a_code_quality_rep
     assert_ne!(output.status.code(), Some(0), "{log}");
     assert!(log.contains("preflight: refusing"), "{log}");
     assert!(!project.path().join("gl-code-quality-report.json").exists());
+    assert_eq!(left_behind(dir.path()), Vec::<PathBuf>::new());
 }

@@ -485,13 +485,19 @@ impl DiskFiles {
         }
     }
 
-    /// [`Self::contained`] for a path known to be a link or not.
-    fn contained_as(&self, path: &Path, is_link: bool) -> Result<PathBuf, Unreadable> {
-        let real = match (is_link, path.parent(), path.file_name()) {
+    /// `path` with its links resolved, for a path known to be a link or not: one that is not
+    /// resolves through its folder, whose resolution is cached ([`Self::resolved_dir`]),
+    /// where `realpath` reads every component as a link; a link is resolved whole.
+    fn resolved(&self, path: &Path, is_link: bool) -> Option<PathBuf> {
+        match (is_link, path.parent(), path.file_name()) {
             (false, Some(dir), Some(name)) => self.resolved_dir(dir).map(|d| d.join(name)),
             _ => std::fs::canonicalize(path).ok(),
-        };
-        let Some((root, real)) = real.and_then(|real| {
+        }
+    }
+
+    /// [`Self::contained`] for a path known to be a link or not.
+    fn contained_as(&self, path: &Path, is_link: bool) -> Result<PathBuf, Unreadable> {
+        let Some((root, real)) = self.resolved(path, is_link).and_then(|real| {
             let root = self.roots.iter().find(|root| real.starts_with(root))?;
             Some((root, real))
         }) else {
@@ -784,22 +790,14 @@ impl Files for DiskFiles {
             || self.roots.iter().any(|root| path.starts_with(root))
     }
 
-    /// A file that is not itself a link resolves through its folder, whose resolution is
-    /// cached ([`Self::resolved_dir`]): one `lstat`, where `realpath` reads every component
-    /// as a link (a tree's nginx files, when one of them is a link: six thousand `readlink`s
-    /// on the 10,000-file tree). Anything else is resolved whole, as before.
+    /// One `lstat` and the folder's cached resolution for a path that is not a link
+    /// ([`Self::resolved`]): `realpath` on a tree's nginx files, when one of them is a link,
+    /// was six thousand `readlink`s on the 10,000-file tree. A path that is not there is
+    /// given back as it is.
     fn canonical(&self, path: &Path) -> PathBuf {
-        let through_folder = match (path.parent(), path.file_name()) {
-            (Some(parent), Some(name))
-                if !parent.as_os_str().is_empty()
-                    && self.held.describe(path, false).is_ok_and(|d| !d.is_link) =>
-            {
-                self.resolved_dir(parent).map(|dir| dir.join(name))
-            }
-            _ => None,
-        };
-        through_folder
-            .unwrap_or_else(|| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+        let is_link = self.held.describe(path, false).map_or(true, |d| d.is_link);
+        self.resolved(path, is_link)
+            .unwrap_or_else(|| path.to_path_buf())
     }
 
     fn is_link(&self, path: &Path) -> bool {

@@ -912,36 +912,36 @@ mod tests {
         for path in PATHS {
             view.insert(path, b"# x\n".to_vec());
         }
-        let counting = Asked::new(&view);
+        let asking = Asked::new(&view);
         // Scanned: all but /r/a/b/snippets/x.conf, which exists unscanned.
         let scanned = [0, 1, 2, 4, 5].map(|i| Path::new(PATHS[i]));
-        let index = ScanIndex::new(scanned.into_iter(), &counting);
-        counting.take().len();
+        let index = ScanIndex::new(scanned.into_iter(), &asking);
+        asking.take();
         let resolved = |file: &str, pattern: &str| match index.resolve(Path::new(file), pattern) {
             Resolution::Files(found) => format!("files {found:?}"),
             Resolution::Missing(path) => format!("missing {}", path.display()),
             Resolution::Unknown => "unknown".to_owned(),
         };
         assert_eq!(resolved("/p/nginx.conf", "snippets/h.conf"), "files [1]");
-        assert_eq!(counting.take().len(), 0);
+        assert_eq!(asking.take().len(), 0);
         for provided in ["snippets/fastcgi-php.conf", "/etc/nginx/mime.types"] {
             assert_eq!(resolved("/p/nginx.conf", provided), "unknown");
             assert_eq!(resolved("/r/a/b/site.conf", provided), "unknown");
-            assert_eq!(counting.take().len(), 0, "{provided}");
+            assert_eq!(asking.take().len(), 0, "{provided}");
         }
         // Without an nginx.conf the folders above are tried in turn: the unscanned file in
         // the first hides the scanned one above it, as nginx would read the first.
         assert_eq!(resolved("/r/a/b/site.conf", "snippets/x.conf"), "unknown");
         assert_eq!(resolved("/r/a/b/site.conf", "snippets/y.conf"), "files [4]");
-        assert!(!counting.take().is_empty());
+        assert!(!asking.take().is_empty());
         assert_eq!(
             resolved("/p/nginx.conf", "snippets/gone.conf"),
             "missing /p/snippets/gone.conf"
         );
-        assert!(!counting.take().is_empty());
+        assert!(!asking.take().is_empty());
         // A glob into a folder no base has: one question per base, none listed.
         assert_eq!(resolved("/r/a/b/site.conf", "conf.d/*.conf"), "unknown");
-        assert_eq!(counting.take().len(), 3);
+        assert_eq!(asking.take().len(), 3);
         // In a folder that exists, the glob means what it matches.
         assert_eq!(resolved("/r/a/b/site.conf", "snippets/*.conf"), "unknown");
         assert_eq!(resolved("/p/nginx.conf", "snippets/*.conf"), "files [1]");

@@ -291,10 +291,30 @@ fn is_plain_path(path: &[u8]) -> bool {
 /// byte (a folder's name before a longer name it begins), a path before those below it.
 fn plain_path_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     let rank = |c: u8| if c == b'/' { 0 } else { u16::from(c) + 1 };
-    match a.iter().zip(b).position(|(x, y)| x != y) {
-        Some(at) => rank(a[at]).cmp(&rank(b[at])),
-        None => a.len().cmp(&b.len()),
+    let at = common_start(a, b);
+    match (a.get(at), b.get(at)) {
+        (Some(&x), Some(&y)) => rank(x).cmp(&rank(y)),
+        _ => a.len().cmp(&b.len()),
     }
+}
+
+/// How many bytes `a` and `b` begin with alike. Compared eight at a time: the walk's paths
+/// share long starts (`deploy/k8s/overlays/…`), and a byte at a time made sorting them
+/// the walk's largest cost on the main thread.
+fn common_start(a: &[u8], b: &[u8]) -> usize {
+    let word = |w: &[u8]| u64::from_ne_bytes(w.try_into().expect("chunks of eight"));
+    let alike = a
+        .chunks_exact(8)
+        .zip(b.chunks_exact(8))
+        .take_while(|(x, y)| word(x) == word(y))
+        .count()
+        * 8;
+    alike
+        + a[alike..]
+            .iter()
+            .zip(&b[alike..])
+            .take_while(|(x, y)| x == y)
+            .count()
 }
 
 /// The parent and name `dir` resolves through when it is a folder and not itself a link:
@@ -1080,7 +1100,12 @@ mod tests {
     /// Plain paths compared byte by byte order as `Path::cmp` orders them.
     #[test]
     fn plain_paths_order_as_paths_do() {
-        let parts = ["a", "a-b", "a.b", "ab", "b", "a0", "A", ".env", "é", "a b"];
+        let short = ["a", "a-b", "a.b", "ab", "b", "a0", "A", ".env", "é", "a b"];
+        // Parts longer than eight bytes too, differing past the eighth: compared by words.
+        let parts: Vec<&str> = short
+            .into_iter()
+            .chain(["overlays-a", "overlays"])
+            .collect();
         let mut paths: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
         for _ in 0..2 {
             let longer: Vec<String> = paths

@@ -340,14 +340,14 @@ fn backup_in(words: &[Word]) -> Option<(BackupKind, Tool, Range<usize>)> {
 /// `restic forget --keep-*`, `borg prune`). Inside an `sh -c "…"` string the whole string
 /// stands for it.
 pub fn retention(line: &str) -> Option<Range<usize>> {
-    retention_nested(line, 0)
+    retention_nested(&simple_commands(line), 0)
 }
 
 /// How deep `sh -c "bash -c '…'"` strings are looked into.
 const MAX_NESTING: usize = 3;
 
-fn retention_nested(line: &str, depth: usize) -> Option<Range<usize>> {
-    let commands = simple_commands(line);
+/// [`retention`] in a command line already split into `commands`.
+fn retention_nested(commands: &[Vec<Word>], depth: usize) -> Option<Range<usize>> {
     let found = commands
         .iter()
         .enumerate()
@@ -357,7 +357,9 @@ fn retention_nested(line: &str, depth: usize) -> Option<Range<usize>> {
             .iter()
             .flatten()
             .filter(|w| depth < MAX_NESTING && w.text.contains(' '))
-            .find_map(|w| retention_nested(&w.text, depth + 1).map(|_| w.range.clone()))
+            .find_map(|w| {
+                retention_nested(&simple_commands(&w.text), depth + 1).map(|_| w.range.clone())
+            })
     })
 }
 
@@ -380,7 +382,7 @@ fn recognise_nested(line: &str, depth: usize) -> Option<BackupCommand> {
                 retention: inner
                     .retention
                     .map(|_| w.range.clone())
-                    .or_else(|| retention(line)),
+                    .or_else(|| retention_nested(&commands, 0)),
                 ..inner
             })
         });
@@ -390,7 +392,7 @@ fn recognise_nested(line: &str, depth: usize) -> Option<BackupCommand> {
         kind,
         tool,
         at,
-        retention: retention(line),
+        retention: retention_nested(&commands, 0),
         encrypted,
     })
 }

@@ -711,6 +711,8 @@ impl<'c> Plan<'c> {
         let (placed, read_again) = self.place(placed, &documents, view);
         let mut marks: Vec<(&Rule, RawMark)> = Vec::new();
         let mut raw: Vec<(&Rule, RawFinding)> = placed;
+        // Sized once: grown run by run, the findings were copied at every doubling.
+        raw.reserve_exact(runs.iter().map(|(_, findings, _)| findings.len()).sum());
         for (rule, findings, rule_marks) in runs {
             raw.extend(findings.into_iter().map(|f| (rule, f)));
             if self.results {

@@ -7,7 +7,7 @@
 //! whitespace, `${VAR}` references. Malformed lines become [`ParseError`]s and parsing goes on
 //! with the next line, so one typo never hides the rest of the file.
 
-use crate::formats::sensitive::{assignment_sensitive, Sensitive};
+use crate::formats::sensitive::{assignment_sensitive, Sensitive, Shown};
 use crate::formats::ParseError;
 use crate::formats::Target;
 use crate::formats::{Classification, FileName, FollowUp, Format, ParseContext};
@@ -634,7 +634,14 @@ impl Format for EnvFile {
     }
 
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        env_sensitive(self, &source.text)
+        env_sensitive(self, &source.text, None)
+    }
+
+    /// Values are classified one by one, so only those touching `shown` are; but a shown
+    /// comment may repeat any value of the file, and then every value is.
+    fn sensitive_in(&self, source: &SourceFile, shown: &Shown) -> Vec<Sensitive> {
+        let comment_shown = self.comments.iter().any(|&comment| shown.touches(comment));
+        env_sensitive(self, &source.text, (!comment_shown).then_some(shown))
     }
 
     /// A deployed `.env` setting `DJANGO_SETTINGS_MODULE` names the settings module the
@@ -658,10 +665,15 @@ impl Format for EnvFile {
 /// looks like a credential (a token pasted on a line of its own), what the parser could not
 /// read, and in comments a secret named (`# DB_PASSWORD=old…` left commented out) or
 /// repeated (`# preflight: ignore[ENV012] <the value> is rotated hourly`).
-fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
+///
+/// With `only`, the values touching it, and nothing of the comments (none of which it
+/// touches).
+fn env_sensitive(env: &EnvFile, text: &str, only: Option<&Shown>) -> Vec<Sensitive> {
     let at = |span: Span| Sensitive { span };
     let mut found = Vec::new();
-    for entry in &env.entries {
+    // What is found of an entry lies in its statement.
+    let touched = |entry: &&EnvEntry| only.is_none_or(|shown| shown.touches(entry.span));
+    for entry in env.entries.iter().filter(touched) {
         match &entry.value {
             // A private key, or any value over several lines (a key or certificate pasted
             // in quotes, a quote closed lines later): whole.
@@ -683,6 +695,9 @@ fn env_sensitive(env: &EnvFile, text: &str) -> Vec<Sensitive> {
         }
     }
     found.extend(env.unreadable.iter().map(|&span| at(span)));
+    if only.is_some() {
+        return found;
+    }
     let repeated = repeated_in_comments(env, text, &found);
     found.extend(repeated.into_iter().map(at));
     for comment in &env.comments {
@@ -866,6 +881,40 @@ mod tests {
         values(text).remove(0).1.unwrap()
     }
 
+    /// A report showing some lines gets the secrets of the values there; one showing a
+    /// comment gets every value's, since the comment may repeat any of them.
+    #[test]
+    fn secrets_where_shown_are_those_of_the_shown_values_or_all_for_a_comment() {
+        let text = "API_TOKEN=ghp_x9Kq2Lm8Np4Rt6Vw0Yz3Bc5Df7Gh1Jk2Lm4Np\n\nDEBUG=true\n\nDB_PASSWORD=s3cr3t-v4lue-9k2\n\n# was s3cr3t-v4lue-9k2\n";
+        let source = SourceFile::from_bytes("app/.env".into(), "app/.env".into(), text.into());
+        let env = EnvFile::parse(text);
+        let at = |needle: &str| {
+            let start = text.find(needle).unwrap();
+            Span::new(start, start + needle.len())
+        };
+        let secrets = |shown: &[Span]| -> Vec<&str> {
+            let shown = crate::formats::sensitive::Shown::lines_of(&source, shown.iter().copied());
+            let mut found: Vec<&str> = Format::sensitive_in(&env, &source, &shown)
+                .iter()
+                .map(|s| &text[s.span.range()])
+                .collect();
+            found.sort_unstable();
+            found
+        };
+        let everything: Vec<&str> = {
+            let mut all: Vec<&str> = env_sensitive(&env, text, None)
+                .iter()
+                .map(|s| &text[s.span.range()])
+                .collect();
+            all.sort_unstable();
+            all
+        };
+        assert_eq!(secrets(&[at("DEBUG")]), Vec::<&str>::new());
+        assert_eq!(secrets(&[at("DB_PASSWORD")]), ["s3cr3t-v4lue-9k2"]);
+        assert_eq!(secrets(&[at("# was")]), everything);
+        assert!(everything.len() >= 3, "{everything:?}");
+    }
+
     /// A comment repeating secrets is searched in turn when it is short and by the automaton
     /// when it is long: both find every occurrence, overlapping ones included.
     #[test]
@@ -876,7 +925,7 @@ mod tests {
                 "# padding\n".repeat(padding)
             );
             let env = EnvFile::parse(&text);
-            let secrets = env_sensitive(&env, &text);
+            let secrets = env_sensitive(&env, &text, None);
             let comments: usize = env.comments.iter().map(|c| c.len()).sum();
             let mut spans: Vec<&str> = repeated_in_comments(&env, &text, &secrets)
                 .into_iter()

@@ -656,7 +656,7 @@ impl<'c> Plan<'c> {
             }
         }
         drop_repeated(&mut raw);
-        let files = KnownFiles::of(&documents, Vec::new());
+        let files = KnownFiles::of(&documents, &shown_spans_by_file(&raw, &marks), Vec::new());
         let findings = raw
             .into_iter()
             .map(|(rule, f)| finalise(rule, f, &files, self.catalog))
@@ -721,7 +721,7 @@ impl<'c> Plan<'c> {
         }
         relocate_built(&documents, &mut raw);
         drop_repeated(&mut raw);
-        let files = KnownFiles::of(&documents, read_again);
+        let files = KnownFiles::of(&documents, &shown_spans_by_file(&raw, &marks), read_again);
         let mut findings: Vec<Finding> = raw
             .into_par_iter()
             .map(|(rule, f)| finalise(rule, f, &files, self.catalog))
@@ -1566,28 +1566,50 @@ impl FileContext {
     }
 }
 
-/// The spans of `file` that findings and marks made on a document of it show: their places
-/// and related places, and what their messages quote of it.
+/// Each place findings and marks show, with its file: their places and related places,
+/// and what their messages quote.
+fn each_shown<'r>(
+    raw: &'r [(&Rule, RawFinding)],
+    marks: &'r [(&Rule, RawMark)],
+) -> impl Iterator<Item = (&'r Arc<SourceFile>, Span)> + 'r {
+    let findings = raw.iter().flat_map(|(_, finding)| {
+        let related = finding.related.iter().flat_map(|related| {
+            std::iter::once((&related.source, related.span))
+                .chain(related.message.quotes(&related.source))
+        });
+        std::iter::once((&finding.source, finding.span))
+            .chain(finding.message.quotes(&finding.source))
+            .chain(related)
+    });
+    let marks = marks
+        .iter()
+        .flat_map(|(_, mark)| mark.reason.quotes(&mark.source));
+    findings.chain(marks)
+}
+
+/// The spans of `file` that findings and marks show ([`each_shown`]).
 fn shown_spans(
     file: &Arc<SourceFile>,
     raw: &[(&Rule, RawFinding)],
     marks: &[(&Rule, RawMark)],
 ) -> Vec<Span> {
-    let mut shown = Vec::new();
-    for (_, finding) in raw {
-        if Arc::ptr_eq(&finding.source, file) {
-            shown.push(finding.span);
-        }
-        shown.extend(finding.message.quoted_in(&finding.source, file));
-        for related in &finding.related {
-            if Arc::ptr_eq(&related.source, file) {
-                shown.push(related.span);
-            }
-            shown.extend(related.message.quoted_in(&related.source, file));
-        }
-    }
-    for (_, mark) in marks {
-        shown.extend(mark.reason.quoted_in(&mark.source, file));
+    each_shown(raw, marks)
+        .filter(|(of, _)| Arc::ptr_eq(of, file))
+        .map(|(_, span)| span)
+        .collect()
+}
+
+/// The spans findings and marks show ([`each_shown`]) of every file, by identity.
+fn shown_spans_by_file(
+    raw: &[(&Rule, RawFinding)],
+    marks: &[(&Rule, RawMark)],
+) -> ByIdentity<usize, Vec<Span>> {
+    let mut shown: ByIdentity<usize, Vec<Span>> = ByIdentity::default();
+    for (file, span) in each_shown(raw, marks) {
+        shown
+            .entry(Arc::as_ptr(file) as usize)
+            .or_default()
+            .push(span);
     }
     shown
 }
@@ -1613,12 +1635,21 @@ struct KnownFiles {
 }
 
 impl KnownFiles {
-    /// The files of the documents kept to the end, of the files built documents were made
-    /// from, and of the files read again for fact-based findings ([`Plan::place`]).
-    fn of(documents: &[Document], read_again: ReadAgain) -> Self {
+    /// The files of the documents kept to the end (of which reports show `shown`, by
+    /// identity: [`shown_spans_by_file`]), of the files built documents were made from, and of the
+    /// files read again for fact-based findings ([`Plan::place`]).
+    fn of(
+        documents: &[Document],
+        shown: &ByIdentity<usize, Vec<Span>>,
+        read_again: ReadAgain,
+    ) -> Self {
         let mut contexts: ByIdentity<usize, FileContext> = documents
             .par_iter()
-            .map(|doc| (Arc::as_ptr(&doc.source) as usize, FileContext::new(doc)))
+            .map(|doc| {
+                let file = Arc::as_ptr(&doc.source) as usize;
+                let spans = shown.get(&file).cloned().unwrap_or_default();
+                (file, FileContext::showing(doc, spans))
+            })
             .collect();
         contexts.extend(documents.iter().flat_map(companion_contexts));
         // The files built documents were made from: those the scan did not read as

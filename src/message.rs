@@ -285,22 +285,18 @@ impl Message {
         Self { parts }
     }
 
-    /// Where the message quotes `file`, a message attached to `own` (a quote of a file named
-    /// without its text is read again later, and not listed).
-    pub fn quoted_in<'a>(
+    /// Each file the message quotes, with the span quoted, for a message attached to `own`
+    /// (a quote of a file named without its text is read again later, and not listed).
+    pub fn quotes<'a>(
         &'a self,
         own: &'a Arc<SourceFile>,
-        file: &'a Arc<SourceFile>,
-    ) -> impl Iterator<Item = Span> + 'a {
+    ) -> impl Iterator<Item = (&'a Arc<SourceFile>, Span)> + 'a {
         self.parts.iter().filter_map(move |part| match part {
-            Part::Quote(quote) => {
-                let from = match &quote.file {
-                    None => own,
-                    Some(QuotedFile::Read(read)) => read,
-                    Some(QuotedFile::Named(_)) => return None,
-                };
-                Arc::ptr_eq(from, file).then_some(quote.span)
-            }
+            Part::Quote(quote) => match &quote.file {
+                None => Some((own, quote.span)),
+                Some(QuotedFile::Read(read)) => Some((read, quote.span)),
+                Some(QuotedFile::Named(_)) => None,
+            },
             _ => None,
         })
     }

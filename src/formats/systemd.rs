@@ -16,7 +16,7 @@ use std::path::Path;
 
 use crate::formats::sensitive::{
     assignment_sensitive, command_sensitive, list_command_sensitive, quoted_verbatim,
-    unreadable_lines, ListWord, Sensitive,
+    unreadable_lines, ListWord, Sensitive, Shown,
 };
 use crate::formats::ParseError;
 use crate::formats::Target;
@@ -494,19 +494,28 @@ impl Format for UnitFile {
     }
 
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        systemd_sensitive(self, &source.text)
+        systemd_sensitive(self, &source.text, &Shown::everything())
+    }
+
+    fn sensitive_in(&self, source: &SourceFile, shown: &Shown) -> Vec<Sensitive> {
+        systemd_sensitive(self, &source.text, shown)
     }
 }
 
-/// In unit files: `Environment=` values and secrets on `Exec*=` command lines.
-fn systemd_sensitive(unit: &UnitFile, text: &str) -> Vec<Sensitive> {
+/// In unit files: `Environment=` values and secrets on `Exec*=` command lines, those of
+/// command lines only where they touch `shown` (what is found of one lies in its value).
+fn systemd_sensitive(unit: &UnitFile, text: &str, shown: &Shown) -> Vec<Sensitive> {
     let mut found: Vec<Sensitive> = unit
         .environment()
         .into_iter()
         .filter_map(|var| assignment_sensitive(&var.name, &var.value, var.value_span))
         .collect();
     for section in &unit.sections {
-        for entry in section.entries.iter().filter(|e| e.key.starts_with("Exec")) {
+        let commands = section
+            .entries
+            .iter()
+            .filter(|e| e.key.starts_with("Exec") && shown.touches(e.value_span));
+        for entry in commands {
             found.extend(command_sensitive(&entry.value, &|start, end| {
                 entry.file_span(start, end)
             }));
@@ -575,7 +584,7 @@ mod tests {
     fn exec_lines_mask_their_secrets_where_written() {
         let text = "[Service]\nExecStartPre=-/usr/bin/mysql -pqzcanary-one -e 'select 1'\nExecStart=/usr/bin/curl \\\n  -u ops:qzcanary-two https://x.example/\nExecStop=/bin/sh -c \"redis-cli -a qzcanary-three SHUTDOWN\"\n";
         let unit = parse(text);
-        let mut spans: Vec<Span> = systemd_sensitive(&unit, text)
+        let mut spans: Vec<Span> = systemd_sensitive(&unit, text, &Shown::everything())
             .iter()
             .map(|s| s.span)
             .collect();
@@ -583,6 +592,16 @@ mod tests {
         spans.dedup();
         let masked: Vec<&str> = spans.iter().map(|s| &text[s.range()]).collect();
         assert_eq!(masked, ["qzcanary-one", "qzcanary-two", "qzcanary-three"]);
+        // A report showing the continued line only: its command line's secret, not the others'.
+        let source = SourceFile::from_bytes("u.service".into(), "u.service".into(), text.into());
+        let at = text.find("  -u ops").unwrap();
+        let shown = Shown::lines_of(&source, [Span::new(at, at + 1)]);
+        let mut masked: Vec<&str> = Format::sensitive_in(&unit, &source, &shown)
+            .iter()
+            .map(|s| &text[s.span.range()])
+            .collect();
+        masked.dedup();
+        assert_eq!(masked, ["qzcanary-two"]);
     }
 
     #[test]
@@ -591,7 +610,7 @@ mod tests {
         // is inside the `é` (the fuzzer's systemd crash).
         let text = "[Service]\nExecStart=/usr/bin/mysql -pqzcanary-four '\\é\n";
         let unit = parse(text);
-        let masked: Vec<&str> = systemd_sensitive(&unit, text)
+        let masked: Vec<&str> = systemd_sensitive(&unit, text, &Shown::everything())
             .iter()
             .map(|s| &text[s.span.range()])
             .collect();

@@ -1636,8 +1636,8 @@ struct KnownFiles {
 
 impl KnownFiles {
     /// The files of the documents kept to the end (of which reports show `shown`, by
-    /// identity: [`shown_spans_by_file`]), of the files built documents were made from, and of the
-    /// files read again for fact-based findings ([`Plan::place`]).
+    /// identity: [`shown_spans_by_file`]), of the files built documents were made from,
+    /// and of the files read again for fact-based findings ([`Plan::place`]).
     fn of(
         documents: &[Document],
         shown: &ByIdentity<usize, Vec<Span>>,

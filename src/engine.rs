@@ -1542,10 +1542,10 @@ impl FileContext {
     /// The context of a document of which reports show only `shown` (spans, with their
     /// suppressions' reasons): its secrets are looked for there, and the rest of the file
     /// is masked whole ([`Shown`]).
-    fn showing(doc: &Document, mut shown: Vec<Span>) -> Self {
+    fn showing(doc: &Document, shown: impl IntoIterator<Item = Span>) -> Self {
         let suppressions = suppress::find(&doc.source);
-        shown.extend(suppressions.iter().map(|c| c.reason_span));
-        let shown = Shown::lines_of(&doc.source, shown);
+        let reasons = suppressions.iter().map(|c| c.reason_span);
+        let shown = Shown::lines_of(&doc.source, shown.into_iter().chain(reasons));
         let secrets = doc.sensitive_in(&shown);
         let hidden = shown.hidden(doc.source.text.len());
         let masked = secrets.iter().map(|s| s.span).chain(hidden);
@@ -1647,7 +1647,7 @@ impl KnownFiles {
             .par_iter()
             .map(|doc| {
                 let file = Arc::as_ptr(&doc.source) as usize;
-                let spans = shown.get(&file).cloned().unwrap_or_default();
+                let spans = shown.get(&file).into_iter().flatten().copied();
                 (file, FileContext::showing(doc, spans))
             })
             .collect();

@@ -13,8 +13,9 @@
 # TARGET is the Rust target triple (the instrumented binary must run here). The options go
 # to both builds (`--no-default-features`, `--profile dev`); RUSTFLAGS is kept and added
 # to. The optimised binary is where `cargo build --release --target TARGET` puts it
-# (`--profile` another), and the script prints its path last. The instrumented build has its own target folder,
-# target/pgo-instrumented (CARGO_TARGET_DIR/pgo-instrumented when that is set).
+# (`--profile` another), and the script prints its path last. The instrumented build has
+# its own target folder, target/pgo-instrumented (CARGO_TARGET_DIR/pgo-instrumented when
+# that is set).
 #
 # Needs llvm-profdata of the compiler's own LLVM: `rustup component add llvm-tools` (done
 # here when it is missing), or LLVM_PROFDATA naming one.

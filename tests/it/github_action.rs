@@ -424,7 +424,7 @@ fn install_from(dir: &Path, mirror: &Path) -> std::process::Output {
         .expect("bash runs")
 }
 
-/// The folder the installers' temporary files go to, in `dir`, made empty.
+/// The folder the installers' temporary files go to, in `dir` (a test's own, so empty).
 fn temp_folder(dir: &Path) -> PathBuf {
     let tmp = dir.join("tmp");
     std::fs::create_dir_all(&tmp).expect("mkdir");

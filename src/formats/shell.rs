@@ -30,6 +30,11 @@ impl ShellWord {
 
     /// Appends `c`, written at byte `at` of the command line.
     fn push(&mut self, c: char, at: usize) {
+        self.push_str(c.encode_utf8(&mut [0; 4]), at);
+    }
+
+    /// Appends `text`, written as it is from byte `at` of the command line.
+    fn push_str(&mut self, text: &str, at: usize) {
         let len = self.text.len();
         let continues = self
             .runs
@@ -38,7 +43,7 @@ impl ShellWord {
         if !continues {
             self.runs.push((len, at));
         }
-        self.text.push(c);
+        self.text.push_str(text);
     }
 
     /// Where bytes `range` of [`Self::text`] are written in the command line, when they are
@@ -152,7 +157,14 @@ pub fn simple_commands(line: &str) -> Vec<Vec<ShellWord>> {
                             }
                         }
                     }
-                    c => word.push(c, i),
+                    _ => {
+                        // The plain bytes after it join the word at once (most of a
+                        // command line): one copy where a character at a time cost a
+                        // match and a push each.
+                        let end = plain_run_end(line, i + c.len_utf8());
+                        word.push_str(&line[i..end], i);
+                        while chars.next_if(|&(j, _)| j < end).is_some() {}
+                    }
                 }
             }
         }
@@ -160,6 +172,21 @@ pub fn simple_commands(line: &str) -> Vec<Vec<ShellWord>> {
     finish(&mut current, &mut commands, line.len());
     commands.retain(|c| !c.is_empty());
     commands
+}
+
+/// Where the run of bytes from `from` that [`simple_commands`] adds to a word as they are
+/// written ends: ASCII that is no blank, operator, quote, escape, `$` or backquote.
+fn plain_run_end(line: &str, from: usize) -> usize {
+    let special = |b: &u8| {
+        !b.is_ascii()
+            || b.is_ascii_whitespace()
+            || b == &0x0b
+            || matches!(b, b'|' | b'&' | b';' | b'(' | b')' | b'\'' | b'"' | b'\\' | b'$' | b'`')
+    };
+    line.as_bytes()[from..]
+        .iter()
+        .position(special)
+        .map_or(line.len(), |at| from + at)
 }
 
 #[cfg(test)]
@@ -237,6 +264,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Runs of plain bytes are taken whole: they end where a character that splits or
+    /// quotes starts, ASCII or not.
+    #[test]
+    fn plain_runs_end_where_a_character_splits_or_quotes() {
+        assert_eq!(
+            texts("ab\u{b}cd é1\u{a0}2 x$y p$(q r)s t`u v`w k=\"v w\"z m&&n"),
+            [
+                vec!["ab", "cd", "é1", "2", "x$y", "p$(q r)s", "t`u v`w", "k=v wz", "m"],
+                vec!["n"],
+            ]
+        );
+        let line = "run --opt=1 é/ß";
+        let words = &simple_commands(line)[0];
+        assert_eq!(words[2].written_range(0..words[2].text.len()), Some(12..line.len()));
     }
 
     #[test]

@@ -181,7 +181,10 @@ fn plain_run_end(line: &str, from: usize) -> usize {
         !b.is_ascii()
             || b.is_ascii_whitespace()
             || b == &0x0b
-            || matches!(b, b'|' | b'&' | b';' | b'(' | b')' | b'\'' | b'"' | b'\\' | b'$' | b'`')
+            || matches!(
+                b,
+                b'|' | b'&' | b';' | b'(' | b')' | b'\'' | b'"' | b'\\' | b'$' | b'`'
+            )
     };
     line.as_bytes()[from..]
         .iter()
@@ -279,7 +282,10 @@ mod tests {
         );
         let line = "run --opt=1 é/ß";
         let words = &simple_commands(line)[0];
-        assert_eq!(words[2].written_range(0..words[2].text.len()), Some(12..line.len()));
+        assert_eq!(
+            words[2].written_range(0..words[2].text.len()),
+            Some(12..line.len())
+        );
     }
 
     #[test]

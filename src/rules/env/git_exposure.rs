@@ -238,24 +238,33 @@ fn not_ignored(files: &[SecretsFile], cx: &mut FactsContext<'_>) {
 /// Applies the `.gitignore` files from the file's directory up to the repository root, the
 /// deepest match winning, as git does.
 fn is_ignored(root: &Path, path: &Path, cache: &mut HashMap<PathBuf, Option<Gitignore>>) -> bool {
+    // Whether `matcher` ignores `path` (`Some(true)`), re-includes it (`Some(false)`) or
+    // says nothing of it.
+    let verdict = |matcher: &Gitignore| match matcher.matched_path_or_any_parents(path, false) {
+        Match::Ignore(_) => Some(true),
+        Match::Whitelist(_) => Some(false),
+        Match::None => None,
+    };
     for dir in path.ancestors().skip(1) {
-        // Looked up before inserting: the folders above a file are mostly known already,
-        // and an entry would copy the path each time.
-        if !cache.contains_key(dir) {
-            let file = dir.join(".gitignore");
-            let matcher = file.is_file().then(|| {
-                let mut builder = GitignoreBuilder::new(dir);
-                builder.add(&file);
-                builder.build().unwrap_or_else(|_| Gitignore::empty())
-            });
-            cache.insert(dir.to_path_buf(), matcher);
-        }
-        if let Some(matcher) = &cache[dir] {
-            match matcher.matched_path_or_any_parents(path, false) {
-                Match::Ignore(_) => return true,
-                Match::Whitelist(_) => return false,
-                Match::None => {}
+        // Looked up once, not asked then fetched: the folders above a file are mostly
+        // known already, and hashing a long path costs more than matching it. An entry
+        // would copy the path each time.
+        let said = match cache.get(dir) {
+            Some(matcher) => matcher.as_ref().and_then(verdict),
+            None => {
+                let file = dir.join(".gitignore");
+                let matcher = file.is_file().then(|| {
+                    let mut builder = GitignoreBuilder::new(dir);
+                    builder.add(&file);
+                    builder.build().unwrap_or_else(|_| Gitignore::empty())
+                });
+                let said = matcher.as_ref().and_then(verdict);
+                cache.insert(dir.to_path_buf(), matcher);
+                said
             }
+        };
+        if let Some(ignored) = said {
+            return ignored;
         }
         if dir == root {
             break;

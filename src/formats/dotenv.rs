@@ -634,14 +634,11 @@ impl Format for EnvFile {
     }
 
     fn sensitive(&self, source: &SourceFile) -> Vec<Sensitive> {
-        env_sensitive(self, &source.text, None)
+        env_sensitive(self, &source.text, &Shown::everything())
     }
 
-    /// Values are classified one by one, so only those touching `shown` are; but a shown
-    /// comment may repeat any value of the file, and then every value is.
     fn sensitive_in(&self, source: &SourceFile, shown: &Shown) -> Vec<Sensitive> {
-        let comment_shown = self.comments.iter().any(|&comment| shown.touches(comment));
-        env_sensitive(self, &source.text, (!comment_shown).then_some(shown))
+        env_sensitive(self, &source.text, shown)
     }
 
     /// A deployed `.env` setting `DJANGO_SETTINGS_MODULE` names the settings module the
@@ -666,13 +663,14 @@ impl Format for EnvFile {
 /// read, and in comments a secret named (`# DB_PASSWORD=old…` left commented out) or
 /// repeated (`# preflight: ignore[ENV012] <the value> is rotated hourly`).
 ///
-/// With `only`, the values touching it, and nothing of the comments (none of which it
-/// touches).
-fn env_sensitive(env: &EnvFile, text: &str, only: Option<&Shown>) -> Vec<Sensitive> {
+/// Values are classified one by one, so only those touching `shown` are (what is found of
+/// an entry lies in its statement); but a shown comment may repeat any value of the file,
+/// and then every value is. Comments are read only when one is shown.
+fn env_sensitive(env: &EnvFile, text: &str, shown: &Shown) -> Vec<Sensitive> {
     let at = |span: Span| Sensitive { span };
     let mut found = Vec::new();
-    // What is found of an entry lies in its statement.
-    let touched = |entry: &&EnvEntry| only.is_none_or(|shown| shown.touches(entry.span));
+    let comment_shown = env.comments.iter().any(|&comment| shown.touches(comment));
+    let touched = |entry: &&EnvEntry| comment_shown || shown.touches(entry.span);
     for entry in env.entries.iter().filter(touched) {
         match &entry.value {
             // A private key, or any value over several lines (a key or certificate pasted
@@ -695,7 +693,7 @@ fn env_sensitive(env: &EnvFile, text: &str, only: Option<&Shown>) -> Vec<Sensiti
         }
     }
     found.extend(env.unreadable.iter().map(|&span| at(span)));
-    if only.is_some() {
+    if !comment_shown {
         return found;
     }
     let repeated = repeated_in_comments(env, text, &found);
@@ -902,10 +900,11 @@ mod tests {
             found
         };
         let everything: Vec<&str> = {
-            let mut all: Vec<&str> = env_sensitive(&env, text, None)
-                .iter()
-                .map(|s| &text[s.span.range()])
-                .collect();
+            let mut all: Vec<&str> =
+                env_sensitive(&env, text, &crate::formats::sensitive::Shown::everything())
+                    .iter()
+                    .map(|s| &text[s.span.range()])
+                    .collect();
             all.sort_unstable();
             all
         };
@@ -925,7 +924,8 @@ mod tests {
                 "# padding\n".repeat(padding)
             );
             let env = EnvFile::parse(&text);
-            let secrets = env_sensitive(&env, &text, None);
+            let secrets =
+                env_sensitive(&env, &text, &crate::formats::sensitive::Shown::everything());
             let comments: usize = env.comments.iter().map(|c| c.len()).sum();
             let mut spans: Vec<&str> = repeated_in_comments(&env, &text, &secrets)
                 .into_iter()

@@ -177,13 +177,14 @@ pub fn simple_commands(line: &str) -> Vec<Vec<ShellWord>> {
 /// Where the run of bytes from `from` that [`simple_commands`] adds to a word as they are
 /// written ends: ASCII that is no blank, operator, quote, escape, `$` or backquote.
 fn plain_run_end(line: &str, from: usize) -> usize {
+    // ASCII blanks as `char::is_whitespace` has them: `u8::is_ascii_whitespace` lacks the
+    // vertical tab.
     let special = |b: &u8| {
         !b.is_ascii()
             || b.is_ascii_whitespace()
-            || b == &0x0b
             || matches!(
                 b,
-                b'|' | b'&' | b';' | b'(' | b')' | b'\'' | b'"' | b'\\' | b'$' | b'`'
+                b'\x0b' | b'|' | b'&' | b';' | b'(' | b')' | b'\'' | b'"' | b'\\' | b'$' | b'`'
             )
     };
     line.as_bytes()[from..]

@@ -11,6 +11,11 @@
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// musl's `memcpy` and `memcmp` are slow on short sizes (a fifth of the static build's CPU
+/// went to `memcpy`): this crate's replace them in the static x86_64 binary.
+#[cfg(all(target_arch = "x86_64", target_env = "musl"))]
+use preflight_memfns as _;
+
 /// The stack of each scanning thread, as address space: pages are only backed once used.
 /// The Python and JavaScript readers need stack in proportion to a file's nesting and take
 /// a stack of their own (`stacker`) when the thread's remainder is short of their bound of

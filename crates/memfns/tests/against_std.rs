@@ -1,0 +1,114 @@
+//! Every size up to well past the 64-byte block, every alignment of each side within 16
+//! bytes, and every overlap within ±80 bytes, against std's slice operations (the host C
+//! library's `memcpy`, `memmove` and `memcmp`, which these tests do not replace). Canary
+//! bytes around each destination catch a write outside it.
+#![cfg(target_arch = "x86_64")]
+
+use preflight_memfns::{compare, copy};
+
+/// Sizes: all up to 300 (every branch and every tail length of the block loop), then some
+/// large and odd ones.
+fn sizes() -> impl Iterator<Item = usize> {
+    (0..=300).chain([511, 512, 513, 1000, 4095, 4096, 4097, 65_537])
+}
+
+/// Bytes that differ from one position to the next and cover 0x00..=0xFF (xorshift).
+fn noise(len: usize, mut seed: u64) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed.to_le_bytes()[3]
+        })
+        .collect()
+}
+
+const CANARY: u8 = 0xA5;
+const MARGIN: usize = 32;
+
+#[test]
+fn copy_between_separate_buffers_writes_exactly_the_destination() {
+    for n in sizes() {
+        for src_offset in 0..16 {
+            for dest_offset in 0..16 {
+                let src = noise(n + 16, n as u64 * 31 + src_offset as u64 + 1);
+                let mut dest = vec![CANARY; n + 16 + 2 * MARGIN];
+                let at = MARGIN + dest_offset;
+                // SAFETY: `src` has `src_offset + n` bytes and `dest` `at + n`.
+                unsafe { copy(dest.as_mut_ptr().add(at), src.as_ptr().add(src_offset), n) };
+                assert_eq!(
+                    &dest[at..at + n],
+                    &src[src_offset..src_offset + n],
+                    "n={n} src_offset={src_offset} dest_offset={dest_offset}"
+                );
+                assert!(
+                    dest[..at]
+                        .iter()
+                        .chain(&dest[at + n..])
+                        .all(|&b| b == CANARY),
+                    "wrote outside the destination: n={n} dest_offset={dest_offset}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn copy_within_one_buffer_matches_copy_within() {
+    for n in sizes().filter(|&n| n <= 4097) {
+        for shift in -80isize..=80 {
+            let len = n + 2 * 96;
+            let original = noise(len, n as u64 * 131 + shift.unsigned_abs() as u64);
+            let src_at: usize = 96;
+            let dest_at = src_at.checked_add_signed(shift).unwrap();
+            let mut expected = original.clone();
+            expected.copy_within(src_at..src_at + n, dest_at);
+            let mut actual = original;
+            let base = actual.as_mut_ptr();
+            // SAFETY: both ranges lie inside `actual` (96 bytes of room on each side).
+            unsafe { copy(base.add(dest_at), base.add(src_at), n) };
+            assert!(actual == expected, "n={n} shift={shift}");
+        }
+    }
+}
+
+#[test]
+fn compare_orders_as_unsigned_bytes_at_the_first_difference() {
+    for n in sizes().filter(|&n| n <= 1000) {
+        for offset in [0, 1, 7, 13] {
+            let a = noise(n + offset, n as u64 + 7);
+            let a = &a[offset..];
+            let mut b = a.to_vec();
+            // SAFETY (each call): both slices have `n` bytes.
+            assert_eq!(
+                unsafe { compare(a.as_ptr(), b.as_ptr(), n) },
+                0,
+                "equal, n={n}"
+            );
+            for at in 0..n {
+                let was = b[at];
+                // A difference below and above, and across 0x7F/0x80 (signed bytes would
+                // order them the other way).
+                for other in [was.wrapping_add(1), was.wrapping_sub(1), was ^ 0x80] {
+                    b[at] = other;
+                    let got = unsafe { compare(a.as_ptr(), b.as_ptr(), n) };
+                    assert_eq!(
+                        got.signum(),
+                        a.cmp(&b[..]) as i32,
+                        "n={n} at={at} {was:#04x} vs {other:#04x}"
+                    );
+                    // A second difference after the first must not change the answer.
+                    if at + 1 < n {
+                        let later = b[n - 1];
+                        b[n - 1] = !a[n - 1];
+                        let with_later = unsafe { compare(a.as_ptr(), b.as_ptr(), n) };
+                        assert_eq!(with_later.signum(), got.signum(), "n={n} at={at}");
+                        b[n - 1] = later;
+                    }
+                }
+                b[at] = was;
+            }
+        }
+    }
+}

@@ -382,7 +382,7 @@ fn display_path_in(path: &Path, cwd: Option<&Path>) -> String {
 /// [`display_path_in`] the general way: components compared, separators translated.
 fn display_by_components(path: &Path, cwd: Option<&Path>) -> String {
     let absolute = match cwd {
-        Some(cwd) if path.is_relative() => cwd.join(path),
+        Some(cwd) if path.is_relative() => crate::formats::joined(cwd, path),
         _ => path.to_path_buf(),
     };
     let shown = cwd

@@ -59,32 +59,40 @@ pub const INSTRUCTIONS: &[&str] = &[
 ];
 
 /// An instruction as one logical line: the text after continuation characters were removed,
-/// with the file offset of every byte, so any part of it can be located exactly.
+/// with where each of its pieces (one per physical line) is written, so any part of it can
+/// be located exactly.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Logical {
     text: String,
-    /// `offsets[i]` is where byte `i` of `text` is written; one more entry for the end.
-    offsets: Vec<usize>,
+    /// `(start in text, offset in the file)` of each piece, in order. A piece per line, not
+    /// an offset per byte: that was eight bytes kept per byte of every instruction.
+    pieces: Vec<(usize, usize)>,
 }
 
 impl Logical {
     fn push(&mut self, piece: &str, at: usize) {
-        self.offsets.pop();
+        self.pieces.push((self.text.len(), at));
         self.text.push_str(piece);
-        self.offsets.extend(at..at + piece.len());
-        self.offsets.push(at + piece.len());
+    }
+
+    /// The file offset of byte `i` of `text` (`i == text.len()`: just past the last piece),
+    /// or `None` past that. The latest piece starting at or before `i` holds it: a piece
+    /// pushed empty is overridden by the next one.
+    fn offset(&self, i: usize) -> Option<usize> {
+        if i > self.text.len() {
+            return None;
+        }
+        let holder = self.pieces.partition_point(|&(start, _)| start <= i);
+        let (start, at) = *self.pieces.get(holder.checked_sub(1)?)?;
+        Some(at + (i - start))
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
-        let first = self.offsets.get(start).copied().unwrap_or(0);
+        let first = self.offset(start).unwrap_or(0);
         if end <= start {
             return Span::new(first, first);
         }
-        let last = self
-            .offsets
-            .get(end - 1)
-            .map_or(first, |o| o + 1)
-            .max(first);
+        let last = self.offset(end - 1).map_or(first, |o| o + 1).max(first);
         Span::new(first, last)
     }
 }
@@ -1344,6 +1352,37 @@ fn heredoc_sensitive(heredoc: &Heredoc) -> Vec<Sensitive> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A logical line locates every byte, and the end, where an offset kept per byte (the
+    /// old layout) did: pieces of every length, empty ones between and at the end included.
+    #[test]
+    fn logical_offsets_are_those_of_an_offset_per_byte() {
+        let piece_sets: [&[(&str, usize)]; 5] = [
+            &[("RUN a", 0)],
+            &[("RUN a ", 0), ("b c", 12), ("d", 40)],
+            &[("ab", 10), ("", 20), ("cd", 30)],
+            &[("ab", 10), ("", 20)],
+            &[("", 3), ("", 7), ("x", 9), ("", 15)],
+        ];
+        for pieces in piece_sets {
+            let mut logical = Logical::default();
+            let mut per_byte: Vec<usize> = Vec::new();
+            for &(piece, at) in pieces {
+                logical.push(piece, at);
+                per_byte.pop();
+                per_byte.extend(at..at + piece.len());
+                per_byte.push(at + piece.len());
+            }
+            for i in 0..=logical.text.len() + 2 {
+                assert_eq!(
+                    logical.offset(i),
+                    per_byte.get(i).copied(),
+                    "{pieces:?} byte {i}"
+                );
+            }
+        }
+        assert_eq!(Logical::default().offset(0), None);
+    }
 
     /// Words read a byte run at a time are the words read a character at a time (the
     /// reader's whole-word path), for every mix of blanks, quotes, escapes and non-ASCII.

@@ -761,7 +761,7 @@ impl KustomizePatches {
         let mut patches = std::collections::HashSet::new();
         let kustomizations = kustomize::KUSTOMIZATION_NAMES
             .iter()
-            .filter_map(|k| files.read(&dir.join(k)).ok());
+            .filter_map(|k| files.read(&super::joined(dir, Path::new(k))).ok());
         for source in kustomizations {
             for doc in &YamlFile::parse(&source.text).documents {
                 let strategic = doc

@@ -250,9 +250,25 @@ pub(crate) fn parts_are_names(path: &[u8]) -> bool {
 /// touching the file system: the key files of a scan are compared by.
 pub fn absolute_normal(path: &Path) -> PathBuf {
     match working_directory() {
-        Some(cwd) if path.is_relative() => lexically_normal(&cwd.join(path)),
+        Some(cwd) if path.is_relative() => {
+            let absolute = joined(cwd, path);
+            if is_lexically_normal(&absolute) {
+                absolute
+            } else {
+                rebuilt_normal(&absolute)
+            }
+        }
         _ => lexically_normal(path),
     }
+}
+
+/// `base.join(rest)` in a buffer allocated once: `join` copies `base` into a buffer of its
+/// exact size, then grows it for `rest` (a reallocation and a second copy per path).
+pub fn joined(base: &Path, rest: &Path) -> PathBuf {
+    let mut out = PathBuf::with_capacity(base.as_os_str().len() + 1 + rest.as_os_str().len());
+    out.push(base);
+    out.push(rest);
+    out
 }
 
 /// The working directory, asked once: relative paths are resolved against it for every

@@ -17,9 +17,9 @@ Releases are built with profile-guided optimisation: build with
 `scripts/release/pgo-build.sh x86_64-unknown-linux-gnu` and pass
 `--binary target/x86_64-unknown-linux-gnu/release/preflight`. The Linux release archives
 hold static musl builds (`TARGET_CC=musl-gcc scripts/release/pgo-build.sh
-x86_64-unknown-linux-musl`), which take about 30% more CPU than the glibc build on the
-10,000-file tree (musl's `memcpy` copies small strings slowly): measure both to quote what
-the archives give.
+x86_64-unknown-linux-musl`): measure that one to quote what the archives give. Its
+`memcpy`, `memmove`, `memcmp` and `bcmp` are crates/memfns' (musl's own took a fifth of
+its CPU); what remains between it and the glibc build is about 6% (profiling builds).
 
     python3 scripts/bench-scale.py                        # 10k and 100k files, 3 runs each
     python3 scripts/bench-scale.py --sizes 1000,10000 --runs 5

@@ -31,19 +31,6 @@ mod symbols {
     use core::ffi::{c_int, c_void};
 
     /// # Safety
-    /// As C's `memcpy`: both ranges valid for `n` bytes (they may even overlap here).
-    #[unsafe(no_mangle)]
-    pub unsafe extern "C" fn memcpy(
-        dest: *mut c_void,
-        src: *const c_void,
-        n: usize,
-    ) -> *mut c_void {
-        // SAFETY: the caller's promise is `copy`'s.
-        unsafe { crate::copy(dest.cast(), src.cast(), n) };
-        dest
-    }
-
-    /// # Safety
     /// As C's `memmove`: both ranges valid for `n` bytes.
     #[unsafe(no_mangle)]
     pub unsafe extern "C" fn memmove(
@@ -57,6 +44,19 @@ mod symbols {
     }
 
     /// # Safety
+    /// As C's `memcpy`: both ranges valid for `n` bytes. `memmove` itself: it costs
+    /// nothing more here (the ranges are only compared past 64 bytes).
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn memcpy(
+        dest: *mut c_void,
+        src: *const c_void,
+        n: usize,
+    ) -> *mut c_void {
+        // SAFETY: the caller's promise, which is `memmove`'s and more.
+        unsafe { memmove(dest, src, n) }
+    }
+
+    /// # Safety
     /// As C's `memcmp`: both ranges readable for `n` bytes.
     #[unsafe(no_mangle)]
     pub unsafe extern "C" fn memcmp(a: *const c_void, b: *const c_void, n: usize) -> c_int {
@@ -65,10 +65,10 @@ mod symbols {
     }
 
     /// # Safety
-    /// As C's `bcmp`: both ranges readable for `n` bytes.
+    /// As C's `bcmp` (only zero or not counts): `memcmp` itself.
     #[unsafe(no_mangle)]
     pub unsafe extern "C" fn bcmp(a: *const c_void, b: *const c_void, n: usize) -> c_int {
-        // SAFETY: the caller's promise is `compare`'s (bcmp only needs zero or not).
-        unsafe { crate::compare(a.cast(), b.cast(), n) }
+        // SAFETY: the caller's promise is `memcmp`'s.
+        unsafe { memcmp(a, b, n) }
     }
 }

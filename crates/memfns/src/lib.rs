@@ -8,10 +8,11 @@
 //! build's CPU, against 4.5% for glibc's. The same slowness is astral-sh/uv#10610.
 //!
 //! On x86_64 musl this crate defines those four symbols, so the linker takes them instead of
-//! libc.a's for all the code in the binary (Rust, jemalloc, tree-sitter). Elsewhere it only
-//! compiles the functions, for the tests. The approach is the usual one for short sizes
-//! (glibc's, the kernel's): every size up to 64 bytes is a few possibly overlapping unaligned
-//! 8- or 16-byte loads followed by the stores, with no loop and no alignment prologue.
+//! libc.a's for all the code in the binary (Rust, jemalloc, tree-sitter). On other x86_64
+//! targets it only compiles the functions, for the tests; on other architectures it is empty.
+//! The approach is the usual one for short sizes (glibc's, the kernel's): every size up to
+//! 64 bytes is two or four possibly overlapping unaligned loads (of 1, 2, 4, 8 or 16 bytes)
+//! followed by the stores, with no loop and no alignment prologue.
 //!
 //! `#![no_builtins]`: without it LLVM may recognise the copy loops as `memcpy` and call
 //! the function being defined.
@@ -27,7 +28,7 @@ pub use x86_64::{compare, copy};
 /// The C symbols. Only on musl: glibc's are fast (and a second definition there would be
 /// ignored or clash, depending on how the binary is linked).
 #[cfg(all(target_arch = "x86_64", target_env = "musl"))]
-mod symbols {
+pub mod symbols {
     use core::ffi::{c_int, c_void};
 
     /// # Safety

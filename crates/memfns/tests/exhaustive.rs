@@ -1,6 +1,8 @@
-//! Every size up to well past the 64-byte block, every alignment of each side within 16
-//! bytes, and every overlap within ±80 bytes, against answers worked out a byte at a time.
-//! Canary bytes around each destination catch a write outside it.
+//! Every size up to 300 (well past the 64-byte block) and some larger ones; for copies
+//! between buffers every alignment of either side within 16 bytes, within one buffer every
+//! overlap within ±80 bytes; for compares four alignments and a difference at every
+//! position. All against answers worked out a byte at a time; canary bytes around each
+//! destination catch a write outside it.
 //!
 //! The expected answers never go through `memcpy`, `memmove` or `memcmp`: built for musl,
 //! this test binary runs on the functions under test (its harness included), so the
@@ -137,4 +139,33 @@ fn compare_orders_as_unsigned_bytes_at_the_first_difference() {
             }
         }
     }
+}
+
+/// The C symbols themselves (musl only, where they are defined): what they return, and that
+/// each reaches its function.
+#[cfg(target_env = "musl")]
+#[test]
+fn the_c_symbols_return_what_c_says() {
+    use core::ffi::c_void;
+    use preflight_memfns::symbols::{bcmp, memcmp, memcpy, memmove};
+    let src = noise(100, 3);
+    let mut dest = vec![CANARY; 100];
+    let (d, s) = (
+        dest.as_mut_ptr().cast::<c_void>(),
+        src.as_ptr().cast::<c_void>(),
+    );
+    // SAFETY (each call): both buffers hold 100 bytes.
+    assert_eq!(unsafe { memcpy(d, s, 100) }, d);
+    assert!(same(&dest, &src));
+    assert_eq!(unsafe { memmove(d, d.cast::<u8>().add(1).cast(), 99) }, d);
+    assert!(same(&dest[..99], &src[1..]));
+    assert_eq!(unsafe { memcmp(d, d, 100) }, 0);
+    let (low, high) = ([0x7Fu8, 0], [0x80u8, 0]);
+    let order = unsafe { memcmp(low.as_ptr().cast(), high.as_ptr().cast(), 2) };
+    assert!(order < 0, "0x7F sorts before 0x80: {order}");
+    assert_ne!(
+        unsafe { bcmp(low.as_ptr().cast(), high.as_ptr().cast(), 2) },
+        0
+    );
+    assert_eq!(unsafe { bcmp(s, s, 100) }, 0);
 }

@@ -204,6 +204,14 @@ pub fn lexically_normal(path: &Path) -> PathBuf {
     rebuilt_normal(path)
 }
 
+/// [`lexically_normal`] of a path already owned: kept as it is when already normal.
+fn into_lexically_normal(path: PathBuf) -> PathBuf {
+    if is_lexically_normal(&path) {
+        return path;
+    }
+    rebuilt_normal(&path)
+}
+
 /// [`lexically_normal`] a component at a time.
 fn rebuilt_normal(path: &Path) -> PathBuf {
     use std::path::Component;
@@ -250,14 +258,7 @@ pub(crate) fn parts_are_names(path: &[u8]) -> bool {
 /// touching the file system: the key files of a scan are compared by.
 pub fn absolute_normal(path: &Path) -> PathBuf {
     match working_directory() {
-        Some(cwd) if path.is_relative() => {
-            let absolute = joined(cwd, path);
-            if is_lexically_normal(&absolute) {
-                absolute
-            } else {
-                rebuilt_normal(&absolute)
-            }
-        }
+        Some(cwd) if path.is_relative() => into_lexically_normal(joined(cwd, path)),
         _ => lexically_normal(path),
     }
 }

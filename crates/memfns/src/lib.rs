@@ -34,27 +34,23 @@ pub mod symbols {
     /// # Safety
     /// As C's `memmove`: both ranges valid for `n` bytes.
     #[unsafe(no_mangle)]
-    pub unsafe extern "C" fn memmove(
-        dest: *mut c_void,
-        src: *const c_void,
-        n: usize,
-    ) -> *mut c_void {
+    pub unsafe extern "C" fn memmove(d: *mut c_void, s: *const c_void, n: usize) -> *mut c_void {
         // SAFETY: the caller's promise is `copy`'s, which allows overlap.
-        unsafe { crate::copy(dest.cast(), src.cast(), n) };
-        dest
+        unsafe { crate::copy(d.cast(), s.cast(), n) };
+        d
     }
 
+    /// `memmove` itself: overlap costs nothing here (the ranges are only compared past 64
+    /// bytes). `copy` is called, not `memmove`: a call between exported symbols goes
+    /// through the GOT in a static-pie binary.
+    ///
     /// # Safety
-    /// As C's `memcpy`: both ranges valid for `n` bytes. `memmove` itself: it costs
-    /// nothing more here (the ranges are only compared past 64 bytes).
+    /// As C's `memcpy`: both ranges valid for `n` bytes.
     #[unsafe(no_mangle)]
-    pub unsafe extern "C" fn memcpy(
-        dest: *mut c_void,
-        src: *const c_void,
-        n: usize,
-    ) -> *mut c_void {
-        // SAFETY: the caller's promise, which is `memmove`'s and more.
-        unsafe { memmove(dest, src, n) }
+    pub unsafe extern "C" fn memcpy(d: *mut c_void, s: *const c_void, n: usize) -> *mut c_void {
+        // SAFETY: the caller's promise, which is `copy`'s and more.
+        unsafe { crate::copy(d.cast(), s.cast(), n) };
+        d
     }
 
     /// # Safety
@@ -65,11 +61,14 @@ pub mod symbols {
         unsafe { crate::compare(a.cast(), b.cast(), n) }
     }
 
+    /// `memcmp` itself (only zero or not counts), calling `compare` for the reason
+    /// `memcpy` does.
+    ///
     /// # Safety
-    /// As C's `bcmp` (only zero or not counts): `memcmp` itself.
+    /// As C's `bcmp`: both ranges readable for `n` bytes.
     #[unsafe(no_mangle)]
     pub unsafe extern "C" fn bcmp(a: *const c_void, b: *const c_void, n: usize) -> c_int {
-        // SAFETY: the caller's promise is `memcmp`'s.
-        unsafe { memcmp(a, b, n) }
+        // SAFETY: the caller's promise is `compare`'s.
+        unsafe { crate::compare(a.cast(), b.cast(), n) }
     }
 }

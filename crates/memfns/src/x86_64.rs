@@ -1,13 +1,18 @@
 //! The x86_64 implementations, with SSE2 only (every x86_64 processor has it).
 //!
 //! Both functions only read `[p, p + n)` of each pointer and `copy` only writes
-//! `[dest, dest + n)`: every 8- or 16-byte access below starts at an offset `o` with
-//! `o + width <= n`, which each branch's size test proves.
+//! `[dest, dest + n)`: every access below starts at an offset `o` with `o + width <= n`,
+//! which each branch's size test proves.
+//!
+//! Accesses wider than a byte are `read_unaligned`/`write_unaligned` of a fixed-size type,
+//! which LLVM emits as moves of that width (16 bytes: `movups`), never as calls.
 
-use core::arch::x86_64::{
-    __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_storeu_si128,
-};
+use core::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8};
 use core::ptr::{read_unaligned, write_unaligned};
+
+/// What the long copies move at a time: four 16-byte registers.
+type Block = [__m128i; 4];
+const BLOCK: usize = size_of::<Block>();
 
 /// Copies `n` bytes from `src` to `dest`; the ranges may overlap (`memmove`'s contract).
 ///
@@ -24,43 +29,41 @@ pub unsafe fn copy(dest: *mut u8, src: *const u8, n: usize) {
     unsafe {
         if n <= 16 {
             if n >= 8 {
-                let head = read_unaligned(src.cast::<u64>());
-                let tail = read_unaligned(src.add(n - 8).cast::<u64>());
-                write_unaligned(dest.cast::<u64>(), head);
-                write_unaligned(dest.add(n - 8).cast::<u64>(), tail);
+                copy_ends::<u64>(dest, src, n);
             } else if n >= 4 {
-                let head = read_unaligned(src.cast::<u32>());
-                let tail = read_unaligned(src.add(n - 4).cast::<u32>());
-                write_unaligned(dest.cast::<u32>(), head);
-                write_unaligned(dest.add(n - 4).cast::<u32>(), tail);
+                copy_ends::<u32>(dest, src, n);
             } else if n >= 2 {
-                let head = read_unaligned(src.cast::<u16>());
-                let tail = read_unaligned(src.add(n - 2).cast::<u16>());
-                write_unaligned(dest.cast::<u16>(), head);
-                write_unaligned(dest.add(n - 2).cast::<u16>(), tail);
+                copy_ends::<u16>(dest, src, n);
             } else if n == 1 {
                 *dest = *src;
             }
         } else if n <= 32 {
-            let head = load(src);
-            let tail = load(src.add(n - 16));
-            store(dest, head);
-            store(dest.add(n - 16), tail);
-        } else if n <= 64 {
-            let a = load(src);
-            let b = load(src.add(16));
-            let c = load(src.add(n - 32));
-            let d = load(src.add(n - 16));
-            store(dest, a);
-            store(dest.add(16), b);
-            store(dest.add(n - 32), c);
-            store(dest.add(n - 16), d);
+            copy_ends::<__m128i>(dest, src, n);
+        } else if n <= BLOCK {
+            copy_ends::<[__m128i; 2]>(dest, src, n);
         } else if (dest as usize).wrapping_sub(src as usize) >= n {
             // `dest` is below `src` or past its end: front to back.
             copy_forward(dest, src, n);
         } else {
             copy_backward(dest, src, n);
         }
+    }
+}
+
+/// The first and the last `size_of::<T>()` bytes (together all `n`, overlapping when `n`
+/// is less than twice that), both read before either is written.
+///
+/// # Safety
+/// As [`copy`], with `size_of::<T>() <= n`.
+#[inline(always)]
+unsafe fn copy_ends<T>(dest: *mut u8, src: *const u8, n: usize) {
+    let last = n - size_of::<T>();
+    // SAFETY: both accesses end at or before `n`.
+    unsafe {
+        let head = read_unaligned(src.cast::<T>());
+        let tail = read_unaligned(src.add(last).cast::<T>());
+        write_unaligned(dest.cast::<T>(), head);
+        write_unaligned(dest.add(last).cast::<T>(), tail);
     }
 }
 
@@ -74,13 +77,14 @@ pub unsafe fn copy(dest: *mut u8, src: *const u8, n: usize) {
 unsafe fn copy_forward(dest: *mut u8, src: *const u8, n: usize) {
     // SAFETY: blocks start at `done` with `done + 64 < n`; the tail starts at `n - 64 >= 1`.
     unsafe {
-        let tail = load_block(src.add(n - 64));
+        let tail = read_unaligned(src.add(n - BLOCK).cast::<Block>());
         let mut done = 0;
-        while n - done > 64 {
-            store_block(dest.add(done), load_block(src.add(done)));
-            done += 64;
+        while n - done > BLOCK {
+            let block = read_unaligned(src.add(done).cast::<Block>());
+            write_unaligned(dest.add(done).cast::<Block>(), block);
+            done += BLOCK;
         }
-        store_block(dest.add(n - 64), tail);
+        write_unaligned(dest.add(n - BLOCK).cast::<Block>(), tail);
     }
 }
 
@@ -93,13 +97,14 @@ unsafe fn copy_forward(dest: *mut u8, src: *const u8, n: usize) {
 unsafe fn copy_backward(dest: *mut u8, src: *const u8, n: usize) {
     // SAFETY: blocks end at `left <= n` and start at `left - 64 > 0`.
     unsafe {
-        let head = load_block(src);
+        let head = read_unaligned(src.cast::<Block>());
         let mut left = n;
-        while left > 64 {
-            left -= 64;
-            store_block(dest.add(left), load_block(src.add(left)));
+        while left > BLOCK {
+            left -= BLOCK;
+            let block = read_unaligned(src.add(left).cast::<Block>());
+            write_unaligned(dest.add(left).cast::<Block>(), block);
         }
-        store_block(dest, head);
+        write_unaligned(dest.cast::<Block>(), head);
     }
 }
 
@@ -139,17 +144,9 @@ unsafe fn compare_short(a: *const u8, b: *const u8, n: usize) -> i32 {
     // stays below `n`.
     unsafe {
         if n >= 8 {
-            let order = order_of(word::<8>(a, 0), word::<8>(b, 0));
-            if order != 0 {
-                return order;
-            }
-            order_of(word::<8>(a, n - 8), word::<8>(b, n - 8))
+            compare_ends::<8>(a, b, n)
         } else if n >= 4 {
-            let order = order_of(word::<4>(a, 0), word::<4>(b, 0));
-            if order != 0 {
-                return order;
-            }
-            order_of(word::<4>(a, n - 4), word::<4>(b, n - 4))
+            compare_ends::<4>(a, b, n)
         } else {
             for at in 0..n {
                 let (x, y) = (*a.add(at), *b.add(at));
@@ -159,6 +156,22 @@ unsafe fn compare_short(a: *const u8, b: *const u8, n: usize) -> i32 {
             }
             0
         }
+    }
+}
+
+/// The order of `n` bytes, `W <= n < 2 * W`, by their first and last `W`.
+///
+/// # Safety
+/// As [`compare`], with `W <= n`.
+#[inline(always)]
+unsafe fn compare_ends<const W: usize>(a: *const u8, b: *const u8, n: usize) -> i32 {
+    // SAFETY: the words end at `W` and at `n`.
+    unsafe {
+        let order = order_of(word::<W>(a, 0), word::<W>(b, 0));
+        if order != 0 {
+            return order;
+        }
+        order_of(word::<W>(a, n - W), word::<W>(b, n - W))
     }
 }
 
@@ -210,26 +223,4 @@ fn order_of(x: u64, y: u64) -> i32 {
 unsafe fn load(p: *const u8) -> __m128i {
     // SAFETY: the caller's 16 readable bytes at `p`; unaligned loads need no alignment.
     unsafe { _mm_loadu_si128(p.cast()) }
-}
-
-#[inline(always)]
-unsafe fn store(p: *mut u8, value: __m128i) {
-    // SAFETY: the caller's 16 writable bytes at `p`.
-    unsafe { _mm_storeu_si128(p.cast(), value) }
-}
-
-#[inline(always)]
-unsafe fn load_block(p: *const u8) -> [__m128i; 4] {
-    // SAFETY: the caller's 64 readable bytes at `p`.
-    unsafe { [load(p), load(p.add(16)), load(p.add(32)), load(p.add(48))] }
-}
-
-#[inline(always)]
-unsafe fn store_block(p: *mut u8, block: [__m128i; 4]) {
-    // SAFETY: the caller's 64 writable bytes at `p`.
-    unsafe {
-        for (at, part) in block.into_iter().enumerate() {
-            store(p.add(at * 16), part);
-        }
-    }
 }

@@ -1,7 +1,8 @@
 //! The `preflight` binary: parses arguments and hands over to [`preflight::cli`].
 
 /// A scan allocates and frees small strings and trees on every thread: jemalloc does that
-/// with a sixth less CPU than glibc's malloc (`scripts/bench-scale.py`, 100,000 files).
+/// with a sixth less CPU than glibc's malloc (`scripts/bench-scale.py`, 100,000 files). In
+/// the static musl build it is C's `malloc` as well (Cargo.toml).
 #[cfg(all(
     feature = "jemalloc",
     unix,
